@@ -1,0 +1,68 @@
+// Command fritid is the fritid server: a GraphQL API for municipal activity portals and
+// activity cards. `fritid serve` runs it; `fritid migrate` and `fritid admin` manage it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // time zones work without the system's database
+
+	"github.com/fritid/fritid/internal/platform/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fritid:", err)
+		os.Exit(1)
+	}
+}
+
+// run runs the command named by args[0] with the rest of args.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		usage(stderr)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, getenv, stdout, stderr)
+	case "migrate":
+		return migrateCmd(ctx, rest, getenv, stdout, stderr)
+	case "admin":
+		return admin(ctx, rest, getenv, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		usage(stdout)
+		return flag.ErrHelp
+	}
+	usage(stderr)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `fritid: the GraphQL back end of a municipal activity portal and activity card.
+
+Usage: fritid <command> [flags]
+
+Commands:
+  serve                           run the API server (migrates and starts an embedded
+                                  PostgreSQL when FRITID_DATABASE_URL is unset)
+  migrate up|down|status          apply, roll back the last group of, or list migrations
+  admin create-municipality       add a municipality: --slug, --name, [--domain ...]
+
+Run "fritid <command> --help" for a command's flags.
+`)
+	config.Usage(w)
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+
+	"github.com/fritid/fritid/internal/app"
+	"github.com/fritid/fritid/internal/platform/config"
+	"github.com/fritid/fritid/internal/platform/httpserver"
+)
+
+// serve runs the API until ctx ends: database (embedded when unconfigured), migrations,
+// the demo municipality on an empty development database, then HTTP.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	a, log, err := open(ctx, "fritid serve", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if a.Config.MigrateOnStart {
+		if err := migrateUp(ctx, a, log); err != nil {
+			return err
+		}
+	}
+	if !a.Config.Production() {
+		created, err := a.Tenants.EnsureDemo(ctx)
+		if err != nil {
+			return fmt.Errorf("create demo municipality: %w", err)
+		}
+		if created {
+			log.Info("created the demo municipality", "slug", "demo")
+		}
+	}
+	return httpserver.Run(ctx, a.HTTPConfig(), a.Handler(), log, func(addr net.Addr) {
+		fmt.Fprintf(stdout, "fritid is serving\n  API:      http://%s/graphql\n", addr)
+		if !a.Config.Production() {
+			fmt.Fprintf(stdout, "  Explorer: http://%s/\n", addr)
+		}
+	})
+}
+
+// open loads the configuration for command name and opens the app.
+func open(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, extra ...func(*flag.FlagSet)) (*app.App, *slog.Logger, error) {
+	cfg, _, err := config.Load(name, args, getenv, stderr, extra...)
+	if err != nil {
+		return nil, nil, err
+	}
+	log := app.NewLogger(cfg, stderr)
+	if err := cfg.EnsureSecretKey(); err != nil {
+		return nil, nil, err
+	}
+	if cfg.SecretKeyGenerated {
+		log.Debug("using the development secret key from the data directory")
+	}
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, log, nil
+}
+
+func migrateUp(ctx context.Context, a *app.App, log *slog.Logger) error {
+	names, err := a.Migrator().Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if len(names) > 0 {
+		log.Info("applied migrations", "migrations", names)
+	}
+	return nil
+}

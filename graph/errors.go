@@ -1,0 +1,91 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/i18n"
+)
+
+// RequestIDFunc returns the request ID of a request's context, for logs.
+type RequestIDFunc func(ctx context.Context) string
+
+// errorPresenter is the one place errors become GraphQL errors: extensions.code is always
+// set, the message is localised, extensions.field names bad input, and anything that is
+// not an application error is logged with the request ID and shown as "internal error".
+func errorPresenter(bundle *i18n.Bundle, log *slog.Logger, requestID RequestIDFunc) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		out := graphql.DefaultErrorPresenter(ctx, err)
+		chain := i18n.FromContext(ctx).Chain
+		code, messageID, data, field := classify(out, err)
+		if code == apperr.Internal {
+			log.ErrorContext(ctx, "internal error", "request_id", requestID(ctx), "path", out.Path.String(), "err", err)
+		}
+		if messageID == "" {
+			messageID = string(code)
+		}
+		out.Message = bundle.Localize(chain, messageID, data)
+		out.Extensions = map[string]any{"code": code}
+		if field != "" {
+			out.Extensions["field"] = field
+		}
+		out.Err = nil
+		return out
+	}
+}
+
+// gqlgenCodes maps the codes gqlgen and gqlparser set on their own errors to ours.
+var gqlgenCodes = map[string]apperr.Code{
+	"GRAPHQL_PARSE_FAILED":      apperr.ParseFailed,
+	"GRAPHQL_VALIDATION_FAILED": apperr.ValidationFailed,
+	"COMPLEXITY_LIMIT_EXCEEDED": apperr.QueryTooComplex,
+	"PERSISTED_QUERY_NOT_FOUND": apperr.PersistedQueryNotFound,
+}
+
+// classify returns the code, message ID, template data and field for an error.
+func classify(out *gqlerror.Error, err error) (apperr.Code, string, map[string]any, string) {
+	if e := apperr.As(err); e != nil {
+		return e.Code, e.MessageID, e.Data, e.Field
+	}
+	var gerr *gqlerror.Error
+	if !errors.As(err, &gerr) || gerr.Err != nil {
+		return apperr.Internal, "", nil, "" // a resolver's plain error or a panic
+	}
+	// gqlgen's own error about the request: parse, validation, limits, transport.
+	reason := map[string]any{"Reason": strings.TrimSuffix(gerr.Message, ".")}
+	if c, ok := gerr.Extensions["code"].(string); ok {
+		if code, ok := gqlgenCodes[c]; ok {
+			if code == apperr.QueryTooComplex {
+				return code, "", complexityData(gerr.Message), ""
+			}
+			return code, "", reason, ""
+		}
+	}
+	if strings.Contains(gerr.Message, "token limit") {
+		return apperr.ParseFailed, "", reason, ""
+	}
+	return apperr.BadRequest, "", reason, ""
+}
+
+// complexityData reads the numbers back out of gqlgen's complexity message.
+func complexityData(msg string) map[string]any {
+	var n, limit int
+	fmt.Sscanf(msg, "operation has complexity %d, which exceeds the limit of %d", &n, &limit) //nolint:errcheck // zero values are fine
+	return map[string]any{"Complexity": n, "Limit": limit}
+}
+
+// recoverFunc turns a panic in a resolver into an INTERNAL error, logging the stack.
+func recoverFunc(log *slog.Logger, requestID RequestIDFunc) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "panic in resolver", "request_id", requestID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		return fmt.Errorf("panic: %v", p)
+	}
+}

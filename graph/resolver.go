@@ -1,0 +1,16 @@
+// Package graph is the GraphQL adapter: the generated executor, thin resolvers (parse, one
+// service call, map), the error presenter, limits and per-request loaders.
+package graph
+
+//go:generate go tool gqlgen generate
+
+import (
+	"github.com/fritid/fritid/internal/portal"
+	"github.com/fritid/fritid/internal/tenant"
+)
+
+// Resolver holds the domain services the resolvers call.
+type Resolver struct {
+	Tenants *tenant.Service
+	Portal  *portal.Service
+}

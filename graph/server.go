@@ -1,0 +1,129 @@
+package graph
+
+import (
+	"context"
+	"log/slog"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/httpserver"
+	"github.com/fritid/fritid/internal/platform/i18n"
+)
+
+// Options configure the GraphQL endpoint.
+type Options struct {
+	Introspection  bool
+	MaxDepth       int
+	MaxComplexity  int
+	MaxUploadBytes int64
+	QueryCacheSize int
+	APQCacheSize   int
+	Bundle         *i18n.Bundle
+	Logger         *slog.Logger
+	RequestID      RequestIDFunc
+	// Observe, when set, is told each operation's name, outcome ("ok" or the first error
+	// code) and duration, for metrics.
+	Observe func(operation, outcome string, d time.Duration)
+}
+
+func init() {
+	// Over-deep and over-complex operations are request errors, like unparseable ones:
+	// with application/graphql-response+json they answer 400.
+	errcode.RegisterErrorType("COMPLEXITY_LIMIT_EXCEEDED", errcode.KindProtocol)
+	errcode.RegisterErrorType(string(apperr.QueryTooDeep), errcode.KindProtocol)
+}
+
+// NewHandler returns the /graphql endpoint: GET, POST and multipart transports, an LRU query
+// cache, automatic persisted queries, complexity and depth limits, introspection per opt,
+// one error presenter and a recover function.
+func NewHandler(r *Resolver, opt Options) http.Handler {
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: opt.MaxUploadBytes, MaxMemory: 32 << 20})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](opt.QueryCacheSize))
+	if opt.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opt.APQCacheSize)})
+	srv.Use(extension.FixedComplexityLimit(opt.MaxComplexity))
+	srv.Use(depthLimit{Limit: opt.MaxDepth})
+	srv.Use(loaderExtension{r: r})
+	if opt.Observe != nil {
+		srv.Use(observer{observe: opt.Observe})
+	}
+	srv.SetErrorPresenter(errorPresenter(opt.Bundle, opt.Logger, opt.RequestID))
+	srv.SetRecoverFunc(recoverFunc(opt.Logger, opt.RequestID))
+	return guard(srv, opt.Bundle)
+}
+
+// guard answers what gqlgen's transports would answer vaguely: a method other than GET and
+// POST (405), a POST body that is neither JSON nor multipart (415).
+func guard(next http.Handler, bundle *i18n.Bundle) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chain := i18n.FromContext(r.Context()).Chain
+		switch r.Method {
+		case http.MethodGet:
+		case http.MethodPost:
+			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil || (mt != "application/json" && mt != "multipart/form-data") {
+				httpserver.WriteError(w, http.StatusUnsupportedMediaType, bundle.Localize(chain, string(apperr.UnsupportedMediaType), nil), string(apperr.UnsupportedMediaType))
+				return
+			}
+		default:
+			w.Header().Set("Allow", "GET, POST")
+			if r.Method == http.MethodOptions {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+			httpserver.WriteError(w, http.StatusMethodNotAllowed, bundle.Localize(chain, "MethodNotAllowed", nil), string(apperr.BadRequest))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// observer reports each operation's outcome and duration.
+type observer struct {
+	observe func(operation, outcome string, d time.Duration)
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.ResponseInterceptor
+} = observer{}
+
+func (observer) ExtensionName() string                   { return "Observer" }
+func (observer) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (o observer) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil || !graphql.HasOperationContext(ctx) {
+		return resp
+	}
+	opCtx := graphql.GetOperationContext(ctx)
+	outcome := "ok"
+	if len(resp.Errors) > 0 {
+		if c, ok := resp.Errors[0].Extensions["code"].(apperr.Code); ok {
+			outcome = string(c)
+		} else {
+			outcome = "error"
+		}
+	}
+	name := opCtx.OperationName
+	if name == "" {
+		name = "anonymous"
+	}
+	o.observe(name, outcome, time.Since(opCtx.Stats.OperationStart))
+	return resp
+}

@@ -1,0 +1,177 @@
+// Package app wires fritid together: configuration, database, domain services and the HTTP
+// handler. The command and the end-to-end tests build the same App.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/uptrace/bun"
+
+	"github.com/fritid/fritid/graph"
+	"github.com/fritid/fritid/internal/platform/config"
+	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/platform/database/localpg"
+	"github.com/fritid/fritid/internal/platform/httpserver"
+	"github.com/fritid/fritid/internal/platform/i18n"
+	"github.com/fritid/fritid/internal/portal"
+	"github.com/fritid/fritid/internal/tenant"
+)
+
+// App is a configured fritid instance with its database open.
+type App struct {
+	Config  *config.Config
+	Log     *slog.Logger
+	DB      *bun.DB
+	Bundle  *i18n.Bundle
+	Metrics *httpserver.Metrics
+	Tenants *tenant.Service
+	Portal  *portal.Service
+
+	migrator *database.Migrator
+	local    *localpg.Server
+}
+
+// Open connects to the database (starting the embedded local PostgreSQL when no URL is
+// configured) and builds the services. It does not migrate; see Migrate.
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+	a := &App{Config: cfg, Log: log, Metrics: httpserver.NewMetrics()}
+	var err error
+	if a.Bundle, err = i18n.NewBundle(); err != nil {
+		return nil, err
+	}
+	url := cfg.DatabaseURL
+	if url == "" {
+		if url, err = a.startLocal(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if a.DB, err = database.Open(ctx, url, cfg.DBMaxConns); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if a.migrator, err = database.NewMigrator(a.DB); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Metrics.RegisterDB(a.DB.DB, "fritid")
+	a.Portal = portal.NewService(a.DB)
+	a.Tenants = tenant.NewService(a.DB, portal.SeedCategories)
+	return a, nil
+}
+
+// localDatabase is the database fritid uses inside its embedded cluster.
+const localDatabase = "fritid"
+
+func (a *App) startLocal(ctx context.Context) (string, error) {
+	srv, err := localpg.Start(ctx, localpg.Options{DataDir: a.Config.PostgresDir(), Logger: a.Log})
+	if errors.Is(err, localpg.ErrNoBinaries) {
+		return "", fmt.Errorf("no database: FRITID_DATABASE_URL is not set and %w", err)
+	} else if err != nil {
+		return "", fmt.Errorf("embedded PostgreSQL: %w", err)
+	}
+	a.local = srv
+	if err := createDatabase(ctx, srv.URL("postgres"), localDatabase); err != nil {
+		a.Close()
+		return "", err
+	}
+	a.Log.Info("embedded PostgreSQL running", "data_dir", srv.DataDir(), "port", srv.Port())
+	return srv.URL(localDatabase), nil
+}
+
+// createDatabase creates database name on the server at adminURL unless it exists.
+func createDatabase(ctx context.Context, adminURL, name string) error {
+	db, err := database.Open(ctx, adminURL, 1)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var exists bool
+	if err := db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ?)", name).Scan(&exists); err != nil {
+		return fmt.Errorf("look for database %s: %w", name, err)
+	}
+	if exists {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil && !database.IsUniqueViolation(err) {
+		return fmt.Errorf("create database %s: %w", name, err)
+	}
+	return nil
+}
+
+// Migrator returns the schema migrator.
+func (a *App) Migrator() *database.Migrator { return a.migrator }
+
+// Close closes the database and stops the embedded PostgreSQL, if any.
+func (a *App) Close() {
+	if a.DB != nil {
+		a.DB.Close()
+	}
+	if a.local != nil {
+		if err := a.local.Stop(); err != nil {
+			a.Log.Warn("stop embedded PostgreSQL", "err", err)
+		}
+	}
+}
+
+// Ready reports whether the database answers and every migration is applied.
+func (a *App) Ready(ctx context.Context) error {
+	if err := database.Ping(ctx, a.DB.DB); err != nil {
+		return err
+	}
+	n, err := a.migrator.Pending(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("%d migrations pending: run `fritid migrate up`", n)
+	}
+	return nil
+}
+
+// Handler returns the whole HTTP API: /graphql, the health and metrics endpoints, and the
+// explorer at / in development.
+func (a *App) Handler() http.Handler {
+	cfg := a.Config
+	gql := graph.NewHandler(&graph.Resolver{Tenants: a.Tenants, Portal: a.Portal}, graph.Options{
+		Introspection:  cfg.Introspection,
+		MaxDepth:       cfg.MaxDepth,
+		MaxComplexity:  cfg.MaxComplexity,
+		MaxUploadBytes: cfg.MaxBodyBytes,
+		QueryCacheSize: cfg.QueryCacheSize,
+		APQCacheSize:   cfg.APQCacheSize,
+		Bundle:         a.Bundle,
+		Logger:         a.Log,
+		RequestID:      httpserver.RequestIDFromContext,
+		Observe:        a.Metrics.ObserveGraphQL,
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", tenant.Middleware(a.Tenants, a.Bundle, a.Log)(gql))
+	mux.Handle("GET /healthz", httpserver.Healthz())
+	mux.Handle("GET /readyz", httpserver.Readyz(a.Ready))
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	if !cfg.Production() {
+		mux.Handle("GET /{$}", playground.Handler("fritid explorer", "/graphql"))
+	}
+	return httpserver.Chain(mux, httpserver.Middleware(a.HTTPConfig(), a.Log, a.Metrics)...)
+}
+
+// HTTPConfig returns the HTTP server's settings.
+func (a *App) HTTPConfig() httpserver.Config {
+	c := a.Config
+	return httpserver.Config{
+		Addr:              c.HTTPAddr,
+		CORSOrigins:       c.CORSOrigins,
+		MaxBodyBytes:      c.MaxBodyBytes,
+		ReadHeaderTimeout: c.ReadTimeout,
+		ReadTimeout:       c.ReadTimeout,
+		WriteTimeout:      c.WriteTimeout,
+		IdleTimeout:       c.IdleTimeout,
+		ShutdownTimeout:   c.ShutdownGrace,
+		Production:        c.Production(),
+	}
+}

@@ -1,0 +1,124 @@
+// Package apperr holds fritid's one application error type. Every error that reaches a
+// client carries a stable Code; anything that is not an *Error is INTERNAL.
+package apperr
+
+import "errors"
+
+// Code is a stable, machine-readable error code, sent to clients as extensions.code.
+type Code string
+
+// The codes a client can rely on. They never change meaning.
+const (
+	// NotFound: the item does not exist, or is not visible to the caller.
+	NotFound Code = "NOT_FOUND"
+	// BadUserInput: an argument or field is invalid; Field names it.
+	BadUserInput Code = "BAD_USER_INPUT"
+	// Conflict: the change collides with the current state (a duplicate slug, say).
+	Conflict Code = "CONFLICT"
+	// Forbidden: the caller is known but may not do this.
+	Forbidden Code = "FORBIDDEN"
+	// Unauthenticated: the caller must sign in first.
+	Unauthenticated Code = "UNAUTHENTICATED"
+	// RateLimited: too many attempts; retry later.
+	RateLimited Code = "RATE_LIMITED"
+	// Internal: something failed on our side; details are logged, never shown.
+	Internal Code = "INTERNAL"
+	// TenantNotFound: no municipality answers to the request's host or X-Municipality header.
+	TenantNotFound Code = "TENANT_NOT_FOUND"
+	// BadRequest: the HTTP request itself is malformed (unparseable JSON, say).
+	BadRequest Code = "BAD_REQUEST"
+	// UnsupportedMediaType: the request body is not in a content type the API accepts.
+	UnsupportedMediaType Code = "UNSUPPORTED_MEDIA_TYPE"
+	// PayloadTooLarge: the request body is over the configured limit.
+	PayloadTooLarge Code = "PAYLOAD_TOO_LARGE"
+	// ParseFailed: the GraphQL document does not parse.
+	ParseFailed Code = "GRAPHQL_PARSE_FAILED"
+	// ValidationFailed: the GraphQL document does not validate against the schema.
+	ValidationFailed Code = "GRAPHQL_VALIDATION_FAILED"
+	// QueryTooComplex: the operation is over the complexity limit.
+	QueryTooComplex Code = "QUERY_TOO_COMPLEX"
+	// QueryTooDeep: the operation nests deeper than the depth limit.
+	QueryTooDeep Code = "QUERY_TOO_DEEP"
+	// PersistedQueryNotFound: an automatic persisted query hash is unknown; resend with the query.
+	PersistedQueryNotFound Code = "PERSISTED_QUERY_NOT_FOUND"
+)
+
+// Error is an application error: a Code, a message ID for localisation with its template
+// data, an optional Field that names the offending input, and an optional cause.
+type Error struct {
+	Code Code
+	// MessageID names the go-i18n message; empty means the code's generic message.
+	MessageID string
+	// Data fills the message template.
+	Data map[string]any
+	// Field is the input path that is wrong, e.g. "input.slug".
+	Field string
+	// Err is the underlying cause; logged, never shown.
+	Err error
+}
+
+// Error returns a developer-facing description (English, unlocalised).
+func (e *Error) Error() string {
+	s := string(e.Code)
+	if e.MessageID != "" {
+		s += ": " + e.MessageID
+	}
+	if e.Field != "" {
+		s += " (" + e.Field + ")"
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// New returns an *Error with the code and message ID.
+func New(code Code, messageID string) *Error {
+	return &Error{Code: code, MessageID: messageID}
+}
+
+// Invalid returns a BAD_USER_INPUT error for field with the message ID and template data.
+func Invalid(field, messageID string, data map[string]any) *Error {
+	return &Error{Code: BadUserInput, MessageID: messageID, Field: field, Data: data}
+}
+
+// NotFoundf returns a NOT_FOUND error for the kind of item named.
+func NotFoundf(kind string) *Error {
+	return &Error{Code: NotFound, Data: map[string]any{"Kind": kind}}
+}
+
+// Wrap returns an *Error with code that keeps err as its cause.
+func Wrap(code Code, messageID string, err error) *Error {
+	return &Error{Code: code, MessageID: messageID, Err: err}
+}
+
+// WithField returns a copy of e that names field.
+func (e *Error) WithField(field string) *Error {
+	c := *e
+	c.Field = field
+	return &c
+}
+
+// As returns the *Error in err's chain, or nil.
+func As(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
+}
+
+// CodeOf returns err's code: the code of the *Error in its chain, or INTERNAL. A nil
+// error has no code.
+func CodeOf(err error) Code {
+	if err == nil {
+		return ""
+	}
+	if e := As(err); e != nil {
+		return e.Code
+	}
+	return Internal
+}

@@ -1,0 +1,308 @@
+// Package config turns FRITID_* environment variables and command-line flags into a typed
+// Config, validated once at start with messages a person can act on. One table of settings
+// drives the flags, the environment, the defaults and the --help text.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Env is the mode fritid runs in.
+type Env string
+
+// The modes.
+const (
+	Development Env = "development"
+	Production  Env = "production"
+)
+
+// Config is fritid's whole configuration.
+type Config struct {
+	Env            Env
+	HTTPAddr       string
+	DataDir        string
+	DatabaseURL    string
+	SecretKey      string
+	CORSOrigins    []string
+	LogLevel       string
+	MigrateOnStart bool
+	Introspection  bool
+	MaxDepth       int
+	MaxComplexity  int
+	MaxBodyBytes   int64
+	QueryCacheSize int
+	APQCacheSize   int
+	DBMaxConns     int
+	ReadTimeout    time.Duration
+	WriteTimeout   time.Duration
+	IdleTimeout    time.Duration
+	ShutdownGrace  time.Duration
+	// SecretKeyGenerated is true when SecretKey was generated and kept in the data directory.
+	SecretKeyGenerated bool
+}
+
+// Production reports whether fritid runs in production mode.
+func (c *Config) Production() bool { return c.Env == Production }
+
+// PostgresDir is where the embedded local PostgreSQL keeps its data.
+func (c *Config) PostgresDir() string { return filepath.Join(c.DataDir, "postgres") }
+
+// Setting is one configuration value: its environment variable, flag, default and meaning.
+type Setting struct {
+	Env     string
+	Flag    string
+	Default string
+	Usage   string
+	set     func(c *Config, v string) error
+}
+
+// Settings lists every setting in the order --help shows them.
+var Settings = []Setting{
+	{"FRITID_ENV", "env", "development", "mode: development or production", func(c *Config, v string) error {
+		switch Env(v) {
+		case Development, Production:
+			c.Env = Env(v)
+			return nil
+		}
+		return errors.New(`must be "development" or "production"`)
+	}},
+	{"FRITID_HTTP_ADDR", "http-addr", "127.0.0.1:8080", "address the HTTP server listens on (host:port)", func(c *Config, v string) error {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return errors.New(`must be host:port, for example "127.0.0.1:8080" or ":8080"`)
+		}
+		c.HTTPAddr = v
+		return nil
+	}},
+	{"FRITID_DATA_DIR", "data-dir", "./.fritid", "directory for local state: the embedded PostgreSQL, the development secret key", setString(func(c *Config) *string { return &c.DataDir })},
+	{"FRITID_DATABASE_URL", "database-url", "", "PostgreSQL URL (postgres://user:pass@host:5432/db); empty starts an embedded local PostgreSQL in the data directory", func(c *Config, v string) error {
+		if v != "" && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
+			return errors.New("must be a postgres:// or postgresql:// URL")
+		}
+		c.DatabaseURL = v
+		return nil
+	}},
+	{"FRITID_SECRET_KEY", "secret-key", "", "secret for token hashing and keyed hashes, at least 32 characters; required in production, generated into the data directory in development", setString(func(c *Config) *string { return &c.SecretKey })},
+	{"FRITID_CORS_ORIGINS", "cors-origins", "", "comma-separated origins allowed to call the API from a browser (https://portal.example.no); * allows any origin without credentials", func(c *Config, v string) error {
+		c.CORSOrigins = nil
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				if o != "*" && !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
+					return fmt.Errorf("origin %q must start with http:// or https://", o)
+				}
+				c.CORSOrigins = append(c.CORSOrigins, strings.TrimRight(o, "/"))
+			}
+		}
+		return nil
+	}},
+	{"FRITID_LOG_LEVEL", "log-level", "info", "log level: debug, info, warn or error", func(c *Config, v string) error {
+		switch v {
+		case "debug", "info", "warn", "error":
+			c.LogLevel = v
+			return nil
+		}
+		return errors.New("must be debug, info, warn or error")
+	}},
+	{"FRITID_MIGRATE", "migrate", "true", "run database migrations when serve starts", setBool(func(c *Config) *bool { return &c.MigrateOnStart })},
+	{"FRITID_INTROSPECTION", "introspection", "true", "allow GraphQL introspection queries", setBool(func(c *Config) *bool { return &c.Introspection })},
+	{"FRITID_MAX_QUERY_DEPTH", "max-query-depth", "15", "deepest field nesting a GraphQL operation may have", setInt(func(c *Config) *int { return &c.MaxDepth }, 1, 1000)},
+	{"FRITID_MAX_QUERY_COMPLEXITY", "max-query-complexity", "5000", "highest complexity score a GraphQL operation may have (each field counts 1, lists multiply by their page size)", setInt(func(c *Config) *int { return &c.MaxComplexity }, 1, 10_000_000)},
+	{"FRITID_MAX_BODY_BYTES", "max-body-bytes", "10485760", "largest request body accepted, in bytes (uploads included)", func(c *Config, v string) error {
+		var n int
+		if err := setInt(func(*Config) *int { return &n }, 1024, 1<<30)(c, v); err != nil {
+			return err
+		}
+		c.MaxBodyBytes = int64(n)
+		return nil
+	}},
+	{"FRITID_QUERY_CACHE_SIZE", "query-cache-size", "1000", "parsed GraphQL documents kept in the LRU cache", setInt(func(c *Config) *int { return &c.QueryCacheSize }, 1, 1_000_000)},
+	{"FRITID_APQ_CACHE_SIZE", "apq-cache-size", "1000", "automatic persisted queries kept in the LRU cache", setInt(func(c *Config) *int { return &c.APQCacheSize }, 1, 1_000_000)},
+	{"FRITID_DB_MAX_CONNS", "db-max-conns", "20", "most open connections to PostgreSQL", setInt(func(c *Config) *int { return &c.DBMaxConns }, 1, 10_000)},
+	{"FRITID_READ_TIMEOUT", "read-timeout", "30s", "longest time to read a whole request", setDuration(func(c *Config) *time.Duration { return &c.ReadTimeout })},
+	{"FRITID_WRITE_TIMEOUT", "write-timeout", "60s", "longest time to write a response", setDuration(func(c *Config) *time.Duration { return &c.WriteTimeout })},
+	{"FRITID_IDLE_TIMEOUT", "idle-timeout", "120s", "how long an idle keep-alive connection stays open", setDuration(func(c *Config) *time.Duration { return &c.IdleTimeout })},
+	{"FRITID_SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long a graceful shutdown waits for requests in flight", setDuration(func(c *Config) *time.Duration { return &c.ShutdownGrace })},
+}
+
+// Load reads settings from getenv, then from args (flags win), and validates them. The
+// returned error names every setting that is wrong and how to fix it; flag.ErrHelp means
+// --help was asked for and the usage was written to out. extra adds a command's own flags.
+func Load(name string, args []string, getenv func(string) string, out io.Writer, extra ...func(*flag.FlagSet)) (*Config, []string, error) {
+	c := &Config{}
+	values := map[string]*string{}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	for _, s := range Settings {
+		v := s.Default
+		if e := getenv(s.Env); e != "" {
+			v = e
+		}
+		values[s.Env] = fs.String(s.Flag, v, s.Usage)
+	}
+	for _, add := range extra {
+		add(fs)
+	}
+	fs.Usage = func() { usage(out, name, fs) }
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	var problems []string
+	for _, s := range Settings {
+		if err := s.set(c, *values[s.Env]); err != nil {
+			problems = append(problems, fmt.Sprintf("%s (--%s) = %q: %v", s.Env, s.Flag, *values[s.Env], err))
+		}
+	}
+	if len(problems) == 0 {
+		problems = c.validate()
+	}
+	if len(problems) > 0 {
+		return nil, nil, fmt.Errorf("invalid configuration:\n  - %s", strings.Join(problems, "\n  - "))
+	}
+	return c, fs.Args(), nil
+}
+
+func (c *Config) validate() []string {
+	var p []string
+	if c.SecretKey != "" && len(c.SecretKey) < 32 {
+		p = append(p, "FRITID_SECRET_KEY is too short: use at least 32 random characters (for example `openssl rand -hex 32`)")
+	}
+	if c.Production() {
+		if c.SecretKey == "" {
+			p = append(p, "FRITID_SECRET_KEY is required in production: set it to at least 32 random characters (for example `openssl rand -hex 32`) and keep it the same across restarts")
+		}
+		if c.DatabaseURL == "" {
+			p = append(p, "FRITID_DATABASE_URL is required in production: the embedded PostgreSQL is for development only")
+		}
+	}
+	return p
+}
+
+// usage writes the help text for command name: its own flags, then every setting with its
+// flag, variable and default.
+func usage(w io.Writer, name string, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage: %s [flags]\n", name)
+	settings := map[string]bool{}
+	for _, s := range Settings {
+		settings[s.Flag] = true
+	}
+	own := false
+	fs.VisitAll(func(f *flag.Flag) {
+		if !settings[f.Name] {
+			if !own {
+				fmt.Fprintf(w, "\nFlags of this command:\n\n")
+				own = true
+			}
+			fmt.Fprintf(w, "  --%-22s %s\n", f.Name, f.Usage)
+		}
+	})
+	Usage(w)
+}
+
+// Usage writes every setting with its flag, environment variable, default and meaning.
+func Usage(w io.Writer) {
+	fmt.Fprintf(w, "\nSettings: each is a flag or an environment variable (flags win):\n\n")
+	for _, s := range Settings {
+		def := s.Default
+		if def == "" {
+			def = `""`
+		}
+		fmt.Fprintf(w, "  --%-22s %-28s default %s\n      %s\n", s.Flag, s.Env, def, s.Usage)
+	}
+}
+
+func setString(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *field(c) = v; return nil }
+}
+
+func setBool(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		switch strings.ToLower(v) {
+		case "true", "1", "yes", "on":
+			*field(c) = true
+		case "false", "0", "no", "off":
+			*field(c) = false
+		default:
+			return errors.New("must be true or false")
+		}
+		return nil
+	}
+}
+
+func setInt(field func(*Config) *int, lo, hi int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		var n int
+		if _, err := fmt.Sscan(v, &n); err != nil || fmt.Sprint(n) != strings.TrimSpace(v) {
+			return errors.New("must be a whole number")
+		}
+		if n < lo || n > hi {
+			return fmt.Errorf("must be between %d and %d", lo, hi)
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func setDuration(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return errors.New(`must be a positive duration such as "30s" or "2m"`)
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+// EnsureSecretKey fills SecretKey in development when it is unset: it reads the key kept in
+// the data directory, or generates and keeps a new one (mode 0600).
+func (c *Config) EnsureSecretKey() error {
+	if c.SecretKey != "" {
+		return nil
+	}
+	if c.Production() {
+		return errors.New("FRITID_SECRET_KEY is required in production")
+	}
+	path := filepath.Join(c.DataDir, "secret-key")
+	key, err := readOrCreateKey(path)
+	if err != nil {
+		return fmt.Errorf("development secret key in %s: %w", path, err)
+	}
+	c.SecretKey, c.SecretKeyGenerated = key, true
+	return nil
+}
+
+func readOrCreateKey(path string) (string, error) {
+	if b, err := os.ReadFile(path); err == nil {
+		if k := strings.TrimSpace(string(b)); len(k) >= 32 {
+			return k, nil
+		}
+		return "", errors.New("the file is shorter than 32 characters: delete it to make a new key")
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", err
+	}
+	key, err := randomHex(32)
+	if err != nil {
+		return "", err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return readOrCreateKey(path) // another process made it first
+	} else if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if _, err := f.WriteString(key + "\n"); err != nil {
+		return "", err
+	}
+	return key, f.Sync()
+}

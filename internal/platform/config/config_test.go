@@ -1,0 +1,101 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadDefaults(t *testing.T) {
+	c, rest, err := Load("serve", nil, env(nil), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:8080" || c.DataDir != "./.fritid" || c.Env != Development || !c.MigrateOnStart || !c.Introspection {
+		t.Errorf("defaults: %+v", c)
+	}
+	if len(rest) != 0 {
+		t.Errorf("rest = %v", rest)
+	}
+}
+
+func TestFlagsWinOverEnv(t *testing.T) {
+	c, _, err := Load("serve", []string{"--http-addr", ":9000"}, env(map[string]string{"FRITID_HTTP_ADDR": ":7000", "FRITID_CORS_ORIGINS": "https://a.no, https://b.no/"}), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != ":9000" {
+		t.Errorf("HTTPAddr = %q", c.HTTPAddr)
+	}
+	if strings.Join(c.CORSOrigins, "|") != "https://a.no|https://b.no" {
+		t.Errorf("CORSOrigins = %v", c.CORSOrigins)
+	}
+}
+
+func TestLoadErrorsNameTheSetting(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"ErrEnv", map[string]string{"FRITID_ENV": "prod"}, "FRITID_ENV"},
+		{"ErrAddr", map[string]string{"FRITID_HTTP_ADDR": "8080"}, "FRITID_HTTP_ADDR"},
+		{"ErrDepth", map[string]string{"FRITID_MAX_QUERY_DEPTH": "deep"}, "FRITID_MAX_QUERY_DEPTH"},
+		{"ErrDuration", map[string]string{"FRITID_READ_TIMEOUT": "-1s"}, "FRITID_READ_TIMEOUT"},
+		{"ErrDatabaseURL", map[string]string{"FRITID_DATABASE_URL": "mysql://x"}, "FRITID_DATABASE_URL"},
+		{"ErrOrigin", map[string]string{"FRITID_CORS_ORIGINS": "portal.no"}, "FRITID_CORS_ORIGINS"},
+		{"ErrShortSecret", map[string]string{"FRITID_SECRET_KEY": "short"}, "at least 32"},
+		{"ErrProductionNeedsSecret", map[string]string{"FRITID_ENV": "production", "FRITID_DATABASE_URL": "postgres://x/y"}, "FRITID_SECRET_KEY is required in production"},
+		{"ErrProductionNeedsDatabase", map[string]string{"FRITID_ENV": "production", "FRITID_SECRET_KEY": strings.Repeat("k", 32)}, "FRITID_DATABASE_URL is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := Load("serve", nil, env(tt.env), &bytes.Buffer{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestHelpListsEverySetting(t *testing.T) {
+	var out bytes.Buffer
+	_, _, err := Load("fritid serve", []string{"--help"}, env(nil), &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err = %v", err)
+	}
+	for _, s := range Settings {
+		if !strings.Contains(out.String(), s.Env) || !strings.Contains(out.String(), "--"+s.Flag) {
+			t.Errorf("help lacks %s / --%s", s.Env, s.Flag)
+		}
+	}
+}
+
+func TestEnsureSecretKey(t *testing.T) {
+	dir := t.TempDir()
+	c := &Config{Env: Development, DataDir: dir}
+	if err := c.EnsureSecretKey(); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.SecretKey) != 64 || !c.SecretKeyGenerated {
+		t.Fatalf("key %q generated=%v", c.SecretKey, c.SecretKeyGenerated)
+	}
+	st, err := os.Stat(filepath.Join(dir, "secret-key"))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", st, err)
+	}
+	again := &Config{Env: Development, DataDir: dir}
+	if err := again.EnsureSecretKey(); err != nil || again.SecretKey != c.SecretKey {
+		t.Errorf("second start got another key: %v", err)
+	}
+	prod := &Config{Env: Production, DataDir: dir}
+	if err := prod.EnsureSecretKey(); err == nil {
+		t.Error("production generated a key")
+	}
+}

@@ -1,0 +1,143 @@
+package localpg
+
+import (
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"syscall"
+)
+
+const (
+	// serverUser is the system account the binaries run as when we are root,
+	// because initdb and postgres refuse to run as root.
+	serverUser = "postgres"
+	// superuser is the database superuser created by initdb.
+	superuser = "postgres"
+)
+
+// identity is the system account the server binaries run as. A nil
+// *identity means "the current user".
+type identity struct {
+	name string
+	uid  uint32
+	gid  uint32
+	gids []uint32 // primary and supplementary groups
+}
+
+// currentIdentity returns the account to run the binaries as: the postgres
+// system user when running as root, nil (ourselves) otherwise.
+func currentIdentity() (*identity, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	return lookupIdentity(serverUser)
+}
+
+// lookupIdentity resolves a system user and its groups.
+func lookupIdentity(name string) (*identity, error) {
+	u, err := user.Lookup(name)
+	if err != nil {
+		return nil, fmt.Errorf("running as root needs the %q system user to run PostgreSQL: %w", name, err)
+	}
+	uid, err := parseID(u.Uid)
+	if err != nil {
+		return nil, fmt.Errorf("uid of user %q: %w", name, err)
+	}
+	gid, err := parseID(u.Gid)
+	if err != nil {
+		return nil, fmt.Errorf("gid of user %q: %w", name, err)
+	}
+	id := &identity{name: name, uid: uid, gid: gid, gids: []uint32{gid}}
+	groups, _ := u.GroupIds() // supplementary groups are optional
+	for _, g := range groups {
+		if n, err := parseID(g); err == nil && !slices.Contains(id.gids, n) {
+			id.gids = append(id.gids, n)
+		}
+	}
+	return id, nil
+}
+
+// parseID parses a numeric user or group id.
+func parseID(s string) (uint32, error) {
+	n, err := strconv.ParseUint(s, 10, 32)
+	if err != nil {
+		return 0, fmt.Errorf("parse id %q: %w", s, err)
+	}
+	return uint32(n), nil
+}
+
+// credential returns the credential to start child processes with; nil for
+// the current user.
+func (id *identity) credential() *syscall.Credential {
+	if id == nil {
+		return nil
+	}
+	return &syscall.Credential{Uid: id.uid, Gid: id.gid, Groups: id.gids}
+}
+
+// chown hands path to the identity; a no-op for the current user.
+func (id *identity) chown(path string) error {
+	if id == nil {
+		return nil
+	}
+	if err := os.Lchown(path, int(id.uid), int(id.gid)); err != nil {
+		return fmt.Errorf("chown %s to %s: %w", path, id.name, err)
+	}
+	return nil
+}
+
+// owns reports whether fi belongs to the identity.
+func (id *identity) owns(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return false
+	}
+	if id == nil {
+		return int(st.Uid) == os.Geteuid()
+	}
+	return st.Uid == id.uid
+}
+
+// canReach reports whether the identity may search every directory from the
+// root down to dir (inclusive), i.e. whether it can open paths inside dir.
+func (id *identity) canReach(dir string) (bool, error) {
+	if id == nil || id.uid == 0 {
+		return true, nil
+	}
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return false, fmt.Errorf("resolve %s: %w", dir, err)
+	}
+	for p := real; ; p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return false, fmt.Errorf("stat %s: %w", p, err)
+		}
+		if !id.canSearch(fi) {
+			return false, nil
+		}
+		if p == filepath.Dir(p) {
+			return true, nil
+		}
+	}
+}
+
+// canSearch applies the POSIX owner/group/other execute-bit rule to a directory.
+func (id *identity) canSearch(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return false
+	}
+	perm := fi.Mode().Perm()
+	switch {
+	case st.Uid == id.uid:
+		return perm&0o100 != 0
+	case slices.Contains(id.gids, st.Gid):
+		return perm&0o010 != 0
+	default:
+		return perm&0o001 != 0
+	}
+}

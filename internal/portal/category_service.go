@@ -1,0 +1,70 @@
+package portal
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/fritid/fritid/internal/tenant"
+)
+
+// Service is the portal catalogue's domain service.
+type Service struct {
+	db *bun.DB
+}
+
+// NewService returns a Service over db.
+func NewService(db *bun.DB) *Service { return &Service{db: db} }
+
+// FindTaxonomy returns the request tenant's whole category tree. The taxonomy is public.
+// Errors: TENANT_NOT_FOUND outside a tenant's request.
+func (s *Service) FindTaxonomy(ctx context.Context) (*Taxonomy, error) {
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// SECURITY: scoped to the request's municipality; categories are public within it.
+	cats, err := findCategories(ctx, s.db, t.ID())
+	if err != nil {
+		return nil, err
+	}
+	return newTaxonomy(cats), nil
+}
+
+// SeedCategories is a tenant.Provisioner: it gives a new municipality the ten categories
+// (møteplasser) of the portal, named in nb, nn and en.
+func SeedCategories(ctx context.Context, tx bun.IDB, m *tenant.Municipality) error {
+	for i, seed := range defaultCategories {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return err
+		}
+		c := &Category{ID: id, MunicipalityID: m.ID, Slug: seed.slug, Icon: seed.icon, SortOrder: (i + 1) * 10}
+		for _, loc := range []string{"nb", "nn", "en"} {
+			c.Translations = append(c.Translations, &CategoryTranslation{Locale: loc, Name: seed.names[loc]})
+		}
+		if err := insertCategory(ctx, tx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type categorySeed struct {
+	slug, icon string
+	names      map[string]string
+}
+
+var defaultCategories = []categorySeed{
+	{"kunst-og-kultur", "palette", map[string]string{"nb": "Kunst og kultur", "nn": "Kunst og kultur", "en": "Arts and culture"}},
+	{"idrett-og-fysisk-aktivitet", "sports", map[string]string{"nb": "Idrett og fysisk aktivitet", "nn": "Idrett og fysisk aktivitet", "en": "Sports and physical activity"}},
+	{"natur-og-friluftsliv", "forest", map[string]string{"nb": "Natur og friluftsliv", "nn": "Natur og friluftsliv", "en": "Nature and outdoor life"}},
+	{"tro-og-livssyn", "faith", map[string]string{"nb": "Tro- og livssynsorganisasjoner", "nn": "Tru- og livssynsorganisasjonar", "en": "Faith and belief organisations"}},
+	{"interesseorganisasjoner", "groups", map[string]string{"nb": "Interesseorganisasjoner", "nn": "Interesseorganisasjonar", "en": "Interest organisations"}},
+	{"humanitaere-og-ideelle", "volunteer", map[string]string{"nb": "Humanitære og ideelle organisasjoner", "nn": "Humanitære og ideelle organisasjonar", "en": "Humanitarian and non-profit organisations"}},
+	{"innvandrerorganisasjoner", "globe", map[string]string{"nb": "Innvandrerorganisasjoner", "nn": "Innvandrarorganisasjonar", "en": "Immigrant organisations"}},
+	{"rekreasjon-og-sosiale", "social", map[string]string{"nb": "Rekreasjon- og sosiale foreninger", "nn": "Rekreasjons- og sosiale foreiningar", "en": "Recreational and social clubs"}},
+	{"frivilligsentraler-og-moteplasser", "meeting-place", map[string]string{"nb": "Frivilligsentraler, velforeninger og åpne møteplasser", "nn": "Frivilligsentralar, velforeiningar og opne møteplassar", "en": "Volunteer centres, residents' associations and open meeting places"}},
+	{"private-og-kommunale-aktorer", "building", map[string]string{"nb": "Private og kommunale aktører som har aktivitet", "nn": "Private og kommunale aktørar som har aktivitet", "en": "Private and municipal providers of activities"}},
+}
