@@ -29,8 +29,9 @@ func (d depthLimit) MutateOperationContext(ctx context.Context, opCtx *graphql.O
 	}
 	if depth := selectionDepth(op.SelectionSet, 0, d.Limit+1); depth > d.Limit {
 		return &gqlerror.Error{
-			Err:     &apperr.Error{Code: apperr.QueryTooDeep, Data: map[string]any{"Depth": depth, "Limit": d.Limit}},
-			Message: "query too deep",
+			Err:        &apperr.Error{Code: apperr.QueryTooDeep, Data: map[string]any{"Depth": depth, "Limit": d.Limit}},
+			Message:    "query too deep",
+			Extensions: map[string]any{"code": string(apperr.QueryTooDeep)},
 		}
 	}
 	return nil

@@ -60,7 +60,7 @@ func classify(out *gqlerror.Error, err error) (apperr.Code, string, map[string]a
 		return apperr.Internal, "", nil, "" // a resolver's plain error or a panic
 	}
 	// gqlgen's own error about the request: parse, validation, limits, transport.
-	reason := map[string]any{"Reason": strings.TrimSuffix(gerr.Message, ".")}
+	reason := map[string]any{"Reason": reasonOf(gerr.Message)}
 	if c, ok := gerr.Extensions["code"].(string); ok {
 		if code, ok := gqlgenCodes[c]; ok {
 			if code == apperr.QueryTooComplex {
@@ -73,6 +73,18 @@ func classify(out *gqlerror.Error, err error) (apperr.Code, string, map[string]a
 		return apperr.ParseFailed, "", reason, ""
 	}
 	return apperr.BadRequest, "", reason, ""
+}
+
+// reasonOf shortens gqlgen's technical message for a client: never the request body
+// echoed back, never more than 200 bytes.
+func reasonOf(msg string) string {
+	if i := strings.Index(msg, " body:"); i >= 0 {
+		msg = msg[:i]
+	}
+	if len(msg) > 200 {
+		msg = strings.ToValidUTF8(msg[:200], "") + "…"
+	}
+	return strings.TrimSuffix(msg, ".")
 }
 
 // complexityData reads the numbers back out of gqlgen's complexity message.

@@ -33,7 +33,7 @@ type Options struct {
 	RequestID      RequestIDFunc
 	// Observe, when set, is told each operation's name, outcome ("ok" or the first error
 	// code) and duration, for metrics.
-	Observe func(operation, outcome string, d time.Duration)
+	Observe func(ctx context.Context, operation, outcome string, d time.Duration)
 }
 
 func init() {
@@ -89,13 +89,15 @@ func guard(next http.Handler, bundle *i18n.Bundle) http.Handler {
 			httpserver.WriteError(w, http.StatusMethodNotAllowed, bundle.Localize(chain, "MethodNotAllowed", nil), string(apperr.BadRequest))
 			return
 		}
-		next.ServeHTTP(w, r)
+		rw := &requestErrorWriter{ResponseWriter: w}
+		next.ServeHTTP(rw, r)
+		rw.finish()
 	})
 }
 
 // observer reports each operation's outcome and duration.
 type observer struct {
-	observe func(operation, outcome string, d time.Duration)
+	observe func(ctx context.Context, operation, outcome string, d time.Duration)
 }
 
 var _ interface {
@@ -121,9 +123,12 @@ func (o observer) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 		}
 	}
 	name := opCtx.OperationName
+	if name == "" && opCtx.Operation != nil {
+		name = opCtx.Operation.Name
+	}
 	if name == "" {
 		name = "anonymous"
 	}
-	o.observe(name, outcome, time.Since(opCtx.Stats.OperationStart))
+	o.observe(ctx, name, outcome, time.Since(opCtx.Stats.OperationStart))
 	return resp
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/uptrace/bun"
@@ -147,7 +148,10 @@ func (a *App) Handler() http.Handler {
 		Bundle:         a.Bundle,
 		Logger:         a.Log,
 		RequestID:      httpserver.RequestIDFromContext,
-		Observe:        a.Metrics.ObserveGraphQL,
+		Observe: func(ctx context.Context, op, outcome string, d time.Duration) {
+			httpserver.SetOperationName(ctx, op)
+			a.Metrics.ObserveGraphQL(op, outcome, d)
+		},
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", tenant.Middleware(a.Tenants, a.Bundle, a.Log)(gql))

@@ -38,6 +38,7 @@ type server struct {
 	base     *url.URL // connection URL; the path is replaced per database
 	admin    *sql.DB  // connected to the maintenance database
 	template string
+	private  bool // the embedded cluster of this process
 }
 
 var (
@@ -73,7 +74,11 @@ func NewWithURL(t testing.TB) (*bun.DB, string) {
 	}
 	t.Cleanup(func() {
 		db.Close()
-		srv.admin.ExecContext(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name)) //nolint:errcheck // best effort
+		// A private cluster goes away with the process, and skipping the drop keeps the
+		// next CREATE DATABASE fast; a shared server is cleaned up after each test.
+		if !srv.private {
+			srv.admin.ExecContext(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name)) //nolint:errcheck // best effort
+		}
 	})
 	return db, dsn
 }
@@ -86,7 +91,8 @@ func (s *server) url(dbname string) string {
 
 func start(ctx context.Context) (*server, error) {
 	raw := os.Getenv(EnvURL)
-	if raw == "" {
+	private := raw == ""
+	if private {
 		pg, err := startLocal(ctx)
 		if err != nil {
 			return nil, err
@@ -97,7 +103,7 @@ func start(ctx context.Context) (*server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", EnvURL, err)
 	}
-	s := &server{base: base}
+	s := &server{base: base, private: private}
 	if s.admin, err = sqlOpen(s.url(maintenanceDB(base))); err != nil {
 		return nil, err
 	}
