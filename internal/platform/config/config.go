@@ -113,7 +113,7 @@ var Settings = []Setting{
 	{"FRITID_MIGRATE", "migrate", "true", "run database migrations when serve starts", setBool(func(c *Config) *bool { return &c.MigrateOnStart })},
 	{"FRITID_INTROSPECTION", "introspection", "true", "allow GraphQL introspection queries", setBool(func(c *Config) *bool { return &c.Introspection })},
 	{"FRITID_MAX_QUERY_DEPTH", "max-query-depth", "15", "deepest field nesting a GraphQL operation may have", setInt(func(c *Config) *int { return &c.MaxDepth }, 1, 1000)},
-	{"FRITID_MAX_QUERY_COMPLEXITY", "max-query-complexity", "1000", "highest complexity score a GraphQL operation may have (each field counts 1, lists multiply by their page size)", setInt(func(c *Config) *int { return &c.MaxComplexity }, 1, 10_000_000)},
+	{"FRITID_MAX_QUERY_COMPLEXITY", "max-query-complexity", "1000", "highest complexity score a GraphQL operation may have (each selected field, alias included, counts 1)", setInt(func(c *Config) *int { return &c.MaxComplexity }, 1, 10_000_000)},
 	{"FRITID_MAX_BODY_BYTES", "max-body-bytes", "10485760", "largest request body accepted, in bytes (uploads included)", func(c *Config, v string) error {
 		var n int
 		if err := setInt(func(*Config) *int { return &n }, 1024, 1<<30)(c, v); err != nil {
