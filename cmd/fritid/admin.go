@@ -19,7 +19,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	var in tenant.CreateMunicipalityInput
 	var domains listFlag
-	a, _, err := open(ctx, "fritid admin create-municipality", args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+	a, _, err := open(ctx, "fritid admin create-municipality", args[1:], getenv, stdout, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&in.Slug, "slug", "", "short URL-safe name, e.g. larvik (required)")
 		fs.StringVar(&in.Name, "name", "", `display name, e.g. "Larvik kommune" (required)`)
 		fs.StringVar(&in.TimeZone, "time-zone", "Europe/Oslo", "IANA time zone")

@@ -109,7 +109,7 @@ func TestRejectsUnknownCommands(t *testing.T) {
 		{name: "migrate sideways", args: []string{"migrate", "sideways"}, wantErr: "up, down or status", wantStderr: "Usage: fritid migrate up|down|status"},
 		{name: "admin without a subcommand", args: []string{"admin"}, wantErr: "unknown admin command", wantStderr: "Usage: fritid admin create-municipality"},
 		{name: "admin with an unknown subcommand", args: []string{"admin", "delete-everything"}, wantErr: "unknown admin command", wantStderr: "Usage: fritid admin create-municipality"},
-		{name: "unknown flag", args: []string{"serve", "--frobnicate"}, wantErr: "-frobnicate", wantStderr: "Usage: fritid serve [flags]"},
+		{name: "unknown flag", args: []string{"serve", "--frobnicate"}, wantErr: "-frobnicate (see fritid serve --help)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,7 +120,7 @@ func TestRejectsUnknownCommands(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("error %q does not contain %q", err, tt.wantErr)
 			}
-			if !strings.Contains(stderr, tt.wantStderr) {
+			if tt.wantStderr != "" && !strings.Contains(stderr, tt.wantStderr) {
 				t.Errorf("stderr does not show the usage %q:\n%s", tt.wantStderr, stderr)
 			}
 			if stdout != "" {

@@ -12,7 +12,7 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintln(stderr, "Usage: fritid migrate up|down|status [flags]")
 		return fmt.Errorf("migrate needs up, down or status")
 	}
-	a, _, err := open(ctx, "fritid migrate "+args[0], args[1:], getenv, stderr)
+	a, _, err := open(ctx, "fritid migrate "+args[0], args[1:], getenv, stdout, stderr)
 	if err != nil {
 		return err
 	}

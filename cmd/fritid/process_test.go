@@ -525,7 +525,7 @@ func TestServeWithoutPostgresBinaries(t *testing.T) {
 		{
 			name: "PG_BINDIR names a directory without the binaries",
 			env:  []string{"PG_BINDIR=" + emptyBinDir},
-			want: []string{"FRITID_DATABASE_URL", "PG_BINDIR=" + emptyBinDir, "does not contain postgres and initdb"},
+			want: []string{"FRITID_DATABASE_URL", "PG_BINDIR=" + emptyBinDir, "install the PostgreSQL server package"},
 		},
 		{
 			name: "no server installed and no pg_config on PATH",

@@ -16,7 +16,7 @@ import (
 // serve runs the API until ctx ends: database (embedded when unconfigured), migrations,
 // the demo municipality on an empty development database, then HTTP.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	a, log, err := open(ctx, "fritid serve", args, getenv, stderr)
+	a, log, err := open(ctx, "fritid serve", args, getenv, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -43,9 +43,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	})
 }
 
-// open loads the configuration for command name and opens the app.
-func open(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, extra ...func(*flag.FlagSet)) (*app.App, *slog.Logger, error) {
-	cfg, _, err := config.Load(name, args, getenv, stderr, extra...)
+// open loads the configuration for command name (help goes to stdout, logs to stderr)
+// and opens the app.
+func open(ctx context.Context, name string, args []string, getenv func(string) string, stdout, stderr io.Writer, extra ...func(*flag.FlagSet)) (*app.App, *slog.Logger, error) {
+	cfg, _, err := config.Load(name, args, getenv, stdout, extra...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -69,9 +69,13 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 const localDatabase = "fritid"
 
 func (a *App) startLocal(ctx context.Context) (string, error) {
-	srv, err := localpg.Start(ctx, localpg.Options{DataDir: a.Config.PostgresDir(), Logger: a.Log})
+	srv, err := localpg.Start(ctx, localpg.Options{
+		DataDir: a.Config.PostgresDir(),
+		Getenv:  func(string) string { return a.Config.PGBinDir },
+		Logger:  a.Log,
+	})
 	if errors.Is(err, localpg.ErrNoBinaries) {
-		return "", fmt.Errorf("no database: FRITID_DATABASE_URL is not set and %w", err)
+		return "", fmt.Errorf("no database: FRITID_DATABASE_URL is not set, and %w", err)
 	} else if err != nil {
 		return "", fmt.Errorf("embedded PostgreSQL: %w", err)
 	}

@@ -45,6 +45,8 @@ type Config struct {
 	WriteTimeout   time.Duration
 	IdleTimeout    time.Duration
 	ShutdownGrace  time.Duration
+	// PGBinDir is PG_BINDIR: where the embedded PostgreSQL's binaries are, when set.
+	PGBinDir string
 	// SecretKeyGenerated is true when SecretKey was generated and kept in the data directory.
 	SecretKeyGenerated bool
 }
@@ -133,12 +135,13 @@ var Settings = []Setting{
 
 // Load reads settings from getenv, then from args (flags win), and validates them. The
 // returned error names every setting that is wrong and how to fix it; flag.ErrHelp means
-// --help was asked for and the usage was written to out. extra adds a command's own flags.
+// --help was asked for and the usage was written to out (flag errors are returned, not
+// printed). extra adds a command's own flags.
 func Load(name string, args []string, getenv func(string) string, out io.Writer, extra ...func(*flag.FlagSet)) (*Config, []string, error) {
 	c := &Config{}
 	values := map[string]*string{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(out)
+	fs.SetOutput(io.Discard)
 	for _, s := range Settings {
 		v := s.Default
 		if e := getenv(s.Env); e != "" {
@@ -149,10 +152,13 @@ func Load(name string, args []string, getenv func(string) string, out io.Writer,
 	for _, add := range extra {
 		add(fs)
 	}
-	fs.Usage = func() { usage(out, name, fs) }
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		usage(out, name, fs)
 		return nil, nil, err
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("%w (see %s --help)", err, name)
 	}
+	c.PGBinDir = getenv("PG_BINDIR")
 	var problems []string
 	for _, s := range Settings {
 		if err := s.set(c, *values[s.Env]); err != nil {

@@ -29,7 +29,7 @@ var versionedBinGlobs = []string{
 func FindBinDir(getenv func(string) string) (string, error) {
 	if dir := getenv(binDirEnv); dir != "" {
 		if !hasServerBinaries(dir) {
-			return "", fmt.Errorf("%w: %s=%s does not contain postgres and initdb", ErrNoBinaries, binDirEnv, dir)
+			return "", noBinariesError([]string{binDirEnv + "=" + dir})
 		}
 		return dir, nil
 	}

@@ -75,7 +75,7 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 	}
 	bin, err := resolveBinDir(opt)
 	if err != nil {
-		return nil, fmt.Errorf("localpg: %w", err)
+		return nil, err // already says what to do; a person reads it as it is
 	}
 	id, err := currentIdentity()
 	if err != nil {
