@@ -5,24 +5,230 @@ import (
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/google/uuid"
 
 	"github.com/fritid/fritid/internal/portal"
 )
 
-// loaders are per-operation caches and batchers, so a field resolved for many parents
-// costs one query, not one per parent.
+// loaders are per-operation caches and batches, so a field resolved for many parents costs
+// one query, not one per parent: the number of statements follows the query's depth.
 type loaders struct {
 	portal *portal.Service
 
 	taxOnce sync.Once
 	tax     *portal.Taxonomy
 	taxErr  error
+	nbOnce  sync.Once
+	nbs     *portal.Neighbourhoods
+	nbErr   error
+
+	organisations *batch[*portal.Organisation]
+	activities    *batch[*portal.Activity]
+	venues        *batch[*portal.Venue]
+	media         *batch[*portal.Media]
+	actTexts      *batch[[]*portal.ActivityTranslation]
+	orgTexts      *batch[[]*portal.OrganisationTranslation]
+	links         *batch[[]*portal.Link]
+	areas         *batch[[]byte]
+	related       map[portal.Relation]*batch[[]uuid.UUID]
+
+	mu     sync.Mutex
+	seen   map[portal.Group][]uuid.UUID
+	actsOf map[nestedKey]*batch[*portal.ActivityConnection]
+	orgsOf map[nestedKey]*batch[*portal.OrganisationConnection]
+}
+
+// nestedKey identifies a nested list by its parent kind and arguments.
+type nestedKey struct {
+	group portal.Group
+	first int
+	after string
+}
+
+func newLoaders(p *portal.Service) *loaders {
+	l := &loaders{portal: p, seen: map[portal.Group][]uuid.UUID{},
+		actsOf: map[nestedKey]*batch[*portal.ActivityConnection]{}, orgsOf: map[nestedKey]*batch[*portal.OrganisationConnection]{}}
+	l.organisations = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.Organisation, error) {
+		m, err := p.OrganisationsByID(ctx, ids)
+		l.seeOrganisations(values(m)...)
+		return m, err
+	})
+	l.activities = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.Activity, error) {
+		m, err := p.ActivitiesByID(ctx, ids)
+		l.seeActivities(values(m)...)
+		return m, err
+	})
+	l.venues = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.Venue, error) {
+		m, err := p.VenuesByID(ctx, ids)
+		l.seeVenues(values(m)...)
+		return m, err
+	})
+	l.media = newBatch(p.MediaByID)
+	l.actTexts = newBatch(p.ActivityTranslations)
+	l.orgTexts = newBatch(p.OrganisationTranslations)
+	l.links = newBatch(p.Links)
+	l.areas = newBatch(p.NeighbourhoodAreas)
+	l.related = map[portal.Relation]*batch[[]uuid.UUID]{}
+	for _, rel := range []portal.Relation{portal.ActivityCategories, portal.OrganisationCategories, portal.ActivityNeighbourhoods,
+		portal.OrganisationNeighbourhoods, portal.VenueNeighbourhoods, portal.ActivityImages} {
+		l.related[rel] = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]uuid.UUID, error) {
+			return p.Related(ctx, rel, ids)
+		})
+	}
+	return l
+}
+
+// seeActivities registers activities so their fields load together.
+func (l *loaders) seeActivities(as ...*portal.Activity) {
+	ids := make([]uuid.UUID, 0, len(as))
+	for _, a := range as {
+		ids = append(ids, a.ID)
+		l.organisations.register(a.OrganisationID)
+		if a.VenueID != nil {
+			l.venues.register(*a.VenueID)
+		}
+	}
+	l.actTexts.register(ids...)
+	for _, rel := range []portal.Relation{portal.ActivityCategories, portal.ActivityNeighbourhoods, portal.ActivityImages} {
+		l.related[rel].register(ids...)
+	}
+}
+
+// seeOrganisations registers organisations so their fields load together.
+func (l *loaders) seeOrganisations(os ...*portal.Organisation) {
+	ids := make([]uuid.UUID, 0, len(os))
+	for _, o := range os {
+		ids = append(ids, o.ID)
+		for _, m := range []*uuid.UUID{o.LogoID, o.CoverID} {
+			if m != nil {
+				l.media.register(*m)
+			}
+		}
+	}
+	l.orgTexts.register(ids...)
+	l.links.register(ids...)
+	l.related[portal.OrganisationCategories].register(ids...)
+	l.related[portal.OrganisationNeighbourhoods].register(ids...)
+	l.seeParents(portal.ByOrganisation, ids...)
+}
+
+// seeVenues registers venues so their fields load together.
+func (l *loaders) seeVenues(vs ...*portal.Venue) {
+	ids := make([]uuid.UUID, 0, len(vs))
+	for _, v := range vs {
+		ids = append(ids, v.ID)
+	}
+	l.related[portal.VenueNeighbourhoods].register(ids...)
+	l.seeParents(portal.ByVenue, ids...)
+}
+
+// seeParents registers parents of nested lists.
+func (l *loaders) seeParents(g portal.Group, ids ...uuid.UUID) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.seen[g] = append(l.seen[g], ids...)
+	for k, b := range l.actsOf {
+		if k.group == g {
+			b.register(ids...)
+		}
+	}
+	for k, b := range l.orgsOf {
+		if k.group == g {
+			b.register(ids...)
+		}
+	}
+}
+
+// activitiesOf returns the nested activity list of parent id.
+func (l *loaders) activitiesOf(ctx context.Context, g portal.Group, id uuid.UUID, first *int, after *string) (*portal.ActivityConnection, error) {
+	key := nestedKey{group: g, first: deref(first, -1), after: deref(after, "")}
+	l.mu.Lock()
+	b := l.actsOf[key]
+	if b == nil {
+		b = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.ActivityConnection, error) {
+			m, err := l.portal.ActivitiesOf(ctx, g, ids, first, after)
+			for _, c := range m {
+				l.seeActivities(activityNodes(c)...)
+			}
+			return m, err
+		})
+		b.register(l.seen[g]...)
+		l.actsOf[key] = b
+	}
+	l.mu.Unlock()
+	return b.get(ctx, id)
+}
+
+// organisationsOf returns the nested organisation list of parent id.
+func (l *loaders) organisationsOf(ctx context.Context, g portal.Group, id uuid.UUID, first *int, after *string) (*portal.OrganisationConnection, error) {
+	key := nestedKey{group: g, first: deref(first, -1), after: deref(after, "")}
+	l.mu.Lock()
+	b := l.orgsOf[key]
+	if b == nil {
+		b = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.OrganisationConnection, error) {
+			m, err := l.portal.OrganisationsOf(ctx, g, ids, first, after)
+			for _, c := range m {
+				l.seeOrganisations(organisationNodes(c)...)
+			}
+			return m, err
+		})
+		b.register(l.seen[g]...)
+		l.orgsOf[key] = b
+	}
+	l.mu.Unlock()
+	return b.get(ctx, id)
 }
 
 // taxonomy returns the tenant's category tree, loaded once per operation.
 func (l *loaders) taxonomy(ctx context.Context) (*portal.Taxonomy, error) {
 	l.taxOnce.Do(func() { l.tax, l.taxErr = l.portal.FindTaxonomy(ctx) })
 	return l.tax, l.taxErr
+}
+
+// neighbourhoods returns the tenant's neighbourhoods, loaded once per operation.
+func (l *loaders) neighbourhoods(ctx context.Context) (*portal.Neighbourhoods, error) {
+	l.nbOnce.Do(func() {
+		l.nbs, l.nbErr = l.portal.FindNeighbourhoods(ctx)
+		if l.nbErr == nil {
+			ids := make([]uuid.UUID, len(l.nbs.List))
+			for i, n := range l.nbs.List {
+				ids[i] = n.ID
+			}
+			l.seeParents(portal.ByNeighbourhood, ids...)
+		}
+	})
+	return l.nbs, l.nbErr
+}
+
+func activityNodes(c *portal.ActivityConnection) []*portal.Activity {
+	out := make([]*portal.Activity, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
+func organisationNodes(c *portal.OrganisationConnection) []*portal.Organisation {
+	out := make([]*portal.Organisation, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
+func values[V any](m map[uuid.UUID]V) []V {
+	out := make([]V, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
+
+func deref[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
 }
 
 type loadersKey struct{}
@@ -39,7 +245,7 @@ func (loaderExtension) ExtensionName() string                   { return "Loader
 func (loaderExtension) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (e loaderExtension) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	return next(context.WithValue(ctx, loadersKey{}, &loaders{portal: e.r.Portal}))
+	return next(context.WithValue(ctx, loadersKey{}, newLoaders(e.r.Portal)))
 }
 
 // loadersFor returns the operation's loaders.

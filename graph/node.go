@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/tenant"
@@ -31,20 +33,48 @@ func (r *queryResolver) fetchNode(ctx context.Context, gid, field string) (relay
 				return l, nil
 			}
 		}
-	case "Category":
+	default:
 		_, id, err := relay.ParseGlobalID(gid, field)
 		if err != nil {
 			return nil, err
 		}
-		tax, err := loadersFor(ctx).taxonomy(ctx)
+		return fetchByUUID(ctx, typ, id)
+	}
+	return nil, nil
+}
+
+// fetchByUUID returns the current municipality's visible object of type typ with id, or nil.
+func fetchByUUID(ctx context.Context, typ string, id uuid.UUID) (relay.Node, error) {
+	l := loadersFor(ctx)
+	switch typ {
+	case "Category":
+		tax, err := l.taxonomy(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if c, err := nullIfNotFound(tax.ByID(id)); c != nil || err != nil {
-			return c, err
+		return nodeOrNil(nullIfNotFound(tax.ByID(id)))
+	case "Neighbourhood":
+		nbs, err := l.neighbourhoods(ctx)
+		if err != nil {
+			return nil, err
 		}
+		return nodeOrNil(nullIfNotFound(nbs.ByID(id)))
+	case "Organisation":
+		return nodeOrNil(l.organisations.get(ctx, id))
+	case "Activity":
+		return nodeOrNil(l.activities.get(ctx, id))
+	case "Venue":
+		return nodeOrNil(l.venues.get(ctx, id))
 	}
 	return nil, nil
+}
+
+// nodeOrNil turns a typed nil pointer into an untyped nil Node.
+func nodeOrNil[T any](v *T, err error) (relay.Node, error) {
+	if v == nil || err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // localeGlobalID returns a locale's global ID: its municipality and code.

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/portal"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -21,26 +23,123 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Activity() ActivityResolver
+	ActivityConnection() ActivityConnectionResolver
 	Category() CategoryResolver
+	Image() ImageResolver
 	Locale() LocaleResolver
 	Municipality() MunicipalityResolver
+	Neighbourhood() NeighbourhoodResolver
+	NeighbourhoodConnection() NeighbourhoodConnectionResolver
+	Organisation() OrganisationResolver
+	OrganisationConnection() OrganisationConnectionResolver
 	Query() QueryResolver
+	SearchConnection() SearchConnectionResolver
+	SearchEdge() SearchEdgeResolver
+	Venue() VenueResolver
+	VenueConnection() VenueConnectionResolver
 }
 
 type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Activity struct {
+		AcceptsCard    func(childComplexity int) int
+		Accessibility  func(childComplexity int) int
+		AgeMax         func(childComplexity int) int
+		AgeMin         func(childComplexity int) int
+		Categories     func(childComplexity int) int
+		Contact        func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Description    func(childComplexity int) int
+		DistanceKm     func(childComplexity int) int
+		Free           func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Images         func(childComplexity int) int
+		Languages      func(childComplexity int) int
+		Location       func(childComplexity int) int
+		Neighbourhoods func(childComplexity int) int
+		Organisation   func(childComplexity int) int
+		PriceNote      func(childComplexity int) int
+		PriceOre       func(childComplexity int) int
+		Schedule       func(childComplexity int) int
+		SignupURL      func(childComplexity int) int
+		Slug           func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Summary        func(childComplexity int) int
+		TargetGroups   func(childComplexity int) int
+		TextLocale     func(childComplexity int) int
+		Title          func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Venue          func(childComplexity int) int
+	}
+
+	ActivityConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ActivityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Address struct {
+		Place      func(childComplexity int) int
+		PostalCode func(childComplexity int) int
+		Street     func(childComplexity int) int
+	}
+
 	Category struct {
-		Children    func(childComplexity int) int
-		Description func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Icon        func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Parent      func(childComplexity int) int
-		Slug        func(childComplexity int) int
-		SortOrder   func(childComplexity int) int
-		TextLocale  func(childComplexity int) int
+		Activities    func(childComplexity int, first *int, after *string) int
+		Children      func(childComplexity int) int
+		Description   func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Icon          func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Organisations func(childComplexity int, first *int, after *string) int
+		Parent        func(childComplexity int) int
+		Slug          func(childComplexity int) int
+		SortOrder     func(childComplexity int) int
+		TextLocale    func(childComplexity int) int
+	}
+
+	Committee struct {
+		Email   func(childComplexity int) int
+		Members func(childComplexity int) int
+		Phone   func(childComplexity int) int
+		Website func(childComplexity int) int
+	}
+
+	CommitteeMember struct {
+		Name func(childComplexity int) int
+		Role func(childComplexity int) int
+	}
+
+	Contact struct {
+		Email  func(childComplexity int) int
+		Person func(childComplexity int) int
+		Phone  func(childComplexity int) int
+	}
+
+	GeoPoint struct {
+		Lat func(childComplexity int) int
+		Lon func(childComplexity int) int
+	}
+
+	Image struct {
+		Alt    func(childComplexity int) int
+		Height func(childComplexity int) int
+		URL    func(childComplexity int) int
+		Width  func(childComplexity int) int
+	}
+
+	Link struct {
+		Kind func(childComplexity int) int
+		URL  func(childComplexity int) int
 	}
 
 	Locale struct {
@@ -63,6 +162,66 @@ type ComplexityRoot struct {
 		TimeZone      func(childComplexity int) int
 	}
 
+	Neighbourhood struct {
+		Activities    func(childComplexity int, first *int, after *string) int
+		Area          func(childComplexity int) int
+		Committee     func(childComplexity int) int
+		Description   func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Organisations func(childComplexity int, first *int, after *string) int
+		Slug          func(childComplexity int) int
+	}
+
+	NeighbourhoodConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NeighbourhoodEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Organisation struct {
+		Activities     func(childComplexity int, first *int, after *string) int
+		Address        func(childComplexity int) int
+		Categories     func(childComplexity int) int
+		Contact        func(childComplexity int) int
+		Cover          func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Description    func(childComplexity int) int
+		DistanceKm     func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Links          func(childComplexity int) int
+		Location       func(childComplexity int) int
+		Logo           func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Neighbourhoods func(childComplexity int) int
+		OrgNumber      func(childComplexity int) int
+		Slug           func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Summary        func(childComplexity int) int
+		TextLocale     func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Website        func(childComplexity int) int
+	}
+
+	OrganisationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OrganisationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -71,12 +230,66 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Categories   func(childComplexity int) int
-		Category     func(childComplexity int, id *string, slug *string) int
-		Locales      func(childComplexity int) int
-		Municipality func(childComplexity int) int
-		Node         func(childComplexity int, id string) int
-		Nodes        func(childComplexity int, ids []string) int
+		Activities     func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
+		Activity       func(childComplexity int, id *string, slug *string) int
+		Categories     func(childComplexity int) int
+		Category       func(childComplexity int, id *string, slug *string) int
+		Locales        func(childComplexity int) int
+		Municipality   func(childComplexity int) int
+		Neighbourhood  func(childComplexity int, id *string, slug *string) int
+		Neighbourhoods func(childComplexity int, first *int, after *string) int
+		Node           func(childComplexity int, id string) int
+		Nodes          func(childComplexity int, ids []string) int
+		Organisation   func(childComplexity int, id *string, slug *string) int
+		Organisations  func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
+		Search         func(childComplexity int, query string, first *int, after *string) int
+		Venues         func(childComplexity int, first *int, after *string, last *int, before *string) int
+	}
+
+	Schedule struct {
+		Slots func(childComplexity int) int
+		Text  func(childComplexity int) int
+	}
+
+	SearchConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SearchEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+		Rank   func(childComplexity int) int
+	}
+
+	Venue struct {
+		Accessibility  func(childComplexity int) int
+		Activities     func(childComplexity int, first *int, after *string) int
+		Address        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Location       func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Neighbourhoods func(childComplexity int) int
+	}
+
+	VenueConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	VenueEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	WeeklySlot struct {
+		End     func(childComplexity int) int
+		Start   func(childComplexity int) int
+		Weekday func(childComplexity int) int
 	}
 }
 
@@ -94,6 +307,243 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "Activity.acceptsCard":
+		if e.ComplexityRoot.Activity.AcceptsCard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.AcceptsCard(childComplexity), true
+	case "Activity.accessibility":
+		if e.ComplexityRoot.Activity.Accessibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Accessibility(childComplexity), true
+	case "Activity.ageMax":
+		if e.ComplexityRoot.Activity.AgeMax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.AgeMax(childComplexity), true
+	case "Activity.ageMin":
+		if e.ComplexityRoot.Activity.AgeMin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.AgeMin(childComplexity), true
+	case "Activity.categories":
+		if e.ComplexityRoot.Activity.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Categories(childComplexity), true
+	case "Activity.contact":
+		if e.ComplexityRoot.Activity.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Contact(childComplexity), true
+	case "Activity.createdAt":
+		if e.ComplexityRoot.Activity.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.CreatedAt(childComplexity), true
+	case "Activity.description":
+		if e.ComplexityRoot.Activity.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Description(childComplexity), true
+	case "Activity.distanceKm":
+		if e.ComplexityRoot.Activity.DistanceKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.DistanceKm(childComplexity), true
+	case "Activity.free":
+		if e.ComplexityRoot.Activity.Free == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Free(childComplexity), true
+	case "Activity.id":
+		if e.ComplexityRoot.Activity.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.ID(childComplexity), true
+	case "Activity.images":
+		if e.ComplexityRoot.Activity.Images == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Images(childComplexity), true
+	case "Activity.languages":
+		if e.ComplexityRoot.Activity.Languages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Languages(childComplexity), true
+	case "Activity.location":
+		if e.ComplexityRoot.Activity.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Location(childComplexity), true
+	case "Activity.neighbourhoods":
+		if e.ComplexityRoot.Activity.Neighbourhoods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Neighbourhoods(childComplexity), true
+	case "Activity.organisation":
+		if e.ComplexityRoot.Activity.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Organisation(childComplexity), true
+	case "Activity.priceNote":
+		if e.ComplexityRoot.Activity.PriceNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.PriceNote(childComplexity), true
+	case "Activity.priceOre":
+		if e.ComplexityRoot.Activity.PriceOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.PriceOre(childComplexity), true
+	case "Activity.schedule":
+		if e.ComplexityRoot.Activity.Schedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Schedule(childComplexity), true
+	case "Activity.signupUrl":
+		if e.ComplexityRoot.Activity.SignupURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.SignupURL(childComplexity), true
+	case "Activity.slug":
+		if e.ComplexityRoot.Activity.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Slug(childComplexity), true
+	case "Activity.status":
+		if e.ComplexityRoot.Activity.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Status(childComplexity), true
+	case "Activity.summary":
+		if e.ComplexityRoot.Activity.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Summary(childComplexity), true
+	case "Activity.targetGroups":
+		if e.ComplexityRoot.Activity.TargetGroups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.TargetGroups(childComplexity), true
+	case "Activity.textLocale":
+		if e.ComplexityRoot.Activity.TextLocale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.TextLocale(childComplexity), true
+	case "Activity.title":
+		if e.ComplexityRoot.Activity.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Title(childComplexity), true
+	case "Activity.updatedAt":
+		if e.ComplexityRoot.Activity.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.UpdatedAt(childComplexity), true
+	case "Activity.venue":
+		if e.ComplexityRoot.Activity.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Venue(childComplexity), true
+
+	case "ActivityConnection.edges":
+		if e.ComplexityRoot.ActivityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityConnection.Edges(childComplexity), true
+	case "ActivityConnection.nodes":
+		if e.ComplexityRoot.ActivityConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityConnection.Nodes(childComplexity), true
+	case "ActivityConnection.pageInfo":
+		if e.ComplexityRoot.ActivityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityConnection.PageInfo(childComplexity), true
+	case "ActivityConnection.totalCount":
+		if e.ComplexityRoot.ActivityConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityConnection.TotalCount(childComplexity), true
+
+	case "ActivityEdge.cursor":
+		if e.ComplexityRoot.ActivityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEdge.Cursor(childComplexity), true
+	case "ActivityEdge.node":
+		if e.ComplexityRoot.ActivityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEdge.Node(childComplexity), true
+
+	case "Address.place":
+		if e.ComplexityRoot.Address.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.Place(childComplexity), true
+	case "Address.postalCode":
+		if e.ComplexityRoot.Address.PostalCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.PostalCode(childComplexity), true
+	case "Address.street":
+		if e.ComplexityRoot.Address.Street == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.Street(childComplexity), true
+
+	case "Category.activities":
+		if e.ComplexityRoot.Category.Activities == nil {
+			break
+		}
+
+		args, err := ec.field_Category_activities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Category.Activities(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Category.children":
 		if e.ComplexityRoot.Category.Children == nil {
 			break
@@ -124,6 +574,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Category.Name(childComplexity), true
+	case "Category.organisations":
+		if e.ComplexityRoot.Category.Organisations == nil {
+			break
+		}
+
+		args, err := ec.field_Category_organisations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Category.Organisations(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Category.parent":
 		if e.ComplexityRoot.Category.Parent == nil {
 			break
@@ -148,6 +609,114 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Category.TextLocale(childComplexity), true
+
+	case "Committee.email":
+		if e.ComplexityRoot.Committee.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.Email(childComplexity), true
+	case "Committee.members":
+		if e.ComplexityRoot.Committee.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.Members(childComplexity), true
+	case "Committee.phone":
+		if e.ComplexityRoot.Committee.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.Phone(childComplexity), true
+	case "Committee.website":
+		if e.ComplexityRoot.Committee.Website == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.Website(childComplexity), true
+
+	case "CommitteeMember.name":
+		if e.ComplexityRoot.CommitteeMember.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeMember.Name(childComplexity), true
+	case "CommitteeMember.role":
+		if e.ComplexityRoot.CommitteeMember.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeMember.Role(childComplexity), true
+
+	case "Contact.email":
+		if e.ComplexityRoot.Contact.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Email(childComplexity), true
+	case "Contact.person":
+		if e.ComplexityRoot.Contact.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Person(childComplexity), true
+	case "Contact.phone":
+		if e.ComplexityRoot.Contact.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Phone(childComplexity), true
+
+	case "GeoPoint.lat":
+		if e.ComplexityRoot.GeoPoint.Lat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GeoPoint.Lat(childComplexity), true
+	case "GeoPoint.lon":
+		if e.ComplexityRoot.GeoPoint.Lon == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GeoPoint.Lon(childComplexity), true
+
+	case "Image.alt":
+		if e.ComplexityRoot.Image.Alt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Alt(childComplexity), true
+	case "Image.height":
+		if e.ComplexityRoot.Image.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Height(childComplexity), true
+	case "Image.url":
+		if e.ComplexityRoot.Image.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.URL(childComplexity), true
+	case "Image.width":
+		if e.ComplexityRoot.Image.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Width(childComplexity), true
+
+	case "Link.kind":
+		if e.ComplexityRoot.Link.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Link.Kind(childComplexity), true
+	case "Link.url":
+		if e.ComplexityRoot.Link.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Link.URL(childComplexity), true
 
 	case "Locale.code":
 		if e.ComplexityRoot.Locale.Code == nil {
@@ -235,6 +804,279 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Municipality.TimeZone(childComplexity), true
 
+	case "Neighbourhood.activities":
+		if e.ComplexityRoot.Neighbourhood.Activities == nil {
+			break
+		}
+
+		args, err := ec.field_Neighbourhood_activities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Neighbourhood.Activities(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Neighbourhood.area":
+		if e.ComplexityRoot.Neighbourhood.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighbourhood.Area(childComplexity), true
+	case "Neighbourhood.committee":
+		if e.ComplexityRoot.Neighbourhood.Committee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighbourhood.Committee(childComplexity), true
+	case "Neighbourhood.description":
+		if e.ComplexityRoot.Neighbourhood.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighbourhood.Description(childComplexity), true
+	case "Neighbourhood.id":
+		if e.ComplexityRoot.Neighbourhood.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighbourhood.ID(childComplexity), true
+	case "Neighbourhood.name":
+		if e.ComplexityRoot.Neighbourhood.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighbourhood.Name(childComplexity), true
+	case "Neighbourhood.organisations":
+		if e.ComplexityRoot.Neighbourhood.Organisations == nil {
+			break
+		}
+
+		args, err := ec.field_Neighbourhood_organisations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Neighbourhood.Organisations(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Neighbourhood.slug":
+		if e.ComplexityRoot.Neighbourhood.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighbourhood.Slug(childComplexity), true
+
+	case "NeighbourhoodConnection.edges":
+		if e.ComplexityRoot.NeighbourhoodConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodConnection.Edges(childComplexity), true
+	case "NeighbourhoodConnection.nodes":
+		if e.ComplexityRoot.NeighbourhoodConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodConnection.Nodes(childComplexity), true
+	case "NeighbourhoodConnection.pageInfo":
+		if e.ComplexityRoot.NeighbourhoodConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodConnection.PageInfo(childComplexity), true
+	case "NeighbourhoodConnection.totalCount":
+		if e.ComplexityRoot.NeighbourhoodConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodConnection.TotalCount(childComplexity), true
+
+	case "NeighbourhoodEdge.cursor":
+		if e.ComplexityRoot.NeighbourhoodEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodEdge.Cursor(childComplexity), true
+	case "NeighbourhoodEdge.node":
+		if e.ComplexityRoot.NeighbourhoodEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodEdge.Node(childComplexity), true
+
+	case "Organisation.activities":
+		if e.ComplexityRoot.Organisation.Activities == nil {
+			break
+		}
+
+		args, err := ec.field_Organisation_activities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organisation.Activities(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Organisation.address":
+		if e.ComplexityRoot.Organisation.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Address(childComplexity), true
+	case "Organisation.categories":
+		if e.ComplexityRoot.Organisation.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Categories(childComplexity), true
+	case "Organisation.contact":
+		if e.ComplexityRoot.Organisation.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Contact(childComplexity), true
+	case "Organisation.cover":
+		if e.ComplexityRoot.Organisation.Cover == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Cover(childComplexity), true
+	case "Organisation.createdAt":
+		if e.ComplexityRoot.Organisation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.CreatedAt(childComplexity), true
+	case "Organisation.description":
+		if e.ComplexityRoot.Organisation.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Description(childComplexity), true
+	case "Organisation.distanceKm":
+		if e.ComplexityRoot.Organisation.DistanceKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.DistanceKm(childComplexity), true
+	case "Organisation.id":
+		if e.ComplexityRoot.Organisation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.ID(childComplexity), true
+	case "Organisation.kind":
+		if e.ComplexityRoot.Organisation.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Kind(childComplexity), true
+	case "Organisation.links":
+		if e.ComplexityRoot.Organisation.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Links(childComplexity), true
+	case "Organisation.location":
+		if e.ComplexityRoot.Organisation.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Location(childComplexity), true
+	case "Organisation.logo":
+		if e.ComplexityRoot.Organisation.Logo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Logo(childComplexity), true
+	case "Organisation.name":
+		if e.ComplexityRoot.Organisation.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Name(childComplexity), true
+	case "Organisation.neighbourhoods":
+		if e.ComplexityRoot.Organisation.Neighbourhoods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Neighbourhoods(childComplexity), true
+	case "Organisation.orgNumber":
+		if e.ComplexityRoot.Organisation.OrgNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.OrgNumber(childComplexity), true
+	case "Organisation.slug":
+		if e.ComplexityRoot.Organisation.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Slug(childComplexity), true
+	case "Organisation.status":
+		if e.ComplexityRoot.Organisation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Status(childComplexity), true
+	case "Organisation.summary":
+		if e.ComplexityRoot.Organisation.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Summary(childComplexity), true
+	case "Organisation.textLocale":
+		if e.ComplexityRoot.Organisation.TextLocale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.TextLocale(childComplexity), true
+	case "Organisation.updatedAt":
+		if e.ComplexityRoot.Organisation.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.UpdatedAt(childComplexity), true
+	case "Organisation.website":
+		if e.ComplexityRoot.Organisation.Website == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Website(childComplexity), true
+
+	case "OrganisationConnection.edges":
+		if e.ComplexityRoot.OrganisationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationConnection.Edges(childComplexity), true
+	case "OrganisationConnection.nodes":
+		if e.ComplexityRoot.OrganisationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationConnection.Nodes(childComplexity), true
+	case "OrganisationConnection.pageInfo":
+		if e.ComplexityRoot.OrganisationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationConnection.PageInfo(childComplexity), true
+	case "OrganisationConnection.totalCount":
+		if e.ComplexityRoot.OrganisationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationConnection.TotalCount(childComplexity), true
+
+	case "OrganisationEdge.cursor":
+		if e.ComplexityRoot.OrganisationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationEdge.Cursor(childComplexity), true
+	case "OrganisationEdge.node":
+		if e.ComplexityRoot.OrganisationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationEdge.Node(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -260,6 +1102,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Query.activities":
+		if e.ComplexityRoot.Query.Activities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_activities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Activities(childComplexity, args["filter"].(*model.CatalogueFilter), args["orderBy"].(*portal.Order), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.activity":
+		if e.ComplexityRoot.Query.Activity == nil {
+			break
+		}
+
+		args, err := ec.field_Query_activity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Activity(childComplexity, args["id"].(*string), args["slug"].(*string)), true
 	case "Query.categories":
 		if e.ComplexityRoot.Query.Categories == nil {
 			break
@@ -290,6 +1154,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Municipality(childComplexity), true
+	case "Query.neighbourhood":
+		if e.ComplexityRoot.Query.Neighbourhood == nil {
+			break
+		}
+
+		args, err := ec.field_Query_neighbourhood_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Neighbourhood(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.neighbourhoods":
+		if e.ComplexityRoot.Query.Neighbourhoods == nil {
+			break
+		}
+
+		args, err := ec.field_Query_neighbourhoods_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Neighbourhoods(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -312,6 +1198,212 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.organisation":
+		if e.ComplexityRoot.Query.Organisation == nil {
+			break
+		}
+
+		args, err := ec.field_Query_organisation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Organisation(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.organisations":
+		if e.ComplexityRoot.Query.Organisations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_organisations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Organisations(childComplexity, args["filter"].(*model.CatalogueFilter), args["orderBy"].(*portal.Order), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.search":
+		if e.ComplexityRoot.Query.Search == nil {
+			break
+		}
+
+		args, err := ec.field_Query_search_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.venues":
+		if e.ComplexityRoot.Query.Venues == nil {
+			break
+		}
+
+		args, err := ec.field_Query_venues_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Venues(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Schedule.slots":
+		if e.ComplexityRoot.Schedule.Slots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Schedule.Slots(childComplexity), true
+	case "Schedule.text":
+		if e.ComplexityRoot.Schedule.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Schedule.Text(childComplexity), true
+
+	case "SearchConnection.edges":
+		if e.ComplexityRoot.SearchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.Edges(childComplexity), true
+	case "SearchConnection.nodes":
+		if e.ComplexityRoot.SearchConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.Nodes(childComplexity), true
+	case "SearchConnection.pageInfo":
+		if e.ComplexityRoot.SearchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.PageInfo(childComplexity), true
+	case "SearchConnection.totalCount":
+		if e.ComplexityRoot.SearchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.TotalCount(childComplexity), true
+
+	case "SearchEdge.cursor":
+		if e.ComplexityRoot.SearchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Cursor(childComplexity), true
+	case "SearchEdge.node":
+		if e.ComplexityRoot.SearchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Node(childComplexity), true
+	case "SearchEdge.rank":
+		if e.ComplexityRoot.SearchEdge.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Rank(childComplexity), true
+
+	case "Venue.accessibility":
+		if e.ComplexityRoot.Venue.Accessibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Accessibility(childComplexity), true
+	case "Venue.activities":
+		if e.ComplexityRoot.Venue.Activities == nil {
+			break
+		}
+
+		args, err := ec.field_Venue_activities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Venue.Activities(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Venue.address":
+		if e.ComplexityRoot.Venue.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Address(childComplexity), true
+	case "Venue.id":
+		if e.ComplexityRoot.Venue.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.ID(childComplexity), true
+	case "Venue.location":
+		if e.ComplexityRoot.Venue.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Location(childComplexity), true
+	case "Venue.name":
+		if e.ComplexityRoot.Venue.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Name(childComplexity), true
+	case "Venue.neighbourhoods":
+		if e.ComplexityRoot.Venue.Neighbourhoods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Neighbourhoods(childComplexity), true
+
+	case "VenueConnection.edges":
+		if e.ComplexityRoot.VenueConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueConnection.Edges(childComplexity), true
+	case "VenueConnection.nodes":
+		if e.ComplexityRoot.VenueConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueConnection.Nodes(childComplexity), true
+	case "VenueConnection.pageInfo":
+		if e.ComplexityRoot.VenueConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueConnection.PageInfo(childComplexity), true
+	case "VenueConnection.totalCount":
+		if e.ComplexityRoot.VenueConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueConnection.TotalCount(childComplexity), true
+
+	case "VenueEdge.cursor":
+		if e.ComplexityRoot.VenueEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueEdge.Cursor(childComplexity), true
+	case "VenueEdge.node":
+		if e.ComplexityRoot.VenueEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueEdge.Node(childComplexity), true
+
+	case "WeeklySlot.end":
+		if e.ComplexityRoot.WeeklySlot.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeeklySlot.End(childComplexity), true
+	case "WeeklySlot.start":
+		if e.ComplexityRoot.WeeklySlot.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeeklySlot.Start(childComplexity), true
+	case "WeeklySlot.weekday":
+		if e.ComplexityRoot.WeeklySlot.Weekday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeeklySlot.Weekday(childComplexity), true
 
 	}
 	return 0, false
@@ -320,7 +1412,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
-	inputUnmarshalMap := graphql.BuildUnmarshalerMap()
+	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputBoundingBoxInput,
+		ec.unmarshalInputCatalogueFilter,
+		ec.unmarshalInputNearInput,
+	)
 	first := true
 
 	switch opCtx.Operation.Operation {
@@ -380,6 +1476,621 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {
+  "One published organisation, by global ID or slug (give exactly one). Null when there is none."
+  organisation(
+    "The organisation's global ID."
+    id: ID
+    "The organisation's slug."
+    slug: String
+  ): Organisation
+
+  "The published organisations that match the filter."
+  organisations(
+    "What to match; every part given must hold."
+    filter: CatalogueFilter
+    "The order; by default RELEVANCE with a query, DISTANCE with near, else NAME."
+    orderBy: CatalogueOrder
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): OrganisationConnection!
+
+  "One published activity, by global ID or slug (give exactly one). Null when there is none."
+  activity(
+    "The activity's global ID."
+    id: ID
+    "The activity's slug."
+    slug: String
+  ): Activity
+
+  "The published activities of published organisations that match the filter."
+  activities(
+    "What to match; every part given must hold."
+    filter: CatalogueFilter
+    "The order; by default RELEVANCE with a query, DISTANCE with near, else NAME."
+    orderBy: CatalogueOrder
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): ActivityConnection!
+}
+
+"""
+What a catalogue list should match. Every part given must hold; inside a list, any value
+matches (except ` + "`" + `accessibility` + "`" + `, where all must). Parts about activities (age, target
+groups, price ...) match an organisation that has such a published activity.
+"""
+input CatalogueFilter {
+  "Category global IDs; a parent category includes its children."
+  categories: [ID!]
+  "Any of these target groups."
+  targetGroups: [TargetGroup!]
+  "An age in years the activity's age range must contain."
+  age: Int
+  "Only activities that cost nothing."
+  freeOnly: Boolean
+  "Every one of these accessibility features."
+  accessibility: [AccessibilityFeature!]
+  "Any of these spoken languages (locale codes such as ` + "`" + `nb` + "`" + `, ` + "`" + `en` + "`" + `, ` + "`" + `ar` + "`" + `)."
+  languages: [String!]
+  "Neighbourhood global IDs."
+  neighbourhoods: [ID!]
+  "Any of these organisation kinds."
+  organisationKinds: [OrganisationKind!]
+  "Only activities that do (true) or do not (false) take the activity card."
+  acceptsCard: Boolean
+  "Words to search for, in any of the municipality's languages; a word prefix or a small typo still finds."
+  query: String
+  "Only what lies within a distance of a point."
+  near: NearInput
+  "Only what lies inside a bounding box (the map's view)."
+  within: BoundingBoxInput
+}
+
+"A point and a radius."
+input NearInput {
+  "Latitude in degrees, -90 to 90."
+  lat: Float!
+  "Longitude in degrees, -180 to 180."
+  lon: Float!
+  "Radius in kilometres, above 0 and at most 500."
+  radiusKm: Float!
+}
+
+"A rectangle on the map, in degrees."
+input BoundingBoxInput {
+  "Southern edge."
+  minLat: Float!
+  "Western edge."
+  minLon: Float!
+  "Northern edge."
+  maxLat: Float!
+  "Eastern edge."
+  maxLon: Float!
+}
+
+"How a catalogue list is sorted."
+enum CatalogueOrder {
+  "Best match first; needs ` + "`" + `filter.query` + "`" + `."
+  RELEVANCE
+  "By name, in Norwegian alphabetical order (æ, ø, å last)."
+  NAME
+  "Nearest first; needs ` + "`" + `filter.near` + "`" + `."
+  DISTANCE
+  "Most recently changed first."
+  UPDATED_AT
+}
+
+"What sort of actor an organisation is."
+enum OrganisationKind {
+  "A voluntary association (lag, forening)."
+  VOLUNTARY
+  "The municipality itself."
+  MUNICIPAL
+  "A business."
+  COMMERCIAL
+  "A private person or informal group."
+  PRIVATE
+  "A faith or belief community."
+  RELIGIOUS
+  "Anything else."
+  OTHER
+}
+
+"Whether an organisation is shown to the public."
+enum OrganisationStatus {
+  "Registered, waiting for the municipality's approval."
+  PENDING
+  "Shown to everyone."
+  PUBLISHED
+  "Taken down."
+  HIDDEN
+}
+
+"Where an activity is in its life."
+enum ActivityStatus {
+  "Being written; not shown."
+  DRAFT
+  "Shown to everyone (when its organisation is published too)."
+  PUBLISHED
+  "Over; kept but not shown."
+  ARCHIVED
+}
+
+"Who an activity is for."
+enum TargetGroup {
+  "Children (about 0–12)."
+  CHILDREN
+  "Young people (about 13–19)."
+  YOUTH
+  "Adults."
+  ADULTS
+  "Seniors."
+  SENIORS
+  "Families together."
+  FAMILIES
+  "People new in Norway."
+  NEWCOMERS
+  "People with disabilities."
+  PEOPLE_WITH_DISABILITIES
+}
+
+"How an activity or place is adapted (tilrettelagt)."
+enum AccessibilityFeature {
+  "Step-free access for wheelchairs."
+  WHEELCHAIR_ACCESSIBLE
+  "A hearing loop."
+  HEARING_LOOP
+  "Support for people with impaired vision."
+  VISUAL_SUPPORT
+  "Support for people with cognitive disabilities."
+  COGNITIVE_SUPPORT
+  "A group adapted for participants with special needs."
+  ADAPTED_GROUP
+  "An accessible toilet."
+  ACCESSIBLE_TOILET
+  "A quiet room or low-stimulus space."
+  QUIET_SPACE
+}
+
+"What a link points at."
+enum LinkKind {
+  "A website."
+  WEBSITE
+  "A Facebook page."
+  FACEBOOK
+  "An Instagram profile."
+  INSTAGRAM
+  "A TikTok profile."
+  TIKTOK
+  "A YouTube channel."
+  YOUTUBE
+  "Anything else."
+  OTHER
+}
+
+"A day of the week."
+enum Weekday {
+  "Monday."
+  MONDAY
+  "Tuesday."
+  TUESDAY
+  "Wednesday."
+  WEDNESDAY
+  "Thursday."
+  THURSDAY
+  "Friday."
+  FRIDAY
+  "Saturday."
+  SATURDAY
+  "Sunday."
+  SUNDAY
+}
+
+"""
+An organisation that offers activity: a voluntary association, the municipality, a
+business. Texts come in the request's locale with fallback.
+"""
+type Organisation implements Node {
+  "The organisation's global ID."
+  id: ID!
+  "URL-safe name, unique in the municipality."
+  slug: String!
+  "The organisation's name, as it calls itself."
+  name: String!
+  "What sort of actor it is."
+  kind: OrganisationKind!
+  "The Norwegian organisation number (9 digits), when registered."
+  orgNumber: String
+  "The categories it belongs to."
+  categories: [Category!]!
+  "A short presentation."
+  summary: String!
+  "The full presentation."
+  description: String!
+  "The locale ` + "`" + `summary` + "`" + ` and ` + "`" + `description` + "`" + ` came from, after fallback; null when it has no texts."
+  textLocale: String
+  "Its logo."
+  logo: Image
+  "A cover picture."
+  cover: Image
+  "How to reach it."
+  contact: Contact!
+  "Its website, if any."
+  website: String
+  "Website and social media links, in display order."
+  links: [Link!]!
+  "Its postal address."
+  address: Address
+  "Where it is on the map."
+  location: GeoPoint
+  "Distance in km from the point of a ` + "`" + `near` + "`" + ` filter; null otherwise."
+  distanceKm: Float
+  "The neighbourhoods it belongs to."
+  neighbourhoods: [Neighbourhood!]!
+  "Whether it is shown to the public."
+  status: OrganisationStatus!
+  "Its published activities, by name."
+  activities(
+    "Page size, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+  ): ActivityConnection!
+  "When it was registered."
+  createdAt: Time!
+  "When it last changed."
+  updatedAt: Time!
+}
+
+"""
+A recurring offer of an organisation: a choir, a football group, a youth club. Texts come
+in the request's locale with fallback.
+"""
+type Activity implements Node {
+  "The activity's global ID."
+  id: ID!
+  "URL-safe name, unique in the municipality."
+  slug: String!
+  "The title."
+  title: String!
+  "A short presentation."
+  summary: String!
+  "The full presentation."
+  description: String!
+  "The locale the texts came from, after fallback."
+  textLocale: String
+  "The organisation that runs it."
+  organisation: Organisation!
+  "The categories it belongs to."
+  categories: [Category!]!
+  "Who it is for."
+  targetGroups: [TargetGroup!]!
+  "The youngest age it is for, if any."
+  ageMin: Int
+  "The oldest age it is for, if any."
+  ageMax: Int
+  "How it is adapted."
+  accessibility: [AccessibilityFeature!]!
+  "Whether taking part costs nothing."
+  free: Boolean!
+  "The price in øre (kr 1 = 100 øre); 0 when free."
+  priceOre: Int!
+  "What the price covers, discounts, and the like."
+  priceNote: String!
+  "Languages spoken in the activity (locale codes)."
+  languages: [String!]!
+  "When it happens."
+  schedule: Schedule!
+  "Where it happens."
+  venue: Venue
+  "Where it is on the map (its venue's location, else its organisation's)."
+  location: GeoPoint
+  "Distance in km from the point of a ` + "`" + `near` + "`" + ` filter; null otherwise."
+  distanceKm: Float
+  "The neighbourhoods it belongs to."
+  neighbourhoods: [Neighbourhood!]!
+  "Where to sign up, if online."
+  signupUrl: String
+  "Whom to ask."
+  contact: Contact!
+  "Pictures, in display order."
+  images: [Image!]!
+  "Whether it is shown."
+  status: ActivityStatus!
+  "Whether the activity card can be used for it."
+  acceptsCard: Boolean!
+  "When it was created."
+  createdAt: Time!
+  "When it last changed."
+  updatedAt: Time!
+}
+
+"When an activity happens: in words, and as regular weekly times when it has them."
+type Schedule {
+  "In words, e.g. \"Tuesdays 17–19, not in school holidays\"."
+  text: String!
+  "Regular weekly times."
+  slots: [WeeklySlot!]!
+}
+
+"A regular time of the week, in the municipality's time zone."
+type WeeklySlot {
+  "The day."
+  weekday: Weekday!
+  "Start, as HH:MM."
+  start: String!
+  "End, as HH:MM."
+  end: String!
+}
+
+"A place where activities happen."
+type Venue implements Node {
+  "The venue's global ID."
+  id: ID!
+  "Its name."
+  name: String!
+  "Its postal address."
+  address: Address
+  "Where it is on the map."
+  location: GeoPoint
+  "How it is adapted."
+  accessibility: [AccessibilityFeature!]!
+  "The neighbourhoods it lies in."
+  neighbourhoods: [Neighbourhood!]!
+}
+
+"""
+An area of the municipality (nærmiljø) and its committee (nærmiljøutvalg).
+"""
+type Neighbourhood implements Node {
+  "The neighbourhood's global ID."
+  id: ID!
+  "URL-safe name, unique in the municipality."
+  slug: String!
+  "Its name."
+  name: String!
+  "A presentation."
+  description: String!
+  "Its area as a GeoJSON Polygon or MultiPolygon (coordinates as [lon, lat])."
+  area: GeoJSON!
+  "Its committee."
+  committee: Committee!
+  "The published organisations in it, by name."
+  organisations(
+    "Page size, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+  ): OrganisationConnection!
+  "The published activities in it, by name."
+  activities(
+    "Page size, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+  ): ActivityConnection!
+}
+
+"A neighbourhood committee (nærmiljøutvalg): how to reach it and who sits on it."
+type Committee {
+  "Its e-mail address."
+  email: String
+  "Its phone number."
+  phone: String
+  "Its website."
+  website: String
+  "Its public members, in order."
+  members: [CommitteeMember!]!
+}
+
+"A public member of a neighbourhood committee."
+type CommitteeMember {
+  "The member's name as the committee publishes it."
+  name: String!
+  "The role, e.g. leader."
+  role: String!
+}
+
+"An image and what it shows."
+type Image {
+  "Where to fetch it."
+  url: String!
+  "Width in pixels."
+  width: Int!
+  "Height in pixels."
+  height: Int!
+  "What it shows, for screen readers, in the request's locale."
+  alt: String!
+}
+
+"How to reach someone."
+type Contact {
+  "E-mail address."
+  email: String
+  "Phone number."
+  phone: String
+  "A contact person."
+  person: String
+}
+
+"A website or social media profile."
+type Link {
+  "What it points at."
+  kind: LinkKind!
+  "The address."
+  url: String!
+}
+
+"A postal address."
+type Address {
+  "Street and number."
+  street: String!
+  "Four-digit postal code."
+  postalCode: String!
+  "Postal place."
+  place: String!
+}
+
+"A point on the map (WGS84)."
+type GeoPoint {
+  "Latitude in degrees."
+  lat: Float!
+  "Longitude in degrees."
+  lon: Float!
+}
+
+"A GeoJSON geometry object."
+scalar GeoJSON
+
+"A page of organisations."
+type OrganisationConnection {
+  "The organisations with their cursors."
+  edges: [OrganisationEdge!]!
+  "The organisations alone."
+  nodes: [Organisation!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many match in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"An organisation in a page."
+type OrganisationEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The organisation."
+  node: Organisation!
+}
+
+"A page of activities."
+type ActivityConnection {
+  "The activities with their cursors."
+  edges: [ActivityEdge!]!
+  "The activities alone."
+  nodes: [Activity!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many match in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"An activity in a page."
+type ActivityEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The activity."
+  node: Activity!
+}
+
+extend type Query {
+  "One neighbourhood, by global ID or slug (give exactly one). Null when there is none."
+  neighbourhood(
+    "The neighbourhood's global ID."
+    id: ID
+    "The neighbourhood's slug."
+    slug: String
+  ): Neighbourhood
+
+  "The municipality's neighbourhoods, in display order."
+  neighbourhoods(
+    "Page size, 0 to 100 (default 100)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+  ): NeighbourhoodConnection!
+
+  "The municipality's venues, by name."
+  venues(
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): VenueConnection!
+}
+
+extend type Category {
+  "Published activities in this category or its sub-categories, by name."
+  activities(
+    "Page size, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+  ): ActivityConnection!
+  "Published organisations in this category or its sub-categories, by name."
+  organisations(
+    "Page size, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+  ): OrganisationConnection!
+}
+
+extend type Venue {
+  "Published activities at this venue, by name."
+  activities(
+    "Page size, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+  ): ActivityConnection!
+}
+
+"A page of neighbourhoods."
+type NeighbourhoodConnection {
+  "The neighbourhoods with their cursors."
+  edges: [NeighbourhoodEdge!]!
+  "The neighbourhoods alone."
+  nodes: [Neighbourhood!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many there are in all."
+  totalCount: Int!
+}
+
+"A neighbourhood in a page."
+type NeighbourhoodEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "The neighbourhood."
+  node: Neighbourhood!
+}
+
+"A page of venues."
+type VenueConnection {
+  "The venues with their cursors."
+  edges: [VenueEdge!]!
+  "The venues alone."
+  nodes: [Venue!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many there are in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"A venue in a page."
+type VenueEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The venue."
+  node: Venue!
+}
+`, BuiltIn: false},
 	{Name: "../schema/common.graphqls", Input: `"""
 The root of every read. Each request is answered for one municipality (chosen by the host
 name, the ` + "`" + `X-Municipality` + "`" + ` header, or the only municipality there is) and in one locale
@@ -469,6 +2180,47 @@ type Category implements Node {
   children: [Category!]!
 }
 `, BuiltIn: false},
+	{Name: "../schema/search.graphqls", Input: `extend type Query {
+  """
+  One ranked list across published organisations, activities and neighbourhoods, best match
+  first. Searches every language the municipality publishes in; a word prefix ("svøm") or a
+  small typo ("bowlnig") still finds.
+  """
+  search(
+    "Words to search for, 1 to 200 characters."
+    query: String!
+    "Page size, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+  ): SearchConnection!
+}
+
+"Something a search found."
+union SearchResult = Organisation | Activity | Neighbourhood
+
+"A page of search results."
+type SearchConnection {
+  "The results with their cursors and scores."
+  edges: [SearchEdge!]!
+  "The results alone."
+  nodes: [SearchResult!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many results there are in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"A search result in a page."
+type SearchEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "How well it matched; higher is better."
+  rank: Float!
+  "The item found."
+  node: SearchResult!
+}
+`, BuiltIn: false},
 	{Name: "../schema/tenant.graphqls", Input: `extend type Query {
   "The municipality this request is answered for."
   municipality: Municipality!
@@ -533,6 +2285,104 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Activity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Activity_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_Activity_slug(ctx, field)
+	case "title":
+		return ec.fieldContext_Activity_title(ctx, field)
+	case "summary":
+		return ec.fieldContext_Activity_summary(ctx, field)
+	case "description":
+		return ec.fieldContext_Activity_description(ctx, field)
+	case "textLocale":
+		return ec.fieldContext_Activity_textLocale(ctx, field)
+	case "organisation":
+		return ec.fieldContext_Activity_organisation(ctx, field)
+	case "categories":
+		return ec.fieldContext_Activity_categories(ctx, field)
+	case "targetGroups":
+		return ec.fieldContext_Activity_targetGroups(ctx, field)
+	case "ageMin":
+		return ec.fieldContext_Activity_ageMin(ctx, field)
+	case "ageMax":
+		return ec.fieldContext_Activity_ageMax(ctx, field)
+	case "accessibility":
+		return ec.fieldContext_Activity_accessibility(ctx, field)
+	case "free":
+		return ec.fieldContext_Activity_free(ctx, field)
+	case "priceOre":
+		return ec.fieldContext_Activity_priceOre(ctx, field)
+	case "priceNote":
+		return ec.fieldContext_Activity_priceNote(ctx, field)
+	case "languages":
+		return ec.fieldContext_Activity_languages(ctx, field)
+	case "schedule":
+		return ec.fieldContext_Activity_schedule(ctx, field)
+	case "venue":
+		return ec.fieldContext_Activity_venue(ctx, field)
+	case "location":
+		return ec.fieldContext_Activity_location(ctx, field)
+	case "distanceKm":
+		return ec.fieldContext_Activity_distanceKm(ctx, field)
+	case "neighbourhoods":
+		return ec.fieldContext_Activity_neighbourhoods(ctx, field)
+	case "signupUrl":
+		return ec.fieldContext_Activity_signupUrl(ctx, field)
+	case "contact":
+		return ec.fieldContext_Activity_contact(ctx, field)
+	case "images":
+		return ec.fieldContext_Activity_images(ctx, field)
+	case "status":
+		return ec.fieldContext_Activity_status(ctx, field)
+	case "acceptsCard":
+		return ec.fieldContext_Activity_acceptsCard(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Activity_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Activity_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Activity", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ActivityConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ActivityConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ActivityConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ActivityConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ActivityEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ActivityEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Address(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "street":
+		return ec.fieldContext_Address_street(ctx, field)
+	case "postalCode":
+		return ec.fieldContext_Address_postalCode(ctx, field)
+	case "place":
+		return ec.fieldContext_Address_place(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
+}
+
 func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -553,8 +2403,82 @@ func (ec *executionContext) childFields_Category(ctx context.Context, field grap
 		return ec.fieldContext_Category_parent(ctx, field)
 	case "children":
 		return ec.fieldContext_Category_children(ctx, field)
+	case "activities":
+		return ec.fieldContext_Category_activities(ctx, field)
+	case "organisations":
+		return ec.fieldContext_Category_organisations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Category", field.Name)
+}
+
+func (ec *executionContext) childFields_Committee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "email":
+		return ec.fieldContext_Committee_email(ctx, field)
+	case "phone":
+		return ec.fieldContext_Committee_phone(ctx, field)
+	case "website":
+		return ec.fieldContext_Committee_website(ctx, field)
+	case "members":
+		return ec.fieldContext_Committee_members(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Committee", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitteeMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_CommitteeMember_name(ctx, field)
+	case "role":
+		return ec.fieldContext_CommitteeMember_role(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitteeMember", field.Name)
+}
+
+func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "email":
+		return ec.fieldContext_Contact_email(ctx, field)
+	case "phone":
+		return ec.fieldContext_Contact_phone(ctx, field)
+	case "person":
+		return ec.fieldContext_Contact_person(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
+}
+
+func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "lat":
+		return ec.fieldContext_GeoPoint_lat(ctx, field)
+	case "lon":
+		return ec.fieldContext_GeoPoint_lon(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GeoPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_Image(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_Image_url(ctx, field)
+	case "width":
+		return ec.fieldContext_Image_width(ctx, field)
+	case "height":
+		return ec.fieldContext_Image_height(ctx, field)
+	case "alt":
+		return ec.fieldContext_Image_alt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Image", field.Name)
+}
+
+func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Link_kind(ctx, field)
+	case "url":
+		return ec.fieldContext_Link_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Link", field.Name)
 }
 
 func (ec *executionContext) childFields_Locale(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -595,6 +2519,232 @@ func (ec *executionContext) childFields_Municipality(ctx context.Context, field 
 		return ec.fieldContext_Municipality_locales(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Municipality", field.Name)
+}
+
+func (ec *executionContext) childFields_Neighbourhood(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Neighbourhood_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_Neighbourhood_slug(ctx, field)
+	case "name":
+		return ec.fieldContext_Neighbourhood_name(ctx, field)
+	case "description":
+		return ec.fieldContext_Neighbourhood_description(ctx, field)
+	case "area":
+		return ec.fieldContext_Neighbourhood_area(ctx, field)
+	case "committee":
+		return ec.fieldContext_Neighbourhood_committee(ctx, field)
+	case "organisations":
+		return ec.fieldContext_Neighbourhood_organisations(ctx, field)
+	case "activities":
+		return ec.fieldContext_Neighbourhood_activities(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Neighbourhood", field.Name)
+}
+
+func (ec *executionContext) childFields_NeighbourhoodConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NeighbourhoodConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_NeighbourhoodConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NeighbourhoodConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NeighbourhoodConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeighbourhoodConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NeighbourhoodEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NeighbourhoodEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NeighbourhoodEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeighbourhoodEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Organisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Organisation_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_Organisation_slug(ctx, field)
+	case "name":
+		return ec.fieldContext_Organisation_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_Organisation_kind(ctx, field)
+	case "orgNumber":
+		return ec.fieldContext_Organisation_orgNumber(ctx, field)
+	case "categories":
+		return ec.fieldContext_Organisation_categories(ctx, field)
+	case "summary":
+		return ec.fieldContext_Organisation_summary(ctx, field)
+	case "description":
+		return ec.fieldContext_Organisation_description(ctx, field)
+	case "textLocale":
+		return ec.fieldContext_Organisation_textLocale(ctx, field)
+	case "logo":
+		return ec.fieldContext_Organisation_logo(ctx, field)
+	case "cover":
+		return ec.fieldContext_Organisation_cover(ctx, field)
+	case "contact":
+		return ec.fieldContext_Organisation_contact(ctx, field)
+	case "website":
+		return ec.fieldContext_Organisation_website(ctx, field)
+	case "links":
+		return ec.fieldContext_Organisation_links(ctx, field)
+	case "address":
+		return ec.fieldContext_Organisation_address(ctx, field)
+	case "location":
+		return ec.fieldContext_Organisation_location(ctx, field)
+	case "distanceKm":
+		return ec.fieldContext_Organisation_distanceKm(ctx, field)
+	case "neighbourhoods":
+		return ec.fieldContext_Organisation_neighbourhoods(ctx, field)
+	case "status":
+		return ec.fieldContext_Organisation_status(ctx, field)
+	case "activities":
+		return ec.fieldContext_Organisation_activities(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Organisation_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Organisation_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Organisation", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganisationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OrganisationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OrganisationConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OrganisationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OrganisationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganisationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganisationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OrganisationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OrganisationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganisationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hasNextPage":
+		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "hasPreviousPage":
+		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+	case "startCursor":
+		return ec.fieldContext_PageInfo_startCursor(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_PageInfo_endCursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Schedule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "text":
+		return ec.fieldContext_Schedule_text(ctx, field)
+	case "slots":
+		return ec.fieldContext_Schedule_slots(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Schedule", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SearchConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SearchConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SearchConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SearchEdge_cursor(ctx, field)
+	case "rank":
+		return ec.fieldContext_SearchEdge_rank(ctx, field)
+	case "node":
+		return ec.fieldContext_SearchEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Venue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Venue_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Venue_name(ctx, field)
+	case "address":
+		return ec.fieldContext_Venue_address(ctx, field)
+	case "location":
+		return ec.fieldContext_Venue_location(ctx, field)
+	case "accessibility":
+		return ec.fieldContext_Venue_accessibility(ctx, field)
+	case "neighbourhoods":
+		return ec.fieldContext_Venue_neighbourhoods(ctx, field)
+	case "activities":
+		return ec.fieldContext_Venue_activities(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Venue", field.Name)
+}
+
+func (ec *executionContext) childFields_VenueConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_VenueConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_VenueConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VenueConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VenueConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VenueConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_VenueEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_VenueEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_VenueEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VenueEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WeeklySlot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "weekday":
+		return ec.fieldContext_WeeklySlot_weekday(ctx, field)
+	case "start":
+		return ec.fieldContext_WeeklySlot_start(ctx, field)
+	case "end":
+		return ec.fieldContext_WeeklySlot_end(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WeeklySlot", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrateCmd(ctx, rest, getenv, stdout, stderr)
 	case "admin":
 		return admin(ctx, rest, getenv, stdout, stderr)
+	case "seed":
+		return seed(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return flag.ErrHelp
@@ -61,6 +63,9 @@ Commands:
                                   PostgreSQL when FRITID_DATABASE_URL is unset)
   migrate up|down|status          apply, roll back the last group of, or list migrations
   admin create-municipality       add a municipality: --slug, --name, [--domain ...]
+  seed demo                       add the demo municipality (Larvik) with demo data
+  seed synthetic                  add a municipality with generated data for benchmarks:
+                                  --organisations N --activities-per-organisation M
 
 Run "fritid <command> --help" for a command's flags.
 `)

@@ -11,6 +11,7 @@ import (
 	"github.com/fritid/fritid/internal/app"
 	"github.com/fritid/fritid/internal/platform/config"
 	"github.com/fritid/fritid/internal/platform/httpserver"
+	"github.com/fritid/fritid/internal/portal/demo"
 )
 
 // serve runs the API until ctx ends: database (embedded when unconfigured), migrations,
@@ -27,12 +28,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 	if !a.Config.Production() {
-		created, err := a.Tenants.EnsureDemo(ctx)
+		created, err := demo.EnsureSeeded(ctx, a.Tenants)
 		if err != nil {
-			return fmt.Errorf("create demo municipality: %w", err)
+			return fmt.Errorf("seed the demo municipality: %w", err)
 		}
 		if created {
-			log.Info("created the demo municipality", "slug", "demo")
+			log.Info("created the demo municipality (demo data)", "slug", "larvik")
 		}
 	}
 	return httpserver.Run(ctx, a.HTTPConfig(), a.Handler(), log, func(addr net.Addr) {

@@ -2,20 +2,84 @@
 
 package model
 
-// Where a page of a connection starts and ends, and whether there is more (Relay cursor connections).
-type PageInfo struct {
-	// Whether a page follows this one (when paging forward with `first`/`after`).
-	HasNextPage bool `json:"hasNextPage"`
-	// Whether a page comes before this one (when paging backward with `last`/`before`).
-	HasPreviousPage bool `json:"hasPreviousPage"`
-	// The cursor of the first edge of the page, to pass as `before`; null on an empty page.
-	StartCursor *string `json:"startCursor,omitempty"`
-	// The cursor of the last edge of the page, to pass as `after`; null on an empty page.
-	EndCursor *string `json:"endCursor,omitempty"`
+import (
+	"github.com/fritid/fritid/internal/portal"
+)
+
+// A rectangle on the map, in degrees.
+type BoundingBoxInput struct {
+	// Southern edge.
+	MinLat float64 `json:"minLat"`
+	// Western edge.
+	MinLon float64 `json:"minLon"`
+	// Northern edge.
+	MaxLat float64 `json:"maxLat"`
+	// Eastern edge.
+	MaxLon float64 `json:"maxLon"`
+}
+
+// What a catalogue list should match. Every part given must hold; inside a list, any value
+// matches (except `accessibility`, where all must). Parts about activities (age, target
+// groups, price ...) match an organisation that has such a published activity.
+type CatalogueFilter struct {
+	// Category global IDs; a parent category includes its children.
+	Categories []string `json:"categories,omitempty"`
+	// Any of these target groups.
+	TargetGroups []portal.TargetGroup `json:"targetGroups,omitempty"`
+	// An age in years the activity's age range must contain.
+	Age *int `json:"age,omitempty"`
+	// Only activities that cost nothing.
+	FreeOnly *bool `json:"freeOnly,omitempty"`
+	// Every one of these accessibility features.
+	Accessibility []portal.AccessibilityFeature `json:"accessibility,omitempty"`
+	// Any of these spoken languages (locale codes such as `nb`, `en`, `ar`).
+	Languages []string `json:"languages,omitempty"`
+	// Neighbourhood global IDs.
+	Neighbourhoods []string `json:"neighbourhoods,omitempty"`
+	// Any of these organisation kinds.
+	OrganisationKinds []portal.OrganisationKind `json:"organisationKinds,omitempty"`
+	// Only activities that do (true) or do not (false) take the activity card.
+	AcceptsCard *bool `json:"acceptsCard,omitempty"`
+	// Words to search for, in any of the municipality's languages; a word prefix or a small typo still finds.
+	Query *string `json:"query,omitempty"`
+	// Only what lies within a distance of a point.
+	Near *NearInput `json:"near,omitempty"`
+	// Only what lies inside a bounding box (the map's view).
+	Within *BoundingBoxInput `json:"within,omitempty"`
+}
+
+// A neighbourhood committee (nærmiljøutvalg): how to reach it and who sits on it.
+type Committee struct {
+	// Its e-mail address.
+	Email *string `json:"email,omitempty"`
+	// Its phone number.
+	Phone *string `json:"phone,omitempty"`
+	// Its website.
+	Website *string `json:"website,omitempty"`
+	// Its public members, in order.
+	Members []*portal.CommitteeMember `json:"members"`
+}
+
+// A point and a radius.
+type NearInput struct {
+	// Latitude in degrees, -90 to 90.
+	Lat float64 `json:"lat"`
+	// Longitude in degrees, -180 to 180.
+	Lon float64 `json:"lon"`
+	// Radius in kilometres, above 0 and at most 500.
+	RadiusKm float64 `json:"radiusKm"`
 }
 
 // The root of every read. Each request is answered for one municipality (chosen by the host
 // name, the `X-Municipality` header, or the only municipality there is) and in one locale
 // (negotiated from `X-Locale` or `Accept-Language`, echoed in the `Content-Language` header).
 type Query struct {
+}
+
+// When an activity happens: in words, and as regular weekly times when it has them.
+type Schedule struct {
+	// In words, e.g. "Tuesdays 17–19, not in school holidays".
+	Text string `json:"text"`
+	// Regular weekly times.
+	Slots []*portal.WeeklySlot `json:"slots"`
 }

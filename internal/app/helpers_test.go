@@ -51,7 +51,7 @@ func newServer(t *testing.T, tweak ...func(*config.Config)) *testServer {
 	if _, err := a.Migrator().Up(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Tenants.EnsureDemo(context.Background()); err != nil {
+	if _, err := a.Tenants.CreateMunicipality(context.Background(), tenantInput("demo", "Demo kommune", "localhost", "127.0.0.1")); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(a.Handler())

@@ -98,3 +98,29 @@ func newTaxonomy(cats []*Category) *Taxonomy {
 	}
 	return t
 }
+
+// withDescendants returns ids with every descendant of each, without duplicates. Errors:
+// BAD_USER_INPUT naming field for an ID that is not a category of the municipality.
+func (t *Taxonomy) withDescendants(ids []uuid.UUID, field string) ([]uuid.UUID, error) {
+	seen := map[uuid.UUID]bool{}
+	var out []uuid.UUID
+	var add func(c *Category)
+	add = func(c *Category) {
+		if seen[c.ID] {
+			return
+		}
+		seen[c.ID] = true
+		out = append(out, c.ID)
+		for _, ch := range c.Children {
+			add(ch)
+		}
+	}
+	for _, id := range ids {
+		c := t.byID[id]
+		if c == nil {
+			return nil, apperr.Invalid(field, "UnknownCategory", nil)
+		}
+		add(c)
+	}
+	return out, nil
+}

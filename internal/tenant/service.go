@@ -146,7 +146,8 @@ var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 // CreateMunicipality creates a municipality with the locales nb (default), nn (falls back to
 // nb) and en, its domains, and whatever the provisioners seed, in one transaction. Errors:
 // BAD_USER_INPUT naming the field, CONFLICT when the slug or a domain is taken.
-func (s *Service) CreateMunicipality(ctx context.Context, in CreateMunicipalityInput) (*Tenant, error) {
+// extra provisioners run after the configured ones, in the same transaction.
+func (s *Service) CreateMunicipality(ctx context.Context, in CreateMunicipalityInput, extra ...Provisioner) (*Tenant, error) {
 	// SECURITY: no viewer check here: only the operator's command line (`fritid admin
 	// create-municipality`) and start-up call this; no API reaches it.
 	m, err := validateNew(in)
@@ -163,7 +164,7 @@ func (s *Service) CreateMunicipality(ctx context.Context, in CreateMunicipalityI
 				return conflictField(err, "domains")
 			}
 		}
-		for _, p := range s.provisioners {
+		for _, p := range append(s.provisioners[:len(s.provisioners):len(s.provisioners)], extra...) {
 			if err := p(ctx, tx, m); err != nil {
 				return err
 			}
@@ -224,21 +225,10 @@ func defaultLocales() []*Locale {
 	}
 }
 
-// DemoSlug is the slug of the demo municipality made on an empty database.
-const DemoSlug = "demo"
-
-// EnsureDemo creates the demo municipality when the database has none, and reports whether
-// it did. Concurrent starts are safe: a second creator gets CONFLICT, which counts as done.
-func (s *Service) EnsureDemo(ctx context.Context) (bool, error) {
+// CountMunicipalities returns how many municipalities there are.
+func (s *Service) CountMunicipalities(ctx context.Context) (int, error) {
 	n, err := countMunicipalities(ctx, s.db)
-	if err != nil || n > 0 {
-		return false, err
-	}
-	_, err = s.CreateMunicipality(ctx, CreateMunicipalityInput{Slug: DemoSlug, Name: "Demo kommune", Domains: []string{"localhost", "127.0.0.1"}})
-	if apperr.CodeOf(err) == apperr.Conflict {
-		return false, nil
-	}
-	return err == nil, err
+	return int(n), err
 }
 
 // FindMunicipalityBySlug returns the municipality with slug, with its locales. Errors:

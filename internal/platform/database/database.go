@@ -26,6 +26,9 @@ func Open(ctx context.Context, url string, maxConns int) (*bun.DB, error) {
 	}
 	cfg.RuntimeParams["application_name"] = "fritid"
 	cfg.RuntimeParams["timezone"] = "UTC"
+	// Typo tolerance of search: "bowlnig" still finds "bowling" (pg_trgm's default, 0.6,
+	// misses a swapped pair of letters in a short word).
+	cfg.RuntimeParams["pg_trgm.word_similarity_threshold"] = "0.45"
 	sqldb := stdlib.OpenDB(*cfg)
 	sqldb.SetMaxOpenConns(maxConns)
 	sqldb.SetMaxIdleConns(maxConns)

@@ -125,3 +125,11 @@ func NewPage(first, last *int, after, before *string, def int) (Page, error) {
 	}
 	return p, nil
 }
+
+// PageInfo says where a page of a connection starts and ends and whether there is more.
+type PageInfo struct {
+	HasNextPage     bool
+	HasPreviousPage bool
+	StartCursor     *string
+	EndCursor       *string
+}

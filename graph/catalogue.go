@@ -1,0 +1,200 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/i18n"
+	"github.com/fritid/fritid/internal/platform/relay"
+	"github.com/fritid/fritid/internal/portal"
+	"github.com/fritid/fritid/internal/portal/geo"
+)
+
+// toFilter parses the API's filter into the domain's. Errors: BAD_USER_INPUT naming the
+// field for an ID of the wrong kind or an unknown neighbourhood.
+func toFilter(ctx context.Context, in *model.CatalogueFilter) (portal.Filter, error) {
+	var f portal.Filter
+	if in == nil {
+		return f, nil
+	}
+	var err error
+	if f.CategoryIDs, err = parseIDs(in.Categories, "Category", "filter.categories"); err != nil {
+		return f, err
+	}
+	if f.NeighbourhoodIDs, err = parseIDs(in.Neighbourhoods, "Neighbourhood", "filter.neighbourhoods"); err != nil {
+		return f, err
+	}
+	if len(f.NeighbourhoodIDs) > 0 {
+		nbs, err := loadersFor(ctx).neighbourhoods(ctx)
+		if err != nil {
+			return f, err
+		}
+		if err := nbs.Check(f.NeighbourhoodIDs, "filter.neighbourhoods"); err != nil {
+			return f, err
+		}
+	}
+	f.TargetGroups, f.Age, f.Accessibility, f.Languages = in.TargetGroups, in.Age, in.Accessibility, in.Languages
+	f.OrganisationKinds, f.AcceptsCard = in.OrganisationKinds, in.AcceptsCard
+	f.FreeOnly = deref(in.FreeOnly, false)
+	f.Query = deref(in.Query, "")
+	if in.Query != nil && f.Query == "" {
+		return f, apperr.Invalid("filter.query", "QueryEmpty", nil)
+	}
+	if in.Near != nil {
+		f.Near = &portal.Near{Point: geo.Point{Lat: in.Near.Lat, Lon: in.Near.Lon}, RadiusKm: in.Near.RadiusKm}
+	}
+	if w := in.Within; w != nil {
+		f.Within = &geo.BBox{MinLat: w.MinLat, MinLon: w.MinLon, MaxLat: w.MaxLat, MaxLon: w.MaxLon}
+	}
+	return f, nil
+}
+
+// parseIDs parses global IDs of one type.
+func parseIDs(gids []string, typ, field string) ([]uuid.UUID, error) {
+	if len(gids) > 100 {
+		return nil, apperr.Invalid(field, "FilterTooLarge", nil)
+	}
+	ids := make([]uuid.UUID, 0, len(gids))
+	for _, g := range gids {
+		id, err := relay.ParseTypedID(g, typ, field)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// oneOf parses the (id | slug) arguments of a single-object query: exactly one is given.
+func oneOf(ctx context.Context, r *Resolver, id, slug *string, typ, table string) (uuid.UUID, error) {
+	if (id == nil) == (slug == nil) {
+		return uuid.Nil, apperr.Invalid("id", "OneOfIDOrSlug", nil)
+	}
+	if id != nil {
+		return relay.ParseTypedID(*id, typ, "id")
+	}
+	return r.Portal.IDBySlug(ctx, table, *slug)
+}
+
+// chain returns the request's locale chain.
+func chain(ctx context.Context) []string { return i18n.FromContext(ctx).Chain }
+
+// activityText returns an activity's translation in the request's chain, or an empty one.
+func activityText(ctx context.Context, a *portal.Activity) (*portal.ActivityTranslation, error) {
+	ts, err := loadersFor(ctx).actTexts.get(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	if t := pick(chain(ctx), ts, func(t *portal.ActivityTranslation) string { return t.Locale }); t != nil {
+		return t, nil
+	}
+	return &portal.ActivityTranslation{}, nil
+}
+
+// organisationText returns an organisation's translation in the request's chain, or an empty one.
+func organisationText(ctx context.Context, o *portal.Organisation) (*portal.OrganisationTranslation, error) {
+	ts, err := loadersFor(ctx).orgTexts.get(ctx, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	if t := pick(chain(ctx), ts, func(t *portal.OrganisationTranslation) string { return t.Locale }); t != nil {
+		return t, nil
+	}
+	return &portal.OrganisationTranslation{}, nil
+}
+
+// pick returns the translation of the first locale in chain that has one.
+func pick[T any](chain []string, ts []*T, locale func(*T) string) *T {
+	for _, c := range chain {
+		for _, t := range ts {
+			if locale(t) == c {
+				return t
+			}
+		}
+	}
+	return nil
+}
+
+// categoriesOf returns the categories with ids, in taxonomy order of the IDs given.
+func categoriesOf(ctx context.Context, ids []uuid.UUID) ([]*portal.Category, error) {
+	tax, err := loadersFor(ctx).taxonomy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*portal.Category, 0, len(ids))
+	for _, id := range ids {
+		if c, err := tax.ByID(id); err == nil {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// neighbourhoodsOf returns the neighbourhoods with ids.
+func neighbourhoodsOf(ctx context.Context, ids []uuid.UUID) ([]*portal.Neighbourhood, error) {
+	nbs, err := loadersFor(ctx).neighbourhoods(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*portal.Neighbourhood, 0, len(ids))
+	for _, id := range ids {
+		if n, err := nbs.ByID(id); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// related returns the neighbourhoods or categories a parent links to.
+func related(ctx context.Context, rel portal.Relation, id uuid.UUID) ([]uuid.UUID, error) {
+	return loadersFor(ctx).related[rel].get(ctx, id)
+}
+
+// mediaOf returns the image with id, or nil.
+func mediaOf(ctx context.Context, id *uuid.UUID) (*portal.Media, error) {
+	if id == nil {
+		return nil, nil
+	}
+	m, err := loadersFor(ctx).media.get(ctx, *id)
+	if m == nil {
+		return nil, err
+	}
+	return m, err
+}
+
+// nonEmpty returns nil for "", else a pointer to s.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// page parses Relay paging arguments with a default size of 20.
+func page(first *int, after *string, last *int, before *string) (relay.Page, error) {
+	return relay.NewPage(first, last, after, before, 20)
+}
+
+func venueNodes(c *portal.VenueConnection) []*portal.Venue {
+	out := make([]*portal.Venue, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
+// seeHits registers search results so they load together.
+func seeHits(ctx context.Context, c *portal.SearchConnection) {
+	l := loadersFor(ctx)
+	for _, e := range c.Edges {
+		switch e.Hit.Kind {
+		case "Organisation":
+			l.organisations.register(e.Hit.ID)
+		case "Activity":
+			l.activities.register(e.Hit.ID)
+		}
+	}
+}

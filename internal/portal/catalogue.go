@@ -1,0 +1,175 @@
+package portal
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/i18n"
+	"github.com/fritid/fritid/internal/platform/relay"
+	"github.com/fritid/fritid/internal/tenant"
+)
+
+// ActivityConnection is a page of activities.
+type ActivityConnection struct {
+	Edges    []*ActivityEdge
+	PageInfo *relay.PageInfo
+
+	sc     scope
+	filter *Filter
+}
+
+// ActivityEdge is an activity in a page, with its cursor.
+type ActivityEdge struct {
+	Cursor string
+	Node   *Activity
+}
+
+// OrganisationConnection is a page of organisations.
+type OrganisationConnection struct {
+	Edges    []*OrganisationEdge
+	PageInfo *relay.PageInfo
+
+	sc     scope
+	filter *Filter
+}
+
+// OrganisationEdge is an organisation in a page, with its cursor.
+type OrganisationEdge struct {
+	Cursor string
+	Node   *Organisation
+}
+
+// currentScope returns the request's municipality and locale chain.
+func currentScope(ctx context.Context) (scope, error) {
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return scope{}, err
+	}
+	return scope{municipalityID: t.ID(), chain: i18n.FromContext(ctx).Chain, defaultLocale: t.Municipality.DefaultLocale}, nil
+}
+
+// prepare validates a filter and an order for field, resolves category IDs to include their
+// children, and returns the scope and order to use.
+func (s *Service) prepare(ctx context.Context, f *Filter, order *Order, field string) (scope, Order, error) {
+	sc, err := currentScope(ctx)
+	if err != nil {
+		return sc, "", err
+	}
+	if err := f.validate(field); err != nil {
+		return sc, "", err
+	}
+	o, err := checkOrder(order, f, "orderBy")
+	if err != nil {
+		return sc, "", err
+	}
+	if len(f.CategoryIDs) > 0 {
+		tax, err := s.FindTaxonomy(ctx)
+		if err != nil {
+			return sc, "", err
+		}
+		if f.CategoryIDs, err = tax.withDescendants(f.CategoryIDs, field+".categories"); err != nil {
+			return sc, "", err
+		}
+	}
+	return sc, o, nil
+}
+
+// FindActivities returns a page of the published activities that match f, in order (the
+// default: relevance with a query, distance with near, else name). Errors: BAD_USER_INPUT
+// naming the field for a bad filter, order or cursor.
+func (s *Service) FindActivities(ctx context.Context, f Filter, order *Order, page relay.Page) (*ActivityConnection, error) {
+	// SECURITY: only published activities of published organisations of the request's
+	// municipality; the filter is applied inside that scope.
+	sc, o, err := s.prepare(ctx, &f, order, "filter")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := findActivities(ctx, s.db, sc, &f, o, page)
+	if err != nil {
+		return nil, err
+	}
+	rows, cursors, info := pageOf(rows, o, page)
+	conn := &ActivityConnection{PageInfo: info, sc: sc, filter: &f, Edges: make([]*ActivityEdge, len(rows))}
+	for i, r := range rows {
+		conn.Edges[i] = &ActivityEdge{Cursor: cursors[i], Node: &r.Activity}
+	}
+	return conn, nil
+}
+
+// CountActivities returns how many activities the connection's filter matches in all.
+func (s *Service) CountActivities(ctx context.Context, c *ActivityConnection) (int, error) {
+	return countActivities(ctx, s.db, c.sc, c.filter)
+}
+
+// FindOrganisations returns a page of the published organisations that match f. Errors as
+// FindActivities.
+func (s *Service) FindOrganisations(ctx context.Context, f Filter, order *Order, page relay.Page) (*OrganisationConnection, error) {
+	// SECURITY: only published organisations of the request's municipality.
+	sc, o, err := s.prepare(ctx, &f, order, "filter")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := findOrganisations(ctx, s.db, sc, &f, o, page)
+	if err != nil {
+		return nil, err
+	}
+	rows, cursors, info := pageOf(rows, o, page)
+	conn := &OrganisationConnection{PageInfo: info, sc: sc, filter: &f, Edges: make([]*OrganisationEdge, len(rows))}
+	for i, r := range rows {
+		conn.Edges[i] = &OrganisationEdge{Cursor: cursors[i], Node: &r.Organisation}
+	}
+	return conn, nil
+}
+
+// CountOrganisations returns how many organisations the connection's filter matches in all.
+func (s *Service) CountOrganisations(ctx context.Context, c *OrganisationConnection) (int, error) {
+	return countOrganisations(ctx, s.db, c.sc, c.filter)
+}
+
+// ActivitiesByID returns the published activities with ids in the request's municipality,
+// keyed by ID; missing ones are absent.
+func (s *Service) ActivitiesByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Activity, error) {
+	sc, err := currentScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// SECURITY: published only, request's municipality only.
+	as, err := findActivitiesByIDs(ctx, s.db, sc.municipalityID, ids)
+	return byID(as, func(a *Activity) uuid.UUID { return a.ID }), err
+}
+
+// OrganisationsByID returns the published organisations with ids, keyed by ID.
+func (s *Service) OrganisationsByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Organisation, error) {
+	sc, err := currentScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// SECURITY: published only, request's municipality only.
+	os, err := findOrganisationsByIDs(ctx, s.db, sc.municipalityID, ids, true)
+	return byID(os, func(o *Organisation) uuid.UUID { return o.ID }), err
+}
+
+// IDBySlug returns the ID of the activity ("activities"), organisation ("organisations") or
+// neighbourhood ("neighbourhoods") with slug. Errors: NOT_FOUND.
+func (s *Service) IDBySlug(ctx context.Context, table, slug string) (uuid.UUID, error) {
+	sc, err := currentScope(ctx)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	switch table {
+	case "activities", "organisations", "neighbourhoods":
+	default:
+		return uuid.Nil, apperr.NotFoundf(table)
+	}
+	return findIDBySlug(ctx, s.db, table, sc.municipalityID, slug)
+}
+
+func byID[T any](items []*T, id func(*T) uuid.UUID) map[uuid.UUID]*T {
+	m := make(map[uuid.UUID]*T, len(items))
+	for _, it := range items {
+		m[id(it)] = it
+	}
+	return m
+}

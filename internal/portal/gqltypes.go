@@ -1,0 +1,50 @@
+package portal
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// Weekday is a day of the week, 1 (Monday) to 7 (Sunday); in the API an enum MONDAY ... SUNDAY.
+type Weekday int
+
+var weekdays = [...]string{"", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"}
+
+// MarshalGQL writes the day's enum name.
+func (d Weekday) MarshalGQL(w io.Writer) {
+	name := "MONDAY"
+	if d >= 1 && int(d) < len(weekdays) {
+		name = weekdays[d]
+	}
+	io.WriteString(w, strconv.Quote(name)) //nolint:errcheck // gqlgen's writer
+}
+
+// UnmarshalGQL reads an enum name.
+func (d *Weekday) UnmarshalGQL(v any) error {
+	s, _ := v.(string)
+	for i, name := range weekdays {
+		if i > 0 && name == s {
+			*d = Weekday(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("%v is not a Weekday", v)
+}
+
+// GeoJSON is a GeoJSON geometry, passed through as JSON.
+type GeoJSON []byte
+
+// MarshalGQL writes the geometry as a JSON object.
+func (g GeoJSON) MarshalGQL(w io.Writer) {
+	if len(g) == 0 {
+		io.WriteString(w, "null") //nolint:errcheck // gqlgen's writer
+		return
+	}
+	w.Write(g) //nolint:errcheck // gqlgen's writer
+}
+
+// UnmarshalGQL is not supported: areas are written through their own input.
+func (g *GeoJSON) UnmarshalGQL(v any) error {
+	return fmt.Errorf("GeoJSON is output only")
+}

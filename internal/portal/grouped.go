@@ -1,0 +1,238 @@
+package portal
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/platform/relay"
+)
+
+// Group names the parent of a nested list: activities of an organisation, of a venue, in a
+// category, in a neighbourhood; organisations in a category or a neighbourhood.
+type Group int
+
+// The groups.
+const (
+	ByOrganisation Group = iota
+	ByVenue
+	ByCategory
+	ByNeighbourhood
+)
+
+// categoryJoin is the join that puts an item in every requested category that is it or
+// one of its ancestors: its two placeholders are the arrays of (requested, member) pairs.
+const categoryJoin = `JOIN (SELECT DISTINCT x.%[1]s, m.parent_id FROM %[2]s x
+	JOIN unnest(?::uuid[], ?::uuid[]) AS m(parent_id, category_id) ON m.category_id = x.category_id) g ON g.%[1]s = %[3]s.id`
+
+// activityGroup returns the join (if any) and the parent column for an activity group.
+func activityGroup(g Group) (join, col string) {
+	switch g {
+	case ByVenue:
+		return "", "a.venue_id"
+	case ByCategory:
+		return fmt.Sprintf(categoryJoin, "activity_id", "activity_categories", "a"), "g.parent_id"
+	case ByNeighbourhood:
+		return "JOIN activity_neighbourhoods g ON g.activity_id = a.id", "g.neighbourhood_id"
+	}
+	return "", "a.organisation_id"
+}
+
+func organisationGroup(g Group) (join, col string) {
+	if g == ByNeighbourhood {
+		return "JOIN organisation_neighbourhoods g ON g.organisation_id = o.id", "g.neighbourhood_id"
+	}
+	return fmt.Sprintf(categoryJoin, "organisation_id", "organisation_categories", "o"), "g.parent_id"
+}
+
+type groupedActivity struct {
+	activityRow `bun:",extend"`
+	GroupID     uuid.UUID `bun:"group_id,scanonly"`
+	RowNumber   int       `bun:"rn,scanonly"`
+}
+
+type groupedOrganisation struct {
+	organisationRow `bun:",extend"`
+	GroupID         uuid.UUID `bun:"group_id,scanonly"`
+	RowNumber       int       `bun:"rn,scanonly"`
+}
+
+// nestedPage checks a nested list's page: forward only.
+func nestedPage(first *int, after *string) (relay.Page, error) {
+	return relay.NewPage(first, nil, after, nil, 20)
+}
+
+// ActivitiesOf returns, for each parent, the first page (by name) of its published
+// activities: one statement for all parents. parentIDs for ByCategory should already
+// include sub-categories' own lists; a parent category's list holds its own activities.
+func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UUID, first *int, after *string) (map[uuid.UUID]*ActivityConnection, error) {
+	sc, err := currentScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	page, err := nestedPage(first, after)
+	if err != nil {
+		return nil, err
+	}
+	// SECURITY: published activities of the request's municipality only.
+	spec, _ := activitySort(OrderName, sc, &Filter{})
+	join, col := activityGroup(g)
+	var rows []*groupedActivity
+	inner := db(s).NewSelect().TableExpr("activities AS a").ColumnExpr("a.*").
+		ColumnExpr(col+" AS group_id").ColumnExpr(spec.expr+"::text AS sort_key").
+		ColumnExpr(fmt.Sprintf("row_number() OVER (PARTITION BY %s ORDER BY %s, a.id) AS rn", col, spec.expr)).
+		Where("a.municipality_id = ? AND a.published AND "+col+" IN (?)", sc.municipalityID, bun.In(parentIDs))
+	if inner, err = s.joinGroup(ctx, inner, g, join, parentIDs); err != nil {
+		return nil, err
+	}
+	if inner, err = afterCondition(inner, spec, page); err != nil {
+		return nil, err
+	}
+	err = db(s).NewSelect().Model(&rows).ModelTableExpr("(?) AS a", inner).ColumnExpr("a.*").
+		Where("a.rn <= ?", page.Limit+1).OrderExpr("a.group_id, a.rn").Scan(ctx)
+	if err != nil {
+		return nil, database.MapError(err, "find nested activities", "activity")
+	}
+	out := make(map[uuid.UUID]*ActivityConnection, len(parentIDs))
+	for _, id := range parentIDs {
+		f := &Filter{}
+		setGroupFilter(f, g, id)
+		out[id] = &ActivityConnection{PageInfo: &relay.PageInfo{}, sc: sc, filter: f}
+	}
+	for _, r := range groupedByParent(rows, func(r *groupedActivity) uuid.UUID { return r.GroupID }) {
+		rs, cursors, info := pageOf(r.rows, OrderName, page)
+		c := out[r.parent]
+		c.PageInfo = info
+		for i, row := range rs {
+			c.Edges = append(c.Edges, &ActivityEdge{Cursor: cursors[i], Node: &row.Activity})
+		}
+	}
+	return out, nil
+}
+
+// OrganisationsOf returns, for each category or neighbourhood, the first page (by name) of
+// its published organisations: one statement for all parents.
+func (s *Service) OrganisationsOf(ctx context.Context, g Group, parentIDs []uuid.UUID, first *int, after *string) (map[uuid.UUID]*OrganisationConnection, error) {
+	sc, err := currentScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	page, err := nestedPage(first, after)
+	if err != nil {
+		return nil, err
+	}
+	// SECURITY: published organisations of the request's municipality only.
+	spec, _ := organisationSort(OrderName, &Filter{})
+	join, col := organisationGroup(g)
+	var rows []*groupedOrganisation
+	inner := db(s).NewSelect().TableExpr("organisations AS o").ColumnExpr("o.*").
+		ColumnExpr(col+" AS group_id").ColumnExpr(spec.expr+"::text AS sort_key").
+		ColumnExpr(fmt.Sprintf("row_number() OVER (PARTITION BY %s ORDER BY %s, o.id) AS rn", col, spec.expr)).
+		Where("o.municipality_id = ? AND o.status = 'PUBLISHED' AND "+col+" IN (?)", sc.municipalityID, bun.In(parentIDs))
+	if inner, err = s.joinGroup(ctx, inner, g, join, parentIDs); err != nil {
+		return nil, err
+	}
+	if inner, err = afterCondition(inner, spec, page); err != nil {
+		return nil, err
+	}
+	err = db(s).NewSelect().Model(&rows).ModelTableExpr("(?) AS o", inner).ColumnExpr("o.*").
+		Where("o.rn <= ?", page.Limit+1).OrderExpr("o.group_id, o.rn").Scan(ctx)
+	if err != nil {
+		return nil, database.MapError(err, "find nested organisations", "organisation")
+	}
+	out := make(map[uuid.UUID]*OrganisationConnection, len(parentIDs))
+	for _, id := range parentIDs {
+		f := &Filter{}
+		setGroupFilter(f, g, id)
+		out[id] = &OrganisationConnection{PageInfo: &relay.PageInfo{}, sc: sc, filter: f}
+	}
+	for _, r := range groupedByParent(rows, func(r *groupedOrganisation) uuid.UUID { return r.GroupID }) {
+		rs, cursors, info := pageOf(r.rows, OrderName, page)
+		c := out[r.parent]
+		c.PageInfo = info
+		for i, row := range rs {
+			c.Edges = append(c.Edges, &OrganisationEdge{Cursor: cursors[i], Node: &row.Organisation})
+		}
+	}
+	return out, nil
+}
+
+// joinGroup adds a group's join; for categories it pairs each requested category with
+// itself and its descendants.
+func (s *Service) joinGroup(ctx context.Context, q *bun.SelectQuery, g Group, join string, parentIDs []uuid.UUID) (*bun.SelectQuery, error) {
+	if join == "" {
+		return q, nil
+	}
+	if g != ByCategory {
+		return q.Join(join), nil
+	}
+	tax, err := s.FindTaxonomy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var parents, members []uuid.UUID
+	for _, p := range parentIDs {
+		ids, err := tax.withDescendants([]uuid.UUID{p}, "id")
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ids {
+			parents, members = append(parents, p), append(members, m)
+		}
+	}
+	return q.Join(join, pgdialect.Array(parents), pgdialect.Array(members)), nil
+}
+
+// afterCondition adds a nested list's after-cursor condition.
+func afterCondition(q *bun.SelectQuery, spec sortSpec, page relay.Page) (*bun.SelectQuery, error) {
+	if page.After == "" {
+		return q, nil
+	}
+	var key cursorKey
+	if err := relay.DecodeCursor(page.After, "after", &key); err != nil {
+		return nil, err
+	}
+	if key.O != spec.order {
+		return nil, apperr.Invalid("after", "InvalidCursor", nil)
+	}
+	return q.Where(fmt.Sprintf("(%s, %s) > (?::%s, ?::uuid)", spec.expr, spec.idCol, spec.cast), key.K, key.ID), nil
+}
+
+// setGroupFilter makes f the filter of one parent's list, for totalCount.
+func setGroupFilter(f *Filter, g Group, id uuid.UUID) {
+	switch g {
+	case ByOrganisation:
+		f.OrganisationID = &id
+	case ByVenue:
+		f.VenueID = &id
+	case ByCategory:
+		f.CategoryIDs = []uuid.UUID{id}
+	case ByNeighbourhood:
+		f.NeighbourhoodIDs = []uuid.UUID{id}
+	}
+}
+
+type parentRows[T any] struct {
+	parent uuid.UUID
+	rows   []T
+}
+
+// groupedByParent splits rows sorted by parent into runs.
+func groupedByParent[T any](rows []T, parent func(T) uuid.UUID) []parentRows[T] {
+	var out []parentRows[T]
+	for _, r := range rows {
+		p := parent(r)
+		if len(out) == 0 || out[len(out)-1].parent != p {
+			out = append(out, parentRows[T]{parent: p})
+		}
+		out[len(out)-1].rows = append(out[len(out)-1].rows, r)
+	}
+	return out
+}
+
+func db(s *Service) bun.IDB { return s.db }

@@ -1,0 +1,76 @@
+package portal
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/fritid/fritid/internal/platform/apperr"
+)
+
+// Neighbourhoods is a municipality's set of neighbourhoods with their texts and committees,
+// loaded whole (without areas) once per request.
+type Neighbourhoods struct {
+	List    []*Neighbourhood
+	byID    map[uuid.UUID]*Neighbourhood
+	slugs   map[string]*Neighbourhood
+	texts   map[uuid.UUID][]*NeighbourhoodTranslation
+	members map[uuid.UUID][]*CommitteeMember
+}
+
+// FindNeighbourhoods returns the request's municipality's neighbourhoods. They are public.
+func (s *Service) FindNeighbourhoods(ctx context.Context) (*Neighbourhoods, error) {
+	sc, err := currentScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// SECURITY: scoped to the request's municipality; neighbourhoods are public within it.
+	ns, ts, ms, err := findNeighbourhoods(ctx, s.db, sc.municipalityID)
+	if err != nil {
+		return nil, err
+	}
+	set := &Neighbourhoods{List: ns, byID: byID(ns, func(n *Neighbourhood) uuid.UUID { return n.ID }),
+		slugs: map[string]*Neighbourhood{}, texts: group(ts, func(t *NeighbourhoodTranslation) uuid.UUID { return t.NeighbourhoodID }),
+		members: group(ms, func(m *CommitteeMember) uuid.UUID { return m.NeighbourhoodID })}
+	for _, n := range ns {
+		set.slugs[n.Slug] = n
+	}
+	return set, nil
+}
+
+// ByID returns the neighbourhood with id. Errors: NOT_FOUND.
+func (ns *Neighbourhoods) ByID(id uuid.UUID) (*Neighbourhood, error) {
+	if n := ns.byID[id]; n != nil {
+		return n, nil
+	}
+	return nil, apperr.NotFoundf("neighbourhood")
+}
+
+// BySlug returns the neighbourhood with slug. Errors: NOT_FOUND.
+func (ns *Neighbourhoods) BySlug(slug string) (*Neighbourhood, error) {
+	if n := ns.slugs[slug]; n != nil {
+		return n, nil
+	}
+	return nil, apperr.NotFoundf("neighbourhood")
+}
+
+// Text returns the neighbourhood's translation along chain.
+func (ns *Neighbourhoods) Text(n *Neighbourhood, chain []string) *NeighbourhoodTranslation {
+	if t := pickTranslation(chain, ns.texts[n.ID], func(t *NeighbourhoodTranslation) string { return t.Locale }); t != nil {
+		return t
+	}
+	return &NeighbourhoodTranslation{NeighbourhoodID: n.ID}
+}
+
+// Members returns the committee's public members in order.
+func (ns *Neighbourhoods) Members(n *Neighbourhood) []*CommitteeMember { return ns.members[n.ID] }
+
+// Check returns BAD_USER_INPUT naming field unless every id is one of the neighbourhoods.
+func (ns *Neighbourhoods) Check(ids []uuid.UUID, field string) error {
+	for _, id := range ids {
+		if ns.byID[id] == nil {
+			return apperr.Invalid(field, "UnknownNeighbourhood", nil)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,31 @@
+package portal
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// Venue is a place where activities happen, shared by activities.
+type Venue struct {
+	bun.BaseModel `bun:"table:venues,alias:v"`
+
+	ID             uuid.UUID              `bun:"id,pk,type:uuid"`
+	MunicipalityID uuid.UUID              `bun:"municipality_id,type:uuid"`
+	Name           string                 `bun:"name"`
+	Street         string                 `bun:"street"`
+	PostalCode     string                 `bun:"postal_code"`
+	Place          string                 `bun:"place"`
+	Lat            *float64               `bun:"lat"`
+	Lon            *float64               `bun:"lon"`
+	Accessibility  []AccessibilityFeature `bun:"accessibility,array"`
+	CreatedAt      time.Time              `bun:"created_at"`
+	UpdatedAt      time.Time              `bun:"updated_at"`
+}
+
+// Location returns where the venue is, or nil.
+func (v *Venue) Location() *Location { return location(v.Lat, v.Lon) }
+
+// Address returns the venue's postal address, or nil.
+func (v *Venue) Address() *Address { return address(v.Street, v.PostalCode, v.Place) }
