@@ -15,10 +15,10 @@ import (
 type batch[V any] struct {
 	fetch func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]V, error)
 
-	mu       sync.Mutex
-	queued   []uuid.UUID
-	seen     map[uuid.UUID]*fetchCall // nil: queued, not fetched yet
-	values   map[uuid.UUID]V
+	mu     sync.Mutex
+	queued []uuid.UUID
+	seen   map[uuid.UUID]*fetchCall // nil: queued, not fetched yet
+	values map[uuid.UUID]V
 }
 
 // fetchCall is one fetch in progress; done is closed when it ends.

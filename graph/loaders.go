@@ -72,7 +72,13 @@ func newLoaders(p *portal.Service) *loaders {
 	for _, rel := range []portal.Relation{portal.ActivityCategories, portal.OrganisationCategories, portal.ActivityNeighbourhoods,
 		portal.OrganisationNeighbourhoods, portal.VenueNeighbourhoods, portal.ActivityImages} {
 		l.related[rel] = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]uuid.UUID, error) {
-			return p.Related(ctx, rel, ids)
+			m, err := p.Related(ctx, rel, ids)
+			if rel == portal.ActivityImages { // the images of all these activities load together
+				for _, media := range m {
+					l.media.register(media...)
+				}
+			}
+			return m, err
 		})
 	}
 	return l

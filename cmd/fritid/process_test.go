@@ -356,8 +356,8 @@ func checkPortal(t *testing.T, url string) {
 			if got := header.Get("Content-Language"); got != tt.wantLanguage {
 				t.Errorf("Content-Language = %q, want %q", got, tt.wantLanguage)
 			}
-			if got := ans.Data.Municipality.Name; got != "Demo kommune" {
-				t.Errorf("municipality name = %q, want %q", got, "Demo kommune")
+			if got := ans.Data.Municipality.Name; got != "Larvik kommune" {
+				t.Errorf("municipality name = %q, want %q", got, "Larvik kommune")
 			}
 			var names []string
 			for _, c := range ans.Data.Categories {
@@ -392,7 +392,7 @@ func startServe(t *testing.T, dataDir string) (*process, string) {
 	return p, url
 }
 
-const demoCreated = `msg="created the demo municipality"`
+const demoCreated = `msg="created the demo municipality (demo data)"`
 
 // TestZeroConfigServe runs `fritid serve` with nothing configured, kills it hard, restarts
 // it on the same data, stops it gracefully, and then runs the migrate commands on that data.

@@ -142,7 +142,8 @@ func (a *App) Ready(ctx context.Context) error {
 // explorer at / in development.
 func (a *App) Handler() http.Handler {
 	cfg := a.Config
-	gql := graph.NewHandler(&graph.Resolver{Tenants: a.Tenants, Portal: a.Portal}, graph.Options{
+	resolver := &graph.Resolver{Tenants: a.Tenants, Portal: a.Portal}
+	gql := graph.NewHandler(resolver, graph.Options{
 		Introspection:  cfg.Introspection,
 		MaxDepth:       cfg.MaxDepth,
 		MaxComplexity:  cfg.MaxComplexity,
@@ -158,7 +159,10 @@ func (a *App) Handler() http.Handler {
 		},
 	})
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", tenant.Middleware(a.Tenants, a.Bundle, a.Log)(gql))
+	withTenant := tenant.Middleware(a.Tenants, a.Bundle, a.Log)
+	mux.Handle("/graphql", withTenant(gql))
+	mux.Handle("GET /geo/activities.geojson", withTenant(graph.GeoJSONHandler(resolver, a.Bundle, "Activity")))
+	mux.Handle("GET /geo/organisations.geojson", withTenant(graph.GeoJSONHandler(resolver, a.Bundle, "Organisation")))
 	mux.Handle("GET /healthz", httpserver.Healthz())
 	mux.Handle("GET /readyz", httpserver.Readyz(a.Ready))
 	mux.Handle("GET /metrics", a.Metrics.Handler())

@@ -55,7 +55,7 @@ func (s sortSpec) apply(q *bun.SelectQuery, page relay.Page) (*bun.SelectQuery, 
 	if desc {
 		dir = " DESC"
 	}
-	return q.OrderExpr(s.expr+dir).OrderExpr(s.idCol+dir).Limit(int64(page.Limit + 1)), nil
+	return q.OrderExpr(s.expr + dir).OrderExpr(s.idCol + dir).Limit(int64(page.Limit + 1)), nil
 }
 
 // keyed is a row with its sort value and ID, for making cursors.

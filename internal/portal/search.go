@@ -124,4 +124,3 @@ func asField(err error, field string) error {
 	}
 	return err
 }
-

@@ -113,4 +113,3 @@ func NeighbourhoodPage(set *Neighbourhoods, first *int, after *string) (*Neighbo
 	}
 	return conn, nil
 }
-

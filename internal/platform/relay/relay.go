@@ -96,9 +96,9 @@ type Page struct {
 	Backward bool
 }
 
-// NewPage validates Relay paging arguments: first and last are not both given, neither is
-// negative, both are capped at MaxPageSize, and def is used when neither is given. Errors:
-// BAD_USER_INPUT naming the argument.
+// NewPage validates Relay paging arguments: first and last are not both given, and each is
+// between 0 and MaxPageSize; def is used when neither is given. Errors: BAD_USER_INPUT
+// naming the argument.
 func NewPage(first, last *int, after, before *string, def int) (Page, error) {
 	p := Page{Limit: def}
 	switch {
@@ -108,6 +108,10 @@ func NewPage(first, last *int, after, before *string, def int) (Page, error) {
 		return p, apperr.Invalid("first", "PageSizeNegative", nil)
 	case last != nil && *last < 0:
 		return p, apperr.Invalid("last", "PageSizeNegative", nil)
+	case first != nil && *first > MaxPageSize:
+		return p, apperr.Invalid("first", "PageSizeTooLarge", map[string]any{"Max": MaxPageSize})
+	case last != nil && *last > MaxPageSize:
+		return p, apperr.Invalid("last", "PageSizeTooLarge", map[string]any{"Max": MaxPageSize})
 	case first != nil:
 		p.Limit = *first
 	case last != nil:

@@ -49,8 +49,11 @@ func TestNewPage(t *testing.T) {
 	if p, err := NewPage(nil, nil, nil, nil, 20); err != nil || p.Limit != 20 {
 		t.Errorf("default: %+v %v", p, err)
 	}
-	if p, _ := NewPage(n(1000), nil, nil, nil, 20); p.Limit != MaxPageSize {
-		t.Errorf("cap: %+v", p)
+	if p, err := NewPage(n(MaxPageSize), nil, nil, nil, 20); err != nil || p.Limit != MaxPageSize {
+		t.Errorf("largest page: %+v %v", p, err)
+	}
+	if _, err := NewPage(n(1000), nil, nil, nil, 20); apperr.As(err).Field != "first" {
+		t.Errorf("over the cap: %v", err)
 	}
 	if p, _ := NewPage(nil, n(5), nil, nil, 20); !p.Backward || p.Limit != 5 {
 		t.Errorf("last: %+v", p)

@@ -13,6 +13,9 @@ import (
 func (g *generator) activity(org *orgSpec) portal.ActivityInput {
 	base := g.activityBase(org)
 	q := g.qualifier(org)
+	if q != nil && strings.Contains(base.nb, " for ") && strings.HasPrefix(q.nb, "for ") {
+		q = nil // "Middag for alle for jenter"
+	}
 	title := portal.Texts{"nb": base.nb, "en": base.en}
 	if q != nil {
 		title = portal.Texts{"nb": base.nb + " " + q.nb, "en": base.en + " " + q.en}

@@ -30,7 +30,6 @@ func newGenerator(seed int64) *generator {
 		names: map[string]bool{},
 		slugs: map[string]bool{},
 	}
-	g.places = append(g.places, realPlaces...)
 	for _, s := range placeStems {
 		for _, e := range placeEndings {
 			g.places = append(g.places, joinPlace(s, e))

@@ -51,7 +51,7 @@ func (g *generator) organisation(per int) portal.OrganisationInput {
 // orgSpec draws an unused name ("Kvelde sjakklubb") with its type, place and categories.
 func (g *generator) orgSpec() orgSpec {
 	for attempt := 0; ; attempt++ {
-		typ, place := g.orgType(), pick(g, g.places)
+		typ, place := g.orgType(), g.place()
 		name := place + " " + typ.word
 		switch {
 		case attempt >= 20:
@@ -69,6 +69,14 @@ func (g *generator) orgSpec() orgSpec {
 		}
 		return orgSpec{name: name, place: place, typ: typ, categories: cats}
 	}
+}
+
+// place draws a place name: a real one of the region half the time.
+func (g *generator) place() string {
+	if g.chance(0.5) {
+		return pick(g, realPlaces)
+	}
+	return pick(g, g.places)
 }
 
 // orgType draws an organisation type by weight.

@@ -1,0 +1,44 @@
+-- wrk script for the catalogue benchmark: POSTs one GraphQL operation as JSON, with
+-- Accept-Language nb. BENCH_OPERATION picks it: Catalogue (the first 50 activities by
+-- name, the default) or Search (the first 50 that match BENCH_QUERY, best first). Named
+-- operations with the document in a constant string, so gqlgen's query cache is hit.
+
+local selection = "edges { node { id title summary textLocale priceOre free " ..
+  "organisation { id name summary } categories { id name } " ..
+  "venue { id name address { street place } } } }"
+
+local documents = {
+  Catalogue = "query Catalogue($first: Int) { activities(first: $first) { " .. selection .. " } }",
+  Search = "query Search($query: String!, $first: Int) { activities(first: $first, filter: {query: $query}) { " ..
+    selection .. " } }",
+}
+
+-- json_string quotes s as a JSON string.
+local function json_string(s)
+  return '"' .. s:gsub('[%c"\\]', function(c)
+    return string.format("\\u%04x", c:byte())
+  end) .. '"'
+end
+
+local operation = os.getenv("BENCH_OPERATION") or "Catalogue"
+local document = documents[operation]
+if document == nil then
+  error("BENCH_OPERATION must be Catalogue or Search, not " .. operation)
+end
+
+local variables = '{"first": 50}'
+if operation == "Search" then
+  variables = '{"first": 50, "query": ' .. json_string(os.getenv("BENCH_QUERY") or "svømming") .. '}'
+end
+
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept-Language"] = "nb"
+wrk.body = '{"operationName": "' .. operation .. '", "query": ' .. json_string(document) ..
+  ', "variables": ' .. variables .. '}'
+
+-- BENCH_PRINT_BODY=1 prints the request body once and does nothing else useful: for checks.
+if os.getenv("BENCH_PRINT_BODY") == "1" then
+  print(wrk.body)
+  os.exit(0)
+end

@@ -1,0 +1,202 @@
+# Helpers for bench/run.sh: tools, the PostgreSQL cluster, processes, wrk's figures.
+# shellcheck shell=bash
+
+need_tools() {
+  local missing=0
+  if ! command -v wrk >/dev/null; then
+    echo "wrk is missing: install it with  apt-get install -y wrk" >&2
+    missing=1
+  fi
+  for tool in go curl; do
+    if ! command -v "$tool" >/dev/null; then
+      echo "$tool is missing" >&2
+      missing=1
+    fi
+  done
+  PG_BIN=$(pg_bindir) || { echo "PostgreSQL server binaries (initdb, pg_ctl) not found: set PG_BINDIR" >&2; missing=1; }
+  return $missing
+}
+
+# pg_bindir prints the directory that holds initdb and pg_ctl.
+pg_bindir() {
+  local d
+  for d in "${PG_BINDIR:-}" "$(pg_config --bindir 2>/dev/null || true)" \
+    $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r) "$(dirname "$(command -v initdb || echo /nonexistent/x)")"; do
+    if [[ -n "$d" && -x "$d/initdb" && -x "$d/pg_ctl" ]]; then
+      echo "$d"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# as_pg runs a command as the postgres system user when we are root (PostgreSQL refuses
+# to run as root), else as ourselves.
+as_pg() {
+  if [[ $EUID -eq 0 ]]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# start_postgres DIR makes a cluster in DIR when there is none and starts it on
+# 127.0.0.1:$PG_PORT, with the database "fritid".
+start_postgres() {
+  local dir=$1
+  if [[ ! -s "$dir/PG_VERSION" ]]; then
+    mkdir -p "$dir"
+    [[ $EUID -eq 0 ]] && chown postgres: "$dir"
+    chmod 700 "$dir"
+    as_pg "$PG_BIN/initdb" -D "$dir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$TMP/initdb.log" 2>&1 ||
+      { cat "$TMP/initdb.log" >&2; return 1; }
+  fi
+  if as_pg "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    echo "stopping a server left running on $dir"
+    as_pg "$PG_BIN/pg_ctl" -D "$dir" -m fast -w -t 30 stop >/dev/null
+  fi
+  as_pg "$PG_BIN/pg_ctl" -D "$dir" -l "$dir/postgres.log" -w -t 60 -o \
+    "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200" start >/dev/null ||
+    { tail -20 "$dir/postgres.log" >&2; return 1; }
+  PG_STARTED=$dir
+  if [[ -z "$(psql_q "SELECT 1 FROM pg_database WHERE datname = 'fritid'" postgres)" ]]; then
+    psql_q "CREATE DATABASE fritid" postgres >/dev/null
+  fi
+}
+
+# psql_q SQL [DATABASE] runs one statement and prints its rows unaligned.
+psql_q() {
+  local psql=psql
+  [[ -x "$PG_BIN/psql" ]] && psql="$PG_BIN/psql"
+  timeout 600 "$psql" -X -q -v ON_ERROR_STOP=1 -tA -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "${2:-fritid}" -c "$1"
+}
+
+# seed_if_needed seeds the synthetic municipality unless it is there at the size asked for.
+seed_if_needed() {
+  local have
+  have=$(psql_q "SELECT (SELECT count(*) FROM organisations o WHERE o.municipality_id = m.id) || ' ' ||
+    (SELECT count(*) FROM activities a WHERE a.municipality_id = m.id) FROM municipalities m WHERE slug = '$SLUG'" 2>/dev/null || true)
+  if [[ "$have" == "$ORGS $((ORGS * PER))" ]]; then
+    echo "== reusing $SLUG: $ORGS organisations, $((ORGS * PER)) activities"
+    return
+  fi
+  if [[ -n "$have" ]]; then
+    echo "== dropping $SLUG ($have), another size"
+    psql_q "DELETE FROM municipalities WHERE slug = '$SLUG'" >/dev/null
+  fi
+  echo "== seed: $ORGS organisations x $PER activities"
+  timeout 3600 "$TMP/fritid" seed synthetic --organisations "$ORGS" --activities-per-organisation "$PER"
+  echo "== vacuum analyze"
+  psql_q "VACUUM ANALYZE" >/dev/null
+}
+
+# wait_ready URL LOG waits up to 60 s for URL to answer 200.
+wait_ready() {
+  local i
+  for i in $(seq 600); do
+    if curl -fsS --max-time 2 "$1" >/dev/null 2>&1; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "not ready after 60 s: $1" >&2
+  tail -30 "$2" >&2
+  return 1
+}
+
+# check_answer OPERATION URL fails unless one request gets data without errors.
+check_answer() {
+  local body answer nodes
+  body=$(BENCH_PRINT_BODY=1 BENCH_OPERATION=$1 BENCH_QUERY=$QUERY wrk -t1 -c1 -d1s -s bench/graphql.lua http://127.0.0.1:1/)
+  answer=$(curl -sS --max-time 20 -H "Content-Type: application/json" -H "Accept-Language: nb" \
+    -H "X-Municipality: $SLUG" --data-binary "$body" "$2")
+  nodes=$(grep -o '"node"' <<<"$answer" | wc -l)
+  if [[ "$answer" == *'"errors"'* || "$nodes" -eq 0 ]]; then
+    echo "bad answer from $2: ${answer:0:600}" >&2
+    return 1
+  fi
+  echo "   one answer: $nodes activities, $(wc -c <<<"$answer") bytes"
+}
+
+# stop_pid PID stops a process we started: TERM, then KILL after 15 s.
+stop_pid() {
+  local i
+  kill -0 "$1" 2>/dev/null || return 0
+  kill -TERM "$1" 2>/dev/null || true
+  for i in $(seq 150); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  local pid
+  for pid in "${PIDS[@]}"; do
+    stop_pid "$pid"
+  done
+  if [[ -n "${PG_STARTED:-}" ]]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_STARTED" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+  fi
+  if [[ $rc -ne 0 ]]; then
+    for log in "$TMP"/*.log; do
+      [[ -f "$log" ]] && { echo "--- $log" >&2; tail -20 "$log" >&2; }
+    done
+  fi
+  rm -rf "$TMP"
+}
+
+# seconds DURATION turns wrk's 30s, 2m or 1h into seconds.
+seconds() {
+  local n=${1%[smh]}
+  case $1 in
+    *m) echo $((n * 60)) ;;
+    *h) echo $((n * 3600)) ;;
+    *) echo "$n" ;;
+  esac
+}
+
+# wrk_figures OUTPUT prints "req/s|p50 ms|p99 ms|errors" from wrk --latency output.
+wrk_figures() {
+  awk '
+    function ms(v) {
+      if (v ~ /us$/) return v / 1000
+      if (v ~ /ms$/) return v + 0
+      if (v ~ /m$/) return v * 60000
+      return v * 1000
+    }
+    /^Requests\/sec:/ { rps = $2 }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    /Non-2xx or 3xx responses:/ { errors += $NF }
+    /Socket errors:/ { for (i = 3; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) errors += $i + 0 }
+    END { printf "%s|%.2f|%.2f|%d\n", rps, p50, p99, errors }' <<<"$1"
+}
+
+# print_table OPERATION... prints the figures of each operation, GraphQL beside the floor.
+print_table() {
+  local op api floor
+  printf "%-18s %10s %9s %9s %7s %8s\n" "" "req/s" "p50 ms" "p99 ms" "errors" "of floor"
+  for op in "$@"; do
+    api=$(result "GraphQL $op")
+    floor=$(result "floor $op")
+    IFS='|' read -r a_rps a_p50 a_p99 a_err <<<"$api"
+    IFS='|' read -r f_rps f_p50 f_p99 f_err <<<"$floor"
+    printf "%-18s %10s %9s %9s %7s %7.0f%%\n" "GraphQL $op" "$a_rps" "$a_p50" "$a_p99" "$a_err" \
+      "$(awk -v a="$a_rps" -v f="$f_rps" 'BEGIN { print (f > 0 ? 100 * a / f : 0) }')"
+    printf "%-18s %10s %9s %9s %7s\n" "floor $op" "$f_rps" "$f_p50" "$f_p99" "$f_err"
+  done
+}
+
+# result LABEL prints the figures measured under LABEL.
+result() {
+  local r
+  for r in "${results[@]}"; do
+    if [[ "${r%%|*}" == "$1" ]]; then
+      echo "${r#*|}"
+      return
+    fi
+  done
+}
