@@ -130,3 +130,63 @@ func TestActivityAndOrganisationBySlug(t *testing.T) {
 		t.Errorf("demo sees larvik's catalogue: %+v", r.Data)
 	}
 }
+
+func TestVenuesAndNeighbourhoods(t *testing.T) {
+	s := newDemoServer(t)
+	r := ok(t, s.larvik(t, `{ venues(first: 100) { totalCount nodes { name accessibility neighbourhoods { slug } activities(first: 5) { totalCount } } } }`, nil))
+	venues := list(r, "venues")
+	if len(venues) < 10 || int(get(r.Data, "venues.totalCount").(float64)) != len(venues) {
+		t.Fatalf("venues: %d, totalCount %v", len(venues), get(r.Data, "venues.totalCount"))
+	}
+	for _, v := range venues {
+		if len(v["neighbourhoods"].([]any)) != 1 {
+			t.Errorf("venue %v lies in %v", v["name"], v["neighbourhoods"])
+		}
+	}
+	r = ok(t, s.larvik(t, `{ neighbourhood(slug: "stavern") { id name area committee { email members { name role } }
+	  organisations(first: 50) { totalCount nodes { neighbourhoods { slug } } } } }`, nil, "Accept-Language: en"))
+	if get(r.Data, "neighbourhood.name") != "Stavern" || get(r.Data, "neighbourhood.area.type") != "Polygon" {
+		t.Errorf("%+v", r.Data)
+	}
+	if len(get(r.Data, "neighbourhood.committee.members").([]any)) == 0 {
+		t.Error("no committee members")
+	}
+	for _, o := range list(r, "neighbourhood.organisations") {
+		if !slices.ContainsFunc(o["neighbourhoods"].([]any), func(n any) bool { return get(n, "slug") == "stavern" }) {
+			t.Errorf("organisation outside Stavern listed: %+v", o)
+		}
+	}
+}
+
+// TestCategoryListsIncludeSubcategories: a parent category's activities include those of its
+// children, in the nested list, its totalCount and the filter.
+func TestCategoryListsIncludeSubcategories(t *testing.T) {
+	s := newDemoServer(t)
+	s.exec(t, `INSERT INTO categories (municipality_id, parent_id, slug, sort_order)
+		SELECT municipality_id, id, 'svomming', 1 FROM categories c WHERE slug = 'natur-og-friluftsliv'
+		AND municipality_id = (SELECT id FROM municipalities WHERE slug = 'larvik')`)
+	s.exec(t, `INSERT INTO category_translations (category_id, municipality_id, locale, name)
+		SELECT id, municipality_id, 'nb', 'Svømming' FROM categories WHERE slug = 'svomming'`)
+	s.exec(t, `INSERT INTO activity_categories (activity_id, category_id, municipality_id)
+		SELECT t.activity_id, c.id, c.municipality_id FROM activity_translations t, categories c
+		WHERE c.slug = 'svomming' AND t.locale = 'nb' AND t.title ILIKE '%svøm%' AND t.municipality_id = c.municipality_id`)
+	r := ok(t, s.larvik(t, `{ category(slug: "natur-og-friluftsliv") { id activities(first: 100) { totalCount nodes { title } }
+	  children { slug activities(first: 100) { totalCount nodes { title } } } } }`, nil))
+	parent := list(r, "category.activities")
+	child := get(r.Data, "category.children.0.activities.nodes").([]any)
+	if len(child) == 0 {
+		t.Fatal("the sub-category has no activities")
+	}
+	for _, c := range child {
+		if !slices.ContainsFunc(parent, func(p map[string]any) bool { return p["title"] == get(c, "title") }) {
+			t.Errorf("%v is in the child but not the parent list", get(c, "title"))
+		}
+	}
+	if int(get(r.Data, "category.activities.totalCount").(float64)) != len(parent) {
+		t.Errorf("parent totalCount %v, nodes %d", get(r.Data, "category.activities.totalCount"), len(parent))
+	}
+	f := ok(t, s.larvik(t, `query($c: ID!) { activities(first: 100, filter: {categories: [$c]}) { totalCount } }`, map[string]any{"c": get(r.Data, "category.id")}))
+	if get(f.Data, "activities.totalCount").(float64) != float64(len(parent)) {
+		t.Errorf("filter by parent: %v, nested list: %d", get(f.Data, "activities.totalCount"), len(parent))
+	}
+}

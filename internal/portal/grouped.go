@@ -98,11 +98,13 @@ func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UU
 	if err != nil {
 		return nil, database.MapError(err, "find nested activities", "activity")
 	}
+	filters, err := s.groupFilters(ctx, g, parentIDs)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[uuid.UUID]*ActivityConnection, len(parentIDs))
 	for _, id := range parentIDs {
-		f := &Filter{}
-		setGroupFilter(f, g, id)
-		out[id] = &ActivityConnection{PageInfo: &relay.PageInfo{}, sc: sc, filter: f}
+		out[id] = &ActivityConnection{PageInfo: &relay.PageInfo{}, sc: sc, filter: filters[id]}
 	}
 	for _, r := range groupedByParent(rows, func(r *groupedActivity) uuid.UUID { return r.GroupID }) {
 		rs, cursors, info := pageOf(r.rows, OrderName, page)
@@ -145,11 +147,13 @@ func (s *Service) OrganisationsOf(ctx context.Context, g Group, parentIDs []uuid
 	if err != nil {
 		return nil, database.MapError(err, "find nested organisations", "organisation")
 	}
+	filters, err := s.groupFilters(ctx, g, parentIDs)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[uuid.UUID]*OrganisationConnection, len(parentIDs))
 	for _, id := range parentIDs {
-		f := &Filter{}
-		setGroupFilter(f, g, id)
-		out[id] = &OrganisationConnection{PageInfo: &relay.PageInfo{}, sc: sc, filter: f}
+		out[id] = &OrganisationConnection{PageInfo: &relay.PageInfo{}, sc: sc, filter: filters[id]}
 	}
 	for _, r := range groupedByParent(rows, func(r *groupedOrganisation) uuid.UUID { return r.GroupID }) {
 		rs, cursors, info := pageOf(r.rows, OrderName, page)
@@ -201,6 +205,32 @@ func afterCondition(q *bun.SelectQuery, spec sortSpec, page relay.Page) (*bun.Se
 		return nil, apperr.Invalid("after", "InvalidCursor", nil)
 	}
 	return q.Where(fmt.Sprintf("(%s, %s) > (?::%s, ?::uuid)", spec.expr, spec.idCol, spec.cast), key.K, key.ID), nil
+}
+
+// groupFilters returns each parent's filter, for totalCount: a category's includes its
+// descendants.
+func (s *Service) groupFilters(ctx context.Context, g Group, parentIDs []uuid.UUID) (map[uuid.UUID]*Filter, error) {
+	out := make(map[uuid.UUID]*Filter, len(parentIDs))
+	var tax *Taxonomy
+	if g == ByCategory {
+		var err error
+		if tax, err = s.FindTaxonomy(ctx); err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range parentIDs {
+		f := &Filter{}
+		setGroupFilter(f, g, id)
+		if tax != nil {
+			ids, err := tax.withDescendants(f.CategoryIDs, "id")
+			if err != nil {
+				return nil, err
+			}
+			f.CategoryIDs = ids
+		}
+		out[id] = f
+	}
+	return out, nil
 }
 
 // setGroupFilter makes f the filter of one parent's list, for totalCount.

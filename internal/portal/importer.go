@@ -78,7 +78,9 @@ type OrganisationInput struct {
 	Logo          *ImageInput        `json:"logo"`
 	Cover         *ImageInput        `json:"cover"`
 	Status        OrganisationStatus `json:"status"`
-	Activities    []ActivityInput    `json:"activities"`
+	// Neighbourhoods (slugs) are assigned by hand, for an organisation without a location.
+	Neighbourhoods []string        `json:"neighbourhoods"`
+	Activities     []ActivityInput `json:"activities"`
 }
 
 // LinkInput is a website or social media link.
@@ -125,6 +127,7 @@ type Importer struct {
 
 type namedArea struct {
 	id   uuid.UUID
+	slug string
 	area *geo.Area
 }
 
@@ -169,7 +172,7 @@ func (im *Importer) AddNeighbourhood(ctx context.Context, in NeighbourhoodInput)
 	if err := im.insert(ctx, &ms, "committee members"); err != nil {
 		return uuid.Nil, err
 	}
-	im.areas = append(im.areas, namedArea{id: n.ID, area: area})
+	im.areas = append(im.areas, namedArea{id: n.ID, slug: n.Slug, area: area})
 	return n.ID, nil
 }
 

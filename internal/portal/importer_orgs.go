@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/google/uuid"
+
+	"github.com/fritid/fritid/internal/platform/apperr"
 )
 
 // orgBatch collects the rows of many organisations and activities for bulk inserts.
@@ -61,7 +63,16 @@ func (im *Importer) addOrganisation(b *orgBatch, in *OrganisationInput) error {
 		b.orgCats = append(b.orgCats, map[string]any{"organisation_id": o.ID, "category_id": c, "municipality_id": im.mid})
 	}
 	for _, n := range im.containing(o.Lat, o.Lon) {
-		b.orgNbs = append(b.orgNbs, map[string]any{"organisation_id": o.ID, "neighbourhood_id": n, "municipality_id": im.mid})
+		b.orgNbs = append(b.orgNbs, map[string]any{"organisation_id": o.ID, "neighbourhood_id": n, "municipality_id": im.mid, "manual": false})
+	}
+	if o.Lat == nil {
+		for _, slug := range in.Neighbourhoods {
+			n, err := im.neighbourhoodBySlug(slug)
+			if err != nil {
+				return err
+			}
+			b.orgNbs = append(b.orgNbs, map[string]any{"organisation_id": o.ID, "neighbourhood_id": n, "municipality_id": im.mid, "manual": true})
+		}
 	}
 	for i := range in.Activities {
 		if err := im.addActivity(b, o, &in.Activities[i]); err != nil {
@@ -106,6 +117,16 @@ func (im *Importer) addActivity(b *orgBatch, o *Organisation, in *ActivityInput)
 		b.actImages = append(b.actImages, map[string]any{"activity_id": a.ID, "media_id": *id, "municipality_id": im.mid, "sort_order": i + 1})
 	}
 	return nil
+}
+
+// neighbourhoodBySlug returns the ID of an imported neighbourhood. Errors: BAD_USER_INPUT.
+func (im *Importer) neighbourhoodBySlug(slug string) (uuid.UUID, error) {
+	for _, a := range im.areas {
+		if a.slug == slug {
+			return a.id, nil
+		}
+	}
+	return uuid.Nil, apperr.Invalid("neighbourhoods", "UnknownNeighbourhood", nil)
 }
 
 // image queues an image and returns its ID, or nil for none.
