@@ -134,6 +134,9 @@ func nameExpr(sc scope) string {
 		}
 		parts = append(parts, fmt.Sprintf("(SELECT t.title FROM activity_translations t WHERE t.activity_id = a.id AND t.locale = '%s')", sqlLiteral(loc)))
 	}
+	if len(parts) == 0 { // the plain column, so the name index serves the order
+		return `(a.sort_name COLLATE "nb-x-icu")`
+	}
 	parts = append(parts, "a.sort_name")
 	return `(COALESCE(` + strings.Join(parts, ", ") + `) COLLATE "nb-x-icu")`
 }
