@@ -81,8 +81,9 @@ seed_if_needed() {
     return
   fi
   if [[ -n "$have" ]]; then
-    echo "== dropping $SLUG ($have), another size"
-    psql_q "DELETE FROM municipalities WHERE slug = '$SLUG'" >/dev/null
+    echo "== recreating the database: $SLUG has another size ($have)"
+    psql_q "DROP DATABASE fritid" postgres >/dev/null
+    psql_q "CREATE DATABASE fritid" postgres >/dev/null
   fi
   echo "== seed: $ORGS organisations x $PER activities"
   timeout 3600 "$TMP/fritid" seed synthetic --organisations "$ORGS" --activities-per-organisation "$PER"
@@ -104,18 +105,43 @@ wait_ready() {
   return 1
 }
 
-# check_answer OPERATION URL fails unless one request gets data without errors.
+# check_answer OPERATION URL FILE fails unless one request gets data without errors, and
+# keeps the answer in FILE.
 check_answer() {
-  local body answer nodes
+  local body nodes
   body=$(BENCH_PRINT_BODY=1 BENCH_OPERATION=$1 BENCH_QUERY=$QUERY wrk -t1 -c1 -d1s -s bench/graphql.lua http://127.0.0.1:1/)
-  answer=$(curl -sS --max-time 20 -H "Content-Type: application/json" -H "Accept-Language: nb" \
-    -H "X-Municipality: $SLUG" --data-binary "$body" "$2")
-  nodes=$(grep -o '"node"' <<<"$answer" | wc -l)
-  if [[ "$answer" == *'"errors"'* || "$nodes" -eq 0 ]]; then
-    echo "bad answer from $2: ${answer:0:600}" >&2
+  curl -sS --max-time 20 -H "Content-Type: application/json" -H "Accept-Language: nb" \
+    -H "X-Municipality: $SLUG" --data-binary "$body" -o "$3" "$2"
+  nodes=$(grep -o '"node"' "$3" | wc -l)
+  if grep -q '"errors"' "$3" || [[ "$nodes" -eq 0 ]]; then
+    echo "bad answer from $2: $(head -c 600 "$3")" >&2
     return 1
   fi
-  echo "   one answer: $nodes activities, $(wc -c <<<"$answer") bytes"
+  echo "   one answer: $nodes results, $(wc -c <"$3") bytes"
+}
+
+# same_answers OPERATION says whether the API and the floor gave the same answer, up to the
+# order of each categories list (the API does not order an activity's categories).
+same_answers() {
+  if ! command -v python3 >/dev/null; then
+    echo "   (python3 missing: the answers were not compared)"
+  elif python3 - "$TMP/GraphQL-$1.json" "$TMP/floor-$1.json" <<'PY'; then
+import json, sys
+
+def canon(v):
+    if isinstance(v, dict):
+        return {k: sorted(map(canon, x), key=lambda c: c["id"]) if k == "categories" else canon(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [canon(x) for x in v]
+    return v
+
+a, b = (canon(json.load(open(f))) for f in sys.argv[1:3])
+sys.exit(0 if a == b else 1)
+PY
+    echo "   the floor's answer to $1 is the API's"
+  else
+    echo "   WARNING: the floor's answer to $1 differs from the API's; the comparison is off" >&2
+  fi
 }
 
 # stop_pid PID stops a process we started: TERM, then KILL after 15 s.

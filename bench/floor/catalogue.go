@@ -30,13 +30,25 @@ func catalogue(ctx context.Context, pool *pgxpool.Pool, municipality string, cha
 		return nil, err
 	}
 	defer rows.Close()
-	edges := make([]map[string]any, 0, first)
+	var out catalogueData
+	out.Activities.Edges = make([]activityEdge, 0, first)
 	for rows.Next() {
 		var r activityRow
 		if err := rows.Scan(r.targets()...); err != nil {
 			return nil, err
 		}
-		edges = append(edges, map[string]any{"node": r.activity()})
+		out.Activities.Edges = append(out.Activities.Edges, activityEdge{Node: r.activity()})
 	}
-	return map[string]any{"activities": map[string]any{"edges": edges}}, rows.Err()
+	return out, rows.Err()
+}
+
+// catalogueData is the data of a Catalogue answer.
+type catalogueData struct {
+	Activities struct {
+		Edges []activityEdge `json:"edges"`
+	} `json:"activities"`
+}
+
+type activityEdge struct {
+	Node *activity `json:"node"`
 }

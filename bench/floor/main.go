@@ -26,14 +26,15 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:18092", "address to listen on")
 	dbURL := flag.String("database-url", "", "PostgreSQL URL of the database fritid uses")
 	maxConns := flag.Int("max-conns", 20, "most open connections to PostgreSQL")
+	threshold := flag.String("word-similarity-threshold", "0.45", "pg_trgm.word_similarity_threshold, as the API sets it")
 	flag.Parse()
-	if err := run(*addr, *dbURL, *maxConns); err != nil {
+	if err := run(*addr, *dbURL, *maxConns, *threshold); err != nil {
 		log.Fatal(err)
 	}
 }
 
 // run serves until SIGINT or SIGTERM.
-func run(addr, dbURL string, maxConns int) error {
+func run(addr, dbURL string, maxConns int, threshold string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg, err := pgxpool.ParseConfig(dbURL)
@@ -41,6 +42,7 @@ func run(addr, dbURL string, maxConns int) error {
 		return fmt.Errorf("database URL: %w", err)
 	}
 	cfg.MaxConns = int32(maxConns)
+	cfg.ConnConfig.RuntimeParams["pg_trgm.word_similarity_threshold"] = threshold
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return err
@@ -89,27 +91,35 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if req.Variables.First != nil {
 		first = min(max(*req.Variables.First, 0), 100)
 	}
-	q := listQuery{
-		municipality: r.Header.Get("X-Municipality"),
-		chain:        chain(r.Header.Get("Accept-Language")),
-		first:        first,
-		words:        req.Variables.Query,
-	}
-	if req.OperationName == "Search" && strings.TrimSpace(q.words) == "" {
-		http.Error(w, "Search needs variables.query", http.StatusBadRequest)
+	municipality, chain := r.Header.Get("X-Municipality"), chain(r.Header.Get("Accept-Language"))
+	var out any
+	var err error
+	switch req.OperationName {
+	case "Catalogue":
+		out, err = catalogue(r.Context(), h.pool, municipality, chain, first)
+	case "Search":
+		if strings.TrimSpace(req.Variables.Query) == "" {
+			http.Error(w, "Search needs variables.query", http.StatusBadRequest)
+			return
+		}
+		out, err = search(r.Context(), h.pool, municipality, chain, first, req.Variables.Query)
+	default:
+		http.Error(w, "unknown operation", http.StatusBadRequest)
 		return
 	}
-	if req.OperationName != "Search" {
-		q.words = ""
+	if err != nil {
+		log.Print(err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
 	}
-	edges, err := q.run(r.Context(), h.pool)
+	b, err := json.Marshal(map[string]any{"data": out})
 	if err != nil {
 		log.Print(err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(response{Data: data{Activities: connection{Edges: edges}}}) //nolint:errcheck // client gone
+	w.Write(b) //nolint:errcheck // client gone
 }
 
 // chain is the locale chain for an Accept-Language header: its first tag when it is one of

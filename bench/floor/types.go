@@ -64,12 +64,12 @@ const (
 
 // activityRow holds the activity columns of a row, nullable where a join may miss.
 type activityRow struct {
-	id                                                                  *string
-	priceOre                                                            *int
-	title, summary, locale                                              *string
-	orgID, orgName, orgSummary                                          *string
-	venueID, venueName, street, postal, place                           *string
-	catIDs, catNames                                                    []string
+	id                                        *string
+	priceOre                                  *int
+	title, summary, locale                    *string
+	orgID, orgName, orgSummary                *string
+	venueID, venueName, street, postal, place *string
+	catIDs, catNames                          []string
 }
 
 // targets returns the scan destinations, in the order of the activity columns.
