@@ -82,42 +82,6 @@ func oneOf(ctx context.Context, r *Resolver, id, slug *string, typ, table string
 // chain returns the request's locale chain.
 func chain(ctx context.Context) []string { return i18n.FromContext(ctx).Chain }
 
-// activityText returns an activity's translation in the request's chain, or an empty one.
-func activityText(ctx context.Context, a *portal.Activity) (*portal.ActivityTranslation, error) {
-	ts, err := loadersFor(ctx).actTexts.get(ctx, a.ID)
-	if err != nil {
-		return nil, err
-	}
-	if t := pick(chain(ctx), ts, func(t *portal.ActivityTranslation) string { return t.Locale }); t != nil {
-		return t, nil
-	}
-	return &portal.ActivityTranslation{}, nil
-}
-
-// organisationText returns an organisation's translation in the request's chain, or an empty one.
-func organisationText(ctx context.Context, o *portal.Organisation) (*portal.OrganisationTranslation, error) {
-	ts, err := loadersFor(ctx).orgTexts.get(ctx, o.ID)
-	if err != nil {
-		return nil, err
-	}
-	if t := pick(chain(ctx), ts, func(t *portal.OrganisationTranslation) string { return t.Locale }); t != nil {
-		return t, nil
-	}
-	return &portal.OrganisationTranslation{}, nil
-}
-
-// pick returns the translation of the first locale in chain that has one.
-func pick[T any](chain []string, ts []*T, locale func(*T) string) *T {
-	for _, c := range chain {
-		for _, t := range ts {
-			if locale(t) == c {
-				return t
-			}
-		}
-	}
-	return nil
-}
-
 // categoriesOf returns the categories with ids, in taxonomy order of the IDs given.
 func categoriesOf(ctx context.Context, ids []uuid.UUID) ([]*portal.Category, error) {
 	tax, err := loadersFor(ctx).taxonomy(ctx)

@@ -14,42 +14,6 @@ import (
 	"github.com/fritid/fritid/internal/portal"
 )
 
-func (r *activityResolver) ID(ctx context.Context, obj *portal.Activity) (string, error) {
-	return relay.GlobalID("Activity", obj.ID), nil
-}
-
-func (r *activityResolver) Title(ctx context.Context, obj *portal.Activity) (string, error) {
-	t, err := activityText(ctx, obj)
-	if err != nil {
-		return "", err
-	}
-	return t.Title, nil
-}
-
-func (r *activityResolver) Summary(ctx context.Context, obj *portal.Activity) (string, error) {
-	t, err := activityText(ctx, obj)
-	if err != nil {
-		return "", err
-	}
-	return t.Summary, nil
-}
-
-func (r *activityResolver) Description(ctx context.Context, obj *portal.Activity) (string, error) {
-	t, err := activityText(ctx, obj)
-	if err != nil {
-		return "", err
-	}
-	return t.Description, nil
-}
-
-func (r *activityResolver) TextLocale(ctx context.Context, obj *portal.Activity) (*string, error) {
-	t, err := activityText(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return nonEmpty(t.Locale), nil
-}
-
 func (r *activityResolver) Organisation(ctx context.Context, obj *portal.Activity) (*portal.Organisation, error) {
 	o, err := loadersFor(ctx).organisations.get(ctx, obj.OrganisationID)
 	if err == nil && o == nil {
@@ -64,26 +28,6 @@ func (r *activityResolver) Categories(ctx context.Context, obj *portal.Activity)
 		return nil, err
 	}
 	return categoriesOf(ctx, ids)
-}
-
-func (r *activityResolver) PriceNote(ctx context.Context, obj *portal.Activity) (string, error) {
-	t, err := activityText(ctx, obj)
-	if err != nil {
-		return "", err
-	}
-	return t.PriceNote, nil
-}
-
-func (r *activityResolver) Schedule(ctx context.Context, obj *portal.Activity) (*model.Schedule, error) {
-	t, err := activityText(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	slots := make([]*portal.WeeklySlot, len(obj.Slots))
-	for i := range obj.Slots {
-		slots[i] = &obj.Slots[i]
-	}
-	return &model.Schedule{Text: t.Schedule, Slots: slots}, nil
 }
 
 func (r *activityResolver) Venue(ctx context.Context, obj *portal.Activity) (*portal.Venue, error) {
@@ -147,10 +91,6 @@ func (r *imageResolver) Alt(ctx context.Context, obj *portal.Media) (string, err
 	return obj.Alt(chain(ctx)), nil
 }
 
-func (r *neighbourhoodResolver) ID(ctx context.Context, obj *portal.Neighbourhood) (string, error) {
-	return relay.GlobalID("Neighbourhood", obj.ID), nil
-}
-
 func (r *neighbourhoodResolver) Name(ctx context.Context, obj *portal.Neighbourhood) (string, error) {
 	nbs, err := loadersFor(ctx).neighbourhoods(ctx)
 	if err != nil {
@@ -212,40 +152,12 @@ func (r *neighbourhoodConnectionResolver) TotalCount(ctx context.Context, obj *p
 	return obj.TotalCount(), nil
 }
 
-func (r *organisationResolver) ID(ctx context.Context, obj *portal.Organisation) (string, error) {
-	return relay.GlobalID("Organisation", obj.ID), nil
-}
-
 func (r *organisationResolver) Categories(ctx context.Context, obj *portal.Organisation) ([]*portal.Category, error) {
 	ids, err := related(ctx, portal.OrganisationCategories, obj.ID)
 	if err != nil {
 		return nil, err
 	}
 	return categoriesOf(ctx, ids)
-}
-
-func (r *organisationResolver) Summary(ctx context.Context, obj *portal.Organisation) (string, error) {
-	t, err := organisationText(ctx, obj)
-	if err != nil {
-		return "", err
-	}
-	return t.Summary, nil
-}
-
-func (r *organisationResolver) Description(ctx context.Context, obj *portal.Organisation) (string, error) {
-	t, err := organisationText(ctx, obj)
-	if err != nil {
-		return "", err
-	}
-	return t.Description, nil
-}
-
-func (r *organisationResolver) TextLocale(ctx context.Context, obj *portal.Organisation) (*string, error) {
-	t, err := organisationText(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return nonEmpty(t.Locale), nil
 }
 
 func (r *organisationResolver) Logo(ctx context.Context, obj *portal.Organisation) (*portal.Media, error) {
@@ -383,10 +295,6 @@ func (r *queryResolver) Venues(ctx context.Context, first *int, after *string, l
 	}
 	loadersFor(ctx).seeVenues(venueNodes(conn)...)
 	return conn, nil
-}
-
-func (r *venueResolver) ID(ctx context.Context, obj *portal.Venue) (string, error) {
-	return relay.GlobalID("Venue", obj.ID), nil
 }
 
 func (r *venueResolver) Neighbourhoods(ctx context.Context, obj *portal.Venue) ([]*portal.Neighbourhood, error) {

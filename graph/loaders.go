@@ -7,6 +7,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 
+	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/portal"
 )
 
@@ -26,8 +27,6 @@ type loaders struct {
 	activities    *batch[*portal.Activity]
 	venues        *batch[*portal.Venue]
 	media         *batch[*portal.Media]
-	actTexts      *batch[[]*portal.ActivityTranslation]
-	orgTexts      *batch[[]*portal.OrganisationTranslation]
 	links         *batch[[]*portal.Link]
 	areas         *batch[[]byte]
 	related       map[portal.Relation]*batch[[]uuid.UUID]
@@ -64,8 +63,6 @@ func newLoaders(p *portal.Service) *loaders {
 		return m, err
 	})
 	l.media = newBatch(p.MediaByID)
-	l.actTexts = newBatch(p.ActivityTranslations)
-	l.orgTexts = newBatch(p.OrganisationTranslations)
 	l.links = newBatch(p.Links)
 	l.areas = newBatch(p.NeighbourhoodAreas)
 	l.related = map[portal.Relation]*batch[[]uuid.UUID]{}
@@ -94,7 +91,6 @@ func (l *loaders) seeActivities(as ...*portal.Activity) {
 			l.venues.register(*a.VenueID)
 		}
 	}
-	l.actTexts.register(ids...)
 	for _, rel := range []portal.Relation{portal.ActivityCategories, portal.ActivityNeighbourhoods, portal.ActivityImages} {
 		l.related[rel].register(ids...)
 	}
@@ -111,7 +107,6 @@ func (l *loaders) seeOrganisations(os ...*portal.Organisation) {
 			}
 		}
 	}
-	l.orgTexts.register(ids...)
 	l.links.register(ids...)
 	l.related[portal.OrganisationCategories].register(ids...)
 	l.related[portal.OrganisationNeighbourhoods].register(ids...)
@@ -187,7 +182,11 @@ func (l *loaders) organisationsOf(ctx context.Context, g portal.Group, id uuid.U
 
 // taxonomy returns the tenant's category tree, loaded once per operation.
 func (l *loaders) taxonomy(ctx context.Context) (*portal.Taxonomy, error) {
-	l.taxOnce.Do(func() { l.tax, l.taxErr = l.portal.FindTaxonomy(ctx) })
+	l.taxOnce.Do(func() {
+		if l.tax, l.taxErr = l.portal.FindTaxonomy(ctx); l.taxErr == nil {
+			l.tax.Localise(i18n.FromContext(ctx).Chain)
+		}
+	})
 	return l.tax, l.taxErr
 }
 

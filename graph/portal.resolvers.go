@@ -9,43 +9,9 @@ import (
 	"context"
 
 	"github.com/fritid/fritid/internal/platform/apperr"
-	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
 )
-
-// ID is the resolver for the id field.
-func (r *categoryResolver) ID(ctx context.Context, obj *portal.Category) (string, error) {
-	return relay.GlobalID("Category", obj.ID), nil
-}
-
-// Name is the resolver for the name field.
-func (r *categoryResolver) Name(ctx context.Context, obj *portal.Category) (string, error) {
-	return obj.Text(i18n.FromContext(ctx).Chain).Name, nil
-}
-
-// Description is the resolver for the description field.
-func (r *categoryResolver) Description(ctx context.Context, obj *portal.Category) (string, error) {
-	return obj.Text(i18n.FromContext(ctx).Chain).Description, nil
-}
-
-// TextLocale is the resolver for the textLocale field.
-func (r *categoryResolver) TextLocale(ctx context.Context, obj *portal.Category) (string, error) {
-	return obj.Text(i18n.FromContext(ctx).Chain).Locale, nil
-}
-
-// Parent is the resolver for the parent field.
-func (r *categoryResolver) Parent(ctx context.Context, obj *portal.Category) (*portal.Category, error) {
-	return obj.Parent, nil
-}
-
-// Children is the resolver for the children field.
-func (r *categoryResolver) Children(ctx context.Context, obj *portal.Category) ([]*portal.Category, error) {
-	if obj.Children == nil {
-		return []*portal.Category{}, nil
-	}
-	return obj.Children, nil
-}
 
 // Categories is the resolver for the categories field.
 func (r *queryResolver) Categories(ctx context.Context) ([]*portal.Category, error) {

@@ -55,7 +55,7 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		DistanceKm     func(childComplexity int) int
 		Free           func(childComplexity int) int
-		ID             func(childComplexity int) int
+		GlobalID       func(childComplexity int) int
 		Images         func(childComplexity int) int
 		Languages      func(childComplexity int) int
 		Location       func(childComplexity int) int
@@ -97,7 +97,7 @@ type ComplexityRoot struct {
 		Activities    func(childComplexity int, first *int, after *string) int
 		Children      func(childComplexity int) int
 		Description   func(childComplexity int) int
-		ID            func(childComplexity int) int
+		GlobalID      func(childComplexity int) int
 		Icon          func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Organisations func(childComplexity int, first *int, after *string) int
@@ -167,7 +167,7 @@ type ComplexityRoot struct {
 		Area          func(childComplexity int) int
 		Committee     func(childComplexity int) int
 		Description   func(childComplexity int) int
-		ID            func(childComplexity int) int
+		GlobalID      func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Organisations func(childComplexity int, first *int, after *string) int
 		Slug          func(childComplexity int) int
@@ -194,7 +194,7 @@ type ComplexityRoot struct {
 		CreatedAt      func(childComplexity int) int
 		Description    func(childComplexity int) int
 		DistanceKm     func(childComplexity int) int
-		ID             func(childComplexity int) int
+		GlobalID       func(childComplexity int) int
 		Kind           func(childComplexity int) int
 		Links          func(childComplexity int) int
 		Location       func(childComplexity int) int
@@ -268,7 +268,7 @@ type ComplexityRoot struct {
 		Accessibility  func(childComplexity int) int
 		Activities     func(childComplexity int, first *int, after *string) int
 		Address        func(childComplexity int) int
-		ID             func(childComplexity int) int
+		GlobalID       func(childComplexity int) int
 		Location       func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Neighbourhoods func(childComplexity int) int
@@ -368,11 +368,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Activity.Free(childComplexity), true
 	case "Activity.id":
-		if e.ComplexityRoot.Activity.ID == nil {
+		if e.ComplexityRoot.Activity.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Activity.ID(childComplexity), true
+		return e.ComplexityRoot.Activity.GlobalID(childComplexity), true
 	case "Activity.images":
 		if e.ComplexityRoot.Activity.Images == nil {
 			break
@@ -557,11 +557,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Category.Description(childComplexity), true
 	case "Category.id":
-		if e.ComplexityRoot.Category.ID == nil {
+		if e.ComplexityRoot.Category.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Category.ID(childComplexity), true
+		return e.ComplexityRoot.Category.GlobalID(childComplexity), true
 	case "Category.icon":
 		if e.ComplexityRoot.Category.Icon == nil {
 			break
@@ -834,11 +834,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Neighbourhood.Description(childComplexity), true
 	case "Neighbourhood.id":
-		if e.ComplexityRoot.Neighbourhood.ID == nil {
+		if e.ComplexityRoot.Neighbourhood.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Neighbourhood.ID(childComplexity), true
+		return e.ComplexityRoot.Neighbourhood.GlobalID(childComplexity), true
 	case "Neighbourhood.name":
 		if e.ComplexityRoot.Neighbourhood.Name == nil {
 			break
@@ -955,11 +955,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Organisation.DistanceKm(childComplexity), true
 	case "Organisation.id":
-		if e.ComplexityRoot.Organisation.ID == nil {
+		if e.ComplexityRoot.Organisation.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Organisation.ID(childComplexity), true
+		return e.ComplexityRoot.Organisation.GlobalID(childComplexity), true
 	case "Organisation.kind":
 		if e.ComplexityRoot.Organisation.Kind == nil {
 			break
@@ -1324,11 +1324,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Venue.Address(childComplexity), true
 	case "Venue.id":
-		if e.ComplexityRoot.Venue.ID == nil {
+		if e.ComplexityRoot.Venue.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Venue.ID(childComplexity), true
+		return e.ComplexityRoot.Venue.GlobalID(childComplexity), true
 	case "Venue.location":
 		if e.ComplexityRoot.Venue.Location == nil {
 			break

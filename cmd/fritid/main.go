@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	_ "time/tzdata" // time zones work without the system's database
 
@@ -17,6 +18,11 @@ import (
 )
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// A GraphQL request allocates many small, short-lived objects; collecting less often
+		// buys throughput for a little memory. GOGC set in the environment wins.
+		debug.SetGCPercent(400)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()

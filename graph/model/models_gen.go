@@ -75,11 +75,3 @@ type NearInput struct {
 // (negotiated from `X-Locale` or `Accept-Language`, echoed in the `Content-Language` header).
 type Query struct {
 }
-
-// When an activity happens: in words, and as regular weekly times when it has them.
-type Schedule struct {
-	// In words, e.g. "Tuesdays 17–19, not in school holidays".
-	Text string `json:"text"`
-	// Regular weekly times.
-	Slots []*portal.WeeklySlot `json:"slots"`
-}

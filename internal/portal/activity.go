@@ -5,6 +5,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"github.com/fritid/fritid/internal/platform/relay"
 )
 
 // Activity is a recurring offer of an organisation: a choir, a football group, a youth club.
@@ -38,6 +40,15 @@ type Activity struct {
 
 	// DistanceKm is set on results of a search near a point.
 	DistanceKm *float64 `bun:"distance_km,scanonly"`
+
+	// The texts in the request's locale chain, read with the activity by every query that
+	// returns activities; TextLocale is nil when it has no translation at all.
+	TextLocale   *string `bun:"text_locale,scanonly"`
+	Title        string  `bun:"title,scanonly"`
+	Summary      string  `bun:"summary,scanonly"`
+	Description  string  `bun:"description,scanonly"`
+	PriceNote    string  `bun:"price_note,scanonly"`
+	ScheduleText string  `bun:"schedule,scanonly"`
 }
 
 // ActivityTranslation is an activity's texts in one locale.
@@ -61,6 +72,24 @@ type WeeklySlot struct {
 	Start   string  `json:"start"`
 	End     string  `json:"end"`
 }
+
+// Schedule is when an activity happens: in words, and as weekly times.
+type Schedule struct {
+	Text  string
+	Slots []*WeeklySlot
+}
+
+// Schedule returns when the activity happens.
+func (a *Activity) Schedule() *Schedule {
+	slots := make([]*WeeklySlot, len(a.Slots))
+	for i := range a.Slots {
+		slots[i] = &a.Slots[i]
+	}
+	return &Schedule{Text: a.ScheduleText, Slots: slots}
+}
+
+// GlobalID returns the activity's global ID.
+func (a *Activity) GlobalID() string { return relay.GlobalID("Activity", a.ID) }
 
 // Free reports whether taking part costs nothing.
 func (a *Activity) Free() bool { return a.PriceOre == 0 }

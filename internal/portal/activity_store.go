@@ -148,7 +148,7 @@ func sqlLiteral(s string) string { return strings.ReplaceAll(s, "'", "''") }
 func findActivities(ctx context.Context, db bun.IDB, sc scope, f *Filter, order Order, page relay.Page) ([]*activityRow, error) {
 	spec, sortArgs := activitySort(order, sc, f)
 	var rows []*activityRow
-	q := db.NewSelect().Model(&rows).ColumnExpr("a.*")
+	q := withActivityTexts(db.NewSelect().Model(&rows).ColumnExpr("a.*"), sc.chain)
 	if f.Near != nil {
 		q = q.ColumnExpr(distanceSQL("a")+" AS distance_km", f.Near.Point.Lat, f.Near.Point.Lon)
 	}

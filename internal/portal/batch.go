@@ -10,26 +10,6 @@ import (
 // for all of them with one statement, scoped to the request's municipality. They return
 // only what the parents' own visibility already allows (the parents were checked).
 
-// ActivityTranslations returns the translations in the request's locale chain, by activity.
-func (s *Service) ActivityTranslations(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*ActivityTranslation, error) {
-	sc, err := currentScope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ts, err := findActivityTranslations(ctx, s.db, sc.municipalityID, ids, sc.chain)
-	return group(ts, func(t *ActivityTranslation) uuid.UUID { return t.ActivityID }), err
-}
-
-// OrganisationTranslations returns the translations in the request's locale chain, by organisation.
-func (s *Service) OrganisationTranslations(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*OrganisationTranslation, error) {
-	sc, err := currentScope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ts, err := findOrganisationTranslations(ctx, s.db, sc.municipalityID, ids, sc.chain)
-	return group(ts, func(t *OrganisationTranslation) uuid.UUID { return t.OrganisationID }), err
-}
-
 // Links returns organisations' links in display order, by organisation.
 func (s *Service) Links(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*Link, error) {
 	sc, err := currentScope(ctx)

@@ -12,9 +12,10 @@ import (
 // The functions here fetch what many parents need in one statement each, for the
 // per-request loaders. Every one is scoped by municipality.
 
-func findOrganisationsByIDs(ctx context.Context, db bun.IDB, mid uuid.UUID, ids []uuid.UUID, publishedOnly bool) ([]*Organisation, error) {
+func findOrganisationsByIDs(ctx context.Context, db bun.IDB, sc scope, ids []uuid.UUID, publishedOnly bool) ([]*Organisation, error) {
 	var os []*Organisation
-	q := db.NewSelect().Model(&os).Where("o.municipality_id = ? AND o.id IN (?)", mid, bun.In(ids))
+	q := withOrganisationTexts(db.NewSelect().Model(&os).ColumnExpr("o.*"), sc.chain).
+		Where("o.municipality_id = ? AND o.id IN (?)", sc.municipalityID, bun.In(ids))
 	if publishedOnly {
 		q = q.Where("o.status = 'PUBLISHED'")
 	}
@@ -22,9 +23,10 @@ func findOrganisationsByIDs(ctx context.Context, db bun.IDB, mid uuid.UUID, ids 
 	return os, database.MapError(err, "find organisations by id", "organisation")
 }
 
-func findActivitiesByIDs(ctx context.Context, db bun.IDB, mid uuid.UUID, ids []uuid.UUID) ([]*Activity, error) {
+func findActivitiesByIDs(ctx context.Context, db bun.IDB, sc scope, ids []uuid.UUID) ([]*Activity, error) {
 	var as []*Activity
-	err := db.NewSelect().Model(&as).Where("a.municipality_id = ? AND a.id IN (?) AND a.published", mid, bun.In(ids)).Scan(ctx)
+	err := withActivityTexts(db.NewSelect().Model(&as).ColumnExpr("a.*"), sc.chain).
+		Where("a.municipality_id = ? AND a.id IN (?) AND a.published", sc.municipalityID, bun.In(ids)).Scan(ctx)
 	return as, database.MapError(err, "find activities by id", "activity")
 }
 
@@ -32,20 +34,6 @@ func findVenuesByIDs(ctx context.Context, db bun.IDB, mid uuid.UUID, ids []uuid.
 	var vs []*Venue
 	err := db.NewSelect().Model(&vs).Where("v.municipality_id = ? AND v.id IN (?)", mid, bun.In(ids)).Scan(ctx)
 	return vs, database.MapError(err, "find venues by id", "venue")
-}
-
-func findActivityTranslations(ctx context.Context, db bun.IDB, mid uuid.UUID, ids []uuid.UUID, locales []string) ([]*ActivityTranslation, error) {
-	var ts []*ActivityTranslation
-	err := db.NewSelect().Model(&ts).
-		Where("municipality_id = ? AND activity_id IN (?) AND locale IN (?)", mid, bun.In(ids), bun.In(locales)).Scan(ctx)
-	return ts, database.MapError(err, "find activity translations", "activity")
-}
-
-func findOrganisationTranslations(ctx context.Context, db bun.IDB, mid uuid.UUID, ids []uuid.UUID, locales []string) ([]*OrganisationTranslation, error) {
-	var ts []*OrganisationTranslation
-	err := db.NewSelect().Model(&ts).
-		Where("municipality_id = ? AND organisation_id IN (?) AND locale IN (?)", mid, bun.In(ids), bun.In(locales)).Scan(ctx)
-	return ts, database.MapError(err, "find organisation translations", "organisation")
 }
 
 // pair is one row of a link table: a parent and one of its children.

@@ -136,7 +136,7 @@ func (s *Service) ActivitiesByID(ctx context.Context, ids []uuid.UUID) (map[uuid
 		return nil, err
 	}
 	// SECURITY: published only, request's municipality only.
-	as, err := findActivitiesByIDs(ctx, s.db, sc.municipalityID, ids)
+	as, err := findActivitiesByIDs(ctx, s.db, sc, ids)
 	return byID(as, func(a *Activity) uuid.UUID { return a.ID }), err
 }
 
@@ -147,7 +147,7 @@ func (s *Service) OrganisationsByID(ctx context.Context, ids []uuid.UUID) (map[u
 		return nil, err
 	}
 	// SECURITY: published only, request's municipality only.
-	os, err := findOrganisationsByIDs(ctx, s.db, sc.municipalityID, ids, true)
+	os, err := findOrganisationsByIDs(ctx, s.db, sc, ids, true)
 	return byID(os, func(o *Organisation) uuid.UUID { return o.ID }), err
 }
 

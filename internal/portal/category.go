@@ -10,6 +10,7 @@ import (
 
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/i18n"
+	"github.com/fritid/fritid/internal/platform/relay"
 )
 
 // Category is a node of a municipality's translated category taxonomy (møteplasser).
@@ -29,6 +30,24 @@ type Category struct {
 	// Parent and Children are filled when the whole taxonomy is loaded.
 	Parent   *Category   `bun:"-"`
 	Children []*Category `bun:"-"`
+
+	// Name, Description and TextLocale are the texts in one locale chain, set by
+	// Taxonomy.Localise.
+	Name        string `bun:"-"`
+	Description string `bun:"-"`
+	TextLocale  string `bun:"-"`
+}
+
+// GlobalID returns the category's global ID.
+func (c *Category) GlobalID() string { return relay.GlobalID("Category", c.ID) }
+
+// Localise sets every category's texts for the locale chain. A taxonomy is localised once,
+// for the one request that loaded it.
+func (t *Taxonomy) Localise(chain []string) {
+	for _, c := range t.byID {
+		tr := c.Text(chain)
+		c.Name, c.Description, c.TextLocale = tr.Name, tr.Description, tr.Locale
+	}
 }
 
 // CategoryTranslation is a category's text in one locale.
@@ -87,6 +106,7 @@ func newTaxonomy(cats []*Category) *Taxonomy {
 	t := &Taxonomy{byID: make(map[uuid.UUID]*Category, len(cats)), slugs: make(map[string]*Category, len(cats))}
 	for _, c := range cats {
 		t.byID[c.ID], t.slugs[c.Slug] = c, c
+		c.Children = []*Category{}
 	}
 	for _, c := range cats {
 		if c.ParentID == nil {

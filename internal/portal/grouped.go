@@ -83,7 +83,7 @@ func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UU
 	spec, _ := activitySort(OrderName, sc, &Filter{})
 	join, col := activityGroup(g)
 	var rows []*groupedActivity
-	inner := db(s).NewSelect().TableExpr("activities AS a").ColumnExpr("a.*").
+	inner := withActivityTexts(db(s).NewSelect().TableExpr("activities AS a").ColumnExpr("a.*"), sc.chain).
 		ColumnExpr(col+" AS group_id").ColumnExpr(spec.expr+"::text AS sort_key").
 		ColumnExpr(fmt.Sprintf("row_number() OVER (PARTITION BY %s ORDER BY %s, a.id) AS rn", col, spec.expr)).
 		Where("a.municipality_id = ? AND a.published AND "+col+" IN (?)", sc.municipalityID, bun.In(parentIDs))
@@ -132,7 +132,7 @@ func (s *Service) OrganisationsOf(ctx context.Context, g Group, parentIDs []uuid
 	spec, _ := organisationSort(OrderName, &Filter{})
 	join, col := organisationGroup(g)
 	var rows []*groupedOrganisation
-	inner := db(s).NewSelect().TableExpr("organisations AS o").ColumnExpr("o.*").
+	inner := withOrganisationTexts(db(s).NewSelect().TableExpr("organisations AS o").ColumnExpr("o.*"), sc.chain).
 		ColumnExpr(col+" AS group_id").ColumnExpr(spec.expr+"::text AS sort_key").
 		ColumnExpr(fmt.Sprintf("row_number() OVER (PARTITION BY %s ORDER BY %s, o.id) AS rn", col, spec.expr)).
 		Where("o.municipality_id = ? AND o.status = 'PUBLISHED' AND "+col+" IN (?)", sc.municipalityID, bun.In(parentIDs))

@@ -6,6 +6,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"github.com/fritid/fritid/internal/platform/relay"
 )
 
 // Neighbourhood is an area of the municipality (nærmiljø) with its committee (nærmiljøutvalg).
@@ -27,6 +29,9 @@ type Neighbourhood struct {
 	CreatedAt        time.Time       `bun:"created_at"`
 	UpdatedAt        time.Time       `bun:"updated_at"`
 }
+
+// GlobalID returns the neighbourhood's global ID.
+func (n *Neighbourhood) GlobalID() string { return relay.GlobalID("Neighbourhood", n.ID) }
 
 // NeighbourhoodTranslation is a neighbourhood's texts in one locale.
 type NeighbourhoodTranslation struct {

@@ -5,6 +5,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"github.com/fritid/fritid/internal/platform/relay"
 )
 
 // Organisation is anyone who offers activity: a voluntary association, the municipality, a
@@ -35,7 +37,16 @@ type Organisation struct {
 
 	// DistanceKm is set on results of a search near a point.
 	DistanceKm *float64 `bun:"distance_km,scanonly"`
+
+	// The texts in the request's locale chain, read with the organisation by every query
+	// that returns organisations; TextLocale is nil when it has no translation at all.
+	TextLocale  *string `bun:"text_locale,scanonly"`
+	Summary     string  `bun:"summary,scanonly"`
+	Description string  `bun:"description,scanonly"`
 }
+
+// GlobalID returns the organisation's global ID.
+func (o *Organisation) GlobalID() string { return relay.GlobalID("Organisation", o.ID) }
 
 // OrganisationTranslation is an organisation's texts in one locale.
 type OrganisationTranslation struct {

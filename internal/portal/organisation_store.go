@@ -82,7 +82,7 @@ func organisationSort(order Order, f *Filter) (sortSpec, []any) {
 func findOrganisations(ctx context.Context, db bun.IDB, sc scope, f *Filter, order Order, page relay.Page) ([]*organisationRow, error) {
 	spec, sortArgs := organisationSort(order, f)
 	var rows []*organisationRow
-	q := db.NewSelect().Model(&rows).ColumnExpr("o.*")
+	q := withOrganisationTexts(db.NewSelect().Model(&rows).ColumnExpr("o.*"), sc.chain)
 	if f.Near != nil {
 		q = q.ColumnExpr(distanceSQL("o")+" AS distance_km", f.Near.Point.Lat, f.Near.Point.Lon)
 	}

@@ -41,34 +41,51 @@ type searchRow struct {
 
 func (r *searchRow) key() (string, uuid.UUID) { return r.SortKey, r.ID }
 
-// unionSQL is one ranked list of the published organisations, activities and neighbourhoods
-// that match; its placeholders are filled by unionArgs.
-const unionSQL = `
+// unionSQL returns one ranked list of the published organisations, activities and
+// neighbourhoods that match, as SQL whose named placeholders unionArgs fills. Each kind
+// first collects the IDs that match through an index (full text per language, the name,
+// trigram similarity when the words are long enough), then ranks only those.
+func unionSQL(trigram bool) string {
+	sim := func(col string) string {
+		if !trigram {
+			return ""
+		}
+		return " OR ?words <% " + col
+	}
+	return `
+WITH org_hits AS (
+  SELECT o.id FROM organisations o WHERE o.municipality_id = ?mid AND to_tsvector('simple', o.name) @@ to_tsquery('simple', ?tq)
+  UNION SELECT t.organisation_id FROM organisation_translations t WHERE t.municipality_id = ?mid AND (` + tsMatchNamed + `)` +
+		orgNameSim(trigram) + `
+), act_hits AS (
+  SELECT DISTINCT t.activity_id AS id FROM activity_translations t WHERE t.municipality_id = ?mid AND (` + tsMatchNamed + sim("t.title") + `)
+), nb_hits AS (
+  SELECT DISTINCT t.neighbourhood_id AS id FROM neighbourhood_translations t WHERE t.municipality_id = ?mid AND (` + tsMatchNamed + sim("t.name") + `)
+)
 SELECT 'Organisation' AS kind, o.id,
   (word_similarity(?words, o.name) * 2 + coalesce((SELECT max(ts_rank(t.search, to_tsquery(fritid_ts_config(t.locale), ?tq)))
      FROM organisation_translations t WHERE t.organisation_id = o.id), 0))::float8 AS rank
-FROM organisations o
-WHERE o.municipality_id = ?mid AND o.status = 'PUBLISHED' AND (
-  to_tsvector('simple', o.name) @@ to_tsquery('simple', ?tq) OR ?words <% o.name
-  OR o.id IN (SELECT t.organisation_id FROM organisation_translations t WHERE t.municipality_id = ?mid AND (` + tsMatchNamed + `)))
+FROM org_hits h JOIN organisations o ON o.id = h.id WHERE o.status = 'PUBLISHED'
 UNION ALL
 SELECT 'Activity', a.id,
   (SELECT max(ts_rank(t.search, to_tsquery(fritid_ts_config(t.locale), ?tq)) + word_similarity(?words, t.title) * 2)
      FROM activity_translations t WHERE t.activity_id = a.id)::float8
-FROM activities a
-WHERE a.municipality_id = ?mid AND a.published AND a.id IN (
-  SELECT t.activity_id FROM activity_translations t WHERE t.municipality_id = ?mid AND (` + tsMatchNamed + ` OR ?words <% t.title))
+FROM act_hits h JOIN activities a ON a.id = h.id WHERE a.published
 UNION ALL
 SELECT 'Neighbourhood', n.id,
   (SELECT max(ts_rank(t.search, to_tsquery(fritid_ts_config(t.locale), ?tq)) + word_similarity(?words, t.name) * 2)
      FROM neighbourhood_translations t WHERE t.neighbourhood_id = n.id)::float8
-FROM neighbourhoods n
-WHERE n.municipality_id = ?mid AND n.id IN (
-  SELECT t.neighbourhood_id FROM neighbourhood_translations t WHERE t.municipality_id = ?mid AND (` + tsMatchNamed + ` OR ?words <% t.name))`
+FROM nb_hits h JOIN neighbourhoods n ON n.id = h.id`
+}
 
-const tsMatchNamed = `(fritid_ts_config(t.locale) = 'norwegian'::regconfig AND t.search @@ to_tsquery('norwegian', ?tq))
-  OR (fritid_ts_config(t.locale) = 'english'::regconfig AND t.search @@ to_tsquery('english', ?tq))
-  OR (fritid_ts_config(t.locale) = 'simple'::regconfig AND t.search @@ to_tsquery('simple', ?tq))`
+// orgNameSim adds the organisations whose name is like the words.
+func orgNameSim(trigram bool) string {
+	if !trigram {
+		return ""
+	}
+	return `
+  UNION SELECT o.id FROM organisations o WHERE o.municipality_id = ?mid AND ?words <% o.name`
+}
 
 type unionArgs struct {
 	Mid   uuid.UUID `bun:"mid"`
@@ -95,7 +112,7 @@ func (s *Service) Search(ctx context.Context, query string, page relay.Page) (*S
 	args := unionArgs{Mid: sc.municipalityID, Tq: tsQuery(queryWords(query)), Words: queryWordsJoined(query)}
 	var rows []*searchRow
 	spec := sortSpec{order: OrderRelevance, expr: "r.rank", cast: "float8", desc: true, idCol: "r.id"}
-	q := s.db.NewSelect().TableExpr("("+unionSQL+") AS r", args).ColumnExpr("r.kind, r.id, r.rank")
+	q := s.db.NewSelect().TableExpr("("+unionSQL(args.Words != "")+") AS r", args).ColumnExpr("r.kind, r.id, r.rank")
 	if q, err = spec.apply(q, page); err != nil {
 		return nil, err
 	}
@@ -113,7 +130,7 @@ func (s *Service) Search(ctx context.Context, query string, page relay.Page) (*S
 // CountSearch returns how many items the search matches in all.
 func (s *Service) CountSearch(ctx context.Context, c *SearchConnection) (int, error) {
 	args := unionArgs{Mid: c.sc.municipalityID, Tq: tsQuery(queryWords(c.query)), Words: queryWordsJoined(c.query)}
-	n, err := s.db.NewSelect().TableExpr("("+unionSQL+") AS r", args).Count(ctx)
+	n, err := s.db.NewSelect().TableExpr("("+unionSQL(args.Words != "")+") AS r", args).Count(ctx)
 	return int(n), database.MapError(err, "count search", "search")
 }
 
@@ -124,3 +141,9 @@ func asField(err error, field string) error {
 	}
 	return err
 }
+
+// tsMatchNamed is the full-text condition on a translation "t", in the translation's own
+// language's configuration.
+const tsMatchNamed = `(fritid_ts_config(t.locale) = 'norwegian'::regconfig AND t.search @@ to_tsquery('norwegian', ?tq))
+  OR (fritid_ts_config(t.locale) = 'english'::regconfig AND t.search @@ to_tsquery('english', ?tq))
+  OR (fritid_ts_config(t.locale) = 'simple'::regconfig AND t.search @@ to_tsquery('simple', ?tq))`

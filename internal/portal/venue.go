@@ -5,6 +5,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"github.com/fritid/fritid/internal/platform/relay"
 )
 
 // Venue is a place where activities happen, shared by activities.
@@ -23,6 +25,9 @@ type Venue struct {
 	CreatedAt      time.Time              `bun:"created_at"`
 	UpdatedAt      time.Time              `bun:"updated_at"`
 }
+
+// GlobalID returns the venue's global ID.
+func (v *Venue) GlobalID() string { return relay.GlobalID("Venue", v.ID) }
 
 // Location returns where the venue is, or nil.
 func (v *Venue) Location() *Location { return location(v.Lat, v.Lon) }
