@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"cmp"
 	"context"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -94,6 +96,9 @@ func categoriesOf(ctx context.Context, ids []uuid.UUID) ([]*portal.Category, err
 			out = append(out, c)
 		}
 	}
+	slices.SortFunc(out, func(a, b *portal.Category) int {
+		return cmp.Or(cmp.Compare(a.SortOrder, b.SortOrder), cmp.Compare(a.Slug, b.Slug))
+	})
 	return out, nil
 }
 

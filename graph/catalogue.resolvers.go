@@ -14,33 +14,6 @@ import (
 	"github.com/fritid/fritid/internal/portal"
 )
 
-func (r *activityResolver) Organisation(ctx context.Context, obj *portal.Activity) (*portal.Organisation, error) {
-	o, err := loadersFor(ctx).organisations.get(ctx, obj.OrganisationID)
-	if err == nil && o == nil {
-		return nil, apperr.NotFoundf("organisation")
-	}
-	return o, err
-}
-
-func (r *activityResolver) Categories(ctx context.Context, obj *portal.Activity) ([]*portal.Category, error) {
-	ids, err := related(ctx, portal.ActivityCategories, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	return categoriesOf(ctx, ids)
-}
-
-func (r *activityResolver) Venue(ctx context.Context, obj *portal.Activity) (*portal.Venue, error) {
-	if obj.VenueID == nil {
-		return nil, nil
-	}
-	v, err := loadersFor(ctx).venues.get(ctx, *obj.VenueID)
-	if v == nil {
-		return nil, err
-	}
-	return v, err
-}
-
 func (r *activityResolver) Neighbourhoods(ctx context.Context, obj *portal.Activity) ([]*portal.Neighbourhood, error) {
 	ids, err := related(ctx, portal.ActivityNeighbourhoods, obj.ID)
 	if err != nil {
@@ -235,10 +208,10 @@ func (r *queryResolver) Activity(ctx context.Context, id *string, slug *string) 
 		return nullIfNotFound[portal.Activity](nil, err)
 	}
 	a, err := loadersFor(ctx).activities.get(ctx, uid)
-	if a == nil {
+	if a == nil || err != nil {
 		return nil, err
 	}
-	return a, err
+	return a, attach(ctx, a)
 }
 
 func (r *queryResolver) Activities(ctx context.Context, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) (*portal.ActivityConnection, error) {
@@ -255,7 +228,7 @@ func (r *queryResolver) Activities(ctx context.Context, filter *model.CatalogueF
 		return nil, err
 	}
 	loadersFor(ctx).seeActivities(activityNodes(conn)...)
-	return conn, nil
+	return attachConn(ctx, conn, nil)
 }
 
 func (r *queryResolver) Neighbourhood(ctx context.Context, id *string, slug *string) (*portal.Neighbourhood, error) {

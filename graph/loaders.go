@@ -31,6 +31,8 @@ type loaders struct {
 	areas         *batch[[]byte]
 	related       map[portal.Relation]*batch[[]uuid.UUID]
 
+	attachMu sync.Mutex // guards attaching to activities shared between lists
+
 	mu     sync.Mutex
 	seen   map[portal.Group][]uuid.UUID
 	actsOf map[nestedKey]*batch[*portal.ActivityConnection]
@@ -157,7 +159,8 @@ func (l *loaders) activitiesOf(ctx context.Context, g portal.Group, id uuid.UUID
 		l.actsOf[key] = b
 	}
 	l.mu.Unlock()
-	return b.get(ctx, id)
+	conn, err := b.get(ctx, id)
+	return attachConn(ctx, conn, err)
 }
 
 // organisationsOf returns the nested organisation list of parent id.

@@ -62,7 +62,11 @@ func fetchByUUID(ctx context.Context, typ string, id uuid.UUID) (relay.Node, err
 	case "Organisation":
 		return nodeOrNil(l.organisations.get(ctx, id))
 	case "Activity":
-		return nodeOrNil(l.activities.get(ctx, id))
+		a, err := l.activities.get(ctx, id)
+		if a == nil || err != nil {
+			return nil, err
+		}
+		return a, attach(ctx, a)
 	case "Venue":
 		return nodeOrNil(l.venues.get(ctx, id))
 	}

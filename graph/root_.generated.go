@@ -49,7 +49,7 @@ type ComplexityRoot struct {
 		Accessibility  func(childComplexity int) int
 		AgeMax         func(childComplexity int) int
 		AgeMin         func(childComplexity int) int
-		Categories     func(childComplexity int) int
+		CategoryList   func(childComplexity int) int
 		Contact        func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
 		Description    func(childComplexity int) int
@@ -60,7 +60,8 @@ type ComplexityRoot struct {
 		Languages      func(childComplexity int) int
 		Location       func(childComplexity int) int
 		Neighbourhoods func(childComplexity int) int
-		Organisation   func(childComplexity int) int
+		Org            func(childComplexity int) int
+		Place          func(childComplexity int) int
 		PriceNote      func(childComplexity int) int
 		PriceOre       func(childComplexity int) int
 		Schedule       func(childComplexity int) int
@@ -72,7 +73,6 @@ type ComplexityRoot struct {
 		TextLocale     func(childComplexity int) int
 		Title          func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
-		Venue          func(childComplexity int) int
 	}
 
 	ActivityConnection struct {
@@ -332,11 +332,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Activity.AgeMin(childComplexity), true
 	case "Activity.categories":
-		if e.ComplexityRoot.Activity.Categories == nil {
+		if e.ComplexityRoot.Activity.CategoryList == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Activity.Categories(childComplexity), true
+		return e.ComplexityRoot.Activity.CategoryList(childComplexity), true
 	case "Activity.contact":
 		if e.ComplexityRoot.Activity.Contact == nil {
 			break
@@ -398,11 +398,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Activity.Neighbourhoods(childComplexity), true
 	case "Activity.organisation":
-		if e.ComplexityRoot.Activity.Organisation == nil {
+		if e.ComplexityRoot.Activity.Org == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Activity.Organisation(childComplexity), true
+		return e.ComplexityRoot.Activity.Org(childComplexity), true
+	case "Activity.venue":
+		if e.ComplexityRoot.Activity.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Place(childComplexity), true
 	case "Activity.priceNote":
 		if e.ComplexityRoot.Activity.PriceNote == nil {
 			break
@@ -469,12 +475,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.UpdatedAt(childComplexity), true
-	case "Activity.venue":
-		if e.ComplexityRoot.Activity.Venue == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Activity.Venue(childComplexity), true
 
 	case "ActivityConnection.edges":
 		if e.ComplexityRoot.ActivityConnection.Edges == nil {

@@ -44,7 +44,7 @@ CREATE TABLE locales (
   enabled         boolean NOT NULL DEFAULT true,
   sort_order      integer NOT NULL DEFAULT 0,
   PRIMARY KEY (municipality_id, code),
-  FOREIGN KEY (municipality_id, fallback_code) REFERENCES locales (municipality_id, code)
+  FOREIGN KEY (municipality_id, fallback_code) REFERENCES locales (municipality_id, code) DEFERRABLE INITIALLY DEFERRED
 );
 
 -- The default locale is one of the municipality's own; checked at commit, since the
@@ -77,6 +77,6 @@ CREATE TABLE category_translations (
   description     text NOT NULL DEFAULT '' CHECK (length(description) <= 5000),
   PRIMARY KEY (category_id, locale),
   FOREIGN KEY (municipality_id, category_id) REFERENCES categories (municipality_id, id) ON DELETE CASCADE,
-  FOREIGN KEY (municipality_id, locale) REFERENCES locales (municipality_id, code)
+  FOREIGN KEY (municipality_id, locale) REFERENCES locales (municipality_id, code) DEFERRABLE INITIALLY DEFERRED
 );
 CREATE INDEX category_translations_municipality_idx ON category_translations (municipality_id);

@@ -40,7 +40,7 @@ CREATE TABLE media_translations (
   alt             text NOT NULL CHECK (length(alt) <= 500),
   PRIMARY KEY (media_id, locale),
   FOREIGN KEY (municipality_id, media_id) REFERENCES media (municipality_id, id) ON DELETE CASCADE,
-  FOREIGN KEY (municipality_id, locale) REFERENCES locales (municipality_id, code)
+  FOREIGN KEY (municipality_id, locale) REFERENCES locales (municipality_id, code) DEFERRABLE INITIALLY DEFERRED
 );
 
 CREATE TABLE neighbourhoods (
@@ -73,7 +73,7 @@ CREATE TABLE neighbourhood_translations (
                      setweight(to_tsvector(fritid_ts_config(locale), description), 'C')) STORED,
   PRIMARY KEY (neighbourhood_id, locale),
   FOREIGN KEY (municipality_id, neighbourhood_id) REFERENCES neighbourhoods (municipality_id, id) ON DELETE CASCADE,
-  FOREIGN KEY (municipality_id, locale) REFERENCES locales (municipality_id, code)
+  FOREIGN KEY (municipality_id, locale) REFERENCES locales (municipality_id, code) DEFERRABLE INITIALLY DEFERRED
 );
 CREATE INDEX neighbourhood_translations_search_idx ON neighbourhood_translations USING gin (search);
 CREATE INDEX neighbourhood_translations_name_trgm_idx ON neighbourhood_translations USING gin (name gin_trgm_ops);
@@ -134,7 +134,7 @@ CREATE TABLE organisation_translations (
                     setweight(to_tsvector(fritid_ts_config(locale), description), 'C')) STORED,
   PRIMARY KEY (organisation_id, locale),
   FOREIGN KEY (municipality_id, organisation_id) REFERENCES organisations (municipality_id, id) ON DELETE CASCADE,
-  FOREIGN KEY (municipality_id, locale) REFERENCES locales (municipality_id, code)
+  FOREIGN KEY (municipality_id, locale) REFERENCES locales (municipality_id, code) DEFERRABLE INITIALLY DEFERRED
 );
 CREATE INDEX organisation_translations_search_idx ON organisation_translations USING gin (search);
 
@@ -256,7 +256,7 @@ CREATE TABLE activity_translations (
                     setweight(to_tsvector(fritid_ts_config(locale), description), 'C')) STORED,
   PRIMARY KEY (activity_id, locale),
   FOREIGN KEY (municipality_id, activity_id) REFERENCES activities (municipality_id, id) ON DELETE CASCADE,
-  FOREIGN KEY (municipality_id, locale) REFERENCES locales (municipality_id, code)
+  FOREIGN KEY (municipality_id, locale) REFERENCES locales (municipality_id, code) DEFERRABLE INITIALLY DEFERRED
 );
 CREATE INDEX activity_translations_search_idx ON activity_translations USING gin (search);
 CREATE INDEX activity_translations_title_trgm_idx ON activity_translations USING gin (title gin_trgm_ops);

@@ -49,6 +49,12 @@ type Activity struct {
 	Description  string  `bun:"description,scanonly"`
 	PriceNote    string  `bun:"price_note,scanonly"`
 	ScheduleText string  `bun:"schedule,scanonly"`
+
+	// Org, Place and CategoryList are the activity's organisation, venue and categories,
+	// attached by the API layer (in one batch per request) before the activity is shown.
+	Org          *Organisation `bun:"-"`
+	Place        *Venue        `bun:"-"`
+	CategoryList []*Category   `bun:"-"`
 }
 
 // ActivityTranslation is an activity's texts in one locale.
