@@ -190,3 +190,21 @@ func TestCategoryListsIncludeSubcategories(t *testing.T) {
 		t.Errorf("filter by parent: %v, nested list: %d", get(f.Data, "activities.totalCount"), len(parent))
 	}
 }
+
+// TestDeletingAMunicipalityRemovesAllItsData: the cascade reaches every tenant-owned table.
+func TestDeletingAMunicipalityRemovesAllItsData(t *testing.T) {
+	s := newDemoServer(t)
+	s.exec(t, "DELETE FROM municipalities WHERE slug = 'larvik'")
+	for _, table := range []string{"activities", "activity_translations", "organisations", "organisation_translations",
+		"venues", "neighbourhoods", "neighbourhood_translations", "media", "categories", "category_translations", "locales"} {
+		var n int
+		err := s.app.DB.QueryRowContext(t.Context(), "SELECT count(*) FROM "+table+
+			" WHERE municipality_id NOT IN (SELECT id FROM municipalities)").Scan(&n)
+		if err != nil || n != 0 {
+			t.Errorf("%s: %d rows left (%v)", table, n, err)
+		}
+	}
+	if r := s.post(t, `{ municipality { slug } }`, nil, "X-Municipality: demo"); get(r.Data, "municipality.slug") != "demo" {
+		t.Errorf("the other municipality is gone too: %+v", r)
+	}
+}

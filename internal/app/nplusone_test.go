@@ -49,6 +49,7 @@ func TestStatementsDoNotGrowWithThePage(t *testing.T) {
 	    venue { name neighbourhoods { name } } organisation { name } } } } } }`
 	count := func(n int) int64 {
 		s.app.Tenants.Invalidate()
+		s.app.Portal.InvalidateCategories()
 		counter.n.Store(0)
 		r := ok(t, s.post(t, query, map[string]any{"n": n}, "X-Municipality: bulk", "Accept-Language: nn"))
 		if got := len(list(r, "organisations")); got != n {

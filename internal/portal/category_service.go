@@ -2,6 +2,8 @@ package portal
 
 import (
 	"context"
+	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -12,10 +14,51 @@ import (
 // Service is the portal catalogue's domain service.
 type Service struct {
 	db *bun.DB
+
+	// categories caches each municipality's category rows for a few seconds: every list
+	// shows category names, and the taxonomy changes rarely.
+	mu         sync.Mutex
+	categories map[uuid.UUID]cachedCategories
 }
 
+type cachedCategories struct {
+	rows    []*Category
+	expires time.Time
+}
+
+// categoryTTL is how long a municipality's categories are cached on this instance.
+const categoryTTL = 5 * time.Second
+
 // NewService returns a Service over db.
-func NewService(db *bun.DB) *Service { return &Service{db: db} }
+func NewService(db *bun.DB) *Service {
+	return &Service{db: db, categories: map[uuid.UUID]cachedCategories{}}
+}
+
+// InvalidateCategories forgets the cached categories, so a change shows at once here.
+func (s *Service) InvalidateCategories() {
+	s.mu.Lock()
+	s.categories = map[uuid.UUID]cachedCategories{}
+	s.mu.Unlock()
+}
+
+// categoryRows returns the municipality's categories, from the cache when fresh. The rows
+// are shared: callers copy before changing them.
+func (s *Service) categoryRows(ctx context.Context, mid uuid.UUID) ([]*Category, error) {
+	s.mu.Lock()
+	c, ok := s.categories[mid]
+	s.mu.Unlock()
+	if ok && time.Now().Before(c.expires) {
+		return c.rows, nil
+	}
+	rows, err := findCategories(ctx, s.db, mid)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.categories[mid] = cachedCategories{rows: rows, expires: time.Now().Add(categoryTTL)}
+	s.mu.Unlock()
+	return rows, nil
+}
 
 // FindTaxonomy returns the request tenant's whole category tree. The taxonomy is public.
 // Errors: TENANT_NOT_FOUND outside a tenant's request.
@@ -25,9 +68,14 @@ func (s *Service) FindTaxonomy(ctx context.Context) (*Taxonomy, error) {
 		return nil, err
 	}
 	// SECURITY: scoped to the request's municipality; categories are public within it.
-	cats, err := findCategories(ctx, s.db, t.ID())
+	rows, err := s.categoryRows(ctx, t.ID())
 	if err != nil {
 		return nil, err
+	}
+	cats := make([]*Category, len(rows))
+	for i, r := range rows {
+		c := *r // each request gets its own tree to localise
+		cats[i] = &c
 	}
 	return newTaxonomy(cats), nil
 }
