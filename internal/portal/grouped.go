@@ -83,20 +83,9 @@ func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UU
 	spec, _ := activitySort(OrderName, sc, &Filter{})
 	join, col := activityGroup(g)
 	var rows []*groupedActivity
-	inner := withActivityTexts(db(s).NewSelect().TableExpr("activities AS a").ColumnExpr("a.*"), sc.chain).
-		ColumnExpr(col+" AS group_id").ColumnExpr(spec.expr+"::text AS sort_key").
-		ColumnExpr(fmt.Sprintf("row_number() OVER (PARTITION BY %s ORDER BY %s, a.id) AS rn", col, spec.expr)).
-		Where("a.municipality_id = ? AND a.published AND "+col+" IN (?)", sc.municipalityID, bun.In(parentIDs))
-	if inner, err = s.joinGroup(ctx, inner, g, join, parentIDs); err != nil {
+	n := nested{table: "activities", alias: "a", visible: "a.published", sort: spec, texts: withActivityTexts, join: join, col: col}
+	if err := s.findNested(ctx, sc, n, g, parentIDs, page, &rows); err != nil {
 		return nil, err
-	}
-	if inner, err = afterCondition(inner, spec, page); err != nil {
-		return nil, err
-	}
-	err = db(s).NewSelect().Model(&rows).ModelTableExpr("(?) AS a", inner).ColumnExpr("a.*").
-		Where("a.rn <= ?", page.Limit+1).OrderExpr("a.group_id, a.rn").Scan(ctx)
-	if err != nil {
-		return nil, database.MapError(err, "find nested activities", "activity")
 	}
 	filters, err := s.groupFilters(ctx, g, parentIDs)
 	if err != nil {
@@ -132,20 +121,9 @@ func (s *Service) OrganisationsOf(ctx context.Context, g Group, parentIDs []uuid
 	spec, _ := organisationSort(OrderName, &Filter{})
 	join, col := organisationGroup(g)
 	var rows []*groupedOrganisation
-	inner := withOrganisationTexts(db(s).NewSelect().TableExpr("organisations AS o").ColumnExpr("o.*"), sc.chain).
-		ColumnExpr(col+" AS group_id").ColumnExpr(spec.expr+"::text AS sort_key").
-		ColumnExpr(fmt.Sprintf("row_number() OVER (PARTITION BY %s ORDER BY %s, o.id) AS rn", col, spec.expr)).
-		Where("o.municipality_id = ? AND o.status = 'PUBLISHED' AND "+col+" IN (?)", sc.municipalityID, bun.In(parentIDs))
-	if inner, err = s.joinGroup(ctx, inner, g, join, parentIDs); err != nil {
+	n := nested{table: "organisations", alias: "o", visible: "o.status = 'PUBLISHED'", sort: spec, texts: withOrganisationTexts, join: join, col: col}
+	if err := s.findNested(ctx, sc, n, g, parentIDs, page, &rows); err != nil {
 		return nil, err
-	}
-	if inner, err = afterCondition(inner, spec, page); err != nil {
-		return nil, err
-	}
-	err = db(s).NewSelect().Model(&rows).ModelTableExpr("(?) AS o", inner).ColumnExpr("o.*").
-		Where("o.rn <= ?", page.Limit+1).OrderExpr("o.group_id, o.rn").Scan(ctx)
-	if err != nil {
-		return nil, database.MapError(err, "find nested organisations", "organisation")
 	}
 	filters, err := s.groupFilters(ctx, g, parentIDs)
 	if err != nil {
@@ -164,6 +142,35 @@ func (s *Service) OrganisationsOf(ctx context.Context, g Group, parentIDs []uuid
 		}
 	}
 	return out, nil
+}
+
+// nested describes one kind of nested list for findNested.
+type nested struct {
+	table, alias, visible string // the table, its alias, and the condition for "public"
+	sort                  sortSpec
+	texts                 func(*bun.SelectQuery, []string) *bun.SelectQuery
+	join, col             string // the group's join (if any) and parent column
+}
+
+// findNested reads the first page of every parent's list in one statement: a window
+// function numbers each parent's rows in order, and the outer query keeps a page and one
+// more of each. rows is a pointer to a slice of grouped rows.
+func (s *Service) findNested(ctx context.Context, sc scope, n nested, g Group, parentIDs []uuid.UUID, page relay.Page, rows any) error {
+	a := n.alias
+	inner := n.texts(s.db.NewSelect().TableExpr(n.table+" AS "+a).ColumnExpr(a+".*"), sc.chain).
+		ColumnExpr(n.col+" AS group_id").ColumnExpr(n.sort.expr+"::text AS sort_key").
+		ColumnExpr(fmt.Sprintf("row_number() OVER (PARTITION BY %s ORDER BY %s, %s.id) AS rn", n.col, n.sort.expr, a)).
+		Where(a+".municipality_id = ? AND "+n.visible+" AND "+n.col+" IN (?)", sc.municipalityID, bun.In(parentIDs))
+	inner, err := s.joinGroup(ctx, inner, g, n.join, parentIDs)
+	if err != nil {
+		return err
+	}
+	if inner, err = afterCondition(inner, n.sort, page); err != nil {
+		return err
+	}
+	err = s.db.NewSelect().Model(rows).ModelTableExpr("(?) AS "+a, inner).ColumnExpr(a+".*").
+		Where(a+".rn <= ?", page.Limit+1).OrderExpr(a + ".group_id, " + a + ".rn").Scan(ctx)
+	return database.MapError(err, "find nested "+n.table, n.table)
 }
 
 // joinGroup adds a group's join; for categories it pairs each requested category with
@@ -264,5 +271,3 @@ func groupedByParent[T any](rows []T, parent func(T) uuid.UUID) []parentRows[T] 
 	}
 	return out
 }
-
-func db(s *Service) bun.IDB { return s.db }
