@@ -37,6 +37,9 @@ func errorPresenter(bundle *i18n.Bundle, log *slog.Logger, requestID RequestIDFu
 		if field != "" {
 			out.Extensions["field"] = field
 		}
+		if retry, ok := data["RetryAfter"]; ok && code == apperr.RateLimited {
+			out.Extensions["retryAfter"] = retry
+		}
 		out.Err = nil
 		return out
 	}

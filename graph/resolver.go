@@ -5,12 +5,14 @@ package graph
 //go:generate go tool gqlgen generate
 
 import (
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
 // Resolver holds the domain services the resolvers call.
 type Resolver struct {
+	Auth    *auth.Service
 	Tenants *tenant.Service
 	Portal  *portal.Service
 }

@@ -29,6 +29,7 @@ type ResolverRoot interface {
 	Image() ImageResolver
 	Locale() LocaleResolver
 	Municipality() MunicipalityResolver
+	Mutation() MutationResolver
 	Neighbourhood() NeighbourhoodResolver
 	NeighbourhoodConnection() NeighbourhoodConnectionResolver
 	Organisation() OrganisationResolver
@@ -153,6 +154,12 @@ type ComplexityRoot struct {
 		NativeName  func(childComplexity int) int
 	}
 
+	LoginPayload struct {
+		ExpiresAt func(childComplexity int) int
+		Token     func(childComplexity int) int
+		Viewer    func(childComplexity int) int
+	}
+
 	Municipality struct {
 		DefaultLocale func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -160,6 +167,12 @@ type ComplexityRoot struct {
 		Name          func(childComplexity int) int
 		Slug          func(childComplexity int) int
 		TimeZone      func(childComplexity int) int
+	}
+
+	Mutation struct {
+		Login            func(childComplexity int, email string, password string) int
+		Logout           func(childComplexity int) int
+		LogoutEverywhere func(childComplexity int) int
 	}
 
 	Neighbourhood struct {
@@ -244,6 +257,7 @@ type ComplexityRoot struct {
 		Organisations  func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
 		Search         func(childComplexity int, query string, first *int, after *string) int
 		Venues         func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Viewer         func(childComplexity int) int
 	}
 
 	Schedule struct {
@@ -262,6 +276,12 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 		Rank   func(childComplexity int) int
+	}
+
+	User struct {
+		DisplayName func(childComplexity int) int
+		Email       func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 	}
 
 	Venue struct {
@@ -284,6 +304,11 @@ type ComplexityRoot struct {
 	VenueEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Viewer struct {
+		Roles func(childComplexity int) int
+		User  func(childComplexity int) int
 	}
 
 	WeeklySlot struct {
@@ -767,6 +792,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Locale.NativeName(childComplexity), true
 
+	case "LoginPayload.expiresAt":
+		if e.ComplexityRoot.LoginPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.ExpiresAt(childComplexity), true
+	case "LoginPayload.token":
+		if e.ComplexityRoot.LoginPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.Token(childComplexity), true
+	case "LoginPayload.viewer":
+		if e.ComplexityRoot.LoginPayload.Viewer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.Viewer(childComplexity), true
+
 	case "Municipality.defaultLocale":
 		if e.ComplexityRoot.Municipality.DefaultLocale == nil {
 			break
@@ -803,6 +847,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Municipality.TimeZone(childComplexity), true
+
+	case "Mutation.login":
+		if e.ComplexityRoot.Mutation.Login == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_login_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Login(childComplexity, args["email"].(string), args["password"].(string)), true
+	case "Mutation.logout":
+		if e.ComplexityRoot.Mutation.Logout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.logoutEverywhere":
+		if e.ComplexityRoot.Mutation.LogoutEverywhere == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.LogoutEverywhere(childComplexity), true
 
 	case "Neighbourhood.activities":
 		if e.ComplexityRoot.Neighbourhood.Activities == nil {
@@ -1242,6 +1310,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Venues(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.viewer":
+		if e.ComplexityRoot.Query.Viewer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
 	case "Schedule.slots":
 		if e.ComplexityRoot.Schedule.Slots == nil {
@@ -1299,6 +1373,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchEdge.Rank(childComplexity), true
+
+	case "User.displayName":
+		if e.ComplexityRoot.User.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.DisplayName(childComplexity), true
+	case "User.email":
+		if e.ComplexityRoot.User.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Email(childComplexity), true
+	case "User.id":
+		if e.ComplexityRoot.User.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.GlobalID(childComplexity), true
 
 	case "Venue.accessibility":
 		if e.ComplexityRoot.Venue.Accessibility == nil {
@@ -1386,6 +1479,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VenueEdge.Node(childComplexity), true
 
+	case "Viewer.roles":
+		if e.ComplexityRoot.Viewer.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Roles(childComplexity), true
+	case "Viewer.user":
+		if e.ComplexityRoot.Viewer.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.User(childComplexity), true
+
 	case "WeeklySlot.end":
 		if e.ComplexityRoot.WeeklySlot.End == nil {
 			break
@@ -1450,6 +1556,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 			return &response
 		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithUnmarshalerMap(ctx, inputUnmarshalMap)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -1476,6 +1597,75 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/account.graphqls", Input: `extend type Query {
+  "Who is asking: the signed-in user and their roles, or null when anonymous."
+  viewer: Viewer
+}
+
+"""
+Changes. Every mutation checks who may make it in the domain service; see the access table
+in docs/access.md.
+"""
+type Mutation {
+  """
+  Signs in with e-mail and password and returns a session token to send as
+  ` + "`" + `Authorization: Bearer <token>` + "`" + `. An unknown e-mail and a wrong password give the same
+  UNAUTHENTICATED error; too many failures give RATE_LIMITED with ` + "`" + `extensions.retryAfter` + "`" + `.
+  """
+  login(
+    "The account's e-mail address."
+    email: String!
+    "The account's password."
+    password: String!
+  ): LoginPayload!
+
+  "Ends the current session. Returns true."
+  logout: Boolean!
+
+  "Ends every session of the signed-in user and returns how many there were."
+  logoutEverywhere: Int!
+}
+
+"A new session."
+type LoginPayload {
+  "The session token, shown only now; send it as ` + "`" + `Authorization: Bearer <token>` + "`" + `."
+  token: String!
+  "When the session ends at the latest (it ends sooner when left unused)."
+  expiresAt: Time!
+  "Who signed in."
+  viewer: Viewer!
+}
+
+"The signed-in user and what they may do."
+type Viewer {
+  "The user."
+  user: User!
+  "The user's roles in the municipality."
+  roles: [MunicipalRole!]!
+}
+
+"A person with an account in the municipality."
+type User implements Node {
+  "The user's global ID."
+  id: ID!
+  "The user's e-mail address."
+  email: String!
+  "The name the user goes by."
+  displayName: String!
+}
+
+"A role in the municipality."
+enum MunicipalRole {
+  "Runs the municipality's portal: users, categories, neighbourhoods, languages, approvals."
+  ADMIN
+  "Writes municipal information, news and events."
+  EDITOR
+  "Runs the activity card: programmes, offers, statistics."
+  CARD_COORDINATOR
+  "Issues activity cards for an agency."
+  CASEWORKER
+}
+`, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {
   "One published organisation, by global ID or slug (give exactly one). Null when there is none."
   organisation(
@@ -2503,6 +2693,18 @@ func (ec *executionContext) childFields_Locale(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Locale", field.Name)
 }
 
+func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_LoginPayload_token(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_LoginPayload_expiresAt(ctx, field)
+	case "viewer":
+		return ec.fieldContext_LoginPayload_viewer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LoginPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Municipality(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2691,6 +2893,18 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_User_id(ctx, field)
+	case "email":
+		return ec.fieldContext_User_email(ctx, field)
+	case "displayName":
+		return ec.fieldContext_User_displayName(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
+}
+
 func (ec *executionContext) childFields_Venue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2733,6 +2947,16 @@ func (ec *executionContext) childFields_VenueEdge(ctx context.Context, field gra
 		return ec.fieldContext_VenueEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VenueEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_Viewer_user(ctx, field)
+	case "roles":
+		return ec.fieldContext_Viewer_roles(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
 
 func (ec *executionContext) childFields_WeeklySlot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -69,6 +69,8 @@ Commands:
                                   PostgreSQL when FRITID_DATABASE_URL is unset)
   migrate up|down|status          apply, roll back the last group of, or list migrations
   admin create-municipality       add a municipality: --slug, --name, [--domain ...]
+  admin create-user               add a user with roles (the first administrator):
+                                  --municipality, --email, --role; password on stdin
   seed demo                       add the demo municipality (Larvik) with demo data
   seed synthetic                  add a municipality with generated data for benchmarks:
                                   --organisations N --activities-per-organisation M

@@ -3,6 +3,9 @@
 package model
 
 import (
+	"time"
+
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/portal"
 )
 
@@ -58,6 +61,21 @@ type Committee struct {
 	Website *string `json:"website,omitempty"`
 	// Its public members, in order.
 	Members []*portal.CommitteeMember `json:"members"`
+}
+
+// A new session.
+type LoginPayload struct {
+	// The session token, shown only now; send it as `Authorization: Bearer <token>`.
+	Token string `json:"token"`
+	// When the session ends at the latest (it ends sooner when left unused).
+	ExpiresAt time.Time `json:"expiresAt"`
+	// Who signed in.
+	Viewer *auth.Viewer `json:"viewer"`
+}
+
+// Changes. Every mutation checks who may make it in the domain service; see the access table
+// in docs/access.md.
+type Mutation struct {
 }
 
 // A point and a radius.

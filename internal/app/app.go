@@ -14,6 +14,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/graph"
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/config"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/database/localpg"
@@ -32,6 +33,7 @@ type App struct {
 	Metrics *httpserver.Metrics
 	Tenants *tenant.Service
 	Portal  *portal.Service
+	Auth    *auth.Service
 
 	migrator *database.Migrator
 	local    *localpg.Server
@@ -62,6 +64,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	a.Metrics.RegisterDB(a.DB.DB, "fritid")
 	a.Portal = portal.NewService(a.DB)
 	a.Tenants = tenant.NewService(a.DB, portal.SeedCategories)
+	a.Auth = auth.NewService(a.DB, cfg.SecretKey, auth.Options{SessionTTL: cfg.SessionTTL, IdleTimeout: cfg.SessionIdle,
+		MaxFailures: auth.DefaultOptions.MaxFailures, FailureWindow: auth.DefaultOptions.FailureWindow})
 	return a, nil
 }
 
@@ -142,7 +146,7 @@ func (a *App) Ready(ctx context.Context) error {
 // explorer at / in development.
 func (a *App) Handler() http.Handler {
 	cfg := a.Config
-	resolver := &graph.Resolver{Tenants: a.Tenants, Portal: a.Portal}
+	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal}
 	gql := graph.NewHandler(resolver, graph.Options{
 		Introspection:  cfg.Introspection,
 		MaxDepth:       cfg.MaxDepth,
@@ -159,7 +163,8 @@ func (a *App) Handler() http.Handler {
 		},
 	})
 	mux := http.NewServeMux()
-	withTenant := tenant.Middleware(a.Tenants, a.Bundle, a.Log)
+	tenantMW, authMW := tenant.Middleware(a.Tenants, a.Bundle, a.Log), auth.Middleware(a.Auth, a.Bundle, a.Log)
+	withTenant := func(h http.Handler) http.Handler { return tenantMW(authMW(h)) }
 	mux.Handle("/graphql", withTenant(gql))
 	mux.Handle("GET /geo/activities.geojson", withTenant(graph.GeoJSONHandler(resolver, a.Bundle, "Activity")))
 	mux.Handle("GET /geo/organisations.geojson", withTenant(graph.GeoJSONHandler(resolver, a.Bundle, "Organisation")))

@@ -45,6 +45,8 @@ type Config struct {
 	WriteTimeout   time.Duration
 	IdleTimeout    time.Duration
 	ShutdownGrace  time.Duration
+	SessionTTL     time.Duration
+	SessionIdle    time.Duration
 	// PGBinDir is PG_BINDIR: where the embedded PostgreSQL's binaries are, when set.
 	PGBinDir string
 	// SecretKeyGenerated is true when SecretKey was generated and kept in the data directory.
@@ -130,6 +132,8 @@ var Settings = []Setting{
 	{"FRITID_READ_TIMEOUT", "read-timeout", "30s", "longest time to read a whole request", setDuration(func(c *Config) *time.Duration { return &c.ReadTimeout })},
 	{"FRITID_WRITE_TIMEOUT", "write-timeout", "60s", "longest time to write a response", setDuration(func(c *Config) *time.Duration { return &c.WriteTimeout })},
 	{"FRITID_IDLE_TIMEOUT", "idle-timeout", "120s", "how long an idle keep-alive connection stays open", setDuration(func(c *Config) *time.Duration { return &c.IdleTimeout })},
+	{"FRITID_SESSION_TTL", "session-ttl", "720h", "how long a signed-in session lasts at most", setDuration(func(c *Config) *time.Duration { return &c.SessionTTL })},
+	{"FRITID_SESSION_IDLE_TIMEOUT", "session-idle-timeout", "168h", "a session left unused this long ends", setDuration(func(c *Config) *time.Duration { return &c.SessionIdle })},
 	{"FRITID_SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long a graceful shutdown waits for requests in flight", setDuration(func(c *Config) *time.Duration { return &c.ShutdownGrace })},
 }
 

@@ -1,0 +1,136 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/fritid/fritid/internal/auth"
+)
+
+const loginMutation = `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token expiresAt viewer { user { email } roles } } }`
+
+// createAdmin makes an ADMIN of the demo municipality.
+func createAdmin(t *testing.T, s *testServer, email string) {
+	t.Helper()
+	tn, err := s.app.Tenants.FindMunicipalityBySlug(context.Background(), "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.app.Auth.CreateUser(context.Background(), auth.CreateUserInput{MunicipalityID: tn.ID(), Email: email,
+		Password: "riktig hest batteri", Roles: []auth.MunicipalRole{auth.RoleAdmin}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoginViewerLogout(t *testing.T) {
+	s := newServer(t)
+	createAdmin(t, s, "Kari@Example.no")
+	t.Run("UnknownEmailAndWrongPasswordLookTheSame", func(t *testing.T) {
+		a := s.post(t, loginMutation, map[string]any{"e": "kari@example.no", "p": "feil passord!"}, "Accept-Language: en")
+		b := s.post(t, loginMutation, map[string]any{"e": "ola@example.no", "p": "feil passord!"}, "Accept-Language: en")
+		if a.code() != "UNAUTHENTICATED" || b.code() != "UNAUTHENTICATED" || a.Errors[0].Message != b.Errors[0].Message {
+			t.Errorf("wrong password %+v, unknown e-mail %+v", a.Errors, b.Errors)
+		}
+	})
+	r := ok(t, s.post(t, loginMutation, map[string]any{"e": " KARI@example.no", "p": "riktig hest batteri"}))
+	token := get(r.Data, "login.token").(string)
+	if len(token) < 43 || get(r.Data, "login.viewer.user.email") != "kari@example.no" {
+		t.Fatalf("login: %+v", r.Data)
+	}
+	bearer := "Authorization: Bearer " + token
+	v := ok(t, s.post(t, `{ viewer { user { email } roles } }`, nil, bearer))
+	if get(v.Data, "viewer.user.email") != "kari@example.no" || !has(get(v.Data, "viewer.roles"), "ADMIN") {
+		t.Errorf("viewer: %+v", v.Data)
+	}
+	if a := ok(t, s.post(t, `{ viewer { user { email } } }`, nil)); get(a.Data, "viewer") != nil {
+		t.Errorf("anonymous viewer: %+v", a.Data)
+	}
+	t.Run("TokenOfAnotherMunicipality", func(t *testing.T) {
+		if _, err := s.app.Tenants.CreateMunicipality(context.Background(), tenantInput("larvik", "Larvik kommune")); err != nil {
+			t.Fatal(err)
+		}
+		r := s.post(t, `{ viewer { user { email } } }`, nil, bearer, "X-Municipality: larvik")
+		if r.Status != http.StatusUnauthorized || r.code() != "UNAUTHENTICATED" {
+			t.Errorf("%d %+v", r.Status, r.Errors)
+		}
+	})
+	t.Run("GarbageToken", func(t *testing.T) {
+		r := s.post(t, `{ municipality { name } }`, nil, "Authorization: Bearer not-a-token")
+		if r.Status != http.StatusUnauthorized || r.code() != "UNAUTHENTICATED" {
+			t.Errorf("%d %+v", r.Status, r.Errors)
+		}
+	})
+	t.Run("ExpiredSession", func(t *testing.T) {
+		r := ok(t, s.post(t, loginMutation, map[string]any{"e": "kari@example.no", "p": "riktig hest batteri"}))
+		other := get(r.Data, "login.token").(string)
+		s.exec(t, "UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE created_at = (SELECT max(created_at) FROM sessions)")
+		if r := s.post(t, `{ viewer { user { email } } }`, nil, "Authorization: Bearer "+other); r.code() != "UNAUTHENTICATED" {
+			t.Errorf("expired token: %+v", r.Errors)
+		}
+	})
+	if r := ok(t, s.post(t, `mutation { logout }`, nil, bearer)); get(r.Data, "logout") != true {
+		t.Fatalf("logout: %+v", r.Data)
+	}
+	if r := s.post(t, `{ viewer { user { email } } }`, nil, bearer); r.code() != "UNAUTHENTICATED" {
+		t.Errorf("token works after logout: %+v", r)
+	}
+	if r := s.post(t, `mutation { logout }`, nil); r.code() != "UNAUTHENTICATED" {
+		t.Errorf("anonymous logout: %+v", r.Errors)
+	}
+	var audited int
+	s.app.DB.QueryRowContext(context.Background(), "SELECT count(*) FROM audit_log WHERE action IN ('login', 'login_failed', 'logout') AND request_id <> ''").Scan(&audited)
+	if audited < 4 {
+		t.Errorf("audit log has %d login entries with a request id", audited)
+	}
+	if _, err := s.app.DB.ExecContext(context.Background(), "DELETE FROM audit_log"); err == nil {
+		t.Error("the audit log could be deleted")
+	}
+}
+
+func TestLogoutEverywhere(t *testing.T) {
+	s := newServer(t)
+	createAdmin(t, s, "kari@example.no")
+	var tokens []string
+	for range 3 {
+		r := ok(t, s.post(t, loginMutation, map[string]any{"e": "kari@example.no", "p": "riktig hest batteri"}))
+		tokens = append(tokens, get(r.Data, "login.token").(string))
+	}
+	r := ok(t, s.post(t, `mutation { logoutEverywhere }`, nil, "Authorization: Bearer "+tokens[0]))
+	if get(r.Data, "logoutEverywhere") != 3.0 {
+		t.Errorf("ended %v sessions, want 3", get(r.Data, "logoutEverywhere"))
+	}
+	for _, tok := range tokens {
+		if r := s.post(t, `{ viewer { user { email } } }`, nil, "Authorization: Bearer "+tok); r.code() != "UNAUTHENTICATED" {
+			t.Errorf("a token still works: %+v", r.Data)
+		}
+	}
+}
+
+// TestFailedLoginsAreThrottled: after five failures the account is locked for a while,
+// even for the right password, with a retry-after; other accounts are not.
+func TestFailedLoginsAreThrottled(t *testing.T) {
+	s := newServer(t)
+	createAdmin(t, s, "kari@example.no")
+	createAdmin(t, s, "ola@example.no")
+	for range 5 {
+		if r := s.post(t, loginMutation, map[string]any{"e": "kari@example.no", "p": "feil passord!"}); r.code() != "UNAUTHENTICATED" {
+			t.Fatalf("%+v", r.Errors)
+		}
+	}
+	r := s.post(t, loginMutation, map[string]any{"e": "kari@example.no", "p": "riktig hest batteri"}, "Accept-Language: en")
+	if r.code() != "RATE_LIMITED" || r.Errors[0].Extensions["retryAfter"] == nil || r.Errors[0].Extensions["retryAfter"].(float64) < 1 {
+		t.Fatalf("sixth attempt: %+v", r.Errors)
+	}
+	if r := s.post(t, loginMutation, map[string]any{"e": "ola@example.no", "p": "riktig hest batteri"}); len(r.Errors) > 0 {
+		t.Errorf("another account is locked too: %+v", r.Errors)
+	}
+	// Failures are kept as keyed hashes only: the table has no column for the address or e-mail.
+	var rows, hashed int
+	if err := s.app.DB.QueryRowContext(context.Background(), "SELECT count(*), count(*) FILTER (WHERE length(key_hash) = 32) FROM login_failures").Scan(&rows, &hashed); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 10 || hashed != rows {
+		t.Errorf("login_failures: %d rows, %d of them 32-byte hashes; want 10 (5 per account, 5 per client)", rows, hashed)
+	}
+}

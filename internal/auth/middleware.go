@@ -1,0 +1,66 @@
+package auth
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/httpserver"
+	"github.com/fritid/fritid/internal/platform/i18n"
+	"github.com/fritid/fritid/internal/tenant"
+)
+
+type clientKey struct{}
+
+// ClientFrom returns the request's client address, for throttling only.
+func ClientFrom(ctx context.Context) string {
+	s, _ := ctx.Value(clientKey{}).(string)
+	return s
+}
+
+// Middleware authenticates a request's bearer session token in its municipality and puts
+// the Viewer in the context; without a token the request is anonymous. A token that is
+// wrong, expired or of another municipality gets HTTP 401 with code UNAUTHENTICATED.
+// It runs after the tenant middleware.
+func Middleware(s *Service, bundle *i18n.Bundle, log *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := r.Context()
+			host, _, err := net.SplitHostPort(r.RemoteAddr)
+			if err != nil {
+				host = r.RemoteAddr
+			}
+			ctx = context.WithValue(ctx, clientKey{}, host)
+			token, ok := bearer(r)
+			if t := tenant.FromContext(ctx); ok && t != nil {
+				v, err := s.Authenticate(ctx, t.ID(), token)
+				if err != nil {
+					code := apperr.CodeOf(err)
+					status := http.StatusUnauthorized
+					if code != apperr.Unauthenticated {
+						log.ErrorContext(ctx, "authenticate", "request_id", httpserver.RequestIDFromContext(ctx), "err", err)
+						status, code = http.StatusInternalServerError, apperr.Internal
+					}
+					w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+					httpserver.WriteError(w, status, bundle.Localize(i18n.FromContext(ctx).Chain, "TokenInvalid", nil), string(code))
+					return
+				}
+				ctx = WithViewer(ctx, v)
+			}
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+// bearer returns the token of an "Authorization: Bearer <token>" header.
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	if len(h) < 7 || !strings.EqualFold(h[:7], "Bearer ") {
+		return "", false
+	}
+	t := strings.TrimSpace(h[7:])
+	return t, t != "" && len(t) <= 512
+}

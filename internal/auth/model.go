@@ -1,0 +1,88 @@
+// Package auth holds identity: users, password login, sessions and roles, and the Viewer
+// every request carries (anonymous, or a signed-in user with roles).
+package auth
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/fritid/fritid/internal/platform/relay"
+)
+
+// User is a person with an account in one municipality.
+type User struct {
+	bun.BaseModel `bun:"table:users,alias:u"`
+
+	ID              uuid.UUID  `bun:"id,pk,type:uuid"`
+	MunicipalityID  uuid.UUID  `bun:"municipality_id,type:uuid"`
+	Email           string     `bun:"email"`
+	DisplayName     string     `bun:"display_name"`
+	PasswordHash    *string    `bun:"password_hash"`
+	EmailVerifiedAt *time.Time `bun:"email_verified_at"`
+	DisabledAt      *time.Time `bun:"disabled_at"`
+	CreatedAt       time.Time  `bun:"created_at"`
+	UpdatedAt       time.Time  `bun:"updated_at"`
+}
+
+// GlobalID returns the user's global ID.
+func (u *User) GlobalID() string { return relay.GlobalID("User", u.ID) }
+
+// Session is a signed-in session; only the hash of its token is kept.
+type Session struct {
+	bun.BaseModel `bun:"table:sessions,alias:s"`
+
+	ID             uuid.UUID `bun:"id,pk,type:uuid"`
+	MunicipalityID uuid.UUID `bun:"municipality_id,type:uuid"`
+	UserID         uuid.UUID `bun:"user_id,type:uuid"`
+	TokenHash      []byte    `bun:"token_hash"`
+	CreatedAt      time.Time `bun:"created_at"`
+	LastSeenAt     time.Time `bun:"last_seen_at"`
+	ExpiresAt      time.Time `bun:"expires_at"`
+}
+
+// MunicipalRole is a role a user holds in the municipality.
+type MunicipalRole string
+
+// The municipal roles.
+const (
+	RoleAdmin           MunicipalRole = "ADMIN"
+	RoleEditor          MunicipalRole = "EDITOR"
+	RoleCardCoordinator MunicipalRole = "CARD_COORDINATOR"
+	RoleCaseworker      MunicipalRole = "CASEWORKER"
+)
+
+// Viewer is who is making a request: nil User for anonymous.
+type Viewer struct {
+	User      *User
+	SessionID uuid.UUID
+	Roles     []MunicipalRole
+}
+
+// Has reports whether the viewer holds role.
+func (v *Viewer) Has(role MunicipalRole) bool {
+	if v == nil {
+		return false
+	}
+	for _, r := range v.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+type viewerKey struct{}
+
+// WithViewer returns ctx carrying v.
+func WithViewer(ctx context.Context, v *Viewer) context.Context {
+	return context.WithValue(ctx, viewerKey{}, v)
+}
+
+// ViewerFrom returns the request's viewer, or nil for anonymous.
+func ViewerFrom(ctx context.Context) *Viewer {
+	v, _ := ctx.Value(viewerKey{}).(*Viewer)
+	return v
+}

@@ -1,0 +1,68 @@
+package auth
+
+import (
+	"context"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/fritid/fritid/internal/audit"
+	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/database"
+)
+
+// CreateUserInput describes a new account.
+type CreateUserInput struct {
+	MunicipalityID uuid.UUID
+	Email          string
+	DisplayName    string
+	Password       string
+	Roles          []MunicipalRole
+}
+
+// CreateUser creates an account with a password and municipal roles. Errors:
+// BAD_USER_INPUT naming the field (e-mail, a password shorter than MinPasswordLength, an
+// unknown role), CONFLICT when the e-mail has an account in the municipality.
+func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*User, error) {
+	// SECURITY: no viewer check: only the operator's command line (`fritid admin
+	// create-user`) calls this, to make the first administrator. Admin mutations that
+	// manage users come with their own checks.
+	email, err := NormaliseEmail(in.Email, "email")
+	if err != nil {
+		return nil, err
+	}
+	if utf8.RuneCountInString(in.Password) < MinPasswordLength {
+		return nil, apperr.Invalid("password", "PasswordTooShort", map[string]any{"Min": MinPasswordLength})
+	}
+	for _, r := range in.Roles {
+		switch r {
+		case RoleAdmin, RoleEditor, RoleCardCoordinator, RoleCaseworker:
+		default:
+			return nil, apperr.Invalid("role", "RoleInvalid", nil)
+		}
+	}
+	hash, err := hashPassword(in.Password)
+	if err != nil {
+		return nil, err
+	}
+	u := &User{ID: uuid.Must(uuid.NewV7()), MunicipalityID: in.MunicipalityID, Email: email, DisplayName: in.DisplayName, PasswordHash: &hash}
+	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(u).Returning("created_at, updated_at").Exec(ctx); err != nil {
+			if e := apperr.As(database.MapError(err, "insert user", "user")); e != nil && e.Code == apperr.Conflict {
+				return &apperr.Error{Code: apperr.Conflict, MessageID: "EmailTaken", Field: "email", Err: err}
+			}
+			return database.MapError(err, "insert user", "user")
+		}
+		for _, r := range in.Roles {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO municipal_roles (municipality_id, user_id, role) VALUES (?, ?, ?)", u.MunicipalityID, u.ID, r); err != nil {
+				return database.MapError(err, "insert role", "role")
+			}
+		}
+		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: u.MunicipalityID, Action: "create_user", ItemType: "User", ItemID: &u.ID, Fields: []string{"email", "roles"}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
