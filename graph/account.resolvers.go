@@ -10,6 +10,7 @@ import (
 
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/platform/relay"
 )
 
 func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*model.LoginPayload, error) {
@@ -31,12 +32,28 @@ func (r *mutationResolver) LogoutEverywhere(ctx context.Context) (int, error) {
 	return r.Auth.LogoutEverywhere(ctx)
 }
 
-func (r *queryResolver) Viewer(ctx context.Context) (*auth.Viewer, error) {
-	v := auth.ViewerFrom(ctx)
-	if v == nil || v.User == nil {
-		return nil, nil
+func (r *mutationResolver) CreateAPIKey(ctx context.Context, name string, scopes []auth.Scope) (*model.CreateAPIKeyPayload, error) {
+	k, token, err := r.Auth.CreateAPIKey(ctx, name, scopes)
+	if err != nil {
+		return nil, err
 	}
-	return v, nil
+	return &model.CreateAPIKeyPayload{Key: k, Token: token}, nil
+}
+
+func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id string) (*auth.APIKey, error) {
+	uid, err := relay.ParseTypedID(id, "ApiKey", "id")
+	if err != nil {
+		return nil, err
+	}
+	return r.Auth.RevokeAPIKey(ctx, uid)
+}
+
+func (r *queryResolver) Viewer(ctx context.Context) (*auth.Viewer, error) {
+	return auth.ViewerFrom(ctx), nil
+}
+
+func (r *queryResolver) APIKeys(ctx context.Context) ([]*auth.APIKey, error) {
+	return r.Auth.FindAPIKeys(ctx)
 }
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }

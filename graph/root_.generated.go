@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/portal"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -94,6 +95,16 @@ type ComplexityRoot struct {
 		Street     func(childComplexity int) int
 	}
 
+	ApiKey struct {
+		CreatedAt  func(childComplexity int) int
+		GlobalID   func(childComplexity int) int
+		LastUsedAt func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Prefix     func(childComplexity int) int
+		RevokedAt  func(childComplexity int) int
+		Scopes     func(childComplexity int) int
+	}
+
 	Category struct {
 		Activities    func(childComplexity int, first *int, after *string) int
 		Children      func(childComplexity int) int
@@ -124,6 +135,11 @@ type ComplexityRoot struct {
 		Email  func(childComplexity int) int
 		Person func(childComplexity int) int
 		Phone  func(childComplexity int) int
+	}
+
+	CreateApiKeyPayload struct {
+		Key   func(childComplexity int) int
+		Token func(childComplexity int) int
 	}
 
 	GeoPoint struct {
@@ -170,9 +186,11 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		CreateAPIKey     func(childComplexity int, name string, scopes []auth.Scope) int
 		Login            func(childComplexity int, email string, password string) int
 		Logout           func(childComplexity int) int
 		LogoutEverywhere func(childComplexity int) int
+		RevokeAPIKey     func(childComplexity int, id string) int
 	}
 
 	Neighbourhood struct {
@@ -243,6 +261,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		APIKeys        func(childComplexity int) int
 		Activities     func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
 		Activity       func(childComplexity int, id *string, slug *string) int
 		Categories     func(childComplexity int) int
@@ -307,8 +326,9 @@ type ComplexityRoot struct {
 	}
 
 	Viewer struct {
-		Roles func(childComplexity int) int
-		User  func(childComplexity int) int
+		APIKey func(childComplexity int) int
+		Roles  func(childComplexity int) int
+		User   func(childComplexity int) int
 	}
 
 	WeeklySlot struct {
@@ -558,6 +578,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Address.Street(childComplexity), true
 
+	case "ApiKey.createdAt":
+		if e.ComplexityRoot.ApiKey.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.CreatedAt(childComplexity), true
+	case "ApiKey.id":
+		if e.ComplexityRoot.ApiKey.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.GlobalID(childComplexity), true
+	case "ApiKey.lastUsedAt":
+		if e.ComplexityRoot.ApiKey.LastUsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.LastUsedAt(childComplexity), true
+	case "ApiKey.name":
+		if e.ComplexityRoot.ApiKey.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Name(childComplexity), true
+	case "ApiKey.prefix":
+		if e.ComplexityRoot.ApiKey.Prefix == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Prefix(childComplexity), true
+	case "ApiKey.revokedAt":
+		if e.ComplexityRoot.ApiKey.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.RevokedAt(childComplexity), true
+	case "ApiKey.scopes":
+		if e.ComplexityRoot.ApiKey.Scopes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Scopes(childComplexity), true
+
 	case "Category.activities":
 		if e.ComplexityRoot.Category.Activities == nil {
 			break
@@ -691,6 +754,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.Phone(childComplexity), true
+
+	case "CreateApiKeyPayload.key":
+		if e.ComplexityRoot.CreateApiKeyPayload.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateApiKeyPayload.Key(childComplexity), true
+	case "CreateApiKeyPayload.token":
+		if e.ComplexityRoot.CreateApiKeyPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateApiKeyPayload.Token(childComplexity), true
 
 	case "GeoPoint.lat":
 		if e.ComplexityRoot.GeoPoint.Lat == nil {
@@ -848,6 +924,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Municipality.TimeZone(childComplexity), true
 
+	case "Mutation.createApiKey":
+		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["name"].(string), args["scopes"].([]auth.Scope)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -871,6 +958,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogoutEverywhere(childComplexity), true
+	case "Mutation.revokeApiKey":
+		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["id"].(string)), true
 
 	case "Neighbourhood.activities":
 		if e.ComplexityRoot.Neighbourhood.Activities == nil {
@@ -1170,6 +1268,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Query.apiKeys":
+		if e.ComplexityRoot.Query.APIKeys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.APIKeys(childComplexity), true
 	case "Query.activities":
 		if e.ComplexityRoot.Query.Activities == nil {
 			break
@@ -1479,6 +1583,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VenueEdge.Node(childComplexity), true
 
+	case "Viewer.apiKey":
+		if e.ComplexityRoot.Viewer.APIKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.APIKey(childComplexity), true
 	case "Viewer.roles":
 		if e.ComplexityRoot.Viewer.Roles == nil {
 			break
@@ -1636,10 +1746,12 @@ type LoginPayload {
   viewer: Viewer!
 }
 
-"The signed-in user and what they may do."
+"Who is asking: a signed-in user, or a machine client with an API key."
 type Viewer {
-  "The user."
-  user: User!
+  "The signed-in user; null for an API key."
+  user: User
+  "The API key in use; null for a signed-in user."
+  apiKey: ApiKey
   "The user's roles in the municipality."
   roles: [MunicipalRole!]!
 }
@@ -1664,6 +1776,63 @@ enum MunicipalRole {
   CARD_COORDINATOR
   "Issues activity cards for an agency."
   CASEWORKER
+}
+
+extend type Query {
+  "The municipality's API keys, newest first (administrators only; tokens are never shown again)."
+  apiKeys: [ApiKey!]!
+}
+
+extend type Mutation {
+  "Creates an API key for a machine client (administrators only). The token is in the answer, and only there."
+  createApiKey(
+    "What the key is for, e.g. \"Nyhetsbrev\"."
+    name: String!
+    "What the key may do."
+    scopes: [ApiScope!]!
+  ): CreateApiKeyPayload!
+
+  "Revokes an API key (administrators only); it stops working at once."
+  revokeApiKey(
+    "The key's global ID."
+    id: ID!
+  ): ApiKey!
+}
+
+"A new API key and its token."
+type CreateApiKeyPayload {
+  "The key."
+  key: ApiKey!
+  "The token, shown only now; send it as ` + "`" + `Authorization: Bearer <token>` + "`" + `."
+  token: String!
+}
+
+"A machine client's key."
+type ApiKey implements Node {
+  "The key's global ID."
+  id: ID!
+  "What the key is for."
+  name: String!
+  "The visible start of the token, to recognise it (e.g. in a leaked file)."
+  prefix: String!
+  "What the key may do."
+  scopes: [ApiScope!]!
+  "When it was made."
+  createdAt: Time!
+  "When it was last used, if ever."
+  lastUsedAt: Time
+  "When it was revoked, if it was."
+  revokedAt: Time
+}
+
+"What an API key may do."
+enum ApiScope {
+  "Read the catalogue (catalogue:read)."
+  CATALOGUE_READ
+  "Change the catalogue (catalogue:write)."
+  CATALOGUE_WRITE
+  "Read newsletter subscribers (subscribers:read)."
+  SUBSCRIBERS_READ
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {
@@ -2573,6 +2742,26 @@ func (ec *executionContext) childFields_Address(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
 }
 
+func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ApiKey_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ApiKey_name(ctx, field)
+	case "prefix":
+		return ec.fieldContext_ApiKey_prefix(ctx, field)
+	case "scopes":
+		return ec.fieldContext_ApiKey_scopes(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ApiKey_createdAt(ctx, field)
+	case "lastUsedAt":
+		return ec.fieldContext_ApiKey_lastUsedAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_ApiKey_revokedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApiKey", field.Name)
+}
+
 func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2635,6 +2824,16 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_person(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_CreateApiKeyPayload_key(ctx, field)
+	case "token":
+		return ec.fieldContext_CreateApiKeyPayload_token(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateApiKeyPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2953,6 +3152,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 	switch field.Name {
 	case "user":
 		return ec.fieldContext_Viewer_user(ctx, field)
+	case "apiKey":
+		return ec.fieldContext_Viewer_apiKey(ctx, field)
 	case "roles":
 		return ec.fieldContext_Viewer_roles(ctx, field)
 	}

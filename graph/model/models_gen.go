@@ -63,6 +63,14 @@ type Committee struct {
 	Members []*portal.CommitteeMember `json:"members"`
 }
 
+// A new API key and its token.
+type CreateAPIKeyPayload struct {
+	// The key.
+	Key *auth.APIKey `json:"key"`
+	// The token, shown only now; send it as `Authorization: Bearer <token>`.
+	Token string `json:"token"`
+}
+
 // A new session.
 type LoginPayload struct {
 	// The session token, shown only now; send it as `Authorization: Bearer <token>`.

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/fritid/fritid/internal/auth"
@@ -133,4 +134,76 @@ func TestFailedLoginsAreThrottled(t *testing.T) {
 	if rows != 10 || hashed != rows {
 		t.Errorf("login_failures: %d rows, %d of them 32-byte hashes; want 10 (5 per account, 5 per client)", rows, hashed)
 	}
+}
+
+func TestAPIKeys(t *testing.T) {
+	s := newServer(t)
+	createAdmin(t, s, "kari@example.no")
+	login := ok(t, s.post(t, loginMutation, map[string]any{"e": "kari@example.no", "p": "riktig hest batteri"}))
+	admin := "Authorization: Bearer " + get(login.Data, "login.token").(string)
+	r := ok(t, s.post(t, `mutation { createApiKey(name: "Nyhetsbrev", scopes: [CATALOGUE_READ, SUBSCRIBERS_READ]) { token key { id prefix scopes } } }`, nil, admin))
+	token := get(r.Data, "createApiKey.token").(string)
+	prefix := get(r.Data, "createApiKey.key.prefix").(string)
+	if !strings.HasPrefix(token, prefix+"_") || !strings.HasPrefix(prefix, "fritid_") || len(token) < 60 {
+		t.Fatalf("token %q prefix %q", token, prefix)
+	}
+	keyAuth := "Authorization: Bearer " + token
+	v := ok(t, s.post(t, `{ viewer { user { email } apiKey { name scopes lastUsedAt } } }`, nil, keyAuth))
+	if get(v.Data, "viewer.apiKey.name") != "Nyhetsbrev" || get(v.Data, "viewer.user") != nil || !has(get(v.Data, "viewer.apiKey.scopes"), "SUBSCRIBERS_READ") {
+		t.Errorf("viewer with key: %+v", v.Data)
+	}
+	list := ok(t, s.post(t, `{ apiKeys { prefix lastUsedAt revokedAt } }`, nil, admin))
+	if get(list.Data, "apiKeys.0.prefix") != prefix || get(list.Data, "apiKeys.0.lastUsedAt") == nil {
+		t.Errorf("apiKeys: %+v", list.Data)
+	}
+	var stored string
+	s.app.DB.QueryRowContext(context.Background(), "SELECT encode(token_hash, 'hex') FROM api_keys").Scan(&stored)
+	if strings.Contains(stored, strings.TrimPrefix(token, prefix+"_")) {
+		t.Error("the token is stored in clear")
+	}
+	t.Run("OnlyAdmins", func(t *testing.T) {
+		for name, headers := range map[string][]string{"anonymous": nil, "api key": {keyAuth}} {
+			r := s.post(t, `mutation { createApiKey(name: "x", scopes: [CATALOGUE_READ]) { token } }`, nil, headers...)
+			want := "UNAUTHENTICATED"
+			if r.code() != want {
+				t.Errorf("%s: %+v, want %s", name, r.Errors, want)
+			}
+		}
+		tn, _ := s.app.Tenants.FindMunicipalityBySlug(context.Background(), "demo")
+		if _, err := s.app.Auth.CreateUser(context.Background(), auth.CreateUserInput{MunicipalityID: tn.ID(), Email: "editor@example.no",
+			Password: "riktig hest batteri", Roles: []auth.MunicipalRole{auth.RoleEditor}}); err != nil {
+			t.Fatal(err)
+		}
+		e := ok(t, s.post(t, loginMutation, map[string]any{"e": "editor@example.no", "p": "riktig hest batteri"}))
+		r := s.post(t, `{ apiKeys { prefix } }`, nil, "Authorization: Bearer "+get(e.Data, "login.token").(string))
+		if r.code() != "FORBIDDEN" {
+			t.Errorf("editor lists keys: %+v", r.Errors)
+		}
+	})
+	id := get(r.Data, "createApiKey.key.id")
+	if rv := ok(t, s.post(t, `mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, map[string]any{"id": id}, admin)); get(rv.Data, "revokeApiKey.revokedAt") == nil {
+		t.Fatalf("revoke: %+v", rv.Data)
+	}
+	if r := s.post(t, `{ viewer { apiKey { name } } }`, nil, keyAuth); r.Status != http.StatusUnauthorized || r.code() != "UNAUTHENTICATED" {
+		t.Errorf("a revoked key works: %d %+v", r.Status, r.Errors)
+	}
+	t.Run("NotFoundInAnotherMunicipality", func(t *testing.T) {
+		if _, err := s.app.Tenants.CreateMunicipality(context.Background(), tenantInput("larvik", "Larvik kommune")); err != nil {
+			t.Fatal(err)
+		}
+		tn, _ := s.app.Tenants.FindMunicipalityBySlug(context.Background(), "larvik")
+		if _, err := s.app.Auth.CreateUser(context.Background(), auth.CreateUserInput{MunicipalityID: tn.ID(), Email: "admin@larvik.no",
+			Password: "riktig hest batteri", Roles: []auth.MunicipalRole{auth.RoleAdmin}}); err != nil {
+			t.Fatal(err)
+		}
+		l := ok(t, s.post(t, loginMutation, map[string]any{"e": "admin@larvik.no", "p": "riktig hest batteri"}, "X-Municipality: larvik"))
+		other := "Authorization: Bearer " + get(l.Data, "login.token").(string)
+		r := s.post(t, `mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, map[string]any{"id": id}, other, "X-Municipality: larvik")
+		if r.code() != "NOT_FOUND" {
+			t.Errorf("larvik's admin revokes demo's key: %+v", r.Errors)
+		}
+		if l := ok(t, s.post(t, `{ apiKeys { prefix } }`, nil, other, "X-Municipality: larvik")); len(get(l.Data, "apiKeys").([]any)) != 0 {
+			t.Errorf("larvik sees demo's keys: %+v", l.Data)
+		}
+	})
 }

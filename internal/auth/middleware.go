@@ -36,7 +36,13 @@ func Middleware(s *Service, bundle *i18n.Bundle, log *slog.Logger) func(http.Han
 			ctx = context.WithValue(ctx, clientKey{}, host)
 			token, ok := bearer(r)
 			if t := tenant.FromContext(ctx); ok && t != nil {
-				v, err := s.Authenticate(ctx, t.ID(), token)
+				var v *Viewer
+				var err error
+				if IsAPIKey(token) {
+					v, err = s.AuthenticateKey(ctx, token)
+				} else {
+					v, err = s.Authenticate(ctx, t.ID(), token)
+				}
 				if err != nil {
 					code := apperr.CodeOf(err)
 					status := http.StatusUnauthorized

@@ -54,11 +54,26 @@ const (
 	RoleCaseworker      MunicipalRole = "CASEWORKER"
 )
 
-// Viewer is who is making a request: nil User for anonymous.
+// Viewer is who is making a request: a signed-in user (User set), a machine client with an
+// API key (APIKey set), or anonymous (no Viewer at all).
 type Viewer struct {
 	User      *User
 	SessionID uuid.UUID
 	Roles     []MunicipalRole
+	APIKey    *APIKey
+}
+
+// HasScope reports whether the viewer is an API key with scope.
+func (v *Viewer) HasScope(scope Scope) bool {
+	if v == nil || v.APIKey == nil {
+		return false
+	}
+	for _, s := range v.APIKey.Scopes {
+		if s == scope {
+			return true
+		}
+	}
+	return false
 }
 
 // Has reports whether the viewer holds role.
