@@ -9,9 +9,34 @@ import (
 	"context"
 
 	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/audit"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/relay"
 )
+
+func (r *auditEntryResolver) ActorID(ctx context.Context, obj *audit.Entry) (*string, error) {
+	if obj.ActorID == nil {
+		return nil, nil
+	}
+	id := relay.GlobalID("User", *obj.ActorID)
+	return &id, nil
+}
+
+func (r *auditEntryResolver) ItemID(ctx context.Context, obj *audit.Entry) (*string, error) {
+	if obj.ItemID == nil {
+		return nil, nil
+	}
+	id := relay.GlobalID(obj.ItemType, *obj.ItemID)
+	return &id, nil
+}
+
+func (r *auditEntryConnectionResolver) Edges(ctx context.Context, obj *auth.AuditPage) ([]*model.AuditEntryEdge, error) {
+	edges := make([]*model.AuditEntryEdge, len(obj.Entries))
+	for i, e := range obj.Entries {
+		edges[i] = &model.AuditEntryEdge{Cursor: e.Cursor(), Node: e}
+	}
+	return edges, nil
+}
 
 func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*model.LoginPayload, error) {
 	res, err := r.Auth.Login(ctx, email, password, auth.ClientFrom(ctx))
@@ -56,6 +81,24 @@ func (r *queryResolver) APIKeys(ctx context.Context) ([]*auth.APIKey, error) {
 	return r.Auth.FindAPIKeys(ctx)
 }
 
+func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*auth.AuditPage, error) {
+	f, err := auditFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	return r.Auth.AuditLog(ctx, f, first, after)
+}
+
+func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
+
+func (r *Resolver) AuditEntryConnection() AuditEntryConnectionResolver {
+	return &auditEntryConnectionResolver{r}
+}
+
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
-type mutationResolver struct{ *Resolver }
+type (
+	auditEntryResolver           struct{ *Resolver }
+	auditEntryConnectionResolver struct{ *Resolver }
+	mutationResolver             struct{ *Resolver }
+)

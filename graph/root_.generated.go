@@ -26,6 +26,8 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Activity() ActivityResolver
 	ActivityConnection() ActivityConnectionResolver
+	AuditEntry() AuditEntryResolver
+	AuditEntryConnection() AuditEntryConnectionResolver
 	Category() CategoryResolver
 	Image() ImageResolver
 	Locale() LocaleResolver
@@ -103,6 +105,27 @@ type ComplexityRoot struct {
 		Prefix     func(childComplexity int) int
 		RevokedAt  func(childComplexity int) int
 		Scopes     func(childComplexity int) int
+	}
+
+	AuditEntry struct {
+		Action    func(childComplexity int) int
+		ActorID   func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Fields    func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
+		ItemID    func(childComplexity int) int
+		ItemType  func(childComplexity int) int
+		RequestID func(childComplexity int) int
+	}
+
+	AuditEntryConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AuditEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Category struct {
@@ -264,6 +287,7 @@ type ComplexityRoot struct {
 		APIKeys        func(childComplexity int) int
 		Activities     func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
 		Activity       func(childComplexity int, id *string, slug *string) int
+		AuditLog       func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Categories     func(childComplexity int) int
 		Category       func(childComplexity int, id *string, slug *string) int
 		Locales        func(childComplexity int) int
@@ -620,6 +644,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiKey.Scopes(childComplexity), true
+
+	case "AuditEntry.action":
+		if e.ComplexityRoot.AuditEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Action(childComplexity), true
+	case "AuditEntry.actorId":
+		if e.ComplexityRoot.AuditEntry.ActorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ActorID(childComplexity), true
+	case "AuditEntry.createdAt":
+		if e.ComplexityRoot.AuditEntry.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.CreatedAt(childComplexity), true
+	case "AuditEntry.fields":
+		if e.ComplexityRoot.AuditEntry.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Fields(childComplexity), true
+	case "AuditEntry.id":
+		if e.ComplexityRoot.AuditEntry.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.GlobalID(childComplexity), true
+	case "AuditEntry.itemId":
+		if e.ComplexityRoot.AuditEntry.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ItemID(childComplexity), true
+	case "AuditEntry.itemType":
+		if e.ComplexityRoot.AuditEntry.ItemType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ItemType(childComplexity), true
+	case "AuditEntry.requestId":
+		if e.ComplexityRoot.AuditEntry.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.RequestID(childComplexity), true
+
+	case "AuditEntryConnection.edges":
+		if e.ComplexityRoot.AuditEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Edges(childComplexity), true
+	case "AuditEntryConnection.pageInfo":
+		if e.ComplexityRoot.AuditEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.PageInfo(childComplexity), true
+
+	case "AuditEntryEdge.cursor":
+		if e.ComplexityRoot.AuditEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Cursor(childComplexity), true
+	case "AuditEntryEdge.node":
+		if e.ComplexityRoot.AuditEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
 
 	case "Category.activities":
 		if e.ComplexityRoot.Category.Activities == nil {
@@ -1296,6 +1395,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Activity(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.auditLog":
+		if e.ComplexityRoot.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.categories":
 		if e.ComplexityRoot.Query.Categories == nil {
 			break
@@ -1629,6 +1739,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputAuditFilter,
 		ec.unmarshalInputBoundingBoxInput,
 		ec.unmarshalInputCatalogueFilter,
 		ec.unmarshalInputNearInput,
@@ -1833,6 +1944,68 @@ enum ApiScope {
   CATALOGUE_WRITE
   "Read newsletter subscribers (subscribers:read)."
   SUBSCRIBERS_READ
+}
+
+extend type Query {
+  "The municipality's audit log, newest first (administrators only)."
+  auditLog(
+    "What to show."
+    filter: AuditFilter
+    "Page size, 0 to 100 (default 50)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+  ): AuditEntryConnection!
+}
+
+"What part of the audit log to show."
+input AuditFilter {
+  "Only this action, e.g. ` + "`" + `login_failed` + "`" + `, ` + "`" + `create_api_key` + "`" + `."
+  action: String
+  "Only entries about this item (global ID)."
+  itemId: ID
+  "Only entries by this user (global ID)."
+  actorId: ID
+  "Only entries at or after this time."
+  since: Time
+  "Only entries before this time."
+  until: Time
+}
+
+"A page of the audit log."
+type AuditEntryConnection {
+  "The entries with their cursors."
+  edges: [AuditEntryEdge!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+}
+
+"An audit entry in a page."
+type AuditEntryEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "The entry."
+  node: AuditEntry!
+}
+
+"One change: who did what to which item, when, and which fields changed (never their values)."
+type AuditEntry {
+  "The entry's global ID."
+  id: ID!
+  "What was done, e.g. ` + "`" + `login` + "`" + `, ` + "`" + `revoke_api_key` + "`" + `."
+  action: String!
+  "The user who did it; null for the system or a failed login."
+  actorId: ID
+  "The kind of item, e.g. ` + "`" + `User` + "`" + `, ` + "`" + `ApiKey` + "`" + `."
+  itemType: String!
+  "The item's global ID."
+  itemId: ID
+  "The fields that changed."
+  fields: [String!]!
+  "The request it happened in, to find it in the logs."
+  requestId: String!
+  "When."
+  createdAt: Time!
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {
@@ -2760,6 +2933,48 @@ func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphq
 		return ec.fieldContext_ApiKey_revokedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApiKey", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuditEntry_id(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEntry_action(ctx, field)
+	case "actorId":
+		return ec.fieldContext_AuditEntry_actorId(ctx, field)
+	case "itemType":
+		return ec.fieldContext_AuditEntry_itemType(ctx, field)
+	case "itemId":
+		return ec.fieldContext_AuditEntry_itemId(ctx, field)
+	case "fields":
+		return ec.fieldContext_AuditEntry_fields(ctx, field)
+	case "requestId":
+		return ec.fieldContext_AuditEntry_requestId(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_AuditEntry_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -5,9 +5,32 @@ package model
 import (
 	"time"
 
+	"github.com/fritid/fritid/internal/audit"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/portal"
 )
+
+// An audit entry in a page.
+type AuditEntryEdge struct {
+	// Where this edge is, for `after`.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *audit.Entry `json:"node"`
+}
+
+// What part of the audit log to show.
+type AuditFilter struct {
+	// Only this action, e.g. `login_failed`, `create_api_key`.
+	Action *string `json:"action,omitempty"`
+	// Only entries about this item (global ID).
+	ItemID *string `json:"itemId,omitempty"`
+	// Only entries by this user (global ID).
+	ActorID *string `json:"actorId,omitempty"`
+	// Only entries at or after this time.
+	Since *time.Time `json:"since,omitempty"`
+	// Only entries before this time.
+	Until *time.Time `json:"until,omitempty"`
+}
 
 // A rectangle on the map, in degrees.
 type BoundingBoxInput struct {

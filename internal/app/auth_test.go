@@ -207,3 +207,35 @@ func TestAPIKeys(t *testing.T) {
 		}
 	})
 }
+
+func TestAuditLog(t *testing.T) {
+	s := newServer(t)
+	createAdmin(t, s, "kari@example.no")
+	s.post(t, loginMutation, map[string]any{"e": "kari@example.no", "p": "feil passord!"})
+	login := ok(t, s.post(t, loginMutation, map[string]any{"e": "kari@example.no", "p": "riktig hest batteri"}))
+	admin := "Authorization: Bearer " + get(login.Data, "login.token").(string)
+	q := `query($f: AuditFilter, $after: String) { auditLog(filter: $f, first: 2, after: $after) {
+	  edges { cursor node { action actorId itemType itemId fields requestId } } pageInfo { hasNextPage endCursor } } }`
+	r := ok(t, s.post(t, q, nil, admin))
+	var actions []string
+	for page := 0; page < 10; page++ {
+		for _, e := range get(r.Data, "auditLog.edges").([]any) {
+			actions = append(actions, get(e, "node.action").(string))
+		}
+		if get(r.Data, "auditLog.pageInfo.hasNextPage") != true {
+			break
+		}
+		r = ok(t, s.post(t, q, map[string]any{"after": get(r.Data, "auditLog.pageInfo.endCursor")}, admin))
+	}
+	// Newest first: the login, the failed login, the account's creation.
+	if len(actions) != 3 || actions[0] != "login" || actions[1] != "login_failed" || actions[2] != "create_user" {
+		t.Errorf("actions = %v", actions)
+	}
+	f := ok(t, s.post(t, q, map[string]any{"f": map[string]any{"action": "login_failed"}}, admin))
+	if n := len(get(f.Data, "auditLog.edges").([]any)); n != 1 || get(f.Data, "auditLog.edges.0.node.requestId") == "" {
+		t.Errorf("filtered: %+v", f.Data)
+	}
+	if r := s.post(t, q, nil); r.code() != "UNAUTHENTICATED" {
+		t.Errorf("anonymous reads the audit log: %+v", r.Errors)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/httpserver"
+	"github.com/fritid/fritid/internal/platform/relay"
 )
 
 // Entry is one line of the audit log.
@@ -39,3 +40,61 @@ func Append(ctx context.Context, db bun.IDB, e *Entry) error {
 	_, err := db.NewInsert().Model(e).Returning("created_at").Exec(ctx)
 	return database.MapError(err, "append audit entry", "audit entry")
 }
+
+// Filter narrows the audit log; empty fields do not filter.
+type Filter struct {
+	Action  string
+	ItemID  *uuid.UUID
+	ActorID *uuid.UUID
+	Since   *time.Time
+	Until   *time.Time
+}
+
+type cursor struct {
+	T  time.Time `json:"t"`
+	ID uuid.UUID `json:"i"`
+}
+
+// Find returns a page of the municipality's audit log, newest first, and whether more
+// follow. The caller has checked that the viewer may read it. Errors: BAD_USER_INPUT for a
+// bad cursor.
+func Find(ctx context.Context, db bun.IDB, mid uuid.UUID, f Filter, limit int, after string) ([]*Entry, bool, error) {
+	q := db.NewSelect().Model((*Entry)(nil)).Where("municipality_id = ?", mid)
+	if f.Action != "" {
+		q = q.Where("action = ?", f.Action)
+	}
+	if f.ItemID != nil {
+		q = q.Where("item_id = ?", *f.ItemID)
+	}
+	if f.ActorID != nil {
+		q = q.Where("actor_id = ?", *f.ActorID)
+	}
+	if f.Since != nil {
+		q = q.Where("created_at >= ?", *f.Since)
+	}
+	if f.Until != nil {
+		q = q.Where("created_at < ?", *f.Until)
+	}
+	if after != "" {
+		var c cursor
+		if err := relay.DecodeCursor(after, "after", &c); err != nil {
+			return nil, false, err
+		}
+		q = q.Where("(created_at, id) < (?, ?)", c.T, c.ID)
+	}
+	var out []*Entry
+	if err := q.OrderExpr("created_at DESC, id DESC").Limit(int64(limit+1)).Scan(ctx, &out); err != nil {
+		return nil, false, database.MapError(err, "find audit entries", "audit entry")
+	}
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	return out, more, nil
+}
+
+// Cursor returns the cursor of an entry, for Find's after.
+func (e *Entry) Cursor() string { return relay.EncodeCursor(cursor{T: e.CreatedAt, ID: e.ID}) }
+
+// GlobalID returns the entry's global ID.
+func (e *Entry) GlobalID() string { return relay.GlobalID("AuditEntry", e.ID) }

@@ -1,0 +1,36 @@
+package graph
+
+import (
+	"github.com/google/uuid"
+
+	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/audit"
+	"github.com/fritid/fritid/internal/platform/relay"
+)
+
+// auditFilter parses the API's audit filter. Errors: BAD_USER_INPUT naming a bad ID.
+func auditFilter(in *model.AuditFilter) (audit.Filter, error) {
+	var f audit.Filter
+	if in == nil {
+		return f, nil
+	}
+	f.Action, f.Since, f.Until = deref(in.Action, ""), in.Since, in.Until
+	var err error
+	if f.ItemID, err = anyID(in.ItemID, "filter.itemId"); err != nil {
+		return f, err
+	}
+	f.ActorID, err = anyID(in.ActorID, "filter.actorId")
+	return f, err
+}
+
+// anyID parses a global ID of any type, or nil.
+func anyID(gid *string, field string) (*uuid.UUID, error) {
+	if gid == nil {
+		return nil, nil
+	}
+	_, id, err := relay.ParseGlobalID(*gid, field)
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
