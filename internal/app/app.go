@@ -65,7 +65,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	a.Portal = portal.NewService(a.DB)
 	a.Tenants = tenant.NewService(a.DB, portal.SeedCategories)
 	a.Auth = auth.NewService(a.DB, cfg.SecretKey, auth.Options{SessionTTL: cfg.SessionTTL, IdleTimeout: cfg.SessionIdle,
-		MaxFailures: auth.DefaultOptions.MaxFailures, FailureWindow: auth.DefaultOptions.FailureWindow})
+		MaxFailures: auth.DefaultOptions.MaxFailures, FailureWindow: auth.DefaultOptions.FailureWindow, Issuers: issuers(cfg)})
 	return a, nil
 }
 
@@ -191,4 +191,12 @@ func (a *App) HTTPConfig() httpserver.Config {
 		ShutdownTimeout:   c.ShutdownGrace,
 		Production:        c.Production(),
 	}
+}
+
+func issuers(cfg *config.Config) []auth.Issuer {
+	out := make([]auth.Issuer, len(cfg.OIDCIssuers))
+	for i, is := range cfg.OIDCIssuers {
+		out[i] = auth.Issuer{URL: is.Issuer, Audience: is.Audience, EmailClaim: is.EmailClaim}
+	}
+	return out
 }

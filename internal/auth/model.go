@@ -61,6 +61,8 @@ type Viewer struct {
 	SessionID uuid.UUID
 	Roles     []MunicipalRole
 	APIKey    *APIKey
+	// Identity is set for a bearer of an OpenID Connect ID token.
+	Identity *Identity
 }
 
 // HasScope reports whether the viewer is an API key with scope.

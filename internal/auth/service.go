@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
@@ -26,6 +27,8 @@ type Options struct {
 	// FailureWindow lock further attempts out until the window has passed.
 	MaxFailures   int
 	FailureWindow time.Duration
+	// Issuers are the OpenID Connect issuers whose ID tokens are accepted.
+	Issuers []Issuer
 }
 
 // DefaultOptions are the defaults: 30 days, 7 days idle, 5 failures in 15 minutes.
@@ -37,11 +40,13 @@ type Service struct {
 	secret []byte
 	opt    Options
 	now    func() time.Time
+	oidc   *oidcVerifiers
 }
 
 // NewService returns a Service; secret keys the token and throttle hashes.
 func NewService(db *bun.DB, secret string, opt Options) *Service {
-	return &Service{db: db, secret: []byte(secret), opt: opt, now: time.Now}
+	return &Service{db: db, secret: []byte(secret), opt: opt, now: time.Now,
+		oidc: &oidcVerifiers{issuers: opt.Issuers, byURL: map[string]*oidc.IDTokenVerifier{}}}
 }
 
 // NormaliseEmail returns the e-mail address trimmed and in lower case. Errors:

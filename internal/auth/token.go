@@ -25,3 +25,6 @@ func keyedHash(key []byte, purpose, v string) []byte {
 	m.Write([]byte(v))
 	return m.Sum(nil)
 }
+
+// decodeSegment decodes a base64url JWT segment.
+func decodeSegment(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }

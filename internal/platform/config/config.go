@@ -4,6 +4,7 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -47,6 +48,7 @@ type Config struct {
 	ShutdownGrace  time.Duration
 	SessionTTL     time.Duration
 	SessionIdle    time.Duration
+	OIDCIssuers    []OIDCIssuer
 	// PGBinDir is PG_BINDIR: where the embedded PostgreSQL's binaries are, when set.
 	PGBinDir string
 	// SecretKeyGenerated is true when SecretKey was generated and kept in the data directory.
@@ -58,6 +60,13 @@ func (c *Config) Production() bool { return c.Env == Production }
 
 // PostgresDir is where the embedded local PostgreSQL keeps its data.
 func (c *Config) PostgresDir() string { return filepath.Join(c.DataDir, "postgres") }
+
+// OIDCIssuer is an OpenID Connect issuer whose ID tokens are accepted.
+type OIDCIssuer struct {
+	Issuer     string `json:"issuer"`
+	Audience   string `json:"audience"`
+	EmailClaim string `json:"emailClaim"`
+}
 
 // Setting is one configuration value: its environment variable, flag, default and meaning.
 type Setting struct {
@@ -134,6 +143,24 @@ var Settings = []Setting{
 	{"FRITID_IDLE_TIMEOUT", "idle-timeout", "120s", "how long an idle keep-alive connection stays open", setDuration(func(c *Config) *time.Duration { return &c.IdleTimeout })},
 	{"FRITID_SESSION_TTL", "session-ttl", "720h", "how long a signed-in session lasts at most", setDuration(func(c *Config) *time.Duration { return &c.SessionTTL })},
 	{"FRITID_SESSION_IDLE_TIMEOUT", "session-idle-timeout", "168h", "a session left unused this long ends", setDuration(func(c *Config) *time.Duration { return &c.SessionIdle })},
+	{"FRITID_OIDC_ISSUERS", "oidc-issuers", "", `OpenID Connect issuers whose ID tokens are accepted as bearer tokens, as JSON: [{"issuer":"https://...","audience":"client-id","emailClaim":"email"}]`, func(c *Config, v string) error {
+		c.OIDCIssuers = nil
+		if strings.TrimSpace(v) == "" {
+			return nil
+		}
+		if err := json.Unmarshal([]byte(v), &c.OIDCIssuers); err != nil {
+			return errors.New(`must be a JSON list such as [{"issuer":"https://login.example.no","audience":"fritid"}]`)
+		}
+		for _, i := range c.OIDCIssuers {
+			if !strings.HasPrefix(i.Issuer, "https://") && !strings.HasPrefix(i.Issuer, "http://127.0.0.1") && !strings.HasPrefix(i.Issuer, "http://localhost") {
+				return fmt.Errorf("issuer %q must be an https URL", i.Issuer)
+			}
+			if i.Audience == "" {
+				return fmt.Errorf("issuer %q needs an audience", i.Issuer)
+			}
+		}
+		return nil
+	}},
 	{"FRITID_SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long a graceful shutdown waits for requests in flight", setDuration(func(c *Config) *time.Duration { return &c.ShutdownGrace })},
 }
 
