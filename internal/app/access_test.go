@@ -1,0 +1,112 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/platform/config"
+)
+
+// outcome is what a caller gets from a mutation.
+type outcome string
+
+const (
+	allowed         outcome = "allowed"
+	forbidden       outcome = "FORBIDDEN"
+	unauthenticated outcome = "UNAUTHENTICATED"
+)
+
+// TestAccessMatrix walks every mutation against every kind of caller and asserts exactly
+// what docs/access.md says: allowed, FORBIDDEN or UNAUTHENTICATED.
+func TestAccessMatrix(t *testing.T) {
+	iss := newIssuer(t)
+	s := newServer(t, func(c *config.Config) { c.OIDCIssuers = []config.OIDCIssuer{{Issuer: iss.URL, Audience: "fritid"}} })
+	ctx := context.Background()
+	demo, _ := s.app.Tenants.FindMunicipalityBySlug(ctx, "demo")
+	larvik, err := s.app.Tenants.CreateMunicipality(ctx, tenantInput("larvik", "Larvik kommune"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := map[string][]auth.MunicipalRole{"admin": {auth.RoleAdmin}, "editor": {auth.RoleEditor},
+		"coordinator": {auth.RoleCardCoordinator}, "caseworker": {auth.RoleCaseworker}, "orgeditor": nil, "otherorgeditor": nil}
+	for name, roles := range users {
+		if _, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: demo.ID(), Email: name + "@example.no", Password: "riktig hest batteri", Roles: roles}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: larvik.ID(), Email: "admin@larvik.no", Password: "riktig hest batteri", Roles: []auth.MunicipalRole{auth.RoleAdmin}}); err != nil {
+		t.Fatal(err)
+	}
+	s.exec(t, `INSERT INTO organisations (municipality_id, slug, name, kind, status) VALUES (?, 'lag-a', 'Lag A', 'VOLUNTARY', 'PUBLISHED'), (?, 'lag-b', 'Lag B', 'VOLUNTARY', 'PUBLISHED')`, demo.ID(), demo.ID())
+	s.exec(t, `INSERT INTO organisation_members (municipality_id, organisation_id, user_id, role)
+		SELECT o.municipality_id, o.id, u.id, 'EDITOR' FROM organisations o, users u
+		WHERE (o.slug = 'lag-a' AND u.email = 'orgeditor@example.no') OR (o.slug = 'lag-b' AND u.email = 'otherorgeditor@example.no')`)
+
+	// Each caller's Authorization header, made fresh for every case (logout ends sessions).
+	login := func(email string, headers ...string) string {
+		r := ok(t, s.post(t, loginMutation, map[string]any{"e": email, "p": "riktig hest batteri"}, headers...))
+		return "Authorization: Bearer " + get(r.Data, "login.token").(string)
+	}
+	callers := map[string]func() []string{
+		"anonymous": func() []string { return nil },
+		"resident": func() []string {
+			now := time.Now()
+			tok := iss.sign(t, iss.key, map[string]any{"iss": iss.URL, "aud": "fritid", "sub": "r1", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()})
+			return []string{"Authorization: Bearer " + tok}
+		},
+		"org editor of this org":    func() []string { return []string{login("orgeditor@example.no")} },
+		"org editor of another org": func() []string { return []string{login("otherorgeditor@example.no")} },
+		"ADMIN":                     func() []string { return []string{login("admin@example.no")} },
+		"EDITOR":                    func() []string { return []string{login("editor@example.no")} },
+		"CARD_COORDINATOR":          func() []string { return []string{login("coordinator@example.no")} },
+		"CASEWORKER":                func() []string { return []string{login("caseworker@example.no")} },
+		"user of another municipality": func() []string {
+			return []string{login("admin@larvik.no", "X-Municipality: larvik")}
+		},
+	}
+	adminOnly := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": forbidden,
+		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": forbidden, "CARD_COORDINATOR": forbidden,
+		"CASEWORKER": forbidden, "user of another municipality": unauthenticated}
+	signedIn := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": allowed,
+		"org editor of another org": allowed, "ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": allowed,
+		"CASEWORKER": allowed, "user of another municipality": unauthenticated}
+	anyone := map[string]outcome{"anonymous": allowed, "resident": allowed, "org editor of this org": allowed,
+		"org editor of another org": allowed, "ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": allowed,
+		"CASEWORKER": allowed, "user of another municipality": unauthenticated}
+	keyID := func() any {
+		r := ok(t, s.post(t, `mutation { createApiKey(name: "k", scopes: [CATALOGUE_READ]) { key { id } } }`, nil, login("admin@example.no")))
+		return get(r.Data, "createApiKey.key.id")
+	}
+	mutations := []struct {
+		name, query string
+		vars        func() map[string]any
+		want        map[string]outcome
+	}{
+		{"login", loginMutation, func() map[string]any { return map[string]any{"e": "editor@example.no", "p": "riktig hest batteri"} }, anyone},
+		{"logout", `mutation { logout }`, nil, signedIn},
+		{"logoutEverywhere", `mutation { logoutEverywhere }`, nil, signedIn},
+		{"createApiKey", `mutation { createApiKey(name: "x", scopes: [CATALOGUE_READ]) { token } }`, nil, adminOnly},
+		{"revokeApiKey", `mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, func() map[string]any { return map[string]any{"id": keyID()} }, adminOnly},
+	}
+	for _, m := range mutations {
+		for caller, headers := range callers {
+			t.Run(fmt.Sprintf("%s/%s", m.name, caller), func(t *testing.T) {
+				var vars map[string]any
+				if m.vars != nil {
+					vars = m.vars()
+				}
+				r := s.post(t, m.query, vars, headers()...)
+				got := allowed
+				if len(r.Errors) > 0 {
+					got = outcome(r.code())
+				}
+				if want := m.want[caller]; got != want {
+					t.Errorf("got %s, want %s (%+v)", got, want, r.Errors)
+				}
+			})
+		}
+	}
+}
