@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/fritid/fritid/internal/app"
 	"github.com/fritid/fritid/internal/platform/config"
@@ -36,6 +37,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			log.Info("created the demo municipality (demo data)", "slug", "larvik")
 		}
 	}
+	go a.Mail.Run(ctx, 5*time.Second)
 	return httpserver.Run(ctx, a.HTTPConfig(), a.Handler(), log, func(addr net.Addr) {
 		fmt.Fprintf(stdout, "fritid is serving\n  API:      http://%s/graphql\n", addr)
 		if !a.Config.Production() {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fritid/fritid/graph"
 	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/platform/config"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/database/localpg"
@@ -34,6 +35,7 @@ type App struct {
 	Tenants *tenant.Service
 	Portal  *portal.Service
 	Auth    *auth.Service
+	Mail    *mail.Sender
 
 	migrator *database.Migrator
 	local    *localpg.Server
@@ -64,6 +66,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	a.Metrics.RegisterDB(a.DB.DB, "fritid")
 	a.Portal = portal.NewService(a.DB)
 	a.Tenants = tenant.NewService(a.DB, portal.SeedCategories)
+	if a.Mail, err = newSender(a); err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.Auth = auth.NewService(a.DB, cfg.SecretKey, auth.Options{SessionTTL: cfg.SessionTTL, IdleTimeout: cfg.SessionIdle,
 		MaxFailures: auth.DefaultOptions.MaxFailures, FailureWindow: auth.DefaultOptions.FailureWindow, Issuers: issuers(cfg)})
 	return a, nil
@@ -199,4 +205,17 @@ func issuers(cfg *config.Config) []auth.Issuer {
 		out[i] = auth.Issuer{URL: is.Issuer, Audience: is.Audience, EmailClaim: is.EmailClaim}
 	}
 	return out
+}
+
+// newSender returns the outbox sender: SMTP when configured, else the log.
+func newSender(a *App) (*mail.Sender, error) {
+	var t mail.Transport = mail.Log{Logger: a.Log}
+	if a.Config.SMTPURL != "" {
+		smtp, err := mail.NewSMTP(a.Config.SMTPURL, a.Config.MailFrom)
+		if err != nil {
+			return nil, err
+		}
+		t = smtp
+	}
+	return &mail.Sender{DB: a.DB, Bundle: a.Bundle, Transport: t, Log: a.Log}, nil
 }

@@ -49,6 +49,8 @@ type Config struct {
 	SessionTTL     time.Duration
 	SessionIdle    time.Duration
 	OIDCIssuers    []OIDCIssuer
+	SMTPURL        string
+	MailFrom       string
 	// PGBinDir is PG_BINDIR: where the embedded PostgreSQL's binaries are, when set.
 	PGBinDir string
 	// SecretKeyGenerated is true when SecretKey was generated and kept in the data directory.
@@ -161,6 +163,14 @@ var Settings = []Setting{
 		}
 		return nil
 	}},
+	{"FRITID_SMTP_URL", "smtp-url", "", "SMTP server for e-mail, smtp://user:password@host:587 or smtps://host:465; empty writes e-mail to the log (development)", func(c *Config, v string) error {
+		if v != "" && !strings.HasPrefix(v, "smtp://") && !strings.HasPrefix(v, "smtps://") {
+			return errors.New("must start with smtp:// or smtps://")
+		}
+		c.SMTPURL = v
+		return nil
+	}},
+	{"FRITID_MAIL_FROM", "mail-from", "fritid <noreply@localhost>", "the sender of e-mail", setString(func(c *Config) *string { return &c.MailFrom })},
 	{"FRITID_SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long a graceful shutdown waits for requests in flight", setDuration(func(c *Config) *time.Duration { return &c.ShutdownGrace })},
 }
 

@@ -1,0 +1,86 @@
+package mail
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// Transport delivers one rendered e-mail.
+type Transport interface {
+	Send(ctx context.Context, to, subject, body string) error
+}
+
+// SMTP delivers through an SMTP server.
+type SMTP struct {
+	host string
+	opts []gomail.Option
+	from string
+}
+
+// NewSMTP returns an SMTP transport for a URL: smtp://user:pass@host:587 (STARTTLS when the
+// server offers it) or smtps://user:pass@host:465 (TLS). from is the sender address.
+func NewSMTP(rawURL, from string) (*SMTP, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+		return nil, fmt.Errorf("FRITID_SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465")
+	}
+	opts := []gomail.Option{gomail.WithTLSPolicy(gomail.TLSOpportunistic)}
+	if u.Scheme == "smtps" {
+		opts = []gomail.Option{gomail.WithSSL()}
+	}
+	if p := u.Port(); p != "" {
+		port, err := strconv.Atoi(p)
+		if err != nil {
+			return nil, fmt.Errorf("FRITID_SMTP_URL: bad port %q", p)
+		}
+		opts = append(opts, gomail.WithPort(port))
+	}
+	if u.User != nil {
+		pass, _ := u.User.Password()
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), gomail.WithUsername(u.User.Username()), gomail.WithPassword(pass))
+	}
+	return &SMTP{host: u.Hostname(), opts: opts, from: from}, nil
+}
+
+// Send delivers one message as plain text.
+func (s *SMTP) Send(ctx context.Context, to, subject, body string) error {
+	m := gomail.NewMsg()
+	if err := m.From(s.from); err != nil {
+		return err
+	}
+	if err := m.To(to); err != nil {
+		return err
+	}
+	m.Subject(subject)
+	m.SetBodyString(gomail.TypeTextPlain, body)
+	c, err := gomail.NewClient(s.host, s.opts...)
+	if err != nil {
+		return err
+	}
+	return c.DialAndSendWithContext(ctx, m)
+}
+
+// Log "delivers" to the log, for development without an SMTP server. The recipient is
+// masked: an address is personal data and stays out of logs.
+type Log struct{ Logger *slog.Logger }
+
+// Send writes the message to the log.
+func (l Log) Send(ctx context.Context, to, subject, body string) error {
+	l.Logger.InfoContext(ctx, "e-mail (not sent: FRITID_SMTP_URL is unset)", "to", Mask(to), "subject", subject, "body", body)
+	return nil
+}
+
+// Mask hides most of an e-mail address: kari@example.no -> k***@example.no.
+func Mask(addr string) string {
+	at := strings.LastIndex(addr, "@")
+	if at < 1 {
+		return "***"
+	}
+	return addr[:1] + "***" + addr[at:]
+}
