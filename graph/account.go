@@ -6,6 +6,7 @@ import (
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/audit"
 	"github.com/fritid/fritid/internal/platform/relay"
+	"github.com/fritid/fritid/internal/portal"
 )
 
 // auditFilter parses the API's audit filter. Errors: BAD_USER_INPUT naming a bad ID.
@@ -33,4 +34,18 @@ func anyID(gid *string, field string) (*uuid.UUID, error) {
 		return nil, err
 	}
 	return &id, nil
+}
+
+// registerInput parses the API's registration input. Errors: BAD_USER_INPUT naming a bad ID.
+func registerInput(in model.RegisterOrganisationInput) (portal.RegisterInput, error) {
+	cats, err := parseIDs(in.Categories, "Category", "input.categories")
+	if err != nil {
+		return portal.RegisterInput{}, err
+	}
+	out := portal.RegisterInput{Name: in.Name, Kind: in.Kind, OrgNumber: in.OrgNumber, CategoryIDs: cats,
+		Email: deref(in.Email, ""), Summary: deref(in.Summary, "")}
+	if o := in.Owner; o != nil {
+		out.Owner = &portal.NewOwner{Email: o.Email, Password: o.Password, DisplayName: deref(o.DisplayName, "")}
+	}
+	return out, nil
 }

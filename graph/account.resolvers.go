@@ -12,6 +12,8 @@ import (
 	"github.com/fritid/fritid/internal/audit"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/relay"
+	"github.com/fritid/fritid/internal/portal"
+	"github.com/fritid/fritid/internal/tenant"
 )
 
 func (r *auditEntryResolver) ActorID(ctx context.Context, obj *audit.Entry) (*string, error) {
@@ -71,6 +73,41 @@ func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id string) (*auth.A
 		return nil, err
 	}
 	return r.Auth.RevokeAPIKey(ctx, uid)
+}
+
+func (r *mutationResolver) RegisterOrganisation(ctx context.Context, input model.RegisterOrganisationInput) (*portal.Organisation, error) {
+	in, err := registerInput(input)
+	if err != nil {
+		return nil, err
+	}
+	return r.Portal.RegisterOrganisation(ctx, in)
+}
+
+func (r *mutationResolver) VerifyEmail(ctx context.Context, token string) (bool, error) {
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return false, err
+	}
+	if err := r.Auth.VerifyEmail(ctx, t.ID(), token); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func (r *mutationResolver) ApproveOrganisation(ctx context.Context, id string) (*portal.Organisation, error) {
+	uid, err := relay.ParseTypedID(id, "Organisation", "id")
+	if err != nil {
+		return nil, err
+	}
+	return r.Portal.ApproveOrganisation(ctx, uid)
+}
+
+func (r *mutationResolver) RejectOrganisation(ctx context.Context, id string, reason string) (*portal.Organisation, error) {
+	uid, err := relay.ParseTypedID(id, "Organisation", "id")
+	if err != nil {
+		return nil, err
+	}
+	return r.Portal.RejectOrganisation(ctx, uid, reason)
 }
 
 func (r *queryResolver) Viewer(ctx context.Context) (*auth.Viewer, error) {

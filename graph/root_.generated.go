@@ -209,11 +209,15 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateAPIKey     func(childComplexity int, name string, scopes []auth.Scope) int
-		Login            func(childComplexity int, email string, password string) int
-		Logout           func(childComplexity int) int
-		LogoutEverywhere func(childComplexity int) int
-		RevokeAPIKey     func(childComplexity int, id string) int
+		ApproveOrganisation  func(childComplexity int, id string) int
+		CreateAPIKey         func(childComplexity int, name string, scopes []auth.Scope) int
+		Login                func(childComplexity int, email string, password string) int
+		Logout               func(childComplexity int) int
+		LogoutEverywhere     func(childComplexity int) int
+		RegisterOrganisation func(childComplexity int, input model.RegisterOrganisationInput) int
+		RejectOrganisation   func(childComplexity int, id string, reason string) int
+		RevokeAPIKey         func(childComplexity int, id string) int
+		VerifyEmail          func(childComplexity int, token string) int
 	}
 
 	Neighbourhood struct {
@@ -1023,6 +1027,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Municipality.TimeZone(childComplexity), true
 
+	case "Mutation.approveOrganisation":
+		if e.ComplexityRoot.Mutation.ApproveOrganisation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveOrganisation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveOrganisation(childComplexity, args["id"].(string)), true
 	case "Mutation.createApiKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
 			break
@@ -1057,6 +1072,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogoutEverywhere(childComplexity), true
+	case "Mutation.registerOrganisation":
+		if e.ComplexityRoot.Mutation.RegisterOrganisation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerOrganisation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterOrganisation(childComplexity, args["input"].(model.RegisterOrganisationInput)), true
+	case "Mutation.rejectOrganisation":
+		if e.ComplexityRoot.Mutation.RejectOrganisation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectOrganisation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectOrganisation(childComplexity, args["id"].(string), args["reason"].(string)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -1068,6 +1105,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["id"].(string)), true
+	case "Mutation.verifyEmail":
+		if e.ComplexityRoot.Mutation.VerifyEmail == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyEmail_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyEmail(childComplexity, args["token"].(string)), true
 
 	case "Neighbourhood.activities":
 		if e.ComplexityRoot.Neighbourhood.Activities == nil {
@@ -1743,6 +1791,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputBoundingBoxInput,
 		ec.unmarshalInputCatalogueFilter,
 		ec.unmarshalInputNearInput,
+		ec.unmarshalInputNewOwnerInput,
+		ec.unmarshalInputRegisterOrganisationInput,
 	)
 	first := true
 
@@ -2006,6 +2056,66 @@ type AuditEntry {
   requestId: String!
   "When."
   createdAt: Time!
+}
+
+extend type Mutation {
+  """
+  Registers an organisation (anyone). It stays PENDING, unseen by the public, until the
+  municipality approves it. The owner is the signed-in user, or a new account made from
+  ` + "`" + `input.owner` + "`" + `, whose e-mail address is then confirmed through a link sent to it.
+  """
+  registerOrganisation(
+    "The organisation and, when not signed in, its owner."
+    input: RegisterOrganisationInput!
+  ): Organisation!
+
+  "Confirms a new account's e-mail address with the token from the link sent to it."
+  verifyEmail(
+    "The token from the link."
+    token: String!
+  ): Boolean!
+
+  "Publishes a registered organisation and tells its owners (administrators only)."
+  approveOrganisation(
+    "The organisation's global ID."
+    id: ID!
+  ): Organisation!
+
+  "Hides a registered organisation and tells its owners why (administrators only)."
+  rejectOrganisation(
+    "The organisation's global ID."
+    id: ID!
+    "Why, in words the owners will read."
+    reason: String!
+  ): Organisation!
+}
+
+"A new organisation."
+input RegisterOrganisationInput {
+  "Its name."
+  name: String!
+  "What sort of actor it is."
+  kind: OrganisationKind!
+  "Its Norwegian organisation number (9 digits), if registered."
+  orgNumber: String
+  "Category global IDs."
+  categories: [ID!]
+  "Its public contact e-mail."
+  email: String
+  "A short presentation, in the request's language."
+  summary: String
+  "The owner's new account; needed when not signed in, ignored when signed in."
+  owner: NewOwnerInput
+}
+
+"The account to make for an organisation's owner."
+input NewOwnerInput {
+  "The owner's e-mail address; a confirmation link is sent to it."
+  email: String!
+  "A password of at least 10 characters."
+  password: String!
+  "The name the owner goes by."
+  displayName: String
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {

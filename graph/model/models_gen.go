@@ -119,8 +119,36 @@ type NearInput struct {
 	RadiusKm float64 `json:"radiusKm"`
 }
 
+// The account to make for an organisation's owner.
+type NewOwnerInput struct {
+	// The owner's e-mail address; a confirmation link is sent to it.
+	Email string `json:"email"`
+	// A password of at least 10 characters.
+	Password string `json:"password"`
+	// The name the owner goes by.
+	DisplayName *string `json:"displayName,omitempty"`
+}
+
 // The root of every read. Each request is answered for one municipality (chosen by the host
 // name, the `X-Municipality` header, or the only municipality there is) and in one locale
 // (negotiated from `X-Locale` or `Accept-Language`, echoed in the `Content-Language` header).
 type Query struct {
+}
+
+// A new organisation.
+type RegisterOrganisationInput struct {
+	// Its name.
+	Name string `json:"name"`
+	// What sort of actor it is.
+	Kind portal.OrganisationKind `json:"kind"`
+	// Its Norwegian organisation number (9 digits), if registered.
+	OrgNumber *string `json:"orgNumber,omitempty"`
+	// Category global IDs.
+	Categories []string `json:"categories,omitempty"`
+	// Its public contact e-mail.
+	Email *string `json:"email,omitempty"`
+	// A short presentation, in the request's language.
+	Summary *string `json:"summary,omitempty"`
+	// The owner's new account; needed when not signed in, ignored when signed in.
+	Owner *NewOwnerInput `json:"owner,omitempty"`
 }

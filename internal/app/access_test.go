@@ -8,6 +8,7 @@ import (
 
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/config"
+	"github.com/fritid/fritid/internal/platform/relay"
 )
 
 // outcome is what a caller gets from a mutation.
@@ -80,6 +81,26 @@ func TestAccessMatrix(t *testing.T) {
 		r := ok(t, s.post(t, `mutation { createApiKey(name: "k", scopes: [CATALOGUE_READ]) { key { id } } }`, nil, login("admin@example.no")))
 		return get(r.Data, "createApiKey.key.id")
 	}
+	n := 0
+	owner := func() map[string]any {
+		n++
+		return map[string]any{"email": fmt.Sprintf("eier%d@example.no", n), "password": "riktig hest batteri"}
+	}
+	pendingOrg := func() map[string]any {
+		n++
+		var id string
+		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO organisations (municipality_id, slug, name, kind) VALUES (?, ?, 'Nytt lag', 'OTHER') RETURNING id`,
+			demo.ID(), fmt.Sprintf("nytt-lag-%d", n)).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return map[string]any{"id": relayID("Organisation", id), "reason": "Mangler opplysninger"}
+	}
+	verifyToken := func() map[string]any {
+		o := owner()
+		ok(t, s.post(t, registerMutation, map[string]any{"in": map[string]any{"name": "Lag", "kind": "OTHER", "owner": o}}))
+		link := outboxLink(t, s, "VerifyEmail", o["email"].(string))
+		return map[string]any{"t": link[len(link)-43:]}
+	}
 	mutations := []struct {
 		name, query string
 		vars        func() map[string]any
@@ -90,6 +111,12 @@ func TestAccessMatrix(t *testing.T) {
 		{"logoutEverywhere", `mutation { logoutEverywhere }`, nil, signedIn},
 		{"createApiKey", `mutation { createApiKey(name: "x", scopes: [CATALOGUE_READ]) { token } }`, nil, adminOnly},
 		{"revokeApiKey", `mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, func() map[string]any { return map[string]any{"id": keyID()} }, adminOnly},
+		{"registerOrganisation", registerMutation, func() map[string]any {
+			return map[string]any{"in": map[string]any{"name": "Nytt lag", "kind": "VOLUNTARY", "owner": owner()}}
+		}, anyone},
+		{"verifyEmail", `mutation($t: String!) { verifyEmail(token: $t) }`, verifyToken, anyone},
+		{"approveOrganisation", `mutation($id: ID!) { approveOrganisation(id: $id) { status } }`, pendingOrg, adminOnly},
+		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) { rejectOrganisation(id: $id, reason: $reason) { status } }`, pendingOrg, adminOnly},
 	}
 	for _, m := range mutations {
 		for caller, headers := range callers {
@@ -109,4 +136,9 @@ func TestAccessMatrix(t *testing.T) {
 			})
 		}
 	}
+}
+
+// relayID makes the global ID of a row, as the API shows it.
+func relayID(typ, id string) string {
+	return relay.GlobalKey(typ, id)
 }

@@ -15,6 +15,11 @@ import (
 type Service struct {
 	db *bun.DB
 
+	// Accounts creates owners' accounts on registration; PublicURL starts the links in
+	// e-mails.
+	Accounts  Accounts
+	PublicURL string
+
 	// categories caches each municipality's category rows for a few seconds: every list
 	// shows category names, and the taxonomy changes rarely.
 	mu         sync.Mutex

@@ -50,6 +50,7 @@ type Config struct {
 	SessionIdle    time.Duration
 	OIDCIssuers    []OIDCIssuer
 	SMTPURL        string
+	PublicURL      string
 	MailFrom       string
 	// PGBinDir is PG_BINDIR: where the embedded PostgreSQL's binaries are, when set.
 	PGBinDir string
@@ -168,6 +169,13 @@ var Settings = []Setting{
 			return errors.New("must start with smtp:// or smtps://")
 		}
 		c.SMTPURL = v
+		return nil
+	}},
+	{"FRITID_PUBLIC_URL", "public-url", "http://127.0.0.1:8080", "where residents reach the portal; links in e-mails start with it", func(c *Config, v string) error {
+		if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
+			return errors.New("must be an http:// or https:// URL")
+		}
+		c.PublicURL = strings.TrimRight(v, "/")
 		return nil
 	}},
 	{"FRITID_MAIL_FROM", "mail-from", "fritid <noreply@localhost>", "the sender of e-mail", setString(func(c *Config) *string { return &c.MailFrom })},
