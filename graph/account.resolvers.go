@@ -110,6 +110,26 @@ func (r *mutationResolver) RejectOrganisation(ctx context.Context, id string, re
 	return r.Portal.RejectOrganisation(ctx, uid, reason)
 }
 
+func (r *mutationResolver) UpdateOrganisation(ctx context.Context, id string, input model.UpdateOrganisationInput) (*portal.Organisation, error) {
+	uid, err := relay.ParseTypedID(id, "Organisation", "id")
+	if err != nil {
+		return nil, err
+	}
+	p, err := organisationPatch(input)
+	if err != nil {
+		return nil, err
+	}
+	return r.Portal.UpdateOrganisation(ctx, uid, p)
+}
+
+func (r *mutationResolver) SetOrganisationTranslation(ctx context.Context, id string, locale string, input model.OrganisationTextInput) (*portal.Organisation, error) {
+	uid, err := relay.ParseTypedID(id, "Organisation", "id")
+	if err != nil {
+		return nil, err
+	}
+	return r.Portal.SetOrganisationTranslation(ctx, uid, locale, textPatch(input.Summary), textPatch(input.Description))
+}
+
 func (r *queryResolver) Viewer(ctx context.Context) (*auth.Viewer, error) {
 	return auth.ViewerFrom(ctx), nil
 }

@@ -6317,6 +6317,25 @@ func (ec *executionContext) marshalOOrganisationKind2ᚕgithubᚗcomᚋfritidᚋ
 	return ret
 }
 
+func (ec *executionContext) unmarshalOOrganisationKind2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisationKind(ctx context.Context, v any) (*portal.OrganisationKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := portal.OrganisationKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrganisationKind2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisationKind(ctx context.Context, sel ast.SelectionSet, v *portal.OrganisationKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOTargetGroup2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐTargetGroupᚄ(ctx context.Context, v any) ([]portal.TargetGroup, error) {
 	if v == nil {
 		return nil, nil

@@ -209,15 +209,17 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ApproveOrganisation  func(childComplexity int, id string) int
-		CreateAPIKey         func(childComplexity int, name string, scopes []auth.Scope) int
-		Login                func(childComplexity int, email string, password string) int
-		Logout               func(childComplexity int) int
-		LogoutEverywhere     func(childComplexity int) int
-		RegisterOrganisation func(childComplexity int, input model.RegisterOrganisationInput) int
-		RejectOrganisation   func(childComplexity int, id string, reason string) int
-		RevokeAPIKey         func(childComplexity int, id string) int
-		VerifyEmail          func(childComplexity int, token string) int
+		ApproveOrganisation        func(childComplexity int, id string) int
+		CreateAPIKey               func(childComplexity int, name string, scopes []auth.Scope) int
+		Login                      func(childComplexity int, email string, password string) int
+		Logout                     func(childComplexity int) int
+		LogoutEverywhere           func(childComplexity int) int
+		RegisterOrganisation       func(childComplexity int, input model.RegisterOrganisationInput) int
+		RejectOrganisation         func(childComplexity int, id string, reason string) int
+		RevokeAPIKey               func(childComplexity int, id string) int
+		SetOrganisationTranslation func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
+		UpdateOrganisation         func(childComplexity int, id string, input model.UpdateOrganisationInput) int
+		VerifyEmail                func(childComplexity int, token string) int
 	}
 
 	Neighbourhood struct {
@@ -1105,6 +1107,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["id"].(string)), true
+	case "Mutation.setOrganisationTranslation":
+		if e.ComplexityRoot.Mutation.SetOrganisationTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setOrganisationTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetOrganisationTranslation(childComplexity, args["id"].(string), args["locale"].(string), args["input"].(model.OrganisationTextInput)), true
+	case "Mutation.updateOrganisation":
+		if e.ComplexityRoot.Mutation.UpdateOrganisation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateOrganisation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateOrganisation(childComplexity, args["id"].(string), args["input"].(model.UpdateOrganisationInput)), true
 	case "Mutation.verifyEmail":
 		if e.ComplexityRoot.Mutation.VerifyEmail == nil {
 			break
@@ -1790,9 +1814,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAuditFilter,
 		ec.unmarshalInputBoundingBoxInput,
 		ec.unmarshalInputCatalogueFilter,
+		ec.unmarshalInputGeoPointInput,
 		ec.unmarshalInputNearInput,
 		ec.unmarshalInputNewOwnerInput,
+		ec.unmarshalInputOrganisationTextInput,
 		ec.unmarshalInputRegisterOrganisationInput,
+		ec.unmarshalInputUpdateOrganisationInput,
 	)
 	first := true
 
@@ -2116,6 +2143,71 @@ input NewOwnerInput {
   password: String!
   "The name the owner goes by."
   displayName: String
+}
+
+extend type Mutation {
+  """
+  Changes an organisation (its owners and editors, administrators, or an API key with
+  catalogue:write). A field left out stays as it is; a field given as null is cleared.
+  """
+  updateOrganisation(
+    "The organisation's global ID."
+    id: ID!
+    "The fields to change."
+    input: UpdateOrganisationInput!
+  ): Organisation!
+
+  "Writes an organisation's texts in one of the municipality's enabled languages."
+  setOrganisationTranslation(
+    "The organisation's global ID."
+    id: ID!
+    "The locale, e.g. ` + "`" + `nn` + "`" + `."
+    locale: String!
+    "The texts to change."
+    input: OrganisationTextInput!
+  ): Organisation!
+}
+
+"Fields of an organisation to change; left out: unchanged, null: cleared."
+input UpdateOrganisationInput {
+  "The name (cannot be cleared)."
+  name: String @goField(omittable: true)
+  "What sort of actor it is (cannot be cleared)."
+  kind: OrganisationKind @goField(omittable: true)
+  "The Norwegian organisation number (9 digits, mod-11 checked)."
+  orgNumber: String @goField(omittable: true)
+  "Public contact e-mail."
+  email: String @goField(omittable: true)
+  "Phone: a Norwegian 8-digit number or an international one starting with +."
+  phone: String @goField(omittable: true)
+  "A contact person."
+  contactPerson: String @goField(omittable: true)
+  "Website: an http:// or https:// address."
+  website: String @goField(omittable: true)
+  "Street and number."
+  street: String @goField(omittable: true)
+  "Four-digit postal code."
+  postalCode: String @goField(omittable: true)
+  "Postal place."
+  place: String @goField(omittable: true)
+  "Where it is on the map; its neighbourhoods follow."
+  location: GeoPointInput @goField(omittable: true)
+}
+
+"A point on the map."
+input GeoPointInput {
+  "Latitude in degrees, -90 to 90."
+  lat: Float!
+  "Longitude in degrees, -180 to 180."
+  lon: Float!
+}
+
+"An organisation's texts in one locale; left out: unchanged, null or empty: cleared."
+input OrganisationTextInput {
+  "A short presentation (plain text or Markdown, at most 1,000 characters)."
+  summary: String @goField(omittable: true)
+  "The full presentation (plain text or Markdown, at most 20,000 characters)."
+  description: String @goField(omittable: true)
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {
@@ -2782,6 +2874,15 @@ type PageInfo {
 
 "An instant in time, as an RFC 3339 string with time zone, e.g. ` + "`" + `2026-11-21T14:00:00Z` + "`" + `."
 scalar Time
+`, BuiltIn: false},
+	{Name: "../schema/directives.graphqls", Input: `"gqlgen's wiring directive: how a field maps to Go (here, omittable inputs for partial updates)."
+directive @goField(
+  forceResolver: Boolean
+  name: String
+  omittable: Boolean
+  type: String
+  batch: Boolean
+) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION
 `, BuiltIn: false},
 	{Name: "../schema/portal.graphqls", Input: `extend type Query {
   "The top-level categories of the municipality's taxonomy, in display order, each with its children."

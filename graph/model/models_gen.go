@@ -5,6 +5,7 @@ package model
 import (
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/fritid/fritid/internal/audit"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/portal"
@@ -94,6 +95,14 @@ type CreateAPIKeyPayload struct {
 	Token string `json:"token"`
 }
 
+// A point on the map.
+type GeoPointInput struct {
+	// Latitude in degrees, -90 to 90.
+	Lat float64 `json:"lat"`
+	// Longitude in degrees, -180 to 180.
+	Lon float64 `json:"lon"`
+}
+
 // A new session.
 type LoginPayload struct {
 	// The session token, shown only now; send it as `Authorization: Bearer <token>`.
@@ -129,6 +138,14 @@ type NewOwnerInput struct {
 	DisplayName *string `json:"displayName,omitempty"`
 }
 
+// An organisation's texts in one locale; left out: unchanged, null or empty: cleared.
+type OrganisationTextInput struct {
+	// A short presentation (plain text or Markdown, at most 1,000 characters).
+	Summary graphql.Omittable[*string] `json:"summary,omitempty"`
+	// The full presentation (plain text or Markdown, at most 20,000 characters).
+	Description graphql.Omittable[*string] `json:"description,omitempty"`
+}
+
 // The root of every read. Each request is answered for one municipality (chosen by the host
 // name, the `X-Municipality` header, or the only municipality there is) and in one locale
 // (negotiated from `X-Locale` or `Accept-Language`, echoed in the `Content-Language` header).
@@ -151,4 +168,30 @@ type RegisterOrganisationInput struct {
 	Summary *string `json:"summary,omitempty"`
 	// The owner's new account; needed when not signed in, ignored when signed in.
 	Owner *NewOwnerInput `json:"owner,omitempty"`
+}
+
+// Fields of an organisation to change; left out: unchanged, null: cleared.
+type UpdateOrganisationInput struct {
+	// The name (cannot be cleared).
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// What sort of actor it is (cannot be cleared).
+	Kind graphql.Omittable[*portal.OrganisationKind] `json:"kind,omitempty"`
+	// The Norwegian organisation number (9 digits, mod-11 checked).
+	OrgNumber graphql.Omittable[*string] `json:"orgNumber,omitempty"`
+	// Public contact e-mail.
+	Email graphql.Omittable[*string] `json:"email,omitempty"`
+	// Phone: a Norwegian 8-digit number or an international one starting with +.
+	Phone graphql.Omittable[*string] `json:"phone,omitempty"`
+	// A contact person.
+	ContactPerson graphql.Omittable[*string] `json:"contactPerson,omitempty"`
+	// Website: an http:// or https:// address.
+	Website graphql.Omittable[*string] `json:"website,omitempty"`
+	// Street and number.
+	Street graphql.Omittable[*string] `json:"street,omitempty"`
+	// Four-digit postal code.
+	PostalCode graphql.Omittable[*string] `json:"postalCode,omitempty"`
+	// Postal place.
+	Place graphql.Omittable[*string] `json:"place,omitempty"`
+	// Where it is on the map; its neighbourhoods follow.
+	Location graphql.Omittable[*GeoPointInput] `json:"location,omitempty"`
 }

@@ -101,6 +101,14 @@ func TestAccessMatrix(t *testing.T) {
 		link := outboxLink(t, s, "VerifyEmail", o["email"].(string))
 		return map[string]any{"t": link[len(link)-43:]}
 	}
+	orgEditors := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": allowed,
+		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": forbidden, "CARD_COORDINATOR": forbidden,
+		"CASEWORKER": forbidden, "user of another municipality": unauthenticated}
+	var lagA string
+	if err := s.app.DB.QueryRowContext(ctx, "SELECT id FROM organisations WHERE slug = 'lag-a'").Scan(&lagA); err != nil {
+		t.Fatal(err)
+	}
+	lagAID := func() map[string]any { return map[string]any{"id": relayID("Organisation", lagA)} }
 	mutations := []struct {
 		name, query string
 		vars        func() map[string]any
@@ -116,6 +124,8 @@ func TestAccessMatrix(t *testing.T) {
 		}, anyone},
 		{"verifyEmail", `mutation($t: String!) { verifyEmail(token: $t) }`, verifyToken, anyone},
 		{"approveOrganisation", `mutation($id: ID!) { approveOrganisation(id: $id) { status } }`, pendingOrg, adminOnly},
+		{"updateOrganisation", `mutation($id: ID!) { updateOrganisation(id: $id, input: {place: "Larvik"}) { id } }`, lagAID, orgEditors},
+		{"setOrganisationTranslation", `mutation($id: ID!) { setOrganisationTranslation(id: $id, locale: "nn", input: {summary: "Eit lag"}) { id } }`, lagAID, orgEditors},
 		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) { rejectOrganisation(id: $id, reason: $reason) { status } }`, pendingOrg, adminOnly},
 	}
 	for _, m := range mutations {

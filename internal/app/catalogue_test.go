@@ -208,3 +208,14 @@ func TestDeletingAMunicipalityRemovesAllItsData(t *testing.T) {
 		t.Errorf("the other municipality is gone too: %+v", r)
 	}
 }
+
+// TestTimestampsAreSetByTheDatabase guards against rows written with a zero time.
+func TestTimestampsAreSetByTheDatabase(t *testing.T) {
+	s := newDemoServer(t)
+	for _, table := range []string{"municipalities", "categories", "organisations", "activities", "venues", "neighbourhoods", "media", "audit_log"} {
+		var old int
+		if err := s.app.DB.QueryRowContext(t.Context(), "SELECT count(*) FROM "+table+" WHERE created_at < now() - interval '1 day'").Scan(&old); err != nil || old != 0 {
+			t.Errorf("%s: %d rows with an old created_at (%v)", table, old, err)
+		}
+	}
+}

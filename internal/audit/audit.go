@@ -27,7 +27,7 @@ type Entry struct {
 	ItemID         *uuid.UUID `bun:"item_id,type:uuid"`
 	Fields         []string   `bun:"fields,array"`
 	RequestID      string     `bun:"request_id"`
-	CreatedAt      time.Time  `bun:"created_at"`
+	CreatedAt      time.Time  `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 }
 
 // Append writes e on db (a transaction, normally), filling its ID and the request ID.

@@ -60,7 +60,7 @@ type APIKey struct {
 	TokenHash      []byte     `bun:"token_hash"`
 	Scopes         []Scope    `bun:"scopes,array"`
 	CreatedBy      *uuid.UUID `bun:"created_by,type:uuid"`
-	CreatedAt      time.Time  `bun:"created_at"`
+	CreatedAt      time.Time  `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 	LastUsedAt     *time.Time `bun:"last_used_at"`
 	RevokedAt      *time.Time `bun:"revoked_at"`
 }

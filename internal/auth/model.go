@@ -23,8 +23,8 @@ type User struct {
 	PasswordHash    *string    `bun:"password_hash"`
 	EmailVerifiedAt *time.Time `bun:"email_verified_at"`
 	DisabledAt      *time.Time `bun:"disabled_at"`
-	CreatedAt       time.Time  `bun:"created_at"`
-	UpdatedAt       time.Time  `bun:"updated_at"`
+	CreatedAt       time.Time  `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	UpdatedAt       time.Time  `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 }
 
 // GlobalID returns the user's global ID.
@@ -38,7 +38,7 @@ type Session struct {
 	MunicipalityID uuid.UUID `bun:"municipality_id,type:uuid"`
 	UserID         uuid.UUID `bun:"user_id,type:uuid"`
 	TokenHash      []byte    `bun:"token_hash"`
-	CreatedAt      time.Time `bun:"created_at"`
+	CreatedAt      time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 	LastSeenAt     time.Time `bun:"last_seen_at"`
 	ExpiresAt      time.Time `bun:"expires_at"`
 }

@@ -27,7 +27,7 @@ type Message struct {
 	Attempts       int            `bun:"attempts"`
 	NextAttemptAt  time.Time      `bun:"next_attempt_at"`
 	LastError      string         `bun:"last_error"`
-	CreatedAt      time.Time      `bun:"created_at"`
+	CreatedAt      time.Time      `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 }
 
 // Enqueue writes m to the outbox on db: pass the transaction of the change that sends it.

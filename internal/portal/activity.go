@@ -35,8 +35,8 @@ type Activity struct {
 	Published bool      `bun:"published,scanonly"`
 	Lat       *float64  `bun:"lat"`
 	Lon       *float64  `bun:"lon"`
-	CreatedAt time.Time `bun:"created_at"`
-	UpdatedAt time.Time `bun:"updated_at"`
+	CreatedAt time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	UpdatedAt time.Time `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 
 	// DistanceKm is set on results of a search near a point.
 	DistanceKm *float64 `bun:"distance_km,scanonly"`

@@ -23,8 +23,8 @@ type Category struct {
 	Slug           string     `bun:"slug"`
 	Icon           string     `bun:"icon"`
 	SortOrder      int        `bun:"sort_order"`
-	CreatedAt      time.Time  `bun:"created_at"`
-	UpdatedAt      time.Time  `bun:"updated_at"`
+	CreatedAt      time.Time  `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	UpdatedAt      time.Time  `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 
 	Translations []*CategoryTranslation `bun:"rel:has-many,join:id=category_id"`
 	// Parent and Children are filled when the whole taxonomy is loaded.

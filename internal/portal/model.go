@@ -80,7 +80,7 @@ type Media struct {
 	URL            string    `bun:"url"`
 	Width          int       `bun:"width"`
 	Height         int       `bun:"height"`
-	CreatedAt      time.Time `bun:"created_at"`
+	CreatedAt      time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 
 	Translations []*MediaTranslation `bun:"rel:has-many,join:id=media_id"`
 }

@@ -26,8 +26,8 @@ type Neighbourhood struct {
 	CommitteePhone   string          `bun:"committee_phone"`
 	CommitteeWebsite string          `bun:"committee_website"`
 	SortOrder        int             `bun:"sort_order"`
-	CreatedAt        time.Time       `bun:"created_at"`
-	UpdatedAt        time.Time       `bun:"updated_at"`
+	CreatedAt        time.Time       `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	UpdatedAt        time.Time       `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 }
 
 // GlobalID returns the neighbourhood's global ID.

@@ -22,8 +22,8 @@ type Venue struct {
 	Lat            *float64               `bun:"lat"`
 	Lon            *float64               `bun:"lon"`
 	Accessibility  []AccessibilityFeature `bun:"accessibility,array"`
-	CreatedAt      time.Time              `bun:"created_at"`
-	UpdatedAt      time.Time              `bun:"updated_at"`
+	CreatedAt      time.Time              `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	UpdatedAt      time.Time              `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 }
 
 // GlobalID returns the venue's global ID.

@@ -24,8 +24,8 @@ type Municipality struct {
 	TimeZone      string         `bun:"time_zone"`
 	DefaultLocale string         `bun:"default_locale"`
 	Settings      map[string]any `bun:"settings,type:jsonb"`
-	CreatedAt     time.Time      `bun:"created_at"`
-	UpdatedAt     time.Time      `bun:"updated_at"`
+	CreatedAt     time.Time      `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	UpdatedAt     time.Time      `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 }
 
 // Direction is a script's writing direction.
@@ -57,7 +57,7 @@ type Domain struct {
 
 	Host           string    `bun:"host,pk"`
 	MunicipalityID uuid.UUID `bun:"municipality_id,type:uuid"`
-	CreatedAt      time.Time `bun:"created_at"`
+	CreatedAt      time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 }
 
 // Tenant is a municipality with its locales, as resolved for a request.

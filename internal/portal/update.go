@@ -1,0 +1,241 @@
+package portal
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/fritid/fritid/internal/audit"
+	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/portal/geo"
+	"github.com/fritid/fritid/internal/tenant"
+)
+
+// Patch is one field of a partial update: Set false leaves the field as it is; Set true
+// with the zero value clears it.
+type Patch[T any] struct {
+	Set   bool
+	Value T
+}
+
+// OrganisationPatch changes some of an organisation's fields.
+type OrganisationPatch struct {
+	Name, Email, Phone, ContactPerson, Website, Street, PostalCode, Place Patch[string]
+	Kind                                                                  Patch[OrganisationKind]
+	OrgNumber                                                             Patch[*string]
+	Location                                                              Patch[*geo.Point]
+}
+
+// canEdit returns the organisation of the request's municipality when the viewer may edit
+// it: an OWNER or EDITOR of it, an administrator, or an API key with catalogue:write.
+// Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND.
+func (s *Service) canEdit(ctx context.Context, db bun.IDB, id uuid.UUID) (*Organisation, *auth.Viewer, error) {
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	v := auth.ViewerFrom(ctx)
+	if v == nil || (v.User == nil && v.APIKey == nil) {
+		return nil, nil, apperr.New(apperr.Unauthenticated, "")
+	}
+	o := new(Organisation)
+	if err := db.NewSelect().Model(o).Where("o.id = ? AND o.municipality_id = ?", id, t.ID()).For("UPDATE").Scan(ctx); err != nil {
+		return nil, nil, database.MapError(err, "find organisation", "organisation")
+	}
+	// SECURITY: members who edit (OWNER, EDITOR), administrators, and catalogue:write keys.
+	if v.Has(auth.RoleAdmin) || v.HasScope(auth.ScopeCatalogueWrite) {
+		return o, v, nil
+	}
+	if v.User == nil {
+		return nil, nil, apperr.New(apperr.Forbidden, "")
+	}
+	ok, err := db.NewSelect().Table("organisation_members").
+		Where("organisation_id = ? AND user_id = ? AND role IN ('OWNER', 'EDITOR')", id, v.User.ID).Exists(ctx)
+	if err != nil {
+		return nil, nil, database.MapError(err, "check membership", "organisation")
+	}
+	if !ok {
+		return nil, nil, apperr.New(apperr.Forbidden, "")
+	}
+	return o, v, nil
+}
+
+// UpdateOrganisation applies a partial update. A new location recomputes the
+// neighbourhoods it lies in, and those of its activities without a venue. Errors:
+// UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT naming the field.
+func (s *Service) UpdateOrganisation(ctx context.Context, id uuid.UUID, p OrganisationPatch) (*Organisation, error) {
+	var out *Organisation
+	err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		o, v, err := s.canEdit(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		fields, err := applyPatch(o, p)
+		if err != nil {
+			return err
+		}
+		if len(fields) == 0 {
+			out = o
+			return nil
+		}
+		if _, err := tx.NewUpdate().Model(o).Set("updated_at = now()").Column(columnsOf(fields)...).WherePK().Exec(ctx); err != nil {
+			return database.MapError(err, "update organisation", "organisation")
+		}
+		if p.Location.Set {
+			if err := s.relocate(ctx, tx, o); err != nil {
+				return err
+			}
+		}
+		out = o
+		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: o.MunicipalityID, ActorID: actor(v), Action: "update_organisation", ItemType: "Organisation", ItemID: &o.ID, Fields: fields})
+	})
+	return out, err
+}
+
+func actor(v *auth.Viewer) *uuid.UUID {
+	if v.User != nil {
+		return &v.User.ID
+	}
+	return nil
+}
+
+// applyPatch validates and applies p to o and returns the API names of the fields changed.
+func applyPatch(o *Organisation, p OrganisationPatch) ([]string, error) {
+	var fields []string
+	text := func(pp Patch[string], dst *string, name string, check func(string, string) (string, error)) error {
+		if !pp.Set {
+			return nil
+		}
+		v, err := check(pp.Value, "input."+name)
+		if err != nil {
+			return err
+		}
+		*dst = v
+		fields = append(fields, name)
+		return nil
+	}
+	plain := func(max int) func(string, string) (string, error) {
+		return func(s, f string) (string, error) { return CheckText(s, max, f) }
+	}
+	email := func(s, f string) (string, error) {
+		if s == "" {
+			return "", nil
+		}
+		return auth.NormaliseEmail(s, f)
+	}
+	for _, step := range []error{
+		text(p.Name, &o.Name, "name", nonEmpty(plain(200))), text(p.Email, &o.Email, "email", email),
+		text(p.Phone, &o.Phone, "phone", CheckPhone), text(p.ContactPerson, &o.ContactPerson, "contactPerson", plain(200)),
+		text(p.Website, &o.Website, "website", CheckURL), text(p.Street, &o.Street, "street", plain(200)),
+		text(p.PostalCode, &o.PostalCode, "postalCode", CheckPostalCode), text(p.Place, &o.Place, "place", plain(100)),
+	} {
+		if step != nil {
+			return nil, step
+		}
+	}
+	return applyOther(o, p, fields)
+}
+
+func applyOther(o *Organisation, p OrganisationPatch, fields []string) ([]string, error) {
+	if p.Kind.Set {
+		o.Kind, fields = p.Kind.Value, append(fields, "kind")
+	}
+	if p.OrgNumber.Set {
+		if n := p.OrgNumber.Value; n != nil && !ValidOrgNumber(*n) {
+			return nil, invalidOrgNumber("input.orgNumber")
+		}
+		o.OrgNumber, fields = p.OrgNumber.Value, append(fields, "orgNumber")
+	}
+	if p.Location.Set {
+		o.Lat, o.Lon = nil, nil
+		if pt := p.Location.Value; pt != nil {
+			if err := geo.ValidatePoint(*pt, "input.location"); err != nil {
+				return nil, err
+			}
+			o.Lat, o.Lon = &pt.Lat, &pt.Lon
+		}
+		fields = append(fields, "location")
+	}
+	return fields, nil
+}
+
+func nonEmpty(check func(string, string) (string, error)) func(string, string) (string, error) {
+	return func(s, f string) (string, error) {
+		v, err := check(s, f)
+		if err == nil && v == "" {
+			return "", apperr.Invalid(f, "NameRequired", nil)
+		}
+		return v, err
+	}
+}
+
+// columnsOf maps API field names to the columns they are stored in.
+func columnsOf(fields []string) []string {
+	cols := map[string][]string{"name": {"name"}, "email": {"email"}, "phone": {"phone"}, "contactPerson": {"contact_person"},
+		"website": {"website"}, "street": {"street"}, "postalCode": {"postal_code"}, "place": {"place"}, "kind": {"kind"},
+		"orgNumber": {"org_number"}, "location": {"lat", "lon"}}
+	var out []string
+	for _, f := range fields {
+		out = append(out, cols[f]...)
+	}
+	return out
+}
+
+// relocate recomputes the neighbourhoods of an organisation that moved, and moves its
+// activities that have no venue with it.
+func (s *Service) relocate(ctx context.Context, tx bun.IDB, o *Organisation) error {
+	nbs, err := containing(ctx, tx, o.MunicipalityID, o.Lat, o.Lon)
+	if err != nil {
+		return err
+	}
+	stmts := []struct {
+		q    string
+		args []any
+	}{
+		{"DELETE FROM organisation_neighbourhoods WHERE organisation_id = ? AND NOT manual", []any{o.ID}},
+		{"INSERT INTO organisation_neighbourhoods (organisation_id, neighbourhood_id, municipality_id) SELECT ?, unnest(?::uuid[]), ? ON CONFLICT DO NOTHING", []any{o.ID, uuidArray(nbs), o.MunicipalityID}},
+		{"UPDATE activities SET lat = ?, lon = ?, updated_at = now() WHERE organisation_id = ? AND venue_id IS NULL", []any{o.Lat, o.Lon, o.ID}},
+		{"DELETE FROM activity_neighbourhoods WHERE activity_id IN (SELECT id FROM activities WHERE organisation_id = ? AND venue_id IS NULL)", []any{o.ID}},
+		{"INSERT INTO activity_neighbourhoods (activity_id, neighbourhood_id, municipality_id) SELECT a.id, n, a.municipality_id FROM activities a, unnest(?::uuid[]) n WHERE a.organisation_id = ? AND a.venue_id IS NULL", []any{uuidArray(nbs), o.ID}},
+	}
+	for _, st := range stmts {
+		if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
+			return database.MapError(err, "relocate organisation", "organisation")
+		}
+	}
+	return nil
+}
+
+// containing returns the municipality's neighbourhoods whose area contains the point.
+func containing(ctx context.Context, db bun.IDB, mid uuid.UUID, lat, lon *float64) ([]uuid.UUID, error) {
+	if lat == nil || lon == nil {
+		return nil, nil
+	}
+	var ns []*Neighbourhood
+	err := db.NewSelect().Model(&ns).Column("id", "area").
+		Where("n.municipality_id = ? AND ? BETWEEN n.min_lat AND n.max_lat AND ? BETWEEN n.min_lon AND n.max_lon", mid, *lat, *lon).Scan(ctx)
+	if err != nil {
+		return nil, database.MapError(err, "find neighbourhoods", "neighbourhood")
+	}
+	var out []uuid.UUID
+	for _, n := range ns {
+		if a, err := geo.ParseArea(n.Area, "area"); err == nil && a.Contains(geo.Point{Lat: *lat, Lon: *lon}) {
+			out = append(out, n.ID)
+		}
+	}
+	return out, nil
+}
+
+func uuidArray(ids []uuid.UUID) string {
+	s := "{"
+	for i, id := range ids {
+		if i > 0 {
+			s += ","
+		}
+		s += id.String()
+	}
+	return s + "}"
+}
