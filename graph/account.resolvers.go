@@ -130,6 +130,50 @@ func (r *mutationResolver) SetOrganisationTranslation(ctx context.Context, id st
 	return r.Portal.SetOrganisationTranslation(ctx, uid, locale, textPatch(input.Summary), textPatch(input.Description))
 }
 
+func (r *mutationResolver) CreateActivity(ctx context.Context, organisationID string, input model.ActivityChangesInput) (*portal.Activity, error) {
+	oid, err := relay.ParseTypedID(organisationID, "Organisation", "organisationId")
+	if err != nil {
+		return nil, err
+	}
+	p, err := activityPatch(input)
+	if err != nil {
+		return nil, err
+	}
+	a, err := r.Portal.CreateActivity(ctx, oid, p)
+	if err != nil {
+		return nil, err
+	}
+	return a, attachOwn(ctx, a)
+}
+
+func (r *mutationResolver) UpdateActivity(ctx context.Context, id string, input model.ActivityChangesInput) (*portal.Activity, error) {
+	uid, err := relay.ParseTypedID(id, "Activity", "id")
+	if err != nil {
+		return nil, err
+	}
+	p, err := activityPatch(input)
+	if err != nil {
+		return nil, err
+	}
+	a, err := r.Portal.UpdateActivity(ctx, uid, p)
+	if err != nil {
+		return nil, err
+	}
+	return a, attachOwn(ctx, a)
+}
+
+func (r *mutationResolver) SetActivityStatus(ctx context.Context, id string, status portal.ActivityStatus) (*portal.Activity, error) {
+	uid, err := relay.ParseTypedID(id, "Activity", "id")
+	if err != nil {
+		return nil, err
+	}
+	a, err := r.Portal.SetActivityStatus(ctx, uid, status)
+	if err != nil {
+		return nil, err
+	}
+	return a, attachOwn(ctx, a)
+}
+
 func (r *queryResolver) Viewer(ctx context.Context) (*auth.Viewer, error) {
 	return auth.ViewerFrom(ctx), nil
 }

@@ -60,3 +60,25 @@ func attachConn(ctx context.Context, c *portal.ActivityConnection, err error) (*
 	}
 	return c, attach(ctx, activityNodes(c)...)
 }
+
+// attachOwn completes an activity an editor just changed: its organisation is set by the
+// service (it may not be published yet); venue and categories load as usual.
+func attachOwn(ctx context.Context, a *portal.Activity) error {
+	if a.Org == nil {
+		return apperr.NotFoundf("organisation")
+	}
+	l := loadersFor(ctx)
+	if a.VenueID != nil {
+		v, err := l.venues.get(ctx, *a.VenueID)
+		if err != nil {
+			return err
+		}
+		a.Place = v
+	}
+	ids, err := related(ctx, portal.ActivityCategories, a.ID)
+	if err != nil {
+		return err
+	}
+	a.CategoryList, err = categoriesOf(ctx, ids)
+	return err
+}

@@ -1,10 +1,13 @@
 package graph
 
 import (
+	"github.com/google/uuid"
+
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/portal/geo"
 )
@@ -37,4 +40,58 @@ func organisationPatch(in model.UpdateOrganisationInput) (portal.OrganisationPat
 		}
 	}
 	return p, nil
+}
+
+// activityPatch maps the API's activity input. Errors: BAD_USER_INPUT naming a bad ID or a
+// field that cannot be cleared.
+func activityPatch(in model.ActivityChangesInput) (portal.ActivityPatch, error) {
+	p := portal.ActivityPatch{Title: textPatch(in.Title), Summary: textPatch(in.Summary), Description: textPatch(in.Description),
+		PriceNote: textPatch(in.PriceNote), Schedule: textPatch(in.Schedule), SignupURL: textPatch(in.SignupURL),
+		Email: textPatch(in.Email), Phone: textPatch(in.Phone)}
+	if v, set := in.Categories.ValueOK(); set {
+		ids, err := parseIDs(v, "Category", "input.categories")
+		if err != nil {
+			return p, err
+		}
+		p.CategoryIDs = portal.Patch[[]uuid.UUID]{Set: true, Value: ids}
+	}
+	p.TargetGroups = listPatch(in.TargetGroups)
+	p.Accessibility = listPatch(in.Accessibility)
+	p.Languages = listPatch(in.Languages)
+	if v, set := in.Slots.ValueOK(); set {
+		slots := make([]portal.WeeklySlot, len(v))
+		for i, s := range v {
+			slots[i] = portal.WeeklySlot{Weekday: s.Weekday, Start: s.Start, End: s.End}
+		}
+		p.Slots = portal.Patch[[]portal.WeeklySlot]{Set: true, Value: slots}
+	}
+	if v, set := in.AgeMin.ValueOK(); set {
+		p.AgeMin = portal.Patch[*int]{Set: true, Value: v}
+	}
+	if v, set := in.AgeMax.ValueOK(); set {
+		p.AgeMax = portal.Patch[*int]{Set: true, Value: v}
+	}
+	if v, set := in.PriceOre.ValueOK(); set {
+		p.PriceOre = portal.Patch[int]{Set: true, Value: deref(v, 0)}
+	}
+	if v, set := in.AcceptsCard.ValueOK(); set {
+		p.AcceptsCard = portal.Patch[bool]{Set: true, Value: deref(v, false)}
+	}
+	if v, set := in.VenueID.ValueOK(); set {
+		p.VenueID.Set = true
+		if v != nil {
+			id, err := relay.ParseTypedID(*v, "Venue", "input.venueId")
+			if err != nil {
+				return p, err
+			}
+			p.VenueID.Value = &id
+		}
+	}
+	return p, nil
+}
+
+// listPatch maps an omittable list: null clears it.
+func listPatch[T any](o graphql.Omittable[[]T]) portal.Patch[[]T] {
+	v, set := o.ValueOK()
+	return portal.Patch[[]T]{Set: set, Value: v}
 }

@@ -211,13 +211,16 @@ type ComplexityRoot struct {
 	Mutation struct {
 		ApproveOrganisation        func(childComplexity int, id string) int
 		CreateAPIKey               func(childComplexity int, name string, scopes []auth.Scope) int
+		CreateActivity             func(childComplexity int, organisationID string, input model.ActivityChangesInput) int
 		Login                      func(childComplexity int, email string, password string) int
 		Logout                     func(childComplexity int) int
 		LogoutEverywhere           func(childComplexity int) int
 		RegisterOrganisation       func(childComplexity int, input model.RegisterOrganisationInput) int
 		RejectOrganisation         func(childComplexity int, id string, reason string) int
 		RevokeAPIKey               func(childComplexity int, id string) int
+		SetActivityStatus          func(childComplexity int, id string, status portal.ActivityStatus) int
 		SetOrganisationTranslation func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
+		UpdateActivity             func(childComplexity int, id string, input model.ActivityChangesInput) int
 		UpdateOrganisation         func(childComplexity int, id string, input model.UpdateOrganisationInput) int
 		VerifyEmail                func(childComplexity int, token string) int
 	}
@@ -1051,6 +1054,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["name"].(string), args["scopes"].([]auth.Scope)), true
+	case "Mutation.createActivity":
+		if e.ComplexityRoot.Mutation.CreateActivity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createActivity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateActivity(childComplexity, args["organisationId"].(string), args["input"].(model.ActivityChangesInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1107,6 +1121,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["id"].(string)), true
+	case "Mutation.setActivityStatus":
+		if e.ComplexityRoot.Mutation.SetActivityStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setActivityStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetActivityStatus(childComplexity, args["id"].(string), args["status"].(portal.ActivityStatus)), true
 	case "Mutation.setOrganisationTranslation":
 		if e.ComplexityRoot.Mutation.SetOrganisationTranslation == nil {
 			break
@@ -1118,6 +1143,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetOrganisationTranslation(childComplexity, args["id"].(string), args["locale"].(string), args["input"].(model.OrganisationTextInput)), true
+	case "Mutation.updateActivity":
+		if e.ComplexityRoot.Mutation.UpdateActivity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateActivity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateActivity(childComplexity, args["id"].(string), args["input"].(model.ActivityChangesInput)), true
 	case "Mutation.updateOrganisation":
 		if e.ComplexityRoot.Mutation.UpdateOrganisation == nil {
 			break
@@ -1811,6 +1847,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputActivityChangesInput,
 		ec.unmarshalInputAuditFilter,
 		ec.unmarshalInputBoundingBoxInput,
 		ec.unmarshalInputCatalogueFilter,
@@ -1820,6 +1857,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputOrganisationTextInput,
 		ec.unmarshalInputRegisterOrganisationInput,
 		ec.unmarshalInputUpdateOrganisationInput,
+		ec.unmarshalInputWeeklySlotInput,
 	)
 	first := true
 
@@ -2208,6 +2246,82 @@ input OrganisationTextInput {
   summary: String @goField(omittable: true)
   "The full presentation (plain text or Markdown, at most 20,000 characters)."
   description: String @goField(omittable: true)
+}
+
+extend type Mutation {
+  "Adds a DRAFT activity to an organisation (its owners and editors, administrators). Texts are in the request's language."
+  createActivity(
+    "The organisation's global ID."
+    organisationId: ID!
+    "The activity; a title is required."
+    input: ActivityChangesInput!
+  ): Activity!
+
+  "Changes an activity: a field left out stays, null clears it. Texts are in the request's language."
+  updateActivity(
+    "The activity's global ID."
+    id: ID!
+    "The fields to change."
+    input: ActivityChangesInput!
+  ): Activity!
+
+  "Publishes an activity, archives it, or returns it to draft."
+  setActivityStatus(
+    "The activity's global ID."
+    id: ID!
+    "The new status."
+    status: ActivityStatus!
+  ): Activity!
+}
+
+"An activity's fields; left out: unchanged (or the default), null: cleared."
+input ActivityChangesInput {
+  "The title (cannot be cleared)."
+  title: String @goField(omittable: true)
+  "A short presentation."
+  summary: String @goField(omittable: true)
+  "The full presentation (plain text or Markdown)."
+  description: String @goField(omittable: true)
+  "What the price covers."
+  priceNote: String @goField(omittable: true)
+  "When it happens, in words."
+  schedule: String @goField(omittable: true)
+  "Where to sign up: an http:// or https:// address."
+  signupUrl: String @goField(omittable: true)
+  "Contact e-mail."
+  email: String @goField(omittable: true)
+  "Contact phone."
+  phone: String @goField(omittable: true)
+  "Category global IDs."
+  categories: [ID!] @goField(omittable: true)
+  "Who it is for."
+  targetGroups: [TargetGroup!] @goField(omittable: true)
+  "How it is adapted."
+  accessibility: [AccessibilityFeature!] @goField(omittable: true)
+  "Languages spoken (locale codes)."
+  languages: [String!] @goField(omittable: true)
+  "Regular weekly times."
+  slots: [WeeklySlotInput!] @goField(omittable: true)
+  "The youngest age it is for."
+  ageMin: Int @goField(omittable: true)
+  "The oldest age it is for."
+  ageMax: Int @goField(omittable: true)
+  "The price in øre; 0 is free."
+  priceOre: Int @goField(omittable: true)
+  "Whether the activity card can be used for it."
+  acceptsCard: Boolean @goField(omittable: true)
+  "The venue's global ID; null: at the organisation's address."
+  venueId: ID @goField(omittable: true)
+}
+
+"A regular weekly time."
+input WeeklySlotInput {
+  "The day."
+  weekday: Weekday!
+  "Start, as HH:MM."
+  start: String!
+  "End, as HH:MM."
+  end: String!
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {

@@ -11,6 +11,46 @@ import (
 	"github.com/fritid/fritid/internal/portal"
 )
 
+// An activity's fields; left out: unchanged (or the default), null: cleared.
+type ActivityChangesInput struct {
+	// The title (cannot be cleared).
+	Title graphql.Omittable[*string] `json:"title,omitempty"`
+	// A short presentation.
+	Summary graphql.Omittable[*string] `json:"summary,omitempty"`
+	// The full presentation (plain text or Markdown).
+	Description graphql.Omittable[*string] `json:"description,omitempty"`
+	// What the price covers.
+	PriceNote graphql.Omittable[*string] `json:"priceNote,omitempty"`
+	// When it happens, in words.
+	Schedule graphql.Omittable[*string] `json:"schedule,omitempty"`
+	// Where to sign up: an http:// or https:// address.
+	SignupURL graphql.Omittable[*string] `json:"signupUrl,omitempty"`
+	// Contact e-mail.
+	Email graphql.Omittable[*string] `json:"email,omitempty"`
+	// Contact phone.
+	Phone graphql.Omittable[*string] `json:"phone,omitempty"`
+	// Category global IDs.
+	Categories graphql.Omittable[[]string] `json:"categories,omitempty"`
+	// Who it is for.
+	TargetGroups graphql.Omittable[[]portal.TargetGroup] `json:"targetGroups,omitempty"`
+	// How it is adapted.
+	Accessibility graphql.Omittable[[]portal.AccessibilityFeature] `json:"accessibility,omitempty"`
+	// Languages spoken (locale codes).
+	Languages graphql.Omittable[[]string] `json:"languages,omitempty"`
+	// Regular weekly times.
+	Slots graphql.Omittable[[]*WeeklySlotInput] `json:"slots,omitempty"`
+	// The youngest age it is for.
+	AgeMin graphql.Omittable[*int] `json:"ageMin,omitempty"`
+	// The oldest age it is for.
+	AgeMax graphql.Omittable[*int] `json:"ageMax,omitempty"`
+	// The price in øre; 0 is free.
+	PriceOre graphql.Omittable[*int] `json:"priceOre,omitempty"`
+	// Whether the activity card can be used for it.
+	AcceptsCard graphql.Omittable[*bool] `json:"acceptsCard,omitempty"`
+	// The venue's global ID; null: at the organisation's address.
+	VenueID graphql.Omittable[*string] `json:"venueId,omitempty"`
+}
+
 // An audit entry in a page.
 type AuditEntryEdge struct {
 	// Where this edge is, for `after`.
@@ -194,4 +234,14 @@ type UpdateOrganisationInput struct {
 	Place graphql.Omittable[*string] `json:"place,omitempty"`
 	// Where it is on the map; its neighbourhoods follow.
 	Location graphql.Omittable[*GeoPointInput] `json:"location,omitempty"`
+}
+
+// A regular weekly time.
+type WeeklySlotInput struct {
+	// The day.
+	Weekday portal.Weekday `json:"weekday"`
+	// Start, as HH:MM.
+	Start string `json:"start"`
+	// End, as HH:MM.
+	End string `json:"end"`
 }

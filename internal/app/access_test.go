@@ -109,6 +109,12 @@ func TestAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	lagAID := func() map[string]any { return map[string]any{"id": relayID("Organisation", lagA)} }
+	var actA string
+	if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO activities (municipality_id, organisation_id, slug) VALUES (?, ?, 'aktivitet-a') RETURNING id`, demo.ID(), lagA).Scan(&actA); err != nil {
+		t.Fatal(err)
+	}
+	s.exec(t, `INSERT INTO activity_translations (activity_id, municipality_id, locale, title) VALUES (?, ?, 'nb', 'Aktivitet A')`, actA, demo.ID())
+	actAID := func() map[string]any { return map[string]any{"id": relayID("Activity", actA)} }
 	mutations := []struct {
 		name, query string
 		vars        func() map[string]any
@@ -126,6 +132,9 @@ func TestAccessMatrix(t *testing.T) {
 		{"approveOrganisation", `mutation($id: ID!) { approveOrganisation(id: $id) { status } }`, pendingOrg, adminOnly},
 		{"updateOrganisation", `mutation($id: ID!) { updateOrganisation(id: $id, input: {place: "Larvik"}) { id } }`, lagAID, orgEditors},
 		{"setOrganisationTranslation", `mutation($id: ID!) { setOrganisationTranslation(id: $id, locale: "nn", input: {summary: "Eit lag"}) { id } }`, lagAID, orgEditors},
+		{"createActivity", `mutation($id: ID!) { createActivity(organisationId: $id, input: {title: "Ny aktivitet"}) { id } }`, lagAID, orgEditors},
+		{"updateActivity", `mutation($id: ID!) { updateActivity(id: $id, input: {priceOre: 5000}) { id } }`, actAID, orgEditors},
+		{"setActivityStatus", `mutation($id: ID!) { setActivityStatus(id: $id, status: PUBLISHED) { status } }`, actAID, orgEditors},
 		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) { rejectOrganisation(id: $id, reason: $reason) { status } }`, pendingOrg, adminOnly},
 	}
 	for _, m := range mutations {

@@ -239,3 +239,16 @@ func TestAuditLog(t *testing.T) {
 		t.Errorf("anonymous reads the audit log: %+v", r.Errors)
 	}
 }
+
+// createAdminIn makes an ADMIN of the municipality with slug.
+func createAdminIn(t *testing.T, s *testServer, slug, email string) {
+	t.Helper()
+	tn, err := s.app.Tenants.FindMunicipalityBySlug(context.Background(), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.app.Auth.CreateUser(context.Background(), auth.CreateUserInput{MunicipalityID: tn.ID(), Email: email,
+		Password: "riktig hest batteri", Roles: []auth.MunicipalRole{auth.RoleAdmin}}); err != nil {
+		t.Fatal(err)
+	}
+}

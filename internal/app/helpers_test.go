@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -43,7 +44,7 @@ func newServer(t *testing.T, tweak ...func(*config.Config)) *testServer {
 	for _, f := range tweak {
 		f(cfg)
 	}
-	a, err := app.Open(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	a, err := app.Open(context.Background(), cfg, testLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,4 +208,12 @@ func mustJSON(v any) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// testLogger discards logs unless FRITID_TEST_LOG is set, to see an internal error.
+func testLogger() *slog.Logger {
+	if os.Getenv("FRITID_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.DiscardHandler)
 }

@@ -1,0 +1,244 @@
+package portal
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/fritid/fritid/internal/audit"
+	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/platform/i18n"
+)
+
+// ActivityPatch changes some of an activity's fields; in CreateActivity, unset fields take
+// their defaults. Texts are written in the request's locale.
+type ActivityPatch struct {
+	Title, Summary, Description, PriceNote, Schedule Patch[string]
+	SignupURL, Email, Phone                          Patch[string]
+	CategoryIDs                                      Patch[[]uuid.UUID]
+	TargetGroups                                     Patch[[]TargetGroup]
+	Accessibility                                    Patch[[]AccessibilityFeature]
+	Languages                                        Patch[[]string]
+	Slots                                            Patch[[]WeeklySlot]
+	AgeMin, AgeMax                                   Patch[*int]
+	PriceOre                                         Patch[int]
+	AcceptsCard                                      Patch[bool]
+	VenueID                                          Patch[*uuid.UUID]
+}
+
+// CreateActivity adds a DRAFT activity to an organisation. Errors: UNAUTHENTICATED,
+// FORBIDDEN, NOT_FOUND, BAD_USER_INPUT naming the field (a title is required).
+func (s *Service) CreateActivity(ctx context.Context, orgID uuid.UUID, p ActivityPatch) (*Activity, error) {
+	if !p.Title.Set || strings.TrimSpace(p.Title.Value) == "" {
+		return nil, apperr.Invalid("input.title", "NameRequired", nil)
+	}
+	var out *Activity
+	err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		o, v, err := s.canEdit(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		a := &Activity{ID: newID(), MunicipalityID: o.MunicipalityID, OrganisationID: o.ID, Status: ActivityDraft, Org: o,
+			TargetGroups: []TargetGroup{}, Accessibility: []AccessibilityFeature{}, Languages: []string{}, Slots: []WeeklySlot{}, Lat: o.Lat, Lon: o.Lon}
+		if a.Slug, err = freeActivitySlug(ctx, tx, o.MunicipalityID, p.Title.Value); err != nil {
+			return err
+		}
+		fields, err := s.writeActivity(ctx, tx, a, p, true)
+		if err != nil {
+			return err
+		}
+		out = a
+		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: a.MunicipalityID, ActorID: actor(v), Action: "create_activity", ItemType: "Activity", ItemID: &a.ID, Fields: fields})
+	})
+	return out, err
+}
+
+// UpdateActivity applies a partial update. Errors: as CreateActivity.
+func (s *Service) UpdateActivity(ctx context.Context, id uuid.UUID, p ActivityPatch) (*Activity, error) {
+	var out *Activity
+	err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		a, v, err := s.editableActivity(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		fields, err := s.writeActivity(ctx, tx, a, p, false)
+		if err != nil || len(fields) == 0 {
+			out = a
+			return err
+		}
+		out = a
+		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: a.MunicipalityID, ActorID: actor(v), Action: "update_activity", ItemType: "Activity", ItemID: &a.ID, Fields: fields})
+	})
+	return out, err
+}
+
+// SetActivityStatus publishes, archives or returns an activity to draft. Errors: as
+// UpdateActivity.
+func (s *Service) SetActivityStatus(ctx context.Context, id uuid.UUID, status ActivityStatus) (*Activity, error) {
+	var out *Activity
+	err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		a, v, err := s.editableActivity(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		a.Status = status
+		if _, err := tx.NewUpdate().Model(a).Column("status").Set("updated_at = now()").WherePK().Exec(ctx); err != nil {
+			return database.MapError(err, "set activity status", "activity")
+		}
+		out = a
+		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: a.MunicipalityID, ActorID: actor(v), Action: "set_activity_status", ItemType: "Activity", ItemID: &a.ID, Fields: []string{"status"}})
+	})
+	return out, err
+}
+
+// editableActivity loads an activity of the request's municipality that the viewer may
+// edit (through its organisation).
+func (s *Service) editableActivity(ctx context.Context, tx bun.IDB, id uuid.UUID) (*Activity, *auth.Viewer, error) {
+	sc, err := currentScope(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	a := new(Activity)
+	err = withActivityTexts(tx.NewSelect().Model(a).ColumnExpr("a.*"), sc.chain).
+		Where("a.id = ? AND a.municipality_id = ?", id, sc.municipalityID).Scan(ctx)
+	if err != nil {
+		return nil, nil, database.MapError(err, "find activity", "activity")
+	}
+	// SECURITY: editing an activity is editing its organisation (members, admins, write keys).
+	o, v, err := s.canEdit(ctx, tx, a.OrganisationID)
+	a.Org = o
+	return a, v, err
+}
+
+// writeActivity validates p, applies it to a and writes the row and its texts, categories
+// and neighbourhoods; it returns the API names of the fields changed.
+func (s *Service) writeActivity(ctx context.Context, tx bun.IDB, a *Activity, p ActivityPatch, insert bool) ([]string, error) {
+	fields, err := applyActivityPatch(a, p)
+	if err != nil {
+		return nil, err
+	}
+	if p.VenueID.Set {
+		if err := s.placeActivity(ctx, tx, a, p.VenueID.Value); err != nil {
+			return nil, err
+		}
+	}
+	if insert {
+		_, err = tx.NewInsert().Model(a).Returning("created_at, updated_at").Exec(ctx)
+	} else if len(fields) > 0 {
+		_, err = tx.NewUpdate().Model(a).ExcludeColumn("id", "municipality_id", "organisation_id", "slug", "status", "created_at", "updated_at").
+			Set("updated_at = now()").WherePK().Exec(ctx)
+	}
+	if err != nil {
+		return nil, database.MapError(err, "write activity", "activity")
+	}
+	if err := s.writeActivityTexts(ctx, tx, a, p); err != nil {
+		return nil, err
+	}
+	if err := s.writeActivityLinks(ctx, tx, a, p); err != nil {
+		return nil, err
+	}
+	return fields, nil
+}
+
+func freeActivitySlug(ctx context.Context, db bun.IDB, mid uuid.UUID, title string) (string, error) {
+	base := Slugify(title)
+	for i := 1; i < 1000; i++ {
+		slug := base
+		if i > 1 {
+			slug = fmt.Sprintf("%s-%d", strings.TrimRight(base[:min(len(base), 58)], "-"), i)
+		}
+		exists, err := db.NewSelect().Table("activities").Where("municipality_id = ? AND slug = ?", mid, slug).Exists(ctx)
+		if err != nil {
+			return "", database.MapError(err, "check slug", "activity")
+		}
+		if !exists {
+			return slug, nil
+		}
+	}
+	return "", apperr.New(apperr.Conflict, "SlugTaken")
+}
+
+// writeActivityTexts upserts the texts given, in the request's locale.
+func (s *Service) writeActivityTexts(ctx context.Context, tx bun.IDB, a *Activity, p ActivityPatch) error {
+	tr := &ActivityTranslation{ActivityID: a.ID, MunicipalityID: a.MunicipalityID, Locale: i18n.FromContext(ctx).Code,
+		Title: a.Title, Summary: a.Summary, Description: a.Description, PriceNote: a.PriceNote, Schedule: a.ScheduleText}
+	var set []string
+	for _, f := range []struct {
+		p   Patch[string]
+		col string
+	}{{p.Title, "title"}, {p.Summary, "summary"}, {p.Description, "description"}, {p.PriceNote, "price_note"}, {p.Schedule, "schedule"}} {
+		if f.p.Set {
+			set = append(set, f.col)
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	if tr.Title == "" { // a new locale's row needs a title: take the one shown now
+		tr.Title = a.Title
+	}
+	q := tx.NewInsert().Model(tr).On("CONFLICT (activity_id, locale) DO UPDATE")
+	for _, c := range set {
+		q = q.Set("? = EXCLUDED.?", bun.Ident(c), bun.Ident(c))
+	}
+	_, err := q.Exec(ctx)
+	return database.MapError(err, "write activity texts", "activity")
+}
+
+// writeActivityLinks replaces the categories and recomputes the neighbourhoods.
+func (s *Service) writeActivityLinks(ctx context.Context, tx bun.IDB, a *Activity, p ActivityPatch) error {
+	if p.CategoryIDs.Set {
+		tax, err := s.FindTaxonomy(ctx)
+		if err != nil {
+			return err
+		}
+		for _, id := range p.CategoryIDs.Value {
+			if _, err := tax.ByID(id); err != nil {
+				return apperr.Invalid("input.categories", "UnknownCategory", nil)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM activity_categories WHERE activity_id = ?", a.ID); err != nil {
+			return database.MapError(err, "write categories", "activity")
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO activity_categories (activity_id, category_id, municipality_id) SELECT ?, unnest(?::uuid[]), ? ON CONFLICT DO NOTHING",
+			a.ID, pgdialect.Array(p.CategoryIDs.Value), a.MunicipalityID); err != nil {
+			return database.MapError(err, "write categories", "activity")
+		}
+	}
+	nbs, err := containing(ctx, tx, a.MunicipalityID, a.Lat, a.Lon)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM activity_neighbourhoods WHERE activity_id = ?", a.ID); err != nil {
+		return database.MapError(err, "write neighbourhoods", "activity")
+	}
+	_, err = tx.ExecContext(ctx, "INSERT INTO activity_neighbourhoods (activity_id, neighbourhood_id, municipality_id) SELECT ?, unnest(?::uuid[]), ?", a.ID, uuidArray(nbs), a.MunicipalityID)
+	return database.MapError(err, "write neighbourhoods", "activity")
+}
+
+// placeActivity sets the venue (of the same municipality) and the location that follows.
+func (s *Service) placeActivity(ctx context.Context, tx bun.IDB, a *Activity, venueID *uuid.UUID) error {
+	a.VenueID = venueID
+	if venueID == nil {
+		var o Organisation
+		if err := tx.NewSelect().Model(&o).Column("lat", "lon").Where("o.id = ?", a.OrganisationID).Scan(ctx); err != nil {
+			return database.MapError(err, "find organisation", "organisation")
+		}
+		a.Lat, a.Lon = o.Lat, o.Lon
+		return nil
+	}
+	var v Venue
+	if err := tx.NewSelect().Model(&v).Where("v.id = ? AND v.municipality_id = ?", *venueID, a.MunicipalityID).Scan(ctx); err != nil {
+		return apperr.Invalid("input.venueId", "UnknownVenue", nil)
+	}
+	if v.Lat != nil {
+		a.Lat, a.Lon = v.Lat, v.Lon
+	}
+	return nil
+}
