@@ -174,6 +174,22 @@ func (r *mutationResolver) SetActivityStatus(ctx context.Context, id string, sta
 	return a, attachOwn(ctx, a)
 }
 
+func (r *mutationResolver) RestoreRevision(ctx context.Context, id string) (*portal.Revision, error) {
+	uid, err := relay.ParseTypedID(id, "Revision", "id")
+	if err != nil {
+		return nil, err
+	}
+	itemID, _, err := r.Portal.RestoreRevision(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	revs, err := r.Portal.FindRevisions(ctx, itemID)
+	if err != nil || len(revs) == 0 {
+		return nil, err
+	}
+	return revs[0], nil
+}
+
 func (r *queryResolver) Viewer(ctx context.Context) (*auth.Viewer, error) {
 	return auth.ViewerFrom(ctx), nil
 }
@@ -190,6 +206,30 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter,
 	return r.Auth.AuditLog(ctx, f, first, after)
 }
 
+func (r *queryResolver) Revisions(ctx context.Context, itemID string) ([]*portal.Revision, error) {
+	_, uid, err := relay.ParseGlobalID(itemID, "itemId")
+	if err != nil {
+		return nil, err
+	}
+	return r.Portal.FindRevisions(ctx, uid)
+}
+
+func (r *revisionResolver) ItemID(ctx context.Context, obj *portal.Revision) (string, error) {
+	return relay.GlobalID(obj.ItemType, obj.ItemID), nil
+}
+
+func (r *revisionResolver) Snapshot(ctx context.Context, obj *portal.Revision) (portal.RawJSON, error) {
+	return portal.RawJSON(obj.Snapshot), nil
+}
+
+func (r *revisionResolver) AuthorID(ctx context.Context, obj *portal.Revision) (*string, error) {
+	if obj.AuthorID == nil {
+		return nil, nil
+	}
+	id := relay.GlobalID("User", *obj.AuthorID)
+	return &id, nil
+}
+
 func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
 
 func (r *Resolver) AuditEntryConnection() AuditEntryConnectionResolver {
@@ -198,8 +238,11 @@ func (r *Resolver) AuditEntryConnection() AuditEntryConnectionResolver {
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
+func (r *Resolver) Revision() RevisionResolver { return &revisionResolver{r} }
+
 type (
 	auditEntryResolver           struct{ *Resolver }
 	auditEntryConnectionResolver struct{ *Resolver }
 	mutationResolver             struct{ *Resolver }
+	revisionResolver             struct{ *Resolver }
 )

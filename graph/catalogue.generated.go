@@ -36,7 +36,7 @@ type ImageResolver interface {
 type NeighbourhoodResolver interface {
 	Name(ctx context.Context, obj *portal.Neighbourhood) (string, error)
 	Description(ctx context.Context, obj *portal.Neighbourhood) (string, error)
-	Area(ctx context.Context, obj *portal.Neighbourhood) (portal.GeoJSON, error)
+	Area(ctx context.Context, obj *portal.Neighbourhood) (portal.RawJSON, error)
 	Committee(ctx context.Context, obj *portal.Neighbourhood) (*model.Committee, error)
 	Organisations(ctx context.Context, obj *portal.Neighbourhood, first *int, after *string) (*portal.OrganisationConnection, error)
 	Activities(ctx context.Context, obj *portal.Neighbourhood, first *int, after *string) (*portal.ActivityConnection, error)
@@ -1633,8 +1633,8 @@ func (ec *executionContext) _Neighbourhood_area(ctx context.Context, field graph
 			return ec.Resolvers.Neighbourhood().Area(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v portal.GeoJSON) graphql.Marshaler {
-			return ec.marshalNGeoJSON2githubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐGeoJSON(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v portal.RawJSON) graphql.Marshaler {
+			return ec.marshalNGeoJSON2githubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐRawJSON(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5762,13 +5762,13 @@ func (ec *executionContext) marshalNContact2ᚖgithubᚗcomᚋfritidᚋfritidᚋ
 	return ec._Contact(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNGeoJSON2githubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐGeoJSON(ctx context.Context, v any) (portal.GeoJSON, error) {
-	var res portal.GeoJSON
+func (ec *executionContext) unmarshalNGeoJSON2githubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐRawJSON(ctx context.Context, v any) (portal.RawJSON, error) {
+	var res portal.RawJSON
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNGeoJSON2githubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐGeoJSON(ctx context.Context, sel ast.SelectionSet, v portal.GeoJSON) graphql.Marshaler {
+func (ec *executionContext) marshalNGeoJSON2githubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐRawJSON(ctx context.Context, sel ast.SelectionSet, v portal.RawJSON) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")

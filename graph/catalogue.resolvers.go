@@ -80,7 +80,7 @@ func (r *neighbourhoodResolver) Description(ctx context.Context, obj *portal.Nei
 	return nbs.Text(obj, chain(ctx)).Description, nil
 }
 
-func (r *neighbourhoodResolver) Area(ctx context.Context, obj *portal.Neighbourhood) (portal.GeoJSON, error) {
+func (r *neighbourhoodResolver) Area(ctx context.Context, obj *portal.Neighbourhood) (portal.RawJSON, error) {
 	l := loadersFor(ctx)
 	nbs, err := l.neighbourhoods(ctx)
 	if err != nil {
@@ -90,7 +90,7 @@ func (r *neighbourhoodResolver) Area(ctx context.Context, obj *portal.Neighbourh
 		l.areas.register(n.ID)
 	}
 	area, err := l.areas.get(ctx, obj.ID)
-	return portal.GeoJSON(area), err
+	return portal.RawJSON(area), err
 }
 
 func (r *neighbourhoodResolver) Committee(ctx context.Context, obj *portal.Neighbourhood) (*model.Committee, error) {

@@ -38,6 +38,7 @@ type ResolverRoot interface {
 	Organisation() OrganisationResolver
 	OrganisationConnection() OrganisationConnectionResolver
 	Query() QueryResolver
+	Revision() RevisionResolver
 	SearchConnection() SearchConnectionResolver
 	SearchEdge() SearchEdgeResolver
 	Venue() VenueResolver
@@ -217,6 +218,7 @@ type ComplexityRoot struct {
 		LogoutEverywhere           func(childComplexity int) int
 		RegisterOrganisation       func(childComplexity int, input model.RegisterOrganisationInput) int
 		RejectOrganisation         func(childComplexity int, id string, reason string) int
+		RestoreRevision            func(childComplexity int, id string) int
 		RevokeAPIKey               func(childComplexity int, id string) int
 		SetActivityStatus          func(childComplexity int, id string, status portal.ActivityStatus) int
 		SetOrganisationTranslation func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
@@ -307,9 +309,19 @@ type ComplexityRoot struct {
 		Nodes          func(childComplexity int, ids []string) int
 		Organisation   func(childComplexity int, id *string, slug *string) int
 		Organisations  func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
+		Revisions      func(childComplexity int, itemID string) int
 		Search         func(childComplexity int, query string, first *int, after *string) int
 		Venues         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Viewer         func(childComplexity int) int
+	}
+
+	Revision struct {
+		AuthorID  func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
+		ItemID    func(childComplexity int) int
+		ItemType  func(childComplexity int) int
+		Snapshot  func(childComplexity int) int
 	}
 
 	Schedule struct {
@@ -1110,6 +1122,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectOrganisation(childComplexity, args["id"].(string), args["reason"].(string)), true
+	case "Mutation.restoreRevision":
+		if e.ComplexityRoot.Mutation.RestoreRevision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreRevision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreRevision(childComplexity, args["id"].(string)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -1610,6 +1633,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organisations(childComplexity, args["filter"].(*model.CatalogueFilter), args["orderBy"].(*portal.Order), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.revisions":
+		if e.ComplexityRoot.Query.Revisions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_revisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Revisions(childComplexity, args["itemId"].(string)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -1638,6 +1672,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "Revision.authorId":
+		if e.ComplexityRoot.Revision.AuthorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.AuthorID(childComplexity), true
+	case "Revision.createdAt":
+		if e.ComplexityRoot.Revision.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.CreatedAt(childComplexity), true
+	case "Revision.id":
+		if e.ComplexityRoot.Revision.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.GlobalID(childComplexity), true
+	case "Revision.itemId":
+		if e.ComplexityRoot.Revision.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.ItemID(childComplexity), true
+	case "Revision.itemType":
+		if e.ComplexityRoot.Revision.ItemType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.ItemType(childComplexity), true
+	case "Revision.snapshot":
+		if e.ComplexityRoot.Revision.Snapshot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Snapshot(childComplexity), true
 
 	case "Schedule.slots":
 		if e.ComplexityRoot.Schedule.Slots == nil {
@@ -2323,6 +2394,41 @@ input WeeklySlotInput {
   "End, as HH:MM."
   end: String!
 }
+
+extend type Query {
+  "An organisation's or activity's revisions, newest first (for those who may edit it)."
+  revisions(
+    "The organisation's or activity's global ID."
+    itemId: ID!
+  ): [Revision!]!
+}
+
+extend type Mutation {
+  "Puts an organisation or activity back as it was in a revision (not its status) and returns the new revision that records it."
+  restoreRevision(
+    "The revision's global ID."
+    id: ID!
+  ): Revision!
+}
+
+"An organisation or activity as it was after one change."
+type Revision implements Node {
+  "The revision's global ID."
+  id: ID!
+  "Organisation or Activity."
+  itemType: String!
+  "The item's global ID."
+  itemId: ID!
+  "The item's fields, texts and categories then, as JSON."
+  snapshot: JSON!
+  "Who made the change (a user's global ID), if known."
+  authorId: ID
+  "When."
+  createdAt: Time!
+}
+
+"Any JSON value."
+scalar JSON
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {
   "One published organisation, by global ID or slug (give exactly one). Null when there is none."
@@ -3594,6 +3700,24 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Revision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Revision_id(ctx, field)
+	case "itemType":
+		return ec.fieldContext_Revision_itemType(ctx, field)
+	case "itemId":
+		return ec.fieldContext_Revision_itemId(ctx, field)
+	case "snapshot":
+		return ec.fieldContext_Revision_snapshot(ctx, field)
+	case "authorId":
+		return ec.fieldContext_Revision_authorId(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Revision_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Revision", field.Name)
 }
 
 func (ec *executionContext) childFields_Schedule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

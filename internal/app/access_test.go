@@ -115,6 +115,15 @@ func TestAccessMatrix(t *testing.T) {
 	}
 	s.exec(t, `INSERT INTO activity_translations (activity_id, municipality_id, locale, title) VALUES (?, ?, 'nb', 'Aktivitet A')`, actA, demo.ID())
 	actAID := func() map[string]any { return map[string]any{"id": relayID("Activity", actA)} }
+	revisionOfA := func() map[string]any {
+		var id string
+		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO revisions (municipality_id, item_type, item_id, snapshot)
+			SELECT municipality_id, 'Organisation', id, jsonb_build_object('row', to_jsonb(o), 'texts', '[]'::jsonb, 'categories', '[]'::jsonb)
+			FROM organisations o WHERE id = ? RETURNING id`, lagA).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return map[string]any{"id": relayID("Revision", id)}
+	}
 	mutations := []struct {
 		name, query string
 		vars        func() map[string]any
@@ -135,6 +144,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"createActivity", `mutation($id: ID!) { createActivity(organisationId: $id, input: {title: "Ny aktivitet"}) { id } }`, lagAID, orgEditors},
 		{"updateActivity", `mutation($id: ID!) { updateActivity(id: $id, input: {priceOre: 5000}) { id } }`, actAID, orgEditors},
 		{"setActivityStatus", `mutation($id: ID!) { setActivityStatus(id: $id, status: PUBLISHED) { status } }`, actAID, orgEditors},
+		{"restoreRevision", `mutation($id: ID!) { restoreRevision(id: $id) { id } }`, revisionOfA, orgEditors},
 		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) { rejectOrganisation(id: $id, reason: $reason) { status } }`, pendingOrg, adminOnly},
 	}
 	for _, m := range mutations {

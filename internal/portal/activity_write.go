@@ -54,6 +54,9 @@ func (s *Service) CreateActivity(ctx context.Context, orgID uuid.UUID, p Activit
 			return err
 		}
 		out = a
+		if err := s.saveRevision(ctx, tx, a.MunicipalityID, "Activity", a.ID, actor(v)); err != nil {
+			return err
+		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: a.MunicipalityID, ActorID: actor(v), Action: "create_activity", ItemType: "Activity", ItemID: &a.ID, Fields: fields})
 	})
 	return out, err
@@ -73,6 +76,9 @@ func (s *Service) UpdateActivity(ctx context.Context, id uuid.UUID, p ActivityPa
 			return err
 		}
 		out = a
+		if err := s.saveRevision(ctx, tx, a.MunicipalityID, "Activity", a.ID, actor(v)); err != nil {
+			return err
+		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: a.MunicipalityID, ActorID: actor(v), Action: "update_activity", ItemType: "Activity", ItemID: &a.ID, Fields: fields})
 	})
 	return out, err
@@ -92,6 +98,9 @@ func (s *Service) SetActivityStatus(ctx context.Context, id uuid.UUID, status Ac
 			return database.MapError(err, "set activity status", "activity")
 		}
 		out = a
+		if err := s.saveRevision(ctx, tx, a.MunicipalityID, "Activity", a.ID, actor(v)); err != nil {
+			return err
+		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: a.MunicipalityID, ActorID: actor(v), Action: "set_activity_status", ItemType: "Activity", ItemID: &a.ID, Fields: []string{"status"}})
 	})
 	return out, err
@@ -211,6 +220,11 @@ func (s *Service) writeActivityLinks(ctx context.Context, tx bun.IDB, a *Activit
 			return database.MapError(err, "write categories", "activity")
 		}
 	}
+	return setActivityNeighbourhoods(ctx, tx, a)
+}
+
+// setActivityNeighbourhoods recomputes the neighbourhoods an activity lies in.
+func setActivityNeighbourhoods(ctx context.Context, tx bun.IDB, a *Activity) error {
 	nbs, err := containing(ctx, tx, a.MunicipalityID, a.Lat, a.Lon)
 	if err != nil {
 		return err

@@ -19,6 +19,8 @@ type Service struct {
 	// e-mails.
 	Accounts  Accounts
 	PublicURL string
+	// RevisionsKept is how many revisions are kept per item (default 20).
+	RevisionsKept int
 
 	// categories caches each municipality's category rows for a few seconds: every list
 	// shows category names, and the taxonomy changes rarely.

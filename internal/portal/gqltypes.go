@@ -32,11 +32,11 @@ func (d *Weekday) UnmarshalGQL(v any) error {
 	return fmt.Errorf("%v is not a Weekday", v)
 }
 
-// GeoJSON is a GeoJSON geometry, passed through as JSON.
-type GeoJSON []byte
+// RawJSON is a JSON value passed through as it is: a GeoJSON geometry, a revision's snapshot.
+type RawJSON []byte
 
-// MarshalGQL writes the geometry as a JSON object.
-func (g GeoJSON) MarshalGQL(w io.Writer) {
+// MarshalGQL writes the value as JSON.
+func (g RawJSON) MarshalGQL(w io.Writer) {
 	if len(g) == 0 {
 		io.WriteString(w, "null") //nolint:errcheck // gqlgen's writer
 		return
@@ -44,7 +44,7 @@ func (g GeoJSON) MarshalGQL(w io.Writer) {
 	w.Write(g) //nolint:errcheck // gqlgen's writer
 }
 
-// UnmarshalGQL is not supported: areas are written through their own input.
-func (g *GeoJSON) UnmarshalGQL(v any) error {
-	return fmt.Errorf("GeoJSON is output only")
+// UnmarshalGQL is not supported: these values are output only.
+func (g *RawJSON) UnmarshalGQL(v any) error {
+	return fmt.Errorf("this JSON value is output only")
 }

@@ -141,6 +141,9 @@ func (s *Service) insertRegistration(ctx context.Context, tx bun.IDB, o *Organis
 	if _, err := tx.ExecContext(ctx, "INSERT INTO organisation_members (municipality_id, organisation_id, user_id, role) VALUES (?, ?, ?, 'OWNER')", o.MunicipalityID, o.ID, ownerID); err != nil {
 		return database.MapError(err, "insert owner", "organisation")
 	}
+	if err := s.saveRevision(ctx, tx, o.MunicipalityID, "Organisation", o.ID, &ownerID); err != nil {
+		return err
+	}
 	return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: o.MunicipalityID, ActorID: &ownerID, Action: "register_organisation",
 		ItemType: "Organisation", ItemID: &o.ID, Fields: []string{"name", "kind", "orgNumber", "email", "categories", "summary"}})
 }

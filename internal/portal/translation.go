@@ -60,6 +60,9 @@ func (s *Service) SetOrganisationTranslation(ctx context.Context, id uuid.UUID, 
 		if _, err := tx.NewUpdate().Model(o).Set("updated_at = now()").WherePK().Exec(ctx); err != nil {
 			return database.MapError(err, "touch organisation", "organisation")
 		}
+		if err := s.saveRevision(ctx, tx, t.ID(), "Organisation", o.ID, actor(v)); err != nil {
+			return err
+		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: t.ID(), ActorID: actor(v), Action: "set_organisation_translation",
 			ItemType: "Organisation", ItemID: &o.ID, Fields: prefixed(locale, fields)})
 	})

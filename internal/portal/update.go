@@ -90,6 +90,9 @@ func (s *Service) UpdateOrganisation(ctx context.Context, id uuid.UUID, p Organi
 			}
 		}
 		out = o
+		if err := s.saveRevision(ctx, tx, o.MunicipalityID, "Organisation", o.ID, actor(v)); err != nil {
+			return err
+		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: o.MunicipalityID, ActorID: actor(v), Action: "update_organisation", ItemType: "Organisation", ItemID: &o.ID, Fields: fields})
 	})
 	return out, err
