@@ -190,6 +190,20 @@ func (r *mutationResolver) RestoreRevision(ctx context.Context, id string) (*por
 	return revs[0], nil
 }
 
+func (r *mutationResolver) RequestPasswordReset(ctx context.Context, email string) (bool, error) {
+	if err := r.Auth.RequestPasswordReset(ctx, email, r.Portal.PublicURL); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func (r *mutationResolver) ResetPassword(ctx context.Context, token string, password string) (bool, error) {
+	if err := r.Auth.ResetPassword(ctx, token, password); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 func (r *queryResolver) Viewer(ctx context.Context) (*auth.Viewer, error) {
 	return auth.ViewerFrom(ctx), nil
 }

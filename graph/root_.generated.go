@@ -218,6 +218,8 @@ type ComplexityRoot struct {
 		LogoutEverywhere           func(childComplexity int) int
 		RegisterOrganisation       func(childComplexity int, input model.RegisterOrganisationInput) int
 		RejectOrganisation         func(childComplexity int, id string, reason string) int
+		RequestPasswordReset       func(childComplexity int, email string) int
+		ResetPassword              func(childComplexity int, token string, password string) int
 		RestoreRevision            func(childComplexity int, id string) int
 		RevokeAPIKey               func(childComplexity int, id string) int
 		SetActivityStatus          func(childComplexity int, id string, status portal.ActivityStatus) int
@@ -1122,6 +1124,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectOrganisation(childComplexity, args["id"].(string), args["reason"].(string)), true
+	case "Mutation.requestPasswordReset":
+		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestPasswordReset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestPasswordReset(childComplexity, args["email"].(string)), true
+	case "Mutation.resetPassword":
+		if e.ComplexityRoot.Mutation.ResetPassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resetPassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResetPassword(childComplexity, args["token"].(string), args["password"].(string)), true
 	case "Mutation.restoreRevision":
 		if e.ComplexityRoot.Mutation.RestoreRevision == nil {
 			break
@@ -2429,6 +2453,25 @@ type Revision implements Node {
 
 "Any JSON value."
 scalar JSON
+
+extend type Mutation {
+  """
+  E-mails a link to set a new password, if the address has an account here. The answer is
+  the same either way, so it reveals nobody's account. Throttled like login.
+  """
+  requestPasswordReset(
+    "The account's e-mail address."
+    email: String!
+  ): Boolean!
+
+  "Sets a new password with the token from a reset link (once, within an hour) and ends every session of the account."
+  resetPassword(
+    "The token from the link."
+    token: String!
+    "The new password, at least 10 characters."
+    password: String!
+  ): Boolean!
+}
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {
   "One published organisation, by global ID or slug (give exactly one). Null when there is none."

@@ -144,6 +144,18 @@ func TestAccessMatrix(t *testing.T) {
 		{"createActivity", `mutation($id: ID!) { createActivity(organisationId: $id, input: {title: "Ny aktivitet"}) { id } }`, lagAID, orgEditors},
 		{"updateActivity", `mutation($id: ID!) { updateActivity(id: $id, input: {priceOre: 5000}) { id } }`, actAID, orgEditors},
 		{"setActivityStatus", `mutation($id: ID!) { setActivityStatus(id: $id, status: PUBLISHED) { status } }`, actAID, orgEditors},
+		{"requestPasswordReset", `mutation($e: String!) { requestPasswordReset(email: $e) }`, func() map[string]any {
+			return map[string]any{"e": owner()["email"]}
+		}, anyone},
+		{"resetPassword", `mutation($t: String!) { resetPassword(token: $t, password: "et helt nytt passord") }`, func() map[string]any {
+			o := owner()
+			if _, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: demo.ID(), Email: o["email"].(string), Password: "riktig hest batteri"}); err != nil {
+				t.Fatal(err)
+			}
+			ok(t, s.post(t, `mutation($e: String!) { requestPasswordReset(email: $e) }`, map[string]any{"e": o["email"]}))
+			link := outboxLink(t, s, "PasswordReset", o["email"].(string))
+			return map[string]any{"t": link[len(link)-43:]}
+		}, anyone},
 		{"restoreRevision", `mutation($id: ID!) { restoreRevision(id: $id) { id } }`, revisionOfA, orgEditors},
 		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) { rejectOrganisation(id: $id, reason: $reason) { status } }`, pendingOrg, adminOnly},
 	}
