@@ -204,6 +204,36 @@ func (r *mutationResolver) ResetPassword(ctx context.Context, token string, pass
 	return true, nil
 }
 
+func (r *mutationResolver) InviteMember(ctx context.Context, organisationID string, email string, role portal.MemberRole) (bool, error) {
+	oid, err := relay.ParseTypedID(organisationID, "Organisation", "organisationId")
+	if err != nil {
+		return false, err
+	}
+	if err := r.Portal.InviteMember(ctx, oid, email, role); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func (r *mutationResolver) AcceptInvitation(ctx context.Context, token string) (*portal.Organisation, error) {
+	return r.Portal.AcceptInvitation(ctx, token)
+}
+
+func (r *mutationResolver) SetMemberRole(ctx context.Context, organisationID string, userID string, role *portal.MemberRole) (bool, error) {
+	oid, err := relay.ParseTypedID(organisationID, "Organisation", "organisationId")
+	if err != nil {
+		return false, err
+	}
+	uid, err := relay.ParseTypedID(userID, "User", "userId")
+	if err != nil {
+		return false, err
+	}
+	if err := r.Portal.SetMemberRole(ctx, oid, uid, deref(role, "")); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 func (r *queryResolver) Viewer(ctx context.Context) (*auth.Viewer, error) {
 	return auth.ViewerFrom(ctx), nil
 }

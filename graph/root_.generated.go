@@ -210,9 +210,11 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcceptInvitation           func(childComplexity int, token string) int
 		ApproveOrganisation        func(childComplexity int, id string) int
 		CreateAPIKey               func(childComplexity int, name string, scopes []auth.Scope) int
 		CreateActivity             func(childComplexity int, organisationID string, input model.ActivityChangesInput) int
+		InviteMember               func(childComplexity int, organisationID string, email string, role portal.MemberRole) int
 		Login                      func(childComplexity int, email string, password string) int
 		Logout                     func(childComplexity int) int
 		LogoutEverywhere           func(childComplexity int) int
@@ -223,6 +225,7 @@ type ComplexityRoot struct {
 		RestoreRevision            func(childComplexity int, id string) int
 		RevokeAPIKey               func(childComplexity int, id string) int
 		SetActivityStatus          func(childComplexity int, id string, status portal.ActivityStatus) int
+		SetMemberRole              func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
 		SetOrganisationTranslation func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
 		UpdateActivity             func(childComplexity int, id string, input model.ActivityChangesInput) int
 		UpdateOrganisation         func(childComplexity int, id string, input model.UpdateOrganisationInput) int
@@ -1046,6 +1049,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Municipality.TimeZone(childComplexity), true
 
+	case "Mutation.acceptInvitation":
+		if e.ComplexityRoot.Mutation.AcceptInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["token"].(string)), true
 	case "Mutation.approveOrganisation":
 		if e.ComplexityRoot.Mutation.ApproveOrganisation == nil {
 			break
@@ -1079,6 +1093,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateActivity(childComplexity, args["organisationId"].(string), args["input"].(model.ActivityChangesInput)), true
+	case "Mutation.inviteMember":
+		if e.ComplexityRoot.Mutation.InviteMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_inviteMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InviteMember(childComplexity, args["organisationId"].(string), args["email"].(string), args["role"].(portal.MemberRole)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1179,6 +1204,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetActivityStatus(childComplexity, args["id"].(string), args["status"].(portal.ActivityStatus)), true
+	case "Mutation.setMemberRole":
+		if e.ComplexityRoot.Mutation.SetMemberRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setMemberRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetMemberRole(childComplexity, args["organisationId"].(string), args["userId"].(string), args["role"].(*portal.MemberRole)), true
 	case "Mutation.setOrganisationTranslation":
 		if e.ComplexityRoot.Mutation.SetOrganisationTranslation == nil {
 			break
@@ -2471,6 +2507,47 @@ extend type Mutation {
     "The new password, at least 10 characters."
     password: String!
   ): Boolean!
+}
+
+extend type Mutation {
+  "E-mails an invitation to join an organisation with a role (those who may edit it)."
+  inviteMember(
+    "The organisation's global ID."
+    organisationId: ID!
+    "Whom to invite."
+    email: String!
+    "The role they get."
+    role: OrganisationRole!
+  ): Boolean!
+
+  "Joins an organisation with the role of an invitation (signed in; the link's token works once, for a week)."
+  acceptInvitation(
+    "The token from the link."
+    token: String!
+  ): Organisation!
+
+  """
+  Changes a member's role, or removes the member when role is null. Hand over ownership by
+  making someone else OWNER first: an organisation always keeps at least one owner.
+  """
+  setMemberRole(
+    "The organisation's global ID."
+    organisationId: ID!
+    "The member's user global ID."
+    userId: ID!
+    "The new role; null removes the member."
+    role: OrganisationRole
+  ): Boolean!
+}
+
+"A role in an organisation."
+enum OrganisationRole {
+  "Runs the organisation's listing and its members."
+  OWNER
+  "Keeps the listing and its activities up to date."
+  EDITOR
+  "Checks activity-card tickets in at the door."
+  TICKET_CHECKER
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {

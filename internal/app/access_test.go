@@ -42,6 +42,11 @@ func TestAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.exec(t, `INSERT INTO organisations (municipality_id, slug, name, kind, status) VALUES (?, 'lag-a', 'Lag A', 'VOLUNTARY', 'PUBLISHED'), (?, 'lag-b', 'Lag B', 'VOLUNTARY', 'PUBLISHED')`, demo.ID(), demo.ID())
+	if _, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: demo.ID(), Email: "eier-a@example.no", Password: "riktig hest batteri"}); err != nil {
+		t.Fatal(err)
+	}
+	s.exec(t, `INSERT INTO organisation_members (municipality_id, organisation_id, user_id, role)
+		SELECT o.municipality_id, o.id, u.id, 'OWNER' FROM organisations o, users u WHERE o.slug = 'lag-a' AND u.email = 'eier-a@example.no'`)
 	s.exec(t, `INSERT INTO organisation_members (municipality_id, organisation_id, user_id, role)
 		SELECT o.municipality_id, o.id, u.id, 'EDITOR' FROM organisations o, users u
 		WHERE (o.slug = 'lag-a' AND u.email = 'orgeditor@example.no') OR (o.slug = 'lag-b' AND u.email = 'otherorgeditor@example.no')`)
@@ -156,6 +161,24 @@ func TestAccessMatrix(t *testing.T) {
 			link := outboxLink(t, s, "PasswordReset", o["email"].(string))
 			return map[string]any{"t": link[len(link)-43:]}
 		}, anyone},
+		{"inviteMember", `mutation($id: ID!) { inviteMember(organisationId: $id, email: "gjest@example.no", role: EDITOR) }`, lagAID, orgEditors},
+		{"acceptInvitation", `mutation($t: String!) { acceptInvitation(token: $t) { id } }`, func() map[string]any {
+			o := owner()
+			other := pendingOrg()["id"] // an organisation of its own, so joining it changes nobody's other rights
+			ok(t, s.post(t, `mutation($id: ID!, $e: String!) { inviteMember(organisationId: $id, email: $e, role: EDITOR) }`,
+				map[string]any{"id": other, "e": o["email"]}, login("admin@example.no")))
+			link := outboxLink(t, s, "Invitation", o["email"].(string))
+			return map[string]any{"t": link[len(link)-43:]}
+		}, signedIn},
+		{"setMemberRole", `mutation($id: ID!, $u: ID!) { setMemberRole(organisationId: $id, userId: $u, role: TICKET_CHECKER) }`, func() map[string]any {
+			o := owner()
+			u, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: demo.ID(), Email: o["email"].(string), Password: "riktig hest batteri"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.exec(t, `INSERT INTO organisation_members (municipality_id, organisation_id, user_id, role) VALUES (?, ?, ?, 'EDITOR')`, demo.ID(), lagA, u.ID)
+			return map[string]any{"id": relayID("Organisation", lagA), "u": u.GlobalID()}
+		}, orgEditors},
 		{"restoreRevision", `mutation($id: ID!) { restoreRevision(id: $id) { id } }`, revisionOfA, orgEditors},
 		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) { rejectOrganisation(id: $id, reason: $reason) { status } }`, pendingOrg, adminOnly},
 	}

@@ -21,6 +21,8 @@ type Service struct {
 	PublicURL string
 	// RevisionsKept is how many revisions are kept per item (default 20).
 	RevisionsKept int
+	// Secret keys the hashes of invitation tokens.
+	Secret []byte
 
 	// categories caches each municipality's category rows for a few seconds: every list
 	// shows category names, and the taxonomy changes rarely.
