@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/audit"
 	"github.com/fritid/fritid/internal/auth"
@@ -232,6 +233,10 @@ func (r *mutationResolver) SetMemberRole(ctx context.Context, organisationID str
 		return false, err
 	}
 	return true, nil
+}
+
+func (r *mutationResolver) UploadImage(ctx context.Context, file graphql.Upload, alt *string) (*portal.Media, error) {
+	return r.Portal.UploadImage(ctx, file.File, deref(alt, ""))
 }
 
 func (r *queryResolver) Viewer(ctx context.Context) (*auth.Viewer, error) {

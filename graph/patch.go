@@ -33,6 +33,24 @@ func organisationPatch(in model.UpdateOrganisationInput) (portal.OrganisationPat
 	if n, set := in.OrgNumber.ValueOK(); set {
 		p.OrgNumber = portal.Patch[*string]{Set: true, Value: n}
 	}
+	for _, im := range []struct {
+		o     graphql.Omittable[*string]
+		dst   *portal.Patch[*uuid.UUID]
+		field string
+	}{{in.LogoID, &p.LogoID, "input.logoId"}, {in.CoverID, &p.CoverID, "input.coverId"}} {
+		v, set := im.o.ValueOK()
+		if !set {
+			continue
+		}
+		im.dst.Set = true
+		if v != nil {
+			id, err := relay.ParseTypedID(*v, "Image", im.field)
+			if err != nil {
+				return p, err
+			}
+			im.dst.Value = &id
+		}
+	}
 	if l, set := in.Location.ValueOK(); set {
 		p.Location.Set = true
 		if l != nil {

@@ -172,10 +172,11 @@ type ComplexityRoot struct {
 	}
 
 	Image struct {
-		Alt    func(childComplexity int) int
-		Height func(childComplexity int) int
-		URL    func(childComplexity int) int
-		Width  func(childComplexity int) int
+		Alt      func(childComplexity int) int
+		GlobalID func(childComplexity int) int
+		Height   func(childComplexity int) int
+		URL      func(childComplexity int) int
+		Width    func(childComplexity int) int
 	}
 
 	Link struct {
@@ -229,6 +230,7 @@ type ComplexityRoot struct {
 		SetOrganisationTranslation func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
 		UpdateActivity             func(childComplexity int, id string, input model.ActivityChangesInput) int
 		UpdateOrganisation         func(childComplexity int, id string, input model.UpdateOrganisationInput) int
+		UploadImage                func(childComplexity int, file graphql.Upload, alt *string) int
 		VerifyEmail                func(childComplexity int, token string) int
 	}
 
@@ -912,6 +914,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Image.Alt(childComplexity), true
+	case "Image.id":
+		if e.ComplexityRoot.Image.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.GlobalID(childComplexity), true
 	case "Image.height":
 		if e.ComplexityRoot.Image.Height == nil {
 			break
@@ -1248,6 +1256,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateOrganisation(childComplexity, args["id"].(string), args["input"].(model.UpdateOrganisationInput)), true
+	case "Mutation.uploadImage":
+		if e.ComplexityRoot.Mutation.UploadImage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadImage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadImage(childComplexity, args["file"].(graphql.Upload), args["alt"].(*string)), true
 	case "Mutation.verifyEmail":
 		if e.ComplexityRoot.Mutation.VerifyEmail == nil {
 			break
@@ -2361,6 +2380,10 @@ input UpdateOrganisationInput {
   place: String @goField(omittable: true)
   "Where it is on the map; its neighbourhoods follow."
   location: GeoPointInput @goField(omittable: true)
+  "An uploaded image's global ID (see uploadImage) to show as the logo."
+  logoId: ID @goField(omittable: true)
+  "An uploaded image's global ID to show as the cover picture."
+  coverId: ID @goField(omittable: true)
 }
 
 "A point on the map."
@@ -2549,6 +2572,28 @@ enum OrganisationRole {
   "Checks activity-card tickets in at the door."
   TICKET_CHECKER
 }
+
+extend type Mutation {
+  """
+  Uploads an image (signed-in users) as GraphQL multipart: JPEG, PNG or WebP, recognised by
+  content, within the body size limit and 40 megapixels. It is re-encoded without EXIF (GPS
+  position included) in widths of 320, 960 and 1920 pixels; the widest is returned.
+  """
+  uploadImage(
+    "The image file."
+    file: Upload!
+    "What it shows, for screen readers, in the request's language."
+    alt: String
+  ): Image!
+}
+
+extend type Image {
+  "The image's global ID, to attach it as a logo or cover."
+  id: ID!
+}
+
+"A file sent in a GraphQL multipart request."
+scalar Upload
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {
   "One published organisation, by global ID or slug (give exactly one). Null when there is none."
@@ -3622,6 +3667,8 @@ func (ec *executionContext) childFields_Image(ctx context.Context, field graphql
 		return ec.fieldContext_Image_height(ctx, field)
 	case "alt":
 		return ec.fieldContext_Image_alt(ctx, field)
+	case "id":
+		return ec.fieldContext_Image_id(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Image", field.Name)
 }

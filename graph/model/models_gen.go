@@ -234,6 +234,10 @@ type UpdateOrganisationInput struct {
 	Place graphql.Omittable[*string] `json:"place,omitempty"`
 	// Where it is on the map; its neighbourhoods follow.
 	Location graphql.Omittable[*GeoPointInput] `json:"location,omitempty"`
+	// An uploaded image's global ID (see uploadImage) to show as the logo.
+	LogoID graphql.Omittable[*string] `json:"logoId,omitempty"`
+	// An uploaded image's global ID to show as the cover picture.
+	CoverID graphql.Omittable[*string] `json:"coverId,omitempty"`
 }
 
 // A regular weekly time.

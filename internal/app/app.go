@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
@@ -16,6 +18,7 @@ import (
 	"github.com/fritid/fritid/graph"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/mail"
+	"github.com/fritid/fritid/internal/media"
 	"github.com/fritid/fritid/internal/platform/config"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/database/localpg"
@@ -74,6 +77,11 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		MaxFailures: auth.DefaultOptions.MaxFailures, FailureWindow: auth.DefaultOptions.FailureWindow, Issuers: issuers(cfg)})
 	a.Portal.Accounts, a.Portal.PublicURL, a.Portal.RevisionsKept = a.Auth, cfg.PublicURL, cfg.RevisionsKept
 	a.Portal.Secret = []byte(cfg.SecretKey)
+	a.Portal.UploadLimits = media.Limits{MaxBytes: cfg.MaxBodyBytes, MaxPixels: media.DefaultLimits.MaxPixels}
+	if a.Portal.Media, err = openMedia(ctx, cfg); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -179,6 +187,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /healthz", httpserver.Healthz())
 	mux.Handle("GET /readyz", httpserver.Readyz(a.Ready))
 	mux.Handle("GET /metrics", a.Metrics.Handler())
+	mux.Handle("GET /media/{key...}", a.Portal.Media.Handler())
 	if !cfg.Production() {
 		mux.Handle("GET /{$}", playground.Handler("fritid explorer", "/graphql"))
 	}
@@ -220,4 +229,20 @@ func newSender(a *App) (*mail.Sender, error) {
 		t = smtp
 	}
 	return &mail.Sender{DB: a.DB, Bundle: a.Bundle, Transport: t, Log: a.Log}, nil
+}
+
+// openMedia opens the image bucket: FRITID_MEDIA_URL, or a directory in the data directory.
+func openMedia(ctx context.Context, cfg *config.Config) (*media.Store, error) {
+	url := cfg.MediaURL
+	if url == "" {
+		dir, err := filepath.Abs(filepath.Join(cfg.DataDir, "media"))
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("media directory: %w", err)
+		}
+		url = "file://" + dir
+	}
+	return media.Open(ctx, url)
 }

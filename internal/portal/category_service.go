@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/fritid/fritid/internal/media"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -23,6 +24,9 @@ type Service struct {
 	RevisionsKept int
 	// Secret keys the hashes of invitation tokens.
 	Secret []byte
+	// Media stores uploaded images within UploadLimits.
+	Media        *media.Store
+	UploadLimits media.Limits
 
 	// categories caches each municipality's category rows for a few seconds: every list
 	// shows category names, and the taxonomy changes rarely.

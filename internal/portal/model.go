@@ -7,6 +7,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/platform/i18n"
+	"github.com/fritid/fritid/internal/platform/relay"
 )
 
 // OrganisationKind is what sort of actor an organisation is.
@@ -94,6 +95,9 @@ type MediaTranslation struct {
 	Locale         string    `bun:"locale,pk"`
 	Alt            string    `bun:"alt"`
 }
+
+// GlobalID returns the image's global ID.
+func (m *Media) GlobalID() string { return relay.GlobalID("Image", m.ID) }
 
 // Alt returns the alt text along chain, or "".
 func (m *Media) Alt(chain []string) string {

@@ -27,6 +27,7 @@ type OrganisationPatch struct {
 	Kind                                                                  Patch[OrganisationKind]
 	OrgNumber                                                             Patch[*string]
 	Location                                                              Patch[*geo.Point]
+	LogoID, CoverID                                                       Patch[*uuid.UUID]
 }
 
 // canEdit returns the organisation of the request's municipality when the viewer may edit
@@ -77,6 +78,11 @@ func (s *Service) UpdateOrganisation(ctx context.Context, id uuid.UUID, p Organi
 		if err != nil {
 			return err
 		}
+		images, err := applyImages(ctx, tx, o, p)
+		if err != nil {
+			return err
+		}
+		fields = append(fields, images...)
 		if len(fields) == 0 {
 			out = o
 			return nil
@@ -179,7 +185,7 @@ func nonEmpty(check func(string, string) (string, error)) func(string, string) (
 func columnsOf(fields []string) []string {
 	cols := map[string][]string{"name": {"name"}, "email": {"email"}, "phone": {"phone"}, "contactPerson": {"contact_person"},
 		"website": {"website"}, "street": {"street"}, "postalCode": {"postal_code"}, "place": {"place"}, "kind": {"kind"},
-		"orgNumber": {"org_number"}, "location": {"lat", "lon"}}
+		"orgNumber": {"org_number"}, "location": {"lat", "lon"}, "logo": {"logo_id"}, "cover": {"cover_id"}}
 	var out []string
 	for _, f := range fields {
 		out = append(out, cols[f]...)
@@ -241,4 +247,29 @@ func uuidArray(ids []uuid.UUID) string {
 		s += id.String()
 	}
 	return s + "}"
+}
+
+// applyImages sets the logo and cover to uploaded images of the same municipality.
+func applyImages(ctx context.Context, tx bun.IDB, o *Organisation, p OrganisationPatch) ([]string, error) {
+	var fields []string
+	for _, im := range []struct {
+		p    Patch[*uuid.UUID]
+		dst  **uuid.UUID
+		name string
+	}{{p.LogoID, &o.LogoID, "logo"}, {p.CoverID, &o.CoverID, "cover"}} {
+		if !im.p.Set {
+			continue
+		}
+		if id := im.p.Value; id != nil {
+			ok, err := tx.NewSelect().Table("media").Where("id = ? AND municipality_id = ?", *id, o.MunicipalityID).Exists(ctx)
+			if err != nil {
+				return nil, database.MapError(err, "find image", "media")
+			}
+			if !ok {
+				return nil, apperr.Invalid("input."+im.name+"Id", "UnknownImage", nil)
+			}
+		}
+		*im.dst, fields = im.p.Value, append(fields, im.name)
+	}
+	return fields, nil
 }
