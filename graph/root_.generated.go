@@ -12,6 +12,7 @@ import (
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/portal"
+	"github.com/fritid/fritid/internal/tenant"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -225,6 +226,7 @@ type ComplexityRoot struct {
 		ResetPassword              func(childComplexity int, token string, password string) int
 		RestoreRevision            func(childComplexity int, id string) int
 		RevokeAPIKey               func(childComplexity int, id string) int
+		SaveLocale                 func(childComplexity int, input tenant.LocaleInput) int
 		SetActivityStatus          func(childComplexity int, id string, status portal.ActivityStatus) int
 		SetMemberRole              func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
 		SetOrganisationTranslation func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
@@ -1201,6 +1203,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["id"].(string)), true
+	case "Mutation.saveLocale":
+		if e.ComplexityRoot.Mutation.SaveLocale == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveLocale_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveLocale(childComplexity, args["input"].(tenant.LocaleInput)), true
 	case "Mutation.setActivityStatus":
 		if e.ComplexityRoot.Mutation.SetActivityStatus == nil {
 			break
@@ -2002,6 +2015,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputBoundingBoxInput,
 		ec.unmarshalInputCatalogueFilter,
 		ec.unmarshalInputGeoPointInput,
+		ec.unmarshalInputLocaleInput,
 		ec.unmarshalInputNearInput,
 		ec.unmarshalInputNewOwnerInput,
 		ec.unmarshalInputOrganisationTextInput,
@@ -3404,6 +3418,35 @@ enum TextDirection {
   LTR
   "Right to left (Arabic, Persian, ...)."
   RTL
+}
+
+extend type Mutation {
+  """
+  Adds a language to the municipality, or changes one: names, direction, fallback, whether
+  it is offered, whether it is the default (administrators only).
+  """
+  saveLocale(
+    "The language."
+    input: LocaleInput!
+  ): Locale!
+}
+
+"A language to add or change; fields left out stay as they are."
+input LocaleInput {
+  "BCP 47 code, e.g. ` + "`" + `se` + "`" + ` (Northern Sami), ` + "`" + `ar` + "`" + `, ` + "`" + `uk` + "`" + `."
+  code: String!
+  "The name in English (needed for a new language)."
+  englishName: String
+  "The name in the language itself (needed for a new language)."
+  nativeName: String
+  "Left to right (default) or right to left."
+  direction: TextDirection
+  "The language shown when a text is missing in this one; an empty string removes it."
+  fallback: String
+  "Whether clients may ask for it."
+  enabled: Boolean
+  "Make it the municipality's default language."
+  isDefault: Boolean
 }
 `, BuiltIn: false},
 }

@@ -391,6 +391,78 @@ func (ec *executionContext) fieldContext_Municipality_locales(_ context.Context,
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputLocaleInput(ctx context.Context, obj any) (tenant.LocaleInput, error) {
+	var it tenant.LocaleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "englishName", "nativeName", "direction", "fallback", "enabled", "isDefault"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "englishName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishName = data
+		case "nativeName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nativeName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NativeName = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOTextDirection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋtenantᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "fallback":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fallback"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fallback = data
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		case "isDefault":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isDefault"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsDefault = data
+		}
+	}
+	return it, nil
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -763,6 +835,11 @@ func (ec *executionContext) marshalNLocale2ᚖgithubᚗcomᚋfritidᚋfritidᚋi
 	return ec._Locale(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNLocaleInput2githubᚗcomᚋfritidᚋfritidᚋinternalᚋtenantᚐLocaleInput(ctx context.Context, v any) (tenant.LocaleInput, error) {
+	res, err := ec.unmarshalInputLocaleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNMunicipality2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋtenantᚐMunicipality(ctx context.Context, sel ast.SelectionSet, v *tenant.Municipality) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -788,6 +865,22 @@ func (ec *executionContext) marshalOLocale2ᚖgithubᚗcomᚋfritidᚋfritidᚋi
 		return graphql.Null
 	}
 	return ec._Locale(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTextDirection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋtenantᚐDirection(ctx context.Context, v any) (*tenant.Direction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(tenant.Direction)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTextDirection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋtenantᚐDirection(ctx context.Context, sel ast.SelectionSet, v *tenant.Direction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 // endregion ***************************** type.gotpl *****************************

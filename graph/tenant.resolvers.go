@@ -58,6 +58,10 @@ func (r *municipalityResolver) Locales(ctx context.Context, obj *tenant.Municipa
 	return t.Locales, nil
 }
 
+func (r *mutationResolver) SaveLocale(ctx context.Context, input tenant.LocaleInput) (*tenant.Locale, error) {
+	return r.Tenants.SaveLocale(ctx, input)
+}
+
 // Municipality is the resolver for the municipality field.
 func (r *queryResolver) Municipality(ctx context.Context) (*tenant.Municipality, error) {
 	t, err := tenant.Current(ctx)

@@ -179,6 +179,7 @@ func TestAccessMatrix(t *testing.T) {
 			s.exec(t, `INSERT INTO organisation_members (municipality_id, organisation_id, user_id, role) VALUES (?, ?, ?, 'EDITOR')`, demo.ID(), lagA, u.ID)
 			return map[string]any{"id": relayID("Organisation", lagA), "u": u.GlobalID()}
 		}, orgEditors},
+		{"saveLocale", `mutation { saveLocale(input: {code: "en", nativeName: "English"}) { code } }`, nil, adminOnly},
 		{"restoreRevision", `mutation($id: ID!) { restoreRevision(id: $id) { id } }`, revisionOfA, orgEditors},
 		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) { rejectOrganisation(id: $id, reason: $reason) { status } }`, pendingOrg, adminOnly},
 	}

@@ -22,6 +22,10 @@ type Provisioner func(ctx context.Context, tx bun.IDB, m *Municipality) error
 // Service resolves and creates municipalities. Resolved tenants are cached for a few
 // seconds, so a request costs no query for its tenant.
 type Service struct {
+	// RequireAdmin answers whether the request's viewer administers its municipality; set by
+	// the application (identity lives in another package).
+	RequireAdmin func(ctx context.Context) error
+
 	db           *bun.DB
 	provisioners []Provisioner
 	ttl          time.Duration
@@ -141,7 +145,10 @@ type CreateMunicipalityInput struct {
 	Domains  []string // host names it is served at
 }
 
-var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+var (
+	slugRE     = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+	localeCode = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+)
 
 // CreateMunicipality creates a municipality with the locales nb (default), nn (falls back to
 // nb) and en, its domains, and whatever the provisioners seed, in one transaction. Errors:
