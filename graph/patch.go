@@ -113,3 +113,26 @@ func listPatch[T any](o graphql.Omittable[[]T]) portal.Patch[[]T] {
 	v, set := o.ValueOK()
 	return portal.Patch[[]T]{Set: set, Value: v}
 }
+
+// categoryInput maps the API's category input. Errors: BAD_USER_INPUT naming a bad ID.
+func categoryInput(in model.CategoryChangesInput) (portal.CategoryInput, error) {
+	out := portal.CategoryInput{Slug: in.Slug, Icon: deref(in.Icon, ""), SortOrder: deref(in.SortOrder, 0), Names: map[string]string{}}
+	if in.ID != nil {
+		id, err := relay.ParseTypedID(*in.ID, "Category", "input.id")
+		if err != nil {
+			return out, err
+		}
+		out.ID = &id
+	}
+	if in.ParentID != nil {
+		id, err := relay.ParseTypedID(*in.ParentID, "Category", "input.parentId")
+		if err != nil {
+			return out, err
+		}
+		out.ParentID = &id
+	}
+	for _, n := range in.Names {
+		out.Names[n.Locale] = n.Name
+	}
+	return out, nil
+}

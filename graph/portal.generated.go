@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -390,6 +391,108 @@ func (ec *executionContext) fieldContext_Category_organisations(ctx context.Cont
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputCategoryChangesInput(ctx context.Context, obj any) (model.CategoryChangesInput, error) {
+	var it model.CategoryChangesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "slug", "parentId", "icon", "sortOrder", "names"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "parentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		case "icon":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("icon"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Icon = data
+		case "sortOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sortOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SortOrder = data
+		case "names":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("names"))
+			data, err := ec.unmarshalNCategoryNameInput2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCategoryNameInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Names = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCategoryNameInput(ctx context.Context, obj any) (model.CategoryNameInput, error) {
+	var it model.CategoryNameInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"locale", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -580,6 +683,30 @@ func (ec *executionContext) marshalNCategory2ᚖgithubᚗcomᚋfritidᚋfritid�
 		return graphql.Null
 	}
 	return ec._Category(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCategoryChangesInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCategoryChangesInput(ctx context.Context, v any) (model.CategoryChangesInput, error) {
+	res, err := ec.unmarshalInputCategoryChangesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCategoryNameInput2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCategoryNameInputᚄ(ctx context.Context, v any) ([]*model.CategoryNameInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CategoryNameInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCategoryNameInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCategoryNameInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNCategoryNameInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCategoryNameInput(ctx context.Context, v any) (*model.CategoryNameInput, error) {
+	res, err := ec.unmarshalInputCategoryNameInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOCategory2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐCategory(ctx context.Context, sel ast.SelectionSet, v *portal.Category) graphql.Marshaler {

@@ -8,10 +8,39 @@ package graph
 import (
 	"context"
 
+	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
 )
+
+func (r *mutationResolver) SaveCategory(ctx context.Context, input model.CategoryChangesInput) (*portal.Category, error) {
+	in, err := categoryInput(input)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Portal.SaveCategory(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	tax, err := r.Portal.FindTaxonomy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tax.Localise(chain(ctx))
+	return tax.ByID(c.ID)
+}
+
+func (r *mutationResolver) DeleteCategory(ctx context.Context, id string) (bool, error) {
+	uid, err := relay.ParseTypedID(id, "Category", "id")
+	if err != nil {
+		return false, err
+	}
+	if err := r.Portal.DeleteCategory(ctx, uid); err != nil {
+		return false, err
+	}
+	return true, nil
+}
 
 // Categories is the resolver for the categories field.
 func (r *queryResolver) Categories(ctx context.Context) ([]*portal.Category, error) {

@@ -216,6 +216,7 @@ type ComplexityRoot struct {
 		ApproveOrganisation        func(childComplexity int, id string) int
 		CreateAPIKey               func(childComplexity int, name string, scopes []auth.Scope) int
 		CreateActivity             func(childComplexity int, organisationID string, input model.ActivityChangesInput) int
+		DeleteCategory             func(childComplexity int, id string) int
 		InviteMember               func(childComplexity int, organisationID string, email string, role portal.MemberRole) int
 		Login                      func(childComplexity int, email string, password string) int
 		Logout                     func(childComplexity int) int
@@ -226,6 +227,7 @@ type ComplexityRoot struct {
 		ResetPassword              func(childComplexity int, token string, password string) int
 		RestoreRevision            func(childComplexity int, id string) int
 		RevokeAPIKey               func(childComplexity int, id string) int
+		SaveCategory               func(childComplexity int, input model.CategoryChangesInput) int
 		SaveLocale                 func(childComplexity int, input tenant.LocaleInput) int
 		SetActivityStatus          func(childComplexity int, id string, status portal.ActivityStatus) int
 		SetMemberRole              func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
@@ -1103,6 +1105,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateActivity(childComplexity, args["organisationId"].(string), args["input"].(model.ActivityChangesInput)), true
+	case "Mutation.deleteCategory":
+		if e.ComplexityRoot.Mutation.DeleteCategory == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteCategory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteCategory(childComplexity, args["id"].(string)), true
 	case "Mutation.inviteMember":
 		if e.ComplexityRoot.Mutation.InviteMember == nil {
 			break
@@ -1203,6 +1216,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["id"].(string)), true
+	case "Mutation.saveCategory":
+		if e.ComplexityRoot.Mutation.SaveCategory == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveCategory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveCategory(childComplexity, args["input"].(model.CategoryChangesInput)), true
 	case "Mutation.saveLocale":
 		if e.ComplexityRoot.Mutation.SaveLocale == nil {
 			break
@@ -2014,6 +2038,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAuditFilter,
 		ec.unmarshalInputBoundingBoxInput,
 		ec.unmarshalInputCatalogueFilter,
+		ec.unmarshalInputCategoryChangesInput,
+		ec.unmarshalInputCategoryNameInput,
 		ec.unmarshalInputGeoPointInput,
 		ec.unmarshalInputLocaleInput,
 		ec.unmarshalInputNearInput,
@@ -3320,6 +3346,44 @@ type Category implements Node {
   parent: Category
   "Sub-categories, in display order."
   children: [Category!]!
+}
+
+extend type Mutation {
+  "Adds a category (no id) or changes one: slug, parent, icon, order and names (administrators only)."
+  saveCategory(
+    "The category."
+    input: CategoryChangesInput!
+  ): Category!
+
+  "Removes a category and its sub-categories (administrators only); items keep their other categories."
+  deleteCategory(
+    "The category's global ID."
+    id: ID!
+  ): Boolean!
+}
+
+"A category to add or change."
+input CategoryChangesInput {
+  "The category's global ID, to change it; leave out to add one."
+  id: ID
+  "URL-safe name, unique in the municipality."
+  slug: String!
+  "The parent's global ID; null for a top-level category."
+  parentId: ID
+  "An icon name for the frontend."
+  icon: String
+  "Position among its siblings."
+  sortOrder: Int
+  "Names by locale; the default language's is required."
+  names: [CategoryNameInput!]!
+}
+
+"A category's name in one locale."
+input CategoryNameInput {
+  "The locale, e.g. ` + "`" + `nn` + "`" + `."
+  locale: String!
+  "The name."
+  name: String!
 }
 `, BuiltIn: false},
 	{Name: "../schema/search.graphqls", Input: `extend type Query {

@@ -115,6 +115,30 @@ type CatalogueFilter struct {
 	Within *BoundingBoxInput `json:"within,omitempty"`
 }
 
+// A category to add or change.
+type CategoryChangesInput struct {
+	// The category's global ID, to change it; leave out to add one.
+	ID *string `json:"id,omitempty"`
+	// URL-safe name, unique in the municipality.
+	Slug string `json:"slug"`
+	// The parent's global ID; null for a top-level category.
+	ParentID *string `json:"parentId,omitempty"`
+	// An icon name for the frontend.
+	Icon *string `json:"icon,omitempty"`
+	// Position among its siblings.
+	SortOrder *int `json:"sortOrder,omitempty"`
+	// Names by locale; the default language's is required.
+	Names []*CategoryNameInput `json:"names"`
+}
+
+// A category's name in one locale.
+type CategoryNameInput struct {
+	// The locale, e.g. `nn`.
+	Locale string `json:"locale"`
+	// The name.
+	Name string `json:"name"`
+}
+
 // A neighbourhood committee (nærmiljøutvalg): how to reach it and who sits on it.
 type Committee struct {
 	// Its e-mail address.

@@ -180,6 +180,16 @@ func TestAccessMatrix(t *testing.T) {
 			return map[string]any{"id": relayID("Organisation", lagA), "u": u.GlobalID()}
 		}, orgEditors},
 		{"saveLocale", `mutation { saveLocale(input: {code: "en", nativeName: "English"}) { code } }`, nil, adminOnly},
+		{"saveCategory", `mutation { saveCategory(input: {slug: "ny-kategori", names: [{locale: "nb", name: "Ny"}]}) { id } }`, nil, adminOnly},
+		{"deleteCategory", `mutation($id: ID!) { deleteCategory(id: $id) }`, func() map[string]any {
+			n++
+			var id string
+			if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO categories (municipality_id, slug) VALUES (?, ?) RETURNING id`, demo.ID(), fmt.Sprintf("kat-%d", n)).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			s.app.Portal.InvalidateCategories()
+			return map[string]any{"id": relayID("Category", id)}
+		}, adminOnly},
 		{"restoreRevision", `mutation($id: ID!) { restoreRevision(id: $id) { id } }`, revisionOfA, orgEditors},
 		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) { rejectOrganisation(id: $id, reason: $reason) { status } }`, pendingOrg, adminOnly},
 	}
