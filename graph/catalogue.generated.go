@@ -3403,6 +3403,94 @@ func (ec *executionContext) unmarshalInputCatalogueFilter(ctx context.Context, o
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCommitteeInput(ctx context.Context, obj any) (model.CommitteeInput, error) {
+	var it model.CommitteeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "phone", "website", "members"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "members":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("members"))
+			data, err := ec.unmarshalOCommitteeMemberInput2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCommitteeMemberInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Members = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCommitteeMemberInput(ctx context.Context, obj any) (model.CommitteeMemberInput, error) {
+	var it model.CommitteeMemberInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputNearInput(ctx context.Context, obj any) (model.NearInput, error) {
 	var it model.NearInput
 	if obj == nil {
@@ -3442,6 +3530,108 @@ func (ec *executionContext) unmarshalInputNearInput(ctx context.Context, obj any
 				return it, err
 			}
 			it.RadiusKm = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputNeighbourhoodChangesInput(ctx context.Context, obj any) (model.NeighbourhoodChangesInput, error) {
+	var it model.NeighbourhoodChangesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "slug", "names", "area", "committee"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "names":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("names"))
+			data, err := ec.unmarshalNNeighbourhoodNameInput2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNeighbourhoodNameInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Names = data
+		case "area":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Area = data
+		case "committee":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("committee"))
+			data, err := ec.unmarshalOCommitteeInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCommitteeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Committee = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputNeighbourhoodNameInput(ctx context.Context, obj any) (model.NeighbourhoodNameInput, error) {
+	var it model.NeighbourhoodNameInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"locale", "name", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
 		}
 	}
 	return it, nil
@@ -5780,6 +5970,11 @@ func (ec *executionContext) marshalNCommitteeMember2ᚖgithubᚗcomᚋfritidᚋf
 	return ec._CommitteeMember(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCommitteeMemberInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCommitteeMemberInput(ctx context.Context, v any) (*model.CommitteeMemberInput, error) {
+	res, err := ec.unmarshalInputCommitteeMemberInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNContact2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐContact(ctx context.Context, sel ast.SelectionSet, v *portal.Contact) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -5901,6 +6096,11 @@ func (ec *executionContext) marshalNNeighbourhood2ᚖgithubᚗcomᚋfritidᚋfri
 	return ec._Neighbourhood(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNNeighbourhoodChangesInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNeighbourhoodChangesInput(ctx context.Context, v any) (model.NeighbourhoodChangesInput, error) {
+	res, err := ec.unmarshalInputNeighbourhoodChangesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNNeighbourhoodConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐNeighbourhoodConnection(ctx context.Context, sel ast.SelectionSet, v *portal.NeighbourhoodConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -5935,6 +6135,25 @@ func (ec *executionContext) marshalNNeighbourhoodEdge2ᚖgithubᚗcomᚋfritid�
 		return graphql.Null
 	}
 	return ec._NeighbourhoodEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNeighbourhoodNameInput2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNeighbourhoodNameInputᚄ(ctx context.Context, v any) ([]*model.NeighbourhoodNameInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.NeighbourhoodNameInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNeighbourhoodNameInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNeighbourhoodNameInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNNeighbourhoodNameInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNeighbourhoodNameInput(ctx context.Context, v any) (*model.NeighbourhoodNameInput, error) {
+	res, err := ec.unmarshalInputNeighbourhoodNameInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNOrganisation2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisationᚄ(ctx context.Context, sel ast.SelectionSet, v []*portal.Organisation) graphql.Marshaler {
@@ -6271,6 +6490,31 @@ func (ec *executionContext) marshalOCatalogueOrder2ᚖgithubᚗcomᚋfritidᚋfr
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalOCommitteeInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCommitteeInput(ctx context.Context, v any) (*model.CommitteeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCommitteeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCommitteeMemberInput2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCommitteeMemberInputᚄ(ctx context.Context, v any) ([]*model.CommitteeMemberInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CommitteeMemberInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCommitteeMemberInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCommitteeMemberInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOGeoPoint2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐLocation(ctx context.Context, sel ast.SelectionSet, v *portal.Location) graphql.Marshaler {

@@ -64,6 +64,14 @@ func (r *imageResolver) Alt(ctx context.Context, obj *portal.Media) (string, err
 	return obj.Alt(chain(ctx)), nil
 }
 
+func (r *mutationResolver) SaveNeighbourhood(ctx context.Context, input model.NeighbourhoodChangesInput) (*portal.Neighbourhood, error) {
+	id, in, err := neighbourhoodInput(input)
+	if err != nil {
+		return nil, err
+	}
+	return r.Portal.SaveNeighbourhood(ctx, id, in)
+}
+
 func (r *neighbourhoodResolver) Name(ctx context.Context, obj *portal.Neighbourhood) (string, error) {
 	nbs, err := loadersFor(ctx).neighbourhoods(ctx)
 	if err != nil {

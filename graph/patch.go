@@ -136,3 +136,26 @@ func categoryInput(in model.CategoryChangesInput) (portal.CategoryInput, error) 
 	}
 	return out, nil
 }
+
+// neighbourhoodInput maps the API's neighbourhood input. Errors: BAD_USER_INPUT naming a
+// bad ID.
+func neighbourhoodInput(in model.NeighbourhoodChangesInput) (*uuid.UUID, portal.NeighbourhoodInput, error) {
+	out := portal.NeighbourhoodInput{Slug: in.Slug, Area: []byte(in.Area), Name: portal.Texts{}, Description: portal.Texts{}}
+	for _, n := range in.Names {
+		out.Name[n.Locale], out.Description[n.Locale] = n.Name, deref(n.Description, "")
+	}
+	if c := in.Committee; c != nil {
+		out.Committee.Email, out.Committee.Phone, out.Committee.Website = deref(c.Email, ""), deref(c.Phone, ""), deref(c.Website, "")
+		for _, m := range c.Members {
+			out.Committee.Members = append(out.Committee.Members, struct {
+				Name string `json:"name"`
+				Role string `json:"role"`
+			}{m.Name, deref(m.Role, "")})
+		}
+	}
+	if in.ID == nil {
+		return nil, out, nil
+	}
+	id, err := relay.ParseTypedID(*in.ID, "Neighbourhood", "input.id")
+	return &id, out, err
+}

@@ -229,6 +229,7 @@ type ComplexityRoot struct {
 		RevokeAPIKey               func(childComplexity int, id string) int
 		SaveCategory               func(childComplexity int, input model.CategoryChangesInput) int
 		SaveLocale                 func(childComplexity int, input tenant.LocaleInput) int
+		SaveNeighbourhood          func(childComplexity int, input model.NeighbourhoodChangesInput) int
 		SetActivityStatus          func(childComplexity int, id string, status portal.ActivityStatus) int
 		SetMemberRole              func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
 		SetOrganisationTranslation func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
@@ -1238,6 +1239,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SaveLocale(childComplexity, args["input"].(tenant.LocaleInput)), true
+	case "Mutation.saveNeighbourhood":
+		if e.ComplexityRoot.Mutation.SaveNeighbourhood == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveNeighbourhood_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveNeighbourhood(childComplexity, args["input"].(model.NeighbourhoodChangesInput)), true
 	case "Mutation.setActivityStatus":
 		if e.ComplexityRoot.Mutation.SetActivityStatus == nil {
 			break
@@ -2040,9 +2052,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCatalogueFilter,
 		ec.unmarshalInputCategoryChangesInput,
 		ec.unmarshalInputCategoryNameInput,
+		ec.unmarshalInputCommitteeInput,
+		ec.unmarshalInputCommitteeMemberInput,
 		ec.unmarshalInputGeoPointInput,
 		ec.unmarshalInputLocaleInput,
 		ec.unmarshalInputNearInput,
+		ec.unmarshalInputNeighbourhoodChangesInput,
+		ec.unmarshalInputNeighbourhoodNameInput,
 		ec.unmarshalInputNewOwnerInput,
 		ec.unmarshalInputOrganisationTextInput,
 		ec.unmarshalInputRegisterOrganisationInput,
@@ -3248,6 +3264,62 @@ type VenueEdge {
   cursor: String!
   "The venue."
   node: Venue!
+}
+
+extend type Mutation {
+  """
+  Adds a neighbourhood (no id) or changes one: names, area, committee (administrators
+  only). The area must be a valid GeoJSON Polygon or MultiPolygon: closed rings, no
+  self-intersection. Organisations, venues and activities inside it are assigned to it.
+  """
+  saveNeighbourhood(
+    "The neighbourhood."
+    input: NeighbourhoodChangesInput!
+  ): Neighbourhood!
+}
+
+"A neighbourhood to add or change."
+input NeighbourhoodChangesInput {
+  "The neighbourhood's global ID, to change it; leave out to add one."
+  id: ID
+  "URL-safe name, unique in the municipality."
+  slug: String!
+  "Names and descriptions by locale; the default language's name is required."
+  names: [NeighbourhoodNameInput!]!
+  "The area as GeoJSON text (Polygon or MultiPolygon, [lon, lat])."
+  area: String!
+  "The committee."
+  committee: CommitteeInput
+}
+
+"A neighbourhood's name and description in one locale."
+input NeighbourhoodNameInput {
+  "The locale."
+  locale: String!
+  "The name."
+  name: String!
+  "A presentation."
+  description: String
+}
+
+"A neighbourhood committee's contact and public members."
+input CommitteeInput {
+  "E-mail."
+  email: String
+  "Phone."
+  phone: String
+  "Website."
+  website: String
+  "Public members, in order."
+  members: [CommitteeMemberInput!]
+}
+
+"A public member of a committee."
+input CommitteeMemberInput {
+  "The name the committee publishes."
+  name: String!
+  "The role."
+  role: String
 }
 `, BuiltIn: false},
 	{Name: "../schema/common.graphqls", Input: `"""

@@ -151,6 +151,26 @@ type Committee struct {
 	Members []*portal.CommitteeMember `json:"members"`
 }
 
+// A neighbourhood committee's contact and public members.
+type CommitteeInput struct {
+	// E-mail.
+	Email *string `json:"email,omitempty"`
+	// Phone.
+	Phone *string `json:"phone,omitempty"`
+	// Website.
+	Website *string `json:"website,omitempty"`
+	// Public members, in order.
+	Members []*CommitteeMemberInput `json:"members,omitempty"`
+}
+
+// A public member of a committee.
+type CommitteeMemberInput struct {
+	// The name the committee publishes.
+	Name string `json:"name"`
+	// The role.
+	Role *string `json:"role,omitempty"`
+}
+
 // A new API key and its token.
 type CreateAPIKeyPayload struct {
 	// The key.
@@ -190,6 +210,30 @@ type NearInput struct {
 	Lon float64 `json:"lon"`
 	// Radius in kilometres, above 0 and at most 500.
 	RadiusKm float64 `json:"radiusKm"`
+}
+
+// A neighbourhood to add or change.
+type NeighbourhoodChangesInput struct {
+	// The neighbourhood's global ID, to change it; leave out to add one.
+	ID *string `json:"id,omitempty"`
+	// URL-safe name, unique in the municipality.
+	Slug string `json:"slug"`
+	// Names and descriptions by locale; the default language's name is required.
+	Names []*NeighbourhoodNameInput `json:"names"`
+	// The area as GeoJSON text (Polygon or MultiPolygon, [lon, lat]).
+	Area string `json:"area"`
+	// The committee.
+	Committee *CommitteeInput `json:"committee,omitempty"`
+}
+
+// A neighbourhood's name and description in one locale.
+type NeighbourhoodNameInput struct {
+	// The locale.
+	Locale string `json:"locale"`
+	// The name.
+	Name string `json:"name"`
+	// A presentation.
+	Description *string `json:"description,omitempty"`
 }
 
 // The account to make for an organisation's owner.

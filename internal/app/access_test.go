@@ -190,6 +190,7 @@ func TestAccessMatrix(t *testing.T) {
 			s.app.Portal.InvalidateCategories()
 			return map[string]any{"id": relayID("Category", id)}
 		}, adminOnly},
+		{"saveNeighbourhood", `mutation { saveNeighbourhood(input: {slug: "omrade", area: "{\"type\":\"Polygon\",\"coordinates\":[[[10,59],[10.1,59],[10.1,59.1],[10,59]]]}", names: [{locale: "nb", name: "Område"}]}) { id } }`, nil, adminOnly},
 		{"restoreRevision", `mutation($id: ID!) { restoreRevision(id: $id) { id } }`, revisionOfA, orgEditors},
 		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) { rejectOrganisation(id: $id, reason: $reason) { status } }`, pendingOrg, adminOnly},
 	}

@@ -1,0 +1,141 @@
+package portal
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/fritid/fritid/internal/audit"
+	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/portal/geo"
+	"github.com/fritid/fritid/internal/tenant"
+)
+
+// SaveNeighbourhood adds (ID nil) or changes a neighbourhood and its committee, validating
+// its area, and recomputes which organisations, venues and activities lie in it. Errors:
+// UNAUTHENTICATED, FORBIDDEN (administrators only), NOT_FOUND, CONFLICT (slug taken),
+// BAD_USER_INPUT naming the field (a bad slug or area, a name missing in the default
+// language).
+func (s *Service) SaveNeighbourhood(ctx context.Context, id *uuid.UUID, in NeighbourhoodInput) (*Neighbourhood, error) {
+	// SECURITY: only an administrator of the request's municipality changes neighbourhoods.
+	v, err := auth.RequireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !slugPattern.MatchString(in.Slug) {
+		return nil, apperr.Invalid("input.slug", "SlugInvalid", nil)
+	}
+	if strings.TrimSpace(in.Name[t.Municipality.DefaultLocale]) == "" {
+		return nil, apperr.Invalid("input.names", "NameRequired", nil)
+	}
+	area, err := geo.ParseArea(in.Area, "input.area")
+	if err != nil {
+		return nil, err
+	}
+	c := &in.Committee
+	if c.Website, err = CheckURL(c.Website, "input.committee.website"); err != nil {
+		return nil, err
+	}
+	if c.Phone, err = CheckPhone(c.Phone, "input.committee.phone"); err != nil {
+		return nil, err
+	}
+	if c.Email != "" {
+		if c.Email, err = auth.NormaliseEmail(c.Email, "input.committee.email"); err != nil {
+			return nil, err
+		}
+	}
+	n := &Neighbourhood{ID: newID(), MunicipalityID: t.ID(), Slug: in.Slug, Area: area.GeoJSON(), MinLat: area.Box.MinLat, MinLon: area.Box.MinLon,
+		MaxLat: area.Box.MaxLat, MaxLon: area.Box.MaxLon, CommitteeEmail: in.Committee.Email, CommitteePhone: in.Committee.Phone, CommitteeWebsite: in.Committee.Website}
+	if id != nil {
+		n.ID = *id
+	}
+	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		if id != nil {
+			ok, err := tx.NewSelect().Table("neighbourhoods").Where("id = ? AND municipality_id = ?", *id, t.ID()).Exists(ctx)
+			if err != nil || !ok {
+				return apperr.NotFoundf("neighbourhood")
+			}
+		}
+		if err := writeNeighbourhood(ctx, tx, n, in, t); err != nil {
+			return err
+		}
+		if err := assignArea(ctx, tx, n, area); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: t.ID(), ActorID: &v.User.ID, Action: "save_neighbourhood", ItemType: "Neighbourhood", ItemID: &n.ID, Fields: []string{"slug", "names", "area", "committee"}})
+	})
+	return n, err
+}
+
+func writeNeighbourhood(ctx context.Context, tx bun.IDB, n *Neighbourhood, in NeighbourhoodInput, t *tenant.Tenant) error {
+	_, err := tx.NewInsert().Model(n).On("CONFLICT (id) DO UPDATE").
+		Set("slug = EXCLUDED.slug, area = EXCLUDED.area, min_lat = EXCLUDED.min_lat, min_lon = EXCLUDED.min_lon, max_lat = EXCLUDED.max_lat, max_lon = EXCLUDED.max_lon").
+		Set("committee_email = EXCLUDED.committee_email, committee_phone = EXCLUDED.committee_phone, committee_website = EXCLUDED.committee_website, updated_at = now()").Exec(ctx)
+	if err != nil {
+		return conflictOn(database.MapError(err, "save neighbourhood", "neighbourhood"), "slug")
+	}
+	for _, q := range []string{"DELETE FROM neighbourhood_translations WHERE neighbourhood_id = ?", "DELETE FROM committee_members WHERE neighbourhood_id = ?"} {
+		if _, err := tx.ExecContext(ctx, q, n.ID); err != nil {
+			return database.MapError(err, "save neighbourhood", "neighbourhood")
+		}
+	}
+	for loc, name := range in.Name {
+		if t.Locale(loc) == nil {
+			return apperr.Invalid("input.names", "LocaleNotEnabled", map[string]any{"Locale": loc})
+		}
+		tr := &NeighbourhoodTranslation{NeighbourhoodID: n.ID, MunicipalityID: n.MunicipalityID, Locale: loc, Name: strings.TrimSpace(name), Description: in.Description[loc]}
+		if _, err := tx.NewInsert().Model(tr).Exec(ctx); err != nil {
+			return database.MapError(err, "save neighbourhood names", "neighbourhood")
+		}
+	}
+	for i, m := range in.Committee.Members {
+		cm := &CommitteeMember{ID: newID(), NeighbourhoodID: n.ID, MunicipalityID: n.MunicipalityID, Name: m.Name, Role: m.Role, SortOrder: i + 1}
+		if _, err := tx.NewInsert().Model(cm).Exec(ctx); err != nil {
+			return database.MapError(err, "save committee member", "neighbourhood")
+		}
+	}
+	return nil
+}
+
+// assignArea recomputes which organisations (unless assigned by hand), venues and
+// activities lie in the neighbourhood.
+func assignArea(ctx context.Context, tx bun.IDB, n *Neighbourhood, area *geo.Area) error {
+	for _, k := range []struct{ table, link, key, keep string }{
+		{"organisations", "organisation_neighbourhoods", "organisation_id", " AND NOT manual"},
+		{"venues", "venue_neighbourhoods", "venue_id", ""},
+		{"activities", "activity_neighbourhoods", "activity_id", ""},
+	} {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+k.link+" WHERE neighbourhood_id = ?"+k.keep, n.ID); err != nil {
+			return database.MapError(err, "reassign area", "neighbourhood")
+		}
+		var rows []struct {
+			ID       uuid.UUID `bun:"id,type:uuid"`
+			Lat, Lon float64
+		}
+		err := tx.NewSelect().TableExpr(k.table).Column("id", "lat", "lon").
+			Where("municipality_id = ? AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?", n.MunicipalityID, n.MinLat, n.MaxLat, n.MinLon, n.MaxLon).Scan(ctx, &rows)
+		if err != nil {
+			return database.MapError(err, "reassign area", "neighbourhood")
+		}
+		var inside []uuid.UUID
+		for _, r := range rows {
+			if area.Contains(geo.Point{Lat: r.Lat, Lon: r.Lon}) {
+				inside = append(inside, r.ID)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO "+k.link+" ("+k.key+", neighbourhood_id, municipality_id) SELECT unnest(?::uuid[]), ?, ? ON CONFLICT DO NOTHING",
+			pgdialect.Array(inside), n.ID, n.MunicipalityID); err != nil {
+			return database.MapError(err, "reassign area", "neighbourhood")
+		}
+	}
+	return nil
+}
