@@ -239,6 +239,17 @@ func (r *mutationResolver) UploadImage(ctx context.Context, file graphql.Upload,
 	return r.Portal.UploadImage(ctx, file.File, deref(alt, ""))
 }
 
+func (r *mutationResolver) SetUserRoles(ctx context.Context, userID string, roles []auth.MunicipalRole, disabled *bool) (bool, error) {
+	uid, err := relay.ParseTypedID(userID, "User", "userId")
+	if err != nil {
+		return false, err
+	}
+	if err := r.Auth.SetUserRoles(ctx, uid, roles, disabled); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 func (r *queryResolver) Viewer(ctx context.Context) (*auth.Viewer, error) {
 	return auth.ViewerFrom(ctx), nil
 }
@@ -261,6 +272,10 @@ func (r *queryResolver) Revisions(ctx context.Context, itemID string) ([]*portal
 		return nil, err
 	}
 	return r.Portal.FindRevisions(ctx, uid)
+}
+
+func (r *queryResolver) Users(ctx context.Context) ([]*auth.UserWithRoles, error) {
+	return r.Auth.FindUsers(ctx)
 }
 
 func (r *revisionResolver) ItemID(ctx context.Context, obj *portal.Revision) (string, error) {

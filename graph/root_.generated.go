@@ -233,6 +233,7 @@ type ComplexityRoot struct {
 		SetActivityStatus          func(childComplexity int, id string, status portal.ActivityStatus) int
 		SetMemberRole              func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
 		SetOrganisationTranslation func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
+		SetUserRoles               func(childComplexity int, userID string, roles []auth.MunicipalRole, disabled *bool) int
 		UpdateActivity             func(childComplexity int, id string, input model.ActivityChangesInput) int
 		UpdateOrganisation         func(childComplexity int, id string, input model.UpdateOrganisationInput) int
 		UploadImage                func(childComplexity int, file graphql.Upload, alt *string) int
@@ -323,6 +324,7 @@ type ComplexityRoot struct {
 		Organisations  func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
 		Revisions      func(childComplexity int, itemID string) int
 		Search         func(childComplexity int, query string, first *int, after *string) int
+		Users          func(childComplexity int) int
 		Venues         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Viewer         func(childComplexity int) int
 	}
@@ -358,6 +360,12 @@ type ComplexityRoot struct {
 		DisplayName func(childComplexity int) int
 		Email       func(childComplexity int) int
 		GlobalID    func(childComplexity int) int
+	}
+
+	UserAccount struct {
+		Account  func(childComplexity int) int
+		Disabled func(childComplexity int) int
+		Roles    func(childComplexity int) int
 	}
 
 	Venue struct {
@@ -1283,6 +1291,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetOrganisationTranslation(childComplexity, args["id"].(string), args["locale"].(string), args["input"].(model.OrganisationTextInput)), true
+	case "Mutation.setUserRoles":
+		if e.ComplexityRoot.Mutation.SetUserRoles == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setUserRoles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetUserRoles(childComplexity, args["userId"].(string), args["roles"].([]auth.MunicipalRole), args["disabled"].(*bool)), true
 	case "Mutation.updateActivity":
 		if e.ComplexityRoot.Mutation.UpdateActivity == nil {
 			break
@@ -1783,6 +1802,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.users":
+		if e.ComplexityRoot.Query.Users == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Users(childComplexity), true
 	case "Query.venues":
 		if e.ComplexityRoot.Query.Venues == nil {
 			break
@@ -1913,6 +1938,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.GlobalID(childComplexity), true
+
+	case "UserAccount.user":
+		if e.ComplexityRoot.UserAccount.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserAccount.Account(childComplexity), true
+	case "UserAccount.disabled":
+		if e.ComplexityRoot.UserAccount.Disabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserAccount.Disabled(childComplexity), true
+	case "UserAccount.roles":
+		if e.ComplexityRoot.UserAccount.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserAccount.Roles(childComplexity), true
 
 	case "Venue.accessibility":
 		if e.ComplexityRoot.Venue.Accessibility == nil {
@@ -2650,6 +2694,36 @@ extend type Image {
 
 "A file sent in a GraphQL multipart request."
 scalar Upload
+
+extend type Query {
+  "The municipality's accounts by e-mail, with their roles (administrators only)."
+  users: [UserAccount!]!
+}
+
+extend type Mutation {
+  """
+  Replaces a user's municipal roles, and can disable or enable the account (administrators
+  only; not your own ADMIN role, and not yourself). Disabling ends the user's sessions.
+  """
+  setUserRoles(
+    "The user's global ID."
+    userId: ID!
+    "The roles the user is to have."
+    roles: [MunicipalRole!]!
+    "Disable (true) or enable (false) the account; left out: unchanged."
+    disabled: Boolean
+  ): Boolean!
+}
+
+"An account as administrators see it."
+type UserAccount {
+  "The user."
+  user: User!
+  "The user's municipal roles."
+  roles: [MunicipalRole!]!
+  "Whether the account is disabled."
+  disabled: Boolean!
+}
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {
   "One published organisation, by global ID or slug (give exactly one). Null when there is none."
@@ -4112,6 +4186,18 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_displayName(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
+}
+
+func (ec *executionContext) childFields_UserAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_UserAccount_user(ctx, field)
+	case "roles":
+		return ec.fieldContext_UserAccount_roles(ctx, field)
+	case "disabled":
+		return ec.fieldContext_UserAccount_disabled(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserAccount", field.Name)
 }
 
 func (ec *executionContext) childFields_Venue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -191,6 +191,14 @@ func TestAccessMatrix(t *testing.T) {
 			return map[string]any{"id": relayID("Category", id)}
 		}, adminOnly},
 		{"saveNeighbourhood", `mutation { saveNeighbourhood(input: {slug: "omrade", area: "{\"type\":\"Polygon\",\"coordinates\":[[[10,59],[10.1,59],[10.1,59.1],[10,59]]]}", names: [{locale: "nb", name: "Område"}]}) { id } }`, nil, adminOnly},
+		{"setUserRoles", `mutation($u: ID!) { setUserRoles(userId: $u, roles: [EDITOR]) }`, func() map[string]any {
+			o := owner()
+			u, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: demo.ID(), Email: o["email"].(string), Password: "riktig hest batteri"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return map[string]any{"u": u.GlobalID()}
+		}, adminOnly},
 		{"restoreRevision", `mutation($id: ID!) { restoreRevision(id: $id) { id } }`, revisionOfA, orgEditors},
 		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) { rejectOrganisation(id: $id, reason: $reason) { status } }`, pendingOrg, adminOnly},
 	}

@@ -1,0 +1,104 @@
+package auth
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/fritid/fritid/internal/audit"
+	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/database"
+)
+
+// UserWithRoles is an account as administrators see it.
+type UserWithRoles struct {
+	User
+	Roles []MunicipalRole `bun:"roles,array"`
+}
+
+// Account returns the user.
+func (u *UserWithRoles) Account() *User { return &u.User }
+
+// Disabled reports whether the account is switched off.
+func (u *UserWithRoles) Disabled() bool { return u.DisabledAt != nil }
+
+// FindUsers lists the municipality's accounts by e-mail, with their roles (administrators
+// only). Errors: UNAUTHENTICATED, FORBIDDEN.
+func (s *Service) FindUsers(ctx context.Context) ([]*UserWithRoles, error) {
+	// SECURITY: only an administrator sees the municipality's accounts.
+	v, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*UserWithRoles
+	err = s.db.NewSelect().Model((*User)(nil)).ColumnExpr("u.*").
+		ColumnExpr("ARRAY(SELECT r.role FROM municipal_roles r WHERE r.user_id = u.id ORDER BY r.role) AS roles").
+		Where("u.municipality_id = ?", v.User.MunicipalityID).Order("u.email").Limit(1000).Scan(ctx, &out)
+	return out, database.MapError(err, "find users", "user")
+}
+
+// SetUserRoles replaces a user's municipal roles and can disable or enable the account
+// (administrators only; an administrator cannot remove their own ADMIN role or disable
+// themselves, so the municipality never locks itself out by mistake). Disabling ends the
+// user's sessions. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT naming
+// "roles" or "disabled".
+func (s *Service) SetUserRoles(ctx context.Context, userID uuid.UUID, roles []MunicipalRole, disabled *bool) error {
+	// SECURITY: only an administrator, and only for accounts of their municipality.
+	v, err := requireAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	if userID == v.User.ID {
+		keepsAdmin := false
+		for _, r := range roles {
+			keepsAdmin = keepsAdmin || r == RoleAdmin
+		}
+		if !keepsAdmin {
+			return apperr.Invalid("roles", "OwnAdminRole", nil)
+		}
+		if disabled != nil && *disabled {
+			return apperr.Invalid("disabled", "OwnAdminRole", nil)
+		}
+	}
+	return database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		ok, err := tx.NewSelect().Model((*User)(nil)).Where("u.id = ? AND u.municipality_id = ?", userID, v.User.MunicipalityID).Exists(ctx)
+		if err != nil || !ok {
+			return apperr.NotFoundf("user")
+		}
+		stmts := []struct {
+			q    string
+			args []any
+		}{
+			{"DELETE FROM municipal_roles WHERE user_id = ?", []any{userID}},
+			{"INSERT INTO municipal_roles (municipality_id, user_id, role) SELECT ?, ?, unnest(?::text[]) ON CONFLICT DO NOTHING", []any{v.User.MunicipalityID, userID, pgdialect.Array(roleArray(roles))}},
+		}
+		if disabled != nil {
+			stmts = append(stmts, struct {
+				q    string
+				args []any
+			}{"UPDATE users SET disabled_at = CASE WHEN ? THEN coalesce(disabled_at, now()) END, updated_at = now() WHERE id = ?", []any{*disabled, userID}})
+			if *disabled {
+				stmts = append(stmts, struct {
+					q    string
+					args []any
+				}{"DELETE FROM sessions WHERE user_id = ?", []any{userID}})
+			}
+		}
+		for _, st := range stmts {
+			if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
+				return database.MapError(err, "set user roles", "user")
+			}
+		}
+		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: v.User.MunicipalityID, ActorID: &v.User.ID, Action: "set_user_roles", ItemType: "User", ItemID: &userID, Fields: []string{"roles", "disabled"}})
+	})
+}
+
+func roleArray(roles []MunicipalRole) []string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = string(r)
+	}
+	return out
+}
