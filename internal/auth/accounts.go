@@ -39,12 +39,12 @@ func (s *Service) NewAccount(ctx context.Context, tx bun.IDB, mid uuid.UUID, ema
 		}
 		return nil, "", database.MapError(err, "insert user", "user")
 	}
-	token, err := newToken()
+	token, err := NewToken()
 	if err != nil {
 		return nil, "", err
 	}
 	_, err = tx.ExecContext(ctx, "INSERT INTO email_verifications (token_hash, municipality_id, user_id, expires_at) VALUES (?, ?, ?, ?)",
-		keyedHash(s.secret, "verify-email", token), mid, u.ID, s.now().Add(verificationTTL))
+		KeyedHash(s.secret, "verify-email", token), mid, u.ID, s.now().Add(verificationTTL))
 	if err != nil {
 		return nil, "", database.MapError(err, "insert verification", "user")
 	}
@@ -58,7 +58,7 @@ func (s *Service) VerifyEmail(ctx context.Context, mid uuid.UUID, token string) 
 	return database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		var userID uuid.UUID
 		err := tx.NewRaw(`DELETE FROM email_verifications WHERE token_hash = ? AND municipality_id = ? AND expires_at > ? RETURNING user_id`,
-			keyedHash(s.secret, "verify-email", token), mid, s.now()).Scan(ctx, &userID)
+			KeyedHash(s.secret, "verify-email", token), mid, s.now()).Scan(ctx, &userID)
 		if err != nil {
 			return apperr.Invalid("token", "VerificationInvalid", nil)
 		}

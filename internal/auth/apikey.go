@@ -109,7 +109,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []Scope)
 	prefix := keyPrefix + strings.ToLower(fmt.Sprintf("%x", secret[:4]))
 	token := prefix + "_" + fmt.Sprintf("%x", secret[4:])
 	k := &APIKey{ID: uuid.Must(uuid.NewV7()), MunicipalityID: v.User.MunicipalityID, Name: name, Prefix: prefix,
-		TokenHash: keyedHash(s.secret, "api-key", token), Scopes: dedupe(scopes), CreatedBy: &v.User.ID}
+		TokenHash: KeyedHash(s.secret, "api-key", token), Scopes: dedupe(scopes), CreatedBy: &v.User.ID}
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(k).Returning("created_at").Exec(ctx); err != nil {
 			return database.MapError(err, "insert api key", "api key")
@@ -166,7 +166,7 @@ func (s *Service) AuthenticateKey(ctx context.Context, token string) (*Viewer, e
 		return nil, err
 	}
 	k := new(APIKey)
-	err = s.db.NewSelect().Model(k).Where("k.token_hash = ?", keyedHash(s.secret, "api-key", token)).Scan(ctx)
+	err = s.db.NewSelect().Model(k).Where("k.token_hash = ?", KeyedHash(s.secret, "api-key", token)).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.Unauthenticated, "TokenInvalid")
 	} else if err != nil {

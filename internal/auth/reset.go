@@ -32,7 +32,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, publicURL str
 	if err != nil {
 		return err
 	}
-	key := [][]byte{keyedHash(s.secret, "reset-account", t.ID().String()+"/"+email), keyedHash(s.secret, "reset-client", ClientFrom(ctx))}
+	key := [][]byte{KeyedHash(s.secret, "reset-account", t.ID().String()+"/"+email), KeyedHash(s.secret, "reset-client", ClientFrom(ctx))}
 	// SECURITY: throttled like failed logins, so it cannot flood a mailbox.
 	if err := s.throttled(ctx, t.ID(), key); err != nil {
 		return err
@@ -47,12 +47,12 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, publicURL str
 		if err := tx.NewSelect().Model(u).Where("u.municipality_id = ? AND u.email = ? AND u.disabled_at IS NULL", t.ID(), email).Scan(ctx); err != nil {
 			return nil //nolint:nilerr // no account: the same answer, no e-mail
 		}
-		token, err := newToken()
+		token, err := NewToken()
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO password_resets (token_hash, municipality_id, user_id, expires_at) VALUES (?, ?, ?, ?)",
-			keyedHash(s.secret, "reset", token), t.ID(), u.ID, s.now().Add(resetTTL)); err != nil {
+			KeyedHash(s.secret, "reset", token), t.ID(), u.ID, s.now().Add(resetTTL)); err != nil {
 			return database.MapError(err, "insert reset", "user")
 		}
 		return mail.Enqueue(ctx, tx, &mail.Message{MunicipalityID: t.ID(), Template: "PasswordReset", To: u.Email, Locale: i18n.FromContext(ctx).Code,
@@ -79,7 +79,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 	return database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		var userID uuid.UUID
 		err := tx.NewRaw(`DELETE FROM password_resets WHERE token_hash = ? AND municipality_id = ? AND expires_at > ? RETURNING user_id`,
-			keyedHash(s.secret, "reset", token), t.ID(), s.now()).Scan(ctx, &userID)
+			KeyedHash(s.secret, "reset", token), t.ID(), s.now()).Scan(ctx, &userID)
 		if err != nil {
 			return apperr.Invalid("token", "VerificationInvalid", nil)
 		}

@@ -81,7 +81,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientKey string) 
 		return nil, err
 	}
 	email = strings.ToLower(strings.TrimSpace(email))
-	keys := [][]byte{keyedHash(s.secret, "login-account", t.ID().String()+"/"+email), keyedHash(s.secret, "login-client", clientKey)}
+	keys := [][]byte{KeyedHash(s.secret, "login-account", t.ID().String()+"/"+email), KeyedHash(s.secret, "login-client", clientKey)}
 	// SECURITY: throttle before any password work, per account and per client address.
 	if err := s.throttled(ctx, t.ID(), keys); err != nil {
 		return nil, err
@@ -115,13 +115,13 @@ func (s *Service) findUserByEmail(ctx context.Context, mid uuid.UUID, email stri
 }
 
 func (s *Service) startSession(ctx context.Context, u *User) (*LoginResult, error) {
-	token, err := newToken()
+	token, err := NewToken()
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
 	sess := &Session{ID: uuid.Must(uuid.NewV7()), MunicipalityID: u.MunicipalityID, UserID: u.ID,
-		TokenHash: keyedHash(s.secret, "session", token), CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.opt.SessionTTL)}
+		TokenHash: KeyedHash(s.secret, "session", token), CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.opt.SessionTTL)}
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(sess).Exec(ctx); err != nil {
 			return database.MapError(err, "insert session", "session")
@@ -139,7 +139,7 @@ func (s *Service) startSession(ctx context.Context, u *User) (*LoginResult, erro
 // another municipality.
 func (s *Service) Authenticate(ctx context.Context, mid uuid.UUID, token string) (*Viewer, error) {
 	sess := new(Session)
-	err := s.db.NewSelect().Model(sess).Where("s.token_hash = ?", keyedHash(s.secret, "session", token)).Scan(ctx)
+	err := s.db.NewSelect().Model(sess).Where("s.token_hash = ?", KeyedHash(s.secret, "session", token)).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.Unauthenticated, "TokenInvalid")
 	} else if err != nil {

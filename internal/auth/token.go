@@ -7,8 +7,8 @@ import (
 	"encoding/base64"
 )
 
-// newToken returns 256 random bits as URL-safe text, for a session token.
-func newToken() (string, error) {
+// NewToken returns 256 random bits as URL-safe text: session tokens and link tokens.
+func NewToken() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
@@ -16,9 +16,9 @@ func newToken() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// keyedHash returns HMAC-SHA256 of v under key, with a purpose label so the same value
+// KeyedHash returns HMAC-SHA256 of v under key, with a purpose label so the same value
 // hashed for two purposes gives two unrelated hashes.
-func keyedHash(key []byte, purpose, v string) []byte {
+func KeyedHash(key []byte, purpose, v string) []byte {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(purpose))
 	m.Write([]byte{0})

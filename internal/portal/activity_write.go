@@ -2,7 +2,6 @@ package portal
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
@@ -46,7 +45,7 @@ func (s *Service) CreateActivity(ctx context.Context, orgID uuid.UUID, p Activit
 		}
 		a := &Activity{ID: newID(), MunicipalityID: o.MunicipalityID, OrganisationID: o.ID, Status: ActivityDraft, Org: o,
 			TargetGroups: []TargetGroup{}, Accessibility: []AccessibilityFeature{}, Languages: []string{}, Slots: []WeeklySlot{}, Lat: o.Lat, Lon: o.Lon}
-		if a.Slug, err = freeActivitySlug(ctx, tx, o.MunicipalityID, p.Title.Value); err != nil {
+		if a.Slug, err = freeSlug(ctx, tx, "activities", o.MunicipalityID, p.Title.Value); err != nil {
 			return err
 		}
 		fields, err := s.writeActivity(ctx, tx, a, p, true)
@@ -153,24 +152,6 @@ func (s *Service) writeActivity(ctx context.Context, tx bun.IDB, a *Activity, p 
 		return nil, err
 	}
 	return fields, nil
-}
-
-func freeActivitySlug(ctx context.Context, db bun.IDB, mid uuid.UUID, title string) (string, error) {
-	base := Slugify(title)
-	for i := 1; i < 1000; i++ {
-		slug := base
-		if i > 1 {
-			slug = fmt.Sprintf("%s-%d", strings.TrimRight(base[:min(len(base), 58)], "-"), i)
-		}
-		exists, err := db.NewSelect().Table("activities").Where("municipality_id = ? AND slug = ?", mid, slug).Exists(ctx)
-		if err != nil {
-			return "", database.MapError(err, "check slug", "activity")
-		}
-		if !exists {
-			return slug, nil
-		}
-	}
-	return "", apperr.New(apperr.Conflict, "SlugTaken")
 }
 
 // writeActivityTexts upserts the texts given, in the request's locale.

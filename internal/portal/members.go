@@ -2,11 +2,7 @@ package portal
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
 	"time"
 
 	"github.com/google/uuid"
@@ -51,7 +47,7 @@ func (s *Service) InviteMember(ctx context.Context, orgID uuid.UUID, email strin
 		if err != nil {
 			return err
 		}
-		token, err := randomToken()
+		token, err := auth.NewToken()
 		if err != nil {
 			return err
 		}
@@ -138,17 +134,7 @@ func (s *Service) SetMemberRole(ctx context.Context, orgID, userID uuid.UUID, ro
 	})
 }
 
-func randomToken() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
 // tokenHash keys an invitation token with the service's secret.
 func (s *Service) tokenHash(token string) []byte {
-	m := hmac.New(sha256.New, s.Secret)
-	m.Write([]byte("invitation\x00" + token))
-	return m.Sum(nil)
+	return auth.KeyedHash(s.Secret, "invitation", token)
 }

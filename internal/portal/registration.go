@@ -62,7 +62,7 @@ func (s *Service) RegisterOrganisation(ctx context.Context, in RegisterInput) (*
 		if err != nil {
 			return err
 		}
-		if o.Slug, err = freeSlug(ctx, tx, t.ID(), in.Name); err != nil {
+		if o.Slug, err = freeSlug(ctx, tx, "organisations", t.ID(), in.Name); err != nil {
 			return err
 		}
 		return s.insertRegistration(ctx, tx, o, in, ownerID)
@@ -148,17 +148,18 @@ func (s *Service) insertRegistration(ctx context.Context, tx bun.IDB, o *Organis
 		ItemType: "Organisation", ItemID: &o.ID, Fields: []string{"name", "kind", "orgNumber", "email", "categories", "summary"}})
 }
 
-// freeSlug makes a URL-safe slug from name that no organisation of the municipality has.
-func freeSlug(ctx context.Context, db bun.IDB, mid uuid.UUID, name string) (string, error) {
+// freeSlug makes a URL-safe slug from name that no row of table ("organisations" or
+// "activities") in the municipality has, adding -2, -3 ... when needed.
+func freeSlug(ctx context.Context, db bun.IDB, table string, mid uuid.UUID, name string) (string, error) {
 	base := Slugify(name)
 	for i := 1; i < 1000; i++ {
 		slug := base
 		if i > 1 {
 			slug = fmt.Sprintf("%s-%d", strings.TrimRight(base[:min(len(base), 58)], "-"), i)
 		}
-		exists, err := db.NewSelect().Table("organisations").Where("municipality_id = ? AND slug = ?", mid, slug).Exists(ctx)
+		exists, err := db.NewSelect().Table(table).Where("municipality_id = ? AND slug = ?", mid, slug).Exists(ctx)
 		if err != nil {
-			return "", database.MapError(err, "check slug", "organisation")
+			return "", database.MapError(err, "check slug", table)
 		}
 		if !exists {
 			return slug, nil
