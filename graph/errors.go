@@ -37,6 +37,9 @@ func errorPresenter(bundle *i18n.Bundle, log *slog.Logger, requestID RequestIDFu
 		if field != "" {
 			out.Extensions["field"] = field
 		}
+		if e := apperr.As(err); e != nil && e.Reason != "" {
+			out.Extensions["reason"] = e.Reason
+		}
 		if retry, ok := data["RetryAfter"]; ok && code == apperr.RateLimited {
 			out.Extensions["retryAfter"] = retry
 		}

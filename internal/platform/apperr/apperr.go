@@ -53,6 +53,10 @@ type Error struct {
 	Data map[string]any
 	// Field is the input path that is wrong, e.g. "input.slug".
 	Field string
+	// Reason is an optional stable sub-code that says which rule the input broke (for a
+	// BAD_USER_INPUT on an identity number: CHECK_DIGIT, LENGTH, ...); sent as
+	// extensions.reason.
+	Reason string
 	// Err is the underlying cause; logged, never shown.
 	Err error
 }
@@ -99,6 +103,13 @@ func Wrap(code Code, messageID string, err error) *Error {
 func (e *Error) WithField(field string) *Error {
 	c := *e
 	c.Field = field
+	return &c
+}
+
+// WithReason returns a copy of e with the stable sub-code reason.
+func (e *Error) WithReason(reason string) *Error {
+	c := *e
+	c.Reason = reason
 	return &c
 }
 
