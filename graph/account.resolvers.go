@@ -175,6 +175,38 @@ func (r *mutationResolver) SetActivityStatus(ctx context.Context, id string, sta
 	return a, attachOwn(ctx, a)
 }
 
+func (r *mutationResolver) SetActivityTranslation(ctx context.Context, id string, locale string, input model.ActivityTextsInput) (*portal.Activity, error) {
+	uid, err := relay.ParseTypedID(id, "Activity", "id")
+	if err != nil {
+		return nil, err
+	}
+	a, err := r.Portal.SetActivityTranslation(ctx, uid, locale, activityTexts(input))
+	if err != nil {
+		return nil, err
+	}
+	return a, attachOwn(ctx, a)
+}
+
+func (r *mutationResolver) SaveVenue(ctx context.Context, input model.VenueChangesInput) (*portal.Venue, error) {
+	p, err := venuePatch(input)
+	if err != nil {
+		return nil, err
+	}
+	return r.Portal.SaveVenue(ctx, p)
+}
+
+func (r *mutationResolver) ArchiveVenue(ctx context.Context, id string, archived bool) (*portal.Venue, error) {
+	uid, err := relay.ParseTypedID(id, "Venue", "id")
+	if err != nil {
+		return nil, err
+	}
+	return r.Portal.ArchiveVenue(ctx, uid, archived)
+}
+
+func (r *mutationResolver) InviteUser(ctx context.Context, email string, displayName string, roles []auth.MunicipalRole) (*auth.UserWithRoles, error) {
+	return r.Auth.InviteUser(ctx, email, displayName, roles, r.Portal.PublicURL)
+}
+
 func (r *mutationResolver) RestoreRevision(ctx context.Context, id string) (*portal.Revision, error) {
 	uid, err := relay.ParseTypedID(id, "Revision", "id")
 	if err != nil {

@@ -66,6 +66,7 @@ type OrganisationConnectionResolver interface {
 }
 type VenueResolver interface {
 	Neighbourhoods(ctx context.Context, obj *portal.Venue) ([]*portal.Neighbourhood, error)
+
 	Activities(ctx context.Context, obj *portal.Venue, first *int, after *string) (*portal.ActivityConnection, error)
 }
 type VenueConnectionResolver interface {
@@ -2954,6 +2955,29 @@ func (ec *executionContext) fieldContext_Venue_neighbourhoods(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Venue_archived(ctx context.Context, field graphql.CollectedField, obj *portal.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_archived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Archived(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_archived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, true, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _Venue_activities(ctx context.Context, field graphql.CollectedField, obj *portal.Venue) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5535,6 +5559,11 @@ func (ec *executionContext) _Venue(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "archived":
+			out.Values[i] = ec._Venue_archived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "activities":
 			field := field
 

@@ -105,6 +105,46 @@ func activityPatch(in model.ActivityChangesInput) (portal.ActivityPatch, error) 
 			p.VenueID.Value = &id
 		}
 	}
+	if v, set := in.ImageIds.ValueOK(); set {
+		ids, err := parseIDs(v, "Image", "input.imageIds")
+		if err != nil {
+			return p, err
+		}
+		p.ImageIDs = portal.Patch[[]uuid.UUID]{Set: true, Value: ids}
+	}
+	return p, nil
+}
+
+// activityTexts maps the API's per-language texts of an activity.
+func activityTexts(in model.ActivityTextsInput) portal.ActivityPatch {
+	return portal.ActivityPatch{Title: textPatch(in.Title), Summary: textPatch(in.Summary), Description: textPatch(in.Description),
+		PriceNote: textPatch(in.PriceNote), Schedule: textPatch(in.Schedule)}
+}
+
+// venuePatch maps the API's venue input. Errors: BAD_USER_INPUT naming a bad ID.
+func venuePatch(in model.VenueChangesInput) (portal.VenuePatch, error) {
+	p := portal.VenuePatch{Name: textPatch(in.Name), Street: textPatch(in.Street), PostalCode: textPatch(in.PostalCode),
+		Place: textPatch(in.Place), Accessibility: listPatch(in.Accessibility)}
+	for _, ref := range []struct {
+		v          *string
+		dst        **uuid.UUID
+		kind, name string
+	}{{in.ID, &p.ID, "Venue", "input.id"}, {in.OrganisationID, &p.OrganisationID, "Organisation", "input.organisationId"}} {
+		if ref.v == nil {
+			continue
+		}
+		id, err := relay.ParseTypedID(*ref.v, ref.kind, ref.name)
+		if err != nil {
+			return p, err
+		}
+		*ref.dst = &id
+	}
+	if l, set := in.Location.ValueOK(); set {
+		p.Location.Set = true
+		if l != nil {
+			p.Location.Value = &geo.Point{Lat: l.Lat, Lon: l.Lon}
+		}
+	}
 	return p, nil
 }
 

@@ -207,6 +207,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Locales       func(childComplexity int) int
 		Name          func(childComplexity int) int
+		Settings      func(childComplexity int) int
 		Slug          func(childComplexity int) int
 		TimeZone      func(childComplexity int) int
 	}
@@ -214,10 +215,12 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AcceptInvitation           func(childComplexity int, token string) int
 		ApproveOrganisation        func(childComplexity int, id string) int
+		ArchiveVenue               func(childComplexity int, id string, archived bool) int
 		CreateAPIKey               func(childComplexity int, name string, scopes []auth.Scope) int
 		CreateActivity             func(childComplexity int, organisationID string, input model.ActivityChangesInput) int
 		DeleteCategory             func(childComplexity int, id string) int
 		InviteMember               func(childComplexity int, organisationID string, email string, role portal.MemberRole) int
+		InviteUser                 func(childComplexity int, email string, displayName string, roles []auth.MunicipalRole) int
 		Login                      func(childComplexity int, email string, password string) int
 		Logout                     func(childComplexity int) int
 		LogoutEverywhere           func(childComplexity int) int
@@ -230,11 +233,14 @@ type ComplexityRoot struct {
 		SaveCategory               func(childComplexity int, input model.CategoryChangesInput) int
 		SaveLocale                 func(childComplexity int, input tenant.LocaleInput) int
 		SaveNeighbourhood          func(childComplexity int, input model.NeighbourhoodChangesInput) int
+		SaveVenue                  func(childComplexity int, input model.VenueChangesInput) int
 		SetActivityStatus          func(childComplexity int, id string, status portal.ActivityStatus) int
+		SetActivityTranslation     func(childComplexity int, id string, locale string, input model.ActivityTextsInput) int
 		SetMemberRole              func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
 		SetOrganisationTranslation func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
 		SetUserRoles               func(childComplexity int, userID string, roles []auth.MunicipalRole, disabled *bool) int
 		UpdateActivity             func(childComplexity int, id string, input model.ActivityChangesInput) int
+		UpdateMunicipality         func(childComplexity int, input model.MunicipalityChangesInput) int
 		UpdateOrganisation         func(childComplexity int, id string, input model.UpdateOrganisationInput) int
 		UploadImage                func(childComplexity int, file graphql.Upload, alt *string) int
 		VerifyEmail                func(childComplexity int, token string) int
@@ -372,6 +378,7 @@ type ComplexityRoot struct {
 		Accessibility  func(childComplexity int) int
 		Activities     func(childComplexity int, first *int, after *string) int
 		Address        func(childComplexity int) int
+		Archived       func(childComplexity int) int
 		GlobalID       func(childComplexity int) int
 		Location       func(childComplexity int) int
 		Name           func(childComplexity int) int
@@ -1057,6 +1064,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Municipality.Name(childComplexity), true
+	case "Municipality.settings":
+		if e.ComplexityRoot.Municipality.Settings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Municipality.Settings(childComplexity), true
 	case "Municipality.slug":
 		if e.ComplexityRoot.Municipality.Slug == nil {
 			break
@@ -1092,6 +1105,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApproveOrganisation(childComplexity, args["id"].(string)), true
+	case "Mutation.archiveVenue":
+		if e.ComplexityRoot.Mutation.ArchiveVenue == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveVenue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveVenue(childComplexity, args["id"].(string), args["archived"].(bool)), true
 	case "Mutation.createApiKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
 			break
@@ -1136,6 +1160,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.InviteMember(childComplexity, args["organisationId"].(string), args["email"].(string), args["role"].(portal.MemberRole)), true
+	case "Mutation.inviteUser":
+		if e.ComplexityRoot.Mutation.InviteUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_inviteUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InviteUser(childComplexity, args["email"].(string), args["displayName"].(string), args["roles"].([]auth.MunicipalRole)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1258,6 +1293,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SaveNeighbourhood(childComplexity, args["input"].(model.NeighbourhoodChangesInput)), true
+	case "Mutation.saveVenue":
+		if e.ComplexityRoot.Mutation.SaveVenue == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveVenue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveVenue(childComplexity, args["input"].(model.VenueChangesInput)), true
 	case "Mutation.setActivityStatus":
 		if e.ComplexityRoot.Mutation.SetActivityStatus == nil {
 			break
@@ -1269,6 +1315,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetActivityStatus(childComplexity, args["id"].(string), args["status"].(portal.ActivityStatus)), true
+	case "Mutation.setActivityTranslation":
+		if e.ComplexityRoot.Mutation.SetActivityTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setActivityTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetActivityTranslation(childComplexity, args["id"].(string), args["locale"].(string), args["input"].(model.ActivityTextsInput)), true
 	case "Mutation.setMemberRole":
 		if e.ComplexityRoot.Mutation.SetMemberRole == nil {
 			break
@@ -1313,6 +1370,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateActivity(childComplexity, args["id"].(string), args["input"].(model.ActivityChangesInput)), true
+	case "Mutation.updateMunicipality":
+		if e.ComplexityRoot.Mutation.UpdateMunicipality == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMunicipality_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateMunicipality(childComplexity, args["input"].(model.MunicipalityChangesInput)), true
 	case "Mutation.updateOrganisation":
 		if e.ComplexityRoot.Mutation.UpdateOrganisation == nil {
 			break
@@ -1981,6 +2049,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Venue.Address(childComplexity), true
+	case "Venue.archived":
+		if e.ComplexityRoot.Venue.Archived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Archived(childComplexity), true
 	case "Venue.id":
 		if e.ComplexityRoot.Venue.GlobalID == nil {
 			break
@@ -2091,6 +2165,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputActivityChangesInput,
+		ec.unmarshalInputActivityTextsInput,
 		ec.unmarshalInputAuditFilter,
 		ec.unmarshalInputBoundingBoxInput,
 		ec.unmarshalInputCatalogueFilter,
@@ -2100,6 +2175,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCommitteeMemberInput,
 		ec.unmarshalInputGeoPointInput,
 		ec.unmarshalInputLocaleInput,
+		ec.unmarshalInputMunicipalityChangesInput,
 		ec.unmarshalInputNearInput,
 		ec.unmarshalInputNeighbourhoodChangesInput,
 		ec.unmarshalInputNeighbourhoodNameInput,
@@ -2107,6 +2183,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputOrganisationTextInput,
 		ec.unmarshalInputRegisterOrganisationInput,
 		ec.unmarshalInputUpdateOrganisationInput,
+		ec.unmarshalInputVenueChangesInput,
 		ec.unmarshalInputWeeklySlotInput,
 	)
 	first := true
@@ -2566,6 +2643,91 @@ input ActivityChangesInput {
   acceptsCard: Boolean @goField(omittable: true)
   "The venue's global ID; null: at the organisation's address."
   venueId: ID @goField(omittable: true)
+  "Uploaded images' global IDs, in the order shown (at most 20); an empty list removes them."
+  imageIds: [ID!] @goField(omittable: true)
+}
+
+"An activity's texts in one language; left out: unchanged, empty: cleared."
+input ActivityTextsInput {
+  "The title (needed for a language without texts yet; cannot be cleared)."
+  title: String @goField(omittable: true)
+  "A short presentation."
+  summary: String @goField(omittable: true)
+  "The full presentation (plain text or Markdown)."
+  description: String @goField(omittable: true)
+  "What the price covers."
+  priceNote: String @goField(omittable: true)
+  "When it happens, in words."
+  schedule: String @goField(omittable: true)
+}
+
+"A venue to add or change; fields left out stay as they are, null clears."
+input VenueChangesInput {
+  "The venue to change; left out: a new venue."
+  id: ID
+  "For a new venue: the organisation that keeps it (its owners and editors may change it); left out: the municipality's own (administrators only)."
+  organisationId: ID
+  "Its name (needed for a new venue; cannot be cleared)."
+  name: String @goField(omittable: true)
+  "Street address."
+  street: String @goField(omittable: true)
+  "Four-digit postal code."
+  postalCode: String @goField(omittable: true)
+  "Postal place."
+  place: String @goField(omittable: true)
+  "Where it is on the map; activities held there move with it."
+  location: GeoPointInput @goField(omittable: true)
+  "How it is adapted."
+  accessibility: [AccessibilityFeature!] @goField(omittable: true)
+}
+
+extend type Mutation {
+  """
+  Writes an activity's texts in one enabled language (those who may edit the activity).
+  A language the municipality has not enabled is BAD_USER_INPUT on ` + "`" + `locale` + "`" + `.
+  """
+  setActivityTranslation(
+    "The activity's global ID."
+    id: ID!
+    "The locale, e.g. ` + "`" + `en` + "`" + `."
+    locale: String!
+    "The texts to change."
+    input: ActivityTextsInput!
+  ): Activity!
+
+  """
+  Adds a venue or changes one. An organisation's owners and editors add venues for it and
+  keep them; administrators keep every venue.
+  """
+  saveVenue(
+    "The venue."
+    input: VenueChangesInput!
+  ): Venue!
+
+  """
+  Archives a venue (or brings it back): activities already there keep it, but it is no
+  longer listed or offered for new ones. Allowed as for ` + "`" + `saveVenue` + "`" + `.
+  """
+  archiveVenue(
+    "The venue's global ID."
+    id: ID!
+    "True archives, false brings it back."
+    archived: Boolean! = true
+  ): Venue!
+
+  """
+  Makes an account for a member of the municipality's staff with the given roles and
+  e-mails them a link to choose a password, valid for a week (administrators only). An
+  address that has an account already is CONFLICT: change its roles with ` + "`" + `setUserRoles` + "`" + `.
+  """
+  inviteUser(
+    "Their e-mail address."
+    email: String!
+    "Their name, as colleagues see it."
+    displayName: String!
+    "The roles they get."
+    roles: [MunicipalRole!]!
+  ): UserAccount!
 }
 
 "A regular weekly time."
@@ -3098,6 +3260,8 @@ type Venue implements Node {
   accessibility: [AccessibilityFeature!]!
   "The neighbourhoods it lies in."
   neighbourhoods: [Neighbourhood!]!
+  "Whether it is archived: kept on activities already there, not offered for new ones."
+  archived: Boolean!
 }
 
 """
@@ -3600,6 +3764,8 @@ type Municipality implements Node {
   defaultLocale: Locale!
   "Every locale of the municipality, enabled or not, in display order."
   locales: [Locale!]!
+  "Public settings the portal shows (branding, contact details, links): a JSON object the municipality's administrators keep."
+  settings: JSON!
 }
 
 "A language a municipality publishes in."
@@ -3639,6 +3805,24 @@ extend type Mutation {
     "The language."
     input: LocaleInput!
   ): Locale!
+
+  """
+  Changes the municipality's name, time zone or public settings (administrators only).
+  """
+  updateMunicipality(
+    "The changes."
+    input: MunicipalityChangesInput!
+  ): Municipality!
+}
+
+"Changes to the municipality; fields left out stay as they are."
+input MunicipalityChangesInput {
+  "Display name, e.g. ` + "`" + `Larvik kommune` + "`" + `."
+  name: String
+  "IANA time zone, e.g. ` + "`" + `Europe/Oslo` + "`" + `."
+  timeZone: String
+  "Public settings: a JSON object (at most 16 KiB) that replaces the current one."
+  settings: JSON
 }
 
 "A language to add or change; fields left out stay as they are."
@@ -3984,6 +4168,8 @@ func (ec *executionContext) childFields_Municipality(ctx context.Context, field 
 		return ec.fieldContext_Municipality_defaultLocale(ctx, field)
 	case "locales":
 		return ec.fieldContext_Municipality_locales(ctx, field)
+	case "settings":
+		return ec.fieldContext_Municipality_settings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Municipality", field.Name)
 }
@@ -4214,6 +4400,8 @@ func (ec *executionContext) childFields_Venue(ctx context.Context, field graphql
 		return ec.fieldContext_Venue_accessibility(ctx, field)
 	case "neighbourhoods":
 		return ec.fieldContext_Venue_neighbourhoods(ctx, field)
+	case "archived":
+		return ec.fieldContext_Venue_archived(ctx, field)
 	case "activities":
 		return ec.fieldContext_Venue_activities(ctx, field)
 	}

@@ -7,8 +7,11 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 
+	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/platform/relay"
+	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -58,8 +61,24 @@ func (r *municipalityResolver) Locales(ctx context.Context, obj *tenant.Municipa
 	return t.Locales, nil
 }
 
+func (r *municipalityResolver) Settings(ctx context.Context, obj *tenant.Municipality) (portal.RawJSON, error) {
+	if obj.Settings == nil {
+		return portal.RawJSON("{}"), nil
+	}
+	b, err := json.Marshal(obj.Settings)
+	return portal.RawJSON(b), err
+}
+
 func (r *mutationResolver) SaveLocale(ctx context.Context, input tenant.LocaleInput) (*tenant.Locale, error) {
 	return r.Tenants.SaveLocale(ctx, input)
+}
+
+func (r *mutationResolver) UpdateMunicipality(ctx context.Context, input model.MunicipalityChangesInput) (*tenant.Municipality, error) {
+	ch := tenant.MunicipalityChanges{Name: input.Name, TimeZone: input.TimeZone}
+	if input.Settings != nil {
+		ch.Settings = []byte(input.Settings)
+	}
+	return r.Tenants.UpdateMunicipality(ctx, ch)
 }
 
 // Municipality is the resolver for the municipality field.

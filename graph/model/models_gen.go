@@ -49,6 +49,22 @@ type ActivityChangesInput struct {
 	AcceptsCard graphql.Omittable[*bool] `json:"acceptsCard,omitempty"`
 	// The venue's global ID; null: at the organisation's address.
 	VenueID graphql.Omittable[*string] `json:"venueId,omitempty"`
+	// Uploaded images' global IDs, in the order shown (at most 20); an empty list removes them.
+	ImageIds graphql.Omittable[[]string] `json:"imageIds,omitempty"`
+}
+
+// An activity's texts in one language; left out: unchanged, empty: cleared.
+type ActivityTextsInput struct {
+	// The title (needed for a language without texts yet; cannot be cleared).
+	Title graphql.Omittable[*string] `json:"title,omitempty"`
+	// A short presentation.
+	Summary graphql.Omittable[*string] `json:"summary,omitempty"`
+	// The full presentation (plain text or Markdown).
+	Description graphql.Omittable[*string] `json:"description,omitempty"`
+	// What the price covers.
+	PriceNote graphql.Omittable[*string] `json:"priceNote,omitempty"`
+	// When it happens, in words.
+	Schedule graphql.Omittable[*string] `json:"schedule,omitempty"`
 }
 
 // An audit entry in a page.
@@ -197,6 +213,16 @@ type LoginPayload struct {
 	Viewer *auth.Viewer `json:"viewer"`
 }
 
+// Changes to the municipality; fields left out stay as they are.
+type MunicipalityChangesInput struct {
+	// Display name, e.g. `Larvik kommune`.
+	Name *string `json:"name,omitempty"`
+	// IANA time zone, e.g. `Europe/Oslo`.
+	TimeZone *string `json:"timeZone,omitempty"`
+	// Public settings: a JSON object (at most 16 KiB) that replaces the current one.
+	Settings portal.RawJSON `json:"settings,omitempty"`
+}
+
 // Changes. Every mutation checks who may make it in the domain service; see the access table
 // in docs/access.md.
 type Mutation struct {
@@ -306,6 +332,26 @@ type UpdateOrganisationInput struct {
 	LogoID graphql.Omittable[*string] `json:"logoId,omitempty"`
 	// An uploaded image's global ID to show as the cover picture.
 	CoverID graphql.Omittable[*string] `json:"coverId,omitempty"`
+}
+
+// A venue to add or change; fields left out stay as they are, null clears.
+type VenueChangesInput struct {
+	// The venue to change; left out: a new venue.
+	ID *string `json:"id,omitempty"`
+	// For a new venue: the organisation that keeps it (its owners and editors may change it); left out: the municipality's own (administrators only).
+	OrganisationID *string `json:"organisationId,omitempty"`
+	// Its name (needed for a new venue; cannot be cleared).
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// Street address.
+	Street graphql.Omittable[*string] `json:"street,omitempty"`
+	// Four-digit postal code.
+	PostalCode graphql.Omittable[*string] `json:"postalCode,omitempty"`
+	// Postal place.
+	Place graphql.Omittable[*string] `json:"place,omitempty"`
+	// Where it is on the map; activities held there move with it.
+	Location graphql.Omittable[*GeoPointInput] `json:"location,omitempty"`
+	// How it is adapted.
+	Accessibility graphql.Omittable[[]portal.AccessibilityFeature] `json:"accessibility,omitempty"`
 }
 
 // A regular weekly time.

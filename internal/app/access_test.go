@@ -1,8 +1,14 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/jpeg"
+	"net/http"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +25,9 @@ const (
 	forbidden       outcome = "FORBIDDEN"
 	unauthenticated outcome = "UNAUTHENTICATED"
 )
+
+// uploadQuery marks a case sent as a GraphQL multipart request uploading a small JPEG.
+const uploadQuery = "(multipart upload)"
 
 // TestAccessMatrix walks every mutation against every kind of caller and asserts exactly
 // what docs/access.md says: allowed, FORBIDDEN or UNAUTHENTICATED.
@@ -129,6 +138,11 @@ func TestAccessMatrix(t *testing.T) {
 		}
 		return map[string]any{"id": relayID("Revision", id)}
 	}
+	var venueA string
+	if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO venues (municipality_id, name, organisation_id) VALUES (?, 'Klubbhuset', ?) RETURNING id`, demo.ID(), lagA).Scan(&venueA); err != nil {
+		t.Fatal(err)
+	}
+	venueAID := func() map[string]any { return map[string]any{"id": relayID("Venue", venueA)} }
 	mutations := []struct {
 		name, query string
 		vars        func() map[string]any
@@ -200,8 +214,35 @@ func TestAccessMatrix(t *testing.T) {
 			return map[string]any{"u": u.GlobalID()}
 		}, adminOnly},
 		{"restoreRevision", `mutation($id: ID!) { restoreRevision(id: $id) { id } }`, revisionOfA, orgEditors},
+		{"setActivityTranslation", `mutation($id: ID!) { setActivityTranslation(id: $id, locale: "en", input: {title: "Activity A"}) { id } }`, actAID, orgEditors},
+		{"saveVenue", `mutation($id: ID!) { saveVenue(input: {organisationId: $id, name: "Banen"}) { id } }`, lagAID, orgEditors},
+		{"saveVenue (the municipality's own)", `mutation { saveVenue(input: {name: "Rådhuset"}) { id } }`, nil, adminOnly},
+		{"archiveVenue", `mutation($id: ID!) { archiveVenue(id: $id, archived: false) { id } }`, venueAID, orgEditors},
+		{"updateMunicipality", `mutation { updateMunicipality(input: {settings: {theme: "blå"}}) { name } }`, nil, adminOnly},
+		{"uploadImage", uploadQuery, nil, signedIn},
+		{"inviteUser", `mutation($email: String!) { inviteUser(email: $email, displayName: "Ny ansatt", roles: [EDITOR]) { roles } }`, owner, adminOnly},
 		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) { rejectOrganisation(id: $id, reason: $reason) { status } }`, pendingOrg, adminOnly},
 	}
+	t.Run("every mutation is in the matrix and in docs/access.md", func(t *testing.T) {
+		covered := map[string]bool{}
+		for _, m := range mutations {
+			covered[strings.Fields(m.name)[0]] = true
+		}
+		doc, err := os.ReadFile("../../docs/access.md")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := ok(t, s.post(t, `{ __schema { mutationType { fields { name } } } }`, nil))
+		for _, f := range get(r.Data, "__schema.mutationType.fields").([]any) {
+			name := f.(map[string]any)["name"].(string)
+			if !covered[name] {
+				t.Errorf("mutation %s has no case in TestAccessMatrix", name)
+			}
+			if !strings.Contains(string(doc), "| `"+name+"` |") {
+				t.Errorf("mutation %s has no row in docs/access.md", name)
+			}
+		}
+	})
 	for _, m := range mutations {
 		for caller, headers := range callers {
 			t.Run(fmt.Sprintf("%s/%s", m.name, caller), func(t *testing.T) {
@@ -209,7 +250,15 @@ func TestAccessMatrix(t *testing.T) {
 				if m.vars != nil {
 					vars = m.vars()
 				}
-				r := s.post(t, m.query, vars, headers()...)
+				var r *gqlResponse
+				if m.query == uploadQuery {
+					var jpg bytes.Buffer
+					jpeg.Encode(&jpg, image.NewRGBA(image.Rect(0, 0, 40, 30)), nil)
+					body, ct := uploadRequest(t, jpg.Bytes(), "a.jpg")
+					r = s.do(t, http.MethodPost, "/graphql", ct, body, headers()...)
+				} else {
+					r = s.post(t, m.query, vars, headers()...)
+				}
 				got := allowed
 				if len(r.Errors) > 0 {
 					got = outcome(r.code())

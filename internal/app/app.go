@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/graph"
@@ -75,7 +76,13 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	}
 	a.Auth = auth.NewService(a.DB, cfg.SecretKey, auth.Options{SessionTTL: cfg.SessionTTL, IdleTimeout: cfg.SessionIdle,
 		MaxFailures: auth.DefaultOptions.MaxFailures, FailureWindow: auth.DefaultOptions.FailureWindow, Issuers: issuers(cfg)})
-	a.Tenants.RequireAdmin = func(ctx context.Context) error { _, err := auth.RequireAdmin(ctx); return err }
+	a.Tenants.RequireAdmin = func(ctx context.Context) (uuid.UUID, error) {
+		v, err := auth.RequireAdmin(ctx)
+		if err != nil {
+			return uuid.Nil, err
+		}
+		return v.User.ID, nil
+	}
 	a.Portal.Accounts, a.Portal.PublicURL, a.Portal.RevisionsKept = a.Auth, cfg.PublicURL, cfg.RevisionsKept
 	a.Portal.Secret = []byte(cfg.SecretKey)
 	a.Portal.UploadLimits = media.Limits{MaxBytes: cfg.MaxBodyBytes, MaxPixels: media.DefaultLimits.MaxPixels}

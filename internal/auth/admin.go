@@ -2,14 +2,21 @@ package auth
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/fritid/fritid/internal/audit"
+	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/platform/i18n"
+	"github.com/fritid/fritid/internal/tenant"
 )
 
 // UserWithRoles is an account as administrators see it.
@@ -101,4 +108,70 @@ func roleArray(roles []MunicipalRole) []string {
 		out[i] = string(r)
 	}
 	return out
+}
+
+// staffInviteTTL is how long the link in a staff invitation works.
+const staffInviteTTL = 7 * 24 * time.Hour
+
+// InviteUser creates an account for a member of the municipality's staff with the given
+// roles and e-mails them a link to choose a password (administrators only). The link is a
+// password-reset token that works once, for a week; choosing the password also verifies
+// the address. Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT naming the field (the
+// address, the name, an unknown role), CONFLICT on "email" when the address has an account
+// already (change its roles with SetUserRoles instead).
+func (s *Service) InviteUser(ctx context.Context, email, name string, roles []MunicipalRole, publicURL string) (*UserWithRoles, error) {
+	// SECURITY: only an administrator adds staff, and only to their own municipality.
+	v, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	email, err = NormaliseEmail(email, "email")
+	if err != nil {
+		return nil, err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 200 {
+		return nil, apperr.Invalid("displayName", "NameRequired", nil)
+	}
+	for i, r := range roles {
+		switch r {
+		case RoleAdmin, RoleEditor, RoleCardCoordinator, RoleCaseworker:
+		default:
+			return nil, apperr.Invalid(fmt.Sprintf("roles[%d]", i), "RoleInvalid", nil)
+		}
+	}
+	token, err := NewToken()
+	if err != nil {
+		return nil, err
+	}
+	u := &UserWithRoles{User: User{ID: uuid.Must(uuid.NewV7()), MunicipalityID: v.User.MunicipalityID, Email: email, DisplayName: name}, Roles: roles}
+	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(&u.User).Returning("created_at, updated_at").Exec(ctx); err != nil {
+			if e := apperr.As(database.MapError(err, "insert user", "user")); e != nil && e.Code == apperr.Conflict {
+				return &apperr.Error{Code: apperr.Conflict, MessageID: "EmailTaken", Field: "email", Err: err}
+			}
+			return database.MapError(err, "insert user", "user")
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO municipal_roles (municipality_id, user_id, role) SELECT ?, ?, unnest(?::text[]) ON CONFLICT DO NOTHING",
+			u.MunicipalityID, u.ID, pgdialect.Array(roleArray(roles))); err != nil {
+			return database.MapError(err, "insert roles", "role")
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO password_resets (token_hash, municipality_id, user_id, expires_at) VALUES (?, ?, ?, ?)",
+			KeyedHash(s.secret, "reset", token), u.MunicipalityID, u.ID, s.now().Add(staffInviteTTL)); err != nil {
+			return database.MapError(err, "insert invitation", "user")
+		}
+		if err := audit.Append(ctx, tx, &audit.Entry{MunicipalityID: u.MunicipalityID, ActorID: &v.User.ID, Action: "invite_user", ItemType: "User", ItemID: &u.ID, Fields: []string{"email", "displayName", "roles"}}); err != nil {
+			return err
+		}
+		return mail.Enqueue(ctx, tx, &mail.Message{MunicipalityID: u.MunicipalityID, Template: "StaffInvitation", To: email, Locale: i18n.FromContext(ctx).Code,
+			Data: map[string]any{"Municipality": t.Municipality.Name, "Inviter": v.User.DisplayName, "Link": publicURL + "/reset-password?token=" + token}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
 }

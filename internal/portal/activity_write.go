@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
@@ -13,6 +14,7 @@ import (
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/i18n"
+	"github.com/fritid/fritid/internal/tenant"
 )
 
 // ActivityPatch changes some of an activity's fields; in CreateActivity, unset fields take
@@ -29,6 +31,8 @@ type ActivityPatch struct {
 	PriceOre                                         Patch[int]
 	AcceptsCard                                      Patch[bool]
 	VenueID                                          Patch[*uuid.UUID]
+	// ImageIDs are uploaded images of the municipality, in the order shown.
+	ImageIDs Patch[[]uuid.UUID]
 }
 
 // CreateActivity adds a DRAFT activity to an organisation. Errors: UNAUTHENTICATED,
@@ -151,6 +155,12 @@ func (s *Service) writeActivity(ctx context.Context, tx bun.IDB, a *Activity, p 
 	if err := s.writeActivityLinks(ctx, tx, a, p); err != nil {
 		return nil, err
 	}
+	if p.ImageIDs.Set {
+		if err := writeActivityImages(ctx, tx, a, p.ImageIDs.Value); err != nil {
+			return nil, err
+		}
+		fields = append(fields, "images")
+	}
 	return fields, nil
 }
 
@@ -217,8 +227,10 @@ func setActivityNeighbourhoods(ctx context.Context, tx bun.IDB, a *Activity) err
 	return database.MapError(err, "write neighbourhoods", "activity")
 }
 
-// placeActivity sets the venue (of the same municipality) and the location that follows.
+// placeActivity sets the venue (of the same municipality; an archived one only if the
+// activity is there already) and the location that follows.
 func (s *Service) placeActivity(ctx context.Context, tx bun.IDB, a *Activity, venueID *uuid.UUID) error {
+	previous := a.VenueID
 	a.VenueID = venueID
 	if venueID == nil {
 		var o Organisation
@@ -229,11 +241,125 @@ func (s *Service) placeActivity(ctx context.Context, tx bun.IDB, a *Activity, ve
 		return nil
 	}
 	var v Venue
-	if err := tx.NewSelect().Model(&v).Where("v.id = ? AND v.municipality_id = ?", *venueID, a.MunicipalityID).Scan(ctx); err != nil {
+	err := tx.NewSelect().Model(&v).Where("v.id = ? AND v.municipality_id = ?", *venueID, a.MunicipalityID).Scan(ctx)
+	if err != nil || (v.ArchivedAt != nil && (previous == nil || *previous != *venueID)) {
 		return apperr.Invalid("input.venueId", "UnknownVenue", nil)
 	}
 	if v.Lat != nil {
 		a.Lat, a.Lon = v.Lat, v.Lon
 	}
 	return nil
+}
+
+// writeActivityImages replaces an activity's images with uploaded images of its
+// municipality, in the order given.
+func writeActivityImages(ctx context.Context, tx bun.IDB, a *Activity, ids []uuid.UUID) error {
+	if len(ids) > maxActivityImages {
+		return apperr.Invalid("input.imageIds", "TooManyImages", map[string]any{"Max": maxActivityImages})
+	}
+	seen := map[uuid.UUID]bool{}
+	for i, id := range ids {
+		if seen[id] {
+			return apperr.Invalid(fmt.Sprintf("input.imageIds[%d]", i), "UnknownImage", nil)
+		}
+		seen[id] = true
+	}
+	if len(ids) > 0 {
+		var found []uuid.UUID
+		// SECURITY: only images of the activity's own municipality can be attached.
+		err := tx.NewSelect().Table("media").Column("id").Where("municipality_id = ? AND id IN (?)", a.MunicipalityID, bun.In(ids)).Scan(ctx, &found)
+		if err != nil {
+			return database.MapError(err, "find images", "media")
+		}
+		have := map[uuid.UUID]bool{}
+		for _, id := range found {
+			have[id] = true
+		}
+		for i, id := range ids {
+			if !have[id] {
+				return apperr.Invalid(fmt.Sprintf("input.imageIds[%d]", i), "UnknownImage", nil)
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM activity_images WHERE activity_id = ?", a.ID); err != nil {
+		return database.MapError(err, "write images", "activity")
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO activity_images (activity_id, media_id, municipality_id, sort_order)
+		SELECT ?, m, ?, o FROM unnest(?::uuid[]) WITH ORDINALITY AS t(m, o)`, a.ID, a.MunicipalityID, uuidArray(ids))
+	return database.MapError(err, "write images", "activity")
+}
+
+// maxActivityImages is how many images an activity shows at most.
+const maxActivityImages = 20
+
+// SetActivityTranslation writes an activity's texts in one locale: an omitted field keeps
+// its text, an empty one clears it, and a locale without texts yet needs a title. Only the
+// texts of p are read. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT naming
+// "locale" (not enabled in the municipality) or a field.
+func (s *Service) SetActivityTranslation(ctx context.Context, id uuid.UUID, locale string, p ActivityPatch) (*Activity, error) {
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if l := t.Locale(locale); l == nil || !l.Enabled {
+		return nil, apperr.Invalid("locale", "LocaleNotEnabled", map[string]any{"Locale": locale})
+	}
+	tr := &ActivityTranslation{ActivityID: id, MunicipalityID: t.ID(), Locale: locale}
+	var fields, cols []string
+	for _, f := range []struct {
+		p         Patch[string]
+		dst       *string
+		name, col string
+		max       int
+	}{{p.Title, &tr.Title, "title", "title", 200}, {p.Summary, &tr.Summary, "summary", "summary", 1000},
+		{p.Description, &tr.Description, "description", "description", 20000},
+		{p.PriceNote, &tr.PriceNote, "priceNote", "price_note", 500}, {p.Schedule, &tr.Schedule, "schedule", "schedule", 1000}} {
+		if !f.p.Set {
+			continue
+		}
+		v, err := CheckText(f.p.Value, f.max, "input."+f.name)
+		if err != nil {
+			return nil, err
+		}
+		if f.name == "title" && v == "" {
+			return nil, apperr.Invalid("input.title", "NameRequired", nil)
+		}
+		*f.dst, fields, cols = v, append(fields, f.name), append(cols, f.col)
+	}
+	var out *Activity
+	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		a, v, err := s.editableActivity(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		out = a
+		if len(fields) == 0 {
+			return nil
+		}
+		if !p.Title.Set {
+			exists, err := tx.NewSelect().Model((*ActivityTranslation)(nil)).Where("activity_id = ? AND locale = ?", id, locale).Exists(ctx)
+			if err != nil {
+				return database.MapError(err, "find activity texts", "activity")
+			}
+			if !exists {
+				return apperr.Invalid("input.title", "NameRequired", nil)
+			}
+		}
+		q := tx.NewInsert().Model(tr).On("CONFLICT (activity_id, locale) DO UPDATE")
+		for _, c := range cols {
+			q = q.Set("? = EXCLUDED.?", bun.Ident(c), bun.Ident(c))
+		}
+		if _, err := q.Exec(ctx); err != nil {
+			return database.MapError(err, "set activity translation", "activity")
+		}
+		if _, err := tx.NewUpdate().Model(a).Set("updated_at = now()").WherePK().Exec(ctx); err != nil {
+			return database.MapError(err, "touch activity", "activity")
+		}
+		if err := s.saveRevision(ctx, tx, t.ID(), "Activity", a.ID, actor(v)); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: t.ID(), ActorID: actor(v), Action: "set_activity_translation",
+			ItemType: "Activity", ItemID: &a.ID, Fields: prefixed(locale, fields)})
+	})
+	return out, err
 }

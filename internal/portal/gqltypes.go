@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -44,7 +45,13 @@ func (g RawJSON) MarshalGQL(w io.Writer) {
 	w.Write(g) //nolint:errcheck // gqlgen's writer
 }
 
-// UnmarshalGQL is not supported: these values are output only.
+// UnmarshalGQL reads an input value (an object, list or scalar given inline or in
+// variables) back into JSON text.
 func (g *RawJSON) UnmarshalGQL(v any) error {
-	return fmt.Errorf("this JSON value is output only")
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("not a JSON value: %w", err)
+	}
+	*g = b
+	return nil
 }

@@ -159,16 +159,41 @@ func applyOther(o *Organisation, p OrganisationPatch, fields []string) ([]string
 		o.OrgNumber, fields = p.OrgNumber.Value, append(fields, "orgNumber")
 	}
 	if p.Location.Set {
-		o.Lat, o.Lon = nil, nil
-		if pt := p.Location.Value; pt != nil {
-			if err := geo.ValidatePoint(*pt, "input.location"); err != nil {
-				return nil, err
-			}
-			o.Lat, o.Lon = &pt.Lat, &pt.Lon
+		if err := setLocation(p.Location.Value, &o.Lat, &o.Lon); err != nil {
+			return nil, err
 		}
 		fields = append(fields, "location")
 	}
 	return fields, nil
+}
+
+// setLocation validates a new location (nil clears it) and stores it in lat and lon.
+func setLocation(pt *geo.Point, lat, lon **float64) error {
+	*lat, *lon = nil, nil
+	if pt == nil {
+		return nil
+	}
+	if err := geo.ValidatePoint(*pt, "input.location"); err != nil {
+		return err
+	}
+	*lat, *lon = &pt.Lat, &pt.Lon
+	return nil
+}
+
+// stmt is one SQL statement with its arguments.
+type stmt struct {
+	q    string
+	args []any
+}
+
+// execAll runs stmts in order on tx; what names the work in errors.
+func execAll(ctx context.Context, tx bun.IDB, what, kind string, stmts []stmt) error {
+	for _, st := range stmts {
+		if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
+			return database.MapError(err, what, kind)
+		}
+	}
+	return nil
 }
 
 func nonEmpty(check func(string, string) (string, error)) func(string, string) (string, error) {
@@ -185,7 +210,7 @@ func nonEmpty(check func(string, string) (string, error)) func(string, string) (
 func columnsOf(fields []string) []string {
 	cols := map[string][]string{"name": {"name"}, "email": {"email"}, "phone": {"phone"}, "contactPerson": {"contact_person"},
 		"website": {"website"}, "street": {"street"}, "postalCode": {"postal_code"}, "place": {"place"}, "kind": {"kind"},
-		"orgNumber": {"org_number"}, "location": {"lat", "lon"}, "logo": {"logo_id"}, "cover": {"cover_id"}}
+		"orgNumber": {"org_number"}, "location": {"lat", "lon"}, "logo": {"logo_id"}, "cover": {"cover_id"}, "accessibility": {"accessibility"}}
 	var out []string
 	for _, f := range fields {
 		out = append(out, cols[f]...)
@@ -200,22 +225,13 @@ func (s *Service) relocate(ctx context.Context, tx bun.IDB, o *Organisation) err
 	if err != nil {
 		return err
 	}
-	stmts := []struct {
-		q    string
-		args []any
-	}{
+	return execAll(ctx, tx, "relocate organisation", "organisation", []stmt{
 		{"DELETE FROM organisation_neighbourhoods WHERE organisation_id = ? AND NOT manual", []any{o.ID}},
 		{"INSERT INTO organisation_neighbourhoods (organisation_id, neighbourhood_id, municipality_id) SELECT ?, unnest(?::uuid[]), ? ON CONFLICT DO NOTHING", []any{o.ID, uuidArray(nbs), o.MunicipalityID}},
 		{"UPDATE activities SET lat = ?, lon = ?, updated_at = now() WHERE organisation_id = ? AND venue_id IS NULL", []any{o.Lat, o.Lon, o.ID}},
 		{"DELETE FROM activity_neighbourhoods WHERE activity_id IN (SELECT id FROM activities WHERE organisation_id = ? AND venue_id IS NULL)", []any{o.ID}},
 		{"INSERT INTO activity_neighbourhoods (activity_id, neighbourhood_id, municipality_id) SELECT a.id, n, a.municipality_id FROM activities a, unnest(?::uuid[]) n WHERE a.organisation_id = ? AND a.venue_id IS NULL", []any{uuidArray(nbs), o.ID}},
-	}
-	for _, st := range stmts {
-		if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
-			return database.MapError(err, "relocate organisation", "organisation")
-		}
-	}
-	return nil
+	})
 }
 
 // containing returns the municipality's neighbourhoods whose area contains the point.

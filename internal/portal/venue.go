@@ -22,8 +22,12 @@ type Venue struct {
 	Lat            *float64               `bun:"lat"`
 	Lon            *float64               `bun:"lon"`
 	Accessibility  []AccessibilityFeature `bun:"accessibility,array"`
-	CreatedAt      time.Time              `bun:"created_at,nullzero,notnull,default:current_timestamp"`
-	UpdatedAt      time.Time              `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
+	// OrganisationID is the organisation that added the venue and keeps it up to date; nil
+	// for the municipality's own.
+	OrganisationID *uuid.UUID `bun:"organisation_id,type:uuid"`
+	ArchivedAt     *time.Time `bun:"archived_at"`
+	CreatedAt      time.Time  `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	UpdatedAt      time.Time  `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 }
 
 // GlobalID returns the venue's global ID.
@@ -34,3 +38,7 @@ func (v *Venue) Location() *Location { return location(v.Lat, v.Lon) }
 
 // Address returns the venue's postal address, or nil.
 func (v *Venue) Address() *Address { return address(v.Street, v.PostalCode, v.Place) }
+
+// Archived reports whether the venue is archived: kept on the activities already there,
+// but no longer listed or offered for new ones.
+func (v *Venue) Archived() bool { return v.ArchivedAt != nil }

@@ -2,10 +2,16 @@ package tenant
 
 import (
 	"context"
+	"encoding/json"
+	"sort"
 	"strings"
+	"time"
+	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/fritid/fritid/internal/audit"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
 )
@@ -27,15 +33,9 @@ type LocaleInput struct {
 // not a language of the municipality or points back to itself, disabling or not enabling
 // the default).
 func (s *Service) SaveLocale(ctx context.Context, in LocaleInput) (*Locale, error) {
-	t, err := Current(ctx)
-	if err != nil {
-		return nil, err
-	}
 	// SECURITY: only an administrator of the request's municipality changes its languages.
-	if s.RequireAdmin == nil {
-		return nil, apperr.New(apperr.Forbidden, "")
-	}
-	if err := s.RequireAdmin(ctx); err != nil {
+	t, actor, err := s.requireAdmin(ctx)
+	if err != nil {
 		return nil, err
 	}
 	l := t.Locale(in.Code)
@@ -58,6 +58,9 @@ func (s *Service) SaveLocale(ctx context.Context, in LocaleInput) (*Locale, erro
 			Set("fallback_code = EXCLUDED.fallback_code, enabled = EXCLUDED.enabled")
 		if _, err := q.Exec(ctx); err != nil {
 			return database.MapError(err, "save locale", "locale")
+		}
+		if err := audit.Append(ctx, tx, &audit.Entry{MunicipalityID: t.ID(), ActorID: &actor, Action: "save_locale", ItemType: "Locale", Fields: localeFields(in)}); err != nil {
+			return err
 		}
 		if in.IsDefault {
 			if _, err := tx.NewUpdate().Model(t.Municipality).Set("default_locale = ?, updated_at = now()", l.Code).WherePK().Exec(ctx); err != nil {
@@ -106,4 +109,98 @@ func applyLocale(t *Tenant, l *Locale, in LocaleInput) error {
 		return apperr.Invalid("enabled", "DefaultMustBeEnabled", nil)
 	}
 	return nil
+}
+
+// MunicipalityChanges are changes to a municipality's own settings. Nil fields stay as
+// they are.
+type MunicipalityChanges struct {
+	Name     *string
+	TimeZone *string
+	// Settings replaces the public settings object (branding, contact details, links the
+	// portal shows); it must be a JSON object of at most maxSettingsBytes.
+	Settings []byte
+}
+
+const maxSettingsBytes = 16 << 10
+
+// UpdateMunicipality changes the request's municipality: its display name, time zone and
+// public settings. Errors: UNAUTHENTICATED, FORBIDDEN (administrators only),
+// BAD_USER_INPUT naming the field (an empty or long name, an unknown IANA time zone,
+// settings that are not a JSON object or are too large).
+func (s *Service) UpdateMunicipality(ctx context.Context, in MunicipalityChanges) (*Municipality, error) {
+	// SECURITY: only an administrator of the request's municipality changes its settings,
+	// and only that municipality's row is written.
+	t, actor, err := s.requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := *t.Municipality
+	if in.Name != nil {
+		m.Name = strings.TrimSpace(*in.Name)
+		if m.Name == "" || utf8.RuneCountInString(m.Name) > 200 {
+			return nil, apperr.Invalid("input.name", "NameRequired", nil)
+		}
+	}
+	if in.TimeZone != nil {
+		if _, err := time.LoadLocation(*in.TimeZone); err != nil || *in.TimeZone == "" || *in.TimeZone == "Local" {
+			return nil, apperr.Invalid("input.timeZone", "TimeZoneInvalid", nil)
+		}
+		m.TimeZone = *in.TimeZone
+	}
+	if in.Settings != nil {
+		var obj map[string]any
+		if len(in.Settings) > maxSettingsBytes {
+			return nil, apperr.Invalid("input.settings", "SettingsTooLarge", map[string]any{"Max": maxSettingsBytes})
+		}
+		if err := json.Unmarshal(in.Settings, &obj); err != nil || obj == nil {
+			return nil, apperr.Invalid("input.settings", "SettingsNotObject", nil)
+		}
+		m.Settings = obj
+	}
+	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewUpdate().Model(&m).Column("name", "time_zone", "settings").Set("updated_at = now()").
+			WherePK().Returning("updated_at").Exec(ctx)
+		if err != nil {
+			return database.MapError(err, "update municipality", "municipality")
+		}
+		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: m.ID, ActorID: &actor, Action: "update_municipality",
+			ItemType: "Municipality", ItemID: &m.ID, Fields: changed(map[string]bool{"name": in.Name != nil, "timeZone": in.TimeZone != nil, "settings": in.Settings != nil})})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Invalidate()
+	return &m, nil
+}
+
+func localeFields(in LocaleInput) []string {
+	return changed(map[string]bool{"englishName": in.EnglishName != nil, "nativeName": in.NativeName != nil,
+		"direction": in.Direction != nil, "fallback": in.Fallback != nil, "enabled": in.Enabled != nil, "isDefault": in.IsDefault})
+}
+
+// changed returns the names set in m, sorted.
+func changed(m map[string]bool) []string {
+	var out []string
+	for k, set := range m {
+		if set {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// requireAdmin returns the request's tenant and the acting administrator's user ID.
+// Errors: TENANT_NOT_FOUND, UNAUTHENTICATED, FORBIDDEN.
+func (s *Service) requireAdmin(ctx context.Context) (*Tenant, uuid.UUID, error) {
+	t, err := Current(ctx)
+	if err != nil {
+		return nil, uuid.Nil, err
+	}
+	// SECURITY: the application sets the check; without it nobody administers anything.
+	if s.RequireAdmin == nil {
+		return nil, uuid.Nil, apperr.New(apperr.Forbidden, "")
+	}
+	actor, err := s.RequireAdmin(ctx)
+	return t, actor, err
 }

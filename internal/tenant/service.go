@@ -24,7 +24,7 @@ type Provisioner func(ctx context.Context, tx bun.IDB, m *Municipality) error
 type Service struct {
 	// RequireAdmin answers whether the request's viewer administers its municipality; set by
 	// the application (identity lives in another package).
-	RequireAdmin func(ctx context.Context) error
+	RequireAdmin func(ctx context.Context) (actorID uuid.UUID, err error)
 
 	db           *bun.DB
 	provisioners []Provisioner

@@ -1,0 +1,1 @@
+ALTER TABLE venues DROP COLUMN archived_at, DROP COLUMN organisation_id;
