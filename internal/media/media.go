@@ -15,6 +15,7 @@ import (
 
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/fileblob" // file:// buckets
+	_ "gocloud.dev/blob/s3blob"   // s3:// buckets (AWS S3 and S3-compatible stores)
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp" // decode WebP
 
