@@ -59,6 +59,7 @@ func NewHandler(r *Resolver, opt Options) http.Handler {
 	srv.Use(extension.FixedComplexityLimit(opt.MaxComplexity))
 	srv.Use(depthLimit{Limit: opt.MaxDepth})
 	srv.Use(loaderExtension{r: r})
+	srv.Use(cachePolicy{})
 	if opt.Observe != nil {
 		srv.Use(observer{observe: opt.Observe})
 	}
@@ -90,7 +91,7 @@ func guard(next http.Handler, bundle *i18n.Bundle) http.Handler {
 			return
 		}
 		rw := &requestErrorWriter{ResponseWriter: w}
-		next.ServeHTTP(rw, r)
+		next.ServeHTTP(rw, withCacheState(w, r))
 		rw.finish()
 	})
 }

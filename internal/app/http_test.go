@@ -2,9 +2,11 @@ package app_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -69,5 +71,49 @@ func TestExplorerOnlyInDevelopment(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusNotFound {
 		t.Errorf("production explorer status = %d", res.StatusCode)
+	}
+}
+
+func TestCacheControl(t *testing.T) {
+	s := newServer(t)
+	createAdmin(t, s, "admin@example.no")
+	admin := login(t, s, "admin@example.no")
+	get := func(query string, headers ...string) *http.Response {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/graphql?query="+url.QueryEscape(query), nil)
+		for _, h := range headers {
+			k, v, _ := strings.Cut(h, ":")
+			req.Header.Set(k, strings.TrimSpace(v))
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	for name, tt := range map[string]struct {
+		res  *http.Response
+		want string
+	}{
+		"anonymous GET query":    {get(`{ categories { slug } }`), "public, max-age=60"},
+		"signed-in GET query":    {get(`{ categories { slug } }`, admin), "no-store"},
+		"anonymous GET, errors":  {get(`{ category(slug: "x", id: "y") { slug } }`), "no-store"},
+		"anonymous GET, invalid": {get(`{ nosuchfield }`), "no-store"},
+	} {
+		if got := tt.res.Header.Get("Cache-Control"); got != tt.want {
+			t.Errorf("%s: Cache-Control %q, want %q", name, got, tt.want)
+		}
+		if !strings.Contains(strings.Join(tt.res.Header.Values("Vary"), ","), "Authorization") {
+			t.Errorf("%s: Vary %v lacks Authorization", name, tt.res.Header.Values("Vary"))
+		}
+	}
+	body, _ := json.Marshal(map[string]any{"query": `{ categories { slug } }`})
+	res, err := http.Post(s.URL+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if got := res.Header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("POST: Cache-Control %q", got)
 	}
 }
