@@ -41,6 +41,48 @@ const (
 	QueryTooDeep Code = "QUERY_TOO_DEEP"
 	// PersistedQueryNotFound: an automatic persisted query hash is unknown; resend with the query.
 	PersistedQueryNotFound Code = "PERSISTED_QUERY_NOT_FOUND"
+	// CardBlocked: an activity card cannot be issued because a check blocks it (the
+	// recipient already holds a card in the programme, is outside its age range, the
+	// programme has no cards left or is not open). Reason names the first blocking finding,
+	// e.g. ALREADY_HAS_CARD; the findings come with the error.
+	CardBlocked Code = "CARD_BLOCKED"
+	// OverrideRequired: the checks before issuing an activity card gave warnings (a
+	// guardian has another child with a card, say); issue again with a written reason to
+	// override them. Reason names the first warning; the findings come with the error.
+	OverrideRequired Code = "OVERRIDE_REQUIRED"
+	// CardNotActive: the activity card cannot claim tickets now: it is suspended, revoked,
+	// or not valid yet (Reason SUSPENDED, REVOKED or NOT_YET_VALID).
+	CardNotActive Code = "CARD_NOT_ACTIVE"
+	// CardExpired: the activity card is past its last valid day.
+	CardExpired Code = "CARD_EXPIRED"
+	// OfferNotAvailable: the ticket offer cannot be claimed from now (Reason PAUSED, DRAFT,
+	// ENDED, NOT_YET_OPEN or CLOSED).
+	OfferNotAvailable Code = "OFFER_NOT_AVAILABLE"
+	// OfferNotInProgramme: the offer is not open to the card's programme.
+	OfferNotInProgramme Code = "OFFER_NOT_IN_PROGRAMME"
+	// NotEligible: the card holder's age is outside the offer's age range.
+	NotEligible Code = "NOT_ELIGIBLE"
+	// LimitReached: the card already has as many tickets of the offer as one card may.
+	LimitReached Code = "LIMIT_REACHED"
+	// AllowanceUsed: the card has used its whole ticket allowance.
+	AllowanceUsed Code = "ALLOWANCE_USED"
+	// SoldOut: every released ticket of the offer is taken.
+	SoldOut Code = "SOLD_OUT"
+	// TicketNotCancellable: the ticket was redeemed, has expired or is already cancelled
+	// (Reason REDEEMED, EXPIRED or CANCELLED).
+	TicketNotCancellable Code = "TICKET_NOT_CANCELLABLE"
+	// TicketNotFound: at the door, the code is not a ticket the caller may check: unknown,
+	// mistyped, or another organisation's. The answer is the same whatever the reason.
+	TicketNotFound Code = "TICKET_NOT_FOUND"
+	// AlreadyRedeemed: the ticket was checked in before; the message says when.
+	AlreadyRedeemed Code = "ALREADY_REDEEMED"
+	// TicketCancelled: the ticket shown at the door was cancelled.
+	TicketCancelled Code = "TICKET_CANCELLED"
+	// TicketExpired: the ticket shown at the door is past its validity.
+	TicketExpired Code = "TICKET_EXPIRED"
+	// TicketNotYetValid: the ticket shown at the door is not valid yet (an event's ticket
+	// works from the event's day).
+	TicketNotYetValid Code = "TICKET_NOT_YET_VALID"
 )
 
 // Error is an application error: a Code, a message ID for localisation with its template

@@ -1,0 +1,200 @@
+package card
+
+import (
+	"context"
+	"crypto/subtle"
+	"database/sql"
+	"errors"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/fritid/fritid/internal/audit"
+	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/card/code"
+	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/database"
+)
+
+// AnonymousCard is an anonymous card as issued, with its PIN: shown this once, for the
+// printed sheet, and stored only as a keyed hash.
+type AnonymousCard struct {
+	Card *Card
+	PIN  string
+}
+
+// IssueAnonymousCards issues count anonymous cards in a programme (card coordinators and
+// administrators): no personal data at all, only numbers and PINs, for a printable sheet.
+// They take the programme's validity and default allowance, and count against its cards.
+// Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT naming "count" (outside 1
+// to the batch limit, or (reason NO_CARDS_LEFT) more than the cards left), CONFLICT (the
+// programme is closed or over).
+func (s *Service) IssueAnonymousCards(ctx context.Context, programmeID uuid.UUID, count int) ([]*AnonymousCard, error) {
+	// SECURITY: the programme's staff hand out anonymous cards.
+	c, err := requireRole(ctx, auth.RoleCardCoordinator, auth.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	if count < 1 || count > s.opt.MaxBatch {
+		return nil, apperr.Invalid("count", "BatchSize", map[string]any{"Max": s.opt.MaxBatch})
+	}
+	var out []*AnonymousCard
+	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		p, err := lockProgramme(ctx, tx, c.mid(), programmeID)
+		if err != nil {
+			return err
+		}
+		if p.Status == ProgrammeClosed || s.today(c.t).After(p.ValidTo) {
+			return apperr.New(apperr.Conflict, "ProgrammeEnded")
+		}
+		if left := p.CardsLeft(); count > left {
+			return apperr.Invalid("count", "NoCardsLeft", map[string]any{"Left": left}).WithReason(string(NoCardsLeft))
+		}
+		if out, err = s.newAnonymousCards(c, p, count); err != nil {
+			return err
+		}
+		batch := make([]*Card, len(out))
+		for i, a := range out {
+			batch[i] = a.Card
+		}
+		if err := insertCards(ctx, tx, batch); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE card_programmes SET cards_issued = cards_issued + ? WHERE id = ?", count, p.ID); err != nil {
+			return database.MapError(err, "count cards", "programme")
+		}
+		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "issue_anonymous_cards",
+			ItemType: "CardProgramme", ItemID: &p.ID, Fields: []string{"cards"}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Service) newAnonymousCards(c caller, p *Programme, count int) ([]*AnonymousCard, error) {
+	out := make([]*AnonymousCard, count)
+	now := s.now()
+	for i := range out {
+		pin, err := code.PIN()
+		if err != nil {
+			return nil, err
+		}
+		card := &Card{ID: newID(), MunicipalityID: c.mid(), ProgrammeID: p.ID, Kind: CardAnonymous,
+			ValidFrom: p.ValidFrom, ValidTo: p.ValidTo, Allowance: p.DefaultAllowance, Status: CardActive,
+			IssuedBy: c.actor(), IssuedAt: now}
+		card.PINHash = s.pinHash(card, pin)
+		out[i] = &AnonymousCard{Card: card, PIN: pin}
+	}
+	return out, nil
+}
+
+// pinHash returns the keyed hash of an anonymous card's PIN, bound to the card. A keyed
+// hash, not a slow one: a 6-digit PIN falls to any offline search, so what protects it is
+// the server secret (not in the database) and the throttle on online attempts.
+func (s *Service) pinHash(c *Card, pin string) []byte {
+	return auth.KeyedHash([]byte(s.secret), "card-pin", c.MunicipalityID.String()+"/"+c.ID.String()+"/"+pin)
+}
+
+// dummyPINHash is compared against when no anonymous card has the number, so an unknown
+// number costs what a wrong PIN does.
+var dummyPINHash = make([]byte, 32)
+
+// CardByNumber returns the anonymous card with number (in any spelling: groups, case,
+// the look-alikes O/I/L) when pin is its PIN: the way in for an anonymous card's holder,
+// without an account. Attempts are throttled per card number and per client address.
+// Errors: NOT_FOUND (the same for an unknown number, a wrong PIN and a card that is not
+// anonymous), RATE_LIMITED with RetryAfter seconds in Data.
+func (s *Service) CardByNumber(ctx context.Context, number, pin string) (*Card, error) {
+	c, err := current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	canonical, ok := code.Normalise(number)
+	if !ok {
+		canonical = strings.ToUpper(strings.TrimSpace(number))
+	}
+	keys := [][]byte{
+		auth.KeyedHash([]byte(s.secret), "card-number", c.mid().String()+"/"+canonical),
+		auth.KeyedHash([]byte(s.secret), "card-client", auth.ClientFrom(ctx)),
+	}
+	// SECURITY: throttle before looking, per card number and per client address.
+	if err := s.throttled(ctx, c.mid(), keys); err != nil {
+		return nil, err
+	}
+	card := new(Card)
+	err = s.db.NewSelect().Model(card).Where("c.municipality_id = ? AND c.number = ? AND c.kind = ?", c.mid(), canonical, CardAnonymous).Scan(ctx)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, database.MapError(err, "find card", "card")
+	}
+	found := ok && err == nil
+	want := dummyPINHash
+	if found {
+		want = card.PINHash
+	}
+	got := s.pinHash(&Card{MunicipalityID: c.mid(), ID: card.ID}, pin)
+	// SECURITY: an unknown number and a wrong PIN fail alike, and are counted alike.
+	if subtle.ConstantTimeCompare(got, want) != 1 || !found {
+		var item *uuid.UUID
+		if found {
+			item = &card.ID
+		}
+		return nil, s.fail(ctx, c.mid(), keys, "card_pin_failed", item)
+	}
+	return card, nil
+}
+
+// throttled returns RATE_LIMITED (RetryAfter seconds in Data) when the first key has
+// MaxPINFailures, or the second four times as many, failures in the window. Failures are
+// kept in login_failures, keyed by purpose-labelled keyed hashes.
+func (s *Service) throttled(ctx context.Context, mid uuid.UUID, keys [][]byte) error {
+	now := s.now()
+	since := now.Add(-s.opt.FailureWindow)
+	for i, key := range keys {
+		limit := s.opt.MaxPINFailures
+		if i > 0 {
+			limit *= 4
+		}
+		var n int
+		var oldest time.Time
+		err := s.db.NewSelect().Table("login_failures").ColumnExpr("count(*), coalesce(min(failed_at), ?)", now).
+			Where("municipality_id = ? AND key_hash = ? AND failed_at > ?", mid, key, since).Scan(ctx, &n, &oldest)
+		if err != nil {
+			return database.MapError(err, "count failures", "card")
+		}
+		if n >= limit {
+			wait := oldest.Add(s.opt.FailureWindow).Sub(now)
+			return &apperr.Error{Code: apperr.RateLimited, MessageID: "CardRateLimited",
+				Data: map[string]any{"RetryAfter": int(math.Ceil(max(wait.Seconds(), 1)))}}
+		}
+	}
+	return nil
+}
+
+// fail records a failed attempt for every key, audits it, and returns NOT_FOUND, the one
+// answer for every failure.
+func (s *Service) fail(ctx context.Context, mid uuid.UUID, keys [][]byte, action string, cardID *uuid.UUID) error {
+	err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		now := s.now()
+		if _, err := tx.NewDelete().Table("login_failures").Where("municipality_id = ? AND failed_at < ?", mid, now.Add(-s.opt.FailureWindow)).Exec(ctx); err != nil {
+			return database.MapError(err, "prune failures", "card")
+		}
+		for _, key := range keys {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO login_failures (municipality_id, key_hash, failed_at) VALUES (?, ?, ?)", mid, key, now); err != nil {
+				return database.MapError(err, "record failure", "card")
+			}
+		}
+		e := &audit.Entry{MunicipalityID: mid, Action: action}
+		if cardID != nil {
+			e.ItemType, e.ItemID = "Card", cardID
+		}
+		return audit.Append(ctx, tx, e)
+	})
+	if err != nil {
+		return err
+	}
+	return apperr.NotFoundf("card")
+}

@@ -1,0 +1,286 @@
+package card
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/fritid/fritid/internal/audit"
+	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/card/identity"
+	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/platform/httpserver"
+)
+
+// PersonalDataReport is everything the card domain holds about one person, for a
+// data-subject access request. Besides what is listed, only the identity key is held: a
+// keyed hash of the identity number, which is itself never stored.
+type PersonalDataReport struct {
+	// Found is false when nothing at all is held about the person.
+	Found      bool
+	GivenName  string
+	BirthDate  *time.Time
+	RecordedAt time.Time
+	// Guardians is how many guardians are linked to the person.
+	Guardians int
+	// Cards are the cards the person holds.
+	Cards []*ReportCard
+	// ChildrenCards are the cards of the children the person is a guardian of, with their
+	// holders.
+	ChildrenCards []*ReportCard
+}
+
+// ReportCard is a card in a PersonalDataReport.
+type ReportCard struct {
+	Card      *Card
+	Programme string
+	Agency    string
+	Tickets   []*ReportTicket
+}
+
+// ReportTicket is a ticket claimed with a card in a PersonalDataReport.
+type ReportTicket struct {
+	Offer      string     `bun:"offer"`
+	Status     string     `bun:"status"`
+	ClaimedAt  time.Time  `bun:"claimed_at"`
+	RedeemedAt *time.Time `bun:"redeemed_at"`
+
+	CardID uuid.UUID `bun:"card_id"`
+}
+
+// PersonalDataReport returns what is held about the person with identityNumber
+// (administrators only). The report is audit-logged, without the number. Errors:
+// UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT naming "identityNumber" (with its reason).
+func (s *Service) PersonalDataReport(ctx context.Context, identityNumber string) (*PersonalDataReport, error) {
+	// SECURITY: only an administrator answers data-subject requests.
+	c, err := requireRole(ctx, auth.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	n, err := identity.Parse(identityNumber, "identityNumber")
+	if err != nil {
+		return nil, err
+	}
+	r := &PersonalDataReport{}
+	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		var p struct {
+			ID        uuid.UUID  `bun:"id"`
+			GivenName string     `bun:"given_name"`
+			BirthDate *time.Time `bun:"birth_date"`
+			CreatedAt time.Time  `bun:"created_at"`
+		}
+		err := tx.NewSelect().Table("card_persons").Column("id", "given_name", "birth_date", "created_at").
+			Where("municipality_id = ? AND identity_key = ?", c.mid(), s.identityKey(c.mid(), n)).Scan(ctx, &p)
+		e := &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "personal_data_report"}
+		if errors.Is(err, sql.ErrNoRows) {
+			return audit.Append(ctx, tx, e)
+		} else if err != nil {
+			return database.MapError(err, "find person", "person")
+		}
+		r.Found, r.GivenName, r.BirthDate, r.RecordedAt = true, p.GivenName, p.BirthDate, p.CreatedAt
+		if err := s.fillReport(ctx, tx, c, p.ID, r); err != nil {
+			return err
+		}
+		e.ItemType, e.ItemID = "CardPerson", &p.ID
+		return audit.Append(ctx, tx, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (s *Service) fillReport(ctx context.Context, tx bun.IDB, c caller, personID uuid.UUID, r *PersonalDataReport) error {
+	guardians, err := tx.NewSelect().Table("card_guardianships").Where("child_id = ?", personID).Count(ctx)
+	if err != nil {
+		return database.MapError(err, "count guardians", "person")
+	}
+	r.Guardians = int(guardians)
+	if r.Cards, err = reportCards(ctx, tx, c, "c.holder_id = ?", personID); err != nil {
+		return err
+	}
+	r.ChildrenCards, err = reportCards(ctx, tx, c, "c.holder_id IN (SELECT child_id FROM card_guardianships WHERE guardian_id = ?)", personID)
+	return err
+}
+
+// reportCards returns the cards matching where, with holders, programme and agency names
+// and tickets.
+func reportCards(ctx context.Context, tx bun.IDB, c caller, where string, arg any) ([]*ReportCard, error) {
+	var rows []struct {
+		cardRow   `bun:",extend"`
+		Programme *string `bun:"programme_name,scanonly"`
+		Agency    *string `bun:"agency_name,scanonly"`
+	}
+	err := tx.NewSelect().Model(&rows).ColumnExpr("c.*").ColumnExpr(holderColumns).
+		ColumnExpr("(SELECT t.name FROM card_programme_translations t WHERE t.programme_id = c.programme_id ORDER BY array_position(?::text[], t.locale) NULLS LAST, t.locale LIMIT 1) AS programme_name", pgdialect.Array(c.chain(ctx))).
+		ColumnExpr("ag.name AS agency_name").
+		Join("JOIN card_persons h ON h.id = c.holder_id").
+		Join("LEFT JOIN card_agencies ag ON ag.id = c.agency_id").
+		Where("c.municipality_id = ?", c.mid()).Where(where, arg).OrderExpr("c.issued_at, c.id").Scan(ctx)
+	if err != nil {
+		return nil, database.MapError(err, "find report cards", "card")
+	}
+	out := make([]*ReportCard, len(rows))
+	byID := map[uuid.UUID]*ReportCard{}
+	ids := make([]uuid.UUID, len(rows))
+	for i, row := range rows {
+		out[i] = &ReportCard{Card: row.card(), Programme: deref(row.Programme), Agency: deref(row.Agency)}
+		byID[row.ID], ids[i] = out[i], row.ID
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var tickets []*ReportTicket
+	err = tx.NewRaw(`SELECT t.card_id, t.status, t.claimed_at, t.redeemed_at,
+		coalesce((SELECT tr.title FROM card_offer_translations tr WHERE tr.offer_id = t.offer_id
+			ORDER BY array_position(?::text[], tr.locale) NULLS LAST, tr.locale LIMIT 1), '') AS offer
+		FROM card_tickets t WHERE t.card_id IN (?) ORDER BY t.claimed_at, t.id`, pgdialect.Array(c.chain(ctx)), bun.In(ids)).Scan(ctx, &tickets)
+	if err != nil {
+		return nil, database.MapError(err, "find report tickets", "ticket")
+	}
+	for _, t := range tickets {
+		byID[t.CardID].Tickets = append(byID[t.CardID].Tickets, t)
+	}
+	return out, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// ErasePersonalData erases everything held about the person with identityNumber
+// (administrators only) and reports whether anything was. Their usable cards are revoked
+// (unused tickets cancelled, stock returned); the cards and tickets stay, anonymous, for
+// the statistics; guardians left with no one are erased too. Audit-logged, without the
+// number. Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT naming "identityNumber".
+func (s *Service) ErasePersonalData(ctx context.Context, identityNumber string) (bool, error) {
+	// SECURITY: only an administrator erases on request.
+	c, err := requireRole(ctx, auth.RoleAdmin)
+	if err != nil {
+		return false, err
+	}
+	n, err := identity.Parse(identityNumber, "identityNumber")
+	if err != nil {
+		return false, err
+	}
+	erased := false
+	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		var id uuid.UUID
+		err := tx.NewSelect().Table("card_persons").Column("id").
+			Where("municipality_id = ? AND identity_key = ?", c.mid(), s.identityKey(c.mid(), n)).For("UPDATE").Scan(ctx, &id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "erase_personal_data"})
+		} else if err != nil {
+			return database.MapError(err, "find person", "person")
+		}
+		var usable []uuid.UUID
+		err = tx.NewSelect().Table("cards").Column("id").Where("holder_id = ? AND status IN ('ACTIVE', 'SUSPENDED')", id).Scan(ctx, &usable)
+		if err != nil {
+			return database.MapError(err, "find cards", "card")
+		}
+		if err := revokeCards(ctx, tx, usable, s.now()); err != nil {
+			return err
+		}
+		erased = true
+		_, err = erasePersons(ctx, tx, []uuid.UUID{id}, "erase_personal_data", c.actor())
+		return err
+	})
+	return erased, err
+}
+
+// personalFields names what erasing a person removes, for the audit log.
+var personalFields = []string{"givenName", "birthDate", "identityKey", "guardianships", "overrideReason"}
+
+// erasePersons deletes the persons ids, and the guardians who are left with no child and
+// no card of their own; their cards lose their holder and override reason. Each person
+// erased is audit-logged with action and actor. It returns how many were erased.
+func erasePersons(ctx context.Context, tx bun.IDB, ids []uuid.UUID, action string, actor *uuid.UUID) (int, error) {
+	var orphans []uuid.UUID
+	err := tx.NewRaw(`SELECT DISTINCT gs.guardian_id FROM card_guardianships gs
+		WHERE gs.child_id IN (?0) AND gs.guardian_id NOT IN (?0)
+		AND NOT EXISTS (SELECT 1 FROM card_guardianships o WHERE o.guardian_id = gs.guardian_id AND o.child_id NOT IN (?0))
+		AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.holder_id = gs.guardian_id)`, bun.In(ids)).Scan(ctx, &orphans)
+	if err != nil {
+		return 0, database.MapError(err, "find orphaned guardians", "person")
+	}
+	all := append(append([]uuid.UUID{}, ids...), orphans...)
+	stmts := []struct {
+		q    string
+		args []any
+	}{
+		{"UPDATE cards SET override_reason = NULL WHERE holder_id IN (?) AND override_reason IS NOT NULL", []any{bun.In(all)}},
+		{`INSERT INTO audit_log (id, municipality_id, actor_id, action, item_type, item_id, fields, request_id)
+			SELECT uuid_generate_v7(), municipality_id, ?, ?, 'CardPerson', id, ?, ? FROM card_persons WHERE id IN (?)`,
+			[]any{actor, action, pgdialect.Array(personalFields), httpserver.RequestIDFromContext(ctx), bun.In(all)}},
+		{"DELETE FROM card_persons WHERE id IN (?)", []any{bun.In(all)}},
+	}
+	for _, st := range stmts {
+		if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
+			return 0, database.MapError(err, "erase persons", "person")
+		}
+	}
+	return len(all), nil
+}
+
+// eraseBatch is how many persons EraseExpiredPersonalData erases per statement.
+const eraseBatch = 1000
+
+// EraseExpiredPersonalData erases, in every municipality, the persons whose data the
+// retention rule no longer allows: every card they hold, and every card of the children
+// they are a guardian of, ended more than RetentionDays before now (or there is none),
+// and they have not been recorded again since. Their cards and tickets stay, anonymous.
+// It returns how many persons were erased. Meant for a background job that holds an
+// advisory lock; db may be that job's transaction.
+func (s *Service) EraseExpiredPersonalData(ctx context.Context, db bun.IDB, now time.Time) (int, error) {
+	cutoff := now.Add(-time.Duration(s.opt.RetentionDays) * 24 * time.Hour)
+	total := 0
+	for {
+		var ids []uuid.UUID
+		err := db.NewRaw(`SELECT p.id FROM card_persons p
+			WHERE p.updated_at < ?0
+			AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.holder_id = p.id AND (c.ended_at IS NULL OR c.ended_at > ?0))
+			AND NOT EXISTS (SELECT 1 FROM card_guardianships gs JOIN cards c ON c.holder_id = gs.child_id
+				WHERE gs.guardian_id = p.id AND (c.ended_at IS NULL OR c.ended_at > ?0))
+			ORDER BY p.id LIMIT ?1 FOR UPDATE OF p SKIP LOCKED`, cutoff, eraseBatch).Scan(ctx, &ids)
+		if err != nil {
+			return total, database.MapError(err, "find expired persons", "person")
+		}
+		if len(ids) == 0 {
+			return total, nil
+		}
+		n, err := erasePersons(ctx, db, ids, "erase_expired_personal_data", nil)
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// ExpireCards marks the ACTIVE and SUSPENDED cards whose last valid day (in their
+// municipality's time zone) is before now as EXPIRED, ended at the end of that day, and
+// audit-logs each. It returns how many expired. Meant for a background job that holds an
+// advisory lock; db may be that job's transaction.
+func (s *Service) ExpireCards(ctx context.Context, db bun.IDB, now time.Time) (int, error) {
+	res, err := db.ExecContext(ctx, `WITH expired AS (
+			UPDATE cards c SET status = 'EXPIRED',
+				ended_at = least(?0::timestamptz, (c.valid_to + 1)::timestamp AT TIME ZONE m.time_zone)
+			FROM municipalities m
+			WHERE m.id = c.municipality_id AND c.status IN ('ACTIVE', 'SUSPENDED')
+			AND c.valid_to < (?0::timestamptz AT TIME ZONE m.time_zone)::date
+			RETURNING c.id, c.municipality_id)
+		INSERT INTO audit_log (id, municipality_id, action, item_type, item_id, fields)
+		SELECT uuid_generate_v7(), municipality_id, 'expire_card', 'Card', id, '{status}' FROM expired`, now)
+	if err != nil {
+		return 0, database.MapError(err, "expire cards", "card")
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
