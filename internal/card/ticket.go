@@ -1,0 +1,506 @@
+package card
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/fritid/fritid/internal/audit"
+	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/card/code"
+	"github.com/fritid/fritid/internal/card/identity"
+	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/platform/relay"
+)
+
+// TicketStatus is where a ticket is in its life: CLAIMED until it is redeemed at the door,
+// cancelled (its stock returns to the offer) or expires unused (its stock does not).
+type TicketStatus string
+
+// The ticket statuses; all but CLAIMED are final.
+const (
+	TicketClaimed   TicketStatus = "CLAIMED"
+	TicketRedeemed  TicketStatus = "REDEEMED"
+	TicketCancelled TicketStatus = "CANCELLED"
+	TicketExpired   TicketStatus = "EXPIRED"
+)
+
+// Ticket is one claim on an offer by a card. Code is canonical (see FormattedCode); ValueOre
+// and Source are the offer's when the ticket was taken, so the settlement with the provider
+// does not move when the offer changes later. AllocatedBy is the caseworker or coordinator
+// who allocated it for the holder (nil when the holder claimed it).
+type Ticket struct {
+	bun.BaseModel `bun:"table:card_tickets,alias:tk"`
+
+	ID             uuid.UUID    `bun:"id,pk,type:uuid"`
+	MunicipalityID uuid.UUID    `bun:"municipality_id,type:uuid"`
+	CardID         uuid.UUID    `bun:"card_id,type:uuid"`
+	OfferID        uuid.UUID    `bun:"offer_id,type:uuid"`
+	Code           string       `bun:"code"`
+	Admits         int          `bun:"admits"`
+	Status         TicketStatus `bun:"status"`
+	ClaimedAt      time.Time    `bun:"claimed_at"`
+	AllocatedBy    *uuid.UUID   `bun:"allocated_by,type:uuid"`
+	ExpiresAt      time.Time    `bun:"expires_at"`
+	RedeemedAt     *time.Time   `bun:"redeemed_at"`
+	RedeemedBy     *uuid.UUID   `bun:"redeemed_by,type:uuid"`
+	CancelledAt    *time.Time   `bun:"cancelled_at"`
+	ValueOre       int64        `bun:"value_ore"`
+	Source         OfferSource  `bun:"source"`
+
+	// Payload is the text of the ticket's QR code (see TicketPayload); set on the tickets
+	// the service returns.
+	Payload string `bun:"-"`
+}
+
+// GlobalID returns the ticket's global ID.
+func (t *Ticket) GlobalID() string { return relay.GlobalID("CardTicket", t.ID) }
+
+// FormattedCode returns the door code as printed and typed: groups of four, e.g.
+// "K7QF-3MZD-X2".
+func (t *Ticket) FormattedCode() string { return code.Format(t.Code) }
+
+// PayloadScheme starts every ticket QR payload; it names the payload's version.
+const PayloadScheme = "FRITID1"
+
+// TicketPayload returns the QR payload of a ticket with the canonical code in the
+// municipality with slug: "FRITID1:<slug>:<code>". CheckTicket and RedeemTicket accept it
+// as well as the code alone.
+func TicketPayload(slug, canonical string) string {
+	return PayloadScheme + ":" + slug + ":" + canonical
+}
+
+// CardAccess is how the holder of an anonymous card proves they hold it: its number (in any
+// spelling) and PIN, checked and throttled as CardByNumber does. A resident signed in with
+// ID-porten passes no CardAccess: their identity says which cards they and their children
+// hold.
+type CardAccess struct {
+	Number string
+	PIN    string
+}
+
+// ClaimTicket takes one ticket of an offer for a card the caller holds: with access for an
+// anonymous card, or as a resident signed in with ID-porten who holds the card or is a
+// guardian of its holder. The checks, in order, each refuse with its own code and the
+// field named: CARD_NOT_ACTIVE ("cardId"; reason SUSPENDED, REVOKED or NOT_YET_VALID),
+// CARD_EXPIRED ("cardId"), OFFER_NOT_AVAILABLE ("offerId"; reason PAUSED, DRAFT, ENDED,
+// NOT_YET_OPEN or CLOSED), OFFER_NOT_IN_PROGRAMME ("offerId"), NOT_ELIGIBLE ("offerId": the
+// holder's age is outside the offer's range; anonymous cards have no age), LIMIT_REACHED
+// ("offerId"), ALLOWANCE_USED ("cardId") and SOLD_OUT ("offerId": no released ticket is
+// left). Stock is taken atomically, so concurrent claims never take more than is
+// released. Other errors: UNAUTHENTICATED, FORBIDDEN (signed in without an identity
+// number), NOT_FOUND (no such card or offer here, or a card the caller does not hold),
+// RATE_LIMITED (too many wrong PINs).
+func (s *Service) ClaimTicket(ctx context.Context, cardID, offerID uuid.UUID, access *CardAccess) (*Ticket, error) {
+	c, err := current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// SECURITY: only the holder of the card claims with it.
+	if err := s.holdsCard(ctx, c, cardID, access); err != nil {
+		return nil, err
+	}
+	var t *Ticket
+	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		row, err := lockTicketCard(ctx, tx, c, cardID)
+		if err != nil {
+			return err
+		}
+		t, err = s.takeTicket(ctx, tx, c, row, offerID, nil)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// AllocateTicket takes a ticket of an offer for a card on the holder's behalf, for
+// families without a phone: a CASEWORKER of the agency that issued the card, or a
+// CARD_COORDINATOR. The ticket records who allocated it; print it with its code or
+// payload. Checks and errors: as ClaimTicket, except that the card need not be held by the
+// caller; NOT_FOUND also for a card another agency issued.
+func (s *Service) AllocateTicket(ctx context.Context, cardID, offerID uuid.UUID) (*Ticket, error) {
+	// SECURITY: caseworkers and card coordinators allocate tickets.
+	c, err := requireRole(ctx, auth.RoleCaseworker, auth.RoleCardCoordinator)
+	if err != nil {
+		return nil, err
+	}
+	var t *Ticket
+	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		// SECURITY: a caseworker only for a card of their own agency (manageableCard).
+		if err := s.manageableCard(ctx, tx, c, cardID, new(Card)); err != nil {
+			return err
+		}
+		row, err := lockTicketCard(ctx, tx, c, cardID)
+		if err != nil {
+			return err
+		}
+		t, err = s.takeTicket(ctx, tx, c, row, offerID, c.actor())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// holdsCard returns nil when the caller holds the card: access opens it, or the signed-in
+// resident's identity number is that of its holder or of a guardian of its holder.
+// Errors: UNAUTHENTICATED, FORBIDDEN (no identity number), NOT_FOUND, RATE_LIMITED.
+func (s *Service) holdsCard(ctx context.Context, c caller, cardID uuid.UUID, access *CardAccess) error {
+	if access != nil {
+		// SECURITY: number and PIN, checked and throttled by CardByNumber.
+		card, err := s.CardByNumber(ctx, access.Number, access.PIN)
+		if err != nil {
+			return err
+		}
+		if card.ID != cardID {
+			return apperr.NotFoundf("card")
+		}
+		return nil
+	}
+	if c.v == nil {
+		return apperr.New(apperr.Unauthenticated, "")
+	}
+	// SECURITY: the identity number comes only from a verified ID token, never from input.
+	var number string
+	if c.v.Identity != nil && s.opt.IdentityNumber != nil {
+		number = s.opt.IdentityNumber(c.v.Identity)
+	}
+	n, err := identity.Parse(number, "identity")
+	if err != nil {
+		return apperr.New(apperr.Forbidden, "CardIdentityRequired")
+	}
+	key := s.identityKey(c.mid(), n)
+	// SECURITY: the resident's own card or a card of a child they are a guardian of.
+	ok, err := s.db.NewSelect().Table("cards").TableExpr("card_persons AS h").
+		Where("cards.id = ? AND cards.municipality_id = ? AND h.id = cards.holder_id", cardID, c.mid()).
+		Where(`(h.identity_key = ? OR EXISTS (SELECT 1 FROM card_guardianships gs JOIN card_persons g ON g.id = gs.guardian_id
+			WHERE gs.child_id = h.id AND g.municipality_id = ? AND g.identity_key = ?))`, key, c.mid(), key).Exists(ctx)
+	if err != nil {
+		return database.MapError(err, "find held card", "card")
+	}
+	if !ok {
+		return apperr.NotFoundf("card")
+	}
+	return nil
+}
+
+// lockTicketCard returns the card with its holder's birth date, locked so that one card's
+// claims run one at a time (the per-card limit and the allowance count right).
+func lockTicketCard(ctx context.Context, tx bun.IDB, c caller, cardID uuid.UUID) (*cardRow, error) {
+	row := new(cardRow)
+	// SECURITY: only a card of the request's municipality.
+	err := tx.NewSelect().Model(row).ColumnExpr("c.*").ColumnExpr(holderColumns).
+		Join("LEFT JOIN card_persons h ON h.id = c.holder_id").
+		Where("c.id = ? AND c.municipality_id = ?", cardID, c.mid()).For("UPDATE OF c").Scan(ctx)
+	if err != nil {
+		return nil, database.MapError(err, "find card", "card")
+	}
+	return row, nil
+}
+
+// ticketOffer is an offer as a claim sees it.
+type ticketOffer struct {
+	Offer       `bun:",extend"`
+	InProgramme bool `bun:"in_programme,scanonly"`
+}
+
+// takeTicket runs the claim checks for the locked card and takes one of the offer's
+// released tickets for it, writing the ticket and its audit entry on tx.
+func (s *Service) takeTicket(ctx context.Context, tx bun.IDB, c caller, row *cardRow, offerID uuid.UUID, allocatedBy *uuid.UUID) (*Ticket, error) {
+	now, today := s.now(), s.today(c.t)
+	if err := cardUsable(&row.Card, today); err != nil {
+		return nil, err
+	}
+	o := new(ticketOffer)
+	// SECURITY: only an offer of the request's municipality.
+	err := tx.NewSelect().Model(o).ColumnExpr("o.*").
+		ColumnExpr("EXISTS (SELECT 1 FROM card_offer_programmes op WHERE op.offer_id = o.id AND op.programme_id = ?) AS in_programme", row.ProgrammeID).
+		Where("o.id = ? AND o.municipality_id = ?", offerID, c.mid()).Scan(ctx)
+	if err != nil {
+		return nil, database.MapError(err, "find offer", "offer")
+	}
+	if err := offerClaimable(o, row, now, today); err != nil {
+		return nil, err
+	}
+	if err := ticketLimits(ctx, tx, &row.Card, &o.Offer); err != nil {
+		return nil, err
+	}
+	if o.Left() == 0 { // sold out already: spare the work (the UPDATE below decides)
+		return nil, &apperr.Error{Code: apperr.SoldOut, Field: "offerId"}
+	}
+	t := &Ticket{ID: newID(), MunicipalityID: c.mid(), CardID: row.ID, OfferID: o.ID, Admits: o.Admits, Status: TicketClaimed,
+		ClaimedAt: now, AllocatedBy: allocatedBy, ExpiresAt: ticketExpiry(&o.Offer), ValueOre: o.ValueOre, Source: o.Source}
+	if err := insertTicket(ctx, tx, t); err != nil {
+		return nil, err
+	}
+	action := "claim_card_ticket"
+	if allocatedBy != nil {
+		action = "allocate_card_ticket"
+	}
+	if err := audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: action,
+		ItemType: "CardTicket", ItemID: &t.ID, Fields: []string{"card", "offer", "status"}}); err != nil {
+		return nil, err
+	}
+	// Take one released ticket, atomically and last, so the offer's row, which every claim
+	// on the offer waits for, is held only from here to the commit. The row lock orders
+	// concurrent claims, and each re-checks claimed < released on the row as the one
+	// before it left it; when none is left, the transaction and its ticket roll back.
+	var claimed int
+	err = tx.NewRaw("UPDATE card_offers SET claimed = claimed + 1 WHERE id = ? AND claimed < released RETURNING claimed", o.ID).Scan(ctx, &claimed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &apperr.Error{Code: apperr.SoldOut, Field: "offerId"}
+	}
+	if err != nil {
+		return nil, database.MapError(err, "take stock", "offer")
+	}
+	t.Payload = TicketPayload(c.t.Municipality.Slug, t.Code)
+	return t, nil
+}
+
+// cardUsable refuses a card that cannot claim today. Errors: CARD_NOT_ACTIVE,
+// CARD_EXPIRED.
+func cardUsable(card *Card, today time.Time) error {
+	switch {
+	case card.Status == CardExpired || card.Status == CardActive && today.After(card.ValidTo):
+		return &apperr.Error{Code: apperr.CardExpired, Field: "cardId"}
+	case card.Status != CardActive:
+		return &apperr.Error{Code: apperr.CardNotActive, Field: "cardId", Reason: string(card.Status)}
+	case today.Before(card.ValidFrom):
+		return &apperr.Error{Code: apperr.CardNotActive, MessageID: "CardNotYetValid", Field: "cardId", Reason: "NOT_YET_VALID"}
+	}
+	return nil
+}
+
+// offerClaimable refuses an offer the card cannot claim from now. Errors:
+// OFFER_NOT_AVAILABLE, OFFER_NOT_IN_PROGRAMME, NOT_ELIGIBLE.
+func offerClaimable(o *ticketOffer, row *cardRow, now, today time.Time) error {
+	unavailable := func(msg, reason string) error {
+		return &apperr.Error{Code: apperr.OfferNotAvailable, MessageID: msg, Field: "offerId", Reason: reason}
+	}
+	switch {
+	case o.Status == OfferPaused:
+		return unavailable("OfferPaused", string(o.Status))
+	case o.Status != OfferPublished:
+		return unavailable("", string(o.Status))
+	case now.Before(o.ValidFrom):
+		return unavailable("OfferNotYetOpen", "NOT_YET_OPEN")
+	case !now.Before(o.ValidTo) || o.EventAt != nil && !now.Before(*o.EventAt):
+		return unavailable("OfferClosed", "CLOSED")
+	case !o.InProgramme:
+		return &apperr.Error{Code: apperr.OfferNotInProgramme, Field: "offerId"}
+	}
+	if row.HolderBirthDate != nil {
+		age := ageOn(*row.HolderBirthDate, today)
+		if o.MinAge != nil && age < *o.MinAge || o.MaxAge != nil && age > *o.MaxAge {
+			return &apperr.Error{Code: apperr.NotEligible, Field: "offerId"}
+		}
+	}
+	return nil
+}
+
+// ticketLimits refuses a claim over the offer's per-card limit or the card's allowance.
+// Every ticket taken counts, used or not; cancelled tickets do not. Errors: LIMIT_REACHED,
+// ALLOWANCE_USED.
+func ticketLimits(ctx context.Context, tx bun.IDB, card *Card, o *Offer) error {
+	var ofOffer, all int
+	err := tx.NewSelect().Table("card_tickets").ColumnExpr("count(*) FILTER (WHERE offer_id = ?), count(*)", o.ID).
+		Where("card_id = ? AND status <> ?", card.ID, TicketCancelled).Scan(ctx, &ofOffer, &all)
+	if err != nil {
+		return database.MapError(err, "count tickets", "ticket")
+	}
+	if ofOffer >= o.PerCardLimit {
+		return &apperr.Error{Code: apperr.LimitReached, MessageID: "TicketLimitReached", Field: "offerId", Data: map[string]any{"Limit": o.PerCardLimit}}
+	}
+	if all >= card.Allowance {
+		return &apperr.Error{Code: apperr.AllowanceUsed, MessageID: "TicketAllowanceUsed", Field: "cardId", Data: map[string]any{"Allowance": card.Allowance}}
+	}
+	return nil
+}
+
+// ticketExpiry is when a ticket of o stops working: the end of the offer's window, or the
+// event's time when that is later.
+func ticketExpiry(o *Offer) time.Time {
+	if o.EventAt != nil && o.EventAt.After(o.ValidTo) {
+		return *o.EventAt
+	}
+	return o.ValidTo
+}
+
+// ticketCodeAttempts is how many fresh codes insertTicket tries; with 50 random bits a
+// second attempt is already all but impossible.
+const ticketCodeAttempts = 5
+
+// insertTicket writes t with a fresh door code, drawing another on the rare collision with
+// a code of the municipality (ON CONFLICT, so the transaction stays usable).
+func insertTicket(ctx context.Context, tx bun.IDB, t *Ticket) error {
+	for range ticketCodeAttempts {
+		formatted, err := code.New(code.TicketCodeLength)
+		if err != nil {
+			return err
+		}
+		t.Code, _ = code.Normalise(formatted)
+		res, err := tx.NewInsert().Model(t).On("CONFLICT (municipality_id, code) DO NOTHING").Exec(ctx)
+		if err != nil {
+			return database.MapError(err, "insert ticket", "ticket")
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
+	}
+	return errors.New("insert ticket: no free code")
+}
+
+// CancelTicket cancels a claimed ticket before it is used, and returns it to the offer's
+// stock. The holder may (access as in ClaimTicket), and a CARD_COORDINATOR, the user who
+// allocated it, or a CASEWORKER of the agency that issued the card. Errors:
+// UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (also a ticket of a card the caller does not hold
+// or manage), RATE_LIMITED (too many wrong PINs), TICKET_NOT_CANCELLABLE naming "ticketId"
+// with reason REDEEMED, EXPIRED or CANCELLED.
+func (s *Service) CancelTicket(ctx context.Context, ticketID uuid.UUID, access *CardAccess) (*Ticket, error) {
+	c, err := current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := new(Ticket)
+	// SECURITY: only a ticket of the request's municipality.
+	if err := s.db.NewSelect().Model(t).Where("tk.id = ? AND tk.municipality_id = ?", ticketID, c.mid()).Scan(ctx); err != nil {
+		return nil, database.MapError(err, "find ticket", "ticket")
+	}
+	if err := s.mayCancel(ctx, c, t, access); err != nil {
+		return nil, err
+	}
+	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		// The card first, as a claim locks it, so the two never wait on each other in turn.
+		if _, err := tx.ExecContext(ctx, "SELECT 1 FROM cards WHERE id = ? FOR UPDATE", t.CardID); err != nil {
+			return database.MapError(err, "lock card", "card")
+		}
+		now := s.now()
+		err := tx.NewUpdate().Model(t).Set("status = ?, cancelled_at = greatest(?, claimed_at)", TicketCancelled, now).
+			Where("tk.id = ? AND tk.status = ? AND tk.expires_at > ?", t.ID, TicketClaimed, now).Returning("*").Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notCancellable(ctx, tx, t.ID)
+		}
+		if err != nil {
+			return database.MapError(err, "cancel ticket", "ticket")
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE card_offers SET claimed = claimed - 1 WHERE id = ?", t.OfferID); err != nil {
+			return database.MapError(err, "return stock", "offer")
+		}
+		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "cancel_card_ticket",
+			ItemType: "CardTicket", ItemID: &t.ID, Fields: []string{"status"}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.Payload = TicketPayload(c.t.Municipality.Slug, t.Code)
+	return t, nil
+}
+
+// mayCancel returns nil when the caller may cancel t. Errors: UNAUTHENTICATED, FORBIDDEN,
+// NOT_FOUND, RATE_LIMITED.
+func (s *Service) mayCancel(ctx context.Context, c caller, t *Ticket, access *CardAccess) error {
+	switch {
+	case access != nil || c.v == nil || c.v.User == nil:
+		// SECURITY: the holder, by number and PIN or by identity.
+		return s.holdsCard(ctx, c, t.CardID, access)
+	case c.has(auth.RoleCardCoordinator):
+		// SECURITY: card coordinators run the programme's tickets.
+		return nil
+	case t.AllocatedBy != nil && *t.AllocatedBy == c.v.User.ID:
+		// SECURITY: whoever allocated the ticket may take it back.
+		return nil
+	case c.has(auth.RoleCaseworker):
+		// SECURITY: a caseworker for the cards of their own agency; others' are unknown.
+		if err := staffSeesCard(ctx, s.db, c, t.CardID); err != nil {
+			if apperr.CodeOf(err) == apperr.NotFound {
+				return apperr.NotFoundf("ticket")
+			}
+			return err
+		}
+		return nil
+	case c.v.Identity != nil:
+		return s.holdsCard(ctx, c, t.CardID, nil)
+	}
+	return apperr.New(apperr.Forbidden, "")
+}
+
+// staffSeesCard returns nil when the card is one the caller sees as staff: any card of the
+// municipality for a card coordinator, a card their own agency issued for a caseworker.
+// Errors: FORBIDDEN (a caseworker without an agency), NOT_FOUND.
+func staffSeesCard(ctx context.Context, db bun.IDB, c caller, cardID uuid.UUID) error {
+	// SECURITY: only a card of the request's municipality.
+	q := db.NewSelect().Table("cards").Where("id = ? AND municipality_id = ?", cardID, c.mid())
+	if !c.has(auth.RoleCardCoordinator) {
+		// SECURITY: a caseworker sees the cards of their own agency; others' are unknown.
+		ag, err := caseworkerAgency(ctx, db, c)
+		if err != nil {
+			return err
+		}
+		q = q.Where("agency_id = ?", ag.ID)
+	}
+	ok, err := q.Exists(ctx)
+	if err != nil {
+		return database.MapError(err, "find card", "card")
+	}
+	if !ok {
+		return apperr.NotFoundf("card")
+	}
+	return nil
+}
+
+// notCancellable returns why the ticket could not be cancelled.
+func notCancellable(ctx context.Context, tx bun.IDB, id uuid.UUID) error {
+	var status TicketStatus
+	if err := tx.NewSelect().Table("card_tickets").Column("status").Where("id = ?", id).Scan(ctx, &status); err != nil {
+		return database.MapError(err, "find ticket", "ticket")
+	}
+	e := &apperr.Error{Code: apperr.TicketNotCancellable, Field: "ticketId", Reason: string(status)}
+	switch status {
+	case TicketRedeemed:
+		e.MessageID = "TicketNotCancellableRedeemed"
+	case TicketCancelled:
+		e.MessageID = "TicketNotCancellableCancelled"
+	default: // EXPIRED, or CLAIMED past its time before the expiry job has run
+		e.MessageID, e.Reason = "TicketNotCancellableExpired", string(TicketExpired)
+	}
+	return e
+}
+
+// FindCardTickets returns the tickets of a card, newest first, each with its QR payload:
+// for the holder (access as in ClaimTicket), a CARD_COORDINATOR, or a CASEWORKER of the
+// agency that issued the card. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, RATE_LIMITED.
+func (s *Service) FindCardTickets(ctx context.Context, cardID uuid.UUID, access *CardAccess) ([]*Ticket, error) {
+	c, err := current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case access != nil || c.v == nil || c.v.User == nil || !c.has(auth.RoleCardCoordinator, auth.RoleCaseworker):
+		// SECURITY: the holder, by number and PIN or by identity.
+		err = s.holdsCard(ctx, c, cardID, access)
+	default:
+		err = staffSeesCard(ctx, s.db, c, cardID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []*Ticket
+	// SECURITY: only tickets of the request's municipality.
+	err = s.db.NewSelect().Model(&out).Where("tk.card_id = ? AND tk.municipality_id = ?", cardID, c.mid()).
+		OrderExpr("tk.claimed_at DESC, tk.id DESC").Scan(ctx)
+	if err != nil {
+		return nil, database.MapError(err, "find tickets", "ticket")
+	}
+	for _, t := range out {
+		t.Payload = TicketPayload(c.t.Municipality.Slug, t.Code)
+	}
+	return out, nil
+}
