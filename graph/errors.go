@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/i18n"
 )
@@ -39,6 +41,9 @@ func errorPresenter(bundle *i18n.Bundle, log *slog.Logger, requestID RequestIDFu
 		}
 		if e := apperr.As(err); e != nil && e.Reason != "" {
 			out.Extensions["reason"] = e.Reason
+		}
+		if fs := card.FindingsOf(err); len(fs) > 0 {
+			out.Extensions["findings"] = findings(fs)
 		}
 		if retry, ok := data["RetryAfter"]; ok && code == apperr.RateLimited {
 			out.Extensions["retryAfter"] = retry
@@ -106,4 +111,24 @@ func recoverFunc(log *slog.Logger, requestID RequestIDFunc) graphql.RecoverFunc 
 		log.ErrorContext(ctx, "panic in resolver", "request_id", requestID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return fmt.Errorf("panic: %v", p)
 	}
+}
+
+// findings lists a refused card's findings for extensions.findings: what was found, how
+// serious, and only the agency and date a caseworker needs.
+func findings(fs []*card.Finding) []map[string]any {
+	out := make([]map[string]any, len(fs))
+	for i, f := range fs {
+		m := map[string]any{"code": f.Code, "severity": f.Severity}
+		if f.Agency != "" {
+			m["agency"] = f.Agency
+		}
+		if f.Date != nil {
+			m["date"] = f.Date.Format(time.RFC3339)
+		}
+		if f.Field != "" {
+			m["field"] = f.Field
+		}
+		out[i] = m
+	}
+	return out
 }

@@ -33,6 +33,8 @@ type loaders struct {
 
 	attachMu sync.Mutex // guards attaching to activities shared between lists
 
+	cardAccess cardAccesses // anonymous cards opened in this operation
+
 	mu     sync.Mutex
 	seen   map[portal.Group][]uuid.UUID
 	actsOf map[nestedKey]*batch[*portal.ActivityConnection]

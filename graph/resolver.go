@@ -6,6 +6,7 @@ package graph
 
 import (
 	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 )
@@ -15,4 +16,5 @@ type Resolver struct {
 	Auth    *auth.Service
 	Tenants *tenant.Service
 	Portal  *portal.Service
+	Cards   *card.Service
 }

@@ -7,10 +7,12 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -29,6 +31,10 @@ type ResolverRoot interface {
 	ActivityConnection() ActivityConnectionResolver
 	AuditEntry() AuditEntryResolver
 	AuditEntryConnection() AuditEntryConnectionResolver
+	Card() CardResolver
+	CardOffer() CardOfferResolver
+	CardProgramme() CardProgrammeResolver
+	CardTicket() CardTicketResolver
 	Category() CategoryResolver
 	Image() ImageResolver
 	Locale() LocaleResolver
@@ -36,12 +42,15 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Neighbourhood() NeighbourhoodResolver
 	NeighbourhoodConnection() NeighbourhoodConnectionResolver
+	OfferStatistics() OfferStatisticsResolver
 	Organisation() OrganisationResolver
 	OrganisationConnection() OrganisationConnectionResolver
+	ProviderStatistics() ProviderStatisticsResolver
 	Query() QueryResolver
 	Revision() RevisionResolver
 	SearchConnection() SearchConnectionResolver
 	SearchEdge() SearchEdgeResolver
+	TicketCheck() TicketCheckResolver
 	Venue() VenueResolver
 	VenueConnection() VenueConnectionResolver
 }
@@ -99,6 +108,23 @@ type ComplexityRoot struct {
 		Street     func(childComplexity int) int
 	}
 
+	AgeBandCards struct {
+		Active  func(childComplexity int) int
+		AgeBand func(childComplexity int) int
+		Issued  func(childComplexity int) int
+	}
+
+	AgencyCards struct {
+		Active func(childComplexity int) int
+		Issued func(childComplexity int) int
+		Name   func(childComplexity int) int
+	}
+
+	AnonymousCard struct {
+		Card func(childComplexity int) int
+		PIN  func(childComplexity int) int
+	}
+
 	ApiKey struct {
 		CreatedAt  func(childComplexity int) int
 		GlobalID   func(childComplexity int) int
@@ -128,6 +154,116 @@ type ComplexityRoot struct {
 	AuditEntryEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Card struct {
+		Allowance       func(childComplexity int) int
+		FormattedNumber func(childComplexity int) int
+		GlobalID        func(childComplexity int) int
+		Holder          func(childComplexity int) int
+		IssuedAt        func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Programme       func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Tickets         func(childComplexity int) int
+		ValidFrom       func(childComplexity int) int
+		ValidTo         func(childComplexity int) int
+	}
+
+	CardAgency struct {
+		GlobalID func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Name     func(childComplexity int) int
+	}
+
+	CardFinding struct {
+		Agency   func(childComplexity int) int
+		Code     func(childComplexity int) int
+		Date     func(childComplexity int) int
+		Field    func(childComplexity int) int
+		Severity func(childComplexity int) int
+	}
+
+	CardHolder struct {
+		BirthDate func(childComplexity int) int
+		GivenName func(childComplexity int) int
+	}
+
+	CardOffer struct {
+		Admits       func(childComplexity int) int
+		Claimed      func(childComplexity int) int
+		Description  func(childComplexity int) int
+		EventAt      func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
+		HowToUse     func(childComplexity int) int
+		Left         func(childComplexity int) int
+		Locale       func(childComplexity int) int
+		MaxAge       func(childComplexity int) int
+		MinAge       func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		PerCardLimit func(childComplexity int) int
+		Programmes   func(childComplexity int) int
+		Released     func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Stock        func(childComplexity int) int
+		Title        func(childComplexity int) int
+		ValidFrom    func(childComplexity int) int
+		ValidTo      func(childComplexity int) int
+		ValueOre     func(childComplexity int) int
+	}
+
+	CardPage struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
+		Nodes       func(childComplexity int) int
+	}
+
+	CardProgramme struct {
+		Agencies         func(childComplexity int) int
+		BudgetOre        func(childComplexity int) int
+		CardsAvailable   func(childComplexity int) int
+		CardsIssued      func(childComplexity int) int
+		CardsLeft        func(childComplexity int) int
+		DefaultAllowance func(childComplexity int) int
+		Description      func(childComplexity int) int
+		Eligibility      func(childComplexity int) int
+		GlobalID         func(childComplexity int) int
+		Locale           func(childComplexity int) int
+		MaxAge           func(childComplexity int) int
+		MinAge           func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Status           func(childComplexity int) int
+		ValidFrom        func(childComplexity int) int
+		ValidTo          func(childComplexity int) int
+	}
+
+	CardStatistics struct {
+		ByAgeBand   func(childComplexity int) int
+		ByAgency    func(childComplexity int) int
+		ByOffer     func(childComplexity int) int
+		ByProvider  func(childComplexity int) int
+		CardsActive func(childComplexity int) int
+		CardsIssued func(childComplexity int) int
+		From        func(childComplexity int) int
+		Released    func(childComplexity int) int
+		Settlement  func(childComplexity int) int
+		Tickets     func(childComplexity int) int
+		To          func(childComplexity int) int
+		Utilisation func(childComplexity int) int
+	}
+
+	CardTicket struct {
+		Admits        func(childComplexity int) int
+		CancelledAt   func(childComplexity int) int
+		ClaimedAt     func(childComplexity int) int
+		ExpiresAt     func(childComplexity int) int
+		FormattedCode func(childComplexity int) int
+		GlobalID      func(childComplexity int) int
+		Offer         func(childComplexity int) int
+		Payload       func(childComplexity int) int
+		RedeemedAt    func(childComplexity int) int
+		Status        func(childComplexity int) int
 	}
 
 	Category struct {
@@ -180,6 +316,11 @@ type ComplexityRoot struct {
 		Width    func(childComplexity int) int
 	}
 
+	IssuedCard struct {
+		Card       func(childComplexity int) int
+		Overridden func(childComplexity int) int
+	}
+
 	Link struct {
 		Kind func(childComplexity int) int
 		URL  func(childComplexity int) int
@@ -214,31 +355,51 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptInvitation           func(childComplexity int, token string) int
+		AllocateTicket             func(childComplexity int, cardID string, offerID string) int
 		ApproveOrganisation        func(childComplexity int, id string) int
 		ArchiveVenue               func(childComplexity int, id string, archived bool) int
+		CancelTicket               func(childComplexity int, id string, access *model.CardPinInput) int
+		CheckRecipient             func(childComplexity int, input model.CardRecipientInput) int
+		CheckTicket                func(childComplexity int, code string) int
+		ClaimTicket                func(childComplexity int, cardID string, offerID string, access *model.CardPinInput) int
 		CreateAPIKey               func(childComplexity int, name string, scopes []auth.Scope) int
 		CreateActivity             func(childComplexity int, organisationID string, input model.ActivityChangesInput) int
 		DeleteCategory             func(childComplexity int, id string) int
+		ErasePersonalData          func(childComplexity int, identityNumber string) int
 		InviteMember               func(childComplexity int, organisationID string, email string, role portal.MemberRole) int
 		InviteUser                 func(childComplexity int, email string, displayName string, roles []auth.MunicipalRole) int
+		IssueAnonymousCards        func(childComplexity int, programmeID string, count int) int
+		IssueCard                  func(childComplexity int, input model.CardRecipientInput) int
 		Login                      func(childComplexity int, email string, password string) int
 		Logout                     func(childComplexity int) int
 		LogoutEverywhere           func(childComplexity int) int
+		OpenCard                   func(childComplexity int, access model.CardPinInput) int
+		PersonalDataReport         func(childComplexity int, identityNumber string) int
+		RedeemTicket               func(childComplexity int, code string) int
 		RegisterOrganisation       func(childComplexity int, input model.RegisterOrganisationInput) int
 		RejectOrganisation         func(childComplexity int, id string, reason string) int
+		ReleaseCardOfferStock      func(childComplexity int, offerID string, amount int) int
 		RequestPasswordReset       func(childComplexity int, email string) int
 		ResetPassword              func(childComplexity int, token string, password string) int
 		RestoreRevision            func(childComplexity int, id string) int
+		ResumeCard                 func(childComplexity int, id string) int
 		RevokeAPIKey               func(childComplexity int, id string) int
+		RevokeCard                 func(childComplexity int, id string) int
+		SaveCardAgency             func(childComplexity int, input model.CardAgencyInput) int
+		SaveCardOffer              func(childComplexity int, input model.CardOfferInput) int
+		SaveCardProgramme          func(childComplexity int, input model.CardProgrammeInput) int
 		SaveCategory               func(childComplexity int, input model.CategoryChangesInput) int
 		SaveLocale                 func(childComplexity int, input tenant.LocaleInput) int
 		SaveNeighbourhood          func(childComplexity int, input model.NeighbourhoodChangesInput) int
 		SaveVenue                  func(childComplexity int, input model.VenueChangesInput) int
 		SetActivityStatus          func(childComplexity int, id string, status portal.ActivityStatus) int
 		SetActivityTranslation     func(childComplexity int, id string, locale string, input model.ActivityTextsInput) int
+		SetCardOfferStatus         func(childComplexity int, id string, status card.OfferStatus) int
+		SetCaseworkerAgency        func(childComplexity int, userID string, agencyID *string) int
 		SetMemberRole              func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
 		SetOrganisationTranslation func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
 		SetUserRoles               func(childComplexity int, userID string, roles []auth.MunicipalRole, disabled *bool) int
+		SuspendCard                func(childComplexity int, id string) int
 		UpdateActivity             func(childComplexity int, id string, input model.ActivityChangesInput) int
 		UpdateMunicipality         func(childComplexity int, input model.MunicipalityChangesInput) int
 		UpdateOrganisation         func(childComplexity int, id string, input model.UpdateOrganisationInput) int
@@ -267,6 +428,16 @@ type ComplexityRoot struct {
 	NeighbourhoodEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	OfferStatistics struct {
+		OfferID       func(childComplexity int) int
+		Released      func(childComplexity int) int
+		Source        func(childComplexity int) int
+		Tickets       func(childComplexity int) int
+		Title         func(childComplexity int) int
+		Utilisation   func(childComplexity int) int
+		ValueRedeemed func(childComplexity int) int
 	}
 
 	Organisation struct {
@@ -313,15 +484,40 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PersonalDataReport struct {
+		BirthDate     func(childComplexity int) int
+		Cards         func(childComplexity int) int
+		ChildrenCards func(childComplexity int) int
+		Found         func(childComplexity int) int
+		GivenName     func(childComplexity int) int
+		Guardians     func(childComplexity int) int
+		RecordedAt    func(childComplexity int) int
+	}
+
+	ProviderStatistics struct {
+		Name           func(childComplexity int) int
+		OrganisationID func(childComplexity int) int
+		Released       func(childComplexity int) int
+		Settlement     func(childComplexity int) int
+		Tickets        func(childComplexity int) int
+		Utilisation    func(childComplexity int) int
+	}
+
 	Query struct {
 		APIKeys        func(childComplexity int) int
 		Activities     func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
 		Activity       func(childComplexity int, id *string, slug *string) int
+		AgencyCards    func(childComplexity int, programmeID *string, status *card.CardStatus, first *int, after *string) int
 		AuditLog       func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		CardAgencies   func(childComplexity int) int
+		CardOffers     func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus) int
+		CardProgrammes func(childComplexity int) int
+		CardStatistics func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
 		Categories     func(childComplexity int) int
 		Category       func(childComplexity int, id *string, slug *string) int
 		Locales        func(childComplexity int) int
 		Municipality   func(childComplexity int) int
+		MyCards        func(childComplexity int) int
 		Neighbourhood  func(childComplexity int, id *string, slug *string) int
 		Neighbourhoods func(childComplexity int, first *int, after *string) int
 		Node           func(childComplexity int, id string) int
@@ -333,6 +529,20 @@ type ComplexityRoot struct {
 		Users          func(childComplexity int) int
 		Venues         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Viewer         func(childComplexity int) int
+	}
+
+	ReportCard struct {
+		Agency    func(childComplexity int) int
+		Card      func(childComplexity int) int
+		Programme func(childComplexity int) int
+		Tickets   func(childComplexity int) int
+	}
+
+	ReportTicket struct {
+		ClaimedAt  func(childComplexity int) int
+		Offer      func(childComplexity int) int
+		RedeemedAt func(childComplexity int) int
+		Status     func(childComplexity int) int
 	}
 
 	Revision struct {
@@ -362,6 +572,43 @@ type ComplexityRoot struct {
 		Rank   func(childComplexity int) int
 	}
 
+	Settlement struct {
+		Donated          func(childComplexity int) int
+		DonatedTickets   func(childComplexity int) int
+		Purchased        func(childComplexity int) int
+		PurchasedTickets func(childComplexity int) int
+	}
+
+	StatAmount struct {
+		Ore func(childComplexity int) int
+	}
+
+	StatCount struct {
+		Display func(childComplexity int) int
+		Value   func(childComplexity int) int
+	}
+
+	TicketCheck struct {
+		Admits     func(childComplexity int) int
+		Code       func(childComplexity int) int
+		EventAt    func(childComplexity int) int
+		OfferTitle func(childComplexity int) int
+		Problem    func(childComplexity int) int
+		RedeemedAt func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Valid      func(childComplexity int) int
+		ValidFrom  func(childComplexity int) int
+		ValidUntil func(childComplexity int) int
+	}
+
+	TicketCounts struct {
+		Cancelled func(childComplexity int) int
+		Claimed   func(childComplexity int) int
+		Expired   func(childComplexity int) int
+		Open      func(childComplexity int) int
+		Redeemed  func(childComplexity int) int
+	}
+
 	User struct {
 		DisplayName func(childComplexity int) int
 		Email       func(childComplexity int) int
@@ -372,6 +619,11 @@ type ComplexityRoot struct {
 		Account  func(childComplexity int) int
 		Disabled func(childComplexity int) int
 		Roles    func(childComplexity int) int
+	}
+
+	Utilisation struct {
+		ClaimedOfReleased func(childComplexity int) int
+		RedeemedOfClaimed func(childComplexity int) int
 	}
 
 	Venue struct {
@@ -650,6 +902,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Address.Street(childComplexity), true
 
+	case "AgeBandCards.active":
+		if e.ComplexityRoot.AgeBandCards.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgeBandCards.Active(childComplexity), true
+	case "AgeBandCards.ageBand":
+		if e.ComplexityRoot.AgeBandCards.AgeBand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgeBandCards.AgeBand(childComplexity), true
+	case "AgeBandCards.issued":
+		if e.ComplexityRoot.AgeBandCards.Issued == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgeBandCards.Issued(childComplexity), true
+
+	case "AgencyCards.active":
+		if e.ComplexityRoot.AgencyCards.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgencyCards.Active(childComplexity), true
+	case "AgencyCards.issued":
+		if e.ComplexityRoot.AgencyCards.Issued == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgencyCards.Issued(childComplexity), true
+	case "AgencyCards.name":
+		if e.ComplexityRoot.AgencyCards.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgencyCards.Name(childComplexity), true
+
+	case "AnonymousCard.card":
+		if e.ComplexityRoot.AnonymousCard.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnonymousCard.Card(childComplexity), true
+	case "AnonymousCard.pin":
+		if e.ComplexityRoot.AnonymousCard.PIN == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnonymousCard.PIN(childComplexity), true
+
 	case "ApiKey.createdAt":
 		if e.ComplexityRoot.ApiKey.CreatedAt == nil {
 			break
@@ -767,6 +1070,513 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
+
+	case "Card.allowance":
+		if e.ComplexityRoot.Card.Allowance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Card.Allowance(childComplexity), true
+	case "Card.number":
+		if e.ComplexityRoot.Card.FormattedNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Card.FormattedNumber(childComplexity), true
+	case "Card.id":
+		if e.ComplexityRoot.Card.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Card.GlobalID(childComplexity), true
+	case "Card.holder":
+		if e.ComplexityRoot.Card.Holder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Card.Holder(childComplexity), true
+	case "Card.issuedAt":
+		if e.ComplexityRoot.Card.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Card.IssuedAt(childComplexity), true
+	case "Card.kind":
+		if e.ComplexityRoot.Card.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Card.Kind(childComplexity), true
+	case "Card.programme":
+		if e.ComplexityRoot.Card.Programme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Card.Programme(childComplexity), true
+	case "Card.status":
+		if e.ComplexityRoot.Card.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Card.Status(childComplexity), true
+	case "Card.tickets":
+		if e.ComplexityRoot.Card.Tickets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Card.Tickets(childComplexity), true
+	case "Card.validFrom":
+		if e.ComplexityRoot.Card.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Card.ValidFrom(childComplexity), true
+	case "Card.validTo":
+		if e.ComplexityRoot.Card.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Card.ValidTo(childComplexity), true
+
+	case "CardAgency.id":
+		if e.ComplexityRoot.CardAgency.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardAgency.GlobalID(childComplexity), true
+	case "CardAgency.kind":
+		if e.ComplexityRoot.CardAgency.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardAgency.Kind(childComplexity), true
+	case "CardAgency.name":
+		if e.ComplexityRoot.CardAgency.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardAgency.Name(childComplexity), true
+
+	case "CardFinding.agency":
+		if e.ComplexityRoot.CardFinding.Agency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardFinding.Agency(childComplexity), true
+	case "CardFinding.code":
+		if e.ComplexityRoot.CardFinding.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardFinding.Code(childComplexity), true
+	case "CardFinding.date":
+		if e.ComplexityRoot.CardFinding.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardFinding.Date(childComplexity), true
+	case "CardFinding.field":
+		if e.ComplexityRoot.CardFinding.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardFinding.Field(childComplexity), true
+	case "CardFinding.severity":
+		if e.ComplexityRoot.CardFinding.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardFinding.Severity(childComplexity), true
+
+	case "CardHolder.birthDate":
+		if e.ComplexityRoot.CardHolder.BirthDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardHolder.BirthDate(childComplexity), true
+	case "CardHolder.givenName":
+		if e.ComplexityRoot.CardHolder.GivenName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardHolder.GivenName(childComplexity), true
+
+	case "CardOffer.admits":
+		if e.ComplexityRoot.CardOffer.Admits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.Admits(childComplexity), true
+	case "CardOffer.claimed":
+		if e.ComplexityRoot.CardOffer.Claimed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.Claimed(childComplexity), true
+	case "CardOffer.description":
+		if e.ComplexityRoot.CardOffer.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.Description(childComplexity), true
+	case "CardOffer.eventAt":
+		if e.ComplexityRoot.CardOffer.EventAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.EventAt(childComplexity), true
+	case "CardOffer.id":
+		if e.ComplexityRoot.CardOffer.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.GlobalID(childComplexity), true
+	case "CardOffer.howToUse":
+		if e.ComplexityRoot.CardOffer.HowToUse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.HowToUse(childComplexity), true
+	case "CardOffer.left":
+		if e.ComplexityRoot.CardOffer.Left == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.Left(childComplexity), true
+	case "CardOffer.textLocale":
+		if e.ComplexityRoot.CardOffer.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.Locale(childComplexity), true
+	case "CardOffer.maxAge":
+		if e.ComplexityRoot.CardOffer.MaxAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.MaxAge(childComplexity), true
+	case "CardOffer.minAge":
+		if e.ComplexityRoot.CardOffer.MinAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.MinAge(childComplexity), true
+	case "CardOffer.organisation":
+		if e.ComplexityRoot.CardOffer.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.Organisation(childComplexity), true
+	case "CardOffer.perCardLimit":
+		if e.ComplexityRoot.CardOffer.PerCardLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.PerCardLimit(childComplexity), true
+	case "CardOffer.programmes":
+		if e.ComplexityRoot.CardOffer.Programmes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.Programmes(childComplexity), true
+	case "CardOffer.released":
+		if e.ComplexityRoot.CardOffer.Released == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.Released(childComplexity), true
+	case "CardOffer.source":
+		if e.ComplexityRoot.CardOffer.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.Source(childComplexity), true
+	case "CardOffer.status":
+		if e.ComplexityRoot.CardOffer.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.Status(childComplexity), true
+	case "CardOffer.stock":
+		if e.ComplexityRoot.CardOffer.Stock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.Stock(childComplexity), true
+	case "CardOffer.title":
+		if e.ComplexityRoot.CardOffer.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.Title(childComplexity), true
+	case "CardOffer.validFrom":
+		if e.ComplexityRoot.CardOffer.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.ValidFrom(childComplexity), true
+	case "CardOffer.validTo":
+		if e.ComplexityRoot.CardOffer.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.ValidTo(childComplexity), true
+	case "CardOffer.valueOre":
+		if e.ComplexityRoot.CardOffer.ValueOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.ValueOre(childComplexity), true
+
+	case "CardPage.endCursor":
+		if e.ComplexityRoot.CardPage.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardPage.EndCursor(childComplexity), true
+	case "CardPage.hasNextPage":
+		if e.ComplexityRoot.CardPage.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardPage.HasNextPage(childComplexity), true
+	case "CardPage.nodes":
+		if e.ComplexityRoot.CardPage.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardPage.Nodes(childComplexity), true
+
+	case "CardProgramme.agencies":
+		if e.ComplexityRoot.CardProgramme.Agencies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.Agencies(childComplexity), true
+	case "CardProgramme.budgetOre":
+		if e.ComplexityRoot.CardProgramme.BudgetOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.BudgetOre(childComplexity), true
+	case "CardProgramme.cardsAvailable":
+		if e.ComplexityRoot.CardProgramme.CardsAvailable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.CardsAvailable(childComplexity), true
+	case "CardProgramme.cardsIssued":
+		if e.ComplexityRoot.CardProgramme.CardsIssued == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.CardsIssued(childComplexity), true
+	case "CardProgramme.cardsLeft":
+		if e.ComplexityRoot.CardProgramme.CardsLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.CardsLeft(childComplexity), true
+	case "CardProgramme.defaultAllowance":
+		if e.ComplexityRoot.CardProgramme.DefaultAllowance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.DefaultAllowance(childComplexity), true
+	case "CardProgramme.description":
+		if e.ComplexityRoot.CardProgramme.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.Description(childComplexity), true
+	case "CardProgramme.eligibility":
+		if e.ComplexityRoot.CardProgramme.Eligibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.Eligibility(childComplexity), true
+	case "CardProgramme.id":
+		if e.ComplexityRoot.CardProgramme.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.GlobalID(childComplexity), true
+	case "CardProgramme.textLocale":
+		if e.ComplexityRoot.CardProgramme.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.Locale(childComplexity), true
+	case "CardProgramme.maxAge":
+		if e.ComplexityRoot.CardProgramme.MaxAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.MaxAge(childComplexity), true
+	case "CardProgramme.minAge":
+		if e.ComplexityRoot.CardProgramme.MinAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.MinAge(childComplexity), true
+	case "CardProgramme.name":
+		if e.ComplexityRoot.CardProgramme.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.Name(childComplexity), true
+	case "CardProgramme.status":
+		if e.ComplexityRoot.CardProgramme.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.Status(childComplexity), true
+	case "CardProgramme.validFrom":
+		if e.ComplexityRoot.CardProgramme.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.ValidFrom(childComplexity), true
+	case "CardProgramme.validTo":
+		if e.ComplexityRoot.CardProgramme.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.ValidTo(childComplexity), true
+
+	case "CardStatistics.byAgeBand":
+		if e.ComplexityRoot.CardStatistics.ByAgeBand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardStatistics.ByAgeBand(childComplexity), true
+	case "CardStatistics.byAgency":
+		if e.ComplexityRoot.CardStatistics.ByAgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardStatistics.ByAgency(childComplexity), true
+	case "CardStatistics.byOffer":
+		if e.ComplexityRoot.CardStatistics.ByOffer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardStatistics.ByOffer(childComplexity), true
+	case "CardStatistics.byProvider":
+		if e.ComplexityRoot.CardStatistics.ByProvider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardStatistics.ByProvider(childComplexity), true
+	case "CardStatistics.cardsActive":
+		if e.ComplexityRoot.CardStatistics.CardsActive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardStatistics.CardsActive(childComplexity), true
+	case "CardStatistics.cardsIssued":
+		if e.ComplexityRoot.CardStatistics.CardsIssued == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardStatistics.CardsIssued(childComplexity), true
+	case "CardStatistics.from":
+		if e.ComplexityRoot.CardStatistics.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardStatistics.From(childComplexity), true
+	case "CardStatistics.released":
+		if e.ComplexityRoot.CardStatistics.Released == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardStatistics.Released(childComplexity), true
+	case "CardStatistics.settlement":
+		if e.ComplexityRoot.CardStatistics.Settlement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardStatistics.Settlement(childComplexity), true
+	case "CardStatistics.tickets":
+		if e.ComplexityRoot.CardStatistics.Tickets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardStatistics.Tickets(childComplexity), true
+	case "CardStatistics.to":
+		if e.ComplexityRoot.CardStatistics.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardStatistics.To(childComplexity), true
+	case "CardStatistics.utilisation":
+		if e.ComplexityRoot.CardStatistics.Utilisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardStatistics.Utilisation(childComplexity), true
+
+	case "CardTicket.admits":
+		if e.ComplexityRoot.CardTicket.Admits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardTicket.Admits(childComplexity), true
+	case "CardTicket.cancelledAt":
+		if e.ComplexityRoot.CardTicket.CancelledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardTicket.CancelledAt(childComplexity), true
+	case "CardTicket.claimedAt":
+		if e.ComplexityRoot.CardTicket.ClaimedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardTicket.ClaimedAt(childComplexity), true
+	case "CardTicket.expiresAt":
+		if e.ComplexityRoot.CardTicket.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardTicket.ExpiresAt(childComplexity), true
+	case "CardTicket.code":
+		if e.ComplexityRoot.CardTicket.FormattedCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardTicket.FormattedCode(childComplexity), true
+	case "CardTicket.id":
+		if e.ComplexityRoot.CardTicket.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardTicket.GlobalID(childComplexity), true
+	case "CardTicket.offer":
+		if e.ComplexityRoot.CardTicket.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardTicket.Offer(childComplexity), true
+	case "CardTicket.payload":
+		if e.ComplexityRoot.CardTicket.Payload == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardTicket.Payload(childComplexity), true
+	case "CardTicket.redeemedAt":
+		if e.ComplexityRoot.CardTicket.RedeemedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardTicket.RedeemedAt(childComplexity), true
+	case "CardTicket.status":
+		if e.ComplexityRoot.CardTicket.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardTicket.Status(childComplexity), true
 
 	case "Category.activities":
 		if e.ComplexityRoot.Category.Activities == nil {
@@ -959,6 +1769,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Image.Width(childComplexity), true
 
+	case "IssuedCard.card":
+		if e.ComplexityRoot.IssuedCard.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssuedCard.Card(childComplexity), true
+	case "IssuedCard.overridden":
+		if e.ComplexityRoot.IssuedCard.Overridden == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssuedCard.Overridden(childComplexity), true
+
 	case "Link.kind":
 		if e.ComplexityRoot.Link.Kind == nil {
 			break
@@ -1094,6 +1917,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["token"].(string)), true
+	case "Mutation.allocateTicket":
+		if e.ComplexityRoot.Mutation.AllocateTicket == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_allocateTicket_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AllocateTicket(childComplexity, args["cardId"].(string), args["offerId"].(string)), true
 	case "Mutation.approveOrganisation":
 		if e.ComplexityRoot.Mutation.ApproveOrganisation == nil {
 			break
@@ -1116,6 +1950,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArchiveVenue(childComplexity, args["id"].(string), args["archived"].(bool)), true
+	case "Mutation.cancelTicket":
+		if e.ComplexityRoot.Mutation.CancelTicket == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelTicket_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelTicket(childComplexity, args["id"].(string), args["access"].(*model.CardPinInput)), true
+	case "Mutation.checkRecipient":
+		if e.ComplexityRoot.Mutation.CheckRecipient == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkRecipient_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckRecipient(childComplexity, args["input"].(model.CardRecipientInput)), true
+	case "Mutation.checkTicket":
+		if e.ComplexityRoot.Mutation.CheckTicket == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkTicket_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckTicket(childComplexity, args["code"].(string)), true
+	case "Mutation.claimTicket":
+		if e.ComplexityRoot.Mutation.ClaimTicket == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_claimTicket_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ClaimTicket(childComplexity, args["cardId"].(string), args["offerId"].(string), args["access"].(*model.CardPinInput)), true
 	case "Mutation.createApiKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
 			break
@@ -1149,6 +2027,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteCategory(childComplexity, args["id"].(string)), true
+	case "Mutation.erasePersonalData":
+		if e.ComplexityRoot.Mutation.ErasePersonalData == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_erasePersonalData_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ErasePersonalData(childComplexity, args["identityNumber"].(string)), true
 	case "Mutation.inviteMember":
 		if e.ComplexityRoot.Mutation.InviteMember == nil {
 			break
@@ -1171,6 +2060,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.InviteUser(childComplexity, args["email"].(string), args["displayName"].(string), args["roles"].([]auth.MunicipalRole)), true
+	case "Mutation.issueAnonymousCards":
+		if e.ComplexityRoot.Mutation.IssueAnonymousCards == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_issueAnonymousCards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IssueAnonymousCards(childComplexity, args["programmeId"].(string), args["count"].(int)), true
+	case "Mutation.issueCard":
+		if e.ComplexityRoot.Mutation.IssueCard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_issueCard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IssueCard(childComplexity, args["input"].(model.CardRecipientInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1194,6 +2105,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogoutEverywhere(childComplexity), true
+	case "Mutation.openCard":
+		if e.ComplexityRoot.Mutation.OpenCard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openCard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenCard(childComplexity, args["access"].(model.CardPinInput)), true
+	case "Mutation.personalDataReport":
+		if e.ComplexityRoot.Mutation.PersonalDataReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_personalDataReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PersonalDataReport(childComplexity, args["identityNumber"].(string)), true
+	case "Mutation.redeemTicket":
+		if e.ComplexityRoot.Mutation.RedeemTicket == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_redeemTicket_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RedeemTicket(childComplexity, args["code"].(string)), true
 	case "Mutation.registerOrganisation":
 		if e.ComplexityRoot.Mutation.RegisterOrganisation == nil {
 			break
@@ -1216,6 +2160,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectOrganisation(childComplexity, args["id"].(string), args["reason"].(string)), true
+	case "Mutation.releaseCardOfferStock":
+		if e.ComplexityRoot.Mutation.ReleaseCardOfferStock == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_releaseCardOfferStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReleaseCardOfferStock(childComplexity, args["offerId"].(string), args["amount"].(int)), true
 	case "Mutation.requestPasswordReset":
 		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
 			break
@@ -1249,6 +2204,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RestoreRevision(childComplexity, args["id"].(string)), true
+	case "Mutation.resumeCard":
+		if e.ComplexityRoot.Mutation.ResumeCard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resumeCard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResumeCard(childComplexity, args["id"].(string)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -1260,6 +2226,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["id"].(string)), true
+	case "Mutation.revokeCard":
+		if e.ComplexityRoot.Mutation.RevokeCard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeCard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeCard(childComplexity, args["id"].(string)), true
+	case "Mutation.saveCardAgency":
+		if e.ComplexityRoot.Mutation.SaveCardAgency == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveCardAgency_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveCardAgency(childComplexity, args["input"].(model.CardAgencyInput)), true
+	case "Mutation.saveCardOffer":
+		if e.ComplexityRoot.Mutation.SaveCardOffer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveCardOffer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveCardOffer(childComplexity, args["input"].(model.CardOfferInput)), true
+	case "Mutation.saveCardProgramme":
+		if e.ComplexityRoot.Mutation.SaveCardProgramme == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveCardProgramme_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveCardProgramme(childComplexity, args["input"].(model.CardProgrammeInput)), true
 	case "Mutation.saveCategory":
 		if e.ComplexityRoot.Mutation.SaveCategory == nil {
 			break
@@ -1326,6 +2336,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetActivityTranslation(childComplexity, args["id"].(string), args["locale"].(string), args["input"].(model.ActivityTextsInput)), true
+	case "Mutation.setCardOfferStatus":
+		if e.ComplexityRoot.Mutation.SetCardOfferStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCardOfferStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCardOfferStatus(childComplexity, args["id"].(string), args["status"].(card.OfferStatus)), true
+	case "Mutation.setCaseworkerAgency":
+		if e.ComplexityRoot.Mutation.SetCaseworkerAgency == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCaseworkerAgency_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCaseworkerAgency(childComplexity, args["userId"].(string), args["agencyId"].(*string)), true
 	case "Mutation.setMemberRole":
 		if e.ComplexityRoot.Mutation.SetMemberRole == nil {
 			break
@@ -1359,6 +2391,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetUserRoles(childComplexity, args["userId"].(string), args["roles"].([]auth.MunicipalRole), args["disabled"].(*bool)), true
+	case "Mutation.suspendCard":
+		if e.ComplexityRoot.Mutation.SuspendCard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_suspendCard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SuspendCard(childComplexity, args["id"].(string)), true
 	case "Mutation.updateActivity":
 		if e.ComplexityRoot.Mutation.UpdateActivity == nil {
 			break
@@ -1511,6 +2554,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NeighbourhoodEdge.Node(childComplexity), true
+
+	case "OfferStatistics.offerId":
+		if e.ComplexityRoot.OfferStatistics.OfferID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferStatistics.OfferID(childComplexity), true
+	case "OfferStatistics.released":
+		if e.ComplexityRoot.OfferStatistics.Released == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferStatistics.Released(childComplexity), true
+	case "OfferStatistics.source":
+		if e.ComplexityRoot.OfferStatistics.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferStatistics.Source(childComplexity), true
+	case "OfferStatistics.tickets":
+		if e.ComplexityRoot.OfferStatistics.Tickets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferStatistics.Tickets(childComplexity), true
+	case "OfferStatistics.title":
+		if e.ComplexityRoot.OfferStatistics.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferStatistics.Title(childComplexity), true
+	case "OfferStatistics.utilisation":
+		if e.ComplexityRoot.OfferStatistics.Utilisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferStatistics.Utilisation(childComplexity), true
+	case "OfferStatistics.valueRedeemed":
+		if e.ComplexityRoot.OfferStatistics.ValueRedeemed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferStatistics.ValueRedeemed(childComplexity), true
 
 	case "Organisation.activities":
 		if e.ComplexityRoot.Organisation.Activities == nil {
@@ -1713,6 +2799,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PersonalDataReport.birthDate":
+		if e.ComplexityRoot.PersonalDataReport.BirthDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataReport.BirthDate(childComplexity), true
+	case "PersonalDataReport.cards":
+		if e.ComplexityRoot.PersonalDataReport.Cards == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataReport.Cards(childComplexity), true
+	case "PersonalDataReport.childrenCards":
+		if e.ComplexityRoot.PersonalDataReport.ChildrenCards == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataReport.ChildrenCards(childComplexity), true
+	case "PersonalDataReport.found":
+		if e.ComplexityRoot.PersonalDataReport.Found == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataReport.Found(childComplexity), true
+	case "PersonalDataReport.givenName":
+		if e.ComplexityRoot.PersonalDataReport.GivenName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataReport.GivenName(childComplexity), true
+	case "PersonalDataReport.guardians":
+		if e.ComplexityRoot.PersonalDataReport.Guardians == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataReport.Guardians(childComplexity), true
+	case "PersonalDataReport.recordedAt":
+		if e.ComplexityRoot.PersonalDataReport.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataReport.RecordedAt(childComplexity), true
+
+	case "ProviderStatistics.name":
+		if e.ComplexityRoot.ProviderStatistics.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderStatistics.Name(childComplexity), true
+	case "ProviderStatistics.organisationId":
+		if e.ComplexityRoot.ProviderStatistics.OrganisationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderStatistics.OrganisationID(childComplexity), true
+	case "ProviderStatistics.released":
+		if e.ComplexityRoot.ProviderStatistics.Released == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderStatistics.Released(childComplexity), true
+	case "ProviderStatistics.settlement":
+		if e.ComplexityRoot.ProviderStatistics.Settlement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderStatistics.Settlement(childComplexity), true
+	case "ProviderStatistics.tickets":
+		if e.ComplexityRoot.ProviderStatistics.Tickets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderStatistics.Tickets(childComplexity), true
+	case "ProviderStatistics.utilisation":
+		if e.ComplexityRoot.ProviderStatistics.Utilisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderStatistics.Utilisation(childComplexity), true
+
 	case "Query.apiKeys":
 		if e.ComplexityRoot.Query.APIKeys == nil {
 			break
@@ -1741,6 +2907,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Activity(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.agencyCards":
+		if e.ComplexityRoot.Query.AgencyCards == nil {
+			break
+		}
+
+		args, err := ec.field_Query_agencyCards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AgencyCards(childComplexity, args["programmeId"].(*string), args["status"].(*card.CardStatus), args["first"].(*int), args["after"].(*string)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -1752,6 +2929,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.cardAgencies":
+		if e.ComplexityRoot.Query.CardAgencies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CardAgencies(childComplexity), true
+	case "Query.cardOffers":
+		if e.ComplexityRoot.Query.CardOffers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cardOffers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CardOffers(childComplexity, args["programmeId"].(*string), args["organisationId"].(*string), args["status"].(*card.OfferStatus)), true
+	case "Query.cardProgrammes":
+		if e.ComplexityRoot.Query.CardProgrammes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CardProgrammes(childComplexity), true
+	case "Query.cardStatistics":
+		if e.ComplexityRoot.Query.CardStatistics == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cardStatistics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CardStatistics(childComplexity, args["programmeId"].(string), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Query.categories":
 		if e.ComplexityRoot.Query.Categories == nil {
 			break
@@ -1782,6 +2993,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Municipality(childComplexity), true
+	case "Query.myCards":
+		if e.ComplexityRoot.Query.MyCards == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.MyCards(childComplexity), true
 	case "Query.neighbourhood":
 		if e.ComplexityRoot.Query.Neighbourhood == nil {
 			break
@@ -1894,6 +3111,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
+	case "ReportCard.agency":
+		if e.ComplexityRoot.ReportCard.Agency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportCard.Agency(childComplexity), true
+	case "ReportCard.card":
+		if e.ComplexityRoot.ReportCard.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportCard.Card(childComplexity), true
+	case "ReportCard.programme":
+		if e.ComplexityRoot.ReportCard.Programme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportCard.Programme(childComplexity), true
+	case "ReportCard.tickets":
+		if e.ComplexityRoot.ReportCard.Tickets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportCard.Tickets(childComplexity), true
+
+	case "ReportTicket.claimedAt":
+		if e.ComplexityRoot.ReportTicket.ClaimedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTicket.ClaimedAt(childComplexity), true
+	case "ReportTicket.offer":
+		if e.ComplexityRoot.ReportTicket.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTicket.Offer(childComplexity), true
+	case "ReportTicket.redeemedAt":
+		if e.ComplexityRoot.ReportTicket.RedeemedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTicket.RedeemedAt(childComplexity), true
+	case "ReportTicket.status":
+		if e.ComplexityRoot.ReportTicket.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTicket.Status(childComplexity), true
+
 	case "Revision.authorId":
 		if e.ComplexityRoot.Revision.AuthorID == nil {
 			break
@@ -1988,6 +3255,143 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SearchEdge.Rank(childComplexity), true
 
+	case "Settlement.donated":
+		if e.ComplexityRoot.Settlement.Donated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settlement.Donated(childComplexity), true
+	case "Settlement.donatedTickets":
+		if e.ComplexityRoot.Settlement.DonatedTickets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settlement.DonatedTickets(childComplexity), true
+	case "Settlement.purchased":
+		if e.ComplexityRoot.Settlement.Purchased == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settlement.Purchased(childComplexity), true
+	case "Settlement.purchasedTickets":
+		if e.ComplexityRoot.Settlement.PurchasedTickets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settlement.PurchasedTickets(childComplexity), true
+
+	case "StatAmount.ore":
+		if e.ComplexityRoot.StatAmount.Ore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatAmount.Ore(childComplexity), true
+
+	case "StatCount.display":
+		if e.ComplexityRoot.StatCount.Display == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatCount.Display(childComplexity), true
+	case "StatCount.value":
+		if e.ComplexityRoot.StatCount.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatCount.Value(childComplexity), true
+
+	case "TicketCheck.admits":
+		if e.ComplexityRoot.TicketCheck.Admits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketCheck.Admits(childComplexity), true
+	case "TicketCheck.code":
+		if e.ComplexityRoot.TicketCheck.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketCheck.Code(childComplexity), true
+	case "TicketCheck.eventAt":
+		if e.ComplexityRoot.TicketCheck.EventAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketCheck.EventAt(childComplexity), true
+	case "TicketCheck.offerTitle":
+		if e.ComplexityRoot.TicketCheck.OfferTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketCheck.OfferTitle(childComplexity), true
+	case "TicketCheck.problem":
+		if e.ComplexityRoot.TicketCheck.Problem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketCheck.Problem(childComplexity), true
+	case "TicketCheck.redeemedAt":
+		if e.ComplexityRoot.TicketCheck.RedeemedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketCheck.RedeemedAt(childComplexity), true
+	case "TicketCheck.status":
+		if e.ComplexityRoot.TicketCheck.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketCheck.Status(childComplexity), true
+	case "TicketCheck.valid":
+		if e.ComplexityRoot.TicketCheck.Valid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketCheck.Valid(childComplexity), true
+	case "TicketCheck.validFrom":
+		if e.ComplexityRoot.TicketCheck.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketCheck.ValidFrom(childComplexity), true
+	case "TicketCheck.validUntil":
+		if e.ComplexityRoot.TicketCheck.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketCheck.ValidUntil(childComplexity), true
+
+	case "TicketCounts.cancelled":
+		if e.ComplexityRoot.TicketCounts.Cancelled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketCounts.Cancelled(childComplexity), true
+	case "TicketCounts.claimed":
+		if e.ComplexityRoot.TicketCounts.Claimed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketCounts.Claimed(childComplexity), true
+	case "TicketCounts.expired":
+		if e.ComplexityRoot.TicketCounts.Expired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketCounts.Expired(childComplexity), true
+	case "TicketCounts.open":
+		if e.ComplexityRoot.TicketCounts.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketCounts.Open(childComplexity), true
+	case "TicketCounts.redeemed":
+		if e.ComplexityRoot.TicketCounts.Redeemed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketCounts.Redeemed(childComplexity), true
+
 	case "User.displayName":
 		if e.ComplexityRoot.User.DisplayName == nil {
 			break
@@ -2025,6 +3429,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserAccount.Roles(childComplexity), true
+
+	case "Utilisation.claimedOfReleased":
+		if e.ComplexityRoot.Utilisation.ClaimedOfReleased == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Utilisation.ClaimedOfReleased(childComplexity), true
+	case "Utilisation.redeemedOfClaimed":
+		if e.ComplexityRoot.Utilisation.RedeemedOfClaimed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Utilisation.RedeemedOfClaimed(childComplexity), true
 
 	case "Venue.accessibility":
 		if e.ComplexityRoot.Venue.Accessibility == nil {
@@ -2168,6 +3585,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputActivityTextsInput,
 		ec.unmarshalInputAuditFilter,
 		ec.unmarshalInputBoundingBoxInput,
+		ec.unmarshalInputCardAgencyInput,
+		ec.unmarshalInputCardOfferInput,
+		ec.unmarshalInputCardOfferTextInput,
+		ec.unmarshalInputCardPinInput,
+		ec.unmarshalInputCardProgrammeInput,
+		ec.unmarshalInputCardProgrammeTextInput,
+		ec.unmarshalInputCardRecipientInput,
 		ec.unmarshalInputCatalogueFilter,
 		ec.unmarshalInputCategoryChangesInput,
 		ec.unmarshalInputCategoryNameInput,
@@ -2885,6 +4309,854 @@ type UserAccount {
   roles: [MunicipalRole!]!
   "Whether the account is disabled."
   disabled: Boolean!
+}
+`, BuiltIn: false},
+	{Name: "../schema/card.graphqls", Input: `extend type Query {
+  """
+  The municipality's card programmes (ordninger), newest first. Card coordinators,
+  administrators and caseworkers see every one; everyone else sees the ACTIVE ones.
+  """
+  cardProgrammes: [CardProgramme!]!
+
+  "The agencies (instanser) whose caseworkers issue cards (card coordinators, administrators, caseworkers)."
+  cardAgencies: [CardAgency!]!
+
+  """
+  Card offers (tilbud). Coordinators and administrators see every offer; a provider's
+  owners and editors its own; everyone else the PUBLISHED ones.
+  """
+  cardOffers(
+    "Only offers in this programme."
+    programmeId: ID
+    "Only this provider's offers."
+    organisationId: ID
+    "Only offers with this status."
+    status: CardOfferStatus
+  ): [CardOffer!]!
+
+  """
+  The cards of the signed-in resident (an ID-porten ID token): cards they hold and cards of
+  children they are a guardian of.
+  """
+  myCards: [Card!]!
+
+  """
+  Cards issued by the caller's own agency, newest first (caseworkers). Reading a holder's
+  name and birth date this way is written to the audit log.
+  """
+  agencyCards(
+    "Only cards of this programme."
+    programmeId: ID
+    "Only cards with this status."
+    status: CardStatus
+    "How many, at most 100."
+    first: Int = 50
+    "The cursor after which the page starts."
+    after: String
+  ): CardPage!
+}
+
+"An agency (instans) whose caseworkers issue cards: NAV, the school health service, ..."
+type CardAgency implements Node {
+  "The agency's global ID."
+  id: ID!
+  "Its name, e.g. ` + "`" + `NAV Larvik` + "`" + `."
+  name: String!
+  "What kind of agency it is."
+  kind: CardAgencyKind!
+}
+
+"Kinds of agency."
+enum CardAgencyKind {
+  "The Norwegian Labour and Welfare Administration."
+  NAV
+  "The school health service (helsesykepleier)."
+  SCHOOL_HEALTH
+  "A school."
+  SCHOOL
+  "Child welfare (barnevern)."
+  CHILD_WELFARE
+  "The refugee service (flyktningtjenesten)."
+  REFUGEE_SERVICE
+  "Any other agency."
+  OTHER
+}
+
+"A card programme (ordning), e.g. the activity card of 2026."
+type CardProgramme implements Node {
+  "The programme's global ID."
+  id: ID!
+  "Its name, in the request's locale or the nearest fallback."
+  name: String!
+  "What it is."
+  description: String!
+  "Who is eligible, in words."
+  eligibility: String!
+  "The locale the texts are in."
+  textLocale: String!
+  "The youngest age a card is for."
+  minAge: Int!
+  "The oldest age a card is for."
+  maxAge: Int!
+  "First day cards are valid."
+  validFrom: Date!
+  "Last day cards are valid."
+  validTo: Date!
+  "How many cards the programme has."
+  cardsAvailable: Int!
+  "How many cards are issued and not revoked."
+  cardsIssued: Int!
+  "How many cards are left to issue."
+  cardsLeft: Int!
+  "The budget in øre."
+  budgetOre: Int!
+  "How many tickets a new card may claim."
+  defaultAllowance: Int!
+  "Whether cards are issued: only while ACTIVE."
+  status: CardProgrammeStatus!
+  "The agencies whose caseworkers may issue cards in it."
+  agencies: [CardAgency!]!
+}
+
+"Where a programme is in its life."
+enum CardProgrammeStatus {
+  "Being prepared; no cards yet."
+  DRAFT
+  "Cards are issued and used."
+  ACTIVE
+  "Closed; no new cards."
+  CLOSED
+}
+
+"An offer (tilbud): free tickets a provider makes available to card holders."
+type CardOffer implements Node {
+  "The offer's global ID."
+  id: ID!
+  "The provider organisation."
+  organisation: Organisation
+  "Its title, in the request's locale or the nearest fallback."
+  title: String!
+  "What it is."
+  description: String!
+  "How to use a ticket, e.g. where to show it."
+  howToUse: String!
+  "The locale the texts are in."
+  textLocale: String!
+  "The youngest age it is for; null: no lower limit."
+  minAge: Int
+  "The oldest age it is for; null: no upper limit."
+  maxAge: Int
+  "Tickets in all."
+  stock: Int!
+  "Tickets released so far (the rest come later in the year)."
+  released: Int!
+  "Tickets claimed."
+  claimed: Int!
+  "Released tickets not yet claimed."
+  left: Int!
+  "How many tickets one card may claim."
+  perCardLimit: Int!
+  "How many people one ticket admits (a companion included)."
+  admits: Int!
+  "When tickets can first be used."
+  validFrom: Time!
+  "When tickets can last be used."
+  validTo: Time!
+  "When the event is, for a one-off event."
+  eventAt: Time
+  "What one ticket is worth, in øre."
+  valueOre: Int!
+  "Who pays for the tickets."
+  source: CardOfferSource!
+  "Whether cards may claim it: only when PUBLISHED."
+  status: CardOfferStatus!
+  "The programmes whose cards may claim it."
+  programmes: [CardProgramme!]!
+}
+
+"Who pays for an offer's tickets."
+enum CardOfferSource {
+  "The provider gives them."
+  DONATED
+  "The municipality buys them; it pays for tickets used."
+  PURCHASED
+}
+
+"Where an offer is in its life."
+enum CardOfferStatus {
+  "Being prepared."
+  DRAFT
+  "Cards may claim tickets."
+  PUBLISHED
+  "Paused for now."
+  PAUSED
+  "Over for good."
+  ENDED
+}
+
+"An activity card."
+type Card implements Node {
+  "The card's global ID."
+  id: ID!
+  "The card number as printed and typed, in groups of four."
+  number: String!
+  "PERSONAL (issued to a person) or ANONYMOUS (number and PIN only)."
+  kind: CardKind!
+  "The programme."
+  programme: CardProgramme
+  "Whether it can be used."
+  status: CardStatus!
+  "First day it is valid."
+  validFrom: Date!
+  "Last day it is valid."
+  validTo: Date!
+  "How many tickets it may claim in all."
+  allowance: Int!
+  "When it was issued."
+  issuedAt: Time!
+  "The holder, for those who may see them: the holder, their guardians, the issuing agency."
+  holder: CardHolder
+  "The card's tickets, newest first (for those who hold the card)."
+  tickets: [CardTicket!]!
+}
+
+"What is kept about a card's holder."
+type CardHolder {
+  "Given name."
+  givenName: String!
+  "Birth date."
+  birthDate: Date!
+}
+
+"Kinds of card."
+enum CardKind {
+  "Issued by a caseworker to a person."
+  PERSONAL
+  "No personal data: the number and PIN are the only way in."
+  ANONYMOUS
+}
+
+"Whether a card can be used."
+enum CardStatus {
+  "In use."
+  ACTIVE
+  "Paused by the issuing agency or a coordinator."
+  SUSPENDED
+  "Withdrawn for good."
+  REVOKED
+  "Past its validity."
+  EXPIRED
+}
+
+"A page of cards."
+type CardPage {
+  "The cards."
+  nodes: [Card!]!
+  "Whether more follow."
+  hasNextPage: Boolean!
+  "The cursor to pass as ` + "`" + `after` + "`" + ` for the next page."
+  endCursor: String
+}
+
+"A ticket: one claim on an offer by a card."
+type CardTicket implements Node {
+  "The ticket's global ID."
+  id: ID!
+  "The code shown at the door, in groups of four."
+  code: String!
+  "What a QR code for the door should carry."
+  payload: String!
+  "The offer."
+  offer: CardOffer
+  "How many people it admits."
+  admits: Int!
+  "Its status."
+  status: TicketStatus!
+  "When it was claimed."
+  claimedAt: Time!
+  "When it can no longer be used."
+  expiresAt: Time!
+  "When it was checked in."
+  redeemedAt: Time
+  "When it was cancelled."
+  cancelledAt: Time
+}
+
+"A ticket's status."
+enum TicketStatus {
+  "Claimed, not used yet."
+  CLAIMED
+  "Checked in at the door."
+  REDEEMED
+  "Cancelled before use; its ticket went back to the offer."
+  CANCELLED
+  "Not used in time."
+  EXPIRED
+}
+
+"What the door sees of a ticket: what it is for and whether it is valid, nothing about the holder."
+type TicketCheck {
+  "The ticket code, in groups of four."
+  code: String!
+  "The offer's title."
+  offerTitle: String!
+  "When the event is, for a one-off event."
+  eventAt: Time
+  "When the ticket can first be used."
+  validFrom: Time!
+  "When it can last be used."
+  validUntil: Time!
+  "How many people it admits."
+  admits: Int!
+  "Its status."
+  status: TicketStatus!
+  "Whether it can be checked in now."
+  valid: Boolean!
+  "Why not, when it cannot: ALREADY_REDEEMED, TICKET_CANCELLED, TICKET_EXPIRED, NOT_YET_VALID."
+  problem: String
+  "When it was checked in, if it was."
+  redeemedAt: Time
+}
+
+"A day, as ` + "`" + `YYYY-MM-DD` + "`" + `."
+scalar Date
+
+extend type Query {
+  """
+  The overview of a programme in a period, for card coordinators and administrators
+  (caseworkers see people, not statistics): cards by agency and age band, tickets per offer
+  and provider, utilisation, and the settlement. A count under 5 shows as ` + "`" + `<5` + "`" + `, never
+  exactly, and a count beside it that would give it away as ` + "`" + `≥5` + "`" + `; values and ratios built
+  on a hidden count are hidden too.
+  """
+  cardStatistics(
+    "The programme."
+    programmeId: ID!
+    "First day of the period, in the municipality's time zone; left out: from the start."
+    from: Date
+    "Last day of the period; left out: until now."
+    to: Date
+  ): CardStatistics!
+}
+
+"A count in statistics: the number, or hidden when small."
+type StatCount {
+  "The count; null when hidden."
+  value: Int
+  "What to show: the number, ` + "`" + `<5` + "`" + `, or ` + "`" + `≥5` + "`" + ` (hidden so that a small count beside it cannot be worked out)."
+  display: String!
+}
+
+"A sum of money in statistics."
+type StatAmount {
+  "The sum in øre; null when hidden because the count of tickets behind it is."
+  ore: Int
+}
+
+"The tickets of a programme, provider or offer in a period."
+type TicketCounts {
+  "Claimed in the period."
+  claimed: StatCount!
+  "Checked in in the period."
+  redeemed: StatCount!
+  "Expired unused in the period."
+  expired: StatCount!
+  "Cancelled in the period."
+  cancelled: StatCount!
+  "Claimed in the period and still unused."
+  open: StatCount!
+}
+
+"Ratios of ticket counts; null when a count is hidden or the divisor is 0."
+type Utilisation {
+  "Redeemed / claimed."
+  redeemedOfClaimed: Float
+  "Claimed / released."
+  claimedOfReleased: Float
+}
+
+"The value of the tickets redeemed, split by who paid: the municipality pays for PURCHASED tickets actually used."
+type Settlement {
+  "Value of donated tickets redeemed."
+  donated: StatAmount!
+  "Value of purchased tickets redeemed: what the municipality owes."
+  purchased: StatAmount!
+  "How many donated tickets were redeemed."
+  donatedTickets: StatCount!
+  "How many purchased tickets were redeemed."
+  purchasedTickets: StatCount!
+}
+
+"The cards an agency issued; the anonymous cards have no agency."
+type AgencyCards {
+  "The agency's name, or empty for anonymous cards."
+  name: String!
+  "Cards issued in the period."
+  issued: StatCount!
+  "Of those, active now."
+  active: StatCount!
+}
+
+"The cards issued to an age band."
+type AgeBandCards {
+  "The age band, e.g. ` + "`" + `10-12` + "`" + `, or ` + "`" + `ANONYMOUS` + "`" + `."
+  ageBand: String!
+  "Cards issued in the period."
+  issued: StatCount!
+  "Of those, active now."
+  active: StatCount!
+}
+
+"One offer's tickets from the programme's cards."
+type OfferStatistics {
+  "The offer's global ID."
+  offerId: ID!
+  "The offer's title."
+  title: String!
+  "Who pays for its tickets."
+  source: CardOfferSource!
+  "Its released stock now."
+  released: Int!
+  "Its tickets."
+  tickets: TicketCounts!
+  "Its utilisation."
+  utilisation: Utilisation!
+  "The value of its tickets redeemed."
+  valueRedeemed: StatAmount!
+}
+
+"A provider's tickets from the programme's cards, with the settlement."
+type ProviderStatistics {
+  "The provider organisation's global ID."
+  organisationId: ID!
+  "Its name."
+  name: String!
+  "Released stock of its offers now."
+  released: Int!
+  "Its tickets."
+  tickets: TicketCounts!
+  "Its utilisation."
+  utilisation: Utilisation!
+  "What its redeemed tickets are worth, by who paid."
+  settlement: Settlement!
+}
+
+"The overview of a programme in a period."
+type CardStatistics {
+  "First day of the period; null: from the start."
+  from: Date
+  "Last day of the period; null: until now."
+  to: Date
+  "Cards issued in the period."
+  cardsIssued: StatCount!
+  "Of those, active now."
+  cardsActive: StatCount!
+  "Cards by issuing agency."
+  byAgency: [AgencyCards!]!
+  "Cards by age band."
+  byAgeBand: [AgeBandCards!]!
+  "Released stock of the programme's offers now."
+  released: Int!
+  "All tickets of the programme's cards."
+  tickets: TicketCounts!
+  "Overall utilisation."
+  utilisation: Utilisation!
+  "The settlement over all providers."
+  settlement: Settlement!
+  "Per offer."
+  byOffer: [OfferStatistics!]!
+  "Per provider: the settlement with each."
+  byProvider: [ProviderStatistics!]!
+}
+
+extend type Mutation {
+  "Adds or changes an agency (administrators and card coordinators)."
+  saveCardAgency(
+    "The agency."
+    input: CardAgencyInput!
+  ): CardAgency!
+
+  "Ties a caseworker to their agency; null unties them (administrators)."
+  setCaseworkerAgency(
+    "The user's global ID; they must have the CASEWORKER role."
+    userId: ID!
+    "The agency's global ID."
+    agencyId: ID
+  ): Boolean!
+
+  "Adds or changes a programme (card coordinators and administrators)."
+  saveCardProgramme(
+    "The programme."
+    input: CardProgrammeInput!
+  ): CardProgramme!
+
+  """
+  Adds or changes an offer: card coordinators and administrators for any provider, a
+  provider's owners and editors for its own. A new offer is a DRAFT with nothing released.
+  """
+  saveCardOffer(
+    "The offer."
+    input: CardOfferInput!
+  ): CardOffer!
+
+  "Releases more of an offer's stock for claiming (as ` + "`" + `saveCardOffer` + "`" + `)."
+  releaseCardOfferStock(
+    "The offer's global ID."
+    offerId: ID!
+    "How many more tickets to release; released can never pass the stock."
+    amount: Int!
+  ): CardOffer!
+
+  "Publishes, pauses or ends an offer (as ` + "`" + `saveCardOffer` + "`" + `)."
+  setCardOfferStatus(
+    "The offer's global ID."
+    id: ID!
+    "The new status."
+    status: CardOfferStatus!
+  ): CardOffer!
+
+  """
+  Runs the checks made before a card is issued, without issuing (caseworkers of an agency
+  allowed in the programme). A finding names only what the caseworker needs: which agency,
+  when; never another person's data.
+  """
+  checkRecipient(
+    "The child and their guardians."
+    input: CardRecipientInput!
+  ): [CardFinding!]!
+
+  """
+  Issues a card to a child (caseworkers of an agency allowed in the programme). Any BLOCK
+  finding refuses with CARD_BLOCKED; a WARN refuses with OVERRIDE_REQUIRED unless
+  ` + "`" + `overrideReason` + "`" + ` gives a written reason. The findings come in ` + "`" + `extensions.findings` + "`" + `.
+  """
+  issueCard(
+    "The child and their guardians."
+    input: CardRecipientInput!
+  ): IssuedCard!
+
+  """
+  Issues a batch of anonymous cards with their PINs, shown once, for a printable sheet
+  (card coordinators and administrators). At most 500 at a time.
+  """
+  issueAnonymousCards(
+    "The programme's global ID."
+    programmeId: ID!
+    "How many cards."
+    count: Int!
+  ): [AnonymousCard!]!
+
+  """
+  Opens an anonymous card with its number and PIN (anyone; throttled per card and per
+  client). A wrong number and a wrong PIN give the same NOT_FOUND.
+  """
+  openCard(
+    "The number and PIN."
+    access: CardPinInput!
+  ): Card!
+
+  "Suspends a card (its issuing agency's caseworkers, card coordinators)."
+  suspendCard(
+    "The card's global ID."
+    id: ID!
+  ): Card!
+
+  "Resumes a suspended card (as ` + "`" + `suspendCard` + "`" + `)."
+  resumeCard(
+    "The card's global ID."
+    id: ID!
+  ): Card!
+
+  "Revokes a card for good (as ` + "`" + `suspendCard` + "`" + `); its place in the programme is freed."
+  revokeCard(
+    "The card's global ID."
+    id: ID!
+  ): Card!
+
+  """
+  Claims a ticket on an offer with a card: the signed-in holder or guardian, or anyone with
+  the card's number and PIN. Refusals have their own codes: CARD_NOT_ACTIVE, CARD_EXPIRED,
+  OFFER_NOT_AVAILABLE, OFFER_NOT_IN_PROGRAMME, NOT_ELIGIBLE, LIMIT_REACHED, ALLOWANCE_USED,
+  SOLD_OUT.
+  """
+  claimTicket(
+    "The card's global ID."
+    cardId: ID!
+    "The offer's global ID."
+    offerId: ID!
+    "The card's number and PIN, for an anonymous card."
+    access: CardPinInput
+  ): CardTicket!
+
+  """
+  Allocates a ticket to a card directly, for a family without a phone (caseworkers of the
+  card's agency, card coordinators); print it from the answer. Refusals as ` + "`" + `claimTicket` + "`" + `.
+  """
+  allocateTicket(
+    "The card's global ID."
+    cardId: ID!
+    "The offer's global ID."
+    offerId: ID!
+  ): CardTicket!
+
+  "Cancels a ticket before use; its ticket goes back to the offer (the holder, the allocator, card coordinators)."
+  cancelTicket(
+    "The ticket's global ID."
+    id: ID!
+    "The card's number and PIN, for an anonymous card."
+    access: CardPinInput
+  ): CardTicket!
+
+  """
+  Looks a ticket up at the door (ticket checkers, editors and owners of the offer's
+  organisation): what it is for, how many it admits, whether it is valid. Nothing about
+  the holder. Unknown codes all give TICKET_NOT_FOUND; failed attempts are throttled.
+  """
+  checkTicket(
+    "The code as typed or scanned."
+    code: String!
+  ): TicketCheck!
+
+  """
+  Checks a ticket in, once (as ` + "`" + `checkTicket` + "`" + `): a second attempt, even at the same instant,
+  is ALREADY_REDEEMED with the time it was checked in.
+  """
+  redeemTicket(
+    "The code as typed or scanned."
+    code: String!
+  ): TicketCheck!
+
+  """
+  Everything held about a person, for a data-subject access request (administrators;
+  written to the audit log without the number).
+  """
+  personalDataReport(
+    "The person's national identity number (fødselsnummer or D-number)."
+    identityNumber: String!
+  ): PersonalDataReport!
+
+  """
+  Erases a person's personal data (administrators; audited): their cards stay, anonymous
+  and revoked. Returns whether anything was held.
+  """
+  erasePersonalData(
+    "The person's national identity number."
+    identityNumber: String!
+  ): Boolean!
+}
+
+"An agency to add or change."
+input CardAgencyInput {
+  "The agency to change; left out: a new one."
+  id: ID
+  "Its name."
+  name: String!
+  "What kind of agency it is."
+  kind: CardAgencyKind!
+}
+
+"A programme's texts in one language."
+input CardProgrammeTextInput {
+  "The locale, e.g. ` + "`" + `nb` + "`" + `."
+  locale: String!
+  "The name."
+  name: String!
+  "What it is."
+  description: String
+  "Who is eligible, in words."
+  eligibility: String
+}
+
+"A programme to add or change (every field is written)."
+input CardProgrammeInput {
+  "The programme to change; left out: a new one."
+  id: ID
+  "Texts per language; the default language is required."
+  texts: [CardProgrammeTextInput!]!
+  "The youngest age a card is for."
+  minAge: Int!
+  "The oldest age a card is for."
+  maxAge: Int!
+  "First day cards are valid."
+  validFrom: Date!
+  "Last day cards are valid."
+  validTo: Date!
+  "How many cards there are."
+  cardsAvailable: Int!
+  "The budget in øre."
+  budgetOre: Int!
+  "How many tickets a new card may claim."
+  defaultAllowance: Int!
+  "DRAFT, ACTIVE or CLOSED."
+  status: CardProgrammeStatus!
+  "Global IDs of the agencies whose caseworkers may issue cards."
+  agencyIds: [ID!]!
+}
+
+"An offer's texts in one language."
+input CardOfferTextInput {
+  "The locale, e.g. ` + "`" + `nb` + "`" + `."
+  locale: String!
+  "The title."
+  title: String!
+  "What it is."
+  description: String
+  "How to use a ticket."
+  howToUse: String
+}
+
+"An offer to add or change (every field is written)."
+input CardOfferInput {
+  "The offer to change; left out: a new one."
+  id: ID
+  "The provider organisation's global ID."
+  organisationId: ID!
+  "A category's global ID."
+  categoryId: ID
+  "Global IDs of the programmes whose cards may claim it."
+  programmeIds: [ID!]!
+  "Texts per language; the default language is required."
+  texts: [CardOfferTextInput!]!
+  "The youngest age it is for."
+  minAge: Int
+  "The oldest age it is for."
+  maxAge: Int
+  "Tickets in all."
+  stock: Int!
+  "How many tickets one card may claim (at least 1)."
+  perCardLimit: Int!
+  "How many people one ticket admits (1 to 20)."
+  admits: Int!
+  "When tickets can first be used."
+  validFrom: Time!
+  "When tickets can last be used."
+  validTo: Time!
+  "When the event is, for a one-off event."
+  eventAt: Time
+  "What one ticket is worth, in øre."
+  valueOre: Int!
+  "Who pays for the tickets."
+  source: CardOfferSource!
+}
+
+"A child to issue a card to, with their guardians."
+input CardRecipientInput {
+  "The programme's global ID."
+  programmeId: ID!
+  "The child's national identity number (fødselsnummer or D-number); never stored."
+  childIdentityNumber: String!
+  "The child's given name."
+  givenName: String!
+  "The child's birth date; must match the number."
+  birthDate: Date!
+  "The guardians' national identity numbers; never stored."
+  guardianIdentityNumbers: [String!]! = []
+  "A written reason that overrides the warnings (at least 10 characters); kept with the card until its personal data is erased."
+  overrideReason: String
+}
+
+"A card's number and PIN."
+input CardPinInput {
+  "The card number, as printed (spaces, dashes and lower case are fine)."
+  number: String!
+  "The six-digit PIN."
+  pin: String!
+}
+
+"A finding of the checks made before a card is issued."
+type CardFinding {
+  "What was found."
+  code: CardFindingCode!
+  "BLOCK refuses; WARN needs a written reason."
+  severity: CardFindingSeverity!
+  "The agency that issued the card found, if any."
+  agency: String
+  "When that card was issued, if any."
+  date: Time
+  "The input the finding is about."
+  field: String
+}
+
+"What a check found."
+enum CardFindingCode {
+  "The child already has a usable card in the programme."
+  ALREADY_HAS_CARD
+  "A guardian is linked to another child with a card in the programme."
+  GUARDIAN_HAS_OTHER_CARD
+  "The child is outside the programme's age range."
+  OUTSIDE_AGE_RANGE
+  "The programme has no cards left."
+  NO_CARDS_LEFT
+  "The programme is not active."
+  PROGRAMME_NOT_ACTIVE
+  "Today is outside the programme's validity."
+  PROGRAMME_OUTSIDE_VALIDITY
+}
+
+"How serious a finding is."
+enum CardFindingSeverity {
+  "Refuses the card."
+  BLOCK
+  "Needs a written reason to go on."
+  WARN
+}
+
+"A card just issued."
+type IssuedCard {
+  "The card."
+  card: Card!
+  "The warnings the written reason overrode."
+  overridden: [CardFinding!]!
+}
+
+"An anonymous card with its PIN, shown once."
+type AnonymousCard {
+  "The card."
+  card: Card!
+  "The PIN; only a keyed hash of it is kept."
+  pin: String!
+}
+
+"Everything held about a person."
+type PersonalDataReport {
+  "Whether anything is held at all."
+  found: Boolean!
+  "Their given name (empty for a guardian)."
+  givenName: String!
+  "Their birth date (null for a guardian)."
+  birthDate: Date
+  "When they were first recorded."
+  recordedAt: Time
+  "How many guardians are linked to them."
+  guardians: Int!
+  "The cards they hold."
+  cards: [ReportCard!]!
+  "The cards of children they are a guardian of."
+  childrenCards: [ReportCard!]!
+}
+
+"A card in a personal data report."
+type ReportCard {
+  "The card."
+  card: Card!
+  "The programme's name."
+  programme: String!
+  "The issuing agency's name."
+  agency: String!
+  "The tickets claimed with it."
+  tickets: [ReportTicket!]!
+}
+
+"A ticket in a personal data report."
+type ReportTicket {
+  "The offer's title."
+  offer: String!
+  "Its status."
+  status: String!
+  "When it was claimed."
+  claimedAt: Time!
+  "When it was checked in."
+  redeemedAt: Time
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {
@@ -3948,6 +6220,40 @@ func (ec *executionContext) childFields_Address(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
 }
 
+func (ec *executionContext) childFields_AgeBandCards(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ageBand":
+		return ec.fieldContext_AgeBandCards_ageBand(ctx, field)
+	case "issued":
+		return ec.fieldContext_AgeBandCards_issued(ctx, field)
+	case "active":
+		return ec.fieldContext_AgeBandCards_active(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgeBandCards", field.Name)
+}
+
+func (ec *executionContext) childFields_AgencyCards(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_AgencyCards_name(ctx, field)
+	case "issued":
+		return ec.fieldContext_AgencyCards_issued(ctx, field)
+	case "active":
+		return ec.fieldContext_AgencyCards_active(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgencyCards", field.Name)
+}
+
+func (ec *executionContext) childFields_AnonymousCard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "card":
+		return ec.fieldContext_AnonymousCard_card(ctx, field)
+	case "pin":
+		return ec.fieldContext_AnonymousCard_pin(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnonymousCard", field.Name)
+}
+
 func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4008,6 +6314,226 @@ func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Card(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Card_id(ctx, field)
+	case "number":
+		return ec.fieldContext_Card_number(ctx, field)
+	case "kind":
+		return ec.fieldContext_Card_kind(ctx, field)
+	case "programme":
+		return ec.fieldContext_Card_programme(ctx, field)
+	case "status":
+		return ec.fieldContext_Card_status(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_Card_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_Card_validTo(ctx, field)
+	case "allowance":
+		return ec.fieldContext_Card_allowance(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_Card_issuedAt(ctx, field)
+	case "holder":
+		return ec.fieldContext_Card_holder(ctx, field)
+	case "tickets":
+		return ec.fieldContext_Card_tickets(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Card", field.Name)
+}
+
+func (ec *executionContext) childFields_CardAgency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CardAgency_id(ctx, field)
+	case "name":
+		return ec.fieldContext_CardAgency_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_CardAgency_kind(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardAgency", field.Name)
+}
+
+func (ec *executionContext) childFields_CardFinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_CardFinding_code(ctx, field)
+	case "severity":
+		return ec.fieldContext_CardFinding_severity(ctx, field)
+	case "agency":
+		return ec.fieldContext_CardFinding_agency(ctx, field)
+	case "date":
+		return ec.fieldContext_CardFinding_date(ctx, field)
+	case "field":
+		return ec.fieldContext_CardFinding_field(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardFinding", field.Name)
+}
+
+func (ec *executionContext) childFields_CardHolder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "givenName":
+		return ec.fieldContext_CardHolder_givenName(ctx, field)
+	case "birthDate":
+		return ec.fieldContext_CardHolder_birthDate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardHolder", field.Name)
+}
+
+func (ec *executionContext) childFields_CardOffer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CardOffer_id(ctx, field)
+	case "organisation":
+		return ec.fieldContext_CardOffer_organisation(ctx, field)
+	case "title":
+		return ec.fieldContext_CardOffer_title(ctx, field)
+	case "description":
+		return ec.fieldContext_CardOffer_description(ctx, field)
+	case "howToUse":
+		return ec.fieldContext_CardOffer_howToUse(ctx, field)
+	case "textLocale":
+		return ec.fieldContext_CardOffer_textLocale(ctx, field)
+	case "minAge":
+		return ec.fieldContext_CardOffer_minAge(ctx, field)
+	case "maxAge":
+		return ec.fieldContext_CardOffer_maxAge(ctx, field)
+	case "stock":
+		return ec.fieldContext_CardOffer_stock(ctx, field)
+	case "released":
+		return ec.fieldContext_CardOffer_released(ctx, field)
+	case "claimed":
+		return ec.fieldContext_CardOffer_claimed(ctx, field)
+	case "left":
+		return ec.fieldContext_CardOffer_left(ctx, field)
+	case "perCardLimit":
+		return ec.fieldContext_CardOffer_perCardLimit(ctx, field)
+	case "admits":
+		return ec.fieldContext_CardOffer_admits(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_CardOffer_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_CardOffer_validTo(ctx, field)
+	case "eventAt":
+		return ec.fieldContext_CardOffer_eventAt(ctx, field)
+	case "valueOre":
+		return ec.fieldContext_CardOffer_valueOre(ctx, field)
+	case "source":
+		return ec.fieldContext_CardOffer_source(ctx, field)
+	case "status":
+		return ec.fieldContext_CardOffer_status(ctx, field)
+	case "programmes":
+		return ec.fieldContext_CardOffer_programmes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardOffer", field.Name)
+}
+
+func (ec *executionContext) childFields_CardPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_CardPage_nodes(ctx, field)
+	case "hasNextPage":
+		return ec.fieldContext_CardPage_hasNextPage(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_CardPage_endCursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardPage", field.Name)
+}
+
+func (ec *executionContext) childFields_CardProgramme(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CardProgramme_id(ctx, field)
+	case "name":
+		return ec.fieldContext_CardProgramme_name(ctx, field)
+	case "description":
+		return ec.fieldContext_CardProgramme_description(ctx, field)
+	case "eligibility":
+		return ec.fieldContext_CardProgramme_eligibility(ctx, field)
+	case "textLocale":
+		return ec.fieldContext_CardProgramme_textLocale(ctx, field)
+	case "minAge":
+		return ec.fieldContext_CardProgramme_minAge(ctx, field)
+	case "maxAge":
+		return ec.fieldContext_CardProgramme_maxAge(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_CardProgramme_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_CardProgramme_validTo(ctx, field)
+	case "cardsAvailable":
+		return ec.fieldContext_CardProgramme_cardsAvailable(ctx, field)
+	case "cardsIssued":
+		return ec.fieldContext_CardProgramme_cardsIssued(ctx, field)
+	case "cardsLeft":
+		return ec.fieldContext_CardProgramme_cardsLeft(ctx, field)
+	case "budgetOre":
+		return ec.fieldContext_CardProgramme_budgetOre(ctx, field)
+	case "defaultAllowance":
+		return ec.fieldContext_CardProgramme_defaultAllowance(ctx, field)
+	case "status":
+		return ec.fieldContext_CardProgramme_status(ctx, field)
+	case "agencies":
+		return ec.fieldContext_CardProgramme_agencies(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardProgramme", field.Name)
+}
+
+func (ec *executionContext) childFields_CardStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_CardStatistics_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CardStatistics_to(ctx, field)
+	case "cardsIssued":
+		return ec.fieldContext_CardStatistics_cardsIssued(ctx, field)
+	case "cardsActive":
+		return ec.fieldContext_CardStatistics_cardsActive(ctx, field)
+	case "byAgency":
+		return ec.fieldContext_CardStatistics_byAgency(ctx, field)
+	case "byAgeBand":
+		return ec.fieldContext_CardStatistics_byAgeBand(ctx, field)
+	case "released":
+		return ec.fieldContext_CardStatistics_released(ctx, field)
+	case "tickets":
+		return ec.fieldContext_CardStatistics_tickets(ctx, field)
+	case "utilisation":
+		return ec.fieldContext_CardStatistics_utilisation(ctx, field)
+	case "settlement":
+		return ec.fieldContext_CardStatistics_settlement(ctx, field)
+	case "byOffer":
+		return ec.fieldContext_CardStatistics_byOffer(ctx, field)
+	case "byProvider":
+		return ec.fieldContext_CardStatistics_byProvider(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardStatistics", field.Name)
+}
+
+func (ec *executionContext) childFields_CardTicket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CardTicket_id(ctx, field)
+	case "code":
+		return ec.fieldContext_CardTicket_code(ctx, field)
+	case "payload":
+		return ec.fieldContext_CardTicket_payload(ctx, field)
+	case "offer":
+		return ec.fieldContext_CardTicket_offer(ctx, field)
+	case "admits":
+		return ec.fieldContext_CardTicket_admits(ctx, field)
+	case "status":
+		return ec.fieldContext_CardTicket_status(ctx, field)
+	case "claimedAt":
+		return ec.fieldContext_CardTicket_claimedAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_CardTicket_expiresAt(ctx, field)
+	case "redeemedAt":
+		return ec.fieldContext_CardTicket_redeemedAt(ctx, field)
+	case "cancelledAt":
+		return ec.fieldContext_CardTicket_cancelledAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardTicket", field.Name)
 }
 
 func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4108,6 +6634,16 @@ func (ec *executionContext) childFields_Image(ctx context.Context, field graphql
 		return ec.fieldContext_Image_id(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Image", field.Name)
+}
+
+func (ec *executionContext) childFields_IssuedCard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "card":
+		return ec.fieldContext_IssuedCard_card(ctx, field)
+	case "overridden":
+		return ec.fieldContext_IssuedCard_overridden(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssuedCard", field.Name)
 }
 
 func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4220,6 +6756,26 @@ func (ec *executionContext) childFields_NeighbourhoodEdge(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type NeighbourhoodEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_OfferStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "offerId":
+		return ec.fieldContext_OfferStatistics_offerId(ctx, field)
+	case "title":
+		return ec.fieldContext_OfferStatistics_title(ctx, field)
+	case "source":
+		return ec.fieldContext_OfferStatistics_source(ctx, field)
+	case "released":
+		return ec.fieldContext_OfferStatistics_released(ctx, field)
+	case "tickets":
+		return ec.fieldContext_OfferStatistics_tickets(ctx, field)
+	case "utilisation":
+		return ec.fieldContext_OfferStatistics_utilisation(ctx, field)
+	case "valueRedeemed":
+		return ec.fieldContext_OfferStatistics_valueRedeemed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferStatistics", field.Name)
+}
+
 func (ec *executionContext) childFields_Organisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4308,6 +6864,72 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PersonalDataReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "found":
+		return ec.fieldContext_PersonalDataReport_found(ctx, field)
+	case "givenName":
+		return ec.fieldContext_PersonalDataReport_givenName(ctx, field)
+	case "birthDate":
+		return ec.fieldContext_PersonalDataReport_birthDate(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_PersonalDataReport_recordedAt(ctx, field)
+	case "guardians":
+		return ec.fieldContext_PersonalDataReport_guardians(ctx, field)
+	case "cards":
+		return ec.fieldContext_PersonalDataReport_cards(ctx, field)
+	case "childrenCards":
+		return ec.fieldContext_PersonalDataReport_childrenCards(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonalDataReport", field.Name)
+}
+
+func (ec *executionContext) childFields_ProviderStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisationId":
+		return ec.fieldContext_ProviderStatistics_organisationId(ctx, field)
+	case "name":
+		return ec.fieldContext_ProviderStatistics_name(ctx, field)
+	case "released":
+		return ec.fieldContext_ProviderStatistics_released(ctx, field)
+	case "tickets":
+		return ec.fieldContext_ProviderStatistics_tickets(ctx, field)
+	case "utilisation":
+		return ec.fieldContext_ProviderStatistics_utilisation(ctx, field)
+	case "settlement":
+		return ec.fieldContext_ProviderStatistics_settlement(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProviderStatistics", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportCard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "card":
+		return ec.fieldContext_ReportCard_card(ctx, field)
+	case "programme":
+		return ec.fieldContext_ReportCard_programme(ctx, field)
+	case "agency":
+		return ec.fieldContext_ReportCard_agency(ctx, field)
+	case "tickets":
+		return ec.fieldContext_ReportCard_tickets(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportCard", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportTicket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "offer":
+		return ec.fieldContext_ReportTicket_offer(ctx, field)
+	case "status":
+		return ec.fieldContext_ReportTicket_status(ctx, field)
+	case "claimedAt":
+		return ec.fieldContext_ReportTicket_claimedAt(ctx, field)
+	case "redeemedAt":
+		return ec.fieldContext_ReportTicket_redeemedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportTicket", field.Name)
+}
+
 func (ec *executionContext) childFields_Revision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4362,6 +6984,80 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Settlement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "donated":
+		return ec.fieldContext_Settlement_donated(ctx, field)
+	case "purchased":
+		return ec.fieldContext_Settlement_purchased(ctx, field)
+	case "donatedTickets":
+		return ec.fieldContext_Settlement_donatedTickets(ctx, field)
+	case "purchasedTickets":
+		return ec.fieldContext_Settlement_purchasedTickets(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Settlement", field.Name)
+}
+
+func (ec *executionContext) childFields_StatAmount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ore":
+		return ec.fieldContext_StatAmount_ore(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatAmount", field.Name)
+}
+
+func (ec *executionContext) childFields_StatCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_StatCount_value(ctx, field)
+	case "display":
+		return ec.fieldContext_StatCount_display(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatCount", field.Name)
+}
+
+func (ec *executionContext) childFields_TicketCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_TicketCheck_code(ctx, field)
+	case "offerTitle":
+		return ec.fieldContext_TicketCheck_offerTitle(ctx, field)
+	case "eventAt":
+		return ec.fieldContext_TicketCheck_eventAt(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_TicketCheck_validFrom(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_TicketCheck_validUntil(ctx, field)
+	case "admits":
+		return ec.fieldContext_TicketCheck_admits(ctx, field)
+	case "status":
+		return ec.fieldContext_TicketCheck_status(ctx, field)
+	case "valid":
+		return ec.fieldContext_TicketCheck_valid(ctx, field)
+	case "problem":
+		return ec.fieldContext_TicketCheck_problem(ctx, field)
+	case "redeemedAt":
+		return ec.fieldContext_TicketCheck_redeemedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TicketCheck", field.Name)
+}
+
+func (ec *executionContext) childFields_TicketCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "claimed":
+		return ec.fieldContext_TicketCounts_claimed(ctx, field)
+	case "redeemed":
+		return ec.fieldContext_TicketCounts_redeemed(ctx, field)
+	case "expired":
+		return ec.fieldContext_TicketCounts_expired(ctx, field)
+	case "cancelled":
+		return ec.fieldContext_TicketCounts_cancelled(ctx, field)
+	case "open":
+		return ec.fieldContext_TicketCounts_open(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TicketCounts", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4384,6 +7080,16 @@ func (ec *executionContext) childFields_UserAccount(ctx context.Context, field g
 		return ec.fieldContext_UserAccount_disabled(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserAccount", field.Name)
+}
+
+func (ec *executionContext) childFields_Utilisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "redeemedOfClaimed":
+		return ec.fieldContext_Utilisation_redeemedOfClaimed(ctx, field)
+	case "claimedOfReleased":
+		return ec.fieldContext_Utilisation_claimedOfReleased(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Utilisation", field.Name)
 }
 
 func (ec *executionContext) childFields_Venue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -38,6 +38,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 	go a.Mail.Run(ctx, 5*time.Second)
+	go a.Cards.RunJobs(ctx, 15*time.Minute) // card and ticket expiry, retention erasure: one server at a time
 	return httpserver.Run(ctx, a.HTTPConfig(), a.Handler(), log, func(addr net.Addr) {
 		fmt.Fprintf(stdout, "fritid is serving\n  API:      http://%s/graphql\n", addr)
 		if !a.Config.Production() {

@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/fritid/fritid/internal/audit"
 	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/portal"
 )
 
@@ -99,6 +100,134 @@ type BoundingBoxInput struct {
 	MaxLat float64 `json:"maxLat"`
 	// Eastern edge.
 	MaxLon float64 `json:"maxLon"`
+}
+
+// An agency to add or change.
+type CardAgencyInput struct {
+	// The agency to change; left out: a new one.
+	ID *string `json:"id,omitempty"`
+	// Its name.
+	Name string `json:"name"`
+	// What kind of agency it is.
+	Kind card.AgencyKind `json:"kind"`
+}
+
+// An offer to add or change (every field is written).
+type CardOfferInput struct {
+	// The offer to change; left out: a new one.
+	ID *string `json:"id,omitempty"`
+	// The provider organisation's global ID.
+	OrganisationID string `json:"organisationId"`
+	// A category's global ID.
+	CategoryID *string `json:"categoryId,omitempty"`
+	// Global IDs of the programmes whose cards may claim it.
+	ProgrammeIds []string `json:"programmeIds"`
+	// Texts per language; the default language is required.
+	Texts []*CardOfferTextInput `json:"texts"`
+	// The youngest age it is for.
+	MinAge *int `json:"minAge,omitempty"`
+	// The oldest age it is for.
+	MaxAge *int `json:"maxAge,omitempty"`
+	// Tickets in all.
+	Stock int `json:"stock"`
+	// How many tickets one card may claim (at least 1).
+	PerCardLimit int `json:"perCardLimit"`
+	// How many people one ticket admits (1 to 20).
+	Admits int `json:"admits"`
+	// When tickets can first be used.
+	ValidFrom time.Time `json:"validFrom"`
+	// When tickets can last be used.
+	ValidTo time.Time `json:"validTo"`
+	// When the event is, for a one-off event.
+	EventAt *time.Time `json:"eventAt,omitempty"`
+	// What one ticket is worth, in øre.
+	ValueOre int `json:"valueOre"`
+	// Who pays for the tickets.
+	Source card.OfferSource `json:"source"`
+}
+
+// An offer's texts in one language.
+type CardOfferTextInput struct {
+	// The locale, e.g. `nb`.
+	Locale string `json:"locale"`
+	// The title.
+	Title string `json:"title"`
+	// What it is.
+	Description *string `json:"description,omitempty"`
+	// How to use a ticket.
+	HowToUse *string `json:"howToUse,omitempty"`
+}
+
+// A page of cards.
+type CardPage struct {
+	// The cards.
+	Nodes []*card.Card `json:"nodes"`
+	// Whether more follow.
+	HasNextPage bool `json:"hasNextPage"`
+	// The cursor to pass as `after` for the next page.
+	EndCursor *string `json:"endCursor,omitempty"`
+}
+
+// A card's number and PIN.
+type CardPinInput struct {
+	// The card number, as printed (spaces, dashes and lower case are fine).
+	Number string `json:"number"`
+	// The six-digit PIN.
+	Pin string `json:"pin"`
+}
+
+// A programme to add or change (every field is written).
+type CardProgrammeInput struct {
+	// The programme to change; left out: a new one.
+	ID *string `json:"id,omitempty"`
+	// Texts per language; the default language is required.
+	Texts []*CardProgrammeTextInput `json:"texts"`
+	// The youngest age a card is for.
+	MinAge int `json:"minAge"`
+	// The oldest age a card is for.
+	MaxAge int `json:"maxAge"`
+	// First day cards are valid.
+	ValidFrom time.Time `json:"validFrom"`
+	// Last day cards are valid.
+	ValidTo time.Time `json:"validTo"`
+	// How many cards there are.
+	CardsAvailable int `json:"cardsAvailable"`
+	// The budget in øre.
+	BudgetOre int `json:"budgetOre"`
+	// How many tickets a new card may claim.
+	DefaultAllowance int `json:"defaultAllowance"`
+	// DRAFT, ACTIVE or CLOSED.
+	Status card.ProgrammeStatus `json:"status"`
+	// Global IDs of the agencies whose caseworkers may issue cards.
+	AgencyIds []string `json:"agencyIds"`
+}
+
+// A programme's texts in one language.
+type CardProgrammeTextInput struct {
+	// The locale, e.g. `nb`.
+	Locale string `json:"locale"`
+	// The name.
+	Name string `json:"name"`
+	// What it is.
+	Description *string `json:"description,omitempty"`
+	// Who is eligible, in words.
+	Eligibility *string `json:"eligibility,omitempty"`
+}
+
+// A child to issue a card to, with their guardians.
+type CardRecipientInput struct {
+	// The programme's global ID.
+	ProgrammeID string `json:"programmeId"`
+	// The child's national identity number (fødselsnummer or D-number); never stored.
+	ChildIdentityNumber string `json:"childIdentityNumber"`
+	// The child's given name.
+	GivenName string `json:"givenName"`
+	// The child's birth date; must match the number.
+	BirthDate time.Time `json:"birthDate"`
+	// The guardians' national identity numbers; never stored.
+	GuardianIdentityNumbers []string `json:"guardianIdentityNumbers"`
+	// A written reason that overrides the warnings (at least 10 characters); kept with the card until its personal data is erased.
+	OverrideReason *string `json:"overrideReason,omitempty"`
 }
 
 // What a catalogue list should match. Every part given must hold; inside a list, any value

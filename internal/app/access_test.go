@@ -143,6 +143,66 @@ func TestAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	venueAID := func() map[string]any { return map[string]any{"id": relayID("Venue", venueA)} }
+
+	// The activity card: an agency with the caseworker, an active programme, an offer of Lag A.
+	adminH := login("admin@example.no")
+	agency := get(ok(t, s.post(t, `mutation { saveCardAgency(input: {name: "NAV", kind: NAV}) { id } }`, nil, adminH)).Data, "saveCardAgency.id")
+	var caseworker string
+	s.app.DB.QueryRowContext(ctx, "SELECT id FROM users WHERE email = 'caseworker@example.no'").Scan(&caseworker)
+	ok(t, s.post(t, `mutation($u: ID!, $a: ID) { setCaseworkerAgency(userId: $u, agencyId: $a) }`, map[string]any{"u": relayID("User", caseworker), "a": agency}, adminH))
+	year := time.Now().Year()
+	programme := get(ok(t, s.post(t, `mutation($in: CardProgrammeInput!) { saveCardProgramme(input: $in) { id } }`, map[string]any{"in": map[string]any{
+		"texts": []any{map[string]any{"locale": "nb", "name": "Aktivitetskortet"}}, "minAge": 0, "maxAge": 17,
+		"validFrom": fmt.Sprintf("%d-01-01", year), "validTo": fmt.Sprintf("%d-12-31", year), "cardsAvailable": 1000, "budgetOre": 0,
+		"defaultAllowance": 1000, "status": "ACTIVE", "agencyIds": []any{agency}}}, adminH)).Data, "saveCardProgramme.id")
+	offerIn := map[string]any{"organisationId": relayID("Organisation", lagA), "programmeIds": []any{programme},
+		"texts": []any{map[string]any{"locale": "nb", "title": "Kino"}}, "stock": 20000, "perCardLimit": 100, "admits": 1,
+		"validFrom": time.Now().Add(-time.Hour).Format(time.RFC3339), "validTo": time.Now().AddDate(0, 1, 0).Format(time.RFC3339), "valueOre": 10000, "source": "DONATED"}
+	offer := get(ok(t, s.post(t, `mutation($in: CardOfferInput!) { saveCardOffer(input: $in) { id } }`, map[string]any{"in": offerIn}, adminH)).Data, "saveCardOffer.id")
+	ok(t, s.post(t, `mutation($o: ID!) { releaseCardOfferStock(offerId: $o, amount: 10000) { id } }`, map[string]any{"o": offer}, adminH))
+	ok(t, s.post(t, `mutation($o: ID!) { setCardOfferStatus(id: $o, status: PUBLISHED) { id } }`, map[string]any{"o": offer}, adminH))
+	children := 0
+	recipient := func() map[string]any {
+		children++
+		return map[string]any{"programmeId": programme, "childIdentityNumber": identityNumber(time.Date(year-8, 1, 1, 0, 0, 0, 0, time.UTC), children),
+			"givenName": "Barn", "birthDate": fmt.Sprintf("%d-01-01", year-8)}
+	}
+	personalCard := func() any {
+		return get(ok(t, s.post(t, `mutation($in: CardRecipientInput!) { issueCard(input: $in) { card { id } } }`, map[string]any{"in": recipient()}, login("caseworker@example.no"))).Data, "issueCard.card.id")
+	}
+	anonymousCard := func() (any, map[string]any) {
+		r := ok(t, s.post(t, `mutation($p: ID!) { issueAnonymousCards(programmeId: $p, count: 1) { pin card { id number } } }`, map[string]any{"p": programme}, login("admin@example.no")))
+		return get(r.Data, "issueAnonymousCards.0.card.id"), map[string]any{"number": get(r.Data, "issueAnonymousCards.0.card.number"), "pin": get(r.Data, "issueAnonymousCards.0.pin")}
+	}
+	anonymousTicket := func() (any, string, map[string]any) {
+		c, access := anonymousCard()
+		r := ok(t, s.post(t, `mutation($c: ID!, $o: ID!, $a: CardPinInput) { claimTicket(cardId: $c, offerId: $o, access: $a) { id code } }`,
+			map[string]any{"c": c, "o": offer, "a": access}))
+		return get(r.Data, "claimTicket.id"), get(r.Data, "claimTicket.code").(string), access
+	}
+	cardStaff := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": forbidden,
+		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": forbidden, "CARD_COORDINATOR": allowed,
+		"CASEWORKER": forbidden, "user of another municipality": unauthenticated}
+	cardManagers := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": forbidden,
+		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": forbidden, "CARD_COORDINATOR": allowed,
+		"CASEWORKER": allowed, "user of another municipality": unauthenticated}
+	offerManagers := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": allowed,
+		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": forbidden, "CARD_COORDINATOR": allowed,
+		"CASEWORKER": forbidden, "user of another municipality": unauthenticated}
+	caseworkers := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": forbidden,
+		"org editor of another org": forbidden, "ADMIN": forbidden, "EDITOR": forbidden, "CARD_COORDINATOR": forbidden,
+		"CASEWORKER": allowed, "user of another municipality": unauthenticated}
+	// At the door, a member of another organisation learns nothing: the same TICKET_NOT_FOUND
+	// as for a code that does not exist. The municipal users own organisations of their own
+	// by then (registerOrganisation above), so they are such members; a user who checks
+	// tickets for no organisation at all is FORBIDDEN (see TestCheckAndRedeem).
+	notFound := outcome("TICKET_NOT_FOUND")
+	door := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": allowed,
+		"org editor of another org": notFound, "ADMIN": notFound, "EDITOR": notFound, "CARD_COORDINATOR": notFound,
+		"CASEWORKER": notFound, "user of another municipality": unauthenticated}
+	allocators := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": forbidden,
+		"org editor of another org": forbidden, "ADMIN": forbidden, "EDITOR": forbidden, "CARD_COORDINATOR": allowed,
+		"CASEWORKER": allowed, "user of another municipality": unauthenticated}
 	mutations := []struct {
 		name, query string
 		vars        func() map[string]any
@@ -220,6 +280,60 @@ func TestAccessMatrix(t *testing.T) {
 		{"archiveVenue", `mutation($id: ID!) { archiveVenue(id: $id, archived: false) { id } }`, venueAID, orgEditors},
 		{"updateMunicipality", `mutation { updateMunicipality(input: {settings: {theme: "blå"}}) { name } }`, nil, adminOnly},
 		{"uploadImage", uploadQuery, nil, signedIn},
+		{"saveCardAgency", `mutation($n: String!) { saveCardAgency(input: {name: $n, kind: SCHOOL_HEALTH}) { id } }`, func() map[string]any {
+			n++
+			return map[string]any{"n": fmt.Sprintf("Skolehelsetjenesten %d", n)}
+		}, cardStaff},
+		{"setCaseworkerAgency", `mutation($u: ID!, $a: ID) { setCaseworkerAgency(userId: $u, agencyId: $a) }`, func() map[string]any {
+			return map[string]any{"u": relayID("User", caseworker), "a": agency}
+		}, adminOnly},
+		{"saveCardProgramme", `mutation($in: CardProgrammeInput!) { saveCardProgramme(input: $in) { id } }`, func() map[string]any {
+			return map[string]any{"in": map[string]any{"texts": []any{map[string]any{"locale": "nb", "name": "Seniorkortet"}}, "minAge": 67, "maxAge": 120,
+				"validFrom": fmt.Sprintf("%d-01-01", year), "validTo": fmt.Sprintf("%d-12-31", year), "cardsAvailable": 10, "budgetOre": 0,
+				"defaultAllowance": 4, "status": "DRAFT", "agencyIds": []any{}}}
+		}, cardStaff},
+		{"saveCardOffer", `mutation($in: CardOfferInput!) { saveCardOffer(input: $in) { id } }`, func() map[string]any { return map[string]any{"in": offerIn} }, offerManagers},
+		{"releaseCardOfferStock", `mutation($o: ID!) { releaseCardOfferStock(offerId: $o, amount: 1) { id } }`, func() map[string]any { return map[string]any{"o": offer} }, offerManagers},
+		{"setCardOfferStatus", `mutation($o: ID!) { setCardOfferStatus(id: $o, status: PUBLISHED) { id } }`, func() map[string]any { return map[string]any{"o": offer} }, offerManagers},
+		{"checkRecipient", `mutation($in: CardRecipientInput!) { checkRecipient(input: $in) { code } }`, func() map[string]any { return map[string]any{"in": recipient()} }, caseworkers},
+		{"issueCard", `mutation($in: CardRecipientInput!) { issueCard(input: $in) { card { id } } }`, func() map[string]any { return map[string]any{"in": recipient()} }, caseworkers},
+		{"issueAnonymousCards", `mutation($p: ID!) { issueAnonymousCards(programmeId: $p, count: 1) { pin } }`, func() map[string]any { return map[string]any{"p": programme} }, cardStaff},
+		{"openCard", `mutation($a: CardPinInput!) { openCard(access: $a) { id } }`, func() map[string]any {
+			_, access := anonymousCard()
+			return map[string]any{"a": access}
+		}, anyone},
+		{"suspendCard", `mutation($c: ID!) { suspendCard(id: $c) { status } }`, func() map[string]any { return map[string]any{"c": personalCard()} }, cardManagers},
+		{"resumeCard", `mutation($c: ID!) { resumeCard(id: $c) { status } }`, func() map[string]any {
+			c := personalCard()
+			ok(t, s.post(t, `mutation($c: ID!) { suspendCard(id: $c) { status } }`, map[string]any{"c": c}, login("caseworker@example.no")))
+			return map[string]any{"c": c}
+		}, cardManagers},
+		{"revokeCard", `mutation($c: ID!) { revokeCard(id: $c) { status } }`, func() map[string]any { return map[string]any{"c": personalCard()} }, cardManagers},
+		{"claimTicket", `mutation($c: ID!, $o: ID!, $a: CardPinInput) { claimTicket(cardId: $c, offerId: $o, access: $a) { code } }`, func() map[string]any {
+			c, access := anonymousCard()
+			return map[string]any{"c": c, "o": offer, "a": access}
+		}, anyone},
+		{"allocateTicket", `mutation($c: ID!, $o: ID!) { allocateTicket(cardId: $c, offerId: $o) { code } }`, func() map[string]any {
+			return map[string]any{"c": personalCard(), "o": offer}
+		}, allocators},
+		{"cancelTicket", `mutation($id: ID!, $a: CardPinInput) { cancelTicket(id: $id, access: $a) { status } }`, func() map[string]any {
+			id, _, access := anonymousTicket()
+			return map[string]any{"id": id, "a": access}
+		}, anyone},
+		{"checkTicket", `mutation($c: String!) { checkTicket(code: $c) { valid } }`, func() map[string]any {
+			_, code, _ := anonymousTicket()
+			return map[string]any{"c": code}
+		}, door},
+		{"redeemTicket", `mutation($c: String!) { redeemTicket(code: $c) { valid } }`, func() map[string]any {
+			_, code, _ := anonymousTicket()
+			return map[string]any{"c": code}
+		}, door},
+		{"personalDataReport", `mutation($n: String!) { personalDataReport(identityNumber: $n) { found } }`, func() map[string]any {
+			return map[string]any{"n": recipient()["childIdentityNumber"]}
+		}, adminOnly},
+		{"erasePersonalData", `mutation($n: String!) { erasePersonalData(identityNumber: $n) }`, func() map[string]any {
+			return map[string]any{"n": recipient()["childIdentityNumber"]}
+		}, adminOnly},
 		{"inviteUser", `mutation($email: String!) { inviteUser(email: $email, displayName: "Ny ansatt", roles: [EDITOR]) { roles } }`, owner, adminOnly},
 		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) { rejectOrganisation(id: $id, reason: $reason) { status } }`, pendingOrg, adminOnly},
 	}

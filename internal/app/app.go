@@ -18,6 +18,7 @@ import (
 
 	"github.com/fritid/fritid/graph"
 	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/media"
 	"github.com/fritid/fritid/internal/platform/config"
@@ -39,6 +40,7 @@ type App struct {
 	Tenants *tenant.Service
 	Portal  *portal.Service
 	Auth    *auth.Service
+	Cards   *card.Service
 	Mail    *mail.Sender
 
 	migrator *database.Migrator
@@ -49,6 +51,10 @@ type App struct {
 // configured) and builds the services. It does not migrate; see Migrate.
 func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
 	a := &App{Config: cfg, Log: log, Metrics: httpserver.NewMetrics()}
+	// Keyed hashes (sessions, identity keys) need the secret in every command, not only serve.
+	if err := cfg.EnsureSecretKey(); err != nil {
+		return nil, err
+	}
 	var err error
 	if a.Bundle, err = i18n.NewBundle(); err != nil {
 		return nil, err
@@ -83,6 +89,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		}
 		return v.User.ID, nil
 	}
+	a.Cards = card.NewService(a.DB, cfg.SecretKey, card.Options{RetentionDays: cfg.CardRetentionDays,
+		IdentityNumber: func(i *auth.Identity) string { return i.IdentityNumber() }})
 	a.Portal.Accounts, a.Portal.PublicURL, a.Portal.RevisionsKept = a.Auth, cfg.PublicURL, cfg.RevisionsKept
 	a.Portal.Secret = []byte(cfg.SecretKey)
 	a.Portal.UploadLimits = media.Limits{MaxBytes: cfg.MaxBodyBytes, MaxPixels: media.DefaultLimits.MaxPixels}
@@ -170,7 +178,7 @@ func (a *App) Ready(ctx context.Context) error {
 // explorer at / in development.
 func (a *App) Handler() http.Handler {
 	cfg := a.Config
-	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal}
+	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards}
 	gql := graph.NewHandler(resolver, graph.Options{
 		Introspection:  cfg.Introspection,
 		MaxDepth:       cfg.MaxDepth,
@@ -221,7 +229,7 @@ func (a *App) HTTPConfig() httpserver.Config {
 func issuers(cfg *config.Config) []auth.Issuer {
 	out := make([]auth.Issuer, len(cfg.OIDCIssuers))
 	for i, is := range cfg.OIDCIssuers {
-		out[i] = auth.Issuer{URL: is.Issuer, Audience: is.Audience, EmailClaim: is.EmailClaim}
+		out[i] = auth.Issuer{URL: is.Issuer, Audience: is.Audience, EmailClaim: is.EmailClaim, IdentityNumberClaim: is.IdentityNumberClaim}
 	}
 	return out
 }

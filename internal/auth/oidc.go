@@ -23,6 +23,10 @@ type Issuer struct {
 	// EmailClaim names the claim that maps a token to a user account by e-mail
 	// (default "email"); a token without an account is a signed-in resident.
 	EmailClaim string `json:"emailClaim"`
+	// IdentityNumberClaim names the claim that carries the national identity number
+	// (ID-porten's "pid", the default). The activity card uses it to find the bearer's
+	// cards; it is never stored or logged.
+	IdentityNumberClaim string `json:"identityNumberClaim"`
 }
 
 // Identity is who an ID token says the bearer is.
@@ -30,6 +34,18 @@ type Identity struct {
 	Issuer  string
 	Subject string
 	Email   string
+	// identityNumber is the national identity number claim, kept unexported so that it is
+	// never printed, logged or serialised by accident; see IdentityNumber.
+	identityNumber string
+}
+
+// IdentityNumber returns the national identity number the token carries, or "". Only the
+// activity card reads it, to compute the keyed hash it recognises people by.
+func (i *Identity) IdentityNumber() string {
+	if i == nil {
+		return ""
+	}
+	return i.identityNumber
 }
 
 // oidcVerifiers verifies ID tokens of the configured issuers; each issuer's discovery
@@ -107,6 +123,13 @@ func (s *Service) oidcViewer(ctx context.Context, i Issuer, idt *oidc.IDToken) (
 	id := &Identity{Issuer: idt.Issuer, Subject: idt.Subject}
 	if e, ok := claims[claim].(string); ok {
 		id.Email = strings.ToLower(strings.TrimSpace(e))
+	}
+	pid := i.IdentityNumberClaim
+	if pid == "" {
+		pid = "pid"
+	}
+	if n, ok := claims[pid].(string); ok {
+		id.identityNumber = n
 	}
 	viewer := &Viewer{Identity: id}
 	t, err := tenant.Current(ctx)

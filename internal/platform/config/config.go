@@ -52,8 +52,11 @@ type Config struct {
 	SMTPURL        string
 	PublicURL      string
 	RevisionsKept  int
-	MediaURL       string
-	MailFrom       string
+	// CardRetentionDays is how long after a card ends its holder's and guardians' personal
+	// data is kept before it is erased.
+	CardRetentionDays int
+	MediaURL          string
+	MailFrom          string
 	// PGBinDir is PG_BINDIR: where the embedded PostgreSQL's binaries are, when set.
 	PGBinDir string
 	// SecretKeyGenerated is true when SecretKey was generated and kept in the data directory.
@@ -71,6 +74,8 @@ type OIDCIssuer struct {
 	Issuer     string `json:"issuer"`
 	Audience   string `json:"audience"`
 	EmailClaim string `json:"emailClaim"`
+	// IdentityNumberClaim names the claim with the national identity number (default "pid").
+	IdentityNumberClaim string `json:"identityNumberClaim"`
 }
 
 // Setting is one configuration value: its environment variable, flag, default and meaning.
@@ -148,7 +153,7 @@ var Settings = []Setting{
 	{"FRITID_IDLE_TIMEOUT", "idle-timeout", "120s", "how long an idle keep-alive connection stays open", setDuration(func(c *Config) *time.Duration { return &c.IdleTimeout })},
 	{"FRITID_SESSION_TTL", "session-ttl", "720h", "how long a signed-in session lasts at most", setDuration(func(c *Config) *time.Duration { return &c.SessionTTL })},
 	{"FRITID_SESSION_IDLE_TIMEOUT", "session-idle-timeout", "168h", "a session left unused this long ends", setDuration(func(c *Config) *time.Duration { return &c.SessionIdle })},
-	{"FRITID_OIDC_ISSUERS", "oidc-issuers", "", `OpenID Connect issuers whose ID tokens are accepted as bearer tokens, as JSON: [{"issuer":"https://...","audience":"client-id","emailClaim":"email"}]`, func(c *Config, v string) error {
+	{"FRITID_OIDC_ISSUERS", "oidc-issuers", "", `OpenID Connect issuers whose ID tokens are accepted as bearer tokens, as JSON: [{"issuer":"https://...","audience":"client-id","emailClaim":"email","identityNumberClaim":"pid"}]`, func(c *Config, v string) error {
 		c.OIDCIssuers = nil
 		if strings.TrimSpace(v) == "" {
 			return nil
@@ -181,6 +186,7 @@ var Settings = []Setting{
 		return nil
 	}},
 	{"FRITID_REVISIONS_KEPT", "revisions-kept", "20", "how many revisions of each organisation and activity are kept", setInt(func(c *Config) *int { return &c.RevisionsKept }, 1, 1000)},
+	{"FRITID_CARD_RETENTION_DAYS", "card-retention-days", "90", "days after an activity card ends before its holder's and guardians' personal data is erased (the card and its statistics stay, anonymous)", setInt(func(c *Config) *int { return &c.CardRetentionDays }, 0, 3650)},
 	{"FRITID_MEDIA_URL", "media-url", "", "where uploaded images are kept, a gocloud.dev/blob URL (file:///srv/fritid/media, s3://bucket?region=eu-north-1); empty keeps them in the data directory", setString(func(c *Config) *string { return &c.MediaURL })},
 	{"FRITID_MAIL_FROM", "mail-from", "fritid <noreply@localhost>", "the sender of e-mail", setString(func(c *Config) *string { return &c.MailFrom })},
 	{"FRITID_SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long a graceful shutdown waits for requests in flight", setDuration(func(c *Config) *time.Duration { return &c.ShutdownGrace })},

@@ -1,0 +1,112 @@
+package graph
+
+import (
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/card"
+	"github.com/fritid/fritid/internal/platform/relay"
+)
+
+// cardAccesses remembers, for one operation, the number and PIN an anonymous card was
+// opened with, so its nested fields (tickets) are read with the same proof.
+type cardAccesses struct {
+	mu sync.Mutex
+	m  map[uuid.UUID]*card.CardAccess
+}
+
+func (c *cardAccesses) put(id uuid.UUID, a *card.CardAccess) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[uuid.UUID]*card.CardAccess{}
+	}
+	c.m[id] = a
+}
+
+func (c *cardAccesses) get(id uuid.UUID) *card.CardAccess {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[id]
+}
+
+// pinAccess maps the API's number and PIN; nil stays nil.
+func pinAccess(in *model.CardPinInput) *card.CardAccess {
+	if in == nil {
+		return nil
+	}
+	return &card.CardAccess{Number: in.Number, PIN: in.Pin}
+}
+
+// recipientInput maps the API's recipient. Errors: BAD_USER_INPUT naming a bad ID.
+func recipientInput(in model.CardRecipientInput) (card.RecipientInput, error) {
+	pid, err := relay.ParseTypedID(in.ProgrammeID, "CardProgramme", "input.programmeId")
+	if err != nil {
+		return card.RecipientInput{}, err
+	}
+	return card.RecipientInput{ProgrammeID: pid, ChildIdentityNumber: in.ChildIdentityNumber, GivenName: in.GivenName,
+		BirthDate: in.BirthDate, GuardianIdentityNumbers: in.GuardianIdentityNumbers, OverrideReason: deref(in.OverrideReason, "")}, nil
+}
+
+// programmeInput maps the API's programme. Errors: BAD_USER_INPUT naming a bad ID.
+func programmeInput(in model.CardProgrammeInput) (card.ProgrammeInput, error) {
+	out := card.ProgrammeInput{MinAge: in.MinAge, MaxAge: in.MaxAge, ValidFrom: in.ValidFrom, ValidTo: in.ValidTo,
+		CardsAvailable: in.CardsAvailable, BudgetOre: int64(in.BudgetOre), DefaultAllowance: in.DefaultAllowance, Status: in.Status}
+	var err error
+	if out.ID, err = optionalID(in.ID, "CardProgramme", "input.id"); err != nil {
+		return out, err
+	}
+	if out.AgencyIDs, err = parseIDs(in.AgencyIds, "CardAgency", "input.agencyIds"); err != nil {
+		return out, err
+	}
+	for _, t := range in.Texts {
+		out.Texts = append(out.Texts, card.ProgrammeText{Locale: t.Locale, Name: t.Name, Description: deref(t.Description, ""), Eligibility: deref(t.Eligibility, "")})
+	}
+	return out, nil
+}
+
+// offerInput maps the API's offer. Errors: BAD_USER_INPUT naming a bad ID.
+func offerInput(in model.CardOfferInput) (card.OfferInput, error) {
+	out := card.OfferInput{MinAge: in.MinAge, MaxAge: in.MaxAge, Stock: in.Stock, PerCardLimit: in.PerCardLimit, Admits: in.Admits,
+		ValidFrom: in.ValidFrom, ValidTo: in.ValidTo, EventAt: in.EventAt, ValueOre: int64(in.ValueOre), Source: in.Source}
+	var err error
+	if out.ID, err = optionalID(in.ID, "CardOffer", "input.id"); err != nil {
+		return out, err
+	}
+	if out.OrganisationID, err = relay.ParseTypedID(in.OrganisationID, "Organisation", "input.organisationId"); err != nil {
+		return out, err
+	}
+	if out.CategoryID, err = optionalID(in.CategoryID, "Category", "input.categoryId"); err != nil {
+		return out, err
+	}
+	if out.ProgrammeIDs, err = parseIDs(in.ProgrammeIds, "CardProgramme", "input.programmeIds"); err != nil {
+		return out, err
+	}
+	for _, t := range in.Texts {
+		out.Texts = append(out.Texts, card.OfferText{Locale: t.Locale, Title: t.Title, Description: deref(t.Description, ""), HowToUse: deref(t.HowToUse, "")})
+	}
+	return out, nil
+}
+
+// optionalID parses a global ID of typ when given.
+func optionalID(gid *string, typ, field string) (*uuid.UUID, error) {
+	if gid == nil {
+		return nil, nil
+	}
+	id, err := relay.ParseTypedID(*gid, typ, field)
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
+// day returns the day t points to, or the zero time for nil.
+func day(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
