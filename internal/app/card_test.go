@@ -84,7 +84,7 @@ func TestActivityCardEndToEnd(t *testing.T) {
 	navID, schoolID := agency("NAV Larvik", "NAV", "nav@example.no"), agency("Hedrum ungdomsskole", "SCHOOL", "skole@example.no")
 	year := time.Now().Year()
 	prog := ok(t, s.post(t, `mutation($in: CardProgrammeInput!) { saveCardProgramme(input: $in) { id name cardsLeft status agencies { name } } }`, map[string]any{"in": map[string]any{
-		"texts": []any{map[string]any{"locale": "nb", "name": "Aktivitetskortet", "eligibility": "Barn i familier med lav inntekt"}},
+		"texts":  []any{map[string]any{"locale": "nb", "name": "Aktivitetskortet", "eligibility": "Barn i familier med lav inntekt"}},
 		"minAge": 6, "maxAge": 17, "validFrom": fmt.Sprintf("%d-01-01", year), "validTo": fmt.Sprintf("%d-12-31", year),
 		"cardsAvailable": 100, "budgetOre": 50000000, "defaultAllowance": 5, "status": "ACTIVE", "agencyIds": []string{navID, schoolID}}}, coord))
 	programme := get(prog.Data, "saveCardProgramme.id").(string)
@@ -93,8 +93,8 @@ func TestActivityCardEndToEnd(t *testing.T) {
 	}
 	offer := ok(t, s.post(t, `mutation($in: CardOfferInput!) { saveCardOffer(input: $in) { id status released } }`, map[string]any{"in": map[string]any{
 		"organisationId": relayID("Organisation", org), "programmeIds": []string{programme},
-		"texts":  []any{map[string]any{"locale": "nb", "title": "To runder bowling", "howToUse": "Vis billetten i kassa"}},
-		"stock":  40, "perCardLimit": 2, "admits": 2, "validFrom": time.Now().Add(-time.Hour).Format(time.RFC3339),
+		"texts": []any{map[string]any{"locale": "nb", "title": "To runder bowling", "howToUse": "Vis billetten i kassa"}},
+		"stock": 40, "perCardLimit": 2, "admits": 2, "validFrom": time.Now().Add(-time.Hour).Format(time.RFC3339),
 		"validTo": time.Now().AddDate(0, 1, 0).Format(time.RFC3339), "valueOre": 15000, "source": "PURCHASED"}}, coord))
 	offerID := get(offer.Data, "saveCardOffer.id").(string)
 	ok(t, s.post(t, `mutation($id: ID!) { releaseCardOfferStock(offerId: $id, amount: 20) { released } }`, map[string]any{"id": offerID}, coord))
