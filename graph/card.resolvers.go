@@ -24,6 +24,10 @@ func (r *cardResolver) Tickets(ctx context.Context, obj *card.Card) ([]*card.Tic
 	return r.Cards.FindCardTickets(ctx, obj.ID, loadersFor(ctx).cardAccess.get(obj.ID))
 }
 
+func (r *cardResolver) ClaimableOffers(ctx context.Context, obj *card.Card) ([]*card.Offer, error) {
+	return r.Cards.ClaimableOffers(ctx, obj.ID, loadersFor(ctx).cardAccess.get(obj.ID))
+}
+
 func (r *cardOfferResolver) Organisation(ctx context.Context, obj *card.Offer) (*portal.Organisation, error) {
 	return nullIfNotFound(loadersFor(ctx).organisations.get(ctx, obj.OrganisationID))
 }

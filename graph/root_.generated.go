@@ -158,6 +158,7 @@ type ComplexityRoot struct {
 
 	Card struct {
 		Allowance       func(childComplexity int) int
+		ClaimableOffers func(childComplexity int) int
 		FormattedNumber func(childComplexity int) int
 		GlobalID        func(childComplexity int) int
 		Holder          func(childComplexity int) int
@@ -1077,6 +1078,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Card.Allowance(childComplexity), true
+	case "Card.claimableOffers":
+		if e.ComplexityRoot.Card.ClaimableOffers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Card.ClaimableOffers(childComplexity), true
 	case "Card.number":
 		if e.ComplexityRoot.Card.FormattedNumber == nil {
 			break
@@ -4518,6 +4525,11 @@ type Card implements Node {
   holder: CardHolder
   "The card's tickets, newest first (for those who hold the card)."
   tickets: [CardTicket!]!
+  """
+  The offers the card may claim now, by the same checks a claim makes: programme, age,
+  per-card limit, allowance, released tickets left (for those who hold the card).
+  """
+  claimableOffers: [CardOffer!]!
 }
 
 "What is kept about a card's holder."
@@ -6340,6 +6352,8 @@ func (ec *executionContext) childFields_Card(ctx context.Context, field graphql.
 		return ec.fieldContext_Card_holder(ctx, field)
 	case "tickets":
 		return ec.fieldContext_Card_tickets(ctx, field)
+	case "claimableOffers":
+		return ec.fieldContext_Card_claimableOffers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Card", field.Name)
 }

@@ -131,8 +131,9 @@ func TestActivityCardEndToEnd(t *testing.T) {
 	now := time.Now()
 	token := iss.sign(t, iss.key, map[string]any{"iss": iss.URL, "aud": "fritid", "sub": "mor", "pid": mother, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()})
 	resident := "Authorization: Bearer " + token
-	mine := ok(t, s.post(t, `{ myCards { id programme { name } holder { givenName } } }`, nil, resident))
-	if get(mine.Data, "myCards.0.id") != cardID || get(mine.Data, "myCards.0.programme.name") != "Aktivitetskortet" {
+	mine := ok(t, s.post(t, `{ myCards { id programme { name } holder { givenName } claimableOffers { id left } } }`, nil, resident))
+	if get(mine.Data, "myCards.0.id") != cardID || get(mine.Data, "myCards.0.programme.name") != "Aktivitetskortet" ||
+		get(mine.Data, "myCards.0.claimableOffers.0.id") != offerID || get(mine.Data, "myCards.0.claimableOffers.0.left") != 20.0 {
 		t.Fatalf("myCards: %+v", mine.Data)
 	}
 	claim := ok(t, s.post(t, `mutation($c: ID!, $o: ID!) { claimTicket(cardId: $c, offerId: $o) { code payload admits status offer { title } } }`,
@@ -147,6 +148,9 @@ func TestActivityCardEndToEnd(t *testing.T) {
 	if get(chk.Data, "checkTicket.valid") != true || get(chk.Data, "checkTicket.offerTitle") != "To runder bowling" {
 		t.Errorf("check: %+v", chk.Data)
 	}
+	if r := s.post(t, `mutation($c: String!) { checkTicket(code: $c) { valid } }`, map[string]any{"c": code}, nav); r.code() != "FORBIDDEN" {
+		t.Errorf("a caseworker at the door: %+v", r.Errors)
+	}
 	ok(t, s.post(t, `mutation($c: String!) { redeemTicket(code: $c) { valid } }`, map[string]any{"c": code}, door))
 	if r := s.post(t, `mutation($c: String!) { redeemTicket(code: $c) { valid } }`, map[string]any{"c": code}, door); r.code() != "ALREADY_REDEEMED" {
 		t.Errorf("second redeem: %+v", r.Errors)
@@ -155,8 +159,8 @@ func TestActivityCardEndToEnd(t *testing.T) {
 	// An anonymous card: number and PIN are the only way in.
 	anon := ok(t, s.post(t, `mutation($p: ID!) { issueAnonymousCards(programmeId: $p, count: 1) { pin card { id number kind } } }`, map[string]any{"p": programme}, coord))
 	access := map[string]any{"number": get(anon.Data, "issueAnonymousCards.0.card.number"), "pin": get(anon.Data, "issueAnonymousCards.0.pin")}
-	opened := ok(t, s.post(t, `mutation($a: CardPinInput!) { openCard(access: $a) { id kind holder { givenName } tickets { code } } }`, map[string]any{"a": access}))
-	if get(opened.Data, "openCard.kind") != "ANONYMOUS" || get(opened.Data, "openCard.holder") != nil {
+	opened := ok(t, s.post(t, `mutation($a: CardPinInput!) { openCard(access: $a) { id kind holder { givenName } tickets { code } claimableOffers { id } } }`, map[string]any{"a": access}))
+	if get(opened.Data, "openCard.kind") != "ANONYMOUS" || get(opened.Data, "openCard.holder") != nil || get(opened.Data, "openCard.claimableOffers.0.id") != offerID {
 		t.Errorf("opened: %+v", opened.Data)
 	}
 	ok(t, s.post(t, `mutation($c: ID!, $o: ID!, $a: CardPinInput) { claimTicket(cardId: $c, offerId: $o, access: $a) { code } }`,
