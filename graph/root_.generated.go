@@ -143,6 +143,7 @@ type ComplexityRoot struct {
 		GlobalID  func(childComplexity int) int
 		ItemID    func(childComplexity int) int
 		ItemType  func(childComplexity int) int
+		Note      func(childComplexity int) int
 		RequestID func(childComplexity int) int
 	}
 
@@ -1039,6 +1040,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntry.ItemType(childComplexity), true
+	case "AuditEntry.note":
+		if e.ComplexityRoot.AuditEntry.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Note(childComplexity), true
 	case "AuditEntry.requestId":
 		if e.ComplexityRoot.AuditEntry.RequestID == nil {
 			break
@@ -3875,6 +3882,8 @@ type AuditEntry {
   itemId: ID
   "The fields that changed."
   fields: [String!]!
+  "A written reason the action needed (a caseworker overriding a stopper warning); cleared when the person it concerns is erased."
+  note: String
   "The request it happened in, to find it in the logs."
   requestId: String!
   "When."
@@ -6300,6 +6309,8 @@ func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field gr
 		return ec.fieldContext_AuditEntry_itemId(ctx, field)
 	case "fields":
 		return ec.fieldContext_AuditEntry_fields(ctx, field)
+	case "note":
+		return ec.fieldContext_AuditEntry_note(ctx, field)
 	case "requestId":
 		return ec.fieldContext_AuditEntry_requestId(ctx, field)
 	case "createdAt":

@@ -63,7 +63,7 @@ func TestExplorerOnlyInDevelopment(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(string(page), "/graphql") {
 		t.Errorf("explorer: %d %.100s", res.StatusCode, page)
 	}
-	prod := newServer(t, func(c *config.Config) { c.Env = config.Production })
+	prod := newServer(t, func(c *config.Config) { c.Env, c.SecretKey = config.Production, strings.Repeat("s", 40) })
 	res, err = http.Get(prod.URL + "/")
 	if err != nil {
 		t.Fatal(err)

@@ -26,8 +26,11 @@ type Entry struct {
 	ItemType       string     `bun:"item_type"`
 	ItemID         *uuid.UUID `bun:"item_id,type:uuid"`
 	Fields         []string   `bun:"fields,array"`
-	RequestID      string     `bun:"request_id"`
-	CreatedAt      time.Time  `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	// Note is a written reason the action needed (an override of a stopper warning). It
+	// may be personal data: it is cleared when the person it concerns is erased.
+	Note      *string   `bun:"note"`
+	RequestID string    `bun:"request_id"`
+	CreatedAt time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 }
 
 // Append writes e on db (a transaction, normally), filling its ID and the request ID.

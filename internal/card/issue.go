@@ -71,8 +71,11 @@ func (s *Service) IssueCard(ctx context.Context, in RecipientInput) (*IssuedCard
 		if len(findings) > 0 {
 			fields = append(fields, "overrideReason")
 		}
-		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "issue_card",
-			ItemType: "Card", ItemID: &card.ID, Fields: fields})
+		entry := &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "issue_card", ItemType: "Card", ItemID: &card.ID, Fields: fields}
+		if len(findings) > 0 {
+			entry.Note = &r.reason // the written reason for overriding the warnings, with the override itself
+		}
+		return audit.Append(ctx, tx, entry)
 	})
 	if errors.Is(err, errHolderTaken) {
 		return nil, s.alreadyHeld(ctx, c, in.ProgrammeID, r.childKey)

@@ -3,6 +3,7 @@ package card
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -104,11 +105,25 @@ func TestIssueCard(t *testing.T) {
 		}
 		var fields []string
 		e.db.NewSelect().Table("audit_log").Column("fields").Where("item_id = ? AND action = 'issue_card'", got.Card.ID).Scan(context.Background(), &fields)
-		if n := e.count("SELECT count(*) FROM audit_log WHERE item_id = ? AND action = 'issue_card' AND fields @> '{override:GUARDIAN_HAS_OTHER_CARD,overrideReason}'", got.Card.ID); n != 1 {
-			t.Errorf("audit of the override: %d entries", n)
+		if n := e.count("SELECT count(*) FROM audit_log WHERE item_id = ? AND action = 'issue_card' AND fields @> '{override:GUARDIAN_HAS_OTHER_CARD,overrideReason}' AND note = ?",
+			got.Card.ID, sibling.OverrideReason); n != 1 {
+			t.Errorf("audit of the override with its reason: %d entries", n)
 		}
 		if n := e.count("SELECT count(*) FROM card_guardianships g JOIN card_persons p ON p.id = g.guardian_id WHERE p.birth_date IS NULL"); n != 3 {
 			t.Errorf("guardianships = %d, want 3", n)
+		}
+		// Erasing the child clears the reason from the card and from the audit log alike.
+		if _, err := e.svc.ErasePersonalData(e.admin, sibling.ChildIdentityNumber); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.count("SELECT count(*) FROM audit_log WHERE note IS NOT NULL") + e.count("SELECT count(*) FROM cards WHERE override_reason IS NOT NULL"); n != 0 {
+			t.Errorf("%d override reasons left after erasure", n)
+		}
+		// Clearing a note is the only change the audit log takes.
+		for _, q := range []string{"UPDATE audit_log SET note = 'x' WHERE item_id = ?", "UPDATE audit_log SET action = 'x' WHERE item_id = ?", "DELETE FROM audit_log WHERE item_id = ?"} {
+			if _, err := e.db.ExecContext(context.Background(), q, got.Card.ID); err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s: %v", q, err)
+			}
 		}
 	})
 

@@ -200,7 +200,8 @@ func (s *Service) ErasePersonalData(ctx context.Context, identityNumber string) 
 var personalFields = []string{"givenName", "birthDate", "identityKey", "guardianships", "overrideReason"}
 
 // erasePersons deletes the persons ids, and the guardians who are left with no child and
-// no card of their own; their cards lose their holder and override reason. Each person
+// no card of their own; their cards lose their holder and override reason, and the
+// audit entries of those cards their note (the written reason). Each person
 // erased is audit-logged with action and actor. It returns how many were erased.
 func erasePersons(ctx context.Context, tx bun.IDB, ids []uuid.UUID, action string, actor *uuid.UUID) (int, error) {
 	var orphans []uuid.UUID
@@ -216,6 +217,7 @@ func erasePersons(ctx context.Context, tx bun.IDB, ids []uuid.UUID, action strin
 		q    string
 		args []any
 	}{
+		{"UPDATE audit_log SET note = NULL WHERE item_type = 'Card' AND note IS NOT NULL AND item_id IN (SELECT id FROM cards WHERE holder_id IN (?))", []any{bun.In(all)}},
 		{"UPDATE cards SET override_reason = NULL WHERE holder_id IN (?) AND override_reason IS NOT NULL", []any{bun.In(all)}},
 		{`INSERT INTO audit_log (id, municipality_id, actor_id, action, item_type, item_id, fields, request_id)
 			SELECT uuid_generate_v7(), municipality_id, ?, ?, 'CardPerson', id, ?, ? FROM card_persons WHERE id IN (?)`,
