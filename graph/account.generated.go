@@ -66,7 +66,7 @@ type MutationResolver interface {
 	SetCardOfferStatus(ctx context.Context, id string, status card.OfferStatus) (*card.Offer, error)
 	CheckRecipient(ctx context.Context, input model.CardRecipientInput) ([]*card.Finding, error)
 	IssueCard(ctx context.Context, input model.CardRecipientInput) (*card.IssuedCard, error)
-	IssueAnonymousCards(ctx context.Context, programmeID string, count int) ([]*card.AnonymousCard, error)
+	IssueAnonymousCards(ctx context.Context, programmeID string, count int) (*model.AnonymousCardBatch, error)
 	OpenCard(ctx context.Context, access model.CardPinInput) (*card.Card, error)
 	SuspendCard(ctx context.Context, id string) (*card.Card, error)
 	ResumeCard(ctx context.Context, id string) (*card.Card, error)
@@ -3111,8 +3111,8 @@ func (ec *executionContext) _Mutation_issueAnonymousCards(ctx context.Context, f
 			return ec.Resolvers.Mutation().IssueAnonymousCards(ctx, fc.Args["programmeId"].(string), fc.Args["count"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*card.AnonymousCard) graphql.Marshaler {
-			return ec.marshalNAnonymousCard2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAnonymousCardᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnonymousCardBatch) graphql.Marshaler {
+			return ec.marshalNAnonymousCardBatch2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐAnonymousCardBatch(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3125,7 +3125,7 @@ func (ec *executionContext) fieldContext_Mutation_issueAnonymousCards(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AnonymousCard(ctx, field)
+			return ec.childFields_AnonymousCardBatch(ctx, field)
 		},
 	}
 	defer func() {

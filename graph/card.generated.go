@@ -36,6 +36,8 @@ type CardProgrammeResolver interface {
 }
 type CardTicketResolver interface {
 	Offer(ctx context.Context, obj *card.Ticket) (*card.Offer, error)
+
+	Printable(ctx context.Context, obj *card.Ticket) (string, error)
 }
 type OfferStatisticsResolver interface {
 	OfferID(ctx context.Context, obj *card.OfferStatistics) (string, error)
@@ -282,6 +284,61 @@ func (ec *executionContext) _AnonymousCard_pin(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_AnonymousCard_pin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AnonymousCard", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AnonymousCardBatch_cards(ctx context.Context, field graphql.CollectedField, obj *model.AnonymousCardBatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnonymousCardBatch_cards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cards, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*card.AnonymousCard) graphql.Marshaler {
+			return ec.marshalNAnonymousCard2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAnonymousCardᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnonymousCardBatch_cards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnonymousCardBatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnonymousCard(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnonymousCardBatch_sheet(ctx context.Context, field graphql.CollectedField, obj *model.AnonymousCardBatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnonymousCardBatch_sheet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sheet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnonymousCardBatch_sheet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnonymousCardBatch", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Card_id(ctx context.Context, field graphql.CollectedField, obj *card.Card) (ret graphql.Marshaler) {
@@ -2378,6 +2435,29 @@ func (ec *executionContext) fieldContext_CardTicket_cancelledAt(_ context.Contex
 	return graphql.NewScalarFieldContext("CardTicket", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _CardTicket_printable(ctx context.Context, field graphql.CollectedField, obj *card.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CardTicket_printable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CardTicket().Printable(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CardTicket_printable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardTicket", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _IssuedCard_card(ctx context.Context, field graphql.CollectedField, obj *card.IssuedCard) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4440,6 +4520,49 @@ func (ec *executionContext) _AnonymousCard(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var anonymousCardBatchImplementors = []string{"AnonymousCardBatch"}
+
+func (ec *executionContext) _AnonymousCardBatch(ctx context.Context, sel ast.SelectionSet, obj *model.AnonymousCardBatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, anonymousCardBatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnonymousCardBatch")
+		case "cards":
+			out.Values[i] = ec._AnonymousCardBatch_cards(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sheet":
+			out.Values[i] = ec._AnonymousCardBatch_sheet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var cardImplementors = []string{"Card", "Node"}
 
 func (ec *executionContext) _Card(ctx context.Context, sel ast.SelectionSet, obj *card.Card) graphql.Marshaler {
@@ -5367,6 +5490,44 @@ func (ec *executionContext) _CardTicket(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "printable":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CardTicket_printable(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6233,6 +6394,16 @@ func (ec *executionContext) marshalNAnonymousCard2ᚖgithubᚗcomᚋfritidᚋfri
 		return graphql.Null
 	}
 	return ec._AnonymousCard(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAnonymousCardBatch2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐAnonymousCardBatch(ctx context.Context, sel ast.SelectionSet, v *model.AnonymousCardBatch) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AnonymousCardBatch(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCard2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCardᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.Card) graphql.Marshaler {

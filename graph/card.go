@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -8,7 +10,10 @@ import (
 
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/card"
+	"github.com/fritid/fritid/internal/card/sheet"
+	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/platform/relay"
+	"github.com/fritid/fritid/internal/tenant"
 )
 
 // cardAccesses remembers, for one operation, the number and PIN an anonymous card was
@@ -109,4 +114,46 @@ func day(t *time.Time) time.Time {
 		return time.Time{}
 	}
 	return *t
+}
+
+// printDate is how a printed sheet writes a day.
+const printDate = "02.01.2006"
+
+// labels localises a printed page's fixed texts, with the page's language.
+func (r *Resolver) labels(ctx context.Context, title, footer string) (sheet.Labels, string) {
+	loc := i18n.FromContext(ctx)
+	t := func(id string) string { return r.Bundle.Localize(loc.Chain, id, nil) }
+	return sheet.Labels{Title: t(title), Footer: t(footer), Number: t("SheetNumber"), PIN: t("SheetPIN"), ValidTo: t("SheetValidTo"),
+		Code: t("SheetCode"), Admits: t("SheetAdmits"), ValidUntil: t("SheetValidUntil"), HowToUse: t("SheetHowToUse")}, loc.Code
+}
+
+// cardSheet renders anonymous cards just issued in a programme as a printable sheet.
+func (r *Resolver) cardSheet(ctx context.Context, programmeID uuid.UUID, cards []*card.AnonymousCard) (string, error) {
+	p, err := r.Cards.FindProgrammeByID(ctx, programmeID)
+	if err != nil {
+		return "", err
+	}
+	items := make([]sheet.Card, len(cards))
+	for i, c := range cards {
+		items[i] = sheet.Card{Programme: p.Name, Number: c.Card.FormattedNumber(), PIN: c.PIN, ValidTo: c.Card.ValidTo.Format(printDate)}
+	}
+	l, lang := r.labels(ctx, "SheetCardsTitle", "SheetCardsFooter")
+	return sheet.Cards(lang, l, items)
+}
+
+// ticketPage renders a ticket as a printable page with its QR code.
+func (r *Resolver) ticketPage(ctx context.Context, t *card.Ticket) (string, error) {
+	o, err := r.Cards.FindOfferByID(ctx, t.OfferID)
+	if err != nil {
+		return "", err
+	}
+	l, lang := r.labels(ctx, "SheetTicketTitle", "SheetTicketFooter")
+	until := t.ExpiresAt
+	if tn, err := tenant.Current(ctx); err == nil {
+		if tz, err := time.LoadLocation(tn.Municipality.TimeZone); err == nil {
+			until = until.In(tz)
+		}
+	}
+	return sheet.TicketPage(lang, l, sheet.Ticket{Offer: o.Title, Code: t.FormattedCode(), Payload: t.Payload,
+		Admits: strconv.Itoa(t.Admits), ValidUntil: until.Format(printDate + " 15:04"), HowToUse: o.HowToUse})
 }

@@ -71,6 +71,10 @@ func (r *cardTicketResolver) Offer(ctx context.Context, obj *card.Ticket) (*card
 	return nullIfNotFound(r.Cards.FindOfferByID(ctx, obj.OfferID))
 }
 
+func (r *cardTicketResolver) Printable(ctx context.Context, obj *card.Ticket) (string, error) {
+	return r.ticketPage(ctx, obj)
+}
+
 func (r *mutationResolver) SaveCardAgency(ctx context.Context, input model.CardAgencyInput) (*card.Agency, error) {
 	id, err := optionalID(input.ID, "CardAgency", "input.id")
 	if err != nil {
@@ -142,12 +146,20 @@ func (r *mutationResolver) IssueCard(ctx context.Context, input model.CardRecipi
 	return r.Cards.IssueCard(ctx, in)
 }
 
-func (r *mutationResolver) IssueAnonymousCards(ctx context.Context, programmeID string, count int) ([]*card.AnonymousCard, error) {
+func (r *mutationResolver) IssueAnonymousCards(ctx context.Context, programmeID string, count int) (*model.AnonymousCardBatch, error) {
 	id, err := relay.ParseTypedID(programmeID, "CardProgramme", "programmeId")
 	if err != nil {
 		return nil, err
 	}
-	return r.Cards.IssueAnonymousCards(ctx, id, count)
+	cards, err := r.Cards.IssueAnonymousCards(ctx, id, count)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.cardSheet(ctx, id, cards)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AnonymousCardBatch{Cards: cards, Sheet: page}, nil
 }
 
 func (r *mutationResolver) OpenCard(ctx context.Context, access model.CardPinInput) (*card.Card, error) {

@@ -7,6 +7,7 @@ package graph
 import (
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
+	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 )
@@ -17,4 +18,6 @@ type Resolver struct {
 	Tenants *tenant.Service
 	Portal  *portal.Service
 	Cards   *card.Service
+	// Bundle localises what resolvers render themselves (printable sheets).
+	Bundle *i18n.Bundle
 }

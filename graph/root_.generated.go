@@ -125,6 +125,11 @@ type ComplexityRoot struct {
 		PIN  func(childComplexity int) int
 	}
 
+	AnonymousCardBatch struct {
+		Cards func(childComplexity int) int
+		Sheet func(childComplexity int) int
+	}
+
 	ApiKey struct {
 		CreatedAt  func(childComplexity int) int
 		GlobalID   func(childComplexity int) int
@@ -264,6 +269,7 @@ type ComplexityRoot struct {
 		GlobalID      func(childComplexity int) int
 		Offer         func(childComplexity int) int
 		Payload       func(childComplexity int) int
+		Printable     func(childComplexity int) int
 		RedeemedAt    func(childComplexity int) int
 		Status        func(childComplexity int) int
 	}
@@ -955,6 +961,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AnonymousCard.PIN(childComplexity), true
 
+	case "AnonymousCardBatch.cards":
+		if e.ComplexityRoot.AnonymousCardBatch.Cards == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnonymousCardBatch.Cards(childComplexity), true
+	case "AnonymousCardBatch.sheet":
+		if e.ComplexityRoot.AnonymousCardBatch.Sheet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnonymousCardBatch.Sheet(childComplexity), true
+
 	case "ApiKey.createdAt":
 		if e.ComplexityRoot.ApiKey.CreatedAt == nil {
 			break
@@ -1579,6 +1598,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardTicket.Payload(childComplexity), true
+	case "CardTicket.printable":
+		if e.ComplexityRoot.CardTicket.Printable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardTicket.Printable(childComplexity), true
 	case "CardTicket.redeemedAt":
 		if e.ComplexityRoot.CardTicket.RedeemedAt == nil {
 			break
@@ -4601,6 +4626,8 @@ type CardTicket implements Node {
   redeemedAt: Time
   "When it was cancelled."
   cancelledAt: Time
+  "A printable HTML page of the ticket with its code and a QR code for the door, for those without a phone."
+  printable: String!
 }
 
 "A ticket's status."
@@ -4865,7 +4892,7 @@ extend type Mutation {
     programmeId: ID!
     "How many cards."
     count: Int!
-  ): [AnonymousCard!]!
+  ): AnonymousCardBatch!
 
   """
   Opens an anonymous card with its number and PIN (anyone; throttled per card and per
@@ -5128,6 +5155,14 @@ type IssuedCard {
   card: Card!
   "The warnings the written reason overrode."
   overridden: [CardFinding!]!
+}
+
+"A batch of anonymous cards just issued, with their PINs: shown this once, never again."
+type AnonymousCardBatch {
+  "The cards with their PINs."
+  cards: [AnonymousCard!]!
+  "A printable HTML page (A4) of the cards with their numbers and PINs, two to a row, to cut apart and hand out."
+  sheet: String!
 }
 
 "An anonymous card with its PIN, shown once."
@@ -6275,6 +6310,16 @@ func (ec *executionContext) childFields_AnonymousCard(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type AnonymousCard", field.Name)
 }
 
+func (ec *executionContext) childFields_AnonymousCardBatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cards":
+		return ec.fieldContext_AnonymousCardBatch_cards(ctx, field)
+	case "sheet":
+		return ec.fieldContext_AnonymousCardBatch_sheet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnonymousCardBatch", field.Name)
+}
+
 func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6557,6 +6602,8 @@ func (ec *executionContext) childFields_CardTicket(ctx context.Context, field gr
 		return ec.fieldContext_CardTicket_redeemedAt(ctx, field)
 	case "cancelledAt":
 		return ec.fieldContext_CardTicket_cancelledAt(ctx, field)
+	case "printable":
+		return ec.fieldContext_CardTicket_printable(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CardTicket", field.Name)
 }

@@ -68,6 +68,14 @@ type ActivityTextsInput struct {
 	Schedule graphql.Omittable[*string] `json:"schedule,omitempty"`
 }
 
+// A batch of anonymous cards just issued, with their PINs: shown this once, never again.
+type AnonymousCardBatch struct {
+	// The cards with their PINs.
+	Cards []*card.AnonymousCard `json:"cards"`
+	// A printable HTML page (A4) of the cards with their numbers and PINs, two to a row, to cut apart and hand out.
+	Sheet string `json:"sheet"`
+}
+
 // An audit entry in a page.
 type AuditEntryEdge struct {
 	// Where this edge is, for `after`.

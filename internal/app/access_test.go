@@ -171,8 +171,8 @@ func TestAccessMatrix(t *testing.T) {
 		return get(ok(t, s.post(t, `mutation($in: CardRecipientInput!) { issueCard(input: $in) { card { id } } }`, map[string]any{"in": recipient()}, login("caseworker@example.no"))).Data, "issueCard.card.id")
 	}
 	anonymousCard := func() (any, map[string]any) {
-		r := ok(t, s.post(t, `mutation($p: ID!) { issueAnonymousCards(programmeId: $p, count: 1) { pin card { id number } } }`, map[string]any{"p": programme}, login("admin@example.no")))
-		return get(r.Data, "issueAnonymousCards.0.card.id"), map[string]any{"number": get(r.Data, "issueAnonymousCards.0.card.number"), "pin": get(r.Data, "issueAnonymousCards.0.pin")}
+		r := ok(t, s.post(t, `mutation($p: ID!) { issueAnonymousCards(programmeId: $p, count: 1) { cards { pin card { id number } } } }`, map[string]any{"p": programme}, login("admin@example.no")))
+		return get(r.Data, "issueAnonymousCards.cards.0.card.id"), map[string]any{"number": get(r.Data, "issueAnonymousCards.cards.0.card.number"), "pin": get(r.Data, "issueAnonymousCards.cards.0.pin")}
 	}
 	anonymousTicket := func() (any, string, map[string]any) {
 		c, access := anonymousCard()
@@ -297,7 +297,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"setCardOfferStatus", `mutation($o: ID!) { setCardOfferStatus(id: $o, status: PUBLISHED) { id } }`, func() map[string]any { return map[string]any{"o": offer} }, offerManagers},
 		{"checkRecipient", `mutation($in: CardRecipientInput!) { checkRecipient(input: $in) { code } }`, func() map[string]any { return map[string]any{"in": recipient()} }, caseworkers},
 		{"issueCard", `mutation($in: CardRecipientInput!) { issueCard(input: $in) { card { id } } }`, func() map[string]any { return map[string]any{"in": recipient()} }, caseworkers},
-		{"issueAnonymousCards", `mutation($p: ID!) { issueAnonymousCards(programmeId: $p, count: 1) { pin } }`, func() map[string]any { return map[string]any{"p": programme} }, cardStaff},
+		{"issueAnonymousCards", `mutation($p: ID!) { issueAnonymousCards(programmeId: $p, count: 1) { cards { pin } } }`, func() map[string]any { return map[string]any{"p": programme} }, cardStaff},
 		{"openCard", `mutation($a: CardPinInput!) { openCard(access: $a) { id } }`, func() map[string]any {
 			_, access := anonymousCard()
 			return map[string]any{"a": access}

@@ -178,7 +178,7 @@ func (a *App) Ready(ctx context.Context) error {
 // explorer at / in development.
 func (a *App) Handler() http.Handler {
 	cfg := a.Config
-	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards}
+	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Bundle: a.Bundle}
 	gql := graph.NewHandler(resolver, graph.Options{
 		Introspection:  cfg.Introspection,
 		MaxDepth:       cfg.MaxDepth,

@@ -136,9 +136,12 @@ func TestActivityCardEndToEnd(t *testing.T) {
 		get(mine.Data, "myCards.0.claimableOffers.0.id") != offerID || get(mine.Data, "myCards.0.claimableOffers.0.left") != 20.0 {
 		t.Fatalf("myCards: %+v", mine.Data)
 	}
-	claim := ok(t, s.post(t, `mutation($c: ID!, $o: ID!) { claimTicket(cardId: $c, offerId: $o) { code payload admits status offer { title } } }`,
+	claim := ok(t, s.post(t, `mutation($c: ID!, $o: ID!) { claimTicket(cardId: $c, offerId: $o) { code payload admits status offer { title } printable } }`,
 		map[string]any{"c": cardID, "o": offerID}, resident))
 	code := get(claim.Data, "claimTicket.code").(string)
+	if p := get(claim.Data, "claimTicket.printable").(string); !strings.Contains(p, code) || !strings.Contains(p, "<svg") || !strings.Contains(p, "To runder bowling") {
+		t.Errorf("printable ticket: %.200s", p)
+	}
 	if get(claim.Data, "claimTicket.admits") != 2.0 || !strings.HasPrefix(get(claim.Data, "claimTicket.payload").(string), "FRITID1:demo:") {
 		t.Errorf("claim: %+v", claim.Data)
 	}
@@ -157,8 +160,16 @@ func TestActivityCardEndToEnd(t *testing.T) {
 	}
 
 	// An anonymous card: number and PIN are the only way in.
-	anon := ok(t, s.post(t, `mutation($p: ID!) { issueAnonymousCards(programmeId: $p, count: 1) { pin card { id number kind } } }`, map[string]any{"p": programme}, coord))
-	access := map[string]any{"number": get(anon.Data, "issueAnonymousCards.0.card.number"), "pin": get(anon.Data, "issueAnonymousCards.0.pin")}
+	anon := ok(t, s.post(t, `mutation($p: ID!) { issueAnonymousCards(programmeId: $p, count: 2) { cards { pin card { id number kind } } sheet } }`, map[string]any{"p": programme}, coord))
+	access := map[string]any{"number": get(anon.Data, "issueAnonymousCards.cards.0.card.number"), "pin": get(anon.Data, "issueAnonymousCards.cards.0.pin")}
+	// The printable sheet holds both cards with their PINs.
+	sheet := get(anon.Data, "issueAnonymousCards.sheet").(string)
+	for i := 0; i < 2; i++ {
+		n, pin := get(anon.Data, fmt.Sprintf("issueAnonymousCards.cards.%d.card.number", i)).(string), get(anon.Data, fmt.Sprintf("issueAnonymousCards.cards.%d.pin", i)).(string)
+		if !strings.Contains(sheet, n) || !strings.Contains(sheet, pin) || !strings.Contains(sheet, "Aktivitetskortet") {
+			t.Errorf("the sheet lacks card %s or its PIN", n)
+		}
+	}
 	opened := ok(t, s.post(t, `mutation($a: CardPinInput!) { openCard(access: $a) { id kind holder { givenName } tickets { code } claimableOffers { id } } }`, map[string]any{"a": access}))
 	if get(opened.Data, "openCard.kind") != "ANONYMOUS" || get(opened.Data, "openCard.holder") != nil || get(opened.Data, "openCard.claimableOffers.0.id") != offerID {
 		t.Errorf("opened: %+v", opened.Data)
