@@ -247,6 +247,10 @@ func (r *offerStatisticsResolver) OfferID(ctx context.Context, obj *card.OfferSt
 	return relay.GlobalID("CardOffer", obj.OfferID), nil
 }
 
+func (r *providerSettlementResolver) OrganisationID(ctx context.Context, obj *card.ProviderSettlement) (string, error) {
+	return relay.GlobalID("Organisation", obj.OrganisationID), nil
+}
+
 func (r *providerStatisticsResolver) OrganisationID(ctx context.Context, obj *card.ProviderStatistics) (string, error) {
 	return relay.GlobalID("Organisation", obj.OrganisationID), nil
 }
@@ -303,6 +307,14 @@ func (r *queryResolver) CardStatistics(ctx context.Context, programmeID string, 
 	return r.Cards.CardStatistics(ctx, id, day(from), day(to))
 }
 
+func (r *queryResolver) CardSettlement(ctx context.Context, programmeID string, from *time.Time, to *time.Time) ([]*card.ProviderSettlement, error) {
+	id, err := relay.ParseTypedID(programmeID, "CardProgramme", "programmeId")
+	if err != nil {
+		return nil, err
+	}
+	return r.Cards.Settlement(ctx, id, day(from), day(to))
+}
+
 func (r *ticketCheckResolver) Problem(ctx context.Context, obj *card.TicketCheck) (*string, error) {
 	if obj.Problem == "" {
 		return nil, nil
@@ -321,6 +333,10 @@ func (r *Resolver) CardTicket() CardTicketResolver { return &cardTicketResolver{
 
 func (r *Resolver) OfferStatistics() OfferStatisticsResolver { return &offerStatisticsResolver{r} }
 
+func (r *Resolver) ProviderSettlement() ProviderSettlementResolver {
+	return &providerSettlementResolver{r}
+}
+
 func (r *Resolver) ProviderStatistics() ProviderStatisticsResolver {
 	return &providerStatisticsResolver{r}
 }
@@ -333,6 +349,7 @@ type (
 	cardProgrammeResolver      struct{ *Resolver }
 	cardTicketResolver         struct{ *Resolver }
 	offerStatisticsResolver    struct{ *Resolver }
+	providerSettlementResolver struct{ *Resolver }
 	providerStatisticsResolver struct{ *Resolver }
 	ticketCheckResolver        struct{ *Resolver }
 )

@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	OfferStatistics() OfferStatisticsResolver
 	Organisation() OrganisationResolver
 	OrganisationConnection() OrganisationConnectionResolver
+	ProviderSettlement() ProviderSettlementResolver
 	ProviderStatistics() ProviderStatisticsResolver
 	Query() QueryResolver
 	Revision() RevisionResolver
@@ -502,6 +503,13 @@ type ComplexityRoot struct {
 		RecordedAt    func(childComplexity int) int
 	}
 
+	ProviderSettlement struct {
+		Name           func(childComplexity int) int
+		Ore            func(childComplexity int) int
+		OrganisationID func(childComplexity int) int
+		Tickets        func(childComplexity int) int
+	}
+
 	ProviderStatistics struct {
 		Name           func(childComplexity int) int
 		OrganisationID func(childComplexity int) int
@@ -520,6 +528,7 @@ type ComplexityRoot struct {
 		CardAgencies   func(childComplexity int) int
 		CardOffers     func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus) int
 		CardProgrammes func(childComplexity int) int
+		CardSettlement func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
 		CardStatistics func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
 		Categories     func(childComplexity int) int
 		Category       func(childComplexity int, id *string, slug *string) int
@@ -2881,6 +2890,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PersonalDataReport.RecordedAt(childComplexity), true
 
+	case "ProviderSettlement.name":
+		if e.ComplexityRoot.ProviderSettlement.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderSettlement.Name(childComplexity), true
+	case "ProviderSettlement.ore":
+		if e.ComplexityRoot.ProviderSettlement.Ore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderSettlement.Ore(childComplexity), true
+	case "ProviderSettlement.organisationId":
+		if e.ComplexityRoot.ProviderSettlement.OrganisationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderSettlement.OrganisationID(childComplexity), true
+	case "ProviderSettlement.tickets":
+		if e.ComplexityRoot.ProviderSettlement.Tickets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderSettlement.Tickets(childComplexity), true
+
 	case "ProviderStatistics.name":
 		if e.ComplexityRoot.ProviderStatistics.Name == nil {
 			break
@@ -2991,6 +3025,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CardProgrammes(childComplexity), true
+	case "Query.cardSettlement":
+		if e.ComplexityRoot.Query.CardSettlement == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cardSettlement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CardSettlement(childComplexity, args["programmeId"].(string), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Query.cardStatistics":
 		if e.ComplexityRoot.Query.CardStatistics == nil {
 			break
@@ -4685,6 +4730,36 @@ extend type Query {
     "Last day of the period; left out: until now."
     to: Date
   ): CardStatistics!
+}
+
+extend type Query {
+  """
+  What the municipality owes each provider for a period: the PURCHASED tickets of the
+  programme's cards redeemed at its offers, exactly, for paying them (card coordinators and
+  administrators). Unlike ` + "`" + `cardStatistics` + "`" + ` no count is hidden, because an invoice must be
+  exact; it counts tickets a provider checked in itself and says nothing about cards,
+  agencies, ages or people.
+  """
+  cardSettlement(
+    "The programme."
+    programmeId: ID!
+    "First day of the period, in the municipality's time zone; left out: from the start."
+    from: Date
+    "Last day of the period; left out: until now."
+    to: Date
+  ): [ProviderSettlement!]!
+}
+
+"What the municipality owes one provider for a period."
+type ProviderSettlement {
+  "The provider organisation's global ID."
+  organisationId: ID!
+  "Its name."
+  name: String!
+  "Purchased tickets redeemed at its offers."
+  tickets: Int!
+  "Their value in øre: the amount owed."
+  ore: Int!
 }
 
 "A count in statistics: the number, or hidden when small."
@@ -6954,6 +7029,20 @@ func (ec *executionContext) childFields_PersonalDataReport(ctx context.Context, 
 		return ec.fieldContext_PersonalDataReport_childrenCards(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonalDataReport", field.Name)
+}
+
+func (ec *executionContext) childFields_ProviderSettlement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisationId":
+		return ec.fieldContext_ProviderSettlement_organisationId(ctx, field)
+	case "name":
+		return ec.fieldContext_ProviderSettlement_name(ctx, field)
+	case "tickets":
+		return ec.fieldContext_ProviderSettlement_tickets(ctx, field)
+	case "ore":
+		return ec.fieldContext_ProviderSettlement_ore(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProviderSettlement", field.Name)
 }
 
 func (ec *executionContext) childFields_ProviderStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -186,6 +186,11 @@ func TestActivityCardEndToEnd(t *testing.T) {
 	if get(st.Data, "cardStatistics.cardsIssued.value") != nil || get(st.Data, "cardStatistics.cardsIssued.display") != "<5" {
 		t.Errorf("statistics: %+v", st.Data)
 	}
+	// The settlement is exact: one purchased ticket used at the bowling hall, 150 kroner owed.
+	set := ok(t, s.post(t, `query($p: ID!) { cardSettlement(programmeId: $p) { name tickets ore } }`, map[string]any{"p": programme}, coord))
+	if get(set.Data, "cardSettlement.0.name") != "Larvik Bowling" || get(set.Data, "cardSettlement.0.tickets") != 1.0 || get(set.Data, "cardSettlement.0.ore") != 15000.0 {
+		t.Errorf("settlement: %+v", set.Data)
+	}
 	if r := s.post(t, `query($p: ID!) { cardStatistics(programmeId: $p) { cardsIssued { display } } }`, map[string]any{"p": programme}, nav); r.code() != "FORBIDDEN" {
 		t.Errorf("a caseworker read statistics: %+v", r.Errors)
 	}

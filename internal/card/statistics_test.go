@@ -282,4 +282,35 @@ func TestCardStatistics(t *testing.T) {
 		_, err = e.svc.CardStatistics(sfCoord, p.ID, time.Time{}, time.Time{})
 		wantCode(t, err, apperr.NotFound)
 	})
+
+	t.Run("Settlement", func(t *testing.T) {
+		// A provider with one used ticket is paid for exactly one, though statistics hide it.
+		theatre := e.organisation("teater")
+		d := e.tkOffer(theatre, []*Programme{p}, 5, func(in *OfferInput) {
+			in.ValueOre, in.Source, in.Texts = 25000, SourcePurchased, []OfferText{{Locale: "nb", Title: "Teater"}}
+		})
+		tk, err := e.svc.ClaimTicket(anonymous(e.larvik), anon[19].Card.ID, d.ID, access(anon[19]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		redeem(theatre, []*Ticket{tk})
+		got, err := e.svc.Settlement(e.coord, p.ID, time.Time{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for _, ps := range got {
+			lines = append(lines, fmt.Sprintf("%s:%d:%d", ps.Name, ps.Tickets, ps.Ore))
+		}
+		// Donated tickets (the pool) are not owed; the cinema's 11 and the theatre's 1 are.
+		if want := "[kino:11:99000 teater:1:25000]"; fmt.Sprint(lines) != want {
+			t.Errorf("settlement %v, want %s", lines, want)
+		}
+		later, err := e.svc.Settlement(e.admin, p.ID, e.today().AddDate(0, 0, 1), time.Time{})
+		if err != nil || len(later) != 0 {
+			t.Errorf("a period with nothing redeemed: %v %v", later, err)
+		}
+		_, err = e.svc.Settlement(navCW, p.ID, time.Time{}, time.Time{})
+		wantCode(t, err, apperr.Forbidden)
+	})
 }
