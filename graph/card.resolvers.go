@@ -33,11 +33,11 @@ func (r *cardOfferResolver) Organisation(ctx context.Context, obj *card.Offer) (
 }
 
 func (r *cardOfferResolver) Programmes(ctx context.Context, obj *card.Offer) ([]*card.Programme, error) {
-	all, err := r.Cards.FindProgrammes(ctx)
+	all, err := loadersFor(ctx).cardProgrammes(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []*card.Programme
+	out := []*card.Programme{}
 	for _, p := range all {
 		for _, id := range obj.ProgrammeIDs {
 			if p.ID == id {
@@ -49,7 +49,7 @@ func (r *cardOfferResolver) Programmes(ctx context.Context, obj *card.Offer) ([]
 }
 
 func (r *cardProgrammeResolver) Agencies(ctx context.Context, obj *card.Programme) ([]*card.Agency, error) {
-	all, err := r.Cards.FindAgencies(ctx)
+	all, err := loadersFor(ctx).cardAgencies(ctx)
 	if apperr.CodeOf(err) == apperr.Forbidden || apperr.CodeOf(err) == apperr.Unauthenticated {
 		return []*card.Agency{}, nil // the agencies are for staff; the programme itself is public
 	}

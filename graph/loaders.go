@@ -7,6 +7,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 
+	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/portal"
 )
@@ -34,6 +35,13 @@ type loaders struct {
 	attachMu sync.Mutex // guards attaching to activities shared between lists
 
 	cardAccess cardAccesses // anonymous cards opened in this operation
+	cards      *card.Service
+	progOnce   sync.Once
+	progs      []*card.Programme
+	progErr    error
+	agOnce     sync.Once
+	agencies   []*card.Agency
+	agErr      error
 
 	mu     sync.Mutex
 	seen   map[portal.Group][]uuid.UUID
@@ -48,8 +56,8 @@ type nestedKey struct {
 	after string
 }
 
-func newLoaders(p *portal.Service) *loaders {
-	l := &loaders{portal: p, seen: map[portal.Group][]uuid.UUID{},
+func newLoaders(p *portal.Service, cs *card.Service) *loaders {
+	l := &loaders{portal: p, cards: cs, seen: map[portal.Group][]uuid.UUID{},
 		actsOf: map[nestedKey]*batch[*portal.ActivityConnection]{}, orgsOf: map[nestedKey]*batch[*portal.OrganisationConnection]{}}
 	l.organisations = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.Organisation, error) {
 		m, err := p.OrganisationsByID(ctx, ids)
@@ -195,6 +203,18 @@ func (l *loaders) taxonomy(ctx context.Context) (*portal.Taxonomy, error) {
 	return l.tax, l.taxErr
 }
 
+// cardProgrammes returns the card programmes the caller may see, loaded once per operation.
+func (l *loaders) cardProgrammes(ctx context.Context) ([]*card.Programme, error) {
+	l.progOnce.Do(func() { l.progs, l.progErr = l.cards.FindProgrammes(ctx) })
+	return l.progs, l.progErr
+}
+
+// cardAgencies returns the card agencies, loaded once per operation.
+func (l *loaders) cardAgencies(ctx context.Context) ([]*card.Agency, error) {
+	l.agOnce.Do(func() { l.agencies, l.agErr = l.cards.FindAgencies(ctx) })
+	return l.agencies, l.agErr
+}
+
 // neighbourhoods returns the tenant's neighbourhoods, loaded once per operation.
 func (l *loaders) neighbourhoods(ctx context.Context) (*portal.Neighbourhoods, error) {
 	l.nbOnce.Do(func() {
@@ -255,7 +275,7 @@ func (loaderExtension) ExtensionName() string                   { return "Loader
 func (loaderExtension) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (e loaderExtension) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	return next(context.WithValue(ctx, loadersKey{}, newLoaders(e.r.Portal)))
+	return next(context.WithValue(ctx, loadersKey{}, newLoaders(e.r.Portal, e.r.Cards)))
 }
 
 // loadersFor returns the operation's loaders.

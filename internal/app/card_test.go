@@ -97,6 +97,12 @@ func TestActivityCardEndToEnd(t *testing.T) {
 		"stock": 40, "perCardLimit": 2, "admits": 2, "validFrom": time.Now().Add(-time.Hour).Format(time.RFC3339),
 		"validTo": time.Now().AddDate(0, 1, 0).Format(time.RFC3339), "valueOre": 15000, "source": "PURCHASED"}}, coord))
 	offerID := get(offer.Data, "saveCardOffer.id").(string)
+	// Anyone may read an active programme, also through node; a draft offer is the staff's.
+	pub := ok(t, s.post(t, `query($p: ID!, $o: ID!) { p: node(id: $p) { ... on CardProgramme { name agencies { name } } } o: node(id: $o) { id } }`,
+		map[string]any{"p": programme, "o": offerID}))
+	if get(pub.Data, "p.name") != "Aktivitetskortet" || len(get(pub.Data, "p.agencies").([]any)) != 0 || get(pub.Data, "o") != nil {
+		t.Errorf("public reads: %+v", pub.Data)
+	}
 	ok(t, s.post(t, `mutation($id: ID!) { releaseCardOfferStock(offerId: $id, amount: 20) { released } }`, map[string]any{"id": offerID}, coord))
 	ok(t, s.post(t, `mutation($id: ID!) { setCardOfferStatus(id: $id, status: PUBLISHED) { status } }`, map[string]any{"id": offerID}, coord))
 
