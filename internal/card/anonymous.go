@@ -151,25 +151,33 @@ func (s *Service) CardByNumber(ctx context.Context, number, pin string) (*Card, 
 // MaxPINFailures, or the second four times as many, failures in the window. Failures are
 // kept in login_failures, keyed by purpose-labelled keyed hashes.
 func (s *Service) throttled(ctx context.Context, mid uuid.UUID, keys [][]byte) error {
-	now := s.now()
-	since := now.Add(-s.opt.FailureWindow)
 	for i, key := range keys {
 		limit := s.opt.MaxPINFailures
 		if i > 0 {
 			limit *= 4
 		}
-		var n int
-		var oldest time.Time
-		err := s.db.NewSelect().Table("login_failures").ColumnExpr("count(*), coalesce(min(failed_at), ?)", now).
-			Where("municipality_id = ? AND key_hash = ? AND failed_at > ?", mid, key, since).Scan(ctx, &n, &oldest)
-		if err != nil {
-			return database.MapError(err, "count failures", "card")
+		if err := s.overLimit(ctx, mid, key, limit, "CardRateLimited"); err != nil {
+			return err
 		}
-		if n >= limit {
-			wait := oldest.Add(s.opt.FailureWindow).Sub(now)
-			return &apperr.Error{Code: apperr.RateLimited, MessageID: "CardRateLimited",
-				Data: map[string]any{"RetryAfter": int(math.Ceil(max(wait.Seconds(), 1)))}}
-		}
+	}
+	return nil
+}
+
+// overLimit returns RATE_LIMITED with messageID (RetryAfter seconds in Data) when key has
+// limit failures in the window.
+func (s *Service) overLimit(ctx context.Context, mid uuid.UUID, key []byte, limit int, messageID string) error {
+	now := s.now()
+	var n int
+	var oldest time.Time
+	err := s.db.NewSelect().Table("login_failures").ColumnExpr("count(*), coalesce(min(failed_at), ?)", now).
+		Where("municipality_id = ? AND key_hash = ? AND failed_at > ?", mid, key, now.Add(-s.opt.FailureWindow)).Scan(ctx, &n, &oldest)
+	if err != nil {
+		return database.MapError(err, "count failures", "card")
+	}
+	if n >= limit {
+		wait := oldest.Add(s.opt.FailureWindow).Sub(now)
+		return &apperr.Error{Code: apperr.RateLimited, MessageID: messageID,
+			Data: map[string]any{"RetryAfter": int(math.Ceil(max(wait.Seconds(), 1)))}}
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"math"
 	"strings"
 	"time"
 
@@ -233,20 +232,7 @@ func (s *Service) doorRefusal(c caller, chk *TicketCheck) error {
 // doorThrottled returns RATE_LIMITED (RetryAfter seconds in Data) when the door user
 // with key has doorMaxFailures failed codes in the window.
 func (s *Service) doorThrottled(ctx context.Context, c caller, key []byte) error {
-	now := s.now()
-	var n int
-	var oldest time.Time
-	err := s.db.NewSelect().Table("login_failures").ColumnExpr("count(*), coalesce(min(failed_at), ?)", now).
-		Where("municipality_id = ? AND key_hash = ? AND failed_at > ?", c.mid(), key, now.Add(-s.opt.FailureWindow)).Scan(ctx, &n, &oldest)
-	if err != nil {
-		return database.MapError(err, "count failures", "ticket")
-	}
-	if n >= doorMaxFailures {
-		wait := oldest.Add(s.opt.FailureWindow).Sub(now)
-		return &apperr.Error{Code: apperr.RateLimited, MessageID: "TicketCodeRateLimited",
-			Data: map[string]any{"RetryAfter": int(math.Ceil(max(wait.Seconds(), 1)))}}
-	}
-	return nil
+	return s.overLimit(ctx, c.mid(), key, doorMaxFailures, "TicketCodeRateLimited")
 }
 
 // doorFail records a failed code for the door user with key, audits it, and returns
