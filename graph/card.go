@@ -38,6 +38,27 @@ func (c *cardAccesses) get(id uuid.UUID) *card.CardAccess {
 	return c.m[id]
 }
 
+// cardSet is the cards listed for staff in one operation, whose tickets load in one batch.
+type cardSet struct {
+	mu sync.Mutex
+	m  map[uuid.UUID]bool
+}
+
+func (c *cardSet) list(id uuid.UUID) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[uuid.UUID]bool{}
+	}
+	c.m[id] = true
+}
+
+func (c *cardSet) listed(id uuid.UUID) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[id]
+}
+
 // pinAccess maps the API's number and PIN; nil stays nil.
 func pinAccess(in *model.CardPinInput) *card.CardAccess {
 	if in == nil {

@@ -21,7 +21,15 @@ func (r *cardResolver) Programme(ctx context.Context, obj *card.Card) (*card.Pro
 }
 
 func (r *cardResolver) Tickets(ctx context.Context, obj *card.Card) ([]*card.Ticket, error) {
-	return r.Cards.FindCardTickets(ctx, obj.ID, loadersFor(ctx).cardAccess.get(obj.ID))
+	l := loadersFor(ctx)
+	if l.staffCards.listed(obj.ID) {
+		ts, err := l.tickets.get(ctx, obj.ID)
+		if ts == nil {
+			ts = []*card.Ticket{}
+		}
+		return ts, err
+	}
+	return r.Cards.FindCardTickets(ctx, obj.ID, l.cardAccess.get(obj.ID))
 }
 
 func (r *cardResolver) ClaimableOffers(ctx context.Context, obj *card.Card) ([]*card.Offer, error) {
@@ -290,6 +298,11 @@ func (r *queryResolver) AgencyCards(ctx context.Context, programmeID *string, st
 	cards, more, err := r.Cards.CardsOfMyAgency(ctx, f, deref(first, 50), deref(after, ""))
 	if err != nil {
 		return nil, err
+	}
+	l := loadersFor(ctx)
+	for _, c := range cards {
+		l.staffCards.list(c.ID)
+		l.tickets.register(c.ID)
 	}
 	page := &model.CardPage{Nodes: cards, HasNextPage: more}
 	if len(cards) > 0 {

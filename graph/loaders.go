@@ -35,7 +35,9 @@ type loaders struct {
 	attachMu sync.Mutex // guards attaching to activities shared between lists
 
 	cardAccess cardAccesses // anonymous cards opened in this operation
+	staffCards cardSet      // cards listed by agencyCards, read as staff
 	cards      *card.Service
+	tickets    *batch[[]*card.Ticket] // tickets of cards listed for staff
 	progOnce   sync.Once
 	progs      []*card.Programme
 	progErr    error
@@ -57,7 +59,9 @@ type nestedKey struct {
 }
 
 func newLoaders(p *portal.Service, cs *card.Service) *loaders {
-	l := &loaders{portal: p, cards: cs, seen: map[portal.Group][]uuid.UUID{},
+	l := &loaders{portal: p, cards: cs, tickets: newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*card.Ticket, error) {
+		return cs.FindTicketsOfCards(ctx, ids)
+	}), seen: map[portal.Group][]uuid.UUID{},
 		actsOf: map[nestedKey]*batch[*portal.ActivityConnection]{}, orgsOf: map[nestedKey]*batch[*portal.OrganisationConnection]{}}
 	l.organisations = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.Organisation, error) {
 		m, err := p.OrganisationsByID(ctx, ids)

@@ -201,6 +201,33 @@ func TestActivityCardEndToEnd(t *testing.T) {
 		t.Errorf("a caseworker read statistics: %+v", r.Errors)
 	}
 
+	// A caseworker's page of cards loads every card's tickets at once: a longer page costs
+	// no more statements.
+	for i := 1; i <= 3; i++ {
+		ok(t, s.post(t, `mutation($in: CardRecipientInput!) { issueCard(input: $in) { card { id } } }`, map[string]any{"in": map[string]any{
+			"programmeId": programme, "childIdentityNumber": identityNumber(time.Date(year-9, 5, i, 0, 0, 0, 0, time.UTC), 0), "givenName": "Barn",
+			"birthDate": fmt.Sprintf("%d-05-%02d", year-9, i)}}, nav))
+	}
+	counter := &statementCounter{}
+	s.app.DB.AddQueryHook(counter)
+	statements := func(n int) int64 {
+		counter.n.Store(0)
+		r := ok(t, s.post(t, `query($n: Int) { agencyCards(first: $n) { nodes { number holder { givenName } tickets { code status } } } }`, map[string]any{"n": n}, nav))
+		if got := len(get(r.Data, "agencyCards.nodes").([]any)); got != n {
+			t.Fatalf("agencyCards(first: %d) gave %d", n, got)
+		}
+		return counter.n.Load()
+	}
+	if one, four := statements(1), statements(4); one != four {
+		t.Errorf("agencyCards with tickets: %d statements for 1 card, %d for 4", one, four)
+	}
+	tickets := ok(t, s.post(t, `{ agencyCards(first: 10) { nodes { id tickets { status } } } }`, nil, nav))
+	for _, n := range get(tickets.Data, "agencyCards.nodes").([]any) {
+		if n.(map[string]any)["id"] == cardID && len(n.(map[string]any)["tickets"].([]any)) != 1 {
+			t.Errorf("Sara's card in the agency's list: %+v", n)
+		}
+	}
+
 	// A data-subject access request, then erasure: the card stays, anonymous.
 	rep := ok(t, s.post(t, `mutation($n: String!) { personalDataReport(identityNumber: $n) { found givenName cards { agency tickets { offer status } } } }`, map[string]any{"n": child}, admin))
 	if get(rep.Data, "personalDataReport.givenName") != "Sara" || get(rep.Data, "personalDataReport.cards.0.tickets.0.status") != "REDEEMED" {
