@@ -55,15 +55,12 @@ func open(ctx context.Context, name string, args []string, getenv func(string) s
 		return nil, nil, err
 	}
 	log := app.NewLogger(cfg, stderr)
-	if err := cfg.EnsureSecretKey(); err != nil {
+	a, err := app.Open(ctx, cfg, log) // reads or makes the development secret key too
+	if err != nil {
 		return nil, nil, err
 	}
 	if cfg.SecretKeyGenerated {
 		log.Debug("using the development secret key from the data directory")
-	}
-	a, err := app.Open(ctx, cfg, log)
-	if err != nil {
-		return nil, nil, err
 	}
 	return a, log, nil
 }

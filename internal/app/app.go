@@ -51,7 +51,7 @@ type App struct {
 // configured) and builds the services. It does not migrate; see Migrate.
 func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
 	a := &App{Config: cfg, Log: log, Metrics: httpserver.NewMetrics()}
-	// Keyed hashes (sessions, identity keys) need the secret in every command, not only serve.
+	// Keyed hashes (sessions, identity keys) need the secret wherever the app is opened.
 	if err := cfg.EnsureSecretKey(); err != nil {
 		return nil, err
 	}
