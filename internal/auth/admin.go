@@ -137,12 +137,8 @@ func (s *Service) InviteUser(ctx context.Context, email, name string, roles []Mu
 	if name == "" || utf8.RuneCountInString(name) > 200 {
 		return nil, apperr.Invalid("displayName", "NameRequired", nil)
 	}
-	for i, r := range roles {
-		switch r {
-		case RoleAdmin, RoleEditor, RoleCardCoordinator, RoleCaseworker:
-		default:
-			return nil, apperr.Invalid(fmt.Sprintf("roles[%d]", i), "RoleInvalid", nil)
-		}
+	if i := badRole(roles); i >= 0 {
+		return nil, apperr.Invalid(fmt.Sprintf("roles[%d]", i), "RoleInvalid", nil)
 	}
 	token, err := NewToken()
 	if err != nil {
@@ -150,15 +146,8 @@ func (s *Service) InviteUser(ctx context.Context, email, name string, roles []Mu
 	}
 	u := &UserWithRoles{User: User{ID: uuid.Must(uuid.NewV7()), MunicipalityID: v.User.MunicipalityID, Email: email, DisplayName: name}, Roles: roles}
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(&u.User).Returning("created_at, updated_at").Exec(ctx); err != nil {
-			if e := apperr.As(database.MapError(err, "insert user", "user")); e != nil && e.Code == apperr.Conflict {
-				return &apperr.Error{Code: apperr.Conflict, MessageID: "EmailTaken", Field: "email", Err: err}
-			}
-			return database.MapError(err, "insert user", "user")
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO municipal_roles (municipality_id, user_id, role) SELECT ?, ?, unnest(?::text[]) ON CONFLICT DO NOTHING",
-			u.MunicipalityID, u.ID, pgdialect.Array(roleArray(roles))); err != nil {
-			return database.MapError(err, "insert roles", "role")
+		if err := insertUser(ctx, tx, &u.User, roles); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO password_resets (token_hash, municipality_id, user_id, expires_at) VALUES (?, ?, ?, ?)",
 			KeyedHash(s.secret, "reset", token), u.MunicipalityID, u.ID, s.now().Add(staffInviteTTL)); err != nil {

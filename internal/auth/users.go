@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/fritid/fritid/internal/audit"
 	"github.com/fritid/fritid/internal/platform/apperr"
@@ -35,12 +36,8 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*User, er
 	if utf8.RuneCountInString(in.Password) < MinPasswordLength {
 		return nil, apperr.Invalid("password", "PasswordTooShort", map[string]any{"Min": MinPasswordLength})
 	}
-	for _, r := range in.Roles {
-		switch r {
-		case RoleAdmin, RoleEditor, RoleCardCoordinator, RoleCaseworker:
-		default:
-			return nil, apperr.Invalid("role", "RoleInvalid", nil)
-		}
+	if badRole(in.Roles) >= 0 {
+		return nil, apperr.Invalid("role", "RoleInvalid", nil)
 	}
 	hash, err := hashPassword(in.Password)
 	if err != nil {
@@ -48,16 +45,8 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*User, er
 	}
 	u := &User{ID: uuid.Must(uuid.NewV7()), MunicipalityID: in.MunicipalityID, Email: email, DisplayName: in.DisplayName, PasswordHash: &hash}
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(u).Returning("created_at, updated_at").Exec(ctx); err != nil {
-			if e := apperr.As(database.MapError(err, "insert user", "user")); e != nil && e.Code == apperr.Conflict {
-				return &apperr.Error{Code: apperr.Conflict, MessageID: "EmailTaken", Field: "email", Err: err}
-			}
-			return database.MapError(err, "insert user", "user")
-		}
-		for _, r := range in.Roles {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO municipal_roles (municipality_id, user_id, role) VALUES (?, ?, ?)", u.MunicipalityID, u.ID, r); err != nil {
-				return database.MapError(err, "insert role", "role")
-			}
+		if err := insertUser(ctx, tx, u, in.Roles); err != nil {
+			return err
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: u.MunicipalityID, Action: "create_user", ItemType: "User", ItemID: &u.ID, Fields: []string{"email", "roles"}})
 	})
@@ -65,4 +54,35 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*User, er
 		return nil, err
 	}
 	return u, nil
+}
+
+// badRole returns the index of the first role that is not a municipal role, or -1.
+func badRole(roles []MunicipalRole) int {
+	for i, r := range roles {
+		switch r {
+		case RoleAdmin, RoleEditor, RoleCardCoordinator, RoleCaseworker:
+		default:
+			return i
+		}
+	}
+	return -1
+}
+
+// insertUser writes a new account and its municipal roles on tx. Errors: CONFLICT on
+// "email" when the address has an account in the municipality.
+func insertUser(ctx context.Context, tx bun.IDB, u *User, roles []MunicipalRole) error {
+	if _, err := tx.NewInsert().Model(u).Returning("created_at, updated_at").Exec(ctx); err != nil {
+		if e := apperr.As(database.MapError(err, "insert user", "user")); e != nil && e.Code == apperr.Conflict {
+			return &apperr.Error{Code: apperr.Conflict, MessageID: "EmailTaken", Field: "email", Err: err}
+		}
+		return database.MapError(err, "insert user", "user")
+	}
+	return insertRoles(ctx, tx, u.MunicipalityID, u.ID, roles)
+}
+
+// insertRoles gives a user municipal roles (those held already stay).
+func insertRoles(ctx context.Context, tx bun.IDB, mid, userID uuid.UUID, roles []MunicipalRole) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO municipal_roles (municipality_id, user_id, role) SELECT ?, ?, unnest(?::text[]) ON CONFLICT DO NOTHING",
+		mid, userID, pgdialect.Array(roleArray(roles)))
+	return database.MapError(err, "insert roles", "role")
 }
