@@ -16,44 +16,24 @@ import (
 	"github.com/fritid/fritid/internal/tenant"
 )
 
-// cardAccesses remembers, for one operation, the number and PIN an anonymous card was
-// opened with, so its nested fields (tickets) are read with the same proof.
-type cardAccesses struct {
+// cardMemo remembers something about cards for one operation: the number and PIN an
+// anonymous card was opened with (so its nested fields are read with the same proof), or
+// that a card was listed for staff (so its tickets load in one batch).
+type cardMemo[V any] struct {
 	mu sync.Mutex
-	m  map[uuid.UUID]*card.CardAccess
+	m  map[uuid.UUID]V
 }
 
-func (c *cardAccesses) put(id uuid.UUID, a *card.CardAccess) {
+func (c *cardMemo[V]) put(id uuid.UUID, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[uuid.UUID]*card.CardAccess{}
+		c.m = map[uuid.UUID]V{}
 	}
-	c.m[id] = a
+	c.m[id] = v
 }
 
-func (c *cardAccesses) get(id uuid.UUID) *card.CardAccess {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.m[id]
-}
-
-// cardSet is the cards listed for staff in one operation, whose tickets load in one batch.
-type cardSet struct {
-	mu sync.Mutex
-	m  map[uuid.UUID]bool
-}
-
-func (c *cardSet) list(id uuid.UUID) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[uuid.UUID]bool{}
-	}
-	c.m[id] = true
-}
-
-func (c *cardSet) listed(id uuid.UUID) bool {
+func (c *cardMemo[V]) get(id uuid.UUID) V {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.m[id]
@@ -115,26 +95,6 @@ func offerInput(in model.CardOfferInput) (card.OfferInput, error) {
 		out.Texts = append(out.Texts, card.OfferText{Locale: t.Locale, Title: t.Title, Description: deref(t.Description, ""), HowToUse: deref(t.HowToUse, "")})
 	}
 	return out, nil
-}
-
-// optionalID parses a global ID of typ when given.
-func optionalID(gid *string, typ, field string) (*uuid.UUID, error) {
-	if gid == nil {
-		return nil, nil
-	}
-	id, err := relay.ParseTypedID(*gid, typ, field)
-	if err != nil {
-		return nil, err
-	}
-	return &id, nil
-}
-
-// day returns the day t points to, or the zero time for nil.
-func day(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
 }
 
 // printDate is how a printed sheet writes a day.

@@ -22,7 +22,7 @@ func (r *cardResolver) Programme(ctx context.Context, obj *card.Card) (*card.Pro
 
 func (r *cardResolver) Tickets(ctx context.Context, obj *card.Card) ([]*card.Ticket, error) {
 	l := loadersFor(ctx)
-	if l.staffCards.listed(obj.ID) {
+	if l.staffCards.get(obj.ID) {
 		ts, err := l.tickets.get(ctx, obj.ID)
 		if ts == nil {
 			ts = []*card.Ticket{}
@@ -301,7 +301,7 @@ func (r *queryResolver) AgencyCards(ctx context.Context, programmeID *string, st
 	}
 	l := loadersFor(ctx)
 	for _, c := range cards {
-		l.staffCards.list(c.ID)
+		l.staffCards.put(c.ID, true)
 		l.tickets.register(c.ID)
 	}
 	page := &model.CardPage{Nodes: cards, HasNextPage: more}
@@ -317,7 +317,7 @@ func (r *queryResolver) CardStatistics(ctx context.Context, programmeID string, 
 	if err != nil {
 		return nil, err
 	}
-	return r.Cards.CardStatistics(ctx, id, day(from), day(to))
+	return r.Cards.CardStatistics(ctx, id, deref(from, time.Time{}), deref(to, time.Time{}))
 }
 
 func (r *queryResolver) CardSettlement(ctx context.Context, programmeID string, from *time.Time, to *time.Time) ([]*card.ProviderSettlement, error) {
@@ -325,7 +325,7 @@ func (r *queryResolver) CardSettlement(ctx context.Context, programmeID string, 
 	if err != nil {
 		return nil, err
 	}
-	return r.Cards.Settlement(ctx, id, day(from), day(to))
+	return r.Cards.Settlement(ctx, id, deref(from, time.Time{}), deref(to, time.Time{}))
 }
 
 func (r *ticketCheckResolver) Problem(ctx context.Context, obj *card.TicketCheck) (*string, error) {

@@ -34,8 +34,8 @@ type loaders struct {
 
 	attachMu sync.Mutex // guards attaching to activities shared between lists
 
-	cardAccess cardAccesses // anonymous cards opened in this operation
-	staffCards cardSet      // cards listed by agencyCards, read as staff
+	cardAccess cardMemo[*card.CardAccess] // anonymous cards opened in this operation
+	staffCards cardMemo[bool]             // cards listed by agencyCards, read as staff
 	cards      *card.Service
 	tickets    *batch[[]*card.Ticket] // tickets of cards listed for staff
 	progOnce   sync.Once

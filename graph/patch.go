@@ -125,19 +125,12 @@ func activityTexts(in model.ActivityTextsInput) portal.ActivityPatch {
 func venuePatch(in model.VenueChangesInput) (portal.VenuePatch, error) {
 	p := portal.VenuePatch{Name: textPatch(in.Name), Street: textPatch(in.Street), PostalCode: textPatch(in.PostalCode),
 		Place: textPatch(in.Place), Accessibility: listPatch(in.Accessibility)}
-	for _, ref := range []struct {
-		v          *string
-		dst        **uuid.UUID
-		kind, name string
-	}{{in.ID, &p.ID, "Venue", "input.id"}, {in.OrganisationID, &p.OrganisationID, "Organisation", "input.organisationId"}} {
-		if ref.v == nil {
-			continue
-		}
-		id, err := relay.ParseTypedID(*ref.v, ref.kind, ref.name)
-		if err != nil {
-			return p, err
-		}
-		*ref.dst = &id
+	var err error
+	if p.ID, err = optionalID(in.ID, "Venue", "input.id"); err != nil {
+		return p, err
+	}
+	if p.OrganisationID, err = optionalID(in.OrganisationID, "Organisation", "input.organisationId"); err != nil {
+		return p, err
 	}
 	if l, set := in.Location.ValueOK(); set {
 		p.Location.Set = true
@@ -146,6 +139,18 @@ func venuePatch(in model.VenueChangesInput) (portal.VenuePatch, error) {
 		}
 	}
 	return p, nil
+}
+
+// optionalID parses a global ID of typ when given.
+func optionalID(gid *string, typ, field string) (*uuid.UUID, error) {
+	if gid == nil {
+		return nil, nil
+	}
+	id, err := relay.ParseTypedID(*gid, typ, field)
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
 }
 
 // listPatch maps an omittable list: null clears it.
@@ -157,19 +162,12 @@ func listPatch[T any](o graphql.Omittable[[]T]) portal.Patch[[]T] {
 // categoryInput maps the API's category input. Errors: BAD_USER_INPUT naming a bad ID.
 func categoryInput(in model.CategoryChangesInput) (portal.CategoryInput, error) {
 	out := portal.CategoryInput{Slug: in.Slug, Icon: deref(in.Icon, ""), SortOrder: deref(in.SortOrder, 0), Names: map[string]string{}}
-	if in.ID != nil {
-		id, err := relay.ParseTypedID(*in.ID, "Category", "input.id")
-		if err != nil {
-			return out, err
-		}
-		out.ID = &id
+	var err error
+	if out.ID, err = optionalID(in.ID, "Category", "input.id"); err != nil {
+		return out, err
 	}
-	if in.ParentID != nil {
-		id, err := relay.ParseTypedID(*in.ParentID, "Category", "input.parentId")
-		if err != nil {
-			return out, err
-		}
-		out.ParentID = &id
+	if out.ParentID, err = optionalID(in.ParentID, "Category", "input.parentId"); err != nil {
+		return out, err
 	}
 	for _, n := range in.Names {
 		out.Names[n.Locale] = n.Name
@@ -193,9 +191,6 @@ func neighbourhoodInput(in model.NeighbourhoodChangesInput) (*uuid.UUID, portal.
 			}{m.Name, deref(m.Role, "")})
 		}
 	}
-	if in.ID == nil {
-		return nil, out, nil
-	}
-	id, err := relay.ParseTypedID(*in.ID, "Neighbourhood", "input.id")
-	return &id, out, err
+	id, err := optionalID(in.ID, "Neighbourhood", "input.id")
+	return id, out, err
 }
