@@ -140,8 +140,8 @@ func validateProgramme(c caller, in ProgrammeInput) error {
 func checkLocales(c caller, locales []string, field string) error {
 	for i, locale := range locales {
 		f := fmt.Sprintf("%s[%d].locale", field, i)
-		if l := c.t.Locale(locale); l == nil || !l.Enabled {
-			return apperr.Invalid(f, "LocaleNotEnabled", map[string]any{"Locale": locale})
+		if err := c.t.CheckEnabled(locale, f); err != nil {
+			return err
 		}
 		if slices.Contains(locales[:i], locale) {
 			return apperr.Invalid(f, "LocaleRepeated", nil)

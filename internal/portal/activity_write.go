@@ -301,8 +301,8 @@ func (s *Service) SetActivityTranslation(ctx context.Context, id uuid.UUID, loca
 	if err != nil {
 		return nil, err
 	}
-	if l := t.Locale(locale); l == nil || !l.Enabled {
-		return nil, apperr.Invalid("locale", "LocaleNotEnabled", map[string]any{"Locale": locale})
+	if err := t.CheckEnabled(locale, "locale"); err != nil {
+		return nil, err
 	}
 	tr := &ActivityTranslation{ActivityID: id, MunicipalityID: t.ID(), Locale: locale}
 	var fields, cols []string

@@ -7,7 +7,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/audit"
-	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/tenant"
 )
@@ -20,8 +19,8 @@ func (s *Service) SetOrganisationTranslation(ctx context.Context, id uuid.UUID, 
 	if err != nil {
 		return nil, err
 	}
-	if l := t.Locale(locale); l == nil || !l.Enabled {
-		return nil, apperr.Invalid("locale", "LocaleNotEnabled", map[string]any{"Locale": locale})
+	if err := t.CheckEnabled(locale, "locale"); err != nil {
+		return nil, err
 	}
 	var fields []string
 	tr := &OrganisationTranslation{OrganisationID: id, MunicipalityID: t.ID(), Locale: locale}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"github.com/fritid/fritid/internal/platform/apperr"
 )
 
 // Municipality is a tenant: one kommune served by fritid.
@@ -76,6 +78,15 @@ func (t *Tenant) Locale(code string) *Locale {
 		if l.Code == code {
 			return l
 		}
+	}
+	return nil
+}
+
+// CheckEnabled returns BAD_USER_INPUT naming field unless code is a locale the
+// municipality has enabled: texts are written only in languages it publishes in.
+func (t *Tenant) CheckEnabled(code, field string) error {
+	if l := t.Locale(code); l == nil || !l.Enabled {
+		return apperr.Invalid(field, "LocaleNotEnabled", map[string]any{"Locale": code})
 	}
 	return nil
 }
