@@ -34,11 +34,7 @@ func (s *Service) RejectOrganisation(ctx context.Context, id uuid.UUID, reason s
 
 func (s *Service) decide(ctx context.Context, id uuid.UUID, status OrganisationStatus, action, template, reason string) (*Organisation, error) {
 	// SECURITY: only an administrator of the request's municipality approves or rejects.
-	v, err := auth.RequireAdmin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t, err := tenant.Current(ctx)
+	v, t, err := requireAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -76,4 +72,16 @@ func (s *Service) tellOwners(ctx context.Context, tx bun.IDB, t *tenant.Tenant, 
 		}
 	}
 	return nil
+}
+
+// requireAdmin returns the viewer and the request's municipality when the viewer
+// administers it. Errors: UNAUTHENTICATED, FORBIDDEN, TENANT_NOT_FOUND.
+func requireAdmin(ctx context.Context) (*auth.Viewer, *tenant.Tenant, error) {
+	// SECURITY: an administrator of the request's municipality.
+	v, err := auth.RequireAdmin(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := tenant.Current(ctx)
+	return v, t, err
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/audit"
-	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/tenant"
@@ -32,11 +31,7 @@ type CategoryInput struct {
 // default language, a locale the municipality lacks).
 func (s *Service) SaveCategory(ctx context.Context, in CategoryInput) (*Category, error) {
 	// SECURITY: only an administrator of the request's municipality changes the taxonomy.
-	v, err := auth.RequireAdmin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t, err := tenant.Current(ctx)
+	v, t, err := requireAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -109,11 +104,7 @@ func (s *Service) validateCategory(ctx context.Context, t *tenant.Tenant, in Cat
 // categories. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND.
 func (s *Service) DeleteCategory(ctx context.Context, id uuid.UUID) error {
 	// SECURITY: only an administrator of the request's municipality changes the taxonomy.
-	v, err := auth.RequireAdmin(ctx)
-	if err != nil {
-		return err
-	}
-	t, err := tenant.Current(ctx)
+	v, t, err := requireAdmin(ctx)
 	if err != nil {
 		return err
 	}

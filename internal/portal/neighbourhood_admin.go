@@ -23,11 +23,7 @@ import (
 // language).
 func (s *Service) SaveNeighbourhood(ctx context.Context, id *uuid.UUID, in NeighbourhoodInput) (*Neighbourhood, error) {
 	// SECURITY: only an administrator of the request's municipality changes neighbourhoods.
-	v, err := auth.RequireAdmin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t, err := tenant.Current(ctx)
+	v, t, err := requireAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
