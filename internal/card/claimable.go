@@ -9,7 +9,7 @@ import (
 )
 
 // ClaimableOffers returns the offers a held card may claim now, by the same checks a claim
-// makes: published and open, in the card's programme, the holder's age inside the offer's
+// makes (with the card's tickets counted once, not per offer): published and open, in the card's programme, the holder's age inside the offer's
 // range, under the offer's per-card limit and the card's allowance, with released tickets
 // left. The caller holds the card as for ClaimTicket (access for an anonymous card, or a
 // resident signed in with ID-porten). A card that cannot claim (suspended, expired) has
@@ -44,11 +44,22 @@ func (s *Service) ClaimableOffers(ctx context.Context, cardID uuid.UUID, access 
 	if err != nil {
 		return nil, database.MapError(err, "find claimable offers", "offer")
 	}
+	var held []struct {
+		OfferID uuid.UUID `bun:"offer_id"`
+		N       int       `bun:"n"`
+	}
+	err = s.db.NewSelect().Table("card_tickets").Column("offer_id").ColumnExpr("count(*) AS n").
+		Where("card_id = ? AND status <> ?", cardID, TicketCancelled).Group("offer_id").Scan(ctx, &held)
+	if err != nil {
+		return nil, database.MapError(err, "count tickets", "ticket")
+	}
+	ofOffer, all := map[uuid.UUID]int{}, 0
+	for _, h := range held {
+		ofOffer[h.OfferID], all = h.N, all+h.N
+	}
 	for _, o := range offers {
-		if offerClaimable(&ticketOffer{Offer: *o, InProgramme: true}, row, now, today) != nil {
-			continue
-		}
-		if ticketLimits(ctx, s.db, &row.Card, o) != nil {
+		if offerClaimable(&ticketOffer{Offer: *o, InProgramme: true}, row, now, today) != nil ||
+			overLimits(&row.Card, o, ofOffer[o.ID], all) != nil {
 			continue
 		}
 		out = append(out, o)

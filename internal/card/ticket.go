@@ -316,6 +316,12 @@ func ticketLimits(ctx context.Context, tx bun.IDB, card *Card, o *Offer) error {
 	if err != nil {
 		return database.MapError(err, "count tickets", "ticket")
 	}
+	return overLimits(card, o, ofOffer, all)
+}
+
+// overLimits refuses one more ticket of o for a card that holds ofOffer tickets of it and
+// all tickets in all (cancelled ones not counted). Errors: LIMIT_REACHED, ALLOWANCE_USED.
+func overLimits(card *Card, o *Offer, ofOffer, all int) error {
 	if ofOffer >= o.PerCardLimit {
 		return &apperr.Error{Code: apperr.LimitReached, MessageID: "TicketLimitReached", Field: "offerId", Data: map[string]any{"Limit": o.PerCardLimit}}
 	}
