@@ -23,11 +23,12 @@ func (depthLimit) ExtensionName() string                   { return "DepthLimit"
 func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (d depthLimit) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	op := opCtx.Doc.Operations.ForName(opCtx.OperationName)
+	op := opCtx.Operation
 	if op == nil {
 		return nil
 	}
-	if depth := selectionDepth(op.SelectionSet, 0, d.Limit+1); depth > d.Limit {
+	w := depthWalker{doc: opCtx.Doc, fragments: map[string]int{}}
+	if depth := w.root(op.SelectionSet); depth > d.Limit {
 		return &gqlerror.Error{
 			Err:        &apperr.Error{Code: apperr.QueryTooDeep, Data: map[string]any{"Depth": depth, "Limit": d.Limit}},
 			Message:    "query too deep",
@@ -37,34 +38,52 @@ func (d depthLimit) MutateOperationContext(ctx context.Context, opCtx *graphql.O
 	return nil
 }
 
-// selectionDepth returns the depth of set, counting no further than stop (so a cyclic or
-// huge document costs bounded work).
-func selectionDepth(set ast.SelectionSet, depth, stop int) int {
-	if depth >= stop {
-		return depth
-	}
-	max := depth
+// depthWalker measures how deep an operation nests its fields. Each fragment's depth is
+// measured once (memoised), so the work is linear in the document however its fragments
+// spread each other.
+type depthWalker struct {
+	doc       *ast.QueryDocument
+	fragments map[string]int
+}
+
+// root returns the depth of an operation's selection set, leaving out introspection.
+func (w *depthWalker) root(set ast.SelectionSet) int {
+	depth := 0
 	for _, sel := range set {
-		var d int
+		if f, ok := sel.(*ast.Field); ok && (f.Name == "__schema" || f.Name == "__type") {
+			continue
+		}
+		depth = max(depth, w.set(ast.SelectionSet{sel}))
+	}
+	return depth
+}
+
+// set returns the depth of set: 1 for a set of leaf fields.
+func (w *depthWalker) set(set ast.SelectionSet) int {
+	depth := 0
+	for _, sel := range set {
 		switch s := sel.(type) {
 		case *ast.Field:
-			if depth == 0 && (s.Name == "__schema" || s.Name == "__type") {
-				continue
-			}
-			d = depth + 1
-			if len(s.SelectionSet) > 0 {
-				d = selectionDepth(s.SelectionSet, depth+1, stop)
-			}
+			depth = max(depth, 1+w.set(s.SelectionSet))
 		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, depth, stop)
+			depth = max(depth, w.set(s.SelectionSet))
 		case *ast.FragmentSpread:
-			if s.Definition != nil {
-				d = selectionDepth(s.Definition.SelectionSet, depth, stop)
-			}
-		}
-		if d > max {
-			max = d
+			depth = max(depth, w.fragment(s.Name))
 		}
 	}
-	return max
+	return depth
+}
+
+func (w *depthWalker) fragment(name string) int {
+	if d, ok := w.fragments[name]; ok {
+		return d
+	}
+	def := w.doc.Fragments.ForName(name)
+	if def == nil {
+		return 0
+	}
+	w.fragments[name] = 0 // a cycle (validation forbids them) adds nothing
+	d := w.set(def.SelectionSet)
+	w.fragments[name] = d
+	return d
 }

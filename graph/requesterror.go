@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -16,11 +17,18 @@ type requestErrorWriter struct {
 	http.ResponseWriter
 	requestError bool
 	body         bytes.Buffer
+	// status, when set by the time the header is written, is the status a request error
+	// asked for (429 for a spent budget, 413 for an over-long query).
+	status *int
 }
 
 func (w *requestErrorWriter) WriteHeader(status int) {
 	if status >= 400 && status < 500 {
 		w.requestError = true
+		if w.status != nil && *w.status != 0 {
+			w.ResponseWriter.WriteHeader(*w.status)
+			return
+		}
 		if status == http.StatusUnprocessableEntity && strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
 			status = http.StatusOK
 		}
@@ -50,3 +58,20 @@ func (w *requestErrorWriter) finish() {
 }
 
 func (w *requestErrorWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+type statusKey struct{}
+
+// withRequestStatus gives the request a slot in which a request error (one found before
+// execution) can ask for its HTTP status.
+func withRequestStatus(r *http.Request) (*http.Request, *int) {
+	status := new(int)
+	return r.WithContext(context.WithValue(r.Context(), statusKey{}, status)), status
+}
+
+// setRequestStatus asks for status as the answer's HTTP status, should the request fail
+// before execution.
+func setRequestStatus(ctx context.Context, status int) {
+	if p, ok := ctx.Value(statusKey{}).(*int); ok {
+		*p = status
+	}
+}

@@ -22,9 +22,10 @@ import (
 
 // Options configure the GraphQL endpoint.
 type Options struct {
-	Introspection  bool
-	MaxDepth       int
-	MaxComplexity  int
+	Introspection bool
+	MaxDepth      int
+	// Limits bound each request's document, cost and its caller's budget.
+	Limits         Limits
 	MaxUploadBytes int64
 	QueryCacheSize int
 	APQCacheSize   int
@@ -37,10 +38,11 @@ type Options struct {
 }
 
 func init() {
-	// Over-deep and over-complex operations are request errors, like unparseable ones:
-	// with application/graphql-response+json they answer 400.
-	errcode.RegisterErrorType("COMPLEXITY_LIMIT_EXCEEDED", errcode.KindProtocol)
-	errcode.RegisterErrorType(string(apperr.QueryTooDeep), errcode.KindProtocol)
+	// Over-deep, over-complex and over-large operations are request errors, like
+	// unparseable ones: with application/graphql-response+json they answer 400.
+	for _, c := range []apperr.Code{apperr.QueryTooDeep, apperr.QueryTooComplex, apperr.PayloadTooLarge, apperr.RateLimited} {
+		errcode.RegisterErrorType(string(c), errcode.KindProtocol)
+	}
 }
 
 // NewHandler returns the /graphql endpoint: GET, POST and multipart transports, an LRU query
@@ -51,13 +53,15 @@ func NewHandler(r *Resolver, opt Options) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: opt.MaxUploadBytes, MaxMemory: 32 << 20})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](opt.QueryCacheSize))
+	queryCache := lru.New[*ast.QueryDocument](opt.QueryCacheSize)
+	srv.SetQueryCache(queryCache)
+	srv.SetParserTokenLimit(opt.Limits.MaxTokens)
 	if opt.Introspection {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opt.APQCacheSize)})
-	srv.Use(extension.FixedComplexityLimit(opt.MaxComplexity))
 	srv.Use(depthLimit{Limit: opt.MaxDepth})
+	srv.Use(costLimit{limits: opt.Limits, cache: queryCache})
 	srv.Use(loaderExtension{r: r})
 	srv.Use(cachePolicy{})
 	if opt.Observe != nil {
@@ -90,7 +94,8 @@ func guard(next http.Handler, bundle *i18n.Bundle) http.Handler {
 			httpserver.WriteError(w, http.StatusMethodNotAllowed, bundle.Localize(chain, "MethodNotAllowed", nil), string(apperr.BadRequest))
 			return
 		}
-		rw := &requestErrorWriter{ResponseWriter: w}
+		r, status := withRequestStatus(r)
+		rw := &requestErrorWriter{ResponseWriter: w, status: status}
 		next.ServeHTTP(rw, withCacheState(w, r))
 		rw.finish()
 	})

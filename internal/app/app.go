@@ -182,7 +182,7 @@ func (a *App) Handler() http.Handler {
 	gql := graph.NewHandler(resolver, graph.Options{
 		Introspection:  cfg.Introspection,
 		MaxDepth:       cfg.MaxDepth,
-		MaxComplexity:  cfg.MaxComplexity,
+		Limits:         a.queryLimits(),
 		MaxUploadBytes: cfg.MaxBodyBytes,
 		QueryCacheSize: cfg.QueryCacheSize,
 		APQCacheSize:   cfg.APQCacheSize,
@@ -217,12 +217,28 @@ func (a *App) HTTPConfig() httpserver.Config {
 		Addr:              c.HTTPAddr,
 		CORSOrigins:       c.CORSOrigins,
 		MaxBodyBytes:      c.MaxBodyBytes,
+		MaxJSONBodyBytes:  c.MaxJSONBodySize,
+		TrustedProxies:    c.TrustedProxies,
 		ReadHeaderTimeout: c.ReadTimeout,
 		ReadTimeout:       c.ReadTimeout,
 		WriteTimeout:      c.WriteTimeout,
 		IdleTimeout:       c.IdleTimeout,
 		ShutdownTimeout:   c.ShutdownGrace,
 		Production:        c.Production(),
+	}
+}
+
+// queryLimits returns the bounds of one GraphQL request and the callers' budgets.
+func (a *App) queryLimits() graph.Limits {
+	c := a.Config
+	return graph.Limits{
+		MaxQueryBytes: c.MaxQueryBytes,
+		MaxTokens:     c.MaxQueryTokens,
+		MaxAliases:    c.MaxAliases,
+		MaxDirectives: c.MaxDirectives,
+		MaxCost:       int64(c.MaxComplexity),
+		Meter: graph.NewMeter(graph.Budgets{
+			Anonymous: int64(c.BudgetAnonymous), User: int64(c.BudgetUser), APIKey: int64(c.BudgetAPIKey)}),
 	}
 }
 

@@ -21,10 +21,11 @@ func TestBadInput(t *testing.T) {
 	deep := "{ categories " + strings.Repeat("{ children ", 20) + "{ name }" + strings.Repeat(" }", 20) + " }"
 	var aliases strings.Builder
 	aliases.WriteString("{")
-	for i := 0; i < 2000; i++ {
+	for i := 0; i < 300; i++ {
 		fmt.Fprintf(&aliases, " a%d: municipality { name }", i)
 	}
 	aliases.WriteString(" }")
+	pages := `{ organisations(first: 100) { nodes { activities(first: 100) { nodes { id title } } } } }`
 	huge := []byte(`{"query":"{ municipality { name } }","variables":{"pad":"` + strings.Repeat("x", 70<<10) + `"}}`)
 	tests := []struct {
 		name        string
@@ -39,7 +40,9 @@ func TestBadInput(t *testing.T) {
 		{"ErrUnparseableQuery", "application/json", []byte(`{"query": "{ municipality { name "}`), 200, "GRAPHQL_PARSE_FAILED"},
 		{"ErrUnknownField", "application/json", []byte(`{"query": "{ mayor }"}`), 200, "GRAPHQL_VALIDATION_FAILED"},
 		{"ErrTooDeep", "application/json", jsonQuery(deep), 200, "QUERY_TOO_DEEP"},
-		{"ErrTooComplex", "application/json", jsonQuery(aliases.String()), 200, "QUERY_TOO_COMPLEX"},
+		{"ErrTooComplex", "application/json", jsonQuery(pages), 200, "QUERY_TOO_COMPLEX"},
+		{"ErrTooManyAliases", "application/json", jsonQuery(aliases.String()), 200, "QUERY_TOO_COMPLEX"},
+		{"ErrTooManyTokens", "application/json", jsonQuery("{" + strings.Repeat(" a:__typename", 3400) + " }"), 200, "GRAPHQL_PARSE_FAILED"},
 		{"ErrBodyTooLarge", "application/json", huge, 413, "PAYLOAD_TOO_LARGE"},
 		{"ErrVariablesNotObject", "application/json", []byte(`{"query": "{ municipality { name } }", "variables": [1]}`), 400, "BAD_REQUEST"},
 		{"ErrWrongVariableType", "application/json", []byte(`{"query": "query($id: ID!) { node(id: $id) { id } }", "variables": {"id": {"x": 1}}}`), 200, "GRAPHQL_VALIDATION_FAILED"},

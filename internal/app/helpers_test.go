@@ -70,6 +70,7 @@ type gqlResponse struct {
 		Path       []any          `json:"path"`
 		Extensions map[string]any `json:"extensions"`
 	}
+	Extensions map[string]any `json:"extensions"`
 }
 
 // code returns the first error's extensions.code, or "".

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,18 @@ type Config struct {
 	MaxDepth       int
 	MaxComplexity  int
 	MaxBodyBytes   int64
+	// Query limits: see graph.Limits.
+	MaxQueryBytes   int
+	MaxQueryTokens  int
+	MaxAliases      int
+	MaxDirectives   int
+	MaxJSONBodySize int64
+	// Cost budgets per caller and minute (0: unlimited); see graph.Budgets.
+	BudgetAnonymous int
+	BudgetUser      int
+	BudgetAPIKey    int
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
 	QueryCacheSize int
 	APQCacheSize   int
 	DBMaxConns     int
@@ -136,13 +149,32 @@ var Settings = []Setting{
 	{"FRITID_MIGRATE", "migrate", "true", "run database migrations when serve starts", setBool(func(c *Config) *bool { return &c.MigrateOnStart })},
 	{"FRITID_INTROSPECTION", "introspection", "true", "allow GraphQL introspection queries", setBool(func(c *Config) *bool { return &c.Introspection })},
 	{"FRITID_MAX_QUERY_DEPTH", "max-query-depth", "15", "deepest field nesting a GraphQL operation may have", setInt(func(c *Config) *int { return &c.MaxDepth }, 1, 1000)},
-	{"FRITID_MAX_QUERY_COMPLEXITY", "max-query-complexity", "1000", "highest complexity score a GraphQL operation may have (each selected field, alias included, counts 1)", setInt(func(c *Config) *int { return &c.MaxComplexity }, 1, 10_000_000)},
-	{"FRITID_MAX_BODY_BYTES", "max-body-bytes", "10485760", "largest request body accepted, in bytes (uploads included)", func(c *Config, v string) error {
-		var n int
-		if err := setInt(func(*Config) *int { return &n }, 1024, 1<<30)(c, v); err != nil {
-			return err
+	{"FRITID_MAX_QUERY_COMPLEXITY", "max-query-complexity", "10000", "highest cost a GraphQL operation may have: each field counts 1 (a mutation's 10), times the items of each list above it (first/last, or 10 for an unpaged list)", setInt(func(c *Config) *int { return &c.MaxComplexity }, 1, 100_000_000)},
+	{"FRITID_MAX_QUERY_BYTES", "max-query-bytes", "100000", "longest GraphQL query text, in bytes", setInt(func(c *Config) *int { return &c.MaxQueryBytes }, 1024, 10<<20)},
+	{"FRITID_MAX_QUERY_TOKENS", "max-query-tokens", "10000", "most tokens (names, punctuation, values) in a GraphQL document", setInt(func(c *Config) *int { return &c.MaxQueryTokens }, 100, 1_000_000)},
+	{"FRITID_MAX_QUERY_ALIASES", "max-query-aliases", "200", "most aliased fields in a GraphQL document", setInt(func(c *Config) *int { return &c.MaxAliases }, 1, 100_000)},
+	{"FRITID_MAX_QUERY_DIRECTIVES", "max-query-directives", "10", "most directives in one place of a GraphQL document (a field, a fragment)", setInt(func(c *Config) *int { return &c.MaxDirectives }, 1, 1000)},
+	{"FRITID_MAX_BODY_BYTES", "max-body-bytes", "10485760", "largest request body accepted, in bytes (uploads included)", setBytes(func(c *Config) *int64 { return &c.MaxBodyBytes })},
+	{"FRITID_MAX_JSON_BODY_BYTES", "max-json-body-bytes", "1048576", "largest request body that is not an upload (a JSON query with its variables), in bytes", setBytes(func(c *Config) *int64 { return &c.MaxJSONBodySize })},
+	{"FRITID_COST_BUDGET_ANONYMOUS", "cost-budget-anonymous", "600000", "query cost an anonymous client address may spend per minute (0: unlimited)", setInt(func(c *Config) *int { return &c.BudgetAnonymous }, 0, 1_000_000_000)},
+	{"FRITID_COST_BUDGET_USER", "cost-budget-user", "600000", "query cost a signed-in user may spend per minute (0: unlimited)", setInt(func(c *Config) *int { return &c.BudgetUser }, 0, 1_000_000_000)},
+	{"FRITID_COST_BUDGET_API_KEY", "cost-budget-api-key", "3000000", "query cost an API key may spend per minute (0: unlimited)", setInt(func(c *Config) *int { return &c.BudgetAPIKey }, 0, 1_000_000_000)},
+	{"FRITID_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated addresses or CIDR ranges of the load balancers in front; the client address is then read from their X-Forwarded-For", func(c *Config, v string) error {
+		c.TrustedProxies = nil
+		for _, f := range strings.Split(v, ",") {
+			if f = strings.TrimSpace(f); f == "" {
+				continue
+			}
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				a, aerr := netip.ParseAddr(f)
+				if aerr != nil {
+					return fmt.Errorf("%q is not an address or a CIDR range such as 10.0.0.0/8", f)
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p.Masked())
 		}
-		c.MaxBodyBytes = int64(n)
 		return nil
 	}},
 	{"FRITID_QUERY_CACHE_SIZE", "query-cache-size", "1000", "parsed GraphQL documents kept in the LRU cache", setInt(func(c *Config) *int { return &c.QueryCacheSize }, 1, 1_000_000)},
@@ -238,6 +270,17 @@ func (c *Config) validate() []string {
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {
 		p = append(p, "FRITID_SECRET_KEY is too short: use at least 32 random characters (for example `openssl rand -hex 32`)")
 	}
+	for _, b := range []struct {
+		env    string
+		budget int
+	}{{"FRITID_COST_BUDGET_ANONYMOUS", c.BudgetAnonymous}, {"FRITID_COST_BUDGET_USER", c.BudgetUser}, {"FRITID_COST_BUDGET_API_KEY", c.BudgetAPIKey}} {
+		if b.budget > 0 && b.budget < c.MaxComplexity {
+			p = append(p, fmt.Sprintf("%s (%d) is below FRITID_MAX_QUERY_COMPLEXITY (%d): a caller could never run the largest operation; raise it or set 0 for no limit", b.env, b.budget, c.MaxComplexity))
+		}
+	}
+	if c.MaxJSONBodySize > c.MaxBodyBytes {
+		p = append(p, "FRITID_MAX_JSON_BODY_BYTES is above FRITID_MAX_BODY_BYTES: no body can be larger than the largest body")
+	}
 	if c.Production() {
 		if c.SecretKey == "" {
 			p = append(p, "FRITID_SECRET_KEY is required in production: set it to at least 32 random characters (for example `openssl rand -hex 32`) and keep it the same across restarts")
@@ -310,6 +353,17 @@ func setInt(field func(*Config) *int, lo, hi int) func(*Config, string) error {
 			return fmt.Errorf("must be between %d and %d", lo, hi)
 		}
 		*field(c) = n
+		return nil
+	}
+}
+
+func setBytes(field func(*Config) *int64) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		var n int
+		if err := setInt(func(*Config) *int { return &n }, 1024, 1<<30)(c, v); err != nil {
+			return err
+		}
+		*field(c) = int64(n)
 		return nil
 	}
 }

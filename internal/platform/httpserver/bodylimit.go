@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 )
 
@@ -29,6 +30,22 @@ func BodyLimit(n int64) func(http.Handler) http.Handler {
 				return
 			}
 			serveLimited(next, w, r, n)
+		})
+	}
+}
+
+// BodyLimits is BodyLimit with two limits: upload for multipart/form-data bodies (file
+// uploads), other for every other body (a JSON query and its variables), so that a large
+// JSON document is refused before it is decoded.
+func BodyLimits(upload, other int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		up, rest := BodyLimit(upload)(next), BodyLimit(other)(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "multipart/form-data") {
+				up.ServeHTTP(w, r)
+				return
+			}
+			rest.ServeHTTP(w, r)
 		})
 	}
 }

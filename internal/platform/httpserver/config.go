@@ -1,6 +1,9 @@
 package httpserver
 
-import "time"
+import (
+	"net/netip"
+	"time"
+)
 
 // Defaults applied by Run and Middleware when the matching Config field is
 // left at its zero value.
@@ -27,6 +30,11 @@ type Config struct {
 	// MaxBodyBytes caps request bodies; larger requests get 413.
 	// Zero means DefaultMaxBodyBytes, a negative value disables the limit.
 	MaxBodyBytes int64
+	// MaxJSONBodyBytes caps bodies that are not multipart uploads (a JSON query with its
+	// variables). Zero means MaxBodyBytes.
+	MaxJSONBodyBytes int64
+	// TrustedProxies are the load balancers whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
 	// ReadHeaderTimeout bounds reading request headers.
 	// Zero means DefaultReadHeaderTimeout.
 	ReadHeaderTimeout time.Duration
@@ -48,6 +56,9 @@ type Config struct {
 func (c Config) withDefaults() Config {
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c.MaxJSONBodyBytes == 0 || (c.MaxBodyBytes > 0 && c.MaxJSONBodyBytes > c.MaxBodyBytes) {
+		c.MaxJSONBodyBytes = c.MaxBodyBytes
 	}
 	if c.ReadHeaderTimeout == 0 {
 		c.ReadHeaderTimeout = DefaultReadHeaderTimeout

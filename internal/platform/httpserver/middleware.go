@@ -17,13 +17,14 @@ func Chain(h http.Handler, mws ...func(http.Handler) http.Handler) http.Handler 
 }
 
 // Middleware returns the standard middleware stack for cfg, outermost first:
-// Recover, RequestLog, BodyLimit and CORS. Pass it to Chain.
+// TrustProxies, Recover, RequestLog, BodyLimits and CORS. Pass it to Chain.
 func Middleware(cfg Config, log *slog.Logger, m *Metrics) []func(http.Handler) http.Handler {
 	cfg = cfg.withDefaults()
 	return []func(http.Handler) http.Handler{
+		TrustProxies(cfg.TrustedProxies),
 		Recover(log),
 		RequestLog(log, m),
-		BodyLimit(cfg.MaxBodyBytes),
+		BodyLimits(cfg.MaxBodyBytes, cfg.MaxJSONBodyBytes),
 		CORS(cfg.CORSOrigins),
 	}
 }
