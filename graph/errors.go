@@ -28,7 +28,12 @@ func errorPresenter(bundle *i18n.Bundle, log *slog.Logger, requestID RequestIDFu
 		out := graphql.DefaultErrorPresenter(ctx, err)
 		chain := i18n.FromContext(ctx).Chain
 		code, messageID, data, field := classify(out, err)
-		if code == apperr.Internal {
+		switch {
+		case code == apperr.Internal && ctx.Err() != nil:
+			// The client went away (or the server is stopping): the failure follows from
+			// that, and nobody reads the answer.
+			log.DebugContext(ctx, "request ended early", "request_id", requestID(ctx), "path", out.Path.String(), "err", err)
+		case code == apperr.Internal:
 			log.ErrorContext(ctx, "internal error", "request_id", requestID(ctx), "path", out.Path.String(), "err", err)
 		}
 		if messageID == "" {
