@@ -121,7 +121,7 @@ func limitsHandler(t *testing.T, l Limits) http.Handler {
 }
 
 // defaultLimits are the settings' defaults.
-var defaultLimits = Limits{MaxQueryBytes: 100_000, MaxTokens: 10_000, MaxAliases: 200, MaxDirectives: 10, MaxCost: 10_000}
+var defaultLimits = Limits{MaxQueryBytes: 100_000, MaxTokens: 10_000, MaxAliases: 200, MaxDirectives: 10, MaxCost: 50_000}
 
 type gqlAnswer struct {
 	status int

@@ -88,9 +88,9 @@ func TestErrorMessagesAreLocalised(t *testing.T) {
 	s := newServer(t)
 	deep := "{ categories " + strings.Repeat("{ children ", 20) + "{ name }" + strings.Repeat(" }", 20) + " }"
 	for lang, want := range map[string]string{
-		"nb": "Spørringen er nøstet for dypt: dybde 16 er over grensen på 15.",
-		"nn": "Spørjinga er nøsta for djupt: djupn 16 er over grensa på 15.",
-		"en": "The query is nested too deeply: depth 16 is above the limit of 15.",
+		"nb": "Spørringen er nøstet for dypt: dybde 22 er over grensen på 15.",
+		"nn": "Spørjinga er nøsta for djupt: djupn 22 er over grensa på 15.",
+		"en": "The query is nested too deeply: depth 22 is above the limit of 15.",
 	} {
 		r := s.post(t, deep, nil, "Accept-Language: "+lang)
 		if len(r.Errors) == 0 || r.Errors[0].Message != want {

@@ -149,16 +149,16 @@ var Settings = []Setting{
 	{"FRITID_MIGRATE", "migrate", "true", "run database migrations when serve starts", setBool(func(c *Config) *bool { return &c.MigrateOnStart })},
 	{"FRITID_INTROSPECTION", "introspection", "true", "allow GraphQL introspection queries", setBool(func(c *Config) *bool { return &c.Introspection })},
 	{"FRITID_MAX_QUERY_DEPTH", "max-query-depth", "15", "deepest field nesting a GraphQL operation may have", setInt(func(c *Config) *int { return &c.MaxDepth }, 1, 1000)},
-	{"FRITID_MAX_QUERY_COMPLEXITY", "max-query-complexity", "10000", "highest cost a GraphQL operation may have: each field counts 1 (a mutation's 10), times the items of each list above it (first/last, or 10 for an unpaged list)", setInt(func(c *Config) *int { return &c.MaxComplexity }, 1, 100_000_000)},
+	{"FRITID_MAX_QUERY_COMPLEXITY", "max-query-complexity", "50000", "highest cost a GraphQL operation may have: each field counts 1 (a mutation's 10), times the items of each list above it (first/last, or 10 for an unpaged list)", setInt(func(c *Config) *int { return &c.MaxComplexity }, 1, 100_000_000)},
 	{"FRITID_MAX_QUERY_BYTES", "max-query-bytes", "100000", "longest GraphQL query text, in bytes", setInt(func(c *Config) *int { return &c.MaxQueryBytes }, 1024, 10<<20)},
 	{"FRITID_MAX_QUERY_TOKENS", "max-query-tokens", "10000", "most tokens (names, punctuation, values) in a GraphQL document", setInt(func(c *Config) *int { return &c.MaxQueryTokens }, 100, 1_000_000)},
 	{"FRITID_MAX_QUERY_ALIASES", "max-query-aliases", "200", "most aliased fields in a GraphQL document", setInt(func(c *Config) *int { return &c.MaxAliases }, 1, 100_000)},
 	{"FRITID_MAX_QUERY_DIRECTIVES", "max-query-directives", "10", "most directives in one place of a GraphQL document (a field, a fragment)", setInt(func(c *Config) *int { return &c.MaxDirectives }, 1, 1000)},
 	{"FRITID_MAX_BODY_BYTES", "max-body-bytes", "10485760", "largest request body accepted, in bytes (uploads included)", setBytes(func(c *Config) *int64 { return &c.MaxBodyBytes })},
 	{"FRITID_MAX_JSON_BODY_BYTES", "max-json-body-bytes", "1048576", "largest request body that is not an upload (a JSON query with its variables), in bytes", setBytes(func(c *Config) *int64 { return &c.MaxJSONBodySize })},
-	{"FRITID_COST_BUDGET_ANONYMOUS", "cost-budget-anonymous", "600000", "query cost an anonymous client address may spend per minute (0: unlimited)", setInt(func(c *Config) *int { return &c.BudgetAnonymous }, 0, 1_000_000_000)},
-	{"FRITID_COST_BUDGET_USER", "cost-budget-user", "600000", "query cost a signed-in user may spend per minute (0: unlimited)", setInt(func(c *Config) *int { return &c.BudgetUser }, 0, 1_000_000_000)},
-	{"FRITID_COST_BUDGET_API_KEY", "cost-budget-api-key", "3000000", "query cost an API key may spend per minute (0: unlimited)", setInt(func(c *Config) *int { return &c.BudgetAPIKey }, 0, 1_000_000_000)},
+	{"FRITID_COST_BUDGET_ANONYMOUS", "cost-budget-anonymous", "1000000", "query cost an anonymous client address may spend per minute (0: unlimited)", setInt(func(c *Config) *int { return &c.BudgetAnonymous }, 0, 1_000_000_000)},
+	{"FRITID_COST_BUDGET_USER", "cost-budget-user", "1000000", "query cost a signed-in user may spend per minute (0: unlimited)", setInt(func(c *Config) *int { return &c.BudgetUser }, 0, 1_000_000_000)},
+	{"FRITID_COST_BUDGET_API_KEY", "cost-budget-api-key", "5000000", "query cost an API key may spend per minute (0: unlimited)", setInt(func(c *Config) *int { return &c.BudgetAPIKey }, 0, 1_000_000_000)},
 	{"FRITID_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated addresses or CIDR ranges of the load balancers in front; the client address is then read from their X-Forwarded-For", func(c *Config, v string) error {
 		c.TrustedProxies = nil
 		for _, f := range strings.Split(v, ",") {
