@@ -46,7 +46,7 @@ func (r *mutationResolver) Login(ctx context.Context, email string, password str
 	if err != nil {
 		return nil, err
 	}
-	return &model.LoginPayload{Token: res.Token, ExpiresAt: res.ExpiresAt, Viewer: &auth.Viewer{User: res.User}}, nil
+	return &model.LoginPayload{Token: res.Token, ExpiresAt: res.ExpiresAt, Viewer: res.Viewer}, nil
 }
 
 func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
