@@ -33,7 +33,15 @@ func (r *cardResolver) Tickets(ctx context.Context, obj *card.Card) ([]*card.Tic
 }
 
 func (r *cardResolver) ClaimableOffers(ctx context.Context, obj *card.Card) ([]*card.Offer, error) {
-	return r.Cards.ClaimableOffers(ctx, obj.ID, loadersFor(ctx).cardAccess.get(obj.ID))
+	l := loadersFor(ctx)
+	if l.staffCards.get(obj.ID) {
+		offers, err := l.claimable.get(ctx, obj.ID)
+		if offers == nil && err == nil {
+			offers = []*card.Offer{}
+		}
+		return offers, err
+	}
+	return r.Cards.ClaimableOffers(ctx, obj.ID, l.cardAccess.get(obj.ID))
 }
 
 func (r *cardOfferResolver) Organisation(ctx context.Context, obj *card.Offer) (*portal.Organisation, error) {
@@ -303,6 +311,7 @@ func (r *queryResolver) AgencyCards(ctx context.Context, programmeID *string, st
 	for _, c := range cards {
 		l.staffCards.put(c.ID, true)
 		l.tickets.register(c.ID)
+		l.claimable.register(c.ID)
 	}
 	page := &model.CardPage{Nodes: cards, HasNextPage: more}
 	if len(cards) > 0 {
