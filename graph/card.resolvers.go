@@ -87,8 +87,12 @@ func (r *cardTicketResolver) Offer(ctx context.Context, obj *card.Ticket) (*card
 	return nullIfNotFound(r.Cards.FindOfferByID(ctx, obj.OfferID))
 }
 
-func (r *cardTicketResolver) Printable(ctx context.Context, obj *card.Ticket) (string, error) {
-	return r.ticketPage(ctx, obj)
+func (r *cardTicketResolver) Printable(ctx context.Context, obj *card.Ticket) (*string, error) {
+	page, err := r.ticketPage(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	return &page, nil
 }
 
 func (r *mutationResolver) SaveCardAgency(ctx context.Context, input model.CardAgencyInput) (*card.Agency, error) {
