@@ -144,6 +144,15 @@ func TestARefusedFieldNullsOnlyItself(t *testing.T) {
 		wantFieldErrors(t, r, "FORBIDDEN", "users", "cardStatistics")
 	})
 
+	t.Run("AnEmptyListIsNotNull", func(t *testing.T) {
+		r := ok(t, s.post(t, `query($p: ID!) { apiKeys { id } cardSettlement(programmeId: $p) { name } }`, map[string]any{"p": cs.programme}, cs.admin))
+		for _, p := range []string{"apiKeys", "cardSettlement"} {
+			if l, isList := get(r.Data, p).([]any); !isList || len(l) != 0 {
+				t.Errorf("%s = %v, want []", p, get(r.Data, p))
+			}
+		}
+	})
+
 	t.Run("FailedNestedFieldUnderAList", func(t *testing.T) {
 		// A ticket's printable page needs its offer; once the offer is paused, a caseworker
 		// no longer sees it. The page is null, the card and its ticket stand.
