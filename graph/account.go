@@ -49,3 +49,15 @@ func registerInput(in model.RegisterOrganisationInput) (portal.RegisterInput, er
 	}
 	return out, nil
 }
+
+// listOf answers a list that was read: empty, not null, when it has nothing. A nullable
+// list field is null only with its error.
+func listOf[T any](list []T, err error) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	if list == nil {
+		list = []T{}
+	}
+	return list, nil
+}

@@ -46,7 +46,7 @@ func (r *mutationResolver) Login(ctx context.Context, email string, password str
 	if err != nil {
 		return nil, err
 	}
-	return &model.LoginPayload{Token: res.Token, ExpiresAt: res.ExpiresAt, Viewer: &auth.Viewer{User: res.User}}, nil
+	return &model.LoginPayload{Token: res.Token, ExpiresAt: res.ExpiresAt, Viewer: res.Viewer}, nil
 }
 
 func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
@@ -287,7 +287,7 @@ func (r *queryResolver) Viewer(ctx context.Context) (*auth.Viewer, error) {
 }
 
 func (r *queryResolver) APIKeys(ctx context.Context) ([]*auth.APIKey, error) {
-	return r.Auth.FindAPIKeys(ctx)
+	return listOf(r.Auth.FindAPIKeys(ctx))
 }
 
 func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*auth.AuditPage, error) {
@@ -303,11 +303,11 @@ func (r *queryResolver) Revisions(ctx context.Context, itemID string) ([]*portal
 	if err != nil {
 		return nil, err
 	}
-	return r.Portal.FindRevisions(ctx, uid)
+	return listOf(r.Portal.FindRevisions(ctx, uid))
 }
 
 func (r *queryResolver) Users(ctx context.Context) ([]*auth.UserWithRoles, error) {
-	return r.Auth.FindUsers(ctx)
+	return listOf(r.Auth.FindUsers(ctx))
 }
 
 func (r *revisionResolver) ItemID(ctx context.Context, obj *portal.Revision) (string, error) {

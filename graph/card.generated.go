@@ -37,7 +37,7 @@ type CardProgrammeResolver interface {
 type CardTicketResolver interface {
 	Offer(ctx context.Context, obj *card.Ticket) (*card.Offer, error)
 
-	Printable(ctx context.Context, obj *card.Ticket) (string, error)
+	Printable(ctx context.Context, obj *card.Ticket) (*string, error)
 }
 type OfferStatisticsResolver interface {
 	OfferID(ctx context.Context, obj *card.OfferStatistics) (string, error)
@@ -605,10 +605,10 @@ func (ec *executionContext) _Card_tickets(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*card.Ticket) graphql.Marshaler {
-			return ec.marshalNCardTicket2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicketᚄ(ctx, selections, v)
+			return ec.marshalOCardTicket2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicketᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Card_tickets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -637,10 +637,10 @@ func (ec *executionContext) _Card_claimableOffers(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*card.Offer) graphql.Marshaler {
-			return ec.marshalNCardOffer2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOfferᚄ(ctx, selections, v)
+			return ec.marshalOCardOffer2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOfferᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Card_claimableOffers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2450,11 +2450,11 @@ func (ec *executionContext) _CardTicket_printable(ctx context.Context, field gra
 			return ec.Resolvers.CardTicket().Printable(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_CardTicket_printable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -4763,7 +4763,7 @@ func (ec *executionContext) _Card(ctx context.Context, sel ast.SelectionSet, obj
 					}
 				}()
 				res = ec._Card_tickets(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -4801,7 +4801,7 @@ func (ec *executionContext) _Card(ctx context.Context, sel ast.SelectionSet, obj
 					}
 				}()
 				res = ec._Card_claimableOffers(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -5595,7 +5595,7 @@ func (ec *executionContext) _CardTicket(ctx context.Context, sel ast.SelectionSe
 					}
 				}()
 				res = ec._CardTicket_printable(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -6822,16 +6822,6 @@ func (ec *executionContext) unmarshalNCardOfferTextInput2ᚖgithubᚗcomᚋfriti
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCardPage2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCardPage(ctx context.Context, sel ast.SelectionSet, v *model.CardPage) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._CardPage(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNCardPinInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCardPinInput(ctx context.Context, v any) (model.CardPinInput, error) {
 	res, err := ec.unmarshalInputCardPinInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6909,16 +6899,6 @@ func (ec *executionContext) unmarshalNCardRecipientInput2githubᚗcomᚋfritid�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCardStatistics2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCardStatistics(ctx context.Context, sel ast.SelectionSet, v *card.CardStatistics) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._CardStatistics(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNCardStatus2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCardStatus(ctx context.Context, v any) (card.CardStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := card.CardStatus(tmp)
@@ -6934,22 +6914,6 @@ func (ec *executionContext) marshalNCardStatus2githubᚗcomᚋfritidᚋfritidᚋ
 		}
 	}
 	return res
-}
-
-func (ec *executionContext) marshalNCardTicket2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicketᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.Ticket) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNCardTicket2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicket(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNCardTicket2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicket(ctx context.Context, sel ast.SelectionSet, v *card.Ticket) graphql.Marshaler {
@@ -7022,22 +6986,6 @@ func (ec *executionContext) marshalNPersonalDataReport2ᚖgithubᚗcomᚋfritid�
 		return graphql.Null
 	}
 	return ec._PersonalDataReport(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNProviderSettlement2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐProviderSettlementᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.ProviderSettlement) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNProviderSettlement2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐProviderSettlement(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNProviderSettlement2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐProviderSettlement(ctx context.Context, sel ast.SelectionSet, v *card.ProviderSettlement) graphql.Marshaler {
@@ -7175,11 +7123,68 @@ func (ec *executionContext) marshalNUtilisation2githubᚗcomᚋfritidᚋfritid�
 	return ec._Utilisation(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalOCard2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCardᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.Card) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCard2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCard(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCardAgency2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAgencyᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.Agency) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCardAgency2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAgency(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOCardHolder2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐHolder(ctx context.Context, sel ast.SelectionSet, v *card.Holder) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._CardHolder(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCardOffer2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOfferᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.Offer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCardOffer2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOffer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOCardOffer2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOffer(ctx context.Context, sel ast.SelectionSet, v *card.Offer) graphql.Marshaler {
@@ -7208,6 +7213,13 @@ func (ec *executionContext) marshalOCardOfferStatus2ᚖgithubᚗcomᚋfritidᚋf
 	return res
 }
 
+func (ec *executionContext) marshalOCardPage2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCardPage(ctx context.Context, sel ast.SelectionSet, v *model.CardPage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CardPage(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOCardPinInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCardPinInput(ctx context.Context, v any) (*model.CardPinInput, error) {
 	if v == nil {
 		return nil, nil
@@ -7221,6 +7233,13 @@ func (ec *executionContext) marshalOCardProgramme2ᚖgithubᚗcomᚋfritidᚋfri
 		return graphql.Null
 	}
 	return ec._CardProgramme(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCardStatistics2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCardStatistics(ctx context.Context, sel ast.SelectionSet, v *card.CardStatistics) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CardStatistics(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCardStatus2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCardStatus(ctx context.Context, v any) (*card.CardStatus, error) {
@@ -7240,6 +7259,25 @@ func (ec *executionContext) marshalOCardStatus2ᚖgithubᚗcomᚋfritidᚋfritid
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOCardTicket2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicketᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.Ticket) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCardTicket2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalODate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -7270,6 +7308,25 @@ func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := scalars.MarshalDate(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOProviderSettlement2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐProviderSettlementᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.ProviderSettlement) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProviderSettlement2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐProviderSettlement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 // endregion ***************************** type.gotpl *****************************

@@ -23,17 +23,17 @@ func (r *cardResolver) Programme(ctx context.Context, obj *card.Card) (*card.Pro
 func (r *cardResolver) Tickets(ctx context.Context, obj *card.Card) ([]*card.Ticket, error) {
 	l := loadersFor(ctx)
 	if l.staffCards.get(obj.ID) {
-		ts, err := l.tickets.get(ctx, obj.ID)
-		if ts == nil {
-			ts = []*card.Ticket{}
-		}
-		return ts, err
+		return listOf(l.tickets.get(ctx, obj.ID))
 	}
-	return r.Cards.FindCardTickets(ctx, obj.ID, l.cardAccess.get(obj.ID))
+	return listOf(r.Cards.FindCardTickets(ctx, obj.ID, l.cardAccess.get(obj.ID)))
 }
 
 func (r *cardResolver) ClaimableOffers(ctx context.Context, obj *card.Card) ([]*card.Offer, error) {
-	return r.Cards.ClaimableOffers(ctx, obj.ID, loadersFor(ctx).cardAccess.get(obj.ID))
+	l := loadersFor(ctx)
+	if l.staffCards.get(obj.ID) {
+		return listOf(l.claimable.get(ctx, obj.ID))
+	}
+	return listOf(r.Cards.ClaimableOffers(ctx, obj.ID, l.cardAccess.get(obj.ID)))
 }
 
 func (r *cardOfferResolver) Organisation(ctx context.Context, obj *card.Offer) (*portal.Organisation, error) {
@@ -79,8 +79,12 @@ func (r *cardTicketResolver) Offer(ctx context.Context, obj *card.Ticket) (*card
 	return nullIfNotFound(r.Cards.FindOfferByID(ctx, obj.OfferID))
 }
 
-func (r *cardTicketResolver) Printable(ctx context.Context, obj *card.Ticket) (string, error) {
-	return r.ticketPage(ctx, obj)
+func (r *cardTicketResolver) Printable(ctx context.Context, obj *card.Ticket) (*string, error) {
+	page, err := r.ticketPage(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	return &page, nil
 }
 
 func (r *mutationResolver) SaveCardAgency(ctx context.Context, input model.CardAgencyInput) (*card.Agency, error) {
@@ -268,7 +272,7 @@ func (r *queryResolver) CardProgrammes(ctx context.Context) ([]*card.Programme, 
 }
 
 func (r *queryResolver) CardAgencies(ctx context.Context) ([]*card.Agency, error) {
-	return r.Cards.FindAgencies(ctx)
+	return listOf(r.Cards.FindAgencies(ctx))
 }
 
 func (r *queryResolver) CardOffers(ctx context.Context, programmeID *string, organisationID *string, status *card.OfferStatus) ([]*card.Offer, error) {
@@ -285,7 +289,7 @@ func (r *queryResolver) CardOffers(ctx context.Context, programmeID *string, org
 }
 
 func (r *queryResolver) MyCards(ctx context.Context) ([]*card.Card, error) {
-	return r.Cards.MyCards(ctx)
+	return listOf(r.Cards.MyCards(ctx))
 }
 
 func (r *queryResolver) AgencyCards(ctx context.Context, programmeID *string, status *card.CardStatus, first *int, after *string) (*model.CardPage, error) {
@@ -303,6 +307,7 @@ func (r *queryResolver) AgencyCards(ctx context.Context, programmeID *string, st
 	for _, c := range cards {
 		l.staffCards.put(c.ID, true)
 		l.tickets.register(c.ID)
+		l.claimable.register(c.ID)
 	}
 	page := &model.CardPage{Nodes: cards, HasNextPage: more}
 	if len(cards) > 0 {
@@ -325,7 +330,7 @@ func (r *queryResolver) CardSettlement(ctx context.Context, programmeID string, 
 	if err != nil {
 		return nil, err
 	}
-	return r.Cards.Settlement(ctx, id, deref(from, time.Time{}), deref(to, time.Time{}))
+	return listOf(r.Cards.Settlement(ctx, id, deref(from, time.Time{}), deref(to, time.Time{})))
 }
 
 func (r *ticketCheckResolver) Problem(ctx context.Context, obj *card.TicketCheck) (*string, error) {

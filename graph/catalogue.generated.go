@@ -1714,10 +1714,10 @@ func (ec *executionContext) _Neighbourhood_organisations(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *portal.OrganisationConnection) graphql.Marshaler {
-			return ec.marshalNOrganisationConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisationConnection(ctx, selections, v)
+			return ec.marshalOOrganisationConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisationConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Neighbourhood_organisations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -1758,10 +1758,10 @@ func (ec *executionContext) _Neighbourhood_activities(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *portal.ActivityConnection) graphql.Marshaler {
-			return ec.marshalNActivityConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivityConnection(ctx, selections, v)
+			return ec.marshalOActivityConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivityConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Neighbourhood_activities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2485,10 +2485,10 @@ func (ec *executionContext) _Organisation_activities(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *portal.ActivityConnection) graphql.Marshaler {
-			return ec.marshalNActivityConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivityConnection(ctx, selections, v)
+			return ec.marshalOActivityConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivityConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Organisation_activities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2992,10 +2992,10 @@ func (ec *executionContext) _Venue_activities(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *portal.ActivityConnection) graphql.Marshaler {
-			return ec.marshalNActivityConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivityConnection(ctx, selections, v)
+			return ec.marshalOActivityConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivityConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Venue_activities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -4656,7 +4656,7 @@ func (ec *executionContext) _Neighbourhood(ctx context.Context, sel ast.Selectio
 					}
 				}()
 				res = ec._Neighbourhood_organisations(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -4694,7 +4694,7 @@ func (ec *executionContext) _Neighbourhood(ctx context.Context, sel ast.Selectio
 					}
 				}()
 				res = ec._Neighbourhood_activities(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -5220,7 +5220,7 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 					}
 				}()
 				res = ec._Organisation_activities(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -5574,7 +5574,7 @@ func (ec *executionContext) _Venue(ctx context.Context, sel ast.SelectionSet, ob
 					}
 				}()
 				res = ec._Venue_activities(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -6479,6 +6479,13 @@ func (ec *executionContext) marshalOActivity2ᚖgithubᚗcomᚋfritidᚋfritid�
 	return ec._Activity(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOActivityConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivityConnection(ctx context.Context, sel ast.SelectionSet, v *portal.ActivityConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ActivityConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOAddress2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐAddress(ctx context.Context, sel ast.SelectionSet, v *portal.Address) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -6580,6 +6587,13 @@ func (ec *executionContext) marshalOOrganisation2ᚖgithubᚗcomᚋfritidᚋfrit
 		return graphql.Null
 	}
 	return ec._Organisation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOrganisationConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisationConnection(ctx context.Context, sel ast.SelectionSet, v *portal.OrganisationConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrganisationConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOOrganisationKind2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisationKindᚄ(ctx context.Context, v any) ([]portal.OrganisationKind, error) {

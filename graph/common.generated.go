@@ -786,10 +786,10 @@ func (ec *executionContext) _Query_apiKeys(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*auth.APIKey) graphql.Marshaler {
-			return ec.marshalNApiKey2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐAPIKeyᚄ(ctx, selections, v)
+			return ec.marshalOApiKey2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐAPIKeyᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_apiKeys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -819,10 +819,10 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *auth.AuditPage) graphql.Marshaler {
-			return ec.marshalNAuditEntryConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐAuditPage(ctx, selections, v)
+			return ec.marshalOAuditEntryConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐAuditPage(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -863,10 +863,10 @@ func (ec *executionContext) _Query_revisions(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*portal.Revision) graphql.Marshaler {
-			return ec.marshalNRevision2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐRevisionᚄ(ctx, selections, v)
+			return ec.marshalORevision2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐRevisionᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_revisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -906,10 +906,10 @@ func (ec *executionContext) _Query_users(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*auth.UserWithRoles) graphql.Marshaler {
-			return ec.marshalNUserAccount2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐUserWithRolesᚄ(ctx, selections, v)
+			return ec.marshalOUserAccount2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐUserWithRolesᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_users(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -970,10 +970,10 @@ func (ec *executionContext) _Query_cardAgencies(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*card.Agency) graphql.Marshaler {
-			return ec.marshalNCardAgency2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAgencyᚄ(ctx, selections, v)
+			return ec.marshalOCardAgency2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAgencyᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_cardAgencies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -1046,10 +1046,10 @@ func (ec *executionContext) _Query_myCards(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*card.Card) graphql.Marshaler {
-			return ec.marshalNCard2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCardᚄ(ctx, selections, v)
+			return ec.marshalOCard2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCardᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_myCards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -1079,10 +1079,10 @@ func (ec *executionContext) _Query_agencyCards(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CardPage) graphql.Marshaler {
-			return ec.marshalNCardPage2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCardPage(ctx, selections, v)
+			return ec.marshalOCardPage2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCardPage(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_agencyCards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -1123,10 +1123,10 @@ func (ec *executionContext) _Query_cardStatistics(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *card.CardStatistics) graphql.Marshaler {
-			return ec.marshalNCardStatistics2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCardStatistics(ctx, selections, v)
+			return ec.marshalOCardStatistics2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCardStatistics(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_cardStatistics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -1167,10 +1167,10 @@ func (ec *executionContext) _Query_cardSettlement(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*card.ProviderSettlement) graphql.Marshaler {
-			return ec.marshalNProviderSettlement2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐProviderSettlementᚄ(ctx, selections, v)
+			return ec.marshalOProviderSettlement2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐProviderSettlementᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_cardSettlement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2044,7 +2044,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_apiKeys(ctx, field)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -2066,7 +2066,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_auditLog(ctx, field)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -2088,7 +2088,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_revisions(ctx, field)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -2110,7 +2110,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_users(ctx, field)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -2154,7 +2154,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_cardAgencies(ctx, field)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -2198,7 +2198,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_myCards(ctx, field)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -2220,7 +2220,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_agencyCards(ctx, field)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -2242,7 +2242,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_cardStatistics(ctx, field)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -2264,7 +2264,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_cardSettlement(ctx, field)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res

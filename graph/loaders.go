@@ -38,6 +38,7 @@ type loaders struct {
 	staffCards cardMemo[bool]             // cards listed by agencyCards, read as staff
 	cards      *card.Service
 	tickets    *batch[[]*card.Ticket] // tickets of cards listed for staff
+	claimable  *batch[[]*card.Offer]  // what cards listed for staff may claim
 	progOnce   sync.Once
 	progs      []*card.Programme
 	progErr    error
@@ -61,7 +62,7 @@ type nestedKey struct {
 func newLoaders(p *portal.Service, cs *card.Service) *loaders {
 	l := &loaders{portal: p, cards: cs, tickets: newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*card.Ticket, error) {
 		return cs.FindTicketsOfCards(ctx, ids)
-	}), seen: map[portal.Group][]uuid.UUID{},
+	}), claimable: newBatch(cs.ClaimableOffersOfCards), seen: map[portal.Group][]uuid.UUID{},
 		actsOf: map[nestedKey]*batch[*portal.ActivityConnection]{}, orgsOf: map[nestedKey]*batch[*portal.OrganisationConnection]{}}
 	l.organisations = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.Organisation, error) {
 		m, err := p.OrganisationsByID(ctx, ids)

@@ -3840,8 +3840,11 @@ enum MunicipalRole {
 }
 
 extend type Query {
-  "The municipality's API keys, newest first (administrators only; tokens are never shown again)."
-  apiKeys: [ApiKey!]!
+  """
+  The municipality's API keys, newest first (administrators only; tokens are never shown
+  again). Null, with the error, for anyone else, so the rest of the answer stands.
+  """
+  apiKeys: [ApiKey!]
 }
 
 extend type Mutation {
@@ -3897,7 +3900,10 @@ enum ApiScope {
 }
 
 extend type Query {
-  "The municipality's audit log, newest first (administrators only)."
+  """
+  The municipality's audit log, newest first (administrators only). Null, with the error,
+  for anyone else or for a bad filter or page, so the rest of the answer stands.
+  """
   auditLog(
     "What to show."
     filter: AuditFilter
@@ -3905,7 +3911,7 @@ extend type Query {
     first: Int
     "The cursor to continue after."
     after: String
-  ): AuditEntryConnection!
+  ): AuditEntryConnection
 }
 
 "What part of the audit log to show."
@@ -4251,11 +4257,15 @@ input WeeklySlotInput {
 }
 
 extend type Query {
-  "An organisation's or activity's revisions, newest first (for those who may edit it)."
+  """
+  An organisation's or activity's revisions, newest first (for those who may edit it).
+  Null, with the error, for anyone else or an unknown item, so the rest of the answer
+  stands.
+  """
   revisions(
     "The organisation's or activity's global ID."
     itemId: ID!
-  ): [Revision!]!
+  ): [Revision!]
 }
 
 extend type Mutation {
@@ -4368,8 +4378,11 @@ extend type Image {
 scalar Upload
 
 extend type Query {
-  "The municipality's accounts by e-mail, with their roles (administrators only)."
-  users: [UserAccount!]!
+  """
+  The municipality's accounts by e-mail, with their roles (administrators only). Null,
+  with the error, for anyone else, so the rest of the answer stands.
+  """
+  users: [UserAccount!]
 }
 
 extend type Mutation {
@@ -4404,8 +4417,11 @@ type UserAccount {
   """
   cardProgrammes: [CardProgramme!]!
 
-  "The agencies (instanser) whose caseworkers issue cards (card coordinators, administrators, caseworkers)."
-  cardAgencies: [CardAgency!]!
+  """
+  The agencies (instanser) whose caseworkers issue cards (card coordinators, administrators,
+  caseworkers). Null, with the error, for anyone else, so the rest of the answer stands.
+  """
+  cardAgencies: [CardAgency!]
 
   """
   Card offers (tilbud). Coordinators and administrators see every offer; a provider's
@@ -4422,13 +4438,15 @@ type UserAccount {
 
   """
   The cards of the signed-in resident (an ID-porten ID token): cards they hold and cards of
-  children they are a guardian of.
+  children they are a guardian of. Null, with the error, when the caller is not signed in
+  with an identity number, so the rest of the answer stands.
   """
-  myCards: [Card!]!
+  myCards: [Card!]
 
   """
   Cards issued by the caller's own agency, newest first (caseworkers). Reading a holder's
-  name and birth date this way is written to the audit log.
+  name and birth date this way is written to the audit log. Null, with the error, for
+  anyone else or for a bad page, so the rest of the answer stands.
   """
   agencyCards(
     "Only cards of this programme."
@@ -4439,7 +4457,7 @@ type UserAccount {
     first: Int = 50
     "The cursor after which the page starts."
     after: String
-  ): CardPage!
+  ): CardPage
 }
 
 "An agency (instans) whose caseworkers issue cards: NAV, the school health service, ..."
@@ -4602,13 +4620,19 @@ type Card implements Node {
   issuedAt: Time!
   "The holder, for those who may see them: the holder, their guardians, the issuing agency."
   holder: CardHolder
-  "The card's tickets, newest first (for those who hold the card)."
-  tickets: [CardTicket!]!
+  """
+  The card's tickets, newest first: for its holder, card coordinators and caseworkers of
+  the issuing agency. Null, with the error, for anyone else (an administrator reading a
+  personal data report, say), so the card and the rest of the answer stand.
+  """
+  tickets: [CardTicket!]
   """
   The offers the card may claim now, by the same checks a claim makes: programme, age,
-  per-card limit, allowance, released tickets left (for those who hold the card).
+  per-card limit, allowance, released tickets left. The same list for its holder, card
+  coordinators and caseworkers of the issuing agency (who allocate its tickets). Null,
+  with the error, for anyone else, so the card and the rest of the answer stand.
   """
-  claimableOffers: [CardOffer!]!
+  claimableOffers: [CardOffer!]
 }
 
 "What is kept about a card's holder."
@@ -4671,8 +4695,12 @@ type CardTicket implements Node {
   redeemedAt: Time
   "When it was cancelled."
   cancelledAt: Time
-  "A printable HTML page of the ticket with its code and a QR code for the door, for those without a phone."
-  printable: String!
+  """
+  A printable HTML page of the ticket with its code and a QR code for the door, for those
+  without a phone. Null, with the error, when the page cannot be made (the offer is no
+  longer visible to the caller, say), so the ticket and the rest of the answer stand.
+  """
+  printable: String
 }
 
 "A ticket's status."
@@ -4720,7 +4748,8 @@ extend type Query {
   (caseworkers see people, not statistics): cards by agency and age band, tickets per offer
   and provider, utilisation, and the settlement. A count under 5 shows as ` + "`" + `<5` + "`" + `, never
   exactly, and a count beside it that would give it away as ` + "`" + `≥5` + "`" + `; values and ratios built
-  on a hidden count are hidden too.
+  on a hidden count are hidden too. Null, with the error, for anyone else or an unknown
+  programme, so the rest of the answer stands.
   """
   cardStatistics(
     "The programme."
@@ -4729,7 +4758,7 @@ extend type Query {
     from: Date
     "Last day of the period; left out: until now."
     to: Date
-  ): CardStatistics!
+  ): CardStatistics
 }
 
 extend type Query {
@@ -4738,7 +4767,8 @@ extend type Query {
   programme's cards redeemed at its offers, exactly, for paying them (card coordinators and
   administrators). Unlike ` + "`" + `cardStatistics` + "`" + ` no count is hidden, because an invoice must be
   exact; it counts tickets a provider checked in itself and says nothing about cards,
-  agencies, ages or people.
+  agencies, ages or people. Null, with the error, for anyone else or an unknown programme,
+  so the rest of the answer stands.
   """
   cardSettlement(
     "The programme."
@@ -4747,7 +4777,7 @@ extend type Query {
     from: Date
     "Last day of the period; left out: until now."
     to: Date
-  ): [ProviderSettlement!]!
+  ): [ProviderSettlement!]
 }
 
 "What the municipality owes one provider for a period."
@@ -5555,13 +5585,15 @@ type Organisation implements Node {
   neighbourhoods: [Neighbourhood!]!
   "Whether it is shown to the public."
   status: OrganisationStatus!
-  "Its published activities, by name."
+  """
+  Its published activities, by name. Null, with the error, when it cannot be read (a bad page size or cursor), so the parent and the rest of the answer stand.
+  """
   activities(
     "Page size, 0 to 100 (default 20)."
     first: Int
     "The cursor to continue after."
     after: String
-  ): ActivityConnection!
+  ): ActivityConnection
   "When it was registered."
   createdAt: Time!
   "When it last changed."
@@ -5683,20 +5715,24 @@ type Neighbourhood implements Node {
   area: GeoJSON!
   "Its committee."
   committee: Committee!
-  "The published organisations in it, by name."
+  """
+  The published organisations in it, by name. Null, with the error, when it cannot be read (a bad page size or cursor), so the parent and the rest of the answer stand.
+  """
   organisations(
     "Page size, 0 to 100 (default 20)."
     first: Int
     "The cursor to continue after."
     after: String
-  ): OrganisationConnection!
-  "The published activities in it, by name."
+  ): OrganisationConnection
+  """
+  The published activities in it, by name. Null, with the error, when it cannot be read (a bad page size or cursor), so the parent and the rest of the answer stand.
+  """
   activities(
     "Page size, 0 to 100 (default 20)."
     first: Int
     "The cursor to continue after."
     after: String
-  ): ActivityConnection!
+  ): ActivityConnection
 }
 
 "A neighbourhood committee (nærmiljøutvalg): how to reach it and who sits on it."
@@ -5841,30 +5877,36 @@ extend type Query {
 }
 
 extend type Category {
-  "Published activities in this category or its sub-categories, by name."
+  """
+  Published activities in this category or its sub-categories, by name. Null, with the error, when it cannot be read (a bad page size or cursor), so the parent and the rest of the answer stand.
+  """
   activities(
     "Page size, 0 to 100 (default 20)."
     first: Int
     "The cursor to continue after."
     after: String
-  ): ActivityConnection!
-  "Published organisations in this category or its sub-categories, by name."
+  ): ActivityConnection
+  """
+  Published organisations in this category or its sub-categories, by name. Null, with the error, when it cannot be read (a bad page size or cursor), so the parent and the rest of the answer stand.
+  """
   organisations(
     "Page size, 0 to 100 (default 20)."
     first: Int
     "The cursor to continue after."
     after: String
-  ): OrganisationConnection!
+  ): OrganisationConnection
 }
 
 extend type Venue {
-  "Published activities at this venue, by name."
+  """
+  Published activities at this venue, by name. Null, with the error, when it cannot be read (a bad page size or cursor), so the parent and the rest of the answer stand.
+  """
   activities(
     "Page size, 0 to 100 (default 20)."
     first: Int
     "The cursor to continue after."
     after: String
-  ): ActivityConnection!
+  ): ActivityConnection
 }
 
 "A page of neighbourhoods."

@@ -60,12 +60,13 @@ func NormaliseEmail(email, field string) (string, error) {
 	return e, nil
 }
 
-// LoginResult is what a successful login gives: the token (shown only now) and when the
-// session ends at the latest.
+// LoginResult is what a successful login gives: the token (shown only now), when the
+// session ends at the latest, and the viewer the token stands for, exactly as Authenticate
+// gives it for the token (the user with their roles and the session).
 type LoginResult struct {
 	Token     string
 	ExpiresAt time.Time
-	User      *User
+	Viewer    *Viewer
 }
 
 // errBadLogin is the one answer for an unknown e-mail and a wrong password.
@@ -131,7 +132,11 @@ func (s *Service) startSession(ctx context.Context, u *User) (*LoginResult, erro
 	if err != nil {
 		return nil, err
 	}
-	return &LoginResult{Token: token, ExpiresAt: sess.ExpiresAt, User: u}, nil
+	v, err := s.sessionViewer(ctx, u, sess.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &LoginResult{Token: token, ExpiresAt: sess.ExpiresAt, Viewer: v}, nil
 }
 
 // Authenticate returns the viewer a session token belongs to in the request's
@@ -157,11 +162,17 @@ func (s *Service) Authenticate(ctx context.Context, mid uuid.UUID, token string)
 	if now.Sub(sess.LastSeenAt) > time.Minute { // keep idle time current without a write per request
 		s.db.NewUpdate().Model(sess).Set("last_seen_at = ?", now).WherePK().Exec(ctx) //nolint:errcheck // best effort
 	}
+	return s.sessionViewer(ctx, u, sess.ID)
+}
+
+// sessionViewer returns the viewer of user u's session: the user with their roles. Login
+// and Authenticate both build it here, so a login's answer is what the token then gives.
+func (s *Service) sessionViewer(ctx context.Context, u *User, sessionID uuid.UUID) (*Viewer, error) {
 	roles, err := s.roles(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
-	return &Viewer{User: u, SessionID: sess.ID, Roles: roles}, nil
+	return &Viewer{User: u, SessionID: sessionID, Roles: roles}, nil
 }
 
 func (s *Service) roles(ctx context.Context, userID uuid.UUID) ([]MunicipalRole, error) {
