@@ -25,7 +25,8 @@ func TestBadInput(t *testing.T) {
 		fmt.Fprintf(&aliases, " a%d: municipality { name }", i)
 	}
 	aliases.WriteString(" }")
-	pages := `{ organisations(first: 100) { nodes { activities(first: 100) { nodes { id title } } } } }`
+	pages := `{ organisations(first: 100) { nodes { activities(first: 100) { nodes { organisation {
+		activities(first: 100) { nodes { id title } } } } } } } }`
 	huge := []byte(`{"query":"{ municipality { name } }","variables":{"pad":"` + strings.Repeat("x", 70<<10) + `"}}`)
 	tests := []struct {
 		name        string
