@@ -36,20 +36,16 @@ type launchConfig struct {
 	log       *slog.Logger
 }
 
-// launch starts postgres on the prepared cluster and waits until it is ready.
-func launch(ctx context.Context, cfg launchConfig) (*Server, error) {
-	logFile, logPath, err := openServerLog(cfg.dir, cfg.id)
-	if err != nil {
-		return nil, err
-	}
+// launch starts postgres on the prepared cluster, writing its output to out,
+// and waits until it is ready. It returns the postmaster and its port.
+func launch(ctx context.Context, cfg launchConfig, out serverLog) (*child, int, error) {
 	for attempt := 1; ; attempt++ {
-		srv, err := launchOnce(ctx, cfg, serverLog{logFile, logPath})
+		c, port, err := launchOnce(ctx, cfg, out)
 		if err == nil {
-			return srv, nil
+			return c, port, nil
 		}
 		if cfg.port != 0 || attempt == portAttempts || !errors.Is(err, errAddrInUse) {
-			logFile.Close()
-			return nil, err
+			return nil, 0, err
 		}
 	}
 }
@@ -64,12 +60,12 @@ type serverLog struct {
 }
 
 // launchOnce makes one attempt to start the server and wait for it.
-func launchOnce(ctx context.Context, cfg launchConfig, out serverLog) (*Server, error) {
+func launchOnce(ctx context.Context, cfg launchConfig, out serverLog) (*child, int, error) {
 	port := cfg.port
 	if port == 0 {
 		p, err := freePort()
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		port = p
 	}
@@ -77,14 +73,14 @@ func launchOnce(ctx context.Context, cfg launchConfig, out serverLog) (*Server, 
 	start := time.Now()
 	c, err := startChild(serverCommand(cfg.bin, cfg.dir, port, cfg.ephemeral, cfg.id, out.file))
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if err := waitReady(ctx, c, cfg.dir, port); err != nil {
 		_ = c.stop() // the start error is the one worth reporting
-		return nil, startError(err, out, logStart)
+		return nil, 0, startError(err, out, logStart)
 	}
-	cfg.log.Info("started PostgreSQL", "data_dir", cfg.dir, "port", port, "took", time.Since(start))
-	return &Server{dataDir: cfg.dir, port: port, child: c, logFile: out.file, log: cfg.log}, nil
+	cfg.log.Info("started PostgreSQL", "data_dir", cfg.dir, "port", port, "pid", c.pid(), "took", time.Since(start))
+	return c, port, nil
 }
 
 // startError adds the server log written during this attempt to err.

@@ -5,7 +5,9 @@
 // database when no database URL is configured. The cluster listens on the
 // loopback interface only, trusts local connections for the "postgres"
 // superuser, and is shut down when the owning process exits, even when that
-// process is killed.
+// process is killed. While it runs it is supervised: a postmaster that dies
+// is restarted on the same port, and one restarted by someone else (pg_ctl
+// restart) is adopted, so that Stop stops whichever postmaster runs it.
 package localpg
 
 import (
@@ -44,14 +46,14 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Server is a running cluster that is a child of this process.
+// Server is a running cluster that is a child of this process, and its
+// supervisor.
 type Server struct {
-	dataDir string
-	port    int
-	child   *child
-	logFile *os.File
+	cfg     launchConfig // how postgres is started; cfg.port is fixed once it runs
+	out     serverLog
 	lock    *os.File
 	log     *slog.Logger
+	watcher *watcher
 
 	stopOnce sync.Once
 	stopErr  error
@@ -95,6 +97,7 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 		return nil, fmt.Errorf("localpg: %w", err)
 	}
 	srv.lock = lock
+	srv.watcher.start()
 	return srv, nil
 }
 
@@ -107,7 +110,20 @@ func startLocked(ctx context.Context, cfg launchConfig) (*Server, error) {
 	if err := initCluster(ctx, cfg.bin, cfg.dir, cfg.id, cfg.ephemeral, cfg.log); err != nil {
 		return nil, err
 	}
-	return launch(ctx, cfg)
+	logFile, logPath, err := openServerLog(cfg.dir, cfg.id)
+	if err != nil {
+		return nil, err
+	}
+	out := serverLog{logFile, logPath}
+	c, port, err := launch(ctx, cfg, out)
+	if err != nil {
+		logFile.Close()
+		return nil, err
+	}
+	cfg.port = port // restarts must keep the address the pool connects to
+	srv := &Server{cfg: cfg, out: out, log: cfg.log}
+	srv.watcher = newWatcher(cfg, out, c)
+	return srv, nil
 }
 
 // resolveBinDir returns opt.BinDir when set and FindBinDir otherwise.
@@ -130,32 +146,51 @@ func (s *Server) URL(database string) string {
 	u := url.URL{
 		Scheme:   "postgres",
 		User:     url.User(superuser),
-		Host:     fmt.Sprintf("127.0.0.1:%d", s.port),
+		Host:     fmt.Sprintf("127.0.0.1:%d", s.cfg.port),
 		Path:     "/" + database,
 		RawQuery: "sslmode=disable",
 	}
 	return u.String()
 }
 
-// Port returns the TCP port the server listens on at 127.0.0.1.
-func (s *Server) Port() int { return s.port }
+// Port returns the TCP port the server listens on at 127.0.0.1. It stays the
+// same across restarts.
+func (s *Server) Port() int { return s.cfg.port }
 
 // DataDir returns the real directory the cluster lives in. It differs from
 // Options.DataDir when that is a symlink to a relocated cluster.
-func (s *Server) DataDir() string { return s.dataDir }
+func (s *Server) DataDir() string { return s.cfg.dir }
 
-// Stop shuts the server down (fast shutdown) and waits for it to exit. It is
-// idempotent and safe to call concurrently; every call returns the result of
-// the first.
+// Failed returns a channel that is closed when the server has stopped on its
+// own and could not be restarted; Err then says why. It is never closed by
+// Stop.
+func (s *Server) Failed() <-chan struct{} { return s.watcher.failed }
+
+// Err returns why the server could not be restarted, once Failed is closed,
+// and nil before.
+func (s *Server) Err() error {
+	select {
+	case <-s.watcher.failed:
+		return s.watcher.err
+	default:
+		return nil
+	}
+}
+
+// Stop ends supervision, shuts the cluster down (fast shutdown, escalating
+// to immediate shutdown and kill) and waits for it to exit. It stops the
+// postmaster named by the data directory's postmaster.pid, so a cluster
+// restarted with pg_ctl since Start is stopped too. It is idempotent and safe
+// to call concurrently; every call returns the result of the first.
 func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
 		start := time.Now()
-		s.stopErr = s.child.stop()
-		if err := s.logFile.Close(); err != nil && s.stopErr == nil {
+		s.stopErr = s.watcher.stop()
+		if err := s.out.file.Close(); err != nil && s.stopErr == nil {
 			s.stopErr = fmt.Errorf("localpg: close server log: %w", err)
 		}
 		s.lock.Close() // releases the data directory lock
-		s.log.Info("stopped PostgreSQL", "data_dir", s.dataDir, "took", time.Since(start))
+		s.log.Info("stopped PostgreSQL", "data_dir", s.cfg.dir, "took", time.Since(start))
 	})
 	return s.stopErr
 }

@@ -227,19 +227,32 @@ func TestInitdbLocaleFallback(t *testing.T) {
 	}
 }
 
+// TestCancelledInitdbLeavesNoHalfCluster checks the promise of a cancelled
+// start: the data directory is left empty, or holds a complete cluster (when
+// initdb finished as the deadline passed), never a half-made one. Either way
+// the next Start works on it. Deadlines from "already passed" to "about when
+// initdb finishes" cancel it in each of its phases.
 func TestCancelledInitdbLeavesNoHalfCluster(t *testing.T) {
 	requireBinaries(t)
-	dataDir := filepath.Join(reachableDir(t), "pgdata")
-	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
-	defer cancel()
-	if srv, err := Start(ctx, Options{DataDir: dataDir}); err == nil {
-		srv.Stop()
-		t.Skip("initdb finished before the context ended")
+	for _, after := range []time.Duration{0, 100 * time.Millisecond, 400 * time.Millisecond, 1500 * time.Millisecond} {
+		t.Run(after.String(), func(t *testing.T) {
+			dataDir := filepath.Join(reachableDir(t), "pgdata")
+			ctx, cancel := context.WithTimeout(t.Context(), after)
+			defer cancel()
+			srv, err := Start(ctx, Options{DataDir: dataDir})
+			if err == nil {
+				srv.Stop()
+			}
+			entries, _ := os.ReadDir(dataDir)
+			t.Logf("Start with a %s deadline: %v; %d entries left", after, err, len(entries))
+			if len(entries) > 0 && !hasCluster(dataDir) {
+				t.Fatalf("cancelled initdb left %d entries and no PG_VERSION", len(entries))
+			}
+			// A half cluster with PG_VERSION would fail here: Start would skip initdb
+			// and postgres would refuse the directory.
+			checkServer(t, startServer(t, dataDir))
+		})
 	}
-	if entries, _ := os.ReadDir(dataDir); len(entries) != 0 {
-		t.Errorf("cancelled initdb left %d entries in the data directory", len(entries))
-	}
-	checkServer(t, startServer(t, dataDir))
 }
 
 func TestUnreachableParentAsRoot(t *testing.T) {

@@ -13,12 +13,16 @@ import (
 	"time"
 )
 
-// staleStopSteps is the escalation used on a server left over from an
-// earlier run: fast shutdown, immediate shutdown, kill.
-var staleStopSteps = []struct {
+// stopStep is one signal of a shutdown escalation and how long to wait for
+// the process to exit after it.
+type stopStep struct {
 	sig  syscall.Signal
 	wait time.Duration
-}{
+}
+
+// staleStopSteps is the escalation used on a server left over from an
+// earlier run: fast shutdown, immediate shutdown, kill.
+var staleStopSteps = []stopStep{
 	{syscall.SIGINT, 10 * time.Second},
 	{syscall.SIGQUIT, 5 * time.Second},
 	{syscall.SIGKILL, 5 * time.Second},
@@ -30,26 +34,43 @@ var staleStopSteps = []struct {
 // owner. A pid file naming a dead process is left alone; postgres handles
 // that itself.
 func stopStale(ctx context.Context, dir string, log *slog.Logger) error {
-	pid, ok := stalePostmaster(dir)
+	pid, ok := livePostmaster(dir)
 	if !ok {
 		return nil
 	}
 	log.Info("stopping PostgreSQL server left over from an earlier run", "pid", pid, "data_dir", dir)
-	for _, step := range staleStopSteps {
-		if err := syscall.Kill(pid, step.sig); err != nil && !errors.Is(err, syscall.ESRCH) {
-			return fmt.Errorf("signal stale postgres %d: %w", pid, err)
-		}
-		gone, err := waitGone(ctx, pid, step.wait)
-		if err != nil || gone {
-			return err
-		}
+	step, err := signalUntilGone(ctx, pid, staleStopSteps)
+	if err != nil {
+		return fmt.Errorf("stale postgres %d: %w", pid, err)
 	}
-	return fmt.Errorf("stale postgres %d on %s does not exit", pid, dir)
+	if step < 0 {
+		return fmt.Errorf("stale postgres %d on %s does not exit", pid, dir)
+	}
+	return nil
 }
 
-// stalePostmaster returns the pid from dir/postmaster.pid when that process
+// signalUntilGone sends each step's signal to pid in turn, waiting after each
+// for the process to exit. It returns the index of the step after which the
+// process was gone, or -1 when it outlived them all.
+func signalUntilGone(ctx context.Context, pid int, steps []stopStep) (int, error) {
+	for i, step := range steps {
+		if err := syscall.Kill(pid, step.sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+			return -1, fmt.Errorf("signal %s: %w", step.sig, err)
+		}
+		gone, err := waitGone(ctx, pid, step.wait)
+		if err != nil {
+			return -1, err
+		}
+		if gone {
+			return i, nil
+		}
+	}
+	return -1, nil
+}
+
+// livePostmaster returns the pid from dir/postmaster.pid when that process
 // is alive and is a postgres server running on dir.
-func stalePostmaster(dir string) (int, bool) {
+func livePostmaster(dir string) (int, bool) {
 	data, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
 	if err != nil {
 		return 0, false
@@ -108,7 +129,7 @@ func waitGone(ctx context.Context, pid int, wait time.Duration) (bool, error) {
 		}
 		select {
 		case <-ctx.Done():
-			return false, fmt.Errorf("wait for stale postgres %d: %w", pid, ctx.Err())
+			return false, fmt.Errorf("wait for postgres %d to exit: %w", pid, ctx.Err())
 		case <-time.After(pollInterval):
 		}
 	}
