@@ -14,6 +14,7 @@ import (
 
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/i18n"
 )
 
@@ -68,7 +69,7 @@ var gqlgenCodes = map[string]apperr.Code{
 
 // classify returns the code, message ID, template data and field for an error.
 func classify(out *gqlerror.Error, err error) (apperr.Code, string, map[string]any, string) {
-	if e := apperr.As(err); e != nil {
+	if e := appError(err); e != nil {
 		return e.Code, e.MessageID, e.Data, e.Field
 	}
 	var gerr *gqlerror.Error
@@ -89,6 +90,19 @@ func classify(out *gqlerror.Error, err error) (apperr.Code, string, map[string]a
 		return apperr.ParseFailed, "", reason, ""
 	}
 	return apperr.BadRequest, "", reason, ""
+}
+
+// appError returns the *apperr.Error in err's chain; a driver error that did not pass
+// through database.MapError but says the database cannot be reached becomes
+// SERVICE_UNAVAILABLE. Otherwise it returns nil.
+func appError(err error) *apperr.Error {
+	if e := apperr.As(err); e != nil {
+		return e
+	}
+	if database.IsUnavailable(err) {
+		return &apperr.Error{Code: apperr.ServiceUnavailable, Err: err}
+	}
+	return nil
 }
 
 // reasonOf shortens gqlgen's technical message for a client: never the request body

@@ -174,7 +174,7 @@ func featureCollection(kind string, fs []portal.Feature, truncated bool) map[str
 }
 
 func writeGeoError(w http.ResponseWriter, req *http.Request, bundle *i18n.Bundle, err error) {
-	e := apperr.As(err)
+	e := appError(err)
 	chain := i18n.FromContext(req.Context()).Chain
 	if e == nil {
 		httpserver.LoggerFromContext(req.Context()).ErrorContext(req.Context(), "geojson", "err", err)
@@ -188,6 +188,9 @@ func writeGeoError(w http.ResponseWriter, req *http.Request, bundle *i18n.Bundle
 	status := http.StatusBadRequest
 	if e.Code == apperr.TenantNotFound || e.Code == apperr.NotFound {
 		status = http.StatusNotFound
+	} else if e.Code == apperr.ServiceUnavailable {
+		status = http.StatusServiceUnavailable
+		httpserver.SetRetryAfter(w.Header())
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)

@@ -46,6 +46,10 @@ func Middleware(s *Service, bundle *i18n.Bundle, log *slog.Logger) func(http.Han
 				default:
 					v, err = s.Authenticate(ctx, t.ID(), token)
 				}
+				if apperr.CodeOf(err) == apperr.ServiceUnavailable {
+					httpserver.WriteUnavailable(w, bundle.Localize(i18n.FromContext(ctx).Chain, string(apperr.ServiceUnavailable), nil))
+					return
+				}
 				if err != nil {
 					code := apperr.CodeOf(err)
 					status := http.StatusUnauthorized

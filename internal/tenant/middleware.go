@@ -12,13 +12,18 @@ import (
 // Middleware resolves the request's tenant (X-Municipality header, Host, or the only
 // municipality) and negotiates its locale (X-Locale, then Accept-Language, against the
 // tenant's enabled locales), echoing it in Content-Language. An unknown tenant gets HTTP 404
-// with a GraphQL error coded TENANT_NOT_FOUND.
+// with a GraphQL error coded TENANT_NOT_FOUND; while the database cannot be reached the
+// answer is HTTP 503 coded SERVICE_UNAVAILABLE.
 func Middleware(s *Service, bundle *i18n.Bundle, log *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			t, err := s.Resolve(r.Context(), r.Host, r.Header.Get("X-Municipality"))
 			if err != nil {
 				systemLocale := i18n.Negotiate(r.Header.Get("X-Locale"), r.Header.Get("Accept-Language"), i18n.SystemLocales, "nb")
+				if apperr.CodeOf(err) == apperr.ServiceUnavailable {
+					httpserver.WriteUnavailable(w, bundle.Localize([]string{systemLocale}, string(apperr.ServiceUnavailable), nil))
+					return
+				}
 				status, code := http.StatusNotFound, apperr.TenantNotFound
 				if apperr.CodeOf(err) != apperr.TenantNotFound {
 					log.ErrorContext(r.Context(), "resolve tenant", "err", err)

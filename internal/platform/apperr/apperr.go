@@ -23,6 +23,9 @@ const (
 	RateLimited Code = "RATE_LIMITED"
 	// Internal: something failed on our side; details are logged, never shown.
 	Internal Code = "INTERNAL"
+	// ServiceUnavailable: the database cannot be reached right now (it is restarting, say);
+	// nothing was done, and the same request may succeed after the HTTP Retry-After delay.
+	ServiceUnavailable Code = "SERVICE_UNAVAILABLE"
 	// TenantNotFound: no municipality answers to the request's host or X-Municipality header.
 	TenantNotFound Code = "TENANT_NOT_FOUND"
 	// BadRequest: the HTTP request itself is malformed (unparseable JSON, say).
