@@ -37,14 +37,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			log.Info("created the demo municipality (demo data)", "slug", "larvik")
 		}
 	}
+	// An embedded PostgreSQL that died and could not be restarted ends serve with an error,
+	// so that whoever runs fritid starts it again.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	lost := make(chan error, 1)
+	go func() { lost <- a.WatchDatabase(ctx); cancel() }()
 	go a.Mail.Run(ctx, 5*time.Second)
 	go a.Cards.RunJobs(ctx, 15*time.Minute) // card and ticket expiry, retention erasure: one server at a time
-	return httpserver.Run(ctx, a.HTTPConfig(), a.Handler(), log, func(addr net.Addr) {
+	err = httpserver.Run(ctx, a.HTTPConfig(), a.Handler(), log, func(addr net.Addr) {
 		fmt.Fprintf(stdout, "fritid is serving\n  API:      http://%s/graphql\n", addr)
 		if !a.Config.Production() {
 			fmt.Fprintf(stdout, "  Explorer: http://%s/\n", addr)
 		}
 	})
+	cancel()
+	if dbErr := <-lost; dbErr != nil {
+		return dbErr
+	}
+	return err
 }
 
 // open loads the configuration for command name (help goes to stdout, logs to stderr)

@@ -159,6 +159,23 @@ func (a *App) Close() {
 	}
 }
 
+// WatchDatabase waits until ctx ends, returning nil, or until the embedded PostgreSQL has
+// stopped and could not be restarted, returning why. An external database is not watched:
+// while it cannot be reached requests answer SERVICE_UNAVAILABLE, and the pool reconnects
+// when it is back.
+func (a *App) WatchDatabase(ctx context.Context) error {
+	if a.local == nil {
+		<-ctx.Done()
+		return nil
+	}
+	select {
+	case <-ctx.Done():
+		return nil
+	case <-a.local.Failed():
+		return fmt.Errorf("embedded PostgreSQL stopped and could not be restarted: %w", a.local.Err())
+	}
+}
+
 // Ready reports whether the database answers and every migration is applied.
 func (a *App) Ready(ctx context.Context) error {
 	if err := database.Ping(ctx, a.DB.DB); err != nil {
