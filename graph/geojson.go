@@ -191,6 +191,7 @@ func writeGeoError(w http.ResponseWriter, req *http.Request, bundle *i18n.Bundle
 	} else if e.Code == apperr.ServiceUnavailable {
 		status = http.StatusServiceUnavailable
 		httpserver.SetRetryAfter(w.Header())
+		w.Header().Set("Cache-Control", "no-store")
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
