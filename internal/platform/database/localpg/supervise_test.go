@@ -53,8 +53,8 @@ func TestKilledPostmasterIsRestarted(t *testing.T) {
 
 	waitFor(t, 30*time.Second, func() bool {
 		pid, ok := livePostmaster(srv.DataDir())
-		return ok && pid != old && canDial(port)
-	}, "a new postmaster on port %d", port)
+		return ok && pid != old && isReady(srv.DataDir(), pid, port)
+	}, "a new postmaster ready on port %d", port)
 	if srv.Port() != port || srv.URL("postgres") != url {
 		t.Errorf("restarted on %s, want the same URL %s", srv.URL("postgres"), url)
 	}
