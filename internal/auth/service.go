@@ -156,8 +156,11 @@ func (s *Service) Authenticate(ctx context.Context, mid uuid.UUID, token string)
 		return nil, apperr.New(apperr.Unauthenticated, "TokenInvalid")
 	}
 	u := new(User)
-	if err := s.db.NewSelect().Model(u).Where("u.id = ? AND u.disabled_at IS NULL", sess.UserID).Scan(ctx); err != nil {
+	err = s.db.NewSelect().Model(u).Where("u.id = ? AND u.disabled_at IS NULL", sess.UserID).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) { // disabled or gone
 		return nil, apperr.Wrap(apperr.Unauthenticated, "TokenInvalid", err)
+	} else if err != nil {
+		return nil, database.MapError(err, "find session user", "user") // an outage is 503, not 401
 	}
 	if now.Sub(sess.LastSeenAt) > time.Minute { // keep idle time current without a write per request
 		s.db.NewUpdate().Model(sess).Set("last_seen_at = ?", now).WherePK().Exec(ctx) //nolint:errcheck // best effort
