@@ -28,7 +28,7 @@ func errorPresenter(bundle *i18n.Bundle, log *slog.Logger, requestID RequestIDFu
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		out := graphql.DefaultErrorPresenter(ctx, err)
 		chain := i18n.FromContext(ctx).Chain
-		code, messageID, data, field := classify(out, err)
+		code, messageID, data, field := classify(ctx, out, err)
 		switch {
 		case code == apperr.Internal && ctx.Err() != nil:
 			// The client went away (or the server is stopping): the failure follows from
@@ -67,14 +67,29 @@ var gqlgenCodes = map[string]apperr.Code{
 	"PERSISTED_QUERY_NOT_FOUND": apperr.PersistedQueryNotFound,
 }
 
-// classify returns the code, message ID, template data and field for an error.
-func classify(out *gqlerror.Error, err error) (apperr.Code, string, map[string]any, string) {
+// classify returns the code, message ID, template data and field for an error. A value
+// gqlgen could not read as an argument (a custom scalar's parse error) or a variable of
+// the wrong type is the client's: BAD_USER_INPUT on the argument path (see input.go).
+func classify(ctx context.Context, out *gqlerror.Error, err error) (apperr.Code, string, map[string]any, string) {
+	arg, isArg := argumentField(ctx, out)
 	if e := appError(err); e != nil {
+		if e.Field == "" && isArg {
+			return e.Code, e.MessageID, e.Data, arg
+		}
 		return e.Code, e.MessageID, e.Data, e.Field
 	}
 	var gerr *gqlerror.Error
-	if !errors.As(err, &gerr) || gerr.Err != nil {
+	if !errors.As(err, &gerr) {
+		return apperr.Internal, "", nil, "" // a resolver's plain error
+	}
+	if gerr.Err != nil {
+		if isArg {
+			return apperr.BadUserInput, "ValueInvalid", nil, arg
+		}
 		return apperr.Internal, "", nil, "" // a resolver's plain error or a panic
+	}
+	if field, messageID, ok := variableField(ctx, gerr); ok {
+		return apperr.BadUserInput, messageID, nil, field
 	}
 	// gqlgen's own error about the request: parse, validation, limits, transport.
 	reason := map[string]any{"Reason": reasonOf(gerr.Message)}

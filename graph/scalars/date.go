@@ -1,13 +1,18 @@
 // Package scalars holds the API's own GraphQL scalars that map onto standard Go types.
+//
+// A value a scalar cannot read is the client's error: the Unmarshal functions return
+// BAD_USER_INPUT without a field, and the error presenter names the argument path it was
+// given at (e.g. "input.birthDate").
 package scalars
 
 import (
-	"errors"
 	"io"
 	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/fritid/fritid/internal/platform/apperr"
 )
 
 // dateLayout is how a Date is written: a calendar day, no time, no zone.
@@ -20,15 +25,20 @@ func MarshalDate(t time.Time) graphql.Marshaler {
 	})
 }
 
-// UnmarshalDate reads "YYYY-MM-DD" as midnight UTC of that day.
+// UnmarshalDate reads "YYYY-MM-DD" as midnight UTC of that day. Errors: BAD_USER_INPUT
+// (DateInvalid) for anything else: another type, another layout, a day that does not exist.
 func UnmarshalDate(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, errors.New("a date is a string: YYYY-MM-DD")
+		return time.Time{}, errDate()
 	}
 	t, err := time.Parse(dateLayout, s)
 	if err != nil {
-		return time.Time{}, errors.New("a date is written YYYY-MM-DD")
+		return time.Time{}, errDate()
 	}
 	return t, nil
 }
+
+// errDate is the one answer to a value that is not a date; the field is added where the
+// argument path is known.
+func errDate() error { return apperr.Invalid("", "DateInvalid", nil) }

@@ -46,7 +46,7 @@ func TestBadInput(t *testing.T) {
 		{"ErrTooManyTokens", "application/json", jsonQuery("{" + strings.Repeat(" a:__typename", 3400) + " }"), 200, "GRAPHQL_PARSE_FAILED"},
 		{"ErrBodyTooLarge", "application/json", huge, 413, "PAYLOAD_TOO_LARGE"},
 		{"ErrVariablesNotObject", "application/json", []byte(`{"query": "{ municipality { name } }", "variables": [1]}`), 400, "BAD_REQUEST"},
-		{"ErrWrongVariableType", "application/json", []byte(`{"query": "query($id: ID!) { node(id: $id) { id } }", "variables": {"id": {"x": 1}}}`), 200, "GRAPHQL_VALIDATION_FAILED"},
+		{"ErrWrongVariableType", "application/json", []byte(`{"query": "query($id: ID!) { node(id: $id) { id } }", "variables": {"id": {"x": 1}}}`), 200, "BAD_USER_INPUT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
