@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"iter"
+	"net/url"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -128,6 +129,18 @@ func checkText(field, s string) *apperr.Error {
 			return apperr.Invalid(field, "TextNotStorable", nil).WithReason("UTF8")
 		}
 		i += size
+	}
+	return nil
+}
+
+// checkQuery is checkText for the geo feed's query parameters, named as filter fields.
+func checkQuery(q url.Values) error {
+	for key, vs := range q {
+		for _, v := range vs {
+			if e := checkText("filter."+key, v); e != nil {
+				return e
+			}
+		}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@
 package relay
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"strings"
@@ -74,10 +75,11 @@ func EncodeCursor(key any) string {
 }
 
 // DecodeCursor reads a cursor made by EncodeCursor into key. Errors: BAD_USER_INPUT naming
-// field when the cursor is not one of ours.
+// field when the cursor is not one of ours, or holds a NUL character, which no cursor of
+// ours does and PostgreSQL cannot store.
 func DecodeCursor(cursor, field string, key any) error {
 	b, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil || len(cursor) > 1024 || json.Unmarshal(b, key) != nil {
+	if err != nil || len(cursor) > 1024 || bytes.Contains(b, []byte(`\u0000`)) || json.Unmarshal(b, key) != nil {
 		return apperr.Invalid(field, "InvalidCursor", nil)
 	}
 	return nil
