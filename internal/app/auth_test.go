@@ -241,7 +241,7 @@ func TestAuditLog(t *testing.T) {
 }
 
 // createAdminIn makes an ADMIN of the municipality with slug.
-func createAdminIn(t *testing.T, s *testServer, slug, email string) {
+func createAdminIn(t testing.TB, s *testServer, slug, email string) {
 	t.Helper()
 	tn, err := s.app.Tenants.FindMunicipalityBySlug(context.Background(), slug)
 	if err != nil {

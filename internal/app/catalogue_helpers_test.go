@@ -8,7 +8,7 @@ import (
 )
 
 // newDemoServer is newServer with the demo municipality (Larvik) and its catalogue.
-func newDemoServer(t *testing.T) *testServer {
+func newDemoServer(t testing.TB) *testServer {
 	t.Helper()
 	s := newServer(t)
 	if _, err := demo.Seed(context.Background(), s.app.Tenants); err != nil {
@@ -18,13 +18,13 @@ func newDemoServer(t *testing.T) *testServer {
 }
 
 // larvik posts a query to the demo municipality.
-func (s *testServer) larvik(t *testing.T, query string, vars map[string]any, headers ...string) *gqlResponse {
+func (s *testServer) larvik(t testing.TB, query string, vars map[string]any, headers ...string) *gqlResponse {
 	t.Helper()
 	return s.post(t, query, vars, append([]string{"X-Municipality: larvik"}, headers...)...)
 }
 
 // ok fails t when r has errors.
-func ok(t *testing.T, r *gqlResponse) *gqlResponse {
+func ok(t testing.TB, r *gqlResponse) *gqlResponse {
 	t.Helper()
 	if len(r.Errors) > 0 || r.Status != 200 {
 		t.Fatalf("status %d errors %+v", r.Status, r.Errors)

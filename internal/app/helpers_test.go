@@ -27,7 +27,7 @@ type testServer struct {
 
 // newServer starts fritid on a fresh database with the demo municipality; tweak adjusts
 // the configuration first.
-func newServer(t *testing.T, tweak ...func(*config.Config)) *testServer {
+func newServer(t testing.TB, tweak ...func(*config.Config)) *testServer {
 	t.Helper()
 	_, url := testdb.NewWithURL(t)
 	cfg, _, err := config.Load("test", nil, func(k string) string {
@@ -83,14 +83,14 @@ func (r *gqlResponse) code() string {
 }
 
 // post sends a GraphQL query as JSON with the given headers ("Name: value").
-func (s *testServer) post(t *testing.T, query string, vars map[string]any, headers ...string) *gqlResponse {
+func (s *testServer) post(t testing.TB, query string, vars map[string]any, headers ...string) *gqlResponse {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	return s.do(t, http.MethodPost, "/graphql", "application/json", body, headers...)
 }
 
 // do sends a raw request and decodes a GraphQL-shaped answer.
-func (s *testServer) do(t *testing.T, method, path, contentType string, body []byte, headers ...string) *gqlResponse {
+func (s *testServer) do(t testing.TB, method, path, contentType string, body []byte, headers ...string) *gqlResponse {
 	t.Helper()
 	req, err := http.NewRequest(method, s.URL+path, bytes.NewReader(body))
 	if err != nil {

@@ -105,7 +105,7 @@ func TestRegisterBadInput(t *testing.T) {
 }
 
 // login signs email in and returns its Authorization header.
-func login(t *testing.T, s *testServer, email string, headers ...string) string {
+func login(t testing.TB, s *testServer, email string, headers ...string) string {
 	t.Helper()
 	r := ok(t, s.post(t, loginMutation, map[string]any{"e": email, "p": "riktig hest batteri"}, headers...))
 	return "Authorization: Bearer " + get(r.Data, "login.token").(string)
