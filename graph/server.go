@@ -56,7 +56,7 @@ func NewHandler(r *Resolver, opt Options) http.Handler {
 	queryCache := lru.New[*ast.QueryDocument](opt.QueryCacheSize)
 	srv.SetQueryCache(queryCache)
 	srv.SetParserTokenLimit(opt.Limits.MaxTokens)
-	srv.Use(inputGuard{}) // first: gqlgen's own reading of arguments (complexity) panics on some bad values
+	srv.Use(inputGuard{}) // first: reading arguments for the cost model panics on some bad values
 	if opt.Introspection {
 		srv.Use(extension.Introspection{})
 	}
