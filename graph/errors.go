@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -28,8 +29,12 @@ func errorPresenter(bundle *i18n.Bundle, log *slog.Logger, requestID RequestIDFu
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		out := graphql.DefaultErrorPresenter(ctx, err)
 		chain := i18n.FromContext(ctx).Chain
-		code, messageID, data, field := classify(ctx, out, err)
+		e, detail := classify(ctx, out, err)
+		code := e.Code
 		switch {
+		case code == apperr.BadRequest && len(out.Path) == 0:
+			// About the request itself: gqlgen answers some of these with 200.
+			setRequestStatus(ctx, http.StatusBadRequest)
 		case code == apperr.Internal && ctx.Err() != nil:
 			// The client went away (or the server is stopping): the failure follows from
 			// that, and nobody reads the answer.
@@ -37,21 +42,21 @@ func errorPresenter(bundle *i18n.Bundle, log *slog.Logger, requestID RequestIDFu
 		case code == apperr.Internal:
 			log.ErrorContext(ctx, "internal error", "request_id", requestID(ctx), "path", out.Path.String(), "err", err)
 		}
-		if messageID == "" {
-			messageID = string(code)
-		}
-		out.Message = bundle.Localize(chain, messageID, data)
+		out.Message = localize(bundle, chain, e)
 		out.Extensions = map[string]any{"code": code}
-		if field != "" {
-			out.Extensions["field"] = field
+		if e.Field != "" {
+			out.Extensions["field"] = e.Field
 		}
-		if e := apperr.As(err); e != nil && e.Reason != "" {
+		if detail != "" {
+			out.Extensions["detail"] = detail
+		}
+		if e.Reason != "" {
 			out.Extensions["reason"] = e.Reason
 		}
 		if fs := card.FindingsOf(err); len(fs) > 0 {
 			out.Extensions["findings"] = findings(fs)
 		}
-		if retry, ok := data["RetryAfter"]; ok && code == apperr.RateLimited {
+		if retry, ok := e.Data["RetryAfter"]; ok && code == apperr.RateLimited {
 			out.Extensions["retryAfter"] = retry
 		}
 		out.Err = nil
@@ -59,52 +64,33 @@ func errorPresenter(bundle *i18n.Bundle, log *slog.Logger, requestID RequestIDFu
 	}
 }
 
-// gqlgenCodes maps the codes gqlgen and gqlparser set on their own errors to ours.
-var gqlgenCodes = map[string]apperr.Code{
-	"GRAPHQL_PARSE_FAILED":      apperr.ParseFailed,
-	"GRAPHQL_VALIDATION_FAILED": apperr.ValidationFailed,
-	"COMPLEXITY_LIMIT_EXCEEDED": apperr.QueryTooComplex,
-	"PERSISTED_QUERY_NOT_FOUND": apperr.PersistedQueryNotFound,
-}
-
-// classify returns the code, message ID, template data and field for an error. A value
-// gqlgen could not read as an argument (a custom scalar's parse error) or a variable of
-// the wrong type is the client's: BAD_USER_INPUT on the argument path (see input.go).
-func classify(ctx context.Context, out *gqlerror.Error, err error) (apperr.Code, string, map[string]any, string) {
+// classify returns the application error err stands for, and for a GraphQL document that
+// does not parse or validate gqlparser's explanation (English) as a technical detail. A
+// value gqlgen could not read as an argument (a custom scalar's parse error) or a variable
+// of the wrong type is the client's: BAD_USER_INPUT on the argument path (see input.go).
+func classify(ctx context.Context, out *gqlerror.Error, err error) (*apperr.Error, string) {
 	arg, isArg := argumentField(ctx, out)
 	if e := appError(err); e != nil {
 		if e.Field == "" && isArg {
-			return e.Code, e.MessageID, e.Data, arg
+			return e.WithField(arg), ""
 		}
-		return e.Code, e.MessageID, e.Data, e.Field
+		return e, ""
 	}
 	var gerr *gqlerror.Error
-	if !errors.As(err, &gerr) {
-		return apperr.Internal, "", nil, "" // a resolver's plain error
-	}
-	if gerr.Err != nil {
-		if isArg {
-			return apperr.BadUserInput, "ValueInvalid", nil, arg
-		}
-		return apperr.Internal, "", nil, "" // a resolver's plain error or a panic
+	switch {
+	case !errors.As(err, &gerr):
+		return &apperr.Error{Code: apperr.Internal}, "" // a resolver's plain error
+	case gerr.Err != nil && isArg:
+		return apperr.Invalid(arg, "ValueInvalid", nil), ""
+	case gerr.Err != nil && gerr.Err.Error() == "introspection disabled":
+		return apperr.New(apperr.ValidationFailed, "IntrospectionDisabled"), "" // gqlgen's, on __schema or __type
+	case gerr.Err != nil:
+		return &apperr.Error{Code: apperr.Internal}, "" // a resolver's plain error or a panic
 	}
 	if field, messageID, ok := variableField(ctx, gerr); ok {
-		return apperr.BadUserInput, messageID, nil, field
+		return apperr.Invalid(field, messageID, nil), ""
 	}
-	// gqlgen's own error about the request: parse, validation, limits, transport.
-	reason := map[string]any{"Reason": reasonOf(gerr.Message)}
-	if c, ok := gerr.Extensions["code"].(string); ok {
-		if code, ok := gqlgenCodes[c]; ok {
-			if code == apperr.QueryTooComplex {
-				return code, "", complexityData(gerr.Message), ""
-			}
-			return code, "", reason, ""
-		}
-	}
-	if strings.Contains(gerr.Message, "token limit") {
-		return apperr.ParseFailed, "", reason, ""
-	}
-	return apperr.BadRequest, "", reason, ""
+	return requestError(gerr) // gqlgen's own error about the request
 }
 
 // appError returns the *apperr.Error in err's chain; a driver error that did not pass
@@ -120,23 +106,23 @@ func appError(err error) *apperr.Error {
 	return nil
 }
 
-// reasonOf shortens gqlgen's technical message for a client: never the request body
-// echoed back, never more than 200 bytes.
-func reasonOf(msg string) string {
-	if i := strings.Index(msg, " body:"); i >= 0 {
-		msg = msg[:i]
+// localize returns e's message in the first language of chain that has it: its MessageID's,
+// or its code's generic message.
+func localize(bundle *i18n.Bundle, chain []string, e *apperr.Error) string {
+	id := e.MessageID
+	if id == "" {
+		id = string(e.Code)
 	}
+	return bundle.Localize(chain, id, e.Data)
+}
+
+// detailOf shortens gqlparser's technical message for a client: never more than 200
+// bytes, without a final full stop.
+func detailOf(msg string) string {
 	if len(msg) > 200 {
 		msg = strings.ToValidUTF8(msg[:200], "") + "…"
 	}
 	return strings.TrimSuffix(msg, ".")
-}
-
-// complexityData reads the numbers back out of gqlgen's complexity message.
-func complexityData(msg string) map[string]any {
-	var n, limit int
-	fmt.Sscanf(msg, "operation has complexity %d, which exceeds the limit of %d", &n, &limit) //nolint:errcheck // zero values are fine
-	return map[string]any{"Complexity": n, "Limit": limit}
 }
 
 // recoverFunc turns a panic in a resolver into an INTERNAL error, logging the stack.

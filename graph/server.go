@@ -70,12 +70,13 @@ func NewHandler(r *Resolver, opt Options) http.Handler {
 	}
 	srv.SetErrorPresenter(errorPresenter(opt.Bundle, opt.Logger, opt.RequestID))
 	srv.SetRecoverFunc(recoverFunc(opt.Logger, opt.RequestID))
-	return guard(srv, opt.Bundle)
+	return guard(srv, opt)
 }
 
 // guard answers what gqlgen's transports would answer vaguely: a method other than GET and
-// POST (405), a POST body that is neither JSON nor multipart (415).
-func guard(next http.Handler, bundle *i18n.Bundle) http.Handler {
+// POST (405), a POST body that is neither JSON nor multipart (415); and it rewrites gqlgen's
+// answers to request errors (see requestErrorWriter).
+func guard(next http.Handler, opt Options) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		chain := i18n.FromContext(r.Context()).Chain
 		switch r.Method {
@@ -83,7 +84,7 @@ func guard(next http.Handler, bundle *i18n.Bundle) http.Handler {
 		case http.MethodPost:
 			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			if err != nil || (mt != "application/json" && mt != "multipart/form-data") {
-				httpserver.WriteError(w, http.StatusUnsupportedMediaType, bundle.Localize(chain, string(apperr.UnsupportedMediaType), nil), string(apperr.UnsupportedMediaType))
+				httpserver.WriteError(w, http.StatusUnsupportedMediaType, opt.Bundle.Localize(chain, string(apperr.UnsupportedMediaType), nil), string(apperr.UnsupportedMediaType))
 				return
 			}
 		default:
@@ -92,11 +93,11 @@ func guard(next http.Handler, bundle *i18n.Bundle) http.Handler {
 				w.WriteHeader(http.StatusNoContent)
 				return
 			}
-			httpserver.WriteError(w, http.StatusMethodNotAllowed, bundle.Localize(chain, "MethodNotAllowed", nil), string(apperr.BadRequest))
+			httpserver.WriteError(w, http.StatusMethodNotAllowed, opt.Bundle.Localize(chain, "MethodNotAllowed", nil), string(apperr.BadRequest))
 			return
 		}
-		r, status := withRequestStatus(r)
-		rw := &requestErrorWriter{ResponseWriter: w, status: status}
+		r, asked := withRequestStatus(r)
+		rw := &requestErrorWriter{ResponseWriter: w, chain: chain, opt: &opt, request: r, asked: asked}
 		next.ServeHTTP(rw, withCacheState(w, r))
 		rw.finish()
 	})

@@ -27,8 +27,8 @@ func TestRawDriverErrorDuringOutage(t *testing.T) {
 		t.Fatalf("connected to %s, where nothing should listen", addr)
 	}
 	wrapped := gqlerror.WrapPath(ast.Path{ast.PathName("organisations")}, connErr)
-	if code, _, _, _ := classify(t.Context(), wrapped, wrapped); code != apperr.ServiceUnavailable {
-		t.Errorf("classify(%v) = %s, want SERVICE_UNAVAILABLE", connErr, code)
+	if e, _ := classify(t.Context(), wrapped, wrapped); e.Code != apperr.ServiceUnavailable {
+		t.Errorf("classify(%v) = %s, want SERVICE_UNAVAILABLE", connErr, e.Code)
 	}
 }
 
