@@ -5,11 +5,11 @@
 //
 // Runs every server audit of the graphql-http package against <url>, adding
 // the given headers (for example X-Municipality=demo) to each request. Prints
-// one line per audit:
+// one line per audit, whatever its level (each name starts with MUST, SHOULD
+// or MAY):
 //
 //   PASS <id> <name>
-//   WARN <id> <name> -- <reason>   (a failed MAY audit; does not count)
-//   FAIL <id> <name> -- <reason>   (a failed MUST or SHOULD audit)
+//   FAIL <id> <name> -- <reason>
 //
 // and finally "N passed, M failed". Exits with 1 when M > 0, 2 on bad usage.
 
@@ -84,11 +84,6 @@ function errorMessage(err) {
   return shorten(parts.join(': '));
 }
 
-// isOptional reports whether a failed audit is only a MAY recommendation.
-function isOptional(audit) {
-  return audit.name.startsWith('MAY');
-}
-
 // runAudit runs one audit and returns { ok, reason }.
 async function runAudit(audit) {
   try {
@@ -111,8 +106,6 @@ async function main() {
     if (ok) {
       passed++;
       console.log(`PASS ${audit.id} ${audit.name}`);
-    } else if (isOptional(audit)) {
-      console.log(`WARN ${audit.id} ${audit.name} -- ${reason}`);
     } else {
       failed++;
       console.log(`FAIL ${audit.id} ${audit.name} -- ${reason}`);

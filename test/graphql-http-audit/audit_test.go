@@ -1,9 +1,12 @@
 package graphqlhttpaudit
 
 import (
+	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -85,4 +88,101 @@ func TestLockBreaksStaleLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	unlock()
+}
+
+func TestParse(t *testing.T) {
+	out := `PASS 4655 MUST accept application/json and match the content-type
+PASS 22EB SHOULD accept application/graphql-response+json and match the content-type
+FAIL 3E3A MAY use 400 status code if parameters are invalid -- Response status code is not 400
+PASS 9C48 MAY NOT allow executing mutations on GET requests
+3 passed, 1 failed
+`
+	res := parse(out)
+	want := map[string]Tally{"MUST": {1, 1}, "SHOULD": {1, 1}, "MAY": {1, 2}}
+	if !maps.Equal(res.Levels, want) {
+		t.Errorf("levels %v, want %v", res.Levels, want)
+	}
+	if len(res.Failed) != 1 || !strings.HasPrefix(res.Failed[0], "FAIL 3E3A MAY") {
+		t.Errorf("failed %q", res.Failed)
+	}
+	if got := res.String(); got != "MUST 1/1, SHOULD 1/1, MAY 1/2" {
+		t.Errorf("String() = %q", got)
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	for _, tt := range []struct {
+		name, out, want string
+	}{
+		{"ConnectionRefused", "npm error code ECONNREFUSED\nnpm error syscall connect\n" +
+			"npm error FetchError: request to http://127.0.0.1:1/graphql-http failed, reason: connect ECONNREFUSED 127.0.0.1:1\n",
+			"ECONNREFUSED: request to http://127.0.0.1:1/graphql-http failed, reason: connect ECONNREFUSED 127.0.0.1:1"},
+		{"NoDNSOldNpm", "npm ERR! code ENOTFOUND\nnpm ERR! errno ENOTFOUND\n", "ENOTFOUND"},
+		{"RegistryDown", "npm error code E503\nnpm error 503 Service Unavailable - GET https://registry.npmjs.org/graphql\n", "E503"},
+		{"BrokenLockFile", "npm error code EJSONPARSE\nnpm error JSON.parse Invalid package-lock.json\n", ""},
+		{"NoLockFile", "npm error code EUSAGE\nnpm error The `npm ci` command can only install with an existing package-lock.json\n", ""},
+		{"PackageGone", "npm error code E404\nnpm error 404 Not Found - GET https://registry.npmjs.org/graphql-htt\n", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := unreachable(tt.out); got != tt.want {
+				t.Errorf("unreachable = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// copyPackage copies this folder's package files (the lock file too when lock)
+// into a new temporary folder and returns it.
+func copyPackage(t *testing.T, lock bool) string {
+	t.Helper()
+	src, err := auditDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"package.json"}
+	if lock {
+		names = append(names, "package-lock.json")
+	}
+	dir := t.TempDir()
+	for _, name := range names {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// offlineEnv points npm at a registry that refuses connections, with an empty
+// cache so nothing can come from earlier installs.
+func offlineEnv(t *testing.T) []string {
+	return []string{"npm_config_registry=http://127.0.0.1:1/", "npm_config_cache=" + t.TempDir(),
+		"npm_config_fetch_retries=0", "npm_config_update_notifier=false"}
+}
+
+func TestInstallWithoutRegistryIsUnavailable(t *testing.T) {
+	_, npm, ok := tools()
+	if !ok {
+		t.Skip(SkipReason)
+	}
+	_, err := install(t.Context(), npm, copyPackage(t, true), offlineEnv(t))
+	var unavailable *UnavailableError
+	if !errors.As(err, &unavailable) || !strings.Contains(err.Error(), "ECONNREFUSED") {
+		t.Fatalf("npm ci against a dead registry: %v, want an UnavailableError naming ECONNREFUSED", err)
+	}
+}
+
+func TestInstallOtherFailureIsAnError(t *testing.T) {
+	_, npm, ok := tools()
+	if !ok {
+		t.Skip(SkipReason)
+	}
+	_, err := install(t.Context(), npm, copyPackage(t, false), offlineEnv(t))
+	var unavailable *UnavailableError
+	if err == nil || errors.As(err, &unavailable) {
+		t.Fatalf("npm ci without a lock file: %v, want a plain error (a failure, not a skip)", err)
+	}
 }
