@@ -3,10 +3,22 @@ package httpserver
 import (
 	"net/http"
 	"strings"
+	"sync"
 )
 
 // maxLabelLen is the longest operation name or outcome kept as a label.
 const maxLabelLen = 64
+
+// Bounds on the label values that come from requests, so that no client can make the
+// metrics, and the server's memory, grow without end.
+const (
+	// MaxOperationLabels is how many distinct GraphQL operation names get a label of
+	// their own: the first ones seen since start. Every later new name counts as "other".
+	MaxOperationLabels = 100
+	// maxOutcomeLabels is how many distinct outcomes (error codes) get a label of their
+	// own; fritid has fewer codes than this.
+	maxOutcomeLabels = 64
+)
 
 // Fallback label values used to keep metric label cardinality bounded.
 const (
@@ -83,4 +95,35 @@ func methodLabel(m string) string {
 		return m
 	}
 	return LabelOther
+}
+
+// labelSet keeps a bounded set of label values: the first max distinct values it is asked
+// for keep their own label, and every later new value becomes "other".
+type labelSet struct {
+	mu     sync.Mutex
+	max    int
+	values map[string]struct{}
+}
+
+// newLabelSet returns a labelSet that keeps at most max values.
+func newLabelSet(max int) *labelSet {
+	return &labelSet{max: max, values: make(map[string]struct{}, max)}
+}
+
+// label returns v if it is one of the kept values or there is room to keep it, else
+// "other".
+func (s *labelSet) label(v string) string {
+	if v == LabelOther {
+		return v
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.values[v]; ok {
+		return v
+	}
+	if len(s.values) >= s.max {
+		return LabelOther
+	}
+	s.values[v] = struct{}{}
+	return v
 }

@@ -24,16 +24,21 @@ type Metrics struct {
 	httpDuration *prometheus.HistogramVec
 	gqlOps       *prometheus.CounterVec
 	gqlDuration  *prometheus.HistogramVec
+	operations   *labelSet
+	outcomes     *labelSet
 }
 
 // NewMetrics creates a registry with the Go runtime and process collectors,
 // the HTTP metrics http_requests_total{method,route,status} and
 // http_request_duration_seconds{route}, and the GraphQL metrics
 // graphql_operations_total{operation,outcome} and
-// graphql_operation_duration_seconds{operation}.
+// graphql_operation_duration_seconds{operation}. Every label takes a bounded set of
+// values (see ObserveGraphQL and RouteLabel), whatever clients send.
 func NewMetrics() *Metrics {
 	m := &Metrics{
-		Registry: prometheus.NewRegistry(),
+		Registry:   prometheus.NewRegistry(),
+		operations: newLabelSet(MaxOperationLabels),
+		outcomes:   newLabelSet(maxOutcomeLabels),
 		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "http_requests_total",
 			Help: "HTTP requests served, by method, route and status code.",
@@ -63,19 +68,26 @@ func NewMetrics() *Metrics {
 
 // ObserveGraphQL records one executed GraphQL operation. outcome is "ok" (or
 // "") on success, otherwise an error code such as "BAD_USER_INPUT". operation
-// is the operation name; it is reduced with OperationLabel, so anonymous
-// operations count as "anonymous" and unusual names as "other". A nil
-// receiver records nothing.
+// is the operation name, which the client chooses; so that clients cannot make
+// the series grow without end, it is reduced with OperationLabel (anonymous
+// operations count as "anonymous", unusual names as "other") and only the first
+// MaxOperationLabels distinct names seen keep their own label, every later new
+// name counting as "other". A nil receiver records nothing.
 func (m *Metrics) ObserveGraphQL(operation, outcome string, d time.Duration) {
 	if m == nil {
 		return
 	}
 	op := OperationLabel(operation)
-	m.gqlOps.WithLabelValues(op, outcomeLabel(outcome)).Inc()
+	if op != LabelAnonymous {
+		op = m.operations.label(op)
+	}
+	m.gqlOps.WithLabelValues(op, m.outcomes.label(outcomeLabel(outcome))).Inc()
 	m.gqlDuration.WithLabelValues(op).Observe(d.Seconds())
 }
 
-// observeHTTP records one served HTTP request. A nil receiver records nothing.
+// observeHTTP records one served HTTP request. route is one of RouteLabel's
+// values, method is reduced with methodLabel, and status is one the server
+// wrote. A nil receiver records nothing.
 func (m *Metrics) observeHTTP(method, route string, status int, d time.Duration) {
 	if m == nil {
 		return

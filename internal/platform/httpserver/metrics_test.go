@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -101,4 +102,36 @@ func TestMetricsRegisterDB(t *testing.T) {
 	m.RegisterDB(db, "main")
 	m.RegisterDB(db, "main") // a second registration is ignored
 	wantMetrics(t, scrape(t, m), `go_sql_max_open_connections{db_name="main"} 0`)
+}
+
+// TestMetricsOperationLabelsBounded sends more distinct operation names than there are
+// labels for: the first names keep theirs, later ones count as "other", and the number of
+// series stays bounded.
+func TestMetricsOperationLabelsBounded(t *testing.T) {
+	m := NewMetrics()
+	m.ObserveGraphQL("Known", "ok", time.Millisecond)
+	for i := range 1000 {
+		m.ObserveGraphQL(fmt.Sprintf("Invented%d", i), "ok", time.Millisecond)
+		m.ObserveGraphQL("", fmt.Sprintf("CODE_%d", i), time.Millisecond)
+	}
+	m.ObserveGraphQL("Known", "ok", time.Millisecond)
+	families, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	series := map[string]int{}
+	for _, f := range families {
+		series[f.GetName()] = len(f.GetMetric())
+	}
+	// Operations: the kept names, "other" and "anonymous"; outcomes: the kept codes and "other".
+	if n, most := series["graphql_operation_duration_seconds"], MaxOperationLabels+2; n != most {
+		t.Errorf("graphql_operation_duration_seconds has %d series, want %d", n, most)
+	}
+	if n, most := series["graphql_operations_total"], MaxOperationLabels+1+maxOutcomeLabels+1; n > most {
+		t.Errorf("graphql_operations_total has %d series, want at most %d", n, most)
+	}
+	wantMetrics(t, scrape(t, m),
+		`graphql_operations_total{operation="Known",outcome="ok"} 2`,
+		`graphql_operations_total{operation="other",outcome="ok"} 901`,
+	)
 }
