@@ -9,6 +9,8 @@ import (
 	"net"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/fritid/fritid/internal/app"
 	"github.com/fritid/fritid/internal/platform/config"
 	"github.com/fritid/fritid/internal/platform/httpserver"
@@ -45,17 +47,38 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go func() { lost <- a.WatchDatabase(ctx); cancel() }()
 	go a.Mail.Run(ctx, 5*time.Second)
 	go a.Cards.RunJobs(ctx, 15*time.Minute) // card and ticket expiry, retention erasure: one server at a time
-	err = httpserver.Run(ctx, a.HTTPConfig(), a.Handler(), log, func(addr net.Addr) {
-		fmt.Fprintf(stdout, "fritid is serving\n  API:      http://%s/graphql\n", addr)
-		if !a.Config.Production() {
-			fmt.Fprintf(stdout, "  Explorer: http://%s/\n", addr)
-		}
-	})
+	err = serveHTTP(ctx, a, log, stdout)
 	cancel()
 	if dbErr := <-lost; dbErr != nil {
 		return dbErr
 	}
 	return err
+}
+
+// serveHTTP runs the API's listener and, when FRITID_METRICS_ADDR is set, the metrics
+// listener until ctx ends, then shuts both down gracefully. When one fails, the other
+// stops too.
+func serveHTTP(ctx context.Context, a *app.App, log *slog.Logger, stdout io.Writer) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return httpserver.Run(ctx, a.HTTPConfig(), a.Handler(), log, func(addr net.Addr) {
+			fmt.Fprintf(stdout, "fritid is serving\n  API:      http://%s/graphql\n", addr)
+			if !a.Config.Production() {
+				fmt.Fprintf(stdout, "  Explorer: http://%s/\n", addr)
+			}
+		})
+	})
+	switch {
+	case a.Config.MetricsAddr != "":
+		g.Go(func() error {
+			return httpserver.Run(ctx, a.MetricsHTTPConfig(), a.MetricsHandler(), log, func(addr net.Addr) {
+				log.Info("metrics listener", "url", "http://"+addr.String()+"/metrics")
+			})
+		})
+	case !a.Config.MetricsOnMain():
+		log.Info("metrics are not served: set FRITID_METRICS_ADDR to serve them on a listener of their own")
+	}
+	return g.Wait()
 }
 
 // open loads the configuration for command name (help goes to stdout, logs to stderr)

@@ -191,8 +191,8 @@ func (a *App) Ready(ctx context.Context) error {
 	return nil
 }
 
-// Handler returns the whole HTTP API: /graphql, the health and metrics endpoints, and the
-// explorer at / in development.
+// Handler returns the whole HTTP API: /graphql, the health endpoints, /metrics when
+// Config.MetricsOnMain, and the explorer at / in development.
 func (a *App) Handler() http.Handler {
 	cfg := a.Config
 	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Bundle: a.Bundle}
@@ -219,12 +219,30 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /geo/organisations.geojson", withTenant(graph.GeoJSONHandler(resolver, a.Bundle, "Organisation")))
 	mux.Handle("GET /healthz", httpserver.Healthz())
 	mux.Handle("GET /readyz", httpserver.Readyz(a.Ready))
-	mux.Handle("GET /metrics", a.Metrics.Handler())
+	if cfg.MetricsOnMain() {
+		mux.Handle("GET /metrics", a.Metrics.Handler())
+	}
 	mux.Handle("GET /media/{key...}", a.Portal.Media.Handler())
 	if !cfg.Production() {
 		mux.Handle("GET /{$}", playground.Handler("fritid explorer", "/graphql"))
 	}
 	return httpserver.Chain(mux, httpserver.Middleware(a.HTTPConfig(), a.Log, a.Metrics)...)
+}
+
+// MetricsHandler returns what the metrics listener (FRITID_METRICS_ADDR) serves: /metrics
+// alone.
+func (a *App) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	return httpserver.Chain(mux, httpserver.Recover(a.Log))
+}
+
+// MetricsHTTPConfig returns the metrics listener's settings: the main server's, on
+// FRITID_METRICS_ADDR.
+func (a *App) MetricsHTTPConfig() httpserver.Config {
+	c := a.HTTPConfig()
+	c.Addr = a.Config.MetricsAddr
+	return c
 }
 
 // HTTPConfig returns the HTTP server's settings.

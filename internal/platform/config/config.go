@@ -28,8 +28,11 @@ const (
 
 // Config is fritid's whole configuration.
 type Config struct {
-	Env            Env
-	HTTPAddr       string
+	Env      Env
+	HTTPAddr string
+	// MetricsAddr is where /metrics is served on a listener of its own; empty serves it
+	// on the main listener in development and not at all in production (see MetricsOnMain).
+	MetricsAddr    string
 	DataDir        string
 	DatabaseURL    string
 	SecretKey      string
@@ -79,6 +82,10 @@ type Config struct {
 // Production reports whether fritid runs in production mode.
 func (c *Config) Production() bool { return c.Env == Production }
 
+// MetricsOnMain reports whether /metrics is served on the main, public listener: only in
+// development, and only when it has no address of its own.
+func (c *Config) MetricsOnMain() bool { return c.MetricsAddr == "" && !c.Production() }
+
 // PostgresDir is where the embedded local PostgreSQL keeps its data.
 func (c *Config) PostgresDir() string { return filepath.Join(c.DataDir, "postgres") }
 
@@ -115,6 +122,17 @@ var Settings = []Setting{
 			return errors.New(`must be host:port, for example "127.0.0.1:8080" or ":8080"`)
 		}
 		c.HTTPAddr = v
+		return nil
+	}},
+	{"FRITID_METRICS_ADDR", "metrics-addr", "", "address of a listener of its own for /metrics (host:port), for Prometheus on an internal network; empty serves /metrics on the main listener in development and not at all in production", func(c *Config, v string) error {
+		if v == "" {
+			c.MetricsAddr = ""
+			return nil
+		}
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return errors.New(`must be host:port, for example "127.0.0.1:9090", or empty`)
+		}
+		c.MetricsAddr = v
 		return nil
 	}},
 	{"FRITID_DATA_DIR", "data-dir", "./.fritid", "directory for local state: the embedded PostgreSQL, the development secret key", setString(func(c *Config) *string { return &c.DataDir })},
@@ -281,6 +299,9 @@ func (c *Config) validate() []string {
 	if c.MaxJSONBodySize > c.MaxBodyBytes {
 		p = append(p, "FRITID_MAX_JSON_BODY_BYTES is above FRITID_MAX_BODY_BYTES: no body can be larger than the largest body")
 	}
+	if c.MetricsAddr != "" && sameListener(c.MetricsAddr, c.HTTPAddr) {
+		p = append(p, fmt.Sprintf("FRITID_METRICS_ADDR (--metrics-addr) = %q is the address of the API (FRITID_HTTP_ADDR): give /metrics another port, or leave it empty", c.MetricsAddr))
+	}
 	if c.Production() {
 		if c.SecretKey == "" {
 			p = append(p, "FRITID_SECRET_KEY is required in production: set it to at least 32 random characters (for example `openssl rand -hex 32`) and keep it the same across restarts")
@@ -290,6 +311,18 @@ func (c *Config) validate() []string {
 		}
 	}
 	return p
+}
+
+// sameListener reports whether listening on a and on b would take the same port: the
+// same port number (not 0) on the same host, or on all interfaces for either.
+func sameListener(a, b string) bool {
+	ha, pa, errA := net.SplitHostPort(a)
+	hb, pb, errB := net.SplitHostPort(b)
+	if errA != nil || errB != nil || pa != pb || pa == "0" {
+		return false
+	}
+	wildcard := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" }
+	return ha == hb || wildcard(ha) || wildcard(hb)
 }
 
 // usage writes the help text for command name: its own flags, then every setting with its

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,6 +51,8 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 		{"ErrDuration", map[string]string{"FRITID_READ_TIMEOUT": "-1s"}, "FRITID_READ_TIMEOUT"},
 		{"ErrDatabaseURL", map[string]string{"FRITID_DATABASE_URL": "mysql://x"}, "FRITID_DATABASE_URL"},
 		{"ErrOrigin", map[string]string{"FRITID_CORS_ORIGINS": "portal.no"}, "FRITID_CORS_ORIGINS"},
+		{"ErrMetricsAddr", map[string]string{"FRITID_METRICS_ADDR": "9090"}, "FRITID_METRICS_ADDR"},
+		{"ErrMetricsAddrIsTheAPI", map[string]string{"FRITID_METRICS_ADDR": ":8080"}, "FRITID_METRICS_ADDR (--metrics-addr) = \":8080\" is the address of the API"},
 		{"ErrShortSecret", map[string]string{"FRITID_SECRET_KEY": "short"}, "at least 32"},
 		{"ErrProductionNeedsSecret", map[string]string{"FRITID_ENV": "production", "FRITID_DATABASE_URL": "postgres://x/y"}, "FRITID_SECRET_KEY is required in production"},
 		{"ErrProductionNeedsDatabase", map[string]string{"FRITID_ENV": "production", "FRITID_SECRET_KEY": strings.Repeat("k", 32)}, "FRITID_DATABASE_URL is required"},
@@ -62,6 +65,37 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestMetricsOnMain(t *testing.T) {
+	prod := map[string]string{"FRITID_ENV": "production", "FRITID_DATABASE_URL": "postgres://x/y", "FRITID_SECRET_KEY": strings.Repeat("k", 32)}
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		want bool
+	}{
+		{"Development", nil, true},
+		{"DevelopmentWithMetricsAddr", map[string]string{"FRITID_METRICS_ADDR": "127.0.0.1:9090"}, false},
+		{"Production", prod, false},
+		{"ProductionWithMetricsAddr", with(prod, "FRITID_METRICS_ADDR", "127.0.0.1:9090"), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _, err := Load("serve", nil, env(tt.env), &bytes.Buffer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.MetricsOnMain(); got != tt.want {
+				t.Errorf("MetricsOnMain() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// with returns a copy of m with k set to v.
+func with(m map[string]string, k, v string) map[string]string {
+	c := maps.Clone(m)
+	c[k] = v
+	return c
 }
 
 func TestHelpListsEverySetting(t *testing.T) {
