@@ -260,6 +260,7 @@ func (a *App) HTTPConfig() httpserver.Config {
 		IdleTimeout:       c.IdleTimeout,
 		ShutdownTimeout:   c.ShutdownGrace,
 		Production:        c.Production(),
+		Message:           a.serverMessage,
 	}
 }
 
@@ -275,6 +276,13 @@ func (a *App) queryLimits() graph.Limits {
 		Meter: graph.NewMeter(graph.Budgets{
 			Anonymous: int64(c.BudgetAnonymous), User: int64(c.BudgetUser), APIKey: int64(c.BudgetAPIKey)}),
 	}
+}
+
+// serverMessage localises the error responses the HTTP server writes itself (413, 500):
+// in a system locale, since the municipality is not known yet.
+func (a *App) serverMessage(r *http.Request, code string) string {
+	loc := i18n.Negotiate(r.Header.Get("X-Locale"), r.Header.Get("Accept-Language"), i18n.SystemLocales, "nb")
+	return a.Bundle.Localize([]string{loc}, code, nil)
 }
 
 func issuers(cfg *config.Config) []auth.Issuer {

@@ -146,3 +146,17 @@ func TestIntrospectionOffIsNotInternal(t *testing.T) {
 		t.Errorf("errors %+v", r.Errors)
 	}
 }
+
+// TestPayloadTooLargeIsLocalised checks the server's own 413 speaks the request's language.
+func TestPayloadTooLargeIsLocalised(t *testing.T) {
+	s := newServer(t)
+	huge := []byte(`{"query":"{ __typename }","variables":{"pad":"` + strings.Repeat("x", 70<<10) + `"}}`)
+	for lang, want := range map[string]string{
+		"nb": "Forespørselen er for stor.", "nn": "Førespurnaden er for stor.", "en": "The request body is too large.",
+	} {
+		r := s.do(t, http.MethodPost, "/graphql", "application/json", huge, "Accept-Language: "+lang)
+		if r.Status != http.StatusRequestEntityTooLarge || r.code() != "PAYLOAD_TOO_LARGE" || r.Errors[0].Message != want {
+			t.Errorf("%s: status %d, errors %+v, want 413 %q", lang, r.Status, r.Errors, want)
+		}
+	}
+}

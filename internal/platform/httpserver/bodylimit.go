@@ -15,21 +15,24 @@ import (
 // Bodies without a length (chunked) are read through http.MaxBytesReader; once
 // the handler has read past the limit, whatever response it starts is
 // replaced by the 413. A limit of n <= 0 disables the check.
-func BodyLimit(n int64) func(http.Handler) http.Handler {
+func BodyLimit(n int64) func(http.Handler) http.Handler { return bodyLimit(n, nil) }
+
+// bodyLimit is BodyLimit with the 413's message from msg (English when nil).
+func bodyLimit(n int64, msg MessageFunc) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		if n <= 0 {
 			return next
 		}
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.ContentLength > n {
-				writeTooLarge(w)
+				writeTooLarge(w, r, msg)
 				return
 			}
 			if r.Body == nil || r.Body == http.NoBody {
 				next.ServeHTTP(w, r)
 				return
 			}
-			serveLimited(next, w, r, n)
+			serveLimited(next, w, r, n, msg)
 		})
 	}
 }
@@ -38,8 +41,13 @@ func BodyLimit(n int64) func(http.Handler) http.Handler {
 // uploads), other for every other body (a JSON query and its variables), so that a large
 // JSON document is refused before it is decoded.
 func BodyLimits(upload, other int64) func(http.Handler) http.Handler {
+	return bodyLimits(upload, other, nil)
+}
+
+// bodyLimits is BodyLimits with the 413's message from msg (English when nil).
+func bodyLimits(upload, other int64, msg MessageFunc) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
-		up, rest := BodyLimit(upload)(next), BodyLimit(other)(next)
+		up, rest := bodyLimit(upload, msg)(next), bodyLimit(other, msg)(next)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "multipart/form-data") {
 				up.ServeHTTP(w, r)
@@ -52,9 +60,9 @@ func BodyLimits(upload, other int64) func(http.Handler) http.Handler {
 
 // serveLimited runs next with a size-limited body and a writer that swaps the
 // handler's response for a 413 once the limit has been hit.
-func serveLimited(next http.Handler, w http.ResponseWriter, r *http.Request, n int64) {
+func serveLimited(next http.Handler, w http.ResponseWriter, r *http.Request, n int64, msg MessageFunc) {
 	body := &limitedBody{ReadCloser: http.MaxBytesReader(w, r.Body, n)}
-	lw := &limitWriter{ResponseWriter: w, body: body}
+	lw := &limitWriter{ResponseWriter: w, body: body, tooLarge: func(w http.ResponseWriter) { writeTooLarge(w, r, msg) }}
 	r2 := r.WithContext(r.Context())
 	r2.Body = body
 	next.ServeHTTP(lw, r2)
@@ -65,9 +73,9 @@ func serveLimited(next http.Handler, w http.ResponseWriter, r *http.Request, n i
 
 // writeTooLarge writes the 413 response and asks the server to close the
 // connection instead of draining the rest of the body.
-func writeTooLarge(w http.ResponseWriter) {
+func writeTooLarge(w http.ResponseWriter, r *http.Request, msg MessageFunc) {
 	w.Header().Set("Connection", "close")
-	WriteError(w, http.StatusRequestEntityTooLarge, "request body too large", CodePayloadTooLarge)
+	WriteError(w, http.StatusRequestEntityTooLarge, msg.message(r, CodePayloadTooLarge, "request body too large"), CodePayloadTooLarge)
 }
 
 // limitedBody records whether reading hit the size limit.
@@ -90,6 +98,7 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 type limitWriter struct {
 	http.ResponseWriter
 	body     *limitedBody
+	tooLarge func(http.ResponseWriter) // writes the 413
 	started  bool
 	rejected bool
 }
@@ -101,7 +110,7 @@ func (l *limitWriter) start() bool {
 		l.started = true
 		if l.body.exceeded.Load() {
 			l.rejected = true
-			writeTooLarge(l.ResponseWriter)
+			l.tooLarge(l.ResponseWriter)
 		}
 	}
 	return !l.rejected

@@ -47,6 +47,9 @@ type Config struct {
 	// ShutdownTimeout bounds the graceful shutdown of Run.
 	// Zero means DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+	// Message gives the messages of the error responses Middleware writes (413, 500) in
+	// the request's language. Nil keeps them English.
+	Message MessageFunc
 	// Production marks a production deployment. Error responses of this
 	// package never carry internal details regardless of this flag.
 	Production bool

@@ -14,6 +14,21 @@ const (
 	CodePayloadTooLarge = "PAYLOAD_TOO_LARGE"
 )
 
+// MessageFunc returns the message of an error response this package writes, by its
+// code, in the language of request r; "" keeps the English default.
+type MessageFunc func(r *http.Request, code string) string
+
+// message returns f's message for code, or english when f is nil or has none.
+func (f MessageFunc) message(r *http.Request, code, english string) string {
+	if f == nil {
+		return english
+	}
+	if m := f(r, code); m != "" {
+		return m
+	}
+	return english
+}
+
 type errorBody struct {
 	Errors []errorEntry `json:"errors"`
 }

@@ -22,9 +22,9 @@ func Middleware(cfg Config, log *slog.Logger, m *Metrics) []func(http.Handler) h
 	cfg = cfg.withDefaults()
 	return []func(http.Handler) http.Handler{
 		TrustProxies(cfg.TrustedProxies),
-		Recover(log),
+		recoverWith(log, cfg.Message),
 		RequestLog(log, m),
-		BodyLimits(cfg.MaxBodyBytes, cfg.MaxJSONBodyBytes),
+		bodyLimits(cfg.MaxBodyBytes, cfg.MaxJSONBodyBytes, cfg.Message),
 		CORS(cfg.CORSOrigins),
 	}
 }
@@ -33,7 +33,10 @@ func Middleware(cfg Config, log *slog.Logger, m *Metrics) []func(http.Handler) h
 // body {"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}
 // and logs the panic value with the request id and stack trace. A panic with
 // http.ErrAbortHandler is passed on so net/http aborts the connection.
-func Recover(log *slog.Logger) func(http.Handler) http.Handler {
+func Recover(log *slog.Logger) func(http.Handler) http.Handler { return recoverWith(log, nil) }
+
+// recoverWith is Recover with the 500's message from msg (English when nil).
+func recoverWith(log *slog.Logger, msg MessageFunc) func(http.Handler) http.Handler {
 	log = orDefault(log)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -48,7 +51,7 @@ func Recover(log *slog.Logger) func(http.Handler) http.Handler {
 				}
 				logPanic(log, w, r, p)
 				if !rw.wrote {
-					WriteError(w, http.StatusInternalServerError, "internal error", CodeInternal)
+					WriteError(w, http.StatusInternalServerError, msg.message(r, CodeInternal, "internal error"), CodeInternal)
 				}
 			}()
 			next.ServeHTTP(rw, r)

@@ -159,3 +159,39 @@ func TestMiddlewareStack(t *testing.T) {
 		t.Error("413 response lacks X-Request-Id")
 	}
 }
+
+// TestMiddlewareMessages checks that Config.Message gives the 413 and 500 responses their
+// messages, for a body with a declared length and a chunked one.
+func TestMiddlewareMessages(t *testing.T) {
+	log, _ := newTestLogger(slog.LevelError)
+	msg := func(r *http.Request, code string) string { return r.Header.Get("Accept-Language") + ":" + code }
+	cfg := Config{MaxBodyBytes: 8, Message: msg}
+	panicky := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/panic" {
+			panic("boom")
+		}
+		readAllHandler.ServeHTTP(w, r)
+	})
+	srv := serve(t, Chain(panicky, Middleware(cfg, log, nil)...))
+	for _, tt := range []struct {
+		name, path string
+		body       io.Reader
+		status     int
+		want       string
+	}{
+		{"large with length", "/", strings.NewReader("0123456789"), http.StatusRequestEntityTooLarge,
+			`{"errors":[{"message":"nn:PAYLOAD_TOO_LARGE","extensions":{"code":"PAYLOAD_TOO_LARGE"}}]}`},
+		{"large chunked", "/", chunked{strings.NewReader("0123456789")}, http.StatusRequestEntityTooLarge,
+			`{"errors":[{"message":"nn:PAYLOAD_TOO_LARGE","extensions":{"code":"PAYLOAD_TOO_LARGE"}}]}`},
+		{"panic", "/panic", nil, http.StatusInternalServerError,
+			`{"errors":[{"message":"nn:INTERNAL","extensions":{"code":"INTERNAL"}}]}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := newRequest(t, http.MethodPost, srv, tt.path, tt.body)
+			req.Header.Set("Accept-Language", "nn")
+			res, body := do(t, srv, req)
+			wantStatus(t, res, body, tt.status)
+			wantBody(t, body, tt.want)
+		})
+	}
+}
