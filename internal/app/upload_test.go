@@ -87,3 +87,23 @@ func TestAttachUploadedLogo(t *testing.T) {
 		t.Errorf("unknown image: %+v", bad.Errors)
 	}
 }
+
+// TestUploadMapThroughAString sends a multipart map whose path leads through a string and
+// past the end of a list: the client's mistake, answered 400 BAD_REQUEST, not INTERNAL.
+func TestUploadMapThroughAString(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	for _, path := range []string{"variables.x.y", "variables.list.5", "variables.x.0"} {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		mw.WriteField("operations", `{"query": "mutation($f: Upload!) { uploadImage(file: $f) { id } }", "variables": {"x": "text", "list": [1]}}`) //nolint:errcheck // in memory
+		mw.WriteField("map", `{"0": ["`+path+`"]}`)                                                                                                 //nolint:errcheck // in memory
+		fw, _ := mw.CreateFormFile("0", "photo.png")
+		fw.Write([]byte("not an image")) //nolint:errcheck // in memory
+		mw.Close()
+		r := s.do(t, http.MethodPost, "/graphql", mw.FormDataContentType(), b.Bytes(), "Accept-Language: en")
+		if r.Status != http.StatusBadRequest || r.code() != "BAD_REQUEST" || !strings.Contains(r.Errors[0].Message, "map") {
+			t.Errorf("%s: %d %q %+v, want 400 BAD_REQUEST about the map", path, r.Status, r.code(), r.Errors)
+		}
+	}
+}
