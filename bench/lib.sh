@@ -17,6 +17,22 @@ need_tools() {
   return $missing
 }
 
+# begin_run NAME checks the tools, makes the temporary directory $TMP (removed with
+# everything started, at exit), and picks $DATA: bench/.data with BENCH_REUSE=1, else in $TMP.
+begin_run() {
+  need_tools
+  TMP=$(mktemp -d "/var/tmp/fritid-$1.XXXXXX")
+  chmod 755 "$TMP"
+  PIDS=()
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  DATA="$TMP/data"
+  if [[ "${BENCH_REUSE:-}" == 1 ]]; then
+    DATA="$PWD/bench/.data"
+  fi
+  mkdir -p "$DATA"
+}
+
 # pg_bindir prints the directory that holds initdb and pg_ctl.
 pg_bindir() {
   local d

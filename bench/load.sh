@@ -30,18 +30,7 @@ QUERY=svømming
 
 source bench/lib.sh
 
-need_tools
-TMP=$(mktemp -d /var/tmp/fritid-load.XXXXXX)
-chmod 755 "$TMP"
-PIDS=()
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-DATA="$TMP/data"
-if [[ "${BENCH_REUSE:-}" == 1 ]]; then
-  DATA="$PWD/bench/.data"
-fi
-mkdir -p "$DATA"
+begin_run load
 
 echo "== build"
 go build -o "$TMP/fritid" ./cmd/fritid

@@ -41,18 +41,7 @@ SLUG=synthetic
 
 source bench/lib.sh
 
-need_tools
-TMP=$(mktemp -d /var/tmp/fritid-bench.XXXXXX)
-chmod 755 "$TMP"
-PIDS=()
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-DATA="$TMP/data"
-if [[ "${BENCH_REUSE:-}" == 1 ]]; then
-  DATA="$PWD/bench/.data"
-fi
-mkdir -p "$DATA"
+begin_run bench
 
 echo "== build"
 go build -o "$TMP/fritid" ./cmd/fritid
