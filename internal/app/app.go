@@ -12,13 +12,13 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/graph"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
+	"github.com/fritid/fritid/internal/explorer"
 	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/media"
 	"github.com/fritid/fritid/internal/platform/config"
@@ -192,7 +192,8 @@ func (a *App) Ready(ctx context.Context) error {
 }
 
 // Handler returns the whole HTTP API: /graphql, the health endpoints, /metrics when
-// Config.MetricsOnMain, and the explorer at / in development.
+// Config.MetricsOnMain, and in development the explorer at / with its files under
+// /explorer/.
 func (a *App) Handler() http.Handler {
 	cfg := a.Config
 	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Bundle: a.Bundle}
@@ -224,7 +225,9 @@ func (a *App) Handler() http.Handler {
 	}
 	mux.Handle("GET /media/{key...}", a.Portal.Media.Handler())
 	if !cfg.Production() {
-		mux.Handle("GET /{$}", playground.Handler("fritid explorer", "/graphql"))
+		ex := explorer.New("fritid explorer", "/graphql")
+		mux.Handle("GET /{$}", ex.Page())
+		mux.Handle("GET "+explorer.AssetPath+"{file}", ex.Assets())
 	}
 	return httpserver.Chain(mux, httpserver.Middleware(a.HTTPConfig(), a.Log, a.Metrics)...)
 }

@@ -7,9 +7,11 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/fritid/fritid/internal/explorer"
 	"github.com/fritid/fritid/internal/platform/config"
 )
 
@@ -60,17 +62,41 @@ func TestExplorerOnlyInDevelopment(t *testing.T) {
 	}
 	page, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != 200 || !strings.Contains(string(page), "/graphql") {
-		t.Errorf("explorer: %d %.100s", res.StatusCode, page)
+	if res.StatusCode != 200 || !strings.Contains(string(page), `data-endpoint="/graphql"`) ||
+		res.Header.Get("Content-Security-Policy") != explorer.CSP {
+		t.Errorf("explorer: %d %q %.100s", res.StatusCode, res.Header.Get("Content-Security-Policy"), page)
+	}
+	assets := regexp.MustCompile(`(?:src|href)="(/explorer/[^"]+)"`).FindAllStringSubmatch(string(page), -1)
+	if len(assets) < 4 {
+		t.Errorf("explorer page loads %d files", len(assets))
 	}
 	prod := newServer(t, func(c *config.Config) { c.Env, c.SecretKey = config.Production, strings.Repeat("s", 40) })
-	res, err = http.Get(prod.URL + "/")
-	if err != nil {
-		t.Fatal(err)
+	for _, srv := range []struct {
+		url  string
+		want int
+	}{{dev.URL, http.StatusOK}, {prod.URL, http.StatusNotFound}} {
+		for _, path := range []string{"/", "/explorer/graphiql.min.js", "/explorer/explorer.js"} {
+			res, err = http.Get(srv.url + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != srv.want {
+				t.Errorf("%s%s: status %d, want %d", srv.url, path, res.StatusCode, srv.want)
+			}
+		}
 	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusNotFound {
-		t.Errorf("production explorer status = %d", res.StatusCode)
+	for _, m := range assets {
+		res, err = http.Get(dev.URL + strings.ReplaceAll(m[1], "&amp;", "&"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		ct := res.Header.Get("Content-Type")
+		if res.StatusCode != 200 || n < 50 || !(strings.HasPrefix(ct, "text/javascript") || strings.HasPrefix(ct, "text/css")) {
+			t.Errorf("%s: %d %q %d bytes", m[1], res.StatusCode, ct, n)
+		}
 	}
 }
 
