@@ -28,11 +28,13 @@ type scope struct {
 	municipalityID uuid.UUID
 	chain          []string // the request's locale chain, ending in the default
 	defaultLocale  string
+	editor         uuid.UUID // a signed-in user whose own items are visible too (editorScope); Nil: public only
 }
 
 // whereActivities adds the filter's conditions on activities "a" to q.
 func whereActivities(q *bun.SelectQuery, sc scope, f *Filter) *bun.SelectQuery {
-	q = q.Where("a.municipality_id = ?", sc.municipalityID).Where("a.published")
+	visible, args := sc.activityVisible()
+	q = q.Where("a.municipality_id = ?", sc.municipalityID).Where(visible, args...)
 	if len(f.CategoryIDs) > 0 {
 		q = q.Where("a.id IN (SELECT ac.activity_id FROM activity_categories ac WHERE ac.category_id IN (?))", bun.In(f.CategoryIDs))
 	}

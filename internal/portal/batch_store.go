@@ -12,21 +12,21 @@ import (
 // The functions here fetch what many parents need in one statement each, for the
 // per-request loaders. Every one is scoped by municipality.
 
-func findOrganisationsByIDs(ctx context.Context, db bun.IDB, sc scope, ids []uuid.UUID, publishedOnly bool) ([]*Organisation, error) {
+func findOrganisationsByIDs(ctx context.Context, db bun.IDB, sc scope, ids []uuid.UUID) ([]*Organisation, error) {
 	var os []*Organisation
-	q := withOrganisationTexts(db.NewSelect().Model(&os).ColumnExpr("o.*"), sc.chain).
-		Where("o.municipality_id = ? AND o.id IN (?)", sc.municipalityID, bun.In(ids))
-	if publishedOnly {
-		q = q.Where("o.status = 'PUBLISHED'")
-	}
-	err := q.Scan(ctx)
+	visible, args := sc.organisationVisible()
+	err := withOrganisationTexts(db.NewSelect().Model(&os).ColumnExpr("o.*"), sc.chain).
+		Where("o.municipality_id = ? AND o.id IN (?)", sc.municipalityID, bun.In(ids)).
+		Where(visible, args...).Scan(ctx)
 	return os, database.MapError(err, "find organisations by id", "organisation")
 }
 
 func findActivitiesByIDs(ctx context.Context, db bun.IDB, sc scope, ids []uuid.UUID) ([]*Activity, error) {
 	var as []*Activity
+	visible, args := sc.activityVisible()
 	err := withActivityTexts(db.NewSelect().Model(&as).ColumnExpr("a.*"), sc.chain).
-		Where("a.municipality_id = ? AND a.id IN (?) AND a.published", sc.municipalityID, bun.In(ids)).Scan(ctx)
+		Where("a.municipality_id = ? AND a.id IN (?)", sc.municipalityID, bun.In(ids)).
+		Where(visible, args...).Scan(ctx)
 	return as, database.MapError(err, "find activities by id", "activity")
 }
 

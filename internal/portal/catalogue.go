@@ -128,26 +128,28 @@ func (s *Service) CountOrganisations(ctx context.Context, c *OrganisationConnect
 	return countOrganisations(ctx, s.db, c.sc, c.filter)
 }
 
-// ActivitiesByID returns the published activities with ids in the request's municipality,
-// keyed by ID; missing ones are absent.
+// ActivitiesByID returns the activities with ids in the request's municipality that the
+// caller may read, keyed by ID: published ones, and for a signed-in user those of the
+// organisations they own or edit in every status; missing ones are absent.
 func (s *Service) ActivitiesByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Activity, error) {
-	sc, err := currentScope(ctx)
+	sc, err := editorScope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// SECURITY: published only, request's municipality only.
+	// SECURITY: published or the caller's own (activityVisible), request's municipality only.
 	as, err := findActivitiesByIDs(ctx, s.db, sc, ids)
 	return byID(as, func(a *Activity) uuid.UUID { return a.ID }), err
 }
 
-// OrganisationsByID returns the published organisations with ids, keyed by ID.
+// OrganisationsByID returns the organisations with ids the caller may read, keyed by ID:
+// published ones, and those a signed-in user owns or edits in every status.
 func (s *Service) OrganisationsByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Organisation, error) {
-	sc, err := currentScope(ctx)
+	sc, err := editorScope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// SECURITY: published only, request's municipality only.
-	os, err := findOrganisationsByIDs(ctx, s.db, sc, ids, true)
+	// SECURITY: published or the caller's own (organisationVisible), request's municipality only.
+	os, err := findOrganisationsByIDs(ctx, s.db, sc, ids)
 	return byID(os, func(o *Organisation) uuid.UUID { return o.ID }), err
 }
 

@@ -68,10 +68,15 @@ func nestedPage(first *int, after *string) (relay.Page, error) {
 }
 
 // ActivitiesOf returns, for each parent, the first page (by name) of its published
-// activities: one statement for all parents. parentIDs for ByCategory should already
-// include sub-categories' own lists; a parent category's list holds its own activities.
+// activities: one statement for all parents. An organisation's list also holds, for its
+// owners and editors, its activities in every status. parentIDs for ByCategory should
+// already include sub-categories' own lists; a parent category's list holds its own
+// activities.
 func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UUID, first *int, after *string) (map[uuid.UUID]*ActivityConnection, error) {
 	sc, err := currentScope(ctx)
+	if g == ByOrganisation {
+		sc, err = editorScope(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -79,11 +84,13 @@ func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UU
 	if err != nil {
 		return nil, err
 	}
-	// SECURITY: published activities of the request's municipality only.
+	// SECURITY: published activities of the request's municipality, and an organisation's
+	// own for its owners and editors (activityVisible).
 	spec, _ := activitySort(OrderName, sc, &Filter{})
 	join, col := activityGroup(g)
 	var rows []*groupedActivity
-	n := nested{table: "activities", alias: "a", visible: "a.published", sort: spec, texts: withActivityTexts, join: join, col: col}
+	visible, args := sc.activityVisible()
+	n := nested{table: "activities", alias: "a", visible: visible, visibleArgs: args, sort: spec, texts: withActivityTexts, join: join, col: col}
 	if err := s.findNested(ctx, sc, n, g, parentIDs, page, &rows); err != nil {
 		return nil, err
 	}
@@ -146,7 +153,8 @@ func (s *Service) OrganisationsOf(ctx context.Context, g Group, parentIDs []uuid
 
 // nested describes one kind of nested list for findNested.
 type nested struct {
-	table, alias, visible string // the table, its alias, and the condition for "public"
+	table, alias, visible string // the table, its alias, and the condition for "visible"
+	visibleArgs           []any  // the visible condition's arguments
 	sort                  sortSpec
 	texts                 func(*bun.SelectQuery, []string) *bun.SelectQuery
 	join, col             string // the group's join (if any) and parent column
@@ -160,7 +168,8 @@ func (s *Service) findNested(ctx context.Context, sc scope, n nested, g Group, p
 	inner := n.texts(s.db.NewSelect().TableExpr(n.table+" AS "+a).ColumnExpr(a+".*"), sc.chain).
 		ColumnExpr(n.col+" AS group_id").ColumnExpr(n.sort.expr+"::text AS sort_key").
 		ColumnExpr(fmt.Sprintf("row_number() OVER (PARTITION BY %s ORDER BY %s, %s.id) AS rn", n.col, n.sort.expr, a)).
-		Where(a+".municipality_id = ? AND "+n.visible+" AND "+n.col+" IN (?)", sc.municipalityID, bun.In(parentIDs))
+		Where(a+".municipality_id = ? AND "+n.col+" IN (?)", sc.municipalityID, bun.In(parentIDs)).
+		Where(n.visible, n.visibleArgs...)
 	inner, err := s.joinGroup(ctx, inner, g, n.join, parentIDs)
 	if err != nil {
 		return err

@@ -1,0 +1,45 @@
+package portal
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/fritid/fritid/internal/auth"
+)
+
+// editedBy is the subquery of the organisations a user owns or edits; its one placeholder
+// is the user's ID.
+const editedBy = `SELECT m.organisation_id FROM organisation_members m
+	WHERE m.user_id = ? AND m.role IN ('OWNER', 'EDITOR')`
+
+// editorScope is currentScope for reads that also show the signed-in user's own items in
+// every status: an organisation they own or edit, and its activities.
+func editorScope(ctx context.Context) (scope, error) {
+	sc, err := currentScope(ctx)
+	if v := auth.ViewerFrom(ctx); err == nil && v != nil && v.User != nil {
+		sc.editor = v.User.ID
+	}
+	return sc, err
+}
+
+// activityVisible returns the condition, with its arguments, under which activity "a" may
+// be read in sc: published, or in an organisation the scope's editor owns or edits.
+func (sc scope) activityVisible() (string, []any) {
+	// SECURITY: the public sees published activities of published organisations only;
+	// an owner or editor also sees their organisation's activities in every status.
+	if sc.editor == uuid.Nil {
+		return "a.published", nil
+	}
+	return "(a.published OR a.organisation_id IN (" + editedBy + "))", []any{sc.editor}
+}
+
+// organisationVisible is activityVisible for organisation "o".
+func (sc scope) organisationVisible() (string, []any) {
+	// SECURITY: the public sees published organisations only; an owner or editor also sees
+	// their own in every status (PENDING, ARCHIVED ...).
+	if sc.editor == uuid.Nil {
+		return "o.status = 'PUBLISHED'", nil
+	}
+	return "(o.status = 'PUBLISHED' OR o.id IN (" + editedBy + "))", []any{sc.editor}
+}
