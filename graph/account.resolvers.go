@@ -282,6 +282,14 @@ func (r *mutationResolver) SetUserRoles(ctx context.Context, userID string, role
 	return true, nil
 }
 
+func (r *organisationResolver) Members(ctx context.Context, obj *portal.Organisation) ([]*portal.Member, error) {
+	return listOf(r.Portal.FindMembers(ctx, obj.ID))
+}
+
+func (r *organisationResolver) Invitations(ctx context.Context, obj *portal.Organisation) ([]*portal.Invitation, error) {
+	return listOf(r.Portal.FindInvitations(ctx, obj.ID))
+}
+
 func (r *queryResolver) Viewer(ctx context.Context) (*auth.Viewer, error) {
 	return auth.ViewerFrom(ctx), nil
 }
@@ -326,6 +334,10 @@ func (r *revisionResolver) AuthorID(ctx context.Context, obj *portal.Revision) (
 	return &id, nil
 }
 
+func (r *viewerResolver) Memberships(ctx context.Context, obj *auth.Viewer) ([]*portal.Membership, error) {
+	return listOf(r.Portal.FindMemberships(ctx, obj))
+}
+
 func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
 
 func (r *Resolver) AuditEntryConnection() AuditEntryConnectionResolver {
@@ -336,9 +348,12 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Revision() RevisionResolver { return &revisionResolver{r} }
 
+func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
+
 type (
 	auditEntryResolver           struct{ *Resolver }
 	auditEntryConnectionResolver struct{ *Resolver }
 	mutationResolver             struct{ *Resolver }
 	revisionResolver             struct{ *Resolver }
+	viewerResolver               struct{ *Resolver }
 )

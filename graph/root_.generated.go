@@ -54,6 +54,7 @@ type ResolverRoot interface {
 	TicketCheck() TicketCheckResolver
 	Venue() VenueResolver
 	VenueConnection() VenueConnectionResolver
+	Viewer() ViewerResolver
 }
 
 type DirectiveRoot struct {
@@ -352,6 +353,11 @@ type ComplexityRoot struct {
 		Viewer    func(childComplexity int) int
 	}
 
+	Membership struct {
+		Organisation func(childComplexity int) int
+		Role         func(childComplexity int) int
+	}
+
 	Municipality struct {
 		DefaultLocale func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -459,10 +465,12 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		DistanceKm     func(childComplexity int) int
 		GlobalID       func(childComplexity int) int
+		Invitations    func(childComplexity int) int
 		Kind           func(childComplexity int) int
 		Links          func(childComplexity int) int
 		Location       func(childComplexity int) int
 		Logo           func(childComplexity int) int
+		Members        func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Neighbourhoods func(childComplexity int) int
 		OrgNumber      func(childComplexity int) int
@@ -484,6 +492,19 @@ type ComplexityRoot struct {
 	OrganisationEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	OrganisationInvitation struct {
+		Email     func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		InvitedAt func(childComplexity int) int
+		Role      func(childComplexity int) int
+	}
+
+	OrganisationMember struct {
+		Role  func(childComplexity int) int
+		Since func(childComplexity int) int
+		User  func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -667,9 +688,10 @@ type ComplexityRoot struct {
 	}
 
 	Viewer struct {
-		APIKey func(childComplexity int) int
-		Roles  func(childComplexity int) int
-		User   func(childComplexity int) int
+		APIKey      func(childComplexity int) int
+		Memberships func(childComplexity int) int
+		Roles       func(childComplexity int) int
+		User        func(childComplexity int) int
 	}
 
 	WeeklySlot struct {
@@ -1911,6 +1933,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LoginPayload.Viewer(childComplexity), true
 
+	case "Membership.organisation":
+		if e.ComplexityRoot.Membership.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.Organisation(childComplexity), true
+	case "Membership.role":
+		if e.ComplexityRoot.Membership.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.Role(childComplexity), true
+
 	case "Municipality.defaultLocale":
 		if e.ComplexityRoot.Municipality.DefaultLocale == nil {
 			break
@@ -2705,6 +2740,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.GlobalID(childComplexity), true
+	case "Organisation.invitations":
+		if e.ComplexityRoot.Organisation.Invitations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Invitations(childComplexity), true
 	case "Organisation.kind":
 		if e.ComplexityRoot.Organisation.Kind == nil {
 			break
@@ -2729,6 +2770,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.Logo(childComplexity), true
+	case "Organisation.members":
+		if e.ComplexityRoot.Organisation.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Members(childComplexity), true
 	case "Organisation.name":
 		if e.ComplexityRoot.Organisation.Name == nil {
 			break
@@ -2821,6 +2868,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganisationEdge.Node(childComplexity), true
+
+	case "OrganisationInvitation.email":
+		if e.ComplexityRoot.OrganisationInvitation.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationInvitation.Email(childComplexity), true
+	case "OrganisationInvitation.expiresAt":
+		if e.ComplexityRoot.OrganisationInvitation.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationInvitation.ExpiresAt(childComplexity), true
+	case "OrganisationInvitation.invitedAt":
+		if e.ComplexityRoot.OrganisationInvitation.InvitedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationInvitation.InvitedAt(childComplexity), true
+	case "OrganisationInvitation.role":
+		if e.ComplexityRoot.OrganisationInvitation.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationInvitation.Role(childComplexity), true
+
+	case "OrganisationMember.role":
+		if e.ComplexityRoot.OrganisationMember.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationMember.Role(childComplexity), true
+	case "OrganisationMember.since":
+		if e.ComplexityRoot.OrganisationMember.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationMember.Since(childComplexity), true
+	case "OrganisationMember.user":
+		if e.ComplexityRoot.OrganisationMember.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationMember.User(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3625,6 +3716,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.APIKey(childComplexity), true
+	case "Viewer.memberships":
+		if e.ComplexityRoot.Viewer.Memberships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Memberships(childComplexity), true
 	case "Viewer.roles":
 		if e.ComplexityRoot.Viewer.Roles == nil {
 			break
@@ -4408,6 +4505,55 @@ type UserAccount {
   roles: [MunicipalRole!]!
   "Whether the account is disabled."
   disabled: Boolean!
+}
+
+extend type Viewer {
+  "The organisations the signed-in user belongs to, in every status, by name, with their role in each; empty for an API key."
+  memberships: [Membership!]!
+}
+
+"An organisation the signed-in user belongs to."
+type Membership {
+  "The organisation."
+  organisation: Organisation!
+  "The user's role in it."
+  role: OrganisationRole!
+}
+
+extend type Organisation {
+  """
+  Who belongs to the organisation, by name, with their roles. Null, with the error, when the
+  caller is not one of its owners nor an administrator (FORBIDDEN; UNAUTHENTICATED when
+  anonymous), so the rest of the answer stands.
+  """
+  members: [OrganisationMember!]
+  """
+  Invitations sent and not yet accepted nor expired, newest first. Null, with the error, when
+  the caller may not see ` + "`" + `members` + "`" + `.
+  """
+  invitations: [OrganisationInvitation!]
+}
+
+"A user of an organisation."
+type OrganisationMember {
+  "The user (their name and e-mail address)."
+  user: User!
+  "Their role."
+  role: OrganisationRole!
+  "When they joined."
+  since: Time!
+}
+
+"An invitation to join an organisation, not yet accepted."
+type OrganisationInvitation {
+  "The address it was sent to."
+  email: String!
+  "The role it gives."
+  role: OrganisationRole!
+  "When it was sent."
+  invitedAt: Time!
+  "When its link stops working."
+  expiresAt: Time!
 }
 `, BuiltIn: false},
 	{Name: "../schema/card.graphqls", Input: `extend type Query {
@@ -6879,6 +7025,16 @@ func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type LoginPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_Membership_organisation(ctx, field)
+	case "role":
+		return ec.fieldContext_Membership_role(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
+}
+
 func (ec *executionContext) childFields_Municipality(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7011,6 +7167,10 @@ func (ec *executionContext) childFields_Organisation(ctx context.Context, field 
 		return ec.fieldContext_Organisation_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Organisation_updatedAt(ctx, field)
+	case "members":
+		return ec.fieldContext_Organisation_members(ctx, field)
+	case "invitations":
+		return ec.fieldContext_Organisation_invitations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organisation", field.Name)
 }
@@ -7037,6 +7197,32 @@ func (ec *executionContext) childFields_OrganisationEdge(ctx context.Context, fi
 		return ec.fieldContext_OrganisationEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganisationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganisationInvitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "email":
+		return ec.fieldContext_OrganisationInvitation_email(ctx, field)
+	case "role":
+		return ec.fieldContext_OrganisationInvitation_role(ctx, field)
+	case "invitedAt":
+		return ec.fieldContext_OrganisationInvitation_invitedAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_OrganisationInvitation_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganisationInvitation", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganisationMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_OrganisationMember_user(ctx, field)
+	case "role":
+		return ec.fieldContext_OrganisationMember_role(ctx, field)
+	case "since":
+		return ec.fieldContext_OrganisationMember_since(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganisationMember", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7349,6 +7535,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_apiKey(ctx, field)
 	case "roles":
 		return ec.fieldContext_Viewer_roles(ctx, field)
+	case "memberships":
+		return ec.fieldContext_Viewer_memberships(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }

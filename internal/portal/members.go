@@ -30,8 +30,9 @@ const (
 // invitationTTL is how long an invitation link works.
 const invitationTTL = 7 * 24 * time.Hour
 
-// InviteMember e-mails an invitation to join the organisation with role. Errors:
-// UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT naming "email".
+// InviteMember e-mails an invitation to join the organisation with role. Only owners and
+// administrators invite owners. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+// BAD_USER_INPUT naming "email".
 func (s *Service) InviteMember(ctx context.Context, orgID uuid.UUID, email string, role MemberRole) error {
 	t, err := tenant.Current(ctx)
 	if err != nil {
@@ -45,6 +46,9 @@ func (s *Service) InviteMember(ctx context.Context, orgID uuid.UUID, email strin
 		// SECURITY: those who may edit the organisation invite to it.
 		o, v, err := s.canEdit(ctx, tx, orgID)
 		if err != nil {
+			return err
+		}
+		if err := canGrant(ctx, tx, o.ID, v, role); err != nil {
 			return err
 		}
 		token, err := auth.NewToken()
@@ -102,13 +106,17 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string) (*Organisa
 }
 
 // SetMemberRole changes a member's role, or removes the member when role is "". An
-// organisation always keeps at least one owner. Errors: UNAUTHENTICATED, FORBIDDEN,
-// NOT_FOUND, CONFLICT (the last owner would go).
+// organisation always keeps at least one owner; only owners and administrators make
+// owners. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT naming "role" (the last
+// owner would go).
 func (s *Service) SetMemberRole(ctx context.Context, orgID, userID uuid.UUID, role MemberRole) error {
 	return database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		// SECURITY: those who may edit the organisation manage its members.
 		o, v, err := s.canEdit(ctx, tx, orgID)
 		if err != nil {
+			return err
+		}
+		if err := canGrant(ctx, tx, o.ID, v, role); err != nil {
 			return err
 		}
 		var res sql.Result
@@ -128,10 +136,26 @@ func (s *Service) SetMemberRole(ctx context.Context, orgID, userID uuid.UUID, ro
 			return database.MapError(err, "count owners", "organisation")
 		}
 		if owners == 0 {
-			return apperr.New(apperr.Conflict, "LastOwner")
+			return apperr.New(apperr.Conflict, "LastOwner").WithField("role")
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: o.MunicipalityID, ActorID: actor(v), Action: "set_member_role", ItemType: "Organisation", ItemID: &o.ID, Fields: []string{"members"}})
 	})
+}
+
+// canGrant checks that v may give role in the organisation: OWNER only by its owners and
+// the municipality's administrators.
+func canGrant(ctx context.Context, db bun.IDB, orgID uuid.UUID, v *auth.Viewer, role MemberRole) error {
+	// SECURITY: an editor (or an API key) cannot make anyone, themselves included, an owner.
+	if role != MemberOwner || v.Has(auth.RoleAdmin) {
+		return nil
+	}
+	if v.User != nil {
+		owner, err := isOwner(ctx, db, orgID, v.User.ID)
+		if err != nil || owner {
+			return err
+		}
+	}
+	return apperr.New(apperr.Forbidden, "OwnersGrantOwner")
 }
 
 // tokenHash keys an invitation token with the service's secret.
