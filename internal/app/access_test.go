@@ -24,6 +24,7 @@ const (
 	allowed         outcome = "allowed"
 	forbidden       outcome = "FORBIDDEN"
 	unauthenticated outcome = "UNAUTHENTICATED"
+	hidden          outcome = "null" // a read answered null without an error
 )
 
 // uploadQuery marks a case sent as a GraphQL multipart request uploading a small JPEG.
@@ -129,6 +130,11 @@ func TestAccessMatrix(t *testing.T) {
 	}
 	s.exec(t, `INSERT INTO activity_translations (activity_id, municipality_id, locale, title) VALUES (?, ?, 'nb', 'Aktivitet A')`, actA, demo.ID())
 	actAID := func() map[string]any { return map[string]any{"id": relayID("Activity", actA)} }
+	var draftA string // stays a DRAFT: setActivityStatus publishes actA
+	if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO activities (municipality_id, organisation_id, slug) VALUES (?, ?, 'utkast-a') RETURNING id`, demo.ID(), lagA).Scan(&draftA); err != nil {
+		t.Fatal(err)
+	}
+	draftAID := func() map[string]any { return map[string]any{"id": relayID("Activity", draftA)} }
 	revisionOfA := func() map[string]any {
 		var id string
 		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO revisions (municipality_id, item_type, item_id, snapshot)
@@ -203,6 +209,15 @@ func TestAccessMatrix(t *testing.T) {
 	allocators := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": forbidden,
 		"org editor of another org": forbidden, "ADMIN": forbidden, "EDITOR": forbidden, "CARD_COORDINATOR": allowed,
 		"CASEWORKER": allowed, "user of another municipality": unauthenticated}
+	ownersOnly := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": forbidden,
+		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": forbidden, "CARD_COORDINATOR": forbidden,
+		"CASEWORKER": forbidden, "user of another municipality": unauthenticated}
+	viewers := map[string]outcome{"anonymous": hidden, "resident": allowed, "org editor of this org": allowed,
+		"org editor of another org": allowed, "ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": allowed,
+		"CASEWORKER": allowed, "user of another municipality": unauthenticated}
+	draftReaders := map[string]outcome{"anonymous": hidden, "resident": hidden, "org editor of this org": allowed,
+		"org editor of another org": hidden, "ADMIN": hidden, "EDITOR": hidden, "CARD_COORDINATOR": hidden,
+		"CASEWORKER": hidden, "user of another municipality": unauthenticated}
 	mutations := []struct {
 		name, query string
 		vars        func() map[string]any
@@ -336,6 +351,12 @@ func TestAccessMatrix(t *testing.T) {
 		}, adminOnly},
 		{"inviteUser", `mutation($email: String!) { inviteUser(email: $email, displayName: "Ny ansatt", roles: [EDITOR]) { roles } }`, owner, adminOnly},
 		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) { rejectOrganisation(id: $id, reason: $reason) { status } }`, pendingOrg, adminOnly},
+		// Reads with rows in docs/access.md's query table.
+		{"Organisation.members", `query($id: ID!) { organisation(id: $id) { members { role } } }`, lagAID, ownersOnly},
+		{"Organisation.invitations", `query($id: ID!) { organisation(id: $id) { invitations { email } } }`, lagAID, ownersOnly},
+		{"Viewer.memberships", `{ viewer { memberships { role } } }`, nil, viewers},
+		{"activity (a DRAFT)", `query($id: ID!) { activity(id: $id) { id } }`, draftAID, draftReaders},
+		{"node (a DRAFT)", `query($id: ID!) { node(id: $id) { id } }`, draftAID, draftReaders},
 	}
 	t.Run("every mutation is in the matrix and in docs/access.md", func(t *testing.T) {
 		covered := map[string]bool{}
@@ -376,6 +397,8 @@ func TestAccessMatrix(t *testing.T) {
 				got := allowed
 				if len(r.Errors) > 0 {
 					got = outcome(r.code())
+				} else if len(r.Data) == 1 && firstValue(r.Data) == nil {
+					got = hidden
 				}
 				if want := m.want[caller]; got != want {
 					t.Errorf("got %s, want %s (%+v)", got, want, r.Errors)
@@ -383,6 +406,14 @@ func TestAccessMatrix(t *testing.T) {
 			})
 		}
 	}
+}
+
+// firstValue returns one value of m (the only one, where it is used).
+func firstValue(m map[string]any) any {
+	for _, v := range m {
+		return v
+	}
+	return nil
 }
 
 // relayID makes the global ID of a row, as the API shows it.
