@@ -99,6 +99,26 @@ func TestOwnersReadTheirDrafts(t *testing.T) {
 			})
 		}
 	}
+	pending := []struct {
+		name, bearer string
+		sees         bool
+	}{
+		{"Owner", w.other, true},
+		{"Anonymous", "", false},
+		{"AnotherOrganisationsOwner", w.owner, false},
+	}
+	for _, c := range pending {
+		t.Run("PendingOrganisation/"+c.name, func(t *testing.T) {
+			var headers []string
+			if c.bearer != "" {
+				headers = append(headers, c.bearer)
+			}
+			r := ok(t, s.post(t, `{ organisation(slug: "korpset") { name status } }`, nil, headers...))
+			if got := get(r.Data, "organisation.status"); (got == "PENDING") != c.sees || (!c.sees && got != nil) {
+				t.Errorf("sees %v, want %v: %+v", got, c.sees, r.Data)
+			}
+		})
+	}
 	t.Run("PublicListsStayPublic", func(t *testing.T) {
 		r := ok(t, s.post(t, `{ activities { totalCount } }`, nil, w.owner))
 		if n := get(r.Data, "activities.totalCount"); n != float64(0) {
