@@ -57,7 +57,7 @@ type OrganisationResolver interface {
 
 	Neighbourhoods(ctx context.Context, obj *portal.Organisation) ([]*portal.Neighbourhood, error)
 
-	Activities(ctx context.Context, obj *portal.Organisation, first *int, after *string) (*portal.ActivityConnection, error)
+	Activities(ctx context.Context, obj *portal.Organisation, first *int, after *string, status []portal.ActivityStatus) (*portal.ActivityConnection, error)
 
 	Members(ctx context.Context, obj *portal.Organisation) ([]*portal.Member, error)
 	Invitations(ctx context.Context, obj *portal.Organisation) ([]*portal.Invitation, error)
@@ -145,6 +145,14 @@ func (ec *executionContext) field_Organisation_activities_args(ctx context.Conte
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) ([]portal.ActivityStatus, error) {
+			return ec.unmarshalOActivityStatus2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivityStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
 	return args, nil
 }
 
@@ -2484,7 +2492,7 @@ func (ec *executionContext) _Organisation_activities(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organisation().Activities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Organisation().Activities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["status"].([]portal.ActivityStatus))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *portal.ActivityConnection) graphql.Marshaler {
@@ -6627,6 +6635,42 @@ func (ec *executionContext) marshalOActivityConnection2ᚖgithubᚗcomᚋfritid�
 		return graphql.Null
 	}
 	return ec._ActivityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOActivityStatus2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivityStatusᚄ(ctx context.Context, v any) ([]portal.ActivityStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]portal.ActivityStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNActivityStatus2githubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivityStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOActivityStatus2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivityStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []portal.ActivityStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityStatus2githubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivityStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOAddress2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐAddress(ctx context.Context, sel ast.SelectionSet, v *portal.Address) graphql.Marshaler {

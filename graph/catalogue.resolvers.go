@@ -53,7 +53,7 @@ func (r *activityConnectionResolver) TotalCount(ctx context.Context, obj *portal
 }
 
 func (r *categoryResolver) Activities(ctx context.Context, obj *portal.Category, first *int, after *string) (*portal.ActivityConnection, error) {
-	return loadersFor(ctx).activitiesOf(ctx, portal.ByCategory, obj.ID, first, after)
+	return loadersFor(ctx).activitiesOf(ctx, portal.ByCategory, obj.ID, first, after, nil)
 }
 
 func (r *categoryResolver) Organisations(ctx context.Context, obj *portal.Category, first *int, after *string) (*portal.OrganisationConnection, error) {
@@ -118,7 +118,7 @@ func (r *neighbourhoodResolver) Organisations(ctx context.Context, obj *portal.N
 }
 
 func (r *neighbourhoodResolver) Activities(ctx context.Context, obj *portal.Neighbourhood, first *int, after *string) (*portal.ActivityConnection, error) {
-	return loadersFor(ctx).activitiesOf(ctx, portal.ByNeighbourhood, obj.ID, first, after)
+	return loadersFor(ctx).activitiesOf(ctx, portal.ByNeighbourhood, obj.ID, first, after, nil)
 }
 
 func (r *neighbourhoodConnectionResolver) Nodes(ctx context.Context, obj *portal.NeighbourhoodConnection) ([]*portal.Neighbourhood, error) {
@@ -169,8 +169,8 @@ func (r *organisationResolver) Neighbourhoods(ctx context.Context, obj *portal.O
 	return neighbourhoodsOf(ctx, ids)
 }
 
-func (r *organisationResolver) Activities(ctx context.Context, obj *portal.Organisation, first *int, after *string) (*portal.ActivityConnection, error) {
-	return loadersFor(ctx).activitiesOf(ctx, portal.ByOrganisation, obj.ID, first, after)
+func (r *organisationResolver) Activities(ctx context.Context, obj *portal.Organisation, first *int, after *string, status []portal.ActivityStatus) (*portal.ActivityConnection, error) {
+	return loadersFor(ctx).activitiesOf(ctx, portal.ByOrganisation, obj.ID, first, after, status)
 }
 
 func (r *organisationConnectionResolver) Nodes(ctx context.Context, obj *portal.OrganisationConnection) ([]*portal.Organisation, error) {
@@ -287,7 +287,7 @@ func (r *venueResolver) Neighbourhoods(ctx context.Context, obj *portal.Venue) (
 }
 
 func (r *venueResolver) Activities(ctx context.Context, obj *portal.Venue, first *int, after *string) (*portal.ActivityConnection, error) {
-	return loadersFor(ctx).activitiesOf(ctx, portal.ByVenue, obj.ID, first, after)
+	return loadersFor(ctx).activitiesOf(ctx, portal.ByVenue, obj.ID, first, after, nil)
 }
 
 func (r *venueConnectionResolver) Nodes(ctx context.Context, obj *portal.VenueConnection) ([]*portal.Venue, error) {

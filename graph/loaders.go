@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -54,9 +55,10 @@ type loaders struct {
 
 // nestedKey identifies a nested list by its parent kind and arguments.
 type nestedKey struct {
-	group portal.Group
-	first int
-	after string
+	group    portal.Group
+	first    int
+	after    string
+	statuses string // the status filter, printed
 }
 
 func newLoaders(p *portal.Service, cs *card.Service) *loaders {
@@ -158,13 +160,13 @@ func (l *loaders) seeParents(g portal.Group, ids ...uuid.UUID) {
 }
 
 // activitiesOf returns the nested activity list of parent id.
-func (l *loaders) activitiesOf(ctx context.Context, g portal.Group, id uuid.UUID, first *int, after *string) (*portal.ActivityConnection, error) {
-	key := nestedKey{group: g, first: deref(first, -1), after: deref(after, "")}
+func (l *loaders) activitiesOf(ctx context.Context, g portal.Group, id uuid.UUID, first *int, after *string, statuses []portal.ActivityStatus) (*portal.ActivityConnection, error) {
+	key := nestedKey{group: g, first: deref(first, -1), after: deref(after, ""), statuses: fmt.Sprint(statuses)}
 	l.mu.Lock()
 	b := l.actsOf[key]
 	if b == nil {
 		b = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.ActivityConnection, error) {
-			m, err := l.portal.ActivitiesOf(ctx, g, ids, first, after)
+			m, err := l.portal.ActivitiesOf(ctx, g, ids, first, after, statuses)
 			for _, c := range m {
 				l.seeActivities(activityNodes(c)...)
 			}

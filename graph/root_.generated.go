@@ -456,7 +456,7 @@ type ComplexityRoot struct {
 	}
 
 	Organisation struct {
-		Activities     func(childComplexity int, first *int, after *string) int
+		Activities     func(childComplexity int, first *int, after *string, status []portal.ActivityStatus) int
 		Address        func(childComplexity int) int
 		Categories     func(childComplexity int) int
 		Contact        func(childComplexity int) int
@@ -2691,7 +2691,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organisation.Activities(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Organisation.Activities(childComplexity, args["first"].(*int), args["after"].(*string), args["status"].([]portal.ActivityStatus)), true
 	case "Organisation.address":
 		if e.ComplexityRoot.Organisation.Address == nil {
 			break
@@ -5732,13 +5732,17 @@ type Organisation implements Node {
   "Whether it is shown to the public."
   status: OrganisationStatus!
   """
-  Its published activities, by name. Null, with the error, when it cannot be read (a bad page size or cursor), so the parent and the rest of the answer stand.
+  Its published activities, by name; for its owners and editors, its activities in every
+  status. Null, with the error, when it cannot be read (a bad page size or cursor), so the
+  parent and the rest of the answer stand.
   """
   activities(
     "Page size, 0 to 100 (default 20)."
     first: Int
     "The cursor to continue after."
     after: String
+    "Only activities in these statuses (left out: all it may show). Anyone but its owners and editors gets published activities only, whatever is asked."
+    status: [ActivityStatus!]
   ): ActivityConnection
   "When it was registered."
   createdAt: Time!

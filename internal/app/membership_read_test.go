@@ -119,6 +119,30 @@ func TestOwnersReadTheirDrafts(t *testing.T) {
 			}
 		})
 	}
+	statusFilter := []struct {
+		name, bearer, status string
+		want                 float64
+	}{
+		{"OwnerAsksForDrafts", w.owner, "DRAFT", 1},
+		{"OwnerAsksForPublished", w.owner, "PUBLISHED", 0},
+		{"EditorAsksForDrafts", w.editor, "DRAFT", 1},
+		{"AnonymousAsksForDrafts", "", "DRAFT", 0},
+		{"OtherOwnerAsksForDrafts", w.other, "DRAFT", 0},
+	}
+	for _, c := range statusFilter {
+		t.Run("StatusFilter/"+c.name, func(t *testing.T) {
+			var headers []string
+			if c.bearer != "" {
+				headers = append(headers, c.bearer)
+			}
+			r := ok(t, s.post(t, `query($s: [ActivityStatus!]) { organisation(slug: "sjakklubben") {
+				activities(status: $s) { totalCount nodes { id status } } } }`, map[string]any{"s": []string{c.status}}, headers...))
+			nodes := get(r.Data, "organisation.activities.nodes").([]any)
+			if n := get(r.Data, "organisation.activities.totalCount"); n != c.want || float64(len(nodes)) != c.want {
+				t.Errorf("%d listed, %v counted, want %v", len(nodes), n, c.want)
+			}
+		})
+	}
 	t.Run("PublicListsStayPublic", func(t *testing.T) {
 		r := ok(t, s.post(t, `{ activities { totalCount } }`, nil, w.owner))
 		if n := get(r.Data, "activities.totalCount"); n != float64(0) {

@@ -65,6 +65,9 @@ func whereActivities(q *bun.SelectQuery, sc scope, f *Filter) *bun.SelectQuery {
 	if f.OrganisationID != nil {
 		q = q.Where("a.organisation_id = ?", *f.OrganisationID)
 	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("a.status IN (?)", bun.In(f.Statuses))
+	}
 	if f.VenueID != nil {
 		q = q.Where("a.venue_id = ?", *f.VenueID)
 	}

@@ -47,6 +47,9 @@ type Filter struct {
 	// OrganisationID and VenueID scope activities to one organisation or venue.
 	OrganisationID *uuid.UUID
 	VenueID        *uuid.UUID
+	// Statuses keeps activities in these statuses; it narrows what the scope may see and
+	// never widens it (see activityVisible).
+	Statuses []ActivityStatus
 }
 
 // MaxQueryLength is the longest text query accepted.

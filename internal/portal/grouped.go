@@ -69,10 +69,10 @@ func nestedPage(first *int, after *string) (relay.Page, error) {
 
 // ActivitiesOf returns, for each parent, the first page (by name) of its published
 // activities: one statement for all parents. An organisation's list also holds, for its
-// owners and editors, its activities in every status. parentIDs for ByCategory should
-// already include sub-categories' own lists; a parent category's list holds its own
-// activities.
-func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UUID, first *int, after *string) (map[uuid.UUID]*ActivityConnection, error) {
+// owners and editors, its activities in every status; statuses, if any, narrows every
+// list to those. parentIDs for ByCategory should already include sub-categories' own
+// lists; a parent category's list holds its own activities.
+func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UUID, first *int, after *string, statuses []ActivityStatus) (map[uuid.UUID]*ActivityConnection, error) {
 	sc, err := currentScope(ctx)
 	if g == ByOrganisation {
 		sc, err = editorScope(ctx)
@@ -90,6 +90,9 @@ func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UU
 	join, col := activityGroup(g)
 	var rows []*groupedActivity
 	visible, args := sc.activityVisible()
+	if len(statuses) > 0 {
+		visible, args = visible+" AND a.status IN (?)", append(args, bun.In(statuses))
+	}
 	n := nested{table: "activities", alias: "a", visible: visible, visibleArgs: args, sort: spec, texts: withActivityTexts, join: join, col: col}
 	if err := s.findNested(ctx, sc, n, g, parentIDs, page, &rows); err != nil {
 		return nil, err
@@ -100,6 +103,7 @@ func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UU
 	}
 	out := make(map[uuid.UUID]*ActivityConnection, len(parentIDs))
 	for _, id := range parentIDs {
+		filters[id].Statuses = statuses
 		out[id] = &ActivityConnection{PageInfo: &relay.PageInfo{}, sc: sc, filter: filters[id]}
 	}
 	for _, r := range groupedByParent(rows, func(r *groupedActivity) uuid.UUID { return r.GroupID }) {

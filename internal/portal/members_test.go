@@ -125,7 +125,7 @@ func TestDraftsAreForTheirEditors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			lists, err := c.svc.ActivitiesOf(c.as(tt.viewer), portal.ByOrganisation, []uuid.UUID{c.org}, nil, nil)
+			lists, err := c.svc.ActivitiesOf(c.as(tt.viewer), portal.ByOrganisation, []uuid.UUID{c.org}, nil, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -135,6 +135,37 @@ func TestDraftsAreForTheirEditors(t *testing.T) {
 			}
 			if (byID[c.draft] != nil) != tt.sees || (len(lists[c.org].Edges) == 1) != tt.sees || (n == 1) != tt.sees {
 				t.Errorf("by id %v, listed %d, counted %d; want seen: %v", byID[c.draft] != nil, len(lists[c.org].Edges), n, tt.sees)
+			}
+		})
+	}
+}
+
+func TestStatusFilterNeverWidens(t *testing.T) {
+	t.Parallel()
+	c := newClub(t)
+	tests := []struct {
+		name     string
+		viewer   *auth.Viewer
+		statuses []portal.ActivityStatus
+		want     int
+	}{
+		{"OwnerDrafts", c.owner, []portal.ActivityStatus{portal.ActivityDraft}, 1},
+		{"OwnerArchived", c.owner, []portal.ActivityStatus{portal.ActivityArchived}, 0},
+		{"StrangerDrafts", c.stranger, []portal.ActivityStatus{portal.ActivityDraft}, 0},
+		{"AnonymousDrafts", nil, []portal.ActivityStatus{portal.ActivityDraft}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lists, err := c.svc.ActivitiesOf(c.as(tt.viewer), portal.ByOrganisation, []uuid.UUID{c.org}, nil, nil, tt.statuses)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := c.svc.CountActivities(c.as(tt.viewer), lists[c.org])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(lists[c.org].Edges) != tt.want || n != tt.want {
+				t.Errorf("listed %d, counted %d, want %d", len(lists[c.org].Edges), n, tt.want)
 			}
 		})
 	}
