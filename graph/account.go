@@ -1,10 +1,13 @@
 package graph
 
 import (
+	"context"
+
 	"github.com/google/uuid"
 
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/audit"
+	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
 )
@@ -60,4 +63,17 @@ func listOf[T any](list []T, err error) ([]T, error) {
 		list = []T{}
 	}
 	return list, nil
+}
+
+// memberListOf returns an organisation's members and invitations, loaded with those of
+// every organisation in the answer, or the error the caller gets instead of them.
+func memberListOf(ctx context.Context, orgID uuid.UUID) (*portal.MemberList, error) {
+	ml, err := loadersFor(ctx).memberLists.get(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if ml == nil { // not answered for: deny rather than show
+		return nil, apperr.New(apperr.Forbidden, "")
+	}
+	return ml, ml.Err
 }

@@ -283,11 +283,19 @@ func (r *mutationResolver) SetUserRoles(ctx context.Context, userID string, role
 }
 
 func (r *organisationResolver) Members(ctx context.Context, obj *portal.Organisation) ([]*portal.Member, error) {
-	return listOf(r.Portal.FindMembers(ctx, obj.ID))
+	ml, err := memberListOf(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(ml.Members, nil)
 }
 
 func (r *organisationResolver) Invitations(ctx context.Context, obj *portal.Organisation) ([]*portal.Invitation, error) {
-	return listOf(r.Portal.FindInvitations(ctx, obj.ID))
+	ml, err := memberListOf(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(ml.Invitations, nil)
 }
 
 func (r *queryResolver) Viewer(ctx context.Context) (*auth.Viewer, error) {

@@ -30,6 +30,7 @@ type loaders struct {
 	venues        *batch[*portal.Venue]
 	media         *batch[*portal.Media]
 	links         *batch[[]*portal.Link]
+	memberLists   *batch[*portal.MemberList] // organisations' members and invitations, for their owners
 	areas         *batch[[]byte]
 	related       map[portal.Relation]*batch[[]uuid.UUID]
 
@@ -83,6 +84,7 @@ func newLoaders(p *portal.Service, cs *card.Service) *loaders {
 	})
 	l.media = newBatch(p.MediaByID)
 	l.links = newBatch(p.Links)
+	l.memberLists = newBatch(p.MemberListsOf)
 	l.areas = newBatch(p.NeighbourhoodAreas)
 	l.related = map[portal.Relation]*batch[[]uuid.UUID]{}
 	for _, rel := range []portal.Relation{portal.ActivityCategories, portal.OrganisationCategories, portal.ActivityNeighbourhoods,
@@ -127,6 +129,7 @@ func (l *loaders) seeOrganisations(os ...*portal.Organisation) {
 		}
 	}
 	l.links.register(ids...)
+	l.memberLists.register(ids...)
 	l.related[portal.OrganisationCategories].register(ids...)
 	l.related[portal.OrganisationNeighbourhoods].register(ids...)
 	l.seeParents(portal.ByOrganisation, ids...)

@@ -39,13 +39,6 @@ type membershipRow struct {
 	MemberRole   MemberRole `bun:"member_role,scanonly"`
 }
 
-// memberRow is a member as the members query returns it.
-type memberRow struct {
-	auth.User `bun:",extend"`
-	Role      MemberRole `bun:"member_role,scanonly"`
-	Since     time.Time  `bun:"member_since,scanonly"`
-}
-
 // FindMemberships returns the organisations v's user belongs to, in any status, by name,
 // with the user's role in each; nil for an API key. v must be the caller: the request's
 // viewer, or the one login has just signed in.
@@ -75,66 +68,112 @@ func (s *Service) FindMemberships(ctx context.Context, v *auth.Viewer) ([]*Membe
 	return out, nil
 }
 
-// FindMembers returns an organisation's members by name, for its owners and the
-// municipality's administrators. Errors: UNAUTHENTICATED, FORBIDDEN.
-func (s *Service) FindMembers(ctx context.Context, orgID uuid.UUID) ([]*Member, error) {
-	if err := s.canManageMembers(ctx, s.db, orgID); err != nil {
+// MemberList is an organisation's members and open invitations as its owners see them, or
+// why the caller may not see them.
+type MemberList struct {
+	Members     []*Member
+	Invitations []*Invitation
+	Err         error // UNAUTHENTICATED or FORBIDDEN: the lists are empty
+}
+
+// memberRow is a member as the members query returns it.
+type memberRow struct {
+	auth.User      `bun:",extend"`
+	OrganisationID uuid.UUID  `bun:"organisation_id,scanonly,type:uuid"`
+	Role           MemberRole `bun:"member_role,scanonly"`
+	Since          time.Time  `bun:"member_since,scanonly"`
+}
+
+// invitationRow is an invitation with its organisation.
+type invitationRow struct {
+	Invitation     `bun:",extend"`
+	OrganisationID uuid.UUID `bun:"organisation_id,type:uuid"`
+}
+
+// MemberListsOf returns, for each organisation, its members by name and its invitations
+// not yet accepted nor expired, newest first: for its owners and the municipality's
+// administrators; anyone else gets the list's Err. At most three statements, whatever the
+// number of organisations.
+func (s *Service) MemberListsOf(ctx context.Context, orgIDs []uuid.UUID) (map[uuid.UUID]*MemberList, error) {
+	out := make(map[uuid.UUID]*MemberList, len(orgIDs))
+	allowed, err := s.manageableOf(ctx, orgIDs)
+	if err != nil {
 		return nil, err
 	}
-	var rows []*memberRow
-	err := s.db.NewSelect().Model(&rows).
-		ColumnExpr("u.*, m.role AS member_role, m.created_at AS member_since").
+	var ids []uuid.UUID
+	for _, id := range orgIDs {
+		out[id] = &MemberList{Err: allowed[id]}
+		if allowed[id] == nil {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	return out, s.fillMemberLists(ctx, ids, out)
+}
+
+// fillMemberLists reads the members and invitations of ids into out.
+func (s *Service) fillMemberLists(ctx context.Context, ids []uuid.UUID, out map[uuid.UUID]*MemberList) error {
+	var ms []*memberRow
+	err := s.db.NewSelect().Model(&ms).
+		ColumnExpr("u.*, m.organisation_id, m.role AS member_role, m.created_at AS member_since").
 		Join("JOIN organisation_members m ON m.user_id = u.id").
-		Where("m.organisation_id = ?", orgID).
+		Where("m.organisation_id IN (?)", bun.In(ids)).
 		OrderExpr("u.display_name, u.email").Scan(ctx)
 	if err != nil {
-		return nil, database.MapError(err, "find members", "organisation")
+		return database.MapError(err, "find members", "organisation")
 	}
-	out := make([]*Member, len(rows))
-	for i, r := range rows {
-		out[i] = &Member{User: &r.User, Role: r.Role, Since: r.Since}
+	for _, m := range ms {
+		l := out[m.OrganisationID]
+		l.Members = append(l.Members, &Member{User: &m.User, Role: m.Role, Since: m.Since})
 	}
-	return out, nil
-}
-
-// FindInvitations returns an organisation's invitations not yet accepted nor expired,
-// newest first, for whom FindMembers allows. Errors as FindMembers.
-func (s *Service) FindInvitations(ctx context.Context, orgID uuid.UUID) ([]*Invitation, error) {
-	if err := s.canManageMembers(ctx, s.db, orgID); err != nil {
-		return nil, err
-	}
-	var out []*Invitation
-	err := s.db.NewSelect().TableExpr("invitations").Column("email", "role", "created_at", "expires_at").
-		Where("organisation_id = ? AND expires_at > now()", orgID).
-		OrderExpr("created_at DESC, email").Scan(ctx, &out)
+	var is []*invitationRow
+	err = s.db.NewSelect().TableExpr("invitations").Column("organisation_id", "email", "role", "created_at", "expires_at").
+		Where("organisation_id IN (?) AND expires_at > now()", bun.In(ids)).
+		OrderExpr("created_at DESC, email").Scan(ctx, &is)
 	if err != nil {
-		return nil, database.MapError(err, "find invitations", "organisation")
+		return database.MapError(err, "find invitations", "organisation")
 	}
-	return out, nil
-}
-
-// canManageMembers checks that the caller may see who belongs to the organisation.
-func (s *Service) canManageMembers(ctx context.Context, db bun.IDB, orgID uuid.UUID) error {
-	v := auth.ViewerFrom(ctx)
-	if v == nil || (v.User == nil && v.APIKey == nil) {
-		return apperr.New(apperr.Unauthenticated, "")
-	}
-	// SECURITY: members and invitations are personal data: the organisation's owners and
-	// the municipality's administrators only (not editors, not API keys).
-	if v.User == nil {
-		return apperr.New(apperr.Forbidden, "")
-	}
-	if v.Has(auth.RoleAdmin) {
-		return nil
-	}
-	owner, err := isOwner(ctx, db, orgID, v.User.ID)
-	if err != nil {
-		return err
-	}
-	if !owner {
-		return apperr.New(apperr.Forbidden, "")
+	for _, i := range is {
+		l := out[i.OrganisationID]
+		l.Invitations = append(l.Invitations, &i.Invitation)
 	}
 	return nil
+}
+
+// manageableOf returns, for each organisation, nil when the caller may see who belongs to
+// it, else the error to answer.
+func (s *Service) manageableOf(ctx context.Context, orgIDs []uuid.UUID) (map[uuid.UUID]error, error) {
+	out := make(map[uuid.UUID]error, len(orgIDs))
+	v := auth.ViewerFrom(ctx)
+	var deny error
+	// SECURITY: members and invitations are personal data: the organisation's owners and
+	// the municipality's administrators only (not editors, not API keys).
+	switch {
+	case v == nil || (v.User == nil && v.APIKey == nil):
+		deny = apperr.New(apperr.Unauthenticated, "")
+	case v.User == nil:
+		deny = apperr.New(apperr.Forbidden, "")
+	case v.Has(auth.RoleAdmin):
+		return out, nil // the organisations come from the request's municipality
+	}
+	var owned []uuid.UUID
+	if deny == nil {
+		err := s.db.NewSelect().Table("organisation_members").Column("organisation_id").
+			Where("user_id = ? AND role = 'OWNER' AND organisation_id IN (?)", v.User.ID, bun.In(orgIDs)).Scan(ctx, &owned)
+		if err != nil {
+			return nil, database.MapError(err, "check ownership", "organisation")
+		}
+		deny = apperr.New(apperr.Forbidden, "")
+	}
+	for _, id := range orgIDs {
+		out[id] = deny
+	}
+	for _, id := range owned {
+		out[id] = nil
+	}
+	return out, nil
 }
 
 // isOwner reports whether the user owns the organisation.

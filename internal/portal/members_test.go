@@ -19,7 +19,7 @@ import (
 type club struct {
 	svc                            *portal.Service
 	ctx                            context.Context
-	org, draft                     uuid.UUID
+	org, other, draft              uuid.UUID
 	owner, editor, stranger, admin *auth.Viewer
 }
 
@@ -39,15 +39,14 @@ func newClub(t *testing.T) *club {
 	}
 	c.owner, c.editor, c.stranger = user("eier@lag.no"), user("redaktor@lag.no"), user("eier@annet.no")
 	c.admin = user("admin@m.no", auth.RoleAdmin)
-	var other uuid.UUID
 	mustExec(t, db, "INSERT INTO organisations (municipality_id, slug, name, kind, status) VALUES (?, 'lag', 'Lag', 'VOLUNTARY', 'PUBLISHED') RETURNING id", &c.org, tn.ID())
-	mustExec(t, db, "INSERT INTO organisations (municipality_id, slug, name, kind) VALUES (?, 'annet', 'Annet', 'VOLUNTARY') RETURNING id", &other, tn.ID())
+	mustExec(t, db, "INSERT INTO organisations (municipality_id, slug, name, kind) VALUES (?, 'annet', 'Annet', 'VOLUNTARY') RETURNING id", &c.other, tn.ID())
 	mustExec(t, db, "INSERT INTO activities (municipality_id, organisation_id, slug) VALUES (?, ?, 'utkast') RETURNING id", &c.draft, tn.ID(), c.org)
 	for _, m := range []struct {
 		org  uuid.UUID
 		v    *auth.Viewer
 		role string
-	}{{c.org, c.owner, "OWNER"}, {c.org, c.editor, "EDITOR"}, {other, c.stranger, "OWNER"}} {
+	}{{c.org, c.owner, "OWNER"}, {c.org, c.editor, "EDITOR"}, {c.other, c.stranger, "OWNER"}} {
 		mustExec(t, db, "INSERT INTO organisation_members (municipality_id, organisation_id, user_id, role) VALUES (?, ?, ?, ?)", nil, tn.ID(), m.org, m.v.User.ID, m.role)
 	}
 	return c
@@ -90,19 +89,38 @@ func TestMembersAreForOwners(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ms, err := c.svc.FindMembers(c.as(tt.viewer), c.org)
-			if apperr.CodeOf(err) != tt.code && !(tt.code == "" && err == nil) {
-				t.Fatalf("members: err %v, want %q", err, tt.code)
+			if err := c.svc.InviteMember(c.as(c.owner), c.org, "ny@lag.no", portal.MemberEditor); err != nil {
+				t.Fatal(err)
 			}
-			_, ierr := c.svc.FindInvitations(c.as(tt.viewer), c.org)
-			if (ierr == nil) != (tt.code == "") {
-				t.Fatalf("invitations: err %v, want %q", ierr, tt.code)
+			lists, err := c.svc.MemberListsOf(c.as(tt.viewer), []uuid.UUID{c.org, c.other})
+			if err != nil {
+				t.Fatal(err)
 			}
-			if tt.code == "" && (len(ms) != 2 || ms[0].User.Email != "eier@lag.no" || ms[0].Role != portal.MemberOwner) {
-				t.Errorf("members %+v", ms)
+			l := lists[c.org]
+			if apperr.CodeOf(l.Err) != tt.code && !(tt.code == "" && l.Err == nil) {
+				t.Fatalf("err %v, want %q", l.Err, tt.code)
+			}
+			if tt.code != "" {
+				if len(l.Members) != 0 || len(l.Invitations) != 0 {
+					t.Errorf("denied, yet shown %+v", l)
+				}
+				return
+			}
+			if len(l.Members) != 2 || l.Members[0].User.Email != "eier@lag.no" || l.Members[0].Role != portal.MemberOwner ||
+				len(l.Invitations) == 0 || l.Invitations[0].Email != "ny@lag.no" {
+				t.Errorf("members %+v, invitations %+v", l.Members, l.Invitations)
 			}
 		})
 	}
+	t.Run("EachOrganisationOnItsOwn", func(t *testing.T) {
+		lists, err := c.svc.MemberListsOf(c.as(c.owner), []uuid.UUID{c.org, c.other})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lists[c.org].Err != nil || apperr.CodeOf(lists[c.other].Err) != apperr.Forbidden || len(lists[c.other].Members) != 0 {
+			t.Errorf("own %+v, other %+v", lists[c.org], lists[c.other])
+		}
+	})
 }
 
 func TestDraftsAreForTheirEditors(t *testing.T) {
