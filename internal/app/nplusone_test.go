@@ -9,6 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 )
@@ -98,4 +99,52 @@ func importBulk(ctx context.Context, tx bun.IDB, m *tenant.Municipality, n int) 
 		}
 	}
 	return im.AddOrganisations(ctx, orgs)
+}
+
+// TestOwnersStatementsDoNotGrow is the N+1 guard for what owners read: members,
+// invitations and every status of their activities cost the same for 10 organisations as
+// for 100.
+func TestOwnersStatementsDoNotGrow(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	ctx := context.Background()
+	m, err := s.app.Tenants.CreateMunicipality(ctx, tenantInput("bulk", "Bulk kommune"), func(ctx context.Context, tx bun.IDB, m *tenant.Municipality) error {
+		return importBulk(ctx, tx, m, 120)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: m.ID(), Email: "eier@bulk.no", Password: "riktig hest batteri"}); err != nil {
+		t.Fatal(err)
+	}
+	s.exec(t, `INSERT INTO organisation_members (municipality_id, organisation_id, user_id, role)
+		SELECT o.municipality_id, o.id, u.id, 'OWNER' FROM organisations o JOIN users u ON u.municipality_id = o.municipality_id
+		WHERE u.email = 'eier@bulk.no'`)
+	s.exec(t, `UPDATE activities SET status = 'DRAFT' WHERE slug LIKE '%-1'`)
+	owner := login(t, s, "eier@bulk.no", "X-Municipality: bulk")
+	counter := &statementCounter{}
+	s.app.DB.AddQueryHook(counter)
+	query := `query($n: Int) { organisations(first: $n) { nodes { name members { role user { email } } invitations { email }
+	  activities(first: 3, status: [DRAFT, PUBLISHED]) { nodes { title status organisation { name } } } } } }`
+	count := func(n int) int64 {
+		s.app.Tenants.Invalidate()
+		counter.n.Store(0)
+		r := ok(t, s.post(t, query, map[string]any{"n": n}, "X-Municipality: bulk", owner))
+		if got := len(list(r, "organisations")); got != n {
+			t.Fatalf("first %d gave %d organisations", n, got)
+		}
+		if acts := len(get(r.Data, "organisations.nodes.0.activities.nodes").([]any)); acts != 2 {
+			t.Fatalf("activities per organisation (one a draft) = %d", acts)
+		}
+		if get(r.Data, "organisations.nodes.0.members.0.role") != "OWNER" {
+			t.Fatalf("members: %+v", get(r.Data, "organisations.nodes.0"))
+		}
+		return counter.n.Load()
+	}
+	count(1) // loads the category tree, which later requests take from the cache
+	small, large := count(10), count(100)
+	t.Logf("statements: %d for 10 organisations, %d for 100", small, large)
+	if large != small {
+		t.Errorf("statements grow with the page: %d for 10, %d for 100", small, large)
+	}
 }
