@@ -106,8 +106,8 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string) (*Organisa
 }
 
 // SetMemberRole changes a member's role, or removes the member when role is "". An
-// organisation always keeps at least one owner; only owners and administrators make
-// owners. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT naming "role" (the last
+// organisation always keeps at least one owner; only owners and administrators make,
+// demote or remove owners. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT naming "role" (the last
 // owner would go).
 func (s *Service) SetMemberRole(ctx context.Context, orgID, userID uuid.UUID, role MemberRole) error {
 	return database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
@@ -117,6 +117,9 @@ func (s *Service) SetMemberRole(ctx context.Context, orgID, userID uuid.UUID, ro
 			return err
 		}
 		if err := canGrant(ctx, tx, o.ID, v, role); err != nil {
+			return err
+		}
+		if err := canChange(ctx, tx, o.ID, v, userID); err != nil {
 			return err
 		}
 		var res sql.Result
@@ -156,6 +159,20 @@ func canGrant(ctx context.Context, db bun.IDB, orgID uuid.UUID, v *auth.Viewer, 
 		}
 	}
 	return apperr.New(apperr.Forbidden, "OwnersGrantOwner")
+}
+
+// canChange checks that v may change or remove member userID: an owner only by the
+// organisation's owners and the municipality's administrators.
+func canChange(ctx context.Context, db bun.IDB, orgID uuid.UUID, v *auth.Viewer, userID uuid.UUID) error {
+	target, err := isOwner(ctx, db, orgID, userID)
+	if err != nil || !target {
+		return err
+	}
+	// SECURITY: an editor cannot demote or remove an owner.
+	if err := canGrant(ctx, db, orgID, v, MemberOwner); err != nil {
+		return apperr.New(apperr.Forbidden, "OwnersChangeOwners")
+	}
+	return nil
 }
 
 // tokenHash keys an invitation token with the service's secret.

@@ -203,6 +203,15 @@ func TestOwnerRoleRules(t *testing.T) {
 		{"ErrEditorPromotesThemself", func(c *club) error {
 			return c.svc.SetMemberRole(c.as(c.editor), c.org, c.editor.User.ID, portal.MemberOwner)
 		}, apperr.Forbidden, ""},
+		{"ErrEditorDemotesOwner", func(c *club) error {
+			return c.svc.SetMemberRole(c.as(c.editor), c.org, c.owner.User.ID, portal.MemberEditor)
+		}, apperr.Forbidden, ""},
+		{"ErrEditorRemovesOwner", func(c *club) error {
+			return c.svc.SetMemberRole(c.as(c.editor), c.org, c.owner.User.ID, "")
+		}, apperr.Forbidden, ""},
+		{"EditorRemovesThemself", func(c *club) error {
+			return c.svc.SetMemberRole(c.as(c.editor), c.org, c.editor.User.ID, "")
+		}, "", ""},
 		{"ErrLastOwnerDemoted", func(c *club) error {
 			return c.svc.SetMemberRole(c.as(c.owner), c.org, c.owner.User.ID, portal.MemberEditor)
 		}, apperr.Conflict, "role"},
