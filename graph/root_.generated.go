@@ -5460,6 +5460,8 @@ enum OrganisationStatus {
   PUBLISHED
   "Taken down."
   HIDDEN
+  "Registered, and turned down by the municipality; never shown."
+  REJECTED
 }
 
 "Where an activity is in its life."

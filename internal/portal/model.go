@@ -31,6 +31,7 @@ const (
 	OrganisationPending   OrganisationStatus = "PENDING"
 	OrganisationPublished OrganisationStatus = "PUBLISHED"
 	OrganisationHidden    OrganisationStatus = "HIDDEN"
+	OrganisationRejected  OrganisationStatus = "REJECTED"
 )
 
 // ActivityStatus is where an activity is in its life.
