@@ -61,3 +61,12 @@ func listOf[T any](list []T, err error) ([]T, error) {
 	}
 	return list, nil
 }
+
+// registrationNodes returns the organisations of a page of registrations.
+func registrationNodes(c *portal.RegistrationConnection) []*portal.Organisation {
+	out := make([]*portal.Organisation, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node.Organisation
+	}
+	return out
+}

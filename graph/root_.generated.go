@@ -48,6 +48,7 @@ type ResolverRoot interface {
 	ProviderSettlement() ProviderSettlementResolver
 	ProviderStatistics() ProviderStatisticsResolver
 	Query() QueryResolver
+	RegistrationConnection() RegistrationConnectionResolver
 	Revision() RevisionResolver
 	SearchConnection() SearchConnectionResolver
 	SearchEdge() SearchEdgeResolver
@@ -520,32 +521,52 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys        func(childComplexity int) int
-		Activities     func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
-		Activity       func(childComplexity int, id *string, slug *string) int
-		AgencyCards    func(childComplexity int, programmeID *string, status *card.CardStatus, first *int, after *string) int
-		AuditLog       func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
-		CardAgencies   func(childComplexity int) int
-		CardOffers     func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus) int
-		CardProgrammes func(childComplexity int) int
-		CardSettlement func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
-		CardStatistics func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
-		Categories     func(childComplexity int) int
-		Category       func(childComplexity int, id *string, slug *string) int
-		Locales        func(childComplexity int) int
-		Municipality   func(childComplexity int) int
-		MyCards        func(childComplexity int) int
-		Neighbourhood  func(childComplexity int, id *string, slug *string) int
-		Neighbourhoods func(childComplexity int, first *int, after *string) int
-		Node           func(childComplexity int, id string) int
-		Nodes          func(childComplexity int, ids []string) int
-		Organisation   func(childComplexity int, id *string, slug *string) int
-		Organisations  func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
-		Revisions      func(childComplexity int, itemID string) int
-		Search         func(childComplexity int, query string, first *int, after *string) int
-		Users          func(childComplexity int) int
-		Venues         func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Viewer         func(childComplexity int) int
+		APIKeys              func(childComplexity int) int
+		Activities           func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
+		Activity             func(childComplexity int, id *string, slug *string) int
+		AgencyCards          func(childComplexity int, programmeID *string, status *card.CardStatus, first *int, after *string) int
+		AuditLog             func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		CardAgencies         func(childComplexity int) int
+		CardOffers           func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus) int
+		CardProgrammes       func(childComplexity int) int
+		CardSettlement       func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
+		CardStatistics       func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
+		Categories           func(childComplexity int) int
+		Category             func(childComplexity int, id *string, slug *string) int
+		Locales              func(childComplexity int) int
+		Municipality         func(childComplexity int) int
+		MyCards              func(childComplexity int) int
+		Neighbourhood        func(childComplexity int, id *string, slug *string) int
+		Neighbourhoods       func(childComplexity int, first *int, after *string) int
+		Node                 func(childComplexity int, id string) int
+		Nodes                func(childComplexity int, ids []string) int
+		Organisation         func(childComplexity int, id *string, slug *string) int
+		Organisations        func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
+		PendingOrganisations func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Revisions            func(childComplexity int, itemID string) int
+		Search               func(childComplexity int, query string, first *int, after *string) int
+		Users                func(childComplexity int) int
+		Venues               func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Viewer               func(childComplexity int) int
+	}
+
+	Registration struct {
+		Organisation func(childComplexity int) int
+		OwnerEmail   func(childComplexity int) int
+		OwnerName    func(childComplexity int) int
+		RegisteredAt func(childComplexity int) int
+	}
+
+	RegistrationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RegistrationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ReportCard struct {
@@ -3149,6 +3170,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organisations(childComplexity, args["filter"].(*model.CatalogueFilter), args["orderBy"].(*portal.Order), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.pendingOrganisations":
+		if e.ComplexityRoot.Query.PendingOrganisations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_pendingOrganisations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PendingOrganisations(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.revisions":
 		if e.ComplexityRoot.Query.Revisions == nil {
 			break
@@ -3194,6 +3226,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "Registration.organisation":
+		if e.ComplexityRoot.Registration.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Registration.Organisation(childComplexity), true
+	case "Registration.ownerEmail":
+		if e.ComplexityRoot.Registration.OwnerEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Registration.OwnerEmail(childComplexity), true
+	case "Registration.ownerName":
+		if e.ComplexityRoot.Registration.OwnerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Registration.OwnerName(childComplexity), true
+	case "Registration.registeredAt":
+		if e.ComplexityRoot.Registration.RegisteredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Registration.RegisteredAt(childComplexity), true
+
+	case "RegistrationConnection.edges":
+		if e.ComplexityRoot.RegistrationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationConnection.Edges(childComplexity), true
+	case "RegistrationConnection.nodes":
+		if e.ComplexityRoot.RegistrationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationConnection.Nodes(childComplexity), true
+	case "RegistrationConnection.pageInfo":
+		if e.ComplexityRoot.RegistrationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationConnection.PageInfo(childComplexity), true
+	case "RegistrationConnection.totalCount":
+		if e.ComplexityRoot.RegistrationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationConnection.TotalCount(childComplexity), true
+
+	case "RegistrationEdge.cursor":
+		if e.ComplexityRoot.RegistrationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationEdge.Cursor(childComplexity), true
+	case "RegistrationEdge.node":
+		if e.ComplexityRoot.RegistrationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationEdge.Node(childComplexity), true
 
 	case "ReportCard.agency":
 		if e.ComplexityRoot.ReportCard.Agency == nil {
@@ -3983,19 +4078,74 @@ extend type Mutation {
     token: String!
   ): Boolean!
 
-  "Publishes a registered organisation and tells its owners (administrators only)."
+  """
+  Publishes a registered organisation and tells its owners (administrators only).
+  Deciding on one that is not PENDING is a CONFLICT.
+  """
   approveOrganisation(
     "The organisation's global ID."
     id: ID!
   ): Organisation!
 
-  "Hides a registered organisation and tells its owners why (administrators only)."
+  """
+  Turns down a registered organisation (REJECTED, never shown) and tells its owners why
+  (administrators only). Deciding on one that is not PENDING is a CONFLICT.
+  """
   rejectOrganisation(
     "The organisation's global ID."
     id: ID!
     "Why, in words the owners will read."
     reason: String!
   ): Organisation!
+}
+
+extend type Query {
+  """
+  The organisations that registered and wait for the municipality's approval, oldest first
+  (administrators only).
+  """
+  pendingOrganisations(
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): RegistrationConnection!
+}
+
+"An organisation waiting for the municipality's approval, with who registered it and when."
+type Registration {
+  "The organisation as registered; its fields read as for any organisation."
+  organisation: Organisation!
+  "The e-mail address of the owner who registered it; null when that account is gone."
+  ownerEmail: String
+  "The name the owner gave, if any."
+  ownerName: String
+  "When it was registered."
+  registeredAt: Time!
+}
+
+"A page of registrations."
+type RegistrationConnection {
+  "The registrations with their cursors."
+  edges: [RegistrationEdge!]!
+  "The registrations alone."
+  nodes: [Registration!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many wait in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"A registration in a page."
+type RegistrationEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The registration."
+  node: Registration!
 }
 
 "A new organisation."
@@ -5321,7 +5471,10 @@ type ReportTicket {
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {
-  "One published organisation, by global ID or slug (give exactly one). Null when there is none."
+  """
+  One published organisation, by global ID or slug (give exactly one); for an administrator
+  also one waiting for approval (PENDING). Null when there is none.
+  """
   organisation(
     "The organisation's global ID."
     id: ID
@@ -7105,6 +7258,44 @@ func (ec *executionContext) childFields_ProviderStatistics(ctx context.Context, 
 		return ec.fieldContext_ProviderStatistics_settlement(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProviderStatistics", field.Name)
+}
+
+func (ec *executionContext) childFields_Registration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_Registration_organisation(ctx, field)
+	case "ownerEmail":
+		return ec.fieldContext_Registration_ownerEmail(ctx, field)
+	case "ownerName":
+		return ec.fieldContext_Registration_ownerName(ctx, field)
+	case "registeredAt":
+		return ec.fieldContext_Registration_registeredAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Registration", field.Name)
+}
+
+func (ec *executionContext) childFields_RegistrationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RegistrationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RegistrationConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RegistrationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RegistrationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegistrationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RegistrationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RegistrationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RegistrationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegistrationEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ReportCard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -12,14 +12,12 @@ import (
 // The functions here fetch what many parents need in one statement each, for the
 // per-request loaders. Every one is scoped by municipality.
 
-func findOrganisationsByIDs(ctx context.Context, db bun.IDB, sc scope, ids []uuid.UUID, publishedOnly bool) ([]*Organisation, error) {
+func findOrganisationsByIDs(ctx context.Context, db bun.IDB, sc scope, ids []uuid.UUID, statuses []OrganisationStatus) ([]*Organisation, error) {
 	var os []*Organisation
-	q := withOrganisationTexts(db.NewSelect().Model(&os).ColumnExpr("o.*"), sc.chain).
-		Where("o.municipality_id = ? AND o.id IN (?)", sc.municipalityID, bun.In(ids))
-	if publishedOnly {
-		q = q.Where("o.status = 'PUBLISHED'")
-	}
-	err := q.Scan(ctx)
+	err := withOrganisationTexts(db.NewSelect().Model(&os).ColumnExpr("o.*"), sc.chain).
+		Where("o.municipality_id = ? AND o.id IN (?)", sc.municipalityID, bun.In(ids)).
+		Where("o.status IN (?)", bun.In(statuses)).
+		Scan(ctx)
 	return os, database.MapError(err, "find organisations by id", "organisation")
 }
 

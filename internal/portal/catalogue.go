@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/platform/relay"
@@ -140,14 +141,20 @@ func (s *Service) ActivitiesByID(ctx context.Context, ids []uuid.UUID) (map[uuid
 	return byID(as, func(a *Activity) uuid.UUID { return a.ID }), err
 }
 
-// OrganisationsByID returns the published organisations with ids, keyed by ID.
+// OrganisationsByID returns the published organisations with ids, keyed by ID; for an
+// administrator also those waiting for approval (PENDING).
 func (s *Service) OrganisationsByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Organisation, error) {
 	sc, err := currentScope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// SECURITY: published only, request's municipality only.
-	os, err := findOrganisationsByIDs(ctx, s.db, sc, ids, true)
+	// SECURITY: published only, request's municipality only; an administrator of the
+	// municipality also reads registrations, to decide on them.
+	statuses := []OrganisationStatus{OrganisationPublished}
+	if auth.ViewerFrom(ctx).Has(auth.RoleAdmin) {
+		statuses = append(statuses, OrganisationPending)
+	}
+	os, err := findOrganisationsByIDs(ctx, s.db, sc, ids, statuses)
 	return byID(os, func(o *Organisation) uuid.UUID { return o.ID }), err
 }
 
