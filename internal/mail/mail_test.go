@@ -155,3 +155,25 @@ func TestMask(t *testing.T) {
 		t.Errorf("Mask = %q", got)
 	}
 }
+
+// TestEnqueueKeepsBackslashes: text a user typed goes into the outbox as it was, even when
+// it looks like a JSON NUL escape.
+func TestEnqueueKeepsBackslashes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testdb.New(t)
+	tn, err := tenant.NewService(db, portal.SeedCategories).CreateMunicipality(ctx, tenant.CreateMunicipalityInput{Slug: "larvik", Name: "Larvik kommune"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{`\u0000`, `a\\u0000b`, `'\'`, "Sjakk & bridge"} {
+		m := &mail.Message{MunicipalityID: tn.ID(), Template: "OrganisationRegistered", To: "admin@larvik.no", Locale: "nb", Data: map[string]any{"Name": name}}
+		if err := mail.Enqueue(ctx, db, m); err != nil {
+			t.Fatalf("%q: %v", name, err)
+		}
+		got := new(mail.Message)
+		if err := db.NewSelect().Model(got).Where("m.id = ?", m.ID).Scan(ctx); err != nil || got.Data["Name"] != name {
+			t.Errorf("%q came back as %q (%v)", name, got.Data["Name"], err)
+		}
+	}
+}
