@@ -2,10 +2,12 @@ package app_test
 
 import (
 	"context"
+	"io/fs"
 	"regexp"
 	"testing"
 
 	"github.com/fritid/fritid/internal/mail/mailtest"
+	"github.com/fritid/fritid/migrations"
 	"github.com/fritid/fritid/internal/platform/config"
 )
 
@@ -176,5 +178,35 @@ func TestResendConfirmationThrottled(t *testing.T) {
 	}
 	if r := s.post(t, resendMutation, map[string]any{"e": "ikke en adresse"}); r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "email" {
 		t.Errorf("malformed address: %+v", r.Errors)
+	}
+}
+
+// TestMigrationMarksExistingAccountsVerified runs migration 0013 over accounts as they were
+// before it: an operator's account without the mark signs in afterwards, a self-registered
+// owner who never confirmed still has to.
+func TestMigrationMarksExistingAccountsVerified(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	ctx := context.Background()
+	createAdmin(t, s, "admin@example.no")
+	ok(t, s.post(t, registerMutation, map[string]any{"in": map[string]any{"name": "Lag", "kind": "VOLUNTARY",
+		"owner": map[string]any{"email": "leder@lag.no", "password": "riktig hest batteri"}}}))
+	if _, err := s.app.DB.ExecContext(ctx, "UPDATE users SET email_verified_at = NULL"); err != nil {
+		t.Fatal(err)
+	}
+	up, err := fs.ReadFile(migrations.FS, "0013_verified_accounts.tx.up.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.app.DB.ExecContext(ctx, string(up)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ email, code string }{
+		{"admin@example.no", ""},
+		{"leder@lag.no", "EMAIL_NOT_VERIFIED"},
+	} {
+		if r := s.post(t, loginMutation, map[string]any{"e": tt.email, "p": "riktig hest batteri"}); r.code() != tt.code {
+			t.Errorf("%s: %+v, want %q", tt.email, r.Errors, tt.code)
+		}
 	}
 }
