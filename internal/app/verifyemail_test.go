@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/fritid/fritid/internal/mail/mailtest"
-	"github.com/fritid/fritid/migrations"
 	"github.com/fritid/fritid/internal/platform/config"
+	"github.com/fritid/fritid/migrations"
 )
 
 const resendMutation = `mutation($e: String!) { resendConfirmation(email: $e) }`
