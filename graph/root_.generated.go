@@ -389,6 +389,7 @@ type ComplexityRoot struct {
 		RejectOrganisation         func(childComplexity int, id string, reason string) int
 		ReleaseCardOfferStock      func(childComplexity int, offerID string, amount int) int
 		RequestPasswordReset       func(childComplexity int, email string) int
+		ResendConfirmation         func(childComplexity int, email string) int
 		ResetPassword              func(childComplexity int, token string, password string) int
 		RestoreRevision            func(childComplexity int, id string) int
 		ResumeCard                 func(childComplexity int, id string) int
@@ -2230,6 +2231,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestPasswordReset(childComplexity, args["email"].(string)), true
+	case "Mutation.resendConfirmation":
+		if e.ComplexityRoot.Mutation.ResendConfirmation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resendConfirmation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResendConfirmation(childComplexity, args["email"].(string)), true
 	case "Mutation.resetPassword":
 		if e.ComplexityRoot.Mutation.ResetPassword == nil {
 			break
@@ -3782,6 +3794,8 @@ type Mutation {
   Signs in with e-mail and password and returns a session token to send as
   ` + "`" + `Authorization: Bearer <token>` + "`" + `. An unknown e-mail and a wrong password give the same
   UNAUTHENTICATED error; too many failures give RATE_LIMITED with ` + "`" + `extensions.retryAfter` + "`" + `.
+  The right password of a self-registered account whose e-mail address is not confirmed
+  yet gives EMAIL_NOT_VERIFIED (see ` + "`" + `resendConfirmation` + "`" + `).
   """
   login(
     "The account's e-mail address."
@@ -3970,7 +3984,8 @@ extend type Mutation {
   """
   Registers an organisation (anyone). It stays PENDING, unseen by the public, until the
   municipality approves it. The owner is the signed-in user, or a new account made from
-  ` + "`" + `input.owner` + "`" + `, whose e-mail address is then confirmed through a link sent to it.
+  ` + "`" + `input.owner` + "`" + `, whose e-mail address is then confirmed through a link sent to it; until
+  then ` + "`" + `login` + "`" + ` answers that account's right password with EMAIL_NOT_VERIFIED.
   """
   registerOrganisation(
     "The organisation and, when not signed in, its owner."
@@ -3981,6 +3996,17 @@ extend type Mutation {
   verifyEmail(
     "The token from the link."
     token: String!
+  ): Boolean!
+
+  """
+  E-mails a new confirmation link to a self-registered account whose address is not
+  confirmed yet; the earlier link stops working. The answer is the same whether or not
+  the address has such an account, so it reveals nobody's account. Throttled like
+  requestPasswordReset.
+  """
+  resendConfirmation(
+    "The account's e-mail address."
+    email: String!
   ): Boolean!
 
   "Publishes a registered organisation and tells its owners (administrators only)."
