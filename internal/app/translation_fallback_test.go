@@ -1,8 +1,12 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"testing"
+
+	"github.com/fritid/fritid/internal/auth"
 )
 
 // seedFallbackTexts gives Larvik Arabic (falling back to English, then the default nb) and
@@ -76,4 +80,77 @@ func TestTextsFallBackFieldByField(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEditorsSeeEveryLocalesTexts: those who may edit an item (its owner, an administrator)
+// see its texts in every locale and the enabled locales it lacks; anonymous callers and
+// other users get null with FORBIDDEN.
+func TestEditorsSeeEveryLocalesTexts(t *testing.T) {
+	t.Parallel()
+	s := newDemoServer(t)
+	activity, organisation := seedFallbackTexts(t, s)
+	createAdminIn(t, s, "larvik", "admin@example.no")
+	tn, err := s.app.Tenants.FindMunicipalityBySlug(context.Background(), "larvik")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, email := range []string{"owner@example.no", "other@example.no"} {
+		if _, err := s.app.Auth.CreateUser(context.Background(), auth.CreateUserInput{MunicipalityID: tn.ID(), Email: email, Password: "riktig hest batteri"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.exec(t, `INSERT INTO organisation_members (municipality_id, organisation_id, user_id, role)
+		SELECT o.municipality_id, o.id, u.id, 'OWNER' FROM organisations o, users u WHERE o.municipality_id = ? AND o.slug = ? AND u.email = 'owner@example.no'`, tn.ID(), organisation)
+	q := `query($a: String!) { activity(slug: $a) { translations { locale title summary description priceNote schedule } missingLocales
+		organisation { translations { locale summary description } missingLocales } } }`
+	for name, tt := range map[string]struct {
+		who    string // email to sign in as, "" for anonymous
+		editor bool
+	}{
+		"Owner":     {"owner@example.no", true},
+		"Admin":     {"admin@example.no", true},
+		"OtherUser": {"other@example.no", false},
+		"Anonymous": {"", false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var headers []string
+			if tt.who != "" {
+				headers = append(headers, login(t, s, tt.who, "X-Municipality: larvik"))
+			}
+			r := s.larvik(t, q, map[string]any{"a": activity}, headers...)
+			if !tt.editor {
+				if r.code() != "FORBIDDEN" || get(r.Data, "activity.translations") != nil || get(r.Data, "activity.organisation.missingLocales") != nil {
+					t.Fatalf("a non-editor got %+v %+v", r.Data, r.Errors)
+				}
+				return
+			}
+			ok(t, r)
+			if got := names(r.Data, "activity.translations", "locale"); !slices.Equal(got, []string{"ar", "en", "nb"}) {
+				t.Errorf("activity locales %v", got)
+			}
+			if get(r.Data, "activity.translations.0.description") != "" || get(r.Data, "activity.translations.2.schedule") != "nb-schedule" {
+				t.Errorf("translations are not as written: %+v", get(r.Data, "activity.translations"))
+			}
+			if got := strs(get(r.Data, "activity.missingLocales")); !slices.Equal(got, []string{"nn"}) {
+				t.Errorf("activity missing %v, want [nn]", got)
+			}
+			if got := names(r.Data, "activity.organisation.translations", "locale"); !slices.Equal(got, []string{"ar", "nb"}) {
+				t.Errorf("organisation locales %v", got)
+			}
+			if got := strs(get(r.Data, "activity.organisation.missingLocales")); !slices.Equal(got, []string{"nn", "en"}) {
+				t.Errorf("organisation missing %v, want [nn en]", got)
+			}
+		})
+	}
+}
+
+// strs returns a JSON list of strings as a slice.
+func strs(v any) []string {
+	raw, _ := v.([]any)
+	out := make([]string, 0, len(raw))
+	for _, s := range raw {
+		out = append(out, fmt.Sprint(s))
+	}
+	return out
 }
