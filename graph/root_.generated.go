@@ -75,6 +75,7 @@ type ComplexityRoot struct {
 		Images         func(childComplexity int) int
 		Languages      func(childComplexity int) int
 		Location       func(childComplexity int) int
+		MissingLocales func(childComplexity int) int
 		Neighbourhoods func(childComplexity int) int
 		Org            func(childComplexity int) int
 		Place          func(childComplexity int) int
@@ -88,6 +89,7 @@ type ComplexityRoot struct {
 		TargetGroups   func(childComplexity int) int
 		TextLocale     func(childComplexity int) int
 		Title          func(childComplexity int) int
+		Translations   func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 	}
 
@@ -101,6 +103,15 @@ type ComplexityRoot struct {
 	ActivityEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ActivityTranslation struct {
+		Description func(childComplexity int) int
+		Locale      func(childComplexity int) int
+		PriceNote   func(childComplexity int) int
+		Schedule    func(childComplexity int) int
+		Summary     func(childComplexity int) int
+		Title       func(childComplexity int) int
 	}
 
 	Address struct {
@@ -464,6 +475,7 @@ type ComplexityRoot struct {
 		Links          func(childComplexity int) int
 		Location       func(childComplexity int) int
 		Logo           func(childComplexity int) int
+		MissingLocales func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Neighbourhoods func(childComplexity int) int
 		OrgNumber      func(childComplexity int) int
@@ -471,6 +483,7 @@ type ComplexityRoot struct {
 		Status         func(childComplexity int) int
 		Summary        func(childComplexity int) int
 		TextLocale     func(childComplexity int) int
+		Translations   func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 		Website        func(childComplexity int) int
 	}
@@ -485,6 +498,12 @@ type ComplexityRoot struct {
 	OrganisationEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	OrganisationTranslation struct {
+		Description func(childComplexity int) int
+		Locale      func(childComplexity int) int
+		Summary     func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -778,6 +797,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.Location(childComplexity), true
+	case "Activity.missingLocales":
+		if e.ComplexityRoot.Activity.MissingLocales == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.MissingLocales(childComplexity), true
 	case "Activity.neighbourhoods":
 		if e.ComplexityRoot.Activity.Neighbourhoods == nil {
 			break
@@ -856,6 +881,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.Title(childComplexity), true
+	case "Activity.translations":
+		if e.ComplexityRoot.Activity.Translations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Translations(childComplexity), true
 	case "Activity.updatedAt":
 		if e.ComplexityRoot.Activity.UpdatedAt == nil {
 			break
@@ -900,6 +931,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityEdge.Node(childComplexity), true
+
+	case "ActivityTranslation.description":
+		if e.ComplexityRoot.ActivityTranslation.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.Description(childComplexity), true
+	case "ActivityTranslation.locale":
+		if e.ComplexityRoot.ActivityTranslation.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.Locale(childComplexity), true
+	case "ActivityTranslation.priceNote":
+		if e.ComplexityRoot.ActivityTranslation.PriceNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.PriceNote(childComplexity), true
+	case "ActivityTranslation.schedule":
+		if e.ComplexityRoot.ActivityTranslation.Schedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.Schedule(childComplexity), true
+	case "ActivityTranslation.summary":
+		if e.ComplexityRoot.ActivityTranslation.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.Summary(childComplexity), true
+	case "ActivityTranslation.title":
+		if e.ComplexityRoot.ActivityTranslation.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.Title(childComplexity), true
 
 	case "Address.place":
 		if e.ComplexityRoot.Address.Place == nil {
@@ -2741,6 +2809,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.Logo(childComplexity), true
+	case "Organisation.missingLocales":
+		if e.ComplexityRoot.Organisation.MissingLocales == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.MissingLocales(childComplexity), true
 	case "Organisation.name":
 		if e.ComplexityRoot.Organisation.Name == nil {
 			break
@@ -2783,6 +2857,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.TextLocale(childComplexity), true
+	case "Organisation.translations":
+		if e.ComplexityRoot.Organisation.Translations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Translations(childComplexity), true
 	case "Organisation.updatedAt":
 		if e.ComplexityRoot.Organisation.UpdatedAt == nil {
 			break
@@ -2833,6 +2913,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganisationEdge.Node(childComplexity), true
+
+	case "OrganisationTranslation.description":
+		if e.ComplexityRoot.OrganisationTranslation.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationTranslation.Description(childComplexity), true
+	case "OrganisationTranslation.locale":
+		if e.ComplexityRoot.OrganisationTranslation.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationTranslation.Locale(childComplexity), true
+	case "OrganisationTranslation.summary":
+		if e.ComplexityRoot.OrganisationTranslation.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationTranslation.Summary(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -5589,8 +5688,16 @@ type Organisation implements Node {
   summary: String!
   "The full presentation."
   description: String!
-  "The locale ` + "`" + `summary` + "`" + ` and ` + "`" + `description` + "`" + ` came from, after fallback; null when it has no texts."
+  """
+  The locale of its first translation along the request's locale chain; null when it has no
+  texts. Each of ` + "`" + `summary` + "`" + ` and ` + "`" + `description` + "`" + ` falls back along the chain on its own (the
+  first non-empty one), so one may come from another locale.
+  """
   textLocale: String
+  "Every locale's texts, by locale code. Only for those who may edit it: null with FORBIDDEN for others."
+  translations: [OrganisationTranslation!]
+  "The municipality's enabled locales it has no texts in. Only for those who may edit it: null with FORBIDDEN for others."
+  missingLocales: [String!]
   "Its logo."
   logo: Image
   "A cover picture."
@@ -5641,8 +5748,15 @@ type Activity implements Node {
   summary: String!
   "The full presentation."
   description: String!
-  "The locale the texts came from, after fallback."
+  """
+  The locale of ` + "`" + `title` + "`" + ` along the request's locale chain. Every other text falls back along
+  the chain on its own (the first non-empty one), so it may come from another locale.
+  """
   textLocale: String
+  "Every locale's texts, by locale code. Only for those who may edit it: null with FORBIDDEN for others."
+  translations: [ActivityTranslation!]
+  "The municipality's enabled locales it has no texts in. Only for those who may edit it: null with FORBIDDEN for others."
+  missingLocales: [String!]
   "The organisation that runs it."
   organisation: Organisation!
   "The categories it belongs to."
@@ -6030,6 +6144,32 @@ input CommitteeMemberInput {
   "The role."
   role: String
 }
+
+"An organisation's texts in one locale, as written (no fallback)."
+type OrganisationTranslation {
+  "The locale code."
+  locale: String!
+  "A short presentation."
+  summary: String!
+  "The full presentation."
+  description: String!
+}
+
+"An activity's texts in one locale, as written (no fallback)."
+type ActivityTranslation {
+  "The locale code."
+  locale: String!
+  "The title."
+  title: String!
+  "A short presentation."
+  summary: String!
+  "The full presentation."
+  description: String!
+  "What the price covers."
+  priceNote: String!
+  "When it happens, in words."
+  schedule: String!
+}
 `, BuiltIn: false},
 	{Name: "../schema/common.graphqls", Input: `"""
 The root of every read. Each request is answered for one municipality (chosen by the host
@@ -6335,6 +6475,10 @@ func (ec *executionContext) childFields_Activity(ctx context.Context, field grap
 		return ec.fieldContext_Activity_description(ctx, field)
 	case "textLocale":
 		return ec.fieldContext_Activity_textLocale(ctx, field)
+	case "translations":
+		return ec.fieldContext_Activity_translations(ctx, field)
+	case "missingLocales":
+		return ec.fieldContext_Activity_missingLocales(ctx, field)
 	case "organisation":
 		return ec.fieldContext_Activity_organisation(ctx, field)
 	case "categories":
@@ -6405,6 +6549,24 @@ func (ec *executionContext) childFields_ActivityEdge(ctx context.Context, field 
 		return ec.fieldContext_ActivityEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityTranslation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_ActivityTranslation_locale(ctx, field)
+	case "title":
+		return ec.fieldContext_ActivityTranslation_title(ctx, field)
+	case "summary":
+		return ec.fieldContext_ActivityTranslation_summary(ctx, field)
+	case "description":
+		return ec.fieldContext_ActivityTranslation_description(ctx, field)
+	case "priceNote":
+		return ec.fieldContext_ActivityTranslation_priceNote(ctx, field)
+	case "schedule":
+		return ec.fieldContext_ActivityTranslation_schedule(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityTranslation", field.Name)
 }
 
 func (ec *executionContext) childFields_Address(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7011,6 +7173,10 @@ func (ec *executionContext) childFields_Organisation(ctx context.Context, field 
 		return ec.fieldContext_Organisation_description(ctx, field)
 	case "textLocale":
 		return ec.fieldContext_Organisation_textLocale(ctx, field)
+	case "translations":
+		return ec.fieldContext_Organisation_translations(ctx, field)
+	case "missingLocales":
+		return ec.fieldContext_Organisation_missingLocales(ctx, field)
 	case "logo":
 		return ec.fieldContext_Organisation_logo(ctx, field)
 	case "cover":
@@ -7063,6 +7229,18 @@ func (ec *executionContext) childFields_OrganisationEdge(ctx context.Context, fi
 		return ec.fieldContext_OrganisationEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganisationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganisationTranslation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_OrganisationTranslation_locale(ctx, field)
+	case "summary":
+		return ec.fieldContext_OrganisationTranslation_summary(ctx, field)
+	case "description":
+		return ec.fieldContext_OrganisationTranslation_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganisationTranslation", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
