@@ -95,6 +95,13 @@ func (r *mutationResolver) VerifyEmail(ctx context.Context, token string) (bool,
 	return true, nil
 }
 
+func (r *mutationResolver) ResendConfirmation(ctx context.Context, email string) (bool, error) {
+	if err := r.Auth.ResendConfirmation(ctx, email, r.Portal.PublicURL); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 func (r *mutationResolver) ApproveOrganisation(ctx context.Context, id string) (*portal.Organisation, error) {
 	uid, err := relay.ParseTypedID(id, "Organisation", "id")
 	if err != nil {

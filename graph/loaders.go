@@ -31,6 +31,8 @@ type loaders struct {
 	links         *batch[[]*portal.Link]
 	areas         *batch[[]byte]
 	related       map[portal.Relation]*batch[[]uuid.UUID]
+	activityTexts *batch[*portal.Translations[portal.ActivityTranslation]]     // for editors
+	orgTexts      *batch[*portal.Translations[portal.OrganisationTranslation]] // for editors
 
 	attachMu sync.Mutex // guards attaching to activities shared between lists
 
@@ -82,6 +84,8 @@ func newLoaders(p *portal.Service, cs *card.Service) *loaders {
 	l.media = newBatch(p.MediaByID)
 	l.links = newBatch(p.Links)
 	l.areas = newBatch(p.NeighbourhoodAreas)
+	l.activityTexts = newBatch(p.ActivityTranslations)
+	l.orgTexts = newBatch(p.OrganisationTranslations)
 	l.related = map[portal.Relation]*batch[[]uuid.UUID]{}
 	for _, rel := range []portal.Relation{portal.ActivityCategories, portal.OrganisationCategories, portal.ActivityNeighbourhoods,
 		portal.OrganisationNeighbourhoods, portal.VenueNeighbourhoods, portal.ActivityImages} {
@@ -111,6 +115,7 @@ func (l *loaders) seeActivities(as ...*portal.Activity) {
 	for _, rel := range []portal.Relation{portal.ActivityCategories, portal.ActivityNeighbourhoods, portal.ActivityImages} {
 		l.related[rel].register(ids...)
 	}
+	l.activityTexts.register(ids...)
 }
 
 // seeOrganisations registers organisations so their fields load together.
@@ -125,6 +130,7 @@ func (l *loaders) seeOrganisations(os ...*portal.Organisation) {
 		}
 	}
 	l.links.register(ids...)
+	l.orgTexts.register(ids...)
 	l.related[portal.OrganisationCategories].register(ids...)
 	l.related[portal.OrganisationNeighbourhoods].register(ids...)
 	l.seeParents(portal.ByOrganisation, ids...)

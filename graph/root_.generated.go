@@ -76,6 +76,7 @@ type ComplexityRoot struct {
 		Images         func(childComplexity int) int
 		Languages      func(childComplexity int) int
 		Location       func(childComplexity int) int
+		MissingLocales func(childComplexity int) int
 		Neighbourhoods func(childComplexity int) int
 		Org            func(childComplexity int) int
 		Place          func(childComplexity int) int
@@ -89,6 +90,7 @@ type ComplexityRoot struct {
 		TargetGroups   func(childComplexity int) int
 		TextLocale     func(childComplexity int) int
 		Title          func(childComplexity int) int
+		Translations   func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 	}
 
@@ -102,6 +104,15 @@ type ComplexityRoot struct {
 	ActivityEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ActivityTranslation struct {
+		Description func(childComplexity int) int
+		Locale      func(childComplexity int) int
+		PriceNote   func(childComplexity int) int
+		Schedule    func(childComplexity int) int
+		Summary     func(childComplexity int) int
+		Title       func(childComplexity int) int
 	}
 
 	Address struct {
@@ -390,6 +401,7 @@ type ComplexityRoot struct {
 		RejectOrganisation         func(childComplexity int, id string, reason string) int
 		ReleaseCardOfferStock      func(childComplexity int, offerID string, amount int) int
 		RequestPasswordReset       func(childComplexity int, email string) int
+		ResendConfirmation         func(childComplexity int, email string) int
 		ResetPassword              func(childComplexity int, token string, password string) int
 		RestoreRevision            func(childComplexity int, id string) int
 		ResumeCard                 func(childComplexity int, id string) int
@@ -464,6 +476,7 @@ type ComplexityRoot struct {
 		Links          func(childComplexity int) int
 		Location       func(childComplexity int) int
 		Logo           func(childComplexity int) int
+		MissingLocales func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Neighbourhoods func(childComplexity int) int
 		OrgNumber      func(childComplexity int) int
@@ -471,6 +484,7 @@ type ComplexityRoot struct {
 		Status         func(childComplexity int) int
 		Summary        func(childComplexity int) int
 		TextLocale     func(childComplexity int) int
+		Translations   func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 		Website        func(childComplexity int) int
 	}
@@ -485,6 +499,12 @@ type ComplexityRoot struct {
 	OrganisationEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	OrganisationTranslation struct {
+		Description func(childComplexity int) int
+		Locale      func(childComplexity int) int
+		Summary     func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -798,6 +818,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.Location(childComplexity), true
+	case "Activity.missingLocales":
+		if e.ComplexityRoot.Activity.MissingLocales == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.MissingLocales(childComplexity), true
 	case "Activity.neighbourhoods":
 		if e.ComplexityRoot.Activity.Neighbourhoods == nil {
 			break
@@ -876,6 +902,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.Title(childComplexity), true
+	case "Activity.translations":
+		if e.ComplexityRoot.Activity.Translations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Translations(childComplexity), true
 	case "Activity.updatedAt":
 		if e.ComplexityRoot.Activity.UpdatedAt == nil {
 			break
@@ -920,6 +952,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityEdge.Node(childComplexity), true
+
+	case "ActivityTranslation.description":
+		if e.ComplexityRoot.ActivityTranslation.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.Description(childComplexity), true
+	case "ActivityTranslation.locale":
+		if e.ComplexityRoot.ActivityTranslation.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.Locale(childComplexity), true
+	case "ActivityTranslation.priceNote":
+		if e.ComplexityRoot.ActivityTranslation.PriceNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.PriceNote(childComplexity), true
+	case "ActivityTranslation.schedule":
+		if e.ComplexityRoot.ActivityTranslation.Schedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.Schedule(childComplexity), true
+	case "ActivityTranslation.summary":
+		if e.ComplexityRoot.ActivityTranslation.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.Summary(childComplexity), true
+	case "ActivityTranslation.title":
+		if e.ComplexityRoot.ActivityTranslation.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.Title(childComplexity), true
 
 	case "Address.place":
 		if e.ComplexityRoot.Address.Place == nil {
@@ -2251,6 +2320,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestPasswordReset(childComplexity, args["email"].(string)), true
+	case "Mutation.resendConfirmation":
+		if e.ComplexityRoot.Mutation.ResendConfirmation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resendConfirmation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResendConfirmation(childComplexity, args["email"].(string)), true
 	case "Mutation.resetPassword":
 		if e.ComplexityRoot.Mutation.ResetPassword == nil {
 			break
@@ -2750,6 +2830,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.Logo(childComplexity), true
+	case "Organisation.missingLocales":
+		if e.ComplexityRoot.Organisation.MissingLocales == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.MissingLocales(childComplexity), true
 	case "Organisation.name":
 		if e.ComplexityRoot.Organisation.Name == nil {
 			break
@@ -2792,6 +2878,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.TextLocale(childComplexity), true
+	case "Organisation.translations":
+		if e.ComplexityRoot.Organisation.Translations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Translations(childComplexity), true
 	case "Organisation.updatedAt":
 		if e.ComplexityRoot.Organisation.UpdatedAt == nil {
 			break
@@ -2842,6 +2934,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganisationEdge.Node(childComplexity), true
+
+	case "OrganisationTranslation.description":
+		if e.ComplexityRoot.OrganisationTranslation.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationTranslation.Description(childComplexity), true
+	case "OrganisationTranslation.locale":
+		if e.ComplexityRoot.OrganisationTranslation.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationTranslation.Locale(childComplexity), true
+	case "OrganisationTranslation.summary":
+		if e.ComplexityRoot.OrganisationTranslation.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationTranslation.Summary(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3877,6 +3988,8 @@ type Mutation {
   Signs in with e-mail and password and returns a session token to send as
   ` + "`" + `Authorization: Bearer <token>` + "`" + `. An unknown e-mail and a wrong password give the same
   UNAUTHENTICATED error; too many failures give RATE_LIMITED with ` + "`" + `extensions.retryAfter` + "`" + `.
+  The right password of a self-registered account whose e-mail address is not confirmed
+  yet gives EMAIL_NOT_VERIFIED (see ` + "`" + `resendConfirmation` + "`" + `).
   """
   login(
     "The account's e-mail address."
@@ -4065,7 +4178,8 @@ extend type Mutation {
   """
   Registers an organisation (anyone). It stays PENDING, unseen by the public, until the
   municipality approves it. The owner is the signed-in user, or a new account made from
-  ` + "`" + `input.owner` + "`" + `, whose e-mail address is then confirmed through a link sent to it.
+  ` + "`" + `input.owner` + "`" + `, whose e-mail address is then confirmed through a link sent to it; until
+  then ` + "`" + `login` + "`" + ` answers that account's right password with EMAIL_NOT_VERIFIED.
   """
   registerOrganisation(
     "The organisation and, when not signed in, its owner."
@@ -4076,6 +4190,17 @@ extend type Mutation {
   verifyEmail(
     "The token from the link."
     token: String!
+  ): Boolean!
+
+  """
+  E-mails a new confirmation link to a self-registered account whose address is not
+  confirmed yet; the earlier link stops working. The answer is the same whether or not
+  the address has such an account, so it reveals nobody's account. Throttled like
+  requestPasswordReset.
+  """
+  resendConfirmation(
+    "The account's e-mail address."
+    email: String!
   ): Boolean!
 
   """
@@ -5718,8 +5843,16 @@ type Organisation implements Node {
   summary: String!
   "The full presentation."
   description: String!
-  "The locale ` + "`" + `summary` + "`" + ` and ` + "`" + `description` + "`" + ` came from, after fallback; null when it has no texts."
+  """
+  The locale of its first translation along the request's locale chain; null when it has no
+  texts. Each of ` + "`" + `summary` + "`" + ` and ` + "`" + `description` + "`" + ` falls back along the chain on its own (the
+  first non-empty one), so one may come from another locale.
+  """
   textLocale: String
+  "Every locale's texts, by locale code. Only for those who may edit it: null with FORBIDDEN for others."
+  translations: [OrganisationTranslation!]
+  "The municipality's enabled locales it has no texts in. Only for those who may edit it: null with FORBIDDEN for others."
+  missingLocales: [String!]
   "Its logo."
   logo: Image
   "A cover picture."
@@ -5770,8 +5903,15 @@ type Activity implements Node {
   summary: String!
   "The full presentation."
   description: String!
-  "The locale the texts came from, after fallback."
+  """
+  The locale of ` + "`" + `title` + "`" + ` along the request's locale chain. Every other text falls back along
+  the chain on its own (the first non-empty one), so it may come from another locale.
+  """
   textLocale: String
+  "Every locale's texts, by locale code. Only for those who may edit it: null with FORBIDDEN for others."
+  translations: [ActivityTranslation!]
+  "The municipality's enabled locales it has no texts in. Only for those who may edit it: null with FORBIDDEN for others."
+  missingLocales: [String!]
   "The organisation that runs it."
   organisation: Organisation!
   "The categories it belongs to."
@@ -6159,6 +6299,32 @@ input CommitteeMemberInput {
   "The role."
   role: String
 }
+
+"An organisation's texts in one locale, as written (no fallback)."
+type OrganisationTranslation {
+  "The locale code."
+  locale: String!
+  "A short presentation."
+  summary: String!
+  "The full presentation."
+  description: String!
+}
+
+"An activity's texts in one locale, as written (no fallback)."
+type ActivityTranslation {
+  "The locale code."
+  locale: String!
+  "The title."
+  title: String!
+  "A short presentation."
+  summary: String!
+  "The full presentation."
+  description: String!
+  "What the price covers."
+  priceNote: String!
+  "When it happens, in words."
+  schedule: String!
+}
 `, BuiltIn: false},
 	{Name: "../schema/common.graphqls", Input: `"""
 The root of every read. Each request is answered for one municipality (chosen by the host
@@ -6464,6 +6630,10 @@ func (ec *executionContext) childFields_Activity(ctx context.Context, field grap
 		return ec.fieldContext_Activity_description(ctx, field)
 	case "textLocale":
 		return ec.fieldContext_Activity_textLocale(ctx, field)
+	case "translations":
+		return ec.fieldContext_Activity_translations(ctx, field)
+	case "missingLocales":
+		return ec.fieldContext_Activity_missingLocales(ctx, field)
 	case "organisation":
 		return ec.fieldContext_Activity_organisation(ctx, field)
 	case "categories":
@@ -6534,6 +6704,24 @@ func (ec *executionContext) childFields_ActivityEdge(ctx context.Context, field 
 		return ec.fieldContext_ActivityEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityTranslation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_ActivityTranslation_locale(ctx, field)
+	case "title":
+		return ec.fieldContext_ActivityTranslation_title(ctx, field)
+	case "summary":
+		return ec.fieldContext_ActivityTranslation_summary(ctx, field)
+	case "description":
+		return ec.fieldContext_ActivityTranslation_description(ctx, field)
+	case "priceNote":
+		return ec.fieldContext_ActivityTranslation_priceNote(ctx, field)
+	case "schedule":
+		return ec.fieldContext_ActivityTranslation_schedule(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityTranslation", field.Name)
 }
 
 func (ec *executionContext) childFields_Address(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7140,6 +7328,10 @@ func (ec *executionContext) childFields_Organisation(ctx context.Context, field 
 		return ec.fieldContext_Organisation_description(ctx, field)
 	case "textLocale":
 		return ec.fieldContext_Organisation_textLocale(ctx, field)
+	case "translations":
+		return ec.fieldContext_Organisation_translations(ctx, field)
+	case "missingLocales":
+		return ec.fieldContext_Organisation_missingLocales(ctx, field)
 	case "logo":
 		return ec.fieldContext_Organisation_logo(ctx, field)
 	case "cover":
@@ -7192,6 +7384,18 @@ func (ec *executionContext) childFields_OrganisationEdge(ctx context.Context, fi
 		return ec.fieldContext_OrganisationEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganisationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganisationTranslation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_OrganisationTranslation_locale(ctx, field)
+	case "summary":
+		return ec.fieldContext_OrganisationTranslation_summary(ctx, field)
+	case "description":
+		return ec.fieldContext_OrganisationTranslation_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganisationTranslation", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
