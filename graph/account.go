@@ -77,3 +77,12 @@ func memberListOf(ctx context.Context, orgID uuid.UUID) (*portal.MemberList, err
 	}
 	return ml, ml.Err
 }
+
+// registrationNodes returns the organisations of a page of registrations.
+func registrationNodes(c *portal.RegistrationConnection) []*portal.Organisation {
+	out := make([]*portal.Organisation, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node.Organisation
+	}
+	return out
+}

@@ -95,6 +95,13 @@ func (r *mutationResolver) VerifyEmail(ctx context.Context, token string) (bool,
 	return true, nil
 }
 
+func (r *mutationResolver) ResendConfirmation(ctx context.Context, email string) (bool, error) {
+	if err := r.Auth.ResendConfirmation(ctx, email, r.Portal.PublicURL); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 func (r *mutationResolver) ApproveOrganisation(ctx context.Context, id string) (*portal.Organisation, error) {
 	uid, err := relay.ParseTypedID(id, "Organisation", "id")
 	if err != nil {
@@ -314,6 +321,19 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter,
 	return r.Auth.AuditLog(ctx, f, first, after)
 }
 
+func (r *queryResolver) PendingOrganisations(ctx context.Context, first *int, after *string, last *int, before *string) (*portal.RegistrationConnection, error) {
+	p, err := page(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := r.Portal.FindPendingOrganisations(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	loadersFor(ctx).seeOrganisations(registrationNodes(conn)...)
+	return conn, nil
+}
+
 func (r *queryResolver) Revisions(ctx context.Context, itemID string) ([]*portal.Revision, error) {
 	_, uid, err := relay.ParseGlobalID(itemID, "itemId")
 	if err != nil {
@@ -324,6 +344,10 @@ func (r *queryResolver) Revisions(ctx context.Context, itemID string) ([]*portal
 
 func (r *queryResolver) Users(ctx context.Context) ([]*auth.UserWithRoles, error) {
 	return listOf(r.Auth.FindUsers(ctx))
+}
+
+func (r *registrationConnectionResolver) TotalCount(ctx context.Context, obj *portal.RegistrationConnection) (int, error) {
+	return r.Portal.CountPendingOrganisations(ctx, obj)
 }
 
 func (r *revisionResolver) ItemID(ctx context.Context, obj *portal.Revision) (string, error) {
@@ -354,14 +378,19 @@ func (r *Resolver) AuditEntryConnection() AuditEntryConnectionResolver {
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
+func (r *Resolver) RegistrationConnection() RegistrationConnectionResolver {
+	return &registrationConnectionResolver{r}
+}
+
 func (r *Resolver) Revision() RevisionResolver { return &revisionResolver{r} }
 
 func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
 
 type (
-	auditEntryResolver           struct{ *Resolver }
-	auditEntryConnectionResolver struct{ *Resolver }
-	mutationResolver             struct{ *Resolver }
-	revisionResolver             struct{ *Resolver }
-	viewerResolver               struct{ *Resolver }
+	auditEntryResolver             struct{ *Resolver }
+	auditEntryConnectionResolver   struct{ *Resolver }
+	mutationResolver               struct{ *Resolver }
+	registrationConnectionResolver struct{ *Resolver }
+	revisionResolver               struct{ *Resolver }
+	viewerResolver                 struct{ *Resolver }
 )

@@ -14,6 +14,22 @@ import (
 	"github.com/fritid/fritid/internal/portal"
 )
 
+func (r *activityResolver) Translations(ctx context.Context, obj *portal.Activity) ([]*portal.ActivityTranslation, error) {
+	tr, err := editorTexts(ctx, loadersFor(ctx).activityTexts, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return tr.List, nil
+}
+
+func (r *activityResolver) MissingLocales(ctx context.Context, obj *portal.Activity) ([]string, error) {
+	tr, err := editorTexts(ctx, loadersFor(ctx).activityTexts, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return tr.Missing, nil
+}
+
 func (r *activityResolver) Neighbourhoods(ctx context.Context, obj *portal.Activity) ([]*portal.Neighbourhood, error) {
 	ids, err := related(ctx, portal.ActivityNeighbourhoods, obj.ID)
 	if err != nil {
@@ -139,6 +155,22 @@ func (r *organisationResolver) Categories(ctx context.Context, obj *portal.Organ
 		return nil, err
 	}
 	return categoriesOf(ctx, ids)
+}
+
+func (r *organisationResolver) Translations(ctx context.Context, obj *portal.Organisation) ([]*portal.OrganisationTranslation, error) {
+	tr, err := editorTexts(ctx, loadersFor(ctx).orgTexts, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return tr.List, nil
+}
+
+func (r *organisationResolver) MissingLocales(ctx context.Context, obj *portal.Organisation) ([]string, error) {
+	tr, err := editorTexts(ctx, loadersFor(ctx).orgTexts, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return tr.Missing, nil
 }
 
 func (r *organisationResolver) Logo(ctx context.Context, obj *portal.Organisation) (*portal.Media, error) {

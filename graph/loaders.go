@@ -33,6 +33,8 @@ type loaders struct {
 	memberLists   *batch[*portal.MemberList] // organisations' members and invitations, for their owners
 	areas         *batch[[]byte]
 	related       map[portal.Relation]*batch[[]uuid.UUID]
+	activityTexts *batch[*portal.Translations[portal.ActivityTranslation]]     // for editors
+	orgTexts      *batch[*portal.Translations[portal.OrganisationTranslation]] // for editors
 
 	attachMu sync.Mutex // guards attaching to activities shared between lists
 
@@ -86,6 +88,8 @@ func newLoaders(p *portal.Service, cs *card.Service) *loaders {
 	l.links = newBatch(p.Links)
 	l.memberLists = newBatch(p.MemberListsOf)
 	l.areas = newBatch(p.NeighbourhoodAreas)
+	l.activityTexts = newBatch(p.ActivityTranslations)
+	l.orgTexts = newBatch(p.OrganisationTranslations)
 	l.related = map[portal.Relation]*batch[[]uuid.UUID]{}
 	for _, rel := range []portal.Relation{portal.ActivityCategories, portal.OrganisationCategories, portal.ActivityNeighbourhoods,
 		portal.OrganisationNeighbourhoods, portal.VenueNeighbourhoods, portal.ActivityImages} {
@@ -115,6 +119,7 @@ func (l *loaders) seeActivities(as ...*portal.Activity) {
 	for _, rel := range []portal.Relation{portal.ActivityCategories, portal.ActivityNeighbourhoods, portal.ActivityImages} {
 		l.related[rel].register(ids...)
 	}
+	l.activityTexts.register(ids...)
 }
 
 // seeOrganisations registers organisations so their fields load together.
@@ -130,6 +135,7 @@ func (l *loaders) seeOrganisations(os ...*portal.Organisation) {
 	}
 	l.links.register(ids...)
 	l.memberLists.register(ids...)
+	l.orgTexts.register(ids...)
 	l.related[portal.OrganisationCategories].register(ids...)
 	l.related[portal.OrganisationNeighbourhoods].register(ids...)
 	l.seeParents(portal.ByOrganisation, ids...)

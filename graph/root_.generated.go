@@ -48,6 +48,7 @@ type ResolverRoot interface {
 	ProviderSettlement() ProviderSettlementResolver
 	ProviderStatistics() ProviderStatisticsResolver
 	Query() QueryResolver
+	RegistrationConnection() RegistrationConnectionResolver
 	Revision() RevisionResolver
 	SearchConnection() SearchConnectionResolver
 	SearchEdge() SearchEdgeResolver
@@ -76,6 +77,7 @@ type ComplexityRoot struct {
 		Images         func(childComplexity int) int
 		Languages      func(childComplexity int) int
 		Location       func(childComplexity int) int
+		MissingLocales func(childComplexity int) int
 		Neighbourhoods func(childComplexity int) int
 		Org            func(childComplexity int) int
 		Place          func(childComplexity int) int
@@ -89,6 +91,7 @@ type ComplexityRoot struct {
 		TargetGroups   func(childComplexity int) int
 		TextLocale     func(childComplexity int) int
 		Title          func(childComplexity int) int
+		Translations   func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 	}
 
@@ -102,6 +105,15 @@ type ComplexityRoot struct {
 	ActivityEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ActivityTranslation struct {
+		Description func(childComplexity int) int
+		Locale      func(childComplexity int) int
+		PriceNote   func(childComplexity int) int
+		Schedule    func(childComplexity int) int
+		Summary     func(childComplexity int) int
+		Title       func(childComplexity int) int
 	}
 
 	Address struct {
@@ -395,6 +407,7 @@ type ComplexityRoot struct {
 		RejectOrganisation         func(childComplexity int, id string, reason string) int
 		ReleaseCardOfferStock      func(childComplexity int, offerID string, amount int) int
 		RequestPasswordReset       func(childComplexity int, email string) int
+		ResendConfirmation         func(childComplexity int, email string) int
 		ResetPassword              func(childComplexity int, token string, password string) int
 		RestoreRevision            func(childComplexity int, id string) int
 		ResumeCard                 func(childComplexity int, id string) int
@@ -471,6 +484,7 @@ type ComplexityRoot struct {
 		Location       func(childComplexity int) int
 		Logo           func(childComplexity int) int
 		Members        func(childComplexity int) int
+		MissingLocales func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Neighbourhoods func(childComplexity int) int
 		OrgNumber      func(childComplexity int) int
@@ -478,6 +492,7 @@ type ComplexityRoot struct {
 		Status         func(childComplexity int) int
 		Summary        func(childComplexity int) int
 		TextLocale     func(childComplexity int) int
+		Translations   func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 		Website        func(childComplexity int) int
 	}
@@ -505,6 +520,12 @@ type ComplexityRoot struct {
 		Role  func(childComplexity int) int
 		Since func(childComplexity int) int
 		User  func(childComplexity int) int
+	}
+
+	OrganisationTranslation struct {
+		Description func(childComplexity int) int
+		Locale      func(childComplexity int) int
+		Summary     func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -541,32 +562,52 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys        func(childComplexity int) int
-		Activities     func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
-		Activity       func(childComplexity int, id *string, slug *string) int
-		AgencyCards    func(childComplexity int, programmeID *string, status *card.CardStatus, first *int, after *string) int
-		AuditLog       func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
-		CardAgencies   func(childComplexity int) int
-		CardOffers     func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus) int
-		CardProgrammes func(childComplexity int) int
-		CardSettlement func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
-		CardStatistics func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
-		Categories     func(childComplexity int) int
-		Category       func(childComplexity int, id *string, slug *string) int
-		Locales        func(childComplexity int) int
-		Municipality   func(childComplexity int) int
-		MyCards        func(childComplexity int) int
-		Neighbourhood  func(childComplexity int, id *string, slug *string) int
-		Neighbourhoods func(childComplexity int, first *int, after *string) int
-		Node           func(childComplexity int, id string) int
-		Nodes          func(childComplexity int, ids []string) int
-		Organisation   func(childComplexity int, id *string, slug *string) int
-		Organisations  func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
-		Revisions      func(childComplexity int, itemID string) int
-		Search         func(childComplexity int, query string, first *int, after *string) int
-		Users          func(childComplexity int) int
-		Venues         func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Viewer         func(childComplexity int) int
+		APIKeys              func(childComplexity int) int
+		Activities           func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
+		Activity             func(childComplexity int, id *string, slug *string) int
+		AgencyCards          func(childComplexity int, programmeID *string, status *card.CardStatus, first *int, after *string) int
+		AuditLog             func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		CardAgencies         func(childComplexity int) int
+		CardOffers           func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus) int
+		CardProgrammes       func(childComplexity int) int
+		CardSettlement       func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
+		CardStatistics       func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
+		Categories           func(childComplexity int) int
+		Category             func(childComplexity int, id *string, slug *string) int
+		Locales              func(childComplexity int) int
+		Municipality         func(childComplexity int) int
+		MyCards              func(childComplexity int) int
+		Neighbourhood        func(childComplexity int, id *string, slug *string) int
+		Neighbourhoods       func(childComplexity int, first *int, after *string) int
+		Node                 func(childComplexity int, id string) int
+		Nodes                func(childComplexity int, ids []string) int
+		Organisation         func(childComplexity int, id *string, slug *string) int
+		Organisations        func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
+		PendingOrganisations func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Revisions            func(childComplexity int, itemID string) int
+		Search               func(childComplexity int, query string, first *int, after *string) int
+		Users                func(childComplexity int) int
+		Venues               func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Viewer               func(childComplexity int) int
+	}
+
+	Registration struct {
+		Organisation func(childComplexity int) int
+		OwnerEmail   func(childComplexity int) int
+		OwnerName    func(childComplexity int) int
+		RegisteredAt func(childComplexity int) int
+	}
+
+	RegistrationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RegistrationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ReportCard struct {
@@ -799,6 +840,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.Location(childComplexity), true
+	case "Activity.missingLocales":
+		if e.ComplexityRoot.Activity.MissingLocales == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.MissingLocales(childComplexity), true
 	case "Activity.neighbourhoods":
 		if e.ComplexityRoot.Activity.Neighbourhoods == nil {
 			break
@@ -877,6 +924,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.Title(childComplexity), true
+	case "Activity.translations":
+		if e.ComplexityRoot.Activity.Translations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Translations(childComplexity), true
 	case "Activity.updatedAt":
 		if e.ComplexityRoot.Activity.UpdatedAt == nil {
 			break
@@ -921,6 +974,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityEdge.Node(childComplexity), true
+
+	case "ActivityTranslation.description":
+		if e.ComplexityRoot.ActivityTranslation.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.Description(childComplexity), true
+	case "ActivityTranslation.locale":
+		if e.ComplexityRoot.ActivityTranslation.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.Locale(childComplexity), true
+	case "ActivityTranslation.priceNote":
+		if e.ComplexityRoot.ActivityTranslation.PriceNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.PriceNote(childComplexity), true
+	case "ActivityTranslation.schedule":
+		if e.ComplexityRoot.ActivityTranslation.Schedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.Schedule(childComplexity), true
+	case "ActivityTranslation.summary":
+		if e.ComplexityRoot.ActivityTranslation.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.Summary(childComplexity), true
+	case "ActivityTranslation.title":
+		if e.ComplexityRoot.ActivityTranslation.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityTranslation.Title(childComplexity), true
 
 	case "Address.place":
 		if e.ComplexityRoot.Address.Place == nil {
@@ -2265,6 +2355,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestPasswordReset(childComplexity, args["email"].(string)), true
+	case "Mutation.resendConfirmation":
+		if e.ComplexityRoot.Mutation.ResendConfirmation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resendConfirmation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResendConfirmation(childComplexity, args["email"].(string)), true
 	case "Mutation.resetPassword":
 		if e.ComplexityRoot.Mutation.ResetPassword == nil {
 			break
@@ -2776,6 +2877,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.Members(childComplexity), true
+	case "Organisation.missingLocales":
+		if e.ComplexityRoot.Organisation.MissingLocales == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.MissingLocales(childComplexity), true
 	case "Organisation.name":
 		if e.ComplexityRoot.Organisation.Name == nil {
 			break
@@ -2818,6 +2925,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.TextLocale(childComplexity), true
+	case "Organisation.translations":
+		if e.ComplexityRoot.Organisation.Translations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Translations(childComplexity), true
 	case "Organisation.updatedAt":
 		if e.ComplexityRoot.Organisation.UpdatedAt == nil {
 			break
@@ -2912,6 +3025,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganisationMember.User(childComplexity), true
+
+	case "OrganisationTranslation.description":
+		if e.ComplexityRoot.OrganisationTranslation.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationTranslation.Description(childComplexity), true
+	case "OrganisationTranslation.locale":
+		if e.ComplexityRoot.OrganisationTranslation.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationTranslation.Locale(childComplexity), true
+	case "OrganisationTranslation.summary":
+		if e.ComplexityRoot.OrganisationTranslation.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationTranslation.Summary(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3240,6 +3372,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organisations(childComplexity, args["filter"].(*model.CatalogueFilter), args["orderBy"].(*portal.Order), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.pendingOrganisations":
+		if e.ComplexityRoot.Query.PendingOrganisations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_pendingOrganisations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PendingOrganisations(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.revisions":
 		if e.ComplexityRoot.Query.Revisions == nil {
 			break
@@ -3285,6 +3428,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "Registration.organisation":
+		if e.ComplexityRoot.Registration.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Registration.Organisation(childComplexity), true
+	case "Registration.ownerEmail":
+		if e.ComplexityRoot.Registration.OwnerEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Registration.OwnerEmail(childComplexity), true
+	case "Registration.ownerName":
+		if e.ComplexityRoot.Registration.OwnerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Registration.OwnerName(childComplexity), true
+	case "Registration.registeredAt":
+		if e.ComplexityRoot.Registration.RegisteredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Registration.RegisteredAt(childComplexity), true
+
+	case "RegistrationConnection.edges":
+		if e.ComplexityRoot.RegistrationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationConnection.Edges(childComplexity), true
+	case "RegistrationConnection.nodes":
+		if e.ComplexityRoot.RegistrationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationConnection.Nodes(childComplexity), true
+	case "RegistrationConnection.pageInfo":
+		if e.ComplexityRoot.RegistrationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationConnection.PageInfo(childComplexity), true
+	case "RegistrationConnection.totalCount":
+		if e.ComplexityRoot.RegistrationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationConnection.TotalCount(childComplexity), true
+
+	case "RegistrationEdge.cursor":
+		if e.ComplexityRoot.RegistrationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationEdge.Cursor(childComplexity), true
+	case "RegistrationEdge.node":
+		if e.ComplexityRoot.RegistrationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistrationEdge.Node(childComplexity), true
 
 	case "ReportCard.agency":
 		if e.ComplexityRoot.ReportCard.Agency == nil {
@@ -3879,6 +4085,8 @@ type Mutation {
   Signs in with e-mail and password and returns a session token to send as
   ` + "`" + `Authorization: Bearer <token>` + "`" + `. An unknown e-mail and a wrong password give the same
   UNAUTHENTICATED error; too many failures give RATE_LIMITED with ` + "`" + `extensions.retryAfter` + "`" + `.
+  The right password of a self-registered account whose e-mail address is not confirmed
+  yet gives EMAIL_NOT_VERIFIED (see ` + "`" + `resendConfirmation` + "`" + `).
   """
   login(
     "The account's e-mail address."
@@ -4067,7 +4275,8 @@ extend type Mutation {
   """
   Registers an organisation (anyone). It stays PENDING, unseen by the public, until the
   municipality approves it. The owner is the signed-in user, or a new account made from
-  ` + "`" + `input.owner` + "`" + `, whose e-mail address is then confirmed through a link sent to it.
+  ` + "`" + `input.owner` + "`" + `, whose e-mail address is then confirmed through a link sent to it; until
+  then ` + "`" + `login` + "`" + ` answers that account's right password with EMAIL_NOT_VERIFIED.
   """
   registerOrganisation(
     "The organisation and, when not signed in, its owner."
@@ -4080,19 +4289,85 @@ extend type Mutation {
     token: String!
   ): Boolean!
 
-  "Publishes a registered organisation and tells its owners (administrators only)."
+  """
+  E-mails a new confirmation link to a self-registered account whose address is not
+  confirmed yet; the earlier link stops working. The answer is the same whether or not
+  the address has such an account, so it reveals nobody's account. Throttled like
+  requestPasswordReset.
+  """
+  resendConfirmation(
+    "The account's e-mail address."
+    email: String!
+  ): Boolean!
+
+  """
+  Publishes a registered organisation and tells its owners (administrators only).
+  Deciding on one that is not PENDING is a CONFLICT.
+  """
   approveOrganisation(
     "The organisation's global ID."
     id: ID!
   ): Organisation!
 
-  "Hides a registered organisation and tells its owners why (administrators only)."
+  """
+  Turns down a registered organisation (REJECTED, never shown) and tells its owners why
+  (administrators only). Deciding on one that is not PENDING is a CONFLICT.
+  """
   rejectOrganisation(
     "The organisation's global ID."
     id: ID!
     "Why, in words the owners will read."
     reason: String!
   ): Organisation!
+}
+
+extend type Query {
+  """
+  The organisations that registered and wait for the municipality's approval, oldest first
+  (administrators only).
+  """
+  pendingOrganisations(
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): RegistrationConnection!
+}
+
+"An organisation waiting for the municipality's approval, with who registered it and when."
+type Registration {
+  "The organisation as registered; its fields read as for any organisation."
+  organisation: Organisation!
+  "The e-mail address of the owner who registered it; null when that account is gone."
+  ownerEmail: String
+  "The name the owner gave, if any."
+  ownerName: String
+  "When it was registered."
+  registeredAt: Time!
+}
+
+"A page of registrations."
+type RegistrationConnection {
+  "The registrations with their cursors."
+  edges: [RegistrationEdge!]!
+  "The registrations alone."
+  nodes: [Registration!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many wait in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"A registration in a page."
+type RegistrationEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The registration."
+  node: Registration!
 }
 
 "A new organisation."
@@ -5467,7 +5742,10 @@ type ReportTicket {
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {
-  "One published organisation, by global ID or slug (give exactly one). Null when there is none."
+  """
+  One published organisation, by global ID or slug (give exactly one); for an administrator
+  also one waiting for approval (PENDING). Null when there is none.
+  """
   organisation(
     "The organisation's global ID."
     id: ID
@@ -5606,6 +5884,8 @@ enum OrganisationStatus {
   PUBLISHED
   "Taken down."
   HIDDEN
+  "Registered, and turned down by the municipality; never shown."
+  REJECTED
 }
 
 "Where an activity is in its life."
@@ -5709,8 +5989,16 @@ type Organisation implements Node {
   summary: String!
   "The full presentation."
   description: String!
-  "The locale ` + "`" + `summary` + "`" + ` and ` + "`" + `description` + "`" + ` came from, after fallback; null when it has no texts."
+  """
+  The locale of its first translation along the request's locale chain; null when it has no
+  texts. Each of ` + "`" + `summary` + "`" + ` and ` + "`" + `description` + "`" + ` falls back along the chain on its own (the
+  first non-empty one), so one may come from another locale.
+  """
   textLocale: String
+  "Every locale's texts, by locale code. Only for those who may edit it: null with FORBIDDEN for others."
+  translations: [OrganisationTranslation!]
+  "The municipality's enabled locales it has no texts in. Only for those who may edit it: null with FORBIDDEN for others."
+  missingLocales: [String!]
   "Its logo."
   logo: Image
   "A cover picture."
@@ -5765,8 +6053,15 @@ type Activity implements Node {
   summary: String!
   "The full presentation."
   description: String!
-  "The locale the texts came from, after fallback."
+  """
+  The locale of ` + "`" + `title` + "`" + ` along the request's locale chain. Every other text falls back along
+  the chain on its own (the first non-empty one), so it may come from another locale.
+  """
   textLocale: String
+  "Every locale's texts, by locale code. Only for those who may edit it: null with FORBIDDEN for others."
+  translations: [ActivityTranslation!]
+  "The municipality's enabled locales it has no texts in. Only for those who may edit it: null with FORBIDDEN for others."
+  missingLocales: [String!]
   "The organisation that runs it."
   organisation: Organisation!
   "The categories it belongs to."
@@ -6154,6 +6449,32 @@ input CommitteeMemberInput {
   "The role."
   role: String
 }
+
+"An organisation's texts in one locale, as written (no fallback)."
+type OrganisationTranslation {
+  "The locale code."
+  locale: String!
+  "A short presentation."
+  summary: String!
+  "The full presentation."
+  description: String!
+}
+
+"An activity's texts in one locale, as written (no fallback)."
+type ActivityTranslation {
+  "The locale code."
+  locale: String!
+  "The title."
+  title: String!
+  "A short presentation."
+  summary: String!
+  "The full presentation."
+  description: String!
+  "What the price covers."
+  priceNote: String!
+  "When it happens, in words."
+  schedule: String!
+}
 `, BuiltIn: false},
 	{Name: "../schema/common.graphqls", Input: `"""
 The root of every read. Each request is answered for one municipality (chosen by the host
@@ -6459,6 +6780,10 @@ func (ec *executionContext) childFields_Activity(ctx context.Context, field grap
 		return ec.fieldContext_Activity_description(ctx, field)
 	case "textLocale":
 		return ec.fieldContext_Activity_textLocale(ctx, field)
+	case "translations":
+		return ec.fieldContext_Activity_translations(ctx, field)
+	case "missingLocales":
+		return ec.fieldContext_Activity_missingLocales(ctx, field)
 	case "organisation":
 		return ec.fieldContext_Activity_organisation(ctx, field)
 	case "categories":
@@ -6529,6 +6854,24 @@ func (ec *executionContext) childFields_ActivityEdge(ctx context.Context, field 
 		return ec.fieldContext_ActivityEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityTranslation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_ActivityTranslation_locale(ctx, field)
+	case "title":
+		return ec.fieldContext_ActivityTranslation_title(ctx, field)
+	case "summary":
+		return ec.fieldContext_ActivityTranslation_summary(ctx, field)
+	case "description":
+		return ec.fieldContext_ActivityTranslation_description(ctx, field)
+	case "priceNote":
+		return ec.fieldContext_ActivityTranslation_priceNote(ctx, field)
+	case "schedule":
+		return ec.fieldContext_ActivityTranslation_schedule(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityTranslation", field.Name)
 }
 
 func (ec *executionContext) childFields_Address(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7145,6 +7488,10 @@ func (ec *executionContext) childFields_Organisation(ctx context.Context, field 
 		return ec.fieldContext_Organisation_description(ctx, field)
 	case "textLocale":
 		return ec.fieldContext_Organisation_textLocale(ctx, field)
+	case "translations":
+		return ec.fieldContext_Organisation_translations(ctx, field)
+	case "missingLocales":
+		return ec.fieldContext_Organisation_missingLocales(ctx, field)
 	case "logo":
 		return ec.fieldContext_Organisation_logo(ctx, field)
 	case "cover":
@@ -7229,6 +7576,18 @@ func (ec *executionContext) childFields_OrganisationMember(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type OrganisationMember", field.Name)
 }
 
+func (ec *executionContext) childFields_OrganisationTranslation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_OrganisationTranslation_locale(ctx, field)
+	case "summary":
+		return ec.fieldContext_OrganisationTranslation_summary(ctx, field)
+	case "description":
+		return ec.fieldContext_OrganisationTranslation_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganisationTranslation", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -7293,6 +7652,44 @@ func (ec *executionContext) childFields_ProviderStatistics(ctx context.Context, 
 		return ec.fieldContext_ProviderStatistics_settlement(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProviderStatistics", field.Name)
+}
+
+func (ec *executionContext) childFields_Registration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_Registration_organisation(ctx, field)
+	case "ownerEmail":
+		return ec.fieldContext_Registration_ownerEmail(ctx, field)
+	case "ownerName":
+		return ec.fieldContext_Registration_ownerName(ctx, field)
+	case "registeredAt":
+		return ec.fieldContext_Registration_registeredAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Registration", field.Name)
+}
+
+func (ec *executionContext) childFields_RegistrationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RegistrationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RegistrationConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RegistrationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RegistrationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegistrationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RegistrationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RegistrationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RegistrationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegistrationEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ReportCard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -232,6 +232,9 @@ func TestAccessMatrix(t *testing.T) {
 			return map[string]any{"in": map[string]any{"name": "Nytt lag", "kind": "VOLUNTARY", "owner": owner()}}
 		}, anyone},
 		{"verifyEmail", `mutation($t: String!) { verifyEmail(token: $t) }`, verifyToken, anyone},
+		{"resendConfirmation", `mutation($e: String!) { resendConfirmation(email: $e) }`, func() map[string]any {
+			return map[string]any{"e": owner()["email"]}
+		}, anyone},
 		{"approveOrganisation", `mutation($id: ID!) { approveOrganisation(id: $id) { status } }`, pendingOrg, adminOnly},
 		{"updateOrganisation", `mutation($id: ID!) { updateOrganisation(id: $id, input: {place: "Larvik"}) { id } }`, lagAID, orgEditors},
 		{"setOrganisationTranslation", `mutation($id: ID!) { setOrganisationTranslation(id: $id, locale: "nn", input: {summary: "Eit lag"}) { id } }`, lagAID, orgEditors},

@@ -39,6 +39,8 @@ func newOwnersWorld(t *testing.T) (*testServer, ownersWorld) {
 	ok(t, s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { id } }`, map[string]any{"id": w.org}, w.admin))
 	ok(t, s.post(t, registerMutation, map[string]any{"in": map[string]any{"name": "Korpset", "kind": "VOLUNTARY",
 		"owner": map[string]any{"email": "eier@korps.no", "password": "riktig hest batteri"}}}))
+	link := outboxLink(t, s, "VerifyEmail", "eier@korps.no")
+	ok(t, s.post(t, `mutation($t: String!) { verifyEmail(token: $t) }`, map[string]any{"t": link[len(link)-43:]}))
 	w.other = login(t, s, "eier@korps.no")
 	w.editor = createUser(t, s, "redaktor@sjakk.no")
 	w.resident = createUser(t, s, "beboer@example.no")

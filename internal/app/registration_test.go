@@ -58,6 +58,13 @@ func TestRegisterVerifyApprove(t *testing.T) {
 	if told != 1 {
 		t.Errorf("%d approval e-mails to the owner", told)
 	}
+	// A decision is made once: approving or rejecting it again is a CONFLICT.
+	if a := s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { status } }`, map[string]any{"id": id}, admin); a.code() != "CONFLICT" {
+		t.Errorf("approving twice: %+v", a.Errors)
+	}
+	if rj := s.post(t, `mutation($id: ID!) { rejectOrganisation(id: $id, reason: "For sent") { status } }`, map[string]any{"id": id}, admin); rj.code() != "CONFLICT" {
+		t.Errorf("rejecting an approved organisation: %+v", rj.Errors)
+	}
 	// A second organisation of the same name gets its own slug; rejecting needs a reason.
 	in["owner"] = map[string]any{"email": "ny@sjakk.no", "password": "riktig hest batteri"}
 	r2 := ok(t, s.post(t, registerMutation, map[string]any{"in": in}))
@@ -68,7 +75,7 @@ func TestRegisterVerifyApprove(t *testing.T) {
 	if rj := s.post(t, `mutation($id: ID!) { rejectOrganisation(id: $id, reason: " ") { status } }`, map[string]any{"id": id2}, admin); rj.code() != "BAD_USER_INPUT" || rj.Errors[0].Extensions["field"] != "reason" {
 		t.Errorf("empty reason: %+v", rj.Errors)
 	}
-	if rj := ok(t, s.post(t, `mutation($id: ID!) { rejectOrganisation(id: $id, reason: "Finnes fra før") { status } }`, map[string]any{"id": id2}, admin)); get(rj.Data, "rejectOrganisation.status") != "HIDDEN" {
+	if rj := ok(t, s.post(t, `mutation($id: ID!) { rejectOrganisation(id: $id, reason: "Finnes fra før") { status } }`, map[string]any{"id": id2}, admin)); get(rj.Data, "rejectOrganisation.status") != "REJECTED" {
 		t.Errorf("reject: %+v", rj.Data)
 	}
 }

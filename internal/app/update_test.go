@@ -9,12 +9,15 @@ import (
 const updateMutation = `mutation($id: ID!, $in: UpdateOrganisationInput!) { updateOrganisation(id: $id, input: $in) {
   name kind orgNumber contact { email phone } website address { street postalCode place } location { lat lon } neighbourhoods { slug } } }`
 
-// newOwnedOrganisation registers an organisation owned by a new account, approves nothing,
-// and returns its ID and the owner's Authorization header.
+// newOwnedOrganisation registers an organisation owned by a new account, confirms the
+// owner's address with the e-mailed link, approves nothing, and returns its ID and the
+// owner's Authorization header.
 func newOwnedOrganisation(t *testing.T, s *testServer, headers ...string) (string, string) {
 	t.Helper()
 	r := ok(t, s.post(t, registerMutation, map[string]any{"in": map[string]any{"name": "Sjakklubben", "kind": "VOLUNTARY",
 		"owner": map[string]any{"email": "eier@sjakk.no", "password": "riktig hest batteri"}}}, headers...))
+	link := outboxLink(t, s, "VerifyEmail", "eier@sjakk.no")
+	ok(t, s.post(t, `mutation($t: String!) { verifyEmail(token: $t) }`, map[string]any{"t": link[len(link)-43:]}, headers...))
 	return get(r.Data, "registerOrganisation.id").(string), login(t, s, "eier@sjakk.no", headers...)
 }
 

@@ -9,8 +9,11 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/audit"
+	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/platform/i18n"
+	"github.com/fritid/fritid/internal/tenant"
 )
 
 // verificationTTL is how long an e-mail verification link works.
@@ -39,16 +42,26 @@ func (s *Service) NewAccount(ctx context.Context, tx bun.IDB, mid uuid.UUID, ema
 		}
 		return nil, "", database.MapError(err, "insert user", "user")
 	}
-	token, err := NewToken()
+	token, err := s.issueVerification(ctx, tx, mid, u.ID)
 	if err != nil {
 		return nil, "", err
 	}
-	_, err = tx.ExecContext(ctx, "INSERT INTO email_verifications (token_hash, municipality_id, user_id, expires_at) VALUES (?, ?, ?, ?)",
-		KeyedHash(s.secret, "verify-email", token), mid, u.ID, s.now().Add(verificationTTL))
-	if err != nil {
-		return nil, "", database.MapError(err, "insert verification", "user")
-	}
 	return u, token, audit.Append(ctx, tx, &audit.Entry{MunicipalityID: mid, Action: "create_user", ItemType: "User", ItemID: &u.ID, Fields: []string{"email"}})
+}
+
+// issueVerification stores a new verification token for the user on tx, in place of any
+// earlier one (only the newest link works), and returns it for the link.
+func (s *Service) issueVerification(ctx context.Context, tx bun.IDB, mid, userID uuid.UUID) (string, error) {
+	token, err := NewToken()
+	if err != nil {
+		return "", err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM email_verifications WHERE user_id = ?", userID); err != nil {
+		return "", database.MapError(err, "replace verification", "user")
+	}
+	_, err = tx.ExecContext(ctx, "INSERT INTO email_verifications (token_hash, municipality_id, user_id, expires_at) VALUES (?, ?, ?, ?)",
+		KeyedHash(s.secret, "verify-email", token), mid, userID, s.now().Add(verificationTTL))
+	return token, database.MapError(err, "insert verification", "user")
 }
 
 // VerifyEmail marks the account of a verification token as verified, once. Errors:
@@ -66,6 +79,44 @@ func (s *Service) VerifyEmail(ctx context.Context, mid uuid.UUID, token string) 
 			return database.MapError(err, "verify e-mail", "user")
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: mid, ActorID: &userID, Action: "verify_email", ItemType: "User", ItemID: &userID, Fields: []string{"emailVerifiedAt"}})
+	})
+}
+
+// ResendConfirmation e-mails a fresh confirmation link to the self-registered account with
+// email whose address is not confirmed yet; the earlier link stops working. It answers the
+// same whether there is such an account, a confirmed one or none, so it tells nobody which
+// addresses have accounts. publicURL starts the link. Errors: BAD_USER_INPUT naming "email"
+// for a malformed address, RATE_LIMITED like requestPasswordReset.
+func (s *Service) ResendConfirmation(ctx context.Context, email, publicURL string) error {
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return err
+	}
+	email, err = NormaliseEmail(email, "email")
+	if err != nil {
+		return err
+	}
+	keys := [][]byte{KeyedHash(s.secret, "confirm-account", t.ID().String()+"/"+email), KeyedHash(s.secret, "confirm-client", ClientFrom(ctx))}
+	// SECURITY: throttled like password resets, so it cannot flood a mailbox.
+	if err := s.throttled(ctx, t.ID(), keys); err != nil {
+		return err
+	}
+	return database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.recordAttempt(ctx, tx, t.ID(), keys); err != nil {
+			return err
+		}
+		u := new(User)
+		err := tx.NewSelect().Model(u).Where("u.municipality_id = ? AND u.email = ?", t.ID(), email).
+			Where("u.email_verified_at IS NULL AND u.disabled_at IS NULL AND u.password_hash IS NOT NULL").Scan(ctx)
+		if err != nil {
+			return nil //nolint:nilerr // no such account: the same answer, no e-mail
+		}
+		token, err := s.issueVerification(ctx, tx, t.ID(), u.ID)
+		if err != nil {
+			return err
+		}
+		return mail.Enqueue(ctx, tx, &mail.Message{MunicipalityID: t.ID(), Template: "VerifyEmail", To: u.Email, Locale: i18n.FromContext(ctx).Code,
+			Data: map[string]any{"Municipality": t.Municipality.Name, "Link": publicURL + "/verify-email?token=" + token}})
 	})
 }
 

@@ -38,10 +38,8 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, publicURL str
 		return err
 	}
 	return database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		for _, k := range key {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO login_failures (municipality_id, key_hash, failed_at) VALUES (?, ?, ?)", t.ID(), k, s.now()); err != nil {
-				return database.MapError(err, "count reset request", "user")
-			}
+		if err := s.recordAttempt(ctx, tx, t.ID(), key); err != nil {
+			return err
 		}
 		u := new(User)
 		if err := tx.NewSelect().Model(u).Where("u.municipality_id = ? AND u.email = ? AND u.disabled_at IS NULL", t.ID(), email).Scan(ctx); err != nil {

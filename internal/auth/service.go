@@ -72,10 +72,14 @@ type LoginResult struct {
 // errBadLogin is the one answer for an unknown e-mail and a wrong password.
 var errBadLogin = apperr.New(apperr.Unauthenticated, "LoginFailed")
 
+// errNotVerified answers the right password of an account whose address is not confirmed.
+var errNotVerified = apperr.New(apperr.EmailNotVerified, "")
+
 // Login checks the e-mail and password and starts a session. clientKey identifies the
 // client (its address) for throttling; it is only ever stored as a keyed hash. Errors:
-// UNAUTHENTICATED (the same for unknown e-mail and wrong password), RATE_LIMITED with
-// retry-after seconds in Data.
+// UNAUTHENTICATED (the same for unknown e-mail and wrong password), EMAIL_NOT_VERIFIED for
+// the right password of an account whose e-mail address is not confirmed yet, RATE_LIMITED
+// with retry-after seconds in Data.
 func (s *Service) Login(ctx context.Context, email, password, clientKey string) (*LoginResult, error) {
 	t, err := tenant.Current(ctx)
 	if err != nil {
@@ -102,6 +106,11 @@ func (s *Service) Login(ctx context.Context, email, password, clientKey string) 
 	// SECURITY: a missing, disabled or password-less account fails exactly like a wrong password.
 	if !ok || u == nil || u.PasswordHash == nil || u.DisabledAt != nil {
 		return nil, s.fail(ctx, t.ID(), keys, u)
+	}
+	// SECURITY: only after the right password: a self-registered account signs in once its
+	// address is confirmed, so this answer reveals nothing a guesser does not know already.
+	if u.EmailVerifiedAt == nil {
+		return nil, errNotVerified
 	}
 	return s.startSession(ctx, u)
 }

@@ -63,3 +63,15 @@ func (s *Service) fail(ctx context.Context, mid uuid.UUID, keys [][]byte, u *Use
 	}
 	return errBadLogin
 }
+
+// recordAttempt counts a request that sends e-mail (a reset or confirmation link) against
+// each of keys, as throttled reads them, so asking too often is RATE_LIMITED like failed
+// logins.
+func (s *Service) recordAttempt(ctx context.Context, tx bun.IDB, mid uuid.UUID, keys [][]byte) error {
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO login_failures (municipality_id, key_hash, failed_at) VALUES (?, ?, ?)", mid, k, s.now()); err != nil {
+			return database.MapError(err, "count e-mail request", "user")
+		}
+	}
+	return nil
+}

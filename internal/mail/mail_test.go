@@ -3,73 +3,17 @@ package mail_test
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
-	"net"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/emersion/go-smtp"
-
 	"github.com/fritid/fritid/internal/mail"
+	"github.com/fritid/fritid/internal/mail/mailtest"
 	"github.com/fritid/fritid/internal/platform/database/testdb"
 	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 )
-
-// inbox is a local SMTP server that keeps what it receives.
-type inbox struct {
-	mu   sync.Mutex
-	msgs []received
-}
-
-type received struct {
-	from string
-	to   []string
-	data string
-}
-
-type session struct {
-	box *inbox
-	cur received
-}
-
-func (s *session) Reset()                                      { s.cur = received{} }
-func (s *session) Logout() error                               { return nil }
-func (s *session) Mail(from string, _ *smtp.MailOptions) error { s.cur.from = from; return nil }
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.cur.to = append(s.cur.to, to)
-	return nil
-}
-func (s *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.cur.data = string(b)
-	s.box.mu.Lock()
-	s.box.msgs = append(s.box.msgs, s.cur)
-	s.box.mu.Unlock()
-	return nil
-}
-
-func startInbox(t *testing.T) (*inbox, string) {
-	t.Helper()
-	box := &inbox{}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{box: box}, nil }))
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	srv.ErrorLog = nil
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln) //nolint:errcheck // ends with Close
-	t.Cleanup(func() { srv.Close() })
-	return box, "smtp://" + ln.Addr().String()
-}
 
 func TestOutboxDeliversThroughSMTP(t *testing.T) {
 	ctx := context.Background()
@@ -78,7 +22,7 @@ func TestOutboxDeliversThroughSMTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	box, url := startInbox(t)
+	box, url := mailtest.Start(t)
 	transport, err := mail.NewSMTP(url, "fritid <noreply@larvik.example>")
 	if err != nil {
 		t.Fatal(err)
@@ -96,14 +40,13 @@ func TestOutboxDeliversThroughSMTP(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Fatalf("sent %d, %v", n, err)
 	}
-	box.mu.Lock()
-	defer box.mu.Unlock()
-	if len(box.msgs) != 2 {
-		t.Fatalf("inbox has %d messages", len(box.msgs))
+	msgs := box.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("inbox has %d messages", len(msgs))
 	}
 	byTo := map[string]string{}
-	for _, m := range box.msgs {
-		byTo[m.to[0]] = m.data
+	for _, m := range msgs {
+		byTo[m.To[0]] = m.Data
 	}
 	if d := byTo["kari@example.no"]; !strings.Contains(d, "Stadfest e-postadressa di") || !strings.Contains(d, "https://larvik.example/v/abc") {
 		t.Errorf("nynorsk message:\n%s", d)
@@ -153,5 +96,27 @@ func TestOutboxRetriesLater(t *testing.T) {
 func TestMask(t *testing.T) {
 	if got := mail.Mask("kari.nordmann@example.no"); got != "k***@example.no" || strings.Contains(got, "nordmann") {
 		t.Errorf("Mask = %q", got)
+	}
+}
+
+// TestEnqueueKeepsBackslashes: text a user typed goes into the outbox as it was, even when
+// it looks like a JSON NUL escape.
+func TestEnqueueKeepsBackslashes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testdb.New(t)
+	tn, err := tenant.NewService(db, portal.SeedCategories).CreateMunicipality(ctx, tenant.CreateMunicipalityInput{Slug: "larvik", Name: "Larvik kommune"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{`\u0000`, `a\\u0000b`, `'\'`, "Sjakk & bridge"} {
+		m := &mail.Message{MunicipalityID: tn.ID(), Template: "OrganisationRegistered", To: "admin@larvik.no", Locale: "nb", Data: map[string]any{"Name": name}}
+		if err := mail.Enqueue(ctx, db, m); err != nil {
+			t.Fatalf("%q: %v", name, err)
+		}
+		got := new(mail.Message)
+		if err := db.NewSelect().Model(got).Where("m.id = ?", m.ID).Scan(ctx); err != nil || got.Data["Name"] != name {
+			t.Errorf("%q came back as %q (%v)", name, got.Data["Name"], err)
+		}
 	}
 }

@@ -5,6 +5,8 @@ package mail
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -36,6 +38,14 @@ func Enqueue(ctx context.Context, db bun.IDB, m *Message) error {
 	if m.Data == nil {
 		m.Data = map[string]any{}
 	}
-	_, err := db.NewInsert().Model(m).ExcludeColumn("next_attempt_at", "last_error", "attempts", "created_at").Exec(ctx)
+	data, err := json.Marshal(m.Data)
+	if err != nil {
+		return fmt.Errorf("enqueue mail: %w", err)
+	}
+	// The data goes in as a text literal cast to jsonb: bun's own jsonb rendering turns a
+	// user's literal "\\u0000" (a name typed with a backslash) into a NUL escape that
+	// PostgreSQL refuses.
+	_, err = db.NewInsert().Model(m).Value("data", "?::jsonb", string(data)).
+		ExcludeColumn("next_attempt_at", "last_error", "attempts", "created_at").Exec(ctx)
 	return database.MapError(err, "enqueue mail", "mail")
 }

@@ -12,9 +12,9 @@ import (
 // The functions here fetch what many parents need in one statement each, for the
 // per-request loaders. Every one is scoped by municipality.
 
-func findOrganisationsByIDs(ctx context.Context, db bun.IDB, sc scope, ids []uuid.UUID) ([]*Organisation, error) {
+func findOrganisationsByIDs(ctx context.Context, db bun.IDB, sc scope, ids []uuid.UUID, statuses []OrganisationStatus) ([]*Organisation, error) {
 	var os []*Organisation
-	visible, args := sc.organisationVisible()
+	visible, args := sc.organisationVisible(statuses)
 	err := withOrganisationTexts(db.NewSelect().Model(&os).ColumnExpr("o.*"), sc.chain).
 		Where("o.municipality_id = ? AND o.id IN (?)", sc.municipalityID, bun.In(ids)).
 		Where(visible, args...).Scan(ctx)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/platform/relay"
@@ -142,14 +143,20 @@ func (s *Service) ActivitiesByID(ctx context.Context, ids []uuid.UUID) (map[uuid
 }
 
 // OrganisationsByID returns the organisations with ids the caller may read, keyed by ID:
-// published ones, and those a signed-in user owns or edits in every status.
+// published ones; for an administrator also those waiting for approval (PENDING); for a
+// signed-in user also those they own or edit, in every status.
 func (s *Service) OrganisationsByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Organisation, error) {
 	sc, err := editorScope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// SECURITY: published or the caller's own (organisationVisible), request's municipality only.
-	os, err := findOrganisationsByIDs(ctx, s.db, sc, ids)
+	// SECURITY: published or the caller's own (organisationVisible), request's municipality
+	// only; an administrator of the municipality also reads registrations, to decide on them.
+	statuses := []OrganisationStatus{OrganisationPublished}
+	if auth.ViewerFrom(ctx).Has(auth.RoleAdmin) {
+		statuses = append(statuses, OrganisationPending)
+	}
+	os, err := findOrganisationsByIDs(ctx, s.db, sc, ids, statuses)
 	return byID(os, func(o *Organisation) uuid.UUID { return o.ID }), err
 }
 

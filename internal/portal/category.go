@@ -32,7 +32,7 @@ type Category struct {
 	Children []*Category `bun:"-"`
 
 	// Name, Description and TextLocale are the texts in one locale chain, set by
-	// Taxonomy.Localise.
+	// Taxonomy.Localise: each falls back along the chain on its own; TextLocale is the name's.
 	Name        string `bun:"-"`
 	Description string `bun:"-"`
 	TextLocale  string `bun:"-"`
@@ -46,7 +46,9 @@ func (c *Category) GlobalID() string { return relay.GlobalID("Category", c.ID) }
 func (t *Taxonomy) Localise(chain []string) {
 	for _, c := range t.byID {
 		tr := c.Text(chain)
-		c.Name, c.Description, c.TextLocale = tr.Name, tr.Description, tr.Locale
+		c.Name, c.TextLocale = tr.Name, tr.Locale
+		c.Description = pickField(chain, c.Translations, func(t *CategoryTranslation) string { return t.Locale },
+			func(t *CategoryTranslation) string { return t.Description })
 	}
 }
 

@@ -31,6 +31,7 @@ const (
 	OrganisationPending   OrganisationStatus = "PENDING"
 	OrganisationPublished OrganisationStatus = "PUBLISHED"
 	OrganisationHidden    OrganisationStatus = "HIDDEN"
+	OrganisationRejected  OrganisationStatus = "REJECTED"
 )
 
 // ActivityStatus is where an activity is in its life.
@@ -99,12 +100,9 @@ type MediaTranslation struct {
 // GlobalID returns the image's global ID.
 func (m *Media) GlobalID() string { return relay.GlobalID("Image", m.ID) }
 
-// Alt returns the alt text along chain, or "".
+// Alt returns the first non-empty alt text along chain, or "".
 func (m *Media) Alt(chain []string) string {
-	if t := pickTranslation(chain, m.Translations, func(t *MediaTranslation) string { return t.Locale }); t != nil {
-		return t.Alt
-	}
-	return ""
+	return pickField(chain, m.Translations, func(t *MediaTranslation) string { return t.Locale }, func(t *MediaTranslation) string { return t.Alt })
 }
 
 // pickTranslation returns the translation for the first locale of chain that has one, else
@@ -121,4 +119,25 @@ func pickTranslation[T any](chain []string, ts []*T, locale func(*T) string) *T 
 		return ts[0]
 	}
 	return nil
+}
+
+// pickField returns the first non-empty field of ts along chain, else the first non-empty
+// one of another locale, else "": each translated field falls back on its own, as the
+// catalogue's queries do in SQL.
+func pickField[T any](chain []string, ts []*T, locale func(*T) string, field func(*T) string) string {
+	byLocale := make(map[string]string, len(ts))
+	for _, t := range ts {
+		if v := field(t); v != "" {
+			byLocale[locale(t)] = v
+		}
+	}
+	if v, _, ok := i18n.Pick(chain, byLocale); ok {
+		return v
+	}
+	for _, t := range ts {
+		if v := field(t); v != "" {
+			return v
+		}
+	}
+	return ""
 }

@@ -54,12 +54,18 @@ func (ns *Neighbourhoods) BySlug(slug string) (*Neighbourhood, error) {
 	return nil, apperr.NotFoundf("neighbourhood")
 }
 
-// Text returns the neighbourhood's translation along chain.
+// Text returns the neighbourhood's texts along chain, each field falling back on its own;
+// Locale is the name's.
 func (ns *Neighbourhoods) Text(n *Neighbourhood, chain []string) *NeighbourhoodTranslation {
-	if t := pickTranslation(chain, ns.texts[n.ID], func(t *NeighbourhoodTranslation) string { return t.Locale }); t != nil {
-		return t
+	ts := ns.texts[n.ID]
+	locale := func(t *NeighbourhoodTranslation) string { return t.Locale }
+	t := pickTranslation(chain, ts, locale)
+	if t == nil {
+		return &NeighbourhoodTranslation{NeighbourhoodID: n.ID}
 	}
-	return &NeighbourhoodTranslation{NeighbourhoodID: n.ID}
+	out := *t
+	out.Description = pickField(chain, ts, locale, func(t *NeighbourhoodTranslation) string { return t.Description })
+	return &out
 }
 
 // Members returns the committee's public members in order.

@@ -41,7 +41,7 @@ type NewOwner struct {
 
 // RegisterOrganisation creates a PENDING organisation with its OWNER: the signed-in user,
 // or a new account whose e-mail is then verified through a link sent by e-mail. The
-// municipality approves it before the public sees it. Errors: BAD_USER_INPUT naming the
+// municipality's administrators are told by e-mail and approve it before the public sees it. Errors: BAD_USER_INPUT naming the
 // field, CONFLICT for a taken owner e-mail, FORBIDDEN for an API key.
 func (s *Service) RegisterOrganisation(ctx context.Context, in RegisterInput) (*Organisation, error) {
 	t, err := tenant.Current(ctx)
@@ -65,7 +65,10 @@ func (s *Service) RegisterOrganisation(ctx context.Context, in RegisterInput) (*
 		if o.Slug, err = freeSlug(ctx, tx, "organisations", t.ID(), in.Name); err != nil {
 			return err
 		}
-		return s.insertRegistration(ctx, tx, o, in, ownerID)
+		if err := s.insertRegistration(ctx, tx, o, in, ownerID); err != nil {
+			return err
+		}
+		return s.tellAdmins(ctx, tx, t, o)
 	})
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/auth"
 )
@@ -34,12 +35,13 @@ func (sc scope) activityVisible() (string, []any) {
 	return "(a.published OR a.organisation_id IN (" + editedBy + "))", []any{sc.editor}
 }
 
-// organisationVisible is activityVisible for organisation "o".
-func (sc scope) organisationVisible() (string, []any) {
-	// SECURITY: the public sees published organisations only; an owner or editor also sees
-	// their own in every status (PENDING, ARCHIVED ...).
+// organisationVisible is activityVisible for organisation "o": in one of statuses, or one
+// the scope's editor owns or edits.
+func (sc scope) organisationVisible(statuses []OrganisationStatus) (string, []any) {
+	// SECURITY: the public sees organisations in statuses (published) only; an owner or
+	// editor also sees their own in every status (PENDING, ARCHIVED ...).
 	if sc.editor == uuid.Nil {
-		return "o.status = 'PUBLISHED'", nil
+		return "o.status IN (?)", []any{bun.In(statuses)}
 	}
-	return "(o.status = 'PUBLISHED' OR o.id IN (" + editedBy + "))", []any{sc.editor}
+	return "(o.status IN (?) OR o.id IN (" + editedBy + "))", []any{bun.In(statuses), sc.editor}
 }

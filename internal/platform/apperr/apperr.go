@@ -86,6 +86,10 @@ const (
 	// TicketNotYetValid: the ticket shown at the door is not valid yet (an event's ticket
 	// works from the event's day).
 	TicketNotYetValid Code = "TICKET_NOT_YET_VALID"
+	// EmailNotVerified: the e-mail and password are right, but the account's address has
+	// not been confirmed yet; open the link sent to it, or ask for a new one with
+	// resendConfirmation. Only a correct password gets this answer.
+	EmailNotVerified Code = "EMAIL_NOT_VERIFIED"
 )
 
 // Error is an application error: a Code, a message ID for localisation with its template
