@@ -53,6 +53,7 @@ type ResolverRoot interface {
 	SearchConnection() SearchConnectionResolver
 	SearchEdge() SearchEdgeResolver
 	TicketCheck() TicketCheckResolver
+	TranslationGap() TranslationGapResolver
 	Venue() VenueResolver
 	VenueConnection() VenueConnectionResolver
 	Viewer() ViewerResolver
@@ -575,6 +576,7 @@ type ComplexityRoot struct {
 		Categories           func(childComplexity int) int
 		Category             func(childComplexity int, id *string, slug *string) int
 		Locales              func(childComplexity int) int
+		MissingTranslations  func(childComplexity int, locale *string, first *int, after *string) int
 		Municipality         func(childComplexity int) int
 		MyCards              func(childComplexity int) int
 		Neighbourhood        func(childComplexity int, id *string, slug *string) int
@@ -686,6 +688,22 @@ type ComplexityRoot struct {
 		Expired   func(childComplexity int) int
 		Open      func(childComplexity int) int
 		Redeemed  func(childComplexity int) int
+	}
+
+	TranslationGap struct {
+		Activity     func(childComplexity int) int
+		Missing      func(childComplexity int) int
+		Organisation func(childComplexity int) int
+	}
+
+	TranslationGapConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	TranslationGapEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	User struct {
@@ -3294,6 +3312,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Locales(childComplexity), true
+	case "Query.missingTranslations":
+		if e.ComplexityRoot.Query.MissingTranslations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_missingTranslations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MissingTranslations(childComplexity, args["locale"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.municipality":
 		if e.ComplexityRoot.Query.Municipality == nil {
 			break
@@ -3772,6 +3801,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TicketCounts.Redeemed(childComplexity), true
+
+	case "TranslationGap.activity":
+		if e.ComplexityRoot.TranslationGap.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationGap.Activity(childComplexity), true
+	case "TranslationGap.missingLocales":
+		if e.ComplexityRoot.TranslationGap.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationGap.Missing(childComplexity), true
+	case "TranslationGap.organisation":
+		if e.ComplexityRoot.TranslationGap.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationGap.Organisation(childComplexity), true
+
+	case "TranslationGapConnection.edges":
+		if e.ComplexityRoot.TranslationGapConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationGapConnection.Edges(childComplexity), true
+	case "TranslationGapConnection.pageInfo":
+		if e.ComplexityRoot.TranslationGapConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationGapConnection.PageInfo(childComplexity), true
+
+	case "TranslationGapEdge.cursor":
+		if e.ComplexityRoot.TranslationGapEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationGapEdge.Cursor(childComplexity), true
+	case "TranslationGapEdge.node":
+		if e.ComplexityRoot.TranslationGapEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationGapEdge.Node(childComplexity), true
 
 	case "User.displayName":
 		if e.ComplexityRoot.User.DisplayName == nil {
@@ -6759,6 +6833,48 @@ input LocaleInput {
   isDefault: Boolean
 }
 `, BuiltIn: false},
+	{Name: "../schema/translation_gaps.graphqls", Input: `extend type Query {
+  """
+  The municipality's published activities and organisations that have no texts in ` + "`" + `locale` + "`" + `
+  (an enabled locale), or without it in any enabled locale: activities first. For
+  administrators and API keys with catalogue:write.
+  """
+  missingTranslations(
+    "An enabled locale code such as ` + "`" + `en` + "`" + `; omitted, any enabled locale."
+    locale: String
+    "Page size, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+  ): TranslationGapConnection!
+}
+
+"A page of items lacking texts."
+type TranslationGapConnection {
+  "The items with their cursors."
+  edges: [TranslationGapEdge!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+}
+
+"An item lacking texts in a page."
+type TranslationGapEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "The item."
+  node: TranslationGap!
+}
+
+"A published activity or organisation lacking texts in some enabled locales; one of ` + "`" + `activity` + "`" + ` and ` + "`" + `organisation` + "`" + ` is set."
+type TranslationGap {
+  "The activity, when the item is one."
+  activity: Activity
+  "The organisation, when the item is one."
+  organisation: Organisation
+  "The enabled locales it has no texts in, in the municipality's order."
+  missingLocales: [String!]!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -7846,6 +7962,38 @@ func (ec *executionContext) childFields_TicketCounts(ctx context.Context, field 
 		return ec.fieldContext_TicketCounts_open(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TicketCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_TranslationGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activity":
+		return ec.fieldContext_TranslationGap_activity(ctx, field)
+	case "organisation":
+		return ec.fieldContext_TranslationGap_organisation(ctx, field)
+	case "missingLocales":
+		return ec.fieldContext_TranslationGap_missingLocales(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TranslationGap", field.Name)
+}
+
+func (ec *executionContext) childFields_TranslationGapConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TranslationGapConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TranslationGapConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TranslationGapConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TranslationGapEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TranslationGapEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TranslationGapEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TranslationGapEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -21,3 +21,16 @@ func editorTexts[T any](ctx context.Context, b *batch[*portal.Translations[T]], 
 	}
 	return tr, nil
 }
+
+// registerGapItems registers the activities and organisations of a page of translation
+// gaps, so each kind loads in one statement for the whole page.
+func registerGapItems(l *loaders, c *portal.TranslationGapConnection) {
+	for _, e := range c.Edges {
+		if id := e.Node.ActivityID; id != nil {
+			l.activities.register(*id)
+		}
+		if id := e.Node.OrganisationID; id != nil {
+			l.organisations.register(*id)
+		}
+	}
+}
