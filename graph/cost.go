@@ -43,7 +43,6 @@ var sizedFields = map[string]bool{"edges": true, "nodes": true}
 type coster struct {
 	doc       *ast.QueryDocument
 	vars      map[string]any
-	stop      int64 // costing stops once the total passes this (the budget, plus one)
 	fragments map[fragmentKey]int64
 }
 
@@ -54,10 +53,9 @@ type fragmentKey struct {
 	slice int64
 }
 
-// operationCost returns the cost of op in doc with vars; it stops counting, and returns a
-// number above stop, once the cost passes stop.
-func operationCost(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any, stop int64) int64 {
-	c := &coster{doc: doc, vars: vars, stop: stop, fragments: map[fragmentKey]int64{}}
+// operationCost returns the cost of op in doc with vars, at most costCeiling.
+func operationCost(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any) int64 {
+	c := &coster{doc: doc, vars: vars, fragments: map[fragmentKey]int64{}}
 	if op.Operation != ast.Mutation {
 		return c.set(op.SelectionSet, 0)
 	}
@@ -79,7 +77,7 @@ func (c *coster) set(s ast.SelectionSet, slice int64) int64 {
 	var total int64
 	for _, sel := range s {
 		total = addSat(total, c.selection(sel, slice))
-		if total > c.stop {
+		if total == costCeiling {
 			break
 		}
 	}
@@ -143,7 +141,10 @@ func (c *coster) field(f *ast.Field, slice int64) int64 {
 // pageSize returns the page size a field's `first` or `last` asks for (or its default),
 // and whether the field is paged at all.
 func (c *coster) pageSize(f *ast.Field) (int64, bool) {
-	if f.Definition == nil || (f.Definition.Arguments.ForName("first") == nil && f.Definition.Arguments.ForName("last") == nil) {
+	if f.Definition == nil {
+		return 0, false
+	}
+	if args := f.Definition.Arguments; args.ForName("first") == nil && args.ForName("last") == nil {
 		return 0, false
 	}
 	args := f.ArgumentMap(c.vars)

@@ -55,7 +55,8 @@ func (c costLimit) MutateOperationParameters(ctx context.Context, p *graphql.Raw
 	l := c.limits
 	if l.MaxQueryBytes > 0 && len(p.Query) > l.MaxQueryBytes {
 		setRequestStatus(ctx, http.StatusRequestEntityTooLarge)
-		return limitError(apperr.PayloadTooLarge, "QueryTooLarge", map[string]any{"Size": len(p.Query), "Limit": l.MaxQueryBytes})
+		return limitError(apperr.PayloadTooLarge, "QueryTooLarge",
+			map[string]any{"Size": len(p.Query), "Limit": l.MaxQueryBytes})
 	}
 	if p.Query == "" {
 		return nil
@@ -121,7 +122,8 @@ func (w *docWalker) set(s ast.SelectionSet) {
 
 func (w *docWalker) directives(d ast.DirectiveList) {
 	if w.err == nil && w.limits.MaxDirectives > 0 && len(d) > w.limits.MaxDirectives {
-		w.err = limitError(apperr.QueryTooComplex, "TooManyDirectives", map[string]any{"Count": len(d), "Limit": w.limits.MaxDirectives})
+		w.err = limitError(apperr.QueryTooComplex, "TooManyDirectives",
+			map[string]any{"Count": len(d), "Limit": w.limits.MaxDirectives})
 	}
 }
 
@@ -131,7 +133,7 @@ func (c costLimit) MutateOperationContext(ctx context.Context, opCtx *graphql.Op
 	if opCtx.Operation == nil {
 		return nil
 	}
-	cost := operationCost(opCtx.Doc, opCtx.Operation, opCtx.Variables, costCeiling)
+	cost := operationCost(opCtx.Doc, opCtx.Operation, opCtx.Variables)
 	report := costReport{Requested: cost, Maximum: c.limits.MaxCost}
 	if c.limits.MaxCost > 0 && cost > c.limits.MaxCost {
 		return limitError(apperr.QueryTooComplex, "", map[string]any{"Complexity": cost, "Limit": c.limits.MaxCost})

@@ -34,7 +34,8 @@ func (t multipartForm) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 			panic(p) // an answer is under way: not a reading error; let gqlgen report it
 		}
 		chain := i18n.FromContext(r.Context()).Chain
-		httpserver.WriteError(w, http.StatusBadRequest, t.bundle.Localize(chain, "UploadPathInvalid", nil), string(apperr.BadRequest))
+		msg := t.bundle.Localize(chain, "UploadPathInvalid", nil)
+		httpserver.WriteError(w, http.StatusBadRequest, msg, string(apperr.BadRequest))
 	}()
 	t.MultipartForm.Do(rw, r, exec)
 }

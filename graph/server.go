@@ -40,7 +40,8 @@ type Options struct {
 func init() {
 	// Over-deep, over-complex and over-large operations are request errors, like
 	// unparseable ones: with application/graphql-response+json they answer 400.
-	for _, c := range []apperr.Code{apperr.QueryTooDeep, apperr.QueryTooComplex, apperr.PayloadTooLarge, apperr.RateLimited} {
+	protocol := []apperr.Code{apperr.QueryTooDeep, apperr.QueryTooComplex, apperr.PayloadTooLarge, apperr.RateLimited}
+	for _, c := range protocol {
 		errcode.RegisterErrorType(string(c), errcode.KindProtocol)
 	}
 }
@@ -52,7 +53,8 @@ func NewHandler(r *Resolver, opt Options) http.Handler {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.AddTransport(multipartForm{MultipartForm: transport.MultipartForm{MaxUploadSize: opt.MaxUploadBytes, MaxMemory: 32 << 20}, bundle: opt.Bundle})
+	multipart := transport.MultipartForm{MaxUploadSize: opt.MaxUploadBytes, MaxMemory: 32 << 20}
+	srv.AddTransport(multipartForm{MultipartForm: multipart, bundle: opt.Bundle})
 	queryCache := lru.New[*ast.QueryDocument](opt.QueryCacheSize)
 	srv.SetQueryCache(queryCache)
 	srv.SetParserTokenLimit(opt.Limits.MaxTokens)
@@ -79,12 +81,15 @@ func NewHandler(r *Resolver, opt Options) http.Handler {
 func guard(next http.Handler, opt Options) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		chain := i18n.FromContext(r.Context()).Chain
+		refuse := func(status int, messageID string, code apperr.Code) {
+			httpserver.WriteError(w, status, opt.Bundle.Localize(chain, messageID, nil), string(code))
+		}
 		switch r.Method {
 		case http.MethodGet:
 		case http.MethodPost:
 			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			if err != nil || (mt != "application/json" && mt != "multipart/form-data") {
-				httpserver.WriteError(w, http.StatusUnsupportedMediaType, opt.Bundle.Localize(chain, string(apperr.UnsupportedMediaType), nil), string(apperr.UnsupportedMediaType))
+				refuse(http.StatusUnsupportedMediaType, string(apperr.UnsupportedMediaType), apperr.UnsupportedMediaType)
 				return
 			}
 		default:
@@ -93,7 +98,7 @@ func guard(next http.Handler, opt Options) http.Handler {
 				w.WriteHeader(http.StatusNoContent)
 				return
 			}
-			httpserver.WriteError(w, http.StatusMethodNotAllowed, opt.Bundle.Localize(chain, "MethodNotAllowed", nil), string(apperr.BadRequest))
+			refuse(http.StatusMethodNotAllowed, "MethodNotAllowed", apperr.BadRequest)
 			return
 		}
 		r, asked := withRequestStatus(r)

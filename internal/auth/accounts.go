@@ -59,7 +59,8 @@ func (s *Service) issueVerification(ctx context.Context, tx bun.IDB, mid, userID
 	if _, err := tx.ExecContext(ctx, "DELETE FROM email_verifications WHERE user_id = ?", userID); err != nil {
 		return "", database.MapError(err, "replace verification", "user")
 	}
-	_, err = tx.ExecContext(ctx, "INSERT INTO email_verifications (token_hash, municipality_id, user_id, expires_at) VALUES (?, ?, ?, ?)",
+	_, err = tx.ExecContext(ctx,
+		"INSERT INTO email_verifications (token_hash, municipality_id, user_id, expires_at) VALUES (?, ?, ?, ?)",
 		KeyedHash(s.secret, "verify-email", token), mid, userID, s.now().Add(verificationTTL))
 	return token, database.MapError(err, "insert verification", "user")
 }

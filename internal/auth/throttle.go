@@ -69,7 +69,9 @@ func (s *Service) fail(ctx context.Context, mid uuid.UUID, keys [][]byte, u *Use
 // logins.
 func (s *Service) recordAttempt(ctx context.Context, tx bun.IDB, mid uuid.UUID, keys [][]byte) error {
 	for _, k := range keys {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO login_failures (municipality_id, key_hash, failed_at) VALUES (?, ?, ?)", mid, k, s.now()); err != nil {
+		_, err := tx.ExecContext(ctx,
+			"INSERT INTO login_failures (municipality_id, key_hash, failed_at) VALUES (?, ?, ?)", mid, k, s.now())
+		if err != nil {
 			return database.MapError(err, "count e-mail request", "user")
 		}
 	}

@@ -148,8 +148,11 @@ func claimCandidates(ctx context.Context, db bun.IDB, c caller, rows []*cardRow)
 	var offers []*Offer
 	err := offerQuery(ctx, db, caller{t: c.t}).
 		Where("o.status = ? AND o.claimed < o.released", OfferPublished).
-		Where("EXISTS (SELECT 1 FROM card_offer_programmes op WHERE op.offer_id = o.id AND op.programme_id IN (?))", bun.In(unique(programmes))).
-		OrderExpr("o.valid_from, o.id").Limit(maxOffers).Scan(ctx, &offers)
+		Where("EXISTS (SELECT 1 FROM card_offer_programmes op WHERE op.offer_id = o.id AND op.programme_id IN (?))",
+			bun.In(unique(programmes))).
+		OrderExpr("o.valid_from, o.id").
+		Limit(maxOffers).
+		Scan(ctx, &offers)
 	if err != nil {
 		return nil, database.MapError(err, "find claimable offers", "offer")
 	}

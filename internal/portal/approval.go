@@ -107,8 +107,13 @@ func (s *Service) tellOwners(ctx context.Context, tx bun.IDB, t *tenant.Tenant, 
 // out, as the administrator reads that after signing in.
 func (s *Service) tellAdmins(ctx context.Context, tx bun.IDB, t *tenant.Tenant, o *Organisation) error {
 	var emails []string
-	err := tx.NewSelect().TableExpr("municipal_roles r").Join("JOIN users u ON u.id = r.user_id").ColumnExpr("u.email").
-		Where("r.municipality_id = ? AND r.role = 'ADMIN' AND u.disabled_at IS NULL", t.ID()).OrderExpr("u.email").Scan(ctx, &emails)
+	err := tx.NewSelect().
+		TableExpr("municipal_roles r").
+		Join("JOIN users u ON u.id = r.user_id").
+		ColumnExpr("u.email").
+		Where("r.municipality_id = ? AND r.role = 'ADMIN' AND u.disabled_at IS NULL", t.ID()).
+		OrderExpr("u.email").
+		Scan(ctx, &emails)
 	if err != nil {
 		return database.MapError(err, "find administrators", "user")
 	}

@@ -93,7 +93,8 @@ func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UU
 	if len(statuses) > 0 {
 		visible, args = visible+" AND a.status IN (?)", append(args, bun.In(statuses))
 	}
-	n := nested{table: "activities", alias: "a", visible: visible, visibleArgs: args, sort: spec, texts: withActivityTexts, join: join, col: col}
+	n := nested{table: "activities", alias: "a", visible: visible, visibleArgs: args, sort: spec,
+		texts: withActivityTexts, join: join, col: col}
 	if err := s.findNested(ctx, sc, n, g, parentIDs, page, &rows); err != nil {
 		return nil, err
 	}
