@@ -76,10 +76,16 @@ func (s *Service) VerifyEmail(ctx context.Context, mid uuid.UUID, token string) 
 		if err != nil {
 			return apperr.Invalid("token", "VerificationInvalid", nil)
 		}
-		if _, err := tx.NewUpdate().Model((*User)(nil)).Set("email_verified_at = ?", s.now()).Where("id = ?", userID).Exec(ctx); err != nil {
+		_, err = tx.NewUpdate().
+			Model((*User)(nil)).
+			Set("email_verified_at = ?", s.now()).
+			Where("id = ?", userID).
+			Exec(ctx)
+		if err != nil {
 			return database.MapError(err, "verify e-mail", "user")
 		}
-		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: mid, ActorID: &userID, Action: "verify_email", ItemType: "User", ItemID: &userID, Fields: []string{"emailVerifiedAt"}})
+		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: mid, ActorID: &userID, Action: "verify_email",
+			ItemType: "User", ItemID: &userID, Fields: []string{"emailVerifiedAt"}})
 	})
 }
 

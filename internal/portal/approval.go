@@ -87,8 +87,12 @@ func lockPending(ctx context.Context, tx bun.IDB, mid, id uuid.UUID, o *Organisa
 // administrator's request language need not be the owners').
 func (s *Service) tellOwners(ctx context.Context, tx bun.IDB, t *tenant.Tenant, o *Organisation, template, reason string) error {
 	var emails []string
-	err := tx.NewSelect().TableExpr("organisation_members m").Join("JOIN users u ON u.id = m.user_id").ColumnExpr("u.email").
-		Where("m.organisation_id = ? AND m.role = 'OWNER'", o.ID).Scan(ctx, &emails)
+	err := tx.NewSelect().
+		TableExpr("organisation_members m").
+		Join("JOIN users u ON u.id = m.user_id").
+		ColumnExpr("u.email").
+		Where("m.organisation_id = ? AND m.role = 'OWNER'", o.ID).
+		Scan(ctx, &emails)
 	if err != nil {
 		return database.MapError(err, "find owners", "organisation")
 	}
