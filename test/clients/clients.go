@@ -117,7 +117,6 @@ func Run(t testing.TB, url string, headers map[string]string) Report {
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", scriptName, err, stdout)
 	}
-	t.Logf("%s report: %s", scriptName, stdout)
 	return parse(t, stdout)
 }
 

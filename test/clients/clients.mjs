@@ -313,6 +313,7 @@ async function main() {
     const { ids, slugs } = report[name].forward;
     const org = { id: ids[i], slug: slugs[i] };
     i++;
+    if (!org.id) continue; // the paging went wrong; the report shows how
     Object.assign(report[name], await caching(cl.label, url, headers, cl.c, cl.counter, org));
   }
   console.log(JSON.stringify(report));

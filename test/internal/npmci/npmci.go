@@ -3,10 +3,10 @@
 // "npm ci" from its committed package-lock.json when node_modules is missing
 // or older than the lock file.
 //
-// npm keeps what it downloads in its cache (~/.npm unless npm_config_cache
-// says otherwise), so a second install needs no network. When npm cannot reach
-// its registry the error is an *UnavailableError, which callers turn into a
-// skip; any other failure is an ordinary error.
+// node_modules stays in the folder (git ignores it), so later runs need no
+// network until the lock file changes. When npm cannot reach its registry the
+// error is an *UnavailableError, which callers turn into a skip; any other
+// failure is an ordinary error.
 package npmci
 
 import (
