@@ -12,27 +12,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fritid/fritid/test/internal/npmci"
 )
 
 // SkipReason is the reason given to t.Skip when node or npm is missing.
 const SkipReason = "node and npm are needed for the GraphQL-over-HTTP audit"
 
 const (
-	installTimeout = 5 * time.Minute
-	auditTimeout   = 3 * time.Minute
-	lockWait       = 5 * time.Minute
-	lockStale      = 10 * time.Minute
-	lockName       = ".npm-ci.lock"
-	dirRelPath     = "test/graphql-http-audit"
-	scriptName     = "audit.mjs"
+	auditTimeout = 3 * time.Minute
+	dirRelPath   = "test/graphql-http-audit"
+	scriptName   = "audit.mjs"
 )
 
 // Tally counts the audits of one level (MUST, SHOULD or MAY).
@@ -65,7 +60,7 @@ func (r Result) String() string {
 // (see the package comment), and stops t when the audit does not complete.
 func Run(t testing.TB, url string, headers map[string]string) Result {
 	t.Helper()
-	node, npm, ok := tools()
+	node, npm, ok := npmci.Tools()
 	if !ok {
 		t.Skip(SkipReason)
 	}
@@ -73,8 +68,8 @@ func Run(t testing.TB, url string, headers map[string]string) Result {
 	if err != nil {
 		t.Fatalf("graphql-http audit: %v", err)
 	}
-	var unavailable *UnavailableError
-	if err := ensureDeps(t, npm, dir); errors.As(err, &unavailable) {
+	var unavailable *npmci.UnavailableError
+	if err := npmci.Ensure(t, npm, dir); errors.As(err, &unavailable) {
 		t.Skipf("graphql-http audit skipped: %v", err)
 	} else if err != nil {
 		t.Fatalf("graphql-http audit: installing npm dependencies: %v", err)
@@ -113,40 +108,9 @@ func parse(out string) Result {
 	return res
 }
 
-// tools looks up node and npm on PATH.
-func tools() (node, npm string, ok bool) {
-	node, errNode := exec.LookPath("node")
-	npm, errNpm := exec.LookPath("npm")
-	return node, npm, errNode == nil && errNpm == nil
-}
-
-// auditDir returns the folder holding audit.mjs. It uses the location of this
-// source file and falls back to searching upwards from the working directory
-// for the module root when source paths are not available.
+// auditDir returns the folder holding audit.mjs.
 func auditDir() (string, error) {
-	if _, file, _, ok := runtime.Caller(0); ok {
-		if dir := filepath.Dir(file); hasScript(dir) {
-			return dir, nil
-		}
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if dir := filepath.Join(d, filepath.FromSlash(dirRelPath)); hasScript(dir) {
-			return dir, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", errors.New("cannot find " + dirRelPath + "/" + scriptName)
-		}
-	}
-}
-
-// hasScript reports whether dir contains the audit script.
-func hasScript(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, scriptName))
-	return err == nil
+	return npmci.Dir(dirRelPath, scriptName)
 }
 
 // runAudit runs the audit script and returns its combined output.

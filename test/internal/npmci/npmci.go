@@ -1,4 +1,13 @@
-package graphqlhttpaudit
+// Package npmci gives Go tests the Node.js tools and npm packages of a folder
+// under test/: it finds node and npm, and installs the folder's packages with
+// "npm ci" from its committed package-lock.json when node_modules is missing
+// or older than the lock file.
+//
+// node_modules stays in the folder (git ignores it), so later runs need no
+// network until the lock file changes. When npm cannot reach its registry the
+// error is an *UnavailableError, which callers turn into a skip; any other
+// failure is an ordinary error.
+package npmci
 
 import (
 	"context"
@@ -9,15 +18,60 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 )
 
-// ensureDeps runs "npm ci" in dir when node_modules is missing or older than
+const (
+	installTimeout = 5 * time.Minute
+	lockWait       = 5 * time.Minute
+	lockStale      = 10 * time.Minute
+	lockName       = ".npm-ci.lock"
+)
+
+// Tools looks up node and npm on PATH; ok is false when either is missing.
+func Tools() (node, npm string, ok bool) {
+	node, errNode := exec.LookPath("node")
+	npm, errNpm := exec.LookPath("npm")
+	return node, npm, errNode == nil && errNpm == nil
+}
+
+// Dir returns the folder holding marker (a file name): the folder of the
+// calling source file when it has it, or else relPath (slash-separated, from
+// the module root) found by searching upwards from the working directory, for
+// when source paths are not available.
+func Dir(relPath, marker string) (string, error) {
+	if _, file, _, ok := runtime.Caller(1); ok {
+		if dir := filepath.Dir(file); has(dir, marker) {
+			return dir, nil
+		}
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if dir := filepath.Join(d, filepath.FromSlash(relPath)); has(dir, marker) {
+			return dir, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", errors.New("cannot find " + relPath + "/" + marker)
+		}
+	}
+}
+
+// has reports whether dir contains the file name.
+func has(dir, name string) bool {
+	_, err := os.Stat(filepath.Join(dir, name))
+	return err == nil
+}
+
+// Ensure runs "npm ci" in dir when node_modules is missing or older than
 // package-lock.json. Test binaries of several packages may call it at once,
 // so the install is guarded by a lock directory.
-func ensureDeps(t testing.TB, npm, dir string) error {
+func Ensure(t testing.TB, npm, dir string) error {
 	if fresh(dir) {
 		return nil
 	}
@@ -48,7 +102,7 @@ func fresh(dir string) bool {
 
 // npmCI installs the locked dependencies into dir.
 func npmCI(t testing.TB, npm, dir string) error {
-	out, err := install(t.Context(), npm, dir, nil)
+	out, err := Install(t.Context(), npm, dir, nil)
 	if err != nil {
 		return err
 	}
@@ -59,10 +113,10 @@ func npmCI(t testing.TB, npm, dir string) error {
 	return os.Chtimes(filepath.Join(dir, "node_modules"), now, now)
 }
 
-// install runs "npm ci" in dir with env added to the environment and returns
+// Install runs "npm ci" in dir with env added to the environment and returns
 // its output. When npm cannot reach its registry, or does not finish within
 // installTimeout, the error is an *UnavailableError.
-func install(ctx context.Context, npm, dir string, env []string) ([]byte, error) {
+func Install(ctx context.Context, npm, dir string, env []string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, installTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
@@ -81,8 +135,8 @@ func install(ctx context.Context, npm, dir string, env []string) ([]byte, error)
 	return out, fmt.Errorf("npm ci: %w\n%s", err, out)
 }
 
-// UnavailableError says that the audit's npm packages cannot be installed
-// because npm cannot reach its registry; the audit is skipped, not failed.
+// UnavailableError says that a folder's npm packages cannot be installed
+// because npm cannot reach its registry; the test is skipped, not failed.
 type UnavailableError struct {
 	// Reason is npm's own account, such as "ECONNREFUSED: request to
 	// https://registry.npmjs.org/graphql-http failed, reason: connect ECONNREFUSED".
