@@ -55,6 +55,35 @@ func (s *Service) MyCards(ctx context.Context) ([]*Card, error) {
 	return cards(rows), nil
 }
 
+// FindCardByID returns a card, without its holder, to whoever may see its tickets: the
+// holder or a guardian (by identity, or anyone with the number and PIN in access), or
+// staff who may manage it. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND.
+func (s *Service) FindCardByID(ctx context.Context, id uuid.UUID, access *CardAccess) (*Card, error) {
+	c, err := current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if access != nil || c.v == nil || c.v.User == nil || !c.has(auth.RoleCardCoordinator, auth.RoleCaseworker) {
+		// SECURITY: the holder, by number and PIN or by identity.
+		err = s.holdsCard(ctx, c, id, access)
+	} else {
+		// SECURITY: card coordinators, and caseworkers for their own agency's cards.
+		err = staffSeesCard(ctx, s.db, c, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	card := new(Card)
+	err = s.db.NewSelect().
+		Model(card).
+		Where("c.id = ? AND c.municipality_id = ?", id, c.mid()).
+		Scan(ctx)
+	if err != nil {
+		return nil, database.MapError(err, "find card", "card")
+	}
+	return card, nil
+}
+
 // CardFilter narrows CardsOfMyAgency; nil fields do not filter.
 type CardFilter struct {
 	ProgrammeID *uuid.UUID
