@@ -55,22 +55,18 @@ func (s *Service) MyCards(ctx context.Context) ([]*Card, error) {
 	return cards(rows), nil
 }
 
-// FindCardByID returns a card, without its holder, to whoever may see its tickets: the
-// holder or a guardian (by identity, or anyone with the number and PIN in access), or
-// staff who may manage it. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND.
+// FindCardByID returns a card, without its holder, to whoever may see what it may claim:
+// the holder or a guardian (by identity, or anyone with the number and PIN in access), card
+// coordinators, and caseworkers of the agency that issued it. Errors: UNAUTHENTICATED,
+// FORBIDDEN, NOT_FOUND.
 func (s *Service) FindCardByID(ctx context.Context, id uuid.UUID, access *CardAccess) (*Card, error) {
 	c, err := current(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if access != nil || c.v == nil || c.v.User == nil || !c.has(auth.RoleCardCoordinator, auth.RoleCaseworker) {
-		// SECURITY: the holder, by number and PIN or by identity.
-		err = s.holdsCard(ctx, c, id, access)
-	} else {
-		// SECURITY: card coordinators, and caseworkers for their own agency's cards.
-		err = staffSeesCard(ctx, s.db, c, id)
-	}
-	if err != nil {
+	// SECURITY: those who see what the card may claim: its holder, card coordinators, and
+	// caseworkers of the agency that issued it.
+	if err := s.seesClaimable(ctx, c, id, access); err != nil {
 		return nil, err
 	}
 	card := new(Card)
