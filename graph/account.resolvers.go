@@ -160,7 +160,8 @@ func (r *mutationResolver) SetOrganisationTranslation(ctx context.Context, id st
 	if err != nil {
 		return nil, err
 	}
-	org, err := r.Portal.SetOrganisationTranslation(ctx, uid, locale, textPatch(input.Summary), textPatch(input.Description))
+	summary, description := textPatch(input.Summary), textPatch(input.Description)
+	org, err := r.Portal.SetOrganisationTranslation(ctx, uid, locale, summary, description)
 	if err != nil {
 		return nil, err
 	}

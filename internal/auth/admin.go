@@ -51,7 +51,9 @@ func (s *Service) FindUsers(ctx context.Context) ([]*UserWithRoles, error) {
 // themselves, so the municipality never locks itself out by mistake). Disabling ends the
 // user's sessions. It returns the account as changed. Errors: UNAUTHENTICATED, FORBIDDEN,
 // NOT_FOUND, BAD_USER_INPUT naming "roles" or "disabled".
-func (s *Service) SetUserRoles(ctx context.Context, userID uuid.UUID, roles []MunicipalRole, disabled *bool) (*UserWithRoles, error) {
+func (s *Service) SetUserRoles(
+	ctx context.Context, userID uuid.UUID, roles []MunicipalRole, disabled *bool,
+) (*UserWithRoles, error) {
 	v, err := s.setUserRoles(ctx, userID, roles, disabled)
 	if err != nil {
 		return nil, err
@@ -75,7 +77,9 @@ func (s *Service) findUserWithRoles(ctx context.Context, mid, id uuid.UUID) (*Us
 }
 
 // setUserRoles changes the roles as SetUserRoles says and returns the administrator.
-func (s *Service) setUserRoles(ctx context.Context, userID uuid.UUID, roles []MunicipalRole, disabled *bool) (*Viewer, error) {
+func (s *Service) setUserRoles(
+	ctx context.Context, userID uuid.UUID, roles []MunicipalRole, disabled *bool,
+) (*Viewer, error) {
 	// SECURITY: only an administrator, and only for accounts of their municipality.
 	v, err := requireAdmin(ctx)
 	if err != nil {
