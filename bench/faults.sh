@@ -106,7 +106,7 @@ writer() {
   local prefix=$1 i=0 body status code
   while [[ ! -f "$TMP/stop" ]]; do
     i=$((i + 1))
-    body=$(printf '{"query":"mutation($in: RegisterOrganisationInput!) { registerOrganisation(input: $in) { id } }","variables":{"in":{"name":"%s %d","kind":"VOLUNTARY","owner":{"email":"%s-%d@example.org","password":"riktig hest batteri"}}}}' \
+    body=$(printf '{"query":"mutation($in: RegisterOrganisationInput!) { registerOrganisation(input: $in) { organisation { id } } }","variables":{"in":{"name":"%s %d","kind":"VOLUNTARY","owner":{"email":"%s-%d@example.org","password":"riktig hest batteri"}}}}' \
       "$prefix" "$i" "$prefix" "$i")
     status=$(curl -s -o "$TMP/answer" -w '%{http_code}' --max-time 10 -H 'Content-Type: application/json' \
       -d "$body" "$URL/graphql" || echo 000)

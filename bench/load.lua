@@ -22,7 +22,7 @@ local activity = "id title summary free organisation { id name } categories { id
 local catalogue = '{"query": ' .. json_string("query Catalogue { activities(first: 20) { edges { node { " .. activity .. " } } } }") .. '}'
 local search = '{"query": ' .. json_string("query Search($q: String!) { search(query: $q, first: 20) { edges { rank node { " ..
   "... on Activity { " .. activity .. " } ... on Organisation { id name } } } } }") .. ', "variables": {"q": "svømming"}}'
-local edit = "mutation Edit($id: ID!, $s: String) { updateActivity(id: $id, input: {summary: $s}) { id summary } }"
+local edit = "mutation Edit($id: ID!, $s: String) { updateActivity(id: $id, input: {summary: $s}) { activity { id summary } } }"
 
 local kinds = { "catalogue", "catalogue", "search", "geo", "catalogue", "edit", "catalogue", "search", "geo", "edit" }
 local n, thread_id = 0, 0

@@ -33,57 +33,57 @@ type AuditEntryConnectionResolver interface {
 }
 type MutationResolver interface {
 	Login(ctx context.Context, email string, password string) (*model.LoginPayload, error)
-	Logout(ctx context.Context) (bool, error)
-	LogoutEverywhere(ctx context.Context) (int, error)
+	Logout(ctx context.Context) (*model.LogoutPayload, error)
+	LogoutEverywhere(ctx context.Context) (*model.LogoutEverywherePayload, error)
 	CreateAPIKey(ctx context.Context, name string, scopes []auth.Scope) (*model.CreateAPIKeyPayload, error)
-	RevokeAPIKey(ctx context.Context, id string) (*auth.APIKey, error)
-	RegisterOrganisation(ctx context.Context, input model.RegisterOrganisationInput) (*portal.Organisation, error)
-	VerifyEmail(ctx context.Context, token string) (bool, error)
-	ResendConfirmation(ctx context.Context, email string) (bool, error)
-	ApproveOrganisation(ctx context.Context, id string) (*portal.Organisation, error)
-	RejectOrganisation(ctx context.Context, id string, reason string) (*portal.Organisation, error)
-	UpdateOrganisation(ctx context.Context, id string, input model.UpdateOrganisationInput) (*portal.Organisation, error)
-	SetOrganisationTranslation(ctx context.Context, id string, locale string, input model.OrganisationTextInput) (*portal.Organisation, error)
-	CreateActivity(ctx context.Context, organisationID string, input model.ActivityChangesInput) (*portal.Activity, error)
-	UpdateActivity(ctx context.Context, id string, input model.ActivityChangesInput) (*portal.Activity, error)
-	SetActivityStatus(ctx context.Context, id string, status portal.ActivityStatus) (*portal.Activity, error)
-	SetActivityTranslation(ctx context.Context, id string, locale string, input model.ActivityTextsInput) (*portal.Activity, error)
-	SaveVenue(ctx context.Context, input model.VenueChangesInput) (*portal.Venue, error)
-	ArchiveVenue(ctx context.Context, id string, archived bool) (*portal.Venue, error)
-	InviteUser(ctx context.Context, email string, displayName string, roles []auth.MunicipalRole) (*auth.UserWithRoles, error)
-	RestoreRevision(ctx context.Context, id string) (*portal.Revision, error)
-	RequestPasswordReset(ctx context.Context, email string) (bool, error)
-	ResetPassword(ctx context.Context, token string, password string) (bool, error)
-	InviteMember(ctx context.Context, organisationID string, email string, role portal.MemberRole) (bool, error)
-	AcceptInvitation(ctx context.Context, token string) (*portal.Organisation, error)
-	SetMemberRole(ctx context.Context, organisationID string, userID string, role *portal.MemberRole) (bool, error)
-	UploadImage(ctx context.Context, file graphql.Upload, alt *string) (*portal.Media, error)
-	SetUserRoles(ctx context.Context, userID string, roles []auth.MunicipalRole, disabled *bool) (bool, error)
-	SaveCardAgency(ctx context.Context, input model.CardAgencyInput) (*card.Agency, error)
-	SetCaseworkerAgency(ctx context.Context, userID string, agencyID *string) (bool, error)
-	SaveCardProgramme(ctx context.Context, input model.CardProgrammeInput) (*card.Programme, error)
-	SaveCardOffer(ctx context.Context, input model.CardOfferInput) (*card.Offer, error)
-	ReleaseCardOfferStock(ctx context.Context, offerID string, amount int) (*card.Offer, error)
-	SetCardOfferStatus(ctx context.Context, id string, status card.OfferStatus) (*card.Offer, error)
-	CheckRecipient(ctx context.Context, input model.CardRecipientInput) ([]*card.Finding, error)
+	RevokeAPIKey(ctx context.Context, id string) (*model.RevokeAPIKeyPayload, error)
+	RegisterOrganisation(ctx context.Context, input model.RegisterOrganisationInput) (*model.RegisterOrganisationPayload, error)
+	VerifyEmail(ctx context.Context, token string) (*model.VerifyEmailPayload, error)
+	ResendConfirmation(ctx context.Context, email string) (*model.ResendConfirmationPayload, error)
+	ApproveOrganisation(ctx context.Context, id string) (*model.ApproveOrganisationPayload, error)
+	RejectOrganisation(ctx context.Context, id string, reason string) (*model.RejectOrganisationPayload, error)
+	UpdateOrganisation(ctx context.Context, id string, input model.UpdateOrganisationInput) (*model.UpdateOrganisationPayload, error)
+	SetOrganisationTranslation(ctx context.Context, id string, locale string, input model.OrganisationTextInput) (*model.SetOrganisationTranslationPayload, error)
+	CreateActivity(ctx context.Context, organisationID string, input model.ActivityChangesInput) (*model.CreateActivityPayload, error)
+	UpdateActivity(ctx context.Context, id string, input model.ActivityChangesInput) (*model.UpdateActivityPayload, error)
+	SetActivityStatus(ctx context.Context, id string, status portal.ActivityStatus) (*model.SetActivityStatusPayload, error)
+	SetActivityTranslation(ctx context.Context, id string, locale string, input model.ActivityTextsInput) (*model.SetActivityTranslationPayload, error)
+	SaveVenue(ctx context.Context, input model.VenueChangesInput) (*model.SaveVenuePayload, error)
+	ArchiveVenue(ctx context.Context, id string, archived bool) (*model.ArchiveVenuePayload, error)
+	InviteUser(ctx context.Context, email string, displayName string, roles []auth.MunicipalRole) (*model.InviteUserPayload, error)
+	RestoreRevision(ctx context.Context, id string) (*model.RestoreRevisionPayload, error)
+	RequestPasswordReset(ctx context.Context, email string) (*model.RequestPasswordResetPayload, error)
+	ResetPassword(ctx context.Context, token string, password string) (*model.ResetPasswordPayload, error)
+	InviteMember(ctx context.Context, organisationID string, email string, role portal.MemberRole) (*model.InviteMemberPayload, error)
+	AcceptInvitation(ctx context.Context, token string) (*model.AcceptInvitationPayload, error)
+	SetMemberRole(ctx context.Context, organisationID string, userID string, role *portal.MemberRole) (*model.SetMemberRolePayload, error)
+	UploadImage(ctx context.Context, file graphql.Upload, alt *string) (*model.UploadImagePayload, error)
+	SetUserRoles(ctx context.Context, userID string, roles []auth.MunicipalRole, disabled *bool) (*model.SetUserRolesPayload, error)
+	SaveCardAgency(ctx context.Context, input model.CardAgencyInput) (*model.SaveCardAgencyPayload, error)
+	SetCaseworkerAgency(ctx context.Context, userID string, agencyID *string) (*model.SetCaseworkerAgencyPayload, error)
+	SaveCardProgramme(ctx context.Context, input model.CardProgrammeInput) (*model.SaveCardProgrammePayload, error)
+	SaveCardOffer(ctx context.Context, input model.CardOfferInput) (*model.SaveCardOfferPayload, error)
+	ReleaseCardOfferStock(ctx context.Context, offerID string, amount int) (*model.ReleaseCardOfferStockPayload, error)
+	SetCardOfferStatus(ctx context.Context, id string, status card.OfferStatus) (*model.SetCardOfferStatusPayload, error)
+	CheckRecipient(ctx context.Context, input model.CardRecipientInput) (*model.CheckRecipientPayload, error)
 	IssueCard(ctx context.Context, input model.CardRecipientInput) (*card.IssuedCard, error)
-	IssueAnonymousCards(ctx context.Context, programmeID string, count int) (*model.AnonymousCardBatch, error)
-	OpenCard(ctx context.Context, access model.CardPinInput) (*card.Card, error)
-	SuspendCard(ctx context.Context, id string) (*card.Card, error)
-	ResumeCard(ctx context.Context, id string) (*card.Card, error)
-	RevokeCard(ctx context.Context, id string) (*card.Card, error)
-	ClaimTicket(ctx context.Context, cardID string, offerID string, access *model.CardPinInput) (*card.Ticket, error)
-	AllocateTicket(ctx context.Context, cardID string, offerID string) (*card.Ticket, error)
-	CancelTicket(ctx context.Context, id string, access *model.CardPinInput) (*card.Ticket, error)
-	CheckTicket(ctx context.Context, code string) (*card.TicketCheck, error)
-	RedeemTicket(ctx context.Context, code string) (*card.TicketCheck, error)
-	PersonalDataReport(ctx context.Context, identityNumber string) (*card.PersonalDataReport, error)
-	ErasePersonalData(ctx context.Context, identityNumber string) (bool, error)
-	SaveNeighbourhood(ctx context.Context, input model.NeighbourhoodChangesInput) (*portal.Neighbourhood, error)
-	SaveCategory(ctx context.Context, input model.CategoryChangesInput) (*portal.Category, error)
-	DeleteCategory(ctx context.Context, id string) (bool, error)
-	SaveLocale(ctx context.Context, input tenant.LocaleInput) (*tenant.Locale, error)
-	UpdateMunicipality(ctx context.Context, input model.MunicipalityChangesInput) (*tenant.Municipality, error)
+	IssueAnonymousCards(ctx context.Context, programmeID string, count int) (*model.IssueAnonymousCardsPayload, error)
+	OpenCard(ctx context.Context, access model.CardPinInput) (*model.OpenCardPayload, error)
+	SuspendCard(ctx context.Context, id string) (*model.SuspendCardPayload, error)
+	ResumeCard(ctx context.Context, id string) (*model.ResumeCardPayload, error)
+	RevokeCard(ctx context.Context, id string) (*model.RevokeCardPayload, error)
+	ClaimTicket(ctx context.Context, cardID string, offerID string, access *model.CardPinInput) (*model.ClaimTicketPayload, error)
+	AllocateTicket(ctx context.Context, cardID string, offerID string) (*model.AllocateTicketPayload, error)
+	CancelTicket(ctx context.Context, id string, access *model.CardPinInput) (*model.CancelTicketPayload, error)
+	CheckTicket(ctx context.Context, code string) (*model.CheckTicketPayload, error)
+	RedeemTicket(ctx context.Context, code string) (*model.RedeemTicketPayload, error)
+	PersonalDataReport(ctx context.Context, identityNumber string) (*model.PersonalDataReportPayload, error)
+	ErasePersonalData(ctx context.Context, identityNumber string) (*model.ErasePersonalDataPayload, error)
+	SaveNeighbourhood(ctx context.Context, input model.NeighbourhoodChangesInput) (*model.SaveNeighbourhoodPayload, error)
+	SaveCategory(ctx context.Context, input model.CategoryChangesInput) (*model.SaveCategoryPayload, error)
+	DeleteCategory(ctx context.Context, id string) (*model.DeleteCategoryPayload, error)
+	SaveLocale(ctx context.Context, input tenant.LocaleInput) (*model.SaveLocalePayload, error)
+	UpdateMunicipality(ctx context.Context, input model.MunicipalityChangesInput) (*model.UpdateMunicipalityPayload, error)
 }
 type RegistrationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *portal.RegistrationConnection) (int, error)
@@ -1045,6 +1045,38 @@ func (ec *executionContext) field_Mutation_verifyEmail_args(ctx context.Context,
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _AcceptInvitationPayload_organisation(ctx context.Context, field graphql.CollectedField, obj *model.AcceptInvitationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AcceptInvitationPayload_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AcceptInvitationPayload_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AcceptInvitationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ApiKey_id(ctx context.Context, field graphql.CollectedField, obj *auth.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1204,6 +1236,70 @@ func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_ApiKey_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _ApproveOrganisationPayload_organisation(ctx context.Context, field graphql.CollectedField, obj *model.ApproveOrganisationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApproveOrganisationPayload_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApproveOrganisationPayload_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApproveOrganisationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchiveVenuePayload_venue(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveVenuePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveVenuePayload_venue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Venue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Venue) graphql.Marshaler {
+			return ec.marshalNVenue2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐVenue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveVenuePayload_venue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchiveVenuePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
@@ -1532,6 +1628,38 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _CreateActivityPayload_activity(ctx context.Context, field graphql.CollectedField, obj *model.CreateActivityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateActivityPayload_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateActivityPayload_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateActivityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreateApiKeyPayload_key(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1585,6 +1713,70 @@ func (ec *executionContext) _CreateApiKeyPayload_token(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_CreateApiKeyPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateApiKeyPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _InviteMemberPayload_organisation(ctx context.Context, field graphql.CollectedField, obj *model.InviteMemberPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteMemberPayload_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteMemberPayload_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InviteMemberPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InviteUserPayload_userAccount(ctx context.Context, field graphql.CollectedField, obj *model.InviteUserPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteUserPayload_userAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserAccount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.UserWithRoles) graphql.Marshaler {
+			return ec.marshalNUserAccount2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐUserWithRoles(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteUserPayload_userAccount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InviteUserPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserAccount(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _LoginPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
@@ -1663,6 +1855,52 @@ func (ec *executionContext) fieldContext_LoginPayload_viewer(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _LogoutEverywherePayload_sessionsEnded(ctx context.Context, field graphql.CollectedField, obj *model.LogoutEverywherePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogoutEverywherePayload_sessionsEnded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SessionsEnded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LogoutEverywherePayload_sessionsEnded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogoutEverywherePayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _LogoutPayload_sessionEnded(ctx context.Context, field graphql.CollectedField, obj *model.LogoutPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogoutPayload_sessionEnded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SessionEnded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LogoutPayload_sessionEnded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogoutPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Membership_organisation(ctx context.Context, field graphql.CollectedField, obj *portal.Membership) (ret graphql.Marshaler) {
@@ -1776,15 +2014,24 @@ func (ec *executionContext) _Mutation_logout(ctx context.Context, field graphql.
 			return ec.Resolvers.Mutation().Logout(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LogoutPayload) graphql.Marshaler {
+			return ec.marshalNLogoutPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐLogoutPayload(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_logout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Mutation", field, true, true, errors.New("field of type Boolean does not have child fields"))
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LogoutPayload(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_logoutEverywhere(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -1799,15 +2046,24 @@ func (ec *executionContext) _Mutation_logoutEverywhere(ctx context.Context, fiel
 			return ec.Resolvers.Mutation().LogoutEverywhere(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LogoutEverywherePayload) graphql.Marshaler {
+			return ec.marshalNLogoutEverywherePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐLogoutEverywherePayload(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_logoutEverywhere(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Mutation", field, true, true, errors.New("field of type Int does not have child fields"))
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LogoutEverywherePayload(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_createApiKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -1867,8 +2123,8 @@ func (ec *executionContext) _Mutation_revokeApiKey(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().RevokeAPIKey(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *auth.APIKey) graphql.Marshaler {
-			return ec.marshalNApiKey2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐAPIKey(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeAPIKeyPayload) graphql.Marshaler {
+			return ec.marshalNRevokeApiKeyPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐRevokeAPIKeyPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1881,7 +2137,7 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApiKey(ctx, field)
+			return ec.childFields_RevokeApiKeyPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -1911,8 +2167,8 @@ func (ec *executionContext) _Mutation_registerOrganisation(ctx context.Context, 
 			return ec.Resolvers.Mutation().RegisterOrganisation(ctx, fc.Args["input"].(model.RegisterOrganisationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portal.Organisation) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisation(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RegisterOrganisationPayload) graphql.Marshaler {
+			return ec.marshalNRegisterOrganisationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐRegisterOrganisationPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1925,7 +2181,7 @@ func (ec *executionContext) fieldContext_Mutation_registerOrganisation(ctx conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Organisation(ctx, field)
+			return ec.childFields_RegisterOrganisationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -1955,8 +2211,8 @@ func (ec *executionContext) _Mutation_verifyEmail(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().VerifyEmail(ctx, fc.Args["token"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VerifyEmailPayload) graphql.Marshaler {
+			return ec.marshalNVerifyEmailPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐVerifyEmailPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1969,7 +2225,7 @@ func (ec *executionContext) fieldContext_Mutation_verifyEmail(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_VerifyEmailPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -1999,8 +2255,8 @@ func (ec *executionContext) _Mutation_resendConfirmation(ctx context.Context, fi
 			return ec.Resolvers.Mutation().ResendConfirmation(ctx, fc.Args["email"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ResendConfirmationPayload) graphql.Marshaler {
+			return ec.marshalNResendConfirmationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐResendConfirmationPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2013,7 +2269,7 @@ func (ec *executionContext) fieldContext_Mutation_resendConfirmation(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_ResendConfirmationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2043,8 +2299,8 @@ func (ec *executionContext) _Mutation_approveOrganisation(ctx context.Context, f
 			return ec.Resolvers.Mutation().ApproveOrganisation(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portal.Organisation) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisation(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ApproveOrganisationPayload) graphql.Marshaler {
+			return ec.marshalNApproveOrganisationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐApproveOrganisationPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2057,7 +2313,7 @@ func (ec *executionContext) fieldContext_Mutation_approveOrganisation(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Organisation(ctx, field)
+			return ec.childFields_ApproveOrganisationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2087,8 +2343,8 @@ func (ec *executionContext) _Mutation_rejectOrganisation(ctx context.Context, fi
 			return ec.Resolvers.Mutation().RejectOrganisation(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portal.Organisation) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisation(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RejectOrganisationPayload) graphql.Marshaler {
+			return ec.marshalNRejectOrganisationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐRejectOrganisationPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2101,7 +2357,7 @@ func (ec *executionContext) fieldContext_Mutation_rejectOrganisation(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Organisation(ctx, field)
+			return ec.childFields_RejectOrganisationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2131,8 +2387,8 @@ func (ec *executionContext) _Mutation_updateOrganisation(ctx context.Context, fi
 			return ec.Resolvers.Mutation().UpdateOrganisation(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateOrganisationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portal.Organisation) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisation(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateOrganisationPayload) graphql.Marshaler {
+			return ec.marshalNUpdateOrganisationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐUpdateOrganisationPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2145,7 +2401,7 @@ func (ec *executionContext) fieldContext_Mutation_updateOrganisation(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Organisation(ctx, field)
+			return ec.childFields_UpdateOrganisationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2175,8 +2431,8 @@ func (ec *executionContext) _Mutation_setOrganisationTranslation(ctx context.Con
 			return ec.Resolvers.Mutation().SetOrganisationTranslation(ctx, fc.Args["id"].(string), fc.Args["locale"].(string), fc.Args["input"].(model.OrganisationTextInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portal.Organisation) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisation(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetOrganisationTranslationPayload) graphql.Marshaler {
+			return ec.marshalNSetOrganisationTranslationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetOrganisationTranslationPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2189,7 +2445,7 @@ func (ec *executionContext) fieldContext_Mutation_setOrganisationTranslation(ctx
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Organisation(ctx, field)
+			return ec.childFields_SetOrganisationTranslationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2219,8 +2475,8 @@ func (ec *executionContext) _Mutation_createActivity(ctx context.Context, field 
 			return ec.Resolvers.Mutation().CreateActivity(ctx, fc.Args["organisationId"].(string), fc.Args["input"].(model.ActivityChangesInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portal.Activity) graphql.Marshaler {
-			return ec.marshalNActivity2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateActivityPayload) graphql.Marshaler {
+			return ec.marshalNCreateActivityPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCreateActivityPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2233,7 +2489,7 @@ func (ec *executionContext) fieldContext_Mutation_createActivity(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Activity(ctx, field)
+			return ec.childFields_CreateActivityPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2263,8 +2519,8 @@ func (ec *executionContext) _Mutation_updateActivity(ctx context.Context, field 
 			return ec.Resolvers.Mutation().UpdateActivity(ctx, fc.Args["id"].(string), fc.Args["input"].(model.ActivityChangesInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portal.Activity) graphql.Marshaler {
-			return ec.marshalNActivity2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateActivityPayload) graphql.Marshaler {
+			return ec.marshalNUpdateActivityPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐUpdateActivityPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2277,7 +2533,7 @@ func (ec *executionContext) fieldContext_Mutation_updateActivity(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Activity(ctx, field)
+			return ec.childFields_UpdateActivityPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2307,8 +2563,8 @@ func (ec *executionContext) _Mutation_setActivityStatus(ctx context.Context, fie
 			return ec.Resolvers.Mutation().SetActivityStatus(ctx, fc.Args["id"].(string), fc.Args["status"].(portal.ActivityStatus))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portal.Activity) graphql.Marshaler {
-			return ec.marshalNActivity2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetActivityStatusPayload) graphql.Marshaler {
+			return ec.marshalNSetActivityStatusPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetActivityStatusPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2321,7 +2577,7 @@ func (ec *executionContext) fieldContext_Mutation_setActivityStatus(ctx context.
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Activity(ctx, field)
+			return ec.childFields_SetActivityStatusPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2351,8 +2607,8 @@ func (ec *executionContext) _Mutation_setActivityTranslation(ctx context.Context
 			return ec.Resolvers.Mutation().SetActivityTranslation(ctx, fc.Args["id"].(string), fc.Args["locale"].(string), fc.Args["input"].(model.ActivityTextsInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portal.Activity) graphql.Marshaler {
-			return ec.marshalNActivity2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetActivityTranslationPayload) graphql.Marshaler {
+			return ec.marshalNSetActivityTranslationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetActivityTranslationPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2365,7 +2621,7 @@ func (ec *executionContext) fieldContext_Mutation_setActivityTranslation(ctx con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Activity(ctx, field)
+			return ec.childFields_SetActivityTranslationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2395,8 +2651,8 @@ func (ec *executionContext) _Mutation_saveVenue(ctx context.Context, field graph
 			return ec.Resolvers.Mutation().SaveVenue(ctx, fc.Args["input"].(model.VenueChangesInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portal.Venue) graphql.Marshaler {
-			return ec.marshalNVenue2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐVenue(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SaveVenuePayload) graphql.Marshaler {
+			return ec.marshalNSaveVenuePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSaveVenuePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2409,7 +2665,7 @@ func (ec *executionContext) fieldContext_Mutation_saveVenue(ctx context.Context,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Venue(ctx, field)
+			return ec.childFields_SaveVenuePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2439,8 +2695,8 @@ func (ec *executionContext) _Mutation_archiveVenue(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().ArchiveVenue(ctx, fc.Args["id"].(string), fc.Args["archived"].(bool))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portal.Venue) graphql.Marshaler {
-			return ec.marshalNVenue2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐVenue(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArchiveVenuePayload) graphql.Marshaler {
+			return ec.marshalNArchiveVenuePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐArchiveVenuePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2453,7 +2709,7 @@ func (ec *executionContext) fieldContext_Mutation_archiveVenue(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Venue(ctx, field)
+			return ec.childFields_ArchiveVenuePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2483,8 +2739,8 @@ func (ec *executionContext) _Mutation_inviteUser(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().InviteUser(ctx, fc.Args["email"].(string), fc.Args["displayName"].(string), fc.Args["roles"].([]auth.MunicipalRole))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *auth.UserWithRoles) graphql.Marshaler {
-			return ec.marshalNUserAccount2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐUserWithRoles(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InviteUserPayload) graphql.Marshaler {
+			return ec.marshalNInviteUserPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐInviteUserPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2497,7 +2753,7 @@ func (ec *executionContext) fieldContext_Mutation_inviteUser(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserAccount(ctx, field)
+			return ec.childFields_InviteUserPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2527,8 +2783,8 @@ func (ec *executionContext) _Mutation_restoreRevision(ctx context.Context, field
 			return ec.Resolvers.Mutation().RestoreRevision(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portal.Revision) graphql.Marshaler {
-			return ec.marshalNRevision2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐRevision(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RestoreRevisionPayload) graphql.Marshaler {
+			return ec.marshalNRestoreRevisionPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐRestoreRevisionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2541,7 +2797,7 @@ func (ec *executionContext) fieldContext_Mutation_restoreRevision(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Revision(ctx, field)
+			return ec.childFields_RestoreRevisionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2571,8 +2827,8 @@ func (ec *executionContext) _Mutation_requestPasswordReset(ctx context.Context, 
 			return ec.Resolvers.Mutation().RequestPasswordReset(ctx, fc.Args["email"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RequestPasswordResetPayload) graphql.Marshaler {
+			return ec.marshalNRequestPasswordResetPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐRequestPasswordResetPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2585,7 +2841,7 @@ func (ec *executionContext) fieldContext_Mutation_requestPasswordReset(ctx conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_RequestPasswordResetPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2615,8 +2871,8 @@ func (ec *executionContext) _Mutation_resetPassword(ctx context.Context, field g
 			return ec.Resolvers.Mutation().ResetPassword(ctx, fc.Args["token"].(string), fc.Args["password"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ResetPasswordPayload) graphql.Marshaler {
+			return ec.marshalNResetPasswordPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐResetPasswordPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2629,7 +2885,7 @@ func (ec *executionContext) fieldContext_Mutation_resetPassword(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_ResetPasswordPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2659,8 +2915,8 @@ func (ec *executionContext) _Mutation_inviteMember(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().InviteMember(ctx, fc.Args["organisationId"].(string), fc.Args["email"].(string), fc.Args["role"].(portal.MemberRole))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InviteMemberPayload) graphql.Marshaler {
+			return ec.marshalNInviteMemberPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐInviteMemberPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2673,7 +2929,7 @@ func (ec *executionContext) fieldContext_Mutation_inviteMember(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_InviteMemberPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2703,8 +2959,8 @@ func (ec *executionContext) _Mutation_acceptInvitation(ctx context.Context, fiel
 			return ec.Resolvers.Mutation().AcceptInvitation(ctx, fc.Args["token"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portal.Organisation) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisation(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AcceptInvitationPayload) graphql.Marshaler {
+			return ec.marshalNAcceptInvitationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐAcceptInvitationPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2717,7 +2973,7 @@ func (ec *executionContext) fieldContext_Mutation_acceptInvitation(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Organisation(ctx, field)
+			return ec.childFields_AcceptInvitationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2747,8 +3003,8 @@ func (ec *executionContext) _Mutation_setMemberRole(ctx context.Context, field g
 			return ec.Resolvers.Mutation().SetMemberRole(ctx, fc.Args["organisationId"].(string), fc.Args["userId"].(string), fc.Args["role"].(*portal.MemberRole))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetMemberRolePayload) graphql.Marshaler {
+			return ec.marshalNSetMemberRolePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetMemberRolePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2761,7 +3017,7 @@ func (ec *executionContext) fieldContext_Mutation_setMemberRole(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_SetMemberRolePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2791,8 +3047,8 @@ func (ec *executionContext) _Mutation_uploadImage(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().UploadImage(ctx, fc.Args["file"].(graphql.Upload), fc.Args["alt"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portal.Media) graphql.Marshaler {
-			return ec.marshalNImage2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐMedia(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UploadImagePayload) graphql.Marshaler {
+			return ec.marshalNUploadImagePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐUploadImagePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2805,7 +3061,7 @@ func (ec *executionContext) fieldContext_Mutation_uploadImage(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Image(ctx, field)
+			return ec.childFields_UploadImagePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2835,8 +3091,8 @@ func (ec *executionContext) _Mutation_setUserRoles(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().SetUserRoles(ctx, fc.Args["userId"].(string), fc.Args["roles"].([]auth.MunicipalRole), fc.Args["disabled"].(*bool))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetUserRolesPayload) graphql.Marshaler {
+			return ec.marshalNSetUserRolesPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetUserRolesPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2849,7 +3105,7 @@ func (ec *executionContext) fieldContext_Mutation_setUserRoles(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_SetUserRolesPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2879,8 +3135,8 @@ func (ec *executionContext) _Mutation_saveCardAgency(ctx context.Context, field 
 			return ec.Resolvers.Mutation().SaveCardAgency(ctx, fc.Args["input"].(model.CardAgencyInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *card.Agency) graphql.Marshaler {
-			return ec.marshalNCardAgency2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAgency(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SaveCardAgencyPayload) graphql.Marshaler {
+			return ec.marshalNSaveCardAgencyPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSaveCardAgencyPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2893,7 +3149,7 @@ func (ec *executionContext) fieldContext_Mutation_saveCardAgency(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CardAgency(ctx, field)
+			return ec.childFields_SaveCardAgencyPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2923,8 +3179,8 @@ func (ec *executionContext) _Mutation_setCaseworkerAgency(ctx context.Context, f
 			return ec.Resolvers.Mutation().SetCaseworkerAgency(ctx, fc.Args["userId"].(string), fc.Args["agencyId"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetCaseworkerAgencyPayload) graphql.Marshaler {
+			return ec.marshalNSetCaseworkerAgencyPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetCaseworkerAgencyPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2937,7 +3193,7 @@ func (ec *executionContext) fieldContext_Mutation_setCaseworkerAgency(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_SetCaseworkerAgencyPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -2967,8 +3223,8 @@ func (ec *executionContext) _Mutation_saveCardProgramme(ctx context.Context, fie
 			return ec.Resolvers.Mutation().SaveCardProgramme(ctx, fc.Args["input"].(model.CardProgrammeInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *card.Programme) graphql.Marshaler {
-			return ec.marshalNCardProgramme2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐProgramme(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SaveCardProgrammePayload) graphql.Marshaler {
+			return ec.marshalNSaveCardProgrammePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSaveCardProgrammePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2981,7 +3237,7 @@ func (ec *executionContext) fieldContext_Mutation_saveCardProgramme(ctx context.
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CardProgramme(ctx, field)
+			return ec.childFields_SaveCardProgrammePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3011,8 +3267,8 @@ func (ec *executionContext) _Mutation_saveCardOffer(ctx context.Context, field g
 			return ec.Resolvers.Mutation().SaveCardOffer(ctx, fc.Args["input"].(model.CardOfferInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *card.Offer) graphql.Marshaler {
-			return ec.marshalNCardOffer2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOffer(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SaveCardOfferPayload) graphql.Marshaler {
+			return ec.marshalNSaveCardOfferPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSaveCardOfferPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3025,7 +3281,7 @@ func (ec *executionContext) fieldContext_Mutation_saveCardOffer(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CardOffer(ctx, field)
+			return ec.childFields_SaveCardOfferPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3055,8 +3311,8 @@ func (ec *executionContext) _Mutation_releaseCardOfferStock(ctx context.Context,
 			return ec.Resolvers.Mutation().ReleaseCardOfferStock(ctx, fc.Args["offerId"].(string), fc.Args["amount"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *card.Offer) graphql.Marshaler {
-			return ec.marshalNCardOffer2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOffer(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReleaseCardOfferStockPayload) graphql.Marshaler {
+			return ec.marshalNReleaseCardOfferStockPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐReleaseCardOfferStockPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3069,7 +3325,7 @@ func (ec *executionContext) fieldContext_Mutation_releaseCardOfferStock(ctx cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CardOffer(ctx, field)
+			return ec.childFields_ReleaseCardOfferStockPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3099,8 +3355,8 @@ func (ec *executionContext) _Mutation_setCardOfferStatus(ctx context.Context, fi
 			return ec.Resolvers.Mutation().SetCardOfferStatus(ctx, fc.Args["id"].(string), fc.Args["status"].(card.OfferStatus))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *card.Offer) graphql.Marshaler {
-			return ec.marshalNCardOffer2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOffer(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetCardOfferStatusPayload) graphql.Marshaler {
+			return ec.marshalNSetCardOfferStatusPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetCardOfferStatusPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3113,7 +3369,7 @@ func (ec *executionContext) fieldContext_Mutation_setCardOfferStatus(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CardOffer(ctx, field)
+			return ec.childFields_SetCardOfferStatusPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3143,8 +3399,8 @@ func (ec *executionContext) _Mutation_checkRecipient(ctx context.Context, field 
 			return ec.Resolvers.Mutation().CheckRecipient(ctx, fc.Args["input"].(model.CardRecipientInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*card.Finding) graphql.Marshaler {
-			return ec.marshalNCardFinding2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐFindingᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CheckRecipientPayload) graphql.Marshaler {
+			return ec.marshalNCheckRecipientPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCheckRecipientPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3157,7 +3413,7 @@ func (ec *executionContext) fieldContext_Mutation_checkRecipient(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CardFinding(ctx, field)
+			return ec.childFields_CheckRecipientPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3188,7 +3444,7 @@ func (ec *executionContext) _Mutation_issueCard(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *card.IssuedCard) graphql.Marshaler {
-			return ec.marshalNIssuedCard2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐIssuedCard(ctx, selections, v)
+			return ec.marshalNIssueCardPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐIssuedCard(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3201,7 +3457,7 @@ func (ec *executionContext) fieldContext_Mutation_issueCard(ctx context.Context,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_IssuedCard(ctx, field)
+			return ec.childFields_IssueCardPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3231,8 +3487,8 @@ func (ec *executionContext) _Mutation_issueAnonymousCards(ctx context.Context, f
 			return ec.Resolvers.Mutation().IssueAnonymousCards(ctx, fc.Args["programmeId"].(string), fc.Args["count"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AnonymousCardBatch) graphql.Marshaler {
-			return ec.marshalNAnonymousCardBatch2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐAnonymousCardBatch(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IssueAnonymousCardsPayload) graphql.Marshaler {
+			return ec.marshalNIssueAnonymousCardsPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐIssueAnonymousCardsPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3245,7 +3501,7 @@ func (ec *executionContext) fieldContext_Mutation_issueAnonymousCards(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AnonymousCardBatch(ctx, field)
+			return ec.childFields_IssueAnonymousCardsPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3275,8 +3531,8 @@ func (ec *executionContext) _Mutation_openCard(ctx context.Context, field graphq
 			return ec.Resolvers.Mutation().OpenCard(ctx, fc.Args["access"].(model.CardPinInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *card.Card) graphql.Marshaler {
-			return ec.marshalNCard2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCard(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OpenCardPayload) graphql.Marshaler {
+			return ec.marshalNOpenCardPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐOpenCardPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3289,7 +3545,7 @@ func (ec *executionContext) fieldContext_Mutation_openCard(ctx context.Context, 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Card(ctx, field)
+			return ec.childFields_OpenCardPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3319,8 +3575,8 @@ func (ec *executionContext) _Mutation_suspendCard(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().SuspendCard(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *card.Card) graphql.Marshaler {
-			return ec.marshalNCard2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCard(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SuspendCardPayload) graphql.Marshaler {
+			return ec.marshalNSuspendCardPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSuspendCardPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3333,7 +3589,7 @@ func (ec *executionContext) fieldContext_Mutation_suspendCard(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Card(ctx, field)
+			return ec.childFields_SuspendCardPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3363,8 +3619,8 @@ func (ec *executionContext) _Mutation_resumeCard(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().ResumeCard(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *card.Card) graphql.Marshaler {
-			return ec.marshalNCard2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCard(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ResumeCardPayload) graphql.Marshaler {
+			return ec.marshalNResumeCardPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐResumeCardPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3377,7 +3633,7 @@ func (ec *executionContext) fieldContext_Mutation_resumeCard(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Card(ctx, field)
+			return ec.childFields_ResumeCardPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3407,8 +3663,8 @@ func (ec *executionContext) _Mutation_revokeCard(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().RevokeCard(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *card.Card) graphql.Marshaler {
-			return ec.marshalNCard2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCard(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeCardPayload) graphql.Marshaler {
+			return ec.marshalNRevokeCardPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐRevokeCardPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3421,7 +3677,7 @@ func (ec *executionContext) fieldContext_Mutation_revokeCard(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Card(ctx, field)
+			return ec.childFields_RevokeCardPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3451,8 +3707,8 @@ func (ec *executionContext) _Mutation_claimTicket(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().ClaimTicket(ctx, fc.Args["cardId"].(string), fc.Args["offerId"].(string), fc.Args["access"].(*model.CardPinInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *card.Ticket) graphql.Marshaler {
-			return ec.marshalNCardTicket2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicket(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ClaimTicketPayload) graphql.Marshaler {
+			return ec.marshalNClaimTicketPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐClaimTicketPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3465,7 +3721,7 @@ func (ec *executionContext) fieldContext_Mutation_claimTicket(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CardTicket(ctx, field)
+			return ec.childFields_ClaimTicketPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3495,8 +3751,8 @@ func (ec *executionContext) _Mutation_allocateTicket(ctx context.Context, field 
 			return ec.Resolvers.Mutation().AllocateTicket(ctx, fc.Args["cardId"].(string), fc.Args["offerId"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *card.Ticket) graphql.Marshaler {
-			return ec.marshalNCardTicket2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicket(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AllocateTicketPayload) graphql.Marshaler {
+			return ec.marshalNAllocateTicketPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐAllocateTicketPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3509,7 +3765,7 @@ func (ec *executionContext) fieldContext_Mutation_allocateTicket(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CardTicket(ctx, field)
+			return ec.childFields_AllocateTicketPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3539,8 +3795,8 @@ func (ec *executionContext) _Mutation_cancelTicket(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().CancelTicket(ctx, fc.Args["id"].(string), fc.Args["access"].(*model.CardPinInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *card.Ticket) graphql.Marshaler {
-			return ec.marshalNCardTicket2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicket(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CancelTicketPayload) graphql.Marshaler {
+			return ec.marshalNCancelTicketPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCancelTicketPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3553,7 +3809,7 @@ func (ec *executionContext) fieldContext_Mutation_cancelTicket(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CardTicket(ctx, field)
+			return ec.childFields_CancelTicketPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3583,8 +3839,8 @@ func (ec *executionContext) _Mutation_checkTicket(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().CheckTicket(ctx, fc.Args["code"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *card.TicketCheck) graphql.Marshaler {
-			return ec.marshalNTicketCheck2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicketCheck(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CheckTicketPayload) graphql.Marshaler {
+			return ec.marshalNCheckTicketPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCheckTicketPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3597,7 +3853,7 @@ func (ec *executionContext) fieldContext_Mutation_checkTicket(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TicketCheck(ctx, field)
+			return ec.childFields_CheckTicketPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3627,8 +3883,8 @@ func (ec *executionContext) _Mutation_redeemTicket(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().RedeemTicket(ctx, fc.Args["code"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *card.TicketCheck) graphql.Marshaler {
-			return ec.marshalNTicketCheck2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicketCheck(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RedeemTicketPayload) graphql.Marshaler {
+			return ec.marshalNRedeemTicketPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐRedeemTicketPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3641,7 +3897,7 @@ func (ec *executionContext) fieldContext_Mutation_redeemTicket(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TicketCheck(ctx, field)
+			return ec.childFields_RedeemTicketPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3671,8 +3927,8 @@ func (ec *executionContext) _Mutation_personalDataReport(ctx context.Context, fi
 			return ec.Resolvers.Mutation().PersonalDataReport(ctx, fc.Args["identityNumber"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *card.PersonalDataReport) graphql.Marshaler {
-			return ec.marshalNPersonalDataReport2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐPersonalDataReport(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonalDataReportPayload) graphql.Marshaler {
+			return ec.marshalNPersonalDataReportPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐPersonalDataReportPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3685,7 +3941,7 @@ func (ec *executionContext) fieldContext_Mutation_personalDataReport(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PersonalDataReport(ctx, field)
+			return ec.childFields_PersonalDataReportPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3715,8 +3971,8 @@ func (ec *executionContext) _Mutation_erasePersonalData(ctx context.Context, fie
 			return ec.Resolvers.Mutation().ErasePersonalData(ctx, fc.Args["identityNumber"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ErasePersonalDataPayload) graphql.Marshaler {
+			return ec.marshalNErasePersonalDataPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐErasePersonalDataPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3729,7 +3985,7 @@ func (ec *executionContext) fieldContext_Mutation_erasePersonalData(ctx context.
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_ErasePersonalDataPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3759,8 +4015,8 @@ func (ec *executionContext) _Mutation_saveNeighbourhood(ctx context.Context, fie
 			return ec.Resolvers.Mutation().SaveNeighbourhood(ctx, fc.Args["input"].(model.NeighbourhoodChangesInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portal.Neighbourhood) graphql.Marshaler {
-			return ec.marshalNNeighbourhood2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐNeighbourhood(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SaveNeighbourhoodPayload) graphql.Marshaler {
+			return ec.marshalNSaveNeighbourhoodPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSaveNeighbourhoodPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3773,7 +4029,7 @@ func (ec *executionContext) fieldContext_Mutation_saveNeighbourhood(ctx context.
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Neighbourhood(ctx, field)
+			return ec.childFields_SaveNeighbourhoodPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3803,8 +4059,8 @@ func (ec *executionContext) _Mutation_saveCategory(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().SaveCategory(ctx, fc.Args["input"].(model.CategoryChangesInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portal.Category) graphql.Marshaler {
-			return ec.marshalNCategory2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐCategory(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SaveCategoryPayload) graphql.Marshaler {
+			return ec.marshalNSaveCategoryPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSaveCategoryPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3817,7 +4073,7 @@ func (ec *executionContext) fieldContext_Mutation_saveCategory(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Category(ctx, field)
+			return ec.childFields_SaveCategoryPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3847,8 +4103,8 @@ func (ec *executionContext) _Mutation_deleteCategory(ctx context.Context, field 
 			return ec.Resolvers.Mutation().DeleteCategory(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteCategoryPayload) graphql.Marshaler {
+			return ec.marshalNDeleteCategoryPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐDeleteCategoryPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3861,7 +4117,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteCategory(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_DeleteCategoryPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3891,8 +4147,8 @@ func (ec *executionContext) _Mutation_saveLocale(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().SaveLocale(ctx, fc.Args["input"].(tenant.LocaleInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *tenant.Locale) graphql.Marshaler {
-			return ec.marshalNLocale2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋtenantᚐLocale(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SaveLocalePayload) graphql.Marshaler {
+			return ec.marshalNSaveLocalePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSaveLocalePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3905,7 +4161,7 @@ func (ec *executionContext) fieldContext_Mutation_saveLocale(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Locale(ctx, field)
+			return ec.childFields_SaveLocalePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3935,8 +4191,8 @@ func (ec *executionContext) _Mutation_updateMunicipality(ctx context.Context, fi
 			return ec.Resolvers.Mutation().UpdateMunicipality(ctx, fc.Args["input"].(model.MunicipalityChangesInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *tenant.Municipality) graphql.Marshaler {
-			return ec.marshalNMunicipality2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋtenantᚐMunicipality(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateMunicipalityPayload) graphql.Marshaler {
+			return ec.marshalNUpdateMunicipalityPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐUpdateMunicipalityPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3949,7 +4205,7 @@ func (ec *executionContext) fieldContext_Mutation_updateMunicipality(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Municipality(ctx, field)
+			return ec.childFields_UpdateMunicipalityPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -4134,6 +4390,38 @@ func (ec *executionContext) _OrganisationMember_since(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_OrganisationMember_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganisationMember", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _RegisterOrganisationPayload_organisation(ctx context.Context, field graphql.CollectedField, obj *model.RegisterOrganisationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterOrganisationPayload_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterOrganisationPayload_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegisterOrganisationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Registration_organisation(ctx context.Context, field graphql.CollectedField, obj *portal.Registration) (ret graphql.Marshaler) {
@@ -4411,6 +4699,203 @@ func (ec *executionContext) fieldContext_RegistrationEdge_node(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _RejectOrganisationPayload_organisation(ctx context.Context, field graphql.CollectedField, obj *model.RejectOrganisationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RejectOrganisationPayload_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RejectOrganisationPayload_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RejectOrganisationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestPasswordResetPayload_accepted(ctx context.Context, field graphql.CollectedField, obj *model.RequestPasswordResetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestPasswordResetPayload_accepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestPasswordResetPayload_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestPasswordResetPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ResendConfirmationPayload_accepted(ctx context.Context, field graphql.CollectedField, obj *model.ResendConfirmationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResendConfirmationPayload_accepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResendConfirmationPayload_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResendConfirmationPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ResetPasswordPayload_passwordChanged(ctx context.Context, field graphql.CollectedField, obj *model.ResetPasswordPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResetPasswordPayload_passwordChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PasswordChanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResetPasswordPayload_passwordChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResetPasswordPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _RestoreRevisionPayload_revision(ctx context.Context, field graphql.CollectedField, obj *model.RestoreRevisionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RestoreRevisionPayload_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Revision) graphql.Marshaler {
+			return ec.marshalNRevision2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐRevision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RestoreRevisionPayload_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RestoreRevisionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Revision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RestoreRevisionPayload_organisation(ctx context.Context, field graphql.CollectedField, obj *model.RestoreRevisionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RestoreRevisionPayload_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RestoreRevisionPayload_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RestoreRevisionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RestoreRevisionPayload_activity(ctx context.Context, field graphql.CollectedField, obj *model.RestoreRevisionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RestoreRevisionPayload_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Activity) graphql.Marshaler {
+			return ec.marshalOActivity2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RestoreRevisionPayload_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RestoreRevisionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Revision_id(ctx context.Context, field graphql.CollectedField, obj *portal.Revision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4547,6 +5032,326 @@ func (ec *executionContext) _Revision_createdAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Revision_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Revision", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _RevokeApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAPIKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeApiKeyPayload_apiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.APIKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.APIKey) graphql.Marshaler {
+			return ec.marshalNApiKey2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐAPIKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeApiKeyPayload_apiKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeApiKeyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SaveVenuePayload_venue(ctx context.Context, field graphql.CollectedField, obj *model.SaveVenuePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SaveVenuePayload_venue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Venue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Venue) graphql.Marshaler {
+			return ec.marshalNVenue2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐVenue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SaveVenuePayload_venue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SaveVenuePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetActivityStatusPayload_activity(ctx context.Context, field graphql.CollectedField, obj *model.SetActivityStatusPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetActivityStatusPayload_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetActivityStatusPayload_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetActivityStatusPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetActivityTranslationPayload_activity(ctx context.Context, field graphql.CollectedField, obj *model.SetActivityTranslationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetActivityTranslationPayload_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetActivityTranslationPayload_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetActivityTranslationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetMemberRolePayload_organisation(ctx context.Context, field graphql.CollectedField, obj *model.SetMemberRolePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetMemberRolePayload_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetMemberRolePayload_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetMemberRolePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetOrganisationTranslationPayload_organisation(ctx context.Context, field graphql.CollectedField, obj *model.SetOrganisationTranslationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetOrganisationTranslationPayload_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetOrganisationTranslationPayload_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetOrganisationTranslationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetUserRolesPayload_userAccount(ctx context.Context, field graphql.CollectedField, obj *model.SetUserRolesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetUserRolesPayload_userAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserAccount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.UserWithRoles) graphql.Marshaler {
+			return ec.marshalNUserAccount2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐUserWithRoles(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetUserRolesPayload_userAccount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetUserRolesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateActivityPayload_activity(ctx context.Context, field graphql.CollectedField, obj *model.UpdateActivityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateActivityPayload_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateActivityPayload_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateActivityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateOrganisationPayload_organisation(ctx context.Context, field graphql.CollectedField, obj *model.UpdateOrganisationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateOrganisationPayload_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateOrganisationPayload_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateOrganisationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UploadImagePayload_image(ctx context.Context, field graphql.CollectedField, obj *model.UploadImagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadImagePayload_image(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Image, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Media) graphql.Marshaler {
+			return ec.marshalNImage2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐMedia(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UploadImagePayload_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UploadImagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *auth.User) (ret graphql.Marshaler) {
@@ -4694,6 +5499,38 @@ func (ec *executionContext) _UserAccount_disabled(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_UserAccount_disabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserAccount", field, true, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _VerifyEmailPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.VerifyEmailPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifyEmailPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerifyEmailPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerifyEmailPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Viewer_user(ctx context.Context, field graphql.CollectedField, obj *auth.Viewer) (ret graphql.Marshaler) {
@@ -5526,6 +6363,44 @@ func (ec *executionContext) unmarshalInputWeeklySlotInput(ctx context.Context, o
 
 // region    **************************** object.gotpl ****************************
 
+var acceptInvitationPayloadImplementors = []string{"AcceptInvitationPayload"}
+
+func (ec *executionContext) _AcceptInvitationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AcceptInvitationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, acceptInvitationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AcceptInvitationPayload")
+		case "organisation":
+			out.Values[i] = ec._AcceptInvitationPayload_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var apiKeyImplementors = []string{"ApiKey", "Node"}
 
 func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, obj *auth.APIKey) graphql.Marshaler {
@@ -5571,6 +6446,82 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 		case "revokedAt":
 			out.Values[i] = ec._ApiKey_revokedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var approveOrganisationPayloadImplementors = []string{"ApproveOrganisationPayload"}
+
+func (ec *executionContext) _ApproveOrganisationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ApproveOrganisationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, approveOrganisationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApproveOrganisationPayload")
+		case "organisation":
+			out.Values[i] = ec._ApproveOrganisationPayload_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var archiveVenuePayloadImplementors = []string{"ArchiveVenuePayload"}
+
+func (ec *executionContext) _ArchiveVenuePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArchiveVenuePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, archiveVenuePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArchiveVenuePayload")
+		case "venue":
+			out.Values[i] = ec._ArchiveVenuePayload_venue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -5857,6 +6808,44 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var createActivityPayloadImplementors = []string{"CreateActivityPayload"}
+
+func (ec *executionContext) _CreateActivityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateActivityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createActivityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateActivityPayload")
+		case "activity":
+			out.Values[i] = ec._CreateActivityPayload_activity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var createApiKeyPayloadImplementors = []string{"CreateApiKeyPayload"}
 
 func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateAPIKeyPayload) graphql.Marshaler {
@@ -5876,6 +6865,82 @@ func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.Se
 			}
 		case "token":
 			out.Values[i] = ec._CreateApiKeyPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var inviteMemberPayloadImplementors = []string{"InviteMemberPayload"}
+
+func (ec *executionContext) _InviteMemberPayload(ctx context.Context, sel ast.SelectionSet, obj *model.InviteMemberPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inviteMemberPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InviteMemberPayload")
+		case "organisation":
+			out.Values[i] = ec._InviteMemberPayload_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var inviteUserPayloadImplementors = []string{"InviteUserPayload"}
+
+func (ec *executionContext) _InviteUserPayload(ctx context.Context, sel ast.SelectionSet, obj *model.InviteUserPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inviteUserPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InviteUserPayload")
+		case "userAccount":
+			out.Values[i] = ec._InviteUserPayload_userAccount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -5924,6 +6989,82 @@ func (ec *executionContext) _LoginPayload(ctx context.Context, sel ast.Selection
 			}
 		case "viewer":
 			out.Values[i] = ec._LoginPayload_viewer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var logoutEverywherePayloadImplementors = []string{"LogoutEverywherePayload"}
+
+func (ec *executionContext) _LogoutEverywherePayload(ctx context.Context, sel ast.SelectionSet, obj *model.LogoutEverywherePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, logoutEverywherePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LogoutEverywherePayload")
+		case "sessionsEnded":
+			out.Values[i] = ec._LogoutEverywherePayload_sessionsEnded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var logoutPayloadImplementors = []string{"LogoutPayload"}
+
+func (ec *executionContext) _LogoutPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LogoutPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, logoutPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LogoutPayload")
+		case "sessionEnded":
+			out.Values[i] = ec._LogoutPayload_sessionEnded(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6497,6 +7638,44 @@ func (ec *executionContext) _OrganisationMember(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var registerOrganisationPayloadImplementors = []string{"RegisterOrganisationPayload"}
+
+func (ec *executionContext) _RegisterOrganisationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RegisterOrganisationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, registerOrganisationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RegisterOrganisationPayload")
+		case "organisation":
+			out.Values[i] = ec._RegisterOrganisationPayload_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var registrationImplementors = []string{"Registration"}
 
 func (ec *executionContext) _Registration(ctx context.Context, sel ast.SelectionSet, obj *portal.Registration) graphql.Marshaler {
@@ -6656,6 +7835,206 @@ func (ec *executionContext) _RegistrationEdge(ctx context.Context, sel ast.Selec
 		case "node":
 			out.Values[i] = ec._RegistrationEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var rejectOrganisationPayloadImplementors = []string{"RejectOrganisationPayload"}
+
+func (ec *executionContext) _RejectOrganisationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RejectOrganisationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rejectOrganisationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RejectOrganisationPayload")
+		case "organisation":
+			out.Values[i] = ec._RejectOrganisationPayload_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var requestPasswordResetPayloadImplementors = []string{"RequestPasswordResetPayload"}
+
+func (ec *executionContext) _RequestPasswordResetPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RequestPasswordResetPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestPasswordResetPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestPasswordResetPayload")
+		case "accepted":
+			out.Values[i] = ec._RequestPasswordResetPayload_accepted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var resendConfirmationPayloadImplementors = []string{"ResendConfirmationPayload"}
+
+func (ec *executionContext) _ResendConfirmationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ResendConfirmationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resendConfirmationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResendConfirmationPayload")
+		case "accepted":
+			out.Values[i] = ec._ResendConfirmationPayload_accepted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var resetPasswordPayloadImplementors = []string{"ResetPasswordPayload"}
+
+func (ec *executionContext) _ResetPasswordPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ResetPasswordPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resetPasswordPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResetPasswordPayload")
+		case "passwordChanged":
+			out.Values[i] = ec._ResetPasswordPayload_passwordChanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var restoreRevisionPayloadImplementors = []string{"RestoreRevisionPayload"}
+
+func (ec *executionContext) _RestoreRevisionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RestoreRevisionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, restoreRevisionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RestoreRevisionPayload")
+		case "revision":
+			out.Values[i] = ec._RestoreRevisionPayload_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organisation":
+			out.Values[i] = ec._RestoreRevisionPayload_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "activity":
+			out.Values[i] = ec._RestoreRevisionPayload_activity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -6841,6 +8220,386 @@ func (ec *executionContext) _Revision(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var revokeApiKeyPayloadImplementors = []string{"RevokeApiKeyPayload"}
+
+func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeAPIKeyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeApiKeyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeApiKeyPayload")
+		case "apiKey":
+			out.Values[i] = ec._RevokeApiKeyPayload_apiKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var saveVenuePayloadImplementors = []string{"SaveVenuePayload"}
+
+func (ec *executionContext) _SaveVenuePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SaveVenuePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, saveVenuePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SaveVenuePayload")
+		case "venue":
+			out.Values[i] = ec._SaveVenuePayload_venue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var setActivityStatusPayloadImplementors = []string{"SetActivityStatusPayload"}
+
+func (ec *executionContext) _SetActivityStatusPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetActivityStatusPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setActivityStatusPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetActivityStatusPayload")
+		case "activity":
+			out.Values[i] = ec._SetActivityStatusPayload_activity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var setActivityTranslationPayloadImplementors = []string{"SetActivityTranslationPayload"}
+
+func (ec *executionContext) _SetActivityTranslationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetActivityTranslationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setActivityTranslationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetActivityTranslationPayload")
+		case "activity":
+			out.Values[i] = ec._SetActivityTranslationPayload_activity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var setMemberRolePayloadImplementors = []string{"SetMemberRolePayload"}
+
+func (ec *executionContext) _SetMemberRolePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetMemberRolePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setMemberRolePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetMemberRolePayload")
+		case "organisation":
+			out.Values[i] = ec._SetMemberRolePayload_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var setOrganisationTranslationPayloadImplementors = []string{"SetOrganisationTranslationPayload"}
+
+func (ec *executionContext) _SetOrganisationTranslationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetOrganisationTranslationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setOrganisationTranslationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetOrganisationTranslationPayload")
+		case "organisation":
+			out.Values[i] = ec._SetOrganisationTranslationPayload_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var setUserRolesPayloadImplementors = []string{"SetUserRolesPayload"}
+
+func (ec *executionContext) _SetUserRolesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetUserRolesPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setUserRolesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetUserRolesPayload")
+		case "userAccount":
+			out.Values[i] = ec._SetUserRolesPayload_userAccount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateActivityPayloadImplementors = []string{"UpdateActivityPayload"}
+
+func (ec *executionContext) _UpdateActivityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateActivityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateActivityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateActivityPayload")
+		case "activity":
+			out.Values[i] = ec._UpdateActivityPayload_activity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateOrganisationPayloadImplementors = []string{"UpdateOrganisationPayload"}
+
+func (ec *executionContext) _UpdateOrganisationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateOrganisationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateOrganisationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateOrganisationPayload")
+		case "organisation":
+			out.Values[i] = ec._UpdateOrganisationPayload_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var uploadImagePayloadImplementors = []string{"UploadImagePayload"}
+
+func (ec *executionContext) _UploadImagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UploadImagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, uploadImagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UploadImagePayload")
+		case "image":
+			out.Values[i] = ec._UploadImagePayload_image(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *auth.User) graphql.Marshaler {
@@ -6913,6 +8672,44 @@ func (ec *executionContext) _UserAccount(ctx context.Context, sel ast.SelectionS
 			}
 		case "disabled":
 			out.Values[i] = ec._UserAccount_disabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var verifyEmailPayloadImplementors = []string{"VerifyEmailPayload"}
+
+func (ec *executionContext) _VerifyEmailPayload(ctx context.Context, sel ast.SelectionSet, obj *model.VerifyEmailPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verifyEmailPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VerifyEmailPayload")
+		case "user":
+			out.Values[i] = ec._VerifyEmailPayload_user(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -7027,6 +8824,16 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAcceptInvitationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐAcceptInvitationPayload(ctx context.Context, sel ast.SelectionSet, v *model.AcceptInvitationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AcceptInvitationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNActivityChangesInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐActivityChangesInput(ctx context.Context, v any) (model.ActivityChangesInput, error) {
 	res, err := ec.unmarshalInputActivityChangesInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7087,6 +8894,26 @@ func (ec *executionContext) marshalNApiScope2ᚕgithubᚗcomᚋfritidᚋfritid�
 	return ret
 }
 
+func (ec *executionContext) marshalNApproveOrganisationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐApproveOrganisationPayload(ctx context.Context, sel ast.SelectionSet, v *model.ApproveOrganisationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ApproveOrganisationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNArchiveVenuePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐArchiveVenuePayload(ctx context.Context, sel ast.SelectionSet, v *model.ArchiveVenuePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ArchiveVenuePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauditᚐEntry(ctx context.Context, sel ast.SelectionSet, v *audit.Entry) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -7123,6 +8950,16 @@ func (ec *executionContext) marshalNAuditEntryEdge2ᚖgithubᚗcomᚋfritidᚋfr
 	return ec._AuditEntryEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCreateActivityPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCreateActivityPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateActivityPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateActivityPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCreateApiKeyPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCreateAPIKeyPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateAPIKeyPayload) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -7131,6 +8968,26 @@ func (ec *executionContext) marshalNCreateApiKeyPayload2ᚖgithubᚗcomᚋfritid
 		return graphql.Null
 	}
 	return ec._CreateApiKeyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInviteMemberPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐInviteMemberPayload(ctx context.Context, sel ast.SelectionSet, v *model.InviteMemberPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._InviteMemberPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInviteUserPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐInviteUserPayload(ctx context.Context, sel ast.SelectionSet, v *model.InviteUserPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._InviteUserPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNJSON2githubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐRawJSON(ctx context.Context, v any) (portal.RawJSON, error) {
@@ -7157,6 +9014,26 @@ func (ec *executionContext) marshalNLoginPayload2ᚖgithubᚗcomᚋfritidᚋfrit
 		return graphql.Null
 	}
 	return ec._LoginPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLogoutEverywherePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐLogoutEverywherePayload(ctx context.Context, sel ast.SelectionSet, v *model.LogoutEverywherePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LogoutEverywherePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLogoutPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐLogoutPayload(ctx context.Context, sel ast.SelectionSet, v *model.LogoutPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LogoutPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMembership2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*portal.Membership) graphql.Marshaler {
@@ -7279,6 +9156,16 @@ func (ec *executionContext) unmarshalNRegisterOrganisationInput2githubᚗcomᚋf
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRegisterOrganisationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐRegisterOrganisationPayload(ctx context.Context, sel ast.SelectionSet, v *model.RegisterOrganisationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RegisterOrganisationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRegistration2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐRegistrationᚄ(ctx context.Context, sel ast.SelectionSet, v []*portal.Registration) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -7341,6 +9228,56 @@ func (ec *executionContext) marshalNRegistrationEdge2ᚖgithubᚗcomᚋfritidᚋ
 	return ec._RegistrationEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRejectOrganisationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐRejectOrganisationPayload(ctx context.Context, sel ast.SelectionSet, v *model.RejectOrganisationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RejectOrganisationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRequestPasswordResetPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐRequestPasswordResetPayload(ctx context.Context, sel ast.SelectionSet, v *model.RequestPasswordResetPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RequestPasswordResetPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNResendConfirmationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐResendConfirmationPayload(ctx context.Context, sel ast.SelectionSet, v *model.ResendConfirmationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ResendConfirmationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNResetPasswordPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐResetPasswordPayload(ctx context.Context, sel ast.SelectionSet, v *model.ResetPasswordPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ResetPasswordPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRestoreRevisionPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐRestoreRevisionPayload(ctx context.Context, sel ast.SelectionSet, v *model.RestoreRevisionPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RestoreRevisionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRevision2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐRevision(ctx context.Context, sel ast.SelectionSet, v *portal.Revision) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -7351,9 +9288,99 @@ func (ec *executionContext) marshalNRevision2ᚖgithubᚗcomᚋfritidᚋfritid�
 	return ec._Revision(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRevokeApiKeyPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐRevokeAPIKeyPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeAPIKeyPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RevokeApiKeyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSaveVenuePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSaveVenuePayload(ctx context.Context, sel ast.SelectionSet, v *model.SaveVenuePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SaveVenuePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetActivityStatusPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetActivityStatusPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetActivityStatusPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetActivityStatusPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetActivityTranslationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetActivityTranslationPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetActivityTranslationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetActivityTranslationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetMemberRolePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetMemberRolePayload(ctx context.Context, sel ast.SelectionSet, v *model.SetMemberRolePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetMemberRolePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetOrganisationTranslationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetOrganisationTranslationPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetOrganisationTranslationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetOrganisationTranslationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetUserRolesPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetUserRolesPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetUserRolesPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetUserRolesPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUpdateActivityPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐUpdateActivityPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateActivityPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdateActivityPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUpdateOrganisationInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐUpdateOrganisationInput(ctx context.Context, v any) (model.UpdateOrganisationInput, error) {
 	res, err := ec.unmarshalInputUpdateOrganisationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateOrganisationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐUpdateOrganisationPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateOrganisationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdateOrganisationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
@@ -7370,6 +9397,16 @@ func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋg
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNUploadImagePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐUploadImagePayload(ctx context.Context, sel ast.SelectionSet, v *model.UploadImagePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UploadImagePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐUser(ctx context.Context, sel ast.SelectionSet, v *auth.User) graphql.Marshaler {
@@ -7395,6 +9432,16 @@ func (ec *executionContext) marshalNUserAccount2ᚖgithubᚗcomᚋfritidᚋfriti
 func (ec *executionContext) unmarshalNVenueChangesInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐVenueChangesInput(ctx context.Context, v any) (model.VenueChangesInput, error) {
 	res, err := ec.unmarshalInputVenueChangesInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVerifyEmailPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐVerifyEmailPayload(ctx context.Context, sel ast.SelectionSet, v *model.VerifyEmailPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VerifyEmailPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐViewer(ctx context.Context, sel ast.SelectionSet, v *auth.Viewer) graphql.Marshaler {

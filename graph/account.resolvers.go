@@ -49,15 +49,19 @@ func (r *mutationResolver) Login(ctx context.Context, email string, password str
 	return &model.LoginPayload{Token: res.Token, ExpiresAt: res.ExpiresAt, Viewer: res.Viewer}, nil
 }
 
-func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
+func (r *mutationResolver) Logout(ctx context.Context) (*model.LogoutPayload, error) {
 	if err := r.Auth.Logout(ctx); err != nil {
-		return false, err
+		return nil, err
 	}
-	return true, nil
+	return &model.LogoutPayload{SessionEnded: true}, nil
 }
 
-func (r *mutationResolver) LogoutEverywhere(ctx context.Context) (int, error) {
-	return r.Auth.LogoutEverywhere(ctx)
+func (r *mutationResolver) LogoutEverywhere(ctx context.Context) (*model.LogoutEverywherePayload, error) {
+	n, err := r.Auth.LogoutEverywhere(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &model.LogoutEverywherePayload{SessionsEnded: n}, nil
 }
 
 func (r *mutationResolver) CreateAPIKey(ctx context.Context, name string, scopes []auth.Scope) (*model.CreateAPIKeyPayload, error) {
@@ -68,57 +72,74 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, name string, scopes
 	return &model.CreateAPIKeyPayload{Key: k, Token: token}, nil
 }
 
-func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id string) (*auth.APIKey, error) {
+func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id string) (*model.RevokeAPIKeyPayload, error) {
 	uid, err := relay.ParseTypedID(id, "ApiKey", "id")
 	if err != nil {
 		return nil, err
 	}
-	return r.Auth.RevokeAPIKey(ctx, uid)
+	key, err := r.Auth.RevokeAPIKey(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RevokeAPIKeyPayload{APIKey: key}, nil
 }
 
-func (r *mutationResolver) RegisterOrganisation(ctx context.Context, input model.RegisterOrganisationInput) (*portal.Organisation, error) {
+func (r *mutationResolver) RegisterOrganisation(ctx context.Context, input model.RegisterOrganisationInput) (*model.RegisterOrganisationPayload, error) {
 	in, err := registerInput(input)
 	if err != nil {
 		return nil, err
 	}
-	return r.Portal.RegisterOrganisation(ctx, in)
+	org, err := r.Portal.RegisterOrganisation(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RegisterOrganisationPayload{Organisation: org}, nil
 }
 
-func (r *mutationResolver) VerifyEmail(ctx context.Context, token string) (bool, error) {
+func (r *mutationResolver) VerifyEmail(ctx context.Context, token string) (*model.VerifyEmailPayload, error) {
 	t, err := tenant.Current(ctx)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	if err := r.Auth.VerifyEmail(ctx, t.ID(), token); err != nil {
-		return false, err
+	u, err := r.Auth.VerifyEmail(ctx, t.ID(), token)
+	if err != nil {
+		return nil, err
 	}
-	return true, nil
+	return &model.VerifyEmailPayload{User: u}, nil
 }
 
-func (r *mutationResolver) ResendConfirmation(ctx context.Context, email string) (bool, error) {
+func (r *mutationResolver) ResendConfirmation(ctx context.Context, email string) (*model.ResendConfirmationPayload, error) {
 	if err := r.Auth.ResendConfirmation(ctx, email, r.Portal.PublicURL); err != nil {
-		return false, err
+		return nil, err
 	}
-	return true, nil
+	return &model.ResendConfirmationPayload{Accepted: true}, nil
 }
 
-func (r *mutationResolver) ApproveOrganisation(ctx context.Context, id string) (*portal.Organisation, error) {
+func (r *mutationResolver) ApproveOrganisation(ctx context.Context, id string) (*model.ApproveOrganisationPayload, error) {
 	uid, err := relay.ParseTypedID(id, "Organisation", "id")
 	if err != nil {
 		return nil, err
 	}
-	return r.Portal.ApproveOrganisation(ctx, uid)
+	org, err := r.Portal.ApproveOrganisation(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ApproveOrganisationPayload{Organisation: org}, nil
 }
 
-func (r *mutationResolver) RejectOrganisation(ctx context.Context, id string, reason string) (*portal.Organisation, error) {
+func (r *mutationResolver) RejectOrganisation(ctx context.Context, id string, reason string) (*model.RejectOrganisationPayload, error) {
 	uid, err := relay.ParseTypedID(id, "Organisation", "id")
 	if err != nil {
 		return nil, err
 	}
-	return r.Portal.RejectOrganisation(ctx, uid, reason)
+	org, err := r.Portal.RejectOrganisation(ctx, uid, reason)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RejectOrganisationPayload{Organisation: org}, nil
 }
 
-func (r *mutationResolver) UpdateOrganisation(ctx context.Context, id string, input model.UpdateOrganisationInput) (*portal.Organisation, error) {
+func (r *mutationResolver) UpdateOrganisation(ctx context.Context, id string, input model.UpdateOrganisationInput) (*model.UpdateOrganisationPayload, error) {
 	uid, err := relay.ParseTypedID(id, "Organisation", "id")
 	if err != nil {
 		return nil, err
@@ -127,18 +148,27 @@ func (r *mutationResolver) UpdateOrganisation(ctx context.Context, id string, in
 	if err != nil {
 		return nil, err
 	}
-	return r.Portal.UpdateOrganisation(ctx, uid, p)
+	org, err := r.Portal.UpdateOrganisation(ctx, uid, p)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateOrganisationPayload{Organisation: org}, nil
 }
 
-func (r *mutationResolver) SetOrganisationTranslation(ctx context.Context, id string, locale string, input model.OrganisationTextInput) (*portal.Organisation, error) {
+func (r *mutationResolver) SetOrganisationTranslation(ctx context.Context, id string, locale string, input model.OrganisationTextInput) (*model.SetOrganisationTranslationPayload, error) {
 	uid, err := relay.ParseTypedID(id, "Organisation", "id")
 	if err != nil {
 		return nil, err
 	}
-	return r.Portal.SetOrganisationTranslation(ctx, uid, locale, textPatch(input.Summary), textPatch(input.Description))
+	summary, description := textPatch(input.Summary), textPatch(input.Description)
+	org, err := r.Portal.SetOrganisationTranslation(ctx, uid, locale, summary, description)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetOrganisationTranslationPayload{Organisation: org}, nil
 }
 
-func (r *mutationResolver) CreateActivity(ctx context.Context, organisationID string, input model.ActivityChangesInput) (*portal.Activity, error) {
+func (r *mutationResolver) CreateActivity(ctx context.Context, organisationID string, input model.ActivityChangesInput) (*model.CreateActivityPayload, error) {
 	oid, err := relay.ParseTypedID(organisationID, "Organisation", "organisationId")
 	if err != nil {
 		return nil, err
@@ -151,10 +181,10 @@ func (r *mutationResolver) CreateActivity(ctx context.Context, organisationID st
 	if err != nil {
 		return nil, err
 	}
-	return a, attachOwn(ctx, a)
+	return &model.CreateActivityPayload{Activity: a}, attachOwn(ctx, a)
 }
 
-func (r *mutationResolver) UpdateActivity(ctx context.Context, id string, input model.ActivityChangesInput) (*portal.Activity, error) {
+func (r *mutationResolver) UpdateActivity(ctx context.Context, id string, input model.ActivityChangesInput) (*model.UpdateActivityPayload, error) {
 	uid, err := relay.ParseTypedID(id, "Activity", "id")
 	if err != nil {
 		return nil, err
@@ -167,10 +197,10 @@ func (r *mutationResolver) UpdateActivity(ctx context.Context, id string, input 
 	if err != nil {
 		return nil, err
 	}
-	return a, attachOwn(ctx, a)
+	return &model.UpdateActivityPayload{Activity: a}, attachOwn(ctx, a)
 }
 
-func (r *mutationResolver) SetActivityStatus(ctx context.Context, id string, status portal.ActivityStatus) (*portal.Activity, error) {
+func (r *mutationResolver) SetActivityStatus(ctx context.Context, id string, status portal.ActivityStatus) (*model.SetActivityStatusPayload, error) {
 	uid, err := relay.ParseTypedID(id, "Activity", "id")
 	if err != nil {
 		return nil, err
@@ -179,10 +209,10 @@ func (r *mutationResolver) SetActivityStatus(ctx context.Context, id string, sta
 	if err != nil {
 		return nil, err
 	}
-	return a, attachOwn(ctx, a)
+	return &model.SetActivityStatusPayload{Activity: a}, attachOwn(ctx, a)
 }
 
-func (r *mutationResolver) SetActivityTranslation(ctx context.Context, id string, locale string, input model.ActivityTextsInput) (*portal.Activity, error) {
+func (r *mutationResolver) SetActivityTranslation(ctx context.Context, id string, locale string, input model.ActivityTextsInput) (*model.SetActivityTranslationPayload, error) {
 	uid, err := relay.ParseTypedID(id, "Activity", "id")
 	if err != nil {
 		return nil, err
@@ -191,35 +221,47 @@ func (r *mutationResolver) SetActivityTranslation(ctx context.Context, id string
 	if err != nil {
 		return nil, err
 	}
-	return a, attachOwn(ctx, a)
+	return &model.SetActivityTranslationPayload{Activity: a}, attachOwn(ctx, a)
 }
 
-func (r *mutationResolver) SaveVenue(ctx context.Context, input model.VenueChangesInput) (*portal.Venue, error) {
+func (r *mutationResolver) SaveVenue(ctx context.Context, input model.VenueChangesInput) (*model.SaveVenuePayload, error) {
 	p, err := venuePatch(input)
 	if err != nil {
 		return nil, err
 	}
-	return r.Portal.SaveVenue(ctx, p)
+	venue, err := r.Portal.SaveVenue(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SaveVenuePayload{Venue: venue}, nil
 }
 
-func (r *mutationResolver) ArchiveVenue(ctx context.Context, id string, archived bool) (*portal.Venue, error) {
+func (r *mutationResolver) ArchiveVenue(ctx context.Context, id string, archived bool) (*model.ArchiveVenuePayload, error) {
 	uid, err := relay.ParseTypedID(id, "Venue", "id")
 	if err != nil {
 		return nil, err
 	}
-	return r.Portal.ArchiveVenue(ctx, uid, archived)
+	venue, err := r.Portal.ArchiveVenue(ctx, uid, archived)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ArchiveVenuePayload{Venue: venue}, nil
 }
 
-func (r *mutationResolver) InviteUser(ctx context.Context, email string, displayName string, roles []auth.MunicipalRole) (*auth.UserWithRoles, error) {
-	return r.Auth.InviteUser(ctx, email, displayName, roles, r.Portal.PublicURL)
+func (r *mutationResolver) InviteUser(ctx context.Context, email string, displayName string, roles []auth.MunicipalRole) (*model.InviteUserPayload, error) {
+	acc, err := r.Auth.InviteUser(ctx, email, displayName, roles, r.Portal.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	return &model.InviteUserPayload{UserAccount: acc}, nil
 }
 
-func (r *mutationResolver) RestoreRevision(ctx context.Context, id string) (*portal.Revision, error) {
+func (r *mutationResolver) RestoreRevision(ctx context.Context, id string) (*model.RestoreRevisionPayload, error) {
 	uid, err := relay.ParseTypedID(id, "Revision", "id")
 	if err != nil {
 		return nil, err
 	}
-	itemID, _, err := r.Portal.RestoreRevision(ctx, uid)
+	itemID, typ, err := r.Portal.RestoreRevision(ctx, uid)
 	if err != nil {
 		return nil, err
 	}
@@ -227,66 +269,90 @@ func (r *mutationResolver) RestoreRevision(ctx context.Context, id string) (*por
 	if err != nil || len(revs) == 0 {
 		return nil, err
 	}
-	return revs[0], nil
+	item, err := fetchByUUID(ctx, typ, itemID)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.RestoreRevisionPayload{Revision: revs[0]}
+	out.Organisation, _ = item.(*portal.Organisation)
+	out.Activity, _ = item.(*portal.Activity)
+	return out, nil
 }
 
-func (r *mutationResolver) RequestPasswordReset(ctx context.Context, email string) (bool, error) {
+func (r *mutationResolver) RequestPasswordReset(ctx context.Context, email string) (*model.RequestPasswordResetPayload, error) {
 	if err := r.Auth.RequestPasswordReset(ctx, email, r.Portal.PublicURL); err != nil {
-		return false, err
+		return nil, err
 	}
-	return true, nil
+	return &model.RequestPasswordResetPayload{Accepted: true}, nil
 }
 
-func (r *mutationResolver) ResetPassword(ctx context.Context, token string, password string) (bool, error) {
+func (r *mutationResolver) ResetPassword(ctx context.Context, token string, password string) (*model.ResetPasswordPayload, error) {
 	if err := r.Auth.ResetPassword(ctx, token, password); err != nil {
-		return false, err
+		return nil, err
 	}
-	return true, nil
+	return &model.ResetPasswordPayload{PasswordChanged: true}, nil
 }
 
-func (r *mutationResolver) InviteMember(ctx context.Context, organisationID string, email string, role portal.MemberRole) (bool, error) {
+func (r *mutationResolver) InviteMember(ctx context.Context, organisationID string, email string, role portal.MemberRole) (*model.InviteMemberPayload, error) {
 	oid, err := relay.ParseTypedID(organisationID, "Organisation", "organisationId")
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	if err := r.Portal.InviteMember(ctx, oid, email, role); err != nil {
-		return false, err
+		return nil, err
 	}
-	return true, nil
+	org, err := loadersFor(ctx).organisations.get(ctx, oid)
+	if err != nil {
+		return nil, err
+	}
+	return &model.InviteMemberPayload{Organisation: org}, nil
 }
 
-func (r *mutationResolver) AcceptInvitation(ctx context.Context, token string) (*portal.Organisation, error) {
-	return r.Portal.AcceptInvitation(ctx, token)
+func (r *mutationResolver) AcceptInvitation(ctx context.Context, token string) (*model.AcceptInvitationPayload, error) {
+	org, err := r.Portal.AcceptInvitation(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AcceptInvitationPayload{Organisation: org}, nil
 }
 
-func (r *mutationResolver) SetMemberRole(ctx context.Context, organisationID string, userID string, role *portal.MemberRole) (bool, error) {
+func (r *mutationResolver) SetMemberRole(ctx context.Context, organisationID string, userID string, role *portal.MemberRole) (*model.SetMemberRolePayload, error) {
 	oid, err := relay.ParseTypedID(organisationID, "Organisation", "organisationId")
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	uid, err := relay.ParseTypedID(userID, "User", "userId")
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	if err := r.Portal.SetMemberRole(ctx, oid, uid, deref(role, "")); err != nil {
-		return false, err
+		return nil, err
 	}
-	return true, nil
+	org, err := nullIfNotFound(loadersFor(ctx).organisations.get(ctx, oid))
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetMemberRolePayload{Organisation: org}, nil
 }
 
-func (r *mutationResolver) UploadImage(ctx context.Context, file graphql.Upload, alt *string) (*portal.Media, error) {
-	return r.Portal.UploadImage(ctx, file.File, deref(alt, ""))
+func (r *mutationResolver) UploadImage(ctx context.Context, file graphql.Upload, alt *string) (*model.UploadImagePayload, error) {
+	img, err := r.Portal.UploadImage(ctx, file.File, deref(alt, ""))
+	if err != nil {
+		return nil, err
+	}
+	return &model.UploadImagePayload{Image: img}, nil
 }
 
-func (r *mutationResolver) SetUserRoles(ctx context.Context, userID string, roles []auth.MunicipalRole, disabled *bool) (bool, error) {
+func (r *mutationResolver) SetUserRoles(ctx context.Context, userID string, roles []auth.MunicipalRole, disabled *bool) (*model.SetUserRolesPayload, error) {
 	uid, err := relay.ParseTypedID(userID, "User", "userId")
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	if err := r.Auth.SetUserRoles(ctx, uid, roles, disabled); err != nil {
-		return false, err
+	u, err := r.Auth.SetUserRoles(ctx, uid, roles, disabled)
+	if err != nil {
+		return nil, err
 	}
-	return true, nil
+	return &model.SetUserRolesPayload{UserAccount: u}, nil
 }
 
 func (r *organisationResolver) Members(ctx context.Context, obj *portal.Organisation) ([]*portal.Member, error) {

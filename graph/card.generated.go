@@ -20,6 +20,14 @@ import (
 
 // region    ************************** generated!.gotpl **************************
 
+type AllocateTicketPayloadResolver interface {
+	Offer(ctx context.Context, obj *model.AllocateTicketPayload) (*card.Offer, error)
+	Card(ctx context.Context, obj *model.AllocateTicketPayload) (*card.Card, error)
+}
+type CancelTicketPayloadResolver interface {
+	Offer(ctx context.Context, obj *model.CancelTicketPayload) (*card.Offer, error)
+	Card(ctx context.Context, obj *model.CancelTicketPayload) (*card.Card, error)
+}
 type CardResolver interface {
 	Programme(ctx context.Context, obj *card.Card) (*card.Programme, error)
 
@@ -38,6 +46,10 @@ type CardTicketResolver interface {
 	Offer(ctx context.Context, obj *card.Ticket) (*card.Offer, error)
 
 	Printable(ctx context.Context, obj *card.Ticket) (*string, error)
+}
+type ClaimTicketPayloadResolver interface {
+	Offer(ctx context.Context, obj *model.ClaimTicketPayload) (*card.Offer, error)
+	Card(ctx context.Context, obj *model.ClaimTicketPayload) (*card.Card, error)
 }
 type OfferStatisticsResolver interface {
 	OfferID(ctx context.Context, obj *card.OfferStatistics) (string, error)
@@ -234,6 +246,102 @@ func (ec *executionContext) fieldContext_AgencyCards_active(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _AllocateTicketPayload_ticket(ctx context.Context, field graphql.CollectedField, obj *model.AllocateTicketPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllocateTicketPayload_ticket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ticket, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Ticket) graphql.Marshaler {
+			return ec.marshalNCardTicket2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicket(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AllocateTicketPayload_ticket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AllocateTicketPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardTicket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AllocateTicketPayload_offer(ctx context.Context, field graphql.CollectedField, obj *model.AllocateTicketPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllocateTicketPayload_offer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AllocateTicketPayload().Offer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Offer) graphql.Marshaler {
+			return ec.marshalOCardOffer2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOffer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AllocateTicketPayload_offer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AllocateTicketPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardOffer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AllocateTicketPayload_card(ctx context.Context, field graphql.CollectedField, obj *model.AllocateTicketPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AllocateTicketPayload_card(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AllocateTicketPayload().Card(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Card) graphql.Marshaler {
+			return ec.marshalOCard2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCard(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AllocateTicketPayload_card(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AllocateTicketPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Card(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AnonymousCard_card(ctx context.Context, field graphql.CollectedField, obj *card.AnonymousCard) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -289,59 +397,100 @@ func (ec *executionContext) fieldContext_AnonymousCard_pin(_ context.Context, fi
 	return graphql.NewScalarFieldContext("AnonymousCard", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _AnonymousCardBatch_cards(ctx context.Context, field graphql.CollectedField, obj *model.AnonymousCardBatch) (ret graphql.Marshaler) {
+func (ec *executionContext) _CancelTicketPayload_ticket(ctx context.Context, field graphql.CollectedField, obj *model.CancelTicketPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AnonymousCardBatch_cards(ctx, field)
+			return ec.fieldContext_CancelTicketPayload_ticket(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cards, nil
+			return obj.Ticket, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*card.AnonymousCard) graphql.Marshaler {
-			return ec.marshalNAnonymousCard2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAnonymousCardᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Ticket) graphql.Marshaler {
+			return ec.marshalNCardTicket2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicket(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_AnonymousCardBatch_cards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CancelTicketPayload_ticket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "AnonymousCardBatch",
+		Object:     "CancelTicketPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AnonymousCard(ctx, field)
+			return ec.childFields_CardTicket(ctx, field)
 		},
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _AnonymousCardBatch_sheet(ctx context.Context, field graphql.CollectedField, obj *model.AnonymousCardBatch) (ret graphql.Marshaler) {
+func (ec *executionContext) _CancelTicketPayload_offer(ctx context.Context, field graphql.CollectedField, obj *model.CancelTicketPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AnonymousCardBatch_sheet(ctx, field)
+			return ec.fieldContext_CancelTicketPayload_offer(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sheet, nil
+			return ec.Resolvers.CancelTicketPayload().Offer(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Offer) graphql.Marshaler {
+			return ec.marshalOCardOffer2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOffer(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
-func (ec *executionContext) fieldContext_AnonymousCardBatch_sheet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AnonymousCardBatch", field, false, false, errors.New("field of type String does not have child fields"))
+func (ec *executionContext) fieldContext_CancelTicketPayload_offer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelTicketPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardOffer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelTicketPayload_card(ctx context.Context, field graphql.CollectedField, obj *model.CancelTicketPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelTicketPayload_card(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CancelTicketPayload().Card(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Card) graphql.Marshaler {
+			return ec.marshalOCard2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCard(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CancelTicketPayload_card(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelTicketPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Card(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Card_id(ctx context.Context, field graphql.CollectedField, obj *card.Card) (ret graphql.Marshaler) {
@@ -2461,13 +2610,251 @@ func (ec *executionContext) fieldContext_CardTicket_printable(_ context.Context,
 	return graphql.NewScalarFieldContext("CardTicket", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _IssuedCard_card(ctx context.Context, field graphql.CollectedField, obj *card.IssuedCard) (ret graphql.Marshaler) {
+func (ec *executionContext) _CheckRecipientPayload_findings(ctx context.Context, field graphql.CollectedField, obj *model.CheckRecipientPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IssuedCard_card(ctx, field)
+			return ec.fieldContext_CheckRecipientPayload_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*card.Finding) graphql.Marshaler {
+			return ec.marshalNCardFinding2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckRecipientPayload_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckRecipientPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardFinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckTicketPayload_ticketCheck(ctx context.Context, field graphql.CollectedField, obj *model.CheckTicketPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckTicketPayload_ticketCheck(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TicketCheck, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.TicketCheck) graphql.Marshaler {
+			return ec.marshalNTicketCheck2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicketCheck(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckTicketPayload_ticketCheck(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckTicketPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TicketCheck(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ClaimTicketPayload_ticket(ctx context.Context, field graphql.CollectedField, obj *model.ClaimTicketPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClaimTicketPayload_ticket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ticket, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Ticket) graphql.Marshaler {
+			return ec.marshalNCardTicket2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicket(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClaimTicketPayload_ticket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClaimTicketPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardTicket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ClaimTicketPayload_offer(ctx context.Context, field graphql.CollectedField, obj *model.ClaimTicketPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClaimTicketPayload_offer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ClaimTicketPayload().Offer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Offer) graphql.Marshaler {
+			return ec.marshalOCardOffer2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOffer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ClaimTicketPayload_offer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClaimTicketPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardOffer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ClaimTicketPayload_card(ctx context.Context, field graphql.CollectedField, obj *model.ClaimTicketPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClaimTicketPayload_card(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ClaimTicketPayload().Card(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Card) graphql.Marshaler {
+			return ec.marshalOCard2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCard(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ClaimTicketPayload_card(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClaimTicketPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Card(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ErasePersonalDataPayload_erased(ctx context.Context, field graphql.CollectedField, obj *model.ErasePersonalDataPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasePersonalDataPayload_erased(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Erased, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasePersonalDataPayload_erased(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasePersonalDataPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _IssueAnonymousCardsPayload_cards(ctx context.Context, field graphql.CollectedField, obj *model.IssueAnonymousCardsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueAnonymousCardsPayload_cards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cards, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*card.AnonymousCard) graphql.Marshaler {
+			return ec.marshalNAnonymousCard2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAnonymousCardᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueAnonymousCardsPayload_cards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssueAnonymousCardsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnonymousCard(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IssueAnonymousCardsPayload_sheet(ctx context.Context, field graphql.CollectedField, obj *model.IssueAnonymousCardsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueAnonymousCardsPayload_sheet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sheet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueAnonymousCardsPayload_sheet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueAnonymousCardsPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _IssueCardPayload_card(ctx context.Context, field graphql.CollectedField, obj *card.IssuedCard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCardPayload_card(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			return obj.Card, nil
@@ -2480,9 +2867,9 @@ func (ec *executionContext) _IssuedCard_card(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_IssuedCard_card(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_IssueCardPayload_card(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "IssuedCard",
+		Object:     "IssueCardPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -2493,13 +2880,13 @@ func (ec *executionContext) fieldContext_IssuedCard_card(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _IssuedCard_overridden(ctx context.Context, field graphql.CollectedField, obj *card.IssuedCard) (ret graphql.Marshaler) {
+func (ec *executionContext) _IssueCardPayload_overridden(ctx context.Context, field graphql.CollectedField, obj *card.IssuedCard) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IssuedCard_overridden(ctx, field)
+			return ec.fieldContext_IssueCardPayload_overridden(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			return obj.Overridden, nil
@@ -2512,9 +2899,9 @@ func (ec *executionContext) _IssuedCard_overridden(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_IssuedCard_overridden(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_IssueCardPayload_overridden(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "IssuedCard",
+		Object:     "IssueCardPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -2713,6 +3100,38 @@ func (ec *executionContext) fieldContext_OfferStatistics_valueRedeemed(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _OpenCardPayload_card(ctx context.Context, field graphql.CollectedField, obj *model.OpenCardPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpenCardPayload_card(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Card, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Card) graphql.Marshaler {
+			return ec.marshalNCard2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpenCardPayload_card(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpenCardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Card(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PersonalDataReport_found(ctx context.Context, field graphql.CollectedField, obj *card.PersonalDataReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2887,6 +3306,38 @@ func (ec *executionContext) fieldContext_PersonalDataReport_childrenCards(_ cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReportCard(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonalDataReportPayload_personalDataReport(ctx context.Context, field graphql.CollectedField, obj *model.PersonalDataReportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataReportPayload_personalDataReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonalDataReport, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.PersonalDataReport) graphql.Marshaler {
+			return ec.marshalNPersonalDataReport2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐPersonalDataReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataReportPayload_personalDataReport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonalDataReportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonalDataReport(ctx, field)
 		},
 	}
 	return fc, nil
@@ -3149,6 +3600,70 @@ func (ec *executionContext) fieldContext_ProviderStatistics_settlement(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _RedeemTicketPayload_ticketCheck(ctx context.Context, field graphql.CollectedField, obj *model.RedeemTicketPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedeemTicketPayload_ticketCheck(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TicketCheck, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.TicketCheck) graphql.Marshaler {
+			return ec.marshalNTicketCheck2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicketCheck(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedeemTicketPayload_ticketCheck(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RedeemTicketPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TicketCheck(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseCardOfferStockPayload_offer(ctx context.Context, field graphql.CollectedField, obj *model.ReleaseCardOfferStockPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseCardOfferStockPayload_offer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Offer) graphql.Marshaler {
+			return ec.marshalNCardOffer2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOffer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseCardOfferStockPayload_offer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseCardOfferStockPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardOffer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReportCard_card(ctx context.Context, field graphql.CollectedField, obj *card.ReportCard) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3351,6 +3866,230 @@ func (ec *executionContext) fieldContext_ReportTicket_redeemedAt(_ context.Conte
 	return graphql.NewScalarFieldContext("ReportTicket", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _ResumeCardPayload_card(ctx context.Context, field graphql.CollectedField, obj *model.ResumeCardPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResumeCardPayload_card(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Card, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Card) graphql.Marshaler {
+			return ec.marshalNCard2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResumeCardPayload_card(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResumeCardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Card(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeCardPayload_card(ctx context.Context, field graphql.CollectedField, obj *model.RevokeCardPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeCardPayload_card(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Card, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Card) graphql.Marshaler {
+			return ec.marshalNCard2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeCardPayload_card(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeCardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Card(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SaveCardAgencyPayload_agency(ctx context.Context, field graphql.CollectedField, obj *model.SaveCardAgencyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SaveCardAgencyPayload_agency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Agency) graphql.Marshaler {
+			return ec.marshalNCardAgency2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAgency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SaveCardAgencyPayload_agency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SaveCardAgencyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardAgency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SaveCardOfferPayload_offer(ctx context.Context, field graphql.CollectedField, obj *model.SaveCardOfferPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SaveCardOfferPayload_offer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Offer) graphql.Marshaler {
+			return ec.marshalNCardOffer2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOffer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SaveCardOfferPayload_offer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SaveCardOfferPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardOffer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SaveCardProgrammePayload_programme(ctx context.Context, field graphql.CollectedField, obj *model.SaveCardProgrammePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SaveCardProgrammePayload_programme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Programme, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Programme) graphql.Marshaler {
+			return ec.marshalNCardProgramme2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐProgramme(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SaveCardProgrammePayload_programme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SaveCardProgrammePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardProgramme(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetCardOfferStatusPayload_offer(ctx context.Context, field graphql.CollectedField, obj *model.SetCardOfferStatusPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetCardOfferStatusPayload_offer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Offer) graphql.Marshaler {
+			return ec.marshalNCardOffer2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOffer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetCardOfferStatusPayload_offer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetCardOfferStatusPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardOffer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetCaseworkerAgencyPayload_agency(ctx context.Context, field graphql.CollectedField, obj *model.SetCaseworkerAgencyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetCaseworkerAgencyPayload_agency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Agency) graphql.Marshaler {
+			return ec.marshalOCardAgency2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAgency(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetCaseworkerAgencyPayload_agency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetCaseworkerAgencyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardAgency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Settlement_donated(ctx context.Context, field graphql.CollectedField, obj *card.Settlement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3546,6 +4285,38 @@ func (ec *executionContext) _StatCount_display(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_StatCount_display(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StatCount", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SuspendCardPayload_card(ctx context.Context, field graphql.CollectedField, obj *model.SuspendCardPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuspendCardPayload_card(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Card, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Card) graphql.Marshaler {
+			return ec.marshalNCard2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuspendCardPayload_card(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SuspendCardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Card(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TicketCheck_code(ctx context.Context, field graphql.CollectedField, obj *card.TicketCheck) (ret graphql.Marshaler) {
@@ -4572,6 +5343,120 @@ func (ec *executionContext) _AgencyCards(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var allocateTicketPayloadImplementors = []string{"AllocateTicketPayload"}
+
+func (ec *executionContext) _AllocateTicketPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AllocateTicketPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, allocateTicketPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AllocateTicketPayload")
+		case "ticket":
+			out.Values[i] = ec._AllocateTicketPayload_ticket(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "offer":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AllocateTicketPayload_offer(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "card":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AllocateTicketPayload_card(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var anonymousCardImplementors = []string{"AnonymousCard"}
 
 func (ec *executionContext) _AnonymousCard(ctx context.Context, sel ast.SelectionSet, obj *card.AnonymousCard) graphql.Marshaler {
@@ -4615,10 +5500,10 @@ func (ec *executionContext) _AnonymousCard(ctx context.Context, sel ast.Selectio
 	return out
 }
 
-var anonymousCardBatchImplementors = []string{"AnonymousCardBatch"}
+var cancelTicketPayloadImplementors = []string{"CancelTicketPayload"}
 
-func (ec *executionContext) _AnonymousCardBatch(ctx context.Context, sel ast.SelectionSet, obj *model.AnonymousCardBatch) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, anonymousCardBatchImplementors)
+func (ec *executionContext) _CancelTicketPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CancelTicketPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cancelTicketPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferredFieldSet := graphql.NewFieldSet(nil)
@@ -4626,17 +5511,88 @@ func (ec *executionContext) _AnonymousCardBatch(ctx context.Context, sel ast.Sel
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("AnonymousCardBatch")
-		case "cards":
-			out.Values[i] = ec._AnonymousCardBatch_cards(ctx, field, obj)
+			out.Values[i] = graphql.MarshalString("CancelTicketPayload")
+		case "ticket":
+			out.Values[i] = ec._CancelTicketPayload_ticket(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "sheet":
-			out.Values[i] = ec._AnonymousCardBatch_sheet(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+		case "offer":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CancelTicketPayload_offer(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "card":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CancelTicketPayload_card(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5644,10 +6600,10 @@ func (ec *executionContext) _CardTicket(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
-var issuedCardImplementors = []string{"IssuedCard"}
+var checkRecipientPayloadImplementors = []string{"CheckRecipientPayload"}
 
-func (ec *executionContext) _IssuedCard(ctx context.Context, sel ast.SelectionSet, obj *card.IssuedCard) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, issuedCardImplementors)
+func (ec *executionContext) _CheckRecipientPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CheckRecipientPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkRecipientPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferredFieldSet := graphql.NewFieldSet(nil)
@@ -5655,14 +6611,285 @@ func (ec *executionContext) _IssuedCard(ctx context.Context, sel ast.SelectionSe
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("IssuedCard")
+			out.Values[i] = graphql.MarshalString("CheckRecipientPayload")
+		case "findings":
+			out.Values[i] = ec._CheckRecipientPayload_findings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var checkTicketPayloadImplementors = []string{"CheckTicketPayload"}
+
+func (ec *executionContext) _CheckTicketPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CheckTicketPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkTicketPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckTicketPayload")
+		case "ticketCheck":
+			out.Values[i] = ec._CheckTicketPayload_ticketCheck(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var claimTicketPayloadImplementors = []string{"ClaimTicketPayload"}
+
+func (ec *executionContext) _ClaimTicketPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ClaimTicketPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, claimTicketPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ClaimTicketPayload")
+		case "ticket":
+			out.Values[i] = ec._ClaimTicketPayload_ticket(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "offer":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ClaimTicketPayload_offer(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "card":
-			out.Values[i] = ec._IssuedCard_card(ctx, field, obj)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ClaimTicketPayload_card(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var erasePersonalDataPayloadImplementors = []string{"ErasePersonalDataPayload"}
+
+func (ec *executionContext) _ErasePersonalDataPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ErasePersonalDataPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, erasePersonalDataPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ErasePersonalDataPayload")
+		case "erased":
+			out.Values[i] = ec._ErasePersonalDataPayload_erased(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var issueAnonymousCardsPayloadImplementors = []string{"IssueAnonymousCardsPayload"}
+
+func (ec *executionContext) _IssueAnonymousCardsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.IssueAnonymousCardsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueAnonymousCardsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueAnonymousCardsPayload")
+		case "cards":
+			out.Values[i] = ec._IssueAnonymousCardsPayload_cards(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sheet":
+			out.Values[i] = ec._IssueAnonymousCardsPayload_sheet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var issueCardPayloadImplementors = []string{"IssueCardPayload"}
+
+func (ec *executionContext) _IssueCardPayload(ctx context.Context, sel ast.SelectionSet, obj *card.IssuedCard) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueCardPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueCardPayload")
+		case "card":
+			out.Values[i] = ec._IssueCardPayload_card(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "overridden":
-			out.Values[i] = ec._IssuedCard_overridden(ctx, field, obj)
+			out.Values[i] = ec._IssueCardPayload_overridden(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -5788,6 +7015,44 @@ func (ec *executionContext) _OfferStatistics(ctx context.Context, sel ast.Select
 	return out
 }
 
+var openCardPayloadImplementors = []string{"OpenCardPayload"}
+
+func (ec *executionContext) _OpenCardPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OpenCardPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openCardPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpenCardPayload")
+		case "card":
+			out.Values[i] = ec._OpenCardPayload_card(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var personalDataReportImplementors = []string{"PersonalDataReport"}
 
 func (ec *executionContext) _PersonalDataReport(ctx context.Context, sel ast.SelectionSet, obj *card.PersonalDataReport) graphql.Marshaler {
@@ -5832,6 +7097,44 @@ func (ec *executionContext) _PersonalDataReport(ctx context.Context, sel ast.Sel
 			}
 		case "childrenCards":
 			out.Values[i] = ec._PersonalDataReport_childrenCards(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var personalDataReportPayloadImplementors = []string{"PersonalDataReportPayload"}
+
+func (ec *executionContext) _PersonalDataReportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PersonalDataReportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personalDataReportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonalDataReportPayload")
+		case "personalDataReport":
+			out.Values[i] = ec._PersonalDataReportPayload_personalDataReport(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6038,6 +7341,82 @@ func (ec *executionContext) _ProviderStatistics(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var redeemTicketPayloadImplementors = []string{"RedeemTicketPayload"}
+
+func (ec *executionContext) _RedeemTicketPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RedeemTicketPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, redeemTicketPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RedeemTicketPayload")
+		case "ticketCheck":
+			out.Values[i] = ec._RedeemTicketPayload_ticketCheck(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var releaseCardOfferStockPayloadImplementors = []string{"ReleaseCardOfferStockPayload"}
+
+func (ec *executionContext) _ReleaseCardOfferStockPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReleaseCardOfferStockPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseCardOfferStockPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseCardOfferStockPayload")
+		case "offer":
+			out.Values[i] = ec._ReleaseCardOfferStockPayload_offer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var reportCardImplementors = []string{"ReportCard"}
 
 func (ec *executionContext) _ReportCard(ctx context.Context, sel ast.SelectionSet, obj *card.ReportCard) graphql.Marshaler {
@@ -6120,6 +7499,272 @@ func (ec *executionContext) _ReportTicket(ctx context.Context, sel ast.Selection
 			}
 		case "redeemedAt":
 			out.Values[i] = ec._ReportTicket_redeemedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var resumeCardPayloadImplementors = []string{"ResumeCardPayload"}
+
+func (ec *executionContext) _ResumeCardPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ResumeCardPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resumeCardPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResumeCardPayload")
+		case "card":
+			out.Values[i] = ec._ResumeCardPayload_card(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var revokeCardPayloadImplementors = []string{"RevokeCardPayload"}
+
+func (ec *executionContext) _RevokeCardPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeCardPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeCardPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeCardPayload")
+		case "card":
+			out.Values[i] = ec._RevokeCardPayload_card(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var saveCardAgencyPayloadImplementors = []string{"SaveCardAgencyPayload"}
+
+func (ec *executionContext) _SaveCardAgencyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SaveCardAgencyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, saveCardAgencyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SaveCardAgencyPayload")
+		case "agency":
+			out.Values[i] = ec._SaveCardAgencyPayload_agency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var saveCardOfferPayloadImplementors = []string{"SaveCardOfferPayload"}
+
+func (ec *executionContext) _SaveCardOfferPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SaveCardOfferPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, saveCardOfferPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SaveCardOfferPayload")
+		case "offer":
+			out.Values[i] = ec._SaveCardOfferPayload_offer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var saveCardProgrammePayloadImplementors = []string{"SaveCardProgrammePayload"}
+
+func (ec *executionContext) _SaveCardProgrammePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SaveCardProgrammePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, saveCardProgrammePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SaveCardProgrammePayload")
+		case "programme":
+			out.Values[i] = ec._SaveCardProgrammePayload_programme(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var setCardOfferStatusPayloadImplementors = []string{"SetCardOfferStatusPayload"}
+
+func (ec *executionContext) _SetCardOfferStatusPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetCardOfferStatusPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setCardOfferStatusPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetCardOfferStatusPayload")
+		case "offer":
+			out.Values[i] = ec._SetCardOfferStatusPayload_offer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var setCaseworkerAgencyPayloadImplementors = []string{"SetCaseworkerAgencyPayload"}
+
+func (ec *executionContext) _SetCaseworkerAgencyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetCaseworkerAgencyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setCaseworkerAgencyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetCaseworkerAgencyPayload")
+		case "agency":
+			out.Values[i] = ec._SetCaseworkerAgencyPayload_agency(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -6254,6 +7899,44 @@ func (ec *executionContext) _StatCount(ctx context.Context, sel ast.SelectionSet
 			}
 		case "display":
 			out.Values[i] = ec._StatCount_display(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var suspendCardPayloadImplementors = []string{"SuspendCardPayload"}
+
+func (ec *executionContext) _SuspendCardPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SuspendCardPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, suspendCardPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SuspendCardPayload")
+		case "card":
+			out.Values[i] = ec._SuspendCardPayload_card(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6551,6 +8234,16 @@ func (ec *executionContext) marshalNAgencyCards2ᚖgithubᚗcomᚋfritidᚋfriti
 	return ec._AgencyCards(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAllocateTicketPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐAllocateTicketPayload(ctx context.Context, sel ast.SelectionSet, v *model.AllocateTicketPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AllocateTicketPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAnonymousCard2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAnonymousCardᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.AnonymousCard) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -6577,14 +8270,14 @@ func (ec *executionContext) marshalNAnonymousCard2ᚖgithubᚗcomᚋfritidᚋfri
 	return ec._AnonymousCard(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAnonymousCardBatch2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐAnonymousCardBatch(ctx context.Context, sel ast.SelectionSet, v *model.AnonymousCardBatch) graphql.Marshaler {
+func (ec *executionContext) marshalNCancelTicketPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCancelTicketPayload(ctx context.Context, sel ast.SelectionSet, v *model.CancelTicketPayload) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 		return graphql.Null
 	}
-	return ec._AnonymousCardBatch(ctx, sel, v)
+	return ec._CancelTicketPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCard2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCardᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.Card) graphql.Marshaler {
@@ -6926,6 +8619,36 @@ func (ec *executionContext) marshalNCardTicket2ᚖgithubᚗcomᚋfritidᚋfritid
 	return ec._CardTicket(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCheckRecipientPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCheckRecipientPayload(ctx context.Context, sel ast.SelectionSet, v *model.CheckRecipientPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CheckRecipientPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCheckTicketPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCheckTicketPayload(ctx context.Context, sel ast.SelectionSet, v *model.CheckTicketPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CheckTicketPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNClaimTicketPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐClaimTicketPayload(ctx context.Context, sel ast.SelectionSet, v *model.ClaimTicketPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ClaimTicketPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalars.UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6942,14 +8665,34 @@ func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) marshalNIssuedCard2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐIssuedCard(ctx context.Context, sel ast.SelectionSet, v *card.IssuedCard) graphql.Marshaler {
+func (ec *executionContext) marshalNErasePersonalDataPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐErasePersonalDataPayload(ctx context.Context, sel ast.SelectionSet, v *model.ErasePersonalDataPayload) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 		return graphql.Null
 	}
-	return ec._IssuedCard(ctx, sel, v)
+	return ec._ErasePersonalDataPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIssueAnonymousCardsPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐIssueAnonymousCardsPayload(ctx context.Context, sel ast.SelectionSet, v *model.IssueAnonymousCardsPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IssueAnonymousCardsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIssueCardPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐIssuedCard(ctx context.Context, sel ast.SelectionSet, v *card.IssuedCard) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IssueCardPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOfferStatistics2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOfferStatisticsᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.OfferStatistics) graphql.Marshaler {
@@ -6978,6 +8721,16 @@ func (ec *executionContext) marshalNOfferStatistics2ᚖgithubᚗcomᚋfritidᚋf
 	return ec._OfferStatistics(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNOpenCardPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐOpenCardPayload(ctx context.Context, sel ast.SelectionSet, v *model.OpenCardPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._OpenCardPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPersonalDataReport2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐPersonalDataReport(ctx context.Context, sel ast.SelectionSet, v *card.PersonalDataReport) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -6986,6 +8739,16 @@ func (ec *executionContext) marshalNPersonalDataReport2ᚖgithubᚗcomᚋfritid�
 		return graphql.Null
 	}
 	return ec._PersonalDataReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPersonalDataReportPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐPersonalDataReportPayload(ctx context.Context, sel ast.SelectionSet, v *model.PersonalDataReportPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PersonalDataReportPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProviderSettlement2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐProviderSettlement(ctx context.Context, sel ast.SelectionSet, v *card.ProviderSettlement) graphql.Marshaler {
@@ -7022,6 +8785,26 @@ func (ec *executionContext) marshalNProviderStatistics2ᚖgithubᚗcomᚋfritid�
 		return graphql.Null
 	}
 	return ec._ProviderStatistics(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRedeemTicketPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐRedeemTicketPayload(ctx context.Context, sel ast.SelectionSet, v *model.RedeemTicketPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RedeemTicketPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReleaseCardOfferStockPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐReleaseCardOfferStockPayload(ctx context.Context, sel ast.SelectionSet, v *model.ReleaseCardOfferStockPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReleaseCardOfferStockPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNReportCard2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐReportCardᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.ReportCard) graphql.Marshaler {
@@ -7076,6 +8859,76 @@ func (ec *executionContext) marshalNReportTicket2ᚖgithubᚗcomᚋfritidᚋfrit
 	return ec._ReportTicket(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNResumeCardPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐResumeCardPayload(ctx context.Context, sel ast.SelectionSet, v *model.ResumeCardPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ResumeCardPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRevokeCardPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐRevokeCardPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeCardPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RevokeCardPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSaveCardAgencyPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSaveCardAgencyPayload(ctx context.Context, sel ast.SelectionSet, v *model.SaveCardAgencyPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SaveCardAgencyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSaveCardOfferPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSaveCardOfferPayload(ctx context.Context, sel ast.SelectionSet, v *model.SaveCardOfferPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SaveCardOfferPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSaveCardProgrammePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSaveCardProgrammePayload(ctx context.Context, sel ast.SelectionSet, v *model.SaveCardProgrammePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SaveCardProgrammePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetCardOfferStatusPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetCardOfferStatusPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetCardOfferStatusPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetCardOfferStatusPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetCaseworkerAgencyPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetCaseworkerAgencyPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetCaseworkerAgencyPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetCaseworkerAgencyPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSettlement2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐSettlement(ctx context.Context, sel ast.SelectionSet, v card.Settlement) graphql.Marshaler {
 	return ec._Settlement(ctx, sel, &v)
 }
@@ -7086,6 +8939,16 @@ func (ec *executionContext) marshalNStatAmount2githubᚗcomᚋfritidᚋfritidᚋ
 
 func (ec *executionContext) marshalNStatCount2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCount(ctx context.Context, sel ast.SelectionSet, v card.Count) graphql.Marshaler {
 	return ec._StatCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSuspendCardPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSuspendCardPayload(ctx context.Context, sel ast.SelectionSet, v *model.SuspendCardPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SuspendCardPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTicketCheck2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicketCheck(ctx context.Context, sel ast.SelectionSet, v *card.TicketCheck) graphql.Marshaler {
@@ -7142,6 +9005,13 @@ func (ec *executionContext) marshalOCard2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋ
 	return ret
 }
 
+func (ec *executionContext) marshalOCard2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCard(ctx context.Context, sel ast.SelectionSet, v *card.Card) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Card(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCardAgency2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAgencyᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.Agency) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -7159,6 +9029,13 @@ func (ec *executionContext) marshalOCardAgency2ᚕᚖgithubᚗcomᚋfritidᚋfri
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOCardAgency2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAgency(ctx context.Context, sel ast.SelectionSet, v *card.Agency) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CardAgency(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCardHolder2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐHolder(ctx context.Context, sel ast.SelectionSet, v *card.Holder) graphql.Marshaler {

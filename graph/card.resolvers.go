@@ -16,6 +16,22 @@ import (
 	"github.com/fritid/fritid/internal/portal"
 )
 
+func (r *allocateTicketPayloadResolver) Offer(ctx context.Context, obj *model.AllocateTicketPayload) (*card.Offer, error) {
+	return r.ticketOffer(ctx, obj.Ticket)
+}
+
+func (r *allocateTicketPayloadResolver) Card(ctx context.Context, obj *model.AllocateTicketPayload) (*card.Card, error) {
+	return r.ticketCard(ctx, obj.Ticket)
+}
+
+func (r *cancelTicketPayloadResolver) Offer(ctx context.Context, obj *model.CancelTicketPayload) (*card.Offer, error) {
+	return r.ticketOffer(ctx, obj.Ticket)
+}
+
+func (r *cancelTicketPayloadResolver) Card(ctx context.Context, obj *model.CancelTicketPayload) (*card.Card, error) {
+	return r.ticketCard(ctx, obj.Ticket)
+}
+
 func (r *cardResolver) Programme(ctx context.Context, obj *card.Card) (*card.Programme, error) {
 	return nullIfNotFound(r.Cards.FindProgrammeByID(ctx, obj.ProgrammeID))
 }
@@ -87,67 +103,103 @@ func (r *cardTicketResolver) Printable(ctx context.Context, obj *card.Ticket) (*
 	return &page, nil
 }
 
-func (r *mutationResolver) SaveCardAgency(ctx context.Context, input model.CardAgencyInput) (*card.Agency, error) {
+func (r *claimTicketPayloadResolver) Offer(ctx context.Context, obj *model.ClaimTicketPayload) (*card.Offer, error) {
+	return r.ticketOffer(ctx, obj.Ticket)
+}
+
+func (r *claimTicketPayloadResolver) Card(ctx context.Context, obj *model.ClaimTicketPayload) (*card.Card, error) {
+	return r.ticketCard(ctx, obj.Ticket)
+}
+
+func (r *mutationResolver) SaveCardAgency(ctx context.Context, input model.CardAgencyInput) (*model.SaveCardAgencyPayload, error) {
 	id, err := optionalID(input.ID, "CardAgency", "input.id")
 	if err != nil {
 		return nil, err
 	}
-	return r.Cards.SaveAgency(ctx, card.AgencyInput{ID: id, Name: input.Name, Kind: input.Kind})
+	ag, err := r.Cards.SaveAgency(ctx, card.AgencyInput{ID: id, Name: input.Name, Kind: input.Kind})
+	if err != nil {
+		return nil, err
+	}
+	return &model.SaveCardAgencyPayload{Agency: ag}, nil
 }
 
-func (r *mutationResolver) SetCaseworkerAgency(ctx context.Context, userID string, agencyID *string) (bool, error) {
+func (r *mutationResolver) SetCaseworkerAgency(ctx context.Context, userID string, agencyID *string) (*model.SetCaseworkerAgencyPayload, error) {
 	uid, err := relay.ParseTypedID(userID, "User", "userId")
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	aid, err := optionalID(agencyID, "CardAgency", "agencyId")
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	if err := r.Cards.SetCaseworkerAgency(ctx, uid, aid); err != nil {
-		return false, err
+		return nil, err
 	}
-	return true, nil
+	ag, err := agencyByID(ctx, aid)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetCaseworkerAgencyPayload{Agency: ag}, nil
 }
 
-func (r *mutationResolver) SaveCardProgramme(ctx context.Context, input model.CardProgrammeInput) (*card.Programme, error) {
+func (r *mutationResolver) SaveCardProgramme(ctx context.Context, input model.CardProgrammeInput) (*model.SaveCardProgrammePayload, error) {
 	in, err := programmeInput(input)
 	if err != nil {
 		return nil, err
 	}
-	return r.Cards.SaveProgramme(ctx, in)
+	prog, err := r.Cards.SaveProgramme(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SaveCardProgrammePayload{Programme: prog}, nil
 }
 
-func (r *mutationResolver) SaveCardOffer(ctx context.Context, input model.CardOfferInput) (*card.Offer, error) {
+func (r *mutationResolver) SaveCardOffer(ctx context.Context, input model.CardOfferInput) (*model.SaveCardOfferPayload, error) {
 	in, err := offerInput(input)
 	if err != nil {
 		return nil, err
 	}
-	return r.Cards.SaveOffer(ctx, in)
+	offer, err := r.Cards.SaveOffer(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SaveCardOfferPayload{Offer: offer}, nil
 }
 
-func (r *mutationResolver) ReleaseCardOfferStock(ctx context.Context, offerID string, amount int) (*card.Offer, error) {
+func (r *mutationResolver) ReleaseCardOfferStock(ctx context.Context, offerID string, amount int) (*model.ReleaseCardOfferStockPayload, error) {
 	id, err := relay.ParseTypedID(offerID, "CardOffer", "offerId")
 	if err != nil {
 		return nil, err
 	}
-	return r.Cards.ReleaseStock(ctx, id, amount)
+	offer, err := r.Cards.ReleaseStock(ctx, id, amount)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ReleaseCardOfferStockPayload{Offer: offer}, nil
 }
 
-func (r *mutationResolver) SetCardOfferStatus(ctx context.Context, id string, status card.OfferStatus) (*card.Offer, error) {
+func (r *mutationResolver) SetCardOfferStatus(ctx context.Context, id string, status card.OfferStatus) (*model.SetCardOfferStatusPayload, error) {
 	uid, err := relay.ParseTypedID(id, "CardOffer", "id")
 	if err != nil {
 		return nil, err
 	}
-	return r.Cards.SetOfferStatus(ctx, uid, status)
+	offer, err := r.Cards.SetOfferStatus(ctx, uid, status)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetCardOfferStatusPayload{Offer: offer}, nil
 }
 
-func (r *mutationResolver) CheckRecipient(ctx context.Context, input model.CardRecipientInput) ([]*card.Finding, error) {
+func (r *mutationResolver) CheckRecipient(ctx context.Context, input model.CardRecipientInput) (*model.CheckRecipientPayload, error) {
 	in, err := recipientInput(input)
 	if err != nil {
 		return nil, err
 	}
-	return r.Cards.CheckRecipient(ctx, in)
+	findings, err := r.Cards.CheckRecipient(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CheckRecipientPayload{Findings: findings}, nil
 }
 
 func (r *mutationResolver) IssueCard(ctx context.Context, input model.CardRecipientInput) (*card.IssuedCard, error) {
@@ -158,7 +210,7 @@ func (r *mutationResolver) IssueCard(ctx context.Context, input model.CardRecipi
 	return r.Cards.IssueCard(ctx, in)
 }
 
-func (r *mutationResolver) IssueAnonymousCards(ctx context.Context, programmeID string, count int) (*model.AnonymousCardBatch, error) {
+func (r *mutationResolver) IssueAnonymousCards(ctx context.Context, programmeID string, count int) (*model.IssueAnonymousCardsPayload, error) {
 	id, err := relay.ParseTypedID(programmeID, "CardProgramme", "programmeId")
 	if err != nil {
 		return nil, err
@@ -171,43 +223,55 @@ func (r *mutationResolver) IssueAnonymousCards(ctx context.Context, programmeID 
 	if err != nil {
 		return nil, err
 	}
-	return &model.AnonymousCardBatch{Cards: cards, Sheet: page}, nil
+	return &model.IssueAnonymousCardsPayload{Cards: cards, Sheet: page}, nil
 }
 
-func (r *mutationResolver) OpenCard(ctx context.Context, access model.CardPinInput) (*card.Card, error) {
+func (r *mutationResolver) OpenCard(ctx context.Context, access model.CardPinInput) (*model.OpenCardPayload, error) {
 	c, err := r.Cards.CardByNumber(ctx, access.Number, access.Pin)
 	if err != nil {
 		return nil, err
 	}
 	loadersFor(ctx).cardAccess.put(c.ID, pinAccess(&access))
-	return c, nil
+	return &model.OpenCardPayload{Card: c}, nil
 }
 
-func (r *mutationResolver) SuspendCard(ctx context.Context, id string) (*card.Card, error) {
+func (r *mutationResolver) SuspendCard(ctx context.Context, id string) (*model.SuspendCardPayload, error) {
 	uid, err := relay.ParseTypedID(id, "Card", "id")
 	if err != nil {
 		return nil, err
 	}
-	return r.Cards.SuspendCard(ctx, uid)
+	c, err := r.Cards.SuspendCard(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SuspendCardPayload{Card: c}, nil
 }
 
-func (r *mutationResolver) ResumeCard(ctx context.Context, id string) (*card.Card, error) {
+func (r *mutationResolver) ResumeCard(ctx context.Context, id string) (*model.ResumeCardPayload, error) {
 	uid, err := relay.ParseTypedID(id, "Card", "id")
 	if err != nil {
 		return nil, err
 	}
-	return r.Cards.ResumeCard(ctx, uid)
+	c, err := r.Cards.ResumeCard(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ResumeCardPayload{Card: c}, nil
 }
 
-func (r *mutationResolver) RevokeCard(ctx context.Context, id string) (*card.Card, error) {
+func (r *mutationResolver) RevokeCard(ctx context.Context, id string) (*model.RevokeCardPayload, error) {
 	uid, err := relay.ParseTypedID(id, "Card", "id")
 	if err != nil {
 		return nil, err
 	}
-	return r.Cards.RevokeCard(ctx, uid)
+	c, err := r.Cards.RevokeCard(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RevokeCardPayload{Card: c}, nil
 }
 
-func (r *mutationResolver) ClaimTicket(ctx context.Context, cardID string, offerID string, access *model.CardPinInput) (*card.Ticket, error) {
+func (r *mutationResolver) ClaimTicket(ctx context.Context, cardID string, offerID string, access *model.CardPinInput) (*model.ClaimTicketPayload, error) {
 	cid, err := relay.ParseTypedID(cardID, "Card", "cardId")
 	if err != nil {
 		return nil, err
@@ -216,10 +280,15 @@ func (r *mutationResolver) ClaimTicket(ctx context.Context, cardID string, offer
 	if err != nil {
 		return nil, err
 	}
-	return r.Cards.ClaimTicket(ctx, cid, oid, pinAccess(access))
+	t, err := r.Cards.ClaimTicket(ctx, cid, oid, pinAccess(access))
+	if err != nil {
+		return nil, err
+	}
+	rememberAccess(ctx, t, access)
+	return &model.ClaimTicketPayload{Ticket: t}, nil
 }
 
-func (r *mutationResolver) AllocateTicket(ctx context.Context, cardID string, offerID string) (*card.Ticket, error) {
+func (r *mutationResolver) AllocateTicket(ctx context.Context, cardID string, offerID string) (*model.AllocateTicketPayload, error) {
 	cid, err := relay.ParseTypedID(cardID, "Card", "cardId")
 	if err != nil {
 		return nil, err
@@ -228,31 +297,56 @@ func (r *mutationResolver) AllocateTicket(ctx context.Context, cardID string, of
 	if err != nil {
 		return nil, err
 	}
-	return r.Cards.AllocateTicket(ctx, cid, oid)
+	t, err := r.Cards.AllocateTicket(ctx, cid, oid)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AllocateTicketPayload{Ticket: t}, nil
 }
 
-func (r *mutationResolver) CancelTicket(ctx context.Context, id string, access *model.CardPinInput) (*card.Ticket, error) {
+func (r *mutationResolver) CancelTicket(ctx context.Context, id string, access *model.CardPinInput) (*model.CancelTicketPayload, error) {
 	uid, err := relay.ParseTypedID(id, "CardTicket", "id")
 	if err != nil {
 		return nil, err
 	}
-	return r.Cards.CancelTicket(ctx, uid, pinAccess(access))
+	t, err := r.Cards.CancelTicket(ctx, uid, pinAccess(access))
+	if err != nil {
+		return nil, err
+	}
+	rememberAccess(ctx, t, access)
+	return &model.CancelTicketPayload{Ticket: t}, nil
 }
 
-func (r *mutationResolver) CheckTicket(ctx context.Context, code string) (*card.TicketCheck, error) {
-	return r.Cards.CheckTicket(ctx, code)
+func (r *mutationResolver) CheckTicket(ctx context.Context, code string) (*model.CheckTicketPayload, error) {
+	chk, err := r.Cards.CheckTicket(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CheckTicketPayload{TicketCheck: chk}, nil
 }
 
-func (r *mutationResolver) RedeemTicket(ctx context.Context, code string) (*card.TicketCheck, error) {
-	return r.Cards.RedeemTicket(ctx, code)
+func (r *mutationResolver) RedeemTicket(ctx context.Context, code string) (*model.RedeemTicketPayload, error) {
+	chk, err := r.Cards.RedeemTicket(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RedeemTicketPayload{TicketCheck: chk}, nil
 }
 
-func (r *mutationResolver) PersonalDataReport(ctx context.Context, identityNumber string) (*card.PersonalDataReport, error) {
-	return r.Cards.PersonalDataReport(ctx, identityNumber)
+func (r *mutationResolver) PersonalDataReport(ctx context.Context, identityNumber string) (*model.PersonalDataReportPayload, error) {
+	report, err := r.Cards.PersonalDataReport(ctx, identityNumber)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PersonalDataReportPayload{PersonalDataReport: report}, nil
 }
 
-func (r *mutationResolver) ErasePersonalData(ctx context.Context, identityNumber string) (bool, error) {
-	return r.Cards.ErasePersonalData(ctx, identityNumber)
+func (r *mutationResolver) ErasePersonalData(ctx context.Context, identityNumber string) (*model.ErasePersonalDataPayload, error) {
+	erased, err := r.Cards.ErasePersonalData(ctx, identityNumber)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ErasePersonalDataPayload{Erased: erased}, nil
 }
 
 func (r *offerStatisticsResolver) OfferID(ctx context.Context, obj *card.OfferStatistics) (string, error) {
@@ -341,6 +435,14 @@ func (r *ticketCheckResolver) Problem(ctx context.Context, obj *card.TicketCheck
 	return &p, nil
 }
 
+func (r *Resolver) AllocateTicketPayload() AllocateTicketPayloadResolver {
+	return &allocateTicketPayloadResolver{r}
+}
+
+func (r *Resolver) CancelTicketPayload() CancelTicketPayloadResolver {
+	return &cancelTicketPayloadResolver{r}
+}
+
 func (r *Resolver) Card() CardResolver { return &cardResolver{r} }
 
 func (r *Resolver) CardOffer() CardOfferResolver { return &cardOfferResolver{r} }
@@ -348,6 +450,10 @@ func (r *Resolver) CardOffer() CardOfferResolver { return &cardOfferResolver{r} 
 func (r *Resolver) CardProgramme() CardProgrammeResolver { return &cardProgrammeResolver{r} }
 
 func (r *Resolver) CardTicket() CardTicketResolver { return &cardTicketResolver{r} }
+
+func (r *Resolver) ClaimTicketPayload() ClaimTicketPayloadResolver {
+	return &claimTicketPayloadResolver{r}
+}
 
 func (r *Resolver) OfferStatistics() OfferStatisticsResolver { return &offerStatisticsResolver{r} }
 
@@ -362,12 +468,15 @@ func (r *Resolver) ProviderStatistics() ProviderStatisticsResolver {
 func (r *Resolver) TicketCheck() TicketCheckResolver { return &ticketCheckResolver{r} }
 
 type (
-	cardResolver               struct{ *Resolver }
-	cardOfferResolver          struct{ *Resolver }
-	cardProgrammeResolver      struct{ *Resolver }
-	cardTicketResolver         struct{ *Resolver }
-	offerStatisticsResolver    struct{ *Resolver }
-	providerSettlementResolver struct{ *Resolver }
-	providerStatisticsResolver struct{ *Resolver }
-	ticketCheckResolver        struct{ *Resolver }
+	allocateTicketPayloadResolver struct{ *Resolver }
+	cancelTicketPayloadResolver   struct{ *Resolver }
+	cardResolver                  struct{ *Resolver }
+	cardOfferResolver             struct{ *Resolver }
+	cardProgrammeResolver         struct{ *Resolver }
+	cardTicketResolver            struct{ *Resolver }
+	claimTicketPayloadResolver    struct{ *Resolver }
+	offerStatisticsResolver       struct{ *Resolver }
+	providerSettlementResolver    struct{ *Resolver }
+	providerStatisticsResolver    struct{ *Resolver }
+	ticketCheckResolver           struct{ *Resolver }
 )

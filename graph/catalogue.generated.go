@@ -3132,6 +3132,38 @@ func (ec *executionContext) fieldContext_OrganisationTranslation_description(_ c
 	return graphql.NewScalarFieldContext("OrganisationTranslation", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _SaveNeighbourhoodPayload_neighbourhood(ctx context.Context, field graphql.CollectedField, obj *model.SaveNeighbourhoodPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SaveNeighbourhoodPayload_neighbourhood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Neighbourhood, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Neighbourhood) graphql.Marshaler {
+			return ec.marshalNNeighbourhood2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐNeighbourhood(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SaveNeighbourhoodPayload_neighbourhood(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SaveNeighbourhoodPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Neighbourhood(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Schedule_text(ctx context.Context, field graphql.CollectedField, obj *portal.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6177,6 +6209,44 @@ func (ec *executionContext) _OrganisationTranslation(ctx context.Context, sel as
 	return out
 }
 
+var saveNeighbourhoodPayloadImplementors = []string{"SaveNeighbourhoodPayload"}
+
+func (ec *executionContext) _SaveNeighbourhoodPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SaveNeighbourhoodPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, saveNeighbourhoodPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SaveNeighbourhoodPayload")
+		case "neighbourhood":
+			out.Values[i] = ec._SaveNeighbourhoodPayload_neighbourhood(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var scheduleImplementors = []string{"Schedule"}
 
 func (ec *executionContext) _Schedule(ctx context.Context, sel ast.SelectionSet, obj *portal.Schedule) graphql.Marshaler {
@@ -7035,6 +7105,16 @@ func (ec *executionContext) marshalNOrganisationTranslation2ᚖgithubᚗcomᚋfr
 		return graphql.Null
 	}
 	return ec._OrganisationTranslation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSaveNeighbourhoodPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSaveNeighbourhoodPayload(ctx context.Context, sel ast.SelectionSet, v *model.SaveNeighbourhoodPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SaveNeighbourhoodPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSchedule2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐSchedule(ctx context.Context, sel ast.SelectionSet, v *portal.Schedule) graphql.Marshaler {

@@ -80,12 +80,16 @@ func (r *imageResolver) Alt(ctx context.Context, obj *portal.Media) (string, err
 	return obj.Alt(chain(ctx)), nil
 }
 
-func (r *mutationResolver) SaveNeighbourhood(ctx context.Context, input model.NeighbourhoodChangesInput) (*portal.Neighbourhood, error) {
+func (r *mutationResolver) SaveNeighbourhood(ctx context.Context, input model.NeighbourhoodChangesInput) (*model.SaveNeighbourhoodPayload, error) {
 	id, in, err := neighbourhoodInput(input)
 	if err != nil {
 		return nil, err
 	}
-	return r.Portal.SaveNeighbourhood(ctx, id, in)
+	nb, err := r.Portal.SaveNeighbourhood(ctx, id, in)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SaveNeighbourhoodPayload{Neighbourhood: nb}, nil
 }
 
 func (r *neighbourhoodResolver) Name(ctx context.Context, obj *portal.Neighbourhood) (string, error) {

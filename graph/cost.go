@@ -12,8 +12,9 @@ import (
 )
 
 // The cost model. An operation's cost is the number of fields it may resolve: every field
-// counts 1, a mutation's root field 10 (it writes), and a field inside a list counts once
-// for each item the list may hold:
+// counts 1, a mutation's root field 10 (it writes; that covers its payload object, whose
+// fields count as any object's: once each, a payload being no list), and a field inside a
+// list counts once for each item the list may hold:
 //
 //   - a field with a `first` or `last` argument holds that many items (its default when the
 //     argument is absent, never more than relay.MaxPageSize); on a connection the count

@@ -66,9 +66,27 @@ func TestOperationCost(t *testing.T) {
 
 func TestMutationFieldsCostMore(t *testing.T) {
 	t.Parallel()
-	got := costOf(t, `mutation { logout }`, nil)
-	if got != mutationFieldCost {
-		t.Fatalf("cost of a mutation with one scalar field = %d, want %d", got, mutationFieldCost)
+	tests := []struct {
+		name  string
+		query string
+		want  int64
+	}{
+		// The root field's 10 covers the payload object; its fields count as usual.
+		{"OneScalar", `mutation { logout { sessionEnded } }`, mutationFieldCost + 1},
+		// The objects a payload carries are single objects, not lists: each counts once.
+		{"PayloadObjects", `mutation { claimTicket(cardId: "c", offerId: "o") {
+			ticket { id } offer { id } card { id } } }`, mutationFieldCost + 3*2},
+		// A list in a payload counts like any unpaged list.
+		{"PayloadList", `mutation { checkRecipient(input: {programmeId: "p", childIdentityNumber: "n",
+			givenName: "g", birthDate: "2015-01-01"}) { findings { code } } }`, mutationFieldCost + 1 + AssumedListSize},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := costOf(t, tt.query, nil); got != tt.want {
+				t.Errorf("cost = %d, want %d", got, tt.want)
+			}
+		})
 	}
 }
 

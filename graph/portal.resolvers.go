@@ -14,7 +14,7 @@ import (
 	"github.com/fritid/fritid/internal/portal"
 )
 
-func (r *mutationResolver) SaveCategory(ctx context.Context, input model.CategoryChangesInput) (*portal.Category, error) {
+func (r *mutationResolver) SaveCategory(ctx context.Context, input model.CategoryChangesInput) (*model.SaveCategoryPayload, error) {
 	in, err := categoryInput(input)
 	if err != nil {
 		return nil, err
@@ -28,18 +28,27 @@ func (r *mutationResolver) SaveCategory(ctx context.Context, input model.Categor
 		return nil, err
 	}
 	tax.Localise(chain(ctx))
-	return tax.ByID(c.ID)
+	saved, err := tax.ByID(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SaveCategoryPayload{Category: saved}, nil
 }
 
-func (r *mutationResolver) DeleteCategory(ctx context.Context, id string) (bool, error) {
+func (r *mutationResolver) DeleteCategory(ctx context.Context, id string) (*model.DeleteCategoryPayload, error) {
 	uid, err := relay.ParseTypedID(id, "Category", "id")
 	if err != nil {
-		return false, err
+		return nil, err
 	}
+	parentID := r.categoryParentID(ctx, uid) // looked up while the category is still there
 	if err := r.Portal.DeleteCategory(ctx, uid); err != nil {
-		return false, err
+		return nil, err
 	}
-	return true, nil
+	parent, err := r.freshCategory(ctx, parentID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.DeleteCategoryPayload{DeletedID: relay.GlobalID("Category", uid), Parent: parent}, nil
 }
 
 // Categories is the resolver for the categories field.

@@ -29,13 +29,16 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Activity() ActivityResolver
 	ActivityConnection() ActivityConnectionResolver
+	AllocateTicketPayload() AllocateTicketPayloadResolver
 	AuditEntry() AuditEntryResolver
 	AuditEntryConnection() AuditEntryConnectionResolver
+	CancelTicketPayload() CancelTicketPayloadResolver
 	Card() CardResolver
 	CardOffer() CardOfferResolver
 	CardProgramme() CardProgrammeResolver
 	CardTicket() CardTicketResolver
 	Category() CategoryResolver
+	ClaimTicketPayload() ClaimTicketPayloadResolver
 	Image() ImageResolver
 	Locale() LocaleResolver
 	Municipality() MunicipalityResolver
@@ -63,6 +66,10 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AcceptInvitationPayload struct {
+		Organisation func(childComplexity int) int
+	}
+
 	Activity struct {
 		AcceptsCard    func(childComplexity int) int
 		Accessibility  func(childComplexity int) int
@@ -135,14 +142,15 @@ type ComplexityRoot struct {
 		Name   func(childComplexity int) int
 	}
 
+	AllocateTicketPayload struct {
+		Card   func(childComplexity int) int
+		Offer  func(childComplexity int) int
+		Ticket func(childComplexity int) int
+	}
+
 	AnonymousCard struct {
 		Card func(childComplexity int) int
 		PIN  func(childComplexity int) int
-	}
-
-	AnonymousCardBatch struct {
-		Cards func(childComplexity int) int
-		Sheet func(childComplexity int) int
 	}
 
 	ApiKey struct {
@@ -153,6 +161,14 @@ type ComplexityRoot struct {
 		Prefix     func(childComplexity int) int
 		RevokedAt  func(childComplexity int) int
 		Scopes     func(childComplexity int) int
+	}
+
+	ApproveOrganisationPayload struct {
+		Organisation func(childComplexity int) int
+	}
+
+	ArchiveVenuePayload struct {
+		Venue func(childComplexity int) int
 	}
 
 	AuditEntry struct {
@@ -175,6 +191,12 @@ type ComplexityRoot struct {
 	AuditEntryEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CancelTicketPayload struct {
+		Card   func(childComplexity int) int
+		Offer  func(childComplexity int) int
+		Ticket func(childComplexity int) int
 	}
 
 	Card struct {
@@ -303,6 +325,20 @@ type ComplexityRoot struct {
 		TextLocale    func(childComplexity int) int
 	}
 
+	CheckRecipientPayload struct {
+		Findings func(childComplexity int) int
+	}
+
+	CheckTicketPayload struct {
+		TicketCheck func(childComplexity int) int
+	}
+
+	ClaimTicketPayload struct {
+		Card   func(childComplexity int) int
+		Offer  func(childComplexity int) int
+		Ticket func(childComplexity int) int
+	}
+
 	Committee struct {
 		Email   func(childComplexity int) int
 		Members func(childComplexity int) int
@@ -321,9 +357,22 @@ type ComplexityRoot struct {
 		Phone  func(childComplexity int) int
 	}
 
+	CreateActivityPayload struct {
+		Activity func(childComplexity int) int
+	}
+
 	CreateApiKeyPayload struct {
 		Key   func(childComplexity int) int
 		Token func(childComplexity int) int
+	}
+
+	DeleteCategoryPayload struct {
+		DeletedID func(childComplexity int) int
+		Parent    func(childComplexity int) int
+	}
+
+	ErasePersonalDataPayload struct {
+		Erased func(childComplexity int) int
 	}
 
 	GeoPoint struct {
@@ -339,7 +388,20 @@ type ComplexityRoot struct {
 		Width    func(childComplexity int) int
 	}
 
-	IssuedCard struct {
+	InviteMemberPayload struct {
+		Organisation func(childComplexity int) int
+	}
+
+	InviteUserPayload struct {
+		UserAccount func(childComplexity int) int
+	}
+
+	IssueAnonymousCardsPayload struct {
+		Cards func(childComplexity int) int
+		Sheet func(childComplexity int) int
+	}
+
+	IssueCardPayload struct {
 		Card       func(childComplexity int) int
 		Overridden func(childComplexity int) int
 	}
@@ -364,6 +426,14 @@ type ComplexityRoot struct {
 		ExpiresAt func(childComplexity int) int
 		Token     func(childComplexity int) int
 		Viewer    func(childComplexity int) int
+	}
+
+	LogoutEverywherePayload struct {
+		SessionsEnded func(childComplexity int) int
+	}
+
+	LogoutPayload struct {
+		SessionEnded func(childComplexity int) int
 	}
 
 	Membership struct {
@@ -469,6 +539,10 @@ type ComplexityRoot struct {
 		ValueRedeemed func(childComplexity int) int
 	}
 
+	OpenCardPayload struct {
+		Card func(childComplexity int) int
+	}
+
 	Organisation struct {
 		Activities     func(childComplexity int, first *int, after *string, status []portal.ActivityStatus) int
 		Address        func(childComplexity int) int
@@ -546,6 +620,10 @@ type ComplexityRoot struct {
 		RecordedAt    func(childComplexity int) int
 	}
 
+	PersonalDataReportPayload struct {
+		PersonalDataReport func(childComplexity int) int
+	}
+
 	ProviderSettlement struct {
 		Name           func(childComplexity int) int
 		Ore            func(childComplexity int) int
@@ -593,6 +671,14 @@ type ComplexityRoot struct {
 		Viewer               func(childComplexity int) int
 	}
 
+	RedeemTicketPayload struct {
+		TicketCheck func(childComplexity int) int
+	}
+
+	RegisterOrganisationPayload struct {
+		Organisation func(childComplexity int) int
+	}
+
 	Registration struct {
 		Organisation func(childComplexity int) int
 		OwnerEmail   func(childComplexity int) int
@@ -612,6 +698,14 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RejectOrganisationPayload struct {
+		Organisation func(childComplexity int) int
+	}
+
+	ReleaseCardOfferStockPayload struct {
+		Offer func(childComplexity int) int
+	}
+
 	ReportCard struct {
 		Agency    func(childComplexity int) int
 		Card      func(childComplexity int) int
@@ -626,6 +720,28 @@ type ComplexityRoot struct {
 		Status     func(childComplexity int) int
 	}
 
+	RequestPasswordResetPayload struct {
+		Accepted func(childComplexity int) int
+	}
+
+	ResendConfirmationPayload struct {
+		Accepted func(childComplexity int) int
+	}
+
+	ResetPasswordPayload struct {
+		PasswordChanged func(childComplexity int) int
+	}
+
+	RestoreRevisionPayload struct {
+		Activity     func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Revision     func(childComplexity int) int
+	}
+
+	ResumeCardPayload struct {
+		Card func(childComplexity int) int
+	}
+
 	Revision struct {
 		AuthorID  func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
@@ -633,6 +749,42 @@ type ComplexityRoot struct {
 		ItemID    func(childComplexity int) int
 		ItemType  func(childComplexity int) int
 		Snapshot  func(childComplexity int) int
+	}
+
+	RevokeApiKeyPayload struct {
+		APIKey func(childComplexity int) int
+	}
+
+	RevokeCardPayload struct {
+		Card func(childComplexity int) int
+	}
+
+	SaveCardAgencyPayload struct {
+		Agency func(childComplexity int) int
+	}
+
+	SaveCardOfferPayload struct {
+		Offer func(childComplexity int) int
+	}
+
+	SaveCardProgrammePayload struct {
+		Programme func(childComplexity int) int
+	}
+
+	SaveCategoryPayload struct {
+		Category func(childComplexity int) int
+	}
+
+	SaveLocalePayload struct {
+		Locale func(childComplexity int) int
+	}
+
+	SaveNeighbourhoodPayload struct {
+		Neighbourhood func(childComplexity int) int
+	}
+
+	SaveVenuePayload struct {
+		Venue func(childComplexity int) int
 	}
 
 	Schedule struct {
@@ -653,6 +805,34 @@ type ComplexityRoot struct {
 		Rank   func(childComplexity int) int
 	}
 
+	SetActivityStatusPayload struct {
+		Activity func(childComplexity int) int
+	}
+
+	SetActivityTranslationPayload struct {
+		Activity func(childComplexity int) int
+	}
+
+	SetCardOfferStatusPayload struct {
+		Offer func(childComplexity int) int
+	}
+
+	SetCaseworkerAgencyPayload struct {
+		Agency func(childComplexity int) int
+	}
+
+	SetMemberRolePayload struct {
+		Organisation func(childComplexity int) int
+	}
+
+	SetOrganisationTranslationPayload struct {
+		Organisation func(childComplexity int) int
+	}
+
+	SetUserRolesPayload struct {
+		UserAccount func(childComplexity int) int
+	}
+
 	Settlement struct {
 		Donated          func(childComplexity int) int
 		DonatedTickets   func(childComplexity int) int
@@ -667,6 +847,10 @@ type ComplexityRoot struct {
 	StatCount struct {
 		Display func(childComplexity int) int
 		Value   func(childComplexity int) int
+	}
+
+	SuspendCardPayload struct {
+		Card func(childComplexity int) int
 	}
 
 	TicketCheck struct {
@@ -704,6 +888,22 @@ type ComplexityRoot struct {
 	TranslationGapEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	UpdateActivityPayload struct {
+		Activity func(childComplexity int) int
+	}
+
+	UpdateMunicipalityPayload struct {
+		Municipality func(childComplexity int) int
+	}
+
+	UpdateOrganisationPayload struct {
+		Organisation func(childComplexity int) int
+	}
+
+	UploadImagePayload struct {
+		Image func(childComplexity int) int
 	}
 
 	User struct {
@@ -746,6 +946,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	VerifyEmailPayload struct {
+		User func(childComplexity int) int
+	}
+
 	Viewer struct {
 		APIKey      func(childComplexity int) int
 		Memberships func(childComplexity int) int
@@ -773,6 +977,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AcceptInvitationPayload.organisation":
+		if e.ComplexityRoot.AcceptInvitationPayload.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcceptInvitationPayload.Organisation(childComplexity), true
 
 	case "Activity.acceptsCard":
 		if e.ComplexityRoot.Activity.AcceptsCard == nil {
@@ -1087,6 +1298,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AgencyCards.Name(childComplexity), true
 
+	case "AllocateTicketPayload.card":
+		if e.ComplexityRoot.AllocateTicketPayload.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllocateTicketPayload.Card(childComplexity), true
+	case "AllocateTicketPayload.offer":
+		if e.ComplexityRoot.AllocateTicketPayload.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllocateTicketPayload.Offer(childComplexity), true
+	case "AllocateTicketPayload.ticket":
+		if e.ComplexityRoot.AllocateTicketPayload.Ticket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AllocateTicketPayload.Ticket(childComplexity), true
+
 	case "AnonymousCard.card":
 		if e.ComplexityRoot.AnonymousCard.Card == nil {
 			break
@@ -1099,19 +1329,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AnonymousCard.PIN(childComplexity), true
-
-	case "AnonymousCardBatch.cards":
-		if e.ComplexityRoot.AnonymousCardBatch.Cards == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AnonymousCardBatch.Cards(childComplexity), true
-	case "AnonymousCardBatch.sheet":
-		if e.ComplexityRoot.AnonymousCardBatch.Sheet == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AnonymousCardBatch.Sheet(childComplexity), true
 
 	case "ApiKey.createdAt":
 		if e.ComplexityRoot.ApiKey.CreatedAt == nil {
@@ -1155,6 +1372,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiKey.Scopes(childComplexity), true
+
+	case "ApproveOrganisationPayload.organisation":
+		if e.ComplexityRoot.ApproveOrganisationPayload.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApproveOrganisationPayload.Organisation(childComplexity), true
+
+	case "ArchiveVenuePayload.venue":
+		if e.ComplexityRoot.ArchiveVenuePayload.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveVenuePayload.Venue(childComplexity), true
 
 	case "AuditEntry.action":
 		if e.ComplexityRoot.AuditEntry.Action == nil {
@@ -1236,6 +1467,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
+
+	case "CancelTicketPayload.card":
+		if e.ComplexityRoot.CancelTicketPayload.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelTicketPayload.Card(childComplexity), true
+	case "CancelTicketPayload.offer":
+		if e.ComplexityRoot.CancelTicketPayload.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelTicketPayload.Offer(childComplexity), true
+	case "CancelTicketPayload.ticket":
+		if e.ComplexityRoot.CancelTicketPayload.Ticket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelTicketPayload.Ticket(childComplexity), true
 
 	case "Card.allowance":
 		if e.ComplexityRoot.Card.Allowance == nil {
@@ -1833,6 +2083,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Category.TextLocale(childComplexity), true
 
+	case "CheckRecipientPayload.findings":
+		if e.ComplexityRoot.CheckRecipientPayload.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckRecipientPayload.Findings(childComplexity), true
+
+	case "CheckTicketPayload.ticketCheck":
+		if e.ComplexityRoot.CheckTicketPayload.TicketCheck == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckTicketPayload.TicketCheck(childComplexity), true
+
+	case "ClaimTicketPayload.card":
+		if e.ComplexityRoot.ClaimTicketPayload.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClaimTicketPayload.Card(childComplexity), true
+	case "ClaimTicketPayload.offer":
+		if e.ComplexityRoot.ClaimTicketPayload.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClaimTicketPayload.Offer(childComplexity), true
+	case "ClaimTicketPayload.ticket":
+		if e.ComplexityRoot.ClaimTicketPayload.Ticket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClaimTicketPayload.Ticket(childComplexity), true
+
 	case "Committee.email":
 		if e.ComplexityRoot.Committee.Email == nil {
 			break
@@ -1890,6 +2173,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Contact.Phone(childComplexity), true
 
+	case "CreateActivityPayload.activity":
+		if e.ComplexityRoot.CreateActivityPayload.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateActivityPayload.Activity(childComplexity), true
+
 	case "CreateApiKeyPayload.key":
 		if e.ComplexityRoot.CreateApiKeyPayload.Key == nil {
 			break
@@ -1902,6 +2192,26 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateApiKeyPayload.Token(childComplexity), true
+
+	case "DeleteCategoryPayload.deletedId":
+		if e.ComplexityRoot.DeleteCategoryPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteCategoryPayload.DeletedID(childComplexity), true
+	case "DeleteCategoryPayload.parent":
+		if e.ComplexityRoot.DeleteCategoryPayload.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteCategoryPayload.Parent(childComplexity), true
+
+	case "ErasePersonalDataPayload.erased":
+		if e.ComplexityRoot.ErasePersonalDataPayload.Erased == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasePersonalDataPayload.Erased(childComplexity), true
 
 	case "GeoPoint.lat":
 		if e.ComplexityRoot.GeoPoint.Lat == nil {
@@ -1947,18 +2257,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Image.Width(childComplexity), true
 
-	case "IssuedCard.card":
-		if e.ComplexityRoot.IssuedCard.Card == nil {
+	case "InviteMemberPayload.organisation":
+		if e.ComplexityRoot.InviteMemberPayload.Organisation == nil {
 			break
 		}
 
-		return e.ComplexityRoot.IssuedCard.Card(childComplexity), true
-	case "IssuedCard.overridden":
-		if e.ComplexityRoot.IssuedCard.Overridden == nil {
+		return e.ComplexityRoot.InviteMemberPayload.Organisation(childComplexity), true
+
+	case "InviteUserPayload.userAccount":
+		if e.ComplexityRoot.InviteUserPayload.UserAccount == nil {
 			break
 		}
 
-		return e.ComplexityRoot.IssuedCard.Overridden(childComplexity), true
+		return e.ComplexityRoot.InviteUserPayload.UserAccount(childComplexity), true
+
+	case "IssueAnonymousCardsPayload.cards":
+		if e.ComplexityRoot.IssueAnonymousCardsPayload.Cards == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueAnonymousCardsPayload.Cards(childComplexity), true
+	case "IssueAnonymousCardsPayload.sheet":
+		if e.ComplexityRoot.IssueAnonymousCardsPayload.Sheet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueAnonymousCardsPayload.Sheet(childComplexity), true
+
+	case "IssueCardPayload.card":
+		if e.ComplexityRoot.IssueCardPayload.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCardPayload.Card(childComplexity), true
+	case "IssueCardPayload.overridden":
+		if e.ComplexityRoot.IssueCardPayload.Overridden == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCardPayload.Overridden(childComplexity), true
 
 	case "Link.kind":
 		if e.ComplexityRoot.Link.Kind == nil {
@@ -2040,6 +2377,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LoginPayload.Viewer(childComplexity), true
+
+	case "LogoutEverywherePayload.sessionsEnded":
+		if e.ComplexityRoot.LogoutEverywherePayload.SessionsEnded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogoutEverywherePayload.SessionsEnded(childComplexity), true
+
+	case "LogoutPayload.sessionEnded":
+		if e.ComplexityRoot.LogoutPayload.SessionEnded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogoutPayload.SessionEnded(childComplexity), true
 
 	case "Membership.organisation":
 		if e.ComplexityRoot.Membership.Organisation == nil {
@@ -2800,6 +3151,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OfferStatistics.ValueRedeemed(childComplexity), true
 
+	case "OpenCardPayload.card":
+		if e.ComplexityRoot.OpenCardPayload.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenCardPayload.Card(childComplexity), true
+
 	case "Organisation.activities":
 		if e.ComplexityRoot.Organisation.Activities == nil {
 			break
@@ -3131,6 +3489,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PersonalDataReport.RecordedAt(childComplexity), true
 
+	case "PersonalDataReportPayload.personalDataReport":
+		if e.ComplexityRoot.PersonalDataReportPayload.PersonalDataReport == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataReportPayload.PersonalDataReport(childComplexity), true
+
 	case "ProviderSettlement.name":
 		if e.ComplexityRoot.ProviderSettlement.Name == nil {
 			break
@@ -3458,6 +3823,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
+	case "RedeemTicketPayload.ticketCheck":
+		if e.ComplexityRoot.RedeemTicketPayload.TicketCheck == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedeemTicketPayload.TicketCheck(childComplexity), true
+
+	case "RegisterOrganisationPayload.organisation":
+		if e.ComplexityRoot.RegisterOrganisationPayload.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterOrganisationPayload.Organisation(childComplexity), true
+
 	case "Registration.organisation":
 		if e.ComplexityRoot.Registration.Organisation == nil {
 			break
@@ -3521,6 +3900,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RegistrationEdge.Node(childComplexity), true
 
+	case "RejectOrganisationPayload.organisation":
+		if e.ComplexityRoot.RejectOrganisationPayload.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RejectOrganisationPayload.Organisation(childComplexity), true
+
+	case "ReleaseCardOfferStockPayload.offer":
+		if e.ComplexityRoot.ReleaseCardOfferStockPayload.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseCardOfferStockPayload.Offer(childComplexity), true
+
 	case "ReportCard.agency":
 		if e.ComplexityRoot.ReportCard.Agency == nil {
 			break
@@ -3571,6 +3964,53 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReportTicket.Status(childComplexity), true
 
+	case "RequestPasswordResetPayload.accepted":
+		if e.ComplexityRoot.RequestPasswordResetPayload.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestPasswordResetPayload.Accepted(childComplexity), true
+
+	case "ResendConfirmationPayload.accepted":
+		if e.ComplexityRoot.ResendConfirmationPayload.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResendConfirmationPayload.Accepted(childComplexity), true
+
+	case "ResetPasswordPayload.passwordChanged":
+		if e.ComplexityRoot.ResetPasswordPayload.PasswordChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResetPasswordPayload.PasswordChanged(childComplexity), true
+
+	case "RestoreRevisionPayload.activity":
+		if e.ComplexityRoot.RestoreRevisionPayload.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RestoreRevisionPayload.Activity(childComplexity), true
+	case "RestoreRevisionPayload.organisation":
+		if e.ComplexityRoot.RestoreRevisionPayload.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RestoreRevisionPayload.Organisation(childComplexity), true
+	case "RestoreRevisionPayload.revision":
+		if e.ComplexityRoot.RestoreRevisionPayload.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RestoreRevisionPayload.Revision(childComplexity), true
+
+	case "ResumeCardPayload.card":
+		if e.ComplexityRoot.ResumeCardPayload.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResumeCardPayload.Card(childComplexity), true
+
 	case "Revision.authorId":
 		if e.ComplexityRoot.Revision.AuthorID == nil {
 			break
@@ -3607,6 +4047,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Revision.Snapshot(childComplexity), true
+
+	case "RevokeApiKeyPayload.apiKey":
+		if e.ComplexityRoot.RevokeApiKeyPayload.APIKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeApiKeyPayload.APIKey(childComplexity), true
+
+	case "RevokeCardPayload.card":
+		if e.ComplexityRoot.RevokeCardPayload.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeCardPayload.Card(childComplexity), true
+
+	case "SaveCardAgencyPayload.agency":
+		if e.ComplexityRoot.SaveCardAgencyPayload.Agency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SaveCardAgencyPayload.Agency(childComplexity), true
+
+	case "SaveCardOfferPayload.offer":
+		if e.ComplexityRoot.SaveCardOfferPayload.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SaveCardOfferPayload.Offer(childComplexity), true
+
+	case "SaveCardProgrammePayload.programme":
+		if e.ComplexityRoot.SaveCardProgrammePayload.Programme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SaveCardProgrammePayload.Programme(childComplexity), true
+
+	case "SaveCategoryPayload.category":
+		if e.ComplexityRoot.SaveCategoryPayload.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SaveCategoryPayload.Category(childComplexity), true
+
+	case "SaveLocalePayload.locale":
+		if e.ComplexityRoot.SaveLocalePayload.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SaveLocalePayload.Locale(childComplexity), true
+
+	case "SaveNeighbourhoodPayload.neighbourhood":
+		if e.ComplexityRoot.SaveNeighbourhoodPayload.Neighbourhood == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SaveNeighbourhoodPayload.Neighbourhood(childComplexity), true
+
+	case "SaveVenuePayload.venue":
+		if e.ComplexityRoot.SaveVenuePayload.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SaveVenuePayload.Venue(childComplexity), true
 
 	case "Schedule.slots":
 		if e.ComplexityRoot.Schedule.Slots == nil {
@@ -3665,6 +4168,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SearchEdge.Rank(childComplexity), true
 
+	case "SetActivityStatusPayload.activity":
+		if e.ComplexityRoot.SetActivityStatusPayload.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetActivityStatusPayload.Activity(childComplexity), true
+
+	case "SetActivityTranslationPayload.activity":
+		if e.ComplexityRoot.SetActivityTranslationPayload.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetActivityTranslationPayload.Activity(childComplexity), true
+
+	case "SetCardOfferStatusPayload.offer":
+		if e.ComplexityRoot.SetCardOfferStatusPayload.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetCardOfferStatusPayload.Offer(childComplexity), true
+
+	case "SetCaseworkerAgencyPayload.agency":
+		if e.ComplexityRoot.SetCaseworkerAgencyPayload.Agency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetCaseworkerAgencyPayload.Agency(childComplexity), true
+
+	case "SetMemberRolePayload.organisation":
+		if e.ComplexityRoot.SetMemberRolePayload.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetMemberRolePayload.Organisation(childComplexity), true
+
+	case "SetOrganisationTranslationPayload.organisation":
+		if e.ComplexityRoot.SetOrganisationTranslationPayload.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetOrganisationTranslationPayload.Organisation(childComplexity), true
+
+	case "SetUserRolesPayload.userAccount":
+		if e.ComplexityRoot.SetUserRolesPayload.UserAccount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetUserRolesPayload.UserAccount(childComplexity), true
+
 	case "Settlement.donated":
 		if e.ComplexityRoot.Settlement.Donated == nil {
 			break
@@ -3709,6 +4261,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StatCount.Value(childComplexity), true
+
+	case "SuspendCardPayload.card":
+		if e.ComplexityRoot.SuspendCardPayload.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuspendCardPayload.Card(childComplexity), true
 
 	case "TicketCheck.admits":
 		if e.ComplexityRoot.TicketCheck.Admits == nil {
@@ -3846,6 +4405,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TranslationGapEdge.Node(childComplexity), true
+
+	case "UpdateActivityPayload.activity":
+		if e.ComplexityRoot.UpdateActivityPayload.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateActivityPayload.Activity(childComplexity), true
+
+	case "UpdateMunicipalityPayload.municipality":
+		if e.ComplexityRoot.UpdateMunicipalityPayload.Municipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateMunicipalityPayload.Municipality(childComplexity), true
+
+	case "UpdateOrganisationPayload.organisation":
+		if e.ComplexityRoot.UpdateOrganisationPayload.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateOrganisationPayload.Organisation(childComplexity), true
+
+	case "UploadImagePayload.image":
+		if e.ComplexityRoot.UploadImagePayload.Image == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadImagePayload.Image(childComplexity), true
 
 	case "User.displayName":
 		if e.ComplexityRoot.User.DisplayName == nil {
@@ -3989,6 +4576,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.VenueEdge.Node(childComplexity), true
+
+	case "VerifyEmailPayload.user":
+		if e.ComplexityRoot.VerifyEmailPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifyEmailPayload.User(childComplexity), true
 
 	case "Viewer.apiKey":
 		if e.ComplexityRoot.Viewer.APIKey == nil {
@@ -4169,11 +4763,23 @@ type Mutation {
     password: String!
   ): LoginPayload!
 
-  "Ends the current session. Returns true."
-  logout: Boolean!
+  "Ends the current session."
+  logout: LogoutPayload!
 
-  "Ends every session of the signed-in user and returns how many there were."
-  logoutEverywhere: Int!
+  "Ends every session of the signed-in user and tells how many there were."
+  logoutEverywhere: LogoutEverywherePayload!
+}
+
+"What signing out did."
+type LogoutPayload {
+  "True: the session is over and its token no longer works."
+  sessionEnded: Boolean!
+}
+
+"What signing out everywhere did."
+type LogoutEverywherePayload {
+  "How many sessions were ended, this one included."
+  sessionsEnded: Int!
 }
 
 "A new session."
@@ -4239,7 +4845,13 @@ extend type Mutation {
   revokeApiKey(
     "The key's global ID."
     id: ID!
-  ): ApiKey!
+  ): RevokeApiKeyPayload!
+}
+
+"A revoked API key."
+type RevokeApiKeyPayload {
+  "The key, with the time it was revoked."
+  apiKey: ApiKey!
 }
 
 "A new API key and its token."
@@ -4355,13 +4967,13 @@ extend type Mutation {
   registerOrganisation(
     "The organisation and, when not signed in, its owner."
     input: RegisterOrganisationInput!
-  ): Organisation!
+  ): RegisterOrganisationPayload!
 
   "Confirms a new account's e-mail address with the token from the link sent to it."
   verifyEmail(
     "The token from the link."
     token: String!
-  ): Boolean!
+  ): VerifyEmailPayload!
 
   """
   E-mails a new confirmation link to a self-registered account whose address is not
@@ -4372,7 +4984,7 @@ extend type Mutation {
   resendConfirmation(
     "The account's e-mail address."
     email: String!
-  ): Boolean!
+  ): ResendConfirmationPayload!
 
   """
   Publishes a registered organisation and tells its owners (administrators only).
@@ -4381,7 +4993,7 @@ extend type Mutation {
   approveOrganisation(
     "The organisation's global ID."
     id: ID!
-  ): Organisation!
+  ): ApproveOrganisationPayload!
 
   """
   Turns down a registered organisation (REJECTED, never shown) and tells its owners why
@@ -4392,7 +5004,37 @@ extend type Mutation {
     id: ID!
     "Why, in words the owners will read."
     reason: String!
-  ): Organisation!
+  ): RejectOrganisationPayload!
+}
+
+"A registered organisation."
+type RegisterOrganisationPayload {
+  "The organisation, PENDING until the municipality approves it."
+  organisation: Organisation!
+}
+
+"A confirmed e-mail address."
+type VerifyEmailPayload {
+  "The account whose address is now confirmed."
+  user: User!
+}
+
+"The answer to a request for a new confirmation link."
+type ResendConfirmationPayload {
+  "Always true: the request was taken, whether or not the address has such an account."
+  accepted: Boolean!
+}
+
+"An approved organisation."
+type ApproveOrganisationPayload {
+  "The organisation, now PUBLISHED."
+  organisation: Organisation!
+}
+
+"A rejected organisation."
+type RejectOrganisationPayload {
+  "The organisation, now REJECTED."
+  organisation: Organisation!
 }
 
 extend type Query {
@@ -4482,7 +5124,7 @@ extend type Mutation {
     id: ID!
     "The fields to change."
     input: UpdateOrganisationInput!
-  ): Organisation!
+  ): UpdateOrganisationPayload!
 
   "Writes an organisation's texts in one of the municipality's enabled languages."
   setOrganisationTranslation(
@@ -4492,7 +5134,19 @@ extend type Mutation {
     locale: String!
     "The texts to change."
     input: OrganisationTextInput!
-  ): Organisation!
+  ): SetOrganisationTranslationPayload!
+}
+
+"A changed organisation."
+type UpdateOrganisationPayload {
+  "The organisation as changed."
+  organisation: Organisation!
+}
+
+"An organisation with new texts in one language."
+type SetOrganisationTranslationPayload {
+  "The organisation with its new texts."
+  organisation: Organisation!
 }
 
 "Fields of an organisation to change; left out: unchanged, null: cleared."
@@ -4548,7 +5202,7 @@ extend type Mutation {
     organisationId: ID!
     "The activity; a title is required."
     input: ActivityChangesInput!
-  ): Activity!
+  ): CreateActivityPayload!
 
   "Changes an activity: a field left out stays, null clears it. Texts are in the request's language."
   updateActivity(
@@ -4556,7 +5210,7 @@ extend type Mutation {
     id: ID!
     "The fields to change."
     input: ActivityChangesInput!
-  ): Activity!
+  ): UpdateActivityPayload!
 
   "Publishes an activity, archives it, or returns it to draft."
   setActivityStatus(
@@ -4564,7 +5218,25 @@ extend type Mutation {
     id: ID!
     "The new status."
     status: ActivityStatus!
-  ): Activity!
+  ): SetActivityStatusPayload!
+}
+
+"A new activity."
+type CreateActivityPayload {
+  "The new activity, a DRAFT."
+  activity: Activity!
+}
+
+"A changed activity."
+type UpdateActivityPayload {
+  "The activity as changed."
+  activity: Activity!
+}
+
+"An activity with a new status."
+type SetActivityStatusPayload {
+  "The activity with its new status."
+  activity: Activity!
 }
 
 "An activity's fields; left out: unchanged (or the default), null: cleared."
@@ -4655,7 +5327,7 @@ extend type Mutation {
     locale: String!
     "The texts to change."
     input: ActivityTextsInput!
-  ): Activity!
+  ): SetActivityTranslationPayload!
 
   """
   Adds a venue or changes one. An organisation's owners and editors add venues for it and
@@ -4664,7 +5336,7 @@ extend type Mutation {
   saveVenue(
     "The venue."
     input: VenueChangesInput!
-  ): Venue!
+  ): SaveVenuePayload!
 
   """
   Archives a venue (or brings it back): activities already there keep it, but it is no
@@ -4675,7 +5347,7 @@ extend type Mutation {
     id: ID!
     "True archives, false brings it back."
     archived: Boolean! = true
-  ): Venue!
+  ): ArchiveVenuePayload!
 
   """
   Makes an account for a member of the municipality's staff with the given roles and
@@ -4689,7 +5361,31 @@ extend type Mutation {
     displayName: String!
     "The roles they get."
     roles: [MunicipalRole!]!
-  ): UserAccount!
+  ): InviteUserPayload!
+}
+
+"An activity with new texts in one language."
+type SetActivityTranslationPayload {
+  "The activity with its new texts."
+  activity: Activity!
+}
+
+"An added or changed venue."
+type SaveVenuePayload {
+  "The venue as saved."
+  venue: Venue!
+}
+
+"An archived or restored venue."
+type ArchiveVenuePayload {
+  "The venue, archived or brought back."
+  venue: Venue!
+}
+
+"A new staff account."
+type InviteUserPayload {
+  "The new account with its roles."
+  userAccount: UserAccount!
 }
 
 "A regular weekly time."
@@ -4715,11 +5411,21 @@ extend type Query {
 }
 
 extend type Mutation {
-  "Puts an organisation or activity back as it was in a revision (not its status) and returns the new revision that records it."
+  "Puts an organisation or activity back as it was in a revision (not its status) and records that as a new revision."
   restoreRevision(
     "The revision's global ID."
     id: ID!
-  ): Revision!
+  ): RestoreRevisionPayload!
+}
+
+"An organisation or activity put back as it was."
+type RestoreRevisionPayload {
+  "The new revision that records the restore."
+  revision: Revision!
+  "The organisation as restored; null when the revision is of an activity."
+  organisation: Organisation
+  "The activity as restored; null when the revision is of an organisation."
+  activity: Activity
 }
 
 "An organisation or activity as it was after one change."
@@ -4749,7 +5455,7 @@ extend type Mutation {
   requestPasswordReset(
     "The account's e-mail address."
     email: String!
-  ): Boolean!
+  ): RequestPasswordResetPayload!
 
   "Sets a new password with the token from a reset link (once, within an hour) and ends every session of the account."
   resetPassword(
@@ -4757,7 +5463,19 @@ extend type Mutation {
     token: String!
     "The new password, at least 10 characters."
     password: String!
-  ): Boolean!
+  ): ResetPasswordPayload!
+}
+
+"The answer to a request for a password reset link."
+type RequestPasswordResetPayload {
+  "Always true: the request was taken, whether or not the address has an account."
+  accepted: Boolean!
+}
+
+"A new password."
+type ResetPasswordPayload {
+  "True: the password is changed and every session of the account is ended."
+  passwordChanged: Boolean!
 }
 
 extend type Mutation {
@@ -4769,13 +5487,13 @@ extend type Mutation {
     email: String!
     "The role they get."
     role: OrganisationRole!
-  ): Boolean!
+  ): InviteMemberPayload!
 
   "Joins an organisation with the role of an invitation (signed in; the link's token works once, for a week)."
   acceptInvitation(
     "The token from the link."
     token: String!
-  ): Organisation!
+  ): AcceptInvitationPayload!
 
   """
   Changes a member's role, or removes the member when role is null. Hand over ownership by
@@ -4788,7 +5506,25 @@ extend type Mutation {
     userId: ID!
     "The new role; null removes the member."
     role: OrganisationRole
-  ): Boolean!
+  ): SetMemberRolePayload!
+}
+
+"An invitation sent."
+type InviteMemberPayload {
+  "The organisation, whose ` + "`" + `invitations` + "`" + ` now include this one."
+  organisation: Organisation!
+}
+
+"An accepted invitation."
+type AcceptInvitationPayload {
+  "The organisation joined."
+  organisation: Organisation!
+}
+
+"A member's changed role, or a removed member."
+type SetMemberRolePayload {
+  "The organisation, whose ` + "`" + `members` + "`" + ` show the change; null when the caller left one the public cannot see."
+  organisation: Organisation
 }
 
 "A role in an organisation."
@@ -4812,7 +5548,13 @@ extend type Mutation {
     file: Upload!
     "What it shows, for screen readers, in the request's language."
     alt: String
-  ): Image!
+  ): UploadImagePayload!
+}
+
+"An uploaded image."
+type UploadImagePayload {
+  "The image, in its widest size."
+  image: Image!
 }
 
 extend type Image {
@@ -4843,7 +5585,13 @@ extend type Mutation {
     roles: [MunicipalRole!]!
     "Disable (true) or enable (false) the account; left out: unchanged."
     disabled: Boolean
-  ): Boolean!
+  ): SetUserRolesPayload!
+}
+
+"An account's changed roles."
+type SetUserRolesPayload {
+  "The account with its new roles and whether it is disabled."
+  userAccount: UserAccount!
 }
 
 "An account as administrators see it."
@@ -5422,7 +6170,7 @@ extend type Mutation {
   saveCardAgency(
     "The agency."
     input: CardAgencyInput!
-  ): CardAgency!
+  ): SaveCardAgencyPayload!
 
   "Ties a caseworker to their agency; null unties them (administrators)."
   setCaseworkerAgency(
@@ -5430,13 +6178,13 @@ extend type Mutation {
     userId: ID!
     "The agency's global ID."
     agencyId: ID
-  ): Boolean!
+  ): SetCaseworkerAgencyPayload!
 
   "Adds or changes a programme (card coordinators and administrators)."
   saveCardProgramme(
     "The programme."
     input: CardProgrammeInput!
-  ): CardProgramme!
+  ): SaveCardProgrammePayload!
 
   """
   Adds or changes an offer: card coordinators and administrators for any provider, a
@@ -5445,7 +6193,7 @@ extend type Mutation {
   saveCardOffer(
     "The offer."
     input: CardOfferInput!
-  ): CardOffer!
+  ): SaveCardOfferPayload!
 
   "Releases more of an offer's stock for claiming (as ` + "`" + `saveCardOffer` + "`" + `)."
   releaseCardOfferStock(
@@ -5453,7 +6201,7 @@ extend type Mutation {
     offerId: ID!
     "How many more tickets to release; released can never pass the stock."
     amount: Int!
-  ): CardOffer!
+  ): ReleaseCardOfferStockPayload!
 
   "Publishes, pauses or ends an offer (as ` + "`" + `saveCardOffer` + "`" + `)."
   setCardOfferStatus(
@@ -5461,7 +6209,7 @@ extend type Mutation {
     id: ID!
     "The new status."
     status: CardOfferStatus!
-  ): CardOffer!
+  ): SetCardOfferStatusPayload!
 
   """
   Runs the checks made before a card is issued, without issuing (caseworkers of an agency
@@ -5471,7 +6219,7 @@ extend type Mutation {
   checkRecipient(
     "The child and their guardians."
     input: CardRecipientInput!
-  ): [CardFinding!]!
+  ): CheckRecipientPayload!
 
   """
   Issues a card to a child (caseworkers of an agency allowed in the programme). Any BLOCK
@@ -5481,7 +6229,7 @@ extend type Mutation {
   issueCard(
     "The child and their guardians."
     input: CardRecipientInput!
-  ): IssuedCard!
+  ): IssueCardPayload!
 
   """
   Issues a batch of anonymous cards with their PINs, shown once, for a printable sheet
@@ -5492,7 +6240,7 @@ extend type Mutation {
     programmeId: ID!
     "How many cards."
     count: Int!
-  ): AnonymousCardBatch!
+  ): IssueAnonymousCardsPayload!
 
   """
   Opens an anonymous card with its number and PIN (anyone; throttled per card and per
@@ -5501,25 +6249,25 @@ extend type Mutation {
   openCard(
     "The number and PIN."
     access: CardPinInput!
-  ): Card!
+  ): OpenCardPayload!
 
   "Suspends a card (its issuing agency's caseworkers, card coordinators)."
   suspendCard(
     "The card's global ID."
     id: ID!
-  ): Card!
+  ): SuspendCardPayload!
 
   "Resumes a suspended card (as ` + "`" + `suspendCard` + "`" + `)."
   resumeCard(
     "The card's global ID."
     id: ID!
-  ): Card!
+  ): ResumeCardPayload!
 
   "Revokes a card for good (as ` + "`" + `suspendCard` + "`" + `); its place in the programme is freed."
   revokeCard(
     "The card's global ID."
     id: ID!
-  ): Card!
+  ): RevokeCardPayload!
 
   """
   Claims a ticket on an offer with a card: the signed-in holder or guardian, or anyone with
@@ -5534,7 +6282,7 @@ extend type Mutation {
     offerId: ID!
     "The card's number and PIN, for an anonymous card."
     access: CardPinInput
-  ): CardTicket!
+  ): ClaimTicketPayload!
 
   """
   Allocates a ticket to a card directly, for a family without a phone (caseworkers of the
@@ -5545,7 +6293,7 @@ extend type Mutation {
     cardId: ID!
     "The offer's global ID."
     offerId: ID!
-  ): CardTicket!
+  ): AllocateTicketPayload!
 
   "Cancels a ticket before use; its ticket goes back to the offer (the holder, the allocator, card coordinators)."
   cancelTicket(
@@ -5553,7 +6301,7 @@ extend type Mutation {
     id: ID!
     "The card's number and PIN, for an anonymous card."
     access: CardPinInput
-  ): CardTicket!
+  ): CancelTicketPayload!
 
   """
   Looks a ticket up at the door (ticket checkers, editors and owners of the offer's
@@ -5563,7 +6311,7 @@ extend type Mutation {
   checkTicket(
     "The code as typed or scanned."
     code: String!
-  ): TicketCheck!
+  ): CheckTicketPayload!
 
   """
   Checks a ticket in, once (as ` + "`" + `checkTicket` + "`" + `): a second attempt, even at the same instant,
@@ -5572,7 +6320,7 @@ extend type Mutation {
   redeemTicket(
     "The code as typed or scanned."
     code: String!
-  ): TicketCheck!
+  ): RedeemTicketPayload!
 
   """
   Everything held about a person, for a data-subject access request (administrators;
@@ -5581,16 +6329,136 @@ extend type Mutation {
   personalDataReport(
     "The person's national identity number (fødselsnummer or D-number)."
     identityNumber: String!
-  ): PersonalDataReport!
+  ): PersonalDataReportPayload!
 
   """
   Erases a person's personal data (administrators; audited): their cards stay, anonymous
-  and revoked. Returns whether anything was held.
+  and revoked. The answer tells whether anything was held.
   """
   erasePersonalData(
     "The person's national identity number."
     identityNumber: String!
-  ): Boolean!
+  ): ErasePersonalDataPayload!
+}
+
+"An added or changed agency."
+type SaveCardAgencyPayload {
+  "The agency as saved."
+  agency: CardAgency!
+}
+
+"A caseworker tied to an agency, or untied."
+type SetCaseworkerAgencyPayload {
+  "The agency the caseworker now belongs to; null when untied."
+  agency: CardAgency
+}
+
+"An added or changed programme."
+type SaveCardProgrammePayload {
+  "The programme as saved."
+  programme: CardProgramme!
+}
+
+"An added or changed offer."
+type SaveCardOfferPayload {
+  "The offer as saved."
+  offer: CardOffer!
+}
+
+"More of an offer's stock released."
+type ReleaseCardOfferStockPayload {
+  "The offer with its new release."
+  offer: CardOffer!
+}
+
+"An offer with a new status."
+type SetCardOfferStatusPayload {
+  "The offer with its new status."
+  offer: CardOffer!
+}
+
+"The checks made before a card is issued."
+type CheckRecipientPayload {
+  "What the checks found; empty when nothing stands in the way."
+  findings: [CardFinding!]!
+}
+
+"An anonymous card opened with its number and PIN."
+type OpenCardPayload {
+  "The card; its tickets and claimable offers can be read in the same request."
+  card: Card!
+}
+
+"A suspended card."
+type SuspendCardPayload {
+  "The card, now SUSPENDED."
+  card: Card!
+}
+
+"A resumed card."
+type ResumeCardPayload {
+  "The card, ACTIVE again."
+  card: Card!
+}
+
+"A revoked card."
+type RevokeCardPayload {
+  "The card, now REVOKED."
+  card: Card!
+}
+
+"A claimed ticket."
+type ClaimTicketPayload {
+  "The ticket claimed."
+  ticket: CardTicket!
+  "Its offer, with the stock left; null when the caller may no longer see it."
+  offer: CardOffer
+  "The card, whose tickets and claimable offers changed (its holder is not repeated here); null when the caller may not see it."
+  card: Card
+}
+
+"An allocated ticket."
+type AllocateTicketPayload {
+  "The ticket allocated, to print."
+  ticket: CardTicket!
+  "Its offer, with the stock left; null when the caller may no longer see it."
+  offer: CardOffer
+  "The card, whose tickets and claimable offers changed (its holder is not repeated here); null when the caller may not see it."
+  card: Card
+}
+
+"A cancelled ticket."
+type CancelTicketPayload {
+  "The ticket, now CANCELLED."
+  ticket: CardTicket!
+  "Its offer, with the stock left; null when the caller may no longer see it."
+  offer: CardOffer
+  "The card, whose tickets and claimable offers changed (its holder is not repeated here); null when the caller may not see it."
+  card: Card
+}
+
+"A ticket looked up at the door."
+type CheckTicketPayload {
+  "What the ticket is for and whether it can be checked in."
+  ticketCheck: TicketCheck!
+}
+
+"A ticket checked in."
+type RedeemTicketPayload {
+  "The ticket, now checked in."
+  ticketCheck: TicketCheck!
+}
+
+"A data-subject access report."
+type PersonalDataReportPayload {
+  "Everything held about the person."
+  personalDataReport: PersonalDataReport!
+}
+
+"Personal data erased."
+type ErasePersonalDataPayload {
+  "Whether anything was held, and so erased."
+  erased: Boolean!
 }
 
 "An agency to add or change."
@@ -5750,7 +6618,7 @@ enum CardFindingSeverity {
 }
 
 "A card just issued."
-type IssuedCard {
+type IssueCardPayload {
   "The card."
   card: Card!
   "The warnings the written reason overrode."
@@ -5758,7 +6626,7 @@ type IssuedCard {
 }
 
 "A batch of anonymous cards just issued, with their PINs: shown this once, never again."
-type AnonymousCardBatch {
+type IssueAnonymousCardsPayload {
   "The cards with their PINs."
   cards: [AnonymousCard!]!
   "A printable HTML page (A4) of the cards with their numbers and PINs, two to a row, to cut apart and hand out."
@@ -6477,7 +7345,13 @@ extend type Mutation {
   saveNeighbourhood(
     "The neighbourhood."
     input: NeighbourhoodChangesInput!
-  ): Neighbourhood!
+  ): SaveNeighbourhoodPayload!
+}
+
+"An added or changed neighbourhood."
+type SaveNeighbourhoodPayload {
+  "The neighbourhood as saved."
+  neighbourhood: Neighbourhood!
 }
 
 "A neighbourhood to add or change."
@@ -6653,13 +7527,27 @@ extend type Mutation {
   saveCategory(
     "The category."
     input: CategoryChangesInput!
-  ): Category!
+  ): SaveCategoryPayload!
 
   "Removes a category and its sub-categories (administrators only); items keep their other categories."
   deleteCategory(
     "The category's global ID."
     id: ID!
-  ): Boolean!
+  ): DeleteCategoryPayload!
+}
+
+"An added or changed category."
+type SaveCategoryPayload {
+  "The category as saved."
+  category: Category!
+}
+
+"A removed category."
+type DeleteCategoryPayload {
+  "The removed category's global ID; its sub-categories went with it."
+  deletedId: ID!
+  "Its parent, whose ` + "`" + `children` + "`" + ` changed; null for a top-level category."
+  parent: Category
 }
 
 "A category to add or change."
@@ -6794,7 +7682,7 @@ extend type Mutation {
   saveLocale(
     "The language."
     input: LocaleInput!
-  ): Locale!
+  ): SaveLocalePayload!
 
   """
   Changes the municipality's name, time zone or public settings (administrators only).
@@ -6802,7 +7690,19 @@ extend type Mutation {
   updateMunicipality(
     "The changes."
     input: MunicipalityChangesInput!
-  ): Municipality!
+  ): UpdateMunicipalityPayload!
+}
+
+"An added or changed language."
+type SaveLocalePayload {
+  "The language as saved."
+  locale: Locale!
+}
+
+"A changed municipality."
+type UpdateMunicipalityPayload {
+  "The municipality as changed."
+  municipality: Municipality!
 }
 
 "Changes to the municipality; fields left out stay as they are."
@@ -6881,6 +7781,14 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AcceptInvitationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_AcceptInvitationPayload_organisation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AcceptInvitationPayload", field.Name)
+}
 
 func (ec *executionContext) childFields_Activity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -7026,6 +7934,18 @@ func (ec *executionContext) childFields_AgencyCards(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AgencyCards", field.Name)
 }
 
+func (ec *executionContext) childFields_AllocateTicketPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ticket":
+		return ec.fieldContext_AllocateTicketPayload_ticket(ctx, field)
+	case "offer":
+		return ec.fieldContext_AllocateTicketPayload_offer(ctx, field)
+	case "card":
+		return ec.fieldContext_AllocateTicketPayload_card(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AllocateTicketPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AnonymousCard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "card":
@@ -7034,16 +7954,6 @@ func (ec *executionContext) childFields_AnonymousCard(ctx context.Context, field
 		return ec.fieldContext_AnonymousCard_pin(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AnonymousCard", field.Name)
-}
-
-func (ec *executionContext) childFields_AnonymousCardBatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "cards":
-		return ec.fieldContext_AnonymousCardBatch_cards(ctx, field)
-	case "sheet":
-		return ec.fieldContext_AnonymousCardBatch_sheet(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type AnonymousCardBatch", field.Name)
 }
 
 func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7064,6 +7974,22 @@ func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphq
 		return ec.fieldContext_ApiKey_revokedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApiKey", field.Name)
+}
+
+func (ec *executionContext) childFields_ApproveOrganisationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_ApproveOrganisationPayload_organisation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApproveOrganisationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ArchiveVenuePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "venue":
+		return ec.fieldContext_ArchiveVenuePayload_venue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArchiveVenuePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7108,6 +8034,18 @@ func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CancelTicketPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ticket":
+		return ec.fieldContext_CancelTicketPayload_ticket(ctx, field)
+	case "offer":
+		return ec.fieldContext_CancelTicketPayload_offer(ctx, field)
+	case "card":
+		return ec.fieldContext_CancelTicketPayload_card(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelTicketPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Card(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7362,6 +8300,34 @@ func (ec *executionContext) childFields_Category(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Category", field.Name)
 }
 
+func (ec *executionContext) childFields_CheckRecipientPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "findings":
+		return ec.fieldContext_CheckRecipientPayload_findings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckRecipientPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CheckTicketPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ticketCheck":
+		return ec.fieldContext_CheckTicketPayload_ticketCheck(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckTicketPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ClaimTicketPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ticket":
+		return ec.fieldContext_ClaimTicketPayload_ticket(ctx, field)
+	case "offer":
+		return ec.fieldContext_ClaimTicketPayload_offer(ctx, field)
+	case "card":
+		return ec.fieldContext_ClaimTicketPayload_card(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClaimTicketPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Committee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "email":
@@ -7398,6 +8364,14 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateActivityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activity":
+		return ec.fieldContext_CreateActivityPayload_activity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateActivityPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -7406,6 +8380,24 @@ func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context,
 		return ec.fieldContext_CreateApiKeyPayload_token(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateApiKeyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteCategoryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeleteCategoryPayload_deletedId(ctx, field)
+	case "parent":
+		return ec.fieldContext_DeleteCategoryPayload_parent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteCategoryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ErasePersonalDataPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "erased":
+		return ec.fieldContext_ErasePersonalDataPayload_erased(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ErasePersonalDataPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7434,14 +8426,40 @@ func (ec *executionContext) childFields_Image(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Image", field.Name)
 }
 
-func (ec *executionContext) childFields_IssuedCard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childFields_InviteMemberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_InviteMemberPayload_organisation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InviteMemberPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_InviteUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "userAccount":
+		return ec.fieldContext_InviteUserPayload_userAccount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InviteUserPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_IssueAnonymousCardsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cards":
+		return ec.fieldContext_IssueAnonymousCardsPayload_cards(ctx, field)
+	case "sheet":
+		return ec.fieldContext_IssueAnonymousCardsPayload_sheet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueAnonymousCardsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_IssueCardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "card":
-		return ec.fieldContext_IssuedCard_card(ctx, field)
+		return ec.fieldContext_IssueCardPayload_card(ctx, field)
 	case "overridden":
-		return ec.fieldContext_IssuedCard_overridden(ctx, field)
+		return ec.fieldContext_IssueCardPayload_overridden(ctx, field)
 	}
-	return nil, fmt.Errorf("no field named %q was found under type IssuedCard", field.Name)
+	return nil, fmt.Errorf("no field named %q was found under type IssueCardPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7486,6 +8504,22 @@ func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field 
 		return ec.fieldContext_LoginPayload_viewer(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LoginPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_LogoutEverywherePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sessionsEnded":
+		return ec.fieldContext_LogoutEverywherePayload_sessionsEnded(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LogoutEverywherePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_LogoutPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sessionEnded":
+		return ec.fieldContext_LogoutPayload_sessionEnded(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LogoutPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7582,6 +8616,14 @@ func (ec *executionContext) childFields_OfferStatistics(ctx context.Context, fie
 		return ec.fieldContext_OfferStatistics_valueRedeemed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OfferStatistics", field.Name)
+}
+
+func (ec *executionContext) childFields_OpenCardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "card":
+		return ec.fieldContext_OpenCardPayload_card(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpenCardPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Organisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7738,6 +8780,14 @@ func (ec *executionContext) childFields_PersonalDataReport(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type PersonalDataReport", field.Name)
 }
 
+func (ec *executionContext) childFields_PersonalDataReportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "personalDataReport":
+		return ec.fieldContext_PersonalDataReportPayload_personalDataReport(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonalDataReportPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ProviderSettlement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "organisationId":
@@ -7768,6 +8818,22 @@ func (ec *executionContext) childFields_ProviderStatistics(ctx context.Context, 
 		return ec.fieldContext_ProviderStatistics_settlement(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProviderStatistics", field.Name)
+}
+
+func (ec *executionContext) childFields_RedeemTicketPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ticketCheck":
+		return ec.fieldContext_RedeemTicketPayload_ticketCheck(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RedeemTicketPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RegisterOrganisationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_RegisterOrganisationPayload_organisation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegisterOrganisationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Registration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7808,6 +8874,22 @@ func (ec *executionContext) childFields_RegistrationEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type RegistrationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RejectOrganisationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_RejectOrganisationPayload_organisation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RejectOrganisationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseCardOfferStockPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "offer":
+		return ec.fieldContext_ReleaseCardOfferStockPayload_offer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseCardOfferStockPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ReportCard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "card":
@@ -7836,6 +8918,50 @@ func (ec *executionContext) childFields_ReportTicket(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ReportTicket", field.Name)
 }
 
+func (ec *executionContext) childFields_RequestPasswordResetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accepted":
+		return ec.fieldContext_RequestPasswordResetPayload_accepted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestPasswordResetPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ResendConfirmationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accepted":
+		return ec.fieldContext_ResendConfirmationPayload_accepted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResendConfirmationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ResetPasswordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "passwordChanged":
+		return ec.fieldContext_ResetPasswordPayload_passwordChanged(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResetPasswordPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RestoreRevisionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revision":
+		return ec.fieldContext_RestoreRevisionPayload_revision(ctx, field)
+	case "organisation":
+		return ec.fieldContext_RestoreRevisionPayload_organisation(ctx, field)
+	case "activity":
+		return ec.fieldContext_RestoreRevisionPayload_activity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RestoreRevisionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ResumeCardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "card":
+		return ec.fieldContext_ResumeCardPayload_card(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResumeCardPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Revision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7852,6 +8978,78 @@ func (ec *executionContext) childFields_Revision(ctx context.Context, field grap
 		return ec.fieldContext_Revision_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Revision", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "apiKey":
+		return ec.fieldContext_RevokeApiKeyPayload_apiKey(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeApiKeyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokeCardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "card":
+		return ec.fieldContext_RevokeCardPayload_card(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeCardPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SaveCardAgencyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agency":
+		return ec.fieldContext_SaveCardAgencyPayload_agency(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SaveCardAgencyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SaveCardOfferPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "offer":
+		return ec.fieldContext_SaveCardOfferPayload_offer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SaveCardOfferPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SaveCardProgrammePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "programme":
+		return ec.fieldContext_SaveCardProgrammePayload_programme(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SaveCardProgrammePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SaveCategoryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_SaveCategoryPayload_category(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SaveCategoryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SaveLocalePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_SaveLocalePayload_locale(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SaveLocalePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SaveNeighbourhoodPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "neighbourhood":
+		return ec.fieldContext_SaveNeighbourhoodPayload_neighbourhood(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SaveNeighbourhoodPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SaveVenuePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "venue":
+		return ec.fieldContext_SaveVenuePayload_venue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SaveVenuePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Schedule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7890,6 +9088,62 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SetActivityStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activity":
+		return ec.fieldContext_SetActivityStatusPayload_activity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetActivityStatusPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetActivityTranslationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activity":
+		return ec.fieldContext_SetActivityTranslationPayload_activity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetActivityTranslationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetCardOfferStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "offer":
+		return ec.fieldContext_SetCardOfferStatusPayload_offer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetCardOfferStatusPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetCaseworkerAgencyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agency":
+		return ec.fieldContext_SetCaseworkerAgencyPayload_agency(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetCaseworkerAgencyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetMemberRolePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_SetMemberRolePayload_organisation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetMemberRolePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetOrganisationTranslationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_SetOrganisationTranslationPayload_organisation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetOrganisationTranslationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetUserRolesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "userAccount":
+		return ec.fieldContext_SetUserRolesPayload_userAccount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetUserRolesPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Settlement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "donated":
@@ -7920,6 +9174,14 @@ func (ec *executionContext) childFields_StatCount(ctx context.Context, field gra
 		return ec.fieldContext_StatCount_display(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StatCount", field.Name)
+}
+
+func (ec *executionContext) childFields_SuspendCardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "card":
+		return ec.fieldContext_SuspendCardPayload_card(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SuspendCardPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_TicketCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7994,6 +9256,38 @@ func (ec *executionContext) childFields_TranslationGapEdge(ctx context.Context, 
 		return ec.fieldContext_TranslationGapEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TranslationGapEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateActivityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activity":
+		return ec.fieldContext_UpdateActivityPayload_activity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateActivityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateMunicipalityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "municipality":
+		return ec.fieldContext_UpdateMunicipalityPayload_municipality(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateMunicipalityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateOrganisationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_UpdateOrganisationPayload_organisation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateOrganisationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UploadImagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "image":
+		return ec.fieldContext_UploadImagePayload_image(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UploadImagePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8074,6 +9368,14 @@ func (ec *executionContext) childFields_VenueEdge(ctx context.Context, field gra
 		return ec.fieldContext_VenueEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VenueEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_VerifyEmailPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_VerifyEmailPayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VerifyEmailPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -413,6 +413,70 @@ func (ec *executionContext) fieldContext_Municipality_settings(_ context.Context
 	return graphql.NewScalarFieldContext("Municipality", field, true, true, errors.New("field of type JSON does not have child fields"))
 }
 
+func (ec *executionContext) _SaveLocalePayload_locale(ctx context.Context, field graphql.CollectedField, obj *model.SaveLocalePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SaveLocalePayload_locale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tenant.Locale) graphql.Marshaler {
+			return ec.marshalNLocale2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋtenantᚐLocale(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SaveLocalePayload_locale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SaveLocalePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Locale(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateMunicipalityPayload_municipality(ctx context.Context, field graphql.CollectedField, obj *model.UpdateMunicipalityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateMunicipalityPayload_municipality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Municipality, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tenant.Municipality) graphql.Marshaler {
+			return ec.marshalNMunicipality2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋtenantᚐMunicipality(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateMunicipalityPayload_municipality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateMunicipalityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Municipality(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -913,6 +977,82 @@ func (ec *executionContext) _Municipality(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var saveLocalePayloadImplementors = []string{"SaveLocalePayload"}
+
+func (ec *executionContext) _SaveLocalePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SaveLocalePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, saveLocalePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SaveLocalePayload")
+		case "locale":
+			out.Values[i] = ec._SaveLocalePayload_locale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateMunicipalityPayloadImplementors = []string{"UpdateMunicipalityPayload"}
+
+func (ec *executionContext) _UpdateMunicipalityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateMunicipalityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateMunicipalityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateMunicipalityPayload")
+		case "municipality":
+			out.Values[i] = ec._UpdateMunicipalityPayload_municipality(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
@@ -963,6 +1103,16 @@ func (ec *executionContext) unmarshalNMunicipalityChangesInput2githubᚗcomᚋfr
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNSaveLocalePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSaveLocalePayload(ctx context.Context, sel ast.SelectionSet, v *model.SaveLocalePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SaveLocalePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTextDirection2githubᚗcomᚋfritidᚋfritidᚋinternalᚋtenantᚐDirection(ctx context.Context, v any) (tenant.Direction, error) {
 	var res tenant.Direction
 	err := res.UnmarshalGQL(v)
@@ -971,6 +1121,16 @@ func (ec *executionContext) unmarshalNTextDirection2githubᚗcomᚋfritidᚋfrit
 
 func (ec *executionContext) marshalNTextDirection2githubᚗcomᚋfritidᚋfritidᚋinternalᚋtenantᚐDirection(ctx context.Context, sel ast.SelectionSet, v tenant.Direction) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNUpdateMunicipalityPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐUpdateMunicipalityPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateMunicipalityPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdateMunicipalityPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOLocale2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋtenantᚐLocale(ctx context.Context, sel ast.SelectionSet, v *tenant.Locale) graphql.Marshaler {

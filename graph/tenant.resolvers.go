@@ -69,16 +69,24 @@ func (r *municipalityResolver) Settings(ctx context.Context, obj *tenant.Municip
 	return portal.RawJSON(b), err
 }
 
-func (r *mutationResolver) SaveLocale(ctx context.Context, input tenant.LocaleInput) (*tenant.Locale, error) {
-	return r.Tenants.SaveLocale(ctx, input)
+func (r *mutationResolver) SaveLocale(ctx context.Context, input tenant.LocaleInput) (*model.SaveLocalePayload, error) {
+	loc, err := r.Tenants.SaveLocale(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SaveLocalePayload{Locale: loc}, nil
 }
 
-func (r *mutationResolver) UpdateMunicipality(ctx context.Context, input model.MunicipalityChangesInput) (*tenant.Municipality, error) {
+func (r *mutationResolver) UpdateMunicipality(ctx context.Context, input model.MunicipalityChangesInput) (*model.UpdateMunicipalityPayload, error) {
 	ch := tenant.MunicipalityChanges{Name: input.Name, TimeZone: input.TimeZone}
 	if input.Settings != nil {
 		ch.Settings = []byte(input.Settings)
 	}
-	return r.Tenants.UpdateMunicipality(ctx, ch)
+	m, err := r.Tenants.UpdateMunicipality(ctx, ch)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateMunicipalityPayload{Municipality: m}, nil
 }
 
 // Municipality is the resolver for the municipality field.

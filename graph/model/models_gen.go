@@ -10,7 +10,14 @@ import (
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/portal"
+	"github.com/fritid/fritid/internal/tenant"
 )
+
+// An accepted invitation.
+type AcceptInvitationPayload struct {
+	// The organisation joined.
+	Organisation *portal.Organisation `json:"organisation"`
+}
 
 // An activity's fields; left out: unchanged (or the default), null: cleared.
 type ActivityChangesInput struct {
@@ -68,12 +75,26 @@ type ActivityTextsInput struct {
 	Schedule graphql.Omittable[*string] `json:"schedule,omitempty"`
 }
 
-// A batch of anonymous cards just issued, with their PINs: shown this once, never again.
-type AnonymousCardBatch struct {
-	// The cards with their PINs.
-	Cards []*card.AnonymousCard `json:"cards"`
-	// A printable HTML page (A4) of the cards with their numbers and PINs, two to a row, to cut apart and hand out.
-	Sheet string `json:"sheet"`
+// An allocated ticket.
+type AllocateTicketPayload struct {
+	// The ticket allocated, to print.
+	Ticket *card.Ticket `json:"ticket"`
+	// Its offer, with the stock left; null when the caller may no longer see it.
+	Offer *card.Offer `json:"offer,omitempty"`
+	// The card, whose tickets and claimable offers changed (its holder is not repeated here); null when the caller may not see it.
+	Card *card.Card `json:"card,omitempty"`
+}
+
+// An approved organisation.
+type ApproveOrganisationPayload struct {
+	// The organisation, now PUBLISHED.
+	Organisation *portal.Organisation `json:"organisation"`
+}
+
+// An archived or restored venue.
+type ArchiveVenuePayload struct {
+	// The venue, archived or brought back.
+	Venue *portal.Venue `json:"venue"`
 }
 
 // An audit entry in a page.
@@ -108,6 +129,16 @@ type BoundingBoxInput struct {
 	MaxLat float64 `json:"maxLat"`
 	// Eastern edge.
 	MaxLon float64 `json:"maxLon"`
+}
+
+// A cancelled ticket.
+type CancelTicketPayload struct {
+	// The ticket, now CANCELLED.
+	Ticket *card.Ticket `json:"ticket"`
+	// Its offer, with the stock left; null when the caller may no longer see it.
+	Offer *card.Offer `json:"offer,omitempty"`
+	// The card, whose tickets and claimable offers changed (its holder is not repeated here); null when the caller may not see it.
+	Card *card.Card `json:"card,omitempty"`
 }
 
 // An agency to add or change.
@@ -292,6 +323,28 @@ type CategoryNameInput struct {
 	Name string `json:"name"`
 }
 
+// The checks made before a card is issued.
+type CheckRecipientPayload struct {
+	// What the checks found; empty when nothing stands in the way.
+	Findings []*card.Finding `json:"findings"`
+}
+
+// A ticket looked up at the door.
+type CheckTicketPayload struct {
+	// What the ticket is for and whether it can be checked in.
+	TicketCheck *card.TicketCheck `json:"ticketCheck"`
+}
+
+// A claimed ticket.
+type ClaimTicketPayload struct {
+	// The ticket claimed.
+	Ticket *card.Ticket `json:"ticket"`
+	// Its offer, with the stock left; null when the caller may no longer see it.
+	Offer *card.Offer `json:"offer,omitempty"`
+	// The card, whose tickets and claimable offers changed (its holder is not repeated here); null when the caller may not see it.
+	Card *card.Card `json:"card,omitempty"`
+}
+
 // A neighbourhood committee (nærmiljøutvalg): how to reach it and who sits on it.
 type Committee struct {
 	// Its e-mail address.
@@ -324,12 +377,32 @@ type CommitteeMemberInput struct {
 	Role *string `json:"role,omitempty"`
 }
 
+// A new activity.
+type CreateActivityPayload struct {
+	// The new activity, a DRAFT.
+	Activity *portal.Activity `json:"activity"`
+}
+
 // A new API key and its token.
 type CreateAPIKeyPayload struct {
 	// The key.
 	Key *auth.APIKey `json:"key"`
 	// The token, shown only now; send it as `Authorization: Bearer <token>`.
 	Token string `json:"token"`
+}
+
+// A removed category.
+type DeleteCategoryPayload struct {
+	// The removed category's global ID; its sub-categories went with it.
+	DeletedID string `json:"deletedId"`
+	// Its parent, whose `children` changed; null for a top-level category.
+	Parent *portal.Category `json:"parent,omitempty"`
+}
+
+// Personal data erased.
+type ErasePersonalDataPayload struct {
+	// Whether anything was held, and so erased.
+	Erased bool `json:"erased"`
 }
 
 // A point on the map.
@@ -340,6 +413,26 @@ type GeoPointInput struct {
 	Lon float64 `json:"lon"`
 }
 
+// An invitation sent.
+type InviteMemberPayload struct {
+	// The organisation, whose `invitations` now include this one.
+	Organisation *portal.Organisation `json:"organisation"`
+}
+
+// A new staff account.
+type InviteUserPayload struct {
+	// The new account with its roles.
+	UserAccount *auth.UserWithRoles `json:"userAccount"`
+}
+
+// A batch of anonymous cards just issued, with their PINs: shown this once, never again.
+type IssueAnonymousCardsPayload struct {
+	// The cards with their PINs.
+	Cards []*card.AnonymousCard `json:"cards"`
+	// A printable HTML page (A4) of the cards with their numbers and PINs, two to a row, to cut apart and hand out.
+	Sheet string `json:"sheet"`
+}
+
 // A new session.
 type LoginPayload struct {
 	// The session token, shown only now; send it as `Authorization: Bearer <token>`.
@@ -348,6 +441,18 @@ type LoginPayload struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 	// Who signed in.
 	Viewer *auth.Viewer `json:"viewer"`
+}
+
+// What signing out everywhere did.
+type LogoutEverywherePayload struct {
+	// How many sessions were ended, this one included.
+	SessionsEnded int `json:"sessionsEnded"`
+}
+
+// What signing out did.
+type LogoutPayload struct {
+	// True: the session is over and its token no longer works.
+	SessionEnded bool `json:"sessionEnded"`
 }
 
 // Changes to the municipality; fields left out stay as they are.
@@ -409,6 +514,12 @@ type NewOwnerInput struct {
 	DisplayName *string `json:"displayName,omitempty"`
 }
 
+// An anonymous card opened with its number and PIN.
+type OpenCardPayload struct {
+	// The card; its tickets and claimable offers can be read in the same request.
+	Card *card.Card `json:"card"`
+}
+
 // An organisation's texts in one locale; left out: unchanged, null or empty: cleared.
 type OrganisationTextInput struct {
 	// A short presentation (plain text or Markdown, at most 1,000 characters).
@@ -417,10 +528,22 @@ type OrganisationTextInput struct {
 	Description graphql.Omittable[*string] `json:"description,omitempty"`
 }
 
+// A data-subject access report.
+type PersonalDataReportPayload struct {
+	// Everything held about the person.
+	PersonalDataReport *card.PersonalDataReport `json:"personalDataReport"`
+}
+
 // The root of every read. Each request is answered for one municipality (chosen by the host
 // name, the `X-Municipality` header, or the only municipality there is) and in one locale
 // (negotiated from `X-Locale` or `Accept-Language`, echoed in the `Content-Language` header).
 type Query struct {
+}
+
+// A ticket checked in.
+type RedeemTicketPayload struct {
+	// The ticket, now checked in.
+	TicketCheck *card.TicketCheck `json:"ticketCheck"`
 }
 
 // A new organisation.
@@ -439,6 +562,172 @@ type RegisterOrganisationInput struct {
 	Summary *string `json:"summary,omitempty"`
 	// The owner's new account; needed when not signed in, ignored when signed in.
 	Owner *NewOwnerInput `json:"owner,omitempty"`
+}
+
+// A registered organisation.
+type RegisterOrganisationPayload struct {
+	// The organisation, PENDING until the municipality approves it.
+	Organisation *portal.Organisation `json:"organisation"`
+}
+
+// A rejected organisation.
+type RejectOrganisationPayload struct {
+	// The organisation, now REJECTED.
+	Organisation *portal.Organisation `json:"organisation"`
+}
+
+// More of an offer's stock released.
+type ReleaseCardOfferStockPayload struct {
+	// The offer with its new release.
+	Offer *card.Offer `json:"offer"`
+}
+
+// The answer to a request for a password reset link.
+type RequestPasswordResetPayload struct {
+	// Always true: the request was taken, whether or not the address has an account.
+	Accepted bool `json:"accepted"`
+}
+
+// The answer to a request for a new confirmation link.
+type ResendConfirmationPayload struct {
+	// Always true: the request was taken, whether or not the address has such an account.
+	Accepted bool `json:"accepted"`
+}
+
+// A new password.
+type ResetPasswordPayload struct {
+	// True: the password is changed and every session of the account is ended.
+	PasswordChanged bool `json:"passwordChanged"`
+}
+
+// An organisation or activity put back as it was.
+type RestoreRevisionPayload struct {
+	// The new revision that records the restore.
+	Revision *portal.Revision `json:"revision"`
+	// The organisation as restored; null when the revision is of an activity.
+	Organisation *portal.Organisation `json:"organisation,omitempty"`
+	// The activity as restored; null when the revision is of an organisation.
+	Activity *portal.Activity `json:"activity,omitempty"`
+}
+
+// A resumed card.
+type ResumeCardPayload struct {
+	// The card, ACTIVE again.
+	Card *card.Card `json:"card"`
+}
+
+// A revoked API key.
+type RevokeAPIKeyPayload struct {
+	// The key, with the time it was revoked.
+	APIKey *auth.APIKey `json:"apiKey"`
+}
+
+// A revoked card.
+type RevokeCardPayload struct {
+	// The card, now REVOKED.
+	Card *card.Card `json:"card"`
+}
+
+// An added or changed agency.
+type SaveCardAgencyPayload struct {
+	// The agency as saved.
+	Agency *card.Agency `json:"agency"`
+}
+
+// An added or changed offer.
+type SaveCardOfferPayload struct {
+	// The offer as saved.
+	Offer *card.Offer `json:"offer"`
+}
+
+// An added or changed programme.
+type SaveCardProgrammePayload struct {
+	// The programme as saved.
+	Programme *card.Programme `json:"programme"`
+}
+
+// An added or changed category.
+type SaveCategoryPayload struct {
+	// The category as saved.
+	Category *portal.Category `json:"category"`
+}
+
+// An added or changed language.
+type SaveLocalePayload struct {
+	// The language as saved.
+	Locale *tenant.Locale `json:"locale"`
+}
+
+// An added or changed neighbourhood.
+type SaveNeighbourhoodPayload struct {
+	// The neighbourhood as saved.
+	Neighbourhood *portal.Neighbourhood `json:"neighbourhood"`
+}
+
+// An added or changed venue.
+type SaveVenuePayload struct {
+	// The venue as saved.
+	Venue *portal.Venue `json:"venue"`
+}
+
+// An activity with a new status.
+type SetActivityStatusPayload struct {
+	// The activity with its new status.
+	Activity *portal.Activity `json:"activity"`
+}
+
+// An activity with new texts in one language.
+type SetActivityTranslationPayload struct {
+	// The activity with its new texts.
+	Activity *portal.Activity `json:"activity"`
+}
+
+// An offer with a new status.
+type SetCardOfferStatusPayload struct {
+	// The offer with its new status.
+	Offer *card.Offer `json:"offer"`
+}
+
+// A caseworker tied to an agency, or untied.
+type SetCaseworkerAgencyPayload struct {
+	// The agency the caseworker now belongs to; null when untied.
+	Agency *card.Agency `json:"agency,omitempty"`
+}
+
+// A member's changed role, or a removed member.
+type SetMemberRolePayload struct {
+	// The organisation, whose `members` show the change; null when the caller left one the public cannot see.
+	Organisation *portal.Organisation `json:"organisation,omitempty"`
+}
+
+// An organisation with new texts in one language.
+type SetOrganisationTranslationPayload struct {
+	// The organisation with its new texts.
+	Organisation *portal.Organisation `json:"organisation"`
+}
+
+// An account's changed roles.
+type SetUserRolesPayload struct {
+	// The account with its new roles and whether it is disabled.
+	UserAccount *auth.UserWithRoles `json:"userAccount"`
+}
+
+// A suspended card.
+type SuspendCardPayload struct {
+	// The card, now SUSPENDED.
+	Card *card.Card `json:"card"`
+}
+
+// A changed activity.
+type UpdateActivityPayload struct {
+	// The activity as changed.
+	Activity *portal.Activity `json:"activity"`
+}
+
+// A changed municipality.
+type UpdateMunicipalityPayload struct {
+	// The municipality as changed.
+	Municipality *tenant.Municipality `json:"municipality"`
 }
 
 // Fields of an organisation to change; left out: unchanged, null: cleared.
@@ -471,6 +760,18 @@ type UpdateOrganisationInput struct {
 	CoverID graphql.Omittable[*string] `json:"coverId,omitempty"`
 }
 
+// A changed organisation.
+type UpdateOrganisationPayload struct {
+	// The organisation as changed.
+	Organisation *portal.Organisation `json:"organisation"`
+}
+
+// An uploaded image.
+type UploadImagePayload struct {
+	// The image, in its widest size.
+	Image *portal.Media `json:"image"`
+}
+
 // A venue to add or change; fields left out stay as they are, null clears.
 type VenueChangesInput struct {
 	// The venue to change; left out: a new venue.
@@ -489,6 +790,12 @@ type VenueChangesInput struct {
 	Location graphql.Omittable[*GeoPointInput] `json:"location,omitempty"`
 	// How it is adapted.
 	Accessibility graphql.Omittable[[]portal.AccessibilityFeature] `json:"accessibility,omitempty"`
+}
+
+// A confirmed e-mail address.
+type VerifyEmailPayload struct {
+	// The account whose address is now confirmed.
+	User *auth.User `json:"user"`
 }
 
 // A regular weekly time.

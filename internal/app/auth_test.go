@@ -70,13 +70,13 @@ func TestLoginViewerLogout(t *testing.T) {
 			t.Errorf("expired token: %+v", r.Errors)
 		}
 	})
-	if r := ok(t, s.post(t, `mutation { logout }`, nil, bearer)); get(r.Data, "logout") != true {
+	if r := ok(t, s.post(t, `mutation { logout { sessionEnded } }`, nil, bearer)); get(r.Data, "logout.sessionEnded") != true {
 		t.Fatalf("logout: %+v", r.Data)
 	}
 	if r := s.post(t, `{ viewer { user { email } } }`, nil, bearer); r.code() != "UNAUTHENTICATED" {
 		t.Errorf("token works after logout: %+v", r)
 	}
-	if r := s.post(t, `mutation { logout }`, nil); r.code() != "UNAUTHENTICATED" {
+	if r := s.post(t, `mutation { logout { sessionEnded } }`, nil); r.code() != "UNAUTHENTICATED" {
 		t.Errorf("anonymous logout: %+v", r.Errors)
 	}
 	var audited int
@@ -97,9 +97,9 @@ func TestLogoutEverywhere(t *testing.T) {
 		r := ok(t, s.post(t, loginMutation, map[string]any{"e": "kari@example.no", "p": "riktig hest batteri"}))
 		tokens = append(tokens, get(r.Data, "login.token").(string))
 	}
-	r := ok(t, s.post(t, `mutation { logoutEverywhere }`, nil, "Authorization: Bearer "+tokens[0]))
-	if get(r.Data, "logoutEverywhere") != 3.0 {
-		t.Errorf("ended %v sessions, want 3", get(r.Data, "logoutEverywhere"))
+	r := ok(t, s.post(t, `mutation { logoutEverywhere { sessionsEnded } }`, nil, "Authorization: Bearer "+tokens[0]))
+	if get(r.Data, "logoutEverywhere.sessionsEnded") != 3.0 {
+		t.Errorf("ended %v sessions, want 3", get(r.Data, "logoutEverywhere.sessionsEnded"))
 	}
 	for _, tok := range tokens {
 		if r := s.post(t, `{ viewer { user { email } } }`, nil, "Authorization: Bearer "+tok); r.code() != "UNAUTHENTICATED" {
@@ -181,7 +181,7 @@ func TestAPIKeys(t *testing.T) {
 		}
 	})
 	id := get(r.Data, "createApiKey.key.id")
-	if rv := ok(t, s.post(t, `mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, map[string]any{"id": id}, admin)); get(rv.Data, "revokeApiKey.revokedAt") == nil {
+	if rv := ok(t, s.post(t, `mutation($id: ID!) { revokeApiKey(id: $id) { apiKey { revokedAt } } }`, map[string]any{"id": id}, admin)); get(rv.Data, "revokeApiKey.apiKey.revokedAt") == nil {
 		t.Fatalf("revoke: %+v", rv.Data)
 	}
 	if r := s.post(t, `{ viewer { apiKey { name } } }`, nil, keyAuth); r.Status != http.StatusUnauthorized || r.code() != "UNAUTHENTICATED" {
@@ -198,7 +198,7 @@ func TestAPIKeys(t *testing.T) {
 		}
 		l := ok(t, s.post(t, loginMutation, map[string]any{"e": "admin@larvik.no", "p": "riktig hest batteri"}, "X-Municipality: larvik"))
 		other := "Authorization: Bearer " + get(l.Data, "login.token").(string)
-		r := s.post(t, `mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, map[string]any{"id": id}, other, "X-Municipality: larvik")
+		r := s.post(t, `mutation($id: ID!) { revokeApiKey(id: $id) { apiKey { revokedAt } } }`, map[string]any{"id": id}, other, "X-Municipality: larvik")
 		if r.code() != "NOT_FOUND" {
 			t.Errorf("larvik's admin revokes demo's key: %+v", r.Errors)
 		}

@@ -25,10 +25,10 @@ var fuzzOperations = []string{
 	`query($s: Date) { cardSettlement(programmeId: "x", from: $s) { ore } }`,
 	`query($s: Time) { auditLog(filter: {since: $s}) { edges { cursor } } }`,
 	`mutation($s: String!) { login(email: $s, password: $s) { token } }`,
-	`mutation($s: String!) { openCard(access: {number: $s, pin: $s}) { id } }`,
-	`mutation($s: String!) { registerOrganisation(input: {name: $s, kind: VOLUNTARY}) { id } }`,
-	`mutation($s: String, $org: ID!) { updateOrganisation(id: $org, input: {contactPerson: $s}) { id } }`,
-	`mutation($s: String, $activity: ID!) { updateActivity(id: $activity, input: {summary: $s}) { id } }`,
+	`mutation($s: String!) { openCard(access: {number: $s, pin: $s}) { card { id } } }`,
+	`mutation($s: String!) { registerOrganisation(input: {name: $s, kind: VOLUNTARY}) { organisation { id } } }`,
+	`mutation($s: String, $org: ID!) { updateOrganisation(id: $org, input: {contactPerson: $s}) { organisation { id } } }`,
+	`mutation($s: String, $activity: ID!) { updateActivity(id: $activity, input: {summary: $s}) { activity { id } } }`,
 	`mutation($s: String!) { issueCard(input: {programmeId: "x", childIdentityNumber: $s, givenName: $s, birthDate: "2015-01-01"}) { card { id } } }`,
 }
 

@@ -30,7 +30,7 @@ const nul = "a\x00b"
 // badValues are NUL characters in each place one reached SQL, and values the custom
 // scalars cannot read, as literals and as variables.
 func badValues(org, activity string) []badValue {
-	update := `mutation($id: ID!, $in: UpdateOrganisationInput!) { updateOrganisation(id: $id, input: $in) { id } }`
+	update := `mutation($id: ID!, $in: UpdateOrganisationInput!) { updateOrganisation(id: $id, input: $in) { organisation { id } } }`
 	issue := `mutation($in: CardRecipientInput!) { issueCard(input: $in) { card { id } } }`
 	recipient := func(k string, v any) map[string]any {
 		in := map[string]any{"programmeId": "Q2FyZFByb2dyYW1tZTow", "childIdentityNumber": "01020312345",
@@ -46,17 +46,17 @@ func badValues(org, activity string) []badValue {
 		{"NULInActivitySlug", `query($s: String!) { activity(slug: $s) { id } }`, map[string]any{"s": nul}, "slug", "", true},
 		{"NULInAuditAction", `query($a: String) { auditLog(filter: {action: $a}) { edges { cursor } } }`, map[string]any{"a": nul}, "filter.action", "", true},
 		{"NULInContactPerson", update, map[string]any{"id": org, "in": map[string]any{"contactPerson": nul}}, "input.contactPerson", "", true},
-		{"NULInActivitySummary", `mutation($id: ID!, $s: String) { updateActivity(id: $id, input: {summary: $s}) { id } }`,
+		{"NULInActivitySummary", `mutation($id: ID!, $s: String) { updateActivity(id: $id, input: {summary: $s}) { activity { id } } }`,
 			map[string]any{"id": activity, "s": nul}, "input.summary", "", true},
 		{"NULInRegisteredName", registerMutation, map[string]any{"in": map[string]any{"name": nul, "kind": "VOLUNTARY"}}, "input.name", "", true},
 		{"NULInLoginEmail", loginMutation, map[string]any{"e": nul + "@example.no", "p": "x"}, "email", "", true},
-		{"NULInCardNumber", `mutation($n: String!) { openCard(access: {number: $n, pin: "123456"}) { id } }`, map[string]any{"n": nul}, "access.number", "", true},
+		{"NULInCardNumber", `mutation($n: String!) { openCard(access: {number: $n, pin: "123456"}) { card { id } } }`, map[string]any{"n": nul}, "access.number", "", true},
 		{"NULInGivenName", issue, recipient("givenName", nul), "input.givenName", "", true},
 		{"NULInListElement", issue, recipient("guardianIdentityNumbers", []any{"01020312345", nul}), "input.guardianIdentityNumbers[1]", "", true},
 		{"NULInSearch", `query($q: String!) { search(query: $q) { totalCount } }`, map[string]any{"q": nul}, "query", "", true},
-		{"NULInJSONValue", `mutation($s: JSON) { updateMunicipality(input: {settings: $s}) { name } }`,
+		{"NULInJSONValue", `mutation($s: JSON) { updateMunicipality(input: {settings: $s}) { municipality { name } } }`,
 			map[string]any{"s": map[string]any{"colour": nul}}, "input.settings.colour", "", true},
-		{"NULInJSONKey", `mutation($s: JSON) { updateMunicipality(input: {settings: $s}) { name } }`,
+		{"NULInJSONKey", `mutation($s: JSON) { updateMunicipality(input: {settings: $s}) { municipality { name } } }`,
 			map[string]any{"s": map[string]any{nul: 1}}, "input.settings." + nul, "", true},
 		{"NULInFragment", `query { ...F } fragment F on Query { organisation(slug: "\u0000") { id } }`, nil, "slug", "", true},
 		{"HugeNumberForDate", `{ cardStatistics(programmeId: "x", from: 99999999999999999999) { cardsIssued { value } } }`, nil, "from",
@@ -71,7 +71,7 @@ func badValues(org, activity string) []badValue {
 			map[string]any{"d": "2026-05-17T10:00:00Z"}, "to", dateInvalid, false},
 		{"TimeNotRFC3339", `query($t: Time) { auditLog(filter: {since: $t}) { edges { cursor } } }`, map[string]any{"t": "yesterday"},
 			"filter.since", "The value is not of the kind this field takes.", false},
-		{"UploadNotAFile", `mutation($f: Upload!) { uploadImage(file: $f) { id } }`, map[string]any{"f": "file.png"}, "file", "", false},
+		{"UploadNotAFile", `mutation($f: Upload!) { uploadImage(file: $f) { image { id } } }`, map[string]any{"f": "file.png"}, "file", "", false},
 
 		{"VariableWrongType", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": map[string]any{"x": 1}}, "id",
 			"The value is not of the kind this field takes.", true},
@@ -139,7 +139,7 @@ func TestBadValuesInEveryTransport(t *testing.T) {
 	t.Run("NULInMultipartVariables", func(t *testing.T) {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
-		mw.WriteField("operations", `{"query":"mutation($f: Upload!, $a: String) { uploadImage(file: $f, alt: $a) { id } }","variables":{"f":null,"a":"x\u0000"}}`)
+		mw.WriteField("operations", `{"query":"mutation($f: Upload!, $a: String) { uploadImage(file: $f, alt: $a) { image { id } } }","variables":{"f":null,"a":"x\u0000"}}`)
 		mw.WriteField("map", `{"0":["variables.f"]}`)
 		fw, _ := mw.CreateFormFile("0", "bilde.png")
 		fw.Write([]byte("not an image"))

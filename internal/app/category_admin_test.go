@@ -10,11 +10,11 @@ func TestAdministratorsEditTheTaxonomy(t *testing.T) {
 	createAdmin(t, s, "kari@example.no")
 	admin := login(t, s, "kari@example.no")
 	parent := idOf(ok(t, s.post(t, `{ categories { id slug } }`, nil)), "categories", "idrett-og-fysisk-aktivitet")
-	save := `mutation($in: CategoryChangesInput!) { saveCategory(input: $in) { id slug name parent { slug } } }`
+	save := `mutation($in: CategoryChangesInput!) { saveCategory(input: $in) { category { id slug name parent { slug } } } }`
 	r := ok(t, s.post(t, save, map[string]any{"in": map[string]any{"slug": "svomming", "parentId": parent,
 		"names": []any{map[string]any{"locale": "nb", "name": "Svømming"}, map[string]any{"locale": "en", "name": "Swimming"}}}}, admin))
-	child := get(r.Data, "saveCategory.id")
-	if get(r.Data, "saveCategory.name") != "Svømming" || get(r.Data, "saveCategory.parent.slug") != "idrett-og-fysisk-aktivitet" {
+	child := get(r.Data, "saveCategory.category.id")
+	if get(r.Data, "saveCategory.category.name") != "Svømming" || get(r.Data, "saveCategory.category.parent.slug") != "idrett-og-fysisk-aktivitet" {
 		t.Fatalf("%+v", r.Data)
 	}
 	// The change shows at once in the public taxonomy, in English too.
@@ -39,7 +39,15 @@ func TestAdministratorsEditTheTaxonomy(t *testing.T) {
 			}
 		})
 	}
-	ok(t, s.post(t, `mutation($id: ID!) { deleteCategory(id: $id) }`, map[string]any{"id": child}, admin))
+	del := ok(t, s.post(t, `mutation($id: ID!) { deleteCategory(id: $id) { deletedId parent { slug children { id } } } }`, map[string]any{"id": child}, admin))
+	if get(del.Data, "deleteCategory.deletedId") != child || get(del.Data, "deleteCategory.parent.slug") != "idrett-og-fysisk-aktivitet" {
+		t.Errorf("delete: %+v", del.Data)
+	}
+	for _, c := range items(del.Data, "deleteCategory.parent.children") {
+		if get(c, "id") == child {
+			t.Error("the parent still lists the deleted category")
+		}
+	}
 	if q := ok(t, s.post(t, `{ category(slug: "svomming") { id } }`, nil)); get(q.Data, "category") != nil {
 		t.Error("a deleted category is still there")
 	}

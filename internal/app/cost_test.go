@@ -64,8 +64,8 @@ func TestLargeRequestsAreRefusedBeforeParsing(t *testing.T) {
 	// A 2 MiB upload is over the JSON limit but within the body limit: not refused for size.
 	var b bytes.Buffer
 	mw := multipart.NewWriter(&b)
-	mw.WriteField("operations", `{"query": "mutation($f: Upload!) { uploadImage(file: $f, alt: \"x\") { id } }", "variables": {"f": null}}`) //nolint:errcheck // in memory
-	mw.WriteField("map", `{"0": ["variables.f"]}`)                                                                                           //nolint:errcheck // in memory
+	mw.WriteField("operations", `{"query": "mutation($f: Upload!) { uploadImage(file: $f, alt: \"x\") { image { id } } }", "variables": {"f": null}}`) //nolint:errcheck // in memory
+	mw.WriteField("map", `{"0": ["variables.f"]}`)                                                                                                     //nolint:errcheck // in memory
 	fw, _ := mw.CreateFormFile("0", "photo.png")
 	fw.Write(bytes.Repeat([]byte{0}, 2<<20)) //nolint:errcheck // in memory
 	mw.Close()

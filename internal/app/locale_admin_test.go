@@ -11,9 +11,9 @@ func TestAMunicipalityAddsALanguage(t *testing.T) {
 	s := newServer(t)
 	createAdmin(t, s, "kari@example.no")
 	admin := login(t, s, "kari@example.no")
-	save := `mutation($in: LocaleInput!) { saveLocale(input: $in) { code nativeName enabled fallback { code } } }`
+	save := `mutation($in: LocaleInput!) { saveLocale(input: $in) { locale { code nativeName enabled fallback { code } } } }`
 	r := ok(t, s.post(t, save, map[string]any{"in": map[string]any{"code": "se", "englishName": "Northern Sami", "nativeName": "davvisámegiella", "fallback": "nb"}}, admin))
-	if get(r.Data, "saveLocale.fallback.code") != "nb" || get(r.Data, "saveLocale.enabled") != true {
+	if get(r.Data, "saveLocale.locale.fallback.code") != "nb" || get(r.Data, "saveLocale.locale.enabled") != true {
 		t.Fatalf("%+v", r.Data)
 	}
 	q := ok(t, s.post(t, `{ locales { code } categories { name textLocale } }`, nil, "Accept-Language: se"))

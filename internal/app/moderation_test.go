@@ -43,7 +43,7 @@ func registerOrg(t *testing.T, s *testServer, name, owner, ownerName string) str
 	t.Helper()
 	in := map[string]any{"name": name, "kind": "VOLUNTARY", "summary": "Sjakk for alle",
 		"owner": map[string]any{"email": owner, "password": "riktig hest batteri", "displayName": ownerName}}
-	return get(ok(t, s.post(t, registerMutation, map[string]any{"in": in})).Data, "registerOrganisation.id").(string)
+	return get(ok(t, s.post(t, registerMutation, map[string]any{"in": in})).Data, "registerOrganisation.organisation.id").(string)
 }
 
 func TestModerateRegistrations(t *testing.T) {
@@ -103,24 +103,24 @@ func TestModerateRegistrations(t *testing.T) {
 		}
 	})
 	t.Run("ApproveOnce", func(t *testing.T) {
-		ok(t, s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { status } }`, map[string]any{"id": first}, admin))
+		ok(t, s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { organisation { status } } }`, map[string]any{"id": first}, admin))
 		if p := ok(t, s.post(t, `{ organisation(slug: "stavern-sjakklubb") { status } }`, nil)); get(p.Data, "organisation.status") != "PUBLISHED" {
 			t.Errorf("approved organisation is not public: %+v", p.Data)
 		}
 		if n := outboxCount(t, s, "OrganisationApproved", "leder@sjakk.no", "locale = 'nb' AND data->>'Name' = 'Stavern Sjakklubb'"); n != 1 {
 			t.Errorf("%d approval e-mails to the owner", n)
 		}
-		if r := s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { status } }`, map[string]any{"id": first}, admin); r.code() != "CONFLICT" || r.Errors[0].Message == "" {
+		if r := s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { organisation { status } } }`, map[string]any{"id": first}, admin); r.code() != "CONFLICT" || r.Errors[0].Message == "" {
 			t.Errorf("approving twice: %+v", r.Errors)
 		}
 	})
 	t.Run("RejectWithAReason", func(t *testing.T) {
-		const reject = `mutation($id: ID!, $r: String!) { rejectOrganisation(id: $id, reason: $r) { status } }`
+		const reject = `mutation($id: ID!, $r: String!) { rejectOrganisation(id: $id, reason: $r) { organisation { status } } }`
 		if r := s.post(t, reject, map[string]any{"id": second, "r": "  "}, admin); r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "reason" {
 			t.Errorf("no reason: %+v", r.Errors)
 		}
 		r := ok(t, s.post(t, reject, map[string]any{"id": second, "r": "Klubben finnes fra før"}, admin))
-		if get(r.Data, "rejectOrganisation.status") != "REJECTED" {
+		if get(r.Data, "rejectOrganisation.organisation.status") != "REJECTED" {
 			t.Errorf("reject: %+v", r.Data)
 		}
 		if n := outboxCount(t, s, "OrganisationRejected", "leder@bridge.no", "data->>'Reason' = ?", "Klubben finnes fra før"); n != 1 {

@@ -9,14 +9,14 @@ func TestAdministratorsDrawNeighbourhoods(t *testing.T) {
 	larvik := "X-Municipality: larvik"
 	createAdminIn(t, s, "larvik", "admin@larvik.no")
 	admin := login(t, s, "admin@larvik.no", larvik)
-	save := `mutation($in: NeighbourhoodChangesInput!) { saveNeighbourhood(input: $in) { id slug name area committee { members { name } }
-	  organisations(first: 50) { totalCount } } }`
+	save := `mutation($in: NeighbourhoodChangesInput!) { saveNeighbourhood(input: $in) { neighbourhood { id slug name area committee { members { name } }
+	  organisations(first: 50) { totalCount } } } }`
 	// A square around Stavern: the organisations there are assigned to it at once.
 	square := `{"type":"Polygon","coordinates":[[[9.99,58.98],[10.08,58.98],[10.08,59.02],[9.99,59.02],[9.99,58.98]]]}`
 	r := ok(t, s.post(t, save, map[string]any{"in": map[string]any{"slug": "stavern-sentrum", "area": square,
 		"names":     []any{map[string]any{"locale": "nb", "name": "Stavern sentrum"}},
 		"committee": map[string]any{"email": "nmu@example.org", "members": []any{map[string]any{"name": "Demo leder", "role": "Leder"}}}}}, admin, larvik))
-	if get(r.Data, "saveNeighbourhood.name") != "Stavern sentrum" || get(r.Data, "saveNeighbourhood.organisations.totalCount").(float64) < 1 {
+	if get(r.Data, "saveNeighbourhood.neighbourhood.name") != "Stavern sentrum" || get(r.Data, "saveNeighbourhood.neighbourhood.organisations.totalCount").(float64) < 1 {
 		t.Fatalf("%+v", r.Data)
 	}
 	for name, tt := range map[string]struct {

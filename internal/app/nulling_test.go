@@ -32,34 +32,34 @@ func newCardSetup(t *testing.T, s *testServer, cards int) *cardSetup {
 	cs := &cardSetup{admin: login(t, s, "admin@example.no"), coord: login(t, s, "koordinator@example.no"),
 		nav: login(t, s, "nav@example.no"), school: login(t, s, "skole@example.no")}
 	agency := func(name, who string) string {
-		r := ok(t, s.post(t, `mutation($n: String!) { saveCardAgency(input: {name: $n, kind: NAV}) { id } }`, map[string]any{"n": name}, cs.coord))
+		r := ok(t, s.post(t, `mutation($n: String!) { saveCardAgency(input: {name: $n, kind: NAV}) { agency { id } } }`, map[string]any{"n": name}, cs.coord))
 		var user string
 		if err := s.app.DB.QueryRowContext(ctx, "SELECT id FROM users WHERE email = ?", who).Scan(&user); err != nil {
 			t.Fatal(err)
 		}
-		id := get(r.Data, "saveCardAgency.id").(string)
-		ok(t, s.post(t, `mutation($u: ID!, $a: ID) { setCaseworkerAgency(userId: $u, agencyId: $a) }`, map[string]any{"u": relayID("User", user), "a": id}, cs.admin))
+		id := get(r.Data, "saveCardAgency.agency.id").(string)
+		ok(t, s.post(t, `mutation($u: ID!, $a: ID) { setCaseworkerAgency(userId: $u, agencyId: $a) { agency { id } } }`, map[string]any{"u": relayID("User", user), "a": id}, cs.admin))
 		return id
 	}
 	agencies := []string{agency("NAV Larvik", "nav@example.no"), agency("Skolen", "skole@example.no")}
 	year := time.Now().Year()
-	r := ok(t, s.post(t, `mutation($in: CardProgrammeInput!) { saveCardProgramme(input: $in) { id } }`, map[string]any{"in": map[string]any{
+	r := ok(t, s.post(t, `mutation($in: CardProgrammeInput!) { saveCardProgramme(input: $in) { programme { id } } }`, map[string]any{"in": map[string]any{
 		"texts": []any{map[string]any{"locale": "nb", "name": "Aktivitetskortet"}}, "minAge": 6, "maxAge": 17,
 		"validFrom": fmt.Sprintf("%d-01-01", year), "validTo": fmt.Sprintf("%d-12-31", year), "cardsAvailable": 100,
 		"budgetOre": 5000000, "defaultAllowance": 5, "status": "ACTIVE", "agencyIds": agencies}}, cs.coord))
-	cs.programme = get(r.Data, "saveCardProgramme.id").(string)
+	cs.programme = get(r.Data, "saveCardProgramme.programme.id").(string)
 	if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO organisations (municipality_id, slug, name, kind, status)
 		VALUES (?, 'kino', 'Kinoen', 'COMMERCIAL', 'PUBLISHED') RETURNING id`, demo.ID()).Scan(&cs.org); err != nil {
 		t.Fatal(err)
 	}
-	r = ok(t, s.post(t, `mutation($in: CardOfferInput!) { saveCardOffer(input: $in) { id } }`, map[string]any{"in": map[string]any{
+	r = ok(t, s.post(t, `mutation($in: CardOfferInput!) { saveCardOffer(input: $in) { offer { id } } }`, map[string]any{"in": map[string]any{
 		"organisationId": relayID("Organisation", cs.org), "programmeIds": []string{cs.programme},
 		"texts": []any{map[string]any{"locale": "nb", "title": "Kinobillett"}}, "stock": 40, "perCardLimit": 2, "admits": 1,
 		"validFrom": time.Now().Add(-time.Hour).Format(time.RFC3339), "validTo": time.Now().AddDate(0, 1, 0).Format(time.RFC3339),
 		"valueOre": 9000, "source": "DONATED"}}, cs.coord))
-	cs.offer = get(r.Data, "saveCardOffer.id").(string)
-	ok(t, s.post(t, `mutation($id: ID!) { releaseCardOfferStock(offerId: $id, amount: 20) { released } }`, map[string]any{"id": cs.offer}, cs.coord))
-	ok(t, s.post(t, `mutation($id: ID!) { setCardOfferStatus(id: $id, status: PUBLISHED) { status } }`, map[string]any{"id": cs.offer}, cs.coord))
+	cs.offer = get(r.Data, "saveCardOffer.offer.id").(string)
+	ok(t, s.post(t, `mutation($id: ID!) { releaseCardOfferStock(offerId: $id, amount: 20) { offer { released } } }`, map[string]any{"id": cs.offer}, cs.coord))
+	ok(t, s.post(t, `mutation($id: ID!) { setCardOfferStatus(id: $id, status: PUBLISHED) { offer { status } } }`, map[string]any{"id": cs.offer}, cs.coord))
 	for i := 1; i <= cards; i++ {
 		ok(t, s.post(t, `mutation($in: CardRecipientInput!) { issueCard(input: $in) { card { id } } }`, map[string]any{"in": map[string]any{
 			"programmeId": cs.programme, "childIdentityNumber": identityNumber(time.Date(year-9, 5, i, 0, 0, 0, 0, time.UTC), 0),
@@ -160,9 +160,9 @@ func TestARefusedFieldNullsOnlyItself(t *testing.T) {
 		if err := s.app.DB.QueryRowContext(context.Background(), "SELECT id FROM cards ORDER BY issued_at, id LIMIT 1").Scan(&card); err != nil {
 			t.Fatal(err)
 		}
-		ok(t, s.post(t, `mutation($c: ID!, $o: ID!) { allocateTicket(cardId: $c, offerId: $o) { code } }`,
+		ok(t, s.post(t, `mutation($c: ID!, $o: ID!) { allocateTicket(cardId: $c, offerId: $o) { ticket { code } } }`,
 			map[string]any{"c": relayID("Card", card), "o": cs.offer}, cs.nav))
-		ok(t, s.post(t, `mutation($id: ID!) { setCardOfferStatus(id: $id, status: PAUSED) { status } }`, map[string]any{"id": cs.offer}, cs.coord))
+		ok(t, s.post(t, `mutation($id: ID!) { setCardOfferStatus(id: $id, status: PAUSED) { offer { status } } }`, map[string]any{"id": cs.offer}, cs.coord))
 		r := s.post(t, `{ agencyCards { nodes { id number tickets { code printable } } } }`, nil, cs.nav)
 		var paths []string
 		for i, n := range items(r.Data, "agencyCards.nodes") {
@@ -200,7 +200,11 @@ func TestClaimableOffersForTheCardsStaff(t *testing.T) {
 		t.Fatal(err)
 	}
 	card = relayID("Card", card)
-	ok(t, s.post(t, `mutation($c: ID!, $o: ID!) { allocateTicket(cardId: $c, offerId: $o) { code } }`, map[string]any{"c": card, "o": cs.offer}, cs.nav))
+	al := ok(t, s.post(t, `mutation($c: ID!, $o: ID!) { allocateTicket(cardId: $c, offerId: $o) { ticket { code } card { id tickets { code } } } }`,
+		map[string]any{"c": card, "o": cs.offer}, cs.nav))
+	if get(al.Data, "allocateTicket.card.id") != card || get(al.Data, "allocateTicket.card.tickets.0.code") != get(al.Data, "allocateTicket.ticket.code") {
+		t.Errorf("allocate: %+v", al.Data)
+	}
 
 	counter := &statementCounter{}
 	s.app.DB.AddQueryHook(counter)
@@ -222,12 +226,12 @@ func TestClaimableOffersForTheCardsStaff(t *testing.T) {
 	// claim nothing; resumed, it may claim the offer again.
 	for _, who := range []struct{ name, header string }{{"issuing agency", cs.nav}, {"card coordinator", cs.coord}} {
 		t.Run(who.name, func(t *testing.T) {
-			r := ok(t, s.post(t, `mutation($c: ID!) { suspendCard(id: $c) { status claimableOffers { id } } }`, map[string]any{"c": card}, who.header))
-			if get(r.Data, "suspendCard.status") != "SUSPENDED" || len(items(r.Data, "suspendCard.claimableOffers")) != 0 {
+			r := ok(t, s.post(t, `mutation($c: ID!) { suspendCard(id: $c) { card { status claimableOffers { id } } } }`, map[string]any{"c": card}, who.header))
+			if get(r.Data, "suspendCard.card.status") != "SUSPENDED" || len(items(r.Data, "suspendCard.card.claimableOffers")) != 0 {
 				t.Errorf("suspended: %+v", r.Data)
 			}
-			r = ok(t, s.post(t, `mutation($c: ID!) { resumeCard(id: $c) { claimableOffers { id title } } }`, map[string]any{"c": card}, who.header))
-			if get(r.Data, "resumeCard.claimableOffers.0.id") != cs.offer || len(items(r.Data, "resumeCard.claimableOffers")) != 1 {
+			r = ok(t, s.post(t, `mutation($c: ID!) { resumeCard(id: $c) { card { claimableOffers { id title } } } }`, map[string]any{"c": card}, who.header))
+			if get(r.Data, "resumeCard.card.claimableOffers.0.id") != cs.offer || len(items(r.Data, "resumeCard.card.claimableOffers")) != 1 {
 				t.Errorf("resumed: %+v", r.Data)
 			}
 		})

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-const registerMutation = `mutation($in: RegisterOrganisationInput!) { registerOrganisation(input: $in) { id slug name status } }`
+const registerMutation = `mutation($in: RegisterOrganisationInput!) { registerOrganisation(input: $in) { organisation { id slug name status } } }`
 
 // outboxLink returns the link in the newest queued e-mail of template to address.
 func outboxLink(t *testing.T, s *testServer, template, to string) string {
@@ -26,10 +26,10 @@ func TestRegisterVerifyApprove(t *testing.T) {
 	in := map[string]any{"name": "Stavern Sjakklubb", "kind": "VOLUNTARY", "orgNumber": "974760673", "summary": "Sjakk for alle",
 		"owner": map[string]any{"email": "Leder@Sjakk.no", "password": "riktig hest batteri", "displayName": "Leder"}}
 	r := ok(t, s.post(t, registerMutation, map[string]any{"in": in}))
-	if get(r.Data, "registerOrganisation.status") != "PENDING" || get(r.Data, "registerOrganisation.slug") != "stavern-sjakklubb" {
+	if get(r.Data, "registerOrganisation.organisation.status") != "PENDING" || get(r.Data, "registerOrganisation.organisation.slug") != "stavern-sjakklubb" {
 		t.Fatalf("%+v", r.Data)
 	}
-	id := get(r.Data, "registerOrganisation.id")
+	id := get(r.Data, "registerOrganisation.organisation.id")
 	// Not public while pending.
 	if p := ok(t, s.post(t, `{ organisation(slug: "stavern-sjakklubb") { name } }`, nil)); get(p.Data, "organisation") != nil {
 		t.Error("a pending organisation is public")
@@ -37,17 +37,17 @@ func TestRegisterVerifyApprove(t *testing.T) {
 	// The owner confirms the address with the link from the e-mail, once.
 	link := outboxLink(t, s, "VerifyEmail", "leder@sjakk.no")
 	token := regexp.MustCompile(`token=([A-Za-z0-9_-]+)`).FindStringSubmatch(link)[1]
-	if v := ok(t, s.post(t, `mutation($t: String!) { verifyEmail(token: $t) }`, map[string]any{"t": token})); get(v.Data, "verifyEmail") != true {
+	if v := ok(t, s.post(t, `mutation($t: String!) { verifyEmail(token: $t) { user { email displayName } } }`, map[string]any{"t": token})); get(v.Data, "verifyEmail.user.email") != "leder@sjakk.no" || get(v.Data, "verifyEmail.user.displayName") != "Leder" {
 		t.Errorf("verify: %+v", v.Data)
 	}
-	if v := s.post(t, `mutation($t: String!) { verifyEmail(token: $t) }`, map[string]any{"t": token}); v.code() != "BAD_USER_INPUT" {
+	if v := s.post(t, `mutation($t: String!) { verifyEmail(token: $t) { user { id } } }`, map[string]any{"t": token}); v.code() != "BAD_USER_INPUT" {
 		t.Errorf("a used link works again: %+v", v.Errors)
 	}
 	// The owner can sign in; the administrator approves; the owner is told.
 	ok(t, s.post(t, loginMutation, map[string]any{"e": "leder@sjakk.no", "p": "riktig hest batteri"}))
 	admin := login(t, s, "admin@example.no")
-	a := ok(t, s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { status } }`, map[string]any{"id": id}, admin))
-	if get(a.Data, "approveOrganisation.status") != "PUBLISHED" {
+	a := ok(t, s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { organisation { status } } }`, map[string]any{"id": id}, admin))
+	if get(a.Data, "approveOrganisation.organisation.status") != "PUBLISHED" {
 		t.Fatalf("%+v", a.Data)
 	}
 	if p := ok(t, s.post(t, `{ organisation(slug: "stavern-sjakklubb") { name summary } }`, nil)); get(p.Data, "organisation.summary") != "Sjakk for alle" {
@@ -59,23 +59,23 @@ func TestRegisterVerifyApprove(t *testing.T) {
 		t.Errorf("%d approval e-mails to the owner", told)
 	}
 	// A decision is made once: approving or rejecting it again is a CONFLICT.
-	if a := s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { status } }`, map[string]any{"id": id}, admin); a.code() != "CONFLICT" {
+	if a := s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { organisation { status } } }`, map[string]any{"id": id}, admin); a.code() != "CONFLICT" {
 		t.Errorf("approving twice: %+v", a.Errors)
 	}
-	if rj := s.post(t, `mutation($id: ID!) { rejectOrganisation(id: $id, reason: "For sent") { status } }`, map[string]any{"id": id}, admin); rj.code() != "CONFLICT" {
+	if rj := s.post(t, `mutation($id: ID!) { rejectOrganisation(id: $id, reason: "For sent") { organisation { status } } }`, map[string]any{"id": id}, admin); rj.code() != "CONFLICT" {
 		t.Errorf("rejecting an approved organisation: %+v", rj.Errors)
 	}
 	// A second organisation of the same name gets its own slug; rejecting needs a reason.
 	in["owner"] = map[string]any{"email": "ny@sjakk.no", "password": "riktig hest batteri"}
 	r2 := ok(t, s.post(t, registerMutation, map[string]any{"in": in}))
-	if get(r2.Data, "registerOrganisation.slug") != "stavern-sjakklubb-2" {
+	if get(r2.Data, "registerOrganisation.organisation.slug") != "stavern-sjakklubb-2" {
 		t.Errorf("second slug: %+v", r2.Data)
 	}
-	id2 := get(r2.Data, "registerOrganisation.id")
-	if rj := s.post(t, `mutation($id: ID!) { rejectOrganisation(id: $id, reason: " ") { status } }`, map[string]any{"id": id2}, admin); rj.code() != "BAD_USER_INPUT" || rj.Errors[0].Extensions["field"] != "reason" {
+	id2 := get(r2.Data, "registerOrganisation.organisation.id")
+	if rj := s.post(t, `mutation($id: ID!) { rejectOrganisation(id: $id, reason: " ") { organisation { status } } }`, map[string]any{"id": id2}, admin); rj.code() != "BAD_USER_INPUT" || rj.Errors[0].Extensions["field"] != "reason" {
 		t.Errorf("empty reason: %+v", rj.Errors)
 	}
-	if rj := ok(t, s.post(t, `mutation($id: ID!) { rejectOrganisation(id: $id, reason: "Finnes fra før") { status } }`, map[string]any{"id": id2}, admin)); get(rj.Data, "rejectOrganisation.status") != "REJECTED" {
+	if rj := ok(t, s.post(t, `mutation($id: ID!) { rejectOrganisation(id: $id, reason: "Finnes fra før") { organisation { status } } }`, map[string]any{"id": id2}, admin)); get(rj.Data, "rejectOrganisation.organisation.status") != "REJECTED" {
 		t.Errorf("reject: %+v", rj.Data)
 	}
 }

@@ -23,9 +23,12 @@ func TestRevisionsAndRestore(t *testing.T) {
 	}
 	// Back to the first: the name returns; a new revision records the restore.
 	first := get(revs[2], "id")
-	rr := ok(t, s.post(t, `mutation($id: ID!) { restoreRevision(id: $id) { snapshot } }`, map[string]any{"id": first}, owner))
-	if get(rr.Data, "restoreRevision.snapshot.row.name") != "Sjakklubben" || get(rr.Data, "restoreRevision.snapshot.row.phone") != "" {
-		t.Errorf("restored: %+v", get(rr.Data, "restoreRevision.snapshot.row"))
+	rr := ok(t, s.post(t, `mutation($id: ID!) { restoreRevision(id: $id) { revision { snapshot } organisation { name } activity { id } } }`, map[string]any{"id": first}, owner))
+	if get(rr.Data, "restoreRevision.revision.snapshot.row.name") != "Sjakklubben" || get(rr.Data, "restoreRevision.revision.snapshot.row.phone") != "" {
+		t.Errorf("restored: %+v", get(rr.Data, "restoreRevision.revision.snapshot.row"))
+	}
+	if get(rr.Data, "restoreRevision.organisation.name") != "Sjakklubben" || get(rr.Data, "restoreRevision.activity") != nil {
+		t.Errorf("restored item: %+v", rr.Data)
 	}
 	if n := len(get(ok(t, s.post(t, q, map[string]any{"id": id}, owner)).Data, "revisions").([]any)); n != 4 {
 		t.Errorf("%d revisions after the restore, want 4", n)

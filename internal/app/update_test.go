@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-const updateMutation = `mutation($id: ID!, $in: UpdateOrganisationInput!) { updateOrganisation(id: $id, input: $in) {
-  name kind orgNumber contact { email phone } website address { street postalCode place } location { lat lon } neighbourhoods { slug } } }`
+const updateMutation = `mutation($id: ID!, $in: UpdateOrganisationInput!) { updateOrganisation(id: $id, input: $in) { organisation {
+  name kind orgNumber contact { email phone } website address { street postalCode place } location { lat lon } neighbourhoods { slug } } } }`
 
 // newOwnedOrganisation registers an organisation owned by a new account, confirms the
 // owner's address with the e-mailed link, approves nothing, and returns its ID and the
@@ -17,8 +17,8 @@ func newOwnedOrganisation(t *testing.T, s *testServer, headers ...string) (strin
 	r := ok(t, s.post(t, registerMutation, map[string]any{"in": map[string]any{"name": "Sjakklubben", "kind": "VOLUNTARY",
 		"owner": map[string]any{"email": "eier@sjakk.no", "password": "riktig hest batteri"}}}, headers...))
 	link := outboxLink(t, s, "VerifyEmail", "eier@sjakk.no")
-	ok(t, s.post(t, `mutation($t: String!) { verifyEmail(token: $t) }`, map[string]any{"t": link[len(link)-43:]}, headers...))
-	return get(r.Data, "registerOrganisation.id").(string), login(t, s, "eier@sjakk.no", headers...)
+	ok(t, s.post(t, `mutation($t: String!) { verifyEmail(token: $t) { user { id } } }`, map[string]any{"t": link[len(link)-43:]}, headers...))
+	return get(r.Data, "registerOrganisation.organisation.id").(string), login(t, s, "eier@sjakk.no", headers...)
 }
 
 func TestUpdateOrganisation(t *testing.T) {
@@ -28,15 +28,15 @@ func TestUpdateOrganisation(t *testing.T) {
 	r := ok(t, s.post(t, updateMutation, map[string]any{"id": id, "in": map[string]any{
 		"phone": "+47 33 17 10 00", "website": "https://sjakk.example", "postalCode": "3290", "place": "Stavern",
 		"orgNumber": "974760673", "location": map[string]any{"lat": 58.998, "lon": 10.035}}}, owner, larvik))
-	if get(r.Data, "updateOrganisation.contact.phone") != "+4733171000" || get(r.Data, "updateOrganisation.name") != "Sjakklubben" {
+	if get(r.Data, "updateOrganisation.organisation.contact.phone") != "+4733171000" || get(r.Data, "updateOrganisation.organisation.name") != "Sjakklubben" {
 		t.Errorf("update: %+v", r.Data)
 	}
-	if nb := get(r.Data, "updateOrganisation.neighbourhoods.0.slug"); nb != "stavern" {
-		t.Errorf("moved to Stavern, neighbourhoods %v", get(r.Data, "updateOrganisation.neighbourhoods"))
+	if nb := get(r.Data, "updateOrganisation.organisation.neighbourhoods.0.slug"); nb != "stavern" {
+		t.Errorf("moved to Stavern, neighbourhoods %v", get(r.Data, "updateOrganisation.organisation.neighbourhoods"))
 	}
 	// Omitted stays, null clears.
 	r = ok(t, s.post(t, updateMutation, map[string]any{"id": id, "in": map[string]any{"website": nil, "name": "Stavern sjakk"}}, owner, larvik))
-	if get(r.Data, "updateOrganisation.website") != nil || get(r.Data, "updateOrganisation.orgNumber") != "974760673" || get(r.Data, "updateOrganisation.name") != "Stavern sjakk" {
+	if get(r.Data, "updateOrganisation.organisation.website") != nil || get(r.Data, "updateOrganisation.organisation.orgNumber") != "974760673" || get(r.Data, "updateOrganisation.organisation.name") != "Stavern sjakk" {
 		t.Errorf("partial update: %+v", r.Data)
 	}
 	var fields string
@@ -69,7 +69,7 @@ func TestUpdateOrganisation(t *testing.T) {
 func TestSetOrganisationTranslation(t *testing.T) {
 	s := newServer(t)
 	id, owner := newOwnedOrganisation(t, s)
-	q := `mutation($id: ID!, $l: String!, $in: OrganisationTextInput!) { setOrganisationTranslation(id: $id, locale: $l, input: $in) { id } }`
+	q := `mutation($id: ID!, $l: String!, $in: OrganisationTextInput!) { setOrganisationTranslation(id: $id, locale: $l, input: $in) { organisation { id } } }`
 	ok(t, s.post(t, q, map[string]any{"id": id, "l": "nn", "in": map[string]any{"summary": "Sjakk for alle", "description": "Kvar tysdag."}}, owner))
 	ok(t, s.post(t, q, map[string]any{"id": id, "l": "nn", "in": map[string]any{"summary": "Sjakk for alle aldrar"}}, owner))
 	var summary, description string

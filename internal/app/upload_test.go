@@ -15,7 +15,7 @@ func uploadRequest(t *testing.T, body []byte, filename string) ([]byte, string) 
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	mw.WriteField("operations", `{"query":"mutation($f: Upload!) { uploadImage(file: $f, alt: \"Sjakkbrett\") { url width height alt } }","variables":{"f":null}}`)
+	mw.WriteField("operations", `{"query":"mutation($f: Upload!) { uploadImage(file: $f, alt: \"Sjakkbrett\") { image { url width height alt } } }","variables":{"f":null}}`)
 	mw.WriteField("map", `{"0":["variables.f"]}`)
 	fw, _ := mw.CreateFormFile("0", filename)
 	fw.Write(body)
@@ -31,10 +31,10 @@ func TestUploadImageAndServeIt(t *testing.T) {
 	jpeg.Encode(&jpg, image.NewRGBA(image.Rect(0, 0, 1200, 600)), nil)
 	body, ct := uploadRequest(t, jpg.Bytes(), "bilde.png") // the name lies; the content decides
 	r := s.do(t, http.MethodPost, "/graphql", ct, body, user)
-	if len(r.Errors) > 0 || get(r.Data, "uploadImage.width") != 1200.0 || get(r.Data, "uploadImage.alt") != "Sjakkbrett" {
+	if len(r.Errors) > 0 || get(r.Data, "uploadImage.image.width") != 1200.0 || get(r.Data, "uploadImage.image.alt") != "Sjakkbrett" {
 		t.Fatalf("upload: %+v %+v", r.Data, r.Errors)
 	}
-	url := get(r.Data, "uploadImage.url").(string)
+	url := get(r.Data, "uploadImage.image.url").(string)
 	path := url[strings.Index(url, "/media/"):]
 	res, err := http.Get(s.URL + path)
 	if err != nil {
@@ -70,18 +70,18 @@ func TestAttachUploadedLogo(t *testing.T) {
 	var png bytes.Buffer
 	jpeg.Encode(&png, image.NewRGBA(image.Rect(0, 0, 400, 400)), nil)
 	body, ct := uploadRequest(t, png.Bytes(), "logo.jpg")
-	body = bytes.Replace(body, []byte("uploadImage(file: $f, alt: \\\"Sjakkbrett\\\") { url"), []byte("uploadImage(file: $f, alt: \\\"Sjakkbrett\\\") { id url"), 1)
+	body = bytes.Replace(body, []byte("uploadImage(file: $f, alt: \\\"Sjakkbrett\\\") { image { url"), []byte("uploadImage(file: $f, alt: \\\"Sjakkbrett\\\") { image { id url"), 1)
 	r := s.do(t, http.MethodPost, "/graphql", ct, body, owner)
-	imageID := get(r.Data, "uploadImage.id")
+	imageID := get(r.Data, "uploadImage.image.id")
 	if imageID == nil {
 		t.Fatalf("upload: %+v %+v", r.Data, r.Errors)
 	}
-	u := ok(t, s.post(t, `mutation($id: ID!, $img: ID!) { updateOrganisation(id: $id, input: {logoId: $img}) { logo { url alt width } } }`,
+	u := ok(t, s.post(t, `mutation($id: ID!, $img: ID!) { updateOrganisation(id: $id, input: {logoId: $img}) { organisation { logo { url alt width } } } }`,
 		map[string]any{"id": id, "img": imageID}, owner))
-	if get(u.Data, "updateOrganisation.logo.width") != 400.0 || get(u.Data, "updateOrganisation.logo.alt") != "Sjakkbrett" {
+	if get(u.Data, "updateOrganisation.organisation.logo.width") != 400.0 || get(u.Data, "updateOrganisation.organisation.logo.alt") != "Sjakkbrett" {
 		t.Errorf("logo: %+v", u.Data)
 	}
-	bad := s.post(t, `mutation($id: ID!, $img: ID!) { updateOrganisation(id: $id, input: {coverId: $img}) { id } }`,
+	bad := s.post(t, `mutation($id: ID!, $img: ID!) { updateOrganisation(id: $id, input: {coverId: $img}) { organisation { id } } }`,
 		map[string]any{"id": id, "img": "SW1hZ2U6MDE5MDAwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDAwMDAw"}, owner)
 	if bad.code() != "BAD_USER_INPUT" || bad.Errors[0].Extensions["field"] != "input.coverId" {
 		t.Errorf("unknown image: %+v", bad.Errors)
@@ -96,8 +96,8 @@ func TestUploadMapThroughAString(t *testing.T) {
 	for _, path := range []string{"variables.x.y", "variables.list.5", "variables.x.0"} {
 		var b bytes.Buffer
 		mw := multipart.NewWriter(&b)
-		mw.WriteField("operations", `{"query": "mutation($f: Upload!) { uploadImage(file: $f) { id } }", "variables": {"x": "text", "list": [1]}}`) //nolint:errcheck // in memory
-		mw.WriteField("map", `{"0": ["`+path+`"]}`)                                                                                                 //nolint:errcheck // in memory
+		mw.WriteField("operations", `{"query": "mutation($f: Upload!) { uploadImage(file: $f) { image { id } } }", "variables": {"x": "text", "list": [1]}}`) //nolint:errcheck // in memory
+		mw.WriteField("map", `{"0": ["`+path+`"]}`)                                                                                                           //nolint:errcheck // in memory
 		fw, _ := mw.CreateFormFile("0", "photo.png")
 		fw.Write([]byte("not an image")) //nolint:errcheck // in memory
 		mw.Close()

@@ -15,15 +15,20 @@ func TestAdministratorsManageRoles(t *testing.T) {
 		t.Fatalf("%+v", r.Data)
 	}
 	olaID, kariID := get(r.Data, "users.1.user.id"), get(r.Data, "users.0.user.id")
-	set := `mutation($u: ID!, $r: [MunicipalRole!]!, $d: Boolean) { setUserRoles(userId: $u, roles: $r, disabled: $d) }`
-	ok(t, s.post(t, set, map[string]any{"u": olaID, "r": []string{"CASEWORKER"}}, admin))
+	set := `mutation($u: ID!, $r: [MunicipalRole!]!, $d: Boolean) { setUserRoles(userId: $u, roles: $r, disabled: $d) { userAccount { roles disabled } } }`
+	if r := ok(t, s.post(t, set, map[string]any{"u": olaID, "r": []string{"CASEWORKER"}}, admin)); !has(get(r.Data, "setUserRoles.userAccount.roles"), "CASEWORKER") ||
+		get(r.Data, "setUserRoles.userAccount.disabled") != false {
+		t.Errorf("set roles: %+v", r.Data)
+	}
 	if v := ok(t, s.post(t, `{ viewer { roles } }`, nil, ola)); !has(get(v.Data, "viewer.roles"), "CASEWORKER") || has(get(v.Data, "viewer.roles"), "ADMIN") {
 		t.Errorf("ola's roles: %+v", v.Data)
 	}
 	if r := s.post(t, set, map[string]any{"u": kariID, "r": []string{"EDITOR"}}, admin); r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "roles" {
 		t.Errorf("dropping one's own ADMIN: %+v", r.Errors)
 	}
-	ok(t, s.post(t, set, map[string]any{"u": olaID, "r": []string{"CASEWORKER"}, "d": true}, admin))
+	if r := ok(t, s.post(t, set, map[string]any{"u": olaID, "r": []string{"CASEWORKER"}, "d": true}, admin)); get(r.Data, "setUserRoles.userAccount.disabled") != true {
+		t.Errorf("disable: %+v", r.Data)
+	}
 	if r := s.post(t, `{ viewer { roles } }`, nil, ola); r.code() != "UNAUTHENTICATED" {
 		t.Errorf("a disabled user's session still works: %+v", r)
 	}

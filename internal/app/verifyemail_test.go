@@ -11,7 +11,7 @@ import (
 	"github.com/fritid/fritid/migrations"
 )
 
-const resendMutation = `mutation($e: String!) { resendConfirmation(email: $e) }`
+const resendMutation = `mutation($e: String!) { resendConfirmation(email: $e) { accepted } }`
 
 // verifyLink finds the confirmation link's token in a delivered message.
 var verifyLink = regexp.MustCompile(`/verify-email\?token=([A-Za-z0-9_-]{43})`)
@@ -87,7 +87,7 @@ func TestLoginWaitsForConfirmedEmail(t *testing.T) {
 	// owner gets a new link, and the first one stops working.
 	a := ok(t, s.post(t, resendMutation, map[string]any{"e": " Leder@Sjakk.no"}))
 	b := ok(t, s.post(t, resendMutation, map[string]any{"e": "ingen@sjakk.no"}))
-	if get(a.Data, "resendConfirmation") != true || get(b.Data, "resendConfirmation") != true {
+	if get(a.Data, "resendConfirmation.accepted") != true || get(b.Data, "resendConfirmation.accepted") != true {
 		t.Fatalf("%+v %+v", a.Data, b.Data)
 	}
 	if n := deliver(t, s); n != 1 {
@@ -100,7 +100,7 @@ func TestLoginWaitsForConfirmedEmail(t *testing.T) {
 	if len(tokens) != 2 || tokens[1] == first[0] {
 		t.Fatalf("confirmation tokens %v, want a new second one", tokens)
 	}
-	verify := `mutation($t: String!) { verifyEmail(token: $t) }`
+	verify := `mutation($t: String!) { verifyEmail(token: $t) { user { id } } }`
 	if r := s.post(t, verify, map[string]any{"t": first[0]}); r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "token" {
 		t.Errorf("the replaced link still works: %+v", r)
 	}
@@ -126,7 +126,7 @@ func TestStaffAccountsAreVerified(t *testing.T) {
 	createAdmin(t, s, "admin@example.no")
 	admin := login(t, s, "admin@example.no")
 
-	ok(t, s.post(t, `mutation { inviteUser(email: "kollega@example.no", displayName: "Kollega", roles: [EDITOR]) { roles } }`, nil, admin))
+	ok(t, s.post(t, `mutation { inviteUser(email: "kollega@example.no", displayName: "Kollega", roles: [EDITOR]) { userAccount { roles } } }`, nil, admin))
 	deliver(t, s)
 	invited := box.To("kollega@example.no")
 	if len(invited) != 1 {
@@ -140,7 +140,7 @@ func TestStaffAccountsAreVerified(t *testing.T) {
 	if token == nil {
 		t.Fatalf("no link in the invitation:\n%s", body)
 	}
-	ok(t, s.post(t, `mutation($t: String!) { resetPassword(token: $t, password: "riktig hest batteri") }`, map[string]any{"t": token[1]}))
+	ok(t, s.post(t, `mutation($t: String!) { resetPassword(token: $t, password: "riktig hest batteri") { passwordChanged } }`, map[string]any{"t": token[1]}))
 	login(t, s, "kollega@example.no")
 
 	// Neither gets a confirmation link for the asking.

@@ -65,11 +65,12 @@ func (s *Service) issueVerification(ctx context.Context, tx bun.IDB, mid, userID
 	return token, database.MapError(err, "insert verification", "user")
 }
 
-// VerifyEmail marks the account of a verification token as verified, once. Errors:
-// BAD_USER_INPUT naming "token" when it is unknown, used or expired.
-func (s *Service) VerifyEmail(ctx context.Context, mid uuid.UUID, token string) error {
+// VerifyEmail marks the account of a verification token as verified, once, and returns
+// it. Errors: BAD_USER_INPUT naming "token" when it is unknown, used or expired.
+func (s *Service) VerifyEmail(ctx context.Context, mid uuid.UUID, token string) (*User, error) {
+	u := new(User)
 	// SECURITY: the token is the proof; it works once, in its municipality, before it expires.
-	return database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+	err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		var userID uuid.UUID
 		err := tx.NewRaw(`DELETE FROM email_verifications WHERE token_hash = ? AND municipality_id = ? AND expires_at > ? RETURNING user_id`,
 			KeyedHash(s.secret, "verify-email", token), mid, s.now()).Scan(ctx, &userID)
@@ -77,9 +78,10 @@ func (s *Service) VerifyEmail(ctx context.Context, mid uuid.UUID, token string) 
 			return apperr.Invalid("token", "VerificationInvalid", nil)
 		}
 		_, err = tx.NewUpdate().
-			Model((*User)(nil)).
+			Model(u).
 			Set("email_verified_at = ?", s.now()).
 			Where("id = ?", userID).
+			Returning("*").
 			Exec(ctx)
 		if err != nil {
 			return database.MapError(err, "verify e-mail", "user")
@@ -87,6 +89,10 @@ func (s *Service) VerifyEmail(ctx context.Context, mid uuid.UUID, token string) 
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: mid, ActorID: &userID, Action: "verify_email",
 			ItemType: "User", ItemID: &userID, Fields: []string{"emailVerifiedAt"}})
 	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // ResendConfirmation e-mails a fresh confirmation link to the self-registered account with

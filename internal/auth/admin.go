@@ -49,13 +49,41 @@ func (s *Service) FindUsers(ctx context.Context) ([]*UserWithRoles, error) {
 // SetUserRoles replaces a user's municipal roles and can disable or enable the account
 // (administrators only; an administrator cannot remove their own ADMIN role or disable
 // themselves, so the municipality never locks itself out by mistake). Disabling ends the
-// user's sessions. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT naming
-// "roles" or "disabled".
-func (s *Service) SetUserRoles(ctx context.Context, userID uuid.UUID, roles []MunicipalRole, disabled *bool) error {
+// user's sessions. It returns the account as changed. Errors: UNAUTHENTICATED, FORBIDDEN,
+// NOT_FOUND, BAD_USER_INPUT naming "roles" or "disabled".
+func (s *Service) SetUserRoles(
+	ctx context.Context, userID uuid.UUID, roles []MunicipalRole, disabled *bool,
+) (*UserWithRoles, error) {
+	v, err := s.setUserRoles(ctx, userID, roles, disabled)
+	if err != nil {
+		return nil, err
+	}
+	return s.findUserWithRoles(ctx, v.User.MunicipalityID, userID)
+}
+
+// findUserWithRoles returns an account of municipality mid with its roles. Errors: NOT_FOUND.
+func (s *Service) findUserWithRoles(ctx context.Context, mid, id uuid.UUID) (*UserWithRoles, error) {
+	out := new(UserWithRoles)
+	err := s.db.NewSelect().
+		Model((*User)(nil)).
+		ColumnExpr("u.*").
+		ColumnExpr("ARRAY(SELECT r.role FROM municipal_roles r WHERE r.user_id = u.id ORDER BY r.role) AS roles").
+		Where("u.id = ? AND u.municipality_id = ?", id, mid).
+		Scan(ctx, out)
+	if err != nil {
+		return nil, database.MapError(err, "find user", "user")
+	}
+	return out, nil
+}
+
+// setUserRoles changes the roles as SetUserRoles says and returns the administrator.
+func (s *Service) setUserRoles(
+	ctx context.Context, userID uuid.UUID, roles []MunicipalRole, disabled *bool,
+) (*Viewer, error) {
 	// SECURITY: only an administrator, and only for accounts of their municipality.
 	v, err := requireAdmin(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if userID == v.User.ID {
 		keepsAdmin := false
@@ -63,13 +91,13 @@ func (s *Service) SetUserRoles(ctx context.Context, userID uuid.UUID, roles []Mu
 			keepsAdmin = keepsAdmin || r == RoleAdmin
 		}
 		if !keepsAdmin {
-			return apperr.Invalid("roles", "OwnAdminRole", nil)
+			return nil, apperr.Invalid("roles", "OwnAdminRole", nil)
 		}
 		if disabled != nil && *disabled {
-			return apperr.Invalid("disabled", "OwnAdminRole", nil)
+			return nil, apperr.Invalid("disabled", "OwnAdminRole", nil)
 		}
 	}
-	return database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+	return v, database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		ok, err := tx.NewSelect().Model((*User)(nil)).Where("u.id = ? AND u.municipality_id = ?", userID, v.User.MunicipalityID).Exists(ctx)
 		if err != nil || !ok {
 			return apperr.NotFoundf("user")

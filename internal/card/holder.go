@@ -55,6 +55,31 @@ func (s *Service) MyCards(ctx context.Context) ([]*Card, error) {
 	return cards(rows), nil
 }
 
+// FindCardByID returns a card, without its holder, to whoever may see what it may claim:
+// the holder or a guardian (by identity, or anyone with the number and PIN in access), card
+// coordinators, and caseworkers of the agency that issued it. Errors: UNAUTHENTICATED,
+// FORBIDDEN, NOT_FOUND.
+func (s *Service) FindCardByID(ctx context.Context, id uuid.UUID, access *CardAccess) (*Card, error) {
+	c, err := current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// SECURITY: those who see what the card may claim: its holder, card coordinators, and
+	// caseworkers of the agency that issued it.
+	if err := s.seesClaimable(ctx, c, id, access); err != nil {
+		return nil, err
+	}
+	card := new(Card)
+	err = s.db.NewSelect().
+		Model(card).
+		Where("c.id = ? AND c.municipality_id = ?", id, c.mid()).
+		Scan(ctx)
+	if err != nil {
+		return nil, database.MapError(err, "find card", "card")
+	}
+	return card, nil
+}
+
 // CardFilter narrows CardsOfMyAgency; nil fields do not filter.
 type CardFilter struct {
 	ProgrammeID *uuid.UUID

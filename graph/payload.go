@@ -1,0 +1,85 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/card"
+	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/portal"
+)
+
+// Helpers that fill mutation payloads with the other objects a change touched, so a
+// client's cache can update them from the answer alone.
+
+// rememberAccess lets the rest of the operation read the card of a ticket just changed
+// with the number and PIN it was changed with; nil access remembers nothing.
+func rememberAccess(ctx context.Context, t *card.Ticket, access *model.CardPinInput) {
+	if access != nil {
+		loadersFor(ctx).cardAccess.put(t.CardID, pinAccess(access))
+	}
+}
+
+// ticketOffer returns the offer of a ticket just changed, or nil when the caller may no
+// longer see it.
+func (r *Resolver) ticketOffer(ctx context.Context, t *card.Ticket) (*card.Offer, error) {
+	return nullIfNotFound(r.Cards.FindOfferByID(ctx, t.OfferID))
+}
+
+// ticketCard returns the card of a ticket just changed, or nil when the caller may not
+// see it.
+func (r *Resolver) ticketCard(ctx context.Context, t *card.Ticket) (*card.Card, error) {
+	c, err := r.Cards.FindCardByID(ctx, t.CardID, loadersFor(ctx).cardAccess.get(t.CardID))
+	switch apperr.CodeOf(err) {
+	case apperr.NotFound, apperr.Forbidden, apperr.Unauthenticated:
+		return nil, nil
+	}
+	return c, err
+}
+
+// agencyByID returns the agency with id, or nil for a nil id.
+func agencyByID(ctx context.Context, id *uuid.UUID) (*card.Agency, error) {
+	if id == nil {
+		return nil, nil
+	}
+	all, err := loadersFor(ctx).cardAgencies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range all {
+		if a.ID == *id {
+			return a, nil
+		}
+	}
+	return nil, nil
+}
+
+// categoryParentID returns the parent's ID of the category with id, or nil for a
+// top-level or unknown one (deleting an unknown one reports that itself).
+func (r *Resolver) categoryParentID(ctx context.Context, id uuid.UUID) *uuid.UUID {
+	tax, err := r.Portal.FindTaxonomy(ctx)
+	if err != nil {
+		return nil
+	}
+	c, err := tax.ByID(id)
+	if err != nil {
+		return nil
+	}
+	return c.ParentID
+}
+
+// freshCategory returns the category with id as it is now, in the request's languages,
+// or nil for a nil id or one that is gone.
+func (r *Resolver) freshCategory(ctx context.Context, id *uuid.UUID) (*portal.Category, error) {
+	if id == nil {
+		return nil, nil
+	}
+	tax, err := r.Portal.FindTaxonomy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tax.Localise(chain(ctx))
+	return nullIfNotFound(tax.ByID(*id))
+}
