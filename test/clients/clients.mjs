@@ -30,12 +30,10 @@ import { getIntrospectionQuery } from 'graphql';
 const PAGE_SIZE = 5;
 const REQUEST_TIMEOUT_MS = 15_000;
 
-// UPDATE_ORGANISATION is the mutation that renames an organisation. When
-// mutations return payload types, its selection becomes
-// `updateOrganisation(id: $id, input: $input) { organisation { id name } }`;
-// mutatedOrganisation reads either shape.
+// UPDATE_ORGANISATION is the mutation that renames an organisation; its payload carries the
+// changed organisation, which the caches update by its id.
 const UPDATE_ORGANISATION = `mutation RenameOrganisation($id: ID!, $input: UpdateOrganisationInput!) {
-  updateOrganisation(id: $id, input: $input) { id name }
+  updateOrganisation(id: $id, input: $input) { organisation { id name } }
 }`;
 
 const ORGANISATIONS = `query Organisations($first: Int, $after: String, $last: Int, $before: String) {
@@ -53,11 +51,9 @@ const BY_NODE = `query OrganisationByNode($id: ID!) {
   node(id: $id) { id ... on Organisation { slug name } }
 }`;
 
-// mutatedOrganisation returns the Organisation in updateOrganisation's answer,
-// whether it is the field itself or its payload's `organisation`.
+// mutatedOrganisation returns the Organisation in updateOrganisation's payload.
 function mutatedOrganisation(data) {
-  const field = data.updateOrganisation;
-  return field.organisation ?? field;
+  return data.updateOrganisation.organisation;
 }
 
 function usage(message) {
