@@ -15,6 +15,7 @@ import (
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database/testdb"
+	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -235,3 +236,6 @@ func wantCode(t *testing.T, err error, code apperr.Code, fieldAndReason ...strin
 	}
 	return e
 }
+
+// allOf is a page large enough for every list a test makes.
+var allOf = relay.Page{Limit: relay.MaxPageSize}
