@@ -138,12 +138,28 @@ func TestMyCards(t *testing.T) {
 			}
 		}
 	}
+	// The mother's two cards, a page at a time each way.
+	mine := resident(e.larvik, mother)
+	all, err := e.svc.MyCards(mine, allOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPages(t, all.Nodes(), func(p relay.Page) ([]*Card, *relay.PageInfo, error) {
+		conn, err := e.svc.MyCards(mine, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		return conn.Nodes(), conn.PageInfo, nil
+	})
+	if n, err := all.TotalCount(mine); n != 2 || err != nil {
+		t.Errorf("totalCount %d %v, want 2", n, err)
+	}
 	// The same person in another municipality has no cards there.
 	sf := e.municipality("sandefjord")
 	if conn, err := e.svc.MyCards(resident(sf, mother), allOf); err != nil || len(conn.Edges) != 0 {
 		t.Errorf("in Sandefjord: %v %v", conn, err)
 	}
-	_, err := e.svc.MyCards(anonymous(e.larvik), allOf)
+	_, err = e.svc.MyCards(anonymous(e.larvik), allOf)
 	wantCode(t, err, apperr.Unauthenticated)
 	_, err = e.svc.MyCards(e.coord, allOf) // a password sign-in carries no identity number
 	wantCode(t, err, apperr.Forbidden)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/relay"
 )
 
 // table builds a statTable with one sum: the total, then the parts.
@@ -305,6 +306,16 @@ func TestCardStatistics(t *testing.T) {
 		// Donated tickets (the pool) are not owed; the cinema's 11 and the theatre's 1 are.
 		if want := "[kino:11:99000 teater:1:25000]"; fmt.Sprint(lines) != want {
 			t.Errorf("settlement %v, want %s", lines, want)
+		}
+		wantPages(t, got.Nodes(), func(pg relay.Page) ([]*ProviderSettlement, *relay.PageInfo, error) {
+			conn, err := e.svc.Settlement(e.coord, p.ID, time.Time{}, time.Time{}, pg)
+			if err != nil {
+				return nil, nil, err
+			}
+			return conn.Nodes(), conn.PageInfo, nil
+		})
+		if n, err := got.TotalCount(e.coord); n != 2 || err != nil {
+			t.Errorf("totalCount %d %v, want 2", n, err)
 		}
 		later, err := e.svc.Settlement(e.admin, p.ID, e.today().AddDate(0, 0, 1), time.Time{}, allOf)
 		if err != nil || len(later.Edges) != 0 {
