@@ -149,3 +149,22 @@ func lock(ctx context.Context, path string) (func(), error) {
 		}
 	}
 }
+
+// InstallPackages installs the npm packages locked by package-lock.json in dir (once, as
+// Run does for the audit's) and returns the path of node, for other tests that run npm
+// tools. It skips t when node or npm is missing or npm cannot reach its registry, and stops
+// t on any other failure.
+func InstallPackages(t testing.TB, dir string) string {
+	t.Helper()
+	node, npm, ok := tools()
+	if !ok {
+		t.Skip("node and npm are needed for this test")
+	}
+	var unavailable *UnavailableError
+	if err := ensureDeps(t, npm, dir); errors.As(err, &unavailable) {
+		t.Skipf("skipped: %v", err)
+	} else if err != nil {
+		t.Fatalf("installing npm dependencies in %s: %v", filepath.Base(dir), err)
+	}
+	return node
+}
