@@ -13,7 +13,7 @@ import (
 )
 
 // auditFilter parses the API's audit filter. Errors: BAD_USER_INPUT naming a bad ID.
-func auditFilter(in *model.AuditFilter) (audit.Filter, error) {
+func auditFilter(in *model.AuditFilterInput) (audit.Filter, error) {
 	var f audit.Filter
 	if in == nil {
 		return f, nil

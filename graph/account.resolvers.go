@@ -33,14 +33,6 @@ func (r *auditEntryResolver) ItemID(ctx context.Context, obj *audit.Entry) (*str
 	return &id, nil
 }
 
-func (r *auditEntryConnectionResolver) Edges(ctx context.Context, obj *auth.AuditPage) ([]*model.AuditEntryEdge, error) {
-	edges := make([]*model.AuditEntryEdge, len(obj.Entries))
-	for i, e := range obj.Entries {
-		edges[i] = &model.AuditEntryEdge{Cursor: e.Cursor(), Node: e}
-	}
-	return edges, nil
-}
-
 func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*model.LoginPayload, error) {
 	res, err := r.Auth.Login(ctx, email, password, auth.ClientFrom(ctx))
 	if err != nil {
@@ -265,15 +257,15 @@ func (r *mutationResolver) RestoreRevision(ctx context.Context, id string) (*mod
 	if err != nil {
 		return nil, err
 	}
-	revs, err := r.Portal.FindRevisions(ctx, itemID)
-	if err != nil || len(revs) == 0 {
+	revs, err := r.Portal.FindRevisions(ctx, itemID, relay.Page{Limit: 1})
+	if err != nil || len(revs.Edges) == 0 {
 		return nil, err
 	}
 	item, err := fetchByUUID(ctx, typ, itemID)
 	if err != nil {
 		return nil, err
 	}
-	out := &model.RestoreRevisionPayload{Revision: revs[0]}
+	out := &model.RestoreRevisionPayload{Revision: revs.Edges[0].Node}
 	out.Organisation, _ = item.(*portal.Organisation)
 	out.Activity, _ = item.(*portal.Activity)
 	return out, nil
@@ -375,16 +367,24 @@ func (r *queryResolver) Viewer(ctx context.Context) (*auth.Viewer, error) {
 	return auth.ViewerFrom(ctx), nil
 }
 
-func (r *queryResolver) APIKeys(ctx context.Context) ([]*auth.APIKey, error) {
-	return listOf(r.Auth.FindAPIKeys(ctx))
+func (r *queryResolver) APIKeys(ctx context.Context, first *int, after *string, last *int, before *string) (*auth.APIKeyConnection, error) {
+	p, err := page(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return r.Auth.FindAPIKeys(ctx, p)
 }
 
-func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*auth.AuditPage, error) {
+func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilterInput, first *int, after *string, last *int, before *string) (*audit.Connection, error) {
 	f, err := auditFilter(filter)
 	if err != nil {
 		return nil, err
 	}
-	return r.Auth.AuditLog(ctx, f, first, after)
+	p, err := relay.NewPage(first, last, after, before, 50)
+	if err != nil {
+		return nil, err
+	}
+	return r.Auth.AuditLog(ctx, f, p)
 }
 
 func (r *queryResolver) PendingOrganisations(ctx context.Context, first *int, after *string, last *int, before *string) (*portal.RegistrationConnection, error) {
@@ -400,16 +400,24 @@ func (r *queryResolver) PendingOrganisations(ctx context.Context, first *int, af
 	return conn, nil
 }
 
-func (r *queryResolver) Revisions(ctx context.Context, itemID string) ([]*portal.Revision, error) {
+func (r *queryResolver) Revisions(ctx context.Context, itemID string, first *int, after *string, last *int, before *string) (*portal.RevisionConnection, error) {
 	_, uid, err := relay.ParseGlobalID(itemID, "itemId")
 	if err != nil {
 		return nil, err
 	}
-	return listOf(r.Portal.FindRevisions(ctx, uid))
+	p, err := page(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return r.Portal.FindRevisions(ctx, uid, p)
 }
 
-func (r *queryResolver) Users(ctx context.Context) ([]*auth.UserWithRoles, error) {
-	return listOf(r.Auth.FindUsers(ctx))
+func (r *queryResolver) Users(ctx context.Context, first *int, after *string, last *int, before *string) (*auth.UserConnection, error) {
+	p, err := page(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return r.Auth.FindUsers(ctx, p)
 }
 
 func (r *registrationConnectionResolver) TotalCount(ctx context.Context, obj *portal.RegistrationConnection) (int, error) {
@@ -438,10 +446,6 @@ func (r *viewerResolver) Memberships(ctx context.Context, obj *auth.Viewer) ([]*
 
 func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
 
-func (r *Resolver) AuditEntryConnection() AuditEntryConnectionResolver {
-	return &auditEntryConnectionResolver{r}
-}
-
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) RegistrationConnection() RegistrationConnectionResolver {
@@ -454,7 +458,6 @@ func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
 
 type (
 	auditEntryResolver             struct{ *Resolver }
-	auditEntryConnectionResolver   struct{ *Resolver }
 	mutationResolver               struct{ *Resolver }
 	registrationConnectionResolver struct{ *Resolver }
 	revisionResolver               struct{ *Resolver }

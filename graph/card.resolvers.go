@@ -361,15 +361,23 @@ func (r *providerStatisticsResolver) OrganisationID(ctx context.Context, obj *ca
 	return relay.GlobalID("Organisation", obj.OrganisationID), nil
 }
 
-func (r *queryResolver) CardProgrammes(ctx context.Context) ([]*card.Programme, error) {
-	return r.Cards.FindProgrammes(ctx)
+func (r *queryResolver) CardProgrammes(ctx context.Context, first *int, after *string, last *int, before *string) (*card.ProgrammeConnection, error) {
+	p, err := page(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return r.Cards.FindProgrammePage(ctx, p)
 }
 
-func (r *queryResolver) CardAgencies(ctx context.Context) ([]*card.Agency, error) {
-	return listOf(r.Cards.FindAgencies(ctx))
+func (r *queryResolver) CardAgencies(ctx context.Context, first *int, after *string, last *int, before *string) (*card.AgencyConnection, error) {
+	p, err := page(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return r.Cards.FindAgencyPage(ctx, p)
 }
 
-func (r *queryResolver) CardOffers(ctx context.Context, programmeID *string, organisationID *string, status *card.OfferStatus) ([]*card.Offer, error) {
+func (r *queryResolver) CardOffers(ctx context.Context, programmeID *string, organisationID *string, status *card.OfferStatus, first *int, after *string, last *int, before *string) (*card.OfferConnection, error) {
 	var f card.OfferFilter
 	var err error
 	if f.ProgrammeID, err = optionalID(programmeID, "CardProgramme", "programmeId"); err != nil {
@@ -379,36 +387,43 @@ func (r *queryResolver) CardOffers(ctx context.Context, programmeID *string, org
 		return nil, err
 	}
 	f.Status = status
-	return r.Cards.FindOffers(ctx, f)
+	p, err := page(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return r.Cards.FindOffers(ctx, f, p)
 }
 
-func (r *queryResolver) MyCards(ctx context.Context) ([]*card.Card, error) {
-	return listOf(r.Cards.MyCards(ctx))
+func (r *queryResolver) MyCards(ctx context.Context, first *int, after *string, last *int, before *string) (*card.CardConnection, error) {
+	p, err := page(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return r.Cards.MyCards(ctx, p)
 }
 
-func (r *queryResolver) AgencyCards(ctx context.Context, programmeID *string, status *card.CardStatus, first *int, after *string) (*model.CardPage, error) {
+func (r *queryResolver) AgencyCards(ctx context.Context, programmeID *string, status *card.CardStatus, first *int, after *string, last *int, before *string) (*card.CardConnection, error) {
 	var f card.CardFilter
 	var err error
 	if f.ProgrammeID, err = optionalID(programmeID, "CardProgramme", "programmeId"); err != nil {
 		return nil, err
 	}
 	f.Status = status
-	cards, more, err := r.Cards.CardsOfMyAgency(ctx, f, deref(first, 50), deref(after, ""))
+	p, err := relay.NewPage(first, last, after, before, 50)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := r.Cards.CardsOfMyAgency(ctx, f, p)
 	if err != nil {
 		return nil, err
 	}
 	l := loadersFor(ctx)
-	for _, c := range cards {
-		l.staffCards.put(c.ID, true)
-		l.tickets.register(c.ID)
-		l.claimable.register(c.ID)
+	for _, e := range conn.Edges {
+		l.staffCards.put(e.Node.ID, true)
+		l.tickets.register(e.Node.ID)
+		l.claimable.register(e.Node.ID)
 	}
-	page := &model.CardPage{Nodes: cards, HasNextPage: more}
-	if len(cards) > 0 {
-		cursor := card.CardCursor(cards[len(cards)-1])
-		page.EndCursor = &cursor
-	}
-	return page, nil
+	return conn, nil
 }
 
 func (r *queryResolver) CardStatistics(ctx context.Context, programmeID string, from *time.Time, to *time.Time) (*card.CardStatistics, error) {
@@ -419,12 +434,16 @@ func (r *queryResolver) CardStatistics(ctx context.Context, programmeID string, 
 	return r.Cards.CardStatistics(ctx, id, deref(from, time.Time{}), deref(to, time.Time{}))
 }
 
-func (r *queryResolver) CardSettlement(ctx context.Context, programmeID string, from *time.Time, to *time.Time) ([]*card.ProviderSettlement, error) {
+func (r *queryResolver) CardSettlement(ctx context.Context, programmeID string, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*card.SettlementConnection, error) {
 	id, err := relay.ParseTypedID(programmeID, "CardProgramme", "programmeId")
 	if err != nil {
 		return nil, err
 	}
-	return listOf(r.Cards.Settlement(ctx, id, deref(from, time.Time{}), deref(to, time.Time{})))
+	p, err := page(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return r.Cards.Settlement(ctx, id, deref(from, time.Time{}), deref(to, time.Time{}), p)
 }
 
 func (r *ticketCheckResolver) Problem(ctx context.Context, obj *card.TicketCheck) (*string, error) {

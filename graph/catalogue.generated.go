@@ -3749,8 +3749,8 @@ func (ec *executionContext) unmarshalInputBoundingBoxInput(ctx context.Context, 
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputCatalogueFilter(ctx context.Context, obj any) (model.CatalogueFilter, error) {
-	var it model.CatalogueFilter
+func (ec *executionContext) unmarshalInputCatalogueFilterInput(ctx context.Context, obj any) (model.CatalogueFilterInput, error) {
+	var it model.CatalogueFilterInput
 	if obj == nil {
 		return it, nil
 	}
@@ -7392,11 +7392,11 @@ func (ec *executionContext) unmarshalOBoundingBoxInput2ᚖgithubᚗcomᚋfritid�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOCatalogueFilter2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCatalogueFilter(ctx context.Context, v any) (*model.CatalogueFilter, error) {
+func (ec *executionContext) unmarshalOCatalogueFilterInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCatalogueFilterInput(ctx context.Context, v any) (*model.CatalogueFilterInput, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputCatalogueFilter(ctx, v)
+	res, err := ec.unmarshalInputCatalogueFilterInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

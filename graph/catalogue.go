@@ -17,7 +17,7 @@ import (
 
 // toFilter parses the API's filter into the domain's. Errors: BAD_USER_INPUT naming the
 // field for an ID of the wrong kind or an unknown neighbourhood.
-func toFilter(ctx context.Context, in *model.CatalogueFilter) (portal.Filter, error) {
+func toFilter(ctx context.Context, in *model.CatalogueFilterInput) (portal.Filter, error) {
 	var f portal.Filter
 	if in == nil {
 		return f, nil

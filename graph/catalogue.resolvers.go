@@ -229,7 +229,7 @@ func (r *queryResolver) Organisation(ctx context.Context, id *string, slug *stri
 	return o, err
 }
 
-func (r *queryResolver) Organisations(ctx context.Context, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) (*portal.OrganisationConnection, error) {
+func (r *queryResolver) Organisations(ctx context.Context, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) (*portal.OrganisationConnection, error) {
 	f, err := toFilter(ctx, filter)
 	if err != nil {
 		return nil, err
@@ -258,7 +258,7 @@ func (r *queryResolver) Activity(ctx context.Context, id *string, slug *string) 
 	return a, attach(ctx, a)
 }
 
-func (r *queryResolver) Activities(ctx context.Context, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) (*portal.ActivityConnection, error) {
+func (r *queryResolver) Activities(ctx context.Context, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) (*portal.ActivityConnection, error) {
 	f, err := toFilter(ctx, filter)
 	if err != nil {
 		return nil, err
@@ -293,12 +293,16 @@ func (r *queryResolver) Neighbourhood(ctx context.Context, id *string, slug *str
 	return nullIfNotFound(nbs.BySlug(*slug))
 }
 
-func (r *queryResolver) Neighbourhoods(ctx context.Context, first *int, after *string) (*portal.NeighbourhoodConnection, error) {
+func (r *queryResolver) Neighbourhoods(ctx context.Context, first *int, after *string, last *int, before *string) (*portal.NeighbourhoodConnection, error) {
 	nbs, err := loadersFor(ctx).neighbourhoods(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return portal.NeighbourhoodPage(nbs, first, after)
+	p, err := relay.NewPage(first, last, after, before, relay.MaxPageSize)
+	if err != nil {
+		return nil, err
+	}
+	return portal.NeighbourhoodPage(nbs, p)
 }
 
 func (r *queryResolver) Venues(ctx context.Context, first *int, after *string, last *int, before *string) (*portal.VenueConnection, error) {

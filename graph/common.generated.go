@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/audit"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/platform/relay"
@@ -28,24 +29,24 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string) (relay.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]relay.Node, error)
 	Viewer(ctx context.Context) (*auth.Viewer, error)
-	APIKeys(ctx context.Context) ([]*auth.APIKey, error)
-	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*auth.AuditPage, error)
+	APIKeys(ctx context.Context, first *int, after *string, last *int, before *string) (*auth.APIKeyConnection, error)
+	AuditLog(ctx context.Context, filter *model.AuditFilterInput, first *int, after *string, last *int, before *string) (*audit.Connection, error)
 	PendingOrganisations(ctx context.Context, first *int, after *string, last *int, before *string) (*portal.RegistrationConnection, error)
-	Revisions(ctx context.Context, itemID string) ([]*portal.Revision, error)
-	Users(ctx context.Context) ([]*auth.UserWithRoles, error)
-	CardProgrammes(ctx context.Context) ([]*card.Programme, error)
-	CardAgencies(ctx context.Context) ([]*card.Agency, error)
-	CardOffers(ctx context.Context, programmeID *string, organisationID *string, status *card.OfferStatus) ([]*card.Offer, error)
-	MyCards(ctx context.Context) ([]*card.Card, error)
-	AgencyCards(ctx context.Context, programmeID *string, status *card.CardStatus, first *int, after *string) (*model.CardPage, error)
+	Revisions(ctx context.Context, itemID string, first *int, after *string, last *int, before *string) (*portal.RevisionConnection, error)
+	Users(ctx context.Context, first *int, after *string, last *int, before *string) (*auth.UserConnection, error)
+	CardProgrammes(ctx context.Context, first *int, after *string, last *int, before *string) (*card.ProgrammeConnection, error)
+	CardAgencies(ctx context.Context, first *int, after *string, last *int, before *string) (*card.AgencyConnection, error)
+	CardOffers(ctx context.Context, programmeID *string, organisationID *string, status *card.OfferStatus, first *int, after *string, last *int, before *string) (*card.OfferConnection, error)
+	MyCards(ctx context.Context, first *int, after *string, last *int, before *string) (*card.CardConnection, error)
+	AgencyCards(ctx context.Context, programmeID *string, status *card.CardStatus, first *int, after *string, last *int, before *string) (*card.CardConnection, error)
 	CardStatistics(ctx context.Context, programmeID string, from *time.Time, to *time.Time) (*card.CardStatistics, error)
-	CardSettlement(ctx context.Context, programmeID string, from *time.Time, to *time.Time) ([]*card.ProviderSettlement, error)
+	CardSettlement(ctx context.Context, programmeID string, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) (*card.SettlementConnection, error)
 	Organisation(ctx context.Context, id *string, slug *string) (*portal.Organisation, error)
-	Organisations(ctx context.Context, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) (*portal.OrganisationConnection, error)
+	Organisations(ctx context.Context, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) (*portal.OrganisationConnection, error)
 	Activity(ctx context.Context, id *string, slug *string) (*portal.Activity, error)
-	Activities(ctx context.Context, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) (*portal.ActivityConnection, error)
+	Activities(ctx context.Context, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) (*portal.ActivityConnection, error)
 	Neighbourhood(ctx context.Context, id *string, slug *string) (*portal.Neighbourhood, error)
-	Neighbourhoods(ctx context.Context, first *int, after *string) (*portal.NeighbourhoodConnection, error)
+	Neighbourhoods(ctx context.Context, first *int, after *string, last *int, before *string) (*portal.NeighbourhoodConnection, error)
 	Venues(ctx context.Context, first *int, after *string, last *int, before *string) (*portal.VenueConnection, error)
 	Categories(ctx context.Context) ([]*portal.Category, error)
 	Category(ctx context.Context, id *string, slug *string) (*portal.Category, error)
@@ -77,8 +78,8 @@ func (ec *executionContext) field_Query_activities_args(ctx context.Context, raw
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.CatalogueFilter, error) {
-			return ec.unmarshalOCatalogueFilter2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCatalogueFilter(ctx, v)
+		func(ctx context.Context, v any) (*model.CatalogueFilterInput, error) {
+			return ec.unmarshalOCatalogueFilterInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCatalogueFilterInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -184,6 +185,60 @@ func (ec *executionContext) field_Query_agencyCards_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_apiKeys_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -191,8 +246,8 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.AuditFilter, error) {
-			return ec.unmarshalOAuditFilter2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐAuditFilter(ctx, v)
+		func(ctx context.Context, v any) (*model.AuditFilterInput, error) {
+			return ec.unmarshalOAuditFilterInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐAuditFilterInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -214,6 +269,60 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_cardAgencies_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -244,6 +353,76 @@ func (ec *executionContext) field_Query_cardOffers_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["status"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_cardProgrammes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -274,6 +453,38 @@ func (ec *executionContext) field_Query_cardSettlement_args(ctx context.Context,
 		return nil, err
 	}
 	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -359,6 +570,44 @@ func (ec *executionContext) field_Query_missingTranslations_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_myCards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_neighbourhood_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -400,6 +649,22 @@ func (ec *executionContext) field_Query_neighbourhoods_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -457,8 +722,8 @@ func (ec *executionContext) field_Query_organisations_args(ctx context.Context, 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.CatalogueFilter, error) {
-			return ec.unmarshalOCatalogueFilter2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCatalogueFilter(ctx, v)
+		func(ctx context.Context, v any) (*model.CatalogueFilterInput, error) {
+			return ec.unmarshalOCatalogueFilterInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCatalogueFilterInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -556,6 +821,38 @@ func (ec *executionContext) field_Query_revisions_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["itemId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -586,6 +883,44 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -852,25 +1187,37 @@ func (ec *executionContext) _Query_apiKeys(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Query_apiKeys(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().APIKeys(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().APIKeys(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*auth.APIKey) graphql.Marshaler {
-			return ec.marshalOApiKey2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐAPIKeyᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.APIKeyConnection) graphql.Marshaler {
+			return ec.marshalOApiKeyConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐAPIKeyConnection(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Query_apiKeys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_apiKeys(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApiKey(ctx, field)
+			return ec.childFields_ApiKeyConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_apiKeys_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -885,11 +1232,11 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["filter"].(*model.AuditFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["filter"].(*model.AuditFilterInput), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *auth.AuditPage) graphql.Marshaler {
-			return ec.marshalOAuditEntryConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐAuditPage(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *audit.Connection) graphql.Marshaler {
+			return ec.marshalOAuditEntryConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauditᚐConnection(ctx, selections, v)
 		},
 		true,
 		false,
@@ -973,11 +1320,11 @@ func (ec *executionContext) _Query_revisions(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Revisions(ctx, fc.Args["itemId"].(string))
+			return ec.Resolvers.Query().Revisions(ctx, fc.Args["itemId"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*portal.Revision) graphql.Marshaler {
-			return ec.marshalORevision2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐRevisionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.RevisionConnection) graphql.Marshaler {
+			return ec.marshalORevisionConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐRevisionConnection(ctx, selections, v)
 		},
 		true,
 		false,
@@ -990,7 +1337,7 @@ func (ec *executionContext) fieldContext_Query_revisions(ctx context.Context, fi
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Revision(ctx, field)
+			return ec.childFields_RevisionConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -1016,25 +1363,37 @@ func (ec *executionContext) _Query_users(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Query_users(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Users(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Users(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*auth.UserWithRoles) graphql.Marshaler {
-			return ec.marshalOUserAccount2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐUserWithRolesᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.UserConnection) graphql.Marshaler {
+			return ec.marshalOUserAccountConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐUserConnection(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Query_users(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_users(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserAccount(ctx, field)
+			return ec.childFields_UserAccountConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_users_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -1048,25 +1407,37 @@ func (ec *executionContext) _Query_cardProgrammes(ctx context.Context, field gra
 			return ec.fieldContext_Query_cardProgrammes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().CardProgrammes(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CardProgrammes(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*card.Programme) graphql.Marshaler {
-			return ec.marshalNCardProgramme2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐProgrammeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *card.ProgrammeConnection) graphql.Marshaler {
+			return ec.marshalNCardProgrammeConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐProgrammeConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_cardProgrammes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_cardProgrammes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CardProgramme(ctx, field)
+			return ec.childFields_CardProgrammeConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_cardProgrammes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -1080,25 +1451,37 @@ func (ec *executionContext) _Query_cardAgencies(ctx context.Context, field graph
 			return ec.fieldContext_Query_cardAgencies(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().CardAgencies(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CardAgencies(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*card.Agency) graphql.Marshaler {
-			return ec.marshalOCardAgency2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAgencyᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *card.AgencyConnection) graphql.Marshaler {
+			return ec.marshalOCardAgencyConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAgencyConnection(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Query_cardAgencies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_cardAgencies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CardAgency(ctx, field)
+			return ec.childFields_CardAgencyConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_cardAgencies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -1113,11 +1496,11 @@ func (ec *executionContext) _Query_cardOffers(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CardOffers(ctx, fc.Args["programmeId"].(*string), fc.Args["organisationId"].(*string), fc.Args["status"].(*card.OfferStatus))
+			return ec.Resolvers.Query().CardOffers(ctx, fc.Args["programmeId"].(*string), fc.Args["organisationId"].(*string), fc.Args["status"].(*card.OfferStatus), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*card.Offer) graphql.Marshaler {
-			return ec.marshalNCardOffer2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOfferᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *card.OfferConnection) graphql.Marshaler {
+			return ec.marshalNCardOfferConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOfferConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1130,7 +1513,7 @@ func (ec *executionContext) fieldContext_Query_cardOffers(ctx context.Context, f
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CardOffer(ctx, field)
+			return ec.childFields_CardOfferConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -1156,25 +1539,37 @@ func (ec *executionContext) _Query_myCards(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Query_myCards(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().MyCards(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyCards(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*card.Card) graphql.Marshaler {
-			return ec.marshalOCard2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCardᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *card.CardConnection) graphql.Marshaler {
+			return ec.marshalOCardConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCardConnection(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Query_myCards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_myCards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Card(ctx, field)
+			return ec.childFields_CardConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myCards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -1189,11 +1584,11 @@ func (ec *executionContext) _Query_agencyCards(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AgencyCards(ctx, fc.Args["programmeId"].(*string), fc.Args["status"].(*card.CardStatus), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().AgencyCards(ctx, fc.Args["programmeId"].(*string), fc.Args["status"].(*card.CardStatus), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CardPage) graphql.Marshaler {
-			return ec.marshalOCardPage2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCardPage(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *card.CardConnection) graphql.Marshaler {
+			return ec.marshalOCardConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCardConnection(ctx, selections, v)
 		},
 		true,
 		false,
@@ -1206,7 +1601,7 @@ func (ec *executionContext) fieldContext_Query_agencyCards(ctx context.Context, 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CardPage(ctx, field)
+			return ec.childFields_CardConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -1277,11 +1672,11 @@ func (ec *executionContext) _Query_cardSettlement(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CardSettlement(ctx, fc.Args["programmeId"].(string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+			return ec.Resolvers.Query().CardSettlement(ctx, fc.Args["programmeId"].(string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*card.ProviderSettlement) graphql.Marshaler {
-			return ec.marshalOProviderSettlement2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐProviderSettlementᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *card.SettlementConnection) graphql.Marshaler {
+			return ec.marshalOProviderSettlementConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐSettlementConnection(ctx, selections, v)
 		},
 		true,
 		false,
@@ -1294,7 +1689,7 @@ func (ec *executionContext) fieldContext_Query_cardSettlement(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ProviderSettlement(ctx, field)
+			return ec.childFields_ProviderSettlementConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -1365,7 +1760,7 @@ func (ec *executionContext) _Query_organisations(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Organisations(ctx, fc.Args["filter"].(*model.CatalogueFilter), fc.Args["orderBy"].(*portal.Order), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Organisations(ctx, fc.Args["filter"].(*model.CatalogueFilterInput), fc.Args["orderBy"].(*portal.Order), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *portal.OrganisationConnection) graphql.Marshaler {
@@ -1453,7 +1848,7 @@ func (ec *executionContext) _Query_activities(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Activities(ctx, fc.Args["filter"].(*model.CatalogueFilter), fc.Args["orderBy"].(*portal.Order), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Activities(ctx, fc.Args["filter"].(*model.CatalogueFilterInput), fc.Args["orderBy"].(*portal.Order), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *portal.ActivityConnection) graphql.Marshaler {
@@ -1541,7 +1936,7 @@ func (ec *executionContext) _Query_neighbourhoods(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Neighbourhoods(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Neighbourhoods(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *portal.NeighbourhoodConnection) graphql.Marshaler {
@@ -2026,6 +2421,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Card(ctx, sel, obj)
+	case audit.Entry:
+		return ec._AuditEntry(ctx, sel, &obj)
+	case *audit.Entry:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AuditEntry(ctx, sel, obj)
 	case auth.APIKey:
 		return ec._ApiKey(ctx, sel, &obj)
 	case *auth.APIKey:

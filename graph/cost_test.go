@@ -53,6 +53,10 @@ func TestOperationCost(t *testing.T) {
 		// A page above the largest is costed as the largest: the resolver refuses it with
 		// BAD_USER_INPUT, which says more than QUERY_TOO_COMPLEX would.
 		{"PageAboveLargest", `{ organisations(first: 5000) { nodes { id } } }`, nil, 2 + 100},
+		// Every list that can grow is costed by its page, forward or backward.
+		{"CardOffersLast", `{ cardOffers(last: 4) { nodes { id title } } }`, nil, 2 + 4*2},
+		{"AuditLogFirst", `{ auditLog(first: 3) { edges { node { id } } totalCount } }`, nil, 3 + 3*2},
+		{"UsersDefault", `{ users { nodes { roles } } }`, nil, 2 + 100},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

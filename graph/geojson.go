@@ -52,11 +52,15 @@ func geoFeatures(ctx context.Context, r *Resolver, q url.Values, kind string) ([
 }
 
 // filterFromQuery reads the catalogue filter from query parameters.
-func filterFromQuery(q url.Values) (*model.CatalogueFilter, error) {
+func filterFromQuery(q url.Values) (*model.CatalogueFilterInput, error) {
 	if err := checkQuery(q); err != nil {
 		return nil, err
 	}
-	f := &model.CatalogueFilter{Categories: list(q, "categories"), Neighbourhoods: list(q, "neighbourhoods"), Languages: list(q, "languages")}
+	f := &model.CatalogueFilterInput{
+		Categories:     list(q, "categories"),
+		Neighbourhoods: list(q, "neighbourhoods"),
+		Languages:      list(q, "languages"),
+	}
 	for _, v := range list(q, "targetGroups") {
 		f.TargetGroups = append(f.TargetGroups, portal.TargetGroup(v))
 	}

@@ -86,7 +86,7 @@ func TestVariableUse(t *testing.T) {
 
 // BenchmarkInputGuard measures the guard on a catalogue page query with a filter variable.
 func BenchmarkInputGuard(b *testing.B) {
-	op := operation(b, `query($f: CatalogueFilter, $after: String) {
+	op := operation(b, `query($f: CatalogueFilterInput, $after: String) {
 	  activities(filter: $f, first: 50, after: $after) {
 	    edges { cursor node { id title summary organisation { name } categories { name } venue { name } } }
 	    pageInfo { endCursor hasNextPage }

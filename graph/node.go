@@ -38,6 +38,9 @@ func (r *queryResolver) fetchNode(ctx context.Context, gid, field string) (relay
 		if err != nil {
 			return nil, err
 		}
+		if typ == "AuditEntry" {
+			return r.auditEntry(ctx, id)
+		}
 		return fetchByUUID(ctx, typ, id)
 	}
 	return nil, nil
@@ -75,6 +78,17 @@ func fetchByUUID(ctx context.Context, typ string, id uuid.UUID) (relay.Node, err
 		return nodeOrNil(nullIfNotFound(l.cards.FindOfferByID(ctx, id)))
 	}
 	return nil, nil
+}
+
+// auditEntry returns the audit entry with id to those who may read the audit log; for
+// anyone else it is as absent as an entry that never existed.
+func (r *queryResolver) auditEntry(ctx context.Context, id uuid.UUID) (relay.Node, error) {
+	e, err := r.Auth.FindAuditEntryByID(ctx, id)
+	switch apperr.CodeOf(err) {
+	case apperr.NotFound, apperr.Forbidden, apperr.Unauthenticated:
+		return nil, nil
+	}
+	return nodeOrNil(e, err)
 }
 
 // nodeOrNil turns a typed nil pointer into an untyped nil Node.

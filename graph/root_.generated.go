@@ -31,7 +31,6 @@ type ResolverRoot interface {
 	ActivityConnection() ActivityConnectionResolver
 	AllocateTicketPayload() AllocateTicketPayloadResolver
 	AuditEntry() AuditEntryResolver
-	AuditEntryConnection() AuditEntryConnectionResolver
 	CancelTicketPayload() CancelTicketPayloadResolver
 	Card() CardResolver
 	CardOffer() CardOfferResolver
@@ -163,6 +162,18 @@ type ComplexityRoot struct {
 		Scopes     func(childComplexity int) int
 	}
 
+	ApiKeyConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ApiKeyEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	ApproveOrganisationPayload struct {
 		Organisation func(childComplexity int) int
 	}
@@ -184,8 +195,10 @@ type ComplexityRoot struct {
 	}
 
 	AuditEntryConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	AuditEntryEdge struct {
@@ -218,6 +231,30 @@ type ComplexityRoot struct {
 		GlobalID func(childComplexity int) int
 		Kind     func(childComplexity int) int
 		Name     func(childComplexity int) int
+	}
+
+	CardAgencyConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CardAgencyEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CardConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CardEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CardFinding struct {
@@ -257,10 +294,16 @@ type ComplexityRoot struct {
 		ValueOre     func(childComplexity int) int
 	}
 
-	CardPage struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
-		Nodes       func(childComplexity int) int
+	CardOfferConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CardOfferEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CardProgramme struct {
@@ -280,6 +323,18 @@ type ComplexityRoot struct {
 		Status           func(childComplexity int) int
 		ValidFrom        func(childComplexity int) int
 		ValidTo          func(childComplexity int) int
+	}
+
+	CardProgrammeConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CardProgrammeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CardStatistics struct {
@@ -631,6 +686,18 @@ type ComplexityRoot struct {
 		Tickets        func(childComplexity int) int
 	}
 
+	ProviderSettlementConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ProviderSettlementEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	ProviderStatistics struct {
 		Name           func(childComplexity int) int
 		OrganisationID func(childComplexity int) int
@@ -641,32 +708,32 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys              func(childComplexity int) int
-		Activities           func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
+		APIKeys              func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Activities           func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
 		Activity             func(childComplexity int, id *string, slug *string) int
-		AgencyCards          func(childComplexity int, programmeID *string, status *card.CardStatus, first *int, after *string) int
-		AuditLog             func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
-		CardAgencies         func(childComplexity int) int
-		CardOffers           func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus) int
-		CardProgrammes       func(childComplexity int) int
-		CardSettlement       func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
+		AgencyCards          func(childComplexity int, programmeID *string, status *card.CardStatus, first *int, after *string, last *int, before *string) int
+		AuditLog             func(childComplexity int, filter *model.AuditFilterInput, first *int, after *string, last *int, before *string) int
+		CardAgencies         func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CardOffers           func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus, first *int, after *string, last *int, before *string) int
+		CardProgrammes       func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CardSettlement       func(childComplexity int, programmeID string, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
 		CardStatistics       func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
 		Categories           func(childComplexity int) int
 		Category             func(childComplexity int, id *string, slug *string) int
 		Locales              func(childComplexity int) int
 		MissingTranslations  func(childComplexity int, locale *string, first *int, after *string) int
 		Municipality         func(childComplexity int) int
-		MyCards              func(childComplexity int) int
+		MyCards              func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Neighbourhood        func(childComplexity int, id *string, slug *string) int
-		Neighbourhoods       func(childComplexity int, first *int, after *string) int
+		Neighbourhoods       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Node                 func(childComplexity int, id string) int
 		Nodes                func(childComplexity int, ids []string) int
 		Organisation         func(childComplexity int, id *string, slug *string) int
-		Organisations        func(childComplexity int, filter *model.CatalogueFilter, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
+		Organisations        func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
 		PendingOrganisations func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Revisions            func(childComplexity int, itemID string) int
+		Revisions            func(childComplexity int, itemID string, first *int, after *string, last *int, before *string) int
 		Search               func(childComplexity int, query string, first *int, after *string) int
-		Users                func(childComplexity int) int
+		Users                func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Venues               func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Viewer               func(childComplexity int) int
 	}
@@ -749,6 +816,18 @@ type ComplexityRoot struct {
 		ItemID    func(childComplexity int) int
 		ItemType  func(childComplexity int) int
 		Snapshot  func(childComplexity int) int
+	}
+
+	RevisionConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RevisionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	RevokeApiKeyPayload struct {
@@ -916,6 +995,18 @@ type ComplexityRoot struct {
 		Account  func(childComplexity int) int
 		Disabled func(childComplexity int) int
 		Roles    func(childComplexity int) int
+	}
+
+	UserAccountConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	UserAccountEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Utilisation struct {
@@ -1373,6 +1464,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApiKey.Scopes(childComplexity), true
 
+	case "ApiKeyConnection.edges":
+		if e.ComplexityRoot.ApiKeyConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKeyConnection.Edges(childComplexity), true
+	case "ApiKeyConnection.nodes":
+		if e.ComplexityRoot.ApiKeyConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKeyConnection.Nodes(childComplexity), true
+	case "ApiKeyConnection.pageInfo":
+		if e.ComplexityRoot.ApiKeyConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKeyConnection.PageInfo(childComplexity), true
+	case "ApiKeyConnection.totalCount":
+		if e.ComplexityRoot.ApiKeyConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKeyConnection.TotalCount(childComplexity), true
+
+	case "ApiKeyEdge.cursor":
+		if e.ComplexityRoot.ApiKeyEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKeyEdge.Cursor(childComplexity), true
+	case "ApiKeyEdge.node":
+		if e.ComplexityRoot.ApiKeyEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKeyEdge.Node(childComplexity), true
+
 	case "ApproveOrganisationPayload.organisation":
 		if e.ComplexityRoot.ApproveOrganisationPayload.Organisation == nil {
 			break
@@ -1448,12 +1577,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntryConnection.Edges(childComplexity), true
+	case "AuditEntryConnection.nodes":
+		if e.ComplexityRoot.AuditEntryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Nodes(childComplexity), true
 	case "AuditEntryConnection.pageInfo":
 		if e.ComplexityRoot.AuditEntryConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AuditEntryConnection.PageInfo(childComplexity), true
+	case "AuditEntryConnection.totalCount":
+		if e.ComplexityRoot.AuditEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.TotalCount(childComplexity), true
 
 	case "AuditEntryEdge.cursor":
 		if e.ComplexityRoot.AuditEntryEdge.Cursor == nil {
@@ -1578,6 +1719,82 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardAgency.Name(childComplexity), true
+
+	case "CardAgencyConnection.edges":
+		if e.ComplexityRoot.CardAgencyConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardAgencyConnection.Edges(childComplexity), true
+	case "CardAgencyConnection.nodes":
+		if e.ComplexityRoot.CardAgencyConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardAgencyConnection.Nodes(childComplexity), true
+	case "CardAgencyConnection.pageInfo":
+		if e.ComplexityRoot.CardAgencyConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardAgencyConnection.PageInfo(childComplexity), true
+	case "CardAgencyConnection.totalCount":
+		if e.ComplexityRoot.CardAgencyConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardAgencyConnection.TotalCount(childComplexity), true
+
+	case "CardAgencyEdge.cursor":
+		if e.ComplexityRoot.CardAgencyEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardAgencyEdge.Cursor(childComplexity), true
+	case "CardAgencyEdge.node":
+		if e.ComplexityRoot.CardAgencyEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardAgencyEdge.Node(childComplexity), true
+
+	case "CardConnection.edges":
+		if e.ComplexityRoot.CardConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardConnection.Edges(childComplexity), true
+	case "CardConnection.nodes":
+		if e.ComplexityRoot.CardConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardConnection.Nodes(childComplexity), true
+	case "CardConnection.pageInfo":
+		if e.ComplexityRoot.CardConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardConnection.PageInfo(childComplexity), true
+	case "CardConnection.totalCount":
+		if e.ComplexityRoot.CardConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardConnection.TotalCount(childComplexity), true
+
+	case "CardEdge.cursor":
+		if e.ComplexityRoot.CardEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardEdge.Cursor(childComplexity), true
+	case "CardEdge.node":
+		if e.ComplexityRoot.CardEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardEdge.Node(childComplexity), true
 
 	case "CardFinding.agency":
 		if e.ComplexityRoot.CardFinding.Agency == nil {
@@ -1750,24 +1967,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CardOffer.ValueOre(childComplexity), true
 
-	case "CardPage.endCursor":
-		if e.ComplexityRoot.CardPage.EndCursor == nil {
+	case "CardOfferConnection.edges":
+		if e.ComplexityRoot.CardOfferConnection.Edges == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CardPage.EndCursor(childComplexity), true
-	case "CardPage.hasNextPage":
-		if e.ComplexityRoot.CardPage.HasNextPage == nil {
+		return e.ComplexityRoot.CardOfferConnection.Edges(childComplexity), true
+	case "CardOfferConnection.nodes":
+		if e.ComplexityRoot.CardOfferConnection.Nodes == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CardPage.HasNextPage(childComplexity), true
-	case "CardPage.nodes":
-		if e.ComplexityRoot.CardPage.Nodes == nil {
+		return e.ComplexityRoot.CardOfferConnection.Nodes(childComplexity), true
+	case "CardOfferConnection.pageInfo":
+		if e.ComplexityRoot.CardOfferConnection.PageInfo == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CardPage.Nodes(childComplexity), true
+		return e.ComplexityRoot.CardOfferConnection.PageInfo(childComplexity), true
+	case "CardOfferConnection.totalCount":
+		if e.ComplexityRoot.CardOfferConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOfferConnection.TotalCount(childComplexity), true
+
+	case "CardOfferEdge.cursor":
+		if e.ComplexityRoot.CardOfferEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOfferEdge.Cursor(childComplexity), true
+	case "CardOfferEdge.node":
+		if e.ComplexityRoot.CardOfferEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOfferEdge.Node(childComplexity), true
 
 	case "CardProgramme.agencies":
 		if e.ComplexityRoot.CardProgramme.Agencies == nil {
@@ -1865,6 +2101,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardProgramme.ValidTo(childComplexity), true
+
+	case "CardProgrammeConnection.edges":
+		if e.ComplexityRoot.CardProgrammeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgrammeConnection.Edges(childComplexity), true
+	case "CardProgrammeConnection.nodes":
+		if e.ComplexityRoot.CardProgrammeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgrammeConnection.Nodes(childComplexity), true
+	case "CardProgrammeConnection.pageInfo":
+		if e.ComplexityRoot.CardProgrammeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgrammeConnection.PageInfo(childComplexity), true
+	case "CardProgrammeConnection.totalCount":
+		if e.ComplexityRoot.CardProgrammeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgrammeConnection.TotalCount(childComplexity), true
+
+	case "CardProgrammeEdge.cursor":
+		if e.ComplexityRoot.CardProgrammeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgrammeEdge.Cursor(childComplexity), true
+	case "CardProgrammeEdge.node":
+		if e.ComplexityRoot.CardProgrammeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgrammeEdge.Node(childComplexity), true
 
 	case "CardStatistics.byAgeBand":
 		if e.ComplexityRoot.CardStatistics.ByAgeBand == nil {
@@ -3521,6 +3795,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProviderSettlement.Tickets(childComplexity), true
 
+	case "ProviderSettlementConnection.edges":
+		if e.ComplexityRoot.ProviderSettlementConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderSettlementConnection.Edges(childComplexity), true
+	case "ProviderSettlementConnection.nodes":
+		if e.ComplexityRoot.ProviderSettlementConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderSettlementConnection.Nodes(childComplexity), true
+	case "ProviderSettlementConnection.pageInfo":
+		if e.ComplexityRoot.ProviderSettlementConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderSettlementConnection.PageInfo(childComplexity), true
+	case "ProviderSettlementConnection.totalCount":
+		if e.ComplexityRoot.ProviderSettlementConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderSettlementConnection.TotalCount(childComplexity), true
+
+	case "ProviderSettlementEdge.cursor":
+		if e.ComplexityRoot.ProviderSettlementEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderSettlementEdge.Cursor(childComplexity), true
+	case "ProviderSettlementEdge.node":
+		if e.ComplexityRoot.ProviderSettlementEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderSettlementEdge.Node(childComplexity), true
+
 	case "ProviderStatistics.name":
 		if e.ComplexityRoot.ProviderStatistics.Name == nil {
 			break
@@ -3563,7 +3875,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Query.APIKeys(childComplexity), true
+		args, err := ec.field_Query_apiKeys_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.APIKeys(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.activities":
 		if e.ComplexityRoot.Query.Activities == nil {
 			break
@@ -3574,7 +3891,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Activities(childComplexity, args["filter"].(*model.CatalogueFilter), args["orderBy"].(*portal.Order), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Activities(childComplexity, args["filter"].(*model.CatalogueFilterInput), args["orderBy"].(*portal.Order), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.activity":
 		if e.ComplexityRoot.Query.Activity == nil {
 			break
@@ -3596,7 +3913,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AgencyCards(childComplexity, args["programmeId"].(*string), args["status"].(*card.CardStatus), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.AgencyCards(childComplexity, args["programmeId"].(*string), args["status"].(*card.CardStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -3607,13 +3924,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilterInput), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.cardAgencies":
 		if e.ComplexityRoot.Query.CardAgencies == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Query.CardAgencies(childComplexity), true
+		args, err := ec.field_Query_cardAgencies_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CardAgencies(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.cardOffers":
 		if e.ComplexityRoot.Query.CardOffers == nil {
 			break
@@ -3624,13 +3946,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CardOffers(childComplexity, args["programmeId"].(*string), args["organisationId"].(*string), args["status"].(*card.OfferStatus)), true
+		return e.ComplexityRoot.Query.CardOffers(childComplexity, args["programmeId"].(*string), args["organisationId"].(*string), args["status"].(*card.OfferStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.cardProgrammes":
 		if e.ComplexityRoot.Query.CardProgrammes == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Query.CardProgrammes(childComplexity), true
+		args, err := ec.field_Query_cardProgrammes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CardProgrammes(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.cardSettlement":
 		if e.ComplexityRoot.Query.CardSettlement == nil {
 			break
@@ -3641,7 +3968,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CardSettlement(childComplexity, args["programmeId"].(string), args["from"].(*time.Time), args["to"].(*time.Time)), true
+		return e.ComplexityRoot.Query.CardSettlement(childComplexity, args["programmeId"].(string), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.cardStatistics":
 		if e.ComplexityRoot.Query.CardStatistics == nil {
 			break
@@ -3699,7 +4026,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Query.MyCards(childComplexity), true
+		args, err := ec.field_Query_myCards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyCards(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.neighbourhood":
 		if e.ComplexityRoot.Query.Neighbourhood == nil {
 			break
@@ -3721,7 +4053,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Neighbourhoods(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Neighbourhoods(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3765,7 +4097,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Organisations(childComplexity, args["filter"].(*model.CatalogueFilter), args["orderBy"].(*portal.Order), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Organisations(childComplexity, args["filter"].(*model.CatalogueFilterInput), args["orderBy"].(*portal.Order), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.pendingOrganisations":
 		if e.ComplexityRoot.Query.PendingOrganisations == nil {
 			break
@@ -3787,7 +4119,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Revisions(childComplexity, args["itemId"].(string)), true
+		return e.ComplexityRoot.Query.Revisions(childComplexity, args["itemId"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -3804,7 +4136,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Query.Users(childComplexity), true
+		args, err := ec.field_Query_users_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Users(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.venues":
 		if e.ComplexityRoot.Query.Venues == nil {
 			break
@@ -4047,6 +4384,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Revision.Snapshot(childComplexity), true
+
+	case "RevisionConnection.edges":
+		if e.ComplexityRoot.RevisionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionConnection.Edges(childComplexity), true
+	case "RevisionConnection.nodes":
+		if e.ComplexityRoot.RevisionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionConnection.Nodes(childComplexity), true
+	case "RevisionConnection.pageInfo":
+		if e.ComplexityRoot.RevisionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionConnection.PageInfo(childComplexity), true
+	case "RevisionConnection.totalCount":
+		if e.ComplexityRoot.RevisionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionConnection.TotalCount(childComplexity), true
+
+	case "RevisionEdge.cursor":
+		if e.ComplexityRoot.RevisionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionEdge.Cursor(childComplexity), true
+	case "RevisionEdge.node":
+		if e.ComplexityRoot.RevisionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionEdge.Node(childComplexity), true
 
 	case "RevokeApiKeyPayload.apiKey":
 		if e.ComplexityRoot.RevokeApiKeyPayload.APIKey == nil {
@@ -4472,6 +4847,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserAccount.Roles(childComplexity), true
 
+	case "UserAccountConnection.edges":
+		if e.ComplexityRoot.UserAccountConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserAccountConnection.Edges(childComplexity), true
+	case "UserAccountConnection.nodes":
+		if e.ComplexityRoot.UserAccountConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserAccountConnection.Nodes(childComplexity), true
+	case "UserAccountConnection.pageInfo":
+		if e.ComplexityRoot.UserAccountConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserAccountConnection.PageInfo(childComplexity), true
+	case "UserAccountConnection.totalCount":
+		if e.ComplexityRoot.UserAccountConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserAccountConnection.TotalCount(childComplexity), true
+
+	case "UserAccountEdge.cursor":
+		if e.ComplexityRoot.UserAccountEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserAccountEdge.Cursor(childComplexity), true
+	case "UserAccountEdge.node":
+		if e.ComplexityRoot.UserAccountEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserAccountEdge.Node(childComplexity), true
+
 	case "Utilisation.claimedOfReleased":
 		if e.ComplexityRoot.Utilisation.ClaimedOfReleased == nil {
 			break
@@ -4638,7 +5051,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputActivityChangesInput,
 		ec.unmarshalInputActivityTextsInput,
-		ec.unmarshalInputAuditFilter,
+		ec.unmarshalInputAuditFilterInput,
 		ec.unmarshalInputBoundingBoxInput,
 		ec.unmarshalInputCardAgencyInput,
 		ec.unmarshalInputCardOfferInput,
@@ -4647,7 +5060,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCardProgrammeInput,
 		ec.unmarshalInputCardProgrammeTextInput,
 		ec.unmarshalInputCardRecipientInput,
-		ec.unmarshalInputCatalogueFilter,
+		ec.unmarshalInputCatalogueFilterInput,
 		ec.unmarshalInputCategoryChangesInput,
 		ec.unmarshalInputCategoryNameInput,
 		ec.unmarshalInputCommitteeInput,
@@ -4827,9 +5240,19 @@ enum MunicipalRole {
 extend type Query {
   """
   The municipality's API keys, newest first (administrators only; tokens are never shown
-  again). Null, with the error, for anyone else, so the rest of the answer stands.
+  again). Null, with the error, for anyone else or for a bad page, so the rest of the
+  answer stands.
   """
-  apiKeys: [ApiKey!]
+  apiKeys(
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): ApiKeyConnection
 }
 
 extend type Mutation {
@@ -4880,6 +5303,26 @@ type ApiKey implements Node {
   revokedAt: Time
 }
 
+"A page of API keys."
+type ApiKeyConnection {
+  "The API keys with their cursors."
+  edges: [ApiKeyEdge!]!
+  "The API keys alone."
+  nodes: [ApiKey!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many there are in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"An API key in a page."
+type ApiKeyEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The API key."
+  node: ApiKey!
+}
+
 "What an API key may do."
 enum ApiScope {
   "Read the catalogue (catalogue:read)."
@@ -4897,16 +5340,20 @@ extend type Query {
   """
   auditLog(
     "What to show."
-    filter: AuditFilter
-    "Page size, 0 to 100 (default 50)."
+    filter: AuditFilterInput
+    "Page size forward, 0 to 100 (default 50)."
     first: Int
     "The cursor to continue after."
     after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
   ): AuditEntryConnection
 }
 
 "What part of the audit log to show."
-input AuditFilter {
+input AuditFilterInput {
   "Only this action, e.g. ` + "`" + `login_failed` + "`" + `, ` + "`" + `create_api_key` + "`" + `."
   action: String
   "Only entries about this item (global ID)."
@@ -4923,20 +5370,24 @@ input AuditFilter {
 type AuditEntryConnection {
   "The entries with their cursors."
   edges: [AuditEntryEdge!]!
+  "The entries alone."
+  nodes: [AuditEntry!]!
   "Where the page starts and ends."
   pageInfo: PageInfo!
+  "How many entries match in all (counted only when asked for)."
+  totalCount: Int!
 }
 
 "An audit entry in a page."
 type AuditEntryEdge {
-  "Where this edge is, for ` + "`" + `after` + "`" + `."
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
   cursor: String!
   "The entry."
   node: AuditEntry!
 }
 
 "One change: who did what to which item, when, and which fields changed (never their values)."
-type AuditEntry {
+type AuditEntry implements Node {
   "The entry's global ID."
   id: ID!
   "What was done, e.g. ` + "`" + `login` + "`" + `, ` + "`" + `revoke_api_key` + "`" + `."
@@ -5401,13 +5852,21 @@ input WeeklySlotInput {
 extend type Query {
   """
   An organisation's or activity's revisions, newest first (for those who may edit it).
-  Null, with the error, for anyone else or an unknown item, so the rest of the answer
-  stands.
+  Null, with the error, for anyone else, an unknown item or a bad page, so the rest of the
+  answer stands.
   """
   revisions(
     "The organisation's or activity's global ID."
     itemId: ID!
-  ): [Revision!]
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): RevisionConnection
 }
 
 extend type Mutation {
@@ -5444,8 +5903,28 @@ type Revision implements Node {
   createdAt: Time!
 }
 
-"Any JSON value."
-scalar JSON
+"A page of revisions."
+type RevisionConnection {
+  "The revisions with their cursors."
+  edges: [RevisionEdge!]!
+  "The revisions alone."
+  nodes: [Revision!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many there are in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"A revision in a page."
+type RevisionEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The revision."
+  node: Revision!
+}
+
+"Any JSON value (RFC 8259)."
+scalar JSON @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc8259")
 
 extend type Mutation {
   """
@@ -5563,14 +6042,23 @@ extend type Image {
 }
 
 "A file sent in a GraphQL multipart request."
-scalar Upload
+scalar Upload @specifiedBy(url: "https://github.com/jaydenseric/graphql-multipart-request-spec")
 
 extend type Query {
   """
   The municipality's accounts by e-mail, with their roles (administrators only). Null,
-  with the error, for anyone else, so the rest of the answer stands.
+  with the error, for anyone else or for a bad page, so the rest of the answer stands.
   """
-  users: [UserAccount!]
+  users(
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): UserAccountConnection
 }
 
 extend type Mutation {
@@ -5602,6 +6090,26 @@ type UserAccount {
   roles: [MunicipalRole!]!
   "Whether the account is disabled."
   disabled: Boolean!
+}
+
+"A page of accounts."
+type UserAccountConnection {
+  "The accounts with their cursors."
+  edges: [UserAccountEdge!]!
+  "The accounts alone."
+  nodes: [UserAccount!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many there are in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"An account in a page."
+type UserAccountEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The account."
+  node: UserAccount!
 }
 
 extend type Viewer {
@@ -5658,17 +6166,36 @@ type OrganisationInvitation {
   The municipality's card programmes (ordninger), newest first. Card coordinators,
   administrators and caseworkers see every one; everyone else sees the ACTIVE ones.
   """
-  cardProgrammes: [CardProgramme!]!
+  cardProgrammes(
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): CardProgrammeConnection!
 
   """
-  The agencies (instanser) whose caseworkers issue cards (card coordinators, administrators,
-  caseworkers). Null, with the error, for anyone else, so the rest of the answer stands.
+  The agencies (instanser) whose caseworkers issue cards, by name (card coordinators,
+  administrators, caseworkers). Null, with the error, for anyone else or for a bad page, so
+  the rest of the answer stands.
   """
-  cardAgencies: [CardAgency!]
+  cardAgencies(
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): CardAgencyConnection
 
   """
-  Card offers (tilbud). Coordinators and administrators see every offer; a provider's
-  owners and editors its own; everyone else the PUBLISHED ones.
+  Card offers (tilbud), soonest first. Coordinators and administrators see every offer; a
+  provider's owners and editors its own; everyone else the PUBLISHED ones.
   """
   cardOffers(
     "Only offers in this programme."
@@ -5677,14 +6204,31 @@ type OrganisationInvitation {
     organisationId: ID
     "Only offers with this status."
     status: CardOfferStatus
-  ): [CardOffer!]!
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): CardOfferConnection!
 
   """
-  The cards of the signed-in resident (an ID-porten ID token): cards they hold and cards of
-  children they are a guardian of. Null, with the error, when the caller is not signed in
-  with an identity number, so the rest of the answer stands.
+  The cards of the signed-in resident (an ID-porten ID token), newest first: cards they hold
+  and cards of children they are a guardian of. Null, with the error, when the caller is
+  not signed in with an identity number or for a bad page, so the rest of the answer stands.
   """
-  myCards: [Card!]
+  myCards(
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): CardConnection
 
   """
   Cards issued by the caller's own agency, newest first (caseworkers). Reading a holder's
@@ -5696,11 +6240,15 @@ type OrganisationInvitation {
     programmeId: ID
     "Only cards with this status."
     status: CardStatus
-    "How many, at most 100."
-    first: Int = 50
-    "The cursor after which the page starts."
+    "Page size forward, 0 to 100 (default 50)."
+    first: Int
+    "The cursor to continue after."
     after: String
-  ): CardPage
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): CardConnection
 }
 
 "An agency (instans) whose caseworkers issue cards: NAV, the school health service, ..."
@@ -5907,13 +6455,83 @@ enum CardStatus {
 }
 
 "A page of cards."
-type CardPage {
-  "The cards."
+type CardConnection {
+  "The cards with their cursors."
+  edges: [CardEdge!]!
+  "The cards alone."
   nodes: [Card!]!
-  "Whether more follow."
-  hasNextPage: Boolean!
-  "The cursor to pass as ` + "`" + `after` + "`" + ` for the next page."
-  endCursor: String
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many there are in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"A card in a page."
+type CardEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The card."
+  node: Card!
+}
+
+"A page of programmes."
+type CardProgrammeConnection {
+  "The programmes with their cursors."
+  edges: [CardProgrammeEdge!]!
+  "The programmes alone."
+  nodes: [CardProgramme!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many there are in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"A programme in a page."
+type CardProgrammeEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The programme."
+  node: CardProgramme!
+}
+
+"A page of agencies."
+type CardAgencyConnection {
+  "The agencies with their cursors."
+  edges: [CardAgencyEdge!]!
+  "The agencies alone."
+  nodes: [CardAgency!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many there are in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"An agency in a page."
+type CardAgencyEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The agency."
+  node: CardAgency!
+}
+
+"A page of offers."
+type CardOfferConnection {
+  "The offers with their cursors."
+  edges: [CardOfferEdge!]!
+  "The offers alone."
+  nodes: [CardOffer!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many there are in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"An offer in a page."
+type CardOfferEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The offer."
+  node: CardOffer!
 }
 
 "A ticket: one claim on an offer by a card."
@@ -5982,8 +6600,8 @@ type TicketCheck {
   redeemedAt: Time
 }
 
-"A day, as ` + "`" + `YYYY-MM-DD` + "`" + `."
-scalar Date
+"A day, as ` + "`" + `YYYY-MM-DD` + "`" + ` (an RFC 3339 full-date)."
+scalar Date @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")
 
 extend type Query {
   """
@@ -6010,8 +6628,8 @@ extend type Query {
   programme's cards redeemed at its offers, exactly, for paying them (card coordinators and
   administrators). Unlike ` + "`" + `cardStatistics` + "`" + ` no count is hidden, because an invoice must be
   exact; it counts tickets a provider checked in itself and says nothing about cards,
-  agencies, ages or people. Null, with the error, for anyone else or an unknown programme,
-  so the rest of the answer stands.
+  agencies, ages or people. Providers by name. Null, with the error, for anyone else, an
+  unknown programme or a bad page, so the rest of the answer stands.
   """
   cardSettlement(
     "The programme."
@@ -6020,7 +6638,15 @@ extend type Query {
     from: Date
     "Last day of the period; left out: until now."
     to: Date
-  ): [ProviderSettlement!]
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): ProviderSettlementConnection
 }
 
 "What the municipality owes one provider for a period."
@@ -6041,6 +6667,26 @@ type StatCount {
   value: Int
   "What to show: the number, ` + "`" + `<5` + "`" + `, or ` + "`" + `≥5` + "`" + ` (hidden so that a small count beside it cannot be worked out)."
   display: String!
+}
+
+"A page of providers' settlements."
+type ProviderSettlementConnection {
+  "The providers' settlements with their cursors."
+  edges: [ProviderSettlementEdge!]!
+  "The providers' settlements alone."
+  nodes: [ProviderSettlement!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many there are in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"A provider's settlement in a page."
+type ProviderSettlementEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The provider's settlement."
+  node: ProviderSettlement!
 }
 
 "A sum of money in statistics."
@@ -6698,7 +7344,7 @@ type ReportTicket {
   "The published organisations that match the filter."
   organisations(
     "What to match; every part given must hold."
-    filter: CatalogueFilter
+    filter: CatalogueFilterInput
     "The order; by default RELEVANCE with a query, DISTANCE with near, else NAME."
     orderBy: CatalogueOrder
     "Page size forward, 0 to 100 (default 20)."
@@ -6722,7 +7368,7 @@ type ReportTicket {
   "The published activities of published organisations that match the filter."
   activities(
     "What to match; every part given must hold."
-    filter: CatalogueFilter
+    filter: CatalogueFilterInput
     "The order; by default RELEVANCE with a query, DISTANCE with near, else NAME."
     orderBy: CatalogueOrder
     "Page size forward, 0 to 100 (default 20)."
@@ -6741,7 +7387,7 @@ What a catalogue list should match. Every part given must hold; inside a list, a
 matches (except ` + "`" + `accessibility` + "`" + `, where all must). Parts about activities (age, target
 groups, price ...) match an organisation that has such a published activity.
 """
-input CatalogueFilter {
+input CatalogueFilterInput {
   "Category global IDs; a parent category includes its children."
   categories: [ID!]
   "Any of these target groups."
@@ -7190,8 +7836,8 @@ type GeoPoint {
   lon: Float!
 }
 
-"A GeoJSON geometry object."
-scalar GeoJSON
+"A GeoJSON geometry object (RFC 7946)."
+scalar GeoJSON @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc7946")
 
 "A page of organisations."
 type OrganisationConnection {
@@ -7244,10 +7890,14 @@ extend type Query {
 
   "The municipality's neighbourhoods, in display order."
   neighbourhoods(
-    "Page size, 0 to 100 (default 100)."
+    "Page size forward, 0 to 100 (default 100)."
     first: Int
     "The cursor to continue after."
     after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
   ): NeighbourhoodConnection!
 
   "The municipality's venues, by name."
@@ -7310,7 +7960,7 @@ type NeighbourhoodConnection {
 
 "A neighbourhood in a page."
 type NeighbourhoodEdge {
-  "Where this edge is, for ` + "`" + `after` + "`" + `."
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
   cursor: String!
   "The neighbourhood."
   node: Neighbourhood!
@@ -7472,7 +8122,7 @@ type PageInfo {
 }
 
 "An instant in time, as an RFC 3339 string with time zone, e.g. ` + "`" + `2026-11-21T14:00:00Z` + "`" + `."
-scalar Time
+scalar Time @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")
 `, BuiltIn: false},
 	{Name: "../schema/directives.graphqls", Input: `"gqlgen's wiring directive: how a field maps to Go (here, omittable inputs for partial updates)."
 directive @goField(
@@ -7976,6 +8626,30 @@ func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type ApiKey", field.Name)
 }
 
+func (ec *executionContext) childFields_ApiKeyConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ApiKeyConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ApiKeyConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ApiKeyConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ApiKeyConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApiKeyConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ApiKeyEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ApiKeyEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ApiKeyEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApiKeyEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_ApproveOrganisationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "organisation":
@@ -8020,8 +8694,12 @@ func (ec *executionContext) childFields_AuditEntryConnection(ctx context.Context
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AuditEntryConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditEntryConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryConnection", field.Name)
 }
@@ -8088,6 +8766,54 @@ func (ec *executionContext) childFields_CardAgency(ctx context.Context, field gr
 		return ec.fieldContext_CardAgency_kind(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CardAgency", field.Name)
+}
+
+func (ec *executionContext) childFields_CardAgencyConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CardAgencyConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CardAgencyConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CardAgencyConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CardAgencyConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardAgencyConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CardAgencyEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CardAgencyEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CardAgencyEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardAgencyEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CardConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CardConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CardConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CardConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CardConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CardEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CardEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CardEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CardFinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8164,16 +8890,28 @@ func (ec *executionContext) childFields_CardOffer(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type CardOffer", field.Name)
 }
 
-func (ec *executionContext) childFields_CardPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childFields_CardOfferConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CardOfferConnection_edges(ctx, field)
 	case "nodes":
-		return ec.fieldContext_CardPage_nodes(ctx, field)
-	case "hasNextPage":
-		return ec.fieldContext_CardPage_hasNextPage(ctx, field)
-	case "endCursor":
-		return ec.fieldContext_CardPage_endCursor(ctx, field)
+		return ec.fieldContext_CardOfferConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CardOfferConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CardOfferConnection_totalCount(ctx, field)
 	}
-	return nil, fmt.Errorf("no field named %q was found under type CardPage", field.Name)
+	return nil, fmt.Errorf("no field named %q was found under type CardOfferConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CardOfferEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CardOfferEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CardOfferEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardOfferEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CardProgramme(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8212,6 +8950,30 @@ func (ec *executionContext) childFields_CardProgramme(ctx context.Context, field
 		return ec.fieldContext_CardProgramme_agencies(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CardProgramme", field.Name)
+}
+
+func (ec *executionContext) childFields_CardProgrammeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CardProgrammeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CardProgrammeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CardProgrammeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CardProgrammeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardProgrammeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CardProgrammeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CardProgrammeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CardProgrammeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardProgrammeEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CardStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8802,6 +9564,30 @@ func (ec *executionContext) childFields_ProviderSettlement(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type ProviderSettlement", field.Name)
 }
 
+func (ec *executionContext) childFields_ProviderSettlementConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ProviderSettlementConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ProviderSettlementConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ProviderSettlementConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ProviderSettlementConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProviderSettlementConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ProviderSettlementEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ProviderSettlementEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ProviderSettlementEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProviderSettlementEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_ProviderStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "organisationId":
@@ -8978,6 +9764,30 @@ func (ec *executionContext) childFields_Revision(ctx context.Context, field grap
 		return ec.fieldContext_Revision_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Revision", field.Name)
+}
+
+func (ec *executionContext) childFields_RevisionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RevisionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RevisionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RevisionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RevisionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevisionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RevisionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RevisionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RevisionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevisionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9312,6 +10122,30 @@ func (ec *executionContext) childFields_UserAccount(ctx context.Context, field g
 		return ec.fieldContext_UserAccount_disabled(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserAccount", field.Name)
+}
+
+func (ec *executionContext) childFields_UserAccountConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_UserAccountConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_UserAccountConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_UserAccountConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_UserAccountConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserAccountConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_UserAccountEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_UserAccountEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_UserAccountEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserAccountEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Utilisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

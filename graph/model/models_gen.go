@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/fritid/fritid/internal/audit"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/portal"
@@ -97,16 +96,8 @@ type ArchiveVenuePayload struct {
 	Venue *portal.Venue `json:"venue"`
 }
 
-// An audit entry in a page.
-type AuditEntryEdge struct {
-	// Where this edge is, for `after`.
-	Cursor string `json:"cursor"`
-	// The entry.
-	Node *audit.Entry `json:"node"`
-}
-
 // What part of the audit log to show.
-type AuditFilter struct {
+type AuditFilterInput struct {
 	// Only this action, e.g. `login_failed`, `create_api_key`.
 	Action *string `json:"action,omitempty"`
 	// Only entries about this item (global ID).
@@ -197,16 +188,6 @@ type CardOfferTextInput struct {
 	HowToUse *string `json:"howToUse,omitempty"`
 }
 
-// A page of cards.
-type CardPage struct {
-	// The cards.
-	Nodes []*card.Card `json:"nodes"`
-	// Whether more follow.
-	HasNextPage bool `json:"hasNextPage"`
-	// The cursor to pass as `after` for the next page.
-	EndCursor *string `json:"endCursor,omitempty"`
-}
-
 // A card's number and PIN.
 type CardPinInput struct {
 	// The card number, as printed (spaces, dashes and lower case are fine).
@@ -272,7 +253,7 @@ type CardRecipientInput struct {
 // What a catalogue list should match. Every part given must hold; inside a list, any value
 // matches (except `accessibility`, where all must). Parts about activities (age, target
 // groups, price ...) match an organisation that has such a published activity.
-type CatalogueFilter struct {
+type CatalogueFilterInput struct {
 	// Category global IDs; a parent category includes its children.
 	Categories []string `json:"categories,omitempty"`
 	// Any of these target groups.

@@ -22,7 +22,7 @@ var fuzzOperations = []string{
 	`query($s: String!) { venues(first: 5, after: $s) { totalCount } }`,
 	`query($s: ID!) { node(id: $s) { id } }`,
 	`query($s: String) { auditLog(filter: {action: $s}) { edges { cursor } } }`,
-	`query($s: Date) { cardSettlement(programmeId: "x", from: $s) { ore } }`,
+	`query($s: Date) { cardSettlement(programmeId: "x", from: $s) { nodes { ore } } }`,
 	`query($s: Time) { auditLog(filter: {since: $s}) { edges { cursor } } }`,
 	`mutation($s: String!) { login(email: $s, password: $s) { token } }`,
 	`mutation($s: String!) { openCard(access: {number: $s, pin: $s}) { card { id } } }`,

@@ -144,6 +144,19 @@ func TestIntrospection(t *testing.T) {
 	if r := on.post(t, `{ __schema { queryType { name } } }`, nil); get(r.Data, "__schema.queryType.name") != "Query" {
 		t.Errorf("introspection on: %+v", r)
 	}
+	// Each custom scalar points at its specification.
+	for scalar, url := range map[string]string{
+		"JSON":    "https://www.rfc-editor.org/rfc/rfc8259",
+		"Upload":  "https://github.com/jaydenseric/graphql-multipart-request-spec",
+		"Date":    "https://www.rfc-editor.org/rfc/rfc3339#section-5.6",
+		"GeoJSON": "https://www.rfc-editor.org/rfc/rfc7946",
+		"Time":    "https://www.rfc-editor.org/rfc/rfc3339#section-5.6",
+	} {
+		r := on.post(t, `query($n: String!) { __type(name: $n) { specifiedByURL } }`, map[string]any{"n": scalar})
+		if got := get(r.Data, "__type.specifiedByURL"); got != url {
+			t.Errorf("%s: specifiedByURL %v, want %s", scalar, got, url)
+		}
+	}
 	off := newServer(t, func(c *config.Config) { c.Introspection = false })
 	if r := off.post(t, `{ __schema { queryType { name } } }`, nil); r.code() == "" {
 		t.Errorf("introspection off still answers: %+v", r)

@@ -67,7 +67,7 @@ func badValues(org, activity string) []badValue {
 		{"DateNumber", issue, recipient("birthDate", 442), "input.birthDate", dateInvalid, false},
 		{"DateObject", issue, recipient("birthDate", map[string]any{"y": 2026}), "input.birthDate", dateInvalid, false},
 		{"DateLiteralNumber", `{ cardStatistics(programmeId: "x", from: 442) { cardsIssued { value } } }`, nil, "from", dateInvalid, false},
-		{"DateWithTime", `query($d: Date) { cardSettlement(programmeId: "x", to: $d) { ore } }`,
+		{"DateWithTime", `query($d: Date) { cardSettlement(programmeId: "x", to: $d) { nodes { ore } } }`,
 			map[string]any{"d": "2026-05-17T10:00:00Z"}, "to", dateInvalid, false},
 		{"TimeNotRFC3339", `query($t: Time) { auditLog(filter: {since: $t}) { edges { cursor } } }`, map[string]any{"t": "yesterday"},
 			"filter.since", "The value is not of the kind this field takes.", false},
@@ -160,7 +160,7 @@ func TestBadValuesInEveryTransport(t *testing.T) {
 		"nn": "Ein dato skriv du ÅÅÅÅ-MM-DD, til dømes 2026-05-17.",
 		"en": "A date is written YYYY-MM-DD, for example 2026-05-17.",
 	} {
-		r := s.post(t, `{ cardSettlement(programmeId: "x", from: "i går") { ore } }`, nil, "Accept-Language: "+lang)
+		r := s.post(t, `{ cardSettlement(programmeId: "x", from: "i går") { nodes { ore } } }`, nil, "Accept-Language: "+lang)
 		if len(r.Errors) == 0 || r.Errors[0].Message != want {
 			t.Errorf("%s: %+v, want %q", lang, r.Errors, want)
 		}

@@ -140,9 +140,9 @@ func TestActivityCardEndToEnd(t *testing.T) {
 	now := time.Now()
 	token := iss.sign(t, iss.key, map[string]any{"iss": iss.URL, "aud": "fritid", "sub": "mor", "pid": mother, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()})
 	resident := "Authorization: Bearer " + token
-	mine := ok(t, s.post(t, `{ myCards { id programme { name } holder { givenName } claimableOffers { id left } } }`, nil, resident))
-	if get(mine.Data, "myCards.0.id") != cardID || get(mine.Data, "myCards.0.programme.name") != "Aktivitetskortet" ||
-		get(mine.Data, "myCards.0.claimableOffers.0.id") != offerID || get(mine.Data, "myCards.0.claimableOffers.0.left") != 20.0 {
+	mine := ok(t, s.post(t, `{ myCards { nodes { id programme { name } holder { givenName } claimableOffers { id left } } } }`, nil, resident))
+	if get(mine.Data, "myCards.nodes.0.id") != cardID || get(mine.Data, "myCards.nodes.0.programme.name") != "Aktivitetskortet" ||
+		get(mine.Data, "myCards.nodes.0.claimableOffers.0.id") != offerID || get(mine.Data, "myCards.nodes.0.claimableOffers.0.left") != 20.0 {
 		t.Fatalf("myCards: %+v", mine.Data)
 	}
 	claim := ok(t, s.post(t, `mutation($c: ID!, $o: ID!) { claimTicket(cardId: $c, offerId: $o) { ticket { code payload admits status offer { title } printable } } }`,
@@ -203,8 +203,8 @@ func TestActivityCardEndToEnd(t *testing.T) {
 		t.Errorf("statistics: %+v", st.Data)
 	}
 	// The settlement is exact: one purchased ticket used at the bowling hall, 150 kroner owed.
-	set := ok(t, s.post(t, `query($p: ID!) { cardSettlement(programmeId: $p) { name tickets ore } }`, map[string]any{"p": programme}, coord))
-	if get(set.Data, "cardSettlement.0.name") != "Larvik Bowling" || get(set.Data, "cardSettlement.0.tickets") != 1.0 || get(set.Data, "cardSettlement.0.ore") != 15000.0 {
+	set := ok(t, s.post(t, `query($p: ID!) { cardSettlement(programmeId: $p) { nodes { name tickets ore } } }`, map[string]any{"p": programme}, coord))
+	if get(set.Data, "cardSettlement.nodes.0.name") != "Larvik Bowling" || get(set.Data, "cardSettlement.nodes.0.tickets") != 1.0 || get(set.Data, "cardSettlement.nodes.0.ore") != 15000.0 {
 		t.Errorf("settlement: %+v", set.Data)
 	}
 	if r := s.post(t, `query($p: ID!) { cardStatistics(programmeId: $p) { cardsIssued { display } } }`, map[string]any{"p": programme}, nav); r.code() != "FORBIDDEN" {

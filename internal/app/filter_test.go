@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-const filterQuery = `query($f: CatalogueFilter, $o: CatalogueOrder) { activities(first: 100, filter: $f, orderBy: $o) {
+const filterQuery = `query($f: CatalogueFilterInput, $o: CatalogueOrder) { activities(first: 100, filter: $f, orderBy: $o) {
   totalCount nodes { title free acceptsCard ageMin ageMax targetGroups accessibility languages distanceKm
     location { lat lon } categories { id } neighbourhoods { id } organisation { kind } } } }`
 

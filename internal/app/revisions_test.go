@@ -12,9 +12,9 @@ func TestRevisionsAndRestore(t *testing.T) {
 	for _, name := range []string{"Sjakk A", "Sjakk B"} {
 		ok(t, s.post(t, updateMutation, map[string]any{"id": id, "in": map[string]any{"name": name, "phone": "33171000"}}, owner))
 	}
-	q := `query($id: ID!) { revisions(itemId: $id) { id itemType itemId authorId snapshot createdAt } }`
+	q := `query($id: ID!) { revisions(itemId: $id) { nodes { id itemType itemId authorId snapshot createdAt } } }`
 	r := ok(t, s.post(t, q, map[string]any{"id": id}, owner))
-	revs := get(r.Data, "revisions").([]any)
+	revs := get(r.Data, "revisions.nodes").([]any)
 	if len(revs) != 3 || get(revs[0], "snapshot.row.name") != "Sjakk B" || get(revs[2], "snapshot.row.name") != "Sjakklubben" || get(revs[0], "itemId") != id {
 		t.Fatalf("revisions: %d %+v", len(revs), revs)
 	}
@@ -30,7 +30,7 @@ func TestRevisionsAndRestore(t *testing.T) {
 	if get(rr.Data, "restoreRevision.organisation.name") != "Sjakklubben" || get(rr.Data, "restoreRevision.activity") != nil {
 		t.Errorf("restored item: %+v", rr.Data)
 	}
-	if n := len(get(ok(t, s.post(t, q, map[string]any{"id": id}, owner)).Data, "revisions").([]any)); n != 4 {
+	if n := len(get(ok(t, s.post(t, q, map[string]any{"id": id}, owner)).Data, "revisions.nodes").([]any)); n != 4 {
 		t.Errorf("%d revisions after the restore, want 4", n)
 	}
 	// Only editors see them.
@@ -45,8 +45,8 @@ func TestOnlyTheLatestRevisionsAreKept(t *testing.T) {
 	for _, name := range []string{"A", "B", "C", "D"} {
 		ok(t, s.post(t, updateMutation, map[string]any{"id": id, "in": map[string]any{"name": "Lag " + name}}, owner))
 	}
-	r := ok(t, s.post(t, `query($id: ID!) { revisions(itemId: $id) { snapshot } }`, map[string]any{"id": id}, owner))
-	revs := get(r.Data, "revisions").([]any)
+	r := ok(t, s.post(t, `query($id: ID!) { revisions(itemId: $id) { nodes { snapshot } } }`, map[string]any{"id": id}, owner))
+	revs := get(r.Data, "revisions.nodes").([]any)
 	if len(revs) != 2 || get(revs[0], "snapshot.row.name") != "Lag D" || get(revs[1], "snapshot.row.name") != "Lag C" {
 		t.Errorf("kept %d: %+v", len(revs), revs)
 	}

@@ -10,11 +10,11 @@ func TestAdministratorsManageRoles(t *testing.T) {
 	createAdmin(t, s, "ola@example.no")
 	admin := login(t, s, "kari@example.no")
 	ola := login(t, s, "ola@example.no")
-	r := ok(t, s.post(t, `{ users { user { id email } roles disabled } }`, nil, admin))
-	if len(get(r.Data, "users").([]any)) != 2 || get(r.Data, "users.1.user.email") != "ola@example.no" {
+	r := ok(t, s.post(t, `{ users { nodes { user { id email } roles disabled } } }`, nil, admin))
+	if len(get(r.Data, "users.nodes").([]any)) != 2 || get(r.Data, "users.nodes.1.user.email") != "ola@example.no" {
 		t.Fatalf("%+v", r.Data)
 	}
-	olaID, kariID := get(r.Data, "users.1.user.id"), get(r.Data, "users.0.user.id")
+	olaID, kariID := get(r.Data, "users.nodes.1.user.id"), get(r.Data, "users.nodes.0.user.id")
 	set := `mutation($u: ID!, $r: [MunicipalRole!]!, $d: Boolean) { setUserRoles(userId: $u, roles: $r, disabled: $d) { userAccount { roles disabled } } }`
 	if r := ok(t, s.post(t, set, map[string]any{"u": olaID, "r": []string{"CASEWORKER"}}, admin)); !has(get(r.Data, "setUserRoles.userAccount.roles"), "CASEWORKER") ||
 		get(r.Data, "setUserRoles.userAccount.disabled") != false {

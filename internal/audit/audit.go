@@ -12,6 +12,7 @@ import (
 
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/httpserver"
+	"github.com/fritid/fritid/internal/platform/keyset"
 	"github.com/fritid/fritid/internal/platform/relay"
 )
 
@@ -53,16 +54,74 @@ type Filter struct {
 	Until   *time.Time
 }
 
-type cursor struct {
-	T  time.Time `json:"t"`
-	ID uuid.UUID `json:"i"`
+// Connection is a page of the audit log, newest first.
+type Connection struct {
+	Edges    []*Edge
+	PageInfo *relay.PageInfo
+	count    keyset.Counter
 }
 
-// Find returns a page of the municipality's audit log, newest first, and whether more
-// follow. The caller has checked that the viewer may read it. Errors: BAD_USER_INPUT for a
-// bad cursor.
-func Find(ctx context.Context, db bun.IDB, mid uuid.UUID, f Filter, limit int, after string) ([]*Entry, bool, error) {
-	q := db.NewSelect().Model((*Entry)(nil)).Where("municipality_id = ?", mid)
+// Edge is an entry in a page, with its cursor.
+type Edge struct {
+	Cursor string
+	Node   *Entry
+}
+
+// Nodes returns the page's entries alone.
+func (c *Connection) Nodes() []*Entry {
+	out := make([]*Entry, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
+// TotalCount returns how many entries match the filter in all.
+func (c *Connection) TotalCount(ctx context.Context) (int, error) { return c.count(ctx) }
+
+// entrySort is the audit log's one order, newest first.
+var entrySort = keyset.Spec{Order: "AUDIT", Expr: "created_at", Cast: "timestamptz", Desc: true, IDCol: "id"}
+
+// entryRow is an entry with its sort value, as a page scans it.
+type entryRow struct {
+	Entry   `bun:",extend"`
+	SortKey string `bun:"sort_key,scanonly"`
+}
+
+func (r *entryRow) key() (string, uuid.UUID) { return r.SortKey, r.ID }
+
+// Find returns a page of the municipality's audit log matching f, newest first. The caller
+// has checked that the viewer may read it. Errors: BAD_USER_INPUT naming "after" or
+// "before" for a bad cursor.
+func Find(ctx context.Context, db bun.IDB, mid uuid.UUID, f Filter, page relay.Page) (*Connection, error) {
+	base := func() *bun.SelectQuery { return filter(db.NewSelect().Model((*Entry)(nil)), mid, f) }
+	q, err := entrySort.Apply(base().ColumnExpr("*"), page)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*entryRow
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, database.MapError(err, "find audit entries", "audit entry")
+	}
+	rows, cursors, info := keyset.Paginate(rows, (*entryRow).key, entrySort.Order, page)
+	conn := &Connection{PageInfo: info, count: keyset.CountOf(base(), "audit entry")}
+	for i, r := range rows {
+		conn.Edges = append(conn.Edges, &Edge{Cursor: cursors[i], Node: &r.Entry})
+	}
+	return conn, nil
+}
+
+// FindByID returns the municipality's entry with id. The caller has checked that the
+// viewer may read the audit log. Errors: NOT_FOUND.
+func FindByID(ctx context.Context, db bun.IDB, mid, id uuid.UUID) (*Entry, error) {
+	e := new(Entry)
+	err := db.NewSelect().Model(e).Where("municipality_id = ? AND id = ?", mid, id).Scan(ctx)
+	return e, database.MapError(err, "find audit entry", "audit entry")
+}
+
+// filter limits q to the municipality's entries that match f.
+func filter(q *bun.SelectQuery, mid uuid.UUID, f Filter) *bun.SelectQuery {
+	q = q.Where("municipality_id = ?", mid)
 	if f.Action != "" {
 		q = q.Where("action = ?", f.Action)
 	}
@@ -78,26 +137,8 @@ func Find(ctx context.Context, db bun.IDB, mid uuid.UUID, f Filter, limit int, a
 	if f.Until != nil {
 		q = q.Where("created_at < ?", *f.Until)
 	}
-	if after != "" {
-		var c cursor
-		if err := relay.DecodeCursor(after, "after", &c); err != nil {
-			return nil, false, err
-		}
-		q = q.Where("(created_at, id) < (?, ?)", c.T, c.ID)
-	}
-	var out []*Entry
-	if err := q.OrderExpr("created_at DESC, id DESC").Limit(int64(limit+1)).Scan(ctx, &out); err != nil {
-		return nil, false, database.MapError(err, "find audit entries", "audit entry")
-	}
-	more := len(out) > limit
-	if more {
-		out = out[:limit]
-	}
-	return out, more, nil
+	return q
 }
-
-// Cursor returns the cursor of an entry, for Find's after.
-func (e *Entry) Cursor() string { return relay.EncodeCursor(cursor{T: e.CreatedAt, ID: e.ID}) }
 
 // GlobalID returns the entry's global ID.
 func (e *Entry) GlobalID() string { return relay.GlobalID("AuditEntry", e.ID) }

@@ -31,21 +31,6 @@ func (u *UserWithRoles) Account() *User { return &u.User }
 // Disabled reports whether the account is switched off.
 func (u *UserWithRoles) Disabled() bool { return u.DisabledAt != nil }
 
-// FindUsers lists the municipality's accounts by e-mail, with their roles (administrators
-// only). Errors: UNAUTHENTICATED, FORBIDDEN.
-func (s *Service) FindUsers(ctx context.Context) ([]*UserWithRoles, error) {
-	// SECURITY: only an administrator sees the municipality's accounts.
-	v, err := requireAdmin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []*UserWithRoles
-	err = s.db.NewSelect().Model((*User)(nil)).ColumnExpr("u.*").
-		ColumnExpr("ARRAY(SELECT r.role FROM municipal_roles r WHERE r.user_id = u.id ORDER BY r.role) AS roles").
-		Where("u.municipality_id = ?", v.User.MunicipalityID).Order("u.email").Limit(1000).Scan(ctx, &out)
-	return out, database.MapError(err, "find users", "user")
-}
-
 // SetUserRoles replaces a user's municipal roles and can disable or enable the account
 // (administrators only; an administrator cannot remove their own ADMIN role or disable
 // themselves, so the municipality never locks itself out by mistake). Disabling ends the

@@ -145,19 +145,6 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id uuid.UUID) (*APIKey, erro
 	return k, nil
 }
 
-// FindAPIKeys lists the request's municipality's keys, newest first. Errors:
-// UNAUTHENTICATED, FORBIDDEN.
-func (s *Service) FindAPIKeys(ctx context.Context) ([]*APIKey, error) {
-	// SECURITY: only an administrator sees the municipality's keys (never their tokens).
-	v, err := requireAdmin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var ks []*APIKey
-	err = s.db.NewSelect().Model(&ks).Where("k.municipality_id = ?", v.User.MunicipalityID).Order("k.created_at DESC").Scan(ctx)
-	return ks, database.MapError(err, "find api keys", "api key")
-}
-
 // AuthenticateKey returns the viewer an API key token stands for. Errors: UNAUTHENTICATED
 // for an unknown or revoked key, or one of another municipality.
 func (s *Service) AuthenticateKey(ctx context.Context, token string) (*Viewer, error) {

@@ -3,36 +3,51 @@ package auth
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"github.com/fritid/fritid/internal/audit"
+	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/relay"
+	"github.com/fritid/fritid/internal/tenant"
 )
 
-// AuditPage is a page of the audit log.
-type AuditPage struct {
-	Entries  []*audit.Entry
-	PageInfo *relay.PageInfo
+// AuditLog returns a page of the request's municipality's audit log, newest first.
+// Errors: UNAUTHENTICATED, FORBIDDEN (not an administrator), BAD_USER_INPUT naming "after"
+// or "before" for a bad cursor.
+func (s *Service) AuditLog(ctx context.Context, f audit.Filter, page relay.Page) (*audit.Connection, error) {
+	mid, err := auditReader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return audit.Find(ctx, s.db, mid, f, page)
 }
 
-// AuditLog returns a page of the request's municipality's audit log, newest first.
-// Errors: UNAUTHENTICATED, FORBIDDEN (not an administrator), BAD_USER_INPUT for paging.
-func (s *Service) AuditLog(ctx context.Context, f audit.Filter, first *int, after *string) (*AuditPage, error) {
-	// SECURITY: only an administrator reads the audit log, and only their municipality's.
+// FindAuditEntryByID returns one entry of the request's municipality's audit log, to those
+// who may read the log. Errors: UNAUTHENTICATED, FORBIDDEN (not an administrator),
+// NOT_FOUND.
+func (s *Service) FindAuditEntryByID(ctx context.Context, id uuid.UUID) (*audit.Entry, error) {
+	mid, err := auditReader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return audit.FindByID(ctx, s.db, mid, id)
+}
+
+// auditReader returns the municipality whose audit log the caller may read. Errors:
+// UNAUTHENTICATED, FORBIDDEN.
+func auditReader(ctx context.Context) (uuid.UUID, error) {
+	// SECURITY: only an administrator reads the audit log, and only their municipality's,
+	// in a request to that municipality.
 	v, err := requireAdmin(ctx)
 	if err != nil {
-		return nil, err
+		return uuid.Nil, err
 	}
-	page, err := relay.NewPage(first, nil, after, nil, 50)
+	t, err := tenant.Current(ctx)
 	if err != nil {
-		return nil, err
+		return uuid.Nil, err
 	}
-	entries, more, err := audit.Find(ctx, s.db, v.User.MunicipalityID, f, page.Limit, page.After)
-	if err != nil {
-		return nil, err
+	if v.User.MunicipalityID != t.ID() {
+		return uuid.Nil, apperr.New(apperr.Forbidden, "")
 	}
-	info := &relay.PageInfo{HasNextPage: more, HasPreviousPage: page.After != ""}
-	if len(entries) > 0 {
-		start, end := entries[0].Cursor(), entries[len(entries)-1].Cursor()
-		info.StartCursor, info.EndCursor = &start, &end
-	}
-	return &AuditPage{Entries: entries, PageInfo: info}, nil
+	return t.ID(), nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database/testdb"
+	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -234,4 +236,39 @@ func wantCode(t *testing.T, err error, code apperr.Code, fieldAndReason ...strin
 		t.Errorf("reason = %q, want %q (%v)", e.Reason, fieldAndReason[1], err)
 	}
 	return e
+}
+
+// allOf is a page large enough for every list a test makes.
+var allOf = relay.Page{Limit: relay.MaxPageSize}
+
+// wantPages pages through a list one item at a time, forward and backward, with page, and
+// wants all, in the same order each way.
+func wantPages[T any](t *testing.T, all []T, page func(relay.Page) ([]T, *relay.PageInfo, error)) {
+	t.Helper()
+	for _, backward := range []bool{false, true} {
+		var got []T
+		p := relay.Page{Limit: 1, Backward: backward}
+		for range len(all) + 1 {
+			items, info, err := page(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if backward {
+				got = append(items, got...)
+				if !info.HasPreviousPage {
+					break
+				}
+				p.Before = *info.StartCursor
+			} else {
+				got = append(got, items...)
+				if !info.HasNextPage {
+					break
+				}
+				p.After = *info.EndCursor
+			}
+		}
+		if !reflect.DeepEqual(got, all) {
+			t.Errorf("backward %v: %d items, want %d in the same order", backward, len(got), len(all))
+		}
+	}
 }

@@ -22,8 +22,9 @@ const holderColumns = "h.given_name AS holder_given_name, h.birth_date AS holder
 // MyCards returns the cards of a resident signed in with an identity that carries a
 // national identity number (ID-porten): the cards they hold and those of the children
 // they are a guardian of, with the holder's given name and birth date, newest first.
-// Errors: UNAUTHENTICATED, FORBIDDEN (the sign-in carries no identity number).
-func (s *Service) MyCards(ctx context.Context) ([]*Card, error) {
+// Errors: UNAUTHENTICATED, FORBIDDEN (the sign-in carries no identity number),
+// BAD_USER_INPUT naming "after" or "before" for a cursor of another list.
+func (s *Service) MyCards(ctx context.Context, page relay.Page) (*CardConnection, error) {
 	c, err := current(ctx)
 	if err != nil {
 		return nil, err
@@ -41,18 +42,15 @@ func (s *Service) MyCards(ctx context.Context) ([]*Card, error) {
 		return nil, apperr.New(apperr.Forbidden, "CardIdentityRequired")
 	}
 	key := s.identityKey(c.mid(), n)
-	var rows []*cardRow
 	// SECURITY: the person's own cards and their children's, in the request's municipality.
-	err = s.db.NewSelect().Model(&rows).ColumnExpr("c.*").ColumnExpr(holderColumns).
-		Join("JOIN card_persons h ON h.id = c.holder_id").
-		Where("c.municipality_id = ?", c.mid()).
-		Where(`(h.identity_key = ? OR h.id IN (SELECT gs.child_id FROM card_guardianships gs
-			JOIN card_persons g ON g.id = gs.guardian_id WHERE g.municipality_id = ? AND g.identity_key = ?))`, key, c.mid(), key).
-		OrderExpr("c.issued_at DESC, c.id DESC").Scan(ctx)
-	if err != nil {
-		return nil, database.MapError(err, "find my cards", "card")
-	}
-	return cards(rows), nil
+	return s.cardPage(ctx, func() *bun.SelectQuery {
+		return s.db.NewSelect().Model((*Card)(nil)).
+			Join("JOIN card_persons h ON h.id = c.holder_id").
+			Where("c.municipality_id = ?", c.mid()).
+			Where(`(h.identity_key = ? OR h.id IN (SELECT gs.child_id FROM card_guardianships gs
+			JOIN card_persons g ON g.id = gs.guardian_id WHERE g.municipality_id = ? AND g.identity_key = ?))`,
+				key, c.mid(), key)
+	}, page)
 }
 
 // FindCardByID returns a card, without its holder, to whoever may see what it may claim:
@@ -86,64 +84,40 @@ type CardFilter struct {
 	Status      *CardStatus
 }
 
-type cardCursor struct {
-	T  time.Time `json:"t"`
-	ID uuid.UUID `json:"i"`
-}
-
-// CardCursor returns the cursor of a card in CardsOfMyAgency, for its after.
-func CardCursor(c *Card) string { return relay.EncodeCursor(cardCursor{T: c.IssuedAt, ID: c.ID}) }
-
-// maxPage is the most cards one page holds.
-const maxPage = 500
-
 // CardsOfMyAgency returns a page of the cards the signed-in caseworker's agency issued,
-// newest first, with their holders, and whether more follow. Each holder shown is a read
-// of a person's data by a caseworker and is audit-logged. Errors: UNAUTHENTICATED,
-// FORBIDDEN (not a caseworker, or not registered at an agency), BAD_USER_INPUT naming
-// "first" or "after".
-func (s *Service) CardsOfMyAgency(ctx context.Context, f CardFilter, first int, after string) ([]*Card, bool, error) {
+// newest first, with their holders. Each holder shown is a read of a person's data by a
+// caseworker and is audit-logged. Errors: UNAUTHENTICATED, FORBIDDEN (not a caseworker, or
+// not registered at an agency), BAD_USER_INPUT naming "after" or "before" for a cursor of
+// another list.
+func (s *Service) CardsOfMyAgency(ctx context.Context, f CardFilter, page relay.Page) (*CardConnection, error) {
 	c, err := signedIn(ctx)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	ag, err := caseworkerAgency(ctx, s.db, c)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	if first < 1 || first > maxPage {
-		return nil, false, apperr.Invalid("first", "PageSizeTooLarge", map[string]any{"Max": maxPage})
-	}
-	var rows []*cardRow
 	// SECURITY: only the cards of the caseworker's own agency.
-	q := s.db.NewSelect().Model(&rows).ColumnExpr("c.*").ColumnExpr(holderColumns).
-		Join("LEFT JOIN card_persons h ON h.id = c.holder_id").
-		Where("c.municipality_id = ? AND c.agency_id = ?", c.mid(), ag.ID)
-	if f.ProgrammeID != nil {
-		q = q.Where("c.programme_id = ?", *f.ProgrammeID)
-	}
-	if f.Status != nil {
-		q = q.Where("c.status = ?", *f.Status)
-	}
-	if after != "" {
-		var cur cardCursor
-		if err := relay.DecodeCursor(after, "after", &cur); err != nil {
-			return nil, false, err
+	conn, err := s.cardPage(ctx, func() *bun.SelectQuery {
+		q := s.db.NewSelect().Model((*Card)(nil)).
+			Join("LEFT JOIN card_persons h ON h.id = c.holder_id").
+			Where("c.municipality_id = ? AND c.agency_id = ?", c.mid(), ag.ID)
+		if f.ProgrammeID != nil {
+			q = q.Where("c.programme_id = ?", *f.ProgrammeID)
 		}
-		q = q.Where("(c.issued_at, c.id) < (?, ?)", cur.T, cur.ID)
+		if f.Status != nil {
+			q = q.Where("c.status = ?", *f.Status)
+		}
+		return q
+	}, page)
+	if err != nil {
+		return nil, err
 	}
-	if err := q.OrderExpr("c.issued_at DESC, c.id DESC").Limit(int64(first + 1)).Scan(ctx); err != nil {
-		return nil, false, database.MapError(err, "find agency cards", "card")
+	if err := auditHolderReads(ctx, s.db, c, conn.Nodes()); err != nil {
+		return nil, err
 	}
-	more := len(rows) > first
-	if more {
-		rows = rows[:first]
-	}
-	out := cards(rows)
-	if err := auditHolderReads(ctx, s.db, c, out); err != nil {
-		return nil, false, err
-	}
-	return out, more, nil
+	return conn, nil
 }
 
 // auditHolderReads logs, in one statement, that the caller read the holder of each card

@@ -8,6 +8,7 @@ import (
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card/code"
 	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/relay"
 )
 
 func TestAnonymousCards(t *testing.T) {
@@ -126,25 +127,41 @@ func TestMyCards(t *testing.T) {
 	}{
 		"Mother": {mother, 2}, "Father": {father, 1}, "Child": {older.ChildIdentityNumber, 1}, "Stranger": {e.guardian(), 0},
 	} {
-		list, err := e.svc.MyCards(resident(e.larvik, tc.number))
-		if err != nil || len(list) != tc.want {
-			t.Errorf("%s: %d cards, want %d (%v)", name, len(list), tc.want, err)
+		conn, err := e.svc.MyCards(resident(e.larvik, tc.number), allOf)
+		if err != nil || len(conn.Edges) != tc.want {
+			t.Errorf("%s: %v, want %d cards", name, err, tc.want)
 			continue
 		}
-		for _, c := range list {
+		for _, c := range conn.Nodes() {
 			if c.Holder == nil || c.Holder.GivenName != "Kari" {
 				t.Errorf("%s: holder = %+v", name, c.Holder)
 			}
 		}
 	}
+	// The mother's two cards, a page at a time each way.
+	mine := resident(e.larvik, mother)
+	all, err := e.svc.MyCards(mine, allOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPages(t, all.Nodes(), func(p relay.Page) ([]*Card, *relay.PageInfo, error) {
+		conn, err := e.svc.MyCards(mine, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		return conn.Nodes(), conn.PageInfo, nil
+	})
+	if n, err := all.TotalCount(mine); n != 2 || err != nil {
+		t.Errorf("totalCount %d %v, want 2", n, err)
+	}
 	// The same person in another municipality has no cards there.
 	sf := e.municipality("sandefjord")
-	if list, err := e.svc.MyCards(resident(sf, mother)); err != nil || len(list) != 0 {
-		t.Errorf("in Sandefjord: %d %v", len(list), err)
+	if conn, err := e.svc.MyCards(resident(sf, mother), allOf); err != nil || len(conn.Edges) != 0 {
+		t.Errorf("in Sandefjord: %v %v", conn, err)
 	}
-	_, err := e.svc.MyCards(anonymous(e.larvik))
+	_, err = e.svc.MyCards(anonymous(e.larvik), allOf)
 	wantCode(t, err, apperr.Unauthenticated)
-	_, err = e.svc.MyCards(e.coord) // a password sign-in carries no identity number
+	_, err = e.svc.MyCards(e.coord, allOf) // a password sign-in carries no identity number
 	wantCode(t, err, apperr.Forbidden)
 }
 
@@ -166,18 +183,19 @@ func TestCardsOfMyAgency(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	page, more, err := e.svc.CardsOfMyAgency(cwNAV2, CardFilter{}, 2, "")
-	if err != nil || len(page) != 2 || !more || page[0].Holder == nil {
-		t.Fatalf("page 1: %d %v %v", len(page), more, err)
+	page, err := e.svc.CardsOfMyAgency(cwNAV2, CardFilter{}, relay.Page{Limit: 2})
+	if err != nil || len(page.Edges) != 2 || !page.PageInfo.HasNextPage || page.Edges[0].Node.Holder == nil {
+		t.Fatalf("page 1: %v %v", page, err)
 	}
-	rest, more, err := e.svc.CardsOfMyAgency(cwNAV2, CardFilter{ProgrammeID: &p.ID}, 2, CardCursor(page[1]))
-	if err != nil || len(rest) != 1 || more || rest[0].ID != navCards[0].ID {
-		t.Fatalf("page 2: %d %v %v", len(rest), more, err)
+	next := relay.Page{Limit: 2, After: *page.PageInfo.EndCursor}
+	rest, err := e.svc.CardsOfMyAgency(cwNAV2, CardFilter{ProgrammeID: &p.ID}, next)
+	if err != nil || len(rest.Edges) != 1 || rest.PageInfo.HasNextPage || rest.Edges[0].Node.ID != navCards[0].ID {
+		t.Fatalf("page 2: %v %v", rest, err)
 	}
 	if n := e.count("SELECT count(*) FROM audit_log WHERE action = 'read_card_holder'"); n != 3 {
 		t.Errorf("%d holder reads audited, want 3", n)
 	}
-	_, _, err = e.svc.CardsOfMyAgency(e.coord, CardFilter{}, 10, "")
+	_, err = e.svc.CardsOfMyAgency(e.coord, CardFilter{}, allOf)
 	wantCode(t, err, apperr.Forbidden)
 
 	t.Run("Status", func(t *testing.T) {

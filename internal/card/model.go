@@ -228,6 +228,8 @@ type cardRow struct {
 
 	HolderGivenName *string    `bun:"holder_given_name,scanonly"`
 	HolderBirthDate *time.Time `bun:"holder_birth_date,scanonly"`
+	// SortKey is a page's sort value (see connections.go), when the query selects it.
+	SortKey string `bun:"sort_key,scanonly"`
 }
 
 // card returns the card, with its holder when the row carries one.

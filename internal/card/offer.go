@@ -328,31 +328,8 @@ type OfferFilter struct {
 	Status         *OfferStatus
 }
 
-// maxOffers is the most offers one FindOffers call returns.
+// maxOffers is the most offers one query for a card's claimable offers returns.
 const maxOffers = 1000
-
-// FindOffers lists the offers the caller may see, soonest first: card coordinators and
-// administrators see all; a provider's members see its own; everyone else the PUBLISHED
-// offers of ACTIVE programmes.
-func (s *Service) FindOffers(ctx context.Context, f OfferFilter) ([]*Offer, error) {
-	c, err := current(ctx)
-	if err != nil {
-		return nil, err
-	}
-	q := offerQuery(ctx, s.db, c)
-	if f.ProgrammeID != nil {
-		q = q.Where("EXISTS (SELECT 1 FROM card_offer_programmes op WHERE op.offer_id = o.id AND op.programme_id = ?)", *f.ProgrammeID)
-	}
-	if f.OrganisationID != nil {
-		q = q.Where("o.organisation_id = ?", *f.OrganisationID)
-	}
-	if f.Status != nil {
-		q = q.Where("o.status = ?", *f.Status)
-	}
-	var out []*Offer
-	err = q.OrderExpr("o.valid_from, o.id").Limit(maxOffers).Scan(ctx, &out)
-	return out, database.MapError(err, "find offers", "offer")
-}
 
 // FindOfferByID returns an offer the caller may see (see FindOffers). Errors: NOT_FOUND.
 func (s *Service) FindOfferByID(ctx context.Context, id uuid.UUID) (*Offer, error) {

@@ -223,7 +223,7 @@ func TestNoIdentityNumberStored(t *testing.T) {
 	if _, err := e.svc.ErasePersonalData(e.admin, numbers[3]); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.MyCards(resident(e.larvik, numbers[1])); err != nil {
+	if _, err := e.svc.MyCards(resident(e.larvik, numbers[1]), allOf); err != nil {
 		t.Fatal(err)
 	}
 	var tables []string

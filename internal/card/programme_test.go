@@ -233,11 +233,11 @@ func TestOffers(t *testing.T) {
 
 	t.Run("Status", func(t *testing.T) {
 		visible := func() int {
-			list, err := e.svc.FindOffers(anonymous(e.larvik), OfferFilter{ProgrammeID: &p.ID})
+			conn, err := e.svc.FindOffers(anonymous(e.larvik), OfferFilter{ProgrammeID: &p.ID}, allOf)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return len(list)
+			return len(conn.Edges)
 		}
 		if visible() != 0 {
 			t.Error("a draft is public")
@@ -255,8 +255,9 @@ func TestOffers(t *testing.T) {
 		}
 		_, err = e.svc.SetOfferStatus(e.coord, o.ID, OfferPublished)
 		wantCode(t, err, apperr.Conflict)
-		if list, _ := e.svc.FindOffers(checker, OfferFilter{OrganisationID: &org}); len(list) != 1 {
-			t.Errorf("a member sees %d of its offers", len(list))
+		conn, err := e.svc.FindOffers(checker, OfferFilter{OrganisationID: &org}, allOf)
+		if err != nil || len(conn.Edges) != 1 {
+			t.Errorf("a member sees %v of its offers (%v)", conn, err)
 		}
 	})
 

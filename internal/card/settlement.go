@@ -5,10 +5,12 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/platform/relay"
 )
 
 // ProviderSettlement is what the municipality owes one provider for a period: the
@@ -25,17 +27,20 @@ type ProviderSettlement struct {
 // open), for paying the providers: the municipality pays only for tickets actually used.
 // Unlike CardStatistics it hides no small count, because an invoice must be exact; it
 // counts tickets at a provider, which the provider knows already from checking them in,
-// and says nothing about cards, agencies, ages or people. Errors: UNAUTHENTICATED,
-// FORBIDDEN (card coordinators and administrators only), NOT_FOUND, BAD_USER_INPUT
-// naming "to" (before from).
-func (s *Service) Settlement(ctx context.Context, programmeID uuid.UUID, from, to time.Time) ([]*ProviderSettlement, error) {
+// and says nothing about cards, agencies, ages or people. Providers come by name, a page
+// at a time. Errors: UNAUTHENTICATED, FORBIDDEN (card coordinators and administrators
+// only), NOT_FOUND, BAD_USER_INPUT naming "to" (before from), "after" or "before" (a
+// cursor of another list).
+func (s *Service) Settlement(ctx context.Context, programmeID uuid.UUID, from, to time.Time, page relay.Page) (
+	*SettlementConnection, error,
+) {
 	// SECURITY: the programme's staff settle with its providers.
 	c, err := requireRole(ctx, auth.RoleCardCoordinator, auth.RoleAdmin)
 	if err != nil {
 		return nil, err
 	}
-	if !from.IsZero() && !to.IsZero() && dateOf(to).Before(dateOf(from)) {
-		return nil, apperr.Invalid("to", "ValidityInverted", nil)
+	if err := checkPeriod(from, to); err != nil {
+		return nil, err
 	}
 	// SECURITY: only a programme of the request's municipality.
 	ok, err := s.db.NewSelect().Model((*Programme)(nil)).Where("p.id = ? AND p.municipality_id = ?", programmeID, c.mid()).Exists(ctx)
@@ -46,15 +51,15 @@ func (s *Service) Settlement(ctx context.Context, programmeID uuid.UUID, from, t
 		return nil, apperr.NotFoundf("programme")
 	}
 	lo, hi := periodBounds(c.t, from, to)
-	out := []*ProviderSettlement{}
-	err = s.db.NewRaw(`SELECT o.organisation_id, org.name, count(*) AS tickets, sum(t.value_ore) AS ore
-		FROM card_tickets t
-		JOIN cards ca ON ca.id = t.card_id
-		JOIN card_offers o ON o.id = t.offer_id
-		JOIN organisations org ON org.id = o.organisation_id
-		WHERE t.municipality_id = ? AND ca.programme_id = ? AND t.status = ? AND t.source = ?
-		AND t.redeemed_at >= ? AND t.redeemed_at < ?
-		GROUP BY o.organisation_id, org.name ORDER BY org.name, o.organisation_id`,
-		c.mid(), programmeID, TicketRedeemed, SourcePurchased, lo, hi).Scan(ctx, &out)
-	return out, database.MapError(err, "settle tickets", "ticket")
+	return s.settlementPage(ctx, func() *bun.SelectQuery {
+		return s.db.NewSelect().TableExpr("card_tickets AS t").
+			ColumnExpr("o.organisation_id, org.name, count(*) AS tickets, sum(t.value_ore) AS ore").
+			Join("JOIN cards ca ON ca.id = t.card_id").
+			Join("JOIN card_offers o ON o.id = t.offer_id").
+			Join("JOIN organisations org ON org.id = o.organisation_id").
+			Where("t.municipality_id = ? AND ca.programme_id = ? AND t.status = ? AND t.source = ?",
+				c.mid(), programmeID, TicketRedeemed, SourcePurchased).
+			Where("t.redeemed_at >= ? AND t.redeemed_at < ?", lo, hi).
+			GroupExpr("o.organisation_id, org.name")
+	}, page)
 }

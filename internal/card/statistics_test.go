@@ -10,6 +10,7 @@ import (
 
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/relay"
 )
 
 // table builds a statTable with one sum: the total, then the parts.
@@ -294,23 +295,33 @@ func TestCardStatistics(t *testing.T) {
 			t.Fatal(err)
 		}
 		redeem(theatre, []*Ticket{tk})
-		got, err := e.svc.Settlement(e.coord, p.ID, time.Time{}, time.Time{})
+		got, err := e.svc.Settlement(e.coord, p.ID, time.Time{}, time.Time{}, allOf)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var lines []string
-		for _, ps := range got {
+		for _, ps := range got.Nodes() {
 			lines = append(lines, fmt.Sprintf("%s:%d:%d", ps.Name, ps.Tickets, ps.Ore))
 		}
 		// Donated tickets (the pool) are not owed; the cinema's 11 and the theatre's 1 are.
 		if want := "[kino:11:99000 teater:1:25000]"; fmt.Sprint(lines) != want {
 			t.Errorf("settlement %v, want %s", lines, want)
 		}
-		later, err := e.svc.Settlement(e.admin, p.ID, e.today().AddDate(0, 0, 1), time.Time{})
-		if err != nil || len(later) != 0 {
+		wantPages(t, got.Nodes(), func(pg relay.Page) ([]*ProviderSettlement, *relay.PageInfo, error) {
+			conn, err := e.svc.Settlement(e.coord, p.ID, time.Time{}, time.Time{}, pg)
+			if err != nil {
+				return nil, nil, err
+			}
+			return conn.Nodes(), conn.PageInfo, nil
+		})
+		if n, err := got.TotalCount(e.coord); n != 2 || err != nil {
+			t.Errorf("totalCount %d %v, want 2", n, err)
+		}
+		later, err := e.svc.Settlement(e.admin, p.ID, e.today().AddDate(0, 0, 1), time.Time{}, allOf)
+		if err != nil || len(later.Edges) != 0 {
 			t.Errorf("a period with nothing redeemed: %v %v", later, err)
 		}
-		_, err = e.svc.Settlement(navCW, p.ID, time.Time{}, time.Time{})
+		_, err = e.svc.Settlement(navCW, p.ID, time.Time{}, time.Time{}, allOf)
 		wantCode(t, err, apperr.Forbidden)
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/fritid/fritid/internal/audit"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/platform/keyset"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/tenant"
 )
@@ -64,9 +65,47 @@ func (s *Service) saveRevision(ctx context.Context, tx bun.IDB, mid uuid.UUID, i
 	return database.MapError(err, "prune revisions", "revision")
 }
 
-// FindRevisions returns an item's revisions, newest first, to those who may edit it.
-// Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND.
-func (s *Service) FindRevisions(ctx context.Context, itemID uuid.UUID) ([]*Revision, error) {
+// RevisionConnection is a page of an item's revisions, newest first.
+type RevisionConnection struct {
+	Edges    []*RevisionEdge
+	PageInfo *relay.PageInfo
+	count    keyset.Counter
+}
+
+// RevisionEdge is a revision in a page, with its cursor.
+type RevisionEdge struct {
+	Cursor string
+	Node   *Revision
+}
+
+// Nodes returns the page's revisions alone.
+func (c *RevisionConnection) Nodes() []*Revision {
+	out := make([]*Revision, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
+// TotalCount returns how many revisions the item has.
+func (c *RevisionConnection) TotalCount(ctx context.Context) (int, error) { return c.count(ctx) }
+
+// orderRevision is the one order of an item's revisions; cursors carry it.
+const orderRevision Order = "REVISION"
+
+var revisionSort = sortSpec{order: orderRevision, expr: "r.created_at", cast: "timestamptz", desc: true, idCol: "r.id"}
+
+type revisionRow struct {
+	Revision `bun:",extend"`
+	SortKey  string `bun:"sort_key,scanonly"`
+}
+
+func (r *revisionRow) key() (string, uuid.UUID) { return r.SortKey, r.ID }
+
+// FindRevisions returns a page of an item's revisions, newest first, to those who may edit
+// it. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT naming "after" or
+// "before" for a cursor of another list.
+func (s *Service) FindRevisions(ctx context.Context, itemID uuid.UUID, page relay.Page) (*RevisionConnection, error) {
 	t, err := tenant.Current(ctx)
 	if err != nil {
 		return nil, err
@@ -79,9 +118,23 @@ func (s *Service) FindRevisions(ctx context.Context, itemID uuid.UUID) ([]*Revis
 	if _, _, err := s.canEdit(ctx, s.db, orgID); err != nil {
 		return nil, err
 	}
-	var rs []*Revision
-	err = s.db.NewSelect().Model(&rs).Where("r.item_id = ? AND r.municipality_id = ?", itemID, t.ID()).OrderExpr("r.created_at DESC, r.id DESC").Scan(ctx)
-	return rs, database.MapError(err, "find revisions", "revision")
+	base := func() *bun.SelectQuery {
+		return s.db.NewSelect().Model((*Revision)(nil)).Where("r.item_id = ? AND r.municipality_id = ?", itemID, t.ID())
+	}
+	q, err := revisionSort.apply(base().ColumnExpr("r.*"), page)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*revisionRow
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, database.MapError(err, "find revisions", "revision")
+	}
+	rows, cursors, info := pageOf(rows, orderRevision, page)
+	conn := &RevisionConnection{PageInfo: info, count: keyset.CountOf(base(), "revision")}
+	for i, r := range rows {
+		conn.Edges = append(conn.Edges, &RevisionEdge{Cursor: cursors[i], Node: &r.Revision})
+	}
+	return conn, nil
 }
 
 // ownerOf returns the organisation an item belongs to (itself, or an activity's) and the

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -79,31 +80,33 @@ type NeighbourhoodEdge struct {
 // TotalCount returns how many neighbourhoods there are in all.
 func (c *NeighbourhoodConnection) TotalCount() int { return c.total }
 
-// NeighbourhoodPage returns a page of the set in display order; the cursor is the slug.
-// Errors: BAD_USER_INPUT for a cursor that names no neighbourhood.
-func NeighbourhoodPage(set *Neighbourhoods, first *int, after *string) (*NeighbourhoodConnection, error) {
-	page, err := relay.NewPage(first, nil, after, nil, relay.MaxPageSize)
-	if err != nil {
-		return nil, err
-	}
-	start := 0
+// NeighbourhoodPage returns a page of the set in display order, forward or backward; the
+// cursor is the slug. Errors: BAD_USER_INPUT naming "after" or "before" for a cursor that
+// names no neighbourhood.
+func NeighbourhoodPage(set *Neighbourhoods, page relay.Page) (*NeighbourhoodConnection, error) {
+	start, end := 0, len(set.List)
+	var err error
 	if page.After != "" {
-		var slug string
-		if err := relay.DecodeCursor(page.After, "after", &slug); err != nil {
+		if start, err = set.position(page.After, "after"); err != nil {
 			return nil, err
 		}
-		n, err := set.BySlug(slug)
-		if err != nil {
-			return nil, apperr.Invalid("after", "InvalidCursor", nil)
-		}
-		for i, x := range set.List {
-			if x == n {
-				start = i + 1
-			}
+		start++
+	}
+	if page.Before != "" {
+		if end, err = set.position(page.Before, "before"); err != nil {
+			return nil, err
 		}
 	}
-	end := min(start+page.Limit, len(set.List))
-	conn := &NeighbourhoodConnection{total: len(set.List), PageInfo: &relay.PageInfo{HasNextPage: end < len(set.List), HasPreviousPage: start > 0}}
+	end = max(end, start)
+	if page.Backward {
+		start = max(start, end-page.Limit)
+	} else {
+		end = min(end, start+page.Limit)
+	}
+	conn := &NeighbourhoodConnection{total: len(set.List), PageInfo: &relay.PageInfo{
+		HasNextPage:     end < len(set.List),
+		HasPreviousPage: start > 0,
+	}}
 	for _, n := range set.List[start:end] {
 		c := relay.EncodeCursor(n.Slug)
 		conn.Edges = append(conn.Edges, &NeighbourhoodEdge{Cursor: c, Node: n})
@@ -112,4 +115,18 @@ func NeighbourhoodPage(set *Neighbourhoods, first *int, after *string) (*Neighbo
 		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[len(conn.Edges)-1].Cursor
 	}
 	return conn, nil
+}
+
+// position returns the index in the list of the neighbourhood a cursor names. Errors:
+// BAD_USER_INPUT naming field.
+func (ns *Neighbourhoods) position(cursor, field string) (int, error) {
+	var slug string
+	if err := relay.DecodeCursor(cursor, field, &slug); err != nil {
+		return 0, err
+	}
+	n, err := ns.BySlug(slug)
+	if err != nil {
+		return 0, apperr.Invalid(field, "InvalidCursor", nil)
+	}
+	return slices.Index(ns.List, n), nil
 }

@@ -203,3 +203,21 @@ func lock(ctx context.Context, path string) (func(), error) {
 		}
 	}
 }
+
+// InstallPackages installs the npm packages locked by package-lock.json in dir (once, as
+// Ensure does) and returns the path of node, for tests that run npm tools. It skips t when node or npm is missing or npm cannot reach its registry, and stops
+// t on any other failure.
+func InstallPackages(t testing.TB, dir string) string {
+	t.Helper()
+	node, npm, ok := Tools()
+	if !ok {
+		t.Skip("node and npm are needed for this test")
+	}
+	var unavailable *UnavailableError
+	if err := Ensure(t, npm, dir); errors.As(err, &unavailable) {
+		t.Skipf("skipped: %v", err)
+	} else if err != nil {
+		t.Fatalf("installing npm dependencies in %s: %v", filepath.Base(dir), err)
+	}
+	return node
+}
