@@ -73,6 +73,8 @@ type OrganisationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *portal.OrganisationConnection) (int, error)
 }
 type VenueResolver interface {
+	Name(ctx context.Context, obj *portal.Venue) (string, error)
+
 	Neighbourhoods(ctx context.Context, obj *portal.Venue) ([]*portal.Neighbourhood, error)
 
 	Activities(ctx context.Context, obj *portal.Venue, first *int, after *string) (*portal.ActivityConnection, error)
@@ -3187,6 +3189,134 @@ func (ec *executionContext) fieldContext_Schedule_slots(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _SetNeighbourhoodCommitteePayload_neighbourhood(ctx context.Context, field graphql.CollectedField, obj *model.SetNeighbourhoodCommitteePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetNeighbourhoodCommitteePayload_neighbourhood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Neighbourhood, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Neighbourhood) graphql.Marshaler {
+			return ec.marshalNNeighbourhood2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐNeighbourhood(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetNeighbourhoodCommitteePayload_neighbourhood(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetNeighbourhoodCommitteePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Neighbourhood(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetNeighbourhoodEditorPayload_neighbourhood(ctx context.Context, field graphql.CollectedField, obj *model.SetNeighbourhoodEditorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetNeighbourhoodEditorPayload_neighbourhood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Neighbourhood, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Neighbourhood) graphql.Marshaler {
+			return ec.marshalNNeighbourhood2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐNeighbourhood(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetNeighbourhoodEditorPayload_neighbourhood(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetNeighbourhoodEditorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Neighbourhood(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetNeighbourhoodTranslationPayload_neighbourhood(ctx context.Context, field graphql.CollectedField, obj *model.SetNeighbourhoodTranslationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetNeighbourhoodTranslationPayload_neighbourhood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Neighbourhood, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Neighbourhood) graphql.Marshaler {
+			return ec.marshalNNeighbourhood2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐNeighbourhood(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetNeighbourhoodTranslationPayload_neighbourhood(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetNeighbourhoodTranslationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Neighbourhood(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetVenueTranslationPayload_venue(ctx context.Context, field graphql.CollectedField, obj *model.SetVenueTranslationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetVenueTranslationPayload_venue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Venue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Venue) graphql.Marshaler {
+			return ec.marshalNVenue2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐVenue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetVenueTranslationPayload_venue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetVenueTranslationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Venue_id(ctx context.Context, field graphql.CollectedField, obj *portal.Venue) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3219,7 +3349,7 @@ func (ec *executionContext) _Venue_name(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Venue_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
+			return ec.Resolvers.Venue().Name(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -3230,7 +3360,7 @@ func (ec *executionContext) _Venue_name(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Venue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Venue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Venue", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Venue_address(ctx context.Context, field graphql.CollectedField, obj *portal.Venue) (ret graphql.Marshaler) {
@@ -4053,6 +4183,66 @@ func (ec *executionContext) unmarshalInputNeighbourhoodNameInput(ctx context.Con
 				return it, err
 			}
 			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputNeighbourhoodTextInput(ctx context.Context, obj any) (model.NeighbourhoodTextInput, error) {
+	var it model.NeighbourhoodTextInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputVenueTextInput(ctx context.Context, obj any) (model.VenueTextInput, error) {
+	var it model.VenueTextInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -6220,6 +6410,158 @@ func (ec *executionContext) _Schedule(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var setNeighbourhoodCommitteePayloadImplementors = []string{"SetNeighbourhoodCommitteePayload"}
+
+func (ec *executionContext) _SetNeighbourhoodCommitteePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetNeighbourhoodCommitteePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setNeighbourhoodCommitteePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetNeighbourhoodCommitteePayload")
+		case "neighbourhood":
+			out.Values[i] = ec._SetNeighbourhoodCommitteePayload_neighbourhood(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var setNeighbourhoodEditorPayloadImplementors = []string{"SetNeighbourhoodEditorPayload"}
+
+func (ec *executionContext) _SetNeighbourhoodEditorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetNeighbourhoodEditorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setNeighbourhoodEditorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetNeighbourhoodEditorPayload")
+		case "neighbourhood":
+			out.Values[i] = ec._SetNeighbourhoodEditorPayload_neighbourhood(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var setNeighbourhoodTranslationPayloadImplementors = []string{"SetNeighbourhoodTranslationPayload"}
+
+func (ec *executionContext) _SetNeighbourhoodTranslationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetNeighbourhoodTranslationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setNeighbourhoodTranslationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetNeighbourhoodTranslationPayload")
+		case "neighbourhood":
+			out.Values[i] = ec._SetNeighbourhoodTranslationPayload_neighbourhood(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var setVenueTranslationPayloadImplementors = []string{"SetVenueTranslationPayload"}
+
+func (ec *executionContext) _SetVenueTranslationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetVenueTranslationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setVenueTranslationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetVenueTranslationPayload")
+		case "venue":
+			out.Values[i] = ec._SetVenueTranslationPayload_venue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var venueImplementors = []string{"Venue", "Node"}
 
 func (ec *executionContext) _Venue(ctx context.Context, sel ast.SelectionSet, obj *portal.Venue) graphql.Marshaler {
@@ -6238,10 +6580,43 @@ func (ec *executionContext) _Venue(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
-			out.Values[i] = ec._Venue_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Venue_name(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "address":
 			out.Values[i] = ec._Venue_address(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -6719,6 +7094,11 @@ func (ec *executionContext) marshalNCommittee2ᚖgithubᚗcomᚋfritidᚋfritid�
 	return ec._Committee(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCommitteeInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCommitteeInput(ctx context.Context, v any) (model.CommitteeInput, error) {
+	res, err := ec.unmarshalInputCommitteeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCommitteeMember2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐCommitteeMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*portal.CommitteeMember) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -6931,6 +7311,11 @@ func (ec *executionContext) unmarshalNNeighbourhoodNameInput2ᚖgithubᚗcomᚋf
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNNeighbourhoodTextInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNeighbourhoodTextInput(ctx context.Context, v any) (model.NeighbourhoodTextInput, error) {
+	res, err := ec.unmarshalInputNeighbourhoodTextInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNOrganisation2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisationᚄ(ctx context.Context, sel ast.SelectionSet, v []*portal.Organisation) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -7047,6 +7432,46 @@ func (ec *executionContext) marshalNSchedule2ᚖgithubᚗcomᚋfritidᚋfritid�
 	return ec._Schedule(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSetNeighbourhoodCommitteePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetNeighbourhoodCommitteePayload(ctx context.Context, sel ast.SelectionSet, v *model.SetNeighbourhoodCommitteePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetNeighbourhoodCommitteePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetNeighbourhoodEditorPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetNeighbourhoodEditorPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetNeighbourhoodEditorPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetNeighbourhoodEditorPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetNeighbourhoodTranslationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetNeighbourhoodTranslationPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetNeighbourhoodTranslationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetNeighbourhoodTranslationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetVenueTranslationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetVenueTranslationPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetVenueTranslationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetVenueTranslationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTargetGroup2githubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐTargetGroup(ctx context.Context, v any) (portal.TargetGroup, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := portal.TargetGroup(tmp)
@@ -7154,6 +7579,11 @@ func (ec *executionContext) marshalNVenueEdge2ᚖgithubᚗcomᚋfritidᚋfritid�
 		return graphql.Null
 	}
 	return ec._VenueEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVenueTextInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐVenueTextInput(ctx context.Context, v any) (model.VenueTextInput, error) {
+	res, err := ec.unmarshalInputVenueTextInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNWeekday2githubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐWeekday(ctx context.Context, v any) (portal.Weekday, error) {

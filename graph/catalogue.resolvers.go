@@ -88,6 +88,58 @@ func (r *mutationResolver) SaveNeighbourhood(ctx context.Context, input model.Ne
 	return r.Portal.SaveNeighbourhood(ctx, id, in)
 }
 
+func (r *mutationResolver) SetNeighbourhoodTranslation(ctx context.Context, id string, locale string, input model.NeighbourhoodTextInput) (*model.SetNeighbourhoodTranslationPayload, error) {
+	uid, err := relay.ParseTypedID(id, "Neighbourhood", "id")
+	if err != nil {
+		return nil, err
+	}
+	n, err := r.Portal.SetNeighbourhoodDescription(ctx, uid, locale, textPatch(input.Description))
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetNeighbourhoodTranslationPayload{Neighbourhood: n}, nil
+}
+
+func (r *mutationResolver) SetNeighbourhoodCommittee(ctx context.Context, id string, input model.CommitteeInput) (*model.SetNeighbourhoodCommitteePayload, error) {
+	uid, err := relay.ParseTypedID(id, "Neighbourhood", "id")
+	if err != nil {
+		return nil, err
+	}
+	n, err := r.Portal.SetNeighbourhoodCommittee(ctx, uid, committeeChanges(input))
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetNeighbourhoodCommitteePayload{Neighbourhood: n}, nil
+}
+
+func (r *mutationResolver) SetNeighbourhoodEditor(ctx context.Context, neighbourhoodID string, userID string, editor bool) (*model.SetNeighbourhoodEditorPayload, error) {
+	nid, err := relay.ParseTypedID(neighbourhoodID, "Neighbourhood", "neighbourhoodId")
+	if err != nil {
+		return nil, err
+	}
+	uid, err := relay.ParseTypedID(userID, "User", "userId")
+	if err != nil {
+		return nil, err
+	}
+	n, err := r.Portal.SetNeighbourhoodEditor(ctx, nid, uid, editor)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetNeighbourhoodEditorPayload{Neighbourhood: n}, nil
+}
+
+func (r *mutationResolver) SetVenueTranslation(ctx context.Context, id string, locale string, input model.VenueTextInput) (*model.SetVenueTranslationPayload, error) {
+	uid, err := relay.ParseTypedID(id, "Venue", "id")
+	if err != nil {
+		return nil, err
+	}
+	v, err := r.Portal.SetVenueName(ctx, uid, locale, textPatch(input.Name))
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetVenueTranslationPayload{Venue: v}, nil
+}
+
 func (r *neighbourhoodResolver) Name(ctx context.Context, obj *portal.Neighbourhood) (string, error) {
 	nbs, err := loadersFor(ctx).neighbourhoods(ctx)
 	if err != nil {
@@ -308,6 +360,14 @@ func (r *queryResolver) Venues(ctx context.Context, first *int, after *string, l
 	}
 	loadersFor(ctx).seeVenues(venueNodes(conn)...)
 	return conn, nil
+}
+
+func (r *venueResolver) Name(ctx context.Context, obj *portal.Venue) (string, error) {
+	name, err := loadersFor(ctx).venueNames.get(ctx, obj.ID)
+	if err != nil || name == "" {
+		return obj.Name, err
+	}
+	return name, nil
 }
 
 func (r *venueResolver) Neighbourhoods(ctx context.Context, obj *portal.Venue) ([]*portal.Neighbourhood, error) {

@@ -28,6 +28,7 @@ type loaders struct {
 	organisations *batch[*portal.Organisation]
 	activities    *batch[*portal.Activity]
 	venues        *batch[*portal.Venue]
+	venueNames    *batch[string] // venues' names in the request's language, where it is not the default
 	media         *batch[*portal.Media]
 	links         *batch[[]*portal.Link]
 	memberLists   *batch[*portal.MemberList] // organisations' members and invitations, for their owners
@@ -84,6 +85,7 @@ func newLoaders(p *portal.Service, cs *card.Service) *loaders {
 		l.seeVenues(values(m)...)
 		return m, err
 	})
+	l.venueNames = newBatch(p.VenueNames)
 	l.media = newBatch(p.MediaByID)
 	l.links = newBatch(p.Links)
 	l.memberLists = newBatch(p.MemberListsOf)
@@ -148,6 +150,7 @@ func (l *loaders) seeVenues(vs ...*portal.Venue) {
 		ids = append(ids, v.ID)
 	}
 	l.related[portal.VenueNeighbourhoods].register(ids...)
+	l.venueNames.register(ids...)
 	l.seeParents(portal.ByVenue, ids...)
 }
 

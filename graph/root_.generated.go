@@ -382,58 +382,63 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptInvitation           func(childComplexity int, token string) int
-		AllocateTicket             func(childComplexity int, cardID string, offerID string) int
-		ApproveOrganisation        func(childComplexity int, id string) int
-		ArchiveVenue               func(childComplexity int, id string, archived bool) int
-		CancelTicket               func(childComplexity int, id string, access *model.CardPinInput) int
-		CheckRecipient             func(childComplexity int, input model.CardRecipientInput) int
-		CheckTicket                func(childComplexity int, code string) int
-		ClaimTicket                func(childComplexity int, cardID string, offerID string, access *model.CardPinInput) int
-		CreateAPIKey               func(childComplexity int, name string, scopes []auth.Scope) int
-		CreateActivity             func(childComplexity int, organisationID string, input model.ActivityChangesInput) int
-		DeleteCategory             func(childComplexity int, id string) int
-		ErasePersonalData          func(childComplexity int, identityNumber string) int
-		InviteMember               func(childComplexity int, organisationID string, email string, role portal.MemberRole) int
-		InviteUser                 func(childComplexity int, email string, displayName string, roles []auth.MunicipalRole) int
-		IssueAnonymousCards        func(childComplexity int, programmeID string, count int) int
-		IssueCard                  func(childComplexity int, input model.CardRecipientInput) int
-		Login                      func(childComplexity int, email string, password string) int
-		Logout                     func(childComplexity int) int
-		LogoutEverywhere           func(childComplexity int) int
-		OpenCard                   func(childComplexity int, access model.CardPinInput) int
-		PersonalDataReport         func(childComplexity int, identityNumber string) int
-		RedeemTicket               func(childComplexity int, code string) int
-		RegisterOrganisation       func(childComplexity int, input model.RegisterOrganisationInput) int
-		RejectOrganisation         func(childComplexity int, id string, reason string) int
-		ReleaseCardOfferStock      func(childComplexity int, offerID string, amount int) int
-		RequestPasswordReset       func(childComplexity int, email string) int
-		ResendConfirmation         func(childComplexity int, email string) int
-		ResetPassword              func(childComplexity int, token string, password string) int
-		RestoreRevision            func(childComplexity int, id string) int
-		ResumeCard                 func(childComplexity int, id string) int
-		RevokeAPIKey               func(childComplexity int, id string) int
-		RevokeCard                 func(childComplexity int, id string) int
-		SaveCardAgency             func(childComplexity int, input model.CardAgencyInput) int
-		SaveCardOffer              func(childComplexity int, input model.CardOfferInput) int
-		SaveCardProgramme          func(childComplexity int, input model.CardProgrammeInput) int
-		SaveCategory               func(childComplexity int, input model.CategoryChangesInput) int
-		SaveLocale                 func(childComplexity int, input tenant.LocaleInput) int
-		SaveNeighbourhood          func(childComplexity int, input model.NeighbourhoodChangesInput) int
-		SaveVenue                  func(childComplexity int, input model.VenueChangesInput) int
-		SetActivityStatus          func(childComplexity int, id string, status portal.ActivityStatus) int
-		SetActivityTranslation     func(childComplexity int, id string, locale string, input model.ActivityTextsInput) int
-		SetCardOfferStatus         func(childComplexity int, id string, status card.OfferStatus) int
-		SetCaseworkerAgency        func(childComplexity int, userID string, agencyID *string) int
-		SetMemberRole              func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
-		SetOrganisationTranslation func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
-		SetUserRoles               func(childComplexity int, userID string, roles []auth.MunicipalRole, disabled *bool) int
-		SuspendCard                func(childComplexity int, id string) int
-		UpdateActivity             func(childComplexity int, id string, input model.ActivityChangesInput) int
-		UpdateMunicipality         func(childComplexity int, input model.MunicipalityChangesInput) int
-		UpdateOrganisation         func(childComplexity int, id string, input model.UpdateOrganisationInput) int
-		UploadImage                func(childComplexity int, file graphql.Upload, alt *string) int
-		VerifyEmail                func(childComplexity int, token string) int
+		AcceptInvitation            func(childComplexity int, token string) int
+		AllocateTicket              func(childComplexity int, cardID string, offerID string) int
+		ApproveOrganisation         func(childComplexity int, id string) int
+		ArchiveVenue                func(childComplexity int, id string, archived bool) int
+		CancelTicket                func(childComplexity int, id string, access *model.CardPinInput) int
+		CheckRecipient              func(childComplexity int, input model.CardRecipientInput) int
+		CheckTicket                 func(childComplexity int, code string) int
+		ClaimTicket                 func(childComplexity int, cardID string, offerID string, access *model.CardPinInput) int
+		CreateAPIKey                func(childComplexity int, name string, scopes []auth.Scope) int
+		CreateActivity              func(childComplexity int, organisationID string, input model.ActivityChangesInput) int
+		DeleteCategory              func(childComplexity int, id string) int
+		ErasePersonalData           func(childComplexity int, identityNumber string) int
+		InviteMember                func(childComplexity int, organisationID string, email string, role portal.MemberRole) int
+		InviteUser                  func(childComplexity int, email string, displayName string, roles []auth.MunicipalRole) int
+		IssueAnonymousCards         func(childComplexity int, programmeID string, count int) int
+		IssueCard                   func(childComplexity int, input model.CardRecipientInput) int
+		Login                       func(childComplexity int, email string, password string) int
+		Logout                      func(childComplexity int) int
+		LogoutEverywhere            func(childComplexity int) int
+		OpenCard                    func(childComplexity int, access model.CardPinInput) int
+		PersonalDataReport          func(childComplexity int, identityNumber string) int
+		RedeemTicket                func(childComplexity int, code string) int
+		RegisterOrganisation        func(childComplexity int, input model.RegisterOrganisationInput) int
+		RejectOrganisation          func(childComplexity int, id string, reason string) int
+		ReleaseCardOfferStock       func(childComplexity int, offerID string, amount int) int
+		RequestPasswordReset        func(childComplexity int, email string) int
+		ResendConfirmation          func(childComplexity int, email string) int
+		ResetPassword               func(childComplexity int, token string, password string) int
+		RestoreRevision             func(childComplexity int, id string) int
+		ResumeCard                  func(childComplexity int, id string) int
+		RevokeAPIKey                func(childComplexity int, id string) int
+		RevokeCard                  func(childComplexity int, id string) int
+		SaveCardAgency              func(childComplexity int, input model.CardAgencyInput) int
+		SaveCardOffer               func(childComplexity int, input model.CardOfferInput) int
+		SaveCardProgramme           func(childComplexity int, input model.CardProgrammeInput) int
+		SaveCategory                func(childComplexity int, input model.CategoryChangesInput) int
+		SaveLocale                  func(childComplexity int, input tenant.LocaleInput) int
+		SaveNeighbourhood           func(childComplexity int, input model.NeighbourhoodChangesInput) int
+		SaveVenue                   func(childComplexity int, input model.VenueChangesInput) int
+		SetActivityStatus           func(childComplexity int, id string, status portal.ActivityStatus) int
+		SetActivityTranslation      func(childComplexity int, id string, locale string, input model.ActivityTextsInput) int
+		SetCardOfferStatus          func(childComplexity int, id string, status card.OfferStatus) int
+		SetCaseworkerAgency         func(childComplexity int, userID string, agencyID *string) int
+		SetCategoryTranslation      func(childComplexity int, id string, locale string, input model.CategoryTextInput) int
+		SetMemberRole               func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
+		SetNeighbourhoodCommittee   func(childComplexity int, id string, input model.CommitteeInput) int
+		SetNeighbourhoodEditor      func(childComplexity int, neighbourhoodID string, userID string, editor bool) int
+		SetNeighbourhoodTranslation func(childComplexity int, id string, locale string, input model.NeighbourhoodTextInput) int
+		SetOrganisationTranslation  func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
+		SetUserRoles                func(childComplexity int, userID string, roles []auth.MunicipalRole, disabled *bool) int
+		SetVenueTranslation         func(childComplexity int, id string, locale string, input model.VenueTextInput) int
+		SuspendCard                 func(childComplexity int, id string) int
+		UpdateActivity              func(childComplexity int, id string, input model.ActivityChangesInput) int
+		UpdateMunicipality          func(childComplexity int, input model.MunicipalityChangesInput) int
+		UpdateOrganisation          func(childComplexity int, id string, input model.UpdateOrganisationInput) int
+		UploadImage                 func(childComplexity int, file graphql.Upload, alt *string) int
+		VerifyEmail                 func(childComplexity int, token string) int
 	}
 
 	Neighbourhood struct {
@@ -653,6 +658,26 @@ type ComplexityRoot struct {
 		Rank   func(childComplexity int) int
 	}
 
+	SetCategoryTranslationPayload struct {
+		Category func(childComplexity int) int
+	}
+
+	SetNeighbourhoodCommitteePayload struct {
+		Neighbourhood func(childComplexity int) int
+	}
+
+	SetNeighbourhoodEditorPayload struct {
+		Neighbourhood func(childComplexity int) int
+	}
+
+	SetNeighbourhoodTranslationPayload struct {
+		Neighbourhood func(childComplexity int) int
+	}
+
+	SetVenueTranslationPayload struct {
+		Venue func(childComplexity int) int
+	}
+
 	Settlement struct {
 		Donated          func(childComplexity int) int
 		DonatedTickets   func(childComplexity int) int
@@ -747,10 +772,11 @@ type ComplexityRoot struct {
 	}
 
 	Viewer struct {
-		APIKey      func(childComplexity int) int
-		Memberships func(childComplexity int) int
-		Roles       func(childComplexity int) int
-		User        func(childComplexity int) int
+		APIKey         func(childComplexity int) int
+		Memberships    func(childComplexity int) int
+		Neighbourhoods func(childComplexity int) int
+		Roles          func(childComplexity int) int
+		User           func(childComplexity int) int
 	}
 
 	WeeklySlot struct {
@@ -2560,6 +2586,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetCaseworkerAgency(childComplexity, args["userId"].(string), args["agencyId"].(*string)), true
+	case "Mutation.setCategoryTranslation":
+		if e.ComplexityRoot.Mutation.SetCategoryTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCategoryTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCategoryTranslation(childComplexity, args["id"].(string), args["locale"].(string), args["input"].(model.CategoryTextInput)), true
 	case "Mutation.setMemberRole":
 		if e.ComplexityRoot.Mutation.SetMemberRole == nil {
 			break
@@ -2571,6 +2608,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetMemberRole(childComplexity, args["organisationId"].(string), args["userId"].(string), args["role"].(*portal.MemberRole)), true
+	case "Mutation.setNeighbourhoodCommittee":
+		if e.ComplexityRoot.Mutation.SetNeighbourhoodCommittee == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setNeighbourhoodCommittee_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetNeighbourhoodCommittee(childComplexity, args["id"].(string), args["input"].(model.CommitteeInput)), true
+	case "Mutation.setNeighbourhoodEditor":
+		if e.ComplexityRoot.Mutation.SetNeighbourhoodEditor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setNeighbourhoodEditor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetNeighbourhoodEditor(childComplexity, args["neighbourhoodId"].(string), args["userId"].(string), args["editor"].(bool)), true
+	case "Mutation.setNeighbourhoodTranslation":
+		if e.ComplexityRoot.Mutation.SetNeighbourhoodTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setNeighbourhoodTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetNeighbourhoodTranslation(childComplexity, args["id"].(string), args["locale"].(string), args["input"].(model.NeighbourhoodTextInput)), true
 	case "Mutation.setOrganisationTranslation":
 		if e.ComplexityRoot.Mutation.SetOrganisationTranslation == nil {
 			break
@@ -2593,6 +2663,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetUserRoles(childComplexity, args["userId"].(string), args["roles"].([]auth.MunicipalRole), args["disabled"].(*bool)), true
+	case "Mutation.setVenueTranslation":
+		if e.ComplexityRoot.Mutation.SetVenueTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setVenueTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetVenueTranslation(childComplexity, args["id"].(string), args["locale"].(string), args["input"].(model.VenueTextInput)), true
 	case "Mutation.suspendCard":
 		if e.ComplexityRoot.Mutation.SuspendCard == nil {
 			break
@@ -3665,6 +3746,41 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SearchEdge.Rank(childComplexity), true
 
+	case "SetCategoryTranslationPayload.category":
+		if e.ComplexityRoot.SetCategoryTranslationPayload.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetCategoryTranslationPayload.Category(childComplexity), true
+
+	case "SetNeighbourhoodCommitteePayload.neighbourhood":
+		if e.ComplexityRoot.SetNeighbourhoodCommitteePayload.Neighbourhood == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetNeighbourhoodCommitteePayload.Neighbourhood(childComplexity), true
+
+	case "SetNeighbourhoodEditorPayload.neighbourhood":
+		if e.ComplexityRoot.SetNeighbourhoodEditorPayload.Neighbourhood == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetNeighbourhoodEditorPayload.Neighbourhood(childComplexity), true
+
+	case "SetNeighbourhoodTranslationPayload.neighbourhood":
+		if e.ComplexityRoot.SetNeighbourhoodTranslationPayload.Neighbourhood == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetNeighbourhoodTranslationPayload.Neighbourhood(childComplexity), true
+
+	case "SetVenueTranslationPayload.venue":
+		if e.ComplexityRoot.SetVenueTranslationPayload.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetVenueTranslationPayload.Venue(childComplexity), true
+
 	case "Settlement.donated":
 		if e.ComplexityRoot.Settlement.Donated == nil {
 			break
@@ -4002,6 +4118,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Memberships(childComplexity), true
+	case "Viewer.neighbourhoods":
+		if e.ComplexityRoot.Viewer.Neighbourhoods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Neighbourhoods(childComplexity), true
 	case "Viewer.roles":
 		if e.ComplexityRoot.Viewer.Roles == nil {
 			break
@@ -4056,19 +4178,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCatalogueFilter,
 		ec.unmarshalInputCategoryChangesInput,
 		ec.unmarshalInputCategoryNameInput,
+		ec.unmarshalInputCategoryTextInput,
 		ec.unmarshalInputCommitteeInput,
 		ec.unmarshalInputCommitteeMemberInput,
 		ec.unmarshalInputGeoPointInput,
+		ec.unmarshalInputLinkInput,
 		ec.unmarshalInputLocaleInput,
 		ec.unmarshalInputMunicipalityChangesInput,
 		ec.unmarshalInputNearInput,
 		ec.unmarshalInputNeighbourhoodChangesInput,
 		ec.unmarshalInputNeighbourhoodNameInput,
+		ec.unmarshalInputNeighbourhoodTextInput,
 		ec.unmarshalInputNewOwnerInput,
 		ec.unmarshalInputOrganisationTextInput,
 		ec.unmarshalInputRegisterOrganisationInput,
 		ec.unmarshalInputUpdateOrganisationInput,
 		ec.unmarshalInputVenueChangesInput,
+		ec.unmarshalInputVenueTextInput,
 		ec.unmarshalInputWeeklySlotInput,
 	)
 	first := true
@@ -4210,7 +4336,7 @@ type User implements Node {
 enum MunicipalRole {
   "Runs the municipality's portal: users, categories, neighbourhoods, languages, approvals."
   ADMIN
-  "Writes municipal information, news and events."
+  "Keeps the content of every listing (organisations, activities, venues, category and neighbourhood texts, committees); not approvals, members, users or the activity card."
   EDITOR
   "Runs the activity card: programmes, offers, statistics."
   CARD_COORDINATOR
@@ -4523,6 +4649,21 @@ input UpdateOrganisationInput {
   logoId: ID @goField(omittable: true)
   "An uploaded image's global ID to show as the cover picture."
   coverId: ID @goField(omittable: true)
+  "Website and social media links, in display order (at most 20); they replace those there, null or empty removes them."
+  links: [LinkInput!] @goField(omittable: true)
+  """
+  Category global IDs; they replace those there, null or empty removes them. Only once the
+  municipality has approved the organisation: before, CONFLICT.
+  """
+  categories: [ID!] @goField(omittable: true)
+}
+
+"A website or social media link."
+input LinkInput {
+  "What it points at."
+  kind: LinkKind!
+  "The address: http:// or https://."
+  url: String!
 }
 
 "A point on the map."
@@ -4859,6 +5000,11 @@ type UserAccount {
 extend type Viewer {
   "The organisations the signed-in user belongs to, in every status, by name, with their role in each; empty for an API key."
   memberships: [Membership!]!
+}
+
+extend type Viewer {
+  "The neighbourhoods whose description and committee the signed-in user keeps as a committee editor, in display order; empty for others."
+  neighbourhoods: [Neighbourhood!]!
 }
 
 "An organisation the signed-in user belongs to."
@@ -6204,7 +6350,7 @@ type WeeklySlot {
 type Venue implements Node {
   "The venue's global ID."
   id: ID!
-  "Its name."
+  "Its name in the request's language, falling back along the locale chain to the default language's."
   name: String!
   "Its postal address."
   address: Address
@@ -6480,6 +6626,97 @@ extend type Mutation {
   ): Neighbourhood!
 }
 
+extend type Mutation {
+  """
+  Writes a neighbourhood's description in one enabled language (administrators, the
+  municipality's editors, and the neighbourhood's committee editors). Its name stays as the
+  administrators wrote it; each text falls back along the locale chain on its own.
+  """
+  setNeighbourhoodTranslation(
+    "The neighbourhood's global ID."
+    id: ID!
+    "The locale, e.g. ` + "`" + `en` + "`" + `."
+    locale: String!
+    "The texts to change."
+    input: NeighbourhoodTextInput!
+  ): SetNeighbourhoodTranslationPayload!
+
+  """
+  Replaces a neighbourhood committee's contact and public members (administrators, the
+  municipality's editors, and the neighbourhood's committee editors).
+  """
+  setNeighbourhoodCommittee(
+    "The neighbourhood's global ID."
+    id: ID!
+    "The committee as it is to be: what is left out or null is cleared."
+    input: CommitteeInput!
+  ): SetNeighbourhoodCommitteePayload!
+
+  """
+  Makes a user of the municipality a committee editor of a neighbourhood, who then keeps its
+  description, its committee's contact and members and nothing else, or ends that
+  (administrators only).
+  """
+  setNeighbourhoodEditor(
+    "The neighbourhood's global ID."
+    neighbourhoodId: ID!
+    "The user's global ID."
+    userId: ID!
+    "True makes them a committee editor, false ends it."
+    editor: Boolean!
+  ): SetNeighbourhoodEditorPayload!
+
+  """
+  Writes a venue's name in one enabled language (as for ` + "`" + `saveVenue` + "`" + `). In the default
+  language it is the venue's name itself and cannot be cleared; in another, clearing it makes
+  reads fall back.
+  """
+  setVenueTranslation(
+    "The venue's global ID."
+    id: ID!
+    "The locale, e.g. ` + "`" + `en` + "`" + `."
+    locale: String!
+    "The texts to change."
+    input: VenueTextInput!
+  ): SetVenueTranslationPayload!
+}
+
+"A neighbourhood's texts in one language; left out: unchanged, null or empty: cleared."
+input NeighbourhoodTextInput {
+  "A presentation (plain text or Markdown, at most 20,000 characters)."
+  description: String @goField(omittable: true)
+}
+
+"A venue's texts in one language; left out: unchanged, null or empty: cleared."
+input VenueTextInput {
+  "Its name (at most 200 characters)."
+  name: String @goField(omittable: true)
+}
+
+"The neighbourhood whose texts changed."
+type SetNeighbourhoodTranslationPayload {
+  "The neighbourhood, with its texts in the request's language."
+  neighbourhood: Neighbourhood!
+}
+
+"The neighbourhood whose committee changed."
+type SetNeighbourhoodCommitteePayload {
+  "The neighbourhood, with its committee."
+  neighbourhood: Neighbourhood!
+}
+
+"The neighbourhood whose committee editors changed."
+type SetNeighbourhoodEditorPayload {
+  "The neighbourhood."
+  neighbourhood: Neighbourhood!
+}
+
+"The venue whose name changed."
+type SetVenueTranslationPayload {
+  "The venue, named in the request's language."
+  venue: Venue!
+}
+
 "A neighbourhood to add or change."
 input NeighbourhoodChangesInput {
   "The neighbourhood's global ID, to change it; leave out to add one."
@@ -6678,12 +6915,45 @@ input CategoryChangesInput {
   names: [CategoryNameInput!]!
 }
 
-"A category's name in one locale."
+"A category's name and description in one locale."
 input CategoryNameInput {
   "The locale, e.g. ` + "`" + `nn` + "`" + `."
   locale: String!
   "The name."
   name: String!
+  "A longer description (plain text, at most 5,000 characters); left out or null: none."
+  description: String
+}
+
+extend type Mutation {
+  """
+  Writes a category's name and description in one enabled language, leaving its place in
+  the taxonomy as it is (administrators and the municipality's editors). A language without
+  texts yet needs a name; clearing the name removes that language's texts, except in the
+  default language, where it is required.
+  """
+  setCategoryTranslation(
+    "The category's global ID."
+    id: ID!
+    "The locale, e.g. ` + "`" + `en` + "`" + `."
+    locale: String!
+    "The texts to change."
+    input: CategoryTextInput!
+  ): SetCategoryTranslationPayload!
+}
+
+"A category's texts in one language; left out: unchanged, null or empty: cleared."
+input CategoryTextInput {
+  "The name (at most 200 characters)."
+  name: String @goField(omittable: true)
+  "A longer description (plain text, at most 5,000 characters)."
+  description: String @goField(omittable: true)
+}
+
+"The category whose texts changed."
+type SetCategoryTranslationPayload {
+  "The category, with its texts in the request's language."
+  category: Category!
 }
 `, BuiltIn: false},
 	{Name: "../schema/search.graphqls", Input: `extend type Query {
@@ -7890,6 +8160,46 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SetCategoryTranslationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_SetCategoryTranslationPayload_category(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetCategoryTranslationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetNeighbourhoodCommitteePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "neighbourhood":
+		return ec.fieldContext_SetNeighbourhoodCommitteePayload_neighbourhood(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetNeighbourhoodCommitteePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetNeighbourhoodEditorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "neighbourhood":
+		return ec.fieldContext_SetNeighbourhoodEditorPayload_neighbourhood(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetNeighbourhoodEditorPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetNeighbourhoodTranslationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "neighbourhood":
+		return ec.fieldContext_SetNeighbourhoodTranslationPayload_neighbourhood(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetNeighbourhoodTranslationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetVenueTranslationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "venue":
+		return ec.fieldContext_SetVenueTranslationPayload_venue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetVenueTranslationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Settlement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "donated":
@@ -8086,6 +8396,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_roles(ctx, field)
 	case "memberships":
 		return ec.fieldContext_Viewer_memberships(ctx, field)
+	case "neighbourhoods":
+		return ec.fieldContext_Viewer_neighbourhoods(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }

@@ -284,12 +284,22 @@ type CategoryChangesInput struct {
 	Names []*CategoryNameInput `json:"names"`
 }
 
-// A category's name in one locale.
+// A category's name and description in one locale.
 type CategoryNameInput struct {
 	// The locale, e.g. `nn`.
 	Locale string `json:"locale"`
 	// The name.
 	Name string `json:"name"`
+	// A longer description (plain text, at most 5,000 characters); left out or null: none.
+	Description *string `json:"description,omitempty"`
+}
+
+// A category's texts in one language; left out: unchanged, null or empty: cleared.
+type CategoryTextInput struct {
+	// The name (at most 200 characters).
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// A longer description (plain text, at most 5,000 characters).
+	Description graphql.Omittable[*string] `json:"description,omitempty"`
 }
 
 // A neighbourhood committee (nærmiljøutvalg): how to reach it and who sits on it.
@@ -399,6 +409,12 @@ type NeighbourhoodNameInput struct {
 	Description *string `json:"description,omitempty"`
 }
 
+// A neighbourhood's texts in one language; left out: unchanged, null or empty: cleared.
+type NeighbourhoodTextInput struct {
+	// A presentation (plain text or Markdown, at most 20,000 characters).
+	Description graphql.Omittable[*string] `json:"description,omitempty"`
+}
+
 // The account to make for an organisation's owner.
 type NewOwnerInput struct {
 	// The owner's e-mail address; a confirmation link is sent to it.
@@ -441,6 +457,36 @@ type RegisterOrganisationInput struct {
 	Owner *NewOwnerInput `json:"owner,omitempty"`
 }
 
+// The category whose texts changed.
+type SetCategoryTranslationPayload struct {
+	// The category, with its texts in the request's language.
+	Category *portal.Category `json:"category"`
+}
+
+// The neighbourhood whose committee changed.
+type SetNeighbourhoodCommitteePayload struct {
+	// The neighbourhood, with its committee.
+	Neighbourhood *portal.Neighbourhood `json:"neighbourhood"`
+}
+
+// The neighbourhood whose committee editors changed.
+type SetNeighbourhoodEditorPayload struct {
+	// The neighbourhood.
+	Neighbourhood *portal.Neighbourhood `json:"neighbourhood"`
+}
+
+// The neighbourhood whose texts changed.
+type SetNeighbourhoodTranslationPayload struct {
+	// The neighbourhood, with its texts in the request's language.
+	Neighbourhood *portal.Neighbourhood `json:"neighbourhood"`
+}
+
+// The venue whose name changed.
+type SetVenueTranslationPayload struct {
+	// The venue, named in the request's language.
+	Venue *portal.Venue `json:"venue"`
+}
+
 // Fields of an organisation to change; left out: unchanged, null: cleared.
 type UpdateOrganisationInput struct {
 	// The name (cannot be cleared).
@@ -469,6 +515,11 @@ type UpdateOrganisationInput struct {
 	LogoID graphql.Omittable[*string] `json:"logoId,omitempty"`
 	// An uploaded image's global ID to show as the cover picture.
 	CoverID graphql.Omittable[*string] `json:"coverId,omitempty"`
+	// Website and social media links, in display order (at most 20); they replace those there, null or empty removes them.
+	Links graphql.Omittable[[]*portal.LinkInput] `json:"links,omitempty"`
+	// Category global IDs; they replace those there, null or empty removes them. Only once the
+	// municipality has approved the organisation: before, CONFLICT.
+	Categories graphql.Omittable[[]string] `json:"categories,omitempty"`
 }
 
 // A venue to add or change; fields left out stay as they are, null clears.
@@ -489,6 +540,12 @@ type VenueChangesInput struct {
 	Location graphql.Omittable[*GeoPointInput] `json:"location,omitempty"`
 	// How it is adapted.
 	Accessibility graphql.Omittable[[]portal.AccessibilityFeature] `json:"accessibility,omitempty"`
+}
+
+// A venue's texts in one language; left out: unchanged, null or empty: cleared.
+type VenueTextInput struct {
+	// Its name (at most 200 characters).
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
 }
 
 // A regular weekly time.
