@@ -1,0 +1,226 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/fritid/fritid/internal/auth"
+)
+
+// createUserIn makes an account in the municipality slug with roles.
+func createUserIn(t *testing.T, s *testServer, slug, email string, roles ...auth.MunicipalRole) string {
+	t.Helper()
+	tn, err := s.app.Tenants.FindMunicipalityBySlug(context.Background(), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.app.Auth.CreateUser(context.Background(), auth.CreateUserInput{MunicipalityID: tn.ID(), Email: email,
+		Password: "riktig hest batteri", Roles: roles})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.GlobalID()
+}
+
+// wantError fails t unless r failed with code on field.
+func wantError(t *testing.T, r *gqlResponse, code, field string) {
+	t.Helper()
+	if r.code() != code || r.Errors[0].Extensions["field"] != field {
+		t.Errorf("got %+v, want %s on %s", r.Errors, code, field)
+	}
+}
+
+const updateOrganisationLists = `mutation($id: ID!, $in: UpdateOrganisationInput!) {
+	updateOrganisation(id: $id, input: $in) { id } }`
+
+func TestOrganisationLinksAndCategories(t *testing.T) {
+	t.Parallel()
+	s := newDemoServer(t)
+	larvik := "X-Municipality: larvik"
+	org, owner := newOwnedOrganisation(t, s, larvik)
+	createAdminIn(t, s, "larvik", "admin@larvik.no")
+	admin := login(t, s, "admin@larvik.no", larvik)
+	taxonomy := ok(t, s.post(t, `{ categories { id slug } }`, nil, larvik))
+	sport := idOf(taxonomy, "categories", "idrett-og-fysisk-aktivitet")
+	culture := idOf(taxonomy, "categories", "kunst-og-kultur")
+	links := []any{map[string]any{"kind": "WEBSITE", "url": "https://sjakk.no"},
+		map[string]any{"kind": "FACEBOOK", "url": "https://facebook.com/sjakk"}}
+
+	t.Run("ErrCategoriesBeforeApproval", func(t *testing.T) {
+		r := s.post(t, updateOrganisationLists, map[string]any{"id": org, "in": map[string]any{"categories": []any{sport}}}, owner, larvik)
+		wantError(t, r, "CONFLICT", "input.categories")
+	})
+	// Links are the organisation's own: they may change while it waits.
+	ok(t, s.post(t, updateOrganisationLists, map[string]any{"id": org, "in": map[string]any{"links": links}}, owner, larvik))
+	ok(t, s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { id } }`, map[string]any{"id": org}, admin, larvik))
+	ok(t, s.post(t, updateOrganisationLists, map[string]any{"id": org, "in": map[string]any{"categories": []any{sport, culture}}}, owner, larvik))
+
+	read := `query($id: ID!) { organisation(id: $id) { links { kind url } categories { slug } } }`
+	r := ok(t, s.post(t, read, map[string]any{"id": org}, larvik)) // the public read
+	if got := names(r.Data, "organisation.links", "url"); !slices.Equal(got, []string{"https://sjakk.no", "https://facebook.com/sjakk"}) ||
+		get(r.Data, "organisation.links.1.kind") != "FACEBOOK" {
+		t.Errorf("links: %+v", r.Data)
+	}
+	if got := names(r.Data, "organisation.categories", "slug"); len(got) != 2 || !slices.Contains(got, "kunst-og-kultur") {
+		t.Errorf("categories: %+v", got)
+	}
+
+	// Null clears; a list replaces.
+	ok(t, s.post(t, updateOrganisationLists, map[string]any{"id": org, "in": map[string]any{"links": nil, "categories": []any{culture}}}, owner, larvik))
+	r = ok(t, s.post(t, read, map[string]any{"id": org}, larvik))
+	if len(get(r.Data, "organisation.links").([]any)) != 0 || !slices.Equal(names(r.Data, "organisation.categories", "slug"), []string{"kunst-og-kultur"}) {
+		t.Errorf("after clearing: %+v", r.Data)
+	}
+
+	demoSport := idOf(ok(t, s.post(t, `{ categories { id slug } }`, nil)), "categories", "idrett-og-fysisk-aktivitet")
+	tooMany := make([]any, 21)
+	for i := range tooMany {
+		tooMany[i] = map[string]any{"kind": "OTHER", "url": fmt.Sprintf("https://example.no/%d", i)}
+	}
+	for name, tt := range map[string]struct {
+		in          map[string]any
+		code, field string
+	}{
+		"ErrLinkNotHTTP":       {map[string]any{"links": []any{links[0], map[string]any{"kind": "OTHER", "url": "javascript:alert(1)"}}}, "BAD_USER_INPUT", "input.links[1].url"},
+		"ErrLinkEmpty":         {map[string]any{"links": []any{map[string]any{"kind": "OTHER", "url": " "}}}, "BAD_USER_INPUT", "input.links[0].url"},
+		"ErrTooManyLinks":      {map[string]any{"links": tooMany}, "BAD_USER_INPUT", "input.links"},
+		"ErrOtherMunicipality": {map[string]any{"categories": []any{demoSport}}, "BAD_USER_INPUT", "input.categories"},
+		"ErrNotACategory":      {map[string]any{"categories": []any{org}}, "BAD_USER_INPUT", "input.categories"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			wantError(t, s.post(t, updateOrganisationLists, map[string]any{"id": org, "in": tt.in}, owner, larvik), tt.code, tt.field)
+		})
+	}
+	t.Run("ErrAnotherMunicipality", func(t *testing.T) {
+		createAdmin(t, s, "admin@demo.no")
+		r := s.post(t, updateOrganisationLists, map[string]any{"id": org, "in": map[string]any{"links": links}}, login(t, s, "admin@demo.no"))
+		if r.code() != "NOT_FOUND" {
+			t.Errorf("%+v", r.Errors)
+		}
+	})
+}
+
+func TestCategoryDescriptions(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	createAdmin(t, s, "admin@example.no")
+	admin := login(t, s, "admin@example.no")
+	createUserIn(t, s, "demo", "redaktor@example.no", auth.RoleEditor)
+	editor := login(t, s, "redaktor@example.no")
+	save := `mutation($in: CategoryChangesInput!) { saveCategory(input: $in) { id description } }`
+	r := ok(t, s.post(t, save, map[string]any{"in": map[string]any{"slug": "sjakk", "names": []any{
+		map[string]any{"locale": "nb", "name": "Sjakk", "description": "Brett og brikker"},
+		map[string]any{"locale": "en", "name": "Chess"}}}}, admin))
+	id := get(r.Data, "saveCategory.id")
+	if get(r.Data, "saveCategory.description") != "Brett og brikker" {
+		t.Errorf("saved: %+v", r.Data)
+	}
+	read := `{ category(slug: "sjakk") { name description } }`
+	// English has a name but no description: the description falls back on its own.
+	if r := ok(t, s.post(t, read, nil, "Accept-Language: en")); get(r.Data, "category.name") != "Chess" ||
+		get(r.Data, "category.description") != "Brett og brikker" {
+		t.Errorf("English before: %+v", r.Data)
+	}
+
+	// The municipality's editor writes the English description, leaving the taxonomy as it is.
+	set := `mutation($id: ID!, $l: String!, $in: CategoryTextInput!) { setCategoryTranslation(id: $id, locale: $l, input: $in) { category { name description } } }`
+	r = ok(t, s.post(t, set, map[string]any{"id": id, "l": "en", "in": map[string]any{"description": "Boards and pieces"}}, editor, "Accept-Language: en"))
+	if get(r.Data, "setCategoryTranslation.category.description") != "Boards and pieces" {
+		t.Errorf("payload: %+v", r.Data)
+	}
+	if r := ok(t, s.post(t, read, nil, "Accept-Language: en")); get(r.Data, "category.name") != "Chess" ||
+		get(r.Data, "category.description") != "Boards and pieces" {
+		t.Errorf("English after: %+v", r.Data)
+	}
+	if r := ok(t, s.post(t, read, nil)); get(r.Data, "category.description") != "Brett og brikker" {
+		t.Errorf("Norwegian after: %+v", r.Data)
+	}
+
+	for name, tt := range map[string]struct {
+		locale      string
+		in          map[string]any
+		code, field string
+	}{
+		"ErrNoNameInANewLanguage":   {"nn", map[string]any{"description": "Brett og brikker"}, "BAD_USER_INPUT", "input.name"},
+		"ErrDefaultNameCleared":     {"nb", map[string]any{"name": nil}, "BAD_USER_INPUT", "input.name"},
+		"ErrLocaleNotEnabled":       {"de", map[string]any{"name": "Schach"}, "BAD_USER_INPUT", "locale"},
+		"ErrDescriptionTooLong":     {"en", map[string]any{"description": strings.Repeat("a", 5001)}, "BAD_USER_INPUT", "input.description"},
+		"ErrSaveCategoryNotEditors": {"en", nil, "FORBIDDEN", ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var r *gqlResponse
+			if tt.in == nil {
+				r = s.post(t, save, map[string]any{"in": map[string]any{"id": id, "slug": "sjakk2", "names": []any{map[string]any{"locale": "nb", "name": "Sjakk"}}}}, editor)
+			} else {
+				r = s.post(t, set, map[string]any{"id": id, "l": tt.locale, "in": tt.in}, editor)
+			}
+			if tt.field == "" {
+				if r.code() != tt.code {
+					t.Errorf("%+v", r.Errors)
+				}
+				return
+			}
+			wantError(t, r, tt.code, tt.field)
+		})
+	}
+	t.Run("ErrAnotherMunicipality", func(t *testing.T) {
+		if _, err := s.app.Tenants.CreateMunicipality(context.Background(), tenantInput("larvik", "Larvik kommune")); err != nil {
+			t.Fatal(err)
+		}
+		createUserIn(t, s, "larvik", "redaktor@larvik.no", auth.RoleEditor)
+		r := s.post(t, set, map[string]any{"id": id, "l": "nb", "in": map[string]any{"name": "Kapret"}},
+			login(t, s, "redaktor@larvik.no", "X-Municipality: larvik"), "X-Municipality: larvik")
+		if r.code() != "NOT_FOUND" {
+			t.Errorf("%+v", r.Errors)
+		}
+	})
+}
+
+func TestVenueNamesPerLanguage(t *testing.T) {
+	t.Parallel()
+	s := newDemoServer(t)
+	larvik := "X-Municipality: larvik"
+	org, owner := newOwnedOrganisation(t, s, larvik)
+	r := ok(t, s.post(t, saveVenue, map[string]any{"in": map[string]any{"organisationId": org, "name": "Klubbhuset"}}, owner, larvik))
+	venue := get(r.Data, "saveVenue.id")
+	set := `mutation($id: ID!, $l: String!, $in: VenueTextInput!) { setVenueTranslation(id: $id, locale: $l, input: $in) { venue { name } } }`
+	r = ok(t, s.post(t, set, map[string]any{"id": venue, "l": "en", "in": map[string]any{"name": "The Clubhouse"}}, owner, larvik, "Accept-Language: en"))
+	if get(r.Data, "setVenueTranslation.venue.name") != "The Clubhouse" {
+		t.Errorf("payload: %+v", r.Data)
+	}
+	read := `query($id: ID!) { node(id: $id) { ... on Venue { name } } }`
+	for lang, want := range map[string]string{"en": "The Clubhouse", "nb": "Klubbhuset", "nn": "Klubbhuset"} {
+		if r := ok(t, s.post(t, read, map[string]any{"id": venue}, larvik, "Accept-Language: "+lang)); get(r.Data, "node.name") != want {
+			t.Errorf("%s: %+v, want %s", lang, r.Data, want)
+		}
+	}
+	// In a list, too.
+	listed := ok(t, s.post(t, `{ venues(first: 100) { nodes { id name } } }`, nil, larvik, "Accept-Language: en"))
+	found := false
+	for _, n := range list(listed, "venues") {
+		found = found || n["id"] == venue && n["name"] == "The Clubhouse"
+	}
+	if !found {
+		t.Errorf("the English name is not in the list: %+v", listed.Data)
+	}
+
+	// The default language's name is the venue's name; clearing another language's falls back.
+	ok(t, s.post(t, set, map[string]any{"id": venue, "l": "nb", "in": map[string]any{"name": "Klubbhuset på Bøkeskogen"}}, owner, larvik))
+	ok(t, s.post(t, set, map[string]any{"id": venue, "l": "en", "in": map[string]any{"name": nil}}, owner, larvik))
+	if r := ok(t, s.post(t, read, map[string]any{"id": venue}, larvik, "Accept-Language: en")); get(r.Data, "node.name") != "Klubbhuset på Bøkeskogen" {
+		t.Errorf("after clearing English: %+v", r.Data)
+	}
+
+	wantError(t, s.post(t, set, map[string]any{"id": venue, "l": "nb", "in": map[string]any{"name": ""}}, owner, larvik), "BAD_USER_INPUT", "input.name")
+	wantError(t, s.post(t, set, map[string]any{"id": venue, "l": "sv", "in": map[string]any{"name": "Klubbhuset"}}, owner, larvik), "BAD_USER_INPUT", "locale")
+	t.Run("ErrAnotherMunicipality", func(t *testing.T) {
+		createAdmin(t, s, "admin@demo.no")
+		r := s.post(t, set, map[string]any{"id": venue, "l": "en", "in": map[string]any{"name": "Stolen"}}, login(t, s, "admin@demo.no"))
+		if r.code() != "NOT_FOUND" {
+			t.Errorf("%+v", r.Errors)
+		}
+	})
+}
