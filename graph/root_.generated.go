@@ -7107,7 +7107,7 @@ input LocaleInput {
   """
   The municipality's published activities and organisations that have no texts in ` + "`" + `locale` + "`" + `
   (an enabled locale), or without it in any enabled locale: activities first. For
-  administrators and API keys with catalogue:write.
+  administrators, the municipality's editors and API keys with catalogue:write.
   """
   missingTranslations(
     "An enabled locale code such as ` + "`" + `en` + "`" + `; omitted, any enabled locale."
