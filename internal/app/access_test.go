@@ -42,8 +42,8 @@ func TestAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	users := map[string][]auth.MunicipalRole{"admin": {auth.RoleAdmin}, "editor": {auth.RoleEditor},
-		"coordinator": {auth.RoleCardCoordinator}, "caseworker": {auth.RoleCaseworker}, "orgeditor": nil, "otherorgeditor": nil,
-		"committee": nil, "neighbour": nil}
+		"coordinator": {auth.RoleCardCoordinator}, "caseworker": {auth.RoleCaseworker}, "orgeditor": nil,
+		"otherorgeditor": nil, "committee": nil, "neighbour": nil}
 	for name, roles := range users {
 		if _, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: demo.ID(), Email: name + "@example.no", Password: "riktig hest batteri", Roles: roles}); err != nil {
 			t.Fatal(err)
@@ -64,12 +64,14 @@ func TestAccessMatrix(t *testing.T) {
 
 	// A neighbourhood whose committee committee@example.no keeps.
 	var nbA string
-	if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO neighbourhoods (municipality_id, slug, area, min_lat, min_lon, max_lat, max_lon)
-		VALUES (?, 'sentrum', '{"type":"Polygon","coordinates":[[[10,59],[10.1,59],[10.1,59.1],[10,59]]]}', 59, 10, 59.1, 10.1) RETURNING id`,
-		demo.ID()).Scan(&nbA); err != nil {
+	if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO neighbourhoods
+		(municipality_id, slug, area, min_lat, min_lon, max_lat, max_lon)
+		VALUES (?, 'sentrum', ?, 59, 10, 59.1, 10.1) RETURNING id`,
+		demo.ID(), `{"type":"Polygon","coordinates":[[[10,59],[10.1,59],[10.1,59.1],[10,59]]]}`).Scan(&nbA); err != nil {
 		t.Fatal(err)
 	}
-	s.exec(t, `INSERT INTO neighbourhood_translations (neighbourhood_id, municipality_id, locale, name) VALUES (?, ?, 'nb', 'Sentrum')`, nbA, demo.ID())
+	s.exec(t, `INSERT INTO neighbourhood_translations (neighbourhood_id, municipality_id, locale, name)
+		VALUES (?, ?, 'nb', 'Sentrum')`, nbA, demo.ID())
 	s.exec(t, `INSERT INTO neighbourhood_editors (municipality_id, neighbourhood_id, user_id)
 		SELECT municipality_id, ?, id FROM users WHERE email = 'committee@example.no'`, nbA)
 	nbAID := func() map[string]any { return map[string]any{"id": relayID("Neighbourhood", nbA)} }
@@ -138,16 +140,19 @@ func TestAccessMatrix(t *testing.T) {
 		"CASEWORKER": forbidden, "committee editor": forbidden,
 		"user of another municipality": unauthenticated}
 	// Members are people, not content: a municipal EDITOR does not manage them.
-	memberManagers := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": allowed,
-		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": forbidden, "CARD_COORDINATOR": forbidden,
+	memberManagers := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated,
+		"org editor of this org": allowed, "org editor of another org": forbidden,
+		"ADMIN": allowed, "EDITOR": forbidden, "CARD_COORDINATOR": forbidden,
 		"CASEWORKER": forbidden, "committee editor": forbidden,
 		"user of another municipality": unauthenticated}
-	catalogueEditors := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": forbidden,
-		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": forbidden,
+	catalogueEditors := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated,
+		"org editor of this org": forbidden, "org editor of another org": forbidden,
+		"ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": forbidden,
 		"CASEWORKER": forbidden, "committee editor": forbidden,
 		"user of another municipality": unauthenticated}
-	keepers := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": forbidden,
-		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": forbidden,
+	keepers := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated,
+		"org editor of this org": forbidden, "org editor of another org": forbidden,
+		"ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": forbidden,
 		"CASEWORKER": forbidden, "committee editor": allowed,
 		"user of another municipality": unauthenticated}
 	var lagA string
@@ -293,7 +298,8 @@ func TestAccessMatrix(t *testing.T) {
 			link := outboxLink(t, s, "PasswordReset", o["email"].(string))
 			return map[string]any{"t": link[len(link)-43:]}
 		}, anyone},
-		{"inviteMember", `mutation($id: ID!) { inviteMember(organisationId: $id, email: "gjest@example.no", role: EDITOR) }`, lagAID, memberManagers},
+		{"inviteMember", `mutation($id: ID!) { inviteMember(organisationId: $id, email: "gjest@example.no", role: EDITOR) }`,
+			lagAID, memberManagers},
 		{"acceptInvitation", `mutation($t: String!) { acceptInvitation(token: $t) { id } }`, func() map[string]any {
 			o := owner()
 			other := pendingOrg()["id"] // an organisation of its own, so joining it changes nobody's other rights
@@ -334,10 +340,13 @@ func TestAccessMatrix(t *testing.T) {
 		{"restoreRevision", `mutation($id: ID!) { restoreRevision(id: $id) { id } }`, revisionOfA, orgEditors},
 		{"setActivityTranslation", `mutation($id: ID!) { setActivityTranslation(id: $id, locale: "en", input: {title: "Activity A"}) { id } }`, actAID, orgEditors},
 		{"saveVenue", `mutation($id: ID!) { saveVenue(input: {organisationId: $id, name: "Banen"}) { id } }`, lagAID, orgEditors},
-		{"saveVenue (the municipality's own)", `mutation { saveVenue(input: {name: "Rådhuset"}) { id } }`, nil, catalogueEditors},
-		{"setVenueTranslation", `mutation($id: ID!) { setVenueTranslation(id: $id, locale: "en", input: {name: "The clubhouse"}) { venue { name } } }`,
+		{"saveVenue (the municipality's own)", `mutation { saveVenue(input: {name: "Rådhuset"}) { id } }`, nil,
+			catalogueEditors},
+		{"setVenueTranslation", `mutation($id: ID!) {
+			setVenueTranslation(id: $id, locale: "en", input: {name: "The clubhouse"}) { venue { name } } }`,
 			venueAID, orgEditors},
-		{"setCategoryTranslation", `mutation($id: ID!) { setCategoryTranslation(id: $id, locale: "nb", input: {description: "Alt om idrett"}) { category { id } } }`,
+		{"setCategoryTranslation", `mutation($id: ID!) {
+			setCategoryTranslation(id: $id, locale: "nb", input: {description: "Alt om idrett"}) { category { id } } }`,
 			func() map[string]any {
 				n++
 				var id string
@@ -345,18 +354,23 @@ func TestAccessMatrix(t *testing.T) {
 					demo.ID(), fmt.Sprintf("tekst-%d", n)).Scan(&id); err != nil {
 					t.Fatal(err)
 				}
-				s.exec(t, `INSERT INTO category_translations (category_id, municipality_id, locale, name) VALUES (?, ?, 'nb', 'Idrett')`, id, demo.ID())
+				s.exec(t, `INSERT INTO category_translations (category_id, municipality_id, locale, name)
+					VALUES (?, ?, 'nb', 'Idrett')`, id, demo.ID())
 				s.app.Portal.InvalidateCategories()
 				return map[string]any{"id": relayID("Category", id)}
 			}, catalogueEditors},
-		{"setNeighbourhoodTranslation", `mutation($id: ID!) { setNeighbourhoodTranslation(id: $id, locale: "nb", input: {description: "Midt i byen"}) { neighbourhood { id } } }`,
+		{"setNeighbourhoodTranslation", `mutation($id: ID!) {
+			setNeighbourhoodTranslation(id: $id, locale: "nb", input: {description: "Midt i byen"}) { neighbourhood { id } } }`,
 			nbAID, keepers},
-		{"setNeighbourhoodCommittee", `mutation($id: ID!) { setNeighbourhoodCommittee(id: $id, input: {email: "utvalg@example.no", members: [{name: "Kari", role: "leder"}]}) { neighbourhood { id } } }`,
+		{"setNeighbourhoodCommittee", `mutation($id: ID!) { setNeighbourhoodCommittee(id: $id,
+			input: {email: "utvalg@example.no", members: [{name: "Kari", role: "leder"}]}) { neighbourhood { id } } }`,
 			nbAID, keepers},
-		{"setNeighbourhoodEditor", `mutation($id: ID!, $u: ID!) { setNeighbourhoodEditor(neighbourhoodId: $id, userId: $u, editor: true) { neighbourhood { id } } }`,
+		{"setNeighbourhoodEditor", `mutation($id: ID!, $u: ID!) {
+			setNeighbourhoodEditor(neighbourhoodId: $id, userId: $u, editor: true) { neighbourhood { id } } }`,
 			func() map[string]any {
 				var u string
-				if err := s.app.DB.QueryRowContext(ctx, `SELECT id FROM users WHERE email = 'neighbour@example.no'`).Scan(&u); err != nil {
+				err := s.app.DB.QueryRowContext(ctx, `SELECT id FROM users WHERE email = 'neighbour@example.no'`).Scan(&u)
+				if err != nil {
 					t.Fatal(err)
 				}
 				return map[string]any{"id": relayID("Neighbourhood", nbA), "u": relayID("User", u)}

@@ -10,6 +10,9 @@ import (
 	"github.com/fritid/fritid/internal/auth"
 )
 
+// obj is a GraphQL input object or a set of variables.
+type obj = map[string]any
+
 // createUserIn makes an account in the municipality slug with roles.
 func createUserIn(t *testing.T, s *testServer, slug, email string, roles ...auth.MunicipalRole) string {
 	t.Helper()
@@ -46,21 +49,23 @@ func TestOrganisationLinksAndCategories(t *testing.T) {
 	taxonomy := ok(t, s.post(t, `{ categories { id slug } }`, nil, larvik))
 	sport := idOf(taxonomy, "categories", "idrett-og-fysisk-aktivitet")
 	culture := idOf(taxonomy, "categories", "kunst-og-kultur")
-	links := []any{map[string]any{"kind": "WEBSITE", "url": "https://sjakk.no"},
-		map[string]any{"kind": "FACEBOOK", "url": "https://facebook.com/sjakk"}}
+	links := []any{obj{"kind": "WEBSITE", "url": "https://sjakk.no"},
+		obj{"kind": "FACEBOOK", "url": "https://facebook.com/sjakk"}}
 
 	t.Run("ErrCategoriesBeforeApproval", func(t *testing.T) {
-		r := s.post(t, updateOrganisationLists, map[string]any{"id": org, "in": map[string]any{"categories": []any{sport}}}, owner, larvik)
+		r := s.post(t, updateOrganisationLists, obj{"id": org, "in": obj{"categories": []any{sport}}}, owner, larvik)
 		wantError(t, r, "CONFLICT", "input.categories")
 	})
 	// Links are the organisation's own: they may change while it waits.
-	ok(t, s.post(t, updateOrganisationLists, map[string]any{"id": org, "in": map[string]any{"links": links}}, owner, larvik))
-	ok(t, s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { id } }`, map[string]any{"id": org}, admin, larvik))
-	ok(t, s.post(t, updateOrganisationLists, map[string]any{"id": org, "in": map[string]any{"categories": []any{sport, culture}}}, owner, larvik))
+	ok(t, s.post(t, updateOrganisationLists, obj{"id": org, "in": obj{"links": links}}, owner, larvik))
+	ok(t, s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { id } }`, obj{"id": org}, admin, larvik))
+	both := obj{"categories": []any{sport, culture}}
+	ok(t, s.post(t, updateOrganisationLists, obj{"id": org, "in": both}, owner, larvik))
 
 	read := `query($id: ID!) { organisation(id: $id) { links { kind url } categories { slug } } }`
-	r := ok(t, s.post(t, read, map[string]any{"id": org}, larvik)) // the public read
-	if got := names(r.Data, "organisation.links", "url"); !slices.Equal(got, []string{"https://sjakk.no", "https://facebook.com/sjakk"}) ||
+	r := ok(t, s.post(t, read, obj{"id": org}, larvik)) // the public read
+	urls := []string{"https://sjakk.no", "https://facebook.com/sjakk"}
+	if got := names(r.Data, "organisation.links", "url"); !slices.Equal(got, urls) ||
 		get(r.Data, "organisation.links.1.kind") != "FACEBOOK" {
 		t.Errorf("links: %+v", r.Data)
 	}
@@ -69,34 +74,38 @@ func TestOrganisationLinksAndCategories(t *testing.T) {
 	}
 
 	// Null clears; a list replaces.
-	ok(t, s.post(t, updateOrganisationLists, map[string]any{"id": org, "in": map[string]any{"links": nil, "categories": []any{culture}}}, owner, larvik))
-	r = ok(t, s.post(t, read, map[string]any{"id": org}, larvik))
-	if len(get(r.Data, "organisation.links").([]any)) != 0 || !slices.Equal(names(r.Data, "organisation.categories", "slug"), []string{"kunst-og-kultur"}) {
+	one := obj{"links": nil, "categories": []any{culture}}
+	ok(t, s.post(t, updateOrganisationLists, obj{"id": org, "in": one}, owner, larvik))
+	r = ok(t, s.post(t, read, obj{"id": org}, larvik))
+	if len(get(r.Data, "organisation.links").([]any)) != 0 ||
+		!slices.Equal(names(r.Data, "organisation.categories", "slug"), []string{"kunst-og-kultur"}) {
 		t.Errorf("after clearing: %+v", r.Data)
 	}
 
 	demoSport := idOf(ok(t, s.post(t, `{ categories { id slug } }`, nil)), "categories", "idrett-og-fysisk-aktivitet")
 	tooMany := make([]any, 21)
 	for i := range tooMany {
-		tooMany[i] = map[string]any{"kind": "OTHER", "url": fmt.Sprintf("https://example.no/%d", i)}
+		tooMany[i] = obj{"kind": "OTHER", "url": fmt.Sprintf("https://example.no/%d", i)}
 	}
 	for name, tt := range map[string]struct {
 		in          map[string]any
 		code, field string
 	}{
-		"ErrLinkNotHTTP":       {map[string]any{"links": []any{links[0], map[string]any{"kind": "OTHER", "url": "javascript:alert(1)"}}}, "BAD_USER_INPUT", "input.links[1].url"},
-		"ErrLinkEmpty":         {map[string]any{"links": []any{map[string]any{"kind": "OTHER", "url": " "}}}, "BAD_USER_INPUT", "input.links[0].url"},
-		"ErrTooManyLinks":      {map[string]any{"links": tooMany}, "BAD_USER_INPUT", "input.links"},
-		"ErrOtherMunicipality": {map[string]any{"categories": []any{demoSport}}, "BAD_USER_INPUT", "input.categories"},
-		"ErrNotACategory":      {map[string]any{"categories": []any{org}}, "BAD_USER_INPUT", "input.categories"},
+		"ErrLinkNotHTTP": {obj{"links": []any{links[0], obj{"kind": "OTHER", "url": "javascript:alert(1)"}}},
+			"BAD_USER_INPUT", "input.links[1].url"},
+		"ErrLinkEmpty": {obj{"links": []any{obj{"kind": "OTHER", "url": " "}}},
+			"BAD_USER_INPUT", "input.links[0].url"},
+		"ErrTooManyLinks":      {obj{"links": tooMany}, "BAD_USER_INPUT", "input.links"},
+		"ErrOtherMunicipality": {obj{"categories": []any{demoSport}}, "BAD_USER_INPUT", "input.categories"},
+		"ErrNotACategory":      {obj{"categories": []any{org}}, "BAD_USER_INPUT", "input.categories"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			wantError(t, s.post(t, updateOrganisationLists, map[string]any{"id": org, "in": tt.in}, owner, larvik), tt.code, tt.field)
+			wantError(t, s.post(t, updateOrganisationLists, obj{"id": org, "in": tt.in}, owner, larvik), tt.code, tt.field)
 		})
 	}
 	t.Run("ErrAnotherMunicipality", func(t *testing.T) {
 		createAdmin(t, s, "admin@demo.no")
-		r := s.post(t, updateOrganisationLists, map[string]any{"id": org, "in": map[string]any{"links": links}}, login(t, s, "admin@demo.no"))
+		r := s.post(t, updateOrganisationLists, obj{"id": org, "in": obj{"links": links}}, login(t, s, "admin@demo.no"))
 		if r.code() != "NOT_FOUND" {
 			t.Errorf("%+v", r.Errors)
 		}
@@ -111,9 +120,9 @@ func TestCategoryDescriptions(t *testing.T) {
 	createUserIn(t, s, "demo", "redaktor@example.no", auth.RoleEditor)
 	editor := login(t, s, "redaktor@example.no")
 	save := `mutation($in: CategoryChangesInput!) { saveCategory(input: $in) { id description } }`
-	r := ok(t, s.post(t, save, map[string]any{"in": map[string]any{"slug": "sjakk", "names": []any{
-		map[string]any{"locale": "nb", "name": "Sjakk", "description": "Brett og brikker"},
-		map[string]any{"locale": "en", "name": "Chess"}}}}, admin))
+	r := ok(t, s.post(t, save, obj{"in": obj{"slug": "sjakk", "names": []any{
+		obj{"locale": "nb", "name": "Sjakk", "description": "Brett og brikker"},
+		obj{"locale": "en", "name": "Chess"}}}}, admin))
 	id := get(r.Data, "saveCategory.id")
 	if get(r.Data, "saveCategory.description") != "Brett og brikker" {
 		t.Errorf("saved: %+v", r.Data)
@@ -126,8 +135,10 @@ func TestCategoryDescriptions(t *testing.T) {
 	}
 
 	// The municipality's editor writes the English description, leaving the taxonomy as it is.
-	set := `mutation($id: ID!, $l: String!, $in: CategoryTextInput!) { setCategoryTranslation(id: $id, locale: $l, input: $in) { category { name description } } }`
-	r = ok(t, s.post(t, set, map[string]any{"id": id, "l": "en", "in": map[string]any{"description": "Boards and pieces"}}, editor, "Accept-Language: en"))
+	set := `mutation($id: ID!, $l: String!, $in: CategoryTextInput!) {
+		setCategoryTranslation(id: $id, locale: $l, input: $in) { category { name description } } }`
+	en := obj{"description": "Boards and pieces"}
+	r = ok(t, s.post(t, set, obj{"id": id, "l": "en", "in": en}, editor, "Accept-Language: en"))
 	if get(r.Data, "setCategoryTranslation.category.description") != "Boards and pieces" {
 		t.Errorf("payload: %+v", r.Data)
 	}
@@ -144,18 +155,20 @@ func TestCategoryDescriptions(t *testing.T) {
 		in          map[string]any
 		code, field string
 	}{
-		"ErrNoNameInANewLanguage":   {"nn", map[string]any{"description": "Brett og brikker"}, "BAD_USER_INPUT", "input.name"},
-		"ErrDefaultNameCleared":     {"nb", map[string]any{"name": nil}, "BAD_USER_INPUT", "input.name"},
-		"ErrLocaleNotEnabled":       {"de", map[string]any{"name": "Schach"}, "BAD_USER_INPUT", "locale"},
-		"ErrDescriptionTooLong":     {"en", map[string]any{"description": strings.Repeat("a", 5001)}, "BAD_USER_INPUT", "input.description"},
+		"ErrNoNameInANewLanguage": {"nn", obj{"description": "Brett og brikker"}, "BAD_USER_INPUT", "input.name"},
+		"ErrDefaultNameCleared":   {"nb", obj{"name": nil}, "BAD_USER_INPUT", "input.name"},
+		"ErrLocaleNotEnabled":     {"de", obj{"name": "Schach"}, "BAD_USER_INPUT", "locale"},
+		"ErrDescriptionTooLong": {"en", obj{"description": strings.Repeat("a", 5001)},
+			"BAD_USER_INPUT", "input.description"},
 		"ErrSaveCategoryNotEditors": {"en", nil, "FORBIDDEN", ""},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var r *gqlResponse
 			if tt.in == nil {
-				r = s.post(t, save, map[string]any{"in": map[string]any{"id": id, "slug": "sjakk2", "names": []any{map[string]any{"locale": "nb", "name": "Sjakk"}}}}, editor)
+				in := obj{"id": id, "slug": "sjakk2", "names": []any{obj{"locale": "nb", "name": "Sjakk"}}}
+				r = s.post(t, save, obj{"in": in}, editor)
 			} else {
-				r = s.post(t, set, map[string]any{"id": id, "l": tt.locale, "in": tt.in}, editor)
+				r = s.post(t, set, obj{"id": id, "l": tt.locale, "in": tt.in}, editor)
 			}
 			if tt.field == "" {
 				if r.code() != tt.code {
@@ -167,11 +180,12 @@ func TestCategoryDescriptions(t *testing.T) {
 		})
 	}
 	t.Run("ErrAnotherMunicipality", func(t *testing.T) {
-		if _, err := s.app.Tenants.CreateMunicipality(context.Background(), tenantInput("larvik", "Larvik kommune")); err != nil {
+		_, err := s.app.Tenants.CreateMunicipality(context.Background(), tenantInput("larvik", "Larvik kommune"))
+		if err != nil {
 			t.Fatal(err)
 		}
 		createUserIn(t, s, "larvik", "redaktor@larvik.no", auth.RoleEditor)
-		r := s.post(t, set, map[string]any{"id": id, "l": "nb", "in": map[string]any{"name": "Kapret"}},
+		r := s.post(t, set, obj{"id": id, "l": "nb", "in": obj{"name": "Kapret"}},
 			login(t, s, "redaktor@larvik.no", "X-Municipality: larvik"), "X-Municipality: larvik")
 		if r.code() != "NOT_FOUND" {
 			t.Errorf("%+v", r.Errors)
@@ -184,16 +198,18 @@ func TestVenueNamesPerLanguage(t *testing.T) {
 	s := newDemoServer(t)
 	larvik := "X-Municipality: larvik"
 	org, owner := newOwnedOrganisation(t, s, larvik)
-	r := ok(t, s.post(t, saveVenue, map[string]any{"in": map[string]any{"organisationId": org, "name": "Klubbhuset"}}, owner, larvik))
+	r := ok(t, s.post(t, saveVenue, obj{"in": obj{"organisationId": org, "name": "Klubbhuset"}}, owner, larvik))
 	venue := get(r.Data, "saveVenue.id")
-	set := `mutation($id: ID!, $l: String!, $in: VenueTextInput!) { setVenueTranslation(id: $id, locale: $l, input: $in) { venue { name } } }`
-	r = ok(t, s.post(t, set, map[string]any{"id": venue, "l": "en", "in": map[string]any{"name": "The Clubhouse"}}, owner, larvik, "Accept-Language: en"))
+	set := `mutation($id: ID!, $l: String!, $in: VenueTextInput!) {
+		setVenueTranslation(id: $id, locale: $l, input: $in) { venue { name } } }`
+	en := obj{"name": "The Clubhouse"}
+	r = ok(t, s.post(t, set, obj{"id": venue, "l": "en", "in": en}, owner, larvik, "Accept-Language: en"))
 	if get(r.Data, "setVenueTranslation.venue.name") != "The Clubhouse" {
 		t.Errorf("payload: %+v", r.Data)
 	}
 	read := `query($id: ID!) { node(id: $id) { ... on Venue { name } } }`
 	for lang, want := range map[string]string{"en": "The Clubhouse", "nb": "Klubbhuset", "nn": "Klubbhuset"} {
-		if r := ok(t, s.post(t, read, map[string]any{"id": venue}, larvik, "Accept-Language: "+lang)); get(r.Data, "node.name") != want {
+		if r := ok(t, s.post(t, read, obj{"id": venue}, larvik, "Accept-Language: "+lang)); get(r.Data, "node.name") != want {
 			t.Errorf("%s: %+v, want %s", lang, r.Data, want)
 		}
 	}
@@ -208,17 +224,20 @@ func TestVenueNamesPerLanguage(t *testing.T) {
 	}
 
 	// The default language's name is the venue's name; clearing another language's falls back.
-	ok(t, s.post(t, set, map[string]any{"id": venue, "l": "nb", "in": map[string]any{"name": "Klubbhuset på Bøkeskogen"}}, owner, larvik))
-	ok(t, s.post(t, set, map[string]any{"id": venue, "l": "en", "in": map[string]any{"name": nil}}, owner, larvik))
-	if r := ok(t, s.post(t, read, map[string]any{"id": venue}, larvik, "Accept-Language: en")); get(r.Data, "node.name") != "Klubbhuset på Bøkeskogen" {
+	ok(t, s.post(t, set, obj{"id": venue, "l": "nb", "in": obj{"name": "Klubbhuset på Bøkeskogen"}}, owner, larvik))
+	ok(t, s.post(t, set, obj{"id": venue, "l": "en", "in": obj{"name": nil}}, owner, larvik))
+	r = ok(t, s.post(t, read, obj{"id": venue}, larvik, "Accept-Language: en"))
+	if get(r.Data, "node.name") != "Klubbhuset på Bøkeskogen" {
 		t.Errorf("after clearing English: %+v", r.Data)
 	}
 
-	wantError(t, s.post(t, set, map[string]any{"id": venue, "l": "nb", "in": map[string]any{"name": ""}}, owner, larvik), "BAD_USER_INPUT", "input.name")
-	wantError(t, s.post(t, set, map[string]any{"id": venue, "l": "sv", "in": map[string]any{"name": "Klubbhuset"}}, owner, larvik), "BAD_USER_INPUT", "locale")
+	r = s.post(t, set, obj{"id": venue, "l": "nb", "in": obj{"name": ""}}, owner, larvik)
+	wantError(t, r, "BAD_USER_INPUT", "input.name")
+	r = s.post(t, set, obj{"id": venue, "l": "sv", "in": obj{"name": "Klubbhuset"}}, owner, larvik)
+	wantError(t, r, "BAD_USER_INPUT", "locale")
 	t.Run("ErrAnotherMunicipality", func(t *testing.T) {
 		createAdmin(t, s, "admin@demo.no")
-		r := s.post(t, set, map[string]any{"id": venue, "l": "en", "in": map[string]any{"name": "Stolen"}}, login(t, s, "admin@demo.no"))
+		r := s.post(t, set, obj{"id": venue, "l": "en", "in": obj{"name": "Stolen"}}, login(t, s, "admin@demo.no"))
 		if r.code() != "NOT_FOUND" {
 			t.Errorf("%+v", r.Errors)
 		}
