@@ -88,8 +88,9 @@ func (s *Service) organisationFor(ctx context.Context, db bun.IDB, id uuid.UUID,
 }
 
 // UpdateOrganisation applies a partial update. A new location recomputes the
-// neighbourhoods it lies in, and those of its activities without a venue. Errors:
-// UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT naming the field.
+// neighbourhoods it lies in, and those of its activities without a venue; links and
+// categories given replace those there. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+// BAD_USER_INPUT naming the field, CONFLICT naming "input.categories" (not approved yet).
 func (s *Service) UpdateOrganisation(ctx context.Context, id uuid.UUID, p OrganisationPatch) (*Organisation, error) {
 	var out *Organisation
 	err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
