@@ -8107,6 +8107,25 @@ func (ec *executionContext) marshalORevision2ᚕᚖgithubᚗcomᚋfritidᚋfriti
 	return ret
 }
 
+func (ec *executionContext) marshalOUser2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*auth.User) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUser2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐUser(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐUser(ctx context.Context, sel ast.SelectionSet, v *auth.User) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null

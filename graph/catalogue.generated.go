@@ -12,6 +12,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -43,6 +44,7 @@ type NeighbourhoodResolver interface {
 	Committee(ctx context.Context, obj *portal.Neighbourhood) (*model.Committee, error)
 	Organisations(ctx context.Context, obj *portal.Neighbourhood, first *int, after *string) (*portal.OrganisationConnection, error)
 	Activities(ctx context.Context, obj *portal.Neighbourhood, first *int, after *string) (*portal.ActivityConnection, error)
+	Editors(ctx context.Context, obj *portal.Neighbourhood) ([]*auth.User, error)
 }
 type NeighbourhoodConnectionResolver interface {
 	Nodes(ctx context.Context, obj *portal.NeighbourhoodConnection) ([]*portal.Neighbourhood, error)
@@ -1995,6 +1997,38 @@ func (ec *executionContext) fieldContext_Neighbourhood_activities(ctx context.Co
 	if fc.Args, err = ec.field_Neighbourhood_activities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Neighbourhood_editors(ctx context.Context, field graphql.CollectedField, obj *portal.Neighbourhood) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Neighbourhood_editors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Neighbourhood().Editors(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*auth.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Neighbourhood_editors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Neighbourhood",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -5420,6 +5454,44 @@ func (ec *executionContext) _Neighbourhood(ctx context.Context, sel ast.Selectio
 					}
 				}()
 				res = ec._Neighbourhood_activities(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "editors":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Neighbourhood_editors(ctx, field, obj)
 				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}

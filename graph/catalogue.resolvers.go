@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
@@ -187,6 +188,17 @@ func (r *neighbourhoodResolver) Organisations(ctx context.Context, obj *portal.N
 
 func (r *neighbourhoodResolver) Activities(ctx context.Context, obj *portal.Neighbourhood, first *int, after *string) (*portal.ActivityConnection, error) {
 	return loadersFor(ctx).activitiesOf(ctx, portal.ByNeighbourhood, obj.ID, first, after, nil)
+}
+
+func (r *neighbourhoodResolver) Editors(ctx context.Context, obj *portal.Neighbourhood) ([]*auth.User, error) {
+	eds, err := loadersFor(ctx).neighbourhoodEditors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if eds[obj.ID] == nil {
+		return []*auth.User{}, nil
+	}
+	return eds[obj.ID], nil
 }
 
 func (r *neighbourhoodConnectionResolver) Nodes(ctx context.Context, obj *portal.NeighbourhoodConnection) ([]*portal.Neighbourhood, error) {

@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/portal"
@@ -24,6 +25,7 @@ type loaders struct {
 	nbOnce  sync.Once
 	nbs     *portal.Neighbourhoods
 	nbErr   error
+	nbEds   lazy[map[uuid.UUID][]*auth.User] // committee editors, for administrators
 
 	organisations *batch[*portal.Organisation]
 	activities    *batch[*portal.Activity]
@@ -232,6 +234,25 @@ func (l *loaders) cardProgrammes(ctx context.Context) ([]*card.Programme, error)
 func (l *loaders) cardAgencies(ctx context.Context) ([]*card.Agency, error) {
 	l.agOnce.Do(func() { l.agencies, l.agErr = l.cards.FindAgencies(ctx) })
 	return l.agencies, l.agErr
+}
+
+// lazy is a value loaded once per operation, with its error.
+type lazy[T any] struct {
+	once sync.Once
+	v    T
+	err  error
+}
+
+// get returns the value, loading it with load the first time.
+func (l *lazy[T]) get(load func() (T, error)) (T, error) {
+	l.once.Do(func() { l.v, l.err = load() })
+	return l.v, l.err
+}
+
+// neighbourhoodEditors returns the committee editors by neighbourhood, loaded once per
+// operation (administrators only).
+func (l *loaders) neighbourhoodEditors(ctx context.Context) (map[uuid.UUID][]*auth.User, error) {
+	return l.nbEds.get(func() (map[uuid.UUID][]*auth.User, error) { return l.portal.FindNeighbourhoodEditors(ctx) })
 }
 
 // neighbourhoods returns the tenant's neighbourhoods, loaded once per operation.

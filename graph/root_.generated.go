@@ -446,6 +446,7 @@ type ComplexityRoot struct {
 		Area          func(childComplexity int) int
 		Committee     func(childComplexity int) int
 		Description   func(childComplexity int) int
+		Editors       func(childComplexity int) int
 		GlobalID      func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Organisations func(childComplexity int, first *int, after *string) int
@@ -2770,6 +2771,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Neighbourhood.Description(childComplexity), true
+	case "Neighbourhood.editors":
+		if e.ComplexityRoot.Neighbourhood.Editors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighbourhood.Editors(childComplexity), true
 	case "Neighbourhood.id":
 		if e.ComplexityRoot.Neighbourhood.GlobalID == nil {
 			break
@@ -6400,6 +6407,15 @@ type Neighbourhood implements Node {
   ): ActivityConnection
 }
 
+extend type Neighbourhood {
+  """
+  The users who keep its description and committee as committee editors, by name. Null,
+  with the error, for anyone but an administrator (FORBIDDEN; UNAUTHENTICATED when
+  anonymous), so the rest of the answer stands.
+  """
+  editors: [User!]
+}
+
 "A neighbourhood committee (nærmiljøutvalg): how to reach it and who sits on it."
 type Committee {
   "Its e-mail address."
@@ -6707,7 +6723,7 @@ type SetNeighbourhoodCommitteePayload {
 
 "The neighbourhood whose committee editors changed."
 type SetNeighbourhoodEditorPayload {
-  "The neighbourhood."
+  "The neighbourhood; its ` + "`" + `editors` + "`" + ` show the change."
   neighbourhood: Neighbourhood!
 }
 
@@ -7806,6 +7822,8 @@ func (ec *executionContext) childFields_Neighbourhood(ctx context.Context, field
 		return ec.fieldContext_Neighbourhood_organisations(ctx, field)
 	case "activities":
 		return ec.fieldContext_Neighbourhood_activities(ctx, field)
+	case "editors":
+		return ec.fieldContext_Neighbourhood_editors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Neighbourhood", field.Name)
 }

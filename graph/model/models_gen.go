@@ -471,7 +471,7 @@ type SetNeighbourhoodCommitteePayload struct {
 
 // The neighbourhood whose committee editors changed.
 type SetNeighbourhoodEditorPayload struct {
-	// The neighbourhood.
+	// The neighbourhood; its `editors` show the change.
 	Neighbourhood *portal.Neighbourhood `json:"neighbourhood"`
 }
 

@@ -439,6 +439,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"Organisation.invitations", `query($id: ID!) { organisation(id: $id) { invitations { email } } }`, lagAID, ownersOnly},
 		{"Viewer.memberships", `{ viewer { memberships { role } } }`, nil, viewers},
 		{"Viewer.neighbourhoods", `{ viewer { neighbourhoods { id } } }`, nil, viewers},
+		{"Neighbourhood.editors", `query($id: ID!) { node(id: $id) { ... on Neighbourhood { editors { id } } } }`,
+			nbAID, adminOnly},
 		{"activity (a DRAFT)", `query($id: ID!) { activity(id: $id) { id } }`, draftAID, draftReaders},
 		{"node (a DRAFT)", `query($id: ID!) { node(id: $id) { id } }`, draftAID, draftReaders},
 	}

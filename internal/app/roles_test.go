@@ -48,6 +48,11 @@ func TestCommitteeEditorsKeepTheirNeighbourhood(t *testing.T) {
 	if get(r.Data, "setNeighbourhoodEditor.neighbourhood.slug") != "stavern" {
 		t.Errorf("payload: %+v", r.Data)
 	}
+	editors := `query($id: ID!) { node(id: $id) { ... on Neighbourhood { editors { email } } } }`
+	r = ok(t, s.post(t, editors, obj{"id": stavern}, admin, larvik))
+	if !slices.Equal(names(r.Data, "node.editors", "email"), []string{"leder@stavern.no"}) {
+		t.Errorf("editors: %+v", r.Data)
+	}
 	r = ok(t, s.post(t, viewerNeighbourhoods, nil, committee, larvik))
 	if !slices.Equal(names(r.Data, "viewer.neighbourhoods", "slug"), []string{"stavern"}) {
 		t.Errorf("viewer.neighbourhoods: %+v", r.Data)
@@ -127,6 +132,10 @@ func TestCommitteeEditorsKeepTheirNeighbourhood(t *testing.T) {
 	ok(t, s.post(t, setNeighbourhoodEditor, obj{"n": stavern, "u": keeper, "e": false}, admin, larvik))
 	r = ok(t, s.post(t, viewerNeighbourhoods, nil, committee, larvik))
 	if len(get(r.Data, "viewer.neighbourhoods").([]any)) != 0 {
+		t.Errorf("after: %+v", r.Data)
+	}
+	r = ok(t, s.post(t, editors, obj{"id": stavern}, admin, larvik))
+	if len(get(r.Data, "node.editors").([]any)) != 0 {
 		t.Errorf("after: %+v", r.Data)
 	}
 	if r := s.post(t, setCommittee, obj{"id": stavern, "in": in}, committee, larvik); r.code() != "FORBIDDEN" {

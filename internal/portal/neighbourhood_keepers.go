@@ -245,3 +245,32 @@ func (s *Service) KeptNeighbourhoods(ctx context.Context) ([]uuid.UUID, error) {
 		Scan(ctx, &ids)
 	return ids, database.MapError(err, "find kept neighbourhoods", "neighbourhood")
 }
+
+// FindNeighbourhoodEditors returns the committee editors of the municipality's
+// neighbourhoods, by neighbourhood, each list by name. Errors: UNAUTHENTICATED, FORBIDDEN
+// (administrators only).
+func (s *Service) FindNeighbourhoodEditors(ctx context.Context) (map[uuid.UUID][]*auth.User, error) {
+	// SECURITY: who keeps which neighbourhood is for the administrators who decide it.
+	_, t, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		auth.User       `bun:",extend"`
+		NeighbourhoodID uuid.UUID `bun:"neighbourhood_id,type:uuid"`
+	}
+	err = s.db.NewSelect().Model(&rows).
+		ColumnExpr("u.id, u.email, u.display_name, ne.neighbourhood_id").
+		Join("JOIN neighbourhood_editors AS ne ON ne.user_id = u.id").
+		Where("ne.municipality_id = ?", t.ID()).
+		OrderExpr(`u.display_name COLLATE "nb-x-icu", u.email`).
+		Scan(ctx)
+	if err != nil {
+		return nil, database.MapError(err, "find committee editors", "neighbourhood")
+	}
+	out := map[uuid.UUID][]*auth.User{}
+	for i := range rows {
+		out[rows[i].NeighbourhoodID] = append(out[rows[i].NeighbourhoodID], &rows[i].User)
+	}
+	return out, nil
+}
