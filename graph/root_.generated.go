@@ -4863,7 +4863,7 @@ extend type Query {
 }
 
 extend type Mutation {
-  "Puts an organisation or activity back as it was in a revision (not its status) and returns the new revision that records it."
+  "Puts an organisation or activity back as it was in a revision (fields, texts, categories and an organisation's links; not its status) and returns the new revision that records it."
   restoreRevision(
     "The revision's global ID."
     id: ID!
@@ -4878,7 +4878,7 @@ type Revision implements Node {
   itemType: String!
   "The item's global ID."
   itemId: ID!
-  "The item's fields, texts and categories then, as JSON."
+  "The item's fields, texts and categories (and an organisation's links) then, as JSON."
   snapshot: JSON!
   "Who made the change (a user's global ID), if known."
   authorId: ID

@@ -81,6 +81,15 @@ func TestOrganisationLinksAndCategories(t *testing.T) {
 		!slices.Equal(names(r.Data, "organisation.categories", "slug"), []string{"kunst-og-kultur"}) {
 		t.Errorf("after clearing: %+v", r.Data)
 	}
+	// The revision before the clearing puts the links back, in order.
+	r = ok(t, s.post(t, `query($id: ID!) { revisions(itemId: $id) { id } }`, obj{"id": org}, owner, larvik))
+	before := get(r.Data, "revisions.1.id")
+	ok(t, s.post(t, `mutation($id: ID!) { restoreRevision(id: $id) { id } }`, obj{"id": before}, owner, larvik))
+	r = ok(t, s.post(t, read, obj{"id": org}, larvik))
+	if got := names(r.Data, "organisation.links", "url"); !slices.Equal(got, urls) ||
+		len(names(r.Data, "organisation.categories", "slug")) != 2 {
+		t.Errorf("restored: %+v", r.Data)
+	}
 
 	demoSport := idOf(ok(t, s.post(t, `{ categories { id slug } }`, nil)), "categories", "idrett-og-fysisk-aktivitet")
 	tooMany := make([]any, 21)
