@@ -42,7 +42,8 @@ func (s *Service) SetCategoryTexts(ctx context.Context, id uuid.UUID, locale str
 	if err != nil {
 		return nil, err
 	}
-	c, err := tax.ByID(id) // SECURITY: the request's municipality's taxonomy only.
+	// SECURITY: the request's municipality's taxonomy only; another's category is NOT_FOUND.
+	c, err := tax.ByID(id)
 	if err != nil {
 		return nil, err
 	}

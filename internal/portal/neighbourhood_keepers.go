@@ -80,6 +80,7 @@ func (s *Service) SetNeighbourhoodDescription(ctx context.Context, id uuid.UUID,
 	}
 	var out *Neighbourhood
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		// SECURITY: those who keep the neighbourhood (canKeep).
 		n, v, err := s.canKeep(ctx, tx, id)
 		if err != nil || !description.Set {
 			out = n
@@ -114,6 +115,7 @@ func (s *Service) SetNeighbourhoodCommittee(ctx context.Context, id uuid.UUID,
 	}
 	var out *Neighbourhood
 	err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		// SECURITY: those who keep the neighbourhood (canKeep).
 		n, v, err := s.canKeep(ctx, tx, id)
 		if err != nil {
 			return err

@@ -38,6 +38,7 @@ func (s *Service) SetVenueName(ctx context.Context, id uuid.UUID, locale string,
 	}
 	var out *Venue
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		// SECURITY: naming a venue is editing it: as SaveVenue (editableVenue).
 		v, viewer, err := s.editableVenue(ctx, tx, VenuePatch{ID: &id})
 		if err != nil {
 			return err
