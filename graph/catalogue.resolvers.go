@@ -390,6 +390,22 @@ func (r *venueResolver) Neighbourhoods(ctx context.Context, obj *portal.Venue) (
 	return neighbourhoodsOf(ctx, ids)
 }
 
+func (r *venueResolver) Translations(ctx context.Context, obj *portal.Venue) ([]*portal.VenueTranslation, error) {
+	tr, err := editorTexts(ctx, loadersFor(ctx).venueTexts, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return tr.List, nil
+}
+
+func (r *venueResolver) MissingLocales(ctx context.Context, obj *portal.Venue) ([]string, error) {
+	tr, err := editorTexts(ctx, loadersFor(ctx).venueTexts, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return tr.Missing, nil
+}
+
 func (r *venueResolver) Activities(ctx context.Context, obj *portal.Venue, first *int, after *string) (*portal.ActivityConnection, error) {
 	return loadersFor(ctx).activitiesOf(ctx, portal.ByVenue, obj.ID, first, after, nil)
 }

@@ -38,6 +38,7 @@ type loaders struct {
 	related       map[portal.Relation]*batch[[]uuid.UUID]
 	activityTexts *batch[*portal.Translations[portal.ActivityTranslation]]     // for editors
 	orgTexts      *batch[*portal.Translations[portal.OrganisationTranslation]] // for editors
+	venueTexts    *batch[*portal.Translations[portal.VenueTranslation]]        // for editors
 
 	attachMu sync.Mutex // guards attaching to activities shared between lists
 
@@ -94,6 +95,7 @@ func newLoaders(p *portal.Service, cs *card.Service) *loaders {
 	l.areas = newBatch(p.NeighbourhoodAreas)
 	l.activityTexts = newBatch(p.ActivityTranslations)
 	l.orgTexts = newBatch(p.OrganisationTranslations)
+	l.venueTexts = newBatch(p.VenueTranslations)
 	l.related = map[portal.Relation]*batch[[]uuid.UUID]{}
 	for _, rel := range []portal.Relation{portal.ActivityCategories, portal.OrganisationCategories, portal.ActivityNeighbourhoods,
 		portal.OrganisationNeighbourhoods, portal.VenueNeighbourhoods, portal.ActivityImages} {
@@ -153,6 +155,7 @@ func (l *loaders) seeVenues(vs ...*portal.Venue) {
 	}
 	l.related[portal.VenueNeighbourhoods].register(ids...)
 	l.venueNames.register(ids...)
+	l.venueTexts.register(ids...)
 	l.seeParents(portal.ByVenue, ids...)
 }
 

@@ -756,8 +756,10 @@ type ComplexityRoot struct {
 		Archived       func(childComplexity int) int
 		GlobalID       func(childComplexity int) int
 		Location       func(childComplexity int) int
+		MissingLocales func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Neighbourhoods func(childComplexity int) int
+		Translations   func(childComplexity int) int
 	}
 
 	VenueConnection struct {
@@ -770,6 +772,11 @@ type ComplexityRoot struct {
 	VenueEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	VenueTranslation struct {
+		Locale func(childComplexity int) int
+		Name   func(childComplexity int) int
 	}
 
 	Viewer struct {
@@ -4062,6 +4069,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Venue.Location(childComplexity), true
+	case "Venue.missingLocales":
+		if e.ComplexityRoot.Venue.MissingLocales == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.MissingLocales(childComplexity), true
 	case "Venue.name":
 		if e.ComplexityRoot.Venue.Name == nil {
 			break
@@ -4074,6 +4087,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Venue.Neighbourhoods(childComplexity), true
+	case "Venue.translations":
+		if e.ComplexityRoot.Venue.Translations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Translations(childComplexity), true
 
 	case "VenueConnection.edges":
 		if e.ComplexityRoot.VenueConnection.Edges == nil {
@@ -4112,6 +4131,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.VenueEdge.Node(childComplexity), true
+
+	case "VenueTranslation.locale":
+		if e.ComplexityRoot.VenueTranslation.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueTranslation.Locale(childComplexity), true
+	case "VenueTranslation.name":
+		if e.ComplexityRoot.VenueTranslation.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueTranslation.Name(childComplexity), true
 
 	case "Viewer.apiKey":
 		if e.ComplexityRoot.Viewer.APIKey == nil {
@@ -6369,6 +6401,18 @@ type Venue implements Node {
   neighbourhoods: [Neighbourhood!]!
   "Whether it is archived: kept on activities already there, not offered for new ones."
   archived: Boolean!
+  "Its name in every locale, by locale code, the default language's first. Only for those who may edit it: null with FORBIDDEN for others."
+  translations: [VenueTranslation!]
+  "The municipality's enabled locales it has no name in. Only for those who may edit it: null with FORBIDDEN for others."
+  missingLocales: [String!]
+}
+
+"A venue's name in one locale, as written (no fallback)."
+type VenueTranslation {
+  "The locale code."
+  locale: String!
+  "The name."
+  name: String!
 }
 
 """
@@ -8374,6 +8418,10 @@ func (ec *executionContext) childFields_Venue(ctx context.Context, field graphql
 		return ec.fieldContext_Venue_neighbourhoods(ctx, field)
 	case "archived":
 		return ec.fieldContext_Venue_archived(ctx, field)
+	case "translations":
+		return ec.fieldContext_Venue_translations(ctx, field)
+	case "missingLocales":
+		return ec.fieldContext_Venue_missingLocales(ctx, field)
 	case "activities":
 		return ec.fieldContext_Venue_activities(ctx, field)
 	}
@@ -8402,6 +8450,16 @@ func (ec *executionContext) childFields_VenueEdge(ctx context.Context, field gra
 		return ec.fieldContext_VenueEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VenueEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_VenueTranslation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_VenueTranslation_locale(ctx, field)
+	case "name":
+		return ec.fieldContext_VenueTranslation_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VenueTranslation", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

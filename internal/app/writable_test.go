@@ -222,6 +222,20 @@ func TestVenueNamesPerLanguage(t *testing.T) {
 			t.Errorf("%s: %+v, want %s", lang, r.Data, want)
 		}
 	}
+	// Those who may edit it read every language's name as written, and what is missing.
+	texts := `query($id: ID!) { node(id: $id) { ... on Venue { translations { locale name } missingLocales } } }`
+	r = ok(t, s.post(t, texts, obj{"id": venue}, owner, larvik))
+	if !slices.Equal(names(r.Data, "node.translations", "locale"), []string{"nb", "en"}) ||
+		!slices.Equal(names(r.Data, "node.translations", "name"), []string{"Klubbhuset", "The Clubhouse"}) {
+		t.Errorf("translations: %+v", r.Data)
+	}
+	if missing, _ := get(r.Data, "node.missingLocales").([]any); len(missing) != 1 || missing[0] != "nn" {
+		t.Errorf("missingLocales: %+v", r.Data)
+	}
+	r = s.post(t, texts, obj{"id": venue}, larvik)
+	if r.code() != "FORBIDDEN" || get(r.Data, "node.translations") != nil {
+		t.Errorf("anonymous: %+v %+v", r.Errors, r.Data)
+	}
 	// In a list, too.
 	listed := ok(t, s.post(t, `{ venues(first: 100) { nodes { id name } } }`, nil, larvik, "Accept-Language: en"))
 	found := false

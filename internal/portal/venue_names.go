@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -106,6 +107,58 @@ func (s *Service) VenueNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUI
 	}
 	for _, r := range rows {
 		out[r.VenueID] = r.Name
+	}
+	return out, nil
+}
+
+// VenueTranslation is a venue's name in one locale, as written.
+type VenueTranslation struct {
+	bun.BaseModel `bun:"table:venue_translations"`
+
+	VenueID        uuid.UUID `bun:"venue_id,pk,type:uuid"`
+	MunicipalityID uuid.UUID `bun:"municipality_id,type:uuid"`
+	Locale         string    `bun:"locale,pk"`
+	Name           string    `bun:"name"`
+}
+
+// VenueTranslations is ActivityTranslations for venues: every locale's name of those of the
+// venues the viewer may edit (as SaveVenue), the default language's (venues.name) first.
+// Three statements, whatever the number of venues.
+func (s *Service) VenueTranslations(ctx context.Context,
+	ids []uuid.UUID) (map[uuid.UUID]*Translations[VenueTranslation], error) {
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ts []*VenueTranslation
+	// SECURITY: every locale's names are shown to those who may edit the venue (editableIDs:
+	// for the municipality's own venues, organisation_id is NULL, so only those who keep
+	// every listing).
+	out, err := translationsOf(ctx, s.db, ids, "venues AS i", "i.organisation_id", &ts,
+		func(q *bun.SelectQuery, ids []uuid.UUID) *bun.SelectQuery {
+			return q.Where("venue_id IN (?)", bun.In(ids))
+		},
+		func() []*VenueTranslation { return ts },
+		func(t *VenueTranslation) (uuid.UUID, string) { return t.VenueID, t.Locale })
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	var names []*Venue
+	editable := make([]uuid.UUID, 0, len(out))
+	for id := range out {
+		editable = append(editable, id)
+	}
+	err = s.db.NewSelect().Model(&names).Column("id", "name").
+		Where("v.municipality_id = ? AND v.id IN (?)", t.ID(), bun.In(editable)).
+		Scan(ctx)
+	if err != nil {
+		return nil, database.MapError(err, "find venue names", "venue")
+	}
+	def := t.Municipality.DefaultLocale
+	for _, v := range names {
+		tr := out[v.ID]
+		tr.List = append([]*VenueTranslation{{VenueID: v.ID, MunicipalityID: t.ID(), Locale: def, Name: v.Name}}, tr.List...)
+		tr.Missing = slices.DeleteFunc(tr.Missing, func(code string) bool { return code == def })
 	}
 	return out, nil
 }
