@@ -444,6 +444,18 @@ func (r *viewerResolver) Memberships(ctx context.Context, obj *auth.Viewer) ([]*
 	return listOf(r.Portal.FindMemberships(ctx, obj))
 }
 
+func (r *viewerResolver) Neighbourhoods(ctx context.Context, obj *auth.Viewer) ([]*portal.Neighbourhood, error) {
+	ids, err := r.Portal.KeptNeighbourhoods(ctx)
+	if err != nil {
+		return nil, err
+	}
+	set, err := loadersFor(ctx).neighbourhoods(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return set.Only(ids), nil
+}
+
 func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -43,6 +44,7 @@ type NeighbourhoodResolver interface {
 	Committee(ctx context.Context, obj *portal.Neighbourhood) (*model.Committee, error)
 	Organisations(ctx context.Context, obj *portal.Neighbourhood, first *int, after *string) (*portal.OrganisationConnection, error)
 	Activities(ctx context.Context, obj *portal.Neighbourhood, first *int, after *string) (*portal.ActivityConnection, error)
+	Editors(ctx context.Context, obj *portal.Neighbourhood) ([]*auth.User, error)
 }
 type NeighbourhoodConnectionResolver interface {
 	Nodes(ctx context.Context, obj *portal.NeighbourhoodConnection) ([]*portal.Neighbourhood, error)
@@ -73,8 +75,12 @@ type OrganisationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *portal.OrganisationConnection) (int, error)
 }
 type VenueResolver interface {
+	Name(ctx context.Context, obj *portal.Venue) (string, error)
+
 	Neighbourhoods(ctx context.Context, obj *portal.Venue) ([]*portal.Neighbourhood, error)
 
+	Translations(ctx context.Context, obj *portal.Venue) ([]*portal.VenueTranslation, error)
+	MissingLocales(ctx context.Context, obj *portal.Venue) ([]string, error)
 	Activities(ctx context.Context, obj *portal.Venue, first *int, after *string) (*portal.ActivityConnection, error)
 }
 type VenueConnectionResolver interface {
@@ -1997,6 +2003,38 @@ func (ec *executionContext) fieldContext_Neighbourhood_activities(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Neighbourhood_editors(ctx context.Context, field graphql.CollectedField, obj *portal.Neighbourhood) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Neighbourhood_editors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Neighbourhood().Editors(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*auth.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋauthᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Neighbourhood_editors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Neighbourhood",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NeighbourhoodConnection_edges(ctx context.Context, field graphql.CollectedField, obj *portal.NeighbourhoodConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3219,6 +3257,134 @@ func (ec *executionContext) fieldContext_Schedule_slots(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _SetNeighbourhoodCommitteePayload_neighbourhood(ctx context.Context, field graphql.CollectedField, obj *model.SetNeighbourhoodCommitteePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetNeighbourhoodCommitteePayload_neighbourhood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Neighbourhood, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Neighbourhood) graphql.Marshaler {
+			return ec.marshalNNeighbourhood2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐNeighbourhood(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetNeighbourhoodCommitteePayload_neighbourhood(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetNeighbourhoodCommitteePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Neighbourhood(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetNeighbourhoodEditorPayload_neighbourhood(ctx context.Context, field graphql.CollectedField, obj *model.SetNeighbourhoodEditorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetNeighbourhoodEditorPayload_neighbourhood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Neighbourhood, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Neighbourhood) graphql.Marshaler {
+			return ec.marshalNNeighbourhood2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐNeighbourhood(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetNeighbourhoodEditorPayload_neighbourhood(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetNeighbourhoodEditorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Neighbourhood(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetNeighbourhoodTranslationPayload_neighbourhood(ctx context.Context, field graphql.CollectedField, obj *model.SetNeighbourhoodTranslationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetNeighbourhoodTranslationPayload_neighbourhood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Neighbourhood, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Neighbourhood) graphql.Marshaler {
+			return ec.marshalNNeighbourhood2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐNeighbourhood(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetNeighbourhoodTranslationPayload_neighbourhood(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetNeighbourhoodTranslationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Neighbourhood(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetVenueTranslationPayload_venue(ctx context.Context, field graphql.CollectedField, obj *model.SetVenueTranslationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetVenueTranslationPayload_venue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Venue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Venue) graphql.Marshaler {
+			return ec.marshalNVenue2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐVenue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetVenueTranslationPayload_venue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetVenueTranslationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Venue_id(ctx context.Context, field graphql.CollectedField, obj *portal.Venue) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3251,7 +3417,7 @@ func (ec *executionContext) _Venue_name(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Venue_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
+			return ec.Resolvers.Venue().Name(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -3262,7 +3428,7 @@ func (ec *executionContext) _Venue_name(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Venue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Venue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Venue", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Venue_address(ctx context.Context, field graphql.CollectedField, obj *portal.Venue) (ret graphql.Marshaler) {
@@ -3405,6 +3571,61 @@ func (ec *executionContext) _Venue_archived(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Venue_archived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Venue", field, true, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Venue_translations(ctx context.Context, field graphql.CollectedField, obj *portal.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_translations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Venue().Translations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portal.VenueTranslation) graphql.Marshaler {
+			return ec.marshalOVenueTranslation2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐVenueTranslationᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_translations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Venue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VenueTranslation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Venue_missingLocales(ctx context.Context, field graphql.CollectedField, obj *portal.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_missingLocales(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Venue().MissingLocales(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_missingLocales(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Venue_activities(ctx context.Context, field graphql.CollectedField, obj *portal.Venue) (ret graphql.Marshaler) {
@@ -3623,6 +3844,52 @@ func (ec *executionContext) fieldContext_VenueEdge_node(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _VenueTranslation_locale(ctx context.Context, field graphql.CollectedField, obj *portal.VenueTranslation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VenueTranslation_locale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VenueTranslation_locale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VenueTranslation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VenueTranslation_name(ctx context.Context, field graphql.CollectedField, obj *portal.VenueTranslation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VenueTranslation_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VenueTranslation_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VenueTranslation", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _WeeklySlot_weekday(ctx context.Context, field graphql.CollectedField, obj *portal.WeeklySlot) (ret graphql.Marshaler) {
@@ -4085,6 +4352,66 @@ func (ec *executionContext) unmarshalInputNeighbourhoodNameInput(ctx context.Con
 				return it, err
 			}
 			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputNeighbourhoodTextInput(ctx context.Context, obj any) (model.NeighbourhoodTextInput, error) {
+	var it model.NeighbourhoodTextInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputVenueTextInput(ctx context.Context, obj any) (model.VenueTextInput, error) {
+	var it model.VenueTextInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -5290,6 +5617,44 @@ func (ec *executionContext) _Neighbourhood(ctx context.Context, sel ast.Selectio
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "editors":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Neighbourhood_editors(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6290,6 +6655,158 @@ func (ec *executionContext) _Schedule(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var setNeighbourhoodCommitteePayloadImplementors = []string{"SetNeighbourhoodCommitteePayload"}
+
+func (ec *executionContext) _SetNeighbourhoodCommitteePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetNeighbourhoodCommitteePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setNeighbourhoodCommitteePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetNeighbourhoodCommitteePayload")
+		case "neighbourhood":
+			out.Values[i] = ec._SetNeighbourhoodCommitteePayload_neighbourhood(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var setNeighbourhoodEditorPayloadImplementors = []string{"SetNeighbourhoodEditorPayload"}
+
+func (ec *executionContext) _SetNeighbourhoodEditorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetNeighbourhoodEditorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setNeighbourhoodEditorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetNeighbourhoodEditorPayload")
+		case "neighbourhood":
+			out.Values[i] = ec._SetNeighbourhoodEditorPayload_neighbourhood(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var setNeighbourhoodTranslationPayloadImplementors = []string{"SetNeighbourhoodTranslationPayload"}
+
+func (ec *executionContext) _SetNeighbourhoodTranslationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetNeighbourhoodTranslationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setNeighbourhoodTranslationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetNeighbourhoodTranslationPayload")
+		case "neighbourhood":
+			out.Values[i] = ec._SetNeighbourhoodTranslationPayload_neighbourhood(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var setVenueTranslationPayloadImplementors = []string{"SetVenueTranslationPayload"}
+
+func (ec *executionContext) _SetVenueTranslationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetVenueTranslationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setVenueTranslationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetVenueTranslationPayload")
+		case "venue":
+			out.Values[i] = ec._SetVenueTranslationPayload_venue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var venueImplementors = []string{"Venue", "Node"}
 
 func (ec *executionContext) _Venue(ctx context.Context, sel ast.SelectionSet, obj *portal.Venue) graphql.Marshaler {
@@ -6308,10 +6825,43 @@ func (ec *executionContext) _Venue(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
-			out.Values[i] = ec._Venue_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Venue_name(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "address":
 			out.Values[i] = ec._Venue_address(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -6370,6 +6920,82 @@ func (ec *executionContext) _Venue(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "translations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Venue_translations(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "missingLocales":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Venue_missingLocales(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "activities":
 			field := field
 
@@ -6567,6 +7193,49 @@ func (ec *executionContext) _VenueEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "node":
 			out.Values[i] = ec._VenueEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var venueTranslationImplementors = []string{"VenueTranslation"}
+
+func (ec *executionContext) _VenueTranslation(ctx context.Context, sel ast.SelectionSet, obj *portal.VenueTranslation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, venueTranslationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VenueTranslation")
+		case "locale":
+			out.Values[i] = ec._VenueTranslation_locale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._VenueTranslation_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6789,6 +7458,11 @@ func (ec *executionContext) marshalNCommittee2ᚖgithubᚗcomᚋfritidᚋfritid�
 	return ec._Committee(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCommitteeInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCommitteeInput(ctx context.Context, v any) (model.CommitteeInput, error) {
+	res, err := ec.unmarshalInputCommitteeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCommitteeMember2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐCommitteeMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*portal.CommitteeMember) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -7001,6 +7675,11 @@ func (ec *executionContext) unmarshalNNeighbourhoodNameInput2ᚖgithubᚗcomᚋf
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNNeighbourhoodTextInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNeighbourhoodTextInput(ctx context.Context, v any) (model.NeighbourhoodTextInput, error) {
+	res, err := ec.unmarshalInputNeighbourhoodTextInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNOrganisation2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐOrganisationᚄ(ctx context.Context, sel ast.SelectionSet, v []*portal.Organisation) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -7127,6 +7806,46 @@ func (ec *executionContext) marshalNSchedule2ᚖgithubᚗcomᚋfritidᚋfritid�
 	return ec._Schedule(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSetNeighbourhoodCommitteePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetNeighbourhoodCommitteePayload(ctx context.Context, sel ast.SelectionSet, v *model.SetNeighbourhoodCommitteePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetNeighbourhoodCommitteePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetNeighbourhoodEditorPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetNeighbourhoodEditorPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetNeighbourhoodEditorPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetNeighbourhoodEditorPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetNeighbourhoodTranslationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetNeighbourhoodTranslationPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetNeighbourhoodTranslationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetNeighbourhoodTranslationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetVenueTranslationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetVenueTranslationPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetVenueTranslationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetVenueTranslationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTargetGroup2githubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐTargetGroup(ctx context.Context, v any) (portal.TargetGroup, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := portal.TargetGroup(tmp)
@@ -7234,6 +7953,21 @@ func (ec *executionContext) marshalNVenueEdge2ᚖgithubᚗcomᚋfritidᚋfritid�
 		return graphql.Null
 	}
 	return ec._VenueEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVenueTextInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐVenueTextInput(ctx context.Context, v any) (model.VenueTextInput, error) {
+	res, err := ec.unmarshalInputVenueTextInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVenueTranslation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐVenueTranslation(ctx context.Context, sel ast.SelectionSet, v *portal.VenueTranslation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VenueTranslation(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNWeekday2githubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐWeekday(ctx context.Context, v any) (portal.Weekday, error) {
@@ -7602,6 +8336,25 @@ func (ec *executionContext) marshalOVenue2ᚖgithubᚗcomᚋfritidᚋfritidᚋin
 		return graphql.Null
 	}
 	return ec._Venue(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOVenueTranslation2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐVenueTranslationᚄ(ctx context.Context, sel ast.SelectionSet, v []*portal.VenueTranslation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVenueTranslation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐVenueTranslation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 // endregion ***************************** type.gotpl *****************************

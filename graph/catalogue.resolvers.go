@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
@@ -92,6 +93,58 @@ func (r *mutationResolver) SaveNeighbourhood(ctx context.Context, input model.Ne
 	return &model.SaveNeighbourhoodPayload{Neighbourhood: nb}, nil
 }
 
+func (r *mutationResolver) SetNeighbourhoodTranslation(ctx context.Context, id string, locale string, input model.NeighbourhoodTextInput) (*model.SetNeighbourhoodTranslationPayload, error) {
+	uid, err := relay.ParseTypedID(id, "Neighbourhood", "id")
+	if err != nil {
+		return nil, err
+	}
+	n, err := r.Portal.SetNeighbourhoodDescription(ctx, uid, locale, textPatch(input.Description))
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetNeighbourhoodTranslationPayload{Neighbourhood: n}, nil
+}
+
+func (r *mutationResolver) SetNeighbourhoodCommittee(ctx context.Context, id string, input model.CommitteeInput) (*model.SetNeighbourhoodCommitteePayload, error) {
+	uid, err := relay.ParseTypedID(id, "Neighbourhood", "id")
+	if err != nil {
+		return nil, err
+	}
+	n, err := r.Portal.SetNeighbourhoodCommittee(ctx, uid, committeeChanges(input))
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetNeighbourhoodCommitteePayload{Neighbourhood: n}, nil
+}
+
+func (r *mutationResolver) SetNeighbourhoodEditor(ctx context.Context, neighbourhoodID string, userID string, editor bool) (*model.SetNeighbourhoodEditorPayload, error) {
+	nid, err := relay.ParseTypedID(neighbourhoodID, "Neighbourhood", "neighbourhoodId")
+	if err != nil {
+		return nil, err
+	}
+	uid, err := relay.ParseTypedID(userID, "User", "userId")
+	if err != nil {
+		return nil, err
+	}
+	n, err := r.Portal.SetNeighbourhoodEditor(ctx, nid, uid, editor)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetNeighbourhoodEditorPayload{Neighbourhood: n}, nil
+}
+
+func (r *mutationResolver) SetVenueTranslation(ctx context.Context, id string, locale string, input model.VenueTextInput) (*model.SetVenueTranslationPayload, error) {
+	uid, err := relay.ParseTypedID(id, "Venue", "id")
+	if err != nil {
+		return nil, err
+	}
+	v, err := r.Portal.SetVenueName(ctx, uid, locale, textPatch(input.Name))
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetVenueTranslationPayload{Venue: v}, nil
+}
+
 func (r *neighbourhoodResolver) Name(ctx context.Context, obj *portal.Neighbourhood) (string, error) {
 	nbs, err := loadersFor(ctx).neighbourhoods(ctx)
 	if err != nil {
@@ -139,6 +192,17 @@ func (r *neighbourhoodResolver) Organisations(ctx context.Context, obj *portal.N
 
 func (r *neighbourhoodResolver) Activities(ctx context.Context, obj *portal.Neighbourhood, first *int, after *string) (*portal.ActivityConnection, error) {
 	return loadersFor(ctx).activitiesOf(ctx, portal.ByNeighbourhood, obj.ID, first, after, nil)
+}
+
+func (r *neighbourhoodResolver) Editors(ctx context.Context, obj *portal.Neighbourhood) ([]*auth.User, error) {
+	eds, err := loadersFor(ctx).neighbourhoodEditors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if eds[obj.ID] == nil {
+		return []*auth.User{}, nil
+	}
+	return eds[obj.ID], nil
 }
 
 func (r *neighbourhoodConnectionResolver) Nodes(ctx context.Context, obj *portal.NeighbourhoodConnection) ([]*portal.Neighbourhood, error) {
@@ -318,12 +382,36 @@ func (r *queryResolver) Venues(ctx context.Context, first *int, after *string, l
 	return conn, nil
 }
 
+func (r *venueResolver) Name(ctx context.Context, obj *portal.Venue) (string, error) {
+	name, err := loadersFor(ctx).venueNames.get(ctx, obj.ID)
+	if err != nil || name == "" {
+		return obj.Name, err
+	}
+	return name, nil
+}
+
 func (r *venueResolver) Neighbourhoods(ctx context.Context, obj *portal.Venue) ([]*portal.Neighbourhood, error) {
 	ids, err := related(ctx, portal.VenueNeighbourhoods, obj.ID)
 	if err != nil {
 		return nil, err
 	}
 	return neighbourhoodsOf(ctx, ids)
+}
+
+func (r *venueResolver) Translations(ctx context.Context, obj *portal.Venue) ([]*portal.VenueTranslation, error) {
+	tr, err := editorTexts(ctx, loadersFor(ctx).venueTexts, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return tr.List, nil
+}
+
+func (r *venueResolver) MissingLocales(ctx context.Context, obj *portal.Venue) ([]string, error) {
+	tr, err := editorTexts(ctx, loadersFor(ctx).venueTexts, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return tr.Missing, nil
 }
 
 func (r *venueResolver) Activities(ctx context.Context, obj *portal.Venue, first *int, after *string) (*portal.ActivityConnection, error) {

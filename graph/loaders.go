@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/portal"
@@ -24,10 +25,12 @@ type loaders struct {
 	nbOnce  sync.Once
 	nbs     *portal.Neighbourhoods
 	nbErr   error
+	nbEds   lazy[map[uuid.UUID][]*auth.User] // committee editors, for administrators
 
 	organisations *batch[*portal.Organisation]
 	activities    *batch[*portal.Activity]
 	venues        *batch[*portal.Venue]
+	venueNames    *batch[string] // venues' names in the request's language, where it is not the default
 	media         *batch[*portal.Media]
 	links         *batch[[]*portal.Link]
 	memberLists   *batch[*portal.MemberList] // organisations' members and invitations, for their owners
@@ -35,6 +38,7 @@ type loaders struct {
 	related       map[portal.Relation]*batch[[]uuid.UUID]
 	activityTexts *batch[*portal.Translations[portal.ActivityTranslation]]     // for editors
 	orgTexts      *batch[*portal.Translations[portal.OrganisationTranslation]] // for editors
+	venueTexts    *batch[*portal.Translations[portal.VenueTranslation]]        // for editors
 
 	attachMu sync.Mutex // guards attaching to activities shared between lists
 
@@ -84,12 +88,14 @@ func newLoaders(p *portal.Service, cs *card.Service) *loaders {
 		l.seeVenues(values(m)...)
 		return m, err
 	})
+	l.venueNames = newBatch(p.VenueNames)
 	l.media = newBatch(p.MediaByID)
 	l.links = newBatch(p.Links)
 	l.memberLists = newBatch(p.MemberListsOf)
 	l.areas = newBatch(p.NeighbourhoodAreas)
 	l.activityTexts = newBatch(p.ActivityTranslations)
 	l.orgTexts = newBatch(p.OrganisationTranslations)
+	l.venueTexts = newBatch(p.VenueTranslations)
 	l.related = map[portal.Relation]*batch[[]uuid.UUID]{}
 	for _, rel := range []portal.Relation{portal.ActivityCategories, portal.OrganisationCategories, portal.ActivityNeighbourhoods,
 		portal.OrganisationNeighbourhoods, portal.VenueNeighbourhoods, portal.ActivityImages} {
@@ -148,6 +154,8 @@ func (l *loaders) seeVenues(vs ...*portal.Venue) {
 		ids = append(ids, v.ID)
 	}
 	l.related[portal.VenueNeighbourhoods].register(ids...)
+	l.venueNames.register(ids...)
+	l.venueTexts.register(ids...)
 	l.seeParents(portal.ByVenue, ids...)
 }
 
@@ -229,6 +237,25 @@ func (l *loaders) cardProgrammes(ctx context.Context) ([]*card.Programme, error)
 func (l *loaders) cardAgencies(ctx context.Context) ([]*card.Agency, error) {
 	l.agOnce.Do(func() { l.agencies, l.agErr = l.cards.FindAgencies(ctx) })
 	return l.agencies, l.agErr
+}
+
+// lazy is a value loaded once per operation, with its error.
+type lazy[T any] struct {
+	once sync.Once
+	v    T
+	err  error
+}
+
+// get returns the value, loading it with load the first time.
+func (l *lazy[T]) get(load func() (T, error)) (T, error) {
+	l.once.Do(func() { l.v, l.err = load() })
+	return l.v, l.err
+}
+
+// neighbourhoodEditors returns the committee editors by neighbourhood, loaded once per
+// operation (administrators only).
+func (l *loaders) neighbourhoodEditors(ctx context.Context) (map[uuid.UUID][]*auth.User, error) {
+	return l.nbEds.get(func() (map[uuid.UUID][]*auth.User, error) { return l.portal.FindNeighbourhoodEditors(ctx) })
 }
 
 // neighbourhoods returns the tenant's neighbourhoods, loaded once per operation.

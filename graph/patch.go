@@ -57,6 +57,26 @@ func organisationPatch(in model.UpdateOrganisationInput) (portal.OrganisationPat
 			p.Location.Value = &geo.Point{Lat: l.Lat, Lon: l.Lon}
 		}
 	}
+	return organisationLists(in, p)
+}
+
+// organisationLists maps the organisation's links and categories. Errors: BAD_USER_INPUT
+// naming a bad category ID.
+func organisationLists(in model.UpdateOrganisationInput, p portal.OrganisationPatch) (portal.OrganisationPatch, error) {
+	if v, set := in.Links.ValueOK(); set {
+		links := make([]portal.LinkInput, len(v))
+		for i, l := range v {
+			links[i] = *l
+		}
+		p.Links = portal.Patch[[]portal.LinkInput]{Set: true, Value: links}
+	}
+	if v, set := in.Categories.ValueOK(); set {
+		ids, err := parseIDs(v, "Category", "input.categories")
+		if err != nil {
+			return p, err
+		}
+		p.CategoryIDs = portal.Patch[[]uuid.UUID]{Set: true, Value: ids}
+	}
 	return p, nil
 }
 
@@ -169,8 +189,9 @@ func categoryInput(in model.CategoryChangesInput) (portal.CategoryInput, error) 
 	if out.ParentID, err = optionalID(in.ParentID, "Category", "input.parentId"); err != nil {
 		return out, err
 	}
+	out.Descriptions = map[string]string{}
 	for _, n := range in.Names {
-		out.Names[n.Locale] = n.Name
+		out.Names[n.Locale], out.Descriptions[n.Locale] = n.Name, deref(n.Description, "")
 	}
 	return out, nil
 }
@@ -193,4 +214,13 @@ func neighbourhoodInput(in model.NeighbourhoodChangesInput) (*uuid.UUID, portal.
 	}
 	id, err := optionalID(in.ID, "Neighbourhood", "input.id")
 	return id, out, err
+}
+
+// committeeChanges maps the API's committee input: what is left out or null is cleared.
+func committeeChanges(in model.CommitteeInput) portal.CommitteeChanges {
+	c := portal.CommitteeChanges{Email: deref(in.Email, ""), Phone: deref(in.Phone, ""), Website: deref(in.Website, "")}
+	for _, m := range in.Members {
+		c.Members = append(c.Members, portal.CommitteeMember{Name: m.Name, Role: deref(m.Role, "")})
+	}
+	return c
 }

@@ -474,6 +474,38 @@ func (ec *executionContext) fieldContext_SaveCategoryPayload_category(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _SetCategoryTranslationPayload_category(ctx context.Context, field graphql.CollectedField, obj *model.SetCategoryTranslationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetCategoryTranslationPayload_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.Category) graphql.Marshaler {
+			return ec.marshalNCategory2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetCategoryTranslationPayload_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetCategoryTranslationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -554,7 +586,7 @@ func (ec *executionContext) unmarshalInputCategoryNameInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"locale", "name"}
+	fieldsInOrder := [...]string{"locale", "name", "description"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -575,6 +607,50 @@ func (ec *executionContext) unmarshalInputCategoryNameInput(ctx context.Context,
 				return it, err
 			}
 			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCategoryTextInput(ctx context.Context, obj any) (model.CategoryTextInput, error) {
+	var it model.CategoryTextInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -823,6 +899,44 @@ func (ec *executionContext) _SaveCategoryPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var setCategoryTranslationPayloadImplementors = []string{"SetCategoryTranslationPayload"}
+
+func (ec *executionContext) _SetCategoryTranslationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetCategoryTranslationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setCategoryTranslationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetCategoryTranslationPayload")
+		case "category":
+			out.Values[i] = ec._SetCategoryTranslationPayload_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
@@ -877,6 +991,11 @@ func (ec *executionContext) unmarshalNCategoryNameInput2ᚖgithubᚗcomᚋfritid
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCategoryTextInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCategoryTextInput(ctx context.Context, v any) (model.CategoryTextInput, error) {
+	res, err := ec.unmarshalInputCategoryTextInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNDeleteCategoryPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐDeleteCategoryPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteCategoryPayload) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -895,6 +1014,16 @@ func (ec *executionContext) marshalNSaveCategoryPayload2ᚖgithubᚗcomᚋfritid
 		return graphql.Null
 	}
 	return ec._SaveCategoryPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetCategoryTranslationPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetCategoryTranslationPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetCategoryTranslationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetCategoryTranslationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCategory2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐCategory(ctx context.Context, sel ast.SelectionSet, v *portal.Category) graphql.Marshaler {

@@ -51,6 +51,27 @@ func (r *mutationResolver) DeleteCategory(ctx context.Context, id string) (*mode
 	return &model.DeleteCategoryPayload{DeletedID: relay.GlobalID("Category", uid), Parent: parent}, nil
 }
 
+func (r *mutationResolver) SetCategoryTranslation(ctx context.Context, id string, locale string, input model.CategoryTextInput) (*model.SetCategoryTranslationPayload, error) {
+	uid, err := relay.ParseTypedID(id, "Category", "id")
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Portal.SetCategoryTexts(ctx, uid, locale, textPatch(input.Name), textPatch(input.Description))
+	if err != nil {
+		return nil, err
+	}
+	tax, err := r.Portal.FindTaxonomy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tax.Localise(chain(ctx))
+	c, err = tax.ByID(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetCategoryTranslationPayload{Category: c}, nil
+}
+
 // Categories is the resolver for the categories field.
 func (r *queryResolver) Categories(ctx context.Context) ([]*portal.Category, error) {
 	tax, err := loadersFor(ctx).taxonomy(ctx)

@@ -507,58 +507,63 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptInvitation           func(childComplexity int, token string) int
-		AllocateTicket             func(childComplexity int, cardID string, offerID string) int
-		ApproveOrganisation        func(childComplexity int, id string) int
-		ArchiveVenue               func(childComplexity int, id string, archived bool) int
-		CancelTicket               func(childComplexity int, id string, access *model.CardPinInput) int
-		CheckRecipient             func(childComplexity int, input model.CardRecipientInput) int
-		CheckTicket                func(childComplexity int, code string) int
-		ClaimTicket                func(childComplexity int, cardID string, offerID string, access *model.CardPinInput) int
-		CreateAPIKey               func(childComplexity int, name string, scopes []auth.Scope) int
-		CreateActivity             func(childComplexity int, organisationID string, input model.ActivityChangesInput) int
-		DeleteCategory             func(childComplexity int, id string) int
-		ErasePersonalData          func(childComplexity int, identityNumber string) int
-		InviteMember               func(childComplexity int, organisationID string, email string, role portal.MemberRole) int
-		InviteUser                 func(childComplexity int, email string, displayName string, roles []auth.MunicipalRole) int
-		IssueAnonymousCards        func(childComplexity int, programmeID string, count int) int
-		IssueCard                  func(childComplexity int, input model.CardRecipientInput) int
-		Login                      func(childComplexity int, email string, password string) int
-		Logout                     func(childComplexity int) int
-		LogoutEverywhere           func(childComplexity int) int
-		OpenCard                   func(childComplexity int, access model.CardPinInput) int
-		PersonalDataReport         func(childComplexity int, identityNumber string) int
-		RedeemTicket               func(childComplexity int, code string) int
-		RegisterOrganisation       func(childComplexity int, input model.RegisterOrganisationInput) int
-		RejectOrganisation         func(childComplexity int, id string, reason string) int
-		ReleaseCardOfferStock      func(childComplexity int, offerID string, amount int) int
-		RequestPasswordReset       func(childComplexity int, email string) int
-		ResendConfirmation         func(childComplexity int, email string) int
-		ResetPassword              func(childComplexity int, token string, password string) int
-		RestoreRevision            func(childComplexity int, id string) int
-		ResumeCard                 func(childComplexity int, id string) int
-		RevokeAPIKey               func(childComplexity int, id string) int
-		RevokeCard                 func(childComplexity int, id string) int
-		SaveCardAgency             func(childComplexity int, input model.CardAgencyInput) int
-		SaveCardOffer              func(childComplexity int, input model.CardOfferInput) int
-		SaveCardProgramme          func(childComplexity int, input model.CardProgrammeInput) int
-		SaveCategory               func(childComplexity int, input model.CategoryChangesInput) int
-		SaveLocale                 func(childComplexity int, input tenant.LocaleInput) int
-		SaveNeighbourhood          func(childComplexity int, input model.NeighbourhoodChangesInput) int
-		SaveVenue                  func(childComplexity int, input model.VenueChangesInput) int
-		SetActivityStatus          func(childComplexity int, id string, status portal.ActivityStatus) int
-		SetActivityTranslation     func(childComplexity int, id string, locale string, input model.ActivityTextsInput) int
-		SetCardOfferStatus         func(childComplexity int, id string, status card.OfferStatus) int
-		SetCaseworkerAgency        func(childComplexity int, userID string, agencyID *string) int
-		SetMemberRole              func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
-		SetOrganisationTranslation func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
-		SetUserRoles               func(childComplexity int, userID string, roles []auth.MunicipalRole, disabled *bool) int
-		SuspendCard                func(childComplexity int, id string) int
-		UpdateActivity             func(childComplexity int, id string, input model.ActivityChangesInput) int
-		UpdateMunicipality         func(childComplexity int, input model.MunicipalityChangesInput) int
-		UpdateOrganisation         func(childComplexity int, id string, input model.UpdateOrganisationInput) int
-		UploadImage                func(childComplexity int, file graphql.Upload, alt *string) int
-		VerifyEmail                func(childComplexity int, token string) int
+		AcceptInvitation            func(childComplexity int, token string) int
+		AllocateTicket              func(childComplexity int, cardID string, offerID string) int
+		ApproveOrganisation         func(childComplexity int, id string) int
+		ArchiveVenue                func(childComplexity int, id string, archived bool) int
+		CancelTicket                func(childComplexity int, id string, access *model.CardPinInput) int
+		CheckRecipient              func(childComplexity int, input model.CardRecipientInput) int
+		CheckTicket                 func(childComplexity int, code string) int
+		ClaimTicket                 func(childComplexity int, cardID string, offerID string, access *model.CardPinInput) int
+		CreateAPIKey                func(childComplexity int, name string, scopes []auth.Scope) int
+		CreateActivity              func(childComplexity int, organisationID string, input model.ActivityChangesInput) int
+		DeleteCategory              func(childComplexity int, id string) int
+		ErasePersonalData           func(childComplexity int, identityNumber string) int
+		InviteMember                func(childComplexity int, organisationID string, email string, role portal.MemberRole) int
+		InviteUser                  func(childComplexity int, email string, displayName string, roles []auth.MunicipalRole) int
+		IssueAnonymousCards         func(childComplexity int, programmeID string, count int) int
+		IssueCard                   func(childComplexity int, input model.CardRecipientInput) int
+		Login                       func(childComplexity int, email string, password string) int
+		Logout                      func(childComplexity int) int
+		LogoutEverywhere            func(childComplexity int) int
+		OpenCard                    func(childComplexity int, access model.CardPinInput) int
+		PersonalDataReport          func(childComplexity int, identityNumber string) int
+		RedeemTicket                func(childComplexity int, code string) int
+		RegisterOrganisation        func(childComplexity int, input model.RegisterOrganisationInput) int
+		RejectOrganisation          func(childComplexity int, id string, reason string) int
+		ReleaseCardOfferStock       func(childComplexity int, offerID string, amount int) int
+		RequestPasswordReset        func(childComplexity int, email string) int
+		ResendConfirmation          func(childComplexity int, email string) int
+		ResetPassword               func(childComplexity int, token string, password string) int
+		RestoreRevision             func(childComplexity int, id string) int
+		ResumeCard                  func(childComplexity int, id string) int
+		RevokeAPIKey                func(childComplexity int, id string) int
+		RevokeCard                  func(childComplexity int, id string) int
+		SaveCardAgency              func(childComplexity int, input model.CardAgencyInput) int
+		SaveCardOffer               func(childComplexity int, input model.CardOfferInput) int
+		SaveCardProgramme           func(childComplexity int, input model.CardProgrammeInput) int
+		SaveCategory                func(childComplexity int, input model.CategoryChangesInput) int
+		SaveLocale                  func(childComplexity int, input tenant.LocaleInput) int
+		SaveNeighbourhood           func(childComplexity int, input model.NeighbourhoodChangesInput) int
+		SaveVenue                   func(childComplexity int, input model.VenueChangesInput) int
+		SetActivityStatus           func(childComplexity int, id string, status portal.ActivityStatus) int
+		SetActivityTranslation      func(childComplexity int, id string, locale string, input model.ActivityTextsInput) int
+		SetCardOfferStatus          func(childComplexity int, id string, status card.OfferStatus) int
+		SetCaseworkerAgency         func(childComplexity int, userID string, agencyID *string) int
+		SetCategoryTranslation      func(childComplexity int, id string, locale string, input model.CategoryTextInput) int
+		SetMemberRole               func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
+		SetNeighbourhoodCommittee   func(childComplexity int, id string, input model.CommitteeInput) int
+		SetNeighbourhoodEditor      func(childComplexity int, neighbourhoodID string, userID string, editor bool) int
+		SetNeighbourhoodTranslation func(childComplexity int, id string, locale string, input model.NeighbourhoodTextInput) int
+		SetOrganisationTranslation  func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
+		SetUserRoles                func(childComplexity int, userID string, roles []auth.MunicipalRole, disabled *bool) int
+		SetVenueTranslation         func(childComplexity int, id string, locale string, input model.VenueTextInput) int
+		SuspendCard                 func(childComplexity int, id string) int
+		UpdateActivity              func(childComplexity int, id string, input model.ActivityChangesInput) int
+		UpdateMunicipality          func(childComplexity int, input model.MunicipalityChangesInput) int
+		UpdateOrganisation          func(childComplexity int, id string, input model.UpdateOrganisationInput) int
+		UploadImage                 func(childComplexity int, file graphql.Upload, alt *string) int
+		VerifyEmail                 func(childComplexity int, token string) int
 	}
 
 	Neighbourhood struct {
@@ -566,6 +571,7 @@ type ComplexityRoot struct {
 		Area          func(childComplexity int) int
 		Committee     func(childComplexity int) int
 		Description   func(childComplexity int) int
+		Editors       func(childComplexity int) int
 		GlobalID      func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Organisations func(childComplexity int, first *int, after *string) int
@@ -900,8 +906,24 @@ type ComplexityRoot struct {
 		Agency func(childComplexity int) int
 	}
 
+	SetCategoryTranslationPayload struct {
+		Category func(childComplexity int) int
+	}
+
 	SetMemberRolePayload struct {
 		Organisation func(childComplexity int) int
+	}
+
+	SetNeighbourhoodCommitteePayload struct {
+		Neighbourhood func(childComplexity int) int
+	}
+
+	SetNeighbourhoodEditorPayload struct {
+		Neighbourhood func(childComplexity int) int
+	}
+
+	SetNeighbourhoodTranslationPayload struct {
+		Neighbourhood func(childComplexity int) int
 	}
 
 	SetOrganisationTranslationPayload struct {
@@ -910,6 +932,10 @@ type ComplexityRoot struct {
 
 	SetUserRolesPayload struct {
 		UserAccount func(childComplexity int) int
+	}
+
+	SetVenueTranslationPayload struct {
+		Venue func(childComplexity int) int
 	}
 
 	Settlement struct {
@@ -1021,8 +1047,10 @@ type ComplexityRoot struct {
 		Archived       func(childComplexity int) int
 		GlobalID       func(childComplexity int) int
 		Location       func(childComplexity int) int
+		MissingLocales func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Neighbourhoods func(childComplexity int) int
+		Translations   func(childComplexity int) int
 	}
 
 	VenueConnection struct {
@@ -1037,15 +1065,21 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	VenueTranslation struct {
+		Locale func(childComplexity int) int
+		Name   func(childComplexity int) int
+	}
+
 	VerifyEmailPayload struct {
 		User func(childComplexity int) int
 	}
 
 	Viewer struct {
-		APIKey      func(childComplexity int) int
-		Memberships func(childComplexity int) int
-		Roles       func(childComplexity int) int
-		User        func(childComplexity int) int
+		APIKey         func(childComplexity int) int
+		Memberships    func(childComplexity int) int
+		Neighbourhoods func(childComplexity int) int
+		Roles          func(childComplexity int) int
+		User           func(childComplexity int) int
 	}
 
 	WeeklySlot struct {
@@ -3185,6 +3219,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetCaseworkerAgency(childComplexity, args["userId"].(string), args["agencyId"].(*string)), true
+	case "Mutation.setCategoryTranslation":
+		if e.ComplexityRoot.Mutation.SetCategoryTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCategoryTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCategoryTranslation(childComplexity, args["id"].(string), args["locale"].(string), args["input"].(model.CategoryTextInput)), true
 	case "Mutation.setMemberRole":
 		if e.ComplexityRoot.Mutation.SetMemberRole == nil {
 			break
@@ -3196,6 +3241,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetMemberRole(childComplexity, args["organisationId"].(string), args["userId"].(string), args["role"].(*portal.MemberRole)), true
+	case "Mutation.setNeighbourhoodCommittee":
+		if e.ComplexityRoot.Mutation.SetNeighbourhoodCommittee == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setNeighbourhoodCommittee_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetNeighbourhoodCommittee(childComplexity, args["id"].(string), args["input"].(model.CommitteeInput)), true
+	case "Mutation.setNeighbourhoodEditor":
+		if e.ComplexityRoot.Mutation.SetNeighbourhoodEditor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setNeighbourhoodEditor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetNeighbourhoodEditor(childComplexity, args["neighbourhoodId"].(string), args["userId"].(string), args["editor"].(bool)), true
+	case "Mutation.setNeighbourhoodTranslation":
+		if e.ComplexityRoot.Mutation.SetNeighbourhoodTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setNeighbourhoodTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetNeighbourhoodTranslation(childComplexity, args["id"].(string), args["locale"].(string), args["input"].(model.NeighbourhoodTextInput)), true
 	case "Mutation.setOrganisationTranslation":
 		if e.ComplexityRoot.Mutation.SetOrganisationTranslation == nil {
 			break
@@ -3218,6 +3296,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetUserRoles(childComplexity, args["userId"].(string), args["roles"].([]auth.MunicipalRole), args["disabled"].(*bool)), true
+	case "Mutation.setVenueTranslation":
+		if e.ComplexityRoot.Mutation.SetVenueTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setVenueTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetVenueTranslation(childComplexity, args["id"].(string), args["locale"].(string), args["input"].(model.VenueTextInput)), true
 	case "Mutation.suspendCard":
 		if e.ComplexityRoot.Mutation.SuspendCard == nil {
 			break
@@ -3314,6 +3403,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Neighbourhood.Description(childComplexity), true
+	case "Neighbourhood.editors":
+		if e.ComplexityRoot.Neighbourhood.Editors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighbourhood.Editors(childComplexity), true
 	case "Neighbourhood.id":
 		if e.ComplexityRoot.Neighbourhood.GlobalID == nil {
 			break
@@ -4571,12 +4666,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetCaseworkerAgencyPayload.Agency(childComplexity), true
 
+	case "SetCategoryTranslationPayload.category":
+		if e.ComplexityRoot.SetCategoryTranslationPayload.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetCategoryTranslationPayload.Category(childComplexity), true
+
 	case "SetMemberRolePayload.organisation":
 		if e.ComplexityRoot.SetMemberRolePayload.Organisation == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SetMemberRolePayload.Organisation(childComplexity), true
+
+	case "SetNeighbourhoodCommitteePayload.neighbourhood":
+		if e.ComplexityRoot.SetNeighbourhoodCommitteePayload.Neighbourhood == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetNeighbourhoodCommitteePayload.Neighbourhood(childComplexity), true
+
+	case "SetNeighbourhoodEditorPayload.neighbourhood":
+		if e.ComplexityRoot.SetNeighbourhoodEditorPayload.Neighbourhood == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetNeighbourhoodEditorPayload.Neighbourhood(childComplexity), true
+
+	case "SetNeighbourhoodTranslationPayload.neighbourhood":
+		if e.ComplexityRoot.SetNeighbourhoodTranslationPayload.Neighbourhood == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetNeighbourhoodTranslationPayload.Neighbourhood(childComplexity), true
 
 	case "SetOrganisationTranslationPayload.organisation":
 		if e.ComplexityRoot.SetOrganisationTranslationPayload.Organisation == nil {
@@ -4591,6 +4714,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SetUserRolesPayload.UserAccount(childComplexity), true
+
+	case "SetVenueTranslationPayload.venue":
+		if e.ComplexityRoot.SetVenueTranslationPayload.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetVenueTranslationPayload.Venue(childComplexity), true
 
 	case "Settlement.donated":
 		if e.ComplexityRoot.Settlement.Donated == nil {
@@ -4939,6 +5069,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Venue.Location(childComplexity), true
+	case "Venue.missingLocales":
+		if e.ComplexityRoot.Venue.MissingLocales == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.MissingLocales(childComplexity), true
 	case "Venue.name":
 		if e.ComplexityRoot.Venue.Name == nil {
 			break
@@ -4951,6 +5087,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Venue.Neighbourhoods(childComplexity), true
+	case "Venue.translations":
+		if e.ComplexityRoot.Venue.Translations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Translations(childComplexity), true
 
 	case "VenueConnection.edges":
 		if e.ComplexityRoot.VenueConnection.Edges == nil {
@@ -4990,6 +5132,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VenueEdge.Node(childComplexity), true
 
+	case "VenueTranslation.locale":
+		if e.ComplexityRoot.VenueTranslation.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueTranslation.Locale(childComplexity), true
+	case "VenueTranslation.name":
+		if e.ComplexityRoot.VenueTranslation.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueTranslation.Name(childComplexity), true
+
 	case "VerifyEmailPayload.user":
 		if e.ComplexityRoot.VerifyEmailPayload.User == nil {
 			break
@@ -5009,6 +5164,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Memberships(childComplexity), true
+	case "Viewer.neighbourhoods":
+		if e.ComplexityRoot.Viewer.Neighbourhoods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Neighbourhoods(childComplexity), true
 	case "Viewer.roles":
 		if e.ComplexityRoot.Viewer.Roles == nil {
 			break
@@ -5063,19 +5224,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCatalogueFilterInput,
 		ec.unmarshalInputCategoryChangesInput,
 		ec.unmarshalInputCategoryNameInput,
+		ec.unmarshalInputCategoryTextInput,
 		ec.unmarshalInputCommitteeInput,
 		ec.unmarshalInputCommitteeMemberInput,
 		ec.unmarshalInputGeoPointInput,
+		ec.unmarshalInputLinkInput,
 		ec.unmarshalInputLocaleInput,
 		ec.unmarshalInputMunicipalityChangesInput,
 		ec.unmarshalInputNearInput,
 		ec.unmarshalInputNeighbourhoodChangesInput,
 		ec.unmarshalInputNeighbourhoodNameInput,
+		ec.unmarshalInputNeighbourhoodTextInput,
 		ec.unmarshalInputNewOwnerInput,
 		ec.unmarshalInputOrganisationTextInput,
 		ec.unmarshalInputRegisterOrganisationInput,
 		ec.unmarshalInputUpdateOrganisationInput,
 		ec.unmarshalInputVenueChangesInput,
+		ec.unmarshalInputVenueTextInput,
 		ec.unmarshalInputWeeklySlotInput,
 	)
 	first := true
@@ -5229,7 +5394,7 @@ type User implements Node {
 enum MunicipalRole {
   "Runs the municipality's portal: users, categories, neighbourhoods, languages, approvals."
   ADMIN
-  "Writes municipal information, news and events."
+  "Keeps the content of every listing (organisations, activities, venues, category and neighbourhood texts, committees); not approvals, members, users or the activity card."
   EDITOR
   "Runs the activity card: programmes, offers, statistics."
   CARD_COORDINATOR
@@ -5628,6 +5793,21 @@ input UpdateOrganisationInput {
   logoId: ID @goField(omittable: true)
   "An uploaded image's global ID to show as the cover picture."
   coverId: ID @goField(omittable: true)
+  "Website and social media links, in display order (at most 20); they replace those there, null or empty removes them."
+  links: [LinkInput!] @goField(omittable: true)
+  """
+  Category global IDs; they replace those there, null or empty removes them. Only once the
+  municipality has approved the organisation: before, CONFLICT.
+  """
+  categories: [ID!] @goField(omittable: true)
+}
+
+"A website or social media link."
+input LinkInput {
+  "What it points at."
+  kind: LinkKind!
+  "The address: http:// or https://."
+  url: String!
 }
 
 "A point on the map."
@@ -5870,7 +6050,7 @@ extend type Query {
 }
 
 extend type Mutation {
-  "Puts an organisation or activity back as it was in a revision (not its status) and records that as a new revision."
+  "Puts an organisation or activity back as it was in a revision (fields, texts, categories and an organisation's links; not its status) and records that as a new revision."
   restoreRevision(
     "The revision's global ID."
     id: ID!
@@ -5895,7 +6075,7 @@ type Revision implements Node {
   itemType: String!
   "The item's global ID."
   itemId: ID!
-  "The item's fields, texts and categories then, as JSON."
+  "The item's fields, texts and categories (and an organisation's links) then, as JSON."
   snapshot: JSON!
   "Who made the change (a user's global ID), if known."
   authorId: ID
@@ -6115,6 +6295,11 @@ type UserAccountEdge {
 extend type Viewer {
   "The organisations the signed-in user belongs to, in every status, by name, with their role in each; empty for an API key."
   memberships: [Membership!]!
+}
+
+extend type Viewer {
+  "The neighbourhoods whose description and committee the signed-in user keeps as a committee editor, in display order; empty for others."
+  neighbourhoods: [Neighbourhood!]!
 }
 
 "An organisation the signed-in user belongs to."
@@ -7718,7 +7903,7 @@ type WeeklySlot {
 type Venue implements Node {
   "The venue's global ID."
   id: ID!
-  "Its name."
+  "Its name in the request's language, falling back along the locale chain to the default language's."
   name: String!
   "Its postal address."
   address: Address
@@ -7730,6 +7915,18 @@ type Venue implements Node {
   neighbourhoods: [Neighbourhood!]!
   "Whether it is archived: kept on activities already there, not offered for new ones."
   archived: Boolean!
+  "Its name in every locale, by locale code, the default language's first. Only for those who may edit it: null with FORBIDDEN for others."
+  translations: [VenueTranslation!]
+  "The municipality's enabled locales it has no name in. Only for those who may edit it: null with FORBIDDEN for others."
+  missingLocales: [String!]
+}
+
+"A venue's name in one locale, as written (no fallback)."
+type VenueTranslation {
+  "The locale code."
+  locale: String!
+  "The name."
+  name: String!
 }
 
 """
@@ -7766,6 +7963,15 @@ type Neighbourhood implements Node {
     "The cursor to continue after."
     after: String
   ): ActivityConnection
+}
+
+extend type Neighbourhood {
+  """
+  The users who keep its description and committee as committee editors, by name. Null,
+  with the error, for anyone but an administrator (FORBIDDEN; UNAUTHENTICATED when
+  anonymous), so the rest of the answer stands.
+  """
+  editors: [User!]
 }
 
 "A neighbourhood committee (nærmiljøutvalg): how to reach it and who sits on it."
@@ -8004,6 +8210,97 @@ type SaveNeighbourhoodPayload {
   neighbourhood: Neighbourhood!
 }
 
+extend type Mutation {
+  """
+  Writes a neighbourhood's description in one enabled language (administrators, the
+  municipality's editors, and the neighbourhood's committee editors). Its name stays as the
+  administrators wrote it; each text falls back along the locale chain on its own.
+  """
+  setNeighbourhoodTranslation(
+    "The neighbourhood's global ID."
+    id: ID!
+    "The locale, e.g. ` + "`" + `en` + "`" + `."
+    locale: String!
+    "The texts to change."
+    input: NeighbourhoodTextInput!
+  ): SetNeighbourhoodTranslationPayload!
+
+  """
+  Replaces a neighbourhood committee's contact and public members (administrators, the
+  municipality's editors, and the neighbourhood's committee editors).
+  """
+  setNeighbourhoodCommittee(
+    "The neighbourhood's global ID."
+    id: ID!
+    "The committee as it is to be: what is left out or null is cleared."
+    input: CommitteeInput!
+  ): SetNeighbourhoodCommitteePayload!
+
+  """
+  Makes a user of the municipality a committee editor of a neighbourhood, who then keeps its
+  description, its committee's contact and members and nothing else, or ends that
+  (administrators only).
+  """
+  setNeighbourhoodEditor(
+    "The neighbourhood's global ID."
+    neighbourhoodId: ID!
+    "The user's global ID."
+    userId: ID!
+    "True makes them a committee editor, false ends it."
+    editor: Boolean!
+  ): SetNeighbourhoodEditorPayload!
+
+  """
+  Writes a venue's name in one enabled language (as for ` + "`" + `saveVenue` + "`" + `). In the default
+  language it is the venue's name itself and cannot be cleared; in another, clearing it makes
+  reads fall back.
+  """
+  setVenueTranslation(
+    "The venue's global ID."
+    id: ID!
+    "The locale, e.g. ` + "`" + `en` + "`" + `."
+    locale: String!
+    "The texts to change."
+    input: VenueTextInput!
+  ): SetVenueTranslationPayload!
+}
+
+"A neighbourhood's texts in one language; left out: unchanged, null or empty: cleared."
+input NeighbourhoodTextInput {
+  "A presentation (plain text or Markdown, at most 20,000 characters)."
+  description: String @goField(omittable: true)
+}
+
+"A venue's texts in one language; left out: unchanged, null or empty: cleared."
+input VenueTextInput {
+  "Its name (at most 200 characters)."
+  name: String @goField(omittable: true)
+}
+
+"The neighbourhood whose texts changed."
+type SetNeighbourhoodTranslationPayload {
+  "The neighbourhood, with its texts in the request's language."
+  neighbourhood: Neighbourhood!
+}
+
+"The neighbourhood whose committee changed."
+type SetNeighbourhoodCommitteePayload {
+  "The neighbourhood, with its committee."
+  neighbourhood: Neighbourhood!
+}
+
+"The neighbourhood whose committee editors changed."
+type SetNeighbourhoodEditorPayload {
+  "The neighbourhood; its ` + "`" + `editors` + "`" + ` show the change."
+  neighbourhood: Neighbourhood!
+}
+
+"The venue whose name changed."
+type SetVenueTranslationPayload {
+  "The venue, named in the request's language."
+  venue: Venue!
+}
+
 "A neighbourhood to add or change."
 input NeighbourhoodChangesInput {
   "The neighbourhood's global ID, to change it; leave out to add one."
@@ -8216,12 +8513,45 @@ input CategoryChangesInput {
   names: [CategoryNameInput!]!
 }
 
-"A category's name in one locale."
+"A category's name and description in one locale."
 input CategoryNameInput {
   "The locale, e.g. ` + "`" + `nn` + "`" + `."
   locale: String!
   "The name."
   name: String!
+  "A longer description (plain text, at most 5,000 characters); left out or null: none."
+  description: String
+}
+
+extend type Mutation {
+  """
+  Writes a category's name and description in one enabled language, leaving its place in
+  the taxonomy as it is (administrators and the municipality's editors). A language without
+  texts yet needs a name; clearing the name removes that language's texts, except in the
+  default language, where it is required.
+  """
+  setCategoryTranslation(
+    "The category's global ID."
+    id: ID!
+    "The locale, e.g. ` + "`" + `en` + "`" + `."
+    locale: String!
+    "The texts to change."
+    input: CategoryTextInput!
+  ): SetCategoryTranslationPayload!
+}
+
+"A category's texts in one language; left out: unchanged, null or empty: cleared."
+input CategoryTextInput {
+  "The name (at most 200 characters)."
+  name: String @goField(omittable: true)
+  "A longer description (plain text, at most 5,000 characters)."
+  description: String @goField(omittable: true)
+}
+
+"The category whose texts changed."
+type SetCategoryTranslationPayload {
+  "The category, with its texts in the request's language."
+  category: Category!
 }
 `, BuiltIn: false},
 	{Name: "../schema/search.graphqls", Input: `extend type Query {
@@ -8387,7 +8717,7 @@ input LocaleInput {
   """
   The municipality's published activities and organisations that have no texts in ` + "`" + `locale` + "`" + `
   (an enabled locale), or without it in any enabled locale: activities first. For
-  administrators and API keys with catalogue:write.
+  administrators, the municipality's editors and API keys with catalogue:write.
   """
   missingTranslations(
     "An enabled locale code such as ` + "`" + `en` + "`" + `; omitted, any enabled locale."
@@ -9332,6 +9662,8 @@ func (ec *executionContext) childFields_Neighbourhood(ctx context.Context, field
 		return ec.fieldContext_Neighbourhood_organisations(ctx, field)
 	case "activities":
 		return ec.fieldContext_Neighbourhood_activities(ctx, field)
+	case "editors":
+		return ec.fieldContext_Neighbourhood_editors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Neighbourhood", field.Name)
 }
@@ -9930,12 +10262,44 @@ func (ec *executionContext) childFields_SetCaseworkerAgencyPayload(ctx context.C
 	return nil, fmt.Errorf("no field named %q was found under type SetCaseworkerAgencyPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SetCategoryTranslationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_SetCategoryTranslationPayload_category(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetCategoryTranslationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SetMemberRolePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "organisation":
 		return ec.fieldContext_SetMemberRolePayload_organisation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetMemberRolePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetNeighbourhoodCommitteePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "neighbourhood":
+		return ec.fieldContext_SetNeighbourhoodCommitteePayload_neighbourhood(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetNeighbourhoodCommitteePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetNeighbourhoodEditorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "neighbourhood":
+		return ec.fieldContext_SetNeighbourhoodEditorPayload_neighbourhood(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetNeighbourhoodEditorPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetNeighbourhoodTranslationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "neighbourhood":
+		return ec.fieldContext_SetNeighbourhoodTranslationPayload_neighbourhood(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetNeighbourhoodTranslationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SetOrganisationTranslationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9952,6 +10316,14 @@ func (ec *executionContext) childFields_SetUserRolesPayload(ctx context.Context,
 		return ec.fieldContext_SetUserRolesPayload_userAccount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetUserRolesPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetVenueTranslationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "venue":
+		return ec.fieldContext_SetVenueTranslationPayload_venue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetVenueTranslationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Settlement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10174,6 +10546,10 @@ func (ec *executionContext) childFields_Venue(ctx context.Context, field graphql
 		return ec.fieldContext_Venue_neighbourhoods(ctx, field)
 	case "archived":
 		return ec.fieldContext_Venue_archived(ctx, field)
+	case "translations":
+		return ec.fieldContext_Venue_translations(ctx, field)
+	case "missingLocales":
+		return ec.fieldContext_Venue_missingLocales(ctx, field)
 	case "activities":
 		return ec.fieldContext_Venue_activities(ctx, field)
 	}
@@ -10204,6 +10580,16 @@ func (ec *executionContext) childFields_VenueEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type VenueEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_VenueTranslation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_VenueTranslation_locale(ctx, field)
+	case "name":
+		return ec.fieldContext_VenueTranslation_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VenueTranslation", field.Name)
+}
+
 func (ec *executionContext) childFields_VerifyEmailPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "user":
@@ -10222,6 +10608,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_roles(ctx, field)
 	case "memberships":
 		return ec.fieldContext_Viewer_memberships(ctx, field)
+	case "neighbourhoods":
+		return ec.fieldContext_Viewer_neighbourhoods(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }

@@ -296,12 +296,22 @@ type CategoryChangesInput struct {
 	Names []*CategoryNameInput `json:"names"`
 }
 
-// A category's name in one locale.
+// A category's name and description in one locale.
 type CategoryNameInput struct {
 	// The locale, e.g. `nn`.
 	Locale string `json:"locale"`
 	// The name.
 	Name string `json:"name"`
+	// A longer description (plain text, at most 5,000 characters); left out or null: none.
+	Description *string `json:"description,omitempty"`
+}
+
+// A category's texts in one language; left out: unchanged, null or empty: cleared.
+type CategoryTextInput struct {
+	// The name (at most 200 characters).
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// A longer description (plain text, at most 5,000 characters).
+	Description graphql.Omittable[*string] `json:"description,omitempty"`
 }
 
 // The checks made before a card is issued.
@@ -483,6 +493,12 @@ type NeighbourhoodNameInput struct {
 	Name string `json:"name"`
 	// A presentation.
 	Description *string `json:"description,omitempty"`
+}
+
+// A neighbourhood's texts in one language; left out: unchanged, null or empty: cleared.
+type NeighbourhoodTextInput struct {
+	// A presentation (plain text or Markdown, at most 20,000 characters).
+	Description graphql.Omittable[*string] `json:"description,omitempty"`
 }
 
 // The account to make for an organisation's owner.
@@ -675,10 +691,34 @@ type SetCaseworkerAgencyPayload struct {
 	Agency *card.Agency `json:"agency,omitempty"`
 }
 
+// The category whose texts changed.
+type SetCategoryTranslationPayload struct {
+	// The category, with its texts in the request's language.
+	Category *portal.Category `json:"category"`
+}
+
 // A member's changed role, or a removed member.
 type SetMemberRolePayload struct {
 	// The organisation, whose `members` show the change; null when the caller left one the public cannot see.
 	Organisation *portal.Organisation `json:"organisation,omitempty"`
+}
+
+// The neighbourhood whose committee changed.
+type SetNeighbourhoodCommitteePayload struct {
+	// The neighbourhood, with its committee.
+	Neighbourhood *portal.Neighbourhood `json:"neighbourhood"`
+}
+
+// The neighbourhood whose committee editors changed.
+type SetNeighbourhoodEditorPayload struct {
+	// The neighbourhood; its `editors` show the change.
+	Neighbourhood *portal.Neighbourhood `json:"neighbourhood"`
+}
+
+// The neighbourhood whose texts changed.
+type SetNeighbourhoodTranslationPayload struct {
+	// The neighbourhood, with its texts in the request's language.
+	Neighbourhood *portal.Neighbourhood `json:"neighbourhood"`
 }
 
 // An organisation with new texts in one language.
@@ -691,6 +731,12 @@ type SetOrganisationTranslationPayload struct {
 type SetUserRolesPayload struct {
 	// The account with its new roles and whether it is disabled.
 	UserAccount *auth.UserWithRoles `json:"userAccount"`
+}
+
+// The venue whose name changed.
+type SetVenueTranslationPayload struct {
+	// The venue, named in the request's language.
+	Venue *portal.Venue `json:"venue"`
 }
 
 // A suspended card.
@@ -739,6 +785,11 @@ type UpdateOrganisationInput struct {
 	LogoID graphql.Omittable[*string] `json:"logoId,omitempty"`
 	// An uploaded image's global ID to show as the cover picture.
 	CoverID graphql.Omittable[*string] `json:"coverId,omitempty"`
+	// Website and social media links, in display order (at most 20); they replace those there, null or empty removes them.
+	Links graphql.Omittable[[]*portal.LinkInput] `json:"links,omitempty"`
+	// Category global IDs; they replace those there, null or empty removes them. Only once the
+	// municipality has approved the organisation: before, CONFLICT.
+	Categories graphql.Omittable[[]string] `json:"categories,omitempty"`
 }
 
 // A changed organisation.
@@ -771,6 +822,12 @@ type VenueChangesInput struct {
 	Location graphql.Omittable[*GeoPointInput] `json:"location,omitempty"`
 	// How it is adapted.
 	Accessibility graphql.Omittable[[]portal.AccessibilityFeature] `json:"accessibility,omitempty"`
+}
+
+// A venue's texts in one language; left out: unchanged, null or empty: cleared.
+type VenueTextInput struct {
+	// Its name (at most 200 characters).
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
 }
 
 // A confirmed e-mail address.

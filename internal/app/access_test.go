@@ -42,7 +42,8 @@ func TestAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	users := map[string][]auth.MunicipalRole{"admin": {auth.RoleAdmin}, "editor": {auth.RoleEditor},
-		"coordinator": {auth.RoleCardCoordinator}, "caseworker": {auth.RoleCaseworker}, "orgeditor": nil, "otherorgeditor": nil}
+		"coordinator": {auth.RoleCardCoordinator}, "caseworker": {auth.RoleCaseworker}, "orgeditor": nil,
+		"otherorgeditor": nil, "committee": nil, "neighbour": nil}
 	for name, roles := range users {
 		if _, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: demo.ID(), Email: name + "@example.no", Password: "riktig hest batteri", Roles: roles}); err != nil {
 			t.Fatal(err)
@@ -60,6 +61,20 @@ func TestAccessMatrix(t *testing.T) {
 	s.exec(t, `INSERT INTO organisation_members (municipality_id, organisation_id, user_id, role)
 		SELECT o.municipality_id, o.id, u.id, 'EDITOR' FROM organisations o, users u
 		WHERE (o.slug = 'lag-a' AND u.email = 'orgeditor@example.no') OR (o.slug = 'lag-b' AND u.email = 'otherorgeditor@example.no')`)
+
+	// A neighbourhood whose committee committee@example.no keeps.
+	var nbA string
+	if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO neighbourhoods
+		(municipality_id, slug, area, min_lat, min_lon, max_lat, max_lon)
+		VALUES (?, 'sentrum', ?, 59, 10, 59.1, 10.1) RETURNING id`,
+		demo.ID(), `{"type":"Polygon","coordinates":[[[10,59],[10.1,59],[10.1,59.1],[10,59]]]}`).Scan(&nbA); err != nil {
+		t.Fatal(err)
+	}
+	s.exec(t, `INSERT INTO neighbourhood_translations (neighbourhood_id, municipality_id, locale, name)
+		VALUES (?, ?, 'nb', 'Sentrum')`, nbA, demo.ID())
+	s.exec(t, `INSERT INTO neighbourhood_editors (municipality_id, neighbourhood_id, user_id)
+		SELECT municipality_id, ?, id FROM users WHERE email = 'committee@example.no'`, nbA)
+	nbAID := func() map[string]any { return map[string]any{"id": relayID("Neighbourhood", nbA)} }
 
 	// Each caller's Authorization header, made fresh for every case (logout ends sessions).
 	login := func(email string, headers ...string) string {
@@ -79,19 +94,23 @@ func TestAccessMatrix(t *testing.T) {
 		"EDITOR":                    func() []string { return []string{login("editor@example.no")} },
 		"CARD_COORDINATOR":          func() []string { return []string{login("coordinator@example.no")} },
 		"CASEWORKER":                func() []string { return []string{login("caseworker@example.no")} },
+		"committee editor":          func() []string { return []string{login("committee@example.no")} },
 		"user of another municipality": func() []string {
 			return []string{login("admin@larvik.no", "X-Municipality: larvik")}
 		},
 	}
 	adminOnly := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": forbidden,
 		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": forbidden, "CARD_COORDINATOR": forbidden,
-		"CASEWORKER": forbidden, "user of another municipality": unauthenticated}
+		"CASEWORKER": forbidden, "committee editor": forbidden,
+		"user of another municipality": unauthenticated}
 	signedIn := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": allowed,
 		"org editor of another org": allowed, "ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": allowed,
-		"CASEWORKER": allowed, "user of another municipality": unauthenticated}
+		"CASEWORKER": allowed, "committee editor": allowed,
+		"user of another municipality": unauthenticated}
 	anyone := map[string]outcome{"anonymous": allowed, "resident": allowed, "org editor of this org": allowed,
 		"org editor of another org": allowed, "ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": allowed,
-		"CASEWORKER": allowed, "user of another municipality": unauthenticated}
+		"CASEWORKER": allowed, "committee editor": allowed,
+		"user of another municipality": unauthenticated}
 	keyID := func() any {
 		r := ok(t, s.post(t, `mutation { createApiKey(name: "k", scopes: [CATALOGUE_READ]) { key { id } } }`, nil, login("admin@example.no")))
 		return get(r.Data, "createApiKey.key.id")
@@ -117,8 +136,25 @@ func TestAccessMatrix(t *testing.T) {
 		return map[string]any{"t": link[len(link)-43:]}
 	}
 	orgEditors := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": allowed,
-		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": forbidden, "CARD_COORDINATOR": forbidden,
-		"CASEWORKER": forbidden, "user of another municipality": unauthenticated}
+		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": forbidden,
+		"CASEWORKER": forbidden, "committee editor": forbidden,
+		"user of another municipality": unauthenticated}
+	// Members are people, not content: a municipal EDITOR does not manage them.
+	memberManagers := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated,
+		"org editor of this org": allowed, "org editor of another org": forbidden,
+		"ADMIN": allowed, "EDITOR": forbidden, "CARD_COORDINATOR": forbidden,
+		"CASEWORKER": forbidden, "committee editor": forbidden,
+		"user of another municipality": unauthenticated}
+	catalogueEditors := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated,
+		"org editor of this org": forbidden, "org editor of another org": forbidden,
+		"ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": forbidden,
+		"CASEWORKER": forbidden, "committee editor": forbidden,
+		"user of another municipality": unauthenticated}
+	keepers := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated,
+		"org editor of this org": forbidden, "org editor of another org": forbidden,
+		"ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": forbidden,
+		"CASEWORKER": forbidden, "committee editor": allowed,
+		"user of another municipality": unauthenticated}
 	var lagA string
 	if err := s.app.DB.QueryRowContext(ctx, "SELECT id FROM organisations WHERE slug = 'lag-a'").Scan(&lagA); err != nil {
 		t.Fatal(err)
@@ -188,16 +224,20 @@ func TestAccessMatrix(t *testing.T) {
 	}
 	cardStaff := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": forbidden,
 		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": forbidden, "CARD_COORDINATOR": allowed,
-		"CASEWORKER": forbidden, "user of another municipality": unauthenticated}
+		"CASEWORKER": forbidden, "committee editor": forbidden,
+		"user of another municipality": unauthenticated}
 	cardManagers := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": forbidden,
 		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": forbidden, "CARD_COORDINATOR": allowed,
-		"CASEWORKER": allowed, "user of another municipality": unauthenticated}
+		"CASEWORKER": allowed, "committee editor": forbidden,
+		"user of another municipality": unauthenticated}
 	offerManagers := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": allowed,
 		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": forbidden, "CARD_COORDINATOR": allowed,
-		"CASEWORKER": forbidden, "user of another municipality": unauthenticated}
+		"CASEWORKER": forbidden, "committee editor": forbidden,
+		"user of another municipality": unauthenticated}
 	caseworkers := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": forbidden,
 		"org editor of another org": forbidden, "ADMIN": forbidden, "EDITOR": forbidden, "CARD_COORDINATOR": forbidden,
-		"CASEWORKER": allowed, "user of another municipality": unauthenticated}
+		"CASEWORKER": allowed, "committee editor": forbidden,
+		"user of another municipality": unauthenticated}
 	// At the door, a member of another organisation learns nothing: the same TICKET_NOT_FOUND
 	// as for a code that does not exist. The municipal users own organisations of their own
 	// by then (registerOrganisation above), so they are such members; a user who checks
@@ -205,19 +245,24 @@ func TestAccessMatrix(t *testing.T) {
 	notFound := outcome("TICKET_NOT_FOUND")
 	door := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": allowed,
 		"org editor of another org": notFound, "ADMIN": notFound, "EDITOR": notFound, "CARD_COORDINATOR": notFound,
-		"CASEWORKER": notFound, "user of another municipality": unauthenticated}
+		"CASEWORKER": notFound, "committee editor": notFound,
+		"user of another municipality": unauthenticated}
 	allocators := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": forbidden,
 		"org editor of another org": forbidden, "ADMIN": forbidden, "EDITOR": forbidden, "CARD_COORDINATOR": allowed,
-		"CASEWORKER": allowed, "user of another municipality": unauthenticated}
+		"CASEWORKER": allowed, "committee editor": forbidden,
+		"user of another municipality": unauthenticated}
 	ownersOnly := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": forbidden,
 		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": forbidden, "CARD_COORDINATOR": forbidden,
-		"CASEWORKER": forbidden, "user of another municipality": unauthenticated}
+		"CASEWORKER": forbidden, "committee editor": forbidden,
+		"user of another municipality": unauthenticated}
 	viewers := map[string]outcome{"anonymous": hidden, "resident": allowed, "org editor of this org": allowed,
 		"org editor of another org": allowed, "ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": allowed,
-		"CASEWORKER": allowed, "user of another municipality": unauthenticated}
+		"CASEWORKER": allowed, "committee editor": allowed,
+		"user of another municipality": unauthenticated}
 	draftReaders := map[string]outcome{"anonymous": hidden, "resident": hidden, "org editor of this org": allowed,
-		"org editor of another org": hidden, "ADMIN": hidden, "EDITOR": hidden, "CARD_COORDINATOR": hidden,
-		"CASEWORKER": hidden, "user of another municipality": unauthenticated}
+		"org editor of another org": hidden, "ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": hidden,
+		"CASEWORKER": hidden, "committee editor": hidden,
+		"user of another municipality": unauthenticated}
 	mutations := []struct {
 		name, query string
 		vars        func() map[string]any
@@ -253,7 +298,8 @@ func TestAccessMatrix(t *testing.T) {
 			link := outboxLink(t, s, "PasswordReset", o["email"].(string))
 			return map[string]any{"t": link[len(link)-43:]}
 		}, anyone},
-		{"inviteMember", `mutation($id: ID!) { inviteMember(organisationId: $id, email: "gjest@example.no", role: EDITOR) { organisation { id } } }`, lagAID, orgEditors},
+		{"inviteMember", `mutation($id: ID!) { inviteMember(organisationId: $id, email: "gjest@example.no", role: EDITOR) { organisation { id } } }`,
+			lagAID, memberManagers},
 		{"acceptInvitation", `mutation($t: String!) { acceptInvitation(token: $t) { organisation { id } } }`, func() map[string]any {
 			o := owner()
 			other := pendingOrg()["id"] // an organisation of its own, so joining it changes nobody's other rights
@@ -270,7 +316,7 @@ func TestAccessMatrix(t *testing.T) {
 			}
 			s.exec(t, `INSERT INTO organisation_members (municipality_id, organisation_id, user_id, role) VALUES (?, ?, ?, 'EDITOR')`, demo.ID(), lagA, u.ID)
 			return map[string]any{"id": relayID("Organisation", lagA), "u": u.GlobalID()}
-		}, orgEditors},
+		}, memberManagers},
 		{"saveLocale", `mutation { saveLocale(input: {code: "en", nativeName: "English"}) { locale { code } } }`, nil, adminOnly},
 		{"saveCategory", `mutation { saveCategory(input: {slug: "ny-kategori", names: [{locale: "nb", name: "Ny"}]}) { category { id } } }`, nil, adminOnly},
 		{"deleteCategory", `mutation($id: ID!) { deleteCategory(id: $id) { deletedId } }`, func() map[string]any {
@@ -294,7 +340,41 @@ func TestAccessMatrix(t *testing.T) {
 		{"restoreRevision", `mutation($id: ID!) { restoreRevision(id: $id) { revision { id } } }`, revisionOfA, orgEditors},
 		{"setActivityTranslation", `mutation($id: ID!) { setActivityTranslation(id: $id, locale: "en", input: {title: "Activity A"}) { activity { id } } }`, actAID, orgEditors},
 		{"saveVenue", `mutation($id: ID!) { saveVenue(input: {organisationId: $id, name: "Banen"}) { venue { id } } }`, lagAID, orgEditors},
-		{"saveVenue (the municipality's own)", `mutation { saveVenue(input: {name: "Rådhuset"}) { venue { id } } }`, nil, adminOnly},
+		{"saveVenue (the municipality's own)", `mutation { saveVenue(input: {name: "Rådhuset"}) { venue { id } } }`, nil,
+			catalogueEditors},
+		{"setVenueTranslation", `mutation($id: ID!) {
+			setVenueTranslation(id: $id, locale: "en", input: {name: "The clubhouse"}) { venue { name } } }`,
+			venueAID, orgEditors},
+		{"setCategoryTranslation", `mutation($id: ID!) {
+			setCategoryTranslation(id: $id, locale: "nb", input: {description: "Alt om idrett"}) { category { id } } }`,
+			func() map[string]any {
+				n++
+				var id string
+				if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO categories (municipality_id, slug) VALUES (?, ?) RETURNING id`,
+					demo.ID(), fmt.Sprintf("tekst-%d", n)).Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				s.exec(t, `INSERT INTO category_translations (category_id, municipality_id, locale, name)
+					VALUES (?, ?, 'nb', 'Idrett')`, id, demo.ID())
+				s.app.Portal.InvalidateCategories()
+				return map[string]any{"id": relayID("Category", id)}
+			}, catalogueEditors},
+		{"setNeighbourhoodTranslation", `mutation($id: ID!) {
+			setNeighbourhoodTranslation(id: $id, locale: "nb", input: {description: "Midt i byen"}) { neighbourhood { id } } }`,
+			nbAID, keepers},
+		{"setNeighbourhoodCommittee", `mutation($id: ID!) { setNeighbourhoodCommittee(id: $id,
+			input: {email: "utvalg@example.no", members: [{name: "Kari", role: "leder"}]}) { neighbourhood { id } } }`,
+			nbAID, keepers},
+		{"setNeighbourhoodEditor", `mutation($id: ID!, $u: ID!) {
+			setNeighbourhoodEditor(neighbourhoodId: $id, userId: $u, editor: true) { neighbourhood { id } } }`,
+			func() map[string]any {
+				var u string
+				err := s.app.DB.QueryRowContext(ctx, `SELECT id FROM users WHERE email = 'neighbour@example.no'`).Scan(&u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return map[string]any{"id": relayID("Neighbourhood", nbA), "u": relayID("User", u)}
+			}, adminOnly},
 		{"archiveVenue", `mutation($id: ID!) { archiveVenue(id: $id, archived: false) { venue { id } } }`, venueAID, orgEditors},
 		{"updateMunicipality", `mutation { updateMunicipality(input: {settings: {theme: "blå"}}) { municipality { name } } }`, nil, adminOnly},
 		{"uploadImage", uploadQuery, nil, signedIn},
@@ -358,6 +438,9 @@ func TestAccessMatrix(t *testing.T) {
 		{"Organisation.members", `query($id: ID!) { organisation(id: $id) { members { role } } }`, lagAID, ownersOnly},
 		{"Organisation.invitations", `query($id: ID!) { organisation(id: $id) { invitations { email } } }`, lagAID, ownersOnly},
 		{"Viewer.memberships", `{ viewer { memberships { role } } }`, nil, viewers},
+		{"Viewer.neighbourhoods", `{ viewer { neighbourhoods { id } } }`, nil, viewers},
+		{"Neighbourhood.editors", `query($id: ID!) { node(id: $id) { ... on Neighbourhood { editors { id } } } }`,
+			nbAID, adminOnly},
 		{"activity (a DRAFT)", `query($id: ID!) { activity(id: $id) { id } }`, draftAID, draftReaders},
 		{"node (a DRAFT)", `query($id: ID!) { node(id: $id) { id } }`, draftAID, draftReaders},
 	}

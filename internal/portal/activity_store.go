@@ -29,6 +29,7 @@ type scope struct {
 	chain          []string // the request's locale chain, ending in the default
 	defaultLocale  string
 	editor         uuid.UUID // a signed-in user whose own items are visible too (editorScope); Nil: public only
+	everyListing   bool      // the caller keeps every listing's content (editorScope): all are visible
 }
 
 // whereActivities adds the filter's conditions on activities "a" to q.

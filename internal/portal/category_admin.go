@@ -23,6 +23,8 @@ type CategoryInput struct {
 	SortOrder int
 	// Names by locale; each locale must be one of the municipality's.
 	Names map[string]string
+	// Descriptions by locale, beside the names (a description needs a name in its locale).
+	Descriptions map[string]string
 }
 
 // SaveCategory adds or changes a category of the taxonomy. Errors: UNAUTHENTICATED,
@@ -93,8 +95,13 @@ func (s *Service) validateCategory(ctx context.Context, t *tenant.Tenant, in Cat
 		if t.Locale(loc) == nil {
 			return nil, apperr.Invalid("input.names", "LocaleNotEnabled", map[string]any{"Locale": loc})
 		}
+		desc, err := CheckText(in.Descriptions[loc], 5000, "input.names")
+		if err != nil {
+			return nil, err
+		}
 		if name = strings.TrimSpace(name); name != "" {
-			c.Translations = append(c.Translations, &CategoryTranslation{CategoryID: c.ID, MunicipalityID: t.ID(), Locale: loc, Name: name})
+			c.Translations = append(c.Translations, &CategoryTranslation{CategoryID: c.ID, MunicipalityID: t.ID(),
+				Locale: loc, Name: name, Description: desc})
 		}
 	}
 	return c, nil

@@ -43,8 +43,9 @@ func (s *Service) InviteMember(ctx context.Context, orgID uuid.UUID, email strin
 		return err
 	}
 	return database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		// SECURITY: those who may edit the organisation invite to it.
-		o, v, err := s.canEdit(ctx, tx, orgID)
+		// SECURITY: those who manage the organisation's members invite to it (not a
+		// municipal editor: content, not people).
+		o, v, err := s.canManage(ctx, tx, orgID)
 		if err != nil {
 			return err
 		}
@@ -111,8 +112,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string) (*Organisa
 // owner would go).
 func (s *Service) SetMemberRole(ctx context.Context, orgID, userID uuid.UUID, role MemberRole) error {
 	return database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		// SECURITY: those who may edit the organisation manage its members.
-		o, v, err := s.canEdit(ctx, tx, orgID)
+		// SECURITY: its OWNER and EDITOR members, administrators and catalogue:write keys
+		// manage its members; a municipal editor does not (canManage).
+		o, v, err := s.canManage(ctx, tx, orgID)
 		if err != nil {
 			return err
 		}

@@ -9,7 +9,6 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/fritid/fritid/internal/audit"
-	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/portal/geo"
@@ -37,18 +36,11 @@ func (s *Service) SaveNeighbourhood(ctx context.Context, id *uuid.UUID, in Neigh
 	if err != nil {
 		return nil, err
 	}
-	c := &in.Committee
-	if c.Website, err = CheckURL(c.Website, "input.committee.website"); err != nil {
+	committee := committeeOf(in)
+	if err := checkCommittee(&committee, "input.committee."); err != nil {
 		return nil, err
 	}
-	if c.Phone, err = CheckPhone(c.Phone, "input.committee.phone"); err != nil {
-		return nil, err
-	}
-	if c.Email != "" {
-		if c.Email, err = auth.NormaliseEmail(c.Email, "input.committee.email"); err != nil {
-			return nil, err
-		}
-	}
+	in.Committee.Email, in.Committee.Phone, in.Committee.Website = committee.Email, committee.Phone, committee.Website
 	n := &Neighbourhood{ID: newID(), MunicipalityID: t.ID(), Slug: in.Slug, Area: area.GeoJSON(), MinLat: area.Box.MinLat, MinLon: area.Box.MinLon,
 		MaxLat: area.Box.MaxLat, MaxLon: area.Box.MaxLon, CommitteeEmail: in.Committee.Email, CommitteePhone: in.Committee.Phone, CommitteeWebsite: in.Committee.Website}
 	if id != nil {
@@ -62,6 +54,9 @@ func (s *Service) SaveNeighbourhood(ctx context.Context, id *uuid.UUID, in Neigh
 			}
 		}
 		if err := writeNeighbourhood(ctx, tx, n, in, t); err != nil {
+			return err
+		}
+		if err := writeCommitteeMembers(ctx, tx, n, committee.Members); err != nil {
 			return err
 		}
 		if err := assignArea(ctx, tx, n, area); err != nil {
@@ -79,10 +74,8 @@ func writeNeighbourhood(ctx context.Context, tx bun.IDB, n *Neighbourhood, in Ne
 	if err != nil {
 		return conflictOn(database.MapError(err, "save neighbourhood", "neighbourhood"), "slug")
 	}
-	for _, q := range []string{"DELETE FROM neighbourhood_translations WHERE neighbourhood_id = ?", "DELETE FROM committee_members WHERE neighbourhood_id = ?"} {
-		if _, err := tx.ExecContext(ctx, q, n.ID); err != nil {
-			return database.MapError(err, "save neighbourhood", "neighbourhood")
-		}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM neighbourhood_translations WHERE neighbourhood_id = ?", n.ID); err != nil {
+		return database.MapError(err, "save neighbourhood", "neighbourhood")
 	}
 	for loc, name := range in.Name {
 		if t.Locale(loc) == nil {
@@ -93,13 +86,16 @@ func writeNeighbourhood(ctx context.Context, tx bun.IDB, n *Neighbourhood, in Ne
 			return database.MapError(err, "save neighbourhood names", "neighbourhood")
 		}
 	}
-	for i, m := range in.Committee.Members {
-		cm := &CommitteeMember{ID: newID(), NeighbourhoodID: n.ID, MunicipalityID: n.MunicipalityID, Name: m.Name, Role: m.Role, SortOrder: i + 1}
-		if _, err := tx.NewInsert().Model(cm).Exec(ctx); err != nil {
-			return database.MapError(err, "save committee member", "neighbourhood")
-		}
-	}
 	return nil
+}
+
+// committeeOf returns the committee of a neighbourhood's input.
+func committeeOf(in NeighbourhoodInput) CommitteeChanges {
+	c := CommitteeChanges{Email: in.Committee.Email, Phone: in.Committee.Phone, Website: in.Committee.Website}
+	for _, m := range in.Committee.Members {
+		c.Members = append(c.Members, CommitteeMember{Name: m.Name, Role: m.Role})
+	}
+	return c
 }
 
 // assignArea recomputes which organisations (unless assigned by hand), venues and

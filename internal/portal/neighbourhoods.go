@@ -64,6 +64,7 @@ func (ns *Neighbourhoods) Text(n *Neighbourhood, chain []string) *NeighbourhoodT
 		return &NeighbourhoodTranslation{NeighbourhoodID: n.ID}
 	}
 	out := *t
+	out.Name = pickField(chain, ts, locale, func(t *NeighbourhoodTranslation) string { return t.Name })
 	out.Description = pickField(chain, ts, locale, func(t *NeighbourhoodTranslation) string { return t.Description })
 	return &out
 }
@@ -79,4 +80,20 @@ func (ns *Neighbourhoods) Check(ids []uuid.UUID, field string) error {
 		}
 	}
 	return nil
+}
+
+// Only returns the neighbourhoods of the set with the given IDs, in display order; unknown
+// IDs are left out.
+func (ns *Neighbourhoods) Only(ids []uuid.UUID) []*Neighbourhood {
+	want := make(map[uuid.UUID]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	out := []*Neighbourhood{}
+	for _, n := range ns.List {
+		if want[n.ID] {
+			out = append(out, n)
+		}
+	}
+	return out
 }

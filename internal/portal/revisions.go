@@ -55,8 +55,11 @@ func (s *Service) saveRevision(ctx context.Context, tx bun.IDB, mid uuid.UUID, i
 		SELECT ?, ?, ?, ?, jsonb_build_object(
 		  'row', (SELECT to_jsonb(x) - 'published' - 'sort_name' FROM `+sn.table+` x WHERE x.id = ?),
 		  'texts', coalesce((SELECT jsonb_agg(to_jsonb(t) - 'search') FROM `+sn.texts+` t WHERE t.`+sn.textKey+` = ?), '[]'),
-		  'categories', coalesce((SELECT jsonb_agg(c.category_id) FROM `+sn.cats+` c WHERE c.`+sn.catKey+` = ?), '[]'))`,
-		mid, itemType, id, author, id, id, id)
+		  'categories', coalesce((SELECT jsonb_agg(c.category_id) FROM `+sn.cats+` c WHERE c.`+sn.catKey+` = ?), '[]'))
+		  || CASE WHEN ? = 'Organisation' THEN jsonb_build_object('links', coalesce((
+		       SELECT jsonb_agg(jsonb_build_object('kind', l.kind, 'url', l.url) ORDER BY l.sort_order)
+		       FROM organisation_links l WHERE l.organisation_id = ?), '[]')) ELSE '{}' END`,
+		mid, itemType, id, author, id, id, id, itemType, id)
 	if err != nil {
 		return database.MapError(err, "save revision", "revision")
 	}
@@ -180,6 +183,9 @@ func (s *Service) RestoreRevision(ctx context.Context, id uuid.UUID) (uuid.UUID,
 		if err := restore(ctx, tx, rev); err != nil {
 			return err
 		}
+		if err := restoreLinks(ctx, tx, rev); err != nil {
+			return err
+		}
 		if err := s.replace(ctx, tx, rev); err != nil {
 			return err
 		}
@@ -242,4 +248,20 @@ func (s *Service) replace(ctx context.Context, tx bun.IDB, rev *Revision) error 
 		return database.MapError(err, "find activity", "activity")
 	}
 	return setActivityNeighbourhoods(ctx, tx, a)
+}
+
+// restoreLinks puts back an organisation's links as a revision has them; a revision made
+// before links were kept in revisions leaves them as they are.
+func restoreLinks(ctx context.Context, tx bun.IDB, rev *Revision) error {
+	if rev.ItemType != "Organisation" {
+		return nil
+	}
+	return execAll(ctx, tx, "restore links", "revision", []stmt{
+		{`DELETE FROM organisation_links WHERE organisation_id = ? AND (?::jsonb -> 'links') IS NOT NULL`,
+			[]any{rev.ItemID, string(rev.Snapshot)}},
+		{`INSERT INTO organisation_links (organisation_id, municipality_id, kind, url, sort_order)
+			SELECT ?, ?, l.value ->> 'kind', l.value ->> 'url', l.n
+			FROM jsonb_array_elements(coalesce(?::jsonb -> 'links', '[]')) WITH ORDINALITY AS l(value, n)`,
+			[]any{rev.ItemID, rev.MunicipalityID, string(rev.Snapshot)}},
+	})
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
-	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/tenant"
@@ -66,11 +65,9 @@ const gapsSQL = `(SELECT 'a' AS kind, a.id, ARRAY(SELECT e.c FROM unnest(?::text
 // an administrator nor a catalogue:write key), BAD_USER_INPUT naming "locale" or a cursor.
 func (s *Service) FindTranslationGaps(ctx context.Context, locale string, page relay.Page) (*TranslationGapConnection, error) {
 	// SECURITY: the list is for those who may edit every item, as canEdit: administrators
-	// of the request's municipality and catalogue:write keys.
-	if v := auth.ViewerFrom(ctx); v == nil || !v.HasScope(auth.ScopeCatalogueWrite) {
-		if _, err := auth.RequireAdmin(ctx); err != nil {
-			return nil, err
-		}
+	// and municipal editors of the request's municipality, and catalogue:write keys.
+	if _, err := requireCatalogueEditor(ctx); err != nil {
+		return nil, err
 	}
 	t, err := tenant.Current(ctx)
 	if err != nil {

@@ -92,8 +92,9 @@ func editableIDs(ctx context.Context, db bun.IDB, mid uuid.UUID, ids []uuid.UUID
 	}
 	q := db.NewSelect().TableExpr(table).Column("i.id").Where("i.municipality_id = ? AND i.id IN (?)", mid, bun.In(ids))
 	// SECURITY: every locale's texts are shown to those who may edit the item, as canEdit:
-	// OWNER and EDITOR members of its organisation, administrators, catalogue:write keys.
-	if !v.Has(auth.RoleAdmin) && !v.HasScope(auth.ScopeCatalogueWrite) {
+	// OWNER and EDITOR members of its organisation, administrators, municipal editors,
+	// catalogue:write keys.
+	if !editsEveryListing(v) {
 		if v.User == nil {
 			return nil, nil
 		}

@@ -28,12 +28,29 @@ type OrganisationPatch struct {
 	OrgNumber                                                             Patch[*string]
 	Location                                                              Patch[*geo.Point]
 	LogoID, CoverID                                                       Patch[*uuid.UUID]
+	// Links replace the organisation's links, in order.
+	Links Patch[[]LinkInput]
+	// CategoryIDs replace its categories (once it is approved).
+	CategoryIDs Patch[[]uuid.UUID]
 }
 
 // canEdit returns the organisation of the request's municipality when the viewer may edit
-// it: an OWNER or EDITOR of it, an administrator, or an API key with catalogue:write.
-// Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND.
+// its content: an OWNER or EDITOR of it, an administrator, a municipal editor, or an API
+// key with catalogue:write. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND.
 func (s *Service) canEdit(ctx context.Context, db bun.IDB, id uuid.UUID) (*Organisation, *auth.Viewer, error) {
+	return s.organisationFor(ctx, db, id, editsEveryListing)
+}
+
+// canManage is canEdit for the organisation's members and invitations: a municipal editor
+// keeps content, not people. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND.
+func (s *Service) canManage(ctx context.Context, db bun.IDB, id uuid.UUID) (*Organisation, *auth.Viewer, error) {
+	return s.organisationFor(ctx, db, id, managesEveryOrganisation)
+}
+
+// organisationFor locks and returns the organisation of the request's municipality when
+// the viewer is an OWNER or EDITOR member of it, or everyone(viewer) holds.
+func (s *Service) organisationFor(ctx context.Context, db bun.IDB, id uuid.UUID,
+	everyone func(*auth.Viewer) bool) (*Organisation, *auth.Viewer, error) {
 	t, err := tenant.Current(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -43,18 +60,24 @@ func (s *Service) canEdit(ctx context.Context, db bun.IDB, id uuid.UUID) (*Organ
 		return nil, nil, apperr.New(apperr.Unauthenticated, "")
 	}
 	o := new(Organisation)
-	if err := db.NewSelect().Model(o).Where("o.id = ? AND o.municipality_id = ?", id, t.ID()).For("UPDATE").Scan(ctx); err != nil {
+	err = db.NewSelect().Model(o).
+		Where("o.id = ? AND o.municipality_id = ?", id, t.ID()).
+		For("UPDATE").
+		Scan(ctx)
+	if err != nil {
 		return nil, nil, database.MapError(err, "find organisation", "organisation")
 	}
-	// SECURITY: members who edit (OWNER, EDITOR), administrators, and catalogue:write keys.
-	if v.Has(auth.RoleAdmin) || v.HasScope(auth.ScopeCatalogueWrite) {
+	// SECURITY: members who edit (OWNER, EDITOR), and those who keep every listing
+	// (everyone: see editsEveryListing and managesEveryOrganisation).
+	if everyone(v) {
 		return o, v, nil
 	}
 	if v.User == nil {
 		return nil, nil, apperr.New(apperr.Forbidden, "")
 	}
 	ok, err := db.NewSelect().Table("organisation_members").
-		Where("organisation_id = ? AND user_id = ? AND role IN ('OWNER', 'EDITOR')", id, v.User.ID).Exists(ctx)
+		Where("organisation_id = ? AND user_id = ? AND role IN ('OWNER', 'EDITOR')", id, v.User.ID).
+		Exists(ctx)
 	if err != nil {
 		return nil, nil, database.MapError(err, "check membership", "organisation")
 	}
@@ -65,8 +88,9 @@ func (s *Service) canEdit(ctx context.Context, db bun.IDB, id uuid.UUID) (*Organ
 }
 
 // UpdateOrganisation applies a partial update. A new location recomputes the
-// neighbourhoods it lies in, and those of its activities without a venue. Errors:
-// UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT naming the field.
+// neighbourhoods it lies in, and those of its activities without a venue; links and
+// categories given replace those there. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+// BAD_USER_INPUT naming the field, CONFLICT naming "input.categories" (not approved yet).
 func (s *Service) UpdateOrganisation(ctx context.Context, id uuid.UUID, p OrganisationPatch) (*Organisation, error) {
 	var out *Organisation
 	err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
@@ -83,13 +107,23 @@ func (s *Service) UpdateOrganisation(ctx context.Context, id uuid.UUID, p Organi
 			return err
 		}
 		fields = append(fields, images...)
-		if len(fields) == 0 {
+		lists, err := s.applyLists(ctx, tx, o, p)
+		if err != nil {
+			return err
+		}
+		if len(fields) == 0 && len(lists) == 0 {
 			out = o
 			return nil
 		}
-		if _, err := tx.NewUpdate().Model(o).Set("updated_at = now()").Column(columnsOf(fields)...).WherePK().Exec(ctx); err != nil {
+		_, err = tx.NewUpdate().Model(o).
+			Set("updated_at = now()").
+			Column(columnsOf(fields)...).
+			WherePK().
+			Exec(ctx)
+		if err != nil {
 			return database.MapError(err, "update organisation", "organisation")
 		}
+		fields = append(fields, lists...)
 		if p.Location.Set {
 			if err := s.relocate(ctx, tx, o); err != nil {
 				return err

@@ -107,8 +107,9 @@ func (s *Service) editableVenue(ctx context.Context, tx bun.IDB, p VenuePatch) (
 		}
 	}
 	// SECURITY: a venue kept by an organisation is written by those who edit that
-	// organisation (its OWNER and EDITORs, administrators, catalogue:write keys); the
-	// municipality's own venues by administrators and catalogue:write keys only.
+	// organisation (its OWNER and EDITORs, administrators, municipal editors, catalogue:write
+	// keys); the municipality's own venues by administrators, municipal editors and
+	// catalogue:write keys only.
 	if v.OrganisationID != nil {
 		_, viewer, err := s.canEdit(ctx, tx, *v.OrganisationID)
 		if err != nil && p.ID == nil && apperr.CodeOf(err) == apperr.NotFound {
@@ -120,7 +121,7 @@ func (s *Service) editableVenue(ctx context.Context, tx bun.IDB, p VenuePatch) (
 	switch {
 	case viewer == nil || (viewer.User == nil && viewer.APIKey == nil):
 		return nil, nil, apperr.New(apperr.Unauthenticated, "")
-	case viewer.Has(auth.RoleAdmin) || viewer.HasScope(auth.ScopeCatalogueWrite):
+	case editsEveryListing(viewer):
 		return v, viewer, nil
 	default:
 		return nil, nil, apperr.New(apperr.Forbidden, "")
