@@ -1,23 +1,25 @@
 // Package media takes uploaded images: JPEG, PNG or WebP recognised by their content, under
-// size and pixel limits, decoded and re-encoded (which drops EXIF, GPS position included)
-// into fixed widths, and kept in a gocloud.dev/blob bucket (a directory by default).
+// size and pixel limits, resampled and re-encoded into fixed widths (a JPEG at its own width
+// is copied without its metadata instead), so that no variant keeps EXIF, GPS position
+// included, and kept in a gocloud.dev/blob bucket (a directory by default).
 package media
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
 	"io"
 	"net/http"
+	"sync"
 
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/fileblob" // file:// buckets
 	_ "gocloud.dev/blob/s3blob"   // s3:// buckets (AWS S3 and S3-compatible stores)
-	"golang.org/x/image/draw"
-	_ "golang.org/x/image/webp" // decode WebP
+	_ "golang.org/x/image/webp"   // decode WebP
 
 	"github.com/fritid/fritid/internal/platform/apperr"
 )
@@ -42,8 +44,8 @@ type Variant struct {
 }
 
 // Process reads an upload, checks it is a JPEG, PNG or WebP within the limits, and returns
-// its re-encoded variants' bytes. Errors: BAD_USER_INPUT naming field (not an image of an
-// accepted kind, too large, too many pixels, undecodable).
+// its variants' bytes, without metadata. Errors: BAD_USER_INPUT naming field (not an image of
+// an accepted kind, too large, too many pixels, undecodable).
 func Process(r io.Reader, lim Limits, field string) ([]Variant, [][]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
 	if err != nil {
@@ -67,38 +69,68 @@ func Process(r io.Reader, lim Limits, field string) ([]Variant, [][]byte, error)
 	if err != nil {
 		return nil, nil, apperr.Invalid(field, "ImageUnreadable", nil)
 	}
-	return variants(img, kind == "image/png")
+	return variants(img, source{data: data, kind: kind})
 }
 
-func variants(img image.Image, keepPNG bool) ([]Variant, [][]byte, error) {
+// source is an upload as it came.
+type source struct {
+	data []byte
+	kind string
+}
+
+// variants makes img's variants at once, one goroutine each.
+func variants(img image.Image, src source) ([]Variant, [][]byte, error) {
 	b := img.Bounds()
 	var vs []Variant
-	var bodies [][]byte
 	for _, w := range Widths {
 		if len(vs) > 0 && vs[len(vs)-1].Width >= b.Dx() {
 			break // the original's width is reached: no upscaling
 		}
 		w = min(w, b.Dx())
-		h := max(1, b.Dy()*w/b.Dx())
-		dst := image.NewRGBA(image.Rect(0, 0, w, h))
-		draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Over, nil)
-		var buf bytes.Buffer
 		ct, ext := "image/jpeg", "jpg"
-		var err error
-		if keepPNG {
+		if src.kind == "image/png" {
 			ct, ext = "image/png", "png"
-			err = png.Encode(&buf, dst)
-		} else {
-			err = jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 85})
 		}
-		if err != nil {
-			return nil, nil, err
-		}
+		h := max(1, b.Dy()*w/b.Dx())
 		vs = append(vs, Variant{Key: fmt.Sprintf("%d.%s", w, ext), Width: w, Height: h, ContentType: ct})
-		bodies = append(bodies, buf.Bytes())
 	}
-	return vs, bodies, nil
+	bodies := make([][]byte, len(vs))
+	errs := make([]error, len(vs))
+	var wg sync.WaitGroup
+	for i, v := range vs {
+		wg.Go(func() { bodies[i], errs[i] = encode(img, src, v) })
+	}
+	wg.Wait()
+	return vs, bodies, errors.Join(errs...)
 }
+
+// encode returns the bytes of variant v of img. A JPEG kept at its own size and not too
+// heavy is only stripped of its metadata (nothing is lost in a second compression);
+// anything else is resampled when smaller and encoded: JPEG at quality 85, PNG as PNG.
+func encode(img image.Image, src source, v Variant) ([]byte, error) {
+	b := img.Bounds()
+	full := v.Width == b.Dx() && v.Height == b.Dy()
+	if full && src.kind == "image/jpeg" && len(src.data) <= maxKeptBytesPerPixel*v.Width*v.Height {
+		if out, err := stripJPEG(src.data); err == nil {
+			return out, nil
+		}
+	}
+	if !full {
+		img = resize(img, v.Width, v.Height)
+	}
+	var buf bytes.Buffer
+	var err error
+	if v.ContentType == "image/png" {
+		err = png.Encode(&buf, img)
+	} else {
+		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85})
+	}
+	return buf.Bytes(), err
+}
+
+// maxKeptBytesPerPixel: a JPEG heavier than this (quality near 100, say) is re-encoded even
+// at its own size, which makes it several times lighter to serve.
+const maxKeptBytesPerPixel = 1
 
 // Store writes and reads image variants in a bucket.
 type Store struct{ Bucket *blob.Bucket }
