@@ -274,8 +274,12 @@ func (r *mutationResolver) SetMemberRole(ctx context.Context, organisationID str
 	return true, nil
 }
 
-func (r *mutationResolver) UploadImage(ctx context.Context, file graphql.Upload, alt *string) (*portal.Media, error) {
-	return r.Portal.UploadImage(ctx, file.File, deref(alt, ""))
+func (r *mutationResolver) UploadImage(ctx context.Context, file graphql.Upload, alt *string, organisationID *string) (*portal.Media, error) {
+	org, err := optionalID(organisationID, "Organisation", "organisationId")
+	if err != nil {
+		return nil, err
+	}
+	return r.Portal.UploadImage(ctx, file.File, deref(alt, ""), org)
 }
 
 func (r *mutationResolver) SetUserRoles(ctx context.Context, userID string, roles []auth.MunicipalRole, disabled *bool) (bool, error) {

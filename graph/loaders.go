@@ -29,6 +29,7 @@ type loaders struct {
 	activities    *batch[*portal.Activity]
 	venues        *batch[*portal.Venue]
 	media         *batch[*portal.Media]
+	imageUses     *batch[[]*portal.ImageUse] // where listed images are shown
 	links         *batch[[]*portal.Link]
 	memberLists   *batch[*portal.MemberList] // organisations' members and invitations, for their owners
 	areas         *batch[[]byte]
@@ -85,6 +86,7 @@ func newLoaders(p *portal.Service, cs *card.Service) *loaders {
 		return m, err
 	})
 	l.media = newBatch(p.MediaByID)
+	l.imageUses = newBatch(p.ImageUsesOf)
 	l.links = newBatch(p.Links)
 	l.memberLists = newBatch(p.MemberListsOf)
 	l.areas = newBatch(p.NeighbourhoodAreas)

@@ -37,6 +37,8 @@ type ResolverRoot interface {
 	CardTicket() CardTicketResolver
 	Category() CategoryResolver
 	Image() ImageResolver
+	ImageConnection() ImageConnectionResolver
+	ImageUse() ImageUseResolver
 	Locale() LocaleResolver
 	Municipality() MunicipalityResolver
 	Mutation() MutationResolver
@@ -326,17 +328,47 @@ type ComplexityRoot struct {
 		Token func(childComplexity int) int
 	}
 
+	DeleteImagePayload struct {
+		DeletedID func(childComplexity int) int
+	}
+
 	GeoPoint struct {
 		Lat func(childComplexity int) int
 		Lon func(childComplexity int) int
 	}
 
 	Image struct {
-		Alt      func(childComplexity int) int
-		GlobalID func(childComplexity int) int
-		Height   func(childComplexity int) int
-		URL      func(childComplexity int) int
-		Width    func(childComplexity int) int
+		Alt          func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
+		Height       func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Translations func(childComplexity int) int
+		URL          func(childComplexity int) int
+		UsedBy       func(childComplexity int) int
+		Width        func(childComplexity int) int
+	}
+
+	ImageAlt struct {
+		Alt    func(childComplexity int) int
+		Locale func(childComplexity int) int
+	}
+
+	ImageConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ImageEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ImageUse struct {
+		Activity     func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Organisation func(childComplexity int) int
 	}
 
 	IssuedCard struct {
@@ -393,6 +425,7 @@ type ComplexityRoot struct {
 		CreateAPIKey               func(childComplexity int, name string, scopes []auth.Scope) int
 		CreateActivity             func(childComplexity int, organisationID string, input model.ActivityChangesInput) int
 		DeleteCategory             func(childComplexity int, id string) int
+		DeleteImage                func(childComplexity int, id string) int
 		ErasePersonalData          func(childComplexity int, identityNumber string) int
 		InviteMember               func(childComplexity int, organisationID string, email string, role portal.MemberRole) int
 		InviteUser                 func(childComplexity int, email string, displayName string, roles []auth.MunicipalRole) int
@@ -407,6 +440,7 @@ type ComplexityRoot struct {
 		RegisterOrganisation       func(childComplexity int, input model.RegisterOrganisationInput) int
 		RejectOrganisation         func(childComplexity int, id string, reason string) int
 		ReleaseCardOfferStock      func(childComplexity int, offerID string, amount int) int
+		ReplaceImage               func(childComplexity int, id string, file graphql.Upload) int
 		RequestPasswordReset       func(childComplexity int, email string) int
 		ResendConfirmation         func(childComplexity int, email string) int
 		ResetPassword              func(childComplexity int, token string, password string) int
@@ -425,6 +459,7 @@ type ComplexityRoot struct {
 		SetActivityTranslation     func(childComplexity int, id string, locale string, input model.ActivityTextsInput) int
 		SetCardOfferStatus         func(childComplexity int, id string, status card.OfferStatus) int
 		SetCaseworkerAgency        func(childComplexity int, userID string, agencyID *string) int
+		SetImageAlt                func(childComplexity int, id string, locale string, alt string) int
 		SetMemberRole              func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
 		SetOrganisationTranslation func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
 		SetUserRoles               func(childComplexity int, userID string, roles []auth.MunicipalRole, disabled *bool) int
@@ -432,7 +467,7 @@ type ComplexityRoot struct {
 		UpdateActivity             func(childComplexity int, id string, input model.ActivityChangesInput) int
 		UpdateMunicipality         func(childComplexity int, input model.MunicipalityChangesInput) int
 		UpdateOrganisation         func(childComplexity int, id string, input model.UpdateOrganisationInput) int
-		UploadImage                func(childComplexity int, file graphql.Upload, alt *string) int
+		UploadImage                func(childComplexity int, file graphql.Upload, alt *string, organisationID *string) int
 		VerifyEmail                func(childComplexity int, token string) int
 	}
 
@@ -575,6 +610,7 @@ type ComplexityRoot struct {
 		CardStatistics       func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
 		Categories           func(childComplexity int) int
 		Category             func(childComplexity int, id *string, slug *string) int
+		Images               func(childComplexity int, filter *model.ImageFilterInput, first *int, after *string, last *int, before *string) int
 		Locales              func(childComplexity int) int
 		MissingTranslations  func(childComplexity int, locale *string, first *int, after *string) int
 		Municipality         func(childComplexity int) int
@@ -610,6 +646,10 @@ type ComplexityRoot struct {
 	RegistrationEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ReplaceImagePayload struct {
+		Image func(childComplexity int) int
 	}
 
 	ReportCard struct {
@@ -651,6 +691,10 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 		Rank   func(childComplexity int) int
+	}
+
+	SetImageAltPayload struct {
+		Image func(childComplexity int) int
 	}
 
 	Settlement struct {
@@ -1903,6 +1947,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateApiKeyPayload.Token(childComplexity), true
 
+	case "DeleteImagePayload.deletedId":
+		if e.ComplexityRoot.DeleteImagePayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteImagePayload.DeletedID(childComplexity), true
+
 	case "GeoPoint.lat":
 		if e.ComplexityRoot.GeoPoint.Lat == nil {
 			break
@@ -1934,18 +1985,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Image.Height(childComplexity), true
+	case "Image.organisation":
+		if e.ComplexityRoot.Image.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Organisation(childComplexity), true
+	case "Image.alts":
+		if e.ComplexityRoot.Image.Translations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Translations(childComplexity), true
 	case "Image.url":
 		if e.ComplexityRoot.Image.URL == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Image.URL(childComplexity), true
+	case "Image.usedBy":
+		if e.ComplexityRoot.Image.UsedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.UsedBy(childComplexity), true
 	case "Image.width":
 		if e.ComplexityRoot.Image.Width == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Image.Width(childComplexity), true
+
+	case "ImageAlt.alt":
+		if e.ComplexityRoot.ImageAlt.Alt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAlt.Alt(childComplexity), true
+	case "ImageAlt.locale":
+		if e.ComplexityRoot.ImageAlt.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAlt.Locale(childComplexity), true
+
+	case "ImageConnection.edges":
+		if e.ComplexityRoot.ImageConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageConnection.Edges(childComplexity), true
+	case "ImageConnection.nodes":
+		if e.ComplexityRoot.ImageConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageConnection.Nodes(childComplexity), true
+	case "ImageConnection.pageInfo":
+		if e.ComplexityRoot.ImageConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageConnection.PageInfo(childComplexity), true
+	case "ImageConnection.totalCount":
+		if e.ComplexityRoot.ImageConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageConnection.TotalCount(childComplexity), true
+
+	case "ImageEdge.cursor":
+		if e.ComplexityRoot.ImageEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageEdge.Cursor(childComplexity), true
+	case "ImageEdge.node":
+		if e.ComplexityRoot.ImageEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageEdge.Node(childComplexity), true
+
+	case "ImageUse.activity":
+		if e.ComplexityRoot.ImageUse.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUse.Activity(childComplexity), true
+	case "ImageUse.kind":
+		if e.ComplexityRoot.ImageUse.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUse.Kind(childComplexity), true
+	case "ImageUse.organisation":
+		if e.ComplexityRoot.ImageUse.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUse.Organisation(childComplexity), true
 
 	case "IssuedCard.card":
 		if e.ComplexityRoot.IssuedCard.Card == nil {
@@ -2218,6 +2357,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteCategory(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteImage":
+		if e.ComplexityRoot.Mutation.DeleteImage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteImage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteImage(childComplexity, args["id"].(string)), true
 	case "Mutation.erasePersonalData":
 		if e.ComplexityRoot.Mutation.ErasePersonalData == nil {
 			break
@@ -2362,6 +2512,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReleaseCardOfferStock(childComplexity, args["offerId"].(string), args["amount"].(int)), true
+	case "Mutation.replaceImage":
+		if e.ComplexityRoot.Mutation.ReplaceImage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_replaceImage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReplaceImage(childComplexity, args["id"].(string), args["file"].(graphql.Upload)), true
 	case "Mutation.requestPasswordReset":
 		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
 			break
@@ -2560,6 +2721,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetCaseworkerAgency(childComplexity, args["userId"].(string), args["agencyId"].(*string)), true
+	case "Mutation.setImageAlt":
+		if e.ComplexityRoot.Mutation.SetImageAlt == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setImageAlt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetImageAlt(childComplexity, args["id"].(string), args["locale"].(string), args["alt"].(string)), true
 	case "Mutation.setMemberRole":
 		if e.ComplexityRoot.Mutation.SetMemberRole == nil {
 			break
@@ -2647,7 +2819,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UploadImage(childComplexity, args["file"].(graphql.Upload), args["alt"].(*string)), true
+		return e.ComplexityRoot.Mutation.UploadImage(childComplexity, args["file"].(graphql.Upload), args["alt"].(*string), args["organisationId"].(*string)), true
 	case "Mutation.verifyEmail":
 		if e.ComplexityRoot.Mutation.VerifyEmail == nil {
 			break
@@ -3305,6 +3477,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Category(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.images":
+		if e.ComplexityRoot.Query.Images == nil {
+			break
+		}
+
+		args, err := ec.field_Query_images_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Images(childComplexity, args["filter"].(*model.ImageFilterInput), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Query.locales":
 		if e.ComplexityRoot.Query.Locales == nil {
@@ -3521,6 +3704,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RegistrationEdge.Node(childComplexity), true
 
+	case "ReplaceImagePayload.image":
+		if e.ComplexityRoot.ReplaceImagePayload.Image == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplaceImagePayload.Image(childComplexity), true
+
 	case "ReportCard.agency":
 		if e.ComplexityRoot.ReportCard.Agency == nil {
 			break
@@ -3664,6 +3854,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchEdge.Rank(childComplexity), true
+
+	case "SetImageAltPayload.image":
+		if e.ComplexityRoot.SetImageAltPayload.Image == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetImageAltPayload.Image(childComplexity), true
 
 	case "Settlement.donated":
 		if e.ComplexityRoot.Settlement.Donated == nil {
@@ -4059,6 +4256,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCommitteeInput,
 		ec.unmarshalInputCommitteeMemberInput,
 		ec.unmarshalInputGeoPointInput,
+		ec.unmarshalInputImageFilterInput,
 		ec.unmarshalInputLocaleInput,
 		ec.unmarshalInputMunicipalityChangesInput,
 		ec.unmarshalInputNearInput,
@@ -4812,12 +5010,13 @@ extend type Mutation {
     file: Upload!
     "What it shows, for screen readers, in the request's language."
     alt: String
+    """
+    The organisation (global ID) whose library keeps the image, for its OWNER and EDITORs,
+    administrators and municipal editors; omitted, the municipality's, until an organisation
+    first uses it.
+    """
+    organisationId: ID
   ): Image!
-}
-
-extend type Image {
-  "The image's global ID, to attach it as a logo or cover."
-  id: ID!
 }
 
 "A file sent in a GraphQL multipart request."
@@ -6274,15 +6473,22 @@ type CommitteeMember {
   role: String!
 }
 
-"An image and what it shows."
-type Image {
+"""
+An image and what it shows. One image can be shown in several places (logos, covers,
+activities) of its municipality; an image used in a published place is public, one that is
+not is seen by the members of the organisations that keep or use it, and by administrators
+and municipal editors.
+"""
+type Image implements Node {
+  "The image's global ID, to attach it as a logo, cover or activity image, as often as wanted."
+  id: ID!
   "Where to fetch it."
   url: String!
   "Width in pixels."
   width: Int!
   "Height in pixels."
   height: Int!
-  "What it shows, for screen readers, in the request's locale."
+  "What it shows, for screen readers, in the request's locale (falling back along its chain)."
   alt: String!
 }
 
@@ -6608,6 +6814,150 @@ directive @goField(
   type: String
   batch: Boolean
 ) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION
+`, BuiltIn: false},
+	{Name: "../schema/media.graphqls", Input: `extend type Query {
+  """
+  The municipality's image library, newest first. Administrators, municipal editors and API
+  keys with catalogue:write see every image; an organisation's OWNER and EDITORs see the
+  images of the organisations they keep (kept by one, or used by one or its activities), and
+  FORBIDDEN for another organisation; anyone else FORBIDDEN.
+  """
+  images(
+    "What to match; every part given must hold."
+    filter: ImageFilterInput
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): ImageConnection!
+}
+
+"Which images of the library to list."
+input ImageFilterInput {
+  "Only the images of this organisation (global ID): kept by it, or used by it or its activities."
+  organisationId: ID
+  "Only images whose alt text in any language contains this, ignoring case (at most 200 characters)."
+  query: String
+}
+
+"A page of images."
+type ImageConnection {
+  "The images with their cursors."
+  edges: [ImageEdge!]!
+  "The images alone."
+  nodes: [Image!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many match in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"An image in a page."
+type ImageEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The image."
+  node: Image!
+}
+
+extend type Image {
+  "Its alt texts, one per language that has one, for editing them (see setImageAlt)."
+  alts: [ImageAlt!]!
+  "The organisation whose library keeps it; null for the municipality's own images or one the caller may not see."
+  organisation: Organisation
+  """
+  Where it is shown: organisations' logos and covers and activities' images, those the caller
+  may see (everywhere, for administrators and municipal editors).
+  """
+  usedBy: [ImageUse!]!
+}
+
+"An image's alt text in one language."
+type ImageAlt {
+  "The language's code, such as ` + "`" + `nb` + "`" + `."
+  locale: String!
+  "What the image shows, in that language."
+  alt: String!
+}
+
+"A place where an image is shown."
+type ImageUse {
+  "What kind of place."
+  kind: ImageUseKind!
+  "The organisation whose logo or cover it is, or whose activity shows it (null when the caller may not see it)."
+  organisation: Organisation
+  "The activity that shows it, for ACTIVITY_IMAGE (null otherwise, or when the caller may not see it)."
+  activity: Activity
+}
+
+"The kinds of places an image is shown in."
+enum ImageUseKind {
+  "An organisation's logo."
+  ORGANISATION_LOGO
+  "An organisation's cover picture."
+  ORGANISATION_COVER
+  "One of an activity's images."
+  ACTIVITY_IMAGE
+}
+
+extend type Mutation {
+  """
+  Puts a new file (GraphQL multipart, as uploadImage) in place of an image's, keeping its ID,
+  alt texts and every place it is shown. For those who may change the image: its
+  organisation's OWNER and EDITORs, administrators, municipal editors, catalogue:write keys.
+  """
+  replaceImage(
+    "The image's global ID."
+    id: ID!
+    "The new file: JPEG, PNG or WebP."
+    file: Upload!
+  ): ReplaceImagePayload!
+
+  """
+  Deletes an image and its files. Refused with CONFLICT on ` + "`" + `id` + "`" + ` while it is shown anywhere;
+  ` + "`" + `extensions.usedBy` + "`" + ` lists the places. For those who may change the image (see replaceImage).
+  """
+  deleteImage(
+    "The image's global ID."
+    id: ID!
+  ): DeleteImagePayload!
+
+  """
+  Writes an image's alt text in one language the municipality publishes; an empty text
+  removes that language's, and reads fall back along the locale chain. For those who may
+  change the image (see replaceImage).
+  """
+  setImageAlt(
+    "The image's global ID."
+    id: ID!
+    "An enabled locale code such as ` + "`" + `en` + "`" + `."
+    locale: String!
+    "What the image shows, in that language (at most 500 characters; empty removes it)."
+    alt: String!
+  ): SetImageAltPayload!
+}
+
+"What replaceImage changed."
+type ReplaceImagePayload {
+  "The image with its new file."
+  image: Image!
+}
+
+"What deleteImage removed."
+type DeleteImagePayload {
+  "The deleted image's global ID."
+  deletedId: ID!
+}
+
+"What setImageAlt changed."
+type SetImageAltPayload {
+  "The image with its alt texts."
+  image: Image!
+}
 `, BuiltIn: false},
 	{Name: "../schema/portal.graphqls", Input: `extend type Query {
   "The top-level categories of the municipality's taxonomy, in display order, each with its children."
@@ -7408,6 +7758,14 @@ func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type CreateApiKeyPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DeleteImagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeleteImagePayload_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteImagePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "lat":
@@ -7420,6 +7778,8 @@ func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field grap
 
 func (ec *executionContext) childFields_Image(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Image_id(ctx, field)
 	case "url":
 		return ec.fieldContext_Image_url(ctx, field)
 	case "width":
@@ -7428,10 +7788,60 @@ func (ec *executionContext) childFields_Image(ctx context.Context, field graphql
 		return ec.fieldContext_Image_height(ctx, field)
 	case "alt":
 		return ec.fieldContext_Image_alt(ctx, field)
-	case "id":
-		return ec.fieldContext_Image_id(ctx, field)
+	case "alts":
+		return ec.fieldContext_Image_alts(ctx, field)
+	case "organisation":
+		return ec.fieldContext_Image_organisation(ctx, field)
+	case "usedBy":
+		return ec.fieldContext_Image_usedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Image", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageAlt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_ImageAlt_locale(ctx, field)
+	case "alt":
+		return ec.fieldContext_ImageAlt_alt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageAlt", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ImageConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ImageConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ImageConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ImageConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ImageEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ImageEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageUse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ImageUse_kind(ctx, field)
+	case "organisation":
+		return ec.fieldContext_ImageUse_organisation(ctx, field)
+	case "activity":
+		return ec.fieldContext_ImageUse_activity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageUse", field.Name)
 }
 
 func (ec *executionContext) childFields_IssuedCard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7808,6 +8218,14 @@ func (ec *executionContext) childFields_RegistrationEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type RegistrationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ReplaceImagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "image":
+		return ec.fieldContext_ReplaceImagePayload_image(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReplaceImagePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ReportCard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "card":
@@ -7888,6 +8306,14 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 		return ec.fieldContext_SearchEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SetImageAltPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "image":
+		return ec.fieldContext_SetImageAltPayload_image(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetImageAltPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Settlement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -332,12 +332,26 @@ type CreateAPIKeyPayload struct {
 	Token string `json:"token"`
 }
 
+// What deleteImage removed.
+type DeleteImagePayload struct {
+	// The deleted image's global ID.
+	DeletedID string `json:"deletedId"`
+}
+
 // A point on the map.
 type GeoPointInput struct {
 	// Latitude in degrees, -90 to 90.
 	Lat float64 `json:"lat"`
 	// Longitude in degrees, -180 to 180.
 	Lon float64 `json:"lon"`
+}
+
+// Which images of the library to list.
+type ImageFilterInput struct {
+	// Only the images of this organisation (global ID): kept by it, or used by it or its activities.
+	OrganisationID *string `json:"organisationId,omitempty"`
+	// Only images whose alt text in any language contains this, ignoring case (at most 200 characters).
+	Query *string `json:"query,omitempty"`
 }
 
 // A new session.
@@ -439,6 +453,18 @@ type RegisterOrganisationInput struct {
 	Summary *string `json:"summary,omitempty"`
 	// The owner's new account; needed when not signed in, ignored when signed in.
 	Owner *NewOwnerInput `json:"owner,omitempty"`
+}
+
+// What replaceImage changed.
+type ReplaceImagePayload struct {
+	// The image with its new file.
+	Image *portal.Media `json:"image"`
+}
+
+// What setImageAlt changed.
+type SetImageAltPayload struct {
+	// The image with its alt texts.
+	Image *portal.Media `json:"image"`
 }
 
 // Fields of an organisation to change; left out: unchanged, null: cleared.

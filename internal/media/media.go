@@ -14,12 +14,14 @@ import (
 	"image/png"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/fileblob" // file:// buckets
 	_ "gocloud.dev/blob/s3blob"   // s3:// buckets (AWS S3 and S3-compatible stores)
-	_ "golang.org/x/image/webp"   // decode WebP
+	"gocloud.dev/gcerrors"
+	_ "golang.org/x/image/webp" // decode WebP
 
 	"github.com/fritid/fritid/internal/platform/apperr"
 )
@@ -147,6 +149,29 @@ func Open(ctx context.Context, url string) (*Store, error) {
 // Put stores a variant under key.
 func (s *Store) Put(ctx context.Context, key, contentType string, body []byte) error {
 	return s.Bucket.WriteAll(ctx, key, body, &blob.WriterOptions{ContentType: contentType, CacheControl: "public, max-age=31536000, immutable"})
+}
+
+// DeleteAll removes every variant stored under prefix (an image's folder) whose key does
+// not start with keep (the folder of its current file; "" keeps none). Errors are the
+// bucket's.
+func (s *Store) DeleteAll(ctx context.Context, prefix, keep string) error {
+	it := s.Bucket.List(&blob.ListOptions{Prefix: prefix})
+	var errs []error
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			return errors.Join(errs...)
+		}
+		if err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		if keep != "" && strings.HasPrefix(obj.Key, keep) {
+			continue
+		}
+		if err := s.Bucket.Delete(ctx, obj.Key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+			errs = append(errs, err)
+		}
+	}
 }
 
 // Handler serves stored variants at /media/<key>, with ETag and long-lived cache headers:

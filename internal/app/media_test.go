@@ -1,0 +1,280 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// uploadOp builds a GraphQL multipart request running query with vars, the file as $f.
+func uploadOp(t *testing.T, query string, vars map[string]any, file []byte) ([]byte, string) {
+	t.Helper()
+	if vars == nil {
+		vars = map[string]any{}
+	}
+	vars["f"] = nil
+	ops, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("operations", string(ops))      //nolint:errcheck // in memory
+	mw.WriteField("map", `{"0":["variables.f"]}`) //nolint:errcheck // in memory
+	fw, _ := mw.CreateFormFile("0", "bilde.jpg")
+	fw.Write(file) //nolint:errcheck // in memory
+	mw.Close()
+	return buf.Bytes(), mw.FormDataContentType()
+}
+
+// picture returns a JPEG (or PNG) of w x h with a gradient, as a camera would not make it.
+func picture(t *testing.T, w, h int, asPNG bool) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{R: uint8(x * 255 / w), G: uint8(y * 255 / h), B: uint8((x + y) % 256), A: 255})
+		}
+	}
+	var buf bytes.Buffer
+	if asPNG {
+		png.Encode(&buf, img) //nolint:errcheck // in memory
+	} else {
+		jpeg.Encode(&buf, img, nil) //nolint:errcheck // in memory
+	}
+	return buf.Bytes()
+}
+
+const uploadToLibrary = `mutation($f: Upload!, $o: ID) { uploadImage(file: $f, alt: "Sjakkbrett", organisationId: $o) { id url width } }`
+
+// upload sends a file through the HTTP handler and returns the image's ID.
+func (s *testServer) upload(t *testing.T, org any, file []byte, headers ...string) string {
+	t.Helper()
+	body, ct := uploadOp(t, uploadToLibrary, map[string]any{"o": org}, file)
+	r := ok(t, s.do(t, http.MethodPost, "/graphql", ct, body, headers...))
+	return get(r.Data, "uploadImage.id").(string)
+}
+
+// fetch returns the HTTP status of a GET of url's path on the server.
+func (s *testServer) fetch(t *testing.T, url string) int {
+	t.Helper()
+	res, err := http.Get(s.URL + url[strings.Index(url, "/media/"):])
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+const imageQuery = `query($id: ID!) { node(id: $id) { ... on Image { id url width alt organisation { name }
+  usedBy { kind organisation { name } activity { id } } } } }`
+
+// kinds returns the kinds of the places of use listed at path.
+func kinds(r *gqlResponse, path string) []string {
+	var out []string
+	for _, u := range items(r.Data, path) {
+		out = append(out, get(u, "kind").(string))
+	}
+	return out
+}
+
+// TestImageReusedThenDeleted: one image is an organisation's logo and cover and a draft
+// activity's picture; each caller sees the places they may see; deleting it is refused,
+// naming them, until it is used nowhere.
+func TestImageReusedThenDeleted(t *testing.T) {
+	t.Parallel()
+	s, w := newOwnersWorld(t)
+	img := s.upload(t, w.org, picture(t, 600, 400, false), w.owner)
+	ok(t, s.post(t, `mutation($id: ID!, $i: ID!) { updateOrganisation(id: $id, input: {logoId: $i, coverId: $i}) { id } }`,
+		map[string]any{"id": w.org, "i": img}, w.owner))
+	ok(t, s.post(t, `mutation($id: ID!, $i: ID!) { updateActivity(id: $id, input: {imageIds: [$i]}) { id } }`,
+		map[string]any{"id": w.activity, "i": img}, w.editor))
+
+	owner := ok(t, s.post(t, imageQuery, map[string]any{"id": img}, w.owner))
+	if got := kinds(owner, "node.usedBy"); strings.Join(got, ",") != "ORGANISATION_LOGO,ORGANISATION_COVER,ACTIVITY_IMAGE" {
+		t.Errorf("the owner sees uses %v", got)
+	}
+	if get(owner.Data, "node.usedBy.2.activity.id") != w.activity || get(owner.Data, "node.organisation.name") != "Sjakklubben" {
+		t.Errorf("places: %+v", owner.Data)
+	}
+	public := ok(t, s.post(t, imageQuery, map[string]any{"id": img}, w.resident))
+	if got := kinds(public, "node.usedBy"); len(got) != 2 { // the draft activity is not public
+		t.Errorf("a resident sees uses %v", got)
+	}
+
+	lib := `query($o: ID) { images(filter: {organisationId: $o}) { totalCount nodes { id usedBy { kind } } } }`
+	r := ok(t, s.post(t, lib, map[string]any{"o": w.org}, w.editor))
+	if get(r.Data, "images.totalCount") != 1.0 || get(r.Data, "images.nodes.0.id") != img || len(items(r.Data, "images.nodes.0.usedBy")) != 3 {
+		t.Errorf("the library: %+v", r.Data)
+	}
+	if r := s.post(t, lib, map[string]any{"o": w.org}, w.other); r.code() != "FORBIDDEN" {
+		t.Errorf("another organisation's owner lists it: %+v", r.Errors)
+	}
+	if r := s.post(t, lib, nil); r.code() != "UNAUTHENTICATED" {
+		t.Errorf("anonymous lists images: %+v", r.Errors)
+	}
+
+	del := `mutation($id: ID!) { deleteImage(id: $id) { deletedId } }`
+	r = s.post(t, del, map[string]any{"id": img}, w.owner)
+	if r.code() != "CONFLICT" || r.Errors[0].Extensions["field"] != "id" {
+		t.Fatalf("deleting an image in use: %+v", r.Errors)
+	}
+	uses, _ := r.Errors[0].Extensions["usedBy"].([]any)
+	if len(uses) != 3 || uses[2].(map[string]any)["activityId"] != w.activity || uses[0].(map[string]any)["organisationId"] != w.org {
+		t.Errorf("the places named: %+v", r.Errors[0].Extensions)
+	}
+	ok(t, s.post(t, `mutation($id: ID!) { updateOrganisation(id: $id, input: {logoId: null, coverId: null}) { id } }`,
+		map[string]any{"id": w.org}, w.owner))
+	ok(t, s.post(t, `mutation($id: ID!) { updateActivity(id: $id, input: {imageIds: []}) { id } }`, map[string]any{"id": w.activity}, w.owner))
+	url := get(owner.Data, "node.url").(string)
+	r = ok(t, s.post(t, del, map[string]any{"id": img}, w.owner))
+	if get(r.Data, "deleteImage.deletedId") != img {
+		t.Errorf("deleted: %+v", r.Data)
+	}
+	if r := ok(t, s.post(t, imageQuery, map[string]any{"id": img}, w.admin)); get(r.Data, "node") != nil {
+		t.Errorf("a deleted image is still there: %+v", r.Data)
+	}
+	if code := s.fetch(t, url); code != http.StatusNotFound {
+		t.Errorf("the deleted image's file answers %d", code)
+	}
+}
+
+// TestUnusedImagesAreTheirOrganisations: an image used nowhere is seen by the members of its
+// organisation and by administrators, and by nobody else.
+func TestUnusedImagesAreTheirOrganisations(t *testing.T) {
+	t.Parallel()
+	s, w := newOwnersWorld(t)
+	img := s.upload(t, w.org, picture(t, 100, 80, true), w.editor)
+	for name, c := range map[string]struct {
+		bearer []string
+		sees   bool
+	}{
+		"Owner": {[]string{w.owner}, true}, "Editor": {[]string{w.editor}, true}, "Admin": {[]string{w.admin}, true},
+		"OtherOrganisation": {[]string{w.other}, false}, "Resident": {[]string{w.resident}, false}, "Anonymous": {nil, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := ok(t, s.post(t, imageQuery, map[string]any{"id": img}, c.bearer...))
+			if sees := get(r.Data, "node.id") == img; sees != c.sees {
+				t.Errorf("sees %v, want %v", sees, c.sees)
+			}
+		})
+	}
+	body, ct := uploadOp(t, uploadToLibrary, map[string]any{"o": w.org}, picture(t, 10, 10, true))
+	if r := s.do(t, http.MethodPost, "/graphql", ct, body, w.other); r.code() != "FORBIDDEN" {
+		t.Errorf("uploading into another organisation's library: %+v", r.Errors)
+	}
+}
+
+// TestImageAltPerLanguage: alt texts are written per published language, read along the
+// locale chain, searched in any language, and a language the municipality does not publish
+// is refused on locale.
+func TestImageAltPerLanguage(t *testing.T) {
+	t.Parallel()
+	s, w := newOwnersWorld(t)
+	img := s.upload(t, w.org, picture(t, 100, 80, false), w.owner)
+	set := `mutation($id: ID!, $l: String!, $a: String!) { setImageAlt(id: $id, locale: $l, alt: $a) { image { alts { locale alt } } } }`
+	r := ok(t, s.post(t, set, map[string]any{"id": img, "l": "en", "a": "A chess board"}, w.editor))
+	if n := len(items(r.Data, "setImageAlt.image.alts")); n != 2 {
+		t.Errorf("alts: %+v", r.Data)
+	}
+	alt := func(lang string) any {
+		return get(ok(t, s.post(t, imageQuery, map[string]any{"id": img}, w.owner, "Accept-Language: "+lang)).Data, "node.alt")
+	}
+	if alt("en") != "A chess board" || alt("nn") != "Sjakkbrett" { // nn falls back to nb
+		t.Errorf("alt in en %q, nn %q", alt("en"), alt("nn"))
+	}
+	lib := `query($q: String!) { images(filter: {query: $q}) { totalCount } }`
+	for q, want := range map[string]float64{"CHESS": 1, "sjakk": 1, "%": 0, "tennis": 0} {
+		if r := ok(t, s.post(t, lib, map[string]any{"q": q}, w.owner)); get(r.Data, "images.totalCount") != want {
+			t.Errorf("search %q: %+v", q, r.Data)
+		}
+	}
+	ok(t, s.post(t, set, map[string]any{"id": img, "l": "en", "a": ""}, w.owner))
+	if alt("en") != "Sjakkbrett" {
+		t.Errorf("after removing English, alt %q", alt("en"))
+	}
+	for name, c := range map[string]struct{ locale, alt, field string }{
+		"ErrLocaleNotPublished": {"de", "Ein Schachbrett", "locale"},
+		"ErrAltTooLong":         {"nb", strings.Repeat("a", 501), "alt"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := s.post(t, set, map[string]any{"id": img, "l": c.locale, "a": c.alt}, w.owner)
+			if r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != c.field {
+				t.Errorf("%+v", r.Errors)
+			}
+		})
+	}
+	if r := s.post(t, set, map[string]any{"id": img, "l": "nb", "a": "x"}, w.other); r.code() != "FORBIDDEN" {
+		t.Errorf("another organisation's owner: %+v", r.Errors)
+	}
+}
+
+// TestReplaceImageKeepsItsPlaces: a new file takes the image's place everywhere, under the
+// same ID; the old file goes. An image uploaded outside any library joins the first
+// organisation that uses it.
+func TestReplaceImageKeepsItsPlaces(t *testing.T) {
+	t.Parallel()
+	s, w := newOwnersWorld(t)
+	img := s.upload(t, nil, picture(t, 400, 300, false), w.owner)
+	r := ok(t, s.post(t, `mutation($id: ID!, $i: ID!) { updateOrganisation(id: $id, input: {coverId: $i}) { cover { url } } }`,
+		map[string]any{"id": w.org, "i": img}, w.owner))
+	oldURL := get(r.Data, "updateOrganisation.cover.url").(string)
+	replace := `mutation($f: Upload!, $id: ID!) { replaceImage(id: $id, file: $f) { image { id url width height alt organisation { name } } } }`
+	body, ct := uploadOp(t, replace, map[string]any{"id": img}, picture(t, 800, 600, true))
+	r = ok(t, s.do(t, http.MethodPost, "/graphql", ct, body, w.owner))
+	newURL, _ := get(r.Data, "replaceImage.image.url").(string)
+	if get(r.Data, "replaceImage.image.id") != img || get(r.Data, "replaceImage.image.width") != 800.0 || newURL == oldURL ||
+		get(r.Data, "replaceImage.image.alt") != "Sjakkbrett" || get(r.Data, "replaceImage.image.organisation.name") != "Sjakklubben" {
+		t.Fatalf("replaced: %+v", r.Data)
+	}
+	cover := ok(t, s.post(t, `query($id: ID!) { node(id: $id) { ... on Organisation { cover { url } } } }`, map[string]any{"id": w.org}))
+	if get(cover.Data, "node.cover.url") != newURL {
+		t.Errorf("the cover shows %v, want the new file", get(cover.Data, "node.cover.url"))
+	}
+	if s.fetch(t, oldURL) != http.StatusNotFound || s.fetch(t, newURL) != http.StatusOK {
+		t.Errorf("old file %d, new file %d", s.fetch(t, oldURL), s.fetch(t, newURL))
+	}
+	body, ct = uploadOp(t, replace, map[string]any{"id": img}, []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`))
+	if r := s.do(t, http.MethodPost, "/graphql", ct, body, w.owner); r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "file" {
+		t.Errorf("an SVG: %+v", r.Errors)
+	}
+	if s.fetch(t, newURL) != http.StatusOK {
+		t.Error("a refused replacement removed the file")
+	}
+}
+
+// TestImagesStayInTheirMunicipality: another municipality's image cannot be attached, read,
+// replaced or deleted.
+func TestImagesStayInTheirMunicipality(t *testing.T) {
+	t.Parallel()
+	s, w := newOwnersWorld(t)
+	if _, err := s.app.Tenants.CreateMunicipality(context.Background(), tenantInput("larvik", "Larvik kommune")); err != nil {
+		t.Fatal(err)
+	}
+	createAdminIn(t, s, "larvik", "admin@larvik.no")
+	larvik := s.upload(t, nil, picture(t, 50, 50, false), login(t, s, "admin@larvik.no", "X-Municipality: larvik"), "X-Municipality: larvik")
+	r := s.post(t, `mutation($id: ID!, $i: ID!) { updateOrganisation(id: $id, input: {logoId: $i}) { id } }`,
+		map[string]any{"id": w.org, "i": larvik}, w.admin)
+	if r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "input.logoId" {
+		t.Errorf("attaching Larvik's image as a logo: %+v", r.Errors)
+	}
+	r = s.post(t, `mutation($id: ID!, $i: ID!) { updateActivity(id: $id, input: {imageIds: [$i]}) { id } }`,
+		map[string]any{"id": w.activity, "i": larvik}, w.admin)
+	if r.code() != "BAD_USER_INPUT" || !strings.HasPrefix(r.Errors[0].Extensions["field"].(string), "input.imageIds") {
+		t.Errorf("attaching Larvik's image to an activity: %+v", r.Errors)
+	}
+	if r := ok(t, s.post(t, imageQuery, map[string]any{"id": larvik}, w.admin)); get(r.Data, "node") != nil {
+		t.Errorf("Larvik's image read in demo: %+v", r.Data)
+	}
+	for _, q := range []string{`mutation($id: ID!) { deleteImage(id: $id) { deletedId } }`,
+		`mutation($id: ID!) { setImageAlt(id: $id, locale: "nb", alt: "x") { image { id } } }`} {
+		if r := s.post(t, q, map[string]any{"id": larvik}, w.admin); r.code() != "NOT_FOUND" || r.Errors[0].Extensions["field"] != "id" {
+			t.Errorf("%s on Larvik's image: %+v", q, r.Errors)
+		}
+	}
+}
