@@ -27,7 +27,8 @@ const (
 	hidden          outcome = "null" // a read answered null without an error
 )
 
-// uploadQuery marks a case sent as a GraphQL multipart request uploading a small JPEG.
+// uploadQuery marks a case sent as a GraphQL multipart request uploading a small JPEG as $f:
+// alone, with uploadImage; followed by an operation, with that one.
 const uploadQuery = "(multipart upload)"
 
 // TestAccessMatrix walks every mutation against every kind of caller and asserts exactly
@@ -149,6 +150,20 @@ func TestAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	venueAID := func() map[string]any { return map[string]any{"id": relayID("Venue", venueA)} }
+	imageOfA := func() map[string]any { // a new unused image in Lag A's library each time
+		var id string
+		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO media (municipality_id, organisation_id, url, width, height)
+			VALUES (?, ?, 'https://localhost/media/bilde.jpg', 40, 30) RETURNING id`, demo.ID(), lagA).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return map[string]any{"id": relayID("Image", id), "o": relayID("Organisation", lagA)}
+	}
+	libraryKeepers := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": allowed,
+		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": forbidden,
+		"CASEWORKER": forbidden, "user of another municipality": unauthenticated}
+	imageReaders := map[string]outcome{"anonymous": hidden, "resident": hidden, "org editor of this org": allowed,
+		"org editor of another org": hidden, "ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": hidden,
+		"CASEWORKER": hidden, "user of another municipality": unauthenticated}
 
 	// The activity card: an agency with the caseworker, an active programme, an offer of Lag A.
 	adminH := login("admin@example.no")
@@ -298,6 +313,10 @@ func TestAccessMatrix(t *testing.T) {
 		{"archiveVenue", `mutation($id: ID!) { archiveVenue(id: $id, archived: false) { id } }`, venueAID, orgEditors},
 		{"updateMunicipality", `mutation { updateMunicipality(input: {settings: {theme: "blå"}}) { name } }`, nil, adminOnly},
 		{"uploadImage", uploadQuery, nil, signedIn},
+		{"uploadImage (into an organisation's library)", uploadQuery + uploadToLibrary, imageOfA, libraryKeepers},
+		{"replaceImage", uploadQuery + `mutation($f: Upload!, $id: ID!) { replaceImage(id: $id, file: $f) { image { id } } }`, imageOfA, libraryKeepers},
+		{"deleteImage", `mutation($id: ID!) { deleteImage(id: $id) { deletedId } }`, imageOfA, libraryKeepers},
+		{"setImageAlt", `mutation($id: ID!) { setImageAlt(id: $id, locale: "nn", alt: "Eit bilete") { image { id } } }`, imageOfA, libraryKeepers},
 		{"saveCardAgency", `mutation($n: String!) { saveCardAgency(input: {name: $n, kind: SCHOOL_HEALTH}) { id } }`, func() map[string]any {
 			n++
 			return map[string]any{"n": fmt.Sprintf("Skolehelsetjenesten %d", n)}
@@ -360,6 +379,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"Viewer.memberships", `{ viewer { memberships { role } } }`, nil, viewers},
 		{"activity (a DRAFT)", `query($id: ID!) { activity(id: $id) { id } }`, draftAID, draftReaders},
 		{"node (a DRAFT)", `query($id: ID!) { node(id: $id) { id } }`, draftAID, draftReaders},
+		{"images", `query($o: ID!) { images(filter: {organisationId: $o}) { totalCount } }`, imageOfA, libraryKeepers},
+		{"node (an unused image)", `query($id: ID!) { node(id: $id) { id } }`, imageOfA, imageReaders},
 	}
 	t.Run("every mutation is in the matrix and in docs/access.md", func(t *testing.T) {
 		covered := map[string]bool{}
@@ -389,10 +410,13 @@ func TestAccessMatrix(t *testing.T) {
 					vars = m.vars()
 				}
 				var r *gqlResponse
-				if m.query == uploadQuery {
+				if query, ok := strings.CutPrefix(m.query, uploadQuery); ok {
 					var jpg bytes.Buffer
 					jpeg.Encode(&jpg, image.NewRGBA(image.Rect(0, 0, 40, 30)), nil)
 					body, ct := uploadRequest(t, jpg.Bytes(), "a.jpg")
+					if query != "" { // another operation than a plain uploadImage
+						body, ct = uploadOp(t, query, vars, jpg.Bytes())
+					}
 					r = s.do(t, http.MethodPost, "/graphql", ct, body, headers()...)
 				} else {
 					r = s.post(t, m.query, vars, headers()...)
