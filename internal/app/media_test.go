@@ -278,3 +278,19 @@ func TestImagesStayInTheirMunicipality(t *testing.T) {
 		}
 	}
 }
+
+// TestImportedImagesJoinTheirOrganisation: images imported with an organisation's listing
+// are in its library, so that its members keep them.
+func TestImportedImagesJoinTheirOrganisation(t *testing.T) {
+	t.Parallel()
+	s := newDemoServer(t)
+	var total, kept int
+	err := s.app.DB.QueryRowContext(context.Background(),
+		"SELECT count(*), count(organisation_id) FROM media").Scan(&total, &kept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total == 0 || kept != total {
+		t.Errorf("%d of %d imported images are in an organisation's library", kept, total)
+	}
+}

@@ -135,6 +135,26 @@ func (s *Service) editableImage(ctx context.Context, tx bun.IDB, id uuid.UUID) (
 	return m, v, nil
 }
 
+// adoptUsedImages puts each of ms that belongs to no organisation and is used by exactly
+// one in that organisation's library.
+func adoptUsedImages(ctx context.Context, db bun.IDB, ms []*Media) error {
+	ids := make([]uuid.UUID, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		_, err := db.NewRaw(`UPDATE media m SET organisation_id = s.organisation_id
+			FROM (SELECT u.media_id, (array_agg(u.organisation_id))[1] AS organisation_id FROM `+usesSQL+`
+				WHERE u.media_id IN (?) GROUP BY u.media_id HAVING count(DISTINCT u.organisation_id) = 1) AS s
+			WHERE m.id = s.media_id AND m.organisation_id IS NULL`, bun.In(part)).Exec(ctx)
+		if err != nil {
+			return database.MapError(err, "adopt images", "image")
+		}
+	}
+	return nil
+}
+
 // withField names field on an application error without one.
 func withField(err error, field string) error {
 	if e := apperr.As(err); e != nil && e.Field == "" {
