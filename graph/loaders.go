@@ -86,7 +86,18 @@ func newLoaders(p *portal.Service, cs *card.Service) *loaders {
 		return m, err
 	})
 	l.media = newBatch(p.MediaByID)
-	l.imageUses = newBatch(p.ImageUsesOf)
+	l.imageUses = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*portal.ImageUse, error) {
+		m, err := p.ImageUsesOf(ctx, ids)
+		for _, uses := range m { // the places of all these images load together
+			for _, u := range uses {
+				l.organisations.register(u.OrganisationID)
+				if u.ActivityID != nil {
+					l.activities.register(*u.ActivityID)
+				}
+			}
+		}
+		return m, err
+	})
 	l.links = newBatch(p.Links)
 	l.memberLists = newBatch(p.MemberListsOf)
 	l.areas = newBatch(p.NeighbourhoodAreas)
