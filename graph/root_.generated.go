@@ -5002,8 +5002,10 @@ enum OrganisationRole {
 extend type Mutation {
   """
   Uploads an image (signed-in users) as GraphQL multipart: JPEG, PNG or WebP, recognised by
-  content, within the body size limit and 40 megapixels. It is re-encoded without EXIF (GPS
-  position included) in widths of 320, 960 and 1920 pixels; the widest is returned.
+  content, within the body size limit and 40 megapixels. It is kept without EXIF (GPS
+  position included) in widths of 320, 960 and 1920 pixels (never wider than the file: a
+  JPEG at its own width is the file itself, without its metadata); the widest is returned.
+  The other widths are at the same address with the width in the file name.
   """
   uploadImage(
     "The image file."

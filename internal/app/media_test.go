@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -63,12 +64,20 @@ func (s *testServer) upload(t *testing.T, org any, file []byte, headers ...strin
 // fetch returns the HTTP status of a GET of url's path on the server.
 func (s *testServer) fetch(t *testing.T, url string) int {
 	t.Helper()
+	code, _ := s.fetchBody(t, url)
+	return code
+}
+
+// fetchBody returns the HTTP status and body of a GET of url's path on the server.
+func (s *testServer) fetchBody(t *testing.T, url string) (int, []byte) {
+	t.Helper()
 	res, err := http.Get(s.URL + url[strings.Index(url, "/media/"):])
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
-	return res.StatusCode
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, body
 }
 
 const imageQuery = `query($id: ID!) { node(id: $id) { ... on Image { id url width alt organisation { name }
@@ -292,5 +301,39 @@ func TestImportedImagesJoinTheirOrganisation(t *testing.T) {
 	}
 	if total == 0 || kept != total {
 		t.Errorf("%d of %d imported images are in an organisation's library", kept, total)
+	}
+}
+
+// TestUploadServesEveryWidth: a 1200x800 photograph with EXIF is served at 320, 960 and its
+// own 1200 pixels, none with the EXIF, and at no width it does not have.
+func TestUploadServesEveryWidth(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	createAdmin(t, s, "kari@example.no")
+	jpg := picture(t, 1200, 800, false)
+	payload := "Exif\x00\x00GPSLatitude 59.05 GPSLongitude 10.03"
+	exif := append([]byte("\xff\xd8\xff\xe1\x00"+string(rune(len(payload)+2))+payload), jpg[2:]...)
+	if _, err := jpeg.Decode(bytes.NewReader(exif)); err != nil {
+		t.Fatalf("the test photograph: %v", err)
+	}
+	body, ct := uploadOp(t, uploadToLibrary, nil, exif)
+	r := ok(t, s.do(t, http.MethodPost, "/graphql", ct, body, login(t, s, "kari@example.no")))
+	url := get(r.Data, "uploadImage.url").(string)
+	if !strings.HasSuffix(url, "/1200.jpg") || get(r.Data, "uploadImage.width") != 1200.0 {
+		t.Fatalf("uploaded: %+v", r.Data)
+	}
+	for width, want := range map[string]int{"320": 320, "960": 960, "1200": 1200, "1920": 0} {
+		code, got := s.fetchBody(t, strings.TrimSuffix(url, "1200.jpg")+width+".jpg")
+		if want == 0 {
+			if code != http.StatusNotFound {
+				t.Errorf("%s.jpg: %d, want 404", width, code)
+			}
+			continue
+		}
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(got))
+		if code != http.StatusOK || err != nil || cfg.Width != want || bytes.Contains(got, []byte("GPSLatitude")) ||
+			(want == 1200 && !bytes.Equal(got[2:], jpg[2:])) { // the file itself, without the EXIF
+			t.Errorf("%s.jpg: %d %v %+v, EXIF kept %v", width, code, err, cfg, bytes.Contains(got, []byte("GPSLatitude")))
+		}
 	}
 }

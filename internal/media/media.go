@@ -43,10 +43,12 @@ type Variant struct {
 	Key           string
 	Width, Height int
 	ContentType   string
+	// Deferred variants have no bytes yet: Store.Handler makes them on their first request.
+	Deferred bool
 }
 
 // Process reads an upload, checks it is a JPEG, PNG or WebP within the limits, and returns
-// its variants' bytes, without metadata. Errors: BAD_USER_INPUT naming field (not an image of
+// its variants' bytes (nil for Deferred ones), without metadata. Errors: BAD_USER_INPUT naming field (not an image of
 // an accepted kind, too large, too many pixels, undecodable).
 func Process(r io.Reader, lim Limits, field string) ([]Variant, [][]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
@@ -80,44 +82,65 @@ type source struct {
 	kind string
 }
 
-// variants makes img's variants at once, one goroutine each.
+// variants makes img's variants, one goroutine each. When the widest is the uploaded JPEG
+// itself (stripped of its metadata), those between it and the smallest are Deferred: made
+// from it on their first request (Store.Handler), as well as now and without a loss.
 func variants(img image.Image, src source) ([]Variant, [][]byte, error) {
-	b := img.Bounds()
+	vs := plan(img.Bounds(), src.kind)
+	bodies := make([][]byte, len(vs))
+	last := len(vs) - 1
+	kept := false
+	bodies[last], kept = keptOriginal(img, src, vs[last])
+	errs := make([]error, len(vs))
+	var wg sync.WaitGroup
+	for i, v := range vs {
+		switch {
+		case bodies[i] != nil:
+		case kept && i > 0 && i < last:
+			vs[i].Deferred = true
+		default:
+			wg.Go(func() { bodies[i], errs[i] = encode(img, v) })
+		}
+	}
+	wg.Wait()
+	return vs, bodies, errors.Join(errs...)
+}
+
+// plan returns the variants of an image of bounds b and content type kind: each of Widths,
+// never wider than the image (the last is then the image's own width). A PNG stays a PNG;
+// anything else becomes a JPEG.
+func plan(b image.Rectangle, kind string) []Variant {
+	ct, ext := "image/jpeg", "jpg"
+	if kind == "image/png" {
+		ct, ext = "image/png", "png"
+	}
 	var vs []Variant
 	for _, w := range Widths {
 		if len(vs) > 0 && vs[len(vs)-1].Width >= b.Dx() {
 			break // the original's width is reached: no upscaling
 		}
 		w = min(w, b.Dx())
-		ct, ext := "image/jpeg", "jpg"
-		if src.kind == "image/png" {
-			ct, ext = "image/png", "png"
-		}
 		h := max(1, b.Dy()*w/b.Dx())
 		vs = append(vs, Variant{Key: fmt.Sprintf("%d.%s", w, ext), Width: w, Height: h, ContentType: ct})
 	}
-	bodies := make([][]byte, len(vs))
-	errs := make([]error, len(vs))
-	var wg sync.WaitGroup
-	for i, v := range vs {
-		wg.Go(func() { bodies[i], errs[i] = encode(img, src, v) })
-	}
-	wg.Wait()
-	return vs, bodies, errors.Join(errs...)
+	return vs
 }
 
-// encode returns the bytes of variant v of img. A JPEG kept at its own size and not too
-// heavy is only stripped of its metadata (nothing is lost in a second compression);
-// anything else is resampled when smaller and encoded: JPEG at quality 85, PNG as PNG.
-func encode(img image.Image, src source, v Variant) ([]byte, error) {
+// keptOriginal returns the uploaded JPEG without its metadata when it can be variant v as
+// it is: at its own size and not too heavy. Nothing is lost in a second compression.
+func keptOriginal(img image.Image, src source, v Variant) ([]byte, bool) {
 	b := img.Bounds()
-	full := v.Width == b.Dx() && v.Height == b.Dy()
-	if full && src.kind == "image/jpeg" && len(src.data) <= maxKeptBytesPerPixel*v.Width*v.Height {
-		if out, err := stripJPEG(src.data); err == nil {
-			return out, nil
-		}
+	if src.kind != "image/jpeg" || v.Width != b.Dx() || v.Height != b.Dy() || len(src.data) > maxKeptBytesPerPixel*v.Width*v.Height {
+		return nil, false
 	}
-	if !full {
+	out, err := stripJPEG(src.data)
+	return out, err == nil
+}
+
+// encode returns the bytes of variant v of img, resampled when smaller: a JPEG at quality
+// 85, or a PNG.
+func encode(img image.Image, v Variant) ([]byte, error) {
+	if b := img.Bounds(); v.Width != b.Dx() || v.Height != b.Dy() {
 		img = resize(img, v.Width, v.Height)
 	}
 	var buf bytes.Buffer
@@ -175,11 +198,14 @@ func (s *Store) DeleteAll(ctx context.Context, prefix, keep string) error {
 }
 
 // Handler serves stored variants at /media/<key>, with ETag and long-lived cache headers:
-// a variant never changes once written.
+// a variant never changes once written. A Deferred variant is made on its first request.
 func (s *Store) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.PathValue("key")
 		attrs, err := s.Bucket.Attributes(r.Context(), key)
+		if gcerrors.Code(err) == gcerrors.NotFound && s.makeDeferred(r.Context(), key) == nil {
+			attrs, err = s.Bucket.Attributes(r.Context(), key)
+		}
 		if err != nil {
 			http.NotFound(w, r)
 			return

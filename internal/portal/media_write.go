@@ -75,8 +75,10 @@ func (s *Service) storeFile(ctx context.Context, m *Media, file io.Reader) (stri
 	}
 	folder := fmt.Sprintf("%s%s/", imageFolder(m), newID())
 	for i, vr := range variants {
-		if err := s.Media.Put(ctx, folder+vr.Key, vr.ContentType, bodies[i]); err != nil {
-			return "", fmt.Errorf("store image: %w", err)
+		if !vr.Deferred { // made on its first request
+			if err := s.Media.Put(ctx, folder+vr.Key, vr.ContentType, bodies[i]); err != nil {
+				return "", fmt.Errorf("store image: %w", err)
+			}
 		}
 		m.URL, m.Width, m.Height = s.PublicURL+"/media/"+folder+vr.Key, vr.Width, vr.Height // the widest
 	}
