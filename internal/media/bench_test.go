@@ -62,3 +62,22 @@ func BenchmarkProcessPhoto(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDeferredVariant measures what the first request of a photograph's 960 variant
+// costs, once: decoding the kept 1200x800 file, resampling and encoding.
+func BenchmarkDeferredVariant(b *testing.B) {
+	vs, bodies, err := Process(bytes.NewReader(photo(b, 1200, 800)), DefaultLimits, "file")
+	if err != nil || !vs[1].Deferred {
+		b.Fatalf("%v %+v", err, vs)
+	}
+	kept := bodies[2]
+	for b.Loop() {
+		img, err := jpeg.Decode(bytes.NewReader(kept))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := encode(img, vs[1]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
