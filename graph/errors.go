@@ -143,7 +143,10 @@ func recoverFunc(log *slog.Logger, requestID RequestIDFunc) graphql.RecoverFunc 
 func imageUses(uses []*portal.ImageUse) []map[string]any {
 	out := make([]map[string]any, len(uses))
 	for i, u := range uses {
-		out[i] = map[string]any{"kind": string(u.Kind), "organisationId": relay.GlobalID("Organisation", u.OrganisationID)}
+		out[i] = map[string]any{
+			"kind":           string(u.Kind),
+			"organisationId": relay.GlobalID("Organisation", u.OrganisationID),
+		}
 		if u.ActivityID != nil {
 			out[i]["activityId"] = relay.GlobalID("Activity", *u.ActivityID)
 		}

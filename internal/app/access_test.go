@@ -152,15 +152,16 @@ func TestAccessMatrix(t *testing.T) {
 	venueAID := func() map[string]any { return map[string]any{"id": relayID("Venue", venueA)} }
 	imageOfA := func() map[string]any { // a new unused image in Lag A's library each time
 		var id string
-		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO media (municipality_id, organisation_id, url, width, height)
-			VALUES (?, ?, 'https://localhost/media/bilde.jpg', 40, 30) RETURNING id`, demo.ID(), lagA).Scan(&id); err != nil {
+		err := s.app.DB.QueryRowContext(ctx, `INSERT INTO media (municipality_id, organisation_id, url, width, height)
+			VALUES (?, ?, 'https://localhost/media/bilde.jpg', 40, 30) RETURNING id`, demo.ID(), lagA).Scan(&id)
+		if err != nil {
 			t.Fatal(err)
 		}
 		return map[string]any{"id": relayID("Image", id), "o": relayID("Organisation", lagA)}
 	}
-	libraryKeepers := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated, "org editor of this org": allowed,
-		"org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": forbidden,
-		"CASEWORKER": forbidden, "user of another municipality": unauthenticated}
+	libraryKeepers := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated,
+		"org editor of this org": allowed, "org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": allowed,
+		"CARD_COORDINATOR": forbidden, "CASEWORKER": forbidden, "user of another municipality": unauthenticated}
 	imageReaders := map[string]outcome{"anonymous": hidden, "resident": hidden, "org editor of this org": allowed,
 		"org editor of another org": hidden, "ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": hidden,
 		"CASEWORKER": hidden, "user of another municipality": unauthenticated}
@@ -314,9 +315,11 @@ func TestAccessMatrix(t *testing.T) {
 		{"updateMunicipality", `mutation { updateMunicipality(input: {settings: {theme: "blå"}}) { name } }`, nil, adminOnly},
 		{"uploadImage", uploadQuery, nil, signedIn},
 		{"uploadImage (into an organisation's library)", uploadQuery + uploadToLibrary, imageOfA, libraryKeepers},
-		{"replaceImage", uploadQuery + `mutation($f: Upload!, $id: ID!) { replaceImage(id: $id, file: $f) { image { id } } }`, imageOfA, libraryKeepers},
+		{"replaceImage", uploadQuery + `mutation($f: Upload!, $id: ID!) { replaceImage(id: $id, file: $f) { image { id } } }`,
+			imageOfA, libraryKeepers},
 		{"deleteImage", `mutation($id: ID!) { deleteImage(id: $id) { deletedId } }`, imageOfA, libraryKeepers},
-		{"setImageAlt", `mutation($id: ID!) { setImageAlt(id: $id, locale: "nn", alt: "Eit bilete") { image { id } } }`, imageOfA, libraryKeepers},
+		{"setImageAlt", `mutation($id: ID!) { setImageAlt(id: $id, locale: "nn", alt: "Eit bilete") { image { id } } }`,
+			imageOfA, libraryKeepers},
 		{"saveCardAgency", `mutation($n: String!) { saveCardAgency(input: {name: $n, kind: SCHOOL_HEALTH}) { id } }`, func() map[string]any {
 			n++
 			return map[string]any{"n": fmt.Sprintf("Skolehelsetjenesten %d", n)}

@@ -51,7 +51,8 @@ func picture(t *testing.T, w, h int, asPNG bool) []byte {
 	return buf.Bytes()
 }
 
-const uploadToLibrary = `mutation($f: Upload!, $o: ID) { uploadImage(file: $f, alt: "Sjakkbrett", organisationId: $o) { id url width } }`
+const uploadToLibrary = `mutation($f: Upload!, $o: ID) {
+  uploadImage(file: $f, alt: "Sjakkbrett", organisationId: $o) { id url width } }`
 
 // upload sends a file through the HTTP handler and returns the image's ID.
 func (s *testServer) upload(t *testing.T, org any, file []byte, headers ...string) string {
@@ -83,6 +84,11 @@ func (s *testServer) fetchBody(t *testing.T, url string) (int, []byte) {
 const imageQuery = `query($id: ID!) { node(id: $id) { ... on Image { id url width alt organisation { name }
   usedBy { kind organisation { name } activity { id } } } } }`
 
+// refused reports whether r failed with code on field.
+func refused(r *gqlResponse, code, field string) bool {
+	return r.code() == code && r.Errors[0].Extensions["field"] == field
+}
+
 // kinds returns the kinds of the places of use listed at path.
 func kinds(r *gqlResponse, path string) []string {
 	var out []string
@@ -99,16 +105,19 @@ func TestImageReusedThenDeleted(t *testing.T) {
 	t.Parallel()
 	s, w := newOwnersWorld(t)
 	img := s.upload(t, w.org, picture(t, 600, 400, false), w.owner)
-	ok(t, s.post(t, `mutation($id: ID!, $i: ID!) { updateOrganisation(id: $id, input: {logoId: $i, coverId: $i}) { id } }`,
+	ok(t, s.post(t, `mutation($id: ID!, $i: ID!) {
+	  updateOrganisation(id: $id, input: {logoId: $i, coverId: $i}) { id } }`,
 		map[string]any{"id": w.org, "i": img}, w.owner))
 	ok(t, s.post(t, `mutation($id: ID!, $i: ID!) { updateActivity(id: $id, input: {imageIds: [$i]}) { id } }`,
 		map[string]any{"id": w.activity, "i": img}, w.editor))
 
 	owner := ok(t, s.post(t, imageQuery, map[string]any{"id": img}, w.owner))
-	if got := kinds(owner, "node.usedBy"); strings.Join(got, ",") != "ORGANISATION_LOGO,ORGANISATION_COVER,ACTIVITY_IMAGE" {
+	got := strings.Join(kinds(owner, "node.usedBy"), ",")
+	if got != "ORGANISATION_LOGO,ORGANISATION_COVER,ACTIVITY_IMAGE" {
 		t.Errorf("the owner sees uses %v", got)
 	}
-	if get(owner.Data, "node.usedBy.2.activity.id") != w.activity || get(owner.Data, "node.organisation.name") != "Sjakklubben" {
+	if get(owner.Data, "node.usedBy.2.activity.id") != w.activity ||
+		get(owner.Data, "node.organisation.name") != "Sjakklubben" {
 		t.Errorf("places: %+v", owner.Data)
 	}
 	public := ok(t, s.post(t, imageQuery, map[string]any{"id": img}, w.resident))
@@ -118,7 +127,8 @@ func TestImageReusedThenDeleted(t *testing.T) {
 
 	lib := `query($o: ID) { images(filter: {organisationId: $o}) { totalCount nodes { id usedBy { kind } } } }`
 	r := ok(t, s.post(t, lib, map[string]any{"o": w.org}, w.editor))
-	if get(r.Data, "images.totalCount") != 1.0 || get(r.Data, "images.nodes.0.id") != img || len(items(r.Data, "images.nodes.0.usedBy")) != 3 {
+	if get(r.Data, "images.totalCount") != 1.0 || get(r.Data, "images.nodes.0.id") != img ||
+		len(items(r.Data, "images.nodes.0.usedBy")) != 3 {
 		t.Errorf("the library: %+v", r.Data)
 	}
 	if r := s.post(t, lib, map[string]any{"o": w.org}, w.other); r.code() != "FORBIDDEN" {
@@ -134,12 +144,13 @@ func TestImageReusedThenDeleted(t *testing.T) {
 		t.Fatalf("deleting an image in use: %+v", r.Errors)
 	}
 	uses, _ := r.Errors[0].Extensions["usedBy"].([]any)
-	if len(uses) != 3 || uses[2].(map[string]any)["activityId"] != w.activity || uses[0].(map[string]any)["organisationId"] != w.org {
+	if len(uses) != 3 || get(uses[2], "activityId") != w.activity || get(uses[0], "organisationId") != w.org {
 		t.Errorf("the places named: %+v", r.Errors[0].Extensions)
 	}
 	ok(t, s.post(t, `mutation($id: ID!) { updateOrganisation(id: $id, input: {logoId: null, coverId: null}) { id } }`,
 		map[string]any{"id": w.org}, w.owner))
-	ok(t, s.post(t, `mutation($id: ID!) { updateActivity(id: $id, input: {imageIds: []}) { id } }`, map[string]any{"id": w.activity}, w.owner))
+	ok(t, s.post(t, `mutation($id: ID!) { updateActivity(id: $id, input: {imageIds: []}) { id } }`,
+		map[string]any{"id": w.activity}, w.owner))
 	url := get(owner.Data, "node.url").(string)
 	r = ok(t, s.post(t, del, map[string]any{"id": img}, w.owner))
 	if get(r.Data, "deleteImage.deletedId") != img {
@@ -164,7 +175,8 @@ func TestUnusedImagesAreTheirOrganisations(t *testing.T) {
 		sees   bool
 	}{
 		"Owner": {[]string{w.owner}, true}, "Editor": {[]string{w.editor}, true}, "Admin": {[]string{w.admin}, true},
-		"OtherOrganisation": {[]string{w.other}, false}, "Resident": {[]string{w.resident}, false}, "Anonymous": {nil, false},
+		"OtherOrganisation": {[]string{w.other}, false}, "Resident": {[]string{w.resident}, false},
+		"Anonymous": {nil, false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := ok(t, s.post(t, imageQuery, map[string]any{"id": img}, c.bearer...))
@@ -177,6 +189,11 @@ func TestUnusedImagesAreTheirOrganisations(t *testing.T) {
 	if r := s.do(t, http.MethodPost, "/graphql", ct, body, w.other); r.code() != "FORBIDDEN" {
 		t.Errorf("uploading into another organisation's library: %+v", r.Errors)
 	}
+	nowhere := relayID("Organisation", "01900000-0000-7000-8000-000000000000")
+	body, ct = uploadOp(t, uploadToLibrary, map[string]any{"o": nowhere}, picture(t, 10, 10, true))
+	if r := s.do(t, http.MethodPost, "/graphql", ct, body, w.admin); !refused(r, "NOT_FOUND", "organisationId") {
+		t.Errorf("uploading into an organisation that does not exist: %+v", r.Errors)
+	}
 }
 
 // TestImageAltPerLanguage: alt texts are written per published language, read along the
@@ -186,13 +203,15 @@ func TestImageAltPerLanguage(t *testing.T) {
 	t.Parallel()
 	s, w := newOwnersWorld(t)
 	img := s.upload(t, w.org, picture(t, 100, 80, false), w.owner)
-	set := `mutation($id: ID!, $l: String!, $a: String!) { setImageAlt(id: $id, locale: $l, alt: $a) { image { alts { locale alt } } } }`
+	set := `mutation($id: ID!, $l: String!, $a: String!) {
+	  setImageAlt(id: $id, locale: $l, alt: $a) { image { alts { locale alt } } } }`
 	r := ok(t, s.post(t, set, map[string]any{"id": img, "l": "en", "a": "A chess board"}, w.editor))
 	if n := len(items(r.Data, "setImageAlt.image.alts")); n != 2 {
 		t.Errorf("alts: %+v", r.Data)
 	}
 	alt := func(lang string) any {
-		return get(ok(t, s.post(t, imageQuery, map[string]any{"id": img}, w.owner, "Accept-Language: "+lang)).Data, "node.alt")
+		r := ok(t, s.post(t, imageQuery, map[string]any{"id": img}, w.owner, "Accept-Language: "+lang))
+		return get(r.Data, "node.alt")
 	}
 	if alt("en") != "A chess board" || alt("nn") != "Sjakkbrett" { // nn falls back to nb
 		t.Errorf("alt in en %q, nn %q", alt("en"), alt("nn"))
@@ -230,18 +249,22 @@ func TestReplaceImageKeepsItsPlaces(t *testing.T) {
 	t.Parallel()
 	s, w := newOwnersWorld(t)
 	img := s.upload(t, nil, picture(t, 400, 300, false), w.owner)
-	r := ok(t, s.post(t, `mutation($id: ID!, $i: ID!) { updateOrganisation(id: $id, input: {coverId: $i}) { cover { url } } }`,
+	r := ok(t, s.post(t, `mutation($id: ID!, $i: ID!) {
+	  updateOrganisation(id: $id, input: {coverId: $i}) { cover { url } } }`,
 		map[string]any{"id": w.org, "i": img}, w.owner))
 	oldURL := get(r.Data, "updateOrganisation.cover.url").(string)
-	replace := `mutation($f: Upload!, $id: ID!) { replaceImage(id: $id, file: $f) { image { id url width height alt organisation { name } } } }`
+	replace := `mutation($f: Upload!, $id: ID!) {
+	  replaceImage(id: $id, file: $f) { image { id url width height alt organisation { name } } } }`
 	body, ct := uploadOp(t, replace, map[string]any{"id": img}, picture(t, 800, 600, true))
 	r = ok(t, s.do(t, http.MethodPost, "/graphql", ct, body, w.owner))
 	newURL, _ := get(r.Data, "replaceImage.image.url").(string)
-	if get(r.Data, "replaceImage.image.id") != img || get(r.Data, "replaceImage.image.width") != 800.0 || newURL == oldURL ||
-		get(r.Data, "replaceImage.image.alt") != "Sjakkbrett" || get(r.Data, "replaceImage.image.organisation.name") != "Sjakklubben" {
+	replaced := get(r.Data, "replaceImage.image")
+	if get(replaced, "id") != img || get(replaced, "width") != 800.0 || newURL == oldURL ||
+		get(replaced, "alt") != "Sjakkbrett" || get(replaced, "organisation.name") != "Sjakklubben" {
 		t.Fatalf("replaced: %+v", r.Data)
 	}
-	cover := ok(t, s.post(t, `query($id: ID!) { node(id: $id) { ... on Organisation { cover { url } } } }`, map[string]any{"id": w.org}))
+	cover := ok(t, s.post(t, `query($id: ID!) { node(id: $id) { ... on Organisation { cover { url } } } }`,
+		map[string]any{"id": w.org}))
 	if get(cover.Data, "node.cover.url") != newURL {
 		t.Errorf("the cover shows %v, want the new file", get(cover.Data, "node.cover.url"))
 	}
@@ -249,7 +272,7 @@ func TestReplaceImageKeepsItsPlaces(t *testing.T) {
 		t.Errorf("old file %d, new file %d", s.fetch(t, oldURL), s.fetch(t, newURL))
 	}
 	body, ct = uploadOp(t, replace, map[string]any{"id": img}, []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`))
-	if r := s.do(t, http.MethodPost, "/graphql", ct, body, w.owner); r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "file" {
+	if r := s.do(t, http.MethodPost, "/graphql", ct, body, w.owner); !refused(r, "BAD_USER_INPUT", "file") {
 		t.Errorf("an SVG: %+v", r.Errors)
 	}
 	if s.fetch(t, newURL) != http.StatusOK {
@@ -262,11 +285,13 @@ func TestReplaceImageKeepsItsPlaces(t *testing.T) {
 func TestImagesStayInTheirMunicipality(t *testing.T) {
 	t.Parallel()
 	s, w := newOwnersWorld(t)
-	if _, err := s.app.Tenants.CreateMunicipality(context.Background(), tenantInput("larvik", "Larvik kommune")); err != nil {
+	ctx := context.Background()
+	if _, err := s.app.Tenants.CreateMunicipality(ctx, tenantInput("larvik", "Larvik kommune")); err != nil {
 		t.Fatal(err)
 	}
 	createAdminIn(t, s, "larvik", "admin@larvik.no")
-	larvik := s.upload(t, nil, picture(t, 50, 50, false), login(t, s, "admin@larvik.no", "X-Municipality: larvik"), "X-Municipality: larvik")
+	inLarvik := "X-Municipality: larvik"
+	larvik := s.upload(t, nil, picture(t, 50, 50, false), login(t, s, "admin@larvik.no", inLarvik), inLarvik)
 	r := s.post(t, `mutation($id: ID!, $i: ID!) { updateOrganisation(id: $id, input: {logoId: $i}) { id } }`,
 		map[string]any{"id": w.org, "i": larvik}, w.admin)
 	if r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "input.logoId" {
@@ -282,7 +307,7 @@ func TestImagesStayInTheirMunicipality(t *testing.T) {
 	}
 	for _, q := range []string{`mutation($id: ID!) { deleteImage(id: $id) { deletedId } }`,
 		`mutation($id: ID!) { setImageAlt(id: $id, locale: "nb", alt: "x") { image { id } } }`} {
-		if r := s.post(t, q, map[string]any{"id": larvik}, w.admin); r.code() != "NOT_FOUND" || r.Errors[0].Extensions["field"] != "id" {
+		if r := s.post(t, q, map[string]any{"id": larvik}, w.admin); !refused(r, "NOT_FOUND", "id") {
 			t.Errorf("%s on Larvik's image: %+v", q, r.Errors)
 		}
 	}
@@ -333,7 +358,53 @@ func TestUploadServesEveryWidth(t *testing.T) {
 		cfg, err := jpeg.DecodeConfig(bytes.NewReader(got))
 		if code != http.StatusOK || err != nil || cfg.Width != want || bytes.Contains(got, []byte("GPSLatitude")) ||
 			(want == 1200 && !bytes.Equal(got[2:], jpg[2:])) { // the file itself, without the EXIF
-			t.Errorf("%s.jpg: %d %v %+v, EXIF kept %v", width, code, err, cfg, bytes.Contains(got, []byte("GPSLatitude")))
+			t.Errorf("%s.jpg: %d %v %+v", width, code, err, cfg)
 		}
+	}
+}
+
+// TestImageLibraryPages: the library pages forward and backward, newest first, and refuses
+// bad arguments on the argument.
+func TestImageLibraryPages(t *testing.T) {
+	t.Parallel()
+	s, w := newOwnersWorld(t)
+	var ids []string
+	for range 3 {
+		ids = append(ids, s.upload(t, w.org, picture(t, 20, 20, false), w.owner))
+	}
+	q := `query($f: Int, $a: String, $l: Int, $b: String) { images(first: $f, after: $a, last: $l, before: $b) {
+	  totalCount pageInfo { hasNextPage hasPreviousPage endCursor startCursor } nodes { id } } }`
+	r := ok(t, s.post(t, q, map[string]any{"f": 2}, w.owner))
+	more := func(r *gqlResponse) any { return get(r.Data, "images.pageInfo.hasNextPage") }
+	if n := list(r, "images"); len(n) != 2 || n[0]["id"] != ids[2] || more(r) != true ||
+		get(r.Data, "images.totalCount") != 3.0 {
+		t.Fatalf("first page: %+v", r.Data)
+	}
+	r = ok(t, s.post(t, q, map[string]any{"f": 2, "a": get(r.Data, "images.pageInfo.endCursor")}, w.owner))
+	if n := list(r, "images"); len(n) != 1 || n[0]["id"] != ids[0] || more(r) != false {
+		t.Fatalf("second page: %+v", r.Data)
+	}
+	r = ok(t, s.post(t, q, map[string]any{"l": 2, "b": get(r.Data, "images.pageInfo.startCursor")}, w.owner))
+	if n := list(r, "images"); len(n) != 2 || n[0]["id"] != ids[2] || n[1]["id"] != ids[1] {
+		t.Fatalf("backward: %+v", r.Data)
+	}
+	for name, c := range map[string]struct {
+		query string
+		vars  map[string]any
+		field string
+	}{
+		"ErrPageTooLarge": {q, map[string]any{"f": 101}, "first"},
+		"ErrCursor":       {q, map[string]any{"a": "bm90IGEgY3Vyc29y"}, "after"},
+		"ErrQueryTooLong": {`query($q: String) { images(filter: {query: $q}) { totalCount } }`,
+			map[string]any{"q": strings.Repeat("x", 201)}, "filter.query"},
+		"ErrOrganisationID": {`query($o: ID) { images(filter: {organisationId: $o}) { totalCount } }`,
+			map[string]any{"o": w.activity}, "filter.organisationId"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := s.post(t, c.query, c.vars, w.owner)
+			if r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != c.field {
+				t.Errorf("%+v", r.Errors)
+			}
+		})
 	}
 }

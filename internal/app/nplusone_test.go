@@ -155,14 +155,13 @@ func TestImageLibraryStatementsDoNotGrow(t *testing.T) {
 	t.Parallel()
 	s := newServer(t)
 	ctx := context.Background()
-	m, err := s.app.Tenants.CreateMunicipality(ctx, tenantInput("bulk", "Bulk kommune"), func(ctx context.Context, tx bun.IDB, m *tenant.Municipality) error {
-		return importBulk(ctx, tx, m, 60)
-	})
+	bulk := func(ctx context.Context, tx bun.IDB, m *tenant.Municipality) error { return importBulk(ctx, tx, m, 60) }
+	m, err := s.app.Tenants.CreateMunicipality(ctx, tenantInput("bulk", "Bulk kommune"), bulk)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: m.ID(), Email: "admin@bulk.no", Password: "riktig hest batteri",
-		Roles: []auth.MunicipalRole{auth.RoleAdmin}}); err != nil {
+	if _, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: m.ID(), Email: "admin@bulk.no",
+		Password: "riktig hest batteri", Roles: []auth.MunicipalRole{auth.RoleAdmin}}); err != nil {
 		t.Fatal(err)
 	}
 	admin := login(t, s, "admin@bulk.no", "X-Municipality: bulk")
@@ -177,7 +176,7 @@ func TestImageLibraryStatementsDoNotGrow(t *testing.T) {
 		if got := len(list(r, "images")); got != n {
 			t.Fatalf("first %d gave %d images", n, got)
 		}
-		if get(r.Data, "images.nodes.0.usedBy.0.kind") == nil || get(r.Data, "images.nodes.0.organisation.name") == nil {
+		if first := get(r.Data, "images.nodes.0"); get(first, "usedBy.0.kind") == nil || get(first, "organisation.name") == nil {
 			t.Fatalf("an image: %+v", get(r.Data, "images.nodes.0"))
 		}
 		return counter.n.Load()

@@ -130,7 +130,8 @@ func plan(b image.Rectangle, kind string) []Variant {
 // it is: at its own size and not too heavy. Nothing is lost in a second compression.
 func keptOriginal(img image.Image, src source, v Variant) ([]byte, bool) {
 	b := img.Bounds()
-	if src.kind != "image/jpeg" || v.Width != b.Dx() || v.Height != b.Dy() || len(src.data) > maxKeptBytesPerPixel*v.Width*v.Height {
+	tooHeavy := len(src.data) > maxKeptBytesPerPixel*v.Width*v.Height
+	if src.kind != "image/jpeg" || v.Width != b.Dx() || v.Height != b.Dy() || tooHeavy {
 		return nil, false
 	}
 	out, err := stripJPEG(src.data)

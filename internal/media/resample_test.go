@@ -54,7 +54,8 @@ func TestProcessKeepsAJPEGAtItsWidthWithoutMetadata(t *testing.T) {
 		t.Fatalf("variants %+v", vs)
 	}
 	for i, b := range bodies {
-		if bytes.Contains(b, []byte("Exif")) || bytes.Contains(b, []byte("GPSLatitude")) || bytes.Contains(b, []byte("php")) {
+		if bytes.Contains(b, []byte("Exif")) || bytes.Contains(b, []byte("GPSLatitude")) ||
+			bytes.Contains(b, []byte("php")) {
 			t.Errorf("variant %d keeps metadata or trailing data", i)
 		}
 	}

@@ -128,7 +128,9 @@ func (c *ImageConnection) Nodes() []*Media {
 // orderImage is the one order of the image library; cursors carry it.
 const orderImage Order = "IMAGE"
 
-var imageSort = sortSpec{order: orderImage, expr: "media.created_at", cast: "timestamptz", desc: true, idCol: "media.id"}
+var imageSort = sortSpec{
+	order: orderImage, expr: "media.created_at", cast: "timestamptz", desc: true, idCol: "media.id",
+}
 
 // imageRow is an image with its sort value.
 type imageRow struct {
@@ -273,7 +275,8 @@ func (s *Service) ImageUsesOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UU
 	var uses []*ImageUse
 	q := s.db.NewSelect().TableExpr(usesSQL).
 		ColumnExpr("u.kind, u.media_id, u.organisation_id, u.activity_id").
-		Where("u.media_id IN (?) AND u.media_id IN (SELECT id FROM media WHERE municipality_id = ?)", bun.In(ids), t.ID())
+		Where("u.media_id IN (?)", bun.In(ids)).
+		Where("u.media_id IN (SELECT id FROM media WHERE municipality_id = ?)", t.ID())
 	// SECURITY: the public sees the published places; members also their organisations'.
 	switch {
 	case v != nil && libraryWide(v):
@@ -283,5 +286,6 @@ func (s *Service) ImageUsesOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UU
 		q = q.Where("u.public")
 	}
 	err = q.OrderExpr("u.media_id, u.kind DESC, u.organisation_id, u.activity_id").Scan(ctx, &uses)
-	return group(uses, func(u *ImageUse) uuid.UUID { return u.MediaID }), database.MapError(err, "find image uses", "image")
+	byImage := group(uses, func(u *ImageUse) uuid.UUID { return u.MediaID })
+	return byImage, database.MapError(err, "find image uses", "image")
 }

@@ -23,9 +23,10 @@ import (
 // request's language. With organisationID the image joins that organisation's library;
 // without, the municipality's, and the first organisation to use it keeps it. Errors:
 // UNAUTHENTICATED (sign in first), FORBIDDEN (an organisation the caller does not edit),
-// NOT_FOUND (no such organisation), BAD_USER_INPUT naming "file" (not a JPEG, PNG or WebP,
+// NOT_FOUND naming "organisationId" (no such organisation), BAD_USER_INPUT naming "file" (not a JPEG, PNG or WebP,
 // too large, too many pixels) or "alt".
-func (s *Service) UploadImage(ctx context.Context, file io.Reader, alt string, organisationID *uuid.UUID) (*Media, error) {
+func (s *Service) UploadImage(ctx context.Context, file io.Reader, alt string,
+	organisationID *uuid.UUID) (*Media, error) {
 	t, err := tenant.Current(ctx)
 	if err != nil {
 		return nil, err
@@ -38,7 +39,7 @@ func (s *Service) UploadImage(ctx context.Context, file io.Reader, alt string, o
 	if organisationID != nil {
 		// SECURITY: an organisation's library is filled by those who edit the organisation.
 		if err := s.mayEditLibraryOf(ctx, v, t, organisationID); err != nil {
-			return nil, err
+			return nil, withField(err, "organisationId")
 		}
 	}
 	if alt, err = CheckText(alt, 500, "alt"); err != nil {
@@ -49,7 +50,8 @@ func (s *Service) UploadImage(ctx context.Context, file io.Reader, alt string, o
 		return nil, err
 	}
 	if alt != "" {
-		m.Translations = []*MediaTranslation{{MediaID: m.ID, MunicipalityID: t.ID(), Locale: i18n.FromContext(ctx).Code, Alt: alt}}
+		locale := i18n.FromContext(ctx).Code
+		m.Translations = []*MediaTranslation{{MediaID: m.ID, MunicipalityID: t.ID(), Locale: locale, Alt: alt}}
 	}
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(m).Returning("created_at").Exec(ctx); err != nil {
@@ -92,7 +94,9 @@ func imageFolder(m *Media) string { return fmt.Sprintf("%s/%s/", m.MunicipalityI
 // (nil: the municipality's own images). Errors: FORBIDDEN, NOT_FOUND.
 func (s *Service) mayEditLibraryOf(ctx context.Context, v *auth.Viewer, t *tenant.Tenant, id *uuid.UUID) error {
 	if id != nil {
-		ok, err := s.db.NewSelect().Table("organisations").Where("id = ? AND municipality_id = ?", *id, t.ID()).Exists(ctx)
+		ok, err := s.db.NewSelect().Table("organisations").
+			Where("id = ? AND municipality_id = ?", *id, t.ID()).
+			Exists(ctx)
 		if err != nil {
 			return database.MapError(err, "find organisation", "organisation")
 		}
@@ -295,7 +299,9 @@ func writeAlt(ctx context.Context, tx bun.IDB, m *Media, locale, alt string) err
 	}
 	m.Translations = kept
 	if alt == "" {
-		_, err := tx.NewDelete().Model((*MediaTranslation)(nil)).Where("media_id = ? AND locale = ?", m.ID, locale).Exec(ctx)
+		_, err := tx.NewDelete().Model((*MediaTranslation)(nil)).
+			Where("media_id = ? AND locale = ?", m.ID, locale).
+			Exec(ctx)
 		return database.MapError(err, "delete alt text", "image")
 	}
 	tr := &MediaTranslation{MediaID: m.ID, MunicipalityID: m.MunicipalityID, Locale: locale, Alt: alt}
@@ -305,7 +311,8 @@ func writeAlt(ctx context.Context, tx bun.IDB, m *Media, locale, alt string) err
 }
 
 // auditImage appends an audit entry for an action on image m.
-func (s *Service) auditImage(ctx context.Context, tx bun.IDB, v *auth.Viewer, m *Media, action string, fields ...string) error {
+func (s *Service) auditImage(ctx context.Context, tx bun.IDB, v *auth.Viewer, m *Media, action string,
+	fields ...string) error {
 	return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: m.MunicipalityID, ActorID: actor(v), Action: action,
 		ItemType: "Media", ItemID: &m.ID, Fields: fields})
 }
