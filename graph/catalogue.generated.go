@@ -37,7 +37,7 @@ type ImageResolver interface {
 	Alt(ctx context.Context, obj *portal.Media) (string, error)
 
 	Organisation(ctx context.Context, obj *portal.Media) (*portal.Organisation, error)
-	UsedBy(ctx context.Context, obj *portal.Media) ([]*portal.ImageUse, error)
+	UsedBy(ctx context.Context, obj *portal.Media, first *int, after *string, last *int, before *string) (*portal.ImageUseConnection, error)
 }
 type NeighbourhoodResolver interface {
 	Name(ctx context.Context, obj *portal.Neighbourhood) (string, error)
@@ -89,6 +89,44 @@ type VenueConnectionResolver interface {
 // endregion ************************** generated!.gotpl **************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Image_usedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
 
 func (ec *executionContext) field_Neighbourhood_activities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -1792,25 +1830,37 @@ func (ec *executionContext) _Image_usedBy(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Image_usedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Image().UsedBy(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Image().UsedBy(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*portal.ImageUse) graphql.Marshaler {
-			return ec.marshalNImageUse2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐImageUseᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *portal.ImageUseConnection) graphql.Marshaler {
+			return ec.marshalOImageUseConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐImageUseConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
-func (ec *executionContext) fieldContext_Image_usedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Image_usedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Image",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ImageUse(ctx, field)
+			return ec.childFields_ImageUseConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Image_usedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -5096,7 +5146,7 @@ func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, ob
 					}
 				}()
 				res = ec._Image_usedBy(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res

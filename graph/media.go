@@ -33,13 +33,5 @@ func seeImages(l *loaders, images ...*portal.Media) {
 	}
 }
 
-// nonNilSlice returns s, or an empty slice for nil (a list field is never null).
-func nonNilSlice[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
 // imageID parses the global ID of an image given as the argument id.
 func imageID(gid string) (uuid.UUID, error) { return relay.ParseTypedID(gid, "Image", "id") }

@@ -20,9 +20,16 @@ func (r *imageResolver) Organisation(ctx context.Context, obj *portal.Media) (*p
 	return nullIfNotFound(loadersFor(ctx).organisations.get(ctx, *obj.OrganisationID))
 }
 
-func (r *imageResolver) UsedBy(ctx context.Context, obj *portal.Media) ([]*portal.ImageUse, error) {
+func (r *imageResolver) UsedBy(ctx context.Context, obj *portal.Media, first *int, after *string, last *int, before *string) (*portal.ImageUseConnection, error) {
+	p, err := page(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
 	uses, err := loadersFor(ctx).imageUses.get(ctx, obj.ID)
-	return nonNilSlice(uses), err
+	if err != nil {
+		return nil, err
+	}
+	return portal.PageImageUses(uses, p)
 }
 
 func (r *imageConnectionResolver) TotalCount(ctx context.Context, obj *portal.ImageConnection) (int, error) {

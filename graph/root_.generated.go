@@ -344,7 +344,7 @@ type ComplexityRoot struct {
 		Organisation func(childComplexity int) int
 		Translations func(childComplexity int) int
 		URL          func(childComplexity int) int
-		UsedBy       func(childComplexity int) int
+		UsedBy       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Width        func(childComplexity int) int
 	}
 
@@ -369,6 +369,18 @@ type ComplexityRoot struct {
 		Activity     func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Organisation func(childComplexity int) int
+	}
+
+	ImageUseConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ImageUseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	IssuedCard struct {
@@ -2008,7 +2020,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Image.UsedBy(childComplexity), true
+		args, err := ec.field_Image_usedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Image.UsedBy(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Image.width":
 		if e.ComplexityRoot.Image.Width == nil {
 			break
@@ -2085,6 +2102,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImageUse.Organisation(childComplexity), true
+
+	case "ImageUseConnection.edges":
+		if e.ComplexityRoot.ImageUseConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUseConnection.Edges(childComplexity), true
+	case "ImageUseConnection.nodes":
+		if e.ComplexityRoot.ImageUseConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUseConnection.Nodes(childComplexity), true
+	case "ImageUseConnection.pageInfo":
+		if e.ComplexityRoot.ImageUseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUseConnection.PageInfo(childComplexity), true
+	case "ImageUseConnection.totalCount":
+		if e.ComplexityRoot.ImageUseConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUseConnection.TotalCount(childComplexity), true
+
+	case "ImageUseEdge.cursor":
+		if e.ComplexityRoot.ImageUseEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUseEdge.Cursor(childComplexity), true
+	case "ImageUseEdge.node":
+		if e.ComplexityRoot.ImageUseEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUseEdge.Node(childComplexity), true
 
 	case "IssuedCard.card":
 		if e.ComplexityRoot.IssuedCard.Card == nil {
@@ -6872,10 +6927,41 @@ extend type Image {
   "The organisation whose library keeps it; null for the municipality's own images or one the caller may not see."
   organisation: Organisation
   """
-  Where it is shown: organisations' logos and covers and activities' images, those the caller
-  may see (everywhere, for administrators and municipal editors).
+  Where it is shown: organisations' logos, then covers, then activities' images, those the
+  caller may see (everywhere, for administrators and municipal editors). Null, with the
+  error, when it cannot be read (a bad page size or cursor), so the image and the rest of the
+  answer stand.
   """
-  usedBy: [ImageUse!]!
+  usedBy(
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): ImageUseConnection
+}
+
+"A page of the places an image is shown in."
+type ImageUseConnection {
+  "The places with their cursors."
+  edges: [ImageUseEdge!]!
+  "The places alone."
+  nodes: [ImageUse!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many places there are in all (those the caller may see)."
+  totalCount: Int!
+}
+
+"A place in a page."
+type ImageUseEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The place."
+  node: ImageUse!
 }
 
 "An image's alt text in one language."
@@ -7844,6 +7930,30 @@ func (ec *executionContext) childFields_ImageUse(ctx context.Context, field grap
 		return ec.fieldContext_ImageUse_activity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImageUse", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageUseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ImageUseConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ImageUseConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ImageUseConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ImageUseConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageUseConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageUseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ImageUseEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ImageUseEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageUseEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_IssuedCard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -82,7 +82,7 @@ func (s *testServer) fetchBody(t *testing.T, url string) (int, []byte) {
 }
 
 const imageQuery = `query($id: ID!) { node(id: $id) { ... on Image { id url width alt organisation { name }
-  usedBy { kind organisation { name } activity { id } } } } }`
+  usedBy { totalCount nodes { kind organisation { name } activity { id } } } } } }`
 
 // refused reports whether r failed with code on field.
 func refused(r *gqlResponse, code, field string) bool {
@@ -112,23 +112,47 @@ func TestImageReusedThenDeleted(t *testing.T) {
 		map[string]any{"id": w.activity, "i": img}, w.editor))
 
 	owner := ok(t, s.post(t, imageQuery, map[string]any{"id": img}, w.owner))
-	got := strings.Join(kinds(owner, "node.usedBy"), ",")
+	got := strings.Join(kinds(owner, "node.usedBy.nodes"), ",")
 	if got != "ORGANISATION_LOGO,ORGANISATION_COVER,ACTIVITY_IMAGE" {
 		t.Errorf("the owner sees uses %v", got)
 	}
-	if get(owner.Data, "node.usedBy.2.activity.id") != w.activity ||
+	if get(owner.Data, "node.usedBy.nodes.2.activity.id") != w.activity ||
 		get(owner.Data, "node.organisation.name") != "Sjakklubben" {
 		t.Errorf("places: %+v", owner.Data)
 	}
 	public := ok(t, s.post(t, imageQuery, map[string]any{"id": img}, w.resident))
-	if got := kinds(public, "node.usedBy"); len(got) != 2 { // the draft activity is not public
+	if got := kinds(public, "node.usedBy.nodes"); len(got) != 2 { // the draft activity is not public
 		t.Errorf("a resident sees uses %v", got)
 	}
 
-	lib := `query($o: ID) { images(filter: {organisationId: $o}) { totalCount nodes { id usedBy { kind } } } }`
-	r := ok(t, s.post(t, lib, map[string]any{"o": w.org}, w.editor))
+	pages := `query($id: ID!, $f: Int, $a: String, $l: Int, $b: String) { node(id: $id) { ... on Image { id
+	  usedBy(first: $f, after: $a, last: $l, before: $b) { totalCount pageInfo { hasNextPage endCursor startCursor }
+	  nodes { kind } } } } }`
+	r := ok(t, s.post(t, pages, map[string]any{"id": img, "f": 2}, w.owner))
+	if got := kinds(r, "node.usedBy.nodes"); len(got) != 2 || get(r.Data, "node.usedBy.totalCount") != 3.0 ||
+		get(r.Data, "node.usedBy.pageInfo.hasNextPage") != true {
+		t.Errorf("the first two places: %+v", r.Data)
+	}
+	end := get(r.Data, "node.usedBy.pageInfo.endCursor")
+	r = ok(t, s.post(t, pages, map[string]any{"id": img, "f": 2, "a": end}, w.owner))
+	if got := kinds(r, "node.usedBy.nodes"); len(got) != 1 || got[0] != "ACTIVITY_IMAGE" {
+		t.Errorf("the place after them: %+v", r.Data)
+	}
+	start := get(r.Data, "node.usedBy.pageInfo.startCursor")
+	r = ok(t, s.post(t, pages, map[string]any{"id": img, "l": 1, "b": start}, w.owner))
+	if got := kinds(r, "node.usedBy.nodes"); len(got) != 1 || got[0] != "ORGANISATION_COVER" {
+		t.Errorf("the place before it: %+v", r.Data)
+	}
+	r = s.post(t, pages, map[string]any{"id": img, "a": "bm90IGEgY3Vyc29y"}, w.owner)
+	if !refused(r, "BAD_USER_INPUT", "after") || get(r.Data, "node.id") != img {
+		t.Errorf("a bad cursor: %+v %+v", r.Data, r.Errors)
+	}
+
+	lib := `query($o: ID) { images(filter: {organisationId: $o}) {
+	  totalCount nodes { id usedBy { nodes { kind } } } } }`
+	r = ok(t, s.post(t, lib, map[string]any{"o": w.org}, w.editor))
 	if get(r.Data, "images.totalCount") != 1.0 || get(r.Data, "images.nodes.0.id") != img ||
-		len(items(r.Data, "images.nodes.0.usedBy")) != 3 {
+		len(items(r.Data, "images.nodes.0.usedBy.nodes")) != 3 {
 		t.Errorf("the library: %+v", r.Data)
 	}
 	if r := s.post(t, lib, map[string]any{"o": w.org}, w.other); r.code() != "FORBIDDEN" {

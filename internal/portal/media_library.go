@@ -2,6 +2,8 @@ package portal
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -288,4 +290,90 @@ func (s *Service) ImageUsesOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UU
 	err = q.OrderExpr("u.media_id, u.kind DESC, u.organisation_id, u.activity_id").Scan(ctx, &uses)
 	byImage := group(uses, func(u *ImageUse) uuid.UUID { return u.MediaID })
 	return byImage, database.MapError(err, "find image uses", "image")
+}
+
+// ImageUseConnection is a page of the places an image is used: logos, then covers, then
+// activities' images, each by organisation and activity.
+type ImageUseConnection struct {
+	Edges    []*ImageUseEdge
+	PageInfo *relay.PageInfo
+	total    int
+}
+
+// ImageUseEdge is a place of use in a page, with its cursor.
+type ImageUseEdge struct {
+	Cursor string
+	Node   *ImageUse
+}
+
+// Nodes returns the page's places.
+func (c *ImageUseConnection) Nodes() []*ImageUse {
+	out := make([]*ImageUse, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
+// TotalCount returns how many places there are in all.
+func (c *ImageUseConnection) TotalCount() int { return c.total }
+
+// orderUse is the one order of an image's places; cursors carry it.
+const orderUse Order = "USE"
+
+// key returns u's position in the order of an image's places, as text that sorts so.
+func (u *ImageUse) key() string {
+	rank := map[ImageUseKind]int{UseOrganisationLogo: 0, UseOrganisationCover: 1, UseActivityImage: 2}[u.Kind]
+	activity := ""
+	if u.ActivityID != nil {
+		activity = u.ActivityID.String()
+	}
+	return fmt.Sprintf("%d/%s/%s", rank, u.OrganisationID, activity)
+}
+
+// PageImageUses returns one page of uses, all the places of one image (as ImageUsesOf gives
+// them, in any order). Errors: BAD_USER_INPUT naming "after" or "before" for a cursor that is
+// not of this list.
+func PageImageUses(uses []*ImageUse, page relay.Page) (*ImageUseConnection, error) {
+	sorted := slices.Clone(uses)
+	slices.SortFunc(sorted, func(a, b *ImageUse) int { return strings.Compare(a.key(), b.key()) })
+	lo, hi := 0, len(sorted)
+	for _, c := range []struct{ raw, field string }{{page.After, "after"}, {page.Before, "before"}} {
+		if c.raw == "" {
+			continue
+		}
+		var k cursorKey
+		if err := relay.DecodeCursor(c.raw, c.field, &k); err != nil || k.O != orderUse {
+			return nil, apperr.Invalid(c.field, "InvalidCursor", nil)
+		}
+		at, _ := slices.BinarySearchFunc(sorted, k.K, func(u *ImageUse, key string) int {
+			return strings.Compare(u.key(), key)
+		})
+		if c.field == "after" {
+			for at < len(sorted) && sorted[at].key() <= k.K {
+				at++
+			}
+			lo = max(lo, at)
+		} else {
+			hi = min(hi, at)
+		}
+	}
+	window := sorted[lo:max(lo, hi)]
+	info := &relay.PageInfo{HasPreviousPage: page.After != "", HasNextPage: page.Before != ""}
+	if page.Backward {
+		info.HasPreviousPage = len(window) > page.Limit
+		window = window[max(0, len(window)-page.Limit):]
+	} else {
+		info.HasNextPage = len(window) > page.Limit
+		window = window[:min(len(window), page.Limit)]
+	}
+	conn := &ImageUseConnection{PageInfo: info, total: len(uses), Edges: make([]*ImageUseEdge, len(window))}
+	for i, u := range window {
+		cursor := relay.EncodeCursor(cursorKey{O: orderUse, K: u.key(), ID: u.MediaID})
+		conn.Edges[i] = &ImageUseEdge{Cursor: cursor, Node: u}
+	}
+	if len(window) > 0 {
+		info.StartCursor, info.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[len(window)-1].Cursor
+	}
+	return conn, nil
 }
