@@ -327,8 +327,12 @@ func (r *mutationResolver) SetMemberRole(ctx context.Context, organisationID str
 	return &model.SetMemberRolePayload{Organisation: org}, nil
 }
 
-func (r *mutationResolver) UploadImage(ctx context.Context, file graphql.Upload, alt *string) (*model.UploadImagePayload, error) {
-	img, err := r.Portal.UploadImage(ctx, file.File, deref(alt, ""))
+func (r *mutationResolver) UploadImage(ctx context.Context, file graphql.Upload, alt *string, organisationID *string) (*model.UploadImagePayload, error) {
+	org, err := optionalID(organisationID, "Organisation", "organisationId")
+	if err != nil {
+		return nil, err
+	}
+	img, err := r.Portal.UploadImage(ctx, file.File, deref(alt, ""), org)
 	if err != nil {
 		return nil, err
 	}

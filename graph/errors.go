@@ -17,6 +17,8 @@ import (
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/i18n"
+	"github.com/fritid/fritid/internal/platform/relay"
+	"github.com/fritid/fritid/internal/portal"
 )
 
 // RequestIDFunc returns the request ID of a request's context, for logs.
@@ -55,6 +57,9 @@ func errorPresenter(bundle *i18n.Bundle, log *slog.Logger, requestID RequestIDFu
 		}
 		if fs := card.FindingsOf(err); len(fs) > 0 {
 			out.Extensions["findings"] = findings(fs)
+		}
+		if uses := portal.UsesOf(err); len(uses) > 0 {
+			out.Extensions["usedBy"] = imageUses(uses)
 		}
 		if retry, ok := e.Data["RetryAfter"]; ok && code == apperr.RateLimited {
 			out.Extensions["retryAfter"] = retry
@@ -131,6 +136,22 @@ func recoverFunc(log *slog.Logger, requestID RequestIDFunc) graphql.RecoverFunc 
 		log.ErrorContext(ctx, "panic in resolver", "request_id", requestID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return fmt.Errorf("panic: %v", p)
 	}
+}
+
+// imageUses lists the places a refused deleteImage found the image in, for
+// extensions.usedBy: the kind of place and the global IDs of its organisation and activity.
+func imageUses(uses []*portal.ImageUse) []map[string]any {
+	out := make([]map[string]any, len(uses))
+	for i, u := range uses {
+		out[i] = map[string]any{
+			"kind":           string(u.Kind),
+			"organisationId": relay.GlobalID("Organisation", u.OrganisationID),
+		}
+		if u.ActivityID != nil {
+			out[i]["activityId"] = relay.GlobalID("Activity", *u.ActivityID)
+		}
+	}
+	return out
 }
 
 // findings lists a refused card's findings for extensions.findings: what was found, how

@@ -32,6 +32,7 @@ type loaders struct {
 	venues        *batch[*portal.Venue]
 	venueNames    *batch[string] // venues' names in the request's language, where it is not the default
 	media         *batch[*portal.Media]
+	imageUses     *batch[[]*portal.ImageUse] // where listed images are shown
 	links         *batch[[]*portal.Link]
 	memberLists   *batch[*portal.MemberList] // organisations' members and invitations, for their owners
 	areas         *batch[[]byte]
@@ -90,6 +91,18 @@ func newLoaders(p *portal.Service, cs *card.Service) *loaders {
 	})
 	l.venueNames = newBatch(p.VenueNames)
 	l.media = newBatch(p.MediaByID)
+	l.imageUses = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*portal.ImageUse, error) {
+		m, err := p.ImageUsesOf(ctx, ids)
+		for _, uses := range m { // the places of all these images load together
+			for _, u := range uses {
+				l.organisations.register(u.OrganisationID)
+				if u.ActivityID != nil {
+					l.activities.register(*u.ActivityID)
+				}
+			}
+		}
+		return m, err
+	})
 	l.links = newBatch(p.Links)
 	l.memberLists = newBatch(p.MemberListsOf)
 	l.areas = newBatch(p.NeighbourhoodAreas)

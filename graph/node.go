@@ -72,6 +72,8 @@ func fetchByUUID(ctx context.Context, typ string, id uuid.UUID) (relay.Node, err
 		return a, attach(ctx, a)
 	case "Venue":
 		return nodeOrNil(l.venues.get(ctx, id))
+	case "Image":
+		return nodeOrNil(nullIfNotFound(l.portal.FindImageByID(ctx, id)))
 	case "CardProgramme":
 		return nodeOrNil(nullIfNotFound(l.cards.FindProgrammeByID(ctx, id)))
 	case "CardOffer":

@@ -39,6 +39,8 @@ type ResolverRoot interface {
 	Category() CategoryResolver
 	ClaimTicketPayload() ClaimTicketPayloadResolver
 	Image() ImageResolver
+	ImageConnection() ImageConnectionResolver
+	ImageUse() ImageUseResolver
 	Locale() LocaleResolver
 	Municipality() MunicipalityResolver
 	Mutation() MutationResolver
@@ -426,6 +428,10 @@ type ComplexityRoot struct {
 		Parent    func(childComplexity int) int
 	}
 
+	DeleteImagePayload struct {
+		DeletedID func(childComplexity int) int
+	}
+
 	ErasePersonalDataPayload struct {
 		Erased func(childComplexity int) int
 	}
@@ -436,11 +442,49 @@ type ComplexityRoot struct {
 	}
 
 	Image struct {
-		Alt      func(childComplexity int) int
-		GlobalID func(childComplexity int) int
-		Height   func(childComplexity int) int
-		URL      func(childComplexity int) int
-		Width    func(childComplexity int) int
+		Alt          func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
+		Height       func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Translations func(childComplexity int) int
+		URL          func(childComplexity int) int
+		UsedBy       func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Width        func(childComplexity int) int
+	}
+
+	ImageAlt struct {
+		Alt    func(childComplexity int) int
+		Locale func(childComplexity int) int
+	}
+
+	ImageConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ImageEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ImageUse struct {
+		Activity     func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Organisation func(childComplexity int) int
+	}
+
+	ImageUseConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ImageUseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	InviteMemberPayload struct {
@@ -518,6 +562,7 @@ type ComplexityRoot struct {
 		CreateAPIKey                func(childComplexity int, name string, scopes []auth.Scope) int
 		CreateActivity              func(childComplexity int, organisationID string, input model.ActivityChangesInput) int
 		DeleteCategory              func(childComplexity int, id string) int
+		DeleteImage                 func(childComplexity int, id string) int
 		ErasePersonalData           func(childComplexity int, identityNumber string) int
 		InviteMember                func(childComplexity int, organisationID string, email string, role portal.MemberRole) int
 		InviteUser                  func(childComplexity int, email string, displayName string, roles []auth.MunicipalRole) int
@@ -532,6 +577,7 @@ type ComplexityRoot struct {
 		RegisterOrganisation        func(childComplexity int, input model.RegisterOrganisationInput) int
 		RejectOrganisation          func(childComplexity int, id string, reason string) int
 		ReleaseCardOfferStock       func(childComplexity int, offerID string, amount int) int
+		ReplaceImage                func(childComplexity int, id string, file graphql.Upload) int
 		RequestPasswordReset        func(childComplexity int, email string) int
 		ResendConfirmation          func(childComplexity int, email string) int
 		ResetPassword               func(childComplexity int, token string, password string) int
@@ -551,6 +597,7 @@ type ComplexityRoot struct {
 		SetCardOfferStatus          func(childComplexity int, id string, status card.OfferStatus) int
 		SetCaseworkerAgency         func(childComplexity int, userID string, agencyID *string) int
 		SetCategoryTranslation      func(childComplexity int, id string, locale string, input model.CategoryTextInput) int
+		SetImageAlt                 func(childComplexity int, id string, locale string, alt string) int
 		SetMemberRole               func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
 		SetNeighbourhoodCommittee   func(childComplexity int, id string, input model.CommitteeInput) int
 		SetNeighbourhoodEditor      func(childComplexity int, neighbourhoodID string, userID string, editor bool) int
@@ -562,7 +609,7 @@ type ComplexityRoot struct {
 		UpdateActivity              func(childComplexity int, id string, input model.ActivityChangesInput) int
 		UpdateMunicipality          func(childComplexity int, input model.MunicipalityChangesInput) int
 		UpdateOrganisation          func(childComplexity int, id string, input model.UpdateOrganisationInput) int
-		UploadImage                 func(childComplexity int, file graphql.Upload, alt *string) int
+		UploadImage                 func(childComplexity int, file graphql.Upload, alt *string, organisationID *string) int
 		VerifyEmail                 func(childComplexity int, token string) int
 	}
 
@@ -726,6 +773,7 @@ type ComplexityRoot struct {
 		CardStatistics       func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
 		Categories           func(childComplexity int) int
 		Category             func(childComplexity int, id *string, slug *string) int
+		Images               func(childComplexity int, filter *model.ImageFilterInput, first *int, after *string, last *int, before *string) int
 		Locales              func(childComplexity int) int
 		MissingTranslations  func(childComplexity int, locale *string, first *int, after *string) int
 		Municipality         func(childComplexity int) int
@@ -777,6 +825,10 @@ type ComplexityRoot struct {
 
 	ReleaseCardOfferStockPayload struct {
 		Offer func(childComplexity int) int
+	}
+
+	ReplaceImagePayload struct {
+		Image func(childComplexity int) int
 	}
 
 	ReportCard struct {
@@ -908,6 +960,10 @@ type ComplexityRoot struct {
 
 	SetCategoryTranslationPayload struct {
 		Category func(childComplexity int) int
+	}
+
+	SetImageAltPayload struct {
+		Image func(childComplexity int) int
 	}
 
 	SetMemberRolePayload struct {
@@ -2514,6 +2570,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteCategoryPayload.Parent(childComplexity), true
 
+	case "DeleteImagePayload.deletedId":
+		if e.ComplexityRoot.DeleteImagePayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteImagePayload.DeletedID(childComplexity), true
+
 	case "ErasePersonalDataPayload.erased":
 		if e.ComplexityRoot.ErasePersonalDataPayload.Erased == nil {
 			break
@@ -2552,18 +2615,149 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Image.Height(childComplexity), true
+	case "Image.organisation":
+		if e.ComplexityRoot.Image.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Organisation(childComplexity), true
+	case "Image.alts":
+		if e.ComplexityRoot.Image.Translations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Translations(childComplexity), true
 	case "Image.url":
 		if e.ComplexityRoot.Image.URL == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Image.URL(childComplexity), true
+	case "Image.usedBy":
+		if e.ComplexityRoot.Image.UsedBy == nil {
+			break
+		}
+
+		args, err := ec.field_Image_usedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Image.UsedBy(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Image.width":
 		if e.ComplexityRoot.Image.Width == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Image.Width(childComplexity), true
+
+	case "ImageAlt.alt":
+		if e.ComplexityRoot.ImageAlt.Alt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAlt.Alt(childComplexity), true
+	case "ImageAlt.locale":
+		if e.ComplexityRoot.ImageAlt.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAlt.Locale(childComplexity), true
+
+	case "ImageConnection.edges":
+		if e.ComplexityRoot.ImageConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageConnection.Edges(childComplexity), true
+	case "ImageConnection.nodes":
+		if e.ComplexityRoot.ImageConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageConnection.Nodes(childComplexity), true
+	case "ImageConnection.pageInfo":
+		if e.ComplexityRoot.ImageConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageConnection.PageInfo(childComplexity), true
+	case "ImageConnection.totalCount":
+		if e.ComplexityRoot.ImageConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageConnection.TotalCount(childComplexity), true
+
+	case "ImageEdge.cursor":
+		if e.ComplexityRoot.ImageEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageEdge.Cursor(childComplexity), true
+	case "ImageEdge.node":
+		if e.ComplexityRoot.ImageEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageEdge.Node(childComplexity), true
+
+	case "ImageUse.activity":
+		if e.ComplexityRoot.ImageUse.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUse.Activity(childComplexity), true
+	case "ImageUse.kind":
+		if e.ComplexityRoot.ImageUse.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUse.Kind(childComplexity), true
+	case "ImageUse.organisation":
+		if e.ComplexityRoot.ImageUse.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUse.Organisation(childComplexity), true
+
+	case "ImageUseConnection.edges":
+		if e.ComplexityRoot.ImageUseConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUseConnection.Edges(childComplexity), true
+	case "ImageUseConnection.nodes":
+		if e.ComplexityRoot.ImageUseConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUseConnection.Nodes(childComplexity), true
+	case "ImageUseConnection.pageInfo":
+		if e.ComplexityRoot.ImageUseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUseConnection.PageInfo(childComplexity), true
+	case "ImageUseConnection.totalCount":
+		if e.ComplexityRoot.ImageUseConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUseConnection.TotalCount(childComplexity), true
+
+	case "ImageUseEdge.cursor":
+		if e.ComplexityRoot.ImageUseEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUseEdge.Cursor(childComplexity), true
+	case "ImageUseEdge.node":
+		if e.ComplexityRoot.ImageUseEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageUseEdge.Node(childComplexity), true
 
 	case "InviteMemberPayload.organisation":
 		if e.ComplexityRoot.InviteMemberPayload.Organisation == nil {
@@ -2877,6 +3071,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteCategory(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteImage":
+		if e.ComplexityRoot.Mutation.DeleteImage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteImage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteImage(childComplexity, args["id"].(string)), true
 	case "Mutation.erasePersonalData":
 		if e.ComplexityRoot.Mutation.ErasePersonalData == nil {
 			break
@@ -3021,6 +3226,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReleaseCardOfferStock(childComplexity, args["offerId"].(string), args["amount"].(int)), true
+	case "Mutation.replaceImage":
+		if e.ComplexityRoot.Mutation.ReplaceImage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_replaceImage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReplaceImage(childComplexity, args["id"].(string), args["file"].(graphql.Upload)), true
 	case "Mutation.requestPasswordReset":
 		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
 			break
@@ -3230,6 +3446,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetCategoryTranslation(childComplexity, args["id"].(string), args["locale"].(string), args["input"].(model.CategoryTextInput)), true
+	case "Mutation.setImageAlt":
+		if e.ComplexityRoot.Mutation.SetImageAlt == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setImageAlt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetImageAlt(childComplexity, args["id"].(string), args["locale"].(string), args["alt"].(string)), true
 	case "Mutation.setMemberRole":
 		if e.ComplexityRoot.Mutation.SetMemberRole == nil {
 			break
@@ -3361,7 +3588,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UploadImage(childComplexity, args["file"].(graphql.Upload), args["alt"].(*string)), true
+		return e.ComplexityRoot.Mutation.UploadImage(childComplexity, args["file"].(graphql.Upload), args["alt"].(*string), args["organisationId"].(*string)), true
 	case "Mutation.verifyEmail":
 		if e.ComplexityRoot.Mutation.VerifyEmail == nil {
 			break
@@ -4092,6 +4319,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Category(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.images":
+		if e.ComplexityRoot.Query.Images == nil {
+			break
+		}
+
+		args, err := ec.field_Query_images_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Images(childComplexity, args["filter"].(*model.ImageFilterInput), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Query.locales":
 		if e.ComplexityRoot.Query.Locales == nil {
@@ -4345,6 +4583,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReleaseCardOfferStockPayload.Offer(childComplexity), true
+
+	case "ReplaceImagePayload.image":
+		if e.ComplexityRoot.ReplaceImagePayload.Image == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplaceImagePayload.Image(childComplexity), true
 
 	case "ReportCard.agency":
 		if e.ComplexityRoot.ReportCard.Agency == nil {
@@ -4672,6 +4917,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SetCategoryTranslationPayload.Category(childComplexity), true
+
+	case "SetImageAltPayload.image":
+		if e.ComplexityRoot.SetImageAltPayload.Image == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetImageAltPayload.Image(childComplexity), true
 
 	case "SetMemberRolePayload.organisation":
 		if e.ComplexityRoot.SetMemberRolePayload.Organisation == nil {
@@ -5228,6 +5480,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCommitteeInput,
 		ec.unmarshalInputCommitteeMemberInput,
 		ec.unmarshalInputGeoPointInput,
+		ec.unmarshalInputImageFilterInput,
 		ec.unmarshalInputLinkInput,
 		ec.unmarshalInputLocaleInput,
 		ec.unmarshalInputMunicipalityChangesInput,
@@ -6199,14 +6452,22 @@ enum OrganisationRole {
 extend type Mutation {
   """
   Uploads an image (signed-in users) as GraphQL multipart: JPEG, PNG or WebP, recognised by
-  content, within the body size limit and 40 megapixels. It is re-encoded without EXIF (GPS
-  position included) in widths of 320, 960 and 1920 pixels; the widest is returned.
+  content, within the body size limit and 40 megapixels. It is kept without EXIF (GPS
+  position included) in widths of 320, 960 and 1920 pixels (never wider than the file: a
+  JPEG at its own width is the file itself, without its metadata); the widest is returned.
+  The other widths are at the same address with the width in the file name.
   """
   uploadImage(
     "The image file."
     file: Upload!
     "What it shows, for screen readers, in the request's language."
     alt: String
+    """
+    The organisation (global ID) whose library keeps the image, for its OWNER and EDITORs,
+    administrators and municipal editors; omitted, the municipality's, until an organisation
+    first uses it.
+    """
+    organisationId: ID
   ): UploadImagePayload!
 }
 
@@ -6214,11 +6475,6 @@ extend type Mutation {
 type UploadImagePayload {
   "The image, in its widest size."
   image: Image!
-}
-
-extend type Image {
-  "The image's global ID, to attach it as a logo or cover."
-  id: ID!
 }
 
 "A file sent in a GraphQL multipart request."
@@ -7994,15 +8250,22 @@ type CommitteeMember {
   role: String!
 }
 
-"An image and what it shows."
-type Image {
+"""
+An image and what it shows. One image can be shown in several places (logos, covers,
+activities) of its municipality; an image used in a published place is public, one that is
+not is seen by the members of the organisations that keep or use it, and by administrators
+and municipal editors.
+"""
+type Image implements Node {
+  "The image's global ID, to attach it as a logo, cover or activity image, as often as wanted."
+  id: ID!
   "Where to fetch it."
   url: String!
   "Width in pixels."
   width: Int!
   "Height in pixels."
   height: Int!
-  "What it shows, for screen readers, in the request's locale."
+  "What it shows, for screen readers, in the request's locale (falling back along its chain)."
   alt: String!
 }
 
@@ -8429,6 +8692,181 @@ directive @goField(
   type: String
   batch: Boolean
 ) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION
+`, BuiltIn: false},
+	{Name: "../schema/media.graphqls", Input: `extend type Query {
+  """
+  The municipality's image library, newest first. Administrators, municipal editors and API
+  keys with catalogue:write see every image; an organisation's OWNER and EDITORs see the
+  images of the organisations they keep (kept by one, or used by one or its activities), and
+  FORBIDDEN for another organisation; anyone else FORBIDDEN.
+  """
+  images(
+    "What to match; every part given must hold."
+    filter: ImageFilterInput
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): ImageConnection!
+}
+
+"Which images of the library to list."
+input ImageFilterInput {
+  "Only the images of this organisation (global ID): kept by it, or used by it or its activities."
+  organisationId: ID
+  "Only images whose alt text in any language contains this, ignoring case (at most 200 characters)."
+  query: String
+}
+
+"A page of images."
+type ImageConnection {
+  "The images with their cursors."
+  edges: [ImageEdge!]!
+  "The images alone."
+  nodes: [Image!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many match in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"An image in a page."
+type ImageEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The image."
+  node: Image!
+}
+
+extend type Image {
+  "Its alt texts, one per language that has one, for editing them (see setImageAlt)."
+  alts: [ImageAlt!]!
+  "The organisation whose library keeps it; null for the municipality's own images or one the caller may not see."
+  organisation: Organisation
+  """
+  Where it is shown: organisations' logos, then covers, then activities' images, those the
+  caller may see (everywhere, for administrators and municipal editors). Null, with the
+  error, when it cannot be read (a bad page size or cursor), so the image and the rest of the
+  answer stand.
+  """
+  usedBy(
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): ImageUseConnection
+}
+
+"A page of the places an image is shown in."
+type ImageUseConnection {
+  "The places with their cursors."
+  edges: [ImageUseEdge!]!
+  "The places alone."
+  nodes: [ImageUse!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many places there are in all (those the caller may see)."
+  totalCount: Int!
+}
+
+"A place in a page."
+type ImageUseEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The place."
+  node: ImageUse!
+}
+
+"An image's alt text in one language."
+type ImageAlt {
+  "The language's code, such as ` + "`" + `nb` + "`" + `."
+  locale: String!
+  "What the image shows, in that language."
+  alt: String!
+}
+
+"A place where an image is shown."
+type ImageUse {
+  "What kind of place."
+  kind: ImageUseKind!
+  "The organisation whose logo or cover it is, or whose activity shows it (null when the caller may not see it)."
+  organisation: Organisation
+  "The activity that shows it, for ACTIVITY_IMAGE (null otherwise, or when the caller may not see it)."
+  activity: Activity
+}
+
+"The kinds of places an image is shown in."
+enum ImageUseKind {
+  "An organisation's logo."
+  ORGANISATION_LOGO
+  "An organisation's cover picture."
+  ORGANISATION_COVER
+  "One of an activity's images."
+  ACTIVITY_IMAGE
+}
+
+extend type Mutation {
+  """
+  Puts a new file (GraphQL multipart, as uploadImage) in place of an image's, keeping its ID,
+  alt texts and every place it is shown. For those who may change the image: its
+  organisation's OWNER and EDITORs, administrators, municipal editors, catalogue:write keys.
+  """
+  replaceImage(
+    "The image's global ID."
+    id: ID!
+    "The new file: JPEG, PNG or WebP."
+    file: Upload!
+  ): ReplaceImagePayload!
+
+  """
+  Deletes an image and its files. Refused with CONFLICT on ` + "`" + `id` + "`" + ` while it is shown anywhere;
+  ` + "`" + `extensions.usedBy` + "`" + ` lists the places. For those who may change the image (see replaceImage).
+  """
+  deleteImage(
+    "The image's global ID."
+    id: ID!
+  ): DeleteImagePayload!
+
+  """
+  Writes an image's alt text in one language the municipality publishes; an empty text
+  removes that language's, and reads fall back along the locale chain. For those who may
+  change the image (see replaceImage).
+  """
+  setImageAlt(
+    "The image's global ID."
+    id: ID!
+    "An enabled locale code such as ` + "`" + `en` + "`" + `."
+    locale: String!
+    "What the image shows, in that language (at most 500 characters; empty removes it)."
+    alt: String!
+  ): SetImageAltPayload!
+}
+
+"What replaceImage changed."
+type ReplaceImagePayload {
+  "The image with its new file."
+  image: Image!
+}
+
+"What deleteImage removed."
+type DeleteImagePayload {
+  "The deleted image's global ID."
+  deletedId: ID!
+}
+
+"What setImageAlt changed."
+type SetImageAltPayload {
+  "The image with its alt texts."
+  image: Image!
+}
 `, BuiltIn: false},
 	{Name: "../schema/portal.graphqls", Input: `extend type Query {
   "The top-level categories of the municipality's taxonomy, in display order, each with its children."
@@ -9484,6 +9922,14 @@ func (ec *executionContext) childFields_DeleteCategoryPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type DeleteCategoryPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DeleteImagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeleteImagePayload_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteImagePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ErasePersonalDataPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "erased":
@@ -9504,6 +9950,8 @@ func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field grap
 
 func (ec *executionContext) childFields_Image(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Image_id(ctx, field)
 	case "url":
 		return ec.fieldContext_Image_url(ctx, field)
 	case "width":
@@ -9512,10 +9960,84 @@ func (ec *executionContext) childFields_Image(ctx context.Context, field graphql
 		return ec.fieldContext_Image_height(ctx, field)
 	case "alt":
 		return ec.fieldContext_Image_alt(ctx, field)
-	case "id":
-		return ec.fieldContext_Image_id(ctx, field)
+	case "alts":
+		return ec.fieldContext_Image_alts(ctx, field)
+	case "organisation":
+		return ec.fieldContext_Image_organisation(ctx, field)
+	case "usedBy":
+		return ec.fieldContext_Image_usedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Image", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageAlt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_ImageAlt_locale(ctx, field)
+	case "alt":
+		return ec.fieldContext_ImageAlt_alt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageAlt", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ImageConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ImageConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ImageConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ImageConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ImageEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ImageEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageUse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ImageUse_kind(ctx, field)
+	case "organisation":
+		return ec.fieldContext_ImageUse_organisation(ctx, field)
+	case "activity":
+		return ec.fieldContext_ImageUse_activity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageUse", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageUseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ImageUseConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ImageUseConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ImageUseConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ImageUseConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageUseConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageUseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ImageUseEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ImageUseEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageUseEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_InviteMemberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10008,6 +10530,14 @@ func (ec *executionContext) childFields_ReleaseCardOfferStockPayload(ctx context
 	return nil, fmt.Errorf("no field named %q was found under type ReleaseCardOfferStockPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ReplaceImagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "image":
+		return ec.fieldContext_ReplaceImagePayload_image(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReplaceImagePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ReportCard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "card":
@@ -10268,6 +10798,14 @@ func (ec *executionContext) childFields_SetCategoryTranslationPayload(ctx contex
 		return ec.fieldContext_SetCategoryTranslationPayload_category(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetCategoryTranslationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetImageAltPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "image":
+		return ec.fieldContext_SetImageAltPayload_image(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetImageAltPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SetMemberRolePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

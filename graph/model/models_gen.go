@@ -390,6 +390,12 @@ type DeleteCategoryPayload struct {
 	Parent *portal.Category `json:"parent,omitempty"`
 }
 
+// What deleteImage removed.
+type DeleteImagePayload struct {
+	// The deleted image's global ID.
+	DeletedID string `json:"deletedId"`
+}
+
 // Personal data erased.
 type ErasePersonalDataPayload struct {
 	// Whether anything was held, and so erased.
@@ -402,6 +408,14 @@ type GeoPointInput struct {
 	Lat float64 `json:"lat"`
 	// Longitude in degrees, -180 to 180.
 	Lon float64 `json:"lon"`
+}
+
+// Which images of the library to list.
+type ImageFilterInput struct {
+	// Only the images of this organisation (global ID): kept by it, or used by it or its activities.
+	OrganisationID *string `json:"organisationId,omitempty"`
+	// Only images whose alt text in any language contains this, ignoring case (at most 200 characters).
+	Query *string `json:"query,omitempty"`
 }
 
 // An invitation sent.
@@ -579,6 +593,12 @@ type ReleaseCardOfferStockPayload struct {
 	Offer *card.Offer `json:"offer"`
 }
 
+// What replaceImage changed.
+type ReplaceImagePayload struct {
+	// The image with its new file.
+	Image *portal.Media `json:"image"`
+}
+
 // The answer to a request for a password reset link.
 type RequestPasswordResetPayload struct {
 	// Always true: the request was taken, whether or not the address has an account.
@@ -695,6 +715,12 @@ type SetCaseworkerAgencyPayload struct {
 type SetCategoryTranslationPayload struct {
 	// The category, with its texts in the request's language.
 	Category *portal.Category `json:"category"`
+}
+
+// What setImageAlt changed.
+type SetImageAltPayload struct {
+	// The image with its alt texts.
+	Image *portal.Media `json:"image"`
 }
 
 // A member's changed role, or a removed member.

@@ -27,7 +27,8 @@ const (
 	hidden          outcome = "null" // a read answered null without an error
 )
 
-// uploadQuery marks a case sent as a GraphQL multipart request uploading a small JPEG.
+// uploadQuery marks a case sent as a GraphQL multipart request uploading a small JPEG as $f:
+// alone, with uploadImage; followed by an operation, with that one.
 const uploadQuery = "(multipart upload)"
 
 // TestAccessMatrix walks every mutation against every kind of caller and asserts exactly
@@ -185,24 +186,45 @@ func TestAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	venueAID := func() map[string]any { return map[string]any{"id": relayID("Venue", venueA)} }
+	imageOfA := func() map[string]any { // a new unused image in Lag A's library each time
+		var id string
+		err := s.app.DB.QueryRowContext(ctx, `INSERT INTO media (municipality_id, organisation_id, url, width, height)
+			VALUES (?, ?, 'https://localhost/media/bilde.jpg', 40, 30) RETURNING id`, demo.ID(), lagA).Scan(&id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return map[string]any{"id": relayID("Image", id), "o": relayID("Organisation", lagA)}
+	}
+	libraryKeepers := map[string]outcome{"anonymous": unauthenticated, "resident": unauthenticated,
+		"org editor of this org": allowed, "org editor of another org": forbidden, "ADMIN": allowed, "EDITOR": allowed,
+		"CARD_COORDINATOR": forbidden, "CASEWORKER": forbidden, "committee editor": forbidden,
+		"user of another municipality": unauthenticated}
+	imageReaders := map[string]outcome{"anonymous": hidden, "resident": hidden, "org editor of this org": allowed,
+		"org editor of another org": hidden, "ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": hidden,
+		"CASEWORKER": hidden, "committee editor": hidden, "user of another municipality": unauthenticated}
 
 	// The activity card: an agency with the caseworker, an active programme, an offer of Lag A.
 	adminH := login("admin@example.no")
 	agency := get(ok(t, s.post(t, `mutation { saveCardAgency(input: {name: "NAV", kind: NAV}) { agency { id } } }`, nil, adminH)).Data, "saveCardAgency.agency.id")
 	var caseworker string
 	s.app.DB.QueryRowContext(ctx, "SELECT id FROM users WHERE email = 'caseworker@example.no'").Scan(&caseworker)
-	ok(t, s.post(t, `mutation($u: ID!, $a: ID) { setCaseworkerAgency(userId: $u, agencyId: $a) { agency { id } } }`, map[string]any{"u": relayID("User", caseworker), "a": agency}, adminH))
+	ok(t, s.post(t, `mutation($u: ID!, $a: ID) {
+		setCaseworkerAgency(userId: $u, agencyId: $a) { agency { id } } }`, map[string]any{"u": relayID("User", caseworker), "a": agency}, adminH))
 	year := time.Now().Year()
-	programme := get(ok(t, s.post(t, `mutation($in: CardProgrammeInput!) { saveCardProgramme(input: $in) { programme { id } } }`, map[string]any{"in": map[string]any{
+	programme := get(ok(t, s.post(t, `mutation($in: CardProgrammeInput!) {
+		saveCardProgramme(input: $in) { programme { id } } }`, map[string]any{"in": map[string]any{
 		"texts": []any{map[string]any{"locale": "nb", "name": "Aktivitetskortet"}}, "minAge": 0, "maxAge": 17,
 		"validFrom": fmt.Sprintf("%d-01-01", year), "validTo": fmt.Sprintf("%d-12-31", year), "cardsAvailable": 1000, "budgetOre": 0,
 		"defaultAllowance": 1000, "status": "ACTIVE", "agencyIds": []any{agency}}}, adminH)).Data, "saveCardProgramme.programme.id")
 	offerIn := map[string]any{"organisationId": relayID("Organisation", lagA), "programmeIds": []any{programme},
 		"texts": []any{map[string]any{"locale": "nb", "title": "Kino"}}, "stock": 20000, "perCardLimit": 100, "admits": 1,
 		"validFrom": time.Now().Add(-time.Hour).Format(time.RFC3339), "validTo": time.Now().AddDate(0, 1, 0).Format(time.RFC3339), "valueOre": 10000, "source": "DONATED"}
-	offer := get(ok(t, s.post(t, `mutation($in: CardOfferInput!) { saveCardOffer(input: $in) { offer { id } } }`, map[string]any{"in": offerIn}, adminH)).Data, "saveCardOffer.offer.id")
-	ok(t, s.post(t, `mutation($o: ID!) { releaseCardOfferStock(offerId: $o, amount: 10000) { offer { id } } }`, map[string]any{"o": offer}, adminH))
-	ok(t, s.post(t, `mutation($o: ID!) { setCardOfferStatus(id: $o, status: PUBLISHED) { offer { id } } }`, map[string]any{"o": offer}, adminH))
+	offer := get(ok(t, s.post(t, `mutation($in: CardOfferInput!) {
+		saveCardOffer(input: $in) { offer { id } } }`, map[string]any{"in": offerIn}, adminH)).Data, "saveCardOffer.offer.id")
+	ok(t, s.post(t, `mutation($o: ID!) {
+		releaseCardOfferStock(offerId: $o, amount: 10000) { offer { id } } }`, map[string]any{"o": offer}, adminH))
+	ok(t, s.post(t, `mutation($o: ID!) {
+		setCardOfferStatus(id: $o, status: PUBLISHED) { offer { id } } }`, map[string]any{"o": offer}, adminH))
 	children := 0
 	recipient := func() map[string]any {
 		children++
@@ -210,15 +232,18 @@ func TestAccessMatrix(t *testing.T) {
 			"givenName": "Barn", "birthDate": fmt.Sprintf("%d-01-01", year-8)}
 	}
 	personalCard := func() any {
-		return get(ok(t, s.post(t, `mutation($in: CardRecipientInput!) { issueCard(input: $in) { card { id } } }`, map[string]any{"in": recipient()}, login("caseworker@example.no"))).Data, "issueCard.card.id")
+		return get(ok(t, s.post(t, `mutation($in: CardRecipientInput!) {
+			issueCard(input: $in) { card { id } } }`, map[string]any{"in": recipient()}, login("caseworker@example.no"))).Data, "issueCard.card.id")
 	}
 	anonymousCard := func() (any, map[string]any) {
-		r := ok(t, s.post(t, `mutation($p: ID!) { issueAnonymousCards(programmeId: $p, count: 1) { cards { pin card { id number } } } }`, map[string]any{"p": programme}, login("admin@example.no")))
+		r := ok(t, s.post(t, `mutation($p: ID!) {
+			issueAnonymousCards(programmeId: $p, count: 1) { cards { pin card { id number } } } }`, map[string]any{"p": programme}, login("admin@example.no")))
 		return get(r.Data, "issueAnonymousCards.cards.0.card.id"), map[string]any{"number": get(r.Data, "issueAnonymousCards.cards.0.card.number"), "pin": get(r.Data, "issueAnonymousCards.cards.0.pin")}
 	}
 	anonymousTicket := func() (any, string, map[string]any) {
 		c, access := anonymousCard()
-		r := ok(t, s.post(t, `mutation($c: ID!, $o: ID!, $a: CardPinInput) { claimTicket(cardId: $c, offerId: $o, access: $a) { ticket { id code } } }`,
+		r := ok(t, s.post(t, `mutation($c: ID!, $o: ID!, $a: CardPinInput) {
+			claimTicket(cardId: $c, offerId: $o, access: $a) { ticket { id code } } }`,
 			map[string]any{"c": c, "o": offer, "a": access}))
 		return get(r.Data, "claimTicket.ticket.id"), get(r.Data, "claimTicket.ticket.code").(string), access
 	}
@@ -272,43 +297,58 @@ func TestAccessMatrix(t *testing.T) {
 		{"logout", `mutation { logout { sessionEnded } }`, nil, signedIn},
 		{"logoutEverywhere", `mutation { logoutEverywhere { sessionsEnded } }`, nil, signedIn},
 		{"createApiKey", `mutation { createApiKey(name: "x", scopes: [CATALOGUE_READ]) { token } }`, nil, adminOnly},
-		{"revokeApiKey", `mutation($id: ID!) { revokeApiKey(id: $id) { apiKey { revokedAt } } }`, func() map[string]any { return map[string]any{"id": keyID()} }, adminOnly},
+		{"revokeApiKey", `mutation($id: ID!) {
+			revokeApiKey(id: $id) { apiKey { revokedAt } } }`, func() map[string]any { return map[string]any{"id": keyID()} }, adminOnly},
 		{"registerOrganisation", registerMutation, func() map[string]any {
 			return map[string]any{"in": map[string]any{"name": "Nytt lag", "kind": "VOLUNTARY", "owner": owner()}}
 		}, anyone},
 		{"verifyEmail", `mutation($t: String!) { verifyEmail(token: $t) { user { id } } }`, verifyToken, anyone},
-		{"resendConfirmation", `mutation($e: String!) { resendConfirmation(email: $e) { accepted } }`, func() map[string]any {
+		{"resendConfirmation", `mutation($e: String!) {
+			resendConfirmation(email: $e) { accepted } }`, func() map[string]any {
 			return map[string]any{"e": owner()["email"]}
 		}, anyone},
-		{"approveOrganisation", `mutation($id: ID!) { approveOrganisation(id: $id) { organisation { status } } }`, pendingOrg, adminOnly},
-		{"updateOrganisation", `mutation($id: ID!) { updateOrganisation(id: $id, input: {place: "Larvik"}) { organisation { id } } }`, lagAID, orgEditors},
-		{"setOrganisationTranslation", `mutation($id: ID!) { setOrganisationTranslation(id: $id, locale: "nn", input: {summary: "Eit lag"}) { organisation { id } } }`, lagAID, orgEditors},
-		{"createActivity", `mutation($id: ID!) { createActivity(organisationId: $id, input: {title: "Ny aktivitet"}) { activity { id } } }`, lagAID, orgEditors},
-		{"updateActivity", `mutation($id: ID!) { updateActivity(id: $id, input: {priceOre: 5000}) { activity { id } } }`, actAID, orgEditors},
-		{"setActivityStatus", `mutation($id: ID!) { setActivityStatus(id: $id, status: PUBLISHED) { activity { status } } }`, actAID, orgEditors},
-		{"requestPasswordReset", `mutation($e: String!) { requestPasswordReset(email: $e) { accepted } }`, func() map[string]any {
+		{"approveOrganisation", `mutation($id: ID!) {
+			approveOrganisation(id: $id) { organisation { status } } }`, pendingOrg, adminOnly},
+		{"updateOrganisation", `mutation($id: ID!) {
+			updateOrganisation(id: $id, input: {place: "Larvik"}) { organisation { id } } }`, lagAID, orgEditors},
+		{"setOrganisationTranslation", `mutation($id: ID!) {
+			setOrganisationTranslation(id: $id, locale: "nn", input: {summary: "Eit lag"}) { organisation { id } } }`, lagAID, orgEditors},
+		{"createActivity", `mutation($id: ID!) {
+			createActivity(organisationId: $id, input: {title: "Ny aktivitet"}) { activity { id } } }`, lagAID, orgEditors},
+		{"updateActivity", `mutation($id: ID!) {
+			updateActivity(id: $id, input: {priceOre: 5000}) { activity { id } } }`, actAID, orgEditors},
+		{"setActivityStatus", `mutation($id: ID!) {
+			setActivityStatus(id: $id, status: PUBLISHED) { activity { status } } }`, actAID, orgEditors},
+		{"requestPasswordReset", `mutation($e: String!) {
+			requestPasswordReset(email: $e) { accepted } }`, func() map[string]any {
 			return map[string]any{"e": owner()["email"]}
 		}, anyone},
-		{"resetPassword", `mutation($t: String!) { resetPassword(token: $t, password: "et helt nytt passord") { passwordChanged } }`, func() map[string]any {
+		{"resetPassword", `mutation($t: String!) {
+			resetPassword(token: $t, password: "et helt nytt passord") { passwordChanged } }`, func() map[string]any {
 			o := owner()
 			if _, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: demo.ID(), Email: o["email"].(string), Password: "riktig hest batteri"}); err != nil {
 				t.Fatal(err)
 			}
-			ok(t, s.post(t, `mutation($e: String!) { requestPasswordReset(email: $e) { accepted } }`, map[string]any{"e": o["email"]}))
+			ok(t, s.post(t, `mutation($e: String!) {
+				requestPasswordReset(email: $e) { accepted } }`, map[string]any{"e": o["email"]}))
 			link := outboxLink(t, s, "PasswordReset", o["email"].(string))
 			return map[string]any{"t": link[len(link)-43:]}
 		}, anyone},
-		{"inviteMember", `mutation($id: ID!) { inviteMember(organisationId: $id, email: "gjest@example.no", role: EDITOR) { organisation { id } } }`,
+		{"inviteMember", `mutation($id: ID!) {
+			inviteMember(organisationId: $id, email: "gjest@example.no", role: EDITOR) { organisation { id } } }`,
 			lagAID, memberManagers},
-		{"acceptInvitation", `mutation($t: String!) { acceptInvitation(token: $t) { organisation { id } } }`, func() map[string]any {
+		{"acceptInvitation", `mutation($t: String!) {
+			acceptInvitation(token: $t) { organisation { id } } }`, func() map[string]any {
 			o := owner()
 			other := pendingOrg()["id"] // an organisation of its own, so joining it changes nobody's other rights
-			ok(t, s.post(t, `mutation($id: ID!, $e: String!) { inviteMember(organisationId: $id, email: $e, role: EDITOR) { organisation { id } } }`,
+			ok(t, s.post(t, `mutation($id: ID!, $e: String!) {
+				inviteMember(organisationId: $id, email: $e, role: EDITOR) { organisation { id } } }`,
 				map[string]any{"id": other, "e": o["email"]}, login("admin@example.no")))
 			link := outboxLink(t, s, "Invitation", o["email"].(string))
 			return map[string]any{"t": link[len(link)-43:]}
 		}, signedIn},
-		{"setMemberRole", `mutation($id: ID!, $u: ID!) { setMemberRole(organisationId: $id, userId: $u, role: TICKET_CHECKER) { organisation { id } } }`, func() map[string]any {
+		{"setMemberRole", `mutation($id: ID!, $u: ID!) {
+			setMemberRole(organisationId: $id, userId: $u, role: TICKET_CHECKER) { organisation { id } } }`, func() map[string]any {
 			o := owner()
 			u, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: demo.ID(), Email: o["email"].(string), Password: "riktig hest batteri"})
 			if err != nil {
@@ -329,7 +369,8 @@ func TestAccessMatrix(t *testing.T) {
 			return map[string]any{"id": relayID("Category", id)}
 		}, adminOnly},
 		{"saveNeighbourhood", `mutation { saveNeighbourhood(input: {slug: "omrade", area: "{\"type\":\"Polygon\",\"coordinates\":[[[10,59],[10.1,59],[10.1,59.1],[10,59]]]}", names: [{locale: "nb", name: "Område"}]}) { neighbourhood { id } } }`, nil, adminOnly},
-		{"setUserRoles", `mutation($u: ID!) { setUserRoles(userId: $u, roles: [EDITOR]) { userAccount { roles disabled } } }`, func() map[string]any {
+		{"setUserRoles", `mutation($u: ID!) {
+			setUserRoles(userId: $u, roles: [EDITOR]) { userAccount { roles disabled } } }`, func() map[string]any {
 			o := owner()
 			u, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: demo.ID(), Email: o["email"].(string), Password: "riktig hest batteri"})
 			if err != nil {
@@ -337,9 +378,12 @@ func TestAccessMatrix(t *testing.T) {
 			}
 			return map[string]any{"u": u.GlobalID()}
 		}, adminOnly},
-		{"restoreRevision", `mutation($id: ID!) { restoreRevision(id: $id) { revision { id } } }`, revisionOfA, orgEditors},
-		{"setActivityTranslation", `mutation($id: ID!) { setActivityTranslation(id: $id, locale: "en", input: {title: "Activity A"}) { activity { id } } }`, actAID, orgEditors},
-		{"saveVenue", `mutation($id: ID!) { saveVenue(input: {organisationId: $id, name: "Banen"}) { venue { id } } }`, lagAID, orgEditors},
+		{"restoreRevision", `mutation($id: ID!) {
+			restoreRevision(id: $id) { revision { id } } }`, revisionOfA, orgEditors},
+		{"setActivityTranslation", `mutation($id: ID!) {
+			setActivityTranslation(id: $id, locale: "en", input: {title: "Activity A"}) { activity { id } } }`, actAID, orgEditors},
+		{"saveVenue", `mutation($id: ID!) {
+			saveVenue(input: {organisationId: $id, name: "Banen"}) { venue { id } } }`, lagAID, orgEditors},
 		{"saveVenue (the municipality's own)", `mutation { saveVenue(input: {name: "Rådhuset"}) { venue { id } } }`, nil,
 			catalogueEditors},
 		{"setVenueTranslation", `mutation($id: ID!) {
@@ -375,65 +419,93 @@ func TestAccessMatrix(t *testing.T) {
 				}
 				return map[string]any{"id": relayID("Neighbourhood", nbA), "u": relayID("User", u)}
 			}, adminOnly},
-		{"archiveVenue", `mutation($id: ID!) { archiveVenue(id: $id, archived: false) { venue { id } } }`, venueAID, orgEditors},
+		{"archiveVenue", `mutation($id: ID!) {
+			archiveVenue(id: $id, archived: false) { venue { id } } }`, venueAID, orgEditors},
 		{"updateMunicipality", `mutation { updateMunicipality(input: {settings: {theme: "blå"}}) { municipality { name } } }`, nil, adminOnly},
 		{"uploadImage", uploadQuery, nil, signedIn},
-		{"saveCardAgency", `mutation($n: String!) { saveCardAgency(input: {name: $n, kind: SCHOOL_HEALTH}) { agency { id } } }`, func() map[string]any {
+		{"uploadImage (into an organisation's library)", uploadQuery + uploadToLibrary, imageOfA, libraryKeepers},
+		{"replaceImage", uploadQuery + `mutation($f: Upload!, $id: ID!) { replaceImage(id: $id, file: $f) { image { id } } }`,
+			imageOfA, libraryKeepers},
+		{"deleteImage", `mutation($id: ID!) { deleteImage(id: $id) { deletedId } }`, imageOfA, libraryKeepers},
+		{"setImageAlt", `mutation($id: ID!) { setImageAlt(id: $id, locale: "nn", alt: "Eit bilete") { image { id } } }`,
+			imageOfA, libraryKeepers},
+		{"saveCardAgency", `mutation($n: String!) {
+			saveCardAgency(input: {name: $n, kind: SCHOOL_HEALTH}) { agency { id } } }`, func() map[string]any {
 			n++
 			return map[string]any{"n": fmt.Sprintf("Skolehelsetjenesten %d", n)}
 		}, cardStaff},
-		{"setCaseworkerAgency", `mutation($u: ID!, $a: ID) { setCaseworkerAgency(userId: $u, agencyId: $a) { agency { id } } }`, func() map[string]any {
+		{"setCaseworkerAgency", `mutation($u: ID!, $a: ID) {
+			setCaseworkerAgency(userId: $u, agencyId: $a) { agency { id } } }`, func() map[string]any {
 			return map[string]any{"u": relayID("User", caseworker), "a": agency}
 		}, adminOnly},
-		{"saveCardProgramme", `mutation($in: CardProgrammeInput!) { saveCardProgramme(input: $in) { programme { id } } }`, func() map[string]any {
+		{"saveCardProgramme", `mutation($in: CardProgrammeInput!) {
+			saveCardProgramme(input: $in) { programme { id } } }`, func() map[string]any {
 			return map[string]any{"in": map[string]any{"texts": []any{map[string]any{"locale": "nb", "name": "Seniorkortet"}}, "minAge": 67, "maxAge": 120,
 				"validFrom": fmt.Sprintf("%d-01-01", year), "validTo": fmt.Sprintf("%d-12-31", year), "cardsAvailable": 10, "budgetOre": 0,
 				"defaultAllowance": 4, "status": "DRAFT", "agencyIds": []any{}}}
 		}, cardStaff},
-		{"saveCardOffer", `mutation($in: CardOfferInput!) { saveCardOffer(input: $in) { offer { id } } }`, func() map[string]any { return map[string]any{"in": offerIn} }, offerManagers},
-		{"releaseCardOfferStock", `mutation($o: ID!) { releaseCardOfferStock(offerId: $o, amount: 1) { offer { id } } }`, func() map[string]any { return map[string]any{"o": offer} }, offerManagers},
-		{"setCardOfferStatus", `mutation($o: ID!) { setCardOfferStatus(id: $o, status: PUBLISHED) { offer { id } } }`, func() map[string]any { return map[string]any{"o": offer} }, offerManagers},
-		{"checkRecipient", `mutation($in: CardRecipientInput!) { checkRecipient(input: $in) { findings { code } } }`, func() map[string]any { return map[string]any{"in": recipient()} }, caseworkers},
-		{"issueCard", `mutation($in: CardRecipientInput!) { issueCard(input: $in) { card { id } } }`, func() map[string]any { return map[string]any{"in": recipient()} }, caseworkers},
-		{"issueAnonymousCards", `mutation($p: ID!) { issueAnonymousCards(programmeId: $p, count: 1) { cards { pin } } }`, func() map[string]any { return map[string]any{"p": programme} }, cardStaff},
+		{"saveCardOffer", `mutation($in: CardOfferInput!) {
+			saveCardOffer(input: $in) { offer { id } } }`, func() map[string]any { return map[string]any{"in": offerIn} }, offerManagers},
+		{"releaseCardOfferStock", `mutation($o: ID!) {
+			releaseCardOfferStock(offerId: $o, amount: 1) { offer { id } } }`, func() map[string]any { return map[string]any{"o": offer} }, offerManagers},
+		{"setCardOfferStatus", `mutation($o: ID!) {
+			setCardOfferStatus(id: $o, status: PUBLISHED) { offer { id } } }`, func() map[string]any { return map[string]any{"o": offer} }, offerManagers},
+		{"checkRecipient", `mutation($in: CardRecipientInput!) {
+			checkRecipient(input: $in) { findings { code } } }`, func() map[string]any { return map[string]any{"in": recipient()} }, caseworkers},
+		{"issueCard", `mutation($in: CardRecipientInput!) {
+			issueCard(input: $in) { card { id } } }`, func() map[string]any { return map[string]any{"in": recipient()} }, caseworkers},
+		{"issueAnonymousCards", `mutation($p: ID!) {
+			issueAnonymousCards(programmeId: $p, count: 1) { cards { pin } } }`, func() map[string]any { return map[string]any{"p": programme} }, cardStaff},
 		{"openCard", `mutation($a: CardPinInput!) { openCard(access: $a) { card { id } } }`, func() map[string]any {
 			_, access := anonymousCard()
 			return map[string]any{"a": access}
 		}, anyone},
-		{"suspendCard", `mutation($c: ID!) { suspendCard(id: $c) { card { status } } }`, func() map[string]any { return map[string]any{"c": personalCard()} }, cardManagers},
+		{"suspendCard", `mutation($c: ID!) {
+			suspendCard(id: $c) { card { status } } }`, func() map[string]any { return map[string]any{"c": personalCard()} }, cardManagers},
 		{"resumeCard", `mutation($c: ID!) { resumeCard(id: $c) { card { status } } }`, func() map[string]any {
 			c := personalCard()
-			ok(t, s.post(t, `mutation($c: ID!) { suspendCard(id: $c) { card { status } } }`, map[string]any{"c": c}, login("caseworker@example.no")))
+			ok(t, s.post(t, `mutation($c: ID!) {
+				suspendCard(id: $c) { card { status } } }`, map[string]any{"c": c}, login("caseworker@example.no")))
 			return map[string]any{"c": c}
 		}, cardManagers},
-		{"revokeCard", `mutation($c: ID!) { revokeCard(id: $c) { card { status } } }`, func() map[string]any { return map[string]any{"c": personalCard()} }, cardManagers},
-		{"claimTicket", `mutation($c: ID!, $o: ID!, $a: CardPinInput) { claimTicket(cardId: $c, offerId: $o, access: $a) { ticket { code } } }`, func() map[string]any {
+		{"revokeCard", `mutation($c: ID!) {
+			revokeCard(id: $c) { card { status } } }`, func() map[string]any { return map[string]any{"c": personalCard()} }, cardManagers},
+		{"claimTicket", `mutation($c: ID!, $o: ID!, $a: CardPinInput) {
+			claimTicket(cardId: $c, offerId: $o, access: $a) { ticket { code } } }`, func() map[string]any {
 			c, access := anonymousCard()
 			return map[string]any{"c": c, "o": offer, "a": access}
 		}, anyone},
-		{"allocateTicket", `mutation($c: ID!, $o: ID!) { allocateTicket(cardId: $c, offerId: $o) { ticket { code } } }`, func() map[string]any {
+		{"allocateTicket", `mutation($c: ID!, $o: ID!) {
+			allocateTicket(cardId: $c, offerId: $o) { ticket { code } } }`, func() map[string]any {
 			return map[string]any{"c": personalCard(), "o": offer}
 		}, allocators},
-		{"cancelTicket", `mutation($id: ID!, $a: CardPinInput) { cancelTicket(id: $id, access: $a) { ticket { status } } }`, func() map[string]any {
+		{"cancelTicket", `mutation($id: ID!, $a: CardPinInput) {
+			cancelTicket(id: $id, access: $a) { ticket { status } } }`, func() map[string]any {
 			id, _, access := anonymousTicket()
 			return map[string]any{"id": id, "a": access}
 		}, anyone},
-		{"checkTicket", `mutation($c: String!) { checkTicket(code: $c) { ticketCheck { valid } } }`, func() map[string]any {
+		{"checkTicket", `mutation($c: String!) {
+			checkTicket(code: $c) { ticketCheck { valid } } }`, func() map[string]any {
 			_, code, _ := anonymousTicket()
 			return map[string]any{"c": code}
 		}, door},
-		{"redeemTicket", `mutation($c: String!) { redeemTicket(code: $c) { ticketCheck { valid } } }`, func() map[string]any {
+		{"redeemTicket", `mutation($c: String!) {
+			redeemTicket(code: $c) { ticketCheck { valid } } }`, func() map[string]any {
 			_, code, _ := anonymousTicket()
 			return map[string]any{"c": code}
 		}, door},
-		{"personalDataReport", `mutation($n: String!) { personalDataReport(identityNumber: $n) { personalDataReport { found } } }`, func() map[string]any {
+		{"personalDataReport", `mutation($n: String!) {
+			personalDataReport(identityNumber: $n) { personalDataReport { found } } }`, func() map[string]any {
 			return map[string]any{"n": recipient()["childIdentityNumber"]}
 		}, adminOnly},
-		{"erasePersonalData", `mutation($n: String!) { erasePersonalData(identityNumber: $n) { erased } }`, func() map[string]any {
+		{"erasePersonalData", `mutation($n: String!) {
+			erasePersonalData(identityNumber: $n) { erased } }`, func() map[string]any {
 			return map[string]any{"n": recipient()["childIdentityNumber"]}
 		}, adminOnly},
-		{"inviteUser", `mutation($email: String!) { inviteUser(email: $email, displayName: "Ny ansatt", roles: [EDITOR]) { userAccount { roles } } }`, owner, adminOnly},
-		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) { rejectOrganisation(id: $id, reason: $reason) { organisation { status } } }`, pendingOrg, adminOnly},
+		{"inviteUser", `mutation($email: String!) {
+			inviteUser(email: $email, displayName: "Ny ansatt", roles: [EDITOR]) { userAccount { roles } } }`, owner, adminOnly},
+		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) {
+			rejectOrganisation(id: $id, reason: $reason) { organisation { status } } }`, pendingOrg, adminOnly},
 		// Reads with rows in docs/access.md's query table.
 		{"Organisation.members", `query($id: ID!) { organisation(id: $id) { members { role } } }`, lagAID, ownersOnly},
 		{"Organisation.invitations", `query($id: ID!) { organisation(id: $id) { invitations { email } } }`, lagAID, ownersOnly},
@@ -443,6 +515,8 @@ func TestAccessMatrix(t *testing.T) {
 			nbAID, adminOnly},
 		{"activity (a DRAFT)", `query($id: ID!) { activity(id: $id) { id } }`, draftAID, draftReaders},
 		{"node (a DRAFT)", `query($id: ID!) { node(id: $id) { id } }`, draftAID, draftReaders},
+		{"images", `query($o: ID!) { images(filter: {organisationId: $o}) { totalCount } }`, imageOfA, libraryKeepers},
+		{"node (an unused image)", `query($id: ID!) { node(id: $id) { id } }`, imageOfA, imageReaders},
 	}
 	t.Run("every mutation is in the matrix and in docs/access.md", func(t *testing.T) {
 		covered := map[string]bool{}
@@ -472,10 +546,13 @@ func TestAccessMatrix(t *testing.T) {
 					vars = m.vars()
 				}
 				var r *gqlResponse
-				if m.query == uploadQuery {
+				if query, ok := strings.CutPrefix(m.query, uploadQuery); ok {
 					var jpg bytes.Buffer
 					jpeg.Encode(&jpg, image.NewRGBA(image.Rect(0, 0, 40, 30)), nil)
 					body, ct := uploadRequest(t, jpg.Bytes(), "a.jpg")
+					if query != "" { // another operation than a plain uploadImage
+						body, ct = uploadOp(t, query, vars, jpg.Bytes())
+					}
 					r = s.do(t, http.MethodPost, "/graphql", ct, body, headers()...)
 				} else {
 					r = s.post(t, m.query, vars, headers()...)

@@ -148,3 +148,43 @@ func TestOwnersStatementsDoNotGrow(t *testing.T) {
 		t.Errorf("statements grow with the page: %d for 10, %d for 100", small, large)
 	}
 }
+
+// TestImageLibraryStatementsDoNotGrow is the N+1 guard for the image library: 10 or 100
+// images with their alt texts, organisations and places of use cost the same.
+func TestImageLibraryStatementsDoNotGrow(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	ctx := context.Background()
+	bulk := func(ctx context.Context, tx bun.IDB, m *tenant.Municipality) error { return importBulk(ctx, tx, m, 60) }
+	m, err := s.app.Tenants.CreateMunicipality(ctx, tenantInput("bulk", "Bulk kommune"), bulk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: m.ID(), Email: "admin@bulk.no",
+		Password: "riktig hest batteri", Roles: []auth.MunicipalRole{auth.RoleAdmin}}); err != nil {
+		t.Fatal(err)
+	}
+	admin := login(t, s, "admin@bulk.no", "X-Municipality: bulk")
+	counter := &statementCounter{}
+	s.app.DB.AddQueryHook(counter)
+	query := `query($n: Int) { images(first: $n) { totalCount nodes { url alt alts { locale } organisation { name }
+	  usedBy(first: 5) { totalCount nodes { kind organisation { name } activity { title } } } } } }`
+	count := func(n int) int64 {
+		s.app.Tenants.Invalidate()
+		counter.n.Store(0)
+		r := ok(t, s.post(t, query, map[string]any{"n": n}, "X-Municipality: bulk", admin))
+		if got := len(list(r, "images")); got != n {
+			t.Fatalf("first %d gave %d images", n, got)
+		}
+		first := get(r.Data, "images.nodes.0")
+		if get(first, "usedBy.nodes.0.kind") == nil || get(first, "organisation.name") == nil {
+			t.Fatalf("an image: %+v", get(r.Data, "images.nodes.0"))
+		}
+		return counter.n.Load()
+	}
+	small, large := count(10), count(100)
+	t.Logf("statements: %d for 10 images, %d for 100", small, large)
+	if large != small {
+		t.Errorf("statements grow with the page: %d for 10, %d for 100", small, large)
+	}
+}

@@ -1,22 +1,26 @@
 // Package media takes uploaded images: JPEG, PNG or WebP recognised by their content, under
-// size and pixel limits, decoded and re-encoded (which drops EXIF, GPS position included)
-// into fixed widths, and kept in a gocloud.dev/blob bucket (a directory by default).
+// size and pixel limits, resampled and re-encoded into fixed widths (a JPEG at its own width
+// is copied without its metadata instead), so that no variant keeps EXIF, GPS position
+// included, and kept in a gocloud.dev/blob bucket (a directory by default).
 package media
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
 	"io"
 	"net/http"
+	"strings"
+	"sync"
 
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/fileblob" // file:// buckets
 	_ "gocloud.dev/blob/s3blob"   // s3:// buckets (AWS S3 and S3-compatible stores)
-	"golang.org/x/image/draw"
+	"gocloud.dev/gcerrors"
 	_ "golang.org/x/image/webp" // decode WebP
 
 	"github.com/fritid/fritid/internal/platform/apperr"
@@ -39,11 +43,13 @@ type Variant struct {
 	Key           string
 	Width, Height int
 	ContentType   string
+	// Deferred variants have no bytes yet: Store.Handler makes them on their first request.
+	Deferred bool
 }
 
 // Process reads an upload, checks it is a JPEG, PNG or WebP within the limits, and returns
-// its re-encoded variants' bytes. Errors: BAD_USER_INPUT naming field (not an image of an
-// accepted kind, too large, too many pixels, undecodable).
+// its variants' bytes (nil for Deferred ones), without metadata. Errors: BAD_USER_INPUT naming field (not an image of
+// an accepted kind, too large, too many pixels, undecodable).
 func Process(r io.Reader, lim Limits, field string) ([]Variant, [][]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
 	if err != nil {
@@ -67,38 +73,90 @@ func Process(r io.Reader, lim Limits, field string) ([]Variant, [][]byte, error)
 	if err != nil {
 		return nil, nil, apperr.Invalid(field, "ImageUnreadable", nil)
 	}
-	return variants(img, kind == "image/png")
+	return variants(img, source{data: data, kind: kind})
 }
 
-func variants(img image.Image, keepPNG bool) ([]Variant, [][]byte, error) {
-	b := img.Bounds()
+// source is an upload as it came.
+type source struct {
+	data []byte
+	kind string
+}
+
+// variants makes img's variants, one goroutine each. When the widest is the uploaded JPEG
+// itself (stripped of its metadata), those between it and the smallest are Deferred: made
+// from it on their first request (Store.Handler), as well as now and without a loss.
+func variants(img image.Image, src source) ([]Variant, [][]byte, error) {
+	vs := plan(img.Bounds(), src.kind)
+	bodies := make([][]byte, len(vs))
+	last := len(vs) - 1
+	kept := false
+	bodies[last], kept = keptOriginal(img, src, vs[last])
+	errs := make([]error, len(vs))
+	var wg sync.WaitGroup
+	for i, v := range vs {
+		switch {
+		case bodies[i] != nil:
+		case kept && i > 0 && i < last:
+			vs[i].Deferred = true
+		default:
+			wg.Go(func() { bodies[i], errs[i] = encode(img, v) })
+		}
+	}
+	wg.Wait()
+	return vs, bodies, errors.Join(errs...)
+}
+
+// plan returns the variants of an image of bounds b and content type kind: each of Widths,
+// never wider than the image (the last is then the image's own width). A PNG stays a PNG;
+// anything else becomes a JPEG.
+func plan(b image.Rectangle, kind string) []Variant {
+	ct, ext := "image/jpeg", "jpg"
+	if kind == "image/png" {
+		ct, ext = "image/png", "png"
+	}
 	var vs []Variant
-	var bodies [][]byte
 	for _, w := range Widths {
 		if len(vs) > 0 && vs[len(vs)-1].Width >= b.Dx() {
 			break // the original's width is reached: no upscaling
 		}
 		w = min(w, b.Dx())
 		h := max(1, b.Dy()*w/b.Dx())
-		dst := image.NewRGBA(image.Rect(0, 0, w, h))
-		draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Over, nil)
-		var buf bytes.Buffer
-		ct, ext := "image/jpeg", "jpg"
-		var err error
-		if keepPNG {
-			ct, ext = "image/png", "png"
-			err = png.Encode(&buf, dst)
-		} else {
-			err = jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 85})
-		}
-		if err != nil {
-			return nil, nil, err
-		}
 		vs = append(vs, Variant{Key: fmt.Sprintf("%d.%s", w, ext), Width: w, Height: h, ContentType: ct})
-		bodies = append(bodies, buf.Bytes())
 	}
-	return vs, bodies, nil
+	return vs
 }
+
+// keptOriginal returns the uploaded JPEG without its metadata when it can be variant v as
+// it is: at its own size and not too heavy. Nothing is lost in a second compression.
+func keptOriginal(img image.Image, src source, v Variant) ([]byte, bool) {
+	b := img.Bounds()
+	tooHeavy := len(src.data) > maxKeptBytesPerPixel*v.Width*v.Height
+	if src.kind != "image/jpeg" || v.Width != b.Dx() || v.Height != b.Dy() || tooHeavy {
+		return nil, false
+	}
+	out, err := stripJPEG(src.data)
+	return out, err == nil
+}
+
+// encode returns the bytes of variant v of img, resampled when smaller: a JPEG at quality
+// 85, or a PNG.
+func encode(img image.Image, v Variant) ([]byte, error) {
+	if b := img.Bounds(); v.Width != b.Dx() || v.Height != b.Dy() {
+		img = resize(img, v.Width, v.Height)
+	}
+	var buf bytes.Buffer
+	var err error
+	if v.ContentType == "image/png" {
+		err = png.Encode(&buf, img)
+	} else {
+		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85})
+	}
+	return buf.Bytes(), err
+}
+
+// maxKeptBytesPerPixel: a JPEG heavier than this (quality near 100, say) is re-encoded even
+// at its own size, which makes it several times lighter to serve.
+const maxKeptBytesPerPixel = 1
 
 // Store writes and reads image variants in a bucket.
 type Store struct{ Bucket *blob.Bucket }
@@ -117,12 +175,38 @@ func (s *Store) Put(ctx context.Context, key, contentType string, body []byte) e
 	return s.Bucket.WriteAll(ctx, key, body, &blob.WriterOptions{ContentType: contentType, CacheControl: "public, max-age=31536000, immutable"})
 }
 
+// DeleteAll removes every variant stored under prefix (an image's folder) whose key does
+// not start with keep (the folder of its current file; "" keeps none). Errors are the
+// bucket's.
+func (s *Store) DeleteAll(ctx context.Context, prefix, keep string) error {
+	it := s.Bucket.List(&blob.ListOptions{Prefix: prefix})
+	var errs []error
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			return errors.Join(errs...)
+		}
+		if err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		if keep != "" && strings.HasPrefix(obj.Key, keep) {
+			continue
+		}
+		if err := s.Bucket.Delete(ctx, obj.Key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+			errs = append(errs, err)
+		}
+	}
+}
+
 // Handler serves stored variants at /media/<key>, with ETag and long-lived cache headers:
-// a variant never changes once written.
+// a variant never changes once written. A Deferred variant is made on its first request.
 func (s *Store) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.PathValue("key")
 		attrs, err := s.Bucket.Attributes(r.Context(), key)
+		if gcerrors.Code(err) == gcerrors.NotFound && s.makeDeferred(r.Context(), key) == nil {
+			attrs, err = s.Bucket.Attributes(r.Context(), key)
+		}
 		if err != nil {
 			http.NotFound(w, r)
 			return

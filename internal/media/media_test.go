@@ -23,7 +23,7 @@ func picture(w, h int) image.Image {
 }
 
 // withExif puts an APP1 Exif segment with a GPS-looking payload right after the JPEG's SOI.
-func withExif(t *testing.T, jpg []byte) []byte {
+func withExif(t testing.TB, jpg []byte) []byte {
 	t.Helper()
 	payload := append([]byte("Exif\x00\x00"), []byte("GPSLatitude 59.05 GPSLongitude 10.03")...)
 	seg := []byte{0xFF, 0xE1, 0, 0}

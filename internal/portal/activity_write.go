@@ -281,6 +281,9 @@ func writeActivityImages(ctx context.Context, tx bun.IDB, a *Activity, ids []uui
 			}
 		}
 	}
+	if err := adoptImages(ctx, tx, a.MunicipalityID, a.OrganisationID, ids...); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM activity_images WHERE activity_id = ?", a.ID); err != nil {
 		return database.MapError(err, "write images", "activity")
 	}

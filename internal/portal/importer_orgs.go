@@ -157,6 +157,7 @@ func (im *Importer) flush(ctx context.Context, b *orgBatch) error {
 		func() error { return im.insertMapChunks(ctx, "activity_categories", b.actCats) },
 		func() error { return im.insertMapChunks(ctx, "activity_neighbourhoods", b.actNbs) },
 		func() error { return im.insertMapChunks(ctx, "activity_images", b.actImages) },
+		func() error { return adoptUsedImages(ctx, im.db, b.media) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

@@ -79,10 +79,13 @@ type Media struct {
 
 	ID             uuid.UUID `bun:"id,pk,type:uuid"`
 	MunicipalityID uuid.UUID `bun:"municipality_id,type:uuid"`
-	URL            string    `bun:"url"`
-	Width          int       `bun:"width"`
-	Height         int       `bun:"height"`
-	CreatedAt      time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	// OrganisationID is the organisation whose members keep the image; nil for the
+	// municipality's own images.
+	OrganisationID *uuid.UUID `bun:"organisation_id,type:uuid"`
+	URL            string     `bun:"url"`
+	Width          int        `bun:"width"`
+	Height         int        `bun:"height"`
+	CreatedAt      time.Time  `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 
 	Translations []*MediaTranslation `bun:"rel:has-many,join:id=media_id"`
 }

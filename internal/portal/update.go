@@ -320,6 +320,23 @@ func applyImages(ctx context.Context, tx bun.IDB, o *Organisation, p Organisatio
 			}
 		}
 		*im.dst, fields = im.p.Value, append(fields, im.name)
+		if im.p.Value != nil {
+			if err := adoptImages(ctx, tx, o.MunicipalityID, o.ID, *im.p.Value); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return fields, nil
+}
+
+// adoptImages puts the images ids that belong to no organisation yet in the library of
+// organisation org, the first to use them.
+func adoptImages(ctx context.Context, tx bun.IDB, mid, org uuid.UUID, ids ...uuid.UUID) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := tx.NewUpdate().Table("media").Set("organisation_id = ?", org).
+		Where("municipality_id = ? AND id IN (?) AND organisation_id IS NULL", mid, bun.In(ids)).
+		Exec(ctx)
+	return database.MapError(err, "adopt images", "image")
 }
