@@ -201,8 +201,12 @@ func categoryInput(in model.CategoryChangesInput) (portal.CategoryInput, error) 
 func neighbourhoodInput(in model.NeighbourhoodChangesInput) (*uuid.UUID, portal.NeighbourhoodInput, error) {
 	out := portal.NeighbourhoodInput{Slug: in.Slug, Area: []byte(in.Area), Name: portal.Texts{}, Description: portal.Texts{}}
 	for _, n := range in.Names {
-		out.Name[n.Locale], out.Description[n.Locale] = n.Name, deref(n.Description, "")
+		out.Name[n.Locale] = n.Name
+		if n.Description != nil { // left out, the saved description stays
+			out.Description[n.Locale] = *n.Description
+		}
 	}
+	out.KeepCommittee = in.Committee == nil
 	if c := in.Committee; c != nil {
 		out.Committee.Email, out.Committee.Phone, out.Committee.Website = deref(c.Email, ""), deref(c.Phone, ""), deref(c.Website, "")
 		for _, m := range c.Members {

@@ -8574,7 +8574,7 @@ input NeighbourhoodChangesInput {
   names: [NeighbourhoodNameInput!]!
   "The area as GeoJSON text (Polygon or MultiPolygon, [lon, lat])."
   area: String!
-  "The committee."
+  "The committee; left out, a saved neighbourhood's committee stays as it is."
   committee: CommitteeInput
 }
 
@@ -8584,7 +8584,7 @@ input NeighbourhoodNameInput {
   locale: String!
   "The name."
   name: String!
-  "A presentation."
+  "A presentation; left out, the saved one stays (in a language not listed too)."
   description: String
 }
 

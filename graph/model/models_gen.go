@@ -495,7 +495,7 @@ type NeighbourhoodChangesInput struct {
 	Names []*NeighbourhoodNameInput `json:"names"`
 	// The area as GeoJSON text (Polygon or MultiPolygon, [lon, lat]).
 	Area string `json:"area"`
-	// The committee.
+	// The committee; left out, a saved neighbourhood's committee stays as it is.
 	Committee *CommitteeInput `json:"committee,omitempty"`
 }
 
@@ -505,7 +505,7 @@ type NeighbourhoodNameInput struct {
 	Locale string `json:"locale"`
 	// The name.
 	Name string `json:"name"`
-	// A presentation.
+	// A presentation; left out, the saved one stays (in a language not listed too).
 	Description *string `json:"description,omitempty"`
 }
 

@@ -98,6 +98,20 @@ func TestCommitteeEditorsKeepTheirNeighbourhood(t *testing.T) {
 			}
 		}
 	})
+
+	// An administrator who saves the name and area, leaving the committee and descriptions
+	// out, does not undo what the committee editor wrote.
+	ok(t, s.post(t, `mutation($in: NeighbourhoodChangesInput!) {
+		saveNeighbourhood(input: $in) { neighbourhood { id } } }`,
+		obj{"in": obj{"id": stavern, "slug": "stavern", "names": []any{obj{"locale": "nb", "name": "Stavern by"}},
+			"area": `{"type":"Polygon","coordinates":[[[10,59],[10.1,59],[10.1,59.1],[10,59]]]}`}}, admin, larvik))
+	pub = ok(t, s.post(t, readNeighbourhood, obj{"slug": "stavern"}, larvik, "Accept-Language: nn"))
+	members = names(pub.Data, "neighbourhood.committee.members", "name")
+	if get(pub.Data, "neighbourhood.name") != "Stavern by" || get(pub.Data, "neighbourhood.description") != "Sommarbyen." ||
+		get(pub.Data, "neighbourhood.committee.email") != "utvalg@stavern.no" ||
+		!slices.Equal(members, []string{"Kari Nordmann", "Ola Nordmann"}) {
+		t.Errorf("after the administrator's save: %+v", pub.Data)
+	}
 	t.Run("BadInput", func(t *testing.T) {
 		for field, in := range map[string]obj{
 			"input.email":           {"email": "ikke en adresse"},

@@ -34,6 +34,9 @@ type NeighbourhoodInput struct {
 			Role string `json:"role"`
 		} `json:"members"`
 	} `json:"committee"`
+	// KeepCommittee leaves a saved neighbourhood's committee as it is (the API's committee
+	// left out), so that saving the area does not undo what its committee editor wrote.
+	KeepCommittee bool `json:"-"`
 }
 
 // VenueInput describes a venue to import; Key names it for the activities that use it.

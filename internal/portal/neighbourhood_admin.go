@@ -37,8 +37,10 @@ func (s *Service) SaveNeighbourhood(ctx context.Context, id *uuid.UUID, in Neigh
 		return nil, err
 	}
 	committee := committeeOf(in)
-	if err := checkCommittee(&committee, "input.committee."); err != nil {
-		return nil, err
+	if !in.KeepCommittee {
+		if err := checkCommittee(&committee, "input.committee."); err != nil {
+			return nil, err
+		}
 	}
 	in.Committee.Email, in.Committee.Phone, in.Committee.Website = committee.Email, committee.Phone, committee.Website
 	n := &Neighbourhood{ID: newID(), MunicipalityID: t.ID(), Slug: in.Slug, Area: area.GeoJSON(), MinLat: area.Box.MinLat, MinLon: area.Box.MinLon,
@@ -56,8 +58,10 @@ func (s *Service) SaveNeighbourhood(ctx context.Context, id *uuid.UUID, in Neigh
 		if err := writeNeighbourhood(ctx, tx, n, in, t); err != nil {
 			return err
 		}
-		if err := writeCommitteeMembers(ctx, tx, n, committee.Members); err != nil {
-			return err
+		if id == nil || !in.KeepCommittee {
+			if err := writeCommitteeMembers(ctx, tx, n, committee.Members); err != nil {
+				return err
+			}
 		}
 		if err := assignArea(ctx, tx, n, area); err != nil {
 			return err
@@ -67,21 +71,56 @@ func (s *Service) SaveNeighbourhood(ctx context.Context, id *uuid.UUID, in Neigh
 	return n, err
 }
 
+// writeNeighbourhood upserts n and replaces its names with in's. A description left out
+// of in stays as saved, in every language, also in one whose name in does not give: the
+// committee editor may have written it.
 func writeNeighbourhood(ctx context.Context, tx bun.IDB, n *Neighbourhood, in NeighbourhoodInput, t *tenant.Tenant) error {
+	committee := "committee_email = EXCLUDED.committee_email, committee_phone = EXCLUDED.committee_phone, " +
+		"committee_website = EXCLUDED.committee_website, "
+	if in.KeepCommittee {
+		committee = ""
+	}
 	_, err := tx.NewInsert().Model(n).On("CONFLICT (id) DO UPDATE").
-		Set("slug = EXCLUDED.slug, area = EXCLUDED.area, min_lat = EXCLUDED.min_lat, min_lon = EXCLUDED.min_lon, max_lat = EXCLUDED.max_lat, max_lon = EXCLUDED.max_lon").
-		Set("committee_email = EXCLUDED.committee_email, committee_phone = EXCLUDED.committee_phone, committee_website = EXCLUDED.committee_website, updated_at = now()").Exec(ctx)
+		Set("slug = EXCLUDED.slug, area = EXCLUDED.area").
+		Set("min_lat = EXCLUDED.min_lat, min_lon = EXCLUDED.min_lon, max_lat = EXCLUDED.max_lat, max_lon = EXCLUDED.max_lon").
+		Set(committee + "updated_at = now()").
+		Exec(ctx)
 	if err != nil {
 		return conflictOn(database.MapError(err, "save neighbourhood", "neighbourhood"), "slug")
 	}
+	var saved []NeighbourhoodTranslation
+	err = tx.NewSelect().Model(&saved).Where("neighbourhood_id = ?", n.ID).Scan(ctx)
+	if err != nil {
+		return database.MapError(err, "save neighbourhood", "neighbourhood")
+	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM neighbourhood_translations WHERE neighbourhood_id = ?", n.ID); err != nil {
 		return database.MapError(err, "save neighbourhood", "neighbourhood")
+	}
+	rows := map[string]*NeighbourhoodTranslation{}
+	for _, tr := range saved {
+		if tr.Description != "" {
+			rows[tr.Locale] = &NeighbourhoodTranslation{NeighbourhoodID: n.ID, MunicipalityID: n.MunicipalityID,
+				Locale: tr.Locale, Description: tr.Description}
+		}
 	}
 	for loc, name := range in.Name {
 		if t.Locale(loc) == nil {
 			return apperr.Invalid("input.names", "LocaleNotEnabled", map[string]any{"Locale": loc})
 		}
-		tr := &NeighbourhoodTranslation{NeighbourhoodID: n.ID, MunicipalityID: n.MunicipalityID, Locale: loc, Name: strings.TrimSpace(name), Description: in.Description[loc]}
+		tr := rows[loc]
+		if tr == nil {
+			tr = &NeighbourhoodTranslation{NeighbourhoodID: n.ID, MunicipalityID: n.MunicipalityID, Locale: loc}
+			rows[loc] = tr
+		}
+		tr.Name = strings.TrimSpace(name)
+		if d, given := in.Description[loc]; given {
+			tr.Description = d
+		}
+	}
+	for _, tr := range rows {
+		if tr.Name == "" && tr.Description == "" {
+			continue
+		}
 		if _, err := tx.NewInsert().Model(tr).Exec(ctx); err != nil {
 			return database.MapError(err, "save neighbourhood names", "neighbourhood")
 		}
