@@ -107,7 +107,8 @@ func TestCommitteeEditorsKeepTheirNeighbourhood(t *testing.T) {
 			"area": `{"type":"Polygon","coordinates":[[[10,59],[10.1,59],[10.1,59.1],[10,59]]]}`}}, admin, larvik))
 	pub = ok(t, s.post(t, readNeighbourhood, obj{"slug": "stavern"}, larvik, "Accept-Language: nn"))
 	members = names(pub.Data, "neighbourhood.committee.members", "name")
-	if get(pub.Data, "neighbourhood.name") != "Stavern by" || get(pub.Data, "neighbourhood.description") != "Sommarbyen." ||
+	if get(pub.Data, "neighbourhood.name") != "Stavern by" ||
+		get(pub.Data, "neighbourhood.description") != "Sommarbyen." ||
 		get(pub.Data, "neighbourhood.committee.email") != "utvalg@stavern.no" ||
 		!slices.Equal(members, []string{"Kari Nordmann", "Ola Nordmann"}) {
 		t.Errorf("after the administrator's save: %+v", pub.Data)
