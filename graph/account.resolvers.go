@@ -61,7 +61,7 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, name string, scopes
 	if err != nil {
 		return nil, err
 	}
-	return &model.CreateAPIKeyPayload{Key: k, Token: token}, nil
+	return &model.CreateAPIKeyPayload{APIKey: k, Key: k, Token: token}, nil
 }
 
 func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id string) (*model.RevokeAPIKeyPayload, error) {

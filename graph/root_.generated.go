@@ -419,8 +419,9 @@ type ComplexityRoot struct {
 	}
 
 	CreateApiKeyPayload struct {
-		Key   func(childComplexity int) int
-		Token func(childComplexity int) int
+		APIKey func(childComplexity int) int
+		Key    func(childComplexity int) int
+		Token  func(childComplexity int) int
 	}
 
 	DeleteCategoryPayload struct {
@@ -2544,6 +2545,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateActivityPayload.Activity(childComplexity), true
 
+	case "CreateApiKeyPayload.apiKey":
+		if e.ComplexityRoot.CreateApiKeyPayload.APIKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateApiKeyPayload.APIKey(childComplexity), true
 	case "CreateApiKeyPayload.key":
 		if e.ComplexityRoot.CreateApiKeyPayload.Key == nil {
 			break
@@ -5697,8 +5704,10 @@ type RevokeApiKeyPayload {
 
 "A new API key and its token."
 type CreateApiKeyPayload {
+  "The new key, under its type's name as in every payload."
+  apiKey: ApiKey!
   "The key."
-  key: ApiKey!
+  key: ApiKey! @deprecated(reason: "Use ` + "`" + `apiKey` + "`" + `, named like every payload's object.")
   "The token, shown only now; send it as ` + "`" + `Authorization: Bearer <token>` + "`" + `."
   token: String!
 }
@@ -9904,6 +9913,8 @@ func (ec *executionContext) childFields_CreateActivityPayload(ctx context.Contex
 
 func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "apiKey":
+		return ec.fieldContext_CreateApiKeyPayload_apiKey(ctx, field)
 	case "key":
 		return ec.fieldContext_CreateApiKeyPayload_key(ctx, field)
 	case "token":

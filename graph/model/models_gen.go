@@ -376,6 +376,8 @@ type CreateActivityPayload struct {
 
 // A new API key and its token.
 type CreateAPIKeyPayload struct {
+	// The new key, under its type's name as in every payload.
+	APIKey *auth.APIKey `json:"apiKey"`
 	// The key.
 	Key *auth.APIKey `json:"key"`
 	// The token, shown only now; send it as `Authorization: Bearer <token>`.

@@ -141,9 +141,9 @@ func TestAPIKeys(t *testing.T) {
 	createAdmin(t, s, "kari@example.no")
 	login := ok(t, s.post(t, loginMutation, map[string]any{"e": "kari@example.no", "p": "riktig hest batteri"}))
 	admin := "Authorization: Bearer " + get(login.Data, "login.token").(string)
-	r := ok(t, s.post(t, `mutation { createApiKey(name: "Nyhetsbrev", scopes: [CATALOGUE_READ, SUBSCRIBERS_READ]) { token key { id prefix scopes } } }`, nil, admin))
+	r := ok(t, s.post(t, `mutation { createApiKey(name: "Nyhetsbrev", scopes: [CATALOGUE_READ, SUBSCRIBERS_READ]) { token apiKey { id prefix scopes } } }`, nil, admin))
 	token := get(r.Data, "createApiKey.token").(string)
-	prefix := get(r.Data, "createApiKey.key.prefix").(string)
+	prefix := get(r.Data, "createApiKey.apiKey.prefix").(string)
 	if !strings.HasPrefix(token, prefix+"_") || !strings.HasPrefix(prefix, "fritid_") || len(token) < 60 {
 		t.Fatalf("token %q prefix %q", token, prefix)
 	}
@@ -180,7 +180,7 @@ func TestAPIKeys(t *testing.T) {
 			t.Errorf("editor lists keys: %+v", r.Errors)
 		}
 	})
-	id := get(r.Data, "createApiKey.key.id")
+	id := get(r.Data, "createApiKey.apiKey.id")
 	if rv := ok(t, s.post(t, `mutation($id: ID!) { revokeApiKey(id: $id) { apiKey { revokedAt } } }`, map[string]any{"id": id}, admin)); get(rv.Data, "revokeApiKey.apiKey.revokedAt") == nil {
 		t.Fatalf("revoke: %+v", rv.Data)
 	}
