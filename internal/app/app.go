@@ -65,7 +65,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 			return nil, err
 		}
 	}
-	if a.DB, err = database.Open(ctx, url, cfg.DBMaxConns); err != nil {
+	if a.DB, err = a.openDB(ctx, url); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -116,12 +116,21 @@ func (a *App) startLocal(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("embedded PostgreSQL: %w", err)
 	}
 	a.local = srv
-	if err := createDatabase(ctx, srv.URL("postgres"), localDatabase); err != nil {
-		a.Close()
-		return "", err
-	}
 	a.Log.Info("embedded PostgreSQL running", "data_dir", srv.DataDir(), "port", srv.Port())
 	return srv.URL(localDatabase), nil
+}
+
+// openDB opens the database at url. The embedded cluster's database is made when
+// connecting finds it missing, so that a warm start makes one connection, not two.
+func (a *App) openDB(ctx context.Context, url string) (*bun.DB, error) {
+	db, err := database.Open(ctx, url, a.Config.DBMaxConns)
+	if a.local == nil || !database.IsMissingDatabase(err) {
+		return db, err
+	}
+	if err := createDatabase(ctx, a.local.URL("postgres"), localDatabase); err != nil {
+		return nil, err
+	}
+	return database.Open(ctx, url, a.Config.DBMaxConns)
 }
 
 // createDatabase creates database name on the server at adminURL unless it exists.

@@ -15,8 +15,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
 	"path"
+	"sync"
 	"time"
 )
 
@@ -55,6 +57,13 @@ type asset struct {
 
 // Explorer serves the explorer page and its files.
 type Explorer struct {
+	// content is made on the first request, not when the server starts: versioning the
+	// files hashes 1.6 MB, a few milliseconds that no start should wait for.
+	content func() *content
+}
+
+// content is the explorer's page and files, with each file's version.
+type content struct {
 	page   []byte
 	assets map[string]asset
 }
@@ -63,32 +72,45 @@ type Explorer struct {
 // on the same origin such as "/graphql". The files are fixed at build time, so like
 // template.Must it panics if one is missing: a broken build, which the tests catch.
 func New(title, endpoint string) *Explorer {
-	e := &Explorer{assets: map[string]asset{}}
-	for _, name := range append(append([]string{}, styles...), scripts...) {
+	for _, name := range assetNames() {
+		if _, err := fs.Stat(assetFS, "assets/"+name); err != nil {
+			panic(fmt.Sprintf("explorer asset: %v", err))
+		}
+	}
+	return &Explorer{content: sync.OnceValue(func() *content { return load(title, endpoint) })}
+}
+
+// assetNames returns the names of the files the page loads.
+func assetNames() []string { return append(append([]string{}, styles...), scripts...) }
+
+// load reads and versions the files and writes the page that links them.
+func load(title, endpoint string) *content {
+	c := &content{assets: map[string]asset{}}
+	for _, name := range assetNames() {
 		body, err := assetFS.ReadFile("assets/" + name)
 		if err != nil {
 			panic(fmt.Sprintf("explorer asset: %v", err))
 		}
 		sum := sha256.Sum256(body)
-		e.assets[name] = asset{body: body, contentType: contentType(name), version: hex.EncodeToString(sum[:8])}
+		c.assets[name] = asset{body: body, contentType: contentType(name), version: hex.EncodeToString(sum[:8])}
 	}
 	data := struct {
 		Title, Endpoint string
 		Styles, Scripts []string
-	}{title, endpoint, e.urls(styles), e.urls(scripts)}
+	}{title, endpoint, c.urls(styles), c.urls(scripts)}
 	var buf bytes.Buffer
 	if err := page.Execute(&buf, data); err != nil {
 		panic(fmt.Sprintf("explorer page: %v", err))
 	}
-	e.page = buf.Bytes()
-	return e
+	c.page = buf.Bytes()
+	return c
 }
 
 // urls returns the same-origin, versioned addresses of the named assets.
-func (e *Explorer) urls(names []string) []string {
+func (c *content) urls(names []string) []string {
 	out := make([]string, len(names))
 	for i, n := range names {
-		out[i] = AssetPath + n + "?v=" + e.assets[n].version
+		out[i] = AssetPath + n + "?v=" + c.assets[n].version
 	}
 	return out
 }
@@ -102,7 +124,7 @@ func (e *Explorer) Page() http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-cache")
-		w.Write(e.page)
+		w.Write(e.content().page)
 	})
 }
 
@@ -111,7 +133,7 @@ func (e *Explorer) Page() http.Handler {
 // any other is revalidated by ETag.
 func (e *Explorer) Assets() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a, ok := e.assets[r.PathValue("file")]
+		a, ok := e.content().assets[r.PathValue("file")]
 		if !ok {
 			http.NotFound(w, r)
 			return

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/net/html"
@@ -185,6 +186,41 @@ func TestAssets(t *testing.T) {
 				t.Errorf("%s: %d %q, want %d %q", tt.path, res.StatusCode, res.Header.Get("Cache-Control"), tt.status, tt.cache)
 			}
 		})
+	}
+}
+
+// TestFirstRequestsAtOnce sends the first requests of a new explorer, a file before the
+// page and several at once: the files are versioned once, on first use, and every answer
+// links and carries the same versions.
+func TestFirstRequestsAtOnce(t *testing.T) {
+	s := newServer(t)
+	const n = 8
+	etags, pages := make([]string, n), make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() { // no t.Fatal here: answers are checked after Wait
+			defer wg.Done()
+			if res, err := http.Get(s.URL + explorer.AssetPath + "graphiql.min.js"); err == nil {
+				etags[i] = res.Header.Get("ETag")
+				res.Body.Close()
+			}
+			if res, err := http.Get(s.URL + "/"); err == nil {
+				body, _ := io.ReadAll(res.Body)
+				pages[i] = string(body)
+				res.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	ref := parsePage(t, []byte(pages[0])).scripts[2]
+	for i := range n {
+		if etags[i] == "" || etags[i] != etags[0] || pages[i] == "" || pages[i] != pages[0] {
+			t.Fatalf("answer %d differs: ETag %q, want %q; or another page", i, etags[i], etags[0])
+		}
+	}
+	if !strings.HasSuffix(ref, "?v="+strings.Trim(etags[0], `"`)) {
+		t.Errorf("the page links %s, the file's ETag is %s", ref, etags[0])
 	}
 }
 

@@ -63,6 +63,13 @@ func IsUniqueViolation(err error) bool {
 	return errors.As(err, &pg) && pg.Code == pgerrcode.UniqueViolation
 }
 
+// IsMissingDatabase reports whether err says that the database connected to does not
+// exist (SQLSTATE 3D000).
+func IsMissingDatabase(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == pgerrcode.InvalidCatalogName
+}
+
 // IsUnavailable reports whether err says the database cannot be reached now, rather than
 // that the statement failed: no connection could be made, the connection broke or was
 // closed (EOF, a network error, a bad or closed connection), or PostgreSQL refused or ended
