@@ -3,8 +3,6 @@ package card
 import (
 	"context"
 	"crypto/subtle"
-	"database/sql"
-	"errors"
 	"math"
 	"strings"
 	"time"
@@ -121,16 +119,29 @@ func (s *Service) CardByNumber(ctx context.Context, number, pin string) (*Card, 
 		auth.KeyedHash([]byte(s.secret), "card-number", c.mid().String()+"/"+canonical),
 		auth.KeyedHash([]byte(s.secret), "card-client", auth.ClientFrom(ctx)),
 	}
-	// SECURITY: throttle before looking, per card number and per client address.
-	if err := s.throttled(ctx, c.mid(), keys); err != nil {
-		return nil, err
-	}
-	card := new(Card)
-	err = s.db.NewSelect().Model(card).Where("c.municipality_id = ? AND c.number = ? AND c.kind = ?", c.mid(), canonical, CardAnonymous).Scan(ctx)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	now := s.now()
+	// The failures of both keys and the card, in one round trip; the card is looked at only
+	// once the throttle lets the attempt through.
+	rows, err := s.db.DB.QueryContext(ctx, cardByNumberSQL, c.mid(), keys[0], keys[1], now.Add(-s.opt.FailureWindow), now,
+		canonical, CardAnonymous)
+	if err != nil {
 		return nil, database.MapError(err, "find card", "card")
 	}
-	found := ok && err == nil
+	row := new(numberedCard)
+	if err := s.db.ScanRows(ctx, rows, row); err != nil {
+		return nil, database.MapError(err, "find card", "card")
+	}
+	// SECURITY: throttle before looking, per card number and per client address (four times
+	// as many attempts there).
+	limit := s.opt.MaxPINFailures
+	if err := s.limitReached(row.NumberFailures, row.NumberOldest, now, limit, "CardRateLimited"); err != nil {
+		return nil, err
+	}
+	if err := s.limitReached(row.ClientFailures, row.ClientOldest, now, 4*limit, "CardRateLimited"); err != nil {
+		return nil, err
+	}
+	card := &row.Card
+	found := ok && row.Found
 	want := dummyPINHash
 	if found {
 		want = card.PINHash
@@ -147,20 +158,29 @@ func (s *Service) CardByNumber(ctx context.Context, number, pin string) (*Card, 
 	return card, nil
 }
 
-// throttled returns RATE_LIMITED (RetryAfter seconds in Data) when the first key has
-// MaxPINFailures, or the second four times as many, failures in the window. Failures are
-// kept in login_failures, keyed by purpose-labelled keyed hashes.
-func (s *Service) throttled(ctx context.Context, mid uuid.UUID, keys [][]byte) error {
-	for i, key := range keys {
-		limit := s.opt.MaxPINFailures
-		if i > 0 {
-			limit *= 4
-		}
-		if err := s.overLimit(ctx, mid, key, limit, "CardRateLimited"); err != nil {
-			return err
-		}
-	}
-	return nil
+// cardByNumberSQL counts the failures in the window ($4 on) of the card number's key ($2)
+// and the client's ($3), with the oldest of each ($5 when none), and finds the anonymous
+// card with the number ($6). Failures are kept in login_failures, keyed by
+// purpose-labelled keyed hashes. Bind parameters, so the plan is reused.
+const cardByNumberSQL = `SELECT f.number_failures, f.number_oldest, f.client_failures, f.client_oldest,
+	c.id IS NOT NULL AS found, c.*
+FROM (SELECT count(*) FILTER (WHERE key_hash = $2) AS number_failures,
+		coalesce(min(failed_at) FILTER (WHERE key_hash = $2), $5) AS number_oldest,
+		count(*) FILTER (WHERE key_hash = $3) AS client_failures,
+		coalesce(min(failed_at) FILTER (WHERE key_hash = $3), $5) AS client_oldest
+	FROM login_failures WHERE municipality_id = $1 AND key_hash IN ($2, $3) AND failed_at > $4) AS f
+LEFT JOIN cards c ON c.municipality_id = $1 AND c.number = $6 AND c.kind = $7`
+
+// numberedCard is what cardByNumberSQL returns: the throttle's counts and the card, if
+// found.
+type numberedCard struct {
+	Card `bun:",extend"`
+
+	NumberFailures int       `bun:"number_failures,scanonly"`
+	NumberOldest   time.Time `bun:"number_oldest,scanonly"`
+	ClientFailures int       `bun:"client_failures,scanonly"`
+	ClientOldest   time.Time `bun:"client_oldest,scanonly"`
+	Found          bool      `bun:"found,scanonly"`
 }
 
 // overLimit returns RATE_LIMITED with messageID (RetryAfter seconds in Data) when key has
@@ -174,6 +194,12 @@ func (s *Service) overLimit(ctx context.Context, mid uuid.UUID, key []byte, limi
 	if err != nil {
 		return database.MapError(err, "count failures", "card")
 	}
+	return s.limitReached(n, oldest, now, limit, messageID)
+}
+
+// limitReached returns RATE_LIMITED with messageID (RetryAfter seconds in Data) when n
+// failures, the oldest at oldest, reach limit.
+func (s *Service) limitReached(n int, oldest, now time.Time, limit int, messageID string) error {
 	if n >= limit {
 		wait := oldest.Add(s.opt.FailureWindow).Sub(now)
 		return &apperr.Error{Code: apperr.RateLimited, MessageID: messageID,

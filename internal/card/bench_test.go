@@ -110,7 +110,9 @@ func BenchmarkClaimContended(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "claims/s")
 	var claimed int
-	if err := be.db.QueryRowContext(context.Background(), "SELECT claimed FROM card_offers WHERE id = ?", o.ID).Scan(&claimed); err != nil || claimed != b.N {
+	err := be.db.QueryRowContext(context.Background(),
+		"SELECT sum(claimed) FROM card_offer_stock_slots WHERE offer_id = ?", o.ID).Scan(&claimed)
+	if err != nil || claimed != b.N {
 		b.Fatalf("claimed %d of %d: %v", claimed, b.N, err)
 	}
 }

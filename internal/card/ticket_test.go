@@ -62,10 +62,10 @@ func access(a *AnonymousCard) *CardAccess {
 	return &CardAccess{Number: code.Format(a.Card.Number), PIN: a.PIN}
 }
 
-// claimed returns an offer's claimed counter.
+// claimed returns how many of an offer's tickets are claimed: the sum over its stock slots.
 func (e *env) claimed(o *Offer) int {
 	e.t.Helper()
-	return e.count("SELECT claimed FROM card_offers WHERE id = ?", o.ID)
+	return e.count("SELECT coalesce(sum(claimed), 0) FROM card_offer_stock_slots WHERE offer_id = ?", o.ID)
 }
 
 func TestClaimTicket(t *testing.T) {
