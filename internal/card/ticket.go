@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -110,15 +111,9 @@ func (s *Service) ClaimTicket(ctx context.Context, cardID, offerID uuid.UUID, ac
 	if err := s.holdsCard(ctx, c, cardID, access); err != nil {
 		return nil, err
 	}
-	var t *Ticket
-	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		t, err = s.takeTicket(ctx, tx, c, cardID, offerID, nil)
-		return err
+	return s.claim(ctx, func(ctx context.Context, tx bun.Tx) (*Ticket, error) {
+		return s.takeTicket(ctx, tx, c, cardID, offerID, nil)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return t, nil
 }
 
 // AllocateTicket takes a ticket of an offer for a card on the holder's behalf, for
@@ -132,19 +127,49 @@ func (s *Service) AllocateTicket(ctx context.Context, cardID, offerID uuid.UUID)
 	if err != nil {
 		return nil, err
 	}
-	var t *Ticket
-	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+	return s.claim(ctx, func(ctx context.Context, tx bun.Tx) (*Ticket, error) {
 		// SECURITY: a caseworker only for a card of their own agency (manageableCard).
 		if err := s.manageableCard(ctx, tx, c, cardID, new(Card)); err != nil {
-			return err
+			return nil, err
 		}
-		t, err = s.takeTicket(ctx, tx, c, cardID, offerID, c.actor())
-		return err
+		return s.takeTicket(ctx, tx, c, cardID, offerID, c.actor())
 	})
-	if err != nil {
-		return nil, err
+}
+
+// slotBusy is takeTicket's answer when every slot of the offer that has stock is locked by
+// another transaction: claim waits for the one named, then tries again.
+type slotBusy struct {
+	offerID uuid.UUID
+	slot    int16
+}
+
+func (b *slotBusy) Error() string {
+	return fmt.Sprintf("stock slot %d of offer %s is busy", b.slot, b.offerID)
+}
+
+// claim runs take in a transaction of its own until it takes a ticket or refuses. When the
+// only stock left is in slots other claims hold, it waits, outside any transaction and so
+// holding no lock another claim could wait for, until the slot take named is free, and
+// runs take again: the slot may still have stock (the other claim rolled back) or not. A
+// claim never waits for a slot while it holds one, so claims cannot deadlock on slots.
+func (s *Service) claim(ctx context.Context, take func(context.Context, bun.Tx) (*Ticket, error)) (*Ticket, error) {
+	for {
+		var t *Ticket
+		err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+			var err error
+			t, err = take(ctx, tx)
+			return err
+		})
+		var busy *slotBusy
+		if !errors.As(err, &busy) {
+			return t, err
+		}
+		_, err = s.db.DB.ExecContext(ctx, "SELECT FROM card_offer_stock_slots WHERE offer_id = $1 AND slot = $2 FOR SHARE",
+			busy.offerID, busy.slot)
+		if err != nil {
+			return nil, database.MapError(err, "wait for stock", "offer")
+		}
 	}
-	return t, nil
 }
 
 // holdsCard returns nil when the caller holds the card: access opens it, or the signed-in
@@ -226,23 +251,21 @@ const (
 // all) and, when they are under the offer's per-card limit ($16) and the card's allowance
 // ($17), takes one released ticket from a slot of the offer that has one, and writes the
 // ticket (code $3) and its audit entry. The slot is the first unlocked one with stock from
-// a random start ($18), so concurrent claims take from different slots; only when every
-// slot with stock is locked does it wait for one, which then has stock left or not, so the
-// last tickets are claimed too and SOLD_OUT means none is left. The slot's row lock, held
-// to the commit, orders the claims on it; claimed <= released is checked on the row as the
-// claim before left it. Returns the counts, the slot taken (NULL: none), and whether the
-// ticket was written (false on a clash of codes; insertTicketSQL then tries another).
+// a random start ($18), so concurrent claims take from different slots. It never waits for
+// a lock: when every slot with stock is locked, it names the first of them, for the claim
+// to wait for and try again (see claim), so the last tickets are claimed too and SOLD_OUT
+// means none is left. The slot's row lock, held to the commit, orders the claims on it;
+// claimed <= released is checked on the row as the claim before left it. Returns the
+// counts, the slot taken (NULL: none), whether the ticket was written (false on a clash of
+// codes; insertTicketSQL then tries another), and when none was taken the locked slot with
+// stock (NULL: none has stock, sold out).
 const takeStockSQL = `WITH held AS (
 	SELECT count(*) FILTER (WHERE offer_id = $6) AS of_offer, count(*) AS all_offers
 	FROM card_tickets WHERE card_id = $5 AND status <> 'CANCELLED'
 ), free AS (
-	SELECT coalesce(
-		(SELECT s.slot FROM card_offer_stock_slots s, held
-			WHERE s.offer_id = $6 AND s.claimed < s.released AND held.of_offer < $16 AND held.all_offers < $17
-			ORDER BY s.slot < $18::smallint, s.slot LIMIT 1 FOR UPDATE OF s SKIP LOCKED),
-		(SELECT s.slot FROM card_offer_stock_slots s, held
-			WHERE s.offer_id = $6 AND s.claimed < s.released AND held.of_offer < $16 AND held.all_offers < $17
-			ORDER BY s.slot < $18::smallint, s.slot LIMIT 1 FOR UPDATE OF s)) AS slot
+	SELECT s.slot FROM card_offer_stock_slots s, held
+	WHERE s.offer_id = $6 AND s.claimed < s.released AND held.of_offer < $16 AND held.all_offers < $17
+	ORDER BY s.slot < $18::smallint, s.slot LIMIT 1 FOR UPDATE OF s SKIP LOCKED
 ), taken AS (
 	UPDATE card_offer_stock_slots s SET claimed = s.claimed + 1
 	FROM free WHERE s.offer_id = $6 AND s.slot = free.slot AND s.claimed < s.released
@@ -252,7 +275,11 @@ const takeStockSQL = `WITH held AS (
 	SELECT ` + ticketValues + `, taken.slot FROM taken
 	ON CONFLICT (municipality_id, code) DO NOTHING RETURNING id
 ), entry AS (` + auditValues + `)
-SELECT held.of_offer, held.all_offers, (SELECT slot FROM taken), EXISTS (SELECT 1 FROM ticket) FROM held`
+SELECT held.of_offer, held.all_offers, (SELECT slot FROM taken), EXISTS (SELECT 1 FROM ticket),
+	CASE WHEN NOT EXISTS (SELECT 1 FROM taken) THEN
+		(SELECT s.slot FROM card_offer_stock_slots s WHERE s.offer_id = $6 AND s.claimed < s.released
+		ORDER BY s.slot < $18::smallint, s.slot LIMIT 1) END
+FROM held`
 
 // insertTicketSQL writes the ticket and its audit entry for a unit already taken from slot
 // $16, when takeStockSQL's code clashed with another ticket's; whether it was written.
@@ -333,14 +360,17 @@ func (s *Service) takeTicket(ctx context.Context, tx bun.Tx, c caller, cardID, o
 			continue
 		}
 		var ofOffer, all int
-		var slot *int16
+		var slot, busy *int16
 		err = tx.Tx.QueryRowContext(ctx, takeStockSQL, append(args, o.PerCardLimit, row.Allowance, rand.IntN(stockSlots))...).
-			Scan(&ofOffer, &all, &slot, &written)
+			Scan(&ofOffer, &all, &slot, &written, &busy)
 		if err != nil {
 			return nil, database.MapError(err, "take stock", "offer")
 		}
 		if err := overLimits(&row.Card, &o.Offer, ofOffer, all); err != nil {
 			return nil, err
+		}
+		if slot == nil && busy != nil {
+			return nil, &slotBusy{offerID: o.ID, slot: *busy}
 		}
 		if slot == nil {
 			return nil, &apperr.Error{Code: apperr.SoldOut, Field: "offerId"}
