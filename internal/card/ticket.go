@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -107,13 +108,23 @@ func (s *Service) ClaimTicket(ctx context.Context, cardID, offerID uuid.UUID, ac
 	if err != nil {
 		return nil, err
 	}
-	// SECURITY: only the holder of the card claims with it.
-	if err := s.holdsCard(ctx, c, cardID, access); err != nil {
+	var a *cardAttempt
+	if access != nil {
+		// SECURITY: only the holder of the card claims with it: its number and PIN, checked
+		// and throttled as CardByNumber does, first thing in the claim's transaction
+		// (claimSubjects).
+		a = s.newCardAttempt(ctx, c, access.Number, access.PIN)
+	} else if err := s.holdsCard(ctx, c, cardID, nil); err != nil {
+		// SECURITY: only the holder of the card claims with it.
 		return nil, err
 	}
-	return s.claim(ctx, func(ctx context.Context, tx bun.Tx) (*Ticket, error) {
-		return s.takeTicket(ctx, tx, c, cardID, offerID, nil)
+	t, err := s.claim(ctx, func(ctx context.Context, tx bun.Tx) (*Ticket, error) {
+		return s.takeTicket(ctx, tx, c, cardID, offerID, nil, a)
 	})
+	if err != nil {
+		return nil, s.failed(ctx, err) // a wrong PIN is recorded once the claim has rolled back
+	}
+	return t, nil
 }
 
 // AllocateTicket takes a ticket of an offer for a card on the holder's behalf, for
@@ -132,7 +143,7 @@ func (s *Service) AllocateTicket(ctx context.Context, cardID, offerID uuid.UUID)
 		if err := s.manageableCard(ctx, tx, c, cardID, new(Card)); err != nil {
 			return nil, err
 		}
-		return s.takeTicket(ctx, tx, c, cardID, offerID, c.actor())
+		return s.takeTicket(ctx, tx, c, cardID, offerID, c.actor(), nil)
 	})
 }
 
@@ -215,24 +226,46 @@ func (s *Service) holdsCard(ctx context.Context, c caller, cardID uuid.UUID, acc
 }
 
 // A claim is four round trips, each statement with bind parameters so PostgreSQL plans it
-// once per connection: BEGIN, claimSubjectsSQL (the card locked, the offer), takeStockSQL
-// (the limits counted, a unit of stock taken, the ticket and its audit entry written) and
-// COMMIT. Opening an anonymous card by number and PIN before it is one more
-// (cardByNumberSQL).
+// once per connection: BEGIN, claimSubjectsSQL (the card locked, the offer; with an
+// anonymous card's number and PIN, claimSubjectsByNumberSQL, which checks them first),
+// takeStockSQL (the limits counted, a unit of stock taken, the ticket and its audit entry
+// written) and COMMIT.
 
 // claimSubjectsSQL locks the card ($1, of municipality $3) so that one card's claims run
 // one at a time (the per-card limit and the allowance count right), and reads it with its
 // holder's birth date and the offer ($2) as a claim checks them, in one round trip.
-const claimSubjectsSQL = `SELECT c.id, c.programme_id, c.status, c.valid_from, c.valid_to, c.allowance, h.birth_date,
+var claimSubjectsSQL = claimSubjectsReplacer("$1", "$2", "$3").Replace(`SELECT ` + claimSubjectColumns + `
+FROM ` + claimCardSQL + ` AS c
+LEFT JOIN card_offers o ON o.id = {offer} AND o.municipality_id = {mid}`)
+
+// claimSubjectsByNumberSQL is claimSubjectsSQL for a claim with an anonymous card's number
+// and PIN, with the card ($8) and the offer ($9): first the failure counts and the card
+// with the number ($1 to $7 as in cardByNumberSQL), so the throttle and the PIN are
+// checked before anything else, in the same round trip. The card is locked only when the
+// number is its own.
+var claimSubjectsByNumberSQL = claimSubjectsReplacer("$8", "$9", "$1").Replace(`SELECT f.number_failures,
+	f.number_oldest, f.client_failures, f.client_oldest, n.id IS NOT NULL, n.id, n.pin_hash, ` + claimSubjectColumns + `
+FROM ` + pinFailuresSQL + `
+LEFT JOIN cards n ON n.municipality_id = $1 AND n.number = $6 AND n.kind = $7
+LEFT JOIN LATERAL ` + strings.Replace(claimCardSQL, "FOR UPDATE", "AND c.id = n.id FOR UPDATE", 1) + ` AS c ON true
+LEFT JOIN card_offers o ON o.id = {offer} AND o.municipality_id = {mid}`)
+
+func claimSubjectsReplacer(card, offer, mid string) *strings.Replacer {
+	return strings.NewReplacer("{card}", card, "{offer}", offer, "{mid}", mid)
+}
+
+// claimCardSQL locks the card, with its holder's birth date.
+const claimCardSQL = `(SELECT c.*, h.birth_date FROM cards c LEFT JOIN card_persons h ON h.id = c.holder_id
+	WHERE c.id = {card} AND c.municipality_id = {mid} FOR UPDATE OF c)`
+
+// claimSubjectColumns are the card's (c, NULL when it is not found) and the offer's (o)
+// columns a claim reads.
+const claimSubjectColumns = `c.id, c.programme_id, coalesce(c.status, ''), coalesce(c.valid_from, 'epoch'),
+	coalesce(c.valid_to, 'epoch'), coalesce(c.allowance, 0), c.birth_date,
 	o.id IS NOT NULL, coalesce(o.status, ''), coalesce(o.valid_from, 'epoch'), coalesce(o.valid_to, 'epoch'), o.event_at,
 	o.min_age, o.max_age, coalesce(o.per_card_limit, 0), coalesce(o.admits, 1), coalesce(o.value_ore, 0),
 	coalesce(o.source, ''),
-	EXISTS (SELECT 1 FROM card_offer_programmes op WHERE op.offer_id = o.id AND op.programme_id = c.programme_id)
-FROM cards c
-LEFT JOIN card_persons h ON h.id = c.holder_id
-LEFT JOIN card_offers o ON o.id = $2 AND o.municipality_id = $3
-WHERE c.id = $1 AND c.municipality_id = $3
-FOR UPDATE OF c`
+	EXISTS (SELECT 1 FROM card_offer_programmes op WHERE op.offer_id = o.id AND op.programme_id = c.programme_id)`
 
 // ticketColumns are the columns takeStockSQL and insertTicketSQL write; ticketValues
 // their values, but for the slot ($5 is the card, $6 the offer), and auditValues those of
@@ -296,34 +329,65 @@ type ticketOffer struct {
 	InProgramme bool
 }
 
-// claimSubjects locks the card and reads it and the offer (claimSubjectsSQL). Errors:
-// NOT_FOUND naming the card or the offer.
-func claimSubjects(ctx context.Context, tx bun.Tx, c caller, cardID, offerID uuid.UUID,
+// claimSubjects locks the card and reads it and the offer (claimSubjectsSQL); with a, it
+// first opens the card with a's number and PIN (claimSubjectsByNumberSQL, open). Errors:
+// NOT_FOUND naming the card or the offer, and as open.
+func (s *Service) claimSubjects(ctx context.Context, tx bun.Tx, c caller, cardID, offerID uuid.UUID, a *cardAttempt,
 ) (*cardRow, *ticketOffer, error) {
 	row, o := new(cardRow), new(ticketOffer)
 	var offerFound bool
-	// SECURITY: only a card and an offer of the request's municipality.
-	err := tx.Tx.QueryRowContext(ctx, claimSubjectsSQL, cardID, offerID, c.mid()).Scan(
-		&row.ID, &row.ProgrammeID, &row.Status, &row.ValidFrom, &row.ValidTo, &row.Allowance, &row.HolderBirthDate,
-		&offerFound, &o.Status, &o.ValidFrom, &o.ValidTo, &o.EventAt, &o.MinAge, &o.MaxAge, &o.PerCardLimit, &o.Admits,
-		&o.ValueOre, &o.Source, &o.InProgramme)
+	var rowID *uuid.UUID
+	dest := []any{&rowID, &row.ProgrammeID, &row.Status, &row.ValidFrom, &row.ValidTo, &row.Allowance,
+		&row.HolderBirthDate, &offerFound, &o.Status, &o.ValidFrom, &o.ValidTo, &o.EventAt, &o.MinAge, &o.MaxAge,
+		&o.PerCardLimit, &o.Admits, &o.ValueOre, &o.Source, &o.InProgramme}
+	var err error
+	if a == nil {
+		// SECURITY: only a card and an offer of the request's municipality.
+		err = tx.Tx.QueryRowContext(ctx, claimSubjectsSQL, cardID, offerID, c.mid()).Scan(dest...)
+	} else {
+		var check pinCheck
+		var numbered *uuid.UUID
+		var hash []byte
+		// SECURITY: only a card and an offer of the request's municipality.
+		err = tx.Tx.QueryRowContext(ctx, claimSubjectsByNumberSQL, append(a.args(c), cardID, offerID)...).Scan(append([]any{
+			&check.NumberFailures, &check.NumberOldest, &check.ClientFailures, &check.ClientOldest, &check.Found, &numbered,
+			&hash}, dest...)...)
+		if err == nil {
+			var id uuid.UUID
+			if numbered != nil {
+				id = *numbered
+			}
+			// SECURITY: number and PIN, checked and throttled as CardByNumber does; only the
+			// card they open claims.
+			if err := s.open(a, &check, id, hash); err != nil {
+				return nil, nil, err
+			}
+			if id != cardID {
+				return nil, nil, apperr.NotFoundf("card")
+			}
+		}
+	}
+	if err == nil && rowID == nil {
+		err = sql.ErrNoRows
+	}
 	if err != nil {
 		return nil, nil, database.MapError(err, "find card", "card")
 	}
-	row.MunicipalityID = c.mid()
+	row.ID, row.MunicipalityID = *rowID, c.mid()
 	if offerFound {
 		o.ID, o.MunicipalityID = offerID, c.mid()
 	}
 	return row, o, nil
 }
 
-// takeTicket locks the card, runs the claim checks and takes one of the offer's released
-// tickets for it, writing the ticket and its audit entry on tx.
+// takeTicket locks the card (opened with a's number and PIN, if given), runs the claim
+// checks and takes one of the offer's released tickets for it, writing the ticket and its
+// audit entry on tx.
 func (s *Service) takeTicket(ctx context.Context, tx bun.Tx, c caller, cardID, offerID uuid.UUID,
-	allocatedBy *uuid.UUID,
+	allocatedBy *uuid.UUID, a *cardAttempt,
 ) (*Ticket, error) {
 	now, today := s.now(), s.today(c.t)
-	row, o, err := claimSubjects(ctx, tx, c, cardID, offerID)
+	row, o, err := s.claimSubjects(ctx, tx, c, cardID, offerID, a)
 	if err != nil {
 		return nil, err
 	}
