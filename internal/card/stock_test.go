@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/migrations"
 )
 
 func TestSpreadRelease(t *testing.T) {
@@ -341,4 +342,58 @@ func TestStockConstraints(t *testing.T) {
 		}
 	}
 	e.checkSlots(o)
+}
+
+// TestStockSlotsMigration takes an offer back to one stock row (the migration's down
+// file) and forward again: what was claimed is in slot 0 with the tickets, what is left is
+// spread over sixteen slots (33 left: 2 each and one more in slot 0), and claims and
+// cancellations go on.
+func TestStockSlotsMigration(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.programme(nil)
+	cards := e.anonCards(p, 7)
+	ctx := anonymous(e.larvik)
+	o := e.tkOffer(e.organisation("badeland"), []*Programme{p}, 37)
+	var tickets []*Ticket
+	for _, a := range cards[:5] {
+		tk, err := e.svc.ClaimTicket(ctx, a.Card.ID, o.ID, access(a))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tickets = append(tickets, tk)
+	}
+	if _, err := e.svc.CancelTicket(e.coord, tickets[0].ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	migration := func(name string) string {
+		q, err := migrations.FS.ReadFile("0015_offer_stock_slots.tx." + name + ".sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(q)
+	}
+	e.exec(migration("down"))
+	if n := e.count("SELECT claimed FROM card_offers WHERE id = ?", o.ID); n != 4 {
+		t.Fatalf("one stock row: claimed %d, want 4", n)
+	}
+	e.exec(migration("up"))
+	slots := e.slotsOf(o)
+	if len(slots) != stockSlots || slots[0] != [2]int{4 + 2 + 1, 4} || slots[1] != [2]int{2, 0} ||
+		slots[15] != [2]int{2, 0} {
+		t.Errorf("slots after the migration: %v", slots)
+	}
+	e.checkSlots(o)
+	if _, err := e.svc.CancelTicket(e.coord, tickets[1].ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range cards[5:7] {
+		if _, err := e.svc.ClaimTicket(ctx, a.Card.ID, o.ID, access(a)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.checkSlots(o)
+	if n := e.claimed(o); n != 5 {
+		t.Errorf("claimed = %d, want 5", n)
+	}
 }
