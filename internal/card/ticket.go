@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -118,8 +117,10 @@ func (s *Service) ClaimTicket(ctx context.Context, cardID, offerID uuid.UUID, ac
 		// SECURITY: only the holder of the card claims with it.
 		return nil, err
 	}
-	t, err := s.claim(ctx, func(ctx context.Context, tx bun.Tx) (*Ticket, error) {
-		return s.takeTicket(ctx, tx, c, cardID, offerID, nil, a)
+	t, err := s.claim(ctx, func(ctx context.Context) (*Ticket, error) {
+		return s.runClaim(ctx, func(ctx context.Context, tx bun.Tx) (*Ticket, error) {
+			return s.takeTicket(ctx, tx, c, cardID, offerID, nil, a)
+		})
 	})
 	if err != nil {
 		return nil, s.failed(ctx, err) // a wrong PIN is recorded once the claim has rolled back
@@ -138,49 +139,15 @@ func (s *Service) AllocateTicket(ctx context.Context, cardID, offerID uuid.UUID)
 	if err != nil {
 		return nil, err
 	}
-	return s.claim(ctx, func(ctx context.Context, tx bun.Tx) (*Ticket, error) {
-		// SECURITY: a caseworker only for a card of their own agency (manageableCard).
-		if err := s.manageableCard(ctx, tx, c, cardID, new(Card)); err != nil {
-			return nil, err
-		}
-		return s.takeTicket(ctx, tx, c, cardID, offerID, c.actor(), nil)
-	})
-}
-
-// slotBusy is takeTicket's answer when every slot of the offer that has stock is locked by
-// another transaction: claim waits for the one named, then tries again.
-type slotBusy struct {
-	offerID uuid.UUID
-	slot    int16
-}
-
-func (b *slotBusy) Error() string {
-	return fmt.Sprintf("stock slot %d of offer %s is busy", b.slot, b.offerID)
-}
-
-// claim runs take in a transaction of its own until it takes a ticket or refuses. When the
-// only stock left is in slots other claims hold, it waits, outside any transaction and so
-// holding no lock another claim could wait for, until the slot take named is free, and
-// runs take again: the slot may still have stock (the other claim rolled back) or not. A
-// claim never waits for a slot while it holds one, so claims cannot deadlock on slots.
-func (s *Service) claim(ctx context.Context, take func(context.Context, bun.Tx) (*Ticket, error)) (*Ticket, error) {
-	for {
-		var t *Ticket
-		err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-			var err error
-			t, err = take(ctx, tx)
-			return err
+	return s.claim(ctx, func(ctx context.Context) (*Ticket, error) {
+		return s.runClaim(ctx, func(ctx context.Context, tx bun.Tx) (*Ticket, error) {
+			// SECURITY: a caseworker only for a card of their own agency (manageableCard).
+			if err := s.manageableCard(ctx, tx, c, cardID, new(Card)); err != nil {
+				return nil, err
+			}
+			return s.takeTicket(ctx, tx, c, cardID, offerID, c.actor(), nil)
 		})
-		var busy *slotBusy
-		if !errors.As(err, &busy) {
-			return t, err
-		}
-		_, err = s.db.DB.ExecContext(ctx, "SELECT FROM card_offer_stock_slots WHERE offer_id = $1 AND slot = $2 FOR SHARE",
-			busy.offerID, busy.slot)
-		if err != nil {
-			return nil, database.MapError(err, "wait for stock", "offer")
-		}
-	}
+	})
 }
 
 // holdsCard returns nil when the caller holds the card: access opens it, or the signed-in
@@ -267,31 +234,19 @@ const claimSubjectColumns = `c.id, c.programme_id, coalesce(c.status, ''), coale
 	coalesce(o.source, ''),
 	EXISTS (SELECT 1 FROM card_offer_programmes op WHERE op.offer_id = o.id AND op.programme_id = c.programme_id)`
 
-// ticketColumns are the columns takeStockSQL and insertTicketSQL write; ticketValues
-// their values, but for the slot ($5 is the card, $6 the offer), and auditValues those of
-// the ticket's audit entry.
-const (
-	ticketColumns = `card_tickets (id, municipality_id, card_id, offer_id, code, admits, status, claimed_at, allocated_by,
-		expires_at, value_ore, source, stock_slot)`
-	ticketValues = `$1::uuid, $2::uuid, $5::uuid, $6::uuid, $3::text, $7::integer, 'CLAIMED', $8::timestamptz, $9::uuid,
-		$10::timestamptz, $11::bigint, $12::text`
-	auditValues = `INSERT INTO audit_log (id, municipality_id, actor_id, action, item_type, item_id, fields, request_id)
-		SELECT $4::uuid, $2::uuid, $13::uuid, $14::text, 'CardTicket', ticket.id, '{card,offer,status}', $15::text
-		FROM ticket`
-)
-
 // takeStockSQL counts the card's tickets (cancelled ones not counted: of the offer, and in
 // all) and, when they are under the offer's per-card limit ($16) and the card's allowance
-// ($17), takes one released ticket from a slot of the offer that has one, and writes the
-// ticket (code $3) and its audit entry. The slot is the first unlocked one with stock from
-// a random start ($18), so concurrent claims take from different slots. It never waits for
-// a lock: when every slot with stock is locked, it names the first of them, for the claim
-// to wait for and try again (see claim), so the last tickets are claimed too and SOLD_OUT
-// means none is left. The slot's row lock, held to the commit, orders the claims on it;
-// claimed <= released is checked on the row as the claim before left it. Returns the
-// counts, the slot taken (NULL: none), whether the ticket was written (false on a clash of
-// codes; insertTicketSQL then tries another), and when none was taken the locked slot with
-// stock (NULL: none has stock, sold out).
+// ($17), locks a slot of the offer with a released ticket left, writes the ticket (code $3)
+// and its audit entry, and takes the unit from the slot. The slot is the first unlocked one
+// with stock from a random start ($18), so concurrent claims take from different slots. It
+// never waits for a lock: when every slot with stock is locked, it names the first of them,
+// for the claim to wait for and try again (see claim), so the last tickets are claimed too
+// and SOLD_OUT means none is left. The slot's row lock, held to the commit, orders the
+// claims on it; claimed <= released is checked on the row as the claim before left it.
+// The unit is taken only with the ticket written: on a clash of codes (ON CONFLICT) nothing
+// is written, and the claim is tried again with another code (see claim).
+// Returns the counts, the slot locked (NULL: none), whether the ticket was written, and
+// when no slot was locked the locked slot with stock (NULL: none has stock, sold out).
 const takeStockSQL = `WITH held AS (
 	SELECT count(*) FILTER (WHERE offer_id = $6) AS of_offer, count(*) AS all_offers
 	FROM card_tickets WHERE card_id = $5 AND status <> 'CANCELLED'
@@ -299,29 +254,25 @@ const takeStockSQL = `WITH held AS (
 	SELECT s.slot FROM card_offer_stock_slots s, held
 	WHERE s.offer_id = $6 AND s.claimed < s.released AND held.of_offer < $16 AND held.all_offers < $17
 	ORDER BY s.slot < $18::smallint, s.slot LIMIT 1 FOR UPDATE OF s SKIP LOCKED
+), ticket AS (
+	INSERT INTO card_tickets (id, municipality_id, card_id, offer_id, code, admits, status, claimed_at, allocated_by,
+		expires_at, value_ore, source, stock_slot)
+	SELECT $1::uuid, $2::uuid, $5::uuid, $6::uuid, $3::text, $7::integer, 'CLAIMED', $8::timestamptz, $9::uuid,
+		$10::timestamptz, $11::bigint, $12::text, free.slot FROM free
+	ON CONFLICT (municipality_id, code) DO NOTHING RETURNING id, stock_slot
 ), taken AS (
 	UPDATE card_offer_stock_slots s SET claimed = s.claimed + 1
-	FROM free WHERE s.offer_id = $6 AND s.slot = free.slot AND s.claimed < s.released
-	RETURNING s.slot
-), ticket AS (
-	INSERT INTO ` + ticketColumns + `
-	SELECT ` + ticketValues + `, taken.slot FROM taken
-	ON CONFLICT (municipality_id, code) DO NOTHING RETURNING id
-), entry AS (` + auditValues + `)
-SELECT held.of_offer, held.all_offers, (SELECT slot FROM taken), EXISTS (SELECT 1 FROM ticket),
-	CASE WHEN NOT EXISTS (SELECT 1 FROM taken) THEN
+	FROM ticket WHERE s.offer_id = $6 AND s.slot = ticket.stock_slot AND s.claimed < s.released
+), entry AS (
+	INSERT INTO audit_log (id, municipality_id, actor_id, action, item_type, item_id, fields, request_id)
+	SELECT $4::uuid, $2::uuid, $13::uuid, $14::text, 'CardTicket', ticket.id, '{card,offer,status}', $15::text
+	FROM ticket
+)
+SELECT held.of_offer, held.all_offers, (SELECT slot FROM free), EXISTS (SELECT 1 FROM ticket),
+	CASE WHEN NOT EXISTS (SELECT 1 FROM free) THEN
 		(SELECT s.slot FROM card_offer_stock_slots s WHERE s.offer_id = $6 AND s.claimed < s.released
 		ORDER BY s.slot < $18::smallint, s.slot LIMIT 1) END
 FROM held`
-
-// insertTicketSQL writes the ticket and its audit entry for a unit already taken from slot
-// $16, when takeStockSQL's code clashed with another ticket's; whether it was written.
-const insertTicketSQL = `WITH ticket AS (
-	INSERT INTO ` + ticketColumns + `
-	VALUES (` + ticketValues + `, $16::smallint)
-	ON CONFLICT (municipality_id, code) DO NOTHING RETURNING id
-), entry AS (` + auditValues + `)
-SELECT EXISTS (SELECT 1 FROM ticket)`
 
 // ticketOffer is an offer as a claim sees it.
 type ticketOffer struct {
@@ -332,7 +283,8 @@ type ticketOffer struct {
 // claimSubjects locks the card and reads it and the offer (claimSubjectsSQL); with a, it
 // first opens the card with a's number and PIN (claimSubjectsByNumberSQL, open). Errors:
 // NOT_FOUND naming the card or the offer, and as open.
-func (s *Service) claimSubjects(ctx context.Context, tx bun.Tx, c caller, cardID, offerID uuid.UUID, a *cardAttempt,
+func (s *Service) claimSubjects(ctx context.Context, tx bun.Tx, c caller, cardID, offerID uuid.UUID,
+	a *cardAttempt,
 ) (*cardRow, *ticketOffer, error) {
 	row, o := new(cardRow), new(ticketOffer)
 	var offerFound bool
@@ -408,40 +360,32 @@ func (s *Service) takeTicket(ctx context.Context, tx bun.Tx, c caller, cardID, o
 	}
 	args := []any{t.ID, t.MunicipalityID, "", newID(), t.CardID, t.OfferID, t.Admits, t.ClaimedAt, t.AllocatedBy,
 		t.ExpiresAt, t.ValueOre, t.Source, c.actor(), action, httpserver.RequestIDFromContext(ctx)}
-	var written bool
-	for attempt := 0; !written; attempt++ {
-		if attempt == ticketCodeAttempts {
-			return nil, errors.New("insert ticket: no free code")
-		}
-		if args[2], err = newTicketCode(); err != nil {
-			return nil, err
-		}
-		if attempt > 0 { // the unit is taken; only the ticket is to be written
-			err = tx.Tx.QueryRowContext(ctx, insertTicketSQL, append(args, t.StockSlot)...).Scan(&written)
-			if err != nil {
-				return nil, database.MapError(err, "insert ticket", "ticket")
-			}
-			continue
-		}
-		var ofOffer, all int
-		var slot, busy *int16
-		err = tx.Tx.QueryRowContext(ctx, takeStockSQL, append(args, o.PerCardLimit, row.Allowance, rand.IntN(stockSlots))...).
-			Scan(&ofOffer, &all, &slot, &written, &busy)
-		if err != nil {
-			return nil, database.MapError(err, "take stock", "offer")
-		}
-		if err := overLimits(&row.Card, &o.Offer, ofOffer, all); err != nil {
-			return nil, err
-		}
-		if slot == nil && busy != nil {
-			return nil, &slotBusy{offerID: o.ID, slot: *busy}
-		}
-		if slot == nil {
-			return nil, &apperr.Error{Code: apperr.SoldOut, Field: "offerId"}
-		}
-		t.StockSlot = *slot
+	code, err := newTicketCode()
+	if err != nil {
+		return nil, err
 	}
-	t.Code = args[2].(string)
+	args[2] = code
+	var ofOffer, all int
+	var slot, busy *int16
+	var written bool
+	err = tx.Tx.QueryRowContext(ctx, takeStockSQL, append(args, o.PerCardLimit, row.Allowance, rand.IntN(stockSlots))...).
+		Scan(&ofOffer, &all, &slot, &written, &busy)
+	if err != nil {
+		return nil, database.MapError(err, "take stock", "offer")
+	}
+	if err := overLimits(&row.Card, &o.Offer, ofOffer, all); err != nil {
+		return nil, err
+	}
+	switch {
+	case slot == nil && busy != nil:
+		return nil, &slotBusy{offerID: o.ID, slot: *busy}
+	case slot == nil:
+		return nil, &apperr.Error{Code: apperr.SoldOut, Field: "offerId"}
+	case !written:
+		return nil, errCodeClash
+	}
+	t.StockSlot = *slot
+	t.Code = code
 	t.Payload = TicketPayload(c.t.Municipality.Slug, t.Code)
 	return t, nil
 }
@@ -507,10 +451,6 @@ func ticketExpiry(o *Offer) time.Time {
 	}
 	return o.ValidTo
 }
-
-// ticketCodeAttempts is how many fresh codes a claim tries; with 50 random bits a second
-// attempt is already all but impossible.
-const ticketCodeAttempts = 5
 
 // newTicketCode draws a fresh door code, canonical.
 func newTicketCode() (string, error) {
