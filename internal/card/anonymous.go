@@ -115,7 +115,7 @@ func (s *Service) CardByNumber(ctx context.Context, number, pin string) (*Card, 
 	a := s.newCardAttempt(ctx, c, number, pin)
 	// The failures of both keys and the card, in one round trip; the card is looked at only
 	// once the throttle lets the attempt through (open).
-	rows, err := s.db.DB.QueryContext(ctx, cardByNumberSQL, a.args(c)...)
+	rows, err := s.db.DB.QueryContext(ctx, cardByNumberSQL, a.args()...)
 	if err != nil {
 		return nil, database.MapError(err, "find card", "card")
 	}
@@ -156,8 +156,8 @@ func (s *Service) newCardAttempt(ctx context.Context, c caller, number, pin stri
 
 // args returns the attempt's parameters of cardByNumberSQL ($1 to $7); the claim's statement
 // takes them in the same places.
-func (a *cardAttempt) args(c caller) []any {
-	return []any{c.mid(), a.keys[0], a.keys[1], a.since, a.now, a.canonical, CardAnonymous}
+func (a *cardAttempt) args() []any {
+	return []any{a.mid, a.keys[0], a.keys[1], a.since, a.now, a.canonical, CardAnonymous}
 }
 
 // pinCheck is what the throttle and the PIN check read: the failures of the attempt's
@@ -178,8 +178,8 @@ type pinFailure struct {
 
 func (*pinFailure) Error() string { return "wrong card number or PIN" }
 
-// open lets an attempt through to the card with id and PIN hash hash (found by its number,
-// as in check): RATE_LIMITED (RetryAfter seconds in Data) when the number has
+// open lets an attempt through to the card with id and PIN hash hash, the card with the
+// attempt's number (check.Found says whether there is one): RATE_LIMITED (RetryAfter seconds in Data) when the number has
 // MaxPINFailures failures in the window or the client four times as many, a *pinFailure
 // when the number is unknown or the PIN wrong, nil when the PIN is the card's.
 func (s *Service) open(a *cardAttempt, check *pinCheck, id uuid.UUID, hash []byte) error {

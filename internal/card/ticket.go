@@ -301,7 +301,7 @@ func (s *Service) claimSubjects(ctx context.Context, tx bun.Tx, c caller, cardID
 		var numbered *uuid.UUID
 		var hash []byte
 		// SECURITY: only a card and an offer of the request's municipality.
-		err = tx.Tx.QueryRowContext(ctx, claimSubjectsByNumberSQL, append(a.args(c), cardID, offerID)...).Scan(append([]any{
+		err = tx.Tx.QueryRowContext(ctx, claimSubjectsByNumberSQL, append(a.args(), cardID, offerID)...).Scan(append([]any{
 			&check.NumberFailures, &check.NumberOldest, &check.ClientFailures, &check.ClientOldest, &check.Found, &numbered,
 			&hash}, dest...)...)
 		if err == nil {
@@ -358,13 +358,11 @@ func (s *Service) takeTicket(ctx context.Context, tx bun.Tx, c caller, cardID, o
 	if allocatedBy != nil {
 		action = "allocate_card_ticket"
 	}
-	args := []any{t.ID, t.MunicipalityID, "", newID(), t.CardID, t.OfferID, t.Admits, t.ClaimedAt, t.AllocatedBy,
-		t.ExpiresAt, t.ValueOre, t.Source, c.actor(), action, httpserver.RequestIDFromContext(ctx)}
-	code, err := newTicketCode()
-	if err != nil {
+	if t.Code, err = newTicketCode(); err != nil {
 		return nil, err
 	}
-	args[2] = code
+	args := []any{t.ID, t.MunicipalityID, t.Code, newID(), t.CardID, t.OfferID, t.Admits, t.ClaimedAt, t.AllocatedBy,
+		t.ExpiresAt, t.ValueOre, t.Source, c.actor(), action, httpserver.RequestIDFromContext(ctx)}
 	var ofOffer, all int
 	var slot, busy *int16
 	var written bool
@@ -385,7 +383,6 @@ func (s *Service) takeTicket(ctx context.Context, tx bun.Tx, c caller, cardID, o
 		return nil, errCodeClash
 	}
 	t.StockSlot = *slot
-	t.Code = code
 	t.Payload = TicketPayload(c.t.Municipality.Slug, t.Code)
 	return t, nil
 }
