@@ -179,9 +179,10 @@ type pinFailure struct {
 func (*pinFailure) Error() string { return "wrong card number or PIN" }
 
 // open lets an attempt through to the card with id and PIN hash hash, the card with the
-// attempt's number (check.Found says whether there is one): RATE_LIMITED (RetryAfter seconds in Data) when the number has
-// MaxPINFailures failures in the window or the client four times as many, a *pinFailure
-// when the number is unknown or the PIN wrong, nil when the PIN is the card's.
+// attempt's number (check.Found says whether there is one): RATE_LIMITED (RetryAfter
+// seconds in Data) when the number has MaxPINFailures failures in the window or the client
+// four times as many, a *pinFailure when the number is unknown or the PIN wrong, nil when
+// the PIN is the card's.
 func (s *Service) open(a *cardAttempt, check *pinCheck, id uuid.UUID, hash []byte) error {
 	// SECURITY: throttle before looking, per card number and per client address.
 	limit := s.opt.MaxPINFailures
