@@ -3,7 +3,6 @@ package card
 import (
 	"context"
 	"crypto/subtle"
-	"database/sql"
 	"errors"
 	"math"
 	"strings"
@@ -113,54 +112,134 @@ func (s *Service) CardByNumber(ctx context.Context, number, pin string) (*Card, 
 	if err != nil {
 		return nil, err
 	}
+	a := s.newCardAttempt(ctx, c, number, pin)
+	// The failures of both keys and the card, in one round trip; the card is looked at only
+	// once the throttle lets the attempt through (open).
+	rows, err := s.db.DB.QueryContext(ctx, cardByNumberSQL, a.args()...)
+	if err != nil {
+		return nil, database.MapError(err, "find card", "card")
+	}
+	row := new(numberedCard)
+	if err := s.db.ScanRows(ctx, rows, row); err != nil {
+		return nil, database.MapError(err, "find card", "card")
+	}
+	if err := s.open(a, &row.pinCheck, row.ID, row.PINHash); err != nil {
+		return nil, s.failed(ctx, err)
+	}
+	return &row.Card, nil
+}
+
+// cardAttempt is an attempt to open an anonymous card by number and PIN.
+type cardAttempt struct {
+	mid        uuid.UUID
+	canonical  string // the number, canonical when it is one
+	wellFormed bool
+	pin        string
+	keys       [][]byte // the throttle's: per card number, per client address
+	now        time.Time
+	since      time.Time // the start of the throttle's window
+}
+
+func (s *Service) newCardAttempt(ctx context.Context, c caller, number, pin string) *cardAttempt {
 	canonical, ok := code.Normalise(number)
 	if !ok {
 		canonical = strings.ToUpper(strings.TrimSpace(number))
 	}
-	keys := [][]byte{
+	a := &cardAttempt{mid: c.mid(), canonical: canonical, wellFormed: ok, pin: pin, keys: [][]byte{
 		auth.KeyedHash([]byte(s.secret), "card-number", c.mid().String()+"/"+canonical),
 		auth.KeyedHash([]byte(s.secret), "card-client", auth.ClientFrom(ctx)),
-	}
-	// SECURITY: throttle before looking, per card number and per client address.
-	if err := s.throttled(ctx, c.mid(), keys); err != nil {
-		return nil, err
-	}
-	card := new(Card)
-	err = s.db.NewSelect().Model(card).Where("c.municipality_id = ? AND c.number = ? AND c.kind = ?", c.mid(), canonical, CardAnonymous).Scan(ctx)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, database.MapError(err, "find card", "card")
-	}
-	found := ok && err == nil
-	want := dummyPINHash
-	if found {
-		want = card.PINHash
-	}
-	got := s.pinHash(&Card{MunicipalityID: c.mid(), ID: card.ID}, pin)
-	// SECURITY: an unknown number and a wrong PIN fail alike, and are counted alike.
-	if subtle.ConstantTimeCompare(got, want) != 1 || !found {
-		var item *uuid.UUID
-		if found {
-			item = &card.ID
-		}
-		return nil, s.fail(ctx, c.mid(), keys, "card_pin_failed", item)
-	}
-	return card, nil
+	}}
+	a.now = s.now()
+	a.since = a.now.Add(-s.opt.FailureWindow)
+	return a
 }
 
-// throttled returns RATE_LIMITED (RetryAfter seconds in Data) when the first key has
-// MaxPINFailures, or the second four times as many, failures in the window. Failures are
-// kept in login_failures, keyed by purpose-labelled keyed hashes.
-func (s *Service) throttled(ctx context.Context, mid uuid.UUID, keys [][]byte) error {
-	for i, key := range keys {
-		limit := s.opt.MaxPINFailures
-		if i > 0 {
-			limit *= 4
+// args returns the attempt's parameters of cardByNumberSQL ($1 to $7); the claim's statement
+// takes them in the same places.
+func (a *cardAttempt) args() []any {
+	return []any{a.mid, a.keys[0], a.keys[1], a.since, a.now, a.canonical, CardAnonymous}
+}
+
+// pinCheck is what the throttle and the PIN check read: the failures of the attempt's
+// keys in the window, and whether a card has the number.
+type pinCheck struct {
+	NumberFailures int       `bun:"number_failures,scanonly"`
+	NumberOldest   time.Time `bun:"number_oldest,scanonly"`
+	ClientFailures int       `bun:"client_failures,scanonly"`
+	ClientOldest   time.Time `bun:"client_oldest,scanonly"`
+	Found          bool      `bun:"found,scanonly"`
+}
+
+// pinFailure is an attempt with an unknown number or a wrong PIN, to be recorded (failed).
+type pinFailure struct {
+	a      *cardAttempt
+	cardID *uuid.UUID // the card with the number, if any
+}
+
+func (*pinFailure) Error() string { return "wrong card number or PIN" }
+
+// open lets an attempt through to the card with id and PIN hash hash, the card with the
+// attempt's number (check.Found says whether there is one): RATE_LIMITED (RetryAfter
+// seconds in Data) when the number has MaxPINFailures failures in the window or the client
+// four times as many, a *pinFailure when the number is unknown or the PIN wrong, nil when
+// the PIN is the card's.
+func (s *Service) open(a *cardAttempt, check *pinCheck, id uuid.UUID, hash []byte) error {
+	// SECURITY: throttle before looking, per card number and per client address.
+	limit := s.opt.MaxPINFailures
+	if err := s.limitReached(check.NumberFailures, check.NumberOldest, a.now, limit, "CardRateLimited"); err != nil {
+		return err
+	}
+	if err := s.limitReached(check.ClientFailures, check.ClientOldest, a.now, 4*limit, "CardRateLimited"); err != nil {
+		return err
+	}
+	found := a.wellFormed && check.Found
+	want := dummyPINHash
+	if found {
+		want = hash
+	}
+	got := s.pinHash(&Card{MunicipalityID: a.mid, ID: id}, a.pin)
+	// SECURITY: an unknown number and a wrong PIN fail alike, and are counted alike.
+	if subtle.ConstantTimeCompare(got, want) != 1 || !found {
+		f := &pinFailure{a: a}
+		if found {
+			f.cardID = &id
 		}
-		if err := s.overLimit(ctx, mid, key, limit, "CardRateLimited"); err != nil {
-			return err
-		}
+		return f
 	}
 	return nil
+}
+
+// failed records err's failure when it is a *pinFailure and answers NOT_FOUND for it;
+// other errors it returns as they are.
+func (s *Service) failed(ctx context.Context, err error) error {
+	var f *pinFailure
+	if !errors.As(err, &f) {
+		return err
+	}
+	return s.fail(ctx, f.a.mid, f.a.keys, "card_pin_failed", f.cardID)
+}
+
+// cardByNumberSQL counts the failures in the window ($4 on) of the card number's key ($2)
+// and the client's ($3), with the oldest of each ($5 when none), and finds the anonymous
+// card with the number ($6). Failures are kept in login_failures, keyed by
+// purpose-labelled keyed hashes. Bind parameters, so the plan is reused.
+const cardByNumberSQL = `SELECT f.number_failures, f.number_oldest, f.client_failures, f.client_oldest,
+	c.id IS NOT NULL AS found, c.*
+FROM ` + pinFailuresSQL + `
+LEFT JOIN cards c ON c.municipality_id = $1 AND c.number = $6 AND c.kind = $7`
+
+// pinFailuresSQL is cardByNumberSQL's row of failure counts, f.
+const pinFailuresSQL = `(SELECT count(*) FILTER (WHERE key_hash = $2) AS number_failures,
+		coalesce(min(failed_at) FILTER (WHERE key_hash = $2), $5) AS number_oldest,
+		count(*) FILTER (WHERE key_hash = $3) AS client_failures,
+		coalesce(min(failed_at) FILTER (WHERE key_hash = $3), $5) AS client_oldest
+	FROM login_failures WHERE municipality_id = $1 AND key_hash IN ($2, $3) AND failed_at > $4) AS f`
+
+// numberedCard is what cardByNumberSQL returns: the throttle's counts and the card, if
+// found.
+type numberedCard struct {
+	Card     `bun:",extend"`
+	pinCheck `bun:",extend"`
 }
 
 // overLimit returns RATE_LIMITED with messageID (RetryAfter seconds in Data) when key has
@@ -174,6 +253,12 @@ func (s *Service) overLimit(ctx context.Context, mid uuid.UUID, key []byte, limi
 	if err != nil {
 		return database.MapError(err, "count failures", "card")
 	}
+	return s.limitReached(n, oldest, now, limit, messageID)
+}
+
+// limitReached returns RATE_LIMITED with messageID (RetryAfter seconds in Data) when n
+// failures, the oldest at oldest, reach limit.
+func (s *Service) limitReached(n int, oldest, now time.Time, limit int, messageID string) error {
 	if n >= limit {
 		wait := oldest.Add(s.opt.FailureWindow).Sub(now)
 		return &apperr.Error{Code: apperr.RateLimited, MessageID: messageID,

@@ -147,7 +147,7 @@ func claimCandidates(ctx context.Context, db bun.IDB, c caller, rows []*cardRow)
 	}
 	var offers []*Offer
 	err := offerQuery(ctx, db, caller{t: c.t}).
-		Where("o.status = ? AND o.claimed < o.released", OfferPublished).
+		Where("o.status = ? AND "+offerHasStock, OfferPublished).
 		Where("EXISTS (SELECT 1 FROM card_offer_programmes op WHERE op.offer_id = o.id AND op.programme_id IN (?))",
 			bun.In(unique(programmes))).
 		OrderExpr("o.valid_from, o.id").

@@ -242,9 +242,10 @@ func revokeCards(ctx context.Context, tx bun.IDB, ids []uuid.UUID, now time.Time
 	stmts := []string{
 		`WITH cancelled AS (
 			UPDATE card_tickets SET status = 'CANCELLED', cancelled_at = greatest(?1, claimed_at)
-			WHERE card_id IN (?0) AND status = 'CLAIMED' RETURNING offer_id)
-		UPDATE card_offers o SET claimed = o.claimed - x.n, updated_at = now()
-		FROM (SELECT offer_id, count(*) AS n FROM cancelled GROUP BY offer_id) x WHERE o.id = x.offer_id`,
+			WHERE card_id IN (?0) AND status = 'CLAIMED' RETURNING offer_id, stock_slot)
+		UPDATE card_offer_stock_slots s SET claimed = s.claimed - x.n
+		FROM (SELECT offer_id, stock_slot, count(*) AS n FROM cancelled GROUP BY offer_id, stock_slot) x
+		WHERE s.offer_id = x.offer_id AND s.slot = x.stock_slot`,
 		`WITH revoked AS (
 			UPDATE cards SET status = 'REVOKED', ended_at = ?1
 			WHERE id IN (?0) AND status IN ('ACTIVE', 'SUSPENDED') RETURNING programme_id)

@@ -134,7 +134,7 @@ type Offer struct {
 	MaxAge         *int        `bun:"max_age"`
 	Stock          int         `bun:"stock"`
 	Released       int         `bun:"released"`
-	Claimed        int         `bun:"claimed"`
+	Claimed        int         `bun:"claimed,scanonly"` // the sum over its stock slots (offerClaimedColumn)
 	PerCardLimit   int         `bun:"per_card_limit"`
 	Admits         int         `bun:"admits"`
 	ValidFrom      time.Time   `bun:"valid_from"`

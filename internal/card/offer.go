@@ -182,12 +182,14 @@ func (s *Service) canManageOffers(ctx context.Context, db bun.IDB, c caller, org
 	return nil
 }
 
-// manageableOffer returns the offer of the municipality, locked, when the caller may
-// manage it. Errors: NOT_FOUND, FORBIDDEN.
+// manageableOffer returns the offer of the municipality, locked against other changes to
+// it, when the caller may manage it. Errors: NOT_FOUND, FORBIDDEN.
 func (s *Service) manageableOffer(ctx context.Context, tx bun.IDB, c caller, id uuid.UUID) (*Offer, error) {
 	o := new(Offer)
 	// SECURITY: only an offer of the request's municipality.
-	err := tx.NewSelect().Model(o).Where("o.id = ? AND o.municipality_id = ?", id, c.mid()).For("UPDATE").Scan(ctx)
+	// NO KEY UPDATE: claims, whose tickets refer to the offer, go on meanwhile.
+	err := tx.NewSelect().Model(o).ColumnExpr("o.*").ColumnExpr(offerClaimedColumn).
+		Where("o.id = ? AND o.municipality_id = ?", id, c.mid()).For("NO KEY UPDATE OF o").Scan(ctx)
 	if err != nil {
 		return nil, database.MapError(err, "find offer", "offer")
 	}
@@ -210,11 +212,11 @@ func checkOfferLinks(ctx context.Context, tx bun.IDB, c caller, in OfferInput) e
 func writeOffer(ctx context.Context, tx bun.IDB, o *Offer, insert bool) error {
 	var err error
 	if insert {
-		_, err = tx.NewInsert().Model(o).ExcludeColumn("released", "claimed").Returning("created_at, updated_at").Exec(ctx)
+		_, err = tx.NewInsert().Model(o).ExcludeColumn("released").Returning("created_at, updated_at").Exec(ctx)
 	} else {
 		err = tx.NewUpdate().Model(o).Column("organisation_id", "category_id", "min_age", "max_age", "stock", "per_card_limit", "admits",
 			"valid_from", "valid_to", "event_at", "value_ore", "source").Set("updated_at = now()").WherePK().
-			Returning("released, claimed, created_at, updated_at").Scan(ctx)
+			Returning("released, " + offerClaimedColumn + ", created_at, updated_at").Scan(ctx)
 	}
 	if constraintOf(err) == "card_offers_released_within_stock" {
 		var released int
@@ -279,6 +281,9 @@ func (s *Service) ReleaseStock(ctx context.Context, offerID uuid.UUID, amount in
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE card_offers SET released = released + ?, updated_at = now() WHERE id = ?", amount, o.ID); err != nil {
 			return database.MapError(err, "release stock", "offer")
+		}
+		if err := releaseIntoSlots(ctx, tx, o, amount); err != nil {
+			return err
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "release_card_offer_stock",
 			ItemType: "CardOffer", ItemID: &o.ID, Fields: []string{"released"}})
@@ -351,7 +356,7 @@ func (s *Service) findOffer(ctx context.Context, db bun.IDB, c caller, id uuid.U
 // offerQuery selects the offers of the municipality the caller may see, with their texts
 // in the caller's locale chain and their programmes.
 func offerQuery(ctx context.Context, db bun.IDB, c caller) *bun.SelectQuery {
-	q := db.NewSelect().Model((*Offer)(nil)).ColumnExpr("o.*").
+	q := db.NewSelect().Model((*Offer)(nil)).ColumnExpr("o.*").ColumnExpr(offerClaimedColumn).
 		Join(`LEFT JOIN LATERAL (
 			SELECT t.locale AS text_locale, t.title, t.description, t.how_to_use
 			FROM card_offer_translations t WHERE t.offer_id = o.id

@@ -44,11 +44,15 @@ func (e *env) addTicket(p *Programme, c *Card) {
 	if _, err := e.svc.ReleaseStock(e.coord, o.ID, 10); err != nil {
 		e.t.Fatal(err)
 	}
-	e.exec(`UPDATE card_offers SET claimed = claimed + 1 WHERE id = ?`, o.ID)
 	ticket, _ := code.New(code.TicketCodeLength)
 	ticket, _ = code.Normalise(ticket)
-	e.exec(`INSERT INTO card_tickets (municipality_id, card_id, offer_id, code, admits, expires_at, value_ore, source)
-		VALUES (?, ?, ?, ?, 1, now() + interval '1 month', 9000, 'PURCHASED')`, e.larvik.ID(), c.ID, o.ID, ticket)
+	e.exec(`WITH taken AS (UPDATE card_offer_stock_slots SET claimed = claimed + 1
+			WHERE offer_id = ?2
+				AND slot = (SELECT min(slot) FROM card_offer_stock_slots WHERE offer_id = ?2 AND claimed < released)
+			RETURNING slot)
+		INSERT INTO card_tickets (municipality_id, card_id, offer_id, code, admits, expires_at, value_ore, source, stock_slot)
+		SELECT ?0, ?1, ?2, ?3, 1, now() + interval '1 month', 9000, 'PURCHASED', slot FROM taken`,
+		e.larvik.ID(), c.ID, o.ID, ticket)
 }
 
 func TestPersonalDataReportAndErasure(t *testing.T) {
@@ -105,7 +109,7 @@ func TestPersonalDataReportAndErasure(t *testing.T) {
 		if n := e.count("SELECT count(*) FROM card_tickets WHERE card_id = ? AND status = 'CANCELLED'", c.ID); n != 1 {
 			t.Errorf("the claimed ticket was not cancelled")
 		}
-		if n := e.count("SELECT sum(claimed) FROM card_offers"); n != 0 {
+		if n := e.count("SELECT sum(claimed) FROM card_offer_stock_slots"); n != 0 {
 			t.Errorf("stock not returned: %d claimed", n)
 		}
 		// The guardians had no one else: they went too.

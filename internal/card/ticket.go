@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -15,6 +17,7 @@ import (
 	"github.com/fritid/fritid/internal/card/identity"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/platform/httpserver"
 	"github.com/fritid/fritid/internal/platform/relay"
 )
 
@@ -52,6 +55,9 @@ type Ticket struct {
 	CancelledAt    *time.Time   `bun:"cancelled_at"`
 	ValueOre       int64        `bun:"value_ore"`
 	Source         OfferSource  `bun:"source"`
+	// StockSlot is the offer's stock slot the ticket was taken from; a cancelled ticket
+	// returns its unit there.
+	StockSlot int16 `bun:"stock_slot"`
 
 	// Payload is the text of the ticket's QR code (see TicketPayload); set on the tickets
 	// the service returns.
@@ -101,21 +107,23 @@ func (s *Service) ClaimTicket(ctx context.Context, cardID, offerID uuid.UUID, ac
 	if err != nil {
 		return nil, err
 	}
-	// SECURITY: only the holder of the card claims with it.
-	if err := s.holdsCard(ctx, c, cardID, access); err != nil {
+	var a *cardAttempt
+	if access != nil {
+		// SECURITY: only the holder of the card claims with it: its number and PIN, checked
+		// and throttled as CardByNumber does, first thing in the claim's transaction
+		// (claimSubjects).
+		a = s.newCardAttempt(ctx, c, access.Number, access.PIN)
+	} else if err := s.holdsCard(ctx, c, cardID, nil); err != nil {
+		// SECURITY: only the holder of the card claims with it.
 		return nil, err
 	}
-	var t *Ticket
-	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		row, err := lockTicketCard(ctx, tx, c, cardID)
-		if err != nil {
-			return err
-		}
-		t, err = s.takeTicket(ctx, tx, c, row, offerID, nil)
-		return err
+	t, err := s.claim(ctx, func(ctx context.Context) (*Ticket, error) {
+		return s.runClaim(ctx, func(ctx context.Context, tx bun.Tx) (*Ticket, error) {
+			return s.takeTicket(ctx, tx, c, cardID, offerID, nil, a)
+		})
 	})
 	if err != nil {
-		return nil, err
+		return nil, s.failed(ctx, err) // a wrong PIN is recorded once the claim has rolled back
 	}
 	return t, nil
 }
@@ -131,23 +139,15 @@ func (s *Service) AllocateTicket(ctx context.Context, cardID, offerID uuid.UUID)
 	if err != nil {
 		return nil, err
 	}
-	var t *Ticket
-	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		// SECURITY: a caseworker only for a card of their own agency (manageableCard).
-		if err := s.manageableCard(ctx, tx, c, cardID, new(Card)); err != nil {
-			return err
-		}
-		row, err := lockTicketCard(ctx, tx, c, cardID)
-		if err != nil {
-			return err
-		}
-		t, err = s.takeTicket(ctx, tx, c, row, offerID, c.actor())
-		return err
+	return s.claim(ctx, func(ctx context.Context) (*Ticket, error) {
+		return s.runClaim(ctx, func(ctx context.Context, tx bun.Tx) (*Ticket, error) {
+			// SECURITY: a caseworker only for a card of their own agency (manageableCard).
+			if err := s.manageableCard(ctx, tx, c, cardID, new(Card)); err != nil {
+				return nil, err
+			}
+			return s.takeTicket(ctx, tx, c, cardID, offerID, c.actor(), nil)
+		})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return t, nil
 }
 
 // holdsCard returns nil when the caller holds the card: access opens it, or the signed-in
@@ -192,75 +192,197 @@ func (s *Service) holdsCard(ctx context.Context, c caller, cardID uuid.UUID, acc
 	return nil
 }
 
-// lockTicketCard returns the card with its holder's birth date, locked so that one card's
-// claims run one at a time (the per-card limit and the allowance count right).
-func lockTicketCard(ctx context.Context, tx bun.IDB, c caller, cardID uuid.UUID) (*cardRow, error) {
-	row := new(cardRow)
-	// SECURITY: only a card of the request's municipality.
-	err := tx.NewSelect().Model(row).ColumnExpr("c.*").ColumnExpr(holderColumns).
-		Join("LEFT JOIN card_persons h ON h.id = c.holder_id").
-		Where("c.id = ? AND c.municipality_id = ?", cardID, c.mid()).For("UPDATE OF c").Scan(ctx)
-	if err != nil {
-		return nil, database.MapError(err, "find card", "card")
-	}
-	return row, nil
+// A claim is four round trips, each statement with bind parameters so PostgreSQL plans it
+// once per connection: BEGIN, claimSubjectsSQL (the card locked, the offer; with an
+// anonymous card's number and PIN, claimSubjectsByNumberSQL, which checks them first),
+// takeStockSQL (the limits counted, a unit of stock taken, the ticket and its audit entry
+// written) and COMMIT.
+
+// claimSubjectsSQL locks the card ($1, of municipality $3) so that one card's claims run
+// one at a time (the per-card limit and the allowance count right), and reads it with its
+// holder's birth date and the offer ($2) as a claim checks them, in one round trip.
+var claimSubjectsSQL = claimSubjectsReplacer("$1", "$2", "$3").Replace(`SELECT ` + claimSubjectColumns + `
+FROM ` + claimCardSQL + ` AS c
+LEFT JOIN card_offers o ON o.id = {offer} AND o.municipality_id = {mid}`)
+
+// claimSubjectsByNumberSQL is claimSubjectsSQL for a claim with an anonymous card's number
+// and PIN, with the card ($8) and the offer ($9): first the failure counts and the card
+// with the number ($1 to $7 as in cardByNumberSQL), so the throttle and the PIN are
+// checked before anything else, in the same round trip. The card is locked only when the
+// number is its own.
+var claimSubjectsByNumberSQL = claimSubjectsReplacer("$8", "$9", "$1").Replace(`SELECT f.number_failures,
+	f.number_oldest, f.client_failures, f.client_oldest, n.id IS NOT NULL, n.id, n.pin_hash, ` + claimSubjectColumns + `
+FROM ` + pinFailuresSQL + `
+LEFT JOIN cards n ON n.municipality_id = $1 AND n.number = $6 AND n.kind = $7
+LEFT JOIN LATERAL ` + strings.Replace(claimCardSQL, "FOR UPDATE", "AND c.id = n.id FOR UPDATE", 1) + ` AS c ON true
+LEFT JOIN card_offers o ON o.id = {offer} AND o.municipality_id = {mid}`)
+
+func claimSubjectsReplacer(card, offer, mid string) *strings.Replacer {
+	return strings.NewReplacer("{card}", card, "{offer}", offer, "{mid}", mid)
 }
+
+// claimCardSQL locks the card, with its holder's birth date.
+const claimCardSQL = `(SELECT c.*, h.birth_date FROM cards c LEFT JOIN card_persons h ON h.id = c.holder_id
+	WHERE c.id = {card} AND c.municipality_id = {mid} FOR UPDATE OF c)`
+
+// claimSubjectColumns are the card's (c, NULL when it is not found) and the offer's (o)
+// columns a claim reads.
+const claimSubjectColumns = `c.id, c.programme_id, coalesce(c.status, ''), coalesce(c.valid_from, 'epoch'),
+	coalesce(c.valid_to, 'epoch'), coalesce(c.allowance, 0), c.birth_date,
+	o.id IS NOT NULL, coalesce(o.status, ''), coalesce(o.valid_from, 'epoch'), coalesce(o.valid_to, 'epoch'), o.event_at,
+	o.min_age, o.max_age, coalesce(o.per_card_limit, 0), coalesce(o.admits, 1), coalesce(o.value_ore, 0),
+	coalesce(o.source, ''),
+	EXISTS (SELECT 1 FROM card_offer_programmes op WHERE op.offer_id = o.id AND op.programme_id = c.programme_id)`
+
+// takeStockSQL counts the card's tickets (cancelled ones not counted: of the offer, and in
+// all) and, when they are under the offer's per-card limit ($16) and the card's allowance
+// ($17), locks a slot of the offer with a released ticket left, writes the ticket (code $3)
+// and its audit entry, and takes the unit from the slot. The slot is the first unlocked one
+// with stock from a random start ($18), so concurrent claims take from different slots. It
+// never waits for a lock: when every slot with stock is locked, it names the first of them,
+// for the claim to wait for and try again (see claim), so the last tickets are claimed too
+// and SOLD_OUT means none is left. The slot's row lock, held to the commit, orders the
+// claims on it; claimed <= released is checked on the row as the claim before left it.
+// The unit is taken only with the ticket written: on a clash of codes (ON CONFLICT) nothing
+// is written, and the claim is tried again with another code (see claim).
+// Returns the counts, the slot locked (NULL: none), whether the ticket was written, and
+// when no slot was locked the locked slot with stock (NULL: none has stock, sold out).
+const takeStockSQL = `WITH held AS (
+	SELECT count(*) FILTER (WHERE offer_id = $6) AS of_offer, count(*) AS all_offers
+	FROM card_tickets WHERE card_id = $5 AND status <> 'CANCELLED'
+), free AS (
+	SELECT s.slot FROM card_offer_stock_slots s, held
+	WHERE s.offer_id = $6 AND s.claimed < s.released AND held.of_offer < $16 AND held.all_offers < $17
+	ORDER BY s.slot < $18::smallint, s.slot LIMIT 1 FOR UPDATE OF s SKIP LOCKED
+), ticket AS (
+	INSERT INTO card_tickets (id, municipality_id, card_id, offer_id, code, admits, status, claimed_at, allocated_by,
+		expires_at, value_ore, source, stock_slot)
+	SELECT $1::uuid, $2::uuid, $5::uuid, $6::uuid, $3::text, $7::integer, 'CLAIMED', $8::timestamptz, $9::uuid,
+		$10::timestamptz, $11::bigint, $12::text, free.slot FROM free
+	ON CONFLICT (municipality_id, code) DO NOTHING RETURNING id, stock_slot
+), taken AS (
+	UPDATE card_offer_stock_slots s SET claimed = s.claimed + 1
+	FROM ticket WHERE s.offer_id = $6 AND s.slot = ticket.stock_slot AND s.claimed < s.released
+), entry AS (
+	INSERT INTO audit_log (id, municipality_id, actor_id, action, item_type, item_id, fields, request_id)
+	SELECT $4::uuid, $2::uuid, $13::uuid, $14::text, 'CardTicket', ticket.id, '{card,offer,status}', $15::text
+	FROM ticket
+)
+SELECT held.of_offer, held.all_offers, (SELECT slot FROM free), EXISTS (SELECT 1 FROM ticket),
+	CASE WHEN NOT EXISTS (SELECT 1 FROM free) THEN
+		(SELECT s.slot FROM card_offer_stock_slots s WHERE s.offer_id = $6 AND s.claimed < s.released
+		ORDER BY s.slot < $18::smallint, s.slot LIMIT 1) END
+FROM held`
 
 // ticketOffer is an offer as a claim sees it.
 type ticketOffer struct {
-	Offer       `bun:",extend"`
-	InProgramme bool `bun:"in_programme,scanonly"`
+	Offer
+	InProgramme bool
 }
 
-// takeTicket runs the claim checks for the locked card and takes one of the offer's
-// released tickets for it, writing the ticket and its audit entry on tx.
-func (s *Service) takeTicket(ctx context.Context, tx bun.IDB, c caller, row *cardRow, offerID uuid.UUID, allocatedBy *uuid.UUID) (*Ticket, error) {
+// claimSubjects locks the card and reads it and the offer (claimSubjectsSQL); with a, it
+// first opens the card with a's number and PIN (claimSubjectsByNumberSQL, open). Errors:
+// NOT_FOUND naming the card or the offer, and as open.
+func (s *Service) claimSubjects(ctx context.Context, tx bun.Tx, c caller, cardID, offerID uuid.UUID,
+	a *cardAttempt,
+) (*cardRow, *ticketOffer, error) {
+	row, o := new(cardRow), new(ticketOffer)
+	var offerFound bool
+	var rowID *uuid.UUID
+	dest := []any{&rowID, &row.ProgrammeID, &row.Status, &row.ValidFrom, &row.ValidTo, &row.Allowance,
+		&row.HolderBirthDate, &offerFound, &o.Status, &o.ValidFrom, &o.ValidTo, &o.EventAt, &o.MinAge, &o.MaxAge,
+		&o.PerCardLimit, &o.Admits, &o.ValueOre, &o.Source, &o.InProgramme}
+	var err error
+	if a == nil {
+		// SECURITY: only a card and an offer of the request's municipality.
+		err = tx.Tx.QueryRowContext(ctx, claimSubjectsSQL, cardID, offerID, c.mid()).Scan(dest...)
+	} else {
+		var check pinCheck
+		var numbered *uuid.UUID
+		var hash []byte
+		// SECURITY: only a card and an offer of the request's municipality.
+		err = tx.Tx.QueryRowContext(ctx, claimSubjectsByNumberSQL, append(a.args(), cardID, offerID)...).Scan(append([]any{
+			&check.NumberFailures, &check.NumberOldest, &check.ClientFailures, &check.ClientOldest, &check.Found, &numbered,
+			&hash}, dest...)...)
+		if err == nil {
+			var id uuid.UUID
+			if numbered != nil {
+				id = *numbered
+			}
+			// SECURITY: number and PIN, checked and throttled as CardByNumber does; only the
+			// card they open claims.
+			if err := s.open(a, &check, id, hash); err != nil {
+				return nil, nil, err
+			}
+			if id != cardID {
+				return nil, nil, apperr.NotFoundf("card")
+			}
+		}
+	}
+	if err == nil && rowID == nil {
+		err = sql.ErrNoRows
+	}
+	if err != nil {
+		return nil, nil, database.MapError(err, "find card", "card")
+	}
+	row.ID, row.MunicipalityID = *rowID, c.mid()
+	if offerFound {
+		o.ID, o.MunicipalityID = offerID, c.mid()
+	}
+	return row, o, nil
+}
+
+// takeTicket locks the card (opened with a's number and PIN, if given), runs the claim
+// checks and takes one of the offer's released tickets for it, writing the ticket and its
+// audit entry on tx.
+func (s *Service) takeTicket(ctx context.Context, tx bun.Tx, c caller, cardID, offerID uuid.UUID,
+	allocatedBy *uuid.UUID, a *cardAttempt,
+) (*Ticket, error) {
 	now, today := s.now(), s.today(c.t)
+	row, o, err := s.claimSubjects(ctx, tx, c, cardID, offerID, a)
+	if err != nil {
+		return nil, err
+	}
 	if err := cardUsable(&row.Card, today); err != nil {
 		return nil, err
 	}
-	o := new(ticketOffer)
-	// SECURITY: only an offer of the request's municipality.
-	err := tx.NewSelect().Model(o).ColumnExpr("o.*").
-		ColumnExpr("EXISTS (SELECT 1 FROM card_offer_programmes op WHERE op.offer_id = o.id AND op.programme_id = ?) AS in_programme", row.ProgrammeID).
-		Where("o.id = ? AND o.municipality_id = ?", offerID, c.mid()).Scan(ctx)
-	if err != nil {
-		return nil, database.MapError(err, "find offer", "offer")
+	if o.ID == uuid.Nil {
+		return nil, apperr.NotFoundf("offer")
 	}
 	if err := offerClaimable(o, row, now, today); err != nil {
 		return nil, err
 	}
-	if err := ticketLimits(ctx, tx, &row.Card, &o.Offer); err != nil {
-		return nil, err
-	}
-	if o.Left() == 0 { // sold out already: spare the work (the UPDATE below decides)
-		return nil, &apperr.Error{Code: apperr.SoldOut, Field: "offerId"}
-	}
 	t := &Ticket{ID: newID(), MunicipalityID: c.mid(), CardID: row.ID, OfferID: o.ID, Admits: o.Admits, Status: TicketClaimed,
 		ClaimedAt: now, AllocatedBy: allocatedBy, ExpiresAt: ticketExpiry(&o.Offer), ValueOre: o.ValueOre, Source: o.Source}
-	if err := insertTicket(ctx, tx, t); err != nil {
-		return nil, err
-	}
 	action := "claim_card_ticket"
 	if allocatedBy != nil {
 		action = "allocate_card_ticket"
 	}
-	if err := audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: action,
-		ItemType: "CardTicket", ItemID: &t.ID, Fields: []string{"card", "offer", "status"}}); err != nil {
+	if t.Code, err = newTicketCode(); err != nil {
 		return nil, err
 	}
-	// Take one released ticket, atomically and last, so the offer's row, which every claim
-	// on the offer waits for, is held only from here to the commit. The row lock orders
-	// concurrent claims, and each re-checks claimed < released on the row as the one
-	// before it left it; when none is left, the transaction and its ticket roll back.
-	var claimed int
-	err = tx.NewRaw("UPDATE card_offers SET claimed = claimed + 1 WHERE id = ? AND claimed < released RETURNING claimed", o.ID).Scan(ctx, &claimed)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &apperr.Error{Code: apperr.SoldOut, Field: "offerId"}
-	}
+	args := []any{t.ID, t.MunicipalityID, t.Code, newID(), t.CardID, t.OfferID, t.Admits, t.ClaimedAt, t.AllocatedBy,
+		t.ExpiresAt, t.ValueOre, t.Source, c.actor(), action, httpserver.RequestIDFromContext(ctx)}
+	var ofOffer, all int
+	var slot, busy *int16
+	var written bool
+	err = tx.Tx.QueryRowContext(ctx, takeStockSQL, append(args, o.PerCardLimit, row.Allowance, rand.IntN(stockSlots))...).
+		Scan(&ofOffer, &all, &slot, &written, &busy)
 	if err != nil {
 		return nil, database.MapError(err, "take stock", "offer")
 	}
+	if err := overLimits(&row.Card, &o.Offer, ofOffer, all); err != nil {
+		return nil, err
+	}
+	switch {
+	case slot == nil && busy != nil:
+		return nil, &slotBusy{offerID: o.ID, slot: *busy}
+	case slot == nil:
+		return nil, &apperr.Error{Code: apperr.SoldOut, Field: "offerId"}
+	case !written:
+		return nil, errCodeClash
+	}
+	t.StockSlot = *slot
 	t.Payload = TicketPayload(c.t.Municipality.Slug, t.Code)
 	return t, nil
 }
@@ -306,19 +428,6 @@ func offerClaimable(o *ticketOffer, row *cardRow, now, today time.Time) error {
 	return nil
 }
 
-// ticketLimits refuses a claim over the offer's per-card limit or the card's allowance.
-// Every ticket taken counts, used or not; cancelled tickets do not. Errors: LIMIT_REACHED,
-// ALLOWANCE_USED.
-func ticketLimits(ctx context.Context, tx bun.IDB, card *Card, o *Offer) error {
-	var ofOffer, all int
-	err := tx.NewSelect().Table("card_tickets").ColumnExpr("count(*) FILTER (WHERE offer_id = ?), count(*)", o.ID).
-		Where("card_id = ? AND status <> ?", card.ID, TicketCancelled).Scan(ctx, &ofOffer, &all)
-	if err != nil {
-		return database.MapError(err, "count tickets", "ticket")
-	}
-	return overLimits(card, o, ofOffer, all)
-}
-
 // overLimits refuses one more ticket of o for a card that holds ofOffer tickets of it and
 // all tickets in all (cancelled ones not counted). Errors: LIMIT_REACHED, ALLOWANCE_USED.
 func overLimits(card *Card, o *Offer, ofOffer, all int) error {
@@ -340,28 +449,14 @@ func ticketExpiry(o *Offer) time.Time {
 	return o.ValidTo
 }
 
-// ticketCodeAttempts is how many fresh codes insertTicket tries; with 50 random bits a
-// second attempt is already all but impossible.
-const ticketCodeAttempts = 5
-
-// insertTicket writes t with a fresh door code, drawing another on the rare collision with
-// a code of the municipality (ON CONFLICT, so the transaction stays usable).
-func insertTicket(ctx context.Context, tx bun.IDB, t *Ticket) error {
-	for range ticketCodeAttempts {
-		formatted, err := code.New(code.TicketCodeLength)
-		if err != nil {
-			return err
-		}
-		t.Code, _ = code.Normalise(formatted)
-		res, err := tx.NewInsert().Model(t).On("CONFLICT (municipality_id, code) DO NOTHING").Exec(ctx)
-		if err != nil {
-			return database.MapError(err, "insert ticket", "ticket")
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			return nil
-		}
+// newTicketCode draws a fresh door code, canonical.
+func newTicketCode() (string, error) {
+	formatted, err := code.New(code.TicketCodeLength)
+	if err != nil {
+		return "", err
 	}
-	return errors.New("insert ticket: no free code")
+	canonical, _ := code.Normalise(formatted)
+	return canonical, nil
 }
 
 // CancelTicket cancels a claimed ticket before it is used, and returns it to the offer's
@@ -397,7 +492,10 @@ func (s *Service) CancelTicket(ctx context.Context, ticketID uuid.UUID, access *
 		if err != nil {
 			return database.MapError(err, "cancel ticket", "ticket")
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE card_offers SET claimed = claimed - 1 WHERE id = ?", t.OfferID); err != nil {
+		// The unit goes back to the slot it was taken from.
+		_, err = tx.ExecContext(ctx,
+			"UPDATE card_offer_stock_slots SET claimed = claimed - 1 WHERE (offer_id, slot) = (?, ?)", t.OfferID, t.StockSlot)
+		if err != nil {
 			return database.MapError(err, "return stock", "offer")
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "cancel_card_ticket",

@@ -62,10 +62,10 @@ func access(a *AnonymousCard) *CardAccess {
 	return &CardAccess{Number: code.Format(a.Card.Number), PIN: a.PIN}
 }
 
-// claimed returns an offer's claimed counter.
+// claimed returns how many of an offer's tickets are claimed: the sum over its stock slots.
 func (e *env) claimed(o *Offer) int {
 	e.t.Helper()
-	return e.count("SELECT claimed FROM card_offers WHERE id = ?", o.ID)
+	return e.count("SELECT coalesce(sum(claimed), 0) FROM card_offer_stock_slots WHERE offer_id = ?", o.ID)
 }
 
 func TestClaimTicket(t *testing.T) {
@@ -124,6 +124,31 @@ func TestClaimTicket(t *testing.T) {
 		// The number and PIN of one card do not open another.
 		_, err = e.svc.ClaimTicket(anonymous(e.larvik), f.card.ID, o.ID, access(a))
 		wantCode(t, err, apperr.NotFound)
+	})
+
+	t.Run("WrongPINsThrottled", func(t *testing.T) {
+		// Wrong PINs on claims count as on CardByNumber: after five, the right one is
+		// refused too, and each was recorded.
+		b := e.anonCards(p, 1)[0]
+		failures := func() int {
+			return e.count("SELECT count(*) FROM audit_log WHERE action = 'card_pin_failed' AND item_id = ?", b.Card.ID)
+		}
+		before := failures()
+		for range 5 {
+			_, err := e.svc.ClaimTicket(anonymous(e.larvik), b.Card.ID, o.ID, &CardAccess{Number: b.Card.Number, PIN: "000000x"})
+			wantCode(t, err, apperr.NotFound)
+		}
+		_, err := e.svc.ClaimTicket(anonymous(e.larvik), b.Card.ID, o.ID, access(b))
+		wantCode(t, err, apperr.RateLimited)
+		if _, err := e.svc.CardByNumber(anonymous(e.larvik), b.Card.Number, b.PIN); apperr.CodeOf(err) != apperr.RateLimited {
+			t.Errorf("CardByNumber after five wrong PINs on claims: %v", err)
+		}
+		if n := failures(); n != before+5 {
+			t.Errorf("%d failures recorded, want 5", n-before)
+		}
+		if n := e.count("SELECT count(*) FROM card_tickets WHERE card_id = ?", b.Card.ID); n != 0 {
+			t.Errorf("%d tickets taken with wrong PINs", n)
+		}
 	})
 
 	t.Run("Authorisation", func(t *testing.T) {

@@ -4,7 +4,9 @@
 // The server is FRITID_TEST_DATABASE_URL when set (a URL whose user may create databases;
 // its database part is only used to connect), and otherwise a private embedded cluster
 // started from the local PostgreSQL server binaries, the same way `fritid serve` starts
-// one, living as long as the test process.
+// one, living as long as the test process. That cluster runs with fsync and
+// synchronous_commit off, for speed; NewDurable gives benchmarks of commits a database on a
+// second private cluster (or FRITID_TEST_DURABLE_DATABASE_URL) with both on.
 package testdb
 
 import (
@@ -19,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -34,6 +37,10 @@ import (
 // EnvURL names the variable that points the tests at an existing PostgreSQL server.
 const EnvURL = "FRITID_TEST_DATABASE_URL"
 
+// EnvDurableURL names the variable that points NewDurable at an existing PostgreSQL server,
+// which must run with fsync and synchronous_commit on.
+const EnvDurableURL = "FRITID_TEST_DURABLE_DATABASE_URL"
+
 type server struct {
 	base     *url.URL // connection URL; the path is replaced per database
 	admin    *sql.DB  // connected to the maintenance database
@@ -41,10 +48,22 @@ type server struct {
 	private  bool // the embedded cluster of this process
 }
 
+// lazyServer starts its server on first use.
+type lazyServer struct {
+	once    sync.Once
+	durable bool
+	srv     *server
+	err     error
+}
+
+func (l *lazyServer) get() (*server, error) {
+	l.once.Do(func() { l.srv, l.err = start(context.Background(), l.durable) })
+	return l.srv, l.err
+}
+
 var (
-	once   sync.Once
-	srv    *server
-	srvErr error
+	fast    = &lazyServer{}
+	durable = &lazyServer{durable: true}
 )
 
 // New returns a fresh, migrated database of its own for t, dropped when t ends.
@@ -58,9 +77,29 @@ func New(t testing.TB) *bun.DB {
 // a whole server against it.
 func NewWithURL(t testing.TB) (*bun.DB, string) {
 	t.Helper()
-	once.Do(func() { srv, srvErr = start(context.Background()) })
-	if srvErr != nil {
-		t.Fatalf("testdb: %v", srvErr)
+	return newOn(t, fast)
+}
+
+// NewDurable is New on a server whose commits are durable: fsync and synchronous_commit on
+// (checked), so each commit waits for its WAL flush as in production. For benchmarks of
+// writes; slower to start than New (a second cluster is made on first use).
+func NewDurable(t testing.TB) *bun.DB {
+	t.Helper()
+	db, _ := newOn(t, durable)
+	for _, setting := range []string{"fsync", "synchronous_commit"} {
+		var v string
+		if err := db.QueryRowContext(context.Background(), "SHOW "+setting).Scan(&v); err != nil || v != "on" {
+			t.Fatalf("testdb: durable server has %s = %q (%v)", setting, v, err)
+		}
+	}
+	return db
+}
+
+func newOn(t testing.TB, l *lazyServer) (*bun.DB, string) {
+	t.Helper()
+	srv, err := l.get()
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
 	}
 	name := "test_" + randomHex(8)
 	ctx := context.Background()
@@ -89,11 +128,15 @@ func (s *server) url(dbname string) string {
 	return u.String()
 }
 
-func start(ctx context.Context) (*server, error) {
-	raw := os.Getenv(EnvURL)
+func start(ctx context.Context, durable bool) (*server, error) {
+	env := EnvURL
+	if durable {
+		env = EnvDurableURL
+	}
+	raw := os.Getenv(env)
 	private := raw == ""
 	if private {
-		pg, err := startLocal(ctx)
+		pg, err := startLocal(ctx, durable)
 		if err != nil {
 			return nil, err
 		}
@@ -101,7 +144,7 @@ func start(ctx context.Context) (*server, error) {
 	}
 	base, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", EnvURL, err)
+		return nil, fmt.Errorf("%s: %w", env, err)
 	}
 	s := &server{base: base, private: private}
 	if s.admin, err = sqlOpen(s.url(maintenanceDB(base))); err != nil {
@@ -121,23 +164,28 @@ func maintenanceDB(u *url.URL) string {
 }
 
 // startLocal starts a throw-away cluster for this process in the temporary directory,
-// after sweeping away clusters left by earlier test processes that are gone.
-func startLocal(ctx context.Context) (*localpg.Server, error) {
+// after sweeping away clusters left by earlier test processes that are gone. It trades
+// crash safety for speed unless durable.
+func startLocal(ctx context.Context, durable bool) (*localpg.Server, error) {
 	root := filepath.Join(os.TempDir(), "fritid-testdb")
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, err
 	}
 	sweep(root)
-	dir := filepath.Join(root, strconv.Itoa(os.Getpid()))
+	name := strconv.Itoa(os.Getpid())
+	if durable {
+		name += "-durable"
+	}
+	dir := filepath.Join(root, name)
 	os.RemoveAll(dir)
-	return localpg.Start(ctx, localpg.Options{DataDir: dir, Ephemeral: true})
+	return localpg.Start(ctx, localpg.Options{DataDir: dir, Ephemeral: !durable})
 }
 
 // sweep removes the data directories of test processes that no longer run.
 func sweep(root string) {
 	entries, _ := os.ReadDir(root)
 	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
+		pid, err := strconv.Atoi(strings.TrimSuffix(e.Name(), "-durable"))
 		if err != nil || pid == os.Getpid() || alive(pid) {
 			continue
 		}

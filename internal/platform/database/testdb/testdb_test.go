@@ -45,3 +45,11 @@ func TestNewIsFastAndConcurrent(t *testing.T) {
 	wg.Wait()
 	t.Logf("8 databases in %v", time.Since(start))
 }
+
+func TestNewDurableCommitsDurably(t *testing.T) {
+	db := NewDurable(t) // checks fsync and synchronous_commit itself
+	var n int
+	if err := db.QueryRowContext(context.Background(), "SELECT count(*) FROM municipalities").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("durable database is not a fresh migrated one: %d, %v", n, err)
+	}
+}
