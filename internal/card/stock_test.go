@@ -367,7 +367,7 @@ func TestStockSlotsMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	migration := func(name string) string {
-		q, err := migrations.FS.ReadFile("0015_offer_stock_slots.tx." + name + ".sql")
+		q, err := migrations.FS.ReadFile("0018_offer_stock_slots.tx." + name + ".sql")
 		if err != nil {
 			t.Fatal(err)
 		}
