@@ -15,6 +15,7 @@ DROP TRIGGER search_deleted ON neighbourhoods;
 DROP TRIGGER search_inserted ON neighbourhood_translations;
 DROP TRIGGER search_updated ON neighbourhood_translations;
 DROP TRIGGER search_deleted ON neighbourhood_translations;
+DROP FUNCTION fritid_search_query(uuid, text[], integer);
 DROP FUNCTION fritid_search_changed();
 DROP TABLE search_items;
 DROP TABLE search_words;

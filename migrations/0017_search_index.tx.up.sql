@@ -190,3 +190,47 @@ CREATE TRIGGER search_deleted AFTER DELETE ON neighbourhood_translations
 SELECT fritid_search_refresh('Organisation', array(SELECT id FROM organisations));
 SELECT fritid_search_refresh('Activity', array(SELECT id FROM activities));
 SELECT fritid_search_refresh('Neighbourhood', array(SELECT id FROM neighbourhoods));
+
+-- fritid_search_query turns a query's words into tsqueries. Each word becomes its prefix in
+-- every text search configuration (so Norwegian, English and unstemmed texts all find it),
+-- or'ed with the municipality's dictionary words that hold it (its Norwegian stem) inside a
+-- compound ("kino" in "seniorkino", "teater" in "barneteater") and, when no dictionary word starts with it, with the closest ones by
+-- trigram similarity (the typo "bowlnig" finds "bowling"). Stop words ("og", "for") are left
+-- out, as the texts' vectors leave them out. It returns the words and'ed ("all_words"), the
+-- words or'ed ("any_word"), and whether the and'ed words find fewer than "enough" items, so that
+-- the or'ed ones should be used; NULLs when no word is left. Its statements are planned
+-- once per connection (generic plans: planning them for each call would cost more than
+-- running them).
+CREATE FUNCTION fritid_search_query(p_mid uuid, p_words text[], p_enough integer,
+  OUT all_words tsquery, OUT any_word tsquery, OUT few boolean)
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+  n integer;
+BEGIN
+  WITH terms AS MATERIALIZED (
+    SELECT (SELECT fritid_tsquery_or(DISTINCT v.q) FROM (
+        SELECT t.n UNION ALL SELECT t.e UNION ALL SELECT t.s
+        UNION ALL
+        (SELECT ('''' || replace(replace(c.word, '\', '\\'), '''', '''''') || '''')::tsquery FROM search_words c
+         WHERE c.municipality_id = p_mid AND length(t.stem) >= 4
+           AND c.word LIKE '%' || t.stem || '%' AND c.word NOT LIKE t.stem || '%'
+         ORDER BY c.items DESC, c.word LIMIT 10)
+        UNION ALL
+        (SELECT ('''' || replace(replace(c.word, '\', '\\'), '''', '''''') || '''')::tsquery FROM search_words c
+         WHERE c.municipality_id = p_mid AND length(q.w) >= 4 AND c.word % q.w AND NOT EXISTS (
+           SELECT 1 FROM search_words p, unnest(q.w || tsvector_to_array(to_tsvector('norwegian', q.w)) ||
+             tsvector_to_array(to_tsvector('english', q.w))) st
+           WHERE p.municipality_id = p_mid AND p.word LIKE st || '%')
+         ORDER BY similarity(c.word, q.w) DESC, c.items DESC, c.word LIMIT 3)
+      ) v(q)) AS term
+    FROM unnest(p_words) AS q(w)
+    CROSS JOIN LATERAL (SELECT to_tsquery('norwegian', q.w || ':*') AS n,
+      to_tsquery('english', q.w || ':*') AS e, to_tsquery('simple', q.w || ':*') AS s,
+      coalesce((tsvector_to_array(to_tsvector('norwegian', q.w)))[1], q.w) AS stem) t
+    WHERE numnode(t.n) > 0 AND numnode(t.e) > 0
+  )
+  SELECT fritid_tsquery_and(term), fritid_tsquery_or(term), count(*) INTO all_words, any_word, n FROM terms;
+  few := n > 1 AND (SELECT count(*) FROM (
+    SELECT 1 FROM search_items s WHERE s.municipality_id = p_mid AND s.matches @@ all_words LIMIT p_enough) x) < p_enough;
+END
+$$;

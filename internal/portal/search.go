@@ -27,6 +27,7 @@ type SearchConnection struct {
 
 	sc      scope
 	tsquery string // the query as the database matches it; "" matches nothing
+	all     string // the query with every word, which ranks first
 }
 
 // SearchEdge is a search result in a page.
@@ -43,65 +44,33 @@ type searchRow struct {
 
 func (r *searchRow) key() (string, uuid.UUID) { return r.SortKey, r.ID }
 
-// searchQuerySQL turns the query's words ($2) into tsqueries, as text. Each word becomes
-// its prefix in every text search configuration (so Norwegian, English and unstemmed texts
-// all find it), or'ed with the municipality's dictionary words ($1) that hold it inside a
-// compound ("kino" in "seniorkino") and, when no dictionary word starts with it, with the
-// closest ones by trigram similarity (the typo "bowlnig" finds "bowling"). Stop words
-// ("og", "for") are left out, as the texts' vectors leave them out. It returns the words
-// and'ed, the words or'ed, and whether the and'ed words find too little (fewer than
-// searchEnough items), so that the or'ed ones are used; NULLs when no word is left.
-const searchQuerySQL = `
-WITH terms AS (
-  SELECT (SELECT fritid_tsquery_or(DISTINCT v.q) FROM (
-      SELECT t.n UNION ALL SELECT t.e UNION ALL SELECT t.s
-      UNION ALL
-      (SELECT (` + lexemeQuery + `) FROM search_words c
-       WHERE c.municipality_id = $1 AND length(q.w) >= 4
-         AND c.word LIKE '%' || q.w || '%' AND c.word NOT LIKE q.w || '%'
-       ORDER BY c.items DESC, c.word LIMIT 10)
-      UNION ALL
-      (SELECT (` + lexemeQuery + `) FROM search_words c
-       WHERE c.municipality_id = $1 AND length(q.w) >= 4 AND c.word % q.w AND NOT EXISTS (
-         SELECT 1 FROM search_words p, unnest(q.w || tsvector_to_array(to_tsvector('norwegian', q.w)) ||
-           tsvector_to_array(to_tsvector('english', q.w))) st
-         WHERE p.municipality_id = $1 AND p.word LIKE st || '%')
-       ORDER BY similarity(c.word, q.w) DESC, c.items DESC, c.word LIMIT 3)
-    ) v(q)) AS term
-  FROM unnest($2::text[]) AS q(w)
-  CROSS JOIN LATERAL (SELECT to_tsquery('norwegian', q.w || ':*') AS n,
-    to_tsquery('english', q.w || ':*') AS e, to_tsquery('simple', q.w || ':*') AS s) t
-  WHERE numnode(t.n) > 0 AND numnode(t.e) > 0
-), q AS (
-  SELECT fritid_tsquery_and(term) AS a, fritid_tsquery_or(term) AS o, count(*) AS n FROM terms
-)
-SELECT a::text, o::text, n > 1 AND (SELECT count(*) FROM (
-    SELECT 1 FROM search_items WHERE municipality_id = $1 AND matches @@ q.a LIMIT ` + searchEnough + `) x) < ` +
-	searchEnough + `
-FROM q`
-
-// lexemeQuery is the tsquery of the dictionary word c.word, quoted as a lexeme.
-const lexemeQuery = `('''' || replace(replace(c.word, '\', '\\'), '''', '''''') || '''')::tsquery`
+// searchQuerySQL turns the query's words ($2) into tsqueries, as text, with the
+// municipality's dictionary ($1): see fritid_search_query in the migrations. It returns the
+// words and'ed, the words or'ed, and whether the and'ed words find fewer than $3 items (then
+// the or'ed ones are used); NULLs when no word is left.
+const searchQuerySQL = `SELECT all_words::text, any_word::text, few FROM fritid_search_query($1, $2, $3)`
 
 // searchEnough is how many items the words and'ed must find for the search to keep to them.
-const searchEnough = "20"
+const searchEnough = 20
 
-// searchPageSQL is the first page of the visible items that match the tsquery $2, best
-// first: the candidates come from the index on search_items alone and are ranked on their
-// small head vectors. $3 is the page size plus one; searchAfterSQL continues after the
-// cursor's rank ($4) and ID ($5).
-const searchPageSQL = `
+// searchRankedSQL is the visible items that match the tsquery $2, with their rank: the
+// candidates come from the index on search_items alone and are ranked on their small head
+// vectors. $3 is the query with every word: an item whose title or name alone has every
+// word comes first, and when $2 is only some of the words (because every word found too
+// little), the items with every word come before those with some.
+const searchRankedSQL = `
 SELECT kind, id, rank, rank::text AS sort_key FROM (
-  SELECT kind, id, ts_rank(head, $2::tsquery)::float8 AS rank FROM search_items
-  WHERE municipality_id = $1 AND matches @@ $2::tsquery) r
-ORDER BY rank DESC, id DESC LIMIT $3`
+  SELECT kind, id, (ts_rank(head, $2::tsquery) +
+    CASE WHEN ts_filter(head, '{a}') @@ $3::tsquery THEN 1 ELSE 0 END +
+    CASE WHEN $2::tsquery <> $3::tsquery AND matches @@ $3::tsquery THEN 2 ELSE 0 END)::float8 AS rank
+  FROM search_items WHERE municipality_id = $1 AND matches @@ $2::tsquery) r`
 
-const searchAfterSQL = `
-SELECT kind, id, rank, rank::text AS sort_key FROM (
-  SELECT kind, id, ts_rank(head, $2::tsquery)::float8 AS rank FROM search_items
-  WHERE municipality_id = $1 AND matches @@ $2::tsquery) r
-WHERE (rank, id) < ($4::float8, $5::uuid)
-ORDER BY rank DESC, id DESC LIMIT $3`
+// searchPageSQL is the first page of them, best first, $4 the page size plus one;
+// searchAfterSQL continues after the cursor's rank ($5) and ID ($6).
+const (
+	searchPageSQL  = searchRankedSQL + ` ORDER BY rank DESC, id DESC LIMIT $4`
+	searchAfterSQL = searchRankedSQL + ` WHERE (rank, id) < ($5::float8, $6::uuid) ORDER BY rank DESC, id DESC LIMIT $4`
+)
 
 const searchCountSQL = `SELECT count(*) FROM search_items WHERE municipality_id = $1 AND matches @@ $2::tsquery`
 
@@ -137,17 +106,18 @@ func (s *Service) Search(ctx context.Context, query string, page relay.Page) (*S
 	// neighbourhoods, which are public), and every statement is scoped to the municipality.
 	var and, or sql.NullString
 	var few sql.NullBool
-	err = s.db.DB.QueryRowContext(ctx, searchQuerySQL, sc.municipalityID, queryWords(query)).Scan(&and, &or, &few)
+	err = s.db.DB.QueryRowContext(ctx, searchQuerySQL, sc.municipalityID, queryWords(query), searchEnough).
+		Scan(&and, &or, &few)
 	if err != nil {
 		return nil, database.MapError(err, "search", "search")
 	}
-	conn := &SearchConnection{sc: sc, tsquery: and.String}
+	conn := &SearchConnection{sc: sc, tsquery: and.String, all: and.String}
 	if few.Bool {
 		conn.tsquery = or.String
 	}
 	var rows []*searchRow
 	if conn.tsquery != "" {
-		if rows, err = s.searchPage(ctx, sc, conn.tsquery, page.Limit+1, after); err != nil {
+		if rows, err = s.searchPage(ctx, conn, page.Limit+1, after); err != nil {
 			return nil, err
 		}
 	}
@@ -159,17 +129,18 @@ func (s *Service) Search(ctx context.Context, query string, page relay.Page) (*S
 	return conn, nil
 }
 
-// searchPage reads up to limit hits of the tsquery tq, after the cursor when there is one.
-func (s *Service) searchPage(ctx context.Context, sc scope, tq string, limit int, after *cursorKey) (
+// searchPage reads up to limit hits of the search c, after the cursor when there is one.
+func (s *Service) searchPage(ctx context.Context, c *SearchConnection, limit int, after *cursorKey) (
 	[]*searchRow, error,
 ) {
+	mid := c.sc.municipalityID
 	var res *sql.Rows
 	var err error
 	if after == nil {
-		res, err = s.db.DB.QueryContext(ctx, searchPageSQL, sc.municipalityID, tq, limit)
+		res, err = s.db.DB.QueryContext(ctx, searchPageSQL, mid, c.tsquery, c.all, limit)
 	} else {
 		rank, _ := strconv.ParseFloat(after.K, 64) // checked in Search
-		res, err = s.db.DB.QueryContext(ctx, searchAfterSQL, sc.municipalityID, tq, limit, rank, after.ID)
+		res, err = s.db.DB.QueryContext(ctx, searchAfterSQL, mid, c.tsquery, c.all, limit, rank, after.ID)
 	}
 	if err != nil {
 		return nil, database.MapError(err, "search", "search")
