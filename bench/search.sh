@@ -9,9 +9,9 @@
 #   1. builds fritid from this tree and from $OLD (unpacked with git archive) into a
 #      temporary directory;
 #   2. starts a PostgreSQL cluster of its own on 127.0.0.1:$PG_PORT;
-#   3. for each size: seeds `fritid seed synthetic` with the old binary into one database,
-#      copies it (CREATE DATABASE ... TEMPLATE) and migrates the copy with the new binary,
-#      VACUUM ANALYZE on both; reuses them when they are there (BENCH_REUSE=1);
+#   3. for each size: seeds `fritid seed synthetic` with the old binary into one database
+#      (reused when it is there, with BENCH_REUSE=1), copies it (CREATE DATABASE ... TEMPLATE)
+#      and migrates the copy with the new binary, VACUUM ANALYZE on both;
 #   4. starts both servers, checks one answer from each, warms each up, then runs wrk for
 #      every query and connection count, ROUNDS times, alternating old and new;
 #   5. prints one line per measurement and a table of the means of the rounds with the
@@ -62,23 +62,24 @@ start_postgres "$DATA/pg"
 url() { echo "postgres://postgres@127.0.0.1:$PG_PORT/$1?sslmode=disable"; }
 export FRITID_LOG_LEVEL=warn
 
-# prepare SIZE makes the databases s$SIZE (old) and s${SIZE}_new (new) unless they are there.
+# prepare SIZE makes the databases s$SIZE (old, unless it is there) and s${SIZE}_new (new).
 prepare() {
   local size=$1 db=s$1 orgs=$(($1 / 10))
-  if [[ -z "$(psql_q "SELECT 1 FROM pg_database WHERE datname = '${db}_new'" postgres)" ]]; then
-    psql_q "DROP DATABASE IF EXISTS $db" postgres >/dev/null
+  if [[ -z "$(psql_q "SELECT 1 FROM pg_database WHERE datname = '$db'" postgres)" ]]; then
     psql_q "CREATE DATABASE $db" postgres >/dev/null
     echo "== seed $db: $orgs organisations x 10 activities (old code)"
     FRITID_DATA_DIR="$DATA/fritid-$db" FRITID_DATABASE_URL=$(url "$db") timeout 3600 \
       "$TMP/old" seed synthetic --organisations "$orgs" --activities-per-organisation 10
     psql_q "VACUUM ANALYZE" "$db" >/dev/null
-    psql_q "CREATE DATABASE ${db}_new TEMPLATE $db" postgres >/dev/null
-    echo "== migrate ${db}_new (new code)"
-    FRITID_DATA_DIR="$DATA/fritid-$db" FRITID_DATABASE_URL=$(url "${db}_new") "$TMP/new" migrate up
-    psql_q "VACUUM ANALYZE" "${db}_new" >/dev/null
   else
-    echo "== reusing $db and ${db}_new"
+    echo "== reusing $db"
   fi
+  # The new code's copy is made afresh each run, so that it has this tree's migrations.
+  psql_q "DROP DATABASE IF EXISTS ${db}_new" postgres >/dev/null
+  psql_q "CREATE DATABASE ${db}_new TEMPLATE $db" postgres >/dev/null
+  echo "== migrate ${db}_new (new code)"
+  FRITID_DATA_DIR="$DATA/fritid-$db" FRITID_DATABASE_URL=$(url "${db}_new") "$TMP/new" migrate up
+  psql_q "VACUUM ANALYZE" "${db}_new" >/dev/null
 }
 
 results=()

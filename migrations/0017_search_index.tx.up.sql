@@ -36,6 +36,8 @@ CREATE TABLE search_words (
   PRIMARY KEY (municipality_id, word)
 );
 CREATE INDEX search_words_trgm_idx ON search_words USING gin (municipality_id, word gin_trgm_ops);
+-- Whether a word starts a dictionary word, in any collation.
+CREATE INDEX search_words_prefix_idx ON search_words (municipality_id, word text_pattern_ops);
 
 -- fritid_search_refresh makes the search rows of the given items of a kind what their
 -- tables say: written when visible, removed when not.
@@ -200,10 +202,12 @@ SELECT fritid_search_refresh('Neighbourhood', array(SELECT id FROM neighbourhood
 -- words or'ed ("any_word"), and whether the and'ed words find fewer than "enough" items, so that
 -- the or'ed ones should be used; NULLs when no word is left. Its statements are planned
 -- once per connection (generic plans: planning them for each call would cost more than
--- running them).
+-- running them), and always through the indexes: the planner takes a sequential scan of a
+-- dictionary of a few thousand words for cheap, but computing the trigrams of every word
+-- costs ten times the index lookup (1.3 ms against 0.1 ms at 100,000 activities).
 CREATE FUNCTION fritid_search_query(p_mid uuid, p_words text[], p_enough integer,
   OUT all_words tsquery, OUT any_word tsquery, OUT few boolean)
-LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
   n integer;
 BEGIN
@@ -220,7 +224,7 @@ BEGIN
          WHERE c.municipality_id = p_mid AND length(q.w) >= 4 AND c.word % q.w AND NOT EXISTS (
            SELECT 1 FROM search_words p, unnest(q.w || tsvector_to_array(to_tsvector('norwegian', q.w)) ||
              tsvector_to_array(to_tsvector('english', q.w))) st
-           WHERE p.municipality_id = p_mid AND p.word LIKE st || '%')
+           WHERE p.municipality_id = p_mid AND p.word ~>=~ st AND p.word ~<~ (st || chr(1114111)))
          ORDER BY similarity(c.word, q.w) DESC, c.items DESC, c.word LIMIT 3)
       ) v(q)) AS term
     FROM unnest(p_words) AS q(w)
