@@ -45,8 +45,8 @@ func TestSearchFollowsWrites(t *testing.T) {
 		t.Errorf("the approved organisation %q is not found first: %v", name, got)
 	}
 
-	r := ok(t, s.post(t, `mutation($org: ID!, $in: ActivityChangesInput!) { createActivity(organisationId: $org, input: $in) {
-	  activity { id } } }`, map[string]any{"org": org, "in": map[string]any{"title": "Tryllekunstkurs for ungdom",
+	r := ok(t, s.post(t, `mutation($org: ID!, $in: ActivityChangesInput!) {
+	  createActivity(organisationId: $org, input: $in) { activity { id } } }`, map[string]any{"org": org, "in": map[string]any{"title": "Tryllekunstkurs for ungdom",
 		"summary": "Lær tryllekunster"}}, owner, larvik))
 	a := get(r.Data, "createActivity.activity.id")
 	if got := titles("tryllekunstkurs"); len(got) != 0 {

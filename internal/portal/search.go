@@ -44,33 +44,32 @@ type searchRow struct {
 
 func (r *searchRow) key() (string, uuid.UUID) { return r.SortKey, r.ID }
 
-// searchQuerySQL turns the query's words ($2) into tsqueries, as text, with the
-// municipality's dictionary ($1): see fritid_search_query in the migrations. It returns the
-// words and'ed, the words or'ed, and whether the and'ed words find fewer than $3 items (then
-// the or'ed ones are used); NULLs when no word is left.
-const searchQuerySQL = `SELECT all_words::text, any_word::text, few FROM fritid_search_query($1, $2, $3)`
-
-// searchEnough is how many items the words and'ed must find for the search to keep to them.
-const searchEnough = 20
-
-// searchRankedSQL is the visible items that match the tsquery $2, with their rank: the
-// candidates come from the index on search_items alone and are ranked on their small head
-// vectors. $3 is the query with every word: an item whose title or name alone has every
-// word comes first, and when $2 is only some of the words (because every word found too
-// little), the items with every word come before those with some.
-const searchRankedSQL = `
-SELECT kind, id, rank, rank::text AS sort_key FROM (
-  SELECT kind, id, (ts_rank(head, $2::tsquery) +
-    CASE WHEN ts_filter(head, '{a}') @@ $3::tsquery THEN 1 ELSE 0 END +
-    CASE WHEN $2::tsquery <> $3::tsquery AND matches @@ $3::tsquery THEN 2 ELSE 0 END)::float8 AS rank
-  FROM search_items WHERE municipality_id = $1 AND matches @@ $2::tsquery) r`
-
-// searchPageSQL is the first page of them, best first, $4 the page size plus one;
-// searchAfterSQL continues after the cursor's rank ($5) and ID ($6).
+// searchPageSQL is one page of a search, in one statement. fritid_search_query (see the
+// migrations) turns the words ($2) into tsqueries with the municipality's ($1) dictionary:
+// every word and'ed, and whether that finds fewer than $3 items, in which case the page is
+// of the items with any of the words. The candidates come from the index on search_items
+// alone and are ranked on their small head vectors: an item whose title or name alone has
+// every word comes first, and when some words are enough, the items with every word come
+// before those with some. $4 is the page size plus one; searchAfterSQL continues after the
+// cursor's rank ($5) and ID ($6). Each row has the query's tsqueries as text (for counting
+// later) and a hit; a query that finds nothing gives one row without a hit.
 const (
-	searchPageSQL  = searchRankedSQL + ` ORDER BY rank DESC, id DESC LIMIT $4`
-	searchAfterSQL = searchRankedSQL + ` WHERE (rank, id) < ($5::float8, $6::uuid) ORDER BY rank DESC, id DESC LIMIT $4`
+	searchPageSQL  = searchSQLHead + `ORDER BY rank DESC, id DESC LIMIT $4) r ON true`
+	searchAfterSQL = searchSQLHead + `WHERE (rank, id) < ($5::float8, $6::uuid)
+  ORDER BY rank DESC, id DESC LIMIT $4) r ON true`
+	searchSQLHead = `
+SELECT q.m::text, q.a::text, r.kind, r.id, r.rank, r.rank::text FROM (
+  SELECT all_words AS a, CASE WHEN few THEN any_word ELSE all_words END AS m FROM fritid_search_query($1, $2, $3)) q
+LEFT JOIN LATERAL (
+  SELECT kind, id, rank FROM (
+    SELECT kind, id, (ts_rank(head, q.m) + CASE WHEN ts_filter(head, '{a}') @@ q.a THEN 1 ELSE 0 END +
+      CASE WHEN q.m <> q.a AND matches @@ q.a THEN 2 ELSE 0 END)::float8 AS rank
+    FROM search_items WHERE municipality_id = $1 AND matches @@ q.m) x
+  `
 )
+
+// searchEnough is how many items every word must find for the search to keep to them.
+const searchEnough = 20
 
 const searchCountSQL = `SELECT count(*) FROM search_items WHERE municipality_id = $1 AND matches @@ $2::tsquery`
 
@@ -104,22 +103,10 @@ func (s *Service) Search(ctx context.Context, query string, page relay.Page) (*S
 	}
 	// SECURITY: search_items holds only published organisations and activities (and the
 	// neighbourhoods, which are public), and every statement is scoped to the municipality.
-	var and, or sql.NullString
-	var few sql.NullBool
-	err = s.db.DB.QueryRowContext(ctx, searchQuerySQL, sc.municipalityID, queryWords(query), searchEnough).
-		Scan(&and, &or, &few)
+	conn := &SearchConnection{sc: sc}
+	rows, err := s.searchPage(ctx, conn, queryWords(query), page.Limit+1, after)
 	if err != nil {
-		return nil, database.MapError(err, "search", "search")
-	}
-	conn := &SearchConnection{sc: sc, tsquery: and.String, all: and.String}
-	if few.Bool {
-		conn.tsquery = or.String
-	}
-	var rows []*searchRow
-	if conn.tsquery != "" {
-		if rows, err = s.searchPage(ctx, conn, page.Limit+1, after); err != nil {
-			return nil, err
-		}
+		return nil, err
 	}
 	rows, cursors, info := pageOf(rows, OrderRelevance, page)
 	conn.PageInfo = info
@@ -129,18 +116,19 @@ func (s *Service) Search(ctx context.Context, query string, page relay.Page) (*S
 	return conn, nil
 }
 
-// searchPage reads up to limit hits of the search c, after the cursor when there is one.
-func (s *Service) searchPage(ctx context.Context, c *SearchConnection, limit int, after *cursorKey) (
+// searchPage reads up to limit hits of the words, after the cursor when there is one, and
+// keeps the tsqueries they make in c.
+func (s *Service) searchPage(ctx context.Context, c *SearchConnection, words []string, limit int, after *cursorKey) (
 	[]*searchRow, error,
 ) {
 	mid := c.sc.municipalityID
 	var res *sql.Rows
 	var err error
 	if after == nil {
-		res, err = s.db.DB.QueryContext(ctx, searchPageSQL, mid, c.tsquery, c.all, limit)
+		res, err = s.db.DB.QueryContext(ctx, searchPageSQL, mid, words, searchEnough, limit)
 	} else {
 		rank, _ := strconv.ParseFloat(after.K, 64) // checked in Search
-		res, err = s.db.DB.QueryContext(ctx, searchAfterSQL, mid, c.tsquery, c.all, limit, rank, after.ID)
+		res, err = s.db.DB.QueryContext(ctx, searchAfterSQL, mid, words, searchEnough, limit, rank, after.ID)
 	}
 	if err != nil {
 		return nil, database.MapError(err, "search", "search")
@@ -148,11 +136,17 @@ func (s *Service) searchPage(ctx context.Context, c *SearchConnection, limit int
 	defer res.Close()
 	rows := make([]*searchRow, 0, limit)
 	for res.Next() {
-		r := new(searchRow)
-		if err := res.Scan(&r.Kind, &r.ID, &r.Rank, &r.SortKey); err != nil {
+		var tq, all, kind, key sql.NullString
+		var id uuid.NullUUID
+		var rank sql.NullFloat64
+		if err := res.Scan(&tq, &all, &kind, &id, &rank, &key); err != nil {
 			return nil, database.MapError(err, "search", "search")
 		}
-		rows = append(rows, r)
+		c.tsquery, c.all = tq.String, all.String
+		if kind.Valid {
+			rows = append(rows, &searchRow{SearchHit: SearchHit{Kind: kind.String, ID: id.UUID, Rank: rank.Float64},
+				SortKey: key.String})
+		}
 	}
 	return rows, database.MapError(res.Err(), "search", "search")
 }
