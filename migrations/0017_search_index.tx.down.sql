@@ -17,6 +17,8 @@ DROP TRIGGER search_updated ON neighbourhood_translations;
 DROP TRIGGER search_deleted ON neighbourhood_translations;
 DROP FUNCTION fritid_search_query(uuid, text[], integer);
 DROP FUNCTION fritid_search_changed();
+DROP FUNCTION fritid_search_activities_updated();
+DROP FUNCTION fritid_search_organisations_updated();
 DROP TABLE search_items;
 DROP TABLE search_words;
 DROP FUNCTION fritid_search_words_changed();

@@ -40,9 +40,16 @@ CREATE INDEX search_words_trgm_idx ON search_words USING gin (municipality_id, w
 CREATE INDEX search_words_prefix_idx ON search_words (municipality_id, word text_pattern_ops);
 
 -- fritid_search_refresh makes the search rows of the given items of a kind what their
--- tables say: written when visible, removed when not.
+-- tables say: written when visible, removed when not. PL/pgSQL, so that its statement is
+-- planned once per connection, not at every write; and always through the indexes: the plan
+-- is kept for the connection's life, and one made while a table was small (at the start of
+-- an import) would otherwise scan the whole table at every write once it is large.
 CREATE FUNCTION fritid_search_refresh(p_kind text, p_ids uuid[]) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql SET enable_seqscan = off AS $$
+BEGIN
+  IF p_ids IS NULL OR cardinality(p_ids) = 0 THEN
+    RETURN;
+  END IF;
   WITH fresh AS (
     SELECT 'Activity' AS kind, a.id, a.municipality_id, fritid_tsvector_agg(t.search) AS matches,
       fritid_tsvector_agg(setweight(to_tsvector(fritid_ts_config(t.locale), t.title), 'A') ||
@@ -73,7 +80,8 @@ LANGUAGE sql AS $$
   ON CONFLICT (kind, id) DO UPDATE SET municipality_id = excluded.municipality_id,
     matches = excluded.matches, head = excluded.head
   WHERE search_items.matches <> excluded.matches OR search_items.head <> excluded.head
-    OR search_items.municipality_id <> excluded.municipality_id
+    OR search_items.municipality_id <> excluded.municipality_id;
+END
 $$;
 
 -- fritid_search_changed is the statement trigger of a table search reads: it refreshes the
@@ -99,7 +107,7 @@ $$;
 -- fritid_search_words_changed keeps the dictionary's counts: +1 for each word of a head
 -- written, -1 for each word of a head replaced or removed; words no item has are dropped.
 CREATE FUNCTION fritid_search_words_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET enable_seqscan = off AS $$
 BEGIN
   -- In a fixed order, so that concurrent writers take the rows' locks in the same order.
   IF TG_OP = 'INSERT' THEN
@@ -124,8 +132,8 @@ BEGIN
     ON CONFLICT (municipality_id, word) DO UPDATE SET items = search_words.items + excluded.items;
   END IF;
   DELETE FROM search_words s
-  WHERE s.items <= 0 AND (s.municipality_id, s.word) IN (
-    SELECT municipality_id, w FROM fritid_old, unnest(tsvector_to_array(head)) w);
+  USING (SELECT DISTINCT municipality_id, w FROM fritid_old, unnest(tsvector_to_array(head)) w) d
+  WHERE s.municipality_id = d.municipality_id AND s.word = d.w AND s.items <= 0;
   RETURN NULL;
 END
 $$;
@@ -137,13 +145,37 @@ CREATE TRIGGER search_words_updated AFTER UPDATE ON search_items
 CREATE TRIGGER search_words_deleted AFTER DELETE ON search_items
   REFERENCING OLD TABLE AS fritid_old FOR EACH STATEMENT EXECUTE FUNCTION fritid_search_words_changed();
 
+-- fritid_search_activities_updated and fritid_search_organisations_updated refresh only the
+-- items whose columns search reads changed (an activity's sort name is rewritten at every
+-- change of its texts, which refresh it already).
+CREATE FUNCTION fritid_search_activities_updated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM fritid_search_refresh('Activity', array(
+    SELECT n.id FROM fritid_new n JOIN fritid_old o ON o.id = n.id
+    WHERE n.published IS DISTINCT FROM o.published OR n.municipality_id <> o.municipality_id));
+  RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION fritid_search_organisations_updated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM fritid_search_refresh('Organisation', array(
+    SELECT n.id FROM fritid_new n JOIN fritid_old o ON o.id = n.id
+    WHERE n.status IS DISTINCT FROM o.status OR n.name IS DISTINCT FROM o.name
+      OR n.municipality_id <> o.municipality_id));
+  RETURN NULL;
+END
+$$;
+
 -- The tables search is made from: statement triggers, so that a bulk write (an import, a
 -- seed) refreshes each item once with set-based statements.
 CREATE TRIGGER search_inserted AFTER INSERT ON activities
   REFERENCING NEW TABLE AS fritid_new FOR EACH STATEMENT EXECUTE FUNCTION fritid_search_changed('Activity', 'id');
 CREATE TRIGGER search_updated AFTER UPDATE ON activities
   REFERENCING NEW TABLE AS fritid_new OLD TABLE AS fritid_old
-  FOR EACH STATEMENT EXECUTE FUNCTION fritid_search_changed('Activity', 'id');
+  FOR EACH STATEMENT EXECUTE FUNCTION fritid_search_activities_updated();
 CREATE TRIGGER search_deleted AFTER DELETE ON activities
   REFERENCING OLD TABLE AS fritid_old FOR EACH STATEMENT EXECUTE FUNCTION fritid_search_changed('Activity', 'id');
 
@@ -159,7 +191,7 @@ CREATE TRIGGER search_inserted AFTER INSERT ON organisations
   REFERENCING NEW TABLE AS fritid_new FOR EACH STATEMENT EXECUTE FUNCTION fritid_search_changed('Organisation', 'id');
 CREATE TRIGGER search_updated AFTER UPDATE ON organisations
   REFERENCING NEW TABLE AS fritid_new OLD TABLE AS fritid_old
-  FOR EACH STATEMENT EXECUTE FUNCTION fritid_search_changed('Organisation', 'id');
+  FOR EACH STATEMENT EXECUTE FUNCTION fritid_search_organisations_updated();
 CREATE TRIGGER search_deleted AFTER DELETE ON organisations
   REFERENCING OLD TABLE AS fritid_old FOR EACH STATEMENT EXECUTE FUNCTION fritid_search_changed('Organisation', 'id');
 

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 )
@@ -79,5 +80,23 @@ func TestSearchFollowsWrites(t *testing.T) {
 	status("ARCHIVED")
 	if got := titles("sjonglørkurs"); len(got) != 0 {
 		t.Errorf("an archived activity is found: %v", got)
+	}
+	// After all that, the index holds exactly the visible items and the dictionary counts
+	// exactly their words.
+	var items, words int
+	err := s.app.DB.QueryRowContext(context.Background(), `SELECT
+	  (SELECT count(*) FROM (SELECT a.id FROM activities a WHERE a.published
+	     AND EXISTS (SELECT 1 FROM activity_translations t WHERE t.activity_id = a.id)
+	   UNION ALL SELECT o.id FROM organisations o WHERE o.status = 'PUBLISHED'
+	   UNION ALL SELECT n.id FROM neighbourhoods n
+	     WHERE EXISTS (SELECT 1 FROM neighbourhood_translations t WHERE t.neighbourhood_id = n.id)
+	   EXCEPT SELECT id FROM search_items) x) +
+	  (SELECT count(*) FROM search_items s WHERE s.kind = 'Activity'
+	     AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.id = s.id AND a.published)),
+	  (SELECT count(*) FROM (SELECT municipality_id, w AS word, count(*) AS n
+	     FROM search_items, unnest(tsvector_to_array(head)) w GROUP BY 1, 2) r
+	   FULL JOIN search_words d USING (municipality_id, word) WHERE r.n IS DISTINCT FROM d.items)`).Scan(&items, &words)
+	if err != nil || items != 0 || words != 0 {
+		t.Errorf("index off by %d items, dictionary by %d words (%v)", items, words, err)
 	}
 }
