@@ -1,7 +1,9 @@
 -- wrk script for the catalogue benchmark: POSTs one GraphQL operation as JSON, with
 -- Accept-Language nb. BENCH_OPERATION picks it: Catalogue (the first 50 activities by
--- name, the default) or Search (the first 50 results of search for BENCH_QUERY). Named
--- operations with a constant document, so gqlgen's query cache is hit.
+-- name, the default), Search (the first 50 results of search for BENCH_QUERY) or SearchTop
+-- (the first 20 results of search for BENCH_QUERY with their titles or names: what a search
+-- box shows, and what bench/search.sh measures). Named operations with a constant
+-- document, so gqlgen's query cache is hit.
 
 local activity = "id title summary textLocale priceOre free " ..
   "organisation { id name summary } categories { id name } " ..
@@ -12,6 +14,9 @@ local documents = {
   Search = "query Search($query: String!, $first: Int) { search(query: $query, first: $first) { edges { rank node { " ..
     "__typename ... on Activity { " .. activity .. " } " ..
     "... on Organisation { id name summary categories { id name } } " ..
+    "... on Neighbourhood { id name } } } } }",
+  SearchTop = "query SearchTop($query: String!, $first: Int) { search(query: $query, first: $first) { " ..
+    "edges { rank node { __typename ... on Activity { id title } ... on Organisation { id name } " ..
     "... on Neighbourhood { id name } } } } }",
 }
 
@@ -25,12 +30,14 @@ end
 local operation = os.getenv("BENCH_OPERATION") or "Catalogue"
 local document = documents[operation]
 if document == nil then
-  error("BENCH_OPERATION must be Catalogue or Search, not " .. operation)
+  error("BENCH_OPERATION must be Catalogue, Search or SearchTop, not " .. operation)
 end
 
 local variables = '{"first": 50}'
 if operation == "Search" then
   variables = '{"first": 50, "query": ' .. json_string(os.getenv("BENCH_QUERY") or "svømming") .. '}'
+elseif operation == "SearchTop" then
+  variables = '{"first": 20, "query": ' .. json_string(os.getenv("BENCH_QUERY") or "svømming") .. '}'
 end
 
 wrk.method = "POST"

@@ -3,41 +3,22 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// tsMatch is the condition that translation t matches the prefix query $4 in its own
-// language.
-const tsMatch = `(fritid_ts_config(t.locale) = 'norwegian'::regconfig AND t.search @@ to_tsquery('norwegian', $4))
-	OR (fritid_ts_config(t.locale) = 'english'::regconfig AND t.search @@ to_tsquery('english', $4))
-	OR (fritid_ts_config(t.locale) = 'simple'::regconfig AND t.search @@ to_tsquery('simple', $4))`
-
-// hitsSQL is the API's ranked union of published organisations, activities and
-// neighbourhoods of municipality m matching $4 (prefix query) or $5 (words), first $3.
+// hitsSQL is the API's ranked page of the published organisations, activities and
+// neighbourhoods of municipality m that match the words $4 (through its search index and
+// dictionary, see fritid_search_query), first $3.
 const hitsSQL = `
 SELECT r.kind, r.id, r.rank FROM (
-	SELECT 'Organisation' AS kind, o.id,
-		(word_similarity($5, o.name) * 2 + coalesce((SELECT max(ts_rank(t.search, to_tsquery(fritid_ts_config(t.locale), $4)))
-			FROM organisation_translations t WHERE t.organisation_id = o.id), 0))::float8 AS rank
-	FROM organisations o
-	WHERE o.municipality_id = (SELECT id FROM m) AND o.status = 'PUBLISHED' AND (
-		to_tsvector('simple', o.name) @@ to_tsquery('simple', $4) OR $5 <% o.name
-		OR o.id IN (SELECT t.organisation_id FROM organisation_translations t WHERE t.municipality_id = (SELECT id FROM m) AND (` + tsMatch + `)))
-	UNION ALL
-	SELECT 'Activity', a.id,
-		(SELECT max(ts_rank(t.search, to_tsquery(fritid_ts_config(t.locale), $4)) + word_similarity($5, t.title) * 2)
-			FROM activity_translations t WHERE t.activity_id = a.id)::float8
-	FROM activities a
-	WHERE a.municipality_id = (SELECT id FROM m) AND a.published AND a.id IN (
-		SELECT t.activity_id FROM activity_translations t WHERE t.municipality_id = (SELECT id FROM m) AND (` + tsMatch + ` OR $5 <% t.title))
-	UNION ALL
-	SELECT 'Neighbourhood', n.id,
-		(SELECT max(ts_rank(t.search, to_tsquery(fritid_ts_config(t.locale), $4)) + word_similarity($5, t.name) * 2)
-			FROM neighbourhood_translations t WHERE t.neighbourhood_id = n.id)::float8
-	FROM neighbourhoods n
-	WHERE n.municipality_id = (SELECT id FROM m) AND n.id IN (
-		SELECT t.neighbourhood_id FROM neighbourhood_translations t WHERE t.municipality_id = (SELECT id FROM m) AND (` + tsMatch + ` OR $5 <% t.name))
+	SELECT s.kind, s.id, (ts_rank(s.head, q.m) + CASE WHEN ts_filter(s.head, '{a}') @@ q.a THEN 1 ELSE 0 END +
+		CASE WHEN q.m <> q.a AND s.matches @@ q.a THEN 2 ELSE 0 END)::float8 AS rank
+	FROM (SELECT all_words AS a, CASE WHEN few THEN any_word ELSE all_words END AS m
+		FROM fritid_search_query((SELECT id FROM m), $4::text[], 20)) q
+	JOIN search_items s ON s.municipality_id = (SELECT id FROM m) AND s.matches @@ q.m
 ) r ORDER BY r.rank DESC, r.id DESC LIMIT $3`
 
 // searchSQL is the page of hits with what the benchmark selects of each kind.
@@ -59,8 +40,7 @@ ORDER BY h.rank DESC, h.id DESC`
 
 // search answers the Search operation.
 func search(ctx context.Context, pool *pgxpool.Pool, municipality string, chain []string, first int, query string) (any, error) {
-	tsquery, words := searchTerms(query)
-	rows, err := pool.Query(ctx, searchSQL, municipality, chain, first, tsquery, words)
+	rows, err := pool.Query(ctx, searchSQL, municipality, chain, first, searchWords(query))
 	if err != nil {
 		return nil, err
 	}
@@ -102,4 +82,16 @@ type searchData struct {
 type searchEdge struct {
 	Rank float64 `json:"rank"`
 	Node any     `json:"node"`
+}
+
+// searchWords returns the words of a search as the API takes them: letters and digits, at
+// most 8 words of at most 40 characters.
+func searchWords(q string) []string {
+	ws := wordRE.FindAllString(strings.ToLower(q), 8)
+	for i, w := range ws {
+		if utf8.RuneCountInString(w) > 40 {
+			ws[i] = string([]rune(w)[:40])
+		}
+	}
+	return ws
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/base64"
 	"regexp"
-	"strings"
-	"unicode/utf8"
 )
 
 // The response parts, in the shape the API gives for the benchmark's selections.
@@ -121,22 +119,3 @@ func deref(s *string) string {
 }
 
 var wordRE = regexp.MustCompile(`[\p{L}\p{N}]+`)
-
-// searchTerms returns the prefix query ("svøm:* & hall:*") and the joined words ("" when
-// shorter than 5 letters) of q, as the API makes them.
-func searchTerms(q string) (tsquery, words string) {
-	ws := wordRE.FindAllString(strings.ToLower(q), 8)
-	for i, w := range ws {
-		if utf8.RuneCountInString(w) > 40 {
-			ws[i] = string([]rune(w)[:40])
-		}
-	}
-	words = strings.Join(ws, " ")
-	if utf8.RuneCountInString(words) < 5 {
-		words = ""
-	}
-	for i := range ws {
-		ws[i] += ":*"
-	}
-	return strings.Join(ws, " & "), words
-}

@@ -2,6 +2,8 @@ package portal
 
 import (
 	"context"
+	"database/sql"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -23,8 +25,9 @@ type SearchConnection struct {
 	Edges    []*SearchEdge
 	PageInfo *relay.PageInfo
 
-	sc    scope
-	query string
+	sc      scope
+	tsquery string // the query as the database matches it; "" matches nothing
+	all     string // the query with every word, which ranks first
 }
 
 // SearchEdge is a search result in a page.
@@ -41,61 +44,41 @@ type searchRow struct {
 
 func (r *searchRow) key() (string, uuid.UUID) { return r.SortKey, r.ID }
 
-// unionSQL returns one ranked list of the published organisations, activities and
-// neighbourhoods that match, as SQL whose named placeholders unionArgs fills. Each kind
-// first collects the IDs that match through an index (full text per language, the name,
-// trigram similarity when the words are long enough), then ranks only those.
-func unionSQL(trigram bool) string {
-	sim := func(col string) string {
-		if !trigram {
-			return ""
-		}
-		return " OR ?words <% " + col
-	}
-	return `
-WITH org_hits AS (
-  SELECT o.id FROM organisations o WHERE o.municipality_id = ?mid AND to_tsvector('simple', o.name) @@ to_tsquery('simple', ?tq)
-  UNION SELECT t.organisation_id FROM organisation_translations t WHERE t.municipality_id = ?mid AND (` + tsMatchNamed + `)` +
-		orgNameSim(trigram) + `
-), act_hits AS (
-  SELECT DISTINCT t.activity_id AS id FROM activity_translations t WHERE t.municipality_id = ?mid AND (` + tsMatchNamed + sim("t.title") + `)
-), nb_hits AS (
-  SELECT DISTINCT t.neighbourhood_id AS id FROM neighbourhood_translations t WHERE t.municipality_id = ?mid AND (` + tsMatchNamed + sim("t.name") + `)
+// searchPageSQL is one page of a search, in one statement. fritid_search_query (see the
+// migrations) turns the words ($2) into tsqueries with the municipality's ($1) dictionary:
+// every word and'ed, and whether that finds fewer than $3 items, in which case the page is
+// of the items with any of the words. The candidates come from the index on search_items
+// alone and are ranked on their small head vectors: an item whose title or name alone has
+// every word comes first, and when some words are enough, the items with every word come
+// before those with some. $4 is the page size plus one; searchAfterSQL continues after the
+// cursor's rank ($5) and ID ($6). Each row has the query's tsqueries as text (for counting
+// later) and a hit; a query that finds nothing gives one row without a hit.
+const (
+	searchPageSQL  = searchSQLHead + `ORDER BY rank DESC, id DESC LIMIT $4) r ON true`
+	searchAfterSQL = searchSQLHead + `WHERE (rank, id) < ($5::float8, $6::uuid)
+  ORDER BY rank DESC, id DESC LIMIT $4) r ON true`
+	searchSQLHead = `
+SELECT q.m::text, q.a::text, r.kind, r.id, r.rank, r.rank::text FROM (
+  SELECT all_words AS a, CASE WHEN few THEN any_word ELSE all_words END AS m FROM fritid_search_query($1, $2, $3)) q
+LEFT JOIN LATERAL (
+  SELECT kind, id, rank FROM (
+    SELECT kind, id, (ts_rank(head, q.m) + CASE WHEN ts_filter(head, '{a}') @@ q.a THEN 1 ELSE 0 END +
+      CASE WHEN q.m <> q.a AND matches @@ q.a THEN 2 ELSE 0 END)::float8 AS rank
+    FROM search_items WHERE municipality_id = $1 AND matches @@ q.m) x
+  `
 )
-SELECT 'Organisation' AS kind, o.id,
-  (word_similarity(?words, o.name) * 2 + coalesce((SELECT max(ts_rank(t.search, to_tsquery(fritid_ts_config(t.locale), ?tq)))
-     FROM organisation_translations t WHERE t.organisation_id = o.id), 0))::float8 AS rank
-FROM org_hits h JOIN organisations o ON o.id = h.id WHERE o.status = 'PUBLISHED'
-UNION ALL
-SELECT 'Activity', a.id,
-  (SELECT max(ts_rank(t.search, to_tsquery(fritid_ts_config(t.locale), ?tq)) + word_similarity(?words, t.title) * 2)
-     FROM activity_translations t WHERE t.activity_id = a.id)::float8
-FROM act_hits h JOIN activities a ON a.id = h.id WHERE a.published
-UNION ALL
-SELECT 'Neighbourhood', n.id,
-  (SELECT max(ts_rank(t.search, to_tsquery(fritid_ts_config(t.locale), ?tq)) + word_similarity(?words, t.name) * 2)
-     FROM neighbourhood_translations t WHERE t.neighbourhood_id = n.id)::float8
-FROM nb_hits h JOIN neighbourhoods n ON n.id = h.id`
-}
 
-// orgNameSim adds the organisations whose name is like the words.
-func orgNameSim(trigram bool) string {
-	if !trigram {
-		return ""
-	}
-	return `
-  UNION SELECT o.id FROM organisations o WHERE o.municipality_id = ?mid AND ?words <% o.name`
-}
+// searchEnough is how many items every word must find for the search to keep to them.
+const searchEnough = 20
 
-type unionArgs struct {
-	Mid   uuid.UUID `bun:"mid"`
-	Tq    string    `bun:"tq"`
-	Words string    `bun:"words"`
-}
+const searchCountSQL = `SELECT count(*) FROM search_items WHERE municipality_id = $1 AND matches @@ $2::tsquery`
 
 // Search returns one ranked list across published organisations, activities and
 // neighbourhoods, best first. Errors: BAD_USER_INPUT naming "query" when it is empty or
 // longer than MaxQueryLength, or a bad cursor.
+//
+// The statements are constant texts with bind parameters, so that each connection plans
+// them once (pgx keeps them prepared).
 func (s *Service) Search(ctx context.Context, query string, page relay.Page) (*SearchConnection, error) {
 	sc, err := currentScope(ctx)
 	if err != nil {
@@ -108,30 +91,74 @@ func (s *Service) Search(ctx context.Context, query string, page relay.Page) (*S
 	if err := f.validate(""); err != nil {
 		return nil, asField(err, "query")
 	}
-	// SECURITY: each part of the union is scoped to the municipality and to published items.
-	args := unionArgs{Mid: sc.municipalityID, Tq: tsQuery(queryWords(query)), Words: queryWordsJoined(query)}
-	var rows []*searchRow
-	spec := sortSpec{order: OrderRelevance, expr: "r.rank", cast: "float8", desc: true, idCol: "r.id"}
-	q := s.db.NewSelect().TableExpr("("+unionSQL(args.Words != "")+") AS r", args).ColumnExpr("r.kind, r.id, r.rank")
-	if q, err = spec.apply(q, page); err != nil {
+	var after *cursorKey
+	if page.After != "" {
+		after = new(cursorKey)
+		if err := relay.DecodeCursor(page.After, "after", after); err != nil {
+			return nil, err
+		}
+		if _, err := strconv.ParseFloat(after.K, 64); err != nil || after.O != OrderRelevance {
+			return nil, apperr.Invalid("after", "InvalidCursor", nil)
+		}
+	}
+	// SECURITY: search_items holds only published organisations and activities (and the
+	// neighbourhoods, which are public), and every statement is scoped to the municipality.
+	conn := &SearchConnection{sc: sc}
+	rows, err := s.searchPage(ctx, conn, queryWords(query), page.Limit+1, after)
+	if err != nil {
 		return nil, err
 	}
-	if err := q.Scan(ctx, &rows); err != nil {
-		return nil, database.MapError(err, "search", "search")
-	}
 	rows, cursors, info := pageOf(rows, OrderRelevance, page)
-	conn := &SearchConnection{PageInfo: info, sc: sc, query: query}
+	conn.PageInfo = info
 	for i, r := range rows {
 		conn.Edges = append(conn.Edges, &SearchEdge{Cursor: cursors[i], Rank: r.Rank, Hit: r.SearchHit})
 	}
 	return conn, nil
 }
 
+// searchPage reads up to limit hits of the words, after the cursor when there is one, and
+// keeps the tsqueries they make in c.
+func (s *Service) searchPage(ctx context.Context, c *SearchConnection, words []string, limit int, after *cursorKey) (
+	[]*searchRow, error,
+) {
+	mid := c.sc.municipalityID
+	var res *sql.Rows
+	var err error
+	if after == nil {
+		res, err = s.db.DB.QueryContext(ctx, searchPageSQL, mid, words, searchEnough, limit)
+	} else {
+		rank, _ := strconv.ParseFloat(after.K, 64) // checked in Search
+		res, err = s.db.DB.QueryContext(ctx, searchAfterSQL, mid, words, searchEnough, limit, rank, after.ID)
+	}
+	if err != nil {
+		return nil, database.MapError(err, "search", "search")
+	}
+	defer res.Close()
+	rows := make([]*searchRow, 0, limit)
+	for res.Next() {
+		var tq, all, kind, key sql.NullString
+		var id uuid.NullUUID
+		var rank sql.NullFloat64
+		if err := res.Scan(&tq, &all, &kind, &id, &rank, &key); err != nil {
+			return nil, database.MapError(err, "search", "search")
+		}
+		c.tsquery, c.all = tq.String, all.String
+		if kind.Valid {
+			rows = append(rows, &searchRow{SearchHit: SearchHit{Kind: kind.String, ID: id.UUID, Rank: rank.Float64},
+				SortKey: key.String})
+		}
+	}
+	return rows, database.MapError(res.Err(), "search", "search")
+}
+
 // CountSearch returns how many items the search matches in all.
 func (s *Service) CountSearch(ctx context.Context, c *SearchConnection) (int, error) {
-	args := unionArgs{Mid: c.sc.municipalityID, Tq: tsQuery(queryWords(c.query)), Words: queryWordsJoined(c.query)}
-	n, err := s.db.NewSelect().TableExpr("("+unionSQL(args.Words != "")+") AS r", args).Count(ctx)
-	return int(n), database.MapError(err, "count search", "search")
+	if c.tsquery == "" {
+		return 0, nil
+	}
+	var n int
+	err := s.db.DB.QueryRowContext(ctx, searchCountSQL, c.sc.municipalityID, c.tsquery).Scan(&n)
+	return n, database.MapError(err, "count search", "search")
 }
 
 // asField renames the field of a BAD_USER_INPUT error.
@@ -141,9 +168,3 @@ func asField(err error, field string) error {
 	}
 	return err
 }
-
-// tsMatchNamed is the full-text condition on a translation "t", in the translation's own
-// language's configuration.
-const tsMatchNamed = `(fritid_ts_config(t.locale) = 'norwegian'::regconfig AND t.search @@ to_tsquery('norwegian', ?tq))
-  OR (fritid_ts_config(t.locale) = 'english'::regconfig AND t.search @@ to_tsquery('english', ?tq))
-  OR (fritid_ts_config(t.locale) = 'simple'::regconfig AND t.search @@ to_tsquery('simple', ?tq))`
