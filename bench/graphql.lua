@@ -1,7 +1,9 @@
--- wrk script for the catalogue benchmark: POSTs one GraphQL operation as JSON, with
--- Accept-Language nb. BENCH_OPERATION picks it: Catalogue (the first 50 activities by
--- name, the default) or Search (the first 50 results of search for BENCH_QUERY). Named
--- operations with a constant document, so gqlgen's query cache is hit.
+-- wrk script for the benchmarks: POSTs one GraphQL operation as JSON, with Accept-Language
+-- nb. BENCH_OPERATION picks it: Catalogue (the first 50 activities by name, the default),
+-- Search (the first 50 results of search for BENCH_QUERY), Nested (the first 50
+-- organisations by name, each with its first 10 activities: id and title) or NestedPeer
+-- (Nested in PostGraphile's schema, for bench/peers.sh; BENCH_MUNICIPALITY is the
+-- municipality's ID). Named operations with a constant document, so query caches are hit.
 
 local activity = "id title summary textLocale priceOre free " ..
   "organisation { id name summary } categories { id name } " ..
@@ -13,6 +15,15 @@ local documents = {
     "__typename ... on Activity { " .. activity .. " } " ..
     "... on Organisation { id name summary categories { id name } } " ..
     "... on Neighbourhood { id name } } } } }",
+  Nested = "query Nested($first: Int) { organisations(first: $first) { edges { node { id " ..
+    "activities(first: 10) { edges { node { id title } } } } } } }",
+  -- PostGraphile: the same rows in the same order; nameNb, sortNameNb and titleNb are the
+  -- functions bench/peers.sh adds (names and titles in Norwegian order, the title in nb
+  -- with fallback).
+  NestedPeer = "query NestedPeer($first: Int, $municipality: UUID!) { allOrganisations(first: $first, " ..
+    "condition: {municipalityId: $municipality, status: \"PUBLISHED\"}, orderBy: [NAME_NB_ASC, PRIMARY_KEY_ASC]) " ..
+    "{ nodes { rowId activitiesByMunicipalityIdAndOrganisationId(first: 10, condition: {published: true}, " ..
+    "orderBy: [SORT_NAME_NB_ASC, PRIMARY_KEY_ASC]) { nodes { rowId titleNb } } } } }",
 }
 
 -- json_string quotes s as a JSON string.
@@ -25,12 +36,14 @@ end
 local operation = os.getenv("BENCH_OPERATION") or "Catalogue"
 local document = documents[operation]
 if document == nil then
-  error("BENCH_OPERATION must be Catalogue or Search, not " .. operation)
+  error("BENCH_OPERATION must be Catalogue, Search, Nested or NestedPeer, not " .. operation)
 end
 
 local variables = '{"first": 50}'
 if operation == "Search" then
   variables = '{"first": 50, "query": ' .. json_string(os.getenv("BENCH_QUERY") or "svømming") .. '}'
+elseif operation == "NestedPeer" then
+  variables = '{"first": 50, "municipality": ' .. json_string(os.getenv("BENCH_MUNICIPALITY") or "") .. '}'
 end
 
 wrk.method = "POST"
