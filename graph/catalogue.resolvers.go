@@ -302,7 +302,7 @@ func (r *queryResolver) Organisations(ctx context.Context, filter *model.Catalog
 	if err != nil {
 		return nil, err
 	}
-	conn, err := r.Portal.FindOrganisations(ctx, f, orderBy, p)
+	conn, err := r.Portal.FindOrganisations(ctx, f, orderBy, p, organisationListFields(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -331,12 +331,13 @@ func (r *queryResolver) Activities(ctx context.Context, filter *model.CatalogueF
 	if err != nil {
 		return nil, err
 	}
-	conn, err := r.Portal.FindActivities(ctx, f, orderBy, p)
+	fields := activityListFields(ctx)
+	conn, err := r.Portal.FindActivities(ctx, f, orderBy, p, fields)
 	if err != nil {
 		return nil, err
 	}
 	loadersFor(ctx).seeActivities(activityNodes(conn)...)
-	return attachConn(ctx, conn, nil)
+	return attachConn(ctx, fields, conn, nil)
 }
 
 func (r *queryResolver) Neighbourhood(ctx context.Context, id *string, slug *string) (*portal.Neighbourhood, error) {

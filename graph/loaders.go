@@ -67,6 +67,7 @@ type nestedKey struct {
 	first    int
 	after    string
 	statuses string // the status filter, printed
+	fields   string // the fields selected on the items (fieldsKey)
 }
 
 func newLoaders(p *portal.Service, cs *card.Service) *loaders {
@@ -191,12 +192,14 @@ func (l *loaders) seeParents(g portal.Group, ids ...uuid.UUID) {
 
 // activitiesOf returns the nested activity list of parent id.
 func (l *loaders) activitiesOf(ctx context.Context, g portal.Group, id uuid.UUID, first *int, after *string, statuses []portal.ActivityStatus) (*portal.ActivityConnection, error) {
-	key := nestedKey{group: g, first: deref(first, -1), after: deref(after, ""), statuses: fmt.Sprint(statuses)}
+	fields := activityListFields(ctx)
+	key := nestedKey{group: g, first: deref(first, -1), after: deref(after, ""), statuses: fmt.Sprint(statuses),
+		fields: fieldsKey(fields)}
 	l.mu.Lock()
 	b := l.actsOf[key]
 	if b == nil {
 		b = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.ActivityConnection, error) {
-			m, err := l.portal.ActivitiesOf(ctx, g, ids, first, after, statuses)
+			m, err := l.portal.ActivitiesOf(ctx, g, ids, first, after, statuses, fields)
 			for _, c := range m {
 				l.seeActivities(activityNodes(c)...)
 			}
@@ -207,17 +210,18 @@ func (l *loaders) activitiesOf(ctx context.Context, g portal.Group, id uuid.UUID
 	}
 	l.mu.Unlock()
 	conn, err := b.get(ctx, id)
-	return attachConn(ctx, conn, err)
+	return attachConn(ctx, fields, conn, err)
 }
 
 // organisationsOf returns the nested organisation list of parent id.
 func (l *loaders) organisationsOf(ctx context.Context, g portal.Group, id uuid.UUID, first *int, after *string) (*portal.OrganisationConnection, error) {
-	key := nestedKey{group: g, first: deref(first, -1), after: deref(after, "")}
+	fields := organisationListFields(ctx)
+	key := nestedKey{group: g, first: deref(first, -1), after: deref(after, ""), fields: fieldsKey(fields)}
 	l.mu.Lock()
 	b := l.orgsOf[key]
 	if b == nil {
 		b = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.OrganisationConnection, error) {
-			m, err := l.portal.OrganisationsOf(ctx, g, ids, first, after)
+			m, err := l.portal.OrganisationsOf(ctx, g, ids, first, after, fields)
 			for _, c := range m {
 				l.seeOrganisations(organisationNodes(c)...)
 			}

@@ -78,16 +78,17 @@ func (s *Service) prepare(ctx context.Context, f *Filter, order *Order, field st
 }
 
 // FindActivities returns a page of the published activities that match f, in order (the
-// default: relevance with a query, distance with near, else name). Errors: BAD_USER_INPUT
-// naming the field for a bad filter, order or cursor.
-func (s *Service) FindActivities(ctx context.Context, f Filter, order *Order, page relay.Page) (*ActivityConnection, error) {
+// default: relevance with a query, distance with near, else name), holding fields (nil:
+// every field). Errors: BAD_USER_INPUT naming the field for a bad filter, order or cursor.
+func (s *Service) FindActivities(ctx context.Context, f Filter, order *Order, page relay.Page,
+	fields Fields) (*ActivityConnection, error) {
 	// SECURITY: only published activities of published organisations of the request's
 	// municipality; the filter is applied inside that scope.
 	sc, o, err := s.prepare(ctx, &f, order, "filter")
 	if err != nil {
 		return nil, err
 	}
-	rows, err := findActivities(ctx, s.db, sc, &f, o, page)
+	rows, err := findActivities(ctx, s.db, sc, &f, o, page, activityColumns.selectionOf(fields))
 	if err != nil {
 		return nil, err
 	}
@@ -104,15 +105,16 @@ func (s *Service) CountActivities(ctx context.Context, c *ActivityConnection) (i
 	return countActivities(ctx, s.db, c.sc, c.filter)
 }
 
-// FindOrganisations returns a page of the published organisations that match f. Errors as
-// FindActivities.
-func (s *Service) FindOrganisations(ctx context.Context, f Filter, order *Order, page relay.Page) (*OrganisationConnection, error) {
+// FindOrganisations returns a page of the published organisations that match f, holding
+// fields (nil: every field). Errors as FindActivities.
+func (s *Service) FindOrganisations(ctx context.Context, f Filter, order *Order, page relay.Page,
+	fields Fields) (*OrganisationConnection, error) {
 	// SECURITY: only published organisations of the request's municipality.
 	sc, o, err := s.prepare(ctx, &f, order, "filter")
 	if err != nil {
 		return nil, err
 	}
-	rows, err := findOrganisations(ctx, s.db, sc, &f, o, page)
+	rows, err := findOrganisations(ctx, s.db, sc, &f, o, page, organisationColumns.selectionOf(fields))
 	if err != nil {
 		return nil, err
 	}
