@@ -302,11 +302,12 @@ func (r *queryResolver) Organisations(ctx context.Context, filter *model.Catalog
 	if err != nil {
 		return nil, err
 	}
-	conn, err := r.Portal.FindOrganisations(ctx, f, orderBy, p, organisationListFields(ctx))
+	fields := organisationListFields(ctx)
+	conn, err := r.Portal.FindOrganisations(ctx, f, orderBy, p, fields)
 	if err != nil {
 		return nil, err
 	}
-	loadersFor(ctx).seeOrganisations(organisationNodes(conn)...)
+	loadersFor(ctx).seeOrganisationsFor(fields, organisationNodes(conn)...)
 	return conn, nil
 }
 
@@ -336,7 +337,7 @@ func (r *queryResolver) Activities(ctx context.Context, filter *model.CatalogueF
 	if err != nil {
 		return nil, err
 	}
-	loadersFor(ctx).seeActivities(activityNodes(conn)...)
+	loadersFor(ctx).seeActivitiesFor(fields, activityNodes(conn)...)
 	return attachConn(ctx, fields, conn, nil)
 }
 

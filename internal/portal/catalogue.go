@@ -21,10 +21,10 @@ type ActivityConnection struct {
 	filter *Filter
 }
 
-// ActivityEdge is an activity in a page, with its cursor.
+// ActivityEdge is an activity in a page, with its cursor (Cursor).
 type ActivityEdge struct {
-	Cursor string
-	Node   *Activity
+	edgeCursor
+	Node *Activity
 }
 
 // OrganisationConnection is a page of organisations.
@@ -36,10 +36,10 @@ type OrganisationConnection struct {
 	filter *Filter
 }
 
-// OrganisationEdge is an organisation in a page, with its cursor.
+// OrganisationEdge is an organisation in a page, with its cursor (Cursor).
 type OrganisationEdge struct {
-	Cursor string
-	Node   *Organisation
+	edgeCursor
+	Node *Organisation
 }
 
 // currentScope returns the request's municipality and locale chain.
@@ -92,10 +92,10 @@ func (s *Service) FindActivities(ctx context.Context, f Filter, order *Order, pa
 	if err != nil {
 		return nil, err
 	}
-	rows, cursors, info := pageOf(rows, o, page)
+	rows, info := windowOf(rows, o, page)
 	conn := &ActivityConnection{PageInfo: info, sc: sc, filter: &f, Edges: make([]*ActivityEdge, len(rows))}
 	for i, r := range rows {
-		conn.Edges[i] = &ActivityEdge{Cursor: cursors[i], Node: &r.Activity}
+		conn.Edges[i] = &ActivityEdge{edgeCursor: edgeCursor{o, r.SortKey, r.ID}, Node: &r.Activity}
 	}
 	return conn, nil
 }
@@ -118,10 +118,10 @@ func (s *Service) FindOrganisations(ctx context.Context, f Filter, order *Order,
 	if err != nil {
 		return nil, err
 	}
-	rows, cursors, info := pageOf(rows, o, page)
+	rows, info := windowOf(rows, o, page)
 	conn := &OrganisationConnection{PageInfo: info, sc: sc, filter: &f, Edges: make([]*OrganisationEdge, len(rows))}
 	for i, r := range rows {
-		conn.Edges[i] = &OrganisationEdge{Cursor: cursors[i], Node: &r.Organisation}
+		conn.Edges[i] = &OrganisationEdge{edgeCursor: edgeCursor{o, r.SortKey, r.ID}, Node: &r.Organisation}
 	}
 	return conn, nil
 }

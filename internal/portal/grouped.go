@@ -111,11 +111,12 @@ func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UU
 		out[id] = &ActivityConnection{PageInfo: &relay.PageInfo{}, sc: sc, filter: filters[id]}
 	}
 	for _, r := range groupedByParent(rows, func(r *groupedActivity) uuid.UUID { return r.GroupID }) {
-		rs, cursors, info := pageOf(r.rows, OrderName, page)
+		rs, info := windowOf(r.rows, OrderName, page)
 		c := out[r.parent]
 		c.PageInfo = info
+		c.Edges = make([]*ActivityEdge, len(rs))
 		for i, row := range rs {
-			c.Edges = append(c.Edges, &ActivityEdge{Cursor: cursors[i], Node: &row.Activity})
+			c.Edges[i] = &ActivityEdge{edgeCursor: edgeCursor{OrderName, row.SortKey, row.ID}, Node: &row.Activity}
 		}
 	}
 	return out, nil
@@ -152,11 +153,12 @@ func (s *Service) OrganisationsOf(ctx context.Context, g Group, parentIDs []uuid
 		out[id] = &OrganisationConnection{PageInfo: &relay.PageInfo{}, sc: sc, filter: filters[id]}
 	}
 	for _, r := range groupedByParent(rows, func(r *groupedOrganisation) uuid.UUID { return r.GroupID }) {
-		rs, cursors, info := pageOf(r.rows, OrderName, page)
+		rs, info := windowOf(r.rows, OrderName, page)
 		c := out[r.parent]
 		c.PageInfo = info
+		c.Edges = make([]*OrganisationEdge, len(rs))
 		for i, row := range rs {
-			c.Edges = append(c.Edges, &OrganisationEdge{Cursor: cursors[i], Node: &row.Organisation})
+			c.Edges[i] = &OrganisationEdge{edgeCursor: edgeCursor{OrderName, row.SortKey, row.ID}, Node: &row.Organisation}
 		}
 	}
 	return out, nil
