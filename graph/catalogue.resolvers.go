@@ -302,11 +302,12 @@ func (r *queryResolver) Organisations(ctx context.Context, filter *model.Catalog
 	if err != nil {
 		return nil, err
 	}
-	conn, err := r.Portal.FindOrganisations(ctx, f, orderBy, p)
+	fields := organisationListFields(ctx)
+	conn, err := r.Portal.FindOrganisations(ctx, f, orderBy, p, fields)
 	if err != nil {
 		return nil, err
 	}
-	loadersFor(ctx).seeOrganisations(organisationNodes(conn)...)
+	loadersFor(ctx).seeOrganisationsFor(fields, organisationNodes(conn)...)
 	return conn, nil
 }
 
@@ -331,12 +332,13 @@ func (r *queryResolver) Activities(ctx context.Context, filter *model.CatalogueF
 	if err != nil {
 		return nil, err
 	}
-	conn, err := r.Portal.FindActivities(ctx, f, orderBy, p)
+	fields := activityListFields(ctx)
+	conn, err := r.Portal.FindActivities(ctx, f, orderBy, p, fields)
 	if err != nil {
 		return nil, err
 	}
-	loadersFor(ctx).seeActivities(activityNodes(conn)...)
-	return attachConn(ctx, conn, nil)
+	loadersFor(ctx).seeActivitiesFor(fields, activityNodes(conn)...)
+	return attachConn(ctx, fields, conn, nil)
 }
 
 func (r *queryResolver) Neighbourhood(ctx context.Context, id *string, slug *string) (*portal.Neighbourhood, error) {

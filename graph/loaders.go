@@ -67,6 +67,7 @@ type nestedKey struct {
 	first    int
 	after    string
 	statuses string // the status filter, printed
+	fields   string // the fields selected on the items (fieldsKey)
 }
 
 func newLoaders(p *portal.Service, cs *card.Service) *loaders {
@@ -126,37 +127,77 @@ func newLoaders(p *portal.Service, cs *card.Service) *loaders {
 }
 
 // seeActivities registers activities so their fields load together.
-func (l *loaders) seeActivities(as ...*portal.Activity) {
+func (l *loaders) seeActivities(as ...*portal.Activity) { l.seeActivitiesFor(nil, as...) }
+
+// seeActivitiesFor registers activities shown with fields (nil: every field) with the
+// batches of the relations among them.
+func (l *loaders) seeActivitiesFor(fields portal.Fields, as ...*portal.Activity) {
+	want := func(names ...string) bool { return wants(fields, names...) }
 	ids := make([]uuid.UUID, 0, len(as))
 	for _, a := range as {
 		ids = append(ids, a.ID)
-		l.organisations.register(a.OrganisationID)
-		if a.VenueID != nil {
+		if want("organisation") {
+			l.organisations.register(a.OrganisationID)
+		}
+		if a.VenueID != nil && want("venue") {
 			l.venues.register(*a.VenueID)
 		}
 	}
-	for _, rel := range []portal.Relation{portal.ActivityCategories, portal.ActivityNeighbourhoods, portal.ActivityImages} {
-		l.related[rel].register(ids...)
+	for rel, field := range map[portal.Relation]string{portal.ActivityCategories: "categories",
+		portal.ActivityNeighbourhoods: "neighbourhoods", portal.ActivityImages: "images"} {
+		if want(field) {
+			l.related[rel].register(ids...)
+		}
 	}
-	l.activityTexts.register(ids...)
+	if want("translations", "missingLocales") {
+		l.activityTexts.register(ids...)
+	}
+}
+
+// wants reports whether fields (nil: every field) holds any of names.
+func wants(fields portal.Fields, names ...string) bool {
+	if fields == nil {
+		return true
+	}
+	for _, n := range names {
+		if fields[n] {
+			return true
+		}
+	}
+	return false
 }
 
 // seeOrganisations registers organisations so their fields load together.
-func (l *loaders) seeOrganisations(os ...*portal.Organisation) {
+func (l *loaders) seeOrganisations(os ...*portal.Organisation) { l.seeOrganisationsFor(nil, os...) }
+
+// seeOrganisationsFor registers organisations shown with fields (nil: every field) with the
+// batches of the relations among them, and as parents of nested lists.
+func (l *loaders) seeOrganisationsFor(fields portal.Fields, os ...*portal.Organisation) {
 	ids := make([]uuid.UUID, 0, len(os))
 	for _, o := range os {
 		ids = append(ids, o.ID)
-		for _, m := range []*uuid.UUID{o.LogoID, o.CoverID} {
-			if m != nil {
-				l.media.register(*m)
-			}
+		if o.LogoID != nil && wants(fields, "logo") {
+			l.media.register(*o.LogoID)
+		}
+		if o.CoverID != nil && wants(fields, "cover") {
+			l.media.register(*o.CoverID)
 		}
 	}
-	l.links.register(ids...)
-	l.memberLists.register(ids...)
-	l.orgTexts.register(ids...)
-	l.related[portal.OrganisationCategories].register(ids...)
-	l.related[portal.OrganisationNeighbourhoods].register(ids...)
+	if wants(fields, "links") {
+		l.links.register(ids...)
+	}
+	if wants(fields, "members", "invitations") {
+		l.memberLists.register(ids...)
+	}
+	if wants(fields, "translations", "missingLocales") {
+		l.orgTexts.register(ids...)
+	}
+	if wants(fields, "categories") {
+		l.related[portal.OrganisationCategories].register(ids...)
+	}
+	if wants(fields, "neighbourhoods") {
+		l.related[portal.OrganisationNeighbourhoods].register(ids...)
+	}
 	l.seeParents(portal.ByOrganisation, ids...)
 }
 
@@ -191,14 +232,16 @@ func (l *loaders) seeParents(g portal.Group, ids ...uuid.UUID) {
 
 // activitiesOf returns the nested activity list of parent id.
 func (l *loaders) activitiesOf(ctx context.Context, g portal.Group, id uuid.UUID, first *int, after *string, statuses []portal.ActivityStatus) (*portal.ActivityConnection, error) {
-	key := nestedKey{group: g, first: deref(first, -1), after: deref(after, ""), statuses: fmt.Sprint(statuses)}
+	fields := activityListFields(ctx)
+	key := nestedKey{group: g, first: deref(first, -1), after: deref(after, ""), statuses: fmt.Sprint(statuses),
+		fields: fieldsKey(fields)}
 	l.mu.Lock()
 	b := l.actsOf[key]
 	if b == nil {
 		b = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.ActivityConnection, error) {
-			m, err := l.portal.ActivitiesOf(ctx, g, ids, first, after, statuses)
+			m, err := l.portal.ActivitiesOf(ctx, g, ids, first, after, statuses, fields)
 			for _, c := range m {
-				l.seeActivities(activityNodes(c)...)
+				l.seeActivitiesFor(fields, activityNodes(c)...)
 			}
 			return m, err
 		})
@@ -207,19 +250,20 @@ func (l *loaders) activitiesOf(ctx context.Context, g portal.Group, id uuid.UUID
 	}
 	l.mu.Unlock()
 	conn, err := b.get(ctx, id)
-	return attachConn(ctx, conn, err)
+	return attachConn(ctx, fields, conn, err)
 }
 
 // organisationsOf returns the nested organisation list of parent id.
 func (l *loaders) organisationsOf(ctx context.Context, g portal.Group, id uuid.UUID, first *int, after *string) (*portal.OrganisationConnection, error) {
-	key := nestedKey{group: g, first: deref(first, -1), after: deref(after, "")}
+	fields := organisationListFields(ctx)
+	key := nestedKey{group: g, first: deref(first, -1), after: deref(after, ""), fields: fieldsKey(fields)}
 	l.mu.Lock()
 	b := l.orgsOf[key]
 	if b == nil {
 		b = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.OrganisationConnection, error) {
-			m, err := l.portal.OrganisationsOf(ctx, g, ids, first, after)
+			m, err := l.portal.OrganisationsOf(ctx, g, ids, first, after, fields)
 			for _, c := range m {
-				l.seeOrganisations(organisationNodes(c)...)
+				l.seeOrganisationsFor(fields, organisationNodes(c)...)
 			}
 			return m, err
 		})

@@ -3,6 +3,7 @@
 package graph
 
 //go:generate go tool gqlgen generate
+//go:generate go run postgenerate.go
 
 import (
 	"github.com/fritid/fritid/internal/auth"

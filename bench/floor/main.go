@@ -2,8 +2,9 @@
 // published activities with organisation, categories, venue and texts in the request's
 // language with fallback), done as one plain SQL statement behind a minimal net/http
 // handler. It answers POST /graphql with the same JSON shape as the API, so the same wrk
-// script drives both. It understands two operations by name: Catalogue (by name) and
-// Search (variables.query, best match first); it does not parse GraphQL.
+// script drives both. It understands three operations by name: Catalogue (by name), Search
+// (variables.query, best match first) and Nested (organisations by name, each with its
+// first 10 activities); it does not parse GraphQL.
 package main
 
 import (
@@ -97,6 +98,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch req.OperationName {
 	case "Catalogue":
 		out, err = catalogue(r.Context(), h.pool, municipality, chain, first)
+	case "Nested":
+		out, err = nested(r.Context(), h.pool, municipality, chain, first)
 	case "Search":
 		if strings.TrimSpace(req.Variables.Query) == "" {
 			http.Error(w, "Search needs variables.query", http.StatusBadRequest)

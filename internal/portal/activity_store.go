@@ -150,11 +150,12 @@ func nameExpr(sc scope) string {
 // sqlLiteral guards a locale code (already validated) for use inside a SQL literal.
 func sqlLiteral(s string) string { return strings.ReplaceAll(s, "'", "''") }
 
-// findActivities returns a page of activities, each with its sort value.
-func findActivities(ctx context.Context, db bun.IDB, sc scope, f *Filter, order Order, page relay.Page) ([]*activityRow, error) {
+// findActivities returns a page of activities with what sel selects, each with its sort value.
+func findActivities(ctx context.Context, db bun.IDB, sc scope, f *Filter, order Order, page relay.Page,
+	sel selection) ([]*activityRow, error) {
 	spec, sortArgs := activitySort(order, sc, f)
 	var rows []*activityRow
-	q := withActivityTexts(db.NewSelect().Model(&rows).ColumnExpr("a.*"), sc.chain)
+	q := withActivityTextsOf(db.NewSelect().Model(&rows).ColumnExpr(sel.columns), sc.chain, sel)
 	if f.Near != nil {
 		q = q.ColumnExpr(distanceSQL("a")+" AS distance_km", f.Near.Point.Lat, f.Near.Point.Lon)
 	}

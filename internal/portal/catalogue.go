@@ -21,10 +21,10 @@ type ActivityConnection struct {
 	filter *Filter
 }
 
-// ActivityEdge is an activity in a page, with its cursor.
+// ActivityEdge is an activity in a page, with its cursor (Cursor).
 type ActivityEdge struct {
-	Cursor string
-	Node   *Activity
+	edgeCursor
+	Node *Activity
 }
 
 // OrganisationConnection is a page of organisations.
@@ -36,10 +36,10 @@ type OrganisationConnection struct {
 	filter *Filter
 }
 
-// OrganisationEdge is an organisation in a page, with its cursor.
+// OrganisationEdge is an organisation in a page, with its cursor (Cursor).
 type OrganisationEdge struct {
-	Cursor string
-	Node   *Organisation
+	edgeCursor
+	Node *Organisation
 }
 
 // currentScope returns the request's municipality and locale chain.
@@ -78,23 +78,24 @@ func (s *Service) prepare(ctx context.Context, f *Filter, order *Order, field st
 }
 
 // FindActivities returns a page of the published activities that match f, in order (the
-// default: relevance with a query, distance with near, else name). Errors: BAD_USER_INPUT
-// naming the field for a bad filter, order or cursor.
-func (s *Service) FindActivities(ctx context.Context, f Filter, order *Order, page relay.Page) (*ActivityConnection, error) {
+// default: relevance with a query, distance with near, else name), holding fields (nil:
+// every field). Errors: BAD_USER_INPUT naming the field for a bad filter, order or cursor.
+func (s *Service) FindActivities(ctx context.Context, f Filter, order *Order, page relay.Page,
+	fields Fields) (*ActivityConnection, error) {
 	// SECURITY: only published activities of published organisations of the request's
 	// municipality; the filter is applied inside that scope.
 	sc, o, err := s.prepare(ctx, &f, order, "filter")
 	if err != nil {
 		return nil, err
 	}
-	rows, err := findActivities(ctx, s.db, sc, &f, o, page)
+	rows, err := findActivities(ctx, s.db, sc, &f, o, page, activityColumns.selectionOf(fields))
 	if err != nil {
 		return nil, err
 	}
-	rows, cursors, info := pageOf(rows, o, page)
+	rows, info := windowOf(rows, o, page)
 	conn := &ActivityConnection{PageInfo: info, sc: sc, filter: &f, Edges: make([]*ActivityEdge, len(rows))}
 	for i, r := range rows {
-		conn.Edges[i] = &ActivityEdge{Cursor: cursors[i], Node: &r.Activity}
+		conn.Edges[i] = &ActivityEdge{edgeCursor: edgeCursor{o, r.SortKey, r.ID}, Node: &r.Activity}
 	}
 	return conn, nil
 }
@@ -104,22 +105,23 @@ func (s *Service) CountActivities(ctx context.Context, c *ActivityConnection) (i
 	return countActivities(ctx, s.db, c.sc, c.filter)
 }
 
-// FindOrganisations returns a page of the published organisations that match f. Errors as
-// FindActivities.
-func (s *Service) FindOrganisations(ctx context.Context, f Filter, order *Order, page relay.Page) (*OrganisationConnection, error) {
+// FindOrganisations returns a page of the published organisations that match f, holding
+// fields (nil: every field). Errors as FindActivities.
+func (s *Service) FindOrganisations(ctx context.Context, f Filter, order *Order, page relay.Page,
+	fields Fields) (*OrganisationConnection, error) {
 	// SECURITY: only published organisations of the request's municipality.
 	sc, o, err := s.prepare(ctx, &f, order, "filter")
 	if err != nil {
 		return nil, err
 	}
-	rows, err := findOrganisations(ctx, s.db, sc, &f, o, page)
+	rows, err := findOrganisations(ctx, s.db, sc, &f, o, page, organisationColumns.selectionOf(fields))
 	if err != nil {
 		return nil, err
 	}
-	rows, cursors, info := pageOf(rows, o, page)
+	rows, info := windowOf(rows, o, page)
 	conn := &OrganisationConnection{PageInfo: info, sc: sc, filter: &f, Edges: make([]*OrganisationEdge, len(rows))}
 	for i, r := range rows {
-		conn.Edges[i] = &OrganisationEdge{Cursor: cursors[i], Node: &r.Organisation}
+		conn.Edges[i] = &OrganisationEdge{edgeCursor: edgeCursor{o, r.SortKey, r.ID}, Node: &r.Organisation}
 	}
 	return conn, nil
 }

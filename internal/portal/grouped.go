@@ -72,7 +72,10 @@ func nestedPage(first *int, after *string) (relay.Page, error) {
 // owners and editors, its activities in every status; statuses, if any, narrows every
 // list to those. parentIDs for ByCategory should already include sub-categories' own
 // lists; a parent category's list holds its own activities.
-func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UUID, first *int, after *string, statuses []ActivityStatus) (map[uuid.UUID]*ActivityConnection, error) {
+//
+// fields says what the lists' activities must hold (nil: everything).
+func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UUID, first *int, after *string,
+	statuses []ActivityStatus, fields Fields) (map[uuid.UUID]*ActivityConnection, error) {
 	sc, err := currentScope(ctx)
 	if g == ByOrganisation {
 		sc, err = editorScope(ctx)
@@ -94,7 +97,7 @@ func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UU
 		visible, args = visible+" AND a.status IN (?)", append(args, bun.In(statuses))
 	}
 	n := nested{table: "activities", alias: "a", visible: visible, visibleArgs: args, sort: spec,
-		texts: withActivityTexts, join: join, col: col}
+		sel: activityColumns.selectionOf(fields), texts: withActivityTextsOf, join: join, col: col}
 	if err := s.findNested(ctx, sc, n, g, parentIDs, page, &rows); err != nil {
 		return nil, err
 	}
@@ -108,19 +111,22 @@ func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UU
 		out[id] = &ActivityConnection{PageInfo: &relay.PageInfo{}, sc: sc, filter: filters[id]}
 	}
 	for _, r := range groupedByParent(rows, func(r *groupedActivity) uuid.UUID { return r.GroupID }) {
-		rs, cursors, info := pageOf(r.rows, OrderName, page)
+		rs, info := windowOf(r.rows, OrderName, page)
 		c := out[r.parent]
 		c.PageInfo = info
+		c.Edges = make([]*ActivityEdge, len(rs))
 		for i, row := range rs {
-			c.Edges = append(c.Edges, &ActivityEdge{Cursor: cursors[i], Node: &row.Activity})
+			c.Edges[i] = &ActivityEdge{edgeCursor: edgeCursor{OrderName, row.SortKey, row.ID}, Node: &row.Activity}
 		}
 	}
 	return out, nil
 }
 
 // OrganisationsOf returns, for each category or neighbourhood, the first page (by name) of
-// its published organisations: one statement for all parents.
-func (s *Service) OrganisationsOf(ctx context.Context, g Group, parentIDs []uuid.UUID, first *int, after *string) (map[uuid.UUID]*OrganisationConnection, error) {
+// its published organisations: one statement for all parents. fields says what the lists'
+// organisations must hold (nil: everything).
+func (s *Service) OrganisationsOf(ctx context.Context, g Group, parentIDs []uuid.UUID, first *int, after *string,
+	fields Fields) (map[uuid.UUID]*OrganisationConnection, error) {
 	sc, err := currentScope(ctx)
 	if err != nil {
 		return nil, err
@@ -133,7 +139,8 @@ func (s *Service) OrganisationsOf(ctx context.Context, g Group, parentIDs []uuid
 	spec, _ := organisationSort(OrderName, &Filter{})
 	join, col := organisationGroup(g)
 	var rows []*groupedOrganisation
-	n := nested{table: "organisations", alias: "o", visible: "o.status = 'PUBLISHED'", sort: spec, texts: withOrganisationTexts, join: join, col: col}
+	n := nested{table: "organisations", alias: "o", visible: "o.status = 'PUBLISHED'", sort: spec,
+		sel: organisationColumns.selectionOf(fields), texts: withOrganisationTextsOf, join: join, col: col}
 	if err := s.findNested(ctx, sc, n, g, parentIDs, page, &rows); err != nil {
 		return nil, err
 	}
@@ -146,11 +153,12 @@ func (s *Service) OrganisationsOf(ctx context.Context, g Group, parentIDs []uuid
 		out[id] = &OrganisationConnection{PageInfo: &relay.PageInfo{}, sc: sc, filter: filters[id]}
 	}
 	for _, r := range groupedByParent(rows, func(r *groupedOrganisation) uuid.UUID { return r.GroupID }) {
-		rs, cursors, info := pageOf(r.rows, OrderName, page)
+		rs, info := windowOf(r.rows, OrderName, page)
 		c := out[r.parent]
 		c.PageInfo = info
+		c.Edges = make([]*OrganisationEdge, len(rs))
 		for i, row := range rs {
-			c.Edges = append(c.Edges, &OrganisationEdge{Cursor: cursors[i], Node: &row.Organisation})
+			c.Edges[i] = &OrganisationEdge{edgeCursor: edgeCursor{OrderName, row.SortKey, row.ID}, Node: &row.Organisation}
 		}
 	}
 	return out, nil
@@ -161,20 +169,24 @@ type nested struct {
 	table, alias, visible string // the table, its alias, and the condition for "visible"
 	visibleArgs           []any  // the visible condition's arguments
 	sort                  sortSpec
-	texts                 func(*bun.SelectQuery, []string) *bun.SelectQuery
+	sel                   selection
+	texts                 func(*bun.SelectQuery, []string, selection) *bun.SelectQuery
 	join, col             string // the group's join (if any) and parent column
 }
 
-// findNested reads the first page of every parent's list in one statement: a window
-// function numbers each parent's rows in order, and the outer query keeps a page and one
-// more of each. rows is a pointer to a slice of grouped rows.
-func (s *Service) findNested(ctx context.Context, sc scope, n nested, g Group, parentIDs []uuid.UUID, page relay.Page, rows any) error {
+// findNested reads the first page of every parent's list in one statement: for each parent
+// a lateral subquery reads its rows in order up to a page and one more (an index serves
+// it), and only those rows get their texts. rows is a pointer to a slice of grouped rows,
+// in the order of parentIDs, each parent's in list order.
+func (s *Service) findNested(ctx context.Context, sc scope, n nested, g Group, parentIDs []uuid.UUID, page relay.Page,
+	rows any) error {
 	a := n.alias
-	inner := n.texts(s.db.NewSelect().TableExpr(n.table+" AS "+a).ColumnExpr(a+".*"), sc.chain).
-		ColumnExpr(n.col+" AS group_id").ColumnExpr(n.sort.expr+"::text AS sort_key").
-		ColumnExpr(fmt.Sprintf("row_number() OVER (PARTITION BY %s ORDER BY %s, %s.id) AS rn", n.col, n.sort.expr, a)).
-		Where(a+".municipality_id = ? AND "+n.col+" IN (?)", sc.municipalityID, bun.In(parentIDs)).
-		Where(n.visible, n.visibleArgs...)
+	inner := s.db.NewSelect().TableExpr(n.table+" AS "+a).ColumnExpr(n.sel.columns).
+		ColumnExpr(n.sort.expr+"::text AS sort_key").
+		ColumnExpr(fmt.Sprintf("row_number() OVER (ORDER BY %s, %s.id) AS rn", n.sort.expr, a)).
+		Where(a+".municipality_id = ? AND "+n.col+" = p.group_id", sc.municipalityID).
+		Where(n.visible, n.visibleArgs...).
+		OrderExpr(n.sort.expr + ", " + a + ".id").Limit(int64(page.Limit + 1))
 	inner, err := s.joinGroup(ctx, inner, g, n.join, parentIDs)
 	if err != nil {
 		return err
@@ -182,9 +194,25 @@ func (s *Service) findNested(ctx context.Context, sc scope, n nested, g Group, p
 	if inner, err = afterCondition(inner, n.sort, page); err != nil {
 		return err
 	}
-	err = s.db.NewSelect().Model(rows).ModelTableExpr("(?) AS "+a, inner).ColumnExpr(a+".*").
-		Where(a+".rn <= ?", page.Limit+1).OrderExpr(a + ".group_id, " + a + ".rn").Scan(ctx)
+	q := s.db.NewSelect().Model(rows).
+		ModelTableExpr("unnest(?::uuid[]) WITH ORDINALITY AS p(group_id, ord) CROSS JOIN LATERAL (?) AS "+a,
+			pgdialect.Array(unique(parentIDs)), inner).
+		ColumnExpr(a + ".*").ColumnExpr("p.group_id")
+	err = n.texts(q, sc.chain, n.sel).OrderExpr("p.ord, " + a + ".rn").Scan(ctx)
 	return database.MapError(err, "find nested "+n.table, n.table)
+}
+
+// unique returns ids without repeats, in order.
+func unique(ids []uuid.UUID) []uuid.UUID {
+	seen := make(map[uuid.UUID]bool, len(ids))
+	out := make([]uuid.UUID, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // joinGroup adds a group's join; for categories it pairs each requested category with

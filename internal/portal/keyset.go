@@ -41,3 +41,19 @@ type keyed interface {
 func pageOf[T keyed](rows []T, order Order, page relay.Page) ([]T, []string, *relay.PageInfo) {
 	return keyset.Paginate(rows, T.key, string(order), page)
 }
+
+// windowOf is pageOf for lists whose edges make their cursors when asked (edgeCursor).
+func windowOf[T keyed](rows []T, order Order, page relay.Page) ([]T, *relay.PageInfo) {
+	return keyset.Window(rows, T.key, string(order), page)
+}
+
+// edgeCursor is the cursor of an edge of a list in order, made from the row's sort value
+// only when a client asks for it.
+type edgeCursor struct {
+	order   Order
+	sortKey string
+	id      uuid.UUID
+}
+
+// Cursor returns the edge's cursor.
+func (c edgeCursor) Cursor() string { return keyset.Cursor(string(c.order), c.sortKey, c.id) }

@@ -143,7 +143,7 @@ func TestDraftsAreForTheirEditors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			lists, err := c.svc.ActivitiesOf(c.as(tt.viewer), portal.ByOrganisation, []uuid.UUID{c.org}, nil, nil, nil)
+			lists, err := c.svc.ActivitiesOf(c.as(tt.viewer), portal.ByOrganisation, []uuid.UUID{c.org}, nil, nil, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -174,7 +174,7 @@ func TestStatusFilterNeverWidens(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			lists, err := c.svc.ActivitiesOf(c.as(tt.viewer), portal.ByOrganisation, []uuid.UUID{c.org}, nil, nil, tt.statuses)
+			lists, err := c.svc.ActivitiesOf(c.as(tt.viewer), portal.ByOrganisation, []uuid.UUID{c.org}, nil, nil, tt.statuses, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

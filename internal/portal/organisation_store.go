@@ -78,11 +78,13 @@ func organisationSort(order Order, f *Filter) (sortSpec, []any) {
 	return sortSpec{order: OrderName, expr: `(o.name COLLATE "nb-x-icu")`, cast: `text COLLATE "nb-x-icu"`, idCol: "o.id"}, nil
 }
 
-// findOrganisations returns a page of organisations, each with its sort value.
-func findOrganisations(ctx context.Context, db bun.IDB, sc scope, f *Filter, order Order, page relay.Page) ([]*organisationRow, error) {
+// findOrganisations returns a page of organisations with what sel selects, each with its
+// sort value.
+func findOrganisations(ctx context.Context, db bun.IDB, sc scope, f *Filter, order Order, page relay.Page,
+	sel selection) ([]*organisationRow, error) {
 	spec, sortArgs := organisationSort(order, f)
 	var rows []*organisationRow
-	q := withOrganisationTexts(db.NewSelect().Model(&rows).ColumnExpr("o.*"), sc.chain)
+	q := withOrganisationTextsOf(db.NewSelect().Model(&rows).ColumnExpr(sel.columns), sc.chain, sel)
 	if f.Near != nil {
 		q = q.ColumnExpr(distanceSQL("o")+" AS distance_km", f.Near.Point.Lat, f.Near.Point.Lon)
 	}

@@ -78,6 +78,27 @@ func (s Spec) Apply(q *bun.SelectQuery, page relay.Page) (*bun.SelectQuery, erro
 func Paginate[T any](rows []T, key func(T) (string, uuid.UUID), order string, page relay.Page) (
 	[]T, []string, *relay.PageInfo,
 ) {
+	rows, info := Window(rows, key, order, page)
+	cursors := make([]string, len(rows))
+	for i, r := range rows {
+		k, id := key(r)
+		cursors[i] = Cursor(order, k, id)
+	}
+	if len(cursors) > 0 { // the same strings as the edges'
+		info.StartCursor, info.EndCursor = &cursors[0], &cursors[len(cursors)-1]
+	}
+	return rows, cursors, info
+}
+
+// Cursor returns the cursor of a row with sort value k and ID id in order, as Paginate
+// makes it: for edges that make their cursor only when it is asked for.
+func Cursor(order, k string, id uuid.UUID) string {
+	return relay.EncodeCursor(cursorKey{O: order, K: k, ID: id})
+}
+
+// Window is Paginate without a cursor per row: the page info has the first and last
+// row's.
+func Window[T any](rows []T, key func(T) (string, uuid.UUID), order string, page relay.Page) ([]T, *relay.PageInfo) {
 	more := len(rows) > page.Limit
 	if more {
 		rows = rows[:page.Limit]
@@ -85,19 +106,18 @@ func Paginate[T any](rows []T, key func(T) (string, uuid.UUID), order string, pa
 	if page.Backward {
 		slices.Reverse(rows)
 	}
-	cursors := make([]string, len(rows))
-	for i, r := range rows {
-		k, id := key(r)
-		cursors[i] = relay.EncodeCursor(cursorKey{O: order, K: k, ID: id})
-	}
 	info := &relay.PageInfo{
 		HasNextPage:     (!page.Backward && more) || (page.Backward && page.Before != ""),
 		HasPreviousPage: (page.Backward && more) || (!page.Backward && page.After != ""),
 	}
-	if len(cursors) > 0 {
-		info.StartCursor, info.EndCursor = &cursors[0], &cursors[len(cursors)-1]
+	if len(rows) > 0 {
+		k, id := key(rows[0])
+		first := Cursor(order, k, id)
+		k, id = key(rows[len(rows)-1])
+		last := Cursor(order, k, id)
+		info.StartCursor, info.EndCursor = &first, &last
 	}
-	return rows, cursors, info
+	return rows, info
 }
 
 // Counter counts every row of a list, not only the page's; a connection keeps one and

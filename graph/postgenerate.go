@@ -1,0 +1,124 @@
+//go:build ignore
+
+// Command postgenerate runs after gqlgen (go generate) and trims the generated marshalers
+// of the catalogue's activity and organisation lists, which a read may run for hundreds of
+// items:
+//   - the lists call marshalSliceSerially (slices.go) in place of
+//     graphql.MarshalSliceConcurrently, so they cost no goroutine per item;
+//   - each item's object marshaler hands gqlgen its deferred fields only when the operation
+//     has some (@defer): gqlgen does nothing with none, but builds the item's path first.
+//
+// It fails when a marshaler it expects is missing or changed, so a schema change or a new
+// gqlgen cannot drop a rewrite unseen.
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// lists matches the marshalers of [Activity!]!, [ActivityEdge!]!, [Organisation!]! and
+// [OrganisationEdge!]!.
+var lists = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) ` +
+	`marshalN(Activity|ActivityEdge|Organisation|OrganisationEdge)` +
+	`2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐ[A-Za-z]+ᚄ\(`)
+
+// objects matches the object marshalers of the lists' items and connections.
+var objects = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) ` +
+	`_(Activity|ActivityEdge|ActivityConnection|Organisation|OrganisationEdge|OrganisationConnection)\(`)
+
+const concurrent, serial = "graphql.MarshalSliceConcurrently(", "marshalSliceSerially("
+
+// deferred is how an object marshaler hands gqlgen its deferred fields, and onlyDeferred
+// the same when there are some.
+const (
+	deferred = `	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+`
+	onlyDeferred = `	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+`
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "postgenerate:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	files, err := filepath.Glob("*.generated.go")
+	if err != nil {
+		return err
+	}
+	found := map[string]bool{}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		out, err := rewrite(string(src), lists, concurrent, serial, found)
+		if err == nil {
+			out, err = rewrite(out, objects, deferred, onlyDeferred, found)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		if out != string(src) {
+			if err := os.WriteFile(f, []byte(out), 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	for _, name := range []string{"Activity", "ActivityEdge", "Organisation", "OrganisationEdge"} {
+		if !found["["+name+"]"] || !found[name] {
+			return fmt.Errorf("no generated marshaler for %s or [%s!]!", name, name)
+		}
+	}
+	return nil
+}
+
+// rewrite replaces old by new once in the body of each function of src that fn matches,
+// and notes which it saw (lists as "[Name]").
+func rewrite(src string, fn *regexp.Regexp, old, new string, found map[string]bool) (string, error) {
+	var b strings.Builder
+	rest := src
+	for {
+		loc := fn.FindStringSubmatchIndex(rest)
+		if loc == nil {
+			b.WriteString(rest)
+			return b.String(), nil
+		}
+		name := rest[loc[2]:loc[3]]
+		if fn == lists {
+			name = "[" + name + "]"
+		}
+		b.WriteString(rest[:loc[1]])
+		rest = rest[loc[1]:]
+		end := strings.Index(rest, "\nfunc ")
+		if end < 0 {
+			end = len(rest)
+		}
+		body := rest[:end]
+		if !strings.Contains(body, old) && !strings.Contains(body, new) {
+			return "", fmt.Errorf("the marshaler of %s has changed: it has no %q", name, old)
+		}
+		b.WriteString(strings.Replace(body, old, new, 1))
+		rest = rest[end:]
+		found[name] = true
+	}
+}

@@ -1,0 +1,68 @@
+package graph
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/fritid/fritid/internal/portal"
+)
+
+// The fields an operation selects on the items of a list, so the list reads only the
+// columns, texts and relations they need (portal.Fields).
+
+// activityListFields returns the fields selected on the activities of the ActivityConnection
+// the current field resolves to, through edges { node } and nodes.
+func activityListFields(ctx context.Context) portal.Fields {
+	return listFields(ctx, activityConnectionImplementors, activityEdgeImplementors, activityImplementors)
+}
+
+// organisationListFields is activityListFields for an OrganisationConnection.
+func organisationListFields(ctx context.Context) portal.Fields {
+	return listFields(ctx, organisationConnectionImplementors, organisationEdgeImplementors, organisationImplementors)
+}
+
+// listFields collects the fields selected on a connection's nodes; nil outside a field.
+func listFields(ctx context.Context, conn, edge, node []string) portal.Fields {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return nil
+	}
+	op := graphql.GetOperationContext(ctx)
+	f := portal.Fields{}
+	for _, c := range graphql.CollectFields(op, fc.Field.Selections, conn) {
+		switch c.Name {
+		case "edges":
+			for _, e := range graphql.CollectFields(op, c.Selections, edge) {
+				if e.Name == "node" {
+					addFields(op, f, e.Selections, node)
+				}
+			}
+		case "nodes":
+			addFields(op, f, c.Selections, node)
+		}
+	}
+	return f
+}
+
+func addFields(op *graphql.OperationContext, f portal.Fields, sel ast.SelectionSet, implementors []string) {
+	for _, c := range graphql.CollectFields(op, sel, implementors) {
+		f[c.Name] = true
+	}
+}
+
+// fieldsKey is a stable text for f, to tell lists read with other fields apart.
+func fieldsKey(f portal.Fields) string {
+	if f == nil {
+		return "*"
+	}
+	names := make([]string, 0, len(f))
+	for n := range f {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ",")
+}

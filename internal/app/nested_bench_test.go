@@ -1,0 +1,79 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fritid/fritid/internal/portal/synthetic"
+)
+
+// nestedQuery is the read of bench/peers.sh: organisations by name, each with its first 10
+// activities (id and title, in Bokmål with fallback).
+const nestedQuery = `query Nested($first: Int) { organisations(first: $first) { edges { node { id
+	activities(first: 10) { edges { node { id title } } } } } } }`
+
+// newSyntheticServer is newServer with a synthetic municipality "synthetic" of orgs
+// organisations, each with per activities.
+func newSyntheticServer(t testing.TB, orgs, per int) *testServer {
+	t.Helper()
+	s := newServer(t)
+	opt := synthetic.Options{Slug: "synthetic", Organisations: orgs, ActivitiesPerOrganisation: per, Seed: 1}
+	if _, err := synthetic.Generate(context.Background(), s.app.Tenants, opt); err != nil {
+		t.Fatalf("seed synthetic: %v", err)
+	}
+	return s
+}
+
+// BenchmarkNestedRead reads 50 organisations with their first 10 activities each, from 16
+// clients at once as bench/peers.sh does, and reports the process's CPU time per request
+// (server and a client that only reads the answer; PostgreSQL runs apart): what a nested
+// list costs in Go, its scanning, batches and output.
+// Run: go test ./internal/app/ -run '^$' -bench NestedRead -benchmem
+func BenchmarkNestedRead(b *testing.B) {
+	s := newSyntheticServer(b, 200, 10)
+	body, _ := json.Marshal(map[string]any{"query": nestedQuery, "variables": map[string]any{"first": 50}})
+	ok(b, s.post(b, nestedQuery, map[string]any{"first": 50}, "X-Municipality: synthetic"))
+	b.SetParallelism(8)
+	start := cpuTime()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			postDiscard(b, s.URL+"/graphql", body)
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64((cpuTime()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+}
+
+// postDiscard posts a GraphQL request to the synthetic municipality and reads the answer.
+func postDiscard(b *testing.B, url string, body []byte) {
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "nb")
+	req.Header.Set("X-Municipality", "synthetic")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Error(err)
+		return
+	}
+	io.Copy(io.Discard, res.Body) //nolint:errcheck // only the time counts
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		b.Errorf("status %d", res.StatusCode)
+	}
+}
+
+// cpuTime returns the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
