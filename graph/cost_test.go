@@ -37,18 +37,21 @@ func TestOperationCost(t *testing.T) {
 		{"TypenameIsFree", `{ municipality { __typename name } }`, nil, 2},
 		// organisations and edges count 1 each; node, id and name once for each of 5 edges.
 		{"ConnectionFirst", `{ organisations(first: 5) { edges { node { id name } } } }`, nil, 2 + 5*3},
-		{"ConnectionFirstFromVariable", `query($n: Int) { organisations(first: $n) { nodes { id } } }`, map[string]any{"n": json.Number("7")}, 2 + 7},
+		{"ConnectionFirstFromVariable", `query($n: Int) {
+			organisations(first: $n) { nodes { id } } }`, map[string]any{"n": json.Number("7")}, 2 + 7},
 		// Without first the largest page is assumed.
 		{"ConnectionDefault", `{ organisations { nodes { id } } }`, nil, 2 + 100},
 		// totalCount and pageInfo count once, not once per item.
 		{"ConnectionTotals", `{ organisations(first: 50) { totalCount pageInfo { hasNextPage } } }`, nil, 1 + 1 + 2},
 		// Nested lists multiply: 2 + 10 x (id + activities + nodes + 10 x id).
-		{"Nested", `{ organisations(first: 10) { nodes { id activities(first: 10) { nodes { id } } } } }`, nil, 2 + 10*(3+10)},
+		{"Nested", `{
+			organisations(first: 10) { nodes { id activities(first: 10) { nodes { id } } } } }`, nil, 2 + 10*(3+10)},
 		// An unpaged list of objects is assumed to hold AssumedListSize items.
 		{"UnpagedList", `{ categories { id name } }`, nil, 1 + AssumedListSize*2},
 		{"NodesByIDs", `{ nodes(ids: ["a", "b", "c"]) { id } }`, nil, 1 + 3*1},
 		// A fragment costs what its fields cost, wherever it is spread.
-		{"Fragment", `{ organisations(first: 2) { nodes { ...O } } } fragment O on Organisation { id name }`, nil, 2 + 2*2},
+		{"Fragment", `{
+			organisations(first: 2) { nodes { ...O } } } fragment O on Organisation { id name }`, nil, 2 + 2*2},
 		{"IntrospectionIsOne", `{ __schema { types { name fields { name args { name } } } } }`, nil, 1},
 		// A page above the largest is costed as the largest: the resolver refuses it with
 		// BAD_USER_INPUT, which says more than QUERY_TOO_COMPLEX would.

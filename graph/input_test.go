@@ -29,16 +29,19 @@ func TestInputGuard(t *testing.T) {
 		vars        map[string]any
 		field       string
 	}{
-		{"Fine", `query($f: Filter) { a(x: "ok", f: $f) { b(y: [1, 2.5, "å"]) } }`, map[string]any{"f": map[string]any{"q": "svøm"}}, ""},
+		{"Fine", `query($f: Filter) {
+			a(x: "ok", f: $f) { b(y: [1, 2.5, "å"]) } }`, map[string]any{"f": map[string]any{"q": "svøm"}}, ""},
 		{"Literal", `{ a(x: "\u0000") }`, nil, "x"},
 		{"Variable", `query($v: String) { a(x: $v) }`, map[string]any{"v": "\x00"}, "x"},
 		{"VariableInList", `query($v: [String]) { a(x: $v) }`, map[string]any{"v": []any{"ok", "\xff"}}, "x[1]"},
-		{"VariableInsideLiteral", `query($v: String) { a(in: {list: [{s: $v}]}) }`, map[string]any{"v": "\x00"}, "in.list[0].s"},
+		{"VariableInsideLiteral", `query($v: String) {
+			a(in: {list: [{s: $v}]}) }`, map[string]any{"v": "\x00"}, "in.list[0].s"},
 		{"NestedField", `{ a { b { c(after: "\u0000") } } }`, nil, "after"},
 		{"InlineFragment", `{ ... on Query { a(x: "\u0000") } }`, nil, "x"},
 		{"Fragment", `{ ...F ...F } fragment F on Query { a(x: "\u0000") }`, nil, "x"},
 		{"Directive", `query($v: String) { a @skip(if: $v) }`, map[string]any{"v": "\x00"}, "if"},
-		{"JSONKey", `query($v: JSON) { a(settings: $v) }`, map[string]any{"v": map[string]any{"\x00": 1}}, "settings.\x00"},
+		{"JSONKey", `query($v: JSON) {
+			a(settings: $v) }`, map[string]any{"v": map[string]any{"\x00": 1}}, "settings.\x00"},
 		{"HugeInteger", `{ a(d: 99999999999999999999) }`, nil, "d"},
 		{"HugeFloat", `{ a(d: [1e400]) }`, nil, "d[0]"},
 	}

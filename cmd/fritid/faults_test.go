@@ -24,7 +24,8 @@ import (
 	"github.com/fritid/fritid/internal/platform/database/localpg"
 )
 
-const registerMutation = `mutation($in: RegisterOrganisationInput!) { registerOrganisation(input: $in) { organisation { id } } }`
+const registerMutation = `mutation($in: RegisterOrganisationInput!) {
+	registerOrganisation(input: $in) { organisation { id } } }`
 
 // register asks the server at url to register an organisation called name and returns the
 // HTTP status and the first error code ("" when none).

@@ -113,7 +113,8 @@ func TestAccessMatrix(t *testing.T) {
 		"CASEWORKER": allowed, "committee editor": allowed,
 		"user of another municipality": unauthenticated}
 	keyID := func() any {
-		r := ok(t, s.post(t, `mutation { createApiKey(name: "k", scopes: [CATALOGUE_READ]) { key { id } } }`, nil, login("admin@example.no")))
+		r := ok(t, s.post(t, `mutation {
+			createApiKey(name: "k", scopes: [CATALOGUE_READ]) { key { id } } }`, nil, login("admin@example.no")))
 		return get(r.Data, "createApiKey.key.id")
 	}
 	n := 0
@@ -205,7 +206,8 @@ func TestAccessMatrix(t *testing.T) {
 
 	// The activity card: an agency with the caseworker, an active programme, an offer of Lag A.
 	adminH := login("admin@example.no")
-	agency := get(ok(t, s.post(t, `mutation { saveCardAgency(input: {name: "NAV", kind: NAV}) { agency { id } } }`, nil, adminH)).Data, "saveCardAgency.agency.id")
+	agency := get(ok(t, s.post(t, `mutation {
+		saveCardAgency(input: {name: "NAV", kind: NAV}) { agency { id } } }`, nil, adminH)).Data, "saveCardAgency.agency.id")
 	var caseworker string
 	s.app.DB.QueryRowContext(ctx, "SELECT id FROM users WHERE email = 'caseworker@example.no'").Scan(&caseworker)
 	ok(t, s.post(t, `mutation($u: ID!, $a: ID) {
@@ -357,8 +359,10 @@ func TestAccessMatrix(t *testing.T) {
 			s.exec(t, `INSERT INTO organisation_members (municipality_id, organisation_id, user_id, role) VALUES (?, ?, ?, 'EDITOR')`, demo.ID(), lagA, u.ID)
 			return map[string]any{"id": relayID("Organisation", lagA), "u": u.GlobalID()}
 		}, memberManagers},
-		{"saveLocale", `mutation { saveLocale(input: {code: "en", nativeName: "English"}) { locale { code } } }`, nil, adminOnly},
-		{"saveCategory", `mutation { saveCategory(input: {slug: "ny-kategori", names: [{locale: "nb", name: "Ny"}]}) { category { id } } }`, nil, adminOnly},
+		{"saveLocale", `mutation {
+			saveLocale(input: {code: "en", nativeName: "English"}) { locale { code } } }`, nil, adminOnly},
+		{"saveCategory", `mutation {
+			saveCategory(input: {slug: "ny-kategori", names: [{locale: "nb", name: "Ny"}]}) { category { id } } }`, nil, adminOnly},
 		{"deleteCategory", `mutation($id: ID!) { deleteCategory(id: $id) { deletedId } }`, func() map[string]any {
 			n++
 			var id string
@@ -368,7 +372,8 @@ func TestAccessMatrix(t *testing.T) {
 			s.app.Portal.InvalidateCategories()
 			return map[string]any{"id": relayID("Category", id)}
 		}, adminOnly},
-		{"saveNeighbourhood", `mutation { saveNeighbourhood(input: {slug: "omrade", area: "{\"type\":\"Polygon\",\"coordinates\":[[[10,59],[10.1,59],[10.1,59.1],[10,59]]]}", names: [{locale: "nb", name: "Område"}]}) { neighbourhood { id } } }`, nil, adminOnly},
+		{"saveNeighbourhood", `mutation {
+			saveNeighbourhood(input: {slug: "omrade", area: "{\"type\":\"Polygon\",\"coordinates\":[[[10,59],[10.1,59],[10.1,59.1],[10,59]]]}", names: [{locale: "nb", name: "Område"}]}) { neighbourhood { id } } }`, nil, adminOnly},
 		{"setUserRoles", `mutation($u: ID!) {
 			setUserRoles(userId: $u, roles: [EDITOR]) { userAccount { roles disabled } } }`, func() map[string]any {
 			o := owner()
@@ -384,7 +389,8 @@ func TestAccessMatrix(t *testing.T) {
 			setActivityTranslation(id: $id, locale: "en", input: {title: "Activity A"}) { activity { id } } }`, actAID, orgEditors},
 		{"saveVenue", `mutation($id: ID!) {
 			saveVenue(input: {organisationId: $id, name: "Banen"}) { venue { id } } }`, lagAID, orgEditors},
-		{"saveVenue (the municipality's own)", `mutation { saveVenue(input: {name: "Rådhuset"}) { venue { id } } }`, nil,
+		{"saveVenue (the municipality's own)", `mutation {
+			saveVenue(input: {name: "Rådhuset"}) { venue { id } } }`, nil,
 			catalogueEditors},
 		{"setVenueTranslation", `mutation($id: ID!) {
 			setVenueTranslation(id: $id, locale: "en", input: {name: "The clubhouse"}) { venue { name } } }`,
@@ -421,10 +427,12 @@ func TestAccessMatrix(t *testing.T) {
 			}, adminOnly},
 		{"archiveVenue", `mutation($id: ID!) {
 			archiveVenue(id: $id, archived: false) { venue { id } } }`, venueAID, orgEditors},
-		{"updateMunicipality", `mutation { updateMunicipality(input: {settings: {theme: "blå"}}) { municipality { name } } }`, nil, adminOnly},
+		{"updateMunicipality", `mutation {
+			updateMunicipality(input: {settings: {theme: "blå"}}) { municipality { name } } }`, nil, adminOnly},
 		{"uploadImage", uploadQuery, nil, signedIn},
 		{"uploadImage (into an organisation's library)", uploadQuery + uploadToLibrary, imageOfA, libraryKeepers},
-		{"replaceImage", uploadQuery + `mutation($f: Upload!, $id: ID!) { replaceImage(id: $id, file: $f) { image { id } } }`,
+		{"replaceImage", uploadQuery + `mutation($f: Upload!, $id: ID!) {
+			replaceImage(id: $id, file: $f) { image { id } } }`,
 			imageOfA, libraryKeepers},
 		{"deleteImage", `mutation($id: ID!) { deleteImage(id: $id) { deletedId } }`, imageOfA, libraryKeepers},
 		{"setImageAlt", `mutation($id: ID!) { setImageAlt(id: $id, locale: "nn", alt: "Eit bilete") { image { id } } }`,
@@ -508,7 +516,8 @@ func TestAccessMatrix(t *testing.T) {
 			rejectOrganisation(id: $id, reason: $reason) { organisation { status } } }`, pendingOrg, adminOnly},
 		// Reads with rows in docs/access.md's query table.
 		{"Organisation.members", `query($id: ID!) { organisation(id: $id) { members { role } } }`, lagAID, ownersOnly},
-		{"Organisation.invitations", `query($id: ID!) { organisation(id: $id) { invitations { email } } }`, lagAID, ownersOnly},
+		{"Organisation.invitations", `query($id: ID!) {
+			organisation(id: $id) { invitations { email } } }`, lagAID, ownersOnly},
 		{"Viewer.memberships", `{ viewer { memberships { role } } }`, nil, viewers},
 		{"Viewer.neighbourhoods", `{ viewer { neighbourhoods { id } } }`, nil, viewers},
 		{"Neighbourhood.editors", `query($id: ID!) { node(id: $id) { ... on Neighbourhood { editors { id } } } }`,

@@ -13,7 +13,8 @@ func TestActivityLifecycle(t *testing.T) {
 		createAdminIn(t, s, "larvik", "admin@larvik.no")
 		admin = login(t, s, "admin@larvik.no", larvik)
 	}
-	ok(t, s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { organisation { status } } }`, map[string]any{"id": id}, admin, larvik))
+	ok(t, s.post(t, `mutation($id: ID!) {
+		approveOrganisation(id: $id) { organisation { status } } }`, map[string]any{"id": id}, admin, larvik))
 	cats := ok(t, s.post(t, `{ categories { id slug } venues(first: 1) { nodes { id name } } }`, nil, larvik))
 	sport := idOf(cats, "categories", "idrett-og-fysisk-aktivitet")
 	venue := get(cats.Data, "venues.nodes.0.id")
@@ -29,17 +30,20 @@ func TestActivityLifecycle(t *testing.T) {
 	}
 	// A draft is not public; published, it is.
 	public := func() any {
-		return get(ok(t, s.post(t, `{ activity(slug: "sjakk-for-nybegynnere-i-stavern") { title ageMin } }`, nil, larvik)).Data, "activity")
+		return get(ok(t, s.post(t, `{
+			activity(slug: "sjakk-for-nybegynnere-i-stavern") { title ageMin } }`, nil, larvik)).Data, "activity")
 	}
 	if public() != nil {
 		t.Error("a draft is public")
 	}
-	ok(t, s.post(t, `mutation($id: ID!) { setActivityStatus(id: $id, status: PUBLISHED) { activity { status } } }`, map[string]any{"id": a}, owner, larvik))
+	ok(t, s.post(t, `mutation($id: ID!) {
+		setActivityStatus(id: $id, status: PUBLISHED) { activity { status } } }`, map[string]any{"id": a}, owner, larvik))
 	if p := public(); p == nil || get(p, "title") != "Sjakk for nybegynnere i Stavern" {
 		t.Errorf("published activity: %+v", p)
 	}
 	// Partial update: the age range changes, the title stays; a bad slot names its field.
-	u := ok(t, s.post(t, `mutation($id: ID!, $in: ActivityChangesInput!) { updateActivity(id: $id, input: $in) { activity { title ageMin ageMax } } }`,
+	u := ok(t, s.post(t, `mutation($id: ID!, $in: ActivityChangesInput!) {
+		updateActivity(id: $id, input: $in) { activity { title ageMin ageMax } } }`,
 		map[string]any{"id": a, "in": map[string]any{"ageMin": nil, "ageMax": 14}}, owner, larvik))
 	if get(u.Data, "updateActivity.activity.title") != "Sjakk for nybegynnere i Stavern" || get(u.Data, "updateActivity.activity.ageMin") != nil || get(u.Data, "updateActivity.activity.ageMax") != 14.0 {
 		t.Errorf("update: %+v", u.Data)
@@ -56,7 +60,8 @@ func TestActivityLifecycle(t *testing.T) {
 		"UnknownVenue": {map[string]any{"venueId": "VmVudWU6MDE5MDAwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDAwMDAw"}, "input.venueId"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			r := s.post(t, `mutation($id: ID!, $in: ActivityChangesInput!) { updateActivity(id: $id, input: $in) { activity { id } } }`, map[string]any{"id": a, "in": tt.in}, owner, larvik)
+			r := s.post(t, `mutation($id: ID!, $in: ActivityChangesInput!) {
+				updateActivity(id: $id, input: $in) { activity { id } } }`, map[string]any{"id": a, "in": tt.in}, owner, larvik)
 			if r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != tt.field {
 				t.Errorf("%+v, want BAD_USER_INPUT on %s", r.Errors, tt.field)
 			}

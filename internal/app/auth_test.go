@@ -9,7 +9,8 @@ import (
 	"github.com/fritid/fritid/internal/auth"
 )
 
-const loginMutation = `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token expiresAt viewer { user { email } roles } } }`
+const loginMutation = `mutation($e: String!, $p: String!) {
+	login(email: $e, password: $p) { token expiresAt viewer { user { email } roles } } }`
 
 // createAdmin makes an ADMIN of the demo municipality.
 func createAdmin(t *testing.T, s *testServer, email string) {
@@ -66,11 +67,13 @@ func TestLoginViewerLogout(t *testing.T) {
 		r := ok(t, s.post(t, loginMutation, map[string]any{"e": "kari@example.no", "p": "riktig hest batteri"}))
 		other := get(r.Data, "login.token").(string)
 		s.exec(t, "UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE created_at = (SELECT max(created_at) FROM sessions)")
-		if r := s.post(t, `{ viewer { user { email } } }`, nil, "Authorization: Bearer "+other); r.code() != "UNAUTHENTICATED" {
+		if r := s.post(t, `{
+			viewer { user { email } } }`, nil, "Authorization: Bearer "+other); r.code() != "UNAUTHENTICATED" {
 			t.Errorf("expired token: %+v", r.Errors)
 		}
 	})
-	if r := ok(t, s.post(t, `mutation { logout { sessionEnded } }`, nil, bearer)); get(r.Data, "logout.sessionEnded") != true {
+	if r := ok(t, s.post(t, `mutation {
+		logout { sessionEnded } }`, nil, bearer)); get(r.Data, "logout.sessionEnded") != true {
 		t.Fatalf("logout: %+v", r.Data)
 	}
 	if r := s.post(t, `{ viewer { user { email } } }`, nil, bearer); r.code() != "UNAUTHENTICATED" {
@@ -102,7 +105,8 @@ func TestLogoutEverywhere(t *testing.T) {
 		t.Errorf("ended %v sessions, want 3", get(r.Data, "logoutEverywhere.sessionsEnded"))
 	}
 	for _, tok := range tokens {
-		if r := s.post(t, `{ viewer { user { email } } }`, nil, "Authorization: Bearer "+tok); r.code() != "UNAUTHENTICATED" {
+		if r := s.post(t, `{
+			viewer { user { email } } }`, nil, "Authorization: Bearer "+tok); r.code() != "UNAUTHENTICATED" {
 			t.Errorf("a token still works: %+v", r.Data)
 		}
 	}
@@ -141,7 +145,8 @@ func TestAPIKeys(t *testing.T) {
 	createAdmin(t, s, "kari@example.no")
 	login := ok(t, s.post(t, loginMutation, map[string]any{"e": "kari@example.no", "p": "riktig hest batteri"}))
 	admin := "Authorization: Bearer " + get(login.Data, "login.token").(string)
-	r := ok(t, s.post(t, `mutation { createApiKey(name: "Nyhetsbrev", scopes: [CATALOGUE_READ, SUBSCRIBERS_READ]) { token apiKey { id prefix scopes } } }`, nil, admin))
+	r := ok(t, s.post(t, `mutation {
+		createApiKey(name: "Nyhetsbrev", scopes: [CATALOGUE_READ, SUBSCRIBERS_READ]) { token apiKey { id prefix scopes } } }`, nil, admin))
 	token := get(r.Data, "createApiKey.token").(string)
 	prefix := get(r.Data, "createApiKey.apiKey.prefix").(string)
 	if !strings.HasPrefix(token, prefix+"_") || !strings.HasPrefix(prefix, "fritid_") || len(token) < 60 {
@@ -175,16 +180,19 @@ func TestAPIKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 		e := ok(t, s.post(t, loginMutation, map[string]any{"e": "editor@example.no", "p": "riktig hest batteri"}))
-		r := s.post(t, `{ apiKeys { nodes { prefix } } }`, nil, "Authorization: Bearer "+get(e.Data, "login.token").(string))
+		r := s.post(t, `{
+			apiKeys { nodes { prefix } } }`, nil, "Authorization: Bearer "+get(e.Data, "login.token").(string))
 		if r.code() != "FORBIDDEN" {
 			t.Errorf("editor lists keys: %+v", r.Errors)
 		}
 	})
 	id := get(r.Data, "createApiKey.apiKey.id")
-	if rv := ok(t, s.post(t, `mutation($id: ID!) { revokeApiKey(id: $id) { apiKey { revokedAt } } }`, map[string]any{"id": id}, admin)); get(rv.Data, "revokeApiKey.apiKey.revokedAt") == nil {
+	if rv := ok(t, s.post(t, `mutation($id: ID!) {
+		revokeApiKey(id: $id) { apiKey { revokedAt } } }`, map[string]any{"id": id}, admin)); get(rv.Data, "revokeApiKey.apiKey.revokedAt") == nil {
 		t.Fatalf("revoke: %+v", rv.Data)
 	}
-	if r := s.post(t, `{ viewer { apiKey { name } } }`, nil, keyAuth); r.Status != http.StatusUnauthorized || r.code() != "UNAUTHENTICATED" {
+	if r := s.post(t, `{
+		viewer { apiKey { name } } }`, nil, keyAuth); r.Status != http.StatusUnauthorized || r.code() != "UNAUTHENTICATED" {
 		t.Errorf("a revoked key works: %d %+v", r.Status, r.Errors)
 	}
 	t.Run("NotFoundInAnotherMunicipality", func(t *testing.T) {
@@ -198,11 +206,13 @@ func TestAPIKeys(t *testing.T) {
 		}
 		l := ok(t, s.post(t, loginMutation, map[string]any{"e": "admin@larvik.no", "p": "riktig hest batteri"}, "X-Municipality: larvik"))
 		other := "Authorization: Bearer " + get(l.Data, "login.token").(string)
-		r := s.post(t, `mutation($id: ID!) { revokeApiKey(id: $id) { apiKey { revokedAt } } }`, map[string]any{"id": id}, other, "X-Municipality: larvik")
+		r := s.post(t, `mutation($id: ID!) {
+			revokeApiKey(id: $id) { apiKey { revokedAt } } }`, map[string]any{"id": id}, other, "X-Municipality: larvik")
 		if r.code() != "NOT_FOUND" {
 			t.Errorf("larvik's admin revokes demo's key: %+v", r.Errors)
 		}
-		if l := ok(t, s.post(t, `{ apiKeys { nodes { prefix } } }`, nil, other, "X-Municipality: larvik")); len(get(l.Data, "apiKeys.nodes").([]any)) != 0 {
+		if l := ok(t, s.post(t, `{
+			apiKeys { nodes { prefix } } }`, nil, other, "X-Municipality: larvik")); len(get(l.Data, "apiKeys.nodes").([]any)) != 0 {
 			t.Errorf("larvik sees demo's keys: %+v", l.Data)
 		}
 	})

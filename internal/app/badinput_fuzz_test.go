@@ -27,9 +27,11 @@ var fuzzOperations = []string{
 	`mutation($s: String!) { login(email: $s, password: $s) { token } }`,
 	`mutation($s: String!) { openCard(access: {number: $s, pin: $s}) { card { id } } }`,
 	`mutation($s: String!) { registerOrganisation(input: {name: $s, kind: VOLUNTARY}) { organisation { id } } }`,
-	`mutation($s: String, $org: ID!) { updateOrganisation(id: $org, input: {contactPerson: $s}) { organisation { id } } }`,
+	`mutation($s: String, $org: ID!) {
+		updateOrganisation(id: $org, input: {contactPerson: $s}) { organisation { id } } }`,
 	`mutation($s: String, $activity: ID!) { updateActivity(id: $activity, input: {summary: $s}) { activity { id } } }`,
-	`mutation($s: String!) { issueCard(input: {programmeId: "x", childIdentityNumber: $s, givenName: $s, birthDate: "2015-01-01"}) { card { id } } }`,
+	`mutation($s: String!) {
+		issueCard(input: {programmeId: "x", childIdentityNumber: $s, givenName: $s, birthDate: "2015-01-01"}) { card { id } } }`,
 }
 
 // FuzzGraphQLStrings sends one fuzzed string through every fuzzOperation, as a variable,

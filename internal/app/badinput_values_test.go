@@ -30,7 +30,8 @@ const nul = "a\x00b"
 // badValues are NUL characters in each place one reached SQL, and values the custom
 // scalars cannot read, as literals and as variables.
 func badValues(org, activity string) []badValue {
-	update := `mutation($id: ID!, $in: UpdateOrganisationInput!) { updateOrganisation(id: $id, input: $in) { organisation { id } } }`
+	update := `mutation($id: ID!, $in: UpdateOrganisationInput!) {
+		updateOrganisation(id: $id, input: $in) { organisation { id } } }`
 	issue := `mutation($in: CardRecipientInput!) { issueCard(input: $in) { card { id } } }`
 	recipient := func(k string, v any) map[string]any {
 		in := map[string]any{"programmeId": "Q2FyZFByb2dyYW1tZTow", "childIdentityNumber": "01020312345",
@@ -41,39 +42,51 @@ func badValues(org, activity string) []badValue {
 	textNotStorable := "The text contains a character that cannot be stored: a NUL character (U+0000) or bytes that are not UTF-8."
 	dateInvalid := "A date is written YYYY-MM-DD, for example 2026-05-17."
 	return []badValue{
-		{"NULInOrganisationSlug", `query($s: String!) { organisation(slug: $s) { id } }`, map[string]any{"s": nul}, "slug", textNotStorable, true},
+		{"NULInOrganisationSlug", `query($s: String!) {
+			organisation(slug: $s) { id } }`, map[string]any{"s": nul}, "slug", textNotStorable, true},
 		{"NULInLiteralSlug", `{ organisation(slug: "a\u0000b") { id } }`, nil, "slug", textNotStorable, true},
-		{"NULInActivitySlug", `query($s: String!) { activity(slug: $s) { id } }`, map[string]any{"s": nul}, "slug", "", true},
-		{"NULInAuditAction", `query($a: String) { auditLog(filter: {action: $a}) { edges { cursor } } }`, map[string]any{"a": nul}, "filter.action", "", true},
+		{"NULInActivitySlug", `query($s: String!) {
+			activity(slug: $s) { id } }`, map[string]any{"s": nul}, "slug", "", true},
+		{"NULInAuditAction", `query($a: String) {
+			auditLog(filter: {action: $a}) { edges { cursor } } }`, map[string]any{"a": nul}, "filter.action", "", true},
 		{"NULInContactPerson", update, map[string]any{"id": org, "in": map[string]any{"contactPerson": nul}}, "input.contactPerson", "", true},
-		{"NULInActivitySummary", `mutation($id: ID!, $s: String) { updateActivity(id: $id, input: {summary: $s}) { activity { id } } }`,
+		{"NULInActivitySummary", `mutation($id: ID!, $s: String) {
+			updateActivity(id: $id, input: {summary: $s}) { activity { id } } }`,
 			map[string]any{"id": activity, "s": nul}, "input.summary", "", true},
 		{"NULInRegisteredName", registerMutation, map[string]any{"in": map[string]any{"name": nul, "kind": "VOLUNTARY"}}, "input.name", "", true},
 		{"NULInLoginEmail", loginMutation, map[string]any{"e": nul + "@example.no", "p": "x"}, "email", "", true},
-		{"NULInCardNumber", `mutation($n: String!) { openCard(access: {number: $n, pin: "123456"}) { card { id } } }`, map[string]any{"n": nul}, "access.number", "", true},
+		{"NULInCardNumber", `mutation($n: String!) {
+			openCard(access: {number: $n, pin: "123456"}) { card { id } } }`, map[string]any{"n": nul}, "access.number", "", true},
 		{"NULInGivenName", issue, recipient("givenName", nul), "input.givenName", "", true},
 		{"NULInListElement", issue, recipient("guardianIdentityNumbers", []any{"01020312345", nul}), "input.guardianIdentityNumbers[1]", "", true},
-		{"NULInSearch", `query($q: String!) { search(query: $q) { totalCount } }`, map[string]any{"q": nul}, "query", "", true},
+		{"NULInSearch", `query($q: String!) {
+			search(query: $q) { totalCount } }`, map[string]any{"q": nul}, "query", "", true},
 		{"NULInJSONValue", `mutation($s: JSON) { updateMunicipality(input: {settings: $s}) { municipality { name } } }`,
 			map[string]any{"s": map[string]any{"colour": nul}}, "input.settings.colour", "", true},
 		{"NULInJSONKey", `mutation($s: JSON) { updateMunicipality(input: {settings: $s}) { municipality { name } } }`,
 			map[string]any{"s": map[string]any{nul: 1}}, "input.settings." + nul, "", true},
-		{"NULInFragment", `query { ...F } fragment F on Query { organisation(slug: "\u0000") { id } }`, nil, "slug", "", true},
-		{"HugeNumberForDate", `{ cardStatistics(programmeId: "x", from: 99999999999999999999) { cardsIssued { value } } }`, nil, "from",
+		{"NULInFragment", `query {
+			...F } fragment F on Query { organisation(slug: "\u0000") { id } }`, nil, "slug", "", true},
+		{"HugeNumberForDate", `{
+			cardStatistics(programmeId: "x", from: 99999999999999999999) { cardsIssued { value } } }`, nil, "from",
 			"The number is out of range.", true},
 
 		{"DateDay32", issue, recipient("birthDate", "2026-12-32"), "input.birthDate", dateInvalid, false},
 		{"DateEmpty", issue, recipient("birthDate", ""), "input.birthDate", dateInvalid, false},
 		{"DateNumber", issue, recipient("birthDate", 442), "input.birthDate", dateInvalid, false},
 		{"DateObject", issue, recipient("birthDate", map[string]any{"y": 2026}), "input.birthDate", dateInvalid, false},
-		{"DateLiteralNumber", `{ cardStatistics(programmeId: "x", from: 442) { cardsIssued { value } } }`, nil, "from", dateInvalid, false},
+		{"DateLiteralNumber", `{
+			cardStatistics(programmeId: "x", from: 442) { cardsIssued { value } } }`, nil, "from", dateInvalid, false},
 		{"DateWithTime", `query($d: Date) { cardSettlement(programmeId: "x", to: $d) { nodes { ore } } }`,
 			map[string]any{"d": "2026-05-17T10:00:00Z"}, "to", dateInvalid, false},
-		{"TimeNotRFC3339", `query($t: Time) { auditLog(filter: {since: $t}) { edges { cursor } } }`, map[string]any{"t": "yesterday"},
+		{"TimeNotRFC3339", `query($t: Time) {
+			auditLog(filter: {since: $t}) { edges { cursor } } }`, map[string]any{"t": "yesterday"},
 			"filter.since", "The value is not of the kind this field takes.", false},
-		{"UploadNotAFile", `mutation($f: Upload!) { uploadImage(file: $f) { image { id } } }`, map[string]any{"f": "file.png"}, "file", "", false},
+		{"UploadNotAFile", `mutation($f: Upload!) {
+			uploadImage(file: $f) { image { id } } }`, map[string]any{"f": "file.png"}, "file", "", false},
 
-		{"VariableWrongType", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": map[string]any{"x": 1}}, "id",
+		{"VariableWrongType", `query($id: ID!) {
+			node(id: $id) { id } }`, map[string]any{"id": map[string]any{"x": 1}}, "id",
 			"The value is not of the kind this field takes.", true},
 		{"VariableMissing", `query($id: ID!) { node(id: $id) { id } }`, nil, "id", "A value is required.", true},
 		{"VariableUnknownField", registerMutation, map[string]any{"in": map[string]any{"name": "Sjakk", "kind": "VOLUNTARY", "colour": "red"}},
@@ -125,14 +138,16 @@ func TestBadValuesInEveryTransport(t *testing.T) {
 	t.Parallel()
 	s := newServer(t)
 	t.Run("InvalidUTF8InGET", func(t *testing.T) {
-		r := s.do(t, http.MethodGet, "/graphql?query="+url.QueryEscape(`{ organisation(slug: "`)+"%FF"+url.QueryEscape(`") { id } }`), "", nil)
+		r := s.do(t, http.MethodGet, "/graphql?query="+url.QueryEscape(`{
+			organisation(slug: "`)+"%FF"+url.QueryEscape(`") { id } }`), "", nil)
 		assertBadValue(t, r, badValue{field: "slug", request: true})
 		if r.Errors[0].Extensions["reason"] != "UTF8" {
 			t.Errorf("reason %v", r.Errors[0].Extensions["reason"])
 		}
 	})
 	t.Run("NULInGETVariables", func(t *testing.T) {
-		r := s.do(t, http.MethodGet, "/graphql?query="+url.QueryEscape(`query($s: String!) { organisation(slug: $s) { id } }`)+
+		r := s.do(t, http.MethodGet, "/graphql?query="+url.QueryEscape(`query($s: String!) {
+			organisation(slug: $s) { id } }`)+
 			"&variables="+url.QueryEscape(`{"s":"\u0000"}`), "", nil)
 		assertBadValue(t, r, badValue{field: "slug", request: true})
 	})
@@ -160,7 +175,8 @@ func TestBadValuesInEveryTransport(t *testing.T) {
 		"nn": "Ein dato skriv du ÅÅÅÅ-MM-DD, til dømes 2026-05-17.",
 		"en": "A date is written YYYY-MM-DD, for example 2026-05-17.",
 	} {
-		r := s.post(t, `{ cardSettlement(programmeId: "x", from: "i går") { nodes { ore } } }`, nil, "Accept-Language: "+lang)
+		r := s.post(t, `{
+			cardSettlement(programmeId: "x", from: "i går") { nodes { ore } } }`, nil, "Accept-Language: "+lang)
 		if len(r.Errors) == 0 || r.Errors[0].Message != want {
 			t.Errorf("%s: %+v, want %q", lang, r.Errors, want)
 		}

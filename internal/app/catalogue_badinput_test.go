@@ -11,7 +11,8 @@ import (
 // TestCatalogueBadInput: each is a BAD_USER_INPUT naming the field, and the server is fine after.
 func TestCatalogueBadInput(t *testing.T) {
 	s := newDemoServer(t)
-	q := `query($f: CatalogueFilterInput, $first: Int, $after: String, $o: CatalogueOrder) { activities(filter: $f, first: $first, after: $after, orderBy: $o) { totalCount } }`
+	q := `query($f: CatalogueFilterInput, $first: Int, $after: String, $o: CatalogueOrder) {
+		activities(filter: $f, first: $first, after: $after, orderBy: $o) { totalCount } }`
 	first := ok(t, s.larvik(t, `{ activities(first: 1) { pageInfo { endCursor } } }`, nil))
 	nameCursor := get(first.Data, "activities.pageInfo.endCursor")
 	byUpdated := ok(t, s.larvik(t, `{ activities(first: 1, orderBy: UPDATED_AT) { pageInfo { endCursor } } }`, nil))

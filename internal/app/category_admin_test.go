@@ -10,7 +10,8 @@ func TestAdministratorsEditTheTaxonomy(t *testing.T) {
 	createAdmin(t, s, "kari@example.no")
 	admin := login(t, s, "kari@example.no")
 	parent := idOf(ok(t, s.post(t, `{ categories { id slug } }`, nil)), "categories", "idrett-og-fysisk-aktivitet")
-	save := `mutation($in: CategoryChangesInput!) { saveCategory(input: $in) { category { id slug name parent { slug } } } }`
+	save := `mutation($in: CategoryChangesInput!) {
+		saveCategory(input: $in) { category { id slug name parent { slug } } } }`
 	r := ok(t, s.post(t, save, map[string]any{"in": map[string]any{"slug": "svomming", "parentId": parent,
 		"names": []any{map[string]any{"locale": "nb", "name": "Svømming"}, map[string]any{"locale": "en", "name": "Swimming"}}}}, admin))
 	child := get(r.Data, "saveCategory.category.id")
@@ -18,7 +19,8 @@ func TestAdministratorsEditTheTaxonomy(t *testing.T) {
 		t.Fatalf("%+v", r.Data)
 	}
 	// The change shows at once in the public taxonomy, in English too.
-	q := ok(t, s.post(t, `{ category(slug: "idrett-og-fysisk-aktivitet") { children { name } } }`, nil, "Accept-Language: en"))
+	q := ok(t, s.post(t, `{
+		category(slug: "idrett-og-fysisk-aktivitet") { children { name } } }`, nil, "Accept-Language: en"))
 	if !slices.Contains(names(q.Data, "category.children", "name"), "Swimming") {
 		t.Errorf("children: %+v", q.Data)
 	}
@@ -39,7 +41,8 @@ func TestAdministratorsEditTheTaxonomy(t *testing.T) {
 			}
 		})
 	}
-	del := ok(t, s.post(t, `mutation($id: ID!) { deleteCategory(id: $id) { deletedId parent { slug children { id } } } }`, map[string]any{"id": child}, admin))
+	del := ok(t, s.post(t, `mutation($id: ID!) {
+		deleteCategory(id: $id) { deletedId parent { slug children { id } } } }`, map[string]any{"id": child}, admin))
 	if get(del.Data, "deleteCategory.deletedId") != child || get(del.Data, "deleteCategory.parent.slug") != "idrett-og-fysisk-aktivitet" {
 		t.Errorf("delete: %+v", del.Data)
 	}

@@ -188,7 +188,8 @@ func TestEveryListPagesBothWays(t *testing.T) {
 	})
 	t.Run("CardAgencies", func(t *testing.T) {
 		for i := range 3 {
-			ok(t, s.post(t, `mutation($n: String!) { saveCardAgency(input: {name: $n, kind: SCHOOL}) { agency { id } } }`,
+			ok(t, s.post(t, `mutation($n: String!) {
+				saveCardAgency(input: {name: $n, kind: SCHOOL}) { agency { id } } }`,
 				map[string]any{"n": fmt.Sprintf("Skole %d", i)}, cs.coord))
 		}
 		p := pager{s: s, field: "cardAgencies", key: "id", keyPath: "id", headers: []string{cs.nav}}

@@ -81,7 +81,8 @@ func TestActivityFilters(t *testing.T) {
 
 func TestOrganisationFilters(t *testing.T) {
 	s := newDemoServer(t)
-	r := ok(t, s.larvik(t, `{ organisations(first: 100, filter: {organisationKinds: [MUNICIPAL]}) { totalCount nodes { kind } } }`, nil))
+	r := ok(t, s.larvik(t, `{
+		organisations(first: 100, filter: {organisationKinds: [MUNICIPAL]}) { totalCount nodes { kind } } }`, nil))
 	if n := len(list(r, "organisations")); n == 0 {
 		t.Fatal("no municipal organisations")
 	}
@@ -91,7 +92,8 @@ func TestOrganisationFilters(t *testing.T) {
 		}
 	}
 	// An activity filter on organisations: those with a free activity for a 10-year-old.
-	r = ok(t, s.larvik(t, `{ organisations(first: 100, filter: {freeOnly: true, age: 10}) { nodes { name activities(first: 50) { nodes { free ageMin ageMax } } } } }`, nil))
+	r = ok(t, s.larvik(t, `{
+		organisations(first: 100, filter: {freeOnly: true, age: 10}) { nodes { name activities(first: 50) { nodes { free ageMin ageMax } } } } }`, nil))
 	for _, o := range list(r, "organisations") {
 		found := false
 		for _, a := range o["activities"].(map[string]any)["nodes"].([]any) {

@@ -11,7 +11,8 @@ func TestAMunicipalityAddsALanguage(t *testing.T) {
 	s := newServer(t)
 	createAdmin(t, s, "kari@example.no")
 	admin := login(t, s, "kari@example.no")
-	save := `mutation($in: LocaleInput!) { saveLocale(input: $in) { locale { code nativeName enabled fallback { code } } } }`
+	save := `mutation($in: LocaleInput!) {
+		saveLocale(input: $in) { locale { code nativeName enabled fallback { code } } } }`
 	r := ok(t, s.post(t, save, map[string]any{"in": map[string]any{"code": "se", "englishName": "Northern Sami", "nativeName": "davvisámegiella", "fallback": "nb"}}, admin))
 	if get(r.Data, "saveLocale.locale.fallback.code") != "nb" || get(r.Data, "saveLocale.locale.enabled") != true {
 		t.Fatalf("%+v", r.Data)
@@ -21,7 +22,8 @@ func TestAMunicipalityAddsALanguage(t *testing.T) {
 		t.Errorf("after adding se: %v %q %v", names(q.Data, "locales", "code"), q.Header.Get("Content-Language"), get(q.Data, "categories.0"))
 	}
 	ok(t, s.post(t, save, map[string]any{"in": map[string]any{"code": "se", "enabled": false}}, admin))
-	if q := ok(t, s.post(t, `{ locales { code } }`, nil, "Accept-Language: se")); slices.Contains(names(q.Data, "locales", "code"), "se") {
+	if q := ok(t, s.post(t, `{
+		locales { code } }`, nil, "Accept-Language: se")); slices.Contains(names(q.Data, "locales", "code"), "se") {
 		t.Error("a disabled language is still offered")
 	}
 	for name, tt := range map[string]struct {

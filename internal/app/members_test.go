@@ -9,7 +9,8 @@ func TestInviteAcceptAndHandOverOwnership(t *testing.T) {
 	s := newServer(t)
 	orgID, owner := newOwnedOrganisation(t, s)
 	createAdmin(t, s, "ny@example.no") // an existing account (its role does not matter here)
-	invite := `mutation($o: ID!, $e: String!) { inviteMember(organisationId: $o, email: $e, role: EDITOR) { organisation { id invitations { email role } } } }`
+	invite := `mutation($o: ID!, $e: String!) {
+		inviteMember(organisationId: $o, email: $e, role: EDITOR) { organisation { id invitations { email role } } } }`
 	inv := ok(t, s.post(t, invite, map[string]any{"o": orgID, "e": "Ny@example.no"}, owner))
 	if get(inv.Data, "inviteMember.organisation.id") != orgID || get(inv.Data, "inviteMember.organisation.invitations.0.email") != "ny@example.no" {
 		t.Errorf("invite: %+v", inv.Data)
@@ -30,7 +31,8 @@ func TestInviteAcceptAndHandOverOwnership(t *testing.T) {
 		return get(ok(t, s.post(t, `{ viewer { user { id } } }`, nil, auth)).Data, "viewer.user.id").(string)
 	}
 	ownerID, newID := ids(owner), ids(newcomer)
-	set := `mutation($o: ID!, $u: ID!, $r: OrganisationRole) { setMemberRole(organisationId: $o, userId: $u, role: $r) { organisation { id } } }`
+	set := `mutation($o: ID!, $u: ID!, $r: OrganisationRole) {
+		setMemberRole(organisationId: $o, userId: $u, role: $r) { organisation { id } } }`
 	// The answer shows the organisation's members as they are now, to those who may see them.
 	handOver := `mutation($o: ID!, $u: ID!) { setMemberRole(organisationId: $o, userId: $u, role: OWNER) {
 		organisation { members { user { id } role } } } }`

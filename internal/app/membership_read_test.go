@@ -36,24 +36,28 @@ func newOwnersWorld(t *testing.T) (*testServer, ownersWorld) {
 	w.org, w.owner = newOwnedOrganisation(t, s)
 	createAdmin(t, s, "admin@example.no")
 	w.admin = login(t, s, "admin@example.no")
-	ok(t, s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { organisation { id } } }`, map[string]any{"id": w.org}, w.admin))
+	ok(t, s.post(t, `mutation($id: ID!) {
+		approveOrganisation(id: $id) { organisation { id } } }`, map[string]any{"id": w.org}, w.admin))
 	ok(t, s.post(t, registerMutation, map[string]any{"in": map[string]any{"name": "Korpset", "kind": "VOLUNTARY",
 		"owner": map[string]any{"email": "eier@korps.no", "password": "riktig hest batteri"}}}))
 	link := outboxLink(t, s, "VerifyEmail", "eier@korps.no")
-	ok(t, s.post(t, `mutation($t: String!) { verifyEmail(token: $t) { user { id } } }`, map[string]any{"t": link[len(link)-43:]}))
+	ok(t, s.post(t, `mutation($t: String!) {
+		verifyEmail(token: $t) { user { id } } }`, map[string]any{"t": link[len(link)-43:]}))
 	w.other = login(t, s, "eier@korps.no")
 	w.editor = createUser(t, s, "redaktor@sjakk.no")
 	w.resident = createUser(t, s, "beboer@example.no")
 	w.ownerID, w.editorID = viewerID(t, s, w.owner), viewerID(t, s, w.editor)
 	s.exec(t, `INSERT INTO organisation_members (municipality_id, organisation_id, user_id, role)
 		SELECT municipality_id, id, ?, 'EDITOR' FROM organisations WHERE name = 'Sjakklubben'`, relayKey(t, w.editorID))
-	r := ok(t, s.post(t, `mutation($o: ID!) { createActivity(organisationId: $o, input: {title: "Lynsjakk"}) { activity { id slug status } } }`,
+	r := ok(t, s.post(t, `mutation($o: ID!) {
+		createActivity(organisationId: $o, input: {title: "Lynsjakk"}) { activity { id slug status } } }`,
 		map[string]any{"o": w.org}, w.owner))
 	w.activity, w.slug = get(r.Data, "createActivity.activity.id").(string), get(r.Data, "createActivity.activity.slug").(string)
 	if get(r.Data, "createActivity.activity.status") != "DRAFT" {
 		t.Fatalf("a new activity: %+v", r.Data)
 	}
-	ok(t, s.post(t, `mutation($o: ID!) { inviteMember(organisationId: $o, email: "ny@sjakk.no", role: EDITOR) { organisation { id } } }`,
+	ok(t, s.post(t, `mutation($o: ID!) {
+		inviteMember(organisationId: $o, email: "ny@sjakk.no", role: EDITOR) { organisation { id } } }`,
 		map[string]any{"o": w.org}, w.owner))
 	return s, w
 }
@@ -70,7 +74,8 @@ func TestOwnersReadTheirDrafts(t *testing.T) {
 		{"ActivityByID", `query($v: ID!) { activity(id: $v) { id status } }`, "activity.id", w.activity},
 		{"ActivityBySlug", `query($v: String!) { activity(slug: $v) { id status } }`, "activity.id", w.slug},
 		{"Node", `query($v: ID!) { node(id: $v) { id } }`, "node.id", w.activity},
-		{"OrganisationActivities", `query($v: String!) { organisation(slug: $v) { activities { totalCount nodes { id } } } }`,
+		{"OrganisationActivities", `query($v: String!) {
+			organisation(slug: $v) { activities { totalCount nodes { id } } } }`,
 			"organisation.activities.nodes.0.id", "sjakklubben"},
 	}
 	callers := []struct {
@@ -235,8 +240,10 @@ func TestMemberRoleRules(t *testing.T) {
 	t.Parallel()
 	s, w := newOwnersWorld(t)
 	const grantMsg = "Only an owner of the organisation can make someone an owner."
-	invite := `mutation($o: ID!, $r: OrganisationRole!) { inviteMember(organisationId: $o, email: "x@sjakk.no", role: $r) { organisation { id } } }`
-	set := `mutation($o: ID!, $u: ID!, $r: OrganisationRole) { setMemberRole(organisationId: $o, userId: $u, role: $r) { organisation { id } } }`
+	invite := `mutation($o: ID!, $r: OrganisationRole!) {
+		inviteMember(organisationId: $o, email: "x@sjakk.no", role: $r) { organisation { id } } }`
+	set := `mutation($o: ID!, $u: ID!, $r: OrganisationRole) {
+		setMemberRole(organisationId: $o, userId: $u, role: $r) { organisation { id } } }`
 	cases := []struct {
 		name, query, bearer string
 		vars                map[string]any

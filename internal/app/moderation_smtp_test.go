@@ -39,7 +39,8 @@ func TestModerationMailIsDelivered(t *testing.T) {
 		t.Fatalf("the administrator's notice (%d):\n%s", len(got), strings.Join(got, "\n---\n"))
 	}
 	admin := login(t, s, "admin@example.no", "Accept-Language: en")
-	ok(t, s.post(t, `mutation($id: ID!) { rejectOrganisation(id: $id, reason: "Klubben finnes fra før") { organisation { status } } }`,
+	ok(t, s.post(t, `mutation($id: ID!) {
+		rejectOrganisation(id: $id, reason: "Klubben finnes fra før") { organisation { status } } }`,
 		map[string]any{"id": id}, admin, "Accept-Language: en"))
 	var rejection string
 	for _, b := range bodiesTo(t, s, box, "leder@sjakk.no") {

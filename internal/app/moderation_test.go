@@ -80,7 +80,8 @@ func TestModerateRegistrations(t *testing.T) {
 		}
 	})
 	t.Run("AdministratorReadsAPendingOne", func(t *testing.T) {
-		n := ok(t, s.post(t, `query($id: ID!) { node(id: $id) { ... on Organisation { status } } }`, map[string]any{"id": first}, admin))
+		n := ok(t, s.post(t, `query($id: ID!) {
+			node(id: $id) { ... on Organisation { status } } }`, map[string]any{"id": first}, admin))
 		o := ok(t, s.post(t, `{ organisation(slug: "stavern-sjakklubb") { name } }`, nil, admin))
 		if get(n.Data, "node.status") != "PENDING" || get(o.Data, "organisation.name") != "Stavern Sjakklubb" {
 			t.Errorf("node %+v, organisation %+v", n.Data, o.Data)
@@ -105,19 +106,23 @@ func TestModerateRegistrations(t *testing.T) {
 		}
 	})
 	t.Run("ApproveOnce", func(t *testing.T) {
-		ok(t, s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { organisation { status } } }`, map[string]any{"id": first}, admin))
-		if p := ok(t, s.post(t, `{ organisation(slug: "stavern-sjakklubb") { status } }`, nil)); get(p.Data, "organisation.status") != "PUBLISHED" {
+		ok(t, s.post(t, `mutation($id: ID!) {
+			approveOrganisation(id: $id) { organisation { status } } }`, map[string]any{"id": first}, admin))
+		if p := ok(t, s.post(t, `{
+			organisation(slug: "stavern-sjakklubb") { status } }`, nil)); get(p.Data, "organisation.status") != "PUBLISHED" {
 			t.Errorf("approved organisation is not public: %+v", p.Data)
 		}
 		if n := outboxCount(t, s, "OrganisationApproved", "leder@sjakk.no", "locale = 'nb' AND data->>'Name' = 'Stavern Sjakklubb'"); n != 1 {
 			t.Errorf("%d approval e-mails to the owner", n)
 		}
-		if r := s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { organisation { status } } }`, map[string]any{"id": first}, admin); r.code() != "CONFLICT" || r.Errors[0].Message == "" {
+		if r := s.post(t, `mutation($id: ID!) {
+			approveOrganisation(id: $id) { organisation { status } } }`, map[string]any{"id": first}, admin); r.code() != "CONFLICT" || r.Errors[0].Message == "" {
 			t.Errorf("approving twice: %+v", r.Errors)
 		}
 	})
 	t.Run("RejectWithAReason", func(t *testing.T) {
-		const reject = `mutation($id: ID!, $r: String!) { rejectOrganisation(id: $id, reason: $r) { organisation { status } } }`
+		const reject = `mutation($id: ID!, $r: String!) {
+			rejectOrganisation(id: $id, reason: $r) { organisation { status } } }`
 		if r := s.post(t, reject, map[string]any{"id": second, "r": "  "}, admin); r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "reason" {
 			t.Errorf("no reason: %+v", r.Errors)
 		}

@@ -32,18 +32,21 @@ func newCardSetup(t *testing.T, s *testServer, cards int) *cardSetup {
 	cs := &cardSetup{admin: login(t, s, "admin@example.no"), coord: login(t, s, "koordinator@example.no"),
 		nav: login(t, s, "nav@example.no"), school: login(t, s, "skole@example.no")}
 	agency := func(name, who string) string {
-		r := ok(t, s.post(t, `mutation($n: String!) { saveCardAgency(input: {name: $n, kind: NAV}) { agency { id } } }`, map[string]any{"n": name}, cs.coord))
+		r := ok(t, s.post(t, `mutation($n: String!) {
+			saveCardAgency(input: {name: $n, kind: NAV}) { agency { id } } }`, map[string]any{"n": name}, cs.coord))
 		var user string
 		if err := s.app.DB.QueryRowContext(ctx, "SELECT id FROM users WHERE email = ?", who).Scan(&user); err != nil {
 			t.Fatal(err)
 		}
 		id := get(r.Data, "saveCardAgency.agency.id").(string)
-		ok(t, s.post(t, `mutation($u: ID!, $a: ID) { setCaseworkerAgency(userId: $u, agencyId: $a) { agency { id } } }`, map[string]any{"u": relayID("User", user), "a": id}, cs.admin))
+		ok(t, s.post(t, `mutation($u: ID!, $a: ID) {
+			setCaseworkerAgency(userId: $u, agencyId: $a) { agency { id } } }`, map[string]any{"u": relayID("User", user), "a": id}, cs.admin))
 		return id
 	}
 	agencies := []string{agency("NAV Larvik", "nav@example.no"), agency("Skolen", "skole@example.no")}
 	year := time.Now().Year()
-	r := ok(t, s.post(t, `mutation($in: CardProgrammeInput!) { saveCardProgramme(input: $in) { programme { id } } }`, map[string]any{"in": map[string]any{
+	r := ok(t, s.post(t, `mutation($in: CardProgrammeInput!) {
+		saveCardProgramme(input: $in) { programme { id } } }`, map[string]any{"in": map[string]any{
 		"texts": []any{map[string]any{"locale": "nb", "name": "Aktivitetskortet"}}, "minAge": 6, "maxAge": 17,
 		"validFrom": fmt.Sprintf("%d-01-01", year), "validTo": fmt.Sprintf("%d-12-31", year), "cardsAvailable": 100,
 		"budgetOre": 5000000, "defaultAllowance": 5, "status": "ACTIVE", "agencyIds": agencies}}, cs.coord))
@@ -52,16 +55,20 @@ func newCardSetup(t *testing.T, s *testServer, cards int) *cardSetup {
 		VALUES (?, 'kino', 'Kinoen', 'COMMERCIAL', 'PUBLISHED') RETURNING id`, demo.ID()).Scan(&cs.org); err != nil {
 		t.Fatal(err)
 	}
-	r = ok(t, s.post(t, `mutation($in: CardOfferInput!) { saveCardOffer(input: $in) { offer { id } } }`, map[string]any{"in": map[string]any{
+	r = ok(t, s.post(t, `mutation($in: CardOfferInput!) {
+		saveCardOffer(input: $in) { offer { id } } }`, map[string]any{"in": map[string]any{
 		"organisationId": relayID("Organisation", cs.org), "programmeIds": []string{cs.programme},
 		"texts": []any{map[string]any{"locale": "nb", "title": "Kinobillett"}}, "stock": 40, "perCardLimit": 2, "admits": 1,
 		"validFrom": time.Now().Add(-time.Hour).Format(time.RFC3339), "validTo": time.Now().AddDate(0, 1, 0).Format(time.RFC3339),
 		"valueOre": 9000, "source": "DONATED"}}, cs.coord))
 	cs.offer = get(r.Data, "saveCardOffer.offer.id").(string)
-	ok(t, s.post(t, `mutation($id: ID!) { releaseCardOfferStock(offerId: $id, amount: 20) { offer { released } } }`, map[string]any{"id": cs.offer}, cs.coord))
-	ok(t, s.post(t, `mutation($id: ID!) { setCardOfferStatus(id: $id, status: PUBLISHED) { offer { status } } }`, map[string]any{"id": cs.offer}, cs.coord))
+	ok(t, s.post(t, `mutation($id: ID!) {
+		releaseCardOfferStock(offerId: $id, amount: 20) { offer { released } } }`, map[string]any{"id": cs.offer}, cs.coord))
+	ok(t, s.post(t, `mutation($id: ID!) {
+		setCardOfferStatus(id: $id, status: PUBLISHED) { offer { status } } }`, map[string]any{"id": cs.offer}, cs.coord))
 	for i := 1; i <= cards; i++ {
-		ok(t, s.post(t, `mutation($in: CardRecipientInput!) { issueCard(input: $in) { card { id } } }`, map[string]any{"in": map[string]any{
+		ok(t, s.post(t, `mutation($in: CardRecipientInput!) {
+			issueCard(input: $in) { card { id } } }`, map[string]any{"in": map[string]any{
 			"programmeId": cs.programme, "childIdentityNumber": identityNumber(time.Date(year-9, 5, i, 0, 0, 0, 0, time.UTC), 0),
 			"givenName": "Barn", "birthDate": fmt.Sprintf("%d-05-%02d", year-9, i)}}, cs.nav))
 	}
@@ -145,7 +152,8 @@ func TestARefusedFieldNullsOnlyItself(t *testing.T) {
 	})
 
 	t.Run("AnEmptyListIsNotNull", func(t *testing.T) {
-		r := ok(t, s.post(t, `query($p: ID!) { apiKeys { nodes { id } } cardSettlement(programmeId: $p) { nodes { name } } }`, map[string]any{"p": cs.programme}, cs.admin))
+		r := ok(t, s.post(t, `query($p: ID!) {
+			apiKeys { nodes { id } } cardSettlement(programmeId: $p) { nodes { name } } }`, map[string]any{"p": cs.programme}, cs.admin))
 		for _, p := range []string{"apiKeys", "cardSettlement"} {
 			if l, isList := get(r.Data, p+".nodes").([]any); !isList || len(l) != 0 {
 				t.Errorf("%s = %v, want []", p, get(r.Data, p))
@@ -162,7 +170,8 @@ func TestARefusedFieldNullsOnlyItself(t *testing.T) {
 		}
 		ok(t, s.post(t, `mutation($c: ID!, $o: ID!) { allocateTicket(cardId: $c, offerId: $o) { ticket { code } } }`,
 			map[string]any{"c": relayID("Card", card), "o": cs.offer}, cs.nav))
-		ok(t, s.post(t, `mutation($id: ID!) { setCardOfferStatus(id: $id, status: PAUSED) { offer { status } } }`, map[string]any{"id": cs.offer}, cs.coord))
+		ok(t, s.post(t, `mutation($id: ID!) {
+			setCardOfferStatus(id: $id, status: PAUSED) { offer { status } } }`, map[string]any{"id": cs.offer}, cs.coord))
 		r := s.post(t, `{ agencyCards { nodes { id number tickets { code printable } } } }`, nil, cs.nav)
 		var paths []string
 		for i, n := range items(r.Data, "agencyCards.nodes") {
@@ -180,7 +189,8 @@ func TestARefusedFieldNullsOnlyItself(t *testing.T) {
 	})
 
 	t.Run("BadNestedConnection", func(t *testing.T) {
-		r := s.post(t, `{ municipality { name } organisations { nodes { name activities(first: 5, after: "not-a-cursor") { nodes { title } } } } }`, nil)
+		r := s.post(t, `{
+			municipality { name } organisations { nodes { name activities(first: 5, after: "not-a-cursor") { nodes { title } } } } }`, nil)
 		if get(r.Data, "municipality.name") != "Demo kommune" || get(r.Data, "organisations.nodes.0.name") != "Kinoen" {
 			t.Errorf("the parents: %+v", r.Data)
 		}
@@ -200,7 +210,8 @@ func TestClaimableOffersForTheCardsStaff(t *testing.T) {
 		t.Fatal(err)
 	}
 	card = relayID("Card", card)
-	al := ok(t, s.post(t, `mutation($c: ID!, $o: ID!) { allocateTicket(cardId: $c, offerId: $o) { ticket { code } card { id tickets { code } } } }`,
+	al := ok(t, s.post(t, `mutation($c: ID!, $o: ID!) {
+		allocateTicket(cardId: $c, offerId: $o) { ticket { code } card { id tickets { code } } } }`,
 		map[string]any{"c": card, "o": cs.offer}, cs.nav))
 	if get(al.Data, "allocateTicket.card.id") != card || get(al.Data, "allocateTicket.card.tickets.0.code") != get(al.Data, "allocateTicket.ticket.code") {
 		t.Errorf("allocate: %+v", al.Data)
@@ -210,7 +221,8 @@ func TestClaimableOffersForTheCardsStaff(t *testing.T) {
 	s.app.DB.AddQueryHook(counter)
 	statements := func(n int) int64 {
 		counter.n.Store(0)
-		r := ok(t, s.post(t, `query($n: Int) { agencyCards(first: $n) { nodes { id claimableOffers { id left } } } }`, map[string]any{"n": n}, cs.nav))
+		r := ok(t, s.post(t, `query($n: Int) {
+			agencyCards(first: $n) { nodes { id claimableOffers { id left } } } }`, map[string]any{"n": n}, cs.nav))
 		for _, node := range items(r.Data, "agencyCards.nodes") {
 			if get(node, "claimableOffers.0.id") != cs.offer || get(node, "claimableOffers.0.left") != 19.0 {
 				t.Errorf("card %v may claim %+v", get(node, "id"), get(node, "claimableOffers"))
@@ -226,11 +238,13 @@ func TestClaimableOffersForTheCardsStaff(t *testing.T) {
 	// claim nothing; resumed, it may claim the offer again.
 	for _, who := range []struct{ name, header string }{{"issuing agency", cs.nav}, {"card coordinator", cs.coord}} {
 		t.Run(who.name, func(t *testing.T) {
-			r := ok(t, s.post(t, `mutation($c: ID!) { suspendCard(id: $c) { card { status claimableOffers { id } } } }`, map[string]any{"c": card}, who.header))
+			r := ok(t, s.post(t, `mutation($c: ID!) {
+				suspendCard(id: $c) { card { status claimableOffers { id } } } }`, map[string]any{"c": card}, who.header))
 			if get(r.Data, "suspendCard.card.status") != "SUSPENDED" || len(items(r.Data, "suspendCard.card.claimableOffers")) != 0 {
 				t.Errorf("suspended: %+v", r.Data)
 			}
-			r = ok(t, s.post(t, `mutation($c: ID!) { resumeCard(id: $c) { card { claimableOffers { id title } } } }`, map[string]any{"c": card}, who.header))
+			r = ok(t, s.post(t, `mutation($c: ID!) {
+				resumeCard(id: $c) { card { claimableOffers { id title } } } }`, map[string]any{"c": card}, who.header))
 			if get(r.Data, "resumeCard.card.claimableOffers.0.id") != cs.offer || len(items(r.Data, "resumeCard.card.claimableOffers")) != 1 {
 				t.Errorf("resumed: %+v", r.Data)
 			}

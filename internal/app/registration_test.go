@@ -6,7 +6,8 @@ import (
 	"testing"
 )
 
-const registerMutation = `mutation($in: RegisterOrganisationInput!) { registerOrganisation(input: $in) { organisation { id slug name status } } }`
+const registerMutation = `mutation($in: RegisterOrganisationInput!) {
+	registerOrganisation(input: $in) { organisation { id slug name status } } }`
 
 // outboxLink returns the link in the newest queued e-mail of template to address.
 func outboxLink(t *testing.T, s *testServer, template, to string) string {
@@ -31,26 +32,31 @@ func TestRegisterVerifyApprove(t *testing.T) {
 	}
 	id := get(r.Data, "registerOrganisation.organisation.id")
 	// Not public while pending.
-	if p := ok(t, s.post(t, `{ organisation(slug: "stavern-sjakklubb") { name } }`, nil)); get(p.Data, "organisation") != nil {
+	if p := ok(t, s.post(t, `{
+		organisation(slug: "stavern-sjakklubb") { name } }`, nil)); get(p.Data, "organisation") != nil {
 		t.Error("a pending organisation is public")
 	}
 	// The owner confirms the address with the link from the e-mail, once.
 	link := outboxLink(t, s, "VerifyEmail", "leder@sjakk.no")
 	token := regexp.MustCompile(`token=([A-Za-z0-9_-]+)`).FindStringSubmatch(link)[1]
-	if v := ok(t, s.post(t, `mutation($t: String!) { verifyEmail(token: $t) { user { email displayName } } }`, map[string]any{"t": token})); get(v.Data, "verifyEmail.user.email") != "leder@sjakk.no" || get(v.Data, "verifyEmail.user.displayName") != "Leder" {
+	if v := ok(t, s.post(t, `mutation($t: String!) {
+		verifyEmail(token: $t) { user { email displayName } } }`, map[string]any{"t": token})); get(v.Data, "verifyEmail.user.email") != "leder@sjakk.no" || get(v.Data, "verifyEmail.user.displayName") != "Leder" {
 		t.Errorf("verify: %+v", v.Data)
 	}
-	if v := s.post(t, `mutation($t: String!) { verifyEmail(token: $t) { user { id } } }`, map[string]any{"t": token}); v.code() != "BAD_USER_INPUT" {
+	if v := s.post(t, `mutation($t: String!) {
+		verifyEmail(token: $t) { user { id } } }`, map[string]any{"t": token}); v.code() != "BAD_USER_INPUT" {
 		t.Errorf("a used link works again: %+v", v.Errors)
 	}
 	// The owner can sign in; the administrator approves; the owner is told.
 	ok(t, s.post(t, loginMutation, map[string]any{"e": "leder@sjakk.no", "p": "riktig hest batteri"}))
 	admin := login(t, s, "admin@example.no")
-	a := ok(t, s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { organisation { status } } }`, map[string]any{"id": id}, admin))
+	a := ok(t, s.post(t, `mutation($id: ID!) {
+		approveOrganisation(id: $id) { organisation { status } } }`, map[string]any{"id": id}, admin))
 	if get(a.Data, "approveOrganisation.organisation.status") != "PUBLISHED" {
 		t.Fatalf("%+v", a.Data)
 	}
-	if p := ok(t, s.post(t, `{ organisation(slug: "stavern-sjakklubb") { name summary } }`, nil)); get(p.Data, "organisation.summary") != "Sjakk for alle" {
+	if p := ok(t, s.post(t, `{
+		organisation(slug: "stavern-sjakklubb") { name summary } }`, nil)); get(p.Data, "organisation.summary") != "Sjakk for alle" {
 		t.Errorf("approved organisation: %+v", p.Data)
 	}
 	var told int
@@ -59,10 +65,12 @@ func TestRegisterVerifyApprove(t *testing.T) {
 		t.Errorf("%d approval e-mails to the owner", told)
 	}
 	// A decision is made once: approving or rejecting it again is a CONFLICT.
-	if a := s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { organisation { status } } }`, map[string]any{"id": id}, admin); a.code() != "CONFLICT" {
+	if a := s.post(t, `mutation($id: ID!) {
+		approveOrganisation(id: $id) { organisation { status } } }`, map[string]any{"id": id}, admin); a.code() != "CONFLICT" {
 		t.Errorf("approving twice: %+v", a.Errors)
 	}
-	if rj := s.post(t, `mutation($id: ID!) { rejectOrganisation(id: $id, reason: "For sent") { organisation { status } } }`, map[string]any{"id": id}, admin); rj.code() != "CONFLICT" {
+	if rj := s.post(t, `mutation($id: ID!) {
+		rejectOrganisation(id: $id, reason: "For sent") { organisation { status } } }`, map[string]any{"id": id}, admin); rj.code() != "CONFLICT" {
 		t.Errorf("rejecting an approved organisation: %+v", rj.Errors)
 	}
 	// A second organisation of the same name gets its own slug; rejecting needs a reason.
@@ -72,10 +80,12 @@ func TestRegisterVerifyApprove(t *testing.T) {
 		t.Errorf("second slug: %+v", r2.Data)
 	}
 	id2 := get(r2.Data, "registerOrganisation.organisation.id")
-	if rj := s.post(t, `mutation($id: ID!) { rejectOrganisation(id: $id, reason: " ") { organisation { status } } }`, map[string]any{"id": id2}, admin); rj.code() != "BAD_USER_INPUT" || rj.Errors[0].Extensions["field"] != "reason" {
+	if rj := s.post(t, `mutation($id: ID!) {
+		rejectOrganisation(id: $id, reason: " ") { organisation { status } } }`, map[string]any{"id": id2}, admin); rj.code() != "BAD_USER_INPUT" || rj.Errors[0].Extensions["field"] != "reason" {
 		t.Errorf("empty reason: %+v", rj.Errors)
 	}
-	if rj := ok(t, s.post(t, `mutation($id: ID!) { rejectOrganisation(id: $id, reason: "Finnes fra før") { organisation { status } } }`, map[string]any{"id": id2}, admin)); get(rj.Data, "rejectOrganisation.organisation.status") != "REJECTED" {
+	if rj := ok(t, s.post(t, `mutation($id: ID!) {
+		rejectOrganisation(id: $id, reason: "Finnes fra før") { organisation { status } } }`, map[string]any{"id": id2}, admin)); get(rj.Data, "rejectOrganisation.organisation.status") != "REJECTED" {
 		t.Errorf("reject: %+v", rj.Data)
 	}
 }

@@ -25,9 +25,11 @@ func TestRequestErrors(t *testing.T) {
 	}{
 		{"ErrMutationOverGET", "GET", getQuery(`mutation { logout { sessionEnded } }`), "", "", nil,
 			405, "BAD_REQUEST", "Only queries can be sent with GET; send mutations with POST."},
-		{"ErrMutationOverGETAcceptJSON", "GET", getQuery(`mutation { logout { sessionEnded } }`), "", "", []string{"Accept: application/json"},
+		{"ErrMutationOverGETAcceptJSON", "GET", getQuery(`mutation {
+			logout { sessionEnded } }`), "", "", []string{"Accept: application/json"},
 			405, "BAD_REQUEST", "Only queries can be sent with GET; send mutations with POST."},
-		{"ErrMutationOverGETAcceptGraphQLResponse", "GET", getQuery(`mutation { logout { sessionEnded } }`), "", "", []string{"Accept: application/graphql-response+json"},
+		{"ErrMutationOverGETAcceptGraphQLResponse", "GET", getQuery(`mutation {
+			logout { sessionEnded } }`), "", "", []string{"Accept: application/graphql-response+json"},
 			405, "BAD_REQUEST", "Only queries can be sent with GET; send mutations with POST."},
 		{"ErrNoQuery", "POST", "/graphql", "application/json", `{"qeury": "{ __typename }"}`, nil,
 			400, "BAD_REQUEST", "The request has no query to run: send one in the query parameter."},

@@ -23,7 +23,8 @@ func TestRevisionsAndRestore(t *testing.T) {
 	}
 	// Back to the first: the name returns; a new revision records the restore.
 	first := get(revs[2], "id")
-	rr := ok(t, s.post(t, `mutation($id: ID!) { restoreRevision(id: $id) { revision { snapshot } organisation { name } activity { id } } }`, map[string]any{"id": first}, owner))
+	rr := ok(t, s.post(t, `mutation($id: ID!) {
+		restoreRevision(id: $id) { revision { snapshot } organisation { name } activity { id } } }`, map[string]any{"id": first}, owner))
 	if get(rr.Data, "restoreRevision.revision.snapshot.row.name") != "Sjakklubben" || get(rr.Data, "restoreRevision.revision.snapshot.row.phone") != "" {
 		t.Errorf("restored: %+v", get(rr.Data, "restoreRevision.revision.snapshot.row"))
 	}
@@ -45,7 +46,8 @@ func TestOnlyTheLatestRevisionsAreKept(t *testing.T) {
 	for _, name := range []string{"A", "B", "C", "D"} {
 		ok(t, s.post(t, updateMutation, map[string]any{"id": id, "in": map[string]any{"name": "Lag " + name}}, owner))
 	}
-	r := ok(t, s.post(t, `query($id: ID!) { revisions(itemId: $id) { nodes { snapshot } } }`, map[string]any{"id": id}, owner))
+	r := ok(t, s.post(t, `query($id: ID!) {
+		revisions(itemId: $id) { nodes { snapshot } } }`, map[string]any{"id": id}, owner))
 	revs := get(r.Data, "revisions.nodes").([]any)
 	if len(revs) != 2 || get(revs[0], "snapshot.row.name") != "Lag D" || get(revs[1], "snapshot.row.name") != "Lag C" {
 		t.Errorf("kept %d: %+v", len(revs), revs)

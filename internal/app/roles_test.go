@@ -224,7 +224,8 @@ func TestMunicipalEditorsKeepEveryListing(t *testing.T) {
 			obj{"id": pending}),
 		"inviteMember": as(editor, `mutation($id: ID!) {
 			inviteMember(organisationId: $id, email: "ny@sjakk.no", role: EDITOR) { organisation { id } } }`, obj{"id": org}),
-		"Organisation.members": as(editor, `query($id: ID!) { organisation(id: $id) { members { role } } }`, obj{"id": org}),
+		"Organisation.members": as(editor, `query($id: ID!) {
+			organisation(id: $id) { members { role } } }`, obj{"id": org}),
 		"inviteUser": as(editor, `mutation { inviteUser(email: "x@larvik.no", displayName: "X", roles: [EDITOR]) {
 			userAccount { roles } } }`,
 			nil),

@@ -10,7 +10,8 @@ func TestInviteStaff(t *testing.T) {
 	s := newServer(t)
 	createAdmin(t, s, "admin@example.no")
 	admin := login(t, s, "admin@example.no")
-	invite := `mutation($e: String!, $r: [MunicipalRole!]!) { inviteUser(email: $e, displayName: "Nina Saksbehandler", roles: $r) { userAccount { user { email } roles disabled } } }`
+	invite := `mutation($e: String!, $r: [MunicipalRole!]!) {
+		inviteUser(email: $e, displayName: "Nina Saksbehandler", roles: $r) { userAccount { user { email } roles disabled } } }`
 	r := ok(t, s.post(t, invite, map[string]any{"e": "Nina@Larvik.kommune.no", "r": []string{"CASEWORKER"}}, admin))
 	if get(r.Data, "inviteUser.userAccount.user.email") != "nina@larvik.kommune.no" || get(r.Data, "inviteUser.userAccount.roles.0") != "CASEWORKER" {
 		t.Fatalf("invite: %+v", r.Data)
@@ -21,13 +22,15 @@ func TestInviteStaff(t *testing.T) {
 	}
 	link := outboxLink(t, s, "StaffInvitation", "nina@larvik.kommune.no")
 	token := link[strings.Index(link, "token=")+len("token="):]
-	ok(t, s.post(t, `mutation($t: String!) { resetPassword(token: $t, password: "riktig hest batteri") { passwordChanged } }`, map[string]any{"t": token}))
+	ok(t, s.post(t, `mutation($t: String!) {
+		resetPassword(token: $t, password: "riktig hest batteri") { passwordChanged } }`, map[string]any{"t": token}))
 	nina := login(t, s, "nina@larvik.kommune.no")
 	v := ok(t, s.post(t, `{ viewer { roles } }`, nil, nina))
 	if get(v.Data, "viewer.roles.0") != "CASEWORKER" {
 		t.Errorf("viewer after accepting: %+v", v.Data)
 	}
-	if r := s.post(t, `mutation($t: String!) { resetPassword(token: $t, password: "et annet passord her") { passwordChanged } }`, map[string]any{"t": token}); r.code() != "BAD_USER_INPUT" {
+	if r := s.post(t, `mutation($t: String!) {
+		resetPassword(token: $t, password: "et annet passord her") { passwordChanged } }`, map[string]any{"t": token}); r.code() != "BAD_USER_INPUT" {
 		t.Errorf("the link worked twice: %+v", r.Errors)
 	}
 	var fields string
@@ -55,7 +58,8 @@ func TestUpdateMunicipality(t *testing.T) {
 	s := newServer(t)
 	createAdmin(t, s, "admin@example.no")
 	admin := login(t, s, "admin@example.no")
-	update := `mutation($in: MunicipalityChangesInput!) { updateMunicipality(input: $in) { municipality { name timeZone settings } } }`
+	update := `mutation($in: MunicipalityChangesInput!) {
+		updateMunicipality(input: $in) { municipality { name timeZone settings } } }`
 	r := ok(t, s.post(t, update, map[string]any{"in": map[string]any{"name": "Larvik kommune", "timeZone": "Europe/Oslo",
 		"settings": map[string]any{"primaryColour": "#00529b", "contact": map[string]any{"email": "fritid@larvik.kommune.no"}}}}, admin))
 	if get(r.Data, "updateMunicipality.municipality.name") != "Larvik kommune" || get(r.Data, "updateMunicipality.municipality.settings.primaryColour") != "#00529b" {

@@ -43,7 +43,8 @@ func TestTextsFallBackFieldByField(t *testing.T) {
 	activity, organisation := seedFallbackTexts(t, s)
 	const fields = `title summary description priceNote schedule { text } textLocale organisation { summary description textLocale }`
 	one := `query($a: String!) { activity(slug: $a) { ` + fields + ` } }`
-	nested := `query($o: String!) { organisation(slug: $o) { activities(first: 100) { nodes { slug ` + fields + ` } } } }`
+	nested := `query($o: String!) {
+		organisation(slug: $o) { activities(first: 100) { nodes { slug ` + fields + ` } } } }`
 	for name, tt := range map[string]struct {
 		lang string
 		want map[string]any // path under the activity -> value

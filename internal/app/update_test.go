@@ -17,7 +17,8 @@ func newOwnedOrganisation(t *testing.T, s *testServer, headers ...string) (strin
 	r := ok(t, s.post(t, registerMutation, map[string]any{"in": map[string]any{"name": "Sjakklubben", "kind": "VOLUNTARY",
 		"owner": map[string]any{"email": "eier@sjakk.no", "password": "riktig hest batteri"}}}, headers...))
 	link := outboxLink(t, s, "VerifyEmail", "eier@sjakk.no")
-	ok(t, s.post(t, `mutation($t: String!) { verifyEmail(token: $t) { user { id } } }`, map[string]any{"t": link[len(link)-43:]}, headers...))
+	ok(t, s.post(t, `mutation($t: String!) {
+		verifyEmail(token: $t) { user { id } } }`, map[string]any{"t": link[len(link)-43:]}, headers...))
 	return get(r.Data, "registerOrganisation.organisation.id").(string), login(t, s, "eier@sjakk.no", headers...)
 }
 
@@ -69,7 +70,8 @@ func TestUpdateOrganisation(t *testing.T) {
 func TestSetOrganisationTranslation(t *testing.T) {
 	s := newServer(t)
 	id, owner := newOwnedOrganisation(t, s)
-	q := `mutation($id: ID!, $l: String!, $in: OrganisationTextInput!) { setOrganisationTranslation(id: $id, locale: $l, input: $in) { organisation { id } } }`
+	q := `mutation($id: ID!, $l: String!, $in: OrganisationTextInput!) {
+		setOrganisationTranslation(id: $id, locale: $l, input: $in) { organisation { id } } }`
 	ok(t, s.post(t, q, map[string]any{"id": id, "l": "nn", "in": map[string]any{"summary": "Sjakk for alle", "description": "Kvar tysdag."}}, owner))
 	ok(t, s.post(t, q, map[string]any{"id": id, "l": "nn", "in": map[string]any{"summary": "Sjakk for alle aldrar"}}, owner))
 	var summary, description string

@@ -76,12 +76,14 @@ func TestAttachUploadedLogo(t *testing.T) {
 	if imageID == nil {
 		t.Fatalf("upload: %+v %+v", r.Data, r.Errors)
 	}
-	u := ok(t, s.post(t, `mutation($id: ID!, $img: ID!) { updateOrganisation(id: $id, input: {logoId: $img}) { organisation { logo { url alt width } } } }`,
+	u := ok(t, s.post(t, `mutation($id: ID!, $img: ID!) {
+		updateOrganisation(id: $id, input: {logoId: $img}) { organisation { logo { url alt width } } } }`,
 		map[string]any{"id": id, "img": imageID}, owner))
 	if get(u.Data, "updateOrganisation.organisation.logo.width") != 400.0 || get(u.Data, "updateOrganisation.organisation.logo.alt") != "Sjakkbrett" {
 		t.Errorf("logo: %+v", u.Data)
 	}
-	bad := s.post(t, `mutation($id: ID!, $img: ID!) { updateOrganisation(id: $id, input: {coverId: $img}) { organisation { id } } }`,
+	bad := s.post(t, `mutation($id: ID!, $img: ID!) {
+		updateOrganisation(id: $id, input: {coverId: $img}) { organisation { id } } }`,
 		map[string]any{"id": id, "img": "SW1hZ2U6MDE5MDAwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDAwMDAw"}, owner)
 	if bad.code() != "BAD_USER_INPUT" || bad.Errors[0].Extensions["field"] != "input.coverId" {
 		t.Errorf("unknown image: %+v", bad.Errors)

@@ -15,12 +15,14 @@ func TestAdministratorsManageRoles(t *testing.T) {
 		t.Fatalf("%+v", r.Data)
 	}
 	olaID, kariID := get(r.Data, "users.nodes.1.user.id"), get(r.Data, "users.nodes.0.user.id")
-	set := `mutation($u: ID!, $r: [MunicipalRole!]!, $d: Boolean) { setUserRoles(userId: $u, roles: $r, disabled: $d) { userAccount { roles disabled } } }`
+	set := `mutation($u: ID!, $r: [MunicipalRole!]!, $d: Boolean) {
+		setUserRoles(userId: $u, roles: $r, disabled: $d) { userAccount { roles disabled } } }`
 	if r := ok(t, s.post(t, set, map[string]any{"u": olaID, "r": []string{"CASEWORKER"}}, admin)); !has(get(r.Data, "setUserRoles.userAccount.roles"), "CASEWORKER") ||
 		get(r.Data, "setUserRoles.userAccount.disabled") != false {
 		t.Errorf("set roles: %+v", r.Data)
 	}
-	if v := ok(t, s.post(t, `{ viewer { roles } }`, nil, ola)); !has(get(v.Data, "viewer.roles"), "CASEWORKER") || has(get(v.Data, "viewer.roles"), "ADMIN") {
+	if v := ok(t, s.post(t, `{
+		viewer { roles } }`, nil, ola)); !has(get(v.Data, "viewer.roles"), "CASEWORKER") || has(get(v.Data, "viewer.roles"), "ADMIN") {
 		t.Errorf("ola's roles: %+v", v.Data)
 	}
 	if r := s.post(t, set, map[string]any{"u": kariID, "r": []string{"EDITOR"}}, admin); r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "roles" {

@@ -11,7 +11,8 @@ import (
 	"github.com/fritid/fritid/internal/platform/relay"
 )
 
-const saveVenue = `mutation($in: VenueChangesInput!) { saveVenue(input: $in) { venue { id name archived address { postalCode } location { lat } neighbourhoods { slug } } } }`
+const saveVenue = `mutation($in: VenueChangesInput!) {
+	saveVenue(input: $in) { venue { id name archived address { postalCode } location { lat } neighbourhoods { slug } } } }`
 
 func TestVenuesKeptByTheirOrganisation(t *testing.T) {
 	s := newDemoServer(t)
@@ -23,7 +24,8 @@ func TestVenuesKeptByTheirOrganisation(t *testing.T) {
 	if get(r.Data, "saveVenue.venue.neighbourhoods.0.slug") != "stavern" || get(r.Data, "saveVenue.venue.archived") != false {
 		t.Fatalf("new venue: %+v", r.Data)
 	}
-	a := ok(t, s.post(t, `mutation($org: ID!, $v: ID!) { createActivity(organisationId: $org, input: {title: "Sjakk", venueId: $v}) { activity { id location { lat } } } }`,
+	a := ok(t, s.post(t, `mutation($org: ID!, $v: ID!) {
+		createActivity(organisationId: $org, input: {title: "Sjakk", venueId: $v}) { activity { id location { lat } } } }`,
 		map[string]any{"org": org, "v": venue}, owner, larvik))
 	act := get(a.Data, "createActivity.activity.id")
 	if get(a.Data, "createActivity.activity.location.lat") != 58.998 {
@@ -44,19 +46,22 @@ func TestVenuesKeptByTheirOrganisation(t *testing.T) {
 	}
 
 	// Archived: not listed, not offered for new activities, kept where it is.
-	ok(t, s.post(t, `mutation($id: ID!) { archiveVenue(id: $id) { venue { archived } } }`, map[string]any{"id": venue}, owner, larvik))
+	ok(t, s.post(t, `mutation($id: ID!) {
+		archiveVenue(id: $id) { venue { archived } } }`, map[string]any{"id": venue}, owner, larvik))
 	listed := ok(t, s.post(t, `{ venues(first: 100) { nodes { id } } }`, nil, larvik))
 	for _, n := range list(listed, "venues.nodes") {
 		if n["id"] == venue {
 			t.Error("an archived venue is listed")
 		}
 	}
-	bad := s.post(t, `mutation($org: ID!, $v: ID!) { createActivity(organisationId: $org, input: {title: "Mer sjakk", venueId: $v}) { activity { id } } }`,
+	bad := s.post(t, `mutation($org: ID!, $v: ID!) {
+		createActivity(organisationId: $org, input: {title: "Mer sjakk", venueId: $v}) { activity { id } } }`,
 		map[string]any{"org": org, "v": venue}, owner, larvik)
 	if bad.code() != "BAD_USER_INPUT" || bad.Errors[0].Extensions["field"] != "input.venueId" {
 		t.Errorf("new activity at an archived venue: %+v", bad.Errors)
 	}
-	ok(t, s.post(t, `mutation($id: ID!, $v: ID!) { updateActivity(id: $id, input: {venueId: $v, priceOre: 0}) { activity { id } } }`, map[string]any{"id": act, "v": venue}, owner, larvik))
+	ok(t, s.post(t, `mutation($id: ID!, $v: ID!) {
+		updateActivity(id: $id, input: {venueId: $v, priceOre: 0}) { activity { id } } }`, map[string]any{"id": act, "v": venue}, owner, larvik))
 
 	t.Run("BadInput", func(t *testing.T) {
 		for field, in := range map[string]map[string]any{
@@ -87,10 +92,12 @@ func TestActivityTranslationsAndImages(t *testing.T) {
 	s := newDemoServer(t)
 	larvik := "X-Municipality: larvik"
 	org, owner := newOwnedOrganisation(t, s, larvik)
-	a := ok(t, s.post(t, `mutation($org: ID!) { createActivity(organisationId: $org, input: {title: "Sjakk for alle", summary: "Kom og spill"}) { activity { id } } }`,
+	a := ok(t, s.post(t, `mutation($org: ID!) {
+		createActivity(organisationId: $org, input: {title: "Sjakk for alle", summary: "Kom og spill"}) { activity { id } } }`,
 		map[string]any{"org": org}, owner, larvik))
 	act := get(a.Data, "createActivity.activity.id")
-	setText := `mutation($id: ID!, $l: String!, $in: ActivityTextsInput!) { setActivityTranslation(id: $id, locale: $l, input: $in) { activity { id } } }`
+	setText := `mutation($id: ID!, $l: String!, $in: ActivityTextsInput!) {
+		setActivityTranslation(id: $id, locale: $l, input: $in) { activity { id } } }`
 
 	// A language without texts needs a title first; then the English reader sees English.
 	if r := s.post(t, setText, map[string]any{"id": act, "l": "en", "in": map[string]any{"summary": "Come and play"}}, owner, larvik); r.Errors == nil ||
@@ -100,8 +107,10 @@ func TestActivityTranslationsAndImages(t *testing.T) {
 	ok(t, s.post(t, setText, map[string]any{"id": act, "l": "en", "in": map[string]any{"title": "Chess for everyone", "summary": "Come and play"}}, owner, larvik))
 	read := `query($id: ID!) { node(id: $id) { ... on Activity { title summary textLocale images { alt } } } }`
 	createAdminIn(t, s, "larvik", "admin@larvik.no")
-	ok(t, s.post(t, `mutation($id: ID!) { approveOrganisation(id: $id) { organisation { status } } }`, map[string]any{"id": org}, login(t, s, "admin@larvik.no", larvik), larvik))
-	ok(t, s.post(t, `mutation($id: ID!) { setActivityStatus(id: $id, status: PUBLISHED) { activity { id } } }`, map[string]any{"id": act}, owner, larvik))
+	ok(t, s.post(t, `mutation($id: ID!) {
+		approveOrganisation(id: $id) { organisation { status } } }`, map[string]any{"id": org}, login(t, s, "admin@larvik.no", larvik), larvik))
+	ok(t, s.post(t, `mutation($id: ID!) {
+		setActivityStatus(id: $id, status: PUBLISHED) { activity { id } } }`, map[string]any{"id": act}, owner, larvik))
 	en := ok(t, s.post(t, read, map[string]any{"id": act}, owner, larvik, "X-Locale: en"))
 	nb := ok(t, s.post(t, read, map[string]any{"id": act}, owner, larvik, "X-Locale: nb"))
 	if get(en.Data, "node.title") != "Chess for everyone" || get(en.Data, "node.summary") != "Come and play" ||
@@ -127,7 +136,8 @@ func TestActivityTranslationsAndImages(t *testing.T) {
 		return relayID("Image", id)
 	}
 	first, second := upload(), upload()
-	setImages := `mutation($id: ID!, $im: [ID!]) { updateActivity(id: $id, input: {imageIds: $im}) { activity { images { url } } } }`
+	setImages := `mutation($id: ID!, $im: [ID!]) {
+		updateActivity(id: $id, input: {imageIds: $im}) { activity { images { url } } } }`
 	r := ok(t, s.post(t, setImages, map[string]any{"id": act, "im": []string{second, first}}, owner, larvik))
 	if n := len(get(r.Data, "updateActivity.activity.images").([]any)); n != 2 {
 		t.Errorf("%d images, want 2", n)

@@ -126,7 +126,8 @@ func TestStaffAccountsAreVerified(t *testing.T) {
 	createAdmin(t, s, "admin@example.no")
 	admin := login(t, s, "admin@example.no")
 
-	ok(t, s.post(t, `mutation { inviteUser(email: "kollega@example.no", displayName: "Kollega", roles: [EDITOR]) { userAccount { roles } } }`, nil, admin))
+	ok(t, s.post(t, `mutation {
+		inviteUser(email: "kollega@example.no", displayName: "Kollega", roles: [EDITOR]) { userAccount { roles } } }`, nil, admin))
 	deliver(t, s)
 	invited := box.To("kollega@example.no")
 	if len(invited) != 1 {
@@ -140,7 +141,8 @@ func TestStaffAccountsAreVerified(t *testing.T) {
 	if token == nil {
 		t.Fatalf("no link in the invitation:\n%s", body)
 	}
-	ok(t, s.post(t, `mutation($t: String!) { resetPassword(token: $t, password: "riktig hest batteri") { passwordChanged } }`, map[string]any{"t": token[1]}))
+	ok(t, s.post(t, `mutation($t: String!) {
+		resetPassword(token: $t, password: "riktig hest batteri") { passwordChanged } }`, map[string]any{"t": token[1]}))
 	login(t, s, "kollega@example.no")
 
 	// Neither gets a confirmation link for the asking.
