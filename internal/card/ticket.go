@@ -472,7 +472,11 @@ func (s *Service) CancelTicket(ctx context.Context, ticketID uuid.UUID, access *
 	}
 	t := new(Ticket)
 	// SECURITY: only a ticket of the request's municipality.
-	if err := s.db.NewSelect().Model(t).Where("tk.id = ? AND tk.municipality_id = ?", ticketID, c.mid()).Scan(ctx); err != nil {
+	err = s.db.NewSelect().
+		Model(t).
+		Where("tk.id = ? AND tk.municipality_id = ?", ticketID, c.mid()).
+		Scan(ctx)
+	if err != nil {
 		return nil, database.MapError(err, "find ticket", "ticket")
 	}
 	if err := s.mayCancel(ctx, c, t, access); err != nil {
@@ -484,8 +488,12 @@ func (s *Service) CancelTicket(ctx context.Context, ticketID uuid.UUID, access *
 			return database.MapError(err, "lock card", "card")
 		}
 		now := s.now()
-		err := tx.NewUpdate().Model(t).Set("status = ?, cancelled_at = greatest(?, claimed_at)", TicketCancelled, now).
-			Where("tk.id = ? AND tk.status = ? AND tk.expires_at > ?", t.ID, TicketClaimed, now).Returning("*").Scan(ctx)
+		err := tx.NewUpdate().
+			Model(t).
+			Set("status = ?, cancelled_at = greatest(?, claimed_at)", TicketCancelled, now).
+			Where("tk.id = ? AND tk.status = ? AND tk.expires_at > ?", t.ID, TicketClaimed, now).
+			Returning("*").
+			Scan(ctx)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notCancellable(ctx, tx, t.ID)
 		}

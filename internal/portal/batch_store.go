@@ -78,7 +78,13 @@ func findLinks(ctx context.Context, db bun.IDB, mid uuid.UUID, orgIDs []uuid.UUI
 
 func findNeighbourhoods(ctx context.Context, db bun.IDB, mid uuid.UUID) ([]*Neighbourhood, []*NeighbourhoodTranslation, []*CommitteeMember, error) {
 	var ns []*Neighbourhood
-	if err := db.NewSelect().Model(&ns).ExcludeColumn("area").Where("n.municipality_id = ?", mid).Order("n.sort_order", "n.slug").Scan(ctx); err != nil {
+	err := db.NewSelect().
+		Model(&ns).
+		ExcludeColumn("area").
+		Where("n.municipality_id = ?", mid).
+		Order("n.sort_order", "n.slug").
+		Scan(ctx)
+	if err != nil {
 		return nil, nil, nil, database.MapError(err, "find neighbourhoods", "neighbourhood")
 	}
 	var ts []*NeighbourhoodTranslation
@@ -86,7 +92,12 @@ func findNeighbourhoods(ctx context.Context, db bun.IDB, mid uuid.UUID) ([]*Neig
 		return nil, nil, nil, database.MapError(err, "find neighbourhood translations", "neighbourhood")
 	}
 	var ms []*CommitteeMember
-	if err := db.NewSelect().Model(&ms).Where("municipality_id = ?", mid).Order("neighbourhood_id", "sort_order").Scan(ctx); err != nil {
+	err = db.NewSelect().
+		Model(&ms).
+		Where("municipality_id = ?", mid).
+		Order("neighbourhood_id", "sort_order").
+		Scan(ctx)
+	if err != nil {
 		return nil, nil, nil, database.MapError(err, "find committee members", "neighbourhood")
 	}
 	return ns, ts, ms, nil
@@ -94,13 +105,21 @@ func findNeighbourhoods(ctx context.Context, db bun.IDB, mid uuid.UUID) ([]*Neig
 
 func findNeighbourhoodAreas(ctx context.Context, db bun.IDB, mid uuid.UUID, ids []uuid.UUID) ([]*Neighbourhood, error) {
 	var ns []*Neighbourhood
-	err := db.NewSelect().Model(&ns).Column("id", "area").Where("n.municipality_id = ? AND n.id IN (?)", mid, bun.In(ids)).Scan(ctx)
+	err := db.NewSelect().
+		Model(&ns).
+		Column("id", "area").
+		Where("n.municipality_id = ? AND n.id IN (?)", mid, bun.In(ids)).
+		Scan(ctx)
 	return ns, database.MapError(err, "find neighbourhood areas", "neighbourhood")
 }
 
 // findBySlug returns the ID of the row of table with slug in the municipality.
 func findIDBySlug(ctx context.Context, db bun.IDB, table string, mid uuid.UUID, slug string) (uuid.UUID, error) {
 	var id uuid.UUID
-	err := db.NewSelect().TableExpr(table).Column("id").Where("municipality_id = ? AND slug = ?", mid, slug).Scan(ctx, &id)
+	err := db.NewSelect().
+		TableExpr(table).
+		Column("id").
+		Where("municipality_id = ? AND slug = ?", mid, slug).
+		Scan(ctx, &id)
 	return id, database.MapError(err, "find "+table+" by slug", table)
 }
