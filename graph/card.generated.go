@@ -74,23 +74,7 @@ type TicketCheckResolver interface {
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _AgeBandCards_ageBand(ctx context.Context, field graphql.CollectedField, obj *card.AgeBandCards) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgeBandCards_ageBand(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AgeBand, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.AgeBand)
 }
 func (ec *executionContext) fieldContext_AgeBandCards_ageBand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgeBandCards", field, false, false, errors.New("field of type String does not have child fields"))
@@ -161,23 +145,7 @@ func (ec *executionContext) fieldContext_AgeBandCards_active(_ context.Context, 
 }
 
 func (ec *executionContext) _AgencyCards_name(ctx context.Context, field graphql.CollectedField, obj *card.AgencyCards) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgencyCards_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_AgencyCards_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgencyCards", field, false, false, errors.New("field of type String does not have child fields"))
@@ -376,23 +344,7 @@ func (ec *executionContext) fieldContext_AnonymousCard_card(_ context.Context, f
 }
 
 func (ec *executionContext) _AnonymousCard_pin(ctx context.Context, field graphql.CollectedField, obj *card.AnonymousCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AnonymousCard_pin(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PIN, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.PIN)
 }
 func (ec *executionContext) fieldContext_AnonymousCard_pin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AnonymousCard", field, false, false, errors.New("field of type String does not have child fields"))
@@ -495,46 +447,14 @@ func (ec *executionContext) fieldContext_CancelTicketPayload_card(_ context.Cont
 }
 
 func (ec *executionContext) _Card_id(ctx context.Context, field graphql.CollectedField, obj *card.Card) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Card_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.GlobalID())
 }
 func (ec *executionContext) fieldContext_Card_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Card", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Card_number(ctx context.Context, field graphql.CollectedField, obj *card.Card) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Card_number(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FormattedNumber(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.FormattedNumber())
 }
 func (ec *executionContext) fieldContext_Card_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Card", field, true, false, errors.New("field of type String does not have child fields"))
@@ -665,23 +585,7 @@ func (ec *executionContext) fieldContext_Card_validTo(_ context.Context, field g
 }
 
 func (ec *executionContext) _Card_allowance(ctx context.Context, field graphql.CollectedField, obj *card.Card) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Card_allowance(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Allowance, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Allowance)
 }
 func (ec *executionContext) fieldContext_Card_allowance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Card", field, false, false, errors.New("field of type Int does not have child fields"))
@@ -807,46 +711,14 @@ func (ec *executionContext) fieldContext_Card_claimableOffers(_ context.Context,
 }
 
 func (ec *executionContext) _CardAgency_id(ctx context.Context, field graphql.CollectedField, obj *card.Agency) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardAgency_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.GlobalID())
 }
 func (ec *executionContext) fieldContext_CardAgency_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardAgency", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _CardAgency_name(ctx context.Context, field graphql.CollectedField, obj *card.Agency) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardAgency_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_CardAgency_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardAgency", field, false, false, errors.New("field of type String does not have child fields"))
@@ -995,23 +867,7 @@ func (ec *executionContext) fieldContext_CardAgencyConnection_totalCount(_ conte
 }
 
 func (ec *executionContext) _CardAgencyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *card.AgencyEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardAgencyEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_CardAgencyEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardAgencyEdge", field, false, false, errors.New("field of type String does not have child fields"))
@@ -1169,23 +1025,7 @@ func (ec *executionContext) fieldContext_CardConnection_totalCount(_ context.Con
 }
 
 func (ec *executionContext) _CardEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *card.CardEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_CardEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardEdge", field, false, false, errors.New("field of type String does not have child fields"))
@@ -1270,23 +1110,7 @@ func (ec *executionContext) fieldContext_CardFinding_severity(_ context.Context,
 }
 
 func (ec *executionContext) _CardFinding_agency(ctx context.Context, field graphql.CollectedField, obj *card.Finding) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardFinding_agency(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Agency, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Agency)
 }
 func (ec *executionContext) fieldContext_CardFinding_agency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardFinding", field, false, false, errors.New("field of type String does not have child fields"))
@@ -1316,46 +1140,14 @@ func (ec *executionContext) fieldContext_CardFinding_date(_ context.Context, fie
 }
 
 func (ec *executionContext) _CardFinding_field(ctx context.Context, field graphql.CollectedField, obj *card.Finding) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardFinding_field(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Field, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Field)
 }
 func (ec *executionContext) fieldContext_CardFinding_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardFinding", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _CardHolder_givenName(ctx context.Context, field graphql.CollectedField, obj *card.Holder) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardHolder_givenName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.GivenName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.GivenName)
 }
 func (ec *executionContext) fieldContext_CardHolder_givenName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardHolder", field, false, false, errors.New("field of type String does not have child fields"))
@@ -1385,23 +1177,7 @@ func (ec *executionContext) fieldContext_CardHolder_birthDate(_ context.Context,
 }
 
 func (ec *executionContext) _CardOffer_id(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardOffer_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.GlobalID())
 }
 func (ec *executionContext) fieldContext_CardOffer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardOffer", field, true, false, errors.New("field of type ID does not have child fields"))
@@ -1440,276 +1216,84 @@ func (ec *executionContext) fieldContext_CardOffer_organisation(_ context.Contex
 }
 
 func (ec *executionContext) _CardOffer_title(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardOffer_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_CardOffer_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardOffer", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _CardOffer_description(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardOffer_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_CardOffer_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardOffer", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _CardOffer_howToUse(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardOffer_howToUse(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HowToUse, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.HowToUse)
 }
 func (ec *executionContext) fieldContext_CardOffer_howToUse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardOffer", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _CardOffer_textLocale(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardOffer_textLocale(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Locale, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Locale)
 }
 func (ec *executionContext) fieldContext_CardOffer_textLocale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardOffer", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _CardOffer_minAge(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardOffer_minAge(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MinAge, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.MinAge)
 }
 func (ec *executionContext) fieldContext_CardOffer_minAge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardOffer", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _CardOffer_maxAge(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardOffer_maxAge(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MaxAge, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.MaxAge)
 }
 func (ec *executionContext) fieldContext_CardOffer_maxAge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardOffer", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _CardOffer_stock(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardOffer_stock(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Stock, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Stock)
 }
 func (ec *executionContext) fieldContext_CardOffer_stock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardOffer", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _CardOffer_released(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardOffer_released(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Released, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Released)
 }
 func (ec *executionContext) fieldContext_CardOffer_released(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardOffer", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _CardOffer_claimed(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardOffer_claimed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Claimed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Claimed)
 }
 func (ec *executionContext) fieldContext_CardOffer_claimed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardOffer", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _CardOffer_left(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardOffer_left(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Left(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Left())
 }
 func (ec *executionContext) fieldContext_CardOffer_left(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardOffer", field, true, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _CardOffer_perCardLimit(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardOffer_perCardLimit(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PerCardLimit, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.PerCardLimit)
 }
 func (ec *executionContext) fieldContext_CardOffer_perCardLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardOffer", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _CardOffer_admits(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardOffer_admits(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Admits, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Admits)
 }
 func (ec *executionContext) fieldContext_CardOffer_admits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardOffer", field, false, false, errors.New("field of type Int does not have child fields"))
@@ -1785,23 +1369,7 @@ func (ec *executionContext) fieldContext_CardOffer_eventAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _CardOffer_valueOre(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardOffer_valueOre(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ValueOre, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.ValueOre)
 }
 func (ec *executionContext) fieldContext_CardOffer_valueOre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardOffer", field, false, false, errors.New("field of type Int does not have child fields"))
@@ -2005,23 +1573,7 @@ func (ec *executionContext) fieldContext_CardOfferConnection_totalCount(_ contex
 }
 
 func (ec *executionContext) _CardOfferEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *card.OfferEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardOfferEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_CardOfferEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardOfferEdge", field, false, false, errors.New("field of type String does not have child fields"))
@@ -2060,161 +1612,49 @@ func (ec *executionContext) fieldContext_CardOfferEdge_node(_ context.Context, f
 }
 
 func (ec *executionContext) _CardProgramme_id(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardProgramme_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.GlobalID())
 }
 func (ec *executionContext) fieldContext_CardProgramme_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardProgramme", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _CardProgramme_name(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardProgramme_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_CardProgramme_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardProgramme", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _CardProgramme_description(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardProgramme_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_CardProgramme_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardProgramme", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _CardProgramme_eligibility(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardProgramme_eligibility(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Eligibility, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Eligibility)
 }
 func (ec *executionContext) fieldContext_CardProgramme_eligibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardProgramme", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _CardProgramme_textLocale(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardProgramme_textLocale(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Locale, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Locale)
 }
 func (ec *executionContext) fieldContext_CardProgramme_textLocale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardProgramme", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _CardProgramme_minAge(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardProgramme_minAge(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MinAge, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.MinAge)
 }
 func (ec *executionContext) fieldContext_CardProgramme_minAge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardProgramme", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _CardProgramme_maxAge(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardProgramme_maxAge(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MaxAge, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.MaxAge)
 }
 func (ec *executionContext) fieldContext_CardProgramme_maxAge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardProgramme", field, false, false, errors.New("field of type Int does not have child fields"))
@@ -2267,115 +1707,35 @@ func (ec *executionContext) fieldContext_CardProgramme_validTo(_ context.Context
 }
 
 func (ec *executionContext) _CardProgramme_cardsAvailable(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardProgramme_cardsAvailable(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CardsAvailable, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.CardsAvailable)
 }
 func (ec *executionContext) fieldContext_CardProgramme_cardsAvailable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardProgramme", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _CardProgramme_cardsIssued(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardProgramme_cardsIssued(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CardsIssued, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.CardsIssued)
 }
 func (ec *executionContext) fieldContext_CardProgramme_cardsIssued(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardProgramme", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _CardProgramme_cardsLeft(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardProgramme_cardsLeft(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CardsLeft(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.CardsLeft())
 }
 func (ec *executionContext) fieldContext_CardProgramme_cardsLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardProgramme", field, true, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _CardProgramme_budgetOre(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardProgramme_budgetOre(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BudgetOre, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.BudgetOre)
 }
 func (ec *executionContext) fieldContext_CardProgramme_budgetOre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardProgramme", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _CardProgramme_defaultAllowance(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardProgramme_defaultAllowance(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DefaultAllowance, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.DefaultAllowance)
 }
 func (ec *executionContext) fieldContext_CardProgramme_defaultAllowance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardProgramme", field, false, false, errors.New("field of type Int does not have child fields"))
@@ -2556,23 +1916,7 @@ func (ec *executionContext) fieldContext_CardProgrammeConnection_totalCount(_ co
 }
 
 func (ec *executionContext) _CardProgrammeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *card.ProgrammeEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardProgrammeEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_CardProgrammeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardProgrammeEdge", field, false, false, errors.New("field of type String does not have child fields"))
@@ -2785,23 +2129,7 @@ func (ec *executionContext) fieldContext_CardStatistics_byAgeBand(_ context.Cont
 }
 
 func (ec *executionContext) _CardStatistics_released(ctx context.Context, field graphql.CollectedField, obj *card.CardStatistics) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardStatistics_released(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Released, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Released)
 }
 func (ec *executionContext) fieldContext_CardStatistics_released(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardStatistics", field, false, false, errors.New("field of type Int does not have child fields"))
@@ -2968,69 +2296,21 @@ func (ec *executionContext) fieldContext_CardStatistics_byProvider(_ context.Con
 }
 
 func (ec *executionContext) _CardTicket_id(ctx context.Context, field graphql.CollectedField, obj *card.Ticket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardTicket_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNID2string(ctx, field.Selections, obj.GlobalID())
 }
 func (ec *executionContext) fieldContext_CardTicket_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardTicket", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _CardTicket_code(ctx context.Context, field graphql.CollectedField, obj *card.Ticket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardTicket_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FormattedCode(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.FormattedCode())
 }
 func (ec *executionContext) fieldContext_CardTicket_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardTicket", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _CardTicket_payload(ctx context.Context, field graphql.CollectedField, obj *card.Ticket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardTicket_payload(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Payload, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Payload)
 }
 func (ec *executionContext) fieldContext_CardTicket_payload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardTicket", field, false, false, errors.New("field of type String does not have child fields"))
@@ -3069,23 +2349,7 @@ func (ec *executionContext) fieldContext_CardTicket_offer(_ context.Context, fie
 }
 
 func (ec *executionContext) _CardTicket_admits(ctx context.Context, field graphql.CollectedField, obj *card.Ticket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CardTicket_admits(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Admits, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Admits)
 }
 func (ec *executionContext) fieldContext_CardTicket_admits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CardTicket", field, false, false, errors.New("field of type Int does not have child fields"))
@@ -3390,23 +2654,7 @@ func (ec *executionContext) fieldContext_ClaimTicketPayload_card(_ context.Conte
 }
 
 func (ec *executionContext) _ErasePersonalDataPayload_erased(ctx context.Context, field graphql.CollectedField, obj *model.ErasePersonalDataPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ErasePersonalDataPayload_erased(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Erased, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Erased)
 }
 func (ec *executionContext) fieldContext_ErasePersonalDataPayload_erased(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ErasePersonalDataPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
@@ -3445,23 +2693,7 @@ func (ec *executionContext) fieldContext_IssueAnonymousCardsPayload_cards(_ cont
 }
 
 func (ec *executionContext) _IssueAnonymousCardsPayload_sheet(ctx context.Context, field graphql.CollectedField, obj *model.IssueAnonymousCardsPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IssueAnonymousCardsPayload_sheet(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Sheet, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Sheet)
 }
 func (ec *executionContext) fieldContext_IssueAnonymousCardsPayload_sheet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IssueAnonymousCardsPayload", field, false, false, errors.New("field of type String does not have child fields"))
@@ -3555,23 +2787,7 @@ func (ec *executionContext) fieldContext_OfferStatistics_offerId(_ context.Conte
 }
 
 func (ec *executionContext) _OfferStatistics_title(ctx context.Context, field graphql.CollectedField, obj *card.OfferStatistics) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OfferStatistics_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_OfferStatistics_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OfferStatistics", field, false, false, errors.New("field of type String does not have child fields"))
@@ -3601,23 +2817,7 @@ func (ec *executionContext) fieldContext_OfferStatistics_source(_ context.Contex
 }
 
 func (ec *executionContext) _OfferStatistics_released(ctx context.Context, field graphql.CollectedField, obj *card.OfferStatistics) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OfferStatistics_released(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Released, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Released)
 }
 func (ec *executionContext) fieldContext_OfferStatistics_released(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OfferStatistics", field, false, false, errors.New("field of type Int does not have child fields"))
@@ -3752,46 +2952,14 @@ func (ec *executionContext) fieldContext_OpenCardPayload_card(_ context.Context,
 }
 
 func (ec *executionContext) _PersonalDataReport_found(ctx context.Context, field graphql.CollectedField, obj *card.PersonalDataReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PersonalDataReport_found(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Found, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Found)
 }
 func (ec *executionContext) fieldContext_PersonalDataReport_found(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PersonalDataReport", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _PersonalDataReport_givenName(ctx context.Context, field graphql.CollectedField, obj *card.PersonalDataReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PersonalDataReport_givenName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.GivenName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.GivenName)
 }
 func (ec *executionContext) fieldContext_PersonalDataReport_givenName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PersonalDataReport", field, false, false, errors.New("field of type String does not have child fields"))
@@ -3844,23 +3012,7 @@ func (ec *executionContext) fieldContext_PersonalDataReport_recordedAt(_ context
 }
 
 func (ec *executionContext) _PersonalDataReport_guardians(ctx context.Context, field graphql.CollectedField, obj *card.PersonalDataReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PersonalDataReport_guardians(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Guardians, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Guardians)
 }
 func (ec *executionContext) fieldContext_PersonalDataReport_guardians(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PersonalDataReport", field, false, false, errors.New("field of type Int does not have child fields"))
@@ -3986,69 +3138,21 @@ func (ec *executionContext) fieldContext_ProviderSettlement_organisationId(_ con
 }
 
 func (ec *executionContext) _ProviderSettlement_name(ctx context.Context, field graphql.CollectedField, obj *card.ProviderSettlement) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ProviderSettlement_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_ProviderSettlement_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProviderSettlement", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _ProviderSettlement_tickets(ctx context.Context, field graphql.CollectedField, obj *card.ProviderSettlement) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ProviderSettlement_tickets(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Tickets, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Tickets)
 }
 func (ec *executionContext) fieldContext_ProviderSettlement_tickets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProviderSettlement", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _ProviderSettlement_ore(ctx context.Context, field graphql.CollectedField, obj *card.ProviderSettlement) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ProviderSettlement_ore(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Ore, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.Ore)
 }
 func (ec *executionContext) fieldContext_ProviderSettlement_ore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProviderSettlement", field, false, false, errors.New("field of type Int does not have child fields"))
@@ -4174,23 +3278,7 @@ func (ec *executionContext) fieldContext_ProviderSettlementConnection_totalCount
 }
 
 func (ec *executionContext) _ProviderSettlementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *card.SettlementEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ProviderSettlementEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ProviderSettlementEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProviderSettlementEdge", field, false, false, errors.New("field of type String does not have child fields"))
@@ -4252,46 +3340,14 @@ func (ec *executionContext) fieldContext_ProviderStatistics_organisationId(_ con
 }
 
 func (ec *executionContext) _ProviderStatistics_name(ctx context.Context, field graphql.CollectedField, obj *card.ProviderStatistics) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ProviderStatistics_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_ProviderStatistics_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProviderStatistics", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _ProviderStatistics_released(ctx context.Context, field graphql.CollectedField, obj *card.ProviderStatistics) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ProviderStatistics_released(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Released, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Released)
 }
 func (ec *executionContext) fieldContext_ProviderStatistics_released(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProviderStatistics", field, false, false, errors.New("field of type Int does not have child fields"))
@@ -4490,46 +3546,14 @@ func (ec *executionContext) fieldContext_ReportCard_card(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ReportCard_programme(ctx context.Context, field graphql.CollectedField, obj *card.ReportCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReportCard_programme(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Programme, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Programme)
 }
 func (ec *executionContext) fieldContext_ReportCard_programme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReportCard", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _ReportCard_agency(ctx context.Context, field graphql.CollectedField, obj *card.ReportCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReportCard_agency(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Agency, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Agency)
 }
 func (ec *executionContext) fieldContext_ReportCard_agency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReportCard", field, false, false, errors.New("field of type String does not have child fields"))
@@ -4568,46 +3592,14 @@ func (ec *executionContext) fieldContext_ReportCard_tickets(_ context.Context, f
 }
 
 func (ec *executionContext) _ReportTicket_offer(ctx context.Context, field graphql.CollectedField, obj *card.ReportTicket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReportTicket_offer(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Offer, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Offer)
 }
 func (ec *executionContext) fieldContext_ReportTicket_offer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReportTicket", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _ReportTicket_status(ctx context.Context, field graphql.CollectedField, obj *card.ReportTicket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReportTicket_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_ReportTicket_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReportTicket", field, false, false, errors.New("field of type String does not have child fields"))
@@ -5012,69 +4004,21 @@ func (ec *executionContext) fieldContext_Settlement_purchasedTickets(_ context.C
 }
 
 func (ec *executionContext) _StatAmount_ore(ctx context.Context, field graphql.CollectedField, obj *card.Amount) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StatAmount_ore(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Ore, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOInt2ᚖint64(ctx, field.Selections, obj.Ore)
 }
 func (ec *executionContext) fieldContext_StatAmount_ore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StatAmount", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _StatCount_value(ctx context.Context, field graphql.CollectedField, obj *card.Count) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StatCount_value(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Value, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Value)
 }
 func (ec *executionContext) fieldContext_StatCount_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StatCount", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _StatCount_display(ctx context.Context, field graphql.CollectedField, obj *card.Count) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StatCount_display(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Display, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Display)
 }
 func (ec *executionContext) fieldContext_StatCount_display(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StatCount", field, false, false, errors.New("field of type String does not have child fields"))
@@ -5113,46 +4057,14 @@ func (ec *executionContext) fieldContext_SuspendCardPayload_card(_ context.Conte
 }
 
 func (ec *executionContext) _TicketCheck_code(ctx context.Context, field graphql.CollectedField, obj *card.TicketCheck) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TicketCheck_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code)
 }
 func (ec *executionContext) fieldContext_TicketCheck_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TicketCheck", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _TicketCheck_offerTitle(ctx context.Context, field graphql.CollectedField, obj *card.TicketCheck) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TicketCheck_offerTitle(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OfferTitle, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.OfferTitle)
 }
 func (ec *executionContext) fieldContext_TicketCheck_offerTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TicketCheck", field, false, false, errors.New("field of type String does not have child fields"))
@@ -5228,23 +4140,7 @@ func (ec *executionContext) fieldContext_TicketCheck_validUntil(_ context.Contex
 }
 
 func (ec *executionContext) _TicketCheck_admits(ctx context.Context, field graphql.CollectedField, obj *card.TicketCheck) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TicketCheck_admits(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Admits, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Admits)
 }
 func (ec *executionContext) fieldContext_TicketCheck_admits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TicketCheck", field, false, false, errors.New("field of type Int does not have child fields"))
@@ -5274,23 +4170,7 @@ func (ec *executionContext) fieldContext_TicketCheck_status(_ context.Context, f
 }
 
 func (ec *executionContext) _TicketCheck_valid(ctx context.Context, field graphql.CollectedField, obj *card.TicketCheck) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TicketCheck_valid(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Valid, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Valid)
 }
 func (ec *executionContext) fieldContext_TicketCheck_valid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TicketCheck", field, false, false, errors.New("field of type Boolean does not have child fields"))
@@ -5503,46 +4383,14 @@ func (ec *executionContext) fieldContext_TicketCounts_open(_ context.Context, fi
 }
 
 func (ec *executionContext) _Utilisation_redeemedOfClaimed(ctx context.Context, field graphql.CollectedField, obj *card.Utilisation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Utilisation_redeemedOfClaimed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RedeemedOfClaimed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.RedeemedOfClaimed)
 }
 func (ec *executionContext) fieldContext_Utilisation_redeemedOfClaimed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Utilisation", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _Utilisation_claimedOfReleased(ctx context.Context, field graphql.CollectedField, obj *card.Utilisation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Utilisation_claimedOfReleased(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ClaimedOfReleased, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.ClaimedOfReleased)
 }
 func (ec *executionContext) fieldContext_Utilisation_claimedOfReleased(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Utilisation", field, false, false, errors.New("field of type Float does not have child fields"))

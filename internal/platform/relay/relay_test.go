@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -63,5 +64,23 @@ func TestNewPage(t *testing.T) {
 	}
 	if _, err := NewPage(n(-1), nil, nil, nil, 20); apperr.As(err).Field != "first" {
 		t.Errorf("negative: %v", err)
+	}
+}
+
+// TestGlobalIDIsStable checks that IDs keep the form clients and caches already hold: the
+// URL-safe base64 of "Type:uuid", for short and long type names alike.
+func TestGlobalIDIsStable(t *testing.T) {
+	id := uuid.MustParse("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b")
+	if got, want := GlobalID("Activity", id), "QWN0aXZpdHk6MDE5MGExYjItYzNkNC03ZTVmLThhOWItMGMxZDJlM2Y0YTVi"; got != want {
+		t.Errorf("GlobalID = %q, want %q", got, want)
+	}
+	long := strings.Repeat("VeryLongTypeName", 6)
+	for _, typ := range []string{"A", "Organisation", "TranslationGap", long} {
+		for range 50 {
+			id := uuid.New()
+			if got, want := GlobalID(typ, id), GlobalKey(typ, id.String()); got != want {
+				t.Fatalf("GlobalID(%q, %s) = %q, want %q", typ, id, got, want)
+			}
+		}
 	}
 }
