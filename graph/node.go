@@ -8,6 +8,7 @@ import (
 
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/relay"
+	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -41,13 +42,30 @@ func (r *queryResolver) fetchNode(ctx context.Context, gid, field string) (relay
 		if typ == "AuditEntry" {
 			return r.auditEntry(ctx, id)
 		}
-		return fetchByUUID(ctx, typ, id)
+		return fetchShownHere(ctx, typ, id)
 	}
 	return nil, nil
 }
 
 // fetchByUUID returns the current municipality's visible object of type typ with id, or nil.
+// An activity comes with all its relations (organisation, venue, categories).
 func fetchByUUID(ctx context.Context, typ string, id uuid.UUID) (relay.Node, error) {
+	return fetchShown(ctx, typ, id, nil)
+}
+
+// fetchShownHere is fetchByUUID for a field that returns the object itself (node, nodes,
+// a search result): an activity gets only the relations that the field's selection shows,
+// so a search showing titles reads no organisations, venues or categories.
+func fetchShownHere(ctx context.Context, typ string, id uuid.UUID) (relay.Node, error) {
+	var fields portal.Fields
+	if typ == "Activity" {
+		fields = nodeFields(ctx, activityImplementors)
+	}
+	return fetchShown(ctx, typ, id, fields)
+}
+
+// fetchShown is fetchByUUID with an activity's relations limited to fields (nil: all).
+func fetchShown(ctx context.Context, typ string, id uuid.UUID, fields portal.Fields) (relay.Node, error) {
 	l := loadersFor(ctx)
 	switch typ {
 	case "Category":
@@ -69,7 +87,7 @@ func fetchByUUID(ctx context.Context, typ string, id uuid.UUID) (relay.Node, err
 		if a == nil || err != nil {
 			return nil, err
 		}
-		return a, attach(ctx, a)
+		return a, attachFields(ctx, fields, a)
 	case "Venue":
 		return nodeOrNil(l.venues.get(ctx, id))
 	case "Image":

@@ -48,6 +48,18 @@ func listFields(ctx context.Context, conn, edge, node []string) portal.Fields {
 	return f
 }
 
+// nodeFields returns the fields the current field selects on objects of a type with these
+// implementors (a node's, or each of a list's); nil outside a field.
+func nodeFields(ctx context.Context, implementors []string) portal.Fields {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return nil
+	}
+	f := portal.Fields{}
+	addFields(graphql.GetOperationContext(ctx), f, fc.Field.Selections, implementors)
+	return f
+}
+
 func addFields(op *graphql.OperationContext, f portal.Fields, sel ast.SelectionSet, implementors []string) {
 	for _, c := range graphql.CollectFields(op, sel, implementors) {
 		f[c.Name] = true

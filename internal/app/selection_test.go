@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -99,4 +101,50 @@ func nodesOf(edges any) any {
 		out[i] = e.(map[string]any)["node"]
 	}
 	return out
+}
+
+// TestFoundItemsReadOnlyWhatTheyShow: a search, node and nodes showing only titles read no
+// organisations, venues or categories; asking for them adds their batches and gives the
+// same titles.
+func TestFoundItemsReadOnlyWhatTheyShow(t *testing.T) {
+	t.Parallel()
+	s := newDemoServer(t)
+	counter := &statementCounter{}
+	s.app.DB.AddQueryHook(counter)
+	const relations = `organisation { name } venue { name } categories { name }`
+	ids := ok(t, s.larvik(t, `{ activities(first: 5) { nodes { id } } }`, nil))
+	var first []any
+	for _, n := range ids.Data["activities"].(map[string]any)["nodes"].([]any) {
+		first = append(first, n.(map[string]any)["id"])
+	}
+	queries := map[string]string{
+		"search": `{ search(query: "svøm", first: 20) { edges { node { ... on Organisation { name }
+			... on Activity { title %s } } } } }`,
+		"searchNodes": `{ search(query: "svøm", first: 20) { nodes { ... on Activity { title %s } } } }`,
+		"node":        `query($id: ID!) { node(id: $id) { ... on Activity { title %s } } }`,
+		"nodes":       `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Activity { title %s } } }`,
+	}
+	vars := map[string]any{"id": first[0], "ids": first}
+	for name, q := range queries {
+		t.Run(name, func(t *testing.T) {
+			count := func(q string) (int64, map[string]any) {
+				s.larvik(t, strings.ReplaceAll(q, "%s", ""), vars) // categories come from a cache after the first
+				counter.n.Store(0)
+				r := ok(t, s.larvik(t, q, vars))
+				return counter.n.Load(), r.Data
+			}
+			narrowN, narrow := count(strings.ReplaceAll(q, "%s", ""))
+			wideN, wide := count(strings.ReplaceAll(q, "%s", relations))
+			if narrowN >= wideN {
+				t.Errorf("titles alone ran %d statements, titles with relations %d: the relations were read unasked",
+					narrowN, wideN)
+			}
+			if exp := project(t, wide, narrow); !reflect.DeepEqual(narrow, exp) {
+				t.Errorf("titles alone differ from titles with relations:\n got %v\nwant %v", narrow, exp)
+			}
+			if !strings.Contains(fmt.Sprint(wide), "organisation:map[name:") {
+				t.Errorf("no organisation shown: %v", wide)
+			}
+		})
+	}
 }
