@@ -40,11 +40,19 @@ func main() {
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}
+	if errors.As(err, new(loggedError)) {
+		os.Exit(1) // already written as a log line
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fritid:", err)
 		os.Exit(1)
 	}
 }
+
+// loggedError is an error that has been written to the log already; main only exits 1.
+type loggedError struct{ error }
+
+func (e loggedError) Unwrap() error { return e.error }
 
 // run runs the command named by args[0] with the rest of args.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -214,6 +214,13 @@ func TestRejectsBadConfiguration(t *testing.T) {
 			want: []string{"FRITID_SECRET_KEY", "FRITID_DATABASE_URL"},
 		},
 		{
+			name: "production without a media location",
+			env: map[string]string{"FRITID_ENV": "production", "FRITID_DATABASE_URL": "postgres://fritid@127.0.0.1:1/fritid",
+				"FRITID_SECRET_KEY": strings.Repeat("k", 40)},
+			args: []string{"serve"},
+			want: []string{"FRITID_MEDIA_URL is required in production"},
+		},
+		{
 			name: "listen address without a port",
 			env:  map[string]string{"FRITID_HTTP_ADDR": "nonsense"},
 			args: []string{"serve"},
