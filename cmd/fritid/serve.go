@@ -123,7 +123,11 @@ func open(ctx context.Context, name string, args []string, getenv func(string) s
 		return nil, nil, err
 	}
 	log := app.NewLogger(cfg, stderr)
-	a, err := app.Open(ctx, cfg, log) // reads or makes the development secret key too
+	openApp := app.OpenCommand // beside a running server, on its embedded PostgreSQL
+	if name == "fritid serve" {
+		openApp = app.Open
+	}
+	a, err := openApp(ctx, cfg, log) // reads or makes the development secret key too
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,6 +2,7 @@ package localpg
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -87,6 +88,17 @@ func (id *identity) chown(path string) error {
 		return fmt.Errorf("chown %s to %s: %w", path, id.name, err)
 	}
 	return nil
+}
+
+// chownTree hands dir and everything in it to the identity, without following
+// symlinks.
+func (id *identity) chownTree(dir string) error {
+	return filepath.WalkDir(dir, func(path string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return id.chown(path)
+	})
 }
 
 // owns reports whether fi belongs to the identity.
