@@ -60,7 +60,7 @@ type Server struct {
 	log     *slog.Logger
 	watcher *watcher
 
-	shared  bool // another process runs the server; see Options.Share
+	shared bool // another process runs the server; see Options.Share
 
 	stopOnce sync.Once
 	stopErr  error
