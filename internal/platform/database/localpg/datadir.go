@@ -76,18 +76,14 @@ func letServerIn(dir string, id *identity, log *slog.Logger) error {
 		log.Info("let the PostgreSQL server user enter the data directory (search permission for others)",
 			"dir", real, "user", id.name, "mode", fmt.Sprintf("%#o", mode))
 	}
-	for p := real; ; p = filepath.Dir(p) {
-		fi, err := os.Stat(p)
-		if err != nil {
-			return fmt.Errorf("stat %s: %w", p, err)
-		}
-		if !id.canSearch(fi) {
-			return unreachableError(p, real, fi, id)
-		}
-		if p == filepath.Dir(p) {
-			return nil
-		}
+	blocked, bfi, err := id.blockedAt(real)
+	if err != nil {
+		return err
 	}
+	if blocked != "" {
+		return unreachableError(blocked, real, bfi, id)
+	}
+	return nil
 }
 
 // unreachableError explains that the server user cannot enter blocked, a

@@ -371,7 +371,7 @@ func TestShareTheRunningServer(t *testing.T) {
 	}
 }
 
-func TestCanReach(t *testing.T) {
+func TestBlockedAt(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to check another user's access")
 	}
@@ -379,16 +379,20 @@ func TestCanReach(t *testing.T) {
 	if err != nil {
 		t.Skip(err)
 	}
-	private := t.TempDir()
-	if err := os.Chmod(private, 0o700); err != nil {
+	private := filepath.Join(reachableDir(t), "private")
+	if err := os.Mkdir(private, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := id.canReach(private); err != nil || ok {
-		t.Errorf("canReach(0700 root dir) = %v, %v; want false", ok, err)
+	inside := filepath.Join(private, "data")
+	if err := os.Mkdir(inside, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if blocked, _, err := id.blockedAt(inside); err != nil || blocked != private {
+		t.Errorf("blockedAt(a directory in a 0700 root dir) = %q, %v; want %q", blocked, err, private)
 	}
 	public := reachableDir(t)
-	if ok, err := id.canReach(public); err != nil || !ok {
-		t.Errorf("canReach(0755 dir under /tmp) = %v, %v; want true", ok, err)
+	if blocked, _, err := id.blockedAt(public); err != nil || blocked != "" {
+		t.Errorf("blockedAt(0755 dir under /tmp) = %q, %v; want none", blocked, err)
 	}
 }
 
