@@ -91,7 +91,8 @@ func TestAdminBesideServe(t *testing.T) {
 		}
 	})
 	t.Run("admin create-municipality", func(t *testing.T) {
-		stdout, stderr, err := runFritid(t, env, "", "admin", "create-municipality", "--slug", "sandefjord", "--name", "Sandefjord kommune")
+		stdout, stderr, err := runFritid(t, env, "",
+			"admin", "create-municipality", "--slug", "sandefjord", "--name", "Sandefjord kommune")
 		if err != nil || !strings.Contains(stdout, "created municipality sandefjord") {
 			t.Fatalf("admin create-municipality: %v\nstdout:\n%s\nstderr:\n%s", err, stdout, stderr)
 		}

@@ -18,10 +18,12 @@ func TestVersionStampedAtLinkTime(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	ldflags := "-X github.com/fritid/fritid/internal/platform/buildinfo.Version=v1.2.3-test"
-	if out, err := exec.CommandContext(ctx, "go", "build", "-ldflags", ldflags, "-o", path, ".").CombinedOutput(); err != nil {
+	build := exec.CommandContext(ctx, "go", "build", "-ldflags", ldflags, "-o", path, ".")
+	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	want := regexp.MustCompile(`^fritid v1\.2\.3-test \((commit [0-9a-f]{7}(\+changes)?, \d{4}-\d\d-\d\d, )?go1\.[0-9.]+\S*\)\n$`)
+	want := regexp.MustCompile(
+		`^fritid v1\.2\.3-test \((commit [0-9a-f]{7}(\+changes)?, \d{4}-\d\d-\d\d, )?go1\.[0-9.]+\S*\)\n$`)
 	for _, arg := range []string{"--version", "version"} {
 		out, err := exec.CommandContext(ctx, path, arg).Output()
 		if err != nil {

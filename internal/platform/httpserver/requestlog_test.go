@@ -120,8 +120,9 @@ func TestAccessLogJSON(t *testing.T) {
 		t.Errorf("client_addr = %#v, want the client the trusted proxy names, 2001:db8::7", got)
 	}
 	ua, _ := line["user_agent"].(string)
-	if len(ua) > maxUserAgentLen || !strings.HasPrefix(longAgent, ua) || !utf8.ValidString(ua) || len(ua) < maxUserAgentLen-1 {
-		t.Errorf("user_agent = %q (%d bytes), want the first %d bytes of the header, whole characters", ua, len(ua), maxUserAgentLen)
+	if len(ua) > maxUserAgentLen || len(ua) < maxUserAgentLen-1 || !strings.HasPrefix(longAgent, ua) || !utf8.ValidString(ua) {
+		t.Errorf("user_agent = %q (%d bytes), want the first %d bytes of the header, whole characters",
+			ua, len(ua), maxUserAgentLen)
 	}
 	if line["status"] != float64(http.StatusNoContent) || line["msg"] != "http request" {
 		t.Errorf("line = %v", line)

@@ -101,9 +101,11 @@ func unreachableError(blocked, dir string, fi os.FileInfo, id *identity) error {
 
 // shellQuote quotes path for a POSIX shell when it needs it.
 func shellQuote(path string) string {
-	if strings.IndexFunc(path, func(r rune) bool {
-		return !(r == '/' || r == '.' || r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
-	}) < 0 {
+	plain := func(r rune) bool {
+		return r == '/' || r == '.' || r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' ||
+			r >= '0' && r <= '9'
+	}
+	if strings.IndexFunc(path, func(r rune) bool { return !plain(r) }) < 0 {
 		return path
 	}
 	return "'" + strings.ReplaceAll(path, "'", `'\''`) + "'"

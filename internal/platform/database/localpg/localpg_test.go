@@ -329,7 +329,8 @@ func TestUnreachableAncestorAsRoot(t *testing.T) {
 	if err == nil {
 		t.Fatal("Start succeeded where the server user cannot enter")
 	}
-	for _, want := range []string{"cannot enter " + private, "chmod o+x " + private, "FRITID_DATA_DIR", "FRITID_DATABASE_URL"} {
+	wants := []string{"cannot enter " + private, "chmod o+x " + private, "FRITID_DATA_DIR", "FRITID_DATABASE_URL"}
+	for _, want := range wants {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not say %q:\n%v", want, err)
 		}
