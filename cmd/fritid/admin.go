@@ -19,9 +19,12 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 	if len(args) > 0 && args[0] == "create-user" {
 		return createUser(ctx, args[1:], getenv, stdout, stderr)
 	}
+	if len(args) > 0 && isHelp(args[0]) {
+		adminUsage(stdout)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || args[0] != "create-municipality" {
-		fmt.Fprintln(stderr, "Usage: fritid admin create-municipality --slug SLUG --name NAME [--domain HOST ...] [--time-zone TZ]")
-		fmt.Fprintln(stderr, "       fritid admin create-user --municipality SLUG --email EMAIL --role ROLE [--name NAME] < password")
+		adminUsage(stderr)
 		return fmt.Errorf("unknown admin command")
 	}
 	var in tenant.CreateMunicipalityInput
@@ -48,6 +51,12 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "created municipality %s (%s) with locales nb, nn, en and the default categories\n", t.Municipality.Slug, t.Municipality.Name)
 	return nil
+}
+
+func adminUsage(w io.Writer) {
+	subcommands(w, "fritid admin",
+		"fritid admin create-municipality --slug SLUG --name NAME [--domain HOST ...] [--time-zone TZ]",
+		"fritid admin create-user --municipality SLUG --email EMAIL --role ROLE [--name NAME] < password")
 }
 
 func messageID(e *apperr.Error) string {

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	_ "time/tzdata" // time zones work without the system's database
 
+	"github.com/fritid/fritid/internal/platform/buildinfo"
 	"github.com/fritid/fritid/internal/platform/config"
 )
 
@@ -39,11 +40,19 @@ func main() {
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}
+	if errors.As(err, new(loggedError)) {
+		os.Exit(1) // already written as a log line
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fritid:", err)
 		os.Exit(1)
 	}
 }
+
+// loggedError is an error that has been written to the log already; main only exits 1.
+type loggedError struct{ error }
+
+func (e loggedError) Unwrap() error { return e.error }
 
 // run runs the command named by args[0] with the rest of args.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -61,6 +70,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return admin(ctx, rest, getenv, stdout, stderr)
 	case "seed":
 		return seed(ctx, rest, getenv, stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, "fritid", buildinfo.Get())
+		return nil
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return flag.ErrHelp
@@ -84,8 +96,29 @@ Commands:
   seed demo                       add the demo municipality (Larvik) with demo data
   seed synthetic                  add a municipality with generated data for benchmarks:
                                   --organisations N --activities-per-organisation M
+  version                         print the version (also --version)
 
-Run "fritid <command> --help" for a command's flags.
+Run "fritid <command> --help" for a command's flags. While "fritid serve" runs on the
+embedded PostgreSQL, the other commands use that cluster (same FRITID_DATA_DIR).
 `)
 	config.Usage(w)
+}
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
+// subcommands writes the usage of a command with subcommands to w: lines, then where the
+// flags are described. It answers the command's --help (stdout) and its misuse (stderr).
+func subcommands(w io.Writer, name string, lines ...string) {
+	fmt.Fprintf(w, "Usage: %s\n", lines[0])
+	for _, l := range lines[1:] {
+		fmt.Fprintf(w, "       %s\n", l)
+	}
+	fmt.Fprintf(w, "\nRun \"%s <subcommand> --help\" for its flags and the settings.\n", name)
 }

@@ -96,6 +96,70 @@ func TestHelp(t *testing.T) {
 	}
 }
 
+// TestEveryCommandHelps asks every command and subcommand for help in each spelling: the
+// usage goes to standard output, nothing to standard error, and the command succeeds
+// (flag.ErrHelp is what main turns into exit status 0).
+func TestEveryCommandHelps(t *testing.T) {
+	commands := []struct {
+		args      []string
+		wantUsage string
+	}{
+		{[]string{}, "Usage: fritid <command> [flags]"},
+		{[]string{"serve"}, "Usage: fritid serve [flags]"},
+		{[]string{"admin"}, "Usage: fritid admin create-municipality"},
+		{[]string{"admin", "create-municipality"}, "Usage: fritid admin create-municipality [flags]"},
+		{[]string{"admin", "create-user"}, "Usage: fritid admin create-user [flags]"},
+		{[]string{"seed"}, "Usage: fritid seed demo"},
+		{[]string{"seed", "demo"}, "Usage: fritid seed demo [flags]"},
+		{[]string{"seed", "synthetic"}, "Usage: fritid seed synthetic [flags]"},
+		{[]string{"migrate"}, "Usage: fritid migrate up"},
+		{[]string{"migrate", "up"}, "Usage: fritid migrate up [flags]"},
+		{[]string{"migrate", "down"}, "Usage: fritid migrate down [flags]"},
+		{[]string{"migrate", "status"}, "Usage: fritid migrate status [flags]"},
+	}
+	for _, c := range commands {
+		for _, h := range []string{"--help", "-h"} {
+			args := append(append([]string{}, c.args...), h)
+			t.Run(strings.Join(args, " "), func(t *testing.T) {
+				dataDir := t.TempDir()
+				stdout, stderr, err := runCLI(t, envOf(t, map[string]string{"FRITID_DATA_DIR": dataDir}), args...)
+				if !errors.Is(err, flag.ErrHelp) {
+					t.Fatalf("error = %v, want flag.ErrHelp (exit status 0)", err)
+				}
+				if !strings.HasPrefix(stdout, c.wantUsage) && !strings.Contains(stdout, "\n"+c.wantUsage) {
+					t.Errorf("stdout does not show %q:\n%s", c.wantUsage, stdout)
+				}
+				if stderr != "" {
+					t.Errorf("stderr = %q, want nothing", stderr)
+				}
+				if entries, _ := os.ReadDir(dataDir); len(entries) > 0 {
+					t.Errorf("--help wrote to the data directory: %v", entries)
+				}
+			})
+		}
+	}
+}
+
+// TestVersion checks `fritid --version` and `fritid version` in-process: the program's name,
+// a version and the Go toolchain.
+func TestVersion(t *testing.T) {
+	want := regexp.MustCompile(`^fritid \S+ \((commit [0-9a-f]{7}(\+changes)?, \d{4}-\d\d-\d\d, )?go1\.[0-9.]+\S*\)\n$`)
+	for _, arg := range []string{"--version", "-version", "version"} {
+		t.Run(arg, func(t *testing.T) {
+			stdout, stderr, err := runCLI(t, envOf(t, nil), arg)
+			if err != nil {
+				t.Fatalf("fritid %s: %v", arg, err)
+			}
+			if !want.MatchString(stdout) {
+				t.Errorf("stdout = %q, want a match for %s", stdout, want)
+			}
+			if stderr != "" {
+				t.Errorf("stderr = %q, want nothing", stderr)
+			}
+		})
+	}
+}
+
 func TestRejectsUnknownCommands(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -105,8 +169,8 @@ func TestRejectsUnknownCommands(t *testing.T) {
 	}{
 		{name: "no command", args: nil, wantErr: "no command", wantStderr: "Usage: fritid <command> [flags]"},
 		{name: "unknown command", args: []string{"frobnicate"}, wantErr: `unknown command "frobnicate"`, wantStderr: "Usage: fritid <command> [flags]"},
-		{name: "migrate without a direction", args: []string{"migrate"}, wantErr: "up, down or status", wantStderr: "Usage: fritid migrate up|down|status"},
-		{name: "migrate sideways", args: []string{"migrate", "sideways"}, wantErr: "up, down or status", wantStderr: "Usage: fritid migrate up|down|status"},
+		{name: "migrate without a direction", args: []string{"migrate"}, wantErr: "up, down or status", wantStderr: "Usage: fritid migrate up"},
+		{name: "migrate sideways", args: []string{"migrate", "sideways"}, wantErr: "up, down or status", wantStderr: "Usage: fritid migrate up"},
 		{name: "admin without a subcommand", args: []string{"admin"}, wantErr: "unknown admin command", wantStderr: "Usage: fritid admin create-municipality"},
 		{name: "admin with an unknown subcommand", args: []string{"admin", "delete-everything"}, wantErr: "unknown admin command", wantStderr: "Usage: fritid admin create-municipality"},
 		{name: "unknown flag", args: []string{"serve", "--frobnicate"}, wantErr: "-frobnicate (see fritid serve --help)"},
@@ -148,6 +212,13 @@ func TestRejectsBadConfiguration(t *testing.T) {
 			env:  map[string]string{"FRITID_ENV": "production"},
 			args: []string{"serve"},
 			want: []string{"FRITID_SECRET_KEY", "FRITID_DATABASE_URL"},
+		},
+		{
+			name: "production without a media location",
+			env: map[string]string{"FRITID_ENV": "production", "FRITID_DATABASE_URL": "postgres://fritid@127.0.0.1:1/fritid",
+				"FRITID_SECRET_KEY": strings.Repeat("k", 40)},
+			args: []string{"serve"},
+			want: []string{"FRITID_MEDIA_URL is required in production"},
 		},
 		{
 			name: "listen address without a port",

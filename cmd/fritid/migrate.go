@@ -2,14 +2,19 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 )
 
 // migrateCmd runs `fritid migrate up|down|status`.
 func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		migrateUsage(stdout)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || (args[0] != "up" && args[0] != "down" && args[0] != "status") {
-		fmt.Fprintln(stderr, "Usage: fritid migrate up|down|status [flags]")
+		migrateUsage(stderr)
 		return fmt.Errorf("migrate needs up, down or status")
 	}
 	a, _, err := open(ctx, "fritid migrate "+args[0], args[1:], getenv, stdout, stderr)
@@ -49,4 +54,11 @@ func report(w io.Writer, verb string, names []string) {
 	for _, n := range names {
 		fmt.Fprintf(w, "%s %s\n", verb, n)
 	}
+}
+
+func migrateUsage(w io.Writer) {
+	subcommands(w, "fritid migrate",
+		"fritid migrate up        apply every pending migration",
+		"fritid migrate down      roll back the last group of migrations",
+		"fritid migrate status    list the migrations, applied or pending")
 }

@@ -185,11 +185,15 @@ func serveEnv(dataDir, addr string) []string {
 }
 
 // newDataDir returns an empty data directory. When t ends it checks that no process still
-// uses the directory or the cluster it holds (killing any it finds), then removes the
-// cluster too when it was kept outside the directory.
+// uses the directory or the cluster it holds (killing any it finds). The directory above it
+// is opened to others (o+x), as an operator running fritid as root does for the postgres
+// user (fritid opens the data directory itself).
 func newDataDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
+	if err := os.Chmod(filepath.Dir(dir), 0o711); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		cluster := clusterDir(dir)
 		var left []int
@@ -200,17 +204,12 @@ func newDataDir(t *testing.T) string {
 			}
 			waitFor(10*time.Second, func() bool { return len(processesUsing(dir, cluster)) == 0 })
 		}
-		if cluster != filepath.Join(dir, "postgres") && strings.HasPrefix(filepath.Base(cluster), "fritid-postgres-") {
-			if err := os.RemoveAll(cluster); err != nil {
-				t.Errorf("remove the cluster directory: %v", err)
-			}
-		}
 	})
 	return dir
 }
 
 // clusterDir returns where the embedded cluster of dataDir really lives: the target of the
-// "postgres" symlink when the cluster was relocated, else the directory itself.
+// "postgres" symlink when there is one, else the directory itself.
 func clusterDir(dataDir string) string {
 	pg := filepath.Join(dataDir, "postgres")
 	if real, err := filepath.EvalSymlinks(pg); err == nil {

@@ -13,8 +13,12 @@ import (
 
 // seed runs `fritid seed demo | synthetic`.
 func seed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		seedUsage(stdout)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || (args[0] != "demo" && args[0] != "synthetic") {
-		fmt.Fprintln(stderr, "Usage: fritid seed demo | synthetic --organisations N --activities-per-organisation M [--slug SLUG]")
+		seedUsage(stderr)
 		return fmt.Errorf("seed needs demo or synthetic")
 	}
 	var opt synthetic.Options
@@ -53,4 +57,10 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 	fmt.Fprintf(stdout, "created %s: %d organisations, %d activities, %d neighbourhoods in %v\n",
 		opt.Slug, stats.Organisations, stats.Activities, stats.Neighbourhoods, stats.Took.Round(1e7))
 	return nil
+}
+
+func seedUsage(w io.Writer) {
+	subcommands(w, "fritid seed",
+		"fritid seed demo",
+		"fritid seed synthetic [--organisations N] [--activities-per-organisation M] [--slug SLUG] [--seed N]")
 }

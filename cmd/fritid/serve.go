@@ -2,24 +2,54 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/fritid/fritid/internal/app"
+	"github.com/fritid/fritid/internal/platform/buildinfo"
 	"github.com/fritid/fritid/internal/platform/config"
 	"github.com/fritid/fritid/internal/platform/httpserver"
 	"github.com/fritid/fritid/internal/portal/demo"
 )
 
 // serve runs the API until ctx ends: database (embedded when unconfigured), migrations,
-// the demo municipality on an empty development database, then HTTP.
+// the demo municipality on an empty development database, then HTTP. In production it
+// writes nothing but JSON log lines: also the reason it stops, when it fails.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	err := serveUntilDone(ctx, args, getenv, stdout, stderr)
+	if err != nil && !errors.Is(err, flag.ErrHelp) && productionRequested(args, getenv) {
+		slog.New(slog.NewJSONHandler(stderr, nil)).Error("fritid serve stopped", "error", err.Error())
+		return loggedError{err}
+	}
+	return err
+}
+
+// productionRequested reports whether the environment or the flags ask for production,
+// for reporting an error when the configuration itself could not be loaded.
+func productionRequested(args []string, getenv func(string) string) bool {
+	env := getenv("FRITID_ENV")
+	for i, arg := range args {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		if !strings.HasPrefix(arg, "-") || name != "env" {
+			continue
+		}
+		if !hasValue && i+1 < len(args) {
+			value = args[i+1]
+		}
+		env = value
+	}
+	return env == string(config.Production)
+}
+
+func serveUntilDone(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	a, log, err := open(ctx, "fritid serve", args, getenv, stdout, stderr)
 	if err != nil {
 		return err
@@ -62,10 +92,14 @@ func serveHTTP(ctx context.Context, a *app.App, log *slog.Logger, stdout io.Writ
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		return httpserver.Run(ctx, a.HTTPConfig(), a.Handler(), log, func(addr net.Addr) {
-			fmt.Fprintf(stdout, "fritid is serving\n  API:      http://%s/graphql\n", addr)
-			if !a.Config.Production() {
-				fmt.Fprintf(stdout, "  Explorer: http://%s/\n", addr)
+			version := buildinfo.Get()
+			if a.Config.Production() {
+				log.Info("fritid is serving", "api", "http://"+addr.String()+"/graphql", "version", version.Version,
+					"commit", version.Commit)
+				return
 			}
+			fmt.Fprintf(stdout, "fritid %s is serving\n  API:      http://%s/graphql\n  Explorer: http://%s/\n",
+				version.Version, addr, addr)
 		})
 	})
 	switch {
@@ -89,7 +123,11 @@ func open(ctx context.Context, name string, args []string, getenv func(string) s
 		return nil, nil, err
 	}
 	log := app.NewLogger(cfg, stderr)
-	a, err := app.Open(ctx, cfg, log) // reads or makes the development secret key too
+	openApp := app.OpenCommand // beside a running server, on its embedded PostgreSQL
+	if name == "fritid serve" {
+		openApp = app.Open
+	}
+	a, err := openApp(ctx, cfg, log) // reads or makes the development secret key too
 	if err != nil {
 		return nil, nil, err
 	}

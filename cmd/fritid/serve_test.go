@@ -24,6 +24,7 @@ func TestServeMetricsListener(t *testing.T) {
 		"FRITID_SECRET_KEY":   strings.Repeat("k", 40),
 		"FRITID_HTTP_ADDR":    apiAddr,
 		"FRITID_METRICS_ADDR": metricsAddr,
+		"FRITID_MEDIA_URL":    "file://" + t.TempDir(),
 	})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()

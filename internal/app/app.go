@@ -48,8 +48,20 @@ type App struct {
 }
 
 // Open connects to the database (starting the embedded local PostgreSQL when no URL is
-// configured) and builds the services. It does not migrate; see Migrate.
+// configured) and builds the services, for the server. It does not migrate; see Migrate.
+// When another process runs the embedded PostgreSQL on the data directory, it fails.
 func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+	return open(ctx, cfg, log, false)
+}
+
+// OpenCommand is Open for a one-off command (migrate, admin, seed): when a running server
+// has started the embedded PostgreSQL on the same data directory, it connects to that one
+// and leaves it running when closed.
+func OpenCommand(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+	return open(ctx, cfg, log, true)
+}
+
+func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool) (*App, error) {
 	a := &App{Config: cfg, Log: log, Metrics: httpserver.NewMetrics()}
 	// Keyed hashes (sessions, identity keys) need the secret wherever the app is opened.
 	if err := cfg.EnsureSecretKey(); err != nil {
@@ -61,7 +73,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	}
 	url := cfg.DatabaseURL
 	if url == "" {
-		if url, err = a.startLocal(ctx); err != nil {
+		if url, err = a.startLocal(ctx, share); err != nil {
 			return nil, err
 		}
 	}
@@ -104,19 +116,29 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 // localDatabase is the database fritid uses inside its embedded cluster.
 const localDatabase = "fritid"
 
-func (a *App) startLocal(ctx context.Context) (string, error) {
+func (a *App) startLocal(ctx context.Context, share bool) (string, error) {
 	srv, err := localpg.Start(ctx, localpg.Options{
 		DataDir: a.Config.PostgresDir(),
 		Getenv:  func(string) string { return a.Config.PGBinDir },
 		Logger:  a.Log,
+		Share:   share,
 	})
-	if errors.Is(err, localpg.ErrNoBinaries) {
+	switch {
+	case errors.Is(err, localpg.ErrNoBinaries):
 		return "", fmt.Errorf("no database: FRITID_DATABASE_URL is not set, and %w", err)
-	} else if err != nil {
+	case errors.Is(err, localpg.ErrInUse) && !share:
+		return "", fmt.Errorf("embedded PostgreSQL: %w. Another fritid serve runs on FRITID_DATA_DIR=%s: "+
+			"stop it, or give this one a data directory of its own; the other commands (migrate, admin, seed) "+
+			"use the running one", err, a.Config.DataDir)
+	case err != nil:
 		return "", fmt.Errorf("embedded PostgreSQL: %w", err)
 	}
 	a.local = srv
-	a.Log.Info("embedded PostgreSQL running", "data_dir", srv.DataDir(), "port", srv.Port())
+	if srv.Shared() {
+		a.Log.Info("using the embedded PostgreSQL of the running server", "data_dir", srv.DataDir(), "port", srv.Port())
+	} else {
+		a.Log.Info("embedded PostgreSQL running", "data_dir", srv.DataDir(), "port", srv.Port())
+	}
 	return srv.URL(localDatabase), nil
 }
 

@@ -165,7 +165,13 @@ var Settings = []Setting{
 		return errors.New("must be debug, info, warn or error")
 	}},
 	{"FRITID_MIGRATE", "migrate", "true", "run database migrations when serve starts", setBool(func(c *Config) *bool { return &c.MigrateOnStart })},
-	{"FRITID_INTROSPECTION", "introspection", "true", "allow GraphQL introspection queries", setBool(func(c *Config) *bool { return &c.Introspection })},
+	{"FRITID_INTROSPECTION", "introspection", "", "allow GraphQL introspection queries: true or false; empty allows them in development and refuses them in production", func(c *Config, v string) error {
+		if v == "" {
+			c.Introspection = !c.Production() // FRITID_ENV comes first in the table
+			return nil
+		}
+		return setBool(func(c *Config) *bool { return &c.Introspection })(c, v)
+	}},
 	{"FRITID_MAX_QUERY_DEPTH", "max-query-depth", "15", "deepest field nesting a GraphQL operation may have", setInt(func(c *Config) *int { return &c.MaxDepth }, 1, 1000)},
 	{"FRITID_MAX_QUERY_COMPLEXITY", "max-query-complexity", "50000", "highest cost a GraphQL operation may have: each field counts 1 (a mutation's 10), times the items of each list above it (first/last, or 10 for an unpaged list)", setInt(func(c *Config) *int { return &c.MaxComplexity }, 1, 100_000_000)},
 	{"FRITID_MAX_QUERY_BYTES", "max-query-bytes", "100000", "longest GraphQL query text, in bytes", setInt(func(c *Config) *int { return &c.MaxQueryBytes }, 1024, 10<<20)},
@@ -237,7 +243,7 @@ var Settings = []Setting{
 	}},
 	{"FRITID_REVISIONS_KEPT", "revisions-kept", "20", "how many revisions of each organisation and activity are kept", setInt(func(c *Config) *int { return &c.RevisionsKept }, 1, 1000)},
 	{"FRITID_CARD_RETENTION_DAYS", "card-retention-days", "90", "days after an activity card ends before its holder's and guardians' personal data is erased (the card and its statistics stay, anonymous)", setInt(func(c *Config) *int { return &c.CardRetentionDays }, 1, 3650)},
-	{"FRITID_MEDIA_URL", "media-url", "", "where uploaded images are kept, a gocloud.dev/blob URL (file:///srv/fritid/media, s3://bucket?region=eu-north-1); empty keeps them in the data directory", setString(func(c *Config) *string { return &c.MediaURL })},
+	{"FRITID_MEDIA_URL", "media-url", "", "where uploaded images are kept, a gocloud.dev/blob URL (file:///srv/fritid/media, s3://bucket?region=eu-north-1); required in production; empty keeps them in the data directory in development", setString(func(c *Config) *string { return &c.MediaURL })},
 	{"FRITID_MAIL_FROM", "mail-from", "fritid <noreply@localhost>", "the sender of e-mail", setString(func(c *Config) *string { return &c.MailFrom })},
 	{"FRITID_SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long a graceful shutdown waits for requests in flight", setDuration(func(c *Config) *time.Duration { return &c.ShutdownGrace })},
 }
@@ -308,6 +314,10 @@ func (c *Config) validate() []string {
 		}
 		if c.DatabaseURL == "" {
 			p = append(p, "FRITID_DATABASE_URL is required in production: the embedded PostgreSQL is for development only")
+		}
+		if c.MediaURL == "" {
+			p = append(p, "FRITID_MEDIA_URL is required in production: set it to where uploaded images are kept, "+
+				"a directory every instance shares (file:///srv/fritid/media) or a bucket (s3://bucket?region=eu-north-1)")
 		}
 	}
 	return p

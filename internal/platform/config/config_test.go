@@ -56,6 +56,9 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 		{"ErrShortSecret", map[string]string{"FRITID_SECRET_KEY": "short"}, "at least 32"},
 		{"ErrProductionNeedsSecret", map[string]string{"FRITID_ENV": "production", "FRITID_DATABASE_URL": "postgres://x/y"}, "FRITID_SECRET_KEY is required in production"},
 		{"ErrProductionNeedsDatabase", map[string]string{"FRITID_ENV": "production", "FRITID_SECRET_KEY": strings.Repeat("k", 32)}, "FRITID_DATABASE_URL is required"},
+		{"ErrProductionNeedsMedia", map[string]string{"FRITID_ENV": "production", "FRITID_SECRET_KEY": strings.Repeat("k", 32),
+			"FRITID_DATABASE_URL": "postgres://x/y"}, "FRITID_MEDIA_URL is required in production"},
+		{"ErrIntrospection", map[string]string{"FRITID_INTROSPECTION": "maybe"}, "FRITID_INTROSPECTION"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,8 +70,39 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 	}
 }
 
+// prod is the least configuration production accepts.
+var prod = map[string]string{"FRITID_ENV": "production", "FRITID_DATABASE_URL": "postgres://x/y",
+	"FRITID_SECRET_KEY": strings.Repeat("k", 32), "FRITID_MEDIA_URL": "file:///srv/fritid/media"}
+
+// TestIntrospectionByMode: on in development and off in production unless set; what is set wins.
+func TestIntrospectionByMode(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want bool
+	}{
+		{"Development", nil, nil, true},
+		{"DevelopmentTurnedOff", map[string]string{"FRITID_INTROSPECTION": "false"}, nil, false},
+		{"Production", prod, nil, false},
+		{"ProductionTurnedOn", with(prod, "FRITID_INTROSPECTION", "true"), nil, true},
+		{"ProductionTurnedOnByFlag", prod, []string{"--introspection", "true"}, true},
+		{"ProductionByFlag", nil, []string{"--env", "production", "--database-url", "postgres://x/y",
+			"--secret-key", strings.Repeat("k", 32), "--media-url", "file:///m"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _, err := Load("serve", tt.args, env(tt.env), &bytes.Buffer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Introspection != tt.want {
+				t.Errorf("Introspection = %v, want %v", c.Introspection, tt.want)
+			}
+		})
+	}
+}
+
 func TestMetricsOnMain(t *testing.T) {
-	prod := map[string]string{"FRITID_ENV": "production", "FRITID_DATABASE_URL": "postgres://x/y", "FRITID_SECRET_KEY": strings.Repeat("k", 32)}
 	for _, tt := range []struct {
 		name string
 		env  map[string]string

@@ -1,11 +1,15 @@
 package httpserver
 
 import (
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -63,6 +67,7 @@ func TestAccessLog(t *testing.T) {
 	req := newRequest(t, http.MethodPost, srv, "/graphql?op=ListActivities&secret=hunter2", nil)
 	req.Header.Set(RequestIDHeader, "log-req-1")
 	req.Header.Set("Authorization", "Bearer topsecret")
+	req.Header.Set("User-Agent", "portal-app/2.1")
 	do(t, srv, req)
 	get(t, srv, "/healthz")
 
@@ -71,15 +76,56 @@ func TestAccessLog(t *testing.T) {
 		`msg="inside handler" request_id=log-req-1`,
 		`msg="http request" request_id=log-req-1 method=POST path=/graphql route=/graphql status=200`,
 		"operation=ListActivities",
+		"client_addr=127.0.0.1 user_agent=portal-app/2.1",
 	} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %q:\n%s", want, logs)
 		}
 	}
-	for _, banned := range []string{"hunter2", "topsecret", "127.0.0.1", "/healthz"} {
+	for _, banned := range []string{"hunter2", "topsecret", "/healthz"} {
 		if strings.Contains(logs, banned) {
 			t.Errorf("log contains %q:\n%s", banned, logs)
 		}
+	}
+}
+
+// TestAccessLogJSON reads the access line as a log collector does: JSON with the duration in
+// milliseconds as a number, the client a trusted proxy names, and the user agent cut short.
+func TestAccessLogJSON(t *testing.T) {
+	buf := &syncBuffer{}
+	log := slog.New(slog.NewJSONHandler(buf, nil))
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(3 * time.Millisecond) // a lower bound on the duration, not a race
+		w.WriteHeader(http.StatusNoContent)
+	})
+	srv := serve(t, Chain(slow, TrustProxies([]netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}), RequestLog(log, nil)))
+	req := newRequest(t, http.MethodGet, srv, "/graphql", nil)
+	req.Header.Set("X-Forwarded-For", "198.51.100.23, 2001:db8::7")
+	longAgent := strings.Repeat("å", 200) // 400 bytes
+	req.Header.Set("User-Agent", longAgent)
+	do(t, srv, req)
+
+	var line map[string]any
+	if err := json.Unmarshal([]byte(strings.TrimSpace(buf.String())), &line); err != nil {
+		t.Fatalf("the access log line is not one JSON object: %v\n%s", err, buf.String())
+	}
+	ms, ok := line["duration_ms"].(float64)
+	if !ok || ms < 3 || ms > 60_000 {
+		t.Errorf("duration_ms = %#v, want a number of milliseconds of at least 3", line["duration_ms"])
+	}
+	if _, ok := line["duration"]; ok {
+		t.Errorf("the line still has a duration in nanoseconds: %v", line)
+	}
+	if got := line["client_addr"]; got != "2001:db8::7" {
+		t.Errorf("client_addr = %#v, want the client the trusted proxy names, 2001:db8::7", got)
+	}
+	ua, _ := line["user_agent"].(string)
+	if len(ua) > maxUserAgentLen || len(ua) < maxUserAgentLen-1 || !strings.HasPrefix(longAgent, ua) || !utf8.ValidString(ua) {
+		t.Errorf("user_agent = %q (%d bytes), want the first %d bytes of the header, whole characters",
+			ua, len(ua), maxUserAgentLen)
+	}
+	if line["status"] != float64(http.StatusNoContent) || line["msg"] != "http request" {
+		t.Errorf("line = %v", line)
 	}
 }
 

@@ -1,52 +1,114 @@
 package localpg
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 const (
-	// relocationRoot holds clusters whose data directory the server user
-	// cannot reach. It must be searchable by that user.
+	// relocationRoot held the clusters that earlier versions kept outside an
+	// unreachable data directory, behind a symlink. Such clusters are still
+	// used where they are; new ones are always made in place.
 	relocationRoot = "/var/tmp"
-	// relocationPrefix starts the name of every relocated cluster directory.
+	// relocationPrefix starts the name of every such cluster directory.
 	relocationPrefix = "fritid-postgres-"
 )
 
 // clusterDir returns the real directory the cluster for dataDir lives in,
-// creating it (and, when relocating, the dataDir symlink) as needed.
+// creating it as needed.
 //
-// When dataDir is a symlink it is followed. Otherwise, when the server user
-// cannot reach dataDir's parent (e.g. a checkout under /root), the cluster is
-// kept under relocationRoot and dataDir becomes a symlink to it, so that the
-// same dataDir finds the same cluster next time. Permissions of existing
-// directories are never loosened.
+// When dataDir is a symlink it is followed. Otherwise the cluster lives in
+// dataDir itself. When the server runs as another user (we are root), that
+// user must be able to enter dataDir: the directory holding it (the
+// application's data directory) gets search permission for others (o+x:
+// enter, not list) when we own it and it lacks it, and dataDir is handed to
+// the server user. A directory further up that the server user cannot enter
+// is an error saying what to do; nothing is ever made outside dataDir's parent.
 func clusterDir(dataDir string, id *identity, log *slog.Logger) (string, error) {
 	target, isLink, err := symlinkTarget(dataDir)
 	if err != nil {
 		return "", err
 	}
 	if isLink {
+		if isRelocated(target) {
+			log.Warn("the PostgreSQL cluster is kept outside the data directory, where an earlier version put it; "+
+				"to keep it in place, stop fritid and replace the link with the directory it points to",
+				"data_dir", dataDir, "cluster_dir", target)
+		}
 		return target, ensureClusterDir(target, id, isRelocated(target))
 	}
 	parent := filepath.Dir(dataDir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return "", fmt.Errorf("create parent of data directory: %w", err)
 	}
-	reachable, err := id.canReach(parent)
+	if err := letServerIn(parent, id, log); err != nil {
+		return "", err
+	}
+	return dataDir, ensureClusterDir(dataDir, id, false)
+}
+
+// letServerIn makes sure the server user can enter dir: every directory from
+// the root down must be searchable by it. dir itself is given o+x when we own
+// it; any other directory that stops the user is reported with the commands
+// that would let it in.
+func letServerIn(dir string, id *identity, log *slog.Logger) error {
+	if id == nil || id.uid == 0 {
+		return nil
+	}
+	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
-		return "", fmt.Errorf("check access to data directory: %w", err)
+		return fmt.Errorf("resolve %s: %w", dir, err)
 	}
-	if reachable {
-		return dataDir, ensureClusterDir(dataDir, id, false)
+	fi, err := os.Stat(real)
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", real, err)
 	}
-	return relocate(dataDir, id, log)
+	if !id.canSearch(fi) && ownedByUs(fi) {
+		mode := fi.Mode().Perm() | 0o001
+		if err := os.Chmod(real, mode); err != nil {
+			return fmt.Errorf("let user %q enter %s: %w", id.name, real, err)
+		}
+		log.Info("let the PostgreSQL server user enter the data directory (search permission for others)",
+			"dir", real, "user", id.name, "mode", fmt.Sprintf("%#o", mode))
+	}
+	blocked, bfi, err := id.blockedAt(real)
+	if err != nil {
+		return err
+	}
+	if blocked != "" {
+		return unreachableError(blocked, real, bfi, id)
+	}
+	return nil
+}
+
+// unreachableError explains that the server user cannot enter blocked, a
+// directory on the way to dir, and what a person can do about it.
+func unreachableError(blocked, dir string, fi os.FileInfo, id *identity) error {
+	where := ""
+	if blocked != dir {
+		where = fmt.Sprintf(", on the way to %s", dir)
+	}
+	return fmt.Errorf("running as root, fritid runs PostgreSQL as the %q user, which cannot enter %s (mode %s)%s. "+
+		"Either let it in (`chmod o+x %s`, or `setfacl -m u:%s:x %s`), or keep the data directory somewhere it "+
+		"can enter (FRITID_DATA_DIR=/var/lib/fritid), or use a PostgreSQL of your own (FRITID_DATABASE_URL)",
+		id.name, blocked, fi.Mode().Perm(), where, shellQuote(blocked), id.name, shellQuote(blocked))
+}
+
+// shellQuote quotes path for a POSIX shell when it needs it.
+func shellQuote(path string) string {
+	plain := func(r rune) bool {
+		return r == '/' || r == '.' || r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' ||
+			r >= '0' && r <= '9'
+	}
+	if strings.IndexFunc(path, func(r rune) bool { return !plain(r) }) < 0 {
+		return path
+	}
+	return "'" + strings.ReplaceAll(path, "'", `'\''`) + "'"
 }
 
 // symlinkTarget returns the absolute target when path is a symlink.
@@ -71,65 +133,18 @@ func symlinkTarget(path string) (string, bool, error) {
 	return filepath.Clean(target), true, nil
 }
 
-// relocate places the cluster under relocationRoot and points dataDir at it.
-func relocate(dataDir string, id *identity, log *slog.Logger) (string, error) {
-	real := relocatedDir(dataDir)
-	if err := ensureClusterDir(real, id, true); err != nil {
-		return "", err
-	}
-	if err := replaceWithSymlink(dataDir, real, id); err != nil {
-		return "", err
-	}
-	log.Info("the PostgreSQL server user cannot reach the data directory; keeping the cluster elsewhere",
-		"data_dir", dataDir, "cluster_dir", real, "user", id.name)
-	return real, nil
-}
-
-// relocatedDir derives the stable relocation directory for dataDir.
-func relocatedDir(dataDir string) string {
-	sum := sha256.Sum256([]byte(dataDir))
-	return filepath.Join(relocationRoot, relocationPrefix+hex.EncodeToString(sum[:])[:16])
-}
-
-// isRelocated reports whether dir is a relocation directory.
+// isRelocated reports whether dir is where an earlier version kept a cluster.
 func isRelocated(dir string) bool {
 	return filepath.Dir(dir) == relocationRoot && len(filepath.Base(dir)) == len(relocationPrefix)+16 &&
 		filepath.Base(dir)[:len(relocationPrefix)] == relocationPrefix
 }
 
-// replaceWithSymlink makes link a symlink to target. An existing empty
-// directory at link is replaced; anything else is an error.
-func replaceWithSymlink(link, target string, id *identity) error {
-	fi, err := os.Lstat(link)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return fmt.Errorf("inspect data directory: %w", err)
-	case !fi.IsDir():
-		return fmt.Errorf("data directory %s exists and is not a directory", link)
-	default:
-		if err := os.Remove(link); err != nil {
-			return fmt.Errorf("data directory %s is not empty and user %q cannot reach it; "+
-				"move it to a place that user can reach: %w", link, id.name, err)
-		}
-	}
-	if err := os.Symlink(target, link); err != nil && !linksTo(link, target) {
-		return fmt.Errorf("link data directory to %s: %w", target, err)
-	}
-	return nil
-}
-
-// linksTo reports whether link is a symlink to target, e.g. one a concurrent
-// Start has just made.
-func linksTo(link, target string) bool {
-	got, err := os.Readlink(link)
-	return err == nil && got == target
-}
-
-// ensureClusterDir creates dir (mode 0700) when missing and, for a fresh
-// cluster, hands it to the server user. With strict set (a directory in a
-// world-writable place) it refuses directories that are symlinks or that are
-// owned by anyone but us or the server user.
+// ensureClusterDir creates dir (mode 0700) when missing and makes it the
+// server user's: a fresh directory is handed over, and so is an existing
+// cluster that belongs to someone else (made by another user before), file
+// by file. With strict set (a directory in a world-writable place) it refuses
+// directories that are symlinks or that are owned by anyone but us or the
+// server user.
 func ensureClusterDir(dir string, id *identity, strict bool) error {
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("create data directory: %w", err)
@@ -145,7 +160,10 @@ func ensureClusterDir(dir string, id *identity, strict bool) error {
 		return fmt.Errorf("refusing to use %s: it is owned by another user", dir)
 	}
 	if hasCluster(dir) {
-		return nil
+		if id == nil || id.owns(fi) {
+			return nil
+		}
+		return id.chownTree(dir)
 	}
 	if err := id.chown(dir); err != nil {
 		return err

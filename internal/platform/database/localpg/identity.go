@@ -2,6 +2,7 @@ package localpg
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -89,6 +90,17 @@ func (id *identity) chown(path string) error {
 	return nil
 }
 
+// chownTree hands dir and everything in it to the identity, without following
+// symlinks.
+func (id *identity) chownTree(dir string) error {
+	return filepath.WalkDir(dir, func(path string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return id.chown(path)
+	})
+}
+
 // owns reports whether fi belongs to the identity.
 func (id *identity) owns(fi os.FileInfo) bool {
 	st, ok := fi.Sys().(*syscall.Stat_t)
@@ -101,28 +113,34 @@ func (id *identity) owns(fi os.FileInfo) bool {
 	return st.Uid == id.uid
 }
 
-// canReach reports whether the identity may search every directory from the
-// root down to dir (inclusive), i.e. whether it can open paths inside dir.
-func (id *identity) canReach(dir string) (bool, error) {
+// blockedAt returns the first directory from the root down to dir (inclusive)
+// that the identity may not search, with its FileInfo; "" when it may enter
+// them all, i.e. open paths inside dir.
+func (id *identity) blockedAt(dir string) (string, os.FileInfo, error) {
 	if id == nil || id.uid == 0 {
-		return true, nil
+		return "", nil, nil
 	}
 	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
-		return false, fmt.Errorf("resolve %s: %w", dir, err)
+		return "", nil, fmt.Errorf("resolve %s: %w", dir, err)
 	}
+	var chain []string
 	for p := real; ; p = filepath.Dir(p) {
-		fi, err := os.Stat(p)
+		chain = append(chain, p)
+		if p == filepath.Dir(p) {
+			break
+		}
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		fi, err := os.Stat(chain[i])
 		if err != nil {
-			return false, fmt.Errorf("stat %s: %w", p, err)
+			return "", nil, fmt.Errorf("stat %s: %w", chain[i], err)
 		}
 		if !id.canSearch(fi) {
-			return false, nil
-		}
-		if p == filepath.Dir(p) {
-			return true, nil
+			return chain[i], fi, nil
 		}
 	}
+	return "", nil, nil
 }
 
 // canSearch applies the POSIX owner/group/other execute-bit rule to a directory.

@@ -40,6 +40,11 @@ type Options struct {
 	// Ephemeral trades crash safety for speed (fsync, synchronous_commit and
 	// full_page_writes are turned off). Meant for tests.
 	Ephemeral bool
+	// Share uses the server another live process runs on DataDir, when there
+	// is one, instead of failing with ErrInUse: Start waits until it is ready
+	// and returns a Server that only connects to it. Its Stop leaves the
+	// server running and its Failed never closes; the other process owns it.
+	Share bool
 	// Logger receives progress messages. Nil discards them. The server's own
 	// output never goes to this process's stdout or stderr; it is written to
 	// log/postgres.log inside the data directory.
@@ -54,6 +59,8 @@ type Server struct {
 	lock    *os.File
 	log     *slog.Logger
 	watcher *watcher
+
+	shared bool // another process runs the server; see Options.Share
 
 	stopOnce sync.Once
 	stopErr  error
@@ -88,6 +95,13 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 		return nil, fmt.Errorf("localpg: %w", err)
 	}
 	lock, err := lockDir(dir, log)
+	for attempt := 1; errors.Is(err, ErrInUse) && opt.Share; attempt++ {
+		srv, aerr := attach(ctx, dir, log)
+		if !errors.Is(aerr, errOwnerGone) || attempt == portAttempts {
+			return srv, aerr
+		}
+		lock, err = lockDir(dir, log) // the owner stopped: start the server here
+	}
 	if err != nil {
 		return nil, fmt.Errorf("localpg: %w", err)
 	}
@@ -142,16 +156,22 @@ func resolveBinDir(opt Options) (string, error) {
 }
 
 // URL returns a connection URL for database as the "postgres" superuser.
-func (s *Server) URL(database string) string {
+func (s *Server) URL(database string) string { return serverURL(s.cfg.port, database) }
+
+// serverURL is the connection URL for database on a cluster listening on port.
+func serverURL(port int, database string) string {
 	u := url.URL{
 		Scheme:   "postgres",
 		User:     url.User(superuser),
-		Host:     fmt.Sprintf("127.0.0.1:%d", s.cfg.port),
+		Host:     fmt.Sprintf("127.0.0.1:%d", port),
 		Path:     "/" + database,
 		RawQuery: "sslmode=disable",
 	}
 	return u.String()
 }
+
+// Shared reports whether another process runs the server (see Options.Share).
+func (s *Server) Shared() bool { return s.shared }
 
 // Port returns the TCP port the server listens on at 127.0.0.1. It stays the
 // same across restarts.
@@ -164,11 +184,19 @@ func (s *Server) DataDir() string { return s.cfg.dir }
 // Failed returns a channel that is closed when the server has stopped on its
 // own and could not be restarted; Err then says why. It is never closed by
 // Stop.
-func (s *Server) Failed() <-chan struct{} { return s.watcher.failed }
+func (s *Server) Failed() <-chan struct{} {
+	if s.shared {
+		return nil // never ready: a nil channel blocks forever
+	}
+	return s.watcher.failed
+}
 
 // Err returns why the server could not be restarted, once Failed is closed,
 // and nil before.
 func (s *Server) Err() error {
+	if s.shared {
+		return nil
+	}
 	select {
 	case <-s.watcher.failed:
 		return s.watcher.err
@@ -181,8 +209,12 @@ func (s *Server) Err() error {
 // to immediate shutdown and kill) and waits for it to exit. It stops the
 // postmaster named by the data directory's postmaster.pid, so a cluster
 // restarted with pg_ctl since Start is stopped too. It is idempotent and safe
-// to call concurrently; every call returns the result of the first.
+// to call concurrently; every call returns the result of the first. A shared
+// server (Options.Share) is left running.
 func (s *Server) Stop() error {
+	if s.shared {
+		return nil
+	}
 	s.stopOnce.Do(func() {
 		start := time.Now()
 		s.stopErr = s.watcher.stop()

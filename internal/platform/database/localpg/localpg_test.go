@@ -3,6 +3,7 @@ package localpg
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -198,8 +199,8 @@ func TestSecondStartOnSameDirIsRefused(t *testing.T) {
 	first := startServer(t, dataDir)
 
 	_, err := Start(t.Context(), Options{DataDir: dataDir, Ephemeral: true})
-	if !errors.Is(err, errInUse) {
-		t.Fatalf("second Start error = %v, want errInUse", err)
+	if !errors.Is(err, ErrInUse) {
+		t.Fatalf("second Start error = %v, want ErrInUse", err)
 	}
 	checkServer(t, first) // the running server must be left alone
 }
@@ -255,47 +256,123 @@ func TestCancelledInitdbLeavesNoHalfCluster(t *testing.T) {
 	}
 }
 
-func TestUnreachableParentAsRoot(t *testing.T) {
+// TestDataDirInPlaceAsRoot: run as root, the cluster is made where it was asked for, in a
+// data directory that only root could enter (as a fresh ./.fritid is), handed to the server
+// user; nothing is made outside. A cluster that belongs to root (copied in, say) is handed
+// over too.
+func TestDataDirInPlaceAsRoot(t *testing.T) {
 	requireBinaries(t)
 	if os.Geteuid() != 0 {
-		t.Skip("only relevant when running as root")
+		t.Skip("only relevant when running as root: otherwise PostgreSQL runs as the current user")
+	}
+	before, _ := filepath.Glob(filepath.Join(relocationRoot, relocationPrefix+"*"))
+	appDir := filepath.Join(reachableDir(t), ".fritid")
+	if err := os.Mkdir(appDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	dataDir := filepath.Join(appDir, "postgres")
+
+	srv := startServer(t, dataDir)
+	if srv.DataDir() != dataDir {
+		t.Errorf("DataDir() = %q, want %q", srv.DataDir(), dataDir)
+	}
+	if fi, err := os.Lstat(dataDir); err != nil || !fi.IsDir() {
+		t.Fatalf("%s is not a directory: %v, %v", dataDir, fi, err)
+	}
+	checkOwnership(t, dataDir)
+	checkServer(t, srv)
+	if fi, err := os.Stat(appDir); err != nil || fi.Mode().Perm() != 0o701 {
+		t.Errorf("data directory mode = %v (%v), want 0701: the server user may enter, not list", fi.Mode(), err)
+	}
+	if err := srv.Stop(); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	after, _ := filepath.Glob(filepath.Join(relocationRoot, relocationPrefix+"*"))
+	if len(after) > len(before) {
+		t.Errorf("a cluster was made outside the data directory: %v", after)
+	}
+
+	// The same cluster, owned by root: the next start hands it back to the server user.
+	if err := filepath.WalkDir(dataDir, func(p string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, 0, 0)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	again := startServer(t, dataDir)
+	checkOwnership(t, dataDir)
+	checkServer(t, again)
+	if err := again.Stop(); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+}
+
+// TestUnreachableAncestorAsRoot: when a directory above the data directory is closed to the
+// server user (a clone in /root), Start says which and how to open it, and makes no cluster
+// anywhere.
+func TestUnreachableAncestorAsRoot(t *testing.T) {
+	requireBinaries(t)
+	if os.Geteuid() != 0 {
+		t.Skip("only relevant when running as root: otherwise PostgreSQL runs as the current user")
 	}
 	private, err := os.MkdirTemp("", "localpg-private-") // mode 0700, like /root
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(private) })
-	dataDir := filepath.Join(private, "pgdata")
-	real := relocatedDir(dataDir)
-	t.Cleanup(func() { os.RemoveAll(real) })
+	before, _ := filepath.Glob(filepath.Join(relocationRoot, relocationPrefix+"*"))
+	dataDir := filepath.Join(private, "clone", ".fritid", "postgres")
 
-	srv := startServer(t, dataDir)
-	if srv.DataDir() != real {
-		t.Errorf("DataDir() = %q, want %q", srv.DataDir(), real)
+	_, err = Start(t.Context(), Options{DataDir: dataDir, Ephemeral: true})
+	if err == nil {
+		t.Fatal("Start succeeded where the server user cannot enter")
 	}
-	if target, err := os.Readlink(dataDir); err != nil || target != real {
-		t.Errorf("data directory symlink -> %q (%v), want %q", target, err, real)
+	wants := []string{"cannot enter " + private, "chmod o+x " + private, "FRITID_DATA_DIR", "FRITID_DATABASE_URL"}
+	for _, want := range wants {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q:\n%v", want, err)
+		}
 	}
-	checkOwnership(t, real)
-	checkServer(t, srv)
-	if err := srv.Stop(); err != nil {
-		t.Fatalf("Stop: %v", err)
+	if _, err := os.Lstat(dataDir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a cluster directory was made (lstat error %v)", err)
 	}
-
-	again := startServer(t, dataDir)
-	if again.DataDir() != real {
-		t.Errorf("restart DataDir() = %q, want %q", again.DataDir(), real)
-	}
-	checkServer(t, again)
-	if err := again.Stop(); err != nil {
-		t.Fatalf("Stop: %v", err)
+	after, _ := filepath.Glob(filepath.Join(relocationRoot, relocationPrefix+"*"))
+	if len(after) > len(before) {
+		t.Errorf("a cluster was made outside the data directory: %v", after)
 	}
 	if fi, err := os.Stat(private); err != nil || fi.Mode().Perm() != 0o700 {
-		t.Errorf("parent directory mode changed: %v (%v)", fi.Mode(), err)
+		t.Errorf("a directory above the data directory changed: %v (%v)", fi.Mode(), err)
 	}
 }
 
-func TestCanReach(t *testing.T) {
+// TestShareTheRunningServer: with Share, a second Start on a data directory whose server
+// another owner runs uses that server, and its Stop leaves it running.
+func TestShareTheRunningServer(t *testing.T) {
+	requireBinaries(t)
+	dataDir := filepath.Join(reachableDir(t), "pgdata")
+	first := startServer(t, dataDir)
+
+	shared, err := Start(t.Context(), Options{DataDir: dataDir, Share: true})
+	if err != nil {
+		t.Fatalf("Start with Share: %v", err)
+	}
+	if !shared.Shared() || shared.Port() != first.Port() || shared.URL("x") != first.URL("x") {
+		t.Errorf("shared server: Shared() %v, port %d; want true and the running server's port %d",
+			shared.Shared(), shared.Port(), first.Port())
+	}
+	checkServer(t, shared)
+	if err := shared.Stop(); err != nil {
+		t.Errorf("Stop of the shared server: %v", err)
+	}
+	checkServer(t, first) // still running
+	if err := first.Stop(); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+}
+
+func TestBlockedAt(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to check another user's access")
 	}
@@ -303,16 +380,20 @@ func TestCanReach(t *testing.T) {
 	if err != nil {
 		t.Skip(err)
 	}
-	private := t.TempDir()
-	if err := os.Chmod(private, 0o700); err != nil {
+	private := filepath.Join(reachableDir(t), "private")
+	if err := os.Mkdir(private, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := id.canReach(private); err != nil || ok {
-		t.Errorf("canReach(0700 root dir) = %v, %v; want false", ok, err)
+	inside := filepath.Join(private, "data")
+	if err := os.Mkdir(inside, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if blocked, _, err := id.blockedAt(inside); err != nil || blocked != private {
+		t.Errorf("blockedAt(a directory in a 0700 root dir) = %q, %v; want %q", blocked, err, private)
 	}
 	public := reachableDir(t)
-	if ok, err := id.canReach(public); err != nil || !ok {
-		t.Errorf("canReach(0755 dir under /tmp) = %v, %v; want true", ok, err)
+	if blocked, _, err := id.blockedAt(public); err != nil || blocked != "" {
+		t.Errorf("blockedAt(0755 dir under /tmp) = %q, %v; want none", blocked, err)
 	}
 }
 

@@ -8,8 +8,9 @@ import (
 	"syscall"
 )
 
-// errInUse reports that another live process runs the cluster.
-var errInUse = errors.New("data directory is in use by another process")
+// ErrInUse is returned (wrapped) by Start when another live process runs the
+// cluster and Options.Share is not set.
+var ErrInUse = errors.New("data directory is in use by another process")
 
 // lockDir takes an exclusive lock on the cluster directory that lasts until
 // the returned file is closed or this process dies. It tells a cluster owned
@@ -26,7 +27,7 @@ func lockDir(dir string, log *slog.Logger) (*os.File, error) {
 		return f, nil
 	case errors.Is(err, syscall.EWOULDBLOCK):
 		f.Close()
-		return nil, fmt.Errorf("%s: %w", dir, errInUse)
+		return nil, fmt.Errorf("%s: %w", dir, ErrInUse)
 	default:
 		log.Warn("cannot lock the data directory; not guarding against concurrent use", "data_dir", dir, "error", err)
 		return f, nil
