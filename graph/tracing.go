@@ -32,7 +32,9 @@ func (operationTracer) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptOperation starts the operation's span; it ends with the operation's (last)
 // response.
-func (t operationTracer) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+func (t operationTracer) InterceptOperation(
+	ctx context.Context, next graphql.OperationHandler,
+) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	kind, name := operationKind(opCtx), operationName(opCtx)
 	attrs := []attribute.KeyValue{attribute.String("graphql.operation.type", kind)}
