@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/httpserver"
@@ -35,6 +36,9 @@ type Options struct {
 	// Observe, when set, is told each operation's name, outcome ("ok" or the first error
 	// code) and duration, for metrics.
 	Observe func(ctx context.Context, operation, outcome string, d time.Duration)
+	// Tracer, when set, records a span per operation and per resolver (see
+	// operationTracer); nil installs nothing, so fields pay nothing for tracing when it is off.
+	Tracer trace.Tracer
 }
 
 func init() {
@@ -65,6 +69,9 @@ func NewHandler(r *Resolver, opt Options) http.Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opt.APQCacheSize)})
 	srv.Use(depthLimit{Limit: opt.MaxDepth})
 	srv.Use(costLimit{limits: opt.Limits, cache: queryCache})
+	if opt.Tracer != nil {
+		srv.Use(operationTracer{tracer: opt.Tracer})
+	}
 	srv.Use(loaderExtension{r: r})
 	srv.Use(cachePolicy{})
 	if opt.Observe != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/fritid/fritid/graph"
 	"github.com/fritid/fritid/internal/auth"
@@ -26,6 +27,7 @@ import (
 	"github.com/fritid/fritid/internal/platform/database/localpg"
 	"github.com/fritid/fritid/internal/platform/httpserver"
 	"github.com/fritid/fritid/internal/platform/i18n"
+	"github.com/fritid/fritid/internal/platform/tracing"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 )
@@ -42,6 +44,9 @@ type App struct {
 	Auth    *auth.Service
 	Cards   *card.Service
 	Mail    *mail.Sender
+	// Tracing is on when the OTEL_* variables name an OTLP endpoint; otherwise it records
+	// and sends nothing.
+	Tracing *tracing.Tracing
 
 	migrator *database.Migrator
 	local    *localpg.Server
@@ -62,13 +67,16 @@ func OpenCommand(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Ap
 }
 
 func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool) (*App, error) {
-	a := &App{Config: cfg, Log: log, Metrics: httpserver.NewMetrics()}
+	a := &App{Config: cfg, Log: log, Metrics: httpserver.NewMetrics(), Tracing: tracing.Off()}
 	// Keyed hashes (sessions, identity keys) need the secret wherever the app is opened.
 	if err := cfg.EnsureSecretKey(); err != nil {
 		return nil, err
 	}
 	var err error
 	if a.Bundle, err = i18n.NewBundle(); err != nil {
+		return nil, err
+	}
+	if a.Tracing, err = tracing.New(ctx, cfg.Tracing); err != nil {
 		return nil, err
 	}
 	url := cfg.DatabaseURL
@@ -86,6 +94,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 		return nil, err
 	}
 	a.Metrics.RegisterDB(a.DB.DB, "fritid")
+	a.Tracing.InstrumentDB(a.DB)
 	a.Portal = portal.NewService(a.DB)
 	a.Tenants = tenant.NewService(a.DB, portal.SeedCategories)
 	if a.Mail, err = newSender(a); err != nil {
@@ -93,7 +102,8 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 		return nil, err
 	}
 	a.Auth = auth.NewService(a.DB, cfg.SecretKey, auth.Options{SessionTTL: cfg.SessionTTL, IdleTimeout: cfg.SessionIdle,
-		MaxFailures: auth.DefaultOptions.MaxFailures, FailureWindow: auth.DefaultOptions.FailureWindow, Issuers: issuers(cfg)})
+		MaxFailures: auth.DefaultOptions.MaxFailures, FailureWindow: auth.DefaultOptions.FailureWindow, Issuers: issuers(cfg),
+		HTTPClient: a.Tracing.Client()})
 	a.Tenants.RequireAdmin = func(ctx context.Context) (uuid.UUID, error) {
 		v, err := auth.RequireAdmin(ctx)
 		if err != nil {
@@ -175,11 +185,22 @@ func createDatabase(ctx context.Context, adminURL, name string) error {
 	return nil
 }
 
+// tracingFlushTimeout bounds how long Close waits for the last spans to be exported.
+const tracingFlushTimeout = 5 * time.Second
+
 // Migrator returns the schema migrator.
 func (a *App) Migrator() *database.Migrator { return a.migrator }
 
-// Close closes the database and stops the embedded PostgreSQL, if any.
+// Close exports the spans still queued, closes the database and stops the embedded
+// PostgreSQL, if any.
 func (a *App) Close() {
+	if a.Tracing != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), tracingFlushTimeout)
+		if err := a.Tracing.Shutdown(ctx); err != nil {
+			a.Log.Warn("export the last spans", "err", err)
+		}
+		cancel()
+	}
 	if a.DB != nil {
 		a.DB.Close()
 	}
@@ -238,6 +259,7 @@ func (a *App) Handler() http.Handler {
 		Bundle:         a.Bundle,
 		Logger:         a.Log,
 		RequestID:      httpserver.RequestIDFromContext,
+		Tracer:         a.tracer(),
 		Observe: func(ctx context.Context, op, outcome string, d time.Duration) {
 			httpserver.SetOperationName(ctx, op)
 			a.Metrics.ObserveGraphQL(op, outcome, d)
@@ -260,7 +282,18 @@ func (a *App) Handler() http.Handler {
 		mux.Handle("GET /{$}", ex.Page())
 		mux.Handle("GET "+explorer.AssetPath+"{file}", ex.Assets())
 	}
-	return httpserver.Chain(mux, httpserver.Middleware(a.HTTPConfig(), a.Log, a.Metrics)...)
+	// Tracing comes first, so that the request's log lines carry its trace id.
+	mws := append([]func(http.Handler) http.Handler{a.Tracing.Middleware(httpserver.RouteLabel)},
+		httpserver.Middleware(a.HTTPConfig(), a.Log, a.Metrics)...)
+	return httpserver.Chain(mux, mws...)
+}
+
+// tracer returns the tracer of GraphQL spans, or nil when tracing is off.
+func (a *App) tracer() trace.Tracer {
+	if !a.Tracing.Enabled() {
+		return nil
+	}
+	return a.Tracing.Tracer()
 }
 
 // MetricsHandler returns what the metrics listener (FRITID_METRICS_ADDR) serves: /metrics

@@ -29,12 +29,18 @@ type testServer struct {
 // the configuration first.
 func newServer(t testing.TB, tweak ...func(*config.Config)) *testServer {
 	t.Helper()
+	return newServerWith(t, nil, testLogger(), tweak...)
+}
+
+// newServerWith is newServer with the environment variables env and the logger log.
+func newServerWith(t testing.TB, env map[string]string, log *slog.Logger, tweak ...func(*config.Config)) *testServer {
+	t.Helper()
 	_, url := testdb.NewWithURL(t)
 	cfg, _, err := config.Load("test", nil, func(k string) string {
 		if k == "FRITID_DATABASE_URL" {
 			return url
 		}
-		return ""
+		return env[k]
 	}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +50,7 @@ func newServer(t testing.TB, tweak ...func(*config.Config)) *testServer {
 	for _, f := range tweak {
 		f(cfg)
 	}
-	a, err := app.Open(context.Background(), cfg, testLogger())
+	a, err := app.Open(context.Background(), cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,8 @@ type testIssuer struct {
 	key *rsa.PrivateKey
 }
 
-func newIssuer(t *testing.T) *testIssuer {
+// newIssuer starts an issuer; wrap, when given, wraps its handler.
+func newIssuer(t *testing.T, wrap ...func(http.Handler) http.Handler) *testIssuer {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -36,7 +37,11 @@ func newIssuer(t *testing.T) *testIssuer {
 	mux.HandleFunc("/keys", func(w http.ResponseWriter, _ *http.Request) {
 		json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
 	})
-	iss.Server = httptest.NewServer(mux)
+	var h http.Handler = mux
+	for _, w := range wrap {
+		h = w(h)
+	}
+	iss.Server = httptest.NewServer(h)
 	t.Cleanup(iss.Close)
 	return iss
 }

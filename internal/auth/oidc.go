@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 
@@ -52,6 +53,7 @@ func (i *Identity) IdentityNumber() string {
 // document and keys are fetched on first use (and keys again when they rotate).
 type oidcVerifiers struct {
 	issuers []Issuer
+	client  *http.Client // nil: http.DefaultClient
 	mu      sync.Mutex
 	byURL   map[string]*oidc.IDTokenVerifier
 }
@@ -62,7 +64,11 @@ func (o *oidcVerifiers) verifier(ctx context.Context, iss Issuer) (*oidc.IDToken
 	if v, ok := o.byURL[iss.URL]; ok {
 		return v, nil
 	}
-	p, err := oidc.NewProvider(context.WithoutCancel(ctx), iss.URL)
+	ctx = context.WithoutCancel(ctx)
+	if o.client != nil {
+		ctx = oidc.ClientContext(ctx, o.client)
+	}
+	p, err := oidc.NewProvider(ctx, iss.URL)
 	if err != nil {
 		return nil, fmt.Errorf("oidc issuer %s: %w", iss.URL, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"net/http"
 	"net/mail"
 	"strings"
 	"time"
@@ -29,6 +30,9 @@ type Options struct {
 	FailureWindow time.Duration
 	// Issuers are the OpenID Connect issuers whose ID tokens are accepted.
 	Issuers []Issuer
+	// HTTPClient fetches the issuers' discovery documents and keys; nil is
+	// http.DefaultClient.
+	HTTPClient *http.Client
 }
 
 // DefaultOptions are the defaults: 30 days, 7 days idle, 5 failures in 15 minutes.
@@ -48,7 +52,7 @@ type Service struct {
 // NewService returns a Service; secret keys the token and throttle hashes.
 func NewService(db *bun.DB, secret string, opt Options) *Service {
 	return &Service{db: db, secret: []byte(secret), opt: opt, now: time.Now, verify: checkPassword,
-		oidc: &oidcVerifiers{issuers: opt.Issuers, byURL: map[string]*oidc.IDTokenVerifier{}}}
+		oidc: &oidcVerifiers{issuers: opt.Issuers, client: opt.HTTPClient, byURL: map[string]*oidc.IDTokenVerifier{}}}
 }
 
 // NormaliseEmail returns the e-mail address trimmed and in lower case. Errors:

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/fritid/fritid/internal/platform/tracing"
 )
 
 // Env is the mode fritid runs in.
@@ -75,6 +77,9 @@ type Config struct {
 	MailFrom          string
 	// PGBinDir is PG_BINDIR: where the embedded PostgreSQL's binaries are, when set.
 	PGBinDir string
+	// Tracing is read from the standard OTEL_* variables (see tracing.FromEnv); off unless
+	// they name an OTLP endpoint.
+	Tracing tracing.Config
 	// SecretKeyGenerated is true when SecretKey was generated and kept in the data directory.
 	SecretKeyGenerated bool
 }
@@ -282,6 +287,10 @@ func Load(name string, args []string, getenv func(string) string, out io.Writer,
 	}
 	if len(problems) == 0 {
 		problems = c.validate()
+	}
+	var err error
+	if c.Tracing, err = tracing.FromEnv(getenv); err != nil {
+		problems = append(problems, err.Error())
 	}
 	if len(problems) > 0 {
 		return nil, nil, fmt.Errorf("invalid configuration:\n  - %s", strings.Join(problems, "\n  - "))
