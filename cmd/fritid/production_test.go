@@ -148,8 +148,8 @@ func TestProductionServe(t *testing.T) {
 			if ms, ok := access["duration_ms"].(float64); !ok || ms <= 0 {
 				t.Errorf("duration_ms = %#v, want a positive number of milliseconds", access["duration_ms"])
 			}
-			if access["client_addr"] != "203.0.113.9" || access["user_agent"] != "fritid-production-test/1.0" {
-				t.Errorf("access line %v, want client_addr 203.0.113.9 and the user agent", access)
+			if access["client_net"] != "203.0.113.0/24" || access["user_agent"] != "fritid-production-test/1.0" {
+				t.Errorf("access line %v, want client_net 203.0.113.0/24 and the user agent", access)
 			}
 		})
 	}

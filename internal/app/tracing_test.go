@@ -267,7 +267,8 @@ func TestTracingRecordsNoPersonalData(t *testing.T) {
 	rc, logs := newOTLPReceiver(t), &syncBuffer{}
 	s := newTracedServer(t, rc, logs)
 	createAdmin(t, s, "kari@example.no")
-	ok(t, s.post(t, loginMutation, map[string]any{"e": "Kari@Example.no", "p": "riktig hest batteri"}))
+	ok(t, s.post(t, loginMutation, map[string]any{"e": "Kari@Example.no", "p": "riktig hest batteri"},
+		"X-Forwarded-For: 203.0.113.9"))
 	if r := s.post(t, loginMutation, map[string]any{"e": "kari@example.no", "p": "gal hest batteri"}); r.code() == "" {
 		t.Fatal("a wrong password signed in")
 	}
@@ -276,9 +277,13 @@ func TestTracingRecordsNoPersonalData(t *testing.T) {
 	ok(t, s.post(t, registerMutation, map[string]any{"in": in}))
 	spans := flushSpans(t, s, rc)
 
-	personal := []string{"kari@example.no", "leder@sjakk.no", "riktig hest", "gal hest", "hemmelig", "leif leder"}
-	var userStatements int
+	personal := []string{"kari@example.no", "leder@sjakk.no", "riktig hest", "gal hest", "hemmelig", "leif leder",
+		"203.0.113.9"}
+	var userStatements, networks int
 	for _, sp := range spans {
+		if a, ok := attr(sp, "client.address"); ok && (a == "203.0.113.0/24" || a == "127.0.0.0/24") {
+			networks++
+		}
 		text := strings.ToLower(spanText(sp))
 		for _, secret := range personal {
 			if strings.Contains(text, secret) {
@@ -288,6 +293,9 @@ func TestTracingRecordsNoPersonalData(t *testing.T) {
 		if st, ok := attr(sp, "db.statement"); ok && strings.Contains(st, "users") {
 			userStatements++
 		}
+	}
+	if networks == 0 {
+		t.Errorf("no span gives the client's network as client.address")
 	}
 	if userStatements < 2 {
 		t.Errorf("%d SQL spans on users among %d spans; the logins and the registration read and write users",

@@ -2,12 +2,13 @@ package httpserver
 
 import (
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/fritid/fritid/internal/platform/clientnet"
 )
 
 // RequestIDHeader is the header that carries the request id in both
@@ -25,9 +26,9 @@ const maxRequestIDLen = 64
 // An incoming X-Request-Id is kept when it is at most 64 characters of
 // [A-Za-z0-9._-]; otherwise a new UUID is generated. The access log line
 // holds method, path (without query string), route, status, duration in
-// milliseconds (duration_ms), bytes written, the client's address
-// (client_addr: the peer, or the client a trusted proxy names, see
-// TrustProxies), its user agent (at most 256 bytes), the request id and, when
+// milliseconds (duration_ms), bytes written, the network of the client's
+// address (client_net, see clientnet.Mask: of the peer, or of the client a
+// trusted proxy names, see TrustProxies), its user agent (at most 256 bytes), the request id and, when
 // reported via SetOperationName, the GraphQL operation name. It is logged at
 // info level, or at debug level for the health and metrics endpoints.
 func RequestLog(log *slog.Logger, m *Metrics) func(http.Handler) http.Handler {
@@ -77,7 +78,7 @@ func logAccess(log *slog.Logger, r *http.Request, route string, status int, d ti
 		slog.Int("status", status),
 		slog.Float64("duration_ms", Milliseconds(d)),
 		slog.Int64("bytes", bytes),
-		slog.String("client_addr", clientHost(r.RemoteAddr)),
+		slog.String("client_net", clientnet.Mask(r.RemoteAddr)),
 		slog.String("user_agent", truncate(r.UserAgent(), maxUserAgentLen)),
 	}
 	if op != "" {
@@ -92,17 +93,6 @@ const maxUserAgentLen = 256
 // Milliseconds is d in milliseconds, to the microsecond: how logs give durations.
 func Milliseconds(d time.Duration) float64 {
 	return float64(d.Round(time.Microsecond)) / float64(time.Millisecond)
-}
-
-// clientHost is the address part of a RemoteAddr (host:port, or an address alone).
-func clientHost(remote string) string {
-	if a, ok := remoteAddr(remote); ok {
-		return a.String()
-	}
-	if host, _, err := net.SplitHostPort(remote); err == nil {
-		return host
-	}
-	return remote
 }
 
 // truncate cuts s to at most n bytes, on a UTF-8 boundary.

@@ -76,7 +76,7 @@ func TestAccessLog(t *testing.T) {
 		`msg="inside handler" request_id=log-req-1`,
 		`msg="http request" request_id=log-req-1 method=POST path=/graphql route=/graphql status=200`,
 		"operation=ListActivities",
-		"client_addr=127.0.0.1 user_agent=portal-app/2.1",
+		"client_net=127.0.0.0/24 user_agent=portal-app/2.1",
 	} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %q:\n%s", want, logs)
@@ -90,7 +90,7 @@ func TestAccessLog(t *testing.T) {
 }
 
 // TestAccessLogJSON reads the access line as a log collector does: JSON with the duration in
-// milliseconds as a number, the client a trusted proxy names, and the user agent cut short.
+// milliseconds as a number, the network of the client a trusted proxy names, and the user agent cut short.
 func TestAccessLogJSON(t *testing.T) {
 	buf := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(buf, nil))
@@ -116,8 +116,11 @@ func TestAccessLogJSON(t *testing.T) {
 	if _, ok := line["duration"]; ok {
 		t.Errorf("the line still has a duration in nanoseconds: %v", line)
 	}
-	if got := line["client_addr"]; got != "2001:db8::7" {
-		t.Errorf("client_addr = %#v, want the client the trusted proxy names, 2001:db8::7", got)
+	if got := line["client_net"]; got != "2001:db8::/48" {
+		t.Errorf("client_net = %#v, want the network of the client the trusted proxy names, 2001:db8::/48", got)
+	}
+	if strings.Contains(buf.String(), "2001:db8::7") {
+		t.Errorf("the client's whole address is in the log: %s", buf.String())
 	}
 	ua, _ := line["user_agent"].(string)
 	if len(ua) > maxUserAgentLen || len(ua) < maxUserAgentLen-1 || !strings.HasPrefix(longAgent, ua) || !utf8.ValidString(ua) {

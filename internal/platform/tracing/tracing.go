@@ -47,7 +47,7 @@ func New(ctx context.Context, cfg Config) (*Tracing, error) {
 	if err != nil && !errors.Is(err, resource.ErrPartialResource) {
 		return nil, fmt.Errorf("tracing: resource: %w", err)
 	}
-	sdk := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
+	sdk := sdktrace.NewTracerProvider(sdktrace.WithBatcher(maskingExporter{exp}), sdktrace.WithResource(res))
 	return &Tracing{provider: sdk, sdk: sdk, prop: propagation.TraceContext{}}, nil
 }
 
