@@ -65,6 +65,7 @@ func NewHandler(r *Resolver, opt Options) http.Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opt.APQCacheSize)})
 	srv.Use(depthLimit{Limit: opt.MaxDepth})
 	srv.Use(costLimit{limits: opt.Limits, cache: queryCache})
+	srv.Use(readPolicy{})
 	srv.Use(loaderExtension{r: r})
 	srv.Use(cachePolicy{})
 	if opt.Observe != nil {

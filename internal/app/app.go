@@ -32,9 +32,11 @@ import (
 
 // App is a configured fritid instance with its database open.
 type App struct {
-	Config  *config.Config
-	Log     *slog.Logger
-	DB      *bun.DB
+	Config *config.Config
+	Log    *slog.Logger
+	DB     *bun.DB
+	// ReadDB is the read replica (FRITID_DATABASE_READ_URL), nil when there is none.
+	ReadDB  *bun.DB
 	Bundle  *i18n.Bundle
 	Metrics *httpserver.Metrics
 	Tenants *tenant.Service
@@ -75,6 +77,14 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	}
 	a.Metrics.RegisterDB(a.DB.DB, "fritid")
 	a.Portal = portal.NewService(a.DB)
+	if cfg.DatabaseReadURL != "" {
+		if a.ReadDB, err = database.OpenReplica(ctx, cfg.DatabaseReadURL, cfg.DBMaxConns); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("read replica (FRITID_DATABASE_READ_URL): %w", err)
+		}
+		a.Metrics.RegisterDB(a.ReadDB.DB, "fritid_read")
+		a.Portal.Replica = a.ReadDB
+	}
 	a.Tenants = tenant.NewService(a.DB, portal.SeedCategories)
 	if a.Mail, err = newSender(a); err != nil {
 		a.Close()
@@ -160,6 +170,9 @@ func (a *App) Migrator() *database.Migrator { return a.migrator }
 func (a *App) Close() {
 	if a.DB != nil {
 		a.DB.Close()
+	}
+	if a.ReadDB != nil {
+		a.ReadDB.Close()
 	}
 	if a.local != nil {
 		if err := a.local.Stop(); err != nil {

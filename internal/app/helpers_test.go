@@ -30,6 +30,20 @@ type testServer struct {
 func newServer(t testing.TB, tweak ...func(*config.Config)) *testServer {
 	t.Helper()
 	_, url := testdb.NewWithURL(t)
+	s := openServer(t, url, tweak...)
+	if _, err := s.app.Migrator().Up(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.app.Tenants.CreateMunicipality(context.Background(), tenantInput("demo", "Demo kommune", "localhost", "127.0.0.1")); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// openServer starts a fritid instance of its own (configuration, pools, caches, limiters)
+// over the database at url, as it is: it neither migrates nor creates anything.
+func openServer(t testing.TB, url string, tweak ...func(*config.Config)) *testServer {
+	t.Helper()
 	cfg, _, err := config.Load("test", nil, func(k string) string {
 		if k == "FRITID_DATABASE_URL" {
 			return url
@@ -49,12 +63,6 @@ func newServer(t testing.TB, tweak ...func(*config.Config)) *testServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(a.Close)
-	if _, err := a.Migrator().Up(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Tenants.CreateMunicipality(context.Background(), tenantInput("demo", "Demo kommune", "localhost", "127.0.0.1")); err != nil {
-		t.Fatal(err)
-	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	return &testServer{Server: srv, app: a}

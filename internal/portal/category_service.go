@@ -9,12 +9,16 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/media"
+	"github.com/fritid/fritid/internal/platform/replica"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
 // Service is the portal catalogue's domain service.
 type Service struct {
 	db *bun.DB
+	// Replica, when set, is a read replica: catalogue reads of requests that replica.Allowed
+	// (anonymous queries) go there, everything else to db.
+	Replica *bun.DB
 
 	// Accounts creates owners' accounts on registration; PublicURL starts the links in
 	// e-mails.
@@ -45,6 +49,15 @@ const categoryTTL = 5 * time.Second
 // NewService returns a Service over db.
 func NewService(db *bun.DB) *Service {
 	return &Service{db: db, categories: map[uuid.UUID]cachedCategories{}}
+}
+
+// reader returns the pool for a catalogue read in ctx: the replica when there is one and
+// ctx may read it (an anonymous caller's query), else the primary.
+func (s *Service) reader(ctx context.Context) *bun.DB {
+	if s.Replica != nil && replica.Allowed(ctx) {
+		return s.Replica
+	}
+	return s.db
 }
 
 // InvalidateCategories forgets the cached categories, so a change shows at once here.
