@@ -95,7 +95,7 @@ func TestInstancesShareTheLoginThrottleUnderConcurrency(t *testing.T) {
 
 // cardWorld is a card programme with a published offer, set up through instance a.
 type cardWorld struct {
-	coord, door     string // Authorization headers
+	coord, door      string // Authorization headers
 	programme, offer string
 }
 
