@@ -175,48 +175,10 @@ func TestInstancesShareCardLimits(t *testing.T) {
 	both := []*testServer{a, b}
 	const released = 5
 	w := newCardWorld(t, a, released)
-	cards := w.issueAnonymous(t, a, 3*released)
-
-	t.Run("PINFailures", func(t *testing.T) {
-		card := cards[0]
-		wrong := map[string]any{"number": card.access["number"], "pin": "000000"}
-		if wrong["pin"] == card.access["pin"] {
-			wrong["pin"] = "111111"
-		}
-		// card.MaxPINFailures' default: five wrong PINs per card number in the window.
-		for i := range 5 {
-			if r := both[i%2].post(t, openCardMutation, map[string]any{"a": wrong}); r.code() != "NOT_FOUND" {
-				t.Fatalf("wrong PIN %d: %+v", i+1, r.Errors)
-			}
-		}
-		for i, s := range both {
-			if r := s.post(t, openCardMutation, map[string]any{"a": card.access}); r.code() != "RATE_LIMITED" {
-				t.Errorf("the right PIN on instance %d after five wrong over both: %+v, want RATE_LIMITED", i, r.Errors)
-			}
-		}
-		// Another card is not locked.
-		ok(t, b.post(t, openCardMutation, map[string]any{"a": cards[1].access}))
-	})
-
-	t.Run("DoorCodes", func(t *testing.T) {
-		const doorMaxFailures = 10 // internal/card/checkin.go
-		for i := range doorMaxFailures {
-			r := both[i%2].post(t, `mutation($c: String!) {
-				checkTicket(code: $c) { ticketCheck { valid } } }`, map[string]any{"c": fmt.Sprintf("ZZZZ-ZZZZ-%04d", i)}, w.door)
-			if r.code() != "TICKET_NOT_FOUND" {
-				t.Fatalf("unknown code %d: %+v", i+1, r.Errors)
-			}
-		}
-		for i, s := range both {
-			r := s.post(t, `mutation { checkTicket(code: "ZZZZ-ZZZZ-ZZZZ") { ticketCheck { valid } } }`, nil, w.door)
-			if r.code() != "RATE_LIMITED" {
-				t.Errorf("instance %d after %d unknown codes over both: %+v, want RATE_LIMITED", i, doorMaxFailures, r.Errors)
-			}
-		}
-	})
+	cards := w.issueAnonymous(t, a, 3+2*released)
 
 	t.Run("ClaimsNeverOversell", func(t *testing.T) {
-		claimants := cards[2:]
+		claimants := cards[3:]
 		codes := make([]string, len(claimants))
 		var wg sync.WaitGroup
 		for i, c := range claimants {
@@ -248,6 +210,81 @@ func TestInstancesShareCardLimits(t *testing.T) {
 			}
 		}
 	})
+	t.Run("PINFailures", func(t *testing.T) {
+		card := cards[0]
+		wrong := map[string]any{"number": card.access["number"], "pin": "000000"}
+		if wrong["pin"] == card.access["pin"] {
+			wrong["pin"] = "111111"
+		}
+		// card.MaxPINFailures' default: five wrong PINs per card number in the window.
+		for i := range 5 {
+			if r := both[i%2].post(t, openCardMutation, map[string]any{"a": wrong}); r.code() != "NOT_FOUND" {
+				t.Fatalf("wrong PIN %d: %+v", i+1, r.Errors)
+			}
+		}
+		for i, s := range both {
+			if r := s.post(t, openCardMutation, map[string]any{"a": card.access}); r.code() != "RATE_LIMITED" {
+				t.Errorf("the right PIN on instance %d after five wrong over both: %+v, want RATE_LIMITED", i, r.Errors)
+			}
+		}
+		// Another card is not locked.
+		ok(t, b.post(t, openCardMutation, map[string]any{"a": cards[2].access}))
+	})
+
+	t.Run("PINFailuresInABurst", func(t *testing.T) {
+		card := cards[1]
+		wrong := map[string]any{"number": card.access["number"], "pin": "000000"}
+		if wrong["pin"] == card.access["pin"] {
+			wrong["pin"] = "111111"
+		}
+		codes := make([]string, 20)
+		var wg sync.WaitGroup
+		for i := range codes {
+			wg.Go(func() { codes[i] = both[i%2].post(t, openCardMutation, map[string]any{"a": wrong}).code() })
+		}
+		wg.Wait()
+		checked := 0
+		for _, c := range codes {
+			switch c {
+			case "NOT_FOUND":
+				checked++
+			case "RATE_LIMITED":
+			default:
+				t.Fatalf("a wrong PIN answered %q", c)
+			}
+		}
+		if checked > 5 {
+			t.Errorf("a burst of %d wrong PINs over two instances had %d checked, want at most 5", len(codes), checked)
+		}
+		for ; checked < 5; checked++ {
+			if r := both[checked%2].post(t, openCardMutation, map[string]any{"a": wrong}); r.code() != "NOT_FOUND" {
+				t.Fatalf("wrong PIN after the burst: %+v", r.Errors)
+			}
+		}
+		for i, s := range both {
+			if r := s.post(t, openCardMutation, map[string]any{"a": card.access}); r.code() != "RATE_LIMITED" {
+				t.Errorf("the right PIN on instance %d after five checked: %+v, want RATE_LIMITED", i, r.Errors)
+			}
+		}
+	})
+
+	t.Run("DoorCodes", func(t *testing.T) {
+		const doorMaxFailures = 10 // internal/card/checkin.go
+		for i := range doorMaxFailures {
+			r := both[i%2].post(t, `mutation($c: String!) {
+				checkTicket(code: $c) { ticketCheck { valid } } }`, map[string]any{"c": fmt.Sprintf("ZZZZ-ZZZZ-%04d", i)}, w.door)
+			if r.code() != "TICKET_NOT_FOUND" {
+				t.Fatalf("unknown code %d: %+v", i+1, r.Errors)
+			}
+		}
+		for i, s := range both {
+			r := s.post(t, `mutation { checkTicket(code: "ZZZZ-ZZZZ-ZZZZ") { ticketCheck { valid } } }`, nil, w.door)
+			if r.code() != "RATE_LIMITED" {
+				t.Errorf("instance %d after %d unknown codes over both: %+v, want RATE_LIMITED", i, doorMaxFailures, r.Errors)
+			}
+		}
+	})
+
 }
 
 // TestInstancesEachMeterTheirOwnBudget: the cost budget is kept in each instance's memory

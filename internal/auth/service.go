@@ -113,7 +113,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientKey string) 
 	}
 	// SECURITY: a missing, disabled or password-less account fails exactly like a wrong password.
 	if !ok || u == nil || u.PasswordHash == nil || u.DisabledAt != nil {
-		return nil, s.fail(ctx, t.ID(), u)
+		return nil, s.fail(ctx, t.ID(), keys, u)
 	}
 	release() // the right password is no failure
 	// SECURITY: only after the right password: a self-registered account signs in once its

@@ -112,7 +112,9 @@ func (s *Service) ClaimTicket(ctx context.Context, cardID, offerID uuid.UUID, ac
 		// SECURITY: only the holder of the card claims with it: its number and PIN, checked
 		// and throttled as CardByNumber does, first thing in the claim's transaction
 		// (claimSubjects).
-		a = s.newCardAttempt(ctx, c, access.Number, access.PIN)
+		if a, err = s.newCardAttempt(ctx, c, access.Number, access.PIN); err != nil {
+			return nil, err
+		}
 	} else if err := s.holdsCard(ctx, c, cardID, nil); err != nil {
 		// SECURITY: only the holder of the card claims with it.
 		return nil, err
@@ -123,7 +125,10 @@ func (s *Service) ClaimTicket(ctx context.Context, cardID, offerID uuid.UUID, ac
 		})
 	})
 	if err != nil {
-		return nil, s.failed(ctx, err) // a wrong PIN is recorded once the claim has rolled back
+		return nil, s.failed(ctx, a, err) // a wrong PIN is audited once the claim has rolled back
+	}
+	if a != nil {
+		a.release()
 	}
 	return t, nil
 }
