@@ -201,7 +201,8 @@ func (s *Service) holdsCard(ctx context.Context, c caller, cardID uuid.UUID, acc
 // once per connection: BEGIN, claimSubjectsSQL (the card locked, the offer; with an
 // anonymous card's number and PIN, claimSubjectsByNumberSQL, which checks them first),
 // takeStockSQL (the limits counted, a unit of stock taken, the ticket and its audit entry
-// written) and COMMIT.
+// written) and COMMIT. A claim by number and PIN has two more, outside the transaction:
+// the attempt recorded against the number before (newCardAttempt) and taken back after.
 
 // claimSubjectsSQL locks the card ($1, of municipality $3) so that one card's claims run
 // one at a time (the per-card limit and the allowance count right), and reads it with its
