@@ -3,6 +3,8 @@ package app_test
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"sync"
@@ -10,6 +12,8 @@ import (
 	"time"
 
 	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/mail"
+	"github.com/fritid/fritid/internal/mail/mailtest"
 	"github.com/fritid/fritid/internal/platform/config"
 )
 
@@ -317,5 +321,112 @@ func TestInstancesEachMeterTheirOwnBudget(t *testing.T) {
 	// fourth only after 12 s.
 	if onA < 3 || onB < 3 {
 		t.Errorf("paid %d operations on A and then %d on B, want at least 3 on each: each instance has its own budget", onA, onB)
+	}
+}
+
+// TestInstancesAPQCacheHoldsNoMunicipalityData: automatic persisted queries are kept per
+// instance, and hold only a query's text. A hash registered on A is unknown to B until the
+// client sends the text there too (the APQ protocol's retry); either instance answers a
+// hash with the data of the request's own municipality.
+func TestInstancesAPQCacheHoldsNoMunicipalityData(t *testing.T) {
+	t.Parallel()
+	a, b := newPair(t)
+	if _, err := a.app.Tenants.CreateMunicipality(context.Background(), tenantInput("nabo", "Nabo kommune")); err != nil {
+		t.Fatal(err)
+	}
+	const query = `{ municipality { name } }`
+	sum := sha256.Sum256([]byte(query))
+	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
+	send := func(s *testServer, withText bool, slug string) *gqlResponse {
+		body := map[string]any{"extensions": ext}
+		if withText {
+			body["query"] = query
+		}
+		return s.do(t, http.MethodPost, "/graphql", "application/json", mustJSON(body), "X-Municipality: "+slug)
+	}
+	if r := ok(t, send(a, true, "demo")); get(r.Data, "municipality.name") != "Demo kommune" {
+		t.Fatalf("A registers the query: %+v", r.Data)
+	}
+	if r := send(b, false, "demo"); r.code() != "PERSISTED_QUERY_NOT_FOUND" {
+		t.Errorf("B, which never saw the text, answered the hash with %+v %+v", r.Data, r.Errors)
+	}
+	if r := ok(t, send(b, true, "demo")); get(r.Data, "municipality.name") != "Demo kommune" {
+		t.Errorf("B with the text: %+v", r.Data)
+	}
+	for name, s := range map[string]*testServer{"A": a, "B": b} {
+		for slug, want := range map[string]string{"demo": "Demo kommune", "nabo": "Nabo kommune"} {
+			if r := ok(t, send(s, false, slug)); get(r.Data, "municipality.name") != want {
+				t.Errorf("instance %s answers the hash for %s with %+v, want %s", name, slug, r.Data, want)
+			}
+		}
+	}
+}
+
+// TestInstancesRunEachJobOnce runs the card housekeeping and the mail outbox on both
+// instances at once: every expired ticket is expired once, with one audit entry, and every
+// message is delivered once.
+func TestInstancesRunEachJobOnce(t *testing.T) {
+	t.Parallel()
+	box, smtpURL := mailtest.Start(t)
+	a, b := newPair(t, func(c *config.Config) { c.SMTPURL = smtpURL })
+	ctx := context.Background()
+	const tickets = 4
+	w := newCardWorld(t, a, tickets)
+	for i, c := range w.issueAnonymous(t, a, tickets) {
+		ok(t, []*testServer{a, b}[i%2].post(t, claimMutation, map[string]any{"c": c.id, "o": w.offer, "a": c.access}))
+	}
+	a.exec(t, "UPDATE card_tickets SET claimed_at = now() - interval '1 hour', expires_at = now() - interval '1 minute'")
+	demo, _ := a.app.Tenants.FindMunicipalityBySlug(ctx, "demo")
+	const messages = 45
+	for i := range messages {
+		if err := mail.Enqueue(ctx, a.app.DB, &mail.Message{MunicipalityID: demo.ID(), Template: "PasswordReset",
+			To: fmt.Sprintf("person%d@example.no", i), Locale: "nb"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	expired := make([]int, 2)
+	var wg sync.WaitGroup
+	for i, s := range []*testServer{a, b} {
+		wg.Go(func() {
+			res, _, err := s.app.Cards.RunExpiry(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			expired[i] = res.Tickets
+			for { // each SendDue delivers up to 20
+				n, err := s.app.Mail.SendDue(ctx)
+				if err != nil {
+					t.Error(err)
+				}
+				if n == 0 {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var entries, left int
+	if err := a.app.DB.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM audit_log WHERE action = 'expire_card_ticket'),
+		(SELECT count(*) FROM card_tickets WHERE status <> 'EXPIRED')`).Scan(&entries, &left); err != nil {
+		t.Fatal(err)
+	}
+	if expired[0]+expired[1] != tickets || entries != tickets || left != 0 {
+		t.Errorf("expiry on both instances: %v tickets expired, %d audit entries, %d not expired; want %d, %d, 0",
+			expired, entries, left, tickets, tickets)
+	}
+	seen := map[string]int{}
+	for _, m := range box.Messages() {
+		for _, to := range m.To {
+			seen[to]++
+		}
+	}
+	for i := range messages {
+		if to := fmt.Sprintf("person%d@example.no", i); seen[to] != 1 {
+			t.Errorf("%s got %d messages, want 1", to, seen[to])
+		}
+	}
+	if len(box.Messages()) != messages {
+		t.Errorf("%d messages delivered, want %d", len(box.Messages()), messages)
 	}
 }
