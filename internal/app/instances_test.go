@@ -33,7 +33,7 @@ func newPair(t *testing.T, tweak ...func(*config.Config)) (a, b *testServer) {
 }
 
 // TestInstancesShareTheLoginThrottle alternates failed logins between two instances: the
-// account is locked after five in all, on both, as with one instance.
+// account is locked after five in all, on both, as with one instance. Sessions are shared.
 func TestInstancesShareTheLoginThrottle(t *testing.T) {
 	t.Parallel()
 	a, b := newPair(t)
@@ -46,6 +46,12 @@ func TestInstancesShareTheLoginThrottle(t *testing.T) {
 		if r := []*testServer{a, b}[i%2].post(t, loginMutation, wrong); r.code() != "UNAUTHENTICATED" {
 			t.Fatalf("failure %d: %+v", i+1, r.Errors)
 		}
+	}
+	// A session started on one instance is good on the other.
+	createAdmin(t, a, "ola@example.no")
+	session := login(t, a, "ola@example.no")
+	if r := ok(t, b.post(t, `{ viewer { user { email } } }`, nil, session)); get(r.Data, "viewer.user.email") != "ola@example.no" {
+		t.Errorf("a session from A on B: %+v", r.Data)
 	}
 	right := map[string]any{"e": "kari@example.no", "p": "riktig hest batteri"}
 	for name, s := range map[string]*testServer{"A": a, "B": b} {
@@ -91,7 +97,8 @@ func TestInstancesShareTheLoginThrottleUnderConcurrency(t *testing.T) {
 		checked++
 	}
 	for name, s := range map[string]*testServer{"A": a, "B": b} {
-		if r := s.post(t, loginMutation, map[string]any{"e": "kari@example.no", "p": "riktig hest batteri"}); r.code() != "RATE_LIMITED" {
+		right := map[string]any{"e": "kari@example.no", "p": "riktig hest batteri"}
+		if r := s.post(t, loginMutation, right); r.code() != "RATE_LIMITED" {
 			t.Errorf("instance %s after %d checked failures: %+v, want RATE_LIMITED", name, limit, r.Errors)
 		}
 	}
@@ -109,7 +116,8 @@ func newCardWorld(t *testing.T, a *testServer, released int) *cardWorld {
 	t.Helper()
 	ctx := context.Background()
 	demo, _ := a.app.Tenants.FindMunicipalityBySlug(ctx, "demo")
-	for email, roles := range map[string][]auth.MunicipalRole{"koordinator@example.no": {auth.RoleCardCoordinator}, "dor@example.no": nil} {
+	users := map[string][]auth.MunicipalRole{"koordinator@example.no": {auth.RoleCardCoordinator}, "dor@example.no": nil}
+	for email, roles := range users {
 		if _, err := a.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: demo.ID(), Email: email,
 			Password: "riktig hest batteri", Roles: roles}); err != nil {
 			t.Fatal(err)
@@ -138,7 +146,8 @@ func newCardWorld(t *testing.T, a *testServer, released int) *cardWorld {
 		"validTo": time.Now().AddDate(0, 1, 0).Format(time.RFC3339), "valueOre": 15000, "source": "PURCHASED"}}, w.coord))
 	w.offer = get(offer.Data, "saveCardOffer.offer.id").(string)
 	ok(t, a.post(t, `mutation($id: ID!, $n: Int!) {
-		releaseCardOfferStock(offerId: $id, amount: $n) { offer { released } } }`, map[string]any{"id": w.offer, "n": released}, w.coord))
+		releaseCardOfferStock(offerId: $id, amount: $n) { offer { released } } }`,
+		map[string]any{"id": w.offer, "n": released}, w.coord))
 	ok(t, a.post(t, `mutation($id: ID!) {
 		setCardOfferStatus(id: $id, status: PUBLISHED) { offer { status } } }`, map[string]any{"id": w.offer}, w.coord))
 	return w

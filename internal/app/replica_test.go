@@ -29,7 +29,8 @@ func TestAnonymousCatalogueReadsComeFromTheReplica(t *testing.T) {
 	if _, err := setup.app.Migrator().Up(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := setup.app.Tenants.CreateMunicipality(ctx, tenantInput("demo", "Demo kommune", "localhost", "127.0.0.1")); err != nil {
+	in := tenantInput("demo", "Demo kommune", "localhost", "127.0.0.1")
+	if _, err := setup.app.Tenants.CreateMunicipality(ctx, in); err != nil {
 		t.Fatal(err)
 	}
 	createAdmin(t, setup, "kari@example.no")
@@ -90,7 +91,8 @@ func copyDatabase(t *testing.T, dbURL string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		admin.ExecContext(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", target)) //nolint:errcheck // best effort
+		drop := fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", target)
+		admin.ExecContext(context.Background(), drop) //nolint:errcheck // best effort
 		admin.Close()
 	})
 	if _, err := admin.ExecContext(context.Background(), fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", target, source)); err != nil {

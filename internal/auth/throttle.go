@@ -111,10 +111,15 @@ func (s *Service) over(ctx context.Context, mid uuid.UUID, keys [][]byte, own in
 func (s *Service) fail(ctx context.Context, mid uuid.UUID, keys [][]byte, u *User) error {
 	err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		now := s.now()
-		if _, err := tx.NewDelete().Table("login_failures").Where("municipality_id = ? AND failed_at < ?", mid, now.Add(-s.opt.FailureWindow)).Exec(ctx); err != nil {
+		_, err := tx.NewDelete().Table("login_failures").
+			Where("municipality_id = ? AND failed_at < ?", mid, now.Add(-s.opt.FailureWindow)).
+			Exec(ctx)
+		if err != nil {
 			return database.MapError(err, "prune login failures", "login")
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO login_failures (municipality_id, key_hash, failed_at) VALUES (?, ?, ?)", mid, keys[1], now); err != nil {
+		_, err = tx.ExecContext(ctx, "INSERT INTO login_failures (municipality_id, key_hash, failed_at) VALUES (?, ?, ?)",
+			mid, keys[1], now)
+		if err != nil {
 			return database.MapError(err, "record login failure", "login")
 		}
 		e := &audit.Entry{MunicipalityID: mid, Action: "login_failed"}
