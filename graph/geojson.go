@@ -24,7 +24,7 @@ import (
 // the usual error shape, code BAD_USER_INPUT and the field named.
 func GeoJSONHandler(r *Resolver, bundle *i18n.Bundle, kind string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		ctx := context.WithValue(req.Context(), loadersKey{}, newLoaders(r.Portal, r.Cards))
+		ctx := context.WithValue(allowReplica(req.Context()), loadersKey{}, newLoaders(r.Portal, r.Cards))
 		features, truncated, err := geoFeatures(ctx, r, req.URL.Query(), kind)
 		if err != nil {
 			writeGeoError(w, req, bundle, err)

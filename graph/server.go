@@ -72,6 +72,7 @@ func NewHandler(r *Resolver, opt Options) http.Handler {
 	if opt.Tracer != nil {
 		srv.Use(operationTracer{tracer: opt.Tracer})
 	}
+	srv.Use(readPolicy{})
 	srv.Use(loaderExtension{r: r})
 	srv.Use(cachePolicy{})
 	if opt.Observe != nil {

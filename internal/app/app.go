@@ -34,9 +34,11 @@ import (
 
 // App is a configured fritid instance with its database open.
 type App struct {
-	Config  *config.Config
-	Log     *slog.Logger
-	DB      *bun.DB
+	Config *config.Config
+	Log    *slog.Logger
+	DB     *bun.DB
+	// ReadDB is the read replica (FRITID_DATABASE_READ_URL), nil when there is none.
+	ReadDB  *bun.DB
 	Bundle  *i18n.Bundle
 	Metrics *httpserver.Metrics
 	Tenants *tenant.Service
@@ -96,6 +98,14 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 	a.Metrics.RegisterDB(a.DB.DB, "fritid")
 	a.Tracing.InstrumentDB(a.DB)
 	a.Portal = portal.NewService(a.DB)
+	if cfg.DatabaseReadURL != "" {
+		if a.ReadDB, err = database.OpenReplica(ctx, cfg.DatabaseReadURL, cfg.DBMaxConns); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("read replica (FRITID_DATABASE_READ_URL): %w", err)
+		}
+		a.Metrics.RegisterDB(a.ReadDB.DB, "fritid_read")
+		a.Portal.Replica = a.ReadDB
+	}
 	a.Tenants = tenant.NewService(a.DB, portal.SeedCategories)
 	if a.Mail, err = newSender(a); err != nil {
 		a.Close()
@@ -203,6 +213,9 @@ func (a *App) Close() {
 	}
 	if a.DB != nil {
 		a.DB.Close()
+	}
+	if a.ReadDB != nil {
+		a.ReadDB.Close()
 	}
 	if a.local != nil {
 		if err := a.local.Stop(); err != nil {

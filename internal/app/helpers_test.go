@@ -36,6 +36,27 @@ func newServer(t testing.TB, tweak ...func(*config.Config)) *testServer {
 func newServerWith(t testing.TB, env map[string]string, log *slog.Logger, tweak ...func(*config.Config)) *testServer {
 	t.Helper()
 	_, url := testdb.NewWithURL(t)
+	s := openServerWith(t, url, env, log, tweak...)
+	if _, err := s.app.Migrator().Up(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.app.Tenants.CreateMunicipality(context.Background(), tenantInput("demo", "Demo kommune", "localhost", "127.0.0.1")); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// openServer starts a fritid instance of its own (configuration, pools, caches, limiters)
+// over the database at url, as it is: it neither migrates nor creates anything.
+func openServer(t testing.TB, url string, tweak ...func(*config.Config)) *testServer {
+	t.Helper()
+	return openServerWith(t, url, nil, testLogger(), tweak...)
+}
+
+// openServerWith is openServer with the environment variables env and the logger log.
+func openServerWith(t testing.TB, url string, env map[string]string, log *slog.Logger,
+	tweak ...func(*config.Config)) *testServer {
+	t.Helper()
 	cfg, _, err := config.Load("test", nil, func(k string) string {
 		if k == "FRITID_DATABASE_URL" {
 			return url
@@ -55,12 +76,6 @@ func newServerWith(t testing.TB, env map[string]string, log *slog.Logger, tweak 
 		t.Fatal(err)
 	}
 	t.Cleanup(a.Close)
-	if _, err := a.Migrator().Up(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Tenants.CreateMunicipality(context.Background(), tenantInput("demo", "Demo kommune", "localhost", "127.0.0.1")); err != nil {
-		t.Fatal(err)
-	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	return &testServer{Server: srv, app: a}

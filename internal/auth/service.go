@@ -93,12 +93,15 @@ func (s *Service) Login(ctx context.Context, email, password, clientKey string) 
 	}
 	email = strings.ToLower(strings.TrimSpace(email))
 	keys := [][]byte{KeyedHash(s.secret, "login-account", t.ID().String()+"/"+email), KeyedHash(s.secret, "login-client", clientKey)}
-	// SECURITY: throttle before any password work, per account and per client address.
-	if err := s.throttled(ctx, t.ID(), keys); err != nil {
+	// SECURITY: throttle before any password work, per account and per client address; the
+	// attempt is counted first, so the limit holds across instances and concurrent attempts.
+	release, err := s.reserve(ctx, t.ID(), keys)
+	if err != nil {
 		return nil, err
 	}
 	u, err := s.findUserByEmail(ctx, t.ID(), email)
 	if err != nil && apperr.CodeOf(err) != apperr.NotFound {
+		release()
 		return nil, err
 	}
 	hash := dummyHash
@@ -109,12 +112,14 @@ func (s *Service) Login(ctx context.Context, email, password, clientKey string) 
 	// that the time taken does not tell which addresses have accounts.
 	ok, err := s.verify(hash, password)
 	if err != nil {
+		release()
 		return nil, err
 	}
 	// SECURITY: a missing, disabled or password-less account fails exactly like a wrong password.
 	if !ok || u == nil || u.PasswordHash == nil || u.DisabledAt != nil {
 		return nil, s.fail(ctx, t.ID(), keys, u)
 	}
+	release() // the right password is no failure
 	// SECURITY: only after the right password: a self-registered account signs in once its
 	// address is confirmed, so this answer reveals nothing a guesser does not know already.
 	if u.EmailVerifiedAt == nil {

@@ -2,7 +2,9 @@ package auth
 
 import (
 	"context"
+	"log/slog"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,10 +15,71 @@ import (
 	"github.com/fritid/fritid/internal/platform/database"
 )
 
+// reserve counts a login attempt against the account (keys[0]) before its password is
+// checked: it records the attempt as a failure of the account at once, then counts the
+// account's failures in the window, its own included, and the client's (keys[1]).
+// RATE_LIMITED (RetryAfter seconds in Data) when the account has more than MaxFailures, or
+// the client four times as many; the attempt is taken back then. Otherwise the caller
+// keeps the recorded failure for a wrong password (fail), or calls release for a right one.
+//
+// Recording before counting makes the account's limit exact across any number of
+// instances and attempts arriving at once: every attempt's count runs after its own
+// record, so the k-th count to run sees at least k attempts, and at most the limit pass.
+// The client's limit counts only failures (recorded by fail), so that many people behind
+// one address signing in at once are not refused: a burst from one address may have a few
+// more passwords checked than it allows, but never more than each account's limit.
+func (s *Service) reserve(ctx context.Context, mid uuid.UUID, keys [][]byte) (release func(), err error) {
+	if release, err = RecordAttempt(ctx, s.db, mid, keys[:1], s.now()); err != nil {
+		return nil, err
+	}
+	if err := s.over(ctx, mid, keys, 1); err != nil {
+		release()
+		return nil, err
+	}
+	return release, nil
+}
+
+// RecordAttempt records an attempt as a failure of each of keys at now, in login_failures
+// where the throttles count them, and returns the function that takes it back (for an
+// attempt that turns out right, or is refused unchecked). Throttles that record first and
+// count after, their own record included, hold their limit across instances and for
+// attempts arriving at once.
+func RecordAttempt(ctx context.Context, db bun.IDB, mid uuid.UUID, keys [][]byte, now time.Time) (release func(), err error) {
+	now = now.Truncate(time.Microsecond) // as PostgreSQL keeps it, so release finds the rows
+	rows, keyArgs := make([]string, len(keys)), make([]any, len(keys))
+	args := make([]any, 0, 3*len(keys))
+	for i, key := range keys {
+		rows[i], keyArgs[i] = "(?, ?, ?)", key
+		args = append(args, mid, key, now)
+	}
+	_, err = db.ExecContext(ctx, "INSERT INTO login_failures (municipality_id, key_hash, failed_at) VALUES "+
+		strings.Join(rows, ", "), args...)
+	if err != nil {
+		return nil, database.MapError(err, "record attempt", "login")
+	}
+	return func() {
+		// Rows of one key and time are alike: taking back any one of them is taking back this one.
+		_, err := db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM login_failures WHERE ctid IN (
+			SELECT DISTINCT ON (key_hash) ctid FROM login_failures
+			WHERE municipality_id = ? AND failed_at = ? AND key_hash IN (?`+strings.Repeat(", ?", len(keys)-1)+`))`,
+			append([]any{mid, now}, keyArgs...)...)
+		if err != nil {
+			slog.ErrorContext(ctx, "take back an attempt", "err", err)
+		}
+	}, nil
+}
+
 // throttled returns RATE_LIMITED (with RetryAfter seconds in Data) when the account key
 // (keys[0]) has MaxFailures, or the client key (keys[1]) four times as many, failures in
 // the window.
 func (s *Service) throttled(ctx context.Context, mid uuid.UUID, keys [][]byte) error {
+	return s.over(ctx, mid, keys, 0)
+}
+
+// over returns RATE_LIMITED when the account key (keys[0]) has its limit of failures in
+// the window besides own (the attempt being checked, when reserve recorded it), or the
+// client key four times as many.
+func (s *Service) over(ctx context.Context, mid uuid.UUID, keys [][]byte, own int) error {
 	since := s.now().Add(-s.opt.FailureWindow)
 	for i, key := range keys {
 		limit := s.opt.MaxFailures
@@ -30,6 +93,9 @@ func (s *Service) throttled(ctx context.Context, mid uuid.UUID, keys [][]byte) e
 		if err != nil {
 			return database.MapError(err, "count login failures", "login")
 		}
+		if i == 0 {
+			n -= own
+		}
 		if n >= limit {
 			wait := oldest.Add(s.opt.FailureWindow).Sub(s.now())
 			return &apperr.Error{Code: apperr.RateLimited, MessageID: "LoginRateLimited",
@@ -39,18 +105,22 @@ func (s *Service) throttled(ctx context.Context, mid uuid.UUID, keys [][]byte) e
 	return nil
 }
 
-// fail records a failed login for both keys, audits it when the account exists, and
-// returns the one answer for every failed login.
+// fail keeps a failed login (reserve recorded it against the account), records it against
+// the client (keys[1]), audits it when the account exists, and returns the one answer for
+// every failed login.
 func (s *Service) fail(ctx context.Context, mid uuid.UUID, keys [][]byte, u *User) error {
 	err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		now := s.now()
-		if _, err := tx.NewDelete().Table("login_failures").Where("municipality_id = ? AND failed_at < ?", mid, now.Add(-s.opt.FailureWindow)).Exec(ctx); err != nil {
+		_, err := tx.NewDelete().Table("login_failures").
+			Where("municipality_id = ? AND failed_at < ?", mid, now.Add(-s.opt.FailureWindow)).
+			Exec(ctx)
+		if err != nil {
 			return database.MapError(err, "prune login failures", "login")
 		}
-		for _, key := range keys {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO login_failures (municipality_id, key_hash, failed_at) VALUES (?, ?, ?)", mid, key, now); err != nil {
-				return database.MapError(err, "record login failure", "login")
-			}
+		_, err = tx.ExecContext(ctx, "INSERT INTO login_failures (municipality_id, key_hash, failed_at) VALUES (?, ?, ?)",
+			mid, keys[1], now)
+		if err != nil {
+			return database.MapError(err, "record login failure", "login")
 		}
 		e := &audit.Entry{MunicipalityID: mid, Action: "login_failed"}
 		if u != nil {

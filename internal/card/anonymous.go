@@ -112,20 +112,24 @@ func (s *Service) CardByNumber(ctx context.Context, number, pin string) (*Card, 
 	if err != nil {
 		return nil, err
 	}
-	a := s.newCardAttempt(ctx, c, number, pin)
+	a, err := s.newCardAttempt(ctx, c, number, pin)
+	if err != nil {
+		return nil, err
+	}
 	// The failures of both keys and the card, in one round trip; the card is looked at only
 	// once the throttle lets the attempt through (open).
 	rows, err := s.db.DB.QueryContext(ctx, cardByNumberSQL, a.args()...)
 	if err != nil {
-		return nil, database.MapError(err, "find card", "card")
+		return nil, s.failed(ctx, a, database.MapError(err, "find card", "card"))
 	}
 	row := new(numberedCard)
 	if err := s.db.ScanRows(ctx, rows, row); err != nil {
-		return nil, database.MapError(err, "find card", "card")
+		return nil, s.failed(ctx, a, database.MapError(err, "find card", "card"))
 	}
 	if err := s.open(a, &row.pinCheck, row.ID, row.PINHash); err != nil {
-		return nil, s.failed(ctx, err)
+		return nil, s.failed(ctx, a, err)
 	}
+	a.release()
 	return &row.Card, nil
 }
 
@@ -138,9 +142,15 @@ type cardAttempt struct {
 	keys       [][]byte // the throttle's: per card number, per client address
 	now        time.Time
 	since      time.Time // the start of the throttle's window
+	release    func()    // takes the attempt back from the failures (a right PIN, or refused unchecked)
 }
 
-func (s *Service) newCardAttempt(ctx context.Context, c caller, number, pin string) *cardAttempt {
+// newCardAttempt records an attempt to open a card by number and PIN as a failure of the
+// number before anything is checked: open counts it with the others, so the number's limit
+// holds across instances and for attempts arriving at once (see auth.RecordAttempt). The
+// attempt stays a failure unless released. The client's limit counts only failures (fail
+// records them), so that many families behind one address claiming at once are not refused.
+func (s *Service) newCardAttempt(ctx context.Context, c caller, number, pin string) (*cardAttempt, error) {
 	canonical, ok := code.Normalise(number)
 	if !ok {
 		canonical = strings.ToUpper(strings.TrimSpace(number))
@@ -151,7 +161,11 @@ func (s *Service) newCardAttempt(ctx context.Context, c caller, number, pin stri
 	}}
 	a.now = s.now()
 	a.since = a.now.Add(-s.opt.FailureWindow)
-	return a
+	var err error
+	if a.release, err = auth.RecordAttempt(ctx, s.db, a.mid, a.keys[:1], a.now); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // args returns the attempt's parameters of cardByNumberSQL ($1 to $7); the claim's statement
@@ -170,7 +184,7 @@ type pinCheck struct {
 	Found          bool      `bun:"found,scanonly"`
 }
 
-// pinFailure is an attempt with an unknown number or a wrong PIN, to be recorded (failed).
+// pinFailure is an attempt with an unknown number or a wrong PIN, kept as a failure (failed).
 type pinFailure struct {
 	a      *cardAttempt
 	cardID *uuid.UUID // the card with the number, if any
@@ -184,9 +198,10 @@ func (*pinFailure) Error() string { return "wrong card number or PIN" }
 // four times as many, a *pinFailure when the number is unknown or the PIN wrong, nil when
 // the PIN is the card's.
 func (s *Service) open(a *cardAttempt, check *pinCheck, id uuid.UUID, hash []byte) error {
-	// SECURITY: throttle before looking, per card number and per client address.
+	// SECURITY: throttle before looking, per card number and per client address; the
+	// number's count includes this attempt's own record (newCardAttempt).
 	limit := s.opt.MaxPINFailures
-	if err := s.limitReached(check.NumberFailures, check.NumberOldest, a.now, limit, "CardRateLimited"); err != nil {
+	if err := s.limitReached(check.NumberFailures-1, check.NumberOldest, a.now, limit, "CardRateLimited"); err != nil {
 		return err
 	}
 	if err := s.limitReached(check.ClientFailures, check.ClientOldest, a.now, 4*limit, "CardRateLimited"); err != nil {
@@ -209,14 +224,18 @@ func (s *Service) open(a *cardAttempt, check *pinCheck, id uuid.UUID, hash []byt
 	return nil
 }
 
-// failed records err's failure when it is a *pinFailure and answers NOT_FOUND for it;
-// other errors it returns as they are.
-func (s *Service) failed(ctx context.Context, err error) error {
+// failed keeps a's failure when err is a *pinFailure (an unknown number or a wrong PIN),
+// audits it and answers NOT_FOUND; for any other outcome it takes the attempt back and
+// returns err as it is.
+func (s *Service) failed(ctx context.Context, a *cardAttempt, err error) error {
 	var f *pinFailure
 	if !errors.As(err, &f) {
+		if a != nil {
+			a.release()
+		}
 		return err
 	}
-	return s.fail(ctx, f.a.mid, f.a.keys, "card_pin_failed", f.cardID)
+	return s.fail(ctx, f.a.mid, f.a.keys[1:], "card_pin_failed", f.cardID)
 }
 
 // cardByNumberSQL counts the failures in the window ($4 on) of the card number's key ($2)
@@ -267,8 +286,8 @@ func (s *Service) limitReached(n int, oldest, now time.Time, limit int, messageI
 	return nil
 }
 
-// fail records a failed attempt for every key, audits it, and returns NOT_FOUND, the one
-// answer for every failure.
+// fail keeps a failed attempt (its number's failure was recorded when it began), records
+// it for each of keys, audits it, and returns NOT_FOUND, the one answer for every failure.
 func (s *Service) fail(ctx context.Context, mid uuid.UUID, keys [][]byte, action string, cardID *uuid.UUID) error {
 	err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		now := s.now()

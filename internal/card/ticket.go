@@ -112,7 +112,9 @@ func (s *Service) ClaimTicket(ctx context.Context, cardID, offerID uuid.UUID, ac
 		// SECURITY: only the holder of the card claims with it: its number and PIN, checked
 		// and throttled as CardByNumber does, first thing in the claim's transaction
 		// (claimSubjects).
-		a = s.newCardAttempt(ctx, c, access.Number, access.PIN)
+		if a, err = s.newCardAttempt(ctx, c, access.Number, access.PIN); err != nil {
+			return nil, err
+		}
 	} else if err := s.holdsCard(ctx, c, cardID, nil); err != nil {
 		// SECURITY: only the holder of the card claims with it.
 		return nil, err
@@ -123,7 +125,10 @@ func (s *Service) ClaimTicket(ctx context.Context, cardID, offerID uuid.UUID, ac
 		})
 	})
 	if err != nil {
-		return nil, s.failed(ctx, err) // a wrong PIN is recorded once the claim has rolled back
+		return nil, s.failed(ctx, a, err) // a wrong PIN is audited once the claim has rolled back
+	}
+	if a != nil {
+		a.release()
 	}
 	return t, nil
 }
@@ -196,7 +201,8 @@ func (s *Service) holdsCard(ctx context.Context, c caller, cardID uuid.UUID, acc
 // once per connection: BEGIN, claimSubjectsSQL (the card locked, the offer; with an
 // anonymous card's number and PIN, claimSubjectsByNumberSQL, which checks them first),
 // takeStockSQL (the limits counted, a unit of stock taken, the ticket and its audit entry
-// written) and COMMIT.
+// written) and COMMIT. A claim by number and PIN has two more, outside the transaction:
+// the attempt recorded against the number before (newCardAttempt) and taken back after.
 
 // claimSubjectsSQL locks the card ($1, of municipality $3) so that one card's claims run
 // one at a time (the per-card limit and the allowance count right), and reads it with its

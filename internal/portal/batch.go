@@ -16,7 +16,7 @@ func (s *Service) Links(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*
 	if err != nil {
 		return nil, err
 	}
-	ls, err := findLinks(ctx, s.db, sc.municipalityID, ids)
+	ls, err := findLinks(ctx, s.reader(ctx), sc.municipalityID, ids)
 	return group(ls, func(l *Link) uuid.UUID { return l.OrganisationID }), err
 }
 
@@ -49,7 +49,7 @@ func (s *Service) Related(ctx context.Context, rel Relation, ids []uuid.UUID) (m
 		return nil, err
 	}
 	r := relations[rel]
-	return findPairs(ctx, s.db, r[0], r[1], r[2], r[3], sc.municipalityID, ids)
+	return findPairs(ctx, s.reader(ctx), r[0], r[1], r[2], r[3], sc.municipalityID, ids)
 }
 
 // VenuesByID returns venues by ID.
@@ -58,7 +58,7 @@ func (s *Service) VenuesByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUI
 	if err != nil {
 		return nil, err
 	}
-	vs, err := findVenuesByIDs(ctx, s.db, sc.municipalityID, ids)
+	vs, err := findVenuesByIDs(ctx, s.reader(ctx), sc.municipalityID, ids)
 	return byID(vs, func(v *Venue) uuid.UUID { return v.ID }), err
 }
 
@@ -68,7 +68,7 @@ func (s *Service) MediaByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID
 	if err != nil {
 		return nil, err
 	}
-	ms, err := findMediaByIDs(ctx, s.db, sc.municipalityID, ids)
+	ms, err := findMediaByIDs(ctx, s.reader(ctx), sc.municipalityID, ids)
 	return byID(ms, func(m *Media) uuid.UUID { return m.ID }), err
 }
 
@@ -78,7 +78,7 @@ func (s *Service) NeighbourhoodAreas(ctx context.Context, ids []uuid.UUID) (map[
 	if err != nil {
 		return nil, err
 	}
-	ns, err := findNeighbourhoodAreas(ctx, s.db, sc.municipalityID, ids)
+	ns, err := findNeighbourhoodAreas(ctx, s.reader(ctx), sc.municipalityID, ids)
 	out := make(map[uuid.UUID][]byte, len(ns))
 	for _, n := range ns {
 		out[n.ID] = n.Area

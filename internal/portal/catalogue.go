@@ -88,7 +88,7 @@ func (s *Service) FindActivities(ctx context.Context, f Filter, order *Order, pa
 	if err != nil {
 		return nil, err
 	}
-	rows, err := findActivities(ctx, s.db, sc, &f, o, page, activityColumns.selectionOf(fields))
+	rows, err := findActivities(ctx, s.reader(ctx), sc, &f, o, page, activityColumns.selectionOf(fields))
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func (s *Service) FindActivities(ctx context.Context, f Filter, order *Order, pa
 
 // CountActivities returns how many activities the connection's filter matches in all.
 func (s *Service) CountActivities(ctx context.Context, c *ActivityConnection) (int, error) {
-	return countActivities(ctx, s.db, c.sc, c.filter)
+	return countActivities(ctx, s.reader(ctx), c.sc, c.filter)
 }
 
 // FindOrganisations returns a page of the published organisations that match f, holding
@@ -114,7 +114,7 @@ func (s *Service) FindOrganisations(ctx context.Context, f Filter, order *Order,
 	if err != nil {
 		return nil, err
 	}
-	rows, err := findOrganisations(ctx, s.db, sc, &f, o, page, organisationColumns.selectionOf(fields))
+	rows, err := findOrganisations(ctx, s.reader(ctx), sc, &f, o, page, organisationColumns.selectionOf(fields))
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func (s *Service) FindOrganisations(ctx context.Context, f Filter, order *Order,
 
 // CountOrganisations returns how many organisations the connection's filter matches in all.
 func (s *Service) CountOrganisations(ctx context.Context, c *OrganisationConnection) (int, error) {
-	return countOrganisations(ctx, s.db, c.sc, c.filter)
+	return countOrganisations(ctx, s.reader(ctx), c.sc, c.filter)
 }
 
 // ActivitiesByID returns the activities with ids in the request's municipality that the
@@ -140,7 +140,7 @@ func (s *Service) ActivitiesByID(ctx context.Context, ids []uuid.UUID) (map[uuid
 		return nil, err
 	}
 	// SECURITY: published or the caller's own (activityVisible), request's municipality only.
-	as, err := findActivitiesByIDs(ctx, s.db, sc, ids)
+	as, err := findActivitiesByIDs(ctx, s.reader(ctx), sc, ids)
 	return byID(as, func(a *Activity) uuid.UUID { return a.ID }), err
 }
 
@@ -158,7 +158,7 @@ func (s *Service) OrganisationsByID(ctx context.Context, ids []uuid.UUID) (map[u
 	if auth.ViewerFrom(ctx).Has(auth.RoleAdmin) {
 		statuses = append(statuses, OrganisationPending)
 	}
-	os, err := findOrganisationsByIDs(ctx, s.db, sc, ids, statuses)
+	os, err := findOrganisationsByIDs(ctx, s.reader(ctx), sc, ids, statuses)
 	return byID(os, func(o *Organisation) uuid.UUID { return o.ID }), err
 }
 
@@ -174,7 +174,7 @@ func (s *Service) IDBySlug(ctx context.Context, table, slug string) (uuid.UUID, 
 	default:
 		return uuid.Nil, apperr.NotFoundf(table)
 	}
-	return findIDBySlug(ctx, s.db, table, sc.municipalityID, slug)
+	return findIDBySlug(ctx, s.reader(ctx), table, sc.municipalityID, slug)
 }
 
 func byID[T any](items []*T, id func(*T) uuid.UUID) map[uuid.UUID]*T {

@@ -9,12 +9,16 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/media"
+	"github.com/fritid/fritid/internal/platform/replica"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
 // Service is the portal catalogue's domain service.
 type Service struct {
 	db *bun.DB
+	// Replica, when set, is a read replica: catalogue reads of requests that replica.Allowed
+	// (anonymous queries) go there, everything else to db.
+	Replica *bun.DB
 
 	// Accounts creates owners' accounts on registration; PublicURL starts the links in
 	// e-mails.
@@ -32,6 +36,7 @@ type Service struct {
 	// shows category names, and the taxonomy changes rarely.
 	mu         sync.Mutex
 	categories map[uuid.UUID]cachedCategories
+	now        func() time.Time // the cache's clock
 }
 
 type cachedCategories struct {
@@ -39,12 +44,22 @@ type cachedCategories struct {
 	expires time.Time
 }
 
-// categoryTTL is how long a municipality's categories are cached on this instance.
+// categoryTTL is how long a municipality's categories are cached on this instance: a change
+// made on another instance shows here within it (docs/scaling.md).
 const categoryTTL = 5 * time.Second
 
 // NewService returns a Service over db.
 func NewService(db *bun.DB) *Service {
-	return &Service{db: db, categories: map[uuid.UUID]cachedCategories{}}
+	return &Service{db: db, categories: map[uuid.UUID]cachedCategories{}, now: time.Now}
+}
+
+// reader returns the pool for a catalogue read in ctx: the replica when there is one and
+// ctx may read it (an anonymous caller's query), else the primary.
+func (s *Service) reader(ctx context.Context) *bun.DB {
+	if s.Replica != nil && replica.Allowed(ctx) {
+		return s.Replica
+	}
+	return s.db
 }
 
 // InvalidateCategories forgets the cached categories, so a change shows at once here.
@@ -60,7 +75,7 @@ func (s *Service) categoryRows(ctx context.Context, mid uuid.UUID) ([]*Category,
 	s.mu.Lock()
 	c, ok := s.categories[mid]
 	s.mu.Unlock()
-	if ok && time.Now().Before(c.expires) {
+	if ok && s.now().Before(c.expires) {
 		return c.rows, nil
 	}
 	rows, err := findCategories(ctx, s.db, mid)
@@ -68,7 +83,7 @@ func (s *Service) categoryRows(ctx context.Context, mid uuid.UUID) ([]*Category,
 		return nil, err
 	}
 	s.mu.Lock()
-	s.categories[mid] = cachedCategories{rows: rows, expires: time.Now().Add(categoryTTL)}
+	s.categories[mid] = cachedCategories{rows: rows, expires: s.now().Add(categoryTTL)}
 	s.mu.Unlock()
 	return rows, nil
 }

@@ -31,7 +31,7 @@ func (s *Service) ActivityFeatures(ctx context.Context, f Filter) ([]Feature, bo
 		return nil, false, err
 	}
 	var out []Feature
-	q := s.db.NewSelect().TableExpr("activities AS a").
+	q := s.reader(ctx).NewSelect().TableExpr("activities AS a").
 		ColumnExpr("a.id, a.slug, a.lat, a.lon, a.price_ore = 0 AS free").
 		ColumnExpr(nameExpr(sc) + " AS name").
 		ColumnExpr("ARRAY(SELECT c.slug FROM activity_categories ac JOIN categories c ON c.id = ac.category_id WHERE ac.activity_id = a.id ORDER BY c.sort_order) AS categories").
@@ -52,7 +52,7 @@ func (s *Service) OrganisationFeatures(ctx context.Context, f Filter) ([]Feature
 		return nil, false, err
 	}
 	var out []Feature
-	q := s.db.NewSelect().TableExpr("organisations AS o").
+	q := s.reader(ctx).NewSelect().TableExpr("organisations AS o").
 		ColumnExpr("o.id, o.slug, o.name, o.lat, o.lon").
 		ColumnExpr("EXISTS (SELECT 1 FROM activities a WHERE a.organisation_id = o.id AND a.published AND a.price_ore = 0) AS free").
 		ColumnExpr("ARRAY(SELECT c.slug FROM organisation_categories oc JOIN categories c ON c.id = oc.category_id WHERE oc.organisation_id = o.id ORDER BY c.sort_order) AS categories").

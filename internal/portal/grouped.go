@@ -181,7 +181,7 @@ type nested struct {
 func (s *Service) findNested(ctx context.Context, sc scope, n nested, g Group, parentIDs []uuid.UUID, page relay.Page,
 	rows any) error {
 	a := n.alias
-	inner := s.db.NewSelect().TableExpr(n.table+" AS "+a).ColumnExpr(n.sel.columns).
+	inner := s.reader(ctx).NewSelect().TableExpr(n.table+" AS "+a).ColumnExpr(n.sel.columns).
 		ColumnExpr(n.sort.expr+"::text AS sort_key").
 		ColumnExpr(fmt.Sprintf("row_number() OVER (ORDER BY %s, %s.id) AS rn", n.sort.expr, a)).
 		Where(a+".municipality_id = ? AND "+n.col+" = p.group_id", sc.municipalityID).
@@ -194,7 +194,7 @@ func (s *Service) findNested(ctx context.Context, sc scope, n nested, g Group, p
 	if inner, err = afterCondition(inner, n.sort, page); err != nil {
 		return err
 	}
-	q := s.db.NewSelect().Model(rows).
+	q := s.reader(ctx).NewSelect().Model(rows).
 		ModelTableExpr("unnest(?::uuid[]) WITH ORDINALITY AS p(group_id, ord) CROSS JOIN LATERAL (?) AS "+a,
 			pgdialect.Array(unique(parentIDs)), inner).
 		ColumnExpr(a + ".*").ColumnExpr("p.group_id")

@@ -25,7 +25,7 @@ func (s *Service) FindNeighbourhoods(ctx context.Context) (*Neighbourhoods, erro
 		return nil, err
 	}
 	// SECURITY: scoped to the request's municipality; neighbourhoods are public within it.
-	ns, ts, ms, err := findNeighbourhoods(ctx, s.db, sc.municipalityID)
+	ns, ts, ms, err := findNeighbourhoods(ctx, s.reader(ctx), sc.municipalityID)
 	if err != nil {
 		return nil, err
 	}

@@ -125,10 +125,10 @@ func (s *Service) searchPage(ctx context.Context, c *SearchConnection, words []s
 	var res *sql.Rows
 	var err error
 	if after == nil {
-		res, err = s.db.DB.QueryContext(ctx, searchPageSQL, mid, words, searchEnough, limit)
+		res, err = s.reader(ctx).DB.QueryContext(ctx, searchPageSQL, mid, words, searchEnough, limit)
 	} else {
 		rank, _ := strconv.ParseFloat(after.K, 64) // checked in Search
-		res, err = s.db.DB.QueryContext(ctx, searchAfterSQL, mid, words, searchEnough, limit, rank, after.ID)
+		res, err = s.reader(ctx).DB.QueryContext(ctx, searchAfterSQL, mid, words, searchEnough, limit, rank, after.ID)
 	}
 	if err != nil {
 		return nil, database.MapError(err, "search", "search")
@@ -157,7 +157,7 @@ func (s *Service) CountSearch(ctx context.Context, c *SearchConnection) (int, er
 		return 0, nil
 	}
 	var n int
-	err := s.db.DB.QueryRowContext(ctx, searchCountSQL, c.sc.municipalityID, c.tsquery).Scan(&n)
+	err := s.reader(ctx).DB.QueryRowContext(ctx, searchCountSQL, c.sc.municipalityID, c.tsquery).Scan(&n)
 	return n, database.MapError(err, "count search", "search")
 }
 

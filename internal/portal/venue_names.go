@@ -95,7 +95,7 @@ func (s *Service) VenueNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUI
 		VenueID uuid.UUID `bun:"venue_id,type:uuid"`
 		Name    string    `bun:"name"`
 	}
-	err = s.db.NewSelect().TableExpr("venue_translations AS t").
+	err = s.reader(ctx).NewSelect().TableExpr("venue_translations AS t").
 		DistinctOn("t.venue_id").
 		Column("t.venue_id", "t.name").
 		Where("t.municipality_id = ? AND t.venue_id IN (?) AND t.locale = ANY(?::text[])",

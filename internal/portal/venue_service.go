@@ -43,7 +43,7 @@ func (s *Service) FindVenues(ctx context.Context, page relay.Page) (*VenueConnec
 	}
 	// SECURITY: the request's municipality only.
 	var rows []*venueRow
-	q, err := venueSort.apply(s.db.NewSelect().Model(&rows).ColumnExpr("v.*").Where("v.municipality_id = ? AND v.archived_at IS NULL", sc.municipalityID), page)
+	q, err := venueSort.apply(s.reader(ctx).NewSelect().Model(&rows).ColumnExpr("v.*").Where("v.municipality_id = ? AND v.archived_at IS NULL", sc.municipalityID), page)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func (s *Service) FindVenues(ctx context.Context, page relay.Page) (*VenueConnec
 
 // CountVenues returns how many venues the municipality has.
 func (s *Service) CountVenues(ctx context.Context, c *VenueConnection) (int, error) {
-	n, err := s.db.NewSelect().Model((*Venue)(nil)).Where("v.municipality_id = ? AND v.archived_at IS NULL", c.sc.municipalityID).Count(ctx)
+	n, err := s.reader(ctx).NewSelect().Model((*Venue)(nil)).Where("v.municipality_id = ? AND v.archived_at IS NULL", c.sc.municipalityID).Count(ctx)
 	return int(n), database.MapError(err, "count venues", "venue")
 }
 

@@ -80,6 +80,8 @@ type Config struct {
 	// Tracing is read from the standard OTEL_* variables (see tracing.FromEnv); off unless
 	// they name an OTLP endpoint.
 	Tracing tracing.Config
+	// DatabaseReadURL is a read replica for anonymous catalogue reads; empty reads the primary.
+	DatabaseReadURL string
 	// SecretKeyGenerated is true when SecretKey was generated and kept in the data directory.
 	SecretKeyGenerated bool
 }
@@ -146,6 +148,13 @@ var Settings = []Setting{
 			return errors.New("must be a postgres:// or postgresql:// URL")
 		}
 		c.DatabaseURL = v
+		return nil
+	}},
+	{"FRITID_DATABASE_READ_URL", "database-read-url", "", "PostgreSQL URL of a read replica (a hot standby) for anonymous catalogue reads; empty reads the primary", func(c *Config, v string) error {
+		if v != "" && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
+			return errors.New("must be a postgres:// or postgresql:// URL")
+		}
+		c.DatabaseReadURL = v
 		return nil
 	}},
 	{"FRITID_SECRET_KEY", "secret-key", "", "secret for token hashing and keyed hashes, at least 32 characters; required in production, generated into the data directory in development", setString(func(c *Config) *string { return &c.SecretKey })},

@@ -17,6 +17,17 @@ import (
 // Open connects to the PostgreSQL at url with at most maxConns connections and checks that
 // it answers.
 func Open(ctx context.Context, url string, maxConns int) (*bun.DB, error) {
+	return open(ctx, url, maxConns, map[string]string{"application_name": "fritid"})
+}
+
+// OpenReplica is Open for a read replica: its sessions are read-only
+// (default_transaction_read_only), so a write sent there by mistake fails rather than
+// being lost, and they show in pg_stat_activity as fritid-read.
+func OpenReplica(ctx context.Context, url string, maxConns int) (*bun.DB, error) {
+	return open(ctx, url, maxConns, map[string]string{"application_name": "fritid-read", "default_transaction_read_only": "on"})
+}
+
+func open(ctx context.Context, url string, maxConns int, params map[string]string) (*bun.DB, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
@@ -24,7 +35,9 @@ func Open(ctx context.Context, url string, maxConns int) (*bun.DB, error) {
 	if cfg.RuntimeParams == nil {
 		cfg.RuntimeParams = map[string]string{}
 	}
-	cfg.RuntimeParams["application_name"] = "fritid"
+	for k, v := range params {
+		cfg.RuntimeParams[k] = v
+	}
 	cfg.RuntimeParams["timezone"] = "UTC"
 	// Typo tolerance of search: "bowlnig" still finds "bowling" (pg_trgm's default, 0.6,
 	// misses a swapped pair of letters in a short word).
