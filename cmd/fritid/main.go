@@ -61,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return admin(ctx, rest, getenv, stdout, stderr)
 	case "seed":
 		return seed(ctx, rest, getenv, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return flag.ErrHelp
@@ -84,6 +86,8 @@ Commands:
   seed demo                       add the demo municipality (Larvik) with demo data
   seed synthetic                  add a municipality with generated data for benchmarks:
                                   --organisations N --activities-per-organisation M
+  healthcheck                     exit 0 when the server at FRITID_HTTP_ADDR is ready
+                                  (GET /readyz answers 200); for container health checks
 
 Run "fritid <command> --help" for a command's flags.
 `)
