@@ -18,7 +18,8 @@ import (
 	"github.com/fritid/fritid/internal/media"
 )
 
-// stores opens a directory store and an S3 store (against a local S3-compatible server).
+// stores opens a directory store and two S3 stores against local S3-compatible servers, one
+// anonymous and one with credentials from the environment.
 func stores(t *testing.T) map[string]*media.Store {
 	t.Helper()
 	dir, err := media.Open(context.Background(), "file://"+t.TempDir())
@@ -36,7 +37,27 @@ func stores(t *testing.T) map[string]*media.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return map[string]*media.Store{"file": dir, "s3": s3}
+	// The same with credentials from the environment: every request is signed with them.
+	t.Setenv("AWS_ACCESS_KEY_ID", "fritid-test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "fritid-test-secret")
+	signedBackend := s3mem.New()
+	if err := signedBackend.CreateBucket("fritid-media"); err != nil {
+		t.Fatal(err)
+	}
+	fake := gofakes3.New(signedBackend).Server()
+	signedSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if auth := r.Header.Get("Authorization"); !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=fritid-test/") {
+			t.Errorf("%s %s unsigned: Authorization %q", r.Method, r.URL, auth)
+		}
+		fake.ServeHTTP(w, r)
+	}))
+	t.Cleanup(signedSrv.Close)
+	signed, err := media.Open(context.Background(),
+		"s3://fritid-media?region=eu-north-1&use_path_style=true&endpoint="+url.QueryEscape(signedSrv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]*media.Store{"file": dir, "s3": s3, "s3-signed": signed}
 }
 
 // get asks store's handler for /media/key and returns the status and body.
