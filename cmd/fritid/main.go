@@ -73,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "fritid", buildinfo.Get())
 		return nil
+	case "healthcheck":
+		return healthcheck(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return flag.ErrHelp
@@ -97,6 +99,8 @@ Commands:
   seed synthetic                  add a municipality with generated data for benchmarks:
                                   --organisations N --activities-per-organisation M
   version                         print the version (also --version)
+  healthcheck                     exit 0 when the server at FRITID_HTTP_ADDR is ready
+                                  (GET /readyz answers 200); for container health checks
 
 Run "fritid <command> --help" for a command's flags. While "fritid serve" runs on the
 embedded PostgreSQL, the other commands use that cluster (same FRITID_DATA_DIR).

@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"gocloud.dev/blob"
 )
 
 // errNoVariant: the key names no variant that an upload would have made.
@@ -32,7 +30,7 @@ func (s *Store) makeDeferred(ctx context.Context, key string) error {
 	if srcWidth <= width {
 		return errNoVariant // the image is not that wide: no upscaling
 	}
-	data, err := s.Bucket.ReadAll(ctx, src)
+	data, err := s.b.read(ctx, src)
 	if err != nil {
 		return err
 	}
@@ -50,20 +48,20 @@ func (s *Store) makeDeferred(ctx context.Context, key string) error {
 
 // widest returns the key and width of the widest variant with extension ext in folder.
 func (s *Store) widest(ctx context.Context, folder, ext string) (string, int, error) {
-	it := s.Bucket.List(&blob.ListOptions{Prefix: folder, Delimiter: "/"})
+	keys, err := s.b.list(ctx, folder, false)
+	if err != nil {
+		return "", 0, err
+	}
 	best, bestWidth := "", 0
-	for {
-		obj, err := it.Next(ctx)
-		if err != nil {
-			if best == "" {
-				return "", 0, errNoVariant
-			}
-			return best, bestWidth, nil
-		}
-		if w, e, ok := variantName(path.Base(obj.Key)); ok && e == ext && w > bestWidth {
-			best, bestWidth = obj.Key, w
+	for _, key := range keys {
+		if w, e, ok := variantName(path.Base(key)); ok && e == ext && w > bestWidth {
+			best, bestWidth = key, w
 		}
 	}
+	if best == "" {
+		return "", 0, errNoVariant
+	}
+	return best, bestWidth, nil
 }
 
 // variantName reads a variant's file name, "<width>.<ext>" with ext jpg or png.

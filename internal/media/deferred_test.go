@@ -19,7 +19,7 @@ func TestDeferredVariantMadeOnFirstRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Bucket.Close()
+	defer store.Close()
 	vs, bodies, err := Process(bytes.NewReader(photo(t, 1200, 800)), DefaultLimits, "file")
 	if err != nil {
 		t.Fatal(err)

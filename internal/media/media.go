@@ -1,7 +1,7 @@
 // Package media takes uploaded images: JPEG, PNG or WebP recognised by their content, under
 // size and pixel limits, resampled and re-encoded into fixed widths (a JPEG at its own width
 // is copied without its metadata instead), so that no variant keeps EXIF, GPS position
-// included, and kept in a gocloud.dev/blob bucket (a directory by default).
+// included, and kept in a directory or an S3 bucket.
 package media
 
 import (
@@ -17,10 +17,6 @@ import (
 	"strings"
 	"sync"
 
-	"gocloud.dev/blob"
-	_ "gocloud.dev/blob/fileblob" // file:// buckets
-	_ "gocloud.dev/blob/s3blob"   // s3:// buckets (AWS S3 and S3-compatible stores)
-	"gocloud.dev/gcerrors"
 	_ "golang.org/x/image/webp" // decode WebP
 
 	"github.com/fritid/fritid/internal/platform/apperr"
@@ -158,44 +154,33 @@ func encode(img image.Image, v Variant) ([]byte, error) {
 // at its own size, which makes it several times lighter to serve.
 const maxKeptBytesPerPixel = 1
 
-// Store writes and reads image variants in a bucket.
-type Store struct{ Bucket *blob.Bucket }
+// cacheControl is every variant's: a variant never changes once written.
+const cacheControl = "public, max-age=31536000, immutable"
 
-// Open opens the bucket at url: file:///path (the default), s3://..., and the like.
-func Open(ctx context.Context, url string) (*Store, error) {
-	b, err := blob.OpenBucket(ctx, url)
-	if err != nil {
-		return nil, fmt.Errorf("media bucket %s: %w", url, err)
-	}
-	return &Store{Bucket: b}, nil
-}
+// Store writes and reads image variants in a bucket: a directory or an S3 bucket (Open).
+type Store struct{ b bucket }
+
+// Close releases the store. Its bucket needs nothing released today.
+func (s *Store) Close() error { return nil }
 
 // Put stores a variant under key.
 func (s *Store) Put(ctx context.Context, key, contentType string, body []byte) error {
-	return s.Bucket.WriteAll(ctx, key, body, &blob.WriterOptions{ContentType: contentType, CacheControl: "public, max-age=31536000, immutable"})
+	return s.b.put(ctx, key, contentType, cacheControl, body)
 }
 
 // DeleteAll removes every variant stored under prefix (an image's folder) whose key does
 // not start with keep (the folder of its current file; "" keeps none). Errors are the
 // bucket's.
 func (s *Store) DeleteAll(ctx context.Context, prefix, keep string) error {
-	it := s.Bucket.List(&blob.ListOptions{Prefix: prefix})
-	var errs []error
-	for {
-		obj, err := it.Next(ctx)
-		if err == io.EOF {
-			return errors.Join(errs...)
-		}
-		if err != nil {
-			return errors.Join(append(errs, err)...)
-		}
-		if keep != "" && strings.HasPrefix(obj.Key, keep) {
+	keys, err := s.b.list(ctx, prefix, true)
+	errs := []error{err}
+	for _, key := range keys {
+		if keep != "" && strings.HasPrefix(key, keep) {
 			continue
 		}
-		if err := s.Bucket.Delete(ctx, obj.Key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
-			errs = append(errs, err)
-		}
+		errs = append(errs, s.b.remove(ctx, key))
 	}
+	return errors.Join(errs...)
 }
 
 // Handler serves stored variants at /media/<key>, with ETag and long-lived cache headers:
@@ -203,31 +188,28 @@ func (s *Store) DeleteAll(ctx context.Context, prefix, keep string) error {
 func (s *Store) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.PathValue("key")
-		attrs, err := s.Bucket.Attributes(r.Context(), key)
-		if gcerrors.Code(err) == gcerrors.NotFound && s.makeDeferred(r.Context(), key) == nil {
-			attrs, err = s.Bucket.Attributes(r.Context(), key)
+		a, err := s.b.stat(r.Context(), key)
+		if errors.Is(err, errNotFound) && s.makeDeferred(r.Context(), key) == nil {
+			a, err = s.b.stat(r.Context(), key)
 		}
 		if err != nil {
 			http.NotFound(w, r)
 			return
 		}
-		etag := fmt.Sprintf(`"%x"`, attrs.MD5)
-		if len(attrs.MD5) == 0 {
-			etag = fmt.Sprintf(`"%d-%d"`, attrs.Size, attrs.ModTime.Unix())
-		}
+		etag := `"` + a.etag + `"`
 		w.Header().Set("ETag", etag)
-		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		w.Header().Set("Cache-Control", cacheControl)
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		if r.Header.Get("If-None-Match") == etag {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		body, err := s.Bucket.ReadAll(r.Context(), key)
+		body, err := s.b.read(r.Context(), key)
 		if err != nil {
 			http.NotFound(w, r)
 			return
 		}
-		w.Header().Set("Content-Type", attrs.ContentType)
+		w.Header().Set("Content-Type", a.contentType)
 		w.Write(body) //nolint:errcheck // the client went away
 	})
 }

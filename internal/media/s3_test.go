@@ -28,7 +28,7 @@ func TestS3Bucket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Bucket.Close()
+	defer store.Close()
 	body := []byte("\xff\xd8\xff not really a jpeg, but bytes all the same")
 	if err := store.Put(ctx, "m/abc/320.jpg", "image/jpeg", body); err != nil {
 		t.Fatal(err)

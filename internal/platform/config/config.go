@@ -257,7 +257,7 @@ var Settings = []Setting{
 	}},
 	{"FRITID_REVISIONS_KEPT", "revisions-kept", "20", "how many revisions of each organisation and activity are kept", setInt(func(c *Config) *int { return &c.RevisionsKept }, 1, 1000)},
 	{"FRITID_CARD_RETENTION_DAYS", "card-retention-days", "90", "days after an activity card ends before its holder's and guardians' personal data is erased (the card and its statistics stay, anonymous)", setInt(func(c *Config) *int { return &c.CardRetentionDays }, 1, 3650)},
-	{"FRITID_MEDIA_URL", "media-url", "", "where uploaded images are kept, a gocloud.dev/blob URL (file:///srv/fritid/media, s3://bucket?region=eu-north-1); required in production; empty keeps them in the data directory in development", setString(func(c *Config) *string { return &c.MediaURL })},
+	{"FRITID_MEDIA_URL", "media-url", "", "where uploaded images are kept: file:///srv/fritid/media or s3://bucket?region=eu-north-1; required in production; empty keeps them in the data directory in development", setString(func(c *Config) *string { return &c.MediaURL })},
 	{"FRITID_MAIL_FROM", "mail-from", "fritid <noreply@localhost>", "the sender of e-mail", setString(func(c *Config) *string { return &c.MailFrom })},
 	{"FRITID_SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long a graceful shutdown waits for requests in flight", setDuration(func(c *Config) *time.Duration { return &c.ShutdownGrace })},
 }

@@ -19,3 +19,17 @@ func TestReadmeDocumentsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+// TestDeployGuideDocumentsEverySetting keeps the production guide's settings table complete.
+func TestDeployGuideDocumentsEverySetting(t *testing.T) {
+	guide, err := os.ReadFile("../../../docs/deploy.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range Settings {
+		row := "| `" + s.Env + "` | `--" + s.Flag + "` |"
+		if !strings.Contains(string(guide), row) {
+			t.Errorf("docs/deploy.md lacks a row starting %q", row)
+		}
+	}
+}
