@@ -2,9 +2,9 @@ package auth
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,7 +29,7 @@ import (
 // one address signing in at once are not refused: a burst from one address may have a few
 // more passwords checked than it allows, but never more than each account's limit.
 func (s *Service) reserve(ctx context.Context, mid uuid.UUID, keys [][]byte) (release func(), err error) {
-	if release, err = RecordAttempt(ctx, s.db, mid, keys[:1], s.now()); err != nil {
+	if release, err = RecordAttempt(ctx, s.db.DB, mid, keys[0], s.now()); err != nil {
 		return nil, err
 	}
 	if err := s.over(ctx, mid, keys, 1); err != nil {
@@ -47,32 +47,33 @@ func (s *Service) reserve(ctx context.Context, mid uuid.UUID, keys [][]byte) (re
 // transaction that holds other writes.
 const asyncCommit = "(SELECT set_config('synchronous_commit', 'off', true)) = 'off'"
 
-// RecordAttempt records an attempt as a failure of each of keys at now, in login_failures
-// where the throttles count them, and returns the function that takes it back (for an
-// attempt that turns out right, or is refused unchecked). Throttles that record first and
-// count after, their own record included, hold their limit across instances and for
-// attempts arriving at once. db must not be a transaction (see asyncCommit).
-func RecordAttempt(ctx context.Context, db bun.IDB, mid uuid.UUID, keys [][]byte, now time.Time) (release func(), err error) {
-	now = now.Truncate(time.Microsecond) // as PostgreSQL keeps it, so release finds the rows
-	rows, keyArgs := make([]string, len(keys)), make([]any, len(keys))
-	args := make([]any, 0, 3*len(keys))
-	for i, key := range keys {
-		rows[i], keyArgs[i] = "(?::uuid, ?::bytea, ?::timestamptz)", key
-		args = append(args, mid, key, now)
-	}
-	_, err = db.ExecContext(ctx, "INSERT INTO login_failures (municipality_id, key_hash, failed_at) SELECT * FROM (VALUES "+
-		strings.Join(rows, ", ")+") v WHERE "+asyncCommit, args...)
-	if err != nil {
+// Execer runs a statement with bound parameters: a *sql.DB, outside any transaction.
+type Execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// recordAttemptSQL and takeBackSQL are constant texts with bind parameters, so that each
+// connection prepares and plans them once.
+const (
+	recordAttemptSQL = `INSERT INTO login_failures (municipality_id, key_hash, failed_at)
+	SELECT $1::uuid, $2::bytea, $3::timestamptz WHERE ` + asyncCommit
+	// Rows of one key and time are alike: taking back any one of them is taking back this one.
+	takeBackSQL = `DELETE FROM login_failures WHERE ctid = (SELECT ctid FROM login_failures
+	WHERE municipality_id = $1 AND key_hash = $2 AND failed_at = $3 LIMIT 1) AND ` + asyncCommit
+)
+
+// RecordAttempt records an attempt as a failure of key at now, in login_failures where the
+// throttles count them, and returns the function that takes it back (for an attempt that
+// turns out right, or is refused unchecked). Throttles that record first and count after,
+// their own record included, hold their limit across instances and for attempts arriving
+// at once. db must not be a transaction (see asyncCommit).
+func RecordAttempt(ctx context.Context, db Execer, mid uuid.UUID, key []byte, now time.Time) (release func(), err error) {
+	now = now.Truncate(time.Microsecond) // as PostgreSQL keeps it, so release finds the row
+	if _, err = db.ExecContext(ctx, recordAttemptSQL, mid, key, now); err != nil {
 		return nil, database.MapError(err, "record attempt", "login")
 	}
 	return func() {
-		// Rows of one key and time are alike: taking back any one of them is taking back this one.
-		_, err := db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM login_failures WHERE ctid IN (
-			SELECT DISTINCT ON (key_hash) ctid FROM login_failures
-			WHERE municipality_id = ? AND failed_at = ? AND key_hash IN (?`+strings.Repeat(", ?", len(keys)-1)+`))
-			AND `+asyncCommit,
-			append([]any{mid, now}, keyArgs...)...)
-		if err != nil {
+		if _, err := db.ExecContext(context.WithoutCancel(ctx), takeBackSQL, mid, key, now); err != nil {
 			slog.ErrorContext(ctx, "take back an attempt", "err", err)
 		}
 	}, nil

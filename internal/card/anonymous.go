@@ -162,7 +162,7 @@ func (s *Service) newCardAttempt(ctx context.Context, c caller, number, pin stri
 	a.now = s.now()
 	a.since = a.now.Add(-s.opt.FailureWindow)
 	var err error
-	if a.release, err = auth.RecordAttempt(ctx, s.db, a.mid, a.keys[:1], a.now); err != nil {
+	if a.release, err = auth.RecordAttempt(ctx, s.db.DB, a.mid, a.keys[0], a.now); err != nil {
 		return nil, err
 	}
 	return a, nil
