@@ -133,13 +133,20 @@ func (s *Service) doorLookup(ctx context.Context, typed string) (caller, *doorTi
 		return c, nil, apperr.New(apperr.Forbidden, "")
 	}
 	key := auth.KeyedHash([]byte(s.secret), "door-user", c.mid().String()+"/"+c.v.User.ID.String())
-	// SECURITY: throttle before looking, so codes cannot be guessed.
+	// SECURITY: throttle before looking, so codes cannot be guessed: the attempt is recorded
+	// as a failure first and counted with the others, its own included, so the limit holds
+	// for codes arriving at once on any number of instances; a found ticket takes it back.
+	release, err := auth.RecordAttempt(ctx, s.db.DB, c.mid(), key, s.now())
+	if err != nil {
+		return c, nil, err
+	}
 	if err := s.doorThrottled(ctx, c, key); err != nil {
+		release()
 		return c, nil, err
 	}
 	canonical, ok := doorCode(c, typed)
 	if !ok {
-		return c, nil, s.doorFail(ctx, c, key)
+		return c, nil, s.doorFail(ctx, c)
 	}
 	row := new(doorTicket)
 	// SECURITY: only tickets of the request's municipality, for offers of an organisation
@@ -153,8 +160,9 @@ func (s *Service) doorLookup(ctx context.Context, typed string) (caller, *doorTi
 		Where("EXISTS (SELECT 1 FROM organisation_members m WHERE m.organisation_id = o.organisation_id AND m.user_id = ? AND m.role IN (?))",
 			c.v.User.ID, bun.In(doorRoles)).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, nil, s.doorFail(ctx, c, key)
+		return c, nil, s.doorFail(ctx, c)
 	}
+	release()
 	if err != nil {
 		return c, nil, database.MapError(err, "find ticket", "ticket")
 	}
@@ -230,21 +238,20 @@ func (s *Service) doorRefusal(c caller, chk *TicketCheck) error {
 }
 
 // doorThrottled returns RATE_LIMITED (RetryAfter seconds in Data) when the door user
-// with key has doorMaxFailures failed codes in the window.
+// with key had doorMaxFailures failed codes in the window before the attempt it has just
+// recorded.
 func (s *Service) doorThrottled(ctx context.Context, c caller, key []byte) error {
-	return s.overLimit(ctx, c.mid(), key, doorMaxFailures, "TicketCodeRateLimited")
+	return s.overLimit(ctx, c.mid(), key, doorMaxFailures+1, "TicketCodeRateLimited")
 }
 
-// doorFail records a failed code for the door user with key, audits it, and returns
-// TICKET_NOT_FOUND, the one answer for every code the caller may not see.
-func (s *Service) doorFail(ctx context.Context, c caller, key []byte) error {
+// doorFail keeps a failed code for the door user (recorded when the attempt began), prunes
+// failures older than the window, audits it, and returns TICKET_NOT_FOUND, the one answer
+// for every code the caller may not see.
+func (s *Service) doorFail(ctx context.Context, c caller) error {
 	err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		now := s.now()
-		if _, err := tx.NewDelete().Table("login_failures").Where("municipality_id = ? AND failed_at < ?", c.mid(), now.Add(-s.opt.FailureWindow)).Exec(ctx); err != nil {
+		if _, err := tx.NewDelete().Table("login_failures").Where("municipality_id = ? AND failed_at < ?", c.mid(),
+			s.now().Add(-s.opt.FailureWindow)).Exec(ctx); err != nil {
 			return database.MapError(err, "prune failures", "ticket")
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO login_failures (municipality_id, key_hash, failed_at) VALUES (?, ?, ?)", c.mid(), key, now); err != nil {
-			return database.MapError(err, "record failure", "ticket")
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "ticket_code_rejected"})
 	})

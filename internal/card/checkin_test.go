@@ -242,3 +242,45 @@ func TestDoorThrottle(t *testing.T) {
 		t.Errorf("after the window: %v", err)
 	}
 }
+
+// TestDoorThrottleHoldsForABurst: codes guessed all at once are checked no more often than
+// the limit allows, as those guessed one after another.
+func TestDoorThrottleHoldsForABurst(t *testing.T) {
+	e := newEnv(t)
+	org := e.organisation("klatrepark")
+	_, tks := e.doorTickets(org, 1)
+	guesser := e.member(org, "TICKET_CHECKER")
+	errs := make([]error, 3*doorMaxFailures)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Go(func() {
+			guess, _ := code.New(code.TicketCodeLength)
+			_, errs[i] = e.svc.CheckTicket(guesser, guess)
+		})
+	}
+	wg.Wait()
+	checked := 0
+	for _, err := range errs {
+		switch apperr.CodeOf(err) {
+		case apperr.TicketNotFound:
+			checked++
+		case apperr.RateLimited:
+		default:
+			t.Fatalf("a guess answered %v", err)
+		}
+	}
+	if checked > doorMaxFailures {
+		t.Errorf("%d codes guessed at once had %d looked up, want at most %d", len(errs), checked, doorMaxFailures)
+	}
+	// A valid code after the limit is refused too, and a colleague's is not.
+	for ; checked < doorMaxFailures; checked++ {
+		guess, _ := code.New(code.TicketCodeLength)
+		_, err := e.svc.CheckTicket(guesser, guess)
+		wantCode(t, err, apperr.TicketNotFound)
+	}
+	_, err := e.svc.CheckTicket(guesser, tks[0].Code)
+	wantCode(t, err, apperr.RateLimited)
+	if _, err := e.svc.CheckTicket(e.member(org, "TICKET_CHECKER"), tks[0].Code); err != nil {
+		t.Errorf("another user: %v", err)
+	}
+}
