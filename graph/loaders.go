@@ -55,10 +55,11 @@ type loaders struct {
 	agencies   []*card.Agency
 	agErr      error
 
-	mu     sync.Mutex
-	seen   map[portal.Group][]uuid.UUID
-	actsOf map[nestedKey]*batch[*portal.ActivityConnection]
-	orgsOf map[nestedKey]*batch[*portal.OrganisationConnection]
+	mu       sync.Mutex
+	seen     map[portal.Group][]uuid.UUID
+	actsOf   map[nestedKey]*batch[*portal.ActivityConnection]
+	actsJSON map[nestedKey]*batch[[]byte] // activity lists the database writes as JSON
+	orgsOf   map[nestedKey]*batch[*portal.OrganisationConnection]
 }
 
 // nestedKey identifies a nested list by its parent kind and arguments.
@@ -74,7 +75,8 @@ func newLoaders(p *portal.Service, cs *card.Service) *loaders {
 	l := &loaders{portal: p, cards: cs, tickets: newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*card.Ticket, error) {
 		return cs.FindTicketsOfCards(ctx, ids)
 	}), claimable: newBatch(cs.ClaimableOffersOfCards), seen: map[portal.Group][]uuid.UUID{},
-		actsOf: map[nestedKey]*batch[*portal.ActivityConnection]{}, orgsOf: map[nestedKey]*batch[*portal.OrganisationConnection]{}}
+		actsOf:   map[nestedKey]*batch[*portal.ActivityConnection]{},
+		actsJSON: map[nestedKey]*batch[[]byte]{}, orgsOf: map[nestedKey]*batch[*portal.OrganisationConnection]{}}
 	l.organisations = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.Organisation, error) {
 		m, err := p.OrganisationsByID(ctx, ids)
 		l.seeOrganisations(values(m)...)
@@ -223,6 +225,11 @@ func (l *loaders) seeParents(g portal.Group, ids ...uuid.UUID) {
 			b.register(ids...)
 		}
 	}
+	for k, b := range l.actsJSON {
+		if k.group == g {
+			b.register(ids...)
+		}
+	}
 	for k, b := range l.orgsOf {
 		if k.group == g {
 			b.register(ids...)
@@ -232,6 +239,9 @@ func (l *loaders) seeParents(g portal.Group, ids ...uuid.UUID) {
 
 // activitiesOf returns the nested activity list of parent id.
 func (l *loaders) activitiesOf(ctx context.Context, g portal.Group, id uuid.UUID, first *int, after *string, statuses []portal.ActivityStatus) (*portal.ActivityConnection, error) {
+	if shape, ok := activityListJSON(ctx); ok && after == nil {
+		return l.activitiesOfJSON(ctx, g, id, first, statuses, shape)
+	}
 	fields := activityListFields(ctx)
 	key := nestedKey{group: g, first: deref(first, -1), after: deref(after, ""), statuses: fmt.Sprint(statuses),
 		fields: fieldsKey(fields)}
@@ -251,6 +261,27 @@ func (l *loaders) activitiesOf(ctx context.Context, g portal.Group, id uuid.UUID
 	l.mu.Unlock()
 	conn, err := b.get(ctx, id)
 	return attachConn(ctx, fields, conn, err)
+}
+
+// activitiesOfJSON is activitiesOf for a list the database writes as JSON (shape).
+func (l *loaders) activitiesOfJSON(ctx context.Context, g portal.Group, id uuid.UUID, first *int,
+	statuses []portal.ActivityStatus, shape portal.ListJSON) (*portal.ActivityConnection, error) {
+	key := nestedKey{group: g, first: deref(first, -1), statuses: fmt.Sprint(statuses), fields: "json " + shape.String()}
+	l.mu.Lock()
+	b := l.actsJSON[key]
+	if b == nil {
+		b = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]byte, error) {
+			return l.portal.ActivitiesOfJSON(ctx, g, ids, first, statuses, shape)
+		})
+		b.register(l.seen[g]...)
+		l.actsJSON[key] = b
+	}
+	l.mu.Unlock()
+	raw, err := b.get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &portal.ActivityConnection{JSON: raw}, nil
 }
 
 // organisationsOf returns the nested organisation list of parent id.

@@ -78,3 +78,41 @@ func fieldsKey(f portal.Fields) string {
 	slices.Sort(names)
 	return strings.Join(names, ",")
 }
+
+// activityListJSON returns the shape of the activity list the current field resolves to
+// when the database can write it as JSON (portal.ListJSON): its fields are edges { node }
+// and nodes only, its items show only portal.ActivityJSONFields, and nothing is deferred.
+func activityListJSON(ctx context.Context) (portal.ListJSON, bool) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return nil, false
+	}
+	op := graphql.GetOperationContext(ctx)
+	var shape portal.ListJSON
+	for _, c := range graphql.CollectFields(op, fc.Field.Selections, activityConnectionImplementors) {
+		if c.IsDeferred() {
+			return nil, false
+		}
+		f := portal.ListJSONField{Key: c.Alias}
+		sel := c.Selections
+		switch c.Name {
+		case "edges":
+			edge := graphql.CollectFields(op, c.Selections, activityEdgeImplementors)
+			if len(edge) != 1 || edge[0].Name != "node" || edge[0].IsDeferred() {
+				return nil, false
+			}
+			f.EdgeKey, sel = edge[0].Alias, edge[0].Selections
+		case "nodes":
+		default:
+			return nil, false
+		}
+		for _, it := range graphql.CollectFields(op, sel, activityImplementors) {
+			if !portal.ActivityJSONFields[it.Name] || it.IsDeferred() {
+				return nil, false
+			}
+			f.Item = append(f.Item, portal.ItemJSONField{Key: it.Alias, Field: it.Name})
+		}
+		shape = append(shape, f)
+	}
+	return shape, len(shape) > 0
+}

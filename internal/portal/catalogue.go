@@ -16,6 +16,9 @@ import (
 type ActivityConnection struct {
 	Edges    []*ActivityEdge
 	PageInfo *relay.PageInfo
+	// JSON, when set, is the whole answer for this list, written by the database (see
+	// ListJSON): the API writes it out as it is, and Edges and PageInfo are empty.
+	JSON []byte
 
 	sc     scope
 	filter *Filter

@@ -89,15 +89,8 @@ func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UU
 	}
 	// SECURITY: published activities of the request's municipality, and an organisation's
 	// own for its owners and editors (activityVisible).
-	spec, _ := activitySort(OrderName, sc, &Filter{})
-	join, col := activityGroup(g)
 	var rows []*groupedActivity
-	visible, args := sc.activityVisible()
-	if len(statuses) > 0 {
-		visible, args = visible+" AND a.status IN (?)", append(args, bun.In(statuses))
-	}
-	n := nested{table: "activities", alias: "a", visible: visible, visibleArgs: args, sort: spec,
-		sel: activityColumns.selectionOf(fields), texts: withActivityTextsOf, join: join, col: col}
+	n := s.nestedActivities(sc, g, statuses, fields)
 	if err := s.findNested(ctx, sc, n, g, parentIDs, page, &rows); err != nil {
 		return nil, err
 	}
@@ -120,6 +113,20 @@ func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UU
 		}
 	}
 	return out, nil
+}
+
+// nestedActivities describes the nested activity lists of group g for scope sc: the
+// visible ones (activityVisible), of statuses when given, with the columns and texts of
+// fields.
+func (s *Service) nestedActivities(sc scope, g Group, statuses []ActivityStatus, fields Fields) nested {
+	spec, _ := activitySort(OrderName, sc, &Filter{})
+	join, col := activityGroup(g)
+	visible, args := sc.activityVisible()
+	if len(statuses) > 0 {
+		visible, args = visible+" AND a.status IN (?)", append(args, bun.In(statuses))
+	}
+	return nested{table: "activities", alias: "a", visible: visible, visibleArgs: args, sort: spec,
+		sel: activityColumns.selectionOf(fields), texts: withActivityTextsOf, join: join, col: col}
 }
 
 // OrganisationsOf returns, for each category or neighbourhood, the first page (by name) of
@@ -180,26 +187,40 @@ type nested struct {
 // in the order of parentIDs, each parent's in list order.
 func (s *Service) findNested(ctx context.Context, sc scope, n nested, g Group, parentIDs []uuid.UUID, page relay.Page,
 	rows any) error {
+	q, err := s.nestedRows(ctx, s.db.NewSelect().Model(rows), sc, n, g, parentIDs, page, page.Limit+1)
+	if err != nil {
+		return err
+	}
+	return database.MapError(q.Scan(ctx), "find nested "+n.table, n.table)
+}
+
+// nestedRows builds findNested's statement on q, with up to limit rows per parent; q has
+// a model (rows to scan into) or none (a subquery).
+func (s *Service) nestedRows(ctx context.Context, q *bun.SelectQuery, sc scope, n nested, g Group,
+	parentIDs []uuid.UUID, page relay.Page, limit int) (*bun.SelectQuery, error) {
 	a := n.alias
-	inner := s.reader(ctx).NewSelect().TableExpr(n.table+" AS "+a).ColumnExpr(n.sel.columns).
+	inner := s.db.NewSelect().TableExpr(n.table+" AS "+a).ColumnExpr(n.sel.columns).
 		ColumnExpr(n.sort.expr+"::text AS sort_key").
 		ColumnExpr(fmt.Sprintf("row_number() OVER (ORDER BY %s, %s.id) AS rn", n.sort.expr, a)).
 		Where(a+".municipality_id = ? AND "+n.col+" = p.group_id", sc.municipalityID).
 		Where(n.visible, n.visibleArgs...).
-		OrderExpr(n.sort.expr + ", " + a + ".id").Limit(int64(page.Limit + 1))
+		OrderExpr(n.sort.expr + ", " + a + ".id").Limit(int64(limit))
 	inner, err := s.joinGroup(ctx, inner, g, n.join, parentIDs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if inner, err = afterCondition(inner, n.sort, page); err != nil {
-		return err
+		return nil, err
 	}
-	q := s.reader(ctx).NewSelect().Model(rows).
-		ModelTableExpr("unnest(?::uuid[]) WITH ORDINALITY AS p(group_id, ord) CROSS JOIN LATERAL (?) AS "+a,
-			pgdialect.Array(unique(parentIDs)), inner).
-		ColumnExpr(a + ".*").ColumnExpr("p.group_id")
-	err = n.texts(q, sc.chain, n.sel).OrderExpr("p.ord, " + a + ".rn").Scan(ctx)
-	return database.MapError(err, "find nested "+n.table, n.table)
+	from, args := "unnest(?::uuid[]) WITH ORDINALITY AS p(group_id, ord) CROSS JOIN LATERAL (?) AS "+a,
+		[]any{pgdialect.Array(unique(parentIDs)), inner}
+	if q.GetModel() == nil {
+		q = q.TableExpr(from, args...)
+	} else {
+		q = q.ModelTableExpr(from, args...)
+	}
+	q = q.ColumnExpr(a + ".*").ColumnExpr("p.group_id")
+	return n.texts(q, sc.chain, n.sel).OrderExpr("p.ord, " + a + ".rn"), nil
 }
 
 // unique returns ids without repeats, in order.
