@@ -61,17 +61,17 @@ type Config struct {
 	APQCacheSize   int
 	DBMaxConns     int
 	// JobWorkers is how many jobs (e-mails, housekeeping) one server works at once.
-	JobWorkers int
-	ReadTimeout    time.Duration
-	WriteTimeout   time.Duration
-	IdleTimeout    time.Duration
-	ShutdownGrace  time.Duration
-	SessionTTL     time.Duration
-	SessionIdle    time.Duration
-	OIDCIssuers    []OIDCIssuer
-	SMTPURL        string
-	PublicURL      string
-	RevisionsKept  int
+	JobWorkers    int
+	ReadTimeout   time.Duration
+	WriteTimeout  time.Duration
+	IdleTimeout   time.Duration
+	ShutdownGrace time.Duration
+	SessionTTL    time.Duration
+	SessionIdle   time.Duration
+	OIDCIssuers   []OIDCIssuer
+	SMTPURL       string
+	PublicURL     string
+	RevisionsKept int
 	// CardRetentionDays is how long after a card ends its holder's and guardians' personal
 	// data is kept before it is erased.
 	CardRetentionDays int
