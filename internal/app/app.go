@@ -280,7 +280,7 @@ func (a *App) Ready(ctx context.Context) error {
 // /explorer/.
 func (a *App) Handler() http.Handler {
 	cfg := a.Config
-	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Bundle: a.Bundle}
+	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Queue: a.Jobs, Bundle: a.Bundle}
 	gql := graph.NewHandler(resolver, graph.Options{
 		Introspection:  cfg.Introspection,
 		MaxDepth:       cfg.MaxDepth,

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,19 +18,19 @@ import (
 	"github.com/fritid/fritid/internal/platform/relay"
 )
 
-// State is where a job is in its life, as River names it.
+// State is where a job is in its life: River's state, in capitals.
 type State string
 
 // The states of a job.
 const (
-	StateAvailable State = "available" // due, waiting for a worker
-	StateScheduled State = "scheduled" // due later
-	StatePending   State = "pending"   // not yet due to be scheduled
-	StateRunning   State = "running"   // being worked
-	StateRetryable State = "retryable" // failed, will be tried again
-	StateCompleted State = "completed" // done
-	StateCancelled State = "cancelled" // given up on purpose
-	StateDiscarded State = "discarded" // failed every attempt; an administrator may retry it
+	StateAvailable State = "AVAILABLE" // due, waiting for a worker
+	StateScheduled State = "SCHEDULED" // due later
+	StatePending   State = "PENDING"   // not yet due to be scheduled
+	StateRunning   State = "RUNNING"   // being worked
+	StateRetryable State = "RETRYABLE" // failed, will be tried again
+	StateCompleted State = "COMPLETED" // done
+	StateCancelled State = "CANCELLED" // given up on purpose
+	StateDiscarded State = "DISCARDED" // failed every attempt; an administrator may retry it
 )
 
 // Job is what an administrator sees of a job: never its arguments.
@@ -89,7 +90,7 @@ func (c *JobConnection) Nodes() []*Job {
 // TotalCount returns how many jobs the list has in all.
 func (c *JobConnection) TotalCount(ctx context.Context) (int, error) { return c.count(ctx) }
 
-const jobColumns = `id, kind, state, attempt, max_attempts, created_at, scheduled_at, attempted_at, finalized_at,
+const jobColumns = `id, kind, upper(state::text), attempt, max_attempts, created_at, scheduled_at, attempted_at, finalized_at,
 	coalesce((SELECT jsonb_agg(e->>'error' ORDER BY (e->>'attempt')::int) FROM unnest(errors) e), '[]')::text`
 
 // where is the filter of an administrator's list: the municipality's jobs in states.
@@ -120,7 +121,7 @@ func (q *Queue) FindJobs(ctx context.Context, states []State, page relay.Page) (
 	}
 	st := make([]string, len(states))
 	for i, s := range states {
-		st[i] = string(s)
+		st[i] = strings.ToLower(string(s))
 	}
 	var after int64
 	if page.After != "" {
@@ -182,6 +183,17 @@ func (q *Queue) RetryJob(ctx context.Context, id int64) (*Job, error) {
 			return nil, apperr.NotFoundf("job").WithField("id")
 		}
 		return nil, fmt.Errorf("retry job: %w", err)
+	}
+	return q.findJob(ctx, mid, id)
+}
+
+// FindJob returns the municipality's job with id. Errors: UNAUTHENTICATED, FORBIDDEN,
+// NOT_FOUND naming "id" (no such job, or another municipality's).
+func (q *Queue) FindJob(ctx context.Context, id int64) (*Job, error) {
+	// SECURITY: an administrator of the municipality, and only its own jobs.
+	mid, err := q.requireAdmin(ctx)
+	if err != nil {
+		return nil, err
 	}
 	return q.findJob(ctx, mid, id)
 }
