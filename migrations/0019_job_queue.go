@@ -31,6 +31,15 @@ func jobQueueUp(ctx context.Context, db *bun.DB) error {
 		return err
 	}
 	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// A run that moved the outbox but died before being recorded finds it moved.
+		var moved bool
+		if err := tx.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM information_schema.columns
+			WHERE table_schema = current_schema() AND table_name = 'outbox' AND column_name = 'attempts')`).Scan(&moved); err != nil {
+			return fmt.Errorf("move the outbox onto the job queue: %w", err)
+		}
+		if moved {
+			return nil
+		}
 		_, err := tx.ExecContext(ctx, `
 INSERT INTO river_job (state, attempt, max_attempts, scheduled_at, finalized_at, args, kind, errors)
 SELECT CASE WHEN o.attempts >= 8 THEN 'discarded'

@@ -64,17 +64,22 @@ func Enqueue(ctx context.Context, db bun.IDB, m *Message) error {
 	if err != nil {
 		return fmt.Errorf("enqueue mail: %w", err)
 	}
-	// In a transaction already, this is a savepoint of it.
-	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		// The data goes in as a text literal cast to jsonb: bun's own jsonb rendering turns
-		// a user's literal "\\u0000" (a name typed with a backslash) into a NUL escape that
-		// PostgreSQL refuses.
-		_, err := tx.NewInsert().Model(m).Value("data", "?::jsonb", string(data)).
-			ExcludeColumn("created_at").Exec(ctx)
-		if err != nil {
-			return database.MapError(err, "enqueue mail", "mail")
-		}
-		_, err = jobs.InsertTx(ctx, tx, SendArgs{MessageID: m.ID, MunicipalityID: m.MunicipalityID}, nil)
-		return err
-	})
+	if tx, ok := db.(bun.Tx); ok {
+		return enqueueTx(ctx, tx, m, data)
+	}
+	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return enqueueTx(ctx, tx, m, data) })
+}
+
+// enqueueTx writes the message and its job in tx.
+func enqueueTx(ctx context.Context, tx bun.Tx, m *Message, data []byte) error {
+	// The data goes in as a text literal cast to jsonb: bun's own jsonb rendering turns a
+	// user's literal "\\u0000" (a name typed with a backslash) into a NUL escape that
+	// PostgreSQL refuses.
+	_, err := tx.NewInsert().Model(m).Value("data", "?::jsonb", string(data)).
+		ExcludeColumn("created_at").Exec(ctx)
+	if err != nil {
+		return database.MapError(err, "enqueue mail", "mail")
+	}
+	_, err = jobs.InsertTx(ctx, tx, SendArgs{MessageID: m.ID, MunicipalityID: m.MunicipalityID}, nil)
+	return err
 }
