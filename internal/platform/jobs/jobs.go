@@ -53,7 +53,8 @@ func InsertTx(ctx context.Context, tx bun.Tx, args river.JobArgs, opts *river.In
 type Options struct {
 	// Workers is how many jobs one instance works at once (FRITID_JOB_WORKERS).
 	Workers int
-	// Logger receives River's own messages; nil discards them.
+	// Logger receives River's own warnings and errors (its routine messages are left out);
+	// nil discards them.
 	Logger *slog.Logger
 }
 
@@ -119,9 +120,9 @@ func (q *Queue) Start(ctx context.Context, url string, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("job queue: connect: %w", err)
 	}
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	log := slog.New(slog.DiscardHandler)
+	if opts.Logger != nil {
+		log = slog.New(atLeast{opts.Logger.Handler(), slog.LevelWarn})
 	}
 	runner, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Logger:       log,
@@ -197,3 +198,19 @@ func WaitIdle(ctx context.Context, db bun.IDB, kinds ...string) error {
 		}
 	}
 }
+
+// atLeast passes on the records of its level and above.
+type atLeast struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h atLeast) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h atLeast) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return atLeast{h.Handler.WithAttrs(attrs), h.min}
+}
+
+func (h atLeast) WithGroup(name string) slog.Handler { return atLeast{h.Handler.WithGroup(name), h.min} }
