@@ -112,5 +112,8 @@ func (w *ExpiryWorker) Work(ctx context.Context, _ *river.Job[ExpiryArgs]) error
 	if res != (ExpiryResult{}) {
 		slog.InfoContext(ctx, "card expiry job", "tickets", res.Tickets, "cards", res.Cards, "persons_erased", res.PersonsErased)
 	}
+	if err != nil && ctx.Err() == nil {
+		slog.ErrorContext(ctx, "card expiry job", "err", err)
+	}
 	return err
 }
