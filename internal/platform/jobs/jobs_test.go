@@ -83,8 +83,9 @@ func state(t *testing.T, db *bun.DB, id int64) string {
 	return s
 }
 
-// TestPeriodicJobRunsOncePerPeriod starts two instances with the same daily periodic job
-// (run on start): one job is enqueued for the period and run once.
+// TestPeriodicJobRunsOncePerPeriod starts two instances with the same periodic job (run on
+// start; a period of a year, so that the test does not straddle two): one job is enqueued
+// for the period and run once.
 func TestPeriodicJobRunsOncePerPeriod(t *testing.T) {
 	t.Parallel()
 	db, url := testdb.NewWithURL(t)
@@ -96,7 +97,7 @@ func TestPeriodicJobRunsOncePerPeriod(t *testing.T) {
 			t.Fatal(err)
 		}
 		jobs.AddWorker(q, w)
-		q.AddPeriodic(24*time.Hour, func() river.JobArgs { return countArgs{} })
+		q.AddPeriodic(365*24*time.Hour, func() river.JobArgs { return countArgs{} })
 		queues[i] = q
 	}
 	done, stop := func() (<-chan *river.Event, func()) {
