@@ -81,6 +81,7 @@ type MutationResolver interface {
 	SetNeighbourhoodCommittee(ctx context.Context, id string, input model.CommitteeInput) (*model.SetNeighbourhoodCommitteePayload, error)
 	SetNeighbourhoodEditor(ctx context.Context, neighbourhoodID string, userID string, editor bool) (*model.SetNeighbourhoodEditorPayload, error)
 	SetVenueTranslation(ctx context.Context, id string, locale string, input model.VenueTextInput) (*model.SetVenueTranslationPayload, error)
+	RetryJob(ctx context.Context, id string) (*model.RetryJobPayload, error)
 	ReplaceImage(ctx context.Context, id string, file graphql.Upload) (*model.ReplaceImagePayload, error)
 	DeleteImage(ctx context.Context, id string) (*model.DeleteImagePayload, error)
 	SetImageAlt(ctx context.Context, id string, locale string, alt string) (*model.SetImageAltPayload, error)
@@ -650,6 +651,20 @@ func (ec *executionContext) field_Mutation_restoreRevision_args(ctx context.Cont
 }
 
 func (ec *executionContext) field_Mutation_resumeCard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_retryJob_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -4475,6 +4490,50 @@ func (ec *executionContext) fieldContext_Mutation_setVenueTranslation(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setVenueTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_retryJob(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retryJob(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetryJob(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RetryJobPayload) graphql.Marshaler {
+			return ec.marshalNRetryJobPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐRetryJobPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retryJob(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RetryJobPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retryJob_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8458,6 +8517,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setVenueTranslation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setVenueTranslation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retryJob":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retryJob(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

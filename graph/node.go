@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
@@ -34,6 +35,8 @@ func (r *queryResolver) fetchNode(ctx context.Context, gid, field string) (relay
 				return l, nil
 			}
 		}
+	case "Job":
+		return r.job(ctx, gid, field)
 	default:
 		_, id, err := relay.ParseGlobalID(gid, field)
 		if err != nil {
@@ -109,6 +112,21 @@ func (r *queryResolver) auditEntry(ctx context.Context, id uuid.UUID) (relay.Nod
 		return nil, nil
 	}
 	return nodeOrNil(e, err)
+}
+
+// job returns the municipality's job with global ID gid, or nil when there is none or the
+// caller may not see it.
+func (r *queryResolver) job(ctx context.Context, gid, field string) (relay.Node, error) {
+	id, err := jobs.ParseID(gid, field)
+	if err != nil {
+		return nil, err
+	}
+	j, err := r.Queue.FindJob(ctx, id)
+	switch apperr.CodeOf(err) {
+	case apperr.NotFound, apperr.Forbidden, apperr.Unauthenticated:
+		return nil, nil
+	}
+	return nodeOrNil(j, err)
 }
 
 // nodeOrNil turns a typed nil pointer into an untyped nil Node.

@@ -9,6 +9,7 @@ import (
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/platform/i18n"
+	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 )
@@ -19,6 +20,8 @@ type Resolver struct {
 	Tenants *tenant.Service
 	Portal  *portal.Service
 	Cards   *card.Service
+	// Queue is the job queue, for the administrators' view of its jobs.
+	Queue *jobs.Queue
 	// Bundle localises what resolvers render themselves (printable sheets).
 	Bundle *i18n.Bundle
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
+	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -506,6 +507,31 @@ type ComplexityRoot struct {
 		Overridden func(childComplexity int) int
 	}
 
+	Job struct {
+		Attempt     func(childComplexity int) int
+		AttemptedAt func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Errors      func(childComplexity int) int
+		FinalizedAt func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		MaxAttempts func(childComplexity int) int
+		ScheduledAt func(childComplexity int) int
+		State       func(childComplexity int) int
+	}
+
+	JobConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	JobEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Link struct {
 		Kind func(childComplexity int) int
 		URL  func(childComplexity int) int
@@ -584,6 +610,7 @@ type ComplexityRoot struct {
 		ResetPassword               func(childComplexity int, token string, password string) int
 		RestoreRevision             func(childComplexity int, id string) int
 		ResumeCard                  func(childComplexity int, id string) int
+		RetryJob                    func(childComplexity int, id string) int
 		RevokeAPIKey                func(childComplexity int, id string) int
 		RevokeCard                  func(childComplexity int, id string) int
 		SaveCardAgency              func(childComplexity int, input model.CardAgencyInput) int
@@ -775,6 +802,7 @@ type ComplexityRoot struct {
 		Categories           func(childComplexity int) int
 		Category             func(childComplexity int, id *string, slug *string) int
 		Images               func(childComplexity int, filter *model.ImageFilterInput, first *int, after *string, last *int, before *string) int
+		Jobs                 func(childComplexity int, state []jobs.State, first *int, after *string) int
 		Locales              func(childComplexity int) int
 		MissingTranslations  func(childComplexity int, locale *string, first *int, after *string) int
 		Municipality         func(childComplexity int) int
@@ -866,6 +894,10 @@ type ComplexityRoot struct {
 
 	ResumeCardPayload struct {
 		Card func(childComplexity int) int
+	}
+
+	RetryJobPayload struct {
+		Job func(childComplexity int) int
 	}
 
 	Revision struct {
@@ -2806,6 +2838,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IssueCardPayload.Overridden(childComplexity), true
 
+	case "Job.attempts":
+		if e.ComplexityRoot.Job.Attempt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Attempt(childComplexity), true
+	case "Job.attemptedAt":
+		if e.ComplexityRoot.Job.AttemptedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.AttemptedAt(childComplexity), true
+	case "Job.createdAt":
+		if e.ComplexityRoot.Job.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.CreatedAt(childComplexity), true
+	case "Job.errors":
+		if e.ComplexityRoot.Job.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Errors(childComplexity), true
+	case "Job.finishedAt":
+		if e.ComplexityRoot.Job.FinalizedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.FinalizedAt(childComplexity), true
+	case "Job.id":
+		if e.ComplexityRoot.Job.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.GlobalID(childComplexity), true
+	case "Job.kind":
+		if e.ComplexityRoot.Job.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Kind(childComplexity), true
+	case "Job.maxAttempts":
+		if e.ComplexityRoot.Job.MaxAttempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.MaxAttempts(childComplexity), true
+	case "Job.scheduledAt":
+		if e.ComplexityRoot.Job.ScheduledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.ScheduledAt(childComplexity), true
+	case "Job.state":
+		if e.ComplexityRoot.Job.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.State(childComplexity), true
+
+	case "JobConnection.edges":
+		if e.ComplexityRoot.JobConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobConnection.Edges(childComplexity), true
+	case "JobConnection.nodes":
+		if e.ComplexityRoot.JobConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobConnection.Nodes(childComplexity), true
+	case "JobConnection.pageInfo":
+		if e.ComplexityRoot.JobConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobConnection.PageInfo(childComplexity), true
+	case "JobConnection.totalCount":
+		if e.ComplexityRoot.JobConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobConnection.TotalCount(childComplexity), true
+
+	case "JobEdge.cursor":
+		if e.ComplexityRoot.JobEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobEdge.Cursor(childComplexity), true
+	case "JobEdge.node":
+		if e.ComplexityRoot.JobEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobEdge.Node(childComplexity), true
+
 	case "Link.kind":
 		if e.ComplexityRoot.Link.Kind == nil {
 			break
@@ -3299,6 +3430,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResumeCard(childComplexity, args["id"].(string)), true
+	case "Mutation.retryJob":
+		if e.ComplexityRoot.Mutation.RetryJob == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retryJob_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetryJob(childComplexity, args["id"].(string)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -4338,6 +4480,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Images(childComplexity, args["filter"].(*model.ImageFilterInput), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
+	case "Query.jobs":
+		if e.ComplexityRoot.Query.Jobs == nil {
+			break
+		}
+
+		args, err := ec.field_Query_jobs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Jobs(childComplexity, args["state"].([]jobs.State), args["first"].(*int), args["after"].(*string)), true
 	case "Query.locales":
 		if e.ComplexityRoot.Query.Locales == nil {
 			break
@@ -4694,6 +4847,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ResumeCardPayload.Card(childComplexity), true
+
+	case "RetryJobPayload.job":
+		if e.ComplexityRoot.RetryJobPayload.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetryJobPayload.Job(childComplexity), true
 
 	case "Revision.authorId":
 		if e.ComplexityRoot.Revision.AuthorID == nil {
@@ -8702,6 +8862,104 @@ directive @goField(
   batch: Boolean
 ) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION
 `, BuiltIn: false},
+	{Name: "../schema/jobs.graphqls", Input: `extend type Query {
+  """
+  The municipality's background jobs (its e-mails), newest first: what is waiting, what
+  failed and why. Administrators only (FORBIDDEN otherwise). Jobs of the whole deployment
+  (the card housekeeping) belong to no municipality and are not listed here.
+  """
+  jobs(
+    "Only jobs in these states; all when left out or empty."
+    state: [JobState!]
+    "Page size, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+  ): JobConnection
+}
+
+extend type Mutation {
+  """
+  Tries a discarded job again (an e-mail that failed every attempt, say), with its attempts
+  counted anew. Administrators only (FORBIDDEN otherwise); another municipality's job is
+  NOT_FOUND, a job that is not DISCARDED is CONFLICT (both naming ` + "`" + `id` + "`" + `).
+  """
+  retryJob(
+    "The job's ID."
+    id: ID!
+  ): RetryJobPayload!
+}
+
+"Where a job is in its life."
+enum JobState {
+  "Due, waiting for a worker."
+  AVAILABLE
+  "Due later."
+  SCHEDULED
+  "Waiting to be scheduled."
+  PENDING
+  "Being worked."
+  RUNNING
+  "Failed; it will be tried again at ` + "`" + `scheduledAt` + "`" + `."
+  RETRYABLE
+  "Done."
+  COMPLETED
+  "Given up on purpose."
+  CANCELLED
+  "Failed every attempt; ` + "`" + `retryJob` + "`" + ` tries it again."
+  DISCARDED
+}
+
+"A background job. Its arguments are not shown."
+type Job implements Node {
+  "The job's global ID."
+  id: ID!
+  "What the job does: ` + "`" + `mail` + "`" + ` delivers an e-mail."
+  kind: String!
+  "Where the job is in its life."
+  state: JobState!
+  "How many times it has been tried."
+  attempts: Int!
+  "How many tries it gets before it is discarded."
+  maxAttempts: Int!
+  "The error of each failed try, oldest first (no personal data: addresses are masked)."
+  errors: [String!]!
+  "When it was queued."
+  createdAt: Time!
+  "When it is (or was) due to run."
+  scheduledAt: Time!
+  "When it was last tried, if it was."
+  attemptedAt: Time
+  "When it completed, or was discarded or cancelled."
+  finishedAt: Time
+}
+
+"A page of jobs."
+type JobConnection {
+  "The jobs with their cursors."
+  edges: [JobEdge!]!
+  "The jobs alone."
+  nodes: [Job!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many there are in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"A job in a page."
+type JobEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "The job."
+  node: Job!
+}
+
+"A job queued again."
+type RetryJobPayload {
+  "The job, AVAILABLE again."
+  job: Job!
+}
+`, BuiltIn: false},
 	{Name: "../schema/media.graphqls", Input: `extend type Query {
   """
   The municipality's image library, newest first. Administrators, municipal editors and API
@@ -10087,6 +10345,56 @@ func (ec *executionContext) childFields_IssueCardPayload(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type IssueCardPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Job_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Job_kind(ctx, field)
+	case "state":
+		return ec.fieldContext_Job_state(ctx, field)
+	case "attempts":
+		return ec.fieldContext_Job_attempts(ctx, field)
+	case "maxAttempts":
+		return ec.fieldContext_Job_maxAttempts(ctx, field)
+	case "errors":
+		return ec.fieldContext_Job_errors(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Job_createdAt(ctx, field)
+	case "scheduledAt":
+		return ec.fieldContext_Job_scheduledAt(ctx, field)
+	case "attemptedAt":
+		return ec.fieldContext_Job_attemptedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_Job_finishedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Job", field.Name)
+}
+
+func (ec *executionContext) childFields_JobConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_JobConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_JobConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_JobConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_JobConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JobConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_JobEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_JobEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_JobEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JobEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -10619,6 +10927,14 @@ func (ec *executionContext) childFields_ResumeCardPayload(ctx context.Context, f
 		return ec.fieldContext_ResumeCardPayload_card(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ResumeCardPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RetryJobPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "job":
+		return ec.fieldContext_RetryJobPayload_job(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RetryJobPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Revision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -1,6 +1,8 @@
-// Package migrations embeds fritid's SQL migrations. Each migration is a pair of files,
+// Package migrations holds fritid's migrations. Most are SQL: each a pair of files,
 // NNNN_name.tx.up.sql and NNNN_name.tx.down.sql; ".tx" runs the file in one transaction.
-// In production migrations only go forward; the down files are for development.
+// 0019 (the job queue) is Go, in 0019_job_queue.go: it runs River's own migrations and
+// moves the outbox's waiting e-mails onto the queue. In production migrations only go
+// forward; the down files are for development.
 package migrations
 
 import "embed"

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"strings"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -75,10 +74,22 @@ func serveUntilDone(ctx context.Context, args []string, getenv func(string) stri
 	defer cancel()
 	lost := make(chan error, 1)
 	go func() { lost <- a.WatchDatabase(ctx); cancel() }()
-	go a.Mail.Run(ctx, 5*time.Second)
-	go a.Cards.RunJobs(ctx, 15*time.Minute) // card and ticket expiry, retention erasure: one server at a time
+	// The job queue's workers: e-mails, and the card housekeeping every quarter of an hour
+	// (enqueued by one server, each period's job run once).
+	if err := a.StartJobs(ctx); err != nil {
+		cancel()
+		<-lost
+		return err
+	}
 	err = serveHTTP(ctx, a, log, stdout)
 	cancel()
+	// Running jobs get the shutdown grace to finish; those still running then are
+	// cancelled and retried by the next server.
+	stopCtx, stopCancel := context.WithTimeout(context.Background(), a.Config.ShutdownGrace)
+	if jobErr := a.StopJobs(stopCtx); jobErr != nil {
+		log.Warn("stop the job queue", "err", jobErr)
+	}
+	stopCancel()
 	if dbErr := <-lost; dbErr != nil {
 		return dbErr
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
+	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 )
@@ -633,6 +634,12 @@ type RestoreRevisionPayload struct {
 type ResumeCardPayload struct {
 	// The card, ACTIVE again.
 	Card *card.Card `json:"card"`
+}
+
+// A job queued again.
+type RetryJobPayload struct {
+	// The job, AVAILABLE again.
+	Job *jobs.Job `json:"job"`
 }
 
 // A revoked API key.

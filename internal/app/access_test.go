@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/platform/config"
+	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/platform/relay"
 )
 
@@ -130,6 +132,19 @@ func TestAccessMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		return map[string]any{"id": relayID("Organisation", id), "reason": "Mangler opplysninger"}
+	}
+	// A mail job of the municipality that failed every attempt.
+	discardedJob := func() map[string]any {
+		m := &mail.Message{MunicipalityID: demo.ID(), Template: "PasswordReset", To: "kari@example.no", Locale: "nb"}
+		if err := mail.Enqueue(ctx, s.app.DB, m); err != nil {
+			t.Fatal(err)
+		}
+		j := new(jobs.Job)
+		if err := s.app.DB.QueryRowContext(ctx, `UPDATE river_job SET state = 'discarded', attempt = 8, finalized_at = now()
+			WHERE args->>'message_id' = ? RETURNING id`, m.ID.String()).Scan(&j.ID); err != nil {
+			t.Fatal(err)
+		}
+		return map[string]any{"id": j.GlobalID()}
 	}
 	verifyToken := func() map[string]any {
 		o := owner()
@@ -510,6 +525,7 @@ func TestAccessMatrix(t *testing.T) {
 			erasePersonalData(identityNumber: $n) { erased } }`, func() map[string]any {
 			return map[string]any{"n": recipient()["childIdentityNumber"]}
 		}, adminOnly},
+		{"retryJob", `mutation($id: ID!) { retryJob(id: $id) { job { state } } }`, discardedJob, adminOnly},
 		{"inviteUser", `mutation($email: String!) {
 			inviteUser(email: $email, displayName: "Ny ansatt", roles: [EDITOR]) { userAccount { roles } } }`, owner, adminOnly},
 		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) {
@@ -525,6 +541,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"activity (a DRAFT)", `query($id: ID!) { activity(id: $id) { id } }`, draftAID, draftReaders},
 		{"node (a DRAFT)", `query($id: ID!) { node(id: $id) { id } }`, draftAID, draftReaders},
 		{"images", `query($o: ID!) { images(filter: {organisationId: $o}) { totalCount } }`, imageOfA, libraryKeepers},
+		{"jobs", `{ jobs { totalCount } }`, nil, adminOnly},
 		{"node (an unused image)", `query($id: ID!) { node(id: $id) { id } }`, imageOfA, imageReaders},
 	}
 	t.Run("every mutation is in the matrix and in docs/access.md", func(t *testing.T) {

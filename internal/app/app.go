@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 	"go.opentelemetry.io/otel/trace"
 
@@ -27,6 +28,7 @@ import (
 	"github.com/fritid/fritid/internal/platform/database/localpg"
 	"github.com/fritid/fritid/internal/platform/httpserver"
 	"github.com/fritid/fritid/internal/platform/i18n"
+	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/platform/tracing"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
@@ -45,13 +47,17 @@ type App struct {
 	Portal  *portal.Service
 	Auth    *auth.Service
 	Cards   *card.Service
-	Mail    *mail.Sender
+	// Jobs is the job queue: e-mails and the card housekeeping. Open builds it; serve
+	// starts its workers with StartJobs.
+	Jobs *jobs.Queue
+	Mail *mail.Sender
 	// Tracing is on when the OTEL_* variables name an OTLP endpoint; otherwise it records
 	// and sends nothing.
 	Tracing *tracing.Tracing
 
 	migrator *database.Migrator
 	local    *localpg.Server
+	dbURL    string
 }
 
 // Open connects to the database (starting the embedded local PostgreSQL when no URL is
@@ -91,6 +97,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 		a.Close()
 		return nil, err
 	}
+	a.dbURL = url
 	if a.migrator, err = database.NewMigrator(a.DB); err != nil {
 		a.Close()
 		return nil, err
@@ -125,6 +132,10 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 		IdentityNumber: func(i *auth.Identity) string { return i.IdentityNumber() }})
 	a.Portal.Accounts, a.Portal.PublicURL, a.Portal.RevisionsKept = a.Auth, cfg.PublicURL, cfg.RevisionsKept
 	a.Portal.Secret = []byte(cfg.SecretKey)
+	if a.Jobs, err = newJobs(a); err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.Portal.UploadLimits = media.Limits{MaxBytes: cfg.MaxBodyBytes, MaxPixels: media.DefaultLimits.MaxPixels}
 	if a.Portal.Media, err = openMedia(ctx, cfg); err != nil {
 		a.Close()
@@ -201,9 +212,17 @@ const tracingFlushTimeout = 5 * time.Second
 // Migrator returns the schema migrator.
 func (a *App) Migrator() *database.Migrator { return a.migrator }
 
-// Close exports the spans still queued, closes the database and stops the embedded
-// PostgreSQL, if any.
+// Close stops the job queue's workers if still running (cancelling running jobs),
+// exports the spans still queued, closes the database and stops the embedded PostgreSQL,
+// if any.
 func (a *App) Close() {
+	if a.Jobs != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel() // no waiting: serve has stopped them gracefully already
+		if err := a.Jobs.Stop(ctx); err != nil {
+			a.Log.Warn("stop the job queue", "err", err)
+		}
+	}
 	if a.Tracing != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), tracingFlushTimeout)
 		if err := a.Tracing.Shutdown(ctx); err != nil {
@@ -261,7 +280,7 @@ func (a *App) Ready(ctx context.Context) error {
 // /explorer/.
 func (a *App) Handler() http.Handler {
 	cfg := a.Config
-	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Bundle: a.Bundle}
+	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Queue: a.Jobs, Bundle: a.Bundle}
 	gql := graph.NewHandler(resolver, graph.Options{
 		Introspection:  cfg.Introspection,
 		MaxDepth:       cfg.MaxDepth,
@@ -373,7 +392,37 @@ func issuers(cfg *config.Config) []auth.Issuer {
 	return out
 }
 
-// newSender returns the outbox sender: SMTP when configured, else the log.
+// newJobs returns the job queue with its workers and periodic jobs registered.
+func newJobs(a *App) (*jobs.Queue, error) {
+	q, err := jobs.New(a.DB)
+	if err != nil {
+		return nil, err
+	}
+	q.RequireAdmin = func(ctx context.Context) (uuid.UUID, error) {
+		v, err := auth.RequireAdmin(ctx)
+		if err != nil {
+			return uuid.Nil, err
+		}
+		return v.User.MunicipalityID, nil
+	}
+	jobs.AddWorker(q, a.Mail)
+	jobs.AddWorker(q, &card.ExpiryWorker{Cards: a.Cards})
+	// Card and ticket expiry, and retention erasure: every quarter of an hour.
+	q.AddPeriodic(card.ExpiryInterval, func() river.JobArgs { return card.ExpiryArgs{} })
+	return q, nil
+}
+
+// StartJobs starts working jobs (serve does, the one-off commands do not) until StopJobs.
+func (a *App) StartJobs(ctx context.Context) error {
+	return a.Jobs.Start(ctx, a.dbURL, jobs.Options{Workers: a.Config.JobWorkers, Logger: a.Log})
+}
+
+// StopJobs stops working jobs, waiting for the running ones until ctx ends.
+func (a *App) StopJobs(ctx context.Context) error {
+	return a.Jobs.Stop(ctx)
+}
+
+// newSender returns the mail jobs' worker: SMTP when configured, else the log.
 func newSender(a *App) (*mail.Sender, error) {
 	var t mail.Transport = mail.Log{Logger: a.Log}
 	if a.Config.SMTPURL != "" {

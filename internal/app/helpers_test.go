@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/fritid/fritid/internal/app"
@@ -23,6 +24,12 @@ import (
 type testServer struct {
 	*httptest.Server
 	app *app.App
+	// mail counts the mail jobs deliver has seen completed.
+	mail struct {
+		sync.Mutex
+		started   bool
+		delivered int
+	}
 }
 
 // newServer starts fritid on a fresh database with the demo municipality; tweak adjusts

@@ -11,10 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river/rivertype"
+	"github.com/uptrace/bun"
+
 	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/mail/mailtest"
 	"github.com/fritid/fritid/internal/platform/config"
+	"github.com/fritid/fritid/internal/platform/jobs"
 )
 
 // Several instances behind a load balancer: each test below runs two fritid instances, each
@@ -371,9 +376,9 @@ func TestInstancesAPQCacheHoldsNoMunicipalityData(t *testing.T) {
 	}
 }
 
-// TestInstancesRunEachJobOnce runs the card housekeeping and the mail outbox on both
-// instances at once: every expired ticket is expired once, with one audit entry, and every
-// message is delivered once.
+// TestInstancesRunEachJobOnce runs the job queue on both instances at once: both enqueue
+// the card housekeeping for the same period, which makes one job; every expired ticket is
+// expired once, with one audit entry; and every queued message is delivered once.
 func TestInstancesRunEachJobOnce(t *testing.T) {
 	t.Parallel()
 	box, smtpURL := mailtest.Start(t)
@@ -388,41 +393,54 @@ func TestInstancesRunEachJobOnce(t *testing.T) {
 	demo, _ := a.app.Tenants.FindMunicipalityBySlug(ctx, "demo")
 	const messages = 45
 	for i := range messages {
-		if err := mail.Enqueue(ctx, a.app.DB, &mail.Message{MunicipalityID: demo.ID(), Template: "PasswordReset",
+		if err := mail.Enqueue(ctx, []*testServer{a, b}[i%2].app.DB, &mail.Message{MunicipalityID: demo.ID(), Template: "PasswordReset",
 			To: fmt.Sprintf("person%d@example.no", i), Locale: "nb"}); err != nil {
 			t.Fatal(err)
 		}
 	}
 
-	expired := make([]int, 2)
 	var wg sync.WaitGroup
+	inserted := make([]*rivertype.JobInsertResult, 2)
 	for i, s := range []*testServer{a, b} {
 		wg.Go(func() {
-			res, _, err := s.app.Cards.RunExpiry(ctx)
+			err := s.app.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+				var err error
+				inserted[i], err = jobs.InsertTx(ctx, tx, card.ExpiryArgs{}, nil)
+				return err
+			})
 			if err != nil {
 				t.Error(err)
-			}
-			expired[i] = res.Tickets
-			for { // each SendDue delivers up to 20
-				n, err := s.app.Mail.SendDue(ctx)
-				if err != nil {
-					t.Error(err)
-				}
-				if n == 0 {
-					return
-				}
 			}
 		})
 	}
 	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	if inserted[0].Job.ID != inserted[1].Job.ID || inserted[0].UniqueSkippedAsDuplicate == inserted[1].UniqueSkippedAsDuplicate {
+		t.Errorf("both instances enqueued the period's housekeeping: jobs %d and %d", inserted[0].Job.ID, inserted[1].Job.ID)
+	}
+	startJobs(t, a)
+	startJobs(t, b)
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	if err := jobs.WaitIdle(wctx, a.app.DB, mail.Kind, card.ExpiryArgs{}.Kind()); err != nil {
+		t.Fatal(err)
+	}
+	var ran int
+	if err := a.app.DB.QueryRowContext(ctx, "SELECT count(*) FROM river_job WHERE state = 'completed'").Scan(&ran); err != nil {
+		t.Fatal(err)
+	}
+	if ran < messages+1 {
+		t.Errorf("%d jobs completed, want at least %d", ran, messages+1)
+	}
 	var entries, left int
 	if err := a.app.DB.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM audit_log WHERE action = 'expire_card_ticket'),
 		(SELECT count(*) FROM card_tickets WHERE status <> 'EXPIRED')`).Scan(&entries, &left); err != nil {
 		t.Fatal(err)
 	}
-	if expired[0]+expired[1] != tickets || entries != tickets || left != 0 {
-		t.Errorf("expiry on both instances: %v tickets expired, %d audit entries, %d not expired; want %d, %d, 0",
-			expired, entries, left, tickets, tickets)
+	if entries != tickets || left != 0 {
+		t.Errorf("expiry with both instances: %d audit entries, %d not expired; want %d, 0", entries, left, tickets)
 	}
 	seen := map[string]int{}
 	for _, m := range box.Messages() {

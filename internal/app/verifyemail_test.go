@@ -5,9 +5,12 @@ import (
 	"io/fs"
 	"regexp"
 	"testing"
+	"time"
 
+	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/mail/mailtest"
 	"github.com/fritid/fritid/internal/platform/config"
+	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/migrations"
 )
 
@@ -16,21 +19,52 @@ const resendMutation = `mutation($e: String!) { resendConfirmation(email: $e) { 
 // verifyLink finds the confirmation link's token in a delivered message.
 var verifyLink = regexp.MustCompile(`/verify-email\?token=([A-Za-z0-9_-]{43})`)
 
-// newMailServer starts fritid with its outbox delivering through a local SMTP inbox.
+// newMailServer starts fritid with its mail delivering through a local SMTP inbox.
 func newMailServer(t *testing.T) (*testServer, *mailtest.Inbox) {
 	t.Helper()
 	box, url := mailtest.Start(t)
 	return newServer(t, func(c *config.Config) { c.SMTPURL = url }), box
 }
 
-// deliver sends everything due in the outbox; once it returns, the inbox holds it.
+// deliver has the server's job queue work until no mail job is due (starting the queue
+// the first time, stopped when the test ends) and returns how many messages were delivered
+// since the last call; once it returns, the inbox holds them.
 func deliver(t *testing.T, s *testServer) int {
 	t.Helper()
-	n, err := s.app.Mail.SendDue(context.Background())
-	if err != nil {
+	startJobs(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := jobs.WaitIdle(ctx, s.app.DB, mail.Kind); err != nil {
 		t.Fatal(err)
 	}
+	var done int
+	if err := s.app.DB.QueryRowContext(ctx, "SELECT count(*) FROM river_job WHERE kind = ? AND state = 'completed'", mail.Kind).Scan(&done); err != nil {
+		t.Fatal(err)
+	}
+	s.mail.Lock()
+	defer s.mail.Unlock()
+	n := done - s.mail.delivered
+	s.mail.delivered = done
 	return n
+}
+
+// startJobs starts the server's job queue, once, until the test ends.
+func startJobs(t *testing.T, s *testServer) {
+	t.Helper()
+	s.mail.Lock()
+	defer s.mail.Unlock()
+	if s.mail.started {
+		return
+	}
+	if err := s.app.StartJobs(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.mail.started = true
+	t.Cleanup(func() {
+		if err := s.app.StopJobs(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
 }
 
 // confirmationTokens returns the confirmation tokens e-mailed to address, oldest first.

@@ -2,11 +2,10 @@ package card
 
 import (
 	"context"
-	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/platform/database"
@@ -33,7 +32,7 @@ const expiryBatch = 1000
 // (ExpireCards), and the retention rule erases the personal data it no longer allows
 // (EraseExpiredPersonalData). Each change is audit-logged. Rows locked by a request at the
 // time are left for the next run, so the job never waits on, or deadlocks with, a request.
-// Run it through RunJobs, so only one server runs it at a time.
+// It runs as the job ExpiryArgs; concurrent runs would still expire each ticket once.
 func (s *Service) ExpireTicketsAndCards(ctx context.Context, now time.Time) (ExpiryResult, error) {
 	var res ExpiryResult
 	for {
@@ -80,52 +79,41 @@ func (s *Service) expireTickets(ctx context.Context, now time.Time) (int, error)
 	return int(n), err
 }
 
-// expiryLockKey is the advisory lock that lets one server at a time run the card jobs.
-var expiryLockKey = func() int64 {
-	h := fnv.New64a()
-	h.Write([]byte("fritid card expiry"))
-	return int64(h.Sum64())
-}()
+// ExpiryInterval is how often the housekeeping job runs.
+const ExpiryInterval = 15 * time.Minute
 
-// RunExpiry runs ExpireTicketsAndCards at the service clock's now if no other server is
-// running it: it holds a PostgreSQL advisory lock on a connection of its own for the run,
-// so a server that dies mid-run frees the lock with its session. ran is false when another
-// holds the lock (and nothing was done).
-func (s *Service) RunExpiry(ctx context.Context) (res ExpiryResult, ran bool, err error) {
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return res, false, fmt.Errorf("card jobs lock: %w", err)
-	}
-	defer conn.Close()
-	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock(?)", expiryLockKey).Scan(&ran); err != nil {
-		return res, false, fmt.Errorf("card jobs lock: %w", err)
-	}
-	if !ran {
-		return res, false, nil
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", expiryLockKey) //nolint:errcheck // the session ends with the connection anyway
-	res, err = s.ExpireTicketsAndCards(ctx, s.now())
-	return res, true, err
+// ExpiryArgs is the card domain's housekeeping job (ExpireTicketsAndCards), enqueued every
+// ExpiryInterval, once per period whatever the number of instances. It belongs to every
+// municipality, so it carries no municipality id.
+type ExpiryArgs struct{}
+
+// Kind names the job.
+func (ExpiryArgs) Kind() string { return "card_expiry" }
+
+// InsertOpts makes the job unique per period, also when inserted by hand: a second
+// insert in the same period is the first job.
+func (ExpiryArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByPeriod: ExpiryInterval}}
 }
 
-// RunJobs runs the card domain's housekeeping (RunExpiry) now and then every interval
-// until ctx ends. Every server may run it: the advisory lock lets one at a time do the
-// work. Failures are logged with the default logger and retried at the next interval.
-func (s *Service) RunJobs(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		res, ran, err := s.RunExpiry(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			slog.ErrorContext(ctx, "card expiry job", "err", err)
-		case ran && res != (ExpiryResult{}):
-			slog.InfoContext(ctx, "card expiry job", "tickets", res.Tickets, "cards", res.Cards, "persons_erased", res.PersonsErased)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+// ExpiryWorker runs the housekeeping job. A failed run is retried with River's back-off,
+// and the next period's job runs anyway.
+type ExpiryWorker struct {
+	river.WorkerDefaults[ExpiryArgs]
+	Cards *Service
+}
+
+// Timeout bounds one run: a large backlog takes many batches.
+func (w *ExpiryWorker) Timeout(*river.Job[ExpiryArgs]) time.Duration { return 10 * time.Minute }
+
+// Work runs ExpireTicketsAndCards at the service clock's now.
+func (w *ExpiryWorker) Work(ctx context.Context, _ *river.Job[ExpiryArgs]) error {
+	res, err := w.Cards.ExpireTicketsAndCards(ctx, w.Cards.now())
+	if res != (ExpiryResult{}) {
+		slog.InfoContext(ctx, "card expiry job", "tickets", res.Tickets, "cards", res.Cards, "persons_erased", res.PersonsErased)
 	}
+	if err != nil && ctx.Err() == nil {
+		slog.ErrorContext(ctx, "card expiry job", "err", err)
+	}
+	return err
 }

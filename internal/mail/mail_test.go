@@ -3,42 +3,81 @@ package mail_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/mail/mailtest"
 	"github.com/fritid/fritid/internal/platform/database/testdb"
 	"github.com/fritid/fritid/internal/platform/i18n"
+	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
-func TestOutboxDeliversThroughSMTP(t *testing.T) {
-	ctx := context.Background()
-	db := testdb.New(t)
-	tn, err := tenant.NewService(db, portal.SeedCategories).CreateMunicipality(ctx, tenant.CreateMunicipalityInput{Slug: "larvik", Name: "Larvik kommune"})
+// startQueue works the mail jobs of db's database through transport until the test ends.
+func startQueue(t *testing.T, db *bun.DB, url string, transport mail.Transport) *jobs.Queue {
+	t.Helper()
+	q, err := jobs.New(db)
 	if err != nil {
 		t.Fatal(err)
 	}
+	jobs.AddWorker(q, &mail.Sender{DB: db, Bundle: i18n.MustNewBundle(), Transport: transport, Log: slog.New(slog.DiscardHandler)})
+	if err := q.Start(context.Background(), url, jobs.Options{Workers: 4}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := q.Stop(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	return q
+}
+
+func larvik(t *testing.T, db *bun.DB) *tenant.Tenant {
+	t.Helper()
+	tn, err := tenant.NewService(db, portal.SeedCategories).CreateMunicipality(context.Background(), tenant.CreateMunicipalityInput{Slug: "larvik", Name: "Larvik kommune"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn
+}
+
+func TestOutboxDeliversThroughSMTP(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, dbURL := testdb.NewWithURL(t)
+	tn := larvik(t, db)
 	box, url := mailtest.Start(t)
 	transport, err := mail.NewSMTP(url, "fritid <noreply@larvik.example>")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range []*mail.Message{
-		{MunicipalityID: tn.ID(), Template: "VerifyEmail", To: "kari@example.no", Locale: "nn", Data: map[string]any{"Municipality": "Larvik kommune", "Link": "https://larvik.example/v/abc"}},
-		{MunicipalityID: tn.ID(), Template: "PasswordReset", To: "ola@example.no", Locale: "en", Data: map[string]any{"Municipality": "Larvik kommune", "Link": "https://larvik.example/r/xyz"}},
-	} {
-		if err := mail.Enqueue(ctx, db, m); err != nil {
-			t.Fatal(err)
+	startQueue(t, db, dbURL, transport)
+	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		for _, m := range []*mail.Message{
+			{MunicipalityID: tn.ID(), Template: "VerifyEmail", To: "kari@example.no", Locale: "nn", Data: map[string]any{"Municipality": "Larvik kommune", "Link": "https://larvik.example/v/abc"}},
+			{MunicipalityID: tn.ID(), Template: "PasswordReset", To: "ola@example.no", Locale: "en", Data: map[string]any{"Municipality": "Larvik kommune", "Link": "https://larvik.example/r/xyz"}},
+		} {
+			if err := mail.Enqueue(ctx, tx, m); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	s := &mail.Sender{DB: db, Bundle: i18n.MustNewBundle(), Transport: transport, Log: slog.New(slog.DiscardHandler)}
-	n, err := s.SendDue(ctx)
-	if err != nil || n != 2 {
-		t.Fatalf("sent %d, %v", n, err)
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := jobs.WaitIdle(wctx, db, mail.Kind); err != nil {
+		t.Fatal(err)
 	}
 	msgs := box.Messages()
 	if len(msgs) != 2 {
@@ -54,42 +93,78 @@ func TestOutboxDeliversThroughSMTP(t *testing.T) {
 	if d := byTo["ola@example.no"]; !strings.Contains(d, "Set a new password") {
 		t.Errorf("english message:\n%s", d)
 	}
-	var left int
-	db.NewSelect().Table("outbox").ColumnExpr("count(*)").Scan(ctx, &left)
-	if left != 0 {
-		t.Errorf("%d sent messages left in the outbox (with their addresses)", left)
+	var left, completed int
+	db.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM river_job WHERE kind = 'mail' AND state = 'completed')").Scan(&left, &completed)
+	if left != 0 || completed != 2 {
+		t.Errorf("%d sent messages left in the outbox (with their addresses), %d jobs completed", left, completed)
 	}
 }
 
-type failing struct{}
+// TestEnqueueRollsBack: a message queued in a transaction that rolls back is never sent:
+// neither it nor its job is left.
+func TestEnqueueRollsBack(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testdb.New(t)
+	tn := larvik(t, db)
+	failed := errors.New("the change failed")
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := mail.Enqueue(ctx, tx, &mail.Message{MunicipalityID: tn.ID(), Template: "VerifyEmail", To: "kari@example.no", Locale: "nb"}); err != nil {
+			return err
+		}
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatal(err)
+	}
+	var rows, queued int
+	db.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM river_job)").Scan(&rows, &queued)
+	if rows != 0 || queued != 0 {
+		t.Errorf("after the rollback: %d outbox rows, %d jobs", rows, queued)
+	}
+}
 
-func (failing) Send(context.Context, string, string, string) error {
-	return errors.New("connection refused")
+// refusing is an SMTP server that refuses the recipient, quoting the address.
+type refusing struct{}
+
+func (refusing) Send(_ context.Context, to, _, _ string) error {
+	return fmt.Errorf("550 5.1.1 <%s>: Recipient address rejected", to)
 }
 
 func TestOutboxRetriesLater(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := testdb.New(t)
-	tn, err := tenant.NewService(db, portal.SeedCategories).CreateMunicipality(ctx, tenant.CreateMunicipalityInput{Slug: "larvik", Name: "Larvik kommune"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, dbURL := testdb.NewWithURL(t)
+	tn := larvik(t, db)
+	q := startQueue(t, db, dbURL, refusing{})
+	failures, stop := q.Subscribe(river.EventKindJobFailed)
+	defer stop()
 	if err := mail.Enqueue(ctx, db, &mail.Message{MunicipalityID: tn.ID(), Template: "VerifyEmail", To: "kari@example.no", Locale: "nb"}); err != nil {
 		t.Fatal(err)
 	}
-	s := &mail.Sender{DB: db, Bundle: i18n.MustNewBundle(), Transport: failing{}, Log: slog.New(slog.DiscardHandler)}
-	if n, err := s.SendDue(ctx); err != nil || n != 0 {
-		t.Fatalf("sent %d, %v", n, err)
+	select {
+	case <-failures:
+	case <-time.After(time.Minute):
+		t.Fatal("the delivery was not tried")
 	}
-	var attempts int
+	var state, errs string
+	var attempt int
 	var later bool
-	db.NewSelect().Table("outbox").ColumnExpr("attempts, next_attempt_at > now()").Scan(ctx, &attempts, &later)
-	if attempts != 1 || !later {
-		t.Errorf("attempts %d, backed off %v", attempts, later)
+	err := db.QueryRowContext(ctx, "SELECT state, attempt, scheduled_at > now() + interval '1 minute', array_to_string(errors, ' ') FROM river_job WHERE kind = 'mail'").
+		Scan(&state, &attempt, &later, &errs)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// Not due yet: the next run leaves it alone.
-	if n, _ := s.SendDue(ctx); n != 0 {
-		t.Errorf("sent %d before it was due", n)
+	if state != "retryable" || attempt != 1 || !later {
+		t.Errorf("after one failure: %s, attempt %d, backed off %v", state, attempt, later)
+	}
+	if strings.Contains(errs, "kari@example.no") || !strings.Contains(errs, "k***@example.no") {
+		t.Errorf("the recorded error shows the address: %s", errs)
+	}
+	var kept int
+	db.QueryRowContext(ctx, "SELECT count(*) FROM outbox").Scan(&kept)
+	if kept != 1 {
+		t.Errorf("%d messages kept for the retry", kept)
 	}
 }
 

@@ -1,6 +1,8 @@
-// Package mail sends e-mail through a transactional outbox: a change writes its message
-// in its own transaction, and the sender worker delivers it (SMTP when configured, the log
-// in development), retrying with back-off, and deletes it once sent.
+// Package mail sends e-mail through a transactional outbox on the job queue: a change
+// writes its message, and a mail job naming it, in its own transaction; the job's worker
+// delivers the message (SMTP when configured, the log in development), retrying with
+// back-off, and deletes it once sent. The job carries the message's id alone, so the
+// address stays in the outbox row and goes with it.
 package mail
 
 import (
@@ -10,9 +12,11 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/platform/jobs"
 )
 
 // Message is an e-mail waiting in the outbox. Subject and body come from the go-i18n
@@ -26,13 +30,31 @@ type Message struct {
 	To             string         `bun:"to_address"`
 	Locale         string         `bun:"locale"`
 	Data           map[string]any `bun:"data,type:jsonb"`
-	Attempts       int            `bun:"attempts"`
-	NextAttemptAt  time.Time      `bun:"next_attempt_at"`
-	LastError      string         `bun:"last_error"`
 	CreatedAt      time.Time      `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 }
 
-// Enqueue writes m to the outbox on db: pass the transaction of the change that sends it.
+// Kind is the kind of the mail jobs.
+const Kind = "mail"
+
+// MaxAttempts failed deliveries give a message up: its job is discarded (an administrator
+// may retry it) and the message stays in the outbox until then.
+const MaxAttempts = 8
+
+// SendArgs is the job that delivers one message of the outbox.
+type SendArgs struct {
+	MessageID      uuid.UUID `json:"message_id"`
+	MunicipalityID uuid.UUID `json:"municipality_id"`
+}
+
+// Kind names the job.
+func (SendArgs) Kind() string { return Kind }
+
+// InsertOpts gives mail jobs their attempts.
+func (SendArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: MaxAttempts} }
+
+// Enqueue writes m to the outbox with the job that delivers it, on db: pass the
+// transaction of the change that sends it (on a *bun.DB it makes one), so the message is
+// sent only if that change commits.
 func Enqueue(ctx context.Context, db bun.IDB, m *Message) error {
 	m.ID = uuid.Must(uuid.NewV7())
 	if m.Data == nil {
@@ -42,10 +64,22 @@ func Enqueue(ctx context.Context, db bun.IDB, m *Message) error {
 	if err != nil {
 		return fmt.Errorf("enqueue mail: %w", err)
 	}
+	if tx, ok := db.(bun.Tx); ok {
+		return enqueueTx(ctx, tx, m, data)
+	}
+	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return enqueueTx(ctx, tx, m, data) })
+}
+
+// enqueueTx writes the message and its job in tx.
+func enqueueTx(ctx context.Context, tx bun.Tx, m *Message, data []byte) error {
 	// The data goes in as a text literal cast to jsonb: bun's own jsonb rendering turns a
 	// user's literal "\\u0000" (a name typed with a backslash) into a NUL escape that
 	// PostgreSQL refuses.
-	_, err = db.NewInsert().Model(m).Value("data", "?::jsonb", string(data)).
-		ExcludeColumn("next_attempt_at", "last_error", "attempts", "created_at").Exec(ctx)
-	return database.MapError(err, "enqueue mail", "mail")
+	_, err := tx.NewInsert().Model(m).Value("data", "?::jsonb", string(data)).
+		ExcludeColumn("created_at").Exec(ctx)
+	if err != nil {
+		return database.MapError(err, "enqueue mail", "mail")
+	}
+	_, err = jobs.InsertTx(ctx, tx, SendArgs{MessageID: m.ID, MunicipalityID: m.MunicipalityID}, nil)
+	return err
 }

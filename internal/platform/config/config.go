@@ -60,16 +60,18 @@ type Config struct {
 	QueryCacheSize int
 	APQCacheSize   int
 	DBMaxConns     int
-	ReadTimeout    time.Duration
-	WriteTimeout   time.Duration
-	IdleTimeout    time.Duration
-	ShutdownGrace  time.Duration
-	SessionTTL     time.Duration
-	SessionIdle    time.Duration
-	OIDCIssuers    []OIDCIssuer
-	SMTPURL        string
-	PublicURL      string
-	RevisionsKept  int
+	// JobWorkers is how many jobs (e-mails, housekeeping) one server works at once.
+	JobWorkers    int
+	ReadTimeout   time.Duration
+	WriteTimeout  time.Duration
+	IdleTimeout   time.Duration
+	ShutdownGrace time.Duration
+	SessionTTL    time.Duration
+	SessionIdle   time.Duration
+	OIDCIssuers   []OIDCIssuer
+	SMTPURL       string
+	PublicURL     string
+	RevisionsKept int
 	// CardRetentionDays is how long after a card ends its holder's and guardians' personal
 	// data is kept before it is erased.
 	CardRetentionDays int
@@ -218,6 +220,7 @@ var Settings = []Setting{
 	{"FRITID_QUERY_CACHE_SIZE", "query-cache-size", "1000", "parsed GraphQL documents kept in the LRU cache", setInt(func(c *Config) *int { return &c.QueryCacheSize }, 1, 1_000_000)},
 	{"FRITID_APQ_CACHE_SIZE", "apq-cache-size", "1000", "automatic persisted queries kept in the LRU cache", setInt(func(c *Config) *int { return &c.APQCacheSize }, 1, 1_000_000)},
 	{"FRITID_DB_MAX_CONNS", "db-max-conns", "20", "most open connections to PostgreSQL", setInt(func(c *Config) *int { return &c.DBMaxConns }, 1, 10_000)},
+	{"FRITID_JOB_WORKERS", "job-workers", "4", "jobs (e-mails, housekeeping) one server works at once", setInt(func(c *Config) *int { return &c.JobWorkers }, 1, 100)},
 	{"FRITID_READ_TIMEOUT", "read-timeout", "30s", "longest time to read a whole request", setDuration(func(c *Config) *time.Duration { return &c.ReadTimeout })},
 	{"FRITID_WRITE_TIMEOUT", "write-timeout", "60s", "longest time to write a response", setDuration(func(c *Config) *time.Duration { return &c.WriteTimeout })},
 	{"FRITID_IDLE_TIMEOUT", "idle-timeout", "120s", "how long an idle keep-alive connection stays open", setDuration(func(c *Config) *time.Duration { return &c.IdleTimeout })},

@@ -25,6 +25,7 @@ func NewMigrator(db *bun.DB) (*Migrator, error) {
 	if err := ms.Discover(migrations.FS); err != nil {
 		return nil, fmt.Errorf("discover migrations: %w", err)
 	}
+	migrations.Register(ms)
 	m := migrate.NewMigrator(db, ms,
 		migrate.WithTableName("schema_migrations"),
 		migrate.WithLocksTableName("schema_migration_locks"),

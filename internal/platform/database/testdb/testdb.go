@@ -258,6 +258,8 @@ func migrationsHash() string {
 		}
 		return nil
 	})
+	// The Go migration (0019, River's schema) is named by the River version it installs.
+	fmt.Fprintf(h, "0019_job_queue\x00river %d\x00", migrations.RiverVersion)
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
