@@ -217,19 +217,36 @@ wrk_figures() {
     END { printf "%s|%.2f|%.2f|%d\n", rps, p50, p99, errors }' <<<"$1"
 }
 
-# print_table OPERATION... prints the figures of each operation, GraphQL beside the floor.
-print_table() {
-  local op api floor
-  printf "%-18s %10s %9s %9s %7s %8s\n" "" "req/s" "p50 ms" "p99 ms" "errors" "of floor"
+# print_rounds OPERATION... prints every round of the API and the floor (in the order they
+# were measured, results holding them in pairs) with its ratio, then the medians over the
+# rounds and the median of the rounds' ratios.
+print_rounds() {
+  local op r i=0 api floor
+  printf "%-24s %10s %9s %9s %7s %8s\n" "" "req/s" "p50 ms" "p99 ms" "errors" "of floor"
   for op in "$@"; do
-    api=$(result "GraphQL $op")
-    floor=$(result "floor $op")
-    IFS='|' read -r a_rps a_p50 a_p99 a_err <<<"$api"
-    IFS='|' read -r f_rps f_p50 f_p99 f_err <<<"$floor"
-    printf "%-18s %10s %9s %9s %7s %7.0f%%\n" "GraphQL $op" "$a_rps" "$a_p50" "$a_p99" "$a_err" \
-      "$(awk -v a="$a_rps" -v f="$f_rps" 'BEGIN { print (f > 0 ? 100 * a / f : 0) }')"
-    printf "%-18s %10s %9s %9s %7s\n" "floor $op" "$f_rps" "$f_p50" "$f_p99" "$f_err"
+    local ratios=() apis=() floors=() p50s=() fp50s=()
+    i=0
+    for r in "${results[@]}"; do
+      [[ "${r%%|*}" == "GraphQL $op" || "${r%%|*}" == "floor $op" ]] || continue
+      if [[ "${r%%|*}" == "GraphQL $op" ]]; then api=${r#*|}; continue; fi
+      floor=${r#*|}; i=$((i + 1))
+      IFS='|' read -r a_rps a_p50 a_p99 a_err <<<"$api"
+      IFS='|' read -r f_rps f_p50 f_p99 f_err <<<"$floor"
+      local ratio
+      ratio=$(awk -v a="$a_rps" -v f="$f_rps" 'BEGIN { printf "%.0f", (f > 0 ? 100 * a / f : 0) }')
+      ratios+=("$ratio"); apis+=("$a_rps"); floors+=("$f_rps"); p50s+=("$a_p50"); fp50s+=("$f_p50")
+      printf "%-24s %10s %9s %9s %7s %7s%%\n" "round $i GraphQL $op" "$a_rps" "$a_p50" "$a_p99" "$a_err" "$ratio"
+      printf "%-24s %10s %9s %9s %7s\n" "round $i floor $op" "$f_rps" "$f_p50" "$f_p99" "$f_err"
+    done
+    printf "%-24s %10s %9s %19s %7s%%\n" "median GraphQL $op" "$(median "${apis[@]}")" "$(median "${p50s[@]}")" "" \
+      "$(median "${ratios[@]}")"
+    printf "%-24s %10s %9s\n" "median floor $op" "$(median "${floors[@]}")" "$(median "${fp50s[@]}")"
   done
+}
+
+# median NUMBER... prints the median.
+median() {
+  printf "%s\n" "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 
 # result LABEL prints the figures measured under LABEL.

@@ -10,14 +10,15 @@
 #      same database URL (FRITID_DATABASE_URL);
 #   3. seeds `fritid seed synthetic` when the municipality is missing or of another size,
 #      then VACUUM ANALYZE;
-#   4. starts `fritid serve` on 127.0.0.1:18090, checks one answer, warms up, runs wrk;
-#   5. stops it, starts the floor on 127.0.0.1:18092, does the same and checks that its
-#      answers are the API's;
-#   6. prints a table and stops everything it started.
+#   4. starts `fritid serve` on 127.0.0.1:18090 and the floor on 127.0.0.1:18092, then runs
+#      ROUNDS rounds, each the API and then the floor (check one answer, warm up, run wrk),
+#      and checks that the floor's answers are the API's;
+#   5. prints each round with its ratio, the medians, and stops everything it started.
 #
 # Settings (environment):
 #   ORGS=10000 PER=10     size of the synthetic municipality (organisations, activities each)
 #   DURATION=30s          length of each measured wrk run (a 5 s warm-up runs before it)
+#   ROUNDS=3              interleaved rounds (API, floor) of each operation
 #   BENCH_REUSE=1         keep the database in bench/.data and reuse it on the next run
 #   SEARCH=on             also measure search(query: $QUERY, first: 50); SEARCH=off skips
 #                         it (it is skipped anyway when the schema has no search field)
@@ -32,6 +33,7 @@ cd "$(dirname "$0")/.."
 ORGS=${ORGS:-10000}
 PER=${PER:-10}
 DURATION=${DURATION:-30s}
+ROUNDS=${ROUNDS:-3}
 SEARCH=${SEARCH:-on}
 QUERY=${QUERY:-svømming}
 PG_PORT=${PG_PORT:-18091}
@@ -75,31 +77,27 @@ else
   operations+=(Search)
 fi
 
-echo "== fritid serve on $API_ADDR"
+echo "== fritid serve on $API_ADDR, the floor on $FLOOR_ADDR"
 # All of wrk's connections come from one address, which the anonymous cost budget would
 # rightly throttle: the benchmark measures the API without it.
 FRITID_HTTP_ADDR=$API_ADDR FRITID_COST_BUDGET_ANONYMOUS=0 "$TMP/fritid" serve >"$TMP/fritid.log" 2>&1 &
-API_PID=$!
-PIDS+=("$API_PID")
-wait_ready "http://$API_ADDR/readyz" "$TMP/fritid.log"
-for op in "${operations[@]}"; do
-  echo "-- GraphQL $op"
-  measure "GraphQL $op" "$op" "http://$API_ADDR/graphql"
-done
-stop_pid "$API_PID"
-
-echo "== floor on $FLOOR_ADDR"
+PIDS+=("$!")
 "$TMP/floor" -addr "$FLOOR_ADDR" -database-url "$DATABASE_URL" >"$TMP/floor.log" 2>&1 &
-FLOOR_PID=$!
-PIDS+=("$FLOOR_PID")
+PIDS+=("$!")
+wait_ready "http://$API_ADDR/readyz" "$TMP/fritid.log"
 wait_ready "http://$FLOOR_ADDR/readyz" "$TMP/floor.log"
-for op in "${operations[@]}"; do
-  echo "-- floor $op"
-  measure "floor $op" "$op" "http://$FLOOR_ADDR/graphql"
-  same_answers "$op"
+# Interleaved rounds (API, floor, API, floor, ...): a burst of other load on the machine
+# lands on both, and each round gives its own ratio.
+for round in $(seq "$ROUNDS"); do
+  for op in "${operations[@]}"; do
+    echo "-- round $round: GraphQL $op"
+    measure "GraphQL $op" "$op" "http://$API_ADDR/graphql"
+    echo "-- round $round: floor $op"
+    measure "floor $op" "$op" "http://$FLOOR_ADDR/graphql"
+    same_answers "$op"
+  done
 done
-stop_pid "$FLOOR_PID"
 
 echo
 echo "== $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -1); $ORGS organisations x $PER activities; wrk -t2 -c16 -d$DURATION"
-print_table "${operations[@]}"
+print_rounds "${operations[@]}"

@@ -77,3 +77,27 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// catalogueQuery is the read of bench/run.sh: the first 50 activities by name, with their
+// organisation, categories, venue and texts.
+const catalogueQuery = `query Catalogue($first: Int) { activities(first: $first) { edges { node {
+	id title summary textLocale priceOre free organisation { id name summary } categories { id name }
+	venue { id name address { street place } } } } } }`
+
+// BenchmarkCatalogueRead is BenchmarkNestedRead for the catalogue read of bench/run.sh.
+// Run: go test ./internal/app/ -run '^$' -bench CatalogueRead -benchmem
+func BenchmarkCatalogueRead(b *testing.B) {
+	s := newSyntheticServer(b, 200, 10)
+	body, _ := json.Marshal(map[string]any{"query": catalogueQuery, "variables": map[string]any{"first": 50}})
+	ok(b, s.post(b, catalogueQuery, map[string]any{"first": 50}, "X-Municipality: synthetic"))
+	b.SetParallelism(8)
+	start := cpuTime()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			postDiscard(b, s.URL+"/graphql", body)
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64((cpuTime()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+}
