@@ -8,6 +8,7 @@ package graph
 import (
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
+	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
@@ -19,6 +20,7 @@ type Resolver struct {
 	Tenants *tenant.Service
 	Portal  *portal.Service
 	Cards   *card.Service
+	Content *content.Service
 	// Bundle localises what resolvers render themselves (printable sheets).
 	Bundle *i18n.Bundle
 }

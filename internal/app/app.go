@@ -19,6 +19,7 @@ import (
 	"github.com/fritid/fritid/graph"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
+	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/explorer"
 	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/media"
@@ -45,6 +46,7 @@ type App struct {
 	Portal  *portal.Service
 	Auth    *auth.Service
 	Cards   *card.Service
+	Content *content.Service
 	Mail    *mail.Sender
 	// Tracing is on when the OTEL_* variables name an OTLP endpoint; otherwise it records
 	// and sends nothing.
@@ -125,6 +127,8 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 		IdentityNumber: func(i *auth.Identity) string { return i.IdentityNumber() }})
 	a.Portal.Accounts, a.Portal.PublicURL, a.Portal.RevisionsKept = a.Auth, cfg.PublicURL, cfg.RevisionsKept
 	a.Portal.Secret = []byte(cfg.SecretKey)
+	a.Content = content.NewService(a.DB)
+	a.Content.Secret, a.Content.RevisionsKept = []byte(cfg.SecretKey), cfg.RevisionsKept
 	a.Portal.UploadLimits = media.Limits{MaxBytes: cfg.MaxBodyBytes, MaxPixels: media.DefaultLimits.MaxPixels}
 	if a.Portal.Media, err = openMedia(ctx, cfg); err != nil {
 		a.Close()
@@ -261,7 +265,8 @@ func (a *App) Ready(ctx context.Context) error {
 // /explorer/.
 func (a *App) Handler() http.Handler {
 	cfg := a.Config
-	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Bundle: a.Bundle}
+	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Content: a.Content,
+		Bundle: a.Bundle}
 	gql := graph.NewHandler(resolver, graph.Options{
 		Introspection:  cfg.Introspection,
 		MaxDepth:       cfg.MaxDepth,
