@@ -78,7 +78,7 @@ func (s *Service) CreateArticle(ctx context.Context, in CreateArticleInput) (uui
 		if err := checkArticleRefs(ctx, tx, t.ID(), a); err != nil {
 			return err
 		}
-		if _, err := tx.NewInsert().Model(a).ExcludeColumn("category_ids", "neighbourhood_ids").Exec(ctx); err != nil {
+		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
 			return articleSlugError(database.MapError(err, "create article", "article"))
 		}
 		if err := writeArticleLinks(ctx, tx, a); err != nil {
