@@ -129,6 +129,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 	a.Portal.Secret = []byte(cfg.SecretKey)
 	a.Content = content.NewService(a.DB)
 	a.Content.Secret, a.Content.RevisionsKept = []byte(cfg.SecretKey), cfg.RevisionsKept
+	a.Portal.ContentWriter = a.Content.RequireWriter
 	a.Portal.UploadLimits = media.Limits{MaxBytes: cfg.MaxBodyBytes, MaxPixels: media.DefaultLimits.MaxPixels}
 	if a.Portal.Media, err = openMedia(ctx, cfg); err != nil {
 		a.Close()

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/config"
 )
 
@@ -318,6 +319,114 @@ func TestContentBadInput(t *testing.T) {
 		}
 		if got := get(r.Data, "node.translations.1.body.html"); got != "<p>Hei du</p>\n" { // nb after en
 			t.Errorf("nb html %q", got)
+		}
+	})
+}
+
+func TestContentRevisionsAndAudit(t *testing.T) {
+	t.Parallel()
+	s, admin, _ := newContentServer(t)
+	r := ok(t, s.post(t, createPage, map[string]any{"in": map[string]any{"slug": "fondet",
+		"texts": []any{map[string]any{"locale": "nb", "title": "Fondet", "bodyMarkdown": "Første *utgave*"}}}}, admin))
+	id := get(r.Data, "createPage.page.id").(string)
+	ok(t, s.post(t, `mutation($id: ID!) { updatePage(input: {id: $id, texts: [{locale: "nb", title: "Fondet og frivilligsentralen",
+		bodyMarkdown: "Andre utgave"}]}) { page { id } } }`, map[string]any{"id": id}, admin))
+	ok(t, s.post(t, setStatus, map[string]any{"in": map[string]any{"id": id, "locale": "nb", "status": "PUBLISHED"}}, admin))
+	const revs = `query($id: ID!) { revisions(itemId: $id) { totalCount nodes { id itemType itemId } } }`
+	r = ok(t, s.post(t, revs, map[string]any{"id": id}, admin))
+	nodes := list(r, "revisions")
+	if len(nodes) != 3 || nodes[2]["itemType"] != "Page" || nodes[2]["itemId"] != id {
+		t.Fatalf("revisions %v", r.Data)
+	}
+	t.Run("HiddenFromOthers", func(t *testing.T) {
+		if r := s.post(t, revs, map[string]any{"id": id}); r.code() != "UNAUTHENTICATED" {
+			t.Fatalf("anonymous got %+v", r.Errors)
+		}
+	})
+	// The oldest revision is the page as created; restoring it keeps the page published.
+	r = ok(t, s.post(t, `mutation($id: ID!) { restoreContentRevision(id: $id) { page { title body { html } } } }`,
+		map[string]any{"id": nodes[2]["id"]}, admin))
+	if get(r.Data, "restoreContentRevision.page.title") != "Fondet" ||
+		get(r.Data, "restoreContentRevision.page.body.html") != "<p>Første <em>utgave</em></p>\n" {
+		t.Fatalf("restored %v", r.Data)
+	}
+	r = ok(t, s.post(t, readPage, map[string]any{"p": "fondet"}))
+	if get(r.Data, "page.title") != "Fondet" {
+		t.Fatalf("public after restore %v", r.Data)
+	}
+	r = ok(t, s.post(t, `query($id: ID!) { auditLog(filter: {itemId: $id}) { nodes { action } } }`, map[string]any{"id": id}, admin))
+	var actions []string
+	for _, n := range list(r, "auditLog") {
+		actions = append(actions, n["action"].(string))
+	}
+	if strings.Join(actions, ",") != "restore_revision,set_page_status,update_page,create_page" {
+		t.Fatalf("audit %v", actions)
+	}
+}
+
+func TestContentArticleWriters(t *testing.T) {
+	t.Parallel()
+	s, admin, _ := newContentServer(t)
+	ctx := context.Background()
+	demo, _ := s.app.Tenants.FindMunicipalityBySlug(ctx, "demo")
+	var nbA, nbB string
+	for _, slug := range []string{"sentrum", "nord"} {
+		var id string
+		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO neighbourhoods (municipality_id, slug, area, min_lat, min_lon, max_lat, max_lon)
+			VALUES (?, ?, ?, 59, 10, 59.1, 10.1) RETURNING id`, demo.ID(), slug,
+			`{"type":"Polygon","coordinates":[[[10,59],[10.1,59],[10.1,59.1],[10,59]]]}`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if nbA == "" {
+			nbA = id
+		} else {
+			nbB = id
+		}
+	}
+	if _, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: demo.ID(), Email: "komite@example.no",
+		Password: "riktig hest batteri"}); err != nil {
+		t.Fatal(err)
+	}
+	s.exec(t, `INSERT INTO neighbourhood_editors (municipality_id, neighbourhood_id, user_id)
+		SELECT municipality_id, ?, id FROM users WHERE email = 'komite@example.no'`, nbA)
+	r := ok(t, s.post(t, loginMutation, map[string]any{"e": "komite@example.no", "p": "riktig hest batteri"}))
+	committee := "Authorization: Bearer " + get(r.Data, "login.token").(string)
+	in := func(slug string, nbs ...string) map[string]any {
+		ids := []any{}
+		for _, n := range nbs {
+			ids = append(ids, relayID("Neighbourhood", n))
+		}
+		return map[string]any{"in": map[string]any{"slug": slug, "neighbourhoodIds": ids,
+			"texts": []any{map[string]any{"locale": "nb", "title": "Nytt fra komiteen"}}}}
+	}
+	r = ok(t, s.post(t, createArticle, in("komite-1", nbA), committee))
+	id := get(r.Data, "createArticle.article.id").(string)
+	for name, vars := range map[string]map[string]any{"NoNeighbourhood": in("komite-2"), "OtherNeighbourhood": in("komite-3", nbB),
+		"OneOfTwoTheirs": in("komite-4", nbA, nbB)} {
+		t.Run("ErrCommittee"+name, func(t *testing.T) {
+			if r := s.post(t, createArticle, vars, committee); r.code() != "FORBIDDEN" {
+				t.Fatalf("got %+v", r.Errors)
+			}
+		})
+	}
+	t.Run("ErrCommitteeMovesArticleAway", func(t *testing.T) {
+		r := s.post(t, `mutation($id: ID!, $n: ID!) { updateArticle(input: {id: $id, neighbourhoodIds: [$n]}) { article { id } } }`,
+			map[string]any{"id": id, "n": relayID("Neighbourhood", nbB)}, committee)
+		if r.code() != "FORBIDDEN" {
+			t.Fatalf("got %+v", r.Errors)
+		}
+	})
+	t.Run("FilterByNeighbourhood", func(t *testing.T) {
+		ok(t, s.post(t, setStatus, map[string]any{"in": map[string]any{"id": id, "locale": "nb", "status": "PUBLISHED"}}, committee))
+		ok(t, s.post(t, createArticle, in("kommunen", nbB), admin))
+		r := ok(t, s.post(t, `query($n: ID!) { articles(filter: {neighbourhoods: [$n]}) { nodes { slug neighbourhoods { id } } } }`,
+			map[string]any{"n": relayID("Neighbourhood", nbA)}))
+		if n := list(r, "articles"); len(n) != 1 || n[0]["slug"] != "komite-1" {
+			t.Fatalf("got %v", r.Data)
+		}
+		if r := ok(t, s.post(t, `query($n: ID!) { articles(filter: {neighbourhoods: [$n]}) { totalCount } }`,
+			map[string]any{"n": relayID("Neighbourhood", nbB)})); get(r.Data, "articles.totalCount") != 0.0 {
+			t.Fatalf("a draft is listed: %v", r.Data)
 		}
 	})
 }

@@ -205,3 +205,26 @@ func rerender(ctx context.Context, tx bun.IDB, k kind, mid, id uuid.UUID) error 
 	}
 	return nil
 }
+
+// RequireWriter returns nil when the viewer may write the page or article with id.
+// Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND.
+func (s *Service) RequireWriter(ctx context.Context, id uuid.UUID) error {
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return err
+	}
+	v, err := signedIn(ctx)
+	if err != nil {
+		return err
+	}
+	k := articleKind
+	isPage, err := s.db.NewSelect().TableExpr("pages").Where("municipality_id = ? AND id = ?", t.ID(), id).Exists(ctx)
+	if err != nil {
+		return database.MapError(err, "find page", "page")
+	}
+	if isPage {
+		k = pageKind
+	}
+	// SECURITY: as for any change of the item (see mayWrite).
+	return s.mayWrite(ctx, s.db, v, t.ID(), k, id)
+}
