@@ -14,7 +14,7 @@ import (
 // contentClock is a clock a test moves by hand.
 type contentClock struct{ at atomic.Pointer[time.Time] }
 
-func (c *contentClock) now() time.Time     { return *c.at.Load() }
+func (c *contentClock) now() time.Time      { return *c.at.Load() }
 func (c *contentClock) set(t time.Time)     { c.at.Store(&t) }
 func (c *contentClock) add(d time.Duration) { c.set(c.now().Add(d)) }
 
@@ -429,4 +429,26 @@ func TestContentArticleWriters(t *testing.T) {
 			t.Fatalf("a draft is listed: %v", r.Data)
 		}
 	})
+}
+
+func TestContentDemoData(t *testing.T) {
+	t.Parallel()
+	s := newDemoServer(t)
+	r := ok(t, s.larvik(t, `{ pages { title children { path title } } }`, nil))
+	var titles []string
+	for _, p := range get(r.Data, "pages").([]any) {
+		titles = append(titles, get(p, "title").(string))
+	}
+	if strings.Join(titles, "|") != "Om aktivitetskortet|Frivilligsentralen og fondet|Personvern" ||
+		get(r.Data, "pages.0.children.0.title") != "Slik får du aktivitetskort" {
+		t.Fatalf("pages %v", r.Data)
+	}
+	r = ok(t, s.larvik(t, `{ articles { totalCount nodes { title organisation { slug } } } }`, nil, "X-Locale: en"))
+	if get(r.Data, "articles.totalCount") != 3.0 {
+		t.Fatalf("articles %v", r.Data)
+	}
+	r = ok(t, s.larvik(t, `{ page(path: "personvern") { body { html } } }`, nil))
+	if !strings.Contains(get(r.Data, "page.body.html").(string), `<a href="mailto:personvern@example.no">`) {
+		t.Fatalf("page %v", r.Data)
+	}
 }
