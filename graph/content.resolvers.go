@@ -8,41 +8,40 @@ package graph
 import (
 	"context"
 
-	"github.com/google/uuid"
-
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
+	"github.com/google/uuid"
 )
 
 func (r *articleResolver) Organisation(ctx context.Context, obj *content.Article) (*portal.Organisation, error) {
 	if obj.OrganisationID == nil {
 		return nil, nil
 	}
-	return loadersFor(ctx).organisations.get(ctx, *obj.OrganisationID)
+	return nullIfNotFound(loadersFor(ctx).organisations.get(ctx, *obj.OrganisationID))
 }
 
 func (r *articleResolver) AboutOrganisation(ctx context.Context, obj *content.Article) (*portal.Organisation, error) {
 	if obj.AboutOrganisationID == nil {
 		return nil, nil
 	}
-	return loadersFor(ctx).organisations.get(ctx, *obj.AboutOrganisationID)
+	return nullIfNotFound(loadersFor(ctx).organisations.get(ctx, *obj.AboutOrganisationID))
 }
 
 func (r *articleResolver) AboutActivity(ctx context.Context, obj *content.Article) (*portal.Activity, error) {
 	if obj.AboutActivityID == nil {
 		return nil, nil
 	}
-	return loadersFor(ctx).activities.get(ctx, *obj.AboutActivityID)
+	return nullIfNotFound(loadersFor(ctx).activities.get(ctx, *obj.AboutActivityID))
 }
 
 func (r *articleResolver) HeroImage(ctx context.Context, obj *content.Article) (*portal.Media, error) {
 	if obj.HeroImageID == nil {
 		return nil, nil
 	}
-	return loadersFor(ctx).media.get(ctx, *obj.HeroImageID)
+	return nullIfNotFound(loadersFor(ctx).media.get(ctx, *obj.HeroImageID))
 }
 
 func (r *articleResolver) Categories(ctx context.Context, obj *content.Article) ([]*portal.Category, error) {

@@ -6964,12 +6964,13 @@ input WeeklySlotInput {
 
 extend type Query {
   """
-  An organisation's or activity's revisions, newest first (for those who may edit it).
+  An organisation's, activity's, page's or article's revisions, newest first (for those who
+  may edit it).
   Null, with the error, for anyone else, an unknown item or a bad page, so the rest of the
   answer stands.
   """
   revisions(
-    "The organisation's or activity's global ID."
+    "The organisation's, activity's, page's or article's global ID."
     itemId: ID!
     "Page size forward, 0 to 100 (default 20)."
     first: Int
@@ -7000,11 +7001,11 @@ type RestoreRevisionPayload {
   activity: Activity
 }
 
-"An organisation or activity as it was after one change."
+"An organisation, activity, page or article as it was after one change."
 type Revision implements Node {
   "The revision's global ID."
   id: ID!
-  "Organisation or Activity."
+  "Organisation, Activity, Page or Article."
   itemType: String!
   "The item's global ID."
   itemId: ID!
