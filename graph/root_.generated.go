@@ -9389,8 +9389,8 @@ scalar Time @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.
   ): [Page!]!
   """
   A public article by global ID or slug (one of them), in the request's language; null
-  when there is none. Those who may write it see it unpublished too, without public
-  texts. With a preview token for it, its language shows as it will look.
+  when there is none. Those who may write it see it unpublished too, with its drafts.
+  With a preview token for it, its language shows as it will look.
   """
   article(
     "The article's global ID."

@@ -42,7 +42,7 @@ func wantInvalid(t *testing.T, r *gqlResponse, field string) {
 const setStatus = `mutation($in: SetContentStatusInput!) { setContentStatus(input: $in) {
 	page { translations { locale status } } article { translations { locale status } } } }`
 
-const createPage = `mutation($in: CreatePageInput!) { createPage(input: $in) { page { id path } } }`
+const createPage = `mutation($in: CreatePageInput!) { createPage(input: $in) { page { id path title publishedAt } } }`
 
 const readPage = `query($p: String!, $t: String) { page(path: $p, previewToken: $t) {
 	id title summary textLocale body { html plainText json } children { path } parent { path } } }`
@@ -57,6 +57,9 @@ func TestContentPublishingPerLanguage(t *testing.T) {
 			map[string]any{"type": "paragraph", "content": []any{map[string]any{"text": "A card for leisure."}}}}}},
 	}}}, admin))
 	id := get(r.Data, "createPage.page.id").(string)
+	if get(r.Data, "createPage.page.title") != "Om aktivitetskortet" || get(r.Data, "createPage.page.publishedAt") != nil {
+		t.Fatalf("the editor does not see the draft: %v", r.Data)
+	}
 
 	t.Run("DraftIsNotPublic", func(t *testing.T) {
 		if r := ok(t, s.post(t, readPage, map[string]any{"p": "aktivitetskortet"})); r.Data["page"] != nil {

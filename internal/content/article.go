@@ -228,7 +228,7 @@ func (s *Service) FindArticle(ctx context.Context, id *uuid.UUID, slug, previewT
 	return a, nil
 }
 
-// unpublishedArticle returns a, without public texts, when the viewer may write it; nil
+// unpublishedArticle returns a, with its draft texts, when the viewer may write it; nil
 // otherwise.
 func (s *Service) unpublishedArticle(ctx context.Context, a *Article) (*Article, error) {
 	v, err := signedIn(ctx)
@@ -242,8 +242,7 @@ func (s *Service) unpublishedArticle(ctx context.Context, a *Article) (*Article,
 		}
 		return nil, err
 	}
-	a.Body = &RichText{JSON: []byte(`{"blocks":[]}`)}
-	return a, nil
+	return a, s.draftTexts(ctx, articleKind, a.MunicipalityID, a.ID, &a.Texts)
 }
 
 func findArticleForUpdate(ctx context.Context, tx bun.IDB, mid, id uuid.UUID) (*Article, error) {

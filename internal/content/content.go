@@ -153,20 +153,24 @@ func loadTexts(ctx context.Context, db bun.IDB, k kind, mid uuid.UUID, ids []uui
 	return out, nil
 }
 
+// allLanguages, as resolve's preview, shows every language, published or not: the view of
+// those who may write the item.
+const allLanguages = "*"
+
 // resolve picks a reader's texts from ts: among the public languages (and preview, the
 // language being previewed, put first), each field from the first along chain that has
 // it. ok is false when no language is public.
 func resolve(ts []*Translation, chain []string, preview string, withBody bool) (Texts, bool) {
 	var vis []*Translation
 	for _, t := range ts {
-		if t.status == StatusPublished || (preview != "" && t.Locale == preview) {
+		if t.status == StatusPublished || preview == allLanguages || (preview != "" && t.Locale == preview) {
 			vis = append(vis, t)
 		}
 	}
 	if len(vis) == 0 {
 		return Texts{}, false
 	}
-	if preview != "" {
+	if preview != "" && preview != allLanguages {
 		chain = append([]string{preview}, chain...)
 	}
 	rank := func(t *Translation) int {

@@ -187,7 +187,7 @@ func (s *Service) FindPageByID(ctx context.Context, id uuid.UUID) (*Page, error)
 	if p, ok := tr.all[id]; ok {
 		return p, s.withBody(ctx, pageKind, t.ID(), p.ID, &p.Texts, nil)
 	}
-	// SECURITY: a page that is not public is shown (without public texts) to its editors only.
+	// SECURITY: a page that is not public is shown, with its drafts, to its editors only.
 	if _, err := requirePageEditor(ctx); err != nil {
 		return nil, nil
 	}
@@ -195,10 +195,26 @@ func (s *Service) FindPageByID(ctx context.Context, id uuid.UUID) (*Page, error)
 	err = s.db.NewSelect().Model(p).Where("p.municipality_id = ? AND p.id = ?", t.ID(), id).Scan(ctx)
 	if apperr.CodeOf(database.MapError(err, "", "")) == apperr.NotFound {
 		return nil, nil
+	} else if err != nil {
+		return nil, database.MapError(err, "find page", "page")
 	}
 	p.Children = []*Page{}
-	p.Body = &RichText{JSON: []byte(`{"blocks":[]}`)}
-	return p, database.MapError(err, "find page", "page")
+	return p, s.draftTexts(ctx, pageKind, t.ID(), p.ID, &p.Texts)
+}
+
+// draftTexts sets tx to an item's texts with every language shown, published or not, as
+// those who may write it see it.
+func (s *Service) draftTexts(ctx context.Context, k kind, mid, id uuid.UUID, tx *Texts) error {
+	texts, err := loadTexts(ctx, s.db, k, mid, []uuid.UUID{id}, true, s.now())
+	if err != nil {
+		return err
+	}
+	*tx, _ = resolve(texts[id], chainOf(ctx), allLanguages, true)
+	if tx.Body == nil {
+		tx.Body = &RichText{JSON: []byte(`{"blocks":[]}`)}
+	}
+	tx.PublishedAt = nil
+	return nil
 }
 
 // withBody reads the bodies of one item and sets tx's as the reader sees it.
