@@ -9676,21 +9676,21 @@ input SetContentStatusInput {
 
 extend type Mutation {
   "Creates a page (ADMIN, EDITOR)."
-  createPage(input: CreatePageInput!): CreatePagePayload!
+  createPage("The new page." input: CreatePageInput!): CreatePagePayload!
   "Changes a page's slug, order or texts (ADMIN, EDITOR)."
-  updatePage(input: UpdatePageInput!): UpdatePagePayload!
+  updatePage("What to change." input: UpdatePageInput!): UpdatePagePayload!
   "Moves a page in the tree (ADMIN, EDITOR); BAD_USER_INPUT on ` + "`" + `input.parentId` + "`" + ` for a cycle."
-  movePage(input: MovePageInput!): MovePagePayload!
+  movePage("Where to put it." input: MovePageInput!): MovePagePayload!
   "Deletes a page without pages below it (ADMIN, EDITOR); CONFLICT while it has some."
   deletePage("The page (global ID)." id: ID!): DeletePagePayload!
   "Creates an article (ADMIN, EDITOR; an organisation's OWNER and EDITORs for its own; committee editors for their neighbourhoods)."
-  createArticle(input: CreateArticleInput!): CreateArticlePayload!
+  createArticle("The new article." input: CreateArticleInput!): CreateArticlePayload!
   "Changes an article (as createArticle, for the article as it is and as it will be)."
-  updateArticle(input: UpdateArticleInput!): UpdateArticlePayload!
+  updateArticle("What to change." input: UpdateArticleInput!): UpdateArticlePayload!
   "Deletes an article (as updateArticle)."
   deleteArticle("The article (global ID)." id: ID!): DeleteArticlePayload!
   "Sets the publication of one language of a page or article (as updatePage or updateArticle)."
-  setContentStatus(input: SetContentStatusInput!): SetContentStatusPayload!
+  setContentStatus("The language and its publication." input: SetContentStatusInput!): SetContentStatusPayload!
   """
   A signed token, valid for an hour, with which ` + "`" + `page` + "`" + ` or ` + "`" + `article` + "`" + ` shows one language of
   the item as it will look, published or not (as updatePage or updateArticle).
