@@ -61,3 +61,44 @@ func strOr(s *string) string {
 	}
 	return *s
 }
+
+// withContent adds the batches of page and article bodies to l.
+func (l *loaders) withContent(cs *content.Service) *loaders {
+	if cs == nil {
+		return l
+	}
+	l.contentBodies = map[string]*batch[*content.RichText]{}
+	for _, typ := range []string{"Page", "Article"} {
+		l.contentBodies[typ] = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*content.RichText, error) {
+			return cs.BodiesOf(ctx, typ, ids)
+		})
+	}
+	return l
+}
+
+// registerPageBodies queues the bodies of pages and the pages below them, so that a menu
+// showing bodies reads them in one statement.
+func registerPageBodies(ctx context.Context, pages []*content.Page) {
+	b := loadersFor(ctx).contentBodies["Page"]
+	if b == nil {
+		return
+	}
+	var walk func([]*content.Page)
+	walk = func(ps []*content.Page) {
+		for _, p := range ps {
+			if p.Body == nil {
+				b.register(p.ID)
+			}
+			walk(p.Children)
+		}
+	}
+	walk(pages)
+}
+
+// bodyOf returns the body of a page or article read without it.
+func (r *Resolver) bodyOf(ctx context.Context, typ string, id uuid.UUID) (*content.RichText, error) {
+	if b := loadersFor(ctx).contentBodies[typ]; b != nil {
+		return b.get(ctx, id)
+	}
+	return r.Content.BodyOf(ctx, typ, id)
+}

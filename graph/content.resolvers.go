@@ -56,7 +56,7 @@ func (r *articleResolver) Body(ctx context.Context, obj *content.Article) (*cont
 	if obj.Body != nil {
 		return obj.Body, nil
 	}
-	return r.Content.BodyOf(ctx, "Article", obj.ID)
+	return r.bodyOf(ctx, "Article", obj.ID)
 }
 
 func (r *articleResolver) Translations(ctx context.Context, obj *content.Article) ([]*content.Translation, error) {
@@ -166,7 +166,7 @@ func (r *pageResolver) Body(ctx context.Context, obj *content.Page) (*content.Ri
 	if obj.Body != nil {
 		return obj.Body, nil
 	}
-	return r.Content.BodyOf(ctx, "Page", obj.ID)
+	return r.bodyOf(ctx, "Page", obj.ID)
 }
 
 func (r *pageResolver) Translations(ctx context.Context, obj *content.Page) ([]*content.Translation, error) {
@@ -186,7 +186,11 @@ func (r *queryResolver) Pages(ctx context.Context, parent *string) ([]*content.P
 		}
 		p = &id
 	}
-	return r.Content.FindPages(ctx, p)
+	pages, err := r.Content.FindPages(ctx, p)
+	if err == nil && selectsField(ctx, "body") {
+		registerPageBodies(ctx, pages)
+	}
+	return pages, err
 }
 
 func (r *queryResolver) Article(ctx context.Context, id *string, slug *string, previewToken *string) (*content.Article, error) {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -453,5 +454,62 @@ func TestContentDemoData(t *testing.T) {
 	r = ok(t, s.larvik(t, `{ page(path: "personvern") { body { html } } }`, nil))
 	if !strings.Contains(get(r.Data, "page.body.html").(string), `<a href="mailto:personvern@example.no">`) {
 		t.Fatalf("page %v", r.Data)
+	}
+}
+
+// TestContentStatementsDoNotGrow is the N+1 guard for pages and articles: a menu with its
+// bodies and a page of articles with their relations cost the same statements for 3 items
+// as for 12.
+func TestContentStatementsDoNotGrow(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	ctx := context.Background()
+	demo, _ := s.app.Tenants.FindMunicipalityBySlug(ctx, "demo")
+	s.exec(t, `INSERT INTO organisations (municipality_id, slug, name, kind, status) VALUES (?, 'lag', 'Lag', 'VOLUNTARY', 'PUBLISHED')`, demo.ID())
+	s.exec(t, `INSERT INTO neighbourhoods (municipality_id, slug, area, min_lat, min_lon, max_lat, max_lon)
+		VALUES (?, 'sentrum', ?, 59, 10, 59.1, 10.1)`, demo.ID(), `{"type":"Polygon","coordinates":[[[10,59],[10.1,59],[10.1,59.1],[10,59]]]}`)
+	s.exec(t, `INSERT INTO pages (municipality_id, slug, path) VALUES (?, 'meny', 'meny')`, demo.ID())
+	add := func(from, to int) {
+		for i := from; i < to; i++ {
+			slug := fmt.Sprintf("side-%d", i)
+			s.exec(t, `INSERT INTO pages (municipality_id, parent_id, slug, path, sort_order)
+				SELECT municipality_id, id, ?, 'meny/' || ?, ? FROM pages WHERE path = 'meny'`, slug, slug, i)
+			s.exec(t, `INSERT INTO articles (municipality_id, organisation_id, slug, about_organisation_id)
+				SELECT municipality_id, id, ?, id FROM organisations WHERE slug = 'lag'`, fmt.Sprintf("sak-%d", i))
+			s.exec(t, `INSERT INTO article_neighbourhoods (article_id, neighbourhood_id, municipality_id)
+				SELECT a.id, n.id, a.municipality_id FROM articles a, neighbourhoods n WHERE a.slug = ?`, fmt.Sprintf("sak-%d", i))
+		}
+		s.exec(t, `INSERT INTO page_translations (page_id, municipality_id, locale, title, body_html, body_text, publish_at)
+			SELECT id, municipality_id, 'nb', 'Side', '<p>x</p>', 'x', now() - interval '1 minute' FROM pages
+			ON CONFLICT DO NOTHING`)
+		s.exec(t, `INSERT INTO article_translations (article_id, municipality_id, locale, title, body_html, body_text, publish_at)
+			SELECT id, municipality_id, 'nb', 'Sak', '<p>x</p>', 'x', now() - interval '1 minute' FROM articles
+			ON CONFLICT DO NOTHING`)
+	}
+	counter := &statementCounter{}
+	s.app.DB.AddQueryHook(counter)
+	query := `{ pages { title body { html } children { title body { html } children { title } } }
+		articles(first: 50) { totalCount nodes { title body { html } organisation { name } aboutOrganisation { name }
+		neighbourhoods { id } categories { id } } } }`
+	count := func(n int) int64 {
+		s.app.Tenants.Invalidate()
+		s.app.Portal.InvalidateCategories()
+		counter.n.Store(0)
+		r := ok(t, s.post(t, query, nil))
+		if got := len(get(r.Data, "pages.0.children").([]any)); got != n {
+			t.Fatalf("%d pages, want %d", got, n)
+		}
+		if got := len(list(r, "articles")); got != n {
+			t.Fatalf("%d articles, want %d", got, n)
+		}
+		return counter.n.Load()
+	}
+	add(0, 3)
+	small := count(3)
+	add(3, 12)
+	large := count(12)
+	t.Logf("statements: %d for 3, %d for 12", small, large)
+	if large != small {
+		t.Errorf("statements grow with the items: %d for 3, %d for 12", small, large)
 	}
 }

@@ -232,9 +232,9 @@ func (s *Service) withBody(ctx context.Context, k kind, mid, id uuid.UUID, tx *T
 	return nil
 }
 
-// BodyOf returns the body of a page or article as the reader sees it, for an item read
-// without its body (a menu's pages).
-func (s *Service) BodyOf(ctx context.Context, typ string, id uuid.UUID) (*RichText, error) {
+// BodiesOf returns the bodies of pages or articles (typ) as the reader sees them, by ID,
+// in one statement: for items read without their bodies (a menu's pages).
+func (s *Service) BodiesOf(ctx context.Context, typ string, ids []uuid.UUID) (map[uuid.UUID]*RichText, error) {
 	t, err := tenant.Current(ctx)
 	if err != nil {
 		return nil, err
@@ -243,10 +243,26 @@ func (s *Service) BodyOf(ctx context.Context, typ string, id uuid.UUID) (*RichTe
 	if typ == "Article" {
 		k = articleKind
 	}
-	var tx Texts
-	err = s.withBody(ctx, k, t.ID(), id, &tx, nil)
-	if tx.Body == nil {
-		tx.Body = &RichText{JSON: []byte(`{"blocks":[]}`)}
+	texts, err := loadTexts(ctx, s.db, k, t.ID(), ids, true, s.now())
+	if err != nil {
+		return nil, err
 	}
-	return tx.Body, err
+	out := make(map[uuid.UUID]*RichText, len(ids))
+	for _, id := range ids {
+		tx, _ := resolve(texts[id], chainOf(ctx), "", true)
+		if tx.Body == nil {
+			tx.Body = &RichText{JSON: []byte(`{"blocks":[]}`)}
+		}
+		out[id] = tx.Body
+	}
+	return out, nil
+}
+
+// BodyOf returns the body of one page or article (typ) as the reader sees it.
+func (s *Service) BodyOf(ctx context.Context, typ string, id uuid.UUID) (*RichText, error) {
+	m, err := s.BodiesOf(ctx, typ, []uuid.UUID{id})
+	if err != nil {
+		return nil, err
+	}
+	return m[id], nil
 }
