@@ -102,3 +102,22 @@ func (r *Resolver) bodyOf(ctx context.Context, typ string, id uuid.UUID) (*conte
 	}
 	return r.Content.BodyOf(ctx, typ, id)
 }
+
+// registerArticleRelations queues the organisations, activities and images of a page of
+// articles, so that each relation loads in one statement for them all.
+func registerArticleRelations(ctx context.Context, arts []*content.Article) {
+	l := loadersFor(ctx)
+	for _, a := range arts {
+		for _, id := range []*uuid.UUID{a.OrganisationID, a.AboutOrganisationID} {
+			if id != nil {
+				l.organisations.register(*id)
+			}
+		}
+		if a.AboutActivityID != nil {
+			l.activities.register(*a.AboutActivityID)
+		}
+		if a.HeroImageID != nil {
+			l.media.register(*a.HeroImageID)
+		}
+	}
+}

@@ -230,7 +230,11 @@ func (r *queryResolver) Articles(ctx context.Context, filter *model.ArticleFilte
 		}
 		f.From, f.To = filter.From, filter.To
 	}
-	return r.Content.FindArticles(ctx, f, page, selectsField(ctx, "body"))
+	conn, err := r.Content.FindArticles(ctx, f, page, selectsField(ctx, "body"))
+	if err == nil {
+		registerArticleRelations(ctx, conn.Nodes())
+	}
+	return conn, err
 }
 
 func (r *Resolver) Article() ArticleResolver { return &articleResolver{r} }

@@ -474,8 +474,11 @@ func TestContentStatementsDoNotGrow(t *testing.T) {
 			slug := fmt.Sprintf("side-%d", i)
 			s.exec(t, `INSERT INTO pages (municipality_id, parent_id, slug, path, sort_order)
 				SELECT municipality_id, id, ?, 'meny/' || ?, ? FROM pages WHERE path = 'meny'`, slug, slug, i)
+			s.exec(t, `INSERT INTO organisations (municipality_id, slug, name, kind, status)
+				VALUES (?, ?, 'Lag', 'VOLUNTARY', 'PUBLISHED')`, demo.ID(), fmt.Sprintf("lag-%d", i))
 			s.exec(t, `INSERT INTO articles (municipality_id, organisation_id, slug, about_organisation_id)
-				SELECT municipality_id, id, ?, id FROM organisations WHERE slug = 'lag'`, fmt.Sprintf("sak-%d", i))
+				SELECT o.municipality_id, o.id, ?, l.id FROM organisations o, organisations l
+				WHERE o.slug = ? AND l.slug = 'lag'`, fmt.Sprintf("sak-%d", i), fmt.Sprintf("lag-%d", i))
 			s.exec(t, `INSERT INTO article_neighbourhoods (article_id, neighbourhood_id, municipality_id)
 				SELECT a.id, n.id, a.municipality_id FROM articles a, neighbourhoods n WHERE a.slug = ?`, fmt.Sprintf("sak-%d", i))
 		}
