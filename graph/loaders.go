@@ -10,6 +10,7 @@ import (
 
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
+	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/portal"
 )
@@ -46,14 +47,16 @@ type loaders struct {
 	cardAccess cardMemo[*card.CardAccess] // anonymous cards opened in this operation
 	staffCards cardMemo[bool]             // cards listed by agencyCards, read as staff
 	cards      *card.Service
-	tickets    *batch[[]*card.Ticket] // tickets of cards listed for staff
-	claimable  *batch[[]*card.Offer]  // what cards listed for staff may claim
-	progOnce   sync.Once
-	progs      []*card.Programme
-	progErr    error
-	agOnce     sync.Once
-	agencies   []*card.Agency
-	agErr      error
+	// bodies of pages and articles read without them (a menu's pages), by type
+	contentBodies map[string]*batch[*content.RichText]
+	tickets       *batch[[]*card.Ticket] // tickets of cards listed for staff
+	claimable     *batch[[]*card.Offer]  // what cards listed for staff may claim
+	progOnce      sync.Once
+	progs         []*card.Programme
+	progErr       error
+	agOnce        sync.Once
+	agencies      []*card.Agency
+	agErr         error
 
 	mu       sync.Mutex
 	seen     map[portal.Group][]uuid.UUID
@@ -406,7 +409,7 @@ func (loaderExtension) ExtensionName() string                   { return "Loader
 func (loaderExtension) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (e loaderExtension) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	return next(context.WithValue(ctx, loadersKey{}, newLoaders(e.r.Portal, e.r.Cards)))
+	return next(context.WithValue(ctx, loadersKey{}, newLoaders(e.r.Portal, e.r.Cards).withContent(e.r.Content)))
 }
 
 // loadersFor returns the operation's loaders.

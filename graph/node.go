@@ -42,8 +42,11 @@ func (r *queryResolver) fetchNode(ctx context.Context, gid, field string) (relay
 		if err != nil {
 			return nil, err
 		}
-		if typ == "AuditEntry" {
+		switch typ {
+		case "AuditEntry":
 			return r.auditEntry(ctx, id)
+		case "Page", "Article":
+			return r.contentNode(ctx, typ, id)
 		}
 		return fetchShownHere(ctx, typ, id)
 	}

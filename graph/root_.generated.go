@@ -13,6 +13,7 @@ import (
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
+	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
@@ -31,6 +32,8 @@ type ResolverRoot interface {
 	Activity() ActivityResolver
 	ActivityConnection() ActivityConnectionResolver
 	AllocateTicketPayload() AllocateTicketPayloadResolver
+	Article() ArticleResolver
+	ArticleConnection() ArticleConnectionResolver
 	AuditEntry() AuditEntryResolver
 	CancelTicketPayload() CancelTicketPayloadResolver
 	Card() CardResolver
@@ -50,6 +53,7 @@ type ResolverRoot interface {
 	OfferStatistics() OfferStatisticsResolver
 	Organisation() OrganisationResolver
 	OrganisationConnection() OrganisationConnectionResolver
+	Page() PageResolver
 	ProviderSettlement() ProviderSettlementResolver
 	ProviderStatistics() ProviderStatisticsResolver
 	Query() QueryResolver
@@ -183,6 +187,38 @@ type ComplexityRoot struct {
 
 	ArchiveVenuePayload struct {
 		Venue func(childComplexity int) int
+	}
+
+	Article struct {
+		AboutActivity     func(childComplexity int) int
+		AboutOrganisation func(childComplexity int) int
+		AuthorLine        func(childComplexity int) int
+		Body              func(childComplexity int) int
+		Categories        func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
+		HeroAlt           func(childComplexity int) int
+		HeroImage         func(childComplexity int) int
+		Neighbourhoods    func(childComplexity int) int
+		Organisation      func(childComplexity int) int
+		PublishedAt       func(childComplexity int) int
+		Slug              func(childComplexity int) int
+		Summary           func(childComplexity int) int
+		TextLocale        func(childComplexity int) int
+		Title             func(childComplexity int) int
+		Translations      func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+	}
+
+	ArticleConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ArticleEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	AuditEntry struct {
@@ -415,6 +451,18 @@ type ComplexityRoot struct {
 		Phone  func(childComplexity int) int
 	}
 
+	ContentTranslation struct {
+		Body        func(childComplexity int) int
+		HeroAlt     func(childComplexity int) int
+		Locale      func(childComplexity int) int
+		PublishAt   func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Summary     func(childComplexity int) int
+		Title       func(childComplexity int) int
+		UnpublishAt func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
 	CreateActivityPayload struct {
 		Activity func(childComplexity int) int
 	}
@@ -425,12 +473,33 @@ type ComplexityRoot struct {
 		Token  func(childComplexity int) int
 	}
 
+	CreateArticlePayload struct {
+		Article func(childComplexity int) int
+	}
+
+	CreatePagePayload struct {
+		Page func(childComplexity int) int
+	}
+
+	CreatePreviewTokenPayload struct {
+		ExpiresAt func(childComplexity int) int
+		Token     func(childComplexity int) int
+	}
+
+	DeleteArticlePayload struct {
+		DeletedID func(childComplexity int) int
+	}
+
 	DeleteCategoryPayload struct {
 		DeletedID func(childComplexity int) int
 		Parent    func(childComplexity int) int
 	}
 
 	DeleteImagePayload struct {
+		DeletedID func(childComplexity int) int
+	}
+
+	DeletePagePayload struct {
 		DeletedID func(childComplexity int) int
 	}
 
@@ -567,6 +636,10 @@ type ComplexityRoot struct {
 		Role         func(childComplexity int) int
 	}
 
+	MovePagePayload struct {
+		Page func(childComplexity int) int
+	}
+
 	Municipality struct {
 		DefaultLocale func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -588,8 +661,13 @@ type ComplexityRoot struct {
 		ClaimTicket                 func(childComplexity int, cardID string, offerID string, access *model.CardPinInput) int
 		CreateAPIKey                func(childComplexity int, name string, scopes []auth.Scope) int
 		CreateActivity              func(childComplexity int, organisationID string, input model.ActivityChangesInput) int
+		CreateArticle               func(childComplexity int, input content.CreateArticleInput) int
+		CreatePage                  func(childComplexity int, input content.CreatePageInput) int
+		CreatePreviewToken          func(childComplexity int, id string, locale string) int
+		DeleteArticle               func(childComplexity int, id string) int
 		DeleteCategory              func(childComplexity int, id string) int
 		DeleteImage                 func(childComplexity int, id string) int
+		DeletePage                  func(childComplexity int, id string) int
 		ErasePersonalData           func(childComplexity int, identityNumber string) int
 		InviteMember                func(childComplexity int, organisationID string, email string, role portal.MemberRole) int
 		InviteUser                  func(childComplexity int, email string, displayName string, roles []auth.MunicipalRole) int
@@ -598,6 +676,7 @@ type ComplexityRoot struct {
 		Login                       func(childComplexity int, email string, password string) int
 		Logout                      func(childComplexity int) int
 		LogoutEverywhere            func(childComplexity int) int
+		MovePage                    func(childComplexity int, input content.MovePageInput) int
 		OpenCard                    func(childComplexity int, access model.CardPinInput) int
 		PersonalDataReport          func(childComplexity int, identityNumber string) int
 		RedeemTicket                func(childComplexity int, code string) int
@@ -608,6 +687,7 @@ type ComplexityRoot struct {
 		RequestPasswordReset        func(childComplexity int, email string) int
 		ResendConfirmation          func(childComplexity int, email string) int
 		ResetPassword               func(childComplexity int, token string, password string) int
+		RestoreContentRevision      func(childComplexity int, id string) int
 		RestoreRevision             func(childComplexity int, id string) int
 		ResumeCard                  func(childComplexity int, id string) int
 		RetryJob                    func(childComplexity int, id string) int
@@ -625,6 +705,7 @@ type ComplexityRoot struct {
 		SetCardOfferStatus          func(childComplexity int, id string, status card.OfferStatus) int
 		SetCaseworkerAgency         func(childComplexity int, userID string, agencyID *string) int
 		SetCategoryTranslation      func(childComplexity int, id string, locale string, input model.CategoryTextInput) int
+		SetContentStatus            func(childComplexity int, input content.SetStatusInput) int
 		SetImageAlt                 func(childComplexity int, id string, locale string, alt string) int
 		SetMemberRole               func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
 		SetNeighbourhoodCommittee   func(childComplexity int, id string, input model.CommitteeInput) int
@@ -635,8 +716,10 @@ type ComplexityRoot struct {
 		SetVenueTranslation         func(childComplexity int, id string, locale string, input model.VenueTextInput) int
 		SuspendCard                 func(childComplexity int, id string) int
 		UpdateActivity              func(childComplexity int, id string, input model.ActivityChangesInput) int
+		UpdateArticle               func(childComplexity int, input content.UpdateArticleInput) int
 		UpdateMunicipality          func(childComplexity int, input model.MunicipalityChangesInput) int
 		UpdateOrganisation          func(childComplexity int, id string, input model.UpdateOrganisationInput) int
+		UpdatePage                  func(childComplexity int, input content.UpdatePageInput) int
 		UploadImage                 func(childComplexity int, file graphql.Upload, alt *string, organisationID *string) int
 		VerifyEmail                 func(childComplexity int, token string) int
 	}
@@ -739,6 +822,22 @@ type ComplexityRoot struct {
 		Summary     func(childComplexity int) int
 	}
 
+	Page struct {
+		Body         func(childComplexity int) int
+		Children     func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
+		Parent       func(childComplexity int) int
+		Path         func(childComplexity int) int
+		PublishedAt  func(childComplexity int) int
+		Slug         func(childComplexity int) int
+		SortOrder    func(childComplexity int) int
+		Summary      func(childComplexity int) int
+		TextLocale   func(childComplexity int) int
+		Title        func(childComplexity int) int
+		Translations func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -793,6 +892,8 @@ type ComplexityRoot struct {
 		Activities           func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
 		Activity             func(childComplexity int, id *string, slug *string) int
 		AgencyCards          func(childComplexity int, programmeID *string, status *card.CardStatus, first *int, after *string, last *int, before *string) int
+		Article              func(childComplexity int, id *string, slug *string, previewToken *string) int
+		Articles             func(childComplexity int, filter *model.ArticleFilterInput, first *int, after *string) int
 		AuditLog             func(childComplexity int, filter *model.AuditFilterInput, first *int, after *string, last *int, before *string) int
 		CardAgencies         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CardOffers           func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus, first *int, after *string, last *int, before *string) int
@@ -813,6 +914,8 @@ type ComplexityRoot struct {
 		Nodes                func(childComplexity int, ids []string) int
 		Organisation         func(childComplexity int, id *string, slug *string) int
 		Organisations        func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
+		Page                 func(childComplexity int, path string, previewToken *string) int
+		Pages                func(childComplexity int, parent *string) int
 		PendingOrganisations func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Revisions            func(childComplexity int, itemID string, first *int, after *string, last *int, before *string) int
 		Search               func(childComplexity int, query string, first *int, after *string) int
@@ -886,6 +989,11 @@ type ComplexityRoot struct {
 		PasswordChanged func(childComplexity int) int
 	}
 
+	RestoreContentRevisionPayload struct {
+		Article func(childComplexity int) int
+		Page    func(childComplexity int) int
+	}
+
 	RestoreRevisionPayload struct {
 		Activity     func(childComplexity int) int
 		Organisation func(childComplexity int) int
@@ -927,6 +1035,12 @@ type ComplexityRoot struct {
 
 	RevokeCardPayload struct {
 		Card func(childComplexity int) int
+	}
+
+	RichText struct {
+		HTML      func(childComplexity int) int
+		JSON      func(childComplexity int) int
+		PlainText func(childComplexity int) int
 	}
 
 	SaveCardAgencyPayload struct {
@@ -993,6 +1107,11 @@ type ComplexityRoot struct {
 
 	SetCategoryTranslationPayload struct {
 		Category func(childComplexity int) int
+	}
+
+	SetContentStatusPayload struct {
+		Article func(childComplexity int) int
+		Page    func(childComplexity int) int
 	}
 
 	SetImageAltPayload struct {
@@ -1088,12 +1207,20 @@ type ComplexityRoot struct {
 		Activity func(childComplexity int) int
 	}
 
+	UpdateArticlePayload struct {
+		Article func(childComplexity int) int
+	}
+
 	UpdateMunicipalityPayload struct {
 		Municipality func(childComplexity int) int
 	}
 
 	UpdateOrganisationPayload struct {
 		Organisation func(childComplexity int) int
+	}
+
+	UpdatePagePayload struct {
+		Page func(childComplexity int) int
 	}
 
 	UploadImagePayload struct {
@@ -1638,6 +1765,147 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ArchiveVenuePayload.Venue(childComplexity), true
+
+	case "Article.aboutActivity":
+		if e.ComplexityRoot.Article.AboutActivity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.AboutActivity(childComplexity), true
+	case "Article.aboutOrganisation":
+		if e.ComplexityRoot.Article.AboutOrganisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.AboutOrganisation(childComplexity), true
+	case "Article.authorLine":
+		if e.ComplexityRoot.Article.AuthorLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.AuthorLine(childComplexity), true
+	case "Article.body":
+		if e.ComplexityRoot.Article.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Body(childComplexity), true
+	case "Article.categories":
+		if e.ComplexityRoot.Article.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Categories(childComplexity), true
+	case "Article.id":
+		if e.ComplexityRoot.Article.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.GlobalID(childComplexity), true
+	case "Article.heroAlt":
+		if e.ComplexityRoot.Article.HeroAlt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.HeroAlt(childComplexity), true
+	case "Article.heroImage":
+		if e.ComplexityRoot.Article.HeroImage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.HeroImage(childComplexity), true
+	case "Article.neighbourhoods":
+		if e.ComplexityRoot.Article.Neighbourhoods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Neighbourhoods(childComplexity), true
+	case "Article.organisation":
+		if e.ComplexityRoot.Article.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Organisation(childComplexity), true
+	case "Article.publishedAt":
+		if e.ComplexityRoot.Article.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.PublishedAt(childComplexity), true
+	case "Article.slug":
+		if e.ComplexityRoot.Article.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Slug(childComplexity), true
+	case "Article.summary":
+		if e.ComplexityRoot.Article.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Summary(childComplexity), true
+	case "Article.textLocale":
+		if e.ComplexityRoot.Article.TextLocale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.TextLocale(childComplexity), true
+	case "Article.title":
+		if e.ComplexityRoot.Article.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Title(childComplexity), true
+	case "Article.translations":
+		if e.ComplexityRoot.Article.Translations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Translations(childComplexity), true
+	case "Article.updatedAt":
+		if e.ComplexityRoot.Article.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.UpdatedAt(childComplexity), true
+
+	case "ArticleConnection.edges":
+		if e.ComplexityRoot.ArticleConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleConnection.Edges(childComplexity), true
+	case "ArticleConnection.nodes":
+		if e.ComplexityRoot.ArticleConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleConnection.Nodes(childComplexity), true
+	case "ArticleConnection.pageInfo":
+		if e.ComplexityRoot.ArticleConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleConnection.PageInfo(childComplexity), true
+	case "ArticleConnection.totalCount":
+		if e.ComplexityRoot.ArticleConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleConnection.TotalCount(childComplexity), true
+
+	case "ArticleEdge.cursor":
+		if e.ComplexityRoot.ArticleEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleEdge.Cursor(childComplexity), true
+	case "ArticleEdge.node":
+		if e.ComplexityRoot.ArticleEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleEdge.Node(childComplexity), true
 
 	case "AuditEntry.action":
 		if e.ComplexityRoot.AuditEntry.Action == nil {
@@ -2570,6 +2838,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Contact.Phone(childComplexity), true
 
+	case "ContentTranslation.body":
+		if e.ComplexityRoot.ContentTranslation.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentTranslation.Body(childComplexity), true
+	case "ContentTranslation.heroAlt":
+		if e.ComplexityRoot.ContentTranslation.HeroAlt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentTranslation.HeroAlt(childComplexity), true
+	case "ContentTranslation.locale":
+		if e.ComplexityRoot.ContentTranslation.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentTranslation.Locale(childComplexity), true
+	case "ContentTranslation.publishAt":
+		if e.ComplexityRoot.ContentTranslation.PublishAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentTranslation.PublishAt(childComplexity), true
+	case "ContentTranslation.status":
+		if e.ComplexityRoot.ContentTranslation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentTranslation.Status(childComplexity), true
+	case "ContentTranslation.summary":
+		if e.ComplexityRoot.ContentTranslation.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentTranslation.Summary(childComplexity), true
+	case "ContentTranslation.title":
+		if e.ComplexityRoot.ContentTranslation.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentTranslation.Title(childComplexity), true
+	case "ContentTranslation.unpublishAt":
+		if e.ComplexityRoot.ContentTranslation.UnpublishAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentTranslation.UnpublishAt(childComplexity), true
+	case "ContentTranslation.updatedAt":
+		if e.ComplexityRoot.ContentTranslation.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentTranslation.UpdatedAt(childComplexity), true
+
 	case "CreateActivityPayload.activity":
 		if e.ComplexityRoot.CreateActivityPayload.Activity == nil {
 			break
@@ -2596,6 +2919,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateApiKeyPayload.Token(childComplexity), true
 
+	case "CreateArticlePayload.article":
+		if e.ComplexityRoot.CreateArticlePayload.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateArticlePayload.Article(childComplexity), true
+
+	case "CreatePagePayload.page":
+		if e.ComplexityRoot.CreatePagePayload.Page == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePagePayload.Page(childComplexity), true
+
+	case "CreatePreviewTokenPayload.expiresAt":
+		if e.ComplexityRoot.CreatePreviewTokenPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePreviewTokenPayload.ExpiresAt(childComplexity), true
+	case "CreatePreviewTokenPayload.token":
+		if e.ComplexityRoot.CreatePreviewTokenPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePreviewTokenPayload.Token(childComplexity), true
+
+	case "DeleteArticlePayload.deletedId":
+		if e.ComplexityRoot.DeleteArticlePayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteArticlePayload.DeletedID(childComplexity), true
+
 	case "DeleteCategoryPayload.deletedId":
 		if e.ComplexityRoot.DeleteCategoryPayload.DeletedID == nil {
 			break
@@ -2615,6 +2972,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeleteImagePayload.DeletedID(childComplexity), true
+
+	case "DeletePagePayload.deletedId":
+		if e.ComplexityRoot.DeletePagePayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePagePayload.DeletedID(childComplexity), true
 
 	case "ErasePersonalDataPayload.erased":
 		if e.ComplexityRoot.ErasePersonalDataPayload.Erased == nil {
@@ -3045,6 +3409,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Membership.Role(childComplexity), true
 
+	case "MovePagePayload.page":
+		if e.ComplexityRoot.MovePagePayload.Page == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovePagePayload.Page(childComplexity), true
+
 	case "Municipality.defaultLocale":
 		if e.ComplexityRoot.Municipality.DefaultLocale == nil {
 			break
@@ -3198,6 +3569,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateActivity(childComplexity, args["organisationId"].(string), args["input"].(model.ActivityChangesInput)), true
+	case "Mutation.createArticle":
+		if e.ComplexityRoot.Mutation.CreateArticle == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createArticle_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateArticle(childComplexity, args["input"].(content.CreateArticleInput)), true
+	case "Mutation.createPage":
+		if e.ComplexityRoot.Mutation.CreatePage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePage(childComplexity, args["input"].(content.CreatePageInput)), true
+	case "Mutation.createPreviewToken":
+		if e.ComplexityRoot.Mutation.CreatePreviewToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPreviewToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePreviewToken(childComplexity, args["id"].(string), args["locale"].(string)), true
+	case "Mutation.deleteArticle":
+		if e.ComplexityRoot.Mutation.DeleteArticle == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteArticle_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteArticle(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteCategory":
 		if e.ComplexityRoot.Mutation.DeleteCategory == nil {
 			break
@@ -3220,6 +3635,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteImage(childComplexity, args["id"].(string)), true
+	case "Mutation.deletePage":
+		if e.ComplexityRoot.Mutation.DeletePage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deletePage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeletePage(childComplexity, args["id"].(string)), true
 	case "Mutation.erasePersonalData":
 		if e.ComplexityRoot.Mutation.ErasePersonalData == nil {
 			break
@@ -3298,6 +3724,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogoutEverywhere(childComplexity), true
+	case "Mutation.movePage":
+		if e.ComplexityRoot.Mutation.MovePage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_movePage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MovePage(childComplexity, args["input"].(content.MovePageInput)), true
 	case "Mutation.openCard":
 		if e.ComplexityRoot.Mutation.OpenCard == nil {
 			break
@@ -3408,6 +3845,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetPassword(childComplexity, args["token"].(string), args["password"].(string)), true
+	case "Mutation.restoreContentRevision":
+		if e.ComplexityRoot.Mutation.RestoreContentRevision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreContentRevision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreContentRevision(childComplexity, args["id"].(string)), true
 	case "Mutation.restoreRevision":
 		if e.ComplexityRoot.Mutation.RestoreRevision == nil {
 			break
@@ -3595,6 +4043,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetCategoryTranslation(childComplexity, args["id"].(string), args["locale"].(string), args["input"].(model.CategoryTextInput)), true
+	case "Mutation.setContentStatus":
+		if e.ComplexityRoot.Mutation.SetContentStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setContentStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetContentStatus(childComplexity, args["input"].(content.SetStatusInput)), true
 	case "Mutation.setImageAlt":
 		if e.ComplexityRoot.Mutation.SetImageAlt == nil {
 			break
@@ -3705,6 +4164,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateActivity(childComplexity, args["id"].(string), args["input"].(model.ActivityChangesInput)), true
+	case "Mutation.updateArticle":
+		if e.ComplexityRoot.Mutation.UpdateArticle == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateArticle_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateArticle(childComplexity, args["input"].(content.UpdateArticleInput)), true
 	case "Mutation.updateMunicipality":
 		if e.ComplexityRoot.Mutation.UpdateMunicipality == nil {
 			break
@@ -3727,6 +4197,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateOrganisation(childComplexity, args["id"].(string), args["input"].(model.UpdateOrganisationInput)), true
+	case "Mutation.updatePage":
+		if e.ComplexityRoot.Mutation.UpdatePage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePage(childComplexity, args["input"].(content.UpdatePageInput)), true
 	case "Mutation.uploadImage":
 		if e.ComplexityRoot.Mutation.UploadImage == nil {
 			break
@@ -4166,6 +4647,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrganisationTranslation.Summary(childComplexity), true
 
+	case "Page.body":
+		if e.ComplexityRoot.Page.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Page.Body(childComplexity), true
+	case "Page.children":
+		if e.ComplexityRoot.Page.Children == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Page.Children(childComplexity), true
+	case "Page.id":
+		if e.ComplexityRoot.Page.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Page.GlobalID(childComplexity), true
+	case "Page.parent":
+		if e.ComplexityRoot.Page.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Page.Parent(childComplexity), true
+	case "Page.path":
+		if e.ComplexityRoot.Page.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Page.Path(childComplexity), true
+	case "Page.publishedAt":
+		if e.ComplexityRoot.Page.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Page.PublishedAt(childComplexity), true
+	case "Page.slug":
+		if e.ComplexityRoot.Page.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Page.Slug(childComplexity), true
+	case "Page.order":
+		if e.ComplexityRoot.Page.SortOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Page.SortOrder(childComplexity), true
+	case "Page.summary":
+		if e.ComplexityRoot.Page.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Page.Summary(childComplexity), true
+	case "Page.textLocale":
+		if e.ComplexityRoot.Page.TextLocale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Page.TextLocale(childComplexity), true
+	case "Page.title":
+		if e.ComplexityRoot.Page.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Page.Title(childComplexity), true
+	case "Page.translations":
+		if e.ComplexityRoot.Page.Translations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Page.Translations(childComplexity), true
+	case "Page.updatedAt":
+		if e.ComplexityRoot.Page.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Page.UpdatedAt(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -4385,6 +4945,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AgencyCards(childComplexity, args["programmeId"].(*string), args["status"].(*card.CardStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.article":
+		if e.ComplexityRoot.Query.Article == nil {
+			break
+		}
+
+		args, err := ec.field_Query_article_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Article(childComplexity, args["id"].(*string), args["slug"].(*string), args["previewToken"].(*string)), true
+	case "Query.articles":
+		if e.ComplexityRoot.Query.Articles == nil {
+			break
+		}
+
+		args, err := ec.field_Query_articles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Articles(childComplexity, args["filter"].(*model.ArticleFilterInput), args["first"].(*int), args["after"].(*string)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -4591,6 +5173,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organisations(childComplexity, args["filter"].(*model.CatalogueFilterInput), args["orderBy"].(*portal.Order), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.page":
+		if e.ComplexityRoot.Query.Page == nil {
+			break
+		}
+
+		args, err := ec.field_Query_page_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Page(childComplexity, args["path"].(string), args["previewToken"].(*string)), true
+	case "Query.pages":
+		if e.ComplexityRoot.Query.Pages == nil {
+			break
+		}
+
+		args, err := ec.field_Query_pages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Pages(childComplexity, args["parent"].(*string)), true
 	case "Query.pendingOrganisations":
 		if e.ComplexityRoot.Query.PendingOrganisations == nil {
 			break
@@ -4822,6 +5426,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ResetPasswordPayload.PasswordChanged(childComplexity), true
 
+	case "RestoreContentRevisionPayload.article":
+		if e.ComplexityRoot.RestoreContentRevisionPayload.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RestoreContentRevisionPayload.Article(childComplexity), true
+	case "RestoreContentRevisionPayload.page":
+		if e.ComplexityRoot.RestoreContentRevisionPayload.Page == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RestoreContentRevisionPayload.Page(childComplexity), true
+
 	case "RestoreRevisionPayload.activity":
 		if e.ComplexityRoot.RestoreRevisionPayload.Activity == nil {
 			break
@@ -4943,6 +5560,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevokeCardPayload.Card(childComplexity), true
+
+	case "RichText.html":
+		if e.ComplexityRoot.RichText.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RichText.HTML(childComplexity), true
+	case "RichText.json":
+		if e.ComplexityRoot.RichText.JSON == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RichText.JSON(childComplexity), true
+	case "RichText.plainText":
+		if e.ComplexityRoot.RichText.PlainText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RichText.PlainText(childComplexity), true
 
 	case "SaveCardAgencyPayload.agency":
 		if e.ComplexityRoot.SaveCardAgencyPayload.Agency == nil {
@@ -5084,6 +5720,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SetCategoryTranslationPayload.Category(childComplexity), true
+
+	case "SetContentStatusPayload.article":
+		if e.ComplexityRoot.SetContentStatusPayload.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetContentStatusPayload.Article(childComplexity), true
+	case "SetContentStatusPayload.page":
+		if e.ComplexityRoot.SetContentStatusPayload.Page == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetContentStatusPayload.Page(childComplexity), true
 
 	case "SetImageAltPayload.image":
 		if e.ComplexityRoot.SetImageAltPayload.Image == nil {
@@ -5337,6 +5986,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateActivityPayload.Activity(childComplexity), true
 
+	case "UpdateArticlePayload.article":
+		if e.ComplexityRoot.UpdateArticlePayload.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateArticlePayload.Article(childComplexity), true
+
 	case "UpdateMunicipalityPayload.municipality":
 		if e.ComplexityRoot.UpdateMunicipalityPayload.Municipality == nil {
 			break
@@ -5350,6 +6006,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpdateOrganisationPayload.Organisation(childComplexity), true
+
+	case "UpdatePagePayload.page":
+		if e.ComplexityRoot.UpdatePagePayload.Page == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePagePayload.Page(childComplexity), true
 
 	case "UploadImagePayload.image":
 		if e.ComplexityRoot.UploadImagePayload.Image == nil {
@@ -5631,6 +6294,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputActivityChangesInput,
 		ec.unmarshalInputActivityTextsInput,
+		ec.unmarshalInputArticleFilterInput,
 		ec.unmarshalInputAuditFilterInput,
 		ec.unmarshalInputBoundingBoxInput,
 		ec.unmarshalInputCardAgencyInput,
@@ -5646,10 +6310,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCategoryTextInput,
 		ec.unmarshalInputCommitteeInput,
 		ec.unmarshalInputCommitteeMemberInput,
+		ec.unmarshalInputContentTextsInput,
+		ec.unmarshalInputCreateArticleInput,
+		ec.unmarshalInputCreatePageInput,
 		ec.unmarshalInputGeoPointInput,
 		ec.unmarshalInputImageFilterInput,
 		ec.unmarshalInputLinkInput,
 		ec.unmarshalInputLocaleInput,
+		ec.unmarshalInputMovePageInput,
 		ec.unmarshalInputMunicipalityChangesInput,
 		ec.unmarshalInputNearInput,
 		ec.unmarshalInputNeighbourhoodChangesInput,
@@ -5658,7 +6326,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputNewOwnerInput,
 		ec.unmarshalInputOrganisationTextInput,
 		ec.unmarshalInputRegisterOrganisationInput,
+		ec.unmarshalInputSetContentStatusInput,
+		ec.unmarshalInputUpdateArticleInput,
 		ec.unmarshalInputUpdateOrganisationInput,
+		ec.unmarshalInputUpdatePageInput,
 		ec.unmarshalInputVenueChangesInput,
 		ec.unmarshalInputVenueTextInput,
 		ec.unmarshalInputWeeklySlotInput,
@@ -6453,12 +7124,13 @@ input WeeklySlotInput {
 
 extend type Query {
   """
-  An organisation's or activity's revisions, newest first (for those who may edit it).
+  An organisation's, activity's, page's or article's revisions, newest first (for those who
+  may edit it).
   Null, with the error, for anyone else, an unknown item or a bad page, so the rest of the
   answer stands.
   """
   revisions(
-    "The organisation's or activity's global ID."
+    "The organisation's, activity's, page's or article's global ID."
     itemId: ID!
     "Page size forward, 0 to 100 (default 20)."
     first: Int
@@ -6489,11 +7161,11 @@ type RestoreRevisionPayload {
   activity: Activity
 }
 
-"An organisation or activity as it was after one change."
+"An organisation, activity, page or article as it was after one change."
 type Revision implements Node {
   "The revision's global ID."
   id: ID!
-  "Organisation or Activity."
+  "Organisation, Activity, Page or Article."
   itemType: String!
   "The item's global ID."
   itemId: ID!
@@ -8853,6 +9525,412 @@ type PageInfo {
 "An instant in time, as an RFC 3339 string with time zone, e.g. ` + "`" + `2026-11-21T14:00:00Z` + "`" + `."
 scalar Time @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")
 `, BuiltIn: false},
+	{Name: "../schema/content.graphqls", Input: `extend type Query {
+  """
+  The public page at a slug path such as ` + "`" + `aktivitetskortet/slik-soker-du` + "`" + `, in the request's
+  language (each text falling back on its own along the locale chain, among the languages
+  that are published); null when there is none. With a preview token for the page, its
+  language shows as it will look when published.
+  """
+  page(
+    "The slug path, without leading or trailing slashes."
+    path: String!
+    "A token from ` + "`" + `createPreviewToken` + "`" + ` for this page; BAD_USER_INPUT when forged, expired or for another item."
+    previewToken: String
+  ): Page
+  """
+  The public pages directly below a page (none given: the top of the tree), in order, each
+  with the public pages below it: the tree for a menu. A page that is not public hides
+  the pages below it.
+  """
+  pages(
+    "The page whose children to list (global ID); the top of the tree when left out."
+    parent: ID
+  ): [Page!]!
+  """
+  A public article by global ID or slug (one of them), in the request's language; null
+  when there is none. Those who may write it see it unpublished too, with its drafts.
+  With a preview token for it, its language shows as it will look.
+  """
+  article(
+    "The article's global ID."
+    id: ID
+    "The article's slug."
+    slug: String
+    "A token from ` + "`" + `createPreviewToken` + "`" + ` for this article."
+    previewToken: String
+  ): Article
+  "The public articles, newest publication first, in the request's language."
+  articles(
+    "What to match; every part given must hold."
+    filter: ArticleFilterInput
+    "Page size, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+  ): ArticleConnection!
+}
+
+"Which articles to list."
+input ArticleFilterInput {
+  "Only articles in any of these categories (global IDs)."
+  categories: [ID!]
+  "Only articles about any of these neighbourhoods (global IDs)."
+  neighbourhoods: [ID!]
+  "Only articles by or about this organisation (global ID)."
+  organisation: ID
+  "Only articles published at or after this time."
+  from: Time
+  "Only articles published before this time."
+  to: Time
+}
+
+"Where one language of a page or article stands; computed from its publication times when read."
+enum ContentStatus {
+  "Not public."
+  DRAFT
+  "Public from ` + "`" + `publishAt` + "`" + `, which is still to come."
+  SCHEDULED
+  "Public now."
+  PUBLISHED
+  "No longer public since ` + "`" + `unpublishAt` + "`" + `."
+  ARCHIVED
+}
+
+"A rich text body, served three ways."
+type RichText {
+  """
+  The block tree: ` + "`" + `{"blocks": [...]}` + "`" + ` with blocks of type paragraph, heading (level 2-4),
+  list, quote, image, embed and callout (see docs/api.md).
+  """
+  json: JSON!
+  "The body as HTML, generated by fritid from the blocks and safe to insert as it is."
+  html: String!
+  "The body's text without markup, for previews and search."
+  plainText: String!
+}
+
+"An information page of the municipality, in its tree."
+type Page implements Node {
+  "The page's global ID."
+  id: ID!
+  "The last part of its path."
+  slug: String!
+  "The slug path from the top of the tree, e.g. ` + "`" + `aktivitetskortet/slik-soker-du` + "`" + `."
+  path: String!
+  "Its place among its siblings (smaller first)."
+  order: Int!
+  "The page above it; null at the top."
+  parent: Page
+  "The public pages below it, in order."
+  children: [Page!]!
+  "The title."
+  title: String!
+  "A short introduction."
+  summary: String!
+  "The body."
+  body: RichText!
+  "The language of the title shown (the first public one along the locale chain)."
+  textLocale: String!
+  "When the shown texts were first published; null when not public."
+  publishedAt: Time
+  "Every language's texts with their status, for those who may write the page; empty for anyone else."
+  translations: [ContentTranslation!]!
+  "When the page last changed."
+  updatedAt: Time!
+}
+
+"A news article, by the municipality or by an organisation about itself."
+type Article implements Node {
+  "The article's global ID."
+  id: ID!
+  "Its slug, unique in the municipality."
+  slug: String!
+  "The organisation whose own article it is; null for the municipality's."
+  organisation: Organisation
+  "The organisation it is about, if any."
+  aboutOrganisation: Organisation
+  "The activity it is about, if any."
+  aboutActivity: Activity
+  "The hero image from the media library."
+  heroImage: Image
+  "The hero image's alt text in the shown language."
+  heroAlt: String!
+  "Who wrote it, as it should be credited."
+  authorLine: String!
+  "Its categories."
+  categories: [Category!]!
+  "The neighbourhoods it is about."
+  neighbourhoods: [Neighbourhood!]!
+  "The title."
+  title: String!
+  "A short introduction."
+  summary: String!
+  "The body."
+  body: RichText!
+  "The language of the title shown."
+  textLocale: String!
+  "When it was first published in a shown language; null when not public."
+  publishedAt: Time
+  "Every language's texts with their status, for those who may write it; empty for anyone else."
+  translations: [ContentTranslation!]!
+  "When the article last changed."
+  updatedAt: Time!
+}
+
+"One language's texts of a page or article, with its publication."
+type ContentTranslation {
+  "The language code."
+  locale: String!
+  "The title."
+  title: String!
+  "A short introduction."
+  summary: String!
+  "The hero image's alt text (articles)."
+  heroAlt: String!
+  "The body."
+  body: RichText!
+  "Where the language stands now."
+  status: ContentStatus!
+  "When it is or was published; null for a draft."
+  publishAt: Time
+  "When it stops or stopped being public; null for none."
+  unpublishAt: Time
+  "When these texts last changed."
+  updatedAt: Time!
+}
+
+"A page of articles."
+type ArticleConnection {
+  "The articles with their cursors."
+  edges: [ArticleEdge!]!
+  "The articles alone."
+  nodes: [Article!]!
+  "Where this page is in the list."
+  pageInfo: PageInfo!
+  "How many articles match in all."
+  totalCount: Int!
+}
+
+"An article in a page, with its cursor."
+type ArticleEdge {
+  "The cursor to continue after this article."
+  cursor: String!
+  "The article."
+  node: Article!
+}
+
+"One language's texts to write. A field left out keeps its value; give at most one of body, bodyHtml and bodyMarkdown."
+input ContentTextsInput {
+  "The language code (enabled by the municipality)."
+  locale: String!
+  "The title (at most 200 characters)."
+  title: String
+  "A short introduction (at most 1000 characters)."
+  summary: String
+  "The hero image's alt text in this language (articles)."
+  heroAlt: String
+  "The body as a block tree (at most 200 KB of JSON); BAD_USER_INPUT naming the block that is wrong."
+  body: JSON
+  "The body as pasted HTML: sanitised and converted into blocks, never stored as it came."
+  bodyHtml: String
+  "The body as Markdown: converted into blocks, raw HTML in it dropped."
+  bodyMarkdown: String
+}
+
+"A new page."
+input CreatePageInput {
+  "The page above it (global ID); the top of the tree when left out."
+  parentId: ID
+  "The last part of its path: lower-case letters, digits and single hyphens."
+  slug: String!
+  "Its place among its siblings (default 0)."
+  order: Int
+  "Its texts, per language; every language starts as a draft."
+  texts: [ContentTextsInput!]
+}
+
+"Changes to a page; what is left out stays."
+input UpdatePageInput {
+  "The page (global ID)."
+  id: ID!
+  "A new slug; the paths of the pages below follow."
+  slug: String
+  "A new place among its siblings."
+  order: Int
+  "Texts to write, per language."
+  texts: [ContentTextsInput!]
+}
+
+"Where to put a page in the tree."
+input MovePageInput {
+  "The page (global ID)."
+  id: ID!
+  "The new parent (global ID); the top of the tree when left out. Not the page or a page below it."
+  parentId: ID
+  "Its place among its new siblings."
+  order: Int
+}
+
+"A new article."
+input CreateArticleInput {
+  "Its slug, unique in the municipality."
+  slug: String!
+  "The organisation whose own article it is (global ID); the municipality's when left out."
+  organisationId: ID
+  "The organisation it is about (global ID)."
+  aboutOrganisationId: ID
+  "The activity it is about (global ID)."
+  aboutActivityId: ID
+  "The hero image (global ID of an image of the municipality's library)."
+  heroImageId: ID
+  "Who wrote it (at most 200 characters)."
+  authorLine: String
+  "Its categories (global IDs)."
+  categoryIds: [ID!]
+  "The neighbourhoods it is about (global IDs)."
+  neighbourhoodIds: [ID!]
+  "Its texts, per language; every language starts as a draft."
+  texts: [ContentTextsInput!]
+}
+
+"Changes to an article; what is left out stays, an empty ID clears a link, a list given replaces."
+input UpdateArticleInput {
+  "The article (global ID)."
+  id: ID!
+  "A new slug."
+  slug: String
+  "The organisation it is about; empty to clear."
+  aboutOrganisationId: ID
+  "The activity it is about; empty to clear."
+  aboutActivityId: ID
+  "The hero image; empty to clear."
+  heroImageId: ID
+  "Who wrote it."
+  authorLine: String
+  "Its categories."
+  categoryIds: [ID!]
+  "The neighbourhoods it is about."
+  neighbourhoodIds: [ID!]
+  "Texts to write, per language."
+  texts: [ContentTextsInput!]
+}
+
+"The publication of one language of a page or article."
+input SetContentStatusInput {
+  "The page or article (global ID)."
+  id: ID!
+  "The language."
+  locale: String!
+  """
+  DRAFT withdraws it; PUBLISHED makes it public now; SCHEDULED makes it public at
+  ` + "`" + `publishAt` + "`" + ` (in the future); ARCHIVED ends it at ` + "`" + `unpublishAt` + "`" + ` (now when left out).
+  Another language than the municipality's default one cannot go out before it.
+  """
+  status: ContentStatus!
+  "When it goes out (SCHEDULED)."
+  publishAt: Time
+  "When it stops being public (after publishAt)."
+  unpublishAt: Time
+}
+
+extend type Mutation {
+  "Creates a page (ADMIN, EDITOR)."
+  createPage("The new page." input: CreatePageInput!): CreatePagePayload!
+  "Changes a page's slug, order or texts (ADMIN, EDITOR)."
+  updatePage("What to change." input: UpdatePageInput!): UpdatePagePayload!
+  "Moves a page in the tree (ADMIN, EDITOR); BAD_USER_INPUT on ` + "`" + `input.parentId` + "`" + ` for a cycle."
+  movePage("Where to put it." input: MovePageInput!): MovePagePayload!
+  "Deletes a page without pages below it (ADMIN, EDITOR); CONFLICT while it has some."
+  deletePage("The page (global ID)." id: ID!): DeletePagePayload!
+  "Creates an article (ADMIN, EDITOR; an organisation's OWNER and EDITORs for its own; committee editors for their neighbourhoods)."
+  createArticle("The new article." input: CreateArticleInput!): CreateArticlePayload!
+  "Changes an article (as createArticle, for the article as it is and as it will be)."
+  updateArticle("What to change." input: UpdateArticleInput!): UpdateArticlePayload!
+  "Deletes an article (as updateArticle)."
+  deleteArticle("The article (global ID)." id: ID!): DeleteArticlePayload!
+  "Sets the publication of one language of a page or article (as updatePage or updateArticle)."
+  setContentStatus("The language and its publication." input: SetContentStatusInput!): SetContentStatusPayload!
+  """
+  A signed token, valid for an hour, with which ` + "`" + `page` + "`" + ` or ` + "`" + `article` + "`" + ` shows one language of
+  the item as it will look, published or not (as updatePage or updateArticle).
+  """
+  createPreviewToken(
+    "The page or article (global ID)."
+    id: ID!
+    "The language to preview."
+    locale: String!
+  ): CreatePreviewTokenPayload!
+  "Puts a page or article back as a revision has it (texts; an article's fields too), publication unchanged."
+  restoreContentRevision("The revision (global ID)." id: ID!): RestoreContentRevisionPayload!
+}
+
+"The page as saved."
+type CreatePagePayload {
+  "The page, as its editor sees it."
+  page: Page!
+}
+
+"The page as saved."
+type UpdatePagePayload {
+  "The page, as its editor sees it."
+  page: Page!
+}
+
+"The page as saved."
+type MovePagePayload {
+  "The page, as its editor sees it."
+  page: Page!
+}
+
+"The article as saved."
+type CreateArticlePayload {
+  "The article, as its editor sees it."
+  article: Article!
+}
+
+"The article as saved."
+type UpdateArticlePayload {
+  "The article, as its editor sees it."
+  article: Article!
+}
+
+"The deleted page."
+type DeletePagePayload {
+  "Its global ID."
+  deletedId: ID!
+}
+
+"The deleted article."
+type DeleteArticlePayload {
+  "Its global ID."
+  deletedId: ID!
+}
+
+"The page or article changed."
+type SetContentStatusPayload {
+  "The page, when it is one."
+  page: Page
+  "The article, when it is one."
+  article: Article
+}
+
+"The page or article changed."
+type RestoreContentRevisionPayload {
+  "The page, when it is one."
+  page: Page
+  "The article, when it is one."
+  article: Article
+}
+
+"A preview token."
+type CreatePreviewTokenPayload {
+  "The token, for ` + "`" + `previewToken` + "`" + `."
+  token: String!
+  "When it stops being valid."
+  expiresAt: Time!
+}
+`, BuiltIn: false},
 	{Name: "../schema/directives.graphqls", Input: `"gqlgen's wiring directive: how a field maps to Go (here, omittable inputs for partial updates)."
 directive @goField(
   forceResolver: Boolean
@@ -9701,6 +10779,70 @@ func (ec *executionContext) childFields_ArchiveVenuePayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type ArchiveVenuePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Article(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Article_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_Article_slug(ctx, field)
+	case "organisation":
+		return ec.fieldContext_Article_organisation(ctx, field)
+	case "aboutOrganisation":
+		return ec.fieldContext_Article_aboutOrganisation(ctx, field)
+	case "aboutActivity":
+		return ec.fieldContext_Article_aboutActivity(ctx, field)
+	case "heroImage":
+		return ec.fieldContext_Article_heroImage(ctx, field)
+	case "heroAlt":
+		return ec.fieldContext_Article_heroAlt(ctx, field)
+	case "authorLine":
+		return ec.fieldContext_Article_authorLine(ctx, field)
+	case "categories":
+		return ec.fieldContext_Article_categories(ctx, field)
+	case "neighbourhoods":
+		return ec.fieldContext_Article_neighbourhoods(ctx, field)
+	case "title":
+		return ec.fieldContext_Article_title(ctx, field)
+	case "summary":
+		return ec.fieldContext_Article_summary(ctx, field)
+	case "body":
+		return ec.fieldContext_Article_body(ctx, field)
+	case "textLocale":
+		return ec.fieldContext_Article_textLocale(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_Article_publishedAt(ctx, field)
+	case "translations":
+		return ec.fieldContext_Article_translations(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Article_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Article", field.Name)
+}
+
+func (ec *executionContext) childFields_ArticleConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ArticleConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ArticleConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ArticleConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ArticleConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ArticleEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ArticleEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ArticleEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10161,6 +11303,30 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 }
 
+func (ec *executionContext) childFields_ContentTranslation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_ContentTranslation_locale(ctx, field)
+	case "title":
+		return ec.fieldContext_ContentTranslation_title(ctx, field)
+	case "summary":
+		return ec.fieldContext_ContentTranslation_summary(ctx, field)
+	case "heroAlt":
+		return ec.fieldContext_ContentTranslation_heroAlt(ctx, field)
+	case "body":
+		return ec.fieldContext_ContentTranslation_body(ctx, field)
+	case "status":
+		return ec.fieldContext_ContentTranslation_status(ctx, field)
+	case "publishAt":
+		return ec.fieldContext_ContentTranslation_publishAt(ctx, field)
+	case "unpublishAt":
+		return ec.fieldContext_ContentTranslation_unpublishAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ContentTranslation_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContentTranslation", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateActivityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "activity":
@@ -10181,6 +11347,40 @@ func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type CreateApiKeyPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateArticlePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "article":
+		return ec.fieldContext_CreateArticlePayload_article(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateArticlePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreatePagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "page":
+		return ec.fieldContext_CreatePagePayload_page(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatePagePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreatePreviewTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_CreatePreviewTokenPayload_token(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_CreatePreviewTokenPayload_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatePreviewTokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteArticlePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeleteArticlePayload_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteArticlePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DeleteCategoryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "deletedId":
@@ -10197,6 +11397,14 @@ func (ec *executionContext) childFields_DeleteImagePayload(ctx context.Context, 
 		return ec.fieldContext_DeleteImagePayload_deletedId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeleteImagePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeletePagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeletePagePayload_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeletePagePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ErasePersonalDataPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10465,6 +11673,14 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
 }
 
+func (ec *executionContext) childFields_MovePagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "page":
+		return ec.fieldContext_MovePagePayload_page(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MovePagePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Municipality(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10679,6 +11895,38 @@ func (ec *executionContext) childFields_OrganisationTranslation(ctx context.Cont
 		return ec.fieldContext_OrganisationTranslation_description(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganisationTranslation", field.Name)
+}
+
+func (ec *executionContext) childFields_Page(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Page_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_Page_slug(ctx, field)
+	case "path":
+		return ec.fieldContext_Page_path(ctx, field)
+	case "order":
+		return ec.fieldContext_Page_order(ctx, field)
+	case "parent":
+		return ec.fieldContext_Page_parent(ctx, field)
+	case "children":
+		return ec.fieldContext_Page_children(ctx, field)
+	case "title":
+		return ec.fieldContext_Page_title(ctx, field)
+	case "summary":
+		return ec.fieldContext_Page_summary(ctx, field)
+	case "body":
+		return ec.fieldContext_Page_body(ctx, field)
+	case "textLocale":
+		return ec.fieldContext_Page_textLocale(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_Page_publishedAt(ctx, field)
+	case "translations":
+		return ec.fieldContext_Page_translations(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Page_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Page", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10909,6 +12157,16 @@ func (ec *executionContext) childFields_ResetPasswordPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type ResetPasswordPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RestoreContentRevisionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "page":
+		return ec.fieldContext_RestoreContentRevisionPayload_page(ctx, field)
+	case "article":
+		return ec.fieldContext_RestoreContentRevisionPayload_article(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RestoreContentRevisionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RestoreRevisionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "revision":
@@ -10993,6 +12251,18 @@ func (ec *executionContext) childFields_RevokeCardPayload(ctx context.Context, f
 		return ec.fieldContext_RevokeCardPayload_card(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RevokeCardPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RichText(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "json":
+		return ec.fieldContext_RichText_json(ctx, field)
+	case "html":
+		return ec.fieldContext_RichText_html(ctx, field)
+	case "plainText":
+		return ec.fieldContext_RichText_plainText(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RichText", field.Name)
 }
 
 func (ec *executionContext) childFields_SaveCardAgencyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11125,6 +12395,16 @@ func (ec *executionContext) childFields_SetCategoryTranslationPayload(ctx contex
 		return ec.fieldContext_SetCategoryTranslationPayload_category(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetCategoryTranslationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetContentStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "page":
+		return ec.fieldContext_SetContentStatusPayload_page(ctx, field)
+	case "article":
+		return ec.fieldContext_SetContentStatusPayload_article(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetContentStatusPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SetImageAltPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11313,6 +12593,14 @@ func (ec *executionContext) childFields_UpdateActivityPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type UpdateActivityPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_UpdateArticlePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "article":
+		return ec.fieldContext_UpdateArticlePayload_article(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateArticlePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UpdateMunicipalityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "municipality":
@@ -11327,6 +12615,14 @@ func (ec *executionContext) childFields_UpdateOrganisationPayload(ctx context.Co
 		return ec.fieldContext_UpdateOrganisationPayload_organisation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateOrganisationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdatePagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "page":
+		return ec.fieldContext_UpdatePagePayload_page(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdatePagePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UploadImagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
+	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
@@ -95,6 +96,20 @@ type ApproveOrganisationPayload struct {
 type ArchiveVenuePayload struct {
 	// The venue, archived or brought back.
 	Venue *portal.Venue `json:"venue"`
+}
+
+// Which articles to list.
+type ArticleFilterInput struct {
+	// Only articles in any of these categories (global IDs).
+	Categories []string `json:"categories,omitempty"`
+	// Only articles about any of these neighbourhoods (global IDs).
+	Neighbourhoods []string `json:"neighbourhoods,omitempty"`
+	// Only articles by or about this organisation (global ID).
+	Organisation *string `json:"organisation,omitempty"`
+	// Only articles published at or after this time.
+	From *time.Time `json:"from,omitempty"`
+	// Only articles published before this time.
+	To *time.Time `json:"to,omitempty"`
 }
 
 // What part of the audit log to show.
@@ -385,6 +400,24 @@ type CreateAPIKeyPayload struct {
 	Token string `json:"token"`
 }
 
+// The article as saved.
+type CreateArticlePayload struct {
+	// The article, as its editor sees it.
+	Article *content.Article `json:"article"`
+}
+
+// The page as saved.
+type CreatePagePayload struct {
+	// The page, as its editor sees it.
+	Page *content.Page `json:"page"`
+}
+
+// The deleted article.
+type DeleteArticlePayload struct {
+	// Its global ID.
+	DeletedID string `json:"deletedId"`
+}
+
 // A removed category.
 type DeleteCategoryPayload struct {
 	// The removed category's global ID; its sub-categories went with it.
@@ -396,6 +429,12 @@ type DeleteCategoryPayload struct {
 // What deleteImage removed.
 type DeleteImagePayload struct {
 	// The deleted image's global ID.
+	DeletedID string `json:"deletedId"`
+}
+
+// The deleted page.
+type DeletePagePayload struct {
+	// Its global ID.
 	DeletedID string `json:"deletedId"`
 }
 
@@ -461,6 +500,12 @@ type LogoutEverywherePayload struct {
 type LogoutPayload struct {
 	// True: the session is over and its token no longer works.
 	SessionEnded bool `json:"sessionEnded"`
+}
+
+// The page as saved.
+type MovePagePayload struct {
+	// The page, as its editor sees it.
+	Page *content.Page `json:"page"`
 }
 
 // Changes to the municipality; fields left out stay as they are.
@@ -620,6 +665,14 @@ type ResetPasswordPayload struct {
 	PasswordChanged bool `json:"passwordChanged"`
 }
 
+// The page or article changed.
+type RestoreContentRevisionPayload struct {
+	// The page, when it is one.
+	Page *content.Page `json:"page,omitempty"`
+	// The article, when it is one.
+	Article *content.Article `json:"article,omitempty"`
+}
+
 // An organisation or activity put back as it was.
 type RestoreRevisionPayload struct {
 	// The new revision that records the restore.
@@ -726,6 +779,14 @@ type SetCategoryTranslationPayload struct {
 	Category *portal.Category `json:"category"`
 }
 
+// The page or article changed.
+type SetContentStatusPayload struct {
+	// The page, when it is one.
+	Page *content.Page `json:"page,omitempty"`
+	// The article, when it is one.
+	Article *content.Article `json:"article,omitempty"`
+}
+
 // What setImageAlt changed.
 type SetImageAltPayload struct {
 	// The image with its alt texts.
@@ -786,6 +847,12 @@ type UpdateActivityPayload struct {
 	Activity *portal.Activity `json:"activity"`
 }
 
+// The article as saved.
+type UpdateArticlePayload struct {
+	// The article, as its editor sees it.
+	Article *content.Article `json:"article"`
+}
+
 // A changed municipality.
 type UpdateMunicipalityPayload struct {
 	// The municipality as changed.
@@ -831,6 +898,12 @@ type UpdateOrganisationInput struct {
 type UpdateOrganisationPayload struct {
 	// The organisation as changed.
 	Organisation *portal.Organisation `json:"organisation"`
+}
+
+// The page as saved.
+type UpdatePagePayload struct {
+	// The page, as its editor sees it.
+	Page *content.Page `json:"page"`
 }
 
 // An uploaded image.

@@ -305,6 +305,49 @@ func TestAccessMatrix(t *testing.T) {
 		"org editor of another org": hidden, "ADMIN": allowed, "EDITOR": allowed, "CARD_COORDINATOR": hidden,
 		"CASEWORKER": hidden, "committee editor": hidden,
 		"user of another municipality": unauthenticated}
+	// Pages and articles, each case with its own.
+	contentN := 0
+	newPage := func() string {
+		contentN++
+		var id string
+		slug := fmt.Sprintf("side-%d", contentN)
+		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO pages (municipality_id, slug, path) VALUES (?, ?, ?) RETURNING id`,
+			demo.ID(), slug, slug).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		s.exec(t, `INSERT INTO page_translations (page_id, municipality_id, locale, title) VALUES (?, ?, 'nb', 'Side')`, id, demo.ID())
+		return relayID("Page", id)
+	}
+	pageVars := func() map[string]any { return map[string]any{"id": newPage()} }
+	newArticle := func(org, nb any) string {
+		contentN++
+		var id string
+		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO articles (municipality_id, organisation_id, slug) VALUES (?, ?, ?) RETURNING id`,
+			demo.ID(), org, fmt.Sprintf("sak-%d", contentN)).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		s.exec(t, `INSERT INTO article_translations (article_id, municipality_id, locale, title) VALUES (?, ?, 'nb', 'Sak')`, id, demo.ID())
+		if nb != nil {
+			s.exec(t, `INSERT INTO article_neighbourhoods (article_id, neighbourhood_id, municipality_id) VALUES (?, ?, ?)`, id, nb, demo.ID())
+		}
+		return relayID("Article", id)
+	}
+	articleOfA := func() map[string]any { return map[string]any{"id": newArticle(lagA, nil)} }
+	articleOfSentrum := func() map[string]any { return map[string]any{"id": newArticle(nil, nbA)} }
+	newSlug := func() map[string]any {
+		contentN++
+		return map[string]any{"s": fmt.Sprintf("ny-%d", contentN), "o": relayID("Organisation", lagA), "n": relayID("Neighbourhood", nbA)}
+	}
+	pageRevision := func() map[string]any {
+		_, id, _ := relay.ParseGlobalID(newPage(), "id")
+		var rev string
+		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO revisions (municipality_id, item_type, item_id, snapshot)
+			SELECT municipality_id, 'Page', id, jsonb_build_object('row', to_jsonb(p), 'texts', '[]'::jsonb)
+			FROM pages p WHERE id = ? RETURNING id`, id).Scan(&rev); err != nil {
+			t.Fatal(err)
+		}
+		return map[string]any{"id": relayID("Revision", rev)}
+	}
 	mutations := []struct {
 		name, query string
 		vars        func() map[string]any
@@ -530,6 +573,30 @@ func TestAccessMatrix(t *testing.T) {
 			inviteUser(email: $email, displayName: "Ny ansatt", roles: [EDITOR]) { userAccount { roles } } }`, owner, adminOnly},
 		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) {
 			rejectOrganisation(id: $id, reason: $reason) { organisation { status } } }`, pendingOrg, adminOnly},
+		{"createPage", `mutation($s: String!) {
+			createPage(input: {slug: $s, texts: [{locale: "nb", title: "Ny side"}]}) { page { id } } }`, newSlug, catalogueEditors},
+		{"updatePage", `mutation($id: ID!) { updatePage(input: {id: $id, order: 2}) { page { id } } }`, pageVars, catalogueEditors},
+		{"movePage", `mutation($id: ID!, $p: ID) { movePage(input: {id: $id, parentId: $p}) { page { path } } }`,
+			func() map[string]any { return map[string]any{"id": newPage(), "p": newPage()} }, catalogueEditors},
+		{"deletePage", `mutation($id: ID!) { deletePage(id: $id) { deletedId } }`, pageVars, catalogueEditors},
+		{"createArticle (of Lag A)", `mutation($s: String!, $o: ID) {
+			createArticle(input: {slug: $s, organisationId: $o, texts: [{locale: "nb", title: "Nytt"}]}) { article { id } } }`,
+			newSlug, orgEditors},
+		{"createArticle (the municipality's, about Sentrum)", `mutation($s: String!, $n: ID!) {
+			createArticle(input: {slug: $s, neighbourhoodIds: [$n], texts: [{locale: "nb", title: "Nytt"}]}) { article { id } } }`,
+			newSlug, keepers},
+		{"updateArticle (of Lag A)", `mutation($id: ID!) { updateArticle(input: {id: $id, authorLine: "Lag A"}) { article { id } } }`,
+			articleOfA, orgEditors},
+		{"updateArticle (about Sentrum)", `mutation($id: ID!) {
+			updateArticle(input: {id: $id, authorLine: "Komiteen"}) { article { id } } }`, articleOfSentrum, keepers},
+		{"deleteArticle", `mutation($id: ID!) { deleteArticle(id: $id) { deletedId } }`, articleOfA, orgEditors},
+		{"setContentStatus (a page)", `mutation($id: ID!) {
+			setContentStatus(input: {id: $id, locale: "nb", status: PUBLISHED}) { page { title } } }`, pageVars, catalogueEditors},
+		{"setContentStatus (an article of Lag A)", `mutation($id: ID!) {
+			setContentStatus(input: {id: $id, locale: "nb", status: PUBLISHED}) { article { title } } }`, articleOfA, orgEditors},
+		{"createPreviewToken", `mutation($id: ID!) { createPreviewToken(id: $id, locale: "nb") { token } }`, pageVars, catalogueEditors},
+		{"restoreContentRevision", `mutation($id: ID!) { restoreContentRevision(id: $id) { page { id } } }`, pageRevision,
+			catalogueEditors},
 		// Reads with rows in docs/access.md's query table.
 		{"Organisation.members", `query($id: ID!) { organisation(id: $id) { members { role } } }`, lagAID, ownersOnly},
 		{"Organisation.invitations", `query($id: ID!) {

@@ -20,6 +20,7 @@ import (
 	"github.com/fritid/fritid/graph"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
+	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/explorer"
 	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/media"
@@ -49,8 +50,9 @@ type App struct {
 	Cards   *card.Service
 	// Jobs is the job queue: e-mails and the card housekeeping. Open builds it; serve
 	// starts its workers with StartJobs.
-	Jobs *jobs.Queue
-	Mail *mail.Sender
+	Jobs    *jobs.Queue
+	Content *content.Service
+	Mail    *mail.Sender
 	// Tracing is on when the OTEL_* variables name an OTLP endpoint; otherwise it records
 	// and sends nothing.
 	Tracing *tracing.Tracing
@@ -132,6 +134,9 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 		IdentityNumber: func(i *auth.Identity) string { return i.IdentityNumber() }})
 	a.Portal.Accounts, a.Portal.PublicURL, a.Portal.RevisionsKept = a.Auth, cfg.PublicURL, cfg.RevisionsKept
 	a.Portal.Secret = []byte(cfg.SecretKey)
+	a.Content = content.NewService(a.DB)
+	a.Content.Secret, a.Content.RevisionsKept = []byte(cfg.SecretKey), cfg.RevisionsKept
+	a.Portal.ContentWriter = a.Content.RequireWriter
 	if a.Jobs, err = newJobs(a); err != nil {
 		a.Close()
 		return nil, err
@@ -280,7 +285,8 @@ func (a *App) Ready(ctx context.Context) error {
 // /explorer/.
 func (a *App) Handler() http.Handler {
 	cfg := a.Config
-	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Queue: a.Jobs, Bundle: a.Bundle}
+	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Queue: a.Jobs,
+		Content: a.Content, Bundle: a.Bundle}
 	gql := graph.NewHandler(resolver, graph.Options{
 		Introspection:  cfg.Introspection,
 		MaxDepth:       cfg.MaxDepth,

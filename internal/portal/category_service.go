@@ -26,6 +26,9 @@ type Service struct {
 	PublicURL string
 	// RevisionsKept is how many revisions are kept per item (default 20).
 	RevisionsKept int
+	// ContentWriter, when set, says whether the viewer may write the page or article with
+	// an ID (NOT_FOUND when there is none): its revisions are kept here too.
+	ContentWriter func(ctx context.Context, id uuid.UUID) error
 	// Secret keys the hashes of invitation tokens.
 	Secret []byte
 	// Media stores uploaded images within UploadLimits.

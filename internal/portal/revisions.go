@@ -113,12 +113,7 @@ func (s *Service) FindRevisions(ctx context.Context, itemID uuid.UUID, page rela
 	if err != nil {
 		return nil, err
 	}
-	orgID, _, err := s.ownerOf(ctx, s.db, t.ID(), itemID)
-	if err != nil {
-		return nil, err
-	}
-	// SECURITY: revisions are shown to those who may edit the item.
-	if _, _, err := s.canEdit(ctx, s.db, orgID); err != nil {
+	if err := s.mayReadRevisions(ctx, t.ID(), itemID); err != nil {
 		return nil, err
 	}
 	base := func() *bun.SelectQuery {
@@ -138,6 +133,22 @@ func (s *Service) FindRevisions(ctx context.Context, itemID uuid.UUID, page rela
 		conn.Edges = append(conn.Edges, &RevisionEdge{Cursor: cursors[i], Node: &r.Revision})
 	}
 	return conn, nil
+}
+
+// mayReadRevisions returns nil when the viewer may edit the item, and so read its
+// revisions. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND.
+func (s *Service) mayReadRevisions(ctx context.Context, mid, itemID uuid.UUID) error {
+	orgID, _, err := s.ownerOf(ctx, s.db, mid, itemID)
+	if apperr.CodeOf(err) == apperr.NotFound && s.ContentWriter != nil {
+		// SECURITY: a page's or article's revisions are shown to those who may write it.
+		return s.ContentWriter(ctx, itemID)
+	}
+	if err != nil {
+		return err
+	}
+	// SECURITY: revisions are shown to those who may edit the item.
+	_, _, err = s.canEdit(ctx, s.db, orgID)
+	return err
 }
 
 // ownerOf returns the organisation an item belongs to (itself, or an activity's) and the

@@ -8,9 +8,11 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 )
@@ -68,7 +70,10 @@ func Import(ctx context.Context, tx bun.IDB, m *tenant.Municipality, d *Data) er
 			return fmt.Errorf("venue %s: %w", v.Key, err)
 		}
 	}
-	return im.AddOrganisations(ctx, d.Organisations)
+	if err := im.AddOrganisations(ctx, d.Organisations); err != nil {
+		return err
+	}
+	return content.SeedDemo(ctx, tx, m.ID, demoPages, demoArticles, time.Now())
 }
 
 // EnsureSeeded seeds the demo municipality when the database has no municipality at all,

@@ -1,0 +1,252 @@
+package content
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/platform/keyset"
+	"github.com/fritid/fritid/internal/platform/relay"
+	"github.com/fritid/fritid/internal/tenant"
+)
+
+// Article is a news article by the municipality or by an organisation about itself, with
+// its texts as the reader sees them.
+type Article struct {
+	bun.BaseModel `bun:"table:articles,alias:a"`
+
+	ID                  uuid.UUID   `bun:"id,pk,type:uuid"`
+	MunicipalityID      uuid.UUID   `bun:"municipality_id,type:uuid"`
+	OrganisationID      *uuid.UUID  `bun:"organisation_id,type:uuid"`
+	Slug                string      `bun:"slug"`
+	AboutOrganisationID *uuid.UUID  `bun:"about_organisation_id,type:uuid"`
+	AboutActivityID     *uuid.UUID  `bun:"about_activity_id,type:uuid"`
+	HeroImageID         *uuid.UUID  `bun:"hero_image_id,type:uuid"`
+	AuthorLine          string      `bun:"author_line"`
+	CategoryIDs         []uuid.UUID `bun:"category_ids,array,scanonly"`
+	NeighbourhoodIDs    []uuid.UUID `bun:"neighbourhood_ids,array,scanonly"`
+	CreatedAt           time.Time   `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	UpdatedAt           time.Time   `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
+
+	Texts `bun:"-"`
+}
+
+// GlobalID returns the article's global ID.
+func (a *Article) GlobalID() string { return relay.GlobalID("Article", a.ID) }
+
+// IsNode marks Article as a Node.
+func (*Article) IsNode() {}
+
+func (a *Article) owner() articleOwner {
+	return articleOwner{organisationID: a.OrganisationID, neighbourhoodIDs: a.NeighbourhoodIDs}
+}
+
+// withLinks adds an article's category and neighbourhood IDs to q.
+func withLinks(q *bun.SelectQuery) *bun.SelectQuery {
+	return q.ColumnExpr("a.*").
+		ColumnExpr("ARRAY(SELECT c.category_id FROM article_categories c WHERE c.article_id = a.id ORDER BY 1) AS category_ids").
+		ColumnExpr(`ARRAY(SELECT n.neighbourhood_id FROM article_neighbourhoods n WHERE n.article_id = a.id
+			ORDER BY 1) AS neighbourhood_ids`)
+}
+
+// visibleSQL is the condition that an article "a" has a language public at the time given.
+const visibleSQL = `EXISTS (SELECT 1 FROM article_translations vt WHERE vt.article_id = a.id
+	AND vt.publish_at <= ? AND (vt.unpublish_at IS NULL OR vt.unpublish_at > ?))`
+
+// ArticleFilter narrows the public articles; empty fields do not filter.
+type ArticleFilter struct {
+	Categories     []uuid.UUID
+	Neighbourhoods []uuid.UUID
+	// Organisation: articles by it or about it.
+	Organisation *uuid.UUID
+	// From and To bound the publication time (From inclusive, To exclusive).
+	From, To *time.Time
+}
+
+// ArticleConnection is a page of articles, newest first.
+type ArticleConnection struct {
+	Edges    []*ArticleEdge
+	PageInfo *relay.PageInfo
+	count    keyset.Counter
+}
+
+// ArticleEdge is an article in a page, with its cursor.
+type ArticleEdge struct {
+	Cursor string
+	Node   *Article
+}
+
+// Nodes returns the page's articles alone.
+func (c *ArticleConnection) Nodes() []*Article {
+	out := make([]*Article, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
+// TotalCount returns how many articles match the filter.
+func (c *ArticleConnection) TotalCount(ctx context.Context) (int, error) { return c.count(ctx) }
+
+var articleSort = keyset.Spec{Order: "ARTICLE", Expr: "pub.published_at", Cast: "timestamptz", Desc: true, IDCol: "a.id"}
+
+type articleRow struct {
+	Article `bun:",extend"`
+	SortKey string `bun:"sort_key,scanonly"`
+}
+
+func (r *articleRow) key() (string, uuid.UUID) { return r.SortKey, r.ID }
+
+// FindArticles returns a page of the public articles matching f, newest publication first,
+// in the request's language; withBody reads their bodies too. Errors: BAD_USER_INPUT naming
+// "after" for a cursor of another list.
+func (s *Service) FindArticles(ctx context.Context, f ArticleFilter, page relay.Page, withBody bool) (*ArticleConnection, error) {
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	base := func() *bun.SelectQuery {
+		q := s.db.NewSelect().TableExpr("articles AS a").
+			Join(`JOIN LATERAL (SELECT min(pt.publish_at) AS published_at FROM article_translations pt
+				WHERE pt.article_id = a.id AND pt.publish_at <= ? AND (pt.unpublish_at IS NULL OR pt.unpublish_at > ?))
+				AS pub ON pub.published_at IS NOT NULL`, now, now).
+			Where("a.municipality_id = ?", t.ID())
+		return filterArticles(q, f)
+	}
+	q, err := articleSort.Apply(withLinks(base()), page)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*articleRow
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, database.MapError(err, "find articles", "article")
+	}
+	rows, cursors, info := keyset.Paginate(rows, (*articleRow).key, articleSort.Order, page)
+	arts := make([]*Article, len(rows))
+	for i, r := range rows {
+		arts[i] = &r.Article
+	}
+	if err := s.readerTexts(ctx, t.ID(), arts, withBody, nil); err != nil {
+		return nil, err
+	}
+	conn := &ArticleConnection{PageInfo: info, count: keyset.CountOf(base(), "article"), Edges: []*ArticleEdge{}}
+	for i, a := range arts {
+		conn.Edges = append(conn.Edges, &ArticleEdge{Cursor: cursors[i], Node: a})
+	}
+	return conn, nil
+}
+
+func filterArticles(q *bun.SelectQuery, f ArticleFilter) *bun.SelectQuery {
+	if len(f.Categories) > 0 {
+		q = q.Where("EXISTS (SELECT 1 FROM article_categories c WHERE c.article_id = a.id AND c.category_id IN (?))",
+			bun.In(f.Categories))
+	}
+	if len(f.Neighbourhoods) > 0 {
+		q = q.Where(`EXISTS (SELECT 1 FROM article_neighbourhoods n WHERE n.article_id = a.id
+			AND n.neighbourhood_id IN (?))`, bun.In(f.Neighbourhoods))
+	}
+	if f.Organisation != nil {
+		q = q.Where("(a.organisation_id = ? OR a.about_organisation_id = ?)", *f.Organisation, *f.Organisation)
+	}
+	if f.From != nil {
+		q = q.Where("pub.published_at >= ?", *f.From)
+	}
+	if f.To != nil {
+		q = q.Where("pub.published_at < ?", *f.To)
+	}
+	return q
+}
+
+// readerTexts sets each article's texts as the reader sees them.
+func (s *Service) readerTexts(ctx context.Context, mid uuid.UUID, arts []*Article, withBody bool, grant *previewGrant) error {
+	ids := make([]uuid.UUID, len(arts))
+	for i, a := range arts {
+		ids[i] = a.ID
+	}
+	texts, err := loadTexts(ctx, s.db, articleKind, mid, ids, withBody, s.now())
+	if err != nil {
+		return err
+	}
+	for _, a := range arts {
+		lang := ""
+		if grant != nil && grant.id == a.ID {
+			lang = grant.locale
+		}
+		a.Texts, _ = resolve(texts[a.ID], chainOf(ctx), lang, withBody)
+	}
+	return nil
+}
+
+// FindArticle returns the public article with id or else slug, with its body; nil when
+// there is none. A preview token for it shows its language as it will look. Errors:
+// BAD_USER_INPUT naming "previewToken" (forged, expired, another item) or "id".
+func (s *Service) FindArticle(ctx context.Context, id *uuid.UUID, slug, previewToken string) (*Article, error) {
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := new(Article)
+	q := withLinks(s.db.NewSelect().Model(a)).Where("a.municipality_id = ?", t.ID())
+	if id != nil {
+		q = q.Where("a.id = ?", *id)
+	} else {
+		q = q.Where("a.slug = ?", slug)
+	}
+	if err := q.Scan(ctx); err != nil {
+		if apperr.CodeOf(database.MapError(err, "", "")) == apperr.NotFound {
+			if previewToken != "" {
+				return nil, apperr.Invalid("previewToken", "PreviewTokenInvalid", nil)
+			}
+			return nil, nil
+		}
+		return nil, database.MapError(err, "find article", "article")
+	}
+	var grant *previewGrant
+	if previewToken != "" {
+		if grant, err = s.verify(previewToken, "Article", a.ID, t.ID()); err != nil {
+			return nil, err
+		}
+	}
+	texts, err := loadTexts(ctx, s.db, articleKind, t.ID(), []uuid.UUID{a.ID}, true, s.now())
+	if err != nil {
+		return nil, err
+	}
+	lang := ""
+	if grant != nil {
+		lang = grant.locale
+	}
+	tx, ok := resolve(texts[a.ID], chainOf(ctx), lang, true)
+	if !ok {
+		return s.unpublishedArticle(ctx, a)
+	}
+	a.Texts = tx
+	return a, nil
+}
+
+// unpublishedArticle returns a, with its draft texts, when the viewer may write it; nil
+// otherwise.
+func (s *Service) unpublishedArticle(ctx context.Context, a *Article) (*Article, error) {
+	v, err := signedIn(ctx)
+	if err != nil {
+		return nil, nil
+	}
+	// SECURITY: an article that is not public is shown to those who may write it only.
+	if err := mayWriteArticle(ctx, s.db, v, a.MunicipalityID, a.owner()); err != nil {
+		if apperr.CodeOf(err) == apperr.Forbidden {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return a, s.draftTexts(ctx, articleKind, a.MunicipalityID, a.ID, &a.Texts)
+}
+
+func findArticleForUpdate(ctx context.Context, tx bun.IDB, mid, id uuid.UUID) (*Article, error) {
+	a := new(Article)
+	err := withLinks(tx.NewSelect().Model(a)).Where("a.municipality_id = ? AND a.id = ?", mid, id).For("UPDATE OF a").Scan(ctx)
+	return a, database.MapError(err, "find article", "article")
+}
