@@ -84,7 +84,6 @@ func ArticleFeedHandler(r *Resolver, bundle *i18n.Bundle, publicURL string, atom
 		h := w.Header()
 		h.Set("Content-Type", ctype)
 		h.Set("Cache-Control", "public, max-age=300")
-		h.Set("Vary", "Accept-Language")
 		h.Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
 		h.Set("Last-Modified", fd.updated.UTC().Format(http.TimeFormat))
 		if inm := req.Header.Get("If-None-Match"); inm != "" && inm == h.Get("ETag") {

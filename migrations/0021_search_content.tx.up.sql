@@ -125,3 +125,44 @@ CREATE TRIGGER search_deleted AFTER DELETE ON article_translations
 -- What is there already.
 SELECT fritid_search_refresh('Page', array(SELECT id FROM pages));
 SELECT fritid_search_refresh('Article', array(SELECT id FROM articles));
+
+-- fritid_search_query as in 0017, counting only the rows public now when it decides
+-- whether every word finds enough items.
+CREATE OR REPLACE FUNCTION fritid_search_query(p_mid uuid, p_words text[], p_enough integer,
+  OUT all_words tsquery, OUT any_word tsquery, OUT few boolean)
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
+DECLARE
+  n integer;
+BEGIN
+  WITH terms AS MATERIALIZED (
+    SELECT (SELECT fritid_tsquery_or(DISTINCT v.q) FROM (
+        SELECT t.n UNION ALL SELECT t.e UNION ALL SELECT t.s
+        UNION ALL
+        (SELECT ('''' || replace(replace(c.word, '\', '\\'), '''', '''''') || '''')::tsquery FROM search_words c
+         WHERE c.municipality_id = p_mid AND length(t.stem) >= 4
+           AND c.word LIKE '%' || t.stem || '%' AND c.word NOT LIKE t.stem || '%'
+         ORDER BY c.items DESC, c.word LIMIT 10)
+        UNION ALL
+        (SELECT ('''' || replace(replace(c.word, '\', '\\'), '''', '''''') || '''')::tsquery FROM search_words c
+         WHERE c.municipality_id = p_mid AND length(q.w) >= 4 AND c.word % q.w
+           AND c.word NOT LIKE q.w || '%' AND c.word NOT LIKE t.stem || '%'
+           AND (SELECT coalesce(sum(d.items), 0) FROM (
+             SELECT DISTINCT p.word, p.items FROM search_words p, unnest(q.w || tsvector_to_array(to_tsvector('norwegian',
+               q.w)) || tsvector_to_array(to_tsvector('english', q.w))) st
+             WHERE p.municipality_id = p_mid AND p.word ~>=~ st AND p.word ~<~ (st || chr(1114111))) d) < p_enough
+         ORDER BY similarity(c.word, q.w) DESC, c.items DESC, c.word LIMIT 3)
+      ) v(q)) AS term
+    FROM unnest(p_words) AS q(w)
+    CROSS JOIN LATERAL (SELECT to_tsquery('norwegian', q.w || ':*') AS n,
+      to_tsquery('english', q.w || ':*') AS e, to_tsquery('simple', q.w || ':*') AS s,
+      coalesce((tsvector_to_array(to_tsvector('norwegian', q.w)))[1], q.w) AS stem) t
+    WHERE numnode(t.n) > 0 AND numnode(t.e) > 0
+  )
+  SELECT fritid_tsquery_and(term), fritid_tsquery_or(term), count(*) INTO all_words, any_word, n FROM terms;
+  few := n > 1 AND (SELECT count(*) FROM (
+    SELECT 1 FROM search_items s WHERE s.municipality_id = p_mid AND s.matches @@ all_words
+      AND (s.published_from IS NULL OR (s.published_from <= now() AND
+        (s.published_until IS NULL OR s.published_until > now())))
+    LIMIT p_enough) x) < p_enough;
+END
+$$;

@@ -43,6 +43,9 @@ func parseFeed(t *testing.T, s *testServer, path string, headers ...string) *gof
 	if h.Get("Cache-Control") != "public, max-age=300" || h.Get("ETag") == "" {
 		t.Errorf("%s: headers %v", path, h)
 	}
+	if strings.Contains(strings.ToLower(string(body)), "<script") {
+		t.Errorf("%s: a script element, unescaped:\n%s", path, body)
+	}
 	f, err := gofeed.NewParser().ParseString(string(body))
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", path, err, body)
