@@ -138,7 +138,7 @@ type rssItem struct {
 	GUID        rssGUID  `xml:"guid"`
 	PubDate     string   `xml:"pubDate"`
 	Description string   `xml:"description,omitempty"`
-	Content     cdata    `xml:"content:encoded"`
+	Content     htmlText `xml:"content:encoded"`
 	Categories  []string `xml:"category"`
 }
 
@@ -147,8 +147,8 @@ type rssGUID struct {
 	Value       string `xml:",chardata"`
 }
 
-// cdata is text written escaped (encoding/xml escapes chardata; no CDATA section needed).
-type cdata struct {
+// htmlText is HTML carried as text: encoding/xml escapes it, so a reader unescapes it back.
+type htmlText struct {
 	Value string `xml:",chardata"`
 }
 
@@ -166,7 +166,7 @@ func (d *feedData) rss() *rssDoc {
 	for _, it := range d.items {
 		doc.Channel.Items = append(doc.Channel.Items, rssItem{Title: it.Title, Link: d.link(it),
 			GUID: rssGUID{IsPermaLink: "false", Value: it.GlobalID()}, PubDate: it.PublishedAt.UTC().Format(time.RFC1123Z),
-			Description: it.Summary, Content: cdata{bodyHTML(it)}, Categories: it.Categories})
+			Description: it.Summary, Content: htmlText{bodyHTML(it)}, Categories: it.Categories})
 	}
 	return doc
 }
@@ -216,7 +216,8 @@ type atomCategory struct {
 
 func (d *feedData) atom() *atomDoc {
 	doc := &atomDoc{Lang: d.lang, Title: d.title, ID: d.self, Updated: d.updated.UTC().Format(time.RFC3339),
-		Links:  []atomLink{{Href: d.self, Rel: "self", Type: "application/atom+xml"}, {Href: d.home, Rel: "alternate", Type: "text/html"}},
+		Links: []atomLink{{Href: d.self, Rel: "self", Type: "application/atom+xml"},
+			{Href: d.home, Rel: "alternate", Type: "text/html"}},
 		Author: atomPerson{Name: d.title}}
 	for _, it := range d.items {
 		doc.Entries = append(doc.Entries, atomEntry{Title: it.Title, ID: tagURI(d.publicURL, it),
