@@ -1821,7 +1821,7 @@ func (ec *executionContext) unmarshalInputUpdatePageInput(ctx context.Context, o
 
 // region    **************************** object.gotpl ****************************
 
-var articleImplementors = []string{"Article", "Node"}
+var articleImplementors = []string{"Article", "Node", "SearchResult"}
 
 func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, obj *content.Article) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, articleImplementors)
@@ -2643,7 +2643,7 @@ func (ec *executionContext) _MovePagePayload(ctx context.Context, sel ast.Select
 	return out
 }
 
-var pageImplementors = []string{"Page", "Node"}
+var pageImplementors = []string{"Page", "Node", "SearchResult"}
 
 func (ec *executionContext) _Page(ctx context.Context, sel ast.SelectionSet, obj *content.Page) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageImplementors)

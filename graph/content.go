@@ -45,6 +45,18 @@ func (r *queryResolver) contentNode(ctx context.Context, typ string, id uuid.UUI
 	return nodeOrNil(r.Content.FindArticle(ctx, &id, "", ""))
 }
 
+// searchHit loads a search result: a page or article as the public reads it, anything
+// else as node does.
+func (r *Resolver) searchHit(ctx context.Context, typ string, id uuid.UUID) (relay.Node, error) {
+	switch typ {
+	case "Page":
+		return nodeOrNil(r.Content.FindPageByID(ctx, id))
+	case "Article":
+		return nodeOrNil(r.Content.FindArticle(ctx, &id, "", ""))
+	}
+	return fetchShownHere(ctx, typ, id)
+}
+
 // editedPage returns a page as its editor sees it after a change.
 func (r *mutationResolver) editedPage(ctx context.Context, id uuid.UUID) (*content.Page, error) {
 	return r.Content.FindPageByID(ctx, id)

@@ -10339,9 +10339,11 @@ type SetCategoryTranslationPayload {
 `, BuiltIn: false},
 	{Name: "../schema/search.graphqls", Input: `extend type Query {
   """
-  One ranked list across published organisations, activities and neighbourhoods, best match
-  first. Searches every language the municipality publishes in; a word prefix ("svøm") or a
-  small typo ("bowlnig") still finds.
+  One ranked list across published organisations, activities, neighbourhoods, pages and
+  articles, best match first. Searches every language the municipality publishes in; a word
+  prefix ("svøm") or a small typo ("bowlnig") still finds. A page or article is found by the
+  words of its languages that are public at the time of the search (a scheduled language from
+  its publishAt, an archived one no longer).
   """
   search(
     "Words to search for, 1 to 200 characters."
@@ -10354,7 +10356,7 @@ type SetCategoryTranslationPayload {
 }
 
 "Something a search found."
-union SearchResult = Organisation | Activity | Neighbourhood
+union SearchResult = Organisation | Activity | Neighbourhood | Page | Article
 
 "A page of search results."
 type SearchConnection {

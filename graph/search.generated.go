@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -194,6 +195,13 @@ func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.Selection
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case content.Page:
+		return ec._Page(ctx, sel, &obj)
+	case *content.Page:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Page(ctx, sel, obj)
 	case portal.Organisation:
 		return ec._Organisation(ctx, sel, &obj)
 	case *portal.Organisation:
@@ -208,6 +216,13 @@ func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.Selection
 			return graphql.Null
 		}
 		return ec._Neighbourhood(ctx, sel, obj)
+	case content.Article:
+		return ec._Article(ctx, sel, &obj)
+	case *content.Article:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Article(ctx, sel, obj)
 	case portal.Activity:
 		return ec._Activity(ctx, sel, &obj)
 	case *portal.Activity:

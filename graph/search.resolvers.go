@@ -29,7 +29,7 @@ func (r *queryResolver) Search(ctx context.Context, query string, first *int, af
 func (r *searchConnectionResolver) Nodes(ctx context.Context, obj *portal.SearchConnection) ([]relay.Node, error) {
 	nodes := make([]relay.Node, 0, len(obj.Edges))
 	for _, e := range obj.Edges {
-		n, err := fetchShownHere(ctx, e.Hit.Kind, e.Hit.ID)
+		n, err := r.searchHit(ctx, e.Hit.Kind, e.Hit.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -45,7 +45,7 @@ func (r *searchConnectionResolver) TotalCount(ctx context.Context, obj *portal.S
 }
 
 func (r *searchEdgeResolver) Node(ctx context.Context, obj *portal.SearchEdge) (relay.Node, error) {
-	n, err := fetchShownHere(ctx, obj.Hit.Kind, obj.Hit.ID)
+	n, err := r.searchHit(ctx, obj.Hit.Kind, obj.Hit.ID)
 	if err == nil && n == nil {
 		return nil, apperr.NotFoundf(obj.Hit.Kind)
 	}

@@ -9,16 +9,19 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// hitsSQL is the API's ranked page of the published organisations, activities and
-// neighbourhoods of municipality m that match the words $4 (through its search index and
-// dictionary, see fritid_search_query), first $3.
+// hitsSQL is the API's ranked page of the published organisations, activities,
+// neighbourhoods, pages and articles of municipality m that match the words $4 (through
+// its search index and dictionary, see fritid_search_query), first $3.
 const hitsSQL = `
 SELECT r.kind, r.id, r.rank FROM (
-	SELECT s.kind, s.id, (ts_rank(s.head, q.m) + CASE WHEN ts_filter(s.head, '{a}') @@ q.a THEN 1 ELSE 0 END +
-		CASE WHEN q.m <> q.a AND s.matches @@ q.a THEN 2 ELSE 0 END)::float8 AS rank
+	SELECT s.kind, s.id, max((ts_rank(s.head, q.m) + CASE WHEN ts_filter(s.head, '{a}') @@ q.a THEN 1 ELSE 0 END +
+		CASE WHEN q.m <> q.a AND s.matches @@ q.a THEN 2 ELSE 0 END)::float8) AS rank
 	FROM (SELECT all_words AS a, CASE WHEN few THEN any_word ELSE all_words END AS m
 		FROM fritid_search_query((SELECT id FROM m), $4::text[], 20)) q
 	JOIN search_items s ON s.municipality_id = (SELECT id FROM m) AND s.matches @@ q.m
+		AND (s.published_from IS NULL OR (s.published_from <= now() AND
+			(s.published_until IS NULL OR s.published_until > now())))
+	GROUP BY s.kind, s.id
 ) r ORDER BY r.rank DESC, r.id DESC LIMIT $3`
 
 // searchSQL is the page of hits with what the benchmark selects of each kind.

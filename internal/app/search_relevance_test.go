@@ -44,6 +44,11 @@ var relevance = []struct {
 	{query: "Frivilligsentralen", first: "Frivilligsentralen i Larvik"},
 	{query: "Stavern", want: []string{"Stavern", "Stavern svømmehall"}, within: 5},
 	{query: "Tjølling", first: "Tjølling"},
+	// Municipal pages and articles, by their titles, in the language asked for.
+	{query: "aktivitetskortet", want: []string{"Om aktivitetskortet", "Slik får du aktivitetskort"}, within: 4},
+	{query: "personvern", first: "Personvern"},
+	{query: "privacy", lang: "en", first: "Privacy"},
+	{query: "nærmiljøutvalget", first: "Nytt fra nærmiljøutvalget i sentrum"},
 }
 
 var bowling = []string{"Mester'n Bowling", "Bowling for barn og familier", "Tilrettelagt bowling"}
@@ -53,7 +58,8 @@ func TestSearchRelevance(t *testing.T) {
 	t.Parallel()
 	s := newDemoServer(t)
 	q := `query($q: String!) { search(query: $q, first: 20) { edges { node {
-	  ... on Organisation { name } ... on Activity { title } ... on Neighbourhood { name } } } } }`
+	  ... on Organisation { name } ... on Activity { title } ... on Neighbourhood { name }
+	  ... on Page { title } ... on Article { title } } } } }`
 	for _, tt := range relevance {
 		t.Run(tt.query, func(t *testing.T) {
 			lang := tt.lang
@@ -95,7 +101,8 @@ func TestSearchPagesThrough(t *testing.T) {
 	t.Parallel()
 	s := newDemoServer(t)
 	q := `query($q: String!, $first: Int, $after: String) { search(query: $q, first: $first, after: $after) {
-	  totalCount edges { cursor node { ... on Organisation { id } ... on Activity { id } ... on Neighbourhood { id } } }
+	  totalCount edges { cursor node { ... on Organisation { id } ... on Activity { id } ... on Neighbourhood { id }
+	  ... on Page { id } ... on Article { id } } }
 	  pageInfo { hasNextPage endCursor } } }`
 	for _, query := range []string{"barn", "teater barn", "kino"} {
 		r := ok(t, s.larvik(t, q, map[string]any{"q": query, "first": 100}))

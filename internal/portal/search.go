@@ -15,7 +15,7 @@ import (
 
 // SearchHit is one result of a search: what kind of item, which, how well it matched.
 type SearchHit struct {
-	Kind string    `bun:"kind"` // Organisation, Activity or Neighbourhood
+	Kind string    `bun:"kind"` // Organisation, Activity, Neighbourhood, Page or Article
 	ID   uuid.UUID `bun:"id,type:uuid"`
 	Rank float64   `bun:"rank"`
 }
@@ -62,19 +62,26 @@ SELECT q.m::text, q.a::text, r.kind, r.id, r.rank, r.rank::text FROM (
   SELECT all_words AS a, CASE WHEN few THEN any_word ELSE all_words END AS m FROM fritid_search_query($1, $2, $3)) q
 LEFT JOIN LATERAL (
   SELECT kind, id, rank FROM (
-    SELECT kind, id, (ts_rank(head, q.m) + CASE WHEN ts_filter(head, '{a}') @@ q.a THEN 1 ELSE 0 END +
-      CASE WHEN q.m <> q.a AND matches @@ q.a THEN 2 ELSE 0 END)::float8 AS rank
-    FROM search_items WHERE municipality_id = $1 AND matches @@ q.m) x
+    SELECT kind, id, max((ts_rank(head, q.m) + CASE WHEN ts_filter(head, '{a}') @@ q.a THEN 1 ELSE 0 END +
+      CASE WHEN q.m <> q.a AND matches @@ q.a THEN 2 ELSE 0 END)::float8) AS rank
+    FROM search_items WHERE municipality_id = $1 AND matches @@ q.m AND ` + searchPublicSQL + `
+    GROUP BY kind, id) x
   `
+	// searchPublicSQL keeps to the rows public now: the catalogue's always, a language of a
+	// page or article from its publication until it is unpublished.
+	searchPublicSQL = `(published_from IS NULL OR (published_from <= now() AND
+      (published_until IS NULL OR published_until > now())))`
 )
 
 // searchEnough is how many items every word must find for the search to keep to them.
 const searchEnough = 20
 
-const searchCountSQL = `SELECT count(*) FROM search_items WHERE municipality_id = $1 AND matches @@ $2::tsquery`
+const searchCountSQL = `SELECT count(*) FROM (SELECT DISTINCT kind, id FROM search_items
+  WHERE municipality_id = $1 AND matches @@ $2::tsquery AND ` + searchPublicSQL + `) x`
 
-// Search returns one ranked list across published organisations, activities and
-// neighbourhoods, best first. Errors: BAD_USER_INPUT naming "query" when it is empty or
+// Search returns one ranked list across published organisations, activities,
+// neighbourhoods, pages and articles, best first (a page or article by the languages
+// public now, each found once). Errors: BAD_USER_INPUT naming "query" when it is empty or
 // longer than MaxQueryLength, or a bad cursor.
 //
 // The statements are constant texts with bind parameters, so that each connection plans
@@ -102,7 +109,9 @@ func (s *Service) Search(ctx context.Context, query string, page relay.Page) (*S
 		}
 	}
 	// SECURITY: search_items holds only published organisations and activities (and the
-	// neighbourhoods, which are public), and every statement is scoped to the municipality.
+	// neighbourhoods, which are public) and the published or scheduled languages of pages and
+	// articles, which every statement keeps to those public now (searchPublicSQL); every
+	// statement is scoped to the municipality.
 	conn := &SearchConnection{sc: sc}
 	rows, err := s.searchPage(ctx, conn, queryWords(query), page.Limit+1, after)
 	if err != nil {
