@@ -102,7 +102,7 @@ func (s *Service) Checks(ctx context.Context, gid, locale string) ([]*Finding, e
 	if err := s.mayWrite(ctx, s.db, v, t.ID(), k, id); err != nil {
 		return nil, err
 	}
-	var body json.RawMessage
+	var body string
 	err = s.db.NewSelect().TableExpr(k.texts).Column("body").
 		Where(k.key+" = ? AND locale = ? AND municipality_id = ?", id, locale, t.ID()).Scan(ctx, &body)
 	if apperr.CodeOf(database.MapError(err, "", "")) == apperr.NotFound {
@@ -110,7 +110,7 @@ func (s *Service) Checks(ctx context.Context, gid, locale string) ([]*Finding, e
 	} else if err != nil {
 		return nil, database.MapError(err, "find texts", "text")
 	}
-	fs, err := checkTexts(t, locale, body)
+	fs, err := checkTexts(t, locale, json.RawMessage(body))
 	return pointers(fs), err
 }
 
@@ -150,12 +150,12 @@ func recordSources(ctx context.Context, tx bun.IDB, k kind, id uuid.UUID, def st
 	if len(locales) == 0 {
 		return nil
 	}
-	var body json.RawMessage
+	var body string
 	err := tx.NewSelect().TableExpr(k.texts).Column("body").Where(k.key+" = ? AND locale = ?", id, def).Scan(ctx, &body)
 	if err != nil && apperr.CodeOf(database.MapError(err, "", "")) != apperr.NotFound {
 		return database.MapError(err, "find texts", "text")
 	}
-	hashes, err := blockHashes(body)
+	hashes, err := blockHashes(json.RawMessage(body))
 	if err != nil {
 		return err
 	}
