@@ -1,9 +1,12 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/fritid/fritid/internal/auth"
 )
 
 func para(text string) map[string]any {
@@ -66,6 +69,18 @@ func TestContentChecks(t *testing.T) {
 	t.Run("ErrAnonymous", func(t *testing.T) {
 		if r := s.post(t, checks, map[string]any{"id": id, "l": "nb"}); r.code() != "UNAUTHENTICATED" {
 			t.Fatalf("anonymous: %+v", r.Errors)
+		}
+	})
+	t.Run("ErrNotAWriter", func(t *testing.T) {
+		demo, _ := s.app.Tenants.FindMunicipalityBySlug(context.Background(), "demo")
+		if _, err := s.app.Auth.CreateUser(context.Background(), auth.CreateUserInput{MunicipalityID: demo.ID(),
+			Email: "innbygger@example.no", Password: "riktig hest batteri"}); err != nil {
+			t.Fatal(err)
+		}
+		r := ok(t, s.post(t, loginMutation, map[string]any{"e": "innbygger@example.no", "p": "riktig hest batteri"}))
+		user := "Authorization: Bearer " + get(r.Data, "login.token").(string)
+		if r := s.post(t, checks, map[string]any{"id": id, "l": "nb"}, user); r.code() != "FORBIDDEN" {
+			t.Fatalf("a user who may not write the page: %+v", r.Errors)
 		}
 	})
 	const publish = `mutation($in: SetContentStatusInput!) { setContentStatus(input: $in) {
