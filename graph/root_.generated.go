@@ -9697,7 +9697,7 @@ scalar Time @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.
 enum ContentFindingCode {
   "A heading more than one level below the one before it (h2 then h4); the title counts as h1."
   HEADING_SKIPPED
-  "An image without alt text in the language checked."
+  "An image block, or an article's hero image (path ` + "`" + `heroAlt` + "`" + `), without alt text in the language checked."
   IMAGE_WITHOUT_ALT
   "A link whose text says nothing of where it leads, such as \"klikk her\" or \"les mer\"."
   VAGUE_LINK_TEXT

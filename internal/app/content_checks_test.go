@@ -135,6 +135,34 @@ func TestContentChecks(t *testing.T) {
 	})
 }
 
+func TestContentChecksHeroAlt(t *testing.T) {
+	t.Parallel()
+	s, admin, _ := newContentServer(t)
+	ctx := context.Background()
+	demo, _ := s.app.Tenants.FindMunicipalityBySlug(ctx, "demo")
+	var img string
+	if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO media (municipality_id, url, width, height)
+		VALUES (?, 'https://localhost/media/hero.jpg', 4, 3) RETURNING id`, demo.ID()).Scan(&img); err != nil {
+		t.Fatal(err)
+	}
+	r := ok(t, s.post(t, createArticle, map[string]any{"in": map[string]any{"slug": "sommer",
+		"heroImageId": relayID("Image", img), "texts": []any{
+			map[string]any{"locale": "nb", "title": "Sommer", "heroAlt": "Barn som bader", "body": map[string]any{
+				"blocks": []any{para("Det er sol.")}}},
+			map[string]any{"locale": "en", "title": "Summer", "body": map[string]any{"blocks": []any{para("It is sunny.")}}},
+		}}}, admin))
+	id := get(r.Data, "createArticle.article.id").(string)
+	const checks = `query($id: ID!, $l: String!) { contentChecks(id: $id, locale: $l) { code path } }`
+	r = ok(t, s.post(t, checks, map[string]any{"id": id, "l": "nb"}, admin))
+	if fs := get(r.Data, "contentChecks").([]any); len(fs) != 0 {
+		t.Errorf("nb has its hero alt text, got %v", fs)
+	}
+	r = ok(t, s.post(t, checks, map[string]any{"id": id, "l": "en"}, admin))
+	if got := codesOf(get(r.Data, "contentChecks")); fmt.Sprint(got) != "[IMAGE_WITHOUT_ALT@heroAlt/<nil>]" {
+		t.Errorf("en lacks the hero alt text: got %v", got)
+	}
+}
+
 func TestContentStaleTranslations(t *testing.T) {
 	t.Parallel()
 	s, admin, _ := newContentServer(t)

@@ -92,13 +92,7 @@ func isVagueLinkText(locale, text string) bool {
 func CheckDoc(d *Doc, locale string, lixTarget int, errorCodes []string) []Finding {
 	var out []Finding
 	add := func(code FindingCode, path, msg string, data map[string]any) {
-		sev := SeverityWarning
-		for _, c := range errorCodes {
-			if c == string(code) {
-				sev = SeverityError
-			}
-		}
-		out = append(out, Finding{Code: code, Severity: sev, Path: path, MessageID: msg, Data: data})
+		out = append(out, Finding{Code: code, Severity: severityOf(code, errorCodes), Path: path, MessageID: msg, Data: data})
 	}
 	prev := 1 // the title is the page's h1
 	for i := range d.Blocks {
@@ -130,6 +124,16 @@ func CheckDoc(d *Doc, locale string, lixTarget int, errorCodes []string) []Findi
 		}
 	}
 	return out
+}
+
+// severityOf returns ERROR when errorCodes lists code, else WARNING.
+func severityOf(code FindingCode, errorCodes []string) Severity {
+	for _, c := range errorCodes {
+		if c == string(code) {
+			return SeverityError
+		}
+	}
+	return SeverityWarning
 }
 
 // blockLinks returns a block's inline runs that are links, a link split over runs

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/google/uuid"
@@ -40,8 +41,12 @@ func (f Finding) Message(ctx context.Context) string {
 	return messages().Localize(i18n.FromContext(ctx).Chain, f.MessageID, f.Data)
 }
 
-// checkTexts runs the checks on a language's stored body with the municipality's settings.
-func checkTexts(t *tenant.Tenant, locale string, body json.RawMessage) ([]Finding, error) {
+// checkTexts runs the checks on a language's stored body and hero alt text with the
+// municipality's settings: an article's hero image without alt text in the language is an
+// IMAGE_WITHOUT_ALT at "heroAlt".
+func checkTexts(ctx context.Context, db bun.IDB, t *tenant.Tenant, k kind, id uuid.UUID, locale string,
+	body json.RawMessage, heroAlt string,
+) ([]Finding, error) {
 	doc := new(Doc)
 	if len(body) > 0 {
 		if err := json.Unmarshal(body, doc); err != nil {
@@ -52,7 +57,19 @@ func checkTexts(t *tenant.Tenant, locale string, body json.RawMessage) ([]Findin
 	if target == 0 {
 		target = DefaultLixTarget
 	}
-	return CheckDoc(doc, locale, target, t.Municipality.ContentCheckErrors), nil
+	errs := t.Municipality.ContentCheckErrors
+	var fs []Finding
+	if k.name == "Article" && strings.TrimSpace(heroAlt) == "" {
+		hasHero, err := db.NewSelect().TableExpr(k.table).Where("id = ? AND hero_image_id IS NOT NULL", id).Exists(ctx)
+		if err != nil {
+			return nil, database.MapError(err, "find article", "article")
+		}
+		if hasHero {
+			fs = append(fs, Finding{Code: ImageWithoutAlt, Severity: severityOf(ImageWithoutAlt, errs), Path: "heroAlt",
+				MessageID: "CheckHeroWithoutAlt"})
+		}
+	}
+	return append(fs, CheckDoc(doc, locale, target, errs)...), nil
 }
 
 // refuseErrors returns BAD_USER_INPUT naming "input.locale" and carrying every finding
@@ -102,15 +119,18 @@ func (s *Service) Checks(ctx context.Context, gid, locale string) ([]*Finding, e
 	if err := s.mayWrite(ctx, s.db, v, t.ID(), k, id); err != nil {
 		return nil, err
 	}
-	var body string
-	err = s.db.NewSelect().TableExpr(k.texts).Column("body").
-		Where(k.key+" = ? AND locale = ? AND municipality_id = ?", id, locale, t.ID()).Scan(ctx, &body)
+	var row struct {
+		Body    string `bun:"body"`
+		HeroAlt string `bun:"hero_alt"`
+	}
+	err = s.db.NewSelect().TableExpr(k.texts).Column("body", "hero_alt").
+		Where(k.key+" = ? AND locale = ? AND municipality_id = ?", id, locale, t.ID()).Scan(ctx, &row)
 	if apperr.CodeOf(database.MapError(err, "", "")) == apperr.NotFound {
 		return []*Finding{}, nil // no texts in that language: nothing to find
 	} else if err != nil {
 		return nil, database.MapError(err, "find texts", "text")
 	}
-	fs, err := checkTexts(t, locale, json.RawMessage(body))
+	fs, err := checkTexts(ctx, s.db, t, k, id, locale, json.RawMessage(row.Body), row.HeroAlt)
 	return pointers(fs), err
 }
 

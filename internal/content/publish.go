@@ -75,7 +75,7 @@ func (s *Service) SetStatus(ctx context.Context, in SetStatusInput) (string, uui
 			return err
 		}
 		if in.Status == StatusPublished || in.Status == StatusScheduled {
-			fs, err := checkTexts(t, in.Locale, cur.BodyJSON)
+			fs, err := checkTexts(ctx, tx, t, k, id, in.Locale, cur.BodyJSON, cur.HeroAlt)
 			if err != nil {
 				return err
 			}
@@ -151,7 +151,7 @@ func publicationOf(in SetStatusInput, now time.Time) (pub, unpub *time.Time, err
 // naming "input.locale" when the language has no title (nothing to publish).
 func currentPublication(ctx context.Context, tx bun.IDB, k kind, id uuid.UUID, locale string) (*Translation, error) {
 	cur := new(Translation)
-	err := tx.NewSelect().TableExpr(k.texts).Column("title", "body", "publish_at", "unpublish_at").
+	err := tx.NewSelect().TableExpr(k.texts).Column("title", "body", "hero_alt", "publish_at", "unpublish_at").
 		Where(k.key+" = ? AND locale = ?", id, locale).For("UPDATE").Scan(ctx, cur)
 	if apperr.CodeOf(database.MapError(err, "", "")) == apperr.NotFound || (err == nil && cur.Title == "") {
 		return nil, apperr.Invalid("input.locale", "NoTextsInLocale", map[string]any{"Locale": locale})
