@@ -185,13 +185,15 @@ func (s *Service) UpdateMunicipality(ctx context.Context, in MunicipalityChanges
 		m.ContentCheckErrors = codes
 	}
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewUpdate().Model(&m).Column("name", "time_zone", "settings", "lix_target", "content_check_errors").Set("updated_at = now()").
+		_, err := tx.NewUpdate().Model(&m).
+			Column("name", "time_zone", "settings", "lix_target", "content_check_errors").Set("updated_at = now()").
 			WherePK().Returning("updated_at").Exec(ctx)
 		if err != nil {
 			return database.MapError(err, "update municipality", "municipality")
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: m.ID, ActorID: &actor, Action: "update_municipality",
-			ItemType: "Municipality", ItemID: &m.ID, Fields: changed(map[string]bool{"name": in.Name != nil, "timeZone": in.TimeZone != nil, "settings": in.Settings != nil,
+			ItemType: "Municipality", ItemID: &m.ID, Fields: changed(map[string]bool{
+				"name": in.Name != nil, "timeZone": in.TimeZone != nil, "settings": in.Settings != nil,
 				"lixTarget": in.LixTarget != nil, "contentCheckErrors": in.ContentCheckErrors != nil})})
 	})
 	if err != nil {
