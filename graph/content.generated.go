@@ -559,6 +559,82 @@ func (ec *executionContext) fieldContext_ArticleEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _ContentFinding_code(ctx context.Context, field graphql.CollectedField, obj *content.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentFinding_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v content.FindingCode) graphql.Marshaler {
+			return ec.marshalNContentFindingCode2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐFindingCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentFinding_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentFinding", field, false, false, errors.New("field of type ContentFindingCode does not have child fields"))
+}
+
+func (ec *executionContext) _ContentFinding_severity(ctx context.Context, field graphql.CollectedField, obj *content.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentFinding_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v content.Severity) graphql.Marshaler {
+			return ec.marshalNContentFindingSeverity2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐSeverity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentFinding_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentFinding", field, false, false, errors.New("field of type ContentFindingSeverity does not have child fields"))
+}
+
+func (ec *executionContext) _ContentFinding_path(ctx context.Context, field graphql.CollectedField, obj *content.Finding) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Path)
+}
+func (ec *executionContext) fieldContext_ContentFinding_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentFinding", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ContentFinding_message(ctx context.Context, field graphql.CollectedField, obj *content.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentFinding_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentFinding_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentFinding", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _ContentTranslation_locale(ctx context.Context, field graphql.CollectedField, obj *content.Translation) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Locale)
 }
@@ -709,6 +785,38 @@ func (ec *executionContext) _ContentTranslation_updatedAt(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_ContentTranslation_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContentTranslation", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _ContentTranslation_stale(ctx context.Context, field graphql.CollectedField, obj *content.Translation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentTranslation_stale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.Stale) graphql.Marshaler {
+			return ec.marshalOStaleTranslation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐStale(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContentTranslation_stale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContentTranslation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaleTranslation(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CreateArticlePayload_article(ctx context.Context, field graphql.CollectedField, obj *model.CreateArticlePayload) (ret graphql.Marshaler) {
@@ -1237,6 +1345,89 @@ func (ec *executionContext) fieldContext_SetContentStatusPayload_article(_ conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SetContentStatusPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.SetContentStatusPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetContentStatusPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*content.Finding) graphql.Marshaler {
+			return ec.marshalNContentFinding2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetContentStatusPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetContentStatusPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContentFinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaleTranslation_sourceLocale(ctx context.Context, field graphql.CollectedField, obj *content.Stale) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.SourceLocale)
+}
+func (ec *executionContext) fieldContext_StaleTranslation_sourceLocale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaleTranslation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StaleTranslation_changedBlocks(ctx context.Context, field graphql.CollectedField, obj *content.Stale) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ChangedBlocks)
+}
+func (ec *executionContext) fieldContext_StaleTranslation_changedBlocks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaleTranslation", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StaleTranslation_blocks(ctx context.Context, field graphql.CollectedField, obj *content.Stale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaleTranslation_blocks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Blocks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaleTranslation_blocks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaleTranslation", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StaleTranslation_total(ctx context.Context, field graphql.CollectedField, obj *content.Stale) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Total)
+}
+func (ec *executionContext) fieldContext_StaleTranslation_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaleTranslation", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StaleTranslation_message(ctx context.Context, field graphql.CollectedField, obj *content.Stale) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Message)
+}
+func (ec *executionContext) fieldContext_StaleTranslation_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaleTranslation", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _UpdateArticlePayload_article(ctx context.Context, field graphql.CollectedField, obj *model.UpdateArticlePayload) (ret graphql.Marshaler) {
@@ -2332,6 +2523,92 @@ func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var contentFindingImplementors = []string{"ContentFinding"}
+
+func (ec *executionContext) _ContentFinding(ctx context.Context, sel ast.SelectionSet, obj *content.Finding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contentFindingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContentFinding")
+		case "code":
+			out.Values[i] = ec._ContentFinding_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "severity":
+			out.Values[i] = ec._ContentFinding_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "path":
+			out.Values[i] = ec._ContentFinding_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ContentFinding_message(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var contentTranslationImplementors = []string{"ContentTranslation"}
 
 func (ec *executionContext) _ContentTranslation(ctx context.Context, sel ast.SelectionSet, obj *content.Translation) graphql.Marshaler {
@@ -2387,6 +2664,11 @@ func (ec *executionContext) _ContentTranslation(ctx context.Context, sel ast.Sel
 		case "updatedAt":
 			out.Values[i] = ec._ContentTranslation_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stale":
+			out.Values[i] = ec._ContentTranslation_stale(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -2920,6 +3202,69 @@ func (ec *executionContext) _SetContentStatusPayload(ctx context.Context, sel as
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "warnings":
+			out.Values[i] = ec._SetContentStatusPayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var staleTranslationImplementors = []string{"StaleTranslation"}
+
+func (ec *executionContext) _StaleTranslation(ctx context.Context, sel ast.SelectionSet, obj *content.Stale) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, staleTranslationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StaleTranslation")
+		case "sourceLocale":
+			out.Values[i] = ec._StaleTranslation_sourceLocale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changedBlocks":
+			out.Values[i] = ec._StaleTranslation_changedBlocks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "blocks":
+			out.Values[i] = ec._StaleTranslation_blocks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._StaleTranslation_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._StaleTranslation_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -3081,6 +3426,96 @@ func (ec *executionContext) marshalNArticleEdge2ᚖgithubᚗcomᚋfritidᚋfriti
 		return graphql.Null
 	}
 	return ec._ArticleEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNContentFinding2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*content.Finding) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContentFinding2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐFinding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContentFinding2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐFinding(ctx context.Context, sel ast.SelectionSet, v *content.Finding) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ContentFinding(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNContentFindingCode2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐFindingCode(ctx context.Context, v any) (content.FindingCode, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := content.FindingCode(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNContentFindingCode2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐFindingCode(ctx context.Context, sel ast.SelectionSet, v content.FindingCode) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNContentFindingCode2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐFindingCodeᚄ(ctx context.Context, v any) ([]content.FindingCode, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]content.FindingCode, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNContentFindingCode2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐFindingCode(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNContentFindingCode2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐFindingCodeᚄ(ctx context.Context, sel ast.SelectionSet, v []content.FindingCode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContentFindingCode2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐFindingCode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNContentFindingSeverity2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐSeverity(ctx context.Context, v any) (content.Severity, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := content.Severity(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNContentFindingSeverity2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐSeverity(ctx context.Context, sel ast.SelectionSet, v content.Severity) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNContentStatus2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐStatus(ctx context.Context, v any) (content.Status, error) {
@@ -3312,6 +3747,42 @@ func (ec *executionContext) unmarshalOArticleFilterInput2ᚖgithubᚗcomᚋfriti
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOContentFindingCode2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐFindingCodeᚄ(ctx context.Context, v any) ([]content.FindingCode, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]content.FindingCode, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNContentFindingCode2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐFindingCode(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOContentFindingCode2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐFindingCodeᚄ(ctx context.Context, sel ast.SelectionSet, v []content.FindingCode) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContentFindingCode2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐFindingCode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOContentTextsInput2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐTextsInputᚄ(ctx context.Context, v any) ([]*content.TextsInput, error) {
 	if v == nil {
 		return nil, nil
@@ -3334,6 +3805,13 @@ func (ec *executionContext) marshalOPage2ᚖgithubᚗcomᚋfritidᚋfritidᚋint
 		return graphql.Null
 	}
 	return ec._Page(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOStaleTranslation2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐStale(ctx context.Context, sel ast.SelectionSet, v *content.Stale) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StaleTranslation(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

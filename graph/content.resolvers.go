@@ -127,11 +127,11 @@ func (r *mutationResolver) DeleteArticle(ctx context.Context, id string) (*model
 }
 
 func (r *mutationResolver) SetContentStatus(ctx context.Context, input content.SetStatusInput) (*model.SetContentStatusPayload, error) {
-	typ, id, err := r.Content.SetStatus(ctx, input)
+	typ, id, warnings, err := r.Content.SetStatus(ctx, input)
 	if err != nil {
 		return nil, err
 	}
-	out := &model.SetContentStatusPayload{}
+	out := &model.SetContentStatusPayload{Warnings: warnings}
 	if typ == "Page" {
 		out.Page, err = r.editedPage(ctx, id)
 	} else {
@@ -235,6 +235,10 @@ func (r *queryResolver) Articles(ctx context.Context, filter *model.ArticleFilte
 		registerArticleRelations(ctx, conn.Nodes())
 	}
 	return conn, err
+}
+
+func (r *queryResolver) ContentChecks(ctx context.Context, id string, locale string) ([]*content.Finding, error) {
+	return r.Content.Checks(ctx, id, locale)
 }
 
 func (r *Resolver) Article() ArticleResolver { return &articleResolver{r} }

@@ -14,6 +14,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/fritid/fritid/internal/card"
+	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/i18n"
@@ -57,6 +58,9 @@ func errorPresenter(bundle *i18n.Bundle, log *slog.Logger, requestID RequestIDFu
 		}
 		if fs := card.FindingsOf(err); len(fs) > 0 {
 			out.Extensions["findings"] = findings(fs)
+		}
+		if fs := content.FindingsOf(err); len(fs) > 0 {
+			out.Extensions["findings"] = contentFindings(ctx, fs)
 		}
 		if uses := portal.UsesOf(err); len(uses) > 0 {
 			out.Extensions["usedBy"] = imageUses(uses)
@@ -156,6 +160,15 @@ func imageUses(uses []*portal.ImageUse) []map[string]any {
 
 // findings lists a refused card's findings for extensions.findings: what was found, how
 // serious, and only the agency and date a caseworker needs.
+// contentFindings are the findings of content checks that refused a publication.
+func contentFindings(ctx context.Context, fs []content.Finding) []map[string]any {
+	out := make([]map[string]any, len(fs))
+	for i, f := range fs {
+		out[i] = map[string]any{"code": f.Code, "severity": f.Severity, "path": f.Path, "message": f.Message(ctx)}
+	}
+	return out
+}
+
 func findings(fs []*card.Finding) []map[string]any {
 	out := make([]map[string]any, len(fs))
 	for i, f := range fs {

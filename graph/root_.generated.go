@@ -451,11 +451,19 @@ type ComplexityRoot struct {
 		Phone  func(childComplexity int) int
 	}
 
+	ContentFinding struct {
+		Code     func(childComplexity int) int
+		Message  func(childComplexity int) int
+		Path     func(childComplexity int) int
+		Severity func(childComplexity int) int
+	}
+
 	ContentTranslation struct {
 		Body        func(childComplexity int) int
 		HeroAlt     func(childComplexity int) int
 		Locale      func(childComplexity int) int
 		PublishAt   func(childComplexity int) int
+		Stale       func(childComplexity int) int
 		Status      func(childComplexity int) int
 		Summary     func(childComplexity int) int
 		Title       func(childComplexity int) int
@@ -641,13 +649,15 @@ type ComplexityRoot struct {
 	}
 
 	Municipality struct {
-		DefaultLocale func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Locales       func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Settings      func(childComplexity int) int
-		Slug          func(childComplexity int) int
-		TimeZone      func(childComplexity int) int
+		ContentCheckErrors func(childComplexity int) int
+		DefaultLocale      func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		LixTarget          func(childComplexity int) int
+		Locales            func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Settings           func(childComplexity int) int
+		Slug               func(childComplexity int) int
+		TimeZone           func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -902,6 +912,7 @@ type ComplexityRoot struct {
 		CardStatistics       func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
 		Categories           func(childComplexity int) int
 		Category             func(childComplexity int, id *string, slug *string) int
+		ContentChecks        func(childComplexity int, id string, locale string) int
 		Images               func(childComplexity int, filter *model.ImageFilterInput, first *int, after *string, last *int, before *string) int
 		Jobs                 func(childComplexity int, state []jobs.State, first *int, after *string) int
 		Locales              func(childComplexity int) int
@@ -1110,8 +1121,9 @@ type ComplexityRoot struct {
 	}
 
 	SetContentStatusPayload struct {
-		Article func(childComplexity int) int
-		Page    func(childComplexity int) int
+		Article  func(childComplexity int) int
+		Page     func(childComplexity int) int
+		Warnings func(childComplexity int) int
 	}
 
 	SetImageAltPayload struct {
@@ -1151,6 +1163,14 @@ type ComplexityRoot struct {
 		DonatedTickets   func(childComplexity int) int
 		Purchased        func(childComplexity int) int
 		PurchasedTickets func(childComplexity int) int
+	}
+
+	StaleTranslation struct {
+		Blocks        func(childComplexity int) int
+		ChangedBlocks func(childComplexity int) int
+		Message       func(childComplexity int) int
+		SourceLocale  func(childComplexity int) int
+		Total         func(childComplexity int) int
 	}
 
 	StatAmount struct {
@@ -2838,6 +2858,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Contact.Phone(childComplexity), true
 
+	case "ContentFinding.code":
+		if e.ComplexityRoot.ContentFinding.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentFinding.Code(childComplexity), true
+	case "ContentFinding.message":
+		if e.ComplexityRoot.ContentFinding.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentFinding.Message(childComplexity), true
+	case "ContentFinding.path":
+		if e.ComplexityRoot.ContentFinding.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentFinding.Path(childComplexity), true
+	case "ContentFinding.severity":
+		if e.ComplexityRoot.ContentFinding.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentFinding.Severity(childComplexity), true
+
 	case "ContentTranslation.body":
 		if e.ComplexityRoot.ContentTranslation.Body == nil {
 			break
@@ -2862,6 +2907,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContentTranslation.PublishAt(childComplexity), true
+	case "ContentTranslation.stale":
+		if e.ComplexityRoot.ContentTranslation.Stale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentTranslation.Stale(childComplexity), true
 	case "ContentTranslation.status":
 		if e.ComplexityRoot.ContentTranslation.Status == nil {
 			break
@@ -3416,6 +3467,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MovePagePayload.Page(childComplexity), true
 
+	case "Municipality.contentCheckErrors":
+		if e.ComplexityRoot.Municipality.ContentCheckErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Municipality.ContentCheckErrors(childComplexity), true
 	case "Municipality.defaultLocale":
 		if e.ComplexityRoot.Municipality.DefaultLocale == nil {
 			break
@@ -3428,6 +3485,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Municipality.ID(childComplexity), true
+	case "Municipality.lixTarget":
+		if e.ComplexityRoot.Municipality.LixTarget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Municipality.LixTarget(childComplexity), true
 	case "Municipality.locales":
 		if e.ComplexityRoot.Municipality.Locales == nil {
 			break
@@ -5050,6 +5113,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Category(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.contentChecks":
+		if e.ComplexityRoot.Query.ContentChecks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_contentChecks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ContentChecks(childComplexity, args["id"].(string), args["locale"].(string)), true
 	case "Query.images":
 		if e.ComplexityRoot.Query.Images == nil {
 			break
@@ -5733,6 +5807,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SetContentStatusPayload.Page(childComplexity), true
+	case "SetContentStatusPayload.warnings":
+		if e.ComplexityRoot.SetContentStatusPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetContentStatusPayload.Warnings(childComplexity), true
 
 	case "SetImageAltPayload.image":
 		if e.ComplexityRoot.SetImageAltPayload.Image == nil {
@@ -5814,6 +5894,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settlement.PurchasedTickets(childComplexity), true
+
+	case "StaleTranslation.blocks":
+		if e.ComplexityRoot.StaleTranslation.Blocks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaleTranslation.Blocks(childComplexity), true
+	case "StaleTranslation.changedBlocks":
+		if e.ComplexityRoot.StaleTranslation.ChangedBlocks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaleTranslation.ChangedBlocks(childComplexity), true
+	case "StaleTranslation.message":
+		if e.ComplexityRoot.StaleTranslation.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaleTranslation.Message(childComplexity), true
+	case "StaleTranslation.sourceLocale":
+		if e.ComplexityRoot.StaleTranslation.SourceLocale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaleTranslation.SourceLocale(childComplexity), true
+	case "StaleTranslation.total":
+		if e.ComplexityRoot.StaleTranslation.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaleTranslation.Total(childComplexity), true
 
 	case "StatAmount.ore":
 		if e.ComplexityRoot.StatAmount.Ore == nil {
@@ -9569,6 +9680,63 @@ scalar Time @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.
     "The cursor to continue after."
     after: String
   ): ArticleConnection!
+  """
+  What the checks find in one language of a page or article as it is saved (skipped
+  heading levels, images without alt text, vague link texts, Norwegian text above the
+  municipality's LIX target): for those who may write it (FORBIDDEN for others).
+  """
+  contentChecks(
+    "The page or article (global ID)."
+    id: ID!
+    "The language to check."
+    locale: String!
+  ): [ContentFinding!]!
+}
+
+"The code of a content check's finding."
+enum ContentFindingCode {
+  "A heading more than one level below the one before it (h2 then h4); the title counts as h1."
+  HEADING_SKIPPED
+  "An image block, or an article's hero image (path ` + "`" + `heroAlt` + "`" + `), without alt text in the language checked."
+  IMAGE_WITHOUT_ALT
+  "A link whose text says nothing of where it leads, such as \"klikk her\" or \"les mer\"."
+  VAGUE_LINK_TEXT
+  "Norwegian text (nb, nn) whose LIX readability index is above the municipality's target."
+  LIX_TOO_HIGH
+}
+
+"How much a finding weighs."
+enum ContentFindingSeverity {
+  "Shown to the editor; publishing goes ahead."
+  WARNING
+  "Blocks publishing (the municipality's ` + "`" + `contentCheckErrors` + "`" + `)."
+  ERROR
+}
+
+"Something a content check found in one language's body."
+type ContentFinding {
+  "What was found."
+  code: ContentFindingCode!
+  "Whether it blocks publishing."
+  severity: ContentFindingSeverity!
+  "The block's path in the body, e.g. ` + "`" + `blocks[3]` + "`" + `; empty for the body as a whole (LIX)."
+  path: String!
+  "What was found, in the request's language."
+  message: String!
+}
+
+"How far a translation is behind the default language's body."
+type StaleTranslation {
+  "The default language the translation was made from."
+  sourceLocale: String!
+  "How many of the default language's blocks changed (by position) since this language's body was last saved."
+  changedBlocks: Int!
+  "The positions of the changed blocks in the default language's body (0-based)."
+  blocks: [Int!]!
+  "How many blocks the default language's body has."
+  total: Int!
+  "E.g. \"3 blocks changed in bokmål since this translation\", in the request's language."
+  message: String!
 }
 
 "Which articles to list."
@@ -9698,6 +9866,12 @@ type ContentTranslation {
   unpublishAt: Time
   "When these texts last changed."
   updatedAt: Time!
+  """
+  Whether the default language's body changed since this language's body was last
+  saved; null for the default language itself, when nothing changed, and for bodies saved
+  before this was tracked.
+  """
+  stale: StaleTranslation
 }
 
 "A page of articles."
@@ -9913,6 +10087,8 @@ type SetContentStatusPayload {
   page: Page
   "The article, when it is one."
   article: Article
+  "What the checks found in the language published or scheduled (warnings only: errors refuse it); empty otherwise."
+  warnings: [ContentFinding!]!
 }
 
 "The page or article changed."
@@ -10409,6 +10585,10 @@ type Municipality implements Node {
   locales: [Locale!]!
   "Public settings the portal shows (branding, contact details, links): a JSON object the municipality's administrators keep."
   settings: JSON!
+  "The readability target (LIX) Norwegian pages and articles should stay at or below; 40 unless set."
+  lixTarget: Int!
+  "The content checks whose findings block publishing; the others are warnings."
+  contentCheckErrors: [ContentFindingCode!]!
 }
 
 "A language a municipality publishes in."
@@ -10478,6 +10658,10 @@ input MunicipalityChangesInput {
   timeZone: String
   "Public settings: a JSON object (at most 16 KiB) that replaces the current one."
   settings: JSON
+  "The readability target (LIX) of Norwegian pages and articles, 20 to 80."
+  lixTarget: Int
+  "The content checks whose findings block publishing (replaces the current list); the others are warnings."
+  contentCheckErrors: [ContentFindingCode!]
 }
 
 "A language to add or change; fields left out stay as they are."
@@ -11305,6 +11489,20 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 }
 
+func (ec *executionContext) childFields_ContentFinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_ContentFinding_code(ctx, field)
+	case "severity":
+		return ec.fieldContext_ContentFinding_severity(ctx, field)
+	case "path":
+		return ec.fieldContext_ContentFinding_path(ctx, field)
+	case "message":
+		return ec.fieldContext_ContentFinding_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContentFinding", field.Name)
+}
+
 func (ec *executionContext) childFields_ContentTranslation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "locale":
@@ -11325,6 +11523,8 @@ func (ec *executionContext) childFields_ContentTranslation(ctx context.Context, 
 		return ec.fieldContext_ContentTranslation_unpublishAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_ContentTranslation_updatedAt(ctx, field)
+	case "stale":
+		return ec.fieldContext_ContentTranslation_stale(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContentTranslation", field.Name)
 }
@@ -11699,6 +11899,10 @@ func (ec *executionContext) childFields_Municipality(ctx context.Context, field 
 		return ec.fieldContext_Municipality_locales(ctx, field)
 	case "settings":
 		return ec.fieldContext_Municipality_settings(ctx, field)
+	case "lixTarget":
+		return ec.fieldContext_Municipality_lixTarget(ctx, field)
+	case "contentCheckErrors":
+		return ec.fieldContext_Municipality_contentCheckErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Municipality", field.Name)
 }
@@ -12405,6 +12609,8 @@ func (ec *executionContext) childFields_SetContentStatusPayload(ctx context.Cont
 		return ec.fieldContext_SetContentStatusPayload_page(ctx, field)
 	case "article":
 		return ec.fieldContext_SetContentStatusPayload_article(ctx, field)
+	case "warnings":
+		return ec.fieldContext_SetContentStatusPayload_warnings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetContentStatusPayload", field.Name)
 }
@@ -12485,6 +12691,22 @@ func (ec *executionContext) childFields_Settlement(ctx context.Context, field gr
 		return ec.fieldContext_Settlement_purchasedTickets(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Settlement", field.Name)
+}
+
+func (ec *executionContext) childFields_StaleTranslation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sourceLocale":
+		return ec.fieldContext_StaleTranslation_sourceLocale(ctx, field)
+	case "changedBlocks":
+		return ec.fieldContext_StaleTranslation_changedBlocks(ctx, field)
+	case "blocks":
+		return ec.fieldContext_StaleTranslation_blocks(ctx, field)
+	case "total":
+		return ec.fieldContext_StaleTranslation_total(ctx, field)
+	case "message":
+		return ec.fieldContext_StaleTranslation_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaleTranslation", field.Name)
 }
 
 func (ec *executionContext) childFields_StatAmount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -31,6 +32,8 @@ type MunicipalityResolver interface {
 	DefaultLocale(ctx context.Context, obj *tenant.Municipality) (*tenant.Locale, error)
 	Locales(ctx context.Context, obj *tenant.Municipality) ([]*tenant.Locale, error)
 	Settings(ctx context.Context, obj *tenant.Municipality) (portal.RawJSON, error)
+
+	ContentCheckErrors(ctx context.Context, obj *tenant.Municipality) ([]content.FindingCode, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -301,6 +304,36 @@ func (ec *executionContext) fieldContext_Municipality_settings(_ context.Context
 	return graphql.NewScalarFieldContext("Municipality", field, true, true, errors.New("field of type JSON does not have child fields"))
 }
 
+func (ec *executionContext) _Municipality_lixTarget(ctx context.Context, field graphql.CollectedField, obj *tenant.Municipality) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.LixTarget)
+}
+func (ec *executionContext) fieldContext_Municipality_lixTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Municipality", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Municipality_contentCheckErrors(ctx context.Context, field graphql.CollectedField, obj *tenant.Municipality) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Municipality_contentCheckErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Municipality().ContentCheckErrors(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []content.FindingCode) graphql.Marshaler {
+			return ec.marshalNContentFindingCode2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐFindingCodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Municipality_contentCheckErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Municipality", field, true, true, errors.New("field of type ContentFindingCode does not have child fields"))
+}
+
 func (ec *executionContext) _SaveLocalePayload_locale(ctx context.Context, field graphql.CollectedField, obj *model.SaveLocalePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -452,7 +485,7 @@ func (ec *executionContext) unmarshalInputMunicipalityChangesInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "timeZone", "settings"}
+	fieldsInOrder := [...]string{"name", "timeZone", "settings", "lixTarget", "contentCheckErrors"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -480,6 +513,20 @@ func (ec *executionContext) unmarshalInputMunicipalityChangesInput(ctx context.C
 				return it, err
 			}
 			it.Settings = data
+		case "lixTarget":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lixTarget"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LixTarget = data
+		case "contentCheckErrors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentCheckErrors"))
+			data, err := ec.unmarshalOContentFindingCode2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐFindingCodeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentCheckErrors = data
 		}
 	}
 	return it, nil
@@ -816,6 +863,49 @@ func (ec *executionContext) _Municipality(ctx context.Context, sel ast.Selection
 					}
 				}()
 				res = ec._Municipality_settings(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "lixTarget":
+			out.Values[i] = ec._Municipality_lixTarget(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentCheckErrors":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Municipality_contentCheckErrors(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}

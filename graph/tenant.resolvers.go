@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 
 	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
@@ -69,6 +70,14 @@ func (r *municipalityResolver) Settings(ctx context.Context, obj *tenant.Municip
 	return portal.RawJSON(b), err
 }
 
+func (r *municipalityResolver) ContentCheckErrors(ctx context.Context, obj *tenant.Municipality) ([]content.FindingCode, error) {
+	out := make([]content.FindingCode, len(obj.ContentCheckErrors))
+	for i, c := range obj.ContentCheckErrors {
+		out[i] = content.FindingCode(c)
+	}
+	return out, nil
+}
+
 func (r *mutationResolver) SaveLocale(ctx context.Context, input tenant.LocaleInput) (*model.SaveLocalePayload, error) {
 	loc, err := r.Tenants.SaveLocale(ctx, input)
 	if err != nil {
@@ -78,7 +87,13 @@ func (r *mutationResolver) SaveLocale(ctx context.Context, input tenant.LocaleIn
 }
 
 func (r *mutationResolver) UpdateMunicipality(ctx context.Context, input model.MunicipalityChangesInput) (*model.UpdateMunicipalityPayload, error) {
-	ch := tenant.MunicipalityChanges{Name: input.Name, TimeZone: input.TimeZone}
+	ch := tenant.MunicipalityChanges{Name: input.Name, TimeZone: input.TimeZone, LixTarget: input.LixTarget}
+	if input.ContentCheckErrors != nil {
+		ch.ContentCheckErrors = make([]string, len(input.ContentCheckErrors))
+		for i, c := range input.ContentCheckErrors {
+			ch.ContentCheckErrors[i] = string(c)
+		}
+	}
 	if input.Settings != nil {
 		ch.Settings = []byte(input.Settings)
 	}

@@ -516,6 +516,10 @@ type MunicipalityChangesInput struct {
 	TimeZone *string `json:"timeZone,omitempty"`
 	// Public settings: a JSON object (at most 16 KiB) that replaces the current one.
 	Settings portal.RawJSON `json:"settings,omitempty"`
+	// The readability target (LIX) of Norwegian pages and articles, 20 to 80.
+	LixTarget *int `json:"lixTarget,omitempty"`
+	// The content checks whose findings block publishing (replaces the current list); the others are warnings.
+	ContentCheckErrors []content.FindingCode `json:"contentCheckErrors,omitempty"`
 }
 
 // Changes. Every mutation checks who may make it in the domain service; see the access table
@@ -785,6 +789,8 @@ type SetContentStatusPayload struct {
 	Page *content.Page `json:"page,omitempty"`
 	// The article, when it is one.
 	Article *content.Article `json:"article,omitempty"`
+	// What the checks found in the language published or scheduled (warnings only: errors refuse it); empty otherwise.
+	Warnings []*content.Finding `json:"warnings"`
 }
 
 // What setImageAlt changed.

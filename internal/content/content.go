@@ -72,6 +72,10 @@ type Translation struct {
 	PublishAt   *time.Time      `bun:"publish_at"`
 	UnpublishAt *time.Time      `bun:"unpublish_at"`
 	UpdatedAt   time.Time       `bun:"updated_at"`
+	// SourceHashes are the default language's block fingerprints this body was made from.
+	SourceHashes []string `bun:"source_hashes,array"`
+	// Stale says how far the body is behind the default language's (Translations sets it).
+	Stale *Stale `bun:"-"`
 
 	status Status
 }
@@ -138,7 +142,7 @@ func loadTexts(ctx context.Context, db bun.IDB, k kind, mid uuid.UUID, ids []uui
 		Where("t.municipality_id = ? AND t."+k.key+" IN (?)", mid, bun.In(ids)).
 		Order("locale")
 	if withBody {
-		q = q.ColumnExpr("t.body, t.body_html, t.body_text")
+		q = q.ColumnExpr("t.body, t.body_html, t.body_text, t.source_hashes")
 	} else { // whether there is a body, without reading it
 		q = q.ColumnExpr("CASE WHEN t.body_html <> '' THEN 'x' ELSE '' END AS body_html")
 	}

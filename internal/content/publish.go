@@ -33,19 +33,21 @@ type SetStatusInput struct {
 // first: another language cannot be public, or scheduled, before it. Errors:
 // UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT naming the field (a language
 // without a title, publishAt in the past or not before unpublishAt, a language before the
-// default one).
-func (s *Service) SetStatus(ctx context.Context, in SetStatusInput) (string, uuid.UUID, error) {
+// default one, and "input.locale" when the checks find an ERROR in the language's body,
+// the findings carried along: see FindingsOf). Publishing or scheduling returns the
+// checks' warnings.
+func (s *Service) SetStatus(ctx context.Context, in SetStatusInput) (string, uuid.UUID, []*Finding, error) {
 	t, err := tenant.Current(ctx)
 	if err != nil {
-		return "", uuid.Nil, err
+		return "", uuid.Nil, nil, err
 	}
 	v, err := signedIn(ctx)
 	if err != nil {
-		return "", uuid.Nil, err
+		return "", uuid.Nil, nil, err
 	}
 	typ, id, err := relay.ParseGlobalID(in.ID, "input.id")
 	if err != nil {
-		return "", uuid.Nil, err
+		return "", uuid.Nil, nil, err
 	}
 	k := pageKind
 	switch typ {
@@ -53,16 +55,17 @@ func (s *Service) SetStatus(ctx context.Context, in SetStatusInput) (string, uui
 	case "Article":
 		k = articleKind
 	default:
-		return "", uuid.Nil, apperr.Invalid("input.id", "InvalidID", nil)
+		return "", uuid.Nil, nil, apperr.Invalid("input.id", "InvalidID", nil)
 	}
 	if err := t.CheckEnabled(in.Locale, "input.locale"); err != nil {
-		return "", uuid.Nil, err
+		return "", uuid.Nil, nil, err
 	}
 	now := s.now()
 	pub, unpub, err := publicationOf(in, now)
 	if err != nil {
-		return "", uuid.Nil, err
+		return "", uuid.Nil, nil, err
 	}
+	warnings := []*Finding{}
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.mayWrite(ctx, tx, v, t.ID(), k, id); err != nil {
 			return err
@@ -70,6 +73,16 @@ func (s *Service) SetStatus(ctx context.Context, in SetStatusInput) (string, uui
 		cur, err := currentPublication(ctx, tx, k, id, in.Locale)
 		if err != nil {
 			return err
+		}
+		if in.Status == StatusPublished || in.Status == StatusScheduled {
+			fs, err := checkTexts(ctx, tx, t, k, id, in.Locale, cur.BodyJSON, cur.HeroAlt)
+			if err != nil {
+				return err
+			}
+			if err := refuseErrors(in.Locale, fs); err != nil {
+				return err
+			}
+			warnings = pointers(fs)
 		}
 		if in.Status == StatusPublished && cur.PublishAt != nil && !cur.PublishAt.After(now) &&
 			statusAt(cur.PublishAt, cur.UnpublishAt, now) == StatusPublished {
@@ -98,7 +111,10 @@ func (s *Service) SetStatus(ctx context.Context, in SetStatusInput) (string, uui
 			Action: "set_" + k.table[:len(k.table)-1] + "_status", ItemType: k.name, ItemID: &id,
 			Fields: []string{"status." + in.Locale + "." + string(in.Status)}})
 	})
-	return k.name, id, err
+	if err != nil {
+		return "", uuid.Nil, nil, err
+	}
+	return k.name, id, warnings, nil
 }
 
 // publicationOf checks in's times and returns the publish_at and unpublish_at it asks for.
@@ -135,7 +151,7 @@ func publicationOf(in SetStatusInput, now time.Time) (pub, unpub *time.Time, err
 // naming "input.locale" when the language has no title (nothing to publish).
 func currentPublication(ctx context.Context, tx bun.IDB, k kind, id uuid.UUID, locale string) (*Translation, error) {
 	cur := new(Translation)
-	err := tx.NewSelect().TableExpr(k.texts).Column("title", "publish_at", "unpublish_at").
+	err := tx.NewSelect().TableExpr(k.texts).Column("title", "body", "hero_alt", "publish_at", "unpublish_at").
 		Where(k.key+" = ? AND locale = ?", id, locale).For("UPDATE").Scan(ctx, cur)
 	if apperr.CodeOf(database.MapError(err, "", "")) == apperr.NotFound || (err == nil && cur.Title == "") {
 		return nil, apperr.Invalid("input.locale", "NoTextsInLocale", map[string]any{"Locale": locale})
@@ -182,7 +198,10 @@ func (s *Service) Translations(ctx context.Context, typ string, id uuid.UUID) ([
 		return nil, err
 	}
 	texts, err := loadTexts(ctx, s.db, k, t.ID(), []uuid.UUID{id}, true, s.now())
-	return texts[id], err
+	if err != nil {
+		return nil, err
+	}
+	return texts[id], markStale(ctx, t, texts[id])
 }
 
 // CreatePreviewToken returns a token that shows one language of a page or article (by its

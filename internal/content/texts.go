@@ -145,7 +145,15 @@ func checkRefs(ctx context.Context, db bun.IDB, mid uuid.UUID, refs []Ref) (map[
 
 // writeTexts writes prepared texts of item id, each language merged into what it has.
 func writeTexts(ctx context.Context, tx bun.IDB, k kind, mid, id uuid.UUID, ps []*preparedText) error {
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return err
+	}
+	var translated []string // languages other than the default whose body was saved
 	for _, p := range ps {
+		if p.body != nil && p.in.Locale != t.Municipality.DefaultLocale {
+			translated = append(translated, p.in.Locale)
+		}
 		cur := &Translation{BodyJSON: json.RawMessage(`{"blocks":[]}`)}
 		err := tx.NewSelect().TableExpr(k.texts).
 			Column("title", "summary", "hero_alt", "body", "body_html", "body_text").
@@ -169,7 +177,7 @@ func writeTexts(ctx context.Context, tx bun.IDB, k kind, mid, id uuid.UUID, ps [
 			return database.MapError(err, "save texts", "text")
 		}
 	}
-	return nil
+	return recordSources(ctx, tx, k, id, t.Municipality.DefaultLocale, translated)
 }
 
 func setIf(dst *string, v *string) {

@@ -3,6 +3,8 @@ package tenant
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -119,7 +121,14 @@ type MunicipalityChanges struct {
 	// Settings replaces the public settings object (branding, contact details, links the
 	// portal shows); it must be a JSON object of at most maxSettingsBytes.
 	Settings []byte
+	// LixTarget is the readability target of Norwegian pages and articles, 20 to 80.
+	LixTarget *int
+	// ContentCheckErrors replaces the codes of content checks that block publishing.
+	ContentCheckErrors []string
 }
+
+// ContentCheckCodes are the codes of the content checks a municipality may make errors.
+var ContentCheckCodes = []string{"HEADING_SKIPPED", "IMAGE_WITHOUT_ALT", "VAGUE_LINK_TEXT", "LIX_TOO_HIGH"}
 
 const maxSettingsBytes = 16 << 10
 
@@ -157,14 +166,35 @@ func (s *Service) UpdateMunicipality(ctx context.Context, in MunicipalityChanges
 		}
 		m.Settings = obj
 	}
+	if in.LixTarget != nil {
+		if *in.LixTarget < 20 || *in.LixTarget > 80 {
+			return nil, apperr.Invalid("input.lixTarget", "LixTargetRange", map[string]any{"Min": 20, "Max": 80})
+		}
+		m.LixTarget = *in.LixTarget
+	}
+	if in.ContentCheckErrors != nil {
+		codes := []string{}
+		for i, c := range in.ContentCheckErrors {
+			if !slices.Contains(ContentCheckCodes, c) {
+				return nil, apperr.Invalid(fmt.Sprintf("input.contentCheckErrors[%d]", i), "ContentCheckUnknown", nil)
+			}
+			if !slices.Contains(codes, c) {
+				codes = append(codes, c)
+			}
+		}
+		m.ContentCheckErrors = codes
+	}
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewUpdate().Model(&m).Column("name", "time_zone", "settings").Set("updated_at = now()").
+		_, err := tx.NewUpdate().Model(&m).
+			Column("name", "time_zone", "settings", "lix_target", "content_check_errors").Set("updated_at = now()").
 			WherePK().Returning("updated_at").Exec(ctx)
 		if err != nil {
 			return database.MapError(err, "update municipality", "municipality")
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: m.ID, ActorID: &actor, Action: "update_municipality",
-			ItemType: "Municipality", ItemID: &m.ID, Fields: changed(map[string]bool{"name": in.Name != nil, "timeZone": in.TimeZone != nil, "settings": in.Settings != nil})})
+			ItemType: "Municipality", ItemID: &m.ID, Fields: changed(map[string]bool{
+				"name": in.Name != nil, "timeZone": in.TimeZone != nil, "settings": in.Settings != nil,
+				"lixTarget": in.LixTarget != nil, "contentCheckErrors": in.ContentCheckErrors != nil})})
 	})
 	if err != nil {
 		return nil, err

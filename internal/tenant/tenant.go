@@ -26,8 +26,14 @@ type Municipality struct {
 	TimeZone      string         `bun:"time_zone"`
 	DefaultLocale string         `bun:"default_locale"`
 	Settings      map[string]any `bun:"settings,type:jsonb"`
-	CreatedAt     time.Time      `bun:"created_at,nullzero,notnull,default:current_timestamp"`
-	UpdatedAt     time.Time      `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
+	// LixTarget is the readability index Norwegian pages and articles should stay at or
+	// below (20 to 80; 40 unless set).
+	LixTarget int `bun:"lix_target,nullzero,notnull,default:40"`
+	// ContentCheckErrors are the codes of content checks that block publishing; the
+	// other findings are warnings.
+	ContentCheckErrors []string  `bun:"content_check_errors,array,nullzero,notnull,default:'{}'"`
+	CreatedAt          time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	UpdatedAt          time.Time `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 }
 
 // Direction is a script's writing direction.
