@@ -141,7 +141,7 @@ func (s *Service) FeedRef(ctx context.Context, typ, ref, field string) (uuid.UUI
 	var id uuid.UUID
 	if err := q.Limit(1).Scan(ctx, &id); err != nil {
 		if apperr.CodeOf(database.MapError(err, "", "")) == apperr.NotFound {
-			return uuid.Nil, apperr.Invalid(field, "NotFound", map[string]any{"Type": typ})
+			return uuid.Nil, apperr.Invalid(field, "ReferenceNotFound", nil)
 		}
 		return uuid.Nil, database.MapError(err, "find "+typ, typ)
 	}
