@@ -51,8 +51,8 @@ type loaders struct {
 	contentBodies map[string]*batch[*content.RichText]
 	pages         *batch[*content.Page]    // pages shown by ID (search hits)
 	articles      *batch[*content.Article] // articles shown by ID (search hits)
-	tickets       *batch[[]*card.Ticket] // tickets of cards listed for staff
-	claimable     *batch[[]*card.Offer]  // what cards listed for staff may claim
+	tickets       *batch[[]*card.Ticket]   // tickets of cards listed for staff
+	claimable     *batch[[]*card.Offer]    // what cards listed for staff may claim
 	progOnce      sync.Once
 	progs         []*card.Programme
 	progErr       error
