@@ -164,6 +164,14 @@ func seeHits(ctx context.Context, c *portal.SearchConnection) {
 			l.organisations.register(e.Hit.ID)
 		case "Activity":
 			l.activities.register(e.Hit.ID)
+		case "Page":
+			if l.pages != nil {
+				l.pages.register(e.Hit.ID)
+			}
+		case "Article":
+			if l.articles != nil {
+				l.articles.register(e.Hit.ID)
+			}
 		}
 	}
 }

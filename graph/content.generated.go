@@ -718,6 +718,13 @@ func (ec *executionContext) fieldContext_ContentTranslation_status(_ context.Con
 	return graphql.NewScalarFieldContext("ContentTranslation", field, true, false, errors.New("field of type ContentStatus does not have child fields"))
 }
 
+func (ec *executionContext) _ContentTranslation_awaitingApproval(ctx context.Context, field graphql.CollectedField, obj *content.Translation) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.AwaitingApproval())
+}
+func (ec *executionContext) fieldContext_ContentTranslation_awaitingApproval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentTranslation", field, true, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _ContentTranslation_publishAt(ctx context.Context, field graphql.CollectedField, obj *content.Translation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2648,6 +2655,11 @@ func (ec *executionContext) _ContentTranslation(ctx context.Context, sel ast.Sel
 			}
 		case "status":
 			out.Values[i] = ec._ContentTranslation_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "awaitingApproval":
+			out.Values[i] = ec._ContentTranslation_awaitingApproval(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

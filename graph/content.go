@@ -48,10 +48,15 @@ func (r *queryResolver) contentNode(ctx context.Context, typ string, id uuid.UUI
 // searchHit loads a search result: a page or article as the public reads it, anything
 // else as node does.
 func (r *Resolver) searchHit(ctx context.Context, typ string, id uuid.UUID) (relay.Node, error) {
-	switch typ {
-	case "Page":
+	l := loadersFor(ctx)
+	switch {
+	case typ == "Page" && l.pages != nil:
+		return nodeOrNil(l.pages.get(ctx, id))
+	case typ == "Article" && l.articles != nil:
+		return nodeOrNil(l.articles.get(ctx, id))
+	case typ == "Page":
 		return nodeOrNil(r.Content.FindPageByID(ctx, id))
-	case "Article":
+	case typ == "Article":
 		return nodeOrNil(r.Content.FindArticle(ctx, &id, "", ""))
 	}
 	return fetchShownHere(ctx, typ, id)
@@ -85,6 +90,26 @@ func (l *loaders) withContent(cs *content.Service) *loaders {
 			return cs.BodiesOf(ctx, typ, ids)
 		})
 	}
+	l.pages = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*content.Page, error) {
+		m, err := cs.PagesByID(ctx, ids)
+		for _, p := range m {
+			if p.Body == nil {
+				l.contentBodies["Page"].register(p.ID)
+			}
+		}
+		return m, err
+	})
+	l.articles = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*content.Article, error) {
+		m, err := cs.ArticlesByID(ctx, ids)
+		arts := values(m)
+		for _, a := range arts {
+			if a.Body == nil {
+				l.contentBodies["Article"].register(a.ID)
+			}
+		}
+		registerArticleRelations(ctx, arts)
+		return m, err
+	})
 	return l
 }
 

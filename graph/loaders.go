@@ -49,8 +49,10 @@ type loaders struct {
 	cards      *card.Service
 	// bodies of pages and articles read without them (a menu's pages), by type
 	contentBodies map[string]*batch[*content.RichText]
-	tickets       *batch[[]*card.Ticket] // tickets of cards listed for staff
-	claimable     *batch[[]*card.Offer]  // what cards listed for staff may claim
+	pages         *batch[*content.Page]    // pages shown by ID (search hits)
+	articles      *batch[*content.Article] // articles shown by ID (search hits)
+	tickets       *batch[[]*card.Ticket]   // tickets of cards listed for staff
+	claimable     *batch[[]*card.Offer]    // what cards listed for staff may claim
 	progOnce      sync.Once
 	progs         []*card.Programme
 	progErr       error

@@ -459,16 +459,17 @@ type ComplexityRoot struct {
 	}
 
 	ContentTranslation struct {
-		Body        func(childComplexity int) int
-		HeroAlt     func(childComplexity int) int
-		Locale      func(childComplexity int) int
-		PublishAt   func(childComplexity int) int
-		Stale       func(childComplexity int) int
-		Status      func(childComplexity int) int
-		Summary     func(childComplexity int) int
-		Title       func(childComplexity int) int
-		UnpublishAt func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		AwaitingApproval func(childComplexity int) int
+		Body             func(childComplexity int) int
+		HeroAlt          func(childComplexity int) int
+		Locale           func(childComplexity int) int
+		PublishAt        func(childComplexity int) int
+		Stale            func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Summary          func(childComplexity int) int
+		Title            func(childComplexity int) int
+		UnpublishAt      func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
 	}
 
 	CreateActivityPayload struct {
@@ -649,15 +650,16 @@ type ComplexityRoot struct {
 	}
 
 	Municipality struct {
-		ContentCheckErrors func(childComplexity int) int
-		DefaultLocale      func(childComplexity int) int
-		ID                 func(childComplexity int) int
-		LixTarget          func(childComplexity int) int
-		Locales            func(childComplexity int) int
-		Name               func(childComplexity int) int
-		Settings           func(childComplexity int) int
-		Slug               func(childComplexity int) int
-		TimeZone           func(childComplexity int) int
+		ApproveOrganisationArticles func(childComplexity int) int
+		ContentCheckErrors          func(childComplexity int) int
+		DefaultLocale               func(childComplexity int) int
+		ID                          func(childComplexity int) int
+		LixTarget                   func(childComplexity int) int
+		Locales                     func(childComplexity int) int
+		Name                        func(childComplexity int) int
+		Settings                    func(childComplexity int) int
+		Slug                        func(childComplexity int) int
+		TimeZone                    func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -2883,6 +2885,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ContentFinding.Severity(childComplexity), true
 
+	case "ContentTranslation.awaitingApproval":
+		if e.ComplexityRoot.ContentTranslation.AwaitingApproval == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentTranslation.AwaitingApproval(childComplexity), true
 	case "ContentTranslation.body":
 		if e.ComplexityRoot.ContentTranslation.Body == nil {
 			break
@@ -3467,6 +3475,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MovePagePayload.Page(childComplexity), true
 
+	case "Municipality.approveOrganisationArticles":
+		if e.ComplexityRoot.Municipality.ApproveOrganisationArticles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Municipality.ApproveOrganisationArticles(childComplexity), true
 	case "Municipality.contentCheckErrors":
 		if e.ComplexityRoot.Municipality.ContentCheckErrors == nil {
 			break
@@ -9860,6 +9874,12 @@ type ContentTranslation {
   body: RichText!
   "Where the language stands now."
   status: ContentStatus!
+  """
+  Whether the organisation asked for this language to be published and waits for the
+  municipality's ADMIN or EDITOR, who approve it by publishing or scheduling it (articles of
+  organisations in a municipality with ` + "`" + `approveOrganisationArticles` + "`" + `; false otherwise).
+  """
+  awaitingApproval: Boolean!
   "When it is or was published; null for a draft."
   publishAt: Time
   "When it stops or stopped being public; null for none."
@@ -10000,6 +10020,8 @@ input SetContentStatusInput {
   DRAFT withdraws it; PUBLISHED makes it public now; SCHEDULED makes it public at
   ` + "`" + `publishAt` + "`" + ` (in the future); ARCHIVED ends it at ` + "`" + `unpublishAt` + "`" + ` (now when left out).
   Another language than the municipality's default one cannot go out before it.
+  When the municipality approves organisations' articles, PUBLISHED and SCHEDULED by the
+  organisation's OWNER or EDITOR leave the language as it is and mark it awaiting approval.
   """
   status: ContentStatus!
   "When it goes out (SCHEDULED)."
@@ -10589,6 +10611,12 @@ type Municipality implements Node {
   lixTarget: Int!
   "The content checks whose findings block publishing; the others are warnings."
   contentCheckErrors: [ContentFindingCode!]!
+  """
+  Whether an organisation's OWNER and EDITORs only ask for their articles to be published:
+  the municipality's ADMIN or EDITOR publishes them (see ` + "`" + `ContentTranslation.awaitingApproval` + "`" + `).
+  False unless set.
+  """
+  approveOrganisationArticles: Boolean!
 }
 
 "A language a municipality publishes in."
@@ -10662,6 +10690,8 @@ input MunicipalityChangesInput {
   lixTarget: Int
   "The content checks whose findings block publishing (replaces the current list); the others are warnings."
   contentCheckErrors: [ContentFindingCode!]
+  "Whether organisations' articles wait for the municipality's approval before they are published."
+  approveOrganisationArticles: Boolean
 }
 
 "A language to add or change; fields left out stay as they are."
@@ -11517,6 +11547,8 @@ func (ec *executionContext) childFields_ContentTranslation(ctx context.Context, 
 		return ec.fieldContext_ContentTranslation_body(ctx, field)
 	case "status":
 		return ec.fieldContext_ContentTranslation_status(ctx, field)
+	case "awaitingApproval":
+		return ec.fieldContext_ContentTranslation_awaitingApproval(ctx, field)
 	case "publishAt":
 		return ec.fieldContext_ContentTranslation_publishAt(ctx, field)
 	case "unpublishAt":
@@ -11903,6 +11935,8 @@ func (ec *executionContext) childFields_Municipality(ctx context.Context, field 
 		return ec.fieldContext_Municipality_lixTarget(ctx, field)
 	case "contentCheckErrors":
 		return ec.fieldContext_Municipality_contentCheckErrors(ctx, field)
+	case "approveOrganisationArticles":
+		return ec.fieldContext_Municipality_approveOrganisationArticles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Municipality", field.Name)
 }

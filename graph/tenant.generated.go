@@ -334,6 +334,13 @@ func (ec *executionContext) fieldContext_Municipality_contentCheckErrors(_ conte
 	return graphql.NewScalarFieldContext("Municipality", field, true, true, errors.New("field of type ContentFindingCode does not have child fields"))
 }
 
+func (ec *executionContext) _Municipality_approveOrganisationArticles(ctx context.Context, field graphql.CollectedField, obj *tenant.Municipality) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.ApproveOrganisationArticles)
+}
+func (ec *executionContext) fieldContext_Municipality_approveOrganisationArticles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Municipality", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _SaveLocalePayload_locale(ctx context.Context, field graphql.CollectedField, obj *model.SaveLocalePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -485,7 +492,7 @@ func (ec *executionContext) unmarshalInputMunicipalityChangesInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "timeZone", "settings", "lixTarget", "contentCheckErrors"}
+	fieldsInOrder := [...]string{"name", "timeZone", "settings", "lixTarget", "contentCheckErrors", "approveOrganisationArticles"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -527,6 +534,13 @@ func (ec *executionContext) unmarshalInputMunicipalityChangesInput(ctx context.C
 				return it, err
 			}
 			it.ContentCheckErrors = data
+		case "approveOrganisationArticles":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approveOrganisationArticles"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApproveOrganisationArticles = data
 		}
 	}
 	return it, nil
@@ -934,6 +948,11 @@ func (ec *executionContext) _Municipality(ctx context.Context, sel ast.Selection
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "approveOrganisationArticles":
+			out.Values[i] = ec._Municipality_approveOrganisationArticles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

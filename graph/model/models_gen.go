@@ -520,6 +520,8 @@ type MunicipalityChangesInput struct {
 	LixTarget *int `json:"lixTarget,omitempty"`
 	// The content checks whose findings block publishing (replaces the current list); the others are warnings.
 	ContentCheckErrors []content.FindingCode `json:"contentCheckErrors,omitempty"`
+	// Whether organisations' articles wait for the municipality's approval before they are published.
+	ApproveOrganisationArticles *bool `json:"approveOrganisationArticles,omitempty"`
 }
 
 // Changes. Every mutation checks who may make it in the domain service; see the access table

@@ -59,11 +59,14 @@ func benchmarkRead(b *testing.B, query string) {
 }
 
 // postDiscard posts a GraphQL request to the synthetic municipality and reads the answer.
-func postDiscard(b *testing.B, url string, body []byte) {
+func postDiscard(b *testing.B, url string, body []byte) { postDiscardTo(b, url, body, "synthetic") }
+
+// postDiscardTo posts a GraphQL request to municipality and reads the answer.
+func postDiscardTo(b *testing.B, url string, body []byte, municipality string) {
 	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept-Language", "nb")
-	req.Header.Set("X-Municipality", "synthetic")
+	req.Header.Set("X-Municipality", municipality)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		b.Error(err)

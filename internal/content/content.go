@@ -72,6 +72,9 @@ type Translation struct {
 	PublishAt   *time.Time      `bun:"publish_at"`
 	UnpublishAt *time.Time      `bun:"unpublish_at"`
 	UpdatedAt   time.Time       `bun:"updated_at"`
+	// ReviewRequestedAt is when an organisation asked for this language of its article to
+	// be published, while it waits for the municipality's approval; nil otherwise.
+	ReviewRequestedAt *time.Time `bun:"review_requested_at"`
 	// SourceHashes are the default language's block fingerprints this body was made from.
 	SourceHashes []string `bun:"source_hashes,array"`
 	// Stale says how far the body is behind the default language's (Translations sets it).
@@ -82,6 +85,9 @@ type Translation struct {
 
 // Status returns the language's status when it was read.
 func (t *Translation) Status() Status { return t.status }
+
+// AwaitingApproval reports whether the language waits for the municipality's approval.
+func (t *Translation) AwaitingApproval() bool { return t.ReviewRequestedAt != nil }
 
 // Body returns the language's own body.
 func (t *Translation) Body() *RichText {
@@ -141,6 +147,9 @@ func loadTexts(ctx context.Context, db bun.IDB, k kind, mid uuid.UUID, ids []uui
 		ColumnExpr("t.unpublish_at, t.updated_at").
 		Where("t.municipality_id = ? AND t."+k.key+" IN (?)", mid, bun.In(ids)).
 		Order("locale")
+	if k == articleKind {
+		q = q.ColumnExpr("t.review_requested_at")
+	}
 	if withBody {
 		q = q.ColumnExpr("t.body, t.body_html, t.body_text, t.source_hashes")
 	} else { // whether there is a body, without reading it

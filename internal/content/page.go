@@ -266,3 +266,36 @@ func (s *Service) BodyOf(ctx context.Context, typ string, id uuid.UUID) (*RichTe
 	}
 	return m[id], nil
 }
+
+// PagesByID returns the pages with ids as FindPageByID does, without their bodies (see
+// BodiesOf): the public ones from one reading of the tree; one that is not public, to its
+// editors only, one by one.
+func (s *Service) PagesByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Page, error) {
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := s.loadTree(ctx, t.ID(), nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]*Page, len(ids))
+	for _, id := range ids {
+		if p, ok := tr.all[id]; ok {
+			out[id] = p
+			continue
+		}
+		// SECURITY: a page that is not public is shown, with its drafts, to its editors only.
+		if _, err := requirePageEditor(ctx); err != nil {
+			continue
+		}
+		p, err := s.FindPageByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if p != nil {
+			out[id] = p
+		}
+	}
+	return out, nil
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/audit"
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/relay"
@@ -84,6 +85,20 @@ func (s *Service) SetStatus(ctx context.Context, in SetStatusInput) (string, uui
 			}
 			warnings = pointers(fs)
 		}
+		held, err := s.heldForApproval(ctx, tx, t, v, k, id, in.Status)
+		if err != nil {
+			return err
+		}
+		if held {
+			_, err = tx.ExecContext(ctx, "UPDATE article_translations SET review_requested_at = now(), updated_at = now() "+
+				"WHERE article_id = ? AND locale = ?", id, in.Locale)
+			if err != nil {
+				return database.MapError(err, "request approval", "text")
+			}
+			return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: t.ID(), ActorID: &v.User.ID,
+				Action: "request_article_approval", ItemType: k.name, ItemID: &id,
+				Fields: []string{"status." + in.Locale + "." + string(in.Status)}})
+		}
 		if in.Status == StatusPublished && cur.PublishAt != nil && !cur.PublishAt.After(now) &&
 			statusAt(cur.PublishAt, cur.UnpublishAt, now) == StatusPublished {
 			pub = cur.PublishAt // already public: it keeps its publication time
@@ -99,7 +114,11 @@ func (s *Service) SetStatus(ctx context.Context, in SetStatusInput) (string, uui
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, "UPDATE "+k.texts+" SET publish_at = ?, unpublish_at = ?, updated_at = now() WHERE "+
+		set := "publish_at = ?, unpublish_at = ?, updated_at = now()"
+		if k == articleKind {
+			set += ", review_requested_at = NULL" // decided: approved, withdrawn or ended
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE "+k.texts+" SET "+set+" WHERE "+
 			k.key+" = ? AND locale = ?", pub, unpub, id, in.Locale)
 		if err != nil {
 			return database.MapError(err, "set status", "text")
@@ -115,6 +134,28 @@ func (s *Service) SetStatus(ctx context.Context, in SetStatusInput) (string, uui
 		return "", uuid.Nil, nil, err
 	}
 	return k.name, id, warnings, nil
+}
+
+// heldForApproval reports whether v's publishing or scheduling of an article only asks
+// for it: the municipality approves organisations' articles, the article is an
+// organisation's and v is not the municipality's ADMIN or EDITOR (mayWrite has let v write
+// it, so v is one of the organisation's OWNER and EDITOR members).
+func (s *Service) heldForApproval(ctx context.Context, tx bun.IDB, t *tenant.Tenant, v *auth.Viewer, k kind,
+	id uuid.UUID, st Status,
+) (bool, error) {
+	if k != articleKind || !t.Municipality.ApproveOrganisationArticles || (st != StatusPublished && st != StatusScheduled) {
+		return false, nil
+	}
+	// SECURITY: with municipal approval on, only the municipality's ADMIN and EDITOR put an
+	// organisation's article out; its OWNER and EDITOR members ask for it.
+	if municipalEditor(v) {
+		return false, nil
+	}
+	a, err := findArticleForUpdate(ctx, tx, t.ID(), id)
+	if err != nil {
+		return false, err
+	}
+	return a.owner().organisationID != nil, nil
 }
 
 // publicationOf checks in's times and returns the publish_at and unpublish_at it asks for.

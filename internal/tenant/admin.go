@@ -125,6 +125,9 @@ type MunicipalityChanges struct {
 	LixTarget *int
 	// ContentCheckErrors replaces the codes of content checks that block publishing.
 	ContentCheckErrors []string
+	// ApproveOrganisationArticles turns municipal approval of organisations' articles on
+	// or off.
+	ApproveOrganisationArticles *bool
 }
 
 // ContentCheckCodes are the codes of the content checks a municipality may make errors.
@@ -184,9 +187,13 @@ func (s *Service) UpdateMunicipality(ctx context.Context, in MunicipalityChanges
 		}
 		m.ContentCheckErrors = codes
 	}
+	if in.ApproveOrganisationArticles != nil {
+		m.ApproveOrganisationArticles = *in.ApproveOrganisationArticles
+	}
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		_, err := tx.NewUpdate().Model(&m).
-			Column("name", "time_zone", "settings", "lix_target", "content_check_errors").Set("updated_at = now()").
+			Column("name", "time_zone", "settings", "lix_target", "content_check_errors",
+				"approve_organisation_articles").Set("updated_at = now()").
 			WherePK().Returning("updated_at").Exec(ctx)
 		if err != nil {
 			return database.MapError(err, "update municipality", "municipality")
@@ -194,7 +201,8 @@ func (s *Service) UpdateMunicipality(ctx context.Context, in MunicipalityChanges
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: m.ID, ActorID: &actor, Action: "update_municipality",
 			ItemType: "Municipality", ItemID: &m.ID, Fields: changed(map[string]bool{
 				"name": in.Name != nil, "timeZone": in.TimeZone != nil, "settings": in.Settings != nil,
-				"lixTarget": in.LixTarget != nil, "contentCheckErrors": in.ContentCheckErrors != nil})})
+				"lixTarget": in.LixTarget != nil, "contentCheckErrors": in.ContentCheckErrors != nil,
+				"approveOrganisationArticles": in.ApproveOrganisationArticles != nil})})
 	})
 	if err != nil {
 		return nil, err

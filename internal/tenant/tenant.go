@@ -31,9 +31,12 @@ type Municipality struct {
 	LixTarget int `bun:"lix_target,nullzero,notnull,default:40"`
 	// ContentCheckErrors are the codes of content checks that block publishing; the
 	// other findings are warnings.
-	ContentCheckErrors []string  `bun:"content_check_errors,array,nullzero,notnull,default:'{}'"`
-	CreatedAt          time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
-	UpdatedAt          time.Time `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
+	ContentCheckErrors []string `bun:"content_check_errors,array,nullzero,notnull,default:'{}'"`
+	// ApproveOrganisationArticles holds an organisation's own publishing of its articles
+	// until the municipality's ADMIN or EDITOR publishes them.
+	ApproveOrganisationArticles bool      `bun:"approve_organisation_articles,notnull"`
+	CreatedAt                   time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	UpdatedAt                   time.Time `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 }
 
 // Direction is a script's writing direction.
