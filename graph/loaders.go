@@ -271,7 +271,8 @@ func (l *loaders) activitiesOf(ctx context.Context, g portal.Group, id uuid.UUID
 // activitiesOfJSON is activitiesOf for a list the database writes as JSON (shape).
 func (l *loaders) activitiesOfJSON(ctx context.Context, g portal.Group, id uuid.UUID, first *int,
 	statuses []portal.ActivityStatus, shape portal.ListJSON) (*portal.ActivityConnection, error) {
-	key := nestedKey{group: g, first: deref(first, -1), statuses: fmt.Sprint(statuses), fields: "json " + shape.String()}
+	key := nestedKey{group: g, first: deref(first, -1), statuses: fmt.Sprint(statuses),
+		fields: "json " + shape.String()}
 	l.mu.Lock()
 	b := l.actsJSON[key]
 	if b == nil {

@@ -247,7 +247,10 @@ func (s *Service) unpublishedArticle(ctx context.Context, a *Article) (*Article,
 
 func findArticleForUpdate(ctx context.Context, tx bun.IDB, mid, id uuid.UUID) (*Article, error) {
 	a := new(Article)
-	err := withLinks(tx.NewSelect().Model(a)).Where("a.municipality_id = ? AND a.id = ?", mid, id).For("UPDATE OF a").Scan(ctx)
+	err := withLinks(tx.NewSelect().Model(a)).
+		Where("a.municipality_id = ? AND a.id = ?", mid, id).
+		For("UPDATE OF a").
+		Scan(ctx)
 	return a, database.MapError(err, "find article", "article")
 }
 

@@ -118,7 +118,7 @@ func (s *Service) UpdatePage(ctx context.Context, in UpdatePageInput) (uuid.UUID
 				return err
 			}
 		}
-		if _, err := tx.NewUpdate().Model(p).Column("sort_order").Set("updated_at = now()").WherePK().Exec(ctx); err != nil {
+		if err := saveOrder(ctx, tx, p); err != nil {
 			return database.MapError(err, "update page", "page")
 		}
 		return s.afterWrite(ctx, tx, pageKind, t.ID(), p.ID, v, "update_page", texts)
@@ -158,7 +158,7 @@ func (s *Service) MovePage(ctx context.Context, in MovePageInput) (uuid.UUID, er
 		if err := s.relocate(ctx, tx, p, parent, p.Slug, "input.parentId"); err != nil {
 			return err
 		}
-		if _, err := tx.NewUpdate().Model(p).Column("sort_order").Set("updated_at = now()").WherePK().Exec(ctx); err != nil {
+		if err := saveOrder(ctx, tx, p); err != nil {
 			return database.MapError(err, "move page", "page")
 		}
 		return s.afterWrite(ctx, tx, pageKind, t.ID(), p.ID, v, "move_page", nil)
@@ -230,7 +230,11 @@ func pathUnder(ctx context.Context, tx bun.IDB, mid uuid.UUID, parent *uuid.UUID
 		return slug, nil
 	}
 	var path string
-	err := tx.NewSelect().TableExpr("pages").Column("path").Where("municipality_id = ? AND id = ?", mid, *parent).Scan(ctx, &path)
+	err := tx.NewSelect().
+		TableExpr("pages").
+		Column("path").
+		Where("municipality_id = ? AND id = ?", mid, *parent).
+		Scan(ctx, &path)
 	if apperr.CodeOf(database.MapError(err, "", "")) == apperr.NotFound {
 		return "", apperr.Invalid(field, "ReferenceNotFound", map[string]any{"Type": "Page"})
 	}
@@ -239,7 +243,10 @@ func pathUnder(ctx context.Context, tx bun.IDB, mid uuid.UUID, parent *uuid.UUID
 
 // freePath returns BAD_USER_INPUT naming "input.slug" when another page than self has path.
 func freePath(ctx context.Context, tx bun.IDB, mid uuid.UUID, path string, self uuid.UUID) error {
-	taken, err := tx.NewSelect().TableExpr("pages").Where("municipality_id = ? AND path = ? AND id <> ?", mid, path, self).Exists(ctx)
+	taken, err := tx.NewSelect().
+		TableExpr("pages").
+		Where("municipality_id = ? AND path = ? AND id <> ?", mid, path, self).
+		Exists(ctx)
 	if err != nil {
 		return database.MapError(err, "find page path", "page")
 	}
@@ -303,4 +310,15 @@ func escapeLike(s string) string {
 		r = append(r, c)
 	}
 	return string(r)
+}
+
+// saveOrder writes a page's place among its siblings, and that it changed.
+func saveOrder(ctx context.Context, tx bun.Tx, p *Page) error {
+	_, err := tx.NewUpdate().
+		Model(p).
+		Column("sort_order").
+		Set("updated_at = now()").
+		WherePK().
+		Exec(ctx)
+	return err
 }

@@ -185,7 +185,12 @@ func rerender(ctx context.Context, tx bun.IDB, k kind, mid, id uuid.UUID) error 
 		Locale string `bun:"locale"`
 		Body   []byte `bun:"body"`
 	}
-	if err := tx.NewSelect().TableExpr(k.texts).Column("locale", "body").Where(k.key+" = ?", id).Scan(ctx, &rows); err != nil {
+	err := tx.NewSelect().
+		TableExpr(k.texts).
+		Column("locale", "body").
+		Where(k.key+" = ?", id).
+		Scan(ctx, &rows)
+	if err != nil {
 		return database.MapError(err, "find texts", "text")
 	}
 	for _, r := range rows {

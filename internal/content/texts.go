@@ -132,7 +132,10 @@ func checkRefs(ctx context.Context, db bun.IDB, mid uuid.UUID, refs []Ref) (map[
 			images[r.ID] = Image{URL: img.URL, Width: img.Width, Height: img.Height}
 			continue
 		}
-		ok, err := db.NewSelect().TableExpr(refTables[r.Type]).Where("municipality_id = ? AND id = ?", mid, r.ID).Exists(ctx)
+		ok, err := db.NewSelect().
+			TableExpr(refTables[r.Type]).
+			Where("municipality_id = ? AND id = ?", mid, r.ID).
+			Exists(ctx)
 		if err != nil {
 			return nil, database.MapError(err, "find "+r.Type, "item")
 		}
