@@ -63,6 +63,22 @@ func (r *articleResolver) Translations(ctx context.Context, obj *content.Article
 	return r.Content.Translations(ctx, "Article", obj.ID)
 }
 
+func (r *articleResolver) PendingChanges(ctx context.Context, obj *content.Article) (*content.PendingChange, error) {
+	return r.Content.PendingChangeOf(ctx, obj)
+}
+
+func (r *articleChangeResolver) Snapshot(ctx context.Context, obj *content.PendingChange) (portal.RawJSON, error) {
+	return portal.RawJSON(obj.Snapshot), nil
+}
+
+func (r *articleChangeResolver) AuthorID(ctx context.Context, obj *content.PendingChange) (*string, error) {
+	if obj.AuthorID == nil {
+		return nil, nil
+	}
+	id := relay.GlobalID("User", *obj.AuthorID)
+	return &id, nil
+}
+
 func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *content.ArticleConnection) (int, error) {
 	return obj.TotalCount(ctx)
 }
@@ -124,6 +140,24 @@ func (r *mutationResolver) DeleteArticle(ctx context.Context, id string) (*model
 		return nil, err
 	}
 	return &model.DeleteArticlePayload{DeletedID: id}, nil
+}
+
+func (r *mutationResolver) ApproveArticleChanges(ctx context.Context, id string) (*model.UpdateArticlePayload, error) {
+	aid, err := r.Content.ApproveArticleChanges(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	a, err := r.editedArticle(ctx, aid)
+	return &model.UpdateArticlePayload{Article: a}, err
+}
+
+func (r *mutationResolver) RejectArticleChanges(ctx context.Context, id string) (*model.UpdateArticlePayload, error) {
+	aid, err := r.Content.RejectArticleChanges(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	a, err := r.editedArticle(ctx, aid)
+	return &model.UpdateArticlePayload{Article: a}, err
 }
 
 func (r *mutationResolver) SetContentStatus(ctx context.Context, input content.SetStatusInput) (*model.SetContentStatusPayload, error) {
@@ -237,11 +271,21 @@ func (r *queryResolver) Articles(ctx context.Context, filter *model.ArticleFilte
 	return conn, err
 }
 
+func (r *queryResolver) ArticlesAwaitingApproval(ctx context.Context, first *int, after *string) (*content.ArticleConnection, error) {
+	page, err := relay.NewPage(first, nil, after, nil, 20)
+	if err != nil {
+		return nil, err
+	}
+	return r.Content.FindArticlesAwaitingApproval(ctx, page)
+}
+
 func (r *queryResolver) ContentChecks(ctx context.Context, id string, locale string) ([]*content.Finding, error) {
 	return r.Content.Checks(ctx, id, locale)
 }
 
 func (r *Resolver) Article() ArticleResolver { return &articleResolver{r} }
+
+func (r *Resolver) ArticleChange() ArticleChangeResolver { return &articleChangeResolver{r} }
 
 func (r *Resolver) ArticleConnection() ArticleConnectionResolver {
 	return &articleConnectionResolver{r}
@@ -251,6 +295,7 @@ func (r *Resolver) Page() PageResolver { return &pageResolver{r} }
 
 type (
 	articleResolver           struct{ *Resolver }
+	articleChangeResolver     struct{ *Resolver }
 	articleConnectionResolver struct{ *Resolver }
 	pageResolver              struct{ *Resolver }
 )

@@ -33,6 +33,7 @@ type ResolverRoot interface {
 	ActivityConnection() ActivityConnectionResolver
 	AllocateTicketPayload() AllocateTicketPayloadResolver
 	Article() ArticleResolver
+	ArticleChange() ArticleChangeResolver
 	ArticleConnection() ArticleConnectionResolver
 	AuditEntry() AuditEntryResolver
 	CancelTicketPayload() CancelTicketPayloadResolver
@@ -200,6 +201,7 @@ type ComplexityRoot struct {
 		HeroImage         func(childComplexity int) int
 		Neighbourhoods    func(childComplexity int) int
 		Organisation      func(childComplexity int) int
+		PendingChanges    func(childComplexity int) int
 		PublishedAt       func(childComplexity int) int
 		Slug              func(childComplexity int) int
 		Summary           func(childComplexity int) int
@@ -207,6 +209,12 @@ type ComplexityRoot struct {
 		Title             func(childComplexity int) int
 		Translations      func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
+	}
+
+	ArticleChange struct {
+		AuthorID    func(childComplexity int) int
+		RequestedAt func(childComplexity int) int
+		Snapshot    func(childComplexity int) int
 	}
 
 	ArticleConnection struct {
@@ -665,6 +673,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AcceptInvitation            func(childComplexity int, token string) int
 		AllocateTicket              func(childComplexity int, cardID string, offerID string) int
+		ApproveArticleChanges       func(childComplexity int, id string) int
 		ApproveOrganisation         func(childComplexity int, id string) int
 		ArchiveVenue                func(childComplexity int, id string, archived bool) int
 		CancelTicket                func(childComplexity int, id string, access *model.CardPinInput) int
@@ -693,6 +702,7 @@ type ComplexityRoot struct {
 		PersonalDataReport          func(childComplexity int, identityNumber string) int
 		RedeemTicket                func(childComplexity int, code string) int
 		RegisterOrganisation        func(childComplexity int, input model.RegisterOrganisationInput) int
+		RejectArticleChanges        func(childComplexity int, id string) int
 		RejectOrganisation          func(childComplexity int, id string, reason string) int
 		ReleaseCardOfferStock       func(childComplexity int, offerID string, amount int) int
 		ReplaceImage                func(childComplexity int, id string, file graphql.Upload) int
@@ -900,41 +910,42 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys              func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Activities           func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
-		Activity             func(childComplexity int, id *string, slug *string) int
-		AgencyCards          func(childComplexity int, programmeID *string, status *card.CardStatus, first *int, after *string, last *int, before *string) int
-		Article              func(childComplexity int, id *string, slug *string, previewToken *string) int
-		Articles             func(childComplexity int, filter *model.ArticleFilterInput, first *int, after *string) int
-		AuditLog             func(childComplexity int, filter *model.AuditFilterInput, first *int, after *string, last *int, before *string) int
-		CardAgencies         func(childComplexity int, first *int, after *string, last *int, before *string) int
-		CardOffers           func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus, first *int, after *string, last *int, before *string) int
-		CardProgrammes       func(childComplexity int, first *int, after *string, last *int, before *string) int
-		CardSettlement       func(childComplexity int, programmeID string, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
-		CardStatistics       func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
-		Categories           func(childComplexity int) int
-		Category             func(childComplexity int, id *string, slug *string) int
-		ContentChecks        func(childComplexity int, id string, locale string) int
-		Images               func(childComplexity int, filter *model.ImageFilterInput, first *int, after *string, last *int, before *string) int
-		Jobs                 func(childComplexity int, state []jobs.State, first *int, after *string) int
-		Locales              func(childComplexity int) int
-		MissingTranslations  func(childComplexity int, locale *string, first *int, after *string) int
-		Municipality         func(childComplexity int) int
-		MyCards              func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Neighbourhood        func(childComplexity int, id *string, slug *string) int
-		Neighbourhoods       func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Node                 func(childComplexity int, id string) int
-		Nodes                func(childComplexity int, ids []string) int
-		Organisation         func(childComplexity int, id *string, slug *string) int
-		Organisations        func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
-		Page                 func(childComplexity int, path string, previewToken *string) int
-		Pages                func(childComplexity int, parent *string) int
-		PendingOrganisations func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Revisions            func(childComplexity int, itemID string, first *int, after *string, last *int, before *string) int
-		Search               func(childComplexity int, query string, first *int, after *string) int
-		Users                func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Venues               func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Viewer               func(childComplexity int) int
+		APIKeys                  func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Activities               func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
+		Activity                 func(childComplexity int, id *string, slug *string) int
+		AgencyCards              func(childComplexity int, programmeID *string, status *card.CardStatus, first *int, after *string, last *int, before *string) int
+		Article                  func(childComplexity int, id *string, slug *string, previewToken *string) int
+		Articles                 func(childComplexity int, filter *model.ArticleFilterInput, first *int, after *string) int
+		ArticlesAwaitingApproval func(childComplexity int, first *int, after *string) int
+		AuditLog                 func(childComplexity int, filter *model.AuditFilterInput, first *int, after *string, last *int, before *string) int
+		CardAgencies             func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CardOffers               func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus, first *int, after *string, last *int, before *string) int
+		CardProgrammes           func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CardSettlement           func(childComplexity int, programmeID string, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
+		CardStatistics           func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
+		Categories               func(childComplexity int) int
+		Category                 func(childComplexity int, id *string, slug *string) int
+		ContentChecks            func(childComplexity int, id string, locale string) int
+		Images                   func(childComplexity int, filter *model.ImageFilterInput, first *int, after *string, last *int, before *string) int
+		Jobs                     func(childComplexity int, state []jobs.State, first *int, after *string) int
+		Locales                  func(childComplexity int) int
+		MissingTranslations      func(childComplexity int, locale *string, first *int, after *string) int
+		Municipality             func(childComplexity int) int
+		MyCards                  func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Neighbourhood            func(childComplexity int, id *string, slug *string) int
+		Neighbourhoods           func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Node                     func(childComplexity int, id string) int
+		Nodes                    func(childComplexity int, ids []string) int
+		Organisation             func(childComplexity int, id *string, slug *string) int
+		Organisations            func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
+		Page                     func(childComplexity int, path string, previewToken *string) int
+		Pages                    func(childComplexity int, parent *string) int
+		PendingOrganisations     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Revisions                func(childComplexity int, itemID string, first *int, after *string, last *int, before *string) int
+		Search                   func(childComplexity int, query string, first *int, after *string) int
+		Users                    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Venues                   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Viewer                   func(childComplexity int) int
 	}
 
 	RedeemTicketPayload struct {
@@ -1848,6 +1859,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.Organisation(childComplexity), true
+	case "Article.pendingChanges":
+		if e.ComplexityRoot.Article.PendingChanges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.PendingChanges(childComplexity), true
 	case "Article.publishedAt":
 		if e.ComplexityRoot.Article.PublishedAt == nil {
 			break
@@ -1890,6 +1907,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.UpdatedAt(childComplexity), true
+
+	case "ArticleChange.authorId":
+		if e.ComplexityRoot.ArticleChange.AuthorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleChange.AuthorID(childComplexity), true
+	case "ArticleChange.requestedAt":
+		if e.ComplexityRoot.ArticleChange.RequestedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleChange.RequestedAt(childComplexity), true
+	case "ArticleChange.snapshot":
+		if e.ComplexityRoot.ArticleChange.Snapshot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleChange.Snapshot(childComplexity), true
 
 	case "ArticleConnection.edges":
 		if e.ComplexityRoot.ArticleConnection.Edges == nil {
@@ -3558,6 +3594,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AllocateTicket(childComplexity, args["cardId"].(string), args["offerId"].(string)), true
+	case "Mutation.approveArticleChanges":
+		if e.ComplexityRoot.Mutation.ApproveArticleChanges == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveArticleChanges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveArticleChanges(childComplexity, args["id"].(string)), true
 	case "Mutation.approveOrganisation":
 		if e.ComplexityRoot.Mutation.ApproveOrganisation == nil {
 			break
@@ -3856,6 +3903,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterOrganisation(childComplexity, args["input"].(model.RegisterOrganisationInput)), true
+	case "Mutation.rejectArticleChanges":
+		if e.ComplexityRoot.Mutation.RejectArticleChanges == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectArticleChanges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectArticleChanges(childComplexity, args["id"].(string)), true
 	case "Mutation.rejectOrganisation":
 		if e.ComplexityRoot.Mutation.RejectOrganisation == nil {
 			break
@@ -5044,6 +5102,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Articles(childComplexity, args["filter"].(*model.ArticleFilterInput), args["first"].(*int), args["after"].(*string)), true
+	case "Query.articlesAwaitingApproval":
+		if e.ComplexityRoot.Query.ArticlesAwaitingApproval == nil {
+			break
+		}
+
+		args, err := ec.field_Query_articlesAwaitingApproval_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ArticlesAwaitingApproval(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -9695,6 +9764,18 @@ scalar Time @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.
     after: String
   ): ArticleConnection!
   """
+  The articles waiting for the municipality's approval (ADMIN, EDITOR; FORBIDDEN for
+  others): a language an organisation asked to publish, or a change an organisation made to
+  an article while it is public (` + "`" + `Article.pendingChanges` + "`" + `), longest waiting first, each
+  with its texts in any language.
+  """
+  articlesAwaitingApproval(
+    "Page size, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+  ): ArticleConnection!
+  """
   What the checks find in one language of a page or article as it is saved (skipped
   heading levels, images without alt text, vague link texts, Norwegian text above the
   municipality's LIX target): for those who may write it (FORBIDDEN for others).
@@ -9858,6 +9939,21 @@ type Article implements Node {
   translations: [ContentTranslation!]!
   "When the article last changed."
   updatedAt: Time!
+  """
+  An organisation's change to this article waiting for the municipality's approval, for
+  those who may write the article; null when there is none and for anyone else.
+  """
+  pendingChanges: ArticleChange
+}
+
+"A change to a public article waiting for the municipality's approval."
+type ArticleChange {
+  "The article as it will be when the change is applied, in the form of a revision's snapshot."
+  snapshot: JSON!
+  "Who made the change last (a user's global ID), if known."
+  authorId: ID
+  "When it was last changed."
+  requestedAt: Time!
 }
 
 "One language's texts of a page or article, with its publication."
@@ -10041,10 +10137,20 @@ extend type Mutation {
   deletePage("The page (global ID)." id: ID!): DeletePagePayload!
   "Creates an article (ADMIN, EDITOR; an organisation's OWNER and EDITORs for its own; committee editors for their neighbourhoods)."
   createArticle("The new article." input: CreateArticleInput!): CreateArticlePayload!
-  "Changes an article (as createArticle, for the article as it is and as it will be)."
+  """
+  Changes an article (as createArticle, for the article as it is and as it will be). When
+  the municipality approves organisations' articles and a language of this one is public
+  or scheduled, a change by the organisation's OWNER or EDITOR does not change what the
+  public sees: it waits as ` + "`" + `Article.pendingChanges` + "`" + ` (a further change builds on it) until
+  ` + "`" + `approveArticleChanges` + "`" + `. The same holds for ` + "`" + `restoreContentRevision` + "`" + `.
+  """
   updateArticle("What to change." input: UpdateArticleInput!): UpdateArticlePayload!
   "Deletes an article (as updateArticle)."
   deleteArticle("The article (global ID)." id: ID!): DeleteArticlePayload!
+  "Applies an organisation's change waiting for approval, so the public sees it (ADMIN, EDITOR); CONFLICT when none waits."
+  approveArticleChanges("The article (global ID)." id: ID!): UpdateArticlePayload!
+  "Turns down an organisation's change waiting for approval; the article stays as it is (ADMIN, EDITOR)."
+  rejectArticleChanges("The article (global ID)." id: ID!): UpdateArticlePayload!
   "Sets the publication of one language of a page or article (as updatePage or updateArticle)."
   setContentStatus("The language and its publication." input: SetContentStatusInput!): SetContentStatusPayload!
   """
@@ -11031,8 +11137,22 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_translations(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Article_updatedAt(ctx, field)
+	case "pendingChanges":
+		return ec.fieldContext_Article_pendingChanges(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Article", field.Name)
+}
+
+func (ec *executionContext) childFields_ArticleChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "snapshot":
+		return ec.fieldContext_ArticleChange_snapshot(ctx, field)
+	case "authorId":
+		return ec.fieldContext_ArticleChange_authorId(ctx, field)
+	case "requestedAt":
+		return ec.fieldContext_ArticleChange_requestedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleChange", field.Name)
 }
 
 func (ec *executionContext) childFields_ArticleConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

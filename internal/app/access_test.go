@@ -334,6 +334,14 @@ func TestAccessMatrix(t *testing.T) {
 	}
 	articleOfA := func() map[string]any { return map[string]any{"id": newArticle(lagA, nil)} }
 	articleOfSentrum := func() map[string]any { return map[string]any{"id": newArticle(nil, nbA)} }
+	changedArticleOfA := func() map[string]any { // with a change waiting for approval
+		gid := newArticle(lagA, nil)
+		_, id, _ := relay.ParseGlobalID(gid, "id")
+		s.exec(t, `INSERT INTO article_pending_changes (article_id, municipality_id, snapshot)
+			SELECT a.id, a.municipality_id, jsonb_build_object('row', to_jsonb(a), 'texts', '[]'::jsonb,
+			'categories', '[]'::jsonb, 'neighbourhoods', '[]'::jsonb) FROM articles a WHERE a.id = ?`, id)
+		return map[string]any{"id": gid}
+	}
 	newSlug := func() map[string]any {
 		contentN++
 		return map[string]any{"s": fmt.Sprintf("ny-%d", contentN), "o": relayID("Organisation", lagA), "n": relayID("Neighbourhood", nbA)}
@@ -590,6 +598,10 @@ func TestAccessMatrix(t *testing.T) {
 		{"updateArticle (about Sentrum)", `mutation($id: ID!) {
 			updateArticle(input: {id: $id, authorLine: "Komiteen"}) { article { id } } }`, articleOfSentrum, keepers},
 		{"deleteArticle", `mutation($id: ID!) { deleteArticle(id: $id) { deletedId } }`, articleOfA, orgEditors},
+		{"approveArticleChanges", `mutation($id: ID!) { approveArticleChanges(id: $id) { article { id } } }`,
+			changedArticleOfA, catalogueEditors},
+		{"rejectArticleChanges", `mutation($id: ID!) { rejectArticleChanges(id: $id) { article { id } } }`,
+			changedArticleOfA, catalogueEditors},
 		{"setContentStatus (a page)", `mutation($id: ID!) {
 			setContentStatus(input: {id: $id, locale: "nb", status: PUBLISHED}) { page { title } } }`, pageVars, catalogueEditors},
 		{"setContentStatus (an article of Lag A)", `mutation($id: ID!) {
@@ -609,6 +621,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"node (a DRAFT)", `query($id: ID!) { node(id: $id) { id } }`, draftAID, draftReaders},
 		{"images", `query($o: ID!) { images(filter: {organisationId: $o}) { totalCount } }`, imageOfA, libraryKeepers},
 		{"jobs", `{ jobs { totalCount } }`, nil, adminOnly},
+		{"articlesAwaitingApproval", `{ articlesAwaitingApproval { totalCount } }`, nil, catalogueEditors},
 		{"node (an unused image)", `query($id: ID!) { node(id: $id) { id } }`, imageOfA, imageReaders},
 	}
 	t.Run("every mutation is in the matrix and in docs/access.md", func(t *testing.T) {

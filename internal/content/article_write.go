@@ -120,26 +120,37 @@ func (s *Service) UpdateArticle(ctx context.Context, in UpdateArticleInput) (uui
 		if err := mayWriteArticle(ctx, tx, v, t.ID(), a.owner()); err != nil {
 			return err
 		}
-		if err := applyArticle(a, in); err != nil {
+		change := func() ([]*preparedText, error) {
+			if err := applyArticle(a, in); err != nil {
+				return nil, err
+			}
+			// SECURITY: ... and as it will be (a committee editor cannot move it elsewhere).
+			if err := mayWriteArticle(ctx, tx, v, t.ID(), a.owner()); err != nil {
+				return nil, err
+			}
+			texts, err := prepareTexts(ctx, tx, t, in.Texts, "input.texts")
+			if err != nil {
+				return nil, err
+			}
+			if err := checkArticleRefs(ctx, tx, t.ID(), a); err != nil {
+				return nil, err
+			}
+			_, err = tx.NewUpdate().Model(a).Column("slug", "about_organisation_id", "about_activity_id", "hero_image_id",
+				"author_line").WherePK().Exec(ctx)
+			if err != nil {
+				return nil, articleSlugError(database.MapError(err, "update article", "article"))
+			}
+			return texts, writeArticleLinks(ctx, tx, a)
+		}
+		held, err := s.changeHeld(ctx, tx, t, v, a)
+		if err != nil || held {
+			if err == nil {
+				err = s.holdChange(ctx, tx, t.ID(), v, &a, change)
+			}
 			return err
 		}
-		// SECURITY: ... and as it will be (a committee editor cannot move it elsewhere).
-		if err := mayWriteArticle(ctx, tx, v, t.ID(), a.owner()); err != nil {
-			return err
-		}
-		texts, err := prepareTexts(ctx, tx, t, in.Texts, "input.texts")
+		texts, err := change()
 		if err != nil {
-			return err
-		}
-		if err := checkArticleRefs(ctx, tx, t.ID(), a); err != nil {
-			return err
-		}
-		_, err = tx.NewUpdate().Model(a).Column("slug", "about_organisation_id", "about_activity_id", "hero_image_id",
-			"author_line").WherePK().Exec(ctx)
-		if err != nil {
-			return articleSlugError(database.MapError(err, "update article", "article"))
-		}
-		if err := writeArticleLinks(ctx, tx, a); err != nil {
 			return err
 		}
 		return s.afterWrite(ctx, tx, articleKind, t.ID(), a.ID, v, "update_article", texts)

@@ -41,22 +41,9 @@ func (s *Service) afterWrite(ctx context.Context, tx bun.IDB, k kind, mid, id uu
 // and drops revisions beyond RevisionsKept. The rendered HTML and text are left out: they
 // are rendered again from the blocks on restore.
 func (s *Service) saveRevision(ctx context.Context, tx bun.IDB, k kind, mid, id uuid.UUID, author *uuid.UUID) error {
-	extra := `'{}'::jsonb`
-	if k == articleKind {
-		extra = `jsonb_build_object(
-		  'categories', coalesce((SELECT jsonb_agg(c.category_id) FROM article_categories c WHERE c.article_id = ?), '[]'),
-		  'neighbourhoods', coalesce((SELECT jsonb_agg(n.neighbourhood_id) FROM article_neighbourhoods n
-		    WHERE n.article_id = ?), '[]'))`
-	}
-	args := []any{mid, k.name, id, author, id, id}
-	if k == articleKind {
-		args = append(args, id, id)
-	}
+	expr, args := snapshotOf(k, id)
 	_, err := tx.ExecContext(ctx, `INSERT INTO revisions (municipality_id, item_type, item_id, author_id, snapshot)
-		SELECT ?, ?, ?, ?, jsonb_build_object(
-		  'row', (SELECT to_jsonb(x) FROM `+k.table+` x WHERE x.id = ?),
-		  'texts', coalesce((SELECT jsonb_agg(to_jsonb(t) - 'body_html' - 'body_text' ORDER BY t.locale)
-		    FROM `+k.texts+` t WHERE t.`+k.key+` = ?), '[]')) || `+extra, args...)
+		SELECT ?, ?, ?, ?, `+expr, append([]any{mid, k.name, id, author}, args...)...)
 	if err != nil {
 		return database.MapError(err, "save revision", "revision")
 	}
@@ -67,6 +54,25 @@ func (s *Service) saveRevision(ctx context.Context, tx bun.IDB, k kind, mid, id 
 	_, err = tx.ExecContext(ctx, `DELETE FROM revisions WHERE item_id = ? AND id NOT IN (
 		SELECT id FROM revisions WHERE item_id = ? ORDER BY created_at DESC, id DESC LIMIT ?)`, id, id, kept)
 	return database.MapError(err, "prune revisions", "revision")
+}
+
+// snapshotOf returns the SQL expression, and its arguments, of item id as a revision keeps
+// it: its row, its texts without the rendered HTML and text, and an article's categories
+// and neighbourhoods.
+func snapshotOf(k kind, id uuid.UUID) (string, []any) {
+	extra := `'{}'::jsonb`
+	args := []any{id, id}
+	if k == articleKind {
+		extra = `jsonb_build_object(
+		  'categories', coalesce((SELECT jsonb_agg(c.category_id) FROM article_categories c WHERE c.article_id = ?), '[]'),
+		  'neighbourhoods', coalesce((SELECT jsonb_agg(n.neighbourhood_id) FROM article_neighbourhoods n
+		    WHERE n.article_id = ?), '[]'))`
+		args = append(args, id, id)
+	}
+	return `jsonb_build_object(
+		  'row', (SELECT to_jsonb(x) FROM ` + k.table + ` x WHERE x.id = ?),
+		  'texts', coalesce((SELECT jsonb_agg(to_jsonb(t) - 'body_html' - 'body_text' ORDER BY t.locale)
+		    FROM ` + k.texts + ` t WHERE t.` + k.key + ` = ?), '[]')) || ` + extra, args
 }
 
 // RestoreRevision puts a page or article back as its revision has it: its texts (bodies
@@ -101,6 +107,20 @@ func (s *Service) RestoreRevision(ctx context.Context, gid string) (string, erro
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.mayWrite(ctx, tx, v, t.ID(), k, rev.ItemID); err != nil {
 			return err
+		}
+		if k == articleKind {
+			a, err := findArticleForUpdate(ctx, tx, t.ID(), rev.ItemID)
+			if err != nil {
+				return err
+			}
+			if held, err := s.changeHeld(ctx, tx, t, v, a); err != nil || held {
+				if err == nil {
+					err = s.holdChange(ctx, tx, t.ID(), v, &a, func() ([]*preparedText, error) {
+						return nil, restoreSnapshot(ctx, tx, k, rev)
+					})
+				}
+				return err
+			}
 		}
 		if err := restoreSnapshot(ctx, tx, k, rev); err != nil {
 			return err
