@@ -1034,6 +1034,7 @@ type ComplexityRoot struct {
 
 	Revision struct {
 		AuthorID  func(childComplexity int) int
+		Changes   func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
 		GlobalID  func(childComplexity int) int
 		ItemID    func(childComplexity int) int
@@ -5635,6 +5636,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Revision.AuthorID(childComplexity), true
+	case "Revision.changes":
+		if e.ComplexityRoot.Revision.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Changes(childComplexity), true
 	case "Revision.createdAt":
 		if e.ComplexityRoot.Revision.CreatedAt == nil {
 			break
@@ -7369,6 +7376,13 @@ type Revision implements Node {
   authorId: ID
   "When."
   createdAt: Time!
+  """
+  What this change changed: the fields that differ from the revision before it, as API
+  field names (` + "`" + `name` + "`" + `, ` + "`" + `authorLine` + "`" + `, ` + "`" + `categories` + "`" + `, ` + "`" + `texts.nb` + "`" + ` for a language added or
+  removed, ` + "`" + `texts.nb.title` + "`" + `, ` + "`" + `texts.nb.publishAt` + "`" + ` ...), sorted. Null for the oldest revision
+  kept (the item as created, or the revisions before it are no longer kept).
+  """
+  changes: [String!]
 }
 
 "A page of revisions."
@@ -12569,6 +12583,8 @@ func (ec *executionContext) childFields_Revision(ctx context.Context, field grap
 		return ec.fieldContext_Revision_authorId(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Revision_createdAt(ctx, field)
+	case "changes":
+		return ec.fieldContext_Revision_changes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Revision", field.Name)
 }

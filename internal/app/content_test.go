@@ -336,11 +336,22 @@ func TestContentRevisionsAndAudit(t *testing.T) {
 	ok(t, s.post(t, `mutation($id: ID!) { updatePage(input: {id: $id, texts: [{locale: "nb", title: "Fondet og frivilligsentralen",
 		bodyMarkdown: "Andre utgave"}]}) { page { id } } }`, map[string]any{"id": id}, admin))
 	ok(t, s.post(t, setStatus, map[string]any{"in": map[string]any{"id": id, "locale": "nb", "status": "PUBLISHED"}}, admin))
-	const revs = `query($id: ID!) { revisions(itemId: $id) { totalCount nodes { id itemType itemId } } }`
+	const revs = `query($id: ID!) { revisions(itemId: $id) { totalCount nodes { id itemType itemId changes } } }`
 	r = ok(t, s.post(t, revs, map[string]any{"id": id}, admin))
 	nodes := list(r, "revisions")
 	if len(nodes) != 3 || nodes[2]["itemType"] != "Page" || nodes[2]["itemId"] != id {
 		t.Fatalf("revisions %v", r.Data)
+	}
+	// Each revision says what it changed: publishing, then the title and body, then (the
+	// page as created) nothing to compare with.
+	for i, want := range []string{"texts.nb.publishAt", "texts.nb.body texts.nb.title", ""} {
+		got := ""
+		if c, _ := nodes[i]["changes"].([]any); c != nil {
+			got = strings.TrimSpace(fmt.Sprintln(c...))
+		}
+		if got != want || (want == "" && nodes[i]["changes"] != nil) {
+			t.Errorf("revision %d changed %v, want %q", i, nodes[i]["changes"], want)
+		}
 	}
 	t.Run("HiddenFromOthers", func(t *testing.T) {
 		if r := s.post(t, revs, map[string]any{"id": id}); r.code() != "UNAUTHENTICATED" {

@@ -27,6 +27,8 @@ type Revision struct {
 	Snapshot       json.RawMessage `bun:"snapshot,type:jsonb"`
 	AuthorID       *uuid.UUID      `bun:"author_id,type:uuid"`
 	CreatedAt      time.Time       `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	// Previous is the snapshot of the revision before it, when kept and read (see Changes).
+	Previous json.RawMessage `bun:"previous,scanonly"`
 }
 
 // GlobalID returns the revision's global ID.
@@ -119,7 +121,9 @@ func (s *Service) FindRevisions(ctx context.Context, itemID uuid.UUID, page rela
 	base := func() *bun.SelectQuery {
 		return s.db.NewSelect().Model((*Revision)(nil)).Where("r.item_id = ? AND r.municipality_id = ?", itemID, t.ID())
 	}
-	q, err := revisionSort.apply(base().ColumnExpr("r.*"), page)
+	q, err := revisionSort.apply(base().ColumnExpr("r.*").ColumnExpr("prev.snapshot AS previous").
+		Join(`LEFT JOIN LATERAL (SELECT p.snapshot FROM revisions p WHERE p.item_id = r.item_id
+			AND (p.created_at, p.id) < (r.created_at, r.id) ORDER BY p.created_at DESC, p.id DESC LIMIT 1) prev ON true`), page)
 	if err != nil {
 		return nil, err
 	}
