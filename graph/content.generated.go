@@ -1623,7 +1623,7 @@ func (ec *executionContext) unmarshalInputArticleFilterInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"categories", "neighbourhoods", "organisation", "from", "to"}
+	fieldsInOrder := [...]string{"categories", "neighbourhoods", "organisation", "from", "to", "query"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1665,6 +1665,13 @@ func (ec *executionContext) unmarshalInputArticleFilterInput(ctx context.Context
 				return it, err
 			}
 			it.To = data
+		case "query":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("query"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Query = data
 		}
 	}
 	return it, nil

@@ -263,6 +263,11 @@ func (r *queryResolver) Articles(ctx context.Context, filter *model.ArticleFilte
 			f.Organisation = &o
 		}
 		f.From, f.To = filter.From, filter.To
+		if filter.Query != nil {
+			if f.Words, err = portal.SearchWords(*filter.Query, "filter.query"); err != nil {
+				return nil, err
+			}
+		}
 	}
 	conn, err := r.Content.FindArticles(ctx, f, page, selectsField(ctx, "body"))
 	if err == nil {

@@ -7380,7 +7380,8 @@ type Revision implements Node {
   What this change changed: the fields that differ from the revision before it, as API
   field names (` + "`" + `name` + "`" + `, ` + "`" + `authorLine` + "`" + `, ` + "`" + `categories` + "`" + `, ` + "`" + `texts.nb` + "`" + ` for a language added or
   removed, ` + "`" + `texts.nb.title` + "`" + `, ` + "`" + `texts.nb.publishAt` + "`" + ` ...), sorted. Null for the oldest revision
-  kept (the item as created, or the revisions before it are no longer kept).
+  kept (the item as created, or the revisions before it are no longer kept), and in
+  ` + "`" + `restoreRevision` + "`" + `'s answer (read ` + "`" + `revisions` + "`" + ` for it).
   """
   changes: [String!]
 }
@@ -9860,6 +9861,11 @@ input ArticleFilterInput {
   from: Time
   "Only articles published before this time."
   to: Time
+  """
+  Only articles whose public languages have every word of this text (as ` + "`" + `search` + "`" + ` matches
+  words: stems and prefixes), newest first as always; at most 200 characters.
+  """
+  query: String
 }
 
 "Where one language of a page or article stands; computed from its publication times when read."

@@ -110,6 +110,9 @@ type ArticleFilterInput struct {
 	From *time.Time `json:"from,omitempty"`
 	// Only articles published before this time.
 	To *time.Time `json:"to,omitempty"`
+	// Only articles whose public languages have every word of this text (as `search` matches
+	// words: stems and prefixes), newest first as always; at most 200 characters.
+	Query *string `json:"query,omitempty"`
 }
 
 // What part of the audit log to show.

@@ -462,6 +462,23 @@ func TestContentDemoData(t *testing.T) {
 	if get(r.Data, "articles.totalCount") != 3.0 {
 		t.Fatalf("articles %v", r.Data)
 	}
+	// Filtering by words, as search matches them: stems and prefixes in any public language.
+	for q, want := range map[string]string{"påmelding": "sommerens-aktiviteter", "aktivitetene ungdom": "nytt-fra-sentrum", "bydelshus møte": "nytt-fra-sentrum",
+		"summer": "sommerens-aktiviteter", "scenen medlemmer": "teaterforeningen-tar-opp-nye", "bowling": ""} {
+		r = ok(t, s.larvik(t, `query($q: String) { articles(filter: {query: $q}) { nodes { slug } } }`,
+			map[string]any{"q": q}))
+		var got []string
+		for _, n := range get(r.Data, "articles.nodes").([]any) {
+			got = append(got, get(n, "slug").(string))
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("articles matching %q: %v, want %q", q, got, want)
+		}
+	}
+	if r := s.larvik(t, `{ articles(filter: {query: "  !! "}) { totalCount } }`, nil); r.code() != "BAD_USER_INPUT" ||
+		r.Errors[0].Extensions["field"] != "filter.query" {
+		t.Errorf("an empty query: %+v", r.Errors)
+	}
 	r = ok(t, s.larvik(t, `{ page(path: "personvern") { body { html } } }`, nil))
 	if !strings.Contains(get(r.Data, "page.body.html").(string), `<a href="mailto:personvern@example.no">`) {
 		t.Fatalf("page %v", r.Data)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
@@ -65,6 +66,9 @@ type ArticleFilter struct {
 	Organisation *uuid.UUID
 	// From and To bound the publication time (From inclusive, To exclusive).
 	From, To *time.Time
+	// Words (from portal.SearchWords): articles whose public languages have every word,
+	// as search finds them.
+	Words []string
 }
 
 // ArticleConnection is a page of articles, newest first.
@@ -116,7 +120,7 @@ func (s *Service) FindArticles(ctx context.Context, f ArticleFilter, page relay.
 				WHERE pt.article_id = a.id AND pt.publish_at <= ? AND (pt.unpublish_at IS NULL OR pt.unpublish_at > ?))
 				AS pub ON pub.published_at IS NOT NULL`, now, now).
 			Where("a.municipality_id = ?", t.ID())
-		return filterArticles(q, f)
+		return filterArticles(q, f, t.ID(), now)
 	}
 	q, err := articleSort.Apply(withLinks(base()), page)
 	if err != nil {
@@ -141,7 +145,14 @@ func (s *Service) FindArticles(ctx context.Context, f ArticleFilter, page relay.
 	return conn, nil
 }
 
-func filterArticles(q *bun.SelectQuery, f ArticleFilter) *bun.SelectQuery {
+func filterArticles(q *bun.SelectQuery, f ArticleFilter, mid uuid.UUID, now time.Time) *bun.SelectQuery {
+	if len(f.Words) > 0 {
+		// The search rows of the article's languages public now (see portal.Search).
+		q = q.Where(`EXISTS (SELECT 1 FROM search_items si, fritid_search_query(?, ?::text[], 0) sq
+			WHERE si.kind = 'Article' AND si.id = a.id AND si.municipality_id = ? AND si.matches @@ sq.all_words
+			AND si.published_from <= ? AND (si.published_until IS NULL OR si.published_until > ?))`,
+			mid, pgdialect.Array(f.Words), mid, now, now)
+	}
 	if len(f.Categories) > 0 {
 		q = q.Where("EXISTS (SELECT 1 FROM article_categories c WHERE c.article_id = a.id AND c.category_id IN (?))",
 			bun.In(f.Categories))

@@ -48,7 +48,7 @@ func (s *Service) FeedArticles(ctx context.Context, locale string, f ArticleFilt
 		OrderExpr("pub.publish_at DESC, a.id DESC").Limit(int64(limit))
 	// SECURITY: only the tenant's articles whose language is public now.
 	if err := filterArticles(q, ArticleFilter{Categories: f.Categories, Neighbourhoods: f.Neighbourhoods,
-		Organisation: f.Organisation}).Scan(ctx, &rows); err != nil {
+		Organisation: f.Organisation}, t.ID(), now).Scan(ctx, &rows); err != nil {
 		return nil, database.MapError(err, "find feed articles", "article")
 	}
 	ids := make([]uuid.UUID, len(rows))

@@ -151,3 +151,17 @@ func queryWordsJoined(q string) string {
 	}
 	return s
 }
+
+// SearchWords returns the words of a text query as search matches them, for other lists
+// that filter by words (fritid_search_query). Errors: BAD_USER_INPUT naming field when the
+// query is longer than MaxQueryLength or has no word.
+func SearchWords(query, field string) ([]string, error) {
+	if utf8.RuneCountInString(query) > MaxQueryLength {
+		return nil, apperr.Invalid(field, "QueryTooLong", map[string]any{"Max": MaxQueryLength})
+	}
+	words := queryWords(query)
+	if len(words) == 0 {
+		return nil, apperr.Invalid(field, "QueryEmpty", nil)
+	}
+	return words, nil
+}
