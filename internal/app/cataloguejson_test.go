@@ -52,7 +52,8 @@ func TestCatalogueJSONAnswersAsTheExecutor(t *testing.T) {
 	// venue names in other languages (some: the others fall back), an address-less venue, a
 	// category without its nb name
 	s.exec(t, `INSERT INTO venue_translations (venue_id, municipality_id, locale, name)
-		SELECT id, municipality_id, 'en', 'en-'||name FROM venues WHERE municipality_id = `+mid+` AND id::text < '8'
+		SELECT id, municipality_id, 'en', 'en-'||name FROM venues
+		WHERE municipality_id = `+mid+` AND id::text < '8'
 		UNION ALL SELECT id, municipality_id, 'ar', 'ar-'||name FROM venues WHERE municipality_id = `+mid+` AND id::text > '4'`)
 	s.exec(t, `UPDATE venues SET street = '', postal_code = '', place = ''
 		WHERE id = (SELECT venue_id FROM activities WHERE venue_id IS NOT NULL ORDER BY id LIMIT 1)`)

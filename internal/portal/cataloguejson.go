@@ -42,16 +42,11 @@ type CategoryJSON struct {
 // catalogueJSON builds the expression of one item's JSON over the list's row "r", its
 // organisation "o" and venue "v" (lateral joins the builder adds), and the categories.
 type catalogueJSON struct {
-	sc         scope
-	orgVisible string // organisationVisible for the caller, with its arguments
-	orgArgs    []any
-	cats       []CategoryJSON
 	needOrg    bool
 	needVenue  bool
 	needCats   bool
 	fields     Fields // the activity's fields shown
 	orgSummary bool
-	venueName  bool
 }
 
 // object returns the JSON of an object with fields over expressions expr gives, or an
@@ -154,7 +149,6 @@ func (c *catalogueJSON) venue(fields []ItemJSONField) (string, error) {
 		case "__typename":
 			return `'"Venue"'`, nil
 		case "name":
-			c.venueName = true
 			return jsonText("v.name"), nil
 		default: // address: null when it has none, as address()
 			a, err := object(f.Sub, func(f ItemJSONField) (string, error) {
@@ -216,8 +210,8 @@ func (s *Service) FindActivitiesJSON(ctx context.Context, f Filter, order *Order
 	if auth.ViewerFrom(ctx).Has(auth.RoleAdmin) {
 		statuses = append(statuses, OrganisationPending)
 	}
-	c := &catalogueJSON{sc: sc, cats: cats, fields: Fields{}}
-	c.orgVisible, c.orgArgs = esc.organisationVisible(statuses)
+	c := &catalogueJSON{fields: Fields{}}
+	orgVisible, orgArgs := esc.organisationVisible(statuses)
 	items, ok, err := c.itemsSQL(shape)
 	if err != nil || !ok {
 		return nil, false, err
@@ -228,6 +222,9 @@ func (s *Service) FindActivitiesJSON(ctx context.Context, f Filter, order *Order
 	if err != nil {
 		return nil, false, err
 	}
+	// rn numbers the page's rows in the order the page's statement returns them (its ORDER
+	// BY, read straight from the subquery), so the rows after the page are left out and the
+	// items written in its order.
 	q := db.NewSelect().
 		TableExpr("(SELECT r0.*, row_number() OVER () AS rn FROM (?) AS r0) AS r", rows).
 		ColumnExpr("r.rn").
@@ -242,9 +239,9 @@ func (s *Service) FindActivitiesJSON(ctx context.Context, f Filter, order *Order
 		if c.orgSummary {
 			args = append(args, pgdialect.Array(sc.chain))
 		}
-		args = append(append(args, sc.municipalityID), c.orgArgs...)
+		args = append(append(args, sc.municipalityID), orgArgs...)
 		q = q.Join("LEFT JOIN LATERAL (SELECT o.id, o.name, o.slug"+summary+
-			" FROM organisations o WHERE o.id = r.organisation_id AND o.municipality_id = ? AND "+c.orgVisible+
+			" FROM organisations o WHERE o.id = r.organisation_id AND o.municipality_id = ? AND "+orgVisible+
 			") AS o ON true", args...).
 			ColumnExpr("o.id IS NOT NULL AS org_ok")
 	} else {
