@@ -50,13 +50,15 @@ func TestCatalogueJSONAnswersAsTheExecutor(t *testing.T) {
 	s.exec(t, `UPDATE organisations SET status = 'PENDING'
 		WHERE id = (SELECT organisation_id FROM activities WHERE published ORDER BY id DESC LIMIT 1)`)
 	// venue names in other languages (some: the others fall back), an address-less venue, a
-	// category without its nb name
+	// category without its nb name, an archived venue
 	s.exec(t, `INSERT INTO venue_translations (venue_id, municipality_id, locale, name)
 		SELECT id, municipality_id, 'en', 'en-'||name FROM venues
 		WHERE municipality_id = `+mid+` AND id::text < '8'
 		UNION ALL SELECT id, municipality_id, 'ar', 'ar-'||name FROM venues WHERE municipality_id = `+mid+` AND id::text > '4'`)
 	s.exec(t, `UPDATE venues SET street = '', postal_code = '', place = ''
 		WHERE id = (SELECT venue_id FROM activities WHERE venue_id IS NOT NULL ORDER BY id LIMIT 1)`)
+	s.exec(t, `UPDATE venues SET archived_at = now() -- kept on its activities, on both ways
+		WHERE id = (SELECT venue_id FROM activities WHERE venue_id IS NOT NULL ORDER BY id DESC LIMIT 1)`)
 	s.exec(t, `DELETE FROM category_translations WHERE locale = 'nb'
 		AND category_id = (SELECT category_id FROM activity_categories ORDER BY activity_id LIMIT 1)`)
 	counter := &catalogueLists{}
