@@ -332,6 +332,11 @@ func (r *queryResolver) Activities(ctx context.Context, filter *model.CatalogueF
 	if err != nil {
 		return nil, err
 	}
+	if shape, ok := catalogueListJSON(ctx); ok {
+		if conn, ok, err := r.catalogueJSON(ctx, f, orderBy, p, shape); err != nil || ok {
+			return conn, err
+		}
+	}
 	fields := activityListFields(ctx)
 	conn, err := r.Portal.FindActivities(ctx, f, orderBy, p, fields)
 	if err != nil {

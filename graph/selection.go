@@ -116,3 +116,77 @@ func activityListJSON(ctx context.Context) (portal.ListJSON, bool) {
 	}
 	return shape, len(shape) > 0
 }
+
+// catalogueListJSON is activityListJSON for the catalogue's list (Query.activities), whose
+// items may also show their organisation, venue and categories (portal.FindActivitiesJSON):
+// the fields of each are portal.CatalogueJSONFields, and nothing is deferred.
+func catalogueListJSON(ctx context.Context) (portal.ListJSON, bool) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return nil, false
+	}
+	op := graphql.GetOperationContext(ctx)
+	var shape portal.ListJSON
+	for _, c := range graphql.CollectFields(op, fc.Field.Selections, activityConnectionImplementors) {
+		if c.IsDeferred() {
+			return nil, false
+		}
+		f := portal.ListJSONField{Key: c.Alias}
+		sel := c.Selections
+		switch c.Name {
+		case "edges":
+			edge := graphql.CollectFields(op, c.Selections, activityEdgeImplementors)
+			if len(edge) != 1 || edge[0].Name != "node" || edge[0].IsDeferred() {
+				return nil, false
+			}
+			f.EdgeKey, sel = edge[0].Alias, edge[0].Selections
+		case "nodes":
+		default:
+			return nil, false
+		}
+		item, ok := jsonFields(op, sel, "Activity")
+		if !ok {
+			return nil, false
+		}
+		f.Item = item
+		shape = append(shape, f)
+	}
+	return shape, len(shape) > 0
+}
+
+// jsonTypes are the implementors of the types catalogueListJSON writes, and the type each
+// object field shows.
+var (
+	jsonImplementors = map[string][]string{"Activity": activityImplementors, "Organisation": organisationImplementors,
+		"Venue": venueImplementors, "Address": addressImplementors, "Category": categoryImplementors}
+	jsonObjects = map[string]string{"organisation": "Organisation", "venue": "Venue", "address": "Address",
+		"categories": "Category"}
+)
+
+// jsonFields returns the fields sel selects on typename's objects, with those of the
+// objects they show, when portal.CatalogueJSONFields (or, for categories, categoryJSON) can
+// write them all.
+func jsonFields(op *graphql.OperationContext, sel ast.SelectionSet, typename string) ([]portal.ItemJSONField, bool) {
+	var out []portal.ItemJSONField
+	for _, it := range graphql.CollectFields(op, sel, jsonImplementors[typename]) {
+		if it.IsDeferred() || len(it.Arguments) > 0 {
+			return nil, false
+		}
+		if typename == "Category" {
+			if !categoryJSONFields[it.Name] {
+				return nil, false
+			}
+		} else if !portal.CatalogueJSONFields[typename][it.Name] {
+			return nil, false
+		}
+		f := portal.ItemJSONField{Key: it.Alias, Field: it.Name}
+		if sub := jsonObjects[it.Name]; sub != "" {
+			var ok bool
+			if f.Sub, ok = jsonFields(op, it.Selections, sub); !ok || len(f.Sub) == 0 {
+				return nil, false
+			}
+		}
+		out = append(out, f)
+	}
+	return out, true
+}

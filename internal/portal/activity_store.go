@@ -153,15 +153,8 @@ func sqlLiteral(s string) string { return strings.ReplaceAll(s, "'", "''") }
 // findActivities returns a page of activities with what sel selects, each with its sort value.
 func findActivities(ctx context.Context, db bun.IDB, sc scope, f *Filter, order Order, page relay.Page,
 	sel selection) ([]*activityRow, error) {
-	spec, sortArgs := activitySort(order, sc, f)
 	var rows []*activityRow
-	q := withActivityTextsOf(db.NewSelect().Model(&rows).ColumnExpr(sel.columns), sc.chain, sel)
-	if f.Near != nil {
-		q = q.ColumnExpr(distanceSQL("a")+" AS distance_km", f.Near.Point.Lat, f.Near.Point.Lon)
-	}
-	q = whereActivities(q, sc, f)
-	spec.expr = bindExpr(db, spec.expr, sortArgs)
-	q, err := spec.apply(q, page)
+	q, err := activitiesQuery(db, db.NewSelect().Model(&rows), sc, f, order, page, sel)
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +162,20 @@ func findActivities(ctx context.Context, db bun.IDB, sc scope, f *Filter, order 
 		return nil, database.MapError(err, "find activities", "activity")
 	}
 	return rows, nil
+}
+
+// activitiesQuery adds to q (over activities "a") what findActivities selects, filters and
+// orders: one page of activities with what sel selects, each with its sort value.
+func activitiesQuery(db bun.IDB, q *bun.SelectQuery, sc scope, f *Filter, order Order, page relay.Page,
+	sel selection) (*bun.SelectQuery, error) {
+	spec, sortArgs := activitySort(order, sc, f)
+	q = withActivityTextsOf(q.ColumnExpr(sel.columns), sc.chain, sel)
+	if f.Near != nil {
+		q = q.ColumnExpr(distanceSQL("a")+" AS distance_km", f.Near.Point.Lat, f.Near.Point.Lon)
+	}
+	q = whereActivities(q, sc, f)
+	spec.expr = bindExpr(db, spec.expr, sortArgs)
+	return spec.apply(q, page)
 }
 
 // bindExpr fills an expression's placeholders now, so it can be repeated in SELECT, WHERE

@@ -3,6 +3,8 @@
 package portal
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -93,6 +95,19 @@ func (t *Taxonomy) ByID(id uuid.UUID) (*Category, error) {
 		return c, nil
 	}
 	return nil, apperr.NotFoundf("category")
+}
+
+// All returns every category of the tree, in the order an item's categories are shown:
+// by sort order, then slug.
+func (t *Taxonomy) All() []*Category {
+	out := make([]*Category, 0, len(t.byID))
+	for _, c := range t.byID {
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b *Category) int {
+		return cmp.Or(cmp.Compare(a.SortOrder, b.SortOrder), cmp.Compare(a.Slug, b.Slug))
+	})
+	return out
 }
 
 // BySlug returns the category with slug. Errors: NOT_FOUND.

@@ -28,8 +28,12 @@ type ListJSONField struct {
 	Item    []ItemJSONField
 }
 
-// ItemJSONField is one field of an item: Key in the answer, Field the field it shows.
-type ItemJSONField struct{ Key, Field string }
+// ItemJSONField is one field of an item: Key in the answer, Field the field it shows, and
+// for an object or a list of objects (FindActivitiesJSON), Sub the fields shown of each.
+type ItemJSONField struct {
+	Key, Field string
+	Sub        []ItemJSONField
+}
 
 // ActivityJSONFields are the fields of an activity that ListJSON can write.
 var ActivityJSONFields = map[string]bool{"id": true, "__typename": true, "title": true, "slug": true}
