@@ -328,3 +328,47 @@ func TestEventsOfAnotherMunicipalityAreNeverSeen(t *testing.T) {
 		t.Fatalf("updating another municipality's event: %+v", r.Errors)
 	}
 }
+
+// TestEventListStatementsDoNotGrow is the N+1 guard of the calendar: 10 or 40 events with
+// their organisations, venues, categories, neighbourhoods, umbrellas, children and series
+// cost the same number of statements.
+func TestEventListStatementsDoNotGrow(t *testing.T) {
+	t.Parallel()
+	s, admin := newEventServer(t)
+	ok(t, s.post(t, createSeriesQ, map[string]any{"in": eventInput("kor", time.Date(2027, 1, 5, 16, 0, 0, 0, time.UTC),
+		map[string]any{"rule": map[string]any{"rrule": "FREQ=WEEKLY;COUNT=10"}, "publication": "PUBLISHED"})}, admin))
+	s.exec(t, `WITH m AS (SELECT id FROM municipalities WHERE slug = 'demo'),
+		u AS (INSERT INTO events (municipality_id, slug, starts_at, ends_at, time_zone, publication, holiday_programme)
+			SELECT id, 'paraply', '2027-01-02', '2027-12-30', 'Europe/Oslo', 'PUBLISHED', true FROM m RETURNING id),
+		o AS (INSERT INTO organisations (municipality_id, slug, name, kind, status)
+			SELECT m.id, 'lag-' || i, 'Lag ' || i, 'VOLUNTARY', 'PUBLISHED' FROM m, generate_series(1, 40) i
+			RETURNING id, slug),
+		v AS (INSERT INTO venues (municipality_id, name) SELECT m.id, 'Sted ' || i FROM m, generate_series(1, 40) i
+			RETURNING id, name)
+		INSERT INTO events (municipality_id, organisation_id, venue_id, parent_id, slug, starts_at, ends_at, time_zone,
+			publication)
+		SELECT m.id, o.id, v.id, u.id, 'arr-' || substr(o.slug, 5), timestamptz '2027-01-03' + (substr(o.slug, 5)::int ||
+			' hours')::interval,
+			timestamptz '2027-01-03' + ((substr(o.slug, 5)::int + 1) || ' hours')::interval, 'Europe/Oslo', 'PUBLISHED'
+		FROM m, u, o JOIN v ON substr(v.name, 6) = substr(o.slug, 5)`)
+	s.exec(t, `INSERT INTO event_translations (event_id, municipality_id, locale, title)
+		SELECT id, municipality_id, 'nb', slug FROM events WHERE slug LIKE 'arr-%' OR slug = 'paraply'`)
+	counter := &statementCounter{}
+	s.app.DB.AddQueryHook(counter)
+	query := `query($n: Int) { events(first: $n, filter: {from: "2027-01-02T12:00:00Z"}) { nodes { title
+		organisation { name } venue { name neighbourhoods { name } } categories { name } neighbourhoods { name }
+		parent { title children { title } } children { title } series { rrule occurrences { title } } } } }`
+	run := func(n int) int64 {
+		s.app.Tenants.Invalidate()
+		s.app.Portal.InvalidateCategories()
+		counter.n.Store(0)
+		r := ok(t, s.post(t, query, map[string]any{"n": n}))
+		if got := len(list(r, "events")); got != n {
+			t.Fatalf("first %d gave %d events", n, got)
+		}
+		return counter.n.Load()
+	}
+	if small, large := run(10), run(40); small != large {
+		t.Fatalf("10 events cost %d statements, 40 cost %d", small, large)
+	}
+}
