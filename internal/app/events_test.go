@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -370,5 +371,29 @@ func TestEventListStatementsDoNotGrow(t *testing.T) {
 	}
 	if small, large := run(10), run(40); small != large {
 		t.Fatalf("10 events cost %d statements, 40 cost %d", small, large)
+	}
+}
+
+func TestDemoCalendar(t *testing.T) {
+	t.Parallel()
+	s := newDemoServer(t)
+	s.app.Events.Now = func() time.Time { return time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC) }
+	r := s.larvik(t, `{ event(slug: "vinterferie-2027") { holidayProgramme organisation { name } children { title } }
+		festival: event(slug: "stavernfestivalen-2027") { children { title } }
+		closures(from: "2027-02-01", to: "2027-05-31") { name kind }
+		events(filter: {from: "2027-02-15T00:00:00Z", to: "2027-03-15T00:00:00Z"}, first: 50) { nodes { slug } } }`, nil)
+	ok(t, r)
+	if get(r.Data, "event.holidayProgramme") != true || get(r.Data, "event.organisation.name") != "Aktiv Larvik" ||
+		len(get(r.Data, "event.children").([]any)) != 3 || len(get(r.Data, "festival.children").([]any)) != 2 {
+		t.Fatalf("programme and festival: %v", r.Data)
+	}
+	closures := names(r.Data, "closures", "name")
+	if !slices.Contains(closures, "Vinterferie") || !slices.Contains(closures, "Langfredag") ||
+		!slices.Contains(closures, "Påskeferie") {
+		t.Fatalf("closures: %v", closures)
+	}
+	slugs := names(r.Data, "events.nodes", "slug")
+	if slices.Contains(slugs, "kor-for-alle-2027-02-23") || !slices.Contains(slugs, "kor-for-alle-2027-03-02") {
+		t.Fatalf("the choir does not pause in the winter break: %v", slugs)
 	}
 }

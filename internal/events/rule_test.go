@@ -157,3 +157,22 @@ func TestSlotOccurrencesPauseInClosures(t *testing.T) {
 		t.Fatalf("a range over 366 days: %v", err)
 	}
 }
+
+func TestNorwegianPublicHolidays(t *testing.T) {
+	for year, easter := range map[int]string{2026: "2026-04-05", 2027: "2027-03-28", 2028: "2028-04-16"} {
+		if got := day(Easter(year)); got != easter {
+			t.Errorf("Easter %d: %s, want %s", year, got, easter)
+		}
+	}
+	hs := NorwegianPublicHolidays(2027)
+	want := map[string]string{"Skjærtorsdag": "2027-03-25", "Kristi himmelfartsdag": "2027-05-06",
+		"Andre pinsedag": "2027-05-17", "Grunnlovsdag": "2027-05-17"}
+	if len(hs) != 12 {
+		t.Fatalf("%d holidays", len(hs))
+	}
+	for _, h := range hs {
+		if w, ok := want[h.Name]; ok && day(h.StartsOn) != w {
+			t.Errorf("%s 2027: %s, want %s", h.Name, day(h.StartsOn), w)
+		}
+	}
+}
