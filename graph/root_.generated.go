@@ -10804,13 +10804,19 @@ directive @goField(
 
 extend type Mutation {
   "Adds an event, a draft unless ` + "`" + `publication` + "`" + ` says otherwise (organisations' OWNER and EDITOR members; ADMIN, EDITOR)."
-  createEvent(input: CreateEventInput!): EventPayload!
+  createEvent(
+    "The event."
+    input: CreateEventInput!
+  ): EventPayload!
   """
   Changes an event; for an occurrence of a series, ` + "`" + `scope` + "`" + ` says which occurrences change.
   An occurrence changed alone (THIS) is kept as it is when the rule is applied again.
   Cancelling one occurrence is ` + "`" + `status: CANCELLED` + "`" + ` with scope THIS.
   """
-  updateEvent(input: UpdateEventInput!): EventPayload!
+  updateEvent(
+    "The event and its changes."
+    input: UpdateEventInput!
+  ): EventPayload!
   "Publishes an event or returns it to draft; for an occurrence, ` + "`" + `scope` + "`" + ` says which."
   setEventPublication(
     "The event's global ID."
@@ -10834,13 +10840,25 @@ extend type Mutation {
   Adds a recurring event and all its occurrences up to the horizon, or nothing:
   ` + "`" + `startsAt` + "`" + `/` + "`" + `endsAt` + "`" + ` are the first occurrence's.
   """
-  createEventSeries(input: CreateEventSeriesInput!): EventSeriesPayload!
+  createEventSeries(
+    "The series and its first occurrence."
+    input: CreateEventSeriesInput!
+  ): EventSeriesPayload!
   "Changes a series as a whole (rule, pauses, times, fields, texts) and makes its occurrences again."
-  updateEventSeries(input: UpdateEventSeriesInput!): EventSeriesPayload!
+  updateEventSeries(
+    "The series and its changes."
+    input: UpdateEventSeriesInput!
+  ): EventSeriesPayload!
   "Adds a closure to the municipality's closure calendar (ADMIN, EDITOR)."
-  createClosure(input: CreateClosureInput!): Closure!
+  createClosure(
+    "The closure."
+    input: CreateClosureInput!
+  ): Closure!
   "Changes a closure (ADMIN, EDITOR)."
-  updateClosure(input: UpdateClosureInput!): Closure!
+  updateClosure(
+    "The closure and its changes."
+    input: UpdateClosureInput!
+  ): Closure!
   "Removes a closure (ADMIN, EDITOR); returns its ID."
   deleteClosure(
     "The closure's global ID."

@@ -252,7 +252,9 @@ func (s *Service) updateSeriesFrom(ctx context.Context, tx bun.IDB, t *tenant.Te
 		Exec(ctx); err != nil {
 		return database.MapError(err, "update event", "event")
 	}
-	sr.DurationSeconds = int(end.Sub(start) / time.Second)
+	if in.StartsAt != nil || in.EndsAt != nil { // else each keeps the series' length
+		sr.DurationSeconds = int(end.Sub(start) / time.Second)
+	}
 	return s.writeSeries(ctx, tx, t, v, sr, in, "update_series")
 }
 
