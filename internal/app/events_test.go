@@ -91,9 +91,10 @@ func TestEventsPublicationTextsAndFilters(t *testing.T) {
 			f    map[string]any
 			want []string
 		}{
-			"FreeOnly":       {map[string]any{"freeOnly": true}, []string{"gratis-dag"}},
-			"Age":            {map[string]any{"age": 14}, []string{"gratis-dag"}},
-			"Range":          {map[string]any{"from": "2027-02-11T00:00:00Z", "to": "2027-02-28T00:00:00Z"}, []string{"gratis-dag"}},
+			"FreeOnly": {map[string]any{"freeOnly": true}, []string{"gratis-dag"}},
+			"Age":      {map[string]any{"age": 14}, []string{"gratis-dag"}},
+			"Range": {map[string]any{"from": "2027-02-11T00:00:00Z", "to": "2027-02-28T00:00:00Z"},
+				[]string{"gratis-dag"}},
 			"OrderedByStart": {nil, []string{"folk-og-rovere", "gratis-dag"}},
 		} {
 			t.Run(name, func(t *testing.T) {
@@ -320,7 +321,8 @@ func TestEventsOfAnotherMunicipalityAreNeverSeen(t *testing.T) {
 	id := get(r.Data, "createEvent.event.id").(string)
 	r = ok(t, s.post(t, `query($id: ID!) { event(id: $id) { id } node(id: $id) { id } bySlug: event(slug: "marked") { id }
 		events { totalCount } }`, map[string]any{"id": id}, admin))
-	if r.Data["event"] != nil || r.Data["node"] != nil || r.Data["bySlug"] != nil || get(r.Data, "events.totalCount") != float64(0) {
+	if r.Data["event"] != nil || r.Data["node"] != nil || r.Data["bySlug"] != nil ||
+		get(r.Data, "events.totalCount") != float64(0) {
 		t.Fatalf("another municipality's event is seen: %v", r.Data)
 	}
 	r = s.post(t, `mutation($id: ID!) { updateEvent(input: {id: $id, place: "Her"}) { event { id } } }`,

@@ -248,7 +248,8 @@ func checkRefs(ctx context.Context, tx bun.IDB, mid uuid.UUID, a *Attrs, self uu
 		if *a.ParentID == self {
 			return apperr.Invalid("input.parentId", "ParentInvalid", nil)
 		}
-		if err := exists(ctx, tx, "events", mid, []uuid.UUID{*a.ParentID}, "input.parentId", "parent_id IS NULL"); err != nil {
+		err := exists(ctx, tx, "events", mid, []uuid.UUID{*a.ParentID}, "input.parentId", "parent_id IS NULL")
+		if err != nil {
 			return err
 		}
 	}
