@@ -51,6 +51,7 @@ type loaders struct {
 	contentBodies map[string]*batch[*content.RichText]
 	pages         *batch[*content.Page]    // pages shown by ID (search hits)
 	articles      *batch[*content.Article] // articles shown by ID (search hits)
+	events        *eventLoaders            // the calendar's batches (graph/events.go)
 	tickets       *batch[[]*card.Ticket]   // tickets of cards listed for staff
 	claimable     *batch[[]*card.Offer]    // what cards listed for staff may claim
 	progOnce      sync.Once
@@ -412,7 +413,7 @@ func (loaderExtension) ExtensionName() string                   { return "Loader
 func (loaderExtension) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (e loaderExtension) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	return next(context.WithValue(ctx, loadersKey{}, newLoaders(e.r.Portal, e.r.Cards).withContent(e.r.Content)))
+	return next(context.WithValue(ctx, loadersKey{}, newLoaders(e.r.Portal, e.r.Cards).withContent(e.r.Content).withEvents(e.r.Calendar)))
 }
 
 // loadersFor returns the operation's loaders.

@@ -47,6 +47,8 @@ func (r *queryResolver) fetchNode(ctx context.Context, gid, field string) (relay
 			return r.auditEntry(ctx, id)
 		case "Page", "Article":
 			return r.contentNode(ctx, typ, id)
+		case "Event", "EventSeries", "Closure":
+			return r.eventNode(ctx, typ, id)
 		}
 		return fetchShownHere(ctx, typ, id)
 	}

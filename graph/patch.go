@@ -115,6 +115,12 @@ func activityPatch(in model.ActivityChangesInput) (portal.ActivityPatch, error) 
 	if v, set := in.AcceptsCard.ValueOK(); set {
 		p.AcceptsCard = portal.Patch[bool]{Set: true, Value: deref(v, false)}
 	}
+	if v, set := in.PausesInSchoolHolidays.ValueOK(); set {
+		p.PausesInSchoolHolidays = portal.Patch[bool]{Set: true, Value: deref(v, false)}
+	}
+	if v, set := in.PausesOnPublicHolidays.ValueOK(); set {
+		p.PausesOnPublicHolidays = portal.Patch[bool]{Set: true, Value: deref(v, false)}
+	}
 	if v, set := in.VenueID.ValueOK(); set {
 		p.VenueID.Set = true
 		if v != nil {

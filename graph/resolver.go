@@ -9,6 +9,7 @@ import (
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/content"
+	"github.com/fritid/fritid/internal/events"
 	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
@@ -22,8 +23,9 @@ type Resolver struct {
 	Portal  *portal.Service
 	Cards   *card.Service
 	// Queue is the job queue, for the administrators' view of its jobs.
-	Queue   *jobs.Queue
-	Content *content.Service
+	Queue    *jobs.Queue
+	Content  *content.Service
+	Calendar *events.Service
 	// Bundle localises what resolvers render themselves (printable sheets).
 	Bundle *i18n.Bundle
 }

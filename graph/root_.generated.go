@@ -14,6 +14,7 @@ import (
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/content"
+	"github.com/fritid/fritid/internal/events"
 	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
@@ -43,6 +44,9 @@ type ResolverRoot interface {
 	CardTicket() CardTicketResolver
 	Category() CategoryResolver
 	ClaimTicketPayload() ClaimTicketPayloadResolver
+	Event() EventResolver
+	EventConnection() EventConnectionResolver
+	EventSeries() EventSeriesResolver
 	Image() ImageResolver
 	ImageConnection() ImageConnectionResolver
 	ImageUse() ImageUseResolver
@@ -78,36 +82,39 @@ type ComplexityRoot struct {
 	}
 
 	Activity struct {
-		AcceptsCard    func(childComplexity int) int
-		Accessibility  func(childComplexity int) int
-		AgeMax         func(childComplexity int) int
-		AgeMin         func(childComplexity int) int
-		CategoryList   func(childComplexity int) int
-		Contact        func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		Description    func(childComplexity int) int
-		DistanceKm     func(childComplexity int) int
-		Free           func(childComplexity int) int
-		GlobalID       func(childComplexity int) int
-		Images         func(childComplexity int) int
-		Languages      func(childComplexity int) int
-		Location       func(childComplexity int) int
-		MissingLocales func(childComplexity int) int
-		Neighbourhoods func(childComplexity int) int
-		Org            func(childComplexity int) int
-		Place          func(childComplexity int) int
-		PriceNote      func(childComplexity int) int
-		PriceOre       func(childComplexity int) int
-		Schedule       func(childComplexity int) int
-		SignupURL      func(childComplexity int) int
-		Slug           func(childComplexity int) int
-		Status         func(childComplexity int) int
-		Summary        func(childComplexity int) int
-		TargetGroups   func(childComplexity int) int
-		TextLocale     func(childComplexity int) int
-		Title          func(childComplexity int) int
-		Translations   func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
+		AcceptsCard            func(childComplexity int) int
+		Accessibility          func(childComplexity int) int
+		AgeMax                 func(childComplexity int) int
+		AgeMin                 func(childComplexity int) int
+		CategoryList           func(childComplexity int) int
+		Contact                func(childComplexity int) int
+		CreatedAt              func(childComplexity int) int
+		Description            func(childComplexity int) int
+		DistanceKm             func(childComplexity int) int
+		Free                   func(childComplexity int) int
+		GlobalID               func(childComplexity int) int
+		Images                 func(childComplexity int) int
+		Languages              func(childComplexity int) int
+		Location               func(childComplexity int) int
+		MissingLocales         func(childComplexity int) int
+		Neighbourhoods         func(childComplexity int) int
+		Occurrences            func(childComplexity int, from time.Time, to time.Time) int
+		Org                    func(childComplexity int) int
+		PausesInSchoolHolidays func(childComplexity int) int
+		PausesOnPublicHolidays func(childComplexity int) int
+		Place                  func(childComplexity int) int
+		PriceNote              func(childComplexity int) int
+		PriceOre               func(childComplexity int) int
+		Schedule               func(childComplexity int) int
+		SignupURL              func(childComplexity int) int
+		Slug                   func(childComplexity int) int
+		Status                 func(childComplexity int) int
+		Summary                func(childComplexity int) int
+		TargetGroups           func(childComplexity int) int
+		TextLocale             func(childComplexity int) int
+		Title                  func(childComplexity int) int
+		Translations           func(childComplexity int) int
+		UpdatedAt              func(childComplexity int) int
 	}
 
 	ActivityConnection struct {
@@ -120,6 +127,11 @@ type ComplexityRoot struct {
 	ActivityEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ActivityOccurrence struct {
+		EndsAt   func(childComplexity int) int
+		StartsAt func(childComplexity int) int
 	}
 
 	ActivityTranslation struct {
@@ -441,6 +453,14 @@ type ComplexityRoot struct {
 		Ticket func(childComplexity int) int
 	}
 
+	Closure struct {
+		EndsOn   func(childComplexity int) int
+		GlobalID func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Name     func(childComplexity int) int
+		StartsOn func(childComplexity int) int
+	}
+
 	Committee struct {
 		Email   func(childComplexity int) int
 		Members func(childComplexity int) int
@@ -512,6 +532,10 @@ type ComplexityRoot struct {
 		Parent    func(childComplexity int) int
 	}
 
+	DeleteEventPayload struct {
+		DeletedID func(childComplexity int) int
+	}
+
 	DeleteImagePayload struct {
 		DeletedID func(childComplexity int) int
 	}
@@ -522,6 +546,74 @@ type ComplexityRoot struct {
 
 	ErasePersonalDataPayload struct {
 		Erased func(childComplexity int) int
+	}
+
+	Event struct {
+		Accessibility    func(childComplexity int) int
+		AgeMax           func(childComplexity int) int
+		AgeMin           func(childComplexity int) int
+		AllDay           func(childComplexity int) int
+		CardOfferID      func(childComplexity int) int
+		Categories       func(childComplexity int) int
+		Children         func(childComplexity int) int
+		Description      func(childComplexity int) int
+		EndsAt           func(childComplexity int) int
+		Free             func(childComplexity int) int
+		GlobalID         func(childComplexity int) int
+		HolidayProgramme func(childComplexity int) int
+		Neighbourhoods   func(childComplexity int) int
+		Organisation     func(childComplexity int) int
+		Overridden       func(childComplexity int) int
+		Parent           func(childComplexity int) int
+		Place            func(childComplexity int) int
+		PriceOre         func(childComplexity int) int
+		Publication      func(childComplexity int) int
+		RecurrenceStart  func(childComplexity int) int
+		Series           func(childComplexity int) int
+		Slug             func(childComplexity int) int
+		StartsAt         func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Summary          func(childComplexity int) int
+		TargetGroups     func(childComplexity int) int
+		TextLocale       func(childComplexity int) int
+		TimeZone         func(childComplexity int) int
+		Title            func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Venue            func(childComplexity int) int
+	}
+
+	EventConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	EventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	EventPayload struct {
+		Event func(childComplexity int) int
+	}
+
+	EventSeries struct {
+		EndsAt                 func(childComplexity int) int
+		ExDates                func(childComplexity int) int
+		GlobalID               func(childComplexity int) int
+		MaterialisedUntil      func(childComplexity int) int
+		Occurrences            func(childComplexity int) int
+		PausesInSchoolHolidays func(childComplexity int) int
+		PausesOnPublicHolidays func(childComplexity int) int
+		RDates                 func(childComplexity int) int
+		RRule                  func(childComplexity int) int
+		StartsAt               func(childComplexity int) int
+		TimeZone               func(childComplexity int) int
+	}
+
+	EventSeriesPayload struct {
+		Series func(childComplexity int) int
 	}
 
 	GeoPoint struct {
@@ -683,10 +775,15 @@ type ComplexityRoot struct {
 		CreateAPIKey                func(childComplexity int, name string, scopes []auth.Scope) int
 		CreateActivity              func(childComplexity int, organisationID string, input model.ActivityChangesInput) int
 		CreateArticle               func(childComplexity int, input content.CreateArticleInput) int
+		CreateClosure               func(childComplexity int, input events.ClosureInput) int
+		CreateEvent                 func(childComplexity int, input events.EventInput) int
+		CreateEventSeries           func(childComplexity int, input events.EventInput) int
 		CreatePage                  func(childComplexity int, input content.CreatePageInput) int
 		CreatePreviewToken          func(childComplexity int, id string, locale string) int
 		DeleteArticle               func(childComplexity int, id string) int
 		DeleteCategory              func(childComplexity int, id string) int
+		DeleteClosure               func(childComplexity int, id string) int
+		DeleteEvent                 func(childComplexity int, id string, scope *events.Scope) int
 		DeleteImage                 func(childComplexity int, id string) int
 		DeletePage                  func(childComplexity int, id string) int
 		ErasePersonalData           func(childComplexity int, identityNumber string) int
@@ -728,6 +825,7 @@ type ComplexityRoot struct {
 		SetCaseworkerAgency         func(childComplexity int, userID string, agencyID *string) int
 		SetCategoryTranslation      func(childComplexity int, id string, locale string, input model.CategoryTextInput) int
 		SetContentStatus            func(childComplexity int, input content.SetStatusInput) int
+		SetEventPublication         func(childComplexity int, id string, publication events.Publication, scope *events.Scope) int
 		SetImageAlt                 func(childComplexity int, id string, locale string, alt string) int
 		SetMemberRole               func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
 		SetNeighbourhoodCommittee   func(childComplexity int, id string, input model.CommitteeInput) int
@@ -739,6 +837,9 @@ type ComplexityRoot struct {
 		SuspendCard                 func(childComplexity int, id string) int
 		UpdateActivity              func(childComplexity int, id string, input model.ActivityChangesInput) int
 		UpdateArticle               func(childComplexity int, input content.UpdateArticleInput) int
+		UpdateClosure               func(childComplexity int, input events.ClosureInput) int
+		UpdateEvent                 func(childComplexity int, input events.EventInput) int
+		UpdateEventSeries           func(childComplexity int, input events.EventInput) int
 		UpdateMunicipality          func(childComplexity int, input model.MunicipalityChangesInput) int
 		UpdateOrganisation          func(childComplexity int, id string, input model.UpdateOrganisationInput) int
 		UpdatePage                  func(childComplexity int, input content.UpdatePageInput) int
@@ -925,7 +1026,10 @@ type ComplexityRoot struct {
 		CardStatistics           func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
 		Categories               func(childComplexity int) int
 		Category                 func(childComplexity int, id *string, slug *string) int
+		Closures                 func(childComplexity int, from time.Time, to time.Time) int
 		ContentChecks            func(childComplexity int, id string, locale string) int
+		Event                    func(childComplexity int, id *string, slug *string) int
+		Events                   func(childComplexity int, filter *model.EventFilterInput, first *int, after *string) int
 		Images                   func(childComplexity int, filter *model.ImageFilterInput, first *int, after *string, last *int, before *string) int
 		Jobs                     func(childComplexity int, state []jobs.State, first *int, after *string) int
 		Locales                  func(childComplexity int) int
@@ -1456,12 +1560,35 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.Neighbourhoods(childComplexity), true
+	case "Activity.occurrences":
+		if e.ComplexityRoot.Activity.Occurrences == nil {
+			break
+		}
+
+		args, err := ec.field_Activity_occurrences_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Activity.Occurrences(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Activity.organisation":
 		if e.ComplexityRoot.Activity.Org == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Activity.Org(childComplexity), true
+	case "Activity.pausesInSchoolHolidays":
+		if e.ComplexityRoot.Activity.PausesInSchoolHolidays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.PausesInSchoolHolidays(childComplexity), true
+	case "Activity.pausesOnPublicHolidays":
+		if e.ComplexityRoot.Activity.PausesOnPublicHolidays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.PausesOnPublicHolidays(childComplexity), true
 	case "Activity.venue":
 		if e.ComplexityRoot.Activity.Place == nil {
 			break
@@ -1578,6 +1705,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityEdge.Node(childComplexity), true
+
+	case "ActivityOccurrence.endsAt":
+		if e.ComplexityRoot.ActivityOccurrence.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityOccurrence.EndsAt(childComplexity), true
+	case "ActivityOccurrence.startsAt":
+		if e.ComplexityRoot.ActivityOccurrence.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityOccurrence.StartsAt(childComplexity), true
 
 	case "ActivityTranslation.description":
 		if e.ComplexityRoot.ActivityTranslation.Description == nil {
@@ -2840,6 +2980,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ClaimTicketPayload.Ticket(childComplexity), true
 
+	case "Closure.endsOn":
+		if e.ComplexityRoot.Closure.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Closure.EndsOn(childComplexity), true
+	case "Closure.id":
+		if e.ComplexityRoot.Closure.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Closure.GlobalID(childComplexity), true
+	case "Closure.kind":
+		if e.ComplexityRoot.Closure.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Closure.Kind(childComplexity), true
+	case "Closure.name":
+		if e.ComplexityRoot.Closure.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Closure.Name(childComplexity), true
+	case "Closure.startsOn":
+		if e.ComplexityRoot.Closure.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Closure.StartsOn(childComplexity), true
+
 	case "Committee.email":
 		if e.ComplexityRoot.Committee.Email == nil {
 			break
@@ -3062,6 +3233,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteCategoryPayload.Parent(childComplexity), true
 
+	case "DeleteEventPayload.deletedId":
+		if e.ComplexityRoot.DeleteEventPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteEventPayload.DeletedID(childComplexity), true
+
 	case "DeleteImagePayload.deletedId":
 		if e.ComplexityRoot.DeleteImagePayload.DeletedID == nil {
 			break
@@ -3082,6 +3260,312 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ErasePersonalDataPayload.Erased(childComplexity), true
+
+	case "Event.accessibility":
+		if e.ComplexityRoot.Event.Accessibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Accessibility(childComplexity), true
+	case "Event.ageMax":
+		if e.ComplexityRoot.Event.AgeMax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.AgeMax(childComplexity), true
+	case "Event.ageMin":
+		if e.ComplexityRoot.Event.AgeMin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.AgeMin(childComplexity), true
+	case "Event.allDay":
+		if e.ComplexityRoot.Event.AllDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.AllDay(childComplexity), true
+	case "Event.cardOfferId":
+		if e.ComplexityRoot.Event.CardOfferID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.CardOfferID(childComplexity), true
+	case "Event.categories":
+		if e.ComplexityRoot.Event.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Categories(childComplexity), true
+	case "Event.children":
+		if e.ComplexityRoot.Event.Children == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Children(childComplexity), true
+	case "Event.description":
+		if e.ComplexityRoot.Event.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Description(childComplexity), true
+	case "Event.endsAt":
+		if e.ComplexityRoot.Event.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.EndsAt(childComplexity), true
+	case "Event.free":
+		if e.ComplexityRoot.Event.Free == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Free(childComplexity), true
+	case "Event.id":
+		if e.ComplexityRoot.Event.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.GlobalID(childComplexity), true
+	case "Event.holidayProgramme":
+		if e.ComplexityRoot.Event.HolidayProgramme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.HolidayProgramme(childComplexity), true
+	case "Event.neighbourhoods":
+		if e.ComplexityRoot.Event.Neighbourhoods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Neighbourhoods(childComplexity), true
+	case "Event.organisation":
+		if e.ComplexityRoot.Event.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Organisation(childComplexity), true
+	case "Event.overridden":
+		if e.ComplexityRoot.Event.Overridden == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Overridden(childComplexity), true
+	case "Event.parent":
+		if e.ComplexityRoot.Event.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Parent(childComplexity), true
+	case "Event.place":
+		if e.ComplexityRoot.Event.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Place(childComplexity), true
+	case "Event.priceOre":
+		if e.ComplexityRoot.Event.PriceOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.PriceOre(childComplexity), true
+	case "Event.publication":
+		if e.ComplexityRoot.Event.Publication == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Publication(childComplexity), true
+	case "Event.recurrenceStart":
+		if e.ComplexityRoot.Event.RecurrenceStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.RecurrenceStart(childComplexity), true
+	case "Event.series":
+		if e.ComplexityRoot.Event.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Series(childComplexity), true
+	case "Event.slug":
+		if e.ComplexityRoot.Event.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Slug(childComplexity), true
+	case "Event.startsAt":
+		if e.ComplexityRoot.Event.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.StartsAt(childComplexity), true
+	case "Event.status":
+		if e.ComplexityRoot.Event.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Status(childComplexity), true
+	case "Event.summary":
+		if e.ComplexityRoot.Event.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Summary(childComplexity), true
+	case "Event.targetGroups":
+		if e.ComplexityRoot.Event.TargetGroups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.TargetGroups(childComplexity), true
+	case "Event.textLocale":
+		if e.ComplexityRoot.Event.TextLocale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.TextLocale(childComplexity), true
+	case "Event.timeZone":
+		if e.ComplexityRoot.Event.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.TimeZone(childComplexity), true
+	case "Event.title":
+		if e.ComplexityRoot.Event.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Title(childComplexity), true
+	case "Event.updatedAt":
+		if e.ComplexityRoot.Event.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.UpdatedAt(childComplexity), true
+	case "Event.venue":
+		if e.ComplexityRoot.Event.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Venue(childComplexity), true
+
+	case "EventConnection.edges":
+		if e.ComplexityRoot.EventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventConnection.Edges(childComplexity), true
+	case "EventConnection.nodes":
+		if e.ComplexityRoot.EventConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventConnection.Nodes(childComplexity), true
+	case "EventConnection.pageInfo":
+		if e.ComplexityRoot.EventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventConnection.PageInfo(childComplexity), true
+	case "EventConnection.totalCount":
+		if e.ComplexityRoot.EventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventConnection.TotalCount(childComplexity), true
+
+	case "EventEdge.cursor":
+		if e.ComplexityRoot.EventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventEdge.Cursor(childComplexity), true
+	case "EventEdge.node":
+		if e.ComplexityRoot.EventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
+
+	case "EventPayload.event":
+		if e.ComplexityRoot.EventPayload.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventPayload.Event(childComplexity), true
+
+	case "EventSeries.endsAt":
+		if e.ComplexityRoot.EventSeries.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeries.EndsAt(childComplexity), true
+	case "EventSeries.exdates":
+		if e.ComplexityRoot.EventSeries.ExDates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeries.ExDates(childComplexity), true
+	case "EventSeries.id":
+		if e.ComplexityRoot.EventSeries.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeries.GlobalID(childComplexity), true
+	case "EventSeries.materialisedUntil":
+		if e.ComplexityRoot.EventSeries.MaterialisedUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeries.MaterialisedUntil(childComplexity), true
+	case "EventSeries.occurrences":
+		if e.ComplexityRoot.EventSeries.Occurrences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeries.Occurrences(childComplexity), true
+	case "EventSeries.pausesInSchoolHolidays":
+		if e.ComplexityRoot.EventSeries.PausesInSchoolHolidays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeries.PausesInSchoolHolidays(childComplexity), true
+	case "EventSeries.pausesOnPublicHolidays":
+		if e.ComplexityRoot.EventSeries.PausesOnPublicHolidays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeries.PausesOnPublicHolidays(childComplexity), true
+	case "EventSeries.rdates":
+		if e.ComplexityRoot.EventSeries.RDates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeries.RDates(childComplexity), true
+	case "EventSeries.rrule":
+		if e.ComplexityRoot.EventSeries.RRule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeries.RRule(childComplexity), true
+	case "EventSeries.startsAt":
+		if e.ComplexityRoot.EventSeries.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeries.StartsAt(childComplexity), true
+	case "EventSeries.timeZone":
+		if e.ComplexityRoot.EventSeries.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeries.TimeZone(childComplexity), true
+
+	case "EventSeriesPayload.series":
+		if e.ComplexityRoot.EventSeriesPayload.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeriesPayload.Series(childComplexity), true
 
 	case "GeoPoint.lat":
 		if e.ComplexityRoot.GeoPoint.Lat == nil {
@@ -3705,6 +4189,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateArticle(childComplexity, args["input"].(content.CreateArticleInput)), true
+	case "Mutation.createClosure":
+		if e.ComplexityRoot.Mutation.CreateClosure == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createClosure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateClosure(childComplexity, args["input"].(events.ClosureInput)), true
+	case "Mutation.createEvent":
+		if e.ComplexityRoot.Mutation.CreateEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateEvent(childComplexity, args["input"].(events.EventInput)), true
+	case "Mutation.createEventSeries":
+		if e.ComplexityRoot.Mutation.CreateEventSeries == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createEventSeries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateEventSeries(childComplexity, args["input"].(events.EventInput)), true
 	case "Mutation.createPage":
 		if e.ComplexityRoot.Mutation.CreatePage == nil {
 			break
@@ -3749,6 +4266,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteCategory(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteClosure":
+		if e.ComplexityRoot.Mutation.DeleteClosure == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteClosure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteClosure(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteEvent":
+		if e.ComplexityRoot.Mutation.DeleteEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteEvent(childComplexity, args["id"].(string), args["scope"].(*events.Scope)), true
 	case "Mutation.deleteImage":
 		if e.ComplexityRoot.Mutation.DeleteImage == nil {
 			break
@@ -4190,6 +4729,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetContentStatus(childComplexity, args["input"].(content.SetStatusInput)), true
+	case "Mutation.setEventPublication":
+		if e.ComplexityRoot.Mutation.SetEventPublication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setEventPublication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetEventPublication(childComplexity, args["id"].(string), args["publication"].(events.Publication), args["scope"].(*events.Scope)), true
 	case "Mutation.setImageAlt":
 		if e.ComplexityRoot.Mutation.SetImageAlt == nil {
 			break
@@ -4311,6 +4861,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateArticle(childComplexity, args["input"].(content.UpdateArticleInput)), true
+	case "Mutation.updateClosure":
+		if e.ComplexityRoot.Mutation.UpdateClosure == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateClosure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateClosure(childComplexity, args["input"].(events.ClosureInput)), true
+	case "Mutation.updateEvent":
+		if e.ComplexityRoot.Mutation.UpdateEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateEvent(childComplexity, args["input"].(events.EventInput)), true
+	case "Mutation.updateEventSeries":
+		if e.ComplexityRoot.Mutation.UpdateEventSeries == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateEventSeries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateEventSeries(childComplexity, args["input"].(events.EventInput)), true
 	case "Mutation.updateMunicipality":
 		if e.ComplexityRoot.Mutation.UpdateMunicipality == nil {
 			break
@@ -5197,6 +5780,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Category(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.closures":
+		if e.ComplexityRoot.Query.Closures == nil {
+			break
+		}
+
+		args, err := ec.field_Query_closures_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Closures(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Query.contentChecks":
 		if e.ComplexityRoot.Query.ContentChecks == nil {
 			break
@@ -5208,6 +5802,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ContentChecks(childComplexity, args["id"].(string), args["locale"].(string)), true
+	case "Query.event":
+		if e.ComplexityRoot.Query.Event == nil {
+			break
+		}
+
+		args, err := ec.field_Query_event_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Event(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.events":
+		if e.ComplexityRoot.Query.Events == nil {
+			break
+		}
+
+		args, err := ec.field_Query_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Events(childComplexity, args["filter"].(*model.EventFilterInput), args["first"].(*int), args["after"].(*string)), true
 	case "Query.images":
 		if e.ComplexityRoot.Query.Images == nil {
 			break
@@ -6513,7 +7129,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCommitteeMemberInput,
 		ec.unmarshalInputContentTextsInput,
 		ec.unmarshalInputCreateArticleInput,
+		ec.unmarshalInputCreateClosureInput,
+		ec.unmarshalInputCreateEventInput,
+		ec.unmarshalInputCreateEventSeriesInput,
 		ec.unmarshalInputCreatePageInput,
+		ec.unmarshalInputEventFilterInput,
+		ec.unmarshalInputEventTextsInput,
 		ec.unmarshalInputGeoPointInput,
 		ec.unmarshalInputImageFilterInput,
 		ec.unmarshalInputLinkInput,
@@ -6526,9 +7147,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputNeighbourhoodTextInput,
 		ec.unmarshalInputNewOwnerInput,
 		ec.unmarshalInputOrganisationTextInput,
+		ec.unmarshalInputRecurrenceInput,
 		ec.unmarshalInputRegisterOrganisationInput,
 		ec.unmarshalInputSetContentStatusInput,
 		ec.unmarshalInputUpdateArticleInput,
+		ec.unmarshalInputUpdateClosureInput,
+		ec.unmarshalInputUpdateEventInput,
+		ec.unmarshalInputUpdateEventSeriesInput,
 		ec.unmarshalInputUpdateOrganisationInput,
 		ec.unmarshalInputUpdatePageInput,
 		ec.unmarshalInputVenueChangesInput,
@@ -7200,6 +7825,10 @@ input ActivityChangesInput {
   priceOre: Int @goField(omittable: true)
   "Whether the activity card can be used for it."
   acceptsCard: Boolean @goField(omittable: true)
+  "Whether the weekly slots pause in the municipality's school holidays (its closure calendar)."
+  pausesInSchoolHolidays: Boolean @goField(omittable: true)
+  "Whether the weekly slots pause on the municipality's public holidays (its closure calendar)."
+  pausesOnPublicHolidays: Boolean @goField(omittable: true)
   "The venue's global ID; null: at the organisation's address."
   venueId: ID @goField(omittable: true)
   "Uploaded images' global IDs, in the order shown (at most 20); an empty list removes them."
@@ -10264,6 +10893,576 @@ directive @goField(
   batch: Boolean
 ) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION
 `, BuiltIn: false},
+	{Name: "../schema/events.graphqls", Input: `extend type Query {
+  """
+  The events the reader may see (the public: published ones), by start: by default those
+  not ended yet. A list of events is a page of a connection.
+  """
+  events(
+    "What to match; every part given must hold."
+    filter: EventFilterInput
+    "Page size, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+  ): EventConnection!
+  """
+  An event by global ID or slug (one of them), in the request's language; null when there
+  is none or the reader may not see it (a draft is seen by those who may write it).
+  """
+  event(
+    "The event's global ID."
+    id: ID
+    "The event's slug."
+    slug: String
+  ): Event
+  """
+  The municipality's closure calendar (school and public holidays) touching the days from
+  to to, both included, at most 366 days.
+  """
+  closures(
+    "The first day."
+    from: Date!
+    "The last day."
+    to: Date!
+  ): [Closure!]!
+}
+
+extend type Mutation {
+  "Adds an event, a draft unless ` + "`" + `publication` + "`" + ` says otherwise (organisations' OWNER and EDITOR members; ADMIN, EDITOR)."
+  createEvent(
+    "The event."
+    input: CreateEventInput!
+  ): EventPayload!
+  """
+  Changes an event; for an occurrence of a series, ` + "`" + `scope` + "`" + ` says which occurrences change.
+  An occurrence changed alone (THIS) is kept as it is when the rule is applied again.
+  Cancelling one occurrence is ` + "`" + `status: CANCELLED` + "`" + ` with scope THIS.
+  """
+  updateEvent(
+    "The event and its changes."
+    input: UpdateEventInput!
+  ): EventPayload!
+  "Publishes an event or returns it to draft; for an occurrence, ` + "`" + `scope` + "`" + ` says which."
+  setEventPublication(
+    "The event's global ID."
+    id: ID!
+    "The new publication."
+    publication: EventPublication!
+    "For an occurrence of a series: which occurrences (default THIS)."
+    scope: EditScope
+  ): EventPayload!
+  """
+  Removes an event; for an occurrence, ` + "`" + `scope` + "`" + ` says which: THIS excludes its date from the
+  rule, THIS_AND_FOLLOWING ends the series before it, ALL removes the series.
+  """
+  deleteEvent(
+    "The event's global ID."
+    id: ID!
+    "For an occurrence of a series: which occurrences (default THIS)."
+    scope: EditScope
+  ): DeleteEventPayload!
+  """
+  Adds a recurring event and all its occurrences up to the horizon, or nothing:
+  ` + "`" + `startsAt` + "`" + `/` + "`" + `endsAt` + "`" + ` are the first occurrence's.
+  """
+  createEventSeries(
+    "The series and its first occurrence."
+    input: CreateEventSeriesInput!
+  ): EventSeriesPayload!
+  "Changes a series as a whole (rule, pauses, times, fields, texts) and makes its occurrences again."
+  updateEventSeries(
+    "The series and its changes."
+    input: UpdateEventSeriesInput!
+  ): EventSeriesPayload!
+  "Adds a closure to the municipality's closure calendar (ADMIN, EDITOR)."
+  createClosure(
+    "The closure."
+    input: CreateClosureInput!
+  ): Closure!
+  "Changes a closure (ADMIN, EDITOR)."
+  updateClosure(
+    "The closure and its changes."
+    input: UpdateClosureInput!
+  ): Closure!
+  "Removes a closure (ADMIN, EDITOR); returns its ID."
+  deleteClosure(
+    "The closure's global ID."
+    id: ID!
+  ): ID!
+}
+
+"Whether an event happens as planned (schema.org's eventStatus)."
+enum EventStatus {
+  "It happens as planned."
+  SCHEDULED
+  "It does not happen."
+  CANCELLED
+  "It will happen later, at a time not known yet."
+  POSTPONED
+  "It happens at another time than first announced."
+  RESCHEDULED
+}
+
+"Who sees an event."
+enum EventPublication {
+  "Those who may write it."
+  DRAFT
+  "Everyone."
+  PUBLISHED
+}
+
+"Which occurrences of a series an edit changes."
+enum EditScope {
+  "This occurrence alone."
+  THIS
+  "This occurrence and those after it: the series is split in two here."
+  THIS_AND_FOLLOWING
+  "Every occurrence (those changed alone excepted)."
+  ALL
+}
+
+"The kind of a closure."
+enum ClosureKind {
+  "A school holiday (autumn, Christmas, winter, Easter, summer)."
+  SCHOOL_HOLIDAY
+  "A public holiday."
+  PUBLIC_HOLIDAY
+}
+
+"Which events to list."
+input EventFilterInput {
+  "Events not ended at this time (default: now)."
+  from: Time
+  "Events starting before this time; at most 366 days after ` + "`" + `from` + "`" + `."
+  to: Time
+  "Only events in any of these categories (global IDs)."
+  categories: [ID!]
+  "Only events at venues in any of these neighbourhoods (global IDs)."
+  neighbourhoods: [ID!]
+  "Only the events of this organisation (global ID)."
+  organisation: ID
+  "Only free events."
+  freeOnly: Boolean
+  "Only events for someone of this age."
+  age: Int
+  "Only the occurrences of this series (global ID)."
+  series: ID
+  "Of each series, only its first occurrence in the range."
+  hideSeriesOccurrences: Boolean
+  "Only the events of this umbrella event or holiday programme (global ID)."
+  holidayProgramme: ID
+  "Only events changed at or after this time."
+  changedSince: Time
+}
+
+"A page of events."
+type EventConnection {
+  "The events with their cursors."
+  edges: [EventEdge!]!
+  "The events alone."
+  nodes: [Event!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "How many events match."
+  totalCount: Int!
+}
+
+"An event in a page."
+type EventEdge {
+  "Its cursor."
+  cursor: String!
+  "The event."
+  node: Event!
+}
+
+"A dated event in the calendar: alone, an occurrence of a series, or an umbrella over others."
+type Event implements Node {
+  "The event's global ID."
+  id: ID!
+  "Its slug, unique in the municipality."
+  slug: String!
+  "The organisation whose event it is; null for the municipality's own."
+  organisation: Organisation
+  "The title."
+  title: String!
+  "A short introduction."
+  summary: String!
+  "The description."
+  description: RichText!
+  "The language of the title shown (the first along the locale chain that has one)."
+  textLocale: String!
+  "When it starts."
+  startsAt: Time!
+  "When it ends."
+  endsAt: Time!
+  "Whether it lasts the whole day (or days)."
+  allDay: Boolean!
+  "The time zone its times are kept in (IANA, e.g. Europe/Oslo)."
+  timeZone: String!
+  "Whether it happens as planned."
+  status: EventStatus!
+  "Who sees it."
+  publication: EventPublication!
+  "The venue, if it is at one."
+  venue: Venue
+  "Where it is in words, when not (only) at a venue."
+  place: String!
+  "The neighbourhoods of its venue."
+  neighbourhoods: [Neighbourhood!]!
+  "Its categories."
+  categories: [Category!]!
+  "Who it is for."
+  targetGroups: [TargetGroup!]!
+  "The youngest age it is for."
+  ageMin: Int
+  "The oldest age it is for."
+  ageMax: Int
+  "How it is adapted."
+  accessibility: [AccessibilityFeature!]!
+  "Whether taking part costs nothing."
+  free: Boolean!
+  "The price in øre; 0 is free."
+  priceOre: Int!
+  "The activity card offer that gives a free place, if any (global ID)."
+  cardOfferId: ID
+  "The umbrella event it is part of (a festival, a holiday programme)."
+  parent: Event
+  "The events it is the umbrella of, by start."
+  children: [Event!]!
+  "Whether it is a holiday programme (an umbrella such as \"Vinterferie 2027\")."
+  holidayProgramme: Boolean!
+  "The series it is an occurrence of."
+  series: EventSeries
+  "The start the series' rule gave it (its RECURRENCE-ID); null when not an occurrence."
+  recurrenceStart: Time
+  "Whether it was changed alone, apart from its series."
+  overridden: Boolean!
+  "When it last changed."
+  updatedAt: Time!
+}
+
+"A recurring event: an RFC 5545 rule with its occurrences."
+type EventSeries implements Node {
+  "The series' global ID."
+  id: ID!
+  "The RRULE value, e.g. ` + "`" + `FREQ=WEEKLY;BYDAY=TU` + "`" + `; empty when only ` + "`" + `rdates` + "`" + ` make it."
+  rrule: String!
+  "Extra starts (RDATE)."
+  rdates: [Time!]!
+  "Excluded starts (EXDATE)."
+  exdates: [Time!]!
+  "The time zone whose wall clock the occurrences keep (TZID)."
+  timeZone: String!
+  "The first occurrence's start (DTSTART)."
+  startsAt: Time!
+  "The first occurrence's end."
+  endsAt: Time!
+  "Whether occurrences pause in the municipality's school holidays."
+  pausesInSchoolHolidays: Boolean!
+  "Whether occurrences pause on the municipality's public holidays."
+  pausesOnPublicHolidays: Boolean!
+  "How far ahead occurrences exist (a daily job moves it on)."
+  materialisedUntil: Time!
+  "The occurrences the reader may see, by start."
+  occurrences: [Event!]!
+}
+
+"A named date range of the closure calendar, both days included."
+type Closure implements Node {
+  "The closure's global ID."
+  id: ID!
+  "Its name, e.g. \"Vinterferie\"."
+  name: String!
+  "School or public holiday."
+  kind: ClosureKind!
+  "The first day."
+  startsOn: Date!
+  "The last day."
+  endsOn: Date!
+}
+
+"One dated time of an activity's weekly slots."
+type ActivityOccurrence {
+  "When it starts."
+  startsAt: Time!
+  "When it ends."
+  endsAt: Time!
+}
+
+extend type Activity {
+  "Whether the weekly slots pause in the municipality's school holidays."
+  pausesInSchoolHolidays: Boolean!
+  "Whether the weekly slots pause on the municipality's public holidays."
+  pausesOnPublicHolidays: Boolean!
+  """
+  The dated times of the weekly slots on the days from to to (both included, at most 366
+  days), less the closures it pauses in.
+  """
+  occurrences(
+    "The first day."
+    from: Date!
+    "The last day."
+    to: Date!
+  ): [ActivityOccurrence!]!
+}
+
+"One language's texts of an event; left out: unchanged. At most one description form."
+input EventTextsInput {
+  "The language (an enabled locale code)."
+  locale: String!
+  "The title."
+  title: String
+  "A short introduction."
+  summary: String
+  "The description as a block tree (see RichText.json)."
+  description: JSON
+  "The description as HTML, converted into blocks."
+  descriptionHtml: String
+  "The description as Markdown, converted into blocks."
+  descriptionMarkdown: String
+}
+
+"A series' recurrence (RFC 5545)."
+input RecurrenceInput {
+  "The RRULE value, e.g. ` + "`" + `FREQ=WEEKLY;BYDAY=TU;UNTIL=20270601T000000Z` + "`" + `; without COUNT or UNTIL the horizon bounds it."
+  rrule: String
+  "Extra starts (RDATE)."
+  rdates: [Time!]
+  "Excluded starts (EXDATE); each must be a start the rule makes."
+  exdates: [Time!]
+}
+
+"A new event."
+input CreateEventInput {
+  "The organisation whose event it is (global ID); left out: the municipality's own."
+  organisationId: ID
+  "Its slug, unique in the municipality."
+  slug: String!
+  "The umbrella event it is part of (global ID)."
+  parentId: ID
+  "Whether it is a holiday programme."
+  holidayProgramme: Boolean
+  "The venue (global ID)."
+  venueId: ID
+  "Where it is in words."
+  place: String
+  "When it starts."
+  startsAt: Time!
+  "When it ends; not before it starts."
+  endsAt: Time!
+  "Whether it lasts the whole day."
+  allDay: Boolean
+  "The time zone (IANA); default: the municipality's."
+  timeZone: String
+  "Whether it happens as planned (default SCHEDULED)."
+  status: EventStatus
+  "Who sees it (default DRAFT)."
+  publication: EventPublication
+  "Its categories (global IDs)."
+  categoryIds: [ID!]
+  "Who it is for."
+  targetGroups: [TargetGroup!]
+  "The youngest age it is for."
+  ageMin: Int
+  "The oldest age it is for."
+  ageMax: Int
+  "How it is adapted."
+  accessibility: [AccessibilityFeature!]
+  "The price in øre; 0 is free."
+  priceOre: Int
+  "A card offer giving a free place (global ID)."
+  cardOfferId: ID
+  "Its texts; a title in at least one language."
+  texts: [EventTextsInput!]!
+}
+
+"Changes to an event; a field left out stays, an empty ID clears a link."
+input UpdateEventInput {
+  "The event's global ID."
+  id: ID!
+  "For an occurrence of a series: which occurrences change (default THIS)."
+  scope: EditScope
+  "The organisation (global ID); empty: the municipality's own."
+  organisationId: ID
+  "Its slug (THIS only)."
+  slug: String
+  "The umbrella event (global ID); empty: none."
+  parentId: ID
+  "Whether it is a holiday programme."
+  holidayProgramme: Boolean
+  "The venue (global ID); empty: none."
+  venueId: ID
+  "Where it is in words."
+  place: String
+  "When it starts; for ALL and THIS_AND_FOLLOWING, the rule moves by as much."
+  startsAt: Time
+  "When it ends."
+  endsAt: Time
+  "Whether it lasts the whole day."
+  allDay: Boolean
+  "The time zone (IANA)."
+  timeZone: String
+  "Whether it happens as planned."
+  status: EventStatus
+  "Who sees it."
+  publication: EventPublication
+  "Its categories (global IDs), replacing the list."
+  categoryIds: [ID!]
+  "Who it is for."
+  targetGroups: [TargetGroup!]
+  "The youngest age it is for."
+  ageMin: Int
+  "The oldest age it is for."
+  ageMax: Int
+  "How it is adapted."
+  accessibility: [AccessibilityFeature!]
+  "The price in øre."
+  priceOre: Int
+  "A card offer (global ID); empty: none."
+  cardOfferId: ID
+  "Texts to change, per language."
+  texts: [EventTextsInput!]
+}
+
+"A new recurring event."
+input CreateEventSeriesInput {
+  "The organisation whose series it is (global ID); left out: the municipality's own."
+  organisationId: ID
+  "The slug its occurrences' slugs start with (each adds its date)."
+  slug: String!
+  "The rule."
+  rule: RecurrenceInput!
+  "Whether occurrences pause in the municipality's school holidays."
+  pausesInSchoolHolidays: Boolean
+  "Whether occurrences pause on the municipality's public holidays."
+  pausesOnPublicHolidays: Boolean
+  "The umbrella event its occurrences are part of (global ID)."
+  parentId: ID
+  "The venue (global ID)."
+  venueId: ID
+  "Where it is in words."
+  place: String
+  "When the first occurrence starts (DTSTART)."
+  startsAt: Time!
+  "When the first occurrence ends."
+  endsAt: Time!
+  "Whether occurrences last the whole day."
+  allDay: Boolean
+  "The time zone whose wall clock occurrences keep (IANA); default: the municipality's."
+  timeZone: String
+  "Who sees the occurrences (default DRAFT)."
+  publication: EventPublication
+  "Categories (global IDs)."
+  categoryIds: [ID!]
+  "Who it is for."
+  targetGroups: [TargetGroup!]
+  "The youngest age it is for."
+  ageMin: Int
+  "The oldest age it is for."
+  ageMax: Int
+  "How it is adapted."
+  accessibility: [AccessibilityFeature!]
+  "The price in øre; 0 is free."
+  priceOre: Int
+  "A card offer giving a free place (global ID)."
+  cardOfferId: ID
+  "Its texts; a title in at least one language."
+  texts: [EventTextsInput!]!
+}
+
+"Changes to a series as a whole."
+input UpdateEventSeriesInput {
+  "The series' global ID."
+  id: ID!
+  "The rule, replacing the series'."
+  rule: RecurrenceInput
+  "Whether occurrences pause in school holidays."
+  pausesInSchoolHolidays: Boolean
+  "Whether occurrences pause on public holidays."
+  pausesOnPublicHolidays: Boolean
+  "The organisation (global ID); empty: the municipality's own."
+  organisationId: ID
+  "The umbrella event (global ID); empty: none."
+  parentId: ID
+  "The venue (global ID); empty: none."
+  venueId: ID
+  "Where it is in words."
+  place: String
+  "When the first occurrence starts."
+  startsAt: Time
+  "When the first occurrence ends."
+  endsAt: Time
+  "Whether occurrences last the whole day."
+  allDay: Boolean
+  "The time zone (IANA)."
+  timeZone: String
+  "Whether occurrences happen as planned."
+  status: EventStatus
+  "Who sees the occurrences."
+  publication: EventPublication
+  "Categories (global IDs), replacing the list."
+  categoryIds: [ID!]
+  "Who it is for."
+  targetGroups: [TargetGroup!]
+  "The youngest age it is for."
+  ageMin: Int
+  "The oldest age it is for."
+  ageMax: Int
+  "How it is adapted."
+  accessibility: [AccessibilityFeature!]
+  "The price in øre."
+  priceOre: Int
+  "A card offer (global ID); empty: none."
+  cardOfferId: ID
+  "Texts to change, per language."
+  texts: [EventTextsInput!]
+}
+
+"A new closure."
+input CreateClosureInput {
+  "Its name, e.g. \"Vinterferie\"; ranges with the same name may not overlap."
+  name: String!
+  "School or public holiday."
+  kind: ClosureKind!
+  "The first day."
+  startsOn: Date!
+  "The last day."
+  endsOn: Date!
+}
+
+"Changes to a closure; a field left out stays."
+input UpdateClosureInput {
+  "The closure's global ID."
+  id: ID!
+  "Its name."
+  name: String
+  "School or public holiday."
+  kind: ClosureKind
+  "The first day."
+  startsOn: Date
+  "The last day."
+  endsOn: Date
+}
+
+"The event as it is after a change."
+type EventPayload {
+  "The event, as its writer sees it."
+  event: Event
+}
+
+"The series as it is after a change."
+type EventSeriesPayload {
+  "The series."
+  series: EventSeries!
+}
+
+"What a deletion removed."
+type DeleteEventPayload {
+  "The global ID of the event removed."
+  deletedId: ID!
+}
+`, BuiltIn: false},
 	{Name: "../schema/jobs.graphqls", Input: `extend type Query {
   """
   The municipality's background jobs (its e-mails), newest first: what is waiting, what
@@ -10957,6 +12156,12 @@ func (ec *executionContext) childFields_Activity(ctx context.Context, field grap
 		return ec.fieldContext_Activity_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Activity_updatedAt(ctx, field)
+	case "pausesInSchoolHolidays":
+		return ec.fieldContext_Activity_pausesInSchoolHolidays(ctx, field)
+	case "pausesOnPublicHolidays":
+		return ec.fieldContext_Activity_pausesOnPublicHolidays(ctx, field)
+	case "occurrences":
+		return ec.fieldContext_Activity_occurrences(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Activity", field.Name)
 }
@@ -10983,6 +12188,16 @@ func (ec *executionContext) childFields_ActivityEdge(ctx context.Context, field 
 		return ec.fieldContext_ActivityEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityOccurrence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "startsAt":
+		return ec.fieldContext_ActivityOccurrence_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_ActivityOccurrence_endsAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityOccurrence", field.Name)
 }
 
 func (ec *executionContext) childFields_ActivityTranslation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11623,6 +12838,22 @@ func (ec *executionContext) childFields_ClaimTicketPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type ClaimTicketPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Closure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Closure_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Closure_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_Closure_kind(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_Closure_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_Closure_endsOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Closure", field.Name)
+}
+
 func (ec *executionContext) childFields_Committee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "email":
@@ -11765,6 +12996,14 @@ func (ec *executionContext) childFields_DeleteCategoryPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type DeleteCategoryPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DeleteEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeleteEventPayload_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteEventPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DeleteImagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "deletedId":
@@ -11787,6 +13026,142 @@ func (ec *executionContext) childFields_ErasePersonalDataPayload(ctx context.Con
 		return ec.fieldContext_ErasePersonalDataPayload_erased(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ErasePersonalDataPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Event_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_Event_slug(ctx, field)
+	case "organisation":
+		return ec.fieldContext_Event_organisation(ctx, field)
+	case "title":
+		return ec.fieldContext_Event_title(ctx, field)
+	case "summary":
+		return ec.fieldContext_Event_summary(ctx, field)
+	case "description":
+		return ec.fieldContext_Event_description(ctx, field)
+	case "textLocale":
+		return ec.fieldContext_Event_textLocale(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_Event_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_Event_endsAt(ctx, field)
+	case "allDay":
+		return ec.fieldContext_Event_allDay(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_Event_timeZone(ctx, field)
+	case "status":
+		return ec.fieldContext_Event_status(ctx, field)
+	case "publication":
+		return ec.fieldContext_Event_publication(ctx, field)
+	case "venue":
+		return ec.fieldContext_Event_venue(ctx, field)
+	case "place":
+		return ec.fieldContext_Event_place(ctx, field)
+	case "neighbourhoods":
+		return ec.fieldContext_Event_neighbourhoods(ctx, field)
+	case "categories":
+		return ec.fieldContext_Event_categories(ctx, field)
+	case "targetGroups":
+		return ec.fieldContext_Event_targetGroups(ctx, field)
+	case "ageMin":
+		return ec.fieldContext_Event_ageMin(ctx, field)
+	case "ageMax":
+		return ec.fieldContext_Event_ageMax(ctx, field)
+	case "accessibility":
+		return ec.fieldContext_Event_accessibility(ctx, field)
+	case "free":
+		return ec.fieldContext_Event_free(ctx, field)
+	case "priceOre":
+		return ec.fieldContext_Event_priceOre(ctx, field)
+	case "cardOfferId":
+		return ec.fieldContext_Event_cardOfferId(ctx, field)
+	case "parent":
+		return ec.fieldContext_Event_parent(ctx, field)
+	case "children":
+		return ec.fieldContext_Event_children(ctx, field)
+	case "holidayProgramme":
+		return ec.fieldContext_Event_holidayProgramme(ctx, field)
+	case "series":
+		return ec.fieldContext_Event_series(ctx, field)
+	case "recurrenceStart":
+		return ec.fieldContext_Event_recurrenceStart(ctx, field)
+	case "overridden":
+		return ec.fieldContext_Event_overridden(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Event_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
+}
+
+func (ec *executionContext) childFields_EventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_EventConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_EventConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_EventConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_EventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_EventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_EventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_EventPayload_event(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EventSeries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_EventSeries_id(ctx, field)
+	case "rrule":
+		return ec.fieldContext_EventSeries_rrule(ctx, field)
+	case "rdates":
+		return ec.fieldContext_EventSeries_rdates(ctx, field)
+	case "exdates":
+		return ec.fieldContext_EventSeries_exdates(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_EventSeries_timeZone(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_EventSeries_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_EventSeries_endsAt(ctx, field)
+	case "pausesInSchoolHolidays":
+		return ec.fieldContext_EventSeries_pausesInSchoolHolidays(ctx, field)
+	case "pausesOnPublicHolidays":
+		return ec.fieldContext_EventSeries_pausesOnPublicHolidays(ctx, field)
+	case "materialisedUntil":
+		return ec.fieldContext_EventSeries_materialisedUntil(ctx, field)
+	case "occurrences":
+		return ec.fieldContext_EventSeries_occurrences(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventSeries", field.Name)
+}
+
+func (ec *executionContext) childFields_EventSeriesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "series":
+		return ec.fieldContext_EventSeriesPayload_series(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventSeriesPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

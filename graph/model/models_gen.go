@@ -9,6 +9,7 @@ import (
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/content"
+	"github.com/fritid/fritid/internal/events"
 	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
@@ -56,6 +57,10 @@ type ActivityChangesInput struct {
 	PriceOre graphql.Omittable[*int] `json:"priceOre,omitempty"`
 	// Whether the activity card can be used for it.
 	AcceptsCard graphql.Omittable[*bool] `json:"acceptsCard,omitempty"`
+	// Whether the weekly slots pause in the municipality's school holidays (its closure calendar).
+	PausesInSchoolHolidays graphql.Omittable[*bool] `json:"pausesInSchoolHolidays,omitempty"`
+	// Whether the weekly slots pause on the municipality's public holidays (its closure calendar).
+	PausesOnPublicHolidays graphql.Omittable[*bool] `json:"pausesOnPublicHolidays,omitempty"`
 	// The venue's global ID; null: at the organisation's address.
 	VenueID graphql.Omittable[*string] `json:"venueId,omitempty"`
 	// Uploaded images' global IDs, in the order shown (at most 20); an empty list removes them.
@@ -429,6 +434,12 @@ type DeleteCategoryPayload struct {
 	Parent *portal.Category `json:"parent,omitempty"`
 }
 
+// What a deletion removed.
+type DeleteEventPayload struct {
+	// The global ID of the event removed.
+	DeletedID string `json:"deletedId"`
+}
+
 // What deleteImage removed.
 type DeleteImagePayload struct {
 	// The deleted image's global ID.
@@ -445,6 +456,44 @@ type DeletePagePayload struct {
 type ErasePersonalDataPayload struct {
 	// Whether anything was held, and so erased.
 	Erased bool `json:"erased"`
+}
+
+// Which events to list.
+type EventFilterInput struct {
+	// Events not ended at this time (default: now).
+	From *time.Time `json:"from,omitempty"`
+	// Events starting before this time; at most 366 days after `from`.
+	To *time.Time `json:"to,omitempty"`
+	// Only events in any of these categories (global IDs).
+	Categories []string `json:"categories,omitempty"`
+	// Only events at venues in any of these neighbourhoods (global IDs).
+	Neighbourhoods []string `json:"neighbourhoods,omitempty"`
+	// Only the events of this organisation (global ID).
+	Organisation *string `json:"organisation,omitempty"`
+	// Only free events.
+	FreeOnly *bool `json:"freeOnly,omitempty"`
+	// Only events for someone of this age.
+	Age *int `json:"age,omitempty"`
+	// Only the occurrences of this series (global ID).
+	Series *string `json:"series,omitempty"`
+	// Of each series, only its first occurrence in the range.
+	HideSeriesOccurrences *bool `json:"hideSeriesOccurrences,omitempty"`
+	// Only the events of this umbrella event or holiday programme (global ID).
+	HolidayProgramme *string `json:"holidayProgramme,omitempty"`
+	// Only events changed at or after this time.
+	ChangedSince *time.Time `json:"changedSince,omitempty"`
+}
+
+// The event as it is after a change.
+type EventPayload struct {
+	// The event, as its writer sees it.
+	Event *events.Event `json:"event,omitempty"`
+}
+
+// The series as it is after a change.
+type EventSeriesPayload struct {
+	// The series.
+	Series *events.Series `json:"series"`
 }
 
 // A point on the map.

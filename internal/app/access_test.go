@@ -342,6 +342,38 @@ func TestAccessMatrix(t *testing.T) {
 			'categories', '[]'::jsonb, 'neighbourhoods', '[]'::jsonb) FROM articles a WHERE a.id = ?`, id)
 		return map[string]any{"id": gid}
 	}
+	newEvent := func(org any) string {
+		contentN++
+		var id string
+		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO events (municipality_id, organisation_id, slug, starts_at,
+			ends_at, time_zone) VALUES (?, ?, ?, now() + interval '1 day', now() + interval '25 hours', 'Europe/Oslo')
+			RETURNING id`, demo.ID(), org, fmt.Sprintf("arr-%d", contentN)).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		s.exec(t, `INSERT INTO event_translations (event_id, municipality_id, locale, title) VALUES (?, ?, 'nb', 'Arr')`,
+			id, demo.ID())
+		return relayID("Event", id)
+	}
+	eventOfA := func() map[string]any { return map[string]any{"id": newEvent(lagA)} }
+	seriesOfA := func() map[string]any {
+		contentN++
+		r := ok(t, s.post(t, `mutation($s: String!, $o: ID) { createEventSeries(input: {slug: $s, organisationId: $o,
+			startsAt: "2027-01-04T17:00:00+01:00", endsAt: "2027-01-04T19:00:00+01:00", rule: {rrule: "FREQ=WEEKLY;COUNT=3"},
+			texts: [{locale: "nb", title: "Kor"}]}) { series { id } } }`,
+			map[string]any{"s": fmt.Sprintf("serie-%d", contentN), "o": relayID("Organisation", lagA)},
+			login("admin@example.no")))
+		return map[string]any{"id": get(r.Data, "createEventSeries.series.id")}
+	}
+	closure := func() map[string]any {
+		contentN++
+		var id string
+		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO closures (municipality_id, name, kind, starts_on, ends_on)
+			VALUES (?, ?, 'SCHOOL_HOLIDAY', '2027-02-22', '2027-02-26') RETURNING id`, demo.ID(),
+			fmt.Sprintf("Ferie %d", contentN)).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return map[string]any{"id": relayID("Closure", id), "n": fmt.Sprintf("Ferie %d", contentN)}
+	}
 	newSlug := func() map[string]any {
 		contentN++
 		return map[string]any{"s": fmt.Sprintf("ny-%d", contentN), "o": relayID("Organisation", lagA), "n": relayID("Neighbourhood", nbA)}
@@ -609,6 +641,28 @@ func TestAccessMatrix(t *testing.T) {
 		{"createPreviewToken", `mutation($id: ID!) { createPreviewToken(id: $id, locale: "nb") { token } }`, pageVars, catalogueEditors},
 		{"restoreContentRevision", `mutation($id: ID!) { restoreContentRevision(id: $id) { page { id } } }`, pageRevision,
 			catalogueEditors},
+		{"createEvent (of Lag A)", `mutation($s: String!, $o: ID) { createEvent(input: {slug: $s, organisationId: $o,
+			startsAt: "2027-05-01T12:00:00Z", endsAt: "2027-05-01T14:00:00Z", texts: [{locale: "nb", title: "Nytt"}]}) {
+			event { id } } }`, newSlug, orgEditors},
+		{"createEvent (the municipality's)", `mutation($s: String!) { createEvent(input: {slug: $s,
+			startsAt: "2027-05-01T12:00:00Z", endsAt: "2027-05-01T14:00:00Z", texts: [{locale: "nb", title: "Nytt"}]}) {
+			event { id } } }`, newSlug, catalogueEditors},
+		{"updateEvent", `mutation($id: ID!) { updateEvent(input: {id: $id, place: "Torget"}) { event { id } } }`,
+			eventOfA, orgEditors},
+		{"setEventPublication", `mutation($id: ID!) { setEventPublication(id: $id, publication: PUBLISHED) {
+			event { id } } }`, eventOfA, orgEditors},
+		{"deleteEvent", `mutation($id: ID!) { deleteEvent(id: $id) { deletedId } }`, eventOfA, orgEditors},
+		{"createEventSeries", `mutation($s: String!, $o: ID) { createEventSeries(input: {slug: $s, organisationId: $o,
+			startsAt: "2027-01-04T17:00:00+01:00", endsAt: "2027-01-04T19:00:00+01:00", rule: {rrule: "FREQ=WEEKLY;COUNT=2"},
+			texts: [{locale: "nb", title: "Kor"}]}) { series { id } } }`, newSlug, orgEditors},
+		{"updateEventSeries", `mutation($id: ID!) { updateEventSeries(input: {id: $id, place: "Kirken"}) {
+			series { id } } }`, seriesOfA, orgEditors},
+		{"createClosure", `mutation($s: String!) { createClosure(input: {name: $s, kind: SCHOOL_HOLIDAY,
+			startsOn: "2027-10-04", endsOn: "2027-10-08"}) { id } }`, newSlug, catalogueEditors},
+		{"updateClosure", `mutation($id: ID!) { updateClosure(input: {id: $id, endsOn: "2027-02-27"}) { id } }`, closure,
+			catalogueEditors},
+		{"deleteClosure", `mutation($id: ID!) { deleteClosure(id: $id) }`, closure, catalogueEditors},
+		{"event (a DRAFT)", `query($id: ID!) { event(id: $id) { id } }`, eventOfA, draftReaders},
 		// Reads with rows in docs/access.md's query table.
 		{"Organisation.members", `query($id: ID!) { organisation(id: $id) { members { role } } }`, lagAID, ownersOnly},
 		{"Organisation.invitations", `query($id: ID!) {

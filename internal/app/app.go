@@ -21,6 +21,7 @@ import (
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/content"
+	"github.com/fritid/fritid/internal/events"
 	"github.com/fritid/fritid/internal/explorer"
 	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/media"
@@ -52,6 +53,7 @@ type App struct {
 	// starts its workers with StartJobs.
 	Jobs    *jobs.Queue
 	Content *content.Service
+	Events  *events.Service
 	Mail    *mail.Sender
 	// Tracing is on when the OTEL_* variables name an OTLP endpoint; otherwise it records
 	// and sends nothing.
@@ -137,6 +139,8 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 	a.Content = content.NewService(a.DB)
 	a.Content.Secret, a.Content.RevisionsKept = []byte(cfg.SecretKey), cfg.RevisionsKept
 	a.Portal.ContentWriter = a.Content.RequireWriter
+	a.Events = events.NewService(a.DB)
+	a.Events.Horizon = time.Duration(cfg.EventHorizonDays) * 24 * time.Hour
 	if a.Jobs, err = newJobs(a); err != nil {
 		a.Close()
 		return nil, err
@@ -286,7 +290,7 @@ func (a *App) Ready(ctx context.Context) error {
 func (a *App) Handler() http.Handler {
 	cfg := a.Config
 	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Queue: a.Jobs,
-		Content: a.Content, Bundle: a.Bundle}
+		Content: a.Content, Calendar: a.Events, Bundle: a.Bundle}
 	gql := graph.NewHandler(resolver, graph.Options{
 		Introspection:  cfg.Introspection,
 		MaxDepth:       cfg.MaxDepth,
@@ -417,6 +421,9 @@ func newJobs(a *App) (*jobs.Queue, error) {
 	jobs.AddWorker(q, &card.ExpiryWorker{Cards: a.Cards})
 	// Card and ticket expiry, and retention erasure: every quarter of an hour.
 	q.AddPeriodic(card.ExpiryInterval, func() river.JobArgs { return card.ExpiryArgs{} })
+	// Recurring events' occurrences up to the horizon: daily.
+	jobs.AddWorker(q, &events.HorizonWorker{Events: a.Events})
+	q.AddPeriodic(events.HorizonInterval, func() river.JobArgs { return events.HorizonArgs{} })
 	return q, nil
 }
 

@@ -72,25 +72,42 @@ func prepareTexts(ctx context.Context, db bun.IDB, t *tenant.Tenant, ins []*Text
 // prepareBody parses (or converts) a language's body, checks what it refers to and renders
 // it; nil when no body is given.
 func prepareBody(ctx context.Context, db bun.IDB, mid uuid.UUID, in *TextsInput, f string) (*Rendered, error) {
+	return PrepareBody(ctx, db, mid, BodyInput{JSON: in.Body, HTML: in.BodyHTML, Markdown: in.BodyMarkdown,
+		JSONField: f + ".body", HTMLField: f + ".bodyHtml", MarkdownField: f + ".bodyMarkdown"})
+}
+
+// BodyInput is a rich text body as one of three forms (at most one given), with the field
+// paths that errors name for each.
+type BodyInput struct {
+	JSON                                portal.RawJSON
+	HTML, Markdown                      *string
+	JSONField, HTMLField, MarkdownField string
+}
+
+// PrepareBody parses (or converts) a body into blocks, checks the items it refers to in
+// municipality mid and renders it; nil when no form is given. Other domains with rich text
+// (events) use it so that every body is the same block tree. Errors: BAD_USER_INPUT naming
+// the field.
+func PrepareBody(ctx context.Context, db bun.IDB, mid uuid.UUID, in BodyInput) (*Rendered, error) {
 	given := 0
-	for _, g := range []bool{in.Body != nil, in.BodyHTML != nil, in.BodyMarkdown != nil} {
+	for _, g := range []bool{in.JSON != nil, in.HTML != nil, in.Markdown != nil} {
 		if g {
 			given++
 		}
 	}
 	if given > 1 {
-		return nil, apperr.Invalid(f+".body", "BodyFormats", nil)
+		return nil, apperr.Invalid(in.JSONField, "BodyFormats", nil)
 	}
 	var doc *Doc
 	var refs []Ref
 	var err error
 	switch {
-	case in.Body != nil:
-		doc, refs, err = ParseDoc(in.Body, f+".body")
-	case in.BodyHTML != nil:
-		doc, err = FromHTML(*in.BodyHTML, f+".bodyHtml")
-	case in.BodyMarkdown != nil:
-		doc, err = FromMarkdown(*in.BodyMarkdown, f+".bodyMarkdown")
+	case in.JSON != nil:
+		doc, refs, err = ParseDoc(in.JSON, in.JSONField)
+	case in.HTML != nil:
+		doc, err = FromHTML(*in.HTML, in.HTMLField)
+	case in.Markdown != nil:
+		doc, err = FromMarkdown(*in.Markdown, in.MarkdownField)
 	default:
 		return nil, nil
 	}

@@ -30,7 +30,11 @@ type Activity struct {
 	Email          string                 `bun:"email"`
 	Phone          string                 `bun:"phone"`
 	AcceptsCard    bool                   `bun:"accepts_card"`
-	Status         ActivityStatus         `bun:"status"`
+	// PausesInSchoolHolidays and PausesOnPublicHolidays leave the weekly slots out on the
+	// days of the municipality's closure calendar.
+	PausesInSchoolHolidays bool           `bun:"pauses_in_school_holidays"`
+	PausesOnPublicHolidays bool           `bun:"pauses_on_public_holidays"`
+	Status                 ActivityStatus `bun:"status"`
 	// Published is kept by the database: the activity and its organisation are published.
 	Published bool      `bun:"published,scanonly"`
 	Lat       *float64  `bun:"lat"`

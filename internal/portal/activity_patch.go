@@ -100,6 +100,12 @@ func applyActivityFacts(a *Activity, p ActivityPatch) ([]string, error) {
 	if p.AcceptsCard.Set {
 		a.AcceptsCard, fields = p.AcceptsCard.Value, append(fields, "acceptsCard")
 	}
+	if p.PausesInSchoolHolidays.Set {
+		a.PausesInSchoolHolidays, fields = p.PausesInSchoolHolidays.Value, append(fields, "pausesInSchoolHolidays")
+	}
+	if p.PausesOnPublicHolidays.Set {
+		a.PausesOnPublicHolidays, fields = p.PausesOnPublicHolidays.Value, append(fields, "pausesOnPublicHolidays")
+	}
 	if p.TargetGroups.Set {
 		a.TargetGroups, fields = nonNil(p.TargetGroups.Value), append(fields, "targetGroups")
 	}

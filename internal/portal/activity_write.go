@@ -30,6 +30,7 @@ type ActivityPatch struct {
 	AgeMin, AgeMax                                   Patch[*int]
 	PriceOre                                         Patch[int]
 	AcceptsCard                                      Patch[bool]
+	PausesInSchoolHolidays, PausesOnPublicHolidays   Patch[bool]
 	VenueID                                          Patch[*uuid.UUID]
 	// ImageIDs are uploaded images of the municipality, in the order shown.
 	ImageIDs Patch[[]uuid.UUID]

@@ -39,7 +39,9 @@ var (
 			"accessibility": {"accessibility"}, "free": {"price_ore"}, "priceOre": {"price_ore"},
 			"languages": {"languages"}, "location": {"lat", "lon"}, "signupUrl": {"signup_url"},
 			"contact": {"email", "phone"}, "acceptsCard": {"accepts_card"}, "createdAt": {"created_at"},
-			"updatedAt": {"updated_at"}},
+			"updatedAt": {"updated_at"}, "pausesInSchoolHolidays": {"pauses_in_school_holidays"},
+			"pausesOnPublicHolidays": {"pauses_on_public_holidays"},
+			"occurrences":            {"slots", "pauses_in_school_holidays", "pauses_on_public_holidays"}},
 		texts: map[string]string{"title": "title", "summary": "summary", "description": "description",
 			"priceNote": "price_note", "schedule": "schedule"},
 		all: activityTextFields}

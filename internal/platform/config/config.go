@@ -72,6 +72,8 @@ type Config struct {
 	SMTPURL       string
 	PublicURL     string
 	RevisionsKept int
+	// EventHorizonDays is how far ahead a recurring event's occurrences exist as events.
+	EventHorizonDays int
 	// CardRetentionDays is how long after a card ends its holder's and guardians' personal
 	// data is kept before it is erased.
 	CardRetentionDays int
@@ -259,6 +261,7 @@ var Settings = []Setting{
 		return nil
 	}},
 	{"FRITID_REVISIONS_KEPT", "revisions-kept", "20", "how many revisions of each organisation and activity are kept", setInt(func(c *Config) *int { return &c.RevisionsKept }, 1, 1000)},
+	{"FRITID_EVENT_HORIZON_DAYS", "event-horizon-days", "365", "how many days ahead a recurring event's occurrences are made (a daily job moves the horizon on)", setInt(func(c *Config) *int { return &c.EventHorizonDays }, 7, 1096)},
 	{"FRITID_CARD_RETENTION_DAYS", "card-retention-days", "90", "days after an activity card ends before its holder's and guardians' personal data is erased (the card and its statistics stay, anonymous)", setInt(func(c *Config) *int { return &c.CardRetentionDays }, 1, 3650)},
 	{"FRITID_MEDIA_URL", "media-url", "", "where uploaded images are kept: file:///srv/fritid/media or s3://bucket?region=eu-north-1; required in production; empty keeps them in the data directory in development", setString(func(c *Config) *string { return &c.MediaURL })},
 	{"FRITID_MAIL_FROM", "mail-from", "fritid <noreply@localhost>", "the sender of e-mail", setString(func(c *Config) *string { return &c.MailFrom })},

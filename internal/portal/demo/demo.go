@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/content"
+	"github.com/fritid/fritid/internal/events"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 )
@@ -73,7 +74,10 @@ func Import(ctx context.Context, tx bun.IDB, m *tenant.Municipality, d *Data) er
 	if err := im.AddOrganisations(ctx, d.Organisations); err != nil {
 		return err
 	}
-	return content.SeedDemo(ctx, tx, m.ID, demoPages, demoArticles, time.Now())
+	if err := content.SeedDemo(ctx, tx, m.ID, demoPages, demoArticles, time.Now()); err != nil {
+		return err
+	}
+	return events.SeedDemo(ctx, tx, m.ID, m.TimeZone)
 }
 
 // EnsureSeeded seeds the demo municipality when the database has no municipality at all,

@@ -1,0 +1,278 @@
+package events
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/platform/keyset"
+	"github.com/fritid/fritid/internal/platform/relay"
+	"github.com/fritid/fritid/internal/tenant"
+)
+
+// Filter narrows the events listed; empty fields do not filter. Others are added as the
+// calendar grows (near, within, sign-up open, accepts the card, a text query).
+type Filter struct {
+	// From and To bound the time: events that have not ended at From and start before To.
+	// Without From: the events not ended now (upcoming). From to To is at most
+	// MaxRangeDays.
+	From, To       *time.Time
+	Categories     []uuid.UUID
+	Neighbourhoods []uuid.UUID
+	Organisation   *uuid.UUID
+	FreeOnly       bool
+	// Age: events for someone this old (no age bounds: for all).
+	Age *int
+	// Series: the occurrences of one series.
+	Series *uuid.UUID
+	// HideSeriesOccurrences shows only the first occurrence of each series in the range.
+	HideSeriesOccurrences bool
+	// HolidayProgramme: the events of one umbrella event.
+	HolidayProgramme *uuid.UUID
+	ChangedSince     *time.Time
+}
+
+// Connection is a page of events, by start.
+type Connection struct {
+	Edges    []*Edge
+	PageInfo *relay.PageInfo
+	count    keyset.Counter
+}
+
+// Edge is an event in a page, with its cursor.
+type Edge struct {
+	Cursor string
+	Node   *Event
+}
+
+// Nodes returns the page's events alone.
+func (c *Connection) Nodes() []*Event {
+	out := make([]*Event, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
+// TotalCount returns how many events match the filter.
+func (c *Connection) TotalCount(ctx context.Context) (int, error) { return c.count(ctx) }
+
+var startSort = keyset.Spec{Order: "EVENT_START", Expr: "e.starts_at", Cast: "timestamptz", IDCol: "e.id"}
+
+type eventRow struct {
+	Event   `bun:",extend"`
+	SortKey string `bun:"sort_key,scanonly"`
+}
+
+func (r *eventRow) key() (string, uuid.UUID) { return r.SortKey, r.ID }
+
+// FindEvents returns a page of the events matching f that the reader may see, by start.
+// Errors: BAD_USER_INPUT naming "filter.to" for a range too long, "after" for a cursor of
+// another list.
+func (s *Service) FindEvents(ctx context.Context, f Filter, page relay.Page) (*Connection, error) {
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	from := s.now()
+	if f.From != nil {
+		from = *f.From
+	}
+	if f.To != nil {
+		if err := checkRange(from, *f.To, "filter.to"); err != nil {
+			return nil, err
+		}
+	}
+	d, err := draftsOf(ctx, s.db, t.ID())
+	if err != nil {
+		return nil, err
+	}
+	base := func() *bun.SelectQuery {
+		q := s.db.NewSelect().TableExpr("events AS e").
+			Where("e.municipality_id = ? AND e.ends_at > ?", t.ID(), from)
+		return filterEvents(d.visible(q), f, from)
+	}
+	q, err := startSort.Apply(withLinks(base()), page)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*eventRow
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, database.MapError(err, "find events", "event")
+	}
+	rows, cursors, info := keyset.Paginate(rows, (*eventRow).key, startSort.Order, page)
+	evs := make([]*Event, len(rows))
+	for i, r := range rows {
+		evs[i] = &r.Event
+	}
+	if err := setTexts(ctx, s.db, t.ID(), evs); err != nil {
+		return nil, err
+	}
+	conn := &Connection{PageInfo: info, count: keyset.CountOf(base(), "event"), Edges: []*Edge{}}
+	for i, e := range evs {
+		conn.Edges = append(conn.Edges, &Edge{Cursor: cursors[i], Node: e})
+	}
+	return conn, nil
+}
+
+func filterEvents(q *bun.SelectQuery, f Filter, from time.Time) *bun.SelectQuery {
+	if f.To != nil {
+		q = q.Where("e.starts_at < ?", *f.To)
+	}
+	if len(f.Categories) > 0 {
+		q = q.Where("EXISTS (SELECT 1 FROM event_categories c WHERE c.event_id = e.id AND c.category_id IN (?))",
+			bun.In(f.Categories))
+	}
+	if len(f.Neighbourhoods) > 0 {
+		q = q.Where(`EXISTS (SELECT 1 FROM venue_neighbourhoods n WHERE n.venue_id = e.venue_id
+			AND n.neighbourhood_id IN (?))`, bun.In(f.Neighbourhoods))
+	}
+	if f.Organisation != nil {
+		q = q.Where("e.organisation_id = ?", *f.Organisation)
+	}
+	if f.FreeOnly {
+		q = q.Where("e.price_ore = 0")
+	}
+	if f.Age != nil {
+		q = q.Where("(e.age_min IS NULL OR e.age_min <= ?) AND (e.age_max IS NULL OR e.age_max >= ?)", *f.Age, *f.Age)
+	}
+	if f.Series != nil {
+		q = q.Where("e.series_id = ?", *f.Series)
+	}
+	if f.HolidayProgramme != nil {
+		q = q.Where("e.parent_id = ?", *f.HolidayProgramme)
+	}
+	if f.ChangedSince != nil {
+		q = q.Where("e.updated_at >= ?", *f.ChangedSince)
+	}
+	if f.HideSeriesOccurrences {
+		q = q.Where(`(e.series_id IS NULL OR NOT EXISTS (SELECT 1 FROM events o WHERE o.series_id = e.series_id
+			AND o.publication = e.publication AND o.ends_at > ? AND (o.starts_at, o.id) < (e.starts_at, e.id)))`, from)
+	}
+	return q
+}
+
+// FindEvent returns the event with id or else slug, when the reader may see it; nil when
+// there is none.
+func (s *Service) FindEvent(ctx context.Context, id *uuid.UUID, slug string) (*Event, error) {
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d, err := draftsOf(ctx, s.db, t.ID())
+	if err != nil {
+		return nil, err
+	}
+	var evs []*Event
+	q := d.visible(withLinks(s.db.NewSelect().Model(&evs))).Where("e.municipality_id = ?", t.ID())
+	if id != nil {
+		q = q.Where("e.id = ?", *id)
+	} else {
+		q = q.Where("e.slug = ?", slug)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, database.MapError(err, "find event", "event")
+	}
+	if len(evs) == 0 {
+		return nil, nil
+	}
+	return evs[0], setTexts(ctx, s.db, t.ID(), evs)
+}
+
+// EventsByID returns the events with ids that the reader may see, in two statements
+// (three for a signed-in reader).
+func (s *Service) EventsByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Event, error) {
+	return s.eventsWhere(ctx, ids, "e.id", func(e *Event) uuid.UUID { return e.ID })
+}
+
+// ChildrenOf returns the events of the umbrella events ids that the reader may see, by
+// start, by umbrella.
+func (s *Service) ChildrenOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*Event, error) {
+	return groupBy(s, ctx, ids, "e.parent_id", func(e *Event) uuid.UUID { return *e.ParentID })
+}
+
+// OccurrencesOf returns the occurrences of the series ids that the reader may see and
+// that have not ended at from, by start, by series.
+func (s *Service) OccurrencesOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*Event, error) {
+	return groupBy(s, ctx, ids, "e.series_id", func(e *Event) uuid.UUID { return *e.SeriesID })
+}
+
+func groupBy(s *Service, ctx context.Context, ids []uuid.UUID, col string, key func(*Event) uuid.UUID,
+) (map[uuid.UUID][]*Event, error) {
+	evs, err := s.list(ctx, ids, col)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID][]*Event, len(ids))
+	for _, e := range evs {
+		out[key(e)] = append(out[key(e)], e)
+	}
+	return out, nil
+}
+
+func (s *Service) eventsWhere(ctx context.Context, ids []uuid.UUID, col string, key func(*Event) uuid.UUID,
+) (map[uuid.UUID]*Event, error) {
+	evs, err := s.list(ctx, ids, col)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]*Event, len(evs))
+	for _, e := range evs {
+		out[key(e)] = e
+	}
+	return out, nil
+}
+
+// list returns the visible events whose col is one of ids, by start, with their texts.
+func (s *Service) list(ctx context.Context, ids []uuid.UUID, col string) ([]*Event, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d, err := draftsOf(ctx, s.db, t.ID())
+	if err != nil {
+		return nil, err
+	}
+	var evs []*Event
+	err = d.visible(withLinks(s.db.NewSelect().Model(&evs))).
+		Where("e.municipality_id = ? AND "+col+" IN (?)", t.ID(), bun.In(ids)).
+		Order("e.starts_at", "e.id").
+		Scan(ctx)
+	if err != nil {
+		return nil, database.MapError(err, "find events", "event")
+	}
+	return evs, setTexts(ctx, s.db, t.ID(), evs)
+}
+
+// SeriesByID returns the series with ids of the municipality that have an occurrence the
+// reader may see.
+func (s *Service) SeriesByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Series, error) {
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d, err := draftsOf(ctx, s.db, t.ID())
+	if err != nil {
+		return nil, err
+	}
+	var srs []*Series
+	err = s.db.NewSelect().Model(&srs).
+		Where("s.municipality_id = ? AND s.id IN (?)", t.ID(), bun.In(ids)).
+		Where("EXISTS (?)", d.visible(s.db.NewSelect().TableExpr("events AS e").ColumnExpr("1").
+			Where("e.series_id = s.id"))).
+		Scan(ctx)
+	if err != nil {
+		return nil, database.MapError(err, "find series", "series")
+	}
+	out := make(map[uuid.UUID]*Series, len(srs))
+	for _, sr := range srs {
+		out[sr.ID] = sr
+	}
+	return out, nil
+}
