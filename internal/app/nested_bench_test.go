@@ -97,3 +97,34 @@ const catalogueQuery = `query Catalogue($first: Int) { activities(first: $first)
 // BenchmarkCatalogueRead is BenchmarkNestedRead for the catalogue read of bench/run.sh.
 // Run: go test ./internal/app/ -run '^$' -bench CatalogueRead -benchmem
 func BenchmarkCatalogueRead(b *testing.B) { benchmarkRead(b, catalogueQuery) }
+
+// searchTopQuery is the read of bench/search.sh: the first 20 results of a search with
+// their titles or names, what a search box shows.
+const searchTopQuery = `query SearchTop($query: String!, $first: Int) { search(query: $query, first: $first) {
+	edges { rank node { __typename ... on Activity { id title } ... on Organisation { id name }
+	... on Neighbourhood { id name } } } } }`
+
+// BenchmarkSearchRead is BenchmarkNestedRead for bench/search.sh's search, for a common
+// word and a typo. Run: go test ./internal/app/ -run '^$' -bench SearchRead -benchmem
+func BenchmarkSearchRead(b *testing.B) {
+	s := newSyntheticServer(b, 200, 10, func(c *config.Config) { c.BudgetAnonymous = 0 })
+	for _, q := range []string{"svømming", "bowlnig"} {
+		b.Run(q, func(b *testing.B) {
+			vars := map[string]any{"query": q, "first": 20}
+			body, _ := json.Marshal(map[string]any{"query": searchTopQuery, "variables": vars})
+			if r := ok(b, s.post(b, searchTopQuery, vars, "X-Municipality: synthetic")); len(get(r.Data, "search.edges").([]any)) == 0 {
+				b.Fatalf("%q finds nothing", q)
+			}
+			b.SetParallelism(8)
+			start := cpuTime()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					postDiscard(b, s.URL+"/graphql", body)
+				}
+			})
+			b.StopTimer()
+			b.ReportMetric(float64((cpuTime()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
