@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -248,6 +249,44 @@ func TestEventSeriesScopesAndClosures(t *testing.T) {
 			t.Fatalf("after deleting one and applying the rule again: %v", r.Data)
 		}
 	})
+}
+
+// TestEventSeriesMovesAcrossDaylightSaving: moving a whole series a day later keeps each
+// occurrence's 17:00 and its ID on both sides of the spring switch, and an occurrence
+// changed alone stays as it was.
+func TestEventSeriesMovesAcrossDaylightSaving(t *testing.T) {
+	t.Parallel()
+	s, admin := newEventServer(t)
+	loc, _ := time.LoadLocation("Europe/Oslo")
+	start := time.Date(2027, 3, 13, 17, 0, 0, 0, loc) // Saturdays 13, 20, 27 March (CET) and 3 April (CEST)
+	r := ok(t, s.post(t, createSeriesQ, map[string]any{"in": eventInput("lordagskor", start, map[string]any{
+		"rule": map[string]any{"rrule": "FREQ=WEEKLY;COUNT=4"}, "publication": "PUBLISHED"})}, admin))
+	seriesID := get(r.Data, "createEventSeries.series.id").(string)
+	var ids []string
+	for _, o := range get(r.Data, "createEventSeries.series.occurrences").([]any) {
+		ids = append(ids, o.(map[string]any)["id"].(string))
+	}
+	ok(t, s.post(t, `mutation($in: UpdateEventInput!) { updateEvent(input: $in) { event { id } } }`,
+		map[string]any{"in": map[string]any{"id": ids[1], "scope": "THIS",
+			"texts": []any{map[string]any{"locale": "nb", "title": "Konsert"}}}}, admin))
+	ok(t, s.post(t, `mutation($in: UpdateEventInput!) { updateEvent(input: $in) { event { id } } }`,
+		map[string]any{"in": map[string]any{"id": ids[0], "scope": "ALL",
+			"startsAt": start.AddDate(0, 0, 1).Format(time.RFC3339),
+			"endsAt":   start.AddDate(0, 0, 1).Add(2 * time.Hour).Format(time.RFC3339)}}, admin))
+	r = ok(t, s.post(t, `query($f: EventFilterInput) { events(filter: $f, first: 10) {
+		nodes { id title startsAt } } }`, map[string]any{"f": map[string]any{"series": seriesID,
+		"from": "2027-03-01T00:00:00Z"}}))
+	var got []string
+	for _, n := range get(r.Data, "events.nodes").([]any) {
+		n := n.(map[string]any)
+		at, _ := time.Parse(time.RFC3339, n["startsAt"].(string))
+		got = append(got, fmt.Sprintf("%s %s %v", at.In(loc).Format("Mon 02 15:04"), n["title"], slices.Index(ids, n["id"].(string))))
+	}
+	want := []string{"Sun 14 17:00 Teater: lordagskor 0", "Sat 20 17:00 Konsert 1", "Sun 28 17:00 Teater: lordagskor 2",
+		"Sun 04 17:00 Teater: lordagskor 3"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("after moving the series a day:\n got %q\nwant %q", got, want)
+	}
 }
 
 func TestHolidayProgrammeAndActivityOccurrences(t *testing.T) {

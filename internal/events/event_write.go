@@ -244,7 +244,7 @@ func (s *Service) updateSeriesFrom(ctx context.Context, tx bun.IDB, t *tenant.Te
 	if err := applyTimes(&start, &end, &in); err != nil {
 		return err
 	}
-	if err := shift(ctx, tx, sr, start.Sub(e.StartsAt)); err != nil {
+	if err := shift(ctx, tx, sr, e.StartsAt, start); err != nil {
 		return err
 	}
 	// The occurrence edited goes with the series again, if it was changed alone before.

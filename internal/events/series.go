@@ -285,21 +285,58 @@ func partition(ts []time.Time, at time.Time) (before, from []time.Time) {
 	return before, from
 }
 
-// shift moves sr's rule by d, with the recurrence starts of its occurrence rows.
-func shift(ctx context.Context, tx bun.IDB, sr *Series, d time.Duration) error {
-	if d == 0 {
-		return nil
+// shift moves sr's rule, its RDATEs and EXDATEs and the recurrence starts of its
+// occurrence rows as one of them moved from old to new: by the same whole days and change
+// of time of day on the wall clock of the series' time zone, so that a weekly 17:00 moved
+// to 18:00 (or to the next day) stays at 18:00 on both sides of a daylight-saving switch.
+func shift(ctx context.Context, tx bun.IDB, sr *Series, old, new time.Time) error {
+	w, err := newWallShift(old, new, sr.TimeZone)
+	if err != nil || w.zero() {
+		return err
 	}
-	sr.StartsAt = sr.StartsAt.Add(d)
+	sr.StartsAt = w.apply(sr.StartsAt)
 	for _, ts := range [][]time.Time{sr.RDates, sr.ExDates} {
 		for i := range ts {
-			ts[i] = ts[i].Add(d)
+			ts[i] = w.apply(ts[i])
 		}
 	}
-	_, err := tx.NewUpdate().TableExpr("events").
-		Set("recurrence_start = recurrence_start + ? * interval '1 second'", int64(d/time.Second)).
+	_, err = tx.NewUpdate().TableExpr("events").
+		Set(`recurrence_start = ((recurrence_start AT TIME ZONE ?) + ? * interval '1 day' + ? * interval '1 second')
+			AT TIME ZONE ?`, sr.TimeZone, w.days, int64(w.clock/time.Second), sr.TimeZone).
 		Where("series_id = ?", sr.ID).Exec(ctx)
 	return database.MapError(err, "move occurrences", "event")
+}
+
+// wallShift is a move on the wall clock of a time zone: whole days, then a change of the
+// time of day.
+type wallShift struct {
+	days  int
+	clock time.Duration
+	loc   *time.Location
+}
+
+// newWallShift returns the wall-clock move that takes old to new in time zone tz.
+func newWallShift(old, new time.Time, tz string) (wallShift, error) {
+	loc, err := loadZone(tz, "input.rule.timeZone")
+	if err != nil {
+		return wallShift{}, err
+	}
+	o, n := old.In(loc), new.In(loc)
+	date := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+	clock := func(t time.Time) time.Duration {
+		return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute +
+			time.Duration(t.Second())*time.Second
+	}
+	return wallShift{days: int(date(n).Sub(date(o)).Hours() / 24), clock: clock(n) - clock(o), loc: loc}, nil
+}
+
+func (w wallShift) zero() bool { return w.days == 0 && w.clock == 0 }
+
+// apply moves t by w on the wall clock.
+func (w wallShift) apply(t time.Time) time.Time {
+	l := t.In(w.loc)
+	return time.Date(l.Year(), l.Month(), l.Day()+w.days, l.Hour(), l.Minute(), l.Second()+int(w.clock/time.Second),
+		l.Nanosecond(), w.loc)
 }
 
 func findSeriesForUpdate(ctx context.Context, tx bun.IDB, mid, id uuid.UUID) (*Series, error) {
