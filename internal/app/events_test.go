@@ -289,6 +289,40 @@ func TestEventSeriesMovesAcrossDaylightSaving(t *testing.T) {
 	}
 }
 
+// TestEventsOfUnapprovedOrganisationsAreNotPublic: an organisation waiting for approval
+// cannot put events before the public by publishing them; its owner sees them, and the
+// public does once the municipality approves the organisation.
+func TestEventsOfUnapprovedOrganisationsAreNotPublic(t *testing.T) {
+	t.Parallel()
+	s, admin := newEventServer(t)
+	var org string
+	if err := s.app.DB.QueryRowContext(context.Background(), `INSERT INTO organisations (municipality_id, slug, name,
+		kind, status) SELECT id, 'nytt-lag', 'Nytt lag', 'VOLUNTARY', 'PENDING' FROM municipalities WHERE slug = 'demo'
+		RETURNING id`).Scan(&org); err != nil {
+		t.Fatal(err)
+	}
+	r := ok(t, s.post(t, createEventQ, map[string]any{"in": eventInput("apen-dag", time.Date(2027, 2, 10, 18, 0, 0, 0,
+		time.UTC), map[string]any{"organisationId": relayID("Organisation", org), "publication": "PUBLISHED"})}, admin))
+	id := get(r.Data, "createEvent.event.id").(string)
+	public := func() bool {
+		r := ok(t, s.post(t, `query($id: ID!) { event(id: $id) { id } events { totalCount } }`, map[string]any{"id": id}))
+		if (r.Data["event"] != nil) != (get(r.Data, "events.totalCount") == float64(1)) {
+			t.Fatalf("the event and the list disagree: %v", r.Data)
+		}
+		return r.Data["event"] != nil
+	}
+	if public() {
+		t.Fatal("the public sees a published event of an organisation waiting for approval")
+	}
+	if r := ok(t, s.post(t, `query($id: ID!) { event(id: $id) { id } }`, map[string]any{"id": id}, admin)); r.Data["event"] == nil {
+		t.Fatal("the municipality's editor does not see it")
+	}
+	s.exec(t, `UPDATE organisations SET status = 'PUBLISHED' WHERE id = ?`, org)
+	if !public() {
+		t.Fatal("the approved organisation's event is not public")
+	}
+}
+
 func TestHolidayProgrammeAndActivityOccurrences(t *testing.T) {
 	t.Parallel()
 	s, admin := newEventServer(t)

@@ -115,10 +115,17 @@ func draftsOf(ctx context.Context, db bun.IDB, mid uuid.UUID) (*drafts, error) {
 func (d *drafts) visible(q *bun.SelectQuery) *bun.SelectQuery {
 	switch {
 	case d == nil:
-		// SECURITY: the public sees published events only.
-		return q.Where("e.publication = 'PUBLISHED'")
+		// SECURITY: the public sees published events only, of the municipality or of a
+		// published organisation (not one waiting for approval, rejected or archived).
+		return q.Where("e.publication = 'PUBLISHED' AND " + organisationPublished)
 	case d.all:
 		return q
 	}
-	return q.Where("(e.publication = 'PUBLISHED' OR e.organisation_id IN (?))", bun.In(d.orgs))
+	return q.Where("((e.publication = 'PUBLISHED' AND "+organisationPublished+") OR e.organisation_id IN (?))",
+		bun.In(d.orgs))
 }
+
+// organisationPublished is the condition that event "e" is the municipality's or its
+// organisation is published.
+const organisationPublished = `(e.organisation_id IS NULL OR EXISTS (SELECT 1 FROM organisations po
+	WHERE po.id = e.organisation_id AND po.status = 'PUBLISHED'))`
