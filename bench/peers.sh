@@ -234,17 +234,16 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 echo
 echo "== $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -1); $ORGS organisations x $PER activities;" \
   "wrk -t2 -c16 -d$DURATION, $ROUNDS interleaved rounds, medians"
 printf "%-14s %10s %9s %9s\n" "" "req/s" "p50 ms" "RSS MiB"
 for s in "${servers[@]}"; do
-  printf "%-14s %10.1f %9.2f %9s\n" "$s" "$(median "${RPS[$s]}")" "$(median "${P50[$s]}")" "$(rss_peak "$s")"
+  printf "%-14s %10.1f %9.2f %9s\n" "$s" "$(median ${RPS[$s]})" "$(median ${P50[$s]})" "$(rss_peak "$s")"
 done
-f=$(median "${RPS[fritid]}")
+f=$(median ${RPS[fritid]})
 if [[ " ${servers[*]} " == *" postgraphile "* ]]; then
-  awk -v a="$f" -v b="$(median "${RPS[postgraphile]}")" 'BEGIN { printf "fritid / PostGraphile: %.2fx\n", a / b }'
+  awk -v a="$f" -v b="$(median ${RPS[postgraphile]})" 'BEGIN { printf "fritid / PostGraphile: %.2fx\n", a / b }'
 fi
-awk -v a="$f" -v b="$(median "${RPS[floor]}")" 'BEGIN { printf "fritid / floor:        %.2fx\n", a / b }'
+awk -v a="$f" -v b="$(median ${RPS[floor]})" 'BEGIN { printf "fritid / floor:        %.2fx\n", a / b }'
