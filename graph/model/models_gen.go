@@ -895,6 +895,16 @@ type SetVenueTranslationPayload struct {
 	Venue *portal.Venue `json:"venue"`
 }
 
+// A new sign-up.
+type SignUpPayload struct {
+	// Confirmed or waiting (with its position).
+	Signup *events.Signup `json:"signup"`
+	// The secret that cancels the sign-up with cancelSignup: shown only now.
+	CancellationToken string `json:"cancellationToken"`
+	// The event, with its counts after the sign-up.
+	Event *events.Event `json:"event,omitempty"`
+}
+
 // A suspended card.
 type SuspendCardPayload struct {
 	// The card, now SUSPENDED.
