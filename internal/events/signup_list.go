@@ -159,4 +159,3 @@ func (s *Service) MarkAttendance(ctx context.Context, gid string, attended bool)
 	})
 	return su, err
 }
-
