@@ -1723,7 +1723,7 @@ func (ec *executionContext) unmarshalInputEventFilterInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"from", "to", "categories", "neighbourhoods", "organisation", "freeOnly", "age", "series", "hideSeriesOccurrences", "holidayProgramme", "changedSince"}
+	fieldsInOrder := [...]string{"from", "to", "categories", "neighbourhoods", "organisation", "freeOnly", "age", "series", "hideSeriesOccurrences", "holidayProgramme", "changedSince", "signupOpen"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1807,6 +1807,13 @@ func (ec *executionContext) unmarshalInputEventFilterInput(ctx context.Context, 
 				return it, err
 			}
 			it.ChangedSince = data
+		case "signupOpen":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signupOpen"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignupOpen = data
 		}
 	}
 	return it, nil

@@ -11408,6 +11408,8 @@ input EventFilterInput {
   holidayProgramme: ID
   "Only events changed at or after this time."
   changedSince: Time
+  "true: only events whose sign-up is open now (a place or waiting list room left); false: the others."
+  signupOpen: Boolean
 }
 
 "A page of events."

@@ -8,12 +8,11 @@ package graph
 import (
 	"context"
 
-	"github.com/google/uuid"
-
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/events"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/relay"
+	"github.com/google/uuid"
 )
 
 func (r *eventResolver) Signup(ctx context.Context, obj *events.Event) (*events.SignupSettings, error) {

@@ -482,6 +482,8 @@ type EventFilterInput struct {
 	HolidayProgramme *string `json:"holidayProgramme,omitempty"`
 	// Only events changed at or after this time.
 	ChangedSince *time.Time `json:"changedSince,omitempty"`
+	// true: only events whose sign-up is open now (a place or waiting list room left); false: the others.
+	SignupOpen *bool `json:"signupOpen,omitempty"`
 }
 
 // The event as it is after a change.

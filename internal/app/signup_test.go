@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -206,4 +207,93 @@ func TestSignupCancellationPromotesAndMails(t *testing.T) {
 			t.Fatalf("got %v", r.Data)
 		}
 	})
+}
+
+// TestSignupBadInputSavesNothing refuses each bad sign-up and setting as BAD_USER_INPUT
+// naming the field, with no sign-up written.
+func TestSignupBadInputSavesNothing(t *testing.T) {
+	t.Parallel()
+	s, admin := newSignupServer(t)
+	id := signupEvent(t, s, admin, "klatring", map[string]any{"places": 10, "groupSizeLimit": 2,
+		"ageMin": 6, "ageMax": 12, "askName": true, "askGuardianPhone": true})
+	none := signupEvent(t, s, admin, "uten-pamelding", nil)
+	later := signupEvent(t, s, admin, "senere", map[string]any{"places": 10, "opensAt": "2027-01-15T00:00:00Z"})
+	closed := signupEvent(t, s, admin, "stengt", map[string]any{"places": 10, "closesAt": "2026-12-31T00:00:00Z"})
+	kid := func(name string, age int) map[string]any {
+		return map[string]any{"name": name, "age": age, "guardianPhone": "+47 900 00 000"}
+	}
+	ok(t, s.post(t, signUpQ, map[string]any{"in": map[string]any{"eventId": id, "contactEmail": "mor@example.no",
+		"participants": []any{kid("Ola", 8)}}}))
+	many := make([]any, 51)
+	for i := range many {
+		many[i] = kid(fmt.Sprint("Barn", i), 8)
+	}
+	for name, c := range map[string]struct {
+		event, email string
+		ps           []any
+		field        string
+	}{
+		"Twice":               {id, "Mor@Example.no", []any{kid("ola", 8)}, "input.contactEmail"},
+		"GroupOverLimit":      {id, "far@example.no", []any{kid("A", 8), kid("B", 8), kid("C", 8)}, "input.participants"},
+		"TooManyParticipants": {id, "far@example.no", many, "input.participants"},
+		"NoParticipants":      {id, "far@example.no", []any{}, "input.participants"},
+		"AgeOutOfRange":       {id, "far@example.no", []any{kid("A", 8), kid("B", 14)}, "input.participants.1.age"},
+		"AgeMissing":          {id, "far@example.no", []any{map[string]any{"name": "A", "guardianPhone": "1"}}, "input.participants.0.age"},
+		"NameMissing":         {id, "far@example.no", []any{map[string]any{"age": 8, "guardianPhone": "1"}}, "input.participants.0.name"},
+		"PhoneMissing":        {id, "far@example.no", []any{map[string]any{"age": 8, "name": "A"}}, "input.participants.0.guardianPhone"},
+		"BadEmail":            {id, "ikke-en-adresse", []any{kid("A", 8)}, "input.contactEmail"},
+		"NoSignup":            {none, "far@example.no", []any{kid("A", 8)}, "input.eventId"},
+		"NotOpenYet":          {later, "far@example.no", []any{kid("A", 8)}, "input.eventId"},
+		"Closed":              {closed, "far@example.no", []any{kid("A", 8)}, "input.eventId"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			wantInvalid(t, s.post(t, signUpQ, map[string]any{"in": map[string]any{"eventId": c.event,
+				"contactEmail": c.email, "participants": c.ps}}), c.field)
+		})
+	}
+	if n := count(t, s, `SELECT count(*) FROM event_signups`); n != 1 {
+		t.Fatalf("%d sign-ups saved, want the one good", n)
+	}
+	if n := count(t, s, `SELECT count(*) FROM event_signup_participants WHERE needs <> ''`); n != 0 {
+		t.Fatal("an answer not asked for was kept")
+	}
+	for name, c := range map[string]struct {
+		in    map[string]any
+		field string
+	}{
+		"NoPlaces":            {map[string]any{"places": 0}, "input.places"},
+		"MoreCardPlaces":      {map[string]any{"places": 5, "cardPlaces": 6}, "input.cardPlaces"},
+		"GroupLimit":          {map[string]any{"places": 5, "groupSizeLimit": 51}, "input.groupSizeLimit"},
+		"WindowBackwards":     {map[string]any{"places": 5, "opensAt": "2027-02-01T00:00:00Z", "closesAt": "2027-01-01T00:00:00Z"}, "input.closesAt"},
+		"AgesBackwards":       {map[string]any{"places": 5, "ageMin": 10, "ageMax": 6}, "input.ageMax"},
+		"NegativeWaitingList": {map[string]any{"places": 5, "waitingListSize": -1}, "input.waitingListSize"},
+		"EndWithSignups":      {map[string]any{}, "input.places"},
+	} {
+		t.Run("Settings"+name, func(t *testing.T) {
+			c.in["eventId"] = id
+			wantInvalid(t, s.post(t, setSignupQ, map[string]any{"in": c.in}, admin), c.field)
+		})
+	}
+}
+
+// TestSignupOpenFilter lists the events whose sign-up is open now, and the others.
+func TestSignupOpenFilter(t *testing.T) {
+	t.Parallel()
+	s, admin := newSignupServer(t)
+	signupEvent(t, s, admin, "apen", map[string]any{"places": 1})
+	full := signupEvent(t, s, admin, "full", map[string]any{"places": 1})
+	signupEvent(t, s, admin, "senere", map[string]any{"places": 5, "opensAt": "2027-01-15T00:00:00Z"})
+	signupEvent(t, s, admin, "uten", nil)
+	ok(t, signUpAs(t, s, full, "a@example.no", "A"))
+	for _, c := range []struct {
+		open bool
+		want string
+	}{{true, "apen"}, {false, "full,senere,uten"}} {
+		r := ok(t, s.post(t, readEventsQ, map[string]any{"f": map[string]any{"signupOpen": c.open}}))
+		got := names(r.Data, "events.nodes", "slug")
+		slices.Sort(got)
+		if strings.Join(got, ",") != c.want {
+			t.Errorf("signupOpen %v: %v, want %s", c.open, got, c.want)
+		}
+	}
 }

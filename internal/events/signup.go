@@ -245,3 +245,19 @@ func (s *Service) SignupSettingsOf(ctx context.Context, ids []uuid.UUID) (map[uu
 
 // SignupOpen reports whether ss (nil: no sign-up) is open now.
 func (s *Service) SignupOpen(ss *SignupSettings) bool { return ss != nil && ss.OpenAt(s.now()) }
+
+// filterSignupOpen keeps the events of q (alias e) whose sign-up is open at now (open
+// true) or not (false), as OpenAt says; nil keeps all.
+func filterSignupOpen(q *bun.SelectQuery, open *bool, now time.Time) *bun.SelectQuery {
+	if open == nil {
+		return q
+	}
+	cond := `EXISTS (SELECT 1 FROM event_signup_settings ss WHERE ss.event_id = e.id
+		AND (ss.opens_at IS NULL OR ss.opens_at <= ?) AND coalesce(ss.closes_at, e.starts_at) > ?
+		AND (ss.places - ss.card_places - ss.taken > 0 OR ss.card_places - ss.card_taken > 0
+			OR ss.waiting < ss.waiting_list_size))`
+	if !*open {
+		cond = "NOT " + cond
+	}
+	return q.Where(cond, now, now)
+}
