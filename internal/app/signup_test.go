@@ -297,3 +297,34 @@ func TestSignupOpenFilter(t *testing.T) {
 		}
 	}
 }
+
+// TestSignupErasedAfterRetention keeps an event's sign-ups for the configured days after
+// it ends and then erases them with their participants, the counts of places staying.
+func TestSignupErasedAfterRetention(t *testing.T) {
+	t.Parallel()
+	s, admin := newSignupServer(t, func(c *config.Config) { c.SignupRetentionDays = 10 })
+	id := signupEvent(t, s, admin, "fotballskole", map[string]any{"places": 5, "askName": true})
+	other := signupEvent(t, s, admin, "senere-skole", map[string]any{"places": 5, "askName": true,
+		"closesAt": "2027-02-10T00:00:00Z"})
+	ok(t, signUpAs(t, s, id, "a@example.no", "Ada"))
+	ok(t, signUpAs(t, s, other, "a@example.no", "Ada"))
+	ends := time.Date(2027, 2, 10, 20, 0, 0, 0, time.UTC) // the events' end
+	s.exec(t, `UPDATE events SET starts_at = starts_at + interval '30 days', ends_at = ends_at + interval '30 days'
+		WHERE slug = 'senere-skole'`)
+	for _, c := range []struct {
+		at   time.Time
+		want int
+	}{{ends.Add(9 * 24 * time.Hour), 0}, {ends.Add(10*24*time.Hour + time.Minute), 1}, {ends.Add(11 * 24 * time.Hour), 0}} {
+		n, err := s.app.Events.EraseExpiredSignups(context.Background(), c.at)
+		if err != nil || n != c.want {
+			t.Fatalf("at %v: erased %d (%v), want %d", c.at, n, err, c.want)
+		}
+	}
+	if n := count(t, s, `SELECT count(*) FROM event_signup_participants`); n != 1 {
+		t.Fatalf("%d participants left, want the later event's one", n)
+	}
+	r := ok(t, s.post(t, `query($id: ID!) { event(id: $id) { placesLeft } }`, map[string]any{"id": id}))
+	if get(r.Data, "event.placesLeft") != 4.0 {
+		t.Fatalf("the count of places taken changed: %v", r.Data)
+	}
+}
