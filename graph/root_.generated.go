@@ -549,6 +549,10 @@ type ComplexityRoot struct {
 		Erased func(childComplexity int) int
 	}
 
+	EraseSignupDataPayload struct {
+		Erased func(childComplexity int) int
+	}
+
 	Event struct {
 		Accessibility     func(childComplexity int) int
 		AgeMax            func(childComplexity int) int
@@ -627,6 +631,7 @@ type ComplexityRoot struct {
 		CardPlace    func(childComplexity int) int
 		ContactEmail func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
+		EventID      func(childComplexity int) int
 		GlobalID     func(childComplexity int) int
 		GroupSize    func(childComplexity int) int
 		Participants func(childComplexity int) int
@@ -833,6 +838,7 @@ type ComplexityRoot struct {
 		DeleteImage                 func(childComplexity int, id string) int
 		DeletePage                  func(childComplexity int, id string) int
 		ErasePersonalData           func(childComplexity int, identityNumber string) int
+		EraseSignupData             func(childComplexity int, contactEmail string) int
 		InviteMember                func(childComplexity int, organisationID string, email string, role portal.MemberRole) int
 		InviteUser                  func(childComplexity int, email string, displayName string, roles []auth.MunicipalRole) int
 		IssueAnonymousCards         func(childComplexity int, programmeID string, count int) int
@@ -883,6 +889,7 @@ type ComplexityRoot struct {
 		SetUserRoles                func(childComplexity int, userID string, roles []auth.MunicipalRole, disabled *bool) int
 		SetVenueTranslation         func(childComplexity int, id string, locale string, input model.VenueTextInput) int
 		SignUp                      func(childComplexity int, input events.SignupInput) int
+		SignupDataReport            func(childComplexity int, contactEmail string) int
 		SuspendCard                 func(childComplexity int, id string) int
 		UpdateActivity              func(childComplexity int, id string, input model.ActivityChangesInput) int
 		UpdateArticle               func(childComplexity int, input content.UpdateArticleInput) int
@@ -1336,6 +1343,10 @@ type ComplexityRoot struct {
 		CancellationToken func(childComplexity int) int
 		Event             func(childComplexity int) int
 		Signup            func(childComplexity int) int
+	}
+
+	SignupDataReportPayload struct {
+		Signups func(childComplexity int) int
 	}
 
 	SignupParticipant struct {
@@ -3323,6 +3334,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ErasePersonalDataPayload.Erased(childComplexity), true
 
+	case "EraseSignupDataPayload.erased":
+		if e.ComplexityRoot.EraseSignupDataPayload.Erased == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EraseSignupDataPayload.Erased(childComplexity), true
+
 	case "Event.accessibility":
 		if e.ComplexityRoot.Event.Accessibility == nil {
 			break
@@ -3688,6 +3706,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventSignup.CreatedAt(childComplexity), true
+	case "EventSignup.eventId":
+		if e.ComplexityRoot.EventSignup.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignup.EventID(childComplexity), true
 	case "EventSignup.id":
 		if e.ComplexityRoot.EventSignup.GlobalID == nil {
 			break
@@ -4595,6 +4619,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ErasePersonalData(childComplexity, args["identityNumber"].(string)), true
+	case "Mutation.eraseSignupData":
+		if e.ComplexityRoot.Mutation.EraseSignupData == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_eraseSignupData_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EraseSignupData(childComplexity, args["contactEmail"].(string)), true
 	case "Mutation.inviteMember":
 		if e.ComplexityRoot.Mutation.InviteMember == nil {
 			break
@@ -5135,6 +5170,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(events.SignupInput)), true
+	case "Mutation.signupDataReport":
+		if e.ComplexityRoot.Mutation.SignupDataReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signupDataReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignupDataReport(childComplexity, args["contactEmail"].(string)), true
 	case "Mutation.suspendCard":
 		if e.ComplexityRoot.Mutation.SuspendCard == nil {
 			break
@@ -6926,6 +6972,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SignUpPayload.Signup(childComplexity), true
+
+	case "SignupDataReportPayload.signups":
+		if e.ComplexityRoot.SignupDataReportPayload.Signups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignupDataReportPayload.Signups(childComplexity), true
 
 	case "SignupParticipant.age":
 		if e.ComplexityRoot.SignupParticipant.Age == nil {
@@ -12336,6 +12389,8 @@ type EventSignup implements Node {
   attended: Boolean
   "When the sign-up came."
   createdAt: Time!
+  "The event's global ID."
+  eventId: ID!
 }
 
 "A participant of a sign-up: only the answers the organiser asked for (empty otherwise)."
@@ -12464,6 +12519,34 @@ extend type Mutation {
     "Whether they came."
     attended: Boolean!
   ): EventSignup!
+}
+
+"The sign-ups found by a contact e-mail, for a data-subject access request."
+type SignupDataReportPayload {
+  "Every sign-up made with the address, with its participants."
+  signups: [EventSignup!]!
+}
+
+"Sign-ups erased."
+type EraseSignupDataPayload {
+  "How many sign-ups were erased."
+  erased: Int!
+}
+
+extend type Mutation {
+  """
+  Reports every sign-up made with a contact e-mail (ADMIN; audit-logged without the
+  address). Sign-ups hold no identity number, so personalDataReport does not find them.
+  """
+  signupDataReport(
+    "The contact e-mail."
+    contactEmail: String!
+  ): SignupDataReportPayload!
+  "Cancels and erases every sign-up made with a contact e-mail (ADMIN; audit-logged without the address)."
+  eraseSignupData(
+    "The contact e-mail."
+    contactEmail: String!
+  ): EraseSignupDataPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/tenant.graphqls", Input: `extend type Query {
@@ -13591,6 +13674,14 @@ func (ec *executionContext) childFields_ErasePersonalDataPayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type ErasePersonalDataPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_EraseSignupDataPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "erased":
+		return ec.fieldContext_EraseSignupDataPayload_erased(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EraseSignupDataPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -13757,6 +13848,8 @@ func (ec *executionContext) childFields_EventSignup(ctx context.Context, field g
 		return ec.fieldContext_EventSignup_attended(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_EventSignup_createdAt(ctx, field)
+	case "eventId":
+		return ec.fieldContext_EventSignup_eventId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EventSignup", field.Name)
 }
@@ -14905,6 +14998,14 @@ func (ec *executionContext) childFields_SignUpPayload(ctx context.Context, field
 		return ec.fieldContext_SignUpPayload_event(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignUpPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SignupDataReportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "signups":
+		return ec.fieldContext_SignupDataReportPayload_signups(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignupDataReportPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SignupParticipant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -23,6 +23,8 @@ type EventSignupResolver interface {
 	Position(ctx context.Context, obj *events.Signup) (*int, error)
 
 	ContactEmail(ctx context.Context, obj *events.Signup) (*string, error)
+
+	EventID(ctx context.Context, obj *events.Signup) (string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -32,6 +34,13 @@ type EventSignupResolver interface {
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _EraseSignupDataPayload_erased(ctx context.Context, field graphql.CollectedField, obj *model.EraseSignupDataPayload) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Erased)
+}
+func (ec *executionContext) fieldContext_EraseSignupDataPayload_erased(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EraseSignupDataPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
 
 func (ec *executionContext) _EventSignup_id(ctx context.Context, field graphql.CollectedField, obj *events.Signup) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.GlobalID())
@@ -183,6 +192,29 @@ func (ec *executionContext) _EventSignup_createdAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_EventSignup_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EventSignup", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _EventSignup_eventId(ctx context.Context, field graphql.CollectedField, obj *events.Signup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSignup_eventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EventSignup().EventID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventSignup_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSignup", field, true, true, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _EventSignupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *events.SignupConnection) (ret graphql.Marshaler) {
@@ -514,6 +546,38 @@ func (ec *executionContext) fieldContext_SignUpPayload_event(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _SignupDataReportPayload_signups(ctx context.Context, field graphql.CollectedField, obj *model.SignupDataReportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignupDataReportPayload_signups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Signups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*events.Signup) graphql.Marshaler {
+			return ec.marshalNEventSignup2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋeventsᚐSignupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignupDataReportPayload_signups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SignupDataReportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventSignup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SignupParticipant_name(ctx context.Context, field graphql.CollectedField, obj *events.Participant) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
@@ -763,6 +827,44 @@ func (ec *executionContext) unmarshalInputSignupParticipantInput(ctx context.Con
 
 // region    **************************** object.gotpl ****************************
 
+var eraseSignupDataPayloadImplementors = []string{"EraseSignupDataPayload"}
+
+func (ec *executionContext) _EraseSignupDataPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EraseSignupDataPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eraseSignupDataPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EraseSignupDataPayload")
+		case "erased":
+			out.Values[i] = ec._EraseSignupDataPayload_erased(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var eventSignupImplementors = []string{"EventSignup", "Node"}
 
 func (ec *executionContext) _EventSignup(ctx context.Context, sel ast.SelectionSet, obj *events.Signup) graphql.Marshaler {
@@ -886,6 +988,44 @@ func (ec *executionContext) _EventSignup(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "eventId":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._EventSignup_eventId(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1144,6 +1284,44 @@ func (ec *executionContext) _SignUpPayload(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var signupDataReportPayloadImplementors = []string{"SignupDataReportPayload"}
+
+func (ec *executionContext) _SignupDataReportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignupDataReportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signupDataReportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SignupDataReportPayload")
+		case "signups":
+			out.Values[i] = ec._SignupDataReportPayload_signups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var signupParticipantImplementors = []string{"SignupParticipant"}
 
 func (ec *executionContext) _SignupParticipant(ctx context.Context, sel ast.SelectionSet, obj *events.Participant) graphql.Marshaler {
@@ -1200,6 +1378,16 @@ func (ec *executionContext) _SignupParticipant(ctx context.Context, sel ast.Sele
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) marshalNEraseSignupDataPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐEraseSignupDataPayload(ctx context.Context, sel ast.SelectionSet, v *model.EraseSignupDataPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._EraseSignupDataPayload(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNEventSignup2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋeventsᚐSignupᚄ(ctx context.Context, sel ast.SelectionSet, v []*events.Signup) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -1281,6 +1469,16 @@ func (ec *executionContext) marshalNSignUpPayload2ᚖgithubᚗcomᚋfritidᚋfri
 		return graphql.Null
 	}
 	return ec._SignUpPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSignupDataReportPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSignupDataReportPayload(ctx context.Context, sel ast.SelectionSet, v *model.SignupDataReportPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SignupDataReportPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSignupParticipant2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋeventsᚐParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []*events.Participant) graphql.Marshaler {

@@ -64,6 +64,10 @@ func (r *eventSignupResolver) ContactEmail(ctx context.Context, obj *events.Sign
 	return &obj.ContactEmail, nil
 }
 
+func (r *eventSignupResolver) EventID(ctx context.Context, obj *events.Signup) (string, error) {
+	return relay.GlobalID("Event", obj.EventID), nil
+}
+
 func (r *mutationResolver) SetEventSignup(ctx context.Context, input events.SignupSettingsInput) (*model.EventPayload, error) {
 	id, err := r.Calendar.SetSignupSettings(ctx, input)
 	if err != nil {
@@ -101,6 +105,22 @@ func (r *mutationResolver) CancelSignup(ctx context.Context, token *string, id *
 
 func (r *mutationResolver) MarkAttendance(ctx context.Context, id string, attended bool) (*events.Signup, error) {
 	return r.Calendar.MarkAttendance(ctx, id, attended)
+}
+
+func (r *mutationResolver) SignupDataReport(ctx context.Context, contactEmail string) (*model.SignupDataReportPayload, error) {
+	sus, err := r.Calendar.SignupDataReport(ctx, contactEmail)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SignupDataReportPayload{Signups: sus}, nil
+}
+
+func (r *mutationResolver) EraseSignupData(ctx context.Context, contactEmail string) (*model.EraseSignupDataPayload, error) {
+	n, err := r.Calendar.EraseSignupData(ctx, contactEmail)
+	if err != nil {
+		return nil, err
+	}
+	return &model.EraseSignupDataPayload{Erased: n}, nil
 }
 
 func (r *Resolver) EventSignup() EventSignupResolver { return &eventSignupResolver{r} }

@@ -458,6 +458,12 @@ type ErasePersonalDataPayload struct {
 	Erased bool `json:"erased"`
 }
 
+// Sign-ups erased.
+type EraseSignupDataPayload struct {
+	// How many sign-ups were erased.
+	Erased int `json:"erased"`
+}
+
 // Which events to list.
 type EventFilterInput struct {
 	// Events not ended at this time (default: now).
@@ -905,6 +911,12 @@ type SignUpPayload struct {
 	CancellationToken string `json:"cancellationToken"`
 	// The event, with its counts after the sign-up.
 	Event *events.Event `json:"event,omitempty"`
+}
+
+// The sign-ups found by a contact e-mail, for a data-subject access request.
+type SignupDataReportPayload struct {
+	// Every sign-up made with the address, with its participants.
+	Signups []*events.Signup `json:"signups"`
 }
 
 // A suspended card.

@@ -698,6 +698,10 @@ func TestAccessMatrix(t *testing.T) {
 				return map[string]any{"id": id}
 			}, orgEditors},
 		{"Event.signups", `query($e: ID!) { event(id: $e) { signups { totalCount } } }`, openEventOfA, orgEditors},
+		{"signupDataReport", `mutation { signupDataReport(contactEmail: "mor@example.no") { signups { id } } }`,
+			openEventOfA, adminOnly},
+		{"eraseSignupData", `mutation { eraseSignupData(contactEmail: "mor@example.no") { erased } }`,
+			openEventOfA, adminOnly},
 		{"event (a DRAFT)", `query($id: ID!) { event(id: $id) { id } }`, eventOfA, draftReaders},
 		// Reads with rows in docs/access.md's query table.
 		{"Organisation.members", `query($id: ID!) { organisation(id: $id) { members { role } } }`, lagAID, ownersOnly},

@@ -328,3 +328,34 @@ func TestSignupErasedAfterRetention(t *testing.T) {
 		t.Fatalf("the count of places taken changed: %v", r.Data)
 	}
 }
+
+// TestSignupDataReportAndErasure finds a person's sign-ups by their contact e-mail in
+// any case, and erases them, the freed place going to the waiting list.
+func TestSignupDataReportAndErasure(t *testing.T) {
+	t.Parallel()
+	s, admin := newSignupServer(t)
+	id := signupEvent(t, s, admin, "korps", map[string]any{"places": 1, "waitingListSize": 1, "askName": true})
+	ok(t, signUpAs(t, s, id, "Mor@Example.no", "Ada"))
+	ok(t, signUpAs(t, s, id, "far@example.no", "Bo"))
+	r := ok(t, s.post(t, `mutation { signupDataReport(contactEmail: "mor@example.NO") {
+		signups { eventId status participants { name } } } }`, nil, admin))
+	if get(r.Data, "signupDataReport.signups.0.participants.0.name") != "Ada" ||
+		get(r.Data, "signupDataReport.signups.0.eventId") != id || get(r.Data, "signupDataReport.signups.1") != nil {
+		t.Fatalf("report: %v", r.Data)
+	}
+	r = ok(t, s.post(t, `mutation { eraseSignupData(contactEmail: "mor@example.no") { erased } }`, nil, admin))
+	if get(r.Data, "eraseSignupData.erased") != 1.0 {
+		t.Fatalf("erased: %v", r.Data)
+	}
+	if n := count(t, s, `SELECT count(*) FROM event_signup_participants WHERE name = 'Ada'`); n != 0 {
+		t.Fatal("the participant is still held")
+	}
+	if n := count(t, s, `SELECT count(*) FROM event_signups WHERE status = 'CONFIRMED'`); n != 1 {
+		t.Fatal("the waiting sign-up did not get the freed place")
+	}
+	if n := count(t, s, `SELECT count(*) FROM audit_log WHERE action IN ('report_signup_data', 'erase_signup_data')
+		AND NOT (to_jsonb(audit_log)::text ILIKE '%mor@example%')`); n != 2 {
+		t.Fatalf("%d audit entries without the address, want 2", n)
+	}
+	wantInvalid(t, s.post(t, `mutation { eraseSignupData(contactEmail: "nei") { erased } }`, nil, admin), "contactEmail")
+}
