@@ -628,7 +628,6 @@ type ComplexityRoot struct {
 
 	EventSignup struct {
 		Attended     func(childComplexity int) int
-		CardPlace    func(childComplexity int) int
 		ContactEmail func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
 		EventID      func(childComplexity int) int
@@ -657,8 +656,6 @@ type ComplexityRoot struct {
 		AskGuardianPhone func(childComplexity int) int
 		AskName          func(childComplexity int) int
 		AskNeeds         func(childComplexity int) int
-		CardPlaces       func(childComplexity int) int
-		CardPlacesLeft   func(childComplexity int) int
 		Closes           func(childComplexity int) int
 		GroupSizeLimit   func(childComplexity int) int
 		OpensAt          func(childComplexity int) int
@@ -3688,12 +3685,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventSignup.Attended(childComplexity), true
-	case "EventSignup.cardPlace":
-		if e.ComplexityRoot.EventSignup.CardPlace == nil {
-			break
-		}
-
-		return e.ComplexityRoot.EventSignup.CardPlace(childComplexity), true
 	case "EventSignup.contactEmail":
 		if e.ComplexityRoot.EventSignup.ContactEmail == nil {
 			break
@@ -3811,18 +3802,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventSignupSettings.AskNeeds(childComplexity), true
-	case "EventSignupSettings.cardPlaces":
-		if e.ComplexityRoot.EventSignupSettings.CardPlaces == nil {
-			break
-		}
-
-		return e.ComplexityRoot.EventSignupSettings.CardPlaces(childComplexity), true
-	case "EventSignupSettings.cardPlacesLeft":
-		if e.ComplexityRoot.EventSignupSettings.CardPlacesLeft == nil {
-			break
-		}
-
-		return e.ComplexityRoot.EventSignupSettings.CardPlacesLeft(childComplexity), true
 	case "EventSignupSettings.closesAt":
 		if e.ComplexityRoot.EventSignupSettings.Closes == nil {
 			break
@@ -12315,7 +12294,7 @@ type SearchEdge {
 	{Name: "../schema/signup.graphqls", Input: `extend type Event {
   "The event's sign-up (påmelding) settings with their counts; null when it takes no sign-ups."
   signup: EventSignupSettings
-  "Places still free for anyone (those kept for card holders left out); null without sign-up."
+  "Places still free; null without sign-up."
   placesLeft: Int
   "Participants on the waiting list; null without sign-up."
   waitingListLength: Int
@@ -12335,12 +12314,8 @@ type SearchEdge {
 
 "An event's sign-up settings: what the organiser turned on, and how many have signed up."
 type EventSignupSettings {
-  "The places, those kept for card holders included."
+  "The places."
   places: Int!
-  "Of the places, how many are kept for activity-card holders, taken with a card."
-  cardPlaces: Int!
-  "Card holders' places still free."
-  cardPlacesLeft: Int!
   "How many participants may wait for a place (0: no waiting list)."
   waitingListSize: Int!
   "The most participants one sign-up may bring (a family signing up its children)."
@@ -12379,11 +12354,9 @@ type EventSignup implements Node {
   position: Int
   "How many participants the sign-up brings."
   groupSize: Int!
-  "A card-holder place: the list shows no contact, participants or card."
-  cardPlace: Boolean!
-  "The contact e-mail; null for a card-holder place."
+  "The contact e-mail."
   contactEmail: String
-  "The participants, with the answers asked for; empty for a card-holder place."
+  "The participants, with the answers asked for."
   participants: [SignupParticipant!]!
   "Whether the participants came, as marked at the door; null until marked."
   attended: Boolean
@@ -12429,10 +12402,8 @@ type EventSignupEdge {
 input SetEventSignupInput {
   "The event's global ID."
   eventId: ID!
-  "The places, those kept for card holders included (1 to 100,000); null ends sign-up."
+  "The places (1 to 100,000); null ends sign-up."
   places: Int
-  "Of the places, how many are kept for activity-card holders (default 0)."
-  cardPlaces: Int
   "How many participants may wait for a place (default 0: no waiting list)."
   waitingListSize: Int
   "The most participants one sign-up may bring, 1 to 50 (default 1)."
@@ -13838,8 +13809,6 @@ func (ec *executionContext) childFields_EventSignup(ctx context.Context, field g
 		return ec.fieldContext_EventSignup_position(ctx, field)
 	case "groupSize":
 		return ec.fieldContext_EventSignup_groupSize(ctx, field)
-	case "cardPlace":
-		return ec.fieldContext_EventSignup_cardPlace(ctx, field)
 	case "contactEmail":
 		return ec.fieldContext_EventSignup_contactEmail(ctx, field)
 	case "participants":
@@ -13882,10 +13851,6 @@ func (ec *executionContext) childFields_EventSignupSettings(ctx context.Context,
 	switch field.Name {
 	case "places":
 		return ec.fieldContext_EventSignupSettings_places(ctx, field)
-	case "cardPlaces":
-		return ec.fieldContext_EventSignupSettings_cardPlaces(ctx, field)
-	case "cardPlacesLeft":
-		return ec.fieldContext_EventSignupSettings_cardPlacesLeft(ctx, field)
 	case "waitingListSize":
 		return ec.fieldContext_EventSignupSettings_waitingListSize(ctx, field)
 	case "groupSizeLimit":

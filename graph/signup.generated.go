@@ -102,13 +102,6 @@ func (ec *executionContext) fieldContext_EventSignup_groupSize(_ context.Context
 	return graphql.NewScalarFieldContext("EventSignup", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _EventSignup_cardPlace(ctx context.Context, field graphql.CollectedField, obj *events.Signup) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.CardPlace)
-}
-func (ec *executionContext) fieldContext_EventSignup_cardPlace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EventSignup", field, false, false, errors.New("field of type Boolean does not have child fields"))
-}
-
 func (ec *executionContext) _EventSignup_contactEmail(ctx context.Context, field graphql.CollectedField, obj *events.Signup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -366,20 +359,6 @@ func (ec *executionContext) fieldContext_EventSignupSettings_places(_ context.Co
 	return graphql.NewScalarFieldContext("EventSignupSettings", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _EventSignupSettings_cardPlaces(ctx context.Context, field graphql.CollectedField, obj *events.SignupSettings) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.CardPlaces)
-}
-func (ec *executionContext) fieldContext_EventSignupSettings_cardPlaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EventSignupSettings", field, false, false, errors.New("field of type Int does not have child fields"))
-}
-
-func (ec *executionContext) _EventSignupSettings_cardPlacesLeft(ctx context.Context, field graphql.CollectedField, obj *events.SignupSettings) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.CardPlacesLeft())
-}
-func (ec *executionContext) fieldContext_EventSignupSettings_cardPlacesLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EventSignupSettings", field, true, false, errors.New("field of type Int does not have child fields"))
-}
-
 func (ec *executionContext) _EventSignupSettings_waitingListSize(ctx context.Context, field graphql.CollectedField, obj *events.SignupSettings) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.WaitingListSize)
 }
@@ -621,7 +600,7 @@ func (ec *executionContext) unmarshalInputSetEventSignupInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"eventId", "places", "cardPlaces", "waitingListSize", "groupSizeLimit", "opensAt", "closesAt", "ageMin", "ageMax", "askName", "askGuardianPhone", "askNeeds", "scope"}
+	fieldsInOrder := [...]string{"eventId", "places", "waitingListSize", "groupSizeLimit", "opensAt", "closesAt", "ageMin", "ageMax", "askName", "askGuardianPhone", "askNeeds", "scope"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -642,13 +621,6 @@ func (ec *executionContext) unmarshalInputSetEventSignupInput(ctx context.Contex
 				return it, err
 			}
 			it.Places = data
-		case "cardPlaces":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cardPlaces"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CardPlaces = data
 		case "waitingListSize":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitingListSize"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -930,11 +902,6 @@ func (ec *executionContext) _EventSignup(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "cardPlace":
-			out.Values[i] = ec._EventSignup_cardPlace(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "contactEmail":
 			field := field
 
@@ -1157,16 +1124,6 @@ func (ec *executionContext) _EventSignupSettings(ctx context.Context, sel ast.Se
 			out.Values[i] = graphql.MarshalString("EventSignupSettings")
 		case "places":
 			out.Values[i] = ec._EventSignupSettings_places(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "cardPlaces":
-			out.Values[i] = ec._EventSignupSettings_cardPlaces(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "cardPlacesLeft":
-			out.Values[i] = ec._EventSignupSettings_cardPlacesLeft(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

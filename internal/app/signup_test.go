@@ -17,7 +17,7 @@ import (
 )
 
 const setSignupQ = `mutation($in: SetEventSignupInput!) { setEventSignup(input: $in) {
-	event { id placesLeft waitingListLength signupOpen signup { places cardPlaces waitingListSize groupSizeLimit closesAt } } } }`
+	event { id placesLeft waitingListLength signupOpen signup { places waitingListSize groupSizeLimit closesAt } } } }`
 
 const signUpQ = `mutation($in: SignUpInput!) { signUp(input: $in) {
 	signup { id status position groupSize } cancellationToken event { placesLeft waitingListLength signupOpen } } }`
@@ -26,7 +26,7 @@ const cancelSignupQ = `mutation($t: String, $id: ID) { cancelSignup(token: $t, i
 	event { placesLeft waitingListLength } } }`
 
 const signupsQ = `query($id: ID!) { event(id: $id) { placesLeft waitingListLength signups(first: 100) { totalCount
-	nodes { id status position groupSize cardPlace contactEmail attended participants { name guardianPhone needs age } } } } }`
+	nodes { id status position groupSize contactEmail attended participants { name guardianPhone needs age } } } } }`
 
 // newSignupServer is newEventServer with the given configuration changes.
 func newSignupServer(t *testing.T, tweak ...func(*config.Config)) (*testServer, string) {
@@ -262,7 +262,6 @@ func TestSignupBadInputSavesNothing(t *testing.T) {
 		field string
 	}{
 		"NoPlaces":            {map[string]any{"places": 0}, "input.places"},
-		"MoreCardPlaces":      {map[string]any{"places": 5, "cardPlaces": 6}, "input.cardPlaces"},
 		"GroupLimit":          {map[string]any{"places": 5, "groupSizeLimit": 51}, "input.groupSizeLimit"},
 		"WindowBackwards":     {map[string]any{"places": 5, "opensAt": "2027-02-01T00:00:00Z", "closesAt": "2027-01-01T00:00:00Z"}, "input.closesAt"},
 		"AgesBackwards":       {map[string]any{"places": 5, "ageMin": 10, "ageMax": 6}, "input.ageMax"},

@@ -15,7 +15,7 @@ import (
 )
 
 // Sign-up (påmelding): an event may take sign-ups. Its settings say how many places it
-// has (CardPlaces of them kept for activity-card holders), how long the waiting list may
+// has, how long the waiting list may
 // grow, how many participants one sign-up may bring, when sign-up opens and closes (by
 // default: until the event starts), the participants' ages, and which of the few
 // questions are asked. Places and the waiting list are counted in participants.
@@ -24,9 +24,11 @@ import (
 type SignupSettings struct {
 	bun.BaseModel `bun:"table:event_signup_settings,alias:ss"`
 
-	EventID          uuid.UUID  `bun:"event_id,pk,type:uuid"`
-	MunicipalityID   uuid.UUID  `bun:"municipality_id,type:uuid"`
-	Places           int        `bun:"places"`
+	EventID        uuid.UUID `bun:"event_id,pk,type:uuid"`
+	MunicipalityID uuid.UUID `bun:"municipality_id,type:uuid"`
+	Places         int       `bun:"places"`
+	// CardPlaces are kept for activity-card holders, CardTaken of them taken. The API
+	// does not set them yet: both stay 0 until places are taken with a card.
 	CardPlaces       int        `bun:"card_places"`
 	WaitingListSize  int        `bun:"waiting_list_size"`
 	GroupSizeLimit   int        `bun:"group_size_limit"`
@@ -77,7 +79,6 @@ func (s *SignupSettings) OpenAt(now time.Time) bool {
 type SignupSettingsInput struct {
 	EventID          string
 	Places           *int
-	CardPlaces       *int
 	WaitingListSize  *int
 	GroupSizeLimit   *int
 	OpensAt          *time.Time
@@ -102,8 +103,6 @@ func checkSettings(in *SignupSettingsInput) error {
 	switch {
 	case n(in.Places) < 1 || n(in.Places) > 100000:
 		return apperr.Invalid("input.places", "NumberOutOfRange", nil)
-	case n(in.CardPlaces) < 0 || n(in.CardPlaces) > n(in.Places):
-		return apperr.Invalid("input.cardPlaces", "NumberOutOfRange", nil)
 	case n(in.WaitingListSize) < 0 || n(in.WaitingListSize) > 100000:
 		return apperr.Invalid("input.waitingListSize", "NumberOutOfRange", nil)
 	case in.GroupSizeLimit != nil && (*in.GroupSizeLimit < 1 || *in.GroupSizeLimit > 50):
@@ -180,7 +179,6 @@ func saveSettings(ctx context.Context, tx bun.IDB, t *tenant.Tenant, id uuid.UUI
 	if cur != nil {
 		ss.Taken, ss.CardTaken, ss.Waiting = cur.Taken, cur.CardTaken, cur.Waiting
 	}
-	setIf(&ss.CardPlaces, in.CardPlaces)
 	setIf(&ss.WaitingListSize, in.WaitingListSize)
 	setIf(&ss.GroupSizeLimit, in.GroupSizeLimit)
 	setIf(&ss.AskName, in.AskName)
