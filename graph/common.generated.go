@@ -3124,6 +3124,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Image(ctx, sel, obj)
+	case events.Signup:
+		return ec._EventSignup(ctx, sel, &obj)
+	case *events.Signup:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._EventSignup(ctx, sel, obj)
 	case events.Series:
 		return ec._EventSeries(ctx, sel, &obj)
 	case *events.Series:

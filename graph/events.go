@@ -22,6 +22,7 @@ type eventLoaders struct {
 	children    *batch[[]*events.Event]
 	occurrences *batch[[]*events.Event]
 	series      *batch[*events.Series]
+	signup      *batch[*events.SignupSettings] // sign-up settings and counts
 
 	mu       sync.Mutex
 	closures map[[2]time.Time]*lazy[[]*events.Closure] // by range, for activities' occurrences
@@ -45,6 +46,7 @@ func (l *loaders) withEvents(es *events.Service) *loaders {
 		return es.OccurrencesOf(ctx, ids)
 	})
 	el.series = newBatch(es.SeriesByID)
+	el.signup = newBatch(es.SignupSettingsOf)
 	l.events = el
 	return l
 }
@@ -70,6 +72,7 @@ func seeEvents(ctx context.Context, evs []*events.Event) {
 			l.events.occurrences.register(*e.SeriesID)
 		}
 		l.events.children.register(e.ID)
+		l.events.signup.register(e.ID)
 	}
 }
 
@@ -118,6 +121,7 @@ func eventFilter(in *model.EventFilterInput) (events.Filter, error) {
 	}
 	f.From, f.To, f.Age, f.ChangedSince = in.From, in.To, in.Age, in.ChangedSince
 	f.FreeOnly = in.FreeOnly != nil && *in.FreeOnly
+	f.SignupOpen = in.SignupOpen
 	f.HideSeriesOccurrences = in.HideSeriesOccurrences != nil && *in.HideSeriesOccurrences
 	return f, nil
 }

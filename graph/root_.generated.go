@@ -47,6 +47,7 @@ type ResolverRoot interface {
 	Event() EventResolver
 	EventConnection() EventConnectionResolver
 	EventSeries() EventSeriesResolver
+	EventSignup() EventSignupResolver
 	Image() ImageResolver
 	ImageConnection() ImageConnectionResolver
 	ImageUse() ImageUseResolver
@@ -548,38 +549,47 @@ type ComplexityRoot struct {
 		Erased func(childComplexity int) int
 	}
 
+	EraseSignupDataPayload struct {
+		Erased func(childComplexity int) int
+	}
+
 	Event struct {
-		Accessibility    func(childComplexity int) int
-		AgeMax           func(childComplexity int) int
-		AgeMin           func(childComplexity int) int
-		AllDay           func(childComplexity int) int
-		CardOfferID      func(childComplexity int) int
-		Categories       func(childComplexity int) int
-		Children         func(childComplexity int) int
-		Description      func(childComplexity int) int
-		EndsAt           func(childComplexity int) int
-		Free             func(childComplexity int) int
-		GlobalID         func(childComplexity int) int
-		HolidayProgramme func(childComplexity int) int
-		Neighbourhoods   func(childComplexity int) int
-		Organisation     func(childComplexity int) int
-		Overridden       func(childComplexity int) int
-		Parent           func(childComplexity int) int
-		Place            func(childComplexity int) int
-		PriceOre         func(childComplexity int) int
-		Publication      func(childComplexity int) int
-		RecurrenceStart  func(childComplexity int) int
-		Series           func(childComplexity int) int
-		Slug             func(childComplexity int) int
-		StartsAt         func(childComplexity int) int
-		Status           func(childComplexity int) int
-		Summary          func(childComplexity int) int
-		TargetGroups     func(childComplexity int) int
-		TextLocale       func(childComplexity int) int
-		TimeZone         func(childComplexity int) int
-		Title            func(childComplexity int) int
-		UpdatedAt        func(childComplexity int) int
-		Venue            func(childComplexity int) int
+		Accessibility     func(childComplexity int) int
+		AgeMax            func(childComplexity int) int
+		AgeMin            func(childComplexity int) int
+		AllDay            func(childComplexity int) int
+		CardOfferID       func(childComplexity int) int
+		Categories        func(childComplexity int) int
+		Children          func(childComplexity int) int
+		Description       func(childComplexity int) int
+		EndsAt            func(childComplexity int) int
+		Free              func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
+		HolidayProgramme  func(childComplexity int) int
+		Neighbourhoods    func(childComplexity int) int
+		Organisation      func(childComplexity int) int
+		Overridden        func(childComplexity int) int
+		Parent            func(childComplexity int) int
+		Place             func(childComplexity int) int
+		PlacesLeft        func(childComplexity int) int
+		PriceOre          func(childComplexity int) int
+		Publication       func(childComplexity int) int
+		RecurrenceStart   func(childComplexity int) int
+		Series            func(childComplexity int) int
+		Signup            func(childComplexity int) int
+		SignupOpen        func(childComplexity int) int
+		Signups           func(childComplexity int, first *int, after *string) int
+		Slug              func(childComplexity int) int
+		StartsAt          func(childComplexity int) int
+		Status            func(childComplexity int) int
+		Summary           func(childComplexity int) int
+		TargetGroups      func(childComplexity int) int
+		TextLocale        func(childComplexity int) int
+		TimeZone          func(childComplexity int) int
+		Title             func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		Venue             func(childComplexity int) int
+		WaitingListLength func(childComplexity int) int
 	}
 
 	EventConnection struct {
@@ -614,6 +624,43 @@ type ComplexityRoot struct {
 
 	EventSeriesPayload struct {
 		Series func(childComplexity int) int
+	}
+
+	EventSignup struct {
+		Attended     func(childComplexity int) int
+		ContactEmail func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		EventID      func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
+		GroupSize    func(childComplexity int) int
+		Participants func(childComplexity int) int
+		Position     func(childComplexity int) int
+		Status       func(childComplexity int) int
+	}
+
+	EventSignupConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	EventSignupEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	EventSignupSettings struct {
+		AgeMax           func(childComplexity int) int
+		AgeMin           func(childComplexity int) int
+		AskGuardianPhone func(childComplexity int) int
+		AskName          func(childComplexity int) int
+		AskNeeds         func(childComplexity int) int
+		Closes           func(childComplexity int) int
+		GroupSizeLimit   func(childComplexity int) int
+		OpensAt          func(childComplexity int) int
+		Places           func(childComplexity int) int
+		WaitingListSize  func(childComplexity int) int
 	}
 
 	GeoPoint struct {
@@ -768,6 +815,7 @@ type ComplexityRoot struct {
 		ApproveArticleChanges       func(childComplexity int, id string) int
 		ApproveOrganisation         func(childComplexity int, id string) int
 		ArchiveVenue                func(childComplexity int, id string, archived bool) int
+		CancelSignup                func(childComplexity int, token *string, id *string) int
 		CancelTicket                func(childComplexity int, id string, access *model.CardPinInput) int
 		CheckRecipient              func(childComplexity int, input model.CardRecipientInput) int
 		CheckTicket                 func(childComplexity int, code string) int
@@ -787,6 +835,7 @@ type ComplexityRoot struct {
 		DeleteImage                 func(childComplexity int, id string) int
 		DeletePage                  func(childComplexity int, id string) int
 		ErasePersonalData           func(childComplexity int, identityNumber string) int
+		EraseSignupData             func(childComplexity int, contactEmail string) int
 		InviteMember                func(childComplexity int, organisationID string, email string, role portal.MemberRole) int
 		InviteUser                  func(childComplexity int, email string, displayName string, roles []auth.MunicipalRole) int
 		IssueAnonymousCards         func(childComplexity int, programmeID string, count int) int
@@ -794,6 +843,7 @@ type ComplexityRoot struct {
 		Login                       func(childComplexity int, email string, password string) int
 		Logout                      func(childComplexity int) int
 		LogoutEverywhere            func(childComplexity int) int
+		MarkAttendance              func(childComplexity int, id string, attended bool) int
 		MovePage                    func(childComplexity int, input content.MovePageInput) int
 		OpenCard                    func(childComplexity int, access model.CardPinInput) int
 		PersonalDataReport          func(childComplexity int, identityNumber string) int
@@ -826,6 +876,7 @@ type ComplexityRoot struct {
 		SetCategoryTranslation      func(childComplexity int, id string, locale string, input model.CategoryTextInput) int
 		SetContentStatus            func(childComplexity int, input content.SetStatusInput) int
 		SetEventPublication         func(childComplexity int, id string, publication events.Publication, scope *events.Scope) int
+		SetEventSignup              func(childComplexity int, input events.SignupSettingsInput) int
 		SetImageAlt                 func(childComplexity int, id string, locale string, alt string) int
 		SetMemberRole               func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
 		SetNeighbourhoodCommittee   func(childComplexity int, id string, input model.CommitteeInput) int
@@ -834,6 +885,8 @@ type ComplexityRoot struct {
 		SetOrganisationTranslation  func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
 		SetUserRoles                func(childComplexity int, userID string, roles []auth.MunicipalRole, disabled *bool) int
 		SetVenueTranslation         func(childComplexity int, id string, locale string, input model.VenueTextInput) int
+		SignUp                      func(childComplexity int, input events.SignupInput) int
+		SignupDataReport            func(childComplexity int, contactEmail string) int
 		SuspendCard                 func(childComplexity int, id string) int
 		UpdateActivity              func(childComplexity int, id string, input model.ActivityChangesInput) int
 		UpdateArticle               func(childComplexity int, input content.UpdateArticleInput) int
@@ -1281,6 +1334,23 @@ type ComplexityRoot struct {
 		DonatedTickets   func(childComplexity int) int
 		Purchased        func(childComplexity int) int
 		PurchasedTickets func(childComplexity int) int
+	}
+
+	SignUpPayload struct {
+		CancellationToken func(childComplexity int) int
+		Event             func(childComplexity int) int
+		Signup            func(childComplexity int) int
+	}
+
+	SignupDataReportPayload struct {
+		Signups func(childComplexity int) int
+	}
+
+	SignupParticipant struct {
+		Age           func(childComplexity int) int
+		GuardianPhone func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Needs         func(childComplexity int) int
 	}
 
 	StaleTranslation struct {
@@ -3261,6 +3331,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ErasePersonalDataPayload.Erased(childComplexity), true
 
+	case "EraseSignupDataPayload.erased":
+		if e.ComplexityRoot.EraseSignupDataPayload.Erased == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EraseSignupDataPayload.Erased(childComplexity), true
+
 	case "Event.accessibility":
 		if e.ComplexityRoot.Event.Accessibility == nil {
 			break
@@ -3363,6 +3440,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Place(childComplexity), true
+	case "Event.placesLeft":
+		if e.ComplexityRoot.Event.PlacesLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.PlacesLeft(childComplexity), true
 	case "Event.priceOre":
 		if e.ComplexityRoot.Event.PriceOre == nil {
 			break
@@ -3387,6 +3470,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Series(childComplexity), true
+	case "Event.signup":
+		if e.ComplexityRoot.Event.Signup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Signup(childComplexity), true
+	case "Event.signupOpen":
+		if e.ComplexityRoot.Event.SignupOpen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.SignupOpen(childComplexity), true
+	case "Event.signups":
+		if e.ComplexityRoot.Event.Signups == nil {
+			break
+		}
+
+		args, err := ec.field_Event_signups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Event.Signups(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Event.slug":
 		if e.ComplexityRoot.Event.Slug == nil {
 			break
@@ -3447,6 +3553,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Venue(childComplexity), true
+	case "Event.waitingListLength":
+		if e.ComplexityRoot.Event.WaitingListLength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.WaitingListLength(childComplexity), true
 
 	case "EventConnection.edges":
 		if e.ComplexityRoot.EventConnection.Edges == nil {
@@ -3566,6 +3678,160 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventSeriesPayload.Series(childComplexity), true
+
+	case "EventSignup.attended":
+		if e.ComplexityRoot.EventSignup.Attended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignup.Attended(childComplexity), true
+	case "EventSignup.contactEmail":
+		if e.ComplexityRoot.EventSignup.ContactEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignup.ContactEmail(childComplexity), true
+	case "EventSignup.createdAt":
+		if e.ComplexityRoot.EventSignup.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignup.CreatedAt(childComplexity), true
+	case "EventSignup.eventId":
+		if e.ComplexityRoot.EventSignup.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignup.EventID(childComplexity), true
+	case "EventSignup.id":
+		if e.ComplexityRoot.EventSignup.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignup.GlobalID(childComplexity), true
+	case "EventSignup.groupSize":
+		if e.ComplexityRoot.EventSignup.GroupSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignup.GroupSize(childComplexity), true
+	case "EventSignup.participants":
+		if e.ComplexityRoot.EventSignup.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignup.Participants(childComplexity), true
+	case "EventSignup.position":
+		if e.ComplexityRoot.EventSignup.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignup.Position(childComplexity), true
+	case "EventSignup.status":
+		if e.ComplexityRoot.EventSignup.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignup.Status(childComplexity), true
+
+	case "EventSignupConnection.edges":
+		if e.ComplexityRoot.EventSignupConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupConnection.Edges(childComplexity), true
+	case "EventSignupConnection.nodes":
+		if e.ComplexityRoot.EventSignupConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupConnection.Nodes(childComplexity), true
+	case "EventSignupConnection.pageInfo":
+		if e.ComplexityRoot.EventSignupConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupConnection.PageInfo(childComplexity), true
+	case "EventSignupConnection.totalCount":
+		if e.ComplexityRoot.EventSignupConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupConnection.TotalCount(childComplexity), true
+
+	case "EventSignupEdge.cursor":
+		if e.ComplexityRoot.EventSignupEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupEdge.Cursor(childComplexity), true
+	case "EventSignupEdge.node":
+		if e.ComplexityRoot.EventSignupEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupEdge.Node(childComplexity), true
+
+	case "EventSignupSettings.ageMax":
+		if e.ComplexityRoot.EventSignupSettings.AgeMax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupSettings.AgeMax(childComplexity), true
+	case "EventSignupSettings.ageMin":
+		if e.ComplexityRoot.EventSignupSettings.AgeMin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupSettings.AgeMin(childComplexity), true
+	case "EventSignupSettings.askGuardianPhone":
+		if e.ComplexityRoot.EventSignupSettings.AskGuardianPhone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupSettings.AskGuardianPhone(childComplexity), true
+	case "EventSignupSettings.askName":
+		if e.ComplexityRoot.EventSignupSettings.AskName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupSettings.AskName(childComplexity), true
+	case "EventSignupSettings.askNeeds":
+		if e.ComplexityRoot.EventSignupSettings.AskNeeds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupSettings.AskNeeds(childComplexity), true
+	case "EventSignupSettings.closesAt":
+		if e.ComplexityRoot.EventSignupSettings.Closes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupSettings.Closes(childComplexity), true
+	case "EventSignupSettings.groupSizeLimit":
+		if e.ComplexityRoot.EventSignupSettings.GroupSizeLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupSettings.GroupSizeLimit(childComplexity), true
+	case "EventSignupSettings.opensAt":
+		if e.ComplexityRoot.EventSignupSettings.OpensAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupSettings.OpensAt(childComplexity), true
+	case "EventSignupSettings.places":
+		if e.ComplexityRoot.EventSignupSettings.Places == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupSettings.Places(childComplexity), true
+	case "EventSignupSettings.waitingListSize":
+		if e.ComplexityRoot.EventSignupSettings.WaitingListSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupSettings.WaitingListSize(childComplexity), true
 
 	case "GeoPoint.lat":
 		if e.ComplexityRoot.GeoPoint.Lat == nil {
@@ -4112,6 +4378,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArchiveVenue(childComplexity, args["id"].(string), args["archived"].(bool)), true
+	case "Mutation.cancelSignup":
+		if e.ComplexityRoot.Mutation.CancelSignup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelSignup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelSignup(childComplexity, args["token"].(*string), args["id"].(*string)), true
 	case "Mutation.cancelTicket":
 		if e.ComplexityRoot.Mutation.CancelTicket == nil {
 			break
@@ -4321,6 +4598,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ErasePersonalData(childComplexity, args["identityNumber"].(string)), true
+	case "Mutation.eraseSignupData":
+		if e.ComplexityRoot.Mutation.EraseSignupData == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_eraseSignupData_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EraseSignupData(childComplexity, args["contactEmail"].(string)), true
 	case "Mutation.inviteMember":
 		if e.ComplexityRoot.Mutation.InviteMember == nil {
 			break
@@ -4388,6 +4676,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogoutEverywhere(childComplexity), true
+	case "Mutation.markAttendance":
+		if e.ComplexityRoot.Mutation.MarkAttendance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markAttendance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkAttendance(childComplexity, args["id"].(string), args["attended"].(bool)), true
 	case "Mutation.movePage":
 		if e.ComplexityRoot.Mutation.MovePage == nil {
 			break
@@ -4740,6 +5039,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetEventPublication(childComplexity, args["id"].(string), args["publication"].(events.Publication), args["scope"].(*events.Scope)), true
+	case "Mutation.setEventSignup":
+		if e.ComplexityRoot.Mutation.SetEventSignup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setEventSignup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetEventSignup(childComplexity, args["input"].(events.SignupSettingsInput)), true
 	case "Mutation.setImageAlt":
 		if e.ComplexityRoot.Mutation.SetImageAlt == nil {
 			break
@@ -4828,6 +5138,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetVenueTranslation(childComplexity, args["id"].(string), args["locale"].(string), args["input"].(model.VenueTextInput)), true
+	case "Mutation.signUp":
+		if e.ComplexityRoot.Mutation.SignUp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signUp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(events.SignupInput)), true
+	case "Mutation.signupDataReport":
+		if e.ComplexityRoot.Mutation.SignupDataReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signupDataReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignupDataReport(childComplexity, args["contactEmail"].(string)), true
 	case "Mutation.suspendCard":
 		if e.ComplexityRoot.Mutation.SuspendCard == nil {
 			break
@@ -6601,6 +6933,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Settlement.PurchasedTickets(childComplexity), true
 
+	case "SignUpPayload.cancellationToken":
+		if e.ComplexityRoot.SignUpPayload.CancellationToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUpPayload.CancellationToken(childComplexity), true
+	case "SignUpPayload.event":
+		if e.ComplexityRoot.SignUpPayload.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUpPayload.Event(childComplexity), true
+	case "SignUpPayload.signup":
+		if e.ComplexityRoot.SignUpPayload.Signup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUpPayload.Signup(childComplexity), true
+
+	case "SignupDataReportPayload.signups":
+		if e.ComplexityRoot.SignupDataReportPayload.Signups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignupDataReportPayload.Signups(childComplexity), true
+
+	case "SignupParticipant.age":
+		if e.ComplexityRoot.SignupParticipant.Age == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignupParticipant.Age(childComplexity), true
+	case "SignupParticipant.guardianPhone":
+		if e.ComplexityRoot.SignupParticipant.GuardianPhone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignupParticipant.GuardianPhone(childComplexity), true
+	case "SignupParticipant.name":
+		if e.ComplexityRoot.SignupParticipant.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignupParticipant.Name(childComplexity), true
+	case "SignupParticipant.needs":
+		if e.ComplexityRoot.SignupParticipant.Needs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignupParticipant.Needs(childComplexity), true
+
 	case "StaleTranslation.blocks":
 		if e.ComplexityRoot.StaleTranslation.Blocks == nil {
 			break
@@ -7150,6 +7533,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRecurrenceInput,
 		ec.unmarshalInputRegisterOrganisationInput,
 		ec.unmarshalInputSetContentStatusInput,
+		ec.unmarshalInputSetEventSignupInput,
+		ec.unmarshalInputSignUpInput,
+		ec.unmarshalInputSignupParticipantInput,
 		ec.unmarshalInputUpdateArticleInput,
 		ec.unmarshalInputUpdateClosureInput,
 		ec.unmarshalInputUpdateEventInput,
@@ -11054,6 +11440,8 @@ input EventFilterInput {
   holidayProgramme: ID
   "Only events changed at or after this time."
   changedSince: Time
+  "true: only events whose sign-up is open now (a place or waiting list room left); false: the others."
+  signupOpen: Boolean
 }
 
 "A page of events."
@@ -11901,6 +12289,235 @@ type SearchEdge {
   rank: Float!
   "The item found."
   node: SearchResult!
+}
+`, BuiltIn: false},
+	{Name: "../schema/signup.graphqls", Input: `extend type Event {
+  "The event's sign-up (påmelding) settings with their counts; null when it takes no sign-ups."
+  signup: EventSignupSettings
+  "Places still free; null without sign-up."
+  placesLeft: Int
+  "Participants on the waiting list; null without sign-up."
+  waitingListLength: Int
+  "Whether sign-up is open now: within its window, with a place or room on the waiting list."
+  signupOpen: Boolean!
+  """
+  The event's sign-ups in the order they came, with their participants: for those who
+  may write the event (its organisation's OWNER and EDITOR members; ADMIN, EDITOR).
+  """
+  signups(
+    "Page size, 0 to 100 (default 50)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+  ): EventSignupConnection!
+}
+
+"An event's sign-up settings: what the organiser turned on, and how many have signed up."
+type EventSignupSettings {
+  "The places."
+  places: Int!
+  "How many participants may wait for a place (0: no waiting list)."
+  waitingListSize: Int!
+  "The most participants one sign-up may bring (a family signing up its children)."
+  groupSizeLimit: Int!
+  "When sign-up opens; null: at once."
+  opensAt: Time
+  "When sign-up closes: the time set, or the event's start."
+  closesAt: Time!
+  "The youngest participant's age allowed."
+  ageMin: Int
+  "The oldest participant's age allowed."
+  ageMax: Int
+  "Whether each participant's first name is asked (and required)."
+  askName: Boolean!
+  "Whether a guardian's phone number is asked (and required)."
+  askGuardianPhone: Boolean!
+  "Whether allergies and other needs are asked (free text, optional)."
+  askNeeds: Boolean!
+}
+
+"Whether a sign-up has its places or waits for them."
+enum SignupStatus {
+  "The participants have places."
+  CONFIRMED
+  "The participants wait for places; a cancellation gives them places in turn."
+  WAITING
+}
+
+"One sign-up to an event: its participants, as the organiser sees them."
+type EventSignup implements Node {
+  "The global ID."
+  id: ID!
+  "Confirmed, or waiting."
+  status: SignupStatus!
+  "The place on the waiting list (1: next); null when confirmed."
+  position: Int
+  "How many participants the sign-up brings."
+  groupSize: Int!
+  "The contact e-mail."
+  contactEmail: String
+  "The participants, with the answers asked for."
+  participants: [SignupParticipant!]!
+  "Whether the participants came, as marked at the door; null until marked."
+  attended: Boolean
+  "When the sign-up came."
+  createdAt: Time!
+  "The event's global ID."
+  eventId: ID!
+}
+
+"A participant of a sign-up: only the answers the organiser asked for (empty otherwise)."
+type SignupParticipant {
+  "First name."
+  name: String!
+  "A guardian's phone number."
+  guardianPhone: String!
+  "Allergies and other needs."
+  needs: String!
+  "Age, when the event has age bounds."
+  age: Int
+}
+
+"A page of sign-ups."
+type EventSignupConnection {
+  "The sign-ups with their cursors."
+  edges: [EventSignupEdge!]!
+  "The sign-ups alone."
+  nodes: [EventSignup!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "How many sign-ups the event has."
+  totalCount: Int!
+}
+
+"A sign-up in a page."
+type EventSignupEdge {
+  "Its cursor."
+  cursor: String!
+  "The sign-up."
+  node: EventSignup!
+}
+
+"An event's sign-up settings; without ` + "`" + `places` + "`" + `, the event takes no sign-ups (refused while it has any)."
+input SetEventSignupInput {
+  "The event's global ID."
+  eventId: ID!
+  "The places (1 to 100,000); null ends sign-up."
+  places: Int
+  "How many participants may wait for a place (default 0: no waiting list)."
+  waitingListSize: Int
+  "The most participants one sign-up may bring, 1 to 50 (default 1)."
+  groupSizeLimit: Int
+  "When sign-up opens; null: at once."
+  opensAt: Time
+  "When sign-up closes; null: when the event starts."
+  closesAt: Time
+  "The youngest participant's age allowed; with either bound each participant's age is asked."
+  ageMin: Int
+  "The oldest participant's age allowed."
+  ageMax: Int
+  "Ask each participant's first name (required when asked)."
+  askName: Boolean
+  "Ask a guardian's phone number (required when asked)."
+  askGuardianPhone: Boolean
+  "Ask about allergies and other needs (optional free text)."
+  askNeeds: Boolean
+  "For an occurrence of a series: THIS (default) or ALL its occurrences, each counting its own places."
+  scope: EditScope
+}
+
+"A participant signed up; give the answers the event asks for."
+input SignupParticipantInput {
+  "First name (at most 100 characters)."
+  name: String
+  "A guardian's phone number (at most 30 characters)."
+  guardianPhone: String
+  "Allergies and other needs (at most 1,000 characters)."
+  needs: String
+  "Age, required when the event has age bounds."
+  age: Int
+}
+
+"A sign-up: no account needed."
+input SignUpInput {
+  "The event's global ID."
+  eventId: ID!
+  "The participants, one to the event's group size limit."
+  participants: [SignupParticipantInput!]!
+  "Where the cancellation token and news of a place from the waiting list go."
+  contactEmail: String!
+}
+
+"A new sign-up."
+type SignUpPayload {
+  "Confirmed or waiting (with its position)."
+  signup: EventSignup!
+  "The secret that cancels the sign-up with cancelSignup: shown only now."
+  cancellationToken: String!
+  "The event, with its counts after the sign-up."
+  event: Event
+}
+
+extend type Mutation {
+  "Sets or ends an event's sign-up (organisations' OWNER and EDITOR members for their events; ADMIN, EDITOR)."
+  setEventSignup(
+    "The settings."
+    input: SetEventSignupInput!
+  ): EventPayload!
+  """
+  Signs participants up to a published event, for anyone. Places are taken atomically;
+  without enough, the sign-up waits when the waiting list has room, else CONFLICT.
+  """
+  signUp(
+    "The sign-up."
+    input: SignUpInput!
+  ): SignUpPayload!
+  """
+  Cancels a sign-up: with its secret token (anyone holding it), or by its ID (the event's
+  organiser). The freed places go to the first on the waiting list whose group fits; they
+  are told by e-mail.
+  """
+  cancelSignup(
+    "The cancellation token given by signUp."
+    token: String
+    "The sign-up's global ID (organisers)."
+    id: ID
+  ): EventPayload!
+  "Marks whether a sign-up's participants came (the event's organiser, at the door)."
+  markAttendance(
+    "The sign-up's global ID."
+    id: ID!
+    "Whether they came."
+    attended: Boolean!
+  ): EventSignup!
+}
+
+"The sign-ups found by a contact e-mail, for a data-subject access request."
+type SignupDataReportPayload {
+  "Every sign-up made with the address, with its participants."
+  signups: [EventSignup!]!
+}
+
+"Sign-ups erased."
+type EraseSignupDataPayload {
+  "How many sign-ups were erased."
+  erased: Int!
+}
+
+extend type Mutation {
+  """
+  Reports every sign-up made with a contact e-mail (ADMIN; audit-logged without the
+  address). Sign-ups hold no identity number, so personalDataReport does not find them.
+  """
+  signupDataReport(
+    "The contact e-mail."
+    contactEmail: String!
+  ): SignupDataReportPayload!
+  "Cancels and erases every sign-up made with a contact e-mail (ADMIN; audit-logged without the address)."
+  eraseSignupData(
+    "The contact e-mail."
+    contactEmail: String!
+  ): EraseSignupDataPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/tenant.graphqls", Input: `extend type Query {
@@ -13028,6 +13645,14 @@ func (ec *executionContext) childFields_ErasePersonalDataPayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type ErasePersonalDataPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_EraseSignupDataPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "erased":
+		return ec.fieldContext_EraseSignupDataPayload_erased(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EraseSignupDataPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -13092,6 +13717,16 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_overridden(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Event_updatedAt(ctx, field)
+	case "signup":
+		return ec.fieldContext_Event_signup(ctx, field)
+	case "placesLeft":
+		return ec.fieldContext_Event_placesLeft(ctx, field)
+	case "waitingListLength":
+		return ec.fieldContext_Event_waitingListLength(ctx, field)
+	case "signupOpen":
+		return ec.fieldContext_Event_signupOpen(ctx, field)
+	case "signups":
+		return ec.fieldContext_Event_signups(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
 }
@@ -13162,6 +13797,80 @@ func (ec *executionContext) childFields_EventSeriesPayload(ctx context.Context, 
 		return ec.fieldContext_EventSeriesPayload_series(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EventSeriesPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EventSignup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_EventSignup_id(ctx, field)
+	case "status":
+		return ec.fieldContext_EventSignup_status(ctx, field)
+	case "position":
+		return ec.fieldContext_EventSignup_position(ctx, field)
+	case "groupSize":
+		return ec.fieldContext_EventSignup_groupSize(ctx, field)
+	case "contactEmail":
+		return ec.fieldContext_EventSignup_contactEmail(ctx, field)
+	case "participants":
+		return ec.fieldContext_EventSignup_participants(ctx, field)
+	case "attended":
+		return ec.fieldContext_EventSignup_attended(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_EventSignup_createdAt(ctx, field)
+	case "eventId":
+		return ec.fieldContext_EventSignup_eventId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventSignup", field.Name)
+}
+
+func (ec *executionContext) childFields_EventSignupConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_EventSignupConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_EventSignupConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EventSignupConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_EventSignupConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventSignupConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EventSignupEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_EventSignupEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_EventSignupEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventSignupEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_EventSignupSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "places":
+		return ec.fieldContext_EventSignupSettings_places(ctx, field)
+	case "waitingListSize":
+		return ec.fieldContext_EventSignupSettings_waitingListSize(ctx, field)
+	case "groupSizeLimit":
+		return ec.fieldContext_EventSignupSettings_groupSizeLimit(ctx, field)
+	case "opensAt":
+		return ec.fieldContext_EventSignupSettings_opensAt(ctx, field)
+	case "closesAt":
+		return ec.fieldContext_EventSignupSettings_closesAt(ctx, field)
+	case "ageMin":
+		return ec.fieldContext_EventSignupSettings_ageMin(ctx, field)
+	case "ageMax":
+		return ec.fieldContext_EventSignupSettings_ageMax(ctx, field)
+	case "askName":
+		return ec.fieldContext_EventSignupSettings_askName(ctx, field)
+	case "askGuardianPhone":
+		return ec.fieldContext_EventSignupSettings_askGuardianPhone(ctx, field)
+	case "askNeeds":
+		return ec.fieldContext_EventSignupSettings_askNeeds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventSignupSettings", field.Name)
 }
 
 func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14242,6 +14951,40 @@ func (ec *executionContext) childFields_Settlement(ctx context.Context, field gr
 		return ec.fieldContext_Settlement_purchasedTickets(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Settlement", field.Name)
+}
+
+func (ec *executionContext) childFields_SignUpPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "signup":
+		return ec.fieldContext_SignUpPayload_signup(ctx, field)
+	case "cancellationToken":
+		return ec.fieldContext_SignUpPayload_cancellationToken(ctx, field)
+	case "event":
+		return ec.fieldContext_SignUpPayload_event(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignUpPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SignupDataReportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "signups":
+		return ec.fieldContext_SignupDataReportPayload_signups(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignupDataReportPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SignupParticipant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_SignupParticipant_name(ctx, field)
+	case "guardianPhone":
+		return ec.fieldContext_SignupParticipant_guardianPhone(ctx, field)
+	case "needs":
+		return ec.fieldContext_SignupParticipant_needs(ctx, field)
+	case "age":
+		return ec.fieldContext_SignupParticipant_age(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignupParticipant", field.Name)
 }
 
 func (ec *executionContext) childFields_StaleTranslation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -458,6 +458,12 @@ type ErasePersonalDataPayload struct {
 	Erased bool `json:"erased"`
 }
 
+// Sign-ups erased.
+type EraseSignupDataPayload struct {
+	// How many sign-ups were erased.
+	Erased int `json:"erased"`
+}
+
 // Which events to list.
 type EventFilterInput struct {
 	// Events not ended at this time (default: now).
@@ -482,6 +488,8 @@ type EventFilterInput struct {
 	HolidayProgramme *string `json:"holidayProgramme,omitempty"`
 	// Only events changed at or after this time.
 	ChangedSince *time.Time `json:"changedSince,omitempty"`
+	// true: only events whose sign-up is open now (a place or waiting list room left); false: the others.
+	SignupOpen *bool `json:"signupOpen,omitempty"`
 }
 
 // The event as it is after a change.
@@ -893,6 +901,22 @@ type SetUserRolesPayload struct {
 type SetVenueTranslationPayload struct {
 	// The venue, named in the request's language.
 	Venue *portal.Venue `json:"venue"`
+}
+
+// A new sign-up.
+type SignUpPayload struct {
+	// Confirmed or waiting (with its position).
+	Signup *events.Signup `json:"signup"`
+	// The secret that cancels the sign-up with cancelSignup: shown only now.
+	CancellationToken string `json:"cancellationToken"`
+	// The event, with its counts after the sign-up.
+	Event *events.Event `json:"event,omitempty"`
+}
+
+// The sign-ups found by a contact e-mail, for a data-subject access request.
+type SignupDataReportPayload struct {
+	// Every sign-up made with the address, with its participants.
+	Signups []*events.Signup `json:"signups"`
 }
 
 // A suspended card.

@@ -364,6 +364,22 @@ func TestAccessMatrix(t *testing.T) {
 			login("admin@example.no")))
 		return map[string]any{"id": get(r.Data, "createEventSeries.series.id")}
 	}
+	// signupOfA makes a published event of Lag A taking sign-ups and signs one up; it
+	// returns the event's and the sign-up's global IDs and the cancellation token.
+	signupOfA := func() (string, string, string) {
+		ev := newEvent(lagA)
+		_, raw, _ := relay.ParseGlobalID(ev, "id")
+		s.exec(t, `UPDATE events SET publication = 'PUBLISHED' WHERE id = ?`, raw)
+		s.exec(t, `INSERT INTO event_signup_settings (event_id, municipality_id, places, waiting_list_size)
+			VALUES (?, ?, 5, 5)`, raw, demo.ID())
+		r := ok(t, s.post(t, `mutation($e: ID!) { signUp(input: {eventId: $e, contactEmail: "mor@example.no",
+			participants: [{}]}) { signup { id } cancellationToken } }`, map[string]any{"e": ev}))
+		return ev, get(r.Data, "signUp.signup.id").(string), get(r.Data, "signUp.cancellationToken").(string)
+	}
+	openEventOfA := func() map[string]any {
+		ev, _, _ := signupOfA()
+		return map[string]any{"e": ev}
+	}
 	closure := func() map[string]any {
 		contentN++
 		var id string
@@ -662,6 +678,30 @@ func TestAccessMatrix(t *testing.T) {
 		{"updateClosure", `mutation($id: ID!) { updateClosure(input: {id: $id, endsOn: "2027-02-27"}) { id } }`, closure,
 			catalogueEditors},
 		{"deleteClosure", `mutation($id: ID!) { deleteClosure(id: $id) }`, closure, catalogueEditors},
+		{"setEventSignup", `mutation($id: ID!) { setEventSignup(input: {eventId: $id, places: 5}) { event { id } } }`,
+			eventOfA, orgEditors},
+		{"signUp", `mutation($e: ID!) { signUp(input: {eventId: $e, contactEmail: "far@example.no",
+			participants: [{}]}) { signup { status } } }`, openEventOfA, anyone},
+		{"cancelSignup (with its token)", `mutation($t: String) { cancelSignup(token: $t) { event { id } } }`,
+			func() map[string]any {
+				_, _, tok := signupOfA()
+				return map[string]any{"t": tok}
+			}, anyone},
+		{"cancelSignup (by the organiser)", `mutation($id: ID) { cancelSignup(id: $id) { event { id } } }`,
+			func() map[string]any {
+				_, id, _ := signupOfA()
+				return map[string]any{"id": id}
+			}, orgEditors},
+		{"markAttendance", `mutation($id: ID!) { markAttendance(id: $id, attended: true) { attended } }`,
+			func() map[string]any {
+				_, id, _ := signupOfA()
+				return map[string]any{"id": id}
+			}, orgEditors},
+		{"Event.signups", `query($e: ID!) { event(id: $e) { signups { totalCount } } }`, openEventOfA, orgEditors},
+		{"signupDataReport", `mutation { signupDataReport(contactEmail: "mor@example.no") { signups { id } } }`,
+			openEventOfA, adminOnly},
+		{"eraseSignupData", `mutation { eraseSignupData(contactEmail: "mor@example.no") { erased } }`,
+			openEventOfA, adminOnly},
 		{"event (a DRAFT)", `query($id: ID!) { event(id: $id) { id } }`, eventOfA, draftReaders},
 		// Reads with rows in docs/access.md's query table.
 		{"Organisation.members", `query($id: ID!) { organisation(id: $id) { members { role } } }`, lagAID, ownersOnly},

@@ -141,6 +141,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 	a.Portal.ContentWriter = a.Content.RequireWriter
 	a.Events = events.NewService(a.DB)
 	a.Events.Horizon = time.Duration(cfg.EventHorizonDays) * 24 * time.Hour
+	a.Events.SignupRetention = time.Duration(cfg.SignupRetentionDays) * 24 * time.Hour
 	if a.Jobs, err = newJobs(a); err != nil {
 		a.Close()
 		return nil, err
@@ -424,6 +425,9 @@ func newJobs(a *App) (*jobs.Queue, error) {
 	// Recurring events' occurrences up to the horizon: daily.
 	jobs.AddWorker(q, &events.HorizonWorker{Events: a.Events})
 	q.AddPeriodic(events.HorizonInterval, func() river.JobArgs { return events.HorizonArgs{} })
+	// Sign-ups erased a number of days after their events: hourly.
+	jobs.AddWorker(q, &events.SignupErasureWorker{Events: a.Events})
+	q.AddPeriodic(events.SignupErasureInterval, func() river.JobArgs { return events.SignupErasureArgs{} })
 	return q, nil
 }
 

@@ -30,6 +30,9 @@ type Service struct {
 	Now func() time.Time
 	// Horizon is how far ahead a series' occurrences exist as rows; zero: DefaultHorizon.
 	Horizon time.Duration
+	// SignupRetention is how long after an event ends its sign-ups are kept; zero:
+	// DefaultSignupRetention.
+	SignupRetention time.Duration
 }
 
 // DefaultHorizon is how far ahead occurrences are made unless configured.

@@ -14,7 +14,7 @@ import (
 )
 
 // Filter narrows the events listed; empty fields do not filter. Others are added as the
-// calendar grows (near, within, sign-up open, accepts the card, a text query).
+// calendar grows (near, within, accepts the card, a text query).
 type Filter struct {
 	// From and To bound the time: events that have not ended at From and start before To.
 	// Without From: the events not ended now (upcoming). From to To is at most
@@ -33,6 +33,8 @@ type Filter struct {
 	// HolidayProgramme: the events of one umbrella event.
 	HolidayProgramme *uuid.UUID
 	ChangedSince     *time.Time
+	// SignupOpen: true, the events whose sign-up is open now; false, the others.
+	SignupOpen *bool
 }
 
 // Connection is a page of events, by start.
@@ -77,7 +79,8 @@ func (s *Service) FindEvents(ctx context.Context, f Filter, page relay.Page) (*C
 	if err != nil {
 		return nil, err
 	}
-	from := s.now()
+	now := s.now()
+	from := now
 	if f.From != nil {
 		from = *f.From
 	}
@@ -93,7 +96,7 @@ func (s *Service) FindEvents(ctx context.Context, f Filter, page relay.Page) (*C
 	base := func() *bun.SelectQuery {
 		q := s.db.NewSelect().TableExpr("events AS e").
 			Where("e.municipality_id = ? AND e.ends_at > ?", t.ID(), from)
-		return filterEvents(d.visible(q), f, from)
+		return filterSignupOpen(filterEvents(d.visible(q), f, from), f.SignupOpen, now)
 	}
 	q, err := startSort.Apply(withLinks(base()), page)
 	if err != nil {

@@ -77,8 +77,10 @@ type Config struct {
 	// CardRetentionDays is how long after a card ends its holder's and guardians' personal
 	// data is kept before it is erased.
 	CardRetentionDays int
-	MediaURL          string
-	MailFrom          string
+	// SignupRetentionDays is how long after an event ends its sign-ups are kept.
+	SignupRetentionDays int
+	MediaURL            string
+	MailFrom            string
 	// PGBinDir is PG_BINDIR: where the embedded PostgreSQL's binaries are, when set.
 	PGBinDir string
 	// Tracing is read from the standard OTEL_* variables (see tracing.FromEnv); off unless
@@ -263,6 +265,7 @@ var Settings = []Setting{
 	{"FRITID_REVISIONS_KEPT", "revisions-kept", "20", "how many revisions of each organisation and activity are kept", setInt(func(c *Config) *int { return &c.RevisionsKept }, 1, 1000)},
 	{"FRITID_EVENT_HORIZON_DAYS", "event-horizon-days", "365", "how many days ahead a recurring event's occurrences are made (a daily job moves the horizon on)", setInt(func(c *Config) *int { return &c.EventHorizonDays }, 7, 1096)},
 	{"FRITID_CARD_RETENTION_DAYS", "card-retention-days", "90", "days after an activity card ends before its holder's and guardians' personal data is erased (the card and its statistics stay, anonymous)", setInt(func(c *Config) *int { return &c.CardRetentionDays }, 1, 3650)},
+	{"FRITID_SIGNUP_RETENTION_DAYS", "signup-retention-days", "30", "days after an event ends before its sign-ups (contacts, participants, answers, attendance) are erased", setInt(func(c *Config) *int { return &c.SignupRetentionDays }, 1, 3650)},
 	{"FRITID_MEDIA_URL", "media-url", "", "where uploaded images are kept: file:///srv/fritid/media or s3://bucket?region=eu-north-1; required in production; empty keeps them in the data directory in development", setString(func(c *Config) *string { return &c.MediaURL })},
 	{"FRITID_MAIL_FROM", "mail-from", "fritid <noreply@localhost>", "the sender of e-mail", setString(func(c *Config) *string { return &c.MailFrom })},
 	{"FRITID_SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long a graceful shutdown waits for requests in flight", setDuration(func(c *Config) *time.Duration { return &c.ShutdownGrace })},
