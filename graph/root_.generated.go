@@ -561,6 +561,7 @@ type ComplexityRoot struct {
 		Free             func(childComplexity int) int
 		GlobalID         func(childComplexity int) int
 		HolidayProgramme func(childComplexity int) int
+		JSONLd           func(childComplexity int) int
 		Neighbourhoods   func(childComplexity int) int
 		Organisation     func(childComplexity int) int
 		Overridden       func(childComplexity int) int
@@ -3333,6 +3334,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.HolidayProgramme(childComplexity), true
+	case "Event.jsonLd":
+		if e.ComplexityRoot.Event.JSONLd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.JSONLd(childComplexity), true
 	case "Event.neighbourhoods":
 		if e.ComplexityRoot.Event.Neighbourhoods == nil {
 			break
@@ -10893,6 +10900,16 @@ directive @goField(
   batch: Boolean
 ) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION
 `, BuiltIn: false},
+	{Name: "../schema/eventfeeds.graphqls", Input: `extend type Event {
+  """
+  The event as a schema.org Event in JSON-LD, for a page's <script type="application/ld+json">:
+  name, startDate and endDate (ISO 8601 with the offset; dates alone for an all-day event),
+  eventStatus, location (a Place with its address and geo), offers (the price in NOK, or
+  free), organizer, inLanguage, and for an occurrence of a series its eventSchedule.
+  """
+  jsonLd: JSON!
+}
+`, BuiltIn: false},
 	{Name: "../schema/events.graphqls", Input: `extend type Query {
   """
   The events the reader may see (the public: published ones), by start: by default those
@@ -13092,6 +13109,8 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_overridden(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Event_updatedAt(ctx, field)
+	case "jsonLd":
+		return ec.fieldContext_Event_jsonLd(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
 }

@@ -99,7 +99,7 @@ func TestEventFeedSeriesExpandToTheOccurrences(t *testing.T) {
 	moved := time.Date(2027, 4, 6, 18, 0, 0, 0, loc)
 	update(map[string]any{"id": occID(2), "scope": "THIS", "startsAt": moved.Format(time.RFC3339),
 		"endsAt": moved.Add(time.Hour).Format(time.RFC3339),
-		"texts": []any{map[string]any{"locale": "nb", "title": "Ekstraøvelse"}}})
+		"texts":  []any{map[string]any{"locale": "nb", "title": "Ekstraøvelse"}}})
 	update(map[string]any{"id": occID(3), "scope": "THIS", "status": "CANCELLED"})
 	long := "Konsert; med komma, backslash \\ og\nny linje – " + strings.TrimSpace(strings.Repeat("blåbærsyltetøy ", 12))
 	ok(t, s.post(t, createEventQ, map[string]any{"in": map[string]any{"slug": "konsert",
@@ -260,6 +260,89 @@ func TestEventFeedSeriesExpandToTheOccurrences(t *testing.T) {
 			t.Errorf("%d entries", n)
 		}
 		cal, _ = parseICal(t, s, "/feeds/events.ics?lang=nb&freeOnly=true&age=10")
+	})
+	t.Run("JSONLDHasWhatSearchEnginesRequire", func(t *testing.T) {
+		r := ok(t, s.post(t, `{ events(first: 20) { nodes { slug status jsonLd } } }`, nil))
+		seen := 0
+		for _, n := range get(r.Data, "events.nodes").([]any) {
+			var ld struct {
+				Context   string `json:"@context"`
+				Type      string `json:"@type"`
+				Name      string `json:"name"`
+				Start     string `json:"startDate"`
+				End       string `json:"endDate"`
+				Status    string `json:"eventStatus"`
+				Lang      string `json:"inLanguage"`
+				URL       string `json:"url"`
+				Organizer struct {
+					Type string `json:"@type"`
+					Name string `json:"name"`
+				} `json:"organizer"`
+				Location *struct {
+					Type    string `json:"@type"`
+					Name    string `json:"name"`
+					Address struct {
+						PostalCode string `json:"postalCode"`
+						Locality   string `json:"addressLocality"`
+					} `json:"address"`
+					Geo struct {
+						Lat float64 `json:"latitude"`
+						Lon float64 `json:"longitude"`
+					} `json:"geo"`
+				} `json:"location"`
+				Offers struct {
+					Price    string `json:"price"`
+					Currency string `json:"priceCurrency"`
+				} `json:"offers"`
+				Schedule *struct {
+					Freq  string   `json:"repeatFrequency"`
+					ByDay []string `json:"byDay"`
+					Count int      `json:"repeatCount"`
+					Zone  string   `json:"scheduleTimezone"`
+				} `json:"eventSchedule"`
+			}
+			o := n.(map[string]any)
+			raw, _ := json.Marshal(o["jsonLd"])
+			if err := json.Unmarshal(raw, &ld); err != nil {
+				t.Fatalf("%s: %v", raw, err)
+			}
+			if ld.Context != "https://schema.org" || ld.Type != "Event" || ld.Name == "" || ld.Lang != "nb" ||
+				!strings.Contains(ld.URL, "/arrangementer/"+o["slug"].(string)) || ld.Offers.Currency != "NOK" ||
+				ld.Offers.Price != "0.00" || ld.Organizer.Name != "Demo kommune" {
+				t.Errorf("%s", raw)
+			}
+			wantStatus := map[any]string{"SCHEDULED": "https://schema.org/EventScheduled",
+				"CANCELLED": "https://schema.org/EventCancelled"}[o["status"]]
+			if ld.Status != wantStatus {
+				t.Errorf("%s: eventStatus %q", o["slug"], ld.Status)
+			}
+			switch slug := o["slug"].(string); {
+			case slug == "loppemarked":
+				if ld.Start != "2027-05-01" || ld.End != "2027-05-02" {
+					t.Errorf("all day: %s", raw)
+				}
+				seen++
+			case strings.HasPrefix(slug, "korovelse-"):
+				st, err := time.Parse(time.RFC3339, ld.Start)
+				if _, e2 := time.Parse(time.RFC3339, ld.End); err != nil || e2 != nil || st.In(loc).Hour() < 17 ||
+					!strings.HasSuffix(ld.Start, "+02:00") && !strings.HasSuffix(ld.Start, "+01:00") {
+					t.Errorf("dates without their offset: %s", raw)
+				}
+				if ld.Location == nil || ld.Location.Type != "Place" || ld.Location.Name != "Kulturhuset" ||
+					ld.Location.Address.PostalCode != "3256" || ld.Location.Geo.Lat != 59.05 {
+					t.Errorf("location: %s", raw)
+				}
+				if ld.Schedule == nil || ld.Schedule.Freq != "P1W" || len(ld.Schedule.ByDay) != 1 ||
+					ld.Schedule.ByDay[0] != "https://schema.org/Tuesday" || ld.Schedule.Count != 6 ||
+					ld.Schedule.Zone != "Europe/Oslo" {
+					t.Errorf("eventSchedule: %s", raw)
+				}
+				seen++
+			}
+		}
+		if seen != 6 {
+			t.Errorf("%d events checked, want the market and five occurrences", seen)
+		}
 	})
 	t.Run("ErrBadParameters", func(t *testing.T) {
 		for q, field := range map[string]string{"?lang=xx": "lang", "?category=finnes-ikke": "category",
