@@ -8,11 +8,17 @@ package graph
 import (
 	"context"
 	"net/url"
+	"time"
 
+	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/events"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 )
+
+func (r *calendarActivityTimeResolver) Activity(ctx context.Context, obj *events.ActivityTime) (*portal.Activity, error) {
+	return obj.Activity, nil
+}
 
 func (r *eventResolver) JSONLd(ctx context.Context, obj *events.Event) (portal.RawJSON, error) {
 	c := events.LDContext{}
@@ -46,3 +52,13 @@ func (r *eventResolver) JSONLd(ctx context.Context, obj *events.Event) (portal.R
 	b, err := obj.LinkedData(c)
 	return portal.RawJSON(b), err
 }
+
+func (r *queryResolver) Calendar(ctx context.Context, from time.Time, to time.Time, filter *model.CalendarFilterInput) ([]*events.CalendarDay, error) {
+	return r.calendar(ctx, from, to, filter)
+}
+
+func (r *Resolver) CalendarActivityTime() CalendarActivityTimeResolver {
+	return &calendarActivityTimeResolver{r}
+}
+
+type calendarActivityTimeResolver struct{ *Resolver }

@@ -2332,7 +2332,7 @@ func (ec *executionContext) _DeleteEventPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
-var eventImplementors = []string{"Event", "Node"}
+var eventImplementors = []string{"Event", "CalendarItem", "Node"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *events.Event) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, eventImplementors)
