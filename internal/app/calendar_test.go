@@ -29,8 +29,8 @@ func TestCalendarMixesEventsAndActivities(t *testing.T) {
 		map[string]any{"publication": "PUBLISHED"})}, admin))
 	ok(t, s.post(t, createEventQ, map[string]any{"in": map[string]any{"slug": "festival", "publication": "PUBLISHED",
 		"startsAt": time.Date(2027, 2, 20, 10, 0, 0, 0, loc).Format(time.RFC3339), "ageMin": 13,
-		"endsAt":   time.Date(2027, 2, 21, 16, 0, 0, 0, loc).Format(time.RFC3339),
-		"texts":    []any{map[string]any{"locale": "nb", "title": "Festival"}}}}, admin))
+		"endsAt": time.Date(2027, 2, 21, 16, 0, 0, 0, loc).Format(time.RFC3339),
+		"texts":  []any{map[string]any{"locale": "nb", "title": "Festival"}}}}, admin))
 	// Late on a Sunday evening in Oslo is Sunday there, though Monday has begun nowhere.
 	ok(t, s.post(t, createEventQ, map[string]any{"in": eventInput("kveld", time.Date(2027, 2, 28, 23, 30, 0, 0, loc),
 		map[string]any{"publication": "PUBLISHED", "endsAt": time.Date(2027, 2, 28, 23, 45, 0, 0, loc).Format(
