@@ -176,17 +176,17 @@ func (r *Resolver) closuresOf(ctx context.Context, from, to time.Time) ([]*event
 func (r *queryResolver) eventNode(ctx context.Context, typ string, id uuid.UUID) (relay.Node, error) {
 	switch typ {
 	case "Event":
-		e, err := r.Calendar.FindEvent(ctx, &id, "")
+		e, err := r.Resolver.Calendar.FindEvent(ctx, &id, "")
 		if e != nil {
 			seeEvents(ctx, []*events.Event{e})
 		}
 		return nodeOrNil(e, err)
 	case "EventSeries":
-		m, err := r.Calendar.SeriesByID(ctx, []uuid.UUID{id})
+		m, err := r.Resolver.Calendar.SeriesByID(ctx, []uuid.UUID{id})
 		if err != nil {
 			return nil, err
 		}
 		return nodeOrNil(m[id], nil)
 	}
-	return nodeOrNil(r.Calendar.FindClosure(ctx, id))
+	return nodeOrNil(r.Resolver.Calendar.FindClosure(ctx, id))
 }

@@ -149,7 +149,7 @@ func (r *queryResolver) Events(ctx context.Context, filter *model.EventFilterInp
 	if err != nil {
 		return nil, err
 	}
-	conn, err := r.Calendar.FindEvents(ctx, f, page)
+	conn, err := r.Resolver.Calendar.FindEvents(ctx, f, page)
 	if err == nil {
 		seeEvents(ctx, conn.Nodes())
 	}
@@ -168,7 +168,7 @@ func (r *queryResolver) Event(ctx context.Context, id *string, slug *string) (*e
 		}
 		uid = &u
 	}
-	e, err := r.Calendar.FindEvent(ctx, uid, strOr(slug))
+	e, err := r.Resolver.Calendar.FindEvent(ctx, uid, strOr(slug))
 	if e != nil {
 		seeEvents(ctx, []*events.Event{e})
 	}
@@ -176,7 +176,7 @@ func (r *queryResolver) Event(ctx context.Context, id *string, slug *string) (*e
 }
 
 func (r *queryResolver) Closures(ctx context.Context, from time.Time, to time.Time) ([]*events.Closure, error) {
-	return r.Calendar.FindClosures(ctx, from, to)
+	return r.Resolver.Calendar.FindClosures(ctx, from, to)
 }
 
 func (r *Resolver) Event() EventResolver { return &eventResolver{r} }

@@ -37,6 +37,7 @@ type ResolverRoot interface {
 	ArticleChange() ArticleChangeResolver
 	ArticleConnection() ArticleConnectionResolver
 	AuditEntry() AuditEntryResolver
+	CalendarActivityTime() CalendarActivityTimeResolver
 	CancelTicketPayload() CancelTicketPayloadResolver
 	Card() CardResolver
 	CardOffer() CardOfferResolver
@@ -264,6 +265,17 @@ type ComplexityRoot struct {
 	AuditEntryEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CalendarActivityTime struct {
+		Activity func(childComplexity int) int
+		EndsAt   func(childComplexity int) int
+		StartsAt func(childComplexity int) int
+	}
+
+	CalendarDay struct {
+		Date  func(childComplexity int) int
+		Items func(childComplexity int) int
 	}
 
 	CancelTicketPayload struct {
@@ -566,6 +578,7 @@ type ComplexityRoot struct {
 		Free              func(childComplexity int) int
 		GlobalID          func(childComplexity int) int
 		HolidayProgramme  func(childComplexity int) int
+		JSONLd            func(childComplexity int) int
 		Neighbourhoods    func(childComplexity int) int
 		Organisation      func(childComplexity int) int
 		Overridden        func(childComplexity int) int
@@ -1072,6 +1085,7 @@ type ComplexityRoot struct {
 		Articles                 func(childComplexity int, filter *model.ArticleFilterInput, first *int, after *string) int
 		ArticlesAwaitingApproval func(childComplexity int, first *int, after *string) int
 		AuditLog                 func(childComplexity int, filter *model.AuditFilterInput, first *int, after *string, last *int, before *string) int
+		Calendar                 func(childComplexity int, from time.Time, to time.Time, filter *model.CalendarFilterInput) int
 		CardAgencies             func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CardOffers               func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus, first *int, after *string, last *int, before *string) int
 		CardProgrammes           func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -2269,6 +2283,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
 
+	case "CalendarActivityTime.activity":
+		if e.ComplexityRoot.CalendarActivityTime.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarActivityTime.Activity(childComplexity), true
+	case "CalendarActivityTime.endsAt":
+		if e.ComplexityRoot.CalendarActivityTime.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarActivityTime.EndsAt(childComplexity), true
+	case "CalendarActivityTime.startsAt":
+		if e.ComplexityRoot.CalendarActivityTime.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarActivityTime.StartsAt(childComplexity), true
+
+	case "CalendarDay.date":
+		if e.ComplexityRoot.CalendarDay.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarDay.Date(childComplexity), true
+	case "CalendarDay.items":
+		if e.ComplexityRoot.CalendarDay.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarDay.Items(childComplexity), true
+
 	case "CancelTicketPayload.card":
 		if e.ComplexityRoot.CancelTicketPayload.Card == nil {
 			break
@@ -3410,6 +3456,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.HolidayProgramme(childComplexity), true
+	case "Event.jsonLd":
+		if e.ComplexityRoot.Event.JSONLd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.JSONLd(childComplexity), true
 	case "Event.neighbourhoods":
 		if e.ComplexityRoot.Event.Neighbourhoods == nil {
 			break
@@ -6040,6 +6092,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilterInput), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.calendar":
+		if e.ComplexityRoot.Query.Calendar == nil {
+			break
+		}
+
+		args, err := ec.field_Query_calendar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Calendar(childComplexity, args["from"].(time.Time), args["to"].(time.Time), args["filter"].(*model.CalendarFilterInput)), true
 	case "Query.cardAgencies":
 		if e.ComplexityRoot.Query.CardAgencies == nil {
 			break
@@ -7497,6 +7560,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputArticleFilterInput,
 		ec.unmarshalInputAuditFilterInput,
 		ec.unmarshalInputBoundingBoxInput,
+		ec.unmarshalInputCalendarFilterInput,
 		ec.unmarshalInputCardAgencyInput,
 		ec.unmarshalInputCardOfferInput,
 		ec.unmarshalInputCardOfferTextInput,
@@ -11279,6 +11343,65 @@ directive @goField(
   batch: Boolean
 ) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION
 `, BuiltIn: false},
+	{Name: "../schema/eventfeeds.graphqls", Input: `extend type Event {
+  """
+  The event as a schema.org Event in JSON-LD, for a page's <script type="application/ld+json">:
+  name, startDate and endDate (ISO 8601 with the offset; dates alone for an all-day event),
+  eventStatus, location (a Place with its address and geo), offers (the price in NOK, or
+  free), organizer, inLanguage, and for an occurrence of a series its eventSchedule.
+  """
+  jsonLd: JSON!
+}
+
+extend type Query {
+  """
+  What is on from one day to another (both included, at most 31 days; days in the
+  municipality's time zone): the events and the activities' weekly times (less the closures
+  they pause in), day by day. An event lasting several days is on each of them.
+  """
+  calendar(
+    "The first day."
+    from: Date!
+    "The last day; at most 30 days after ` + "`" + `from` + "`" + `."
+    to: Date!
+    "Narrows events and activities alike."
+    filter: CalendarFilterInput
+  ): [CalendarDay!]!
+}
+
+"What the calendar narrows to; empty fields do not narrow."
+input CalendarFilterInput {
+  "Only what is in any of these categories (global IDs)."
+  categories: [ID!]
+  "Only what is in any of these neighbourhoods (global IDs)."
+  neighbourhoods: [ID!]
+  "Only what is for someone of this age."
+  age: Int
+  "Only what is free."
+  freeOnly: Boolean
+}
+
+"One day of the calendar."
+type CalendarDay {
+  "The day."
+  date: Date!
+  "What happens on it, by start."
+  items: [CalendarItem!]!
+}
+
+"An entry of the calendar: an event, or one weekly time of an activity."
+union CalendarItem = Event | CalendarActivityTime
+
+"One dated time of an activity's weekly slots in the calendar."
+type CalendarActivityTime {
+  "The activity."
+  activity: Activity!
+  "When it starts."
+  startsAt: Time!
+  "When it ends."
+  endsAt: Time!
+}
+`, BuiltIn: false},
 	{Name: "../schema/events.graphqls", Input: `extend type Query {
   """
   The events the reader may see (the public: published ones), by start: by default those
@@ -13079,6 +13202,16 @@ func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CalendarDay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_CalendarDay_date(ctx, field)
+	case "items":
+		return ec.fieldContext_CalendarDay_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalendarDay", field.Name)
+}
+
 func (ec *executionContext) childFields_CancelTicketPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "ticket":
@@ -13717,6 +13850,8 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_overridden(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Event_updatedAt(ctx, field)
+	case "jsonLd":
+		return ec.fieldContext_Event_jsonLd(ctx, field)
 	case "signup":
 		return ec.fieldContext_Event_signup(ctx, field)
 	case "placesLeft":

@@ -146,6 +146,18 @@ type BoundingBoxInput struct {
 	MaxLon float64 `json:"maxLon"`
 }
 
+// What the calendar narrows to; empty fields do not narrow.
+type CalendarFilterInput struct {
+	// Only what is in any of these categories (global IDs).
+	Categories []string `json:"categories,omitempty"`
+	// Only what is in any of these neighbourhoods (global IDs).
+	Neighbourhoods []string `json:"neighbourhoods,omitempty"`
+	// Only what is for someone of this age.
+	Age *int `json:"age,omitempty"`
+	// Only what is free.
+	FreeOnly *bool `json:"freeOnly,omitempty"`
+}
+
 // A cancelled ticket.
 type CancelTicketPayload struct {
 	// The ticket, now CANCELLED.

@@ -316,6 +316,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /geo/organisations.geojson", withTenant(graph.GeoJSONHandler(resolver, a.Bundle, "Organisation")))
 	mux.Handle("GET /feeds/articles.xml", withTenant(graph.ArticleFeedHandler(resolver, a.Bundle, cfg.PublicURL, false)))
 	mux.Handle("GET /feeds/articles.atom", withTenant(graph.ArticleFeedHandler(resolver, a.Bundle, cfg.PublicURL, true)))
+	mux.Handle("GET /feeds/events.ics", withTenant(graph.EventFeedHandler(resolver, a.Bundle, cfg.PublicURL)))
 	mux.Handle("GET /healthz", httpserver.Healthz())
 	mux.Handle("GET /readyz", httpserver.Readyz(a.Ready))
 	if cfg.MetricsOnMain() {

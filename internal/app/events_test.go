@@ -311,14 +311,18 @@ func TestEventsOfUnapprovedOrganisationsAreNotPublic(t *testing.T) {
 		}
 		return r.Data["event"] != nil
 	}
-	if public() {
+	inFeed := func() bool {
+		_, _, body := fetchFeed(t, s, "/feeds/events.ics?lang=nb")
+		return strings.Contains(string(body), "Teater: apen-dag")
+	}
+	if public() || inFeed() {
 		t.Fatal("the public sees a published event of an organisation waiting for approval")
 	}
 	if r := ok(t, s.post(t, `query($id: ID!) { event(id: $id) { id } }`, map[string]any{"id": id}, admin)); r.Data["event"] == nil {
 		t.Fatal("the municipality's editor does not see it")
 	}
 	s.exec(t, `UPDATE organisations SET status = 'PUBLISHED' WHERE id = ?`, org)
-	if !public() {
+	if !public() || !inFeed() {
 		t.Fatal("the approved organisation's event is not public")
 	}
 }

@@ -131,8 +131,10 @@ type Event struct {
 	StartsAt         time.Time   `bun:"starts_at"`
 	EndsAt           time.Time   `bun:"ends_at"`
 	NeighbourhoodIDs []uuid.UUID `bun:"neighbourhood_ids,array,scanonly"`
-	CreatedAt        time.Time   `bun:"created_at,nullzero,notnull,default:current_timestamp"`
-	UpdatedAt        time.Time   `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
+	// Sequence is the iCalendar SEQUENCE: it grows on every change (kept by the database).
+	Sequence  int       `bun:"sequence,scanonly"`
+	CreatedAt time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	UpdatedAt time.Time `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 
 	Texts `bun:"-"`
 }

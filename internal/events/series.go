@@ -34,8 +34,10 @@ type Series struct {
 	PausesOnPublicHolidays bool        `bun:"pauses_on_public_holidays"`
 	Template               Template    `bun:"template,type:jsonb"`
 	MaterialisedUntil      time.Time   `bun:"materialised_until"`
-	CreatedAt              time.Time   `bun:"created_at,nullzero,notnull,default:current_timestamp"`
-	UpdatedAt              time.Time   `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
+	// Sequence is the iCalendar SEQUENCE: it grows on every change (kept by the database).
+	Sequence  int       `bun:"sequence,scanonly"`
+	CreatedAt time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	UpdatedAt time.Time `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 }
 
 // Template is what every occurrence of a series is made with, apart from its times.

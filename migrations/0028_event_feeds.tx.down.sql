@@ -1,0 +1,14 @@
+DROP TRIGGER events_series_sequence_del ON events;
+DROP TRIGGER events_series_sequence_ins ON events;
+DROP TRIGGER event_categories_sequence_del ON event_categories;
+DROP TRIGGER event_categories_sequence_ins ON event_categories;
+DROP TRIGGER event_translations_sequence_del ON event_translations;
+DROP TRIGGER event_translations_sequence_upd ON event_translations;
+DROP TRIGGER event_translations_sequence_ins ON event_translations;
+DROP FUNCTION bump_series_sequence();
+DROP FUNCTION bump_event_sequence();
+DROP TRIGGER event_series_sequence ON event_series;
+DROP TRIGGER events_sequence ON events;
+DROP FUNCTION bump_ical_sequence();
+ALTER TABLE event_series DROP COLUMN sequence;
+ALTER TABLE events DROP COLUMN sequence;
