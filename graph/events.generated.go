@@ -1747,7 +1747,7 @@ func (ec *executionContext) unmarshalInputEventFilterInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"from", "to", "categories", "neighbourhoods", "organisation", "freeOnly", "age", "series", "hideSeriesOccurrences", "holidayProgramme", "changedSince", "signupOpen"}
+	fieldsInOrder := [...]string{"from", "to", "categories", "neighbourhoods", "organisation", "freeOnly", "age", "series", "hideSeriesOccurrences", "holidayProgramme", "changedSince", "signupOpen", "acceptsCard"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1838,6 +1838,13 @@ func (ec *executionContext) unmarshalInputEventFilterInput(ctx context.Context, 
 				return it, err
 			}
 			it.SignupOpen = data
+		case "acceptsCard":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptsCard"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptsCard = data
 		}
 	}
 	return it, nil

@@ -121,7 +121,7 @@ func eventFilter(in *model.EventFilterInput) (events.Filter, error) {
 	}
 	f.From, f.To, f.Age, f.ChangedSince = in.From, in.To, in.Age, in.ChangedSince
 	f.FreeOnly = in.FreeOnly != nil && *in.FreeOnly
-	f.SignupOpen = in.SignupOpen
+	f.SignupOpen, f.AcceptsCard = in.SignupOpen, in.AcceptsCard
 	f.HideSeriesOccurrences = in.HideSeriesOccurrences != nil && *in.HideSeriesOccurrences
 	return f, nil
 }

@@ -11565,6 +11565,8 @@ input EventFilterInput {
   changedSince: Time
   "true: only events whose sign-up is open now (a place or waiting list room left); false: the others."
   signupOpen: Boolean
+  "true: only events free with the activity card (linked to a published card offer); false: the others."
+  acceptsCard: Boolean
 }
 
 "A page of events."

@@ -502,6 +502,8 @@ type EventFilterInput struct {
 	ChangedSince *time.Time `json:"changedSince,omitempty"`
 	// true: only events whose sign-up is open now (a place or waiting list room left); false: the others.
 	SignupOpen *bool `json:"signupOpen,omitempty"`
+	// true: only events free with the activity card (linked to a published card offer); false: the others.
+	AcceptsCard *bool `json:"acceptsCard,omitempty"`
 }
 
 // The event as it is after a change.

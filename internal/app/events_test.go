@@ -327,6 +327,41 @@ func TestEventsOfUnapprovedOrganisationsAreNotPublic(t *testing.T) {
 	}
 }
 
+// TestEventsAcceptingTheCard: acceptsCard keeps to the events linked to a published card
+// offer ("free with the activity card"), or to the others.
+func TestEventsAcceptingTheCard(t *testing.T) {
+	t.Parallel()
+	s, admin := newEventServer(t)
+	offer := func(status string) string {
+		var id string
+		if err := s.app.DB.QueryRowContext(context.Background(), `WITH o AS (INSERT INTO organisations (municipality_id,
+			slug, name, kind, status) SELECT id, 'kino-' || lower(?), 'Kino', 'COMMERCIAL', 'PUBLISHED' FROM municipalities
+			WHERE slug = 'demo' RETURNING id, municipality_id)
+			INSERT INTO card_offers (municipality_id, organisation_id, stock, valid_from, valid_to, source, status)
+			SELECT municipality_id, id, 10, '2027-01-01', '2027-12-31', 'DONATED', ? FROM o RETURNING id`,
+			status, status).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return relayID("CardOffer", id)
+	}
+	start := time.Date(2027, 2, 10, 18, 0, 0, 0, time.UTC)
+	for slug, link := range map[string]any{"kinokveld": offer("PUBLISHED"), "utkast-tilbud": offer("DRAFT"), "uten-kort": nil} {
+		in := map[string]any{"publication": "PUBLISHED"}
+		if link != nil {
+			in["cardOfferId"] = link
+		}
+		ok(t, s.post(t, createEventQ, map[string]any{"in": eventInput(slug, start, in)}, admin))
+	}
+	for accepts, want := range map[bool]string{true: "kinokveld", false: "uten-kort,utkast-tilbud"} {
+		r := ok(t, s.post(t, readEventsQ, map[string]any{"f": map[string]any{"acceptsCard": accepts}}))
+		got := names(r.Data, "events.nodes", "slug")
+		slices.Sort(got)
+		if strings.Join(got, ",") != want {
+			t.Errorf("acceptsCard %v: %v, want %s", accepts, got, want)
+		}
+	}
+}
+
 func TestHolidayProgrammeAndActivityOccurrences(t *testing.T) {
 	t.Parallel()
 	s, admin := newEventServer(t)

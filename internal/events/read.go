@@ -35,6 +35,9 @@ type Filter struct {
 	ChangedSince     *time.Time
 	// SignupOpen: true, the events whose sign-up is open now; false, the others.
 	SignupOpen *bool
+	// AcceptsCard: true, the events free with the activity card (a published card offer);
+	// false, the others.
+	AcceptsCard *bool
 }
 
 // Connection is a page of events, by start.
@@ -138,6 +141,13 @@ func filterEvents(q *bun.SelectQuery, f Filter, from time.Time) *bun.SelectQuery
 	}
 	if f.FreeOnly {
 		q = q.Where("e.price_ore = 0")
+	}
+	if f.AcceptsCard != nil {
+		cond := `EXISTS (SELECT 1 FROM card_offers co WHERE co.id = e.card_offer_id AND co.status = 'PUBLISHED')`
+		if !*f.AcceptsCard {
+			cond = "NOT " + cond
+		}
+		q = q.Where(cond)
 	}
 	if f.Age != nil {
 		q = q.Where("(e.age_min IS NULL OR e.age_min <= ?) AND (e.age_max IS NULL OR e.age_max >= ?)", *f.Age, *f.Age)
