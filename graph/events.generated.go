@@ -1747,7 +1747,7 @@ func (ec *executionContext) unmarshalInputEventFilterInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"from", "to", "categories", "neighbourhoods", "organisation", "freeOnly", "age", "series", "hideSeriesOccurrences", "holidayProgramme", "changedSince", "signupOpen", "acceptsCard"}
+	fieldsInOrder := [...]string{"from", "to", "categories", "neighbourhoods", "organisation", "freeOnly", "age", "series", "hideSeriesOccurrences", "holidayProgramme", "changedSince", "signupOpen", "acceptsCard", "near", "within"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1845,6 +1845,20 @@ func (ec *executionContext) unmarshalInputEventFilterInput(ctx context.Context, 
 				return it, err
 			}
 			it.AcceptsCard = data
+		case "near":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("near"))
+			data, err := ec.unmarshalONearInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNearInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Near = data
+		case "within":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("within"))
+			data, err := ec.unmarshalOBoundingBoxInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐBoundingBoxInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Within = data
 		}
 	}
 	return it, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/fritid/fritid/internal/events"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
+	"github.com/fritid/fritid/internal/portal/geo"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -122,6 +123,22 @@ func eventFilter(in *model.EventFilterInput) (events.Filter, error) {
 	f.From, f.To, f.Age, f.ChangedSince = in.From, in.To, in.Age, in.ChangedSince
 	f.FreeOnly = in.FreeOnly != nil && *in.FreeOnly
 	f.SignupOpen, f.AcceptsCard = in.SignupOpen, in.AcceptsCard
+	if n := in.Near; n != nil {
+		p := geo.Point{Lat: n.Lat, Lon: n.Lon}
+		if err := geo.ValidatePoint(p, "filter.near"); err != nil {
+			return f, err
+		}
+		if err := geo.ValidateRadius(n.RadiusKm, "filter.near.radiusKm"); err != nil {
+			return f, err
+		}
+		f.Near = &portal.Near{Point: p, RadiusKm: n.RadiusKm}
+	}
+	if w := in.Within; w != nil {
+		f.Within = &geo.BBox{MinLat: w.MinLat, MinLon: w.MinLon, MaxLat: w.MaxLat, MaxLon: w.MaxLon}
+		if err := geo.ValidateBBox(*f.Within, "filter.within"); err != nil {
+			return f, err
+		}
+	}
 	f.HideSeriesOccurrences = in.HideSeriesOccurrences != nil && *in.HideSeriesOccurrences
 	return f, nil
 }

@@ -11567,6 +11567,10 @@ input EventFilterInput {
   signupOpen: Boolean
   "true: only events free with the activity card (linked to a published card offer); false: the others."
   acceptsCard: Boolean
+  "Only events at venues within ` + "`" + `radiusKm` + "`" + ` of this point (events with a free-text place only have no location)."
+  near: NearInput
+  "Only events at venues inside this rectangle."
+  within: BoundingBoxInput
 }
 
 "A page of events."

@@ -504,6 +504,10 @@ type EventFilterInput struct {
 	SignupOpen *bool `json:"signupOpen,omitempty"`
 	// true: only events free with the activity card (linked to a published card offer); false: the others.
 	AcceptsCard *bool `json:"acceptsCard,omitempty"`
+	// Only events at venues within `radiusKm` of this point (events with a free-text place only have no location).
+	Near *NearInput `json:"near,omitempty"`
+	// Only events at venues inside this rectangle.
+	Within *BoundingBoxInput `json:"within,omitempty"`
 }
 
 // The event as it is after a change.

@@ -362,6 +362,53 @@ func TestEventsAcceptingTheCard(t *testing.T) {
 	}
 }
 
+// TestEventsNearAndWithin: events are found by their venue's place on the map; an event with
+// a free-text place only has none.
+func TestEventsNearAndWithin(t *testing.T) {
+	t.Parallel()
+	s, admin := newEventServer(t)
+	venue := func(name string, lat, lon float64) string {
+		var id string
+		if err := s.app.DB.QueryRowContext(context.Background(), `INSERT INTO venues (municipality_id, name, lat, lon)
+			SELECT id, ?, ?, ? FROM municipalities WHERE slug = 'demo' RETURNING id`, name, lat, lon).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return relayID("Venue", id)
+	}
+	start := time.Date(2027, 2, 10, 18, 0, 0, 0, time.UTC)
+	for slug, v := range map[string]any{"i-bolgen": venue("Bølgen", 59.0533, 10.0352),
+		"i-stavern": venue("Stavern kulturhus", 58.9985, 10.0346), "pa-torget": nil} {
+		in := map[string]any{"publication": "PUBLISHED"}
+		if v != nil {
+			in["venueId"] = v
+		} else {
+			in["place"] = "Torget"
+		}
+		ok(t, s.post(t, createEventQ, map[string]any{"in": eventInput(slug, start, in)}, admin))
+	}
+	for name, c := range map[string]struct {
+		f    map[string]any
+		want string
+	}{
+		"near Larvik centre, 2 km": {map[string]any{"near": map[string]any{"lat": 59.053, "lon": 10.03, "radiusKm": 2}},
+			"i-bolgen"},
+		"near Larvik centre, 10 km": {map[string]any{"near": map[string]any{"lat": 59.053, "lon": 10.03, "radiusKm": 10}},
+			"i-bolgen,i-stavern"},
+		"within Stavern": {map[string]any{"within": map[string]any{"minLat": 58.98, "minLon": 10.0, "maxLat": 59.01,
+			"maxLon": 10.1}}, "i-stavern"},
+	} {
+		r := ok(t, s.post(t, readEventsQ, map[string]any{"f": c.f}))
+		got := names(r.Data, "events.nodes", "slug")
+		slices.Sort(got)
+		if strings.Join(got, ",") != c.want {
+			t.Errorf("%s: %v, want %s", name, got, c.want)
+		}
+	}
+	r := s.post(t, readEventsQ, map[string]any{"f": map[string]any{"near": map[string]any{"lat": 59.05, "lon": 10.03,
+		"radiusKm": 0}}})
+	wantInvalid(t, r, "filter.near.radiusKm")
+}
+
 func TestHolidayProgrammeAndActivityOccurrences(t *testing.T) {
 	t.Parallel()
 	s, admin := newEventServer(t)

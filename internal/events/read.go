@@ -10,6 +10,8 @@ import (
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/keyset"
 	"github.com/fritid/fritid/internal/platform/relay"
+	"github.com/fritid/fritid/internal/portal"
+	"github.com/fritid/fritid/internal/portal/geo"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -38,6 +40,10 @@ type Filter struct {
 	// AcceptsCard: true, the events free with the activity card (a published card offer);
 	// false, the others.
 	AcceptsCard *bool
+	// Near and Within: events at venues within RadiusKm of a point, or inside a box
+	// (events with a free-text place only have no location and are left out).
+	Near   *portal.Near
+	Within *geo.BBox
 }
 
 // Connection is a page of events, by start.
@@ -141,6 +147,16 @@ func filterEvents(q *bun.SelectQuery, f Filter, from time.Time) *bun.SelectQuery
 	}
 	if f.FreeOnly {
 		q = q.Where("e.price_ore = 0")
+	}
+	if f.Near != nil {
+		b := geo.AroundBox(f.Near.Point, f.Near.RadiusKm)
+		q = q.Where(`EXISTS (SELECT 1 FROM venues nv WHERE nv.id = e.venue_id AND nv.lat BETWEEN ? AND ?
+			AND nv.lon BETWEEN ? AND ? AND fritid_distance_km(nv.lat, nv.lon, ?, ?) <= ?)`,
+			b.MinLat, b.MaxLat, b.MinLon, b.MaxLon, f.Near.Point.Lat, f.Near.Point.Lon, f.Near.RadiusKm)
+	}
+	if w := f.Within; w != nil {
+		q = q.Where(`EXISTS (SELECT 1 FROM venues wv WHERE wv.id = e.venue_id AND wv.lat BETWEEN ? AND ?
+			AND wv.lon BETWEEN ? AND ?)`, w.MinLat, w.MaxLat, w.MinLon, w.MaxLon)
 	}
 	if f.AcceptsCard != nil {
 		cond := `EXISTS (SELECT 1 FROM card_offers co WHERE co.id = e.card_offer_id AND co.status = 'PUBLISHED')`
