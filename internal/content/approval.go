@@ -107,8 +107,11 @@ func (s *Service) holdChange(ctx context.Context, tx bun.Tx, mid uuid.UUID, v *a
 
 func findPendingChange(ctx context.Context, db bun.IDB, id uuid.UUID) (*PendingChange, error) {
 	p := new(PendingChange)
-	err := db.NewSelect().TableExpr("article_pending_changes").Column("article_id", "snapshot", "author_id", "requested_at").
-		Where("article_id = ?", id).Scan(ctx, p)
+	err := db.NewSelect().
+		TableExpr("article_pending_changes").
+		Column("article_id", "snapshot", "author_id", "requested_at").
+		Where("article_id = ?", id).
+		Scan(ctx, p)
 	if apperr.CodeOf(database.MapError(err, "", "")) == apperr.NotFound {
 		return nil, nil
 	}

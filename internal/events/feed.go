@@ -228,8 +228,13 @@ func (s *Service) feedSeries(ctx context.Context, mid uuid.UUID, ids []uuid.UUID
 		return nil, nil, nil
 	}
 	var srs []*Series
-	if err := s.db.NewSelect().Model(&srs).ColumnExpr("s.*").Where("s.municipality_id = ? AND s.id IN (?)", mid, bun.In(ids)).
-		Order("s.dtstart", "s.id").Scan(ctx); err != nil {
+	err := s.db.NewSelect().
+		Model(&srs).
+		ColumnExpr("s.*").
+		Where("s.municipality_id = ? AND s.id IN (?)", mid, bun.In(ids)).
+		Order("s.dtstart", "s.id").
+		Scan(ctx)
+	if err != nil {
 		return nil, nil, database.MapError(err, "find series", "series")
 	}
 	var occ []*Event
