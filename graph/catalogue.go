@@ -172,6 +172,10 @@ func seeHits(ctx context.Context, c *portal.SearchConnection) {
 			if l.articles != nil {
 				l.articles.register(e.Hit.ID)
 			}
+		case "Event":
+			if l.events != nil {
+				l.events.event.register(e.Hit.ID)
+			}
 		}
 	}
 }

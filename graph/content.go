@@ -54,6 +54,10 @@ func (r *Resolver) searchHit(ctx context.Context, typ string, id uuid.UUID) (rel
 		return nodeOrNil(l.pages.get(ctx, id))
 	case typ == "Article" && l.articles != nil:
 		return nodeOrNil(l.articles.get(ctx, id))
+	case typ == "Event" && l.events != nil:
+		return nodeOrNil(l.events.event.get(ctx, id))
+	case typ == "Event":
+		return nodeOrNil(r.Calendar.FindEvent(ctx, &id, ""))
 	case typ == "Page":
 		return nodeOrNil(r.Content.FindPageByID(ctx, id))
 	case typ == "Article":

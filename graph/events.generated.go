@@ -1747,7 +1747,7 @@ func (ec *executionContext) unmarshalInputEventFilterInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"from", "to", "categories", "neighbourhoods", "organisation", "freeOnly", "age", "series", "hideSeriesOccurrences", "holidayProgramme", "changedSince", "signupOpen", "acceptsCard", "near", "within"}
+	fieldsInOrder := [...]string{"from", "to", "categories", "neighbourhoods", "organisation", "freeOnly", "age", "series", "hideSeriesOccurrences", "holidayProgramme", "changedSince", "signupOpen", "acceptsCard", "near", "within", "query"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1859,6 +1859,13 @@ func (ec *executionContext) unmarshalInputEventFilterInput(ctx context.Context, 
 				return it, err
 			}
 			it.Within = data
+		case "query":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("query"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Query = data
 		}
 	}
 	return it, nil
@@ -2532,7 +2539,7 @@ func (ec *executionContext) _DeleteEventPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
-var eventImplementors = []string{"Event", "CalendarItem", "Node"}
+var eventImplementors = []string{"Event", "CalendarItem", "Node", "SearchResult"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *events.Event) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, eventImplementors)
@@ -3875,6 +3882,22 @@ func (ec *executionContext) unmarshalOEventFilterInput2ᚖgithubᚗcomᚋfritid�
 	}
 	res, err := ec.unmarshalInputEventFilterInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEventOrder2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐEventOrder(ctx context.Context, v any) (*model.EventOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.EventOrder)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEventOrder2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐEventOrder(ctx context.Context, sel ast.SelectionSet, v *model.EventOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOEventPublication2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋeventsᚐPublication(ctx context.Context, v any) (*events.Publication, error) {

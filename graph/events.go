@@ -140,6 +140,11 @@ func eventFilter(in *model.EventFilterInput) (events.Filter, error) {
 		}
 	}
 	f.HideSeriesOccurrences = in.HideSeriesOccurrences != nil && *in.HideSeriesOccurrences
+	if in.Query != nil {
+		if f.Words, err = portal.SearchWords(*in.Query, "filter.query"); err != nil {
+			return f, err
+		}
+	}
 	return f, nil
 }
 

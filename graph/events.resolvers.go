@@ -140,7 +140,7 @@ func (r *mutationResolver) DeleteClosure(ctx context.Context, id string) (string
 	return id, r.Calendar.DeleteClosure(ctx, id)
 }
 
-func (r *queryResolver) Events(ctx context.Context, filter *model.EventFilterInput, first *int, after *string) (*events.Connection, error) {
+func (r *queryResolver) Events(ctx context.Context, filter *model.EventFilterInput, orderBy *model.EventOrder, first *int, after *string) (*events.Connection, error) {
 	page, err := relay.NewPage(first, nil, after, nil, 20)
 	if err != nil {
 		return nil, err
@@ -149,7 +149,11 @@ func (r *queryResolver) Events(ctx context.Context, filter *model.EventFilterInp
 	if err != nil {
 		return nil, err
 	}
-	conn, err := r.Resolver.Calendar.FindEvents(ctx, f, page)
+	var order events.Order
+	if orderBy != nil {
+		order = events.Order(*orderBy)
+	}
+	conn, err := r.Resolver.Calendar.FindEvents(ctx, f, order, page)
 	if err == nil {
 		seeEvents(ctx, conn.Nodes())
 	}

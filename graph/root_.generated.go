@@ -1096,7 +1096,7 @@ type ComplexityRoot struct {
 		Closures                 func(childComplexity int, from time.Time, to time.Time) int
 		ContentChecks            func(childComplexity int, id string, locale string) int
 		Event                    func(childComplexity int, id *string, slug *string) int
-		Events                   func(childComplexity int, filter *model.EventFilterInput, first *int, after *string) int
+		Events                   func(childComplexity int, filter *model.EventFilterInput, orderBy *model.EventOrder, first *int, after *string) int
 		Images                   func(childComplexity int, filter *model.ImageFilterInput, first *int, after *string, last *int, before *string) int
 		Jobs                     func(childComplexity int, state []jobs.State, first *int, after *string) int
 		Locales                  func(childComplexity int) int
@@ -6218,7 +6218,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Events(childComplexity, args["filter"].(*model.EventFilterInput), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Events(childComplexity, args["filter"].(*model.EventFilterInput), args["orderBy"].(*model.EventOrder), args["first"].(*int), args["after"].(*string)), true
 	case "Query.images":
 		if e.ComplexityRoot.Query.Images == nil {
 			break
@@ -11410,6 +11410,8 @@ type CalendarActivityTime {
   events(
     "What to match; every part given must hold."
     filter: EventFilterInput
+    "The order (default START)."
+    orderBy: EventOrder
     "Page size, 0 to 100 (default 20)."
     first: Int
     "The cursor to continue after."
@@ -11571,6 +11573,21 @@ input EventFilterInput {
   near: NearInput
   "Only events at venues inside this rectangle."
   within: BoundingBoxInput
+  """
+  Only events whose texts, in any language, have every word (1 to 200 characters), as
+  ` + "`" + `search` + "`" + ` matches them: prefixes ("teat"), compounds ("kino" finds "Seniorkino") and typos.
+  """
+  query: String
+}
+
+"How a list of events is sorted."
+enum EventOrder {
+  "By start, soonest first."
+  START
+  "Best match first (a word in the title above one in the description); needs ` + "`" + `filter.query` + "`" + `."
+  RELEVANCE
+  "Nearest venue first; needs ` + "`" + `filter.near` + "`" + `."
+  DISTANCE
 }
 
 "A page of events."
@@ -12379,11 +12396,13 @@ type SetCategoryTranslationPayload {
 `, BuiltIn: false},
 	{Name: "../schema/search.graphqls", Input: `extend type Query {
   """
-  One ranked list across published organisations, activities, neighbourhoods, pages and
-  articles, best match first. Searches every language the municipality publishes in; a word
-  prefix ("svøm") or a small typo ("bowlnig") still finds. A page or article is found by the
-  words of its languages that are public at the time of the search (a scheduled language from
-  its publishAt, an archived one no longer).
+  One ranked list across published organisations, activities, neighbourhoods, pages,
+  articles and events, best match first. Searches every language the municipality publishes
+  in; a word prefix ("svøm") or a small typo ("bowlnig") still finds. A page or article is
+  found by the words of its languages that are public at the time of the search (a scheduled
+  language from its publishAt, an archived one no longer). An event is found until it ends;
+  of a series only the next occurrence that is not cancelled, so a weekly course is one
+  result.
   """
   search(
     "Words to search for, 1 to 200 characters."
@@ -12396,7 +12415,7 @@ type SetCategoryTranslationPayload {
 }
 
 "Something a search found."
-union SearchResult = Organisation | Activity | Neighbourhood | Page | Article
+union SearchResult = Organisation | Activity | Neighbourhood | Page | Article | Event
 
 "A page of search results."
 type SearchConnection {

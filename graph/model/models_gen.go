@@ -3,6 +3,10 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -508,6 +512,9 @@ type EventFilterInput struct {
 	Near *NearInput `json:"near,omitempty"`
 	// Only events at venues inside this rectangle.
 	Within *BoundingBoxInput `json:"within,omitempty"`
+	// Only events whose texts, in any language, have every word (1 to 200 characters), as
+	// `search` matches them: prefixes ("teat"), compounds ("kino" finds "Seniorkino") and typos.
+	Query *string `json:"query,omitempty"`
 }
 
 // The event as it is after a change.
@@ -1054,4 +1061,65 @@ type WeeklySlotInput struct {
 	Start string `json:"start"`
 	// End, as HH:MM.
 	End string `json:"end"`
+}
+
+// How a list of events is sorted.
+type EventOrder string
+
+const (
+	// By start, soonest first.
+	EventOrderStart EventOrder = "START"
+	// Best match first (a word in the title above one in the description); needs `filter.query`.
+	EventOrderRelevance EventOrder = "RELEVANCE"
+	// Nearest venue first; needs `filter.near`.
+	EventOrderDistance EventOrder = "DISTANCE"
+)
+
+var AllEventOrder = []EventOrder{
+	EventOrderStart,
+	EventOrderRelevance,
+	EventOrderDistance,
+}
+
+func (e EventOrder) IsValid() bool {
+	switch e {
+	case EventOrderStart, EventOrderRelevance, EventOrderDistance:
+		return true
+	}
+	return false
+}
+
+func (e EventOrder) String() string {
+	return string(e)
+}
+
+func (e *EventOrder) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EventOrder(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EventOrder", str)
+	}
+	return nil
+}
+
+func (e EventOrder) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EventOrder) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EventOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -59,7 +59,7 @@ func TestSearchRelevance(t *testing.T) {
 	s := newDemoServer(t)
 	q := `query($q: String!) { search(query: $q, first: 20) { edges { node {
 	  ... on Organisation { name } ... on Activity { title } ... on Neighbourhood { name }
-	  ... on Page { title } ... on Article { title } } } } }`
+	  ... on Page { title } ... on Article { title } ... on Event { title } } } } }`
 	for _, tt := range relevance {
 		t.Run(tt.query, func(t *testing.T) {
 			lang := tt.lang
@@ -102,7 +102,7 @@ func TestSearchPagesThrough(t *testing.T) {
 	s := newDemoServer(t)
 	q := `query($q: String!, $first: Int, $after: String) { search(query: $q, first: $first, after: $after) {
 	  totalCount edges { cursor node { ... on Organisation { id } ... on Activity { id } ... on Neighbourhood { id }
-	  ... on Page { id } ... on Article { id } } }
+	  ... on Page { id } ... on Article { id } ... on Event { id } } }
 	  pageInfo { hasNextPage endCursor } } }`
 	for _, query := range []string{"barn", "teater barn", "kino"} {
 		r := ok(t, s.larvik(t, q, map[string]any{"q": query, "first": 100}))

@@ -2,11 +2,14 @@ package events
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/keyset"
 	"github.com/fritid/fritid/internal/platform/relay"
@@ -15,8 +18,7 @@ import (
 	"github.com/fritid/fritid/internal/tenant"
 )
 
-// Filter narrows the events listed; empty fields do not filter. Others are added as the
-// calendar grows (near, within, accepts the card, a text query).
+// Filter narrows the events listed; empty fields do not filter.
 type Filter struct {
 	// From and To bound the time: events that have not ended at From and start before To.
 	// Without From: the events not ended now (upcoming). From to To is at most
@@ -44,7 +46,22 @@ type Filter struct {
 	// (events with a free-text place only have no location and are left out).
 	Near   *portal.Near
 	Within *geo.BBox
+	// Words (from portal.SearchWords): events whose texts, in any language, have every
+	// word as search matches it (prefixes, the municipality's compounds and typos).
+	Words []string
 }
+
+// Order is how a list of events is sorted.
+type Order string
+
+const (
+	// OrderStart: by start, the default.
+	OrderStart Order = "START"
+	// OrderRelevance: best match of Filter.Words first.
+	OrderRelevance Order = "RELEVANCE"
+	// OrderDistance: nearest to Filter.Near first.
+	OrderDistance Order = "DISTANCE"
+)
 
 // Connection is a page of events, by start.
 type Connection struct {
@@ -73,6 +90,29 @@ func (c *Connection) TotalCount(ctx context.Context) (int, error) { return c.cou
 
 var startSort = keyset.Spec{Order: "EVENT_START", Expr: "e.starts_at", Cast: "timestamptz", IDCol: "e.id"}
 
+// sortOf returns the keyset order for order, tsquery being the words' query. Errors:
+// BAD_USER_INPUT naming "orderBy" for an order that needs what the filter lacks.
+func sortOf(order Order, f Filter, tsquery *string) (keyset.Spec, error) {
+	switch order {
+	case OrderRelevance:
+		if len(f.Words) == 0 {
+			return keyset.Spec{}, apperr.Invalid("orderBy", "RelevanceNeedsQuery", nil)
+		}
+		// The texts' weights rank a word in the title above one in the description.
+		return keyset.Spec{Order: "EVENT_RELEVANCE", Desc: true, Cast: "float8", IDCol: "e.id",
+			Expr: `(SELECT coalesce(max(ts_rank(t.search, ?::tsquery)), 0)::float8 FROM event_translations t
+				WHERE t.event_id = e.id)`, Args: []any{tsquery}}, nil
+	case OrderDistance:
+		if f.Near == nil {
+			return keyset.Spec{}, apperr.Invalid("orderBy", "DistanceNeedsNear", nil)
+		}
+		// Events without a venue (a free-text place) come last.
+		return keyset.Spec{Order: "EVENT_DISTANCE", Cast: "float8", IDCol: "e.id",
+			Expr: `coalesce((SELECT fritid_distance_km(v.lat, v.lon, ?, ?) FROM venues v WHERE v.id = e.venue_id),
+				'Infinity')::float8`, Args: []any{f.Near.Point.Lat, f.Near.Point.Lon}}, nil
+	}
+	return startSort, nil
+}
 type eventRow struct {
 	Event   `bun:",extend"`
 	SortKey string `bun:"sort_key,scanonly"`
@@ -80,10 +120,11 @@ type eventRow struct {
 
 func (r *eventRow) key() (string, uuid.UUID) { return r.SortKey, r.ID }
 
-// FindEvents returns a page of the events matching f that the reader may see, by start.
-// Errors: BAD_USER_INPUT naming "filter.to" for a range too long, "after" for a cursor of
-// another list.
-func (s *Service) FindEvents(ctx context.Context, f Filter, page relay.Page) (*Connection, error) {
+// FindEvents returns a page of the events matching f that the reader may see, in order
+// (by start when empty). Errors: BAD_USER_INPUT naming "filter.to" for a range too long,
+// "orderBy" for an order that needs what the filter lacks, "after" for a cursor of another
+// list or order.
+func (s *Service) FindEvents(ctx context.Context, f Filter, order Order, page relay.Page) (*Connection, error) {
 	t, err := tenant.Current(ctx)
 	if err != nil {
 		return nil, err
@@ -98,6 +139,14 @@ func (s *Service) FindEvents(ctx context.Context, f Filter, page relay.Page) (*C
 			return nil, err
 		}
 	}
+	tsquery, err := s.wordsQuery(ctx, t.ID(), f.Words)
+	if err != nil {
+		return nil, err
+	}
+	sort, err := sortOf(order, f, tsquery)
+	if err != nil {
+		return nil, err
+	}
 	d, err := draftsOf(ctx, s.db, t.ID())
 	if err != nil {
 		return nil, err
@@ -105,9 +154,13 @@ func (s *Service) FindEvents(ctx context.Context, f Filter, page relay.Page) (*C
 	base := func() *bun.SelectQuery {
 		q := s.db.NewSelect().TableExpr("events AS e").
 			Where("e.municipality_id = ? AND e.ends_at > ?", t.ID(), from)
+		if len(f.Words) > 0 {
+			q = q.Where("EXISTS (SELECT 1 FROM event_translations t WHERE t.event_id = e.id AND t.search @@ ?::tsquery)",
+				tsquery)
+		}
 		return filterSignupOpen(filterEvents(d.visible(q), f, from), f.SignupOpen, now)
 	}
-	q, err := startSort.Apply(withLinks(base()), page)
+	q, err := sort.Apply(withLinks(base()), page)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +168,7 @@ func (s *Service) FindEvents(ctx context.Context, f Filter, page relay.Page) (*C
 	if err := q.Scan(ctx, &rows); err != nil {
 		return nil, database.MapError(err, "find events", "event")
 	}
-	rows, cursors, info := keyset.Paginate(rows, (*eventRow).key, startSort.Order, page)
+	rows, cursors, info := keyset.Paginate(rows, (*eventRow).key, sort.Order, page)
 	evs := make([]*Event, len(rows))
 	for i, r := range rows {
 		evs[i] = &r.Event
@@ -128,6 +181,25 @@ func (s *Service) FindEvents(ctx context.Context, f Filter, page relay.Page) (*C
 		conn.Edges = append(conn.Edges, &Edge{Cursor: cursors[i], Node: e})
 	}
 	return conn, nil
+}
+
+// wordsQuery returns the tsquery (as text) that matches texts with every one of words, as
+// search makes it with the municipality's dictionary; nil without words, or when the words
+// make no query (only stop words), which then matches nothing (NULL).
+func (s *Service) wordsQuery(ctx context.Context, mid uuid.UUID, words []string) (*string, error) {
+	if len(words) == 0 {
+		return nil, nil
+	}
+	var tq sql.NullString
+	err := s.db.NewRaw("SELECT all_words::text FROM fritid_search_query(?, ?::text[], 0)", mid, pgdialect.Array(words)).
+		Scan(ctx, &tq)
+	if err != nil {
+		return nil, database.MapError(err, "make the words' query", "query")
+	}
+	if !tq.Valid {
+		return nil, nil
+	}
+	return &tq.String, nil
 }
 
 func filterEvents(q *bun.SelectQuery, f Filter, from time.Time) *bun.SelectQuery {

@@ -15,7 +15,7 @@ import (
 
 // SearchHit is one result of a search: what kind of item, which, how well it matched.
 type SearchHit struct {
-	Kind string    `bun:"kind"` // Organisation, Activity, Neighbourhood, Page or Article
+	Kind string    `bun:"kind"` // Organisation, Activity, Neighbourhood, Page, Article or Event
 	ID   uuid.UUID `bun:"id,type:uuid"`
 	Rank float64   `bun:"rank"`
 }
@@ -68,7 +68,8 @@ LEFT JOIN LATERAL (
     GROUP BY kind, id) x
   `
 	// searchPublicSQL keeps to the rows public now: the catalogue's always, a language of a
-	// page or article from its publication until it is unpublished.
+	// page or article from its publication until it is unpublished, an event until it ends
+	// (of a series, the next occurrence only: see migration 0029).
 	searchPublicSQL = `(published_from IS NULL OR (published_from <= now() AND
       (published_until IS NULL OR published_until > now())))`
 )
@@ -80,8 +81,9 @@ const searchCountSQL = `SELECT count(*) FROM (SELECT DISTINCT kind, id FROM sear
   WHERE municipality_id = $1 AND matches @@ $2::tsquery AND ` + searchPublicSQL + `) x`
 
 // Search returns one ranked list across published organisations, activities,
-// neighbourhoods, pages and articles, best first (a page or article by the languages
-// public now, each found once). Errors: BAD_USER_INPUT naming "query" when it is empty or
+// neighbourhoods, pages, articles and events, best first (a page or article by the
+// languages public now, each found once; an event until it ends, of a series the next
+// occurrence only). Errors: BAD_USER_INPUT naming "query" when it is empty or
 // longer than MaxQueryLength, or a bad cursor.
 //
 // The statements are constant texts with bind parameters, so that each connection plans
@@ -109,9 +111,10 @@ func (s *Service) Search(ctx context.Context, query string, page relay.Page) (*S
 		}
 	}
 	// SECURITY: search_items holds only published organisations and activities (and the
-	// neighbourhoods, which are public) and the published or scheduled languages of pages and
-	// articles, which every statement keeps to those public now (searchPublicSQL); every
-	// statement is scoped to the municipality.
+	// neighbourhoods, which are public), the published or scheduled languages of pages and
+	// articles, and the published events of the municipality and of published
+	// organisations, which every statement keeps to those public now (searchPublicSQL);
+	// every statement is scoped to the municipality.
 	conn := &SearchConnection{sc: sc}
 	rows, err := s.searchPage(ctx, conn, queryWords(query), page.Limit+1, after)
 	if err != nil {

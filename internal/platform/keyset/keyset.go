@@ -29,6 +29,8 @@ type Spec struct {
 	Desc bool
 	// IDCol is the ID column, e.g. "a.id".
 	IDCol string
+	// Args fill Expr's placeholders, if it has any.
+	Args []any
 }
 
 // cursorKey is what a cursor holds: the order it belongs to, the row's sort value as text
@@ -43,7 +45,7 @@ type cursorKey struct {
 // as "sort_key", which the rows scan to make their cursors. Errors: BAD_USER_INPUT naming
 // "after" or "before" for a cursor of another list or order.
 func (s Spec) Apply(q *bun.SelectQuery, page relay.Page) (*bun.SelectQuery, error) {
-	q = q.ColumnExpr(s.Expr + "::text AS sort_key")
+	q = q.ColumnExpr(s.Expr+"::text AS sort_key", s.Args...)
 	desc := s.Desc != page.Backward // paging backward walks the order in reverse
 	for _, c := range []struct{ raw, field string }{{page.After, "after"}, {page.Before, "before"}} {
 		if c.raw == "" {
@@ -60,14 +62,15 @@ func (s Spec) Apply(q *bun.SelectQuery, page relay.Page) (*bun.SelectQuery, erro
 		if (c.field == "after") == s.Desc {
 			op = "<"
 		}
-		q = q.Where(fmt.Sprintf("(%s, %s) %s (?::%s, ?::uuid)", s.Expr, s.IDCol, op, s.Cast), key.K, key.ID)
+		args := append(slices.Clip(s.Args), key.K, key.ID)
+		q = q.Where(fmt.Sprintf("(%s, %s) %s (?::%s, ?::uuid)", s.Expr, s.IDCol, op, s.Cast), args...)
 	}
 	dir := " ASC"
 	if desc {
 		dir = " DESC"
 	}
 	return q.
-		OrderExpr(s.Expr + dir).
+		OrderExpr(s.Expr+dir, s.Args...).
 		OrderExpr(s.IDCol + dir).
 		Limit(int64(page.Limit + 1)), nil
 }
