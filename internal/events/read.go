@@ -113,6 +113,7 @@ func sortOf(order Order, f Filter, tsquery *string) (keyset.Spec, error) {
 	}
 	return startSort, nil
 }
+
 type eventRow struct {
 	Event   `bun:",extend"`
 	SortKey string `bun:"sort_key,scanonly"`
