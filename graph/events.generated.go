@@ -1747,7 +1747,7 @@ func (ec *executionContext) unmarshalInputEventFilterInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"from", "to", "categories", "neighbourhoods", "organisation", "freeOnly", "age", "series", "hideSeriesOccurrences", "holidayProgramme", "changedSince", "signupOpen", "acceptsCard", "near", "within", "query"}
+	fieldsInOrder := [...]string{"from", "to", "categories", "neighbourhoods", "organisation", "freeOnly", "targetGroups", "accessibility", "age", "series", "hideSeriesOccurrences", "holidayProgramme", "changedSince", "signupOpen", "acceptsCard", "near", "within", "query"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1796,6 +1796,20 @@ func (ec *executionContext) unmarshalInputEventFilterInput(ctx context.Context, 
 				return it, err
 			}
 			it.FreeOnly = data
+		case "targetGroups":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetGroups"))
+			data, err := ec.unmarshalOTargetGroup2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐTargetGroupᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetGroups = data
+		case "accessibility":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessibility"))
+			data, err := ec.unmarshalOAccessibilityFeature2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐAccessibilityFeatureᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accessibility = data
 		case "age":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("age"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)

@@ -122,6 +122,7 @@ func eventFilter(in *model.EventFilterInput) (events.Filter, error) {
 	}
 	f.From, f.To, f.Age, f.ChangedSince = in.From, in.To, in.Age, in.ChangedSince
 	f.FreeOnly = in.FreeOnly != nil && *in.FreeOnly
+	f.TargetGroups, f.Accessibility = in.TargetGroups, in.Accessibility
 	f.SignupOpen, f.AcceptsCard = in.SignupOpen, in.AcceptsCard
 	if n := in.Near; n != nil {
 		p := geo.Point{Lat: n.Lat, Lon: n.Lon}

@@ -11555,6 +11555,10 @@ input EventFilterInput {
   organisation: ID
   "Only free events."
   freeOnly: Boolean
+  "Only events for any of these target groups."
+  targetGroups: [TargetGroup!]
+  "Only events with every one of these accessibility features."
+  accessibility: [AccessibilityFeature!]
   "Only events for someone of this age."
   age: Int
   "Only the occurrences of this series (global ID)."

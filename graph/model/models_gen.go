@@ -494,6 +494,10 @@ type EventFilterInput struct {
 	Organisation *string `json:"organisation,omitempty"`
 	// Only free events.
 	FreeOnly *bool `json:"freeOnly,omitempty"`
+	// Only events for any of these target groups.
+	TargetGroups []portal.TargetGroup `json:"targetGroups,omitempty"`
+	// Only events with every one of these accessibility features.
+	Accessibility []portal.AccessibilityFeature `json:"accessibility,omitempty"`
 	// Only events for someone of this age.
 	Age *int `json:"age,omitempty"`
 	// Only the occurrences of this series (global ID).

@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -176,6 +178,31 @@ func TestEventsByWordsAndOrders(t *testing.T) {
 		got, _ := slugs(map[string]any{"near": map[string]any{"lat": 58.99, "lon": 10.03, "radiusKm": 50}}, "DISTANCE", 20, nil)
 		if strings.Join(got, ",") != "teaterkveld,familiedag" {
 			t.Fatalf("by distance from Stavern: %v", got)
+		}
+	})
+	t.Run("TargetGroupsAndAccessibility", func(t *testing.T) {
+		for slug, in := range map[string]map[string]any{
+			"seniordans":  {"targetGroups": []string{"SENIORS"}, "accessibility": []string{"WHEELCHAIR_ACCESSIBLE", "HEARING_LOOP"}},
+			"ungdomsdans": {"targetGroups": []string{"YOUTH"}, "accessibility": []string{"WHEELCHAIR_ACCESSIBLE"}},
+		} {
+			in["publication"] = "PUBLISHED"
+			ok(t, s.post(t, createEventQ, map[string]any{"in": eventInput(slug, start, in)}, admin))
+		}
+		for f, want := range map[string]string{
+			`{"accessibility": ["WHEELCHAIR_ACCESSIBLE"]}`:                    "seniordans,ungdomsdans",
+			`{"accessibility": ["WHEELCHAIR_ACCESSIBLE", "HEARING_LOOP"]}`:    "seniordans",
+			`{"targetGroups": ["YOUTH", "CHILDREN"]}`:                         "ungdomsdans",
+			`{"targetGroups": ["SENIORS"], "accessibility": ["QUIET_SPACE"]}`: "",
+		} {
+			var fm map[string]any
+			if err := json.Unmarshal([]byte(f), &fm); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := slugs(fm, nil, 20, nil)
+			slices.Sort(got)
+			if strings.Join(got, ",") != want {
+				t.Errorf("filter %s: %v, want %s", f, got, want)
+			}
 		}
 	})
 	t.Run("BadInput", func(t *testing.T) {

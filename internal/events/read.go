@@ -46,6 +46,10 @@ type Filter struct {
 	// (events with a free-text place only have no location and are left out).
 	Near   *portal.Near
 	Within *geo.BBox
+	// TargetGroups: events for any of these groups; Accessibility: events with every one
+	// of these features.
+	TargetGroups  []portal.TargetGroup
+	Accessibility []portal.AccessibilityFeature
 	// Words (from portal.SearchWords): events whose texts, in any language, have every
 	// word as search matches it (prefixes, the municipality's compounds and typos).
 	Words []string
@@ -220,6 +224,12 @@ func filterEvents(q *bun.SelectQuery, f Filter, from time.Time) *bun.SelectQuery
 	}
 	if f.FreeOnly {
 		q = q.Where("e.price_ore = 0")
+	}
+	if len(f.TargetGroups) > 0 {
+		q = q.Where("e.target_groups && ?::text[]", pgdialect.Array(f.TargetGroups))
+	}
+	if len(f.Accessibility) > 0 {
+		q = q.Where("e.accessibility @> ?::text[]", pgdialect.Array(f.Accessibility))
 	}
 	if f.Near != nil {
 		b := geo.AroundBox(f.Near.Point, f.Near.RadiusKm)
