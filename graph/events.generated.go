@@ -28,6 +28,7 @@ type EventResolver interface {
 
 	Neighbourhoods(ctx context.Context, obj *events.Event) ([]*portal.Neighbourhood, error)
 	Categories(ctx context.Context, obj *events.Event) ([]*portal.Category, error)
+	Images(ctx context.Context, obj *events.Event) ([]*portal.Media, error)
 
 	CardOfferID(ctx context.Context, obj *events.Event) (*string, error)
 	Parent(ctx context.Context, obj *events.Event) (*events.Event, error)
@@ -518,6 +519,38 @@ func (ec *executionContext) fieldContext_Event_categories(_ context.Context, fie
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Event_images(ctx context.Context, field graphql.CollectedField, obj *events.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_images(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Event().Images(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portal.Media) graphql.Marshaler {
+			return ec.marshalNImage2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐMediaᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_images(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1414,7 +1447,7 @@ func (ec *executionContext) unmarshalInputCreateEventInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"organisationId", "slug", "parentId", "holidayProgramme", "venueId", "place", "startsAt", "endsAt", "allDay", "timeZone", "status", "publication", "categoryIds", "targetGroups", "ageMin", "ageMax", "accessibility", "priceOre", "cardOfferId", "texts"}
+	fieldsInOrder := [...]string{"organisationId", "slug", "parentId", "holidayProgramme", "venueId", "place", "startsAt", "endsAt", "allDay", "timeZone", "status", "publication", "categoryIds", "imageIds", "targetGroups", "ageMin", "ageMax", "accessibility", "priceOre", "cardOfferId", "texts"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1512,6 +1545,13 @@ func (ec *executionContext) unmarshalInputCreateEventInput(ctx context.Context, 
 				return it, err
 			}
 			it.CategoryIDs = data
+		case "imageIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("imageIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImageIDs = data
 		case "targetGroups":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetGroups"))
 			data, err := ec.unmarshalOTargetGroup2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐTargetGroupᚄ(ctx, v)
@@ -1577,7 +1617,7 @@ func (ec *executionContext) unmarshalInputCreateEventSeriesInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"organisationId", "slug", "rule", "pausesInSchoolHolidays", "pausesOnPublicHolidays", "parentId", "venueId", "place", "startsAt", "endsAt", "allDay", "timeZone", "publication", "categoryIds", "targetGroups", "ageMin", "ageMax", "accessibility", "priceOre", "cardOfferId", "texts"}
+	fieldsInOrder := [...]string{"organisationId", "slug", "rule", "pausesInSchoolHolidays", "pausesOnPublicHolidays", "parentId", "venueId", "place", "startsAt", "endsAt", "allDay", "timeZone", "publication", "categoryIds", "imageIds", "targetGroups", "ageMin", "ageMax", "accessibility", "priceOre", "cardOfferId", "texts"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1682,6 +1722,13 @@ func (ec *executionContext) unmarshalInputCreateEventSeriesInput(ctx context.Con
 				return it, err
 			}
 			it.CategoryIDs = data
+		case "imageIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("imageIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImageIDs = data
 		case "targetGroups":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetGroups"))
 			data, err := ec.unmarshalOTargetGroup2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐTargetGroupᚄ(ctx, v)
@@ -2063,7 +2110,7 @@ func (ec *executionContext) unmarshalInputUpdateEventInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "scope", "organisationId", "slug", "parentId", "holidayProgramme", "venueId", "place", "startsAt", "endsAt", "allDay", "timeZone", "status", "publication", "categoryIds", "targetGroups", "ageMin", "ageMax", "accessibility", "priceOre", "cardOfferId", "texts"}
+	fieldsInOrder := [...]string{"id", "scope", "organisationId", "slug", "parentId", "holidayProgramme", "venueId", "place", "startsAt", "endsAt", "allDay", "timeZone", "status", "publication", "categoryIds", "imageIds", "targetGroups", "ageMin", "ageMax", "accessibility", "priceOre", "cardOfferId", "texts"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2175,6 +2222,13 @@ func (ec *executionContext) unmarshalInputUpdateEventInput(ctx context.Context, 
 				return it, err
 			}
 			it.CategoryIDs = data
+		case "imageIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("imageIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImageIDs = data
 		case "targetGroups":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetGroups"))
 			data, err := ec.unmarshalOTargetGroup2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐTargetGroupᚄ(ctx, v)
@@ -2240,7 +2294,7 @@ func (ec *executionContext) unmarshalInputUpdateEventSeriesInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "rule", "pausesInSchoolHolidays", "pausesOnPublicHolidays", "organisationId", "parentId", "venueId", "place", "startsAt", "endsAt", "allDay", "timeZone", "status", "publication", "categoryIds", "targetGroups", "ageMin", "ageMax", "accessibility", "priceOre", "cardOfferId", "texts"}
+	fieldsInOrder := [...]string{"id", "rule", "pausesInSchoolHolidays", "pausesOnPublicHolidays", "organisationId", "parentId", "venueId", "place", "startsAt", "endsAt", "allDay", "timeZone", "status", "publication", "categoryIds", "imageIds", "targetGroups", "ageMin", "ageMax", "accessibility", "priceOre", "cardOfferId", "texts"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2352,6 +2406,13 @@ func (ec *executionContext) unmarshalInputUpdateEventSeriesInput(ctx context.Con
 				return it, err
 			}
 			it.CategoryIDs = data
+		case "imageIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("imageIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImageIDs = data
 		case "targetGroups":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetGroups"))
 			data, err := ec.unmarshalOTargetGroup2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐTargetGroupᚄ(ctx, v)
@@ -2754,6 +2815,44 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 					}
 				}()
 				res = ec._Event_categories(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "images":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Event_images(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}

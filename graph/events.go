@@ -72,6 +72,9 @@ func seeEvents(ctx context.Context, evs []*events.Event) {
 			l.events.series.register(*e.SeriesID)
 			l.events.occurrences.register(*e.SeriesID)
 		}
+		for _, id := range e.ImageIDs {
+			l.media.register(id)
+		}
 		l.events.children.register(e.ID)
 		l.events.signup.register(e.ID)
 	}

@@ -43,6 +43,20 @@ func (r *eventResolver) Categories(ctx context.Context, obj *events.Event) ([]*p
 	return categoriesOf(ctx, obj.CategoryIDs)
 }
 
+func (r *eventResolver) Images(ctx context.Context, obj *events.Event) ([]*portal.Media, error) {
+	images := make([]*portal.Media, 0, len(obj.ImageIDs))
+	for _, id := range obj.ImageIDs {
+		m, err := mediaOf(ctx, &id)
+		if err != nil {
+			return nil, err
+		}
+		if m != nil {
+			images = append(images, m)
+		}
+	}
+	return images, nil
+}
+
 func (r *eventResolver) CardOfferID(ctx context.Context, obj *events.Event) (*string, error) {
 	if obj.CardOfferID == nil {
 		return nil, nil

@@ -578,6 +578,7 @@ type ComplexityRoot struct {
 		Free              func(childComplexity int) int
 		GlobalID          func(childComplexity int) int
 		HolidayProgramme  func(childComplexity int) int
+		Images            func(childComplexity int) int
 		JSONLd            func(childComplexity int) int
 		Neighbourhoods    func(childComplexity int) int
 		Organisation      func(childComplexity int) int
@@ -3456,6 +3457,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.HolidayProgramme(childComplexity), true
+	case "Event.images":
+		if e.ComplexityRoot.Event.Images == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Images(childComplexity), true
 	case "Event.jsonLd":
 		if e.ComplexityRoot.Event.JSONLd == nil {
 			break
@@ -11650,6 +11657,8 @@ type Event implements Node {
   neighbourhoods: [Neighbourhood!]!
   "Its categories."
   categories: [Category!]!
+  "Its images, in the order shown (an image deleted from the library is left out)."
+  images: [Image!]!
   "Who it is for."
   targetGroups: [TargetGroup!]!
   "The youngest age it is for."
@@ -11799,6 +11808,8 @@ input CreateEventInput {
   publication: EventPublication
   "Its categories (global IDs)."
   categoryIds: [ID!]
+  "Its images from the municipality's image library (global IDs, at most 20), in the order shown."
+  imageIds: [ID!]
   "Who it is for."
   targetGroups: [TargetGroup!]
   "The youngest age it is for."
@@ -11847,6 +11858,8 @@ input UpdateEventInput {
   publication: EventPublication
   "Its categories (global IDs), replacing the list."
   categoryIds: [ID!]
+  "Its images (global IDs, at most 20), replacing the list."
+  imageIds: [ID!]
   "Who it is for."
   targetGroups: [TargetGroup!]
   "The youngest age it is for."
@@ -11893,6 +11906,8 @@ input CreateEventSeriesInput {
   publication: EventPublication
   "Categories (global IDs)."
   categoryIds: [ID!]
+  "Images from the municipality's image library (global IDs, at most 20), in the order shown."
+  imageIds: [ID!]
   "Who it is for."
   targetGroups: [TargetGroup!]
   "The youngest age it is for."
@@ -11941,6 +11956,8 @@ input UpdateEventSeriesInput {
   publication: EventPublication
   "Categories (global IDs), replacing the list."
   categoryIds: [ID!]
+  "Images (global IDs, at most 20), replacing the list."
+  imageIds: [ID!]
   "Who it is for."
   targetGroups: [TargetGroup!]
   "The youngest age it is for."
@@ -13851,6 +13868,8 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_neighbourhoods(ctx, field)
 	case "categories":
 		return ec.fieldContext_Event_categories(ctx, field)
+	case "images":
+		return ec.fieldContext_Event_images(ctx, field)
 	case "targetGroups":
 		return ec.fieldContext_Event_targetGroups(ctx, field)
 	case "ageMin":

@@ -217,3 +217,73 @@ func TestEventsByWordsAndOrders(t *testing.T) {
 		wantInvalid(t, r, "after")
 	})
 }
+
+// TestEventImages: an event shows the library's images in the order given, a series gives
+// them to every occurrence, an image of another municipality or too many are refused with
+// the field named, and an image deleted from the library is left out.
+func TestEventImages(t *testing.T) {
+	t.Parallel()
+	s, admin := newEventServer(t)
+	ctx := context.Background()
+	image := func(mid any, name string) string {
+		var id string
+		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO media (municipality_id, url, width, height)
+			VALUES (?, ?, 4, 3) RETURNING id`, mid, "https://localhost/media/"+name+".jpg").Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return relayID("Image", id)
+	}
+	var demo string
+	if err := s.app.DB.QueryRowContext(ctx, `SELECT id FROM municipalities WHERE slug = 'demo'`).Scan(&demo); err != nil {
+		t.Fatal(err)
+	}
+	a, b := image(demo, "a"), image(demo, "b")
+	start := time.Date(2027, 2, 10, 18, 0, 0, 0, time.UTC)
+	urls := func(id string) []string {
+		t.Helper()
+		r := ok(t, s.post(t, `query($id: ID!) { event(id: $id) { images { url } } }`, map[string]any{"id": id}, admin))
+		return names(r.Data, "event.images", "url")
+	}
+	r := ok(t, s.post(t, createEventQ, map[string]any{"in": eventInput("med-bilder", start,
+		map[string]any{"imageIds": []string{b, a}})}, admin))
+	id := get(r.Data, "createEvent.event.id").(string)
+	if got := strings.Join(urls(id), ","); got != "https://localhost/media/b.jpg,https://localhost/media/a.jpg" {
+		t.Fatalf("images %s, want b then a", got)
+	}
+
+	in := eventInput("serie-med-bilde", start, map[string]any{"imageIds": []string{a},
+		"rule": map[string]any{"rrule": "FREQ=WEEKLY;COUNT=2"}})
+	r = ok(t, s.post(t, createSeriesQ, map[string]any{"in": in}, admin))
+	for _, o := range get(r.Data, "createEventSeries.series.occurrences").([]any) {
+		if got := urls(o.(map[string]any)["id"].(string)); len(got) != 1 || got[0] != "https://localhost/media/a.jpg" {
+			t.Fatalf("an occurrence shows %v, want the series' image", got)
+		}
+	}
+
+	t.Run("BadInput", func(t *testing.T) {
+		other, err := s.app.Tenants.CreateMunicipality(ctx, tenantInput("annen", "Annen kommune"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		foreign := image(other.ID(), "annen")
+		wantInvalid(t, s.post(t, createEventQ, map[string]any{"in": eventInput("fremmed", start,
+			map[string]any{"imageIds": []string{foreign}})}, admin), "input.imageIds")
+		many := make([]string, 21)
+		for i := range many {
+			many[i] = a
+		}
+		wantInvalid(t, s.post(t, createEventQ, map[string]any{"in": eventInput("mange", start,
+			map[string]any{"imageIds": many})}, admin), "input.imageIds")
+		wantInvalid(t, s.post(t, `mutation($in: UpdateEventInput!) { updateEvent(input: $in) { event { id } } }`,
+			map[string]any{"in": map[string]any{"id": id, "imageIds": []string{"nonsense"}}}, admin), "input.imageIds[0]")
+		if got := urls(id); len(got) != 2 {
+			t.Fatalf("a refused change changed the images: %v", got)
+		}
+	})
+	t.Run("DeletedImageIsLeftOut", func(t *testing.T) {
+		s.exec(t, `DELETE FROM media WHERE url = 'https://localhost/media/b.jpg'`)
+		if got := strings.Join(urls(id), ","); got != "https://localhost/media/a.jpg" {
+			t.Fatalf("images after b was deleted: %s", got)
+		}
+	})
+}

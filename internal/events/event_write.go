@@ -447,7 +447,7 @@ func fieldsOf(in EventInput) []string {
 		"parentId": in.ParentID != nil, "holidayProgramme": in.HolidayProgramme != nil, "venueId": in.VenueID != nil,
 		"place": in.Place != nil, "startsAt": in.StartsAt != nil, "endsAt": in.EndsAt != nil, "allDay": in.AllDay != nil,
 		"timeZone": in.TimeZone != nil, "status": in.Status != nil, "publication": in.Publication != nil,
-		"categoryIds": in.CategoryIDs != nil, "targetGroups": in.TargetGroups != nil, "ageMin": in.AgeMin != nil,
+		"categoryIds": in.CategoryIDs != nil, "imageIds": in.ImageIDs != nil, "targetGroups": in.TargetGroups != nil, "ageMin": in.AgeMin != nil,
 		"ageMax": in.AgeMax != nil, "accessibility": in.Accessibility != nil, "priceOre": in.PriceOre != nil,
 		"cardOfferId": in.CardOfferID != nil, "texts": in.Texts != nil, "rule": in.Rule != nil,
 		"pausesInSchoolHolidays": in.PausesInSchoolHolidays != nil,

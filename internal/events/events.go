@@ -112,6 +112,8 @@ type Attrs struct {
 	PriceOre         int                           `bun:"price_ore" json:"priceOre"`
 	CardOfferID      *uuid.UUID                    `bun:"card_offer_id,type:uuid" json:"cardOfferId,omitempty"`
 	CategoryIDs      []uuid.UUID                   `bun:"category_ids,array,scanonly" json:"categoryIds"`
+	// ImageIDs are images of the municipality's library, in the order shown.
+	ImageIDs []uuid.UUID `bun:"image_ids,array" json:"imageIds"`
 }
 
 // Event is one dated event, alone or an occurrence of a series, with its texts as the

@@ -77,7 +77,7 @@ func (a *Attrs) norm() {
 // attrColumns are the events columns that Attrs holds.
 var attrColumns = []string{"organisation_id", "parent_id", "holiday_programme", "venue_id", "place", "all_day",
 	"time_zone", "status", "publication", "target_groups", "age_min", "age_max", "accessibility", "price_ore",
-	"card_offer_id"}
+	"card_offer_id", "image_ids"}
 
 // validate checks sr's rule: its time zone, RRULE and EXDATEs, and that it makes no more
 // than MaxOccurrences up to the horizon. Errors: BAD_USER_INPUT naming the field.

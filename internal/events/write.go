@@ -38,6 +38,7 @@ type EventInput struct {
 	Status           *Status
 	Publication      *Publication
 	CategoryIDs      []string
+	ImageIDs         []string
 	TargetGroups     []portal.TargetGroup
 	AgeMin           *int
 	AgeMax           *int
@@ -123,6 +124,14 @@ func applyAttrs(a *Attrs, in *EventInput) error {
 	}
 	if in.CategoryIDs != nil {
 		if a.CategoryIDs, err = parseIDs(in.CategoryIDs, "Category", "input.categoryIds"); err != nil {
+			return err
+		}
+	}
+	if in.ImageIDs != nil {
+		if len(in.ImageIDs) > MaxImages {
+			return apperr.Invalid("input.imageIds", "TooManyImages", map[string]any{"Max": MaxImages})
+		}
+		if a.ImageIDs, err = parseIDs(in.ImageIDs, "Image", "input.imageIds"); err != nil {
 			return err
 		}
 	}
@@ -229,7 +238,7 @@ func applyTimes(start, end *time.Time, in *EventInput) error {
 }
 
 // checkRefs returns BAD_USER_INPUT naming the field of an organisation, venue, parent,
-// card offer or category that the municipality does not have, and of a parent that is
+// card offer, image or category that the municipality does not have, and of a parent that is
 // itself part of an umbrella (umbrellas do not nest) or is the event itself.
 func checkRefs(ctx context.Context, tx bun.IDB, mid uuid.UUID, a *Attrs, self uuid.UUID) error {
 	one := []struct {
@@ -253,8 +262,15 @@ func checkRefs(ctx context.Context, tx bun.IDB, mid uuid.UUID, a *Attrs, self uu
 			return err
 		}
 	}
+	// SECURITY: only images of the event's own municipality can be shown with it.
+	if err := exists(ctx, tx, "media", mid, a.ImageIDs, "input.imageIds", ""); err != nil {
+		return err
+	}
 	return exists(ctx, tx, "categories", mid, a.CategoryIDs, "input.categoryIds", "")
 }
+
+// MaxImages is how many images an event shows at most.
+const MaxImages = 20
 
 func exists(ctx context.Context, tx bun.IDB, table string, mid uuid.UUID, ids []uuid.UUID, field, cond string) error {
 	if len(ids) == 0 {
