@@ -123,7 +123,8 @@ func checkSettings(in *SignupSettingsInput) error {
 
 // SetSignupSettings sets or (Places nil) ends the sign-up of an event, or with scope ALL
 // of every occurrence of its series. Places already taken stay taken: fewer places than
-// taken is refused. It returns the event's ID. Errors: UNAUTHENTICATED, FORBIDDEN,
+// taken is refused, and card places on an event without a card offer. It returns the
+// event's ID. Errors: UNAUTHENTICATED, FORBIDDEN,
 // NOT_FOUND, BAD_USER_INPUT naming the field.
 func (s *Service) SetSignupSettings(ctx context.Context, in SignupSettingsInput) (uuid.UUID, error) {
 	t, v, err := begin(ctx)
@@ -147,6 +148,9 @@ func (s *Service) SetSignupSettings(ctx context.Context, in SignupSettingsInput)
 		// SECURITY: sign-up is set by those who may write the event (mayWrite).
 		if err := mayWrite(ctx, tx, v, t.ID(), e.OrganisationID); err != nil {
 			return err
+		}
+		if in.CardPlaces != nil && *in.CardPlaces > 0 && e.CardOfferID == nil {
+			return apperr.Invalid("input.cardPlaces", "CardPlacesNeedOffer", nil)
 		}
 		ids := []uuid.UUID{e.ID}
 		if in.Scope != nil && *in.Scope == ScopeAll && e.SeriesID != nil {

@@ -44,6 +44,7 @@ type cardEvent struct {
 	Status      Status     `bun:"status"`
 	CardOfferID *uuid.UUID `bun:"card_offer_id,type:uuid"`
 	CardPlaces  *int       `bun:"card_places"`
+	CardTaken   *int       `bun:"card_taken"`
 }
 
 // SignUpWithCard takes card places for the ticket of the event's card offer that the
@@ -95,7 +96,7 @@ func (s *Service) SignUpWithCard(ctx context.Context, in CardSignupInput) (*Card
 func (s *Service) cardOfferOf(ctx context.Context, mid, id uuid.UUID) (uuid.UUID, error) {
 	var e cardEvent
 	err := s.db.NewSelect().TableExpr("events AS e").
-		ColumnExpr("e.status, e.card_offer_id, ss.card_places - ss.card_taken AS card_places").
+		ColumnExpr("e.status, e.card_offer_id, ss.card_places, ss.card_taken").
 		Join("LEFT JOIN event_signup_settings AS ss ON ss.event_id = e.id").
 		Where("e.municipality_id = ? AND e.id = ? AND e.publication = 'PUBLISHED'", mid, id).
 		Scan(ctx, &e)
@@ -105,9 +106,9 @@ func (s *Service) cardOfferOf(ctx context.Context, mid, id uuid.UUID) (uuid.UUID
 	switch {
 	case e.CardPlaces == nil || e.Status == StatusCancelled:
 		return uuid.Nil, apperr.Invalid("input.eventId", "SignupNotOffered", nil)
-	case e.CardOfferID == nil:
+	case e.CardOfferID == nil || *e.CardPlaces == 0:
 		return uuid.Nil, apperr.Invalid("input.eventId", "EventTakesNoCard", nil)
-	case *e.CardPlaces <= 0:
+	case *e.CardTaken >= *e.CardPlaces:
 		return uuid.Nil, cardPlacesFull()
 	}
 	return *e.CardOfferID, nil
