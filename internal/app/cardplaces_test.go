@@ -180,7 +180,7 @@ func TestCardPlacesConcurrentNeverOverbook(t *testing.T) {
 // PIN and, for another card, as a card coordinator on the holder's behalf, beside an
 // ordinary sign-up: the organiser's list shows the card places only as such, with
 // nothing leading to a card; a card takes a place once; the organiser cannot cancel a
-// card place, and cancelling its ticket frees it.
+// card place, and cancelling its ticket, or revoking the card, frees it.
 func TestCardPlaceOrganiserSeesNoCard(t *testing.T) {
 	t.Parallel()
 	cp := newCardPlaces(t, 10, 3)
@@ -251,6 +251,12 @@ func TestCardPlaceOrganiserSeesNoCard(t *testing.T) {
 	again := ok(t, cp.signUp(t, cp.event, cards[0]))
 	if get(again.Data, "signUpWithCard.event.signup.cardPlacesLeft") != 1.0 {
 		t.Fatalf("taken again: %v", again.Data)
+	}
+	// Revoking a card cancels its tickets, and so frees the card places they held.
+	ok(t, s.post(t, `mutation($c: ID!) { revokeCard(id: $c) { card { status } } }`, map[string]any{"c": cards[1].id}, coord))
+	revoked := ok(t, s.post(t, cardSignupsQ, map[string]any{"id": cp.event}, cp.admin))
+	if get(revoked.Data, "event.signup.cardPlacesLeft") != 2.0 || get(revoked.Data, "event.signups.totalCount") != 2.0 {
+		t.Fatalf("after the card was revoked: %v", revoked.Data)
 	}
 }
 
