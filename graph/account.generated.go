@@ -115,6 +115,7 @@ type MutationResolver interface {
 	SignUp(ctx context.Context, input events.SignupInput) (*model.SignUpPayload, error)
 	CancelSignup(ctx context.Context, token *string, id *string) (*model.EventPayload, error)
 	MarkAttendance(ctx context.Context, id string, attended bool) (*events.Signup, error)
+	SignUpWithCard(ctx context.Context, input model.SignUpWithCardInput) (*model.SignUpWithCardPayload, error)
 	SignupDataReport(ctx context.Context, contactEmail string) (*model.SignupDataReportPayload, error)
 	EraseSignupData(ctx context.Context, contactEmail string) (*model.EraseSignupDataPayload, error)
 	SaveLocale(ctx context.Context, input tenant.LocaleInput) (*model.SaveLocalePayload, error)
@@ -1516,6 +1517,20 @@ func (ec *executionContext) field_Mutation_setVenueTranslation_args(ctx context.
 		return nil, err
 	}
 	args["input"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_signUpWithCard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SignUpWithCardInput, error) {
+			return ec.unmarshalNSignUpWithCardInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSignUpWithCardInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6359,6 +6374,50 @@ func (ec *executionContext) fieldContext_Mutation_markAttendance(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_signUpWithCard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signUpWithCard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SignUpWithCard(ctx, fc.Args["input"].(model.SignUpWithCardInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SignUpWithCardPayload) graphql.Marshaler {
+			return ec.marshalNSignUpWithCardPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSignUpWithCardPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signUpWithCard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SignUpWithCardPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_signUpWithCard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_signupDataReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10421,6 +10480,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "markAttendance":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_markAttendance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signUpWithCard":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signUpWithCard(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -68,6 +68,7 @@ type ResolverRoot interface {
 	Revision() RevisionResolver
 	SearchConnection() SearchConnectionResolver
 	SearchEdge() SearchEdgeResolver
+	SignUpWithCardPayload() SignUpWithCardPayloadResolver
 	TicketCheck() TicketCheckResolver
 	TranslationGap() TranslationGapResolver
 	Venue() VenueResolver
@@ -642,6 +643,7 @@ type ComplexityRoot struct {
 
 	EventSignup struct {
 		Attended     func(childComplexity int) int
+		CardPlace    func(childComplexity int) int
 		ContactEmail func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
 		EventID      func(childComplexity int) int
@@ -670,6 +672,8 @@ type ComplexityRoot struct {
 		AskGuardianPhone func(childComplexity int) int
 		AskName          func(childComplexity int) int
 		AskNeeds         func(childComplexity int) int
+		CardPlaces       func(childComplexity int) int
+		CardPlacesLeft   func(childComplexity int) int
 		Closes           func(childComplexity int) int
 		GroupSizeLimit   func(childComplexity int) int
 		OpensAt          func(childComplexity int) int
@@ -900,6 +904,7 @@ type ComplexityRoot struct {
 		SetUserRoles                func(childComplexity int, userID string, roles []auth.MunicipalRole, disabled *bool) int
 		SetVenueTranslation         func(childComplexity int, id string, locale string, input model.VenueTextInput) int
 		SignUp                      func(childComplexity int, input events.SignupInput) int
+		SignUpWithCard              func(childComplexity int, input model.SignUpWithCardInput) int
 		SignupDataReport            func(childComplexity int, contactEmail string) int
 		SuspendCard                 func(childComplexity int, id string) int
 		UpdateActivity              func(childComplexity int, id string, input model.ActivityChangesInput) int
@@ -1355,6 +1360,12 @@ type ComplexityRoot struct {
 		CancellationToken func(childComplexity int) int
 		Event             func(childComplexity int) int
 		Signup            func(childComplexity int) int
+	}
+
+	SignUpWithCardPayload struct {
+		Card   func(childComplexity int) int
+		Event  func(childComplexity int) int
+		Ticket func(childComplexity int) int
 	}
 
 	SignupDataReportPayload struct {
@@ -3744,6 +3755,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventSignup.Attended(childComplexity), true
+	case "EventSignup.cardPlace":
+		if e.ComplexityRoot.EventSignup.CardPlace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignup.CardPlace(childComplexity), true
 	case "EventSignup.contactEmail":
 		if e.ComplexityRoot.EventSignup.ContactEmail == nil {
 			break
@@ -3861,6 +3878,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventSignupSettings.AskNeeds(childComplexity), true
+	case "EventSignupSettings.cardPlaces":
+		if e.ComplexityRoot.EventSignupSettings.CardPlaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupSettings.CardPlaces(childComplexity), true
+	case "EventSignupSettings.cardPlacesLeft":
+		if e.ComplexityRoot.EventSignupSettings.CardPlacesLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSignupSettings.CardPlacesLeft(childComplexity), true
 	case "EventSignupSettings.closesAt":
 		if e.ComplexityRoot.EventSignupSettings.Closes == nil {
 			break
@@ -5208,6 +5237,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(events.SignupInput)), true
+	case "Mutation.signUpWithCard":
+		if e.ComplexityRoot.Mutation.SignUpWithCard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signUpWithCard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignUpWithCard(childComplexity, args["input"].(model.SignUpWithCardInput)), true
 	case "Mutation.signupDataReport":
 		if e.ComplexityRoot.Mutation.SignupDataReport == nil {
 			break
@@ -7022,6 +7062,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SignUpPayload.Signup(childComplexity), true
 
+	case "SignUpWithCardPayload.card":
+		if e.ComplexityRoot.SignUpWithCardPayload.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUpWithCardPayload.Card(childComplexity), true
+	case "SignUpWithCardPayload.event":
+		if e.ComplexityRoot.SignUpWithCardPayload.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUpWithCardPayload.Event(childComplexity), true
+	case "SignUpWithCardPayload.ticket":
+		if e.ComplexityRoot.SignUpWithCardPayload.Ticket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUpWithCardPayload.Ticket(childComplexity), true
+
 	case "SignupDataReportPayload.signups":
 		if e.ComplexityRoot.SignupDataReportPayload.Signups == nil {
 			break
@@ -7606,6 +7665,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSetContentStatusInput,
 		ec.unmarshalInputSetEventSignupInput,
 		ec.unmarshalInputSignUpInput,
+		ec.unmarshalInputSignUpWithCardInput,
 		ec.unmarshalInputSignupParticipantInput,
 		ec.unmarshalInputUpdateArticleInput,
 		ec.unmarshalInputUpdateClosureInput,
@@ -12483,8 +12543,15 @@ type SearchEdge {
 
 "An event's sign-up settings: what the organiser turned on, and how many have signed up."
 type EventSignupSettings {
-  "The places."
+  "The places, card places included."
   places: Int!
+  """
+  Of the places, those kept for activity-card holders, taken only with signUpWithCard
+  (the event must be linked to a card offer); the others sign up for the rest.
+  """
+  cardPlaces: Int!
+  "Card places still free."
+  cardPlacesLeft: Int!
   "How many participants may wait for a place (0: no waiting list)."
   waitingListSize: Int!
   "The most participants one sign-up may bring (a family signing up its children)."
@@ -12523,9 +12590,14 @@ type EventSignup implements Node {
   position: Int
   "How many participants the sign-up brings."
   groupSize: Int!
-  "The contact e-mail."
+  "The contact e-mail; null for a card place."
   contactEmail: String
-  "The participants, with the answers asked for."
+  """
+  Whether it is a card place, taken with an activity card's ticket: it shows nothing
+  else (no card, no holder, no participants); the ticket is shown at the door.
+  """
+  cardPlace: Boolean!
+  "The participants, with the answers asked for (none for a card place)."
   participants: [SignupParticipant!]!
   "Whether the participants came, as marked at the door; null until marked."
   attended: Boolean
@@ -12573,6 +12645,11 @@ input SetEventSignupInput {
   eventId: ID!
   "The places (1 to 100,000); null ends sign-up."
   places: Int
+  """
+  Of the places, how many are kept for activity-card holders (0, the default, to
+  ` + "`" + `places` + "`" + `), taken with signUpWithCard; the event needs a card offer for them.
+  """
+  cardPlaces: Int
   "How many participants may wait for a place (default 0: no waiting list)."
   waitingListSize: Int
   "The most participants one sign-up may bring, 1 to 50 (default 1)."
@@ -12659,6 +12736,47 @@ extend type Mutation {
     "Whether they came."
     attended: Boolean!
   ): EventSignup!
+}
+
+"A card place taken with an activity card (signUpWithCard)."
+input SignUpWithCardInput {
+  "The event's global ID; the event must be linked to a card offer and keep card places."
+  eventId: ID!
+  "The card's global ID."
+  cardId: ID!
+  "The card's number and PIN, for an anonymous card."
+  access: CardPinInput
+}
+
+"A card place taken."
+type SignUpWithCardPayload {
+  """
+  The ticket of the event's card offer that holds the place: show it at the door, cancel
+  it (cancelTicket) to give the place back.
+  """
+  ticket: CardTicket!
+  "The event, with its counts after the sign-up."
+  event: Event
+  "The card, whose tickets changed; null when the caller may not see it."
+  card: Card
+}
+
+extend type Mutation {
+  """
+  Takes a place kept for activity-card holders at an event linked to a card offer, with
+  one ticket of that offer, both in one transaction: the signed-in holder or guardian,
+  anyone with an anonymous card's number and PIN, or on the holder's behalf a CASEWORKER
+  of the card's agency or a CARD_COORDINATOR (without access). The ticket's rules hold
+  (refusals as claimTicket's: CARD_NOT_ACTIVE, OFFER_NOT_IN_PROGRAMME, LIMIT_REACHED,
+  SOLD_OUT ...) and the places taken are those the ticket admits. Card places are never
+  given twice: when they are gone, CONFLICT (other places may be left for signUp). One
+  card takes places at an event once. The organiser's list shows the sign-up only as a
+  card place; the ticket holds the link, and cancelling it frees the place.
+  """
+  signUpWithCard(
+    "The event and the card."
+    input: SignUpWithCardInput!
+  ): SignUpWithCardPayload!
 }
 
 "The sign-ups found by a contact e-mail, for a data-subject access request."
@@ -13994,6 +14112,8 @@ func (ec *executionContext) childFields_EventSignup(ctx context.Context, field g
 		return ec.fieldContext_EventSignup_groupSize(ctx, field)
 	case "contactEmail":
 		return ec.fieldContext_EventSignup_contactEmail(ctx, field)
+	case "cardPlace":
+		return ec.fieldContext_EventSignup_cardPlace(ctx, field)
 	case "participants":
 		return ec.fieldContext_EventSignup_participants(ctx, field)
 	case "attended":
@@ -14034,6 +14154,10 @@ func (ec *executionContext) childFields_EventSignupSettings(ctx context.Context,
 	switch field.Name {
 	case "places":
 		return ec.fieldContext_EventSignupSettings_places(ctx, field)
+	case "cardPlaces":
+		return ec.fieldContext_EventSignupSettings_cardPlaces(ctx, field)
+	case "cardPlacesLeft":
+		return ec.fieldContext_EventSignupSettings_cardPlacesLeft(ctx, field)
 	case "waitingListSize":
 		return ec.fieldContext_EventSignupSettings_waitingListSize(ctx, field)
 	case "groupSizeLimit":
@@ -15146,6 +15270,18 @@ func (ec *executionContext) childFields_SignUpPayload(ctx context.Context, field
 		return ec.fieldContext_SignUpPayload_event(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignUpPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SignUpWithCardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ticket":
+		return ec.fieldContext_SignUpWithCardPayload_ticket(ctx, field)
+	case "event":
+		return ec.fieldContext_SignUpWithCardPayload_event(ctx, field)
+	case "card":
+		return ec.fieldContext_SignUpWithCardPayload_card(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignUpWithCardPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SignupDataReportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

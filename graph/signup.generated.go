@@ -12,6 +12,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/events"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -25,6 +26,9 @@ type EventSignupResolver interface {
 	ContactEmail(ctx context.Context, obj *events.Signup) (*string, error)
 
 	EventID(ctx context.Context, obj *events.Signup) (string, error)
+}
+type SignUpWithCardPayloadResolver interface {
+	Card(ctx context.Context, obj *model.SignUpWithCardPayload) (*card.Card, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -123,6 +127,13 @@ func (ec *executionContext) _EventSignup_contactEmail(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_EventSignup_contactEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EventSignup", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _EventSignup_cardPlace(ctx context.Context, field graphql.CollectedField, obj *events.Signup) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.CardPlace)
+}
+func (ec *executionContext) fieldContext_EventSignup_cardPlace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSignup", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _EventSignup_participants(ctx context.Context, field graphql.CollectedField, obj *events.Signup) (ret graphql.Marshaler) {
@@ -359,6 +370,20 @@ func (ec *executionContext) fieldContext_EventSignupSettings_places(_ context.Co
 	return graphql.NewScalarFieldContext("EventSignupSettings", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _EventSignupSettings_cardPlaces(ctx context.Context, field graphql.CollectedField, obj *events.SignupSettings) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.CardPlaces)
+}
+func (ec *executionContext) fieldContext_EventSignupSettings_cardPlaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSignupSettings", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EventSignupSettings_cardPlacesLeft(ctx context.Context, field graphql.CollectedField, obj *events.SignupSettings) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.CardPlacesLeft())
+}
+func (ec *executionContext) fieldContext_EventSignupSettings_cardPlacesLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSignupSettings", field, true, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _EventSignupSettings_waitingListSize(ctx context.Context, field graphql.CollectedField, obj *events.SignupSettings) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.WaitingListSize)
 }
@@ -525,6 +550,102 @@ func (ec *executionContext) fieldContext_SignUpPayload_event(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _SignUpWithCardPayload_ticket(ctx context.Context, field graphql.CollectedField, obj *model.SignUpWithCardPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignUpWithCardPayload_ticket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ticket, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Ticket) graphql.Marshaler {
+			return ec.marshalNCardTicket2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐTicket(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignUpWithCardPayload_ticket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SignUpWithCardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardTicket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SignUpWithCardPayload_event(ctx context.Context, field graphql.CollectedField, obj *model.SignUpWithCardPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignUpWithCardPayload_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.Event) graphql.Marshaler {
+			return ec.marshalOEvent2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋeventsᚐEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SignUpWithCardPayload_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SignUpWithCardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SignUpWithCardPayload_card(ctx context.Context, field graphql.CollectedField, obj *model.SignUpWithCardPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignUpWithCardPayload_card(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SignUpWithCardPayload().Card(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Card) graphql.Marshaler {
+			return ec.marshalOCard2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCard(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SignUpWithCardPayload_card(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SignUpWithCardPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Card(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SignupDataReportPayload_signups(ctx context.Context, field graphql.CollectedField, obj *model.SignupDataReportPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -600,7 +721,7 @@ func (ec *executionContext) unmarshalInputSetEventSignupInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"eventId", "places", "waitingListSize", "groupSizeLimit", "opensAt", "closesAt", "ageMin", "ageMax", "askName", "askGuardianPhone", "askNeeds", "scope"}
+	fieldsInOrder := [...]string{"eventId", "places", "cardPlaces", "waitingListSize", "groupSizeLimit", "opensAt", "closesAt", "ageMin", "ageMax", "askName", "askGuardianPhone", "askNeeds", "scope"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -621,6 +742,13 @@ func (ec *executionContext) unmarshalInputSetEventSignupInput(ctx context.Contex
 				return it, err
 			}
 			it.Places = data
+		case "cardPlaces":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cardPlaces"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CardPlaces = data
 		case "waitingListSize":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitingListSize"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -735,6 +863,50 @@ func (ec *executionContext) unmarshalInputSignUpInput(ctx context.Context, obj a
 				return it, err
 			}
 			it.ContactEmail = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSignUpWithCardInput(ctx context.Context, obj any) (model.SignUpWithCardInput, error) {
+	var it model.SignUpWithCardInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eventId", "cardId", "access"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eventId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventID = data
+		case "cardId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cardId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CardID = data
+		case "access":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("access"))
+			data, err := ec.unmarshalOCardPinInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCardPinInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Access = data
 		}
 	}
 	return it, nil
@@ -940,6 +1112,11 @@ func (ec *executionContext) _EventSignup(ctx context.Context, sel ast.SelectionS
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "cardPlace":
+			out.Values[i] = ec._EventSignup_cardPlace(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "participants":
 			out.Values[i] = ec._EventSignup_participants(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -1127,6 +1304,16 @@ func (ec *executionContext) _EventSignupSettings(ctx context.Context, sel ast.Se
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "cardPlaces":
+			out.Values[i] = ec._EventSignupSettings_cardPlaces(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cardPlacesLeft":
+			out.Values[i] = ec._EventSignupSettings_cardPlacesLeft(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "waitingListSize":
 			out.Values[i] = ec._EventSignupSettings_waitingListSize(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -1220,6 +1407,87 @@ func (ec *executionContext) _SignUpPayload(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var signUpWithCardPayloadImplementors = []string{"SignUpWithCardPayload"}
+
+func (ec *executionContext) _SignUpWithCardPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignUpWithCardPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signUpWithCardPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SignUpWithCardPayload")
+		case "ticket":
+			out.Values[i] = ec._SignUpWithCardPayload_ticket(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "event":
+			out.Values[i] = ec._SignUpWithCardPayload_event(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "card":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SignUpWithCardPayload_card(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1426,6 +1694,21 @@ func (ec *executionContext) marshalNSignUpPayload2ᚖgithubᚗcomᚋfritidᚋfri
 		return graphql.Null
 	}
 	return ec._SignUpPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSignUpWithCardInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSignUpWithCardInput(ctx context.Context, v any) (model.SignUpWithCardInput, error) {
+	res, err := ec.unmarshalInputSignUpWithCardInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSignUpWithCardPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSignUpWithCardPayload(ctx context.Context, sel ast.SelectionSet, v *model.SignUpWithCardPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SignUpWithCardPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSignupDataReportPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSignupDataReportPayload(ctx context.Context, sel ast.SelectionSet, v *model.SignupDataReportPayload) graphql.Marshaler {

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/events"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/relay"
@@ -107,6 +108,17 @@ func (r *mutationResolver) MarkAttendance(ctx context.Context, id string, attend
 	return r.Calendar.MarkAttendance(ctx, id, attended)
 }
 
+func (r *mutationResolver) SignUpWithCard(ctx context.Context, input model.SignUpWithCardInput) (*model.SignUpWithCardPayload, error) {
+	res, err := r.Calendar.SignUpWithCard(ctx, events.CardSignupInput{EventID: input.EventID, CardID: input.CardID,
+		Access: pinAccess(input.Access)})
+	if err != nil {
+		return nil, err
+	}
+	rememberAccess(ctx, res.Ticket, input.Access)
+	e, err := r.Calendar.FindEvent(ctx, &res.Signup.EventID, "")
+	return &model.SignUpWithCardPayload{Ticket: res.Ticket, Event: e}, err
+}
+
 func (r *mutationResolver) SignupDataReport(ctx context.Context, contactEmail string) (*model.SignupDataReportPayload, error) {
 	sus, err := r.Calendar.SignupDataReport(ctx, contactEmail)
 	if err != nil {
@@ -123,6 +135,17 @@ func (r *mutationResolver) EraseSignupData(ctx context.Context, contactEmail str
 	return &model.EraseSignupDataPayload{Erased: n}, nil
 }
 
+func (r *signUpWithCardPayloadResolver) Card(ctx context.Context, obj *model.SignUpWithCardPayload) (*card.Card, error) {
+	return r.ticketCard(ctx, obj.Ticket)
+}
+
 func (r *Resolver) EventSignup() EventSignupResolver { return &eventSignupResolver{r} }
 
-type eventSignupResolver struct{ *Resolver }
+func (r *Resolver) SignUpWithCardPayload() SignUpWithCardPayloadResolver {
+	return &signUpWithCardPayloadResolver{r}
+}
+
+type (
+	eventSignupResolver           struct{ *Resolver }
+	signUpWithCardPayloadResolver struct{ *Resolver }
+)

@@ -942,6 +942,27 @@ type SignUpPayload struct {
 	Event *events.Event `json:"event,omitempty"`
 }
 
+// A card place taken with an activity card (signUpWithCard).
+type SignUpWithCardInput struct {
+	// The event's global ID; the event must be linked to a card offer and keep card places.
+	EventID string `json:"eventId"`
+	// The card's global ID.
+	CardID string `json:"cardId"`
+	// The card's number and PIN, for an anonymous card.
+	Access *CardPinInput `json:"access,omitempty"`
+}
+
+// A card place taken.
+type SignUpWithCardPayload struct {
+	// The ticket of the event's card offer that holds the place: show it at the door, cancel
+	// it (cancelTicket) to give the place back.
+	Ticket *card.Ticket `json:"ticket"`
+	// The event, with its counts after the sign-up.
+	Event *events.Event `json:"event,omitempty"`
+	// The card, whose tickets changed; null when the caller may not see it.
+	Card *card.Card `json:"card,omitempty"`
+}
+
 // The sign-ups found by a contact e-mail, for a data-subject access request.
 type SignupDataReportPayload struct {
 	// Every sign-up made with the address, with its participants.

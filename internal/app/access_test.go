@@ -376,6 +376,26 @@ func TestAccessMatrix(t *testing.T) {
 			participants: [{}]}) { signup { id } cancellationToken } }`, map[string]any{"e": ev}))
 		return ev, get(r.Data, "signUp.signup.id").(string), get(r.Data, "signUp.cancellationToken").(string)
 	}
+	// cardEventOfA is one published event of Lag A linked to the card offer, with card
+	// places enough for every case: each case signs a card of its own up.
+	var cardEvent string
+	cardEventOfA := func() string {
+		if cardEvent == "" {
+			cardEvent = newEvent(lagA)
+			_, raw, _ := relay.ParseGlobalID(cardEvent, "id")
+			_, rawOffer, _ := relay.ParseGlobalID(offer.(string), "id")
+			s.exec(t, `UPDATE events SET publication = 'PUBLISHED', card_offer_id = ? WHERE id = ?`, rawOffer, raw)
+			s.exec(t, `INSERT INTO event_signup_settings (event_id, municipality_id, places, card_places)
+				VALUES (?, ?, 1000, 1000)`, raw, demo.ID())
+		}
+		return cardEvent
+	}
+	// Card places are taken by the card's holder (here with the number and PIN), or for them
+	// by a caseworker of the card's agency or a card coordinator.
+	cardSigners := map[string]outcome{"anonymous": unauthenticated, "resident": forbidden,
+		"org editor of this org": forbidden, "org editor of another org": forbidden, "ADMIN": forbidden,
+		"EDITOR": forbidden, "CARD_COORDINATOR": allowed, "CASEWORKER": allowed, "committee editor": forbidden,
+		"user of another municipality": unauthenticated}
 	openEventOfA := func() map[string]any {
 		ev, _, _ := signupOfA()
 		return map[string]any{"e": ev}
@@ -682,6 +702,15 @@ func TestAccessMatrix(t *testing.T) {
 			eventOfA, orgEditors},
 		{"signUp", `mutation($e: ID!) { signUp(input: {eventId: $e, contactEmail: "far@example.no",
 			participants: [{}]}) { signup { status } } }`, openEventOfA, anyone},
+		{"signUpWithCard (with the card's number and PIN)", `mutation($e: ID!, $c: ID!, $a: CardPinInput) {
+			signUpWithCard(input: {eventId: $e, cardId: $c, access: $a}) { ticket { code } } }`, func() map[string]any {
+			c, access := anonymousCard()
+			return map[string]any{"e": cardEventOfA(), "c": c, "a": access}
+		}, anyone},
+		{"signUpWithCard (for a child's card, without access)", `mutation($e: ID!, $c: ID!) {
+			signUpWithCard(input: {eventId: $e, cardId: $c}) { ticket { code } } }`, func() map[string]any {
+			return map[string]any{"e": cardEventOfA(), "c": personalCard()}
+		}, cardSigners},
 		{"cancelSignup (with its token)", `mutation($t: String) { cancelSignup(token: $t) { event { id } } }`,
 			func() map[string]any {
 				_, _, tok := signupOfA()

@@ -162,14 +162,14 @@ func (s *Service) ResumeCard(ctx context.Context, id uuid.UUID) (*Card, error) {
 }
 
 // RevokeCard ends an ACTIVE or SUSPENDED card for good: its claimed, unused tickets are
-// cancelled and their stock returned, and it no longer counts against the programme's
+// cancelled and their stock returned (and the event card places they held freed), and it no longer counts against the programme's
 // cards. Who may: as SuspendCard. Errors: as SuspendCard (CONFLICT when it has ended).
 func (s *Service) RevokeCard(ctx context.Context, id uuid.UUID) (*Card, error) {
 	return s.changeCard(ctx, id, "revoke_card", func(ctx context.Context, tx bun.IDB, card *Card, _ time.Time) error {
 		if card.Status != CardActive && card.Status != CardSuspended {
 			return statusConflict(card)
 		}
-		return revokeCards(ctx, tx, []uuid.UUID{card.ID}, s.now())
+		return s.revokeCards(ctx, tx, []uuid.UUID{card.ID}, s.now())
 	})
 }
 
@@ -234,10 +234,18 @@ func (s *Service) manageableCard(ctx context.Context, tx bun.IDB, c caller, id u
 }
 
 // revokeCards ends the given usable cards at now, cancels their claimed tickets and
-// returns those to their offers' stock, and frees the cards' places in their programmes.
-func revokeCards(ctx context.Context, tx bun.IDB, ids []uuid.UUID, now time.Time) error {
+// returns those to their offers' stock, frees the event card places the tickets held and
+// the cards' places in their programmes.
+func (s *Service) revokeCards(ctx context.Context, tx bun.IDB, ids []uuid.UUID, now time.Time) error {
 	if len(ids) == 0 {
 		return nil
+	}
+	var places []uuid.UUID
+	err := tx.NewSelect().Table("card_tickets").Column("event_signup_id").
+		Where("card_id IN (?) AND status = 'CLAIMED' AND event_signup_id IS NOT NULL", bun.In(ids)).
+		Scan(ctx, &places)
+	if err != nil {
+		return database.MapError(err, "find card places", "card")
 	}
 	stmts := []string{
 		`WITH cancelled AS (
@@ -255,6 +263,11 @@ func revokeCards(ctx context.Context, tx bun.IDB, ids []uuid.UUID, now time.Time
 	for _, q := range stmts {
 		if _, err := tx.ExecContext(ctx, q, bun.In(ids), now); err != nil {
 			return database.MapError(err, "revoke cards", "card")
+		}
+	}
+	for _, id := range places {
+		if err := s.freePlace(ctx, tx, &Ticket{EventSignupID: &id}); err != nil {
+			return err
 		}
 	}
 	return nil

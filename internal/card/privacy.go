@@ -186,7 +186,7 @@ func (s *Service) ErasePersonalData(ctx context.Context, identityNumber string) 
 		if err != nil {
 			return database.MapError(err, "find cards", "card")
 		}
-		if err := revokeCards(ctx, tx, usable, s.now()); err != nil {
+		if err := s.revokeCards(ctx, tx, usable, s.now()); err != nil {
 			return err
 		}
 		erased = true

@@ -60,6 +60,9 @@ type Service struct {
 	secret string
 	opt    Options
 	now    func() time.Time
+	// Places frees the event card places that cancelled tickets held; nil: no ticket holds
+	// one.
+	Places PlaceKeeper
 }
 
 // NewService returns a Service. secret is the server secret (FRITID_SECRET_KEY): identity

@@ -58,6 +58,9 @@ type Ticket struct {
 	// StockSlot is the offer's stock slot the ticket was taken from; a cancelled ticket
 	// returns its unit there.
 	StockSlot int16 `bun:"stock_slot"`
+	// EventSignupID is the event sign-up whose card place the ticket holds (see
+	// ClaimTicketForPlace); nil for other tickets, and once the sign-up is erased.
+	EventSignupID *uuid.UUID `bun:"event_signup_id,type:uuid"`
 
 	// Payload is the text of the ticket's QR code (see TicketPayload); set on the tickets
 	// the service returns.
@@ -107,7 +110,15 @@ func (s *Service) ClaimTicket(ctx context.Context, cardID, offerID uuid.UUID, ac
 	if err != nil {
 		return nil, err
 	}
+	return s.claimAsHolder(ctx, c, cardID, offerID, access, nil)
+}
+
+// claimAsHolder is ClaimTicket, with place (nil: none) taken in the claim's transaction.
+func (s *Service) claimAsHolder(ctx context.Context, c caller, cardID, offerID uuid.UUID, access *CardAccess,
+	place TakePlace,
+) (*Ticket, error) {
 	var a *cardAttempt
+	var err error
 	if access != nil {
 		// SECURITY: only the holder of the card claims with it: its number and PIN, checked
 		// and throttled as CardByNumber does, first thing in the claim's transaction
@@ -121,7 +132,11 @@ func (s *Service) ClaimTicket(ctx context.Context, cardID, offerID uuid.UUID, ac
 	}
 	t, err := s.claim(ctx, func(ctx context.Context) (*Ticket, error) {
 		return s.runClaim(ctx, func(ctx context.Context, tx bun.Tx) (*Ticket, error) {
-			return s.takeTicket(ctx, tx, c, cardID, offerID, nil, a)
+			t, err := s.takeTicket(ctx, tx, c, cardID, offerID, nil, a)
+			if err != nil {
+				return nil, err
+			}
+			return t, s.holdPlace(ctx, tx, c, t, place)
 		})
 	})
 	if err != nil {
@@ -144,13 +159,23 @@ func (s *Service) AllocateTicket(ctx context.Context, cardID, offerID uuid.UUID)
 	if err != nil {
 		return nil, err
 	}
+	return s.allocate(ctx, c, cardID, offerID, nil)
+}
+
+// allocate is AllocateTicket for an allocator c, with place (nil: none) taken in the
+// claim's transaction.
+func (s *Service) allocate(ctx context.Context, c caller, cardID, offerID uuid.UUID, place TakePlace) (*Ticket, error) {
 	return s.claim(ctx, func(ctx context.Context) (*Ticket, error) {
 		return s.runClaim(ctx, func(ctx context.Context, tx bun.Tx) (*Ticket, error) {
 			// SECURITY: a caseworker only for a card of their own agency (manageableCard).
 			if err := s.manageableCard(ctx, tx, c, cardID, new(Card)); err != nil {
 				return nil, err
 			}
-			return s.takeTicket(ctx, tx, c, cardID, offerID, c.actor(), nil)
+			t, err := s.takeTicket(ctx, tx, c, cardID, offerID, c.actor(), nil)
+			if err != nil {
+				return nil, err
+			}
+			return t, s.holdPlace(ctx, tx, c, t, place)
 		})
 	})
 }
@@ -466,7 +491,7 @@ func newTicketCode() (string, error) {
 }
 
 // CancelTicket cancels a claimed ticket before it is used, and returns it to the offer's
-// stock. The holder may (access as in ClaimTicket), and a CARD_COORDINATOR, the user who
+// stock; a ticket holding an event's card place frees the place in the same transaction. The holder may (access as in ClaimTicket), and a CARD_COORDINATOR, the user who
 // allocated it, or a CASEWORKER of the agency that issued the card. Errors:
 // UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (also a ticket of a card the caller does not hold
 // or manage), RATE_LIMITED (too many wrong PINs), TICKET_NOT_CANCELLABLE naming "ticketId"
@@ -511,6 +536,9 @@ func (s *Service) CancelTicket(ctx context.Context, ticketID uuid.UUID, access *
 			"UPDATE card_offer_stock_slots SET claimed = claimed - 1 WHERE (offer_id, slot) = (?, ?)", t.OfferID, t.StockSlot)
 		if err != nil {
 			return database.MapError(err, "return stock", "offer")
+		}
+		if err := s.freePlace(ctx, tx, t); err != nil {
+			return err
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "cancel_card_ticket",
 			ItemType: "CardTicket", ItemID: &t.ID, Fields: []string{"status"}})

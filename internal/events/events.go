@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/i18n"
@@ -33,6 +34,8 @@ type Service struct {
 	// SignupRetention is how long after an event ends its sign-ups are kept; zero:
 	// DefaultSignupRetention.
 	SignupRetention time.Duration
+	// Cards claims the tickets that take card places (SignUpWithCard).
+	Cards *card.Service
 }
 
 // DefaultHorizon is how far ahead occurrences are made unless configured.

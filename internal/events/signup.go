@@ -27,8 +27,8 @@ type SignupSettings struct {
 	EventID        uuid.UUID `bun:"event_id,pk,type:uuid"`
 	MunicipalityID uuid.UUID `bun:"municipality_id,type:uuid"`
 	Places         int       `bun:"places"`
-	// CardPlaces are kept for activity-card holders, CardTaken of them taken. The API
-	// does not set them yet: both stay 0 until places are taken with a card.
+	// CardPlaces of the places are kept for activity-card holders, taken only with a
+	// ticket of the event's card offer (SignUpWithCard); CardTaken of them are taken.
 	CardPlaces       int        `bun:"card_places"`
 	WaitingListSize  int        `bun:"waiting_list_size"`
 	GroupSizeLimit   int        `bun:"group_size_limit"`
@@ -77,8 +77,10 @@ func (s *SignupSettings) OpenAt(now time.Time) bool {
 
 // SignupSettingsInput sets an event's sign-up; Places nil (or the input absent) ends it.
 type SignupSettingsInput struct {
-	EventID          string
-	Places           *int
+	EventID string
+	Places  *int
+	// CardPlaces of the places are kept for card holders (default 0).
+	CardPlaces       *int
 	WaitingListSize  *int
 	GroupSizeLimit   *int
 	OpensAt          *time.Time
@@ -103,6 +105,8 @@ func checkSettings(in *SignupSettingsInput) error {
 	switch {
 	case n(in.Places) < 1 || n(in.Places) > 100000:
 		return apperr.Invalid("input.places", "NumberOutOfRange", nil)
+	case n(in.CardPlaces) < 0 || n(in.CardPlaces) > n(in.Places):
+		return apperr.Invalid("input.cardPlaces", "CardPlacesOutOfRange", map[string]any{"Max": n(in.Places)})
 	case n(in.WaitingListSize) < 0 || n(in.WaitingListSize) > 100000:
 		return apperr.Invalid("input.waitingListSize", "NumberOutOfRange", nil)
 	case in.GroupSizeLimit != nil && (*in.GroupSizeLimit < 1 || *in.GroupSizeLimit > 50):
@@ -119,7 +123,8 @@ func checkSettings(in *SignupSettingsInput) error {
 
 // SetSignupSettings sets or (Places nil) ends the sign-up of an event, or with scope ALL
 // of every occurrence of its series. Places already taken stay taken: fewer places than
-// taken is refused. It returns the event's ID. Errors: UNAUTHENTICATED, FORBIDDEN,
+// taken is refused, and card places on an event without a card offer. It returns the
+// event's ID. Errors: UNAUTHENTICATED, FORBIDDEN,
 // NOT_FOUND, BAD_USER_INPUT naming the field.
 func (s *Service) SetSignupSettings(ctx context.Context, in SignupSettingsInput) (uuid.UUID, error) {
 	t, v, err := begin(ctx)
@@ -143,6 +148,9 @@ func (s *Service) SetSignupSettings(ctx context.Context, in SignupSettingsInput)
 		// SECURITY: sign-up is set by those who may write the event (mayWrite).
 		if err := mayWrite(ctx, tx, v, t.ID(), e.OrganisationID); err != nil {
 			return err
+		}
+		if in.CardPlaces != nil && *in.CardPlaces > 0 && e.CardOfferID == nil {
+			return apperr.Invalid("input.cardPlaces", "CardPlacesNeedOffer", nil)
 		}
 		ids := []uuid.UUID{e.ID}
 		if in.Scope != nil && *in.Scope == ScopeAll && e.SeriesID != nil {
@@ -179,14 +187,15 @@ func saveSettings(ctx context.Context, tx bun.IDB, t *tenant.Tenant, id uuid.UUI
 	if cur != nil {
 		ss.Taken, ss.CardTaken, ss.Waiting = cur.Taken, cur.CardTaken, cur.Waiting
 	}
+	setIf(&ss.CardPlaces, in.CardPlaces)
 	setIf(&ss.WaitingListSize, in.WaitingListSize)
 	setIf(&ss.GroupSizeLimit, in.GroupSizeLimit)
 	setIf(&ss.AskName, in.AskName)
 	setIf(&ss.AskGuardianPhone, in.AskGuardianPhone)
 	setIf(&ss.AskNeeds, in.AskNeeds)
 	ss.OpensAt, ss.ClosesAt, ss.AgeMin, ss.AgeMax = in.OpensAt, in.ClosesAt, in.AgeMin, in.AgeMax
-	if ss.Taken > ss.Places-ss.CardPlaces || ss.CardTaken > ss.CardPlaces {
-		return apperr.Invalid("input.places", "FewerPlacesThanTaken", map[string]any{"Taken": ss.Taken + ss.CardTaken})
+	if err := checkTaken(ss); err != nil {
+		return err
 	}
 	if ss.Waiting > ss.WaitingListSize {
 		return apperr.Invalid("input.waitingListSize", "FewerPlacesThanTaken", map[string]any{"Taken": ss.Waiting})
@@ -200,6 +209,25 @@ func saveSettings(ctx context.Context, tx bun.IDB, t *tenant.Tenant, id uuid.UUI
 		Set("ask_guardian_phone = EXCLUDED.ask_guardian_phone, ask_needs = EXCLUDED.ask_needs, updated_at = now()").
 		Exec(ctx)
 	return database.MapError(err, "save sign-up settings", "input")
+}
+
+// checkTaken refuses settings with fewer places than taken: card places than card
+// holders hold, or other places than others hold. Errors: BAD_USER_INPUT naming the field
+// to raise.
+func checkTaken(ss *SignupSettings) error {
+	taken := func(field string, n int) error {
+		return apperr.Invalid(field, "FewerPlacesThanTaken", map[string]any{"Taken": n})
+	}
+	switch {
+	case ss.CardTaken > ss.CardPlaces:
+		return taken("input.cardPlaces", ss.CardTaken)
+	case ss.Taken+ss.CardTaken > ss.Places:
+		return taken("input.places", ss.Taken+ss.CardTaken)
+	case ss.Taken > ss.Places-ss.CardPlaces:
+		return apperr.Invalid("input.cardPlaces", "CardPlacesOverFree",
+			map[string]any{"Taken": ss.Taken, "Max": ss.Places - ss.Taken})
+	}
+	return nil
 }
 
 // lockSettings returns event id's settings (with its start), locked until the

@@ -11,6 +11,7 @@ import (
 	"github.com/fritid/fritid/internal/audit"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/mail"
+	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/tenant"
@@ -40,8 +41,9 @@ func (s *Service) CancelSignup(ctx context.Context, token string) (uuid.UUID, er
 }
 
 // CancelSignupByID cancels a sign-up for the event's organiser and returns the event's
-// ID; the freed places go to the waiting list. Errors: UNAUTHENTICATED, FORBIDDEN,
-// NOT_FOUND.
+// ID; the freed places go to the waiting list. A card place is given back only with its
+// ticket (card.CancelTicket): the organiser does not know whose it is. Errors:
+// UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT naming "id" for a card place.
 func (s *Service) CancelSignupByID(ctx context.Context, gid string) (uuid.UUID, error) {
 	t, v, err := begin(ctx)
 	if err != nil {
@@ -58,6 +60,9 @@ func (s *Service) CancelSignupByID(ctx context.Context, gid string) (uuid.UUID, 
 			return err
 		}
 		eventID = su.EventID
+		if su.CardPlace {
+			return apperr.Invalid("id", "CardPlaceCancelledWithTicket", nil)
+		}
 		if err := s.cancel(ctx, tx, t, su.EventID, su.ID); err != nil {
 			return err
 		}

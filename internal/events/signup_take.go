@@ -268,6 +268,8 @@ func checkTwice(ctx context.Context, tx bun.IDB, su *Signup) error {
 // take gives su places, or a place on the waiting list, and writes it; ss is locked.
 func take(ctx context.Context, tx bun.IDB, ss *SignupSettings, su *Signup) error {
 	switch {
+	case ss.Places == ss.CardPlaces:
+		return apperr.Invalid("input.eventId", "OnlyCardPlaces", nil)
 	case su.GroupSize > ss.Places-ss.CardPlaces:
 		return apperr.Invalid("input.participants", "GroupTooLarge", map[string]any{"Max": ss.Places - ss.CardPlaces})
 	case su.GroupSize <= ss.PlacesLeft():

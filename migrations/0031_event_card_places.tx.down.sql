@@ -1,0 +1,1 @@
+ALTER TABLE card_tickets DROP COLUMN event_signup_id;
