@@ -12595,7 +12595,10 @@ extend type Mutation {
   ): EventPayload!
   """
   Signs participants up to a published event, for anyone. Places are taken atomically;
-  without enough, the sign-up waits when the waiting list has room, else CONFLICT.
+  without enough, the sign-up waits when the waiting list has room, else CONFLICT. The
+  contact gets a confirmation by e-mail, in the request's language, saying whether the
+  participants have places or their position on the waiting list, with a link that
+  cancels (the portal's /cancel-signup?token=).
   """
   signUp(
     "The sign-up."

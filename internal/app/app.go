@@ -142,6 +142,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 	a.Events = events.NewService(a.DB)
 	a.Events.Horizon = time.Duration(cfg.EventHorizonDays) * 24 * time.Hour
 	a.Events.SignupRetention = time.Duration(cfg.SignupRetentionDays) * 24 * time.Hour
+	a.Events.PublicURL = cfg.PublicURL
 	if a.Jobs, err = newJobs(a); err != nil {
 		a.Close()
 		return nil, err

@@ -33,6 +33,8 @@ type Service struct {
 	// SignupRetention is how long after an event ends its sign-ups are kept; zero:
 	// DefaultSignupRetention.
 	SignupRetention time.Duration
+	// PublicURL is the portal the e-mails' links point into (/cancel-signup?token=).
+	PublicURL string
 }
 
 // DefaultHorizon is how far ahead occurrences are made unless configured.
