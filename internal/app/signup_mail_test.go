@@ -79,3 +79,67 @@ func TestSignupConfirmationMail(t *testing.T) {
 		}
 	})
 }
+
+const updateEventQ = `mutation($in: UpdateEventInput!) { updateEvent(input: $in) { event { id } } }`
+
+// TestSignupsToldWhenTheirEventGoesAway signs families up to events that are then
+// cancelled, moved, and removed with their whole series: every confirmed and waiting
+// contact is told by e-mail in its language, through SMTP, although the sign-ups go with
+// a removed event. A family signed up to an event that only changes its texts is told
+// nothing.
+func TestSignupsToldWhenTheirEventGoesAway(t *testing.T) {
+	t.Parallel()
+	s, admin, box := newSignupMailServer(t)
+	settings := func() map[string]any { return map[string]any{"places": 1, "waitingListSize": 5} }
+	cancelled := signupEvent(t, s, admin, "bading", settings())
+	moved := signupEvent(t, s, admin, "skoyter", settings())
+	ok(t, signUpAs(t, s, cancelled, "a@example.no", "Ada"))
+	ok(t, s.post(t, signUpQ, map[string]any{"in": map[string]any{"eventId": cancelled,
+		"contactEmail": "b@example.no", "participants": []any{map[string]any{}}}}, "Accept-Language: en"))
+	ok(t, signUpAs(t, s, moved, "c@example.no", "Ada"))
+	start := time.Date(2027, 2, 9, 17, 0, 0, 0, time.UTC)
+	r := ok(t, s.post(t, createSeriesQ, map[string]any{"in": eventInput("svomming", start, map[string]any{
+		"rule": map[string]any{"rrule": "FREQ=WEEKLY;COUNT=4"}, "publication": "PUBLISHED"})}, admin))
+	occ := get(r.Data, "createEventSeries.series.occurrences").([]any)
+	first, third := occ[0].(map[string]any)["id"].(string), occ[2].(map[string]any)["id"].(string)
+	ok(t, s.post(t, setSignupQ, map[string]any{"in": map[string]any{"eventId": first, "places": 5, "scope": "ALL"}},
+		admin))
+	ok(t, signUpAs(t, s, first, "d@example.no", "Ada"))
+	ok(t, signUpAs(t, s, third, "e@example.no", "Ada"))
+	deliver(t, s) // the confirmations
+
+	t.Run("Cancelled", func(t *testing.T) {
+		ok(t, s.post(t, updateEventQ, map[string]any{"in": map[string]any{"id": cancelled, "status": "CANCELLED"}},
+			admin))
+		a, b := bodiesTo(t, s, box, "a@example.no"), bodiesTo(t, s, box, "b@example.no")
+		if mentioning(a, "«Teater: bading» (10.02.2027 19:00) er avlyst") != 1 ||
+			mentioning(b, "\"Teater: bading\" (10.02.2027 19:00) has been cancelled") != 1 {
+			t.Fatalf("the confirmed and the waiting contact:\n%s\n---\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+		}
+	})
+	t.Run("Moved", func(t *testing.T) {
+		ok(t, s.post(t, updateEventQ, map[string]any{"in": map[string]any{"id": moved,
+			"texts": []any{map[string]any{"locale": "nb", "summary": "Husk hjelm"}}}}, admin))
+		if got := bodiesTo(t, s, box, "c@example.no"); mentioning(got, "flyttet") != 0 {
+			t.Fatalf("told of a move when only the texts changed:\n%s", strings.Join(got, "\n"))
+		}
+		ok(t, s.post(t, updateEventQ, map[string]any{"in": map[string]any{"id": moved,
+			"startsAt": "2027-02-11T17:00:00Z"}}, admin))
+		got := bodiesTo(t, s, box, "c@example.no")
+		if mentioning(got, "«Teater: skoyter» er flyttet fra 10.02.2027 19:00 til 11.02.2027 18:00") != 1 {
+			t.Fatalf("the contact of the moved event:\n%s", strings.Join(got, "\n---\n"))
+		}
+	})
+	t.Run("SeriesDeleted", func(t *testing.T) {
+		ok(t, s.post(t, `mutation($id: ID!) { deleteEvent(id: $id, scope: ALL) { deletedId } }`,
+			map[string]any{"id": third}, admin))
+		d, e := bodiesTo(t, s, box, "d@example.no"), bodiesTo(t, s, box, "e@example.no")
+		if mentioning(d, "«Teater: svomming» (09.02.2027 18:00) er avlyst") != 1 ||
+			mentioning(e, "«Teater: svomming» (23.02.2027 18:00) er avlyst") != 1 {
+			t.Fatalf("the contacts of two occurrences:\n%s\n---\n%s", strings.Join(d, "\n"), strings.Join(e, "\n"))
+		}
+		if n := count(t, s, "SELECT count(*) FROM event_signups WHERE contact_email IN ('d@example.no', 'e@example.no')"); n != 0 {
+			t.Fatalf("%d sign-ups left of a removed series", n)
+		}
+	})
+}
