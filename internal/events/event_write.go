@@ -127,7 +127,7 @@ func (s *Service) UpdateEvent(ctx context.Context, in EventInput) (uuid.UUID, er
 	if err != nil {
 		return uuid.Nil, err
 	}
-	if in.Rule != nil || in.PausesInSchoolHolidays != nil || in.PausesOnPublicHolidays != nil {
+	if in.Rule != nil || in.PausesInSchoolHolidays != nil || in.PausesOnPublicHolidays != nil || in.Signup != nil {
 		return uuid.Nil, apperr.Invalid("input.rule", "SeriesOnly", nil)
 	}
 	return id, database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
@@ -300,6 +300,11 @@ func (s *Service) writeSeries(ctx context.Context, tx bun.IDB, t *tenant.Tenant,
 	if in.Rule != nil {
 		sr.RRule, sr.RDates, sr.ExDates = deref(in.Rule.RRule), orNone(in.Rule.RDates), orNone(in.Rule.ExDates)
 	}
+	if in.Signup != nil {
+		if sr.Template.Signup, err = seriesSignup(in.Signup); err != nil {
+			return err
+		}
+	}
 	// SECURITY: the writer must write the series as it will be.
 	if err := mayWrite(ctx, tx, v, t.ID(), sr.OrganisationID); err != nil {
 		return err
@@ -328,6 +333,12 @@ func (s *Service) writeSeries(ctx context.Context, tx bun.IDB, t *tenant.Tenant,
 	}
 	if err := s.materialise(ctx, tx, sr, s.now(), true); err != nil {
 		return err
+	}
+	// The occurrences kept get the sign-up as it is now, their windows following their starts.
+	if action != "create_series" && (in.Signup != nil || sr.Template.Signup != nil) {
+		if err := applySeriesSignup(ctx, tx, t, sr, s.now()); err != nil {
+			return err
+		}
 	}
 	return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: t.ID(), ActorID: &v.User.ID, Action: action,
 		ItemType: "EventSeries", ItemID: &sr.ID, Fields: fieldsOf(in)})
@@ -487,7 +498,7 @@ func fieldsOf(in EventInput) []string {
 		"ageMax": in.AgeMax != nil, "accessibility": in.Accessibility != nil, "priceOre": in.PriceOre != nil,
 		"cardOfferId": in.CardOfferID != nil, "texts": in.Texts != nil, "rule": in.Rule != nil,
 		"pausesInSchoolHolidays": in.PausesInSchoolHolidays != nil,
-		"pausesOnPublicHolidays": in.PausesOnPublicHolidays != nil} {
+		"pausesOnPublicHolidays": in.PausesOnPublicHolidays != nil, "signup": in.Signup != nil} {
 		if set {
 			out = append(out, name)
 		}

@@ -45,6 +45,8 @@ type Series struct {
 type Template struct {
 	Attrs
 	Texts []*Translation `json:"texts"`
+	// Signup is the sign-up settings each occurrence gets; nil: none.
+	Signup *SeriesSignup `json:"signup,omitempty"`
 }
 
 // GlobalID returns the series' global ID.
@@ -224,6 +226,9 @@ func (s *Service) insertOccurrences(ctx context.Context, tx bun.IDB, sr *Series,
 	}
 	if _, err := tx.NewInsert().Model(&evs).Exec(ctx); err != nil {
 		return slugError(database.MapError(err, "create occurrences", "event"))
+	}
+	if err := insertSeriesSignups(ctx, tx, sr, evs); err != nil {
+		return err
 	}
 	if err := writeTexts(ctx, tx, sr.MunicipalityID, ids, sr.Template.Texts); err != nil {
 		return err

@@ -1,3 +1,4 @@
+ALTER TABLE event_signup_settings DROP COLUMN own;
 DROP TRIGGER municipalities_feed ON municipalities;
 DROP TRIGGER locales_feed ON locales;
 DROP TRIGGER organisations_feed ON organisations;

@@ -67,3 +67,8 @@ CREATE TRIGGER locales_feed AFTER INSERT OR UPDATE OR DELETE ON locales FOR EACH
   EXECUTE FUNCTION bump_event_feed_row('municipality_id');
 CREATE TRIGGER municipalities_feed AFTER UPDATE ON municipalities FOR EACH ROW
   EXECUTE FUNCTION bump_event_feed_row('id');
+
+-- A series may carry sign-up settings (in its template) that each occurrence gets its own
+-- row of. own: the row was set for the occurrence alone (setEventSignup with scope THIS),
+-- so editing the series' sign-up leaves it as it is.
+ALTER TABLE event_signup_settings ADD COLUMN own boolean NOT NULL DEFAULT false;
