@@ -1,8 +1,6 @@
 package graph
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -75,26 +73,25 @@ func EventFeedHandler(r *Resolver, bundle *i18n.Bundle, publicURL string) http.H
 			}
 			f.FreeOnly = free
 		}
-		feed, err := r.Calendar.FeedEvents(ctx, lang, f)
-		if err != nil {
-			writeGeoError(w, req, bundle, err)
-			return
-		}
 		host := t.Municipality.Slug
 		if u, err := url.Parse(publicURL); err == nil && u.Hostname() != "" {
 			host = t.Municipality.Slug + "." + strings.ToLower(u.Hostname())
 		}
-		body := feed.ICal(events.ICalOptions{Name: t.Municipality.Name, PublicURL: publicURL, Host: host})
-		sum := sha256.Sum256(body)
+		feed, err := r.Calendar.ICalFeed(ctx, lang, f,
+			events.ICalOptions{Name: t.Municipality.Name, PublicURL: publicURL, Host: host})
+		if err != nil {
+			writeGeoError(w, req, bundle, err)
+			return
+		}
 		h := w.Header()
 		h.Set("Content-Type", "text/calendar; charset=utf-8")
 		h.Set("Cache-Control", "public, max-age=300")
-		h.Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
+		h.Set("ETag", feed.ETag)
 		h.Set("Last-Modified", feed.Updated.UTC().Format(http.TimeFormat))
-		if inm := req.Header.Get("If-None-Match"); inm != "" && inm == h.Get("ETag") {
+		if inm := req.Header.Get("If-None-Match"); inm != "" && inm == feed.ETag {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		w.Write(body) //nolint:errcheck // the client went away
+		w.Write(feed.Body) //nolint:errcheck // the client went away
 	})
 }

@@ -1349,6 +1349,38 @@ func (ec *executionContext) fieldContext_EventSeries_occurrences(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _EventSeries_signup(ctx context.Context, field graphql.CollectedField, obj *events.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSeries_signup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Signup(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.SeriesSignup) graphql.Marshaler {
+			return ec.marshalOEventSeriesSignupSettings2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋeventsᚐSeriesSignup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventSeries_signup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventSeries",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventSeriesSignupSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _EventSeriesPayload_series(ctx context.Context, field graphql.CollectedField, obj *model.EventSeriesPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1447,7 +1479,7 @@ func (ec *executionContext) unmarshalInputCreateEventInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"organisationId", "slug", "parentId", "holidayProgramme", "venueId", "place", "startsAt", "endsAt", "allDay", "timeZone", "status", "publication", "categoryIds", "imageIds", "targetGroups", "ageMin", "ageMax", "accessibility", "priceOre", "cardOfferId", "texts"}
+	fieldsInOrder := [...]string{"organisationId", "slug", "parentId", "holidayProgramme", "venueId", "place", "startsAt", "endsAt", "allDay", "timeZone", "status", "publication", "categoryIds", "imageIds", "targetGroups", "ageMin", "ageMax", "accessibility", "priceOre", "cardOfferId", "texts", "signup"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1601,6 +1633,13 @@ func (ec *executionContext) unmarshalInputCreateEventInput(ctx context.Context, 
 				return it, err
 			}
 			it.Texts = data
+		case "signup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signup"))
+			data, err := ec.unmarshalOEventSeriesSignupInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋeventsᚐSeriesSignupInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Signup = data
 		}
 	}
 	return it, nil
@@ -1617,7 +1656,7 @@ func (ec *executionContext) unmarshalInputCreateEventSeriesInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"organisationId", "slug", "rule", "pausesInSchoolHolidays", "pausesOnPublicHolidays", "parentId", "venueId", "place", "startsAt", "endsAt", "allDay", "timeZone", "publication", "categoryIds", "imageIds", "targetGroups", "ageMin", "ageMax", "accessibility", "priceOre", "cardOfferId", "texts"}
+	fieldsInOrder := [...]string{"organisationId", "slug", "rule", "pausesInSchoolHolidays", "pausesOnPublicHolidays", "parentId", "venueId", "place", "startsAt", "endsAt", "allDay", "timeZone", "publication", "categoryIds", "imageIds", "targetGroups", "ageMin", "ageMax", "accessibility", "priceOre", "cardOfferId", "texts", "signup"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1778,6 +1817,13 @@ func (ec *executionContext) unmarshalInputCreateEventSeriesInput(ctx context.Con
 				return it, err
 			}
 			it.Texts = data
+		case "signup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signup"))
+			data, err := ec.unmarshalOEventSeriesSignupInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋeventsᚐSeriesSignupInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Signup = data
 		}
 	}
 	return it, nil
@@ -2294,7 +2340,7 @@ func (ec *executionContext) unmarshalInputUpdateEventSeriesInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "rule", "pausesInSchoolHolidays", "pausesOnPublicHolidays", "organisationId", "parentId", "venueId", "place", "startsAt", "endsAt", "allDay", "timeZone", "status", "publication", "categoryIds", "imageIds", "targetGroups", "ageMin", "ageMax", "accessibility", "priceOre", "cardOfferId", "texts"}
+	fieldsInOrder := [...]string{"id", "rule", "pausesInSchoolHolidays", "pausesOnPublicHolidays", "organisationId", "parentId", "venueId", "place", "startsAt", "endsAt", "allDay", "timeZone", "status", "publication", "categoryIds", "imageIds", "targetGroups", "ageMin", "ageMax", "accessibility", "priceOre", "cardOfferId", "texts", "signup"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2462,6 +2508,13 @@ func (ec *executionContext) unmarshalInputUpdateEventSeriesInput(ctx context.Con
 				return it, err
 			}
 			it.Texts = data
+		case "signup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signup"))
+			data, err := ec.unmarshalOEventSeriesSignupInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋeventsᚐSeriesSignupInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Signup = data
 		}
 	}
 	return it, nil
@@ -3599,6 +3652,11 @@ func (ec *executionContext) _EventSeries(ctx context.Context, sel ast.SelectionS
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "signup":
+			out.Values[i] = ec._EventSeries_signup(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -633,12 +633,26 @@ type ComplexityRoot struct {
 		PausesOnPublicHolidays func(childComplexity int) int
 		RDates                 func(childComplexity int) int
 		RRule                  func(childComplexity int) int
+		Signup                 func(childComplexity int) int
 		StartsAt               func(childComplexity int) int
 		TimeZone               func(childComplexity int) int
 	}
 
 	EventSeriesPayload struct {
 		Series func(childComplexity int) int
+	}
+
+	EventSeriesSignupSettings struct {
+		AgeMax              func(childComplexity int) int
+		AgeMin              func(childComplexity int) int
+		AskGuardianPhone    func(childComplexity int) int
+		AskName             func(childComplexity int) int
+		AskNeeds            func(childComplexity int) int
+		ClosesMinutesBefore func(childComplexity int) int
+		GroupSizeLimit      func(childComplexity int) int
+		OpensDaysBefore     func(childComplexity int) int
+		Places              func(childComplexity int) int
+		WaitingListSize     func(childComplexity int) int
 	}
 
 	EventSignup struct {
@@ -3729,6 +3743,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventSeries.RRule(childComplexity), true
+	case "EventSeries.signup":
+		if e.ComplexityRoot.EventSeries.Signup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeries.Signup(childComplexity), true
 	case "EventSeries.startsAt":
 		if e.ComplexityRoot.EventSeries.StartsAt == nil {
 			break
@@ -3748,6 +3768,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventSeriesPayload.Series(childComplexity), true
+
+	case "EventSeriesSignupSettings.ageMax":
+		if e.ComplexityRoot.EventSeriesSignupSettings.AgeMax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeriesSignupSettings.AgeMax(childComplexity), true
+	case "EventSeriesSignupSettings.ageMin":
+		if e.ComplexityRoot.EventSeriesSignupSettings.AgeMin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeriesSignupSettings.AgeMin(childComplexity), true
+	case "EventSeriesSignupSettings.askGuardianPhone":
+		if e.ComplexityRoot.EventSeriesSignupSettings.AskGuardianPhone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeriesSignupSettings.AskGuardianPhone(childComplexity), true
+	case "EventSeriesSignupSettings.askName":
+		if e.ComplexityRoot.EventSeriesSignupSettings.AskName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeriesSignupSettings.AskName(childComplexity), true
+	case "EventSeriesSignupSettings.askNeeds":
+		if e.ComplexityRoot.EventSeriesSignupSettings.AskNeeds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeriesSignupSettings.AskNeeds(childComplexity), true
+	case "EventSeriesSignupSettings.closesMinutesBefore":
+		if e.ComplexityRoot.EventSeriesSignupSettings.ClosesMinutesBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeriesSignupSettings.ClosesMinutesBefore(childComplexity), true
+	case "EventSeriesSignupSettings.groupSizeLimit":
+		if e.ComplexityRoot.EventSeriesSignupSettings.GroupSizeLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeriesSignupSettings.GroupSizeLimit(childComplexity), true
+	case "EventSeriesSignupSettings.opensDaysBefore":
+		if e.ComplexityRoot.EventSeriesSignupSettings.OpensDaysBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeriesSignupSettings.OpensDaysBefore(childComplexity), true
+	case "EventSeriesSignupSettings.places":
+		if e.ComplexityRoot.EventSeriesSignupSettings.Places == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeriesSignupSettings.Places(childComplexity), true
+	case "EventSeriesSignupSettings.waitingListSize":
+		if e.ComplexityRoot.EventSeriesSignupSettings.WaitingListSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSeriesSignupSettings.WaitingListSize(childComplexity), true
 
 	case "EventSignup.attended":
 		if e.ComplexityRoot.EventSignup.Attended == nil {
@@ -7647,6 +7728,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateEventSeriesInput,
 		ec.unmarshalInputCreatePageInput,
 		ec.unmarshalInputEventFilterInput,
+		ec.unmarshalInputEventSeriesSignupInput,
 		ec.unmarshalInputEventTextsInput,
 		ec.unmarshalInputGeoPointInput,
 		ec.unmarshalInputImageFilterInput,
@@ -11884,6 +11966,8 @@ input CreateEventInput {
   cardOfferId: ID
   "Its texts; a title in at least one language."
   texts: [EventTextsInput!]!
+  "Sign-up for every occurrence, each with its own places and counts."
+  signup: EventSeriesSignupInput
 }
 
 "Changes to an event; a field left out stays, an empty ID clears a link."
@@ -11982,6 +12066,8 @@ input CreateEventSeriesInput {
   cardOfferId: ID
   "Its texts; a title in at least one language."
   texts: [EventTextsInput!]!
+  "Sign-up for every occurrence, each with its own places and counts."
+  signup: EventSeriesSignupInput
 }
 
 "Changes to a series as a whole."
@@ -12032,6 +12118,8 @@ input UpdateEventSeriesInput {
   cardOfferId: ID
   "Texts to change, per language."
   texts: [EventTextsInput!]
+  "Sign-up for every occurrence that has not ended (see EventSeriesSignupInput); left out: unchanged."
+  signup: EventSeriesSignupInput
 }
 
 "A new closure."
@@ -12668,7 +12756,10 @@ input SetEventSignupInput {
   askGuardianPhone: Boolean
   "Ask about allergies and other needs (optional free text)."
   askNeeds: Boolean
-  "For an occurrence of a series: THIS (default) or ALL its occurrences, each counting its own places."
+  """
+  For an occurrence of a series: THIS (default; the occurrence keeps these settings when
+  the series' sign-up is edited) or ALL its occurrences so far, each counting its own places.
+  """
   scope: EditScope
 }
 
@@ -12712,7 +12803,10 @@ extend type Mutation {
   ): EventPayload!
   """
   Signs participants up to a published event, for anyone. Places are taken atomically;
-  without enough, the sign-up waits when the waiting list has room, else CONFLICT.
+  without enough, the sign-up waits when the waiting list has room, else CONFLICT. The
+  contact gets a confirmation by e-mail, in the request's language, saying whether the
+  participants have places or their position on the waiting list, with a link that
+  cancels (the portal's /cancel-signup?token=).
   """
   signUp(
     "The sign-up."
@@ -12805,6 +12899,70 @@ extend type Mutation {
     "The contact e-mail."
     contactEmail: String!
   ): EraseSignupDataPayload!
+}
+
+extend type EventSeries {
+  "The sign-up settings each occurrence gets; null when the series takes no sign-ups."
+  signup: EventSeriesSignupSettings
+}
+
+"""
+A series' sign-up settings. Every occurrence the series makes (when it is created or
+edited, and as the daily job makes more) gets its own settings with its own places and
+counts, its window set relative to its start.
+"""
+type EventSeriesSignupSettings {
+  "The places of each occurrence."
+  places: Int!
+  "How many participants may wait for a place at each occurrence (0: no waiting list)."
+  waitingListSize: Int!
+  "The most participants one sign-up may bring."
+  groupSizeLimit: Int!
+  "Sign-up opens this many days before each occurrence starts; null: as soon as it is in the calendar."
+  opensDaysBefore: Int
+  "Sign-up closes this many minutes before each occurrence starts (0: at its start)."
+  closesMinutesBefore: Int!
+  "The youngest participant's age allowed."
+  ageMin: Int
+  "The oldest participant's age allowed."
+  ageMax: Int
+  "Whether each participant's first name is asked (and required)."
+  askName: Boolean!
+  "Whether a guardian's phone number is asked (and required)."
+  askGuardianPhone: Boolean!
+  "Whether allergies and other needs are asked (free text, optional)."
+  askNeeds: Boolean!
+}
+
+"""
+A series' sign-up settings, as setEventSignup's with the window relative to each
+occurrence's start; without ` + "`" + `places` + "`" + `, the series' occurrences take no sign-ups (refused
+while one that has not ended has any). Given to updateEventSeries, they replace the
+settings of every occurrence that has not ended, keeping its counts (fewer places than
+taken is refused), except an occurrence whose settings were set alone with
+setEventSignup (scope THIS): it keeps those until setEventSignup sets it again with scope ALL.
+"""
+input EventSeriesSignupInput {
+  "The places of each occurrence (1 to 100,000); null ends sign-up."
+  places: Int
+  "How many participants may wait for a place (default 0: no waiting list)."
+  waitingListSize: Int
+  "The most participants one sign-up may bring, 1 to 50 (default 1)."
+  groupSizeLimit: Int
+  "Sign-up opens this many days (0 to 365) before each start; null: at once."
+  opensDaysBefore: Int
+  "Sign-up closes this many minutes before each start (default 0: at the start)."
+  closesMinutesBefore: Int
+  "The youngest participant's age allowed; with either bound each participant's age is asked."
+  ageMin: Int
+  "The oldest participant's age allowed."
+  ageMax: Int
+  "Ask each participant's first name (required when asked)."
+  askName: Boolean
+  "Ask a guardian's phone number (required when asked)."
+  askGuardianPhone: Boolean
+  "Ask about allergies and other needs (optional free text)."
+  askNeeds: Boolean
 }
 `, BuiltIn: false},
 	{Name: "../schema/tenant.graphqls", Input: `extend type Query {
@@ -14088,6 +14246,8 @@ func (ec *executionContext) childFields_EventSeries(ctx context.Context, field g
 		return ec.fieldContext_EventSeries_materialisedUntil(ctx, field)
 	case "occurrences":
 		return ec.fieldContext_EventSeries_occurrences(ctx, field)
+	case "signup":
+		return ec.fieldContext_EventSeries_signup(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EventSeries", field.Name)
 }
@@ -14098,6 +14258,32 @@ func (ec *executionContext) childFields_EventSeriesPayload(ctx context.Context, 
 		return ec.fieldContext_EventSeriesPayload_series(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EventSeriesPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EventSeriesSignupSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "places":
+		return ec.fieldContext_EventSeriesSignupSettings_places(ctx, field)
+	case "waitingListSize":
+		return ec.fieldContext_EventSeriesSignupSettings_waitingListSize(ctx, field)
+	case "groupSizeLimit":
+		return ec.fieldContext_EventSeriesSignupSettings_groupSizeLimit(ctx, field)
+	case "opensDaysBefore":
+		return ec.fieldContext_EventSeriesSignupSettings_opensDaysBefore(ctx, field)
+	case "closesMinutesBefore":
+		return ec.fieldContext_EventSeriesSignupSettings_closesMinutesBefore(ctx, field)
+	case "ageMin":
+		return ec.fieldContext_EventSeriesSignupSettings_ageMin(ctx, field)
+	case "ageMax":
+		return ec.fieldContext_EventSeriesSignupSettings_ageMax(ctx, field)
+	case "askName":
+		return ec.fieldContext_EventSeriesSignupSettings_askName(ctx, field)
+	case "askGuardianPhone":
+		return ec.fieldContext_EventSeriesSignupSettings_askGuardianPhone(ctx, field)
+	case "askNeeds":
+		return ec.fieldContext_EventSeriesSignupSettings_askNeeds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventSeriesSignupSettings", field.Name)
 }
 
 func (ec *executionContext) childFields_EventSignup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

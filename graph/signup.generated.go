@@ -46,6 +46,76 @@ func (ec *executionContext) fieldContext_EraseSignupDataPayload_erased(_ context
 	return graphql.NewScalarFieldContext("EraseSignupDataPayload", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _EventSeriesSignupSettings_places(ctx context.Context, field graphql.CollectedField, obj *events.SeriesSignup) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Places)
+}
+func (ec *executionContext) fieldContext_EventSeriesSignupSettings_places(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSeriesSignupSettings", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EventSeriesSignupSettings_waitingListSize(ctx context.Context, field graphql.CollectedField, obj *events.SeriesSignup) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.WaitingListSize)
+}
+func (ec *executionContext) fieldContext_EventSeriesSignupSettings_waitingListSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSeriesSignupSettings", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EventSeriesSignupSettings_groupSizeLimit(ctx context.Context, field graphql.CollectedField, obj *events.SeriesSignup) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.GroupSizeLimit)
+}
+func (ec *executionContext) fieldContext_EventSeriesSignupSettings_groupSizeLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSeriesSignupSettings", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EventSeriesSignupSettings_opensDaysBefore(ctx context.Context, field graphql.CollectedField, obj *events.SeriesSignup) (ret graphql.Marshaler) {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.OpensDaysBefore)
+}
+func (ec *executionContext) fieldContext_EventSeriesSignupSettings_opensDaysBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSeriesSignupSettings", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EventSeriesSignupSettings_closesMinutesBefore(ctx context.Context, field graphql.CollectedField, obj *events.SeriesSignup) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ClosesMinutesBefore)
+}
+func (ec *executionContext) fieldContext_EventSeriesSignupSettings_closesMinutesBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSeriesSignupSettings", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EventSeriesSignupSettings_ageMin(ctx context.Context, field graphql.CollectedField, obj *events.SeriesSignup) (ret graphql.Marshaler) {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.AgeMin)
+}
+func (ec *executionContext) fieldContext_EventSeriesSignupSettings_ageMin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSeriesSignupSettings", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EventSeriesSignupSettings_ageMax(ctx context.Context, field graphql.CollectedField, obj *events.SeriesSignup) (ret graphql.Marshaler) {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.AgeMax)
+}
+func (ec *executionContext) fieldContext_EventSeriesSignupSettings_ageMax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSeriesSignupSettings", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EventSeriesSignupSettings_askName(ctx context.Context, field graphql.CollectedField, obj *events.SeriesSignup) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.AskName)
+}
+func (ec *executionContext) fieldContext_EventSeriesSignupSettings_askName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSeriesSignupSettings", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _EventSeriesSignupSettings_askGuardianPhone(ctx context.Context, field graphql.CollectedField, obj *events.SeriesSignup) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.AskGuardianPhone)
+}
+func (ec *executionContext) fieldContext_EventSeriesSignupSettings_askGuardianPhone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSeriesSignupSettings", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _EventSeriesSignupSettings_askNeeds(ctx context.Context, field graphql.CollectedField, obj *events.SeriesSignup) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.AskNeeds)
+}
+func (ec *executionContext) fieldContext_EventSeriesSignupSettings_askNeeds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSeriesSignupSettings", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _EventSignup_id(ctx context.Context, field graphql.CollectedField, obj *events.Signup) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.GlobalID())
 }
@@ -710,6 +780,99 @@ func (ec *executionContext) fieldContext_SignupParticipant_age(_ context.Context
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputEventSeriesSignupInput(ctx context.Context, obj any) (events.SeriesSignupInput, error) {
+	var it events.SeriesSignupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"places", "waitingListSize", "groupSizeLimit", "opensDaysBefore", "closesMinutesBefore", "ageMin", "ageMax", "askName", "askGuardianPhone", "askNeeds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "places":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("places"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Places = data
+		case "waitingListSize":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitingListSize"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitingListSize = data
+		case "groupSizeLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupSizeLimit"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupSizeLimit = data
+		case "opensDaysBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("opensDaysBefore"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpensDaysBefore = data
+		case "closesMinutesBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closesMinutesBefore"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosesMinutesBefore = data
+		case "ageMin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageMin"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgeMin = data
+		case "ageMax":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageMax"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgeMax = data
+		case "askName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("askName"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AskName = data
+		case "askGuardianPhone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("askGuardianPhone"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AskGuardianPhone = data
+		case "askNeeds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("askNeeds"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AskNeeds = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSetEventSignupInput(ctx context.Context, obj any) (events.SignupSettingsInput, error) {
 	var it events.SignupSettingsInput
 	if obj == nil {
@@ -985,6 +1148,89 @@ func (ec *executionContext) _EraseSignupDataPayload(ctx context.Context, sel ast
 			out.Values[i] = graphql.MarshalString("EraseSignupDataPayload")
 		case "erased":
 			out.Values[i] = ec._EraseSignupDataPayload_erased(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var eventSeriesSignupSettingsImplementors = []string{"EventSeriesSignupSettings"}
+
+func (ec *executionContext) _EventSeriesSignupSettings(ctx context.Context, sel ast.SelectionSet, obj *events.SeriesSignup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventSeriesSignupSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EventSeriesSignupSettings")
+		case "places":
+			out.Values[i] = ec._EventSeriesSignupSettings_places(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "waitingListSize":
+			out.Values[i] = ec._EventSeriesSignupSettings_waitingListSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groupSizeLimit":
+			out.Values[i] = ec._EventSeriesSignupSettings_groupSizeLimit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "opensDaysBefore":
+			out.Values[i] = ec._EventSeriesSignupSettings_opensDaysBefore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "closesMinutesBefore":
+			out.Values[i] = ec._EventSeriesSignupSettings_closesMinutesBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ageMin":
+			out.Values[i] = ec._EventSeriesSignupSettings_ageMin(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ageMax":
+			out.Values[i] = ec._EventSeriesSignupSettings_ageMax(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "askName":
+			out.Values[i] = ec._EventSeriesSignupSettings_askName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "askGuardianPhone":
+			out.Values[i] = ec._EventSeriesSignupSettings_askGuardianPhone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "askNeeds":
+			out.Values[i] = ec._EventSeriesSignupSettings_askNeeds(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -1781,6 +2027,21 @@ func (ec *executionContext) marshalNSignupStatus2githubᚗcomᚋfritidᚋfritid�
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalOEventSeriesSignupInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋeventsᚐSeriesSignupInput(ctx context.Context, v any) (*events.SeriesSignupInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventSeriesSignupInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEventSeriesSignupSettings2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋeventsᚐSeriesSignup(ctx context.Context, sel ast.SelectionSet, v *events.SeriesSignup) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EventSeriesSignupSettings(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOEventSignupSettings2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋeventsᚐSignupSettings(ctx context.Context, sel ast.SelectionSet, v *events.SignupSettings) graphql.Marshaler {

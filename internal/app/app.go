@@ -144,6 +144,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 	a.Events.SignupRetention = time.Duration(cfg.SignupRetentionDays) * 24 * time.Hour
 	// Card places: an event's are taken with a card's ticket, and freed when it is cancelled.
 	a.Events.Cards, a.Cards.Places = a.Cards, a.Events
+	a.Events.PublicURL = cfg.PublicURL
 	if a.Jobs, err = newJobs(a); err != nil {
 		a.Close()
 		return nil, err

@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	goical "github.com/emersion/go-ical"
+
+	"github.com/fritid/fritid/internal/events"
 )
 
 // parseICal fetches an iCalendar feed, checks its headers and lines (CRLF, folded at 75
@@ -360,4 +363,77 @@ func TestEventFeedSeriesExpandToTheOccurrences(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestEventFeedETagChangesWithEveryChange fetches the feed again after each kind of change
+// to what it is made of, some through the API and some straight in the database: a
+// repeated fetch of an unchanged calendar answers the same bytes, and every change gives
+// another ETag and a body that shows it, also when the servers keep what they rendered.
+func TestEventFeedETagChangesWithEveryChange(t *testing.T) {
+	t.Parallel()
+	s, admin := newEventServer(t)
+	var clock atomic.Int64
+	clock.Store(time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC).Unix())
+	s.app.Events.Now = func() time.Time { return time.Unix(clock.Load(), 0) }
+	ctx := context.Background()
+	exec := func(q string) {
+		t.Helper()
+		if _, err := s.app.DB.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var venue string
+	if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO venues (municipality_id, name, street, postal_code, place)
+		SELECT id, 'Kulturhuset', 'Storgata 1', '3256', 'Larvik' FROM municipalities WHERE slug = 'demo'
+		RETURNING id`).Scan(&venue); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2027, 2, 10, 18, 0, 0, 0, time.UTC)
+	r := ok(t, s.post(t, createEventQ, map[string]any{"in": eventInput("konsert", start, map[string]any{
+		"publication": "PUBLISHED", "venueId": relayID("Venue", venue)})}, admin))
+	id := get(r.Data, "createEvent.event.id").(string)
+	r = ok(t, s.post(t, createEventQ, map[string]any{"in": eventInput("dans", start.AddDate(0, 1, 0),
+		map[string]any{"publication": "PUBLISHED"})}, admin))
+	later := get(r.Data, "createEvent.event.id").(string)
+	fetch := func() (string, string) {
+		t.Helper()
+		status, h, body := fetchFeed(t, s, "/feeds/events.ics?lang=nb")
+		if status != http.StatusOK {
+			t.Fatalf("status %d: %s", status, body)
+		}
+		return h.Get("ETag"), string(body)
+	}
+	etag, body := fetch()
+	if again, same := fetch(); again != etag || same != body {
+		t.Fatal("an unchanged calendar gave another feed")
+	}
+	for _, c := range []struct {
+		name, want string
+		change     func()
+	}{
+		{"Title", "Konsert i parken", func() {
+			ok(t, s.post(t, updateEventQ, map[string]any{"in": map[string]any{"id": id,
+				"texts": []any{map[string]any{"locale": "nb", "title": "Konsert i parken"}}}}, admin))
+		}},
+		{"Cancelled", "STATUS:CANCELLED", func() {
+			ok(t, s.post(t, updateEventQ, map[string]any{"in": map[string]any{"id": id, "status": "CANCELLED"}}, admin))
+		}},
+		{"VenueRenamedInTheDatabase", "Kulturhuset Bølgen", func() {
+			exec("UPDATE venues SET name = 'Kulturhuset Bølgen'")
+		}},
+		{"TimePassed", "", func() { clock.Store(start.Add(2*time.Hour + events.FeedPast + time.Minute).Unix()) }},
+		{"Deleted", "", func() {
+			ok(t, s.post(t, `mutation($id: ID!) { deleteEvent(id: $id) { deletedId } }`, map[string]any{"id": later},
+				admin))
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.change()
+			next, nb := fetch()
+			if next == etag || nb == body || !strings.Contains(strings.ReplaceAll(nb, "\r\n ", ""), c.want) {
+				t.Fatalf("after the change: ETag %s (was %s), body:\n%s", next, etag, nb)
+			}
+			etag, body = next, nb
+		})
+	}
 }

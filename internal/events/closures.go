@@ -138,7 +138,7 @@ func (s *Service) DeleteClosure(ctx context.Context, gid string) error {
 		if err != nil {
 			return database.MapError(err, "delete closure", "closure")
 		}
-		if err := s.rematerialiseClosed(ctx, tx, t.ID(), c.Kind); err != nil {
+		if err := s.rematerialiseClosed(ctx, tx, t, c.Kind); err != nil {
 			return err
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: t.ID(), ActorID: &v.User.ID,
@@ -187,7 +187,7 @@ func (s *Service) writeClosure(ctx context.Context, c *Closure, in ClosureInput,
 		if err != nil {
 			return database.MapError(err, "save closure", "closure")
 		}
-		if err := s.rematerialiseClosed(ctx, tx, t.ID(), c.Kind, oldKind); err != nil {
+		if err := s.rematerialiseClosed(ctx, tx, t, c.Kind, oldKind); err != nil {
 			return err
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: t.ID(), ActorID: &v.User.ID, Action: action,

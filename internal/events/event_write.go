@@ -114,9 +114,10 @@ func findEventForUpdate(ctx context.Context, tx bun.IDB, mid, id uuid.UUID) (*Ev
 // (the default) changes it alone and the rule keeps it as it is from then on; ALL changes
 // the series' template and every occurrence not changed alone, a new start moving the
 // rule by as much; THIS_AND_FOLLOWING splits the series there and changes the second
-// part as ALL does. It returns the event's ID. Errors: UNAUTHENTICATED, FORBIDDEN (for
-// the event as it is or as it would be), NOT_FOUND, BAD_USER_INPUT naming the field,
-// CONFLICT.
+// part as ALL does. The contacts of the sign-ups of an occurrence cancelled, removed or
+// moved by the change are told by e-mail. It returns the event's ID. Errors:
+// UNAUTHENTICATED, FORBIDDEN (for the event as it is or as it would be), NOT_FOUND,
+// BAD_USER_INPUT naming the field, CONFLICT.
 func (s *Service) UpdateEvent(ctx context.Context, in EventInput) (uuid.UUID, error) {
 	t, v, err := begin(ctx)
 	if err != nil {
@@ -126,7 +127,7 @@ func (s *Service) UpdateEvent(ctx context.Context, in EventInput) (uuid.UUID, er
 	if err != nil {
 		return uuid.Nil, err
 	}
-	if in.Rule != nil || in.PausesInSchoolHolidays != nil || in.PausesOnPublicHolidays != nil {
+	if in.Rule != nil || in.PausesInSchoolHolidays != nil || in.PausesOnPublicHolidays != nil || in.Signup != nil {
 		return uuid.Nil, apperr.Invalid("input.rule", "SeriesOnly", nil)
 	}
 	return id, database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
@@ -142,11 +143,30 @@ func (s *Service) UpdateEvent(ctx context.Context, in EventInput) (uuid.UUID, er
 		if in.Scope != nil {
 			scope = *in.Scope
 		}
-		if e.SeriesID != nil && scope != ScopeThis {
-			return s.updateSeriesFrom(ctx, tx, t, v, e, in, scope)
+		w, err := s.watchEdited(ctx, tx, t, e, scope)
+		if err != nil {
+			return err
 		}
-		return s.updateOne(ctx, tx, t, v, e, in)
+		if e.SeriesID != nil && scope != ScopeThis {
+			err = s.updateSeriesFrom(ctx, tx, t, v, e, in, scope)
+		} else {
+			err = s.updateOne(ctx, tx, t, v, e, in)
+		}
+		if err != nil {
+			return err
+		}
+		return w.tell(ctx, tx)
 	})
+}
+
+// watchEdited watches the sign-ups of e, or with a scope other than THIS of every
+// occurrence of e's series, for a change that may cancel, remove or move them.
+func (s *Service) watchEdited(ctx context.Context, tx bun.IDB, t *tenant.Tenant, e *Event, scope Scope,
+) (*signupWatch, error) {
+	if e.SeriesID != nil && scope != ScopeThis {
+		return watchSignups(ctx, tx, t, s.now(), "e.series_id = ?", *e.SeriesID)
+	}
+	return watchSignups(ctx, tx, t, s.now(), "e.id = ?", e.ID)
 }
 
 func deref(s *string) string {
@@ -280,6 +300,11 @@ func (s *Service) writeSeries(ctx context.Context, tx bun.IDB, t *tenant.Tenant,
 	if in.Rule != nil {
 		sr.RRule, sr.RDates, sr.ExDates = deref(in.Rule.RRule), orNone(in.Rule.RDates), orNone(in.Rule.ExDates)
 	}
+	if in.Signup != nil {
+		if sr.Template.Signup, err = seriesSignup(in.Signup); err != nil {
+			return err
+		}
+	}
 	// SECURITY: the writer must write the series as it will be.
 	if err := mayWrite(ctx, tx, v, t.ID(), sr.OrganisationID); err != nil {
 		return err
@@ -308,6 +333,12 @@ func (s *Service) writeSeries(ctx context.Context, tx bun.IDB, t *tenant.Tenant,
 	}
 	if err := s.materialise(ctx, tx, sr, s.now(), true); err != nil {
 		return err
+	}
+	// The occurrences kept get the sign-up as it is now, their windows following their starts.
+	if action != "create_series" && (in.Signup != nil || sr.Template.Signup != nil) {
+		if err := applySeriesSignup(ctx, tx, t, sr, s.now()); err != nil {
+			return err
+		}
 	}
 	return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: t.ID(), ActorID: &v.User.ID, Action: action,
 		ItemType: "EventSeries", ItemID: &sr.ID, Fields: fieldsOf(in)})
@@ -352,7 +383,8 @@ func (s *Service) CreateSeries(ctx context.Context, in EventInput) (*Series, err
 
 // UpdateSeries changes a series as a whole: its rule, pauses, times (startsAt and endsAt
 // are the first occurrence's), fields and texts, and makes its occurrences again;
-// occurrences changed alone are kept. Errors: as CreateSeries, and NOT_FOUND.
+// occurrences changed alone are kept. The contacts of the sign-ups of occurrences
+// cancelled, removed or moved are told by e-mail. Errors: as CreateSeries, and NOT_FOUND.
 func (s *Service) UpdateSeries(ctx context.Context, in EventInput) (*Series, error) {
 	t, v, err := begin(ctx)
 	if err != nil {
@@ -376,16 +408,24 @@ func (s *Service) UpdateSeries(ctx context.Context, in EventInput) (*Series, err
 			return err
 		}
 		sr.StartsAt, sr.DurationSeconds = start, int(end.Sub(start)/time.Second)
+		w, err := watchSignups(ctx, tx, t, s.now(), "e.series_id = ?", sr.ID)
+		if err != nil {
+			return err
+		}
 		// ... and writeSeries checks it as it will be.
-		return s.writeSeries(ctx, tx, t, v, sr, in, "update_series")
+		if err := s.writeSeries(ctx, tx, t, v, sr, in, "update_series"); err != nil {
+			return err
+		}
+		return w.tell(ctx, tx)
 	})
 	return sr, err
 }
 
 // DeleteEvent removes an event; for an occurrence of a series, scope says which: THIS
 // (the default) removes it alone and excludes its date from the rule, THIS_AND_FOLLOWING
-// ends the series before it, ALL removes the series. Errors: UNAUTHENTICATED, FORBIDDEN,
-// NOT_FOUND.
+// ends the series before it, ALL removes the series. The contacts of the sign-ups of the
+// events removed that have not ended are told by e-mail. Errors: UNAUTHENTICATED,
+// FORBIDDEN, NOT_FOUND.
 func (s *Service) DeleteEvent(ctx context.Context, gid string, scope Scope) error {
 	t, v, err := begin(ctx)
 	if err != nil {
@@ -404,6 +444,10 @@ func (s *Service) DeleteEvent(ctx context.Context, gid string, scope Scope) erro
 		if err := mayWrite(ctx, tx, v, t.ID(), e.OrganisationID); err != nil {
 			return err
 		}
+		w, err := s.watchEdited(ctx, tx, t, e, scope)
+		if err != nil {
+			return err
+		}
 		if e.SeriesID != nil {
 			if err := s.deleteFromSeries(ctx, tx, e, scope); err != nil {
 				return err
@@ -411,6 +455,9 @@ func (s *Service) DeleteEvent(ctx context.Context, gid string, scope Scope) erro
 		}
 		if _, err := tx.NewDelete().TableExpr("events").Where("id = ?", e.ID).Exec(ctx); err != nil {
 			return database.MapError(err, "delete event", "event")
+		}
+		if err := w.tell(ctx, tx); err != nil {
+			return err
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: t.ID(), ActorID: &v.User.ID,
 			Action: "delete_event", ItemType: "Event", ItemID: &e.ID, Fields: []string{string(scope)}})
@@ -451,7 +498,7 @@ func fieldsOf(in EventInput) []string {
 		"ageMax": in.AgeMax != nil, "accessibility": in.Accessibility != nil, "priceOre": in.PriceOre != nil,
 		"cardOfferId": in.CardOfferID != nil, "texts": in.Texts != nil, "rule": in.Rule != nil,
 		"pausesInSchoolHolidays": in.PausesInSchoolHolidays != nil,
-		"pausesOnPublicHolidays": in.PausesOnPublicHolidays != nil} {
+		"pausesOnPublicHolidays": in.PausesOnPublicHolidays != nil, "signup": in.Signup != nil} {
 		if set {
 			out = append(out, name)
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/card"
@@ -36,6 +37,10 @@ type Service struct {
 	SignupRetention time.Duration
 	// Cards claims the tickets that take card places (SignUpWithCard).
 	Cards *card.Service
+	// PublicURL is the portal the e-mails' links point into (/cancel-signup?token=).
+	PublicURL string
+
+	feeds *lru.Cache[feedKey, *ICalBody]
 }
 
 // DefaultHorizon is how far ahead occurrences are made unless configured.
@@ -50,7 +55,7 @@ const MaxOccurrences = 500
 const MaxRangeDays = 366
 
 // NewService returns a Service over db.
-func NewService(db *bun.DB) *Service { return &Service{db: db} }
+func NewService(db *bun.DB) *Service { return &Service{db: db, feeds: newFeedCache()} }
 
 func (s *Service) now() time.Time {
 	if s.Now != nil {

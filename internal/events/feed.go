@@ -29,6 +29,9 @@ type Feed struct {
 	Events  []*FeedEvent
 	Series  []*FeedSeries
 	Updated time.Time
+
+	// validUntil is when the first event read leaves the FeedPast window (zero: none read).
+	validUntil time.Time
 }
 
 // FeedEvent is an event with what a calendar shows of its venue and categories.
@@ -107,6 +110,11 @@ func (s *Service) FeedEvents(ctx context.Context, locale string, f Filter) (*Fee
 		return nil, database.MapError(err, "find feed events", "event")
 	}
 	feed := &Feed{Locale: locale, Updated: t.Municipality.UpdatedAt}
+	for _, e := range rows {
+		if end := e.EndsAt.Add(FeedPast); feed.validUntil.IsZero() || end.Before(feed.validUntil) {
+			feed.validUntil = end
+		}
+	}
 	var alone []*Event
 	var seriesIDs []uuid.UUID
 	seen := map[uuid.UUID]bool{}

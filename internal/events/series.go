@@ -13,6 +13,7 @@ import (
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
+	"github.com/fritid/fritid/internal/tenant"
 )
 
 // Series is a recurring event: a rule with the template its occurrences are made from.
@@ -44,6 +45,8 @@ type Series struct {
 type Template struct {
 	Attrs
 	Texts []*Translation `json:"texts"`
+	// Signup is the sign-up settings each occurrence gets; nil: none.
+	Signup *SeriesSignup `json:"signup,omitempty"`
 }
 
 // GlobalID returns the series' global ID.
@@ -224,6 +227,9 @@ func (s *Service) insertOccurrences(ctx context.Context, tx bun.IDB, sr *Series,
 	if _, err := tx.NewInsert().Model(&evs).Exec(ctx); err != nil {
 		return slugError(database.MapError(err, "create occurrences", "event"))
 	}
+	if err := insertSeriesSignups(ctx, tx, sr, evs); err != nil {
+		return err
+	}
 	if err := writeTexts(ctx, tx, sr.MunicipalityID, ids, sr.Template.Texts); err != nil {
 		return err
 	}
@@ -359,7 +365,9 @@ func saveSeries(ctx context.Context, tx bun.IDB, sr *Series) error {
 
 // rematerialiseClosed re-makes the occurrences of the municipality's series that pause
 // in closures of the kinds given, after the closure calendar changed.
-func (s *Service) rematerialiseClosed(ctx context.Context, tx bun.IDB, mid uuid.UUID, kinds ...ClosureKind) error {
+// The contacts of the sign-ups of occurrences that now fall in a closure are told.
+func (s *Service) rematerialiseClosed(ctx context.Context, tx bun.IDB, t *tenant.Tenant, kinds ...ClosureKind) error {
+	mid := t.ID()
 	var school, public bool
 	for _, k := range kinds {
 		school = school || k == SchoolHoliday
@@ -375,7 +383,14 @@ func (s *Service) rematerialiseClosed(ctx context.Context, tx bun.IDB, mid uuid.
 		return database.MapError(err, "find series", "series")
 	}
 	for _, sr := range srs {
+		w, err := watchSignups(ctx, tx, t, s.now(), "e.series_id = ?", sr.ID)
+		if err != nil {
+			return err
+		}
 		if err := s.materialise(ctx, tx, sr, s.now(), false); err != nil {
+			return err
+		}
+		if err := w.tell(ctx, tx); err != nil {
 			return err
 		}
 	}

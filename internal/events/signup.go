@@ -40,6 +40,8 @@ type SignupSettings struct {
 	AskGuardianPhone bool       `bun:"ask_guardian_phone"`
 	AskNeeds         bool       `bun:"ask_needs"`
 	// Taken and CardTaken are the places confirmed; Waiting, the participants waiting.
+	// Own: set for this occurrence alone, so edits of its series' sign-up leave it.
+	Own       bool      `bun:"own"`
 	Taken     int       `bun:"taken"`
 	CardTaken int       `bun:"card_taken"`
 	Waiting   int       `bun:"waiting"`
@@ -92,6 +94,9 @@ type SignupSettingsInput struct {
 	AskNeeds         *bool
 	// Scope: for an occurrence of a series, THIS (default) or ALL its occurrences.
 	Scope *Scope
+
+	// own marks the settings as the occurrence's own (scope THIS on an occurrence).
+	own bool
 }
 
 // checkSettings returns BAD_USER_INPUT naming the first field out of bounds.
@@ -153,6 +158,7 @@ func (s *Service) SetSignupSettings(ctx context.Context, in SignupSettingsInput)
 			return apperr.Invalid("input.cardPlaces", "CardPlacesNeedOffer", nil)
 		}
 		ids := []uuid.UUID{e.ID}
+		in.own = e.SeriesID != nil && (in.Scope == nil || *in.Scope != ScopeAll)
 		if in.Scope != nil && *in.Scope == ScopeAll && e.SeriesID != nil {
 			if err := tx.NewSelect().TableExpr("events").Column("id").
 				Where("municipality_id = ? AND series_id = ?", t.ID(), *e.SeriesID).Scan(ctx, &ids); err != nil {
@@ -183,7 +189,7 @@ func saveSettings(ctx context.Context, tx bun.IDB, t *tenant.Tenant, id uuid.UUI
 			Where("municipality_id = ? AND event_id = ?", t.ID(), id).Exec(ctx)
 		return database.MapError(err, "delete sign-up settings", "event")
 	}
-	ss := &SignupSettings{EventID: id, MunicipalityID: t.ID(), Places: *in.Places, GroupSizeLimit: 1}
+	ss := &SignupSettings{EventID: id, MunicipalityID: t.ID(), Places: *in.Places, GroupSizeLimit: 1, Own: in.own}
 	if cur != nil {
 		ss.Taken, ss.CardTaken, ss.Waiting = cur.Taken, cur.CardTaken, cur.Waiting
 	}
@@ -206,7 +212,8 @@ func saveSettings(ctx context.Context, tx bun.IDB, t *tenant.Tenant, id uuid.UUI
 		Set("waiting_list_size = EXCLUDED.waiting_list_size, group_size_limit = EXCLUDED.group_size_limit").
 		Set("opens_at = EXCLUDED.opens_at, closes_at = EXCLUDED.closes_at").
 		Set("age_min = EXCLUDED.age_min, age_max = EXCLUDED.age_max, ask_name = EXCLUDED.ask_name").
-		Set("ask_guardian_phone = EXCLUDED.ask_guardian_phone, ask_needs = EXCLUDED.ask_needs, updated_at = now()").
+		Set("ask_guardian_phone = EXCLUDED.ask_guardian_phone, ask_needs = EXCLUDED.ask_needs, own = EXCLUDED.own").
+		Set("updated_at = now()").
 		Exec(ctx)
 	return database.MapError(err, "save sign-up settings", "input")
 }

@@ -153,24 +153,14 @@ func promote(ctx context.Context, tx bun.IDB, t *tenant.Tenant, ss *SignupSettin
 // tellPromoted sends su's contact the news that its participants have places, in the
 // language it signed up in.
 func tellPromoted(ctx context.Context, tx bun.IDB, t *tenant.Tenant, su *Signup) error {
-	var title string
-	err := tx.NewSelect().TableExpr("event_translations").Column("title").
-		Where("event_id = ? AND title <> ''", su.EventID).
-		OrderExpr("locale = ? DESC, locale = ? DESC, locale", su.Locale, t.Municipality.DefaultLocale).
-		Limit(1).Scan(ctx, &title)
+	facts, err := loadMailFacts(ctx, tx, t.ID(), []uuid.UUID{su.EventID})
 	if err != nil {
-		return database.MapError(err, "find event title", "signup")
+		return err
 	}
-	var start struct {
-		StartsAt string `bun:"starts"`
-	}
-	err = tx.NewSelect().TableExpr("events").
-		ColumnExpr("to_char(starts_at AT TIME ZONE time_zone, 'DD.MM.YYYY HH24:MI') AS starts").
-		Where("id = ?", su.EventID).Scan(ctx, &start)
-	if err != nil {
-		return database.MapError(err, "find event start", "signup")
+	f := facts[su.EventID]
+	if f == nil {
+		return nil
 	}
 	return mail.Enqueue(ctx, tx, &mail.Message{MunicipalityID: t.ID(), Template: "SignupPromoted",
-		To: su.ContactEmail, Locale: su.Locale, Data: map[string]any{"Municipality": t.Municipality.Name,
-			"Event": title, "StartsAt": start.StartsAt, "Participants": su.GroupSize}})
+		To: su.ContactEmail, Locale: su.Locale, Data: f.data(t, su.Locale, su.GroupSize)})
 }

@@ -115,7 +115,8 @@ func tokenHash(tok string) []byte {
 // few places waits, when the waiting list has room. Errors: NOT_FOUND (no such event to
 // the reader), BAD_USER_INPUT naming the field (an event without sign-up, outside the
 // window, a group over the limit, ages out of range, a missing answer, signing up twice),
-// CONFLICT "SignupFull" when neither places nor the waiting list have room.
+// CONFLICT "SignupFull" when neither places nor the waiting list have room. The contact
+// gets a confirmation by e-mail (through the job queue) with the link that cancels.
 func (s *Service) SignUp(ctx context.Context, in SignupInput) (*SignupResult, error) {
 	t, err := tenant.Current(ctx)
 	if err != nil {
@@ -151,7 +152,10 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (*SignupResult, er
 		if err := checkTwice(ctx, tx, su); err != nil {
 			return err
 		}
-		return take(ctx, tx, ss, su)
+		if err := take(ctx, tx, ss, su); err != nil {
+			return err
+		}
+		return s.tellSignedUp(ctx, tx, t, su, tok)
 	})
 	if err != nil {
 		return nil, err

@@ -21,7 +21,7 @@ import (
 
 // EventInput is an event or series to create, or the fields of one to change: a field
 // left out (nil) stays, an empty ID clears a link, a list given replaces the event's.
-// Rule and the pause flags are a series' only.
+// Rule, the pause flags and Signup are a series' only.
 type EventInput struct {
 	ID               *string
 	Scope            *Scope
@@ -50,6 +50,8 @@ type EventInput struct {
 	Rule                   *RuleInput
 	PausesInSchoolHolidays *bool
 	PausesOnPublicHolidays *bool
+	// Signup sets the sign-up of every occurrence of a series (its places nil: ends it).
+	Signup *SeriesSignupInput
 }
 
 // RuleInput is a series' recurrence: an RRULE value, extra and excluded starts.

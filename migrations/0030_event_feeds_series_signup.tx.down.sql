@@ -1,0 +1,18 @@
+ALTER TABLE event_signup_settings DROP COLUMN own;
+DROP TRIGGER municipalities_feed ON municipalities;
+DROP TRIGGER locales_feed ON locales;
+DROP TRIGGER organisations_feed ON organisations;
+DROP TRIGGER venue_neighbourhoods_feed ON venue_neighbourhoods;
+DROP TRIGGER venues_feed ON venues;
+DROP TRIGGER category_translations_feed_del ON category_translations;
+DROP TRIGGER category_translations_feed_upd ON category_translations;
+DROP TRIGGER category_translations_feed_ins ON category_translations;
+DROP TRIGGER event_series_feed_del ON event_series;
+DROP TRIGGER event_series_feed_upd ON event_series;
+DROP TRIGGER event_series_feed_ins ON event_series;
+DROP TRIGGER events_feed_del ON events;
+DROP TRIGGER events_feed_upd ON events;
+DROP TRIGGER events_feed_ins ON events;
+DROP FUNCTION bump_event_feed_row();
+DROP FUNCTION bump_event_feed();
+DROP TABLE event_feed_versions;
