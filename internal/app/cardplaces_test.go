@@ -12,6 +12,7 @@ import (
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/events"
 	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -304,4 +305,50 @@ func TestCardPlacesBadInput(t *testing.T) {
 	if n := count(t, s, `SELECT count(*) FROM card_tickets`); n != 1 {
 		t.Fatalf("%d tickets, want the one card place's", n)
 	}
+}
+
+// TestCardPlacesGoBackWhenTheEventGoes: when an event with card places taken is cancelled
+// or deleted, the tickets that held them are cancelled and their stock returns to the
+// offer, with nobody mailed (a card place has no contact), and the change goes through.
+func TestCardPlacesGoBackWhenTheEventGoes(t *testing.T) {
+	t.Parallel()
+	cp := newCardPlaces(t, 10, 4)
+	s := cp.s
+	cards := cp.cards(t, cp.programme, 2)
+	first := get(ok(t, cp.signUp(t, cp.event, cards[0])).Data, "signUpWithCard.ticket.id").(string)
+	claimed := func() int {
+		return count(t, s, `SELECT coalesce(sum(claimed), 0)::int FROM card_offer_stock_slots`)
+	}
+	if claimed() != 1 {
+		t.Fatalf("%d units claimed after one card place, want 1", claimed())
+	}
+	ok(t, s.post(t, `mutation($id: ID!) { updateEvent(input: {id: $id, status: CANCELLED}) { event { status } } }`,
+		map[string]any{"id": cp.event}, cp.admin))
+	if claimed() != 0 || ticketCancelled(t, s, first) != true {
+		t.Fatalf("after the event was cancelled: %d units claimed, ticket cancelled %v", claimed(),
+			ticketCancelled(t, s, first))
+	}
+
+	// A second event, deleted with a card place taken.
+	r := ok(t, s.post(t, createEventQ, map[string]any{"in": eventInput("ekstra", time.Date(2027, 2, 11, 18, 0, 0, 0,
+		time.UTC), map[string]any{"publication": "PUBLISHED", "cardOfferId": cp.offer})}, cp.admin))
+	second := get(r.Data, "createEvent.event.id").(string)
+	ok(t, s.post(t, setSignupQ, map[string]any{"in": map[string]any{"eventId": second, "places": 5, "cardPlaces": 2}},
+		cp.admin))
+	ticket := get(ok(t, cp.signUp(t, second, cards[1])).Data, "signUpWithCard.ticket.id").(string)
+	ok(t, s.post(t, `mutation($id: ID!) { deleteEvent(id: $id) { deletedId } }`, map[string]any{"id": second}, cp.admin))
+	if claimed() != 0 || !ticketCancelled(t, s, ticket) {
+		t.Fatalf("after the event was deleted: %d units claimed, ticket cancelled %v", claimed(),
+			ticketCancelled(t, s, ticket))
+	}
+}
+
+// ticketCancelled reports whether the ticket with global ID gid is cancelled.
+func ticketCancelled(t *testing.T, s *testServer, gid string) bool {
+	t.Helper()
+	_, id, err := relay.ParseGlobalID(gid, "id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return count(t, s, `SELECT count(*) FROM card_tickets WHERE id = ? AND status = 'CANCELLED'`, id) == 1
 }

@@ -77,3 +77,41 @@ func (s *Service) freePlace(ctx context.Context, tx bun.IDB, t *Ticket) error {
 	}
 	return s.Places.FreePlace(ctx, tx, *t.EventSignupID)
 }
+
+// ReleasePlaceTickets cancels tickets ids, which held card places at an event that was
+// cancelled or removed, on the event's transaction: each claimed one is cancelled and its
+// unit goes back to the offer's stock, with an audit entry; the place itself is the
+// events service's to drop. Only tickets of the request's municipality are touched.
+func (s *Service) ReleasePlaceTickets(ctx context.Context, tx bun.IDB, ids []uuid.UUID) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	c, err := current(ctx)
+	if err != nil {
+		return err
+	}
+	// SECURITY: the caller (the events service) has checked that the viewer may cancel or
+	// remove the event; the tickets are those it found linked to that event's card places,
+	// and only tickets of the request's municipality are cancelled.
+	var released []*Ticket
+	err = tx.NewUpdate().Model(&released).
+		Set("status = ?, cancelled_at = greatest(?, claimed_at)", TicketCancelled, s.now()).
+		Where("tk.municipality_id = ? AND tk.id IN (?) AND tk.status = ?", c.mid(), bun.In(ids), TicketClaimed).
+		Returning("tk.id, tk.offer_id, tk.stock_slot").
+		Scan(ctx)
+	if err != nil {
+		return database.MapError(err, "release tickets", "ticket")
+	}
+	for _, t := range released {
+		_, err := tx.ExecContext(ctx,
+			"UPDATE card_offer_stock_slots SET claimed = claimed - 1 WHERE (offer_id, slot) = (?, ?)", t.OfferID, t.StockSlot)
+		if err != nil {
+			return database.MapError(err, "return stock", "offer")
+		}
+		if err := audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(),
+			Action: "release_event_card_place", ItemType: "CardTicket", ItemID: &t.ID, Fields: []string{"status"}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

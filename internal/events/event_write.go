@@ -164,9 +164,9 @@ func (s *Service) UpdateEvent(ctx context.Context, in EventInput) (uuid.UUID, er
 func (s *Service) watchEdited(ctx context.Context, tx bun.IDB, t *tenant.Tenant, e *Event, scope Scope,
 ) (*signupWatch, error) {
 	if e.SeriesID != nil && scope != ScopeThis {
-		return watchSignups(ctx, tx, t, s.now(), "e.series_id = ?", *e.SeriesID)
+		return s.watchSignups(ctx, tx, t, "e.series_id = ?", *e.SeriesID)
 	}
-	return watchSignups(ctx, tx, t, s.now(), "e.id = ?", e.ID)
+	return s.watchSignups(ctx, tx, t, "e.id = ?", e.ID)
 }
 
 func deref(s *string) string {
@@ -408,7 +408,7 @@ func (s *Service) UpdateSeries(ctx context.Context, in EventInput) (*Series, err
 			return err
 		}
 		sr.StartsAt, sr.DurationSeconds = start, int(end.Sub(start)/time.Second)
-		w, err := watchSignups(ctx, tx, t, s.now(), "e.series_id = ?", sr.ID)
+		w, err := s.watchSignups(ctx, tx, t, "e.series_id = ?", sr.ID)
 		if err != nil {
 			return err
 		}

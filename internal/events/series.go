@@ -383,7 +383,7 @@ func (s *Service) rematerialiseClosed(ctx context.Context, tx bun.IDB, t *tenant
 		return database.MapError(err, "find series", "series")
 	}
 	for _, sr := range srs {
-		w, err := watchSignups(ctx, tx, t, s.now(), "e.series_id = ?", sr.ID)
+		w, err := s.watchSignups(ctx, tx, t, "e.series_id = ?", sr.ID)
 		if err != nil {
 			return err
 		}

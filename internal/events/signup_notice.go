@@ -2,11 +2,11 @@ package events
 
 import (
 	"context"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/tenant"
@@ -17,18 +17,25 @@ import (
 // each contact can be told that its event was cancelled, removed (its sign-ups went with
 // it) or moved. Only events that have not ended are watched: removing last year's
 // events tells nobody.
+//
+// A card place has no contact: when its event is cancelled or removed, the ticket that held
+// it is cancelled instead (its unit back in the offer's stock) and the place dropped.
 type signupWatch struct {
 	t       *tenant.Tenant
 	signups []*Signup
 	before  map[uuid.UUID]*mailFacts
+	cards   *card.Service
+	// tickets are the tickets holding the watched card places, by sign-up.
+	tickets map[uuid.UUID]uuid.UUID
 }
 
 // watchSignups reads the sign-ups of the events (alias e) matching cond that have not
-// ended at now, with their facts.
-func watchSignups(ctx context.Context, tx bun.IDB, t *tenant.Tenant, now time.Time, cond string,
+// ended, with their facts and the tickets of their card places.
+func (s *Service) watchSignups(ctx context.Context, tx bun.IDB, t *tenant.Tenant, cond string,
 	args ...any,
 ) (*signupWatch, error) {
-	w := &signupWatch{t: t}
+	now := s.now()
+	w := &signupWatch{t: t, cards: s.Cards, tickets: map[uuid.UUID]uuid.UUID{}}
 	events := tx.NewSelect().TableExpr("events AS e").Column("e.id").
 		Where("e.municipality_id = ? AND e.ends_at > ?", t.ID(), now).
 		Where(cond, args...)
@@ -38,6 +45,27 @@ func watchSignups(ctx context.Context, tx bun.IDB, t *tenant.Tenant, now time.Ti
 		Scan(ctx)
 	if err != nil {
 		return nil, database.MapError(err, "find sign-ups", "signup")
+	}
+	var places []uuid.UUID
+	for _, su := range w.signups {
+		if su.CardPlace {
+			places = append(places, su.ID)
+		}
+	}
+	if len(places) > 0 {
+		var links []struct {
+			ID       uuid.UUID `bun:"id"`
+			SignupID uuid.UUID `bun:"event_signup_id"`
+		}
+		err := tx.NewSelect().TableExpr("card_tickets").Column("id", "event_signup_id").
+			Where("municipality_id = ? AND event_signup_id IN (?)", t.ID(), bun.In(places)).
+			Scan(ctx, &links)
+		if err != nil {
+			return nil, database.MapError(err, "find card places' tickets", "signup")
+		}
+		for _, l := range links {
+			w.tickets[l.SignupID] = l.ID
+		}
 	}
 	w.before, err = loadMailFacts(ctx, tx, t.ID(), w.eventIDs())
 	return w, err
@@ -67,9 +95,20 @@ func (w *signupWatch) tell(ctx context.Context, tx bun.IDB) error {
 	if err != nil {
 		return err
 	}
+	var release, drop []uuid.UUID
 	for _, su := range w.signups {
 		b, a := w.before[su.EventID], after[su.EventID]
 		if b == nil {
+			continue
+		}
+		if su.CardPlace {
+			gone := a == nil || (a.Status == StatusCancelled && b.Status != StatusCancelled)
+			if tk, ok := w.tickets[su.ID]; ok && gone {
+				release = append(release, tk)
+				if a != nil {
+					drop = append(drop, su.ID)
+				}
+			}
 			continue
 		}
 		var m *mail.Message
@@ -90,5 +129,24 @@ func (w *signupWatch) tell(ctx context.Context, tx bun.IDB) error {
 			return err
 		}
 	}
-	return nil
+	if len(release) > 0 && w.cards != nil {
+		if err := w.cards.ReleasePlaceTickets(ctx, tx, release); err != nil {
+			return err
+		}
+	}
+	return dropCardPlaces(ctx, tx, w.t.ID(), drop)
+}
+
+// dropCardPlaces deletes the card-place sign-ups ids of a cancelled event, their places
+// counted free again (nobody is promoted: the event does not take place).
+func dropCardPlaces(ctx context.Context, tx bun.IDB, mid uuid.UUID, ids []uuid.UUID) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := tx.NewRaw(`WITH gone AS (
+		DELETE FROM event_signups WHERE municipality_id = ? AND id IN (?) AND card_place RETURNING event_id, group_size)
+		UPDATE event_signup_settings s SET card_taken = s.card_taken - g.n, updated_at = now()
+		FROM (SELECT event_id, sum(group_size)::int AS n FROM gone GROUP BY event_id) g WHERE s.event_id = g.event_id`,
+		mid, bun.In(ids)).Exec(ctx)
+	return database.MapError(err, "drop card places", "signup")
 }
