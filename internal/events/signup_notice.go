@@ -66,6 +66,14 @@ func (s *Service) watchSignups(ctx context.Context, tx bun.IDB, t *tenant.Tenant
 		for _, l := range links {
 			w.tickets[l.SignupID] = l.ID
 		}
+		// The stock slots those tickets would go back to are locked now, before the event's
+		// sign-up settings, in the order claims take them (card, slot, settings).
+		_, err = tx.NewRaw(`SELECT 1 FROM card_offer_stock_slots s WHERE (s.offer_id, s.slot) IN (
+			SELECT tk.offer_id, tk.stock_slot FROM card_tickets tk WHERE tk.municipality_id = ? AND tk.event_signup_id IN (?))
+			ORDER BY s.offer_id, s.slot FOR UPDATE`, t.ID(), bun.In(places)).Exec(ctx)
+		if err != nil {
+			return nil, database.MapError(err, "lock card places' stock", "signup")
+		}
 	}
 	w.before, err = loadMailFacts(ctx, tx, t.ID(), w.eventIDs())
 	return w, err

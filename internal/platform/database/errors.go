@@ -18,7 +18,9 @@ import (
 
 // MapError translates a driver error at the store boundary: no rows -> NOT_FOUND (naming
 // kind), unique violation -> CONFLICT, check or data errors -> BAD_USER_INPUT, a database
-// that cannot be reached -> SERVICE_UNAVAILABLE (see IsUnavailable), and anything else
+// that cannot be reached -> SERVICE_UNAVAILABLE (see IsUnavailable), a transaction that
+// lost a deadlock or a serialisation race -> CONFLICT (nothing was kept; the same request
+// again succeeds), and anything else
 // wrapped as it is (INTERNAL to clients). what describes the operation for the log.
 func MapError(err error, what, kind string) error {
 	if err == nil {
@@ -38,6 +40,8 @@ func MapError(err error, what, kind string) error {
 		case pg.Code == pgerrcode.CheckViolation, pg.Code == pgerrcode.NotNullViolation,
 			pg.Code == pgerrcode.ForeignKeyViolation, strings.HasPrefix(pg.Code, "22"):
 			return &apperr.Error{Code: apperr.BadUserInput, Field: columnOf(pg), Err: fmt.Errorf("%s: %w", what, err)}
+		case pg.Code == pgerrcode.DeadlockDetected, pg.Code == pgerrcode.SerializationFailure:
+			return &apperr.Error{Code: apperr.Conflict, Err: fmt.Errorf("%s: %w", what, err)}
 		}
 	}
 	return fmt.Errorf("%s: %w", what, err)
