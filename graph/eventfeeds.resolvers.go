@@ -49,6 +49,13 @@ func (r *eventResolver) JSONLd(ctx context.Context, obj *events.Event) (portal.R
 	if c.Series, err = r.Series(ctx, obj); err != nil {
 		return nil, err
 	}
+	images, err := r.Images(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range images {
+		c.Images = append(c.Images, m.URL)
+	}
 	b, err := obj.LinkedData(c)
 	return portal.RawJSON(b), err
 }

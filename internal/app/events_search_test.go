@@ -250,6 +250,17 @@ func TestEventImages(t *testing.T) {
 	if got := strings.Join(urls(id), ","); got != "https://localhost/media/b.jpg,https://localhost/media/a.jpg" {
 		t.Fatalf("images %s, want b then a", got)
 	}
+	ok(t, s.post(t, `mutation($id: ID!) { setEventPublication(id: $id, publication: PUBLISHED) { event { id } } }`,
+		map[string]any{"id": id}, admin))
+	r = ok(t, s.post(t, `query($id: ID!) { event(id: $id) { jsonLd } }`, map[string]any{"id": id}))
+	var ld struct {
+		Image []string `json:"image"`
+	}
+	raw, _ := json.Marshal(get(r.Data, "event.jsonLd"))
+	if err := json.Unmarshal(raw, &ld); err != nil || strings.Join(ld.Image, ",") !=
+		"https://localhost/media/b.jpg,https://localhost/media/a.jpg" {
+		t.Fatalf("JSON-LD images %v (%v), want b then a", ld.Image, err)
+	}
 
 	in := eventInput("serie-med-bilde", start, map[string]any{"imageIds": []string{a},
 		"rule": map[string]any{"rrule": "FREQ=WEEKLY;COUNT=2"}})

@@ -19,6 +19,8 @@ type LDContext struct {
 	Organiser, OrganiserURL, Municipality string
 	// Series is the series the event is an occurrence of, nil for none.
 	Series *Series
+	// Images are the URLs of the event's images, in order.
+	Images []string
 }
 
 // schemaStatus maps a status to schema.org's eventStatus.
@@ -29,7 +31,7 @@ var schemaStatus = map[Status]string{StatusScheduled: "https://schema.org/EventS
 // LinkedData returns the event as a schema.org Event in JSON-LD (what search engines read for
 // their event listings): name, dates with their offset (dates alone for an all-day
 // event), eventStatus, location as a Place with its address and geo, offers (the price in
-// NOK, or free), organizer, inLanguage, and for an occurrence of a series its
+// NOK, or free), organizer, inLanguage, image, and for an occurrence of a series its
 // eventSchedule.
 func (e *Event) LinkedData(c LDContext) ([]byte, error) {
 	loc := zoneOf(e.TimeZone)
@@ -50,6 +52,9 @@ func (e *Event) LinkedData(c LDContext) ([]byte, error) {
 	}
 	if c.URL != "" {
 		doc["url"] = c.URL
+	}
+	if len(c.Images) > 0 {
+		doc["image"] = c.Images
 	}
 	if e.Status == StatusRescheduled && e.RecurrenceStart != nil && !e.RecurrenceStart.Equal(e.StartsAt) {
 		doc["previousStartDate"] = ldTime(*e.RecurrenceStart, e.AllDay, loc, false)
