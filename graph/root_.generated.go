@@ -11497,7 +11497,7 @@ directive @goField(
   The event as a schema.org Event in JSON-LD, for a page's <script type="application/ld+json">:
   name, startDate and endDate (ISO 8601 with the offset; dates alone for an all-day event),
   eventStatus, location (a Place with its address and geo), offers (the price in NOK, or
-  free), organizer, inLanguage, and for an occurrence of a series its eventSchedule.
+  free), organizer, inLanguage, image, and for an occurrence of a series its eventSchedule.
   """
   jsonLd: JSON!
 }
