@@ -134,6 +134,21 @@ func mediaOf(ctx context.Context, id *uuid.UUID) (*portal.Media, error) {
 	return m, err
 }
 
+// imagesOf returns the images ids that are still in the library, in order.
+func imagesOf(ctx context.Context, ids []uuid.UUID) ([]*portal.Media, error) {
+	images := make([]*portal.Media, 0, len(ids))
+	for _, id := range ids {
+		m, err := mediaOf(ctx, &id)
+		if err != nil {
+			return nil, err
+		}
+		if m != nil {
+			images = append(images, m)
+		}
+	}
+	return images, nil
+}
+
 // nonEmpty returns nil for "", else a pointer to s.
 func nonEmpty(s string) *string {
 	if s == "" {

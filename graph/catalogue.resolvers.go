@@ -48,17 +48,7 @@ func (r *activityResolver) Images(ctx context.Context, obj *portal.Activity) ([]
 	if err != nil {
 		return nil, err
 	}
-	images := make([]*portal.Media, 0, len(ids))
-	for _, id := range ids {
-		m, err := mediaOf(ctx, &id)
-		if err != nil {
-			return nil, err
-		}
-		if m != nil {
-			images = append(images, m)
-		}
-	}
-	return images, nil
+	return imagesOf(ctx, ids)
 }
 
 func (r *activityConnectionResolver) Nodes(ctx context.Context, obj *portal.ActivityConnection) ([]*portal.Activity, error) {

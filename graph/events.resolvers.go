@@ -44,17 +44,7 @@ func (r *eventResolver) Categories(ctx context.Context, obj *events.Event) ([]*p
 }
 
 func (r *eventResolver) Images(ctx context.Context, obj *events.Event) ([]*portal.Media, error) {
-	images := make([]*portal.Media, 0, len(obj.ImageIDs))
-	for _, id := range obj.ImageIDs {
-		m, err := mediaOf(ctx, &id)
-		if err != nil {
-			return nil, err
-		}
-		if m != nil {
-			images = append(images, m)
-		}
-	}
-	return images, nil
+	return imagesOf(ctx, obj.ImageIDs)
 }
 
 func (r *eventResolver) CardOfferID(ctx context.Context, obj *events.Event) (*string, error) {

@@ -103,14 +103,7 @@ const queryEventsQ = `query($f: EventFilterInput, $o: EventOrder, $first: Int, $
 func TestEventsByWordsAndOrders(t *testing.T) {
 	t.Parallel()
 	s, admin := newEventServer(t)
-	venue := func(name string, lat, lon float64) string {
-		var id string
-		if err := s.app.DB.QueryRowContext(context.Background(), `INSERT INTO venues (municipality_id, name, lat, lon)
-			SELECT id, ?, ?, ? FROM municipalities WHERE slug = 'demo' RETURNING id`, name, lat, lon).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		return relayID("Venue", id)
-	}
+	venue := func(name string, lat, lon float64) string { return demoVenue(t, s, name, lat, lon) }
 	start := time.Date(2027, 2, 10, 18, 0, 0, 0, time.UTC)
 	add := func(slug string, at time.Time, title, summary, description, venueID string) {
 		in := map[string]any{"publication": "PUBLISHED", "texts": []any{map[string]any{"locale": "nb", "title": title,

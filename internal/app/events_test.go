@@ -367,14 +367,7 @@ func TestEventsAcceptingTheCard(t *testing.T) {
 func TestEventsNearAndWithin(t *testing.T) {
 	t.Parallel()
 	s, admin := newEventServer(t)
-	venue := func(name string, lat, lon float64) string {
-		var id string
-		if err := s.app.DB.QueryRowContext(context.Background(), `INSERT INTO venues (municipality_id, name, lat, lon)
-			SELECT id, ?, ?, ? FROM municipalities WHERE slug = 'demo' RETURNING id`, name, lat, lon).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		return relayID("Venue", id)
-	}
+	venue := func(name string, lat, lon float64) string { return demoVenue(t, s, name, lat, lon) }
 	start := time.Date(2027, 2, 10, 18, 0, 0, 0, time.UTC)
 	for slug, v := range map[string]any{"i-bolgen": venue("Bølgen", 59.0533, 10.0352),
 		"i-stavern": venue("Stavern kulturhus", 58.9985, 10.0346), "pa-torget": nil} {
@@ -407,6 +400,17 @@ func TestEventsNearAndWithin(t *testing.T) {
 	r := s.post(t, readEventsQ, map[string]any{"f": map[string]any{"near": map[string]any{"lat": 59.05, "lon": 10.03,
 		"radiusKm": 0}}})
 	wantInvalid(t, r, "filter.near.radiusKm")
+}
+
+// demoVenue adds a venue at lat, lon to the demo municipality and returns its global ID.
+func demoVenue(t *testing.T, s *testServer, name string, lat, lon float64) string {
+	t.Helper()
+	var id string
+	if err := s.app.DB.QueryRowContext(context.Background(), `INSERT INTO venues (municipality_id, name, lat, lon)
+		SELECT id, ?, ?, ? FROM municipalities WHERE slug = 'demo' RETURNING id`, name, lat, lon).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return relayID("Venue", id)
 }
 
 func TestHolidayProgrammeAndActivityOccurrences(t *testing.T) {
