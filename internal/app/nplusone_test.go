@@ -10,18 +10,24 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/platform/httpserver"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
 // statementCounter counts the SQL statements bun runs.
+// statementCounter counts the statements that requests run; the background jobs' (card
+// expiry, the mail outbox, the horizon) are not counted, whenever they run.
 type statementCounter struct{ n atomic.Int64 }
 
 func (c *statementCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
 	return ctx
 }
 
-func (c *statementCounter) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+func (c *statementCounter) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
+	if httpserver.RequestIDFromContext(ctx) == "" {
+		return
+	}
 	c.n.Add(1)
 	if debugSQL {
 		fmt.Println("SQL", e.Query[:min(len(e.Query), 100)])
