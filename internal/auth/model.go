@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/relay"
 )
 
@@ -89,6 +90,26 @@ func (v *Viewer) Has(role MunicipalRole) bool {
 		}
 	}
 	return false
+}
+
+// MunicipalEditor reports whether the viewer keeps all of the municipality's content and
+// calendar: its ADMIN and EDITOR users.
+func (v *Viewer) MunicipalEditor() bool {
+	return v.Has(RoleAdmin) || v.Has(RoleEditor)
+}
+
+// RequirePerson returns the viewer when it is a signed-in user. Errors: UNAUTHENTICATED
+// for nobody, FORBIDDEN for an API key.
+func RequirePerson(ctx context.Context) (*Viewer, error) {
+	v := ViewerFrom(ctx)
+	if v == nil || (v.User == nil && v.APIKey == nil) {
+		return nil, apperr.New(apperr.Unauthenticated, "")
+	}
+	// SECURITY: what only people write (pages, articles, events, closures) no API key writes.
+	if v.User == nil {
+		return nil, apperr.New(apperr.Forbidden, "")
+	}
+	return v, nil
 }
 
 type viewerKey struct{}

@@ -20,34 +20,15 @@ import (
 //   - an organisation's articles: ADMIN and EDITOR, and the organisation's OWNER and
 //     EDITOR members.
 
-// signedIn returns the viewer when it is a signed-in user of the municipality. API keys
-// write no content. Errors: UNAUTHENTICATED, FORBIDDEN.
-func signedIn(ctx context.Context) (*auth.Viewer, error) {
-	v := auth.ViewerFrom(ctx)
-	if v == nil || (v.User == nil && v.APIKey == nil) {
-		return nil, apperr.New(apperr.Unauthenticated, "")
-	}
-	// SECURITY: content is written by people, not by API keys.
-	if v.User == nil {
-		return nil, apperr.New(apperr.Forbidden, "")
-	}
-	return v, nil
-}
-
-// municipalEditor reports whether v keeps all of the municipality's content.
-func municipalEditor(v *auth.Viewer) bool {
-	return v.Has(auth.RoleAdmin) || v.Has(auth.RoleEditor)
-}
-
 // requirePageEditor returns the viewer when it may write pages. Errors: UNAUTHENTICATED,
 // FORBIDDEN.
 func requirePageEditor(ctx context.Context) (*auth.Viewer, error) {
-	v, err := signedIn(ctx)
+	v, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return nil, err
 	}
 	// SECURITY: pages are the municipality's: ADMIN and EDITOR only.
-	if !municipalEditor(v) {
+	if !v.MunicipalEditor() {
 		return nil, apperr.New(apperr.Forbidden, "")
 	}
 	return v, nil
@@ -62,7 +43,7 @@ type articleOwner struct {
 // mayWriteArticle returns nil when v may write an article owned as o. Errors: FORBIDDEN.
 func mayWriteArticle(ctx context.Context, db bun.IDB, v *auth.Viewer, mid uuid.UUID, o articleOwner) error {
 	// SECURITY: ADMIN and EDITOR write every article of the municipality.
-	if municipalEditor(v) {
+	if v.MunicipalEditor() {
 		return nil
 	}
 	if o.organisationID != nil {

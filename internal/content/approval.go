@@ -43,7 +43,7 @@ type PendingChange struct {
 func (s *Service) changeHeld(ctx context.Context, tx bun.IDB, t *tenant.Tenant, v *auth.Viewer, a *Article) (bool, error) {
 	// SECURITY: with municipal approval on, only the municipality's ADMIN and EDITOR change
 	// what the public sees of an organisation's article.
-	if !t.Municipality.ApproveOrganisationArticles || a.OrganisationID == nil || municipalEditor(v) {
+	if !t.Municipality.ApproveOrganisationArticles || a.OrganisationID == nil || v.MunicipalEditor() {
 		return false, nil
 	}
 	out, err := tx.NewSelect().TableExpr("article_translations").
@@ -139,12 +139,12 @@ func applyChange(ctx context.Context, tx bun.IDB, p *PendingChange) error {
 // requireApprover returns the viewer when it is the municipality's ADMIN or EDITOR.
 // Errors: UNAUTHENTICATED, FORBIDDEN.
 func requireApprover(ctx context.Context) (*auth.Viewer, error) {
-	v, err := signedIn(ctx)
+	v, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return nil, err
 	}
 	// SECURITY: only the municipality's ADMIN and EDITOR decide on organisations' changes.
-	if !municipalEditor(v) {
+	if !v.MunicipalEditor() {
 		return nil, apperr.New(apperr.Forbidden, "")
 	}
 	return v, nil
@@ -207,7 +207,7 @@ func (s *Service) decideChange(ctx context.Context, gid string, approve bool) (u
 // PendingChangeOf returns the change waiting for approval of article a, to those who may
 // write it or approve it; nil when there is none or for anyone else.
 func (s *Service) PendingChangeOf(ctx context.Context, a *Article) (*PendingChange, error) {
-	v, err := signedIn(ctx)
+	v, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return nil, nil
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/keyset"
@@ -242,7 +243,7 @@ func (s *Service) FindArticle(ctx context.Context, id *uuid.UUID, slug, previewT
 // unpublishedArticle returns a, with its draft texts, when the viewer may write it; nil
 // otherwise.
 func (s *Service) unpublishedArticle(ctx context.Context, a *Article) (*Article, error) {
-	v, err := signedIn(ctx)
+	v, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return nil, nil
 	}

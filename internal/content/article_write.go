@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/audit"
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/relay"
@@ -51,7 +52,7 @@ func (s *Service) CreateArticle(ctx context.Context, in CreateArticleInput) (uui
 	if err != nil {
 		return uuid.Nil, err
 	}
-	v, err := signedIn(ctx)
+	v, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return uuid.Nil, err
 	}
@@ -103,7 +104,7 @@ func (s *Service) UpdateArticle(ctx context.Context, in UpdateArticleInput) (uui
 	if err != nil {
 		return uuid.Nil, err
 	}
-	v, err := signedIn(ctx)
+	v, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return uuid.Nil, err
 	}
@@ -163,7 +164,7 @@ func (s *Service) DeleteArticle(ctx context.Context, gid string) (uuid.UUID, err
 	if err != nil {
 		return uuid.Nil, err
 	}
-	v, err := signedIn(ctx)
+	v, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return uuid.Nil, err
 	}

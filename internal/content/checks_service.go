@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/i18n"
@@ -96,7 +97,7 @@ func (s *Service) Checks(ctx context.Context, gid, locale string) ([]*Finding, e
 	if err != nil {
 		return nil, err
 	}
-	v, err := signedIn(ctx)
+	v, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func (s *Service) SetStatus(ctx context.Context, in SetStatusInput) (string, uui
 	if err != nil {
 		return "", uuid.Nil, nil, err
 	}
-	v, err := signedIn(ctx)
+	v, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return "", uuid.Nil, nil, err
 	}
@@ -148,7 +148,7 @@ func (s *Service) heldForApproval(ctx context.Context, tx bun.IDB, t *tenant.Ten
 	}
 	// SECURITY: with municipal approval on, only the municipality's ADMIN and EDITOR put an
 	// organisation's article out; its OWNER and EDITOR members ask for it.
-	if municipalEditor(v) {
+	if v.MunicipalEditor() {
 		return false, nil
 	}
 	a, err := findArticleForUpdate(ctx, tx, t.ID(), id)
@@ -223,7 +223,7 @@ func (s *Service) Translations(ctx context.Context, typ string, id uuid.UUID) ([
 	if err != nil {
 		return nil, err
 	}
-	v, err := signedIn(ctx)
+	v, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return []*Translation{}, nil
 	}
@@ -253,7 +253,7 @@ func (s *Service) CreatePreviewToken(ctx context.Context, gid, locale string) (*
 	if err != nil {
 		return nil, err
 	}
-	v, err := signedIn(ctx)
+	v, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return nil, err
 	}

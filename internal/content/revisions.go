@@ -86,7 +86,7 @@ func (s *Service) RestoreRevision(ctx context.Context, gid string) (string, erro
 	if err != nil {
 		return "", err
 	}
-	v, err := signedIn(ctx)
+	v, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -141,7 +141,7 @@ func (s *Service) mayWrite(ctx context.Context, tx bun.IDB, v *auth.Viewer, mid 
 			return err
 		}
 		// SECURITY: pages are written by ADMIN and EDITOR only.
-		if !municipalEditor(v) {
+		if !v.MunicipalEditor() {
 			return apperr.New(apperr.Forbidden, "")
 		}
 		return nil
@@ -238,7 +238,7 @@ func (s *Service) RequireWriter(ctx context.Context, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	v, err := signedIn(ctx)
+	v, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return err
 	}

@@ -20,34 +20,15 @@ import (
 //
 // Readers see PUBLISHED events; those who may write an event see it as a DRAFT too.
 
-// signedIn returns the viewer when it is a signed-in user. API keys write no events.
-// Errors: UNAUTHENTICATED, FORBIDDEN.
-func signedIn(ctx context.Context) (*auth.Viewer, error) {
-	v := auth.ViewerFrom(ctx)
-	if v == nil || (v.User == nil && v.APIKey == nil) {
-		return nil, apperr.New(apperr.Unauthenticated, "")
-	}
-	// SECURITY: events and closures are written by people, not by API keys.
-	if v.User == nil {
-		return nil, apperr.New(apperr.Forbidden, "")
-	}
-	return v, nil
-}
-
-// municipalEditor reports whether v keeps all of the municipality's events.
-func municipalEditor(v *auth.Viewer) bool {
-	return v.Has(auth.RoleAdmin) || v.Has(auth.RoleEditor)
-}
-
 // requireClosureEditor returns the viewer when it may keep the closure calendar. Errors:
 // UNAUTHENTICATED, FORBIDDEN.
 func requireClosureEditor(ctx context.Context) (*auth.Viewer, error) {
-	v, err := signedIn(ctx)
+	v, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return nil, err
 	}
 	// SECURITY: the closure calendar is the municipality's: ADMIN and EDITOR only.
-	if !municipalEditor(v) {
+	if !v.MunicipalEditor() {
 		return nil, apperr.New(apperr.Forbidden, "")
 	}
 	return v, nil
@@ -57,7 +38,7 @@ func requireClosureEditor(ctx context.Context) (*auth.Viewer, error) {
 // municipality's own). Errors: FORBIDDEN.
 func mayWrite(ctx context.Context, db bun.IDB, v *auth.Viewer, mid uuid.UUID, org *uuid.UUID) error {
 	// SECURITY: ADMIN and EDITOR write every event of the municipality.
-	if municipalEditor(v) {
+	if v.MunicipalEditor() {
 		return nil
 	}
 	// SECURITY: the municipality's own events are ADMIN's and EDITOR's only.
@@ -92,7 +73,7 @@ func draftsOf(ctx context.Context, db bun.IDB, mid uuid.UUID) (*drafts, error) {
 		return nil, nil
 	}
 	// SECURITY: ADMIN and EDITOR see every draft of the municipality.
-	if municipalEditor(v) {
+	if v.MunicipalEditor() {
 		return &drafts{all: true}, nil
 	}
 	// SECURITY: OWNER and EDITOR members see their organisations' drafts.

@@ -30,7 +30,7 @@ func begin(ctx context.Context) (*tenant.Tenant, *auth.Viewer, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	v, err := signedIn(ctx)
+	v, err := auth.RequirePerson(ctx)
 	return t, v, err
 }
 
