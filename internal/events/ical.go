@@ -10,7 +10,7 @@ import (
 )
 
 // icalZone is the time zone a feed gives wall-clock times in, with its VTIMEZONE; events
-// in other zones are given in UTC.
+// in zones with another clock are given in UTC.
 const icalZone = "Europe/Oslo"
 
 // ICalOptions are what a feed's entries link to and are named by.
@@ -162,8 +162,8 @@ func plain(s string) string {
 }
 
 // icalTime is t as an iCalendar value: a date for an all-day event (the day after for an
-// end, which RFC 5545 makes exclusive), wall clock with TZID=Europe/Oslo for events in
-// that zone, else UTC.
+// end, which RFC 5545 makes exclusive), wall clock with TZID=Europe/Oslo for events in a
+// zone with Oslo's clock (osloClock), else UTC.
 func icalTime(t time.Time, allDay bool, zone string, end bool) (string, []ics.PropertyParameter) {
 	loc := zoneOf(zone)
 	if allDay {
@@ -175,10 +175,46 @@ func icalTime(t time.Time, allDay bool, zone string, end bool) (string, []ics.Pr
 		}
 		return d.Format("20060102"), []ics.PropertyParameter{ics.WithValue(string(ics.ValueDataTypeDate))}
 	}
-	if zone == icalZone {
-		return t.In(loc).Format("20060102T150405"), []ics.PropertyParameter{ics.WithTZID(icalZone)}
+	if osloClock(zone) {
+		return t.In(zoneOf(icalZone)).Format("20060102T150405"), []ics.PropertyParameter{ics.WithTZID(icalZone)}
 	}
 	return t.UTC().Format("20060102T150405Z"), nil
+}
+
+var osloClocks sync.Map // zone name -> bool
+
+// osloClock reports whether zone keeps Europe/Oslo's clock (the same offsets, switched at
+// the same instants) from 1996, when Norway took the EU rule, to 2100: Arctic/Longyearbyen
+// and the other CET zones do. Its times are then written wall clock in Oslo, so a series'
+// RRULE keeps its clock time across the daylight-saving switches in every calendar app;
+// a zone with other rules is written in UTC.
+func osloClock(zone string) bool {
+	if zone == icalZone {
+		return true
+	}
+	if v, ok := osloClocks.Load(zone); ok {
+		return v.(bool)
+	}
+	a, b := zoneOf(zone), zoneOf(icalZone)
+	same := zone != ""
+	end := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+	for t := time.Date(1996, 1, 1, 0, 0, 0, 0, time.UTC); same && t.Before(end); {
+		_, oa := t.In(a).Zone()
+		_, ob := t.In(b).Zone()
+		_, na := t.In(a).ZoneBounds()
+		_, nb := t.In(b).ZoneBounds()
+		same = oa == ob && na.Equal(nb)
+		switch {
+		case na.IsZero():
+			t = end // no more switches
+		case na.After(t):
+			t = na
+		default: // ZoneBounds may answer the instant itself (at some year ends): step past it
+			t = t.Add(24 * time.Hour)
+		}
+	}
+	osloClocks.Store(zone, same)
+	return same
 }
 
 var zones sync.Map // name -> *time.Location

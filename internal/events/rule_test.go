@@ -176,3 +176,21 @@ func TestNorwegianPublicHolidays(t *testing.T) {
 		}
 	}
 }
+
+// TestOsloClock: the zones that keep Oslo's clock are written as Oslo wall clock in the
+// feeds; the others (another daylight-saving rule, none, another offset) in UTC.
+func TestOsloClock(t *testing.T) {
+	for zone, want := range map[string]bool{"Europe/Oslo": true, "Arctic/Longyearbyen": true, "Europe/Berlin": true,
+		"Europe/London": false, "America/New_York": false, "UTC": false, "Asia/Tokyo": false, "": false} {
+		if got := osloClock(zone); got != want {
+			t.Errorf("osloClock(%q) = %v, want %v", zone, got, want)
+		}
+	}
+	at := time.Date(2027, 7, 1, 15, 0, 0, 0, time.UTC)
+	if v, ps := icalTime(at, false, "Arctic/Longyearbyen", false); v != "20270701T170000" || len(ps) != 1 {
+		t.Errorf("a summer afternoon on Svalbard: %s %v", v, ps)
+	}
+	if v, _ := icalTime(at, false, "Europe/London", false); v != "20270701T150000Z" {
+		t.Errorf("a London time: %s, want UTC", v)
+	}
+}
