@@ -85,6 +85,12 @@ func TestMapError(t *testing.T) {
 		{"DataIsBadInput", "SELECT 'x'::int", apperr.BadUserInput},
 		{"NoRowsIsNotFound", "SELECT slug FROM things WHERE slug = 'zz'", apperr.NotFound},
 		{"SyntaxIsInternal", "SELEKT 1", apperr.Internal},
+		// What PostgreSQL answers the transaction it ends to break a deadlock, or one that
+		// lost a serialisation race: the same request again succeeds.
+		{"DeadlockIsConflict", "DO $$BEGIN RAISE EXCEPTION 'lost' USING ERRCODE = 'deadlock_detected'; END$$",
+			apperr.Conflict},
+		{"SerialisationIsConflict",
+			"DO $$BEGIN RAISE EXCEPTION 'lost' USING ERRCODE = 'serialization_failure'; END$$", apperr.Conflict},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
