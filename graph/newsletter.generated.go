@@ -12,6 +12,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/newsletter"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
@@ -19,6 +20,10 @@ import (
 )
 
 // region    ************************** generated!.gotpl **************************
+
+type NewsletterCampaignResolver interface {
+	Counts(ctx context.Context, obj *newsletter.Campaign) (*newsletter.CampaignCounts, error)
+}
 
 // endregion ************************** generated!.gotpl **************************
 
@@ -93,6 +98,372 @@ func (ec *executionContext) _MarkNewsletterBouncedPayload_ended(ctx context.Cont
 }
 func (ec *executionContext) fieldContext_MarkNewsletterBouncedPayload_ended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarkNewsletterBouncedPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaign_id(ctx context.Context, field graphql.CollectedField, obj *newsletter.Campaign) (ret graphql.Marshaler) {
+	return ec.marshalNID2string(ctx, field.Selections, obj.GlobalID())
+}
+func (ec *executionContext) fieldContext_NewsletterCampaign_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaign", field, true, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaign_listId(ctx context.Context, field graphql.CollectedField, obj *newsletter.Campaign) (ret graphql.Marshaler) {
+	return ec.marshalNID2string(ctx, field.Selections, obj.ListGlobalID())
+}
+func (ec *executionContext) fieldContext_NewsletterCampaign_listId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaign", field, true, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaign_status(ctx context.Context, field graphql.CollectedField, obj *newsletter.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterCampaign_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v newsletter.CampaignStatus) graphql.Marshaler {
+			return ec.marshalNNewsletterCampaignStatus2githubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐCampaignStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaign_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaign", field, false, false, errors.New("field of type NewsletterCampaignStatus does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaign_interests(ctx context.Context, field graphql.CollectedField, obj *newsletter.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterCampaign_interests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetInterests(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v newsletter.Interests) graphql.Marshaler {
+			return ec.marshalNNewsletterInterests2githubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐInterests(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaign_interests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NewsletterCampaign",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterInterests(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NewsletterCampaign_texts(ctx context.Context, field graphql.CollectedField, obj *newsletter.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterCampaign_texts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Texts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*newsletter.CampaignText) graphql.Marshaler {
+			return ec.marshalNNewsletterCampaignText2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐCampaignTextᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaign_texts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NewsletterCampaign",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterCampaignText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NewsletterCampaign_scheduledAt(ctx context.Context, field graphql.CollectedField, obj *newsletter.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterCampaign_scheduledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScheduledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaign_scheduledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaign", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaign_startedAt(ctx context.Context, field graphql.CollectedField, obj *newsletter.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterCampaign_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaign_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaign", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaign_finishedAt(ctx context.Context, field graphql.CollectedField, obj *newsletter.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterCampaign_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaign_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaign", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaign_counts(ctx context.Context, field graphql.CollectedField, obj *newsletter.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterCampaign_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NewsletterCampaign().Counts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *newsletter.CampaignCounts) graphql.Marshaler {
+			return ec.marshalNNewsletterCampaignCounts2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐCampaignCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaign_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NewsletterCampaign",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterCampaignCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NewsletterCampaign_createdAt(ctx context.Context, field graphql.CollectedField, obj *newsletter.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterCampaign_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaign_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaign", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaignCounts_recipients(ctx context.Context, field graphql.CollectedField, obj *newsletter.CampaignCounts) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Recipients)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaignCounts_recipients(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaignCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaignCounts_pending(ctx context.Context, field graphql.CollectedField, obj *newsletter.CampaignCounts) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Pending)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaignCounts_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaignCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaignCounts_sent(ctx context.Context, field graphql.CollectedField, obj *newsletter.CampaignCounts) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Sent)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaignCounts_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaignCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaignCounts_failed(ctx context.Context, field graphql.CollectedField, obj *newsletter.CampaignCounts) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Failed)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaignCounts_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaignCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaignCounts_skipped(ctx context.Context, field graphql.CollectedField, obj *newsletter.CampaignCounts) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Skipped)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaignCounts_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaignCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaignCounts_unsubscribed(ctx context.Context, field graphql.CollectedField, obj *newsletter.CampaignCounts) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Unsubscribed)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaignCounts_unsubscribed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaignCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaignPreview_subject(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterCampaignPreview) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Subject)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaignPreview_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaignPreview", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaignPreview_html(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterCampaignPreview) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.HTML)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaignPreview_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaignPreview", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaignPreview_text(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterCampaignPreview) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Text)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaignPreview_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaignPreview", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaignPreview_headers(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterCampaignPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterCampaignPreview_headers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Headers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NewsletterHeader) graphql.Marshaler {
+			return ec.marshalNNewsletterHeader2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNewsletterHeaderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaignPreview_headers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NewsletterCampaignPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterHeader(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NewsletterCampaignText_locale(ctx context.Context, field graphql.CollectedField, obj *newsletter.CampaignText) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Locale)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaignText_locale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaignText", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaignText_subject(ctx context.Context, field graphql.CollectedField, obj *newsletter.CampaignText) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Subject)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaignText_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaignText", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaignText_body(ctx context.Context, field graphql.CollectedField, obj *newsletter.CampaignText) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterCampaignText_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.RichText) graphql.Marshaler {
+			return ec.marshalNRichText2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcontentᚐRichText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaignText_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NewsletterCampaignText",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RichText(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _NewsletterConsent_source(ctx context.Context, field graphql.CollectedField, obj *newsletter.Consent) (ret graphql.Marshaler) {
@@ -227,6 +598,20 @@ func (ec *executionContext) _NewsletterConsentText_createdAt(ctx context.Context
 }
 func (ec *executionContext) fieldContext_NewsletterConsentText_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NewsletterConsentText", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterHeader_name(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterHeader) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+}
+func (ec *executionContext) fieldContext_NewsletterHeader_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterHeader", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterHeader_value(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterHeader) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Value)
+}
+func (ec *executionContext) fieldContext_NewsletterHeader_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterHeader", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _NewsletterInterests_categories(ctx context.Context, field graphql.CollectedField, obj *newsletter.Interests) (ret graphql.Marshaler) {
@@ -457,6 +842,13 @@ func (ec *executionContext) _NewsletterListText_description(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_NewsletterListText_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NewsletterListText", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterSettings_sendRatePerMinute(ctx context.Context, field graphql.CollectedField, obj *newsletter.Settings) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.SendRatePerMinute)
+}
+func (ec *executionContext) fieldContext_NewsletterSettings_sendRatePerMinute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterSettings", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _NewsletterSubscriber_id(ctx context.Context, field graphql.CollectedField, obj *newsletter.Subscriber) (ret graphql.Marshaler) {
@@ -794,6 +1186,13 @@ func (ec *executionContext) fieldContext_NewsletterSubscriberEdge_node(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _SendNewsletterCampaignTestPayload_queued(ctx context.Context, field graphql.CollectedField, obj *model.SendNewsletterCampaignTestPayload) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Queued)
+}
+func (ec *executionContext) fieldContext_SendNewsletterCampaignTestPayload_queued(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SendNewsletterCampaignTestPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _SubscribePayload_accepted(ctx context.Context, field graphql.CollectedField, obj *model.SubscribePayload) (ret graphql.Marshaler) {
 	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Accepted)
 }
@@ -851,6 +1250,50 @@ func (ec *executionContext) unmarshalInputAddNewsletterSubscribersInput(ctx cont
 				return it, err
 			}
 			it.Subscribers = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateNewsletterCampaignInput(ctx context.Context, obj any) (model.CreateNewsletterCampaignInput, error) {
+	var it model.CreateNewsletterCampaignInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"listId", "interests", "texts"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "listId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListID = data
+		case "interests":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interests"))
+			data, err := ec.unmarshalONewsletterInterestsInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐInterestsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Interests = data
+		case "texts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("texts"))
+			data, err := ec.unmarshalNNewsletterCampaignTextInput2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNewsletterCampaignTextInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Texts = data
 		}
 	}
 	return it, nil
@@ -939,6 +1382,64 @@ func (ec *executionContext) unmarshalInputNewNewsletterSubscriberInput(ctx conte
 				return it, err
 			}
 			it.Interests = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputNewsletterCampaignTextInput(ctx context.Context, obj any) (model.NewsletterCampaignTextInput, error) {
+	var it model.NewsletterCampaignTextInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"locale", "subject", "body", "bodyHtml", "bodyMarkdown"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOJSON2githubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐRawJSON(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "bodyHtml":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyHtml"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyHTML = data
+		case "bodyMarkdown":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyMarkdown"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyMarkdown = data
 		}
 	}
 	return it, nil
@@ -1090,6 +1591,50 @@ func (ec *executionContext) unmarshalInputSubscribeInput(ctx context.Context, ob
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputUpdateNewsletterCampaignInput(ctx context.Context, obj any) (model.UpdateNewsletterCampaignInput, error) {
+	var it model.UpdateNewsletterCampaignInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "interests", "texts"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "interests":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interests"))
+			data, err := ec.unmarshalONewsletterInterestsInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐInterestsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Interests = data
+		case "texts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("texts"))
+			data, err := ec.unmarshalONewsletterCampaignTextInput2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNewsletterCampaignTextInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Texts = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUpdateNewsletterListInput(ctx context.Context, obj any) (model.UpdateNewsletterListInput, error) {
 	var it model.UpdateNewsletterListInput
 	if obj == nil {
@@ -1180,6 +1725,36 @@ func (ec *executionContext) unmarshalInputUpdateNewsletterPreferencesInput(ctx c
 				return it, err
 			}
 			it.Interests = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateNewsletterSettingsInput(ctx context.Context, obj any) (model.UpdateNewsletterSettingsInput, error) {
+	var it model.UpdateNewsletterSettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sendRatePerMinute"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sendRatePerMinute":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendRatePerMinute"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendRatePerMinute = data
 		}
 	}
 	return it, nil
@@ -1355,6 +1930,286 @@ func (ec *executionContext) _MarkNewsletterBouncedPayload(ctx context.Context, s
 	return out
 }
 
+var newsletterCampaignImplementors = []string{"NewsletterCampaign", "Node"}
+
+func (ec *executionContext) _NewsletterCampaign(ctx context.Context, sel ast.SelectionSet, obj *newsletter.Campaign) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterCampaignImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NewsletterCampaign")
+		case "id":
+			out.Values[i] = ec._NewsletterCampaign_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "listId":
+			out.Values[i] = ec._NewsletterCampaign_listId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._NewsletterCampaign_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "interests":
+			out.Values[i] = ec._NewsletterCampaign_interests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "texts":
+			out.Values[i] = ec._NewsletterCampaign_texts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scheduledAt":
+			out.Values[i] = ec._NewsletterCampaign_scheduledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedAt":
+			out.Values[i] = ec._NewsletterCampaign_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "finishedAt":
+			out.Values[i] = ec._NewsletterCampaign_finishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "counts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._NewsletterCampaign_counts(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "createdAt":
+			out.Values[i] = ec._NewsletterCampaign_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var newsletterCampaignCountsImplementors = []string{"NewsletterCampaignCounts"}
+
+func (ec *executionContext) _NewsletterCampaignCounts(ctx context.Context, sel ast.SelectionSet, obj *newsletter.CampaignCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterCampaignCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NewsletterCampaignCounts")
+		case "recipients":
+			out.Values[i] = ec._NewsletterCampaignCounts_recipients(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pending":
+			out.Values[i] = ec._NewsletterCampaignCounts_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sent":
+			out.Values[i] = ec._NewsletterCampaignCounts_sent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._NewsletterCampaignCounts_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._NewsletterCampaignCounts_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unsubscribed":
+			out.Values[i] = ec._NewsletterCampaignCounts_unsubscribed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var newsletterCampaignPreviewImplementors = []string{"NewsletterCampaignPreview"}
+
+func (ec *executionContext) _NewsletterCampaignPreview(ctx context.Context, sel ast.SelectionSet, obj *model.NewsletterCampaignPreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterCampaignPreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NewsletterCampaignPreview")
+		case "subject":
+			out.Values[i] = ec._NewsletterCampaignPreview_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "html":
+			out.Values[i] = ec._NewsletterCampaignPreview_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._NewsletterCampaignPreview_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "headers":
+			out.Values[i] = ec._NewsletterCampaignPreview_headers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var newsletterCampaignTextImplementors = []string{"NewsletterCampaignText"}
+
+func (ec *executionContext) _NewsletterCampaignText(ctx context.Context, sel ast.SelectionSet, obj *newsletter.CampaignText) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterCampaignTextImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NewsletterCampaignText")
+		case "locale":
+			out.Values[i] = ec._NewsletterCampaignText_locale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._NewsletterCampaignText_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._NewsletterCampaignText_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var newsletterConsentImplementors = []string{"NewsletterConsent"}
 
 func (ec *executionContext) _NewsletterConsent(ctx context.Context, sel ast.SelectionSet, obj *newsletter.Consent) graphql.Marshaler {
@@ -1447,6 +2302,49 @@ func (ec *executionContext) _NewsletterConsentText(ctx context.Context, sel ast.
 			}
 		case "createdAt":
 			out.Values[i] = ec._NewsletterConsentText_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var newsletterHeaderImplementors = []string{"NewsletterHeader"}
+
+func (ec *executionContext) _NewsletterHeader(ctx context.Context, sel ast.SelectionSet, obj *model.NewsletterHeader) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterHeaderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NewsletterHeader")
+		case "name":
+			out.Values[i] = ec._NewsletterHeader_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._NewsletterHeader_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -1611,6 +2509,44 @@ func (ec *executionContext) _NewsletterListText(ctx context.Context, sel ast.Sel
 			}
 		case "description":
 			out.Values[i] = ec._NewsletterListText_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var newsletterSettingsImplementors = []string{"NewsletterSettings"}
+
+func (ec *executionContext) _NewsletterSettings(ctx context.Context, sel ast.SelectionSet, obj *newsletter.Settings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NewsletterSettings")
+		case "sendRatePerMinute":
+			out.Values[i] = ec._NewsletterSettings_sendRatePerMinute(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -1847,6 +2783,44 @@ func (ec *executionContext) _NewsletterSubscriberEdge(ctx context.Context, sel a
 	return out
 }
 
+var sendNewsletterCampaignTestPayloadImplementors = []string{"SendNewsletterCampaignTestPayload"}
+
+func (ec *executionContext) _SendNewsletterCampaignTestPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SendNewsletterCampaignTestPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sendNewsletterCampaignTestPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SendNewsletterCampaignTestPayload")
+		case "queued":
+			out.Values[i] = ec._SendNewsletterCampaignTestPayload_queued(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var subscribePayloadImplementors = []string{"SubscribePayload"}
 
 func (ec *executionContext) _SubscribePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SubscribePayload) graphql.Marshaler {
@@ -1952,6 +2926,11 @@ func (ec *executionContext) marshalNConfirmSubscriptionPayload2ᚖgithubᚗcom�
 	return ec._ConfirmSubscriptionPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCreateNewsletterCampaignInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCreateNewsletterCampaignInput(ctx context.Context, v any) (model.CreateNewsletterCampaignInput, error) {
+	res, err := ec.unmarshalInputCreateNewsletterCampaignInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateNewsletterListInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCreateNewsletterListInput(ctx context.Context, v any) (model.CreateNewsletterListInput, error) {
 	res, err := ec.unmarshalInputCreateNewsletterListInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -2013,6 +2992,114 @@ func (ec *executionContext) marshalNNewsletterAudience2githubᚗcomᚋfritidᚋf
 	return res
 }
 
+func (ec *executionContext) marshalNNewsletterCampaign2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐCampaignᚄ(ctx context.Context, sel ast.SelectionSet, v []*newsletter.Campaign) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNewsletterCampaign2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐCampaign(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNewsletterCampaign2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐCampaign(ctx context.Context, sel ast.SelectionSet, v *newsletter.Campaign) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._NewsletterCampaign(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNewsletterCampaignCounts2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐCampaignCounts(ctx context.Context, sel ast.SelectionSet, v *newsletter.CampaignCounts) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._NewsletterCampaignCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNewsletterCampaignPreview2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNewsletterCampaignPreview(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterCampaignPreview) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._NewsletterCampaignPreview(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNewsletterCampaignStatus2githubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐCampaignStatus(ctx context.Context, v any) (newsletter.CampaignStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := newsletter.CampaignStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNewsletterCampaignStatus2githubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐCampaignStatus(ctx context.Context, sel ast.SelectionSet, v newsletter.CampaignStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNNewsletterCampaignText2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐCampaignTextᚄ(ctx context.Context, sel ast.SelectionSet, v []*newsletter.CampaignText) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNewsletterCampaignText2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐCampaignText(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNewsletterCampaignText2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐCampaignText(ctx context.Context, sel ast.SelectionSet, v *newsletter.CampaignText) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._NewsletterCampaignText(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNewsletterCampaignTextInput2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNewsletterCampaignTextInputᚄ(ctx context.Context, v any) ([]*model.NewsletterCampaignTextInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.NewsletterCampaignTextInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNewsletterCampaignTextInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNewsletterCampaignTextInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNNewsletterCampaignTextInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNewsletterCampaignTextInput(ctx context.Context, v any) (*model.NewsletterCampaignTextInput, error) {
+	res, err := ec.unmarshalInputNewsletterCampaignTextInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNNewsletterConsent2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐConsent(ctx context.Context, sel ast.SelectionSet, v *newsletter.Consent) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -2048,6 +3135,32 @@ func (ec *executionContext) marshalNNewsletterConsentText2ᚖgithubᚗcomᚋfrit
 		return graphql.Null
 	}
 	return ec._NewsletterConsentText(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNewsletterHeader2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNewsletterHeaderᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NewsletterHeader) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNewsletterHeader2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNewsletterHeader(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNewsletterHeader2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNewsletterHeader(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterHeader) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._NewsletterHeader(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNewsletterInterests2githubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐInterests(ctx context.Context, sel ast.SelectionSet, v newsletter.Interests) graphql.Marshaler {
@@ -2123,6 +3236,16 @@ func (ec *executionContext) unmarshalNNewsletterListTextInput2ᚕᚖgithubᚗcom
 func (ec *executionContext) unmarshalNNewsletterListTextInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNewsletterListTextInput(ctx context.Context, v any) (*model.NewsletterListTextInput, error) {
 	res, err := ec.unmarshalInputNewsletterListTextInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNewsletterSettings2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐSettings(ctx context.Context, sel ast.SelectionSet, v *newsletter.Settings) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._NewsletterSettings(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNewsletterSubscriber2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐSubscriberᚄ(ctx context.Context, sel ast.SelectionSet, v []*newsletter.Subscriber) graphql.Marshaler {
@@ -2214,6 +3337,16 @@ func (ec *executionContext) marshalNNewsletterSubscriberStatus2githubᚗcomᚋfr
 	return res
 }
 
+func (ec *executionContext) marshalNSendNewsletterCampaignTestPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSendNewsletterCampaignTestPayload(ctx context.Context, sel ast.SelectionSet, v *model.SendNewsletterCampaignTestPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SendNewsletterCampaignTestPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSubscribeInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSubscribeInput(ctx context.Context, v any) (model.SubscribeInput, error) {
 	res, err := ec.unmarshalInputSubscribeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -2239,6 +3372,11 @@ func (ec *executionContext) marshalNUnsubscribePayload2ᚖgithubᚗcomᚋfritid�
 	return ec._UnsubscribePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUpdateNewsletterCampaignInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐUpdateNewsletterCampaignInput(ctx context.Context, v any) (model.UpdateNewsletterCampaignInput, error) {
+	res, err := ec.unmarshalInputUpdateNewsletterCampaignInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateNewsletterListInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐUpdateNewsletterListInput(ctx context.Context, v any) (model.UpdateNewsletterListInput, error) {
 	res, err := ec.unmarshalInputUpdateNewsletterListInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -2246,6 +3384,11 @@ func (ec *executionContext) unmarshalNUpdateNewsletterListInput2githubᚗcomᚋf
 
 func (ec *executionContext) unmarshalNUpdateNewsletterPreferencesInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐUpdateNewsletterPreferencesInput(ctx context.Context, v any) (model.UpdateNewsletterPreferencesInput, error) {
 	res, err := ec.unmarshalInputUpdateNewsletterPreferencesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateNewsletterSettingsInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐUpdateNewsletterSettingsInput(ctx context.Context, v any) (model.UpdateNewsletterSettingsInput, error) {
+	res, err := ec.unmarshalInputUpdateNewsletterSettingsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -2266,6 +3409,23 @@ func (ec *executionContext) marshalONewsletterAudience2ᚖgithubᚗcomᚋfritid�
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalONewsletterCampaignTextInput2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNewsletterCampaignTextInputᚄ(ctx context.Context, v any) ([]*model.NewsletterCampaignTextInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.NewsletterCampaignTextInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNewsletterCampaignTextInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNewsletterCampaignTextInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalONewsletterConsentText2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐConsentText(ctx context.Context, sel ast.SelectionSet, v *newsletter.ConsentText) graphql.Marshaler {

@@ -93,6 +93,39 @@ func (r *mutationResolver) EraseNewsletterSubscriberData(ctx context.Context, em
 	return &model.EraseNewsletterSubscriberDataPayload{Erased: n}, nil
 }
 
+func (r *mutationResolver) CreateNewsletterCampaign(ctx context.Context, input model.CreateNewsletterCampaignInput) (*newsletter.Campaign, error) {
+	return r.Newsletters.CreateCampaign(ctx, newsletter.CampaignInput{ListID: input.ListID, Interests: input.Interests,
+		Texts: campaignTexts(input.Texts)})
+}
+
+func (r *mutationResolver) UpdateNewsletterCampaign(ctx context.Context, input model.UpdateNewsletterCampaignInput) (*newsletter.Campaign, error) {
+	return r.Newsletters.UpdateCampaign(ctx, newsletter.CampaignInput{ID: input.ID, Interests: input.Interests,
+		Texts: campaignTexts(input.Texts)})
+}
+
+func (r *mutationResolver) SendNewsletterCampaignTest(ctx context.Context, id string, locale string) (*model.SendNewsletterCampaignTestPayload, error) {
+	if err := r.Newsletters.SendCampaignTest(ctx, id, locale); err != nil {
+		return nil, err
+	}
+	return &model.SendNewsletterCampaignTestPayload{Queued: true}, nil
+}
+
+func (r *mutationResolver) ScheduleNewsletterCampaign(ctx context.Context, id string, at *time.Time) (*newsletter.Campaign, error) {
+	return r.Newsletters.ScheduleCampaign(ctx, id, at)
+}
+
+func (r *mutationResolver) UnscheduleNewsletterCampaign(ctx context.Context, id string) (*newsletter.Campaign, error) {
+	return r.Newsletters.UnscheduleCampaign(ctx, id)
+}
+
+func (r *mutationResolver) UpdateNewsletterSettings(ctx context.Context, input model.UpdateNewsletterSettingsInput) (*newsletter.Settings, error) {
+	return r.Newsletters.UpdateSettings(ctx, input.SendRatePerMinute)
+}
+
+func (r *newsletterCampaignResolver) Counts(ctx context.Context, obj *newsletter.Campaign) (*newsletter.CampaignCounts, error) {
+	return r.Newsletters.Counts(ctx, obj)
+}
+
 func (r *queryResolver) NewsletterLists(ctx context.Context) ([]*newsletter.List, error) {
 	return r.Newsletters.FindLists(ctx)
 }
@@ -109,3 +142,25 @@ func (r *queryResolver) NewsletterSubscribers(ctx context.Context, list string, 
 func (r *queryResolver) NewsletterPreferences(ctx context.Context, token string) (*newsletter.Subscriber, error) {
 	return r.Newsletters.Preferences(ctx, token)
 }
+
+func (r *queryResolver) NewsletterCampaigns(ctx context.Context, list *string) ([]*newsletter.Campaign, error) {
+	return r.Newsletters.FindCampaigns(ctx, list)
+}
+
+func (r *queryResolver) NewsletterCampaignPreview(ctx context.Context, id string, locale string) (*model.NewsletterCampaignPreview, error) {
+	p, err := r.Newsletters.PreviewCampaign(ctx, id, locale)
+	if err != nil {
+		return nil, err
+	}
+	return previewOf(p), nil
+}
+
+func (r *queryResolver) NewsletterSettings(ctx context.Context) (*newsletter.Settings, error) {
+	return r.Newsletters.FindSettings(ctx)
+}
+
+func (r *Resolver) NewsletterCampaign() NewsletterCampaignResolver {
+	return &newsletterCampaignResolver{r}
+}
+
+type newsletterCampaignResolver struct{ *Resolver }

@@ -58,6 +58,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Neighbourhood() NeighbourhoodResolver
 	NeighbourhoodConnection() NeighbourhoodConnectionResolver
+	NewsletterCampaign() NewsletterCampaignResolver
 	OfferStatistics() OfferStatisticsResolver
 	Organisation() OrganisationResolver
 	OrganisationConnection() OrganisationConnectionResolver
@@ -879,6 +880,7 @@ type ComplexityRoot struct {
 		CreateClosure                  func(childComplexity int, input events.ClosureInput) int
 		CreateEvent                    func(childComplexity int, input events.EventInput) int
 		CreateEventSeries              func(childComplexity int, input events.EventInput) int
+		CreateNewsletterCampaign       func(childComplexity int, input model.CreateNewsletterCampaignInput) int
 		CreateNewsletterList           func(childComplexity int, input model.CreateNewsletterListInput) int
 		CreatePage                     func(childComplexity int, input content.CreatePageInput) int
 		CreatePreviewToken             func(childComplexity int, id string, locale string) int
@@ -926,6 +928,8 @@ type ComplexityRoot struct {
 		SaveLocale                     func(childComplexity int, input tenant.LocaleInput) int
 		SaveNeighbourhood              func(childComplexity int, input model.NeighbourhoodChangesInput) int
 		SaveVenue                      func(childComplexity int, input model.VenueChangesInput) int
+		ScheduleNewsletterCampaign     func(childComplexity int, id string, at *time.Time) int
+		SendNewsletterCampaignTest     func(childComplexity int, id string, locale string) int
 		SetActivityStatus              func(childComplexity int, id string, status portal.ActivityStatus) int
 		SetActivityTranslation         func(childComplexity int, id string, locale string, input model.ActivityTextsInput) int
 		SetCardOfferStatus             func(childComplexity int, id string, status card.OfferStatus) int
@@ -948,6 +952,7 @@ type ComplexityRoot struct {
 		SignupDataReport               func(childComplexity int, contactEmail string) int
 		Subscribe                      func(childComplexity int, input model.SubscribeInput) int
 		SuspendCard                    func(childComplexity int, id string) int
+		UnscheduleNewsletterCampaign   func(childComplexity int, id string) int
 		Unsubscribe                    func(childComplexity int, token string) int
 		UpdateActivity                 func(childComplexity int, id string, input model.ActivityChangesInput) int
 		UpdateArticle                  func(childComplexity int, input content.UpdateArticleInput) int
@@ -955,8 +960,10 @@ type ComplexityRoot struct {
 		UpdateEvent                    func(childComplexity int, input events.EventInput) int
 		UpdateEventSeries              func(childComplexity int, input events.EventInput) int
 		UpdateMunicipality             func(childComplexity int, input model.MunicipalityChangesInput) int
+		UpdateNewsletterCampaign       func(childComplexity int, input model.UpdateNewsletterCampaignInput) int
 		UpdateNewsletterList           func(childComplexity int, input model.UpdateNewsletterListInput) int
 		UpdateNewsletterPreferences    func(childComplexity int, input model.UpdateNewsletterPreferencesInput) int
+		UpdateNewsletterSettings       func(childComplexity int, input model.UpdateNewsletterSettingsInput) int
 		UpdateOrganisation             func(childComplexity int, id string, input model.UpdateOrganisationInput) int
 		UpdatePage                     func(childComplexity int, input content.UpdatePageInput) int
 		UploadImage                    func(childComplexity int, file graphql.Upload, alt *string, organisationID *string) int
@@ -987,6 +994,41 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	NewsletterCampaign struct {
+		Counts          func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		FinishedAt      func(childComplexity int) int
+		GlobalID        func(childComplexity int) int
+		ListGlobalID    func(childComplexity int) int
+		ScheduledAt     func(childComplexity int) int
+		StartedAt       func(childComplexity int) int
+		Status          func(childComplexity int) int
+		TargetInterests func(childComplexity int) int
+		Texts           func(childComplexity int) int
+	}
+
+	NewsletterCampaignCounts struct {
+		Failed       func(childComplexity int) int
+		Pending      func(childComplexity int) int
+		Recipients   func(childComplexity int) int
+		Sent         func(childComplexity int) int
+		Skipped      func(childComplexity int) int
+		Unsubscribed func(childComplexity int) int
+	}
+
+	NewsletterCampaignPreview struct {
+		HTML    func(childComplexity int) int
+		Headers func(childComplexity int) int
+		Subject func(childComplexity int) int
+		Text    func(childComplexity int) int
+	}
+
+	NewsletterCampaignText struct {
+		Body    func(childComplexity int) int
+		Locale  func(childComplexity int) int
+		Subject func(childComplexity int) int
+	}
+
 	NewsletterConsent struct {
 		ConfirmedAt  func(childComplexity int) int
 		GivenAt      func(childComplexity int) int
@@ -1001,6 +1043,11 @@ type ComplexityRoot struct {
 		GlobalID  func(childComplexity int) int
 		Locale    func(childComplexity int) int
 		Version   func(childComplexity int) int
+	}
+
+	NewsletterHeader struct {
+		Name  func(childComplexity int) int
+		Value func(childComplexity int) int
 	}
 
 	NewsletterInterests struct {
@@ -1023,6 +1070,10 @@ type ComplexityRoot struct {
 		Description func(childComplexity int) int
 		Locale      func(childComplexity int) int
 		Name        func(childComplexity int) int
+	}
+
+	NewsletterSettings struct {
+		SendRatePerMinute func(childComplexity int) int
 	}
 
 	NewsletterSubscriber struct {
@@ -1193,49 +1244,52 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys                  func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Activities               func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
-		Activity                 func(childComplexity int, id *string, slug *string) int
-		AgencyCards              func(childComplexity int, programmeID *string, status *card.CardStatus, first *int, after *string, last *int, before *string) int
-		Article                  func(childComplexity int, id *string, slug *string, previewToken *string) int
-		Articles                 func(childComplexity int, filter *model.ArticleFilterInput, first *int, after *string) int
-		ArticlesAwaitingApproval func(childComplexity int, first *int, after *string) int
-		AuditLog                 func(childComplexity int, filter *model.AuditFilterInput, first *int, after *string, last *int, before *string) int
-		Calendar                 func(childComplexity int, from time.Time, to time.Time, filter *model.CalendarFilterInput) int
-		CardAgencies             func(childComplexity int, first *int, after *string, last *int, before *string) int
-		CardOffers               func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus, first *int, after *string, last *int, before *string) int
-		CardProgrammes           func(childComplexity int, first *int, after *string, last *int, before *string) int
-		CardSettlement           func(childComplexity int, programmeID string, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
-		CardStatistics           func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
-		Categories               func(childComplexity int) int
-		Category                 func(childComplexity int, id *string, slug *string) int
-		Closures                 func(childComplexity int, from time.Time, to time.Time) int
-		ContentChecks            func(childComplexity int, id string, locale string) int
-		Event                    func(childComplexity int, id *string, slug *string) int
-		Events                   func(childComplexity int, filter *model.EventFilterInput, orderBy *model.EventOrder, first *int, after *string) int
-		Images                   func(childComplexity int, filter *model.ImageFilterInput, first *int, after *string, last *int, before *string) int
-		Jobs                     func(childComplexity int, state []jobs.State, first *int, after *string) int
-		Locales                  func(childComplexity int) int
-		MissingTranslations      func(childComplexity int, locale *string, first *int, after *string) int
-		Municipality             func(childComplexity int) int
-		MyCards                  func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Neighbourhood            func(childComplexity int, id *string, slug *string) int
-		Neighbourhoods           func(childComplexity int, first *int, after *string, last *int, before *string) int
-		NewsletterLists          func(childComplexity int) int
-		NewsletterPreferences    func(childComplexity int, token string) int
-		NewsletterSubscribers    func(childComplexity int, list string, status *newsletter.Status, interests *newsletter.InterestsInput, changedSince *time.Time, first *int, after *string) int
-		Node                     func(childComplexity int, id string) int
-		Nodes                    func(childComplexity int, ids []string) int
-		Organisation             func(childComplexity int, id *string, slug *string) int
-		Organisations            func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
-		Page                     func(childComplexity int, path string, previewToken *string) int
-		Pages                    func(childComplexity int, parent *string) int
-		PendingOrganisations     func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Revisions                func(childComplexity int, itemID string, first *int, after *string, last *int, before *string) int
-		Search                   func(childComplexity int, query string, first *int, after *string) int
-		Users                    func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Venues                   func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Viewer                   func(childComplexity int) int
+		APIKeys                   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Activities                func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
+		Activity                  func(childComplexity int, id *string, slug *string) int
+		AgencyCards               func(childComplexity int, programmeID *string, status *card.CardStatus, first *int, after *string, last *int, before *string) int
+		Article                   func(childComplexity int, id *string, slug *string, previewToken *string) int
+		Articles                  func(childComplexity int, filter *model.ArticleFilterInput, first *int, after *string) int
+		ArticlesAwaitingApproval  func(childComplexity int, first *int, after *string) int
+		AuditLog                  func(childComplexity int, filter *model.AuditFilterInput, first *int, after *string, last *int, before *string) int
+		Calendar                  func(childComplexity int, from time.Time, to time.Time, filter *model.CalendarFilterInput) int
+		CardAgencies              func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CardOffers                func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus, first *int, after *string, last *int, before *string) int
+		CardProgrammes            func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CardSettlement            func(childComplexity int, programmeID string, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
+		CardStatistics            func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
+		Categories                func(childComplexity int) int
+		Category                  func(childComplexity int, id *string, slug *string) int
+		Closures                  func(childComplexity int, from time.Time, to time.Time) int
+		ContentChecks             func(childComplexity int, id string, locale string) int
+		Event                     func(childComplexity int, id *string, slug *string) int
+		Events                    func(childComplexity int, filter *model.EventFilterInput, orderBy *model.EventOrder, first *int, after *string) int
+		Images                    func(childComplexity int, filter *model.ImageFilterInput, first *int, after *string, last *int, before *string) int
+		Jobs                      func(childComplexity int, state []jobs.State, first *int, after *string) int
+		Locales                   func(childComplexity int) int
+		MissingTranslations       func(childComplexity int, locale *string, first *int, after *string) int
+		Municipality              func(childComplexity int) int
+		MyCards                   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Neighbourhood             func(childComplexity int, id *string, slug *string) int
+		Neighbourhoods            func(childComplexity int, first *int, after *string, last *int, before *string) int
+		NewsletterCampaignPreview func(childComplexity int, id string, locale string) int
+		NewsletterCampaigns       func(childComplexity int, list *string) int
+		NewsletterLists           func(childComplexity int) int
+		NewsletterPreferences     func(childComplexity int, token string) int
+		NewsletterSettings        func(childComplexity int) int
+		NewsletterSubscribers     func(childComplexity int, list string, status *newsletter.Status, interests *newsletter.InterestsInput, changedSince *time.Time, first *int, after *string) int
+		Node                      func(childComplexity int, id string) int
+		Nodes                     func(childComplexity int, ids []string) int
+		Organisation              func(childComplexity int, id *string, slug *string) int
+		Organisations             func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
+		Page                      func(childComplexity int, path string, previewToken *string) int
+		Pages                     func(childComplexity int, parent *string) int
+		PendingOrganisations      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Revisions                 func(childComplexity int, itemID string, first *int, after *string, last *int, before *string) int
+		Search                    func(childComplexity int, query string, first *int, after *string) int
+		Users                     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Venues                    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Viewer                    func(childComplexity int) int
 	}
 
 	RedeemTicketPayload struct {
@@ -1402,6 +1456,10 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 		Rank   func(childComplexity int) int
+	}
+
+	SendNewsletterCampaignTestPayload struct {
+		Queued func(childComplexity int) int
 	}
 
 	SetActivityStatusPayload struct {
@@ -4837,6 +4895,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateEventSeries(childComplexity, args["input"].(events.EventInput)), true
+	case "Mutation.createNewsletterCampaign":
+		if e.ComplexityRoot.Mutation.CreateNewsletterCampaign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createNewsletterCampaign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateNewsletterCampaign(childComplexity, args["input"].(model.CreateNewsletterCampaignInput)), true
 	case "Mutation.createNewsletterList":
 		if e.ComplexityRoot.Mutation.CreateNewsletterList == nil {
 			break
@@ -5344,6 +5413,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SaveVenue(childComplexity, args["input"].(model.VenueChangesInput)), true
+	case "Mutation.scheduleNewsletterCampaign":
+		if e.ComplexityRoot.Mutation.ScheduleNewsletterCampaign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scheduleNewsletterCampaign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScheduleNewsletterCampaign(childComplexity, args["id"].(string), args["at"].(*time.Time)), true
+	case "Mutation.sendNewsletterCampaignTest":
+		if e.ComplexityRoot.Mutation.SendNewsletterCampaignTest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendNewsletterCampaignTest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendNewsletterCampaignTest(childComplexity, args["id"].(string), args["locale"].(string)), true
 	case "Mutation.setActivityStatus":
 		if e.ComplexityRoot.Mutation.SetActivityStatus == nil {
 			break
@@ -5586,6 +5677,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SuspendCard(childComplexity, args["id"].(string)), true
+	case "Mutation.unscheduleNewsletterCampaign":
+		if e.ComplexityRoot.Mutation.UnscheduleNewsletterCampaign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unscheduleNewsletterCampaign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnscheduleNewsletterCampaign(childComplexity, args["id"].(string)), true
 	case "Mutation.unsubscribe":
 		if e.ComplexityRoot.Mutation.Unsubscribe == nil {
 			break
@@ -5663,6 +5765,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateMunicipality(childComplexity, args["input"].(model.MunicipalityChangesInput)), true
+	case "Mutation.updateNewsletterCampaign":
+		if e.ComplexityRoot.Mutation.UpdateNewsletterCampaign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateNewsletterCampaign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateNewsletterCampaign(childComplexity, args["input"].(model.UpdateNewsletterCampaignInput)), true
 	case "Mutation.updateNewsletterList":
 		if e.ComplexityRoot.Mutation.UpdateNewsletterList == nil {
 			break
@@ -5685,6 +5798,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateNewsletterPreferences(childComplexity, args["input"].(model.UpdateNewsletterPreferencesInput)), true
+	case "Mutation.updateNewsletterSettings":
+		if e.ComplexityRoot.Mutation.UpdateNewsletterSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateNewsletterSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateNewsletterSettings(childComplexity, args["input"].(model.UpdateNewsletterSettingsInput)), true
 	case "Mutation.updateOrganisation":
 		if e.ComplexityRoot.Mutation.UpdateOrganisation == nil {
 			break
@@ -5833,6 +5957,148 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NeighbourhoodEdge.Node(childComplexity), true
 
+	case "NewsletterCampaign.counts":
+		if e.ComplexityRoot.NewsletterCampaign.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.Counts(childComplexity), true
+	case "NewsletterCampaign.createdAt":
+		if e.ComplexityRoot.NewsletterCampaign.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.CreatedAt(childComplexity), true
+	case "NewsletterCampaign.finishedAt":
+		if e.ComplexityRoot.NewsletterCampaign.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.FinishedAt(childComplexity), true
+	case "NewsletterCampaign.id":
+		if e.ComplexityRoot.NewsletterCampaign.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.GlobalID(childComplexity), true
+	case "NewsletterCampaign.listId":
+		if e.ComplexityRoot.NewsletterCampaign.ListGlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.ListGlobalID(childComplexity), true
+	case "NewsletterCampaign.scheduledAt":
+		if e.ComplexityRoot.NewsletterCampaign.ScheduledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.ScheduledAt(childComplexity), true
+	case "NewsletterCampaign.startedAt":
+		if e.ComplexityRoot.NewsletterCampaign.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.StartedAt(childComplexity), true
+	case "NewsletterCampaign.status":
+		if e.ComplexityRoot.NewsletterCampaign.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.Status(childComplexity), true
+	case "NewsletterCampaign.interests":
+		if e.ComplexityRoot.NewsletterCampaign.TargetInterests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.TargetInterests(childComplexity), true
+	case "NewsletterCampaign.texts":
+		if e.ComplexityRoot.NewsletterCampaign.Texts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.Texts(childComplexity), true
+
+	case "NewsletterCampaignCounts.failed":
+		if e.ComplexityRoot.NewsletterCampaignCounts.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignCounts.Failed(childComplexity), true
+	case "NewsletterCampaignCounts.pending":
+		if e.ComplexityRoot.NewsletterCampaignCounts.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignCounts.Pending(childComplexity), true
+	case "NewsletterCampaignCounts.recipients":
+		if e.ComplexityRoot.NewsletterCampaignCounts.Recipients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignCounts.Recipients(childComplexity), true
+	case "NewsletterCampaignCounts.sent":
+		if e.ComplexityRoot.NewsletterCampaignCounts.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignCounts.Sent(childComplexity), true
+	case "NewsletterCampaignCounts.skipped":
+		if e.ComplexityRoot.NewsletterCampaignCounts.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignCounts.Skipped(childComplexity), true
+	case "NewsletterCampaignCounts.unsubscribed":
+		if e.ComplexityRoot.NewsletterCampaignCounts.Unsubscribed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignCounts.Unsubscribed(childComplexity), true
+
+	case "NewsletterCampaignPreview.html":
+		if e.ComplexityRoot.NewsletterCampaignPreview.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignPreview.HTML(childComplexity), true
+	case "NewsletterCampaignPreview.headers":
+		if e.ComplexityRoot.NewsletterCampaignPreview.Headers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignPreview.Headers(childComplexity), true
+	case "NewsletterCampaignPreview.subject":
+		if e.ComplexityRoot.NewsletterCampaignPreview.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignPreview.Subject(childComplexity), true
+	case "NewsletterCampaignPreview.text":
+		if e.ComplexityRoot.NewsletterCampaignPreview.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignPreview.Text(childComplexity), true
+
+	case "NewsletterCampaignText.body":
+		if e.ComplexityRoot.NewsletterCampaignText.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignText.Body(childComplexity), true
+	case "NewsletterCampaignText.locale":
+		if e.ComplexityRoot.NewsletterCampaignText.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignText.Locale(childComplexity), true
+	case "NewsletterCampaignText.subject":
+		if e.ComplexityRoot.NewsletterCampaignText.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignText.Subject(childComplexity), true
+
 	case "NewsletterConsent.confirmedAt":
 		if e.ComplexityRoot.NewsletterConsent.ConfirmedAt == nil {
 			break
@@ -5894,6 +6160,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NewsletterConsentText.Version(childComplexity), true
+
+	case "NewsletterHeader.name":
+		if e.ComplexityRoot.NewsletterHeader.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterHeader.Name(childComplexity), true
+	case "NewsletterHeader.value":
+		if e.ComplexityRoot.NewsletterHeader.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterHeader.Value(childComplexity), true
 
 	case "NewsletterInterests.ageGroups":
 		if e.ComplexityRoot.NewsletterInterests.AgeGroups == nil {
@@ -5975,6 +6254,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NewsletterListText.Name(childComplexity), true
+
+	case "NewsletterSettings.sendRatePerMinute":
+		if e.ComplexityRoot.NewsletterSettings.SendRatePerMinute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSettings.SendRatePerMinute(childComplexity), true
 
 	case "NewsletterSubscriber.consent":
 		if e.ComplexityRoot.NewsletterSubscriber.ConsentRecord == nil {
@@ -6937,6 +7223,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Neighbourhoods(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.newsletterCampaignPreview":
+		if e.ComplexityRoot.Query.NewsletterCampaignPreview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_newsletterCampaignPreview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NewsletterCampaignPreview(childComplexity, args["id"].(string), args["locale"].(string)), true
+	case "Query.newsletterCampaigns":
+		if e.ComplexityRoot.Query.NewsletterCampaigns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_newsletterCampaigns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NewsletterCampaigns(childComplexity, args["list"].(*string)), true
 	case "Query.newsletterLists":
 		if e.ComplexityRoot.Query.NewsletterLists == nil {
 			break
@@ -6954,6 +7262,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.NewsletterPreferences(childComplexity, args["token"].(string)), true
+	case "Query.newsletterSettings":
+		if e.ComplexityRoot.Query.NewsletterSettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.NewsletterSettings(childComplexity), true
 	case "Query.newsletterSubscribers":
 		if e.ComplexityRoot.Query.NewsletterSubscribers == nil {
 			break
@@ -7527,6 +7841,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchEdge.Rank(childComplexity), true
+
+	case "SendNewsletterCampaignTestPayload.queued":
+		if e.ComplexityRoot.SendNewsletterCampaignTestPayload.Queued == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendNewsletterCampaignTestPayload.Queued(childComplexity), true
 
 	case "SetActivityStatusPayload.activity":
 		if e.ComplexityRoot.SetActivityStatusPayload.Activity == nil {
@@ -8280,6 +8601,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateClosureInput,
 		ec.unmarshalInputCreateEventInput,
 		ec.unmarshalInputCreateEventSeriesInput,
+		ec.unmarshalInputCreateNewsletterCampaignInput,
 		ec.unmarshalInputCreateNewsletterListInput,
 		ec.unmarshalInputCreatePageInput,
 		ec.unmarshalInputEventFilterInput,
@@ -8297,6 +8619,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputNeighbourhoodTextInput,
 		ec.unmarshalInputNewNewsletterSubscriberInput,
 		ec.unmarshalInputNewOwnerInput,
+		ec.unmarshalInputNewsletterCampaignTextInput,
 		ec.unmarshalInputNewsletterInterestsInput,
 		ec.unmarshalInputNewsletterListTextInput,
 		ec.unmarshalInputOrganisationTextInput,
@@ -8312,8 +8635,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputUpdateClosureInput,
 		ec.unmarshalInputUpdateEventInput,
 		ec.unmarshalInputUpdateEventSeriesInput,
+		ec.unmarshalInputUpdateNewsletterCampaignInput,
 		ec.unmarshalInputUpdateNewsletterListInput,
 		ec.unmarshalInputUpdateNewsletterPreferencesInput,
+		ec.unmarshalInputUpdateNewsletterSettingsInput,
 		ec.unmarshalInputUpdateOrganisationInput,
 		ec.unmarshalInputUpdatePageInput,
 		ec.unmarshalInputVenueChangesInput,
@@ -13379,6 +13704,198 @@ extend type Mutation {
     email: String!
   ): EraseNewsletterSubscriberDataPayload!
 }
+
+"Where a campaign stands."
+enum NewsletterCampaignStatus {
+  "Being written; may be changed, previewed and tested."
+  DRAFT
+  "Scheduled to be sent at ` + "`" + `scheduledAt` + "`" + ` (unscheduleNewsletterCampaign turns it back into a draft)."
+  SCHEDULED
+  "Being sent at the municipality's rate."
+  SENDING
+  "Sent to every recipient (some may have failed)."
+  SENT
+}
+
+"An issue of a newsletter list."
+type NewsletterCampaign implements Node {
+  "The global ID."
+  id: ID!
+  "The list's global ID."
+  listId: ID!
+  "Where it stands."
+  status: NewsletterCampaignStatus!
+  "The interests targeted: subscribers with any of them, and those who picked none (none targeted: everyone)."
+  interests: NewsletterInterests!
+  "Subject and body per language; a subscriber gets their language, else the municipality's."
+  texts: [NewsletterCampaignText!]!
+  "When it is (or was) to be sent."
+  scheduledAt: Time
+  "When sending started."
+  startedAt: Time
+  "When the last recipient was done."
+  finishedAt: Time
+  "How sending went."
+  counts: NewsletterCampaignCounts!
+  "When it was created."
+  createdAt: Time!
+}
+
+"One language's subject and body of a campaign."
+type NewsletterCampaignText {
+  "The language."
+  locale: String!
+  "The subject."
+  subject: String!
+  "The body, in the rich text of pages."
+  body: RichText!
+}
+
+"How a campaign's sending went. No opens or clicks are counted: list e-mails carry no tracking."
+type NewsletterCampaignCounts {
+  "Recipients when sending started."
+  recipients: Int!
+  "Not sent yet."
+  pending: Int!
+  "Handed to the SMTP server."
+  sent: Int!
+  "Not delivered after every attempt."
+  failed: Int!
+  "Left the list before their turn."
+  skipped: Int!
+  "Unsubscribed with this campaign's link."
+  unsubscribed: Int!
+}
+
+"A campaign as a recipient gets it."
+type NewsletterCampaignPreview {
+  "The subject."
+  subject: String!
+  "The HTML part, with the footer and its example links."
+  html: String!
+  "The plain-text part."
+  text: String!
+  "The list header fields (List-Unsubscribe, List-Unsubscribe-Post) as name and value."
+  headers: [NewsletterHeader!]!
+}
+
+"A header field of a list e-mail."
+type NewsletterHeader {
+  "The field's name."
+  name: String!
+  "Its value."
+  value: String!
+}
+
+"A municipality's newsletter settings."
+type NewsletterSettings {
+  "How many list e-mails are sent per minute."
+  sendRatePerMinute: Int!
+}
+
+"One language's subject and body; give one of body, bodyHtml and bodyMarkdown."
+input NewsletterCampaignTextInput {
+  "The language (enabled in the municipality)."
+  locale: String!
+  "The subject, 1 to 300 characters."
+  subject: String!
+  "The body as a block tree, as pages' bodies."
+  body: JSON
+  "The body as HTML, sanitised and converted into blocks."
+  bodyHtml: String
+  "The body as Markdown, converted into blocks."
+  bodyMarkdown: String
+}
+
+"A campaign to write."
+input CreateNewsletterCampaignInput {
+  "The list (global ID)."
+  listId: ID!
+  "The interests targeted, of those the list offers (none: everyone)."
+  interests: NewsletterInterestsInput
+  "Subjects and bodies, at least one language."
+  texts: [NewsletterCampaignTextInput!]!
+}
+
+"A draft campaign's changes; a field left out keeps its value."
+input UpdateNewsletterCampaignInput {
+  "The campaign (global ID)."
+  id: ID!
+  "The interests targeted (replacing those before)."
+  interests: NewsletterInterestsInput
+  "Subjects and bodies of the languages given; the others stay."
+  texts: [NewsletterCampaignTextInput!]
+}
+
+"A test sent."
+type SendNewsletterCampaignTestPayload {
+  "Always true: the test is on its way to the caller's own address."
+  queued: Boolean!
+}
+
+"The settings to change."
+input UpdateNewsletterSettingsInput {
+  "List e-mails per minute, 1 to 100,000."
+  sendRatePerMinute: Int!
+}
+
+extend type Query {
+  "The campaigns of a list, or of every list, newest first, at most 200 (ADMIN, EDITOR)."
+  newsletterCampaigns(
+    "The list (global ID); null: every list."
+    list: ID
+  ): [NewsletterCampaign!]!
+  "A campaign as a recipient in ` + "`" + `locale` + "`" + ` gets it, with example links (ADMIN, EDITOR)."
+  newsletterCampaignPreview(
+    "The campaign (global ID)."
+    id: ID!
+    "The recipient's language."
+    locale: String!
+  ): NewsletterCampaignPreview!
+  "The municipality's newsletter settings (ADMIN, EDITOR)."
+  newsletterSettings: NewsletterSettings!
+}
+
+extend type Mutation {
+  "Writes a draft campaign for a list (ADMIN, EDITOR)."
+  createNewsletterCampaign(
+    "The campaign."
+    input: CreateNewsletterCampaignInput!
+  ): NewsletterCampaign!
+  "Changes a draft campaign (ADMIN, EDITOR)."
+  updateNewsletterCampaign(
+    "The changes."
+    input: UpdateNewsletterCampaignInput!
+  ): NewsletterCampaign!
+  "Sends a campaign in one language to the caller's own address, marked as a test (ADMIN, EDITOR)."
+  sendNewsletterCampaignTest(
+    "The campaign (global ID)."
+    id: ID!
+    "The language."
+    locale: String!
+  ): SendNewsletterCampaignTestPayload!
+  """
+  Schedules a draft campaign (ADMIN, EDITOR): at ` + "`" + `at` + "`" + ` its recipients are fixed (the list's
+  confirmed subscribers with a targeted interest) and it is sent through the job queue at
+  the municipality's rate, each in their language.
+  """
+  scheduleNewsletterCampaign(
+    "The campaign (global ID)."
+    id: ID!
+    "When to send; null: now."
+    at: Time
+  ): NewsletterCampaign!
+  "Turns a scheduled campaign back into a draft before sending starts (ADMIN, EDITOR)."
+  unscheduleNewsletterCampaign(
+    "The campaign (global ID)."
+    id: ID!
+  ): NewsletterCampaign!
+  "Changes the municipality's newsletter settings (ADMIN)."
+  updateNewsletterSettings(
+    "The settings."
+    input: UpdateNewsletterSettingsInput!
+  ): NewsletterSettings!
+}
 `, BuiltIn: false},
 	{Name: "../schema/portal.graphqls", Input: `extend type Query {
   "The top-level categories of the municipality's taxonomy, in display order, each with its children."
@@ -15683,6 +16200,76 @@ func (ec *executionContext) childFields_NeighbourhoodEdge(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type NeighbourhoodEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_NewsletterCampaign(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_NewsletterCampaign_id(ctx, field)
+	case "listId":
+		return ec.fieldContext_NewsletterCampaign_listId(ctx, field)
+	case "status":
+		return ec.fieldContext_NewsletterCampaign_status(ctx, field)
+	case "interests":
+		return ec.fieldContext_NewsletterCampaign_interests(ctx, field)
+	case "texts":
+		return ec.fieldContext_NewsletterCampaign_texts(ctx, field)
+	case "scheduledAt":
+		return ec.fieldContext_NewsletterCampaign_scheduledAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_NewsletterCampaign_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_NewsletterCampaign_finishedAt(ctx, field)
+	case "counts":
+		return ec.fieldContext_NewsletterCampaign_counts(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_NewsletterCampaign_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterCampaign", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterCampaignCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "recipients":
+		return ec.fieldContext_NewsletterCampaignCounts_recipients(ctx, field)
+	case "pending":
+		return ec.fieldContext_NewsletterCampaignCounts_pending(ctx, field)
+	case "sent":
+		return ec.fieldContext_NewsletterCampaignCounts_sent(ctx, field)
+	case "failed":
+		return ec.fieldContext_NewsletterCampaignCounts_failed(ctx, field)
+	case "skipped":
+		return ec.fieldContext_NewsletterCampaignCounts_skipped(ctx, field)
+	case "unsubscribed":
+		return ec.fieldContext_NewsletterCampaignCounts_unsubscribed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterCampaignCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterCampaignPreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subject":
+		return ec.fieldContext_NewsletterCampaignPreview_subject(ctx, field)
+	case "html":
+		return ec.fieldContext_NewsletterCampaignPreview_html(ctx, field)
+	case "text":
+		return ec.fieldContext_NewsletterCampaignPreview_text(ctx, field)
+	case "headers":
+		return ec.fieldContext_NewsletterCampaignPreview_headers(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterCampaignPreview", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterCampaignText(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_NewsletterCampaignText_locale(ctx, field)
+	case "subject":
+		return ec.fieldContext_NewsletterCampaignText_subject(ctx, field)
+	case "body":
+		return ec.fieldContext_NewsletterCampaignText_body(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterCampaignText", field.Name)
+}
+
 func (ec *executionContext) childFields_NewsletterConsent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "source":
@@ -15713,6 +16300,16 @@ func (ec *executionContext) childFields_NewsletterConsentText(ctx context.Contex
 		return ec.fieldContext_NewsletterConsentText_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NewsletterConsentText", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterHeader(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_NewsletterHeader_name(ctx, field)
+	case "value":
+		return ec.fieldContext_NewsletterHeader_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterHeader", field.Name)
 }
 
 func (ec *executionContext) childFields_NewsletterInterests(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15757,6 +16354,14 @@ func (ec *executionContext) childFields_NewsletterListText(ctx context.Context, 
 		return ec.fieldContext_NewsletterListText_description(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NewsletterListText", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sendRatePerMinute":
+		return ec.fieldContext_NewsletterSettings_sendRatePerMinute(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterSettings", field.Name)
 }
 
 func (ec *executionContext) childFields_NewsletterSubscriber(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16423,6 +17028,14 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 		return ec.fieldContext_SearchEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SendNewsletterCampaignTestPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "queued":
+		return ec.fieldContext_SendNewsletterCampaignTestPayload_queued(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SendNewsletterCampaignTestPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SetActivityStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -447,6 +447,16 @@ type CreateArticlePayload struct {
 	Article *content.Article `json:"article"`
 }
 
+// A campaign to write.
+type CreateNewsletterCampaignInput struct {
+	// The list (global ID).
+	ListID string `json:"listId"`
+	// The interests targeted, of those the list offers (none: everyone).
+	Interests *newsletter.InterestsInput `json:"interests,omitempty"`
+	// Subjects and bodies, at least one language.
+	Texts []*NewsletterCampaignTextInput `json:"texts"`
+}
+
 // A list to create.
 type CreateNewsletterListInput struct {
 	// Who the list is for.
@@ -717,6 +727,40 @@ type NewOwnerInput struct {
 	DisplayName *string `json:"displayName,omitempty"`
 }
 
+// A campaign as a recipient gets it.
+type NewsletterCampaignPreview struct {
+	// The subject.
+	Subject string `json:"subject"`
+	// The HTML part, with the footer and its example links.
+	HTML string `json:"html"`
+	// The plain-text part.
+	Text string `json:"text"`
+	// The list header fields (List-Unsubscribe, List-Unsubscribe-Post) as name and value.
+	Headers []*NewsletterHeader `json:"headers"`
+}
+
+// One language's subject and body; give one of body, bodyHtml and bodyMarkdown.
+type NewsletterCampaignTextInput struct {
+	// The language (enabled in the municipality).
+	Locale string `json:"locale"`
+	// The subject, 1 to 300 characters.
+	Subject string `json:"subject"`
+	// The body as a block tree, as pages' bodies.
+	Body portal.RawJSON `json:"body,omitempty"`
+	// The body as HTML, sanitised and converted into blocks.
+	BodyHTML *string `json:"bodyHtml,omitempty"`
+	// The body as Markdown, converted into blocks.
+	BodyMarkdown *string `json:"bodyMarkdown,omitempty"`
+}
+
+// A header field of a list e-mail.
+type NewsletterHeader struct {
+	// The field's name.
+	Name string `json:"name"`
+	// Its value.
+	Value string `json:"value"`
+}
+
 // One language's name and description.
 type NewsletterListTextInput struct {
 	// The language (enabled in the municipality).
@@ -909,6 +953,12 @@ type SaveVenuePayload struct {
 	Venue *portal.Venue `json:"venue"`
 }
 
+// A test sent.
+type SendNewsletterCampaignTestPayload struct {
+	// Always true: the test is on its way to the caller's own address.
+	Queued bool `json:"queued"`
+}
+
 // An activity with a new status.
 type SetActivityStatusPayload struct {
 	// The activity with its new status.
@@ -1084,6 +1134,16 @@ type UpdateMunicipalityPayload struct {
 	Municipality *tenant.Municipality `json:"municipality"`
 }
 
+// A draft campaign's changes; a field left out keeps its value.
+type UpdateNewsletterCampaignInput struct {
+	// The campaign (global ID).
+	ID string `json:"id"`
+	// The interests targeted (replacing those before).
+	Interests *newsletter.InterestsInput `json:"interests,omitempty"`
+	// Subjects and bodies of the languages given; the others stay.
+	Texts []*NewsletterCampaignTextInput `json:"texts,omitempty"`
+}
+
 // A list's changes; a field left out keeps its value.
 type UpdateNewsletterListInput struct {
 	// The list (global ID).
@@ -1104,6 +1164,12 @@ type UpdateNewsletterPreferencesInput struct {
 	Locale *string `json:"locale,omitempty"`
 	// The interests (replacing those before).
 	Interests *newsletter.InterestsInput `json:"interests,omitempty"`
+}
+
+// The settings to change.
+type UpdateNewsletterSettingsInput struct {
+	// List e-mails per minute, 1 to 100,000.
+	SendRatePerMinute int `json:"sendRatePerMinute"`
 }
 
 // Fields of an organisation to change; left out: unchanged, null: cleared.

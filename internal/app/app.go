@@ -430,6 +430,9 @@ func newJobs(a *App) (*jobs.Queue, error) {
 		return v.User.MunicipalityID, nil
 	}
 	jobs.AddWorker(q, a.Mail)
+	// Newsletter campaigns: queued at their time, sent in batches at the municipality's rate.
+	jobs.AddWorker(q, &newsletter.QueueWorker{Newsletters: a.Newsletters})
+	jobs.AddWorker(q, &newsletter.SendWorker{Newsletters: a.Newsletters, Log: a.Log})
 	jobs.AddWorker(q, &card.ExpiryWorker{Cards: a.Cards})
 	// Card and ticket expiry, and retention erasure: every quarter of an hour.
 	q.AddPeriodic(card.ExpiryInterval, func() river.JobArgs { return card.ExpiryArgs{} })
@@ -456,7 +459,7 @@ func (a *App) StopJobs(ctx context.Context) error {
 // outbox's transport.
 func newNewsletters(a *App) *newsletter.Service {
 	n := newsletter.NewService(a.DB, a.Config.SecretKey)
-	n.PublicURL, n.APIURL, n.Transport, n.MailFrom = a.Config.PublicURL, a.Config.APIURL, a.Mail.Transport, a.Config.MailFrom
+	n.PublicURL, n.APIURL, n.Transport, n.Bundle = a.Config.PublicURL, a.Config.APIURL, a.Mail.Transport, a.Bundle
 	if n.APIURL == "" {
 		n.APIURL = a.Config.PublicURL
 	}

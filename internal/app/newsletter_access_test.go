@@ -13,10 +13,12 @@ type accessCase = struct {
 	want        map[string]outcome
 }
 
-// newsletterAccessCases returns the matrix's newsletter rows; admin is an ADMIN's header.
-func newsletterAccessCases(t *testing.T, s *testServer, admin string, anyone, adminOnly,
+// newsletterAccessCases returns the matrix's newsletter rows; signIn returns a fresh
+// ADMIN's header (other rows end sessions).
+func newsletterAccessCases(t *testing.T, s *testServer, signIn func() string, anyone, adminOnly,
 	editors map[string]outcome) []accessCase {
 	t.Helper()
+	admin := signIn()
 	r := ok(t, s.post(t, createListQ, map[string]any{"in": map[string]any{"audience": "RESIDENTS",
 		"texts": []any{map[string]any{"locale": "nb", "name": "Nyheter"}}}}, admin))
 	list := get(r.Data, "createNewsletterList.id").(string)
@@ -44,6 +46,19 @@ func newsletterAccessCases(t *testing.T, s *testServer, admin string, anyone, ad
 		return link.Query().Get("token")
 	}
 	confirmTok, prefTok, leaveTok := linkOf(false), linkOf(true), linkOf(true)
+	// draft writes a new draft campaign; scheduled also schedules it for 2099.
+	draft := func(scheduled bool) func() map[string]any {
+		return func() map[string]any {
+			r := ok(t, s.post(t, `mutation($l: ID!) { createNewsletterCampaign(input: {listId: $l,
+				texts: [{locale: "nb", subject: "Nytt", bodyMarkdown: "Hei"}]}) { id } }`, map[string]any{"l": list}, signIn()))
+			id := get(r.Data, "createNewsletterCampaign.id").(string)
+			if scheduled {
+				ok(t, s.post(t, `mutation($id: ID!) { scheduleNewsletterCampaign(id: $id, at: "2099-01-01T08:00:00Z") {
+					id } }`, map[string]any{"id": id}, signIn()))
+			}
+			return map[string]any{"id": id, "l": list}
+		}
+	}
 	return []accessCase{
 		{"createNewsletterList", createListQ, func() map[string]any {
 			return map[string]any{"in": map[string]any{"audience": "PROVIDERS",
@@ -72,6 +87,22 @@ func newsletterAccessCases(t *testing.T, s *testServer, admin string, anyone, ad
 			subscribers { id } } }`, nil, adminOnly},
 		{"eraseNewsletterSubscriberData", `mutation { eraseNewsletterSubscriberData(email: "kari@example.no") {
 			erased } }`, nil, adminOnly},
+		{"createNewsletterCampaign", `mutation($l: ID!) { createNewsletterCampaign(input: {listId: $l,
+			texts: [{locale: "nb", subject: "Nytt", bodyMarkdown: "Hei"}]}) { id } }`, listVars, editors},
+		{"updateNewsletterCampaign", `mutation($id: ID!) { updateNewsletterCampaign(input: {id: $id,
+			texts: [{locale: "en", subject: "News", bodyMarkdown: "Hello"}]}) { id } }`, draft(false), editors},
+		{"sendNewsletterCampaignTest", `mutation($id: ID!) { sendNewsletterCampaignTest(id: $id, locale: "nb") {
+			queued } }`, draft(false), editors},
+		{"scheduleNewsletterCampaign", `mutation($id: ID!) { scheduleNewsletterCampaign(id: $id,
+			at: "2099-01-01T08:00:00Z") { status } }`, draft(false), editors},
+		{"unscheduleNewsletterCampaign", `mutation($id: ID!) { unscheduleNewsletterCampaign(id: $id) { status } }`,
+			draft(true), editors},
+		{"updateNewsletterSettings", `mutation { updateNewsletterSettings(input: {sendRatePerMinute: 300}) {
+			sendRatePerMinute } }`, nil, adminOnly},
+		{"newsletterCampaigns", `query($l: ID) { newsletterCampaigns(list: $l) { id } }`, listVars, editors},
+		{"newsletterCampaignPreview", `query($id: ID!) { newsletterCampaignPreview(id: $id, locale: "nb") { subject } }`,
+			draft(false), editors},
+		{"newsletterSettings", `{ newsletterSettings { sendRatePerMinute } }`, nil, editors},
 		{"newsletterSubscribers", `query($l: ID!) { newsletterSubscribers(list: $l) { totalCount } }`, listVars,
 			adminOnly},
 	}

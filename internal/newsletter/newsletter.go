@@ -27,6 +27,7 @@ import (
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
@@ -44,8 +45,8 @@ type Service struct {
 	APIURL string
 	// Transport delivers campaign e-mails (the mail outbox's own transport).
 	Transport mail.Transport
-	// MailFrom is the sender; its domain makes the List-Unsubscribe mailto address.
-	MailFrom string
+	// Bundle localises the list e-mails' footer.
+	Bundle *i18n.Bundle
 }
 
 // NewService returns a Service over db; secret keys the signed links and the hashes of
