@@ -433,6 +433,9 @@ func newJobs(a *App) (*jobs.Queue, error) {
 	// Newsletter campaigns: queued at their time, sent in batches at the municipality's rate.
 	jobs.AddWorker(q, &newsletter.QueueWorker{Newsletters: a.Newsletters})
 	jobs.AddWorker(q, &newsletter.SendWorker{Newsletters: a.Newsletters, Log: a.Log})
+	// Subscriptions nobody confirmed within the link's week: erased hourly.
+	jobs.AddWorker(q, &newsletter.CleanupWorker{Newsletters: a.Newsletters})
+	q.AddPeriodic(newsletter.CleanupInterval, func() river.JobArgs { return newsletter.CleanupArgs{} })
 	jobs.AddWorker(q, &card.ExpiryWorker{Cards: a.Cards})
 	// Card and ticket expiry, and retention erasure: every quarter of an hour.
 	q.AddPeriodic(card.ExpiryInterval, func() river.JobArgs { return card.ExpiryArgs{} })

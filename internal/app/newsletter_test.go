@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -368,5 +369,39 @@ func TestNewsletterPersonalData(t *testing.T) {
 	if c := s.post(t, `mutation { newsletterSubscriberDataReport(email: "kari@example.no") { subscribers { email } } }`,
 		nil).code(); c != "UNAUTHENTICATED" {
 		t.Fatalf("anonymous report: %s", c)
+	}
+}
+
+// TestNewsletterUnconfirmedAreErased asks twice for a subscription that nobody confirms:
+// the second asking takes the new form's language and renews the week, and once the week
+// has passed the hourly job's erasure leaves nothing of the address; a list is a node.
+func TestNewsletterUnconfirmedAreErased(t *testing.T) {
+	t.Parallel()
+	s, admin, box, list, consent, _ := newsletterServer(t)
+	sub := func(locale string) {
+		ok(t, s.post(t, subscribeQ, map[string]any{"in": map[string]any{"listId": list, "email": "ola@example.no",
+			"locale": locale, "consentTextId": consent}}))
+	}
+	sub("nb")
+	sub("en")
+	if got := box.To("ola@example.no"); len(bodiesTo(t, s, box, "ola@example.no")) != 2 ||
+		subject(t, box.To("ola@example.no")[1]) != "Confirm your subscription to Leisure for children and youth" {
+		t.Fatalf("the second confirmation: %v", got)
+	}
+	r := ok(t, s.post(t, subscribersQ, map[string]any{"l": list, "s": "PENDING"}, admin))
+	if get(r.Data, "newsletterSubscribers.totalCount") != 1.0 || get(r.Data, "newsletterSubscribers.nodes.0.locale") != "en" {
+		t.Fatalf("pending: %v", r.Data)
+	}
+	if n, err := s.app.Newsletters.ErasePending(context.Background()); err != nil || n != 0 {
+		t.Fatalf("erased within the week: %d %v", n, err)
+	}
+	s.app.Newsletters.Now = func() time.Time { return time.Now().Add(8 * 24 * time.Hour) }
+	if n, err := s.app.Newsletters.ErasePending(context.Background()); err != nil || n != 1 {
+		t.Fatalf("erased after the week: %d %v", n, err)
+	}
+	r = ok(t, s.post(t, `query($id: ID!) { node(id: $id) { ... on NewsletterList { name } } }`,
+		map[string]any{"id": list}))
+	if get(r.Data, "node.name") != "Fritid for barn og unge" {
+		t.Fatalf("the list as a node: %v", r.Data)
 	}
 }

@@ -138,6 +138,16 @@ func (s *Service) FindCampaigns(ctx context.Context, listGID *string) ([]*Campai
 	return cs, loadCampaignTexts(ctx, s.db, cs...)
 }
 
+// FindCampaignByID returns campaign id with its texts, for ADMIN and EDITOR. Errors:
+// UNAUTHENTICATED, FORBIDDEN, NOT_FOUND.
+func (s *Service) FindCampaignByID(ctx context.Context, id uuid.UUID) (*Campaign, error) {
+	t, _, err := requireEditor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return findCampaign(ctx, s.db, t.ID(), id, "id", false)
+}
+
 // findCampaign returns campaign id of municipality mid with its texts. Errors: NOT_FOUND
 // naming field.
 func findCampaign(ctx context.Context, db bun.IDB, mid, id uuid.UUID, field string, lock bool) (*Campaign, error) {

@@ -67,6 +67,30 @@ func (SendArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttem
 // maxBatch is the most recipients one send job has.
 const maxBatch = 100
 
+// CleanupKind names the periodic job that erases unconfirmed subscriptions.
+const CleanupKind = "newsletter_cleanup"
+
+// CleanupInterval is how often it runs.
+const CleanupInterval = time.Hour
+
+// CleanupArgs is the periodic job that erases unconfirmed subscriptions.
+type CleanupArgs struct{}
+
+// Kind names the job.
+func (CleanupArgs) Kind() string { return CleanupKind }
+
+// CleanupWorker works the cleanup jobs.
+type CleanupWorker struct {
+	river.WorkerDefaults[CleanupArgs]
+	Newsletters *Service
+}
+
+// Work erases the subscriptions left unconfirmed.
+func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) error {
+	_, err := w.Newsletters.ErasePending(ctx)
+	return err
+}
+
 // QueueWorker works the queue jobs.
 type QueueWorker struct {
 	river.WorkerDefaults[QueueArgs]

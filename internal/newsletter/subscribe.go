@@ -121,17 +121,26 @@ func (s *Service) Subscribe(ctx context.Context, in SubscribeInput) error {
 		sub := &Subscriber{ID: uuid.Must(uuid.NewV7()), MunicipalityID: t.ID(), ListID: listID, Email: email,
 			Locale: in.Locale, Interests: ints, Status: Pending,
 			Consent: Consent{TextID: &consentID, Source: SourceForm, GivenAt: s.now()}}
-		res, err := tx.NewInsert().Model(sub).ExcludeColumn("created_at", "updated_at", "confirmed_at").
-			On("CONFLICT (list_id, email) DO NOTHING").Exec(ctx)
+		// A pending subscription asked for again takes the new form's consent, language and
+		// interests (and a fresh week); a confirmed one stays as it is.
+		var ids []uuid.UUID
+		_, err = tx.NewInsert().Model(sub).ExcludeColumn("created_at", "updated_at", "confirmed_at").
+			On("CONFLICT (list_id, email) DO UPDATE").
+			Set("locale = EXCLUDED.locale, category_ids = EXCLUDED.category_ids").
+			Set("neighbourhood_ids = EXCLUDED.neighbourhood_ids, age_groups = EXCLUDED.age_groups").
+			Set("consent_text_id = EXCLUDED.consent_text_id, consent_given_at = EXCLUDED.consent_given_at").
+			Set("updated_at = now()").
+			Where("s.status = 'PENDING'").Returning("id").Exec(ctx, &ids)
 		if err != nil {
 			return database.MapError(err, "subscribe", "input")
 		}
 		if err := loadListTexts(ctx, tx, l); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if len(ids) == 0 {
 			return s.tellKnown(ctx, tx, t, l, email)
 		}
+		sub.ID = ids[0]
 		return s.tellConfirm(ctx, tx, t, l, sub)
 	})
 }
@@ -144,16 +153,12 @@ func (s *Service) tellConfirm(ctx context.Context, tx bun.IDB, t *tenant.Tenant,
 			"Link": s.PublicURL + "/newsletter/confirm?token=" + url.QueryEscape(tok)}})
 }
 
-// tellKnown sends an address already on the list (pending or confirmed) the way on: the
-// confirmation link again while pending, its preferences once confirmed.
+// tellKnown sends an address confirmed on the list already the link to its preferences.
 func (s *Service) tellKnown(ctx context.Context, tx bun.IDB, t *tenant.Tenant, l *List, email string) error {
 	sub := new(Subscriber)
 	err := tx.NewSelect().Model(sub).Where("s.list_id = ? AND s.email = ?", l.ID, email).Scan(ctx)
 	if err != nil {
 		return database.MapError(err, "find subscriber", "input")
-	}
-	if sub.Status == Pending {
-		return s.tellConfirm(ctx, tx, t, l, sub)
 	}
 	return mail.Enqueue(ctx, tx, &mail.Message{MunicipalityID: t.ID(), Template: "NewsletterAlreadySubscribed",
 		To: sub.Email, Locale: sub.Locale, Data: map[string]any{"Municipality": t.Municipality.Name,
@@ -195,6 +200,19 @@ func listName(l *List, locale string) string {
 		return l.Texts[0].Name
 	}
 	return l.Name
+}
+
+// ErasePending deletes the subscriptions of every municipality left unconfirmed for longer
+// than their link works (a week), and returns how many: an address nobody confirmed is
+// not kept.
+func (s *Service) ErasePending(ctx context.Context) (int, error) {
+	res, err := s.db.NewDelete().Model((*Subscriber)(nil)).
+		Where("status = 'PENDING' AND consent_given_at < ?", s.now().Add(-confirmTTL)).Exec(ctx)
+	if err != nil {
+		return 0, database.MapError(err, "erase unconfirmed subscriptions", "subscriber")
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // ConfirmSubscription confirms the subscription whose confirmation link was followed, for
