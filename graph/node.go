@@ -49,6 +49,10 @@ func (r *queryResolver) fetchNode(ctx context.Context, gid, field string) (relay
 			return r.contentNode(ctx, typ, id)
 		case "Event", "EventSeries", "Closure":
 			return r.eventNode(ctx, typ, id)
+		case "NewsletterList":
+			return r.Newsletters.FindListByID(ctx, id)
+		case "NewsletterCampaign":
+			return r.Newsletters.FindCampaignByID(ctx, id)
 		}
 		return fetchShownHere(ctx, typ, id)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/events"
+	"github.com/fritid/fritid/internal/newsletter"
 	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
@@ -57,6 +58,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Neighbourhood() NeighbourhoodResolver
 	NeighbourhoodConnection() NeighbourhoodConnectionResolver
+	NewsletterCampaign() NewsletterCampaignResolver
 	OfferStatistics() OfferStatisticsResolver
 	Organisation() OrganisationResolver
 	OrganisationConnection() OrganisationConnectionResolver
@@ -144,6 +146,12 @@ type ComplexityRoot struct {
 		Schedule    func(childComplexity int) int
 		Summary     func(childComplexity int) int
 		Title       func(childComplexity int) int
+	}
+
+	AddNewsletterSubscribersPayload struct {
+		Added             func(childComplexity int) int
+		AlreadySubscribed func(childComplexity int) int
+		Suppressed        func(childComplexity int) int
 	}
 
 	Address struct {
@@ -487,6 +495,10 @@ type ComplexityRoot struct {
 		Role func(childComplexity int) int
 	}
 
+	ConfirmSubscriptionPayload struct {
+		List func(childComplexity int) int
+	}
+
 	Contact struct {
 		Email  func(childComplexity int) int
 		Person func(childComplexity int) int
@@ -556,6 +568,10 @@ type ComplexityRoot struct {
 
 	DeletePagePayload struct {
 		DeletedID func(childComplexity int) int
+	}
+
+	EraseNewsletterSubscriberDataPayload struct {
+		Erased func(childComplexity int) int
 	}
 
 	ErasePersonalDataPayload struct {
@@ -819,6 +835,10 @@ type ComplexityRoot struct {
 		SessionEnded func(childComplexity int) int
 	}
 
+	MarkNewsletterBouncedPayload struct {
+		Ended func(childComplexity int) int
+	}
+
 	Membership struct {
 		Organisation func(childComplexity int) int
 		Role         func(childComplexity int) int
@@ -842,95 +862,112 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptInvitation            func(childComplexity int, token string) int
-		AllocateTicket              func(childComplexity int, cardID string, offerID string) int
-		ApproveArticleChanges       func(childComplexity int, id string) int
-		ApproveOrganisation         func(childComplexity int, id string) int
-		ArchiveVenue                func(childComplexity int, id string, archived bool) int
-		CancelSignup                func(childComplexity int, token *string, id *string) int
-		CancelTicket                func(childComplexity int, id string, access *model.CardPinInput) int
-		CheckRecipient              func(childComplexity int, input model.CardRecipientInput) int
-		CheckTicket                 func(childComplexity int, code string) int
-		ClaimTicket                 func(childComplexity int, cardID string, offerID string, access *model.CardPinInput) int
-		CreateAPIKey                func(childComplexity int, name string, scopes []auth.Scope) int
-		CreateActivity              func(childComplexity int, organisationID string, input model.ActivityChangesInput) int
-		CreateArticle               func(childComplexity int, input content.CreateArticleInput) int
-		CreateClosure               func(childComplexity int, input events.ClosureInput) int
-		CreateEvent                 func(childComplexity int, input events.EventInput) int
-		CreateEventSeries           func(childComplexity int, input events.EventInput) int
-		CreatePage                  func(childComplexity int, input content.CreatePageInput) int
-		CreatePreviewToken          func(childComplexity int, id string, locale string) int
-		DeleteArticle               func(childComplexity int, id string) int
-		DeleteCategory              func(childComplexity int, id string) int
-		DeleteClosure               func(childComplexity int, id string) int
-		DeleteEvent                 func(childComplexity int, id string, scope *events.Scope) int
-		DeleteImage                 func(childComplexity int, id string) int
-		DeletePage                  func(childComplexity int, id string) int
-		ErasePersonalData           func(childComplexity int, identityNumber string) int
-		EraseSignupData             func(childComplexity int, contactEmail string) int
-		InviteMember                func(childComplexity int, organisationID string, email string, role portal.MemberRole) int
-		InviteUser                  func(childComplexity int, email string, displayName string, roles []auth.MunicipalRole) int
-		IssueAnonymousCards         func(childComplexity int, programmeID string, count int) int
-		IssueCard                   func(childComplexity int, input model.CardRecipientInput) int
-		Login                       func(childComplexity int, email string, password string) int
-		Logout                      func(childComplexity int) int
-		LogoutEverywhere            func(childComplexity int) int
-		MarkAttendance              func(childComplexity int, id string, attended bool) int
-		MovePage                    func(childComplexity int, input content.MovePageInput) int
-		OpenCard                    func(childComplexity int, access model.CardPinInput) int
-		PersonalDataReport          func(childComplexity int, identityNumber string) int
-		RedeemTicket                func(childComplexity int, code string) int
-		RegisterOrganisation        func(childComplexity int, input model.RegisterOrganisationInput) int
-		RejectArticleChanges        func(childComplexity int, id string) int
-		RejectOrganisation          func(childComplexity int, id string, reason string) int
-		ReleaseCardOfferStock       func(childComplexity int, offerID string, amount int) int
-		ReplaceImage                func(childComplexity int, id string, file graphql.Upload) int
-		RequestPasswordReset        func(childComplexity int, email string) int
-		ResendConfirmation          func(childComplexity int, email string) int
-		ResetPassword               func(childComplexity int, token string, password string) int
-		RestoreContentRevision      func(childComplexity int, id string) int
-		RestoreRevision             func(childComplexity int, id string) int
-		ResumeCard                  func(childComplexity int, id string) int
-		RetryJob                    func(childComplexity int, id string) int
-		RevokeAPIKey                func(childComplexity int, id string) int
-		RevokeCard                  func(childComplexity int, id string) int
-		SaveCardAgency              func(childComplexity int, input model.CardAgencyInput) int
-		SaveCardOffer               func(childComplexity int, input model.CardOfferInput) int
-		SaveCardProgramme           func(childComplexity int, input model.CardProgrammeInput) int
-		SaveCategory                func(childComplexity int, input model.CategoryChangesInput) int
-		SaveLocale                  func(childComplexity int, input tenant.LocaleInput) int
-		SaveNeighbourhood           func(childComplexity int, input model.NeighbourhoodChangesInput) int
-		SaveVenue                   func(childComplexity int, input model.VenueChangesInput) int
-		SetActivityStatus           func(childComplexity int, id string, status portal.ActivityStatus) int
-		SetActivityTranslation      func(childComplexity int, id string, locale string, input model.ActivityTextsInput) int
-		SetCardOfferStatus          func(childComplexity int, id string, status card.OfferStatus) int
-		SetCaseworkerAgency         func(childComplexity int, userID string, agencyID *string) int
-		SetCategoryTranslation      func(childComplexity int, id string, locale string, input model.CategoryTextInput) int
-		SetContentStatus            func(childComplexity int, input content.SetStatusInput) int
-		SetEventPublication         func(childComplexity int, id string, publication events.Publication, scope *events.Scope) int
-		SetEventSignup              func(childComplexity int, input events.SignupSettingsInput) int
-		SetImageAlt                 func(childComplexity int, id string, locale string, alt string) int
-		SetMemberRole               func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
-		SetNeighbourhoodCommittee   func(childComplexity int, id string, input model.CommitteeInput) int
-		SetNeighbourhoodEditor      func(childComplexity int, neighbourhoodID string, userID string, editor bool) int
-		SetNeighbourhoodTranslation func(childComplexity int, id string, locale string, input model.NeighbourhoodTextInput) int
-		SetOrganisationTranslation  func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
-		SetUserRoles                func(childComplexity int, userID string, roles []auth.MunicipalRole, disabled *bool) int
-		SetVenueTranslation         func(childComplexity int, id string, locale string, input model.VenueTextInput) int
-		SignUp                      func(childComplexity int, input events.SignupInput) int
-		SignUpWithCard              func(childComplexity int, input model.SignUpWithCardInput) int
-		SignupDataReport            func(childComplexity int, contactEmail string) int
-		SuspendCard                 func(childComplexity int, id string) int
-		UpdateActivity              func(childComplexity int, id string, input model.ActivityChangesInput) int
-		UpdateArticle               func(childComplexity int, input content.UpdateArticleInput) int
-		UpdateClosure               func(childComplexity int, input events.ClosureInput) int
-		UpdateEvent                 func(childComplexity int, input events.EventInput) int
-		UpdateEventSeries           func(childComplexity int, input events.EventInput) int
-		UpdateMunicipality          func(childComplexity int, input model.MunicipalityChangesInput) int
-		UpdateOrganisation          func(childComplexity int, id string, input model.UpdateOrganisationInput) int
-		UpdatePage                  func(childComplexity int, input content.UpdatePageInput) int
-		UploadImage                 func(childComplexity int, file graphql.Upload, alt *string, organisationID *string) int
-		VerifyEmail                 func(childComplexity int, token string) int
+		AcceptInvitation               func(childComplexity int, token string) int
+		AddNewsletterSubscribers       func(childComplexity int, input model.AddNewsletterSubscribersInput) int
+		AllocateTicket                 func(childComplexity int, cardID string, offerID string) int
+		ApproveArticleChanges          func(childComplexity int, id string) int
+		ApproveOrganisation            func(childComplexity int, id string) int
+		ArchiveVenue                   func(childComplexity int, id string, archived bool) int
+		CancelSignup                   func(childComplexity int, token *string, id *string) int
+		CancelTicket                   func(childComplexity int, id string, access *model.CardPinInput) int
+		CheckRecipient                 func(childComplexity int, input model.CardRecipientInput) int
+		CheckTicket                    func(childComplexity int, code string) int
+		ClaimTicket                    func(childComplexity int, cardID string, offerID string, access *model.CardPinInput) int
+		ConfirmSubscription            func(childComplexity int, token string) int
+		CreateAPIKey                   func(childComplexity int, name string, scopes []auth.Scope) int
+		CreateActivity                 func(childComplexity int, organisationID string, input model.ActivityChangesInput) int
+		CreateArticle                  func(childComplexity int, input content.CreateArticleInput) int
+		CreateClosure                  func(childComplexity int, input events.ClosureInput) int
+		CreateEvent                    func(childComplexity int, input events.EventInput) int
+		CreateEventSeries              func(childComplexity int, input events.EventInput) int
+		CreateNewsletterCampaign       func(childComplexity int, input model.CreateNewsletterCampaignInput) int
+		CreateNewsletterList           func(childComplexity int, input model.CreateNewsletterListInput) int
+		CreatePage                     func(childComplexity int, input content.CreatePageInput) int
+		CreatePreviewToken             func(childComplexity int, id string, locale string) int
+		DeleteArticle                  func(childComplexity int, id string) int
+		DeleteCategory                 func(childComplexity int, id string) int
+		DeleteClosure                  func(childComplexity int, id string) int
+		DeleteEvent                    func(childComplexity int, id string, scope *events.Scope) int
+		DeleteImage                    func(childComplexity int, id string) int
+		DeletePage                     func(childComplexity int, id string) int
+		EraseNewsletterSubscriberData  func(childComplexity int, email string) int
+		ErasePersonalData              func(childComplexity int, identityNumber string) int
+		EraseSignupData                func(childComplexity int, contactEmail string) int
+		InviteMember                   func(childComplexity int, organisationID string, email string, role portal.MemberRole) int
+		InviteUser                     func(childComplexity int, email string, displayName string, roles []auth.MunicipalRole) int
+		IssueAnonymousCards            func(childComplexity int, programmeID string, count int) int
+		IssueCard                      func(childComplexity int, input model.CardRecipientInput) int
+		Login                          func(childComplexity int, email string, password string) int
+		Logout                         func(childComplexity int) int
+		LogoutEverywhere               func(childComplexity int) int
+		MarkAttendance                 func(childComplexity int, id string, attended bool) int
+		MarkNewsletterBounced          func(childComplexity int, email string, complaint *bool) int
+		MovePage                       func(childComplexity int, input content.MovePageInput) int
+		NewsletterSubscriberDataReport func(childComplexity int, email string) int
+		OpenCard                       func(childComplexity int, access model.CardPinInput) int
+		PersonalDataReport             func(childComplexity int, identityNumber string) int
+		RedeemTicket                   func(childComplexity int, code string) int
+		RegisterOrganisation           func(childComplexity int, input model.RegisterOrganisationInput) int
+		RejectArticleChanges           func(childComplexity int, id string) int
+		RejectOrganisation             func(childComplexity int, id string, reason string) int
+		ReleaseCardOfferStock          func(childComplexity int, offerID string, amount int) int
+		ReplaceImage                   func(childComplexity int, id string, file graphql.Upload) int
+		RequestPasswordReset           func(childComplexity int, email string) int
+		ResendConfirmation             func(childComplexity int, email string) int
+		ResetPassword                  func(childComplexity int, token string, password string) int
+		RestoreContentRevision         func(childComplexity int, id string) int
+		RestoreRevision                func(childComplexity int, id string) int
+		ResumeCard                     func(childComplexity int, id string) int
+		RetryJob                       func(childComplexity int, id string) int
+		RevokeAPIKey                   func(childComplexity int, id string) int
+		RevokeCard                     func(childComplexity int, id string) int
+		SaveCardAgency                 func(childComplexity int, input model.CardAgencyInput) int
+		SaveCardOffer                  func(childComplexity int, input model.CardOfferInput) int
+		SaveCardProgramme              func(childComplexity int, input model.CardProgrammeInput) int
+		SaveCategory                   func(childComplexity int, input model.CategoryChangesInput) int
+		SaveLocale                     func(childComplexity int, input tenant.LocaleInput) int
+		SaveNeighbourhood              func(childComplexity int, input model.NeighbourhoodChangesInput) int
+		SaveVenue                      func(childComplexity int, input model.VenueChangesInput) int
+		ScheduleNewsletterCampaign     func(childComplexity int, id string, at *time.Time) int
+		SendNewsletterCampaignTest     func(childComplexity int, id string, locale string) int
+		SetActivityStatus              func(childComplexity int, id string, status portal.ActivityStatus) int
+		SetActivityTranslation         func(childComplexity int, id string, locale string, input model.ActivityTextsInput) int
+		SetCardOfferStatus             func(childComplexity int, id string, status card.OfferStatus) int
+		SetCaseworkerAgency            func(childComplexity int, userID string, agencyID *string) int
+		SetCategoryTranslation         func(childComplexity int, id string, locale string, input model.CategoryTextInput) int
+		SetContentStatus               func(childComplexity int, input content.SetStatusInput) int
+		SetEventPublication            func(childComplexity int, id string, publication events.Publication, scope *events.Scope) int
+		SetEventSignup                 func(childComplexity int, input events.SignupSettingsInput) int
+		SetImageAlt                    func(childComplexity int, id string, locale string, alt string) int
+		SetMemberRole                  func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
+		SetNeighbourhoodCommittee      func(childComplexity int, id string, input model.CommitteeInput) int
+		SetNeighbourhoodEditor         func(childComplexity int, neighbourhoodID string, userID string, editor bool) int
+		SetNeighbourhoodTranslation    func(childComplexity int, id string, locale string, input model.NeighbourhoodTextInput) int
+		SetNewsletterConsentText       func(childComplexity int, listID string, locale string, text string) int
+		SetOrganisationTranslation     func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
+		SetUserRoles                   func(childComplexity int, userID string, roles []auth.MunicipalRole, disabled *bool) int
+		SetVenueTranslation            func(childComplexity int, id string, locale string, input model.VenueTextInput) int
+		SignUp                         func(childComplexity int, input events.SignupInput) int
+		SignUpWithCard                 func(childComplexity int, input model.SignUpWithCardInput) int
+		SignupDataReport               func(childComplexity int, contactEmail string) int
+		Subscribe                      func(childComplexity int, input model.SubscribeInput) int
+		SuspendCard                    func(childComplexity int, id string) int
+		UnscheduleNewsletterCampaign   func(childComplexity int, id string) int
+		Unsubscribe                    func(childComplexity int, token string) int
+		UpdateActivity                 func(childComplexity int, id string, input model.ActivityChangesInput) int
+		UpdateArticle                  func(childComplexity int, input content.UpdateArticleInput) int
+		UpdateClosure                  func(childComplexity int, input events.ClosureInput) int
+		UpdateEvent                    func(childComplexity int, input events.EventInput) int
+		UpdateEventSeries              func(childComplexity int, input events.EventInput) int
+		UpdateMunicipality             func(childComplexity int, input model.MunicipalityChangesInput) int
+		UpdateNewsletterCampaign       func(childComplexity int, input model.UpdateNewsletterCampaignInput) int
+		UpdateNewsletterList           func(childComplexity int, input model.UpdateNewsletterListInput) int
+		UpdateNewsletterPreferences    func(childComplexity int, input model.UpdateNewsletterPreferencesInput) int
+		UpdateNewsletterSettings       func(childComplexity int, input model.UpdateNewsletterSettingsInput) int
+		UpdateOrganisation             func(childComplexity int, id string, input model.UpdateOrganisationInput) int
+		UpdatePage                     func(childComplexity int, input content.UpdatePageInput) int
+		UploadImage                    func(childComplexity int, file graphql.Upload, alt *string, organisationID *string) int
+		VerifyEmail                    func(childComplexity int, token string) int
 	}
 
 	Neighbourhood struct {
@@ -953,6 +990,116 @@ type ComplexityRoot struct {
 	}
 
 	NeighbourhoodEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	NewsletterCampaign struct {
+		Counts          func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		FinishedAt      func(childComplexity int) int
+		GlobalID        func(childComplexity int) int
+		ListGlobalID    func(childComplexity int) int
+		ScheduledAt     func(childComplexity int) int
+		StartedAt       func(childComplexity int) int
+		Status          func(childComplexity int) int
+		TargetInterests func(childComplexity int) int
+		Texts           func(childComplexity int) int
+	}
+
+	NewsletterCampaignCounts struct {
+		Failed       func(childComplexity int) int
+		Pending      func(childComplexity int) int
+		Recipients   func(childComplexity int) int
+		Sent         func(childComplexity int) int
+		Skipped      func(childComplexity int) int
+		Unsubscribed func(childComplexity int) int
+	}
+
+	NewsletterCampaignPreview struct {
+		HTML    func(childComplexity int) int
+		Headers func(childComplexity int) int
+		Subject func(childComplexity int) int
+		Text    func(childComplexity int) int
+	}
+
+	NewsletterCampaignText struct {
+		Body    func(childComplexity int) int
+		Locale  func(childComplexity int) int
+		Subject func(childComplexity int) int
+	}
+
+	NewsletterConsent struct {
+		ConfirmedAt  func(childComplexity int) int
+		GivenAt      func(childComplexity int) int
+		Source       func(childComplexity int) int
+		TextGlobalID func(childComplexity int) int
+		TextVersion  func(childComplexity int) int
+	}
+
+	NewsletterConsentText struct {
+		Body      func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
+		Locale    func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	NewsletterHeader struct {
+		Name  func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	NewsletterInterests struct {
+		AgeGroups      func(childComplexity int) int
+		Categories     func(childComplexity int) int
+		Neighbourhoods func(childComplexity int) int
+	}
+
+	NewsletterList struct {
+		Audience           func(childComplexity int) int
+		AvailableInterests func(childComplexity int) int
+		ConsentText        func(childComplexity int) int
+		Description        func(childComplexity int) int
+		GlobalID           func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Texts              func(childComplexity int) int
+	}
+
+	NewsletterListText struct {
+		Description func(childComplexity int) int
+		Locale      func(childComplexity int) int
+		Name        func(childComplexity int) int
+	}
+
+	NewsletterSettings struct {
+		SendRatePerMinute func(childComplexity int) int
+	}
+
+	NewsletterSubscriber struct {
+		ConsentRecord func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Email         func(childComplexity int) int
+		GlobalID      func(childComplexity int) int
+		Interests     func(childComplexity int) int
+		ListGlobalID  func(childComplexity int) int
+		Locale        func(childComplexity int) int
+		Status        func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+	}
+
+	NewsletterSubscriberConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NewsletterSubscriberDataReportPayload struct {
+		Subscribers func(childComplexity int) int
+	}
+
+	NewsletterSubscriberEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -1097,46 +1244,52 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys                  func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Activities               func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
-		Activity                 func(childComplexity int, id *string, slug *string) int
-		AgencyCards              func(childComplexity int, programmeID *string, status *card.CardStatus, first *int, after *string, last *int, before *string) int
-		Article                  func(childComplexity int, id *string, slug *string, previewToken *string) int
-		Articles                 func(childComplexity int, filter *model.ArticleFilterInput, first *int, after *string) int
-		ArticlesAwaitingApproval func(childComplexity int, first *int, after *string) int
-		AuditLog                 func(childComplexity int, filter *model.AuditFilterInput, first *int, after *string, last *int, before *string) int
-		Calendar                 func(childComplexity int, from time.Time, to time.Time, filter *model.CalendarFilterInput) int
-		CardAgencies             func(childComplexity int, first *int, after *string, last *int, before *string) int
-		CardOffers               func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus, first *int, after *string, last *int, before *string) int
-		CardProgrammes           func(childComplexity int, first *int, after *string, last *int, before *string) int
-		CardSettlement           func(childComplexity int, programmeID string, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
-		CardStatistics           func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
-		Categories               func(childComplexity int) int
-		Category                 func(childComplexity int, id *string, slug *string) int
-		Closures                 func(childComplexity int, from time.Time, to time.Time) int
-		ContentChecks            func(childComplexity int, id string, locale string) int
-		Event                    func(childComplexity int, id *string, slug *string) int
-		Events                   func(childComplexity int, filter *model.EventFilterInput, orderBy *model.EventOrder, first *int, after *string) int
-		Images                   func(childComplexity int, filter *model.ImageFilterInput, first *int, after *string, last *int, before *string) int
-		Jobs                     func(childComplexity int, state []jobs.State, first *int, after *string) int
-		Locales                  func(childComplexity int) int
-		MissingTranslations      func(childComplexity int, locale *string, first *int, after *string) int
-		Municipality             func(childComplexity int) int
-		MyCards                  func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Neighbourhood            func(childComplexity int, id *string, slug *string) int
-		Neighbourhoods           func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Node                     func(childComplexity int, id string) int
-		Nodes                    func(childComplexity int, ids []string) int
-		Organisation             func(childComplexity int, id *string, slug *string) int
-		Organisations            func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
-		Page                     func(childComplexity int, path string, previewToken *string) int
-		Pages                    func(childComplexity int, parent *string) int
-		PendingOrganisations     func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Revisions                func(childComplexity int, itemID string, first *int, after *string, last *int, before *string) int
-		Search                   func(childComplexity int, query string, first *int, after *string) int
-		Users                    func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Venues                   func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Viewer                   func(childComplexity int) int
+		APIKeys                   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Activities                func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
+		Activity                  func(childComplexity int, id *string, slug *string) int
+		AgencyCards               func(childComplexity int, programmeID *string, status *card.CardStatus, first *int, after *string, last *int, before *string) int
+		Article                   func(childComplexity int, id *string, slug *string, previewToken *string) int
+		Articles                  func(childComplexity int, filter *model.ArticleFilterInput, first *int, after *string) int
+		ArticlesAwaitingApproval  func(childComplexity int, first *int, after *string) int
+		AuditLog                  func(childComplexity int, filter *model.AuditFilterInput, first *int, after *string, last *int, before *string) int
+		Calendar                  func(childComplexity int, from time.Time, to time.Time, filter *model.CalendarFilterInput) int
+		CardAgencies              func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CardOffers                func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus, first *int, after *string, last *int, before *string) int
+		CardProgrammes            func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CardSettlement            func(childComplexity int, programmeID string, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
+		CardStatistics            func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
+		Categories                func(childComplexity int) int
+		Category                  func(childComplexity int, id *string, slug *string) int
+		Closures                  func(childComplexity int, from time.Time, to time.Time) int
+		ContentChecks             func(childComplexity int, id string, locale string) int
+		Event                     func(childComplexity int, id *string, slug *string) int
+		Events                    func(childComplexity int, filter *model.EventFilterInput, orderBy *model.EventOrder, first *int, after *string) int
+		Images                    func(childComplexity int, filter *model.ImageFilterInput, first *int, after *string, last *int, before *string) int
+		Jobs                      func(childComplexity int, state []jobs.State, first *int, after *string) int
+		Locales                   func(childComplexity int) int
+		MissingTranslations       func(childComplexity int, locale *string, first *int, after *string) int
+		Municipality              func(childComplexity int) int
+		MyCards                   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Neighbourhood             func(childComplexity int, id *string, slug *string) int
+		Neighbourhoods            func(childComplexity int, first *int, after *string, last *int, before *string) int
+		NewsletterCampaignPreview func(childComplexity int, id string, locale string) int
+		NewsletterCampaigns       func(childComplexity int, list *string) int
+		NewsletterLists           func(childComplexity int) int
+		NewsletterPreferences     func(childComplexity int, token string) int
+		NewsletterSettings        func(childComplexity int) int
+		NewsletterSubscribers     func(childComplexity int, list string, status *newsletter.Status, interests *newsletter.InterestsInput, changedSince *time.Time, first *int, after *string) int
+		Node                      func(childComplexity int, id string) int
+		Nodes                     func(childComplexity int, ids []string) int
+		Organisation              func(childComplexity int, id *string, slug *string) int
+		Organisations             func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
+		Page                      func(childComplexity int, path string, previewToken *string) int
+		Pages                     func(childComplexity int, parent *string) int
+		PendingOrganisations      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Revisions                 func(childComplexity int, itemID string, first *int, after *string, last *int, before *string) int
+		Search                    func(childComplexity int, query string, first *int, after *string) int
+		Users                     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Venues                    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Viewer                    func(childComplexity int) int
 	}
 
 	RedeemTicketPayload struct {
@@ -1305,6 +1458,10 @@ type ComplexityRoot struct {
 		Rank   func(childComplexity int) int
 	}
 
+	SendNewsletterCampaignTestPayload struct {
+		Queued func(childComplexity int) int
+	}
+
 	SetActivityStatusPayload struct {
 		Activity func(childComplexity int) int
 	}
@@ -1410,6 +1567,10 @@ type ComplexityRoot struct {
 		Value   func(childComplexity int) int
 	}
 
+	SubscribePayload struct {
+		Accepted func(childComplexity int) int
+	}
+
 	SuspendCardPayload struct {
 		Card func(childComplexity int) int
 	}
@@ -1449,6 +1610,10 @@ type ComplexityRoot struct {
 	TranslationGapEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	UnsubscribePayload struct {
+		Unsubscribed func(childComplexity int) int
 	}
 
 	UpdateActivityPayload struct {
@@ -1865,6 +2030,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityTranslation.Title(childComplexity), true
+
+	case "AddNewsletterSubscribersPayload.added":
+		if e.ComplexityRoot.AddNewsletterSubscribersPayload.Added == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddNewsletterSubscribersPayload.Added(childComplexity), true
+	case "AddNewsletterSubscribersPayload.alreadySubscribed":
+		if e.ComplexityRoot.AddNewsletterSubscribersPayload.AlreadySubscribed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddNewsletterSubscribersPayload.AlreadySubscribed(childComplexity), true
+	case "AddNewsletterSubscribersPayload.suppressed":
+		if e.ComplexityRoot.AddNewsletterSubscribersPayload.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddNewsletterSubscribersPayload.Suppressed(childComplexity), true
 
 	case "Address.place":
 		if e.ComplexityRoot.Address.Place == nil {
@@ -3191,6 +3375,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommitteeMember.Role(childComplexity), true
 
+	case "ConfirmSubscriptionPayload.list":
+		if e.ComplexityRoot.ConfirmSubscriptionPayload.List == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmSubscriptionPayload.List(childComplexity), true
+
 	case "Contact.email":
 		if e.ComplexityRoot.Contact.Email == nil {
 			break
@@ -3395,6 +3586,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeletePagePayload.DeletedID(childComplexity), true
+
+	case "EraseNewsletterSubscriberDataPayload.erased":
+		if e.ComplexityRoot.EraseNewsletterSubscriberDataPayload.Erased == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EraseNewsletterSubscriberDataPayload.Erased(childComplexity), true
 
 	case "ErasePersonalDataPayload.erased":
 		if e.ComplexityRoot.ErasePersonalDataPayload.Erased == nil {
@@ -4411,6 +4609,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LogoutPayload.SessionEnded(childComplexity), true
 
+	case "MarkNewsletterBouncedPayload.ended":
+		if e.ComplexityRoot.MarkNewsletterBouncedPayload.Ended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkNewsletterBouncedPayload.Ended(childComplexity), true
+
 	case "Membership.organisation":
 		if e.ComplexityRoot.Membership.Organisation == nil {
 			break
@@ -4503,6 +4708,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["token"].(string)), true
+	case "Mutation.addNewsletterSubscribers":
+		if e.ComplexityRoot.Mutation.AddNewsletterSubscribers == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addNewsletterSubscribers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddNewsletterSubscribers(childComplexity, args["input"].(model.AddNewsletterSubscribersInput)), true
 	case "Mutation.allocateTicket":
 		if e.ComplexityRoot.Mutation.AllocateTicket == nil {
 			break
@@ -4602,6 +4818,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ClaimTicket(childComplexity, args["cardId"].(string), args["offerId"].(string), args["access"].(*model.CardPinInput)), true
+	case "Mutation.confirmSubscription":
+		if e.ComplexityRoot.Mutation.ConfirmSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmSubscription(childComplexity, args["token"].(string)), true
 	case "Mutation.createApiKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
 			break
@@ -4668,6 +4895,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateEventSeries(childComplexity, args["input"].(events.EventInput)), true
+	case "Mutation.createNewsletterCampaign":
+		if e.ComplexityRoot.Mutation.CreateNewsletterCampaign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createNewsletterCampaign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateNewsletterCampaign(childComplexity, args["input"].(model.CreateNewsletterCampaignInput)), true
+	case "Mutation.createNewsletterList":
+		if e.ComplexityRoot.Mutation.CreateNewsletterList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createNewsletterList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateNewsletterList(childComplexity, args["input"].(model.CreateNewsletterListInput)), true
 	case "Mutation.createPage":
 		if e.ComplexityRoot.Mutation.CreatePage == nil {
 			break
@@ -4756,6 +5005,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeletePage(childComplexity, args["id"].(string)), true
+	case "Mutation.eraseNewsletterSubscriberData":
+		if e.ComplexityRoot.Mutation.EraseNewsletterSubscriberData == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_eraseNewsletterSubscriberData_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EraseNewsletterSubscriberData(childComplexity, args["email"].(string)), true
 	case "Mutation.erasePersonalData":
 		if e.ComplexityRoot.Mutation.ErasePersonalData == nil {
 			break
@@ -4856,6 +5116,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MarkAttendance(childComplexity, args["id"].(string), args["attended"].(bool)), true
+	case "Mutation.markNewsletterBounced":
+		if e.ComplexityRoot.Mutation.MarkNewsletterBounced == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markNewsletterBounced_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkNewsletterBounced(childComplexity, args["email"].(string), args["complaint"].(*bool)), true
 	case "Mutation.movePage":
 		if e.ComplexityRoot.Mutation.MovePage == nil {
 			break
@@ -4867,6 +5138,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MovePage(childComplexity, args["input"].(content.MovePageInput)), true
+	case "Mutation.newsletterSubscriberDataReport":
+		if e.ComplexityRoot.Mutation.NewsletterSubscriberDataReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_newsletterSubscriberDataReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.NewsletterSubscriberDataReport(childComplexity, args["email"].(string)), true
 	case "Mutation.openCard":
 		if e.ComplexityRoot.Mutation.OpenCard == nil {
 			break
@@ -5131,6 +5413,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SaveVenue(childComplexity, args["input"].(model.VenueChangesInput)), true
+	case "Mutation.scheduleNewsletterCampaign":
+		if e.ComplexityRoot.Mutation.ScheduleNewsletterCampaign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scheduleNewsletterCampaign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScheduleNewsletterCampaign(childComplexity, args["id"].(string), args["at"].(*time.Time)), true
+	case "Mutation.sendNewsletterCampaignTest":
+		if e.ComplexityRoot.Mutation.SendNewsletterCampaignTest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendNewsletterCampaignTest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendNewsletterCampaignTest(childComplexity, args["id"].(string), args["locale"].(string)), true
 	case "Mutation.setActivityStatus":
 		if e.ComplexityRoot.Mutation.SetActivityStatus == nil {
 			break
@@ -5274,6 +5578,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetNeighbourhoodTranslation(childComplexity, args["id"].(string), args["locale"].(string), args["input"].(model.NeighbourhoodTextInput)), true
+	case "Mutation.setNewsletterConsentText":
+		if e.ComplexityRoot.Mutation.SetNewsletterConsentText == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setNewsletterConsentText_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetNewsletterConsentText(childComplexity, args["listId"].(string), args["locale"].(string), args["text"].(string)), true
 	case "Mutation.setOrganisationTranslation":
 		if e.ComplexityRoot.Mutation.SetOrganisationTranslation == nil {
 			break
@@ -5340,6 +5655,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignupDataReport(childComplexity, args["contactEmail"].(string)), true
+	case "Mutation.subscribe":
+		if e.ComplexityRoot.Mutation.Subscribe == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_subscribe_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Subscribe(childComplexity, args["input"].(model.SubscribeInput)), true
 	case "Mutation.suspendCard":
 		if e.ComplexityRoot.Mutation.SuspendCard == nil {
 			break
@@ -5351,6 +5677,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SuspendCard(childComplexity, args["id"].(string)), true
+	case "Mutation.unscheduleNewsletterCampaign":
+		if e.ComplexityRoot.Mutation.UnscheduleNewsletterCampaign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unscheduleNewsletterCampaign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnscheduleNewsletterCampaign(childComplexity, args["id"].(string)), true
+	case "Mutation.unsubscribe":
+		if e.ComplexityRoot.Mutation.Unsubscribe == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unsubscribe_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Unsubscribe(childComplexity, args["token"].(string)), true
 	case "Mutation.updateActivity":
 		if e.ComplexityRoot.Mutation.UpdateActivity == nil {
 			break
@@ -5417,6 +5765,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateMunicipality(childComplexity, args["input"].(model.MunicipalityChangesInput)), true
+	case "Mutation.updateNewsletterCampaign":
+		if e.ComplexityRoot.Mutation.UpdateNewsletterCampaign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateNewsletterCampaign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateNewsletterCampaign(childComplexity, args["input"].(model.UpdateNewsletterCampaignInput)), true
+	case "Mutation.updateNewsletterList":
+		if e.ComplexityRoot.Mutation.UpdateNewsletterList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateNewsletterList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateNewsletterList(childComplexity, args["input"].(model.UpdateNewsletterListInput)), true
+	case "Mutation.updateNewsletterPreferences":
+		if e.ComplexityRoot.Mutation.UpdateNewsletterPreferences == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateNewsletterPreferences_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateNewsletterPreferences(childComplexity, args["input"].(model.UpdateNewsletterPreferencesInput)), true
+	case "Mutation.updateNewsletterSettings":
+		if e.ComplexityRoot.Mutation.UpdateNewsletterSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateNewsletterSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateNewsletterSettings(childComplexity, args["input"].(model.UpdateNewsletterSettingsInput)), true
 	case "Mutation.updateOrganisation":
 		if e.ComplexityRoot.Mutation.UpdateOrganisation == nil {
 			break
@@ -5564,6 +5956,411 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NeighbourhoodEdge.Node(childComplexity), true
+
+	case "NewsletterCampaign.counts":
+		if e.ComplexityRoot.NewsletterCampaign.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.Counts(childComplexity), true
+	case "NewsletterCampaign.createdAt":
+		if e.ComplexityRoot.NewsletterCampaign.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.CreatedAt(childComplexity), true
+	case "NewsletterCampaign.finishedAt":
+		if e.ComplexityRoot.NewsletterCampaign.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.FinishedAt(childComplexity), true
+	case "NewsletterCampaign.id":
+		if e.ComplexityRoot.NewsletterCampaign.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.GlobalID(childComplexity), true
+	case "NewsletterCampaign.listId":
+		if e.ComplexityRoot.NewsletterCampaign.ListGlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.ListGlobalID(childComplexity), true
+	case "NewsletterCampaign.scheduledAt":
+		if e.ComplexityRoot.NewsletterCampaign.ScheduledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.ScheduledAt(childComplexity), true
+	case "NewsletterCampaign.startedAt":
+		if e.ComplexityRoot.NewsletterCampaign.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.StartedAt(childComplexity), true
+	case "NewsletterCampaign.status":
+		if e.ComplexityRoot.NewsletterCampaign.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.Status(childComplexity), true
+	case "NewsletterCampaign.interests":
+		if e.ComplexityRoot.NewsletterCampaign.TargetInterests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.TargetInterests(childComplexity), true
+	case "NewsletterCampaign.texts":
+		if e.ComplexityRoot.NewsletterCampaign.Texts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.Texts(childComplexity), true
+
+	case "NewsletterCampaignCounts.failed":
+		if e.ComplexityRoot.NewsletterCampaignCounts.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignCounts.Failed(childComplexity), true
+	case "NewsletterCampaignCounts.pending":
+		if e.ComplexityRoot.NewsletterCampaignCounts.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignCounts.Pending(childComplexity), true
+	case "NewsletterCampaignCounts.recipients":
+		if e.ComplexityRoot.NewsletterCampaignCounts.Recipients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignCounts.Recipients(childComplexity), true
+	case "NewsletterCampaignCounts.sent":
+		if e.ComplexityRoot.NewsletterCampaignCounts.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignCounts.Sent(childComplexity), true
+	case "NewsletterCampaignCounts.skipped":
+		if e.ComplexityRoot.NewsletterCampaignCounts.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignCounts.Skipped(childComplexity), true
+	case "NewsletterCampaignCounts.unsubscribed":
+		if e.ComplexityRoot.NewsletterCampaignCounts.Unsubscribed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignCounts.Unsubscribed(childComplexity), true
+
+	case "NewsletterCampaignPreview.html":
+		if e.ComplexityRoot.NewsletterCampaignPreview.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignPreview.HTML(childComplexity), true
+	case "NewsletterCampaignPreview.headers":
+		if e.ComplexityRoot.NewsletterCampaignPreview.Headers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignPreview.Headers(childComplexity), true
+	case "NewsletterCampaignPreview.subject":
+		if e.ComplexityRoot.NewsletterCampaignPreview.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignPreview.Subject(childComplexity), true
+	case "NewsletterCampaignPreview.text":
+		if e.ComplexityRoot.NewsletterCampaignPreview.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignPreview.Text(childComplexity), true
+
+	case "NewsletterCampaignText.body":
+		if e.ComplexityRoot.NewsletterCampaignText.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignText.Body(childComplexity), true
+	case "NewsletterCampaignText.locale":
+		if e.ComplexityRoot.NewsletterCampaignText.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignText.Locale(childComplexity), true
+	case "NewsletterCampaignText.subject":
+		if e.ComplexityRoot.NewsletterCampaignText.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignText.Subject(childComplexity), true
+
+	case "NewsletterConsent.confirmedAt":
+		if e.ComplexityRoot.NewsletterConsent.ConfirmedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterConsent.ConfirmedAt(childComplexity), true
+	case "NewsletterConsent.givenAt":
+		if e.ComplexityRoot.NewsletterConsent.GivenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterConsent.GivenAt(childComplexity), true
+	case "NewsletterConsent.source":
+		if e.ComplexityRoot.NewsletterConsent.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterConsent.Source(childComplexity), true
+	case "NewsletterConsent.textId":
+		if e.ComplexityRoot.NewsletterConsent.TextGlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterConsent.TextGlobalID(childComplexity), true
+	case "NewsletterConsent.textVersion":
+		if e.ComplexityRoot.NewsletterConsent.TextVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterConsent.TextVersion(childComplexity), true
+
+	case "NewsletterConsentText.text":
+		if e.ComplexityRoot.NewsletterConsentText.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterConsentText.Body(childComplexity), true
+	case "NewsletterConsentText.createdAt":
+		if e.ComplexityRoot.NewsletterConsentText.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterConsentText.CreatedAt(childComplexity), true
+	case "NewsletterConsentText.id":
+		if e.ComplexityRoot.NewsletterConsentText.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterConsentText.GlobalID(childComplexity), true
+	case "NewsletterConsentText.locale":
+		if e.ComplexityRoot.NewsletterConsentText.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterConsentText.Locale(childComplexity), true
+	case "NewsletterConsentText.version":
+		if e.ComplexityRoot.NewsletterConsentText.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterConsentText.Version(childComplexity), true
+
+	case "NewsletterHeader.name":
+		if e.ComplexityRoot.NewsletterHeader.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterHeader.Name(childComplexity), true
+	case "NewsletterHeader.value":
+		if e.ComplexityRoot.NewsletterHeader.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterHeader.Value(childComplexity), true
+
+	case "NewsletterInterests.ageGroups":
+		if e.ComplexityRoot.NewsletterInterests.AgeGroups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterInterests.AgeGroups(childComplexity), true
+	case "NewsletterInterests.categories":
+		if e.ComplexityRoot.NewsletterInterests.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterInterests.Categories(childComplexity), true
+	case "NewsletterInterests.neighbourhoods":
+		if e.ComplexityRoot.NewsletterInterests.Neighbourhoods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterInterests.Neighbourhoods(childComplexity), true
+
+	case "NewsletterList.audience":
+		if e.ComplexityRoot.NewsletterList.Audience == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterList.Audience(childComplexity), true
+	case "NewsletterList.availableInterests":
+		if e.ComplexityRoot.NewsletterList.AvailableInterests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterList.AvailableInterests(childComplexity), true
+	case "NewsletterList.consentText":
+		if e.ComplexityRoot.NewsletterList.ConsentText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterList.ConsentText(childComplexity), true
+	case "NewsletterList.description":
+		if e.ComplexityRoot.NewsletterList.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterList.Description(childComplexity), true
+	case "NewsletterList.id":
+		if e.ComplexityRoot.NewsletterList.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterList.GlobalID(childComplexity), true
+	case "NewsletterList.name":
+		if e.ComplexityRoot.NewsletterList.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterList.Name(childComplexity), true
+	case "NewsletterList.texts":
+		if e.ComplexityRoot.NewsletterList.Texts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterList.Texts(childComplexity), true
+
+	case "NewsletterListText.description":
+		if e.ComplexityRoot.NewsletterListText.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterListText.Description(childComplexity), true
+	case "NewsletterListText.locale":
+		if e.ComplexityRoot.NewsletterListText.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterListText.Locale(childComplexity), true
+	case "NewsletterListText.name":
+		if e.ComplexityRoot.NewsletterListText.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterListText.Name(childComplexity), true
+
+	case "NewsletterSettings.sendRatePerMinute":
+		if e.ComplexityRoot.NewsletterSettings.SendRatePerMinute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSettings.SendRatePerMinute(childComplexity), true
+
+	case "NewsletterSubscriber.consent":
+		if e.ComplexityRoot.NewsletterSubscriber.ConsentRecord == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriber.ConsentRecord(childComplexity), true
+	case "NewsletterSubscriber.createdAt":
+		if e.ComplexityRoot.NewsletterSubscriber.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriber.CreatedAt(childComplexity), true
+	case "NewsletterSubscriber.email":
+		if e.ComplexityRoot.NewsletterSubscriber.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriber.Email(childComplexity), true
+	case "NewsletterSubscriber.id":
+		if e.ComplexityRoot.NewsletterSubscriber.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriber.GlobalID(childComplexity), true
+	case "NewsletterSubscriber.interests":
+		if e.ComplexityRoot.NewsletterSubscriber.Interests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriber.Interests(childComplexity), true
+	case "NewsletterSubscriber.listId":
+		if e.ComplexityRoot.NewsletterSubscriber.ListGlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriber.ListGlobalID(childComplexity), true
+	case "NewsletterSubscriber.locale":
+		if e.ComplexityRoot.NewsletterSubscriber.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriber.Locale(childComplexity), true
+	case "NewsletterSubscriber.status":
+		if e.ComplexityRoot.NewsletterSubscriber.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriber.Status(childComplexity), true
+	case "NewsletterSubscriber.updatedAt":
+		if e.ComplexityRoot.NewsletterSubscriber.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriber.UpdatedAt(childComplexity), true
+
+	case "NewsletterSubscriberConnection.edges":
+		if e.ComplexityRoot.NewsletterSubscriberConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriberConnection.Edges(childComplexity), true
+	case "NewsletterSubscriberConnection.nodes":
+		if e.ComplexityRoot.NewsletterSubscriberConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriberConnection.Nodes(childComplexity), true
+	case "NewsletterSubscriberConnection.pageInfo":
+		if e.ComplexityRoot.NewsletterSubscriberConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriberConnection.PageInfo(childComplexity), true
+	case "NewsletterSubscriberConnection.totalCount":
+		if e.ComplexityRoot.NewsletterSubscriberConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriberConnection.TotalCount(childComplexity), true
+
+	case "NewsletterSubscriberDataReportPayload.subscribers":
+		if e.ComplexityRoot.NewsletterSubscriberDataReportPayload.Subscribers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriberDataReportPayload.Subscribers(childComplexity), true
+
+	case "NewsletterSubscriberEdge.cursor":
+		if e.ComplexityRoot.NewsletterSubscriberEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriberEdge.Cursor(childComplexity), true
+	case "NewsletterSubscriberEdge.node":
+		if e.ComplexityRoot.NewsletterSubscriberEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriberEdge.Node(childComplexity), true
 
 	case "OfferStatistics.offerId":
 		if e.ComplexityRoot.OfferStatistics.OfferID == nil {
@@ -6426,6 +7223,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Neighbourhoods(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.newsletterCampaignPreview":
+		if e.ComplexityRoot.Query.NewsletterCampaignPreview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_newsletterCampaignPreview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NewsletterCampaignPreview(childComplexity, args["id"].(string), args["locale"].(string)), true
+	case "Query.newsletterCampaigns":
+		if e.ComplexityRoot.Query.NewsletterCampaigns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_newsletterCampaigns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NewsletterCampaigns(childComplexity, args["list"].(*string)), true
+	case "Query.newsletterLists":
+		if e.ComplexityRoot.Query.NewsletterLists == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.NewsletterLists(childComplexity), true
+	case "Query.newsletterPreferences":
+		if e.ComplexityRoot.Query.NewsletterPreferences == nil {
+			break
+		}
+
+		args, err := ec.field_Query_newsletterPreferences_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NewsletterPreferences(childComplexity, args["token"].(string)), true
+	case "Query.newsletterSettings":
+		if e.ComplexityRoot.Query.NewsletterSettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.NewsletterSettings(childComplexity), true
+	case "Query.newsletterSubscribers":
+		if e.ComplexityRoot.Query.NewsletterSubscribers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_newsletterSubscribers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NewsletterSubscribers(childComplexity, args["list"].(string), args["status"].(*newsletter.Status), args["interests"].(*newsletter.InterestsInput), args["changedSince"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -6989,6 +7842,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SearchEdge.Rank(childComplexity), true
 
+	case "SendNewsletterCampaignTestPayload.queued":
+		if e.ComplexityRoot.SendNewsletterCampaignTestPayload.Queued == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendNewsletterCampaignTestPayload.Queued(childComplexity), true
+
 	case "SetActivityStatusPayload.activity":
 		if e.ComplexityRoot.SetActivityStatusPayload.Activity == nil {
 			break
@@ -7245,6 +8105,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StatCount.Value(childComplexity), true
 
+	case "SubscribePayload.accepted":
+		if e.ComplexityRoot.SubscribePayload.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscribePayload.Accepted(childComplexity), true
+
 	case "SuspendCardPayload.card":
 		if e.ComplexityRoot.SuspendCardPayload.Card == nil {
 			break
@@ -7388,6 +8255,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TranslationGapEdge.Node(childComplexity), true
+
+	case "UnsubscribePayload.unsubscribed":
+		if e.ComplexityRoot.UnsubscribePayload.Unsubscribed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnsubscribePayload.Unsubscribed(childComplexity), true
 
 	case "UpdateActivityPayload.activity":
 		if e.ComplexityRoot.UpdateActivityPayload.Activity == nil {
@@ -7704,6 +8578,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputActivityChangesInput,
 		ec.unmarshalInputActivityTextsInput,
+		ec.unmarshalInputAddNewsletterSubscribersInput,
 		ec.unmarshalInputArticleFilterInput,
 		ec.unmarshalInputAuditFilterInput,
 		ec.unmarshalInputBoundingBoxInput,
@@ -7726,6 +8601,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateClosureInput,
 		ec.unmarshalInputCreateEventInput,
 		ec.unmarshalInputCreateEventSeriesInput,
+		ec.unmarshalInputCreateNewsletterCampaignInput,
+		ec.unmarshalInputCreateNewsletterListInput,
 		ec.unmarshalInputCreatePageInput,
 		ec.unmarshalInputEventFilterInput,
 		ec.unmarshalInputEventSeriesSignupInput,
@@ -7740,7 +8617,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputNeighbourhoodChangesInput,
 		ec.unmarshalInputNeighbourhoodNameInput,
 		ec.unmarshalInputNeighbourhoodTextInput,
+		ec.unmarshalInputNewNewsletterSubscriberInput,
 		ec.unmarshalInputNewOwnerInput,
+		ec.unmarshalInputNewsletterCampaignTextInput,
+		ec.unmarshalInputNewsletterInterestsInput,
+		ec.unmarshalInputNewsletterListTextInput,
 		ec.unmarshalInputOrganisationTextInput,
 		ec.unmarshalInputRecurrenceInput,
 		ec.unmarshalInputRegisterOrganisationInput,
@@ -7749,10 +8630,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSignUpInput,
 		ec.unmarshalInputSignUpWithCardInput,
 		ec.unmarshalInputSignupParticipantInput,
+		ec.unmarshalInputSubscribeInput,
 		ec.unmarshalInputUpdateArticleInput,
 		ec.unmarshalInputUpdateClosureInput,
 		ec.unmarshalInputUpdateEventInput,
 		ec.unmarshalInputUpdateEventSeriesInput,
+		ec.unmarshalInputUpdateNewsletterCampaignInput,
+		ec.unmarshalInputUpdateNewsletterListInput,
+		ec.unmarshalInputUpdateNewsletterPreferencesInput,
+		ec.unmarshalInputUpdateNewsletterSettingsInput,
 		ec.unmarshalInputUpdateOrganisationInput,
 		ec.unmarshalInputUpdatePageInput,
 		ec.unmarshalInputVenueChangesInput,
@@ -12439,6 +13325,578 @@ type SetImageAltPayload {
   image: Image!
 }
 `, BuiltIn: false},
+	{Name: "../schema/newsletter.graphqls", Input: `"Who a newsletter list is for."
+enum NewsletterAudience {
+  "Residents: subscribe themselves with double opt-in."
+  RESIDENTS
+  "Activity providers: organisations' contacts."
+  PROVIDERS
+}
+
+"Where a subscriber stands."
+enum NewsletterSubscriberStatus {
+  "Asked to subscribe; the confirmation link was not followed yet (gets no list e-mail)."
+  PENDING
+  "Confirmed: gets the list's e-mails."
+  CONFIRMED
+}
+
+"Where a consent came from."
+enum NewsletterConsentSource {
+  "The subscriber's own form, confirmed by the e-mailed link (double opt-in)."
+  FORM
+  "Added by an administrator, who had the consent otherwise."
+  ADMIN
+  "Imported from another system."
+  IMPORT
+}
+
+"A newsletter list of the municipality."
+type NewsletterList implements Node {
+  "The global ID."
+  id: ID!
+  "Who the list is for."
+  audience: NewsletterAudience!
+  "The name in the request's language (with fallback)."
+  name: String!
+  "The description in the request's language (with fallback)."
+  description: String!
+  "Every language's name and description."
+  texts: [NewsletterListText!]!
+  "The interests a subscriber may pick."
+  availableInterests: NewsletterInterests!
+  """
+  The newest consent text in the request's language (with fallback): a form shows it and
+  passes its ID to ` + "`" + `subscribe` + "`" + `. Null until one is set.
+  """
+  consentText: NewsletterConsentText
+}
+
+"One language's name and description of a list."
+type NewsletterListText {
+  "The language."
+  locale: String!
+  "The name."
+  name: String!
+  "The description."
+  description: String!
+}
+
+"One version of a list's consent text in one language; versions are never changed."
+type NewsletterConsentText {
+  "The global ID, which a consent record points at."
+  id: ID!
+  "The language."
+  locale: String!
+  "The version, from 1 up, per list and language."
+  version: Int!
+  "The text shown."
+  text: String!
+  "When this version was made."
+  createdAt: Time!
+}
+
+"Interests: categories, neighbourhoods and age groups."
+type NewsletterInterests {
+  "Categories (global IDs)."
+  categories: [ID!]!
+  "Neighbourhoods (global IDs)."
+  neighbourhoods: [ID!]!
+  "Age groups."
+  ageGroups: [TargetGroup!]!
+}
+
+"Interests to set; each ID must be one the list offers."
+input NewsletterInterestsInput {
+  "Categories (global IDs)."
+  categories: [ID!]
+  "Neighbourhoods (global IDs)."
+  neighbourhoods: [ID!]
+  "Age groups."
+  ageGroups: [TargetGroup!]
+}
+
+"A subscriber of a list, with the consent record."
+type NewsletterSubscriber implements Node {
+  "The global ID."
+  id: ID!
+  "The list's global ID."
+  listId: ID!
+  "The address, normalised (lower case)."
+  email: String!
+  "The language the subscriber gets e-mails in."
+  locale: String!
+  "The interests picked (none: everything of the list)."
+  interests: NewsletterInterests!
+  "Pending or confirmed."
+  status: NewsletterSubscriberStatus!
+  "The consent record."
+  consent: NewsletterConsent!
+  "When the subscription was asked for or added."
+  createdAt: Time!
+  "When it last changed (status, language, interests)."
+  updatedAt: Time!
+}
+
+"A consent record: the version of the consent text shown, the source and the times. No IP address is kept."
+type NewsletterConsent {
+  "Where the consent came from."
+  source: NewsletterConsentSource!
+  "The consent text shown (global ID); null for an addition before any text was set."
+  textId: ID
+  "Its version."
+  textVersion: Int
+  "When consent was given (the form sent, or the address added)."
+  givenAt: Time!
+  "When it was confirmed (the link followed, or at once for ADMIN and IMPORT); null while pending."
+  confirmedAt: Time
+}
+
+"A page of subscribers, ordered by last change."
+type NewsletterSubscriberConnection {
+  "The subscribers with their cursors."
+  edges: [NewsletterSubscriberEdge!]!
+  "The subscribers alone."
+  nodes: [NewsletterSubscriber!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "How many subscribers the filter selects."
+  totalCount: Int!
+}
+
+"A subscriber in a page."
+type NewsletterSubscriberEdge {
+  "Its cursor."
+  cursor: String!
+  "The subscriber."
+  node: NewsletterSubscriber!
+}
+
+extend type Query {
+  "The municipality's newsletter lists (everyone: a subscription form shows them)."
+  newsletterLists: [NewsletterList!]!
+  """
+  A list's subscribers with their consent records, by last change (ADMIN, and API keys with
+  SUBSCRIBERS_READ). The same as CSV: ` + "`" + `GET /newsletter/subscribers.csv?list=&status=&changedSince=` + "`" + `
+  with the same authorisation (see docs/api.md).
+  """
+  newsletterSubscribers(
+    "The list (global ID)."
+    list: ID!
+    "Only subscribers in this status."
+    status: NewsletterSubscriberStatus
+    "Only subscribers with any of these interests."
+    interests: NewsletterInterestsInput
+    "Only subscribers created or changed at or after this time."
+    changedSince: Time
+    "Page size, 0 to 100 (default 50)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+  ): NewsletterSubscriberConnection!
+  "The subscription whose signed preferences link is given (anyone holding the link)."
+  newsletterPreferences(
+    "The token of the preferences link."
+    token: String!
+  ): NewsletterSubscriber!
+}
+
+"A list to create."
+input CreateNewsletterListInput {
+  "Who the list is for."
+  audience: NewsletterAudience!
+  "The interests a subscriber may pick."
+  interests: NewsletterInterestsInput
+  "Names and descriptions, at least one language."
+  texts: [NewsletterListTextInput!]!
+}
+
+"A list's changes; a field left out keeps its value."
+input UpdateNewsletterListInput {
+  "The list (global ID)."
+  id: ID!
+  "Who the list is for."
+  audience: NewsletterAudience
+  "The interests a subscriber may pick (replacing those before)."
+  interests: NewsletterInterestsInput
+  "Names and descriptions of the languages given; the other languages stay."
+  texts: [NewsletterListTextInput!]
+}
+
+"One language's name and description."
+input NewsletterListTextInput {
+  "The language (enabled in the municipality)."
+  locale: String!
+  "The name, 1 to 200 characters."
+  name: String!
+  "The description, up to 4,000 characters."
+  description: String
+}
+
+"A subscription asked for in a form."
+input SubscribeInput {
+  "The list (global ID)."
+  listId: ID!
+  "The address."
+  email: String!
+  "The language of the e-mails (enabled in the municipality)."
+  locale: String!
+  "The interests picked, of those the list offers (none: everything)."
+  interests: NewsletterInterestsInput
+  "The consent text shown (NewsletterList.consentText.id)."
+  consentTextId: ID!
+}
+
+"The answer to subscribe: the same whether the address is new, pending or subscribed already."
+type SubscribePayload {
+  "Always true: an e-mail is on its way to the address."
+  accepted: Boolean!
+}
+
+"A confirmed subscription."
+type ConfirmSubscriptionPayload {
+  "The list."
+  list: NewsletterList!
+}
+
+"An ended subscription."
+type UnsubscribePayload {
+  "Always true (also when the subscription had ended already)."
+  unsubscribed: Boolean!
+}
+
+"Preferences to change; a field left out keeps its value."
+input UpdateNewsletterPreferencesInput {
+  "The token of the preferences link."
+  token: String!
+  "The language of the e-mails."
+  locale: String
+  "The interests (replacing those before)."
+  interests: NewsletterInterestsInput
+}
+
+"Addresses to add, confirmed at once (their consent was given elsewhere)."
+input AddNewsletterSubscribersInput {
+  "The list (global ID)."
+  listId: ID!
+  "ADMIN or IMPORT."
+  source: NewsletterConsentSource!
+  "The addresses, at most 1,000."
+  subscribers: [NewNewsletterSubscriberInput!]!
+}
+
+"One address to add."
+input NewNewsletterSubscriberInput {
+  "The address."
+  email: String!
+  "The language (default: the municipality's)."
+  locale: String
+  "The interests, of those the list offers."
+  interests: NewsletterInterestsInput
+}
+
+"How an addition went."
+type AddNewsletterSubscribersPayload {
+  "Added and confirmed."
+  added: Int!
+  "On the list already (left as they were)."
+  alreadySubscribed: Int!
+  "Refused: the address left the list, bounced or complained (only its keyed hash is kept)."
+  suppressed: Int!
+}
+
+"Subscriptions ended by a bounce or complaint."
+type MarkNewsletterBouncedPayload {
+  "How many subscriptions ended."
+  ended: Int!
+}
+
+"The subscriptions of an address."
+type NewsletterSubscriberDataReportPayload {
+  "Every subscription with its consent record."
+  subscribers: [NewsletterSubscriber!]!
+}
+
+"Erased subscriptions."
+type EraseNewsletterSubscriberDataPayload {
+  "How many subscriptions were erased."
+  erased: Int!
+}
+
+extend type Mutation {
+  "Creates a newsletter list (ADMIN, EDITOR)."
+  createNewsletterList(
+    "The list."
+    input: CreateNewsletterListInput!
+  ): NewsletterList!
+  "Changes a newsletter list (ADMIN, EDITOR)."
+  updateNewsletterList(
+    "The changes."
+    input: UpdateNewsletterListInput!
+  ): NewsletterList!
+  """
+  Adds a new version of a list's consent text in one language (ADMIN, EDITOR); the versions
+  before stay, so each consent keeps pointing at the text that was shown.
+  """
+  setNewsletterConsentText(
+    "The list (global ID)."
+    listId: ID!
+    "The language."
+    locale: String!
+    "The text, 1 to 8,000 characters."
+    text: String!
+  ): NewsletterConsentText!
+  """
+  Asks for a subscription (anyone): a confirmation e-mail with a signed link goes to the
+  address (double opt-in). The answer is the same whether the address is known or not.
+  """
+  subscribe(
+    "The subscription."
+    input: SubscribeInput!
+  ): SubscribePayload!
+  "Confirms a subscription with the token of the e-mailed link (anyone holding it; valid a week)."
+  confirmSubscription(
+    "The token of the confirmation link."
+    token: String!
+  ): ConfirmSubscriptionPayload!
+  """
+  Ends a subscription with the token of a list e-mail's unsubscribe link or of the
+  preferences link (anyone holding it). Only a keyed hash of the address stays.
+  """
+  unsubscribe(
+    "The token of the unsubscribe or preferences link."
+    token: String!
+  ): UnsubscribePayload!
+  "Changes a subscription's language and interests with the token of its preferences link."
+  updateNewsletterPreferences(
+    "The changes, with the link's token."
+    input: UpdateNewsletterPreferencesInput!
+  ): NewsletterSubscriber!
+  """
+  Adds confirmed subscribers whose consent was given elsewhere (ADMIN); addresses that left
+  the list, bounced or complained are refused.
+  """
+  addNewsletterSubscribers(
+    "The addresses."
+    input: AddNewsletterSubscribersInput!
+  ): AddNewsletterSubscribersPayload!
+  """
+  Ends every subscription of an address after a hard bounce or a complaint (ADMIN), keeping
+  only its keyed hash so that it is not added again. Audit-logged without the address.
+  """
+  markNewsletterBounced(
+    "The address."
+    email: String!
+    "A complaint (marked as spam) rather than a bounce."
+    complaint: Boolean
+  ): MarkNewsletterBouncedPayload!
+  "Reports every subscription of an address (ADMIN; audit-logged without the address)."
+  newsletterSubscriberDataReport(
+    "The address."
+    email: String!
+  ): NewsletterSubscriberDataReportPayload!
+  """
+  Erases every subscription of an address (ADMIN; audit-logged without the address); a
+  keyed hash stays so that no import adds it again.
+  """
+  eraseNewsletterSubscriberData(
+    "The address."
+    email: String!
+  ): EraseNewsletterSubscriberDataPayload!
+}
+
+"Where a campaign stands."
+enum NewsletterCampaignStatus {
+  "Being written; may be changed, previewed and tested."
+  DRAFT
+  "Scheduled to be sent at ` + "`" + `scheduledAt` + "`" + ` (unscheduleNewsletterCampaign turns it back into a draft)."
+  SCHEDULED
+  "Being sent at the municipality's rate."
+  SENDING
+  "Sent to every recipient (some may have failed)."
+  SENT
+}
+
+"An issue of a newsletter list."
+type NewsletterCampaign implements Node {
+  "The global ID."
+  id: ID!
+  "The list's global ID."
+  listId: ID!
+  "Where it stands."
+  status: NewsletterCampaignStatus!
+  "The interests targeted: subscribers with any of them, and those who picked none (none targeted: everyone)."
+  interests: NewsletterInterests!
+  "Subject and body per language; a subscriber gets their language, else the municipality's."
+  texts: [NewsletterCampaignText!]!
+  "When it is (or was) to be sent."
+  scheduledAt: Time
+  "When sending started."
+  startedAt: Time
+  "When the last recipient was done."
+  finishedAt: Time
+  "How sending went."
+  counts: NewsletterCampaignCounts!
+  "When it was created."
+  createdAt: Time!
+}
+
+"One language's subject and body of a campaign."
+type NewsletterCampaignText {
+  "The language."
+  locale: String!
+  "The subject."
+  subject: String!
+  "The body, in the rich text of pages."
+  body: RichText!
+}
+
+"How a campaign's sending went. No opens or clicks are counted: list e-mails carry no tracking."
+type NewsletterCampaignCounts {
+  "Recipients when sending started."
+  recipients: Int!
+  "Not sent yet."
+  pending: Int!
+  "Handed to the SMTP server."
+  sent: Int!
+  "Not delivered after every attempt."
+  failed: Int!
+  "Left the list before their turn."
+  skipped: Int!
+  "Unsubscribed with this campaign's link."
+  unsubscribed: Int!
+}
+
+"A campaign as a recipient gets it."
+type NewsletterCampaignPreview {
+  "The subject."
+  subject: String!
+  "The HTML part, with the footer and its example links."
+  html: String!
+  "The plain-text part."
+  text: String!
+  "The list header fields (List-Unsubscribe, List-Unsubscribe-Post) as name and value."
+  headers: [NewsletterHeader!]!
+}
+
+"A header field of a list e-mail."
+type NewsletterHeader {
+  "The field's name."
+  name: String!
+  "Its value."
+  value: String!
+}
+
+"A municipality's newsletter settings."
+type NewsletterSettings {
+  "How many list e-mails are sent per minute."
+  sendRatePerMinute: Int!
+}
+
+"One language's subject and body; give one of body, bodyHtml and bodyMarkdown."
+input NewsletterCampaignTextInput {
+  "The language (enabled in the municipality)."
+  locale: String!
+  "The subject, 1 to 300 characters."
+  subject: String!
+  "The body as a block tree, as pages' bodies."
+  body: JSON
+  "The body as HTML, sanitised and converted into blocks."
+  bodyHtml: String
+  "The body as Markdown, converted into blocks."
+  bodyMarkdown: String
+}
+
+"A campaign to write."
+input CreateNewsletterCampaignInput {
+  "The list (global ID)."
+  listId: ID!
+  "The interests targeted, of those the list offers (none: everyone)."
+  interests: NewsletterInterestsInput
+  "Subjects and bodies, at least one language."
+  texts: [NewsletterCampaignTextInput!]!
+}
+
+"A draft campaign's changes; a field left out keeps its value."
+input UpdateNewsletterCampaignInput {
+  "The campaign (global ID)."
+  id: ID!
+  "The interests targeted (replacing those before)."
+  interests: NewsletterInterestsInput
+  "Subjects and bodies of the languages given; the others stay."
+  texts: [NewsletterCampaignTextInput!]
+}
+
+"A test sent."
+type SendNewsletterCampaignTestPayload {
+  "Always true: the test is on its way to the caller's own address."
+  queued: Boolean!
+}
+
+"The settings to change."
+input UpdateNewsletterSettingsInput {
+  "List e-mails per minute, 1 to 100,000."
+  sendRatePerMinute: Int!
+}
+
+extend type Query {
+  "The campaigns of a list, or of every list, newest first, at most 200 (ADMIN, EDITOR)."
+  newsletterCampaigns(
+    "The list (global ID); null: every list."
+    list: ID
+  ): [NewsletterCampaign!]!
+  "A campaign as a recipient in ` + "`" + `locale` + "`" + ` gets it, with example links (ADMIN, EDITOR)."
+  newsletterCampaignPreview(
+    "The campaign (global ID)."
+    id: ID!
+    "The recipient's language."
+    locale: String!
+  ): NewsletterCampaignPreview!
+  "The municipality's newsletter settings (ADMIN, EDITOR)."
+  newsletterSettings: NewsletterSettings!
+}
+
+extend type Mutation {
+  "Writes a draft campaign for a list (ADMIN, EDITOR)."
+  createNewsletterCampaign(
+    "The campaign."
+    input: CreateNewsletterCampaignInput!
+  ): NewsletterCampaign!
+  "Changes a draft campaign (ADMIN, EDITOR)."
+  updateNewsletterCampaign(
+    "The changes."
+    input: UpdateNewsletterCampaignInput!
+  ): NewsletterCampaign!
+  "Sends a campaign in one language to the caller's own address, marked as a test (ADMIN, EDITOR)."
+  sendNewsletterCampaignTest(
+    "The campaign (global ID)."
+    id: ID!
+    "The language."
+    locale: String!
+  ): SendNewsletterCampaignTestPayload!
+  """
+  Schedules a draft campaign (ADMIN, EDITOR): at ` + "`" + `at` + "`" + ` its recipients are fixed (the list's
+  confirmed subscribers with a targeted interest) and it is sent through the job queue at
+  the municipality's rate, each in their language.
+  """
+  scheduleNewsletterCampaign(
+    "The campaign (global ID)."
+    id: ID!
+    "When to send; null: now."
+    at: Time
+  ): NewsletterCampaign!
+  "Turns a scheduled campaign back into a draft before sending starts (ADMIN, EDITOR)."
+  unscheduleNewsletterCampaign(
+    "The campaign (global ID)."
+    id: ID!
+  ): NewsletterCampaign!
+  "Changes the municipality's newsletter settings (ADMIN)."
+  updateNewsletterSettings(
+    "The settings."
+    input: UpdateNewsletterSettingsInput!
+  ): NewsletterSettings!
+}
+`, BuiltIn: false},
 	{Name: "../schema/portal.graphqls", Input: `extend type Query {
   "The top-level categories of the municipality's taxonomy, in display order, each with its children."
   categories: [Category!]!
@@ -13280,6 +14738,18 @@ func (ec *executionContext) childFields_ActivityTranslation(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type ActivityTranslation", field.Name)
 }
 
+func (ec *executionContext) childFields_AddNewsletterSubscribersPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "added":
+		return ec.fieldContext_AddNewsletterSubscribersPayload_added(ctx, field)
+	case "alreadySubscribed":
+		return ec.fieldContext_AddNewsletterSubscribersPayload_alreadySubscribed(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_AddNewsletterSubscribersPayload_suppressed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddNewsletterSubscribersPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Address(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "street":
@@ -13950,6 +15420,14 @@ func (ec *executionContext) childFields_CommitteeMember(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type CommitteeMember", field.Name)
 }
 
+func (ec *executionContext) childFields_ConfirmSubscriptionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "list":
+		return ec.fieldContext_ConfirmSubscriptionPayload_list(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConfirmSubscriptionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "email":
@@ -14090,6 +15568,14 @@ func (ec *executionContext) childFields_DeletePagePayload(ctx context.Context, f
 		return ec.fieldContext_DeletePagePayload_deletedId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeletePagePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EraseNewsletterSubscriberDataPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "erased":
+		return ec.fieldContext_EraseNewsletterSubscriberDataPayload_erased(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EraseNewsletterSubscriberDataPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ErasePersonalDataPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14614,6 +16100,14 @@ func (ec *executionContext) childFields_LogoutPayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type LogoutPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_MarkNewsletterBouncedPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ended":
+		return ec.fieldContext_MarkNewsletterBouncedPayload_ended(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkNewsletterBouncedPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "organisation":
@@ -14704,6 +16198,226 @@ func (ec *executionContext) childFields_NeighbourhoodEdge(ctx context.Context, f
 		return ec.fieldContext_NeighbourhoodEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NeighbourhoodEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterCampaign(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_NewsletterCampaign_id(ctx, field)
+	case "listId":
+		return ec.fieldContext_NewsletterCampaign_listId(ctx, field)
+	case "status":
+		return ec.fieldContext_NewsletterCampaign_status(ctx, field)
+	case "interests":
+		return ec.fieldContext_NewsletterCampaign_interests(ctx, field)
+	case "texts":
+		return ec.fieldContext_NewsletterCampaign_texts(ctx, field)
+	case "scheduledAt":
+		return ec.fieldContext_NewsletterCampaign_scheduledAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_NewsletterCampaign_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_NewsletterCampaign_finishedAt(ctx, field)
+	case "counts":
+		return ec.fieldContext_NewsletterCampaign_counts(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_NewsletterCampaign_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterCampaign", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterCampaignCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "recipients":
+		return ec.fieldContext_NewsletterCampaignCounts_recipients(ctx, field)
+	case "pending":
+		return ec.fieldContext_NewsletterCampaignCounts_pending(ctx, field)
+	case "sent":
+		return ec.fieldContext_NewsletterCampaignCounts_sent(ctx, field)
+	case "failed":
+		return ec.fieldContext_NewsletterCampaignCounts_failed(ctx, field)
+	case "skipped":
+		return ec.fieldContext_NewsletterCampaignCounts_skipped(ctx, field)
+	case "unsubscribed":
+		return ec.fieldContext_NewsletterCampaignCounts_unsubscribed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterCampaignCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterCampaignPreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subject":
+		return ec.fieldContext_NewsletterCampaignPreview_subject(ctx, field)
+	case "html":
+		return ec.fieldContext_NewsletterCampaignPreview_html(ctx, field)
+	case "text":
+		return ec.fieldContext_NewsletterCampaignPreview_text(ctx, field)
+	case "headers":
+		return ec.fieldContext_NewsletterCampaignPreview_headers(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterCampaignPreview", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterCampaignText(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_NewsletterCampaignText_locale(ctx, field)
+	case "subject":
+		return ec.fieldContext_NewsletterCampaignText_subject(ctx, field)
+	case "body":
+		return ec.fieldContext_NewsletterCampaignText_body(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterCampaignText", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterConsent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "source":
+		return ec.fieldContext_NewsletterConsent_source(ctx, field)
+	case "textId":
+		return ec.fieldContext_NewsletterConsent_textId(ctx, field)
+	case "textVersion":
+		return ec.fieldContext_NewsletterConsent_textVersion(ctx, field)
+	case "givenAt":
+		return ec.fieldContext_NewsletterConsent_givenAt(ctx, field)
+	case "confirmedAt":
+		return ec.fieldContext_NewsletterConsent_confirmedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterConsent", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterConsentText(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_NewsletterConsentText_id(ctx, field)
+	case "locale":
+		return ec.fieldContext_NewsletterConsentText_locale(ctx, field)
+	case "version":
+		return ec.fieldContext_NewsletterConsentText_version(ctx, field)
+	case "text":
+		return ec.fieldContext_NewsletterConsentText_text(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_NewsletterConsentText_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterConsentText", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterHeader(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_NewsletterHeader_name(ctx, field)
+	case "value":
+		return ec.fieldContext_NewsletterHeader_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterHeader", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterInterests(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "categories":
+		return ec.fieldContext_NewsletterInterests_categories(ctx, field)
+	case "neighbourhoods":
+		return ec.fieldContext_NewsletterInterests_neighbourhoods(ctx, field)
+	case "ageGroups":
+		return ec.fieldContext_NewsletterInterests_ageGroups(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterInterests", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_NewsletterList_id(ctx, field)
+	case "audience":
+		return ec.fieldContext_NewsletterList_audience(ctx, field)
+	case "name":
+		return ec.fieldContext_NewsletterList_name(ctx, field)
+	case "description":
+		return ec.fieldContext_NewsletterList_description(ctx, field)
+	case "texts":
+		return ec.fieldContext_NewsletterList_texts(ctx, field)
+	case "availableInterests":
+		return ec.fieldContext_NewsletterList_availableInterests(ctx, field)
+	case "consentText":
+		return ec.fieldContext_NewsletterList_consentText(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterList", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterListText(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_NewsletterListText_locale(ctx, field)
+	case "name":
+		return ec.fieldContext_NewsletterListText_name(ctx, field)
+	case "description":
+		return ec.fieldContext_NewsletterListText_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterListText", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sendRatePerMinute":
+		return ec.fieldContext_NewsletterSettings_sendRatePerMinute(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterSettings", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterSubscriber(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_NewsletterSubscriber_id(ctx, field)
+	case "listId":
+		return ec.fieldContext_NewsletterSubscriber_listId(ctx, field)
+	case "email":
+		return ec.fieldContext_NewsletterSubscriber_email(ctx, field)
+	case "locale":
+		return ec.fieldContext_NewsletterSubscriber_locale(ctx, field)
+	case "interests":
+		return ec.fieldContext_NewsletterSubscriber_interests(ctx, field)
+	case "status":
+		return ec.fieldContext_NewsletterSubscriber_status(ctx, field)
+	case "consent":
+		return ec.fieldContext_NewsletterSubscriber_consent(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_NewsletterSubscriber_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_NewsletterSubscriber_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterSubscriber", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterSubscriberConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NewsletterSubscriberConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_NewsletterSubscriberConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NewsletterSubscriberConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NewsletterSubscriberConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterSubscriberConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterSubscriberDataReportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subscribers":
+		return ec.fieldContext_NewsletterSubscriberDataReportPayload_subscribers(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterSubscriberDataReportPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterSubscriberEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NewsletterSubscriberEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NewsletterSubscriberEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterSubscriberEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_OfferStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15316,6 +17030,14 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SendNewsletterCampaignTestPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "queued":
+		return ec.fieldContext_SendNewsletterCampaignTestPayload_queued(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SendNewsletterCampaignTestPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SetActivityStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "activity":
@@ -15526,6 +17248,14 @@ func (ec *executionContext) childFields_StatCount(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type StatCount", field.Name)
 }
 
+func (ec *executionContext) childFields_SubscribePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accepted":
+		return ec.fieldContext_SubscribePayload_accepted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubscribePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SuspendCardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "card":
@@ -15606,6 +17336,14 @@ func (ec *executionContext) childFields_TranslationGapEdge(ctx context.Context, 
 		return ec.fieldContext_TranslationGapEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TranslationGapEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_UnsubscribePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unsubscribed":
+		return ec.fieldContext_UnsubscribePayload_unsubscribed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnsubscribePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateActivityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/events"
+	"github.com/fritid/fritid/internal/newsletter"
 	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
@@ -83,6 +84,16 @@ type ActivityTextsInput struct {
 	PriceNote graphql.Omittable[*string] `json:"priceNote,omitempty"`
 	// When it happens, in words.
 	Schedule graphql.Omittable[*string] `json:"schedule,omitempty"`
+}
+
+// Addresses to add, confirmed at once (their consent was given elsewhere).
+type AddNewsletterSubscribersInput struct {
+	// The list (global ID).
+	ListID string `json:"listId"`
+	// ADMIN or IMPORT.
+	Source newsletter.Source `json:"source"`
+	// The addresses, at most 1,000.
+	Subscribers []*NewNewsletterSubscriberInput `json:"subscribers"`
 }
 
 // An allocated ticket.
@@ -408,6 +419,12 @@ type CommitteeMemberInput struct {
 	Role *string `json:"role,omitempty"`
 }
 
+// A confirmed subscription.
+type ConfirmSubscriptionPayload struct {
+	// The list.
+	List *newsletter.List `json:"list"`
+}
+
 // A new activity.
 type CreateActivityPayload struct {
 	// The new activity, a DRAFT.
@@ -428,6 +445,26 @@ type CreateAPIKeyPayload struct {
 type CreateArticlePayload struct {
 	// The article, as its editor sees it.
 	Article *content.Article `json:"article"`
+}
+
+// A campaign to write.
+type CreateNewsletterCampaignInput struct {
+	// The list (global ID).
+	ListID string `json:"listId"`
+	// The interests targeted, of those the list offers (none: everyone).
+	Interests *newsletter.InterestsInput `json:"interests,omitempty"`
+	// Subjects and bodies, at least one language.
+	Texts []*NewsletterCampaignTextInput `json:"texts"`
+}
+
+// A list to create.
+type CreateNewsletterListInput struct {
+	// Who the list is for.
+	Audience newsletter.Audience `json:"audience"`
+	// The interests a subscriber may pick.
+	Interests *newsletter.InterestsInput `json:"interests,omitempty"`
+	// Names and descriptions, at least one language.
+	Texts []*NewsletterListTextInput `json:"texts"`
 }
 
 // The page as saved.
@@ -466,6 +503,12 @@ type DeleteImagePayload struct {
 type DeletePagePayload struct {
 	// Its global ID.
 	DeletedID string `json:"deletedId"`
+}
+
+// Erased subscriptions.
+type EraseNewsletterSubscriberDataPayload struct {
+	// How many subscriptions were erased.
+	Erased int `json:"erased"`
 }
 
 // Personal data erased.
@@ -591,6 +634,12 @@ type LogoutPayload struct {
 	SessionEnded bool `json:"sessionEnded"`
 }
 
+// Subscriptions ended by a bounce or complaint.
+type MarkNewsletterBouncedPayload struct {
+	// How many subscriptions ended.
+	Ended int `json:"ended"`
+}
+
 // The page as saved.
 type MovePagePayload struct {
 	// The page, as its editor sees it.
@@ -658,6 +707,16 @@ type NeighbourhoodTextInput struct {
 	Description graphql.Omittable[*string] `json:"description,omitempty"`
 }
 
+// One address to add.
+type NewNewsletterSubscriberInput struct {
+	// The address.
+	Email string `json:"email"`
+	// The language (default: the municipality's).
+	Locale *string `json:"locale,omitempty"`
+	// The interests, of those the list offers.
+	Interests *newsletter.InterestsInput `json:"interests,omitempty"`
+}
+
 // The account to make for an organisation's owner.
 type NewOwnerInput struct {
 	// The owner's e-mail address; a confirmation link is sent to it.
@@ -666,6 +725,56 @@ type NewOwnerInput struct {
 	Password string `json:"password"`
 	// The name the owner goes by.
 	DisplayName *string `json:"displayName,omitempty"`
+}
+
+// A campaign as a recipient gets it.
+type NewsletterCampaignPreview struct {
+	// The subject.
+	Subject string `json:"subject"`
+	// The HTML part, with the footer and its example links.
+	HTML string `json:"html"`
+	// The plain-text part.
+	Text string `json:"text"`
+	// The list header fields (List-Unsubscribe, List-Unsubscribe-Post) as name and value.
+	Headers []*NewsletterHeader `json:"headers"`
+}
+
+// One language's subject and body; give one of body, bodyHtml and bodyMarkdown.
+type NewsletterCampaignTextInput struct {
+	// The language (enabled in the municipality).
+	Locale string `json:"locale"`
+	// The subject, 1 to 300 characters.
+	Subject string `json:"subject"`
+	// The body as a block tree, as pages' bodies.
+	Body portal.RawJSON `json:"body,omitempty"`
+	// The body as HTML, sanitised and converted into blocks.
+	BodyHTML *string `json:"bodyHtml,omitempty"`
+	// The body as Markdown, converted into blocks.
+	BodyMarkdown *string `json:"bodyMarkdown,omitempty"`
+}
+
+// A header field of a list e-mail.
+type NewsletterHeader struct {
+	// The field's name.
+	Name string `json:"name"`
+	// Its value.
+	Value string `json:"value"`
+}
+
+// One language's name and description.
+type NewsletterListTextInput struct {
+	// The language (enabled in the municipality).
+	Locale string `json:"locale"`
+	// The name, 1 to 200 characters.
+	Name string `json:"name"`
+	// The description, up to 4,000 characters.
+	Description *string `json:"description,omitempty"`
+}
+
+// The subscriptions of an address.
+type NewsletterSubscriberDataReportPayload struct {
+	// Every subscription with its consent record.
+	Subscribers []*newsletter.Subscriber `json:"subscribers"`
 }
 
 // An anonymous card opened with its number and PIN.
@@ -844,6 +953,12 @@ type SaveVenuePayload struct {
 	Venue *portal.Venue `json:"venue"`
 }
 
+// A test sent.
+type SendNewsletterCampaignTestPayload struct {
+	// Always true: the test is on its way to the caller's own address.
+	Queued bool `json:"queued"`
+}
+
 // An activity with a new status.
 type SetActivityStatusPayload struct {
 	// The activity with its new status.
@@ -969,10 +1084,36 @@ type SignupDataReportPayload struct {
 	Signups []*events.Signup `json:"signups"`
 }
 
+// A subscription asked for in a form.
+type SubscribeInput struct {
+	// The list (global ID).
+	ListID string `json:"listId"`
+	// The address.
+	Email string `json:"email"`
+	// The language of the e-mails (enabled in the municipality).
+	Locale string `json:"locale"`
+	// The interests picked, of those the list offers (none: everything).
+	Interests *newsletter.InterestsInput `json:"interests,omitempty"`
+	// The consent text shown (NewsletterList.consentText.id).
+	ConsentTextID string `json:"consentTextId"`
+}
+
+// The answer to subscribe: the same whether the address is new, pending or subscribed already.
+type SubscribePayload struct {
+	// Always true: an e-mail is on its way to the address.
+	Accepted bool `json:"accepted"`
+}
+
 // A suspended card.
 type SuspendCardPayload struct {
 	// The card, now SUSPENDED.
 	Card *card.Card `json:"card"`
+}
+
+// An ended subscription.
+type UnsubscribePayload struct {
+	// Always true (also when the subscription had ended already).
+	Unsubscribed bool `json:"unsubscribed"`
 }
 
 // A changed activity.
@@ -991,6 +1132,44 @@ type UpdateArticlePayload struct {
 type UpdateMunicipalityPayload struct {
 	// The municipality as changed.
 	Municipality *tenant.Municipality `json:"municipality"`
+}
+
+// A draft campaign's changes; a field left out keeps its value.
+type UpdateNewsletterCampaignInput struct {
+	// The campaign (global ID).
+	ID string `json:"id"`
+	// The interests targeted (replacing those before).
+	Interests *newsletter.InterestsInput `json:"interests,omitempty"`
+	// Subjects and bodies of the languages given; the others stay.
+	Texts []*NewsletterCampaignTextInput `json:"texts,omitempty"`
+}
+
+// A list's changes; a field left out keeps its value.
+type UpdateNewsletterListInput struct {
+	// The list (global ID).
+	ID string `json:"id"`
+	// Who the list is for.
+	Audience *newsletter.Audience `json:"audience,omitempty"`
+	// The interests a subscriber may pick (replacing those before).
+	Interests *newsletter.InterestsInput `json:"interests,omitempty"`
+	// Names and descriptions of the languages given; the other languages stay.
+	Texts []*NewsletterListTextInput `json:"texts,omitempty"`
+}
+
+// Preferences to change; a field left out keeps its value.
+type UpdateNewsletterPreferencesInput struct {
+	// The token of the preferences link.
+	Token string `json:"token"`
+	// The language of the e-mails.
+	Locale *string `json:"locale,omitempty"`
+	// The interests (replacing those before).
+	Interests *newsletter.InterestsInput `json:"interests,omitempty"`
+}
+
+// The settings to change.
+type UpdateNewsletterSettingsInput struct {
+	// List e-mails per minute, 1 to 100,000.
+	SendRatePerMinute int `json:"sendRatePerMinute"`
 }
 
 // Fields of an organisation to change; left out: unchanged, null: cleared.

@@ -25,6 +25,7 @@ import (
 	"github.com/fritid/fritid/internal/explorer"
 	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/media"
+	"github.com/fritid/fritid/internal/newsletter"
 	"github.com/fritid/fritid/internal/platform/config"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/database/localpg"
@@ -54,7 +55,9 @@ type App struct {
 	Jobs    *jobs.Queue
 	Content *content.Service
 	Events  *events.Service
-	Mail    *mail.Sender
+	// Newsletters keeps lists, subscribers and campaigns.
+	Newsletters *newsletter.Service
+	Mail        *mail.Sender
 	// Tracing is on when the OTEL_* variables name an OTLP endpoint; otherwise it records
 	// and sends nothing.
 	Tracing *tracing.Tracing
@@ -145,6 +148,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 	// Card places: an event's are taken with a card's ticket, and freed when it is cancelled.
 	a.Events.Cards, a.Cards.Places = a.Cards, a.Events
 	a.Events.PublicURL = cfg.PublicURL
+	a.Newsletters = newNewsletters(a)
 	if a.Jobs, err = newJobs(a); err != nil {
 		a.Close()
 		return nil, err
@@ -294,7 +298,7 @@ func (a *App) Ready(ctx context.Context) error {
 func (a *App) Handler() http.Handler {
 	cfg := a.Config
 	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Queue: a.Jobs,
-		Content: a.Content, Calendar: a.Events, Bundle: a.Bundle}
+		Content: a.Content, Calendar: a.Events, Newsletters: a.Newsletters, Bundle: a.Bundle}
 	gql := graph.NewHandler(resolver, graph.Options{
 		Introspection:  cfg.Introspection,
 		MaxDepth:       cfg.MaxDepth,
@@ -320,6 +324,9 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /feeds/articles.xml", withTenant(graph.ArticleFeedHandler(resolver, a.Bundle, cfg.PublicURL, false)))
 	mux.Handle("GET /feeds/articles.atom", withTenant(graph.ArticleFeedHandler(resolver, a.Bundle, cfg.PublicURL, true)))
 	mux.Handle("GET /feeds/events.ics", withTenant(graph.EventFeedHandler(resolver, a.Bundle, cfg.PublicURL)))
+	nl := &newsletter.Handlers{Service: a.Newsletters, Bundle: a.Bundle, Log: a.Log}
+	mux.Handle("POST /newsletter/unsubscribe", withTenant(http.HandlerFunc(nl.OneClick)))
+	mux.Handle("GET /newsletter/subscribers.csv", withTenant(http.HandlerFunc(nl.ExportCSV)))
 	mux.Handle("GET /healthz", httpserver.Healthz())
 	mux.Handle("GET /readyz", httpserver.Readyz(a.Ready))
 	if cfg.MetricsOnMain() {
@@ -423,6 +430,12 @@ func newJobs(a *App) (*jobs.Queue, error) {
 		return v.User.MunicipalityID, nil
 	}
 	jobs.AddWorker(q, a.Mail)
+	// Newsletter campaigns: queued at their time, sent in batches at the municipality's rate.
+	jobs.AddWorker(q, &newsletter.QueueWorker{Newsletters: a.Newsletters})
+	jobs.AddWorker(q, &newsletter.SendWorker{Newsletters: a.Newsletters, Log: a.Log})
+	// Subscriptions nobody confirmed within the link's week: erased hourly.
+	jobs.AddWorker(q, &newsletter.CleanupWorker{Newsletters: a.Newsletters})
+	q.AddPeriodic(newsletter.CleanupInterval, func() river.JobArgs { return newsletter.CleanupArgs{} })
 	jobs.AddWorker(q, &card.ExpiryWorker{Cards: a.Cards})
 	// Card and ticket expiry, and retention erasure: every quarter of an hour.
 	q.AddPeriodic(card.ExpiryInterval, func() river.JobArgs { return card.ExpiryArgs{} })
@@ -443,6 +456,17 @@ func (a *App) StartJobs(ctx context.Context) error {
 // StopJobs stops working jobs, waiting for the running ones until ctx ends.
 func (a *App) StopJobs(ctx context.Context) error {
 	return a.Jobs.Stop(ctx)
+}
+
+// newNewsletters returns the newsletter service, sending campaigns through the mail
+// outbox's transport.
+func newNewsletters(a *App) *newsletter.Service {
+	n := newsletter.NewService(a.DB, a.Config.SecretKey)
+	n.PublicURL, n.APIURL, n.Transport, n.Bundle = a.Config.PublicURL, a.Config.APIURL, a.Mail.Transport, a.Bundle
+	if n.APIURL == "" {
+		n.APIURL = a.Config.PublicURL
+	}
+	return n
 }
 
 // newSender returns the mail jobs' worker: SMTP when configured, else the log.

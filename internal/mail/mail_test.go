@@ -127,8 +127,8 @@ func TestEnqueueRollsBack(t *testing.T) {
 // refusing is an SMTP server that refuses the recipient, quoting the address.
 type refusing struct{}
 
-func (refusing) Send(_ context.Context, to, _, _ string) error {
-	return fmt.Errorf("550 5.1.1 <%s>: Recipient address rejected", to)
+func (refusing) Send(_ context.Context, e *mail.Envelope) error {
+	return fmt.Errorf("550 5.1.1 <%s>: Recipient address rejected", e.To)
 }
 
 func TestOutboxRetriesLater(t *testing.T) {

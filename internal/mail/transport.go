@@ -11,9 +11,16 @@ import (
 	gomail "github.com/wneessen/go-mail"
 )
 
+// Envelope is one rendered e-mail: plain text, with an HTML alternative when HTML is set,
+// and extra header fields (List-Unsubscribe and the like).
+type Envelope struct {
+	To, Subject, Text, HTML string
+	Headers                 map[string]string
+}
+
 // Transport delivers one rendered e-mail.
 type Transport interface {
-	Send(ctx context.Context, to, subject, body string) error
+	Send(ctx context.Context, e *Envelope) error
 }
 
 // SMTP delivers through an SMTP server.
@@ -48,17 +55,23 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 	return &SMTP{host: u.Hostname(), opts: opts, from: from}, nil
 }
 
-// Send delivers one message as plain text.
-func (s *SMTP) Send(ctx context.Context, to, subject, body string) error {
+// Send delivers one message as plain text, with its HTML alternative and header fields.
+func (s *SMTP) Send(ctx context.Context, e *Envelope) error {
 	m := gomail.NewMsg()
 	if err := m.From(s.from); err != nil {
 		return err
 	}
-	if err := m.To(to); err != nil {
+	if err := m.To(e.To); err != nil {
 		return err
 	}
-	m.Subject(subject)
-	m.SetBodyString(gomail.TypeTextPlain, body)
+	m.Subject(e.Subject)
+	for k, v := range e.Headers {
+		m.SetGenHeader(gomail.Header(k), v)
+	}
+	m.SetBodyString(gomail.TypeTextPlain, e.Text)
+	if e.HTML != "" {
+		m.AddAlternativeString(gomail.TypeTextHTML, e.HTML)
+	}
 	c, err := gomail.NewClient(s.host, s.opts...)
 	if err != nil {
 		return err
@@ -71,8 +84,9 @@ func (s *SMTP) Send(ctx context.Context, to, subject, body string) error {
 type Log struct{ Logger *slog.Logger }
 
 // Send writes the message to the log.
-func (l Log) Send(ctx context.Context, to, subject, body string) error {
-	l.Logger.InfoContext(ctx, "e-mail (not sent: FRITID_SMTP_URL is unset)", "to", Mask(to), "subject", subject, "body", body)
+func (l Log) Send(ctx context.Context, e *Envelope) error {
+	l.Logger.InfoContext(ctx, "e-mail (not sent: FRITID_SMTP_URL is unset)", "to", Mask(e.To), "subject", e.Subject,
+		"body", e.Text)
 	return nil
 }
 

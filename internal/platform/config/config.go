@@ -71,6 +71,9 @@ type Config struct {
 	OIDCIssuers   []OIDCIssuer
 	SMTPURL       string
 	PublicURL     string
+	// APIURL is where fritid itself is reached from outside (one-click unsubscribe links);
+	// empty: PublicURL.
+	APIURL        string
 	RevisionsKept int
 	// EventHorizonDays is how far ahead a recurring event's occurrences exist as events.
 	EventHorizonDays int
@@ -260,6 +263,17 @@ var Settings = []Setting{
 			return errors.New("must be an http:// or https:// URL")
 		}
 		c.PublicURL = strings.TrimRight(v, "/")
+		return nil
+	}},
+	{"FRITID_API_URL", "api-url", "", "where fritid's own HTTP API is reached from outside (the one-click unsubscribe link of list e-mails); empty: FRITID_PUBLIC_URL", func(c *Config, v string) error {
+		if v == "" {
+			c.APIURL = ""
+			return nil
+		}
+		if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
+			return errors.New("must be an http:// or https:// URL")
+		}
+		c.APIURL = strings.TrimRight(v, "/")
 		return nil
 	}},
 	{"FRITID_REVISIONS_KEPT", "revisions-kept", "20", "how many revisions of each organisation and activity are kept", setInt(func(c *Config) *int { return &c.RevisionsKept }, 1, 1000)},

@@ -49,6 +49,19 @@ func InsertTx(ctx context.Context, tx bun.Tx, args river.JobArgs, opts *river.In
 	return res, nil
 }
 
+// InsertManyTx inserts many jobs in tx at once (PostgreSQL's COPY where the driver has it),
+// for work that fans out: a campaign's thousands of sends are queued in one statement.
+func InsertManyTx(ctx context.Context, tx bun.Tx, params []river.InsertManyParams) (int, error) {
+	if len(params) == 0 {
+		return 0, nil
+	}
+	n, err := inserter.InsertManyFastTx(ctx, tx.Tx, params)
+	if err != nil {
+		return 0, fmt.Errorf("insert %d %s jobs: %w", len(params), params[0].Args.Kind(), err)
+	}
+	return n, nil
+}
+
 // Options are the settings of a running queue.
 type Options struct {
 	// Workers is how many jobs one instance works at once (FRITID_JOB_WORKERS).
