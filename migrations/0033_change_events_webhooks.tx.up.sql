@@ -36,11 +36,13 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- fritid_change_add records change p_type of subject p_id, unless the transaction has
--- recorded it already (an "updated" also when it recorded any change of the subject).
+-- recorded it already (an "updated" also when it recorded any change of the subject), or
+-- the municipality itself is being deleted (its data goes with it, events included).
 CREATE FUNCTION fritid_change_add(p_municipality uuid, p_type text, p_id uuid) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  IF p_type IS NULL OR EXISTS (SELECT 1 FROM change_events c
+  IF p_type IS NULL OR NOT EXISTS (SELECT 1 FROM municipalities m WHERE m.id = p_municipality)
+    OR EXISTS (SELECT 1 FROM change_events c
       WHERE c.position IS NULL AND c.subject_id = p_id AND c.xact = pg_current_xact_id()
         AND (c.type = p_type OR p_type LIKE '%.updated')) THEN
     RETURN;
