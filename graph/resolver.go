@@ -10,6 +10,7 @@ import (
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/events"
+	"github.com/fritid/fritid/internal/integration"
 	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
@@ -26,6 +27,8 @@ type Resolver struct {
 	Queue    *jobs.Queue
 	Content  *content.Service
 	Calendar *events.Service
+	// Integration is the change feed and the webhooks.
+	Integration *integration.Service
 	// Bundle localises what resolvers render themselves (printable sheets).
 	Bundle *i18n.Bundle
 }

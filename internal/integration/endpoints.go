@@ -291,7 +291,8 @@ func (s *Service) RotateSecret(ctx context.Context, id uuid.UUID) (*Endpoint, er
 		return nil, err
 	}
 	until := s.now().Add(SecretOverlap)
-	e.PreviousSecret, e.PreviousSecretUntil, e.Secret, e.UpdatedAt = &e.Secret, &until, newSecret(), s.now()
+	previous := e.Secret
+	e.PreviousSecret, e.PreviousSecretUntil, e.Secret, e.UpdatedAt = &previous, &until, newSecret(), s.now()
 	_, err = s.db.NewUpdate().Model(e).WherePK().Column("secret", "previous_secret", "previous_secret_until", "updated_at").Exec(ctx)
 	if err != nil {
 		return nil, database.MapError(err, "rotate webhook secret", "webhookEndpoint")
