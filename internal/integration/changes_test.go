@@ -17,7 +17,7 @@ import (
 )
 
 // municipality makes a municipality and returns its ID.
-func municipality(t *testing.T, db *bun.DB, slug string) uuid.UUID {
+func municipality(t testing.TB, db *bun.DB, slug string) uuid.UUID {
 	t.Helper()
 	tn, err := tenant.NewService(db, portal.SeedCategories).CreateMunicipality(context.Background(),
 		tenant.CreateMunicipalityInput{Slug: slug, Name: slug + " kommune"})
@@ -164,5 +164,53 @@ func TestFeedPagesAndFilters(t *testing.T) {
 	}
 	if _, err := s.FindChanges(context.Background(), integration.ChangeFilter{}); apperr.CodeOf(err) != apperr.Unauthenticated {
 		t.Errorf("anonymous: %v", err)
+	}
+}
+
+// TestCardOffersTellStatusOnly: an offer published, paused and ended is recorded; a
+// change of its stock is not, and nothing of cards or tickets ever is.
+func TestCardOffersTellStatusOnly(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	mid := municipality(t, db, "larvik")
+	s := integration.NewService(db)
+	var org, offer uuid.UUID
+	if err := db.QueryRowContext(context.Background(), `INSERT INTO organisations (municipality_id, slug, name, kind, status)
+		VALUES (?, 'lag', 'Lag', 'VOLUNTARY', 'PUBLISHED') RETURNING id`, mid).Scan(&org); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRowContext(context.Background(), `INSERT INTO card_offers (municipality_id, organisation_id, stock,
+		valid_from, valid_to, source) VALUES (?, ?, 10, now(), now() + interval '30 days', 'DONATED') RETURNING id`, mid, org).Scan(&offer); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, db, "UPDATE card_offers SET status = 'PUBLISHED' WHERE id = ?", offer)
+	exec(t, db, "UPDATE card_offers SET stock = stock + 1 WHERE id = ?", offer)
+	exec(t, db, "UPDATE card_offers SET status = 'PAUSED' WHERE id = ?", offer)
+	exec(t, db, "UPDATE card_offers SET status = 'ENDED' WHERE id = ?", offer)
+	want := []string{"organisation.published", "card_offer.published", "card_offer.paused", "card_offer.ended"}
+	if got := types(t, s, mid); !slices.Equal(got, want) {
+		t.Errorf("feed = %v, want %v", got, want)
+	}
+}
+
+// TestRecordChange: the newsletter records its subscriber events in its own transaction;
+// a type that is not one is refused.
+func TestRecordChange(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	mid := municipality(t, db, "larvik")
+	s := integration.NewService(db)
+	sub := uuid.Must(uuid.NewV7())
+	err := db.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
+		return integration.RecordChange(ctx, tx, mid, "subscriber.confirmed", sub)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := integration.RecordChange(context.Background(), db, mid, "card.issued", sub); apperr.CodeOf(err) != apperr.BadUserInput {
+		t.Errorf("card.issued: %v", err)
+	}
+	if got := types(t, s, mid); !slices.Equal(got, []string{"subscriber.confirmed"}) {
+		t.Errorf("feed = %v", got)
 	}
 }
