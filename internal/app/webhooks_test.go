@@ -305,3 +305,45 @@ func TestWebhookEndpointInput(t *testing.T) {
 		t.Errorf("secret %q", secret)
 	}
 }
+
+// TestChangeFeedForAPIKeys: a key with CHANGES_READ reads the feed, one without it is
+// FORBIDDEN; an endpoint is a node to its administrators alone.
+func TestChangeFeedForAPIKeys(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	createAdmin(t, s, "admin@example.no")
+	admin := login(t, s, "admin@example.no")
+	key := func(scope string) string {
+		r := ok(t, s.post(t, `mutation($s: [ApiScope!]!) { createApiKey(name: "Synk", scopes: $s) { token } }`,
+			map[string]any{"s": []string{scope}}, admin))
+		return "Authorization: Bearer " + get(r.Data, "createApiKey.token").(string)
+	}
+	publishOrganisation(t, s, "sjakklubben")
+	if _, err := s.app.Integration.Dispatch(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r := ok(t, s.post(t, `{ changes(first: 10) { edges { cursor node { name } } pageInfo { endCursor hasNextPage } } }`, nil, key("CHANGES_READ")))
+	if get(r.Data, "changes.edges.0.node.name") != "organisation.published" || get(r.Data, "changes.pageInfo.hasNextPage") != false {
+		t.Errorf("the key reads %v", r.Data)
+	}
+	end := get(r.Data, "changes.pageInfo.endCursor")
+	r = ok(t, s.post(t, `query($a: String) { changes(after: $a) { edges { cursor } pageInfo { endCursor } } }`,
+		map[string]any{"a": end}, key("CHANGES_READ")))
+	if n := len(get(r.Data, "changes.edges").([]any)); n != 0 || get(r.Data, "changes.pageInfo.endCursor") != end {
+		t.Errorf("after the last event: %d events, end %v", n, get(r.Data, "changes.pageInfo.endCursor"))
+	}
+	if r := s.post(t, `{ changes { edges { cursor } } }`, nil, key("CATALOGUE_READ")); r.code() != "FORBIDDEN" {
+		t.Errorf("a catalogue key: %+v", r.Errors)
+	}
+	if r := s.post(t, `{ changes(after: "tre") { edges { cursor } } }`, nil, admin); r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "after" {
+		t.Errorf("a bad cursor: %+v", r.Errors)
+	}
+	id, _ := addEndpoint(t, s, admin, "https://mottak.example.no/")
+	const node = `query($id: ID!) { node(id: $id) { ... on WebhookEndpoint { url } } }`
+	if r := ok(t, s.post(t, node, map[string]any{"id": id}, admin)); get(r.Data, "node.url") != "https://mottak.example.no/" {
+		t.Errorf("node for the administrator: %v", r.Data)
+	}
+	if r := ok(t, s.post(t, node, map[string]any{"id": id}, key("CHANGES_READ"))); get(r.Data, "node") != nil {
+		t.Errorf("node for a key: %v", r.Data)
+	}
+}

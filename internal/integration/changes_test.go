@@ -214,3 +214,25 @@ func TestRecordChange(t *testing.T) {
 		t.Errorf("feed = %v", got)
 	}
 }
+
+// TestPruneKeepsThirtyDays: attempts and messages older than 30 days go, newer stay.
+func TestPruneKeepsThirtyDays(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	mid := municipality(t, db, "larvik")
+	exec(t, db, `WITH e AS (INSERT INTO webhook_endpoints (municipality_id, url, secret) VALUES (?, 'https://x.example/', 'whsec_eA==') RETURNING id),
+		m AS (INSERT INTO webhook_messages (municipality_id, endpoint_id, type, body, created_at)
+			SELECT ?, e.id, 'webhook.test', '{}', t FROM e, (VALUES (now() - interval '31 days'), (now() - interval '29 days')) v(t)
+			RETURNING id, endpoint_id, created_at)
+		INSERT INTO webhook_attempts (municipality_id, endpoint_id, message_id, attempted_at, status_code)
+		SELECT ?, endpoint_id, id, created_at, 200 FROM m`, mid, mid, mid)
+	n, err := integration.NewService(db).Prune(context.Background())
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d: %v", n, err)
+	}
+	var attempts, messages int
+	db.QueryRowContext(context.Background(), "SELECT (SELECT count(*) FROM webhook_attempts), (SELECT count(*) FROM webhook_messages)").Scan(&attempts, &messages)
+	if attempts != 1 || messages != 1 {
+		t.Errorf("left %d attempts, %d messages; want the newer of each", attempts, messages)
+	}
+}
