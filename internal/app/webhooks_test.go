@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -196,6 +197,12 @@ func TestWebhookRetriesAndRotation(t *testing.T) {
 	}
 	if get(r.Data, "webhookEndpoints.0.failingSince") != nil {
 		t.Errorf("a success leaves the endpoint failing since %v", get(r.Data, "webhookEndpoints.0.failingSince"))
+	}
+	ok(t, s.post(t, `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { deletedId } }`, map[string]any{"id": id}, admin))
+	r = ok(t, s.post(t, `query($id: ID!) { auditLog(filter: {itemId: $id}) { nodes { action } } }`, map[string]any{"id": id}, admin))
+	if got := names(r.Data, "auditLog.nodes", "action"); !slices.Equal(got,
+		[]string{"delete_webhook_endpoint", "rotate_webhook_secret", "create_webhook_endpoint"}) {
+		t.Errorf("audit log: %v", got)
 	}
 }
 

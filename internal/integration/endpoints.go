@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/fritid/fritid/internal/audit"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
@@ -84,6 +85,20 @@ type EndpointInput struct {
 	Enabled       *bool
 }
 
+// fields returns the fields in gives, for the audit log.
+func (in EndpointInput) fields() []string {
+	var out []string
+	for _, f := range []struct {
+		name  string
+		given bool
+	}{{"url", in.URL != nil}, {"description", in.Description != nil}, {"eventTypes", in.SetEventTypes}, {"enabled", in.Enabled != nil}} {
+		if f.given {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
 // newSecret returns a fresh signing secret: "whsec_" and 24 random bytes in base64.
 func newSecret() string {
 	b := make([]byte, 24)
@@ -147,12 +162,33 @@ func dedupe(in []string) []string {
 // requireAdmin returns the municipality the viewer administers. Errors: UNAUTHENTICATED,
 // FORBIDDEN.
 func requireAdmin(ctx context.Context) (uuid.UUID, error) {
-	// SECURITY: webhooks are the municipality's administrators' alone.
-	v, err := auth.RequireAdmin(ctx)
+	v, err := requireAdminUser(ctx)
 	if err != nil {
 		return uuid.Nil, err
 	}
-	return v.User.MunicipalityID, nil
+	return v.MunicipalityID, nil
+}
+
+// requireAdminUser returns the administrator. Errors: UNAUTHENTICATED, FORBIDDEN.
+func requireAdminUser(ctx context.Context) (*auth.User, error) {
+	// SECURITY: webhooks are the municipality's administrators' alone.
+	v, err := auth.RequireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return v.User, nil
+}
+
+// changeEndpoint runs write (the endpoint's change) and its audit entry in one transaction.
+func (s *Service) changeEndpoint(ctx context.Context, u *auth.User, action string, id uuid.UUID, fields []string,
+	write func(ctx context.Context, tx bun.Tx) error) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := write(ctx, tx); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: u.MunicipalityID, ActorID: &u.ID, Action: action,
+			ItemType: "WebhookEndpoint", ItemID: &id, Fields: fields})
+	})
 }
 
 // FindEndpoints returns the municipality's webhook endpoints, oldest first. Errors:
@@ -200,11 +236,11 @@ func withField(err error, field string) error {
 // naming "url", "description" or "eventTypes".
 func (s *Service) CreateEndpoint(ctx context.Context, in EndpointInput) (*Endpoint, error) {
 	// SECURITY: administrators, in their own municipality.
-	mid, err := requireAdmin(ctx)
+	u, err := requireAdminUser(ctx)
 	if err != nil {
 		return nil, err
 	}
-	e := &Endpoint{ID: uuid.Must(uuid.NewV7()), MunicipalityID: mid, EventTypes: []string{}, Secret: newSecret(), Enabled: true}
+	e := &Endpoint{ID: uuid.Must(uuid.NewV7()), MunicipalityID: u.MunicipalityID, EventTypes: []string{}, Secret: newSecret(), Enabled: true}
 	if in.URL == nil {
 		return nil, apperr.Invalid("url", "InvalidWebhookURL", nil)
 	}
@@ -214,9 +250,13 @@ func (s *Service) CreateEndpoint(ctx context.Context, in EndpointInput) (*Endpoi
 	if in.Enabled != nil && !*in.Enabled {
 		e.disable(DisabledByAdmin, s.now())
 	}
-	_, err = s.db.NewInsert().Model(e).Exec(ctx)
+	err = s.changeEndpoint(ctx, u, "create_webhook_endpoint", e.ID, []string{"url", "description", "eventTypes", "enabled"},
+		func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.NewInsert().Model(e).Exec(ctx)
+			return database.MapError(err, "create webhook endpoint", "webhookEndpoint")
+		})
 	if err != nil {
-		return nil, database.MapError(err, "create webhook endpoint", "webhookEndpoint")
+		return nil, err
 	}
 	return e, nil
 }
@@ -230,11 +270,11 @@ func (e *Endpoint) disable(reason string, now time.Time) {
 // FORBIDDEN, NOT_FOUND naming "id", BAD_USER_INPUT naming the field.
 func (s *Service) UpdateEndpoint(ctx context.Context, id uuid.UUID, in EndpointInput) (*Endpoint, error) {
 	// SECURITY: administrators, their own municipality's endpoints only.
-	mid, err := requireAdmin(ctx)
+	u, err := requireAdminUser(ctx)
 	if err != nil {
 		return nil, err
 	}
-	e, err := findEndpoint(ctx, s.db, mid, id)
+	e, err := findEndpoint(ctx, s.db, u.MunicipalityID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -249,11 +289,14 @@ func (s *Service) UpdateEndpoint(ctx context.Context, id uuid.UUID, in EndpointI
 		}
 	}
 	e.UpdatedAt = s.now()
-	_, err = s.db.NewUpdate().Model(e).WherePK().
-		Column("url", "description", "event_types", "enabled", "disabled_reason", "disabled_at", "failing_since", "updated_at").
-		Exec(ctx)
+	err = s.changeEndpoint(ctx, u, "update_webhook_endpoint", e.ID, in.fields(), func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewUpdate().Model(e).WherePK().
+			Column("url", "description", "event_types", "enabled", "disabled_reason", "disabled_at", "failing_since", "updated_at").
+			Exec(ctx)
+		return database.MapError(err, "update webhook endpoint", "webhookEndpoint")
+	})
 	if err != nil {
-		return nil, database.MapError(err, "update webhook endpoint", "webhookEndpoint")
+		return nil, err
 	}
 	return e, nil
 }
@@ -263,18 +306,20 @@ func (s *Service) UpdateEndpoint(ctx context.Context, id uuid.UUID, in EndpointI
 // naming "id".
 func (s *Service) DeleteEndpoint(ctx context.Context, id uuid.UUID) error {
 	// SECURITY: administrators, their own municipality's endpoints only.
-	mid, err := requireAdmin(ctx)
+	u, err := requireAdminUser(ctx)
 	if err != nil {
 		return err
 	}
-	res, err := s.db.NewDelete().TableExpr("webhook_endpoints").Where("municipality_id = ? AND id = ?", mid, id).Exec(ctx)
-	if err != nil {
-		return database.MapError(err, "delete webhook endpoint", "webhookEndpoint")
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.NotFoundf("webhookEndpoint").WithField("id")
-	}
-	return nil
+	return s.changeEndpoint(ctx, u, "delete_webhook_endpoint", id, []string{}, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewDelete().TableExpr("webhook_endpoints").Where("municipality_id = ? AND id = ?", u.MunicipalityID, id).Exec(ctx)
+		if err != nil {
+			return database.MapError(err, "delete webhook endpoint", "webhookEndpoint")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.NotFoundf("webhookEndpoint").WithField("id")
+		}
+		return nil
+	})
 }
 
 // RotateSecret gives the endpoint a new secret and returns the endpoint with it; the old
@@ -282,20 +327,23 @@ func (s *Service) DeleteEndpoint(ctx context.Context, id uuid.UUID) error {
 // missing a message. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND naming "id".
 func (s *Service) RotateSecret(ctx context.Context, id uuid.UUID) (*Endpoint, error) {
 	// SECURITY: administrators, their own municipality's endpoints only.
-	mid, err := requireAdmin(ctx)
+	u, err := requireAdminUser(ctx)
 	if err != nil {
 		return nil, err
 	}
-	e, err := findEndpoint(ctx, s.db, mid, id)
+	e, err := findEndpoint(ctx, s.db, u.MunicipalityID, id)
 	if err != nil {
 		return nil, err
 	}
 	until := s.now().Add(SecretOverlap)
 	previous := e.Secret
 	e.PreviousSecret, e.PreviousSecretUntil, e.Secret, e.UpdatedAt = &previous, &until, newSecret(), s.now()
-	_, err = s.db.NewUpdate().Model(e).WherePK().Column("secret", "previous_secret", "previous_secret_until", "updated_at").Exec(ctx)
+	err = s.changeEndpoint(ctx, u, "rotate_webhook_secret", e.ID, []string{"secret"}, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewUpdate().Model(e).WherePK().Column("secret", "previous_secret", "previous_secret_until", "updated_at").Exec(ctx)
+		return database.MapError(err, "rotate webhook secret", "webhookEndpoint")
+	})
 	if err != nil {
-		return nil, database.MapError(err, "rotate webhook secret", "webhookEndpoint")
+		return nil, err
 	}
 	return e, nil
 }
