@@ -16,17 +16,31 @@ const DeliveryTimeout = 10 * time.Second
 // ErrRefusedAddress is the error of a dial to an address webhooks may not reach.
 var ErrRefusedAddress = errors.New("webhook: address not allowed")
 
-// cgnat is the shared address space of carrier-grade NAT (RFC 6598).
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+// refusedPrefixes are the special ranges netip has no predicate for: "this network"
+// (0/8, which Linux dials as the host itself), CGNAT's shared space (RFC 6598), IETF
+// protocol assignments, benchmarking, the reserved 240/4 with broadcast, and NAT64
+// (whose IPv4 inside may be private).
+var refusedPrefixes = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"), netip.MustParsePrefix("100.64.0.0/10"), netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"), netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("64:ff9b::/96"), netip.MustParsePrefix("64:ff9b:1::/48"),
+}
 
 // Refused reports whether a webhook may not reach a: loopback, private (RFC 1918, IPv6
-// ULA), link-local (cloud metadata at 169.254.169.254), CGNAT, unspecified, multicast
-// and broadcast addresses.
+// ULA), link-local (cloud metadata at 169.254.169.254), CGNAT, unspecified, multicast,
+// broadcast and the other special ranges of refusedPrefixes.
 func Refused(a netip.Addr) bool {
 	a = a.Unmap()
-	return !a.IsValid() || a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() ||
-		a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast() || a.IsMulticast() ||
-		a.IsUnspecified() || cgnat.Contains(a) || a == netip.AddrFrom4([4]byte{255, 255, 255, 255})
+	if !a.IsValid() || a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
+		a.IsInterfaceLocalMulticast() || a.IsMulticast() || a.IsUnspecified() {
+		return true
+	}
+	for _, p := range refusedPrefixes {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // guardControl is a net.Dialer's Control: it runs after DNS resolution, just before the

@@ -18,7 +18,8 @@ func TestGuardRefusesAtDialTime(t *testing.T) {
 	t.Parallel()
 	d := integration.NewDialer(false)
 	for _, addr := range []string{"127.0.0.1:80", "10.1.2.3:443", "172.16.0.1:443", "192.168.1.1:443", "169.254.169.254:80",
-		"100.64.0.1:443", "0.0.0.0:80", "224.0.0.1:80", "[::1]:80", "[fd00::1]:443", "[fe80::1]:443", "[::ffff:127.0.0.1]:80"} {
+		"100.64.0.1:443", "0.0.0.0:80", "224.0.0.1:80", "[::1]:80", "[fd00::1]:443", "[fe80::1]:443", "[::ffff:127.0.0.1]:80",
+		"0.1.2.3:80", "198.18.0.1:80", "255.255.255.255:80", "[64:ff9b::a00:1]:80"} {
 		t.Run(addr, func(t *testing.T) {
 			conn, err := d.DialContext(context.Background(), "tcp", addr)
 			if err == nil {
