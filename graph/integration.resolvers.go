@@ -15,11 +15,11 @@ import (
 )
 
 func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, input model.WebhookEndpointInput) (*model.WebhookEndpointSecretPayload, error) {
-	e, err := r.Integration.CreateEndpoint(ctx, endpointInput(input))
+	e, secret, err := r.Integration.CreateEndpoint(ctx, endpointInput(input))
 	if err != nil {
 		return nil, err
 	}
-	return &model.WebhookEndpointSecretPayload{WebhookEndpoint: e, Secret: e.Secret}, nil
+	return &model.WebhookEndpointSecretPayload{WebhookEndpoint: e, Secret: secret}, nil
 }
 
 func (r *mutationResolver) UpdateWebhookEndpoint(ctx context.Context, id string, input model.WebhookEndpointInput) (*model.WebhookEndpointPayload, error) {
@@ -50,11 +50,11 @@ func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, id string) (
 	if err != nil {
 		return nil, err
 	}
-	e, err := r.Integration.RotateSecret(ctx, eid)
+	e, secret, err := r.Integration.RotateSecret(ctx, eid)
 	if err != nil {
 		return nil, err
 	}
-	return &model.WebhookEndpointSecretPayload{WebhookEndpoint: e, Secret: e.Secret}, nil
+	return &model.WebhookEndpointSecretPayload{WebhookEndpoint: e, Secret: secret}, nil
 }
 
 func (r *mutationResolver) RedeliverWebhook(ctx context.Context, attemptID string) (*model.WebhookMessagePayload, error) {

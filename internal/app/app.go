@@ -150,7 +150,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 	a.Events.PublicURL = cfg.PublicURL
 	a.Integration = integration.NewService(a.DB)
 	a.Integration.Development, a.Integration.AllowPrivate = !cfg.Production(), cfg.WebhookAllowPrivate
-	a.Integration.PublicURL = cfg.PublicURL
+	a.Integration.PublicURL, a.Integration.Key = cfg.PublicURL, []byte(cfg.SecretKey)
 	if a.Jobs, err = newJobs(a); err != nil {
 		a.Close()
 		return nil, err

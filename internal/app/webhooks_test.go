@@ -154,6 +154,11 @@ func TestWebhooksAreSignedAndCarryTheirCursor(t *testing.T) {
 	if len(got) != 1 || got[0].Type != "organisation.published" || !got[0].Verified[secret] || !strings.HasPrefix(got[0].ID, "msg_") {
 		t.Fatalf("deliveries: %+v", got)
 	}
+	var stored string
+	if err := s.app.DB.QueryRowContext(context.Background(), "SELECT secret FROM webhook_endpoints WHERE url = ?", all.URL+"/hooks").Scan(&stored); err != nil ||
+		!strings.HasPrefix(stored, "sealed:v1:") || strings.Contains(stored, strings.TrimPrefix(secret, "whsec_")) {
+		t.Errorf("the secret is stored as %q (%v); want it sealed", stored, err)
+	}
 	if n := len(venuesOnly.deliveries()); n != 0 {
 		t.Errorf("an endpoint for venues got %d organisation events", n)
 	}
@@ -263,8 +268,8 @@ func TestWebhookGoneDisablesAndTellsAdministrators(t *testing.T) {
 // but never worked, are delivered by a new instance's queue.
 func TestWebhooksSurviveACrash(t *testing.T) {
 	t.Parallel()
-	tweak := func(c *config.Config) { c.WebhookAllowPrivate = true }
-	a := newServer(t, tweak)
+	// b is a second instance over the same database (and secret key), started after a is gone.
+	a, b := newPair(t, func(c *config.Config) { c.WebhookAllowPrivate = true })
 	createAdmin(t, a, "admin@example.no")
 	rec := newReceiver(t)
 	addEndpoint(t, a, login(t, a, "admin@example.no"), rec.URL)
@@ -275,7 +280,6 @@ func TestWebhooksSurviveACrash(t *testing.T) {
 	publishOrganisation(t, a, "bridgeklubben") // committed, never dispatched
 	a.app.Close()
 
-	b := openServer(t, a.app.Config.DatabaseURL, tweak)
 	startJobs(t, b)
 	settle(t, b)
 	if got := rec.deliveries(); len(got) != 2 || got[0].Cursor == got[1].Cursor {

@@ -32,6 +32,9 @@ type Service struct {
 	AllowPrivate bool
 	// PublicURL is where administrators sign in (the disable e-mail links to it).
 	PublicURL string
+	// Key (FRITID_SECRET_KEY) seals the endpoints' signing secrets at rest; none: they are
+	// stored in the clear.
+	Key []byte
 
 	client *http.Client
 }

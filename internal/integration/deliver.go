@@ -93,7 +93,14 @@ func (s *Service) send(ctx context.Context, e *Endpoint, m *Message) *Attempt {
 	req.Header.Set("User-Agent", "fritid-webhooks")
 	req.Header.Set("webhook-id", m.WebhookID())
 	req.Header.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))
-	req.Header.Set("webhook-signature", Sign(e.secrets(now), m.WebhookID(), now.Unix(), m.Body))
+	secrets := e.secrets(now)
+	for i, stored := range secrets {
+		if secrets[i], err = s.unseal(stored); err != nil {
+			a.Error = clip(err.Error(), 1000)
+			return a
+		}
+	}
+	req.Header.Set("webhook-signature", Sign(secrets, m.WebhookID(), now.Unix(), m.Body))
 	start := time.Now()
 	res, err := s.httpClient().Do(req)
 	if err != nil {

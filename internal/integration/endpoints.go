@@ -37,7 +37,8 @@ type Endpoint struct {
 	URL            string    `bun:"url"`
 	Description    string    `bun:"description"`
 	// EventTypes are the types sent; none: all.
-	EventTypes          []string   `bun:"event_types,array"`
+	EventTypes []string `bun:"event_types,array"`
+	// Secret and PreviousSecret are as stored: sealed when the service has a key.
 	Secret              string     `bun:"secret"`
 	PreviousSecret      *string    `bun:"previous_secret"`
 	PreviousSecretUntil *time.Time `bun:"previous_secret_until"`
@@ -65,8 +66,8 @@ func (e *Endpoint) Wants(t string) bool {
 	return false
 }
 
-// secrets returns the secrets that sign at now: the current one, and the previous one
-// during its overlap.
+// secrets returns the stored secrets that sign at now: the current one, and the previous
+// one during its overlap.
 func (e *Endpoint) secrets(now time.Time) []string {
 	out := []string{e.Secret}
 	if e.PreviousSecret != nil && e.PreviousSecretUntil != nil && now.Before(*e.PreviousSecretUntil) {
@@ -231,21 +232,25 @@ func withField(err error, field string) error {
 	return err
 }
 
-// CreateEndpoint adds an endpoint and returns it with its signing secret (the secret can
-// be read again only by rotating it). Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT
-// naming "url", "description" or "eventTypes".
-func (s *Service) CreateEndpoint(ctx context.Context, in EndpointInput) (*Endpoint, error) {
+// CreateEndpoint adds an endpoint and returns it with its signing secret in the clear
+// (the secret can be read again only by rotating it). Errors: UNAUTHENTICATED, FORBIDDEN,
+// BAD_USER_INPUT naming "url", "description" or "eventTypes".
+func (s *Service) CreateEndpoint(ctx context.Context, in EndpointInput) (*Endpoint, string, error) {
 	// SECURITY: administrators, in their own municipality.
 	u, err := requireAdminUser(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	e := &Endpoint{ID: uuid.Must(uuid.NewV7()), MunicipalityID: u.MunicipalityID, EventTypes: []string{}, Secret: newSecret(), Enabled: true}
+	e := &Endpoint{ID: uuid.Must(uuid.NewV7()), MunicipalityID: u.MunicipalityID, EventTypes: []string{}, Enabled: true}
 	if in.URL == nil {
-		return nil, apperr.Invalid("url", "InvalidWebhookURL", nil)
+		return nil, "", apperr.Invalid("url", "InvalidWebhookURL", nil)
 	}
 	if err := s.checkInput(e, in); err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	secret := newSecret()
+	if e.Secret, err = s.seal(secret); err != nil {
+		return nil, "", err
 	}
 	if in.Enabled != nil && !*in.Enabled {
 		e.disable(DisabledByAdmin, s.now())
@@ -256,9 +261,9 @@ func (s *Service) CreateEndpoint(ctx context.Context, in EndpointInput) (*Endpoi
 			return database.MapError(err, "create webhook endpoint", "webhookEndpoint")
 		})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return e, nil
+	return e, secret, nil
 }
 
 func (e *Endpoint) disable(reason string, now time.Time) {
@@ -322,28 +327,33 @@ func (s *Service) DeleteEndpoint(ctx context.Context, id uuid.UUID) error {
 	})
 }
 
-// RotateSecret gives the endpoint a new secret and returns the endpoint with it; the old
-// one keeps signing beside it for SecretOverlap, so the receiver can switch without
-// missing a message. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND naming "id".
-func (s *Service) RotateSecret(ctx context.Context, id uuid.UUID) (*Endpoint, error) {
+// RotateSecret gives the endpoint a new secret and returns the endpoint with it in the
+// clear; the old one keeps signing beside it for SecretOverlap, so the receiver can switch
+// without missing a message. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND naming "id".
+func (s *Service) RotateSecret(ctx context.Context, id uuid.UUID) (*Endpoint, string, error) {
 	// SECURITY: administrators, their own municipality's endpoints only.
 	u, err := requireAdminUser(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	e, err := findEndpoint(ctx, s.db, u.MunicipalityID, id)
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	secret := newSecret()
+	sealed, err := s.seal(secret)
+	if err != nil {
+		return nil, "", err
 	}
 	until := s.now().Add(SecretOverlap)
 	previous := e.Secret
-	e.PreviousSecret, e.PreviousSecretUntil, e.Secret, e.UpdatedAt = &previous, &until, newSecret(), s.now()
+	e.PreviousSecret, e.PreviousSecretUntil, e.Secret, e.UpdatedAt = &previous, &until, sealed, s.now()
 	err = s.changeEndpoint(ctx, u, "rotate_webhook_secret", e.ID, []string{"secret"}, func(ctx context.Context, tx bun.Tx) error {
 		_, err := tx.NewUpdate().Model(e).WherePK().Column("secret", "previous_secret", "previous_secret_until", "updated_at").Exec(ctx)
 		return database.MapError(err, "rotate webhook secret", "webhookEndpoint")
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return e, nil
+	return e, secret, nil
 }
