@@ -100,11 +100,22 @@ func (c *Change) SubjectGlobalID() string {
 // RecordChange records change typ (one of EventTypes, such as "subscriber.confirmed") of
 // subject id in municipality, in tx: call it in the transaction of the change, so the
 // event exists exactly when the change commits. One transaction records each subject's
-// change once. Errors: BAD_USER_INPUT naming "type" for a type not in EventTypes.
+// change once. The event holds the subject's ID alone; a subscriber erased as a data
+// subject should take its events with it (DeleteSubjectChanges). Errors: BAD_USER_INPUT
+// naming "type" for a type not in EventTypes.
 func RecordChange(ctx context.Context, tx bun.IDB, municipality uuid.UUID, typ string, id uuid.UUID) error {
 	if !ValidType(typ) {
 		return apperr.Invalid("type", "InvalidChangeType", nil)
 	}
 	_, err := tx.ExecContext(ctx, "SELECT fritid_change_add(?, ?, ?)", municipality, typ, id)
 	return database.MapError(err, "record change", "change")
+}
+
+// DeleteSubjectChanges deletes every change event of subject id in municipality, in tx:
+// for the erasure of a data subject (a newsletter subscriber), so that not even its ID
+// stays in the feed. Webhooks already sent cannot be called back.
+func DeleteSubjectChanges(ctx context.Context, tx bun.IDB, municipality, id uuid.UUID) error {
+	_, err := tx.NewDelete().TableExpr("change_events").
+		Where("municipality_id = ? AND subject_id = ?", municipality, id).Exec(ctx)
+	return database.MapError(err, "delete changes", "change")
 }

@@ -213,6 +213,12 @@ func TestRecordChange(t *testing.T) {
 	if got := types(t, s, mid); !slices.Equal(got, []string{"subscriber.confirmed"}) {
 		t.Errorf("feed = %v", got)
 	}
+	if err := integration.DeleteSubjectChanges(context.Background(), db, mid, sub); err != nil {
+		t.Fatal(err)
+	}
+	if got := types(t, s, mid); len(got) != 0 {
+		t.Errorf("after erasure the feed has %v", got)
+	}
 }
 
 // TestPruneKeepsThirtyDays: attempts and messages older than 30 days go, newer stay.
