@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -36,7 +37,8 @@ type Service struct {
 	// stored in the clear.
 	Key []byte
 
-	client *http.Client
+	clientOnce sync.Once
+	client     *http.Client
 }
 
 // NewService returns a Service over db.

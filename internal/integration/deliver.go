@@ -73,10 +73,9 @@ func Sign(secrets []string, id string, ts int64, body string) string {
 	return strings.Join(sigs, " ")
 }
 
+// httpClient returns the deliveries' client, made on first use (after AllowPrivate is set).
 func (s *Service) httpClient() *http.Client {
-	if s.client == nil {
-		s.client = NewClient(s.AllowPrivate)
-	}
+	s.clientOnce.Do(func() { s.client = NewClient(s.AllowPrivate) })
 	return s.client
 }
 
