@@ -13212,7 +13212,7 @@ type ReplayWebhooksPayload {
 `, BuiltIn: false},
 	{Name: "../schema/jobs.graphqls", Input: `extend type Query {
   """
-  The municipality's background jobs (its e-mails), newest first: what is waiting, what
+  The municipality's background jobs (its e-mails and webhooks), newest first: what is waiting, what
   failed and why. Administrators only (FORBIDDEN otherwise). Jobs of the whole deployment
   (the card housekeeping) belong to no municipality and are not listed here.
   """
@@ -13262,7 +13262,7 @@ enum JobState {
 type Job implements Node {
   "The job's global ID."
   id: ID!
-  "What the job does: ` + "`" + `mail` + "`" + ` delivers an e-mail."
+  "What the job does: ` + "`" + `mail` + "`" + ` delivers an e-mail, ` + "`" + `webhook_delivery` + "`" + ` a webhook."
   kind: String!
   "Where the job is in its life."
   state: JobState!
