@@ -53,6 +53,8 @@ func (r *queryResolver) fetchNode(ctx context.Context, gid, field string) (relay
 			return r.Newsletters.FindListByID(ctx, id)
 		case "NewsletterCampaign":
 			return r.Newsletters.FindCampaignByID(ctx, id)
+		case "WebhookEndpoint":
+			return r.webhookEndpoint(ctx, id)
 		}
 		return fetchShownHere(ctx, typ, id)
 	}
@@ -136,6 +138,16 @@ func (r *queryResolver) job(ctx context.Context, gid, field string) (relay.Node,
 		return nil, nil
 	}
 	return nodeOrNil(j, err)
+}
+
+// webhookEndpoint returns the endpoint for node(id:): null to all but its administrators.
+func (r *queryResolver) webhookEndpoint(ctx context.Context, id uuid.UUID) (relay.Node, error) {
+	e, err := r.Integration.FindEndpoint(ctx, id)
+	switch apperr.CodeOf(err) {
+	case apperr.NotFound, apperr.Forbidden, apperr.Unauthenticated:
+		return nil, nil
+	}
+	return nodeOrNil(e, err)
 }
 
 // nodeOrNil turns a typed nil pointer into an untyped nil Node.

@@ -10,6 +10,7 @@ import (
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/events"
+	"github.com/fritid/fritid/internal/integration"
 	"github.com/fritid/fritid/internal/newsletter"
 	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/platform/jobs"
@@ -29,6 +30,8 @@ type Resolver struct {
 	Calendar *events.Service
 	// Newsletters keeps lists, subscribers and campaigns.
 	Newsletters *newsletter.Service
+	// Integration is the change feed and the webhooks.
+	Integration *integration.Service
 	// Bundle localises what resolvers render themselves (printable sheets).
 	Bundle *i18n.Bundle
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/events"
+	"github.com/fritid/fritid/internal/integration"
 	"github.com/fritid/fritid/internal/newsletter"
 	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
@@ -76,6 +77,7 @@ type ResolverRoot interface {
 	Venue() VenueResolver
 	VenueConnection() VenueConnectionResolver
 	Viewer() ViewerResolver
+	WebhookEndpoint() WebhookEndpointResolver
 }
 
 type DirectiveRoot struct {
@@ -120,6 +122,13 @@ type ComplexityRoot struct {
 		Title                  func(childComplexity int) int
 		Translations           func(childComplexity int) int
 		UpdatedAt              func(childComplexity int) int
+	}
+
+	ActivityChangePayload struct {
+		Cursor       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Municipality func(childComplexity int) int
+		OccurredAt   func(childComplexity int) int
 	}
 
 	ActivityConnection struct {
@@ -238,6 +247,13 @@ type ComplexityRoot struct {
 		AuthorID    func(childComplexity int) int
 		RequestedAt func(childComplexity int) int
 		Snapshot    func(childComplexity int) int
+	}
+
+	ArticleChangePayload struct {
+		Cursor       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Municipality func(childComplexity int) int
+		OccurredAt   func(childComplexity int) int
 	}
 
 	ArticleConnection struct {
@@ -375,6 +391,13 @@ type ComplexityRoot struct {
 		ValueOre     func(childComplexity int) int
 	}
 
+	CardOfferChangePayload struct {
+		Cursor       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Municipality func(childComplexity int) int
+		OccurredAt   func(childComplexity int) int
+	}
+
 	CardOfferConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -459,6 +482,25 @@ type ComplexityRoot struct {
 		Slug          func(childComplexity int) int
 		SortOrder     func(childComplexity int) int
 		TextLocale    func(childComplexity int) int
+	}
+
+	ChangeConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ChangeEvent struct {
+		ChangeType func(childComplexity int) int
+		Cursor     func(childComplexity int) int
+		Name       func(childComplexity int) int
+		OccurredAt func(childComplexity int) int
+		Payload    func(childComplexity int) int
 	}
 
 	CheckRecipientPayload struct {
@@ -570,6 +612,10 @@ type ComplexityRoot struct {
 		DeletedID func(childComplexity int) int
 	}
 
+	DeleteWebhookEndpointPayload struct {
+		DeletedID func(childComplexity int) int
+	}
+
 	EraseNewsletterSubscriberDataPayload struct {
 		Erased func(childComplexity int) int
 	}
@@ -621,6 +667,13 @@ type ComplexityRoot struct {
 		UpdatedAt         func(childComplexity int) int
 		Venue             func(childComplexity int) int
 		WaitingListLength func(childComplexity int) int
+	}
+
+	EventChangePayload struct {
+		Cursor       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Municipality func(childComplexity int) int
+		OccurredAt   func(childComplexity int) int
 	}
 
 	EventConnection struct {
@@ -884,12 +937,14 @@ type ComplexityRoot struct {
 		CreateNewsletterList           func(childComplexity int, input model.CreateNewsletterListInput) int
 		CreatePage                     func(childComplexity int, input content.CreatePageInput) int
 		CreatePreviewToken             func(childComplexity int, id string, locale string) int
+		CreateWebhookEndpoint          func(childComplexity int, input model.WebhookEndpointInput) int
 		DeleteArticle                  func(childComplexity int, id string) int
 		DeleteCategory                 func(childComplexity int, id string) int
 		DeleteClosure                  func(childComplexity int, id string) int
 		DeleteEvent                    func(childComplexity int, id string, scope *events.Scope) int
 		DeleteImage                    func(childComplexity int, id string) int
 		DeletePage                     func(childComplexity int, id string) int
+		DeleteWebhookEndpoint          func(childComplexity int, id string) int
 		EraseNewsletterSubscriberData  func(childComplexity int, email string) int
 		ErasePersonalData              func(childComplexity int, identityNumber string) int
 		EraseSignupData                func(childComplexity int, contactEmail string) int
@@ -906,12 +961,15 @@ type ComplexityRoot struct {
 		NewsletterSubscriberDataReport func(childComplexity int, email string) int
 		OpenCard                       func(childComplexity int, access model.CardPinInput) int
 		PersonalDataReport             func(childComplexity int, identityNumber string) int
+		PingWebhookEndpoint            func(childComplexity int, id string) int
 		RedeemTicket                   func(childComplexity int, code string) int
+		RedeliverWebhook               func(childComplexity int, attemptID string) int
 		RegisterOrganisation           func(childComplexity int, input model.RegisterOrganisationInput) int
 		RejectArticleChanges           func(childComplexity int, id string) int
 		RejectOrganisation             func(childComplexity int, id string, reason string) int
 		ReleaseCardOfferStock          func(childComplexity int, offerID string, amount int) int
 		ReplaceImage                   func(childComplexity int, id string, file graphql.Upload) int
+		ReplayWebhooks                 func(childComplexity int, id string, since time.Time) int
 		RequestPasswordReset           func(childComplexity int, email string) int
 		ResendConfirmation             func(childComplexity int, email string) int
 		ResetPassword                  func(childComplexity int, token string, password string) int
@@ -921,6 +979,7 @@ type ComplexityRoot struct {
 		RetryJob                       func(childComplexity int, id string) int
 		RevokeAPIKey                   func(childComplexity int, id string) int
 		RevokeCard                     func(childComplexity int, id string) int
+		RotateWebhookSecret            func(childComplexity int, id string) int
 		SaveCardAgency                 func(childComplexity int, input model.CardAgencyInput) int
 		SaveCardOffer                  func(childComplexity int, input model.CardOfferInput) int
 		SaveCardProgramme              func(childComplexity int, input model.CardProgrammeInput) int
@@ -966,6 +1025,7 @@ type ComplexityRoot struct {
 		UpdateNewsletterSettings       func(childComplexity int, input model.UpdateNewsletterSettingsInput) int
 		UpdateOrganisation             func(childComplexity int, id string, input model.UpdateOrganisationInput) int
 		UpdatePage                     func(childComplexity int, input content.UpdatePageInput) int
+		UpdateWebhookEndpoint          func(childComplexity int, id string, input model.WebhookEndpointInput) int
 		UploadImage                    func(childComplexity int, file graphql.Upload, alt *string, organisationID *string) int
 		VerifyEmail                    func(childComplexity int, token string) int
 	}
@@ -1147,6 +1207,13 @@ type ComplexityRoot struct {
 		Website        func(childComplexity int) int
 	}
 
+	OrganisationChangePayload struct {
+		Cursor       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Municipality func(childComplexity int) int
+		OccurredAt   func(childComplexity int) int
+	}
+
 	OrganisationConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -1192,6 +1259,13 @@ type ComplexityRoot struct {
 		Title        func(childComplexity int) int
 		Translations func(childComplexity int) int
 		UpdatedAt    func(childComplexity int) int
+	}
+
+	PageChangePayload struct {
+		Cursor       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Municipality func(childComplexity int) int
+		OccurredAt   func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -1260,6 +1334,7 @@ type ComplexityRoot struct {
 		CardStatistics            func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
 		Categories                func(childComplexity int) int
 		Category                  func(childComplexity int, id *string, slug *string) int
+		Changes                   func(childComplexity int, after *string, types []integration.ChangeType, first *int) int
 		Closures                  func(childComplexity int, from time.Time, to time.Time) int
 		ContentChecks             func(childComplexity int, id string, locale string) int
 		Event                     func(childComplexity int, id *string, slug *string) int
@@ -1290,6 +1365,7 @@ type ComplexityRoot struct {
 		Users                     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Venues                    func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Viewer                    func(childComplexity int) int
+		WebhookEndpoints          func(childComplexity int) int
 	}
 
 	RedeemTicketPayload struct {
@@ -1329,6 +1405,10 @@ type ComplexityRoot struct {
 
 	ReplaceImagePayload struct {
 		Image func(childComplexity int) int
+	}
+
+	ReplayWebhooksPayload struct {
+		Queued func(childComplexity int) int
 	}
 
 	ReportCard struct {
@@ -1571,6 +1651,13 @@ type ComplexityRoot struct {
 		Accepted func(childComplexity int) int
 	}
 
+	SubscriberChangePayload struct {
+		Cursor       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Municipality func(childComplexity int) int
+		OccurredAt   func(childComplexity int) int
+	}
+
 	SuspendCardPayload struct {
 		Card func(childComplexity int) int
 	}
@@ -1682,6 +1769,13 @@ type ComplexityRoot struct {
 		Translations   func(childComplexity int) int
 	}
 
+	VenueChangePayload struct {
+		Cursor       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Municipality func(childComplexity int) int
+		OccurredAt   func(childComplexity int) int
+	}
+
 	VenueConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -1709,6 +1803,45 @@ type ComplexityRoot struct {
 		Neighbourhoods func(childComplexity int) int
 		Roles          func(childComplexity int) int
 		User           func(childComplexity int) int
+	}
+
+	WebhookAttempt struct {
+		AttemptedAt func(childComplexity int) int
+		DurationMS  func(childComplexity int) int
+		Error       func(childComplexity int) int
+		EventType   func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
+		Response    func(childComplexity int) int
+		StatusCode  func(childComplexity int) int
+		Succeeded   func(childComplexity int) int
+		WebhookID   func(childComplexity int) int
+	}
+
+	WebhookEndpoint struct {
+		Attempts            func(childComplexity int, first *int) int
+		CreatedAt           func(childComplexity int) int
+		Description         func(childComplexity int) int
+		DisabledAt          func(childComplexity int) int
+		DisabledReason      func(childComplexity int) int
+		Enabled             func(childComplexity int) int
+		FailingSince        func(childComplexity int) int
+		GlobalID            func(childComplexity int) int
+		PreviousSecretUntil func(childComplexity int) int
+		Types               func(childComplexity int) int
+		URL                 func(childComplexity int) int
+	}
+
+	WebhookEndpointPayload struct {
+		WebhookEndpoint func(childComplexity int) int
+	}
+
+	WebhookEndpointSecretPayload struct {
+		Secret          func(childComplexity int) int
+		WebhookEndpoint func(childComplexity int) int
+	}
+
+	WebhookMessagePayload struct {
+		WebhookID func(childComplexity int) int
 	}
 
 	WeeklySlot struct {
@@ -1942,6 +2075,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.UpdatedAt(childComplexity), true
+
+	case "ActivityChangePayload.cursor":
+		if e.ComplexityRoot.ActivityChangePayload.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityChangePayload.Cursor(childComplexity), true
+	case "ActivityChangePayload.id":
+		if e.ComplexityRoot.ActivityChangePayload.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityChangePayload.ID(childComplexity), true
+	case "ActivityChangePayload.municipality":
+		if e.ComplexityRoot.ActivityChangePayload.Municipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityChangePayload.Municipality(childComplexity), true
+	case "ActivityChangePayload.occurredAt":
+		if e.ComplexityRoot.ActivityChangePayload.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityChangePayload.OccurredAt(childComplexity), true
 
 	case "ActivityConnection.edges":
 		if e.ComplexityRoot.ActivityConnection.Edges == nil {
@@ -2361,6 +2519,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ArticleChange.Snapshot(childComplexity), true
+
+	case "ArticleChangePayload.cursor":
+		if e.ComplexityRoot.ArticleChangePayload.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleChangePayload.Cursor(childComplexity), true
+	case "ArticleChangePayload.id":
+		if e.ComplexityRoot.ArticleChangePayload.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleChangePayload.ID(childComplexity), true
+	case "ArticleChangePayload.municipality":
+		if e.ComplexityRoot.ArticleChangePayload.Municipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleChangePayload.Municipality(childComplexity), true
+	case "ArticleChangePayload.occurredAt":
+		if e.ComplexityRoot.ArticleChangePayload.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleChangePayload.OccurredAt(childComplexity), true
 
 	case "ArticleConnection.edges":
 		if e.ComplexityRoot.ArticleConnection.Edges == nil {
@@ -2883,6 +3066,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CardOffer.ValueOre(childComplexity), true
 
+	case "CardOfferChangePayload.cursor":
+		if e.ComplexityRoot.CardOfferChangePayload.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOfferChangePayload.Cursor(childComplexity), true
+	case "CardOfferChangePayload.id":
+		if e.ComplexityRoot.CardOfferChangePayload.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOfferChangePayload.ID(childComplexity), true
+	case "CardOfferChangePayload.municipality":
+		if e.ComplexityRoot.CardOfferChangePayload.Municipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOfferChangePayload.Municipality(childComplexity), true
+	case "CardOfferChangePayload.occurredAt":
+		if e.ComplexityRoot.CardOfferChangePayload.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOfferChangePayload.OccurredAt(childComplexity), true
+
 	case "CardOfferConnection.edges":
 		if e.ComplexityRoot.CardOfferConnection.Edges == nil {
 			break
@@ -3273,6 +3481,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Category.TextLocale(childComplexity), true
 
+	case "ChangeConnection.edges":
+		if e.ComplexityRoot.ChangeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Edges(childComplexity), true
+	case "ChangeConnection.nodes":
+		if e.ComplexityRoot.ChangeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Nodes(childComplexity), true
+	case "ChangeConnection.pageInfo":
+		if e.ComplexityRoot.ChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.PageInfo(childComplexity), true
+
+	case "ChangeEdge.cursor":
+		if e.ComplexityRoot.ChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Cursor(childComplexity), true
+	case "ChangeEdge.node":
+		if e.ComplexityRoot.ChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
+
+	case "ChangeEvent.type":
+		if e.ComplexityRoot.ChangeEvent.ChangeType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEvent.ChangeType(childComplexity), true
+	case "ChangeEvent.cursor":
+		if e.ComplexityRoot.ChangeEvent.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEvent.Cursor(childComplexity), true
+	case "ChangeEvent.name":
+		if e.ComplexityRoot.ChangeEvent.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEvent.Name(childComplexity), true
+	case "ChangeEvent.occurredAt":
+		if e.ComplexityRoot.ChangeEvent.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEvent.OccurredAt(childComplexity), true
+	case "ChangeEvent.payload":
+		if e.ComplexityRoot.ChangeEvent.Payload == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEvent.Payload(childComplexity), true
+
 	case "CheckRecipientPayload.findings":
 		if e.ComplexityRoot.CheckRecipientPayload.Findings == nil {
 			break
@@ -3587,6 +3858,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeletePagePayload.DeletedID(childComplexity), true
 
+	case "DeleteWebhookEndpointPayload.deletedId":
+		if e.ComplexityRoot.DeleteWebhookEndpointPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteWebhookEndpointPayload.DeletedID(childComplexity), true
+
 	case "EraseNewsletterSubscriberDataPayload.erased":
 		if e.ComplexityRoot.EraseNewsletterSubscriberDataPayload.Erased == nil {
 			break
@@ -3841,6 +4119,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.WaitingListLength(childComplexity), true
+
+	case "EventChangePayload.cursor":
+		if e.ComplexityRoot.EventChangePayload.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventChangePayload.Cursor(childComplexity), true
+	case "EventChangePayload.id":
+		if e.ComplexityRoot.EventChangePayload.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventChangePayload.ID(childComplexity), true
+	case "EventChangePayload.municipality":
+		if e.ComplexityRoot.EventChangePayload.Municipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventChangePayload.Municipality(childComplexity), true
+	case "EventChangePayload.occurredAt":
+		if e.ComplexityRoot.EventChangePayload.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventChangePayload.OccurredAt(childComplexity), true
 
 	case "EventConnection.edges":
 		if e.ComplexityRoot.EventConnection.Edges == nil {
@@ -4939,6 +5242,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreatePreviewToken(childComplexity, args["id"].(string), args["locale"].(string)), true
+	case "Mutation.createWebhookEndpoint":
+		if e.ComplexityRoot.Mutation.CreateWebhookEndpoint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWebhookEndpoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWebhookEndpoint(childComplexity, args["input"].(model.WebhookEndpointInput)), true
 	case "Mutation.deleteArticle":
 		if e.ComplexityRoot.Mutation.DeleteArticle == nil {
 			break
@@ -5005,6 +5319,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeletePage(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteWebhookEndpoint":
+		if e.ComplexityRoot.Mutation.DeleteWebhookEndpoint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteWebhookEndpoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteWebhookEndpoint(childComplexity, args["id"].(string)), true
 	case "Mutation.eraseNewsletterSubscriberData":
 		if e.ComplexityRoot.Mutation.EraseNewsletterSubscriberData == nil {
 			break
@@ -5171,6 +5496,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PersonalDataReport(childComplexity, args["identityNumber"].(string)), true
+	case "Mutation.pingWebhookEndpoint":
+		if e.ComplexityRoot.Mutation.PingWebhookEndpoint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pingWebhookEndpoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PingWebhookEndpoint(childComplexity, args["id"].(string)), true
 	case "Mutation.redeemTicket":
 		if e.ComplexityRoot.Mutation.RedeemTicket == nil {
 			break
@@ -5182,6 +5518,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RedeemTicket(childComplexity, args["code"].(string)), true
+	case "Mutation.redeliverWebhook":
+		if e.ComplexityRoot.Mutation.RedeliverWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_redeliverWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RedeliverWebhook(childComplexity, args["attemptId"].(string)), true
 	case "Mutation.registerOrganisation":
 		if e.ComplexityRoot.Mutation.RegisterOrganisation == nil {
 			break
@@ -5237,6 +5584,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReplaceImage(childComplexity, args["id"].(string), args["file"].(graphql.Upload)), true
+	case "Mutation.replayWebhooks":
+		if e.ComplexityRoot.Mutation.ReplayWebhooks == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_replayWebhooks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReplayWebhooks(childComplexity, args["id"].(string), args["since"].(time.Time)), true
 	case "Mutation.requestPasswordReset":
 		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
 			break
@@ -5336,6 +5694,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeCard(childComplexity, args["id"].(string)), true
+	case "Mutation.rotateWebhookSecret":
+		if e.ComplexityRoot.Mutation.RotateWebhookSecret == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotateWebhookSecret_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RotateWebhookSecret(childComplexity, args["id"].(string)), true
 	case "Mutation.saveCardAgency":
 		if e.ComplexityRoot.Mutation.SaveCardAgency == nil {
 			break
@@ -5831,6 +6200,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdatePage(childComplexity, args["input"].(content.UpdatePageInput)), true
+	case "Mutation.updateWebhookEndpoint":
+		if e.ComplexityRoot.Mutation.UpdateWebhookEndpoint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateWebhookEndpoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateWebhookEndpoint(childComplexity, args["id"].(string), args["input"].(model.WebhookEndpointInput)), true
 	case "Mutation.uploadImage":
 		if e.ComplexityRoot.Mutation.UploadImage == nil {
 			break
@@ -6574,6 +6954,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Organisation.Website(childComplexity), true
 
+	case "OrganisationChangePayload.cursor":
+		if e.ComplexityRoot.OrganisationChangePayload.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationChangePayload.Cursor(childComplexity), true
+	case "OrganisationChangePayload.id":
+		if e.ComplexityRoot.OrganisationChangePayload.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationChangePayload.ID(childComplexity), true
+	case "OrganisationChangePayload.municipality":
+		if e.ComplexityRoot.OrganisationChangePayload.Municipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationChangePayload.Municipality(childComplexity), true
+	case "OrganisationChangePayload.occurredAt":
+		if e.ComplexityRoot.OrganisationChangePayload.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationChangePayload.OccurredAt(childComplexity), true
+
 	case "OrganisationConnection.edges":
 		if e.ComplexityRoot.OrganisationConnection.Edges == nil {
 			break
@@ -6753,6 +7158,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Page.UpdatedAt(childComplexity), true
+
+	case "PageChangePayload.cursor":
+		if e.ComplexityRoot.PageChangePayload.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageChangePayload.Cursor(childComplexity), true
+	case "PageChangePayload.id":
+		if e.ComplexityRoot.PageChangePayload.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageChangePayload.ID(childComplexity), true
+	case "PageChangePayload.municipality":
+		if e.ComplexityRoot.PageChangePayload.Municipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageChangePayload.Municipality(childComplexity), true
+	case "PageChangePayload.occurredAt":
+		if e.ComplexityRoot.PageChangePayload.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageChangePayload.OccurredAt(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -7100,6 +7530,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Category(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["after"].(*string), args["types"].([]integration.ChangeType), args["first"].(*int)), true
 	case "Query.closures":
 		if e.ComplexityRoot.Query.Closures == nil {
 			break
@@ -7406,6 +7847,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+	case "Query.webhookEndpoints":
+		if e.ComplexityRoot.Query.WebhookEndpoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.WebhookEndpoints(childComplexity), true
 
 	case "RedeemTicketPayload.ticketCheck":
 		if e.ComplexityRoot.RedeemTicketPayload.TicketCheck == nil {
@@ -7504,6 +7951,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReplaceImagePayload.Image(childComplexity), true
+
+	case "ReplayWebhooksPayload.queued":
+		if e.ComplexityRoot.ReplayWebhooksPayload.Queued == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplayWebhooksPayload.Queued(childComplexity), true
 
 	case "ReportCard.agency":
 		if e.ComplexityRoot.ReportCard.Agency == nil {
@@ -8112,6 +8566,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubscribePayload.Accepted(childComplexity), true
 
+	case "SubscriberChangePayload.cursor":
+		if e.ComplexityRoot.SubscriberChangePayload.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriberChangePayload.Cursor(childComplexity), true
+	case "SubscriberChangePayload.id":
+		if e.ComplexityRoot.SubscriberChangePayload.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriberChangePayload.ID(childComplexity), true
+	case "SubscriberChangePayload.municipality":
+		if e.ComplexityRoot.SubscriberChangePayload.Municipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriberChangePayload.Municipality(childComplexity), true
+	case "SubscriberChangePayload.occurredAt":
+		if e.ComplexityRoot.SubscriberChangePayload.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriberChangePayload.OccurredAt(childComplexity), true
+
 	case "SuspendCardPayload.card":
 		if e.ComplexityRoot.SuspendCardPayload.Card == nil {
 			break
@@ -8460,6 +8939,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Venue.Translations(childComplexity), true
 
+	case "VenueChangePayload.cursor":
+		if e.ComplexityRoot.VenueChangePayload.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueChangePayload.Cursor(childComplexity), true
+	case "VenueChangePayload.id":
+		if e.ComplexityRoot.VenueChangePayload.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueChangePayload.ID(childComplexity), true
+	case "VenueChangePayload.municipality":
+		if e.ComplexityRoot.VenueChangePayload.Municipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueChangePayload.Municipality(childComplexity), true
+	case "VenueChangePayload.occurredAt":
+		if e.ComplexityRoot.VenueChangePayload.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueChangePayload.OccurredAt(childComplexity), true
+
 	case "VenueConnection.edges":
 		if e.ComplexityRoot.VenueConnection.Edges == nil {
 			break
@@ -8548,6 +9052,160 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.User(childComplexity), true
+
+	case "WebhookAttempt.attemptedAt":
+		if e.ComplexityRoot.WebhookAttempt.AttemptedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookAttempt.AttemptedAt(childComplexity), true
+	case "WebhookAttempt.durationMs":
+		if e.ComplexityRoot.WebhookAttempt.DurationMS == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookAttempt.DurationMS(childComplexity), true
+	case "WebhookAttempt.error":
+		if e.ComplexityRoot.WebhookAttempt.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookAttempt.Error(childComplexity), true
+	case "WebhookAttempt.eventType":
+		if e.ComplexityRoot.WebhookAttempt.EventType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookAttempt.EventType(childComplexity), true
+	case "WebhookAttempt.id":
+		if e.ComplexityRoot.WebhookAttempt.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookAttempt.GlobalID(childComplexity), true
+	case "WebhookAttempt.response":
+		if e.ComplexityRoot.WebhookAttempt.Response == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookAttempt.Response(childComplexity), true
+	case "WebhookAttempt.statusCode":
+		if e.ComplexityRoot.WebhookAttempt.StatusCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookAttempt.StatusCode(childComplexity), true
+	case "WebhookAttempt.succeeded":
+		if e.ComplexityRoot.WebhookAttempt.Succeeded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookAttempt.Succeeded(childComplexity), true
+	case "WebhookAttempt.webhookId":
+		if e.ComplexityRoot.WebhookAttempt.WebhookID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookAttempt.WebhookID(childComplexity), true
+
+	case "WebhookEndpoint.attempts":
+		if e.ComplexityRoot.WebhookEndpoint.Attempts == nil {
+			break
+		}
+
+		args, err := ec.field_WebhookEndpoint_attempts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.Attempts(childComplexity, args["first"].(*int)), true
+	case "WebhookEndpoint.createdAt":
+		if e.ComplexityRoot.WebhookEndpoint.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.CreatedAt(childComplexity), true
+	case "WebhookEndpoint.description":
+		if e.ComplexityRoot.WebhookEndpoint.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.Description(childComplexity), true
+	case "WebhookEndpoint.disabledAt":
+		if e.ComplexityRoot.WebhookEndpoint.DisabledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.DisabledAt(childComplexity), true
+	case "WebhookEndpoint.disabledReason":
+		if e.ComplexityRoot.WebhookEndpoint.DisabledReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.DisabledReason(childComplexity), true
+	case "WebhookEndpoint.enabled":
+		if e.ComplexityRoot.WebhookEndpoint.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.Enabled(childComplexity), true
+	case "WebhookEndpoint.failingSince":
+		if e.ComplexityRoot.WebhookEndpoint.FailingSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.FailingSince(childComplexity), true
+	case "WebhookEndpoint.id":
+		if e.ComplexityRoot.WebhookEndpoint.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.GlobalID(childComplexity), true
+	case "WebhookEndpoint.previousSecretExpiresAt":
+		if e.ComplexityRoot.WebhookEndpoint.PreviousSecretUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.PreviousSecretUntil(childComplexity), true
+	case "WebhookEndpoint.eventTypes":
+		if e.ComplexityRoot.WebhookEndpoint.Types == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.Types(childComplexity), true
+	case "WebhookEndpoint.url":
+		if e.ComplexityRoot.WebhookEndpoint.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.URL(childComplexity), true
+
+	case "WebhookEndpointPayload.webhookEndpoint":
+		if e.ComplexityRoot.WebhookEndpointPayload.WebhookEndpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpointPayload.WebhookEndpoint(childComplexity), true
+
+	case "WebhookEndpointSecretPayload.secret":
+		if e.ComplexityRoot.WebhookEndpointSecretPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpointSecretPayload.Secret(childComplexity), true
+	case "WebhookEndpointSecretPayload.webhookEndpoint":
+		if e.ComplexityRoot.WebhookEndpointSecretPayload.WebhookEndpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpointSecretPayload.WebhookEndpoint(childComplexity), true
+
+	case "WebhookMessagePayload.webhookId":
+		if e.ComplexityRoot.WebhookMessagePayload.WebhookID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookMessagePayload.WebhookID(childComplexity), true
 
 	case "WeeklySlot.end":
 		if e.ComplexityRoot.WeeklySlot.End == nil {
@@ -8643,6 +9301,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputUpdatePageInput,
 		ec.unmarshalInputVenueChangesInput,
 		ec.unmarshalInputVenueTextInput,
+		ec.unmarshalInputWebhookEndpointInput,
 		ec.unmarshalInputWeeklySlotInput,
 	)
 	first := true
@@ -8900,6 +9559,8 @@ enum ApiScope {
   CATALOGUE_WRITE
   "Read newsletter subscribers (subscribers:read)."
   SUBSCRIBERS_READ
+  "Read the change feed, ` + "`" + `changes` + "`" + ` (changes:read)."
+  CHANGES_READ
 }
 
 extend type Query {
@@ -13052,9 +13713,392 @@ type DeleteEventPayload {
   deletedId: ID!
 }
 `, BuiltIn: false},
+	{Name: "../schema/integration.graphqls", Input: `extend type Query {
+  """
+  The municipality's change feed: every public change to its organisations, activities,
+  venues, events, pages, articles and card offers (and newsletter subscribers), oldest
+  first, each with a cursor. Webhooks are hints; this feed is the truth: a consumer keeps
+  the last cursor it handled and asks for what came after, so one that was down catches up
+  by itself. An event is in the feed a few seconds after its change commits, and never
+  appears before an event that committed earlier. No personal data of the activity card
+  (cards, holders, tickets) is ever in it. Administrators and API keys with CHANGES_READ
+  (UNAUTHENTICATED, FORBIDDEN otherwise).
+  """
+  changes(
+    "The cursor to continue after (an event's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.endCursor` + "`" + `); from the start when left out."
+    after: String
+    "Only events of these types; all when left out or empty."
+    types: [ChangeType!]
+    "Page size, 0 to 1000 (default 100)."
+    first: Int
+  ): ChangeConnection!
+
+  "The municipality's webhook endpoints, oldest first. Administrators only (FORBIDDEN otherwise)."
+  webhookEndpoints: [WebhookEndpoint!]!
+}
+
+extend type Mutation {
+  """
+  Adds a webhook endpoint and returns it with its signing secret (shown only here and when
+  rotated). The URL must be https:// (http:// too in development). Administrators only
+  (FORBIDDEN otherwise); bad input is BAD_USER_INPUT naming ` + "`" + `url` + "`" + `, ` + "`" + `description` + "`" + ` or ` + "`" + `eventTypes` + "`" + `.
+  """
+  createWebhookEndpoint(
+    "The endpoint: its ` + "`" + `url` + "`" + ` is required."
+    input: WebhookEndpointInput!
+  ): WebhookEndpointSecretPayload!
+  """
+  Changes an endpoint; fields left out stay as they are. Enabling it clears its reason and
+  its failures; disabling it gives the reason ADMIN. Administrators only; another
+  municipality's endpoint is NOT_FOUND naming ` + "`" + `id` + "`" + `.
+  """
+  updateWebhookEndpoint(
+    "The endpoint's ID."
+    id: ID!
+    "What changes."
+    input: WebhookEndpointInput!
+  ): WebhookEndpointPayload!
+  "Removes an endpoint with its attempts. Administrators only; NOT_FOUND naming ` + "`" + `id` + "`" + `."
+  deleteWebhookEndpoint(
+    "The endpoint's ID."
+    id: ID!
+  ): DeleteWebhookEndpointPayload!
+  """
+  Gives an endpoint a new signing secret and returns it. The old secret keeps signing beside
+  the new one for 24 hours (` + "`" + `webhook-signature` + "`" + ` then carries both), so the receiver can
+  switch without missing a message. Administrators only; NOT_FOUND naming ` + "`" + `id` + "`" + `.
+  """
+  rotateWebhookSecret(
+    "The endpoint's ID."
+    id: ID!
+  ): WebhookEndpointSecretPayload!
+  """
+  Sends the message of an attempt again, with the same ` + "`" + `webhook-id` + "`" + `. Administrators only;
+  NOT_FOUND naming ` + "`" + `attemptId` + "`" + `; CONFLICT naming ` + "`" + `id` + "`" + ` when the endpoint is disabled.
+  """
+  redeliverWebhook(
+    "The attempt's ID."
+    attemptId: ID!
+  ): WebhookMessagePayload!
+  """
+  Sends an endpoint again every event of the feed since a time that it wants (at most
+  10,000, oldest first); an event it was sent before keeps its ` + "`" + `webhook-id` + "`" + `. Administrators
+  only; NOT_FOUND naming ` + "`" + `id` + "`" + `; CONFLICT naming ` + "`" + `id` + "`" + ` when it is disabled.
+  """
+  replayWebhooks(
+    "The endpoint's ID."
+    id: ID!
+    "Events that occurred at or after this time."
+    since: Time!
+  ): ReplayWebhooksPayload!
+  """
+  Sends an endpoint a test ping (type ` + "`" + `webhook.test` + "`" + `, not in the feed). Administrators
+  only; NOT_FOUND naming ` + "`" + `id` + "`" + `; CONFLICT naming ` + "`" + `id` + "`" + ` when it is disabled.
+  """
+  pingWebhookEndpoint(
+    "The endpoint's ID."
+    id: ID!
+  ): WebhookMessagePayload!
+}
+
+"The type of a change event. Webhooks name it in lower case with a dot: ` + "`" + `organisation.published` + "`" + `."
+enum ChangeType {
+  "An organisation became public. (` + "`" + `organisation.published` + "`" + `)"
+  ORGANISATION_PUBLISHED
+  "A public organisation changed. (` + "`" + `organisation.updated` + "`" + `)"
+  ORGANISATION_UPDATED
+  "An organisation stopped being public (hidden, unpublished or deleted). (` + "`" + `organisation.archived` + "`" + `)"
+  ORGANISATION_ARCHIVED
+  "An activity became public. (` + "`" + `activity.published` + "`" + `)"
+  ACTIVITY_PUBLISHED
+  "A public activity changed. (` + "`" + `activity.updated` + "`" + `)"
+  ACTIVITY_UPDATED
+  "An activity stopped being public (hidden, unpublished or deleted). (` + "`" + `activity.archived` + "`" + `)"
+  ACTIVITY_ARCHIVED
+  "A venue became public. (` + "`" + `venue.published` + "`" + `)"
+  VENUE_PUBLISHED
+  "A public venue changed. (` + "`" + `venue.updated` + "`" + `)"
+  VENUE_UPDATED
+  "A venue stopped being public (hidden, unpublished or deleted). (` + "`" + `venue.archived` + "`" + `)"
+  VENUE_ARCHIVED
+  "An event became public. (` + "`" + `event.published` + "`" + `)"
+  EVENT_PUBLISHED
+  "A public event changed. (` + "`" + `event.updated` + "`" + `)"
+  EVENT_UPDATED
+  "An event stopped being public (hidden, unpublished or deleted). (` + "`" + `event.archived` + "`" + `)"
+  EVENT_ARCHIVED
+  "A page became public. (` + "`" + `page.published` + "`" + `)"
+  PAGE_PUBLISHED
+  "A public page changed. (` + "`" + `page.updated` + "`" + `)"
+  PAGE_UPDATED
+  "A page stopped being public (hidden, unpublished or deleted). (` + "`" + `page.archived` + "`" + `)"
+  PAGE_ARCHIVED
+  "An article became public. (` + "`" + `article.published` + "`" + `)"
+  ARTICLE_PUBLISHED
+  "A public article changed. (` + "`" + `article.updated` + "`" + `)"
+  ARTICLE_UPDATED
+  "An article stopped being public (hidden, unpublished or deleted). (` + "`" + `article.archived` + "`" + `)"
+  ARTICLE_ARCHIVED
+  "A card offer was published. (` + "`" + `card_offer.published` + "`" + `)"
+  CARD_OFFER_PUBLISHED
+  "A card offer was paused. (` + "`" + `card_offer.paused` + "`" + `)"
+  CARD_OFFER_PAUSED
+  "A card offer ended. (` + "`" + `card_offer.ended` + "`" + `)"
+  CARD_OFFER_ENDED
+  "A newsletter subscriber confirmed their subscription. (` + "`" + `subscriber.confirmed` + "`" + `)"
+  SUBSCRIBER_CONFIRMED
+  "A newsletter subscriber unsubscribed. (` + "`" + `subscriber.unsubscribed` + "`" + `)"
+  SUBSCRIBER_UNSUBSCRIBED
+}
+
+"A change event: what changed, and when."
+type ChangeEvent {
+  "Where the event is in the feed: ` + "`" + `changes(after:)` + "`" + ` continues after it."
+  cursor: String!
+  "The event's type."
+  type: ChangeType!
+  "The type as webhooks name it: ` + "`" + `organisation.published` + "`" + `."
+  name: String!
+  "When the change was made (its transaction's time)."
+  occurredAt: Time!
+  "What the event says of its subject, of a type per kind of subject."
+  payload: ChangePayload!
+}
+
+"What a change event says of its subject; the same fields as its webhook's ` + "`" + `data` + "`" + `."
+interface ChangePayload {
+  "Where the event is in the change feed."
+  cursor: String!
+  "The subject's global ID: read it with ` + "`" + `node(id:)` + "`" + `."
+  id: ID!
+  "The municipality's global ID."
+  municipality: ID!
+  "When the change was made."
+  occurredAt: Time!
+}
+
+"What a organisation event says: the organisation's ID; read the rest with ` + "`" + `node(id:)` + "`" + `."
+type OrganisationChangePayload implements ChangePayload {
+  "Where the event is in the change feed."
+  cursor: String!
+  "The organisation's global ID."
+  id: ID!
+  "The municipality's global ID."
+  municipality: ID!
+  "When the change was made."
+  occurredAt: Time!
+}
+
+"What a activity event says: the activity's ID; read the rest with ` + "`" + `node(id:)` + "`" + `."
+type ActivityChangePayload implements ChangePayload {
+  "Where the event is in the change feed."
+  cursor: String!
+  "The activity's global ID."
+  id: ID!
+  "The municipality's global ID."
+  municipality: ID!
+  "When the change was made."
+  occurredAt: Time!
+}
+
+"What a venue event says: the venue's ID; read the rest with ` + "`" + `node(id:)` + "`" + `."
+type VenueChangePayload implements ChangePayload {
+  "Where the event is in the change feed."
+  cursor: String!
+  "The venue's global ID."
+  id: ID!
+  "The municipality's global ID."
+  municipality: ID!
+  "When the change was made."
+  occurredAt: Time!
+}
+
+"What a event event says: the event's ID; read the rest with ` + "`" + `node(id:)` + "`" + `."
+type EventChangePayload implements ChangePayload {
+  "Where the event is in the change feed."
+  cursor: String!
+  "The event's global ID."
+  id: ID!
+  "The municipality's global ID."
+  municipality: ID!
+  "When the change was made."
+  occurredAt: Time!
+}
+
+"What a page event says: the page's ID; read the rest with ` + "`" + `node(id:)` + "`" + `."
+type PageChangePayload implements ChangePayload {
+  "Where the event is in the change feed."
+  cursor: String!
+  "The page's global ID."
+  id: ID!
+  "The municipality's global ID."
+  municipality: ID!
+  "When the change was made."
+  occurredAt: Time!
+}
+
+"What a article event says: the article's ID; read the rest with ` + "`" + `node(id:)` + "`" + `."
+type ArticleChangePayload implements ChangePayload {
+  "Where the event is in the change feed."
+  cursor: String!
+  "The article's global ID."
+  id: ID!
+  "The municipality's global ID."
+  municipality: ID!
+  "When the change was made."
+  occurredAt: Time!
+}
+
+"What a card offer event says: the card offer's ID; read the rest with ` + "`" + `node(id:)` + "`" + `."
+type CardOfferChangePayload implements ChangePayload {
+  "Where the event is in the change feed."
+  cursor: String!
+  "The card offer's global ID."
+  id: ID!
+  "The municipality's global ID."
+  municipality: ID!
+  "When the change was made."
+  occurredAt: Time!
+}
+
+"What a newsletter subscriber event says: the newsletter subscriber's ID; read the rest with ` + "`" + `node(id:)` + "`" + `."
+type SubscriberChangePayload implements ChangePayload {
+  "Where the event is in the change feed."
+  cursor: String!
+  "The newsletter subscriber's global ID."
+  id: ID!
+  "The municipality's global ID."
+  municipality: ID!
+  "When the change was made."
+  occurredAt: Time!
+}
+
+"A page of the change feed, oldest first."
+type ChangeConnection {
+  "The events with their cursors."
+  edges: [ChangeEdge!]!
+  "The events alone."
+  nodes: [ChangeEvent!]!
+  "Where the page ends (an empty page ends where it started) and whether more follows."
+  pageInfo: PageInfo!
+}
+
+"An event in a page of the feed."
+type ChangeEdge {
+  "The event's cursor."
+  cursor: String!
+  "The event."
+  node: ChangeEvent!
+}
+
+"Why a webhook endpoint is disabled."
+enum WebhookDisabledReason {
+  "An administrator disabled it."
+  ADMIN
+  "It answered 410 Gone."
+  GONE
+  "Every delivery to it failed for 5 days."
+  FAILING
+}
+
+"A receiver of the municipality's webhooks, signed per the Standard Webhooks specification."
+type WebhookEndpoint implements Node {
+  "The endpoint's global ID."
+  id: ID!
+  "Where the webhooks are posted."
+  url: String!
+  "What it is for."
+  description: String!
+  "The event types sent to it; all when empty."
+  eventTypes: [ChangeType!]!
+  "Whether webhooks are sent to it."
+  enabled: Boolean!
+  "Why it is disabled; null while enabled."
+  disabledReason: WebhookDisabledReason
+  "When it was disabled."
+  disabledAt: Time
+  "Since when every delivery to it has failed; null after a success."
+  failingSince: Time
+  "Until when the previous secret signs beside the current one, after a rotation."
+  previousSecretExpiresAt: Time
+  "When it was added."
+  createdAt: Time!
+  "The latest attempts to deliver to it, newest first (kept 30 days)."
+  attempts(
+    "How many, 1 to 100 (default 20)."
+    first: Int
+  ): [WebhookAttempt!]!
+}
+
+"One try to deliver a webhook."
+type WebhookAttempt {
+  "The attempt's ID (for ` + "`" + `redeliverWebhook` + "`" + `)."
+  id: ID!
+  "The message's ` + "`" + `webhook-id` + "`" + ` header: the same on every attempt of the message."
+  webhookId: String!
+  "The message's event type: ` + "`" + `organisation.published` + "`" + `, or ` + "`" + `webhook.test` + "`" + `."
+  eventType: String!
+  "When it was tried."
+  attemptedAt: Time!
+  "The answer's HTTP status; null when there was none."
+  statusCode: Int
+  "Why it failed; empty when it succeeded."
+  error: String!
+  "The start (1 KiB) of the answer."
+  response: String!
+  "How long it took, in milliseconds."
+  durationMs: Int!
+  "Whether the receiver accepted it (a 2xx answer)."
+  succeeded: Boolean!
+}
+
+"A new webhook endpoint, or changes to one."
+input WebhookEndpointInput {
+  "Where to post: https:// (http:// too in development). Required when creating."
+  url: String
+  "What it is for, at most 500 characters."
+  description: String
+  "The event types to send; all when empty."
+  eventTypes: [ChangeType!]
+  "Whether to send to it (default true)."
+  enabled: Boolean
+}
+
+"An endpoint."
+type WebhookEndpointPayload {
+  "The endpoint."
+  webhookEndpoint: WebhookEndpoint!
+}
+
+"An endpoint with its signing secret, shown only now."
+type WebhookEndpointSecretPayload {
+  "The endpoint."
+  webhookEndpoint: WebhookEndpoint!
+  "The signing secret: ` + "`" + `whsec_` + "`" + ` and base64, as the Standard Webhooks libraries take it."
+  secret: String!
+}
+
+"A removed endpoint."
+type DeleteWebhookEndpointPayload {
+  "The removed endpoint's ID."
+  deletedId: ID!
+}
+
+"A queued webhook."
+type WebhookMessagePayload {
+  "Its ` + "`" + `webhook-id` + "`" + ` header."
+  webhookId: String!
+}
+
+"A queued replay."
+type ReplayWebhooksPayload {
+  "How many events are sent again."
+  queued: Int!
+}
+`, BuiltIn: false},
 	{Name: "../schema/jobs.graphqls", Input: `extend type Query {
   """
-  The municipality's background jobs (its e-mails), newest first: what is waiting, what
+  The municipality's background jobs (its e-mails and webhooks), newest first: what is waiting, what
   failed and why. Administrators only (FORBIDDEN otherwise). Jobs of the whole deployment
   (the card housekeeping) belong to no municipality and are not listed here.
   """
@@ -13104,7 +14148,7 @@ enum JobState {
 type Job implements Node {
   "The job's global ID."
   id: ID!
-  "What the job does: ` + "`" + `mail` + "`" + ` delivers an e-mail."
+  "What the job does: ` + "`" + `mail` + "`" + ` delivers an e-mail, ` + "`" + `webhook_delivery` + "`" + ` a webhook."
   kind: String!
   "Where the job is in its life."
   state: JobState!
@@ -15352,6 +16396,44 @@ func (ec *executionContext) childFields_Category(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Category", field.Name)
 }
 
+func (ec *executionContext) childFields_ChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ChangeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ChangeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ChangeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChangeEvent_cursor(ctx, field)
+	case "type":
+		return ec.fieldContext_ChangeEvent_type(ctx, field)
+	case "name":
+		return ec.fieldContext_ChangeEvent_name(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_ChangeEvent_occurredAt(ctx, field)
+	case "payload":
+		return ec.fieldContext_ChangeEvent_payload(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeEvent", field.Name)
+}
+
 func (ec *executionContext) childFields_CheckRecipientPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "findings":
@@ -15568,6 +16650,14 @@ func (ec *executionContext) childFields_DeletePagePayload(ctx context.Context, f
 		return ec.fieldContext_DeletePagePayload_deletedId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeletePagePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteWebhookEndpointPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeleteWebhookEndpointPayload_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteWebhookEndpointPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_EraseNewsletterSubscriberDataPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16776,6 +17866,14 @@ func (ec *executionContext) childFields_ReplaceImagePayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type ReplaceImagePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ReplayWebhooksPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "queued":
+		return ec.fieldContext_ReplayWebhooksPayload_queued(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReplayWebhooksPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ReportCard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "card":
@@ -17534,6 +18632,84 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_neighbourhoods(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookAttempt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WebhookAttempt_id(ctx, field)
+	case "webhookId":
+		return ec.fieldContext_WebhookAttempt_webhookId(ctx, field)
+	case "eventType":
+		return ec.fieldContext_WebhookAttempt_eventType(ctx, field)
+	case "attemptedAt":
+		return ec.fieldContext_WebhookAttempt_attemptedAt(ctx, field)
+	case "statusCode":
+		return ec.fieldContext_WebhookAttempt_statusCode(ctx, field)
+	case "error":
+		return ec.fieldContext_WebhookAttempt_error(ctx, field)
+	case "response":
+		return ec.fieldContext_WebhookAttempt_response(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_WebhookAttempt_durationMs(ctx, field)
+	case "succeeded":
+		return ec.fieldContext_WebhookAttempt_succeeded(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookAttempt", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookEndpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WebhookEndpoint_id(ctx, field)
+	case "url":
+		return ec.fieldContext_WebhookEndpoint_url(ctx, field)
+	case "description":
+		return ec.fieldContext_WebhookEndpoint_description(ctx, field)
+	case "eventTypes":
+		return ec.fieldContext_WebhookEndpoint_eventTypes(ctx, field)
+	case "enabled":
+		return ec.fieldContext_WebhookEndpoint_enabled(ctx, field)
+	case "disabledReason":
+		return ec.fieldContext_WebhookEndpoint_disabledReason(ctx, field)
+	case "disabledAt":
+		return ec.fieldContext_WebhookEndpoint_disabledAt(ctx, field)
+	case "failingSince":
+		return ec.fieldContext_WebhookEndpoint_failingSince(ctx, field)
+	case "previousSecretExpiresAt":
+		return ec.fieldContext_WebhookEndpoint_previousSecretExpiresAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_WebhookEndpoint_createdAt(ctx, field)
+	case "attempts":
+		return ec.fieldContext_WebhookEndpoint_attempts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookEndpoint", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookEndpointPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "webhookEndpoint":
+		return ec.fieldContext_WebhookEndpointPayload_webhookEndpoint(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookEndpointPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookEndpointSecretPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "webhookEndpoint":
+		return ec.fieldContext_WebhookEndpointSecretPayload_webhookEndpoint(ctx, field)
+	case "secret":
+		return ec.fieldContext_WebhookEndpointSecretPayload_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookEndpointSecretPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookMessagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "webhookId":
+		return ec.fieldContext_WebhookMessagePayload_webhookId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookMessagePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_WeeklySlot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

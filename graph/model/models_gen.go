@@ -14,6 +14,7 @@ import (
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/events"
+	"github.com/fritid/fritid/internal/integration"
 	"github.com/fritid/fritid/internal/newsletter"
 	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
@@ -505,6 +506,12 @@ type DeletePagePayload struct {
 	DeletedID string `json:"deletedId"`
 }
 
+// A removed endpoint.
+type DeleteWebhookEndpointPayload struct {
+	// The removed endpoint's ID.
+	DeletedID string `json:"deletedId"`
+}
+
 // Erased subscriptions.
 type EraseNewsletterSubscriberDataPayload struct {
 	// How many subscriptions were erased.
@@ -849,6 +856,12 @@ type ReleaseCardOfferStockPayload struct {
 type ReplaceImagePayload struct {
 	// The image with its new file.
 	Image *portal.Media `json:"image"`
+}
+
+// A queued replay.
+type ReplayWebhooksPayload struct {
+	// How many events are sent again.
+	Queued int `json:"queued"`
 }
 
 // The answer to a request for a password reset link.
@@ -1255,6 +1268,38 @@ type VenueTextInput struct {
 type VerifyEmailPayload struct {
 	// The account whose address is now confirmed.
 	User *auth.User `json:"user"`
+}
+
+// A new webhook endpoint, or changes to one.
+type WebhookEndpointInput struct {
+	// Where to post: https:// (http:// too in development). Required when creating.
+	URL *string `json:"url,omitempty"`
+	// What it is for, at most 500 characters.
+	Description *string `json:"description,omitempty"`
+	// The event types to send; all when empty.
+	EventTypes []integration.ChangeType `json:"eventTypes,omitempty"`
+	// Whether to send to it (default true).
+	Enabled *bool `json:"enabled,omitempty"`
+}
+
+// An endpoint.
+type WebhookEndpointPayload struct {
+	// The endpoint.
+	WebhookEndpoint *integration.Endpoint `json:"webhookEndpoint"`
+}
+
+// An endpoint with its signing secret, shown only now.
+type WebhookEndpointSecretPayload struct {
+	// The endpoint.
+	WebhookEndpoint *integration.Endpoint `json:"webhookEndpoint"`
+	// The signing secret: `whsec_` and base64, as the Standard Webhooks libraries take it.
+	Secret string `json:"secret"`
+}
+
+// A queued webhook.
+type WebhookMessagePayload struct {
+	// Its `webhook-id` header.
+	WebhookID string `json:"webhookId"`
 }
 
 // A regular weekly time.

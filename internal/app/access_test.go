@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/platform/config"
@@ -145,6 +147,26 @@ func TestAccessMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		return map[string]any{"id": j.GlobalID()}
+	}
+	endpoint := func() map[string]any {
+		var id uuid.UUID
+		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO webhook_endpoints (municipality_id, url, secret)
+			VALUES (?, 'https://mottak.example.no/fritid', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw') RETURNING id`, demo.ID()).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return map[string]any{"id": relay.GlobalID("WebhookEndpoint", id)}
+	}
+	webhookAttempt := func() map[string]any {
+		var id uuid.UUID
+		if err := s.app.DB.QueryRowContext(ctx, `WITH e AS (INSERT INTO webhook_endpoints (municipality_id, url, secret)
+				VALUES (?, 'https://mottak.example.no/fritid', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw') RETURNING id, municipality_id),
+			m AS (INSERT INTO webhook_messages (municipality_id, endpoint_id, type, body)
+				SELECT municipality_id, id, 'webhook.test', '{}' FROM e RETURNING id, endpoint_id, municipality_id)
+			INSERT INTO webhook_attempts (municipality_id, endpoint_id, message_id, status_code, error)
+			SELECT municipality_id, endpoint_id, id, 500, 'HTTP 500' FROM m RETURNING id`, demo.ID()).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return map[string]any{"id": relay.GlobalID("WebhookAttempt", id)}
 	}
 	verifyToken := func() map[string]any {
 		o := owner()
@@ -645,6 +667,16 @@ func TestAccessMatrix(t *testing.T) {
 			return map[string]any{"n": recipient()["childIdentityNumber"]}
 		}, adminOnly},
 		{"retryJob", `mutation($id: ID!) { retryJob(id: $id) { job { state } } }`, discardedJob, adminOnly},
+		{"createWebhookEndpoint", `mutation { createWebhookEndpoint(input: {url: "https://mottak.example.no/fritid"}) { secret } }`,
+			nil, adminOnly},
+		{"updateWebhookEndpoint", `mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: {enabled: false}) {
+			webhookEndpoint { enabled } } }`, endpoint, adminOnly},
+		{"deleteWebhookEndpoint", `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { deletedId } }`, endpoint, adminOnly},
+		{"rotateWebhookSecret", `mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, endpoint, adminOnly},
+		{"redeliverWebhook", `mutation($id: ID!) { redeliverWebhook(attemptId: $id) { webhookId } }`, webhookAttempt, adminOnly},
+		{"replayWebhooks", `mutation($id: ID!) { replayWebhooks(id: $id, since: "2026-01-01T00:00:00Z") { queued } }`,
+			endpoint, adminOnly},
+		{"pingWebhookEndpoint", `mutation($id: ID!) { pingWebhookEndpoint(id: $id) { webhookId } }`, endpoint, adminOnly},
 		{"inviteUser", `mutation($email: String!) {
 			inviteUser(email: $email, displayName: "Ny ansatt", roles: [EDITOR]) { userAccount { roles } } }`, owner, adminOnly},
 		{"rejectOrganisation", `mutation($id: ID!, $reason: String!) {
@@ -744,6 +776,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"node (a DRAFT)", `query($id: ID!) { node(id: $id) { id } }`, draftAID, draftReaders},
 		{"images", `query($o: ID!) { images(filter: {organisationId: $o}) { totalCount } }`, imageOfA, libraryKeepers},
 		{"jobs", `{ jobs { totalCount } }`, nil, adminOnly},
+		{"changes", `{ changes { pageInfo { hasNextPage } } }`, nil, adminOnly},
+		{"webhookEndpoints", `{ webhookEndpoints { id } }`, nil, adminOnly},
 		{"articlesAwaitingApproval", `{ articlesAwaitingApproval { totalCount } }`, nil, catalogueEditors},
 		{"node (an unused image)", `query($id: ID!) { node(id: $id) { id } }`, imageOfA, imageReaders},
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/events"
 	"github.com/fritid/fritid/internal/explorer"
+	"github.com/fritid/fritid/internal/integration"
 	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/media"
 	"github.com/fritid/fritid/internal/newsletter"
@@ -58,6 +59,8 @@ type App struct {
 	// Newsletters keeps lists, subscribers and campaigns.
 	Newsletters *newsletter.Service
 	Mail        *mail.Sender
+	// Integration keeps the change feed and the webhooks.
+	Integration *integration.Service
 	// Tracing is on when the OTEL_* variables name an OTLP endpoint; otherwise it records
 	// and sends nothing.
 	Tracing *tracing.Tracing
@@ -149,6 +152,9 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 	a.Events.Cards, a.Cards.Places = a.Cards, a.Events
 	a.Events.PublicURL = cfg.PublicURL
 	a.Newsletters = newNewsletters(a)
+	a.Integration = integration.NewService(a.DB)
+	a.Integration.Development, a.Integration.AllowPrivate = !cfg.Production(), cfg.WebhookAllowPrivate
+	a.Integration.PublicURL, a.Integration.Key = cfg.PublicURL, []byte(cfg.SecretKey)
 	if a.Jobs, err = newJobs(a); err != nil {
 		a.Close()
 		return nil, err
@@ -298,7 +304,8 @@ func (a *App) Ready(ctx context.Context) error {
 func (a *App) Handler() http.Handler {
 	cfg := a.Config
 	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Queue: a.Jobs,
-		Content: a.Content, Calendar: a.Events, Newsletters: a.Newsletters, Bundle: a.Bundle}
+		Content: a.Content, Calendar: a.Events, Newsletters: a.Newsletters, Integration: a.Integration,
+		Bundle: a.Bundle}
 	gql := graph.NewHandler(resolver, graph.Options{
 		Introspection:  cfg.Introspection,
 		MaxDepth:       cfg.MaxDepth,
@@ -445,6 +452,13 @@ func newJobs(a *App) (*jobs.Queue, error) {
 	// Sign-ups erased a number of days after their events: hourly.
 	jobs.AddWorker(q, &events.SignupErasureWorker{Events: a.Events})
 	q.AddPeriodic(events.SignupErasureInterval, func() river.JobArgs { return events.SignupErasureArgs{} })
+	// Change events sequenced into the feed and their webhooks queued: every few seconds;
+	// each delivery is a job of its own; attempts past their keeping pruned hourly.
+	jobs.AddWorker(q, &integration.DispatchWorker{Integration: a.Integration})
+	q.AddPeriodic(integration.DispatchInterval, func() river.JobArgs { return integration.DispatchArgs{} })
+	jobs.AddWorker(q, &integration.DeliveryWorker{Integration: a.Integration})
+	jobs.AddWorker(q, &integration.PruneWorker{Integration: a.Integration})
+	q.AddPeriodic(integration.PruneInterval, func() river.JobArgs { return integration.PruneArgs{} })
 	return q, nil
 }
 

@@ -196,7 +196,8 @@ func TestDeletingAMunicipalityRemovesAllItsData(t *testing.T) {
 	s := newDemoServer(t)
 	s.exec(t, "DELETE FROM municipalities WHERE slug = 'larvik'")
 	for _, table := range []string{"activities", "activity_translations", "organisations", "organisation_translations",
-		"venues", "neighbourhoods", "neighbourhood_translations", "media", "categories", "category_translations", "locales"} {
+		"venues", "neighbourhoods", "neighbourhood_translations", "media", "categories", "category_translations", "locales",
+		"change_events", "webhook_endpoints"} {
 		var n int
 		err := s.app.DB.QueryRowContext(t.Context(), "SELECT count(*) FROM "+table+
 			" WHERE municipality_id NOT IN (SELECT id FROM municipalities)").Scan(&n)

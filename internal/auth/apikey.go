@@ -29,9 +29,13 @@ const (
 	ScopeCatalogueRead   Scope = "catalogue:read"
 	ScopeCatalogueWrite  Scope = "catalogue:write"
 	ScopeSubscribersRead Scope = "subscribers:read"
+	// ScopeChangesRead reads the change feed (changes), as an integration that mirrors the
+	// catalogue does.
+	ScopeChangesRead Scope = "changes:read"
 )
 
-var scopeNames = map[Scope]string{ScopeCatalogueRead: "CATALOGUE_READ", ScopeCatalogueWrite: "CATALOGUE_WRITE", ScopeSubscribersRead: "SUBSCRIBERS_READ"}
+var scopeNames = map[Scope]string{ScopeCatalogueRead: "CATALOGUE_READ", ScopeCatalogueWrite: "CATALOGUE_WRITE", ScopeSubscribersRead: "SUBSCRIBERS_READ",
+	ScopeChangesRead: "CHANGES_READ"}
 
 // MarshalGQL writes the scope as its GraphQL enum value (catalogue:read -> CATALOGUE_READ).
 func (s Scope) MarshalGQL(w io.Writer) {

@@ -5,10 +5,11 @@
 // left (so an import cannot add them again), and campaigns sent through the job queue at
 // the municipality's rate in each subscriber's language.
 //
-// Hooks for outbound events (webhooks, the change feed): a subscriber is confirmed in
-// Service.ConfirmSubscription and in addSubscribers (source ADMIN or IMPORT), and leaves a
-// list in Service.endSubscriptions (unsubscribe, one-click, bounces, complaints, erasure).
-// Each runs inside the transaction of the change, where an outbox row can be written.
+// The change feed and webhooks (internal/integration) hear of subscribers by ID alone:
+// subscriber.confirmed from Service.ConfirmSubscription and addSubscribers (source ADMIN
+// or IMPORT), subscriber.unsubscribed from Service.endSubscriptions (unsubscribe,
+// one-click, bounces, complaints, erasure; an erased subscriber's earlier events are
+// deleted first), each in the transaction of the change.
 package newsletter
 
 import (

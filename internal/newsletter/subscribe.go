@@ -12,6 +12,7 @@ import (
 
 	"github.com/fritid/fritid/internal/audit"
 	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/integration"
 	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
@@ -252,8 +253,11 @@ func (s *Service) ConfirmSubscription(ctx context.Context, text string) (*List, 
 		_, err = tx.NewDelete().TableExpr("newsletter_suppressions").
 			Where("municipality_id = ? AND (list_id = ? OR list_id IS NULL) AND email_hash = ?",
 				t.ID(), sub.ListID, s.emailHash(t.ID(), sub.Email)).Exec(ctx)
-		// HOOK (integration): subscriber confirmed — write its outbound event here, in tx.
-		return database.MapError(err, "lift suppression", "token")
+		if err != nil {
+			return database.MapError(err, "lift suppression", "token")
+		}
+		// The change feed and webhooks tell newsletter tools, by the subscriber's ID alone.
+		return integration.RecordChange(ctx, tx, t.ID(), "subscriber.confirmed", sub.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -301,8 +305,19 @@ func (s *Service) endSubscriptions(ctx context.Context, tx bun.IDB, mid uuid.UUI
 	if err != nil {
 		return 0, database.MapError(err, "end subscriptions", "subscriber")
 	}
-	// HOOK (integration): each of gone is a subscriber unsubscribed — write its outbound
-	// events here, in tx (ids and lists only; the addresses are gone).
+	// Each is told to the change feed and webhooks by its ID alone, so a newsletter tool
+	// drops its copy; an erased subscriber's earlier events go first, so only this one
+	// stays of it.
+	for _, g := range gone {
+		if reason == "ERASED" {
+			if err := integration.DeleteSubjectChanges(ctx, tx, mid, g.ID); err != nil {
+				return 0, err
+			}
+		}
+		if err := integration.RecordChange(ctx, tx, mid, "subscriber.unsubscribed", g.ID); err != nil {
+			return 0, err
+		}
+	}
 	if !suppress {
 		return len(gone), nil
 	}
@@ -523,9 +538,8 @@ func (s *Service) addOne(ctx context.Context, tx bun.IDB, t *tenant.Tenant, l *L
 		res.AlreadySubscribed++
 		return nil
 	}
-	// HOOK (integration): subscriber confirmed (added by an administrator or an import).
 	res.Added++
-	return nil
+	return integration.RecordChange(ctx, tx, t.ID(), "subscriber.confirmed", sub.ID)
 }
 
 // newestConsent returns the newest consent text of each language of list id.
