@@ -411,3 +411,54 @@ func TestNewsletterUnconfirmedAreErased(t *testing.T) {
 		t.Fatalf("the list as a node: %v", r.Data)
 	}
 }
+
+// TestNewsletterSubscribersInTheChangeFeed: a newsletter tool syncing through the change
+// feed hears of a subscriber by ID alone: confirmed when added, unsubscribed when it
+// bounces; when the address is erased, its earlier events go and one unsubscribed event
+// stays, so the tool drops its copy.
+func TestNewsletterSubscribersInTheChangeFeed(t *testing.T) {
+	t.Parallel()
+	s, admin, _, list, _, _ := newsletterServer(t)
+	add := func(email string) string {
+		ok(t, s.post(t, `mutation($in: AddNewsletterSubscribersInput!) { addNewsletterSubscribers(input: $in) { added } }`,
+			map[string]any{"in": map[string]any{"listId": list, "source": "IMPORT",
+				"subscribers": []any{map[string]any{"email": email}}}}, admin))
+		r := ok(t, s.post(t, `query($l: ID!) { newsletterSubscribers(list: $l) { nodes { id email } } }`,
+			map[string]any{"l": list}, admin))
+		for _, n := range items(r.Data, "newsletterSubscribers.nodes") {
+			if get(n, "email") == email {
+				return get(n, "id").(string)
+			}
+		}
+		t.Fatalf("%s not listed", email)
+		return ""
+	}
+	feed := func() []string {
+		t.Helper()
+		if _, err := s.app.Integration.Dispatch(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		r := ok(t, s.post(t, `{ changes(types: [SUBSCRIBER_CONFIRMED, SUBSCRIBER_UNSUBSCRIBED]) {
+			nodes { name payload { ... on SubscriberChangePayload { id } } } } }`, nil, admin))
+		var out []string
+		for _, n := range items(r.Data, "changes.nodes") {
+			out = append(out, get(n, "name").(string)+" "+get(n, "payload.id").(string))
+		}
+		return out
+	}
+	kari, ola := add("kari@example.no"), add("ola@example.no")
+	ok(t, s.post(t, `mutation { markNewsletterBounced(email: "ola@example.no") { ended } }`, nil, admin))
+	want := []string{"subscriber.confirmed " + kari, "subscriber.confirmed " + ola, "subscriber.unsubscribed " + ola}
+	if got := feed(); !slices.Equal(got, want) {
+		t.Fatalf("feed %v, want %v", got, want)
+	}
+	ok(t, s.post(t, `mutation { eraseNewsletterSubscriberData(email: "kari@example.no") { erased } }`, nil, admin))
+	want = []string{"subscriber.confirmed " + ola, "subscriber.unsubscribed " + ola, "subscriber.unsubscribed " + kari}
+	if got := feed(); !slices.Equal(got, want) {
+		t.Fatalf("after the erasure: %v, want %v", got, want)
+	}
+	r := ok(t, s.post(t, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": ola}, admin))
+	if r.Data["node"] != nil {
+		t.Fatalf("a subscriber who left is still a node: %v", r.Data)
+	}
+}
