@@ -160,9 +160,20 @@ func (s *Service) Ping(ctx context.Context, id uuid.UUID) (*Message, error) {
 	return m, err
 }
 
-// Prune deletes the attempts and messages older than AttemptsKept, and returns how many
-// attempts went.
+// ChangesKept is how long the change feed keeps an event: a consumer whose cursor is older
+// has missed events and reads everything anew.
+const ChangesKept = 365 * 24 * time.Hour
+
+// Prune deletes the attempts and messages older than AttemptsKept and the change events
+// older than ChangesKept, and returns how many attempts went.
 func (s *Service) Prune(ctx context.Context) (int, error) {
+	_, err := s.db.NewDelete().TableExpr("change_events").
+		Where("municipality_id IN (SELECT id FROM municipalities) AND occurred_at < ? AND position IS NOT NULL",
+			s.now().Add(-ChangesKept)).
+		Exec(ctx)
+	if err != nil {
+		return 0, database.MapError(err, "prune change events", "change")
+	}
 	cut := s.now().Add(-AttemptsKept)
 	res, err := s.db.NewDelete().TableExpr("webhook_attempts").Where("attempted_at < ?", cut).Exec(ctx)
 	if err != nil {

@@ -2,6 +2,7 @@ package integration_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -240,5 +241,29 @@ func TestPruneKeepsThirtyDays(t *testing.T) {
 	db.QueryRowContext(context.Background(), "SELECT (SELECT count(*) FROM webhook_attempts), (SELECT count(*) FROM webhook_messages)").Scan(&attempts, &messages)
 	if attempts != 1 || messages != 1 {
 		t.Errorf("left %d attempts, %d messages; want the newer of each", attempts, messages)
+	}
+}
+
+// TestPruneKeepsAYearOfChanges: change events older than a year leave the feed, newer
+// ones and those not yet in it stay.
+func TestPruneKeepsAYearOfChanges(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	mid := municipality(t, db, "larvik")
+	exec(t, db, `INSERT INTO change_events (municipality_id, position, type, subject_id, occurred_at)
+		SELECT ?, p, 'venue.updated', gen_random_uuid(), now() - d * interval '1 day'
+		FROM (VALUES (1, 400), (2, 364), (3, 1)) v(p, d)`, mid)
+	exec(t, db, `INSERT INTO change_events (municipality_id, type, subject_id, occurred_at)
+		VALUES (?, 'venue.updated', gen_random_uuid(), now() - interval '400 days')`, mid)
+	if _, err := integration.NewService(db).Prune(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var positions []int64
+	if err := db.NewSelect().TableExpr("change_events").ColumnExpr("coalesce(position, 0)").OrderExpr("1").
+		Scan(context.Background(), &positions); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(positions) != "[0 2 3]" {
+		t.Errorf("left %v; want the unsequenced one and positions 2 and 3", positions)
 	}
 }
