@@ -34,8 +34,9 @@ const (
 	ScopeChangesRead Scope = "changes:read"
 )
 
-var scopeNames = map[Scope]string{ScopeCatalogueRead: "CATALOGUE_READ", ScopeCatalogueWrite: "CATALOGUE_WRITE", ScopeSubscribersRead: "SUBSCRIBERS_READ",
-	ScopeChangesRead: "CHANGES_READ"}
+var scopeNames = map[Scope]string{ScopeCatalogueRead: "CATALOGUE_READ", ScopeCatalogueWrite: "CATALOGUE_WRITE",
+	ScopeSubscribersRead: "SUBSCRIBERS_READ",
+	ScopeChangesRead:     "CHANGES_READ"}
 
 // MarshalGQL writes the scope as its GraphQL enum value (catalogue:read -> CATALOGUE_READ).
 func (s Scope) MarshalGQL(w io.Writer) {

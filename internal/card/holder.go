@@ -162,8 +162,9 @@ func (s *Service) ResumeCard(ctx context.Context, id uuid.UUID) (*Card, error) {
 }
 
 // RevokeCard ends an ACTIVE or SUSPENDED card for good: its claimed, unused tickets are
-// cancelled and their stock returned (and the event card places they held freed), and it no longer counts against the programme's
-// cards. Who may: as SuspendCard. Errors: as SuspendCard (CONFLICT when it has ended).
+// cancelled and their stock returned (and the event card places they held freed), and it
+// no longer counts against the programme's cards. Who may: as SuspendCard. Errors: as
+// SuspendCard (CONFLICT when it has ended).
 func (s *Service) RevokeCard(ctx context.Context, id uuid.UUID) (*Card, error) {
 	return s.changeCard(ctx, id, "revoke_card", func(ctx context.Context, tx bun.IDB, card *Card, _ time.Time) error {
 		if card.Status != CardActive && card.Status != CardSuspended {

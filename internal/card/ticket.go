@@ -491,7 +491,8 @@ func newTicketCode() (string, error) {
 }
 
 // CancelTicket cancels a claimed ticket before it is used, and returns it to the offer's
-// stock; a ticket holding an event's card place frees the place in the same transaction. The holder may (access as in ClaimTicket), and a CARD_COORDINATOR, the user who
+// stock; a ticket holding an event's card place frees the place in the same transaction.
+// The holder may (access as in ClaimTicket), and a CARD_COORDINATOR, the user who
 // allocated it, or a CASEWORKER of the agency that issued the card. Errors:
 // UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (also a ticket of a card the caller does not hold
 // or manage), RATE_LIMITED (too many wrong PINs), TICKET_NOT_CANCELLABLE naming "ticketId"

@@ -61,8 +61,10 @@ func (s *Service) Redeliver(ctx context.Context, attemptID uuid.UUID) (*Message,
 	}
 	m := new(Message)
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		err := tx.NewSelect().Model(m).
-			Where("m.id = (SELECT a.message_id FROM webhook_attempts a WHERE a.municipality_id = ? AND a.id = ?)", mid, attemptID).
+		err := tx.NewSelect().
+			Model(m).
+			Where("m.id = (SELECT a.message_id FROM webhook_attempts a WHERE a.municipality_id = ? AND a.id = ?)",
+				mid, attemptID).
 			Scan(ctx)
 		if err != nil {
 			return withField(database.MapError(err, "find webhook attempt", "webhookAttempt"), "attemptId")

@@ -82,7 +82,8 @@ func (s *Service) httpClient() *http.Client {
 // send posts m to e once and returns the attempt.
 func (s *Service) send(ctx context.Context, e *Endpoint, m *Message) *Attempt {
 	now := s.now()
-	a := &Attempt{ID: uuid.Must(uuid.NewV7()), MunicipalityID: m.MunicipalityID, EndpointID: e.ID, MessageID: m.ID, AttemptedAt: now}
+	a := &Attempt{ID: uuid.Must(uuid.NewV7()), MunicipalityID: m.MunicipalityID, EndpointID: e.ID, MessageID: m.ID,
+		AttemptedAt: now}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, strings.NewReader(m.Body))
 	if err != nil {
 		a.Error = clip(err.Error(), 1000)
@@ -195,8 +196,9 @@ func (s *Service) record(ctx context.Context, e *Endpoint, a *Attempt) (failure 
 		}
 		failure = errors.New(a.Error)
 		var since time.Time
-		err := tx.NewRaw("UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, ?) WHERE id = ? RETURNING failing_since",
-			a.AttemptedAt, e.ID).Scan(ctx, &since)
+		err := tx.NewRaw(`UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, ?) WHERE id = ?
+			RETURNING failing_since`, a.AttemptedAt, e.ID).
+			Scan(ctx, &since)
 		if err != nil {
 			return database.MapError(err, "record webhook failure", "webhookEndpoint")
 		}
@@ -240,7 +242,8 @@ func (s *Service) disable(ctx context.Context, tx bun.Tx, e *Endpoint, reason st
 	template := map[string]string{DisabledGone: "WebhookGone", DisabledFailing: "WebhookFailing"}[reason]
 	for _, to := range emails {
 		m := &mail.Message{MunicipalityID: e.MunicipalityID, Template: template, To: to, Locale: muni.Locale,
-			Data: map[string]any{"Municipality": muni.Name, "URL": e.URL, "Days": int(DisableAfter.Hours() / 24), "Link": s.PublicURL}}
+			Data: map[string]any{"Municipality": muni.Name, "URL": e.URL, "Days": int(DisableAfter.Hours() / 24),
+				"Link": s.PublicURL}}
 		if err := mail.Enqueue(ctx, tx, m); err != nil {
 			return err
 		}

@@ -61,8 +61,8 @@ func changeBody(c *Change) (string, error) {
 
 // data returns what c's webhook and payload say.
 func (c *Change) data() Data {
-	return Data{Cursor: c.Cursor(), ID: c.SubjectGlobalID(), Municipality: relay.GlobalID("Municipality", c.MunicipalityID),
-		OccurredAt: c.OccurredAt.UTC()}
+	return Data{Cursor: c.Cursor(), ID: c.SubjectGlobalID(),
+		Municipality: relay.GlobalID("Municipality", c.MunicipalityID), OccurredAt: c.OccurredAt.UTC()}
 }
 
 // DeliverArgs is the job that delivers one message.

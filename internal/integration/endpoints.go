@@ -92,7 +92,8 @@ func (in EndpointInput) fields() []string {
 	for _, f := range []struct {
 		name  string
 		given bool
-	}{{"url", in.URL != nil}, {"description", in.Description != nil}, {"eventTypes", in.SetEventTypes}, {"enabled", in.Enabled != nil}} {
+	}{{"url", in.URL != nil}, {"description", in.Description != nil}, {"eventTypes", in.SetEventTypes},
+		{"enabled", in.Enabled != nil}} {
 		if f.given {
 			out = append(out, f.name)
 		}
@@ -255,7 +256,8 @@ func (s *Service) CreateEndpoint(ctx context.Context, in EndpointInput) (*Endpoi
 	if in.Enabled != nil && !*in.Enabled {
 		e.disable(DisabledByAdmin, s.now())
 	}
-	err = s.changeEndpoint(ctx, u, "create_webhook_endpoint", e.ID, []string{"url", "description", "eventTypes", "enabled"},
+	fields := []string{"url", "description", "eventTypes", "enabled"}
+	err = s.changeEndpoint(ctx, u, "create_webhook_endpoint", e.ID, fields,
 		func(ctx context.Context, tx bun.Tx) error {
 			_, err := tx.NewInsert().Model(e).Exec(ctx)
 			return database.MapError(err, "create webhook endpoint", "webhookEndpoint")
@@ -294,12 +296,16 @@ func (s *Service) UpdateEndpoint(ctx context.Context, id uuid.UUID, in EndpointI
 		}
 	}
 	e.UpdatedAt = s.now()
-	err = s.changeEndpoint(ctx, u, "update_webhook_endpoint", e.ID, in.fields(), func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewUpdate().Model(e).WherePK().
-			Column("url", "description", "event_types", "enabled", "disabled_reason", "disabled_at", "failing_since", "updated_at").
+	update := func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewUpdate().
+			Model(e).
+			WherePK().
+			Column("url", "description", "event_types", "enabled", "disabled_reason", "disabled_at", "failing_since",
+				"updated_at").
 			Exec(ctx)
 		return database.MapError(err, "update webhook endpoint", "webhookEndpoint")
-	})
+	}
+	err = s.changeEndpoint(ctx, u, "update_webhook_endpoint", e.ID, in.fields(), update)
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +322,10 @@ func (s *Service) DeleteEndpoint(ctx context.Context, id uuid.UUID) error {
 		return err
 	}
 	return s.changeEndpoint(ctx, u, "delete_webhook_endpoint", id, []string{}, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewDelete().TableExpr("webhook_endpoints").Where("municipality_id = ? AND id = ?", u.MunicipalityID, id).Exec(ctx)
+		res, err := tx.NewDelete().
+			TableExpr("webhook_endpoints").
+			Where("municipality_id = ? AND id = ?", u.MunicipalityID, id).
+			Exec(ctx)
 		if err != nil {
 			return database.MapError(err, "delete webhook endpoint", "webhookEndpoint")
 		}
@@ -348,10 +357,15 @@ func (s *Service) RotateSecret(ctx context.Context, id uuid.UUID) (*Endpoint, st
 	until := s.now().Add(SecretOverlap)
 	previous := e.Secret
 	e.PreviousSecret, e.PreviousSecretUntil, e.Secret, e.UpdatedAt = &previous, &until, sealed, s.now()
-	err = s.changeEndpoint(ctx, u, "rotate_webhook_secret", e.ID, []string{"secret"}, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewUpdate().Model(e).WherePK().Column("secret", "previous_secret", "previous_secret_until", "updated_at").Exec(ctx)
+	rotate := func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewUpdate().
+			Model(e).
+			WherePK().
+			Column("secret", "previous_secret", "previous_secret_until", "updated_at").
+			Exec(ctx)
 		return database.MapError(err, "rotate webhook secret", "webhookEndpoint")
-	})
+	}
+	err = s.changeEndpoint(ctx, u, "rotate_webhook_secret", e.ID, []string{"secret"}, rotate)
 	if err != nil {
 		return nil, "", err
 	}

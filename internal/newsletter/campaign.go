@@ -278,7 +278,9 @@ func (s *Service) UpdateCampaign(ctx context.Context, in CampaignInput) (*Campai
 }
 
 // saveCampaignTexts writes the languages given of campaign id, each body as pages' are.
-func saveCampaignTexts(ctx context.Context, tx bun.IDB, t *tenant.Tenant, id uuid.UUID, texts []CampaignTextInput) error {
+func saveCampaignTexts(ctx context.Context, tx bun.IDB, t *tenant.Tenant, id uuid.UUID,
+	texts []CampaignTextInput,
+) error {
 	for _, x := range texts {
 		if err := t.CheckEnabled(x.Locale, "input.texts.locale"); err != nil {
 			return err
@@ -340,7 +342,8 @@ func (s *Service) ScheduleCampaign(ctx context.Context, gid string, at *time.Tim
 		if err != nil {
 			return database.MapError(err, "schedule campaign", "id")
 		}
-		_, err = jobs.InsertTx(ctx, tx, QueueArgs{MunicipalityID: t.ID(), CampaignID: c.ID}, &river.InsertOpts{ScheduledAt: when})
+		args := QueueArgs{MunicipalityID: t.ID(), CampaignID: c.ID}
+		_, err = jobs.InsertTx(ctx, tx, args, &river.InsertOpts{ScheduledAt: when})
 		if err != nil {
 			return err
 		}

@@ -248,7 +248,8 @@ func saveListTexts(ctx context.Context, tx bun.IDB, t *tenant.Tenant, id uuid.UU
 		if x.Name == "" || len(x.Name) > 200 {
 			return apperr.Invalid("input.texts", "NewsletterListNameInvalid", nil)
 		}
-		if len(x.Description) > 4000 || slices.ContainsFunc(texts[:i], func(o *ListText) bool { return o.Locale == x.Locale }) {
+		sameLocale := func(o *ListText) bool { return o.Locale == x.Locale }
+		if len(x.Description) > 4000 || slices.ContainsFunc(texts[:i], sameLocale) {
 			return apperr.Invalid("input.texts", "NewsletterListTextInvalid", nil)
 		}
 		x.ListID, x.MunicipalityID = id, t.ID()

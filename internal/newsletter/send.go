@@ -365,7 +365,8 @@ func (s *Service) sendTest(ctx context.Context, c *Campaign, m *municipality, ui
 	if err != nil {
 		return database.MapError(err, "find user", "campaign")
 	}
-	env := s.render(c, m, locale, s.UnsubscribeURL(c.MunicipalityID, uuid.Nil, c.ID), s.preferencesLink(c.MunicipalityID, uuid.Nil))
+	unsubscribe := s.UnsubscribeURL(c.MunicipalityID, uuid.Nil, c.ID)
+	env := s.render(c, m, locale, unsubscribe, s.preferencesLink(c.MunicipalityID, uuid.Nil))
 	env.To = u.Email
 	env.Subject = "[" + s.Bundle.Localize([]string{locale, "nb"}, "NewsletterTestMark", nil) + "] " + env.Subject
 	return s.Transport.Send(ctx, env)

@@ -344,7 +344,9 @@ type suppression struct {
 }
 
 // suppress keeps email's keyed hash for list (nil: every list) with reason.
-func (s *Service) suppress(ctx context.Context, tx bun.IDB, mid uuid.UUID, list *uuid.UUID, email, reason string) error {
+func (s *Service) suppress(ctx context.Context, tx bun.IDB, mid uuid.UUID, list *uuid.UUID,
+	email, reason string,
+) error {
 	row := &suppression{MunicipalityID: mid, ListID: list, EmailHash: s.emailHash(mid, email), Reason: reason}
 	_, err := tx.NewInsert().Model(row).On("CONFLICT DO NOTHING").Exec(ctx)
 	return database.MapError(err, "suppress address", "subscriber")

@@ -86,7 +86,9 @@ func (f *SubscriberFilter) query(db bun.IDB, mid uuid.UUID, model any) (*bun.Sel
 // ordered by last change (so an integration reads changedSince its last run), for ADMIN
 // and API keys with SUBSCRIBERS_READ. Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT
 // naming the field.
-func (s *Service) FindSubscribers(ctx context.Context, f SubscriberFilter, page relay.Page) (*SubscriberConnection, error) {
+func (s *Service) FindSubscribers(ctx context.Context, f SubscriberFilter, page relay.Page) (
+	*SubscriberConnection, error,
+) {
 	t, _, err := requireReader(ctx)
 	if err != nil {
 		return nil, err

@@ -268,22 +268,30 @@ var Settings = []Setting{
 		c.PublicURL = strings.TrimRight(v, "/")
 		return nil
 	}},
-	{"FRITID_API_URL", "api-url", "", "where fritid's own HTTP API is reached from outside (the one-click unsubscribe link of list e-mails); empty: FRITID_PUBLIC_URL", func(c *Config, v string) error {
-		if v == "" {
-			c.APIURL = ""
+	{"FRITID_API_URL", "api-url", "",
+		"where fritid's own HTTP API is reached from outside (the one-click unsubscribe link of list e-mails); " +
+			"empty: FRITID_PUBLIC_URL",
+		func(c *Config, v string) error {
+			if v == "" {
+				c.APIURL = ""
+				return nil
+			}
+			if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
+				return errors.New("must be an http:// or https:// URL")
+			}
+			c.APIURL = strings.TrimRight(v, "/")
 			return nil
-		}
-		if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
-			return errors.New("must be an http:// or https:// URL")
-		}
-		c.APIURL = strings.TrimRight(v, "/")
-		return nil
-	}},
+		}},
 	{"FRITID_REVISIONS_KEPT", "revisions-kept", "20", "how many revisions of each organisation and activity are kept", setInt(func(c *Config) *int { return &c.RevisionsKept }, 1, 1000)},
 	{"FRITID_EVENT_HORIZON_DAYS", "event-horizon-days", "365", "how many days ahead a recurring event's occurrences are made (a daily job moves the horizon on)", setInt(func(c *Config) *int { return &c.EventHorizonDays }, 7, 1096)},
 	{"FRITID_CARD_RETENTION_DAYS", "card-retention-days", "90", "days after an activity card ends before its holder's and guardians' personal data is erased (the card and its statistics stay, anonymous)", setInt(func(c *Config) *int { return &c.CardRetentionDays }, 1, 3650)},
-	{"FRITID_SIGNUP_RETENTION_DAYS", "signup-retention-days", "30", "days after an event ends before its sign-ups (contacts, participants, answers, attendance) are erased", setInt(func(c *Config) *int { return &c.SignupRetentionDays }, 1, 3650)},
-	{"FRITID_WEBHOOK_ALLOW_PRIVATE", "webhook-allow-private", "false", "let webhooks reach loopback, private, link-local and CGNAT addresses (tests and development only; refused in production)", setBool(func(c *Config) *bool { return &c.WebhookAllowPrivate })},
+	{"FRITID_SIGNUP_RETENTION_DAYS", "signup-retention-days", "30",
+		"days after an event ends before its sign-ups (contacts, participants, answers, attendance) are erased",
+		setInt(func(c *Config) *int { return &c.SignupRetentionDays }, 1, 3650)},
+	{"FRITID_WEBHOOK_ALLOW_PRIVATE", "webhook-allow-private", "false",
+		"let webhooks reach loopback, private, link-local and CGNAT addresses " +
+			"(tests and development only; refused in production)",
+		setBool(func(c *Config) *bool { return &c.WebhookAllowPrivate })},
 	{"FRITID_MEDIA_URL", "media-url", "", "where uploaded images are kept: file:///srv/fritid/media or s3://bucket?region=eu-north-1; required in production; empty keeps them in the data directory in development", setString(func(c *Config) *string { return &c.MediaURL })},
 	{"FRITID_MAIL_FROM", "mail-from", "fritid <noreply@localhost>", "the sender of e-mail", setString(func(c *Config) *string { return &c.MailFrom })},
 	{"FRITID_SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long a graceful shutdown waits for requests in flight", setDuration(func(c *Config) *time.Duration { return &c.ShutdownGrace })},
@@ -361,7 +369,8 @@ func (c *Config) validate() []string {
 			p = append(p, "FRITID_DATABASE_URL is required in production: the embedded PostgreSQL is for development only")
 		}
 		if c.WebhookAllowPrivate {
-			p = append(p, "FRITID_WEBHOOK_ALLOW_PRIVATE must be false in production: it lets webhooks reach the servers' own network")
+			p = append(p, "FRITID_WEBHOOK_ALLOW_PRIVATE must be false in production: "+
+				"it lets webhooks reach the servers' own network")
 		}
 		if c.MediaURL == "" {
 			p = append(p, "FRITID_MEDIA_URL is required in production: set it to where uploaded images are kept, "+
