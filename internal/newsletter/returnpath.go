@@ -101,14 +101,15 @@ func (s *Service) bounceParts() (local, domain string, ok bool) {
 	return s.BounceAddress[:at], s.BounceAddress[at+1:], true
 }
 
-// returnPath returns the envelope sender of an e-mail with token t, or "" without a bounce
-// address.
-func (s *Service) returnPath(t returnToken) string {
+// returnPath returns the envelope sender of an e-mail with token t and the token's text
+// for its X-Fritid-Delivery field; both empty without a bounce address.
+func (s *Service) returnPath(t returnToken) (path, token string) {
 	local, domain, ok := s.bounceParts()
 	if !ok {
-		return ""
+		return "", ""
 	}
-	return local + "+" + s.signReturn(t) + "@" + domain
+	token = s.signReturn(t)
+	return local + "+" + token + "@" + domain, token
 }
 
 // unsubscribeMailto returns the mailto: unsubscribe URI of delivery number, or "" without a

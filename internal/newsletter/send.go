@@ -250,9 +250,8 @@ func (s *Service) sendOne(ctx context.Context, c *Campaign, m *municipality, id 
 	}
 	env := s.render(c, m, *d.Locale, s.recipientLinks(c.MunicipalityID, id, c.ID, d.Number))
 	env.To = *d.Email
-	env.ReturnPath = s.returnPath(returnToken{kind: kindBounce, delivery: d.Number})
-	if env.ReturnPath != "" {
-		env.Headers[DeliveryHeader] = s.signReturn(returnToken{kind: kindBounce, delivery: d.Number})
+	if path, tok := s.returnPath(returnToken{kind: kindBounce, delivery: d.Number}); path != "" {
+		env.ReturnPath, env.Headers[DeliveryHeader] = path, tok
 	}
 	if err := s.Transport.Send(ctx, env); err != nil {
 		if last {

@@ -171,9 +171,8 @@ func (s *Service) tellKnown(ctx context.Context, tx bun.IDB, t *tenant.Tenant, l
 // returnable gives m, an e-mail to subscriber id, the return path that brings its bounces
 // back to the subscriber (when a bounce address is configured), and returns it.
 func (s *Service) returnable(id uuid.UUID, m *mail.Message) *mail.Message {
-	tok := returnToken{kind: kindConfirmBounce, subscriber: id}
-	if m.ReturnPath = s.returnPath(tok); m.ReturnPath != "" {
-		m.Headers = map[string]string{DeliveryHeader: s.signReturn(tok)}
+	if path, tok := s.returnPath(returnToken{kind: kindConfirmBounce, subscriber: id}); path != "" {
+		m.ReturnPath, m.Headers = path, map[string]string{DeliveryHeader: tok}
 	}
 	return m
 }
