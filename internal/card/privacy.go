@@ -197,11 +197,12 @@ func (s *Service) ErasePersonalData(ctx context.Context, identityNumber string) 
 }
 
 // personalFields names what erasing a person removes, for the audit log.
-var personalFields = []string{"givenName", "birthDate", "identityKey", "guardianships", "overrideReason"}
+var personalFields = []string{"givenName", "birthDate", "identityKey", "guardianships", "overrideReason", "noticeEmail"}
 
 // erasePersons deletes the persons ids, and the guardians who are left with no child and
-// no card of their own; their cards lose their holder and override reason, and the
-// audit entries of those cards their note (the written reason). Each person
+// no card of their own; their cards lose their holder, override reason and notice address
+// (and so do their children's cards: who left an address is not kept), and the audit
+// entries of those cards their note (the written reason). Each person
 // erased is audit-logged with action and actor. It returns how many were erased.
 func erasePersons(ctx context.Context, tx bun.IDB, ids []uuid.UUID, action string, actor *uuid.UUID) (int, error) {
 	var orphans []uuid.UUID
@@ -213,6 +214,9 @@ func erasePersons(ctx context.Context, tx bun.IDB, ids []uuid.UUID, action strin
 		return 0, database.MapError(err, "find orphaned guardians", "person")
 	}
 	all := append(append([]uuid.UUID{}, ids...), orphans...)
+	if err := eraseNoticeContacts(ctx, tx, all); err != nil {
+		return 0, err
+	}
 	stmts := []struct {
 		q    string
 		args []any
@@ -239,10 +243,15 @@ const eraseBatch = 1000
 // retention rule no longer allows: every card they hold, and every card of the children
 // they are a guardian of, ended more than RetentionDays before now (or there is none),
 // and they have not been recorded again since. Their cards and tickets stay, anonymous.
+// The notice addresses of cards that ended that long ago go too, whoever holds them, and
+// those never confirmed whose link has expired.
 // It returns how many persons were erased. Meant for a background job that holds an
 // advisory lock; db may be that job's transaction.
 func (s *Service) EraseExpiredPersonalData(ctx context.Context, db bun.IDB, now time.Time) (int, error) {
 	cutoff := now.Add(-time.Duration(s.opt.RetentionDays) * 24 * time.Hour)
+	if _, err := eraseStaleNoticeContacts(ctx, db, cutoff, now); err != nil {
+		return 0, err
+	}
 	total := 0
 	for {
 		var ids []uuid.UUID
