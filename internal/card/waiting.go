@@ -105,7 +105,7 @@ func (s *Service) JoinWaitingList(ctx context.Context, cardID, offerID uuid.UUID
 			return err
 		}
 		w.JoinedAt = s.now()
-		_, err = tx.NewInsert().Model(w).ExcludeColumn("position").Exec(ctx)
+		_, err = tx.NewInsert().Model(w).Exec(ctx)
 		if database.IsUniqueViolation(err) {
 			return &apperr.Error{Code: apperr.Conflict, MessageID: "AlreadyWaiting", Field: "offerId", Reason: "ALREADY_WAITING"}
 		}
@@ -201,7 +201,7 @@ func (s *Service) AcceptWaitingPlace(ctx context.Context, id uuid.UUID, access *
 func (s *Service) heldPlace(ctx context.Context, c caller, id uuid.UUID, access *CardAccess) (*WaitingPlace, error) {
 	w := new(WaitingPlace)
 	// SECURITY: only a place of the request's municipality.
-	err := s.db.NewSelect().Model(w).ExcludeColumn("position").Where("wp.id = ? AND wp.municipality_id = ?", id, c.mid()).Scan(ctx)
+	err := s.db.NewSelect().Model(w).Where("wp.id = ? AND wp.municipality_id = ?", id, c.mid()).Scan(ctx)
 	if err != nil {
 		return nil, database.MapError(err, "find waiting place", "waiting place")
 	}
@@ -220,7 +220,7 @@ func (s *Service) heldPlace(ctx context.Context, c caller, id uuid.UUID, access 
 // returns the slot. Errors: CONFLICT naming "id" with reason NOT_OFFERED or HOLD_EXPIRED.
 func (s *Service) releaseHeld(ctx context.Context, tx bun.IDB, id uuid.UUID) (int16, error) {
 	w := new(WaitingPlace)
-	err := tx.NewSelect().Model(w).ExcludeColumn("position").Where("wp.id = ?", id).For("UPDATE").Scan(ctx)
+	err := tx.NewSelect().Model(w).Where("wp.id = ?", id).For("UPDATE").Scan(ctx)
 	if err != nil {
 		return 0, database.MapError(err, "find waiting place", "waiting place")
 	}
