@@ -89,13 +89,14 @@ func (s *Service) notify(ctx context.Context, tx bun.IDB, n *Notice) error {
 		}
 	}
 	var to struct {
-		Email        string `bun:"email"`
-		Locale       string `bun:"locale"`
-		Municipality string `bun:"name"`
-		TimeZone     string `bun:"time_zone"`
+		Email         string `bun:"email"`
+		Locale        string `bun:"locale"`
+		Municipality  string `bun:"name"`
+		TimeZone      string `bun:"time_zone"`
+		DefaultLocale string `bun:"default_locale"`
 	}
 	err := tx.NewSelect().TableExpr("card_notice_contacts AS nc").
-		ColumnExpr("nc.email, nc.locale, m.name, m.time_zone").
+		ColumnExpr("nc.email, nc.locale, m.name, m.time_zone, m.default_locale").
 		Join("JOIN municipalities AS m ON m.id = nc.municipality_id").
 		Where("nc.card_id = ? AND nc.municipality_id = ?", n.CardID, n.MunicipalityID).
 		Where("nc.confirmed_at IS NOT NULL AND ? = ANY(nc.notices)", n.Kind).Scan(ctx, &to)
@@ -107,7 +108,7 @@ func (s *Service) notify(ctx context.Context, tx bun.IDB, n *Notice) error {
 	}
 	data := map[string]any{"Municipality": to.Municipality, "Link": s.PublicURL}
 	if n.OfferID != nil {
-		if data["Offer"], err = offerTitle(ctx, tx, *n.OfferID, to.Locale); err != nil {
+		if data["Offer"], err = offerTitle(ctx, tx, *n.OfferID, to.Locale, to.DefaultLocale); err != nil {
 			return err
 		}
 	}
@@ -121,11 +122,12 @@ func (s *Service) notify(ctx context.Context, tx bun.IDB, n *Notice) error {
 		To: to.Email, Locale: to.Locale, Data: data})
 }
 
-// offerTitle returns the offer's title in locale, or else in its first language.
-func offerTitle(ctx context.Context, db bun.IDB, offerID uuid.UUID, locale string) (string, error) {
+// offerTitle returns the offer's title in locale, else in the municipality's default
+// locale, else in its first language.
+func offerTitle(ctx context.Context, db bun.IDB, offerID uuid.UUID, locale, fallback string) (string, error) {
 	var title string
 	err := db.NewSelect().Table("card_offer_translations").Column("title").Where("offer_id = ?", offerID).
-		OrderExpr("locale = ? DESC, locale", locale).Limit(1).Scan(ctx, &title)
+		OrderExpr("locale = ? DESC, locale = ? DESC, locale", locale, fallback).Limit(1).Scan(ctx, &title)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", database.MapError(err, "find offer title", "offer")
 	}

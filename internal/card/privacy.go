@@ -41,6 +41,19 @@ type ReportCard struct {
 	Programme string
 	Agency    string
 	Tickets   []*ReportTicket
+	// WaitingPlaces are the card's places in waiting lists.
+	WaitingPlaces []*ReportWaitingPlace
+	// NoticeContact is the e-mail address left for the card's notices, or nil.
+	NoticeContact *NoticeContact
+}
+
+// ReportWaitingPlace is a card's place in a waiting list in a PersonalDataReport.
+type ReportWaitingPlace struct {
+	Offer    string        `bun:"offer"`
+	Status   WaitingStatus `bun:"status"`
+	JoinedAt time.Time     `bun:"joined_at"`
+
+	CardID uuid.UUID `bun:"card_id"`
 }
 
 // ReportTicket is a ticket claimed with a card in a PersonalDataReport.
@@ -146,7 +159,31 @@ func reportCards(ctx context.Context, tx bun.IDB, c caller, where string, arg an
 	for _, t := range tickets {
 		byID[t.CardID].Tickets = append(byID[t.CardID].Tickets, t)
 	}
-	return out, nil
+	return out, reportWaiting(ctx, tx, c, ids, byID)
+}
+
+// reportWaiting adds the cards' waiting places and notice addresses to their report.
+func reportWaiting(ctx context.Context, tx bun.IDB, c caller, ids []uuid.UUID, byID map[uuid.UUID]*ReportCard) error {
+	var places []*ReportWaitingPlace
+	err := tx.NewRaw(`SELECT w.card_id, w.status, w.joined_at,
+		coalesce((SELECT tr.title FROM card_offer_translations tr WHERE tr.offer_id = w.offer_id
+			ORDER BY array_position(?::text[], tr.locale) NULLS LAST, tr.locale LIMIT 1), '') AS offer
+		FROM card_waiting_places w WHERE w.card_id IN (?) ORDER BY w.joined_at, w.id`,
+		pgdialect.Array(c.chain(ctx)), bun.In(ids)).Scan(ctx, &places)
+	if err != nil {
+		return database.MapError(err, "find report waiting places", "waiting place")
+	}
+	for _, w := range places {
+		byID[w.CardID].WaitingPlaces = append(byID[w.CardID].WaitingPlaces, w)
+	}
+	var contacts []*NoticeContact
+	if err := tx.NewSelect().Model(&contacts).Where("nc.card_id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return database.MapError(err, "find report notice addresses", "card")
+	}
+	for _, n := range contacts {
+		byID[n.CardID].NoticeContact = n
+	}
+	return nil
 }
 
 func deref(s *string) string {
