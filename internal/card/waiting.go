@@ -69,6 +69,14 @@ type WaitingPlace struct {
 // GlobalID returns the place's global ID.
 func (w *WaitingPlace) GlobalID() string { return relay.GlobalID("CardWaitingPlace", w.ID) }
 
+// PositionInLine returns the place's position in the line while WAITING, else nil.
+func (w *WaitingPlace) PositionInLine() *int {
+	if w.Status != WaitingInLine || w.Position == 0 {
+		return nil
+	}
+	return &w.Position
+}
+
 // WaitingCounts is the length of an offer's waiting list, without names: cards WAITING,
 // and places OFFERED and held for a card.
 type WaitingCounts struct {
