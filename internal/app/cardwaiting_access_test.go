@@ -50,7 +50,7 @@ func cardWaitingAccessCases(t *testing.T, s *testServer, iss *testIssuer, coordi
 		year := time.Now().Year()
 		mother := identityNumber(time.Date(1984, 5, 2, 0, 0, 0, 0, time.UTC), n)
 		child := map[string]any{"programmeId": programme, "givenName": "Barn", "birthDate": fmt.Sprintf("%d-06-01", year-9),
-			"childIdentityNumber": identityNumber(time.Date(year-9, 6, 1, 0, 0, 0, 0, time.UTC), n),
+			"childIdentityNumber":     identityNumber(time.Date(year-9, 6, 1, 0, 0, 0, 0, time.UTC), n),
 			"guardianIdentityNumbers": []any{mother}}
 		card = get(ok(t, s.post(t, `mutation($in: CardRecipientInput!) { issueCard(input: $in) { card { id } } }`,
 			map[string]any{"in": child}, caseworker())).Data, "issueCard.card.id")
