@@ -79,7 +79,7 @@ func TestCardWaitingListWithNotices(t *testing.T) {
 	card := get(ok(t, s.post(t, `mutation($in: CardRecipientInput!) { issueCard(input: $in) { card { id } } }`,
 		map[string]any{"in": map[string]any{"programmeId": programme, "givenName": "Ida",
 			"childIdentityNumber": identityNumber(time.Date(year-9, 2, 3, 0, 0, 0, 0, time.UTC), 0),
-			"birthDate": fmt.Sprintf("%d-02-03", year-9), "guardianIdentityNumbers": []any{mother}}}, nav)).Data,
+			"birthDate":           fmt.Sprintf("%d-02-03", year-9), "guardianIdentityNumbers": []any{mother}}}, nav)).Data,
 		"issueCard.card.id")
 	now := time.Now()
 	mor := "Authorization: Bearer " + iss.sign(t, iss.key, map[string]any{"iss": iss.URL, "aud": "fritid", "sub": "mor",
