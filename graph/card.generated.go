@@ -4613,6 +4613,38 @@ func (ec *executionContext) fieldContext_TicketCounts_open(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _TicketCounts_noShows(ctx context.Context, field graphql.CollectedField, obj *card.TicketCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TicketCounts_noShows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoShows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v card.Count) graphql.Marshaler {
+			return ec.marshalNStatCount2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TicketCounts_noShows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketCounts",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Utilisation_redeemedOfClaimed(ctx context.Context, field graphql.CollectedField, obj *card.Utilisation) (ret graphql.Marshaler) {
 	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.RedeemedOfClaimed)
 }
@@ -8750,6 +8782,11 @@ func (ec *executionContext) _TicketCounts(ctx context.Context, sel ast.Selection
 			}
 		case "open":
 			out.Values[i] = ec._TicketCounts_open(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "noShows":
+			out.Values[i] = ec._TicketCounts_noShows(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

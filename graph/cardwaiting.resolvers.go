@@ -104,7 +104,6 @@ func (r *mutationResolver) RemoveCardNoticeContact(ctx context.Context, cardID s
 	return &model.RemoveCardNoticeContactPayload{Removed: removed}, nil
 }
 
-// CardWaitingPlace returns CardWaitingPlaceResolver implementation.
 func (r *Resolver) CardWaitingPlace() CardWaitingPlaceResolver { return &cardWaitingPlaceResolver{r} }
 
 type cardWaitingPlaceResolver struct{ *Resolver }

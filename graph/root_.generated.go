@@ -1748,6 +1748,7 @@ type ComplexityRoot struct {
 		Cancelled func(childComplexity int) int
 		Claimed   func(childComplexity int) int
 		Expired   func(childComplexity int) int
+		NoShows   func(childComplexity int) int
 		Open      func(childComplexity int) int
 		Redeemed  func(childComplexity int) int
 	}
@@ -9014,6 +9015,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TicketCounts.Expired(childComplexity), true
+	case "TicketCounts.noShows":
+		if e.ComplexityRoot.TicketCounts.NoShows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketCounts.NoShows(childComplexity), true
 	case "TicketCounts.open":
 		if e.ComplexityRoot.TicketCounts.Open == nil {
 			break
@@ -12168,6 +12175,11 @@ type ConfirmCardNoticeContactPayload {
 type RemoveCardNoticeContactPayload {
   "Whether the card had one."
   removed: Boolean!
+}
+
+extend type TicketCounts {
+  "Expired tickets of events (offers with a time) that nobody came with: expired at or after the event. Hidden when small, as the other counts."
+  noShows: StatCount!
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {
@@ -19099,6 +19111,8 @@ func (ec *executionContext) childFields_TicketCounts(ctx context.Context, field 
 		return ec.fieldContext_TicketCounts_cancelled(ctx, field)
 	case "open":
 		return ec.fieldContext_TicketCounts_open(ctx, field)
+	case "noShows":
+		return ec.fieldContext_TicketCounts_noShows(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TicketCounts", field.Name)
 }
