@@ -140,6 +140,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 	}
 	a.Cards = card.NewService(a.DB, cfg.SecretKey, card.Options{RetentionDays: cfg.CardRetentionDays,
 		IdentityNumber: func(i *auth.Identity) string { return i.IdentityNumber() }})
+	a.Cards.PublicURL = cfg.PublicURL
 	a.Portal.Accounts, a.Portal.PublicURL, a.Portal.RevisionsKept = a.Auth, cfg.PublicURL, cfg.RevisionsKept
 	a.Portal.Secret = []byte(cfg.SecretKey)
 	a.Content = content.NewService(a.DB)
@@ -447,8 +448,11 @@ func newJobs(a *App) (*jobs.Queue, error) {
 	jobs.AddWorker(q, &newsletter.CleanupWorker{Newsletters: a.Newsletters})
 	q.AddPeriodic(newsletter.CleanupInterval, func() river.JobArgs { return newsletter.CleanupArgs{} })
 	jobs.AddWorker(q, &card.ExpiryWorker{Cards: a.Cards})
-	// Card and ticket expiry, and retention erasure: every quarter of an hour.
+	// Card and ticket expiry, waiting-list holds, reminders and retention erasure: every
+	// quarter of an hour.
 	q.AddPeriodic(card.ExpiryInterval, func() river.JobArgs { return card.ExpiryArgs{} })
+	// New card offers told to the holders who asked, once, when first published.
+	jobs.AddWorker(q, &card.AnnounceWorker{Cards: a.Cards})
 	// Recurring events' occurrences up to the horizon: daily.
 	jobs.AddWorker(q, &events.HorizonWorker{Events: a.Events})
 	q.AddPeriodic(events.HorizonInterval, func() river.JobArgs { return events.HorizonArgs{} })
