@@ -116,7 +116,8 @@ func TestEventsJSONAnswersAsTheExecutor(t *testing.T) {
 
 	var ids struct{ cat, org, series, programme string }
 	r := ok(t, s.larvik(t, `{ categories { id } organisations(first: 100) { nodes { id slug } }
-		events(first: 100, filter: {from: "2026-01-01T00:00:00Z", to: "2026-12-31T00:00:00Z"}) { nodes { series { id } } }
+		events(first: 100, filter: {from: "2026-01-01T00:00:00Z", to: "2026-12-31T00:00:00Z"}) {
+			nodes { series { id } } }
 		event(slug: "vinterferie-2027") { id } }`, nil))
 	ids.cat = get(r.Data, "categories.0.id").(string)
 	for _, o := range list(r, "organisations") {
@@ -155,8 +156,8 @@ func TestEventsJSONAnswersAsTheExecutor(t *testing.T) {
 			b: events(first: 1, after: null) { nodes { __typename id } }`,
 		"empty": `events(first: 5, filter: {query: "qqqxqqq"}) { totalCount edges { cursor node { id } }
 			pageInfo { hasNextPage startCursor endCursor } }`,
-		"calendar": `calendar(from: "2027-02-20", to: "2027-03-15") { date items { __typename ... on Event { ` + item + ` }
-			... on CalendarActivityTime { startsAt activity { title } } } }`,
+		"calendar": `calendar(from: "2027-02-20", to: "2027-03-15") { date items { __typename
+			... on Event { ` + item + ` } ... on CalendarActivityTime { startsAt activity { title } } } }`,
 		"calendar-week": `calendar(from: "2027-07-01", to: "2027-07-07") { date
 			items { ... on Event { id title startsAt endsAt venue { name } } } }`,
 	}

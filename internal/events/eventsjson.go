@@ -264,9 +264,8 @@ func (c *eventJSON) joins(q *bun.SelectQuery, cats []portal.CategoryJSON) (*bun.
 				cols[len(cols)-1] += " AS " + t.as
 			}
 		}
-		q = q.Join("LEFT JOIN LATERAL (SELECT "+strings.Join(cols, ", ")+
-			" FROM event_translations t WHERE t.municipality_id = r.municipality_id AND t.event_id = r.id) AS tx ON true",
-			args...)
+		q = q.Join("LEFT JOIN LATERAL (SELECT "+strings.Join(cols, ", ")+" FROM event_translations t"+
+			" WHERE t.municipality_id = r.municipality_id AND t.event_id = r.id) AS tx ON true", args...)
 	}
 	if c.venue != nil {
 		q = q.Join(c.venue.Join, c.venue.Args...)
@@ -299,22 +298,6 @@ func (c *eventJSON) joins(q *bun.SelectQuery, cats []portal.CategoryJSON) (*bun.
 // fields of the objects they show (see EventJSONFields).
 type EventsJSON []portal.ItemJSONField
 
-// Categories returns the fields shown of the events' categories, for the caller to write
-// them (portal.CategoryJSON); nil when none are shown.
-func (l EventsJSON) Categories() []portal.ItemJSONField {
-	for _, f := range l {
-		switch f.Field {
-		case "categories":
-			return f.Sub
-		case "edges", "node", "nodes":
-			if c := EventsJSON(f.Sub).Categories(); c != nil {
-				return c
-			}
-		}
-	}
-	return nil
-}
-
 // FindEventsJSON is FindEvents for a page the database writes as JSON: the same events,
 // in the same order and page, with the same cursors, page info and count, written with
 // the connection's fields shape (see EventJSONFields). ok is false when the page cannot
@@ -324,13 +307,6 @@ func (s *Service) FindEventsJSON(ctx context.Context, f Filter, order Order, pag
 	if page.Backward || len(shape) == 0 || s.NoJSON.Load() {
 		return nil, false, nil
 	}
-	// SECURITY: the same events as FindEvents (eventList: of the request's municipality,
-	// those the reader may see), and the same venues and organisations as the batches give
-	// (portal.VenueJSON, portal.OrganisationJSON).
-	l, err := s.eventList(ctx, f, order)
-	if err != nil {
-		return nil, false, err
-	}
 	c := &eventJSON{ctx: ctx, chain: i18n.FromContext(ctx).Chain, texts: map[string]bool{}}
 	// Each list of events the connection shows (edges { node }, nodes, under their aliases)
 	// is one column of the statement.
@@ -338,7 +314,7 @@ func (s *Service) FindEventsJSON(ctx context.Context, f Filter, order Order, pag
 	count := false
 	for _, cf := range shape {
 		if err := plainField("EventConnection", cf, cf.Field != "totalCount" && cf.Field != "__typename"); err != nil {
-			return nil, false, nil
+			return nil, false, nil //nolint:nilerr // a selection the database does not write
 		}
 		switch cf.Field {
 		case "nodes":
@@ -370,6 +346,13 @@ func (s *Service) FindEventsJSON(ctx context.Context, f Filter, order Order, pag
 			count = true
 		}
 	}
+	// SECURITY: the same events as FindEvents (eventList: of the request's municipality,
+	// those the reader may see), and the same venues and organisations as the batches give
+	// (portal.VenueJSON, portal.OrganisationJSON).
+	l, err := s.eventList(ctx, f, order)
+	if err != nil {
+		return nil, false, err
+	}
 	inner, err := l.sort.Apply(l.base().ColumnExpr("e.*"), page)
 	if err != nil {
 		return nil, false, err
@@ -400,15 +383,15 @@ type jsonRow struct {
 func (r jsonRow) key() (string, uuid.UUID) { return r.sortKey, r.id }
 
 // read runs the statement that writes the JSON of items (expressions built by c) for the
-// events inner selects (with their columns), in its order; cols are the two columns read
-// before the JSON: the sort key and the ID, or the start and end.
+// events inner selects (with their columns), in its order; sortKey is the expression of
+// each row's sort value (its cursor's).
 func (c *eventJSON) read(db bun.IDB, inner *bun.SelectQuery, items []string, cats []portal.CategoryJSON,
-	first string) ([]jsonRow, error) {
+	sortKey string) ([]jsonRow, error) {
 	// rn numbers the rows in the order the page's statement returns them, so the items are
 	// written in its order.
 	q := db.NewSelect().
 		TableExpr("(SELECT r0.*, row_number() OVER () AS rn FROM (?) AS r0) AS r", inner).
-		ColumnExpr(first + ", r.id, r.starts_at, r.ends_at")
+		ColumnExpr(sortKey + ", r.id, r.starts_at, r.ends_at")
 	q, err := c.joins(q, cats)
 	if err != nil {
 		return nil, err
