@@ -78,7 +78,7 @@ func (s *Service) IssueCard(ctx context.Context, in RecipientInput) (*IssuedCard
 		return audit.Append(ctx, tx, entry)
 	})
 	if errors.Is(err, errHolderTaken) {
-		return nil, s.alreadyHeld(ctx, c, in.ProgrammeID, r.childKey)
+		return nil, s.alreadyHeld(ctx, c, in.ProgrammeID, r)
 	}
 	if err != nil {
 		return nil, err
@@ -107,15 +107,15 @@ func (s *Service) mayIssue(findings []*Finding, reason string) error {
 
 // alreadyHeld returns the CARD_BLOCKED refusal for a child whose card another caseworker
 // issued a moment ago, with that card's agency and date when it can be read.
-func (s *Service) alreadyHeld(ctx context.Context, c caller, programmeID uuid.UUID, childKey []byte) error {
-	f, err := heldCard(ctx, s.db, c.mid(), programmeID, childKey)
+func (s *Service) alreadyHeld(ctx context.Context, c caller, programmeID uuid.UUID, r *recipient) error {
+	f, err := heldCard(ctx, s.db, c.mid(), programmeID, r.childKey)
 	if err != nil {
 		return err
 	}
 	if f == nil {
 		f = &Finding{Code: AlreadyHasCard, Severity: SeverityBlock}
 	}
-	f.Field = "input.childIdentityNumber"
+	f.Field = r.holderField
 	return refusal([]*Finding{f})
 }
 
