@@ -44,6 +44,10 @@ type Options struct {
 	MinOverrideReason int
 	// MaxGuardians is the most guardians given for one child (default 4).
 	MaxGuardians int
+	// MaxSheetRows is the most people one sheet issues cards to (default 2,000), and
+	// MaxSheetBytes the largest sheet file (default 2 MiB).
+	MaxSheetRows  int
+	MaxSheetBytes int64
 	// IdentityNumber returns the national identity number an OpenID Connect identity
 	// carries (ID-porten's "pid" claim), or "" when it carries none. Without it, MyCards
 	// finds no one.
@@ -52,7 +56,7 @@ type Options struct {
 
 // DefaultOptions are the defaults.
 var DefaultOptions = Options{RetentionDays: 90, MaxPINFailures: 5, FailureWindow: 15 * time.Minute,
-	MaxBatch: 500, MinOverrideReason: 10, MaxGuardians: 4}
+	MaxBatch: 500, MinOverrideReason: 10, MaxGuardians: 4, MaxSheetRows: 2000, MaxSheetBytes: 2 << 20}
 
 // Service runs the activity card.
 type Service struct {
@@ -87,6 +91,12 @@ func NewService(db *bun.DB, secret string, opt Options) *Service {
 	}
 	if opt.MaxGuardians <= 0 {
 		opt.MaxGuardians = d.MaxGuardians
+	}
+	if opt.MaxSheetRows <= 0 {
+		opt.MaxSheetRows = d.MaxSheetRows
+	}
+	if opt.MaxSheetBytes <= 0 {
+		opt.MaxSheetBytes = d.MaxSheetBytes
 	}
 	return &Service{db: db, secret: secret, opt: opt, now: time.Now}
 }
