@@ -24,7 +24,7 @@ func csvSheet(rows ...[]string) *bytes.Reader {
 	w := csv.NewWriter(&b)
 	w.Comma, w.UseCRLF = ';', true
 	w.Write([]string{"Fødselsnummer", "Fornavn", "Fødselsdato", "Foresatte", "Begrunnelse"}) //nolint:errcheck // in memory
-	w.WriteAll(rows)                                                                       //nolint:errcheck // in memory
+	w.WriteAll(rows)                                                                         //nolint:errcheck // in memory
 	return bytes.NewReader(b.Bytes())
 }
 
