@@ -125,7 +125,6 @@ func (s *Service) IssueCardsFromSheet(ctx context.Context, programmeID uuid.UUID
 		if err != nil {
 			return err
 		}
-		report.Programme = p
 		ready, err := s.checkSheet(ctx, tx, c, p, entries)
 		if err != nil {
 			return err
@@ -141,6 +140,10 @@ func (s *Service) IssueCardsFromSheet(ctx context.Context, programmeID uuid.UUID
 		return s.issueSheet(ctx, tx, c, ag, p, ready)
 	})
 	if err != nil {
+		return nil, err
+	}
+	// The programme with its texts and the cards now left, for the answer.
+	if report.Programme, err = s.findProgramme(ctx, s.db, c, programmeID); err != nil {
 		return nil, err
 	}
 	return report, nil
@@ -281,7 +284,6 @@ func (s *Service) issueSheet(ctx context.Context, tx bun.IDB, c caller, ag *Agen
 		len(cards), p.ID); err != nil {
 		return database.MapError(err, "count cards", "programme")
 	}
-	p.CardsIssued += len(cards)
 	entries = append(entries, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "issue_cards_from_sheet",
 		ItemType: "CardProgramme", ItemID: &p.ID, Fields: []string{"cards"}})
 	return appendAudit(ctx, tx, entries)
