@@ -137,7 +137,8 @@ func (s *Service) insertPersonalCard(ctx context.Context, tx bun.IDB, c caller, 
 
 // personalCard returns a new card in p for the recipient r recorded as holderID, issued by
 // the caller at ag; overridden keeps the reason that overrode warnings.
-func (s *Service) personalCard(c caller, ag *Agency, p *Programme, r *recipient, holderID uuid.UUID, overridden bool) *Card {
+func (s *Service) personalCard(c caller, ag *Agency, p *Programme, r *recipient, holderID uuid.UUID,
+	overridden bool) *Card {
 	band := ageBand(r.age)
 	card := &Card{ID: newID(), MunicipalityID: c.mid(), ProgrammeID: p.ID, Kind: CardPersonal, HolderID: &holderID,
 		ValidFrom: p.ValidFrom, ValidTo: p.ValidTo, Allowance: p.DefaultAllowance, Status: CardActive,

@@ -100,7 +100,8 @@ type sheetEntry struct {
 // the agency may not issue in the programme), NOT_FOUND (no such programme here), and
 // BAD_USER_INPUT on "file" for a file that is bad as a whole (see roster.Read), or
 // (reason NO_CARDS_LEFT) more READY rows than the programme has cards left.
-func (s *Service) IssueCardsFromSheet(ctx context.Context, programmeID uuid.UUID, file io.Reader, dryRun bool) (*SheetReport, error) {
+func (s *Service) IssueCardsFromSheet(ctx context.Context, programmeID uuid.UUID, file io.Reader,
+	dryRun bool) (*SheetReport, error) {
 	c, err := signedIn(ctx)
 	if err != nil {
 		return nil, err
@@ -226,7 +227,8 @@ func sheetProblem(err error) *apperr.Error {
 
 // checkSheet runs the checks of a single issue on every entry, marks the blocked and the
 // refused, and returns those ready to issue.
-func (s *Service) checkSheet(ctx context.Context, tx bun.IDB, c caller, p *Programme, entries []sheetEntry) ([]sheetEntry, error) {
+func (s *Service) checkSheet(ctx context.Context, tx bun.IDB, c caller, p *Programme,
+	entries []sheetEntry) ([]sheetEntry, error) {
 	rs := make([]*recipient, len(entries))
 	for i, e := range entries {
 		rs[i] = e.r
@@ -256,7 +258,8 @@ func (s *Service) checkSheet(ctx context.Context, tx bun.IDB, c caller, p *Progr
 
 // issueSheet records the people of the ready entries and their guardians, issues their
 // cards and audits each, as IssueCard does for one, in a handful of statements.
-func (s *Service) issueSheet(ctx context.Context, tx bun.IDB, c caller, ag *Agency, p *Programme, ready []sheetEntry) error {
+func (s *Service) issueSheet(ctx context.Context, tx bun.IDB, c caller, ag *Agency, p *Programme,
+	ready []sheetEntry) error {
 	rs := make([]*recipient, len(ready))
 	for i, e := range ready {
 		rs[i] = e.r

@@ -270,7 +270,8 @@ func (s *Service) findings(ctx context.Context, db bun.IDB, c caller, p *Program
 // recipient as for a sheet of them: one query finds the cards they hold, one their
 // guardians' other children's. Cards issued after the query are not seen, so rs with a
 // guardian in common do not warn about each other.
-func (s *Service) findingsFor(ctx context.Context, db bun.IDB, c caller, p *Programme, rs []*recipient) ([][]*Finding, error) {
+func (s *Service) findingsFor(ctx context.Context, db bun.IDB, c caller, p *Programme,
+	rs []*recipient) ([][]*Finding, error) {
 	held, err := heldCards(ctx, db, c.mid(), p.ID, rs)
 	if err != nil {
 		return nil, err
@@ -345,7 +346,8 @@ func heldCard(ctx context.Context, db bun.IDB, mid, programmeID uuid.UUID, key [
 
 // heldCards returns, by holder key, the latest usable card in the programme of each of rs
 // that holds one.
-func heldCards(ctx context.Context, db bun.IDB, mid, programmeID uuid.UUID, rs []*recipient) (map[string]*cardSeen, error) {
+func heldCards(ctx context.Context, db bun.IDB, mid, programmeID uuid.UUID,
+	rs []*recipient) (map[string]*cardSeen, error) {
 	keys := make([][]byte, len(rs))
 	for i, r := range rs {
 		keys[i] = r.childKey
@@ -357,7 +359,8 @@ func heldCards(ctx context.Context, db bun.IDB, mid, programmeID uuid.UUID, rs [
 	err := db.NewRaw(`SELECT DISTINCT ON (p.identity_key) p.identity_key, ag.name AS agency, c.issued_at FROM cards c
 		JOIN card_persons p ON p.id = c.holder_id
 		LEFT JOIN card_agencies ag ON ag.id = c.agency_id
-		WHERE c.municipality_id = ? AND c.programme_id = ? AND p.identity_key = ANY(?) AND c.status IN ('ACTIVE', 'SUSPENDED')
+		WHERE c.municipality_id = ? AND c.programme_id = ? AND p.identity_key = ANY(?)
+		AND c.status IN ('ACTIVE', 'SUSPENDED')
 		ORDER BY p.identity_key, c.issued_at DESC`, mid, programmeID, pgdialect.Array(keys)).Scan(ctx, &seen)
 	if err != nil {
 		return nil, database.MapError(err, "find held cards", "card")

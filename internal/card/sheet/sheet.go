@@ -46,8 +46,10 @@ dd { margin: 0 }
 footer { font-size: 8pt; color: #444; margin-top: 4mm }
 </style></head><body>
 {{if .Cards}}<div class="grid">{{range .Cards}}<section class="card"><h2>{{.Programme}}</h2>
-<dl>{{if .Holder}}<dt>{{$.L.Holder}}</dt><dd>{{.Holder}}</dd>{{end}}<dt>{{$.L.Number}}</dt><dd class="big">{{.Number}}</dd>
-{{if .PIN}}<dt>{{$.L.PIN}}</dt><dd class="big">{{.PIN}}</dd>{{end}}<dt>{{$.L.ValidTo}}</dt><dd>{{.ValidTo}}</dd></dl></section>{{end}}</div>{{end}}
+<dl>{{if .Holder}}<dt>{{$.L.Holder}}</dt><dd>{{.Holder}}</dd>{{end}}
+<dt>{{$.L.Number}}</dt><dd class="big">{{.Number}}</dd>
+{{if .PIN}}<dt>{{$.L.PIN}}</dt><dd class="big">{{.PIN}}</dd>{{end}}
+<dt>{{$.L.ValidTo}}</dt><dd>{{.ValidTo}}</dd></dl></section>{{end}}</div>{{end}}
 {{with .Ticket}}<section class="ticket"><h2>{{.Offer}}</h2><div class="qr">{{$.QR}}</div>
 <dl><dt>{{$.L.Code}}</dt><dd class="big">{{.Code}}</dd><dt>{{$.L.Admits}}</dt><dd>{{.Admits}}</dd>
 <dt>{{$.L.ValidUntil}}</dt><dd>{{.ValidUntil}}</dd>{{if .HowToUse}}<dt>{{$.L.HowToUse}}</dt><dd>{{.HowToUse}}</dd>{{end}}</dl></section>{{end}}
