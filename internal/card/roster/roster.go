@@ -80,7 +80,13 @@ type Limits struct {
 	MaxBytes int64
 	// MaxRows is the most people in one sheet (blank rows and the headings not counted).
 	MaxRows int
+	// MaxCells bounds the cells read, blank ones too (default DefaultMaxCells): a workbook
+	// may hold hundreds of thousands of formatted but empty rows as wide as a sheet can be.
+	MaxCells int
 }
+
+// DefaultMaxCells is MaxCells when it is 0: 2,000 rows of 2,000 columns.
+const DefaultMaxCells = 4_000_000
 
 // Row is one person of the sheet, as text with spaces trimmed.
 type Row struct {
@@ -97,7 +103,8 @@ type Row struct {
 }
 
 // Read reads a CSV or XLSX sheet (which one, by its content) from r. Errors:
-// BAD_USER_INPUT on "file" with the reasons above: over MaxBytes (TOO_LARGE), no headings
+// BAD_USER_INPUT on "file" with the reasons above: over MaxBytes or MaxCells (TOO_LARGE),
+// no headings
 // or no person (EMPTY), neither CSV nor XLSX, an encrypted or damaged workbook (FORMAT),
 // text that is not UTF-8 (ENCODING, with the row), a broken quote (SYNTAX, with the row),
 // a heading it does not know or a value under no heading (UNKNOWN_COLUMN), a required
@@ -126,7 +133,10 @@ func Read(r io.Reader, lim Limits) ([]Row, error) {
 		return nil, err
 	}
 	defer cells.close()
-	return readRows(cells, lim.MaxRows)
+	if lim.MaxCells <= 0 {
+		lim.MaxCells = DefaultMaxCells
+	}
+	return readRows(cells, lim)
 }
 
 // cellReader gives a sheet's rows one at a time: the row's number and its cells, and
@@ -144,9 +154,10 @@ type layout struct {
 }
 
 // readRows reads the headings and then the people.
-func readRows(cells cellReader, maxRows int) ([]Row, error) {
+func readRows(cells cellReader, lim Limits) ([]Row, error) {
 	var l *layout
 	var out []Row
+	seen := 0
 	for {
 		n, rec, ok, err := cells.next()
 		if err != nil {
@@ -154,6 +165,9 @@ func readRows(cells cellReader, maxRows int) ([]Row, error) {
 		}
 		if !ok {
 			break
+		}
+		if seen += len(rec); seen > lim.MaxCells {
+			return nil, apperr.Invalid(Field, "SheetTooManyCells", nil).WithReason(ReasonTooLarge)
 		}
 		if blank(rec) {
 			continue
@@ -164,8 +178,8 @@ func readRows(cells cellReader, maxRows int) ([]Row, error) {
 			}
 			continue
 		}
-		if len(out) == maxRows {
-			return nil, apperr.Invalid(Field, "SheetTooManyRows", map[string]any{"Max": maxRows}).
+		if len(out) == lim.MaxRows {
+			return nil, apperr.Invalid(Field, "SheetTooManyRows", map[string]any{"Max": lim.MaxRows}).
 				WithReason(ReasonTooManyRows)
 		}
 		row, err := l.row(cells, n, rec)

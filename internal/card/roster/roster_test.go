@@ -13,7 +13,7 @@ import (
 	"github.com/fritid/fritid/internal/platform/apperr"
 )
 
-var limits = Limits{MaxBytes: 64 << 10, MaxRows: 5}
+var limits = Limits{MaxBytes: 64 << 10, MaxRows: 5, MaxCells: 200}
 
 // wantRefused fails t unless err refuses the file with reason and, when row > 0, names
 // the row.
@@ -121,6 +121,7 @@ func TestReadRefuses(t *testing.T) {
 		"nothing":          {"", ReasonEmpty, 0},
 		"too many rows":    {head + strings.Repeat(row, 6), ReasonTooManyRows, 0},
 		"too large":        {head + strings.Repeat(row, 3000), ReasonTooLarge, 0},
+		"too many cells":   {head + strings.Repeat(";;;;;;;;;;;;;;;;;;;\n", 10) + row, ReasonTooLarge, 0},
 		"an old workbook":  {"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", ReasonFormat, 0},
 		"a broken archive": {"PK\x03\x04 not really a zip", ReasonFormat, 0},
 	} {
