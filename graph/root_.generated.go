@@ -1091,6 +1091,8 @@ type ComplexityRoot struct {
 	}
 
 	NewsletterCampaignCounts struct {
+		Bounced      func(childComplexity int) int
+		Complained   func(childComplexity int) int
 		Failed       func(childComplexity int) int
 		Pending      func(childComplexity int) int
 		Recipients   func(childComplexity int) int
@@ -6502,6 +6504,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NewsletterCampaign.Texts(childComplexity), true
 
+	case "NewsletterCampaignCounts.bounced":
+		if e.ComplexityRoot.NewsletterCampaignCounts.Bounced == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignCounts.Bounced(childComplexity), true
+	case "NewsletterCampaignCounts.complained":
+		if e.ComplexityRoot.NewsletterCampaignCounts.Complained == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignCounts.Complained(childComplexity), true
 	case "NewsletterCampaignCounts.failed":
 		if e.ComplexityRoot.NewsletterCampaignCounts.Failed == nil {
 			break
@@ -15009,8 +15023,18 @@ type NewsletterCampaignCounts {
   failed: Int!
   "Left the list before their turn."
   skipped: Int!
-  "Unsubscribed with this campaign's link."
+  "Unsubscribed with this campaign's link or its mailto: unsubscribe address."
   unsubscribed: Int!
+  """
+  Hard bounces read from the returned mail (a delivery report with a permanent failure): each
+  ended the address's subscriptions. Counted when a bounce address is configured.
+  """
+  bounced: Int!
+  """
+  Complaints read from the mailbox providers' feedback reports (marked as spam): each ended the
+  address's subscriptions. Counted when a bounce address is configured.
+  """
+  complained: Int!
 }
 
 "A campaign as a recipient gets it."
@@ -17572,6 +17596,10 @@ func (ec *executionContext) childFields_NewsletterCampaignCounts(ctx context.Con
 		return ec.fieldContext_NewsletterCampaignCounts_skipped(ctx, field)
 	case "unsubscribed":
 		return ec.fieldContext_NewsletterCampaignCounts_unsubscribed(ctx, field)
+	case "bounced":
+		return ec.fieldContext_NewsletterCampaignCounts_bounced(ctx, field)
+	case "complained":
+		return ec.fieldContext_NewsletterCampaignCounts_complained(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NewsletterCampaignCounts", field.Name)
 }

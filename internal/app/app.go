@@ -334,6 +334,9 @@ func (a *App) Handler() http.Handler {
 	nl := &newsletter.Handlers{Service: a.Newsletters, Bundle: a.Bundle, Log: a.Log}
 	mux.Handle("POST /newsletter/unsubscribe", withTenant(http.HandlerFunc(nl.OneClick)))
 	mux.Handle("GET /newsletter/subscribers.csv", withTenant(http.HandlerFunc(nl.ExportCSV)))
+	// Returned mail from the mail server, for every municipality: the token in it names the
+	// delivery, and its bearer header is the inbound secret, not a session.
+	mux.Handle("POST /newsletter/inbound", http.HandlerFunc(nl.Inbound))
 	mux.Handle("GET /healthz", httpserver.Healthz())
 	mux.Handle("GET /readyz", httpserver.Readyz(a.Ready))
 	if cfg.MetricsOnMain() {
@@ -477,6 +480,7 @@ func (a *App) StopJobs(ctx context.Context) error {
 func newNewsletters(a *App) *newsletter.Service {
 	n := newsletter.NewService(a.DB, a.Config.SecretKey)
 	n.PublicURL, n.APIURL, n.Transport, n.Bundle = a.Config.PublicURL, a.Config.APIURL, a.Mail.Transport, a.Bundle
+	n.BounceAddress, n.InboundSecret = a.Config.NewsletterBounceAddress, a.Config.NewsletterInboundSecret
 	if n.APIURL == "" {
 		n.APIURL = a.Config.PublicURL
 	}

@@ -8,8 +8,8 @@
 // The change feed and webhooks (internal/integration) hear of subscribers by ID alone:
 // subscriber.confirmed from Service.ConfirmSubscription and addSubscribers (source ADMIN
 // or IMPORT), subscriber.unsubscribed from Service.endSubscriptions (unsubscribe,
-// one-click, bounces, complaints, erasure; an erased subscriber's earlier events are
-// deleted first), each in the transaction of the change.
+// one-click, mailto: unsubscribe, bounces, complaints, erasure; an erased subscriber's
+// earlier events are deleted first), each in the transaction of the change.
 package newsletter
 
 import (
@@ -48,6 +48,13 @@ type Service struct {
 	Transport mail.Transport
 	// Bundle localises the list e-mails' footer.
 	Bundle *i18n.Bundle
+	// BounceAddress (bounces@bounce.example.org), when set, gives every list e-mail a return
+	// path of its own (bounces+<token>@bounce.example.org) and a mailto: unsubscribe address
+	// (unsubscribe+<token>@bounce.example.org), which the mail server hands to ReceiveMail.
+	BounceAddress string
+	// InboundSecret is the secret the mail server proves itself with to ReceiveMail; empty:
+	// no mail is taken in.
+	InboundSecret string
 }
 
 // NewService returns a Service over db; secret keys the signed links and the hashes of
