@@ -47,6 +47,9 @@ type CardOfferResolver interface {
 type CardProgrammeResolver interface {
 	Agencies(ctx context.Context, obj *card.Programme) ([]*card.Agency, error)
 }
+type CardSheetRowResolver interface {
+	Problem(ctx context.Context, obj *card.SheetRow) (*model.CardSheetProblem, error)
+}
 type CardTicketResolver interface {
 	Offer(ctx context.Context, obj *card.Ticket) (*card.Offer, error)
 
@@ -55,6 +58,9 @@ type CardTicketResolver interface {
 type ClaimTicketPayloadResolver interface {
 	Offer(ctx context.Context, obj *model.ClaimTicketPayload) (*card.Offer, error)
 	Card(ctx context.Context, obj *model.ClaimTicketPayload) (*card.Card, error)
+}
+type IssueCardsFromSheetPayloadResolver interface {
+	Sheet(ctx context.Context, obj *card.SheetReport) (*string, error)
 }
 type OfferStatisticsResolver interface {
 	OfferID(ctx context.Context, obj *card.OfferStatistics) (string, error)
@@ -2121,6 +2127,153 @@ func (ec *executionContext) fieldContext_CardProgrammeEdge_node(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _CardSheetProblem_field(ctx context.Context, field graphql.CollectedField, obj *model.CardSheetProblem) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Field)
+}
+func (ec *executionContext) fieldContext_CardSheetProblem_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardSheetProblem", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CardSheetProblem_reason(ctx context.Context, field graphql.CollectedField, obj *model.CardSheetProblem) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Reason)
+}
+func (ec *executionContext) fieldContext_CardSheetProblem_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardSheetProblem", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CardSheetProblem_message(ctx context.Context, field graphql.CollectedField, obj *model.CardSheetProblem) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Message)
+}
+func (ec *executionContext) fieldContext_CardSheetProblem_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardSheetProblem", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CardSheetRow_row(ctx context.Context, field graphql.CollectedField, obj *card.SheetRow) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Row)
+}
+func (ec *executionContext) fieldContext_CardSheetRow_row(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardSheetRow", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CardSheetRow_outcome(ctx context.Context, field graphql.CollectedField, obj *card.SheetRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CardSheetRow_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v card.SheetOutcome) graphql.Marshaler {
+			return ec.marshalNCardSheetOutcome2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐSheetOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CardSheetRow_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardSheetRow", field, false, false, errors.New("field of type CardSheetOutcome does not have child fields"))
+}
+
+func (ec *executionContext) _CardSheetRow_card(ctx context.Context, field graphql.CollectedField, obj *card.SheetRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CardSheetRow_card(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Card, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Card) graphql.Marshaler {
+			return ec.marshalOCard2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCard(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CardSheetRow_card(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CardSheetRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Card(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CardSheetRow_findings(ctx context.Context, field graphql.CollectedField, obj *card.SheetRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CardSheetRow_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*card.Finding) graphql.Marshaler {
+			return ec.marshalNCardFinding2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CardSheetRow_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CardSheetRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardFinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CardSheetRow_problem(ctx context.Context, field graphql.CollectedField, obj *card.SheetRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CardSheetRow_problem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CardSheetRow().Problem(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CardSheetProblem) graphql.Marshaler {
+			return ec.marshalOCardSheetProblem2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCardSheetProblem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CardSheetRow_problem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CardSheetRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardSheetProblem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CardStatistics_from(ctx context.Context, field graphql.CollectedField, obj *card.CardStatistics) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2930,6 +3083,93 @@ func (ec *executionContext) fieldContext_IssueCardPayload_overridden(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _IssueCardsFromSheetPayload_rows(ctx context.Context, field graphql.CollectedField, obj *card.SheetReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCardsFromSheetPayload_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*card.SheetRow) graphql.Marshaler {
+			return ec.marshalNCardSheetRow2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐSheetRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCardsFromSheetPayload_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssueCardsFromSheetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardSheetRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IssueCardsFromSheetPayload_programme(ctx context.Context, field graphql.CollectedField, obj *card.SheetReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCardsFromSheetPayload_programme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Programme, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Programme) graphql.Marshaler {
+			return ec.marshalNCardProgramme2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐProgramme(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCardsFromSheetPayload_programme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssueCardsFromSheetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardProgramme(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IssueCardsFromSheetPayload_sheet(ctx context.Context, field graphql.CollectedField, obj *card.SheetReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCardsFromSheetPayload_sheet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IssueCardsFromSheetPayload().Sheet(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCardsFromSheetPayload_sheet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCardsFromSheetPayload", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _OfferStatistics_offerId(ctx context.Context, field graphql.CollectedField, obj *card.OfferStatistics) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3209,6 +3449,38 @@ func (ec *executionContext) fieldContext_PersonalDataReport_cards(_ context.Cont
 		Object:     "PersonalDataReport",
 		Field:      field,
 		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportCard(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonalDataReport_cardsAsGuardian(ctx context.Context, field graphql.CollectedField, obj *card.PersonalDataReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataReport_cardsAsGuardian(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CardsAsGuardian(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*card.ReportCard) graphql.Marshaler {
+			return ec.marshalNReportCard2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐReportCardᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataReport_cardsAsGuardian(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonalDataReport",
+		Field:      field,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReportCard(ctx, field)
@@ -5110,7 +5382,7 @@ func (ec *executionContext) unmarshalInputCardRecipientInput(ctx context.Context
 		asMap["guardianIdentityNumbers"] = []any{}
 	}
 
-	fieldsInOrder := [...]string{"programmeId", "childIdentityNumber", "givenName", "birthDate", "guardianIdentityNumbers", "overrideReason"}
+	fieldsInOrder := [...]string{"programmeId", "holderIdentityNumber", "childIdentityNumber", "givenName", "birthDate", "guardianIdentityNumbers", "overrideReason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -5124,9 +5396,16 @@ func (ec *executionContext) unmarshalInputCardRecipientInput(ctx context.Context
 				return it, err
 			}
 			it.ProgrammeID = data
+		case "holderIdentityNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holderIdentityNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HolderIdentityNumber = data
 		case "childIdentityNumber":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childIdentityNumber"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -6885,6 +7164,145 @@ func (ec *executionContext) _CardProgrammeEdge(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var cardSheetProblemImplementors = []string{"CardSheetProblem"}
+
+func (ec *executionContext) _CardSheetProblem(ctx context.Context, sel ast.SelectionSet, obj *model.CardSheetProblem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cardSheetProblemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CardSheetProblem")
+		case "field":
+			out.Values[i] = ec._CardSheetProblem_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._CardSheetProblem_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._CardSheetProblem_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var cardSheetRowImplementors = []string{"CardSheetRow"}
+
+func (ec *executionContext) _CardSheetRow(ctx context.Context, sel ast.SelectionSet, obj *card.SheetRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cardSheetRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CardSheetRow")
+		case "row":
+			out.Values[i] = ec._CardSheetRow_row(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._CardSheetRow_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "card":
+			out.Values[i] = ec._CardSheetRow_card(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "findings":
+			out.Values[i] = ec._CardSheetRow_findings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "problem":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CardSheetRow_problem(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var cardStatisticsImplementors = []string{"CardStatistics"}
 
 func (ec *executionContext) _CardStatistics(ctx context.Context, sel ast.SelectionSet, obj *card.CardStatistics) graphql.Marshaler {
@@ -7446,6 +7864,87 @@ func (ec *executionContext) _IssueCardPayload(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var issueCardsFromSheetPayloadImplementors = []string{"IssueCardsFromSheetPayload"}
+
+func (ec *executionContext) _IssueCardsFromSheetPayload(ctx context.Context, sel ast.SelectionSet, obj *card.SheetReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueCardsFromSheetPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueCardsFromSheetPayload")
+		case "rows":
+			out.Values[i] = ec._IssueCardsFromSheetPayload_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "programme":
+			out.Values[i] = ec._IssueCardsFromSheetPayload_programme(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sheet":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._IssueCardsFromSheetPayload_sheet(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var offerStatisticsImplementors = []string{"OfferStatistics"}
 
 func (ec *executionContext) _OfferStatistics(ctx context.Context, sel ast.SelectionSet, obj *card.OfferStatistics) graphql.Marshaler {
@@ -7624,6 +8123,11 @@ func (ec *executionContext) _PersonalDataReport(ctx context.Context, sel ast.Sel
 			}
 		case "cards":
 			out.Values[i] = ec._PersonalDataReport_cards(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cardsAsGuardian":
+			out.Values[i] = ec._PersonalDataReport_cardsAsGuardian(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -9392,6 +9896,49 @@ func (ec *executionContext) unmarshalNCardRecipientInput2githubᚗcomᚋfritid�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCardSheetOutcome2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐSheetOutcome(ctx context.Context, v any) (card.SheetOutcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := card.SheetOutcome(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCardSheetOutcome2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐSheetOutcome(ctx context.Context, sel ast.SelectionSet, v card.SheetOutcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNCardSheetRow2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐSheetRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.SheetRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCardSheetRow2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐSheetRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCardSheetRow2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐSheetRow(ctx context.Context, sel ast.SelectionSet, v *card.SheetRow) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CardSheetRow(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCardStatus2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCardStatus(ctx context.Context, v any) (card.CardStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := card.CardStatus(tmp)
@@ -9515,6 +10062,16 @@ func (ec *executionContext) marshalNIssueCardPayload2ᚖgithubᚗcomᚋfritidᚋ
 		return graphql.Null
 	}
 	return ec._IssueCardPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIssueCardsFromSheetPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐSheetReport(ctx context.Context, sel ast.SelectionSet, v *card.SheetReport) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IssueCardsFromSheetPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOfferStatistics2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐOfferStatisticsᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.OfferStatistics) graphql.Marshaler {
@@ -9943,6 +10500,13 @@ func (ec *executionContext) marshalOCardProgramme2ᚖgithubᚗcomᚋfritidᚋfri
 		return graphql.Null
 	}
 	return ec._CardProgramme(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCardSheetProblem2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCardSheetProblem(ctx context.Context, sel ast.SelectionSet, v *model.CardSheetProblem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CardSheetProblem(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCardStatistics2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCardStatistics(ctx context.Context, sel ast.SelectionSet, v *card.CardStatistics) graphql.Marshaler {

@@ -11,6 +11,7 @@ import (
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/card/sheet"
+	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/tenant"
@@ -53,8 +54,9 @@ func recipientInput(in model.CardRecipientInput) (card.RecipientInput, error) {
 	if err != nil {
 		return card.RecipientInput{}, err
 	}
-	return card.RecipientInput{ProgrammeID: pid, ChildIdentityNumber: in.ChildIdentityNumber, GivenName: in.GivenName,
-		BirthDate: in.BirthDate, GuardianIdentityNumbers: in.GuardianIdentityNumbers, OverrideReason: deref(in.OverrideReason, "")}, nil
+	return card.RecipientInput{ProgrammeID: pid, HolderIdentityNumber: deref(in.HolderIdentityNumber, ""),
+		ChildIdentityNumber: deref(in.ChildIdentityNumber, ""), GivenName: in.GivenName, BirthDate: in.BirthDate,
+		GuardianIdentityNumbers: in.GuardianIdentityNumbers, OverrideReason: deref(in.OverrideReason, "")}, nil
 }
 
 // programmeInput maps the API's programme. Errors: BAD_USER_INPUT naming a bad ID.
@@ -106,7 +108,8 @@ const printDate = "02.01.2006"
 func (r *Resolver) labels(ctx context.Context, title, footer string) (sheet.Labels, string) {
 	loc := i18n.FromContext(ctx)
 	t := func(id string) string { return r.Bundle.Localize(loc.Chain, id, nil) }
-	return sheet.Labels{Title: t(title), Footer: t(footer), Number: t("SheetNumber"), PIN: t("SheetPIN"), ValidTo: t("SheetValidTo"),
+	return sheet.Labels{Title: t(title), Footer: t(footer), Number: t("SheetNumber"), PIN: t("SheetPIN"),
+		Holder: t("SheetHolder"), ValidTo: t("SheetValidTo"),
 		Code: t("SheetCode"), Admits: t("SheetAdmits"), ValidUntil: t("SheetValidUntil"), HowToUse: t("SheetHowToUse")}, loc.Code
 }
 
@@ -122,6 +125,34 @@ func (r *Resolver) cardSheet(ctx context.Context, programmeID uuid.UUID, cards [
 	}
 	l, lang := r.labels(ctx, "SheetCardsTitle", "SheetCardsFooter")
 	return sheet.Cards(lang, l, items)
+}
+
+// personalCardSheet renders personal cards just issued in a programme as a printable
+// sheet with their holders' given names.
+func (r *Resolver) personalCardSheet(ctx context.Context, programmeID uuid.UUID, cards []*card.Card) (string, error) {
+	p, err := r.Cards.FindProgrammeByID(ctx, programmeID)
+	if err != nil {
+		return "", err
+	}
+	items := make([]sheet.Card, len(cards))
+	for i, c := range cards {
+		items[i] = sheet.Card{Programme: p.Name, Number: c.FormattedNumber(), ValidTo: c.ValidTo.Format(printDate)}
+		if c.Holder != nil {
+			items[i].Holder = c.Holder.GivenName
+		}
+	}
+	l, lang := r.labels(ctx, "SheetCardsTitle", "SheetPersonalCardsFooter")
+	return sheet.Cards(lang, l, items)
+}
+
+// sheetProblem maps what is wrong with a row of a sheet, with its message in the
+// request's language; nil stays nil.
+func (r *Resolver) sheetProblem(ctx context.Context, e *apperr.Error) *model.CardSheetProblem {
+	if e == nil {
+		return nil
+	}
+	msg := localize(r.Bundle, i18n.FromContext(ctx).Chain, e)
+	return &model.CardSheetProblem{Field: e.Field, Reason: nonEmpty(e.Reason), Message: msg}
 }
 
 // ticketPage renders a ticket as a printable page with its QR code.

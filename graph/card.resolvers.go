@@ -9,6 +9,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/platform/apperr"
@@ -91,6 +92,10 @@ func (r *cardProgrammeResolver) Agencies(ctx context.Context, obj *card.Programm
 	return out, nil
 }
 
+func (r *cardSheetRowResolver) Problem(ctx context.Context, obj *card.SheetRow) (*model.CardSheetProblem, error) {
+	return r.sheetProblem(ctx, obj.Problem), nil
+}
+
 func (r *cardTicketResolver) Offer(ctx context.Context, obj *card.Ticket) (*card.Offer, error) {
 	return nullIfNotFound(r.Cards.FindOfferByID(ctx, obj.OfferID))
 }
@@ -109,6 +114,18 @@ func (r *claimTicketPayloadResolver) Offer(ctx context.Context, obj *model.Claim
 
 func (r *claimTicketPayloadResolver) Card(ctx context.Context, obj *model.ClaimTicketPayload) (*card.Card, error) {
 	return r.ticketCard(ctx, obj.Ticket)
+}
+
+func (r *issueCardsFromSheetPayloadResolver) Sheet(ctx context.Context, obj *card.SheetReport) (*string, error) {
+	cards := obj.Issued()
+	if len(cards) == 0 {
+		return nil, nil
+	}
+	page, err := r.personalCardSheet(ctx, obj.Programme.ID, cards)
+	if err != nil {
+		return nil, err
+	}
+	return &page, nil
 }
 
 func (r *mutationResolver) SaveCardAgency(ctx context.Context, input model.CardAgencyInput) (*model.SaveCardAgencyPayload, error) {
@@ -208,6 +225,14 @@ func (r *mutationResolver) IssueCard(ctx context.Context, input model.CardRecipi
 		return nil, err
 	}
 	return r.Cards.IssueCard(ctx, in)
+}
+
+func (r *mutationResolver) IssueCardsFromSheet(ctx context.Context, programmeID string, file graphql.Upload, dryRun bool) (*card.SheetReport, error) {
+	id, err := relay.ParseTypedID(programmeID, "CardProgramme", "programmeId")
+	if err != nil {
+		return nil, err
+	}
+	return r.Cards.IssueCardsFromSheet(ctx, id, file.File, dryRun)
 }
 
 func (r *mutationResolver) IssueAnonymousCards(ctx context.Context, programmeID string, count int) (*model.IssueAnonymousCardsPayload, error) {
@@ -468,10 +493,16 @@ func (r *Resolver) CardOffer() CardOfferResolver { return &cardOfferResolver{r} 
 
 func (r *Resolver) CardProgramme() CardProgrammeResolver { return &cardProgrammeResolver{r} }
 
+func (r *Resolver) CardSheetRow() CardSheetRowResolver { return &cardSheetRowResolver{r} }
+
 func (r *Resolver) CardTicket() CardTicketResolver { return &cardTicketResolver{r} }
 
 func (r *Resolver) ClaimTicketPayload() ClaimTicketPayloadResolver {
 	return &claimTicketPayloadResolver{r}
+}
+
+func (r *Resolver) IssueCardsFromSheetPayload() IssueCardsFromSheetPayloadResolver {
+	return &issueCardsFromSheetPayloadResolver{r}
 }
 
 func (r *Resolver) OfferStatistics() OfferStatisticsResolver { return &offerStatisticsResolver{r} }
@@ -487,15 +518,17 @@ func (r *Resolver) ProviderStatistics() ProviderStatisticsResolver {
 func (r *Resolver) TicketCheck() TicketCheckResolver { return &ticketCheckResolver{r} }
 
 type (
-	allocateTicketPayloadResolver struct{ *Resolver }
-	cancelTicketPayloadResolver   struct{ *Resolver }
-	cardResolver                  struct{ *Resolver }
-	cardOfferResolver             struct{ *Resolver }
-	cardProgrammeResolver         struct{ *Resolver }
-	cardTicketResolver            struct{ *Resolver }
-	claimTicketPayloadResolver    struct{ *Resolver }
-	offerStatisticsResolver       struct{ *Resolver }
-	providerSettlementResolver    struct{ *Resolver }
-	providerStatisticsResolver    struct{ *Resolver }
-	ticketCheckResolver           struct{ *Resolver }
+	allocateTicketPayloadResolver      struct{ *Resolver }
+	cancelTicketPayloadResolver        struct{ *Resolver }
+	cardResolver                       struct{ *Resolver }
+	cardOfferResolver                  struct{ *Resolver }
+	cardProgrammeResolver              struct{ *Resolver }
+	cardSheetRowResolver               struct{ *Resolver }
+	cardTicketResolver                 struct{ *Resolver }
+	claimTicketPayloadResolver         struct{ *Resolver }
+	issueCardsFromSheetPayloadResolver struct{ *Resolver }
+	offerStatisticsResolver            struct{ *Resolver }
+	providerSettlementResolver         struct{ *Resolver }
+	providerStatisticsResolver         struct{ *Resolver }
+	ticketCheckResolver                struct{ *Resolver }
 )

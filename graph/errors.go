@@ -56,6 +56,9 @@ func errorPresenter(bundle *i18n.Bundle, log *slog.Logger, requestID RequestIDFu
 		if e.Reason != "" {
 			out.Extensions["reason"] = e.Reason
 		}
+		if row, ok := e.Data["Row"]; ok && code == apperr.BadUserInput {
+			out.Extensions["row"] = row // the row of an uploaded sheet the error is about
+		}
 		if fs := card.FindingsOf(err); len(fs) > 0 {
 			out.Extensions["findings"] = findings(fs)
 		}

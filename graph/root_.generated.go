@@ -44,6 +44,7 @@ type ResolverRoot interface {
 	Card() CardResolver
 	CardOffer() CardOfferResolver
 	CardProgramme() CardProgrammeResolver
+	CardSheetRow() CardSheetRowResolver
 	CardTicket() CardTicketResolver
 	CardWaitingPlace() CardWaitingPlaceResolver
 	Category() CategoryResolver
@@ -55,6 +56,7 @@ type ResolverRoot interface {
 	Image() ImageResolver
 	ImageConnection() ImageConnectionResolver
 	ImageUse() ImageUseResolver
+	IssueCardsFromSheetPayload() IssueCardsFromSheetPayloadResolver
 	Locale() LocaleResolver
 	Municipality() MunicipalityResolver
 	Mutation() MutationResolver
@@ -459,6 +461,20 @@ type ComplexityRoot struct {
 	CardProgrammeEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CardSheetProblem struct {
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
+		Reason  func(childComplexity int) int
+	}
+
+	CardSheetRow struct {
+		Card     func(childComplexity int) int
+		Findings func(childComplexity int) int
+		Outcome  func(childComplexity int) int
+		Problem  func(childComplexity int) int
+		Row      func(childComplexity int) int
 	}
 
 	CardStatistics struct {
@@ -872,6 +888,12 @@ type ComplexityRoot struct {
 		Overridden func(childComplexity int) int
 	}
 
+	IssueCardsFromSheetPayload struct {
+		Programme func(childComplexity int) int
+		Rows      func(childComplexity int) int
+		Sheet     func(childComplexity int) int
+	}
+
 	Job struct {
 		Attempt     func(childComplexity int) int
 		AttemptedAt func(childComplexity int) int
@@ -1001,6 +1023,7 @@ type ComplexityRoot struct {
 		InviteUser                     func(childComplexity int, email string, displayName string, roles []auth.MunicipalRole) int
 		IssueAnonymousCards            func(childComplexity int, programmeID string, count int) int
 		IssueCard                      func(childComplexity int, input model.CardRecipientInput) int
+		IssueCardsFromSheet            func(childComplexity int, programmeID string, file graphql.Upload, dryRun bool) int
 		JoinCardWaitingList            func(childComplexity int, cardID string, offerID string, access *model.CardPinInput) int
 		LeaveCardWaitingList           func(childComplexity int, id string, access *model.CardPinInput) int
 		Login                          func(childComplexity int, email string, password string) int
@@ -1331,13 +1354,14 @@ type ComplexityRoot struct {
 	}
 
 	PersonalDataReport struct {
-		BirthDate     func(childComplexity int) int
-		Cards         func(childComplexity int) int
-		ChildrenCards func(childComplexity int) int
-		Found         func(childComplexity int) int
-		GivenName     func(childComplexity int) int
-		Guardians     func(childComplexity int) int
-		RecordedAt    func(childComplexity int) int
+		BirthDate       func(childComplexity int) int
+		Cards           func(childComplexity int) int
+		CardsAsGuardian func(childComplexity int) int
+		ChildrenCards   func(childComplexity int) int
+		Found           func(childComplexity int) int
+		GivenName       func(childComplexity int) int
+		Guardians       func(childComplexity int) int
+		RecordedAt      func(childComplexity int) int
 	}
 
 	PersonalDataReportPayload struct {
@@ -3416,6 +3440,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CardProgrammeEdge.Node(childComplexity), true
 
+	case "CardSheetProblem.field":
+		if e.ComplexityRoot.CardSheetProblem.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardSheetProblem.Field(childComplexity), true
+	case "CardSheetProblem.message":
+		if e.ComplexityRoot.CardSheetProblem.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardSheetProblem.Message(childComplexity), true
+	case "CardSheetProblem.reason":
+		if e.ComplexityRoot.CardSheetProblem.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardSheetProblem.Reason(childComplexity), true
+
+	case "CardSheetRow.card":
+		if e.ComplexityRoot.CardSheetRow.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardSheetRow.Card(childComplexity), true
+	case "CardSheetRow.findings":
+		if e.ComplexityRoot.CardSheetRow.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardSheetRow.Findings(childComplexity), true
+	case "CardSheetRow.outcome":
+		if e.ComplexityRoot.CardSheetRow.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardSheetRow.Outcome(childComplexity), true
+	case "CardSheetRow.problem":
+		if e.ComplexityRoot.CardSheetRow.Problem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardSheetRow.Problem(childComplexity), true
+	case "CardSheetRow.row":
+		if e.ComplexityRoot.CardSheetRow.Row == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardSheetRow.Row(childComplexity), true
+
 	case "CardStatistics.byAgeBand":
 		if e.ComplexityRoot.CardStatistics.ByAgeBand == nil {
 			break
@@ -4933,6 +5007,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IssueCardPayload.Overridden(childComplexity), true
 
+	case "IssueCardsFromSheetPayload.programme":
+		if e.ComplexityRoot.IssueCardsFromSheetPayload.Programme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCardsFromSheetPayload.Programme(childComplexity), true
+	case "IssueCardsFromSheetPayload.rows":
+		if e.ComplexityRoot.IssueCardsFromSheetPayload.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCardsFromSheetPayload.Rows(childComplexity), true
+	case "IssueCardsFromSheetPayload.sheet":
+		if e.ComplexityRoot.IssueCardsFromSheetPayload.Sheet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCardsFromSheetPayload.Sheet(childComplexity), true
+
 	case "Job.attempts":
 		if e.ComplexityRoot.Job.Attempt == nil {
 			break
@@ -5658,6 +5751,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.IssueCard(childComplexity, args["input"].(model.CardRecipientInput)), true
+	case "Mutation.issueCardsFromSheet":
+		if e.ComplexityRoot.Mutation.IssueCardsFromSheet == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_issueCardsFromSheet_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IssueCardsFromSheet(childComplexity, args["programmeId"].(string), args["file"].(graphql.Upload), args["dryRun"].(bool)), true
 	case "Mutation.joinCardWaitingList":
 		if e.ComplexityRoot.Mutation.JoinCardWaitingList == nil {
 			break
@@ -7528,6 +7632,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PersonalDataReport.Cards(childComplexity), true
+	case "PersonalDataReport.cardsAsGuardian":
+		if e.ComplexityRoot.PersonalDataReport.CardsAsGuardian == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataReport.CardsAsGuardian(childComplexity), true
 	case "PersonalDataReport.childrenCards":
 		if e.ComplexityRoot.PersonalDataReport.ChildrenCards == nil {
 			break
@@ -10841,7 +10951,7 @@ type OrganisationInvitation {
 
   """
   The cards of the signed-in resident (an ID-porten ID token), newest first: cards they hold
-  and cards of children they are a guardian of. Null, with the error, when the caller is
+  and cards of those they are a guardian of. Null, with the error, when the caller is
   not signed in with an identity number or for a bad page, so the rest of the answer stands.
   """
   myCards(
@@ -11488,19 +11598,43 @@ extend type Mutation {
   when; never another person's data.
   """
   checkRecipient(
-    "The child and their guardians."
+    "The holder and their guardians."
     input: CardRecipientInput!
   ): CheckRecipientPayload!
 
   """
-  Issues a card to a child (caseworkers of an agency allowed in the programme). Any BLOCK
-  finding refuses with CARD_BLOCKED; a WARN refuses with OVERRIDE_REQUIRED unless
-  ` + "`" + `overrideReason` + "`" + ` gives a written reason. The findings come in ` + "`" + `extensions.findings` + "`" + `.
+  Issues a card to a person: a child, or a pensioner in a programme for them (caseworkers
+  of an agency allowed in the programme). Any BLOCK finding refuses with CARD_BLOCKED; a
+  WARN refuses with OVERRIDE_REQUIRED unless ` + "`" + `overrideReason` + "`" + ` gives a written reason. The
+  findings come in ` + "`" + `extensions.findings` + "`" + `.
   """
   issueCard(
-    "The child and their guardians."
+    "The holder and their guardians."
     input: CardRecipientInput!
   ): IssueCardPayload!
+
+  """
+  Issues cards to the people listed in a sheet (caseworkers of an agency allowed in the
+  programme): a CSV file (UTF-8, with or without a byte order mark; separated by
+  semicolons, commas or tabs) or an XLSX workbook (its first sheet), at most 2 MiB and
+  2,000 people, with a row of headings naming the columns of ` + "`" + `issueCard` + "`" + `'s input:
+  holderIdentityNumber (Fødselsnummer), givenName (Fornavn), birthDate (Fødselsdato, as
+  DD.MM.YYYY or YYYY-MM-DD), and optionally guardianIdentityNumbers (Foresatte, or several
+  columns Foresatt 1, Foresatt 2, ...) and overrideReason (Begrunnelse). Each row is
+  checked as ` + "`" + `issueCard` + "`" + ` checks its input. A file that is bad as a whole (another format
+  or encoding, unknown or missing columns, too many rows, more cards than are left) is
+  BAD_USER_INPUT on ` + "`" + `file` + "`" + `, with ` + "`" + `extensions.reason` + "`" + ` and, for one row, ` + "`" + `extensions.row` + "`" + `.
+  A row with wrong content is REFUSED, and while any row is, nothing is issued; rows the
+  checks block are BLOCKED and the rest are issued together. See docs/api.md.
+  """
+  issueCardsFromSheet(
+    "The programme's global ID."
+    programmeId: ID!
+    "The sheet, as GraphQL multipart."
+    file: Upload!
+    "Only check the sheet and report what would become of each row; issue nothing."
+    dryRun: Boolean! = false
+  ): IssueCardsFromSheetPayload!
 
   """
   Issues a batch of anonymous cards with their PINs, shown once, for a printable sheet
@@ -11826,15 +11960,21 @@ input CardOfferInput {
   source: CardOfferSource!
 }
 
-"A child to issue a card to, with their guardians."
+"""
+A person to issue a card to, a child or a pensioner in a programme for them, with their
+guardians. Give the holder's identity number as ` + "`" + `holderIdentityNumber` + "`" + ` (or, as before, as
+` + "`" + `childIdentityNumber` + "`" + `); errors and findings about it name the field it came in.
+"""
 input CardRecipientInput {
   "The programme's global ID."
   programmeId: ID!
-  "The child's national identity number (fødselsnummer or D-number); never stored."
-  childIdentityNumber: String!
-  "The child's given name."
+  "The holder's national identity number (fødselsnummer or D-number); never stored."
+  holderIdentityNumber: String
+  "The holder's national identity number, by its first name."
+  childIdentityNumber: String @deprecated(reason: "Use ` + "`" + `holderIdentityNumber` + "`" + `: a programme may be for pensioners.")
+  "The holder's given name."
   givenName: String!
-  "The child's birth date; must match the number."
+  "The holder's birth date; must match the number."
   birthDate: Date!
   "The guardians' national identity numbers; never stored."
   guardianIdentityNumbers: [String!]! = []
@@ -11866,11 +12006,11 @@ type CardFinding {
 
 "What a check found."
 enum CardFindingCode {
-  "The child already has a usable card in the programme."
+  "The holder already has a usable card in the programme."
   ALREADY_HAS_CARD
-  "A guardian is linked to another child with a card in the programme."
+  "A guardian is linked to another holder of a card in the programme."
   GUARDIAN_HAS_OTHER_CARD
-  "The child is outside the programme's age range."
+  "The holder is outside the programme's age range."
   OUTSIDE_AGE_RANGE
   "The programme has no cards left."
   NO_CARDS_LEFT
@@ -11926,8 +12066,10 @@ type PersonalDataReport {
   guardians: Int!
   "The cards they hold."
   cards: [ReportCard!]!
-  "The cards of children they are a guardian of."
-  childrenCards: [ReportCard!]!
+  "The cards of those they are a guardian of."
+  cardsAsGuardian: [ReportCard!]!
+  "The cards of those they are a guardian of, by its first name."
+  childrenCards: [ReportCard!]! @deprecated(reason: "Use ` + "`" + `cardsAsGuardian` + "`" + `: a programme may be for pensioners.")
 }
 
 "A card in a personal data report."
@@ -11952,6 +12094,66 @@ type ReportTicket {
   claimedAt: Time!
   "When it was checked in."
   redeemedAt: Time
+}
+
+"What became of a sheet of people to issue cards to."
+type IssueCardsFromSheetPayload {
+  "Every row below the headings that is not blank, in order, with what became of it."
+  rows: [CardSheetRow!]!
+  "The programme, with the cards left after the sheet."
+  programme: CardProgramme!
+  """
+  A printable HTML page (A4) of the cards issued, with their numbers and holders' given
+  names, two to a row; null when none was issued.
+  """
+  sheet: String
+}
+
+"A row of a sheet with what became of it."
+type CardSheetRow {
+  "The row's number as a spreadsheet shows it (the headings are usually row 1)."
+  row: Int!
+  "What became of it."
+  outcome: CardSheetOutcome!
+  "The card issued, when ISSUED."
+  card: Card
+  """
+  What the checks found: why it is BLOCKED (a BLOCK finding, or a WARN without a written
+  reason), or the warnings its written reason overrides. ` + "`" + `field` + "`" + ` names the row's column
+  (` + "`" + `holderIdentityNumber` + "`" + `, ` + "`" + `birthDate` + "`" + `, ` + "`" + `guardianIdentityNumbers[0]` + "`" + `) or ` + "`" + `programmeId` + "`" + `.
+  """
+  findings: [CardFinding!]!
+  "What is wrong with it, when REFUSED."
+  problem: CardSheetProblem
+}
+
+"What became of a row of a sheet."
+enum CardSheetOutcome {
+  "The row's person got a card."
+  ISSUED
+  "The row would get a card, but nothing was issued: a dry run, or another row is REFUSED."
+  READY
+  "The checks ` + "`" + `issueCard` + "`" + ` makes stop it; the other rows are issued all the same."
+  BLOCKED
+  "Its content is wrong; while any row is, nothing is issued."
+  REFUSED
+}
+
+"What is wrong with a row of a sheet, as ` + "`" + `issueCard` + "`" + ` would say it of its input."
+type CardSheetProblem {
+  """
+  The column, by its name in ` + "`" + `issueCard` + "`" + `'s input: ` + "`" + `holderIdentityNumber` + "`" + `, ` + "`" + `givenName` + "`" + `,
+  ` + "`" + `birthDate` + "`" + `, ` + "`" + `guardianIdentityNumbers[1]` + "`" + ` (the second guardian), ` + "`" + `overrideReason` + "`" + `.
+  """
+  field: String!
+  """
+  A stable sub-code, where there is one: for an identity number LENGTH, NOT_DIGITS,
+  CHECK_DIGIT, H_NUMBER, DATE or FUTURE_DATE; DUPLICATE for a person an earlier row has;
+  MISMATCH for a birth date that is not the number's; DATE for a date that cannot be read.
+  """
+  reason: String
+  "What is wrong, in the request's language."
+  message: String!
 }
 `, BuiltIn: false},
 	{Name: "../schema/cardwaiting.graphqls", Input: `# Waiting lists on sold-out offers, tickets that get used, and notices to holders who ask.
@@ -16959,6 +17161,34 @@ func (ec *executionContext) childFields_CardProgrammeEdge(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type CardProgrammeEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CardSheetProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_CardSheetProblem_field(ctx, field)
+	case "reason":
+		return ec.fieldContext_CardSheetProblem_reason(ctx, field)
+	case "message":
+		return ec.fieldContext_CardSheetProblem_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardSheetProblem", field.Name)
+}
+
+func (ec *executionContext) childFields_CardSheetRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "row":
+		return ec.fieldContext_CardSheetRow_row(ctx, field)
+	case "outcome":
+		return ec.fieldContext_CardSheetRow_outcome(ctx, field)
+	case "card":
+		return ec.fieldContext_CardSheetRow_card(ctx, field)
+	case "findings":
+		return ec.fieldContext_CardSheetRow_findings(ctx, field)
+	case "problem":
+		return ec.fieldContext_CardSheetRow_problem(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardSheetRow", field.Name)
+}
+
 func (ec *executionContext) childFields_CardStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "from":
@@ -17767,6 +17997,18 @@ func (ec *executionContext) childFields_IssueCardPayload(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type IssueCardPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_IssueCardsFromSheetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rows":
+		return ec.fieldContext_IssueCardsFromSheetPayload_rows(ctx, field)
+	case "programme":
+		return ec.fieldContext_IssueCardsFromSheetPayload_programme(ctx, field)
+	case "sheet":
+		return ec.fieldContext_IssueCardsFromSheetPayload_sheet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueCardsFromSheetPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -18425,6 +18667,8 @@ func (ec *executionContext) childFields_PersonalDataReport(ctx context.Context, 
 		return ec.fieldContext_PersonalDataReport_guardians(ctx, field)
 	case "cards":
 		return ec.fieldContext_PersonalDataReport_cards(ctx, field)
+	case "cardsAsGuardian":
+		return ec.fieldContext_PersonalDataReport_cardsAsGuardian(ctx, field)
 	case "childrenCards":
 		return ec.fieldContext_PersonalDataReport_childrenCards(ctx, field)
 	}

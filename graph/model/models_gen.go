@@ -308,20 +308,37 @@ type CardProgrammeTextInput struct {
 	Eligibility *string `json:"eligibility,omitempty"`
 }
 
-// A child to issue a card to, with their guardians.
+// A person to issue a card to, a child or a pensioner in a programme for them, with their
+// guardians. Give the holder's identity number as `holderIdentityNumber` (or, as before, as
+// `childIdentityNumber`); errors and findings about it name the field it came in.
 type CardRecipientInput struct {
 	// The programme's global ID.
 	ProgrammeID string `json:"programmeId"`
-	// The child's national identity number (fødselsnummer or D-number); never stored.
-	ChildIdentityNumber string `json:"childIdentityNumber"`
-	// The child's given name.
+	// The holder's national identity number (fødselsnummer or D-number); never stored.
+	HolderIdentityNumber *string `json:"holderIdentityNumber,omitempty"`
+	// The holder's national identity number, by its first name.
+	ChildIdentityNumber *string `json:"childIdentityNumber,omitempty"`
+	// The holder's given name.
 	GivenName string `json:"givenName"`
-	// The child's birth date; must match the number.
+	// The holder's birth date; must match the number.
 	BirthDate time.Time `json:"birthDate"`
 	// The guardians' national identity numbers; never stored.
 	GuardianIdentityNumbers []string `json:"guardianIdentityNumbers"`
 	// A written reason that overrides the warnings (at least 10 characters); kept with the card until its personal data is erased.
 	OverrideReason *string `json:"overrideReason,omitempty"`
+}
+
+// What is wrong with a row of a sheet, as `issueCard` would say it of its input.
+type CardSheetProblem struct {
+	// The column, by its name in `issueCard`'s input: `holderIdentityNumber`, `givenName`,
+	// `birthDate`, `guardianIdentityNumbers[1]` (the second guardian), `overrideReason`.
+	Field string `json:"field"`
+	// A stable sub-code, where there is one: for an identity number LENGTH, NOT_DIGITS,
+	// CHECK_DIGIT, H_NUMBER, DATE or FUTURE_DATE; DUPLICATE for a person an earlier row has;
+	// MISMATCH for a birth date that is not the number's; DATE for a date that cannot be read.
+	Reason *string `json:"reason,omitempty"`
+	// What is wrong, in the request's language.
+	Message string `json:"message"`
 }
 
 // What a catalogue list should match. Every part given must hold; inside a list, any value

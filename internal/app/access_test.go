@@ -32,8 +32,12 @@ const (
 )
 
 // uploadQuery marks a case sent as a GraphQL multipart request uploading a small JPEG as $f:
-// alone, with uploadImage; followed by an operation, with that one.
-const uploadQuery = "(multipart upload)"
+// alone, with uploadImage; followed by an operation, with that one. A case's variables
+// may give other content for the file under uploadFile.
+const (
+	uploadQuery = "(multipart upload)"
+	uploadFile  = "(file)"
+)
 
 // TestAccessMatrix walks every mutation against every kind of caller and asserts exactly
 // what docs/access.md says: allowed, FORBIDDEN or UNAUTHENTICATED.
@@ -618,6 +622,13 @@ func TestAccessMatrix(t *testing.T) {
 			checkRecipient(input: $in) { findings { code } } }`, func() map[string]any { return map[string]any{"in": recipient()} }, caseworkers},
 		{"issueCard", `mutation($in: CardRecipientInput!) {
 			issueCard(input: $in) { card { id } } }`, func() map[string]any { return map[string]any{"in": recipient()} }, caseworkers},
+		{"issueCardsFromSheet", uploadQuery + `mutation($f: Upload!, $p: ID!) {
+			issueCardsFromSheet(programmeId: $p, file: $f) { rows { outcome } } }`, func() map[string]any {
+			in := recipient()
+			sheet := fmt.Sprintf("holderIdentityNumber;givenName;birthDate\n%s;%s;%s\n",
+				in["childIdentityNumber"], in["givenName"], in["birthDate"])
+			return map[string]any{"p": programme, uploadFile: []byte(sheet)}
+		}, caseworkers},
 		{"issueAnonymousCards", `mutation($p: ID!) {
 			issueAnonymousCards(programmeId: $p, count: 1) { cards { pin } } }`, func() map[string]any { return map[string]any{"p": programme} }, cardStaff},
 		{"openCard", `mutation($a: CardPinInput!) { openCard(access: $a) { card { id } } }`, func() map[string]any {
@@ -817,9 +828,14 @@ func TestAccessMatrix(t *testing.T) {
 				if query, ok := strings.CutPrefix(m.query, uploadQuery); ok {
 					var jpg bytes.Buffer
 					jpeg.Encode(&jpg, image.NewRGBA(image.Rect(0, 0, 40, 30)), nil)
-					body, ct := uploadRequest(t, jpg.Bytes(), "a.jpg")
+					file := jpg.Bytes()
+					if f, ok := vars[uploadFile].([]byte); ok {
+						file = f
+						delete(vars, uploadFile)
+					}
+					body, ct := uploadRequest(t, file, "a.jpg")
 					if query != "" { // another operation than a plain uploadImage
-						body, ct = uploadOp(t, query, vars, jpg.Bytes())
+						body, ct = uploadOp(t, query, vars, file)
 					}
 					r = s.do(t, http.MethodPost, "/graphql", ct, body, headers()...)
 				} else {

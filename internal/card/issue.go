@@ -64,21 +64,10 @@ func (s *Service) IssueCard(ctx context.Context, in RecipientInput) (*IssuedCard
 			return err
 		}
 		out = &IssuedCard{Card: card, Overridden: findings}
-		fields := []string{"holder", "guardians"}
-		for _, f := range findings {
-			fields = append(fields, "override:"+string(f.Code))
-		}
-		if len(findings) > 0 {
-			fields = append(fields, "overrideReason")
-		}
-		entry := &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "issue_card", ItemType: "Card", ItemID: &card.ID, Fields: fields}
-		if len(findings) > 0 {
-			entry.Note = &r.reason // the written reason for overriding the warnings, with the override itself
-		}
-		return audit.Append(ctx, tx, entry)
+		return audit.Append(ctx, tx, issueEntry(c, card, findings, r.reason))
 	})
 	if errors.Is(err, errHolderTaken) {
-		return nil, s.alreadyHeld(ctx, c, in.ProgrammeID, r.childKey)
+		return nil, s.alreadyHeld(ctx, c, in.ProgrammeID, r)
 	}
 	if err != nil {
 		return nil, err
@@ -107,15 +96,15 @@ func (s *Service) mayIssue(findings []*Finding, reason string) error {
 
 // alreadyHeld returns the CARD_BLOCKED refusal for a child whose card another caseworker
 // issued a moment ago, with that card's agency and date when it can be read.
-func (s *Service) alreadyHeld(ctx context.Context, c caller, programmeID uuid.UUID, childKey []byte) error {
-	f, err := heldCard(ctx, s.db, c.mid(), programmeID, childKey)
+func (s *Service) alreadyHeld(ctx context.Context, c caller, programmeID uuid.UUID, r *recipient) error {
+	f, err := heldCard(ctx, s.db, c.mid(), programmeID, r.childKey)
 	if err != nil {
 		return err
 	}
 	if f == nil {
 		f = &Finding{Code: AlreadyHasCard, Severity: SeverityBlock}
 	}
-	f.Field = "input.childIdentityNumber"
+	f.Field = r.holderField
 	return refusal([]*Finding{f})
 }
 
@@ -136,14 +125,7 @@ func (s *Service) insertPersonalCard(ctx context.Context, tx bun.IDB, c caller, 
 			return nil, database.MapError(err, "link guardian", "person")
 		}
 	}
-	band := ageBand(r.age)
-	card := &Card{ID: newID(), MunicipalityID: c.mid(), ProgrammeID: p.ID, Kind: CardPersonal, HolderID: &childID,
-		ValidFrom: p.ValidFrom, ValidTo: p.ValidTo, Allowance: p.DefaultAllowance, Status: CardActive,
-		IssuedBy: c.actor(), AgencyID: &ag.ID, IssuedAt: s.now(), AgeBand: &band,
-		Holder: &Holder{GivenName: r.givenName, BirthDate: r.birthDate}}
-	if overridden {
-		card.OverrideReason = &r.reason
-	}
+	card := s.personalCard(c, ag, p, r, childID, overridden)
 	if err := insertCards(ctx, tx, []*Card{card}); err != nil {
 		return nil, err
 	}
@@ -151,6 +133,37 @@ func (s *Service) insertPersonalCard(ctx context.Context, tx bun.IDB, c caller, 
 		return nil, database.MapError(err, "count card", "programme")
 	}
 	return card, nil
+}
+
+// personalCard returns a new card in p for the recipient r recorded as holderID, issued by
+// the caller at ag; overridden keeps the reason that overrode warnings.
+func (s *Service) personalCard(c caller, ag *Agency, p *Programme, r *recipient, holderID uuid.UUID,
+	overridden bool) *Card {
+	band := ageBand(r.age)
+	card := &Card{ID: newID(), MunicipalityID: c.mid(), ProgrammeID: p.ID, Kind: CardPersonal, HolderID: &holderID,
+		ValidFrom: p.ValidFrom, ValidTo: p.ValidTo, Allowance: p.DefaultAllowance, Status: CardActive,
+		IssuedBy: c.actor(), AgencyID: &ag.ID, IssuedAt: s.now(), AgeBand: &band,
+		Holder: &Holder{GivenName: r.givenName, BirthDate: r.birthDate}}
+	if overridden {
+		card.OverrideReason = &r.reason
+	}
+	return card
+}
+
+// issueEntry returns the audit entry of issuing card, naming the findings a written
+// reason overrode and keeping the reason with them.
+func issueEntry(c caller, card *Card, findings []*Finding, reason string) *audit.Entry {
+	fields := []string{"holder", "guardians"}
+	for _, f := range findings {
+		fields = append(fields, "override:"+string(f.Code))
+	}
+	e := &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "issue_card", ItemType: "Card", ItemID: &card.ID,
+		Fields: fields}
+	if len(findings) > 0 {
+		e.Fields = append(e.Fields, "overrideReason")
+		e.Note = &reason // the written reason for overriding the warnings, with the override itself
+	}
+	return e
 }
 
 // upsertPerson returns the ID of the person with key, recording them first if new. A

@@ -35,6 +35,9 @@ type PersonalDataReport struct {
 	ChildrenCards []*ReportCard
 }
 
+// CardsAsGuardian returns ChildrenCards, by a name that fits a programme for pensioners.
+func (r *PersonalDataReport) CardsAsGuardian() []*ReportCard { return r.ChildrenCards }
+
 // ReportCard is a card in a PersonalDataReport.
 type ReportCard struct {
 	Card      *Card

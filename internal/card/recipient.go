@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/fritid/fritid/internal/audit"
 	"github.com/fritid/fritid/internal/card/identity"
@@ -17,17 +18,41 @@ import (
 	"github.com/fritid/fritid/internal/platform/database"
 )
 
-// RecipientInput is a child a caseworker wants to issue a card to. The identity numbers
-// are used to recognise the child and the guardians across agencies and then forgotten;
-// only their keyed hashes are stored. OverrideReason is the written reason that lets
-// IssueCard go ahead despite warnings.
+// RecipientInput is a person a caseworker wants to issue a card to: a child, or a
+// pensioner in a programme for them. The identity numbers are used to recognise the holder
+// and the guardians across agencies and then forgotten; only their keyed hashes are
+// stored. OverrideReason is the written reason that lets IssueCard go ahead despite
+// warnings.
+//
+// The holder's number comes in HolderIdentityNumber, or in ChildIdentityNumber, the name
+// the API had first; errors and findings about it name the field it came in
+// ("input.holderIdentityNumber" or "input.childIdentityNumber").
 type RecipientInput struct {
 	ProgrammeID             uuid.UUID
+	HolderIdentityNumber    string
 	ChildIdentityNumber     string
 	GivenName               string
 	BirthDate               time.Time
 	GuardianIdentityNumbers []string
 	OverrideReason          string
+}
+
+// Where the holder's identity number comes in.
+const (
+	holderField = "input.holderIdentityNumber"
+	childField  = "input.childIdentityNumber"
+)
+
+// holderNumber returns the holder's identity number and the field it came in. Errors:
+// BAD_USER_INPUT naming "input.childIdentityNumber" when both fields hold different numbers.
+func (in RecipientInput) holderNumber() (string, string, error) {
+	switch {
+	case in.ChildIdentityNumber == "":
+		return in.HolderIdentityNumber, holderField, nil
+	case in.HolderIdentityNumber == "" || in.HolderIdentityNumber == in.ChildIdentityNumber:
+		return in.ChildIdentityNumber, childField, nil
+	}
+	return "", "", apperr.Invalid(childField, "HolderNumberTwice", nil)
 }
 
 // Severity is how much a finding weighs.
@@ -75,9 +100,11 @@ type Finding struct {
 	Field string
 }
 
-// recipient is a parsed RecipientInput: keys instead of numbers.
+// recipient is a parsed RecipientInput: keys instead of numbers. holderField names the
+// input the holder's number came in.
 type recipient struct {
 	childKey     []byte
+	holderField  string
 	guardianKeys [][]byte
 	givenName    string
 	birthDate    time.Time
@@ -88,7 +115,11 @@ type recipient struct {
 // parseRecipient validates in and turns its identity numbers into keys. Errors:
 // BAD_USER_INPUT naming the field, with a reason for identity numbers.
 func (s *Service) parseRecipient(mid uuid.UUID, in RecipientInput, today time.Time) (*recipient, error) {
-	child, err := identity.Parse(in.ChildIdentityNumber, "input.childIdentityNumber")
+	number, field, err := in.holderNumber()
+	if err != nil {
+		return nil, err
+	}
+	child, err := identity.Parse(number, field)
 	if err != nil {
 		return nil, err
 	}
@@ -108,8 +139,8 @@ func (s *Service) parseRecipient(mid uuid.UUID, in RecipientInput, today time.Ti
 	if len(in.GuardianIdentityNumbers) > s.opt.MaxGuardians {
 		return nil, apperr.Invalid("input.guardianIdentityNumbers", "TooManyGuardians", map[string]any{"Max": s.opt.MaxGuardians})
 	}
-	r := &recipient{childKey: s.identityKey(mid, child), givenName: name, birthDate: birth, age: ageOn(birth, today),
-		reason: strings.TrimSpace(in.OverrideReason)}
+	r := &recipient{childKey: s.identityKey(mid, child), holderField: field, givenName: name, birthDate: birth,
+		age: ageOn(birth, today), reason: strings.TrimSpace(in.OverrideReason)}
 	for i, num := range in.GuardianIdentityNumbers {
 		field := fmt.Sprintf("input.guardianIdentityNumbers[%d]", i)
 		g, err := identity.Parse(num, field)
@@ -228,40 +259,58 @@ func issuingProgramme(ctx context.Context, tx bun.IDB, c caller, ag *Agency, id 
 
 // findings runs the checks before issuing r a card in p.
 func (s *Service) findings(ctx context.Context, db bun.IDB, c caller, p *Programme, r *recipient) ([]*Finding, error) {
-	today := s.today(c.t)
-	out := []*Finding{}
-	block := func(code FindingCode, field string) {
-		out = append(out, &Finding{Code: code, Severity: SeverityBlock, Field: field})
-	}
-	if p.Status != ProgrammeActive {
-		block(ProgrammeNotActive, "input.programmeId")
-	}
-	if today.Before(p.ValidFrom) || today.After(p.ValidTo) {
-		block(ProgrammeOutsideValidity, "input.programmeId")
-	}
-	if r.age < p.MinAge || r.age > p.MaxAge {
-		block(OutsideAgeRange, "input.birthDate")
-	}
-	if p.CardsLeft() == 0 {
-		block(NoCardsLeft, "input.programmeId")
-	}
-	held, err := heldCard(ctx, db, c.mid(), p.ID, r.childKey)
+	all, err := s.findingsFor(ctx, db, c, p, []*recipient{r})
 	if err != nil {
 		return nil, err
 	}
-	if held != nil {
-		held.Field = "input.childIdentityNumber"
-		out = append(out, held)
+	return all[0], nil
+}
+
+// findingsFor runs the checks before issuing each of rs a card in p, the same for one
+// recipient as for a sheet of them: one query finds the cards they hold, one their
+// guardians' other children's. Cards issued after the query are not seen, so rs with a
+// guardian in common do not warn about each other.
+func (s *Service) findingsFor(ctx context.Context, db bun.IDB, c caller, p *Programme,
+	rs []*recipient) ([][]*Finding, error) {
+	held, err := heldCards(ctx, db, c.mid(), p.ID, rs)
+	if err != nil {
+		return nil, err
 	}
-	for i, key := range r.guardianKeys {
-		f, err := siblingCard(ctx, db, c.mid(), p.ID, key, r.childKey)
-		if err != nil {
-			return nil, err
+	siblings, err := siblingCards(ctx, db, c.mid(), p.ID, rs)
+	if err != nil {
+		return nil, err
+	}
+	today := s.today(c.t)
+	out := make([][]*Finding, len(rs))
+	for i, r := range rs {
+		fs := []*Finding{}
+		block := func(code FindingCode, field string) {
+			fs = append(fs, &Finding{Code: code, Severity: SeverityBlock, Field: field})
 		}
-		if f != nil {
-			f.Field = fmt.Sprintf("input.guardianIdentityNumbers[%d]", i)
-			out = append(out, f)
+		if p.Status != ProgrammeActive {
+			block(ProgrammeNotActive, "input.programmeId")
 		}
+		if today.Before(p.ValidFrom) || today.After(p.ValidTo) {
+			block(ProgrammeOutsideValidity, "input.programmeId")
+		}
+		if r.age < p.MinAge || r.age > p.MaxAge {
+			block(OutsideAgeRange, "input.birthDate")
+		}
+		if p.CardsLeft() == 0 {
+			block(NoCardsLeft, "input.programmeId")
+		}
+		if seen, ok := held[string(r.childKey)]; ok {
+			f := seen.finding(AlreadyHasCard, SeverityBlock)
+			f.Field = r.holderField
+			fs = append(fs, f)
+		}
+		for j, key := range r.guardianKeys {
+			if f := siblings.of(key, r.childKey); f != nil {
+				f.Field = fmt.Sprintf("input.guardianIdentityNumbers[%d]", j)
+				fs = append(fs, f)
+			}
+		}
+		out[i] = fs
 	}
 	return out, nil
 }
@@ -295,20 +344,72 @@ func heldCard(ctx context.Context, db bun.IDB, mid, programmeID uuid.UUID, key [
 	return seen[0].finding(AlreadyHasCard, SeverityBlock), nil
 }
 
-// siblingCard returns GUARDIAN_HAS_OTHER_CARD when the guardian with key has a child other
-// than the one with childKey holding a usable card in the programme, or nil.
-func siblingCard(ctx context.Context, db bun.IDB, mid, programmeID uuid.UUID, key, childKey []byte) (*Finding, error) {
-	var seen []cardSeen
-	err := db.NewRaw(`SELECT ag.name AS agency, c.issued_at FROM card_persons g
+// heldCards returns, by holder key, the latest usable card in the programme of each of rs
+// that holds one.
+func heldCards(ctx context.Context, db bun.IDB, mid, programmeID uuid.UUID,
+	rs []*recipient) (map[string]*cardSeen, error) {
+	keys := make([][]byte, len(rs))
+	for i, r := range rs {
+		keys[i] = r.childKey
+	}
+	var seen []struct {
+		Key []byte `bun:"identity_key"`
+		cardSeen
+	}
+	err := db.NewRaw(`SELECT DISTINCT ON (p.identity_key) p.identity_key, ag.name AS agency, c.issued_at FROM cards c
+		JOIN card_persons p ON p.id = c.holder_id
+		LEFT JOIN card_agencies ag ON ag.id = c.agency_id
+		WHERE c.municipality_id = ? AND c.programme_id = ? AND p.identity_key = ANY(?)
+		AND c.status IN ('ACTIVE', 'SUSPENDED')
+		ORDER BY p.identity_key, c.issued_at DESC`, mid, programmeID, pgdialect.Array(keys)).Scan(ctx, &seen)
+	if err != nil {
+		return nil, database.MapError(err, "find held cards", "card")
+	}
+	out := make(map[string]*cardSeen, len(seen))
+	for i := range seen {
+		out[string(seen[i].Key)] = &seen[i].cardSeen
+	}
+	return out, nil
+}
+
+// guardiansCards are the usable cards in a programme of the children of some guardians,
+// latest first.
+type guardiansCards []struct {
+	GuardianKey []byte `bun:"guardian_key"`
+	ChildKey    []byte `bun:"child_key"`
+	cardSeen
+}
+
+// of returns GUARDIAN_HAS_OTHER_CARD when the guardian with key has a child other than
+// the one with childKey among the cards, or nil.
+func (gc guardiansCards) of(key, childKey []byte) *Finding {
+	for i := range gc {
+		if bytes.Equal(gc[i].GuardianKey, key) && !bytes.Equal(gc[i].ChildKey, childKey) {
+			return gc[i].finding(GuardianHasOtherCard, SeverityWarn)
+		}
+	}
+	return nil
+}
+
+// siblingCards returns the usable cards in the programme of the children of rs's
+// guardians.
+func siblingCards(ctx context.Context, db bun.IDB, mid, programmeID uuid.UUID, rs []*recipient) (guardiansCards, error) {
+	var keys [][]byte
+	for _, r := range rs {
+		keys = append(keys, r.guardianKeys...)
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	var out guardiansCards
+	err := db.NewRaw(`SELECT g.identity_key AS guardian_key, ch.identity_key AS child_key, ag.name AS agency, c.issued_at
+		FROM card_persons g
 		JOIN card_guardianships gs ON gs.guardian_id = g.id
 		JOIN card_persons ch ON ch.id = gs.child_id
 		JOIN cards c ON c.holder_id = ch.id
 		LEFT JOIN card_agencies ag ON ag.id = c.agency_id
-		WHERE g.municipality_id = ? AND g.identity_key = ? AND ch.identity_key <> ?
+		WHERE g.municipality_id = ? AND g.identity_key = ANY(?)
 		AND c.programme_id = ? AND c.status IN ('ACTIVE', 'SUSPENDED')
-		ORDER BY c.issued_at DESC LIMIT 1`, mid, key, childKey, programmeID).Scan(ctx, &seen)
-	if err != nil || len(seen) == 0 {
-		return nil, database.MapError(err, "find sibling card", "card")
-	}
-	return seen[0].finding(GuardianHasOtherCard, SeverityWarn), nil
+		ORDER BY c.issued_at DESC`, mid, pgdialect.Array(keys), programmeID).Scan(ctx, &out)
+	return out, database.MapError(err, "find sibling cards", "card")
 }

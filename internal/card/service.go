@@ -47,6 +47,10 @@ type Options struct {
 	// ReminderLead is how long before a claimed ticket expires its holder is reminded
 	// (default 3 days).
 	ReminderLead time.Duration
+	// MaxSheetRows is the most people one sheet issues cards to (default 2,000), and
+	// MaxSheetBytes the largest sheet file (default 2 MiB).
+	MaxSheetRows  int
+	MaxSheetBytes int64
 	// IdentityNumber returns the national identity number an OpenID Connect identity
 	// carries (ID-porten's "pid" claim), or "" when it carries none. Without it, MyCards
 	// finds no one.
@@ -55,7 +59,8 @@ type Options struct {
 
 // DefaultOptions are the defaults.
 var DefaultOptions = Options{RetentionDays: 90, MaxPINFailures: 5, FailureWindow: 15 * time.Minute,
-	MaxBatch: 500, MinOverrideReason: 10, MaxGuardians: 4, ReminderLead: 72 * time.Hour}
+	MaxBatch: 500, MinOverrideReason: 10, MaxGuardians: 4, ReminderLead: 72 * time.Hour,
+	MaxSheetRows: 2000, MaxSheetBytes: 2 << 20}
 
 // Service runs the activity card.
 type Service struct {
@@ -97,6 +102,12 @@ func NewService(db *bun.DB, secret string, opt Options) *Service {
 	}
 	if opt.ReminderLead <= 0 {
 		opt.ReminderLead = d.ReminderLead
+	}
+	if opt.MaxSheetRows <= 0 {
+		opt.MaxSheetRows = d.MaxSheetRows
+	}
+	if opt.MaxSheetBytes <= 0 {
+		opt.MaxSheetBytes = d.MaxSheetBytes
 	}
 	return &Service{db: db, secret: secret, opt: opt, now: time.Now}
 }

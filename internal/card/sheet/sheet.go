@@ -1,6 +1,7 @@
 // Package sheet renders activity cards and tickets as printable HTML pages: a sheet of
-// anonymous cards with their numbers and PINs, cut apart and handed out, and a ticket with
-// its door code and a QR code, for families without a phone. Pages are self-contained (no
+// anonymous cards with their numbers and PINs (or of personal cards with their holders'
+// given names), cut apart and handed out, and a ticket with its door code and a QR code,
+// for families without a phone. Pages are self-contained (no
 // scripts, no outside resources) and escape every text.
 package sheet
 
@@ -15,12 +16,13 @@ import (
 
 // Labels are the page's fixed texts in the reader's language.
 type Labels struct {
-	Title, Number, PIN, ValidTo, Code, Admits, ValidUntil, HowToUse, Footer string
+	Title, Number, PIN, Holder, ValidTo, Code, Admits, ValidUntil, HowToUse, Footer string
 }
 
-// Card is one anonymous card on a sheet.
+// Card is one card on a sheet: an anonymous card with its PIN, or a personal card with
+// its holder's given name.
 type Card struct {
-	Programme, Number, PIN, ValidTo string
+	Programme, Number, PIN, Holder, ValidTo string
 }
 
 // Ticket is a ticket to print.
@@ -44,7 +46,9 @@ dd { margin: 0 }
 footer { font-size: 8pt; color: #444; margin-top: 4mm }
 </style></head><body>
 {{if .Cards}}<div class="grid">{{range .Cards}}<section class="card"><h2>{{.Programme}}</h2>
-<dl><dt>{{$.L.Number}}</dt><dd class="big">{{.Number}}</dd><dt>{{$.L.PIN}}</dt><dd class="big">{{.PIN}}</dd>
+<dl>{{if .Holder}}<dt>{{$.L.Holder}}</dt><dd>{{.Holder}}</dd>{{end}}
+<dt>{{$.L.Number}}</dt><dd class="big">{{.Number}}</dd>
+{{if .PIN}}<dt>{{$.L.PIN}}</dt><dd class="big">{{.PIN}}</dd>{{end}}
 <dt>{{$.L.ValidTo}}</dt><dd>{{.ValidTo}}</dd></dl></section>{{end}}</div>{{end}}
 {{with .Ticket}}<section class="ticket"><h2>{{.Offer}}</h2><div class="qr">{{$.QR}}</div>
 <dl><dt>{{$.L.Code}}</dt><dd class="big">{{.Code}}</dd><dt>{{$.L.Admits}}</dt><dd>{{.Admits}}</dd>
@@ -61,7 +65,7 @@ type data struct {
 	QR     template.HTML
 }
 
-// Cards renders a sheet of anonymous cards, two to a row, to cut apart.
+// Cards renders a sheet of cards, two to a row, to cut apart.
 func Cards(lang string, l Labels, cards []Card) (string, error) {
 	return render(data{Lang: lang, L: l, Cards: cards})
 }

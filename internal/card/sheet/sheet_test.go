@@ -27,6 +27,17 @@ func TestCardsSheetEscapesAndHoldsEveryCard(t *testing.T) {
 	}
 }
 
+func TestPersonalCardsSheetShowsHoldersAndNoPIN(t *testing.T) {
+	l := Labels{Title: "Aktivitetskort", Number: "Kortnummer", PIN: "PIN-kode", Holder: "Kortinnehaver", ValidTo: "Gyldig til"}
+	html, err := Cards("nb", l, []Card{{Programme: "Kortet", Number: "K7QF-3MZD-X", Holder: "Åse & Ola", ValidTo: "31.12.2026"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html, "Kortinnehaver") || !strings.Contains(html, "Åse &amp; Ola") || strings.Contains(html, "PIN-kode") {
+		t.Errorf("sheet: %s", html[strings.Index(html, "<body>"):])
+	}
+}
+
 func TestTicketPageHasItsQRCode(t *testing.T) {
 	l := Labels{Title: "Billett", Code: "Kode", Admits: "Gjelder for", ValidUntil: "Gyldig til", HowToUse: "Slik bruker du den"}
 	html, err := TicketPage("nb", l, Ticket{Offer: "Bowling & pizza", Code: "K7QF-3MZD-X2", Payload: "FRITID1:larvik:K7QF3MZDX2", Admits: "2", ValidUntil: "31.12.2026", HowToUse: "Vis billetten i kassa"})
