@@ -446,6 +446,10 @@ func newJobs(a *App) (*jobs.Queue, error) {
 	jobs.AddWorker(q, &card.ExpiryWorker{Cards: a.Cards})
 	// Card and ticket expiry, and retention erasure: every quarter of an hour.
 	q.AddPeriodic(card.ExpiryInterval, func() river.JobArgs { return card.ExpiryArgs{} })
+	// Card money: grants for a new period, money past its last day written off, budget
+	// warnings: hourly.
+	jobs.AddWorker(q, &card.RefillWorker{Cards: a.Cards})
+	q.AddPeriodic(card.RefillInterval, func() river.JobArgs { return card.RefillArgs{} })
 	// Recurring events' occurrences up to the horizon: daily.
 	jobs.AddWorker(q, &events.HorizonWorker{Events: a.Events})
 	q.AddPeriodic(events.HorizonInterval, func() river.JobArgs { return events.HorizonArgs{} })
