@@ -1,3 +1,4 @@
+DROP INDEX audit_log_noted_card_idx;
 DROP TABLE card_ledger_entries;
 DROP FUNCTION card_ledger_append_only();
 DROP TABLE card_invoices;

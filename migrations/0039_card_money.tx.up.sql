@@ -114,6 +114,10 @@ CREATE INDEX card_ledger_card_idx ON card_ledger_entries (card_id, created_at DE
 CREATE INDEX card_ledger_programme_idx ON card_ledger_entries (programme_id, kind) INCLUDE (amount_ore, card_id);
 CREATE UNIQUE INDEX card_ledger_one_grant_idx ON card_ledger_entries (card_id, period) WHERE kind = 'GRANT';
 CREATE UNIQUE INDEX card_ledger_one_spend_idx ON card_ledger_entries (invoice_id, kind) WHERE invoice_id IS NOT NULL;
+-- What retention erases: written reasons on the ledger and in the audit log, found
+-- without reading all of either.
+CREATE INDEX card_ledger_noted_idx ON card_ledger_entries (card_id) WHERE note IS NOT NULL;
+CREATE INDEX audit_log_noted_card_idx ON audit_log (item_id) WHERE item_type = 'Card' AND note IS NOT NULL;
 
 -- The ledger is append-only. The one change allowed is the erasure of what is personal:
 -- the note (a written reason) and the user who made the entry, cleared; and its rows go
