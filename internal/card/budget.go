@@ -101,9 +101,9 @@ func (s *Service) ProgrammeBudget(ctx context.Context, programmeID uuid.UUID) (*
 // withinBudget returns nil when ore more committed keeps programme p (locked by the
 // caller's transaction) within its budget on day today. Beyond it, a written override
 // (at least MinOverrideReason characters) lets it pass, and overridden says so; without
-// one it is BAD_USER_INPUT on field with reason OVER_BUDGET, or on "overrideReason" when
-// the reason is too short.
-func (s *Service) withinBudget(ctx context.Context, tx bun.IDB, p *Programme, ore int64, today time.Time, field,
+// one it is BAD_USER_INPUT on prefix+"amountOre" with reason OVER_BUDGET, or on
+// prefix+"overrideReason" when the reason is too short.
+func (s *Service) withinBudget(ctx context.Context, tx bun.IDB, p *Programme, ore int64, today time.Time, prefix,
 	override string,
 ) (overridden bool, err error) {
 	if p.BudgetOre == 0 {
@@ -115,11 +115,11 @@ func (s *Service) withinBudget(ctx context.Context, tx bun.IDB, p *Programme, or
 	}
 	if left := b.LeftOre(); ore > left {
 		if override == "" {
-			return false, apperr.Invalid(field, "OverBudget", map[string]any{"Left": kroner(max(left, 0))}).
+			return false, apperr.Invalid(prefix+"amountOre", "OverBudget", map[string]any{"Left": kroner(max(left, 0))}).
 				WithReason("OVER_BUDGET")
 		}
 		if len([]rune(override)) < s.opt.MinOverrideReason {
-			return false, apperr.Invalid("overrideReason", "OverrideReasonTooShort",
+			return false, apperr.Invalid(prefix+"overrideReason", "OverrideReasonTooShort",
 				map[string]any{"Min": s.opt.MinOverrideReason})
 		}
 		return true, nil

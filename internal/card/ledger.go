@@ -121,22 +121,22 @@ type TopUpInput struct {
 // TopUpCard puts money on one card (card coordinators and administrators), as a TOP_UP
 // entry of its ledger. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CARD_EXPIRED or
 // CARD_NOT_ACTIVE naming "cardId" (revoked, or not valid yet), BAD_USER_INPUT naming
-// "amountOre" (reason NOT_POSITIVE, TOO_LARGE, or OVER_BUDGET with no override), "reason"
-// (REQUIRED, TOO_LONG) or "overrideReason" (too short).
+// "input.amountOre" (reason NOT_POSITIVE, TOO_LARGE, or OVER_BUDGET with no override),
+// "input.reason" (REQUIRED, TOO_LONG) or "input.overrideReason" (too short).
 func (s *Service) TopUpCard(ctx context.Context, in TopUpInput) (*LedgerEntry, error) {
 	// SECURITY: the programme's staff put money on cards.
 	c, err := requireRole(ctx, auth.RoleCardCoordinator, auth.RoleAdmin)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkAmount(in.AmountOre, "amountOre"); err != nil {
+	if err := checkAmount(in.AmountOre, "input.amountOre"); err != nil {
 		return nil, err
 	}
-	reason, err := checkReason(in.Reason, "reason", true)
+	reason, err := checkReason(in.Reason, "input.reason", true)
 	if err != nil {
 		return nil, err
 	}
-	override, err := checkReason(in.OverrideReason, "overrideReason", false)
+	override, err := checkReason(in.OverrideReason, "input.overrideReason", false)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +160,7 @@ func (s *Service) TopUpCard(ctx context.Context, in TopUpInput) (*LedgerEntry, e
 		if err != nil {
 			return err
 		}
-		overridden, err := s.withinBudget(ctx, tx, p, in.AmountOre, today, "amountOre", deref(override))
+		overridden, err := s.withinBudget(ctx, tx, p, in.AmountOre, today, "input.", deref(override))
 		if err != nil {
 			return err
 		}

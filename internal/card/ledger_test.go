@@ -104,13 +104,13 @@ func TestBudget(t *testing.T) {
 	wantCode(t, err, apperr.Forbidden)
 
 	_, err = e.svc.TopUpCard(e.coord, TopUpInput{CardID: b.Card.ID, AmountOre: 50_001, Reason: "Utstyr"})
-	wantInvalid(t, err, "amountOre", "OVER_BUDGET")
+	wantInvalid(t, err, "input.amountOre", "OVER_BUDGET")
 	_, err = e.svc.TopUpCard(e.coord, TopUpInput{CardID: b.Card.ID, AmountOre: 50_001, Reason: "Utstyr", OverrideReason: "Fordi"})
-	wantInvalid(t, err, "overrideReason")
+	wantInvalid(t, err, "input.overrideReason")
 	_, err = e.svc.TopUpCard(e.coord, TopUpInput{CardID: b.Card.ID, AmountOre: 50_000, Reason: ""})
-	wantInvalid(t, err, "reason", "REQUIRED")
+	wantInvalid(t, err, "input.reason", "REQUIRED")
 	_, err = e.svc.TopUpCard(e.coord, TopUpInput{CardID: b.Card.ID, AmountOre: 10_000_001, Reason: "Utstyr"})
-	wantInvalid(t, err, "amountOre", "TOO_LARGE")
+	wantInvalid(t, err, "input.amountOre", "TOO_LARGE")
 	if n := e.count("SELECT count(*) FROM outbox WHERE template = 'CardBudgetWarning'"); n != 0 {
 		t.Fatalf("%d warnings before the threshold", n)
 	}
