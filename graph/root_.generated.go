@@ -12725,7 +12725,7 @@ extend type Mutation {
     input: TopUpCardInput!
   ): TopUpCardPayload!
 
-  "Applies for an organisation to accept the card in a programme (the organisation's owners)."
+  "Applies for an organisation to accept the card in a programme (the organisation's owners, administrators)."
   applyToAcceptCard(
     "The programme's global ID."
     programmeId: ID!

@@ -781,6 +781,9 @@ func TestAccessMatrix(t *testing.T) {
 		{"articlesAwaitingApproval", `{ articlesAwaitingApproval { totalCount } }`, nil, catalogueEditors},
 		{"node (an unused image)", `query($id: ID!) { node(id: $id) { id } }`, imageOfA, imageReaders},
 	}
+	mutations = append(mutations, cardMoneyAccessCases(t, s, func() string { return login("admin@example.no") },
+		func() string { return login("orgeditor@example.no") }, lagA, programme, personalCard, anonymousCard, anyone,
+		cardStaff)...)
 	mutations = append(mutations, newsletterAccessCases(t, s, func() string { return login("admin@example.no") }, anyone, adminOnly,
 		catalogueEditors)...)
 	t.Run("every mutation is in the matrix and in docs/access.md", func(t *testing.T) {

@@ -45,7 +45,7 @@ type Provider struct {
 }
 
 // ApplyToAcceptCard applies, for an organisation, to accept the card in a programme (the
-// organisation's OWNER). Applying again while PENDING changes nothing; after a rejection
+// organisation's OWNER, or an administrator). Applying again while PENDING changes nothing; after a rejection
 // it applies anew. Errors: UNAUTHENTICATED, FORBIDDEN (not an OWNER of the organisation),
 // NOT_FOUND (no such programme here), BAD_USER_INPUT naming "organisationId" (no such
 // organisation here), CONFLICT (already APPROVED, or the programme is CLOSED).
@@ -194,9 +194,14 @@ func (s *Service) FindProviders(ctx context.Context, f ProviderFilter) ([]*Provi
 	return out, database.MapError(err, "find providers", "provider")
 }
 
-// ownsOrganisation returns nil when the caller is an OWNER of the organisation. Errors:
-// FORBIDDEN, BAD_USER_INPUT naming "organisationId" (no such organisation here).
+// ownsOrganisation returns nil when the caller is an OWNER of the organisation, or an
+// administrator, who acts for any organisation in the portal. Errors: FORBIDDEN,
+// BAD_USER_INPUT naming "organisationId" (no such organisation here).
 func (s *Service) ownsOrganisation(ctx context.Context, db bun.IDB, c caller, orgID uuid.UUID) error {
+	if c.has(auth.RoleAdmin) {
+		// SECURITY: an administrator acts for the municipality's organisations.
+		return allOfMunicipality(ctx, db, "organisations", c.mid(), []uuid.UUID{orgID}, "organisationId", "UnknownOrganisation")
+	}
 	return s.memberOf(ctx, db, c, orgID, "OWNER")
 }
 
