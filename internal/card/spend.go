@@ -252,9 +252,11 @@ func (s *Service) ReverseInvoice(ctx context.Context, id uuid.UUID, reason strin
 		if err != nil {
 			return err
 		}
-		// The card first, as a spend locks it, then the invoice.
-		if _, err := tx.ExecContext(ctx, "SELECT 1 FROM cards WHERE id = ? FOR UPDATE", inv.CardID); err != nil {
-			return database.MapError(err, "lock card", "card")
+		// The card and the invoice in one statement, as an acceptance locks them, so the two
+		// never wait on each other in turn.
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM card_invoices i JOIN cards c ON c.id = i.card_id
+			WHERE i.id = ? FOR UPDATE OF c, i`, id); err != nil {
+			return database.MapError(err, "lock invoice", "invoice")
 		}
 		if err := tx.NewSelect().Model(inv).WherePK().For("UPDATE").Scan(ctx); err != nil {
 			return database.MapError(err, "find invoice", "invoice")
