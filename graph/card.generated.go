@@ -34,6 +34,9 @@ type CardResolver interface {
 
 	Tickets(ctx context.Context, obj *card.Card) ([]*card.Ticket, error)
 	ClaimableOffers(ctx context.Context, obj *card.Card) ([]*card.Offer, error)
+	BalanceOre(ctx context.Context, obj *card.Card) (*int, error)
+	Ledger(ctx context.Context, obj *card.Card, first *int, after *string, last *int, before *string) (*card.LedgerConnection, error)
+	Invoices(ctx context.Context, obj *card.Card) ([]*card.Invoice, error)
 	WaitingPlaces(ctx context.Context, obj *card.Card) ([]*card.WaitingPlace, error)
 	NoticeContact(ctx context.Context, obj *card.Card) (*card.NoticeContact, error)
 }
@@ -46,6 +49,8 @@ type CardOfferResolver interface {
 }
 type CardProgrammeResolver interface {
 	Agencies(ctx context.Context, obj *card.Programme) ([]*card.Agency, error)
+
+	Budget(ctx context.Context, obj *card.Programme) (*card.Budget, error)
 }
 type CardSheetRowResolver interface {
 	Problem(ctx context.Context, obj *card.SheetRow) (*model.CardSheetProblem, error)
@@ -78,6 +83,44 @@ type TicketCheckResolver interface {
 // endregion ************************** generated!.gotpl **************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Card_ledger_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
 
 // endregion ***************************** args.gotpl *****************************
 
@@ -715,6 +758,105 @@ func (ec *executionContext) fieldContext_Card_claimableOffers(_ context.Context,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CardOffer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Card_balanceOre(ctx context.Context, field graphql.CollectedField, obj *card.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Card_balanceOre(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Card().BalanceOre(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Card_balanceOre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Card", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Card_ledger(ctx context.Context, field graphql.CollectedField, obj *card.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Card_ledger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Card().Ledger(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.LedgerConnection) graphql.Marshaler {
+			return ec.marshalOCardLedgerConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐLedgerConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Card_ledger(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Card",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardLedgerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Card_ledger_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Card_invoices(ctx context.Context, field graphql.CollectedField, obj *card.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Card_invoices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Card().Invoices(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*card.Invoice) graphql.Marshaler {
+			return ec.marshalOCardInvoice2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐInvoiceᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Card_invoices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Card",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardInvoice(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1964,6 +2106,82 @@ func (ec *executionContext) fieldContext_CardProgramme_agencies(_ context.Contex
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CardAgency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CardProgramme_grantOre(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.GrantOre)
+}
+func (ec *executionContext) fieldContext_CardProgramme_grantOre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardProgramme", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CardProgramme_grantPeriod(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CardProgramme_grantPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GrantPeriod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.GrantPeriod) graphql.Marshaler {
+			return ec.marshalOCardGrantPeriod2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐGrantPeriod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CardProgramme_grantPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardProgramme", field, false, false, errors.New("field of type CardGrantPeriod does not have child fields"))
+}
+
+func (ec *executionContext) _CardProgramme_grantGraceDays(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.GrantGraceDays)
+}
+func (ec *executionContext) fieldContext_CardProgramme_grantGraceDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardProgramme", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CardProgramme_budgetWarningPercent(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.BudgetWarningPercent)
+}
+func (ec *executionContext) fieldContext_CardProgramme_budgetWarningPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardProgramme", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CardProgramme_budget(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CardProgramme_budget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CardProgramme().Budget(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Budget) graphql.Marshaler {
+			return ec.marshalOCardBudget2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐBudget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CardProgramme_budget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CardProgramme",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardBudget(ctx, field)
 		},
 	}
 	return fc, nil
@@ -3590,6 +3808,27 @@ func (ec *executionContext) fieldContext_ProviderSettlement_tickets(_ context.Co
 	return graphql.NewScalarFieldContext("ProviderSettlement", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _ProviderSettlement_ticketOre(ctx context.Context, field graphql.CollectedField, obj *card.ProviderSettlement) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.TicketOre)
+}
+func (ec *executionContext) fieldContext_ProviderSettlement_ticketOre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProviderSettlement", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ProviderSettlement_invoices(ctx context.Context, field graphql.CollectedField, obj *card.ProviderSettlement) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Invoices)
+}
+func (ec *executionContext) fieldContext_ProviderSettlement_invoices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProviderSettlement", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ProviderSettlement_invoiceOre(ctx context.Context, field graphql.CollectedField, obj *card.ProviderSettlement) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.InvoiceOre)
+}
+func (ec *executionContext) fieldContext_ProviderSettlement_invoiceOre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProviderSettlement", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _ProviderSettlement_ore(ctx context.Context, field graphql.CollectedField, obj *card.ProviderSettlement) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int64(ctx, field.Selections, obj.Ore)
 }
@@ -4030,6 +4269,70 @@ func (ec *executionContext) fieldContext_ReportCard_tickets(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _ReportCard_ledger(ctx context.Context, field graphql.CollectedField, obj *card.ReportCard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportCard_ledger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ledger, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*card.ReportLedgerEntry) graphql.Marshaler {
+			return ec.marshalNReportLedgerEntry2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐReportLedgerEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportCard_ledger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportCard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportLedgerEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportCard_invoices(ctx context.Context, field graphql.CollectedField, obj *card.ReportCard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportCard_invoices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invoices, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*card.ReportInvoice) graphql.Marshaler {
+			return ec.marshalNReportInvoice2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐReportInvoiceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportCard_invoices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportCard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportInvoice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReportCard_waitingPlaces(ctx context.Context, field graphql.CollectedField, obj *card.ReportCard) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4092,6 +4395,193 @@ func (ec *executionContext) fieldContext_ReportCard_noticeContact(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ReportInvoice_organisation(ctx context.Context, field graphql.CollectedField, obj *card.ReportInvoice) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Organisation)
+}
+func (ec *executionContext) fieldContext_ReportInvoice_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportInvoice", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReportInvoice_amountOre(ctx context.Context, field graphql.CollectedField, obj *card.ReportInvoice) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.AmountOre)
+}
+func (ec *executionContext) fieldContext_ReportInvoice_amountOre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportInvoice", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ReportInvoice_purpose(ctx context.Context, field graphql.CollectedField, obj *card.ReportInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportInvoice_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v card.InvoicePurpose) graphql.Marshaler {
+			return ec.marshalNCardInvoicePurpose2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐInvoicePurpose(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportInvoice_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportInvoice", field, false, false, errors.New("field of type CardInvoicePurpose does not have child fields"))
+}
+
+func (ec *executionContext) _ReportInvoice_purposeText(ctx context.Context, field graphql.CollectedField, obj *card.ReportInvoice) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.PurposeText)
+}
+func (ec *executionContext) fieldContext_ReportInvoice_purposeText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportInvoice", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReportInvoice_childFirstName(ctx context.Context, field graphql.CollectedField, obj *card.ReportInvoice) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ChildFirstName)
+}
+func (ec *executionContext) fieldContext_ReportInvoice_childFirstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportInvoice", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReportInvoice_status(ctx context.Context, field graphql.CollectedField, obj *card.ReportInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportInvoice_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v card.InvoiceStatus) graphql.Marshaler {
+			return ec.marshalNCardInvoiceStatus2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐInvoiceStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportInvoice_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportInvoice", field, false, false, errors.New("field of type CardInvoiceStatus does not have child fields"))
+}
+
+func (ec *executionContext) _ReportInvoice_acceptedOre(ctx context.Context, field graphql.CollectedField, obj *card.ReportInvoice) (ret graphql.Marshaler) {
+	return ec.marshalOInt2ᚖint64(ctx, field.Selections, obj.AcceptedOre)
+}
+func (ec *executionContext) fieldContext_ReportInvoice_acceptedOre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportInvoice", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ReportInvoice_postedAt(ctx context.Context, field graphql.CollectedField, obj *card.ReportInvoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportInvoice_postedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PostedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportInvoice_postedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportInvoice", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _ReportLedgerEntry_kind(ctx context.Context, field graphql.CollectedField, obj *card.ReportLedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportLedgerEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v card.LedgerKind) graphql.Marshaler {
+			return ec.marshalNCardLedgerKind2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐLedgerKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportLedgerEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportLedgerEntry", field, false, false, errors.New("field of type CardLedgerKind does not have child fields"))
+}
+
+func (ec *executionContext) _ReportLedgerEntry_amountOre(ctx context.Context, field graphql.CollectedField, obj *card.ReportLedgerEntry) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.AmountOre)
+}
+func (ec *executionContext) fieldContext_ReportLedgerEntry_amountOre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportLedgerEntry", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ReportLedgerEntry_useBy(ctx context.Context, field graphql.CollectedField, obj *card.ReportLedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportLedgerEntry_useBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UseBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportLedgerEntry_useBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportLedgerEntry", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _ReportLedgerEntry_note(ctx context.Context, field graphql.CollectedField, obj *card.ReportLedgerEntry) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Note)
+}
+func (ec *executionContext) fieldContext_ReportLedgerEntry_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportLedgerEntry", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReportLedgerEntry_createdAt(ctx context.Context, field graphql.CollectedField, obj *card.ReportLedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportLedgerEntry_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportLedgerEntry_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportLedgerEntry", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _ReportTicket_offer(ctx context.Context, field graphql.CollectedField, obj *card.ReportTicket) (ret graphql.Marshaler) {
@@ -5989,6 +6479,120 @@ func (ec *executionContext) _Card(ctx context.Context, sel ast.SelectionSet, obj
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "balanceOre":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Card_balanceOre(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "ledger":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Card_ledger(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "invoices":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Card_invoices(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "waitingPlaces":
 			field := field
 
@@ -6987,6 +7591,64 @@ func (ec *executionContext) _CardProgramme(ctx context.Context, sel ast.Selectio
 				}()
 				res = ec._CardProgramme_agencies(ctx, field, obj)
 				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "grantOre":
+			out.Values[i] = ec._CardProgramme_grantOre(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "grantPeriod":
+			out.Values[i] = ec._CardProgramme_grantPeriod(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "grantGraceDays":
+			out.Values[i] = ec._CardProgramme_grantGraceDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "budgetWarningPercent":
+			out.Values[i] = ec._CardProgramme_budgetWarningPercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "budget":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CardProgramme_budget(ctx, field, obj)
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -8255,6 +8917,21 @@ func (ec *executionContext) _ProviderSettlement(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "ticketOre":
+			out.Values[i] = ec._ProviderSettlement_ticketOre(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invoices":
+			out.Values[i] = ec._ProviderSettlement_invoices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invoiceOre":
+			out.Values[i] = ec._ProviderSettlement_invoiceOre(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "ore":
 			out.Values[i] = ec._ProviderSettlement_ore(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -8614,6 +9291,16 @@ func (ec *executionContext) _ReportCard(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "ledger":
+			out.Values[i] = ec._ReportCard_ledger(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "invoices":
+			out.Values[i] = ec._ReportCard_invoices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "waitingPlaces":
 			out.Values[i] = ec._ReportCard_waitingPlaces(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -8622,6 +9309,137 @@ func (ec *executionContext) _ReportCard(ctx context.Context, sel ast.SelectionSe
 		case "noticeContact":
 			out.Values[i] = ec._ReportCard_noticeContact(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reportInvoiceImplementors = []string{"ReportInvoice"}
+
+func (ec *executionContext) _ReportInvoice(ctx context.Context, sel ast.SelectionSet, obj *card.ReportInvoice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportInvoiceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportInvoice")
+		case "organisation":
+			out.Values[i] = ec._ReportInvoice_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amountOre":
+			out.Values[i] = ec._ReportInvoice_amountOre(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purpose":
+			out.Values[i] = ec._ReportInvoice_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purposeText":
+			out.Values[i] = ec._ReportInvoice_purposeText(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "childFirstName":
+			out.Values[i] = ec._ReportInvoice_childFirstName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ReportInvoice_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptedOre":
+			out.Values[i] = ec._ReportInvoice_acceptedOre(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "postedAt":
+			out.Values[i] = ec._ReportInvoice_postedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reportLedgerEntryImplementors = []string{"ReportLedgerEntry"}
+
+func (ec *executionContext) _ReportLedgerEntry(ctx context.Context, sel ast.SelectionSet, obj *card.ReportLedgerEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportLedgerEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportLedgerEntry")
+		case "kind":
+			out.Values[i] = ec._ReportLedgerEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amountOre":
+			out.Values[i] = ec._ReportLedgerEntry_amountOre(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "useBy":
+			out.Values[i] = ec._ReportLedgerEntry_useBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._ReportLedgerEntry_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ReportLedgerEntry_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -10252,6 +11070,58 @@ func (ec *executionContext) marshalNReportCard2ᚖgithubᚗcomᚋfritidᚋfritid
 		return graphql.Null
 	}
 	return ec._ReportCard(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportInvoice2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐReportInvoiceᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.ReportInvoice) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportInvoice2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐReportInvoice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportInvoice2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐReportInvoice(ctx context.Context, sel ast.SelectionSet, v *card.ReportInvoice) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReportInvoice(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportLedgerEntry2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐReportLedgerEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.ReportLedgerEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportLedgerEntry2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐReportLedgerEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportLedgerEntry2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐReportLedgerEntry(ctx context.Context, sel ast.SelectionSet, v *card.ReportLedgerEntry) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReportLedgerEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNReportTicket2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐReportTicketᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.ReportTicket) graphql.Marshaler {

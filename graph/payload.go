@@ -8,6 +8,7 @@ import (
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/platform/apperr"
+	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
 )
 
@@ -88,4 +89,24 @@ func (r *Resolver) freshCategory(ctx context.Context, id *uuid.UUID) (*portal.Ca
 	}
 	tax.Localise(chain(ctx))
 	return nullIfNotFound(tax.ByID(*id))
+}
+
+// cardOrNil returns a card just changed, or nil when the caller may not see it.
+func (r *Resolver) cardOrNil(ctx context.Context, id uuid.UUID) (*card.Card, error) {
+	c, err := r.Cards.FindCardByID(ctx, id, loadersFor(ctx).cardAccess.get(id))
+	switch apperr.CodeOf(err) {
+	case apperr.NotFound, apperr.Forbidden, apperr.Unauthenticated:
+		return nil, nil
+	}
+	return c, err
+}
+
+// providerIDs parses the programme's and organisation's global IDs of a provider.
+func providerIDs(programmeID, organisationID string) (uuid.UUID, uuid.UUID, error) {
+	pid, err := relay.ParseTypedID(programmeID, "CardProgramme", "programmeId")
+	if err != nil {
+		return uuid.Nil, uuid.Nil, err
+	}
+	oid, err := relay.ParseTypedID(organisationID, "Organisation", "organisationId")
+	return pid, oid, err
 }

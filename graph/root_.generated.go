@@ -32,6 +32,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AcceptCardInvoicePayload() AcceptCardInvoicePayloadResolver
 	Activity() ActivityResolver
 	ActivityConnection() ActivityConnectionResolver
 	AllocateTicketPayload() AllocateTicketPayloadResolver
@@ -42,8 +43,11 @@ type ResolverRoot interface {
 	CalendarActivityTime() CalendarActivityTimeResolver
 	CancelTicketPayload() CancelTicketPayloadResolver
 	Card() CardResolver
+	CardInvoice() CardInvoiceResolver
+	CardLedgerEntry() CardLedgerEntryResolver
 	CardOffer() CardOfferResolver
 	CardProgramme() CardProgrammeResolver
+	CardProvider() CardProviderResolver
 	CardSheetRow() CardSheetRowResolver
 	CardTicket() CardTicketResolver
 	CardWaitingPlace() CardWaitingPlaceResolver
@@ -71,11 +75,13 @@ type ResolverRoot interface {
 	ProviderStatistics() ProviderStatisticsResolver
 	Query() QueryResolver
 	RegistrationConnection() RegistrationConnectionResolver
+	ReverseCardInvoicePayload() ReverseCardInvoicePayloadResolver
 	Revision() RevisionResolver
 	SearchConnection() SearchConnectionResolver
 	SearchEdge() SearchEdgeResolver
 	SignUpWithCardPayload() SignUpWithCardPayloadResolver
 	TicketCheck() TicketCheckResolver
+	TopUpCardPayload() TopUpCardPayloadResolver
 	TranslationGap() TranslationGapResolver
 	Venue() VenueResolver
 	VenueConnection() VenueConnectionResolver
@@ -87,6 +93,11 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AcceptCardInvoicePayload struct {
+		Card    func(childComplexity int) int
+		Invoice func(childComplexity int) int
+	}
+
 	AcceptCardWaitingPlacePayload struct {
 		Ticket func(childComplexity int) int
 	}
@@ -221,6 +232,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ApplyToAcceptCardPayload struct {
+		Provider func(childComplexity int) int
+	}
+
 	ApproveOrganisationPayload struct {
 		Organisation func(childComplexity int) int
 	}
@@ -310,6 +325,10 @@ type ComplexityRoot struct {
 		Items func(childComplexity int) int
 	}
 
+	CancelCardInvoicePayload struct {
+		Invoice func(childComplexity int) int
+	}
+
 	CancelTicketPayload struct {
 		Card   func(childComplexity int) int
 		Offer  func(childComplexity int) int
@@ -318,12 +337,15 @@ type ComplexityRoot struct {
 
 	Card struct {
 		Allowance       func(childComplexity int) int
+		BalanceOre      func(childComplexity int) int
 		ClaimableOffers func(childComplexity int) int
 		FormattedNumber func(childComplexity int) int
 		GlobalID        func(childComplexity int) int
 		Holder          func(childComplexity int) int
+		Invoices        func(childComplexity int) int
 		IssuedAt        func(childComplexity int) int
 		Kind            func(childComplexity int) int
+		Ledger          func(childComplexity int, first *int, after *string, last *int, before *string) int
 		NoticeContact   func(childComplexity int) int
 		Programme       func(childComplexity int) int
 		Status          func(childComplexity int) int
@@ -351,6 +373,15 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CardBudget struct {
+		BudgetOre      func(childComplexity int) int
+		CommittedOre   func(childComplexity int) int
+		LeftOre        func(childComplexity int) int
+		SpentOre       func(childComplexity int) int
+		WarnedAt       func(childComplexity int) int
+		WarningPercent func(childComplexity int) int
+	}
+
 	CardConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -374,6 +405,56 @@ type ComplexityRoot struct {
 	CardHolder struct {
 		BirthDate func(childComplexity int) int
 		GivenName func(childComplexity int) int
+	}
+
+	CardInvoice struct {
+		AcceptedOre    func(childComplexity int) int
+		AmountOre      func(childComplexity int) int
+		ChildFirstName func(childComplexity int) int
+		DecidedAt      func(childComplexity int) int
+		DeclineReason  func(childComplexity int) int
+		GlobalID       func(childComplexity int) int
+		Organisation   func(childComplexity int) int
+		PostedAt       func(childComplexity int) int
+		Purpose        func(childComplexity int) int
+		PurposeText    func(childComplexity int) int
+		Reference      func(childComplexity int) int
+		Status         func(childComplexity int) int
+	}
+
+	CardInvoiceConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CardInvoiceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CardLedgerConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CardLedgerEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CardLedgerEntry struct {
+		AmountOre func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
+		InvoiceID func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Note      func(childComplexity int) int
+		Period    func(childComplexity int) int
+		UseBy     func(childComplexity int) int
 	}
 
 	CardNoticeContact struct {
@@ -433,22 +514,27 @@ type ComplexityRoot struct {
 	}
 
 	CardProgramme struct {
-		Agencies         func(childComplexity int) int
-		BudgetOre        func(childComplexity int) int
-		CardsAvailable   func(childComplexity int) int
-		CardsIssued      func(childComplexity int) int
-		CardsLeft        func(childComplexity int) int
-		DefaultAllowance func(childComplexity int) int
-		Description      func(childComplexity int) int
-		Eligibility      func(childComplexity int) int
-		GlobalID         func(childComplexity int) int
-		Locale           func(childComplexity int) int
-		MaxAge           func(childComplexity int) int
-		MinAge           func(childComplexity int) int
-		Name             func(childComplexity int) int
-		Status           func(childComplexity int) int
-		ValidFrom        func(childComplexity int) int
-		ValidTo          func(childComplexity int) int
+		Agencies             func(childComplexity int) int
+		Budget               func(childComplexity int) int
+		BudgetOre            func(childComplexity int) int
+		BudgetWarningPercent func(childComplexity int) int
+		CardsAvailable       func(childComplexity int) int
+		CardsIssued          func(childComplexity int) int
+		CardsLeft            func(childComplexity int) int
+		DefaultAllowance     func(childComplexity int) int
+		Description          func(childComplexity int) int
+		Eligibility          func(childComplexity int) int
+		GlobalID             func(childComplexity int) int
+		GrantGraceDays       func(childComplexity int) int
+		GrantOre             func(childComplexity int) int
+		GrantPeriod          func(childComplexity int) int
+		Locale               func(childComplexity int) int
+		MaxAge               func(childComplexity int) int
+		MinAge               func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		Status               func(childComplexity int) int
+		ValidFrom            func(childComplexity int) int
+		ValidTo              func(childComplexity int) int
 	}
 
 	CardProgrammeConnection struct {
@@ -461,6 +547,15 @@ type ComplexityRoot struct {
 	CardProgrammeEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CardProvider struct {
+		AppliedAt    func(childComplexity int) int
+		DecidedAt    func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Programme    func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		Status       func(childComplexity int) int
 	}
 
 	CardSheetProblem struct {
@@ -644,6 +739,14 @@ type ComplexityRoot struct {
 	CreatePreviewTokenPayload struct {
 		ExpiresAt func(childComplexity int) int
 		Token     func(childComplexity int) int
+	}
+
+	DecideCardProviderPayload struct {
+		Provider func(childComplexity int) int
+	}
+
+	DeclineCardInvoicePayload struct {
+		Invoice func(childComplexity int) int
 	}
 
 	DeleteArticlePayload struct {
@@ -984,13 +1087,16 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcceptCardInvoice              func(childComplexity int, id string, amountOre *int, access *model.CardPinInput) int
 		AcceptCardWaitingPlace         func(childComplexity int, id string, access *model.CardPinInput) int
 		AcceptInvitation               func(childComplexity int, token string) int
 		AddNewsletterSubscribers       func(childComplexity int, input model.AddNewsletterSubscribersInput) int
 		AllocateTicket                 func(childComplexity int, cardID string, offerID string) int
+		ApplyToAcceptCard              func(childComplexity int, programmeID string, organisationID string) int
 		ApproveArticleChanges          func(childComplexity int, id string) int
 		ApproveOrganisation            func(childComplexity int, id string) int
 		ArchiveVenue                   func(childComplexity int, id string, archived bool) int
+		CancelCardInvoice              func(childComplexity int, id string) int
 		CancelSignup                   func(childComplexity int, token *string, id *string) int
 		CancelTicket                   func(childComplexity int, id string, access *model.CardPinInput) int
 		CheckRecipient                 func(childComplexity int, input model.CardRecipientInput) int
@@ -1009,6 +1115,8 @@ type ComplexityRoot struct {
 		CreatePage                     func(childComplexity int, input content.CreatePageInput) int
 		CreatePreviewToken             func(childComplexity int, id string, locale string) int
 		CreateWebhookEndpoint          func(childComplexity int, input model.WebhookEndpointInput) int
+		DecideCardProvider             func(childComplexity int, programmeID string, organisationID string, approve bool, reason *string) int
+		DeclineCardInvoice             func(childComplexity int, id string, reason *string, access *model.CardPinInput) int
 		DeleteArticle                  func(childComplexity int, id string) int
 		DeleteCategory                 func(childComplexity int, id string) int
 		DeleteClosure                  func(childComplexity int, id string) int
@@ -1036,6 +1144,7 @@ type ComplexityRoot struct {
 		OpenCard                       func(childComplexity int, access model.CardPinInput) int
 		PersonalDataReport             func(childComplexity int, identityNumber string) int
 		PingWebhookEndpoint            func(childComplexity int, id string) int
+		PostCardInvoice                func(childComplexity int, input model.PostCardInvoiceInput) int
 		RedeemTicket                   func(childComplexity int, code string) int
 		RedeliverWebhook               func(childComplexity int, attemptID string) int
 		RegisterOrganisation           func(childComplexity int, input model.RegisterOrganisationInput) int
@@ -1052,6 +1161,7 @@ type ComplexityRoot struct {
 		RestoreRevision                func(childComplexity int, id string) int
 		ResumeCard                     func(childComplexity int, id string) int
 		RetryJob                       func(childComplexity int, id string) int
+		ReverseCardInvoice             func(childComplexity int, id string, reason string) int
 		RevokeAPIKey                   func(childComplexity int, id string) int
 		RevokeCard                     func(childComplexity int, id string) int
 		RotateWebhookSecret            func(childComplexity int, id string) int
@@ -1068,6 +1178,7 @@ type ComplexityRoot struct {
 		SetActivityTranslation         func(childComplexity int, id string, locale string, input model.ActivityTextsInput) int
 		SetCardNoticeContact           func(childComplexity int, cardID string, input model.CardNoticeContactInput) int
 		SetCardOfferStatus             func(childComplexity int, id string, status card.OfferStatus) int
+		SetCardProgrammeMoney          func(childComplexity int, programmeID string, input model.CardProgrammeMoneyInput) int
 		SetCaseworkerAgency            func(childComplexity int, userID string, agencyID *string) int
 		SetCategoryTranslation         func(childComplexity int, id string, locale string, input model.CategoryTextInput) int
 		SetContentStatus               func(childComplexity int, input content.SetStatusInput) int
@@ -1087,6 +1198,7 @@ type ComplexityRoot struct {
 		SignupDataReport               func(childComplexity int, contactEmail string) int
 		Subscribe                      func(childComplexity int, input model.SubscribeInput) int
 		SuspendCard                    func(childComplexity int, id string) int
+		TopUpCard                      func(childComplexity int, input model.TopUpCardInput) int
 		UnscheduleNewsletterCampaign   func(childComplexity int, id string) int
 		Unsubscribe                    func(childComplexity int, token string) int
 		UpdateActivity                 func(childComplexity int, id string, input model.ActivityChangesInput) int
@@ -1368,10 +1480,17 @@ type ComplexityRoot struct {
 		PersonalDataReport func(childComplexity int) int
 	}
 
+	PostCardInvoicePayload struct {
+		Invoice func(childComplexity int) int
+	}
+
 	ProviderSettlement struct {
+		InvoiceOre     func(childComplexity int) int
+		Invoices       func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Ore            func(childComplexity int) int
 		OrganisationID func(childComplexity int) int
+		TicketOre      func(childComplexity int) int
 		Tickets        func(childComplexity int) int
 	}
 
@@ -1409,6 +1528,7 @@ type ComplexityRoot struct {
 		CardAgencies              func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CardOffers                func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus, first *int, after *string, last *int, before *string) int
 		CardProgrammes            func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CardProviders             func(childComplexity int, programmeID *string, organisationID *string, status *card.ProviderStatus) int
 		CardSettlement            func(childComplexity int, programmeID string, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
 		CardStatistics            func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
 		Categories                func(childComplexity int) int
@@ -1435,6 +1555,7 @@ type ComplexityRoot struct {
 		Node                      func(childComplexity int, id string) int
 		Nodes                     func(childComplexity int, ids []string) int
 		Organisation              func(childComplexity int, id *string, slug *string) int
+		OrganisationCardInvoices  func(childComplexity int, organisationID string, status *card.InvoiceStatus, first *int, after *string, last *int, before *string) int
 		Organisations             func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
 		Page                      func(childComplexity int, path string, previewToken *string) int
 		Pages                     func(childComplexity int, parent *string) int
@@ -1497,10 +1618,31 @@ type ComplexityRoot struct {
 	ReportCard struct {
 		Agency        func(childComplexity int) int
 		Card          func(childComplexity int) int
+		Invoices      func(childComplexity int) int
+		Ledger        func(childComplexity int) int
 		NoticeContact func(childComplexity int) int
 		Programme     func(childComplexity int) int
 		Tickets       func(childComplexity int) int
 		WaitingPlaces func(childComplexity int) int
+	}
+
+	ReportInvoice struct {
+		AcceptedOre    func(childComplexity int) int
+		AmountOre      func(childComplexity int) int
+		ChildFirstName func(childComplexity int) int
+		Organisation   func(childComplexity int) int
+		PostedAt       func(childComplexity int) int
+		Purpose        func(childComplexity int) int
+		PurposeText    func(childComplexity int) int
+		Status         func(childComplexity int) int
+	}
+
+	ReportLedgerEntry struct {
+		AmountOre func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Note      func(childComplexity int) int
+		UseBy     func(childComplexity int) int
 	}
 
 	ReportTicket struct {
@@ -1545,6 +1687,11 @@ type ComplexityRoot struct {
 
 	RetryJobPayload struct {
 		Job func(childComplexity int) int
+	}
+
+	ReverseCardInvoicePayload struct {
+		Card    func(childComplexity int) int
+		Invoice func(childComplexity int) int
 	}
 
 	Revision struct {
@@ -1647,6 +1794,10 @@ type ComplexityRoot struct {
 
 	SetCardOfferStatusPayload struct {
 		Offer func(childComplexity int) int
+	}
+
+	SetCardProgrammeMoneyPayload struct {
+		Programme func(childComplexity int) int
 	}
 
 	SetCaseworkerAgencyPayload struct {
@@ -1777,6 +1928,11 @@ type ComplexityRoot struct {
 		NoShows   func(childComplexity int) int
 		Open      func(childComplexity int) int
 		Redeemed  func(childComplexity int) int
+	}
+
+	TopUpCardPayload struct {
+		Card  func(childComplexity int) int
+		Entry func(childComplexity int) int
 	}
 
 	TranslationGap struct {
@@ -1960,6 +2116,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AcceptCardInvoicePayload.card":
+		if e.ComplexityRoot.AcceptCardInvoicePayload.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcceptCardInvoicePayload.Card(childComplexity), true
+	case "AcceptCardInvoicePayload.invoice":
+		if e.ComplexityRoot.AcceptCardInvoicePayload.Invoice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcceptCardInvoicePayload.Invoice(childComplexity), true
 
 	case "AcceptCardWaitingPlacePayload.ticket":
 		if e.ComplexityRoot.AcceptCardWaitingPlacePayload.Ticket == nil {
@@ -2481,6 +2650,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApiKeyEdge.Node(childComplexity), true
 
+	case "ApplyToAcceptCardPayload.provider":
+		if e.ComplexityRoot.ApplyToAcceptCardPayload.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplyToAcceptCardPayload.Provider(childComplexity), true
+
 	case "ApproveOrganisationPayload.organisation":
 		if e.ComplexityRoot.ApproveOrganisationPayload.Organisation == nil {
 			break
@@ -2811,6 +2987,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CalendarDay.Items(childComplexity), true
 
+	case "CancelCardInvoicePayload.invoice":
+		if e.ComplexityRoot.CancelCardInvoicePayload.Invoice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelCardInvoicePayload.Invoice(childComplexity), true
+
 	case "CancelTicketPayload.card":
 		if e.ComplexityRoot.CancelTicketPayload.Card == nil {
 			break
@@ -2836,6 +3019,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Card.Allowance(childComplexity), true
+	case "Card.balanceOre":
+		if e.ComplexityRoot.Card.BalanceOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Card.BalanceOre(childComplexity), true
 	case "Card.claimableOffers":
 		if e.ComplexityRoot.Card.ClaimableOffers == nil {
 			break
@@ -2860,6 +3049,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Card.Holder(childComplexity), true
+	case "Card.invoices":
+		if e.ComplexityRoot.Card.Invoices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Card.Invoices(childComplexity), true
 	case "Card.issuedAt":
 		if e.ComplexityRoot.Card.IssuedAt == nil {
 			break
@@ -2872,6 +3067,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Card.Kind(childComplexity), true
+	case "Card.ledger":
+		if e.ComplexityRoot.Card.Ledger == nil {
+			break
+		}
+
+		args, err := ec.field_Card_ledger_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Card.Ledger(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Card.noticeContact":
 		if e.ComplexityRoot.Card.NoticeContact == nil {
 			break
@@ -2972,6 +3178,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CardAgencyEdge.Node(childComplexity), true
 
+	case "CardBudget.budgetOre":
+		if e.ComplexityRoot.CardBudget.BudgetOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardBudget.BudgetOre(childComplexity), true
+	case "CardBudget.committedOre":
+		if e.ComplexityRoot.CardBudget.CommittedOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardBudget.CommittedOre(childComplexity), true
+	case "CardBudget.leftOre":
+		if e.ComplexityRoot.CardBudget.LeftOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardBudget.LeftOre(childComplexity), true
+	case "CardBudget.spentOre":
+		if e.ComplexityRoot.CardBudget.SpentOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardBudget.SpentOre(childComplexity), true
+	case "CardBudget.warnedAt":
+		if e.ComplexityRoot.CardBudget.WarnedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardBudget.WarnedAt(childComplexity), true
+	case "CardBudget.warningPercent":
+		if e.ComplexityRoot.CardBudget.WarningPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardBudget.WarningPercent(childComplexity), true
+
 	case "CardConnection.edges":
 		if e.ComplexityRoot.CardConnection.Edges == nil {
 			break
@@ -3053,6 +3296,204 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardHolder.GivenName(childComplexity), true
+
+	case "CardInvoice.acceptedOre":
+		if e.ComplexityRoot.CardInvoice.AcceptedOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoice.AcceptedOre(childComplexity), true
+	case "CardInvoice.amountOre":
+		if e.ComplexityRoot.CardInvoice.AmountOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoice.AmountOre(childComplexity), true
+	case "CardInvoice.childFirstName":
+		if e.ComplexityRoot.CardInvoice.ChildFirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoice.ChildFirstName(childComplexity), true
+	case "CardInvoice.decidedAt":
+		if e.ComplexityRoot.CardInvoice.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoice.DecidedAt(childComplexity), true
+	case "CardInvoice.declineReason":
+		if e.ComplexityRoot.CardInvoice.DeclineReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoice.DeclineReason(childComplexity), true
+	case "CardInvoice.id":
+		if e.ComplexityRoot.CardInvoice.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoice.GlobalID(childComplexity), true
+	case "CardInvoice.organisation":
+		if e.ComplexityRoot.CardInvoice.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoice.Organisation(childComplexity), true
+	case "CardInvoice.postedAt":
+		if e.ComplexityRoot.CardInvoice.PostedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoice.PostedAt(childComplexity), true
+	case "CardInvoice.purpose":
+		if e.ComplexityRoot.CardInvoice.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoice.Purpose(childComplexity), true
+	case "CardInvoice.purposeText":
+		if e.ComplexityRoot.CardInvoice.PurposeText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoice.PurposeText(childComplexity), true
+	case "CardInvoice.reference":
+		if e.ComplexityRoot.CardInvoice.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoice.Reference(childComplexity), true
+	case "CardInvoice.status":
+		if e.ComplexityRoot.CardInvoice.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoice.Status(childComplexity), true
+
+	case "CardInvoiceConnection.edges":
+		if e.ComplexityRoot.CardInvoiceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoiceConnection.Edges(childComplexity), true
+	case "CardInvoiceConnection.nodes":
+		if e.ComplexityRoot.CardInvoiceConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoiceConnection.Nodes(childComplexity), true
+	case "CardInvoiceConnection.pageInfo":
+		if e.ComplexityRoot.CardInvoiceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoiceConnection.PageInfo(childComplexity), true
+	case "CardInvoiceConnection.totalCount":
+		if e.ComplexityRoot.CardInvoiceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoiceConnection.TotalCount(childComplexity), true
+
+	case "CardInvoiceEdge.cursor":
+		if e.ComplexityRoot.CardInvoiceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoiceEdge.Cursor(childComplexity), true
+	case "CardInvoiceEdge.node":
+		if e.ComplexityRoot.CardInvoiceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoiceEdge.Node(childComplexity), true
+
+	case "CardLedgerConnection.edges":
+		if e.ComplexityRoot.CardLedgerConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardLedgerConnection.Edges(childComplexity), true
+	case "CardLedgerConnection.nodes":
+		if e.ComplexityRoot.CardLedgerConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardLedgerConnection.Nodes(childComplexity), true
+	case "CardLedgerConnection.pageInfo":
+		if e.ComplexityRoot.CardLedgerConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardLedgerConnection.PageInfo(childComplexity), true
+	case "CardLedgerConnection.totalCount":
+		if e.ComplexityRoot.CardLedgerConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardLedgerConnection.TotalCount(childComplexity), true
+
+	case "CardLedgerEdge.cursor":
+		if e.ComplexityRoot.CardLedgerEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardLedgerEdge.Cursor(childComplexity), true
+	case "CardLedgerEdge.node":
+		if e.ComplexityRoot.CardLedgerEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardLedgerEdge.Node(childComplexity), true
+
+	case "CardLedgerEntry.amountOre":
+		if e.ComplexityRoot.CardLedgerEntry.AmountOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardLedgerEntry.AmountOre(childComplexity), true
+	case "CardLedgerEntry.createdAt":
+		if e.ComplexityRoot.CardLedgerEntry.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardLedgerEntry.CreatedAt(childComplexity), true
+	case "CardLedgerEntry.id":
+		if e.ComplexityRoot.CardLedgerEntry.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardLedgerEntry.GlobalID(childComplexity), true
+	case "CardLedgerEntry.invoiceId":
+		if e.ComplexityRoot.CardLedgerEntry.InvoiceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardLedgerEntry.InvoiceID(childComplexity), true
+	case "CardLedgerEntry.kind":
+		if e.ComplexityRoot.CardLedgerEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardLedgerEntry.Kind(childComplexity), true
+	case "CardLedgerEntry.reason":
+		if e.ComplexityRoot.CardLedgerEntry.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardLedgerEntry.Note(childComplexity), true
+	case "CardLedgerEntry.period":
+		if e.ComplexityRoot.CardLedgerEntry.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardLedgerEntry.Period(childComplexity), true
+	case "CardLedgerEntry.useBy":
+		if e.ComplexityRoot.CardLedgerEntry.UseBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardLedgerEntry.UseBy(childComplexity), true
 
 	case "CardNoticeContact.confirmed":
 		if e.ComplexityRoot.CardNoticeContact.Confirmed == nil {
@@ -3311,12 +3752,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardProgramme.Agencies(childComplexity), true
+	case "CardProgramme.budget":
+		if e.ComplexityRoot.CardProgramme.Budget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.Budget(childComplexity), true
 	case "CardProgramme.budgetOre":
 		if e.ComplexityRoot.CardProgramme.BudgetOre == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CardProgramme.BudgetOre(childComplexity), true
+	case "CardProgramme.budgetWarningPercent":
+		if e.ComplexityRoot.CardProgramme.BudgetWarningPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.BudgetWarningPercent(childComplexity), true
 	case "CardProgramme.cardsAvailable":
 		if e.ComplexityRoot.CardProgramme.CardsAvailable == nil {
 			break
@@ -3359,6 +3812,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardProgramme.GlobalID(childComplexity), true
+	case "CardProgramme.grantGraceDays":
+		if e.ComplexityRoot.CardProgramme.GrantGraceDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.GrantGraceDays(childComplexity), true
+	case "CardProgramme.grantOre":
+		if e.ComplexityRoot.CardProgramme.GrantOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.GrantOre(childComplexity), true
+	case "CardProgramme.grantPeriod":
+		if e.ComplexityRoot.CardProgramme.GrantPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.GrantPeriod(childComplexity), true
 	case "CardProgramme.textLocale":
 		if e.ComplexityRoot.CardProgramme.Locale == nil {
 			break
@@ -3439,6 +3910,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardProgrammeEdge.Node(childComplexity), true
+
+	case "CardProvider.appliedAt":
+		if e.ComplexityRoot.CardProvider.AppliedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProvider.AppliedAt(childComplexity), true
+	case "CardProvider.decidedAt":
+		if e.ComplexityRoot.CardProvider.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProvider.DecidedAt(childComplexity), true
+	case "CardProvider.organisation":
+		if e.ComplexityRoot.CardProvider.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProvider.Organisation(childComplexity), true
+	case "CardProvider.programme":
+		if e.ComplexityRoot.CardProvider.Programme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProvider.Programme(childComplexity), true
+	case "CardProvider.reason":
+		if e.ComplexityRoot.CardProvider.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProvider.Reason(childComplexity), true
+	case "CardProvider.status":
+		if e.ComplexityRoot.CardProvider.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProvider.Status(childComplexity), true
 
 	case "CardSheetProblem.field":
 		if e.ComplexityRoot.CardSheetProblem.Field == nil {
@@ -4105,6 +4613,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreatePreviewTokenPayload.Token(childComplexity), true
+
+	case "DecideCardProviderPayload.provider":
+		if e.ComplexityRoot.DecideCardProviderPayload.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecideCardProviderPayload.Provider(childComplexity), true
+
+	case "DeclineCardInvoicePayload.invoice":
+		if e.ComplexityRoot.DeclineCardInvoicePayload.Invoice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeclineCardInvoicePayload.Invoice(childComplexity), true
 
 	case "DeleteArticlePayload.deletedId":
 		if e.ComplexityRoot.DeleteArticlePayload.DeletedID == nil {
@@ -5322,6 +5844,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Municipality.TimeZone(childComplexity), true
 
+	case "Mutation.acceptCardInvoice":
+		if e.ComplexityRoot.Mutation.AcceptCardInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptCardInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptCardInvoice(childComplexity, args["id"].(string), args["amountOre"].(*int), args["access"].(*model.CardPinInput)), true
 	case "Mutation.acceptCardWaitingPlace":
 		if e.ComplexityRoot.Mutation.AcceptCardWaitingPlace == nil {
 			break
@@ -5366,6 +5899,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AllocateTicket(childComplexity, args["cardId"].(string), args["offerId"].(string)), true
+	case "Mutation.applyToAcceptCard":
+		if e.ComplexityRoot.Mutation.ApplyToAcceptCard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyToAcceptCard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyToAcceptCard(childComplexity, args["programmeId"].(string), args["organisationId"].(string)), true
 	case "Mutation.approveArticleChanges":
 		if e.ComplexityRoot.Mutation.ApproveArticleChanges == nil {
 			break
@@ -5399,6 +5943,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArchiveVenue(childComplexity, args["id"].(string), args["archived"].(bool)), true
+	case "Mutation.cancelCardInvoice":
+		if e.ComplexityRoot.Mutation.CancelCardInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelCardInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelCardInvoice(childComplexity, args["id"].(string)), true
 	case "Mutation.cancelSignup":
 		if e.ComplexityRoot.Mutation.CancelSignup == nil {
 			break
@@ -5597,6 +6152,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateWebhookEndpoint(childComplexity, args["input"].(model.WebhookEndpointInput)), true
+	case "Mutation.decideCardProvider":
+		if e.ComplexityRoot.Mutation.DecideCardProvider == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideCardProvider_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideCardProvider(childComplexity, args["programmeId"].(string), args["organisationId"].(string), args["approve"].(bool), args["reason"].(*string)), true
+	case "Mutation.declineCardInvoice":
+		if e.ComplexityRoot.Mutation.DeclineCardInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declineCardInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclineCardInvoice(childComplexity, args["id"].(string), args["reason"].(*string), args["access"].(*model.CardPinInput)), true
 	case "Mutation.deleteArticle":
 		if e.ComplexityRoot.Mutation.DeleteArticle == nil {
 			break
@@ -5884,6 +6461,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PingWebhookEndpoint(childComplexity, args["id"].(string)), true
+	case "Mutation.postCardInvoice":
+		if e.ComplexityRoot.Mutation.PostCardInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_postCardInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PostCardInvoice(childComplexity, args["input"].(model.PostCardInvoiceInput)), true
 	case "Mutation.redeemTicket":
 		if e.ComplexityRoot.Mutation.RedeemTicket == nil {
 			break
@@ -6060,6 +6648,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RetryJob(childComplexity, args["id"].(string)), true
+	case "Mutation.reverseCardInvoice":
+		if e.ComplexityRoot.Mutation.ReverseCardInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reverseCardInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReverseCardInvoice(childComplexity, args["id"].(string), args["reason"].(string)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -6236,6 +6835,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetCardOfferStatus(childComplexity, args["id"].(string), args["status"].(card.OfferStatus)), true
+	case "Mutation.setCardProgrammeMoney":
+		if e.ComplexityRoot.Mutation.SetCardProgrammeMoney == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCardProgrammeMoney_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCardProgrammeMoney(childComplexity, args["programmeId"].(string), args["input"].(model.CardProgrammeMoneyInput)), true
 	case "Mutation.setCaseworkerAgency":
 		if e.ComplexityRoot.Mutation.SetCaseworkerAgency == nil {
 			break
@@ -6445,6 +7055,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SuspendCard(childComplexity, args["id"].(string)), true
+	case "Mutation.topUpCard":
+		if e.ComplexityRoot.Mutation.TopUpCard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_topUpCard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TopUpCard(childComplexity, args["input"].(model.TopUpCardInput)), true
 	case "Mutation.unscheduleNewsletterCampaign":
 		if e.ComplexityRoot.Mutation.UnscheduleNewsletterCampaign == nil {
 			break
@@ -7676,6 +8297,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PersonalDataReportPayload.PersonalDataReport(childComplexity), true
 
+	case "PostCardInvoicePayload.invoice":
+		if e.ComplexityRoot.PostCardInvoicePayload.Invoice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PostCardInvoicePayload.Invoice(childComplexity), true
+
+	case "ProviderSettlement.invoiceOre":
+		if e.ComplexityRoot.ProviderSettlement.InvoiceOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderSettlement.InvoiceOre(childComplexity), true
+	case "ProviderSettlement.invoices":
+		if e.ComplexityRoot.ProviderSettlement.Invoices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderSettlement.Invoices(childComplexity), true
 	case "ProviderSettlement.name":
 		if e.ComplexityRoot.ProviderSettlement.Name == nil {
 			break
@@ -7694,6 +8334,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProviderSettlement.OrganisationID(childComplexity), true
+	case "ProviderSettlement.ticketOre":
+		if e.ComplexityRoot.ProviderSettlement.TicketOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderSettlement.TicketOre(childComplexity), true
 	case "ProviderSettlement.tickets":
 		if e.ComplexityRoot.ProviderSettlement.Tickets == nil {
 			break
@@ -7908,6 +8554,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CardProgrammes(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.cardProviders":
+		if e.ComplexityRoot.Query.CardProviders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cardProviders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CardProviders(childComplexity, args["programmeId"].(*string), args["organisationId"].(*string), args["status"].(*card.ProviderStatus)), true
 	case "Query.cardSettlement":
 		if e.ComplexityRoot.Query.CardSettlement == nil {
 			break
@@ -8170,6 +8827,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organisation(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.organisationCardInvoices":
+		if e.ComplexityRoot.Query.OrganisationCardInvoices == nil {
+			break
+		}
+
+		args, err := ec.field_Query_organisationCardInvoices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OrganisationCardInvoices(childComplexity, args["organisationId"].(string), args["status"].(*card.InvoiceStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.organisations":
 		if e.ComplexityRoot.Query.Organisations == nil {
 			break
@@ -8395,6 +9063,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportCard.Card(childComplexity), true
+	case "ReportCard.invoices":
+		if e.ComplexityRoot.ReportCard.Invoices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportCard.Invoices(childComplexity), true
+	case "ReportCard.ledger":
+		if e.ComplexityRoot.ReportCard.Ledger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportCard.Ledger(childComplexity), true
 	case "ReportCard.noticeContact":
 		if e.ComplexityRoot.ReportCard.NoticeContact == nil {
 			break
@@ -8419,6 +9099,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportCard.WaitingPlaces(childComplexity), true
+
+	case "ReportInvoice.acceptedOre":
+		if e.ComplexityRoot.ReportInvoice.AcceptedOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportInvoice.AcceptedOre(childComplexity), true
+	case "ReportInvoice.amountOre":
+		if e.ComplexityRoot.ReportInvoice.AmountOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportInvoice.AmountOre(childComplexity), true
+	case "ReportInvoice.childFirstName":
+		if e.ComplexityRoot.ReportInvoice.ChildFirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportInvoice.ChildFirstName(childComplexity), true
+	case "ReportInvoice.organisation":
+		if e.ComplexityRoot.ReportInvoice.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportInvoice.Organisation(childComplexity), true
+	case "ReportInvoice.postedAt":
+		if e.ComplexityRoot.ReportInvoice.PostedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportInvoice.PostedAt(childComplexity), true
+	case "ReportInvoice.purpose":
+		if e.ComplexityRoot.ReportInvoice.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportInvoice.Purpose(childComplexity), true
+	case "ReportInvoice.purposeText":
+		if e.ComplexityRoot.ReportInvoice.PurposeText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportInvoice.PurposeText(childComplexity), true
+	case "ReportInvoice.status":
+		if e.ComplexityRoot.ReportInvoice.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportInvoice.Status(childComplexity), true
+
+	case "ReportLedgerEntry.amountOre":
+		if e.ComplexityRoot.ReportLedgerEntry.AmountOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportLedgerEntry.AmountOre(childComplexity), true
+	case "ReportLedgerEntry.createdAt":
+		if e.ComplexityRoot.ReportLedgerEntry.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportLedgerEntry.CreatedAt(childComplexity), true
+	case "ReportLedgerEntry.kind":
+		if e.ComplexityRoot.ReportLedgerEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportLedgerEntry.Kind(childComplexity), true
+	case "ReportLedgerEntry.note":
+		if e.ComplexityRoot.ReportLedgerEntry.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportLedgerEntry.Note(childComplexity), true
+	case "ReportLedgerEntry.useBy":
+		if e.ComplexityRoot.ReportLedgerEntry.UseBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportLedgerEntry.UseBy(childComplexity), true
 
 	case "ReportTicket.claimedAt":
 		if e.ComplexityRoot.ReportTicket.ClaimedAt == nil {
@@ -8530,6 +9290,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RetryJobPayload.Job(childComplexity), true
+
+	case "ReverseCardInvoicePayload.card":
+		if e.ComplexityRoot.ReverseCardInvoicePayload.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReverseCardInvoicePayload.Card(childComplexity), true
+	case "ReverseCardInvoicePayload.invoice":
+		if e.ComplexityRoot.ReverseCardInvoicePayload.Invoice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReverseCardInvoicePayload.Invoice(childComplexity), true
 
 	case "Revision.authorId":
 		if e.ComplexityRoot.Revision.AuthorID == nil {
@@ -8785,6 +9558,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SetCardOfferStatusPayload.Offer(childComplexity), true
+
+	case "SetCardProgrammeMoneyPayload.programme":
+		if e.ComplexityRoot.SetCardProgrammeMoneyPayload.Programme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetCardProgrammeMoneyPayload.Programme(childComplexity), true
 
 	case "SetCaseworkerAgencyPayload.agency":
 		if e.ComplexityRoot.SetCaseworkerAgencyPayload.Agency == nil {
@@ -9157,6 +9937,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TicketCounts.Redeemed(childComplexity), true
+
+	case "TopUpCardPayload.card":
+		if e.ComplexityRoot.TopUpCardPayload.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpCardPayload.Card(childComplexity), true
+	case "TopUpCardPayload.entry":
+		if e.ComplexityRoot.TopUpCardPayload.Entry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopUpCardPayload.Entry(childComplexity), true
 
 	case "TranslationGap.activity":
 		if e.ComplexityRoot.TranslationGap.Activity == nil {
@@ -9715,6 +10508,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCardOfferTextInput,
 		ec.unmarshalInputCardPinInput,
 		ec.unmarshalInputCardProgrammeInput,
+		ec.unmarshalInputCardProgrammeMoneyInput,
 		ec.unmarshalInputCardProgrammeTextInput,
 		ec.unmarshalInputCardRecipientInput,
 		ec.unmarshalInputCatalogueFilterInput,
@@ -9750,6 +10544,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputNewsletterInterestsInput,
 		ec.unmarshalInputNewsletterListTextInput,
 		ec.unmarshalInputOrganisationTextInput,
+		ec.unmarshalInputPostCardInvoiceInput,
 		ec.unmarshalInputRecurrenceInput,
 		ec.unmarshalInputRegisterOrganisationInput,
 		ec.unmarshalInputSetContentStatusInput,
@@ -9758,6 +10553,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSignUpWithCardInput,
 		ec.unmarshalInputSignupParticipantInput,
 		ec.unmarshalInputSubscribeInput,
+		ec.unmarshalInputTopUpCardInput,
 		ec.unmarshalInputUpdateArticleInput,
 		ec.unmarshalInputUpdateClosureInput,
 		ec.unmarshalInputUpdateEventInput,
@@ -11392,7 +12188,13 @@ type ProviderSettlement {
   name: String!
   "Purchased tickets redeemed at its offers."
   tickets: Int!
-  "Their value in øre: the amount owed."
+  "Their value in øre."
+  ticketOre: Int!
+  "Invoices the programme's cards paid it in the period, less those given back."
+  invoices: Int!
+  "What the cards paid it in the period, in øre: spends less reversals."
+  invoiceOre: Int!
+  "The amount owed in øre: the tickets' value and the invoices paid."
   ore: Int!
 }
 
@@ -12082,6 +12884,44 @@ type ReportCard {
   agency: String!
   "The tickets claimed with it."
   tickets: [ReportTicket!]!
+  "Its ledger, oldest first."
+  ledger: [ReportLedgerEntry!]!
+  "The invoices posted to it, oldest first."
+  invoices: [ReportInvoice!]!
+}
+
+"A line of a card's ledger in a personal data report."
+type ReportLedgerEntry {
+  "What it records."
+  kind: CardLedgerKind!
+  "The amount in øre, signed."
+  amountOre: Int!
+  "The last day a credit may be used."
+  useBy: Date
+  "A coordinator's written reason."
+  note: String
+  "When it was written."
+  createdAt: Time!
+}
+
+"An invoice to a card in a personal data report."
+type ReportInvoice {
+  "The provider's name."
+  organisation: String!
+  "The amount billed, in øre."
+  amountOre: Int!
+  "What it is for."
+  purpose: CardInvoicePurpose!
+  "What it is for, in words."
+  purposeText: String!
+  "The child's first name as printed on it."
+  childFirstName: String
+  "Where it is."
+  status: CardInvoiceStatus!
+  "What the card paid, in øre."
+  acceptedOre: Int
+  "When it was posted."
+  postedAt: Time!
 }
 
 "A ticket in a personal data report."
@@ -12154,6 +12994,471 @@ type CardSheetProblem {
   reason: String
   "What is wrong, in the request's language."
   message: String!
+}
+`, BuiltIn: false},
+	{Name: "../schema/cardmoney.graphqls", Input: `extend type Card {
+  """
+  The money the card may spend now, in øre: grants and top-ups neither spent nor past their
+  last day of use. For its holder (number and PIN, or ID-porten as the holder or a guardian),
+  card coordinators and caseworkers of the issuing agency. Null, with the error, for anyone
+  else, so the card and the rest of the answer stand.
+  """
+  balanceOre: Int
+  "The card's ledger, newest first: every grant, top-up, spend, reversal and expiry (as ` + "`" + `balanceOre` + "`" + `)."
+  ledger(
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): CardLedgerConnection
+  "The invoices posted to the card, newest first, at most 200 (as ` + "`" + `balanceOre` + "`" + `): what there is to accept or decline."
+  invoices: [CardInvoice!]
+}
+
+extend type CardProgramme {
+  "The amount granted to each card per period, in øre; 0: no grant."
+  grantOre: Int!
+  "How often the grant is given; null: no grant."
+  grantPeriod: CardGrantPeriod
+  "How many days after its period a grant may still be used."
+  grantGraceDays: Int!
+  "The share of the budget, committed and spent, at which coordinators are warned, in percent."
+  budgetWarningPercent: Int!
+  """
+  The budget against its use today (card coordinators and administrators). Null, with the
+  error, for anyone else, so the programme and the rest of the answer stand.
+  """
+  budget: CardBudget
+}
+
+"How often a programme grants each card its amount."
+enum CardGrantPeriod {
+  "Every calendar year; usable until 31 December (and the grace days)."
+  YEAR
+  "Every half year, January to June and July to December; usable until its last day (and the grace days)."
+  HALF_YEAR
+}
+
+"""
+A programme's budget against its use, in øre. Spent: the spends from its cards (accepted
+invoices, less reversals) and the value of purchased tickets redeemed. Committed: what its
+cards may still spend (grants and top-ups neither spent nor expired) and the value of
+purchased tickets claimed and not yet used. Left: the budget less both; negative when over.
+A budget of 0 is no budget: nothing is refused and no one is warned.
+"""
+type CardBudget {
+  "The budget."
+  budgetOre: Int!
+  "Promised and not yet spent."
+  committedOre: Int!
+  "Spent."
+  spentOre: Int!
+  "The budget less what is committed and spent."
+  leftOre: Int!
+  "The share of the budget, committed and spent, at which coordinators are warned, in percent."
+  warningPercent: Int!
+  "When the coordinators were warned; null: not yet."
+  warnedAt: Time
+}
+
+"What a ledger entry records."
+enum CardLedgerKind {
+  "The programme's grant for a period."
+  GRANT
+  "Money a coordinator put on the card, with a reason."
+  TOP_UP
+  "An invoice paid from the card."
+  SPEND
+  "A spend given back."
+  REVERSAL
+  "Money written off: past its last day of use, or left on a card that ended."
+  EXPIRY
+}
+
+"One line of a card's ledger."
+type CardLedgerEntry implements Node {
+  "The entry's global ID."
+  id: ID!
+  "What it records."
+  kind: CardLedgerKind!
+  "The amount in øre: positive for GRANT, TOP_UP and REVERSAL, negative for SPEND and EXPIRY."
+  amountOre: Int!
+  "A grant's period, e.g. ` + "`" + `2026` + "`" + ` or ` + "`" + `2026-H2` + "`" + `."
+  period: String
+  "The last day a grant or top-up may be used."
+  useBy: Date
+  "The global ID of the invoice a spend paid or a reversal gave back."
+  invoiceId: ID
+  "A coordinator's written reason (a top-up, a reversal); erased with the card's personal data."
+  reason: String
+  "When it was written."
+  createdAt: Time!
+}
+
+"A page of a card's ledger."
+type CardLedgerConnection {
+  "The entries with their cursors."
+  edges: [CardLedgerEdge!]!
+  "The entries alone."
+  nodes: [CardLedgerEntry!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many there are in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"A ledger entry in a page."
+type CardLedgerEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The entry."
+  node: CardLedgerEntry!
+}
+
+"What an invoice to a card is for."
+enum CardInvoicePurpose {
+  "A membership fee (kontingent)."
+  MEMBERSHIP
+  "A participation fee (deltakeravgift)."
+  PARTICIPATION
+  "Equipment for the activity."
+  EQUIPMENT
+  "A cup."
+  CUP
+  "A camp."
+  CAMP
+  "Something else, said in ` + "`" + `purposeText` + "`" + `."
+  OTHER
+}
+
+"Where an invoice to a card is."
+enum CardInvoiceStatus {
+  "Posted; waiting to be accepted or declined."
+  POSTED
+  "Paid from the card in whole."
+  ACCEPTED
+  "Paid from the card in part; the family pays the rest directly."
+  PARTLY_ACCEPTED
+  "Not paid from the card."
+  DECLINED
+  "Cancelled by the provider before it was dealt with."
+  CANCELLED
+  "Paid, then given back to the card by a coordinator."
+  REVERSED
+}
+
+"""
+An invoice a provider posted to a card. The provider sees what it posted and what became
+of it, never the card's balance or holder.
+"""
+type CardInvoice implements Node {
+  "The invoice's global ID."
+  id: ID!
+  "The provider."
+  organisation: Organisation
+  "The amount billed, in øre."
+  amountOre: Int!
+  "What it is for."
+  purpose: CardInvoicePurpose!
+  "What it is for, in words."
+  purposeText: String!
+  "The provider's KID or reference."
+  reference: String!
+  "The child's first name as printed on the invoice, if given; erased with the card's personal data."
+  childFirstName: String
+  "Where it is."
+  status: CardInvoiceStatus!
+  "What the card paid, in øre, once accepted."
+  acceptedOre: Int
+  "Why it was declined, if a reason was given."
+  declineReason: String
+  "When it was posted."
+  postedAt: Time!
+  "When it was accepted, declined or cancelled."
+  decidedAt: Time
+}
+
+"A page of invoices."
+type CardInvoiceConnection {
+  "The invoices with their cursors."
+  edges: [CardInvoiceEdge!]!
+  "The invoices alone."
+  nodes: [CardInvoice!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many there are in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"An invoice in a page."
+type CardInvoiceEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The invoice."
+  node: CardInvoice!
+}
+
+"Where an organisation's leave to accept the card in a programme is."
+enum CardProviderStatus {
+  "Applied for; waiting for a coordinator."
+  PENDING
+  "May post invoices to the programme's cards."
+  APPROVED
+  "Refused, or withdrawn, with a reason."
+  REJECTED
+}
+
+"An organisation's leave to accept the card in a programme (apart from the portal's approval of the organisation)."
+type CardProvider {
+  "The programme."
+  programme: CardProgramme
+  "The organisation."
+  organisation: Organisation
+  "Where it is."
+  status: CardProviderStatus!
+  "The coordinator's reason, required for a rejection."
+  reason: String
+  "When the organisation applied."
+  appliedAt: Time!
+  "When a coordinator decided."
+  decidedAt: Time
+}
+
+extend type Query {
+  """
+  Organisations' applications to accept the card, oldest first: card coordinators and
+  administrators see all; an organisation's owners and editors their own (give
+  ` + "`" + `organisationId` + "`" + `). Null, with the error, for anyone else.
+  """
+  cardProviders(
+    "Only this programme's."
+    programmeId: ID
+    "Only this organisation's."
+    organisationId: ID
+    "Only with this status."
+    status: CardProviderStatus
+  ): [CardProvider!]
+
+  """
+  The invoices a provider posted, newest first: for its owners and editors, card
+  coordinators and administrators. Null, with the error, for anyone else or a bad page.
+  """
+  organisationCardInvoices(
+    "The provider organisation's global ID."
+    organisationId: ID!
+    "Only invoices with this status."
+    status: CardInvoiceStatus
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): CardInvoiceConnection
+}
+
+extend type Mutation {
+  """
+  Sets a programme's grant and budget warning (card coordinators and administrators). Usable
+  cards without a grant for the current period get theirs at once, as far as the budget
+  allows; the hourly refill job gives the next periods'.
+  """
+  setCardProgrammeMoney(
+    "The programme's global ID."
+    programmeId: ID!
+    "The grant and the warning threshold."
+    input: CardProgrammeMoneyInput!
+  ): SetCardProgrammeMoneyPayload!
+
+  """
+  Puts money on one card, with a written reason (card coordinators and administrators).
+  Beyond the programme's budget: BAD_USER_INPUT on ` + "`" + `input.amountOre` + "`" + ` with reason
+  OVER_BUDGET, unless ` + "`" + `overrideReason` + "`" + ` says why (kept in the audit log).
+  """
+  topUpCard(
+    "The card and the amount."
+    input: TopUpCardInput!
+  ): TopUpCardPayload!
+
+  "Applies for an organisation to accept the card in a programme (the organisation's owners, administrators)."
+  applyToAcceptCard(
+    "The programme's global ID."
+    programmeId: ID!
+    "The organisation's global ID."
+    organisationId: ID!
+  ): ApplyToAcceptCardPayload!
+
+  """
+  Approves or rejects an organisation's application to accept the card, or withdraws an
+  approval (card coordinators and administrators); a rejection needs a reason.
+  """
+  decideCardProvider(
+    "The programme's global ID."
+    programmeId: ID!
+    "The organisation's global ID."
+    organisationId: ID!
+    "True approves; false rejects."
+    approve: Boolean!
+    "Why; required to reject. The organisation sees it."
+    reason: String
+  ): DecideCardProviderPayload!
+
+  """
+  Posts an invoice to a card by its number (owners and editors of a provider approved for
+  the card's programme). The provider learns only that it is posted.
+  """
+  postCardInvoice(
+    "The invoice."
+    input: PostCardInvoiceInput!
+  ): PostCardInvoicePayload!
+
+  "Cancels a posted invoice (owners and editors of the provider that posted it)."
+  cancelCardInvoice(
+    "The invoice's global ID."
+    id: ID!
+  ): CancelCardInvoicePayload!
+
+  """
+  Accepts an invoice against its card, wholly or in part (the family pays the rest
+  directly), and pays it from the card: the holder or a guardian signed in with ID-porten,
+  anyone with the card's number and PIN, a caseworker of the issuing agency, card
+  coordinators and administrators. A balance too small is BAD_USER_INPUT on ` + "`" + `amountOre` + "`" + `
+  with reason INSUFFICIENT_BALANCE, and nothing is paid.
+  """
+  acceptCardInvoice(
+    "The invoice's global ID."
+    id: ID!
+    "How much the card pays, in øre; left out: the whole invoice."
+    amountOre: Int
+    "The card's number and PIN, for an anonymous card."
+    access: CardPinInput
+  ): AcceptCardInvoicePayload!
+
+  "Declines an invoice: the card does not pay it (as ` + "`" + `acceptCardInvoice` + "`" + `)."
+  declineCardInvoice(
+    "The invoice's global ID."
+    id: ID!
+    "Why, shown to the provider."
+    reason: String
+    "The card's number and PIN, for an anonymous card."
+    access: CardPinInput
+  ): DeclineCardInvoicePayload!
+
+  "Gives an accepted invoice's money back to its card, with a reason (card coordinators and administrators)."
+  reverseCardInvoice(
+    "The invoice's global ID."
+    id: ID!
+    "Why: the provider refunded the fee, say."
+    reason: String!
+  ): ReverseCardInvoicePayload!
+}
+
+"A programme's grant and budget warning."
+input CardProgrammeMoneyInput {
+  "The amount granted to each card per period, in øre (0 to 10,000,000); 0: no grant."
+  grantOre: Int!
+  "How often; required for a grant."
+  grantPeriod: CardGrantPeriod
+  "How many days after its period a grant may still be used (0 to 366)."
+  grantGraceDays: Int! = 0
+  "The share of the budget, committed and spent, at which coordinators are warned (1 to 100)."
+  budgetWarningPercent: Int! = 80
+}
+
+"Money to put on a card."
+input TopUpCardInput {
+  "The card's global ID."
+  cardId: ID!
+  "The amount in øre (1 to 10,000,000: at most 100,000 kroner)."
+  amountOre: Int!
+  "Why, in writing; kept with the entry until the card's personal data is erased."
+  reason: String!
+  "A written reason to go beyond the programme's budget (at least 10 characters)."
+  overrideReason: String
+}
+
+"An invoice to post to a card."
+input PostCardInvoiceInput {
+  "The provider organisation's global ID."
+  organisationId: ID!
+  "The card number, as printed (spaces, dashes and lower case are fine)."
+  cardNumber: String!
+  "The amount in øre (1 to 10,000,000: at most 100,000 kroner)."
+  amountOre: Int!
+  "What it is for."
+  purpose: CardInvoicePurpose!
+  "What it is for, in words (required for OTHER; at most 500 characters; no identity numbers)."
+  purposeText: String
+  "The invoice's KID or reference (at most 50 characters)."
+  reference: String!
+  "The child's first name as printed on the invoice, nothing more (at most 50 characters, no digits)."
+  childFirstName: String
+}
+
+"A programme with its new grant and warning."
+type SetCardProgrammeMoneyPayload {
+  "The programme as saved."
+  programme: CardProgramme!
+}
+
+"Money put on a card."
+type TopUpCardPayload {
+  "The ledger entry written."
+  entry: CardLedgerEntry!
+  "The card, with its new balance."
+  card: Card
+}
+
+"An application to accept the card."
+type ApplyToAcceptCardPayload {
+  "The application."
+  provider: CardProvider!
+}
+
+"A decision on an application to accept the card."
+type DecideCardProviderPayload {
+  "The application as decided."
+  provider: CardProvider!
+}
+
+"An invoice posted."
+type PostCardInvoicePayload {
+  "The invoice, POSTED."
+  invoice: CardInvoice!
+}
+
+"An invoice cancelled."
+type CancelCardInvoicePayload {
+  "The invoice, CANCELLED."
+  invoice: CardInvoice!
+}
+
+"An invoice accepted and paid from its card."
+type AcceptCardInvoicePayload {
+  "The invoice, ACCEPTED or PARTLY_ACCEPTED."
+  invoice: CardInvoice!
+  "The card, with its new balance; null when the caller may not see it."
+  card: Card
+}
+
+"An invoice declined."
+type DeclineCardInvoicePayload {
+  "The invoice, DECLINED."
+  invoice: CardInvoice!
+}
+
+"An invoice's money given back to its card."
+type ReverseCardInvoicePayload {
+  "The invoice, REVERSED."
+  invoice: CardInvoice!
+  "The card, with its new balance."
+  card: Card
 }
 `, BuiltIn: false},
 	{Name: "../schema/cardwaiting.graphqls", Input: `# Waiting lists on sold-out offers, tickets that get used, and notices to holders who ask.
@@ -16463,6 +17768,16 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AcceptCardInvoicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invoice":
+		return ec.fieldContext_AcceptCardInvoicePayload_invoice(ctx, field)
+	case "card":
+		return ec.fieldContext_AcceptCardInvoicePayload_card(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AcceptCardInvoicePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AcceptCardWaitingPlacePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "ticket":
@@ -16717,6 +18032,14 @@ func (ec *executionContext) childFields_ApiKeyEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type ApiKeyEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ApplyToAcceptCardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "provider":
+		return ec.fieldContext_ApplyToAcceptCardPayload_provider(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApplyToAcceptCardPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ApproveOrganisationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "organisation":
@@ -16869,6 +18192,14 @@ func (ec *executionContext) childFields_CalendarDay(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CalendarDay", field.Name)
 }
 
+func (ec *executionContext) childFields_CancelCardInvoicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invoice":
+		return ec.fieldContext_CancelCardInvoicePayload_invoice(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelCardInvoicePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CancelTicketPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "ticket":
@@ -16907,6 +18238,12 @@ func (ec *executionContext) childFields_Card(ctx context.Context, field graphql.
 		return ec.fieldContext_Card_tickets(ctx, field)
 	case "claimableOffers":
 		return ec.fieldContext_Card_claimableOffers(ctx, field)
+	case "balanceOre":
+		return ec.fieldContext_Card_balanceOre(ctx, field)
+	case "ledger":
+		return ec.fieldContext_Card_ledger(ctx, field)
+	case "invoices":
+		return ec.fieldContext_Card_invoices(ctx, field)
 	case "waitingPlaces":
 		return ec.fieldContext_Card_waitingPlaces(ctx, field)
 	case "noticeContact":
@@ -16949,6 +18286,24 @@ func (ec *executionContext) childFields_CardAgencyEdge(ctx context.Context, fiel
 		return ec.fieldContext_CardAgencyEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CardAgencyEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CardBudget(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "budgetOre":
+		return ec.fieldContext_CardBudget_budgetOre(ctx, field)
+	case "committedOre":
+		return ec.fieldContext_CardBudget_committedOre(ctx, field)
+	case "spentOre":
+		return ec.fieldContext_CardBudget_spentOre(ctx, field)
+	case "leftOre":
+		return ec.fieldContext_CardBudget_leftOre(ctx, field)
+	case "warningPercent":
+		return ec.fieldContext_CardBudget_warningPercent(ctx, field)
+	case "warnedAt":
+		return ec.fieldContext_CardBudget_warnedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardBudget", field.Name)
 }
 
 func (ec *executionContext) childFields_CardConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16999,6 +18354,106 @@ func (ec *executionContext) childFields_CardHolder(ctx context.Context, field gr
 		return ec.fieldContext_CardHolder_birthDate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CardHolder", field.Name)
+}
+
+func (ec *executionContext) childFields_CardInvoice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CardInvoice_id(ctx, field)
+	case "organisation":
+		return ec.fieldContext_CardInvoice_organisation(ctx, field)
+	case "amountOre":
+		return ec.fieldContext_CardInvoice_amountOre(ctx, field)
+	case "purpose":
+		return ec.fieldContext_CardInvoice_purpose(ctx, field)
+	case "purposeText":
+		return ec.fieldContext_CardInvoice_purposeText(ctx, field)
+	case "reference":
+		return ec.fieldContext_CardInvoice_reference(ctx, field)
+	case "childFirstName":
+		return ec.fieldContext_CardInvoice_childFirstName(ctx, field)
+	case "status":
+		return ec.fieldContext_CardInvoice_status(ctx, field)
+	case "acceptedOre":
+		return ec.fieldContext_CardInvoice_acceptedOre(ctx, field)
+	case "declineReason":
+		return ec.fieldContext_CardInvoice_declineReason(ctx, field)
+	case "postedAt":
+		return ec.fieldContext_CardInvoice_postedAt(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_CardInvoice_decidedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardInvoice", field.Name)
+}
+
+func (ec *executionContext) childFields_CardInvoiceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CardInvoiceConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CardInvoiceConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CardInvoiceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CardInvoiceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardInvoiceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CardInvoiceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CardInvoiceEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CardInvoiceEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardInvoiceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CardLedgerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CardLedgerConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CardLedgerConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CardLedgerConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CardLedgerConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardLedgerConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CardLedgerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CardLedgerEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CardLedgerEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardLedgerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CardLedgerEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CardLedgerEntry_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_CardLedgerEntry_kind(ctx, field)
+	case "amountOre":
+		return ec.fieldContext_CardLedgerEntry_amountOre(ctx, field)
+	case "period":
+		return ec.fieldContext_CardLedgerEntry_period(ctx, field)
+	case "useBy":
+		return ec.fieldContext_CardLedgerEntry_useBy(ctx, field)
+	case "invoiceId":
+		return ec.fieldContext_CardLedgerEntry_invoiceId(ctx, field)
+	case "reason":
+		return ec.fieldContext_CardLedgerEntry_reason(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CardLedgerEntry_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardLedgerEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_CardNoticeContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17133,6 +18588,16 @@ func (ec *executionContext) childFields_CardProgramme(ctx context.Context, field
 		return ec.fieldContext_CardProgramme_status(ctx, field)
 	case "agencies":
 		return ec.fieldContext_CardProgramme_agencies(ctx, field)
+	case "grantOre":
+		return ec.fieldContext_CardProgramme_grantOre(ctx, field)
+	case "grantPeriod":
+		return ec.fieldContext_CardProgramme_grantPeriod(ctx, field)
+	case "grantGraceDays":
+		return ec.fieldContext_CardProgramme_grantGraceDays(ctx, field)
+	case "budgetWarningPercent":
+		return ec.fieldContext_CardProgramme_budgetWarningPercent(ctx, field)
+	case "budget":
+		return ec.fieldContext_CardProgramme_budget(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CardProgramme", field.Name)
 }
@@ -17159,6 +18624,24 @@ func (ec *executionContext) childFields_CardProgrammeEdge(ctx context.Context, f
 		return ec.fieldContext_CardProgrammeEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CardProgrammeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CardProvider(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "programme":
+		return ec.fieldContext_CardProvider_programme(ctx, field)
+	case "organisation":
+		return ec.fieldContext_CardProvider_organisation(ctx, field)
+	case "status":
+		return ec.fieldContext_CardProvider_status(ctx, field)
+	case "reason":
+		return ec.fieldContext_CardProvider_reason(ctx, field)
+	case "appliedAt":
+		return ec.fieldContext_CardProvider_appliedAt(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_CardProvider_decidedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardProvider", field.Name)
 }
 
 func (ec *executionContext) childFields_CardSheetProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17525,6 +19008,22 @@ func (ec *executionContext) childFields_CreatePreviewTokenPayload(ctx context.Co
 		return ec.fieldContext_CreatePreviewTokenPayload_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreatePreviewTokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DecideCardProviderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "provider":
+		return ec.fieldContext_DecideCardProviderPayload_provider(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DecideCardProviderPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeclineCardInvoicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invoice":
+		return ec.fieldContext_DeclineCardInvoicePayload_invoice(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeclineCardInvoicePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_DeleteArticlePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18683,6 +20182,14 @@ func (ec *executionContext) childFields_PersonalDataReportPayload(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type PersonalDataReportPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_PostCardInvoicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invoice":
+		return ec.fieldContext_PostCardInvoicePayload_invoice(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PostCardInvoicePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ProviderSettlement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "organisationId":
@@ -18691,6 +20198,12 @@ func (ec *executionContext) childFields_ProviderSettlement(ctx context.Context, 
 		return ec.fieldContext_ProviderSettlement_name(ctx, field)
 	case "tickets":
 		return ec.fieldContext_ProviderSettlement_tickets(ctx, field)
+	case "ticketOre":
+		return ec.fieldContext_ProviderSettlement_ticketOre(ctx, field)
+	case "invoices":
+		return ec.fieldContext_ProviderSettlement_invoices(ctx, field)
+	case "invoiceOre":
+		return ec.fieldContext_ProviderSettlement_invoiceOre(ctx, field)
 	case "ore":
 		return ec.fieldContext_ProviderSettlement_ore(ctx, field)
 	}
@@ -18843,12 +20356,54 @@ func (ec *executionContext) childFields_ReportCard(ctx context.Context, field gr
 		return ec.fieldContext_ReportCard_agency(ctx, field)
 	case "tickets":
 		return ec.fieldContext_ReportCard_tickets(ctx, field)
+	case "ledger":
+		return ec.fieldContext_ReportCard_ledger(ctx, field)
+	case "invoices":
+		return ec.fieldContext_ReportCard_invoices(ctx, field)
 	case "waitingPlaces":
 		return ec.fieldContext_ReportCard_waitingPlaces(ctx, field)
 	case "noticeContact":
 		return ec.fieldContext_ReportCard_noticeContact(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportCard", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportInvoice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_ReportInvoice_organisation(ctx, field)
+	case "amountOre":
+		return ec.fieldContext_ReportInvoice_amountOre(ctx, field)
+	case "purpose":
+		return ec.fieldContext_ReportInvoice_purpose(ctx, field)
+	case "purposeText":
+		return ec.fieldContext_ReportInvoice_purposeText(ctx, field)
+	case "childFirstName":
+		return ec.fieldContext_ReportInvoice_childFirstName(ctx, field)
+	case "status":
+		return ec.fieldContext_ReportInvoice_status(ctx, field)
+	case "acceptedOre":
+		return ec.fieldContext_ReportInvoice_acceptedOre(ctx, field)
+	case "postedAt":
+		return ec.fieldContext_ReportInvoice_postedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportInvoice", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportLedgerEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ReportLedgerEntry_kind(ctx, field)
+	case "amountOre":
+		return ec.fieldContext_ReportLedgerEntry_amountOre(ctx, field)
+	case "useBy":
+		return ec.fieldContext_ReportLedgerEntry_useBy(ctx, field)
+	case "note":
+		return ec.fieldContext_ReportLedgerEntry_note(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ReportLedgerEntry_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportLedgerEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_ReportTicket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18937,6 +20492,16 @@ func (ec *executionContext) childFields_RetryJobPayload(ctx context.Context, fie
 		return ec.fieldContext_RetryJobPayload_job(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RetryJobPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReverseCardInvoicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invoice":
+		return ec.fieldContext_ReverseCardInvoicePayload_invoice(ctx, field)
+	case "card":
+		return ec.fieldContext_ReverseCardInvoicePayload_card(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReverseCardInvoicePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Revision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -19141,6 +20706,14 @@ func (ec *executionContext) childFields_SetCardOfferStatusPayload(ctx context.Co
 		return ec.fieldContext_SetCardOfferStatusPayload_offer(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetCardOfferStatusPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetCardProgrammeMoneyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "programme":
+		return ec.fieldContext_SetCardProgrammeMoneyPayload_programme(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetCardProgrammeMoneyPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SetCaseworkerAgencyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -19387,6 +20960,16 @@ func (ec *executionContext) childFields_TicketCounts(ctx context.Context, field 
 		return ec.fieldContext_TicketCounts_noShows(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TicketCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_TopUpCardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entry":
+		return ec.fieldContext_TopUpCardPayload_entry(ctx, field)
+	case "card":
+		return ec.fieldContext_TopUpCardPayload_card(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TopUpCardPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_TranslationGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -21,6 +21,14 @@ import (
 	"github.com/fritid/fritid/internal/tenant"
 )
 
+// An invoice accepted and paid from its card.
+type AcceptCardInvoicePayload struct {
+	// The invoice, ACCEPTED or PARTLY_ACCEPTED.
+	Invoice *card.Invoice `json:"invoice"`
+	// The card, with its new balance; null when the caller may not see it.
+	Card *card.Card `json:"card,omitempty"`
+}
+
 // A place from a waiting list taken as a ticket.
 type AcceptCardWaitingPlacePayload struct {
 	// The ticket.
@@ -113,6 +121,12 @@ type AllocateTicketPayload struct {
 	Card *card.Card `json:"card,omitempty"`
 }
 
+// An application to accept the card.
+type ApplyToAcceptCardPayload struct {
+	// The application.
+	Provider *card.Provider `json:"provider"`
+}
+
 // An approved organisation.
 type ApproveOrganisationPayload struct {
 	// The organisation, now PUBLISHED.
@@ -178,6 +192,12 @@ type CalendarFilterInput struct {
 	Age *int `json:"age,omitempty"`
 	// Only what is free.
 	FreeOnly *bool `json:"freeOnly,omitempty"`
+}
+
+// An invoice cancelled.
+type CancelCardInvoicePayload struct {
+	// The invoice, CANCELLED.
+	Invoice *card.Invoice `json:"invoice"`
 }
 
 // A cancelled ticket.
@@ -294,6 +314,18 @@ type CardProgrammeInput struct {
 	Status card.ProgrammeStatus `json:"status"`
 	// Global IDs of the agencies whose caseworkers may issue cards.
 	AgencyIds []string `json:"agencyIds"`
+}
+
+// A programme's grant and budget warning.
+type CardProgrammeMoneyInput struct {
+	// The amount granted to each card per period, in øre (0 to 10,000,000); 0: no grant.
+	GrantOre int `json:"grantOre"`
+	// How often; required for a grant.
+	GrantPeriod *card.GrantPeriod `json:"grantPeriod,omitempty"`
+	// How many days after its period a grant may still be used (0 to 366).
+	GrantGraceDays int `json:"grantGraceDays"`
+	// The share of the budget, committed and spent, at which coordinators are warned (1 to 100).
+	BudgetWarningPercent int `json:"budgetWarningPercent"`
 }
 
 // A programme's texts in one language.
@@ -517,6 +549,18 @@ type CreateNewsletterListInput struct {
 type CreatePagePayload struct {
 	// The page, as its editor sees it.
 	Page *content.Page `json:"page"`
+}
+
+// A decision on an application to accept the card.
+type DecideCardProviderPayload struct {
+	// The application as decided.
+	Provider *card.Provider `json:"provider"`
+}
+
+// An invoice declined.
+type DeclineCardInvoicePayload struct {
+	// The invoice, DECLINED.
+	Invoice *card.Invoice `json:"invoice"`
 }
 
 // The deleted article.
@@ -861,6 +905,30 @@ type PersonalDataReportPayload struct {
 	PersonalDataReport *card.PersonalDataReport `json:"personalDataReport"`
 }
 
+// An invoice to post to a card.
+type PostCardInvoiceInput struct {
+	// The provider organisation's global ID.
+	OrganisationID string `json:"organisationId"`
+	// The card number, as printed (spaces, dashes and lower case are fine).
+	CardNumber string `json:"cardNumber"`
+	// The amount in øre (1 to 10,000,000: at most 100,000 kroner).
+	AmountOre int `json:"amountOre"`
+	// What it is for.
+	Purpose card.InvoicePurpose `json:"purpose"`
+	// What it is for, in words (required for OTHER; at most 500 characters; no identity numbers).
+	PurposeText *string `json:"purposeText,omitempty"`
+	// The invoice's KID or reference (at most 50 characters).
+	Reference string `json:"reference"`
+	// The child's first name as printed on the invoice, nothing more (at most 50 characters, no digits).
+	ChildFirstName *string `json:"childFirstName,omitempty"`
+}
+
+// An invoice posted.
+type PostCardInvoicePayload struct {
+	// The invoice, POSTED.
+	Invoice *card.Invoice `json:"invoice"`
+}
+
 // The root of every read. Each request is answered for one municipality (chosen by the host
 // name, the `X-Municipality` header, or the only municipality there is) and in one locale
 // (negotiated from `X-Locale` or `Accept-Language`, echoed in the `Content-Language` header).
@@ -975,6 +1043,14 @@ type RetryJobPayload struct {
 	Job *jobs.Job `json:"job"`
 }
 
+// An invoice's money given back to its card.
+type ReverseCardInvoicePayload struct {
+	// The invoice, REVERSED.
+	Invoice *card.Invoice `json:"invoice"`
+	// The card, with its new balance.
+	Card *card.Card `json:"card,omitempty"`
+}
+
 // A revoked API key.
 type RevokeAPIKeyPayload struct {
 	// The key, with the time it was revoked.
@@ -1057,6 +1133,12 @@ type SetCardNoticeContactPayload struct {
 type SetCardOfferStatusPayload struct {
 	// The offer with its new status.
 	Offer *card.Offer `json:"offer"`
+}
+
+// A programme with its new grant and warning.
+type SetCardProgrammeMoneyPayload struct {
+	// The programme as saved.
+	Programme *card.Programme `json:"programme"`
 }
 
 // A caseworker tied to an agency, or untied.
@@ -1190,6 +1272,26 @@ type SubscribePayload struct {
 type SuspendCardPayload struct {
 	// The card, now SUSPENDED.
 	Card *card.Card `json:"card"`
+}
+
+// Money to put on a card.
+type TopUpCardInput struct {
+	// The card's global ID.
+	CardID string `json:"cardId"`
+	// The amount in øre (1 to 10,000,000: at most 100,000 kroner).
+	AmountOre int `json:"amountOre"`
+	// Why, in writing; kept with the entry until the card's personal data is erased.
+	Reason string `json:"reason"`
+	// A written reason to go beyond the programme's budget (at least 10 characters).
+	OverrideReason *string `json:"overrideReason,omitempty"`
+}
+
+// Money put on a card.
+type TopUpCardPayload struct {
+	// The ledger entry written.
+	Entry *card.LedgerEntry `json:"entry"`
+	// The card, with its new balance.
+	Card *card.Card `json:"card,omitempty"`
 }
 
 // An ended subscription.

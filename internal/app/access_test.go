@@ -795,6 +795,9 @@ func TestAccessMatrix(t *testing.T) {
 	mutations = append(mutations, cardWaitingAccessCases(t, s, iss, func() string { return login("coordinator@example.no") },
 		func() string { return login("caseworker@example.no") }, programme, relayID("Organisation", lagA), anonymousCard,
 		anyone, offerManagers)...)
+	mutations = append(mutations, cardMoneyAccessCases(t, s, func() string { return login("admin@example.no") },
+		func() string { return login("orgeditor@example.no") }, lagA, programme, personalCard, anonymousCard, anyone,
+		cardStaff)...)
 	mutations = append(mutations, newsletterAccessCases(t, s, func() string { return login("admin@example.no") }, anyone, adminOnly,
 		catalogueEditors)...)
 	t.Run("every mutation is in the matrix and in docs/access.md", func(t *testing.T) {

@@ -453,6 +453,10 @@ func newJobs(a *App) (*jobs.Queue, error) {
 	q.AddPeriodic(card.ExpiryInterval, func() river.JobArgs { return card.ExpiryArgs{} })
 	// New card offers told to the holders who asked, once, when first published.
 	jobs.AddWorker(q, &card.AnnounceWorker{Cards: a.Cards})
+	// Card money: grants for a new period, money past its last day written off, budget
+	// warnings: hourly.
+	jobs.AddWorker(q, &card.RefillWorker{Cards: a.Cards})
+	q.AddPeriodic(card.RefillInterval, func() river.JobArgs { return card.RefillArgs{} })
 	// Recurring events' occurrences up to the horizon: daily.
 	jobs.AddWorker(q, &events.HorizonWorker{Events: a.Events})
 	q.AddPeriodic(events.HorizonInterval, func() river.JobArgs { return events.HorizonArgs{} })

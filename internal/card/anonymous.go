@@ -62,6 +62,14 @@ func (s *Service) IssueAnonymousCards(ctx context.Context, programmeID uuid.UUID
 		if err := insertCards(ctx, tx, batch); err != nil {
 			return err
 		}
+		ids := make([]uuid.UUID, len(batch))
+		for i, card := range batch {
+			ids[i] = card.ID
+		}
+		// The programme's grant for the period, as far as its budget allows.
+		if _, _, err := s.grantCards(ctx, tx, p, s.today(c.t), ids); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "UPDATE card_programmes SET cards_issued = cards_issued + ? WHERE id = ?", count, p.ID); err != nil {
 			return database.MapError(err, "count cards", "programme")
 		}

@@ -63,6 +63,10 @@ func (s *Service) IssueCard(ctx context.Context, in RecipientInput) (*IssuedCard
 		if err != nil {
 			return err
 		}
+		// The programme's grant for the period, as far as its budget allows.
+		if _, _, err := s.grantCards(ctx, tx, p, s.today(c.t), []uuid.UUID{card.ID}); err != nil {
+			return err
+		}
 		out = &IssuedCard{Card: card, Overridden: findings}
 		return audit.Append(ctx, tx, issueEntry(c, card, findings, r.reason))
 	})

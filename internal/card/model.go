@@ -80,6 +80,15 @@ type Programme struct {
 	CreatedAt        time.Time       `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 	UpdatedAt        time.Time       `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 
+	// The programme's money (see SetProgrammeMoney): GrantOre for each card per
+	// GrantPeriod (nil: no grant), usable GrantGraceDays after the period; coordinators
+	// are warned once when committed and spent money passes BudgetWarningPercent.
+	GrantOre             int64        `bun:"grant_ore"`
+	GrantPeriod          *GrantPeriod `bun:"grant_period"`
+	GrantGraceDays       int          `bun:"grant_grace_days"`
+	BudgetWarningPercent int          `bun:"budget_warning_percent"`
+	BudgetWarnedAt       *time.Time   `bun:"budget_warned_at"`
+
 	Locale      string      `bun:"text_locale,scanonly"`
 	Name        string      `bun:"name,scanonly"`
 	Description string      `bun:"description,scanonly"`

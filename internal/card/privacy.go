@@ -48,6 +48,34 @@ type ReportCard struct {
 	WaitingPlaces []*ReportWaitingPlace
 	// NoticeContact is the e-mail address left for the card's notices, or nil.
 	NoticeContact *NoticeContact
+	// Ledger is the card's money, oldest first, and Invoices what was billed to it.
+	Ledger   []*ReportLedgerEntry
+	Invoices []*ReportInvoice
+}
+
+// ReportLedgerEntry is an entry of a card's ledger in a PersonalDataReport.
+type ReportLedgerEntry struct {
+	Kind      LedgerKind `bun:"kind"`
+	AmountOre int64      `bun:"amount_ore"`
+	UseBy     *time.Time `bun:"use_by"`
+	Note      *string    `bun:"note"`
+	CreatedAt time.Time  `bun:"created_at"`
+
+	CardID uuid.UUID `bun:"card_id"`
+}
+
+// ReportInvoice is an invoice to a card in a PersonalDataReport.
+type ReportInvoice struct {
+	Organisation   string         `bun:"organisation"`
+	AmountOre      int64          `bun:"amount_ore"`
+	Purpose        InvoicePurpose `bun:"purpose"`
+	PurposeText    string         `bun:"purpose_text"`
+	ChildFirstName *string        `bun:"child_first_name"`
+	Status         InvoiceStatus  `bun:"status"`
+	AcceptedOre    *int64         `bun:"accepted_ore"`
+	PostedAt       time.Time      `bun:"posted_at"`
+
+	CardID uuid.UUID `bun:"card_id"`
 }
 
 // ReportWaitingPlace is a card's place in a waiting list in a PersonalDataReport.
@@ -162,7 +190,10 @@ func reportCards(ctx context.Context, tx bun.IDB, c caller, where string, arg an
 	for _, t := range tickets {
 		byID[t.CardID].Tickets = append(byID[t.CardID].Tickets, t)
 	}
-	return out, reportWaiting(ctx, tx, c, ids, byID)
+	if err := reportWaiting(ctx, tx, c, ids, byID); err != nil {
+		return nil, err
+	}
+	return out, reportMoney(ctx, tx, ids, byID)
 }
 
 // reportWaiting adds the cards' waiting places and notice addresses to their report.
@@ -185,6 +216,31 @@ func reportWaiting(ctx context.Context, tx bun.IDB, c caller, ids []uuid.UUID, b
 	}
 	for _, n := range contacts {
 		byID[n.CardID].NoticeContact = n
+	}
+	return nil
+}
+
+// reportMoney adds the ledgers and invoices of the cards ids to their report cards.
+func reportMoney(ctx context.Context, tx bun.IDB, ids []uuid.UUID, byID map[uuid.UUID]*ReportCard) error {
+	var entries []*ReportLedgerEntry
+	err := tx.NewRaw(`SELECT card_id, kind, amount_ore, use_by, note, created_at FROM card_ledger_entries
+		WHERE card_id IN (?) ORDER BY created_at, id`, bun.In(ids)).Scan(ctx, &entries)
+	if err != nil {
+		return database.MapError(err, "find report ledger", "card")
+	}
+	for _, e := range entries {
+		byID[e.CardID].Ledger = append(byID[e.CardID].Ledger, e)
+	}
+	var invoices []*ReportInvoice
+	err = tx.NewRaw(`SELECT i.card_id, o.name AS organisation, i.amount_ore, i.purpose, i.purpose_text, i.child_first_name,
+		i.status, i.accepted_ore, i.posted_at
+		FROM card_invoices i JOIN organisations o ON o.id = i.organisation_id
+		WHERE i.card_id IN (?) ORDER BY i.posted_at, i.id`, bun.In(ids)).Scan(ctx, &invoices)
+	if err != nil {
+		return database.MapError(err, "find report invoices", "invoice")
+	}
+	for _, i := range invoices {
+		byID[i.CardID].Invoices = append(byID[i.CardID].Invoices, i)
 	}
 	return nil
 }
@@ -263,6 +319,8 @@ func erasePersons(ctx context.Context, tx bun.IDB, ids []uuid.UUID, action strin
 	}{
 		{"UPDATE audit_log SET note = NULL WHERE item_type = 'Card' AND note IS NOT NULL AND item_id IN (SELECT id FROM cards WHERE holder_id IN (?))", []any{bun.In(all)}},
 		{"UPDATE cards SET override_reason = NULL WHERE holder_id IN (?) AND override_reason IS NOT NULL", []any{bun.In(all)}},
+		{eraseInvoicesSQL + " WHERE card_id IN (SELECT id FROM cards WHERE holder_id IN (?))", []any{bun.In(all)}},
+		{eraseLedgerNotesSQL + " AND card_id IN (SELECT id FROM cards WHERE holder_id IN (?))", []any{bun.In(all)}},
 		{`INSERT INTO audit_log (id, municipality_id, actor_id, action, item_type, item_id, fields, request_id)
 			SELECT uuid_generate_v7(), municipality_id, ?, ?, 'CardPerson', id, ?, ? FROM card_persons WHERE id IN (?)`,
 			[]any{actor, action, pgdialect.Array(personalFields), httpserver.RequestIDFromContext(ctx), bun.In(all)}},
@@ -274,6 +332,33 @@ func erasePersons(ctx context.Context, tx bun.IDB, ids []uuid.UUID, action strin
 		}
 	}
 	return len(all), nil
+}
+
+// What erasing a card's personal data clears of its money: an invoice's child's first
+// name, its text and the reason it was declined; a ledger entry's written reason. The
+// amounts stay, anonymous, for the statistics and the accounts.
+const (
+	eraseInvoicesSQL    = `UPDATE card_invoices SET child_first_name = NULL, purpose_text = '', decline_reason = NULL`
+	eraseLedgerNotesSQL = `UPDATE card_ledger_entries SET note = NULL WHERE note IS NOT NULL`
+)
+
+// eraseAnonymousCardNotes clears what may be personal about the money of the cards
+// without a holder (anonymous ones, and personal ones already erased) that ended before
+// cutoff: their invoices' names and texts, their ledger's and audit log's written reasons.
+func eraseAnonymousCardNotes(ctx context.Context, db bun.IDB, cutoff time.Time) error {
+	const ended = ` IN (SELECT id FROM cards WHERE holder_id IS NULL AND ended_at < ?)`
+	stmts := []string{
+		eraseInvoicesSQL + ` WHERE (child_first_name IS NOT NULL OR purpose_text <> '' OR decline_reason IS NOT NULL)
+			AND card_id` + ended,
+		eraseLedgerNotesSQL + ` AND card_id` + ended,
+		`UPDATE audit_log SET note = NULL WHERE item_type = 'Card' AND note IS NOT NULL AND item_id` + ended,
+	}
+	for _, q := range stmts {
+		if _, err := db.ExecContext(ctx, q, cutoff); err != nil {
+			return database.MapError(err, "erase card notes", "card")
+		}
+	}
+	return nil
 }
 
 // eraseBatch is how many persons EraseExpiredPersonalData erases per statement.
@@ -290,6 +375,9 @@ const eraseBatch = 1000
 func (s *Service) EraseExpiredPersonalData(ctx context.Context, db bun.IDB, now time.Time) (int, error) {
 	cutoff := now.Add(-time.Duration(s.opt.RetentionDays) * 24 * time.Hour)
 	if _, err := eraseStaleNoticeContacts(ctx, db, cutoff, now); err != nil {
+		return 0, err
+	}
+	if err := eraseAnonymousCardNotes(ctx, db, cutoff); err != nil {
 		return 0, err
 	}
 	total := 0

@@ -154,12 +154,16 @@ func checkLocales(c caller, locales []string, field string) error {
 // the audit action.
 func writeProgramme(ctx context.Context, tx bun.IDB, c caller, p *Programme, in ProgrammeInput) (string, error) {
 	if in.ID == nil {
-		_, err := tx.NewInsert().Model(p).ExcludeColumn("cards_issued").Returning("created_at, updated_at").Exec(ctx)
+		_, err := tx.NewInsert().Model(p).ExcludeColumn("cards_issued", "grant_ore", "grant_period", "grant_grace_days",
+			"budget_warning_percent", "budget_warned_at").Returning("created_at, updated_at").Exec(ctx)
 		return "create_card_programme", database.MapError(err, "insert programme", "programme")
 	}
 	p.ID = *in.ID
 	q := tx.NewUpdate().Model(p).Column("min_age", "max_age", "valid_from", "valid_to", "cards_available", "budget_ore", "default_allowance").
-		Set("updated_at = now()").Where("id = ? AND municipality_id = ?", p.ID, c.mid()).Returning("cards_issued, status")
+		Set("updated_at = now()").
+		// A new budget may be warned of again.
+		Set("budget_warned_at = CASE WHEN budget_ore = ? THEN budget_warned_at END", p.BudgetOre).
+		Where("id = ? AND municipality_id = ?", p.ID, c.mid()).Returning("cards_issued, status")
 	if in.Status != "" {
 		q = q.Column("status")
 	}
