@@ -781,8 +781,9 @@ func TestAccessMatrix(t *testing.T) {
 		{"articlesAwaitingApproval", `{ articlesAwaitingApproval { totalCount } }`, nil, catalogueEditors},
 		{"node (an unused image)", `query($id: ID!) { node(id: $id) { id } }`, imageOfA, imageReaders},
 	}
-	mutations = append(mutations, newsletterAccessCases(t, s, func() string { return login("admin@example.no") }, anyone, adminOnly,
-		catalogueEditors)...)
+	mutations = append(mutations, newsletterAccessCases(t, s, func() string { return login("admin@example.no") },
+		newsletterOutcomes{anyone: anyone, adminOnly: adminOnly, editors: catalogueEditors, signedIn: signedIn,
+			viewers: viewers})...)
 	t.Run("every mutation is in the matrix and in docs/access.md", func(t *testing.T) {
 		covered := map[string]bool{}
 		for _, m := range mutations {
