@@ -48,11 +48,16 @@ func (r *queryResolver) calendar(ctx context.Context, from, to time.Time, in *mo
 	}
 	start := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc)
 	end := time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, 1)
-	evs, err := r.Resolver.Calendar.EventsBetween(ctx, start, end, f)
+	evs, ok, err := r.calendarEventsJSON(ctx, start, end, f)
 	if err != nil {
 		return nil, err
 	}
-	seeEvents(ctx, evs)
+	if !ok {
+		if evs, err = r.Resolver.Calendar.EventsBetween(ctx, start, end, f); err != nil {
+			return nil, err
+		}
+		seeEvents(ctx, evs)
+	}
 	var times []*events.ActivityTime
 	var closures []*events.Closure
 	var after *string

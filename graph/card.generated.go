@@ -34,11 +34,15 @@ type CardResolver interface {
 
 	Tickets(ctx context.Context, obj *card.Card) ([]*card.Ticket, error)
 	ClaimableOffers(ctx context.Context, obj *card.Card) ([]*card.Offer, error)
+	WaitingPlaces(ctx context.Context, obj *card.Card) ([]*card.WaitingPlace, error)
+	NoticeContact(ctx context.Context, obj *card.Card) (*card.NoticeContact, error)
 }
 type CardOfferResolver interface {
 	Organisation(ctx context.Context, obj *card.Offer) (*portal.Organisation, error)
 
 	Programmes(ctx context.Context, obj *card.Offer) ([]*card.Programme, error)
+
+	WaitingList(ctx context.Context, obj *card.Offer) (*card.WaitingCounts, error)
 }
 type CardProgrammeResolver interface {
 	Agencies(ctx context.Context, obj *card.Programme) ([]*card.Agency, error)
@@ -705,6 +709,70 @@ func (ec *executionContext) fieldContext_Card_claimableOffers(_ context.Context,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CardOffer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Card_waitingPlaces(ctx context.Context, field graphql.CollectedField, obj *card.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Card_waitingPlaces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Card().WaitingPlaces(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*card.WaitingPlace) graphql.Marshaler {
+			return ec.marshalOCardWaitingPlace2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐWaitingPlaceᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Card_waitingPlaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Card",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardWaitingPlace(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Card_noticeContact(ctx context.Context, field graphql.CollectedField, obj *card.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Card_noticeContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Card().NoticeContact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.NoticeContact) graphql.Marshaler {
+			return ec.marshalOCardNoticeContact2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐNoticeContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Card_noticeContact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Card",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardNoticeContact(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1448,6 +1516,105 @@ func (ec *executionContext) fieldContext_CardOffer_programmes(_ context.Context,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CardProgramme(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CardOffer_expireUnusedDaysBefore(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.ExpireUnusedDaysBefore)
+}
+func (ec *executionContext) fieldContext_CardOffer_expireUnusedDaysBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardOffer", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CardOffer_unusedExpireAt(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CardOffer_unusedExpireAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnusedExpireAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CardOffer_unusedExpireAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardOffer", field, true, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CardOffer_cancelHoursBefore(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.CancelHoursBefore)
+}
+func (ec *executionContext) fieldContext_CardOffer_cancelHoursBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardOffer", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CardOffer_cancellableUntil(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CardOffer_cancellableUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancellableUntil(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CardOffer_cancellableUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardOffer", field, true, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CardOffer_waitingHoldHours(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.WaitingHoldHours)
+}
+func (ec *executionContext) fieldContext_CardOffer_waitingHoldHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardOffer", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CardOffer_waitingList(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CardOffer_waitingList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CardOffer().WaitingList(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.WaitingCounts) graphql.Marshaler {
+			return ec.marshalOCardWaitingListCounts2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐWaitingCounts(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CardOffer_waitingList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CardOffer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardWaitingListCounts(ctx, field)
 		},
 	}
 	return fc, nil
@@ -3591,6 +3758,70 @@ func (ec *executionContext) fieldContext_ReportCard_tickets(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _ReportCard_waitingPlaces(ctx context.Context, field graphql.CollectedField, obj *card.ReportCard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportCard_waitingPlaces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WaitingPlaces, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*card.ReportWaitingPlace) graphql.Marshaler {
+			return ec.marshalNReportWaitingPlace2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐReportWaitingPlaceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportCard_waitingPlaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportCard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportWaitingPlace(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportCard_noticeContact(ctx context.Context, field graphql.CollectedField, obj *card.ReportCard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportCard_noticeContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoticeContact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.NoticeContact) graphql.Marshaler {
+			return ec.marshalOCardNoticeContact2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐNoticeContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportCard_noticeContact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportCard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardNoticeContact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReportTicket_offer(ctx context.Context, field graphql.CollectedField, obj *card.ReportTicket) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Offer)
 }
@@ -4382,6 +4613,38 @@ func (ec *executionContext) fieldContext_TicketCounts_open(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _TicketCounts_noShows(ctx context.Context, field graphql.CollectedField, obj *card.TicketCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TicketCounts_noShows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoShows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v card.Count) graphql.Marshaler {
+			return ec.marshalNStatCount2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TicketCounts_noShows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TicketCounts",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Utilisation_redeemedOfClaimed(ctx context.Context, field graphql.CollectedField, obj *card.Utilisation) (ret graphql.Marshaler) {
 	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.RedeemedOfClaimed)
 }
@@ -4455,7 +4718,7 @@ func (ec *executionContext) unmarshalInputCardOfferInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "organisationId", "categoryId", "programmeIds", "texts", "minAge", "maxAge", "stock", "perCardLimit", "admits", "validFrom", "validTo", "eventAt", "valueOre", "source"}
+	fieldsInOrder := [...]string{"id", "organisationId", "categoryId", "programmeIds", "texts", "minAge", "maxAge", "stock", "perCardLimit", "admits", "validFrom", "validTo", "eventAt", "valueOre", "source", "expireUnusedDaysBefore", "cancelHoursBefore", "waitingHoldHours"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -4567,6 +4830,27 @@ func (ec *executionContext) unmarshalInputCardOfferInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Source = data
+		case "expireUnusedDaysBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expireUnusedDaysBefore"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpireUnusedDaysBefore = data
+		case "cancelHoursBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelHoursBefore"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelHoursBefore = data
+		case "waitingHoldHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitingHoldHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitingHoldHours = data
 		}
 	}
 	return it, nil
@@ -5426,6 +5710,82 @@ func (ec *executionContext) _Card(ctx context.Context, sel ast.SelectionSet, obj
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "waitingPlaces":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Card_waitingPlaces(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "noticeContact":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Card_noticeContact(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6010,6 +6370,69 @@ func (ec *executionContext) _CardOffer(ctx context.Context, sel ast.SelectionSet
 				}()
 				res = ec._CardOffer_programmes(ctx, field, obj)
 				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "expireUnusedDaysBefore":
+			out.Values[i] = ec._CardOffer_expireUnusedDaysBefore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unusedExpireAt":
+			out.Values[i] = ec._CardOffer_unusedExpireAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelHoursBefore":
+			out.Values[i] = ec._CardOffer_cancelHoursBefore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancellableUntil":
+			out.Values[i] = ec._CardOffer_cancellableUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "waitingHoldHours":
+			out.Values[i] = ec._CardOffer_waitingHoldHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "waitingList":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CardOffer_waitingList(ctx, field, obj)
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -7687,6 +8110,16 @@ func (ec *executionContext) _ReportCard(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "waitingPlaces":
+			out.Values[i] = ec._ReportCard_waitingPlaces(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "noticeContact":
+			out.Values[i] = ec._ReportCard_noticeContact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8349,6 +8782,11 @@ func (ec *executionContext) _TicketCounts(ctx context.Context, sel ast.Selection
 			}
 		case "open":
 			out.Values[i] = ec._TicketCounts_open(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "noShows":
+			out.Values[i] = ec._TicketCounts_noShows(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

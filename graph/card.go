@@ -77,7 +77,9 @@ func programmeInput(in model.CardProgrammeInput) (card.ProgrammeInput, error) {
 // offerInput maps the API's offer. Errors: BAD_USER_INPUT naming a bad ID.
 func offerInput(in model.CardOfferInput) (card.OfferInput, error) {
 	out := card.OfferInput{MinAge: in.MinAge, MaxAge: in.MaxAge, Stock: in.Stock, PerCardLimit: in.PerCardLimit, Admits: in.Admits,
-		ValidFrom: in.ValidFrom, ValidTo: in.ValidTo, EventAt: in.EventAt, ValueOre: int64(in.ValueOre), Source: in.Source}
+		ValidFrom: in.ValidFrom, ValidTo: in.ValidTo, EventAt: in.EventAt, ValueOre: int64(in.ValueOre), Source: in.Source,
+		ExpireUnusedDaysBefore: in.ExpireUnusedDaysBefore, CancelHoursBefore: in.CancelHoursBefore,
+		WaitingHoldHours: in.WaitingHoldHours}
 	var err error
 	if out.ID, err = optionalID(in.ID, "CardOffer", "input.id"); err != nil {
 		return out, err

@@ -2670,6 +2670,9 @@ func (ec *executionContext) _DeleteEventPayload(ctx context.Context, sel ast.Sel
 var eventImplementors = []string{"Event", "CalendarItem", "Node", "SearchResult"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *events.Event) graphql.Marshaler {
+	if obj.JSON != nil {
+		return rawJSON(obj.JSON)
+	}
 	fields := graphql.CollectFields(ec.OperationContext, sel, eventImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -3388,6 +3391,9 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 var eventConnectionImplementors = []string{"EventConnection"}
 
 func (ec *executionContext) _EventConnection(ctx context.Context, sel ast.SelectionSet, obj *events.Connection) graphql.Marshaler {
+	if obj.JSON != nil {
+		return rawJSON(obj.JSON)
+	}
 	fields := graphql.CollectFields(ec.OperationContext, sel, eventConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)

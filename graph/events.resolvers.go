@@ -157,6 +157,9 @@ func (r *queryResolver) Events(ctx context.Context, filter *model.EventFilterInp
 	if orderBy != nil {
 		order = events.Order(*orderBy)
 	}
+	if conn, ok, err := r.eventsJSON(ctx, f, order, page); err != nil || ok {
+		return conn, err
+	}
 	conn, err := r.Resolver.Calendar.FindEvents(ctx, f, order, page)
 	if err == nil {
 		seeEvents(ctx, conn.Nodes())

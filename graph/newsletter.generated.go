@@ -399,6 +399,20 @@ func (ec *executionContext) fieldContext_NewsletterCampaignCounts_unsubscribed(_
 	return graphql.NewScalarFieldContext("NewsletterCampaignCounts", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _NewsletterCampaignCounts_bounced(ctx context.Context, field graphql.CollectedField, obj *newsletter.CampaignCounts) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Bounced)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaignCounts_bounced(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaignCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NewsletterCampaignCounts_complained(ctx context.Context, field graphql.CollectedField, obj *newsletter.CampaignCounts) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Complained)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaignCounts_complained(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterCampaignCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _NewsletterCampaignPreview_subject(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterCampaignPreview) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Subject)
 }
@@ -2237,6 +2251,16 @@ func (ec *executionContext) _NewsletterCampaignCounts(ctx context.Context, sel a
 			}
 		case "unsubscribed":
 			out.Values[i] = ec._NewsletterCampaignCounts_unsubscribed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bounced":
+			out.Values[i] = ec._NewsletterCampaignCounts_bounced(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "complained":
+			out.Values[i] = ec._NewsletterCampaignCounts_complained(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

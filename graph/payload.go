@@ -17,8 +17,14 @@ import (
 // rememberAccess lets the rest of the operation read the card of a ticket just changed
 // with the number and PIN it was changed with; nil access remembers nothing.
 func rememberAccess(ctx context.Context, t *card.Ticket, access *model.CardPinInput) {
+	rememberCardAccess(ctx, t.CardID, access)
+}
+
+// rememberCardAccess keeps the number and PIN that opened card id for the rest of the
+// operation, so the card's fields can be read in the same request.
+func rememberCardAccess(ctx context.Context, id uuid.UUID, access *model.CardPinInput) {
 	if access != nil {
-		loadersFor(ctx).cardAccess.put(t.CardID, pinAccess(access))
+		loadersFor(ctx).cardAccess.put(id, pinAccess(access))
 	}
 }
 

@@ -7,8 +7,9 @@
 //     graphql.MarshalSliceConcurrently, so they cost no goroutine per item;
 //   - each item's object marshaler hands gqlgen its deferred fields only when the operation
 //     has some (@defer): gqlgen does nothing with none, but builds the item's path first;
-//   - an activity list the database has written as JSON (portal.ListJSON) is written out as
-//     it is, before gqlgen collects its fields;
+//   - an activity list the database has written as JSON (portal.ListJSON), a list of events
+//     or an event it has written so (events.FindEventsJSON, events.EventsBetweenJSON) is
+//     written out as it is, before gqlgen collects its fields;
 //   - a field that only reads a built-in scalar from its object (obj.Title, obj.GlobalID())
 //     is marshalled directly, without the field context, closures and boxing gqlgen spends
 //     on every field (some 8 allocations each, for hundreds of fields per list). Such a field
@@ -50,13 +51,23 @@ var trivial = regexp.MustCompile(`(?m)^(func \(ec \*executionContext\) _\w+\(ctx
 	`O(?:String|ID|Int|Boolean|Float)2ᚖ?(?:string|int|int64|bool|float64)))\(ctx, selections, v\)\n` +
 	`\t\t\},\n\t\ttrue,\n\t\t(?:true|false),\n\t\)\n\}\n`)
 
-// listJSONHead is how the activity list's marshaler begins, and listJSON the same with the
-// database's JSON written out when there is some.
-const (
-	listJSONHead = "func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.SelectionSet, " +
-		"obj *portal.ActivityConnection) graphql.Marshaler {\n"
-	listJSON = listJSONHead + "\tif obj.JSON != nil {\n\t\treturn rawJSON(obj.JSON)\n\t}\n"
-)
+// jsonHeads are how the marshalers of the values the database may write as JSON begin:
+// the catalogue's activity list, a list of events (events.FindEventsJSON) and an event
+// (events.EventsBetweenJSON). Each is rewritten to write the database's JSON out when there
+// is some (withJSON).
+var jsonHeads = map[string]string{
+	"ActivityConnection": "func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.SelectionSet, " +
+		"obj *portal.ActivityConnection) graphql.Marshaler {\n",
+	"EventConnection": "func (ec *executionContext) _EventConnection(ctx context.Context, sel ast.SelectionSet, " +
+		"obj *events.Connection) graphql.Marshaler {\n",
+	"Event": "func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, " +
+		"obj *events.Event) graphql.Marshaler {\n",
+}
+
+// withJSON is a marshaler's head with the database's JSON written out when there is some.
+func withJSON(head string) string {
+	return head + "\tif obj.JSON != nil {\n\t\treturn rawJSON(obj.JSON)\n\t}\n"
+}
 
 // directDone matches a trivial field marshaler already rewritten (postgenerate run twice).
 var directDone = regexp.MustCompile(`(?m)^\treturn ec\.marshal\w+\(ctx, field\.Selections, obj\.`)
@@ -109,11 +120,13 @@ func run() error {
 		if err == nil {
 			out, err = rewrite(out, objects, deferred, onlyDeferred, found)
 		}
-		if err == nil && strings.Contains(out, listJSONHead) {
-			if !strings.Contains(out, listJSON) {
-				out = strings.Replace(out, listJSONHead, listJSON, 1)
+		for name, head := range jsonHeads {
+			if err == nil && strings.Contains(out, head) {
+				if !strings.Contains(out, withJSON(head)) {
+					out = strings.Replace(out, head, withJSON(head), 1)
+				}
+				found["json "+name] = true
 			}
-			found["listJSON"] = true
 		}
 		if err == nil {
 			n := len(trivial.FindAllStringIndex(out, -1))
@@ -134,8 +147,10 @@ func run() error {
 			return fmt.Errorf("no generated marshaler for %s or [%s!]!", name, name)
 		}
 	}
-	if !found["listJSON"] {
-		return fmt.Errorf("no generated marshaler for ActivityConnection")
+	for name := range jsonHeads {
+		if !found["json "+name] {
+			return fmt.Errorf("no generated marshaler for %s", name)
+		}
 	}
 	if !found["trivial"] {
 		return fmt.Errorf("no field marshaler has the trivial shape: gqlgen's output has changed")

@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	CardOffer() CardOfferResolver
 	CardProgramme() CardProgrammeResolver
 	CardTicket() CardTicketResolver
+	CardWaitingPlace() CardWaitingPlaceResolver
 	Category() CategoryResolver
 	ClaimTicketPayload() ClaimTicketPayloadResolver
 	Event() EventResolver
@@ -85,6 +86,10 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AcceptCardWaitingPlacePayload struct {
+		Ticket func(childComplexity int) int
+	}
+
 	AcceptInvitationPayload struct {
 		Organisation func(childComplexity int) int
 	}
@@ -318,11 +323,13 @@ type ComplexityRoot struct {
 		Holder          func(childComplexity int) int
 		IssuedAt        func(childComplexity int) int
 		Kind            func(childComplexity int) int
+		NoticeContact   func(childComplexity int) int
 		Programme       func(childComplexity int) int
 		Status          func(childComplexity int) int
 		Tickets         func(childComplexity int) int
 		ValidFrom       func(childComplexity int) int
 		ValidTo         func(childComplexity int) int
+		WaitingPlaces   func(childComplexity int) int
 	}
 
 	CardAgency struct {
@@ -368,28 +375,41 @@ type ComplexityRoot struct {
 		GivenName func(childComplexity int) int
 	}
 
+	CardNoticeContact struct {
+		Confirmed func(childComplexity int) int
+		Email     func(childComplexity int) int
+		Locale    func(childComplexity int) int
+		Notices   func(childComplexity int) int
+	}
+
 	CardOffer struct {
-		Admits       func(childComplexity int) int
-		Claimed      func(childComplexity int) int
-		Description  func(childComplexity int) int
-		EventAt      func(childComplexity int) int
-		GlobalID     func(childComplexity int) int
-		HowToUse     func(childComplexity int) int
-		Left         func(childComplexity int) int
-		Locale       func(childComplexity int) int
-		MaxAge       func(childComplexity int) int
-		MinAge       func(childComplexity int) int
-		Organisation func(childComplexity int) int
-		PerCardLimit func(childComplexity int) int
-		Programmes   func(childComplexity int) int
-		Released     func(childComplexity int) int
-		Source       func(childComplexity int) int
-		Status       func(childComplexity int) int
-		Stock        func(childComplexity int) int
-		Title        func(childComplexity int) int
-		ValidFrom    func(childComplexity int) int
-		ValidTo      func(childComplexity int) int
-		ValueOre     func(childComplexity int) int
+		Admits                 func(childComplexity int) int
+		CancelHoursBefore      func(childComplexity int) int
+		CancellableUntil       func(childComplexity int) int
+		Claimed                func(childComplexity int) int
+		Description            func(childComplexity int) int
+		EventAt                func(childComplexity int) int
+		ExpireUnusedDaysBefore func(childComplexity int) int
+		GlobalID               func(childComplexity int) int
+		HowToUse               func(childComplexity int) int
+		Left                   func(childComplexity int) int
+		Locale                 func(childComplexity int) int
+		MaxAge                 func(childComplexity int) int
+		MinAge                 func(childComplexity int) int
+		Organisation           func(childComplexity int) int
+		PerCardLimit           func(childComplexity int) int
+		Programmes             func(childComplexity int) int
+		Released               func(childComplexity int) int
+		Source                 func(childComplexity int) int
+		Status                 func(childComplexity int) int
+		Stock                  func(childComplexity int) int
+		Title                  func(childComplexity int) int
+		UnusedExpireAt         func(childComplexity int) int
+		ValidFrom              func(childComplexity int) int
+		ValidTo                func(childComplexity int) int
+		ValueOre               func(childComplexity int) int
+		WaitingHoldHours       func(childComplexity int) int
+		WaitingList            func(childComplexity int) int
 	}
 
 	CardOfferChangePayload struct {
@@ -471,6 +491,21 @@ type ComplexityRoot struct {
 		Status        func(childComplexity int) int
 	}
 
+	CardWaitingListCounts struct {
+		Held    func(childComplexity int) int
+		Waiting func(childComplexity int) int
+	}
+
+	CardWaitingPlace struct {
+		GlobalID       func(childComplexity int) int
+		HoldUntil      func(childComplexity int) int
+		JoinedAt       func(childComplexity int) int
+		Offer          func(childComplexity int) int
+		OfferedAt      func(childComplexity int) int
+		PositionInLine func(childComplexity int) int
+		Status         func(childComplexity int) int
+	}
+
 	Category struct {
 		Activities    func(childComplexity int, first *int, after *string) int
 		Children      func(childComplexity int) int
@@ -536,6 +571,10 @@ type ComplexityRoot struct {
 	CommitteeMember struct {
 		Name func(childComplexity int) int
 		Role func(childComplexity int) int
+	}
+
+	ConfirmCardNoticeContactPayload struct {
+		Confirmed func(childComplexity int) int
 	}
 
 	ConfirmSubscriptionPayload struct {
@@ -859,6 +898,14 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	JoinCardWaitingListPayload struct {
+		WaitingPlace func(childComplexity int) int
+	}
+
+	LeaveCardWaitingListPayload struct {
+		WaitingPlace func(childComplexity int) int
+	}
+
 	Link struct {
 		Kind func(childComplexity int) int
 		URL  func(childComplexity int) int
@@ -916,6 +963,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcceptCardWaitingPlace         func(childComplexity int, id string, access *model.CardPinInput) int
 		AcceptInvitation               func(childComplexity int, token string) int
 		AddNewsletterSubscribers       func(childComplexity int, input model.AddNewsletterSubscribersInput) int
 		AllocateTicket                 func(childComplexity int, cardID string, offerID string) int
@@ -927,6 +975,7 @@ type ComplexityRoot struct {
 		CheckRecipient                 func(childComplexity int, input model.CardRecipientInput) int
 		CheckTicket                    func(childComplexity int, code string) int
 		ClaimTicket                    func(childComplexity int, cardID string, offerID string, access *model.CardPinInput) int
+		ConfirmCardNoticeContact       func(childComplexity int, token string) int
 		ConfirmSubscription            func(childComplexity int, token string) int
 		CreateAPIKey                   func(childComplexity int, name string, scopes []auth.Scope) int
 		CreateActivity                 func(childComplexity int, organisationID string, input model.ActivityChangesInput) int
@@ -953,6 +1002,8 @@ type ComplexityRoot struct {
 		InviteUser                     func(childComplexity int, email string, displayName string, roles []auth.MunicipalRole) int
 		IssueAnonymousCards            func(childComplexity int, programmeID string, count int) int
 		IssueCard                      func(childComplexity int, input model.CardRecipientInput) int
+		JoinCardWaitingList            func(childComplexity int, cardID string, offerID string, access *model.CardPinInput) int
+		LeaveCardWaitingList           func(childComplexity int, id string, access *model.CardPinInput) int
 		Login                          func(childComplexity int, email string, password string) int
 		Logout                         func(childComplexity int) int
 		LogoutEverywhere               func(childComplexity int) int
@@ -969,6 +1020,7 @@ type ComplexityRoot struct {
 		RejectArticleChanges           func(childComplexity int, id string) int
 		RejectOrganisation             func(childComplexity int, id string, reason string) int
 		ReleaseCardOfferStock          func(childComplexity int, offerID string, amount int) int
+		RemoveCardNoticeContact        func(childComplexity int, cardID string) int
 		ReplaceImage                   func(childComplexity int, id string, file graphql.Upload) int
 		ReplayWebhooks                 func(childComplexity int, id string, since time.Time) int
 		RequestPasswordReset           func(childComplexity int, email string) int
@@ -993,6 +1045,7 @@ type ComplexityRoot struct {
 		SendNewsletterDigest           func(childComplexity int, list string) int
 		SetActivityStatus              func(childComplexity int, id string, status portal.ActivityStatus) int
 		SetActivityTranslation         func(childComplexity int, id string, locale string, input model.ActivityTextsInput) int
+		SetCardNoticeContact           func(childComplexity int, cardID string, input model.CardNoticeContactInput) int
 		SetCardOfferStatus             func(childComplexity int, id string, status card.OfferStatus) int
 		SetCaseworkerAgency            func(childComplexity int, userID string, agencyID *string) int
 		SetCategoryTranslation         func(childComplexity int, id string, locale string, input model.CategoryTextInput) int
@@ -1072,6 +1125,8 @@ type ComplexityRoot struct {
 	}
 
 	NewsletterCampaignCounts struct {
+		Bounced      func(childComplexity int) int
+		Complained   func(childComplexity int) int
 		Failed       func(childComplexity int) int
 		Pending      func(childComplexity int) int
 		Recipients   func(childComplexity int) int
@@ -1434,6 +1489,10 @@ type ComplexityRoot struct {
 		Offer func(childComplexity int) int
 	}
 
+	RemoveCardNoticeContactPayload struct {
+		Removed func(childComplexity int) int
+	}
+
 	ReplaceImagePayload struct {
 		Image func(childComplexity int) int
 	}
@@ -1443,10 +1502,12 @@ type ComplexityRoot struct {
 	}
 
 	ReportCard struct {
-		Agency    func(childComplexity int) int
-		Card      func(childComplexity int) int
-		Programme func(childComplexity int) int
-		Tickets   func(childComplexity int) int
+		Agency        func(childComplexity int) int
+		Card          func(childComplexity int) int
+		NoticeContact func(childComplexity int) int
+		Programme     func(childComplexity int) int
+		Tickets       func(childComplexity int) int
+		WaitingPlaces func(childComplexity int) int
 	}
 
 	ReportTicket struct {
@@ -1454,6 +1515,12 @@ type ComplexityRoot struct {
 		Offer      func(childComplexity int) int
 		RedeemedAt func(childComplexity int) int
 		Status     func(childComplexity int) int
+	}
+
+	ReportWaitingPlace struct {
+		JoinedAt func(childComplexity int) int
+		Offer    func(childComplexity int) int
+		Status   func(childComplexity int) int
 	}
 
 	RequestPasswordResetPayload struct {
@@ -1584,6 +1651,10 @@ type ComplexityRoot struct {
 
 	SetActivityTranslationPayload struct {
 		Activity func(childComplexity int) int
+	}
+
+	SetCardNoticeContactPayload struct {
+		NoticeContact func(childComplexity int) int
 	}
 
 	SetCardOfferStatusPayload struct {
@@ -1719,6 +1790,7 @@ type ComplexityRoot struct {
 		Cancelled func(childComplexity int) int
 		Claimed   func(childComplexity int) int
 		Expired   func(childComplexity int) int
+		NoShows   func(childComplexity int) int
 		Open      func(childComplexity int) int
 		Redeemed  func(childComplexity int) int
 	}
@@ -1905,6 +1977,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AcceptCardWaitingPlacePayload.ticket":
+		if e.ComplexityRoot.AcceptCardWaitingPlacePayload.Ticket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcceptCardWaitingPlacePayload.Ticket(childComplexity), true
 
 	case "AcceptInvitationPayload.organisation":
 		if e.ComplexityRoot.AcceptInvitationPayload.Organisation == nil {
@@ -2810,6 +2889,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Card.Kind(childComplexity), true
+	case "Card.noticeContact":
+		if e.ComplexityRoot.Card.NoticeContact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Card.NoticeContact(childComplexity), true
 	case "Card.programme":
 		if e.ComplexityRoot.Card.Programme == nil {
 			break
@@ -2840,6 +2925,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Card.ValidTo(childComplexity), true
+	case "Card.waitingPlaces":
+		if e.ComplexityRoot.Card.WaitingPlaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Card.WaitingPlaces(childComplexity), true
 
 	case "CardAgency.id":
 		if e.ComplexityRoot.CardAgency.GlobalID == nil {
@@ -2980,12 +3071,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CardHolder.GivenName(childComplexity), true
 
+	case "CardNoticeContact.confirmed":
+		if e.ComplexityRoot.CardNoticeContact.Confirmed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardNoticeContact.Confirmed(childComplexity), true
+	case "CardNoticeContact.email":
+		if e.ComplexityRoot.CardNoticeContact.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardNoticeContact.Email(childComplexity), true
+	case "CardNoticeContact.locale":
+		if e.ComplexityRoot.CardNoticeContact.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardNoticeContact.Locale(childComplexity), true
+	case "CardNoticeContact.notices":
+		if e.ComplexityRoot.CardNoticeContact.Notices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardNoticeContact.Notices(childComplexity), true
+
 	case "CardOffer.admits":
 		if e.ComplexityRoot.CardOffer.Admits == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CardOffer.Admits(childComplexity), true
+	case "CardOffer.cancelHoursBefore":
+		if e.ComplexityRoot.CardOffer.CancelHoursBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.CancelHoursBefore(childComplexity), true
+	case "CardOffer.cancellableUntil":
+		if e.ComplexityRoot.CardOffer.CancellableUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.CancellableUntil(childComplexity), true
 	case "CardOffer.claimed":
 		if e.ComplexityRoot.CardOffer.Claimed == nil {
 			break
@@ -3004,6 +3132,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardOffer.EventAt(childComplexity), true
+	case "CardOffer.expireUnusedDaysBefore":
+		if e.ComplexityRoot.CardOffer.ExpireUnusedDaysBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.ExpireUnusedDaysBefore(childComplexity), true
 	case "CardOffer.id":
 		if e.ComplexityRoot.CardOffer.GlobalID == nil {
 			break
@@ -3088,6 +3222,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardOffer.Title(childComplexity), true
+	case "CardOffer.unusedExpireAt":
+		if e.ComplexityRoot.CardOffer.UnusedExpireAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.UnusedExpireAt(childComplexity), true
 	case "CardOffer.validFrom":
 		if e.ComplexityRoot.CardOffer.ValidFrom == nil {
 			break
@@ -3106,6 +3246,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardOffer.ValueOre(childComplexity), true
+	case "CardOffer.waitingHoldHours":
+		if e.ComplexityRoot.CardOffer.WaitingHoldHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.WaitingHoldHours(childComplexity), true
+	case "CardOffer.waitingList":
+		if e.ComplexityRoot.CardOffer.WaitingList == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.WaitingList(childComplexity), true
 
 	case "CardOfferChangePayload.cursor":
 		if e.ComplexityRoot.CardOfferChangePayload.Cursor == nil {
@@ -3445,6 +3597,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CardTicket.Status(childComplexity), true
 
+	case "CardWaitingListCounts.held":
+		if e.ComplexityRoot.CardWaitingListCounts.Held == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardWaitingListCounts.Held(childComplexity), true
+	case "CardWaitingListCounts.waiting":
+		if e.ComplexityRoot.CardWaitingListCounts.Waiting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardWaitingListCounts.Waiting(childComplexity), true
+
+	case "CardWaitingPlace.id":
+		if e.ComplexityRoot.CardWaitingPlace.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardWaitingPlace.GlobalID(childComplexity), true
+	case "CardWaitingPlace.holdUntil":
+		if e.ComplexityRoot.CardWaitingPlace.HoldUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardWaitingPlace.HoldUntil(childComplexity), true
+	case "CardWaitingPlace.joinedAt":
+		if e.ComplexityRoot.CardWaitingPlace.JoinedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardWaitingPlace.JoinedAt(childComplexity), true
+	case "CardWaitingPlace.offer":
+		if e.ComplexityRoot.CardWaitingPlace.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardWaitingPlace.Offer(childComplexity), true
+	case "CardWaitingPlace.offeredAt":
+		if e.ComplexityRoot.CardWaitingPlace.OfferedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardWaitingPlace.OfferedAt(childComplexity), true
+	case "CardWaitingPlace.position":
+		if e.ComplexityRoot.CardWaitingPlace.PositionInLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardWaitingPlace.PositionInLine(childComplexity), true
+	case "CardWaitingPlace.status":
+		if e.ComplexityRoot.CardWaitingPlace.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardWaitingPlace.Status(childComplexity), true
+
 	case "Category.activities":
 		if e.ComplexityRoot.Category.Activities == nil {
 			break
@@ -3686,6 +3894,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommitteeMember.Role(childComplexity), true
+
+	case "ConfirmCardNoticeContactPayload.confirmed":
+		if e.ComplexityRoot.ConfirmCardNoticeContactPayload.Confirmed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmCardNoticeContactPayload.Confirmed(childComplexity), true
 
 	case "ConfirmSubscriptionPayload.list":
 		if e.ComplexityRoot.ConfirmSubscriptionPayload.List == nil {
@@ -4858,6 +5073,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.JobEdge.Node(childComplexity), true
 
+	case "JoinCardWaitingListPayload.waitingPlace":
+		if e.ComplexityRoot.JoinCardWaitingListPayload.WaitingPlace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinCardWaitingListPayload.WaitingPlace(childComplexity), true
+
+	case "LeaveCardWaitingListPayload.waitingPlace":
+		if e.ComplexityRoot.LeaveCardWaitingListPayload.WaitingPlace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaveCardWaitingListPayload.WaitingPlace(childComplexity), true
+
 	case "Link.kind":
 		if e.ComplexityRoot.Link.Kind == nil {
 			break
@@ -5041,6 +5270,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Municipality.TimeZone(childComplexity), true
 
+	case "Mutation.acceptCardWaitingPlace":
+		if e.ComplexityRoot.Mutation.AcceptCardWaitingPlace == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptCardWaitingPlace_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptCardWaitingPlace(childComplexity, args["id"].(string), args["access"].(*model.CardPinInput)), true
 	case "Mutation.acceptInvitation":
 		if e.ComplexityRoot.Mutation.AcceptInvitation == nil {
 			break
@@ -5162,6 +5402,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ClaimTicket(childComplexity, args["cardId"].(string), args["offerId"].(string), args["access"].(*model.CardPinInput)), true
+	case "Mutation.confirmCardNoticeContact":
+		if e.ComplexityRoot.Mutation.ConfirmCardNoticeContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmCardNoticeContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmCardNoticeContact(childComplexity, args["token"].(string)), true
 	case "Mutation.confirmSubscription":
 		if e.ComplexityRoot.Mutation.ConfirmSubscription == nil {
 			break
@@ -5448,6 +5699,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.IssueCard(childComplexity, args["input"].(model.CardRecipientInput)), true
+	case "Mutation.joinCardWaitingList":
+		if e.ComplexityRoot.Mutation.JoinCardWaitingList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_joinCardWaitingList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.JoinCardWaitingList(childComplexity, args["cardId"].(string), args["offerId"].(string), args["access"].(*model.CardPinInput)), true
+	case "Mutation.leaveCardWaitingList":
+		if e.ComplexityRoot.Mutation.LeaveCardWaitingList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_leaveCardWaitingList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LeaveCardWaitingList(childComplexity, args["id"].(string), args["access"].(*model.CardPinInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -5614,6 +5887,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReleaseCardOfferStock(childComplexity, args["offerId"].(string), args["amount"].(int)), true
+	case "Mutation.removeCardNoticeContact":
+		if e.ComplexityRoot.Mutation.RemoveCardNoticeContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeCardNoticeContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveCardNoticeContact(childComplexity, args["cardId"].(string)), true
 	case "Mutation.replaceImage":
 		if e.ComplexityRoot.Mutation.ReplaceImage == nil {
 			break
@@ -5878,6 +6162,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetActivityTranslation(childComplexity, args["id"].(string), args["locale"].(string), args["input"].(model.ActivityTextsInput)), true
+	case "Mutation.setCardNoticeContact":
+		if e.ComplexityRoot.Mutation.SetCardNoticeContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCardNoticeContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCardNoticeContact(childComplexity, args["cardId"].(string), args["input"].(model.CardNoticeContactInput)), true
 	case "Mutation.setCardOfferStatus":
 		if e.ComplexityRoot.Mutation.SetCardOfferStatus == nil {
 			break
@@ -6467,6 +6762,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NewsletterCampaign.Texts(childComplexity), true
 
+	case "NewsletterCampaignCounts.bounced":
+		if e.ComplexityRoot.NewsletterCampaignCounts.Bounced == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignCounts.Bounced(childComplexity), true
+	case "NewsletterCampaignCounts.complained":
+		if e.ComplexityRoot.NewsletterCampaignCounts.Complained == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaignCounts.Complained(childComplexity), true
 	case "NewsletterCampaignCounts.failed":
 		if e.ComplexityRoot.NewsletterCampaignCounts.Failed == nil {
 			break
@@ -8113,6 +8420,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReleaseCardOfferStockPayload.Offer(childComplexity), true
 
+	case "RemoveCardNoticeContactPayload.removed":
+		if e.ComplexityRoot.RemoveCardNoticeContactPayload.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveCardNoticeContactPayload.Removed(childComplexity), true
+
 	case "ReplaceImagePayload.image":
 		if e.ComplexityRoot.ReplaceImagePayload.Image == nil {
 			break
@@ -8139,6 +8453,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportCard.Card(childComplexity), true
+	case "ReportCard.noticeContact":
+		if e.ComplexityRoot.ReportCard.NoticeContact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportCard.NoticeContact(childComplexity), true
 	case "ReportCard.programme":
 		if e.ComplexityRoot.ReportCard.Programme == nil {
 			break
@@ -8151,6 +8471,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportCard.Tickets(childComplexity), true
+	case "ReportCard.waitingPlaces":
+		if e.ComplexityRoot.ReportCard.WaitingPlaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportCard.WaitingPlaces(childComplexity), true
 
 	case "ReportTicket.claimedAt":
 		if e.ComplexityRoot.ReportTicket.ClaimedAt == nil {
@@ -8176,6 +8502,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportTicket.Status(childComplexity), true
+
+	case "ReportWaitingPlace.joinedAt":
+		if e.ComplexityRoot.ReportWaitingPlace.JoinedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportWaitingPlace.JoinedAt(childComplexity), true
+	case "ReportWaitingPlace.offer":
+		if e.ComplexityRoot.ReportWaitingPlace.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportWaitingPlace.Offer(childComplexity), true
+	case "ReportWaitingPlace.status":
+		if e.ComplexityRoot.ReportWaitingPlace.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportWaitingPlace.Status(childComplexity), true
 
 	case "RequestPasswordResetPayload.accepted":
 		if e.ComplexityRoot.RequestPasswordResetPayload.Accepted == nil {
@@ -8497,6 +8842,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SetActivityTranslationPayload.Activity(childComplexity), true
+
+	case "SetCardNoticeContactPayload.noticeContact":
+		if e.ComplexityRoot.SetCardNoticeContactPayload.NoticeContact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetCardNoticeContactPayload.NoticeContact(childComplexity), true
 
 	case "SetCardOfferStatusPayload.offer":
 		if e.ComplexityRoot.SetCardOfferStatusPayload.Offer == nil {
@@ -8865,6 +9217,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TicketCounts.Expired(childComplexity), true
+	case "TicketCounts.noShows":
+		if e.ComplexityRoot.TicketCounts.NoShows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketCounts.NoShows(childComplexity), true
 	case "TicketCounts.open":
 		if e.ComplexityRoot.TicketCounts.Open == nil {
 			break
@@ -9436,6 +9794,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputBoundingBoxInput,
 		ec.unmarshalInputCalendarFilterInput,
 		ec.unmarshalInputCardAgencyInput,
+		ec.unmarshalInputCardNoticeContactInput,
 		ec.unmarshalInputCardOfferInput,
 		ec.unmarshalInputCardOfferTextInput,
 		ec.unmarshalInputCardPinInput,
@@ -11788,6 +12147,248 @@ type ReportTicket {
   claimedAt: Time!
   "When it was checked in."
   redeemedAt: Time
+}
+`, BuiltIn: false},
+	{Name: "../schema/cardwaiting.graphqls", Input: `# Waiting lists on sold-out offers, tickets that get used, and notices to holders who ask.
+
+extend type Mutation {
+  """
+  Puts a card in line for a sold-out offer, first come first served: the signed-in holder
+  or guardian, or anyone with the card's number and PIN. The card must be able to claim the
+  offer but for the stock (the refusals of ` + "`" + `claimTicket` + "`" + `); CONFLICT naming ` + "`" + `offerId` + "`" + ` with
+  reason NOT_SOLD_OUT (a ticket is left: claim it) or ALREADY_WAITING.
+  """
+  joinCardWaitingList(
+    "The card's global ID."
+    cardId: ID!
+    "The offer's global ID."
+    offerId: ID!
+    "The card's number and PIN, for an anonymous card."
+    access: CardPinInput
+  ): JoinCardWaitingListPayload!
+
+  """
+  Takes the place held for the card from a waiting list as a ticket, before ` + "`" + `holdUntil` + "`" + `
+  (as ` + "`" + `joinCardWaitingList` + "`" + `), with the checks of ` + "`" + `claimTicket` + "`" + `. CONFLICT naming ` + "`" + `id` + "`" + ` with
+  reason NOT_OFFERED (no place is held for it) or HOLD_EXPIRED.
+  """
+  acceptCardWaitingPlace(
+    "The waiting place's global ID."
+    id: ID!
+    "The card's number and PIN, for an anonymous card."
+    access: CardPinInput
+  ): AcceptCardWaitingPlacePayload!
+
+  """
+  Leaves a waiting list, or declines the place held (as ` + "`" + `joinCardWaitingList` + "`" + `): the place
+  goes to the next in line. CONFLICT naming ` + "`" + `id` + "`" + ` with reason NOT_WAITING when it is over.
+  """
+  leaveCardWaitingList(
+    "The waiting place's global ID."
+    id: ID!
+    "The card's number and PIN, for an anonymous card."
+    access: CardPinInput
+  ): LeaveCardWaitingListPayload!
+
+  """
+  Leaves an e-mail address for a card's notices, and chooses them (the holder or a
+  guardian signed in with ID-porten; anonymous cards keep no personal data). A new address
+  gets a link to confirm it and nothing else until then. One address per card; no phone
+  numbers (there is no SMS gateway).
+  """
+  setCardNoticeContact(
+    "The card's global ID."
+    cardId: ID!
+    "The address and the notices."
+    input: CardNoticeContactInput!
+  ): SetCardNoticeContactPayload!
+
+  "Confirms a card's notice address with the token from the link sent to it (anyone with the link)."
+  confirmCardNoticeContact(
+    "The token from the link."
+    token: String!
+  ): ConfirmCardNoticeContactPayload!
+
+  "Removes a card's notice address (as ` + "`" + `setCardNoticeContact` + "`" + `)."
+  removeCardNoticeContact(
+    "The card's global ID."
+    cardId: ID!
+  ): RemoveCardNoticeContactPayload!
+}
+
+extend type Card {
+  """
+  The card's places in waiting lists, newest first, with where it stands: for its holder
+  alone (staff see only how long a line is, ` + "`" + `CardOffer.waitingList` + "`" + `). Null, with the error,
+  for anyone else.
+  """
+  waitingPlaces: [CardWaitingPlace!]
+  """
+  The e-mail address left for the card's notices: for the holder or a guardian signed in
+  with ID-porten. Null when there is none; null, with the error, for anyone else.
+  """
+  noticeContact: CardNoticeContact
+}
+
+extend type CardOffer {
+  "Unused tickets claimed earlier than this many days before the offer ends expire then, and their stock goes back; null: they last to the end."
+  expireUnusedDaysBefore: Int
+  "When unused tickets claimed before it expire, by ` + "`" + `expireUnusedDaysBefore` + "`" + `; null: at the end."
+  unusedExpireAt: Time
+  "The cancelling deadline in hours before the event (or ` + "`" + `validTo` + "`" + ` without one); null: none."
+  cancelHoursBefore: Int
+  "The last moment a holder may cancel a ticket; null: until it is used or expires."
+  cancellableUntil: Time
+  "How long a place from the waiting list is held for the card first in line (less when the offer closes sooner)."
+  waitingHoldHours: Int!
+  """
+  How long the offer's waiting list is, without names: card coordinators, administrators,
+  and the provider's owners and editors. Null, with the error, for anyone else.
+  """
+  waitingList: CardWaitingListCounts
+}
+
+extend input CardOfferInput {
+  "Unused tickets claimed earlier than this many days before the offer ends expire then (0 to 365); null: never."
+  expireUnusedDaysBefore: Int
+  "The cancelling deadline in hours before the event, or ` + "`" + `validTo` + "`" + ` (0 to 8760); null: none."
+  cancelHoursBefore: Int
+  "How long a place from the waiting list is held, in hours (1 to 336; default 48)."
+  waitingHoldHours: Int
+}
+
+extend type ReportCard {
+  "The card's places in waiting lists."
+  waitingPlaces: [ReportWaitingPlace!]!
+  "The e-mail address left for the card's notices, if any."
+  noticeContact: CardNoticeContact
+}
+
+"A card's place in an offer's waiting list."
+type CardWaitingPlace {
+  "The place's global ID."
+  id: ID!
+  "The offer; null when the caller may no longer see it."
+  offer: CardOffer
+  "Where the place is."
+  status: CardWaitingStatus!
+  "Its position in the line (1: next) while WAITING; null otherwise."
+  position: Int
+  "When the card joined the line."
+  joinedAt: Time!
+  "When a place was held for it."
+  offeredAt: Time
+  "Until when the place is held: accept before then."
+  holdUntil: Time
+}
+
+"Where a place in a waiting list is."
+enum CardWaitingStatus {
+  "In line."
+  WAITING
+  "A place is held for the card until ` + "`" + `holdUntil` + "`" + `."
+  OFFERED
+  "Taken as a ticket."
+  ACCEPTED
+  "Left, or the place held declined."
+  LEFT
+  "The place held was not taken in time."
+  LAPSED
+  "The card ended."
+  DROPPED
+}
+
+"How long an offer's waiting list is."
+type CardWaitingListCounts {
+  "Cards in line."
+  waiting: Int!
+  "Places held for a card, waiting for its answer."
+  held: Int!
+}
+
+"A kind of notice a holder may ask for."
+enum CardNoticeKind {
+  "An offer the card may claim is published."
+  NEW_OFFERS
+  "A claimed ticket expires soon, unused."
+  TICKET_EXPIRING
+  "A place from a waiting list is held for the card."
+  WAITING_PLACE
+  "Money was put on the card."
+  REFILL
+}
+
+"The e-mail address a holder or guardian left for a card's notices."
+type CardNoticeContact {
+  "The address."
+  email: String!
+  "The language of the notices."
+  locale: String!
+  "The notices it gets."
+  notices: [CardNoticeKind!]!
+  "Whether the address is confirmed; notices go only to a confirmed one."
+  confirmed: Boolean!
+}
+
+"An address for a card's notices."
+input CardNoticeContactInput {
+  "The e-mail address."
+  email: String!
+  "The language of the notices; left out: the request's."
+  locale: String
+  "The notices wanted, at least one."
+  notices: [CardNoticeKind!]!
+}
+
+"A place in a waiting list, in a personal data report."
+type ReportWaitingPlace {
+  "The offer's title."
+  offer: String!
+  "Where the place is."
+  status: CardWaitingStatus!
+  "When the card joined the line."
+  joinedAt: Time!
+}
+
+"A card put in line."
+type JoinCardWaitingListPayload {
+  "The place, with its position."
+  waitingPlace: CardWaitingPlace!
+}
+
+"A place from a waiting list taken as a ticket."
+type AcceptCardWaitingPlacePayload {
+  "The ticket."
+  ticket: CardTicket!
+}
+
+"A waiting list left."
+type LeaveCardWaitingListPayload {
+  "The place, now LEFT."
+  waitingPlace: CardWaitingPlace!
+}
+
+"A notice address left."
+type SetCardNoticeContactPayload {
+  "The address; not confirmed yet when it is new."
+  noticeContact: CardNoticeContact!
+}
+
+"A notice address confirmed."
+type ConfirmCardNoticeContactPayload {
+  "Always true."
+  confirmed: Boolean!
+}
+
+"A notice address removed."
+type RemoveCardNoticeContactPayload {
+  "Whether the card had one."
+  removed: Boolean!
+}
+
+extend type TicketCounts {
+  "Expired tickets of events (offers with a time) that nobody came with: expired at or after the event. Hidden when small, as the other counts."
+  noShows: StatCount!
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {
@@ -15010,8 +15611,18 @@ type NewsletterCampaignCounts {
   failed: Int!
   "Left the list before their turn."
   skipped: Int!
-  "Unsubscribed with this campaign's link."
+  "Unsubscribed with this campaign's link or its mailto: unsubscribe address."
   unsubscribed: Int!
+  """
+  Hard bounces read from the returned mail (a delivery report with a permanent failure): each
+  ended the address's subscriptions. Counted when a bounce address is configured.
+  """
+  bounced: Int!
+  """
+  Complaints read from the mailbox providers' feedback reports (marked as spam): each ended the
+  address's subscriptions. Counted when a bounce address is configured.
+  """
+  complained: Int!
 }
 
 "A campaign as a recipient gets it."
@@ -16022,6 +16633,14 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AcceptCardWaitingPlacePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ticket":
+		return ec.fieldContext_AcceptCardWaitingPlacePayload_ticket(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AcceptCardWaitingPlacePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AcceptInvitationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "organisation":
@@ -16458,6 +17077,10 @@ func (ec *executionContext) childFields_Card(ctx context.Context, field graphql.
 		return ec.fieldContext_Card_tickets(ctx, field)
 	case "claimableOffers":
 		return ec.fieldContext_Card_claimableOffers(ctx, field)
+	case "waitingPlaces":
+		return ec.fieldContext_Card_waitingPlaces(ctx, field)
+	case "noticeContact":
+		return ec.fieldContext_Card_noticeContact(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Card", field.Name)
 }
@@ -16548,6 +17171,20 @@ func (ec *executionContext) childFields_CardHolder(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type CardHolder", field.Name)
 }
 
+func (ec *executionContext) childFields_CardNoticeContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "email":
+		return ec.fieldContext_CardNoticeContact_email(ctx, field)
+	case "locale":
+		return ec.fieldContext_CardNoticeContact_locale(ctx, field)
+	case "notices":
+		return ec.fieldContext_CardNoticeContact_notices(ctx, field)
+	case "confirmed":
+		return ec.fieldContext_CardNoticeContact_confirmed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardNoticeContact", field.Name)
+}
+
 func (ec *executionContext) childFields_CardOffer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -16592,6 +17229,18 @@ func (ec *executionContext) childFields_CardOffer(ctx context.Context, field gra
 		return ec.fieldContext_CardOffer_status(ctx, field)
 	case "programmes":
 		return ec.fieldContext_CardOffer_programmes(ctx, field)
+	case "expireUnusedDaysBefore":
+		return ec.fieldContext_CardOffer_expireUnusedDaysBefore(ctx, field)
+	case "unusedExpireAt":
+		return ec.fieldContext_CardOffer_unusedExpireAt(ctx, field)
+	case "cancelHoursBefore":
+		return ec.fieldContext_CardOffer_cancelHoursBefore(ctx, field)
+	case "cancellableUntil":
+		return ec.fieldContext_CardOffer_cancellableUntil(ctx, field)
+	case "waitingHoldHours":
+		return ec.fieldContext_CardOffer_waitingHoldHours(ctx, field)
+	case "waitingList":
+		return ec.fieldContext_CardOffer_waitingList(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CardOffer", field.Name)
 }
@@ -16740,6 +17389,36 @@ func (ec *executionContext) childFields_CardTicket(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type CardTicket", field.Name)
 }
 
+func (ec *executionContext) childFields_CardWaitingListCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "waiting":
+		return ec.fieldContext_CardWaitingListCounts_waiting(ctx, field)
+	case "held":
+		return ec.fieldContext_CardWaitingListCounts_held(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardWaitingListCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_CardWaitingPlace(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CardWaitingPlace_id(ctx, field)
+	case "offer":
+		return ec.fieldContext_CardWaitingPlace_offer(ctx, field)
+	case "status":
+		return ec.fieldContext_CardWaitingPlace_status(ctx, field)
+	case "position":
+		return ec.fieldContext_CardWaitingPlace_position(ctx, field)
+	case "joinedAt":
+		return ec.fieldContext_CardWaitingPlace_joinedAt(ctx, field)
+	case "offeredAt":
+		return ec.fieldContext_CardWaitingPlace_offeredAt(ctx, field)
+	case "holdUntil":
+		return ec.fieldContext_CardWaitingPlace_holdUntil(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardWaitingPlace", field.Name)
+}
+
 func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -16872,6 +17551,14 @@ func (ec *executionContext) childFields_CommitteeMember(ctx context.Context, fie
 		return ec.fieldContext_CommitteeMember_role(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommitteeMember", field.Name)
+}
+
+func (ec *executionContext) childFields_ConfirmCardNoticeContactPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "confirmed":
+		return ec.fieldContext_ConfirmCardNoticeContactPayload_confirmed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConfirmCardNoticeContactPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ConfirmSubscriptionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17502,6 +18189,22 @@ func (ec *executionContext) childFields_JobEdge(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type JobEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_JoinCardWaitingListPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "waitingPlace":
+		return ec.fieldContext_JoinCardWaitingListPayload_waitingPlace(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JoinCardWaitingListPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_LeaveCardWaitingListPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "waitingPlace":
+		return ec.fieldContext_LeaveCardWaitingListPayload_waitingPlace(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeaveCardWaitingListPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -17704,6 +18407,10 @@ func (ec *executionContext) childFields_NewsletterCampaignCounts(ctx context.Con
 		return ec.fieldContext_NewsletterCampaignCounts_skipped(ctx, field)
 	case "unsubscribed":
 		return ec.fieldContext_NewsletterCampaignCounts_unsubscribed(ctx, field)
+	case "bounced":
+		return ec.fieldContext_NewsletterCampaignCounts_bounced(ctx, field)
+	case "complained":
+		return ec.fieldContext_NewsletterCampaignCounts_complained(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NewsletterCampaignCounts", field.Name)
 }
@@ -18284,6 +18991,14 @@ func (ec *executionContext) childFields_ReleaseCardOfferStockPayload(ctx context
 	return nil, fmt.Errorf("no field named %q was found under type ReleaseCardOfferStockPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RemoveCardNoticeContactPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "removed":
+		return ec.fieldContext_RemoveCardNoticeContactPayload_removed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveCardNoticeContactPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ReplaceImagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "image":
@@ -18310,6 +19025,10 @@ func (ec *executionContext) childFields_ReportCard(ctx context.Context, field gr
 		return ec.fieldContext_ReportCard_agency(ctx, field)
 	case "tickets":
 		return ec.fieldContext_ReportCard_tickets(ctx, field)
+	case "waitingPlaces":
+		return ec.fieldContext_ReportCard_waitingPlaces(ctx, field)
+	case "noticeContact":
+		return ec.fieldContext_ReportCard_noticeContact(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportCard", field.Name)
 }
@@ -18326,6 +19045,18 @@ func (ec *executionContext) childFields_ReportTicket(ctx context.Context, field 
 		return ec.fieldContext_ReportTicket_redeemedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportTicket", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportWaitingPlace(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "offer":
+		return ec.fieldContext_ReportWaitingPlace_offer(ctx, field)
+	case "status":
+		return ec.fieldContext_ReportWaitingPlace_status(ctx, field)
+	case "joinedAt":
+		return ec.fieldContext_ReportWaitingPlace_joinedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportWaitingPlace", field.Name)
 }
 
 func (ec *executionContext) childFields_RequestPasswordResetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18588,6 +19319,14 @@ func (ec *executionContext) childFields_SetActivityTranslationPayload(ctx contex
 	return nil, fmt.Errorf("no field named %q was found under type SetActivityTranslationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SetCardNoticeContactPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "noticeContact":
+		return ec.fieldContext_SetCardNoticeContactPayload_noticeContact(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetCardNoticeContactPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SetCardOfferStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "offer":
@@ -18844,6 +19583,8 @@ func (ec *executionContext) childFields_TicketCounts(ctx context.Context, field 
 		return ec.fieldContext_TicketCounts_cancelled(ctx, field)
 	case "open":
 		return ec.fieldContext_TicketCounts_open(ctx, field)
+	case "noShows":
+		return ec.fieldContext_TicketCounts_noShows(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TicketCounts", field.Name)
 }

@@ -21,6 +21,12 @@ import (
 	"github.com/fritid/fritid/internal/tenant"
 )
 
+// A place from a waiting list taken as a ticket.
+type AcceptCardWaitingPlacePayload struct {
+	// The ticket.
+	Ticket *card.Ticket `json:"ticket"`
+}
+
 // An accepted invitation.
 type AcceptInvitationPayload struct {
 	// The organisation joined.
@@ -194,6 +200,16 @@ type CardAgencyInput struct {
 	Kind card.AgencyKind `json:"kind"`
 }
 
+// An address for a card's notices.
+type CardNoticeContactInput struct {
+	// The e-mail address.
+	Email string `json:"email"`
+	// The language of the notices; left out: the request's.
+	Locale *string `json:"locale,omitempty"`
+	// The notices wanted, at least one.
+	Notices []card.NoticeKind `json:"notices"`
+}
+
 // An offer to add or change (every field is written).
 type CardOfferInput struct {
 	// The offer to change; left out: a new one.
@@ -226,6 +242,12 @@ type CardOfferInput struct {
 	ValueOre int `json:"valueOre"`
 	// Who pays for the tickets.
 	Source card.OfferSource `json:"source"`
+	// Unused tickets claimed earlier than this many days before the offer ends expire then (0 to 365); null: never.
+	ExpireUnusedDaysBefore *int `json:"expireUnusedDaysBefore,omitempty"`
+	// The cancelling deadline in hours before the event, or `validTo` (0 to 8760); null: none.
+	CancelHoursBefore *int `json:"cancelHoursBefore,omitempty"`
+	// How long a place from the waiting list is held, in hours (1 to 336; default 48).
+	WaitingHoldHours *int `json:"waitingHoldHours,omitempty"`
 }
 
 // An offer's texts in one language.
@@ -418,6 +440,12 @@ type CommitteeMemberInput struct {
 	Name string `json:"name"`
 	// The role.
 	Role *string `json:"role,omitempty"`
+}
+
+// A notice address confirmed.
+type ConfirmCardNoticeContactPayload struct {
+	// Always true.
+	Confirmed bool `json:"confirmed"`
 }
 
 // A confirmed subscription.
@@ -621,6 +649,18 @@ type IssueAnonymousCardsPayload struct {
 	Cards []*card.AnonymousCard `json:"cards"`
 	// A printable HTML page (A4) of the cards with their numbers and PINs, two to a row, to cut apart and hand out.
 	Sheet string `json:"sheet"`
+}
+
+// A card put in line.
+type JoinCardWaitingListPayload struct {
+	// The place, with its position.
+	WaitingPlace *card.WaitingPlace `json:"waitingPlace"`
+}
+
+// A waiting list left.
+type LeaveCardWaitingListPayload struct {
+	// The place, now LEFT.
+	WaitingPlace *card.WaitingPlace `json:"waitingPlace"`
 }
 
 // A new session.
@@ -850,6 +890,12 @@ type ReleaseCardOfferStockPayload struct {
 	Offer *card.Offer `json:"offer"`
 }
 
+// A notice address removed.
+type RemoveCardNoticeContactPayload struct {
+	// Whether the card had one.
+	Removed bool `json:"removed"`
+}
+
 // What replaceImage changed.
 type ReplaceImagePayload struct {
 	// The image with its new file.
@@ -988,6 +1034,12 @@ type SetActivityStatusPayload struct {
 type SetActivityTranslationPayload struct {
 	// The activity with its new texts.
 	Activity *portal.Activity `json:"activity"`
+}
+
+// A notice address left.
+type SetCardNoticeContactPayload struct {
+	// The address; not confirmed yet when it is new.
+	NoticeContact *card.NoticeContact `json:"noticeContact"`
 }
 
 // An offer with a new status.

@@ -781,6 +781,9 @@ func TestAccessMatrix(t *testing.T) {
 		{"articlesAwaitingApproval", `{ articlesAwaitingApproval { totalCount } }`, nil, catalogueEditors},
 		{"node (an unused image)", `query($id: ID!) { node(id: $id) { id } }`, imageOfA, imageReaders},
 	}
+	mutations = append(mutations, cardWaitingAccessCases(t, s, iss, func() string { return login("coordinator@example.no") },
+		func() string { return login("caseworker@example.no") }, programme, relayID("Organisation", lagA), anonymousCard,
+		anyone, offerManagers)...)
 	mutations = append(mutations, newsletterAccessCases(t, s, func() string { return login("admin@example.no") },
 		newsletterOutcomes{anyone: anyone, adminOnly: adminOnly, editors: catalogueEditors, signedIn: signedIn,
 			viewers: viewers})...)

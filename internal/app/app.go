@@ -140,6 +140,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 	}
 	a.Cards = card.NewService(a.DB, cfg.SecretKey, card.Options{RetentionDays: cfg.CardRetentionDays,
 		IdentityNumber: func(i *auth.Identity) string { return i.IdentityNumber() }})
+	a.Cards.PublicURL = cfg.PublicURL
 	a.Portal.Accounts, a.Portal.PublicURL, a.Portal.RevisionsKept = a.Auth, cfg.PublicURL, cfg.RevisionsKept
 	a.Portal.Secret = []byte(cfg.SecretKey)
 	a.Content = content.NewService(a.DB)
@@ -334,6 +335,9 @@ func (a *App) Handler() http.Handler {
 	nl := &newsletter.Handlers{Service: a.Newsletters, Bundle: a.Bundle, Log: a.Log}
 	mux.Handle("POST /newsletter/unsubscribe", withTenant(http.HandlerFunc(nl.OneClick)))
 	mux.Handle("GET /newsletter/subscribers.csv", withTenant(http.HandlerFunc(nl.ExportCSV)))
+	// Returned mail from the mail server, for every municipality: the token in it names the
+	// delivery, and its bearer header is the inbound secret, not a session.
+	mux.Handle("POST /newsletter/inbound", http.HandlerFunc(nl.Inbound))
 	mux.Handle("GET /healthz", httpserver.Healthz())
 	mux.Handle("GET /readyz", httpserver.Readyz(a.Ready))
 	if cfg.MetricsOnMain() {
@@ -448,8 +452,11 @@ func newJobs(a *App) (*jobs.Queue, error) {
 	jobs.AddWorker(q, &newsletter.DigestWorker{Newsletters: a.Newsletters})
 	q.AddPeriodic(newsletter.DigestInterval, func() river.JobArgs { return newsletter.DigestArgs{} })
 	jobs.AddWorker(q, &card.ExpiryWorker{Cards: a.Cards})
-	// Card and ticket expiry, and retention erasure: every quarter of an hour.
+	// Card and ticket expiry, waiting-list holds, reminders and retention erasure: every
+	// quarter of an hour.
 	q.AddPeriodic(card.ExpiryInterval, func() river.JobArgs { return card.ExpiryArgs{} })
+	// New card offers told to the holders who asked, once, when first published.
+	jobs.AddWorker(q, &card.AnnounceWorker{Cards: a.Cards})
 	// Recurring events' occurrences up to the horizon: daily.
 	jobs.AddWorker(q, &events.HorizonWorker{Events: a.Events})
 	q.AddPeriodic(events.HorizonInterval, func() river.JobArgs { return events.HorizonArgs{} })
@@ -481,6 +488,7 @@ func (a *App) StopJobs(ctx context.Context) error {
 func newNewsletters(a *App) *newsletter.Service {
 	n := newsletter.NewService(a.DB, a.Config.SecretKey)
 	n.PublicURL, n.APIURL, n.Transport, n.Bundle = a.Config.PublicURL, a.Config.APIURL, a.Mail.Transport, a.Bundle
+	n.BounceAddress, n.InboundSecret = a.Config.NewsletterBounceAddress, a.Config.NewsletterInboundSecret
 	if n.APIURL == "" {
 		n.APIURL = a.Config.PublicURL
 	}

@@ -105,6 +105,14 @@ func TestNewsletterCampaign(t *testing.T) {
 		header(t, a[0], "List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
 		t.Fatalf("the unsubscribe headers: %q %q", unsub, header(t, a[0], "List-Unsubscribe-Post"))
 	}
+	if strings.Contains(unsub, "mailto:") || a[0].From != "noreply@localhost" ||
+		header(t, a[0], "X-Fritid-Delivery") != "" {
+		t.Fatalf("without a bounce address, a return path or mailto: %q, %q", a[0].From, unsub)
+	}
+	if status, code := postInbound(t, s, "", []byte("Subject: x\r\n\r\n"), "any"); status != http.StatusNotFound ||
+		code != "NOT_FOUND" {
+		t.Fatalf("the inbound endpoint without its secret: %d %s", status, code)
+	}
 	if strings.Contains(strings.ToLower(a[0].Data), "<img") {
 		t.Fatalf("a list e-mail carries an image (a tracking pixel?):\n%s", a[0].Data)
 	}

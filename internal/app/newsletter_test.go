@@ -65,11 +65,15 @@ func subject(t *testing.T, m mailtest.Message) string {
 
 // newsletterServer starts fritid delivering through a local SMTP inbox, with an
 // administrator, a residents' list offering one category and two age groups, and a
-// consent text in Norwegian (version 2: the first was replaced).
-func newsletterServer(t *testing.T) (s *testServer, admin string, box *mailtest.Inbox, list, consent, cat string) {
+// consent text in Norwegian (version 2: the first was replaced); tweak changes the
+// configuration further.
+func newsletterServer(t *testing.T, tweak ...func(*config.Config)) (s *testServer, admin string, box *mailtest.Inbox,
+	list, consent, cat string) {
 	t.Helper()
 	box, smtpURL := mailtest.Start(t)
-	s = newServer(t, func(c *config.Config) { c.SMTPURL, c.PublicURL = smtpURL, "https://fritid.example" })
+	s = newServer(t, append([]func(*config.Config){func(c *config.Config) {
+		c.SMTPURL, c.PublicURL = smtpURL, "https://fritid.example"
+	}}, tweak...)...)
 	createAdmin(t, s, "admin@example.no")
 	admin = login(t, s, "admin@example.no")
 	cat = get(ok(t, s.post(t, `{ categories { id } }`, nil)).Data, "categories.0.id").(string)

@@ -162,7 +162,8 @@ func (s *Service) ResumeCard(ctx context.Context, id uuid.UUID) (*Card, error) {
 }
 
 // RevokeCard ends an ACTIVE or SUSPENDED card for good: its claimed, unused tickets are
-// cancelled and their stock returned (and the event card places they held freed), and it
+// cancelled and their stock returned, to the offers' waiting lists first (and the event
+// card places they held freed), it leaves the waiting lists it is in, and it
 // no longer counts against the programme's cards. Who may: as SuspendCard. Errors: as
 // SuspendCard (CONFLICT when it has ended).
 func (s *Service) RevokeCard(ctx context.Context, id uuid.UUID) (*Card, error) {
@@ -248,22 +249,30 @@ func (s *Service) revokeCards(ctx context.Context, tx bun.IDB, ids []uuid.UUID, 
 	if err != nil {
 		return database.MapError(err, "find card places", "card")
 	}
-	stmts := []string{
-		`WITH cancelled AS (
-			UPDATE card_tickets SET status = 'CANCELLED', cancelled_at = greatest(?1, claimed_at)
-			WHERE card_id IN (?0) AND status = 'CLAIMED' RETURNING offer_id, stock_slot)
-		UPDATE card_offer_stock_slots s SET claimed = s.claimed - x.n
-		FROM (SELECT offer_id, stock_slot, count(*) AS n FROM cancelled GROUP BY offer_id, stock_slot) x
-		WHERE s.offer_id = x.offer_id AND s.slot = x.stock_slot`,
-		`WITH revoked AS (
+	var cancelled []*Ticket
+	err = tx.NewRaw(`UPDATE card_tickets SET status = 'CANCELLED', cancelled_at = greatest(?1, claimed_at)
+		WHERE card_id IN (?0) AND status = 'CLAIMED' RETURNING municipality_id, offer_id, stock_slot`, bun.In(ids), now).
+		Scan(ctx, &cancelled)
+	if err != nil {
+		return database.MapError(err, "cancel tickets", "card")
+	}
+	_, err = tx.ExecContext(ctx, `WITH revoked AS (
 			UPDATE cards SET status = 'REVOKED', ended_at = ?1
 			WHERE id IN (?0) AND status IN ('ACTIVE', 'SUSPENDED') RETURNING programme_id)
 		UPDATE card_programmes p SET cards_issued = p.cards_issued - x.n
 		FROM (SELECT programme_id, count(*) AS n FROM revoked GROUP BY programme_id) x WHERE p.id = x.programme_id`,
+		bun.In(ids), now)
+	if err != nil {
+		return database.MapError(err, "revoke cards", "card")
 	}
-	for _, q := range stmts {
-		if _, err := tx.ExecContext(ctx, q, bun.In(ids), now); err != nil {
-			return database.MapError(err, "revoke cards", "card")
+	// The cards leave the waiting lists, and the units of their tickets and of the places
+	// held for them go to the next in line.
+	if _, err := s.endPlaces(ctx, tx, WaitingDropped, false, "wp.card_id IN (?)", bun.In(ids)); err != nil {
+		return err
+	}
+	for _, t := range cancelled {
+		if _, err := s.returnUnit(ctx, tx, t.MunicipalityID, t.OfferID, t.StockSlot); err != nil {
+			return err
 		}
 	}
 	for _, id := range places {

@@ -147,6 +147,19 @@ type Offer struct {
 	CreatedAt      time.Time   `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 	UpdatedAt      time.Time   `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 
+	// ExpireUnusedDaysBefore (nil: never) makes a ticket claimed earlier than that many
+	// days before the offer ends expire unused then, so its stock goes back (ticketExpiry).
+	ExpireUnusedDaysBefore *int `bun:"expire_unused_days_before"`
+	// CancelHoursBefore (nil: none) is the cancelling deadline, in hours before the event,
+	// or before ValidTo for an offer without one (see CancellableUntil).
+	CancelHoursBefore *int `bun:"cancel_hours_before"`
+	// WaitingHoldHours is how long a place from the waiting list is held for the card
+	// first in line (less when the offer closes sooner).
+	WaitingHoldHours int `bun:"waiting_hold_hours"`
+	// AnnouncedAt is when the offer was first published and its news sent to the holders
+	// who asked for new offers; nil before.
+	AnnouncedAt *time.Time `bun:"announced_at"`
+
 	Locale       string      `bun:"text_locale,scanonly"`
 	Title        string      `bun:"title,scanonly"`
 	Description  string      `bun:"description,scanonly"`

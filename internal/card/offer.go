@@ -43,6 +43,9 @@ type OfferInput struct {
 	EventAt        *time.Time
 	ValueOre       int64
 	Source         OfferSource
+	// ExpireUnusedDaysBefore, CancelHoursBefore and WaitingHoldHours are the offer's
+	// settings of the same names (nil: none, none, and 48 hours).
+	ExpireUnusedDaysBefore, CancelHoursBefore, WaitingHoldHours *int
 }
 
 // Limits on an offer's numbers.
@@ -58,7 +61,11 @@ const (
 // "input.categoryId", "input.programmeIds" (none, or not of this municipality),
 // "input.texts...", "input.minAge", "input.maxAge", "input.stock" (negative, or below what
 // is released), "input.perCardLimit" (below 1), "input.admits", "input.validTo" (not after
-// validFrom), "input.eventAt", "input.valueOre", "input.source".
+// validFrom), "input.eventAt", "input.valueOre", "input.source",
+// "input.expireUnusedDaysBefore" (negative, over 365, or so many that the tickets would
+// expire before the offer opens), "input.cancelHoursBefore" (negative or over a year),
+// "input.waitingHoldHours" (outside 1 to 336). A change of the offer's window or of
+// expireUnusedDaysBefore moves the expiry of its claimed tickets with it.
 func (s *Service) SaveOffer(ctx context.Context, in OfferInput) (*Offer, error) {
 	c, err := signedIn(ctx)
 	if err != nil {
@@ -70,7 +77,11 @@ func (s *Service) SaveOffer(ctx context.Context, in OfferInput) (*Offer, error) 
 	o := &Offer{ID: newID(), MunicipalityID: c.mid(), OrganisationID: in.OrganisationID, CategoryID: in.CategoryID,
 		MinAge: in.MinAge, MaxAge: in.MaxAge, Stock: in.Stock, PerCardLimit: in.PerCardLimit, Admits: in.Admits,
 		ValidFrom: in.ValidFrom, ValidTo: in.ValidTo, EventAt: in.EventAt, ValueOre: in.ValueOre, Source: in.Source,
-		Status: OfferDraft, CreatedBy: c.actor()}
+		Status: OfferDraft, CreatedBy: c.actor(), ExpireUnusedDaysBefore: in.ExpireUnusedDaysBefore,
+		CancelHoursBefore: in.CancelHoursBefore, WaitingHoldHours: defaultWaitingHoldHrs}
+	if in.WaitingHoldHours != nil {
+		o.WaitingHoldHours = *in.WaitingHoldHours
+	}
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		action := "create_card_offer"
 		if in.ID != nil {
@@ -89,6 +100,11 @@ func (s *Service) SaveOffer(ctx context.Context, in OfferInput) (*Offer, error) 
 		if err := writeOffer(ctx, tx, o, in.ID == nil); err != nil {
 			return err
 		}
+		if in.ID != nil {
+			if err := reexpireTickets(ctx, tx, o); err != nil {
+				return err
+			}
+		}
 		if err := writeOfferTexts(ctx, tx, o, in.Texts); err != nil {
 			return err
 		}
@@ -96,7 +112,8 @@ func (s *Service) SaveOffer(ctx context.Context, in OfferInput) (*Offer, error) 
 			return err
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: action, ItemType: "CardOffer", ItemID: &o.ID,
-			Fields: []string{"organisation", "category", "programmes", "texts", "ageRange", "stock", "perCardLimit", "admits", "validity", "eventAt", "valueOre", "source"}})
+			Fields: []string{"organisation", "category", "programmes", "texts", "ageRange", "stock", "perCardLimit", "admits",
+				"validity", "eventAt", "valueOre", "source", "expireUnusedDaysBefore", "cancelHoursBefore", "waitingHoldHours"}})
 	})
 	if err != nil {
 		return nil, err
@@ -124,12 +141,7 @@ func validateOffer(c caller, in OfferInput) error {
 		}
 	}
 	badAge := func(a *int) bool { return a != nil && (*a < 0 || *a > 120) }
-	checks := []struct {
-		bad   bool
-		field string
-		msg   string
-		data  map[string]any
-	}{
+	checks := []inputCheck{
 		{badAge(in.MinAge), "input.minAge", "AgeRange", nil},
 		{badAge(in.MaxAge), "input.maxAge", "AgeRange", nil},
 		{in.MinAge != nil && in.MaxAge != nil && *in.MaxAge < *in.MinAge, "input.maxAge", "AgeRangeInverted", nil},
@@ -146,6 +158,7 @@ func validateOffer(c caller, in OfferInput) error {
 		{in.ValueOre > maxValueOre, "input.valueOre", "NumberTooLarge", map[string]any{"Max": maxValueOre}},
 		{!in.Source.valid(), "input.source", "ChoiceInvalid", nil},
 	}
+	checks = append(checks, useChecks(in)...)
 	for _, ch := range checks {
 		if ch.bad {
 			return apperr.Invalid(ch.field, ch.msg, ch.data)
@@ -215,7 +228,8 @@ func writeOffer(ctx context.Context, tx bun.IDB, o *Offer, insert bool) error {
 		_, err = tx.NewInsert().Model(o).ExcludeColumn("released").Returning("created_at, updated_at").Exec(ctx)
 	} else {
 		err = tx.NewUpdate().Model(o).Column("organisation_id", "category_id", "min_age", "max_age", "stock", "per_card_limit", "admits",
-			"valid_from", "valid_to", "event_at", "value_ore", "source").Set("updated_at = now()").WherePK().
+			"valid_from", "valid_to", "event_at", "value_ore", "source").
+			Column("expire_unused_days_before", "cancel_hours_before", "waiting_hold_hours").Set("updated_at = now()").WherePK().
 			Returning("released, " + offerClaimedColumn + ", created_at, updated_at").Scan(ctx)
 	}
 	if constraintOf(err) == "card_offers_released_within_stock" {
@@ -260,7 +274,8 @@ func writeOfferProgrammes(ctx context.Context, tx bun.IDB, o *Offer, ids []uuid.
 }
 
 // ReleaseStock makes amount more of an offer's tickets claimable (card coordinators and
-// administrators, or the provider's OWNER or EDITOR). Errors: UNAUTHENTICATED, FORBIDDEN,
+// administrators, or the provider's OWNER or EDITOR); cards in the offer's waiting list
+// are offered them first. Errors: UNAUTHENTICATED, FORBIDDEN,
 // NOT_FOUND, BAD_USER_INPUT naming "amount": below 1, or (reason EXCEEDS_STOCK) more than
 // the stock not yet released.
 func (s *Service) ReleaseStock(ctx context.Context, offerID uuid.UUID, amount int) (*Offer, error) {
@@ -285,6 +300,10 @@ func (s *Service) ReleaseStock(ctx context.Context, offerID uuid.UUID, amount in
 		if err := releaseIntoSlots(ctx, tx, o, amount); err != nil {
 			return err
 		}
+		// The cards in the offer's waiting list get the new tickets first.
+		if err := s.offerReleased(ctx, tx, o, amount); err != nil {
+			return err
+		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "release_card_offer_stock",
 			ItemType: "CardOffer", ItemID: &o.ID, Fields: []string{"released"}})
 	})
@@ -296,7 +315,8 @@ func (s *Service) ReleaseStock(ctx context.Context, offerID uuid.UUID, amount in
 
 // SetOfferStatus publishes, pauses or ends an offer, or returns it to draft (card
 // coordinators and administrators, or the provider's OWNER or EDITOR). An ENDED offer
-// stays ended. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT naming
+// stays ended. Published the first time, the offer is announced to the holders who asked
+// for news of new offers (AnnounceArgs). Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT naming
 // "status", CONFLICT (the offer has ended).
 func (s *Service) SetOfferStatus(ctx context.Context, offerID uuid.UUID, status OfferStatus) (*Offer, error) {
 	c, err := signedIn(ctx)
@@ -316,6 +336,11 @@ func (s *Service) SetOfferStatus(ctx context.Context, offerID uuid.UUID, status 
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE card_offers SET status = ?, updated_at = now() WHERE id = ?", status, o.ID); err != nil {
 			return database.MapError(err, "set offer status", "offer")
+		}
+		if status == OfferPublished && o.AnnouncedAt == nil {
+			if err := s.announce(ctx, tx, o); err != nil {
+				return err
+			}
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "set_card_offer_status",
 			ItemType: "CardOffer", ItemID: &o.ID, Fields: []string{"status"}})

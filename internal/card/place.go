@@ -80,7 +80,7 @@ func (s *Service) freePlace(ctx context.Context, tx bun.IDB, t *Ticket) error {
 
 // ReleasePlaceTickets cancels tickets ids, which held card places at an event that was
 // cancelled or removed, on the event's transaction: each claimed one is cancelled and its
-// unit goes back to the offer's stock, with an audit entry; the place itself is the
+// unit goes to the offer's waiting list or back to its stock, with an audit entry; the place itself is the
 // events service's to drop. Only tickets of the request's municipality are touched.
 func (s *Service) ReleasePlaceTickets(ctx context.Context, tx bun.IDB, ids []uuid.UUID) error {
 	if len(ids) == 0 {
@@ -103,10 +103,8 @@ func (s *Service) ReleasePlaceTickets(ctx context.Context, tx bun.IDB, ids []uui
 		return database.MapError(err, "release tickets", "ticket")
 	}
 	for _, t := range released {
-		_, err := tx.ExecContext(ctx,
-			"UPDATE card_offer_stock_slots SET claimed = claimed - 1 WHERE (offer_id, slot) = (?, ?)", t.OfferID, t.StockSlot)
-		if err != nil {
-			return database.MapError(err, "return stock", "offer")
+		if _, err := s.returnUnit(ctx, tx, c.mid(), t.OfferID, t.StockSlot); err != nil {
+			return err
 		}
 		if err := audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(),
 			Action: "release_event_card_place", ItemType: "CardTicket", ItemID: &t.ID, Fields: []string{"status"}}); err != nil {

@@ -41,6 +41,19 @@ type ReportCard struct {
 	Programme string
 	Agency    string
 	Tickets   []*ReportTicket
+	// WaitingPlaces are the card's places in waiting lists.
+	WaitingPlaces []*ReportWaitingPlace
+	// NoticeContact is the e-mail address left for the card's notices, or nil.
+	NoticeContact *NoticeContact
+}
+
+// ReportWaitingPlace is a card's place in a waiting list in a PersonalDataReport.
+type ReportWaitingPlace struct {
+	Offer    string        `bun:"offer"`
+	Status   WaitingStatus `bun:"status"`
+	JoinedAt time.Time     `bun:"joined_at"`
+
+	CardID uuid.UUID `bun:"card_id"`
 }
 
 // ReportTicket is a ticket claimed with a card in a PersonalDataReport.
@@ -146,7 +159,31 @@ func reportCards(ctx context.Context, tx bun.IDB, c caller, where string, arg an
 	for _, t := range tickets {
 		byID[t.CardID].Tickets = append(byID[t.CardID].Tickets, t)
 	}
-	return out, nil
+	return out, reportWaiting(ctx, tx, c, ids, byID)
+}
+
+// reportWaiting adds the cards' waiting places and notice addresses to their report.
+func reportWaiting(ctx context.Context, tx bun.IDB, c caller, ids []uuid.UUID, byID map[uuid.UUID]*ReportCard) error {
+	var places []*ReportWaitingPlace
+	err := tx.NewRaw(`SELECT w.card_id, w.status, w.joined_at,
+		coalesce((SELECT tr.title FROM card_offer_translations tr WHERE tr.offer_id = w.offer_id
+			ORDER BY array_position(?::text[], tr.locale) NULLS LAST, tr.locale LIMIT 1), '') AS offer
+		FROM card_waiting_places w WHERE w.card_id IN (?) ORDER BY w.joined_at, w.id`,
+		pgdialect.Array(c.chain(ctx)), bun.In(ids)).Scan(ctx, &places)
+	if err != nil {
+		return database.MapError(err, "find report waiting places", "waiting place")
+	}
+	for _, w := range places {
+		byID[w.CardID].WaitingPlaces = append(byID[w.CardID].WaitingPlaces, w)
+	}
+	var contacts []*NoticeContact
+	if err := tx.NewSelect().Model(&contacts).Where("nc.card_id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return database.MapError(err, "find report notice addresses", "card")
+	}
+	for _, n := range contacts {
+		byID[n.CardID].NoticeContact = n
+	}
+	return nil
 }
 
 func deref(s *string) string {
@@ -197,11 +234,12 @@ func (s *Service) ErasePersonalData(ctx context.Context, identityNumber string) 
 }
 
 // personalFields names what erasing a person removes, for the audit log.
-var personalFields = []string{"givenName", "birthDate", "identityKey", "guardianships", "overrideReason"}
+var personalFields = []string{"givenName", "birthDate", "identityKey", "guardianships", "overrideReason", "noticeEmail"}
 
 // erasePersons deletes the persons ids, and the guardians who are left with no child and
-// no card of their own; their cards lose their holder and override reason, and the
-// audit entries of those cards their note (the written reason). Each person
+// no card of their own; their cards lose their holder, override reason and notice address
+// (and so do their children's cards: who left an address is not kept), and the audit
+// entries of those cards their note (the written reason). Each person
 // erased is audit-logged with action and actor. It returns how many were erased.
 func erasePersons(ctx context.Context, tx bun.IDB, ids []uuid.UUID, action string, actor *uuid.UUID) (int, error) {
 	var orphans []uuid.UUID
@@ -213,6 +251,9 @@ func erasePersons(ctx context.Context, tx bun.IDB, ids []uuid.UUID, action strin
 		return 0, database.MapError(err, "find orphaned guardians", "person")
 	}
 	all := append(append([]uuid.UUID{}, ids...), orphans...)
+	if err := eraseNoticeContacts(ctx, tx, all); err != nil {
+		return 0, err
+	}
 	stmts := []struct {
 		q    string
 		args []any
@@ -239,10 +280,15 @@ const eraseBatch = 1000
 // retention rule no longer allows: every card they hold, and every card of the children
 // they are a guardian of, ended more than RetentionDays before now (or there is none),
 // and they have not been recorded again since. Their cards and tickets stay, anonymous.
+// The notice addresses of cards that ended that long ago go too, whoever holds them, and
+// those never confirmed whose link has expired.
 // It returns how many persons were erased. Meant for a background job that holds an
 // advisory lock; db may be that job's transaction.
 func (s *Service) EraseExpiredPersonalData(ctx context.Context, db bun.IDB, now time.Time) (int, error) {
 	cutoff := now.Add(-time.Duration(s.opt.RetentionDays) * 24 * time.Hour)
+	if _, err := eraseStaleNoticeContacts(ctx, db, cutoff, now); err != nil {
+		return 0, err
+	}
 	total := 0
 	for {
 		var ids []uuid.UUID

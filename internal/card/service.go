@@ -44,6 +44,9 @@ type Options struct {
 	MinOverrideReason int
 	// MaxGuardians is the most guardians given for one child (default 4).
 	MaxGuardians int
+	// ReminderLead is how long before a claimed ticket expires its holder is reminded
+	// (default 3 days).
+	ReminderLead time.Duration
 	// IdentityNumber returns the national identity number an OpenID Connect identity
 	// carries (ID-porten's "pid" claim), or "" when it carries none. Without it, MyCards
 	// finds no one.
@@ -52,7 +55,7 @@ type Options struct {
 
 // DefaultOptions are the defaults.
 var DefaultOptions = Options{RetentionDays: 90, MaxPINFailures: 5, FailureWindow: 15 * time.Minute,
-	MaxBatch: 500, MinOverrideReason: 10, MaxGuardians: 4}
+	MaxBatch: 500, MinOverrideReason: 10, MaxGuardians: 4, ReminderLead: 72 * time.Hour}
 
 // Service runs the activity card.
 type Service struct {
@@ -63,6 +66,10 @@ type Service struct {
 	// Places frees the event card places that cancelled tickets held; nil: no ticket holds
 	// one.
 	Places PlaceKeeper
+	// Push hears every notice to a card (see PushNotifier); nil: none.
+	Push PushNotifier
+	// PublicURL is the frontend's address, which links in e-mails start with.
+	PublicURL string
 }
 
 // NewService returns a Service. secret is the server secret (FRITID_SECRET_KEY): identity
@@ -87,6 +94,9 @@ func NewService(db *bun.DB, secret string, opt Options) *Service {
 	}
 	if opt.MaxGuardians <= 0 {
 		opt.MaxGuardians = d.MaxGuardians
+	}
+	if opt.ReminderLead <= 0 {
+		opt.ReminderLead = d.ReminderLead
 	}
 	return &Service{db: db, secret: secret, opt: opt, now: time.Now}
 }

@@ -61,9 +61,11 @@ type Amount struct {
 
 // TicketCounts are the tickets of a programme, a provider or an offer in a period:
 // Claimed were taken in it, Redeemed checked in, Expired expired unused and Cancelled
-// cancelled in it; Open are those claimed in it that are still unused.
+// cancelled in it; Open are those claimed in it that are still unused. NoShows are the
+// expired ones of an event (an offer with a time) that nobody came with: they expired at
+// or after the event, not before it by the offer's expireUnusedDaysBefore.
 type TicketCounts struct {
-	Claimed, Redeemed, Expired, Cancelled, Open Count
+	Claimed, Redeemed, Expired, Cancelled, Open, NoShows Count
 }
 
 // Settlement is the value of the tickets redeemed in a period, split by who paid for them:
@@ -319,6 +321,8 @@ const (
 	statExpired
 	statCancelled
 	statOpen
+	statNoShows
+	statExpiredOther // expired, not a no-show: a cell of the sums only, never published
 	statCounts
 )
 
@@ -340,8 +344,11 @@ func newTicketLevel(tab *statTable, n [statCounts]int, bySource []int, ore [2]in
 	for i := range n {
 		l.st[i] = tab.cell(n[i])
 	}
-	// claimed = redeemed + expired + cancelled + open (exactly so for an open period).
+	// claimed = redeemed + expired + cancelled + open (exactly so for an open period), and
+	// expired = no-shows + the others. The others are not published; the rule treats them
+	// as a count like any other, which assumes a reader knows more, never less.
 	tab.sum(l.st[statClaimed], l.st[statRedeemed], l.st[statExpired], l.st[statCancelled], l.st[statOpen])
+	tab.sum(l.st[statExpired], l.st[statNoShows], l.st[statExpiredOther])
 	if bySource != nil {
 		for i := range l.src {
 			l.src[i] = tab.cell(bySource[i])
@@ -353,7 +360,7 @@ func newTicketLevel(tab *statTable, n [statCounts]int, bySource []int, ore [2]in
 
 func (l *ticketLevel) counts() TicketCounts {
 	return TicketCounts{Claimed: l.st[statClaimed].count(), Redeemed: l.st[statRedeemed].count(), Expired: l.st[statExpired].count(),
-		Cancelled: l.st[statCancelled].count(), Open: l.st[statOpen].count()}
+		Cancelled: l.st[statCancelled].count(), Open: l.st[statOpen].count(), NoShows: l.st[statNoShows].count()}
 }
 
 func (l *ticketLevel) utilisation() Utilisation {
@@ -372,6 +379,7 @@ type ticketStats struct {
 	offerLevels    []*ticketLevel
 	providers      []*ProviderStatistics
 	providerLevels []*ticketLevel
+	dated          []bool // by offer: whether it is an event's
 }
 
 // statOffer is an offer of the programme, or one the programme's cards hold tickets of.
@@ -380,6 +388,7 @@ type statOffer struct {
 	OrganisationID uuid.UUID   `bun:"organisation_id,type:uuid"`
 	Released       int         `bun:"released"`
 	Source         OfferSource `bun:"source"`
+	Dated          bool        `bun:"dated"`
 	OrgName        string      `bun:"org_name"`
 	Title          string      `bun:"title"`
 }
@@ -393,6 +402,7 @@ type statTickets struct {
 	Expired   int         `bun:"expired"`
 	Cancelled int         `bun:"cancelled"`
 	Open      int         `bun:"open"`
+	NoShows   int         `bun:"no_shows"`
 	Ore       int64       `bun:"redeemed_ore"`
 }
 
@@ -402,7 +412,8 @@ func (s *Service) ticketCells(ctx context.Context, c caller, tab *statTable, pro
 	var offers []*statOffer
 	// SECURITY: only offers of the request's municipality.
 	err := s.db.NewSelect().TableExpr("card_offers AS o").
-		ColumnExpr("o.id, o.organisation_id, o.released, o.source, org.name AS org_name, coalesce(tx.title, '') AS title").
+		ColumnExpr("o.id, o.organisation_id, o.released, o.source, o.event_at IS NOT NULL AS dated").
+		ColumnExpr("org.name AS org_name, coalesce(tx.title, '') AS title").
 		Join("JOIN organisations AS org ON org.id = o.organisation_id").
 		Join(`LEFT JOIN LATERAL (SELECT t.title FROM card_offer_translations t WHERE t.offer_id = o.id
 			ORDER BY array_position(?::text[], t.locale) NULLS LAST, t.locale LIMIT 1) AS tx ON true`, pgdialect.Array(c.chain(ctx))).
@@ -420,8 +431,10 @@ func (s *Service) ticketCells(ctx context.Context, c caller, tab *statTable, pro
 			count(*) FILTER (WHERE tk.status = 'EXPIRED' AND tk.expires_at >= ?2 AND tk.expires_at < ?3) AS expired,
 			count(*) FILTER (WHERE tk.status = 'CANCELLED' AND tk.cancelled_at >= ?2 AND tk.cancelled_at < ?3) AS cancelled,
 			count(*) FILTER (WHERE tk.status = 'CLAIMED' AND tk.claimed_at >= ?2 AND tk.claimed_at < ?3) AS open,
+			count(*) FILTER (WHERE tk.status = 'EXPIRED' AND tk.expires_at >= ?2 AND tk.expires_at < ?3
+				AND o.event_at IS NOT NULL AND tk.expires_at >= o.event_at) AS no_shows,
 			coalesce(sum(tk.value_ore) FILTER (WHERE tk.status = 'REDEEMED' AND tk.redeemed_at >= ?2 AND tk.redeemed_at < ?3), 0) AS redeemed_ore
-		FROM card_tickets tk JOIN cards c ON c.id = tk.card_id
+		FROM card_tickets tk JOIN cards c ON c.id = tk.card_id JOIN card_offers o ON o.id = tk.offer_id
 		WHERE tk.municipality_id = ?0 AND c.programme_id = ?1
 		GROUP BY tk.offer_id, tk.source`, c.mid(), programmeID, lo, hi).Scan(ctx, &counts)
 	if err != nil {
@@ -441,7 +454,7 @@ func buildTicketStats(tab *statTable, offers []*statOffer, counts []*statTickets
 	}
 	byOffer := map[uuid.UUID]*agg{}
 	add := func(a *agg, t *statTickets) {
-		for i, v := range [statCounts]int{t.Claimed, t.Redeemed, t.Expired, t.Cancelled, t.Open} {
+		for i, v := range [statCounts]int{t.Claimed, t.Redeemed, t.Expired, t.Cancelled, t.Open, t.NoShows, t.Expired - t.NoShows} {
 			a.n[i] += v
 		}
 		i := 0
@@ -469,6 +482,7 @@ func buildTicketStats(tab *statTable, offers []*statOffer, counts []*statTickets
 		a.released = o.Released
 		ts.offers = append(ts.offers, &OfferStatistics{OfferID: o.ID, OrganisationID: o.OrganisationID, Title: o.Title, Source: o.Source, Released: o.Released})
 		ts.offerLevels = append(ts.offerLevels, newTicketLevel(tab, a.n, nil, a.ore, a.released))
+		ts.dated = append(ts.dated, o.Dated)
 		p := byProvider[o.OrganisationID]
 		if p == nil {
 			p = &agg{}
@@ -498,9 +512,23 @@ func buildTicketStats(tab *statTable, offers []*statOffer, counts []*statTickets
 }
 
 // knownZeros marks the redeemed tickets by source of a provider (or the programme) with
-// no offer from that source as known: the offers' sources are published, so there is
-// nothing to protect in a count that must be 0.
+// no offer from that source as known, and the no-shows of offers without an event (and of
+// providers, or the programme, with none): the offers' sources and times are published,
+// so there is nothing to protect in a count that must be 0.
 func (ts *ticketStats) knownZeros() {
+	dated := map[uuid.UUID]bool{}
+	anyDated := false
+	for i, o := range ts.offers {
+		c := ts.offerLevels[i].st[statNoShows]
+		c.known = !ts.dated[i] && c.n == 0
+		dated[o.OrganisationID] = dated[o.OrganisationID] || ts.dated[i]
+		anyDated = anyDated || ts.dated[i]
+	}
+	for j, p := range ts.providers {
+		c := ts.providerLevels[j].st[statNoShows]
+		c.known = !dated[p.OrganisationID] && c.n == 0
+	}
+	ts.total.st[statNoShows].known = !anyDated && ts.total.st[statNoShows].n == 0
 	var anywhere [2]bool
 	for j, p := range ts.providers {
 		var has [2]bool

@@ -70,16 +70,22 @@ func (e *env) slotsOf(o *Offer) map[int][2]int {
 }
 
 // checkSlots checks that an offer's slots add up: their released to the offer's, and
-// each slot's claimed to the tickets taken from it and not cancelled.
+// each slot's claimed to the tickets taken from it, not cancelled and not expired before
+// the offer's end (whose units went back), and the places from the waiting list held in
+// it.
 func (e *env) checkSlots(o *Offer) {
 	e.t.Helper()
 	slots, released := e.slotsOf(o), 0
 	for slot, s := range slots {
 		released += s[0]
-		n := e.count("SELECT count(*) FROM card_tickets WHERE offer_id = ? AND stock_slot = ? AND status <> 'CANCELLED'",
+		n := e.count(`SELECT count(*) FROM card_tickets t JOIN card_offers o ON o.id = t.offer_id
+			WHERE t.offer_id = ? AND t.stock_slot = ? AND t.status <> 'CANCELLED'
+			AND NOT (t.status = 'EXPIRED' AND o.expire_unused_days_before > 0
+				AND t.expires_at < greatest(o.valid_to, coalesce(o.event_at, o.valid_to)))`, o.ID, slot)
+		held := e.count("SELECT count(*) FROM card_waiting_places WHERE offer_id = ? AND stock_slot = ? AND status = 'OFFERED'",
 			o.ID, slot)
-		if n != s[1] {
-			e.t.Errorf("slot %d: claimed %d, %d tickets", slot, s[1], n)
+		if n+held != s[1] {
+			e.t.Errorf("slot %d: claimed %d, %d tickets and %d places held", slot, s[1], n, held)
 		}
 	}
 	if want := e.count("SELECT released FROM card_offers WHERE id = ?", o.ID); released != want {

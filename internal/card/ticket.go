@@ -61,6 +61,8 @@ type Ticket struct {
 	// EventSignupID is the event sign-up whose card place the ticket holds (see
 	// ClaimTicketForPlace); nil for other tickets, and once the sign-up is erased.
 	EventSignupID *uuid.UUID `bun:"event_signup_id,type:uuid"`
+	// RemindedAt is when the holder was reminded that the ticket expires soon; nil: not yet.
+	RemindedAt *time.Time `bun:"reminded_at"`
 
 	// Payload is the text of the ticket's QR code (see TicketPayload); set on the tickets
 	// the service returns.
@@ -262,7 +264,7 @@ const claimSubjectColumns = `c.id, c.programme_id, coalesce(c.status, ''), coale
 	coalesce(c.valid_to, 'epoch'), coalesce(c.allowance, 0), c.birth_date,
 	o.id IS NOT NULL, coalesce(o.status, ''), coalesce(o.valid_from, 'epoch'), coalesce(o.valid_to, 'epoch'), o.event_at,
 	o.min_age, o.max_age, coalesce(o.per_card_limit, 0), coalesce(o.admits, 1), coalesce(o.value_ore, 0),
-	coalesce(o.source, ''),
+	coalesce(o.source, ''), o.expire_unused_days_before,
 	EXISTS (SELECT 1 FROM card_offer_programmes op WHERE op.offer_id = o.id AND op.programme_id = c.programme_id)`
 
 // takeStockSQL counts the card's tickets (cancelled ones not counted: of the offer, and in
@@ -322,7 +324,7 @@ func (s *Service) claimSubjects(ctx context.Context, tx bun.Tx, c caller, cardID
 	var rowID *uuid.UUID
 	dest := []any{&rowID, &row.ProgrammeID, &row.Status, &row.ValidFrom, &row.ValidTo, &row.Allowance,
 		&row.HolderBirthDate, &offerFound, &o.Status, &o.ValidFrom, &o.ValidTo, &o.EventAt, &o.MinAge, &o.MaxAge,
-		&o.PerCardLimit, &o.Admits, &o.ValueOre, &o.Source, &o.InProgramme}
+		&o.PerCardLimit, &o.Admits, &o.ValueOre, &o.Source, &o.ExpireUnusedDaysBefore, &o.InProgramme}
 	var err error
 	if a == nil {
 		// SECURITY: only a card and an offer of the request's municipality.
@@ -369,26 +371,55 @@ func (s *Service) claimSubjects(ctx context.Context, tx bun.Tx, c caller, cardID
 func (s *Service) takeTicket(ctx context.Context, tx bun.Tx, c caller, cardID, offerID uuid.UUID,
 	allocatedBy *uuid.UUID, a *cardAttempt,
 ) (*Ticket, error) {
-	now, today := s.now(), s.today(c.t)
-	row, o, err := s.claimSubjects(ctx, tx, c, cardID, offerID, a)
+	row, o, err := s.claimable(ctx, tx, c, cardID, offerID, a)
 	if err != nil {
 		return nil, err
 	}
+	return s.writeTicket(ctx, tx, c, row, o, allocatedBy, "")
+}
+
+// claimable locks the card (opened with a's number and PIN, if given) and reads it and the
+// offer, refusing as a claim does when the card cannot claim the offer now; the limits and
+// the stock are writeTicket's to check. Errors: as claimSubjects, cardUsable and
+// offerClaimable, and NOT_FOUND naming the offer.
+func (s *Service) claimable(ctx context.Context, tx bun.Tx, c caller, cardID, offerID uuid.UUID, a *cardAttempt,
+) (*cardRow, *ticketOffer, error) {
+	now, today := s.now(), s.today(c.t)
+	row, o, err := s.claimSubjects(ctx, tx, c, cardID, offerID, a)
+	if err != nil {
+		return nil, nil, err
+	}
 	if err := cardUsable(&row.Card, today); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if o.ID == uuid.Nil {
-		return nil, apperr.NotFoundf("offer")
+		return nil, nil, apperr.NotFoundf("offer")
 	}
 	if err := offerClaimable(o, row, now, today); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	return row, o, nil
+}
+
+// writeTicket takes one of the offer's released tickets for the card locked in row, when
+// it is under the offer's per-card limit and its allowance, and writes the ticket and its
+// audit entry (action, or the claim's or allocation's when empty) on tx. Errors:
+// LIMIT_REACHED, ALLOWANCE_USED, SOLD_OUT, and for claim to handle a *slotBusy or
+// errCodeClash.
+func (s *Service) writeTicket(ctx context.Context, tx bun.Tx, c caller, row *cardRow, o *ticketOffer,
+	allocatedBy *uuid.UUID, action string,
+) (*Ticket, error) {
+	now := s.now()
 	t := &Ticket{ID: newID(), MunicipalityID: c.mid(), CardID: row.ID, OfferID: o.ID, Admits: o.Admits, Status: TicketClaimed,
-		ClaimedAt: now, AllocatedBy: allocatedBy, ExpiresAt: ticketExpiry(&o.Offer), ValueOre: o.ValueOre, Source: o.Source}
-	action := "claim_card_ticket"
-	if allocatedBy != nil {
+		ClaimedAt: now, AllocatedBy: allocatedBy, ExpiresAt: ticketExpiry(&o.Offer, now), ValueOre: o.ValueOre, Source: o.Source}
+	switch {
+	case action != "":
+	case allocatedBy != nil:
 		action = "allocate_card_ticket"
+	default:
+		action = "claim_card_ticket"
 	}
+	var err error
 	if t.Code, err = newTicketCode(); err != nil {
 		return nil, err
 	}
@@ -471,15 +502,6 @@ func overLimits(card *Card, o *Offer, ofOffer, all int) error {
 	return nil
 }
 
-// ticketExpiry is when a ticket of o stops working: the end of the offer's window, or the
-// event's time when that is later.
-func ticketExpiry(o *Offer) time.Time {
-	if o.EventAt != nil && o.EventAt.After(o.ValidTo) {
-		return *o.EventAt
-	}
-	return o.ValidTo
-}
-
 // newTicketCode draws a fresh door code, canonical.
 func newTicketCode() (string, error) {
 	formatted, err := code.New(code.TicketCodeLength)
@@ -490,13 +512,15 @@ func newTicketCode() (string, error) {
 	return canonical, nil
 }
 
-// CancelTicket cancels a claimed ticket before it is used, and returns it to the offer's
-// stock; a ticket holding an event's card place frees the place in the same transaction.
-// The holder may (access as in ClaimTicket), and a CARD_COORDINATOR, the user who
-// allocated it, or a CASEWORKER of the agency that issued the card. Errors:
-// UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (also a ticket of a card the caller does not hold
-// or manage), RATE_LIMITED (too many wrong PINs), TICKET_NOT_CANCELLABLE naming "ticketId"
-// with reason REDEEMED, EXPIRED or CANCELLED.
+// CancelTicket cancels a claimed ticket before it is used, and gives its unit to the first
+// card in the offer's waiting list, or back to the offer's stock; a ticket holding an
+// event's card place frees the place in the same transaction. The holder may (access as
+// in ClaimTicket), and a CARD_COORDINATOR, the user who allocated it, or a CASEWORKER of
+// the agency that issued the card; past the offer's cancelling deadline
+// (Offer.CancellableUntil) only a CARD_COORDINATOR. Errors: UNAUTHENTICATED, FORBIDDEN,
+// NOT_FOUND (also a ticket of a card the caller does not hold or manage), RATE_LIMITED
+// (too many wrong PINs), TICKET_NOT_CANCELLABLE naming "ticketId" with reason REDEEMED,
+// EXPIRED, CANCELLED or DEADLINE_PASSED.
 func (s *Service) CancelTicket(ctx context.Context, ticketID uuid.UUID, access *CardAccess) (*Ticket, error) {
 	c, err := current(ctx)
 	if err != nil {
@@ -532,11 +556,13 @@ func (s *Service) CancelTicket(ctx context.Context, ticketID uuid.UUID, access *
 		if err != nil {
 			return database.MapError(err, "cancel ticket", "ticket")
 		}
-		// The unit goes back to the slot it was taken from.
-		_, err = tx.ExecContext(ctx,
-			"UPDATE card_offer_stock_slots SET claimed = claimed - 1 WHERE (offer_id, slot) = (?, ?)", t.OfferID, t.StockSlot)
-		if err != nil {
-			return database.MapError(err, "return stock", "offer")
+		if err := beforeCancelDeadline(ctx, tx, c, t, now); err != nil {
+			return err
+		}
+		// The unit goes to the first in the offer's waiting list, or back to the slot it
+		// was taken from.
+		if _, err := s.returnUnit(ctx, tx, c.mid(), t.OfferID, t.StockSlot); err != nil {
+			return err
 		}
 		if err := s.freePlace(ctx, tx, t); err != nil {
 			return err

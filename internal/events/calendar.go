@@ -5,6 +5,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/portal"
@@ -62,19 +64,32 @@ func (s *Service) EventsBetween(ctx context.Context, start, end time.Time, f Fil
 	if err != nil {
 		return nil, err
 	}
+	var evs []*Event
+	q, err := s.between(ctx, withLinks(s.db.NewSelect().Model(&evs)), start, end, f)
+	if err != nil {
+		return nil, err
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, database.MapError(err, "find events", "event")
+	}
+	return evs, setTexts(ctx, s.db, t.ID(), evs)
+}
+
+// between adds to q (over events "e") the conditions, order and limit of EventsBetween.
+func (s *Service) between(ctx context.Context, q *bun.SelectQuery, start, end time.Time, f Filter,
+) (*bun.SelectQuery, error) {
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
 	d, err := draftsOf(ctx, s.db, t.ID())
 	if err != nil {
 		return nil, err
 	}
 	f.From, f.To = &start, &end
-	var evs []*Event
 	// SECURITY: the tenant's events the reader may see (published, or drafts they may write).
-	q := d.visible(withLinks(s.db.NewSelect().Model(&evs))).
-		Where("e.municipality_id = ? AND e.ends_at > ?", t.ID(), start)
-	if err := filterEvents(q, f, start).Order("e.starts_at", "e.id").Limit(CalendarLimit).Scan(ctx); err != nil {
-		return nil, database.MapError(err, "find events", "event")
-	}
-	return evs, setTexts(ctx, s.db, t.ID(), evs)
+	q = d.visible(q).Where("e.municipality_id = ? AND e.ends_at > ?", t.ID(), start)
+	return filterEvents(q, f, start).Order("e.starts_at", "e.id").Limit(CalendarLimit), nil
 }
 
 // Days groups items into the days from to to (both included) in loc: an event on each

@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -39,6 +40,10 @@ type Service struct {
 	Cards *card.Service
 	// PublicURL is the portal the e-mails' links point into (/cancel-signup?token=).
 	PublicURL string
+
+	// NoJSON, when set, leaves every list of events to the API's executor, which the lists
+	// the database writes as JSON (FindEventsJSON, EventsBetweenJSON) are compared with.
+	NoJSON atomic.Bool
 
 	feeds *lru.Cache[feedKey, *ICalBody]
 }
@@ -147,6 +152,10 @@ type Event struct {
 	UpdatedAt time.Time `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 
 	Texts `bun:"-"`
+	// JSON, when set, is the event as the API writes it, written by the database for the
+	// selection of the list it was read for (EventsBetweenJSON); the other fields are then
+	// empty but for the ID and times.
+	JSON []byte `bun:"-"`
 }
 
 // GlobalID returns the event's global ID.

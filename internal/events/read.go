@@ -72,6 +72,9 @@ type Connection struct {
 	Edges    []*Edge
 	PageInfo *relay.PageInfo
 	count    keyset.Counter
+	// JSON, when set, is the whole page as the API writes it, written by the database
+	// (FindEventsJSON); the other fields are then empty.
+	JSON []byte
 }
 
 // Edge is an event in a page, with its cursor.
@@ -130,6 +133,44 @@ func (r *eventRow) key() (string, uuid.UUID) { return r.SortKey, r.ID }
 // "orderBy" for an order that needs what the filter lacks, "after" for a cursor of another
 // list or order.
 func (s *Service) FindEvents(ctx context.Context, f Filter, order Order, page relay.Page) (*Connection, error) {
+	l, err := s.eventList(ctx, f, order)
+	if err != nil {
+		return nil, err
+	}
+	q, err := l.sort.Apply(withLinks(l.base()), page)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*eventRow
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, database.MapError(err, "find events", "event")
+	}
+	rows, cursors, info := keyset.Paginate(rows, (*eventRow).key, l.sort.Order, page)
+	evs := make([]*Event, len(rows))
+	for i, r := range rows {
+		evs[i] = &r.Event
+	}
+	if err := setTexts(ctx, s.db, l.mid, evs); err != nil {
+		return nil, err
+	}
+	conn := &Connection{PageInfo: info, count: keyset.CountOf(l.base(), "event"), Edges: []*Edge{}}
+	for i, e := range evs {
+		conn.Edges = append(conn.Edges, &Edge{Cursor: cursors[i], Node: e})
+	}
+	return conn, nil
+}
+
+// eventList is a list of events as FindEvents reads it: the municipality's, its order, and
+// the statement of every event it holds (alias e), without order or page.
+type eventList struct {
+	mid  uuid.UUID
+	sort keyset.Spec
+	base func() *bun.SelectQuery
+}
+
+// eventList returns the list of the events matching f that the reader may see, in order.
+// Errors: as FindEvents'.
+func (s *Service) eventList(ctx context.Context, f Filter, order Order) (*eventList, error) {
 	t, err := tenant.Current(ctx)
 	if err != nil {
 		return nil, err
@@ -157,6 +198,8 @@ func (s *Service) FindEvents(ctx context.Context, f Filter, order Order, page re
 		return nil, err
 	}
 	base := func() *bun.SelectQuery {
+		// SECURITY: the tenant's events the reader may see (published, or drafts they may
+		// write), as visible says.
 		q := s.db.NewSelect().TableExpr("events AS e").
 			Where("e.municipality_id = ? AND e.ends_at > ?", t.ID(), from)
 		if len(f.Words) > 0 {
@@ -165,27 +208,7 @@ func (s *Service) FindEvents(ctx context.Context, f Filter, order Order, page re
 		}
 		return filterSignupOpen(filterEvents(d.visible(q), f, from), f.SignupOpen, now)
 	}
-	q, err := sort.Apply(withLinks(base()), page)
-	if err != nil {
-		return nil, err
-	}
-	var rows []*eventRow
-	if err := q.Scan(ctx, &rows); err != nil {
-		return nil, database.MapError(err, "find events", "event")
-	}
-	rows, cursors, info := keyset.Paginate(rows, (*eventRow).key, sort.Order, page)
-	evs := make([]*Event, len(rows))
-	for i, r := range rows {
-		evs[i] = &r.Event
-	}
-	if err := setTexts(ctx, s.db, t.ID(), evs); err != nil {
-		return nil, err
-	}
-	conn := &Connection{PageInfo: info, count: keyset.CountOf(base(), "event"), Edges: []*Edge{}}
-	for i, e := range evs {
-		conn.Edges = append(conn.Edges, &Edge{Cursor: cursors[i], Node: e})
-	}
-	return conn, nil
+	return &eventList{mid: t.ID(), sort: sort, base: base}, nil
 }
 
 // wordsQuery returns the tsquery (as text) that matches texts with every one of words, as

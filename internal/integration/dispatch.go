@@ -113,7 +113,7 @@ func (s *Service) Dispatch(ctx context.Context) (int, error) {
 func (s *Service) dispatchBatch(ctx context.Context) (int, error) {
 	var n int
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		changes, err := sequence(ctx, tx)
+		changes, err := sequence(ctx, tx, s.now())
 		if err != nil || len(changes) == 0 {
 			return err
 		}

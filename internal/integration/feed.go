@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -147,19 +148,20 @@ func parsePosition(cursor, field string) (int64, error) {
 // sequenceBatch is how many events one pass of the sequencer takes.
 const sequenceBatch = 1000
 
-// sequence gives the committed events that have none a position, in the order of their
-// ids, after every position given before, and returns them. It holds a transaction-scoped
-// lock, so sequencers never run at once; the caller's transaction must be tx.
-func sequence(ctx context.Context, tx bun.Tx) ([]*Change, error) {
+// sequence gives the committed events that have none a position and whose time has come
+// (a scheduled publication waits for its time, up to now), in the order of their ids, after
+// every position given before, and returns them. It holds a transaction-scoped lock, so
+// sequencers never run at once; the caller's transaction must be tx.
+func sequence(ctx context.Context, tx bun.Tx, now time.Time) ([]*Change, error) {
 	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext('fritid_change_sequencer'))"); err != nil {
 		return nil, fmt.Errorf("sequence changes: %w", err)
 	}
 	var out []*Change
 	err := tx.NewRaw(`WITH base AS (SELECT coalesce(max(position), 0) AS p FROM change_events),
 		todo AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM change_events
-			WHERE position IS NULL ORDER BY id LIMIT ?)
+			WHERE position IS NULL AND occurred_at <= greatest(statement_timestamp(), ?) ORDER BY id LIMIT ?)
 		UPDATE change_events c SET position = base.p + todo.n FROM base, todo WHERE c.id = todo.id
-		RETURNING c.id, c.municipality_id, c.position, c.type, c.subject_id, c.occurred_at`, sequenceBatch).
+		RETURNING c.id, c.municipality_id, c.position, c.type, c.subject_id, c.occurred_at`, now, sequenceBatch).
 		Scan(ctx, &out)
 	if err != nil {
 		return nil, fmt.Errorf("sequence changes: %w", err)

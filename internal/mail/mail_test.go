@@ -195,3 +195,44 @@ func TestEnqueueKeepsBackslashes(t *testing.T) {
 		}
 	}
 }
+
+// TestOutboxSendsFromTheReturnPath: a message with a return path goes out with it as the
+// SMTP envelope sender (where bounces go) and its own header fields, while the From
+// header stays; one without goes out from the sender address.
+func TestOutboxSendsFromTheReturnPath(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, dbURL := testdb.NewWithURL(t)
+	tn := larvik(t, db)
+	box, url := mailtest.Start(t)
+	transport, err := mail.NewSMTP(url, "fritid <noreply@larvik.example>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	startQueue(t, db, dbURL, transport)
+	for _, m := range []*mail.Message{
+		{MunicipalityID: tn.ID(), Template: "VerifyEmail", To: "kari@example.no", Locale: "nb",
+			ReturnPath: "bounces+abc234@bounce.larvik.example", Headers: map[string]string{"X-Fritid-Delivery": "abc234"}},
+		{MunicipalityID: tn.ID(), Template: "VerifyEmail", To: "ola@example.no", Locale: "nb"},
+	} {
+		if err := mail.Enqueue(ctx, db, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := jobs.WaitIdle(wctx, db, mail.Kind); err != nil {
+		t.Fatal(err)
+	}
+	kari, ola := box.To("kari@example.no"), box.To("ola@example.no")
+	if len(kari) != 1 || len(ola) != 1 {
+		t.Fatalf("received %d and %d", len(kari), len(ola))
+	}
+	if kari[0].From != "bounces+abc234@bounce.larvik.example" || ola[0].From != "noreply@larvik.example" {
+		t.Errorf("envelope senders %q and %q", kari[0].From, ola[0].From)
+	}
+	if !strings.Contains(kari[0].Data, "X-Fritid-Delivery: abc234") ||
+		!strings.Contains(kari[0].Data, "From: \"fritid\" <noreply@larvik.example>") {
+		t.Errorf("the header:\n%s", kari[0].Data)
+	}
+}

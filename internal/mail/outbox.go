@@ -30,7 +30,12 @@ type Message struct {
 	To             string         `bun:"to_address"`
 	Locale         string         `bun:"locale"`
 	Data           map[string]any `bun:"data,type:jsonb"`
-	CreatedAt      time.Time      `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	// ReturnPath is the envelope sender (MAIL FROM) where the message is returned when it
+	// cannot be delivered; empty: the From address.
+	ReturnPath string `bun:"return_path"`
+	// Headers are extra header fields of the message.
+	Headers   map[string]string `bun:"headers,type:jsonb"`
+	CreatedAt time.Time         `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 }
 
 // Kind is the kind of the mail jobs.
@@ -59,6 +64,9 @@ func Enqueue(ctx context.Context, db bun.IDB, m *Message) error {
 	m.ID = uuid.Must(uuid.NewV7())
 	if m.Data == nil {
 		m.Data = map[string]any{}
+	}
+	if m.Headers == nil {
+		m.Headers = map[string]string{}
 	}
 	data, err := json.Marshal(m.Data)
 	if err != nil {

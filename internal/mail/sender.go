@@ -56,7 +56,8 @@ func (s *Sender) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	subject := s.Bundle.Localize(chain, "Mail"+m.Template+"Subject", m.Data)
 	body := s.Bundle.Localize(chain, "Mail"+m.Template+"Body", m.Data)
 	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
-	err = s.Transport.Send(sendCtx, &Envelope{To: m.To, Subject: subject, Text: body})
+	err = s.Transport.Send(sendCtx, &Envelope{To: m.To, Subject: subject, Text: body,
+		ReturnPath: m.ReturnPath, Headers: m.Headers})
 	cancel()
 	if err != nil {
 		err = errors.New(redact(err.Error(), m.To))

@@ -12,9 +12,12 @@ import (
 )
 
 // Envelope is one rendered e-mail: plain text, with an HTML alternative when HTML is set,
-// and extra header fields (List-Unsubscribe and the like).
+// and extra header fields (List-Unsubscribe and the like). ReturnPath, when set, is the
+// envelope sender (SMTP MAIL FROM, the Return-Path the receiving server records), where a
+// bounce is sent; empty: the sender address.
 type Envelope struct {
 	To, Subject, Text, HTML string
+	ReturnPath              string
 	Headers                 map[string]string
 }
 
@@ -60,6 +63,11 @@ func (s *SMTP) Send(ctx context.Context, e *Envelope) error {
 	m := gomail.NewMsg()
 	if err := m.From(s.from); err != nil {
 		return err
+	}
+	if e.ReturnPath != "" {
+		if err := m.EnvelopeFrom(e.ReturnPath); err != nil {
+			return err
+		}
 	}
 	if err := m.To(e.To); err != nil {
 		return err

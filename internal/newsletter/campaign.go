@@ -98,9 +98,11 @@ func (x *CampaignText) Body() *content.RichText {
 	return &content.RichText{JSON: portal.RawJSON(x.BodyJSON), HTML: x.BodyHTML, PlainText: x.BodyText}
 }
 
-// CampaignCounts are how a campaign's sending went.
+// CampaignCounts are how a campaign's sending went, and what came back: hard bounces and
+// complaints read from the returned mail, and unsubscriptions through its links.
 type CampaignCounts struct {
 	Recipients, Pending, Sent, Failed, Skipped, Unsubscribed int
+	Bounced, Complained                                      int
 }
 
 // CampaignInput is a campaign to create, or the fields to change (nil: unchanged).
@@ -400,11 +402,12 @@ func (s *Service) Counts(ctx context.Context, c *Campaign) (*CampaignCounts, err
 		return nil, err
 	}
 	var rows []struct {
-		Status string `bun:"status"`
-		N      int    `bun:"n"`
+		Status   string  `bun:"status"`
+		Returned *string `bun:"returned"`
+		N        int     `bun:"n"`
 	}
-	err := s.db.NewSelect().TableExpr("newsletter_deliveries").ColumnExpr("status, count(*) AS n").
-		Where("campaign_id = ?", c.ID).Group("status").Scan(ctx, &rows)
+	err := s.db.NewSelect().TableExpr("newsletter_deliveries").ColumnExpr("status, returned, count(*) AS n").
+		Where("campaign_id = ?", c.ID).Group("status", "returned").Scan(ctx, &rows)
 	if err != nil {
 		return nil, database.MapError(err, "count deliveries", "campaign")
 	}
@@ -413,13 +416,18 @@ func (s *Service) Counts(ctx context.Context, c *Campaign) (*CampaignCounts, err
 		out.Recipients += r.N
 		switch r.Status {
 		case "PENDING":
-			out.Pending = r.N
+			out.Pending += r.N
 		case "SENT":
-			out.Sent = r.N
+			out.Sent += r.N
 		case "FAILED":
-			out.Failed = r.N
+			out.Failed += r.N
 		case "SKIPPED":
-			out.Skipped = r.N
+			out.Skipped += r.N
+		}
+		if r.Returned != nil && *r.Returned == "BOUNCED" {
+			out.Bounced += r.N
+		} else if r.Returned != nil && *r.Returned == "COMPLAINED" {
+			out.Complained += r.N
 		}
 	}
 	return out, nil

@@ -179,8 +179,7 @@ func (s *Service) PreviewDigest(ctx context.Context, gid, locale string, in *Int
 	out := &DigestPreview{Since: since, Until: until, Items: len(dg.itemsFor(ints))}
 	if issue := s.digestIssue(&Campaign{MunicipalityID: t.ID(), ListID: l.ID}, dg, locale, ints); issue != nil {
 		m := &municipality{Name: t.Municipality.Name, DefaultLocale: t.Municipality.DefaultLocale}
-		env := s.render(issue, m, locale, SourceForm, s.UnsubscribeURL(t.ID(), uuid.Nil, uuid.Nil),
-			s.preferencesLink(t.ID(), uuid.Nil))
+		env := s.render(issue, m, locale, SourceForm, s.recipientLinks(t.ID(), uuid.Nil, uuid.Nil, 0))
 		out.Preview = &Preview{Subject: env.Subject, HTML: env.HTML, Text: env.Text, Headers: env.Headers}
 	}
 	return out, nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/fritid/fritid/internal/platform/apperr"
@@ -17,6 +18,9 @@ import (
 //	                                         list e-mail's List-Unsubscribe header)
 //	GET  /newsletter/subscribers.csv?list=... the subscribers as CSV, authorised as the
 //	                                         subscribers query (ADMIN, SUBSCRIBERS_READ keys)
+//	POST /newsletter/inbound?recipient=...    a message the mail server received for a return
+//	                                         path or mailto: unsubscribe address (raw RFC 5322),
+//	                                         authorised by the inbound secret
 
 // statuses maps error codes to HTTP statuses for these endpoints.
 var statuses = map[apperr.Code]int{
@@ -47,6 +51,26 @@ func (h *Handlers) OneClick(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
+}
+
+// Inbound takes one message the mail server received for a return path or a mailto:
+// unsubscribe address: the raw message is the body, the envelope recipient the query
+// parameter recipient, and "Authorization: Bearer <FRITID_NEWSLETTER_INBOUND_SECRET>" the
+// right. It answers 200 with {"outcome": "BOUNCED" | "COMPLAINED" | "UNSUBSCRIBED" |
+// "IGNORED"} for every message it could take, whatever it says, so that the mail server
+// neither retries nor bounces it; 401 for a wrong secret, 404 without one configured,
+// 413 for a message above the body limit, 500 (retry later) when fritid failed.
+func (h *Handlers) Inbound(w http.ResponseWriter, r *http.Request) {
+	secret, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	out, err := h.Service.ReceiveMail(r.Context(), secret, r.URL.Query().Get("recipient"), r.Body)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	h.Log.InfoContext(r.Context(), "newsletter mail received", "outcome", out)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(map[string]any{"outcome": out}) //nolint:errcheck // the client went away
 }
 
 // ExportCSV writes a list's subscribers as CSV; the query parameters are the subscribers

@@ -11,9 +11,9 @@
 // The change feed and webhooks (internal/integration) hear of subscribers by ID alone:
 // subscriber.confirmed from Service.ConfirmSubscription, addSubscribers (source ADMIN
 // or IMPORT) and a kept list's additions, subscriber.unsubscribed from
-// Service.endSubscriptions (unsubscribe, one-click, bounces, complaints, erasure, a kept
-// list's removals; an erased subscriber's earlier events are deleted first), each in the
-// transaction of the change.
+// Service.endSubscriptions (unsubscribe, one-click, mailto: unsubscribe, bounces,
+// complaints, erasure, a kept list's removals; an erased subscriber's earlier events are
+// deleted first), each in the transaction of the change.
 package newsletter
 
 import (
@@ -55,6 +55,13 @@ type Service struct {
 	// DigestSettle is how long a newly published item waits for the next digest issue
 	// (DefaultDigestSettle; tests set 0).
 	DigestSettle time.Duration
+	// BounceAddress (bounces@bounce.example.org), when set, gives every list e-mail a return
+	// path of its own (bounces+<token>@bounce.example.org) and a mailto: unsubscribe address
+	// (unsubscribe+<token>@bounce.example.org), which the mail server hands to ReceiveMail.
+	BounceAddress string
+	// InboundSecret is the secret the mail server proves itself with to ReceiveMail; empty:
+	// no mail is taken in.
+	InboundSecret string
 }
 
 // NewService returns a Service over db; secret keys the signed links and the hashes of

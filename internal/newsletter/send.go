@@ -251,13 +251,14 @@ func (s *Service) municipalityOf(ctx context.Context, mid uuid.UUID) (*municipal
 // SKIPPED. On the last attempt a failure is marked FAILED instead of returned.
 func (s *Service) sendOne(ctx context.Context, c *Campaign, dg *digest, m *municipality, id uuid.UUID, last bool) error {
 	var d struct {
+		Number int64   `bun:"number"`
 		Status string  `bun:"status"`
 		Email  *string `bun:"email"`
 		Locale *string `bun:"locale"`
 		Source Source  `bun:"consent_source"`
 		Interests
 	}
-	err := s.db.NewSelect().TableExpr("newsletter_deliveries AS d").ColumnExpr("d.status, s.email, s.locale").
+	err := s.db.NewSelect().TableExpr("newsletter_deliveries AS d").ColumnExpr("d.number, d.status, s.email, s.locale").
 		ColumnExpr("s.consent_source, s.category_ids, s.neighbourhood_ids, s.age_groups").
 		Join("LEFT JOIN newsletter_subscribers AS s ON s.id = d.subscriber_id AND s.status = 'CONFIRMED'").
 		Where("d.campaign_id = ? AND d.subscriber_id = ?", c.ID, id).Scan(ctx, &d)
@@ -274,9 +275,11 @@ func (s *Service) sendOne(ctx context.Context, c *Campaign, dg *digest, m *munic
 	if d.Email == nil || issue == nil {
 		return s.markDelivery(ctx, c.ID, id, "SKIPPED")
 	}
-	env := s.render(issue, m, *d.Locale, d.Source, s.UnsubscribeURL(c.MunicipalityID, id, c.ID),
-		s.preferencesLink(c.MunicipalityID, id))
+	env := s.render(issue, m, *d.Locale, d.Source, s.recipientLinks(c.MunicipalityID, id, c.ID, d.Number))
 	env.To = *d.Email
+	if path, tok := s.returnPath(returnToken{kind: kindBounce, delivery: d.Number}); path != "" {
+		env.ReturnPath, env.Headers[DeliveryHeader] = path, tok
+	}
 	if err := s.Transport.Send(ctx, env); err != nil {
 		if last {
 			return s.markDelivery(ctx, c.ID, id, "FAILED")
@@ -284,6 +287,20 @@ func (s *Service) sendOne(ctx context.Context, c *Campaign, dg *digest, m *munic
 		return fmt.Errorf("send: %s", strings.ReplaceAll(err.Error(), *d.Email, fmail.Mask(*d.Email)))
 	}
 	return s.markDelivery(ctx, c.ID, id, "SENT")
+}
+
+// links are the links of one recipient's list e-mail.
+type links struct {
+	// Unsubscribe is the one-click URL, Preferences the preferences page's.
+	Unsubscribe, Preferences string
+	// Mailto is the mailto: unsubscribe URI; empty without a bounce address.
+	Mailto string
+}
+
+// recipientLinks returns the links of subscriber id's e-mail of campaign, delivery number.
+func (s *Service) recipientLinks(mid, id, campaign uuid.UUID, number int64) links {
+	return links{Unsubscribe: s.UnsubscribeURL(mid, id, campaign), Preferences: s.preferencesLink(mid, id),
+		Mailto: s.unsubscribeMailto(number)}
 }
 
 func (s *Service) markDelivery(ctx context.Context, campaign, id uuid.UUID, status string) error {
@@ -304,31 +321,33 @@ func (s *Service) finish(ctx context.Context, c *Campaign) error {
 
 // render returns c's e-mail in locale (else the municipality's language, else any) with
 // the links and headers of one recipient: RFC 2369 List-Unsubscribe with the https
-// one-click URL (no mailto: fritid reads no incoming mail), and RFC 8058
+// one-click URL and, with a bounce address, a mailto: address, and RFC 8058
 // List-Unsubscribe-Post. The footer says why the recipient gets it: a subscription, or
-// (src Kept) the data of a provider list that keeps itself. No tracking:
-// no pixel, no rewritten links.
-func (s *Service) render(c *Campaign, m *municipality, locale string, src Source, unsubscribe,
-	preferences string,
-) *fmail.Envelope {
+// (src Kept) the data of a provider list that keeps itself. No tracking: no pixel, no
+// rewritten links.
+func (s *Service) render(c *Campaign, m *municipality, locale string, src Source, l links) *fmail.Envelope {
 	x := c.text(locale, m.DefaultLocale)
 	if x == nil {
 		x = &CampaignText{Locale: locale}
 	}
 	chain := []string{x.Locale, m.DefaultLocale, "nb"}
-	data := map[string]any{"Municipality": m.Name, "Unsubscribe": unsubscribe, "Preferences": preferences}
+	data := map[string]any{"Municipality": m.Name, "Unsubscribe": l.Unsubscribe, "Preferences": l.Preferences}
 	footerID := "NewsletterFooter"
 	if src.Kept() {
 		footerID = "NewsletterFooterKept"
 	}
 	footer := s.Bundle.Localize(chain, footerID, data)
+	unsubscribe := "<" + l.Unsubscribe + ">"
+	if l.Mailto != "" {
+		unsubscribe += ", <" + l.Mailto + ">"
+	}
 	env := &fmail.Envelope{Subject: x.Subject, Text: x.BodyText + "\n\n-- \n" + footer,
 		HTML: `<!DOCTYPE html><html lang="` + html.EscapeString(x.Locale) + `"><body>` + x.BodyHTML +
 			`<hr><p style="font-size:small">` + (s.Bundle.Localize(chain, footerID+"Html", map[string]any{
-			"Municipality": html.EscapeString(m.Name), "Unsubscribe": html.EscapeString(unsubscribe),
-			"Preferences": html.EscapeString(preferences)})) + `</p></body></html>`,
+			"Municipality": html.EscapeString(m.Name), "Unsubscribe": html.EscapeString(l.Unsubscribe),
+			"Preferences": html.EscapeString(l.Preferences)})) + `</p></body></html>`,
 		Headers: map[string]string{"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-			"List-Unsubscribe": "<" + unsubscribe + ">"}}
+			"List-Unsubscribe": unsubscribe}}
 	return env
 }
 
@@ -361,8 +380,7 @@ func (s *Service) PreviewCampaign(ctx context.Context, gid, locale string) (*Pre
 		return nil, err
 	}
 	m := &municipality{Name: t.Municipality.Name, DefaultLocale: t.Municipality.DefaultLocale}
-	env := s.render(c, m, locale, SourceForm, s.UnsubscribeURL(t.ID(), uuid.Nil, c.ID),
-		s.preferencesLink(t.ID(), uuid.Nil))
+	env := s.render(c, m, locale, SourceForm, s.recipientLinks(t.ID(), uuid.Nil, c.ID, 0))
 	return &Preview{Subject: env.Subject, HTML: env.HTML, Text: env.Text, Headers: env.Headers}, nil
 }
 
@@ -407,8 +425,7 @@ func (s *Service) sendTest(ctx context.Context, c *Campaign, m *municipality, ui
 	if c, err = s.asSent(ctx, c, locale); err != nil {
 		return err
 	}
-	unsubscribe := s.UnsubscribeURL(c.MunicipalityID, uuid.Nil, c.ID)
-	env := s.render(c, m, locale, SourceForm, unsubscribe, s.preferencesLink(c.MunicipalityID, uuid.Nil))
+	env := s.render(c, m, locale, SourceForm, s.recipientLinks(c.MunicipalityID, uuid.Nil, c.ID, 0))
 	env.To = u.Email
 	env.Subject = "[" + s.Bundle.Localize([]string{locale, "nb"}, "NewsletterTestMark", nil) + "] " + env.Subject
 	return s.Transport.Send(ctx, env)

@@ -149,9 +149,10 @@ func (s *Service) Subscribe(ctx context.Context, in SubscribeInput) error {
 // tellConfirm sends a new subscriber the link that confirms the subscription.
 func (s *Service) tellConfirm(ctx context.Context, tx bun.IDB, t *tenant.Tenant, l *List, sub *Subscriber) error {
 	tok := s.sign(token{purpose: purposeConfirm, municipality: t.ID(), subscriber: sub.ID, issued: s.now()})
-	return mail.Enqueue(ctx, tx, &mail.Message{MunicipalityID: t.ID(), Template: "NewsletterConfirm", To: sub.Email,
-		Locale: sub.Locale, Data: map[string]any{"Municipality": t.Municipality.Name, "List": listName(l, sub.Locale),
-			"Link": s.PublicURL + "/newsletter/confirm?token=" + url.QueryEscape(tok)}})
+	return mail.Enqueue(ctx, tx, s.returnable(sub.ID, &mail.Message{MunicipalityID: t.ID(),
+		Template: "NewsletterConfirm", To: sub.Email, Locale: sub.Locale,
+		Data: map[string]any{"Municipality": t.Municipality.Name, "List": listName(l, sub.Locale),
+			"Link": s.PublicURL + "/newsletter/confirm?token=" + url.QueryEscape(tok)}}))
 }
 
 // tellKnown sends an address confirmed on the list already the link to its preferences.
@@ -161,9 +162,19 @@ func (s *Service) tellKnown(ctx context.Context, tx bun.IDB, t *tenant.Tenant, l
 	if err != nil {
 		return database.MapError(err, "find subscriber", "input")
 	}
-	return mail.Enqueue(ctx, tx, &mail.Message{MunicipalityID: t.ID(), Template: "NewsletterAlreadySubscribed",
-		To: sub.Email, Locale: sub.Locale, Data: map[string]any{"Municipality": t.Municipality.Name,
-			"List": listName(l, sub.Locale), "Link": s.preferencesLink(t.ID(), sub.ID)}})
+	return mail.Enqueue(ctx, tx, s.returnable(sub.ID, &mail.Message{MunicipalityID: t.ID(),
+		Template: "NewsletterAlreadySubscribed", To: sub.Email, Locale: sub.Locale,
+		Data: map[string]any{"Municipality": t.Municipality.Name, "List": listName(l, sub.Locale),
+			"Link": s.preferencesLink(t.ID(), sub.ID)}}))
+}
+
+// returnable gives m, an e-mail to subscriber id, the return path that brings its bounces
+// back to the subscriber (when a bounce address is configured), and returns it.
+func (s *Service) returnable(id uuid.UUID, m *mail.Message) *mail.Message {
+	if path, tok := s.returnPath(returnToken{kind: kindConfirmBounce, subscriber: id}); path != "" {
+		m.ReturnPath, m.Headers = path, map[string]string{DeliveryHeader: tok}
+	}
+	return m
 }
 
 // preferencesLink returns the signed link to a subscriber's preferences page.
@@ -282,15 +293,26 @@ func (s *Service) Unsubscribe(ctx context.Context, text string) error {
 			return err
 		}
 	}
-	return database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		n, err := s.endSubscriptions(ctx, tx, t.ID(), "s.id = ?", []any{tok.subscriber}, "UNSUBSCRIBED", true)
-		if err != nil || n == 0 || tok.campaign == uuid.Nil {
+	_, err = s.unsubscribe(ctx, t.ID(), tok.subscriber, tok.campaign)
+	return err
+}
+
+// unsubscribe ends subscription id of municipality mid, keeping the address's keyed hash
+// for its list, and counts it for campaign (uuid.Nil: none) when it was still there.
+// It reports whether it was.
+func (s *Service) unsubscribe(ctx context.Context, mid, id, campaign uuid.UUID) (bool, error) {
+	var n int
+	err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		n, err = s.endSubscriptions(ctx, tx, mid, "s.id = ?", []any{id}, "UNSUBSCRIBED", true)
+		if err != nil || n == 0 || campaign == uuid.Nil {
 			return err
 		}
 		_, err = tx.NewUpdate().TableExpr("newsletter_campaigns").Set("unsubscribed = unsubscribed + 1").
-			Where("municipality_id = ? AND id = ?", t.ID(), tok.campaign).Exec(ctx)
+			Where("municipality_id = ? AND id = ?", mid, campaign).Exec(ctx)
 		return database.MapError(err, "count unsubscribe", "token")
 	})
+	return n > 0, err
 }
 
 // endSubscriptions deletes the subscribers of municipality mid matching where and returns

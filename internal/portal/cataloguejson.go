@@ -47,6 +47,15 @@ type catalogueJSON struct {
 	needCats   bool
 	fields     Fields // the activity's fields shown
 	orgSummary bool
+	exact      bool // texts escaped as the executor writes them (JSONStringSQL)
+}
+
+// text is the JSON string of a text column.
+func (c *catalogueJSON) text(expr string) string {
+	if c.exact {
+		return JSONStringSQL(expr)
+	}
+	return jsonText(expr)
 }
 
 // object returns the JSON of an object with fields over expressions expr gives, or an
@@ -131,9 +140,9 @@ func (c *catalogueJSON) organisation(fields []ItemJSONField) (string, error) {
 			return `'"Organisation"'`, nil
 		case "summary":
 			c.orgSummary = true
-			return jsonText("o.summary"), nil
+			return c.text("o.summary"), nil
 		default: // name, slug
-			return jsonText("o." + f.Field), nil
+			return c.text("o." + f.Field), nil
 		}
 	})
 }
@@ -149,7 +158,7 @@ func (c *catalogueJSON) venue(fields []ItemJSONField) (string, error) {
 		case "__typename":
 			return `'"Venue"'`, nil
 		case "name":
-			return jsonText("v.name"), nil
+			return c.text("v.name"), nil
 		default: // address: null when it has none, as address()
 			a, err := object(f.Sub, func(f ItemJSONField) (string, error) {
 				if err := plain("Address", f, false); err != nil {
@@ -159,9 +168,9 @@ func (c *catalogueJSON) venue(fields []ItemJSONField) (string, error) {
 				case "__typename":
 					return `'"Address"'`, nil
 				case "postalCode":
-					return jsonText("v.postal_code"), nil
+					return c.text("v.postal_code"), nil
 				default: // street, place
-					return jsonText("v." + f.Field), nil
+					return c.text("v." + f.Field), nil
 				}
 			})
 			return "CASE WHEN v.street = '' AND v.postal_code = '' AND v.place = '' THEN 'null' ELSE " + a + " END", err

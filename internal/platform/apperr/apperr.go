@@ -71,8 +71,9 @@ const (
 	AllowanceUsed Code = "ALLOWANCE_USED"
 	// SoldOut: every released ticket of the offer is taken.
 	SoldOut Code = "SOLD_OUT"
-	// TicketNotCancellable: the ticket was redeemed, has expired or is already cancelled
-	// (Reason REDEEMED, EXPIRED or CANCELLED).
+	// TicketNotCancellable: the ticket was redeemed, has expired or is already cancelled,
+	// or the offer's cancelling deadline has passed (Reason REDEEMED, EXPIRED, CANCELLED or
+	// DEADLINE_PASSED).
 	TicketNotCancellable Code = "TICKET_NOT_CANCELLABLE"
 	// TicketNotFound: at the door, the code is not a ticket the caller may check: unknown,
 	// mistyped, or another organisation's. The answer is the same whatever the reason.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/mail"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -87,6 +88,12 @@ type Config struct {
 	WebhookAllowPrivate bool
 	MediaURL            string
 	MailFrom            string
+	// NewsletterBounceAddress gives list e-mails return paths of their own (VERP) and a
+	// mailto: unsubscribe address at its domain; empty: list e-mails go out from MailFrom.
+	NewsletterBounceAddress string
+	// NewsletterInboundSecret is what the mail server proves itself with when it hands
+	// returned mail to fritid.
+	NewsletterInboundSecret string
 	// PGBinDir is PG_BINDIR: where the embedded PostgreSQL's binaries are, when set.
 	PGBinDir string
 	// Tracing is read from the standard OTEL_* variables (see tracing.FromEnv); off unless
@@ -294,6 +301,21 @@ var Settings = []Setting{
 		setBool(func(c *Config) *bool { return &c.WebhookAllowPrivate })},
 	{"FRITID_MEDIA_URL", "media-url", "", "where uploaded images are kept: file:///srv/fritid/media or s3://bucket?region=eu-north-1; required in production; empty keeps them in the data directory in development", setString(func(c *Config) *string { return &c.MediaURL })},
 	{"FRITID_MAIL_FROM", "mail-from", "fritid <noreply@localhost>", "the sender of e-mail", setString(func(c *Config) *string { return &c.MailFrom })},
+	{"FRITID_NEWSLETTER_BOUNCE_ADDRESS", "newsletter-bounce-address", "",
+		"address whose domain receives returned list e-mails (bounces@bounce.example.org): each list e-mail is sent " +
+			"from bounces+<token>@ and offers mailto:unsubscribe+<token>@ that domain, which the mail server pipes " +
+			"to POST /newsletter/inbound; empty: list e-mails go out from FRITID_MAIL_FROM",
+		func(c *Config, v string) error {
+			if err := checkBounceAddress(v); err != nil {
+				return err
+			}
+			c.NewsletterBounceAddress = strings.ToLower(v)
+			return nil
+		}},
+	{"FRITID_NEWSLETTER_INBOUND_SECRET", "newsletter-inbound-secret", "",
+		"secret the mail server sends as \"Authorization: Bearer <secret>\" to POST /newsletter/inbound, " +
+			"at least 32 characters; required with FRITID_NEWSLETTER_BOUNCE_ADDRESS",
+		setString(func(c *Config) *string { return &c.NewsletterInboundSecret })},
 	{"FRITID_SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long a graceful shutdown waits for requests in flight", setDuration(func(c *Config) *time.Duration { return &c.ShutdownGrace })},
 }
 
@@ -361,6 +383,7 @@ func (c *Config) validate() []string {
 	if c.MetricsAddr != "" && sameListener(c.MetricsAddr, c.HTTPAddr) {
 		p = append(p, fmt.Sprintf("FRITID_METRICS_ADDR (--metrics-addr) = %q is the address of the API (FRITID_HTTP_ADDR): give /metrics another port, or leave it empty", c.MetricsAddr))
 	}
+	p = append(p, c.validateInbound()...)
 	if c.Production() {
 		if c.SecretKey == "" {
 			p = append(p, "FRITID_SECRET_KEY is required in production: set it to at least 32 random characters (for example `openssl rand -hex 32`) and keep it the same across restarts")
@@ -524,4 +547,44 @@ func readOrCreateKey(path string) (string, error) {
 		return "", err
 	}
 	return key, f.Sync()
+}
+
+// maxBounceLocalPart is the longest local part of FRITID_NEWSLETTER_BOUNCE_ADDRESS: with
+// "+" and a token of up to 44 characters it stays within SMTP's 64.
+const maxBounceLocalPart = 19
+
+// checkBounceAddress checks a bounce address: empty, or a plain local@domain whose local
+// part has room for a token.
+func checkBounceAddress(v string) error {
+	if v == "" {
+		return nil
+	}
+	a, err := mail.ParseAddress(v)
+	at := strings.LastIndex(v, "@")
+	if err != nil || a.Address != v || a.Name != "" || at < 1 {
+		return errors.New("must be a plain address such as bounces@bounce.example.org")
+	}
+	if local := v[:at]; len(local) > maxBounceLocalPart || strings.ContainsAny(local, "+\"") {
+		return fmt.Errorf("the part before @ must be at most %d characters without + (a token is added after +)",
+			maxBounceLocalPart)
+	}
+	return nil
+}
+
+// validateInbound checks that the bounce address and the inbound secret come together.
+func (c *Config) validateInbound() []string {
+	var p []string
+	if c.NewsletterBounceAddress != "" && c.NewsletterInboundSecret == "" {
+		p = append(p, "FRITID_NEWSLETTER_INBOUND_SECRET is required with FRITID_NEWSLETTER_BOUNCE_ADDRESS: "+
+			"without it the returned mail cannot be handed to fritid (for example `openssl rand -hex 32`)")
+	}
+	if c.NewsletterInboundSecret != "" && c.NewsletterBounceAddress == "" {
+		p = append(p, "FRITID_NEWSLETTER_INBOUND_SECRET is set without FRITID_NEWSLETTER_BOUNCE_ADDRESS: "+
+			"list e-mails carry no return path to bring bounces back; set both or neither")
+	}
+	if c.NewsletterInboundSecret != "" && len(c.NewsletterInboundSecret) < 32 {
+		p = append(p, "FRITID_NEWSLETTER_INBOUND_SECRET is too short: use at least 32 random characters "+
+			"(for example `openssl rand -hex 32`)")
+	}
+	return p
 }

@@ -59,6 +59,19 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 		{"ErrProductionNeedsMedia", map[string]string{"FRITID_ENV": "production", "FRITID_SECRET_KEY": strings.Repeat("k", 32),
 			"FRITID_DATABASE_URL": "postgres://x/y"}, "FRITID_MEDIA_URL is required in production"},
 		{"ErrIntrospection", map[string]string{"FRITID_INTROSPECTION": "maybe"}, "FRITID_INTROSPECTION"},
+		{"ErrBounceAddressWithName", map[string]string{"FRITID_NEWSLETTER_BOUNCE_ADDRESS": "Bounces <b@x.org>",
+			"FRITID_NEWSLETTER_INBOUND_SECRET": inbound}, "FRITID_NEWSLETTER_BOUNCE_ADDRESS"},
+		{"ErrBounceAddressWithPlus", map[string]string{"FRITID_NEWSLETTER_BOUNCE_ADDRESS": "b+x@x.org",
+			"FRITID_NEWSLETTER_INBOUND_SECRET": inbound}, "at most 19 characters without +"},
+		{"ErrBounceLocalPartTooLong", map[string]string{
+			"FRITID_NEWSLETTER_BOUNCE_ADDRESS": strings.Repeat("b", 20) + "@x.org",
+			"FRITID_NEWSLETTER_INBOUND_SECRET": inbound}, "at most 19 characters"},
+		{"ErrBounceAddressWithoutSecret", map[string]string{"FRITID_NEWSLETTER_BOUNCE_ADDRESS": "bounces@x.org"},
+			"FRITID_NEWSLETTER_INBOUND_SECRET is required with FRITID_NEWSLETTER_BOUNCE_ADDRESS"},
+		{"ErrSecretWithoutBounceAddress", map[string]string{"FRITID_NEWSLETTER_INBOUND_SECRET": inbound},
+			"set both or neither"},
+		{"ErrShortInboundSecret", map[string]string{"FRITID_NEWSLETTER_BOUNCE_ADDRESS": "bounces@x.org",
+			"FRITID_NEWSLETTER_INBOUND_SECRET": "short"}, "FRITID_NEWSLETTER_INBOUND_SECRET is too short"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,6 +80,18 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// inbound is an inbound secret long enough.
+var inbound = strings.Repeat("s", 32)
+
+// TestBounceAddress: a bounce address with its secret is taken, lower-cased.
+func TestBounceAddress(t *testing.T) {
+	c, _, err := Load("serve", nil, env(map[string]string{"FRITID_NEWSLETTER_BOUNCE_ADDRESS": "Bounces@Bounce.Larvik.no",
+		"FRITID_NEWSLETTER_INBOUND_SECRET": inbound}), &bytes.Buffer{})
+	if err != nil || c.NewsletterBounceAddress != "bounces@bounce.larvik.no" || c.NewsletterInboundSecret != inbound {
+		t.Fatalf("%+v, %v", c, err)
 	}
 }
 
