@@ -141,7 +141,7 @@ type MutationResolver interface {
 	UpdateNewsletterPreferences(ctx context.Context, input model.UpdateNewsletterPreferencesInput) (*newsletter.Subscriber, error)
 	AddNewsletterSubscribers(ctx context.Context, input model.AddNewsletterSubscribersInput) (*newsletter.AddResult, error)
 	MarkNewsletterBounced(ctx context.Context, email string, complaint *bool) (*model.MarkNewsletterBouncedPayload, error)
-	NewsletterSubscriberDataReport(ctx context.Context, email string) (*model.NewsletterSubscriberDataReportPayload, error)
+	NewsletterSubscriberDataReport(ctx context.Context, email string) (*newsletter.DataReport, error)
 	EraseNewsletterSubscriberData(ctx context.Context, email string) (*model.EraseNewsletterSubscriberDataPayload, error)
 	CreateNewsletterCampaign(ctx context.Context, input model.CreateNewsletterCampaignInput) (*newsletter.Campaign, error)
 	UpdateNewsletterCampaign(ctx context.Context, input model.UpdateNewsletterCampaignInput) (*newsletter.Campaign, error)
@@ -149,6 +149,8 @@ type MutationResolver interface {
 	ScheduleNewsletterCampaign(ctx context.Context, id string, at *time.Time) (*newsletter.Campaign, error)
 	UnscheduleNewsletterCampaign(ctx context.Context, id string) (*newsletter.Campaign, error)
 	UpdateNewsletterSettings(ctx context.Context, input model.UpdateNewsletterSettingsInput) (*newsletter.Settings, error)
+	SendNewsletterDigest(ctx context.Context, list string) (*model.SendNewsletterDigestPayload, error)
+	SetProviderNewsletter(ctx context.Context, receive bool, locale *string) (*model.SetProviderNewsletterPayload, error)
 	SaveCategory(ctx context.Context, input model.CategoryChangesInput) (*model.SaveCategoryPayload, error)
 	DeleteCategory(ctx context.Context, id string) (*model.DeleteCategoryPayload, error)
 	SetCategoryTranslation(ctx context.Context, id string, locale string, input model.CategoryTextInput) (*model.SetCategoryTranslationPayload, error)
@@ -173,6 +175,7 @@ type RevisionResolver interface {
 type ViewerResolver interface {
 	Memberships(ctx context.Context, obj *auth.Viewer) ([]*portal.Membership, error)
 	Neighbourhoods(ctx context.Context, obj *auth.Viewer) ([]*portal.Neighbourhood, error)
+	ProviderNewsletter(ctx context.Context, obj *auth.Viewer) (*newsletter.OwnerConsent, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1689,6 +1692,20 @@ func (ec *executionContext) field_Mutation_sendNewsletterCampaignTest_args(ctx c
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_sendNewsletterDigest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "list",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["list"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setActivityStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2116,6 +2133,28 @@ func (ec *executionContext) field_Mutation_setOrganisationTranslation_args(ctx c
 		return nil, err
 	}
 	args["input"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setProviderNewsletter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "receive",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["receive"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg1
 	return args, nil
 }
 
@@ -8280,8 +8319,8 @@ func (ec *executionContext) _Mutation_newsletterSubscriberDataReport(ctx context
 			return ec.Resolvers.Mutation().NewsletterSubscriberDataReport(ctx, fc.Args["email"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.NewsletterSubscriberDataReportPayload) graphql.Marshaler {
-			return ec.marshalNNewsletterSubscriberDataReportPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNewsletterSubscriberDataReportPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *newsletter.DataReport) graphql.Marshaler {
+			return ec.marshalNNewsletterSubscriberDataReportPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐDataReport(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8613,6 +8652,94 @@ func (ec *executionContext) fieldContext_Mutation_updateNewsletterSettings(ctx c
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateNewsletterSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_sendNewsletterDigest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_sendNewsletterDigest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SendNewsletterDigest(ctx, fc.Args["list"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SendNewsletterDigestPayload) graphql.Marshaler {
+			return ec.marshalNSendNewsletterDigestPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSendNewsletterDigestPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_sendNewsletterDigest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SendNewsletterDigestPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_sendNewsletterDigest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setProviderNewsletter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setProviderNewsletter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetProviderNewsletter(ctx, fc.Args["receive"].(bool), fc.Args["locale"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetProviderNewsletterPayload) graphql.Marshaler {
+			return ec.marshalNSetProviderNewsletterPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetProviderNewsletterPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setProviderNewsletter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetProviderNewsletterPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setProviderNewsletter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10735,6 +10862,38 @@ func (ec *executionContext) fieldContext_Viewer_neighbourhoods(_ context.Context
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Neighbourhood(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Viewer_providerNewsletter(ctx context.Context, field graphql.CollectedField, obj *auth.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_providerNewsletter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().ProviderNewsletter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *newsletter.OwnerConsent) graphql.Marshaler {
+			return ec.marshalONewsletterOwnerConsent2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐOwnerConsent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_providerNewsletter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterOwnerConsent(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13268,6 +13427,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "sendNewsletterDigest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_sendNewsletterDigest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setProviderNewsletter":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setProviderNewsletter(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "saveCategory":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_saveCategory(ctx, field)
@@ -14909,6 +15082,44 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 				}()
 				res = ec._Viewer_neighbourhoods(ctx, field, obj)
 				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "providerNewsletter":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Viewer_providerNewsletter(ctx, field, obj)
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res

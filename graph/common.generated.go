@@ -75,6 +75,7 @@ type QueryResolver interface {
 	NewsletterCampaigns(ctx context.Context, list *string) ([]*newsletter.Campaign, error)
 	NewsletterCampaignPreview(ctx context.Context, id string, locale string) (*model.NewsletterCampaignPreview, error)
 	NewsletterSettings(ctx context.Context) (*newsletter.Settings, error)
+	NewsletterDigestPreview(ctx context.Context, list string, locale string, interests *newsletter.InterestsInput) (*newsletter.DigestPreview, error)
 	Categories(ctx context.Context) ([]*portal.Category, error)
 	Category(ctx context.Context, id *string, slug *string) (*portal.Category, error)
 	Search(ctx context.Context, query string, first *int, after *string) (*portal.SearchConnection, error)
@@ -1080,6 +1081,36 @@ func (ec *executionContext) field_Query_newsletterCampaigns_args(ctx context.Con
 		return nil, err
 	}
 	args["list"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_newsletterDigestPreview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "list",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["list"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "interests",
+		func(ctx context.Context, v any) (*newsletter.InterestsInput, error) {
+			return ec.unmarshalONewsletterInterestsInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐInterestsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["interests"] = arg2
 	return args, nil
 }
 
@@ -3455,6 +3486,50 @@ func (ec *executionContext) fieldContext_Query_newsletterSettings(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_newsletterDigestPreview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_newsletterDigestPreview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NewsletterDigestPreview(ctx, fc.Args["list"].(string), fc.Args["locale"].(string), fc.Args["interests"].(*newsletter.InterestsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *newsletter.DigestPreview) graphql.Marshaler {
+			return ec.marshalNNewsletterDigestPreview2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐDigestPreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_newsletterDigestPreview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterDigestPreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_newsletterDigestPreview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_categories(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5023,6 +5098,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_newsletterSettings(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "newsletterDigestPreview":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_newsletterDigestPreview(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}

@@ -325,6 +325,38 @@ func (ec *executionContext) fieldContext_NewsletterCampaign_createdAt(_ context.
 	return graphql.NewScalarFieldContext("NewsletterCampaign", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _NewsletterCampaign_digestPeriod(ctx context.Context, field graphql.CollectedField, obj *newsletter.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterCampaign_digestPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *newsletter.DigestPeriod) graphql.Marshaler {
+			return ec.marshalONewsletterDigestPeriod2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐDigestPeriod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterCampaign_digestPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NewsletterCampaign",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterDigestPeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NewsletterCampaignCounts_recipients(ctx context.Context, field graphql.CollectedField, obj *newsletter.CampaignCounts) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Recipients)
 }
@@ -837,6 +869,61 @@ func (ec *executionContext) fieldContext_NewsletterList_consentText(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _NewsletterList_digest(ctx context.Context, field graphql.CollectedField, obj *newsletter.List) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterList_digest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Digest(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *newsletter.DigestSchedule) graphql.Marshaler {
+			return ec.marshalONewsletterDigest2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐDigestSchedule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterList_digest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NewsletterList",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterDigest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NewsletterList_keptFrom(ctx context.Context, field graphql.CollectedField, obj *newsletter.List) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterList_keptFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeptFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []newsletter.ListSource) graphql.Marshaler {
+			return ec.marshalNNewsletterListSource2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐListSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterList_keptFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterList", field, false, false, errors.New("field of type NewsletterListSource does not have child fields"))
+}
+
 func (ec *executionContext) _NewsletterListText_locale(ctx context.Context, field graphql.CollectedField, obj *newsletter.ListText) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Locale)
 }
@@ -1129,7 +1216,7 @@ func (ec *executionContext) fieldContext_NewsletterSubscriberConnection_totalCou
 	return graphql.NewScalarFieldContext("NewsletterSubscriberConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _NewsletterSubscriberDataReportPayload_subscribers(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterSubscriberDataReportPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _NewsletterSubscriberDataReportPayload_subscribers(ctx context.Context, field graphql.CollectedField, obj *newsletter.DataReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1156,6 +1243,38 @@ func (ec *executionContext) fieldContext_NewsletterSubscriberDataReportPayload_s
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_NewsletterSubscriber(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NewsletterSubscriberDataReportPayload_ownerConsent(ctx context.Context, field graphql.CollectedField, obj *newsletter.DataReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscriberDataReportPayload_ownerConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnerConsent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *newsletter.OwnerConsent) graphql.Marshaler {
+			return ec.marshalONewsletterOwnerConsent2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐOwnerConsent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscriberDataReportPayload_ownerConsent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NewsletterSubscriberDataReportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterOwnerConsent(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1324,7 +1443,7 @@ func (ec *executionContext) unmarshalInputCreateNewsletterListInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"audience", "interests", "texts"}
+	fieldsInOrder := [...]string{"audience", "interests", "texts", "keptFrom", "digest"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1352,6 +1471,20 @@ func (ec *executionContext) unmarshalInputCreateNewsletterListInput(ctx context.
 				return it, err
 			}
 			it.Texts = data
+		case "keptFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keptFrom"))
+			data, err := ec.unmarshalONewsletterListSource2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐListSourceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeptFrom = data
+		case "digest":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("digest"))
+			data, err := ec.unmarshalONewsletterDigestInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐDigestInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Digest = data
 		}
 	}
 	return it, nil
@@ -1660,7 +1793,7 @@ func (ec *executionContext) unmarshalInputUpdateNewsletterListInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "audience", "interests", "texts"}
+	fieldsInOrder := [...]string{"id", "audience", "interests", "texts", "keptFrom", "digest"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1695,6 +1828,20 @@ func (ec *executionContext) unmarshalInputUpdateNewsletterListInput(ctx context.
 				return it, err
 			}
 			it.Texts = data
+		case "keptFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keptFrom"))
+			data, err := ec.unmarshalONewsletterListSource2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐListSourceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeptFrom = data
+		case "digest":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("digest"))
+			data, err := ec.unmarshalONewsletterDigestInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐDigestInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Digest = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -2037,6 +2184,11 @@ func (ec *executionContext) _NewsletterCampaign(ctx context.Context, sel ast.Sel
 		case "createdAt":
 			out.Values[i] = ec._NewsletterCampaign_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "digestPeriod":
+			out.Values[i] = ec._NewsletterCampaign_digestPeriod(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -2488,6 +2640,16 @@ func (ec *executionContext) _NewsletterList(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "digest":
+			out.Values[i] = ec._NewsletterList_digest(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "keptFrom":
+			out.Values[i] = ec._NewsletterList_keptFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2728,7 +2890,7 @@ func (ec *executionContext) _NewsletterSubscriberConnection(ctx context.Context,
 
 var newsletterSubscriberDataReportPayloadImplementors = []string{"NewsletterSubscriberDataReportPayload"}
 
-func (ec *executionContext) _NewsletterSubscriberDataReportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.NewsletterSubscriberDataReportPayload) graphql.Marshaler {
+func (ec *executionContext) _NewsletterSubscriberDataReportPayload(ctx context.Context, sel ast.SelectionSet, obj *newsletter.DataReport) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSubscriberDataReportPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2741,6 +2903,11 @@ func (ec *executionContext) _NewsletterSubscriberDataReportPayload(ctx context.C
 		case "subscribers":
 			out.Values[i] = ec._NewsletterSubscriberDataReportPayload_subscribers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ownerConsent":
+			out.Values[i] = ec._NewsletterSubscriberDataReportPayload_ownerConsent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -3308,7 +3475,7 @@ func (ec *executionContext) marshalNNewsletterSubscriberConnection2ᚖgithubᚗc
 	return ec._NewsletterSubscriberConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNNewsletterSubscriberDataReportPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNewsletterSubscriberDataReportPayload(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterSubscriberDataReportPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNNewsletterSubscriberDataReportPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐDataReport(ctx context.Context, sel ast.SelectionSet, v *newsletter.DataReport) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -3433,6 +3600,20 @@ func (ec *executionContext) marshalONewsletterAudience2ᚖgithubᚗcomᚋfritid�
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalONewsletterCampaign2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋnewsletterᚐCampaign(ctx context.Context, sel ast.SelectionSet, v *newsletter.Campaign) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NewsletterCampaign(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalONewsletterCampaignPreview2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNewsletterCampaignPreview(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterCampaignPreview) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NewsletterCampaignPreview(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalONewsletterCampaignTextInput2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNewsletterCampaignTextInputᚄ(ctx context.Context, v any) ([]*model.NewsletterCampaignTextInput, error) {

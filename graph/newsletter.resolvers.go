@@ -12,16 +12,20 @@ import (
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/newsletter"
 	"github.com/fritid/fritid/internal/platform/relay"
+	"github.com/fritid/fritid/internal/portal"
 )
 
 func (r *mutationResolver) CreateNewsletterList(ctx context.Context, input model.CreateNewsletterListInput) (*newsletter.List, error) {
 	return r.Newsletters.CreateList(ctx, newsletter.ListInput{Audience: &input.Audience, Interests: input.Interests,
-		Texts: listTexts(input.Texts)})
+		Texts: listTexts(input.Texts), KeptFrom: input.KeptFrom,
+		Digest: portal.Patch[*newsletter.DigestInput]{Set: input.Digest != nil, Value: input.Digest}})
 }
 
 func (r *mutationResolver) UpdateNewsletterList(ctx context.Context, input model.UpdateNewsletterListInput) (*newsletter.List, error) {
+	digest, set := input.Digest.ValueOK()
 	return r.Newsletters.UpdateList(ctx, newsletter.ListInput{ID: input.ID, Audience: input.Audience,
-		Interests: input.Interests, Texts: listTexts(input.Texts)})
+		Interests: input.Interests, Texts: listTexts(input.Texts), KeptFrom: input.KeptFrom,
+		Digest: portal.Patch[*newsletter.DigestInput]{Set: set, Value: digest}})
 }
 
 func (r *mutationResolver) SetNewsletterConsentText(ctx context.Context, listID string, locale string, text string) (*newsletter.ConsentText, error) {
@@ -77,12 +81,8 @@ func (r *mutationResolver) MarkNewsletterBounced(ctx context.Context, email stri
 	return &model.MarkNewsletterBouncedPayload{Ended: n}, nil
 }
 
-func (r *mutationResolver) NewsletterSubscriberDataReport(ctx context.Context, email string) (*model.NewsletterSubscriberDataReportPayload, error) {
-	subs, err := r.Newsletters.SubscriberDataReport(ctx, email)
-	if err != nil {
-		return nil, err
-	}
-	return &model.NewsletterSubscriberDataReportPayload{Subscribers: subs}, nil
+func (r *mutationResolver) NewsletterSubscriberDataReport(ctx context.Context, email string) (*newsletter.DataReport, error) {
+	return r.Newsletters.SubscriberDataReport(ctx, email)
 }
 
 func (r *mutationResolver) EraseNewsletterSubscriberData(ctx context.Context, email string) (*model.EraseNewsletterSubscriberDataPayload, error) {

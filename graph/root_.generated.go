@@ -67,6 +67,7 @@ type ResolverRoot interface {
 	Neighbourhood() NeighbourhoodResolver
 	NeighbourhoodConnection() NeighbourhoodConnectionResolver
 	NewsletterCampaign() NewsletterCampaignResolver
+	NewsletterDigestPreview() NewsletterDigestPreviewResolver
 	OfferStatistics() OfferStatisticsResolver
 	Organisation() OrganisationResolver
 	OrganisationConnection() OrganisationConnectionResolver
@@ -1174,6 +1175,7 @@ type ComplexityRoot struct {
 		SaveVenue                      func(childComplexity int, input model.VenueChangesInput) int
 		ScheduleNewsletterCampaign     func(childComplexity int, id string, at *time.Time) int
 		SendNewsletterCampaignTest     func(childComplexity int, id string, locale string) int
+		SendNewsletterDigest           func(childComplexity int, list string) int
 		SetActivityStatus              func(childComplexity int, id string, status portal.ActivityStatus) int
 		SetActivityTranslation         func(childComplexity int, id string, locale string, input model.ActivityTextsInput) int
 		SetCardNoticeContact           func(childComplexity int, cardID string, input model.CardNoticeContactInput) int
@@ -1191,6 +1193,7 @@ type ComplexityRoot struct {
 		SetNeighbourhoodTranslation    func(childComplexity int, id string, locale string, input model.NeighbourhoodTextInput) int
 		SetNewsletterConsentText       func(childComplexity int, listID string, locale string, text string) int
 		SetOrganisationTranslation     func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
+		SetProviderNewsletter          func(childComplexity int, receive bool, locale *string) int
 		SetUserRoles                   func(childComplexity int, userID string, roles []auth.MunicipalRole, disabled *bool) int
 		SetVenueTranslation            func(childComplexity int, id string, locale string, input model.VenueTextInput) int
 		SignUp                         func(childComplexity int, input events.SignupInput) int
@@ -1248,6 +1251,7 @@ type ComplexityRoot struct {
 		FinishedAt      func(childComplexity int) int
 		GlobalID        func(childComplexity int) int
 		ListGlobalID    func(childComplexity int) int
+		Period          func(childComplexity int) int
 		ScheduledAt     func(childComplexity int) int
 		StartedAt       func(childComplexity int) int
 		Status          func(childComplexity int) int
@@ -1295,6 +1299,24 @@ type ComplexityRoot struct {
 		Version   func(childComplexity int) int
 	}
 
+	NewsletterDigest struct {
+		Cadence func(childComplexity int) int
+		LastAt  func(childComplexity int) int
+		NextAt  func(childComplexity int) int
+	}
+
+	NewsletterDigestPeriod struct {
+		Since func(childComplexity int) int
+		Until func(childComplexity int) int
+	}
+
+	NewsletterDigestPreview struct {
+		Items   func(childComplexity int) int
+		Preview func(childComplexity int) int
+		Since   func(childComplexity int) int
+		Until   func(childComplexity int) int
+	}
+
 	NewsletterHeader struct {
 		Name  func(childComplexity int) int
 		Value func(childComplexity int) int
@@ -1311,7 +1333,9 @@ type ComplexityRoot struct {
 		AvailableInterests func(childComplexity int) int
 		ConsentText        func(childComplexity int) int
 		Description        func(childComplexity int) int
+		Digest             func(childComplexity int) int
 		GlobalID           func(childComplexity int) int
+		KeptFrom           func(childComplexity int) int
 		Name               func(childComplexity int) int
 		Texts              func(childComplexity int) int
 	}
@@ -1320,6 +1344,11 @@ type ComplexityRoot struct {
 		Description func(childComplexity int) int
 		Locale      func(childComplexity int) int
 		Name        func(childComplexity int) int
+	}
+
+	NewsletterOwnerConsent struct {
+		GivenAt func(childComplexity int) int
+		Locale  func(childComplexity int) int
 	}
 
 	NewsletterSettings struct {
@@ -1346,7 +1375,8 @@ type ComplexityRoot struct {
 	}
 
 	NewsletterSubscriberDataReportPayload struct {
-		Subscribers func(childComplexity int) int
+		OwnerConsent func(childComplexity int) int
+		Subscribers  func(childComplexity int) int
 	}
 
 	NewsletterSubscriberEdge struct {
@@ -1548,6 +1578,7 @@ type ComplexityRoot struct {
 		Neighbourhoods            func(childComplexity int, first *int, after *string, last *int, before *string) int
 		NewsletterCampaignPreview func(childComplexity int, id string, locale string) int
 		NewsletterCampaigns       func(childComplexity int, list *string) int
+		NewsletterDigestPreview   func(childComplexity int, list string, locale string, interests *newsletter.InterestsInput) int
 		NewsletterLists           func(childComplexity int) int
 		NewsletterPreferences     func(childComplexity int, token string) int
 		NewsletterSettings        func(childComplexity int) int
@@ -1780,6 +1811,11 @@ type ComplexityRoot struct {
 		Queued func(childComplexity int) int
 	}
 
+	SendNewsletterDigestPayload struct {
+		Campaign   func(childComplexity int) int
+		Recipients func(childComplexity int) int
+	}
+
 	SetActivityStatusPayload struct {
 		Activity func(childComplexity int) int
 	}
@@ -1836,6 +1872,10 @@ type ComplexityRoot struct {
 
 	SetOrganisationTranslationPayload struct {
 		Organisation func(childComplexity int) int
+	}
+
+	SetProviderNewsletterPayload struct {
+		Consent func(childComplexity int) int
 	}
 
 	SetUserRolesPayload struct {
@@ -2050,11 +2090,12 @@ type ComplexityRoot struct {
 	}
 
 	Viewer struct {
-		APIKey         func(childComplexity int) int
-		Memberships    func(childComplexity int) int
-		Neighbourhoods func(childComplexity int) int
-		Roles          func(childComplexity int) int
-		User           func(childComplexity int) int
+		APIKey             func(childComplexity int) int
+		Memberships        func(childComplexity int) int
+		Neighbourhoods     func(childComplexity int) int
+		ProviderNewsletter func(childComplexity int) int
+		Roles              func(childComplexity int) int
+		User               func(childComplexity int) int
 	}
 
 	WebhookAttempt struct {
@@ -6791,6 +6832,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendNewsletterCampaignTest(childComplexity, args["id"].(string), args["locale"].(string)), true
+	case "Mutation.sendNewsletterDigest":
+		if e.ComplexityRoot.Mutation.SendNewsletterDigest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendNewsletterDigest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendNewsletterDigest(childComplexity, args["list"].(string)), true
 	case "Mutation.setActivityStatus":
 		if e.ComplexityRoot.Mutation.SetActivityStatus == nil {
 			break
@@ -6978,6 +7030,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetOrganisationTranslation(childComplexity, args["id"].(string), args["locale"].(string), args["input"].(model.OrganisationTextInput)), true
+	case "Mutation.setProviderNewsletter":
+		if e.ComplexityRoot.Mutation.SetProviderNewsletter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setProviderNewsletter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetProviderNewsletter(childComplexity, args["receive"].(bool), args["locale"].(*string)), true
 	case "Mutation.setUserRoles":
 		if e.ComplexityRoot.Mutation.SetUserRoles == nil {
 			break
@@ -7387,6 +7450,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NewsletterCampaign.ListGlobalID(childComplexity), true
+	case "NewsletterCampaign.digestPeriod":
+		if e.ComplexityRoot.NewsletterCampaign.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterCampaign.Period(childComplexity), true
 	case "NewsletterCampaign.scheduledAt":
 		if e.ComplexityRoot.NewsletterCampaign.ScheduledAt == nil {
 			break
@@ -7573,6 +7642,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NewsletterConsentText.Version(childComplexity), true
 
+	case "NewsletterDigest.cadence":
+		if e.ComplexityRoot.NewsletterDigest.Cadence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterDigest.Cadence(childComplexity), true
+	case "NewsletterDigest.lastUntil":
+		if e.ComplexityRoot.NewsletterDigest.LastAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterDigest.LastAt(childComplexity), true
+	case "NewsletterDigest.nextAt":
+		if e.ComplexityRoot.NewsletterDigest.NextAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterDigest.NextAt(childComplexity), true
+
+	case "NewsletterDigestPeriod.since":
+		if e.ComplexityRoot.NewsletterDigestPeriod.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterDigestPeriod.Since(childComplexity), true
+	case "NewsletterDigestPeriod.until":
+		if e.ComplexityRoot.NewsletterDigestPeriod.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterDigestPeriod.Until(childComplexity), true
+
+	case "NewsletterDigestPreview.itemCount":
+		if e.ComplexityRoot.NewsletterDigestPreview.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterDigestPreview.Items(childComplexity), true
+	case "NewsletterDigestPreview.preview":
+		if e.ComplexityRoot.NewsletterDigestPreview.Preview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterDigestPreview.Preview(childComplexity), true
+	case "NewsletterDigestPreview.since":
+		if e.ComplexityRoot.NewsletterDigestPreview.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterDigestPreview.Since(childComplexity), true
+	case "NewsletterDigestPreview.until":
+		if e.ComplexityRoot.NewsletterDigestPreview.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterDigestPreview.Until(childComplexity), true
+
 	case "NewsletterHeader.name":
 		if e.ComplexityRoot.NewsletterHeader.Name == nil {
 			break
@@ -7629,12 +7755,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NewsletterList.Description(childComplexity), true
+	case "NewsletterList.digest":
+		if e.ComplexityRoot.NewsletterList.Digest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterList.Digest(childComplexity), true
 	case "NewsletterList.id":
 		if e.ComplexityRoot.NewsletterList.GlobalID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.NewsletterList.GlobalID(childComplexity), true
+	case "NewsletterList.keptFrom":
+		if e.ComplexityRoot.NewsletterList.KeptFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterList.KeptFrom(childComplexity), true
 	case "NewsletterList.name":
 		if e.ComplexityRoot.NewsletterList.Name == nil {
 			break
@@ -7666,6 +7804,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NewsletterListText.Name(childComplexity), true
+
+	case "NewsletterOwnerConsent.givenAt":
+		if e.ComplexityRoot.NewsletterOwnerConsent.GivenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterOwnerConsent.GivenAt(childComplexity), true
+	case "NewsletterOwnerConsent.locale":
+		if e.ComplexityRoot.NewsletterOwnerConsent.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterOwnerConsent.Locale(childComplexity), true
 
 	case "NewsletterSettings.sendRatePerMinute":
 		if e.ComplexityRoot.NewsletterSettings.SendRatePerMinute == nil {
@@ -7754,6 +7905,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NewsletterSubscriberConnection.TotalCount(childComplexity), true
 
+	case "NewsletterSubscriberDataReportPayload.ownerConsent":
+		if e.ComplexityRoot.NewsletterSubscriberDataReportPayload.OwnerConsent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriberDataReportPayload.OwnerConsent(childComplexity), true
 	case "NewsletterSubscriberDataReportPayload.subscribers":
 		if e.ComplexityRoot.NewsletterSubscriberDataReportPayload.Subscribers == nil {
 			break
@@ -8760,6 +8917,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.NewsletterCampaigns(childComplexity, args["list"].(*string)), true
+	case "Query.newsletterDigestPreview":
+		if e.ComplexityRoot.Query.NewsletterDigestPreview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_newsletterDigestPreview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NewsletterDigestPreview(childComplexity, args["list"].(string), args["locale"].(string), args["interests"].(*newsletter.InterestsInput)), true
 	case "Query.newsletterLists":
 		if e.ComplexityRoot.Query.NewsletterLists == nil {
 			break
@@ -9531,6 +9699,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SendNewsletterCampaignTestPayload.Queued(childComplexity), true
 
+	case "SendNewsletterDigestPayload.campaign":
+		if e.ComplexityRoot.SendNewsletterDigestPayload.Campaign == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendNewsletterDigestPayload.Campaign(childComplexity), true
+	case "SendNewsletterDigestPayload.recipients":
+		if e.ComplexityRoot.SendNewsletterDigestPayload.Recipients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendNewsletterDigestPayload.Recipients(childComplexity), true
+
 	case "SetActivityStatusPayload.activity":
 		if e.ComplexityRoot.SetActivityStatusPayload.Activity == nil {
 			break
@@ -9640,6 +9821,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SetOrganisationTranslationPayload.Organisation(childComplexity), true
+
+	case "SetProviderNewsletterPayload.consent":
+		if e.ComplexityRoot.SetProviderNewsletterPayload.Consent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetProviderNewsletterPayload.Consent(childComplexity), true
 
 	case "SetUserRolesPayload.userAccount":
 		if e.ComplexityRoot.SetUserRolesPayload.UserAccount == nil {
@@ -10301,6 +10489,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Neighbourhoods(childComplexity), true
+	case "Viewer.providerNewsletter":
+		if e.ComplexityRoot.Viewer.ProviderNewsletter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.ProviderNewsletter(childComplexity), true
 	case "Viewer.roles":
 		if e.ComplexityRoot.Viewer.Roles == nil {
 			break
@@ -10541,6 +10735,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputNewNewsletterSubscriberInput,
 		ec.unmarshalInputNewOwnerInput,
 		ec.unmarshalInputNewsletterCampaignTextInput,
+		ec.unmarshalInputNewsletterDigestInput,
 		ec.unmarshalInputNewsletterInterestsInput,
 		ec.unmarshalInputNewsletterListTextInput,
 		ec.unmarshalInputOrganisationTextInput,
@@ -16661,6 +16856,10 @@ input CreateNewsletterListInput {
   interests: NewsletterInterestsInput
   "Names and descriptions, at least one language."
   texts: [NewsletterListTextInput!]!
+  "For a PROVIDERS list: where it keeps itself from (none: kept by hand)."
+  keptFrom: [NewsletterListSource!]
+  "For a RESIDENTS list: make it a digest."
+  digest: NewsletterDigestInput
 }
 
 "A list's changes; a field left out keeps its value."
@@ -16673,6 +16872,10 @@ input UpdateNewsletterListInput {
   interests: NewsletterInterestsInput
   "Names and descriptions of the languages given; the other languages stay."
   texts: [NewsletterListTextInput!]
+  "For a PROVIDERS list: where it keeps itself from, replacing what it had ([]: kept by hand from now)."
+  keptFrom: [NewsletterListSource!]
+  "For a RESIDENTS list: its digest schedule; null: no longer a digest."
+  digest: NewsletterDigestInput @goField(omittable: true)
 }
 
 "One language's name and description."
@@ -17057,6 +17260,175 @@ extend type Mutation {
     "The settings."
     input: UpdateNewsletterSettingsInput!
   ): NewsletterSettings!
+}
+`, BuiltIn: false},
+	{Name: "../schema/newsletter_digest.graphqls", Input: `"How often a digest goes out."
+enum NewsletterDigestCadence {
+  "Every week, on the weekday and at the time of day of ` + "`" + `nextAt` + "`" + ` (the municipality's time zone)."
+  WEEKLY
+  "Every month, on the day (1 to 28) and at the time of day of ` + "`" + `nextAt` + "`" + `."
+  MONTHLY
+}
+
+"When a digest list's issues go out."
+type NewsletterDigest {
+  "How often."
+  cadence: NewsletterDigestCadence!
+  "When the next issue is written."
+  nextAt: Time!
+  "The end of the last issue's period (the next takes what was published after it); null before the first."
+  lastUntil: Time
+}
+
+"A RESIDENTS list that writes itself: when to write its issues."
+input NewsletterDigestInput {
+  "How often."
+  cadence: NewsletterDigestCadence!
+  "When the first issue is written (not in the past; a monthly one on day 1 to 28)."
+  nextAt: Time!
+}
+
+extend type NewsletterList {
+  """
+  For a digest list: its schedule. Each issue holds, per subscriber, the activities, events
+  and articles published since the last issue that match their interests, in their
+  language; a subscriber with nothing new gets no e-mail. Null for a list written by hand.
+  """
+  digest: NewsletterDigest
+}
+
+"The period a digest's issue took its items from."
+type NewsletterDigestPeriod {
+  "Items published after this time."
+  since: Time!
+  "Up to this time."
+  until: Time!
+}
+
+extend type NewsletterCampaign {
+  "For an issue a digest wrote itself: its period (texts is then empty: each recipient got their own items). Null otherwise."
+  digestPeriod: NewsletterDigestPeriod
+}
+
+"The next issue of a digest as one reader would get it if it were written now."
+type NewsletterDigestPreview {
+  "Items published after this time."
+  since: Time!
+  "Up to this time (a minute ago: what was published since waits for the next issue)."
+  until: Time!
+  "How many items the reader would get."
+  itemCount: Int!
+  "The e-mail, with example links; null when the reader has nothing new and would get none."
+  preview: NewsletterCampaignPreview
+}
+
+"A digest issue sent now."
+type SendNewsletterDigestPayload {
+  "The issue, recorded as a campaign with its period; null when nobody had anything new."
+  campaign: NewsletterCampaign
+  "How many subscribers get it."
+  recipients: Int!
+}
+
+extend type Query {
+  """
+  The next issue of a digest list as a subscriber in ` + "`" + `locale` + "`" + ` with ` + "`" + `interests` + "`" + ` (none:
+  everything of the list) would get it if it were written now (ADMIN, EDITOR).
+  """
+  newsletterDigestPreview(
+    "The digest list (global ID)."
+    list: ID!
+    "The reader's language."
+    locale: String!
+    "The reader's interests, of those the list offers."
+    interests: NewsletterInterestsInput
+  ): NewsletterDigestPreview!
+}
+
+extend type Mutation {
+  """
+  Writes the next issue of a digest list now (ADMIN, EDITOR): it takes what was published
+  since the last issue and is sent through the job queue at the municipality's rate. The
+  schedule stays as it is.
+  """
+  sendNewsletterDigest(
+    "The digest list (global ID)."
+    list: ID!
+  ): SendNewsletterDigestPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/newsletter_providers.graphqls", Input: `"Where a provider list that keeps itself takes its recipients from."
+enum NewsletterListSource {
+  "The contact e-mail of every PUBLISHED organisation of the municipality."
+  ORGANISATION_CONTACTS
+  "The owners of published organisations who asked for it themselves (setProviderNewsletter)."
+  ORGANISATION_OWNERS
+  "The neighbourhood committees' e-mail addresses."
+  COMMITTEES
+}
+
+extend enum NewsletterConsentSource {
+  """
+  Kept by a provider list from an organisation's contact address: no opt-in (the
+  municipality's communication with its providers is not marketing), but it may unsubscribe.
+  """
+  ORGANISATION
+  "Kept by a provider list from an organisation owner's own wish (setProviderNewsletter)."
+  OWNER
+  "Kept by a provider list from a neighbourhood committee's address."
+  COMMITTEE
+}
+
+extend type NewsletterList {
+  """
+  Where a PROVIDERS list keeps itself from (empty: kept by hand). Its recipients are brought
+  in line with the data when a campaign is queued, when the list changes and hourly: the
+  addresses are deduplicated, and those that left the list, bounced or were erased stay off.
+  """
+  keptFrom: [NewsletterListSource!]!
+}
+
+"An account's own wish for the municipality's information for providers."
+type NewsletterOwnerConsent {
+  "The language the e-mails come in."
+  locale: String!
+  "When it was given."
+  givenAt: Time!
+}
+
+extend type Viewer {
+  """
+  The signed-in user's own wish for the municipality's information for providers (see
+  setProviderNewsletter); null when not given, and for an API key.
+  """
+  providerNewsletter: NewsletterOwnerConsent @goField(forceResolver: true)
+}
+
+extend type NewsletterSubscriberDataReportPayload {
+  "The wish for providers' information of the account with the address; null when none."
+  ownerConsent: NewsletterOwnerConsent
+}
+
+"The signed-in user's wish for providers' information, as set."
+type SetProviderNewsletterPayload {
+  "The wish; null once withdrawn."
+  consent: NewsletterOwnerConsent
+}
+
+extend type Mutation {
+  """
+  Asks for (receive: true) or declines the municipality's information for providers, for
+  the signed-in user's own account (a person, not an API key). While the account owns a
+  published organisation, the provider lists kept from ORGANISATION_OWNERS take its address
+  in ` + "`" + `locale` + "`" + ` (default: the request's language). Asking again lifts the address's own
+  unsubscription from those lists.
+  """
+  setProviderNewsletter(
+    "Receive it (true) or not (false)."
+    receive: Boolean!
+    "The language of the e-mails (enabled in the municipality)."
+    locale: String
+  ): SetProviderNewsletterPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/portal.graphqls", Input: `extend type Query {
@@ -19756,6 +20128,8 @@ func (ec *executionContext) childFields_NewsletterCampaign(ctx context.Context, 
 		return ec.fieldContext_NewsletterCampaign_counts(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_NewsletterCampaign_createdAt(ctx, field)
+	case "digestPeriod":
+		return ec.fieldContext_NewsletterCampaign_digestPeriod(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NewsletterCampaign", field.Name)
 }
@@ -19840,6 +20214,42 @@ func (ec *executionContext) childFields_NewsletterConsentText(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type NewsletterConsentText", field.Name)
 }
 
+func (ec *executionContext) childFields_NewsletterDigest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cadence":
+		return ec.fieldContext_NewsletterDigest_cadence(ctx, field)
+	case "nextAt":
+		return ec.fieldContext_NewsletterDigest_nextAt(ctx, field)
+	case "lastUntil":
+		return ec.fieldContext_NewsletterDigest_lastUntil(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterDigest", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterDigestPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "since":
+		return ec.fieldContext_NewsletterDigestPeriod_since(ctx, field)
+	case "until":
+		return ec.fieldContext_NewsletterDigestPeriod_until(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterDigestPeriod", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterDigestPreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "since":
+		return ec.fieldContext_NewsletterDigestPreview_since(ctx, field)
+	case "until":
+		return ec.fieldContext_NewsletterDigestPreview_until(ctx, field)
+	case "itemCount":
+		return ec.fieldContext_NewsletterDigestPreview_itemCount(ctx, field)
+	case "preview":
+		return ec.fieldContext_NewsletterDigestPreview_preview(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterDigestPreview", field.Name)
+}
+
 func (ec *executionContext) childFields_NewsletterHeader(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -19878,6 +20288,10 @@ func (ec *executionContext) childFields_NewsletterList(ctx context.Context, fiel
 		return ec.fieldContext_NewsletterList_availableInterests(ctx, field)
 	case "consentText":
 		return ec.fieldContext_NewsletterList_consentText(ctx, field)
+	case "digest":
+		return ec.fieldContext_NewsletterList_digest(ctx, field)
+	case "keptFrom":
+		return ec.fieldContext_NewsletterList_keptFrom(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NewsletterList", field.Name)
 }
@@ -19892,6 +20306,16 @@ func (ec *executionContext) childFields_NewsletterListText(ctx context.Context, 
 		return ec.fieldContext_NewsletterListText_description(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NewsletterListText", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterOwnerConsent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_NewsletterOwnerConsent_locale(ctx, field)
+	case "givenAt":
+		return ec.fieldContext_NewsletterOwnerConsent_givenAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterOwnerConsent", field.Name)
 }
 
 func (ec *executionContext) childFields_NewsletterSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -19944,6 +20368,8 @@ func (ec *executionContext) childFields_NewsletterSubscriberDataReportPayload(ct
 	switch field.Name {
 	case "subscribers":
 		return ec.fieldContext_NewsletterSubscriberDataReportPayload_subscribers(ctx, field)
+	case "ownerConsent":
+		return ec.fieldContext_NewsletterSubscriberDataReportPayload_ownerConsent(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NewsletterSubscriberDataReportPayload", field.Name)
 }
@@ -20676,6 +21102,16 @@ func (ec *executionContext) childFields_SendNewsletterCampaignTestPayload(ctx co
 	return nil, fmt.Errorf("no field named %q was found under type SendNewsletterCampaignTestPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SendNewsletterDigestPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "campaign":
+		return ec.fieldContext_SendNewsletterDigestPayload_campaign(ctx, field)
+	case "recipients":
+		return ec.fieldContext_SendNewsletterDigestPayload_recipients(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SendNewsletterDigestPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SetActivityStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "activity":
@@ -20790,6 +21226,14 @@ func (ec *executionContext) childFields_SetOrganisationTranslationPayload(ctx co
 		return ec.fieldContext_SetOrganisationTranslationPayload_organisation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetOrganisationTranslationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetProviderNewsletterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "consent":
+		return ec.fieldContext_SetProviderNewsletterPayload_consent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetProviderNewsletterPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SetUserRolesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -21198,6 +21642,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_memberships(ctx, field)
 	case "neighbourhoods":
 		return ec.fieldContext_Viewer_neighbourhoods(ctx, field)
+	case "providerNewsletter":
+		return ec.fieldContext_Viewer_providerNewsletter(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }

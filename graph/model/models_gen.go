@@ -543,6 +543,10 @@ type CreateNewsletterListInput struct {
 	Interests *newsletter.InterestsInput `json:"interests,omitempty"`
 	// Names and descriptions, at least one language.
 	Texts []*NewsletterListTextInput `json:"texts"`
+	// For a PROVIDERS list: where it keeps itself from (none: kept by hand).
+	KeptFrom []newsletter.ListSource `json:"keptFrom,omitempty"`
+	// For a RESIDENTS list: make it a digest.
+	Digest *newsletter.DigestInput `json:"digest,omitempty"`
 }
 
 // The page as saved.
@@ -879,12 +883,6 @@ type NewsletterListTextInput struct {
 	Description *string `json:"description,omitempty"`
 }
 
-// The subscriptions of an address.
-type NewsletterSubscriberDataReportPayload struct {
-	// Every subscription with its consent record.
-	Subscribers []*newsletter.Subscriber `json:"subscribers"`
-}
-
 // An anonymous card opened with its number and PIN.
 type OpenCardPayload struct {
 	// The card; its tickets and claimable offers can be read in the same request.
@@ -1111,6 +1109,14 @@ type SendNewsletterCampaignTestPayload struct {
 	Queued bool `json:"queued"`
 }
 
+// A digest issue sent now.
+type SendNewsletterDigestPayload struct {
+	// The issue, recorded as a campaign with its period; null when nobody had anything new.
+	Campaign *newsletter.Campaign `json:"campaign,omitempty"`
+	// How many subscribers get it.
+	Recipients int `json:"recipients"`
+}
+
 // An activity with a new status.
 type SetActivityStatusPayload struct {
 	// The activity with its new status.
@@ -1197,6 +1203,12 @@ type SetNeighbourhoodTranslationPayload struct {
 type SetOrganisationTranslationPayload struct {
 	// The organisation with its new texts.
 	Organisation *portal.Organisation `json:"organisation"`
+}
+
+// The signed-in user's wish for providers' information, as set.
+type SetProviderNewsletterPayload struct {
+	// The wish; null once withdrawn.
+	Consent *newsletter.OwnerConsent `json:"consent,omitempty"`
 }
 
 // An account's changed roles.
@@ -1338,6 +1350,10 @@ type UpdateNewsletterListInput struct {
 	Interests *newsletter.InterestsInput `json:"interests,omitempty"`
 	// Names and descriptions of the languages given; the other languages stay.
 	Texts []*NewsletterListTextInput `json:"texts,omitempty"`
+	// For a PROVIDERS list: where it keeps itself from, replacing what it had ([]: kept by hand from now).
+	KeptFrom []newsletter.ListSource `json:"keptFrom,omitempty"`
+	// For a RESIDENTS list: its digest schedule; null: no longer a digest.
+	Digest graphql.Omittable[*newsletter.DigestInput] `json:"digest,omitempty"`
 }
 
 // Preferences to change; a field left out keeps its value.

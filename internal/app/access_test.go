@@ -798,8 +798,9 @@ func TestAccessMatrix(t *testing.T) {
 	mutations = append(mutations, cardMoneyAccessCases(t, s, func() string { return login("admin@example.no") },
 		func() string { return login("orgeditor@example.no") }, lagA, programme, personalCard, anonymousCard, anyone,
 		cardStaff)...)
-	mutations = append(mutations, newsletterAccessCases(t, s, func() string { return login("admin@example.no") }, anyone, adminOnly,
-		catalogueEditors)...)
+	mutations = append(mutations, newsletterAccessCases(t, s, func() string { return login("admin@example.no") },
+		newsletterOutcomes{anyone: anyone, adminOnly: adminOnly, editors: catalogueEditors, signedIn: signedIn,
+			viewers: viewers})...)
 	t.Run("every mutation is in the matrix and in docs/access.md", func(t *testing.T) {
 		covered := map[string]bool{}
 		for _, m := range mutations {

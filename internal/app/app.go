@@ -444,9 +444,13 @@ func newJobs(a *App) (*jobs.Queue, error) {
 	// Newsletter campaigns: queued at their time, sent in batches at the municipality's rate.
 	jobs.AddWorker(q, &newsletter.QueueWorker{Newsletters: a.Newsletters})
 	jobs.AddWorker(q, &newsletter.SendWorker{Newsletters: a.Newsletters, Log: a.Log})
-	// Subscriptions nobody confirmed within the link's week: erased hourly.
+	// Subscriptions nobody confirmed within the link's week erased, and the provider lists
+	// that keep themselves brought in line with the data: hourly.
 	jobs.AddWorker(q, &newsletter.CleanupWorker{Newsletters: a.Newsletters})
 	q.AddPeriodic(newsletter.CleanupInterval, func() river.JobArgs { return newsletter.CleanupArgs{} })
+	// Digest lists' issues written when due: every five minutes.
+	jobs.AddWorker(q, &newsletter.DigestWorker{Newsletters: a.Newsletters})
+	q.AddPeriodic(newsletter.DigestInterval, func() river.JobArgs { return newsletter.DigestArgs{} })
 	jobs.AddWorker(q, &card.ExpiryWorker{Cards: a.Cards})
 	// Card and ticket expiry, waiting-list holds, reminders and retention erasure: every
 	// quarter of an hour.

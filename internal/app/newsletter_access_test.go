@@ -13,15 +13,24 @@ type accessCase = struct {
 	want        map[string]outcome
 }
 
+// newsletterOutcomes are the outcome columns the newsletter rows use.
+type newsletterOutcomes struct {
+	anyone, adminOnly, editors, signedIn, viewers map[string]outcome
+}
+
 // newsletterAccessCases returns the matrix's newsletter rows; signIn returns a fresh
 // ADMIN's header (other rows end sessions).
-func newsletterAccessCases(t *testing.T, s *testServer, signIn func() string, anyone, adminOnly,
-	editors map[string]outcome) []accessCase {
+func newsletterAccessCases(t *testing.T, s *testServer, signIn func() string, o newsletterOutcomes) []accessCase {
 	t.Helper()
 	admin := signIn()
 	r := ok(t, s.post(t, createListQ, map[string]any{"in": map[string]any{"audience": "RESIDENTS",
 		"texts": []any{map[string]any{"locale": "nb", "name": "Nyheter"}}}}, admin))
 	list := get(r.Data, "createNewsletterList.id").(string)
+	r = ok(t, s.post(t, createListQ, map[string]any{"in": map[string]any{"audience": "RESIDENTS",
+		"digest": map[string]any{"cadence": "WEEKLY", "nextAt": "2099-01-01T08:00:00Z"},
+		"texts":  []any{map[string]any{"locale": "nb", "name": "Ukas nytt"}}}}, admin))
+	digest := get(r.Data, "createNewsletterList.id").(string)
+	digestVars := func() map[string]any { return map[string]any{"l": digest} }
 	r = ok(t, s.post(t, consentQ, map[string]any{"l": list, "loc": "nb", "t": "Ja takk."}, admin))
 	consent := get(r.Data, "setNewsletterConsentText.id").(string)
 	listVars := func() map[string]any { return map[string]any{"l": list} }
@@ -59,6 +68,7 @@ func newsletterAccessCases(t *testing.T, s *testServer, signIn func() string, an
 			return map[string]any{"id": id, "l": list}
 		}
 	}
+	anyone, adminOnly, editors := o.anyone, o.adminOnly, o.editors
 	return []accessCase{
 		{"createNewsletterList", createListQ, func() map[string]any {
 			return map[string]any{"in": map[string]any{"audience": "PROVIDERS",
@@ -105,5 +115,12 @@ func newsletterAccessCases(t *testing.T, s *testServer, signIn func() string, an
 		{"newsletterSettings", `{ newsletterSettings { sendRatePerMinute } }`, nil, editors},
 		{"newsletterSubscribers", `query($l: ID!) { newsletterSubscribers(list: $l) { totalCount } }`, listVars,
 			adminOnly},
+		{"setProviderNewsletter", `mutation { setProviderNewsletter(receive: true) { consent { locale } } }`, nil,
+			o.signedIn},
+		{"Viewer.providerNewsletter", `{ viewer { providerNewsletter { locale } } }`, nil, o.viewers},
+		{"sendNewsletterDigest", `mutation($l: ID!) { sendNewsletterDigest(list: $l) { recipients } }`, digestVars,
+			editors},
+		{"newsletterDigestPreview", `query($l: ID!) { newsletterDigestPreview(list: $l, locale: "nb") { itemCount } }`,
+			digestVars, editors},
 	}
 }

@@ -45,8 +45,11 @@ type Campaign struct {
 	StartedAt    *time.Time `bun:"started_at"`
 	FinishedAt   *time.Time `bun:"finished_at"`
 	Unsubscribed int        `bun:"unsubscribed"`
-	CreatedAt    time.Time  `bun:"created_at,nullzero,notnull,default:current_timestamp"`
-	UpdatedAt    time.Time  `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
+	// DigestSince and DigestUntil are a digest's issue's period (nil: written by hand).
+	DigestSince *time.Time `bun:"digest_since"`
+	DigestUntil *time.Time `bun:"digest_until"`
+	CreatedAt   time.Time  `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	UpdatedAt   time.Time  `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 
 	Texts []*CampaignText `bun:"-"`
 }

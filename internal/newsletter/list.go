@@ -14,6 +14,7 @@ import (
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/platform/relay"
+	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -25,6 +26,9 @@ type List struct {
 	MunicipalityID uuid.UUID `bun:"municipality_id,type:uuid"`
 	Audience       Audience  `bun:"audience"`
 	Interests
+	// KeptFrom is where a PROVIDERS list keeps itself from; empty: kept by hand.
+	KeptFrom []ListSource `bun:"kept_from,array"`
+	DigestSchedule
 	CreatedAt time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 	UpdatedAt time.Time `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 
@@ -77,6 +81,11 @@ type ListInput struct {
 	Interests *InterestsInput
 	// Texts replace the languages given; the others stay.
 	Texts []*ListText
+	// KeptFrom, when not nil, replaces where a PROVIDERS list keeps itself from (empty:
+	// by hand).
+	KeptFrom []ListSource
+	// Digest, when set, makes a RESIDENTS list a digest (nil Value: no longer one).
+	Digest portal.Patch[*DigestInput]
 }
 
 // FindLists returns the municipality's lists, oldest first, with their texts in the
@@ -174,8 +183,11 @@ func (s *Service) CreateList(ctx context.Context, in ListInput) (*List, error) {
 	if len(in.Texts) == 0 {
 		return nil, apperr.Invalid("input.texts", "NewsletterTextsRequired", nil)
 	}
-	l := &List{ID: uuid.Must(uuid.NewV7()), MunicipalityID: t.ID(), Audience: *in.Audience}
+	l := &List{ID: uuid.Must(uuid.NewV7()), MunicipalityID: t.ID(), Audience: *in.Audience, KeptFrom: []ListSource{}}
 	if l.Interests, err = in.Interests.parse("input.interests"); err != nil {
+		return nil, err
+	}
+	if err := s.applyKeeping(t, l, in); err != nil {
 		return nil, err
 	}
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
@@ -183,6 +195,9 @@ func (s *Service) CreateList(ctx context.Context, in ListInput) (*List, error) {
 			return database.MapError(err, "create newsletter list", "input")
 		}
 		if err := saveListTexts(ctx, tx, t, l.ID, in.Texts); err != nil {
+			return err
+		}
+		if err := s.syncKept(ctx, tx, l.MunicipalityID, l.ID); err != nil {
 			return err
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: t.ID(), ActorID: &v.User.ID,
@@ -221,12 +236,19 @@ func (s *Service) UpdateList(ctx context.Context, in ListInput) (*List, error) {
 				return err
 			}
 		}
+		if err := s.applyKeeping(t, l, in); err != nil {
+			return err
+		}
 		_, err = tx.NewUpdate().Model(l).Column("audience", "category_ids", "neighbourhood_ids", "age_groups").
+			Column("kept_from", "digest_cadence", "digest_next_at").
 			Set("updated_at = now()").WherePK().Exec(ctx)
 		if err != nil {
 			return database.MapError(err, "update newsletter list", "input")
 		}
 		if err := saveListTexts(ctx, tx, t, l.ID, in.Texts); err != nil {
+			return err
+		}
+		if err := s.syncKept(ctx, tx, l.MunicipalityID, l.ID); err != nil {
 			return err
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: t.ID(), ActorID: &v.User.ID,

@@ -3,13 +3,17 @@
 // opt-in and a consent record pointing at the version of the consent text they were shown,
 // unsubscribing by signed link and RFC 8058 one-click, the keyed hashes of addresses that
 // left (so an import cannot add them again), and campaigns sent through the job queue at
-// the municipality's rate in each subscriber's language.
+// the municipality's rate in each subscriber's language. A provider list may keep itself
+// from the published organisations, their owners who asked and the committees (kept.go,
+// owner.go); a residents' list may be a digest that writes its issues from the new
+// activities, events and articles (digest*.go).
 //
 // The change feed and webhooks (internal/integration) hear of subscribers by ID alone:
-// subscriber.confirmed from Service.ConfirmSubscription and addSubscribers (source ADMIN
-// or IMPORT), subscriber.unsubscribed from Service.endSubscriptions (unsubscribe,
-// one-click, mailto: unsubscribe, bounces, complaints, erasure; an erased subscriber's
-// earlier events are deleted first), each in the transaction of the change.
+// subscriber.confirmed from Service.ConfirmSubscription, addSubscribers (source ADMIN
+// or IMPORT) and a kept list's additions, subscriber.unsubscribed from
+// Service.endSubscriptions (unsubscribe, one-click, mailto: unsubscribe, bounces,
+// complaints, erasure, a kept list's removals; an erased subscriber's earlier events are
+// deleted first), each in the transaction of the change.
 package newsletter
 
 import (
@@ -48,6 +52,9 @@ type Service struct {
 	Transport mail.Transport
 	// Bundle localises the list e-mails' footer.
 	Bundle *i18n.Bundle
+	// DigestSettle is how long a newly published item waits for the next digest issue
+	// (DefaultDigestSettle; tests set 0).
+	DigestSettle time.Duration
 	// BounceAddress (bounces@bounce.example.org), when set, gives every list e-mail a return
 	// path of its own (bounces+<token>@bounce.example.org) and a mailto: unsubscribe address
 	// (unsubscribe+<token>@bounce.example.org), which the mail server hands to ReceiveMail.
@@ -60,7 +67,7 @@ type Service struct {
 // NewService returns a Service over db; secret keys the signed links and the hashes of
 // addresses that left.
 func NewService(db *bun.DB, secret string) *Service {
-	return &Service{db: db, secret: []byte(secret)}
+	return &Service{db: db, secret: []byte(secret), DigestSettle: DefaultDigestSettle}
 }
 
 func (s *Service) now() time.Time {

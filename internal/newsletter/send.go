@@ -85,10 +85,13 @@ type CleanupWorker struct {
 	Newsletters *Service
 }
 
-// Work erases the subscriptions left unconfirmed.
+// Work erases the subscriptions left unconfirmed, and brings the provider lists that keep
+// themselves in line with the data.
 func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) error {
-	_, err := w.Newsletters.ErasePending(ctx)
-	return err
+	if _, err := w.Newsletters.ErasePending(ctx); err != nil {
+		return err
+	}
+	return w.Newsletters.SyncKeptLists(ctx)
 }
 
 // QueueWorker works the queue jobs.
@@ -104,7 +107,8 @@ func (w *QueueWorker) Work(ctx context.Context, job *river.Job[QueueArgs]) error
 }
 
 // queue writes the deliveries and send jobs of a SCHEDULED campaign, marks it SENDING and
-// returns how many recipients it has.
+// returns how many recipients it has. A provider list that keeps itself is brought in line
+// with the data first, so the campaign reaches the organisations published by then.
 func (s *Service) queue(ctx context.Context, mid, id uuid.UUID) (int, error) {
 	var n int
 	err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
@@ -112,16 +116,17 @@ func (s *Service) queue(ctx context.Context, mid, id uuid.UUID) (int, error) {
 		if err != nil || c.Status != CampaignScheduled {
 			return err
 		}
+		if err := s.syncKept(ctx, tx, mid, c.ListID); err != nil {
+			return err
+		}
 		ids, err := writeDeliveries(ctx, tx, c)
 		if err != nil {
 			return err
 		}
 		n = len(ids)
-		var rate int
-		err = tx.NewSelect().TableExpr("municipalities").Column("newsletter_rate_per_minute").
-			Where("id = ?", mid).Scan(ctx, &rate)
+		rate, err := sendingRate(ctx, tx, mid)
 		if err != nil {
-			return database.MapError(err, "find sending rate", "campaign")
+			return err
 		}
 		if _, err := jobs.InsertManyTx(ctx, tx, sendJobs(c, ids, rate, s.now())); err != nil {
 			return err
@@ -135,6 +140,14 @@ func (s *Service) queue(ctx context.Context, mid, id uuid.UUID) (int, error) {
 		return database.MapError(err, "start campaign", "campaign")
 	})
 	return n, err
+}
+
+// sendingRate returns how many list e-mails municipality mid sends per minute.
+func sendingRate(ctx context.Context, db bun.IDB, mid uuid.UUID) (int, error) {
+	var rate int
+	err := db.NewSelect().TableExpr("municipalities").Column("newsletter_rate_per_minute").
+		Where("id = ?", mid).Scan(ctx, &rate)
+	return rate, database.MapError(err, "find sending rate", "campaign")
 }
 
 // writeDeliveries writes a PENDING delivery for each recipient of c and returns their ids.
@@ -204,9 +217,15 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	if a.TestUserID != nil {
 		return s.sendTest(ctx, c, m, *a.TestUserID, a.TestLocale)
 	}
+	var dg *digest
+	if c.Period() != nil { // a digest's issue: its items, read once for the batch
+		if dg, err = s.issueDigest(ctx, c); err != nil {
+			return err
+		}
+	}
 	last := job.Attempt >= job.MaxAttempts
 	for _, id := range a.SubscriberIDs {
-		if err := s.sendOne(ctx, c, m, id, last); err != nil {
+		if err := s.sendOne(ctx, c, dg, m, id, last); err != nil {
 			w.Log.WarnContext(ctx, "newsletter delivery failed", "campaign", c.ID, "job", job.ID, "err", err)
 			return err
 		}
@@ -227,16 +246,20 @@ func (s *Service) municipalityOf(ctx context.Context, mid uuid.UUID) (*municipal
 	return m, database.MapError(err, "find municipality", "campaign")
 }
 
-// sendOne sends c to subscriber id unless it went already, marking its delivery. On the
-// last attempt a failure is marked FAILED instead of returned.
-func (s *Service) sendOne(ctx context.Context, c *Campaign, m *municipality, id uuid.UUID, last bool) error {
+// sendOne sends c to subscriber id unless it went already, marking its delivery; a
+// digest's issue (dg) carries the subscriber's own items, and one with none left is
+// SKIPPED. On the last attempt a failure is marked FAILED instead of returned.
+func (s *Service) sendOne(ctx context.Context, c *Campaign, dg *digest, m *municipality, id uuid.UUID, last bool) error {
 	var d struct {
 		Number int64   `bun:"number"`
 		Status string  `bun:"status"`
 		Email  *string `bun:"email"`
 		Locale *string `bun:"locale"`
+		Source Source  `bun:"consent_source"`
+		Interests
 	}
 	err := s.db.NewSelect().TableExpr("newsletter_deliveries AS d").ColumnExpr("d.number, d.status, s.email, s.locale").
+		ColumnExpr("s.consent_source, s.category_ids, s.neighbourhood_ids, s.age_groups").
 		Join("LEFT JOIN newsletter_subscribers AS s ON s.id = d.subscriber_id AND s.status = 'CONFIRMED'").
 		Where("d.campaign_id = ? AND d.subscriber_id = ?", c.ID, id).Scan(ctx, &d)
 	if err != nil {
@@ -245,10 +268,14 @@ func (s *Service) sendOne(ctx context.Context, c *Campaign, m *municipality, id 
 	if d.Status != "PENDING" {
 		return nil
 	}
-	if d.Email == nil {
+	issue := c
+	if d.Email != nil && dg != nil {
+		issue = s.digestIssue(c, dg, *d.Locale, d.Interests)
+	}
+	if d.Email == nil || issue == nil {
 		return s.markDelivery(ctx, c.ID, id, "SKIPPED")
 	}
-	env := s.render(c, m, *d.Locale, s.recipientLinks(c.MunicipalityID, id, c.ID, d.Number))
+	env := s.render(issue, m, *d.Locale, d.Source, s.recipientLinks(c.MunicipalityID, id, c.ID, d.Number))
 	env.To = *d.Email
 	if path, tok := s.returnPath(returnToken{kind: kindBounce, delivery: d.Number}); path != "" {
 		env.ReturnPath, env.Headers[DeliveryHeader] = path, tok
@@ -295,22 +322,28 @@ func (s *Service) finish(ctx context.Context, c *Campaign) error {
 // render returns c's e-mail in locale (else the municipality's language, else any) with
 // the links and headers of one recipient: RFC 2369 List-Unsubscribe with the https
 // one-click URL and, with a bounce address, a mailto: address, and RFC 8058
-// List-Unsubscribe-Post. No tracking: no pixel, no rewritten links.
-func (s *Service) render(c *Campaign, m *municipality, locale string, l links) *fmail.Envelope {
+// List-Unsubscribe-Post. The footer says why the recipient gets it: a subscription, or
+// (src Kept) the data of a provider list that keeps itself. No tracking: no pixel, no
+// rewritten links.
+func (s *Service) render(c *Campaign, m *municipality, locale string, src Source, l links) *fmail.Envelope {
 	x := c.text(locale, m.DefaultLocale)
 	if x == nil {
 		x = &CampaignText{Locale: locale}
 	}
 	chain := []string{x.Locale, m.DefaultLocale, "nb"}
 	data := map[string]any{"Municipality": m.Name, "Unsubscribe": l.Unsubscribe, "Preferences": l.Preferences}
-	footer := s.Bundle.Localize(chain, "NewsletterFooter", data)
+	footerID := "NewsletterFooter"
+	if src.Kept() {
+		footerID = "NewsletterFooterKept"
+	}
+	footer := s.Bundle.Localize(chain, footerID, data)
 	unsubscribe := "<" + l.Unsubscribe + ">"
 	if l.Mailto != "" {
 		unsubscribe += ", <" + l.Mailto + ">"
 	}
 	env := &fmail.Envelope{Subject: x.Subject, Text: x.BodyText + "\n\n-- \n" + footer,
 		HTML: `<!DOCTYPE html><html lang="` + html.EscapeString(x.Locale) + `"><body>` + x.BodyHTML +
-			`<hr><p style="font-size:small">` + (s.Bundle.Localize(chain, "NewsletterFooterHtml", map[string]any{
+			`<hr><p style="font-size:small">` + (s.Bundle.Localize(chain, footerID+"Html", map[string]any{
 			"Municipality": html.EscapeString(m.Name), "Unsubscribe": html.EscapeString(l.Unsubscribe),
 			"Preferences": html.EscapeString(l.Preferences)})) + `</p></body></html>`,
 		Headers: map[string]string{"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -343,8 +376,11 @@ func (s *Service) PreviewCampaign(ctx context.Context, gid, locale string) (*Pre
 	if err != nil {
 		return nil, err
 	}
+	if c, err = s.asSent(ctx, c, locale); err != nil {
+		return nil, err
+	}
 	m := &municipality{Name: t.Municipality.Name, DefaultLocale: t.Municipality.DefaultLocale}
-	env := s.render(c, m, locale, s.recipientLinks(t.ID(), uuid.Nil, c.ID, 0))
+	env := s.render(c, m, locale, SourceForm, s.recipientLinks(t.ID(), uuid.Nil, c.ID, 0))
 	return &Preview{Subject: env.Subject, HTML: env.HTML, Text: env.Text, Headers: env.Headers}, nil
 }
 
@@ -386,7 +422,10 @@ func (s *Service) sendTest(ctx context.Context, c *Campaign, m *municipality, ui
 	if err != nil {
 		return database.MapError(err, "find user", "campaign")
 	}
-	env := s.render(c, m, locale, s.recipientLinks(c.MunicipalityID, uuid.Nil, c.ID, 0))
+	if c, err = s.asSent(ctx, c, locale); err != nil {
+		return err
+	}
+	env := s.render(c, m, locale, SourceForm, s.recipientLinks(c.MunicipalityID, uuid.Nil, c.ID, 0))
 	env.To = u.Email
 	env.Subject = "[" + s.Bundle.Localize([]string{locale, "nb"}, "NewsletterTestMark", nil) + "] " + env.Subject
 	return s.Transport.Send(ctx, env)

@@ -201,29 +201,41 @@ func csvSafe(v string) string {
 	return v
 }
 
+// DataReport is what the newsletter holds of an address: its subscriptions with their
+// consent records, and the wish for providers' information of the account with it.
+type DataReport struct {
+	Subscribers  []*Subscriber
+	OwnerConsent *OwnerConsent
+}
+
 // SubscriberDataReport returns every subscription of the municipality with an address
-// (ADMIN), with consent records. Audit-logged without the address. Errors:
-// UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT naming "email".
-func (s *Service) SubscriberDataReport(ctx context.Context, email string) ([]*Subscriber, error) {
+// (ADMIN), with consent records, and the provider-information wish of the account with it.
+// Audit-logged without the address. Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT
+// naming "email".
+func (s *Service) SubscriberDataReport(ctx context.Context, email string) (*DataReport, error) {
 	t, v, email, err := s.beginPrivacy(ctx, email)
 	if err != nil {
 		return nil, err
 	}
-	var subs []*Subscriber
+	r := &DataReport{}
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		err := selectSubscribers(tx, &subs).Where("s.municipality_id = ? AND s.email = ?", t.ID(), email).
+		err := selectSubscribers(tx, &r.Subscribers).Where("s.municipality_id = ? AND s.email = ?", t.ID(), email).
 			Order("s.id").Scan(ctx)
 		if err != nil {
 			return database.MapError(err, "find subscriptions", "email")
 		}
+		if r.OwnerConsent, err = findOwnerConsent(ctx, tx, t.ID(), ownerConsentOf, email); err != nil {
+			return err
+		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: t.ID(), ActorID: &v.User.ID,
 			Action: "report_subscriber_data", ItemType: "NewsletterSubscriber"})
 	})
-	return subs, err
+	return r, err
 }
 
 // EraseSubscriberData deletes every subscription of the municipality with an address
-// (ADMIN) and returns how many. Only a keyed hash of the address stays, for every list,
+// (ADMIN), and the account's wish for providers' information, and returns how many
+// subscriptions it deleted. Only a keyed hash of the address stays, for every list,
 // so that no import adds it again. Audit-logged without the address. Errors:
 // UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT naming "email".
 func (s *Service) EraseSubscriberData(ctx context.Context, email string) (int, error) {
@@ -235,6 +247,11 @@ func (s *Service) EraseSubscriberData(ctx context.Context, email string) (int, e
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		if n, err = s.endSubscriptions(ctx, tx, t.ID(), "s.email = ?", []any{email}, "ERASED", false); err != nil {
 			return err
+		}
+		_, err := tx.NewDelete().Model((*OwnerConsent)(nil)).Where("oc.municipality_id = ?", t.ID()).
+			Where(ownerConsentOf, email).Exec(ctx)
+		if err != nil {
+			return database.MapError(err, "erase provider newsletter consent", "email")
 		}
 		if err := s.suppress(ctx, tx, t.ID(), nil, email, "ERASED"); err != nil {
 			return err
