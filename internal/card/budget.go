@@ -138,8 +138,8 @@ func (s *Service) warnOfBudget(ctx context.Context, tx bun.Tx, p *Programme, tod
 	if err != nil || !b.crossed() {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, "UPDATE card_programmes SET budget_warned_at = ? WHERE id = ? AND budget_warned_at IS NULL",
-		s.now(), p.ID)
+	res, err := tx.ExecContext(ctx,
+		"UPDATE card_programmes SET budget_warned_at = ? WHERE id = ? AND budget_warned_at IS NULL", s.now(), p.ID)
 	if err != nil {
 		return database.MapError(err, "mark budget warned", "programme")
 	}

@@ -82,7 +82,9 @@ func (s *Service) FindOrganisationInvoices(ctx context.Context, orgID uuid.UUID,
 	}
 	// SECURITY: only invoices of the request's municipality.
 	base := func() *bun.SelectQuery {
-		q := s.db.NewSelect().Model((*Invoice)(nil)).Where("inv.organisation_id = ? AND inv.municipality_id = ?", orgID, c.mid())
+		q := s.db.NewSelect().
+			Model((*Invoice)(nil)).
+			Where("inv.organisation_id = ? AND inv.municipality_id = ?", orgID, c.mid())
 		if status != nil {
 			q = q.Where("inv.status = ?", *status)
 		}

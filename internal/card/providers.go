@@ -86,8 +86,11 @@ func (s *Service) ApplyToAcceptCard(ctx context.Context, programmeID, organisati
 			*pr = *old
 			return nil
 		default:
-			_, err := tx.NewUpdate().Model(pr).Column("status", "reason", "applied_by", "applied_at", "decided_by", "decided_at").
-				WherePK().Exec(ctx)
+			_, err := tx.NewUpdate().
+				Model(pr).
+				Column("status", "reason", "applied_by", "applied_at", "decided_by", "decided_at").
+				WherePK().
+				Exec(ctx)
 			if err != nil {
 				return database.MapError(err, "apply as provider", "provider")
 			}
@@ -125,9 +128,12 @@ func (s *Service) DecideProvider(ctx context.Context, programmeID, organisationI
 	pr := new(Provider)
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		// SECURITY: only an application in the request's municipality.
-		err := tx.NewSelect().Model(pr).
-			Where("pp.programme_id = ? AND pp.organisation_id = ? AND pp.municipality_id = ?", programmeID, organisationID, c.mid()).
-			For("UPDATE").Scan(ctx)
+		err := tx.NewSelect().
+			Model(pr).
+			Where("pp.programme_id = ? AND pp.organisation_id = ? AND pp.municipality_id = ?",
+				programmeID, organisationID, c.mid()).
+			For("UPDATE").
+			Scan(ctx)
 		if err != nil {
 			return database.MapError(err, "find provider", "provider")
 		}

@@ -270,7 +270,8 @@ func (s *Service) ReverseInvoice(ctx context.Context, id uuid.UUID, reason strin
 		if _, err := tx.NewInsert().Model(e).Exec(ctx); err != nil {
 			return database.MapError(err, "reverse spend", "card")
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE card_invoices SET status = ? WHERE id = ?", InvoiceReversed, id); err != nil {
+		_, err = tx.ExecContext(ctx, "UPDATE card_invoices SET status = ? WHERE id = ?", InvoiceReversed, id)
+		if err != nil {
 			return database.MapError(err, "reverse invoice", "invoice")
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "reverse_card_invoice",

@@ -444,9 +444,12 @@ func (s *Service) WaitingListCounts(ctx context.Context, offerID uuid.UUID) (*Wa
 		}
 	}
 	n := new(WaitingCounts)
-	err = s.db.NewSelect().Table("card_waiting_places").
-		ColumnExpr("count(*) FILTER (WHERE status = 'WAITING') AS waiting, count(*) FILTER (WHERE status = 'OFFERED') AS held").
-		Where("offer_id = ? AND status IN ('WAITING', 'OFFERED')", offerID).Scan(ctx, n)
+	err = s.db.NewSelect().
+		Table("card_waiting_places").
+		ColumnExpr("count(*) FILTER (WHERE status = 'WAITING') AS waiting").
+		ColumnExpr("count(*) FILTER (WHERE status = 'OFFERED') AS held").
+		Where("offer_id = ? AND status IN ('WAITING', 'OFFERED')", offerID).
+		Scan(ctx, n)
 	if err != nil {
 		return nil, database.MapError(err, "count waiting list", "offer")
 	}
