@@ -3,6 +3,7 @@ package card
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -30,8 +31,7 @@ const maxSpendBatch = 64
 
 // lockInvoicesSQL locks invoices ($1, of municipality $2) and their card, card first, and
 // reads what an acceptance checks.
-const lockInvoicesSQL = `SELECT i.id, i.card_id, i.programme_id, i.amount_ore, i.status,
-	c.status, c.valid_from, c.valid_to, c.agency_id
+const lockInvoicesSQL = `SELECT i.*, c.status AS card_status, c.valid_from, c.valid_to, c.agency_id
 FROM card_invoices i JOIN cards c ON c.id = i.card_id
 WHERE i.id = ANY($1::uuid[]) AND i.municipality_id = $2 FOR UPDATE OF c, i`
 
@@ -76,7 +76,7 @@ SELECT n, left_before, paid FROM run WHERE n > 0 ORDER BY n`
 
 // spendRequest is one acceptance waiting for its card: the invoice, the card it must be on,
 // the amount (nil: the invoice's), who decides (agency: a caseworker's), and where the
-// outcome goes.
+// outcome goes (the error, and the invoice as accepted).
 type spendRequest struct {
 	c         caller
 	id        uuid.UUID
@@ -84,6 +84,8 @@ type spendRequest struct {
 	amountOre *int64
 	agency    *uuid.UUID
 	requestID string
+	// paid is the invoice as accepted, when it was.
+	paid *Invoice
 	// done gets the outcome, or nil with lead set: the request is to run that batch.
 	done chan error
 	lead []*spendRequest
@@ -168,12 +170,13 @@ func (s *Service) spendBatch(ctx context.Context, batch []*spendRequest) []error
 	return errs
 }
 
-// lockedInvoice is an invoice and its card, as an acceptance reads them locked.
+// lockedInvoice is an invoice and what an acceptance checks of its card, as read locked.
 type lockedInvoice struct {
-	CardID, ProgrammeID uuid.UUID
-	AmountOre           int64
-	Status              InvoiceStatus
-	Card                Card
+	Invoice    `bun:",extend"`
+	CardStatus CardStatus `bun:"card_status"`
+	ValidFrom  time.Time  `bun:"valid_from"`
+	ValidTo    time.Time  `bun:"valid_to"`
+	AgencyID   *uuid.UUID `bun:"agency_id"`
 }
 
 // acceptAll decides acceptances of distinct invoices on one card in tx, each outcome into
@@ -184,7 +187,7 @@ func (s *Service) acceptAll(ctx context.Context, tx bun.Tx, batch []*spendReques
 	for i, r := range batch {
 		ids[i] = r.id
 	}
-	locked, err := lockInvoices(ctx, tx, c, ids)
+	locked, err := s.lockInvoices(ctx, tx, c, ids)
 	if err != nil {
 		return err
 	}
@@ -200,7 +203,7 @@ func (s *Service) acceptAll(ctx context.Context, tx bun.Tx, batch []*spendReques
 	if len(w.at) == 0 {
 		return nil
 	}
-	return w.run(ctx, tx, s, c, locked[batch[w.at[0]].id], errs)
+	return w.run(ctx, tx, s, c, batch, errs)
 }
 
 // checkAcceptance checks r against its locked invoice (nil: none of the municipality) and
@@ -222,26 +225,21 @@ func (s *Service) checkAcceptance(r *spendRequest, inv *lockedInvoice) (*lockedI
 
 // lockInvoices locks and reads invoices of the caller's municipality and their card
 // (lockInvoicesSQL), by ID; those not there are missing from the map.
-func lockInvoices(ctx context.Context, tx bun.Tx, c caller, ids []uuid.UUID) (map[uuid.UUID]*lockedInvoice, error) {
+func (s *Service) lockInvoices(ctx context.Context, tx bun.Tx, c caller, ids []uuid.UUID) (
+	map[uuid.UUID]*lockedInvoice, error,
+) {
 	// SECURITY: only invoices of the request's municipality.
 	rows, err := tx.Tx.QueryContext(ctx, lockInvoicesSQL, ids, c.mid())
 	if err != nil {
 		return nil, database.MapError(err, "lock invoices", "invoice")
 	}
-	defer rows.Close()
-	out := make(map[uuid.UUID]*lockedInvoice, len(ids))
-	for rows.Next() {
-		var id uuid.UUID
-		inv := new(lockedInvoice)
-		card := &inv.Card
-		if err := rows.Scan(&id, &inv.CardID, &inv.ProgrammeID, &inv.AmountOre, &inv.Status, &card.Status,
-			&card.ValidFrom, &card.ValidTo, &card.AgencyID); err != nil {
-			return nil, database.MapError(err, "lock invoices", "invoice")
-		}
-		out[id] = inv
-	}
-	if err := rows.Err(); err != nil {
+	var list []*lockedInvoice
+	if err := s.db.ScanRows(ctx, rows, &list); err != nil {
 		return nil, database.MapError(err, "lock invoices", "invoice")
+	}
+	out := make(map[uuid.UUID]*lockedInvoice, len(list))
+	for _, inv := range list {
+		out[inv.ID] = inv
 	}
 	return out, nil
 }
@@ -250,7 +248,7 @@ func lockInvoices(ctx context.Context, tx bun.Tx, c caller, ids []uuid.UUID) (ma
 func (s *Service) lockInvoice(ctx context.Context, tx bun.Tx, c caller, id, cardID uuid.UUID, agency *uuid.UUID) (
 	*lockedInvoice, error,
 ) {
-	locked, err := lockInvoices(ctx, tx, c, []uuid.UUID{id})
+	locked, err := s.lockInvoices(ctx, tx, c, []uuid.UUID{id})
 	if err != nil {
 		return nil, err
 	}
@@ -266,21 +264,21 @@ func (s *Service) checkLocked(c caller, inv *lockedInvoice, cardID uuid.UUID, ag
 	if inv == nil || inv.CardID != cardID {
 		return apperr.NotFoundf("invoice")
 	}
-	card := &inv.Card
 	// SECURITY: a caseworker decides only for the cards of their own agency.
-	if agency != nil && (card.AgencyID == nil || *card.AgencyID != *agency) {
+	if agency != nil && (inv.AgencyID == nil || *inv.AgencyID != *agency) {
 		return apperr.NotFoundf("invoice")
 	}
 	if inv.Status != InvoicePosted {
 		return &apperr.Error{Code: apperr.Conflict, MessageID: "InvoiceNotPosted", Field: "id", Reason: string(inv.Status)}
 	}
-	return cardUsable(card, s.today(c.t))
+	return cardUsable(&Card{Status: inv.CardStatus, ValidFrom: inv.ValidFrom, ValidTo: inv.ValidTo}, s.today(c.t))
 }
 
 // spendsWrite is what spendsSQL writes: the acceptances that passed their checks, column
 // by column, and where each stands in the batch (at).
 type spendsWrite struct {
 	at                   []int
+	invs                 []*lockedInvoice
 	invoices, programmes []uuid.UUID
 	ore                  []int64
 	statuses, requestIDs []string
@@ -295,6 +293,7 @@ func (w *spendsWrite) add(i int, r *spendRequest, inv *lockedInvoice, ore int64)
 		status = InvoicePartlyAccepted
 	}
 	w.at = append(w.at, i)
+	w.invs = append(w.invs, inv)
 	w.invoices = append(w.invoices, r.id)
 	w.programmes = append(w.programmes, inv.ProgrammeID)
 	w.ore = append(w.ore, ore)
@@ -305,14 +304,16 @@ func (w *spendsWrite) add(i int, r *spendRequest, inv *lockedInvoice, ore int64)
 	w.audits = append(w.audits, newID())
 }
 
-// run runs spendsSQL on first's card and puts INSUFFICIENT_BALANCE into errs for those the
-// balance did not cover.
-func (w *spendsWrite) run(ctx context.Context, tx bun.Tx, s *Service, c caller, first *lockedInvoice,
+// run runs spendsSQL on the card and puts, for each acceptance of the batch, the invoice as
+// accepted into paid, or INSUFFICIENT_BALANCE into errs when the balance did not cover it.
+func (w *spendsWrite) run(ctx context.Context, tx bun.Tx, s *Service, c caller, batch []*spendRequest,
 	errs []error,
 ) error {
+	// PostgreSQL keeps microseconds: the invoices returned carry what it stores.
+	now := s.now().Round(time.Microsecond)
+	first := w.invs[0]
 	rows, err := tx.Tx.QueryContext(ctx, spendsSQL, first.CardID, c.mid(), sqlDate(s.today(c.t)), first.ProgrammeID,
-		newID(), w.invoices, w.ore, w.programmes, w.statuses, w.actors, w.requestIDs, w.entries, w.audits,
-		s.now())
+		newID(), w.invoices, w.ore, w.programmes, w.statuses, w.actors, w.requestIDs, w.entries, w.audits, now)
 	if err != nil {
 		return database.MapError(err, "spend", "card")
 	}
@@ -324,10 +325,16 @@ func (w *spendsWrite) run(ctx context.Context, tx bun.Tx, s *Service, c caller, 
 		if err := rows.Scan(&n, &before, &paid); err != nil {
 			return database.MapError(err, "spend", "card")
 		}
+		k := n - 1
 		if !paid {
-			errs[w.at[n-1]] = apperr.Invalid("amountOre", "InsufficientBalance", map[string]any{"Balance": kroner(before)}).
+			errs[w.at[k]] = apperr.Invalid("amountOre", "InsufficientBalance", map[string]any{"Balance": kroner(before)}).
 				WithReason("INSUFFICIENT_BALANCE")
+			continue
 		}
+		inv := w.invs[k].Invoice
+		inv.Status, inv.AcceptedOre = InvoiceStatus(w.statuses[k]), &w.ore[k]
+		inv.DecidedBy, inv.DecidedAt = w.actors[k], &now
+		batch[w.at[k]].paid = &inv
 	}
 	if err := rows.Err(); err != nil {
 		return database.MapError(err, "spend", "card")

@@ -104,8 +104,23 @@ func TestHolderDecidesOnlyOnTheirCard(t *testing.T) {
 	if _, err = e.svc.AcceptInvoice(anonymous, own.ID, nil, wrong); err == nil {
 		t.Fatal("accepted with a wrong PIN")
 	}
-	if got, err := e.svc.AcceptInvoice(anonymous, own.ID, nil, access(mine)); err != nil || got.Status != InvoiceAccepted {
+	got, err := e.svc.AcceptInvoice(anonymous, own.ID, nil, access(mine))
+	if err != nil || got.Status != InvoiceAccepted {
 		t.Fatalf("own invoice: %+v, %v", got, err)
+	}
+	// What the acceptance answers is what is stored.
+	c, err := current(e.coord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := e.svc.findInvoice(e.coord, e.db, c, own.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != stored.Status || *got.AcceptedOre != *stored.AcceptedOre || !got.DecidedAt.Equal(*stored.DecidedAt) ||
+		got.DecidedBy != nil || stored.DecidedBy != nil || got.Reference != stored.Reference ||
+		!got.PostedAt.Equal(stored.PostedAt) || got.OrganisationID != stored.OrganisationID {
+		t.Errorf("answered %+v, stored %+v", got, stored)
 	}
 	if b, o := e.balance(mine.Card.ID), e.balance(theirs.Card.ID); b != 40_000 || o != 50_000 {
 		t.Errorf("balances %d and %d, want 40,000 and 50,000", b, o)
