@@ -171,3 +171,12 @@ func (r *Resolver) ticketPage(ctx context.Context, t *card.Ticket) (string, erro
 	return sheet.TicketPage(lang, l, sheet.Ticket{Offer: o.Title, Code: t.FormattedCode(), Payload: t.Payload,
 		Admits: strconv.Itoa(t.Admits), ValidUntil: until.Format(printDate + " 15:04"), HowToUse: o.HowToUse})
 }
+
+// intOf returns the money in øre as GraphQL's Int, nil for nil.
+func intOf(ore *int64) *int {
+	if ore == nil {
+		return nil
+	}
+	n := int(*ore)
+	return &n
+}

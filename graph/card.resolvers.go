@@ -416,7 +416,15 @@ func (r *queryResolver) CardOffers(ctx context.Context, programmeID *string, org
 	if err != nil {
 		return nil, err
 	}
-	return r.Cards.FindOffers(ctx, f, p)
+	conn, err := r.Cards.FindOffers(ctx, f, p)
+	if err != nil {
+		return nil, err
+	}
+	l := loadersFor(ctx)
+	for _, e := range conn.Edges {
+		l.waiting.register(e.Node.ID)
+	}
+	return conn, nil
 }
 
 func (r *queryResolver) MyCards(ctx context.Context, first *int, after *string, last *int, before *string) (*card.CardConnection, error) {
@@ -447,6 +455,7 @@ func (r *queryResolver) AgencyCards(ctx context.Context, programmeID *string, st
 		l.staffCards.put(e.Node.ID, true)
 		l.tickets.register(e.Node.ID)
 		l.claimable.register(e.Node.ID)
+		l.balances.register(e.Node.ID)
 	}
 	return conn, nil
 }

@@ -19,7 +19,13 @@ func (r *acceptCardInvoicePayloadResolver) Card(ctx context.Context, obj *model.
 }
 
 func (r *cardResolver) BalanceOre(ctx context.Context, obj *card.Card) (*int, error) {
-	ore, err := r.Cards.CardBalance(ctx, obj.ID, loadersFor(ctx).cardAccess.get(obj.ID))
+	l := loadersFor(ctx)
+	if l.staffCards.get(obj.ID) {
+		if ore, err := l.balances.get(ctx, obj.ID); err != nil || ore != nil {
+			return intOf(ore), err
+		}
+	}
+	ore, err := r.Cards.CardBalance(ctx, obj.ID, l.cardAccess.get(obj.ID))
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,9 @@ func (r *cardResolver) NoticeContact(ctx context.Context, obj *card.Card) (*card
 }
 
 func (r *cardOfferResolver) WaitingList(ctx context.Context, obj *card.Offer) (*card.WaitingCounts, error) {
+	if n, err := loadersFor(ctx).waiting.get(ctx, obj.ID); err != nil || n != nil {
+		return n, err
+	}
 	return r.Cards.WaitingListCounts(ctx, obj.ID)
 }
 

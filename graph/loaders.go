@@ -49,11 +49,13 @@ type loaders struct {
 	cards      *card.Service
 	// bodies of pages and articles read without them (a menu's pages), by type
 	contentBodies map[string]*batch[*content.RichText]
-	pages         *batch[*content.Page]    // pages shown by ID (search hits)
-	articles      *batch[*content.Article] // articles shown by ID (search hits)
-	events        *eventLoaders            // the calendar's batches (graph/events.go)
-	tickets       *batch[[]*card.Ticket]   // tickets of cards listed for staff
-	claimable     *batch[[]*card.Offer]    // what cards listed for staff may claim
+	pages         *batch[*content.Page]       // pages shown by ID (search hits)
+	articles      *batch[*content.Article]    // articles shown by ID (search hits)
+	events        *eventLoaders               // the calendar's batches (graph/events.go)
+	tickets       *batch[[]*card.Ticket]      // tickets of cards listed for staff
+	claimable     *batch[[]*card.Offer]       // what cards listed for staff may claim
+	balances      *batch[*int64]              // the money on cards listed for staff
+	waiting       *batch[*card.WaitingCounts] // waiting lists of offers listed, for those who run them
 	progOnce      sync.Once
 	progs         []*card.Programme
 	progErr       error
@@ -80,7 +82,15 @@ type nestedKey struct {
 func newLoaders(p *portal.Service, cs *card.Service) *loaders {
 	l := &loaders{portal: p, cards: cs, tickets: newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*card.Ticket, error) {
 		return cs.FindTicketsOfCards(ctx, ids)
-	}), claimable: newBatch(cs.ClaimableOffersOfCards), seen: map[portal.Group][]uuid.UUID{},
+	}), claimable: newBatch(cs.ClaimableOffersOfCards), waiting: newBatch(cs.WaitingListCountsOfOffers),
+		balances: newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*int64, error) {
+			m, err := cs.CardBalancesOfCards(ctx, ids)
+			out := make(map[uuid.UUID]*int64, len(m))
+			for id, ore := range m {
+				out[id] = &ore
+			}
+			return out, err
+		}), seen: map[portal.Group][]uuid.UUID{},
 		actsOf:   map[nestedKey]*batch[*portal.ActivityConnection]{},
 		actsJSON: map[nestedKey]*batch[[]byte]{}, orgsOf: map[nestedKey]*batch[*portal.OrganisationConnection]{}}
 	l.organisations = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.Organisation, error) {

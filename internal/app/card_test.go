@@ -247,14 +247,15 @@ func TestActivityCardEndToEnd(t *testing.T) {
 	statements := func(n int) int64 {
 		counter.n.Store(0)
 		r := ok(t, s.post(t, `query($n: Int) {
-			agencyCards(first: $n) { nodes { number holder { givenName } tickets { code status } } } }`, map[string]any{"n": n}, nav))
+			agencyCards(first: $n) { nodes { number holder { givenName } tickets { code status } balanceOre } } }`,
+			map[string]any{"n": n}, nav))
 		if got := len(get(r.Data, "agencyCards.nodes").([]any)); got != n {
 			t.Fatalf("agencyCards(first: %d) gave %d", n, got)
 		}
 		return counter.n.Load()
 	}
 	if one, four := statements(1), statements(4); one != four {
-		t.Errorf("agencyCards with tickets: %d statements for 1 card, %d for 4", one, four)
+		t.Errorf("agencyCards with tickets and balances: %d statements for 1 card, %d for 4", one, four)
 	}
 	tickets := ok(t, s.post(t, `{ agencyCards(first: 10) { nodes { id tickets { status } } } }`, nil, nav))
 	for _, n := range get(tickets.Data, "agencyCards.nodes").([]any) {

@@ -130,6 +130,16 @@ func TestCardWaitingListWithNotices(t *testing.T) {
 	if get(line.Data, "node.waitingList.waiting") != 1.0 {
 		t.Errorf("the line: %+v", line.Data)
 	}
+	// Listed, the offers' lines are counted together, for those who run them only.
+	lines := ok(t, s.post(t, `{ cardOffers { nodes { id waitingList { waiting held } } } }`, nil, coord))
+	if get(lines.Data, "cardOffers.nodes.0.id") != offer || get(lines.Data, "cardOffers.nodes.0.waitingList.waiting") != 1.0 ||
+		get(lines.Data, "cardOffers.nodes.0.waitingList.held") != 0.0 {
+		t.Errorf("the listed line: %+v", lines.Data)
+	}
+	if r := s.post(t, `{ cardOffers { nodes { id waitingList { waiting } } } }`, nil, nav); r.code() != "FORBIDDEN" ||
+		get(r.Data, "cardOffers.nodes.0.id") != offer || get(r.Data, "cardOffers.nodes.0.waitingList") != nil {
+		t.Errorf("a caseworker sees the line: %+v %+v", r.Data, r.Errors)
+	}
 	if r := s.post(t, `{ agencyCards { nodes { id waitingPlaces { id } } } }`, nil, nav); len(r.Errors) == 0 ||
 		get(r.Data, "agencyCards.nodes.0.id") != card || get(r.Data, "agencyCards.nodes.0.waitingPlaces") != nil {
 		t.Errorf("the caseworker sees the card's place in line: %+v", r.Data)

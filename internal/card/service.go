@@ -75,6 +75,9 @@ type Service struct {
 	Push PushNotifier
 	// PublicURL is the frontend's address, which links in e-mails start with.
 	PublicURL string
+
+	// spends gathers one card's acceptances into group commits (see acceptOnCard).
+	spends spendQueues
 }
 
 // NewService returns a Service. secret is the server secret (FRITID_SECRET_KEY): identity

@@ -84,6 +84,45 @@ type WaitingCounts struct {
 	Held    int `bun:"held"`
 }
 
+// WaitingListCountsOfOffers returns the waiting lists' counts (see WaitingListCounts) of
+// offers listed together, in one statement: of those the caller runs (staff every offer
+// of the municipality, a provider's OWNER and EDITOR members its own); the others are
+// missing from the map, and WaitingListCounts says why. Errors: none of its own but the
+// database's: a caller who may see none gets an empty map.
+func (s *Service) WaitingListCountsOfOffers(ctx context.Context, offerIDs []uuid.UUID) (
+	map[uuid.UUID]*WaitingCounts, error,
+) {
+	out := make(map[uuid.UUID]*WaitingCounts, len(offerIDs))
+	c, err := signedIn(ctx)
+	if err != nil {
+		return out, nil
+	}
+	var rows []struct {
+		ID uuid.UUID `bun:"id"`
+		WaitingCounts
+	}
+	// SECURITY: only offers of the request's municipality, and of those only the ones the
+	// caller runs: staff every one, a provider's OWNER and EDITOR members their own.
+	err = s.db.NewSelect().
+		TableExpr("card_offers AS o").
+		ColumnExpr("o.id").
+		ColumnExpr("count(w.id) FILTER (WHERE w.status = 'WAITING') AS waiting").
+		ColumnExpr("count(w.id) FILTER (WHERE w.status = 'OFFERED') AS held").
+		Join("LEFT JOIN card_waiting_places AS w ON w.offer_id = o.id AND w.status IN ('WAITING', 'OFFERED')").
+		Where("o.id IN (?) AND o.municipality_id = ?", bun.In(offerIDs), c.mid()).
+		Where(`? OR EXISTS (SELECT 1 FROM organisation_members m WHERE m.organisation_id = o.organisation_id
+			AND m.user_id = ? AND m.role IN ('OWNER', 'EDITOR'))`, c.has(auth.RoleCardCoordinator, auth.RoleAdmin), c.v.User.ID).
+		GroupExpr("o.id").
+		Scan(ctx, &rows)
+	if err != nil {
+		return nil, database.MapError(err, "count waiting lists", "offer")
+	}
+	for i := range rows {
+		out[rows[i].ID] = &rows[i].WaitingCounts
+	}
+	return out, nil
+}
+
 // JoinWaitingList puts a card in line for a sold-out offer: its holder (access as in
 // ClaimTicket). The card must be able to claim the offer but for the stock, with the
 // checks and errors of ClaimTicket: CARD_NOT_ACTIVE, CARD_EXPIRED, OFFER_NOT_AVAILABLE,
