@@ -57,18 +57,9 @@ FROM cards c WHERE c.id = ANY(?1::uuid[]) AND c.municipality_id = ?2 AND (?3::uu
 // FORBIDDEN.
 func (s *Service) CardBalancesOfCards(ctx context.Context, cardIDs []uuid.UUID) (map[uuid.UUID]int64, error) {
 	// SECURITY: the staff who see what cards may claim (as ClaimableOffersOfCards).
-	c, err := requireRole(ctx, auth.RoleCardCoordinator, auth.RoleCaseworker)
+	c, agencyID, err := s.cardStaff(ctx)
 	if err != nil {
 		return nil, err
-	}
-	var agencyID *uuid.UUID
-	if !c.has(auth.RoleCardCoordinator) {
-		// SECURITY: a caseworker for the cards of their own agency only.
-		ag, err := caseworkerAgency(ctx, s.db, c)
-		if err != nil {
-			return nil, err
-		}
-		agencyID = &ag.ID
 	}
 	var rows []struct {
 		ID  uuid.UUID `bun:"id"`
