@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	Card() CardResolver
 	CardInvoice() CardInvoiceResolver
 	CardLedgerEntry() CardLedgerEntryResolver
+	CardNoticeContact() CardNoticeContactResolver
 	CardOffer() CardOfferResolver
 	CardProgramme() CardProgrammeResolver
 	CardProvider() CardProviderResolver
@@ -463,6 +464,7 @@ type ComplexityRoot struct {
 		Email     func(childComplexity int) int
 		Locale    func(childComplexity int) int
 		Notices   func(childComplexity int) int
+		Phone     func(childComplexity int) int
 	}
 
 	CardOffer struct {
@@ -3560,6 +3562,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardNoticeContact.Notices(childComplexity), true
+	case "CardNoticeContact.phone":
+		if e.ComplexityRoot.CardNoticeContact.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardNoticeContact.Phone(childComplexity), true
 
 	case "CardOffer.admits":
 		if e.ComplexityRoot.CardOffer.Admits == nil {
@@ -13825,10 +13833,12 @@ enum CardNoticeKind {
   REFILL
 }
 
-"The e-mail address a holder or guardian left for a card's notices."
+"The e-mail address or the phone number a holder or guardian left for a card's notices."
 type CardNoticeContact {
-  "The address."
-  email: String!
+  "The e-mail address; null when the notices go to a phone number."
+  email: String
+  "The phone number (E.164, +4791234567) the notices go to as text messages; null for an e-mail address."
+  phone: String
   "The language of the notices."
   locale: String!
   "The notices it gets."
@@ -13837,10 +13847,18 @@ type CardNoticeContact {
   confirmed: Boolean!
 }
 
-"An address for a card's notices."
+"""
+An address for a card's notices: an e-mail address or a mobile phone number, one of them
+(BAD_USER_INPUT naming ` + "`" + `input.email` + "`" + ` with reason ONE_OF otherwise). A phone number is
+taken only where the municipality has an SMS gateway (else reason SMS_NOT_AVAILABLE); it
+is read as Norwegian unless it starts with + or 00, and must take text messages (reasons
+INVALID, NOT_MOBILE).
+"""
 input CardNoticeContactInput {
   "The e-mail address."
-  email: String!
+  email: String
+  "The mobile phone number, for text messages."
+  phone: String
   "The language of the notices; left out: the request's."
   locale: String
   "The notices wanted, at least one."
@@ -18832,6 +18850,8 @@ func (ec *executionContext) childFields_CardNoticeContact(ctx context.Context, f
 	switch field.Name {
 	case "email":
 		return ec.fieldContext_CardNoticeContact_email(ctx, field)
+	case "phone":
+		return ec.fieldContext_CardNoticeContact_phone(ctx, field)
 	case "locale":
 		return ec.fieldContext_CardNoticeContact_locale(ctx, field)
 	case "notices":

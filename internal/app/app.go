@@ -138,7 +138,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 		}
 		return v.User.ID, nil
 	}
-	a.Cards = card.NewService(a.DB, cfg.SecretKey, card.Options{RetentionDays: cfg.CardRetentionDays,
+	a.Cards = card.NewService(a.DB, cfg.SecretKey, card.Options{RetentionDays: cfg.CardRetentionDays, SMS: cfg.SMSURL != "",
 		IdentityNumber: func(i *auth.Identity) string { return i.IdentityNumber() }})
 	a.Cards.PublicURL = cfg.PublicURL
 	a.Portal.Accounts, a.Portal.PublicURL, a.Portal.RevisionsKept = a.Auth, cfg.PublicURL, cfg.RevisionsKept
@@ -509,7 +509,15 @@ func newSender(a *App) (*mail.Sender, error) {
 		}
 		t = smtp
 	}
-	return &mail.Sender{DB: a.DB, Bundle: a.Bundle, Transport: t, Log: a.Log}, nil
+	var sms mail.SMSTransport = mail.LogSMS{Log: a.Log}
+	if a.Config.SMSURL != "" {
+		g, err := mail.NewSMSGateway(a.Config.SMSURL, a.Config.SMSToken, a.Config.SMSSender)
+		if err != nil {
+			return nil, err
+		}
+		sms = g
+	}
+	return &mail.Sender{DB: a.DB, Bundle: a.Bundle, Transport: t, SMS: sms, Log: a.Log}, nil
 }
 
 // openMedia opens the image bucket: FRITID_MEDIA_URL, or a directory in the data directory.
