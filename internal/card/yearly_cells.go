@@ -18,6 +18,9 @@ type activityCells struct {
 	claimed, redeemed, expired, noShows, cancelled, open, expiredOther *statCell
 	fees                                                               *statCell
 	feeOre                                                             int64
+	// purchased and donated are the redeemed tickets by who paid for them: cells of the
+	// sums only, but the programme's purchased tickets are published through their value.
+	purchased, donated *statCell
 }
 
 // newActivityCells makes the cells of a row and the sums within it.
@@ -30,15 +33,18 @@ func newActivityCells(tab *statTable, t *yearlyTicketRow, f *yearlyFeeRow) *acti
 	}
 	a := &activityCells{claimed: tab.cell(t.Claimed), redeemed: tab.cell(t.Redeemed), expired: tab.cell(t.Expired),
 		noShows: tab.cell(t.NoShows), cancelled: tab.cell(t.Cancelled), open: tab.cell(t.Open),
-		expiredOther: tab.cell(t.Expired - t.NoShows), fees: tab.cell(f.Fees), feeOre: f.Ore}
+		expiredOther: tab.cell(t.Expired - t.NoShows), fees: tab.cell(f.Fees), feeOre: f.Ore,
+		purchased: tab.cell(t.Purchased), donated: tab.cell(t.Redeemed - t.Purchased)}
 	tab.sum(a.claimed, a.redeemed, a.expired, a.cancelled, a.open)
 	tab.sum(a.expired, a.noShows, a.expiredOther)
+	tab.sum(a.redeemed, a.purchased, a.donated)
 	return a
 }
 
 // cells returns the row's cells in a fixed order, for the sums between rows.
 func (a *activityCells) cells() []*statCell {
-	return []*statCell{a.claimed, a.redeemed, a.expired, a.noShows, a.cancelled, a.open, a.expiredOther, a.fees}
+	return []*statCell{a.claimed, a.redeemed, a.expired, a.noShows, a.cancelled, a.open, a.expiredOther, a.purchased,
+		a.donated, a.fees}
 }
 
 // publish returns the row as published under name.
@@ -57,7 +63,6 @@ type yearlyCells struct {
 	categories, providers []*activityCells
 	purposes              []*statCell
 	purposeOre            []int64
-	purchased, donated    *statCell
 	grants, topUps, exps  *statCell
 }
 
@@ -173,11 +178,6 @@ func (q *yearlyQuery) activityCells(y *yearlyCells) {
 		y.purposes, y.purposeOre = append(y.purposes, tab.cell(r.Fees)), append(y.purposeOre, r.Ore)
 	}
 	tab.sum(y.activity.fees, y.purposes...)
-	if totalTickets == nil {
-		totalTickets = &yearlyTicketRow{}
-	}
-	y.purchased, y.donated = tab.cell(totalTickets.Purchased), tab.cell(totalTickets.Redeemed-totalTickets.Purchased)
-	tab.sum(y.activity.redeemed, y.purchased, y.donated)
 }
 
 // moneyCells makes the cells of the entries the money sums add up.
@@ -214,7 +214,7 @@ func (q *yearlyQuery) fill(r *CardYearlyReport, y *yearlyCells) {
 	m, b := q.money, q.budget
 	r.Money = &YearlyMoney{BudgetOre: b.BudgetOre, AsOf: q.today,
 		Granted: y.grants.amount(m.Granted), ToppedUp: y.topUps.amount(m.ToppedUp),
-		Spent: y.activity.fees.amount(y.activity.feeOre), Tickets: y.purchased.amount(totalOre(q.tickets)),
+		Spent: y.activity.fees.amount(y.activity.feeOre), Tickets: y.activity.purchased.amount(totalOre(q.tickets)),
 		Expired:   y.exps.amount(m.Expired),
 		Committed: y.held.amount(b.CommittedOre), Left: y.held.amount(b.LeftOre())}
 }
