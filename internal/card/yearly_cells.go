@@ -41,6 +41,14 @@ func newActivityCells(tab *statTable, t *yearlyTicketRow, f *yearlyFeeRow) *acti
 	return a
 }
 
+// knownZeros marks the no-shows of a row without an event, and the fees of a provider
+// without leave to take them, as known when they are 0: which offers have a time and which
+// providers are approved is published, so a count that must be 0 needs no protection.
+func (a *activityCells) knownZeros(dated, approved bool) {
+	a.noShows.known = !dated && a.noShows.n == 0
+	a.fees.known = !approved && a.fees.n == 0
+}
+
 // cells returns the row's cells in a fixed order, for the sums between rows.
 func (a *activityCells) cells() []*statCell {
 	return []*statCell{a.claimed, a.redeemed, a.expired, a.noShows, a.cancelled, a.open, a.expiredOther, a.purchased,
@@ -149,12 +157,20 @@ func (q *yearlyQuery) activityCells(y *yearlyCells) {
 		}
 	}
 	y.activity = newActivityCells(tab, totalTickets, totalFees)
+	anyDated := false
 	for _, c := range q.names.categories {
-		y.categories = append(y.categories, newActivityCells(tab, byCategory[c.ID], nil))
+		a := newActivityCells(tab, byCategory[c.ID], nil)
+		a.knownZeros(c.Dated, false)
+		y.categories = append(y.categories, a)
+		anyDated = anyDated || c.Dated
 	}
 	for _, p := range q.names.providers {
-		y.providers = append(y.providers, newActivityCells(tab, byProvider[p.ID], feesByProvider[p.ID]))
+		a := newActivityCells(tab, byProvider[p.ID], feesByProvider[p.ID])
+		a.knownZeros(p.Dated, p.Approved)
+		y.providers = append(y.providers, a)
+		anyDated = anyDated || p.Dated
 	}
+	y.activity.knownZeros(anyDated, true)
 	total := y.activity.cells()
 	for i, cell := range total {
 		var providers, categories []*statCell

@@ -21,10 +21,15 @@ type yearlyNames struct {
 	categories []namedRow // ID uuid.Nil: offers without a category
 }
 
-// namedRow is a provider or a category by ID and name.
+// namedRow is a provider or a category by ID and name. Dated says whether it has an offer
+// of the programme with a time (an event), which may have no-shows; Approved whether a
+// provider may take fees from the programme's cards now. Without either, the count is 0
+// and a reader knows it (see statCell.known).
 type namedRow struct {
-	ID   uuid.UUID `bun:"id,type:uuid"`
-	Name string    `bun:"name"`
+	ID       uuid.UUID `bun:"id,type:uuid"`
+	Name     string    `bun:"name"`
+	Dated    bool      `bun:"dated"`
+	Approved bool      `bun:"approved"`
 }
 
 // findNames finds the rows of the report, with those its statements counted.
@@ -87,6 +92,10 @@ func (q *yearlyQuery) findProviders(ctx context.Context) ([]namedRow, error) {
 	// SECURITY: only organisations of the request's municipality.
 	err := q.s.db.NewSelect().TableExpr("organisations AS org").
 		ColumnExpr("org.id, org.name").
+		ColumnExpr(`EXISTS (SELECT 1 FROM card_offers o JOIN card_offer_programmes op ON op.offer_id = o.id
+			WHERE op.programme_id = ? AND o.organisation_id = org.id AND o.event_at IS NOT NULL) AS dated`, q.p.ID).
+		ColumnExpr(`EXISTS (SELECT 1 FROM card_programme_providers pp
+			WHERE pp.programme_id = ? AND pp.organisation_id = org.id AND pp.status = 'APPROVED') AS approved`, q.p.ID).
 		Where("org.municipality_id = ?", q.c.mid()).
 		Where(`(org.id IN (SELECT o.organisation_id FROM card_offers o
 				JOIN card_offer_programmes op ON op.offer_id = o.id WHERE op.programme_id = ?0)
@@ -119,6 +128,8 @@ func (q *yearlyQuery) findCategories(ctx context.Context) ([]namedRow, error) {
 	// SECURITY: only categories of the request's municipality.
 	err := q.s.db.NewSelect().TableExpr("categories AS cat").
 		ColumnExpr("cat.id, coalesce(tx.name, cat.slug) AS name").
+		ColumnExpr(`EXISTS (SELECT 1 FROM card_offers o JOIN card_offer_programmes op ON op.offer_id = o.id
+			WHERE op.programme_id = ? AND o.category_id = cat.id AND o.event_at IS NOT NULL) AS dated`, q.p.ID).
 		Join(`LEFT JOIN LATERAL (SELECT t.name FROM category_translations t WHERE t.category_id = cat.id
 			ORDER BY array_position(?::text[], t.locale) NULLS LAST, t.locale LIMIT 1) AS tx ON true`,
 			pgdialect.Array(q.c.chain(ctx))).
@@ -131,17 +142,20 @@ func (q *yearlyQuery) findCategories(ctx context.Context) ([]namedRow, error) {
 	if err != nil {
 		return nil, database.MapError(err, "find categories", "category")
 	}
-	if !none {
-		none, err = q.s.db.NewSelect().TableExpr("card_offers AS o").
-			Join("JOIN card_offer_programmes op ON op.offer_id = o.id").
-			Where("op.programme_id = ? AND o.category_id IS NULL", q.p.ID).
-			Exists(ctx)
-		if err != nil {
-			return nil, database.MapError(err, "find offers without a category", "offer")
-		}
+	var uncategorised struct {
+		Any   bool `bun:"any"`
+		Dated bool `bun:"dated"`
 	}
-	if none {
-		rows = append(rows, namedRow{})
+	err = q.s.db.NewSelect().TableExpr("card_offers AS o").
+		ColumnExpr("count(*) > 0 AS any, coalesce(bool_or(o.event_at IS NOT NULL), false) AS dated").
+		Join("JOIN card_offer_programmes op ON op.offer_id = o.id").
+		Where("op.programme_id = ? AND o.category_id IS NULL", q.p.ID).
+		Scan(ctx, &uncategorised)
+	if err != nil {
+		return nil, database.MapError(err, "find offers without a category", "offer")
+	}
+	if none || uncategorised.Any {
+		rows = append(rows, namedRow{Dated: uncategorised.Dated || none})
 	}
 	return rows, nil
 }

@@ -387,6 +387,9 @@ func TestYearlyReport(t *testing.T) {
 		wantInvalid(t, err, "to")
 	})
 
+	t.Run("CSV", func(t *testing.T) { testYearlyCSV(t, f, r) })
+	t.Run("HTML", func(t *testing.T) { testYearlyHTML(t, f, r) })
+
 	t.Run("Access", func(t *testing.T) {
 		nav := &Agency{}
 		if err := e.db.NewSelect().Model(nav).Where("name = 'NAV Larvik'").Scan(context.Background()); err != nil {
