@@ -11461,4 +11461,18 @@ func (ec *executionContext) marshalOProviderSettlementConnection2ᚖgithubᚗcom
 	return ec._ProviderSettlementConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOStatAmount2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAmount(ctx context.Context, sel ast.SelectionSet, v *card.Amount) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StatAmount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOStatCount2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCount(ctx context.Context, sel ast.SelectionSet, v *card.Count) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StatCount(ctx, sel, v)
+}
+
 // endregion ***************************** type.gotpl *****************************

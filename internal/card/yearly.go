@@ -2,6 +2,7 @@ package card
 
 import (
 	"context"
+	"net/url"
 	"time"
 
 	"github.com/google/uuid"
@@ -10,6 +11,7 @@ import (
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/platform/relay"
 )
 
 // The yearly report of a programme, for the municipality and its grant report to Bufdir:
@@ -172,4 +174,17 @@ func (s *Service) programmeName(ctx context.Context, c caller, programmeID uuid.
 		return "", database.MapError(err, "find programme name", "programme")
 	}
 	return name, nil
+}
+
+// CsvPath returns the path of the report as CSV: the HTTP endpoint with its programme
+// and period.
+func (r *CardYearlyReport) CsvPath() string { return r.path("/card/yearly-report.csv") }
+
+// PagePath returns the path of the report as a printable HTML page.
+func (r *CardYearlyReport) PagePath() string { return r.path("/card/yearly-report.html") }
+
+func (r *CardYearlyReport) path(endpoint string) string {
+	q := url.Values{"programme": {relay.GlobalID("CardProgramme", r.ProgrammeID)},
+		"from": {r.From.Format(time.DateOnly)}, "to": {r.To.Format(time.DateOnly)}}
+	return endpoint + "?" + q.Encode()
 }
