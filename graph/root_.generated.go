@@ -409,18 +409,19 @@ type ComplexityRoot struct {
 	}
 
 	CardInvoice struct {
-		AcceptedOre    func(childComplexity int) int
-		AmountOre      func(childComplexity int) int
-		ChildFirstName func(childComplexity int) int
-		DecidedAt      func(childComplexity int) int
-		DeclineReason  func(childComplexity int) int
-		GlobalID       func(childComplexity int) int
-		Organisation   func(childComplexity int) int
-		PostedAt       func(childComplexity int) int
-		Purpose        func(childComplexity int) int
-		PurposeText    func(childComplexity int) int
-		Reference      func(childComplexity int) int
-		Status         func(childComplexity int) int
+		AcceptedOre     func(childComplexity int) int
+		AmountOre       func(childComplexity int) int
+		ChildFirstName  func(childComplexity int) int
+		DecidedAt       func(childComplexity int) int
+		DeclineReason   func(childComplexity int) int
+		GlobalID        func(childComplexity int) int
+		HolderFirstName func(childComplexity int) int
+		Organisation    func(childComplexity int) int
+		PostedAt        func(childComplexity int) int
+		Purpose         func(childComplexity int) int
+		PurposeText     func(childComplexity int) int
+		Reference       func(childComplexity int) int
+		Status          func(childComplexity int) int
 	}
 
 	CardInvoiceConnection struct {
@@ -1681,14 +1682,15 @@ type ComplexityRoot struct {
 	}
 
 	ReportInvoice struct {
-		AcceptedOre    func(childComplexity int) int
-		AmountOre      func(childComplexity int) int
-		ChildFirstName func(childComplexity int) int
-		Organisation   func(childComplexity int) int
-		PostedAt       func(childComplexity int) int
-		Purpose        func(childComplexity int) int
-		PurposeText    func(childComplexity int) int
-		Status         func(childComplexity int) int
+		AcceptedOre     func(childComplexity int) int
+		AmountOre       func(childComplexity int) int
+		ChildFirstName  func(childComplexity int) int
+		HolderFirstName func(childComplexity int) int
+		Organisation    func(childComplexity int) int
+		PostedAt        func(childComplexity int) int
+		Purpose         func(childComplexity int) int
+		PurposeText     func(childComplexity int) int
+		Status          func(childComplexity int) int
 	}
 
 	ReportLedgerEntry struct {
@@ -3431,6 +3433,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardInvoice.GlobalID(childComplexity), true
+	case "CardInvoice.holderFirstName":
+		if e.ComplexityRoot.CardInvoice.HolderFirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoice.HolderFirstName(childComplexity), true
 	case "CardInvoice.organisation":
 		if e.ComplexityRoot.CardInvoice.Organisation == nil {
 			break
@@ -9469,6 +9477,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportInvoice.ChildFirstName(childComplexity), true
+	case "ReportInvoice.holderFirstName":
+		if e.ComplexityRoot.ReportInvoice.HolderFirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportInvoice.HolderFirstName(childComplexity), true
 	case "ReportInvoice.organisation":
 		if e.ComplexityRoot.ReportInvoice.Organisation == nil {
 			break
@@ -13428,8 +13442,10 @@ type ReportInvoice {
   purpose: CardInvoicePurpose!
   "What it is for, in words."
   purposeText: String!
-  "The child's first name as printed on it."
-  childFirstName: String
+  "The holder's first name as printed on it."
+  holderFirstName: String
+  "The holder's first name as printed on it."
+  childFirstName: String @deprecated(reason: "Use ` + "`" + `holderFirstName` + "`" + `: a programme may be for pensioners.")
   "Where it is."
   status: CardInvoiceStatus!
   "What the card paid, in øre."
@@ -13682,8 +13698,10 @@ type CardInvoice implements Node {
   purposeText: String!
   "The provider's KID or reference."
   reference: String!
-  "The child's first name as printed on the invoice, if given; erased with the card's personal data."
-  childFirstName: String
+  "The holder's first name as printed on the invoice, if given; erased with the card's personal data."
+  holderFirstName: String
+  "The holder's first name as printed on the invoice, if given; erased with the card's personal data."
+  childFirstName: String @deprecated(reason: "Use ` + "`" + `holderFirstName` + "`" + `: a programme may be for pensioners.")
   "Where it is."
   status: CardInvoiceStatus!
   "What the card paid, in øre, once accepted."
@@ -13911,8 +13929,10 @@ input PostCardInvoiceInput {
   purposeText: String
   "The invoice's KID or reference (at most 50 characters)."
   reference: String!
-  "The child's first name as printed on the invoice, nothing more (at most 50 characters, no digits)."
-  childFirstName: String
+  "The holder's first name as printed on the invoice, nothing more (at most 50 characters, no digits)."
+  holderFirstName: String
+  "As ` + "`" + `holderFirstName` + "`" + `, its name before programmes for pensioners; the same name in both is fine."
+  childFirstName: String @deprecated(reason: "Use ` + "`" + `holderFirstName` + "`" + `: a programme may be for pensioners.")
 }
 
 "A programme with its new grant and warning."
@@ -19186,6 +19206,8 @@ func (ec *executionContext) childFields_CardInvoice(ctx context.Context, field g
 		return ec.fieldContext_CardInvoice_purposeText(ctx, field)
 	case "reference":
 		return ec.fieldContext_CardInvoice_reference(ctx, field)
+	case "holderFirstName":
+		return ec.fieldContext_CardInvoice_holderFirstName(ctx, field)
 	case "childFirstName":
 		return ec.fieldContext_CardInvoice_childFirstName(ctx, field)
 	case "status":
@@ -21292,6 +21314,8 @@ func (ec *executionContext) childFields_ReportInvoice(ctx context.Context, field
 		return ec.fieldContext_ReportInvoice_purpose(ctx, field)
 	case "purposeText":
 		return ec.fieldContext_ReportInvoice_purposeText(ctx, field)
+	case "holderFirstName":
+		return ec.fieldContext_ReportInvoice_holderFirstName(ctx, field)
 	case "childFirstName":
 		return ec.fieldContext_ReportInvoice_childFirstName(ctx, field)
 	case "status":
