@@ -104,8 +104,8 @@ func TestCardMoneyEndToEnd(t *testing.T) {
 	tok := iss.sign(t, iss.key, map[string]any{"iss": iss.URL, "aud": "fritid", "sub": "mor", "pid": mother,
 		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix()})
 	resident := "Authorization: Bearer " + tok
-	mine := ok(t, s.post(t, `{ myCards { nodes { balanceOre invoices { id amountOre status holderFirstName childFirstName } } } }`,
-		nil, resident))
+	mine := ok(t, s.post(t, `{ myCards { nodes { balanceOre
+		invoices { id amountOre status holderFirstName childFirstName } } } }`, nil, resident))
 	if get(mine.Data, "myCards.nodes.0.invoices.0.id") != invoice || get(mine.Data, "myCards.nodes.0.balanceOre") != 100_000.0 {
 		t.Fatalf("myCards: %+v", mine.Data)
 	}

@@ -23,7 +23,8 @@ func yearlyBenchRound(b *testing.B, cards, anonymous, tickets int) (*Service, co
 	b.Helper()
 	ctx := context.Background()
 	db := testdb.New(b)
-	t, err := tenant.NewService(db).CreateMunicipality(ctx, tenant.CreateMunicipalityInput{Slug: "larvik", Name: "Larvik kommune"})
+	t, err := tenant.NewService(db).CreateMunicipality(ctx,
+		tenant.CreateMunicipalityInput{Slug: "larvik", Name: "Larvik kommune"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -31,7 +32,8 @@ func yearlyBenchRound(b *testing.B, cards, anonymous, tickets int) (*Service, co
 	if _, err := db.NewInsert().Model(u).Exec(ctx); err != nil {
 		b.Fatal(err)
 	}
-	coord := auth.WithViewer(tenant.WithTenant(ctx, t), &auth.Viewer{User: u, Roles: []auth.MunicipalRole{auth.RoleCardCoordinator}})
+	coord := auth.WithViewer(tenant.WithTenant(ctx, t),
+		&auth.Viewer{User: u, Roles: []auth.MunicipalRole{auth.RoleCardCoordinator}})
 	svc := NewService(db, testSecret, Options{})
 	exec := func(q string, args ...any) {
 		b.Helper()
@@ -57,7 +59,8 @@ func yearlyBenchRound(b *testing.B, cards, anonymous, tickets int) (*Service, co
 	var categories []uuid.UUID
 	for i, slug := range []string{"idrett", "kultur", "friluft"} {
 		var id uuid.UUID
-		if err := db.QueryRowContext(ctx, "INSERT INTO categories (municipality_id, slug, sort_order) VALUES (?, ?, ?) RETURNING id",
+		if err := db.QueryRowContext(ctx,
+			"INSERT INTO categories (municipality_id, slug, sort_order) VALUES (?, ?, ?) RETURNING id",
 			t.ID(), slug, i).Scan(&id); err != nil {
 			b.Fatal(err)
 		}

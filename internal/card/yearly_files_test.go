@@ -132,7 +132,8 @@ func testYearlyCSV(t *testing.T, f *yearlyFixture, r *CardYearlyReport) {
 		if res := getYearly(t, f, f.e.coord, "nb", "/card/yearly-report.csv", "programme=x"); res.StatusCode != 400 {
 			t.Errorf("a bad ID: %d", res.StatusCode)
 		}
-		if res := getYearly(t, f, f.e.coord, "nb", "/card/yearly-report.csv", query+"&from=2026-13-01&to=2026-12-31"); res.StatusCode != 400 {
+		bad := query + "&from=2026-13-01&to=2026-12-31"
+		if res := getYearly(t, f, f.e.coord, "nb", "/card/yearly-report.csv", bad); res.StatusCode != 400 {
 			t.Errorf("a bad date: %d", res.StatusCode)
 		}
 	})

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -77,7 +78,8 @@ func ticketCells(a *YearlyActivity) []string {
 
 func (r *CardYearlyReport) categoryTable(t func(string) string) ReportTable {
 	tab := ReportTable{Title: t("YearlyByCategory"), Total: true,
-		Header: []string{t("YearlyCategory"), t("YearlyClaimed"), t("YearlyRedeemed"), t("YearlyNoShows"), t("YearlyExpired")}}
+		Header: []string{t("YearlyCategory"), t("YearlyClaimed"), t("YearlyRedeemed"), t("YearlyNoShows"),
+			t("YearlyExpired")}}
 	for _, a := range r.ByCategory {
 		name := a.Name
 		if name == "" {
@@ -154,10 +156,28 @@ func (r *CardYearlyReport) WriteCSV(w io.Writer, tr Localizer) error {
 		}
 		cw.Write([]string{tab.Title}) //nolint:errcheck // as above
 		cw.Write(tab.Header)          //nolint:errcheck // as above
-		cw.WriteAll(tab.Rows)         //nolint:errcheck // as above
+		for _, row := range tab.Rows {
+			safe := make([]string, len(row))
+			for j, v := range row {
+				safe[j] = csvSafe(v)
+			}
+			cw.Write(safe) //nolint:errcheck // as above
+		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvSafe keeps a spreadsheet from reading a name (a provider's, say) as a formula: text
+// that starts with =, +, - or @ gets a leading apostrophe; numbers, negative ones too, stay.
+func csvSafe(v string) string {
+	if v == "" || !strings.ContainsRune("=+-@", rune(v[0])) {
+		return v
+	}
+	if _, err := strconv.ParseFloat(v, 64); err == nil {
+		return v
+	}
+	return "'" + v
 }
 
 //go:embed yearly_report.html.tmpl

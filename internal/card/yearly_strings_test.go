@@ -1,6 +1,8 @@
 package card
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"testing"
@@ -42,5 +44,37 @@ func TestYearlyReportStrings(t *testing.T) {
 	}
 	if len(used) < 40 {
 		t.Errorf("only %d message IDs seen", len(used))
+	}
+}
+
+// TestYearlyCSVIsNoFormula writes names that a spreadsheet would take for formulas: they
+// come back as text, and a negative sum stays a number.
+func TestYearlyCSVIsNoFormula(t *testing.T) {
+	t.Parallel()
+	zero, left := Count{Display: "<5"}, int64(-500)
+	act := &YearlyActivity{Fees: &zero, FeeOre: &Amount{}}
+	r := &CardYearlyReport{ProgrammeName: "=HYPERLINK(\"http://x\")", MunicipalityName: "Larvik kommune",
+		Activity: act, ByProvider: []*YearlyActivity{{Name: "@SUM(A1)", Fees: &zero, FeeOre: &Amount{}}},
+		Money: &YearlyMoney{Left: Amount{Ore: &left}}}
+	var buf bytes.Buffer
+	if err := r.WriteCSV(&buf, func(id string, _ map[string]any) string { return id }); err != nil {
+		t.Fatal(err)
+	}
+	rd := csv.NewReader(&buf)
+	rd.FieldsPerRecord = -1
+	rows, err := rd.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, row := range rows {
+		for _, v := range row {
+			found[v] = true
+		}
+	}
+	for _, want := range []string{"'=HYPERLINK(\"http://x\")", "'@SUM(A1)", "-5.00", "Larvik kommune"} {
+		if !found[want] {
+			t.Errorf("no cell %q in %q", want, rows)
+		}
 	}
 }

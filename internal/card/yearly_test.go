@@ -360,7 +360,8 @@ func TestYearlyReport(t *testing.T) {
 			t.Fatal(err)
 		}
 		if m.Committed.Ore == nil || *m.Committed.Ore != b.CommittedOre || *m.Left.Ore != b.LeftOre() {
-			t.Errorf("committed %v left %v, want %d and %d as the budget", m.Committed.Ore, m.Left.Ore, b.CommittedOre, b.LeftOre())
+			t.Errorf("committed %v left %v, want %d and %d as the budget", m.Committed.Ore, m.Left.Ore, b.CommittedOre,
+				b.LeftOre())
 		}
 	})
 
