@@ -44,14 +44,14 @@ const yearlyHoldersSQL = `WITH held AS (
 		bool_or(took) AS took
 	FROM per_card
 	GROUP BY who
-), cards AS (
+), card_counts AS (
 	SELECT count(*) AS held, count(*) FILTER (WHERE issued_at >= ?2) AS issued, count(*) FILTER (WHERE used) AS used
 	FROM per_card
 )
 SELECT grouping(h.agency_id) AS g_agency, grouping(h.band) AS g_band, h.agency_id, h.band,
 	count(h.band) AS reached, count(h.band) FILTER (WHERE h.took) AS took,
-	min(cards.held) AS held, min(cards.issued) AS issued, min(cards.used) AS used
-FROM cards LEFT JOIN per_holder h ON true
+	min(n.held) AS held, min(n.issued) AS issued, min(n.used) AS used
+FROM card_counts n LEFT JOIN per_holder h ON true
 GROUP BY GROUPING SETS ((h.agency_id), (h.band), ())`
 
 // yearlyTicketsSQL counts the tickets of the programme's cards by category and provider.
