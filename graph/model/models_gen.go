@@ -923,7 +923,9 @@ type PostCardInvoiceInput struct {
 	PurposeText *string `json:"purposeText,omitempty"`
 	// The invoice's KID or reference (at most 50 characters).
 	Reference string `json:"reference"`
-	// The child's first name as printed on the invoice, nothing more (at most 50 characters, no digits).
+	// The holder's first name as printed on the invoice, nothing more (at most 50 characters, no digits).
+	HolderFirstName *string `json:"holderFirstName,omitempty"`
+	// As `holderFirstName`, its name before programmes for pensioners; the same name in both is fine.
 	ChildFirstName *string `json:"childFirstName,omitempty"`
 }
 

@@ -335,6 +335,9 @@ func (a *App) Handler() http.Handler {
 	nl := &newsletter.Handlers{Service: a.Newsletters, Bundle: a.Bundle, Log: a.Log}
 	mux.Handle("POST /newsletter/unsubscribe", withTenant(http.HandlerFunc(nl.OneClick)))
 	mux.Handle("GET /newsletter/subscribers.csv", withTenant(http.HandlerFunc(nl.ExportCSV)))
+	ch := &card.Handlers{Service: a.Cards, Bundle: a.Bundle, Log: a.Log}
+	mux.Handle("GET /card/yearly-report.csv", withTenant(http.HandlerFunc(ch.YearlyReportCSV)))
+	mux.Handle("GET /card/yearly-report.html", withTenant(http.HandlerFunc(ch.YearlyReportHTML)))
 	// Returned mail from the mail server, for every municipality: the token in it names the
 	// delivery, and its bearer header is the inbound secret, not a session.
 	mux.Handle("POST /newsletter/inbound", http.HandlerFunc(nl.Inbound))
