@@ -211,6 +211,9 @@ type applicant struct {
 func (s *Service) applicantOf(ctx context.Context, c caller, orgID *uuid.UUID) (*applicant, error) {
 	switch {
 	case orgID != nil:
+		if c.v == nil || c.v.User == nil {
+			return nil, apperr.New(apperr.Unauthenticated, "")
+		}
 		// SECURITY: an organisation's OWNER or EDITOR files for it.
 		if err := s.memberOf(ctx, s.db, c, *orgID, "OWNER", "EDITOR"); err != nil {
 			return nil, named(err, "input.organisationId")
@@ -232,10 +235,14 @@ func (s *Service) applicantOf(ctx context.Context, c caller, orgID *uuid.UUID) (
 }
 
 // residentKey returns the identity key of the resident signed in with ID-porten. Errors:
-// UNAUTHENTICATED (no one signed in), FORBIDDEN (no identity number in the token).
+// UNAUTHENTICATED (no one signed in), FORBIDDEN (not signed in with ID-porten, or no
+// identity number in the token).
 func (s *Service) residentKey(c caller) ([]byte, error) {
-	if c.v == nil || c.v.Identity == nil {
+	switch {
+	case c.v == nil:
 		return nil, apperr.New(apperr.Unauthenticated, "")
+	case c.v.Identity == nil:
+		return nil, apperr.New(apperr.Forbidden, "CardIdentityRequired")
 	}
 	// SECURITY: the identity number comes only from a verified ID token, never from input.
 	var number string

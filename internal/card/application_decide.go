@@ -99,6 +99,10 @@ func (s *Service) StartReview(ctx context.Context, id uuid.UUID) (*Application, 
 func (s *Service) changeApplication(ctx context.Context, c caller, id uuid.UUID, d *decider, action string,
 	change func(bun.Tx, *Application) error, columns ...string,
 ) (*Application, error) {
+	// SECURITY: an applicant is signed in, with ID-porten or as a user of the municipality.
+	if d == nil && c.v == nil {
+		return nil, apperr.New(apperr.Unauthenticated, "")
+	}
 	var out *Application
 	err := database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		a, err := s.lockApplication(ctx, tx, c, id, d)
@@ -138,8 +142,8 @@ func (s *Service) isApplicant(ctx context.Context, tx bun.IDB, c caller, a *Appl
 			return apperr.NotFoundf("application")
 		}
 	case ApplicantCaseworker:
-		if c.v == nil || c.v.User == nil {
-			return apperr.New(apperr.Unauthenticated, "")
+		if c.v.User == nil {
+			return apperr.New(apperr.Forbidden, "")
 		}
 		ag, err := caseworkerAgency(ctx, tx, c)
 		if err != nil {
