@@ -86,6 +86,7 @@ type MutationResolver interface {
 	StartCardApplicationReview(ctx context.Context, id string) (*model.CardApplicationPayload, error)
 	DecideCardApplication(ctx context.Context, input model.DecideCardApplicationInput) (*model.CardApplicationPayload, error)
 	AppealCardApplication(ctx context.Context, id string, reason string) (*model.CardApplicationPayload, error)
+	AttachCardApplicationFile(ctx context.Context, id string, file graphql.Upload) (*model.AttachCardApplicationFilePayload, error)
 	SetCardProgrammeApplications(ctx context.Context, programmeID string, input model.CardProgrammeApplicationsInput) (*model.SetCardProgrammeMoneyPayload, error)
 	SetCardProgrammeMoney(ctx context.Context, programmeID string, input model.CardProgrammeMoneyInput) (*model.SetCardProgrammeMoneyPayload, error)
 	TopUpCard(ctx context.Context, input model.TopUpCardInput) (*model.TopUpCardPayload, error)
@@ -404,6 +405,28 @@ func (ec *executionContext) field_Mutation_archiveVenue_args(ctx context.Context
 		return nil, err
 	}
 	args["archived"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_attachCardApplicationFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg1
 	return args, nil
 }
 
@@ -6009,6 +6032,50 @@ func (ec *executionContext) fieldContext_Mutation_appealCardApplication(ctx cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_appealCardApplication_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_attachCardApplicationFile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_attachCardApplicationFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AttachCardApplicationFile(ctx, fc.Args["id"].(string), fc.Args["file"].(graphql.Upload))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttachCardApplicationFilePayload) graphql.Marshaler {
+			return ec.marshalNAttachCardApplicationFilePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐAttachCardApplicationFilePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_attachCardApplicationFile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttachCardApplicationFilePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_attachCardApplicationFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13419,6 +13486,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "appealCardApplication":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_appealCardApplication(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attachCardApplicationFile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_attachCardApplicationFile(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -20,11 +20,19 @@ import (
 
 // region    ************************** generated!.gotpl **************************
 
+type AttachCardApplicationFilePayloadResolver interface {
+	Application(ctx context.Context, obj *model.AttachCardApplicationFilePayload) (*card.Application, error)
+}
 type CardApplicationResolver interface {
 	Programme(ctx context.Context, obj *card.Application) (*card.Programme, error)
 	Card(ctx context.Context, obj *card.Application) (*card.Card, error)
 
 	Organisation(ctx context.Context, obj *card.Application) (*portal.Organisation, error)
+
+	Attachments(ctx context.Context, obj *card.Application) ([]*card.Attachment, error)
+}
+type CardApplicationAttachmentResolver interface {
+	ContentBase64(ctx context.Context, obj *card.Attachment) (*string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -34,6 +42,70 @@ type CardApplicationResolver interface {
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AttachCardApplicationFilePayload_attachment(ctx context.Context, field graphql.CollectedField, obj *model.AttachCardApplicationFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachCardApplicationFilePayload_attachment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attachment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Attachment) graphql.Marshaler {
+			return ec.marshalNCardApplicationAttachment2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAttachment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachCardApplicationFilePayload_attachment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachCardApplicationFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardApplicationAttachment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttachCardApplicationFilePayload_application(ctx context.Context, field graphql.CollectedField, obj *model.AttachCardApplicationFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachCardApplicationFilePayload_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AttachCardApplicationFilePayload().Application(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.Application) graphql.Marshaler {
+			return ec.marshalOCardApplication2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AttachCardApplicationFilePayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachCardApplicationFilePayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardApplication(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _CardApplication_id(ctx context.Context, field graphql.CollectedField, obj *card.Application) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.GlobalID())
@@ -516,6 +588,112 @@ func (ec *executionContext) fieldContext_CardApplication_findings(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _CardApplication_attachments(ctx context.Context, field graphql.CollectedField, obj *card.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CardApplication_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CardApplication().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*card.Attachment) graphql.Marshaler {
+			return ec.marshalOCardApplicationAttachment2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAttachmentᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CardApplication_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CardApplication",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardApplicationAttachment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CardApplicationAttachment_id(ctx context.Context, field graphql.CollectedField, obj *card.Attachment) (ret graphql.Marshaler) {
+	return ec.marshalNID2string(ctx, field.Selections, obj.GlobalID())
+}
+func (ec *executionContext) fieldContext_CardApplicationAttachment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardApplicationAttachment", field, true, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CardApplicationAttachment_fileName(ctx context.Context, field graphql.CollectedField, obj *card.Attachment) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.FileName)
+}
+func (ec *executionContext) fieldContext_CardApplicationAttachment_fileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardApplicationAttachment", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CardApplicationAttachment_contentType(ctx context.Context, field graphql.CollectedField, obj *card.Attachment) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.ContentType)
+}
+func (ec *executionContext) fieldContext_CardApplicationAttachment_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardApplicationAttachment", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CardApplicationAttachment_sizeBytes(ctx context.Context, field graphql.CollectedField, obj *card.Attachment) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.SizeBytes)
+}
+func (ec *executionContext) fieldContext_CardApplicationAttachment_sizeBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardApplicationAttachment", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CardApplicationAttachment_createdAt(ctx context.Context, field graphql.CollectedField, obj *card.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CardApplicationAttachment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CardApplicationAttachment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardApplicationAttachment", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CardApplicationAttachment_contentBase64(ctx context.Context, field graphql.CollectedField, obj *card.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CardApplicationAttachment_contentBase64(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CardApplicationAttachment().ContentBase64(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CardApplicationAttachment_contentBase64(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardApplicationAttachment", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _CardApplicationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *card.ApplicationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -931,6 +1109,82 @@ func (ec *executionContext) unmarshalInputSubmitCardApplicationInput(ctx context
 
 // region    **************************** object.gotpl ****************************
 
+var attachCardApplicationFilePayloadImplementors = []string{"AttachCardApplicationFilePayload"}
+
+func (ec *executionContext) _AttachCardApplicationFilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AttachCardApplicationFilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attachCardApplicationFilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttachCardApplicationFilePayload")
+		case "attachment":
+			out.Values[i] = ec._AttachCardApplicationFilePayload_attachment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "application":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AttachCardApplicationFilePayload_application(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var cardApplicationImplementors = []string{"CardApplication", "Node"}
 
 func (ec *executionContext) _CardApplication(ctx context.Context, sel ast.SelectionSet, obj *card.Application) graphql.Marshaler {
@@ -1177,6 +1431,140 @@ func (ec *executionContext) _CardApplication(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attachments":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CardApplication_attachments(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var cardApplicationAttachmentImplementors = []string{"CardApplicationAttachment"}
+
+func (ec *executionContext) _CardApplicationAttachment(ctx context.Context, sel ast.SelectionSet, obj *card.Attachment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cardApplicationAttachmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CardApplicationAttachment")
+		case "id":
+			out.Values[i] = ec._CardApplicationAttachment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fileName":
+			out.Values[i] = ec._CardApplicationAttachment_fileName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentType":
+			out.Values[i] = ec._CardApplicationAttachment_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sizeBytes":
+			out.Values[i] = ec._CardApplicationAttachment_sizeBytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._CardApplicationAttachment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentBase64":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CardApplicationAttachment_contentBase64(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1369,6 +1757,16 @@ func (ec *executionContext) _CardApplicationPayload(ctx context.Context, sel ast
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAttachCardApplicationFilePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐAttachCardApplicationFilePayload(ctx context.Context, sel ast.SelectionSet, v *model.AttachCardApplicationFilePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AttachCardApplicationFilePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCardApplicantKind2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐApplicantKind(ctx context.Context, v any) (card.ApplicantKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := card.ApplicantKind(tmp)
@@ -1410,6 +1808,16 @@ func (ec *executionContext) marshalNCardApplication2ᚖgithubᚗcomᚋfritidᚋf
 		return graphql.Null
 	}
 	return ec._CardApplication(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCardApplicationAttachment2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAttachment(ctx context.Context, sel ast.SelectionSet, v *card.Attachment) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CardApplicationAttachment(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCardApplicationEdge2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐApplicationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.ApplicationEdge) graphql.Marshaler {
@@ -1536,6 +1944,25 @@ func (ec *executionContext) marshalOCardApplication2ᚖgithubᚗcomᚋfritidᚋf
 		return graphql.Null
 	}
 	return ec._CardApplication(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCardApplicationAttachment2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAttachmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.Attachment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCardApplicationAttachment2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAttachment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOCardApplicationConnection2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐApplicationConnection(ctx context.Context, sel ast.SelectionSet, v *card.ApplicationConnection) graphql.Marshaler {

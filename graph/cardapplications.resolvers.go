@@ -7,12 +7,18 @@ package graph
 
 import (
 	"context"
+	"encoding/base64"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
 )
+
+func (r *attachCardApplicationFilePayloadResolver) Application(ctx context.Context, obj *model.AttachCardApplicationFilePayload) (*card.Application, error) {
+	return nullIfNotFound(r.Cards.FindApplicationByID(ctx, obj.Attachment.ApplicationID))
+}
 
 func (r *cardApplicationResolver) Programme(ctx context.Context, obj *card.Application) (*card.Programme, error) {
 	return nullIfNotFound(r.Cards.FindProgrammeByID(ctx, obj.ProgrammeID))
@@ -30,6 +36,19 @@ func (r *cardApplicationResolver) Organisation(ctx context.Context, obj *card.Ap
 		return nil, nil
 	}
 	return nullIfNotFound(loadersFor(ctx).organisations.get(ctx, *obj.OrganisationID))
+}
+
+func (r *cardApplicationResolver) Attachments(ctx context.Context, obj *card.Application) ([]*card.Attachment, error) {
+	return r.Cards.FindAttachments(ctx, obj.ID)
+}
+
+func (r *cardApplicationAttachmentResolver) ContentBase64(ctx context.Context, obj *card.Attachment) (*string, error) {
+	_, body, err := r.Cards.ReadAttachment(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	enc := base64.StdEncoding.EncodeToString(body)
+	return &enc, nil
 }
 
 func (r *mutationResolver) SubmitCardApplication(ctx context.Context, input model.SubmitCardApplicationInput) (*model.CardApplicationPayload, error) {
@@ -90,6 +109,18 @@ func (r *mutationResolver) AppealCardApplication(ctx context.Context, id string,
 	return applicationPayload(r.Cards.AppealApplication(ctx, uid, reason))
 }
 
+func (r *mutationResolver) AttachCardApplicationFile(ctx context.Context, id string, file graphql.Upload) (*model.AttachCardApplicationFilePayload, error) {
+	uid, err := relay.ParseTypedID(id, "CardApplication", "id")
+	if err != nil {
+		return nil, err
+	}
+	att, err := r.Cards.AttachToApplication(ctx, uid, file.Filename, file.File)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AttachCardApplicationFilePayload{Attachment: att}, nil
+}
+
 func (r *mutationResolver) SetCardProgrammeApplications(ctx context.Context, programmeID string, input model.CardProgrammeApplicationsInput) (*model.SetCardProgrammeMoneyPayload, error) {
 	id, err := relay.ParseTypedID(programmeID, "CardProgramme", "programmeId")
 	if err != nil {
@@ -123,6 +154,18 @@ func (r *queryResolver) CardApplication(ctx context.Context, id string) (*card.A
 	return nullIfNotFound(r.Cards.FindApplicationByID(ctx, uid))
 }
 
+func (r *Resolver) AttachCardApplicationFilePayload() AttachCardApplicationFilePayloadResolver {
+	return &attachCardApplicationFilePayloadResolver{r}
+}
+
 func (r *Resolver) CardApplication() CardApplicationResolver { return &cardApplicationResolver{r} }
 
-type cardApplicationResolver struct{ *Resolver }
+func (r *Resolver) CardApplicationAttachment() CardApplicationAttachmentResolver {
+	return &cardApplicationAttachmentResolver{r}
+}
+
+type (
+	attachCardApplicationFilePayloadResolver struct{ *Resolver }
+	cardApplicationResolver                  struct{ *Resolver }
+	cardApplicationAttachmentResolver        struct{ *Resolver }
+)

@@ -39,11 +39,13 @@ type ResolverRoot interface {
 	Article() ArticleResolver
 	ArticleChange() ArticleChangeResolver
 	ArticleConnection() ArticleConnectionResolver
+	AttachCardApplicationFilePayload() AttachCardApplicationFilePayloadResolver
 	AuditEntry() AuditEntryResolver
 	CalendarActivityTime() CalendarActivityTimeResolver
 	CancelTicketPayload() CancelTicketPayloadResolver
 	Card() CardResolver
 	CardApplication() CardApplicationResolver
+	CardApplicationAttachment() CardApplicationAttachmentResolver
 	CardInvoice() CardInvoiceResolver
 	CardLedgerEntry() CardLedgerEntryResolver
 	CardOffer() CardOfferResolver
@@ -292,6 +294,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AttachCardApplicationFilePayload struct {
+		Application func(childComplexity int) int
+		Attachment  func(childComplexity int) int
+	}
+
 	AuditEntry struct {
 		Action    func(childComplexity int) int
 		ActorID   func(childComplexity int) int
@@ -383,6 +390,7 @@ type ComplexityRoot struct {
 		ApplicantKind  func(childComplexity int) int
 		ApprovedOre    func(childComplexity int) int
 		AskedOre       func(childComplexity int) int
+		Attachments    func(childComplexity int) int
 		AutoDecided    func(childComplexity int) int
 		BirthDate      func(childComplexity int) int
 		Card           func(childComplexity int) int
@@ -403,6 +411,15 @@ type ComplexityRoot struct {
 		Status         func(childComplexity int) int
 		SubmittedAt    func(childComplexity int) int
 		WithdrawnAt    func(childComplexity int) int
+	}
+
+	CardApplicationAttachment struct {
+		ContentBase64 func(childComplexity int) int
+		ContentType   func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		FileName      func(childComplexity int) int
+		GlobalID      func(childComplexity int) int
+		SizeBytes     func(childComplexity int) int
 	}
 
 	CardApplicationConnection struct {
@@ -1148,6 +1165,7 @@ type ComplexityRoot struct {
 		ApproveArticleChanges          func(childComplexity int, id string) int
 		ApproveOrganisation            func(childComplexity int, id string) int
 		ArchiveVenue                   func(childComplexity int, id string, archived bool) int
+		AttachCardApplicationFile      func(childComplexity int, id string, file graphql.Upload) int
 		CancelCardInvoice              func(childComplexity int, id string) int
 		CancelSignup                   func(childComplexity int, token *string, id *string) int
 		CancelTicket                   func(childComplexity int, id string, access *model.CardPinInput) int
@@ -2962,6 +2980,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ArticleEdge.Node(childComplexity), true
 
+	case "AttachCardApplicationFilePayload.application":
+		if e.ComplexityRoot.AttachCardApplicationFilePayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachCardApplicationFilePayload.Application(childComplexity), true
+	case "AttachCardApplicationFilePayload.attachment":
+		if e.ComplexityRoot.AttachCardApplicationFilePayload.Attachment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachCardApplicationFilePayload.Attachment(childComplexity), true
+
 	case "AuditEntry.action":
 		if e.ComplexityRoot.AuditEntry.Action == nil {
 			break
@@ -3320,6 +3351,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardApplication.AskedOre(childComplexity), true
+	case "CardApplication.attachments":
+		if e.ComplexityRoot.CardApplication.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.Attachments(childComplexity), true
 	case "CardApplication.autoDecided":
 		if e.ComplexityRoot.CardApplication.AutoDecided == nil {
 			break
@@ -3440,6 +3477,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardApplication.WithdrawnAt(childComplexity), true
+
+	case "CardApplicationAttachment.contentBase64":
+		if e.ComplexityRoot.CardApplicationAttachment.ContentBase64 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationAttachment.ContentBase64(childComplexity), true
+	case "CardApplicationAttachment.contentType":
+		if e.ComplexityRoot.CardApplicationAttachment.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationAttachment.ContentType(childComplexity), true
+	case "CardApplicationAttachment.createdAt":
+		if e.ComplexityRoot.CardApplicationAttachment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationAttachment.CreatedAt(childComplexity), true
+	case "CardApplicationAttachment.fileName":
+		if e.ComplexityRoot.CardApplicationAttachment.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationAttachment.FileName(childComplexity), true
+	case "CardApplicationAttachment.id":
+		if e.ComplexityRoot.CardApplicationAttachment.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationAttachment.GlobalID(childComplexity), true
+	case "CardApplicationAttachment.sizeBytes":
+		if e.ComplexityRoot.CardApplicationAttachment.SizeBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationAttachment.SizeBytes(childComplexity), true
 
 	case "CardApplicationConnection.edges":
 		if e.ComplexityRoot.CardApplicationConnection.Edges == nil {
@@ -6285,6 +6359,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArchiveVenue(childComplexity, args["id"].(string), args["archived"].(bool)), true
+	case "Mutation.attachCardApplicationFile":
+		if e.ComplexityRoot.Mutation.AttachCardApplicationFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attachCardApplicationFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AttachCardApplicationFile(childComplexity, args["id"].(string), args["file"].(graphql.Upload)), true
 	case "Mutation.cancelCardInvoice":
 		if e.ComplexityRoot.Mutation.CancelCardInvoice == nil {
 			break
@@ -13715,6 +13800,27 @@ type CardApplication implements Node {
   withdrawnAt: Time
   "What the checks found at submission (caseworkers and coordinators only; empty for others)."
   findings: [CardFinding!]!
+  "The files attached (receipts, invoices), oldest first; null, with the error, for one the caller may not see."
+  attachments: [CardApplicationAttachment!]
+}
+
+"""
+A file attached to an application. It is stored privately and never served at a public
+address: its content is read through ` + "`" + `contentBase64` + "`" + `, by whoever may see the application.
+"""
+type CardApplicationAttachment {
+  "The attachment's global ID."
+  id: ID!
+  "The file's name as uploaded."
+  fileName: String!
+  "application/pdf, image/jpeg or image/png."
+  contentType: String!
+  "The file's size in bytes."
+  sizeBytes: Int!
+  "When it was attached."
+  createdAt: Time!
+  "The file's content, base64-encoded; null, with the error, for anyone who may not see the application."
+  contentBase64: String
 }
 
 "A page of applications."
@@ -13820,6 +13926,18 @@ extend type Mutation {
     reason: String!
   ): CardApplicationPayload!
 
+  """
+  Attaches a file (GraphQL multipart, as uploadImage): a receipt or an invoice, as PDF,
+  JPEG or PNG, at most 5 MB, at most 10 per application (its applicant, while it is
+  undecided or under appeal). Stored privately, never at a public address.
+  """
+  attachCardApplicationFile(
+    "The application's global ID."
+    id: ID!
+    "The file."
+    file: Upload!
+  ): AttachCardApplicationFilePayload!
+
   "Sets how a programme takes applications (card coordinators and administrators)."
   setCardProgrammeApplications(
     "The programme's global ID."
@@ -13885,6 +14003,14 @@ input CardProgrammeApplicationsInput {
 type CardApplicationPayload {
   "The application."
   application: CardApplication!
+}
+
+"A file attached to an application."
+type AttachCardApplicationFilePayload {
+  "The attachment."
+  attachment: CardApplicationAttachment!
+  "The application."
+  application: CardApplication
 }
 `, BuiltIn: false},
 	{Name: "../schema/cardmoney.graphqls", Input: `extend type Card {
@@ -19202,6 +19328,16 @@ func (ec *executionContext) childFields_ArticleEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ArticleEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AttachCardApplicationFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "attachment":
+		return ec.fieldContext_AttachCardApplicationFilePayload_attachment(ctx, field)
+	case "application":
+		return ec.fieldContext_AttachCardApplicationFilePayload_application(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttachCardApplicationFilePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -19412,8 +19548,28 @@ func (ec *executionContext) childFields_CardApplication(ctx context.Context, fie
 		return ec.fieldContext_CardApplication_withdrawnAt(ctx, field)
 	case "findings":
 		return ec.fieldContext_CardApplication_findings(ctx, field)
+	case "attachments":
+		return ec.fieldContext_CardApplication_attachments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CardApplication", field.Name)
+}
+
+func (ec *executionContext) childFields_CardApplicationAttachment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CardApplicationAttachment_id(ctx, field)
+	case "fileName":
+		return ec.fieldContext_CardApplicationAttachment_fileName(ctx, field)
+	case "contentType":
+		return ec.fieldContext_CardApplicationAttachment_contentType(ctx, field)
+	case "sizeBytes":
+		return ec.fieldContext_CardApplicationAttachment_sizeBytes(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CardApplicationAttachment_createdAt(ctx, field)
+	case "contentBase64":
+		return ec.fieldContext_CardApplicationAttachment_contentBase64(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardApplicationAttachment", field.Name)
 }
 
 func (ec *executionContext) childFields_CardApplicationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -86,3 +86,35 @@ CREATE INDEX card_applications_due_idx ON card_applications (due_at)
   WHERE status IN ('SUBMITTED', 'IN_REVIEW', 'APPEALED') AND delay_notice_at IS NULL;
 CREATE INDEX card_applications_uncredited_idx ON card_applications (programme_id) INCLUDE (approved_ore)
   WHERE card_id IS NULL AND approved_ore IS NOT NULL AND status IN ('APPROVED', 'APPEALED');
+
+-- An application's attachments (receipts, invoices): the file itself lies in the media
+-- store under a private key, never served at a public URL; only the service reads it, for
+-- those who may see the application. Deleted with the application.
+CREATE TABLE card_application_attachments (
+  id              uuid PRIMARY KEY DEFAULT uuid_generate_v7(),
+  municipality_id uuid NOT NULL REFERENCES municipalities ON DELETE CASCADE,
+  application_id  uuid NOT NULL,
+  file_key        text NOT NULL UNIQUE CHECK (length(file_key) BETWEEN 1 AND 300),
+  file_name       text NOT NULL CHECK (length(btrim(file_name)) BETWEEN 1 AND 200),
+  content_type    text NOT NULL CHECK (content_type IN ('application/pdf', 'image/jpeg', 'image/png')),
+  size_bytes      integer NOT NULL CHECK (size_bytes > 0),
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  FOREIGN KEY (municipality_id, application_id) REFERENCES card_applications (municipality_id, id) ON DELETE CASCADE
+);
+CREATE INDEX card_application_attachments_application_idx ON card_application_attachments (application_id, created_at);
+
+-- The files of attachments deleted (with their application, on erasure or by retention),
+-- waiting to be removed from the media store, which no transaction reaches: whatever
+-- deletes the rows, the files follow.
+CREATE TABLE card_attachment_deletions (
+  file_key   text PRIMARY KEY,
+  deleted_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE FUNCTION card_attachment_deleted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO card_attachment_deletions (file_key) VALUES (OLD.file_key) ON CONFLICT DO NOTHING;
+  RETURN OLD;
+END $$;
+CREATE TRIGGER card_attachment_deleted AFTER DELETE ON card_application_attachments
+  FOR EACH ROW EXECUTE FUNCTION card_attachment_deleted();

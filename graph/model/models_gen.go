@@ -156,6 +156,14 @@ type ArticleFilterInput struct {
 	Query *string `json:"query,omitempty"`
 }
 
+// A file attached to an application.
+type AttachCardApplicationFilePayload struct {
+	// The attachment.
+	Attachment *card.Attachment `json:"attachment"`
+	// The application.
+	Application *card.Application `json:"application,omitempty"`
+}
+
 // What part of the audit log to show.
 type AuditFilterInput struct {
 	// Only this action, e.g. `login_failed`, `create_api_key`.

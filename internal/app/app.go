@@ -165,6 +165,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 		a.Close()
 		return nil, err
 	}
+	a.Cards.Files = a.Portal.Media
 	return a, nil
 }
 

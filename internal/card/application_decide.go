@@ -121,8 +121,12 @@ func (s *Service) changeApplication(ctx context.Context, c caller, id uuid.UUID,
 			return database.MapError(err, "update application", "application")
 		}
 		out = a
+		fields := []string{"status"}
+		if action == "attach_card_application_file" {
+			fields = []string{"attachments"}
+		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: action,
-			ItemType: "CardApplication", ItemID: &a.ID, Fields: []string{"status"}})
+			ItemType: "CardApplication", ItemID: &a.ID, Fields: fields})
 	})
 	return out, err
 }

@@ -304,6 +304,11 @@ func (s *Service) ErasePersonalData(ctx context.Context, identityNumber string) 
 		_, err = erasePersons(ctx, tx, []uuid.UUID{id}, "erase_personal_data", c.actor())
 		return err
 	})
+	if err != nil {
+		return false, err
+	}
+	// The files of the applications' attachments, out of the media store.
+	_, err = s.RemoveDeletedFiles(ctx)
 	return erased, err
 }
 

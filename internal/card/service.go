@@ -75,6 +75,9 @@ type Service struct {
 	Push PushNotifier
 	// PublicURL is the frontend's address, which links in e-mails start with.
 	PublicURL string
+	// Files keeps applications' attachments privately (the media store); nil: none can be
+	// attached.
+	Files FileStore
 }
 
 // NewService returns a Service. secret is the server secret (FRITID_SECRET_KEY): identity
