@@ -70,6 +70,8 @@ func cardApplicationAccessCases(t *testing.T, s *testServer, admin, caseworker, 
 			application { status } } }`, decided("NEEDS_INFO"), applicant},
 		{"appealCardApplication", `mutation($id: ID!) { appealCardApplication(id: $id, reason: "Vi trenger dette") {
 			application { status } } }`, decided("REJECTED"), applicant},
+		{"attachCardApplicationFile", uploadQuery + `mutation($id: ID!, $f: Upload!) {
+			attachCardApplicationFile(id: $id, file: $f) { attachment { contentType } } }`, byID, applicant},
 		{"startCardApplicationReview", `mutation($id: ID!) { startCardApplicationReview(id: $id) {
 			application { status } } }`, byID, cardManagers},
 		{"decideCardApplication", `mutation($id: ID!) { decideCardApplication(input: {id: $id, outcome: REJECTED,

@@ -220,7 +220,7 @@ func (s *Store) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.PathValue("key")
 		// SECURITY: private files are read only through the service that owns them.
-		if strings.HasPrefix(path.Clean("/" + key), "/"+PrivatePrefix) {
+		if strings.HasPrefix(path.Clean("/"+key), "/"+PrivatePrefix) {
 			http.NotFound(w, r)
 			return
 		}
