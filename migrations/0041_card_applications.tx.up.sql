@@ -36,7 +36,8 @@ CREATE TABLE card_applications (
   contact_email    text CHECK (length(contact_email) BETWEEN 3 AND 254),
   findings         jsonb NOT NULL DEFAULT '[]',
   status           text NOT NULL DEFAULT 'SUBMITTED'
-                   CHECK (status IN ('SUBMITTED', 'IN_REVIEW', 'NEEDS_INFO', 'APPROVED', 'REJECTED', 'WITHDRAWN', 'APPEALED')),
+                   CHECK (status IN ('SUBMITTED', 'IN_REVIEW', 'NEEDS_INFO', 'APPROVED', 'REJECTED', 'WITHDRAWN',
+                                     'APPEALED')),
   submitted_at     timestamptz NOT NULL,
   due_at           timestamptz NOT NULL,
   reviewed_at      timestamptz,
@@ -65,7 +66,8 @@ CREATE TABLE card_applications (
   UNIQUE (municipality_id, id),
   FOREIGN KEY (municipality_id, programme_id) REFERENCES card_programmes (municipality_id, id),
   FOREIGN KEY (municipality_id, card_id) REFERENCES cards (municipality_id, id),
-  FOREIGN KEY (municipality_id, agency_id) REFERENCES card_agencies (municipality_id, id) ON DELETE SET NULL (agency_id),
+  FOREIGN KEY (municipality_id, agency_id) REFERENCES card_agencies (municipality_id, id)
+    ON DELETE SET NULL (agency_id),
   FOREIGN KEY (municipality_id, organisation_id) REFERENCES organisations (municipality_id, id)
     ON DELETE SET NULL (organisation_id),
   FOREIGN KEY (municipality_id, applicant_id) REFERENCES users (municipality_id, id) ON DELETE SET NULL (applicant_id),

@@ -36,7 +36,8 @@ func TestCardApplicationEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	admin, coord, nav := login(t, s, "admin@example.no"), login(t, s, "koordinator@example.no"), login(t, s, "nav@example.no")
+	admin, coord := login(t, s, "admin@example.no"), login(t, s, "koordinator@example.no")
+	nav := login(t, s, "nav@example.no")
 	agency := get(ok(t, s.post(t, `mutation { saveCardAgency(input: {name: "NAV Larvik", kind: NAV}) { agency { id } } }`,
 		nil, coord)).Data, "saveCardAgency.agency.id")
 	var navUser string
@@ -44,7 +45,8 @@ func TestCardApplicationEndToEnd(t *testing.T) {
 	ok(t, s.post(t, `mutation($u: ID!, $a: ID) { setCaseworkerAgency(userId: $u, agencyId: $a) { agency { id } } }`,
 		map[string]any{"u": relayID("User", navUser), "a": agency}, admin))
 	year := time.Now().Year()
-	programme := get(ok(t, s.post(t, `mutation($in: CardProgrammeInput!) { saveCardProgramme(input: $in) { programme { id } } }`,
+	programme := get(ok(t, s.post(t, `mutation($in: CardProgrammeInput!) {
+		saveCardProgramme(input: $in) { programme { id } } }`,
 		map[string]any{"in": map[string]any{"texts": []any{map[string]any{"locale": "nb", "name": "Fritidskortet"}},
 			"minAge": 6, "maxAge": 17, "validFrom": fmt.Sprintf("%d-01-01", year), "validTo": fmt.Sprintf("%d-12-31", year),
 			"cardsAvailable": 10, "budgetOre": 500_000, "defaultAllowance": 5, "status": "ACTIVE",

@@ -144,7 +144,7 @@ func (a *Application) GlobalID() string { return relay.GlobalID("CardApplication
 // AppealDeadline returns the last moment the decision may be appealed, or nil when there
 // is no decision to appeal.
 func (a *Application) AppealDeadline() *time.Time {
-	if a.DecidedAt == nil || a.AppealedAt != nil && a.AppealedAt.After(*a.DecidedAt) {
+	if a.DecidedAt == nil || !a.appealable() {
 		return nil
 	}
 	t := a.DecidedAt.Add(AppealWindow)
@@ -165,6 +165,15 @@ func (a *Application) undecided() bool {
 		return true
 	}
 	return false
+}
+
+// forApplicant returns a as its applicant sees it: the stopper's findings are for
+// caseworkers and coordinators, so only a caseworker who applied sees them.
+func (a *Application) forApplicant() *Application {
+	if a.ApplicantKind != ApplicantCaseworker {
+		a.Findings = nil
+	}
+	return a
 }
 
 // guardianKeyList splits the stored guardian keys.

@@ -121,6 +121,9 @@ func (s *Service) changeApplication(ctx context.Context, c caller, id uuid.UUID,
 			return database.MapError(err, "update application", "application")
 		}
 		out = a
+		if d == nil {
+			out = a.forApplicant()
+		}
 		fields := []string{"status"}
 		if action == "attach_card_application_file" {
 			fields = []string{"attachments"}

@@ -87,7 +87,7 @@ func (s *Service) SubmitApplication(ctx context.Context, in ApplicationInput) (*
 	if err != nil {
 		return nil, err
 	}
-	return a, nil
+	return a.forApplicant(), nil
 }
 
 // bytesJoin concatenates keys.

@@ -302,7 +302,8 @@ func TestApplicationBudgetExceeded(t *testing.T) {
 	if err != nil || got.Status != ApplicationApproved || e.balance(af.f.card.ID) != 60_000 {
 		t.Fatalf("override: %v, %v, balance %d", got, err, e.balance(af.f.card.ID))
 	}
-	if n := e.count("SELECT count(*) FROM audit_log WHERE action = 'decide_card_application' AND note IS NOT NULL"); n != 1 {
+	overrides := "SELECT count(*) FROM audit_log WHERE action = 'decide_card_application' AND note IS NOT NULL"
+	if n := e.count(overrides); n != 1 {
 		t.Errorf("%d overrides audited", n)
 	}
 }
@@ -545,7 +546,8 @@ func TestApplicationRetention(t *testing.T) {
 	if n := e.count("SELECT count(*) FROM card_applications"); n != 2 {
 		t.Fatalf("%d left while the appeal window ran", n)
 	}
-	if _, err := e.svc.EraseExpiredPersonalData(context.Background(), e.db, time.Now().Add(days+AppealWindow+time.Hour)); err != nil {
+	later := time.Now().Add(days + AppealWindow + time.Hour)
+	if _, err := e.svc.EraseExpiredPersonalData(context.Background(), e.db, later); err != nil {
 		t.Fatal(err)
 	}
 	if n := e.count("SELECT count(*) FROM card_applications WHERE id = ?", open.ID); n != 1 {
@@ -553,5 +555,26 @@ func TestApplicationRetention(t *testing.T) {
 	}
 	if n := e.count("SELECT count(*) FROM card_applications"); n != 1 {
 		t.Errorf("%d left, want the open one", n)
+	}
+}
+
+func TestApplicationFindingsNotToTheApplicant(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	af := e.appFamily()
+	mother := resident(e.larvik, af.f.mother)
+	e.apply(af, 5_000)
+	second := e.apply(af, 6_000) // the card has an earlier application: a warning
+	if len(second.Findings) != 0 {
+		t.Errorf("the applicant is shown %v on submission", second.Findings)
+	}
+	withdrawn, err := e.svc.WithdrawApplication(mother, second.ID)
+	if err != nil || len(withdrawn.Findings) != 0 {
+		t.Errorf("the applicant is shown %v on withdrawal (%v)", withdrawn, err)
+	}
+	mine, err := e.svc.SubmitApplication(af.cw, ApplicationInput{ProgrammeID: af.p.ID, Kind: ApplicationEquipment,
+		CardID: &af.f.card.ID, AskedOre: ptr(int64(1000)), Purpose: "Cup"})
+	if err != nil || len(mine.Findings) == 0 {
+		t.Errorf("the caseworker who applied is shown no findings: %v, %v", mine, err)
 	}
 }
