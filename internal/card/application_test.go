@@ -578,3 +578,32 @@ func TestApplicationFindingsNotToTheApplicant(t *testing.T) {
 		t.Errorf("the caseworker who applied is shown no findings: %v, %v", mine, err)
 	}
 }
+
+func TestApplicationOfAnAnonymousCardErasedWithIt(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.programme(nil)
+	club := e.provider("IL Runar", p)
+	anon := e.anonymousCard(p)
+	_, err := e.svc.SubmitApplication(club.owner, ApplicationInput{ProgrammeID: p.ID, Kind: ApplicationCup,
+		CardNumber: anon.Card.Number, AskedOre: ptr(int64(1000)), Purpose: "Cup for Ola", OrganisationID: &club.id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.RevokeCard(e.coord, anon.Card.ID); err != nil {
+		t.Fatal(err)
+	}
+	days := time.Duration(e.svc.opt.RetentionDays) * 24 * time.Hour
+	if _, err := e.svc.EraseExpiredPersonalData(context.Background(), e.db, time.Now().Add(days-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.count("SELECT count(*) FROM card_applications"); n != 1 {
+		t.Fatalf("%d applications before the retention ran out", n)
+	}
+	if _, err := e.svc.EraseExpiredPersonalData(context.Background(), e.db, time.Now().Add(days+time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.count("SELECT count(*) FROM card_applications"); n != 0 {
+		t.Errorf("%d applications left after the card's retention", n)
+	}
+}

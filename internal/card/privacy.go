@@ -470,13 +470,14 @@ func eraseApplicationsOfKey(ctx context.Context, tx bun.IDB, mid uuid.UUID, key 
 }
 
 // eraseClosedApplications deletes the applications without a card that were closed
-// before cutoff: withdrawn, or decided and no longer open to appeal.
+// before cutoff (withdrawn, or decided and no longer open to appeal), and those of
+// anonymous cards (and personal ones already erased) that ended before cutoff.
 func eraseClosedApplications(ctx context.Context, db bun.IDB, cutoff time.Time) error {
 	_, err := db.NewDelete().Table("card_applications").
-		Where("card_id IS NULL").
-		Where(`(status = 'WITHDRAWN' AND withdrawn_at < ?0)
-			OR (status IN ('APPROVED', 'REJECTED') AND decided_at < ?0::timestamptz - ?1 * interval '1 hour')`,
+		Where(`card_id IS NULL AND ((status = 'WITHDRAWN' AND withdrawn_at < ?0)
+			OR (status IN ('APPROVED', 'REJECTED') AND decided_at < ?0::timestamptz - ?1 * interval '1 hour'))`,
 			cutoff, int(AppealWindow.Hours())).
+		WhereOr("card_id IN (SELECT id FROM cards WHERE holder_id IS NULL AND ended_at < ?)", cutoff).
 		Exec(ctx)
 	return database.MapError(err, "erase closed applications", "application")
 }
