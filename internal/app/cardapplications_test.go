@@ -17,8 +17,8 @@ import (
 // TestCardApplicationEndToEnd follows an application for football boots through the API:
 // the mother applies with ID-porten and attaches the receipt, which no public address
 // serves; NAV's caseworker rejects it with a reason; the mother appeals; a coordinator
-// approves it and the money lands on the card. A second application left undecided for a
-// month brings the mother a notice of delay, delivered by e-mail.
+// approves it and the money lands on the card; each decision reaches her by e-mail. A
+// second application left undecided for a month brings her a notice of delay.
 func TestCardApplicationEndToEnd(t *testing.T) {
 	t.Parallel()
 	box, smtpURL := mailtest.Start(t)
@@ -124,10 +124,13 @@ func TestCardApplicationEndToEnd(t *testing.T) {
 	if n, err := s.app.Cards.SendDelayNotices(ctx, time.Now().AddDate(0, 1, 1)); err != nil || n != 1 {
 		t.Fatalf("delay notices: %d, %v", n, err)
 	}
+	// The mother has heard of each decision, with its reason, and of the delay.
 	got := bodiesTo(t, s, box, "mor@example.no")
-	if len(got) != 1 || !strings.Contains(got[0], "foreløpig svar") || !strings.Contains(got[0], "Fritidskortet") ||
-		strings.Contains(got[0], mother) {
-		t.Errorf("the notice of delay (%d):\n%s", len(got), strings.Join(got, "\n---\n"))
+	all := strings.Join(got, "\n---\n")
+	if len(got) != 3 || !strings.Contains(got[0], "Sko dekkes ikke av ordningen") || !strings.Contains(got[0], "klage") ||
+		!strings.Contains(got[1], "800 kroner") || !strings.Contains(got[2], "foreløpig svar") ||
+		!strings.Contains(got[2], "Fritidskortet") || strings.Contains(all, mother) || strings.Contains(all, child) {
+		t.Errorf("the mother's mail (%d):\n%s", len(got), all)
 	}
 	if got := bodiesTo(t, s, box, "koordinator@example.no"); len(got) != 1 {
 		t.Errorf("coordinator's notices: %d", len(got))

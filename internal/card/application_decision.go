@@ -70,6 +70,9 @@ func (s *Service) DecideApplication(ctx context.Context, in DecisionInput) (*App
 		if err := audit.Append(ctx, tx, entry); err != nil {
 			return err
 		}
+		if err := s.noticeDecision(ctx, tx, a); err != nil {
+			return err
+		}
 		out = a
 		return s.warnOfBudget(ctx, tx, p, s.today(c.t))
 	})

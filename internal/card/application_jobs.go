@@ -157,3 +157,48 @@ func (w *DelayNoticeWorker) Work(ctx context.Context, _ *river.Job[DelayNoticeAr
 	}
 	return err
 }
+
+// noticeDecision e-mails a's applicant the decision just made (in tx), where an address
+// is known: the contact given, or the applying user's. The decision's reason goes with
+// it, and for a rejection or a partial approval the last day to appeal.
+func (s *Service) noticeDecision(ctx context.Context, tx bun.IDB, a *Application) error {
+	template := map[ApplicationStatus]string{ApplicationApproved: "CardApplicationApproved",
+		ApplicationRejected: "CardApplicationRejected", ApplicationNeedsInfo: "CardApplicationNeedsInfo"}[a.Status]
+	if template == "" {
+		return nil
+	}
+	var to struct {
+		Email    *string `bun:"email"`
+		Locale   string  `bun:"default_locale"`
+		TimeZone string  `bun:"time_zone"`
+	}
+	err := tx.NewSelect().TableExpr("municipalities AS m").
+		ColumnExpr("m.default_locale, m.time_zone, coalesce(?, (SELECT u.email FROM users u WHERE u.id = ?)) AS email",
+			a.ContactEmail, a.ApplicantID).
+		Where("m.id = ?", a.MunicipalityID).
+		Scan(ctx, &to)
+	if err != nil || to.Email == nil {
+		return database.MapError(err, "find applicant's address", "application")
+	}
+	var name string
+	err = tx.NewSelect().Table("card_programme_translations").Column("name").Where("programme_id = ?", a.ProgrammeID).
+		OrderExpr("locale = ? DESC, locale", to.Locale).
+		Limit(1).
+		Scan(ctx, &name)
+	if err != nil {
+		return database.MapError(err, "find programme name", "programme")
+	}
+	data := map[string]any{"Programme": name, "Submitted": localDate(a.SubmittedAt, to.TimeZone),
+		"Reason": deref(a.DecisionReason), "Link": s.PublicURL, "AppealBy": ""}
+	if a.Status == ApplicationNeedsInfo {
+		data["Reason"] = deref(a.InfoRequest)
+	}
+	if a.ApprovedOre != nil {
+		data["Approved"] = kroner(*a.ApprovedOre)
+	}
+	if by := a.AppealDeadline(); by != nil {
+		data["AppealBy"] = localDate(*by, to.TimeZone)
+	}
+	return mail.Enqueue(ctx, tx, &mail.Message{MunicipalityID: a.MunicipalityID, Template: template, To: *to.Email,
+		Locale: to.Locale, Data: data})
+}

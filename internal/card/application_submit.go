@@ -238,6 +238,9 @@ func (s *Service) firstCome(ctx context.Context, tx bun.Tx, c caller, p *Program
 	if err != nil {
 		return err
 	}
+	if err := s.noticeDecision(ctx, tx, a); err != nil {
+		return err
+	}
 	return s.warnOfBudget(ctx, tx, p, today)
 }
 

@@ -370,7 +370,8 @@ func TestApplicationDelayNotice(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("noticed %d, %v", n, err)
 	}
-	if got := e.templates("mor@example.no"); len(got) != 1 || got[0] != "CardApplicationDelay" {
+	if got := e.templates("mor@example.no"); len(got) != 2 || got[0] != "CardApplicationRejected" ||
+		got[1] != "CardApplicationDelay" {
 		t.Errorf("applicant mail = %v", got)
 	}
 	if got := e.templates(coordUser.Email); len(got) != 1 || got[0] != "CardApplicationOverdue" {
@@ -605,5 +606,25 @@ func TestApplicationOfAnAnonymousCardErasedWithIt(t *testing.T) {
 	}
 	if n := e.count("SELECT count(*) FROM card_applications"); n != 0 {
 		t.Errorf("%d applications left after the card's retention", n)
+	}
+}
+
+func TestApplicationDecisionsMailed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	af := e.appFamily()
+	a := e.apply(af, 40_000)
+	e.decide(af.cw, a.ID, ApplicationNeedsInfo, nil)
+	if _, err := e.svc.AnswerApplication(resident(e.larvik, af.f.mother), a.ID, "Kvittering vedlagt"); err != nil {
+		t.Fatal(err)
+	}
+	e.decide(af.cw, a.ID, ApplicationApproved, ptr(int64(30_000)))
+	got := e.outbox("mor@example.no")
+	if len(got) != 2 || got[0].Template != "CardApplicationNeedsInfo" || got[1].Template != "CardApplicationApproved" {
+		t.Fatalf("mail = %v", e.templates("mor@example.no"))
+	}
+	if got[1].Data["Approved"] != "300" || got[1].Data["AppealBy"] == "" ||
+		got[1].Data["Reason"] != "Vurdert etter retningslinjene for ordningen" {
+		t.Errorf("approval's data = %v", got[1].Data)
 	}
 }
