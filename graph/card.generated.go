@@ -2111,6 +2111,36 @@ func (ec *executionContext) fieldContext_CardProgramme_agencies(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _CardProgramme_applicationMode(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CardProgramme_applicationMode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApplicationMode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v card.ApplicationMode) graphql.Marshaler {
+			return ec.marshalNCardApplicationMode2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐApplicationMode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CardProgramme_applicationMode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardProgramme", field, false, false, errors.New("field of type CardApplicationMode does not have child fields"))
+}
+
+func (ec *executionContext) _CardProgramme_applicationsOnly(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.ApplicationsOnly)
+}
+func (ec *executionContext) fieldContext_CardProgramme_applicationsOnly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardProgramme", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _CardProgramme_grantOre(ctx context.Context, field graphql.CollectedField, obj *card.Programme) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int64(ctx, field.Selections, obj.GrantOre)
 }
@@ -3734,6 +3764,38 @@ func (ec *executionContext) fieldContext_PersonalDataReport_childrenCards(_ cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReportCard(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonalDataReport_applications(ctx context.Context, field graphql.CollectedField, obj *card.PersonalDataReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataReport_applications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Applications, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*card.Application) graphql.Marshaler {
+			return ec.marshalNCardApplication2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐApplicationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataReport_applications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonalDataReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CardApplication(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7625,6 +7687,16 @@ func (ec *executionContext) _CardProgramme(ctx context.Context, sel ast.Selectio
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "applicationMode":
+			out.Values[i] = ec._CardProgramme_applicationMode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "applicationsOnly":
+			out.Values[i] = ec._CardProgramme_applicationsOnly(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "grantOre":
 			out.Values[i] = ec._CardProgramme_grantOre(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -8802,6 +8874,11 @@ func (ec *executionContext) _PersonalDataReport(ctx context.Context, sel ast.Sel
 			}
 		case "childrenCards":
 			out.Values[i] = ec._PersonalDataReport_childrenCards(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applications":
+			out.Values[i] = ec._PersonalDataReport_applications(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -110,6 +110,13 @@ func fetchShown(ctx context.Context, typ string, id uuid.UUID, fields portal.Fie
 		return nodeOrNil(nullIfNotFound(l.cards.FindProgrammeByID(ctx, id)))
 	case "CardOffer":
 		return nodeOrNil(nullIfNotFound(l.cards.FindOfferByID(ctx, id)))
+	case "CardApplication":
+		a, err := l.cards.FindApplicationByID(ctx, id)
+		switch apperr.CodeOf(err) {
+		case apperr.NotFound, apperr.Forbidden, apperr.Unauthenticated:
+			return nil, nil
+		}
+		return nodeOrNil(a, err)
 	}
 	return nil, nil
 }

@@ -110,3 +110,34 @@ func providerIDs(programmeID, organisationID string) (uuid.UUID, uuid.UUID, erro
 	oid, err := relay.ParseTypedID(organisationID, "Organisation", "organisationId")
 	return pid, oid, err
 }
+
+// applicationPayload wraps an application just changed.
+func applicationPayload(a *card.Application, err error) (*model.CardApplicationPayload, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &model.CardApplicationPayload{Application: a}, nil
+}
+
+// submitInput parses an application to submit.
+func submitInput(in model.SubmitCardApplicationInput) (card.ApplicationInput, error) {
+	out := card.ApplicationInput{Kind: in.Kind, CardNumber: deref(in.CardNumber, ""), Purpose: in.Purpose,
+		HolderIdentityNumber: deref(in.HolderIdentityNumber, ""), GivenName: deref(in.GivenName, ""),
+		BirthDate: in.BirthDate, GuardianIdentityNumbers: in.GuardianIdentityNumbers,
+		ContactEmail: deref(in.ContactEmail, "")}
+	var err error
+	if out.ProgrammeID, err = relay.ParseTypedID(in.ProgrammeID, "CardProgramme", "input.programmeId"); err != nil {
+		return out, err
+	}
+	if out.CardID, err = optionalID(in.CardID, "Card", "input.cardId"); err != nil {
+		return out, err
+	}
+	if out.OrganisationID, err = optionalID(in.OrganisationID, "Organisation", "input.organisationId"); err != nil {
+		return out, err
+	}
+	if in.AskedOre != nil {
+		n := int64(*in.AskedOre)
+		out.AskedOre = &n
+	}
+	return out, nil
+}

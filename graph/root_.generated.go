@@ -39,10 +39,13 @@ type ResolverRoot interface {
 	Article() ArticleResolver
 	ArticleChange() ArticleChangeResolver
 	ArticleConnection() ArticleConnectionResolver
+	AttachCardApplicationFilePayload() AttachCardApplicationFilePayloadResolver
 	AuditEntry() AuditEntryResolver
 	CalendarActivityTime() CalendarActivityTimeResolver
 	CancelTicketPayload() CancelTicketPayloadResolver
 	Card() CardResolver
+	CardApplication() CardApplicationResolver
+	CardApplicationAttachment() CardApplicationAttachmentResolver
 	CardInvoice() CardInvoiceResolver
 	CardLedgerEntry() CardLedgerEntryResolver
 	CardNoticeContact() CardNoticeContactResolver
@@ -292,6 +295,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AttachCardApplicationFilePayload struct {
+		Application func(childComplexity int) int
+		Attachment  func(childComplexity int) int
+	}
+
 	AuditEntry struct {
 		Action    func(childComplexity int) int
 		ActorID   func(childComplexity int) int
@@ -373,6 +381,62 @@ type ComplexityRoot struct {
 	CardAgencyEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CardApplication struct {
+		Answer         func(childComplexity int) int
+		AppealDeadline func(childComplexity int) int
+		AppealReason   func(childComplexity int) int
+		AppealedAt     func(childComplexity int) int
+		ApplicantKind  func(childComplexity int) int
+		ApprovedOre    func(childComplexity int) int
+		AskedOre       func(childComplexity int) int
+		Attachments    func(childComplexity int) int
+		AutoDecided    func(childComplexity int) int
+		BirthDate      func(childComplexity int) int
+		Card           func(childComplexity int) int
+		CreditedOre    func(childComplexity int) int
+		DecidedAt      func(childComplexity int) int
+		DecisionReason func(childComplexity int) int
+		DelayNoticeAt  func(childComplexity int) int
+		DueAt          func(childComplexity int) int
+		Findings       func(childComplexity int) int
+		GivenName      func(childComplexity int) int
+		GlobalID       func(childComplexity int) int
+		InfoRequest    func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Organisation   func(childComplexity int) int
+		Programme      func(childComplexity int) int
+		Purpose        func(childComplexity int) int
+		ReviewedAt     func(childComplexity int) int
+		Status         func(childComplexity int) int
+		SubmittedAt    func(childComplexity int) int
+		WithdrawnAt    func(childComplexity int) int
+	}
+
+	CardApplicationAttachment struct {
+		ContentBase64 func(childComplexity int) int
+		ContentType   func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		FileName      func(childComplexity int) int
+		GlobalID      func(childComplexity int) int
+		SizeBytes     func(childComplexity int) int
+	}
+
+	CardApplicationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CardApplicationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CardApplicationPayload struct {
+		Application func(childComplexity int) int
 	}
 
 	CardBudget struct {
@@ -519,6 +583,8 @@ type ComplexityRoot struct {
 
 	CardProgramme struct {
 		Agencies             func(childComplexity int) int
+		ApplicationMode      func(childComplexity int) int
+		ApplicationsOnly     func(childComplexity int) int
 		Budget               func(childComplexity int) int
 		BudgetOre            func(childComplexity int) int
 		BudgetWarningPercent func(childComplexity int) int
@@ -1118,10 +1184,13 @@ type ComplexityRoot struct {
 		AcceptInvitation               func(childComplexity int, token string) int
 		AddNewsletterSubscribers       func(childComplexity int, input model.AddNewsletterSubscribersInput) int
 		AllocateTicket                 func(childComplexity int, cardID string, offerID string) int
+		AnswerCardApplication          func(childComplexity int, id string, answer string) int
+		AppealCardApplication          func(childComplexity int, id string, reason string) int
 		ApplyToAcceptCard              func(childComplexity int, programmeID string, organisationID string) int
 		ApproveArticleChanges          func(childComplexity int, id string) int
 		ApproveOrganisation            func(childComplexity int, id string) int
 		ArchiveVenue                   func(childComplexity int, id string, archived bool) int
+		AttachCardApplicationFile      func(childComplexity int, id string, file graphql.Upload) int
 		CancelCardInvoice              func(childComplexity int, id string) int
 		CancelSignup                   func(childComplexity int, token *string, id *string) int
 		CancelTicket                   func(childComplexity int, id string, access *model.CardPinInput) int
@@ -1141,6 +1210,7 @@ type ComplexityRoot struct {
 		CreatePage                     func(childComplexity int, input content.CreatePageInput) int
 		CreatePreviewToken             func(childComplexity int, id string, locale string) int
 		CreateWebhookEndpoint          func(childComplexity int, input model.WebhookEndpointInput) int
+		DecideCardApplication          func(childComplexity int, input model.DecideCardApplicationInput) int
 		DecideCardProvider             func(childComplexity int, programmeID string, organisationID string, approve bool, reason *string) int
 		DeclineCardInvoice             func(childComplexity int, id string, reason *string, access *model.CardPinInput) int
 		DeleteArticle                  func(childComplexity int, id string) int
@@ -1205,6 +1275,7 @@ type ComplexityRoot struct {
 		SetActivityTranslation         func(childComplexity int, id string, locale string, input model.ActivityTextsInput) int
 		SetCardNoticeContact           func(childComplexity int, cardID string, input model.CardNoticeContactInput) int
 		SetCardOfferStatus             func(childComplexity int, id string, status card.OfferStatus) int
+		SetCardProgrammeApplications   func(childComplexity int, programmeID string, input model.CardProgrammeApplicationsInput) int
 		SetCardProgrammeMoney          func(childComplexity int, programmeID string, input model.CardProgrammeMoneyInput) int
 		SetCaseworkerAgency            func(childComplexity int, userID string, agencyID *string) int
 		SetCategoryTranslation         func(childComplexity int, id string, locale string, input model.CategoryTextInput) int
@@ -1224,6 +1295,8 @@ type ComplexityRoot struct {
 		SignUp                         func(childComplexity int, input events.SignupInput) int
 		SignUpWithCard                 func(childComplexity int, input model.SignUpWithCardInput) int
 		SignupDataReport               func(childComplexity int, contactEmail string) int
+		StartCardApplicationReview     func(childComplexity int, id string) int
+		SubmitCardApplication          func(childComplexity int, input model.SubmitCardApplicationInput) int
 		Subscribe                      func(childComplexity int, input model.SubscribeInput) int
 		SuspendCard                    func(childComplexity int, id string) int
 		TopUpCard                      func(childComplexity int, input model.TopUpCardInput) int
@@ -1244,6 +1317,7 @@ type ComplexityRoot struct {
 		UpdateWebhookEndpoint          func(childComplexity int, id string, input model.WebhookEndpointInput) int
 		UploadImage                    func(childComplexity int, file graphql.Upload, alt *string, organisationID *string) int
 		VerifyEmail                    func(childComplexity int, token string) int
+		WithdrawCardApplication        func(childComplexity int, id string) int
 	}
 
 	Neighbourhood struct {
@@ -1521,6 +1595,7 @@ type ComplexityRoot struct {
 	}
 
 	PersonalDataReport struct {
+		Applications    func(childComplexity int) int
 		BirthDate       func(childComplexity int) int
 		Cards           func(childComplexity int) int
 		CardsAsGuardian func(childComplexity int) int
@@ -1581,6 +1656,8 @@ type ComplexityRoot struct {
 		AuditLog                  func(childComplexity int, filter *model.AuditFilterInput, first *int, after *string, last *int, before *string) int
 		Calendar                  func(childComplexity int, from time.Time, to time.Time, filter *model.CalendarFilterInput) int
 		CardAgencies              func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CardApplication           func(childComplexity int, id string) int
+		CardApplications          func(childComplexity int, programmeID *string, status *card.ApplicationStatus, first *int, after *string, last *int, before *string) int
 		CardOffers                func(childComplexity int, programmeID *string, organisationID *string, status *card.OfferStatus, first *int, after *string, last *int, before *string) int
 		CardProgrammes            func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CardProviders             func(childComplexity int, programmeID *string, organisationID *string, status *card.ProviderStatus) int
@@ -2964,6 +3041,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ArticleEdge.Node(childComplexity), true
 
+	case "AttachCardApplicationFilePayload.application":
+		if e.ComplexityRoot.AttachCardApplicationFilePayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachCardApplicationFilePayload.Application(childComplexity), true
+	case "AttachCardApplicationFilePayload.attachment":
+		if e.ComplexityRoot.AttachCardApplicationFilePayload.Attachment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachCardApplicationFilePayload.Attachment(childComplexity), true
+
 	case "AuditEntry.action":
 		if e.ComplexityRoot.AuditEntry.Action == nil {
 			break
@@ -3279,6 +3369,257 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardAgencyEdge.Node(childComplexity), true
+
+	case "CardApplication.answer":
+		if e.ComplexityRoot.CardApplication.Answer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.Answer(childComplexity), true
+	case "CardApplication.appealDeadline":
+		if e.ComplexityRoot.CardApplication.AppealDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.AppealDeadline(childComplexity), true
+	case "CardApplication.appealReason":
+		if e.ComplexityRoot.CardApplication.AppealReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.AppealReason(childComplexity), true
+	case "CardApplication.appealedAt":
+		if e.ComplexityRoot.CardApplication.AppealedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.AppealedAt(childComplexity), true
+	case "CardApplication.applicantKind":
+		if e.ComplexityRoot.CardApplication.ApplicantKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.ApplicantKind(childComplexity), true
+	case "CardApplication.approvedOre":
+		if e.ComplexityRoot.CardApplication.ApprovedOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.ApprovedOre(childComplexity), true
+	case "CardApplication.askedOre":
+		if e.ComplexityRoot.CardApplication.AskedOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.AskedOre(childComplexity), true
+	case "CardApplication.attachments":
+		if e.ComplexityRoot.CardApplication.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.Attachments(childComplexity), true
+	case "CardApplication.autoDecided":
+		if e.ComplexityRoot.CardApplication.AutoDecided == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.AutoDecided(childComplexity), true
+	case "CardApplication.birthDate":
+		if e.ComplexityRoot.CardApplication.BirthDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.BirthDate(childComplexity), true
+	case "CardApplication.card":
+		if e.ComplexityRoot.CardApplication.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.Card(childComplexity), true
+	case "CardApplication.creditedOre":
+		if e.ComplexityRoot.CardApplication.CreditedOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.CreditedOre(childComplexity), true
+	case "CardApplication.decidedAt":
+		if e.ComplexityRoot.CardApplication.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.DecidedAt(childComplexity), true
+	case "CardApplication.decisionReason":
+		if e.ComplexityRoot.CardApplication.DecisionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.DecisionReason(childComplexity), true
+	case "CardApplication.delayNoticeAt":
+		if e.ComplexityRoot.CardApplication.DelayNoticeAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.DelayNoticeAt(childComplexity), true
+	case "CardApplication.dueAt":
+		if e.ComplexityRoot.CardApplication.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.DueAt(childComplexity), true
+	case "CardApplication.findings":
+		if e.ComplexityRoot.CardApplication.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.Findings(childComplexity), true
+	case "CardApplication.givenName":
+		if e.ComplexityRoot.CardApplication.GivenName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.GivenName(childComplexity), true
+	case "CardApplication.id":
+		if e.ComplexityRoot.CardApplication.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.GlobalID(childComplexity), true
+	case "CardApplication.infoRequest":
+		if e.ComplexityRoot.CardApplication.InfoRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.InfoRequest(childComplexity), true
+	case "CardApplication.kind":
+		if e.ComplexityRoot.CardApplication.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.Kind(childComplexity), true
+	case "CardApplication.organisation":
+		if e.ComplexityRoot.CardApplication.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.Organisation(childComplexity), true
+	case "CardApplication.programme":
+		if e.ComplexityRoot.CardApplication.Programme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.Programme(childComplexity), true
+	case "CardApplication.purpose":
+		if e.ComplexityRoot.CardApplication.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.Purpose(childComplexity), true
+	case "CardApplication.reviewedAt":
+		if e.ComplexityRoot.CardApplication.ReviewedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.ReviewedAt(childComplexity), true
+	case "CardApplication.status":
+		if e.ComplexityRoot.CardApplication.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.Status(childComplexity), true
+	case "CardApplication.submittedAt":
+		if e.ComplexityRoot.CardApplication.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.SubmittedAt(childComplexity), true
+	case "CardApplication.withdrawnAt":
+		if e.ComplexityRoot.CardApplication.WithdrawnAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplication.WithdrawnAt(childComplexity), true
+
+	case "CardApplicationAttachment.contentBase64":
+		if e.ComplexityRoot.CardApplicationAttachment.ContentBase64 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationAttachment.ContentBase64(childComplexity), true
+	case "CardApplicationAttachment.contentType":
+		if e.ComplexityRoot.CardApplicationAttachment.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationAttachment.ContentType(childComplexity), true
+	case "CardApplicationAttachment.createdAt":
+		if e.ComplexityRoot.CardApplicationAttachment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationAttachment.CreatedAt(childComplexity), true
+	case "CardApplicationAttachment.fileName":
+		if e.ComplexityRoot.CardApplicationAttachment.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationAttachment.FileName(childComplexity), true
+	case "CardApplicationAttachment.id":
+		if e.ComplexityRoot.CardApplicationAttachment.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationAttachment.GlobalID(childComplexity), true
+	case "CardApplicationAttachment.sizeBytes":
+		if e.ComplexityRoot.CardApplicationAttachment.SizeBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationAttachment.SizeBytes(childComplexity), true
+
+	case "CardApplicationConnection.edges":
+		if e.ComplexityRoot.CardApplicationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationConnection.Edges(childComplexity), true
+	case "CardApplicationConnection.nodes":
+		if e.ComplexityRoot.CardApplicationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationConnection.Nodes(childComplexity), true
+	case "CardApplicationConnection.pageInfo":
+		if e.ComplexityRoot.CardApplicationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationConnection.PageInfo(childComplexity), true
+	case "CardApplicationConnection.totalCount":
+		if e.ComplexityRoot.CardApplicationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationConnection.TotalCount(childComplexity), true
+
+	case "CardApplicationEdge.cursor":
+		if e.ComplexityRoot.CardApplicationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationEdge.Cursor(childComplexity), true
+	case "CardApplicationEdge.node":
+		if e.ComplexityRoot.CardApplicationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationEdge.Node(childComplexity), true
+
+	case "CardApplicationPayload.application":
+		if e.ComplexityRoot.CardApplicationPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardApplicationPayload.Application(childComplexity), true
 
 	case "CardBudget.budgetOre":
 		if e.ComplexityRoot.CardBudget.BudgetOre == nil {
@@ -3866,6 +4207,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardProgramme.Agencies(childComplexity), true
+	case "CardProgramme.applicationMode":
+		if e.ComplexityRoot.CardProgramme.ApplicationMode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.ApplicationMode(childComplexity), true
+	case "CardProgramme.applicationsOnly":
+		if e.ComplexityRoot.CardProgramme.ApplicationsOnly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardProgramme.ApplicationsOnly(childComplexity), true
 	case "CardProgramme.budget":
 		if e.ComplexityRoot.CardProgramme.Budget == nil {
 			break
@@ -6128,6 +6481,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AllocateTicket(childComplexity, args["cardId"].(string), args["offerId"].(string)), true
+	case "Mutation.answerCardApplication":
+		if e.ComplexityRoot.Mutation.AnswerCardApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_answerCardApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AnswerCardApplication(childComplexity, args["id"].(string), args["answer"].(string)), true
+	case "Mutation.appealCardApplication":
+		if e.ComplexityRoot.Mutation.AppealCardApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_appealCardApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AppealCardApplication(childComplexity, args["id"].(string), args["reason"].(string)), true
 	case "Mutation.applyToAcceptCard":
 		if e.ComplexityRoot.Mutation.ApplyToAcceptCard == nil {
 			break
@@ -6172,6 +6547,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArchiveVenue(childComplexity, args["id"].(string), args["archived"].(bool)), true
+	case "Mutation.attachCardApplicationFile":
+		if e.ComplexityRoot.Mutation.AttachCardApplicationFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attachCardApplicationFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AttachCardApplicationFile(childComplexity, args["id"].(string), args["file"].(graphql.Upload)), true
 	case "Mutation.cancelCardInvoice":
 		if e.ComplexityRoot.Mutation.CancelCardInvoice == nil {
 			break
@@ -6381,6 +6767,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateWebhookEndpoint(childComplexity, args["input"].(model.WebhookEndpointInput)), true
+	case "Mutation.decideCardApplication":
+		if e.ComplexityRoot.Mutation.DecideCardApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideCardApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideCardApplication(childComplexity, args["input"].(model.DecideCardApplicationInput)), true
 	case "Mutation.decideCardProvider":
 		if e.ComplexityRoot.Mutation.DecideCardProvider == nil {
 			break
@@ -7075,6 +7472,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetCardOfferStatus(childComplexity, args["id"].(string), args["status"].(card.OfferStatus)), true
+	case "Mutation.setCardProgrammeApplications":
+		if e.ComplexityRoot.Mutation.SetCardProgrammeApplications == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCardProgrammeApplications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCardProgrammeApplications(childComplexity, args["programmeId"].(string), args["input"].(model.CardProgrammeApplicationsInput)), true
 	case "Mutation.setCardProgrammeMoney":
 		if e.ComplexityRoot.Mutation.SetCardProgrammeMoney == nil {
 			break
@@ -7284,6 +7692,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignupDataReport(childComplexity, args["contactEmail"].(string)), true
+	case "Mutation.startCardApplicationReview":
+		if e.ComplexityRoot.Mutation.StartCardApplicationReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startCardApplicationReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartCardApplicationReview(childComplexity, args["id"].(string)), true
+	case "Mutation.submitCardApplication":
+		if e.ComplexityRoot.Mutation.SubmitCardApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitCardApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitCardApplication(childComplexity, args["input"].(model.SubmitCardApplicationInput)), true
 	case "Mutation.subscribe":
 		if e.ComplexityRoot.Mutation.Subscribe == nil {
 			break
@@ -7504,6 +7934,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.VerifyEmail(childComplexity, args["token"].(string)), true
+	case "Mutation.withdrawCardApplication":
+		if e.ComplexityRoot.Mutation.WithdrawCardApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawCardApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawCardApplication(childComplexity, args["id"].(string)), true
 
 	case "Neighbourhood.activities":
 		if e.ComplexityRoot.Neighbourhood.Activities == nil {
@@ -8586,6 +9027,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PersonalDataReport.applications":
+		if e.ComplexityRoot.PersonalDataReport.Applications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataReport.Applications(childComplexity), true
 	case "PersonalDataReport.birthDate":
 		if e.ComplexityRoot.PersonalDataReport.BirthDate == nil {
 			break
@@ -8877,6 +9324,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CardAgencies(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.cardApplication":
+		if e.ComplexityRoot.Query.CardApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cardApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CardApplication(childComplexity, args["id"].(string)), true
+	case "Query.cardApplications":
+		if e.ComplexityRoot.Query.CardApplications == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cardApplications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CardApplications(childComplexity, args["programmeId"].(*string), args["status"].(*card.ApplicationStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.cardOffers":
 		if e.ComplexityRoot.Query.CardOffers == nil {
 			break
@@ -11042,6 +11511,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCardOfferInput,
 		ec.unmarshalInputCardOfferTextInput,
 		ec.unmarshalInputCardPinInput,
+		ec.unmarshalInputCardProgrammeApplicationsInput,
 		ec.unmarshalInputCardProgrammeInput,
 		ec.unmarshalInputCardProgrammeMoneyInput,
 		ec.unmarshalInputCardProgrammeTextInput,
@@ -11060,6 +11530,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateNewsletterCampaignInput,
 		ec.unmarshalInputCreateNewsletterListInput,
 		ec.unmarshalInputCreatePageInput,
+		ec.unmarshalInputDecideCardApplicationInput,
 		ec.unmarshalInputEventFilterInput,
 		ec.unmarshalInputEventSeriesSignupInput,
 		ec.unmarshalInputEventTextsInput,
@@ -11088,6 +11559,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSignUpInput,
 		ec.unmarshalInputSignUpWithCardInput,
 		ec.unmarshalInputSignupParticipantInput,
+		ec.unmarshalInputSubmitCardApplicationInput,
 		ec.unmarshalInputSubscribeInput,
 		ec.unmarshalInputTopUpCardInput,
 		ec.unmarshalInputUpdateArticleInput,
@@ -13356,6 +13828,8 @@ enum CardFindingCode {
   PROGRAMME_NOT_ACTIVE
   "Today is outside the programme's validity."
   PROGRAMME_OUTSIDE_VALIDITY
+  "The same card, holder or applicant has another open or approved application in the programme, submitted on ` + "`" + `date` + "`" + `."
+  EARLIER_APPLICATION
 }
 
 "How serious a finding is."
@@ -13532,6 +14006,354 @@ type CardSheetProblem {
   reason: String
   "What is wrong, in the request's language."
   message: String!
+}
+`, BuiltIn: false},
+	{Name: "../schema/cardapplications.graphqls", Input: `extend type CardProgramme {
+  "How the programme decides applications."
+  applicationMode: CardApplicationMode!
+  "True for a fund: a programme with only applications and a budget, no cards or offers."
+  applicationsOnly: Boolean!
+}
+
+extend type PersonalDataReport {
+  "The applications the person filed, was asked a card in, or that were filed for the cards above, oldest first."
+  applications: [CardApplication!]!
+}
+
+"How a programme decides applications."
+enum CardApplicationMode {
+  "Each application is decided by a caseworker or coordinator."
+  ASSESSED
+  """
+  Applications are approved automatically in order of submission while the budget lasts,
+  when the checks find nothing; the rest wait to be assessed.
+  """
+  FIRST_COME
+}
+
+"What an application asks for."
+enum CardApplicationKind {
+  "Money for equipment for the activity."
+  EQUIPMENT
+  "Money for a cup."
+  CUP
+  "Money for a camp."
+  CAMP
+  "Money on an existing card."
+  TOP_UP
+  "A card itself."
+  CARD
+}
+
+"Where an application is in its case handling."
+enum CardApplicationStatus {
+  "Submitted; waiting to be reviewed."
+  SUBMITTED
+  "Being reviewed."
+  IN_REVIEW
+  "The caseworker asked for more information (` + "`" + `infoRequest` + "`" + `); waiting for the applicant's answer."
+  NEEDS_INFO
+  "Approved, in whole or in part (` + "`" + `approvedOre` + "`" + `)."
+  APPROVED
+  "Rejected, with a reason."
+  REJECTED
+  "Withdrawn by the applicant."
+  WITHDRAWN
+  "Appealed; waiting for a coordinator's new decision."
+  APPEALED
+}
+
+"A decision on an application."
+enum CardApplicationOutcome {
+  "Approve, in whole or in part."
+  APPROVED
+  "Reject."
+  REJECTED
+  "Ask the applicant for more information; the reason says what."
+  NEEDS_INFO
+}
+
+"Who applied."
+enum CardApplicantKind {
+  "A guardian or holder signed in with ID-porten."
+  GUARDIAN
+  "A caseworker, for their agency."
+  CASEWORKER
+  "An organisation approved for the programme, on a child's behalf."
+  ORGANISATION
+}
+
+"""
+An application (søknad) in a programme, with its case handling: an answer is due within a
+month of submission (or of an appeal), else the applicant gets a notice of delay; a
+decision may be appealed within three weeks. Identity numbers are never kept.
+"""
+type CardApplication implements Node {
+  "The application's global ID."
+  id: ID!
+  "The programme."
+  programme: CardProgramme
+  "The card the money goes to, or the card issued for a CARD application; null when the caller may not see it."
+  card: Card
+  "What it asks for."
+  kind: CardApplicationKind!
+  "The amount asked for, in øre; null for a CARD."
+  askedOre: Int
+  "What it is for, in the applicant's words."
+  purpose: String!
+  "The given name of the person a CARD is asked for."
+  givenName: String
+  "The birth date of the person a CARD is asked for."
+  birthDate: Date
+  "Who applied."
+  applicantKind: CardApplicantKind!
+  "The organisation that applied, if one did."
+  organisation: Organisation
+  "Where it is."
+  status: CardApplicationStatus!
+  "When it was submitted."
+  submittedAt: Time!
+  "When an answer is due: a month after submission or appeal."
+  dueAt: Time!
+  "When a notice of delay (foreløpig svar) was sent, if one was."
+  delayNoticeAt: Time
+  "When review began."
+  reviewedAt: Time
+  "What the caseworker asked for, when they needed more information."
+  infoRequest: String
+  "The applicant's answer to it."
+  answer: String
+  "The amount approved, in øre."
+  approvedOre: Int
+  "How much of it has been put on the card, in øre."
+  creditedOre: Int!
+  "The reason for the decision."
+  decisionReason: String
+  "True when it was approved automatically (first come, first served)."
+  autoDecided: Boolean!
+  "When it was decided."
+  decidedAt: Time
+  "The last moment the decision may be appealed; null when there is nothing to appeal."
+  appealDeadline: Time
+  "Why it was appealed."
+  appealReason: String
+  "When it was appealed."
+  appealedAt: Time
+  "When the applicant withdrew it."
+  withdrawnAt: Time
+  "What the checks found at submission (caseworkers and coordinators only; empty for others)."
+  findings: [CardFinding!]!
+  "The files attached (receipts, invoices), oldest first; null, with the error, for one the caller may not see."
+  attachments: [CardApplicationAttachment!]
+}
+
+"""
+A file attached to an application. It is stored privately and never served at a public
+address: its content is read through ` + "`" + `contentBase64` + "`" + `, by whoever may see the application.
+"""
+type CardApplicationAttachment {
+  "The attachment's global ID."
+  id: ID!
+  "The file's name as uploaded."
+  fileName: String!
+  "application/pdf, image/jpeg or image/png."
+  contentType: String!
+  "The file's size in bytes."
+  sizeBytes: Int!
+  "When it was attached."
+  createdAt: Time!
+  "The file's content, base64-encoded; null, with the error, for anyone who may not see the application."
+  contentBase64: String
+}
+
+"A page of applications."
+type CardApplicationConnection {
+  "The applications with their cursors."
+  edges: [CardApplicationEdge!]!
+  "The applications alone."
+  nodes: [CardApplication!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "How many there are in all (counted only when asked for)."
+  totalCount: Int!
+}
+
+"An application in a page."
+type CardApplicationEdge {
+  "Where this edge is, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The application."
+  node: CardApplication!
+}
+
+extend type Query {
+  """
+  Applications, oldest submission first: card coordinators and administrators see all of
+  the municipality's; a caseworker their agency's; a resident signed in with ID-porten their
+  own; an organisation's owners and editors those it filed. Null, with the error, for
+  anyone not signed in or a bad page.
+  """
+  cardApplications(
+    "Only this programme's."
+    programmeId: ID
+    "Only with this status."
+    status: CardApplicationStatus
+    "Page size forward, 0 to 100 (default 20)."
+    first: Int
+    "The cursor to continue after."
+    after: String
+    "Page size backward, 0 to 100."
+    last: Int
+    "The cursor to continue before."
+    before: String
+  ): CardApplicationConnection
+
+  "An application, to whoever may see it (as ` + "`" + `cardApplications` + "`" + `); null otherwise."
+  cardApplication(
+    "The application's global ID."
+    id: ID!
+  ): CardApplication
+}
+
+extend type Mutation {
+  """
+  Submits an application: a guardian or holder signed in with ID-porten, a caseworker for
+  their agency, or an organisation's owners and editors (the organisation approved for the
+  programme). The checks run at once; in a FIRST_COME programme it may be approved at once.
+  """
+  submitCardApplication(
+    "The application."
+    input: SubmitCardApplicationInput!
+  ): CardApplicationPayload!
+
+  "Withdraws an undecided application (its applicant)."
+  withdrawCardApplication(
+    "The application's global ID."
+    id: ID!
+  ): CardApplicationPayload!
+
+  "Answers a request for more information (its applicant)."
+  answerCardApplication(
+    "The application's global ID."
+    id: ID!
+    "The answer (at most 2,000 characters)."
+    answer: String!
+  ): CardApplicationPayload!
+
+  "Takes a submitted application into review (caseworkers of its agency, coordinators, administrators)."
+  startCardApplicationReview(
+    "The application's global ID."
+    id: ID!
+  ): CardApplicationPayload!
+
+  """
+  Decides an application, with a written reason (caseworkers of its agency, coordinators,
+  administrators; an appeal only coordinators and administrators, and not the one who
+  decided it where there is another coordinator). Approval puts the money on the card
+  through the budget (beyond it: BAD_USER_INPUT on ` + "`" + `input.approvedOre` + "`" + ` with reason
+  OVER_BUDGET, unless ` + "`" + `overrideReason` + "`" + ` says why), or issues the card asked for.
+  """
+  decideCardApplication(
+    "The decision."
+    input: DecideCardApplicationInput!
+  ): CardApplicationPayload!
+
+  """
+  Appeals a rejection or a partial approval (its applicant) within three weeks of the
+  decision; later: BAD_USER_INPUT on ` + "`" + `id` + "`" + ` with reason APPEAL_DEADLINE_PASSED.
+  """
+  appealCardApplication(
+    "The application's global ID."
+    id: ID!
+    "Why (at least 10 characters)."
+    reason: String!
+  ): CardApplicationPayload!
+
+  """
+  Attaches a file (GraphQL multipart, as uploadImage): a receipt or an invoice, as PDF,
+  JPEG or PNG, at most 5 MB, at most 10 per application (its applicant, while it is
+  undecided or under appeal). Stored privately, never at a public address.
+  """
+  attachCardApplicationFile(
+    "The application's global ID."
+    id: ID!
+    "The file."
+    file: Upload!
+  ): AttachCardApplicationFilePayload!
+
+  "Sets how a programme takes applications (card coordinators and administrators)."
+  setCardProgrammeApplications(
+    "The programme's global ID."
+    programmeId: ID!
+    "The mode and whether it is a fund."
+    input: CardProgrammeApplicationsInput!
+  ): SetCardProgrammeMoneyPayload!
+}
+
+"An application to submit."
+input SubmitCardApplicationInput {
+  "The programme's global ID."
+  programmeId: ID!
+  "What it asks for."
+  kind: CardApplicationKind!
+  "The card the money goes to (guardians and caseworkers); needed but for a CARD and in a fund."
+  cardId: ID
+  "The card's number, as an organisation has it from the family."
+  cardNumber: String
+  "The amount asked for, in øre (1 to 10,000,000); not for a CARD."
+  askedOre: Int
+  "What it is for (at most 2,000 characters; no identity numbers)."
+  purpose: String!
+  "For a CARD: the holder's national identity number, hashed at once and never stored."
+  holderIdentityNumber: String
+  "For a CARD: the holder's given name."
+  givenName: String
+  "For a CARD: the holder's birth date."
+  birthDate: Date
+  "For a CARD: the guardians' identity numbers (a guardian applying is one already)."
+  guardianIdentityNumbers: [String!]
+  "The organisation's global ID, when filing for an organisation."
+  organisationId: ID
+  "Where notices about it go (optional)."
+  contactEmail: String
+}
+
+"A decision on an application."
+input DecideCardApplicationInput {
+  "The application's global ID."
+  id: ID!
+  "The decision."
+  outcome: CardApplicationOutcome!
+  "The amount approved, in øre, at most the amount asked; left out: all of it."
+  approvedOre: Int
+  "Why (at least 10 characters); for NEEDS_INFO, what is needed."
+  reason: String!
+  "A written reason to go beyond the budget or past the checks' warnings."
+  overrideReason: String
+  "For a CARD decided by a coordinator: the agency that issues it."
+  agencyId: ID
+}
+
+"How a programme takes applications."
+input CardProgrammeApplicationsInput {
+  "ASSESSED or FIRST_COME."
+  mode: CardApplicationMode!
+  "True for a fund: only applications and a budget."
+  applicationsOnly: Boolean! = false
+}
+
+"An application after a change."
+type CardApplicationPayload {
+  "The application."
+  application: CardApplication!
+}
+
+"A file attached to an application."
+type AttachCardApplicationFilePayload {
+  "The attachment."
+  attachment: CardApplicationAttachment!
+  "The application."
+  application: CardApplication
 }
 `, BuiltIn: false},
 	{Name: "../schema/cardmoney.graphqls", Input: `extend type Card {
@@ -18988,6 +19810,16 @@ func (ec *executionContext) childFields_ArticleEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ArticleEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AttachCardApplicationFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "attachment":
+		return ec.fieldContext_AttachCardApplicationFilePayload_attachment(ctx, field)
+	case "application":
+		return ec.fieldContext_AttachCardApplicationFilePayload_application(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttachCardApplicationFilePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -19140,6 +19972,118 @@ func (ec *executionContext) childFields_CardAgencyEdge(ctx context.Context, fiel
 		return ec.fieldContext_CardAgencyEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CardAgencyEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CardApplication(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CardApplication_id(ctx, field)
+	case "programme":
+		return ec.fieldContext_CardApplication_programme(ctx, field)
+	case "card":
+		return ec.fieldContext_CardApplication_card(ctx, field)
+	case "kind":
+		return ec.fieldContext_CardApplication_kind(ctx, field)
+	case "askedOre":
+		return ec.fieldContext_CardApplication_askedOre(ctx, field)
+	case "purpose":
+		return ec.fieldContext_CardApplication_purpose(ctx, field)
+	case "givenName":
+		return ec.fieldContext_CardApplication_givenName(ctx, field)
+	case "birthDate":
+		return ec.fieldContext_CardApplication_birthDate(ctx, field)
+	case "applicantKind":
+		return ec.fieldContext_CardApplication_applicantKind(ctx, field)
+	case "organisation":
+		return ec.fieldContext_CardApplication_organisation(ctx, field)
+	case "status":
+		return ec.fieldContext_CardApplication_status(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_CardApplication_submittedAt(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_CardApplication_dueAt(ctx, field)
+	case "delayNoticeAt":
+		return ec.fieldContext_CardApplication_delayNoticeAt(ctx, field)
+	case "reviewedAt":
+		return ec.fieldContext_CardApplication_reviewedAt(ctx, field)
+	case "infoRequest":
+		return ec.fieldContext_CardApplication_infoRequest(ctx, field)
+	case "answer":
+		return ec.fieldContext_CardApplication_answer(ctx, field)
+	case "approvedOre":
+		return ec.fieldContext_CardApplication_approvedOre(ctx, field)
+	case "creditedOre":
+		return ec.fieldContext_CardApplication_creditedOre(ctx, field)
+	case "decisionReason":
+		return ec.fieldContext_CardApplication_decisionReason(ctx, field)
+	case "autoDecided":
+		return ec.fieldContext_CardApplication_autoDecided(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_CardApplication_decidedAt(ctx, field)
+	case "appealDeadline":
+		return ec.fieldContext_CardApplication_appealDeadline(ctx, field)
+	case "appealReason":
+		return ec.fieldContext_CardApplication_appealReason(ctx, field)
+	case "appealedAt":
+		return ec.fieldContext_CardApplication_appealedAt(ctx, field)
+	case "withdrawnAt":
+		return ec.fieldContext_CardApplication_withdrawnAt(ctx, field)
+	case "findings":
+		return ec.fieldContext_CardApplication_findings(ctx, field)
+	case "attachments":
+		return ec.fieldContext_CardApplication_attachments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardApplication", field.Name)
+}
+
+func (ec *executionContext) childFields_CardApplicationAttachment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CardApplicationAttachment_id(ctx, field)
+	case "fileName":
+		return ec.fieldContext_CardApplicationAttachment_fileName(ctx, field)
+	case "contentType":
+		return ec.fieldContext_CardApplicationAttachment_contentType(ctx, field)
+	case "sizeBytes":
+		return ec.fieldContext_CardApplicationAttachment_sizeBytes(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CardApplicationAttachment_createdAt(ctx, field)
+	case "contentBase64":
+		return ec.fieldContext_CardApplicationAttachment_contentBase64(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardApplicationAttachment", field.Name)
+}
+
+func (ec *executionContext) childFields_CardApplicationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CardApplicationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CardApplicationConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CardApplicationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CardApplicationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardApplicationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CardApplicationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CardApplicationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CardApplicationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardApplicationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CardApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_CardApplicationPayload_application(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardApplicationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CardBudget(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -19446,6 +20390,10 @@ func (ec *executionContext) childFields_CardProgramme(ctx context.Context, field
 		return ec.fieldContext_CardProgramme_status(ctx, field)
 	case "agencies":
 		return ec.fieldContext_CardProgramme_agencies(ctx, field)
+	case "applicationMode":
+		return ec.fieldContext_CardProgramme_applicationMode(ctx, field)
+	case "applicationsOnly":
+		return ec.fieldContext_CardProgramme_applicationsOnly(ctx, field)
 	case "grantOre":
 		return ec.fieldContext_CardProgramme_grantOre(ctx, field)
 	case "grantPeriod":
@@ -21126,6 +22074,8 @@ func (ec *executionContext) childFields_PersonalDataReport(ctx context.Context, 
 		return ec.fieldContext_PersonalDataReport_cardsAsGuardian(ctx, field)
 	case "childrenCards":
 		return ec.fieldContext_PersonalDataReport_childrenCards(ctx, field)
+	case "applications":
+		return ec.fieldContext_PersonalDataReport_applications(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonalDataReport", field.Name)
 }

@@ -156,6 +156,14 @@ type ArticleFilterInput struct {
 	Query *string `json:"query,omitempty"`
 }
 
+// A file attached to an application.
+type AttachCardApplicationFilePayload struct {
+	// The attachment.
+	Attachment *card.Attachment `json:"attachment"`
+	// The application.
+	Application *card.Application `json:"application,omitempty"`
+}
+
 // What part of the audit log to show.
 type AuditFilterInput struct {
 	// Only this action, e.g. `login_failed`, `create_api_key`.
@@ -218,6 +226,12 @@ type CardAgencyInput struct {
 	Name string `json:"name"`
 	// What kind of agency it is.
 	Kind card.AgencyKind `json:"kind"`
+}
+
+// An application after a change.
+type CardApplicationPayload struct {
+	// The application.
+	Application *card.Application `json:"application"`
 }
 
 // An address for a card's notices: an e-mail address or a mobile phone number, one of them
@@ -294,6 +308,14 @@ type CardPinInput struct {
 	Number string `json:"number"`
 	// The six-digit PIN.
 	Pin string `json:"pin"`
+}
+
+// How a programme takes applications.
+type CardProgrammeApplicationsInput struct {
+	// ASSESSED or FIRST_COME.
+	Mode card.ApplicationMode `json:"mode"`
+	// True for a fund: only applications and a budget.
+	ApplicationsOnly bool `json:"applicationsOnly"`
 }
 
 // A programme to add or change (every field is written).
@@ -559,6 +581,22 @@ type CreateNewsletterListInput struct {
 type CreatePagePayload struct {
 	// The page, as its editor sees it.
 	Page *content.Page `json:"page"`
+}
+
+// A decision on an application.
+type DecideCardApplicationInput struct {
+	// The application's global ID.
+	ID string `json:"id"`
+	// The decision.
+	Outcome card.ApplicationStatus `json:"outcome"`
+	// The amount approved, in øre, at most the amount asked; left out: all of it.
+	ApprovedOre *int `json:"approvedOre,omitempty"`
+	// Why (at least 10 characters); for NEEDS_INFO, what is needed.
+	Reason string `json:"reason"`
+	// A written reason to go beyond the budget or past the checks' warnings.
+	OverrideReason *string `json:"overrideReason,omitempty"`
+	// For a CARD decided by a coordinator: the agency that issues it.
+	AgencyID *string `json:"agencyId,omitempty"`
 }
 
 // A decision on an application to accept the card.
@@ -1266,6 +1304,34 @@ type SignUpWithCardPayload struct {
 type SignupDataReportPayload struct {
 	// Every sign-up made with the address, with its participants.
 	Signups []*events.Signup `json:"signups"`
+}
+
+// An application to submit.
+type SubmitCardApplicationInput struct {
+	// The programme's global ID.
+	ProgrammeID string `json:"programmeId"`
+	// What it asks for.
+	Kind card.ApplicationKind `json:"kind"`
+	// The card the money goes to (guardians and caseworkers); needed but for a CARD and in a fund.
+	CardID *string `json:"cardId,omitempty"`
+	// The card's number, as an organisation has it from the family.
+	CardNumber *string `json:"cardNumber,omitempty"`
+	// The amount asked for, in øre (1 to 10,000,000); not for a CARD.
+	AskedOre *int `json:"askedOre,omitempty"`
+	// What it is for (at most 2,000 characters; no identity numbers).
+	Purpose string `json:"purpose"`
+	// For a CARD: the holder's national identity number, hashed at once and never stored.
+	HolderIdentityNumber *string `json:"holderIdentityNumber,omitempty"`
+	// For a CARD: the holder's given name.
+	GivenName *string `json:"givenName,omitempty"`
+	// For a CARD: the holder's birth date.
+	BirthDate *time.Time `json:"birthDate,omitempty"`
+	// For a CARD: the guardians' identity numbers (a guardian applying is one already).
+	GuardianIdentityNumbers []string `json:"guardianIdentityNumbers,omitempty"`
+	// The organisation's global ID, when filing for an organisation.
+	OrganisationID *string `json:"organisationId,omitempty"`
+	// Where notices about it go (optional).
+	ContactEmail *string `json:"contactEmail,omitempty"`
 }
 
 // A subscription asked for in a form.

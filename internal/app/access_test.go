@@ -800,6 +800,9 @@ func TestAccessMatrix(t *testing.T) {
 	mutations = append(mutations, cardMoneyAccessCases(t, s, func() string { return login("admin@example.no") },
 		func() string { return login("orgeditor@example.no") }, lagA, programme, personalCard, anonymousCard, anyone,
 		cardStaff)...)
+	mutations = append(mutations, cardApplicationAccessCases(t, s, func() string { return login("admin@example.no") },
+		func() string { return login("caseworker@example.no") }, func() string { return login("orgeditor@example.no") },
+		lagA, programme, personalCard, cardStaff, cardManagers)...)
 	mutations = append(mutations, newsletterAccessCases(t, s, func() string { return login("admin@example.no") },
 		newsletterOutcomes{anyone: anyone, adminOnly: adminOnly, editors: catalogueEditors, signedIn: signedIn,
 			viewers: viewers})...)

@@ -165,6 +165,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 		a.Close()
 		return nil, err
 	}
+	a.Cards.Files = a.Portal.Media
 	return a, nil
 }
 
@@ -464,6 +465,9 @@ func newJobs(a *App) (*jobs.Queue, error) {
 	// warnings: hourly.
 	jobs.AddWorker(q, &card.RefillWorker{Cards: a.Cards})
 	q.AddPeriodic(card.RefillInterval, func() river.JobArgs { return card.RefillArgs{} })
+	// Applications past their month without a decision: a notice of delay, once: hourly.
+	jobs.AddWorker(q, &card.DelayNoticeWorker{Cards: a.Cards})
+	q.AddPeriodic(card.DelayNoticeInterval, func() river.JobArgs { return card.DelayNoticeArgs{} })
 	// Recurring events' occurrences up to the horizon: daily.
 	jobs.AddWorker(q, &events.HorizonWorker{Events: a.Events})
 	q.AddPeriodic(events.HorizonInterval, func() river.JobArgs { return events.HorizonArgs{} })

@@ -22,7 +22,8 @@ import (
 //     and the value of PURCHASED tickets of its cards redeemed.
 //   - Committed is money promised but not yet spent: what its cards may still spend (their
 //     balances: grants and top-ups neither spent nor past their last day of use), and the
-//     value of PURCHASED tickets claimed and not yet used, cancelled or expired.
+//     value of PURCHASED tickets claimed and not yet used, cancelled or expired, and
+//     the money approved on applications with no card to put it on (a fund's).
 //   - Left is the budget less both; it is negative when the programme is over its budget.
 //
 // A budget of 0 is no budget: nothing is refused and no one is warned.
@@ -66,10 +67,14 @@ var budgetSQL = `WITH per_card AS (
 		coalesce(sum(t.value_ore) FILTER (WHERE t.status = 'CLAIMED'), 0) AS claimed
 	FROM card_tickets t JOIN cards c ON c.id = t.card_id
 	WHERE c.programme_id = ?1 AND t.source = 'PURCHASED' AND t.status IN ('REDEEMED', 'CLAIMED')
+), approved AS (
+	SELECT coalesce(sum(a.approved_ore), 0) AS ore FROM card_applications a
+	WHERE a.programme_id = ?1 AND a.card_id IS NULL AND a.approved_ore IS NOT NULL
+		AND a.status IN ('APPROVED', 'APPEALED')
 )
-SELECT (SELECT coalesce(sum(available), 0) FROM per_card) + tickets.claimed,
+SELECT (SELECT coalesce(sum(available), 0) FROM per_card) + tickets.claimed + approved.ore,
 	tickets.redeemed - (SELECT coalesce(sum(spent), 0) FROM per_card)
-FROM tickets`
+FROM tickets, approved`
 
 // budgetOf returns programme p's budget against its use on day today.
 func budgetOf(ctx context.Context, db bun.IDB, p *Programme, today time.Time) (*Budget, error) {

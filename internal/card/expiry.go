@@ -43,7 +43,7 @@ const expiryBatch = 1000
 // ended are dropped, their units going to the next in line; holders are reminded of
 // tickets about to expire (remindTickets); ACTIVE and SUSPENDED cards past their last
 // valid day become EXPIRED (ExpireCards), and the retention rule erases the personal data
-// it no longer allows (EraseExpiredPersonalData). Each change is audit-logged. Rows locked
+// it no longer allows (EraseExpiredPersonalData), attachments' files with it. Each change is audit-logged. Rows locked
 // by a request at the time are left for the next run, so the job never waits on, or
 // deadlocks with, a request. It runs as the job ExpiryArgs; concurrent runs would still
 // expire each ticket once.
@@ -79,6 +79,11 @@ func (s *Service) ExpireTicketsAndCards(ctx context.Context, now time.Time) (Exp
 		res.PersonsErased, err = s.EraseExpiredPersonalData(ctx, tx, now)
 		return err
 	})
+	if err != nil {
+		return res, err
+	}
+	// The files of applications' attachments the erasure deleted, out of the media store.
+	_, err = s.RemoveDeletedFiles(ctx)
 	return res, err
 }
 

@@ -89,6 +89,11 @@ type Programme struct {
 	BudgetWarningPercent int          `bun:"budget_warning_percent"`
 	BudgetWarnedAt       *time.Time   `bun:"budget_warned_at"`
 
+	// How it takes applications (see SetProgrammeApplications): ApplicationMode, and
+	// ApplicationsOnly for a fund (no cards, no offers, only applications and a budget).
+	ApplicationMode  ApplicationMode `bun:"application_mode"`
+	ApplicationsOnly bool            `bun:"applications_only"`
+
 	Locale      string      `bun:"text_locale,scanonly"`
 	Name        string      `bun:"name,scanonly"`
 	Description string      `bun:"description,scanonly"`

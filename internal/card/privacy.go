@@ -33,6 +33,9 @@ type PersonalDataReport struct {
 	// ChildrenCards are the cards of the children the person is a guardian of, with their
 	// holders.
 	ChildrenCards []*ReportCard
+	// Applications are the applications the person filed (signed in with ID-porten), was
+	// the holder of a card asked for, or filed for the cards above, oldest first.
+	Applications []*Application
 }
 
 // CardsAsGuardian returns ChildrenCards, by a name that fits a programme for pensioners.
@@ -122,9 +125,15 @@ func (s *Service) PersonalDataReport(ctx context.Context, identityNumber string)
 			BirthDate *time.Time `bun:"birth_date"`
 			CreatedAt time.Time  `bun:"created_at"`
 		}
+		key := s.identityKey(c.mid(), n)
+		var err2 error
 		err := tx.NewSelect().Table("card_persons").Column("id", "given_name", "birth_date", "created_at").
-			Where("municipality_id = ? AND identity_key = ?", c.mid(), s.identityKey(c.mid(), n)).Scan(ctx, &p)
+			Where("municipality_id = ? AND identity_key = ?", c.mid(), key).Scan(ctx, &p)
 		e := &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "personal_data_report"}
+		if r.Applications, err2 = reportApplications(ctx, tx, c, key); err2 != nil {
+			return err2
+		}
+		r.Found = len(r.Applications) > 0
 		if errors.Is(err, sql.ErrNoRows) {
 			return audit.Append(ctx, tx, e)
 		} else if err != nil {
@@ -274,8 +283,14 @@ func (s *Service) ErasePersonalData(ctx context.Context, identityNumber string) 
 	erased := false
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		var id uuid.UUID
-		err := tx.NewSelect().Table("card_persons").Column("id").
-			Where("municipality_id = ? AND identity_key = ?", c.mid(), s.identityKey(c.mid(), n)).For("UPDATE").Scan(ctx, &id)
+		key := s.identityKey(c.mid(), n)
+		apps, err := eraseApplicationsOfKey(ctx, tx, c.mid(), key)
+		if err != nil {
+			return err
+		}
+		erased = apps > 0
+		err = tx.NewSelect().Table("card_persons").Column("id").
+			Where("municipality_id = ? AND identity_key = ?", c.mid(), key).For("UPDATE").Scan(ctx, &id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "erase_personal_data"})
 		} else if err != nil {
@@ -293,11 +308,17 @@ func (s *Service) ErasePersonalData(ctx context.Context, identityNumber string) 
 		_, err = erasePersons(ctx, tx, []uuid.UUID{id}, "erase_personal_data", c.actor())
 		return err
 	})
+	if err != nil {
+		return false, err
+	}
+	// The files of the applications' attachments, out of the media store.
+	_, err = s.RemoveDeletedFiles(ctx)
 	return erased, err
 }
 
 // personalFields names what erasing a person removes, for the audit log.
-var personalFields = []string{"givenName", "birthDate", "identityKey", "guardianships", "overrideReason", "noticeEmail"}
+var personalFields = []string{"givenName", "birthDate", "identityKey", "guardianships", "overrideReason", "noticeEmail",
+	"applications"}
 
 // erasePersons deletes the persons ids, and the guardians who are left with no child and
 // no card of their own; their cards lose their holder, override reason and notice address
@@ -323,6 +344,7 @@ func erasePersons(ctx context.Context, tx bun.IDB, ids []uuid.UUID, action strin
 	}{
 		{"UPDATE audit_log SET note = NULL WHERE item_type = 'Card' AND note IS NOT NULL AND item_id IN (SELECT id FROM cards WHERE holder_id IN (?))", []any{bun.In(all)}},
 		{"UPDATE cards SET override_reason = NULL WHERE holder_id IN (?) AND override_reason IS NOT NULL", []any{bun.In(all)}},
+		{eraseApplicationsSQL, []any{bun.In(all)}},
 		{eraseInvoicesSQL + " WHERE card_id IN (SELECT id FROM cards WHERE holder_id IN (?))", []any{bun.In(all)}},
 		{eraseLedgerNotesSQL + " AND card_id IN (SELECT id FROM cards WHERE holder_id IN (?))", []any{bun.In(all)}},
 		{`INSERT INTO audit_log (id, municipality_id, actor_id, action, item_type, item_id, fields, request_id)
@@ -384,6 +406,9 @@ func (s *Service) EraseExpiredPersonalData(ctx context.Context, db bun.IDB, now 
 	if err := eraseAnonymousCardNotes(ctx, db, cutoff); err != nil {
 		return 0, err
 	}
+	if err := eraseClosedApplications(ctx, db, cutoff); err != nil {
+		return 0, err
+	}
 	total := 0
 	for {
 		var ids []uuid.UUID
@@ -426,4 +451,56 @@ func (s *Service) ExpireCards(ctx context.Context, db bun.IDB, now time.Time) (i
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
+}
+
+// eraseApplicationsSQL deletes the applications of persons (?): those for their cards,
+// and those they filed or were the holder asked for, by identity key.
+const eraseApplicationsSQL = `DELETE FROM card_applications a
+	WHERE a.card_id IN (SELECT id FROM cards WHERE holder_id IN (?0))
+	OR EXISTS (SELECT 1 FROM card_persons p WHERE p.id IN (?0) AND p.municipality_id = a.municipality_id
+		AND p.identity_key IN (a.applicant_key, a.holder_key))`
+
+// eraseApplicationsOfKey deletes the applications filed by, or asking a card for, the
+// person with identity key in municipality mid, and returns how many.
+func eraseApplicationsOfKey(ctx context.Context, tx bun.IDB, mid uuid.UUID, key []byte) (int, error) {
+	res, err := tx.NewDelete().Table("card_applications").
+		Where("municipality_id = ? AND (applicant_key = ? OR holder_key = ?)", mid, key, key).
+		Exec(ctx)
+	if err != nil {
+		return 0, database.MapError(err, "erase applications", "application")
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// eraseClosedApplications deletes the applications without a card that were closed
+// before cutoff (withdrawn, or decided and no longer open to appeal), and those of
+// anonymous cards (and personal ones already erased) that ended before cutoff.
+func eraseClosedApplications(ctx context.Context, db bun.IDB, cutoff time.Time) error {
+	_, err := db.NewDelete().Table("card_applications").
+		Where(`card_id IS NULL AND ((status = 'WITHDRAWN' AND withdrawn_at < ?0)
+			OR (status IN ('APPROVED', 'REJECTED') AND decided_at < ?0::timestamptz - ?1 * interval '1 hour'))`,
+			cutoff, int(AppealWindow.Hours())).
+		WhereOr("card_id IN (SELECT id FROM cards WHERE holder_id IS NULL AND ended_at < ?)", cutoff).
+		Exec(ctx)
+	return database.MapError(err, "erase closed applications", "application")
+}
+
+// reportApplications returns the applications filed by, or asking a card for, the person
+// with identity key, or filed for their cards or their children's, oldest first.
+func reportApplications(ctx context.Context, tx bun.IDB, c caller, key []byte) ([]*Application, error) {
+	out := []*Application{}
+	err := tx.NewSelect().Model(&out).
+		Where("ca.municipality_id = ?", c.mid()).
+		Where(`ca.applicant_key = ?0 OR ca.holder_key = ?0 OR ca.card_id IN (SELECT k.id FROM cards k
+			JOIN card_persons h ON h.id = k.holder_id
+			WHERE h.municipality_id = ?1 AND (h.identity_key = ?0 OR h.id IN (SELECT gs.child_id
+				FROM card_guardianships gs JOIN card_persons g ON g.id = gs.guardian_id WHERE g.identity_key = ?0)))`,
+			key, c.mid()).
+		OrderExpr("ca.submitted_at, ca.id").
+		Scan(ctx)
+	if err != nil {
+		return nil, database.MapError(err, "find applications", "application")
+	}
+	return out, nil
 }

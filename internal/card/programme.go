@@ -155,7 +155,8 @@ func checkLocales(c caller, locales []string, field string) error {
 func writeProgramme(ctx context.Context, tx bun.IDB, c caller, p *Programme, in ProgrammeInput) (string, error) {
 	if in.ID == nil {
 		_, err := tx.NewInsert().Model(p).ExcludeColumn("cards_issued", "grant_ore", "grant_period", "grant_grace_days",
-			"budget_warning_percent", "budget_warned_at").Returning("created_at, updated_at").Exec(ctx)
+			"budget_warning_percent", "budget_warned_at",
+			"application_mode", "applications_only").Returning("created_at, updated_at").Exec(ctx)
 		return "create_card_programme", database.MapError(err, "insert programme", "programme")
 	}
 	p.ID = *in.ID

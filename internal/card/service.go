@@ -78,6 +78,9 @@ type Service struct {
 	Push PushNotifier
 	// PublicURL is the frontend's address, which links in e-mails start with.
 	PublicURL string
+	// Files keeps applications' attachments privately (the media store); nil: none can be
+	// attached.
+	Files FileStore
 
 	// spends gathers one card's acceptances into group commits (see acceptOnCard).
 	spends spendQueues

@@ -14,6 +14,7 @@ import (
 	"image/png"
 	"io"
 	"net/http"
+	"path"
 	"strings"
 	"sync"
 
@@ -183,11 +184,46 @@ func (s *Store) DeleteAll(ctx context.Context, prefix, keep string) error {
 	return errors.Join(errs...)
 }
 
+// PrivatePrefix starts the keys of private files: Handler never serves them; they are read
+// only through ReadPrivate, by a service that has checked who asks.
+const PrivatePrefix = "private/"
+
+// privateCacheControl keeps a private file out of every shared cache.
+const privateCacheControl = "private, no-store"
+
+// ErrNotFound: no private file is stored under the key.
+var ErrNotFound = errors.New("media: file not found")
+
+// PutPrivate stores a private file under key (below PrivatePrefix), never served publicly.
+func (s *Store) PutPrivate(ctx context.Context, key, contentType string, body []byte) error {
+	return s.b.put(ctx, PrivatePrefix+key, contentType, privateCacheControl, body)
+}
+
+// ReadPrivate returns the private file under key, or ErrNotFound.
+func (s *Store) ReadPrivate(ctx context.Context, key string) ([]byte, error) {
+	body, err := s.b.read(ctx, PrivatePrefix+key)
+	if errors.Is(err, errNotFound) {
+		return nil, ErrNotFound
+	}
+	return body, err
+}
+
+// DeletePrivate removes the private file under key; one that is not there is no error.
+func (s *Store) DeletePrivate(ctx context.Context, key string) error {
+	return s.b.remove(ctx, PrivatePrefix+key)
+}
+
 // Handler serves stored variants at /media/<key>, with ETag and long-lived cache headers:
 // a variant never changes once written. A Deferred variant is made on its first request.
+// Private files (PrivatePrefix) are never served: they are as absent as a missing key.
 func (s *Store) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.PathValue("key")
+		// SECURITY: private files are read only through the service that owns them.
+		if strings.HasPrefix(path.Clean("/"+key), "/"+PrivatePrefix) {
+			http.NotFound(w, r)
+			return
+		}
 		a, err := s.b.stat(r.Context(), key)
 		if errors.Is(err, errNotFound) && s.makeDeferred(r.Context(), key) == nil {
 			a, err = s.b.stat(r.Context(), key)
