@@ -22,7 +22,7 @@ CREATE INDEX resident_owners_idle_idx ON resident_owners (last_used_at) WHERE to
 CREATE TABLE resident_favourites (
   owner_id         uuid NOT NULL REFERENCES resident_owners ON DELETE CASCADE,
   municipality_id  uuid NOT NULL REFERENCES municipalities ON DELETE CASCADE,
-  kind             text NOT NULL CHECK (kind IN ('organisation', 'activity', 'event')),
+  kind             text NOT NULL CHECK (kind IN ('ORGANISATION', 'ACTIVITY', 'EVENT')),
   item_id          uuid NOT NULL,
   notify_new_dates boolean NOT NULL DEFAULT false,
   created_at       timestamptz NOT NULL DEFAULT now(),

@@ -17,9 +17,9 @@ type FavouriteKind string
 
 // The kinds of favourite, with the global ID types they are given by.
 const (
-	FavouriteOrganisation FavouriteKind = "organisation"
-	FavouriteActivity     FavouriteKind = "activity"
-	FavouriteEvent        FavouriteKind = "event"
+	FavouriteOrganisation FavouriteKind = "ORGANISATION"
+	FavouriteActivity     FavouriteKind = "ACTIVITY"
+	FavouriteEvent        FavouriteKind = "EVENT"
 )
 
 // kindOfType maps a global ID's type to the kind of favourite it can be.
@@ -185,8 +185,8 @@ func (s *Service) favourites(ctx context.Context, o *owner) ([]*Favourite, error
 		TableExpr("resident_favourites AS f").
 		Column("f.kind", "f.item_id", "f.notify_new_dates", "f.created_at").
 		Where("f.owner_id = ?", o.ID).
-		Where(`CASE f.kind WHEN 'organisation' THEN `+visibleSQL[FavouriteOrganisation]+`
-			WHEN 'activity' THEN `+visibleSQL[FavouriteActivity]+`
+		Where(`CASE f.kind WHEN 'ORGANISATION' THEN `+visibleSQL[FavouriteOrganisation]+`
+			WHEN 'ACTIVITY' THEN `+visibleSQL[FavouriteActivity]+`
 			ELSE `+visibleSQL[FavouriteEvent]+` END`,
 			bun.Ident("f.item_id"), o.MID, bun.Ident("f.item_id"), o.MID, bun.Ident("f.item_id"), o.MID).
 		OrderExpr("f.created_at DESC, f.item_id").
