@@ -189,4 +189,3 @@ func feedPage(items []*FeedItem, after *feedCursor, limit int) *FeedConnection {
 	}
 	return c
 }
-
