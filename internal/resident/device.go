@@ -119,13 +119,8 @@ func (s *Service) RegisterDevice(ctx context.Context) (string, error) {
 		release()
 		return "", err
 	}
-	_, err = s.db.NewInsert().
-		Table("resident_owners").
-		Value("municipality_id", "?", mid).
-		Value("token_hash", "?", s.tokenHash(token)).
-		Value("created_at", "?", now).
-		Value("last_used_at", "?", now).
-		Exec(ctx)
+	_, err = s.db.ExecContext(ctx, `INSERT INTO resident_owners (municipality_id, token_hash, created_at, last_used_at)
+		VALUES (?, ?, ?, ?)`, mid, s.tokenHash(token), now, now)
 	if err != nil {
 		release()
 		return "", database.MapError(err, "register device", "device")

@@ -84,8 +84,8 @@ func (s *Service) AddFavourite(ctx context.Context, itemID string, notifyNewDate
 	}
 	// SECURITY: only a published item of the request's municipality; a draft or another
 	// municipality's item is as unknown as one that does not exist.
-	ok, err := s.db.NewSelect().ColumnExpr(visibleSQL[kind], id, o.MID).Exists(ctx)
-	if err != nil {
+	var ok bool
+	if err := s.db.NewSelect().ColumnExpr(visibleSQL[kind], id, o.MID).Scan(ctx, &ok); err != nil {
 		return nil, database.MapError(err, "find favourite item", "itemId")
 	}
 	if !ok {
