@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"slices"
 	"testing"
 	"time"
@@ -271,6 +273,14 @@ func TestResidentDevices(t *testing.T) {
 			if get(r.Data, "removeFavourite.removed") != want {
 				t.Errorf("removed %v, want %v", r.Data, want)
 			}
+		}
+	})
+	t.Run("NeverInASharedCache", func(t *testing.T) {
+		r := s.do(t, http.MethodGet, "/graphql?query="+url.QueryEscape(`{ myThings { device } }`), "", nil, dev)
+		ok(t, r)
+		if cc := r.Header.Get("Cache-Control"); cc != "no-store" ||
+			!slices.Contains(r.Header.Values("Vary"), resident.DeviceHeader) {
+			t.Errorf("Cache-Control %q, Vary %v", cc, r.Header.Values("Vary"))
 		}
 	})
 	t.Run("Forget", func(t *testing.T) {
