@@ -161,6 +161,7 @@ type MutationResolver interface {
 	RemoveFavourite(ctx context.Context, itemID string) (*model.RemoveFavouritePayload, error)
 	SetMyNeighbourhood(ctx context.Context, neighbourhoodID *string) (*model.MyThingsPayload, error)
 	SetMyInterests(ctx context.Context, input resident.InterestsInput) (*model.MyThingsPayload, error)
+	LinkDevice(ctx context.Context) (*model.MyThingsPayload, error)
 	SetEventSignup(ctx context.Context, input events.SignupSettingsInput) (*model.EventPayload, error)
 	SignUp(ctx context.Context, input events.SignupInput) (*model.SignUpPayload, error)
 	CancelSignup(ctx context.Context, token *string, id *string) (*model.EventPayload, error)
@@ -9189,6 +9190,38 @@ func (ec *executionContext) fieldContext_Mutation_setMyInterests(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_linkDevice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_linkDevice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().LinkDevice(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MyThingsPayload) graphql.Marshaler {
+			return ec.marshalNMyThingsPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐMyThingsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_linkDevice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MyThingsPayload(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_setEventSignup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13811,6 +13844,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setMyInterests":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setMyInterests(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linkDevice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_linkDevice(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -10,13 +10,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/resident"
+	"github.com/google/uuid"
 )
 
 func (r *favouriteResolver) Item(ctx context.Context, obj *resident.Favourite) (relay.Node, error) {
@@ -72,6 +71,14 @@ func (r *mutationResolver) SetMyNeighbourhood(ctx context.Context, neighbourhood
 
 func (r *mutationResolver) SetMyInterests(ctx context.Context, input resident.InterestsInput) (*model.MyThingsPayload, error) {
 	th, err := r.Residents.SetInterests(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+	return &model.MyThingsPayload{MyThings: th}, nil
+}
+
+func (r *mutationResolver) LinkDevice(ctx context.Context) (*model.MyThingsPayload, error) {
+	th, err := r.Residents.LinkDevice(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -1180,6 +1180,7 @@ type ComplexityRoot struct {
 		IssueCardsFromSheet            func(childComplexity int, programmeID string, file graphql.Upload, dryRun bool) int
 		JoinCardWaitingList            func(childComplexity int, cardID string, offerID string, access *model.CardPinInput) int
 		LeaveCardWaitingList           func(childComplexity int, id string, access *model.CardPinInput) int
+		LinkDevice                     func(childComplexity int) int
 		Login                          func(childComplexity int, email string, password string) int
 		Logout                         func(childComplexity int) int
 		LogoutEverywhere               func(childComplexity int) int
@@ -6623,6 +6624,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LeaveCardWaitingList(childComplexity, args["id"].(string), args["access"].(*model.CardPinInput)), true
+	case "Mutation.linkDevice":
+		if e.ComplexityRoot.Mutation.LinkDevice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.LinkDevice(childComplexity), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -18154,6 +18161,17 @@ type ResidentDataReport {
 extend type PersonalDataReportPayload {
   "What the person keeps as a resident of the app (favourites, neighbourhood, interests); null: nothing."
   residentThings: ResidentDataReport
+}
+
+extend type Mutation {
+  """
+  Moves what the device (its token in ` + "`" + `X-Fritid-Device` + "`" + `) keeps to the resident signed in
+  with ID-porten on the same request, and forgets the device: favourites merged (at most
+  500), neighbourhood and interests taken where the resident has chosen none.
+  UNAUTHENTICATED without a sign-in or a known device; FORBIDDEN for a sign-in without an
+  identity number.
+  """
+  linkDevice: MyThingsPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/search.graphqls", Input: `extend type Query {

@@ -22,6 +22,7 @@ func residentAccessCases(anyone map[string]outcome) []accessCase {
 			owners},
 		{"setMyInterests", `mutation { setMyInterests(input: {languages: ["nb"]}) { myThings { device } } }`, nil,
 			owners},
+		{"linkDevice", `mutation { linkDevice { myThings { device } } }`, nil, owners},
 		{"myThings", `{ myThings { device } }`, nil, owners},
 		{"forYou", `{ forYou { pageInfo { hasNextPage } } }`, nil, owners},
 	}

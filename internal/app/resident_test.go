@@ -364,6 +364,27 @@ func TestResidentSignedIn(t *testing.T) {
 	if len(items(r.Data, "myThings.favourites")) != 1 {
 		t.Errorf("favourites %v", r.Data)
 	}
+	// A device's things move to the resident when linked, and the device is forgotten.
+	dev := w.register(t)
+	ok(t, s.post(t, addFavouriteQ, map[string]any{"id": relayID("Organisation", w.annet)}, dev))
+	ok(t, s.post(t, addFavouriteQ, map[string]any{"id": relayID("Organisation", w.laget)}, dev))
+	ok(t, s.post(t, `mutation($n: ID) { setMyNeighbourhood(neighbourhoodId: $n) { myThings { device } } }`,
+		map[string]any{"n": relayID("Neighbourhood", w.sentrum)}, dev))
+	wantResidentError(t, s.post(t, `mutation { linkDevice { myThings { device } } }`, nil, dev), "UNAUTHENTICATED",
+		"", "")
+	r = ok(t, s.post(t, `mutation { linkDevice { myThings { device favourites { itemId notifyNewDates }
+		neighbourhood { id } } } }`, nil, dev, bearer("a", map[string]any{"pid": number})))
+	p := "linkDevice.myThings."
+	if favs := items(r.Data, p+"favourites"); len(favs) != 2 || get(r.Data, p+"device") != false ||
+		get(r.Data, p+"neighbourhood.id") != relayID("Neighbourhood", w.sentrum) {
+		t.Errorf("linked %v", r.Data)
+	}
+	for _, f := range items(r.Data, p+"favourites") {
+		if get(f, "itemId") == relayID("Organisation", w.laget) && get(f, "notifyNewDates") != true {
+			t.Errorf("the resident's wish for new dates was lost: %v", f)
+		}
+	}
+	wantResidentError(t, s.post(t, myThingsQ, nil, dev), "UNAUTHENTICATED", "", "")
 	// Two sign-ins, one person: one owner, by a keyed hash.
 	var owners int
 	if err := s.app.DB.QueryRow(`SELECT count(*) FROM resident_owners WHERE identity_key IS NOT NULL`).
@@ -378,7 +399,7 @@ func TestResidentSignedIn(t *testing.T) {
 		favourites { itemId notifyNewDates } } } }`
 	r = ok(t, s.post(t, report, map[string]any{"n": number}, admin))
 	favs := items(r.Data, "personalDataReport.residentThings.favourites")
-	if len(favs) != 1 || get(favs[0], "itemId") != relayID("Organisation", w.laget) {
+	if len(favs) != 2 {
 		t.Errorf("report %v", r.Data)
 	}
 	r = ok(t, s.post(t, `mutation($n: String!) { erasePersonalData(identityNumber: $n) { erased } }`,
