@@ -2,9 +2,11 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -410,5 +412,40 @@ func TestResidentSignedIn(t *testing.T) {
 	r = ok(t, s.post(t, report, map[string]any{"n": number}, admin))
 	if get(r.Data, "personalDataReport.residentThings") != nil {
 		t.Errorf("after erasure %v", r.Data)
+	}
+}
+
+// TestResidentFavouriteLimitUnderLoad: one device adding many favourites at once keeps
+// exactly the limit; every other addition is BAD_USER_INPUT TOO_MANY.
+func TestResidentFavouriteLimitUnderLoad(t *testing.T) {
+	t.Parallel()
+	w := newResidentWorld(t)
+	w.s.app.Residents.MaxFavourites = 5
+	dev := w.register(t)
+	var ids []string
+	for i := range 16 {
+		ids = append(ids, relayID("Organisation", w.insert(t, `INSERT INTO organisations (municipality_id, slug, name,
+			kind, status) VALUES (?, ?, 'Lag', 'VOLUNTARY', 'PUBLISHED') RETURNING id`, w.demo, fmt.Sprintf("lag-%d", i))))
+	}
+	codes := make([]string, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = w.s.post(t, addFavouriteQ, map[string]any{"id": id}, dev).code()
+		}()
+	}
+	wg.Wait()
+	count := map[string]int{}
+	for _, c := range codes {
+		count[c]++
+	}
+	if count[""] != 5 || count["BAD_USER_INPUT"] != len(ids)-5 {
+		t.Errorf("outcomes %v", count)
+	}
+	r := ok(t, w.s.post(t, myThingsQ, nil, dev))
+	if n := len(items(r.Data, "myThings.favourites")); n != 5 {
+		t.Errorf("%d favourites kept", n)
 	}
 }
