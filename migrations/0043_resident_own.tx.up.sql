@@ -16,8 +16,8 @@ CREATE TABLE resident_owners (
   CONSTRAINT resident_owners_one_kind CHECK ((token_hash IS NULL) <> (identity_key IS NULL)),
   CONSTRAINT resident_owners_person UNIQUE (municipality_id, identity_key)
 );
--- Devices unused for long are erased by a scheduled job.
-CREATE INDEX resident_owners_idle_idx ON resident_owners (last_used_at) WHERE token_hash IS NOT NULL;
+-- Devices, and signed-in residents' things, unused for long are erased by a scheduled job.
+CREATE INDEX resident_owners_idle_idx ON resident_owners (last_used_at);
 
 CREATE TABLE resident_favourites (
   owner_id         uuid NOT NULL REFERENCES resident_owners ON DELETE CASCADE,

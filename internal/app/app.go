@@ -478,7 +478,7 @@ func newJobs(a *App) (*jobs.Queue, error) {
 	jobs.AddWorker(q, &integration.DeliveryWorker{Integration: a.Integration})
 	jobs.AddWorker(q, &integration.PruneWorker{Integration: a.Integration})
 	q.AddPeriodic(integration.PruneInterval, func() river.JobArgs { return integration.PruneArgs{} })
-	// Devices of the resident app unused for 13 months erased with all they kept: daily.
+	// Devices of the resident app, and signed-in residents' things, unused for 13 months erased: daily.
 	jobs.AddWorker(q, &resident.IdleDeviceWorker{Residents: a.Residents})
 	q.AddPeriodic(resident.IdleDeviceInterval, func() river.JobArgs { return resident.IdleDeviceArgs{} })
 	return q, nil

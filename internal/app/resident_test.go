@@ -295,8 +295,8 @@ func TestResidentDevices(t *testing.T) {
 	})
 }
 
-// TestResidentIdleDevicesErased: the daily job erases devices unused for 13 months with
-// everything they kept, and leaves those used since.
+// TestResidentIdleDevicesErased: the daily job erases devices, and signed-in residents'
+// things, unused for 13 months with everything kept, and leaves those used since.
 func TestResidentIdleDevicesErased(t *testing.T) {
 	t.Parallel()
 	w := newResidentWorld(t)
@@ -306,8 +306,17 @@ func TestResidentIdleDevicesErased(t *testing.T) {
 	s.app.Residents.Now = func() time.Time { return clock }
 	idle, used := w.register(t), w.register(t)
 	ok(t, s.post(t, addFavouriteQ, map[string]any{"id": relayID("Organisation", w.laget)}, idle))
+	person := func(n int) string {
+		now := time.Now()
+		return "Authorization: Bearer " + w.iss.sign(t, w.iss.key, map[string]any{"iss": w.iss.URL, "aud": "fritid",
+			"sub": fmt.Sprint(n), "pid": identityNumber(time.Date(1980, 1, 2, 0, 0, 0, 0, time.UTC), n),
+			"iat": now.Unix(), "exp": now.Add(time.Hour).Unix()})
+	}
+	ok(t, s.post(t, addFavouriteQ, map[string]any{"id": relayID("Organisation", w.laget)}, person(1)))
+	ok(t, s.post(t, addFavouriteQ, map[string]any{"id": relayID("Organisation", w.laget)}, person(2)))
 	clock = start.AddDate(0, 12, 0)
 	ok(t, s.post(t, myThingsQ, nil, used))
+	ok(t, s.post(t, myThingsQ, nil, person(2)))
 	clock = start.AddDate(0, 13, 5)
 	job := &resident.IdleDeviceWorker{Residents: s.app.Residents}
 	if err := job.Work(context.Background(), nil); err != nil {
@@ -315,9 +324,11 @@ func TestResidentIdleDevicesErased(t *testing.T) {
 	}
 	wantResidentError(t, s.post(t, myThingsQ, nil, idle), "UNAUTHENTICATED", "", "")
 	ok(t, s.post(t, myThingsQ, nil, used))
-	var n int
-	if err := s.app.DB.QueryRow(`SELECT count(*) FROM resident_favourites`).Scan(&n); err != nil || n != 0 {
-		t.Errorf("%d favourites left (%v)", n, err)
+	if r := ok(t, s.post(t, myThingsQ, nil, person(1))); len(items(r.Data, "myThings.favourites")) != 0 {
+		t.Errorf("an idle resident's favourites kept: %v", r.Data)
+	}
+	if r := ok(t, s.post(t, myThingsQ, nil, person(2))); len(items(r.Data, "myThings.favourites")) != 1 {
+		t.Errorf("a resident's favourites erased though used: %v", r.Data)
 	}
 }
 

@@ -183,12 +183,13 @@ func (s *Service) deleteOwner(ctx context.Context, db bun.IDB, id uuid.UUID) err
 	return database.MapError(err, "erase resident", "resident")
 }
 
-// EraseIdleDevices erases, in every municipality, the devices not used since IdleAfter
-// before now, with everything kept for them, and returns how many.
+// EraseIdleDevices erases, in every municipality, the devices, and the things of residents
+// signed in with ID-porten, not used since IdleAfter before now, with everything kept for
+// them, and returns how many owners.
 func (s *Service) EraseIdleDevices(ctx context.Context, now time.Time) (int, error) {
 	res, err := s.db.NewDelete().
 		Table("resident_owners").
-		Where("token_hash IS NOT NULL AND last_used_at < ?", now.Add(-s.idleAfter())).
+		Where("last_used_at < ?", now.Add(-s.idleAfter())).
 		Exec(ctx)
 	if err != nil {
 		return 0, database.MapError(err, "erase idle devices", "device")
@@ -200,7 +201,7 @@ func (s *Service) EraseIdleDevices(ctx context.Context, now time.Time) (int, err
 // IdleDeviceInterval is how often the idle devices are erased.
 const IdleDeviceInterval = 24 * time.Hour
 
-// IdleDeviceArgs is the job that erases idle devices. It belongs to every municipality, so
+// IdleDeviceArgs is the job that erases idle devices and residents' things. It belongs to every municipality, so
 // it carries no municipality id.
 type IdleDeviceArgs struct{}
 

@@ -22,7 +22,8 @@ import (
 
 // The defaults of the service's limits.
 const (
-	// DefaultIdleAfter is how long a device may go unused before it is erased: 13 months.
+	// DefaultIdleAfter is how long a device, or a signed-in resident's things, may go unused
+	// before they are erased: 13 months.
 	DefaultIdleAfter = 395 * 24 * time.Hour
 	// DefaultMaxFavourites bounds one owner's favourites.
 	DefaultMaxFavourites = 500
@@ -120,15 +121,33 @@ func (s *Service) current(ctx context.Context) (*owner, error) {
 // have kept nothing).
 func (s *Service) person(ctx context.Context, mid uuid.UUID, key []byte) (*owner, error) {
 	o := &owner{MID: mid, Key: key}
+	var last time.Time
 	err := s.db.NewSelect().
 		Table("resident_owners").
-		Column("id").
+		Column("id", "last_used_at").
 		Where("municipality_id = ? AND identity_key = ?", mid, key).
-		Scan(ctx, &o.ID)
-	if err != nil && !noRows(err) {
+		Scan(ctx, &o.ID, &last)
+	if noRows(err) {
+		return o, nil
+	} else if err != nil {
 		return nil, database.MapError(err, "find resident", "resident")
 	}
-	return o, nil
+	return o, s.touch(ctx, o.ID, last)
+}
+
+// touch notes that owner id, last used at last, is used now (at most once in touchEvery),
+// so that the idle erasure spares it.
+func (s *Service) touch(ctx context.Context, id uuid.UUID, last time.Time) error {
+	now := s.now()
+	if now.Sub(last) <= touchEvery {
+		return nil
+	}
+	_, err := s.db.NewUpdate().
+		Table("resident_owners").
+		Set("last_used_at = ?", now).
+		Where("id = ?", id).
+		Exec(ctx)
+	return database.MapError(err, "note resident use", "resident")
 }
 
 // deviceOwner returns the device with d's token in municipality mid, noting its use.
@@ -151,17 +170,7 @@ func (s *Service) deviceOwner(ctx context.Context, mid uuid.UUID, d deviceHeader
 	} else if err != nil {
 		return nil, database.MapError(err, "find device", "device")
 	}
-	if now := s.now(); now.Sub(last) > touchEvery {
-		_, err := s.db.NewUpdate().
-			Table("resident_owners").
-			Set("last_used_at = ?", now).
-			Where("id = ?", o.ID).
-			Exec(ctx)
-		if err != nil {
-			return nil, database.MapError(err, "note device use", "device")
-		}
-	}
-	return o, nil
+	return o, s.touch(ctx, o.ID, last)
 }
 
 // ensure returns o's row id, making the row of a person who has kept nothing yet, in tx.
