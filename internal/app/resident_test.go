@@ -263,8 +263,9 @@ func TestResidentDevices(t *testing.T) {
 	t.Run("TooMany", func(t *testing.T) {
 		s.app.Residents.MaxFavourites = 4
 		ok(t, s.post(t, addFavouriteQ, map[string]any{"id": relayID("Organisation", w.annet)}, dev))
-		wantResidentError(t, s.post(t, addFavouriteQ, map[string]any{"id": relayID("Event", w.event(t, nil, nil, "mer", "Mer"))},
-			dev), "BAD_USER_INPUT", "itemId", "TOO_MANY")
+		more := relayID("Event", w.event(t, nil, nil, "mer", "Mer"))
+		wantResidentError(t, s.post(t, addFavouriteQ, map[string]any{"id": more}, dev), "BAD_USER_INPUT", "itemId",
+			"TOO_MANY")
 		// One kept already is no new one.
 		ok(t, s.post(t, addFavouriteQ, map[string]any{"id": relayID("Organisation", w.annet), "n": true}, dev))
 	})

@@ -103,7 +103,10 @@ func (s *Service) SetNeighbourhood(ctx context.Context, gid *string) (*Things, e
 			return nil, err
 		}
 		// SECURITY: only a neighbourhood of the request's municipality.
-		ok, err := s.db.NewSelect().Table("neighbourhoods").Where("id = ? AND municipality_id = ?", id, o.MID).Exists(ctx)
+		ok, err := s.db.NewSelect().
+			Table("neighbourhoods").
+			Where("id = ? AND municipality_id = ?", id, o.MID).
+			Exists(ctx)
 		if err != nil {
 			return nil, database.MapError(err, "find neighbourhood", "neighbourhoodId")
 		}
@@ -141,7 +144,8 @@ func (s *Service) parseInterests(ctx context.Context, o *owner, in InterestsInpu
 	for field, n := range map[string]int{"input.categories": len(in.Categories), "input.ageGroups": len(in.AgeGroups),
 		"input.languages": len(in.Languages)} {
 		if n > maxInterests {
-			return out, apperr.Invalid(field, "InterestsTooMany", map[string]any{"Max": maxInterests}).WithReason("TOO_MANY")
+			return out, apperr.Invalid(field, "InterestsTooMany", map[string]any{"Max": maxInterests}).
+				WithReason("TOO_MANY")
 		}
 	}
 	for _, l := range out.Languages {
