@@ -7,11 +7,13 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/fritid/fritid/internal/resident"
 )
 
 // PublicMaxAge is how long a shared cache (a CDN, a browser) may keep a public answer:
 // an anonymous GET query (automatic persisted queries make every catalogue read one) that
-// succeeded. Everything else is "no-store": answers for a signed-in caller, mutations,
+// succeeded. Everything else is "no-store": answers for a signed-in caller or a device, mutations,
 // errors. A change made by an editor shows in cached answers within this time.
 const PublicMaxAge = 60
 
@@ -29,7 +31,10 @@ type cacheState struct {
 func withCacheState(w http.ResponseWriter, r *http.Request) *http.Request {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Add("Vary", "Authorization")
-	public := r.Method == http.MethodGet && r.Header.Get("Authorization") == "" && r.Header.Get("Cookie") == ""
+	w.Header().Add("Vary", resident.DeviceHeader)
+	// A device's answers are its own: never in a shared cache.
+	public := r.Method == http.MethodGet && r.Header.Get("Authorization") == "" && r.Header.Get("Cookie") == "" &&
+		r.Header.Get(resident.DeviceHeader) == ""
 	return r.WithContext(context.WithValue(r.Context(), cacheKey{}, &cacheState{header: w.Header(), public: public}))
 }
 

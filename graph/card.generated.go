@@ -16,6 +16,7 @@ import (
 	"github.com/fritid/fritid/internal/card"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
+	"github.com/fritid/fritid/internal/resident"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -3828,6 +3829,38 @@ func (ec *executionContext) fieldContext_PersonalDataReportPayload_personalDataR
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PersonalDataReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonalDataReportPayload_residentThings(ctx context.Context, field graphql.CollectedField, obj *model.PersonalDataReportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataReportPayload_residentThings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResidentThings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *resident.Things) graphql.Marshaler {
+			return ec.marshalOResidentDataReport2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋresidentᚐThings(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataReportPayload_residentThings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonalDataReportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResidentDataReport(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8918,6 +8951,11 @@ func (ec *executionContext) _PersonalDataReportPayload(ctx context.Context, sel 
 		case "personalDataReport":
 			out.Values[i] = ec._PersonalDataReportPayload_personalDataReport(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "residentThings":
+			out.Values[i] = ec._PersonalDataReportPayload_residentThings(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:

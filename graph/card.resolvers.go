@@ -363,7 +363,11 @@ func (r *mutationResolver) PersonalDataReport(ctx context.Context, identityNumbe
 	if err != nil {
 		return nil, err
 	}
-	return &model.PersonalDataReportPayload{PersonalDataReport: report}, nil
+	things, err := r.Residents.PersonalData(ctx, identityNumber)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PersonalDataReportPayload{PersonalDataReport: report, ResidentThings: things}, nil
 }
 
 func (r *mutationResolver) ErasePersonalData(ctx context.Context, identityNumber string) (*model.ErasePersonalDataPayload, error) {
@@ -371,7 +375,11 @@ func (r *mutationResolver) ErasePersonalData(ctx context.Context, identityNumber
 	if err != nil {
 		return nil, err
 	}
-	return &model.ErasePersonalDataPayload{Erased: erased}, nil
+	kept, err := r.Residents.ErasePersonalData(ctx, identityNumber)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ErasePersonalDataPayload{Erased: erased || kept}, nil
 }
 
 func (r *offerStatisticsResolver) OfferID(ctx context.Context, obj *card.OfferStatistics) (string, error) {

@@ -15,6 +15,7 @@ import (
 	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
+	"github.com/fritid/fritid/internal/resident"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -32,6 +33,8 @@ type Resolver struct {
 	Newsletters *newsletter.Service
 	// Integration is the change feed and the webhooks.
 	Integration *integration.Service
+	// Residents keeps residents' favourites, neighbourhoods and interests.
+	Residents *resident.Service
 	// Bundle localises what resolvers render themselves (printable sheets).
 	Bundle *i18n.Bundle
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/fritid/fritid/internal/newsletter"
 	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
+	"github.com/fritid/fritid/internal/resident"
 	"github.com/fritid/fritid/internal/tenant"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -61,6 +62,8 @@ type ResolverRoot interface {
 	EventConnection() EventConnectionResolver
 	EventSeries() EventSeriesResolver
 	EventSignup() EventSignupResolver
+	Favourite() FavouriteResolver
+	ForYouItem() ForYouItemResolver
 	Image() ImageResolver
 	ImageConnection() ImageConnectionResolver
 	ImageUse() ImageUseResolver
@@ -68,6 +71,8 @@ type ResolverRoot interface {
 	Locale() LocaleResolver
 	Municipality() MunicipalityResolver
 	Mutation() MutationResolver
+	MyInterests() MyInterestsResolver
+	MyThings() MyThingsResolver
 	Neighbourhood() NeighbourhoodResolver
 	NeighbourhoodConnection() NeighbourhoodConnectionResolver
 	NewsletterCampaign() NewsletterCampaignResolver
@@ -80,6 +85,7 @@ type ResolverRoot interface {
 	ProviderStatistics() ProviderStatisticsResolver
 	Query() QueryResolver
 	RegistrationConnection() RegistrationConnectionResolver
+	ResidentDataReport() ResidentDataReportResolver
 	ReverseCardInvoicePayload() ReverseCardInvoicePayloadResolver
 	Revision() RevisionResolver
 	SearchConnection() SearchConnectionResolver
@@ -178,6 +184,10 @@ type ComplexityRoot struct {
 		Schedule    func(childComplexity int) int
 		Summary     func(childComplexity int) int
 		Title       func(childComplexity int) int
+	}
+
+	AddFavouritePayload struct {
+		Favourite func(childComplexity int) int
 	}
 
 	AddNewsletterSubscribersPayload struct {
@@ -1014,6 +1024,39 @@ type ComplexityRoot struct {
 		WaitingListSize  func(childComplexity int) int
 	}
 
+	Favourite struct {
+		CreatedAt      func(childComplexity int) int
+		Item           func(childComplexity int) int
+		ItemGlobalID   func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		NotifyNewDates func(childComplexity int) int
+	}
+
+	ForYouConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ForYouEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ForYouItem struct {
+		GlobalID    func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Locale      func(childComplexity int) int
+		PublishedAt func(childComplexity int) int
+		Slug        func(childComplexity int) int
+		StartsAt    func(childComplexity int) int
+		Summary     func(childComplexity int) int
+		Title       func(childComplexity int) int
+	}
+
+	ForgetDevicePayload struct {
+		Forgotten func(childComplexity int) int
+	}
+
 	GeoPoint struct {
 		Lat func(childComplexity int) int
 		Lon func(childComplexity int) int
@@ -1182,6 +1225,7 @@ type ComplexityRoot struct {
 		AcceptCardInvoice              func(childComplexity int, id string, amountOre *int, access *model.CardPinInput) int
 		AcceptCardWaitingPlace         func(childComplexity int, id string, access *model.CardPinInput) int
 		AcceptInvitation               func(childComplexity int, token string) int
+		AddFavourite                   func(childComplexity int, itemID string, notifyNewDates *bool) int
 		AddNewsletterSubscribers       func(childComplexity int, input model.AddNewsletterSubscribersInput) int
 		AllocateTicket                 func(childComplexity int, cardID string, offerID string) int
 		AnswerCardApplication          func(childComplexity int, id string, answer string) int
@@ -1223,6 +1267,7 @@ type ComplexityRoot struct {
 		EraseNewsletterSubscriberData  func(childComplexity int, email string) int
 		ErasePersonalData              func(childComplexity int, identityNumber string) int
 		EraseSignupData                func(childComplexity int, contactEmail string) int
+		ForgetDevice                   func(childComplexity int) int
 		InviteMember                   func(childComplexity int, organisationID string, email string, role portal.MemberRole) int
 		InviteUser                     func(childComplexity int, email string, displayName string, roles []auth.MunicipalRole) int
 		IssueAnonymousCards            func(childComplexity int, programmeID string, count int) int
@@ -1230,6 +1275,7 @@ type ComplexityRoot struct {
 		IssueCardsFromSheet            func(childComplexity int, programmeID string, file graphql.Upload, dryRun bool) int
 		JoinCardWaitingList            func(childComplexity int, cardID string, offerID string, access *model.CardPinInput) int
 		LeaveCardWaitingList           func(childComplexity int, id string, access *model.CardPinInput) int
+		LinkDevice                     func(childComplexity int) int
 		Login                          func(childComplexity int, email string, password string) int
 		Logout                         func(childComplexity int) int
 		LogoutEverywhere               func(childComplexity int) int
@@ -1243,11 +1289,13 @@ type ComplexityRoot struct {
 		PostCardInvoice                func(childComplexity int, input model.PostCardInvoiceInput) int
 		RedeemTicket                   func(childComplexity int, code string) int
 		RedeliverWebhook               func(childComplexity int, attemptID string) int
+		RegisterDevice                 func(childComplexity int) int
 		RegisterOrganisation           func(childComplexity int, input model.RegisterOrganisationInput) int
 		RejectArticleChanges           func(childComplexity int, id string) int
 		RejectOrganisation             func(childComplexity int, id string, reason string) int
 		ReleaseCardOfferStock          func(childComplexity int, offerID string, amount int) int
 		RemoveCardNoticeContact        func(childComplexity int, cardID string) int
+		RemoveFavourite                func(childComplexity int, itemID string) int
 		ReplaceImage                   func(childComplexity int, id string, file graphql.Upload) int
 		ReplayWebhooks                 func(childComplexity int, id string, since time.Time) int
 		RequestPasswordReset           func(childComplexity int, email string) int
@@ -1284,6 +1332,8 @@ type ComplexityRoot struct {
 		SetEventSignup                 func(childComplexity int, input events.SignupSettingsInput) int
 		SetImageAlt                    func(childComplexity int, id string, locale string, alt string) int
 		SetMemberRole                  func(childComplexity int, organisationID string, userID string, role *portal.MemberRole) int
+		SetMyInterests                 func(childComplexity int, input resident.InterestsInput) int
+		SetMyNeighbourhood             func(childComplexity int, neighbourhoodID *string) int
 		SetNeighbourhoodCommittee      func(childComplexity int, id string, input model.CommitteeInput) int
 		SetNeighbourhoodEditor         func(childComplexity int, neighbourhoodID string, userID string, editor bool) int
 		SetNeighbourhoodTranslation    func(childComplexity int, id string, locale string, input model.NeighbourhoodTextInput) int
@@ -1318,6 +1368,23 @@ type ComplexityRoot struct {
 		UploadImage                    func(childComplexity int, file graphql.Upload, alt *string, organisationID *string) int
 		VerifyEmail                    func(childComplexity int, token string) int
 		WithdrawCardApplication        func(childComplexity int, id string) int
+	}
+
+	MyInterests struct {
+		AgeGroups  func(childComplexity int) int
+		Categories func(childComplexity int) int
+		Languages  func(childComplexity int) int
+	}
+
+	MyThings struct {
+		Device        func(childComplexity int) int
+		Favourites    func(childComplexity int) int
+		Interests     func(childComplexity int) int
+		Neighbourhood func(childComplexity int) int
+	}
+
+	MyThingsPayload struct {
+		MyThings func(childComplexity int) int
 	}
 
 	Neighbourhood struct {
@@ -1608,6 +1675,7 @@ type ComplexityRoot struct {
 
 	PersonalDataReportPayload struct {
 		PersonalDataReport func(childComplexity int) int
+		ResidentThings     func(childComplexity int) int
 	}
 
 	PostCardInvoicePayload struct {
@@ -1671,12 +1739,14 @@ type ComplexityRoot struct {
 		ContentChecks             func(childComplexity int, id string, locale string) int
 		Event                     func(childComplexity int, id *string, slug *string) int
 		Events                    func(childComplexity int, filter *model.EventFilterInput, orderBy *model.EventOrder, first *int, after *string) int
+		ForYou                    func(childComplexity int, first *int, after *string, since *time.Time, days *int) int
 		Images                    func(childComplexity int, filter *model.ImageFilterInput, first *int, after *string, last *int, before *string) int
 		Jobs                      func(childComplexity int, state []jobs.State, first *int, after *string) int
 		Locales                   func(childComplexity int) int
 		MissingTranslations       func(childComplexity int, locale *string, first *int, after *string) int
 		Municipality              func(childComplexity int) int
 		MyCards                   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		MyThings                  func(childComplexity int) int
 		Neighbourhood             func(childComplexity int, id *string, slug *string) int
 		Neighbourhoods            func(childComplexity int, first *int, after *string, last *int, before *string) int
 		NewsletterCampaignPreview func(childComplexity int, id string, locale string) int
@@ -1704,6 +1774,10 @@ type ComplexityRoot struct {
 
 	RedeemTicketPayload struct {
 		TicketCheck func(childComplexity int) int
+	}
+
+	RegisterDevicePayload struct {
+		DeviceToken func(childComplexity int) int
 	}
 
 	RegisterOrganisationPayload struct {
@@ -1738,6 +1812,11 @@ type ComplexityRoot struct {
 	}
 
 	RemoveCardNoticeContactPayload struct {
+		Removed func(childComplexity int) int
+	}
+
+	RemoveFavouritePayload struct {
+		ItemID  func(childComplexity int) int
 		Removed func(childComplexity int) int
 	}
 
@@ -1803,6 +1882,12 @@ type ComplexityRoot struct {
 
 	ResetPasswordPayload struct {
 		PasswordChanged func(childComplexity int) int
+	}
+
+	ResidentDataReport struct {
+		Favourites      func(childComplexity int) int
+		Interests       func(childComplexity int) int
+		NeighbourhoodID func(childComplexity int) int
 	}
 
 	RestoreContentRevisionPayload struct {
@@ -2639,6 +2724,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityTranslation.Title(childComplexity), true
+
+	case "AddFavouritePayload.favourite":
+		if e.ComplexityRoot.AddFavouritePayload.Favourite == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddFavouritePayload.Favourite(childComplexity), true
 
 	case "AddNewsletterSubscribersPayload.added":
 		if e.ComplexityRoot.AddNewsletterSubscribersPayload.Added == nil {
@@ -5896,6 +5988,119 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EventSignupSettings.WaitingListSize(childComplexity), true
 
+	case "Favourite.createdAt":
+		if e.ComplexityRoot.Favourite.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Favourite.CreatedAt(childComplexity), true
+	case "Favourite.item":
+		if e.ComplexityRoot.Favourite.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Favourite.Item(childComplexity), true
+	case "Favourite.itemId":
+		if e.ComplexityRoot.Favourite.ItemGlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Favourite.ItemGlobalID(childComplexity), true
+	case "Favourite.kind":
+		if e.ComplexityRoot.Favourite.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Favourite.Kind(childComplexity), true
+	case "Favourite.notifyNewDates":
+		if e.ComplexityRoot.Favourite.NotifyNewDates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Favourite.NotifyNewDates(childComplexity), true
+
+	case "ForYouConnection.edges":
+		if e.ComplexityRoot.ForYouConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForYouConnection.Edges(childComplexity), true
+	case "ForYouConnection.pageInfo":
+		if e.ComplexityRoot.ForYouConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForYouConnection.PageInfo(childComplexity), true
+
+	case "ForYouEdge.cursor":
+		if e.ComplexityRoot.ForYouEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForYouEdge.Cursor(childComplexity), true
+	case "ForYouEdge.node":
+		if e.ComplexityRoot.ForYouEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForYouEdge.Node(childComplexity), true
+
+	case "ForYouItem.id":
+		if e.ComplexityRoot.ForYouItem.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForYouItem.GlobalID(childComplexity), true
+	case "ForYouItem.kind":
+		if e.ComplexityRoot.ForYouItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForYouItem.Kind(childComplexity), true
+	case "ForYouItem.textLocale":
+		if e.ComplexityRoot.ForYouItem.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForYouItem.Locale(childComplexity), true
+	case "ForYouItem.publishedAt":
+		if e.ComplexityRoot.ForYouItem.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForYouItem.PublishedAt(childComplexity), true
+	case "ForYouItem.slug":
+		if e.ComplexityRoot.ForYouItem.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForYouItem.Slug(childComplexity), true
+	case "ForYouItem.startsAt":
+		if e.ComplexityRoot.ForYouItem.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForYouItem.StartsAt(childComplexity), true
+	case "ForYouItem.summary":
+		if e.ComplexityRoot.ForYouItem.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForYouItem.Summary(childComplexity), true
+	case "ForYouItem.title":
+		if e.ComplexityRoot.ForYouItem.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForYouItem.Title(childComplexity), true
+
+	case "ForgetDevicePayload.forgotten":
+		if e.ComplexityRoot.ForgetDevicePayload.Forgotten == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForgetDevicePayload.Forgotten(childComplexity), true
+
 	case "GeoPoint.lat":
 		if e.ComplexityRoot.GeoPoint.Lat == nil {
 			break
@@ -6459,6 +6664,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["token"].(string)), true
+	case "Mutation.addFavourite":
+		if e.ComplexityRoot.Mutation.AddFavourite == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addFavourite_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddFavourite(childComplexity, args["itemId"].(string), args["notifyNewDates"].(*bool)), true
 	case "Mutation.addNewsletterSubscribers":
 		if e.ComplexityRoot.Mutation.AddNewsletterSubscribers == nil {
 			break
@@ -6910,6 +7126,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EraseSignupData(childComplexity, args["contactEmail"].(string)), true
+	case "Mutation.forgetDevice":
+		if e.ComplexityRoot.Mutation.ForgetDevice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.ForgetDevice(childComplexity), true
 	case "Mutation.inviteMember":
 		if e.ComplexityRoot.Mutation.InviteMember == nil {
 			break
@@ -6987,6 +7209,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LeaveCardWaitingList(childComplexity, args["id"].(string), args["access"].(*model.CardPinInput)), true
+	case "Mutation.linkDevice":
+		if e.ComplexityRoot.Mutation.LinkDevice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.LinkDevice(childComplexity), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -7120,6 +7348,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RedeliverWebhook(childComplexity, args["attemptId"].(string)), true
+	case "Mutation.registerDevice":
+		if e.ComplexityRoot.Mutation.RegisterDevice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterDevice(childComplexity), true
 	case "Mutation.registerOrganisation":
 		if e.ComplexityRoot.Mutation.RegisterOrganisation == nil {
 			break
@@ -7175,6 +7409,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveCardNoticeContact(childComplexity, args["cardId"].(string)), true
+	case "Mutation.removeFavourite":
+		if e.ComplexityRoot.Mutation.RemoveFavourite == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeFavourite_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveFavourite(childComplexity, args["itemId"].(string)), true
 	case "Mutation.replaceImage":
 		if e.ComplexityRoot.Mutation.ReplaceImage == nil {
 			break
@@ -7571,6 +7816,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetMemberRole(childComplexity, args["organisationId"].(string), args["userId"].(string), args["role"].(*portal.MemberRole)), true
+	case "Mutation.setMyInterests":
+		if e.ComplexityRoot.Mutation.SetMyInterests == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setMyInterests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetMyInterests(childComplexity, args["input"].(resident.InterestsInput)), true
+	case "Mutation.setMyNeighbourhood":
+		if e.ComplexityRoot.Mutation.SetMyNeighbourhood == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setMyNeighbourhood_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetMyNeighbourhood(childComplexity, args["neighbourhoodId"].(*string)), true
 	case "Mutation.setNeighbourhoodCommittee":
 		if e.ComplexityRoot.Mutation.SetNeighbourhoodCommittee == nil {
 			break
@@ -7945,6 +8212,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.WithdrawCardApplication(childComplexity, args["id"].(string)), true
+
+	case "MyInterests.ageGroups":
+		if e.ComplexityRoot.MyInterests.AgeGroups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MyInterests.AgeGroups(childComplexity), true
+	case "MyInterests.categories":
+		if e.ComplexityRoot.MyInterests.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MyInterests.Categories(childComplexity), true
+	case "MyInterests.languages":
+		if e.ComplexityRoot.MyInterests.Languages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MyInterests.Languages(childComplexity), true
+
+	case "MyThings.device":
+		if e.ComplexityRoot.MyThings.Device == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MyThings.Device(childComplexity), true
+	case "MyThings.favourites":
+		if e.ComplexityRoot.MyThings.Favourites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MyThings.Favourites(childComplexity), true
+	case "MyThings.interests":
+		if e.ComplexityRoot.MyThings.Interests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MyThings.Interests(childComplexity), true
+	case "MyThings.neighbourhood":
+		if e.ComplexityRoot.MyThings.Neighbourhood == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MyThings.Neighbourhood(childComplexity), true
+
+	case "MyThingsPayload.myThings":
+		if e.ComplexityRoot.MyThingsPayload.MyThings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MyThingsPayload.MyThings(childComplexity), true
 
 	case "Neighbourhood.activities":
 		if e.ComplexityRoot.Neighbourhood.Activities == nil {
@@ -9088,6 +9406,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PersonalDataReportPayload.PersonalDataReport(childComplexity), true
+	case "PersonalDataReportPayload.residentThings":
+		if e.ComplexityRoot.PersonalDataReportPayload.ResidentThings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataReportPayload.ResidentThings(childComplexity), true
 
 	case "PostCardInvoicePayload.invoice":
 		if e.ComplexityRoot.PostCardInvoicePayload.Invoice == nil {
@@ -9484,6 +9808,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Events(childComplexity, args["filter"].(*model.EventFilterInput), args["orderBy"].(*model.EventOrder), args["first"].(*int), args["after"].(*string)), true
+	case "Query.forYou":
+		if e.ComplexityRoot.Query.ForYou == nil {
+			break
+		}
+
+		args, err := ec.field_Query_forYou_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ForYou(childComplexity, args["first"].(*int), args["after"].(*string), args["since"].(*time.Time), args["days"].(*int)), true
 	case "Query.images":
 		if e.ComplexityRoot.Query.Images == nil {
 			break
@@ -9541,6 +9876,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyCards(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.myThings":
+		if e.ComplexityRoot.Query.MyThings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.MyThings(childComplexity), true
 	case "Query.neighbourhood":
 		if e.ComplexityRoot.Query.Neighbourhood == nil {
 			break
@@ -9782,6 +10123,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RedeemTicketPayload.TicketCheck(childComplexity), true
 
+	case "RegisterDevicePayload.deviceToken":
+		if e.ComplexityRoot.RegisterDevicePayload.DeviceToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterDevicePayload.DeviceToken(childComplexity), true
+
 	case "RegisterOrganisationPayload.organisation":
 		if e.ComplexityRoot.RegisterOrganisationPayload.Organisation == nil {
 			break
@@ -9872,6 +10220,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RemoveCardNoticeContactPayload.Removed(childComplexity), true
+
+	case "RemoveFavouritePayload.itemId":
+		if e.ComplexityRoot.RemoveFavouritePayload.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveFavouritePayload.ItemID(childComplexity), true
+	case "RemoveFavouritePayload.removed":
+		if e.ComplexityRoot.RemoveFavouritePayload.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveFavouritePayload.Removed(childComplexity), true
 
 	case "ReplaceImagePayload.image":
 		if e.ComplexityRoot.ReplaceImagePayload.Image == nil {
@@ -10086,6 +10447,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ResetPasswordPayload.PasswordChanged(childComplexity), true
+
+	case "ResidentDataReport.favourites":
+		if e.ComplexityRoot.ResidentDataReport.Favourites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResidentDataReport.Favourites(childComplexity), true
+	case "ResidentDataReport.interests":
+		if e.ComplexityRoot.ResidentDataReport.Interests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResidentDataReport.Interests(childComplexity), true
+	case "ResidentDataReport.neighbourhoodId":
+		if e.ComplexityRoot.ResidentDataReport.NeighbourhoodID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResidentDataReport.NeighbourhoodID(childComplexity), true
 
 	case "RestoreContentRevisionPayload.article":
 		if e.ComplexityRoot.RestoreContentRevisionPayload.Article == nil {
@@ -11540,6 +11920,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputLocaleInput,
 		ec.unmarshalInputMovePageInput,
 		ec.unmarshalInputMunicipalityChangesInput,
+		ec.unmarshalInputMyInterestsInput,
 		ec.unmarshalInputNearInput,
 		ec.unmarshalInputNeighbourhoodChangesInput,
 		ec.unmarshalInputNeighbourhoodNameInput,
@@ -18859,6 +19240,244 @@ type SetCategoryTranslationPayload {
   category: Category!
 }
 `, BuiltIn: false},
+	{Name: "../schema/resident.graphqls", Input: `# A resident's own things: favourites, a neighbourhood, interests and the feed "for you",
+# for a device without any account (its token in the X-Fritid-Device header) or a resident
+# signed in with ID-porten (a bearer ID token carrying an identity number).
+
+extend type Query {
+  """
+  What the caller keeps: a device (its token in the ` + "`" + `X-Fritid-Device` + "`" + ` header) or a resident
+  signed in with ID-porten. UNAUTHENTICATED without either, or for a device token that is
+  unknown, forgotten or of another municipality; FORBIDDEN for a sign-in without an
+  identity number.
+  """
+  myThings: MyThings!
+
+  """
+  New activities, events and news articles for the caller (as ` + "`" + `myThings` + "`" + `): those of a
+  favourite organisation, favourites themselves, in the chosen neighbourhood or in a chosen
+  category, narrowed by the chosen age groups and languages; everything new for a caller
+  who keeps nothing. Newest first, in the request's language, each text falling back along
+  the language's chain.
+  """
+  forYou(
+    "How many items (at most 100; default 20)."
+    first: Int
+    "The cursor of the last item already shown."
+    after: String
+    "Items that became public since this time (at most 90 days back)."
+    since: Time
+    "Items that became public in the last this many days (1–90; default 30). Not with ` + "`" + `since` + "`" + `."
+    days: Int
+  ): ForYouConnection!
+}
+
+extend type Mutation {
+  """
+  Registers a device for the request's municipality and returns its token, shown this
+  once: the app keeps it and sends it in the ` + "`" + `X-Fritid-Device` + "`" + ` header. Anyone may; nothing
+  personal is kept. RATE_LIMITED when one address registers too many devices.
+  """
+  registerDevice: RegisterDevicePayload!
+
+  "Erases the device whose token the request carries and everything kept for it."
+  forgetDevice: ForgetDevicePayload!
+
+  """
+  Keeps an organisation, activity or event as the caller's favourite (as ` + "`" + `myThings` + "`" + `), or
+  changes ` + "`" + `notifyNewDates` + "`" + ` of one kept; adding twice is adding once. NOT_FOUND naming
+  ` + "`" + `itemId` + "`" + ` for an item unknown, unpublished or of another municipality; BAD_USER_INPUT
+  naming ` + "`" + `itemId` + "`" + ` for an ID of another type, or with reason TOO_MANY at the limit (500).
+  """
+  addFavourite(
+    "The organisation's, activity's or event's global ID."
+    itemId: ID!
+    "Tell me about new dates; left out: unchanged (false for a new favourite)."
+    notifyNewDates: Boolean
+  ): AddFavouritePayload!
+
+  "Stops keeping a favourite (as ` + "`" + `myThings` + "`" + `); removing one not kept does nothing."
+  removeFavourite(
+    "The item's global ID."
+    itemId: ID!
+  ): RemoveFavouritePayload!
+
+  "Chooses the caller's neighbourhood (as ` + "`" + `myThings` + "`" + `); null: none."
+  setMyNeighbourhood(
+    "The neighbourhood's global ID, or null."
+    neighbourhoodId: ID
+  ): MyThingsPayload!
+
+  """
+  Replaces the caller's interests (as ` + "`" + `myThings` + "`" + `): categories of the municipality (NOT_FOUND
+  naming ` + "`" + `input.categories` + "`" + ` otherwise), age groups and languages; at most 50 of each.
+  """
+  setMyInterests(
+    "The interests."
+    input: MyInterestsInput!
+  ): MyThingsPayload!
+}
+
+"What a resident keeps."
+type MyThings {
+  "True when kept for a device, false for a resident signed in with ID-porten."
+  device: Boolean!
+  "The favourites still public, newest first."
+  favourites: [Favourite!]!
+  "The chosen neighbourhood."
+  neighbourhood: Neighbourhood
+  "The interests."
+  interests: MyInterests!
+}
+
+"An organisation, activity or event a resident keeps."
+type Favourite {
+  "The item's global ID."
+  itemId: ID!
+  "What the item is."
+  kind: FavouriteKind!
+  "The item itself: an Organisation, Activity or Event."
+  item: Node
+  "Tell the resident about the item's new dates."
+  notifyNewDates: Boolean!
+  "When it was kept."
+  createdAt: Time!
+}
+
+"What a favourite is."
+enum FavouriteKind {
+  "An organisation."
+  ORGANISATION
+  "An activity."
+  ACTIVITY
+  "An event."
+  EVENT
+}
+
+"What a resident cares about."
+type MyInterests {
+  "Categories (each takes its subcategories along)."
+  categories: [Category!]!
+  "Age groups."
+  ageGroups: [TargetGroup!]!
+  "Languages an activity is held in (language tags)."
+  languages: [String!]!
+}
+
+"Interests to keep."
+input MyInterestsInput {
+  "Categories' global IDs."
+  categories: [ID!]
+  "Age groups."
+  ageGroups: [TargetGroup!]
+  "Languages (tags such as nb, en, ar)."
+  languages: [String!]
+}
+
+"A page of the feed for you."
+type ForYouConnection {
+  "The items."
+  edges: [ForYouEdge!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+}
+
+"An item of the feed with its cursor."
+type ForYouEdge {
+  "The item's cursor."
+  cursor: String!
+  "The item."
+  node: ForYouItem!
+}
+
+"A new activity, event or news article."
+type ForYouItem {
+  "The item's global ID (an Activity, Event or Article): read the rest with ` + "`" + `node(id:)` + "`" + `."
+  id: ID!
+  "What the item is: ACTIVITY, EVENT or ARTICLE."
+  kind: ForYouKind!
+  "The item's slug."
+  slug: String!
+  "Its title, in the request's language or the nearest one it has."
+  title: String!
+  "Its summary, likewise."
+  summary: String!
+  "The language of the title."
+  textLocale: String!
+  "When it became public."
+  publishedAt: Time!
+  "An event's start."
+  startsAt: Time
+}
+
+"What an item of the feed is."
+enum ForYouKind {
+  "An activity."
+  ACTIVITY
+  "An event."
+  EVENT
+  "A news article."
+  ARTICLE
+}
+
+"A registered device."
+type RegisterDevicePayload {
+  "The device's token, shown once: send it in the X-Fritid-Device header."
+  deviceToken: String!
+}
+
+"A forgotten device."
+type ForgetDevicePayload {
+  "Always true: the device and everything kept for it are erased."
+  forgotten: Boolean!
+}
+
+"A favourite kept."
+type AddFavouritePayload {
+  "The favourite."
+  favourite: Favourite!
+}
+
+"A favourite no longer kept."
+type RemoveFavouritePayload {
+  "The item's global ID."
+  itemId: ID!
+  "Whether it was kept."
+  removed: Boolean!
+}
+
+"What the resident keeps now."
+type MyThingsPayload {
+  "What the resident keeps."
+  myThings: MyThings!
+}
+
+"What a resident signed in with ID-porten keeps, in a data-subject report."
+type ResidentDataReport {
+  "Every favourite kept, public or not."
+  favourites: [Favourite!]!
+  "The chosen neighbourhood's global ID."
+  neighbourhoodId: ID
+  "The interests."
+  interests: MyInterests!
+}
+
+extend type PersonalDataReportPayload {
+  "What the person keeps as a resident of the app (favourites, neighbourhood, interests); null: nothing."
+  residentThings: ResidentDataReport
+}
+
+extend type Mutation {
+  """
+  Moves what the device (its token in ` + "`" + `X-Fritid-Device` + "`" + `) keeps to the resident signed in
+  with ID-porten on the same request, and forgets the device: favourites merged (at most
+  500), neighbourhood and interests taken where the resident has chosen none.
+  UNAUTHENTICATED without a sign-in or a known device; FORBIDDEN for a sign-in without an
+  identity number.
+  """
+  linkDevice: MyThingsPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/search.graphqls", Input: `extend type Query {
   """
   One ranked list across published organisations, activities, neighbourhoods, pages,
@@ -19592,6 +20211,14 @@ func (ec *executionContext) childFields_ActivityTranslation(ctx context.Context,
 		return ec.fieldContext_ActivityTranslation_schedule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityTranslation", field.Name)
+}
+
+func (ec *executionContext) childFields_AddFavouritePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "favourite":
+		return ec.fieldContext_AddFavouritePayload_favourite(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddFavouritePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_AddNewsletterSubscribersPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -21208,6 +21835,72 @@ func (ec *executionContext) childFields_EventSignupSettings(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type EventSignupSettings", field.Name)
 }
 
+func (ec *executionContext) childFields_Favourite(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "itemId":
+		return ec.fieldContext_Favourite_itemId(ctx, field)
+	case "kind":
+		return ec.fieldContext_Favourite_kind(ctx, field)
+	case "item":
+		return ec.fieldContext_Favourite_item(ctx, field)
+	case "notifyNewDates":
+		return ec.fieldContext_Favourite_notifyNewDates(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Favourite_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Favourite", field.Name)
+}
+
+func (ec *executionContext) childFields_ForYouConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ForYouConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ForYouConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ForYouConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ForYouEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ForYouEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ForYouEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ForYouEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ForYouItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ForYouItem_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_ForYouItem_kind(ctx, field)
+	case "slug":
+		return ec.fieldContext_ForYouItem_slug(ctx, field)
+	case "title":
+		return ec.fieldContext_ForYouItem_title(ctx, field)
+	case "summary":
+		return ec.fieldContext_ForYouItem_summary(ctx, field)
+	case "textLocale":
+		return ec.fieldContext_ForYouItem_textLocale(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_ForYouItem_publishedAt(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_ForYouItem_startsAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ForYouItem", field.Name)
+}
+
+func (ec *executionContext) childFields_ForgetDevicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "forgotten":
+		return ec.fieldContext_ForgetDevicePayload_forgotten(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ForgetDevicePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "lat":
@@ -21534,6 +22227,40 @@ func (ec *executionContext) childFields_Municipality(ctx context.Context, field 
 		return ec.fieldContext_Municipality_approveOrganisationArticles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Municipality", field.Name)
+}
+
+func (ec *executionContext) childFields_MyInterests(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "categories":
+		return ec.fieldContext_MyInterests_categories(ctx, field)
+	case "ageGroups":
+		return ec.fieldContext_MyInterests_ageGroups(ctx, field)
+	case "languages":
+		return ec.fieldContext_MyInterests_languages(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MyInterests", field.Name)
+}
+
+func (ec *executionContext) childFields_MyThings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "device":
+		return ec.fieldContext_MyThings_device(ctx, field)
+	case "favourites":
+		return ec.fieldContext_MyThings_favourites(ctx, field)
+	case "neighbourhood":
+		return ec.fieldContext_MyThings_neighbourhood(ctx, field)
+	case "interests":
+		return ec.fieldContext_MyThings_interests(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MyThings", field.Name)
+}
+
+func (ec *executionContext) childFields_MyThingsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "myThings":
+		return ec.fieldContext_MyThingsPayload_myThings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MyThingsPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Neighbourhood(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -22084,6 +22811,8 @@ func (ec *executionContext) childFields_PersonalDataReportPayload(ctx context.Co
 	switch field.Name {
 	case "personalDataReport":
 		return ec.fieldContext_PersonalDataReportPayload_personalDataReport(ctx, field)
+	case "residentThings":
+		return ec.fieldContext_PersonalDataReportPayload_residentThings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonalDataReportPayload", field.Name)
 }
@@ -22166,6 +22895,14 @@ func (ec *executionContext) childFields_RedeemTicketPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type RedeemTicketPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RegisterDevicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deviceToken":
+		return ec.fieldContext_RegisterDevicePayload_deviceToken(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegisterDevicePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RegisterOrganisationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "organisation":
@@ -22234,6 +22971,16 @@ func (ec *executionContext) childFields_RemoveCardNoticeContactPayload(ctx conte
 		return ec.fieldContext_RemoveCardNoticeContactPayload_removed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RemoveCardNoticeContactPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RemoveFavouritePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "itemId":
+		return ec.fieldContext_RemoveFavouritePayload_itemId(ctx, field)
+	case "removed":
+		return ec.fieldContext_RemoveFavouritePayload_removed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveFavouritePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ReplaceImagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -22362,6 +23109,18 @@ func (ec *executionContext) childFields_ResetPasswordPayload(ctx context.Context
 		return ec.fieldContext_ResetPasswordPayload_passwordChanged(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ResetPasswordPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ResidentDataReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "favourites":
+		return ec.fieldContext_ResidentDataReport_favourites(ctx, field)
+	case "neighbourhoodId":
+		return ec.fieldContext_ResidentDataReport_neighbourhoodId(ctx, field)
+	case "interests":
+		return ec.fieldContext_ResidentDataReport_interests(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResidentDataReport", field.Name)
 }
 
 func (ec *executionContext) childFields_RestoreContentRevisionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -18,6 +18,7 @@ import (
 	"github.com/fritid/fritid/internal/newsletter"
 	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
+	"github.com/fritid/fritid/internal/resident"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -99,6 +100,12 @@ type ActivityTextsInput struct {
 	PriceNote graphql.Omittable[*string] `json:"priceNote,omitempty"`
 	// When it happens, in words.
 	Schedule graphql.Omittable[*string] `json:"schedule,omitempty"`
+}
+
+// A favourite kept.
+type AddFavouritePayload struct {
+	// The favourite.
+	Favourite *resident.Favourite `json:"favourite"`
 }
 
 // Addresses to add, confirmed at once (their consent was given elsewhere).
@@ -720,6 +727,12 @@ type EventSeriesPayload struct {
 	Series *events.Series `json:"series"`
 }
 
+// A forgotten device.
+type ForgetDevicePayload struct {
+	// Always true: the device and everything kept for it are erased.
+	Forgotten bool `json:"forgotten"`
+}
+
 // A point on the map.
 type GeoPointInput struct {
 	// Latitude in degrees, -90 to 90.
@@ -821,6 +834,12 @@ type MunicipalityChangesInput struct {
 // Changes. Every mutation checks who may make it in the domain service; see the access table
 // in docs/access.md.
 type Mutation struct {
+}
+
+// What the resident keeps now.
+type MyThingsPayload struct {
+	// What the resident keeps.
+	MyThings *resident.Things `json:"myThings"`
 }
 
 // A point and a radius.
@@ -945,6 +964,8 @@ type OrganisationTextInput struct {
 type PersonalDataReportPayload struct {
 	// Everything held about the person.
 	PersonalDataReport *card.PersonalDataReport `json:"personalDataReport"`
+	// What the person keeps as a resident of the app (favourites, neighbourhood, interests); null: nothing.
+	ResidentThings *resident.Things `json:"residentThings,omitempty"`
 }
 
 // An invoice to post to a card.
@@ -983,6 +1004,12 @@ type Query struct {
 type RedeemTicketPayload struct {
 	// The ticket, now checked in.
 	TicketCheck *card.TicketCheck `json:"ticketCheck"`
+}
+
+// A registered device.
+type RegisterDevicePayload struct {
+	// The device's token, shown once: send it in the X-Fritid-Device header.
+	DeviceToken string `json:"deviceToken"`
 }
 
 // A new organisation.
@@ -1024,6 +1051,14 @@ type ReleaseCardOfferStockPayload struct {
 // A notice address removed.
 type RemoveCardNoticeContactPayload struct {
 	// Whether the card had one.
+	Removed bool `json:"removed"`
+}
+
+// A favourite no longer kept.
+type RemoveFavouritePayload struct {
+	// The item's global ID.
+	ItemID string `json:"itemId"`
+	// Whether it was kept.
 	Removed bool `json:"removed"`
 }
 
@@ -1629,6 +1664,67 @@ func (e *EventOrder) UnmarshalJSON(b []byte) error {
 }
 
 func (e EventOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What an item of the feed is.
+type ForYouKind string
+
+const (
+	// An activity.
+	ForYouKindActivity ForYouKind = "ACTIVITY"
+	// An event.
+	ForYouKindEvent ForYouKind = "EVENT"
+	// A news article.
+	ForYouKindArticle ForYouKind = "ARTICLE"
+)
+
+var AllForYouKind = []ForYouKind{
+	ForYouKindActivity,
+	ForYouKindEvent,
+	ForYouKindArticle,
+}
+
+func (e ForYouKind) IsValid() bool {
+	switch e {
+	case ForYouKindActivity, ForYouKindEvent, ForYouKindArticle:
+		return true
+	}
+	return false
+}
+
+func (e ForYouKind) String() string {
+	return string(e)
+}
+
+func (e *ForYouKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ForYouKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ForYouKind", str)
+	}
+	return nil
+}
+
+func (e ForYouKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ForYouKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ForYouKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -806,6 +806,7 @@ func TestAccessMatrix(t *testing.T) {
 	mutations = append(mutations, newsletterAccessCases(t, s, func() string { return login("admin@example.no") },
 		newsletterOutcomes{anyone: anyone, adminOnly: adminOnly, editors: catalogueEditors, signedIn: signedIn,
 			viewers: viewers})...)
+	mutations = append(mutations, residentAccessCases(anyone)...)
 	t.Run("every mutation is in the matrix and in docs/access.md", func(t *testing.T) {
 		covered := map[string]bool{}
 		for _, m := range mutations {

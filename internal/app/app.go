@@ -35,6 +35,7 @@ import (
 	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/platform/tracing"
 	"github.com/fritid/fritid/internal/portal"
+	"github.com/fritid/fritid/internal/resident"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -61,6 +62,8 @@ type App struct {
 	Mail        *mail.Sender
 	// Integration keeps the change feed and the webhooks.
 	Integration *integration.Service
+	// Residents keeps residents' favourites, neighbourhoods and interests.
+	Residents *resident.Service
 	// Tracing is on when the OTEL_* variables name an OTLP endpoint; otherwise it records
 	// and sends nothing.
 	Tracing *tracing.Tracing
@@ -154,6 +157,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 	a.Events.PublicURL = cfg.PublicURL
 	a.Newsletters = newNewsletters(a)
 	a.Integration = integration.NewService(a.DB)
+	a.Residents = resident.NewService(a.DB, cfg.SecretKey)
 	a.Integration.Development, a.Integration.AllowPrivate = !cfg.Production(), cfg.WebhookAllowPrivate
 	a.Integration.PublicURL, a.Integration.Key = cfg.PublicURL, []byte(cfg.SecretKey)
 	if a.Jobs, err = newJobs(a); err != nil {
@@ -307,7 +311,7 @@ func (a *App) Handler() http.Handler {
 	cfg := a.Config
 	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Queue: a.Jobs,
 		Content: a.Content, Calendar: a.Events, Newsletters: a.Newsletters, Integration: a.Integration,
-		Bundle: a.Bundle}
+		Residents: a.Residents, Bundle: a.Bundle}
 	gql := graph.NewHandler(resolver, graph.Options{
 		Introspection:  cfg.Introspection,
 		MaxDepth:       cfg.MaxDepth,
@@ -327,7 +331,7 @@ func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	tenantMW, authMW := tenant.Middleware(a.Tenants, a.Bundle, a.Log), auth.Middleware(a.Auth, a.Bundle, a.Log)
 	withTenant := func(h http.Handler) http.Handler { return tenantMW(authMW(h)) }
-	mux.Handle("/graphql", withTenant(gql))
+	mux.Handle("/graphql", withTenant(resident.Middleware(gql)))
 	mux.Handle("GET /geo/activities.geojson", withTenant(graph.GeoJSONHandler(resolver, a.Bundle, "Activity")))
 	mux.Handle("GET /geo/organisations.geojson", withTenant(graph.GeoJSONHandler(resolver, a.Bundle, "Organisation")))
 	mux.Handle("GET /feeds/articles.xml", withTenant(graph.ArticleFeedHandler(resolver, a.Bundle, cfg.PublicURL, false)))
@@ -481,6 +485,9 @@ func newJobs(a *App) (*jobs.Queue, error) {
 	jobs.AddWorker(q, &integration.DeliveryWorker{Integration: a.Integration})
 	jobs.AddWorker(q, &integration.PruneWorker{Integration: a.Integration})
 	q.AddPeriodic(integration.PruneInterval, func() river.JobArgs { return integration.PruneArgs{} })
+	// Devices of the resident app, and signed-in residents' things, unused for 13 months erased: daily.
+	jobs.AddWorker(q, &resident.IdleDeviceWorker{Residents: a.Residents})
+	q.AddPeriodic(resident.IdleDeviceInterval, func() river.JobArgs { return resident.IdleDeviceArgs{} })
 	return q, nil
 }
 

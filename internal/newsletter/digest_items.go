@@ -50,6 +50,10 @@ type digestItem struct {
 	StartsAt    *time.Time `bun:"starts_at"`
 	AllDay      bool       `bun:"all_day"`
 	TimeZone    string     `bun:"time_zone"`
+	// OrganisationID is the item's organisation (nil: the municipality's own).
+	OrganisationID *uuid.UUID `bun:"organisation_id,type:uuid"`
+	// Languages are the languages an activity is held in (empty: not said).
+	Languages []string `bun:"languages,array"`
 	Interests
 
 	texts map[string]itemText
@@ -143,37 +147,55 @@ func (s *Service) loadDigest(ctx context.Context, db bun.IDB, t *tenant.Tenant, 
 		return nil, err
 	}
 	dg := &digest{tenant: t, list: l, since: since, until: until}
-	var all []*digestItem
-	queries := []*bun.SelectQuery{newActivities(db, t.ID(), since, until),
-		newEvents(db, t.ID(), since, until, now), newArticles(db, t.ID(), since, until, now)}
-	for _, q := range queries {
-		var items []*digestItem
-		if err := q.Limit(maxDigestItems).Scan(ctx, &items); err != nil {
-			return nil, database.MapError(err, "find digest items", "list")
-		}
-		all = append(all, items...)
-	}
-	if err := withTexts(ctx, db, t.ID(), all, now); err != nil {
-		return nil, err
-	}
-	parents, err := categoryParents(ctx, db, t.ID())
+	all, err := newItems(ctx, db, t.ID(), since, until, now, maxDigestItems)
 	if err != nil {
 		return nil, err
 	}
 	for _, it := range all {
-		it.CategoryIDs = withAncestors(it.CategoryIDs, parents)
-		if len(it.texts) > 0 && takes(l.Interests, it.Interests) {
+		if takes(l.Interests, it.Interests) {
 			dg.items = append(dg.items, it)
 		}
 	}
 	return dg, nil
 }
 
+// newItems reads municipality mid's activities, events and articles that became public in
+// (since, until], as public at now, at most limit of each kind, with their texts in every
+// language and their categories' ancestors; items without any text are left out.
+func newItems(ctx context.Context, db bun.IDB, mid uuid.UUID, since, until, now time.Time, limit int,
+) ([]*digestItem, error) {
+	var all []*digestItem
+	queries := []*bun.SelectQuery{newActivities(db, mid, since, until),
+		newEvents(db, mid, since, until, now), newArticles(db, mid, since, until, now)}
+	for _, q := range queries {
+		var items []*digestItem
+		if err := q.Limit(int64(limit)).Scan(ctx, &items); err != nil {
+			return nil, database.MapError(err, "find digest items", "list")
+		}
+		all = append(all, items...)
+	}
+	if err := withTexts(ctx, db, mid, all, now); err != nil {
+		return nil, err
+	}
+	parents, err := categoryParents(ctx, db, mid)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, it := range all {
+		it.CategoryIDs = withAncestors(it.CategoryIDs, parents)
+		if len(it.texts) > 0 {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
 // newActivities selects the activities that became public in (since, until], newest first.
 func newActivities(db bun.IDB, mid uuid.UUID, since, until time.Time) *bun.SelectQuery {
 	return db.NewSelect().TableExpr("activities AS a").
 		Join("JOIN first_publications AS fp ON fp.item_id = a.id").
-		ColumnExpr("'activity' AS kind, a.id, a.slug, fp.published_at").
+		ColumnExpr("'activity' AS kind, a.id, a.slug, fp.published_at, a.organisation_id, a.languages").
 		ColumnExpr("ARRAY(SELECT c.category_id FROM activity_categories c WHERE c.activity_id = a.id) AS category_ids").
 		ColumnExpr(`ARRAY(SELECT n.neighbourhood_id FROM activity_neighbourhoods n WHERE n.activity_id = a.id)
 			AS neighbourhood_ids`).
@@ -192,6 +214,7 @@ func newEvents(db bun.IDB, mid uuid.UUID, since, until, now time.Time) *bun.Sele
 	firsts := db.NewSelect().TableExpr("events AS e").DistinctOn("coalesce(e.series_id, e.id)").
 		Join("JOIN first_publications AS fp ON fp.item_id = coalesce(e.series_id, e.id)").
 		ColumnExpr("'event' AS kind, e.id, e.slug, e.starts_at, e.all_day, e.time_zone, fp.published_at").
+		ColumnExpr("e.organisation_id, '{}'::text[] AS languages").
 		ColumnExpr("ARRAY(SELECT c.category_id FROM event_categories c WHERE c.event_id = e.id) AS category_ids").
 		ColumnExpr(`ARRAY(SELECT n.neighbourhood_id FROM venue_neighbourhoods n WHERE n.venue_id = e.venue_id)
 			AS neighbourhood_ids`).
@@ -219,7 +242,7 @@ func newArticles(db bun.IDB, mid uuid.UUID, since, until, now time.Time) *bun.Se
 	return db.NewSelect().TableExpr("articles AS a").
 		Join(`JOIN LATERAL (SELECT min(t.publish_at) AS published_at FROM article_translations t
 			WHERE t.article_id = a.id AND `+articlePublicSQL+`) AS pub ON pub.published_at IS NOT NULL`, now, now).
-		ColumnExpr("'article' AS kind, a.id, a.slug, pub.published_at").
+		ColumnExpr("'article' AS kind, a.id, a.slug, pub.published_at, a.organisation_id, '{}'::text[] AS languages").
 		ColumnExpr("ARRAY(SELECT c.category_id FROM article_categories c WHERE c.article_id = a.id) AS category_ids").
 		ColumnExpr(`ARRAY(SELECT n.neighbourhood_id FROM article_neighbourhoods n WHERE n.article_id = a.id)
 			AS neighbourhood_ids`).

@@ -14,7 +14,7 @@ var (
 	corsMethods = []string{http.MethodGet, http.MethodPost, http.MethodOptions}
 	corsHeaders = []string{
 		"Authorization", "Content-Type", "Accept", "Accept-Language",
-		"X-Locale", "X-Municipality", "X-Request-Id",
+		"X-Locale", "X-Municipality", "X-Request-Id", "X-Fritid-Device",
 		"X-Apollo-Operation-Name", "Apollo-Require-Preflight",
 	}
 	corsExposed = []string{"X-Request-Id", "Content-Language"}

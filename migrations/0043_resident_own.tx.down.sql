@@ -1,0 +1,2 @@
+DROP TABLE resident_favourites;
+DROP TABLE resident_owners;
