@@ -37,6 +37,9 @@ func (s *Service) AcceptInvoice(ctx context.Context, id uuid.UUID, amountOre *in
 			return nil, err
 		}
 	}
+	if access != nil {
+		return s.acceptByNumber(ctx, c, id, amountOre, access)
+	}
 	agency, cardID, err := s.mayDecideInvoice(ctx, c, id, access)
 	if err != nil {
 		return nil, err

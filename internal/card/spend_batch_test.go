@@ -101,8 +101,13 @@ func TestHolderDecidesOnlyOnTheirCard(t *testing.T) {
 	wantCode(t, err, "NOT_FOUND")
 	wrong := access(mine)
 	wrong.PIN = otherPIN(wrong.PIN)
+	failures := e.count("SELECT count(*) FROM login_failures")
 	if _, err = e.svc.AcceptInvoice(anonymous, own.ID, nil, wrong); err == nil {
 		t.Fatal("accepted with a wrong PIN")
+	}
+	// The wrong PIN counts against the number, as in every other use of it.
+	if n := e.count("SELECT count(*) FROM login_failures"); n <= failures {
+		t.Errorf("%d failures recorded before a wrong PIN, %d after", failures, n)
 	}
 	got, err := e.svc.AcceptInvoice(anonymous, own.ID, nil, access(mine))
 	if err != nil || got.Status != InvoiceAccepted {
