@@ -1,0 +1,331 @@
+// Package live carries small change announcements between fritid instances through
+// PostgreSQL LISTEN/NOTIFY and fans them out to the subscriptions open on this instance.
+//
+// A writer calls Notify inside the transaction of the change, so an announcement is sent
+// only when the change commits. Each server process runs one Hub: one dedicated
+// connection LISTENs on Channel, reconnecting with backoff when it drops, and every
+// announcement goes to the subscribers of its Topic. Each subscriber has a bounded buffer;
+// one that falls behind is dropped (its channel closed with Dropped set), never waited
+// for. Announcements carry a kind, the municipality and IDs, never personal data.
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// Channel is the PostgreSQL notification channel of every announcement.
+const Channel = "fritid_live"
+
+// Kind says what changed.
+type Kind string
+
+// The kinds of change announced.
+const (
+	// TicketChanged: a ticket's status changed (claimed, redeemed, cancelled, expired);
+	// ID is the ticket.
+	TicketChanged Kind = "ticket"
+	// StockChanged: an offer's stock changed (a claim, a cancellation, a release); ID is
+	// the offer.
+	StockChanged Kind = "stock"
+	// DoorScanned: a ticket was checked in at the door; ID is the offer, Ref the ticket.
+	DoorScanned Kind = "scan"
+	// Resync is not sent by writers: the hub gives it to every subscriber after it has
+	// reconnected, since announcements made meanwhile are lost; subscribers read afresh.
+	Resync Kind = "resync"
+)
+
+// Event is one announcement: what changed, in which municipality, and its IDs.
+type Event struct {
+	Kind           Kind      `json:"k"`
+	MunicipalityID uuid.UUID `json:"m"`
+	ID             uuid.UUID `json:"i"`
+	// Ref is a second ID where the kind has one (the ticket of a door scan).
+	Ref uuid.UUID `json:"r,omitzero"`
+	// At is when the notifying transaction ran, for latency measurements.
+	At time.Time `json:"t,omitzero"`
+}
+
+// Topic is what a subscriber listens to: one kind of change of one thing.
+type Topic struct {
+	Kind           Kind
+	MunicipalityID uuid.UUID
+	ID             uuid.UUID
+}
+
+// Topic returns the topic the event belongs to.
+func (e Event) Topic() Topic { return Topic{Kind: e.Kind, MunicipalityID: e.MunicipalityID, ID: e.ID} }
+
+// notifySQL sends an announcement; inside a transaction PostgreSQL holds it until COMMIT
+// and drops it on ROLLBACK.
+const notifySQL = "SELECT pg_notify(?, ?)"
+
+// Notify announces e on db (a transaction: it is sent when that commits). Errors: those of
+// the database.
+func Notify(ctx context.Context, db bun.IDB, e Event) error {
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("live: encode: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, notifySQL, Channel, string(b)); err != nil {
+		return fmt.Errorf("live: notify: %w", err)
+	}
+	return nil
+}
+
+// NotifyAll announces events on db in one statement, as Notify does each; none is a no-op.
+func NotifyAll(ctx context.Context, db bun.IDB, events []Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	payloads := make([]string, len(events))
+	now := time.Now()
+	for i, e := range events {
+		if e.At.IsZero() {
+			e.At = now
+		}
+		b, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("live: encode: %w", err)
+		}
+		payloads[i] = string(b)
+	}
+	_, err := db.ExecContext(ctx, "SELECT pg_notify(?, p) FROM unnest(?::text[]) AS p", Channel, pgdialect.Array(payloads))
+	if err != nil {
+		return fmt.Errorf("live: notify: %w", err)
+	}
+	return nil
+}
+
+// DefaultBuffer is how many announcements a subscriber may have waiting before it is dropped.
+const DefaultBuffer = 16
+
+// Subscription receives the events of one topic on C until Close, or until the hub drops
+// it for falling behind (C is closed and Dropped reports true) or stops.
+type Subscription struct {
+	C       <-chan Event
+	c       chan Event
+	topic   Topic
+	hub     *Hub
+	dropped atomic.Bool
+	once    sync.Once
+}
+
+// Dropped reports whether the hub dropped the subscription because its buffer was full.
+func (s *Subscription) Dropped() bool { return s.dropped.Load() }
+
+// Close ends the subscription; it is safe to call more than once.
+func (s *Subscription) Close() { s.hub.remove(s) }
+
+// Hub fans the announcements of Channel out to this process's subscriptions.
+type Hub struct {
+	url    string
+	log    *slog.Logger
+	buffer int
+
+	mu     sync.Mutex
+	topics map[Topic]map[*Subscription]struct{}
+	count  int
+
+	ready     chan struct{}
+	readyOnce sync.Once
+	startOnce sync.Once
+	stop      context.CancelFunc
+	stopped   chan struct{}
+	// connects counts established LISTEN connections (for tests of reconnection).
+	connects atomic.Int64
+}
+
+// NewHub returns a hub that listens with its own connection to the database at url, from
+// its first subscription (or Start) until Close.
+func NewHub(url string, log *slog.Logger) *Hub {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Hub{url: url, log: log, buffer: DefaultBuffer, topics: map[Topic]map[*Subscription]struct{}{},
+		ready: make(chan struct{}), stop: func() {}, stopped: make(chan struct{})}
+}
+
+// Start makes the hub listen (in the background, until Close), once.
+func (h *Hub) Start() {
+	h.startOnce.Do(func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		h.mu.Lock()
+		h.stop = cancel
+		h.mu.Unlock()
+		go func() {
+			defer close(h.stopped)
+			_ = h.Run(ctx)
+		}()
+	})
+}
+
+// Close stops listening and waits for the listener to end, if it was started.
+func (h *Hub) Close() {
+	started := true
+	h.startOnce.Do(func() { started = false })
+	if !started {
+		return
+	}
+	h.mu.Lock()
+	stop := h.stop
+	h.mu.Unlock()
+	stop()
+	<-h.stopped
+}
+
+// WaitReady starts the hub and waits until it listens (so nothing committed from now on
+// is missed), or until ctx ends. Errors: ctx's.
+func (h *Hub) WaitReady(ctx context.Context) error {
+	h.Start()
+	select {
+	case <-h.ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Subscribers returns how many subscriptions are open.
+func (h *Hub) Subscribers() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.count
+}
+
+// Subscribe opens a subscription to topic, starting the hub if need be; see WaitReady.
+func (h *Hub) Subscribe(topic Topic) *Subscription {
+	h.Start()
+	c := make(chan Event, h.buffer)
+	s := &Subscription{C: c, c: c, topic: topic, hub: h}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	m := h.topics[topic]
+	if m == nil {
+		m = map[*Subscription]struct{}{}
+		h.topics[topic] = m
+	}
+	m[s] = struct{}{}
+	h.count++
+	return s
+}
+
+// remove takes s out of the hub and closes its channel, once.
+func (h *Hub) remove(s *Subscription) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.removeLocked(s)
+}
+
+func (h *Hub) removeLocked(s *Subscription) {
+	s.once.Do(func() {
+		m := h.topics[s.topic]
+		delete(m, s)
+		if len(m) == 0 {
+			delete(h.topics, s.topic)
+		}
+		h.count--
+		close(s.c)
+	})
+}
+
+// Publish delivers e to the subscribers of its topic on this instance, dropping any whose
+// buffer is full. Run calls it for each notification; tests may call it directly.
+func (h *Hub) Publish(e Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if e.Kind == Resync {
+		for _, m := range h.topics {
+			h.deliver(m, e)
+		}
+		return
+	}
+	h.deliver(h.topics[e.Topic()], e)
+}
+
+func (h *Hub) deliver(m map[*Subscription]struct{}, e Event) {
+	for s := range m {
+		select {
+		case s.c <- e:
+		default:
+			s.dropped.Store(true)
+			h.removeLocked(s)
+		}
+	}
+}
+
+// Backoff bounds the waits between reconnection attempts.
+var (
+	minBackoff = 100 * time.Millisecond
+	maxBackoff = 30 * time.Second
+)
+
+// Run listens until ctx ends, reconnecting with exponential backoff (logged) when the
+// connection drops; after a reconnection every subscriber gets a Resync event. It returns
+// nil when ctx ends; subscriptions stay open (their owners close them).
+func (h *Hub) Run(ctx context.Context) error {
+	wait := minBackoff
+	for {
+		listened, err := h.listen(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if listened {
+			wait = minBackoff
+		}
+		h.log.Warn("live updates: listen connection lost; reconnecting", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, maxBackoff)
+	}
+}
+
+// listen holds one LISTEN connection until it fails or ctx ends; listened reports whether
+// it got as far as listening.
+func (h *Hub) listen(ctx context.Context) (listened bool, err error) {
+	conn, err := pgx.Connect(ctx, h.url)
+	if err != nil {
+		return false, err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = conn.Close(cctx)
+	}()
+	if _, err := conn.Exec(ctx, "LISTEN "+Channel); err != nil {
+		return false, err
+	}
+	if h.connects.Add(1) > 1 {
+		h.log.Info("live updates: listening again")
+		h.Publish(Event{Kind: Resync})
+	}
+	h.readyOnce.Do(func() { close(h.ready) })
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return true, err
+		}
+		var e Event
+		if err := json.Unmarshal([]byte(n.Payload), &e); err != nil || e.Kind == Resync {
+			h.log.Warn("live updates: unreadable notification ignored")
+			continue
+		}
+		h.Publish(e)
+	}
+}
