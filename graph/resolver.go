@@ -34,4 +34,6 @@ type Resolver struct {
 	Integration *integration.Service
 	// Bundle localises what resolvers render themselves (printable sheets).
 	Bundle *i18n.Bundle
+
+	live *liveState // set by NewHandler when it serves subscriptions
 }
