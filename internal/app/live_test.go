@@ -84,14 +84,18 @@ func TestLiveAcrossInstances(t *testing.T) {
 	}
 }
 
-// TestLiveRefusals: what may not be watched is refused when subscribing, with the codes a
-// query would give; a wrong connection_init token closes the connection.
-func TestLiveRefusals(t *testing.T) {
+// TestLiveAccess is the access table of the subscriptions (docs/access.md): who may watch
+// gets the first value; what may not be watched is refused when subscribing, with the
+// codes a query would give, over both transports; a wrong connection_init token closes
+// the connection.
+func TestLiveAccess(t *testing.T) {
 	t.Parallel()
 	s := newServer(t)
 	if _, err := s.app.Tenants.CreateMunicipality(context.Background(), tenantInput("larvik", "Larvik kommune")); err != nil {
 		t.Fatal(err)
 	}
+	createAdminIn(t, s, "larvik", "admin@larvik.no")
+	larvikAdmin := login(t, s, "admin@larvik.no", "X-Municipality: larvik")
 	lc := newLiveCard(t, s)
 	tks := lc.tickets(t, 2)
 	wrongPIN := map[string]any{"number": tks[0].access["number"], "pin": "000000"}
@@ -102,8 +106,13 @@ func TestLiveRefusals(t *testing.T) {
 		name, query string
 		vars        map[string]any
 		headers     []string
-		code        string
+		code        string // "": allowed, the first message has data
 	}{
+		{"HolderWithPIN", ticketUpdatedQ, map[string]any{"id": tks[0].id, "a": tks[0].access}, nil, ""},
+		{"CardCoordinator", ticketUpdatedQ, map[string]any{"id": tks[0].id}, []string{lc.admin}, ""},
+		{"OfferAnonymous", offerStockQ, map[string]any{"id": lc.offer}, nil, ""},
+		{"OfferOtherMunicipalitysAdmin", offerStockQ, map[string]any{"id": lc.offer},
+			[]string{"X-Municipality: larvik", larvikAdmin}, "NOT_FOUND"},
 		{"AnotherMunicipalitysTicket", ticketUpdatedQ, map[string]any{"id": tks[0].id, "a": tks[0].access},
 			[]string{"X-Municipality: larvik"}, "NOT_FOUND"},
 		{"AnotherMunicipalitysOffer", offerStockQ, map[string]any{"id": lc.offer}, []string{"X-Municipality: larvik"}, "NOT_FOUND"},
@@ -118,12 +127,12 @@ func TestLiveRefusals(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ws := dialWS(t, s, nil, c.headers...)
 			ws.subscribe(t, "1", c.query, c.vars)
-			if m := ws.next(t, "1"); m.code() != c.code || m.Data != nil {
-				t.Errorf("over websocket: %+v, want %s", m, c.code)
+			if m := ws.next(t, "1"); m.code() != c.code || (m.Data != nil) != (c.code == "") {
+				t.Errorf("over websocket: %+v, want %q", m, c.code)
 			}
 			sse := subscribeSSE(t, s, c.query, c.vars, c.headers...)
-			if m := sse.next(t); m.code() != c.code {
-				t.Errorf("over SSE: %+v, want %s", m, c.code)
+			if m := sse.next(t); m.code() != c.code || (m.Data != nil) != (c.code == "") {
+				t.Errorf("over SSE: %+v, want %q", m, c.code)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"testing"
 	"time"
 
@@ -132,4 +133,54 @@ func TestHubReconnects(t *testing.T) {
 	if e := receive(t, sub); e.Kind != live.TicketChanged || e.ID != topic.ID {
 		t.Errorf("after reconnecting: %+v", e)
 	}
+}
+
+// BenchmarkCommitToDelivery: one announcement committed in its own transaction and
+// received by a subscriber of this hub; ns/delivered is from the COMMIT's return to the
+// subscriber's receipt.
+func BenchmarkCommitToDelivery(b *testing.B) {
+	db, h := newHub(b)
+	ctx := context.Background()
+	topic := live.Topic{Kind: live.TicketChanged, MunicipalityID: uuid.New(), ID: uuid.New()}
+	sub := h.Subscribe(topic)
+	defer sub.Close()
+	var after time.Duration
+	for b.Loop() {
+		err := database.RunInTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+			return live.Notify(ctx, tx, live.Event{Kind: topic.Kind, MunicipalityID: topic.MunicipalityID, ID: topic.ID})
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		committed := time.Now()
+		receive(b, sub)
+		after += time.Since(committed)
+	}
+	b.ReportMetric(float64(after.Nanoseconds())/float64(b.N), "ns/delivered")
+}
+
+// BenchmarkHubSubscriptionMemory: the hub's own cost of 10,000 open subscriptions.
+func BenchmarkHubSubscriptionMemory(b *testing.B) {
+	const n = 10_000
+	h := live.NewHub("postgres://127.0.0.1:1/unused", slog.New(slog.DiscardHandler))
+	b.Cleanup(h.Close)
+	mid := uuid.New()
+	for b.Loop() {
+		before := heapInUse()
+		subs := make([]*live.Subscription, n)
+		for i := range subs {
+			subs[i] = h.Subscribe(live.Topic{Kind: live.StockChanged, MunicipalityID: mid, ID: uuid.New()})
+		}
+		b.ReportMetric(float64(heapInUse()-before)/n, "bytes/subscription")
+		for _, s := range subs {
+			s.Close()
+		}
+	}
+}
+
+func heapInUse() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapInuse)
 }
