@@ -119,7 +119,9 @@ func withConn(r *http.Request) *http.Request {
 // init answers a websocket's connection_init: a token in its payload ("Authorization":
 // "Bearer ..." or "authToken") signs the connection in, as the header does for HTTP
 // (browsers cannot set headers on websockets). A wrong token closes it with 4403.
-func (l *liveState) init(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+func (l *liveState) init(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload,
+	error,
+) {
 	token, ok := auth.Bearer(p.Authorization())
 	if !ok {
 		token = p.GetString("authToken")

@@ -232,7 +232,8 @@ func subscribeSSE(t testing.TB, s *testServer, query string, vars map[string]any
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ct := res.Header.Get("Content-Type"); res.StatusCode != http.StatusOK || !strings.HasPrefix(ct, "text/event-stream") {
+	ct := res.Header.Get("Content-Type")
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(ct, "text/event-stream") {
 		t.Fatalf("event stream: status %d, %s", res.StatusCode, ct)
 	}
 	c := &sseClient{msgs: make(chan liveMsg, 64), cancel: cancel}
@@ -289,13 +290,20 @@ type liveCard struct {
 // an organisation with a ticket checker in the demo municipality of s.
 func newLiveCard(t testing.TB, s *testServer) *liveCard {
 	t.Helper()
+	return newLiveCardOf(t, s, 100)
+}
+
+// newLiveCardOf is newLiveCard with stock tickets.
+func newLiveCardOf(t testing.TB, s *testServer, stock int) *liveCard {
+	t.Helper()
 	ctx := context.Background()
 	demo, err := s.app.Tenants.FindMunicipalityBySlug(ctx, "demo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for email, roles := range map[string][]auth.MunicipalRole{"admin@example.no": {auth.RoleAdmin, auth.RoleCardCoordinator},
-		"dor@example.no": nil} {
+	users := map[string][]auth.MunicipalRole{"admin@example.no": {auth.RoleAdmin, auth.RoleCardCoordinator},
+		"dor@example.no": nil}
+	for email, roles := range users {
 		if _, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: demo.ID(), Email: email,
 			Password: "riktig hest batteri", Roles: roles}); err != nil {
 			t.Fatal(err)
@@ -306,8 +314,10 @@ func newLiveCard(t testing.TB, s *testServer) *liveCard {
 		VALUES (?, 'bad', 'Larvik Bad', 'OTHER', 'PUBLISHED') RETURNING id`, demo.ID()).Scan(&lc.organisation); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.app.DB.ExecContext(ctx, `INSERT INTO organisation_members (municipality_id, organisation_id, user_id, role)
-		SELECT ?, ?, id, 'TICKET_CHECKER' FROM users WHERE email = 'dor@example.no'`, demo.ID(), lc.organisation); err != nil {
+	if _, err := s.app.DB.ExecContext(ctx, `INSERT INTO organisation_members
+		(municipality_id, organisation_id, user_id, role)
+		SELECT ?, ?, id, 'TICKET_CHECKER' FROM users WHERE email = 'dor@example.no'`,
+		demo.ID(), lc.organisation); err != nil {
 		t.Fatal(err)
 	}
 	lc.door = login(t, s, "dor@example.no")
@@ -321,11 +331,12 @@ func newLiveCard(t testing.TB, s *testServer) *liveCard {
 	offer := ok(t, s.post(t, `mutation($in: CardOfferInput!) { saveCardOffer(input: $in) { offer { id } } }`,
 		map[string]any{"in": map[string]any{"organisationId": relayID("Organisation", lc.organisation),
 			"programmeIds": []string{lc.programme}, "texts": []any{map[string]any{"locale": "nb", "title": "Svømming"}},
-			"stock": 100, "perCardLimit": 5, "admits": 1, "validFrom": time.Now().Add(-time.Hour).Format(time.RFC3339),
+			"stock": stock, "perCardLimit": 5, "admits": 1, "validFrom": time.Now().Add(-time.Hour).Format(time.RFC3339),
 			"validTo": time.Now().AddDate(0, 1, 0).Format(time.RFC3339), "valueOre": 5000, "source": "DONATED"}}, lc.admin))
 	lc.offer = get(offer.Data, "saveCardOffer.offer.id").(string)
-	ok(t, s.post(t, `mutation($id: ID!) { releaseCardOfferStock(offerId: $id, amount: 100) { offer { released } } }`,
-		map[string]any{"id": lc.offer}, lc.admin))
+	ok(t, s.post(t, `mutation($id: ID!, $n: Int!) {
+		releaseCardOfferStock(offerId: $id, amount: $n) { offer { released } } }`,
+		map[string]any{"id": lc.offer, "n": stock}, lc.admin))
 	ok(t, s.post(t, `mutation($id: ID!) { setCardOfferStatus(id: $id, status: PUBLISHED) { offer { status } } }`,
 		map[string]any{"id": lc.offer}, lc.admin))
 	return lc

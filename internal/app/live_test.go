@@ -23,7 +23,8 @@ func TestLiveTicketOverWebsocket(t *testing.T) {
 
 	holder := dialWS(t, s, nil)
 	holder.subscribe(t, "t", ticketUpdatedQ, map[string]any{"id": tk.id, "a": tk.access})
-	if m := holder.next(t, "t"); get(m.Data, "ticketUpdated.status") != "CLAIMED" || get(m.Data, "ticketUpdated.id") != tk.id {
+	m := holder.next(t, "t")
+	if get(m.Data, "ticketUpdated.status") != "CLAIMED" || get(m.Data, "ticketUpdated.id") != tk.id {
 		t.Fatalf("first message: %+v", m)
 	}
 	holder.subscribe(t, "s", offerStockQ, map[string]any{"id": lc.offer})
@@ -34,11 +35,12 @@ func TestLiveTicketOverWebsocket(t *testing.T) {
 	second.subscribe(t, "d", doorScansQ, map[string]any{"id": lc.offer})
 
 	lc.tickets(t, 1) // another family claims one
-	if m := holder.next(t, "s"); get(m.Data, "cardOfferStock.left") != 98.0 || get(m.Data, "cardOfferStock.claimed") != 2.0 {
+	m = holder.next(t, "s")
+	if get(m.Data, "cardOfferStock.left") != 98.0 || get(m.Data, "cardOfferStock.claimed") != 2.0 {
 		t.Fatalf("stock after a claim: %+v", m)
 	}
 	lc.redeem(t, s, tk.code)
-	m := holder.next(t, "t")
+	m = holder.next(t, "t")
 	if get(m.Data, "ticketUpdated.status") != "REDEEMED" || get(m.Data, "ticketUpdated.redeemedAt") == nil {
 		t.Fatalf("after the door: %+v", m)
 	}
@@ -91,7 +93,8 @@ func TestLiveAcrossInstances(t *testing.T) {
 func TestLiveAccess(t *testing.T) {
 	t.Parallel()
 	s := newServer(t)
-	if _, err := s.app.Tenants.CreateMunicipality(context.Background(), tenantInput("larvik", "Larvik kommune")); err != nil {
+	larvik := tenantInput("larvik", "Larvik kommune")
+	if _, err := s.app.Tenants.CreateMunicipality(context.Background(), larvik); err != nil {
 		t.Fatal(err)
 	}
 	createAdminIn(t, s, "larvik", "admin@larvik.no")
@@ -115,7 +118,8 @@ func TestLiveAccess(t *testing.T) {
 			[]string{"X-Municipality: larvik", larvikAdmin}, "NOT_FOUND"},
 		{"AnotherMunicipalitysTicket", ticketUpdatedQ, map[string]any{"id": tks[0].id, "a": tks[0].access},
 			[]string{"X-Municipality: larvik"}, "NOT_FOUND"},
-		{"AnotherMunicipalitysOffer", offerStockQ, map[string]any{"id": lc.offer}, []string{"X-Municipality: larvik"}, "NOT_FOUND"},
+		{"AnotherMunicipalitysOffer", offerStockQ, map[string]any{"id": lc.offer},
+			[]string{"X-Municipality: larvik"}, "NOT_FOUND"},
 		{"WrongPIN", ticketUpdatedQ, map[string]any{"id": tks[0].id, "a": wrongPIN}, nil, "NOT_FOUND"},
 		{"AnotherCardsPIN", ticketUpdatedQ, map[string]any{"id": tks[0].id, "a": tks[1].access}, nil, "NOT_FOUND"},
 		{"NoPIN", ticketUpdatedQ, map[string]any{"id": tks[0].id}, nil, "UNAUTHENTICATED"},

@@ -68,7 +68,7 @@ type Config struct {
 	LiveInitTimeout      time.Duration
 	LivePingInterval     time.Duration
 	LiveIdleTimeout      time.Duration
-	DBMaxConns     int
+	DBMaxConns           int
 	// JobWorkers is how many jobs (e-mails, housekeeping) one server works at once.
 	JobWorkers    int
 	ReadTimeout   time.Duration

@@ -59,7 +59,8 @@ func TestHubDeliversOnlyCommitted(t *testing.T) {
 	defer elsewhere.Close()
 	rollback := errors.New("roll back")
 	err := database.RunInTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		if err := live.Notify(ctx, tx, live.Event{Kind: live.TicketChanged, MunicipalityID: mid, ID: ticket, Ref: other}); err != nil {
+		e := live.Event{Kind: live.TicketChanged, MunicipalityID: mid, ID: ticket, Ref: other}
+		if err := live.Notify(ctx, tx, e); err != nil {
 			return err
 		}
 		return rollback
@@ -127,7 +128,8 @@ func TestHubReconnects(t *testing.T) {
 	if e := receive(t, sub); e.Kind != live.Resync {
 		t.Fatalf("after the connection was killed: %+v, want a resync", e)
 	}
-	if err := live.Notify(ctx, db, live.Event{Kind: topic.Kind, MunicipalityID: topic.MunicipalityID, ID: topic.ID}); err != nil {
+	e := live.Event{Kind: topic.Kind, MunicipalityID: topic.MunicipalityID, ID: topic.ID}
+	if err := live.Notify(ctx, db, e); err != nil {
 		t.Fatal(err)
 	}
 	if e := receive(t, sub); e.Kind != live.TicketChanged || e.ID != topic.ID {
