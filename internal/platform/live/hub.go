@@ -45,6 +45,13 @@ const (
 	Resync Kind = "resync"
 )
 
+// Adding a kind (the resident's "for you" feed, say: new items for a device or an
+// account): a Kind here, with the ID it keys on (the feed's owner); Notify in the
+// transaction that makes the item; a Watch method in the domain service that authorises
+// the reader (and again per event); and a Subscription field whose resolver runs graph's
+// stream with a feed (graph/live.go), with coalesce false since each item counts, as
+// doorScans does.
+
 // Event is one announcement: what changed, in which municipality, and its IDs.
 type Event struct {
 	Kind           Kind      `json:"k"`
