@@ -230,6 +230,10 @@ func stateFeed[T any](topic live.Topic, read func(context.Context) (T, error)) f
 		next:  func(ctx context.Context, _ live.Event) (T, bool, error) { v, err := read(ctx); return v, true, err }}
 }
 
+// hubWait is how long a new subscription waits for the hub to listen (the database
+// reachable) before it is refused with SERVICE_UNAVAILABLE.
+const hubWait = 10 * time.Second
+
 // stream runs one subscription to f: a failed read ends it with its error; so does
 // falling behind (RATE_LIMITED, reason TOO_SLOW). Errors when it starts: RATE_LIMITED
 // (limits), SERVICE_UNAVAILABLE (the hub cannot listen), and f.start's.
@@ -249,7 +253,9 @@ func stream[T any](ctx context.Context, r *Resolver, f feed[T]) (<-chan T, error
 		release()
 		return nil, err
 	}
-	if err := l.opt.Hub.WaitReady(ctx); err != nil {
+	wctx, cancel := context.WithTimeout(ctx, hubWait)
+	defer cancel()
+	if err := l.opt.Hub.WaitReady(wctx); err != nil {
 		return fail(apperr.New(apperr.ServiceUnavailable, string(apperr.ServiceUnavailable)))
 	}
 	first, send, err := f.start(ctx)
