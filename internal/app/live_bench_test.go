@@ -54,7 +54,7 @@ func BenchmarkLiveRedemptionToSubscriber(b *testing.B) {
 // subscription beyond the socket's).
 func BenchmarkLiveSubscriptionMemory(b *testing.B) {
 	const conns, per = 10, 1_000
-	s := newServer(b, func(c *config.Config) { c.LiveMaxPerConnection, c.LiveMaxPerClient = per, conns * per })
+	s := newServer(b, func(c *config.Config) { c.LiveMaxPerConnection, c.LiveMaxPerClient = per, conns*per })
 	lc := newLiveCard(b, s)
 	for b.Loop() {
 		clients := make([]*wsClient, conns)
