@@ -4441,6 +4441,13 @@ func (ec *executionContext) fieldContext_ReportInvoice_purposeText(_ context.Con
 	return graphql.NewScalarFieldContext("ReportInvoice", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _ReportInvoice_holderFirstName(ctx context.Context, field graphql.CollectedField, obj *card.ReportInvoice) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.HolderFirstName())
+}
+func (ec *executionContext) fieldContext_ReportInvoice_holderFirstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportInvoice", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _ReportInvoice_childFirstName(ctx context.Context, field graphql.CollectedField, obj *card.ReportInvoice) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ChildFirstName)
 }
@@ -9364,6 +9371,11 @@ func (ec *executionContext) _ReportInvoice(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "holderFirstName":
+			out.Values[i] = ec._ReportInvoice_holderFirstName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "childFirstName":
 			out.Values[i] = ec._ReportInvoice_childFirstName(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -11459,6 +11471,20 @@ func (ec *executionContext) marshalOProviderSettlementConnection2ᚖgithubᚗcom
 		return graphql.Null
 	}
 	return ec._ProviderSettlementConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOStatAmount2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐAmount(ctx context.Context, sel ast.SelectionSet, v *card.Amount) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StatAmount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOStatCount2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐCount(ctx context.Context, sel ast.SelectionSet, v *card.Count) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StatCount(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

@@ -317,6 +317,13 @@ func (ec *executionContext) fieldContext_CardInvoice_reference(_ context.Context
 	return graphql.NewScalarFieldContext("CardInvoice", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _CardInvoice_holderFirstName(ctx context.Context, field graphql.CollectedField, obj *card.Invoice) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.HolderFirstName())
+}
+func (ec *executionContext) fieldContext_CardInvoice_holderFirstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardInvoice", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _CardInvoice_childFirstName(ctx context.Context, field graphql.CollectedField, obj *card.Invoice) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ChildFirstName)
 }
@@ -1312,7 +1319,7 @@ func (ec *executionContext) unmarshalInputPostCardInvoiceInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"organisationId", "cardNumber", "amountOre", "purpose", "purposeText", "reference", "childFirstName"}
+	fieldsInOrder := [...]string{"organisationId", "cardNumber", "amountOre", "purpose", "purposeText", "reference", "holderFirstName", "childFirstName"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1361,6 +1368,13 @@ func (ec *executionContext) unmarshalInputPostCardInvoiceInput(ctx context.Conte
 				return it, err
 			}
 			it.Reference = data
+		case "holderFirstName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holderFirstName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HolderFirstName = data
 		case "childFirstName":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childFirstName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -1720,6 +1734,11 @@ func (ec *executionContext) _CardInvoice(ctx context.Context, sel ast.SelectionS
 		case "reference":
 			out.Values[i] = ec._CardInvoice_reference(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "holderFirstName":
+			out.Values[i] = ec._CardInvoice_holderFirstName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "childFirstName":

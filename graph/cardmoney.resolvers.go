@@ -126,7 +126,8 @@ func (r *mutationResolver) PostCardInvoice(ctx context.Context, input model.Post
 	}
 	inv, err := r.Cards.PostInvoice(ctx, card.InvoiceInput{OrganisationID: oid, CardNumber: input.CardNumber,
 		AmountOre: int64(input.AmountOre), Purpose: input.Purpose, PurposeText: deref(input.PurposeText, ""),
-		Reference: input.Reference, ChildFirstName: deref(input.ChildFirstName, "")})
+		Reference: input.Reference, HolderFirstName: deref(input.HolderFirstName, ""),
+		ChildFirstName: deref(input.ChildFirstName, "")})
 	if err != nil {
 		return nil, err
 	}

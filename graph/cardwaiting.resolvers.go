@@ -21,6 +21,14 @@ func (r *cardResolver) NoticeContact(ctx context.Context, obj *card.Card) (*card
 	return r.Cards.FindNoticeContact(ctx, obj.ID)
 }
 
+func (r *cardNoticeContactResolver) Email(ctx context.Context, obj *card.NoticeContact) (*string, error) {
+	return nonEmpty(obj.Email), nil
+}
+
+func (r *cardNoticeContactResolver) Phone(ctx context.Context, obj *card.NoticeContact) (*string, error) {
+	return nonEmpty(obj.Phone), nil
+}
+
 func (r *cardOfferResolver) WaitingList(ctx context.Context, obj *card.Offer) (*card.WaitingCounts, error) {
 	if n, err := loadersFor(ctx).waiting.get(ctx, obj.ID); err != nil || n != nil {
 		return n, err
@@ -80,7 +88,7 @@ func (r *mutationResolver) SetCardNoticeContact(ctx context.Context, cardID stri
 	if err != nil {
 		return nil, err
 	}
-	n, err := r.Cards.SetNoticeContact(ctx, cid, card.NoticeContactInput{Email: input.Email, Locale: deref(input.Locale, ""),
+	n, err := r.Cards.SetNoticeContact(ctx, cid, card.NoticeContactInput{Email: deref(input.Email, ""), Phone: deref(input.Phone, ""), Locale: deref(input.Locale, ""),
 		Notices: input.Notices})
 	if err != nil {
 		return nil, err
@@ -107,6 +115,13 @@ func (r *mutationResolver) RemoveCardNoticeContact(ctx context.Context, cardID s
 	return &model.RemoveCardNoticeContactPayload{Removed: removed}, nil
 }
 
+func (r *Resolver) CardNoticeContact() CardNoticeContactResolver {
+	return &cardNoticeContactResolver{r}
+}
+
 func (r *Resolver) CardWaitingPlace() CardWaitingPlaceResolver { return &cardWaitingPlaceResolver{r} }
 
-type cardWaitingPlaceResolver struct{ *Resolver }
+type (
+	cardNoticeContactResolver struct{ *Resolver }
+	cardWaitingPlaceResolver  struct{ *Resolver }
+)

@@ -46,6 +46,7 @@ type ResolverRoot interface {
 	CardDoorScan() CardDoorScanResolver
 	CardInvoice() CardInvoiceResolver
 	CardLedgerEntry() CardLedgerEntryResolver
+	CardNoticeContact() CardNoticeContactResolver
 	CardOffer() CardOfferResolver
 	CardProgramme() CardProgrammeResolver
 	CardProvider() CardProviderResolver
@@ -418,18 +419,19 @@ type ComplexityRoot struct {
 	}
 
 	CardInvoice struct {
-		AcceptedOre    func(childComplexity int) int
-		AmountOre      func(childComplexity int) int
-		ChildFirstName func(childComplexity int) int
-		DecidedAt      func(childComplexity int) int
-		DeclineReason  func(childComplexity int) int
-		GlobalID       func(childComplexity int) int
-		Organisation   func(childComplexity int) int
-		PostedAt       func(childComplexity int) int
-		Purpose        func(childComplexity int) int
-		PurposeText    func(childComplexity int) int
-		Reference      func(childComplexity int) int
-		Status         func(childComplexity int) int
+		AcceptedOre     func(childComplexity int) int
+		AmountOre       func(childComplexity int) int
+		ChildFirstName  func(childComplexity int) int
+		DecidedAt       func(childComplexity int) int
+		DeclineReason   func(childComplexity int) int
+		GlobalID        func(childComplexity int) int
+		HolderFirstName func(childComplexity int) int
+		Organisation    func(childComplexity int) int
+		PostedAt        func(childComplexity int) int
+		Purpose         func(childComplexity int) int
+		PurposeText     func(childComplexity int) int
+		Reference       func(childComplexity int) int
+		Status          func(childComplexity int) int
 	}
 
 	CardInvoiceConnection struct {
@@ -472,6 +474,7 @@ type ComplexityRoot struct {
 		Email     func(childComplexity int) int
 		Locale    func(childComplexity int) int
 		Notices   func(childComplexity int) int
+		Phone     func(childComplexity int) int
 	}
 
 	CardOffer struct {
@@ -624,6 +627,28 @@ type ComplexityRoot struct {
 		OfferedAt      func(childComplexity int) int
 		PositionInLine func(childComplexity int) int
 		Status         func(childComplexity int) int
+	}
+
+	CardYearlyReport struct {
+		Activity         func(childComplexity int) int
+		ByCategory       func(childComplexity int) int
+		ByProvider       func(childComplexity int) int
+		CardsHeld        func(childComplexity int) int
+		CardsIssued      func(childComplexity int) int
+		CardsUsed        func(childComplexity int) int
+		CardsUsedShare   func(childComplexity int) int
+		CsvPath          func(childComplexity int) int
+		FeesByPurpose    func(childComplexity int) int
+		From             func(childComplexity int) int
+		HoldersByAgeBand func(childComplexity int) int
+		HoldersByAgency  func(childComplexity int) int
+		HoldersReached   func(childComplexity int) int
+		HoldersTookPart  func(childComplexity int) int
+		Money            func(childComplexity int) int
+		MunicipalityName func(childComplexity int) int
+		PagePath         func(childComplexity int) int
+		ProgrammeName    func(childComplexity int) int
+		To               func(childComplexity int) int
 	}
 
 	Category struct {
@@ -1570,6 +1595,7 @@ type ComplexityRoot struct {
 		CardProviders             func(childComplexity int, programmeID *string, organisationID *string, status *card.ProviderStatus) int
 		CardSettlement            func(childComplexity int, programmeID string, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
 		CardStatistics            func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
+		CardYearlyReport          func(childComplexity int, programmeID string, year *int, from *time.Time, to *time.Time) int
 		Categories                func(childComplexity int) int
 		Category                  func(childComplexity int, id *string, slug *string) int
 		Changes                   func(childComplexity int, after *string, types []integration.ChangeType, first *int) int
@@ -1667,14 +1693,15 @@ type ComplexityRoot struct {
 	}
 
 	ReportInvoice struct {
-		AcceptedOre    func(childComplexity int) int
-		AmountOre      func(childComplexity int) int
-		ChildFirstName func(childComplexity int) int
-		Organisation   func(childComplexity int) int
-		PostedAt       func(childComplexity int) int
-		Purpose        func(childComplexity int) int
-		PurposeText    func(childComplexity int) int
-		Status         func(childComplexity int) int
+		AcceptedOre     func(childComplexity int) int
+		AmountOre       func(childComplexity int) int
+		ChildFirstName  func(childComplexity int) int
+		HolderFirstName func(childComplexity int) int
+		Organisation    func(childComplexity int) int
+		PostedAt        func(childComplexity int) int
+		Purpose         func(childComplexity int) int
+		PurposeText     func(childComplexity int) int
+		Status          func(childComplexity int) int
 	}
 
 	ReportLedgerEntry struct {
@@ -2156,6 +2183,40 @@ type ComplexityRoot struct {
 		End     func(childComplexity int) int
 		Start   func(childComplexity int) int
 		Weekday func(childComplexity int) int
+	}
+
+	YearlyActivity struct {
+		Claimed  func(childComplexity int) int
+		Expired  func(childComplexity int) int
+		FeeOre   func(childComplexity int) int
+		Fees     func(childComplexity int) int
+		Name     func(childComplexity int) int
+		NoShows  func(childComplexity int) int
+		Redeemed func(childComplexity int) int
+	}
+
+	YearlyFees struct {
+		Fees    func(childComplexity int) int
+		Ore     func(childComplexity int) int
+		Purpose func(childComplexity int) int
+	}
+
+	YearlyHolders struct {
+		Name     func(childComplexity int) int
+		Reached  func(childComplexity int) int
+		TookPart func(childComplexity int) int
+	}
+
+	YearlyMoney struct {
+		AsOf      func(childComplexity int) int
+		BudgetOre func(childComplexity int) int
+		Committed func(childComplexity int) int
+		Expired   func(childComplexity int) int
+		Granted   func(childComplexity int) int
+		Left      func(childComplexity int) int
+		Spent     func(childComplexity int) int
+		Tickets   func(childComplexity int) int
+		ToppedUp  func(childComplexity int) int
 	}
 }
 
@@ -3414,6 +3475,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardInvoice.GlobalID(childComplexity), true
+	case "CardInvoice.holderFirstName":
+		if e.ComplexityRoot.CardInvoice.HolderFirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardInvoice.HolderFirstName(childComplexity), true
 	case "CardInvoice.organisation":
 		if e.ComplexityRoot.CardInvoice.Organisation == nil {
 			break
@@ -3600,6 +3667,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardNoticeContact.Notices(childComplexity), true
+	case "CardNoticeContact.phone":
+		if e.ComplexityRoot.CardNoticeContact.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardNoticeContact.Phone(childComplexity), true
 
 	case "CardOffer.admits":
 		if e.ComplexityRoot.CardOffer.Admits == nil {
@@ -4274,6 +4347,121 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardWaitingPlace.Status(childComplexity), true
+
+	case "CardYearlyReport.activity":
+		if e.ComplexityRoot.CardYearlyReport.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.Activity(childComplexity), true
+	case "CardYearlyReport.byCategory":
+		if e.ComplexityRoot.CardYearlyReport.ByCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.ByCategory(childComplexity), true
+	case "CardYearlyReport.byProvider":
+		if e.ComplexityRoot.CardYearlyReport.ByProvider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.ByProvider(childComplexity), true
+	case "CardYearlyReport.cardsHeld":
+		if e.ComplexityRoot.CardYearlyReport.CardsHeld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.CardsHeld(childComplexity), true
+	case "CardYearlyReport.cardsIssued":
+		if e.ComplexityRoot.CardYearlyReport.CardsIssued == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.CardsIssued(childComplexity), true
+	case "CardYearlyReport.cardsUsed":
+		if e.ComplexityRoot.CardYearlyReport.CardsUsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.CardsUsed(childComplexity), true
+	case "CardYearlyReport.cardsUsedShare":
+		if e.ComplexityRoot.CardYearlyReport.CardsUsedShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.CardsUsedShare(childComplexity), true
+	case "CardYearlyReport.csvPath":
+		if e.ComplexityRoot.CardYearlyReport.CsvPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.CsvPath(childComplexity), true
+	case "CardYearlyReport.feesByPurpose":
+		if e.ComplexityRoot.CardYearlyReport.FeesByPurpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.FeesByPurpose(childComplexity), true
+	case "CardYearlyReport.from":
+		if e.ComplexityRoot.CardYearlyReport.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.From(childComplexity), true
+	case "CardYearlyReport.holdersByAgeBand":
+		if e.ComplexityRoot.CardYearlyReport.HoldersByAgeBand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.HoldersByAgeBand(childComplexity), true
+	case "CardYearlyReport.holdersByAgency":
+		if e.ComplexityRoot.CardYearlyReport.HoldersByAgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.HoldersByAgency(childComplexity), true
+	case "CardYearlyReport.holdersReached":
+		if e.ComplexityRoot.CardYearlyReport.HoldersReached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.HoldersReached(childComplexity), true
+	case "CardYearlyReport.holdersTookPart":
+		if e.ComplexityRoot.CardYearlyReport.HoldersTookPart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.HoldersTookPart(childComplexity), true
+	case "CardYearlyReport.money":
+		if e.ComplexityRoot.CardYearlyReport.Money == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.Money(childComplexity), true
+	case "CardYearlyReport.municipalityName":
+		if e.ComplexityRoot.CardYearlyReport.MunicipalityName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.MunicipalityName(childComplexity), true
+	case "CardYearlyReport.pagePath":
+		if e.ComplexityRoot.CardYearlyReport.PagePath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.PagePath(childComplexity), true
+	case "CardYearlyReport.programmeName":
+		if e.ComplexityRoot.CardYearlyReport.ProgrammeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.ProgrammeName(childComplexity), true
+	case "CardYearlyReport.to":
+		if e.ComplexityRoot.CardYearlyReport.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardYearlyReport.To(childComplexity), true
 
 	case "Category.activities":
 		if e.ComplexityRoot.Category.Activities == nil {
@@ -8784,6 +8972,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CardStatistics(childComplexity, args["programmeId"].(string), args["from"].(*time.Time), args["to"].(*time.Time)), true
+	case "Query.cardYearlyReport":
+		if e.ComplexityRoot.Query.CardYearlyReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cardYearlyReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CardYearlyReport(childComplexity, args["programmeId"].(string), args["year"].(*int), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Query.categories":
 		if e.ComplexityRoot.Query.Categories == nil {
 			break
@@ -9326,6 +9525,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportInvoice.ChildFirstName(childComplexity), true
+	case "ReportInvoice.holderFirstName":
+		if e.ComplexityRoot.ReportInvoice.HolderFirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportInvoice.HolderFirstName(childComplexity), true
 	case "ReportInvoice.organisation":
 		if e.ComplexityRoot.ReportInvoice.Organisation == nil {
 			break
@@ -10754,6 +10959,142 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WeeklySlot.Weekday(childComplexity), true
+
+	case "YearlyActivity.claimed":
+		if e.ComplexityRoot.YearlyActivity.Claimed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyActivity.Claimed(childComplexity), true
+	case "YearlyActivity.expired":
+		if e.ComplexityRoot.YearlyActivity.Expired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyActivity.Expired(childComplexity), true
+	case "YearlyActivity.feeOre":
+		if e.ComplexityRoot.YearlyActivity.FeeOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyActivity.FeeOre(childComplexity), true
+	case "YearlyActivity.fees":
+		if e.ComplexityRoot.YearlyActivity.Fees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyActivity.Fees(childComplexity), true
+	case "YearlyActivity.name":
+		if e.ComplexityRoot.YearlyActivity.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyActivity.Name(childComplexity), true
+	case "YearlyActivity.noShows":
+		if e.ComplexityRoot.YearlyActivity.NoShows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyActivity.NoShows(childComplexity), true
+	case "YearlyActivity.redeemed":
+		if e.ComplexityRoot.YearlyActivity.Redeemed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyActivity.Redeemed(childComplexity), true
+
+	case "YearlyFees.fees":
+		if e.ComplexityRoot.YearlyFees.Fees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyFees.Fees(childComplexity), true
+	case "YearlyFees.ore":
+		if e.ComplexityRoot.YearlyFees.Ore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyFees.Ore(childComplexity), true
+	case "YearlyFees.purpose":
+		if e.ComplexityRoot.YearlyFees.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyFees.Purpose(childComplexity), true
+
+	case "YearlyHolders.name":
+		if e.ComplexityRoot.YearlyHolders.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyHolders.Name(childComplexity), true
+	case "YearlyHolders.reached":
+		if e.ComplexityRoot.YearlyHolders.Reached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyHolders.Reached(childComplexity), true
+	case "YearlyHolders.tookPart":
+		if e.ComplexityRoot.YearlyHolders.TookPart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyHolders.TookPart(childComplexity), true
+
+	case "YearlyMoney.asOf":
+		if e.ComplexityRoot.YearlyMoney.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyMoney.AsOf(childComplexity), true
+	case "YearlyMoney.budgetOre":
+		if e.ComplexityRoot.YearlyMoney.BudgetOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyMoney.BudgetOre(childComplexity), true
+	case "YearlyMoney.committed":
+		if e.ComplexityRoot.YearlyMoney.Committed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyMoney.Committed(childComplexity), true
+	case "YearlyMoney.expired":
+		if e.ComplexityRoot.YearlyMoney.Expired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyMoney.Expired(childComplexity), true
+	case "YearlyMoney.granted":
+		if e.ComplexityRoot.YearlyMoney.Granted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyMoney.Granted(childComplexity), true
+	case "YearlyMoney.left":
+		if e.ComplexityRoot.YearlyMoney.Left == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyMoney.Left(childComplexity), true
+	case "YearlyMoney.spent":
+		if e.ComplexityRoot.YearlyMoney.Spent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyMoney.Spent(childComplexity), true
+	case "YearlyMoney.tickets":
+		if e.ComplexityRoot.YearlyMoney.Tickets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyMoney.Tickets(childComplexity), true
+	case "YearlyMoney.toppedUp":
+		if e.ComplexityRoot.YearlyMoney.ToppedUp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlyMoney.ToppedUp(childComplexity), true
 
 	}
 	return 0, false
@@ -13200,8 +13541,10 @@ type ReportInvoice {
   purpose: CardInvoicePurpose!
   "What it is for, in words."
   purposeText: String!
-  "The child's first name as printed on it."
-  childFirstName: String
+  "The holder's first name as printed on it."
+  holderFirstName: String
+  "The holder's first name as printed on it."
+  childFirstName: String @deprecated(reason: "Use ` + "`" + `holderFirstName` + "`" + `: a programme may be for pensioners.")
   "Where it is."
   status: CardInvoiceStatus!
   "What the card paid, in øre."
@@ -13454,8 +13797,10 @@ type CardInvoice implements Node {
   purposeText: String!
   "The provider's KID or reference."
   reference: String!
-  "The child's first name as printed on the invoice, if given; erased with the card's personal data."
-  childFirstName: String
+  "The holder's first name as printed on the invoice, if given; erased with the card's personal data."
+  holderFirstName: String
+  "The holder's first name as printed on the invoice, if given; erased with the card's personal data."
+  childFirstName: String @deprecated(reason: "Use ` + "`" + `holderFirstName` + "`" + `: a programme may be for pensioners.")
   "Where it is."
   status: CardInvoiceStatus!
   "What the card paid, in øre, once accepted."
@@ -13683,8 +14028,10 @@ input PostCardInvoiceInput {
   purposeText: String
   "The invoice's KID or reference (at most 50 characters)."
   reference: String!
-  "The child's first name as printed on the invoice, nothing more (at most 50 characters, no digits)."
-  childFirstName: String
+  "The holder's first name as printed on the invoice, nothing more (at most 50 characters, no digits)."
+  holderFirstName: String
+  "As ` + "`" + `holderFirstName` + "`" + `, its name before programmes for pensioners; the same name in both is fine."
+  childFirstName: String @deprecated(reason: "Use ` + "`" + `holderFirstName` + "`" + `: a programme may be for pensioners.")
 }
 
 "A programme with its new grant and warning."
@@ -13916,10 +14263,12 @@ enum CardNoticeKind {
   REFILL
 }
 
-"The e-mail address a holder or guardian left for a card's notices."
+"The e-mail address or the phone number a holder or guardian left for a card's notices."
 type CardNoticeContact {
-  "The address."
-  email: String!
+  "The e-mail address; null when the notices go to a phone number."
+  email: String
+  "The phone number (E.164, +4791234567) the notices go to as text messages; null for an e-mail address."
+  phone: String
   "The language of the notices."
   locale: String!
   "The notices it gets."
@@ -13928,10 +14277,18 @@ type CardNoticeContact {
   confirmed: Boolean!
 }
 
-"An address for a card's notices."
+"""
+An address for a card's notices: an e-mail address or a mobile phone number, one of them
+(BAD_USER_INPUT naming ` + "`" + `input.email` + "`" + ` with reason ONE_OF otherwise). A phone number is
+taken only where the municipality has an SMS gateway (else reason SMS_NOT_AVAILABLE); it
+is read as Norwegian unless it starts with + or 00, and must take text messages (reasons
+INVALID, NOT_MOBILE).
+"""
 input CardNoticeContactInput {
   "The e-mail address."
-  email: String!
+  email: String
+  "The mobile phone number, for text messages."
+  phone: String
   "The language of the notices; left out: the request's."
   locale: String
   "The notices wanted, at least one."
@@ -13987,6 +14344,131 @@ type RemoveCardNoticeContactPayload {
 extend type TicketCounts {
   "Expired tickets of events (offers with a time) that nobody came with: expired at or after the event. Hidden when small, as the other counts."
   noShows: StatCount!
+}
+`, BuiltIn: false},
+	{Name: "../schema/cardyearly.graphqls", Input: `extend type Query {
+  """
+  A programme's yearly report for the municipality and its grant report to Bufdir, for card
+  coordinators and administrators: the holders reached and those who took part in at least
+  one organised activity (a ticket redeemed or a fee paid, counted once), by agency and age
+  band; the cards held, issued and used; tickets and fees by activity category, provider
+  and purpose; and the money against the budget. Small counts are hidden as in
+  ` + "`" + `cardStatistics` + "`" + `. The same report as CSV and as a printable page: ` + "`" + `csvPath` + "`" + ` and
+  ` + "`" + `pagePath` + "`" + `. Null, with the error, for anyone else, an unknown programme or a bad period,
+  so the rest of the answer stands.
+  """
+  cardYearlyReport(
+    "The programme."
+    programmeId: ID!
+    "The calendar year, 2000 to 2100; left out (and without from and to): this year."
+    year: Int
+    "First day of a period other than a year, in the municipality's time zone; with ` + "`" + `to` + "`" + `."
+    from: Date
+    "Last day of that period; with ` + "`" + `from` + "`" + `."
+    to: Date
+  ): CardYearlyReport
+}
+
+"A programme's yearly report, with small counts hidden."
+type CardYearlyReport {
+  "The programme's name."
+  programmeName: String!
+  "The municipality's name."
+  municipalityName: String!
+  "First day of the period."
+  from: Date!
+  "Last day of the period."
+  to: Date!
+  "Holders of a card held in the period; an anonymous card, or one whose holder was erased, is a holder of its own."
+  holdersReached: StatCount!
+  "Holders who took part in at least one organised activity: a ticket redeemed or a fee paid in the period, counted once."
+  holdersTookPart: StatCount!
+  "Holders by the agency that issued their last card; ` + "`" + `name` + "`" + ` empty for the anonymous cards."
+  holdersByAgency: [YearlyHolders!]!
+  "Holders by age band, e.g. ` + "`" + `10-12` + "`" + `, or ` + "`" + `ANONYMOUS` + "`" + `."
+  holdersByAgeBand: [YearlyHolders!]!
+  "Cards valid on a day of the period, issued before it ended."
+  cardsHeld: StatCount!
+  "Cards issued in the period."
+  cardsIssued: StatCount!
+  "Cards held that were used at least once in the period: a ticket claimed or redeemed, or a fee paid."
+  cardsUsed: StatCount!
+  "Cards used / cards held; null when a count is hidden or no card was held."
+  cardsUsedShare: Float
+  "Tickets and fees of all the programme's cards."
+  activity: YearlyActivity!
+  "Tickets by the offers' activity category (` + "`" + `name` + "`" + ` empty: offers without one); an invoice has no category, so no fees."
+  byCategory: [YearlyActivity!]!
+  "Tickets and fees by provider organisation."
+  byProvider: [YearlyActivity!]!
+  "Fees by what they paid for."
+  feesByPurpose: [YearlyFees!]!
+  "The programme's money against its budget."
+  money: YearlyMoney!
+  "The path of the same report as CSV (GET, with the same bearer token)."
+  csvPath: String!
+  "The path of the same report as a printable HTML page (GET, with the same bearer token)."
+  pagePath: String!
+}
+
+"Holders of an agency or an age band."
+type YearlyHolders {
+  "The agency's name (empty: anonymous cards) or the age band."
+  name: String!
+  "Holders reached."
+  reached: StatCount!
+  "Of them, those who took part in at least one organised activity."
+  tookPart: StatCount!
+}
+
+"Tickets and fees in the period: of all, of a category or of a provider."
+type YearlyActivity {
+  "The category's or provider's name; empty for all, or for offers without a category."
+  name: String!
+  "Tickets claimed in the period."
+  claimed: StatCount!
+  "Tickets checked in in the period."
+  redeemed: StatCount!
+  "Tickets of an event that expired unused at or after it."
+  noShows: StatCount!
+  "Tickets that expired unused in the period."
+  expired: StatCount!
+  "Fees paid (invoices accepted and not given back); null for a category."
+  fees: StatCount
+  "What the fees came to; null for a category."
+  feeOre: StatAmount
+}
+
+"Fees paid for one purpose."
+type YearlyFees {
+  "What they paid for."
+  purpose: CardInvoicePurpose!
+  "How many."
+  fees: StatCount!
+  "What they came to."
+  ore: StatAmount!
+}
+
+"A programme's money against its budget, in øre."
+type YearlyMoney {
+  "The programme's budget (0: none)."
+  budgetOre: Int!
+  "Granted to its cards in the period."
+  granted: StatAmount!
+  "Topped up by coordinators in the period."
+  toppedUp: StatAmount!
+  "Spent on fees in the period."
+  spent: StatAmount!
+  "The value of PURCHASED tickets redeemed in the period."
+  tickets: StatAmount!
+  "Written off unused in the period."
+  expired: StatAmount!
+  "Committed on ` + "`" + `asOf` + "`" + `: what the cards may still spend and purchased tickets not yet used."
+  committed: StatAmount!
+  "Left of the budget on ` + "`" + `asOf` + "`" + `."
+  left: StatAmount!
+  "The day committed and left are counted: today."
+  asOf: Date!
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `extend type Query {
@@ -18902,6 +19384,8 @@ func (ec *executionContext) childFields_CardInvoice(ctx context.Context, field g
 		return ec.fieldContext_CardInvoice_purposeText(ctx, field)
 	case "reference":
 		return ec.fieldContext_CardInvoice_reference(ctx, field)
+	case "holderFirstName":
+		return ec.fieldContext_CardInvoice_holderFirstName(ctx, field)
 	case "childFirstName":
 		return ec.fieldContext_CardInvoice_childFirstName(ctx, field)
 	case "status":
@@ -18992,6 +19476,8 @@ func (ec *executionContext) childFields_CardNoticeContact(ctx context.Context, f
 	switch field.Name {
 	case "email":
 		return ec.fieldContext_CardNoticeContact_email(ctx, field)
+	case "phone":
+		return ec.fieldContext_CardNoticeContact_phone(ctx, field)
 	case "locale":
 		return ec.fieldContext_CardNoticeContact_locale(ctx, field)
 	case "notices":
@@ -19290,6 +19776,50 @@ func (ec *executionContext) childFields_CardWaitingPlace(ctx context.Context, fi
 		return ec.fieldContext_CardWaitingPlace_holdUntil(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CardWaitingPlace", field.Name)
+}
+
+func (ec *executionContext) childFields_CardYearlyReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "programmeName":
+		return ec.fieldContext_CardYearlyReport_programmeName(ctx, field)
+	case "municipalityName":
+		return ec.fieldContext_CardYearlyReport_municipalityName(ctx, field)
+	case "from":
+		return ec.fieldContext_CardYearlyReport_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CardYearlyReport_to(ctx, field)
+	case "holdersReached":
+		return ec.fieldContext_CardYearlyReport_holdersReached(ctx, field)
+	case "holdersTookPart":
+		return ec.fieldContext_CardYearlyReport_holdersTookPart(ctx, field)
+	case "holdersByAgency":
+		return ec.fieldContext_CardYearlyReport_holdersByAgency(ctx, field)
+	case "holdersByAgeBand":
+		return ec.fieldContext_CardYearlyReport_holdersByAgeBand(ctx, field)
+	case "cardsHeld":
+		return ec.fieldContext_CardYearlyReport_cardsHeld(ctx, field)
+	case "cardsIssued":
+		return ec.fieldContext_CardYearlyReport_cardsIssued(ctx, field)
+	case "cardsUsed":
+		return ec.fieldContext_CardYearlyReport_cardsUsed(ctx, field)
+	case "cardsUsedShare":
+		return ec.fieldContext_CardYearlyReport_cardsUsedShare(ctx, field)
+	case "activity":
+		return ec.fieldContext_CardYearlyReport_activity(ctx, field)
+	case "byCategory":
+		return ec.fieldContext_CardYearlyReport_byCategory(ctx, field)
+	case "byProvider":
+		return ec.fieldContext_CardYearlyReport_byProvider(ctx, field)
+	case "feesByPurpose":
+		return ec.fieldContext_CardYearlyReport_feesByPurpose(ctx, field)
+	case "money":
+		return ec.fieldContext_CardYearlyReport_money(ctx, field)
+	case "csvPath":
+		return ec.fieldContext_CardYearlyReport_csvPath(ctx, field)
+	case "pagePath":
+		return ec.fieldContext_CardYearlyReport_pagePath(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardYearlyReport", field.Name)
 }
 
 func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -20964,6 +21494,8 @@ func (ec *executionContext) childFields_ReportInvoice(ctx context.Context, field
 		return ec.fieldContext_ReportInvoice_purpose(ctx, field)
 	case "purposeText":
 		return ec.fieldContext_ReportInvoice_purposeText(ctx, field)
+	case "holderFirstName":
+		return ec.fieldContext_ReportInvoice_holderFirstName(ctx, field)
 	case "childFirstName":
 		return ec.fieldContext_ReportInvoice_childFirstName(ctx, field)
 	case "status":
@@ -21896,6 +22428,74 @@ func (ec *executionContext) childFields_WeeklySlot(ctx context.Context, field gr
 		return ec.fieldContext_WeeklySlot_end(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WeeklySlot", field.Name)
+}
+
+func (ec *executionContext) childFields_YearlyActivity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_YearlyActivity_name(ctx, field)
+	case "claimed":
+		return ec.fieldContext_YearlyActivity_claimed(ctx, field)
+	case "redeemed":
+		return ec.fieldContext_YearlyActivity_redeemed(ctx, field)
+	case "noShows":
+		return ec.fieldContext_YearlyActivity_noShows(ctx, field)
+	case "expired":
+		return ec.fieldContext_YearlyActivity_expired(ctx, field)
+	case "fees":
+		return ec.fieldContext_YearlyActivity_fees(ctx, field)
+	case "feeOre":
+		return ec.fieldContext_YearlyActivity_feeOre(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type YearlyActivity", field.Name)
+}
+
+func (ec *executionContext) childFields_YearlyFees(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "purpose":
+		return ec.fieldContext_YearlyFees_purpose(ctx, field)
+	case "fees":
+		return ec.fieldContext_YearlyFees_fees(ctx, field)
+	case "ore":
+		return ec.fieldContext_YearlyFees_ore(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type YearlyFees", field.Name)
+}
+
+func (ec *executionContext) childFields_YearlyHolders(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_YearlyHolders_name(ctx, field)
+	case "reached":
+		return ec.fieldContext_YearlyHolders_reached(ctx, field)
+	case "tookPart":
+		return ec.fieldContext_YearlyHolders_tookPart(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type YearlyHolders", field.Name)
+}
+
+func (ec *executionContext) childFields_YearlyMoney(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "budgetOre":
+		return ec.fieldContext_YearlyMoney_budgetOre(ctx, field)
+	case "granted":
+		return ec.fieldContext_YearlyMoney_granted(ctx, field)
+	case "toppedUp":
+		return ec.fieldContext_YearlyMoney_toppedUp(ctx, field)
+	case "spent":
+		return ec.fieldContext_YearlyMoney_spent(ctx, field)
+	case "tickets":
+		return ec.fieldContext_YearlyMoney_tickets(ctx, field)
+	case "expired":
+		return ec.fieldContext_YearlyMoney_expired(ctx, field)
+	case "committed":
+		return ec.fieldContext_YearlyMoney_committed(ctx, field)
+	case "left":
+		return ec.fieldContext_YearlyMoney_left(ctx, field)
+	case "asOf":
+		return ec.fieldContext_YearlyMoney_asOf(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type YearlyMoney", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

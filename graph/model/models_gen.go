@@ -220,10 +220,16 @@ type CardAgencyInput struct {
 	Kind card.AgencyKind `json:"kind"`
 }
 
-// An address for a card's notices.
+// An address for a card's notices: an e-mail address or a mobile phone number, one of them
+// (BAD_USER_INPUT naming `input.email` with reason ONE_OF otherwise). A phone number is
+// taken only where the municipality has an SMS gateway (else reason SMS_NOT_AVAILABLE); it
+// is read as Norwegian unless it starts with + or 00, and must take text messages (reasons
+// INVALID, NOT_MOBILE).
 type CardNoticeContactInput struct {
 	// The e-mail address.
-	Email string `json:"email"`
+	Email *string `json:"email,omitempty"`
+	// The mobile phone number, for text messages.
+	Phone *string `json:"phone,omitempty"`
 	// The language of the notices; left out: the request's.
 	Locale *string `json:"locale,omitempty"`
 	// The notices wanted, at least one.
@@ -917,7 +923,9 @@ type PostCardInvoiceInput struct {
 	PurposeText *string `json:"purposeText,omitempty"`
 	// The invoice's KID or reference (at most 50 characters).
 	Reference string `json:"reference"`
-	// The child's first name as printed on the invoice, nothing more (at most 50 characters, no digits).
+	// The holder's first name as printed on the invoice, nothing more (at most 50 characters, no digits).
+	HolderFirstName *string `json:"holderFirstName,omitempty"`
+	// As `holderFirstName`, its name before programmes for pensioners; the same name in both is fine.
 	ChildFirstName *string `json:"childFirstName,omitempty"`
 }
 

@@ -791,6 +791,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"webhookEndpoints", `{ webhookEndpoints { id } }`, nil, adminOnly},
 		{"articlesAwaitingApproval", `{ articlesAwaitingApproval { totalCount } }`, nil, catalogueEditors},
 		{"node (an unused image)", `query($id: ID!) { node(id: $id) { id } }`, imageOfA, imageReaders},
+		{"cardYearlyReport", `query($p: ID!) { cardYearlyReport(programmeId: $p) { holdersReached { display } } }`,
+			func() map[string]any { return map[string]any{"p": programme} }, cardStaff},
 	}
 	mutations = append(mutations, cardWaitingAccessCases(t, s, iss, func() string { return login("coordinator@example.no") },
 		func() string { return login("caseworker@example.no") }, programme, relayID("Organisation", lagA), anonymousCard,

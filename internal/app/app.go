@@ -143,7 +143,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 		}
 		return v.User.ID, nil
 	}
-	a.Cards = card.NewService(a.DB, cfg.SecretKey, card.Options{RetentionDays: cfg.CardRetentionDays,
+	a.Cards = card.NewService(a.DB, cfg.SecretKey, card.Options{RetentionDays: cfg.CardRetentionDays, SMS: cfg.SMSURL != "",
 		IdentityNumber: func(i *auth.Identity) string { return i.IdentityNumber() }})
 	a.Cards.PublicURL = cfg.PublicURL
 	a.Portal.Accounts, a.Portal.PublicURL, a.Portal.RevisionsKept = a.Auth, cfg.PublicURL, cfg.RevisionsKept
@@ -346,6 +346,9 @@ func (a *App) Handler() http.Handler {
 	nl := &newsletter.Handlers{Service: a.Newsletters, Bundle: a.Bundle, Log: a.Log}
 	mux.Handle("POST /newsletter/unsubscribe", withTenant(http.HandlerFunc(nl.OneClick)))
 	mux.Handle("GET /newsletter/subscribers.csv", withTenant(http.HandlerFunc(nl.ExportCSV)))
+	ch := &card.Handlers{Service: a.Cards, Bundle: a.Bundle, Log: a.Log}
+	mux.Handle("GET /card/yearly-report.csv", withTenant(http.HandlerFunc(ch.YearlyReportCSV)))
+	mux.Handle("GET /card/yearly-report.html", withTenant(http.HandlerFunc(ch.YearlyReportHTML)))
 	// Returned mail from the mail server, for every municipality: the token in it names the
 	// delivery, and its bearer header is the inbound secret, not a session.
 	mux.Handle("POST /newsletter/inbound", http.HandlerFunc(nl.Inbound))
@@ -520,7 +523,15 @@ func newSender(a *App) (*mail.Sender, error) {
 		}
 		t = smtp
 	}
-	return &mail.Sender{DB: a.DB, Bundle: a.Bundle, Transport: t, Log: a.Log}, nil
+	var sms mail.SMSTransport = mail.LogSMS{Log: a.Log}
+	if a.Config.SMSURL != "" {
+		g, err := mail.NewSMSGateway(a.Config.SMSURL, a.Config.SMSToken, a.Config.SMSSender)
+		if err != nil {
+			return nil, err
+		}
+		sms = g
+	}
+	return &mail.Sender{DB: a.DB, Bundle: a.Bundle, Transport: t, SMS: sms, Log: a.Log}, nil
 }
 
 // openMedia opens the image bucket: FRITID_MEDIA_URL, or a directory in the data directory.

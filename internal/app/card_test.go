@@ -233,6 +233,7 @@ func TestActivityCardEndToEnd(t *testing.T) {
 		cardStatistics(programmeId: $p) { cardsIssued { display } } }`, map[string]any{"p": programme}, nav); r.code() != "FORBIDDEN" {
 		t.Errorf("a caseworker read statistics: %+v", r.Errors)
 	}
+	checkYearlyReport(t, s, programme, coord, nav)
 
 	// A caseworker's page of cards loads every card's tickets at once: a longer page costs
 	// no more statements.

@@ -104,9 +104,15 @@ func TestCardMoneyEndToEnd(t *testing.T) {
 	tok := iss.sign(t, iss.key, map[string]any{"iss": iss.URL, "aud": "fritid", "sub": "mor", "pid": mother,
 		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix()})
 	resident := "Authorization: Bearer " + tok
-	mine := ok(t, s.post(t, `{ myCards { nodes { balanceOre invoices { id amountOre status childFirstName } } } }`, nil, resident))
+	mine := ok(t, s.post(t, `{ myCards { nodes { balanceOre
+		invoices { id amountOre status holderFirstName childFirstName } } } }`, nil, resident))
 	if get(mine.Data, "myCards.nodes.0.invoices.0.id") != invoice || get(mine.Data, "myCards.nodes.0.balanceOre") != 100_000.0 {
 		t.Fatalf("myCards: %+v", mine.Data)
+	}
+	// The name given by its old name reads by both, the neutral and the deprecated.
+	if get(mine.Data, "myCards.nodes.0.invoices.0.holderFirstName") != "Sara" ||
+		get(mine.Data, "myCards.nodes.0.invoices.0.childFirstName") != "Sara" {
+		t.Errorf("the first name: %+v", mine.Data)
 	}
 	if r := s.post(t, `mutation($id: ID!) { acceptCardInvoice(id: $id) { invoice { status } } }`,
 		map[string]any{"id": invoice}, resident); r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["reason"] != "INSUFFICIENT_BALANCE" {

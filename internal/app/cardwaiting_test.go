@@ -85,6 +85,14 @@ func TestCardWaitingListWithNotices(t *testing.T) {
 	mor := "Authorization: Bearer " + iss.sign(t, iss.key, map[string]any{"iss": iss.URL, "aud": "fritid", "sub": "mor",
 		"pid": mother, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()})
 
+	// Without an SMS gateway no phone number is taken.
+	r = s.post(t, `mutation($c: ID!) { setCardNoticeContact(cardId: $c,
+		input: {phone: "91234567", notices: [WAITING_PLACE]}) { noticeContact { phone } } }`, map[string]any{"c": card}, mor)
+	if r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "input.phone" ||
+		r.Errors[0].Extensions["reason"] != "SMS_NOT_AVAILABLE" {
+		t.Errorf("a phone number without a gateway: %+v", r.Errors)
+	}
+
 	// She leaves her address, in English, and confirms it from the e-mail.
 	r = ok(t, s.post(t, `mutation($c: ID!) { setCardNoticeContact(cardId: $c,
 		input: {email: "Mor@Example.no", locale: "en", notices: [WAITING_PLACE]}) { noticeContact { email confirmed } } }`,

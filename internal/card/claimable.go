@@ -47,21 +47,31 @@ func (s *Service) ClaimableOffers(ctx context.Context, cardID uuid.UUID, access 
 // serves lists of cards, such as a caseworker's page of their agency's cards. Errors:
 // UNAUTHENTICATED, FORBIDDEN.
 func (s *Service) ClaimableOffersOfCards(ctx context.Context, cardIDs []uuid.UUID) (map[uuid.UUID][]*Offer, error) {
-	// SECURITY: the staff who allocate tickets.
-	c, err := requireRole(ctx, auth.RoleCardCoordinator, auth.RoleCaseworker)
+	c, agencyID, err := s.cardStaff(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var agencyID *uuid.UUID
+	return s.claimableOf(ctx, c, cardIDs, agencyID)
+}
+
+// cardStaff returns the caller when they are staff who allocate tickets and see cards
+// listed: a card coordinator (agency nil: every card of the municipality) or a caseworker,
+// with the agency whose cards alone they see. Errors: UNAUTHENTICATED, FORBIDDEN.
+func (s *Service) cardStaff(ctx context.Context) (c caller, agencyID *uuid.UUID, err error) {
+	// SECURITY: the staff who allocate tickets.
+	c, err = requireRole(ctx, auth.RoleCardCoordinator, auth.RoleCaseworker)
+	if err != nil {
+		return c, nil, err
+	}
 	if !c.has(auth.RoleCardCoordinator) {
 		// SECURITY: a caseworker for the cards of their own agency only.
 		ag, err := caseworkerAgency(ctx, s.db, c)
 		if err != nil {
-			return nil, err
+			return c, nil, err
 		}
 		agencyID = &ag.ID
 	}
-	return s.claimableOf(ctx, c, cardIDs, agencyID)
+	return c, agencyID, nil
 }
 
 // seesClaimable returns nil when the caller may see what the card may claim. Errors:

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/nyaruka/phonenumbers"
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/audit"
@@ -19,15 +20,16 @@ import (
 	"github.com/fritid/fritid/internal/platform/i18n"
 )
 
-// NoticeContact is the e-mail address a holder or guardian left for a card's notices,
-// with the notices it asks for and its language. Notices go to it only once it is
-// confirmed through the link sent to it.
+// NoticeContact is the e-mail address or the phone number a holder or guardian left for a
+// card's notices (one of the two), with the notices it asks for and its language. Notices
+// go to it only once it is confirmed through the link sent to it.
 type NoticeContact struct {
 	bun.BaseModel `bun:"table:card_notice_contacts,alias:nc"`
 
 	CardID         uuid.UUID    `bun:"card_id,pk,type:uuid"`
 	MunicipalityID uuid.UUID    `bun:"municipality_id,type:uuid"`
-	Email          string       `bun:"email"`
+	Email          string       `bun:"email,nullzero"`
+	Phone          string       `bun:"phone,nullzero"`
 	Locale         string       `bun:"locale"`
 	Notices        []NoticeKind `bun:"notices,array"`
 	TokenHash      []byte       `bun:"token_hash" json:"-"`
@@ -40,9 +42,11 @@ type NoticeContact struct {
 // Confirmed reports whether the address is confirmed, so that notices go to it.
 func (n *NoticeContact) Confirmed() bool { return n.ConfirmedAt != nil }
 
-// NoticeContactInput is an address for a card's notices: Locale "" takes the request's.
+// NoticeContactInput is an address for a card's notices, an e-mail address or a phone
+// number (one of them): Locale "" takes the request's.
 type NoticeContactInput struct {
 	Email   string
+	Phone   string
 	Locale  string
 	Notices []NoticeKind
 }
@@ -50,14 +54,16 @@ type NoticeContactInput struct {
 // noticeLinkTTL is how long the link that confirms a notice address works.
 const noticeLinkTTL = 72 * time.Hour
 
-// SetNoticeContact leaves an e-mail address for a card's notices, with the notices wanted
-// and their language, in place of any other: the holder or a guardian signed in with
-// ID-porten (an anonymous card carries no personal data, so no address either). A new
-// address gets a link that confirms it, and hears nothing else until it is followed; the
-// notices or language of a confirmed address change at once. Errors: UNAUTHENTICATED,
-// FORBIDDEN (no identity number), NOT_FOUND (not a card the caller holds), CONFLICT (the
-// card has ended), BAD_USER_INPUT naming "input.email", "input.locale" or
-// "input.notices" (none, or an unknown kind).
+// SetNoticeContact leaves an e-mail address or a phone number (where an SMS gateway is
+// set) for a card's notices, with the notices wanted and their language, in place of any
+// other: the holder or a guardian signed in with ID-porten (an anonymous card carries no
+// personal data, so no address either). A new address gets a link that confirms it, by
+// e-mail or text message, and hears nothing else until it is followed; the notices or
+// language of a confirmed address change at once. Errors: UNAUTHENTICATED, FORBIDDEN (no
+// identity number), NOT_FOUND (not a card the caller holds), CONFLICT (the card has
+// ended), BAD_USER_INPUT naming "input.email" (neither or both given, or not an address),
+// "input.phone" (not a mobile number; reason SMS_NOT_AVAILABLE without a gateway),
+// "input.locale" or "input.notices" (none, or an unknown kind).
 func (s *Service) SetNoticeContact(ctx context.Context, cardID uuid.UUID, in NoticeContactInput) (*NoticeContact, error) {
 	c, err := current(ctx)
 	if err != nil {
@@ -85,14 +91,14 @@ func (s *Service) SetNoticeContact(ctx context.Context, cardID uuid.UUID, in Not
 			return database.MapError(err, "find notice address", "card")
 		}
 		token := ""
-		if old.Email == n.Email && old.Confirmed() {
+		if old.Email == n.Email && old.Phone == n.Phone && old.Confirmed() {
 			n.ConfirmedAt = old.ConfirmedAt
 		} else if token, err = s.newNoticeToken(n); err != nil {
 			return err
 		}
 		_, err = tx.NewInsert().Model(n).ExcludeColumn("created_at", "updated_at").
 			On("CONFLICT (card_id) DO UPDATE").
-			Set("email = EXCLUDED.email, locale = EXCLUDED.locale, notices = EXCLUDED.notices").
+			Set("email = EXCLUDED.email, phone = EXCLUDED.phone, locale = EXCLUDED.locale, notices = EXCLUDED.notices").
 			Set("token_hash = EXCLUDED.token_hash, token_expires_at = EXCLUDED.token_expires_at").
 			Set("confirmed_at = EXCLUDED.confirmed_at, updated_at = now()").
 			Returning("created_at, updated_at").Exec(ctx)
@@ -101,14 +107,15 @@ func (s *Service) SetNoticeContact(ctx context.Context, cardID uuid.UUID, in Not
 		}
 		if token != "" {
 			link := s.PublicURL + "/card-notices/confirm?token=" + url.QueryEscape(token)
-			err := mail.Enqueue(ctx, tx, &mail.Message{MunicipalityID: c.mid(), Template: "CardNoticeConfirm", To: n.Email,
-				Locale: n.Locale, Data: map[string]any{"Municipality": c.t.Municipality.Name, "Link": link}})
+			err := mail.Enqueue(ctx, tx, &mail.Message{MunicipalityID: c.mid(), Channel: n.channel(),
+				Template: "CardNoticeConfirm", To: n.address(), Locale: n.Locale,
+				Data: map[string]any{"Municipality": c.t.Municipality.Name, "Link": link}})
 			if err != nil {
 				return err
 			}
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), Action: "set_card_notice_contact",
-			ItemType: "Card", ItemID: &cardID, Fields: []string{"noticeEmail", "noticeLocale", "notices"}})
+			ItemType: "Card", ItemID: &cardID, Fields: []string{"noticeEmail", "noticePhone", "noticeLocale", "notices"}})
 	})
 	if err != nil {
 		return nil, err
@@ -118,9 +125,21 @@ func (s *Service) SetNoticeContact(ctx context.Context, cardID uuid.UUID, in Not
 
 // noticeInput checks in and returns the contact it makes for the card.
 func (s *Service) noticeInput(ctx context.Context, c caller, cardID uuid.UUID, in NoticeContactInput) (*NoticeContact, error) {
-	email, err := auth.NormaliseEmail(in.Email, "input.email")
-	if err != nil {
-		return nil, err
+	n := &NoticeContact{CardID: cardID, MunicipalityID: c.mid()}
+	var err error
+	switch {
+	case (in.Email == "") == (in.Phone == ""):
+		return nil, apperr.Invalid("input.email", "NoticeAddressOneOf", nil).WithReason("ONE_OF")
+	case in.Phone != "" && !s.opt.SMS:
+		return nil, apperr.Invalid("input.phone", "SMSNotAvailable", nil).WithReason("SMS_NOT_AVAILABLE")
+	case in.Phone != "":
+		if n.Phone, err = mobileNumber(in.Phone, "input.phone"); err != nil {
+			return nil, err
+		}
+	default:
+		if n.Email, err = auth.NormaliseEmail(in.Email, "input.email"); err != nil {
+			return nil, err
+		}
 	}
 	locale := in.Locale
 	if locale == "" {
@@ -143,7 +162,43 @@ func (s *Service) noticeInput(ctx context.Context, c caller, cardID uuid.UUID, i
 			kinds = append(kinds, k)
 		}
 	}
-	return &NoticeContact{CardID: cardID, MunicipalityID: c.mid(), Email: email, Locale: locale, Notices: kinds}, nil
+	n.Locale, n.Notices = locale, kinds
+	return n, nil
+}
+
+// channel is the outbox channel of the contact's messages.
+func (n *NoticeContact) channel() string {
+	if n.Phone != "" {
+		return mail.ChannelSMS
+	}
+	return mail.ChannelEmail
+}
+
+// address is where the contact's messages go: the phone number or the e-mail address.
+func (n *NoticeContact) address() string {
+	if n.Phone != "" {
+		return n.Phone
+	}
+	return n.Email
+}
+
+// mobileNumber returns a phone number that can take text messages in E.164 form
+// (+4791234567), read as Norwegian unless it starts with + or 00, or BAD_USER_INPUT naming
+// field (reason INVALID: not a number; NOT_MOBILE: a number that takes no text messages).
+func mobileNumber(raw, field string) (string, error) {
+	if len(raw) > 32 {
+		return "", apperr.Invalid(field, "PhoneInvalid", nil).WithReason("INVALID")
+	}
+	num, err := phonenumbers.Parse(raw, "NO")
+	if err != nil || !phonenumbers.IsValidNumber(num) {
+		return "", apperr.Invalid(field, "PhoneInvalid", nil).WithReason("INVALID")
+	}
+	switch phonenumbers.GetNumberType(num) {
+	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE_OR_MOBILE:
+	default:
+		return "", apperr.Invalid(field, "PhoneNotMobile", nil).WithReason("NOT_MOBILE")
+	}
+	return phonenumbers.Format(num, phonenumbers.E164), nil
 }
 
 // newNoticeToken gives n a fresh confirmation token (kept as its keyed hash) and returns it.

@@ -84,15 +84,34 @@ type Invoice struct {
 // GlobalID returns the invoice's global ID.
 func (i *Invoice) GlobalID() string { return relay.GlobalID("CardInvoice", i.ID) }
 
-// InvoiceInput is an invoice a provider posts to a card, by the card's number.
+// HolderFirstName returns the holder's first name as printed on the invoice, if given: the
+// name for any programme, a pensioners' too (ChildFirstName is the old name).
+func (i *Invoice) HolderFirstName() *string { return i.ChildFirstName }
+
+// InvoiceInput is an invoice a provider posts to a card, by the card's number. The
+// holder's first name comes in HolderFirstName, or in ChildFirstName, the name it had
+// before programmes for pensioners; the same name in both is fine.
 type InvoiceInput struct {
-	OrganisationID uuid.UUID
-	CardNumber     string
-	AmountOre      int64
-	Purpose        InvoicePurpose
-	PurposeText    string
-	Reference      string
-	ChildFirstName string
+	OrganisationID  uuid.UUID
+	CardNumber      string
+	AmountOre       int64
+	Purpose         InvoicePurpose
+	PurposeText     string
+	Reference       string
+	HolderFirstName string
+	ChildFirstName  string
+}
+
+// firstName returns the holder's first name and the field it came in. Errors:
+// BAD_USER_INPUT naming "input.childFirstName" when both fields carry different names.
+func (in InvoiceInput) firstName() (string, string, error) {
+	switch {
+	case in.ChildFirstName == "":
+		return in.HolderFirstName, "input.holderFirstName", nil
+	case in.HolderFirstName == "" || in.HolderFirstName == in.ChildFirstName:
+		return in.ChildFirstName, "input.childFirstName", nil
+	}
+	return "", "", apperr.Invalid("input.childFirstName", "InvoiceFirstNameTwice", nil).WithReason("TWICE")
 }
 
 // identityLike finds what looks like a national identity number: eleven digits, perhaps
@@ -121,13 +140,16 @@ func validateInvoice(in InvoiceInput) (InvoiceInput, error) {
 	if in.Reference = ref; ref == "" {
 		return in, apperr.Invalid("input.reference", "InvoiceReferenceRequired", nil).WithReason("REQUIRED")
 	}
-	name, err := portal.CheckText(in.ChildFirstName, 50, "input.childFirstName")
+	name, field, err := in.firstName()
 	if err != nil {
 		return in, err
 	}
-	in.ChildFirstName = name
+	if name, err = portal.CheckText(name, 50, field); err != nil {
+		return in, err
+	}
+	in.HolderFirstName, in.ChildFirstName = name, name
 	if strings.ContainsFunc(name, unicode.IsDigit) {
-		return in, apperr.Invalid("input.childFirstName", "InvoiceFirstNameOnly", nil).WithReason("DIGITS")
+		return in, apperr.Invalid(field, "InvoiceFirstNameOnly", nil).WithReason("DIGITS")
 	}
 	if identityLike.MatchString(text) {
 		return in, apperr.Invalid("input.purposeText", "InvoiceNoIdentityNumber", nil).WithReason("IDENTITY_NUMBER")
@@ -143,7 +165,8 @@ func validateInvoice(in InvoiceInput) (InvoiceInput, error) {
 // "input.cardNumber" (no such card here), CARD_NOT_ACTIVE or CARD_EXPIRED naming
 // "input.cardNumber", BAD_USER_INPUT naming "input.cardNumber" (mistyped),
 // "input.amountOre" (NOT_POSITIVE, TOO_LARGE), "input.purpose", "input.purposeText"
-// (REQUIRED for OTHER, IDENTITY_NUMBER), "input.reference" or "input.childFirstName".
+// (REQUIRED for OTHER, IDENTITY_NUMBER), "input.reference", or "input.holderFirstName" or
+// "input.childFirstName" (whichever carried the name; DIGITS; TWICE with two names).
 func (s *Service) PostInvoice(ctx context.Context, in InvoiceInput) (*Invoice, error) {
 	c, err := signedIn(ctx)
 	if err != nil {
@@ -163,8 +186,8 @@ func (s *Service) PostInvoice(ctx context.Context, in InvoiceInput) (*Invoice, e
 	inv := &Invoice{ID: newID(), MunicipalityID: c.mid(), OrganisationID: in.OrganisationID, AmountOre: in.AmountOre,
 		Purpose: in.Purpose, PurposeText: in.PurposeText, Reference: in.Reference, Status: InvoicePosted,
 		PostedBy: c.actor(), PostedAt: s.now()}
-	if in.ChildFirstName != "" {
-		inv.ChildFirstName = &in.ChildFirstName
+	if in.HolderFirstName != "" {
+		inv.ChildFirstName = &in.HolderFirstName
 	}
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		card := new(Card)

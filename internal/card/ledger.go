@@ -57,18 +57,9 @@ FROM cards c WHERE c.id = ANY(?1::uuid[]) AND c.municipality_id = ?2 AND (?3::uu
 // FORBIDDEN.
 func (s *Service) CardBalancesOfCards(ctx context.Context, cardIDs []uuid.UUID) (map[uuid.UUID]int64, error) {
 	// SECURITY: the staff who see what cards may claim (as ClaimableOffersOfCards).
-	c, err := requireRole(ctx, auth.RoleCardCoordinator, auth.RoleCaseworker)
+	c, agencyID, err := s.cardStaff(ctx)
 	if err != nil {
 		return nil, err
-	}
-	var agencyID *uuid.UUID
-	if !c.has(auth.RoleCardCoordinator) {
-		// SECURITY: a caseworker for the cards of their own agency only.
-		ag, err := caseworkerAgency(ctx, s.db, c)
-		if err != nil {
-			return nil, err
-		}
-		agencyID = &ag.ID
 	}
 	var rows []struct {
 		ID  uuid.UUID `bun:"id"`
@@ -218,6 +209,9 @@ func (s *Service) TopUpCard(ctx context.Context, in TopUpInput) (*LedgerEntry, e
 		if err := audit.Append(ctx, tx, entry); err != nil {
 			return err
 		}
+		if err := s.NotifyRefill(ctx, tx, c.mid(), card.ID, in.AmountOre); err != nil {
+			return err
+		}
 		return s.warnOfBudget(ctx, tx, p, today)
 	})
 	if err != nil {
@@ -266,16 +260,46 @@ func (s *Service) grantCards(ctx context.Context, tx bun.IDB, p *Programme, toda
 	if limit == 0 {
 		return 0, n, nil
 	}
-	res, err := tx.NewRaw(`INSERT INTO card_ledger_entries (municipality_id, card_id, programme_id, kind, amount_ore,
+	var grants []uuid.UUID
+	err = tx.NewRaw(`INSERT INTO card_ledger_entries (municipality_id, card_id, programme_id, kind, amount_ore,
 		period, use_by, created_at)
 		SELECT c.municipality_id, c.id, c.programme_id, 'GRANT', ?, ?, ?, ? FROM (?) AS c
-		ON CONFLICT (card_id, period) WHERE kind = 'GRANT' DO NOTHING`,
+		ON CONFLICT (card_id, period) WHERE kind = 'GRANT' DO NOTHING RETURNING card_id`,
 		p.GrantOre, period, sqlDate(useBy), s.now(),
 		candidates().Column("c.municipality_id", "c.id", "c.programme_id").OrderExpr("c.issued_at, c.id").Limit(limit)).
-		Exec(ctx)
+		Scan(ctx, &grants)
 	if err != nil {
 		return 0, 0, database.MapError(err, "grant cards", "card")
 	}
-	rows, err := res.RowsAffected()
-	return int(rows), n - int(rows), err
+	if err := s.notifyRefills(ctx, tx, p.MunicipalityID, grants, p.GrantOre); err != nil {
+		return 0, 0, err
+	}
+	return len(grants), n - len(grants), nil
+}
+
+// notifyRefills tells the holders of cards ids, who were each given amountOre, of it: all
+// of them through Push, by e-mail or text message those who asked to hear of refills.
+func (s *Service) notifyRefills(ctx context.Context, tx bun.IDB, municipalityID uuid.UUID, ids []uuid.UUID,
+	amountOre int64,
+) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if s.Push == nil {
+		// Only those who asked need the notice's work.
+		var asked []uuid.UUID
+		err := tx.NewSelect().Table("card_notice_contacts").Column("card_id").
+			Where("card_id IN (?) AND confirmed_at IS NOT NULL AND ? = ANY(notices)", bun.In(ids), NoticeRefill).
+			Scan(ctx, &asked)
+		if err != nil {
+			return database.MapError(err, "find refill notices", "card")
+		}
+		ids = asked
+	}
+	for _, id := range ids {
+		if err := s.NotifyRefill(ctx, tx, municipalityID, id, amountOre); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -15,11 +15,10 @@ import (
 	"github.com/fritid/fritid/internal/platform/database"
 )
 
-// Notices to holders, opt-in only: the news a card's holder hears of, by e-mail to the
-// address a holder or guardian left for the card and confirmed (NoticeContact), and
-// through Push, the hook of the resident app's push messages (not built yet), which also
-// reaches anonymous cards without any personal data. No phone number is kept: fritid has
-// no SMS gateway.
+// Notices to holders, opt-in only: the news a card's holder hears of, by e-mail or text
+// message to the address or phone number a holder or guardian left for the card and
+// confirmed (NoticeContact), and through Push, the hook of the resident app's push
+// messages, which also reaches anonymous cards without any personal data.
 
 // NoticeKind is a kind of news a holder may ask to hear of.
 type NoticeKind string
@@ -45,7 +44,8 @@ func (k NoticeKind) valid() bool {
 	return false
 }
 
-// template names the notice's e-mail: "Mail<template>Subject" and "...Body".
+// template names the notice's texts: "Mail<template>Subject" and "...Body" for an
+// e-mail, "Sms<template>" for a text message.
 func (k NoticeKind) template() string {
 	switch k {
 	case NoticeNewOffers:
@@ -80,8 +80,8 @@ type PushNotifier interface {
 	NotifyCard(ctx context.Context, tx bun.IDB, n *Notice) error
 }
 
-// notify hands n to Push, and e-mails it, in the same transaction, to the card's confirmed
-// address when it asked for n's kind, in the address's language.
+// notify hands n to Push, and e-mails or texts it, in the same transaction, to the card's
+// confirmed address or number when it asked for n's kind, in its language.
 func (s *Service) notify(ctx context.Context, tx bun.IDB, n *Notice) error {
 	if s.Push != nil {
 		if err := s.Push.NotifyCard(ctx, tx, n); err != nil {
@@ -90,13 +90,15 @@ func (s *Service) notify(ctx context.Context, tx bun.IDB, n *Notice) error {
 	}
 	var to struct {
 		Email         string `bun:"email"`
+		Phone         string `bun:"phone"`
 		Locale        string `bun:"locale"`
 		Municipality  string `bun:"name"`
 		TimeZone      string `bun:"time_zone"`
 		DefaultLocale string `bun:"default_locale"`
 	}
 	err := tx.NewSelect().TableExpr("card_notice_contacts AS nc").
-		ColumnExpr("nc.email, nc.locale, m.name, m.time_zone, m.default_locale").
+		ColumnExpr("coalesce(nc.email, '') AS email, coalesce(nc.phone, '') AS phone").
+		ColumnExpr("nc.locale, m.name, m.time_zone, m.default_locale").
 		Join("JOIN municipalities AS m ON m.id = nc.municipality_id").
 		Where("nc.card_id = ? AND nc.municipality_id = ?", n.CardID, n.MunicipalityID).
 		Where("nc.confirmed_at IS NOT NULL AND ? = ANY(nc.notices)", n.Kind).Scan(ctx, &to)
@@ -118,8 +120,9 @@ func (s *Service) notify(ctx context.Context, tx bun.IDB, n *Notice) error {
 	if n.Kind == NoticeRefill {
 		data["Amount"] = fmt.Sprintf("%d,%02d", n.AmountOre/100, n.AmountOre%100)
 	}
-	return mail.Enqueue(ctx, tx, &mail.Message{MunicipalityID: n.MunicipalityID, Template: n.Kind.template(),
-		To: to.Email, Locale: to.Locale, Data: data})
+	c := &NoticeContact{Email: to.Email, Phone: to.Phone}
+	return mail.Enqueue(ctx, tx, &mail.Message{MunicipalityID: n.MunicipalityID, Channel: c.channel(),
+		Template: n.Kind.template(), To: c.address(), Locale: to.Locale, Data: data})
 }
 
 // offerTitle returns the offer's title in locale, else in the municipality's default

@@ -240,3 +240,38 @@ func TestNoticeContactRetention(t *testing.T) {
 		t.Errorf("%d addresses kept", n)
 	}
 }
+
+// TestRefillNotices follows money put on a card to its holder's confirmed address, when it
+// asked to hear of refills: the programme's grant (as the refill job and a new grant give
+// it) and a coordinator's top-up, each with its amount; a card whose holder did not ask
+// hears nothing.
+func TestRefillNotices(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	nav := e.agency("NAV Larvik")
+	p := e.programme([]*Agency{nav})
+	f := e.family(p, e.caseworker(nav))
+	quiet := e.anonCards(p, 1)[0]
+	mother := resident(e.larvik, f.mother)
+	if _, err := e.svc.SetNoticeContact(mother, f.card.ID, NoticeContactInput{Email: "mor@example.no",
+		Notices: []NoticeKind{NoticeRefill}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.ConfirmNoticeContact(anonymous(e.larvik), e.confirmToken("mor@example.no")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.SetProgrammeMoney(e.coord, p.ID, ProgrammeMoneyInput{GrantOre: 50_000,
+		GrantPeriod: ptr(GrantYear), BudgetWarningPercent: 80}); err != nil {
+		t.Fatal(err)
+	}
+	e.topUp(f.card.ID, 12_345)
+	e.topUp(quiet.Card.ID, 10_000)
+	msgs := e.outbox("mor@example.no")
+	if len(msgs) != 3 || msgs[1].Template != "CardRefill" || msgs[1].Data["Amount"] != "500,00" ||
+		msgs[2].Template != "CardRefill" || msgs[2].Data["Amount"] != "123,45" {
+		t.Fatalf("notices: %+v", msgs)
+	}
+	if n := e.count("SELECT count(*) FROM outbox WHERE template = 'CardRefill'"); n != 2 {
+		t.Errorf("%d refill notices in all, want the mother's 2", n)
+	}
+}

@@ -78,6 +78,10 @@ type ReportInvoice struct {
 	CardID uuid.UUID `bun:"card_id"`
 }
 
+// HolderFirstName returns the holder's first name as printed on the invoice, if given
+// (ChildFirstName is the old name).
+func (i *ReportInvoice) HolderFirstName() *string { return i.ChildFirstName }
+
 // ReportWaitingPlace is a card's place in a waiting list in a PersonalDataReport.
 type ReportWaitingPlace struct {
 	Offer    string        `bun:"offer"`

@@ -32,7 +32,8 @@ func TestMoneyInPersonalData(t *testing.T) {
 	}
 	c := r.Cards[0]
 	if len(c.Ledger) != 2 || c.Ledger[0].Kind != LedgerTopUp || c.Ledger[1].AmountOre != -15_000 || len(c.Invoices) != 1 ||
-		c.Invoices[0].Organisation != "Larvik Turn" || *c.Invoices[0].ChildFirstName != "Kari" {
+		c.Invoices[0].Organisation != "Larvik Turn" || *c.Invoices[0].ChildFirstName != "Kari" ||
+		*c.Invoices[0].HolderFirstName() != "Kari" {
 		t.Fatalf("report card %+v", c)
 	}
 	if _, err := e.svc.ErasePersonalData(e.admin, in.ChildIdentityNumber); err != nil {

@@ -55,6 +55,9 @@ type Options struct {
 	// carries (ID-porten's "pid" claim), or "" when it carries none. Without it, MyCards
 	// finds no one.
 	IdentityNumber func(*auth.Identity) string
+	// SMS says text messages can be sent (an SMS gateway is set): holders may then leave a
+	// phone number for a card's notices.
+	SMS bool
 }
 
 // DefaultOptions are the defaults.

@@ -194,6 +194,10 @@ func TestPostInvoice(t *testing.T) {
 		{"NoReference", club.owner, func(in *InvoiceInput) { in.Reference = "  " }, apperr.BadUserInput, "input.reference", "REQUIRED"},
 		{"FullName", club.owner, func(in *InvoiceInput) { in.ChildFirstName = "Ola 0101" }, apperr.BadUserInput,
 			"input.childFirstName", "DIGITS"},
+		{"FullNameAsHolder", club.owner, func(in *InvoiceInput) { in.ChildFirstName, in.HolderFirstName = "", "Ola 0101" },
+			apperr.BadUserInput, "input.holderFirstName", "DIGITS"},
+		{"TwoNames", club.owner, func(in *InvoiceInput) { in.HolderFirstName = "Kari" }, apperr.BadUserInput,
+			"input.childFirstName", "TWICE"},
 		{"Mistyped", club.owner, func(in *InvoiceInput) { in.CardNumber = a.Card.Number[:len(a.Card.Number)-1] + "Z" },
 			apperr.BadUserInput, "input.cardNumber", ""},
 	}

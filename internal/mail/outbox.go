@@ -19,13 +19,16 @@ import (
 	"github.com/fritid/fritid/internal/platform/jobs"
 )
 
-// Message is an e-mail waiting in the outbox. Subject and body come from the go-i18n
-// messages "Mail<Template>Subject" and "Mail<Template>Body" in Locale, filled with Data.
+// Message is an e-mail or a text message waiting in the outbox. An e-mail's subject and
+// body come from the go-i18n messages "Mail<Template>Subject" and "Mail<Template>Body" in
+// Locale, filled with Data; a text message's (Channel SMS, To a phone number in E.164
+// form) from "Sms<Template>".
 type Message struct {
 	bun.BaseModel `bun:"table:outbox,alias:m"`
 
 	ID             uuid.UUID      `bun:"id,pk,type:uuid"`
 	MunicipalityID uuid.UUID      `bun:"municipality_id,type:uuid"`
+	Channel        string         `bun:"channel,nullzero,default:'EMAIL'"`
 	Template       string         `bun:"template"`
 	To             string         `bun:"to_address"`
 	Locale         string         `bun:"locale"`

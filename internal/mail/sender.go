@@ -24,7 +24,9 @@ type Sender struct {
 	DB        *bun.DB
 	Bundle    *i18n.Bundle
 	Transport Transport
-	Log       *slog.Logger
+	// SMS delivers the text messages; nil: none are sent (they wait, failing, for one).
+	SMS SMSTransport
+	Log *slog.Logger
 }
 
 // sendTimeout bounds one delivery.
@@ -52,20 +54,31 @@ func (s *Sender) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	if err != nil {
 		return database.MapError(err, "load mail", "mail")
 	}
-	chain := []string{m.Locale, "nb"}
-	subject := s.Bundle.Localize(chain, "Mail"+m.Template+"Subject", m.Data)
-	body := s.Bundle.Localize(chain, "Mail"+m.Template+"Body", m.Data)
-	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
-	err = s.Transport.Send(sendCtx, &Envelope{To: m.To, Subject: subject, Text: body,
-		ReturnPath: m.ReturnPath, Headers: m.Headers})
-	cancel()
-	if err != nil {
+	if err := s.deliver(ctx, m); err != nil {
 		err = errors.New(redact(err.Error(), m.To))
-		s.Log.WarnContext(ctx, "e-mail delivery failed", "id", m.ID, "job", job.ID, "attempt", job.Attempt, "err", err)
+		s.Log.WarnContext(ctx, "delivery failed", "channel", m.Channel, "id", m.ID, "job", job.ID, "attempt", job.Attempt,
+			"err", err)
 		return err
 	}
 	_, err = s.DB.NewDelete().Model(m).WherePK().Exec(ctx)
 	return database.MapError(err, "delete sent mail", "mail")
+}
+
+// deliver renders m in its language and sends it by its channel.
+func (s *Sender) deliver(ctx context.Context, m *Message) error {
+	chain := []string{m.Locale, "nb"}
+	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel()
+	if m.Channel == ChannelSMS {
+		if s.SMS == nil {
+			return errors.New("no SMS gateway is set (FRITID_SMS_URL)")
+		}
+		return s.SMS.SendSMS(ctx, m.To, s.Bundle.Localize(chain, "Sms"+m.Template, m.Data))
+	}
+	subject := s.Bundle.Localize(chain, "Mail"+m.Template+"Subject", m.Data)
+	body := s.Bundle.Localize(chain, "Mail"+m.Template+"Body", m.Data)
+	return s.Transport.Send(ctx, &Envelope{To: m.To, Subject: subject, Text: body, ReturnPath: m.ReturnPath,
+		Headers: m.Headers})
 }
 
 // redact masks the address in a delivery error (an SMTP server may quote it).

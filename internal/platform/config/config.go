@@ -12,8 +12,10 @@ import (
 	"net"
 	"net/mail"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -102,6 +104,10 @@ type Config struct {
 	// NewsletterInboundSecret is what the mail server proves itself with when it hands
 	// returned mail to fritid.
 	NewsletterInboundSecret string
+	// SMSURL is the HTTP gateway that text messages (card notices to a phone number) go
+	// through; empty: no phone numbers are offered. SMSToken is its bearer token, SMSSender
+	// the name the messages come from.
+	SMSURL, SMSToken, SMSSender string
 	// PGBinDir is PG_BINDIR: where the embedded PostgreSQL's binaries are, when set.
 	PGBinDir string
 	// Tracing is read from the standard OTEL_* variables (see tracing.FromEnv); off unless
@@ -329,6 +335,30 @@ var Settings = []Setting{
 		"secret the mail server sends as \"Authorization: Bearer <secret>\" to POST /newsletter/inbound, " +
 			"at least 32 characters; required with FRITID_NEWSLETTER_BOUNCE_ADDRESS",
 		setString(func(c *Config) *string { return &c.NewsletterInboundSecret })},
+	{"FRITID_SMS_URL", "sms-url", "",
+		"HTTP gateway for text messages: each is a POST of {\"to\", \"from\", \"text\"} as JSON (https, or http to " +
+			"this machine); empty: card notices go by e-mail only, and no phone number is taken",
+		func(c *Config, v string) error {
+			if v != "" {
+				if _, err := url.Parse(v); err != nil || !(strings.HasPrefix(v, "https://") ||
+					strings.HasPrefix(v, "http://127.0.0.1") || strings.HasPrefix(v, "http://localhost")) {
+					return errors.New("must be an https:// URL")
+				}
+			}
+			c.SMSURL = v
+			return nil
+		}},
+	{"FRITID_SMS_TOKEN", "sms-token", "", "bearer token sent to FRITID_SMS_URL with each text message; empty: none",
+		setString(func(c *Config) *string { return &c.SMSToken })},
+	{"FRITID_SMS_SENDER", "sms-sender", "fritid",
+		"the name text messages come from: 1-11 letters or digits (the municipality's name, say)",
+		func(c *Config, v string) error {
+			if !smsSender.MatchString(v) {
+				return errors.New("must be 1-11 letters or digits")
+			}
+			c.SMSSender = v
+			return nil
+		}},
 	{"FRITID_SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long a graceful shutdown waits for requests in flight", setDuration(func(c *Config) *time.Duration { return &c.ShutdownGrace })},
 }
 
@@ -561,6 +591,9 @@ func readOrCreateKey(path string) (string, error) {
 	}
 	return key, f.Sync()
 }
+
+// smsSender is an alphanumeric sender name as SMS networks take it.
+var smsSender = regexp.MustCompile(`^[A-Za-z0-9]{1,11}$`)
 
 // maxBounceLocalPart is the longest local part of FRITID_NEWSLETTER_BOUNCE_ADDRESS: with
 // "+" and a token of up to 44 characters it stays within SMTP's 64.
