@@ -42,8 +42,9 @@ func (m liveMsg) code() string {
 
 // wsClient is one graphql-transport-ws connection.
 type wsClient struct {
-	c    *websocket.Conn
-	msgs chan wsFrame
+	c       *websocket.Conn
+	msgs    chan wsFrame
+	pending map[string][]wsFrame // messages of other operations, read while waiting for one
 }
 
 type wsFrame struct {
@@ -136,9 +137,14 @@ func (ws *wsClient) subscribe(t testing.TB, id, query string, vars map[string]an
 	}
 }
 
-// next waits for the next message of operation id (other operations' are failures).
+// next waits for the next message of operation id; other operations' messages wait for
+// their own next.
 func (ws *wsClient) next(t testing.TB, id string) liveMsg {
 	t.Helper()
+	if q := ws.pending[id]; len(q) > 0 {
+		ws.pending[id] = q[1:]
+		return frameMsg(t, q[0])
+	}
 	timer := time.NewTimer(liveWait)
 	defer timer.Stop()
 	for {
@@ -151,11 +157,27 @@ func (ws *wsClient) next(t testing.TB, id string) liveMsg {
 				continue
 			}
 			if f.ID != id {
-				t.Fatalf("a message of operation %q while waiting for %q: %s %s", f.ID, id, f.Type, f.Payload)
+				if ws.pending == nil {
+					ws.pending = map[string][]wsFrame{}
+				}
+				ws.pending[f.ID] = append(ws.pending[f.ID], f)
+				continue
 			}
 			return frameMsg(t, f)
 		case <-timer.C:
 			t.Fatalf("operation %s: no message in %s", id, liveWait)
+		}
+	}
+}
+
+// until reads operation id's messages until one satisfies want, and returns it. Changes
+// are announced after they commit, so a subscription may first hear again of a change its
+// first read already held: the state it sends then is the same as before.
+func (ws *wsClient) until(t testing.TB, id string, want func(liveMsg) bool) liveMsg {
+	t.Helper()
+	for {
+		if m := ws.next(t, id); want(m) || m.Done || len(m.Errors) > 0 {
+			return m
 		}
 	}
 }
@@ -274,6 +296,17 @@ func (c *sseClient) next(t testing.TB) liveMsg {
 		t.Fatalf("no event in %s", liveWait)
 	}
 	return liveMsg{}
+}
+
+// until reads the stream's messages until one satisfies want, and returns it (see
+// wsClient.until).
+func (c *sseClient) until(t testing.TB, want func(liveMsg) bool) liveMsg {
+	t.Helper()
+	for {
+		if m := c.next(t); want(m) || len(m.Errors) > 0 {
+			return m
+		}
+	}
 }
 
 // liveCard is a municipality's published offer, a door checker and anonymous cards.

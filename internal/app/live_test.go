@@ -35,12 +35,12 @@ func TestLiveTicketOverWebsocket(t *testing.T) {
 	second.subscribe(t, "d", doorScansQ, map[string]any{"id": lc.offer})
 
 	lc.tickets(t, 1) // another family claims one
-	m = holder.next(t, "s")
+	m = holder.until(t, "s", func(m liveMsg) bool { return get(m.Data, "cardOfferStock.left") != 99.0 })
 	if get(m.Data, "cardOfferStock.left") != 98.0 || get(m.Data, "cardOfferStock.claimed") != 2.0 {
 		t.Fatalf("stock after a claim: %+v", m)
 	}
 	lc.redeem(t, s, tk.code)
-	m = holder.next(t, "t")
+	m = holder.until(t, "t", func(m liveMsg) bool { return get(m.Data, "ticketUpdated.status") != "CLAIMED" })
 	if get(m.Data, "ticketUpdated.status") != "REDEEMED" || get(m.Data, "ticketUpdated.redeemedAt") == nil {
 		t.Fatalf("after the door: %+v", m)
 	}
@@ -63,7 +63,8 @@ func TestLiveTicketOverServerSentEvents(t *testing.T) {
 		t.Fatalf("first event: %+v", m)
 	}
 	lc.redeem(t, s, tk.code)
-	if m := sse.next(t); get(m.Data, "ticketUpdated.status") != "REDEEMED" {
+	if m := sse.until(t, func(m liveMsg) bool { return get(m.Data, "ticketUpdated.status") != "CLAIMED" }); get(m.Data,
+		"ticketUpdated.status") != "REDEEMED" {
 		t.Fatalf("after the door: %+v", m)
 	}
 }
@@ -81,7 +82,8 @@ func TestLiveAcrossInstances(t *testing.T) {
 		t.Fatalf("first message on B: %+v", m)
 	}
 	lc.redeem(t, a, tk.code)
-	if m := ws.next(t, "t"); get(m.Data, "ticketUpdated.status") != "REDEEMED" {
+	if m := ws.until(t, "t", func(m liveMsg) bool { return get(m.Data, "ticketUpdated.status") != "CLAIMED" }); get(m.Data,
+		"ticketUpdated.status") != "REDEEMED" {
 		t.Fatalf("on B after redeeming on A: %+v", m)
 	}
 }

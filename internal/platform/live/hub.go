@@ -22,6 +22,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/fritid/fritid/internal/platform/database"
 )
 
 // Channel is the PostgreSQL notification channel of every announcement.
@@ -73,27 +75,25 @@ type Topic struct {
 // Topic returns the topic the event belongs to.
 func (e Event) Topic() Topic { return Topic{Kind: e.Kind, MunicipalityID: e.MunicipalityID, ID: e.ID} }
 
-// notifySQL sends an announcement; inside a transaction PostgreSQL holds it until COMMIT
-// and drops it on ROLLBACK.
-const notifySQL = "SELECT pg_notify(?, ?)"
+// Announcements are sent after the change's transaction commits, not in it: a transaction
+// that notifies takes a lock that makes every notifying commit in the cluster take turns,
+// WAL flush included, which would cap claims on a busy offer at the disk's pace. So
+// Notify, inside a transaction of database.RunInTx, hands its announcements over when that
+// commits (database.AfterCommit), and a sender per database sends them in batches, each in
+// a transaction of its own without waiting for the flush (synchronous_commit off: an
+// announcement is no record to keep). Only committed changes are announced; one committed
+// just before a crash may go unheard, which a subscriber's next read makes good. Outside
+// such a transaction Notify notifies in the caller's transaction, as PostgreSQL holds a
+// notification until COMMIT and drops it on ROLLBACK.
 
-// Notify announces e on db (a transaction: it is sent when that commits). Errors: those of
+// notifySQL sends announcements, the payloads $2.
+const notifySQL = "SELECT pg_notify(?, p) FROM unnest(?::text[]) AS p"
+
+// Notify announces e on db once the transaction it is part of commits. Errors: those of
 // the database.
-func Notify(ctx context.Context, db bun.IDB, e Event) error {
-	if e.At.IsZero() {
-		e.At = time.Now()
-	}
-	b, err := json.Marshal(e)
-	if err != nil {
-		return fmt.Errorf("live: encode: %w", err)
-	}
-	if _, err := db.ExecContext(ctx, notifySQL, Channel, string(b)); err != nil {
-		return fmt.Errorf("live: notify: %w", err)
-	}
-	return nil
-}
+func Notify(ctx context.Context, db bun.IDB, e Event) error { return NotifyAll(ctx, db, []Event{e}) }
 
-// NotifyAll announces events on db in one statement, as Notify does each; none is a no-op.
+// NotifyAll announces events as Notify does each; none is a no-op.
 func NotifyAll(ctx context.Context, db bun.IDB, events []Event) error {
 	if len(events) == 0 {
 		return nil
@@ -110,11 +110,69 @@ func NotifyAll(ctx context.Context, db bun.IDB, events []Event) error {
 		}
 		payloads[i] = string(b)
 	}
-	_, err := db.ExecContext(ctx, "SELECT pg_notify(?, p) FROM unnest(?::text[]) AS p", Channel, pgdialect.Array(payloads))
-	if err != nil {
+	if owner := db.NewSelect().DB(); owner != nil && database.AfterCommit(ctx, func() { send(owner, payloads) }) {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, notifySQL, Channel, pgdialect.Array(payloads)); err != nil {
 		return fmt.Errorf("live: notify: %w", err)
 	}
 	return nil
+}
+
+// senders holds the sender of each database announcements were sent on.
+var senders sync.Map // *bun.DB -> *sender
+
+// sender sends a database's announcements in batches, one goroutine while there are any.
+type sender struct {
+	db      *bun.DB
+	mu      sync.Mutex
+	queue   []string
+	running bool
+}
+
+// send queues payloads to be announced on db, and starts its sender when it is idle.
+func send(db *bun.DB, payloads []string) {
+	v, _ := senders.LoadOrStore(db, &sender{db: db})
+	s := v.(*sender)
+	s.mu.Lock()
+	s.queue = append(s.queue, payloads...)
+	start := !s.running
+	s.running = true
+	s.mu.Unlock()
+	if start {
+		go s.run()
+	}
+}
+
+// run sends what is queued, batch by batch, until nothing is.
+func (s *sender) run() {
+	for {
+		s.mu.Lock()
+		batch := s.queue
+		s.queue = nil
+		if len(batch) == 0 {
+			s.running = false
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+		if err := s.notify(batch); err != nil {
+			slog.Default().Warn("live: announcements not sent", "count", len(batch), "err", err)
+		}
+	}
+}
+
+// notify sends a batch in a transaction that does not wait for the WAL flush.
+func (s *sender) notify(batch []string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, notifySQL, Channel, pgdialect.Array(batch))
+		return err
+	})
 }
 
 // DefaultBuffer is how many announcements a subscriber may have waiting before it is dropped.
