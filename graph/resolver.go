@@ -37,4 +37,6 @@ type Resolver struct {
 	Residents *resident.Service
 	// Bundle localises what resolvers render themselves (printable sheets).
 	Bundle *i18n.Bundle
+
+	live *liveState // set by NewHandler when it serves subscriptions
 }

@@ -47,6 +47,7 @@ type ResolverRoot interface {
 	Card() CardResolver
 	CardApplication() CardApplicationResolver
 	CardApplicationAttachment() CardApplicationAttachmentResolver
+	CardDoorScan() CardDoorScanResolver
 	CardInvoice() CardInvoiceResolver
 	CardLedgerEntry() CardLedgerEntryResolver
 	CardNoticeContact() CardNoticeContactResolver
@@ -91,6 +92,7 @@ type ResolverRoot interface {
 	SearchConnection() SearchConnectionResolver
 	SearchEdge() SearchEdgeResolver
 	SignUpWithCardPayload() SignUpWithCardPayloadResolver
+	Subscription() SubscriptionResolver
 	TicketCheck() TicketCheckResolver
 	TopUpCardPayload() TopUpCardPayloadResolver
 	TranslationGap() TranslationGapResolver
@@ -463,6 +465,13 @@ type ComplexityRoot struct {
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	CardDoorScan struct {
+		Admits    func(childComplexity int) int
+		Code      func(childComplexity int) int
+		OfferID   func(childComplexity int) int
+		ScannedAt func(childComplexity int) int
 	}
 
 	CardEdge struct {
@@ -2133,6 +2142,12 @@ type ComplexityRoot struct {
 		OccurredAt   func(childComplexity int) int
 	}
 
+	Subscription struct {
+		CardOfferStock func(childComplexity int, offerID string) int
+		DoorScans      func(childComplexity int, offerID string) int
+		TicketUpdated  func(childComplexity int, ticketID string, access *model.CardPinInput) int
+	}
+
 	SuspendCardPayload struct {
 		Card func(childComplexity int) int
 	}
@@ -3774,6 +3789,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardConnection.TotalCount(childComplexity), true
+
+	case "CardDoorScan.admits":
+		if e.ComplexityRoot.CardDoorScan.Admits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardDoorScan.Admits(childComplexity), true
+	case "CardDoorScan.code":
+		if e.ComplexityRoot.CardDoorScan.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardDoorScan.Code(childComplexity), true
+	case "CardDoorScan.offerId":
+		if e.ComplexityRoot.CardDoorScan.OfferID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardDoorScan.OfferID(childComplexity), true
+	case "CardDoorScan.scannedAt":
+		if e.ComplexityRoot.CardDoorScan.ScannedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardDoorScan.ScannedAt(childComplexity), true
 
 	case "CardEdge.cursor":
 		if e.ComplexityRoot.CardEdge.Cursor == nil {
@@ -11075,6 +11115,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubscriberChangePayload.OccurredAt(childComplexity), true
 
+	case "Subscription.cardOfferStock":
+		if e.ComplexityRoot.Subscription.CardOfferStock == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_cardOfferStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.CardOfferStock(childComplexity, args["offerId"].(string)), true
+	case "Subscription.doorScans":
+		if e.ComplexityRoot.Subscription.DoorScans == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_doorScans_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.DoorScans(childComplexity, args["offerId"].(string)), true
+	case "Subscription.ticketUpdated":
+		if e.ComplexityRoot.Subscription.TicketUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_ticketUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.TicketUpdated(childComplexity, args["ticketId"].(string), args["access"].(*model.CardPinInput)), true
+
 	case "SuspendCardPayload.card":
 		if e.ComplexityRoot.SuspendCardPayload.Card == nil {
 			break
@@ -12000,6 +12074,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithUnmarshalerMap(ctx, inputUnmarshalMap)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -18182,6 +18273,61 @@ type RetryJobPayload {
   job: Job!
 }
 `, BuiltIn: false},
+	{Name: "../schema/live.graphqls", Input: `"""
+Live updates. Subscribe over a websocket with the graphql-transport-ws protocol, or with
+server-sent events (POST with ` + "`" + `Accept: text/event-stream` + "`" + `); see docs/api.md. Each
+subscription is checked when it starts and again for each change: a caller who may no
+longer read the thing gets an error and the subscription ends. Each connection and each
+client address may hold a limited number of subscriptions (RATE_LIMITED beyond).
+"""
+type Subscription {
+  """
+  The ticket now, and again each time its status changes (checked in at the door,
+  cancelled, expired): the holder's screen turns to "checked in" when the door scans it.
+  Who may: whoever may read the card's tickets: its holder (` + "`" + `access` + "`" + ` for an anonymous card,
+  or signed in with ID-porten as its holder or a guardian), a card coordinator, or a
+  caseworker of the agency that issued it. Errors: NOT_FOUND (no such ticket in this
+  municipality, a wrong PIN, or a ticket the caller may not read), RATE_LIMITED.
+  """
+  ticketUpdated(
+    "The ticket's global ID."
+    ticketId: ID!
+    "An anonymous card's number and PIN."
+    access: CardPinInput
+  ): CardTicket!
+  """
+  The offer now, and again each time its stock changes (a ticket claimed, cancelled or
+  given back, more released): read ` + "`" + `left` + "`" + ` for "3 left". Who may: whoever may read the
+  offer. Errors: NOT_FOUND, RATE_LIMITED.
+  """
+  cardOfferStock(
+    "The offer's global ID."
+    offerId: ID!
+  ): CardOffer!
+  """
+  Each ticket checked in at the offer's door from now on, for a second device at the same
+  entrance; nothing about the holder. Who may: the offer organisation's owners, editors
+  and ticket checkers (who may check its tickets in). Errors: UNAUTHENTICATED, NOT_FOUND,
+  RATE_LIMITED.
+  """
+  doorScans(
+    "The offer's global ID."
+    offerId: ID!
+  ): CardDoorScan!
+}
+
+"A ticket checked in at an offer's door, as the entrance's devices see it."
+type CardDoorScan {
+  "The offer's global ID."
+  offerId: ID!
+  "The ticket's door code, in groups of four."
+  code: String!
+  "How many people it admits."
+  admits: Int!
+  "When it was checked in."
+  scannedAt: Time!
+}
+`, BuiltIn: false},
 	{Name: "../schema/media.graphqls", Input: `extend type Query {
   """
   The municipality's image library, newest first. Administrators, municipal editors and API
@@ -20743,6 +20889,20 @@ func (ec *executionContext) childFields_CardConnection(ctx context.Context, fiel
 		return ec.fieldContext_CardConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CardConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CardDoorScan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "offerId":
+		return ec.fieldContext_CardDoorScan_offerId(ctx, field)
+	case "code":
+		return ec.fieldContext_CardDoorScan_code(ctx, field)
+	case "admits":
+		return ec.fieldContext_CardDoorScan_admits(ctx, field)
+	case "scannedAt":
+		return ec.fieldContext_CardDoorScan_scannedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardDoorScan", field.Name)
 }
 
 func (ec *executionContext) childFields_CardEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

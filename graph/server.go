@@ -36,6 +36,8 @@ type Options struct {
 	// Observe, when set, is told each operation's name, outcome ("ok" or the first error
 	// code) and duration, for metrics.
 	Observe func(ctx context.Context, operation, outcome string, d time.Duration)
+	// Live, when set, serves subscriptions over websockets and server-sent events.
+	Live *LiveOptions
 	// Tracer, when set, records a span per operation and per resolver (see
 	// operationTracer); nil installs nothing, so fields pay nothing for tracing when it is off.
 	Tracer trace.Tracer
@@ -50,11 +52,13 @@ func init() {
 	}
 }
 
-// NewHandler returns the /graphql endpoint: GET, POST and multipart transports, an LRU query
+// NewHandler returns the /graphql endpoint: with opt.Live the websocket and event-stream
+// transports for subscriptions, then GET, POST and multipart transports, an LRU query
 // cache, automatic persisted queries, complexity and depth limits, introspection per opt,
 // one error presenter and a recover function.
 func NewHandler(r *Resolver, opt Options) http.Handler {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	addLiveTransports(srv, r, opt.Live)
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	multipart := transport.MultipartForm{MaxUploadSize: opt.MaxUploadBytes, MaxMemory: 32 << 20}
@@ -75,6 +79,7 @@ func NewHandler(r *Resolver, opt Options) http.Handler {
 	srv.Use(readPolicy{})
 	srv.Use(loaderExtension{r: r})
 	srv.Use(cachePolicy{})
+	srv.Use(liveResponses{r: r})
 	if opt.Observe != nil {
 		srv.Use(observer{observe: opt.Observe})
 	}
@@ -107,6 +112,10 @@ func guard(next http.Handler, opt Options) http.Handler {
 				return
 			}
 			refuse(http.StatusMethodNotAllowed, "MethodNotAllowed", apperr.BadRequest)
+			return
+		}
+		if liveRequest(r) {
+			serveLive(next, w, r)
 			return
 		}
 		r, asked := withRequestStatus(r)

@@ -1389,6 +1389,14 @@ type SubscribePayload struct {
 	Accepted bool `json:"accepted"`
 }
 
+// Live updates. Subscribe over a websocket with the graphql-transport-ws protocol, or with
+// server-sent events (POST with `Accept: text/event-stream`); see docs/api.md. Each
+// subscription is checked when it starts and again for each change: a caller who may no
+// longer read the thing gets an error and the subscription ends. Each connection and each
+// client address may hold a limited number of subscriptions (RATE_LIMITED beyond).
+type Subscription struct {
+}
+
 // A suspended card.
 type SuspendCardPayload struct {
 	// The card, now SUSPENDED.

@@ -33,6 +33,7 @@ import (
 	"github.com/fritid/fritid/internal/platform/httpserver"
 	"github.com/fritid/fritid/internal/platform/i18n"
 	"github.com/fritid/fritid/internal/platform/jobs"
+	"github.com/fritid/fritid/internal/platform/live"
 	"github.com/fritid/fritid/internal/platform/tracing"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/resident"
@@ -67,6 +68,9 @@ type App struct {
 	// Tracing is on when the OTEL_* variables name an OTLP endpoint; otherwise it records
 	// and sends nothing.
 	Tracing *tracing.Tracing
+	// Live delivers the database's announcements of changes to this instance's
+	// subscriptions; it listens from the first subscription until Close.
+	Live *live.Hub
 
 	migrator *database.Migrator
 	local    *localpg.Server
@@ -111,6 +115,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 		return nil, err
 	}
 	a.dbURL = url
+	a.Live = live.NewHub(url, log)
 	if a.migrator, err = database.NewMigrator(a.DB); err != nil {
 		a.Close()
 		return nil, err
@@ -245,6 +250,9 @@ func (a *App) Migrator() *database.Migrator { return a.migrator }
 // exports the spans still queued, closes the database and stops the embedded PostgreSQL,
 // if any.
 func (a *App) Close() {
+	if a.Live != nil {
+		a.Live.Close()
+	}
 	if a.Jobs != nil {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel() // no waiting: serve has stopped them gracefully already
@@ -323,6 +331,9 @@ func (a *App) Handler() http.Handler {
 		Logger:         a.Log,
 		RequestID:      httpserver.RequestIDFromContext,
 		Tracer:         a.tracer(),
+		Live: &graph.LiveOptions{Hub: a.Live, Auth: a.Auth, Origins: cfg.CORSOrigins,
+			MaxPerConnection: cfg.LiveMaxPerConnection, MaxPerClient: cfg.LiveMaxPerClient,
+			InitTimeout: cfg.LiveInitTimeout, PingInterval: cfg.LivePingInterval, IdleTimeout: cfg.LiveIdleTimeout},
 		Observe: func(ctx context.Context, op, outcome string, d time.Duration) {
 			httpserver.SetOperationName(ctx, op)
 			a.Metrics.ObserveGraphQL(op, outcome, d)

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/httpserver"
 	"github.com/fritid/fritid/internal/platform/i18n"
@@ -36,16 +38,7 @@ func Middleware(s *Service, bundle *i18n.Bundle, log *slog.Logger) func(http.Han
 			ctx = context.WithValue(ctx, clientKey{}, host)
 			token, ok := bearer(r)
 			if t := tenant.FromContext(ctx); ok && t != nil {
-				var v *Viewer
-				var err error
-				switch {
-				case IsAPIKey(token):
-					v, err = s.AuthenticateKey(ctx, token)
-				case looksLikeJWT(token):
-					v, err = s.AuthenticateOIDC(ctx, token)
-				default:
-					v, err = s.Authenticate(ctx, t.ID(), token)
-				}
+				v, err := s.AuthenticateToken(ctx, t.ID(), token)
 				if apperr.CodeOf(err) == apperr.ServiceUnavailable {
 					httpserver.WriteUnavailable(w, bundle.Localize(i18n.FromContext(ctx).Chain, string(apperr.ServiceUnavailable), nil))
 					return
@@ -66,6 +59,28 @@ func Middleware(s *Service, bundle *i18n.Bundle, log *slog.Logger) func(http.Han
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
+}
+
+// AuthenticateToken returns the Viewer of a bearer token in the municipality: an API key,
+// an OIDC ID token or a session token, as Middleware reads it from the Authorization
+// header. Live updates call it again while a connection lasts, so a session that ends
+// ends its subscriptions. Errors: UNAUTHENTICATED, SERVICE_UNAVAILABLE.
+func (s *Service) AuthenticateToken(ctx context.Context, municipalityID uuid.UUID, token string) (*Viewer, error) {
+	switch {
+	case IsAPIKey(token):
+		return s.AuthenticateKey(ctx, token)
+	case looksLikeJWT(token):
+		return s.AuthenticateOIDC(ctx, token)
+	default:
+		return s.Authenticate(ctx, municipalityID, token)
+	}
+}
+
+// Bearer returns the token of an "Authorization: Bearer <token>" value, as Middleware
+// reads it (live updates read it from a websocket's connection_init).
+func Bearer(header string) (string, bool) {
+	r := &http.Request{Header: http.Header{"Authorization": {header}}}
+	return bearer(r)
 }
 
 // bearer returns the token of an "Authorization: Bearer <token>" header.

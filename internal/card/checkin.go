@@ -105,6 +105,10 @@ func (s *Service) RedeemTicket(ctx context.Context, typed string) (*TicketCheck,
 		if err != nil {
 			return database.MapError(err, "redeem ticket", "ticket")
 		}
+		// The holder's screen and the entrance's other devices hear of it once it commits.
+		if err := announceRedemption(ctx, tx, &row.Ticket); err != nil {
+			return err
+		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "redeem_card_ticket",
 			ItemType: "CardTicket", ItemID: &row.ID, Fields: []string{"status"}})
 	})

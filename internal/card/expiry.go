@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/platform/live"
 )
 
 // ExpiryResult counts what one run of the expiry job changed.
@@ -92,6 +93,7 @@ func (s *Service) ExpireTicketsAndCards(ctx context.Context, now time.Time) (Exp
 // returns how many expired and how many of them gave their units back.
 func (s *Service) expireTickets(ctx context.Context, now time.Time) (int, int, error) {
 	var expired []struct {
+		ID             uuid.UUID `bun:"id"`
 		MunicipalityID uuid.UUID `bun:"municipality_id"`
 		OfferID        uuid.UUID `bun:"offer_id"`
 		StockSlot      int16     `bun:"stock_slot"`
@@ -109,12 +111,19 @@ func (s *Service) expireTickets(ctx context.Context, now time.Time) (int, int, e
 			logged AS (
 				INSERT INTO audit_log (id, municipality_id, action, item_type, item_id, fields)
 				SELECT uuid_generate_v7(), municipality_id, 'expire_card_ticket', 'CardTicket', id, '{status}' FROM expired)
-			SELECT e.municipality_id, e.offer_id, e.stock_slot,
+			SELECT e.id, e.municipality_id, e.offer_id, e.stock_slot,
 				o.expire_unused_days_before > 0
 					AND e.expires_at < greatest(o.valid_to, coalesce(o.event_at, o.valid_to)) AS early
 			FROM expired e JOIN card_offers o ON o.id = e.offer_id`, now, expiryBatch).Scan(ctx, &expired)
 		if err != nil {
 			return database.MapError(err, "expire tickets", "ticket")
+		}
+		events := make([]live.Event, 0, len(expired))
+		for _, e := range expired {
+			events = append(events, live.Event{Kind: live.TicketChanged, MunicipalityID: e.MunicipalityID, ID: e.ID})
+		}
+		if err := live.NotifyAll(ctx, tx, events); err != nil {
+			return err
 		}
 		for _, e := range expired {
 			if !e.Early {

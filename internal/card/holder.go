@@ -251,10 +251,13 @@ func (s *Service) revokeCards(ctx context.Context, tx bun.IDB, ids []uuid.UUID, 
 	}
 	var cancelled []*Ticket
 	err = tx.NewRaw(`UPDATE card_tickets SET status = 'CANCELLED', cancelled_at = greatest(?1, claimed_at)
-		WHERE card_id IN (?0) AND status = 'CLAIMED' RETURNING municipality_id, offer_id, stock_slot`, bun.In(ids), now).
+		WHERE card_id IN (?0) AND status = 'CLAIMED' RETURNING id, municipality_id, offer_id, stock_slot`, bun.In(ids), now).
 		Scan(ctx, &cancelled)
 	if err != nil {
 		return database.MapError(err, "cancel tickets", "card")
+	}
+	if err := announceTickets(ctx, tx, cancelled); err != nil {
+		return err
 	}
 	_, err = tx.ExecContext(ctx, `WITH revoked AS (
 			UPDATE cards SET status = 'REVOKED', ended_at = ?1

@@ -304,6 +304,9 @@ func (s *Service) ReleaseStock(ctx context.Context, offerID uuid.UUID, amount in
 		if err := s.offerReleased(ctx, tx, o, amount); err != nil {
 			return err
 		}
+		if err := announceStock(ctx, tx, c.mid(), o.ID); err != nil {
+			return err
+		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "release_card_offer_stock",
 			ItemType: "CardOffer", ItemID: &o.ID, Fields: []string{"released"}})
 	})

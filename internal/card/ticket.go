@@ -446,7 +446,7 @@ func (s *Service) writeTicket(ctx context.Context, tx bun.Tx, c caller, row *car
 	}
 	t.StockSlot = *slot
 	t.Payload = TicketPayload(c.t.Municipality.Slug, t.Code)
-	return t, nil
+	return t, announceStock(ctx, tx, c.mid(), o.ID)
 }
 
 // cardUsable refuses a card that cannot claim today. Errors: CARD_NOT_ACTIVE,
@@ -567,6 +567,9 @@ func (s *Service) CancelTicket(ctx context.Context, ticketID uuid.UUID, access *
 		if err := s.freePlace(ctx, tx, t); err != nil {
 			return err
 		}
+		if err := announceTicket(ctx, tx, t); err != nil {
+			return err
+		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "cancel_card_ticket",
 			ItemType: "CardTicket", ItemID: &t.ID, Fields: []string{"status"}})
 	})
@@ -655,14 +658,7 @@ func (s *Service) FindCardTickets(ctx context.Context, cardID uuid.UUID, access 
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case access != nil || c.v == nil || c.v.User == nil || !c.has(auth.RoleCardCoordinator, auth.RoleCaseworker):
-		// SECURITY: the holder, by number and PIN or by identity.
-		err = s.holdsCard(ctx, c, cardID, access)
-	default:
-		err = staffSeesCard(ctx, s.db, c, cardID)
-	}
-	if err != nil {
+	if err := s.mayReadTickets(ctx, c, cardID, access); err != nil {
 		return nil, err
 	}
 	var out []*Ticket
@@ -676,4 +672,16 @@ func (s *Service) FindCardTickets(ctx context.Context, cardID uuid.UUID, access 
 		t.Payload = TicketPayload(c.t.Municipality.Slug, t.Code)
 	}
 	return out, nil
+}
+
+// mayReadTickets returns nil when the caller may read the card's tickets: its holder (by
+// number and PIN, or by identity), a CARD_COORDINATOR, or a CASEWORKER of the agency that
+// issued it. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, RATE_LIMITED.
+func (s *Service) mayReadTickets(ctx context.Context, c caller, cardID uuid.UUID, access *CardAccess) error {
+	if access != nil || c.v == nil || c.v.User == nil || !c.has(auth.RoleCardCoordinator, auth.RoleCaseworker) {
+		// SECURITY: the holder, by number and PIN or by identity.
+		return s.holdsCard(ctx, c, cardID, access)
+	}
+	// SECURITY: staff see the cards of the programme (a caseworker: of their own agency).
+	return staffSeesCard(ctx, s.db, c, cardID)
 }

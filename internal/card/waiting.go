@@ -351,6 +351,9 @@ func (s *Service) endPlaces(ctx context.Context, tx bun.IDB, status WaitingStatu
 // is not PUBLISHED or has closed, back to the slot's stock. It returns the place offered,
 // or nil.
 func (s *Service) returnUnit(ctx context.Context, tx bun.IDB, mid, offerID uuid.UUID, slot int16) (*WaitingPlace, error) {
+	if err := announceStock(ctx, tx, mid, offerID); err != nil {
+		return nil, err
+	}
 	o := new(Offer)
 	// The slot first: a card joining the line share-locks the slots, so it either is seen
 	// below or sees the unit back in the stock.

@@ -62,7 +62,15 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	QueryCacheSize int
 	APQCacheSize   int
-	DBMaxConns     int
+	// Live bounds the subscriptions (live updates): per connection, per client address,
+	// the wait for a websocket's connection_init, the keep-alive pings and how long a
+	// connection without subscriptions stays open.
+	LiveMaxPerConnection int
+	LiveMaxPerClient     int
+	LiveInitTimeout      time.Duration
+	LivePingInterval     time.Duration
+	LiveIdleTimeout      time.Duration
+	DBMaxConns           int
 	// JobWorkers is how many jobs (e-mails, housekeeping) one server works at once.
 	JobWorkers    int
 	ReadTimeout   time.Duration
@@ -242,6 +250,11 @@ var Settings = []Setting{
 	}},
 	{"FRITID_QUERY_CACHE_SIZE", "query-cache-size", "1000", "parsed GraphQL documents kept in the LRU cache", setInt(func(c *Config) *int { return &c.QueryCacheSize }, 1, 1_000_000)},
 	{"FRITID_APQ_CACHE_SIZE", "apq-cache-size", "1000", "automatic persisted queries kept in the LRU cache", setInt(func(c *Config) *int { return &c.APQCacheSize }, 1, 1_000_000)},
+	{"FRITID_LIVE_MAX_PER_CONNECTION", "live-max-per-connection", "20", "subscriptions one websocket may hold at once", setInt(func(c *Config) *int { return &c.LiveMaxPerConnection }, 1, 10_000)},
+	{"FRITID_LIVE_MAX_PER_CLIENT", "live-max-per-client", "500", "subscriptions one client address may hold at once on one instance", setInt(func(c *Config) *int { return &c.LiveMaxPerClient }, 1, 1_000_000)},
+	{"FRITID_LIVE_INIT_TIMEOUT", "live-init-timeout", "10s", "how long a websocket may take to send connection_init", setDuration(func(c *Config) *time.Duration { return &c.LiveInitTimeout })},
+	{"FRITID_LIVE_PING_INTERVAL", "live-ping-interval", "25s", "keep-alive pings on websockets and event streams; a websocket not answering two is closed", setDuration(func(c *Config) *time.Duration { return &c.LivePingInterval })},
+	{"FRITID_LIVE_IDLE_TIMEOUT", "live-idle-timeout", "5m", "a websocket without any subscription this long is closed", setDuration(func(c *Config) *time.Duration { return &c.LiveIdleTimeout })},
 	{"FRITID_DB_MAX_CONNS", "db-max-conns", "20", "most open connections to PostgreSQL", setInt(func(c *Config) *int { return &c.DBMaxConns }, 1, 10_000)},
 	{"FRITID_JOB_WORKERS", "job-workers", "4", "jobs (e-mails, housekeeping) one server works at once", setInt(func(c *Config) *int { return &c.JobWorkers }, 1, 100)},
 	{"FRITID_READ_TIMEOUT", "read-timeout", "30s", "longest time to read a whole request", setDuration(func(c *Config) *time.Duration { return &c.ReadTimeout })},
