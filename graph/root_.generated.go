@@ -14628,7 +14628,7 @@ type CardApplicationAttachment {
   id: ID!
   "The file's name as uploaded."
   fileName: String!
-  "application/pdf, image/jpeg or image/png."
+  "The file's type: application/pdf, image/jpeg or image/png."
   contentType: String!
   "The file's size in bytes."
   sizeBytes: Int!
