@@ -146,7 +146,8 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 		}
 		return v.User.ID, nil
 	}
-	a.Cards = card.NewService(a.DB, cfg.SecretKey, card.Options{RetentionDays: cfg.CardRetentionDays, SMS: cfg.SMSURL != "",
+	a.Cards = card.NewService(a.DB, cfg.SecretKey, card.Options{RetentionDays: cfg.CardRetentionDays,
+		SMS:            cfg.SMSURL != "",
 		IdentityNumber: func(i *auth.Identity) string { return i.IdentityNumber() }})
 	a.Cards.PublicURL = cfg.PublicURL
 	a.Portal.Accounts, a.Portal.PublicURL, a.Portal.RevisionsKept = a.Auth, cfg.PublicURL, cfg.RevisionsKept

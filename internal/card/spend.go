@@ -131,11 +131,11 @@ func (s *Service) DeclineInvoice(ctx context.Context, id uuid.UUID, reason strin
 		return nil, err
 	}
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := s.lockInvoice(ctx, tx, c, id, cardID, agency); err != nil && apperr.CodeOf(err) != apperr.CardNotActive &&
-			apperr.CodeOf(err) != apperr.CardExpired {
+		_, err := s.lockInvoice(ctx, tx, c, id, cardID, agency)
+		if code := apperr.CodeOf(err); err != nil && code != apperr.CardNotActive && code != apperr.CardExpired {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE card_invoices SET status = ?, decline_reason = ?, decided_by = ?, decided_at = ?
+		_, err = tx.ExecContext(ctx, `UPDATE card_invoices SET status = ?, decline_reason = ?, decided_by = ?, decided_at = ?
 			WHERE id = ?`, InvoiceDeclined, why, c.actor(), s.now(), id)
 		if err != nil {
 			return database.MapError(err, "decline invoice", "invoice")

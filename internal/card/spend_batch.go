@@ -38,8 +38,8 @@ WHERE i.id = ANY($1::uuid[]) AND i.municipality_id = $2 FOR UPDATE OF c, i`
 // spendsSQL counts card $1's balance on day $3 (a date), pays the acceptances $6.. in
 // order, each when what is left after those before it covers it, and, when it pays any,
 // writes off what has expired (entry $5, programme $4); each paid one with its spend
-// entry, the invoice's new status and its audit entry (of municipality $2, at $14). Returns, for each acceptance, what was left before it and
-// whether it was paid.
+// entry, the invoice's new status and its audit entry (of municipality $2, at $14).
+// Returns, for each acceptance, what was left before it and whether it was paid.
 var spendsSQL = `WITH RECURSIVE agg AS (
 	SELECT coalesce(sum(e.amount_ore), 0) AS total, ` + pendingExpiry("e", "$3::date") + ` AS pending
 	FROM card_ledger_entries e WHERE e.card_id = $1
