@@ -238,13 +238,10 @@ func (h *Hub) Start() {
 	})
 }
 
-// Close stops listening and waits for the listener to end, if it was started.
+// Close stops listening and waits for the listener to end, if it was started; a hub never
+// started will not start after it. It may be called more than once.
 func (h *Hub) Close() {
-	started := true
-	h.startOnce.Do(func() { started = false })
-	if !started {
-		return
-	}
+	h.startOnce.Do(func() { close(h.stopped) })
 	h.mu.Lock()
 	stop := h.stop
 	h.mu.Unlock()

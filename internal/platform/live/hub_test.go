@@ -186,3 +186,25 @@ func heapInUse() int64 {
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapInuse)
 }
+
+// TestHubClosesTwice closes hubs more than once, as an application's shutdown and a test's
+// cleanup may: a hub never started, and one listening. Neither blocks, and a hub closed
+// before it started does not start after.
+func TestHubClosesTwice(t *testing.T) {
+	t.Parallel()
+	_, url := testdb.NewWithURL(t)
+	idle := live.NewHub(url, nil)
+	idle.Close()
+	idle.Close()
+	idle.Start()
+	idle.Close()
+
+	listening := live.NewHub(url, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := listening.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	listening.Close()
+	listening.Close()
+}
