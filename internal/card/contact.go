@@ -115,7 +115,8 @@ func (s *Service) SetNoticeContact(ctx context.Context, cardID uuid.UUID, in Not
 			}
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), Action: "set_card_notice_contact",
-			ItemType: "Card", ItemID: &cardID, Fields: []string{"noticeEmail", "noticePhone", "noticeLocale", "notices"}})
+			ItemType: "Card", ItemID: &cardID,
+			Fields: []string{"noticeEmail", "noticePhone", "noticeLocale", "notices"}})
 	})
 	if err != nil {
 		return nil, err
@@ -124,7 +125,9 @@ func (s *Service) SetNoticeContact(ctx context.Context, cardID uuid.UUID, in Not
 }
 
 // noticeInput checks in and returns the contact it makes for the card.
-func (s *Service) noticeInput(ctx context.Context, c caller, cardID uuid.UUID, in NoticeContactInput) (*NoticeContact, error) {
+func (s *Service) noticeInput(ctx context.Context, c caller, cardID uuid.UUID, in NoticeContactInput) (
+	*NoticeContact, error,
+) {
 	n := &NoticeContact{CardID: cardID, MunicipalityID: c.mid()}
 	var err error
 	switch {

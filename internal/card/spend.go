@@ -93,7 +93,10 @@ func (s *Service) mayDecideInvoice(ctx context.Context, c caller, id uuid.UUID, 
 		return nil, cardID, apperr.New(apperr.Forbidden, "")
 	}
 	// SECURITY: only an invoice of the request's municipality.
-	err = s.db.NewSelect().Table("card_invoices").Column("card_id").Where("id = ? AND municipality_id = ?", id, c.mid()).
+	err = s.db.NewSelect().
+		Table("card_invoices").
+		Column("card_id").
+		Where("id = ? AND municipality_id = ?", id, c.mid()).
 		Scan(ctx, &cardID)
 	if errors.Is(err, sql.ErrNoRows) && c.v == nil {
 		return nil, cardID, apperr.New(apperr.Unauthenticated, "")
@@ -135,7 +138,8 @@ func (s *Service) DeclineInvoice(ctx context.Context, id uuid.UUID, reason strin
 		if code := apperr.CodeOf(err); err != nil && code != apperr.CardNotActive && code != apperr.CardExpired {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE card_invoices SET status = ?, decline_reason = ?, decided_by = ?, decided_at = ?
+		_, err = tx.ExecContext(ctx, `UPDATE card_invoices
+			SET status = ?, decline_reason = ?, decided_by = ?, decided_at = ?
 			WHERE id = ?`, InvoiceDeclined, why, c.actor(), s.now(), id)
 		if err != nil {
 			return database.MapError(err, "decline invoice", "invoice")

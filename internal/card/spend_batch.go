@@ -45,7 +45,8 @@ var spendsSQL = `WITH RECURSIVE agg AS (
 	FROM card_ledger_entries e WHERE e.card_id = $1
 ), item AS (
 	SELECT * FROM unnest($6::uuid[], $7::bigint[], $8::uuid[], $9::text[], $10::uuid[], $11::text[], $12::uuid[],
-		$13::uuid[]) WITH ORDINALITY AS t(invoice_id, ore, programme_id, status, actor_id, request_id, entry_id, audit_id, n)
+		$13::uuid[]) WITH ORDINALITY
+		AS t(invoice_id, ore, programme_id, status, actor_id, request_id, entry_id, audit_id, n)
 ), run (n, left_before, paid, left_after) AS (
 	SELECT 0::bigint, 0::bigint, false, (agg.total - agg.pending)::bigint FROM agg
 	UNION ALL
@@ -269,7 +270,8 @@ func (s *Service) checkLocked(c caller, inv *lockedInvoice, cardID uuid.UUID, ag
 		return apperr.NotFoundf("invoice")
 	}
 	if inv.Status != InvoicePosted {
-		return &apperr.Error{Code: apperr.Conflict, MessageID: "InvoiceNotPosted", Field: "id", Reason: string(inv.Status)}
+		return &apperr.Error{Code: apperr.Conflict, MessageID: "InvoiceNotPosted", Field: "id",
+			Reason: string(inv.Status)}
 	}
 	return cardUsable(&Card{Status: inv.CardStatus, ValidFrom: inv.ValidFrom, ValidTo: inv.ValidTo}, s.today(c.t))
 }
@@ -327,8 +329,8 @@ func (w *spendsWrite) run(ctx context.Context, tx bun.Tx, s *Service, c caller, 
 		}
 		k := n - 1
 		if !paid {
-			errs[w.at[k]] = apperr.Invalid("amountOre", "InsufficientBalance", map[string]any{"Balance": kroner(before)}).
-				WithReason("INSUFFICIENT_BALANCE")
+			balance := map[string]any{"Balance": kroner(before)}
+			errs[w.at[k]] = apperr.Invalid("amountOre", "InsufficientBalance", balance).WithReason("INSUFFICIENT_BALANCE")
 			continue
 		}
 		inv := w.invs[k].Invoice

@@ -56,8 +56,8 @@ func (s *Sender) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	}
 	if err := s.deliver(ctx, m); err != nil {
 		err = errors.New(redact(err.Error(), m.To))
-		s.Log.WarnContext(ctx, "delivery failed", "channel", m.Channel, "id", m.ID, "job", job.ID, "attempt", job.Attempt,
-			"err", err)
+		s.Log.WarnContext(ctx, "delivery failed", "channel", m.Channel, "id", m.ID, "job", job.ID,
+			"attempt", job.Attempt, "err", err)
 		return err
 	}
 	_, err = s.DB.NewDelete().Model(m).WherePK().Exec(ctx)
