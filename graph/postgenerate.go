@@ -58,6 +58,8 @@ var trivial = regexp.MustCompile(`(?m)^(func \(ec \*executionContext\) _\w+\(ctx
 var jsonHeads = map[string]string{
 	"ActivityConnection": "func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.SelectionSet, " +
 		"obj *portal.ActivityConnection) graphql.Marshaler {\n",
+	"OrganisationConnection": "func (ec *executionContext) _OrganisationConnection(ctx context.Context, " +
+		"sel ast.SelectionSet, obj *portal.OrganisationConnection) graphql.Marshaler {\n",
 	"EventConnection": "func (ec *executionContext) _EventConnection(ctx context.Context, sel ast.SelectionSet, " +
 		"obj *events.Connection) graphql.Marshaler {\n",
 	"Event": "func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, " +

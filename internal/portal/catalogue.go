@@ -34,6 +34,9 @@ type ActivityEdge struct {
 type OrganisationConnection struct {
 	Edges    []*OrganisationEdge
 	PageInfo *relay.PageInfo
+	// JSON, when set, is the whole answer for this list, written by the database (see
+	// FindOrganisationsJSON): the API writes it out as it is, and Edges and PageInfo are empty.
+	JSON []byte
 
 	sc     scope
 	filter *Filter
