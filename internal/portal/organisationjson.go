@@ -117,20 +117,9 @@ func (s *Service) FindOrganisationsJSON(ctx context.Context, f Filter, order *Or
 		return nil, false, database.MapError(err, "find organisations", "organisation")
 	}
 	defer sqlRows.Close()
-	var out [][]string
-	for sqlRows.Next() {
-		row := make([]string, len(items))
-		dest := make([]any, len(items))
-		for i := range row {
-			dest[i] = &row[i]
-		}
-		if err := sqlRows.Scan(dest...); err != nil {
-			return nil, false, database.MapError(err, "find organisations", "organisation")
-		}
-		out = append(out, row)
-	}
-	if err := sqlRows.Err(); err != nil {
+	raw, _, err := scanList(sqlRows, shape, nil, nil)
+	if err != nil {
 		return nil, false, database.MapError(err, "find organisations", "organisation")
 	}
-	return shape.write(out), true, nil
+	return raw, true, nil
 }
