@@ -180,11 +180,15 @@ func seeHits(ctx context.Context, c *portal.SearchConnection) {
 		l.mu.Lock()
 		if l.hitActivities == nil {
 			l.hitActivities = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.Activity, error) {
-				return l.portal.ActivitiesByIDWith(ctx, ids, actFields)
+				m, err := l.portal.ActivitiesByIDWith(ctx, ids, actFields)
+				l.seeActivitiesFor(actFields, values(m)...)
+				return m, err
 			})
 			l.hitOrganisations = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.Organisation,
 				error) {
-				return l.portal.OrganisationsByIDWith(ctx, ids, orgFields)
+				m, err := l.portal.OrganisationsByIDWith(ctx, ids, orgFields)
+				l.seeOrganisationsFor(orgFields, values(m)...)
+				return m, err
 			})
 		}
 		orgs, acts = l.hitOrganisations, l.hitActivities

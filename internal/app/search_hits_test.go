@@ -46,3 +46,32 @@ func TestSearchHitsHoldWhatTheyShow(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchHitsLoadTogether: the hits of a search, with their organisations, venues and
+// categories, load in one statement per kind, however many there are.
+func TestSearchHitsLoadTogether(t *testing.T) {
+	t.Parallel()
+	s := newSyntheticServer(t, 60, 4)
+	counter := &statementCounter{}
+	s.app.DB.AddQueryHook(counter)
+	const query = `query($q: String!, $n: Int) { search(query: $q, first: $n) { edges { node { __typename
+		... on Activity { title organisation { name } venue { name } categories { name } }
+		... on Organisation { name categories { name } } } } } }`
+	count := func(n int) (int64, int) {
+		t.Helper()
+		counter.n.Store(0)
+		r := ok(t, s.post(t, query, map[string]any{"q": "svømming", "n": n}, "X-Municipality: synthetic"))
+		return counter.n.Load(), len(get(r.Data, "search.edges").([]any))
+	}
+	count(2) // the municipality's caches (tenant, taxonomy) fill on the first request
+	few, fewHits := count(2)
+	many, manyHits := count(20)
+	if fewHits != 2 || manyHits <= 2*fewHits {
+		t.Fatalf("%d and %d hits: the data must give more than 4", fewHits, manyHits)
+	}
+	// A page of two may lack a kind of relation (no venue, say) that a longer page has: one
+	// statement more for each, never one per hit.
+	if many > few+2 || many >= int64(manyHits) {
+		t.Errorf("%d statements for %d hits, %d for %d: they must load together", many, manyHits, few, fewHits)
+	}
+}
