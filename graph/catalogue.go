@@ -179,13 +179,14 @@ func seeHits(ctx context.Context, c *portal.SearchConnection) {
 	if orgFields, actFields, ok := hitFields(ctx); ok {
 		l.mu.Lock()
 		if l.hitActivities == nil {
-			l.hitActivities = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.Activity, error) {
+			l.hitActivities = newBatch(func(ctx context.Context, ids []uuid.UUID) (
+				map[uuid.UUID]*portal.Activity, error) {
 				m, err := l.portal.ActivitiesByIDWith(ctx, ids, actFields)
 				l.seeActivitiesFor(actFields, values(m)...)
 				return m, err
 			})
-			l.hitOrganisations = newBatch(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*portal.Organisation,
-				error) {
+			l.hitOrganisations = newBatch(func(ctx context.Context, ids []uuid.UUID) (
+				map[uuid.UUID]*portal.Organisation, error) {
 				m, err := l.portal.OrganisationsByIDWith(ctx, ids, orgFields)
 				l.seeOrganisationsFor(orgFields, values(m)...)
 				return m, err

@@ -76,11 +76,12 @@ func TestOrganisationsJSONAnswersAsTheExecutor(t *testing.T) {
 						if shapeName != "badPage" && counter.n.Load() != before+1 {
 							t.Fatalf("%d statements wrote lists as JSON, want the one", counter.n.Load()-before)
 						}
-						forced := s.larvik(t, "{ "+strings.ReplaceAll(list, "%s", shape+" pageInfo { hasNextPage }")+" }",
-							nil, headers...)
+						withPageInfo := strings.ReplaceAll(list, "%s", shape+" pageInfo { hasNextPage }")
+						forced := s.larvik(t, "{ "+withPageInfo+" }", nil, headers...)
 						want := pageInfo.ReplaceAllString(string(forced.Raw), "}")
 						if string(got.Raw) != want {
-							t.Errorf("the database's JSON differs from the executor's:\n got %s\nwant %s", got.Raw, want)
+							t.Errorf("the database's JSON differs from the executor's:\n got %s\nwant %s",
+								got.Raw, want)
 						}
 						if shapeName == "badPage" && name != "empty" && got.code() != "BAD_USER_INPUT" {
 							t.Errorf("a nested page of 101: code %q, want BAD_USER_INPUT", got.code())

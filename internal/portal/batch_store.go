@@ -22,7 +22,8 @@ func findOrganisationsByIDs(ctx context.Context, db bun.IDB, sc scope, ids []uui
 	return os, database.MapError(err, "find organisations by id", "organisation")
 }
 
-func findActivitiesByIDs(ctx context.Context, db bun.IDB, sc scope, ids []uuid.UUID, sel selection) ([]*Activity, error) {
+func findActivitiesByIDs(ctx context.Context, db bun.IDB, sc scope, ids []uuid.UUID,
+	sel selection) ([]*Activity, error) {
 	var as []*Activity
 	visible, args := sc.activityVisible()
 	err := withActivityTextsOf(db.NewSelect().Model(&as).ColumnExpr(sel.columns), sc.chain, sel).
