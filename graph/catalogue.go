@@ -5,7 +5,9 @@ import (
 	"context"
 	"slices"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/platform/apperr"
@@ -173,12 +175,32 @@ func venueNodes(c *portal.VenueConnection) []*portal.Venue {
 // seeHits registers search results so they load together.
 func seeHits(ctx context.Context, c *portal.SearchConnection) {
 	l := loadersFor(ctx)
+	orgs, acts := l.organisations, l.activities
+	if orgFields, actFields, ok := hitFields(ctx); ok {
+		l.mu.Lock()
+		if l.hitActivities == nil {
+			l.hitActivities = newBatch(func(ctx context.Context, ids []uuid.UUID) (
+				map[uuid.UUID]*portal.Activity, error) {
+				m, err := l.portal.ActivitiesByIDWith(ctx, ids, actFields)
+				l.seeActivitiesFor(actFields, values(m)...)
+				return m, err
+			})
+			l.hitOrganisations = newBatch(func(ctx context.Context, ids []uuid.UUID) (
+				map[uuid.UUID]*portal.Organisation, error) {
+				m, err := l.portal.OrganisationsByIDWith(ctx, ids, orgFields)
+				l.seeOrganisationsFor(orgFields, values(m)...)
+				return m, err
+			})
+		}
+		orgs, acts = l.hitOrganisations, l.hitActivities
+		l.mu.Unlock()
+	}
 	for _, e := range c.Edges {
 		switch e.Hit.Kind {
 		case "Organisation":
-			l.organisations.register(e.Hit.ID)
+			orgs.register(e.Hit.ID)
 		case "Activity":
-			l.activities.register(e.Hit.ID)
+			acts.register(e.Hit.ID)
 		case "Page":
 			if l.pages != nil {
 				l.pages.register(e.Hit.ID)
@@ -193,4 +215,48 @@ func seeHits(ctx context.Context, c *portal.SearchConnection) {
 			}
 		}
 	}
+}
+
+// hitFields returns the fields the current search field shows of its activities and
+// organisations (through edges { node } and nodes), when it is the only search of the
+// operation, so its hits may be loaded with those fields only (seeHits).
+func hitFields(ctx context.Context) (orgs, acts portal.Fields, ok bool) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return nil, nil, false
+	}
+	op := graphql.GetOperationContext(ctx)
+	if !onlySearch(op) {
+		return nil, nil, false
+	}
+	orgs, acts = portal.Fields{}, portal.Fields{}
+	for _, c := range graphql.CollectFields(op, fc.Field.Selections, searchConnectionImplementors) {
+		sel := c.Selections
+		switch c.Name {
+		case "edges":
+			for _, e := range graphql.CollectFields(op, c.Selections, searchEdgeImplementors) {
+				if e.Name == "node" {
+					addFields(op, orgs, e.Selections, organisationImplementors)
+					addFields(op, acts, e.Selections, activityImplementors)
+				}
+			}
+			continue
+		case "nodes":
+		default:
+			continue
+		}
+		addFields(op, orgs, sel, organisationImplementors)
+		addFields(op, acts, sel, activityImplementors)
+	}
+	return orgs, acts, true
+}
+
+// onlySearch tells whether the operation is one search field and nothing else, so that
+// the hits' loaders serve it alone.
+func onlySearch(op *graphql.OperationContext) bool {
+	if op.Operation == nil || len(op.Operation.SelectionSet) != 1 {
+		return false
+	}
+	f, ok := op.Operation.SelectionSet[0].(*ast.Field)
+	return ok && f.Name == "search"
 }

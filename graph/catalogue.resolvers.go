@@ -292,6 +292,15 @@ func (r *queryResolver) Organisations(ctx context.Context, filter *model.Catalog
 	if err != nil {
 		return nil, err
 	}
+	if shape, ok := organisationListJSON(ctx); ok {
+		raw, ok, err := r.Portal.FindOrganisationsJSON(ctx, f, orderBy, p, shape)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return &portal.OrganisationConnection{JSON: raw}, nil
+		}
+	}
 	fields := organisationListFields(ctx)
 	conn, err := r.Portal.FindOrganisations(ctx, f, orderBy, p, fields)
 	if err != nil {

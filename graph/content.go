@@ -63,6 +63,16 @@ func (r *Resolver) searchHit(ctx context.Context, typ string, id uuid.UUID) (rel
 	case typ == "Article":
 		return nodeOrNil(r.Content.FindArticle(ctx, &id, "", ""))
 	}
+	switch {
+	case typ == "Activity" && l.hitActivities != nil:
+		a, err := l.hitActivities.get(ctx, id)
+		if a == nil || err != nil {
+			return nil, err
+		}
+		return a, attachFields(ctx, nodeFields(ctx, activityImplementors), a)
+	case typ == "Organisation" && l.hitOrganisations != nil:
+		return nodeOrNil(l.hitOrganisations.get(ctx, id))
+	}
 	return fetchShownHere(ctx, typ, id)
 }
 

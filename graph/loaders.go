@@ -30,17 +30,21 @@ type loaders struct {
 
 	organisations *batch[*portal.Organisation]
 	activities    *batch[*portal.Activity]
-	venues        *batch[*portal.Venue]
-	venueNames    *batch[string] // venues' names in the request's language, where it is not the default
-	media         *batch[*portal.Media]
-	imageUses     *batch[[]*portal.ImageUse] // where listed images are shown
-	links         *batch[[]*portal.Link]
-	memberLists   *batch[*portal.MemberList] // organisations' members and invitations, for their owners
-	areas         *batch[[]byte]
-	related       map[portal.Relation]*batch[[]uuid.UUID]
-	activityTexts *batch[*portal.Translations[portal.ActivityTranslation]]     // for editors
-	orgTexts      *batch[*portal.Translations[portal.OrganisationTranslation]] // for editors
-	venueTexts    *batch[*portal.Translations[portal.VenueTranslation]]        // for editors
+	// hitOrganisations and hitActivities, once a search has run, load its hits with the
+	// fields its selection shows (seeHits).
+	hitOrganisations *batch[*portal.Organisation]
+	hitActivities    *batch[*portal.Activity]
+	venues           *batch[*portal.Venue]
+	venueNames       *batch[string] // venues' names in the request's language, where it is not the default
+	media            *batch[*portal.Media]
+	imageUses        *batch[[]*portal.ImageUse] // where listed images are shown
+	links            *batch[[]*portal.Link]
+	memberLists      *batch[*portal.MemberList] // organisations' members and invitations, for their owners
+	areas            *batch[[]byte]
+	related          map[portal.Relation]*batch[[]uuid.UUID]
+	activityTexts    *batch[*portal.Translations[portal.ActivityTranslation]]     // for editors
+	orgTexts         *batch[*portal.Translations[portal.OrganisationTranslation]] // for editors
+	venueTexts       *batch[*portal.Translations[portal.VenueTranslation]]        // for editors
 
 	attachMu sync.Mutex // guards attaching to activities shared between lists
 

@@ -466,7 +466,7 @@ func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋfritidᚋ
 }
 
 func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*portal.SearchEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceSerially(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSearchEdge2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋportalᚐSearchEdge(ctx, sel, v[i])

@@ -87,9 +87,13 @@ func activityListJSON(ctx context.Context) (portal.ListJSON, bool) {
 	if fc == nil {
 		return nil, false
 	}
-	op := graphql.GetOperationContext(ctx)
+	return activityListJSONOf(graphql.GetOperationContext(ctx), fc.Field.Selections)
+}
+
+// activityListJSONOf is activityListJSON for the selection of an activity list.
+func activityListJSONOf(op *graphql.OperationContext, sel ast.SelectionSet) (portal.ListJSON, bool) {
 	var shape portal.ListJSON
-	for _, c := range graphql.CollectFields(op, fc.Field.Selections, activityConnectionImplementors) {
+	for _, c := range graphql.CollectFields(op, sel, activityConnectionImplementors) {
 		if c.IsDeferred() {
 			return nil, false
 		}
@@ -115,6 +119,78 @@ func activityListJSON(ctx context.Context) (portal.ListJSON, bool) {
 		shape = append(shape, f)
 	}
 	return shape, len(shape) > 0
+}
+
+// organisationListJSON returns the shape of the organisation list the current field
+// resolves to when the database can write it as JSON (portal.FindOrganisationsJSON): its
+// fields are edges { node } and nodes only, its items show only
+// portal.OrganisationJSONFields, their activities only with a page size (first) and as
+// activityListJSON allows, and nothing is deferred.
+func organisationListJSON(ctx context.Context) (portal.ListJSON, bool) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return nil, false
+	}
+	op := graphql.GetOperationContext(ctx)
+	var shape portal.ListJSON
+	for _, c := range graphql.CollectFields(op, fc.Field.Selections, organisationConnectionImplementors) {
+		if c.IsDeferred() {
+			return nil, false
+		}
+		f := portal.ListJSONField{Key: c.Alias}
+		sel := c.Selections
+		switch c.Name {
+		case "edges":
+			edge := graphql.CollectFields(op, c.Selections, organisationEdgeImplementors)
+			if len(edge) != 1 || edge[0].Name != "node" || edge[0].IsDeferred() {
+				return nil, false
+			}
+			f.EdgeKey, sel = edge[0].Alias, edge[0].Selections
+		case "nodes":
+		default:
+			return nil, false
+		}
+		for _, it := range graphql.CollectFields(op, sel, organisationImplementors) {
+			if !portal.OrganisationJSONFields[it.Name] || it.IsDeferred() {
+				return nil, false
+			}
+			field := portal.ItemJSONField{Key: it.Alias, Field: it.Name}
+			if it.Name == "activities" {
+				first, ok := firstOnly(op, it)
+				if !ok {
+					return nil, false
+				}
+				if field.List, ok = activityListJSONOf(op, it.Selections); !ok {
+					return nil, false
+				}
+				field.First = first
+			} else if len(it.Arguments) > 0 {
+				return nil, false
+			}
+			f.Item = append(f.Item, field)
+		}
+		shape = append(shape, f)
+	}
+	return shape, len(shape) > 0
+}
+
+// firstOnly returns the value of field's argument first when it has no other (nil: not
+// given or null).
+func firstOnly(op *graphql.OperationContext, field graphql.CollectedField) (*int, bool) {
+	for _, a := range field.Arguments {
+		if a.Name != "first" {
+			return nil, false
+		}
+	}
+	v, ok := field.ArgumentMap(op.Variables)["first"]
+	if !ok || v == nil {
+		return nil, true
+	}
+	n, err := graphql.UnmarshalInt(v)
+	if err != nil {
+		return nil, false
+	}
+	return &n, true
 }
 
 // catalogueListJSON is activityListJSON for the catalogue's list (Query.activities), whose

@@ -99,6 +99,8 @@ type gqlResponse struct {
 		Extensions map[string]any `json:"extensions"`
 	}
 	Extensions map[string]any `json:"extensions"`
+	// Raw is the answer's body as it came.
+	Raw []byte `json:"-"`
 }
 
 // code returns the first error's extensions.code, or "".
@@ -138,7 +140,7 @@ func (s *testServer) do(t testing.TB, method, path, contentType string, body []b
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
-	out := &gqlResponse{Status: res.StatusCode, Header: res.Header}
+	out := &gqlResponse{Status: res.StatusCode, Header: res.Header, Raw: raw}
 	if err := json.Unmarshal(raw, out); err != nil {
 		t.Fatalf("%s %s: status %d, not JSON: %q", method, path, res.StatusCode, raw)
 	}

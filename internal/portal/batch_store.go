@@ -12,19 +12,21 @@ import (
 // The functions here fetch what many parents need in one statement each, for the
 // per-request loaders. Every one is scoped by municipality.
 
-func findOrganisationsByIDs(ctx context.Context, db bun.IDB, sc scope, ids []uuid.UUID, statuses []OrganisationStatus) ([]*Organisation, error) {
+func findOrganisationsByIDs(ctx context.Context, db bun.IDB, sc scope, ids []uuid.UUID, statuses []OrganisationStatus,
+	sel selection) ([]*Organisation, error) {
 	var os []*Organisation
 	visible, args := sc.organisationVisible(statuses)
-	err := withOrganisationTexts(db.NewSelect().Model(&os).ColumnExpr("o.*"), sc.chain).
+	err := withOrganisationTextsOf(db.NewSelect().Model(&os).ColumnExpr(sel.columns), sc.chain, sel).
 		Where("o.municipality_id = ? AND o.id IN (?)", sc.municipalityID, bun.In(ids)).
 		Where(visible, args...).Scan(ctx)
 	return os, database.MapError(err, "find organisations by id", "organisation")
 }
 
-func findActivitiesByIDs(ctx context.Context, db bun.IDB, sc scope, ids []uuid.UUID) ([]*Activity, error) {
+func findActivitiesByIDs(ctx context.Context, db bun.IDB, sc scope, ids []uuid.UUID,
+	sel selection) ([]*Activity, error) {
 	var as []*Activity
 	visible, args := sc.activityVisible()
-	err := withActivityTexts(db.NewSelect().Model(&as).ColumnExpr("a.*"), sc.chain).
+	err := withActivityTextsOf(db.NewSelect().Model(&as).ColumnExpr(sel.columns), sc.chain, sel).
 		Where("a.municipality_id = ? AND a.id IN (?)", sc.municipalityID, bun.In(ids)).
 		Where(visible, args...).Scan(ctx)
 	return as, database.MapError(err, "find activities by id", "activity")

@@ -34,6 +34,9 @@ type ActivityEdge struct {
 type OrganisationConnection struct {
 	Edges    []*OrganisationEdge
 	PageInfo *relay.PageInfo
+	// JSON, when set, is the whole answer for this list, written by the database (see
+	// FindOrganisationsJSON): the API writes it out as it is, and Edges and PageInfo are empty.
+	JSON []byte
 
 	sc     scope
 	filter *Filter
@@ -138,12 +141,19 @@ func (s *Service) CountOrganisations(ctx context.Context, c *OrganisationConnect
 // caller may read, keyed by ID: published ones, and for a signed-in user those of the
 // organisations they own or edit in every status; missing ones are absent.
 func (s *Service) ActivitiesByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Activity, error) {
+	return s.ActivitiesByIDWith(ctx, ids, nil)
+}
+
+// ActivitiesByIDWith is ActivitiesByID for activities that hold fields only (nil: every
+// field), as a list's do.
+func (s *Service) ActivitiesByIDWith(ctx context.Context, ids []uuid.UUID, fields Fields) (map[uuid.UUID]*Activity,
+	error) {
 	sc, err := editorScope(ctx)
 	if err != nil {
 		return nil, err
 	}
 	// SECURITY: published or the caller's own (activityVisible), request's municipality only.
-	as, err := findActivitiesByIDs(ctx, s.reader(ctx), sc, ids)
+	as, err := findActivitiesByIDs(ctx, s.reader(ctx), sc, ids, activityColumns.selectionOf(fields))
 	return byID(as, func(a *Activity) uuid.UUID { return a.ID }), err
 }
 
@@ -151,6 +161,13 @@ func (s *Service) ActivitiesByID(ctx context.Context, ids []uuid.UUID) (map[uuid
 // published ones; for an administrator also those waiting for approval (PENDING); for a
 // signed-in user also those they own or edit, in every status.
 func (s *Service) OrganisationsByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Organisation, error) {
+	return s.OrganisationsByIDWith(ctx, ids, nil)
+}
+
+// OrganisationsByIDWith is OrganisationsByID for organisations that hold fields only
+// (nil: every field), as a list's do.
+func (s *Service) OrganisationsByIDWith(ctx context.Context, ids []uuid.UUID, fields Fields) (
+	map[uuid.UUID]*Organisation, error) {
 	sc, err := editorScope(ctx)
 	if err != nil {
 		return nil, err
@@ -161,7 +178,7 @@ func (s *Service) OrganisationsByID(ctx context.Context, ids []uuid.UUID) (map[u
 	if auth.ViewerFrom(ctx).Has(auth.RoleAdmin) {
 		statuses = append(statuses, OrganisationPending)
 	}
-	os, err := findOrganisationsByIDs(ctx, s.reader(ctx), sc, ids, statuses)
+	os, err := findOrganisationsByIDs(ctx, s.reader(ctx), sc, ids, statuses, organisationColumns.selectionOf(fields))
 	return byID(os, func(o *Organisation) uuid.UUID { return o.ID }), err
 }
 

@@ -283,31 +283,13 @@ func (s *Service) FindActivitiesJSON(ctx context.Context, f Filter, order *Order
 		return nil, false, database.MapError(err, "find activities", "activity")
 	}
 	defer sqlRows.Close()
-	var out [][]string
-	for sqlRows.Next() {
-		var rn int64
-		var orgOK bool
-		js := make([]sql.NullString, len(items))
-		dest := []any{&rn, &orgOK}
-		for i := range js {
-			dest = append(dest, &js[i])
-		}
-		if err := sqlRows.Scan(dest...); err != nil {
-			return nil, false, database.MapError(err, "find activities", "activity")
-		}
-		if !orgOK {
-			return nil, false, nil
-		}
-		row := make([]string, len(js))
-		for i, j := range js {
-			row[i] = j.String
-		}
-		out = append(out, row)
-	}
-	if err := sqlRows.Err(); err != nil {
+	var rn int64
+	var orgOK bool
+	raw, ok, err := scanList(sqlRows, shape, []any{&rn, &orgOK}, func() bool { return orgOK })
+	if err != nil {
 		return nil, false, database.MapError(err, "find activities", "activity")
 	}
-	return shape.write(out), true, nil
+	return raw, ok, nil
 }
 
 // itemsSQL returns, for each field of shape, the expression of one item's JSON.
@@ -326,29 +308,78 @@ func (c *catalogueJSON) itemsSQL(shape ListJSON) ([]string, bool, error) {
 	return out, true, nil
 }
 
-// write returns the list's JSON with items (each row's JSON of each field of l).
-func (l ListJSON) write(items [][]string) []byte {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, f := range l {
-		if i > 0 {
-			b.WriteByte(',')
+// listBuffer collects a list's JSON (of shape) as its rows are read: for each field, its
+// items' JSON in order, so each row's texts are copied once, into a buffer sized as it grows.
+type listBuffer struct {
+	shape  ListJSON
+	fields [][]byte
+	n      int
+}
+
+func newListBuffer(shape ListJSON) *listBuffer {
+	return &listBuffer{shape: shape, fields: make([][]byte, len(shape))}
+}
+
+// add appends one row: the JSON of its item in each field of the shape.
+func (b *listBuffer) add(row []sql.RawBytes) {
+	for i, f := range b.shape {
+		buf := b.fields[i]
+		if b.n > 0 {
+			buf = append(buf, ',')
 		}
-		b.WriteString(`"` + f.Key + `":[`)
-		for j, row := range items {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			if f.EdgeKey != "" {
-				b.WriteString(`{"` + f.EdgeKey + `":` + row[i] + `}`)
-			} else {
-				b.WriteString(row[i])
-			}
+		if f.EdgeKey != "" {
+			buf = append(append(append(buf, `{"`...), f.EdgeKey...), `":`...)
 		}
-		b.WriteByte(']')
+		buf = append(buf, row[i]...)
+		if f.EdgeKey != "" {
+			buf = append(buf, '}')
+		}
+		b.fields[i] = buf
 	}
-	b.WriteByte('}')
-	return []byte(b.String())
+	b.n++
+}
+
+// bytes returns the list's JSON.
+func (b *listBuffer) bytes() []byte {
+	size := 2
+	for i, f := range b.shape {
+		size += len(f.Key) + 6 + len(b.fields[i])
+	}
+	out := make([]byte, 0, size)
+	out = append(out, '{')
+	for i, f := range b.shape {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(append(append(append(out, '"'), f.Key...), `":[`...), b.fields[i]...)
+		out = append(out, ']')
+	}
+	return append(out, '}')
+}
+
+// scanList reads rows whose columns are skip columns (scanned into skipTo, may be nil)
+// and then each field's item JSON, into a list of shape. stop, when it returns false
+// for a row's skipped columns, ends the read with ok false.
+func scanList(rows *sql.Rows, shape ListJSON, skipTo []any, stop func() bool) ([]byte, bool, error) {
+	b := newListBuffer(shape)
+	raw := make([]sql.RawBytes, len(shape))
+	dest := append([]any{}, skipTo...)
+	for i := range raw {
+		dest = append(dest, &raw[i])
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, false, err
+		}
+		if stop != nil && !stop() {
+			return nil, false, nil
+		}
+		b.add(raw)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	return b.bytes(), true, nil
 }
 
 // venueNameSQL is a venue "v"'s name as VenueNames and the venue's resolver give it: the

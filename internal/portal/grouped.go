@@ -198,6 +198,13 @@ func (s *Service) findNested(ctx context.Context, sc scope, n nested, g Group, p
 // a model (rows to scan into) or none (a subquery).
 func (s *Service) nestedRows(ctx context.Context, q *bun.SelectQuery, sc scope, n nested, g Group,
 	parentIDs []uuid.UUID, page relay.Page, limit int) (*bun.SelectQuery, error) {
+	return s.nestedRowsOf(ctx, q, sc, n, g, parentIDs, pgdialect.Array(unique(parentIDs)), page, limit)
+}
+
+// nestedRowsOf is nestedRows with the parents' IDs given by parents, an argument that is
+// an array of UUIDs in SQL: the IDs as an array, or an expression over an outer row.
+func (s *Service) nestedRowsOf(ctx context.Context, q *bun.SelectQuery, sc scope, n nested, g Group,
+	parentIDs []uuid.UUID, parents any, page relay.Page, limit int) (*bun.SelectQuery, error) {
 	a := n.alias
 	inner := s.db.NewSelect().TableExpr(n.table+" AS "+a).ColumnExpr(n.sel.columns).
 		ColumnExpr(n.sort.expr+"::text AS sort_key").
@@ -213,7 +220,7 @@ func (s *Service) nestedRows(ctx context.Context, q *bun.SelectQuery, sc scope, 
 		return nil, err
 	}
 	from, args := "unnest(?::uuid[]) WITH ORDINALITY AS p(group_id, ord) CROSS JOIN LATERAL (?) AS "+a,
-		[]any{pgdialect.Array(unique(parentIDs)), inner}
+		[]any{parents, inner}
 	if q.GetModel() == nil {
 		q = q.TableExpr(from, args...)
 	} else {

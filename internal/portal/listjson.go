@@ -33,6 +33,10 @@ type ListJSONField struct {
 type ItemJSONField struct {
 	Key, Field string
 	Sub        []ItemJSONField
+	// List and First, for a nested list of an item (an organisation's activities in
+	// FindOrganisationsJSON): the list's shape and its page size (nil: the default).
+	List  ListJSON
+	First *int
 }
 
 // ActivityJSONFields are the fields of an activity that ListJSON can write.
@@ -73,7 +77,7 @@ func (l ListJSON) sql(typename string) (string, error) {
 			case "__typename":
 				expr = `'"` + typename + `"'`
 			case "title", "slug":
-				expr = "to_json(r." + it.Field + ")::text"
+				expr = JSONStringSQL("r." + it.Field)
 			default:
 				return "", fmt.Errorf("list JSON: field %q", it.Field)
 			}

@@ -82,15 +82,8 @@ func organisationSort(order Order, f *Filter) (sortSpec, []any) {
 // sort value.
 func findOrganisations(ctx context.Context, db bun.IDB, sc scope, f *Filter, order Order, page relay.Page,
 	sel selection) ([]*organisationRow, error) {
-	spec, sortArgs := organisationSort(order, f)
 	var rows []*organisationRow
-	q := withOrganisationTextsOf(db.NewSelect().Model(&rows).ColumnExpr(sel.columns), sc.chain, sel)
-	if f.Near != nil {
-		q = q.ColumnExpr(distanceSQL("o")+" AS distance_km", f.Near.Point.Lat, f.Near.Point.Lon)
-	}
-	q = whereOrganisations(q, sc, f)
-	spec.expr = bindExpr(db, spec.expr, sortArgs)
-	q, err := spec.apply(q, page)
+	q, err := organisationsQuery(db, db.NewSelect().Model(&rows), sc, f, order, page, sel)
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +91,21 @@ func findOrganisations(ctx context.Context, db bun.IDB, sc scope, f *Filter, ord
 		return nil, database.MapError(err, "find organisations", "organisation")
 	}
 	return rows, nil
+}
+
+// organisationsQuery adds to q (over organisations "o") what findOrganisations selects,
+// filters and orders: one page of organisations with what sel selects, each with its sort
+// value.
+func organisationsQuery(db bun.IDB, q *bun.SelectQuery, sc scope, f *Filter, order Order, page relay.Page,
+	sel selection) (*bun.SelectQuery, error) {
+	spec, sortArgs := organisationSort(order, f)
+	q = withOrganisationTextsOf(q.ColumnExpr(sel.columns), sc.chain, sel)
+	if f.Near != nil {
+		q = q.ColumnExpr(distanceSQL("o")+" AS distance_km", f.Near.Point.Lat, f.Near.Point.Lon)
+	}
+	q = whereOrganisations(q, sc, f)
+	spec.expr = bindExpr(db, spec.expr, sortArgs)
+	return spec.apply(q, page)
 }
 
 // countOrganisations returns how many organisations match the filter.
