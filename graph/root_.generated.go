@@ -1877,16 +1877,22 @@ type ComplexityRoot struct {
 	}
 
 	ReportTicket struct {
-		ClaimedAt  func(childComplexity int) int
-		Offer      func(childComplexity int) int
-		RedeemedAt func(childComplexity int) int
-		Status     func(childComplexity int) int
+		ClaimedAt     func(childComplexity int) int
+		Offer         func(childComplexity int) int
+		RedeemedAt    func(childComplexity int) int
+		Status        func(childComplexity int) int
+		WalletDevices func(childComplexity int) int
 	}
 
 	ReportWaitingPlace struct {
 		JoinedAt func(childComplexity int) int
 		Offer    func(childComplexity int) int
 		Status   func(childComplexity int) int
+	}
+
+	ReportWalletDevice struct {
+		DeviceLibraryIdentifier func(childComplexity int) int
+		RegisteredAt            func(childComplexity int) int
 	}
 
 	RequestPasswordResetPayload struct {
@@ -10491,6 +10497,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportTicket.Status(childComplexity), true
+	case "ReportTicket.walletDevices":
+		if e.ComplexityRoot.ReportTicket.WalletDevices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTicket.WalletDevices(childComplexity), true
 
 	case "ReportWaitingPlace.joinedAt":
 		if e.ComplexityRoot.ReportWaitingPlace.JoinedAt == nil {
@@ -10510,6 +10522,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportWaitingPlace.Status(childComplexity), true
+
+	case "ReportWalletDevice.deviceLibraryIdentifier":
+		if e.ComplexityRoot.ReportWalletDevice.DeviceLibraryIdentifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportWalletDevice.DeviceLibraryIdentifier(childComplexity), true
+	case "ReportWalletDevice.registeredAt":
+		if e.ComplexityRoot.ReportWalletDevice.RegisteredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportWalletDevice.RegisteredAt(childComplexity), true
 
 	case "RequestPasswordResetPayload.accepted":
 		if e.ComplexityRoot.RequestPasswordResetPayload.Accepted == nil {
@@ -14462,6 +14487,20 @@ type ReportTicket {
   claimedAt: Time!
   "When it was checked in."
   redeemedAt: Time
+  """
+  The phones that registered the ticket's Apple Wallet pass for its updates; each also
+  left a push token, kept with it. Erased with the card's personal data, or once the
+  ticket has been used, cancelled or expired for the retention period.
+  """
+  walletDevices: [ReportWalletDevice!]!
+}
+
+"A phone that registered a ticket's wallet pass for its updates, in a personal data report."
+type ReportWalletDevice {
+  "The identifier the phone's wallet gave itself (not the phone's own serial number)."
+  deviceLibraryIdentifier: String!
+  "When it registered."
+  registeredAt: Time!
 }
 
 "What became of a sheet of people to issue cards to."
@@ -23339,6 +23378,8 @@ func (ec *executionContext) childFields_ReportTicket(ctx context.Context, field 
 		return ec.fieldContext_ReportTicket_claimedAt(ctx, field)
 	case "redeemedAt":
 		return ec.fieldContext_ReportTicket_redeemedAt(ctx, field)
+	case "walletDevices":
+		return ec.fieldContext_ReportTicket_walletDevices(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportTicket", field.Name)
 }
@@ -23353,6 +23394,16 @@ func (ec *executionContext) childFields_ReportWaitingPlace(ctx context.Context, 
 		return ec.fieldContext_ReportWaitingPlace_joinedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportWaitingPlace", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportWalletDevice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deviceLibraryIdentifier":
+		return ec.fieldContext_ReportWalletDevice_deviceLibraryIdentifier(ctx, field)
+	case "registeredAt":
+		return ec.fieldContext_ReportWalletDevice_registeredAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportWalletDevice", field.Name)
 }
 
 func (ec *executionContext) childFields_RequestPasswordResetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

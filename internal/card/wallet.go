@@ -138,7 +138,9 @@ func (s *Service) IssueWalletPass(ctx context.Context, ticketID uuid.UUID, kind 
 }
 
 // PassPath is the path of a ticket's .pkpass download.
-func PassPath(ticketID uuid.UUID) string { return "/card/tickets/" + ticketID.String() + "/pass.pkpass" }
+func PassPath(ticketID uuid.UUID) string {
+	return "/card/tickets/" + ticketID.String() + "/pass.pkpass"
+}
 
 // passSignature signs a download link of the ticket's pass in the municipality, working
 // until expires (Unix seconds).
@@ -151,8 +153,8 @@ func (s *Service) passSignature(mid, ticketID uuid.UUID, expires int64) string {
 // changes reach it.
 func (s *Service) keepWalletPass(ctx context.Context, t *Ticket, kind WalletKind, locale string) error {
 	_, err := s.db.NewRaw(`INSERT INTO card_wallet_passes (ticket_id, municipality_id, google, locale, changed_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (ticket_id) DO UPDATE SET google = card_wallet_passes.google OR EXCLUDED.google,
-		locale = EXCLUDED.locale`, t.ID, t.MunicipalityID, kind == WalletGoogle, locale, s.now()).Exec(ctx)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (ticket_id)
+		DO UPDATE SET google = card_wallet_passes.google OR EXCLUDED.google, locale = EXCLUDED.locale`, t.ID, t.MunicipalityID, kind == WalletGoogle, locale, s.now()).Exec(ctx)
 	return database.MapError(err, "keep wallet pass", "ticket")
 }
 

@@ -51,7 +51,10 @@ func queueWalletUpdates(ctx context.Context, db bun.IDB, ids []uuid.UUID) error 
 		return nil
 	}
 	var changed []WalletUpdateArgs
-	err := db.NewRaw(`UPDATE card_wallet_passes SET changed_at = greatest(clock_timestamp(), changed_at + interval '1 ms')
+	// Each change lands in a later whole second than the one before, since a device asks
+	// with If-Modified-Since, which has whole seconds.
+	err := db.NewRaw(`UPDATE card_wallet_passes
+		SET changed_at = greatest(clock_timestamp(), date_trunc('second', changed_at) + interval '1 second')
 		WHERE ticket_id IN (?) RETURNING ticket_id, municipality_id`, bun.In(ids)).Scan(ctx, &changed)
 	if err != nil {
 		return database.MapError(err, "mark wallet passes changed", "ticket")

@@ -71,7 +71,8 @@ func (a *Apple) passJSON(p *Pass) *passJSON {
 			Label: p.Labels.Time, Value: j.RelevantDate, DateStyle: "PKDateStyleMedium", TimeStyle: "PKDateStyleShort"})
 	} else {
 		j.EventTicket.SecondaryFields = append(j.EventTicket.SecondaryFields, field{Key: "valid",
-			Label: p.Labels.Valid, Value: j.ExpirationDate, DateStyle: "PKDateStyleMedium", TimeStyle: "PKDateStyleShort"})
+			Label: p.Labels.Valid, Value: j.ExpirationDate, DateStyle: "PKDateStyleMedium",
+			TimeStyle: "PKDateStyleShort"})
 	}
 	if p.Place != "" {
 		j.EventTicket.SecondaryFields = append(j.EventTicket.SecondaryFields,

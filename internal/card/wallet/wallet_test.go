@@ -197,7 +197,8 @@ func TestGoogleUpdateState(t *testing.T) {
 	mux := http.NewServeMux()
 	// The token endpoint: a JWT bearer assertion (RFC 7523) signed by the service account.
 	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil || r.Form.Get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer" {
+		const grant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+		if err := r.ParseForm(); err != nil || r.Form.Get("grant_type") != grant {
 			http.Error(w, "bad grant", http.StatusBadRequest)
 			return
 		}

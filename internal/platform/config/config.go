@@ -129,7 +129,7 @@ type Config struct {
 type WalletConfig struct {
 	ApplePassTypeID, AppleTeamID, AppleCert, AppleKey, AppleWWDR string
 	// AppleAPNsURL is the push service that tells devices a pass changed.
-	AppleAPNsURL string
+	AppleAPNsURL              string
 	GoogleIssuerID, GoogleKey string
 	// GoogleAPIURL is the Google Wallet REST API's base address.
 	GoogleAPIURL string
