@@ -54,7 +54,8 @@ func TestWalletPassEndToEnd(t *testing.T) {
 	if r.code() != "WALLET_NOT_AVAILABLE" || r.Errors[0].Extensions["field"] != "wallet" {
 		t.Errorf("Google without its settings: %+v", r.Errors)
 	}
-	if r = s.post(t, issueWalletQ, map[string]any{"id": tk.id, "w": "APPLE", "a": tks[1].access}); r.code() != "NOT_FOUND" {
+	r = s.post(t, issueWalletQ, map[string]any{"id": tk.id, "w": "APPLE", "a": tks[1].access})
+	if r.code() != "NOT_FOUND" {
 		t.Errorf("another card's PIN: %s", r.code())
 	}
 	if _, err := s.app.Tenants.CreateMunicipality(t.Context(), tenantInput("larvik", "Larvik kommune")); err != nil {

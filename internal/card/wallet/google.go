@@ -91,8 +91,13 @@ func LoadGoogle(issuerID, path string) (*Google, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wallet: service account key: %w", err)
 	}
+	return ParseGoogle(issuerID, b)
+}
+
+// ParseGoogle is NewGoogle with the service account's key file's contents.
+func ParseGoogle(issuerID string, keyFile []byte) (*Google, error) {
 	var acc ServiceAccount
-	if err := json.Unmarshal(b, &acc); err != nil {
+	if err := json.Unmarshal(keyFile, &acc); err != nil {
 		return nil, fmt.Errorf("wallet: service account key: %w", err)
 	}
 	return NewGoogle(issuerID, acc)

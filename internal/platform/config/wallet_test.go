@@ -12,7 +12,8 @@ func TestWalletSettings(t *testing.T) {
 		"FRITID_WALLET_APPLE_KEY": "/run/secrets/pass.key", "FRITID_WALLET_APPLE_WWDR": "/run/secrets/wwdr.pem"}
 	t.Run("None", func(t *testing.T) {
 		c, _, err := Load("serve", nil, env(nil), &bytes.Buffer{})
-		if err != nil || c.Wallet.Apple() || c.Wallet.Google() || c.Wallet.AppleAPNsURL != "https://api.push.apple.com" {
+		if err != nil || c.Wallet.Apple() || c.Wallet.Google() ||
+			c.Wallet.AppleAPNsURL != "https://api.push.apple.com" {
 			t.Fatalf("%+v %v", c.Wallet, err)
 		}
 	})
@@ -29,9 +30,12 @@ func TestWalletSettings(t *testing.T) {
 		"AppleWithoutKey": {map[string]string{"FRITID_WALLET_APPLE_PASS_TYPE_ID": "pass.x",
 			"FRITID_WALLET_APPLE_TEAM_ID": "T"}, []string{"FRITID_WALLET_APPLE_KEY", "FRITID_WALLET_APPLE_CERT",
 			"FRITID_WALLET_APPLE_WWDR"}},
-		"GoogleWithoutKey":   {map[string]string{"FRITID_WALLET_GOOGLE_ISSUER_ID": "3388"}, []string{"FRITID_WALLET_GOOGLE_KEY"}},
-		"GoogleIssuerLetter": {map[string]string{"FRITID_WALLET_GOOGLE_ISSUER_ID": "abc", "FRITID_WALLET_GOOGLE_KEY": "k.json"}, []string{"FRITID_WALLET_GOOGLE_ISSUER_ID"}},
-		"PushNotHTTPS":       {map[string]string{"FRITID_WALLET_APPLE_APNS_URL": "http://push.example"}, []string{"FRITID_WALLET_APPLE_APNS_URL"}},
+		"GoogleWithoutKey": {map[string]string{"FRITID_WALLET_GOOGLE_ISSUER_ID": "3388"},
+			[]string{"FRITID_WALLET_GOOGLE_KEY"}},
+		"GoogleIssuerLetter": {map[string]string{"FRITID_WALLET_GOOGLE_ISSUER_ID": "abc",
+			"FRITID_WALLET_GOOGLE_KEY": "k.json"}, []string{"FRITID_WALLET_GOOGLE_ISSUER_ID"}},
+		"PushNotHTTPS": {map[string]string{"FRITID_WALLET_APPLE_APNS_URL": "http://push.example"},
+			[]string{"FRITID_WALLET_APPLE_APNS_URL"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, _, err := Load("serve", nil, env(tt.env), &bytes.Buffer{})
