@@ -45,7 +45,7 @@ func (w *WalletUpdateWorker) Work(ctx context.Context, job *river.Job[WalletUpda
 func (w *WalletUpdateWorker) Timeout(*river.Job[WalletUpdateArgs]) time.Duration { return time.Minute }
 
 // queueWalletUpdates marks the passes of the tickets ids that are in a wallet changed (the
-// web service's update tag) and queues their update jobs, on tx (a bun.Tx).
+// web service's update tag) and queues their update jobs, in db's transaction.
 func queueWalletUpdates(ctx context.Context, db bun.IDB, ids []uuid.UUID) error {
 	if len(ids) == 0 {
 		return nil
@@ -62,15 +62,21 @@ func queueWalletUpdates(ctx context.Context, db bun.IDB, ids []uuid.UUID) error 
 	if len(changed) == 0 {
 		return nil
 	}
-	tx, ok := db.(bun.Tx)
-	if !ok {
-		return errors.New("queue wallet updates: not in a transaction")
-	}
 	params := make([]river.InsertManyParams, len(changed))
 	for i, c := range changed {
 		params[i] = river.InsertManyParams{Args: c}
 	}
-	_, err = jobs.InsertManyTx(ctx, tx, params)
+	switch tx := db.(type) {
+	case bun.Tx:
+		_, err = jobs.InsertManyTx(ctx, tx, params)
+	case *bun.DB: // not in a transaction: the jobs go in one of their own
+		err = database.RunInTx(ctx, tx, func(ctx context.Context, tx bun.Tx) error {
+			_, err := jobs.InsertManyTx(ctx, tx, params)
+			return err
+		})
+	default:
+		err = fmt.Errorf("queue wallet updates: %T is not a transaction", db)
+	}
 	return err
 }
 
