@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/fritid/fritid/internal/card/wallet/wallettest"
@@ -77,9 +78,9 @@ func TestWalletPassEndToEnd(t *testing.T) {
 	if link.Query().Get("pin") != "" || link.Query().Get("number") != "" {
 		t.Errorf("the link carries the card's access: %s", link)
 	}
-	get1 := func(path string, headers ...string) (*http.Response, []byte) {
+	send := func(method, path, body string, headers ...string) (*http.Response, []byte) {
 		t.Helper()
-		req, _ := http.NewRequest("GET", s.URL+path, nil)
+		req, _ := http.NewRequest(method, s.URL+path, strings.NewReader(body))
 		for i := 0; i+1 < len(headers); i += 2 {
 			req.Header.Set(headers[i], headers[i+1])
 		}
@@ -90,6 +91,10 @@ func TestWalletPassEndToEnd(t *testing.T) {
 		defer res.Body.Close()
 		b, _ := io.ReadAll(res.Body)
 		return res, b
+	}
+	get1 := func(path string, headers ...string) (*http.Response, []byte) {
+		t.Helper()
+		return send("GET", path, "", headers...)
 	}
 	if res, _ := get1(link.RequestURI(), "X-Municipality", "larvik"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("the link in another municipality: %d", res.StatusCode)
@@ -109,10 +114,10 @@ func TestWalletPassEndToEnd(t *testing.T) {
 	}
 
 	// The device registers, the door checks the ticket in, the device fetches the pass.
-	reg := s.do(t, "POST", "/card/wallet/v1/devices/d1/registrations/"+walletPassType+"/"+passSerial(t, pass),
-		"application/json", []byte(`{"pushToken":"p1"}`), "Authorization: ApplePass "+token)
-	if reg.Status != http.StatusCreated {
-		t.Fatalf("register: %d", reg.Status)
+	reg, _ := send("POST", "/card/wallet/v1/devices/d1/registrations/"+walletPassType+"/"+passSerial(t, pass),
+		`{"pushToken":"p1"}`, "Authorization", "ApplePass "+token, "Content-Type", "application/json")
+	if reg.StatusCode != http.StatusCreated {
+		t.Fatalf("register: %d", reg.StatusCode)
 	}
 	lc.redeem(t, s, tk.code)
 	var queued int
