@@ -18,6 +18,7 @@ CREATE INDEX card_wallet_passes_municipality_idx ON card_wallet_passes (municipa
 CREATE TABLE card_wallet_tokens (
   token_hash       bytea PRIMARY KEY,
   ticket_id        uuid NOT NULL REFERENCES card_wallet_passes ON DELETE CASCADE,
+  municipality_id  uuid NOT NULL REFERENCES municipalities ON DELETE CASCADE,
   created_at       timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX card_wallet_tokens_ticket_idx ON card_wallet_tokens (ticket_id, created_at);

@@ -208,8 +208,8 @@ func (s *Service) WalletPassFile(ctx context.Context, ticketID uuid.UUID, expire
 // forgets the oldest beyond walletTokensKept.
 func keepWalletToken(ctx context.Context, tx bun.Tx, c caller, ticketID uuid.UUID, token string) error {
 	// SECURITY: a pass of the request's municipality (IssueWalletPass made it).
-	res, err := tx.ExecContext(ctx, `INSERT INTO card_wallet_tokens (token_hash, ticket_id)
-		SELECT ?, ticket_id FROM card_wallet_passes WHERE ticket_id = ? AND municipality_id = ?`,
+	res, err := tx.ExecContext(ctx, `INSERT INTO card_wallet_tokens (token_hash, ticket_id, municipality_id)
+		SELECT ?, ticket_id, municipality_id FROM card_wallet_passes WHERE ticket_id = ? AND municipality_id = ?`,
 		walletTokenHash(token), ticketID, c.mid())
 	if err != nil {
 		return database.MapError(err, "keep wallet token", "ticket")
