@@ -449,8 +449,9 @@ const eraseBatch = 1000
 // they are a guardian of, ended more than RetentionDays before now (or there is none),
 // and they have not been recorded again since. Their cards and tickets stay, anonymous.
 // The notice addresses of cards that ended that long ago go too, whoever holds them, and
-// those never confirmed whose link has expired.
-// It returns how many persons were erased. Meant for a background job that holds an
+// those never confirmed whose link has expired; so do the wallet passes (their devices and
+// tokens) of tickets of cards that ended that long ago, or used, cancelled or expired that
+// long ago. It returns how many persons were erased. Meant for a background job that holds an
 // advisory lock; db may be that job's transaction.
 func (s *Service) EraseExpiredPersonalData(ctx context.Context, db bun.IDB, now time.Time) (int, error) {
 	cutoff := now.Add(-time.Duration(s.opt.RetentionDays) * 24 * time.Hour)
