@@ -104,6 +104,7 @@ type MutationResolver interface {
 	SetCardNoticeContact(ctx context.Context, cardID string, input model.CardNoticeContactInput) (*model.SetCardNoticeContactPayload, error)
 	ConfirmCardNoticeContact(ctx context.Context, token string) (*model.ConfirmCardNoticeContactPayload, error)
 	RemoveCardNoticeContact(ctx context.Context, cardID string) (*model.RemoveCardNoticeContactPayload, error)
+	IssueWalletPass(ctx context.Context, ticketID string, wallet card.WalletKind, access *model.CardPinInput) (*card.WalletPassLink, error)
 	SaveNeighbourhood(ctx context.Context, input model.NeighbourhoodChangesInput) (*model.SaveNeighbourhoodPayload, error)
 	SetNeighbourhoodTranslation(ctx context.Context, id string, locale string, input model.NeighbourhoodTextInput) (*model.SetNeighbourhoodTranslationPayload, error)
 	SetNeighbourhoodCommittee(ctx context.Context, id string, input model.CommitteeInput) (*model.SetNeighbourhoodCommitteePayload, error)
@@ -1135,6 +1136,36 @@ func (ec *executionContext) field_Mutation_issueCardsFromSheet_args(ctx context.
 		return nil, err
 	}
 	args["dryRun"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_issueWalletPass_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ticketId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ticketId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "wallet",
+		func(ctx context.Context, v any) (card.WalletKind, error) {
+			return ec.unmarshalNWalletKind2githubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐWalletKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wallet"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "access",
+		func(ctx context.Context, v any) (*model.CardPinInput, error) {
+			return ec.unmarshalOCardPinInput2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐCardPinInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["access"] = arg2
 	return args, nil
 }
 
@@ -6852,6 +6883,50 @@ func (ec *executionContext) fieldContext_Mutation_removeCardNoticeContact(ctx co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_removeCardNoticeContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_issueWalletPass(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_issueWalletPass(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IssueWalletPass(ctx, fc.Args["ticketId"].(string), fc.Args["wallet"].(card.WalletKind), fc.Args["access"].(*model.CardPinInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *card.WalletPassLink) graphql.Marshaler {
+			return ec.marshalNIssueWalletPassPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐWalletPassLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_issueWalletPass(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueWalletPassPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_issueWalletPass_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13949,6 +14024,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "removeCardNoticeContact":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_removeCardNoticeContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issueWalletPass":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_issueWalletPass(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -4746,6 +4746,68 @@ func (ec *executionContext) fieldContext_ReportTicket_redeemedAt(_ context.Conte
 	return graphql.NewScalarFieldContext("ReportTicket", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _ReportTicket_walletDevices(ctx context.Context, field graphql.CollectedField, obj *card.ReportTicket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTicket_walletDevices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WalletDevices, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*card.ReportWalletDevice) graphql.Marshaler {
+			return ec.marshalNReportWalletDevice2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐReportWalletDeviceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTicket_walletDevices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportTicket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportWalletDevice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportWalletDevice_deviceLibraryIdentifier(ctx context.Context, field graphql.CollectedField, obj *card.ReportWalletDevice) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.DeviceLibraryIdentifier)
+}
+func (ec *executionContext) fieldContext_ReportWalletDevice_deviceLibraryIdentifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportWalletDevice", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReportWalletDevice_registeredAt(ctx context.Context, field graphql.CollectedField, obj *card.ReportWalletDevice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportWalletDevice_registeredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegisteredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportWalletDevice_registeredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportWalletDevice", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _ResumeCardPayload_card(ctx context.Context, field graphql.CollectedField, obj *model.ResumeCardPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9622,6 +9684,54 @@ func (ec *executionContext) _ReportTicket(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "walletDevices":
+			out.Values[i] = ec._ReportTicket_walletDevices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reportWalletDeviceImplementors = []string{"ReportWalletDevice"}
+
+func (ec *executionContext) _ReportWalletDevice(ctx context.Context, sel ast.SelectionSet, obj *card.ReportWalletDevice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportWalletDeviceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportWalletDevice")
+		case "deviceLibraryIdentifier":
+			out.Values[i] = ec._ReportWalletDevice_deviceLibraryIdentifier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registeredAt":
+			out.Values[i] = ec._ReportWalletDevice_registeredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11275,6 +11385,32 @@ func (ec *executionContext) marshalNReportTicket2ᚖgithubᚗcomᚋfritidᚋfrit
 		return graphql.Null
 	}
 	return ec._ReportTicket(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportWalletDevice2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐReportWalletDeviceᚄ(ctx context.Context, sel ast.SelectionSet, v []*card.ReportWalletDevice) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportWalletDevice2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐReportWalletDevice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportWalletDevice2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐReportWalletDevice(ctx context.Context, sel ast.SelectionSet, v *card.ReportWalletDevice) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReportWalletDevice(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNResumeCardPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐResumeCardPayload(ctx context.Context, sel ast.SelectionSet, v *model.ResumeCardPayload) graphql.Marshaler {

@@ -51,6 +51,7 @@ type QueryResolver interface {
 	CardApplication(ctx context.Context, id string) (*card.Application, error)
 	CardProviders(ctx context.Context, programmeID *string, organisationID *string, status *card.ProviderStatus) ([]*card.Provider, error)
 	OrganisationCardInvoices(ctx context.Context, organisationID string, status *card.InvoiceStatus, first *int, after *string, last *int, before *string) (*card.InvoiceConnection, error)
+	CardWallets(ctx context.Context) ([]card.WalletKind, error)
 	CardYearlyReport(ctx context.Context, programmeID string, year *int, from *time.Time, to *time.Time) (*card.CardYearlyReport, error)
 	Organisation(ctx context.Context, id *string, slug *string) (*portal.Organisation, error)
 	Organisations(ctx context.Context, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) (*portal.OrganisationConnection, error)
@@ -2572,6 +2573,29 @@ func (ec *executionContext) fieldContext_Query_organisationCardInvoices(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_cardWallets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_cardWallets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CardWallets(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []card.WalletKind) graphql.Marshaler {
+			return ec.marshalNWalletKind2ᚕgithubᚗcomᚋfritidᚋfritidᚋinternalᚋcardᚐWalletKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_cardWallets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, errors.New("field of type WalletKind does not have child fields"))
+}
+
 func (ec *executionContext) _Query_cardYearlyReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4914,6 +4938,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				}()
 				res = ec._Query_organisationCardInvoices(ctx, field)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "cardWallets":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_cardWallets(ctx, field)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res

@@ -1141,6 +1141,12 @@ type ComplexityRoot struct {
 		Sheet     func(childComplexity int) int
 	}
 
+	IssueWalletPassPayload struct {
+		ExpiresAt func(childComplexity int) int
+		URL       func(childComplexity int) int
+		Wallet    func(childComplexity int) int
+	}
+
 	Job struct {
 		Attempt     func(childComplexity int) int
 		AttemptedAt func(childComplexity int) int
@@ -1282,6 +1288,7 @@ type ComplexityRoot struct {
 		IssueAnonymousCards            func(childComplexity int, programmeID string, count int) int
 		IssueCard                      func(childComplexity int, input model.CardRecipientInput) int
 		IssueCardsFromSheet            func(childComplexity int, programmeID string, file graphql.Upload, dryRun bool) int
+		IssueWalletPass                func(childComplexity int, ticketID string, wallet card.WalletKind, access *model.CardPinInput) int
 		JoinCardWaitingList            func(childComplexity int, cardID string, offerID string, access *model.CardPinInput) int
 		LeaveCardWaitingList           func(childComplexity int, id string, access *model.CardPinInput) int
 		LinkDevice                     func(childComplexity int) int
@@ -1740,6 +1747,7 @@ type ComplexityRoot struct {
 		CardProviders             func(childComplexity int, programmeID *string, organisationID *string, status *card.ProviderStatus) int
 		CardSettlement            func(childComplexity int, programmeID string, from *time.Time, to *time.Time, first *int, after *string, last *int, before *string) int
 		CardStatistics            func(childComplexity int, programmeID string, from *time.Time, to *time.Time) int
+		CardWallets               func(childComplexity int) int
 		CardYearlyReport          func(childComplexity int, programmeID string, year *int, from *time.Time, to *time.Time) int
 		Categories                func(childComplexity int) int
 		Category                  func(childComplexity int, id *string, slug *string) int
@@ -1869,16 +1877,22 @@ type ComplexityRoot struct {
 	}
 
 	ReportTicket struct {
-		ClaimedAt  func(childComplexity int) int
-		Offer      func(childComplexity int) int
-		RedeemedAt func(childComplexity int) int
-		Status     func(childComplexity int) int
+		ClaimedAt     func(childComplexity int) int
+		Offer         func(childComplexity int) int
+		RedeemedAt    func(childComplexity int) int
+		Status        func(childComplexity int) int
+		WalletDevices func(childComplexity int) int
 	}
 
 	ReportWaitingPlace struct {
 		JoinedAt func(childComplexity int) int
 		Offer    func(childComplexity int) int
 		Status   func(childComplexity int) int
+	}
+
+	ReportWalletDevice struct {
+		DeviceLibraryIdentifier func(childComplexity int) int
+		RegisteredAt            func(childComplexity int) int
 	}
 
 	RequestPasswordResetPayload struct {
@@ -6375,6 +6389,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IssueCardsFromSheetPayload.Sheet(childComplexity), true
 
+	case "IssueWalletPassPayload.expiresAt":
+		if e.ComplexityRoot.IssueWalletPassPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueWalletPassPayload.ExpiresAt(childComplexity), true
+	case "IssueWalletPassPayload.url":
+		if e.ComplexityRoot.IssueWalletPassPayload.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueWalletPassPayload.URL(childComplexity), true
+	case "IssueWalletPassPayload.wallet":
+		if e.ComplexityRoot.IssueWalletPassPayload.Wallet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueWalletPassPayload.Wallet(childComplexity), true
+
 	case "Job.attempts":
 		if e.ComplexityRoot.Job.Attempt == nil {
 			break
@@ -7227,6 +7260,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.IssueCardsFromSheet(childComplexity, args["programmeId"].(string), args["file"].(graphql.Upload), args["dryRun"].(bool)), true
+	case "Mutation.issueWalletPass":
+		if e.ComplexityRoot.Mutation.IssueWalletPass == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_issueWalletPass_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IssueWalletPass(childComplexity, args["ticketId"].(string), args["wallet"].(card.WalletKind), args["access"].(*model.CardPinInput)), true
 	case "Mutation.joinCardWaitingList":
 		if e.ComplexityRoot.Mutation.JoinCardWaitingList == nil {
 			break
@@ -9765,6 +9809,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CardStatistics(childComplexity, args["programmeId"].(string), args["from"].(*time.Time), args["to"].(*time.Time)), true
+	case "Query.cardWallets":
+		if e.ComplexityRoot.Query.CardWallets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CardWallets(childComplexity), true
 	case "Query.cardYearlyReport":
 		if e.ComplexityRoot.Query.CardYearlyReport == nil {
 			break
@@ -10447,6 +10497,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportTicket.Status(childComplexity), true
+	case "ReportTicket.walletDevices":
+		if e.ComplexityRoot.ReportTicket.WalletDevices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTicket.WalletDevices(childComplexity), true
 
 	case "ReportWaitingPlace.joinedAt":
 		if e.ComplexityRoot.ReportWaitingPlace.JoinedAt == nil {
@@ -10466,6 +10522,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportWaitingPlace.Status(childComplexity), true
+
+	case "ReportWalletDevice.deviceLibraryIdentifier":
+		if e.ComplexityRoot.ReportWalletDevice.DeviceLibraryIdentifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportWalletDevice.DeviceLibraryIdentifier(childComplexity), true
+	case "ReportWalletDevice.registeredAt":
+		if e.ComplexityRoot.ReportWalletDevice.RegisteredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportWalletDevice.RegisteredAt(childComplexity), true
 
 	case "RequestPasswordResetPayload.accepted":
 		if e.ComplexityRoot.RequestPasswordResetPayload.Accepted == nil {
@@ -14418,6 +14487,20 @@ type ReportTicket {
   claimedAt: Time!
   "When it was checked in."
   redeemedAt: Time
+  """
+  The phones that registered the ticket's Apple Wallet pass for its updates; each also
+  left a push token, kept with it. Erased with the card's personal data, or once the
+  ticket has been used, cancelled or expired for the retention period.
+  """
+  walletDevices: [ReportWalletDevice!]!
+}
+
+"A phone that registered a ticket's wallet pass for its updates, in a personal data report."
+type ReportWalletDevice {
+  "The identifier the phone's wallet gave itself (not the phone's own serial number)."
+  deviceLibraryIdentifier: String!
+  "When it registered."
+  registeredAt: Time!
 }
 
 "What became of a sheet of people to issue cards to."
@@ -15547,6 +15630,58 @@ type RemoveCardNoticeContactPayload {
 extend type TicketCounts {
   "Expired tickets of events (offers with a time) that nobody came with: expired at or after the event. Hidden when small, as the other counts."
   noShows: StatCount!
+}
+`, BuiltIn: false},
+	{Name: "../schema/cardwallet.graphqls", Input: `extend type Query {
+  """
+  The phone wallets tickets can be put in on this server (see ` + "`" + `issueWalletPass` + "`" + `); empty
+  when none is set up. Anyone may ask.
+  """
+  cardWallets: [WalletKind!]!
+}
+
+extend type Mutation {
+  """
+  Where the holder gets a claimed ticket's pass for a phone wallet: the offer, its time
+  and place and the door's code as a QR code, never the holder's name. The pass is updated
+  when the ticket is checked in, cancelled or expires. For APPLE the answer is a link to the
+  .pkpass file that works for 15 minutes without any sign-in or PIN (open it on the
+  phone); for GOOGLE the "Save to Google Wallet" link. Who may: the ticket's holder only
+  (` + "`" + `access` + "`" + ` for an anonymous card, or signed in with ID-porten as its holder or a
+  guardian). Errors: WALLET_NOT_AVAILABLE naming ` + "`" + `wallet` + "`" + ` (that wallet is not set up on
+  this server; see ` + "`" + `cardWallets` + "`" + `), NOT_FOUND (no such ticket here, a wrong PIN, or a
+  ticket the caller does not hold), CONFLICT naming ` + "`" + `ticketId` + "`" + ` with the ticket's status as
+  reason (it is no longer CLAIMED), UNAUTHENTICATED, FORBIDDEN, RATE_LIMITED.
+  """
+  issueWalletPass(
+    "The ticket's global ID."
+    ticketId: ID!
+    "The wallet to put it in."
+    wallet: WalletKind!
+    "An anonymous card's number and PIN."
+    access: CardPinInput
+  ): IssueWalletPassPayload!
+}
+
+"A phone wallet."
+enum WalletKind {
+  "Apple Wallet: a signed .pkpass file."
+  APPLE
+  "Google Wallet: a Save to Google Wallet link."
+  GOOGLE
+}
+
+"Where a ticket's wallet pass is had."
+type IssueWalletPassPayload {
+  "The wallet."
+  wallet: WalletKind!
+  """
+  For APPLE the link that downloads the .pkpass (no sign-in needed, for a short while);
+  for GOOGLE the Save to Google Wallet link.
+  """
+  url: String!
+  "When the link stops working; null for GOOGLE."
+  expiresAt: Time
 }
 `, BuiltIn: false},
 	{Name: "../schema/cardyearly.graphqls", Input: `extend type Query {
@@ -22211,6 +22346,18 @@ func (ec *executionContext) childFields_IssueCardsFromSheetPayload(ctx context.C
 	return nil, fmt.Errorf("no field named %q was found under type IssueCardsFromSheetPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_IssueWalletPassPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "wallet":
+		return ec.fieldContext_IssueWalletPassPayload_wallet(ctx, field)
+	case "url":
+		return ec.fieldContext_IssueWalletPassPayload_url(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_IssueWalletPassPayload_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueWalletPassPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -23231,6 +23378,8 @@ func (ec *executionContext) childFields_ReportTicket(ctx context.Context, field 
 		return ec.fieldContext_ReportTicket_claimedAt(ctx, field)
 	case "redeemedAt":
 		return ec.fieldContext_ReportTicket_redeemedAt(ctx, field)
+	case "walletDevices":
+		return ec.fieldContext_ReportTicket_walletDevices(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportTicket", field.Name)
 }
@@ -23245,6 +23394,16 @@ func (ec *executionContext) childFields_ReportWaitingPlace(ctx context.Context, 
 		return ec.fieldContext_ReportWaitingPlace_joinedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportWaitingPlace", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportWalletDevice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deviceLibraryIdentifier":
+		return ec.fieldContext_ReportWalletDevice_deviceLibraryIdentifier(ctx, field)
+	case "registeredAt":
+		return ec.fieldContext_ReportWalletDevice_registeredAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportWalletDevice", field.Name)
 }
 
 func (ec *executionContext) childFields_RequestPasswordResetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

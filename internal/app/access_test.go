@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/card/wallet/wallettest"
 	"github.com/fritid/fritid/internal/mail"
 	"github.com/fritid/fritid/internal/platform/config"
 	"github.com/fritid/fritid/internal/platform/jobs"
@@ -43,7 +44,8 @@ const (
 // what docs/access.md says: allowed, FORBIDDEN or UNAUTHENTICATED.
 func TestAccessMatrix(t *testing.T) {
 	iss := newIssuer(t)
-	s := newServer(t, func(c *config.Config) { c.OIDCIssuers = []config.OIDCIssuer{{Issuer: iss.URL, Audience: "fritid"}} })
+	s := newServer(t, func(c *config.Config) { c.OIDCIssuers = []config.OIDCIssuer{{Issuer: iss.URL, Audience: "fritid"}} },
+		withAppleWallet(wallettest.NewApple(t, walletPassType)))
 	ctx := context.Background()
 	demo, _ := s.app.Tenants.FindMunicipalityBySlug(ctx, "demo")
 	larvik, err := s.app.Tenants.CreateMunicipality(ctx, tenantInput("larvik", "Larvik kommune"))
@@ -807,6 +809,7 @@ func TestAccessMatrix(t *testing.T) {
 		newsletterOutcomes{anyone: anyone, adminOnly: adminOnly, editors: catalogueEditors, signedIn: signedIn,
 			viewers: viewers})...)
 	mutations = append(mutations, residentAccessCases(anyone)...)
+	mutations = append(mutations, cardWalletAccessCases(anonymousTicket, anyone)...)
 	t.Run("every mutation is in the matrix and in docs/access.md", func(t *testing.T) {
 		covered := map[string]bool{}
 		for _, m := range mutations {

@@ -20,6 +20,7 @@ import (
 	"github.com/fritid/fritid/graph"
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/card"
+	"github.com/fritid/fritid/internal/card/wallet"
 	"github.com/fritid/fritid/internal/content"
 	"github.com/fritid/fritid/internal/events"
 	"github.com/fritid/fritid/internal/explorer"
@@ -176,7 +177,41 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 		return nil, err
 	}
 	a.Cards.Files = a.Portal.Media
+	if a.Cards.Wallet, err = newWallets(cfg, a.Bundle); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
+}
+
+// newWallets returns the phone wallets set up in cfg (none when their settings are empty).
+func newWallets(cfg *config.Config, b *i18n.Bundle) (card.Wallets, error) {
+	w := card.Wallets{APIURL: cfg.APIURL, Localize: func(chain []string, id string) string {
+		return b.Localize(chain, id, nil)
+	}}
+	if w.APIURL == "" {
+		w.APIURL = cfg.PublicURL
+	}
+	wc := cfg.Wallet
+	if wc.Apple() {
+		apple, err := wallet.LoadApple(wc.ApplePassTypeID, wc.AppleTeamID, wc.AppleCert, wc.AppleKey, wc.AppleWWDR)
+		if err != nil {
+			return w, fmt.Errorf("apple wallet (FRITID_WALLET_APPLE_*): %w", err)
+		}
+		apple.WebServiceURL = w.APIURL + card.WalletServicePath
+		w.Apple, w.Pusher = apple, wallet.NewPusher(apple, wc.AppleAPNsURL, nil)
+	}
+	if wc.Google() {
+		g, err := wallet.LoadGoogle(wc.GoogleIssuerID, wc.GoogleKey)
+		if err != nil {
+			return w, fmt.Errorf("google wallet (FRITID_WALLET_GOOGLE_*): %w", err)
+		}
+		if wc.GoogleAPIURL != "" {
+			g.APIURL = wc.GoogleAPIURL
+		}
+		w.Google = g
+	}
+	return w, nil
 }
 
 // localDatabase is the database fritid uses inside its embedded cluster.
@@ -355,6 +390,10 @@ func (a *App) Handler() http.Handler {
 	ch := &card.Handlers{Service: a.Cards, Bundle: a.Bundle, Log: a.Log}
 	mux.Handle("GET /card/yearly-report.csv", withTenant(http.HandlerFunc(ch.YearlyReportCSV)))
 	mux.Handle("GET /card/yearly-report.html", withTenant(http.HandlerFunc(ch.YearlyReportHTML)))
+	// A ticket's Apple Wallet pass, by the signed link issueWalletPass gave its holder.
+	mux.Handle("GET /card/tickets/{id}/pass.pkpass", withTenant(http.HandlerFunc(ch.PassFile)))
+	// The PassKit web service, for every municipality: a pass's token names it.
+	mux.Handle(card.WalletServicePath+"/", ch.WalletService())
 	// Returned mail from the mail server, for every municipality: the token in it names the
 	// delivery, and its bearer header is the inbound secret, not a session.
 	mux.Handle("POST /newsletter/inbound", http.HandlerFunc(nl.Inbound))
@@ -477,6 +516,8 @@ func newJobs(a *App) (*jobs.Queue, error) {
 	q.AddPeriodic(card.ExpiryInterval, func() river.JobArgs { return card.ExpiryArgs{} })
 	// New card offers told to the holders who asked, once, when first published.
 	jobs.AddWorker(q, &card.AnnounceWorker{Cards: a.Cards})
+	// Wallet passes told of their tickets' changes: a job per change, with retries.
+	jobs.AddWorker(q, &card.WalletUpdateWorker{Cards: a.Cards})
 	// Card money: grants for a new period, money past its last day written off, budget
 	// warnings: hourly.
 	jobs.AddWorker(q, &card.RefillWorker{Cards: a.Cards})

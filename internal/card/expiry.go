@@ -119,8 +119,14 @@ func (s *Service) expireTickets(ctx context.Context, now time.Time) (int, int, e
 			return database.MapError(err, "expire tickets", "ticket")
 		}
 		events := make([]live.Event, 0, len(expired))
+		ids := make([]uuid.UUID, 0, len(expired))
 		for _, e := range expired {
 			events = append(events, live.Event{Kind: live.TicketChanged, MunicipalityID: e.MunicipalityID, ID: e.ID})
+			ids = append(ids, e.ID)
+		}
+		// The wallets holding their passes are told, as the holders' screens are.
+		if err := queueWalletUpdates(ctx, tx, ids); err != nil {
+			return err
 		}
 		if err := live.NotifyAll(ctx, tx, events); err != nil {
 			return err

@@ -18,15 +18,24 @@ import (
 // no longer read a thing hears no more of it.
 
 // announceTicket announces that t's status changed.
+// The wallets holding its pass are told too (queueWalletUpdates).
 func announceTicket(ctx context.Context, tx bun.IDB, t *Ticket) error {
+	if err := queueWalletUpdates(ctx, tx, []uuid.UUID{t.ID}); err != nil {
+		return err
+	}
 	return live.Notify(ctx, tx, live.Event{Kind: live.TicketChanged, MunicipalityID: t.MunicipalityID, ID: t.ID})
 }
 
 // announceTickets announces that the tickets' statuses changed, in one statement.
 func announceTickets(ctx context.Context, tx bun.IDB, tickets []*Ticket) error {
 	events := make([]live.Event, len(tickets))
+	ids := make([]uuid.UUID, len(tickets))
 	for i, t := range tickets {
 		events[i] = live.Event{Kind: live.TicketChanged, MunicipalityID: t.MunicipalityID, ID: t.ID}
+		ids[i] = t.ID
+	}
+	if err := queueWalletUpdates(ctx, tx, ids); err != nil {
+		return err
 	}
 	return live.NotifyAll(ctx, tx, events)
 }
@@ -38,6 +47,9 @@ func announceStock(ctx context.Context, tx bun.IDB, mid, offerID uuid.UUID) erro
 
 // announceRedemption announces a door scan: the ticket's change, and the scan at its offer.
 func announceRedemption(ctx context.Context, tx bun.IDB, t *Ticket) error {
+	if err := queueWalletUpdates(ctx, tx, []uuid.UUID{t.ID}); err != nil {
+		return err
+	}
 	return live.NotifyAll(ctx, tx, []live.Event{
 		{Kind: live.TicketChanged, MunicipalityID: t.MunicipalityID, ID: t.ID},
 		{Kind: live.DoorScanned, MunicipalityID: t.MunicipalityID, ID: t.OfferID, Ref: t.ID},

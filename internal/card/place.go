@@ -102,6 +102,14 @@ func (s *Service) ReleasePlaceTickets(ctx context.Context, tx bun.IDB, ids []uui
 	if err != nil {
 		return database.MapError(err, "release tickets", "ticket")
 	}
+	cancelled := make([]uuid.UUID, len(released))
+	for i, t := range released {
+		cancelled[i] = t.ID
+	}
+	// The wallets holding their passes are told that they are cancelled.
+	if err := queueWalletUpdates(ctx, tx, cancelled); err != nil {
+		return err
+	}
 	for _, t := range released {
 		if _, err := s.returnUnit(ctx, tx, c.mid(), t.OfferID, t.StockSlot); err != nil {
 			return err

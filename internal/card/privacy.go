@@ -100,8 +100,20 @@ type ReportTicket struct {
 	Status     string     `bun:"status"`
 	ClaimedAt  time.Time  `bun:"claimed_at"`
 	RedeemedAt *time.Time `bun:"redeemed_at"`
+	// WalletDevices are the phones that registered the ticket's wallet pass for updates.
+	WalletDevices []*ReportWalletDevice `bun:"-"`
 
+	ID     uuid.UUID `bun:"id"`
 	CardID uuid.UUID `bun:"card_id"`
+}
+
+// ReportWalletDevice is a phone that registered a ticket's wallet pass, in a
+// PersonalDataReport.
+type ReportWalletDevice struct {
+	DeviceLibraryIdentifier string    `bun:"device_library_id"`
+	RegisteredAt            time.Time `bun:"created_at"`
+
+	TicketID uuid.UUID `bun:"ticket_id"`
 }
 
 // PersonalDataReport returns what is held about the person with identityNumber
@@ -193,7 +205,7 @@ func reportCards(ctx context.Context, tx bun.IDB, c caller, where string, arg an
 		return out, nil
 	}
 	var tickets []*ReportTicket
-	err = tx.NewRaw(`SELECT t.card_id, t.status, t.claimed_at, t.redeemed_at,
+	err = tx.NewRaw(`SELECT t.id, t.card_id, t.status, t.claimed_at, t.redeemed_at,
 		coalesce((SELECT tr.title FROM card_offer_translations tr WHERE tr.offer_id = t.offer_id
 			ORDER BY array_position(?::text[], tr.locale) NULLS LAST, tr.locale LIMIT 1), '') AS offer
 		FROM card_tickets t WHERE t.card_id IN (?) ORDER BY t.claimed_at, t.id`, pgdialect.Array(c.chain(ctx)), bun.In(ids)).Scan(ctx, &tickets)
@@ -203,10 +215,36 @@ func reportCards(ctx context.Context, tx bun.IDB, c caller, where string, arg an
 	for _, t := range tickets {
 		byID[t.CardID].Tickets = append(byID[t.CardID].Tickets, t)
 	}
+	if err := reportWalletDevices(ctx, tx, tickets); err != nil {
+		return nil, err
+	}
 	if err := reportWaiting(ctx, tx, c, ids, byID); err != nil {
 		return nil, err
 	}
 	return out, reportMoney(ctx, tx, ids, byID)
+}
+
+// reportWalletDevices adds the phones that registered the tickets' wallet passes.
+func reportWalletDevices(ctx context.Context, tx bun.IDB, tickets []*ReportTicket) error {
+	if len(tickets) == 0 {
+		return nil
+	}
+	byID := make(map[uuid.UUID]*ReportTicket, len(tickets))
+	ids := make([]uuid.UUID, len(tickets))
+	for i, t := range tickets {
+		byID[t.ID], ids[i] = t, t.ID
+		t.WalletDevices = []*ReportWalletDevice{}
+	}
+	var devices []*ReportWalletDevice
+	err := tx.NewRaw(`SELECT ticket_id, device_library_id, created_at FROM card_wallet_registrations
+		WHERE ticket_id IN (?) ORDER BY created_at, device_library_id`, bun.In(ids)).Scan(ctx, &devices)
+	if err != nil {
+		return database.MapError(err, "find wallet devices", "ticket")
+	}
+	for _, d := range devices {
+		byID[d.TicketID].WalletDevices = append(byID[d.TicketID].WalletDevices, d)
+	}
+	return nil
 }
 
 // reportWaiting adds the cards' waiting places and notice addresses to their report.
@@ -344,6 +382,7 @@ func erasePersons(ctx context.Context, tx bun.IDB, ids []uuid.UUID, action strin
 	}{
 		{"UPDATE audit_log SET note = NULL WHERE item_type = 'Card' AND note IS NOT NULL AND item_id IN (SELECT id FROM cards WHERE holder_id IN (?))", []any{bun.In(all)}},
 		{"UPDATE cards SET override_reason = NULL WHERE holder_id IN (?) AND override_reason IS NOT NULL", []any{bun.In(all)}},
+		{eraseWalletPassesSQL + " WHERE c.holder_id IN (?))", []any{bun.In(all)}},
 		{eraseApplicationsSQL, []any{bun.In(all)}},
 		{eraseInvoicesSQL + " WHERE card_id IN (SELECT id FROM cards WHERE holder_id IN (?))", []any{bun.In(all)}},
 		{eraseLedgerNotesSQL + " AND card_id IN (SELECT id FROM cards WHERE holder_id IN (?))", []any{bun.In(all)}},
@@ -387,6 +426,21 @@ func eraseAnonymousCardNotes(ctx context.Context, db bun.IDB, cutoff time.Time) 
 	return nil
 }
 
+// eraseWalletPassesSQL erases the wallet passes of tickets of cards "c" (the rest of the
+// WHERE and a closing parenthesis to follow): the devices registered for their updates
+// and their tokens go with them.
+const eraseWalletPassesSQL = `DELETE FROM card_wallet_passes WHERE ticket_id IN (SELECT t.id FROM card_tickets t
+	JOIN cards c ON c.id = t.card_id`
+
+// eraseStaleWalletPasses erases the wallet passes (and so their devices and tokens) of
+// the tickets of cards that ended before cutoff, and of tickets used, cancelled or
+// expired before cutoff.
+func eraseStaleWalletPasses(ctx context.Context, db bun.IDB, cutoff time.Time) error {
+	_, err := db.ExecContext(ctx, eraseWalletPassesSQL+` WHERE c.ended_at < ?0
+		OR t.status <> 'CLAIMED' AND coalesce(t.redeemed_at, t.cancelled_at, t.expires_at) < ?0)`, cutoff)
+	return database.MapError(err, "erase wallet passes", "ticket")
+}
+
 // eraseBatch is how many persons EraseExpiredPersonalData erases per statement.
 const eraseBatch = 1000
 
@@ -395,8 +449,9 @@ const eraseBatch = 1000
 // they are a guardian of, ended more than RetentionDays before now (or there is none),
 // and they have not been recorded again since. Their cards and tickets stay, anonymous.
 // The notice addresses of cards that ended that long ago go too, whoever holds them, and
-// those never confirmed whose link has expired.
-// It returns how many persons were erased. Meant for a background job that holds an
+// those never confirmed whose link has expired; so do the wallet passes (their devices and
+// tokens) of tickets of cards that ended that long ago, or used, cancelled or expired that
+// long ago. It returns how many persons were erased. Meant for a background job that holds an
 // advisory lock; db may be that job's transaction.
 func (s *Service) EraseExpiredPersonalData(ctx context.Context, db bun.IDB, now time.Time) (int, error) {
 	cutoff := now.Add(-time.Duration(s.opt.RetentionDays) * 24 * time.Hour)
@@ -404,6 +459,9 @@ func (s *Service) EraseExpiredPersonalData(ctx context.Context, db bun.IDB, now 
 		return 0, err
 	}
 	if err := eraseAnonymousCardNotes(ctx, db, cutoff); err != nil {
+		return 0, err
+	}
+	if err := eraseStaleWalletPasses(ctx, db, cutoff); err != nil {
 		return 0, err
 	}
 	if err := eraseClosedApplications(ctx, db, cutoff); err != nil {

@@ -81,6 +81,8 @@ type Service struct {
 	// Files keeps applications' attachments privately (the media store); nil: none can be
 	// attached.
 	Files FileStore
+	// Wallet makes tickets into phone wallet passes; its nil makers are wallets not set up.
+	Wallet Wallets
 
 	// spends gathers one card's acceptances into group commits (see acceptOnCard).
 	spends spendQueues

@@ -32,6 +32,8 @@ var httpStatuses = map[apperr.Code]int{
 	apperr.Unauthenticated: http.StatusUnauthorized,
 	apperr.Forbidden:       http.StatusForbidden,
 	apperr.RateLimited:     http.StatusTooManyRequests,
+	// A phone wallet that is not set up here.
+	apperr.WalletNotAvailable: http.StatusNotImplemented,
 }
 
 // Handlers serves the card's HTTP endpoints; the tenant and auth middleware run before

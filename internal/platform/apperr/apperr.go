@@ -91,6 +91,9 @@ const (
 	// not been confirmed yet; open the link sent to it, or ask for a new one with
 	// resendConfirmation. Only a correct password gets this answer.
 	EmailNotVerified Code = "EMAIL_NOT_VERIFIED"
+	// WalletNotAvailable: the phone wallet asked for is not set up on this server (its
+	// settings are missing); Data names the setting. The query cardWallets lists those set up.
+	WalletNotAvailable Code = "WALLET_NOT_AVAILABLE"
 )
 
 // Error is an application error: a Code, a message ID for localisation with its template

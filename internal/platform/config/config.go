@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -108,6 +109,8 @@ type Config struct {
 	// through; empty: no phone numbers are offered. SMSToken is its bearer token, SMSSender
 	// the name the messages come from.
 	SMSURL, SMSToken, SMSSender string
+	// Wallet is how tickets become phone wallet passes; see WalletConfig.
+	Wallet WalletConfig
 	// PGBinDir is PG_BINDIR: where the embedded PostgreSQL's binaries are, when set.
 	PGBinDir string
 	// Tracing is read from the standard OTEL_* variables (see tracing.FromEnv); off unless
@@ -117,6 +120,71 @@ type Config struct {
 	DatabaseReadURL string
 	// SecretKeyGenerated is true when SecretKey was generated and kept in the data directory.
 	SecretKeyGenerated bool
+}
+
+// WalletConfig sets up the phone wallets. Apple Wallet needs all of its pass type ID,
+// team ID, pass certificate and key (PEM files) and Apple's WWDR intermediate certificate
+// (PEM); Google Wallet its issuer ID and a service account's key file (JSON). A wallet
+// without its settings is not offered.
+type WalletConfig struct {
+	ApplePassTypeID, AppleTeamID, AppleCert, AppleKey, AppleWWDR string
+	// AppleAPNsURL is the push service that tells devices a pass changed.
+	AppleAPNsURL              string
+	GoogleIssuerID, GoogleKey string
+	// GoogleAPIURL is the Google Wallet REST API's base address.
+	GoogleAPIURL string
+}
+
+// Apple reports whether Apple Wallet is set up.
+func (w WalletConfig) Apple() bool { return w.ApplePassTypeID != "" }
+
+// Google reports whether Google Wallet is set up.
+func (w WalletConfig) Google() bool { return w.GoogleIssuerID != "" }
+
+// validate checks that each wallet's settings come together.
+func (w WalletConfig) validate() []string {
+	var p []string
+	apple := map[string]string{"FRITID_WALLET_APPLE_PASS_TYPE_ID": w.ApplePassTypeID,
+		"FRITID_WALLET_APPLE_TEAM_ID": w.AppleTeamID, "FRITID_WALLET_APPLE_CERT": w.AppleCert,
+		"FRITID_WALLET_APPLE_KEY": w.AppleKey, "FRITID_WALLET_APPLE_WWDR": w.AppleWWDR}
+	p = append(p, together("Apple Wallet", apple)...)
+	google := map[string]string{"FRITID_WALLET_GOOGLE_ISSUER_ID": w.GoogleIssuerID,
+		"FRITID_WALLET_GOOGLE_KEY": w.GoogleKey}
+	p = append(p, together("Google Wallet", google)...)
+	if w.GoogleIssuerID != "" && strings.Trim(w.GoogleIssuerID, "0123456789") != "" {
+		p = append(p, "FRITID_WALLET_GOOGLE_ISSUER_ID must be the issuer ID's digits, as the Google Pay & Wallet "+
+			"console shows it")
+	}
+	return p
+}
+
+// together returns a problem for each of settings left empty when another is set.
+func together(what string, settings map[string]string) []string {
+	set := 0
+	for _, v := range settings {
+		if v != "" {
+			set++
+		}
+	}
+	if set == 0 || set == len(settings) {
+		return nil
+	}
+	var p []string
+	for _, name := range sortedKeys(settings) {
+		if settings[name] == "" {
+			p = append(p, fmt.Sprintf("%s is required for %s: set all of its settings, or none", name, what))
+		}
+	}
+	return p
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // Production reports whether fritid runs in production mode.
@@ -359,6 +427,44 @@ var Settings = []Setting{
 			c.SMSSender = v
 			return nil
 		}},
+	{"FRITID_WALLET_APPLE_PASS_TYPE_ID", "wallet-apple-pass-type-id", "",
+		"Apple Wallet: the pass type identifier (pass.no.kommune.fritid); empty: no Apple Wallet passes",
+		setString(func(c *Config) *string { return &c.Wallet.ApplePassTypeID })},
+	{"FRITID_WALLET_APPLE_TEAM_ID", "wallet-apple-team-id", "", "Apple Wallet: the developer team identifier",
+		setString(func(c *Config) *string { return &c.Wallet.AppleTeamID })},
+	{"FRITID_WALLET_APPLE_CERT", "wallet-apple-cert", "",
+		"Apple Wallet: path of the pass type certificate (PEM); it signs the passes and the pushes",
+		setString(func(c *Config) *string { return &c.Wallet.AppleCert })},
+	{"FRITID_WALLET_APPLE_KEY", "wallet-apple-key", "",
+		"Apple Wallet: path of the pass type certificate's private key (PEM, not encrypted)",
+		setString(func(c *Config) *string { return &c.Wallet.AppleKey })},
+	{"FRITID_WALLET_APPLE_WWDR", "wallet-apple-wwdr", "",
+		"Apple Wallet: path of Apple's WWDR intermediate certificate (PEM) that issued the pass certificate",
+		setString(func(c *Config) *string { return &c.Wallet.AppleWWDR })},
+	{"FRITID_WALLET_APPLE_APNS_URL", "wallet-apple-apns-url", "https://api.push.apple.com",
+		"Apple Wallet: the push service that tells devices a pass changed (an https:// URL)",
+		func(c *Config, v string) error {
+			if !strings.HasPrefix(v, "https://") {
+				return errors.New("must be an https:// URL")
+			}
+			c.Wallet.AppleAPNsURL = strings.TrimRight(v, "/")
+			return nil
+		}},
+	{"FRITID_WALLET_GOOGLE_ISSUER_ID", "wallet-google-issuer-id", "",
+		"Google Wallet: the issuer ID (digits); empty: no Google Wallet passes",
+		setString(func(c *Config) *string { return &c.Wallet.GoogleIssuerID })},
+	{"FRITID_WALLET_GOOGLE_KEY", "wallet-google-key", "",
+		"Google Wallet: path of the service account's key file (JSON) that signs the save links and updates passes",
+		setString(func(c *Config) *string { return &c.Wallet.GoogleKey })},
+	{"FRITID_WALLET_GOOGLE_API_URL", "wallet-google-api-url", "https://walletobjects.googleapis.com/walletobjects/v1",
+		"Google Wallet: the REST API's base address, where a pass's state is updated (an http(s):// URL)",
+		func(c *Config, v string) error {
+			if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
+				return errors.New("must be an http:// or https:// URL")
+			}
+			c.Wallet.GoogleAPIURL = strings.TrimRight(v, "/")
+			return nil
+		}},
 	{"FRITID_SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long a graceful shutdown waits for requests in flight", setDuration(func(c *Config) *time.Duration { return &c.ShutdownGrace })},
 }
 
@@ -427,6 +533,7 @@ func (c *Config) validate() []string {
 		p = append(p, fmt.Sprintf("FRITID_METRICS_ADDR (--metrics-addr) = %q is the address of the API (FRITID_HTTP_ADDR): give /metrics another port, or leave it empty", c.MetricsAddr))
 	}
 	p = append(p, c.validateInbound()...)
+	p = append(p, c.Wallet.validate()...)
 	if c.Production() {
 		if c.SecretKey == "" {
 			p = append(p, "FRITID_SECRET_KEY is required in production: set it to at least 32 random characters (for example `openssl rand -hex 32`) and keep it the same across restarts")

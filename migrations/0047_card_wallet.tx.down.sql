@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS card_wallet_registrations;
+DROP TABLE IF EXISTS card_wallet_tokens;
+DROP TABLE IF EXISTS card_wallet_passes;
