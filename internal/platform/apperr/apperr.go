@@ -91,6 +91,9 @@ const (
 	// not been confirmed yet; open the link sent to it, or ask for a new one with
 	// resendConfirmation. Only a correct password gets this answer.
 	EmailNotVerified Code = "EMAIL_NOT_VERIFIED"
+	// PushNotAvailable: Web Push is not set up on this server (no VAPID keys); the error's
+	// Field names the operation's field. Nothing was kept.
+	PushNotAvailable Code = "PUSH_NOT_AVAILABLE"
 )
 
 // Error is an application error: a Code, a message ID for localisation with its template
