@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/SherClockHolmes/webpush-go"
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/card"
@@ -111,4 +112,11 @@ func (s *Service) httpClient() *http.Client {
 		}
 	})
 	return s.client
+}
+
+// GenerateKeys returns a new VAPID key pair: the private key (32 bytes) and the public key
+// (the uncompressed P-256 point, 65 bytes), both base64url without padding, as the
+// settings take them.
+func GenerateKeys() (privateKey, publicKey string, err error) {
+	return webpush.GenerateVAPIDKeys()
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/i18n"
@@ -167,5 +168,23 @@ func (s *Service) FindSubscriptions(ctx context.Context) ([]*Subscription, error
 	}
 	err = s.db.NewSelect().Table("push_subscriptions").Column("id", "endpoint", "locale", "created_at").
 		Where("owner_id = ?", owner).OrderExpr("created_at DESC, id").Scan(ctx, &out)
+	return out, database.MapError(err, "find push subscriptions", "pushSubscriptions")
+}
+
+// ReportSubscriptions returns the subscriptions of resident owner id (a person's, for a
+// data-subject report), newest first. Administrators only, of the owner's municipality.
+// Errors: UNAUTHENTICATED, FORBIDDEN.
+func (s *Service) ReportSubscriptions(ctx context.Context, id uuid.UUID) ([]*Subscription, error) {
+	t, err := tenant.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// SECURITY: only an administrator answers data-subject requests, in their municipality.
+	if _, err := auth.RequireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	out := []*Subscription{}
+	err = s.db.NewSelect().Table("push_subscriptions").Column("id", "endpoint", "locale", "created_at").
+		Where("owner_id = ? AND municipality_id = ?", id, t.ID()).OrderExpr("created_at DESC, id").Scan(ctx, &out)
 	return out, database.MapError(err, "find push subscriptions", "pushSubscriptions")
 }
