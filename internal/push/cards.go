@@ -65,7 +65,7 @@ func (s *Service) NotifyCard(ctx context.Context, tx bun.IDB, n *card.Notice) er
 					data["Until"] = localTime(*n.Until, m.TimeZone)
 				}
 				data["Amount"] = fmt.Sprintf("%d,%02d", n.AmountOre/100, n.AmountOre%100)
-				return s.texts(locale, m.DefaultLocale, "Push"+string(kind), data, s.opt.PublicURL), nil
+				return s.texts(locale, m.DefaultLocale, messageIDs[kind], data, s.opt.PublicURL), nil
 			}})
 		return err
 	})

@@ -27,6 +27,13 @@ const (
 	KindEventCancelled    Kind = "EVENT_CANCELLED"
 )
 
+// messageIDs name each kind's texts: "<id>Title" and "<id>Body".
+var messageIDs = map[Kind]string{
+	KindTicketExpiring: "PushTicketExpiring", KindWaitingPlace: "PushWaitingPlace", KindRefill: "PushRefill",
+	KindNewOffers: "PushNewOffers", KindNewDate: "PushNewDate", KindNeighbourhoodNews: "PushNeighbourhoodNews",
+	KindEventCancelled: "PushEventCancelled",
+}
+
 // Payload is what a push message carries, as JSON: nothing personal, only what the
 // notification shows and where it leads.
 type Payload struct {
