@@ -6,11 +6,9 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
-	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/platform/database"
-	"github.com/fritid/fritid/internal/platform/jobs"
 )
 
 // Kind is what a push message is about; the app shows it, or routes by it.
@@ -60,8 +58,8 @@ type campaign struct {
 }
 
 // enqueue queues c on tx, the transaction of the change that causes it: the languages of
-// its subscriptions in one statement, the messages in one set-based insert, and their
-// delivery jobs in one more (COPY). It returns how many messages.
+// its subscriptions in one statement, then the messages and their delivery jobs in one
+// set-based statement. It returns how many messages.
 func (s *Service) enqueue(ctx context.Context, tx bun.Tx, c *campaign) (int, error) {
 	var locales []string
 	args := append([]any{c.mid}, c.args...)
@@ -88,20 +86,25 @@ func (s *Service) enqueue(ctx context.Context, tx bun.Tx, c *campaign) (int, err
 	if err != nil {
 		return 0, fmt.Errorf("push texts: %w", err)
 	}
-	var ids []uuid.UUID
+	var n int
 	args = append([]any{c.kind, string(byLocale), c.mid}, c.args...)
-	err = tx.NewRaw(`INSERT INTO push_messages (municipality_id, subscription_id, kind, payload)
-		SELECT s.municipality_id, s.id, ?, (?::jsonb) -> s.locale FROM push_subscriptions AS s
-		WHERE s.municipality_id = ? AND (`+c.where+`)
-		RETURNING id`, args...).Scan(ctx, &ids)
+	args = append(args, MaxAttempts, JobKind)
+	// The messages and their jobs in one statement: River's job rows written as River
+	// writes them (as migration 0019 moved the outbox onto the queue), so that 50,000 of
+	// them cost one round trip and nothing comes back to build them from. The workers poll
+	// for new jobs every second.
+	err = tx.NewRaw(`WITH m AS (INSERT INTO push_messages (municipality_id, subscription_id, kind, payload)
+			SELECT s.municipality_id, s.id, ?, (?::jsonb) -> s.locale FROM push_subscriptions AS s
+			WHERE s.municipality_id = ? AND (`+c.where+`)
+			RETURNING id, municipality_id),
+		j AS (INSERT INTO river_job (state, max_attempts, args, kind, queue, priority, tags)
+			SELECT 'available', ?, jsonb_build_object('message_id', m.id, 'municipality_id', m.municipality_id),
+				?, 'default', 1, '{}' FROM m RETURNING 1)
+		SELECT count(*) FROM j`, args...).Scan(ctx, &n)
 	if err != nil {
 		return 0, database.MapError(err, "queue push messages", "push")
 	}
-	params := make([]river.InsertManyParams, len(ids))
-	for i, id := range ids {
-		params[i] = river.InsertManyParams{Args: SendArgs{MessageID: id, MunicipalityID: c.mid}}
-	}
-	return jobs.InsertManyTx(ctx, tx, params)
+	return n, nil
 }
 
 // marshalPayload returns p as JSON, its body shortened until the whole fits MaxPayload.

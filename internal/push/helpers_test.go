@@ -29,6 +29,7 @@ const (
 type env struct {
 	t         *testing.T
 	db        *bun.DB
+	url       string
 	tenants   *tenant.Service
 	residents *resident.Service
 	cards     *card.Service
@@ -40,12 +41,12 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	db := testdb.New(t)
+	db, url := testdb.NewWithURL(t)
 	private, public, err := GenerateKeys()
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: db, tenants: tenant.NewService(db), residents: resident.NewService(db, testSecret),
+	e := &env{t: t, db: db, url: url, tenants: tenant.NewService(db), residents: resident.NewService(db, testSecret),
 		cards: card.NewService(db, testSecret, card.Options{
 			IdentityNumber: func(id *auth.Identity) string { return id.Subject }})}
 	e.svc = NewService(db, Options{PublicKey: public, PrivateKey: private, Subject: testSubject,
