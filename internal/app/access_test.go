@@ -43,7 +43,8 @@ const (
 // what docs/access.md says: allowed, FORBIDDEN or UNAUTHENTICATED.
 func TestAccessMatrix(t *testing.T) {
 	iss := newIssuer(t)
-	s := newServer(t, func(c *config.Config) { c.OIDCIssuers = []config.OIDCIssuer{{Issuer: iss.URL, Audience: "fritid"}} })
+	s := newServer(t, withPush(t),
+		func(c *config.Config) { c.OIDCIssuers = []config.OIDCIssuer{{Issuer: iss.URL, Audience: "fritid"}} })
 	ctx := context.Background()
 	demo, _ := s.app.Tenants.FindMunicipalityBySlug(ctx, "demo")
 	larvik, err := s.app.Tenants.CreateMunicipality(ctx, tenantInput("larvik", "Larvik kommune"))
@@ -807,6 +808,7 @@ func TestAccessMatrix(t *testing.T) {
 		newsletterOutcomes{anyone: anyone, adminOnly: adminOnly, editors: catalogueEditors, signedIn: signedIn,
 			viewers: viewers})...)
 	mutations = append(mutations, residentAccessCases(anyone)...)
+	mutations = append(mutations, pushAccessCases(anonymousCard, anyone)...)
 	t.Run("every mutation is in the matrix and in docs/access.md", func(t *testing.T) {
 		covered := map[string]bool{}
 		for _, m := range mutations {
