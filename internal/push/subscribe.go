@@ -128,7 +128,7 @@ func (s *Service) keep(ctx context.Context, a anchor, k *keys) (*Subscription, e
 // underLimit locks a's row and returns BAD_USER_INPUT (reason TOO_MANY) naming
 // "input.endpoint" when a has as many other subscriptions as allowed.
 func (s *Service) underLimit(ctx context.Context, tx bun.Tx, a anchor, endpoint string) error {
-	if _, err := tx.ExecContext(ctx, "SELECT 1 FROM "+a.table+" WHERE id = ? FOR UPDATE", a.id); err != nil {
+	if _, err := tx.ExecContext(ctx, "SELECT 1 FROM "+a.table+" WHERE id = ? FOR NO KEY UPDATE", a.id); err != nil {
 		return database.MapError(err, "lock push subscriber", "input")
 	}
 	var n int
