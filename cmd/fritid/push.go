@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 
@@ -12,9 +13,9 @@ import (
 // pushCmd runs "fritid push keys": it writes a new VAPID key pair as the settings'
 // lines, for the operator to keep with the other secrets. It touches no database.
 func pushCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 1 && isHelp(args[0]) {
+	if len(args) > 0 && isHelp(args[len(args)-1]) {
 		subcommands(stdout, "fritid push", "fritid push keys")
-		return nil
+		return flag.ErrHelp
 	}
 	if len(args) != 1 || args[0] != "keys" {
 		subcommands(stderr, "fritid push", "fritid push keys")
