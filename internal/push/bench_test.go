@@ -65,7 +65,8 @@ func BenchmarkCampaign50k(b *testing.B) {
 			b.Fatalf("queued %d (%v)", n, err)
 		}
 		b.StopTimer()
-		if _, err := db.ExecContext(ctx, "TRUNCATE push_messages; DELETE FROM river_job WHERE kind = 'push'"); err != nil {
+		_, err = db.ExecContext(ctx, "TRUNCATE push_messages; DELETE FROM river_job WHERE kind = 'push'")
+		if err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()

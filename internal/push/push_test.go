@@ -161,9 +161,10 @@ func TestSubscribeBadInput(t *testing.T) {
 		{"Empty", b.input(""), "input.endpoint"},
 		{"ShortKey", SubscriptionInput{Endpoint: good.Endpoint, P256dh: encodeKey(make([]byte, 64)), Auth: good.Auth},
 			"input.p256dh"},
-		{"NotAPoint", SubscriptionInput{Endpoint: good.Endpoint, P256dh: encodeKey(append([]byte{4}, make([]byte, 64)...)),
-			Auth: good.Auth}, "input.p256dh"},
-		{"AuthLength", SubscriptionInput{Endpoint: good.Endpoint, P256dh: good.P256dh, Auth: encodeKey(make([]byte, 15))},
+		{"NotAPoint", SubscriptionInput{Endpoint: good.Endpoint,
+			P256dh: encodeKey(append([]byte{4}, make([]byte, 64)...)), Auth: good.Auth}, "input.p256dh"},
+		{"AuthLength", SubscriptionInput{Endpoint: good.Endpoint, P256dh: good.P256dh,
+			Auth: encodeKey(make([]byte, 15))},
 			"input.auth"},
 		{"NotBase64", SubscriptionInput{Endpoint: good.Endpoint, P256dh: good.P256dh, Auth: "!!!!"}, "input.auth"},
 	} {
@@ -297,7 +298,8 @@ func TestLimitUnderConcurrency(t *testing.T) {
 	}
 	// The same endpoint again replaces it, even at the limit.
 	var ep string
-	if err := e.db.QueryRowContext(context.Background(), "SELECT endpoint FROM push_subscriptions LIMIT 1").Scan(&ep); err != nil {
+	err := e.db.QueryRowContext(context.Background(), "SELECT endpoint FROM push_subscriptions LIMIT 1").Scan(&ep)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.svc.Subscribe(i18n.WithLocale(dev, i18n.Locale{Code: "en", Chain: []string{"en"}}),

@@ -143,7 +143,8 @@ func (s *Service) scanNewDates(ctx context.Context, tx bun.Tx, now time.Time) (i
 			where: `s.owner_id IN (SELECT f.owner_id FROM resident_favourites f WHERE f.notify_new_dates
 				AND ((f.kind = 'ORGANISATION' AND f.item_id = ?) OR (f.kind = 'EVENT' AND (f.item_id = ?
 				OR f.item_id IN (SELECT o.id FROM events o WHERE o.series_id = ? AND o.id <> ?)))))`,
-			args: []any{it.OrganisationID, it.ParentID, series, it.ID}, render: s.eventTexts(ctx, tx, &it, "PushNewDate")})
+			args:   []any{it.OrganisationID, it.ParentID, series, it.ID},
+			render: s.eventTexts(ctx, tx, &it, "PushNewDate")})
 		if err != nil {
 			return 0, 0, err
 		}
@@ -163,7 +164,8 @@ func (s *Service) scanCancelled(ctx context.Context, tx bun.Tx, now time.Time) (
 	total := 0
 	for _, it := range items {
 		n, err := s.enqueue(ctx, tx, &campaign{mid: it.MunicipalityID, kind: KindEventCancelled,
-			where: `s.owner_id IN (SELECT f.owner_id FROM resident_favourites f WHERE f.kind = 'EVENT' AND f.item_id = ?)
+			where: `s.owner_id IN (SELECT f.owner_id FROM resident_favourites f
+					WHERE f.kind = 'EVENT' AND f.item_id = ?)
 				OR s.card_id IN (SELECT t.card_id FROM card_tickets t WHERE t.offer_id = ? AND t.status = 'CLAIMED')`,
 			args: []any{it.ID, it.OfferID}, render: s.eventTexts(ctx, tx, &it, "PushEventCancelled")})
 		if err != nil {

@@ -37,7 +37,8 @@ func FuzzParseSubscription(f *testing.F) {
 		if a, err := netip.ParseAddr(u.Hostname()); err == nil && integration.Refused(a) {
 			t.Fatalf("accepted a refused address: %q", k.Endpoint)
 		}
-		if h := strings.ToLower(u.Hostname()); h == "localhost" || !strings.Contains(h, ".") && !strings.Contains(h, ":") {
+		h := strings.ToLower(u.Hostname())
+		if h == "localhost" || !strings.Contains(h, ".") && !strings.Contains(h, ":") {
 			t.Fatalf("accepted a local name: %q", k.Endpoint)
 		}
 		if len(k.P256dh) != 65 || k.P256dh[0] != 4 || len(k.Auth) != 16 {
