@@ -19,6 +19,7 @@ import (
 	"github.com/fritid/fritid/internal/newsletter"
 	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
+	"github.com/fritid/fritid/internal/push"
 	"github.com/fritid/fritid/internal/resident"
 	"github.com/fritid/fritid/internal/tenant"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -1364,10 +1365,14 @@ type ComplexityRoot struct {
 		StartCardApplicationReview     func(childComplexity int, id string) int
 		SubmitCardApplication          func(childComplexity int, input model.SubmitCardApplicationInput) int
 		Subscribe                      func(childComplexity int, input model.SubscribeInput) int
+		SubscribeCardPush              func(childComplexity int, access model.CardPinInput, input push.SubscriptionInput) int
+		SubscribePush                  func(childComplexity int, input push.SubscriptionInput) int
 		SuspendCard                    func(childComplexity int, id string) int
 		TopUpCard                      func(childComplexity int, input model.TopUpCardInput) int
 		UnscheduleNewsletterCampaign   func(childComplexity int, id string) int
 		Unsubscribe                    func(childComplexity int, token string) int
+		UnsubscribeCardPush            func(childComplexity int, access model.CardPinInput, endpoint string) int
+		UnsubscribePush                func(childComplexity int, endpoint string) int
 		UpdateActivity                 func(childComplexity int, id string, input model.ActivityChangesInput) int
 		UpdateArticle                  func(childComplexity int, input content.UpdateArticleInput) int
 		UpdateClosure                  func(childComplexity int, input events.ClosureInput) int
@@ -1729,6 +1734,16 @@ type ComplexityRoot struct {
 		Utilisation    func(childComplexity int) int
 	}
 
+	PushSubscription struct {
+		CreatedAt func(childComplexity int) int
+		Endpoint  func(childComplexity int) int
+		Locale    func(childComplexity int) int
+	}
+
+	PushSubscriptionPayload struct {
+		Subscription func(childComplexity int) int
+	}
+
 	Query struct {
 		APIKeys                   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Activities                func(childComplexity int, filter *model.CatalogueFilterInput, orderBy *portal.Order, first *int, after *string, last *int, before *string) int
@@ -1763,6 +1778,7 @@ type ComplexityRoot struct {
 		MissingTranslations       func(childComplexity int, locale *string, first *int, after *string) int
 		Municipality              func(childComplexity int) int
 		MyCards                   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		MyPushSubscriptions       func(childComplexity int) int
 		MyThings                  func(childComplexity int) int
 		Neighbourhood             func(childComplexity int, id *string, slug *string) int
 		Neighbourhoods            func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -1781,6 +1797,7 @@ type ComplexityRoot struct {
 		Page                      func(childComplexity int, path string, previewToken *string) int
 		Pages                     func(childComplexity int, parent *string) int
 		PendingOrganisations      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		PushPublicKey             func(childComplexity int) int
 		Revisions                 func(childComplexity int, itemID string, first *int, after *string, last *int, before *string) int
 		Search                    func(childComplexity int, query string, first *int, after *string) int
 		Users                     func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -1908,9 +1925,10 @@ type ComplexityRoot struct {
 	}
 
 	ResidentDataReport struct {
-		Favourites      func(childComplexity int) int
-		Interests       func(childComplexity int) int
-		NeighbourhoodID func(childComplexity int) int
+		Favourites        func(childComplexity int) int
+		Interests         func(childComplexity int) int
+		NeighbourhoodID   func(childComplexity int) int
+		PushSubscriptions func(childComplexity int) int
 	}
 
 	RestoreContentRevisionPayload struct {
@@ -2211,6 +2229,11 @@ type ComplexityRoot struct {
 
 	UnsubscribePayload struct {
 		Unsubscribed func(childComplexity int) int
+	}
+
+	UnsubscribePushPayload struct {
+		Endpoint func(childComplexity int) int
+		Removed  func(childComplexity int) int
 	}
 
 	UpdateActivityPayload struct {
@@ -8076,6 +8099,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Subscribe(childComplexity, args["input"].(model.SubscribeInput)), true
+	case "Mutation.subscribeCardPush":
+		if e.ComplexityRoot.Mutation.SubscribeCardPush == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_subscribeCardPush_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubscribeCardPush(childComplexity, args["access"].(model.CardPinInput), args["input"].(push.SubscriptionInput)), true
+	case "Mutation.subscribePush":
+		if e.ComplexityRoot.Mutation.SubscribePush == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_subscribePush_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubscribePush(childComplexity, args["input"].(push.SubscriptionInput)), true
 	case "Mutation.suspendCard":
 		if e.ComplexityRoot.Mutation.SuspendCard == nil {
 			break
@@ -8120,6 +8165,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Unsubscribe(childComplexity, args["token"].(string)), true
+	case "Mutation.unsubscribeCardPush":
+		if e.ComplexityRoot.Mutation.UnsubscribeCardPush == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unsubscribeCardPush_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnsubscribeCardPush(childComplexity, args["access"].(model.CardPinInput), args["endpoint"].(string)), true
+	case "Mutation.unsubscribePush":
+		if e.ComplexityRoot.Mutation.UnsubscribePush == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unsubscribePush_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnsubscribePush(childComplexity, args["endpoint"].(string)), true
 	case "Mutation.updateActivity":
 		if e.ComplexityRoot.Mutation.UpdateActivity == nil {
 			break
@@ -9622,6 +9689,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProviderStatistics.Utilisation(childComplexity), true
 
+	case "PushSubscription.createdAt":
+		if e.ComplexityRoot.PushSubscription.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushSubscription.CreatedAt(childComplexity), true
+	case "PushSubscription.endpoint":
+		if e.ComplexityRoot.PushSubscription.Endpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushSubscription.Endpoint(childComplexity), true
+	case "PushSubscription.locale":
+		if e.ComplexityRoot.PushSubscription.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushSubscription.Locale(childComplexity), true
+
+	case "PushSubscriptionPayload.subscription":
+		if e.ComplexityRoot.PushSubscriptionPayload.Subscription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushSubscriptionPayload.Subscription(childComplexity), true
+
 	case "Query.apiKeys":
 		if e.ComplexityRoot.Query.APIKeys == nil {
 			break
@@ -9966,6 +10059,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyCards(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.myPushSubscriptions":
+		if e.ComplexityRoot.Query.MyPushSubscriptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.MyPushSubscriptions(childComplexity), true
 	case "Query.myThings":
 		if e.ComplexityRoot.Query.MyThings == nil {
 			break
@@ -10149,6 +10248,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PendingOrganisations(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.pushPublicKey":
+		if e.ComplexityRoot.Query.PushPublicKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.PushPublicKey(childComplexity), true
 	case "Query.revisions":
 		if e.ComplexityRoot.Query.Revisions == nil {
 			break
@@ -10575,6 +10680,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ResidentDataReport.NeighbourhoodID(childComplexity), true
+	case "ResidentDataReport.pushSubscriptions":
+		if e.ComplexityRoot.ResidentDataReport.PushSubscriptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResidentDataReport.PushSubscriptions(childComplexity), true
 
 	case "RestoreContentRevisionPayload.article":
 		if e.ComplexityRoot.RestoreContentRevisionPayload.Article == nil {
@@ -11388,6 +11499,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UnsubscribePayload.Unsubscribed(childComplexity), true
 
+	case "UnsubscribePushPayload.endpoint":
+		if e.ComplexityRoot.UnsubscribePushPayload.Endpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnsubscribePushPayload.Endpoint(childComplexity), true
+	case "UnsubscribePushPayload.removed":
+		if e.ComplexityRoot.UnsubscribePushPayload.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnsubscribePushPayload.Removed(childComplexity), true
+
 	case "UpdateActivityPayload.activity":
 		if e.ComplexityRoot.UpdateActivityPayload.Activity == nil {
 			break
@@ -12076,6 +12200,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputNewsletterListTextInput,
 		ec.unmarshalInputOrganisationTextInput,
 		ec.unmarshalInputPostCardInvoiceInput,
+		ec.unmarshalInputPushSubscriptionInput,
 		ec.unmarshalInputRecurrenceInput,
 		ec.unmarshalInputRegisterOrganisationInput,
 		ec.unmarshalInputSetContentStatusInput,
@@ -19521,6 +19646,107 @@ type SetCategoryTranslationPayload {
   category: Category!
 }
 `, BuiltIn: false},
+	{Name: "../schema/push.graphqls", Input: `# Web Push (VAPID) to the resident app and to the portal in a browser: a push subscription
+# hangs on a device (its token in X-Fritid-Device), on a resident signed in with ID-porten,
+# or on an anonymous activity card by its number and PIN.
+
+extend type Query {
+  """
+  The VAPID public key (base64url) a browser subscribes with (` + "`" + `applicationServerKey` + "`" + ` of
+  ` + "`" + `pushManager.subscribe` + "`" + `); null when Web Push is not set up on this server.
+  """
+  pushPublicKey: String
+
+  """
+  The caller's push subscriptions (a device or a resident signed in with ID-porten, as
+  ` + "`" + `myThings` + "`" + `), newest first.
+  """
+  myPushSubscriptions: [PushSubscription!]!
+}
+
+extend type Mutation {
+  """
+  Keeps a push subscription for the caller (a device or a resident signed in with
+  ID-porten, as ` + "`" + `myThings` + "`" + `): favourites' new dates, news in the chosen neighbourhood, a
+  favourite event cancelled and, for a resident, the notices of the activity cards they
+  hold or are a guardian of. Subscribing an endpoint again replaces its keys and language
+  (the request's). PUSH_NOT_AVAILABLE when Web Push is not set up; BAD_USER_INPUT naming
+  ` + "`" + `input.endpoint` + "`" + ` (not https, a private or local address, too long; reason TOO_MANY at the
+  limit of 10), ` + "`" + `input.p256dh` + "`" + ` or ` + "`" + `input.auth` + "`" + `.
+  """
+  subscribePush(
+    "The browser's PushSubscription (its toJSON)."
+    input: PushSubscriptionInput!
+  ): PushSubscriptionPayload!
+
+  "Removes the caller's (as ` + "`" + `subscribePush` + "`" + `) subscription with this endpoint."
+  unsubscribePush(
+    "The subscription's endpoint."
+    endpoint: String!
+  ): UnsubscribePushPayload!
+
+  """
+  Keeps a push subscription for an anonymous activity card, opened by its number and PIN:
+  its tickets about to expire, places from a waiting list, new offers, refills and
+  cancelled events it holds a ticket for, with nothing personal kept. NOT_FOUND for an
+  unknown number or a wrong PIN (alike), RATE_LIMITED after too many; otherwise as
+  ` + "`" + `subscribePush` + "`" + `.
+  """
+  subscribeCardPush(
+    "The card's number and PIN."
+    access: CardPinInput!
+    "The browser's PushSubscription (its toJSON)."
+    input: PushSubscriptionInput!
+  ): PushSubscriptionPayload!
+
+  "Removes an anonymous card's subscription with this endpoint (number and PIN as ` + "`" + `subscribeCardPush` + "`" + `)."
+  unsubscribeCardPush(
+    "The card's number and PIN."
+    access: CardPinInput!
+    "The subscription's endpoint."
+    endpoint: String!
+  ): UnsubscribePushPayload!
+}
+
+"A browser's push subscription, as ` + "`" + `PushSubscription.toJSON()` + "`" + ` gives it."
+input PushSubscriptionInput {
+  "The push service's https endpoint."
+  endpoint: String!
+  "The subscription's P-256 public key (` + "`" + `keys.p256dh` + "`" + `, 65 bytes in base64url)."
+  p256dh: String!
+  "The subscription's authentication secret (` + "`" + `keys.auth` + "`" + `, 16 bytes in base64url)."
+  auth: String!
+}
+
+"A push subscription kept."
+type PushSubscription {
+  "The push service's endpoint."
+  endpoint: String!
+  "The language its messages are written in."
+  locale: String!
+  "When it was kept."
+  createdAt: Time!
+}
+
+"A push subscription kept."
+type PushSubscriptionPayload {
+  "The subscription."
+  subscription: PushSubscription!
+}
+
+"A push subscription removed."
+type UnsubscribePushPayload {
+  "The endpoint."
+  endpoint: String!
+  "Whether there was such a subscription."
+  removed: Boolean!
+}
+
+extend type ResidentDataReport {
+  "The push subscriptions kept for the resident."
+  pushSubscriptions: [PushSubscription!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/resident.graphqls", Input: `# A resident's own things: favourites, a neighbourhood, interests and the feed "for you",
 # for a device without any account (its token in the X-Fritid-Device header) or a resident
 # signed in with ID-porten (a bearer ID token carrying an identity number).
@@ -23194,6 +23420,26 @@ func (ec *executionContext) childFields_ProviderStatistics(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type ProviderStatistics", field.Name)
 }
 
+func (ec *executionContext) childFields_PushSubscription(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "endpoint":
+		return ec.fieldContext_PushSubscription_endpoint(ctx, field)
+	case "locale":
+		return ec.fieldContext_PushSubscription_locale(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PushSubscription_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PushSubscription", field.Name)
+}
+
+func (ec *executionContext) childFields_PushSubscriptionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subscription":
+		return ec.fieldContext_PushSubscriptionPayload_subscription(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PushSubscriptionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RedeemTicketPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "ticketCheck":
@@ -23438,6 +23684,8 @@ func (ec *executionContext) childFields_ResidentDataReport(ctx context.Context, 
 		return ec.fieldContext_ResidentDataReport_neighbourhoodId(ctx, field)
 	case "interests":
 		return ec.fieldContext_ResidentDataReport_interests(ctx, field)
+	case "pushSubscriptions":
+		return ec.fieldContext_ResidentDataReport_pushSubscriptions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ResidentDataReport", field.Name)
 }
@@ -24014,6 +24262,16 @@ func (ec *executionContext) childFields_UnsubscribePayload(ctx context.Context, 
 		return ec.fieldContext_UnsubscribePayload_unsubscribed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UnsubscribePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UnsubscribePushPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "endpoint":
+		return ec.fieldContext_UnsubscribePushPayload_endpoint(ctx, field)
+	case "removed":
+		return ec.fieldContext_UnsubscribePushPayload_removed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnsubscribePushPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateActivityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

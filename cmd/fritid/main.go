@@ -70,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return admin(ctx, rest, getenv, stdout, stderr)
 	case "seed":
 		return seed(ctx, rest, getenv, stdout, stderr)
+	case "push":
+		return pushCmd(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "fritid", buildinfo.Get())
 		return nil
@@ -98,6 +100,8 @@ Commands:
   seed demo                       add the demo municipality (Larvik) with demo data
   seed synthetic                  add a municipality with generated data for benchmarks:
                                   --organisations N --activities-per-organisation M
+  push keys                       print a new VAPID key pair for Web Push, as the lines
+                                  FRITID_PUSH_VAPID_PUBLIC_KEY= and ..._PRIVATE_KEY=
   version                         print the version (also --version)
   healthcheck                     exit 0 when the server at FRITID_HTTP_ADDR is ready
                                   (GET /readyz answers 200); for container health checks

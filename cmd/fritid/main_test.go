@@ -113,6 +113,7 @@ func TestEveryCommandHelps(t *testing.T) {
 		{[]string{"seed", "demo"}, "Usage: fritid seed demo [flags]"},
 		{[]string{"seed", "synthetic"}, "Usage: fritid seed synthetic [flags]"},
 		{[]string{"migrate"}, "Usage: fritid migrate up"},
+		{[]string{"push"}, "Usage: fritid push keys"},
 		{[]string{"migrate", "up"}, "Usage: fritid migrate up [flags]"},
 		{[]string{"migrate", "down"}, "Usage: fritid migrate down [flags]"},
 		{[]string{"migrate", "status"}, "Usage: fritid migrate status [flags]"},

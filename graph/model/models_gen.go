@@ -18,6 +18,7 @@ import (
 	"github.com/fritid/fritid/internal/newsletter"
 	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
+	"github.com/fritid/fritid/internal/push"
 	"github.com/fritid/fritid/internal/resident"
 	"github.com/fritid/fritid/internal/tenant"
 )
@@ -994,6 +995,12 @@ type PostCardInvoicePayload struct {
 	Invoice *card.Invoice `json:"invoice"`
 }
 
+// A push subscription kept.
+type PushSubscriptionPayload struct {
+	// The subscription.
+	Subscription *push.Subscription `json:"subscription"`
+}
+
 // The root of every read. Each request is answered for one municipality (chosen by the host
 // name, the `X-Municipality` header, or the only municipality there is) and in one locale
 // (negotiated from `X-Locale` or `Accept-Language`, echoed in the `Content-Language` header).
@@ -1427,6 +1434,14 @@ type TopUpCardPayload struct {
 type UnsubscribePayload struct {
 	// Always true (also when the subscription had ended already).
 	Unsubscribed bool `json:"unsubscribed"`
+}
+
+// A push subscription removed.
+type UnsubscribePushPayload struct {
+	// The endpoint.
+	Endpoint string `json:"endpoint"`
+	// Whether there was such a subscription.
+	Removed bool `json:"removed"`
 }
 
 // A changed activity.

@@ -44,7 +44,8 @@ const (
 // what docs/access.md says: allowed, FORBIDDEN or UNAUTHENTICATED.
 func TestAccessMatrix(t *testing.T) {
 	iss := newIssuer(t)
-	s := newServer(t, func(c *config.Config) { c.OIDCIssuers = []config.OIDCIssuer{{Issuer: iss.URL, Audience: "fritid"}} },
+	s := newServer(t, withPush(t),
+		func(c *config.Config) { c.OIDCIssuers = []config.OIDCIssuer{{Issuer: iss.URL, Audience: "fritid"}} },
 		withAppleWallet(wallettest.NewApple(t, walletPassType)))
 	ctx := context.Background()
 	demo, _ := s.app.Tenants.FindMunicipalityBySlug(ctx, "demo")
@@ -810,6 +811,7 @@ func TestAccessMatrix(t *testing.T) {
 			viewers: viewers})...)
 	mutations = append(mutations, residentAccessCases(anyone)...)
 	mutations = append(mutations, cardWalletAccessCases(anonymousTicket, anyone)...)
+	mutations = append(mutations, pushAccessCases(anonymousCard, anyone)...)
 	t.Run("every mutation is in the matrix and in docs/access.md", func(t *testing.T) {
 		covered := map[string]bool{}
 		for _, m := range mutations {

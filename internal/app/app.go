@@ -37,6 +37,7 @@ import (
 	"github.com/fritid/fritid/internal/platform/live"
 	"github.com/fritid/fritid/internal/platform/tracing"
 	"github.com/fritid/fritid/internal/portal"
+	"github.com/fritid/fritid/internal/push"
 	"github.com/fritid/fritid/internal/resident"
 	"github.com/fritid/fritid/internal/tenant"
 )
@@ -66,6 +67,8 @@ type App struct {
 	Integration *integration.Service
 	// Residents keeps residents' favourites, neighbourhoods and interests.
 	Residents *resident.Service
+	// Push keeps Web Push subscriptions and sends push messages.
+	Push *push.Service
 	// Tracing is on when the OTEL_* variables name an OTLP endpoint; otherwise it records
 	// and sends nothing.
 	Tracing *tracing.Tracing
@@ -165,6 +168,12 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 	a.Newsletters = newNewsletters(a)
 	a.Integration = integration.NewService(a.DB)
 	a.Residents = resident.NewService(a.DB, cfg.SecretKey)
+	a.Push = push.NewService(a.DB, push.Options{PublicKey: cfg.PushPublicKey, PrivateKey: cfg.PushPrivateKey,
+		Subject: cfg.PushSubject, PublicURL: cfg.PublicURL}, a.Residents, a.Cards, a.Bundle)
+	if a.Push.Available() {
+		// Web Push is a channel of the card's notices beside e-mail and text messages.
+		a.Cards.Push = a.Push
+	}
 	a.Integration.Development, a.Integration.AllowPrivate = !cfg.Production(), cfg.WebhookAllowPrivate
 	a.Integration.PublicURL, a.Integration.Key = cfg.PublicURL, []byte(cfg.SecretKey)
 	if a.Jobs, err = newJobs(a); err != nil {
@@ -355,7 +364,7 @@ func (a *App) Handler() http.Handler {
 	cfg := a.Config
 	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Queue: a.Jobs,
 		Content: a.Content, Calendar: a.Events, Newsletters: a.Newsletters, Integration: a.Integration,
-		Residents: a.Residents, Bundle: a.Bundle}
+		Residents: a.Residents, Push: a.Push, Bundle: a.Bundle}
 	gql := graph.NewHandler(resolver, graph.Options{
 		Introspection:  cfg.Introspection,
 		MaxDepth:       cfg.MaxDepth,
@@ -541,6 +550,11 @@ func newJobs(a *App) (*jobs.Queue, error) {
 	// Devices of the resident app, and signed-in residents' things, unused for 13 months erased: daily.
 	jobs.AddWorker(q, &resident.IdleDeviceWorker{Residents: a.Residents})
 	q.AddPeriodic(resident.IdleDeviceInterval, func() river.JobArgs { return resident.IdleDeviceArgs{} })
+	// Web Push: each message a job of its own; favourites' new dates, neighbourhood news and
+	// cancelled events looked for every few minutes.
+	jobs.AddWorker(q, &push.SendWorker{Push: a.Push})
+	jobs.AddWorker(q, &push.ScanWorker{Push: a.Push})
+	q.AddPeriodic(push.ScanInterval, func() river.JobArgs { return push.ScanArgs{} })
 	return q, nil
 }
 

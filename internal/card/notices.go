@@ -205,14 +205,20 @@ func (s *Service) remindTickets(ctx context.Context, now time.Time) (int, error)
 	}
 }
 
-// eraseNoticeContacts deletes the notice addresses of the cards of persons ids and of the
-// children they are guardians of (who left an address is not kept), on tx, the erasure's
-// transaction.
+// eraseNoticeContacts deletes the notice addresses and push subscriptions of the cards of
+// persons ids and of the children they are guardians of (who left an address is not kept),
+// on tx, the erasure's transaction.
 func eraseNoticeContacts(ctx context.Context, tx bun.IDB, ids []uuid.UUID) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM card_notice_contacts WHERE card_id IN (SELECT id FROM cards
 		WHERE holder_id IN (?0) OR holder_id IN (SELECT child_id FROM card_guardianships WHERE guardian_id IN (?0)))`,
 		bun.In(ids))
-	return database.MapError(err, "erase notice addresses", "card")
+	if err != nil {
+		return database.MapError(err, "erase notice addresses", "card")
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM push_subscriptions WHERE card_id IN (SELECT id FROM cards
+		WHERE holder_id IN (?0) OR holder_id IN (SELECT child_id FROM card_guardianships WHERE guardian_id IN (?0)))`,
+		bun.In(ids))
+	return database.MapError(err, "erase push subscriptions", "card")
 }
 
 // eraseStaleNoticeContacts deletes the notice addresses of cards that ended before cutoff,
@@ -223,6 +229,12 @@ func eraseStaleNoticeContacts(ctx context.Context, db bun.IDB, cutoff, now time.
 		OR EXISTS (SELECT 1 FROM cards c WHERE c.id = nc.card_id AND c.ended_at < ?0)`, cutoff, now)
 	if err != nil {
 		return 0, database.MapError(err, "erase stale notice addresses", "card")
+	}
+	// A card's push subscriptions go when it ends: nothing is pushed about an ended card.
+	_, err = db.ExecContext(ctx, `DELETE FROM push_subscriptions s WHERE s.card_id IS NOT NULL
+		AND EXISTS (SELECT 1 FROM cards c WHERE c.id = s.card_id AND c.ended_at < ?)`, now)
+	if err != nil {
+		return 0, database.MapError(err, "erase push subscriptions of ended cards", "card")
 	}
 	n, err := res.RowsAffected()
 	return int(n), err

@@ -12,7 +12,8 @@ import (
 // LinkDevice moves what the request's device keeps to the resident signed in with
 // ID-porten on the same request, and forgets the device: its favourites are merged (those
 // kept by both once, up to MaxFavourites; "tell me about new dates" if either asked), and
-// its neighbourhood and interests are taken where the resident has chosen none. It returns
+// its neighbourhood and interests are taken where the resident has chosen none, its push
+// subscriptions are the resident's from then on. It returns
 // what the resident keeps then. Errors: UNAUTHENTICATED (no device, or one unknown, or no
 // sign-in), FORBIDDEN for a sign-in without an identity number.
 func (s *Service) LinkDevice(ctx context.Context) (*Things, error) {
@@ -58,6 +59,14 @@ func (s *Service) LinkDevice(ctx context.Context) (*Things, error) {
 			FROM resident_owners d WHERE p.id = ? AND d.id = ?`, person, dev.ID)
 		if err != nil {
 			return database.MapError(err, "merge interests", "resident")
+		}
+		// The device's push subscriptions go with its things (those the resident has already
+		// stay as they are).
+		_, err = tx.ExecContext(ctx, `UPDATE push_subscriptions d SET owner_id = ? WHERE d.owner_id = ?
+			AND NOT EXISTS (SELECT 1 FROM push_subscriptions p WHERE p.owner_id = ? AND p.endpoint = d.endpoint)`,
+			person, dev.ID, person)
+		if err != nil {
+			return database.MapError(err, "move push subscriptions", "resident")
 		}
 		return s.deleteOwner(ctx, tx, dev.ID)
 	})

@@ -196,3 +196,19 @@ func (s *Service) tokenHash(token string) []byte {
 
 // noRows reports whether err is a query's "no rows".
 func noRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// CurrentOwner returns the id of the request's owner, as every resident operation finds it
+// (the person signed in with an identity number, else the device whose token the request
+// carries), for what hangs on an owner elsewhere (Web Push subscriptions). With create, a
+// person who has kept nothing yet is kept from now on; without, such a person gives
+// uuid.Nil. Errors: those of MyThings (UNAUTHENTICATED, FORBIDDEN).
+func (s *Service) CurrentOwner(ctx context.Context, create bool) (uuid.UUID, error) {
+	o, err := s.current(ctx)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	if o.ID != uuid.Nil || !create {
+		return o.ID, nil
+	}
+	return s.ensure(ctx, s.db, o)
+}

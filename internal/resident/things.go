@@ -46,6 +46,9 @@ type InterestsInput struct {
 
 // Things are what a resident keeps: favourites, a neighbourhood and interests.
 type Things struct {
+	// OwnerID is the owner's row (uuid.Nil for a person who has kept nothing yet), for the
+	// data-subject report of what other packages keep for it.
+	OwnerID uuid.UUID `bun:"-"`
 	// Device is true when they are kept for a device, false for a signed-in person.
 	Device     bool
 	Favourites []*Favourite
@@ -67,7 +70,7 @@ func (s *Service) MyThings(ctx context.Context) (*Things, error) {
 
 // things reads what o keeps.
 func (s *Service) things(ctx context.Context, o *owner) (*Things, error) {
-	th := &Things{Device: o.device(), Interests: Interests{CategoryIDs: []uuid.UUID{},
+	th := &Things{OwnerID: o.ID, Device: o.device(), Interests: Interests{CategoryIDs: []uuid.UUID{},
 		AgeGroups: []portal.TargetGroup{}, Languages: []string{}}}
 	if o.ID == uuid.Nil {
 		th.Favourites = []*Favourite{}

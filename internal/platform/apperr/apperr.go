@@ -94,6 +94,9 @@ const (
 	// WalletNotAvailable: the phone wallet asked for is not set up on this server (its
 	// settings are missing); Data names the setting. The query cardWallets lists those set up.
 	WalletNotAvailable Code = "WALLET_NOT_AVAILABLE"
+	// PushNotAvailable: Web Push is not set up on this server (no VAPID keys); the error's
+	// Field names the operation's field. Nothing was kept.
+	PushNotAvailable Code = "PUSH_NOT_AVAILABLE"
 )
 
 // Error is an application error: a Code, a message ID for localisation with its template

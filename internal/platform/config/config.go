@@ -4,6 +4,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -111,6 +112,10 @@ type Config struct {
 	SMSURL, SMSToken, SMSSender string
 	// Wallet is how tickets become phone wallet passes; see WalletConfig.
 	Wallet WalletConfig
+	// PushPublicKey and PushPrivateKey are the VAPID key pair of Web Push (base64url, the
+	// uncompressed P-256 point and the scalar); PushSubject is the contact the push services
+	// see (mailto: or https:). Empty keys: no Web Push.
+	PushPublicKey, PushPrivateKey, PushSubject string
 	// PGBinDir is PG_BINDIR: where the embedded PostgreSQL's binaries are, when set.
 	PGBinDir string
 	// Tracing is read from the standard OTEL_* variables (see tracing.FromEnv); off unless
@@ -416,6 +421,17 @@ var Settings = []Setting{
 			c.SMSURL = v
 			return nil
 		}},
+	{"FRITID_PUSH_VAPID_PUBLIC_KEY", "push-vapid-public-key", "",
+		"the VAPID public key of Web Push (base64url, 65 bytes; `fritid push keys` makes a pair); " +
+			"empty: no Web Push",
+		setString(func(c *Config) *string { return &c.PushPublicKey })},
+	{"FRITID_PUSH_VAPID_PRIVATE_KEY", "push-vapid-private-key", "",
+		"the VAPID private key of Web Push (base64url, 32 bytes); required with FRITID_PUSH_VAPID_PUBLIC_KEY",
+		setString(func(c *Config) *string { return &c.PushPrivateKey })},
+	{"FRITID_PUSH_SUBJECT", "push-subject", "",
+		"who the push services may contact about our messages: mailto:address or an https:// URL; " +
+			"required with the VAPID keys",
+		setString(func(c *Config) *string { return &c.PushSubject })},
 	{"FRITID_SMS_TOKEN", "sms-token", "", "bearer token sent to FRITID_SMS_URL with each text message; empty: none",
 		setString(func(c *Config) *string { return &c.SMSToken })},
 	{"FRITID_SMS_SENDER", "sms-sender", "fritid",
@@ -534,6 +550,7 @@ func (c *Config) validate() []string {
 	}
 	p = append(p, c.validateInbound()...)
 	p = append(p, c.Wallet.validate()...)
+	p = append(p, c.validatePush()...)
 	if c.Production() {
 		if c.SecretKey == "" {
 			p = append(p, "FRITID_SECRET_KEY is required in production: set it to at least 32 random characters (for example `openssl rand -hex 32`) and keep it the same across restarts")
@@ -740,4 +757,34 @@ func (c *Config) validateInbound() []string {
 			"(for example `openssl rand -hex 32`)")
 	}
 	return p
+}
+
+// validatePush returns the problems of the Web Push settings: both keys or neither, each
+// base64url of the right length, and a subject with them.
+func (c *Config) validatePush() []string {
+	if c.PushPublicKey == "" && c.PushPrivateKey == "" {
+		return nil
+	}
+	var p []string
+	if n := base64urlLen(c.PushPublicKey); n != 65 || !strings.HasPrefix(c.PushPublicKey, "B") {
+		p = append(p, "FRITID_PUSH_VAPID_PUBLIC_KEY must be a P-256 public key, 65 bytes in base64url "+
+			"(make a pair with `fritid push keys`)")
+	}
+	if base64urlLen(c.PushPrivateKey) != 32 {
+		p = append(p, "FRITID_PUSH_VAPID_PRIVATE_KEY must be a P-256 private key, 32 bytes in base64url "+
+			"(make a pair with `fritid push keys`)")
+	}
+	if !strings.HasPrefix(c.PushSubject, "mailto:") && !strings.HasPrefix(c.PushSubject, "https://") {
+		p = append(p, "FRITID_PUSH_SUBJECT must be mailto:address or an https:// URL when the VAPID keys are set")
+	}
+	return p
+}
+
+// base64urlLen returns how many bytes s holds in base64url (padded or not), -1 for none.
+func base64urlLen(s string) int {
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+	if err != nil {
+		return -1
+	}
+	return len(b)
 }

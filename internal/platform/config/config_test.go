@@ -72,6 +72,13 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 			"set both or neither"},
 		{"ErrShortInboundSecret", map[string]string{"FRITID_NEWSLETTER_BOUNCE_ADDRESS": "bounces@x.org",
 			"FRITID_NEWSLETTER_INBOUND_SECRET": "short"}, "FRITID_NEWSLETTER_INBOUND_SECRET is too short"},
+		{"ErrPushPrivateKeyMissing", map[string]string{"FRITID_PUSH_VAPID_PUBLIC_KEY": pushPublic,
+			"FRITID_PUSH_SUBJECT": "mailto:a@x.org"}, "FRITID_PUSH_VAPID_PRIVATE_KEY must be"},
+		{"ErrPushPublicKeyShort", map[string]string{"FRITID_PUSH_VAPID_PUBLIC_KEY": pushPublic[:40],
+			"FRITID_PUSH_VAPID_PRIVATE_KEY": pushPrivate, "FRITID_PUSH_SUBJECT": "mailto:a@x.org"},
+			"FRITID_PUSH_VAPID_PUBLIC_KEY must be"},
+		{"ErrPushSubject", map[string]string{"FRITID_PUSH_VAPID_PUBLIC_KEY": pushPublic,
+			"FRITID_PUSH_VAPID_PRIVATE_KEY": pushPrivate, "FRITID_PUSH_SUBJECT": "a@x.org"}, "FRITID_PUSH_SUBJECT must be"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,6 +87,22 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// A VAPID key pair, as `fritid push keys` makes them.
+const (
+	pushPublic  = "BN3dCOg4-z8hQ9P9PnKG4vAPOReOre3rGNyVb6-FSRpFrbrCX11gMT7o-OELG6JtlvAcs5v9jQGauh0UcfpkqZ0"
+	pushPrivate = "uHzAYM5mpzXABuxqcopeOaRi66_Jmg_TgSwvvb02NAc"
+)
+
+// TestPushSettings: a whole pair with a subject is taken.
+func TestPushSettings(t *testing.T) {
+	c, _, err := Load("serve", nil, env(map[string]string{"FRITID_PUSH_VAPID_PUBLIC_KEY": pushPublic,
+		"FRITID_PUSH_VAPID_PRIVATE_KEY": pushPrivate, "FRITID_PUSH_SUBJECT": "https://larvik.kommune.no"}),
+		&bytes.Buffer{})
+	if err != nil || c.PushPublicKey != pushPublic || c.PushPrivateKey != pushPrivate {
+		t.Fatalf("%+v, %v", c, err)
 	}
 }
 
