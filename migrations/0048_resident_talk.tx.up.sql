@@ -6,8 +6,13 @@
 ALTER TABLE municipalities
   ADD COLUMN questions_enabled boolean NOT NULL DEFAULT false,
   ADD COLUMN question_hold_reports integer NOT NULL DEFAULT 3 CHECK (question_hold_reports BETWEEN 1 AND 100);
--- An organisation may close questions on its activities and events.
-ALTER TABLE organisations ADD COLUMN questions_closed boolean NOT NULL DEFAULT false;
+-- An organisation may close questions on its activities and events (a table of its own,
+-- so that closing them is no change of the organisation's listing).
+CREATE TABLE organisation_questions_closed (
+  organisation_id uuid PRIMARY KEY REFERENCES organisations ON DELETE CASCADE,
+  municipality_id uuid NOT NULL REFERENCES municipalities ON DELETE CASCADE,
+  closed_at       timestamptz NOT NULL DEFAULT now()
+);
 
 -- A notice to a neighbourhood from its committee or from the municipality, shown in its
 -- validity window unless withdrawn. The author is kept for the audit trail; the public sees

@@ -91,6 +91,9 @@ const (
 	// not been confirmed yet; open the link sent to it, or ask for a new one with
 	// resendConfirmation. Only a correct password gets this answer.
 	EmailNotVerified Code = "EMAIL_NOT_VERIFIED"
+	// QuestionsDisabled: residents' questions are off in the municipality (Reason
+	// MUNICIPALITY) or closed by the activity's or event's organisation (ORGANISATION).
+	QuestionsDisabled Code = "QUESTIONS_DISABLED"
 )
 
 // Error is an application error: a Code, a message ID for localisation with its template
