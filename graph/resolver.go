@@ -16,6 +16,7 @@ import (
 	"github.com/fritid/fritid/internal/platform/jobs"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/resident"
+	"github.com/fritid/fritid/internal/talk"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -35,6 +36,8 @@ type Resolver struct {
 	Integration *integration.Service
 	// Residents keeps residents' favourites, neighbourhoods and interests.
 	Residents *resident.Service
+	// Talk keeps neighbourhood notices and residents' questions.
+	Talk *talk.Service
 	// Bundle localises what resolvers render themselves (printable sheets).
 	Bundle *i18n.Bundle
 

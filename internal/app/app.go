@@ -37,6 +37,7 @@ import (
 	"github.com/fritid/fritid/internal/platform/tracing"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/resident"
+	"github.com/fritid/fritid/internal/talk"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -65,6 +66,8 @@ type App struct {
 	Integration *integration.Service
 	// Residents keeps residents' favourites, neighbourhoods and interests.
 	Residents *resident.Service
+	// Talk keeps neighbourhood notices and residents' questions.
+	Talk *talk.Service
 	// Tracing is on when the OTEL_* variables name an OTLP endpoint; otherwise it records
 	// and sends nothing.
 	Tracing *tracing.Tracing
@@ -164,6 +167,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 	a.Newsletters = newNewsletters(a)
 	a.Integration = integration.NewService(a.DB)
 	a.Residents = resident.NewService(a.DB, cfg.SecretKey)
+	a.Talk = talk.NewService(a.DB, cfg.SecretKey, a.Residents)
 	a.Integration.Development, a.Integration.AllowPrivate = !cfg.Production(), cfg.WebhookAllowPrivate
 	a.Integration.PublicURL, a.Integration.Key = cfg.PublicURL, []byte(cfg.SecretKey)
 	if a.Jobs, err = newJobs(a); err != nil {
@@ -320,7 +324,7 @@ func (a *App) Handler() http.Handler {
 	cfg := a.Config
 	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Queue: a.Jobs,
 		Content: a.Content, Calendar: a.Events, Newsletters: a.Newsletters, Integration: a.Integration,
-		Residents: a.Residents, Bundle: a.Bundle}
+		Residents: a.Residents, Talk: a.Talk, Bundle: a.Bundle}
 	gql := graph.NewHandler(resolver, graph.Options{
 		Introspection:  cfg.Introspection,
 		MaxDepth:       cfg.MaxDepth,

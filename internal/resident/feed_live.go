@@ -18,7 +18,9 @@ import (
 const liveLookBack = 48 * time.Hour
 
 // FeedTopic returns the live topic of new feed items in municipality mid.
-func FeedTopic(mid uuid.UUID) live.Topic { return live.Topic{Kind: live.FeedItemNew, MunicipalityID: mid} }
+func FeedTopic(mid uuid.UUID) live.Topic {
+	return live.Topic{Kind: live.FeedItemNew, MunicipalityID: mid}
+}
 
 // AnnounceFeedItem is the announcement that item became public in municipality mid.
 func AnnounceFeedItem(mid, item uuid.UUID) live.Event {

@@ -148,4 +148,3 @@ func (s *Service) SetOrganisationQuestions(ctx context.Context, organisationID s
 	})
 	return open, err
 }
-

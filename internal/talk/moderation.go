@@ -13,11 +13,14 @@ import (
 	"github.com/fritid/fritid/internal/tenant"
 )
 
-// What a moderator does with a question.
+// Moderation is what a moderator does with a question.
+type Moderation string
+
+// The moderations.
 const (
-	ModerateHide    = "HIDE"
-	ModerateRestore = "RESTORE"
-	ModerateDelete  = "DELETE"
+	ModerateHide    Moderation = "HIDE"
+	ModerateRestore Moderation = "RESTORE"
+	ModerateDelete  Moderation = "DELETE"
 )
 
 // reporterKey returns the keyed hash a report is kept under: of the resident (device or
@@ -115,7 +118,7 @@ func requireModerator(ctx context.Context) (*auth.Viewer, error) {
 // longer count towards holding it), or deletes it with its answer and reports; it returns
 // the question, nil when deleted. The municipality's ADMIN and EDITOR may. Errors:
 // UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT naming "id" or "action".
-func (s *Service) ModerateQuestion(ctx context.Context, id, action string) (*Question, error) {
+func (s *Service) ModerateQuestion(ctx context.Context, id string, action Moderation) (*Question, error) {
 	t, err := tenant.Current(ctx)
 	if err != nil {
 		return nil, err
@@ -147,7 +150,7 @@ func (s *Service) ModerateQuestion(ctx context.Context, id, action string) (*Que
 			return database.MapError(err, "moderate question", "question")
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: t.ID(), ActorID: &v.User.ID,
-			Action: "moderate_question", ItemType: "Question", ItemID: &q.ID, Fields: []string{action}})
+			Action: "moderate_question", ItemType: "Question", ItemID: &q.ID, Fields: []string{string(action)}})
 	})
 	return out, err
 }
@@ -156,7 +159,7 @@ func (s *Service) ModerateQuestion(ctx context.Context, id, action string) (*Que
 // since a moderator last looked), then oldest: with status nil those held or with open
 // reports; else every question of that status. At most first (relay.NewPage bounds it).
 // The municipality's ADMIN and EDITOR may. Errors: UNAUTHENTICATED, FORBIDDEN.
-func (s *Service) ModerationQueue(ctx context.Context, status *string, first int) ([]*Question, error) {
+func (s *Service) ModerationQueue(ctx context.Context, status *Status, first int) ([]*Question, error) {
 	t, err := tenant.Current(ctx)
 	if err != nil {
 		return nil, err

@@ -31,10 +31,13 @@ const (
 	maxNotices = 200
 )
 
-// Who posted a notice, as the public sees it.
+// Poster is who posted a notice, as the public sees it.
+type Poster string
+
+// The posters.
 const (
-	PostedByCommittee    = "COMMITTEE"
-	PostedByMunicipality = "MUNICIPALITY"
+	PostedByCommittee    Poster = "COMMITTEE"
+	PostedByMunicipality Poster = "MUNICIPALITY"
 )
 
 // Notice is a notice to a neighbourhood, shown from ValidFrom until ValidUntil unless
@@ -45,7 +48,7 @@ type Notice struct {
 	ID              uuid.UUID  `bun:"id,pk,type:uuid"`
 	MunicipalityID  uuid.UUID  `bun:"municipality_id,type:uuid"`
 	NeighbourhoodID uuid.UUID  `bun:"neighbourhood_id,type:uuid"`
-	PostedAs        string     `bun:"posted_as"`
+	PostedAs        Poster     `bun:"posted_as"`
 	AuthorID        *uuid.UUID `bun:"author_id,type:uuid"`
 	ValidFrom       time.Time  `bun:"valid_from"`
 	ValidUntil      time.Time  `bun:"valid_until"`
@@ -86,7 +89,7 @@ type NoticeText struct {
 // time keeps that time; on a new notice Texts are required, ValidFrom defaults to now and
 // ValidUntil is required.
 type NoticeInput struct {
-	Texts      []NoticeTextInput
+	Texts      []*NoticeTextInput
 	ValidFrom  *time.Time
 	ValidUntil *time.Time
 }
@@ -99,7 +102,7 @@ type NoticeTextInput struct {
 // mayKeep returns how the viewer posts to or keeps the notices of neighbourhood nb: as the
 // municipality (ADMIN, EDITOR) or as its committee (a committee editor of nb). Errors:
 // UNAUTHENTICATED, FORBIDDEN.
-func mayKeep(ctx context.Context, db bun.IDB, mid, nb uuid.UUID) (*auth.Viewer, string, error) {
+func mayKeep(ctx context.Context, db bun.IDB, mid, nb uuid.UUID) (*auth.Viewer, Poster, error) {
 	v, err := auth.RequirePerson(ctx)
 	if err != nil {
 		return nil, "", err
@@ -298,7 +301,7 @@ func (n *Notice) apply(t *tenant.Tenant, in NoticeInput, now time.Time, create b
 }
 
 // checkTexts validates a notice's texts: each in an enabled language, once, with a title.
-func checkTexts(t *tenant.Tenant, n *Notice, in []NoticeTextInput) ([]*NoticeText, error) {
+func checkTexts(t *tenant.Tenant, n *Notice, in []*NoticeTextInput) ([]*NoticeText, error) {
 	if len(in) == 0 {
 		return nil, apperr.Invalid("input.texts", "NoticeTextRequired", nil).WithReason("REQUIRED")
 	}

@@ -15,15 +15,18 @@ import (
 	"github.com/fritid/fritid/internal/tenant"
 )
 
-// A question's status.
+// Status is where a question stands.
+type Status string
+
+// The statuses.
 const (
 	// StatusVisible: shown to the public.
-	StatusVisible = "VISIBLE"
+	StatusVisible Status = "VISIBLE"
 	// StatusHeld: reported by QuestionHoldReports reporters since a moderator last looked;
 	// hidden until a moderator decides.
-	StatusHeld = "HELD"
+	StatusHeld Status = "HELD"
 	// StatusHidden: hidden by a moderator.
-	StatusHidden = "HIDDEN"
+	StatusHidden Status = "HIDDEN"
 )
 
 // Question is a resident's question on an activity or event, with the organisation's
@@ -42,7 +45,7 @@ type Question struct {
 	// DisplayName is nil once the asker is erased.
 	DisplayName *string    `bun:"display_name"`
 	Body        string     `bun:"body"`
-	Status      string     `bun:"status"`
+	Status      Status     `bun:"status"`
 	Answer      *string    `bun:"answer"`
 	AnsweredBy  *uuid.UUID `bun:"answered_by,type:uuid"`
 	AnsweredAt  *time.Time `bun:"answered_at"`

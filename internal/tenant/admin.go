@@ -210,7 +210,7 @@ func (s *Service) UpdateMunicipality(ctx context.Context, in MunicipalityChanges
 				"name": in.Name != nil, "timeZone": in.TimeZone != nil, "settings": in.Settings != nil,
 				"lixTarget": in.LixTarget != nil, "contentCheckErrors": in.ContentCheckErrors != nil,
 				"approveOrganisationArticles": in.ApproveOrganisationArticles != nil,
-				"questionsEnabled": in.QuestionsEnabled != nil, "questionHoldReports": in.QuestionHoldReports != nil})})
+				"questionsEnabled":            in.QuestionsEnabled != nil, "questionHoldReports": in.QuestionHoldReports != nil})})
 	})
 	if err != nil {
 		return nil, err
