@@ -48,7 +48,7 @@ func lockQuestion(ctx context.Context, tx bun.IDB, mid uuid.UUID, gid string) (*
 	}
 	q := new(Question)
 	// SECURITY: a question of the request's municipality only; another's is NOT_FOUND.
-	err = tx.NewSelect().Model(q).ExcludeColumn("reports").
+	err = tx.NewSelect().Model(q).
 		Where("q.id = ? AND q.municipality_id = ?", id, mid).
 		For("UPDATE").
 		Scan(ctx)

@@ -29,7 +29,7 @@ func (s *Service) PersonalQuestions(ctx context.Context, identityNumber string) 
 	if owner == uuid.Nil {
 		return out, nil
 	}
-	err = s.db.NewSelect().Model(&out).ExcludeColumn("reports").
+	err = s.db.NewSelect().Model(&out).
 		Where("q.owner_id = ?", owner).
 		OrderExpr("q.created_at DESC, q.id").
 		Scan(ctx)

@@ -178,7 +178,7 @@ func (s *Service) AskQuestion(ctx context.Context, in AskInput) (*Question, erro
 			return err
 		}
 		q.SubjectKind, q.SubjectID, q.OrganisationID, q.OwnerID = sub.Kind, sub.ID, sub.OrganisationID, &owner
-		_, err = tx.NewInsert().Model(q).ExcludeColumn("reports").Exec(ctx)
+		_, err = tx.NewInsert().Model(q).Exec(ctx)
 		return database.MapError(err, "ask question", "question")
 	})
 	if err != nil {
@@ -187,34 +187,37 @@ func (s *Service) AskQuestion(ctx context.Context, in AskInput) (*Question, erro
 	return q, nil
 }
 
-// throttle records an attempt of key and returns RATE_LIMITED (messageID, RetryAfter
-// seconds in Data) when key has more than its limit (limit, else def) in QuestionWindow,
-// this one included; a refused attempt is taken back.
+// throttle records an attempt of key, or returns RATE_LIMITED (messageID, RetryAfter
+// seconds in Data) when key has its limit (limit, else def) of attempts in QuestionWindow
+// already. The attempts of one key take turns (a transaction-scoped advisory lock), so the
+// limit is exact when they arrive at once on any number of instances; a refused attempt
+// is not recorded.
 func (s *Service) throttle(ctx context.Context, mid uuid.UUID, key []byte, limit, def int, now time.Time,
 	messageID string) error {
 	if limit <= 0 {
 		limit = def
 	}
-	release, err := auth.RecordAttempt(ctx, s.db.DB, mid, key, now)
-	if err != nil {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(encode(?, 'hex'), 0))", key)
+		if err != nil {
+			return database.MapError(err, "throttle", "question")
+		}
+		var n int
+		var oldest time.Time
+		err = tx.NewSelect().
+			Table("login_failures").
+			ColumnExpr("count(*), coalesce(min(failed_at), ?)", now).
+			Where("municipality_id = ? AND key_hash = ? AND failed_at > ?", mid, key, now.Add(-QuestionWindow)).
+			Scan(ctx, &n, &oldest)
+		if err != nil {
+			return database.MapError(err, "count attempts", "question")
+		}
+		if n >= limit {
+			wait := oldest.Add(QuestionWindow).Sub(now)
+			return &apperr.Error{Code: apperr.RateLimited, MessageID: messageID,
+				Data: map[string]any{"RetryAfter": int(math.Ceil(max(wait.Seconds(), 1)))}}
+		}
+		_, err = auth.RecordAttempt(ctx, tx.Tx, mid, key, now)
 		return err
-	}
-	var n int
-	var oldest time.Time
-	err = s.db.NewSelect().
-		Table("login_failures").
-		ColumnExpr("count(*), coalesce(min(failed_at), ?)", now).
-		Where("municipality_id = ? AND key_hash = ? AND failed_at > ?", mid, key, now.Add(-QuestionWindow)).
-		Scan(ctx, &n, &oldest)
-	if err != nil {
-		release()
-		return database.MapError(err, "count attempts", "question")
-	}
-	if n <= limit {
-		return nil
-	}
-	release()
-	wait := oldest.Add(QuestionWindow).Sub(now)
-	return &apperr.Error{Code: apperr.RateLimited, MessageID: messageID,
-		Data: map[string]any{"RetryAfter": int(math.Ceil(max(wait.Seconds(), 1)))}}
+	})
 }

@@ -54,7 +54,7 @@ func (s *Service) FindQuestions(ctx context.Context, subjectID string, page rela
 	}
 	var rows []*Question
 	// SECURITY: visible questions of this subject in the request's municipality only.
-	q := s.db.NewSelect().Model(&rows).ExcludeColumn("reports").
+	q := s.db.NewSelect().Model(&rows).
 		Where("q.municipality_id = ? AND q.subject_id = ? AND q.status = 'VISIBLE'", t.ID(), sub.ID).
 		OrderExpr("q.created_at DESC, q.id").
 		Limit(int64(page.Limit + 1))
