@@ -94,10 +94,22 @@ func (s *Service) ReportQuestion(ctx context.Context, id string, reason string) 
 		_, err = tx.ExecContext(ctx, `UPDATE resident_questions q SET status = 'HELD' WHERE q.id = ?
 			AND (SELECT count(*) FROM resident_question_reports r WHERE r.question_id = q.id
 				AND (q.reviewed_at IS NULL OR r.created_at > q.reviewed_at)) >= ?`,
-			q.ID, t.Municipality.QuestionHoldReports)
+			q.ID, holdAt(t))
 		return database.MapError(err, "hold question", "question")
 	})
 	return reported, err
+}
+
+// DefaultHoldReports is how many reports hold a question where the municipality has not
+// said.
+const DefaultHoldReports = 3
+
+// holdAt returns how many reports hold a question in t.
+func holdAt(t *tenant.Tenant) int {
+	if n := t.Municipality.QuestionHoldReports; n > 0 {
+		return n
+	}
+	return DefaultHoldReports
 }
 
 // requireModerator returns the municipality's ADMIN or EDITOR. Errors: UNAUTHENTICATED,
