@@ -107,3 +107,86 @@ func TestForYouUpdatedRefused(t *testing.T) {
 		})
 	}
 }
+
+const (
+	askQ = `mutation($s: ID!, $n: String!, $t: String!) {
+		askQuestion(input: {subjectId: $s, displayName: $n, text: $t}) { question { id displayName text } } }`
+	questionsQ = `query($s: ID!) { questions(subjectId: $s) { open edges { node { id displayName text answer } } } }`
+)
+
+// TestQuestionsOverGraphQL: off by default; the municipality turns questions on; a device
+// and a signed-in resident ask; the organisation answers; reports hold a question and the
+// moderators restore it; a person's questions are in their data report and anonymised when
+// they are erased.
+func TestQuestionsOverGraphQL(t *testing.T) {
+	t.Parallel()
+	w := newResidentWorld(t)
+	s := w.s
+	admin := staffLogin(t, s, "admin@example.no", auth.RoleAdmin)
+	orgEditor := staffLogin(t, s, "lagleder@example.no")
+	s.exec(t, `INSERT INTO organisation_members (municipality_id, organisation_id, user_id, role)
+		SELECT municipality_id, ?, id, 'EDITOR' FROM users WHERE email = 'lagleder@example.no'`, w.laget)
+	act := relayID("Activity", w.activity(t, w.demo, w.laget, "fotball", "PUBLISHED",
+		map[string][2]string{"nb": {"Fotball", ""}}))
+	dev := w.register(t)
+
+	r := s.post(t, askQ, map[string]any{"s": act, "n": "Kari", "t": "Når er treningene?"}, dev)
+	wantResidentError(t, r, "QUESTIONS_DISABLED", "", "MUNICIPALITY")
+	ok(t, s.post(t, `mutation { updateMunicipality(input: {questionsEnabled: true, questionHoldReports: 2}) {
+		municipality { questionsEnabled questionHoldReports } } }`, nil, admin))
+
+	q := ok(t, s.post(t, askQ, map[string]any{"s": act, "n": "Kari", "t": "Når er treningene?"}, dev))
+	qid := get(q.Data, "askQuestion.question.id")
+	number := identityNumber(time.Date(1984, 5, 6, 0, 0, 0, 0, time.UTC), 0)
+	now := time.Now()
+	person := "Authorization: Bearer " + w.iss.sign(t, w.iss.key, map[string]any{"iss": w.iss.URL, "aud": "fritid",
+		"sub": "p", "pid": number, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()})
+	ok(t, s.post(t, askQ, map[string]any{"s": act, "n": "Per", "t": "Er det plass til flere?"}, person))
+	r = s.post(t, askQ, map[string]any{"s": relayID("Activity", w.larvikAct), "n": "Per", "t": "Hei på dere"}, dev)
+	wantResidentError(t, r, "NOT_FOUND", "input.subjectId", "")
+
+	ans := ok(t, s.post(t, `mutation($id: ID!) { answerQuestion(id: $id, text: "Tirsdager kl. 18.") {
+		question { answer } } }`, map[string]any{"id": qid}, orgEditor))
+	if get(ans.Data, "answerQuestion.question.answer") != "Tirsdager kl. 18." {
+		t.Fatalf("answer: %v", ans.Data)
+	}
+	list := ok(t, s.post(t, questionsQ, map[string]any{"s": act}))
+	if get(list.Data, "questions.open") != true || len(items(list.Data, "questions.edges")) != 2 {
+		t.Fatalf("public list: %v", list.Data)
+	}
+
+	// Two reporters hold the device's question (the municipality's threshold is 2).
+	report := `mutation($id: ID!) { reportQuestion(id: $id, reason: "Spam") { reported } }`
+	for _, h := range []string{w.register(t), w.register(t)} {
+		if r := ok(t, s.post(t, report, map[string]any{"id": qid}, h)); get(r.Data, "reportQuestion.reported") != true {
+			t.Fatalf("report: %v", r.Data)
+		}
+	}
+	if list := ok(t, s.post(t, questionsQ, map[string]any{"s": act})); len(items(list.Data, "questions.edges")) != 1 {
+		t.Fatalf("held, still shown: %v", list.Data)
+	}
+	queue := ok(t, s.post(t, `{ questionModerationQueue { status reports question { id } } }`, nil, admin))
+	if get(queue.Data, "questionModerationQueue.0.status") != "HELD" ||
+		get(queue.Data, "questionModerationQueue.0.reports") != 2.0 {
+		t.Fatalf("queue: %v", queue.Data)
+	}
+	ok(t, s.post(t, `mutation($id: ID!) { moderateQuestion(id: $id, action: RESTORE) { deleted question { status } } }`,
+		map[string]any{"id": qid}, admin))
+
+	// The person's question in their data report; erased, it stays without a name.
+	rep := ok(t, s.post(t, `mutation($n: String!) { personalDataReport(identityNumber: $n) {
+		residentQuestions { status question { displayName text } } } }`, map[string]any{"n": number}, admin))
+	if get(rep.Data, "personalDataReport.residentQuestions.0.question.displayName") != "Per" {
+		t.Fatalf("data report: %v", rep.Data)
+	}
+	ok(t, s.post(t, `mutation($n: String!) { erasePersonalData(identityNumber: $n) { erased } }`,
+		map[string]any{"n": number}, admin))
+	list = ok(t, s.post(t, questionsQ, map[string]any{"s": act}))
+	names := map[any]bool{}
+	for _, e := range items(list.Data, "questions.edges") {
+		names[e.(map[string]any)["node"].(map[string]any)["displayName"]] = true
+	}
+	if len(names) != 2 || !names["Kari"] || !names[nil] {
+		t.Fatalf("after erasure: %v", list.Data)
+	}
+}
