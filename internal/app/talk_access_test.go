@@ -36,8 +36,9 @@ func talkAccessCases(t *testing.T, s *testServer, mid, nb, org string, o talkOut
 	committeeNotice := func() map[string]any {
 		var id string
 		if err := s.app.DB.QueryRowContext(ctx, `WITH n AS (INSERT INTO neighbourhood_notices (municipality_id,
-			neighbourhood_id, posted_as, valid_from, valid_until) VALUES (?, ?, 'COMMITTEE', now(), now() + interval '1 day')
-			RETURNING id, municipality_id) INSERT INTO neighbourhood_notice_texts (notice_id, municipality_id, locale,
+			neighbourhood_id, posted_as, valid_from, valid_until)
+			VALUES (?, ?, 'COMMITTEE', now(), now() + interval '1 day') RETURNING id, municipality_id)
+			INSERT INTO neighbourhood_notice_texts (notice_id, municipality_id, locale,
 			title, body) SELECT id, municipality_id, 'nb', 'Dugnad', '' FROM n RETURNING notice_id`, mid, nb).
 			Scan(&id); err != nil {
 			t.Fatal(err)
@@ -60,7 +61,8 @@ func talkAccessCases(t *testing.T, s *testServer, mid, nb, org string, o talkOut
 			return map[string]any{"nb": relay.GlobalKey("Neighbourhood", nb), "u": until}
 		}, o.keepers},
 		{"updateNeighbourhoodNotice", `mutation($id: ID!) { updateNeighbourhoodNotice(id: $id, input: {
-			texts: [{locale: "nb", title: "Dugnad flyttet", text: ""}]}) { notice { id } } }`, committeeNotice, o.keepers},
+			texts: [{locale: "nb", title: "Dugnad flyttet", text: ""}]}) { notice { id } } }`, committeeNotice,
+			o.keepers},
 		{"withdrawNeighbourhoodNotice", `mutation($id: ID!) { withdrawNeighbourhoodNotice(id: $id) {
 			notice { withdrawnAt } } }`, committeeNotice, o.keepers},
 		{"neighbourhoodNotices (includeInactive)", `query($nb: ID!) { neighbourhoodNotices(neighbourhoodId: $nb,
@@ -68,8 +70,9 @@ func talkAccessCases(t *testing.T, s *testServer, mid, nb, org string, o talkOut
 			return map[string]any{"nb": relay.GlobalKey("Neighbourhood", nb)}
 		}, o.keepers},
 		{"askQuestion", `mutation($s: ID!) { askQuestion(input: {subjectId: $s, displayName: "Kari", text: "Hei?"}) {
-			question { id } } }`, func() map[string]any { return map[string]any{"s": relay.GlobalKey("Activity", act)} },
-			askers},
+			question { id } } }`, func() map[string]any {
+			return map[string]any{"s": relay.GlobalKey("Activity", act)}
+		}, askers},
 		{"answerQuestion", `mutation($id: ID!) { answerQuestion(id: $id, text: "Ja.") { question { answer } } }`,
 			question, o.orgEditors},
 		{"reportQuestion", `mutation($id: ID!) { reportQuestion(id: $id) { reported } }`, question, o.anyone},
