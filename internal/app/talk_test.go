@@ -96,7 +96,7 @@ func TestForYouUpdatedRefused(t *testing.T) {
 	t.Parallel()
 	w := newResidentWorld(t)
 	for name, headers := range map[string][]string{"nobody": nil,
-		"unknown device": {resident.DeviceHeader + ": fdv_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+		"unknown device":                {resident.DeviceHeader + ": fdv_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
 		"another municipality's device": {w.register(t, "X-Municipality: larvik")}} {
 		t.Run(name, func(t *testing.T) {
 			ws := dialWS(t, w.s, nil, headers...)

@@ -58,7 +58,8 @@ func TestQuestionReports(t *testing.T) {
 		wantCode(t, err, apperr.NotFound, "", "")
 		held++
 	}
-	if n := e.count("SELECT count(*) FROM resident_question_reports WHERE question_id = ?", bad.ID); n != 6-held || n < 3 {
+	n := e.count("SELECT count(*) FROM resident_question_reports WHERE question_id = ?", bad.ID)
+	if n != 6-held || n < 3 {
 		t.Errorf("%d reports kept, %d refused", n, held)
 	}
 	page, _ := e.svc.FindQuestions(anonymous(e.larvik), gid("Activity", act), relay.Page{Limit: 10})

@@ -353,7 +353,11 @@ func (s *Service) loadTexts(ctx context.Context, db bun.IDB, ns []*Notice) error
 		byID[n.ID], ids[i], n.Texts = n, n.ID, nil
 	}
 	var texts []*NoticeText
-	if err := db.NewSelect().Model(&texts).Where("notice_id IN (?)", bun.In(ids)).Order("locale").Scan(ctx); err != nil {
+	err := db.NewSelect().Model(&texts).
+		Where("notice_id IN (?)", bun.In(ids)).
+		Order("locale").
+		Scan(ctx)
+	if err != nil {
 		return database.MapError(err, "find notice texts", "notice")
 	}
 	for _, x := range texts {

@@ -61,7 +61,8 @@ func TestNoticeWho(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) { wantCode(t, c.err, c.code, c.field, "") })
 	}
 	// Another editor of the committee changes its notice; an editor withdraws it.
-	if _, err := e.svc.UpdateNotice(e.committee(e.larvik, e.sentrum), n.GlobalID(), notice("Dugnad flyttet")); err != nil {
+	_, err = e.svc.UpdateNotice(e.committee(e.larvik, e.sentrum), n.GlobalID(), notice("Dugnad flyttet"))
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.svc.WithdrawNotice(editor, n.GlobalID()); err != nil {

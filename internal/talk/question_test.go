@@ -29,7 +29,8 @@ func TestQuestionAsk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *q.DisplayName != "Kari (mor)" || q.SubjectKind != "ACTIVITY" || q.OrganisationID == nil || *q.OrganisationID != org {
+	if *q.DisplayName != "Kari (mor)" || q.SubjectKind != "ACTIVITY" || q.OrganisationID == nil ||
+		*q.OrganisationID != org {
 		t.Errorf("question: %+v", q)
 	}
 	if _, err := e.svc.AskQuestion(dev, ask(gid("Event", ev), "Kari", "Er det gratis?")); err != nil {
@@ -48,7 +49,8 @@ func TestQuestionAsk(t *testing.T) {
 		code          apperr.Code
 		field, reason string
 	}{
-		{"anonymous", anonymous(e.larvik), ask(gid("Activity", act), "Kari", "Hei hei"), apperr.Unauthenticated, "", ""},
+		{"anonymous", anonymous(e.larvik), ask(gid("Activity", act), "Kari", "Hei hei"), apperr.Unauthenticated,
+			"", ""},
 		{"staff without a device", func() context.Context { c, _ := e.as(e.larvik, auth.RoleEditor); return c }(),
 			ask(gid("Activity", act), "Kari", "Hei hei"), apperr.Forbidden, "", ""},
 		{"another municipality's device", e.device(e.porsgrunn), ask(gid("Activity", act), "Kari", "Hei hei"),

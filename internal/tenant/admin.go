@@ -200,7 +200,8 @@ func (s *Service) UpdateMunicipality(ctx context.Context, in MunicipalityChanges
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		_, err := tx.NewUpdate().Model(&m).
 			Column("name", "time_zone", "settings", "lix_target", "content_check_errors",
-				"approve_organisation_articles", "questions_enabled", "question_hold_reports").Set("updated_at = now()").
+				"approve_organisation_articles", "questions_enabled", "question_hold_reports").
+			Set("updated_at = now()").
 			WherePK().Returning("updated_at").Exec(ctx)
 		if err != nil {
 			return database.MapError(err, "update municipality", "municipality")
@@ -210,7 +211,8 @@ func (s *Service) UpdateMunicipality(ctx context.Context, in MunicipalityChanges
 				"name": in.Name != nil, "timeZone": in.TimeZone != nil, "settings": in.Settings != nil,
 				"lixTarget": in.LixTarget != nil, "contentCheckErrors": in.ContentCheckErrors != nil,
 				"approveOrganisationArticles": in.ApproveOrganisationArticles != nil,
-				"questionsEnabled":            in.QuestionsEnabled != nil, "questionHoldReports": in.QuestionHoldReports != nil})})
+				"questionsEnabled":            in.QuestionsEnabled != nil,
+				"questionHoldReports":         in.QuestionHoldReports != nil})})
 	})
 	if err != nil {
 		return nil, err
