@@ -22,7 +22,7 @@ const testSecret = "a test secret that is long enough"
 // env is a migrated database with two municipalities, Larvik (questions on) and
 // Porsgrunn, each with a neighbourhood, and the services.
 type env struct {
-	t         *testing.T
+	t         testing.TB
 	db        *bun.DB
 	tenants   *tenant.Service
 	residents *resident.Service
