@@ -54,9 +54,9 @@ func (s *Service) FindNotices(ctx context.Context, neighbourhoodID string, all b
 	return ns, s.withTexts(ctx, ns)
 }
 
-// FindNotice returns a notice the public sees now, or one the caller keeps; nil when
-// neither (unknown, of another municipality, or not shown). Errors: BAD_USER_INPUT naming
-// "id".
+// FindNotice returns a notice the public sees now, or, to those who keep its
+// neighbourhood's notices (see FindNotices), one not shown now; nil otherwise (unknown,
+// of another municipality, or not shown). Errors: BAD_USER_INPUT naming "id".
 func (s *Service) FindNotice(ctx context.Context, id string) (*Notice, error) {
 	t, err := tenant.Current(ctx)
 	if err != nil {
@@ -75,9 +75,9 @@ func (s *Service) FindNotice(ctx context.Context, id string) (*Notice, error) {
 		return nil, database.MapError(err, "find notice", "notice")
 	}
 	if !n.Active(s.now()) {
-		// SECURITY: a notice not shown now only for those who keep it.
-		if _, as, err := mayKeep(ctx, s.db, t.ID(), n.NeighbourhoodID); err != nil ||
-			(as == PostedByCommittee && n.PostedAs != PostedByCommittee) {
+		// SECURITY: a notice not shown now only for those who keep the neighbourhood's
+		// notices, as FindNotices with all.
+		if _, _, err := mayKeep(ctx, s.db, t.ID(), n.NeighbourhoodID); err != nil {
 			return nil, nil
 		}
 	}
