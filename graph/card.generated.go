@@ -17,6 +17,7 @@ import (
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/resident"
+	"github.com/fritid/fritid/internal/talk"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -3861,6 +3862,38 @@ func (ec *executionContext) fieldContext_PersonalDataReportPayload_residentThing
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ResidentDataReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonalDataReportPayload_residentQuestions(ctx context.Context, field graphql.CollectedField, obj *model.PersonalDataReportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataReportPayload_residentQuestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResidentQuestions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*talk.Question) graphql.Marshaler {
+			return ec.marshalNResidentQuestionRecord2ᚕᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋtalkᚐQuestionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataReportPayload_residentQuestions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonalDataReportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResidentQuestionRecord(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9018,6 +9051,11 @@ func (ec *executionContext) _PersonalDataReportPayload(ctx context.Context, sel 
 		case "residentThings":
 			out.Values[i] = ec._PersonalDataReportPayload_residentThings(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "residentQuestions":
+			out.Values[i] = ec._PersonalDataReportPayload_residentQuestions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:

@@ -367,7 +367,12 @@ func (r *mutationResolver) PersonalDataReport(ctx context.Context, identityNumbe
 	if err != nil {
 		return nil, err
 	}
-	return &model.PersonalDataReportPayload{PersonalDataReport: report, ResidentThings: things}, nil
+	questions, err := r.Talk.PersonalQuestions(ctx, identityNumber)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PersonalDataReportPayload{PersonalDataReport: report, ResidentThings: things,
+		ResidentQuestions: questions}, nil
 }
 
 func (r *mutationResolver) ErasePersonalData(ctx context.Context, identityNumber string) (*model.ErasePersonalDataPayload, error) {

@@ -13,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/card"
+	"github.com/fritid/fritid/internal/resident"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -25,6 +26,7 @@ type SubscriptionResolver interface {
 	TicketUpdated(ctx context.Context, ticketID string, access *model.CardPinInput) (<-chan *card.Ticket, error)
 	CardOfferStock(ctx context.Context, offerID string) (<-chan *card.Offer, error)
 	DoorScans(ctx context.Context, offerID string) (<-chan *card.DoorScan, error)
+	ForYouUpdated(ctx context.Context) (<-chan *resident.FeedItem, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -277,6 +279,38 @@ func (ec *executionContext) fieldContext_Subscription_doorScans(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_forYouUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_forYouUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().ForYouUpdated(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *resident.FeedItem) graphql.Marshaler {
+			return ec.marshalNForYouItem2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋresidentᚐFeedItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_forYouUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ForYouItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -394,6 +428,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_cardOfferStock(ctx, fields[0])
 	case "doorScans":
 		return ec._Subscription_doorScans(ctx, fields[0])
+	case "forYouUpdated":
+		return ec._Subscription_forYouUpdated(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}

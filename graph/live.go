@@ -18,6 +18,7 @@ import (
 	"github.com/fritid/fritid/internal/auth"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/live"
+	"github.com/fritid/fritid/internal/resident"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -118,7 +119,9 @@ func withConn(r *http.Request) *http.Request {
 
 // init answers a websocket's connection_init: a token in its payload ("Authorization":
 // "Bearer ..." or "authToken") signs the connection in, as the header does for HTTP
-// (browsers cannot set headers on websockets). A wrong token closes it with 4403.
+// (browsers cannot set headers on websockets), and "deviceToken" is a resident's device
+// token, as the X-Fritid-Device header. A wrong bearer token closes it with 4403; a device
+// token is checked by the subscriptions that read it.
 func (l *liveState) init(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload,
 	error,
 ) {
@@ -136,6 +139,9 @@ func (l *liveState) init(ctx context.Context, p transport.InitPayload) (context.
 			return transport.WithWebsocketCloseCode(ctx, 4403), nil, apperr.New(apperr.Unauthenticated, "TokenInvalid")
 		}
 		ctx = context.WithValue(auth.WithViewer(ctx, v), tokenKey{}, token)
+	}
+	if d := p.GetString("deviceToken"); d != "" {
+		ctx = resident.WithDevice(ctx, d)
 	}
 	c, _ := ctx.Value(connKey{}).(*conn)
 	if c == nil {

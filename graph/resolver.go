@@ -17,6 +17,7 @@ import (
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/push"
 	"github.com/fritid/fritid/internal/resident"
+	"github.com/fritid/fritid/internal/talk"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -38,6 +39,8 @@ type Resolver struct {
 	Residents *resident.Service
 	// Push keeps Web Push subscriptions.
 	Push *push.Service
+	// Talk keeps neighbourhood notices and residents' questions.
+	Talk *talk.Service
 	// Bundle localises what resolvers render themselves (printable sheets).
 	Bundle *i18n.Bundle
 

@@ -21,6 +21,7 @@ import (
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/push"
 	"github.com/fritid/fritid/internal/resident"
+	"github.com/fritid/fritid/internal/talk"
 	"github.com/fritid/fritid/internal/tenant"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -71,12 +72,14 @@ type ResolverRoot interface {
 	ImageUse() ImageUseResolver
 	IssueCardsFromSheetPayload() IssueCardsFromSheetPayloadResolver
 	Locale() LocaleResolver
+	ModeratedQuestion() ModeratedQuestionResolver
 	Municipality() MunicipalityResolver
 	Mutation() MutationResolver
 	MyInterests() MyInterestsResolver
 	MyThings() MyThingsResolver
 	Neighbourhood() NeighbourhoodResolver
 	NeighbourhoodConnection() NeighbourhoodConnectionResolver
+	NeighbourhoodNotice() NeighbourhoodNoticeResolver
 	NewsletterCampaign() NewsletterCampaignResolver
 	NewsletterDigestPreview() NewsletterDigestPreviewResolver
 	OfferStatistics() OfferStatisticsResolver
@@ -88,6 +91,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	RegistrationConnection() RegistrationConnectionResolver
 	ResidentDataReport() ResidentDataReportResolver
+	ResidentQuestionRecord() ResidentQuestionRecordResolver
 	ReverseCardInvoicePayload() ReverseCardInvoicePayloadResolver
 	Revision() RevisionResolver
 	SearchConnection() SearchConnectionResolver
@@ -1220,6 +1224,17 @@ type ComplexityRoot struct {
 		Role         func(childComplexity int) int
 	}
 
+	ModerateQuestionPayload struct {
+		Deleted  func(childComplexity int) int
+		Question func(childComplexity int) int
+	}
+
+	ModeratedQuestion struct {
+		Question func(childComplexity int) int
+		Reports  func(childComplexity int) int
+		Status   func(childComplexity int) int
+	}
+
 	MovePagePayload struct {
 		Page func(childComplexity int) int
 	}
@@ -1232,6 +1247,8 @@ type ComplexityRoot struct {
 		LixTarget                   func(childComplexity int) int
 		Locales                     func(childComplexity int) int
 		Name                        func(childComplexity int) int
+		QuestionHoldReports         func(childComplexity int) int
+		QuestionsEnabled            func(childComplexity int) int
 		Settings                    func(childComplexity int) int
 		Slug                        func(childComplexity int) int
 		TimeZone                    func(childComplexity int) int
@@ -1245,11 +1262,13 @@ type ComplexityRoot struct {
 		AddNewsletterSubscribers       func(childComplexity int, input model.AddNewsletterSubscribersInput) int
 		AllocateTicket                 func(childComplexity int, cardID string, offerID string) int
 		AnswerCardApplication          func(childComplexity int, id string, answer string) int
+		AnswerQuestion                 func(childComplexity int, id string, text string) int
 		AppealCardApplication          func(childComplexity int, id string, reason string) int
 		ApplyToAcceptCard              func(childComplexity int, programmeID string, organisationID string) int
 		ApproveArticleChanges          func(childComplexity int, id string) int
 		ApproveOrganisation            func(childComplexity int, id string) int
 		ArchiveVenue                   func(childComplexity int, id string, archived bool) int
+		AskQuestion                    func(childComplexity int, input talk.AskInput) int
 		AttachCardApplicationFile      func(childComplexity int, id string, file graphql.Upload) int
 		CancelCardInvoice              func(childComplexity int, id string) int
 		CancelSignup                   func(childComplexity int, token *string, id *string) int
@@ -1298,12 +1317,14 @@ type ComplexityRoot struct {
 		LogoutEverywhere               func(childComplexity int) int
 		MarkAttendance                 func(childComplexity int, id string, attended bool) int
 		MarkNewsletterBounced          func(childComplexity int, email string, complaint *bool) int
+		ModerateQuestion               func(childComplexity int, id string, action talk.Moderation) int
 		MovePage                       func(childComplexity int, input content.MovePageInput) int
 		NewsletterSubscriberDataReport func(childComplexity int, email string) int
 		OpenCard                       func(childComplexity int, access model.CardPinInput) int
 		PersonalDataReport             func(childComplexity int, identityNumber string) int
 		PingWebhookEndpoint            func(childComplexity int, id string) int
 		PostCardInvoice                func(childComplexity int, input model.PostCardInvoiceInput) int
+		PostNeighbourhoodNotice        func(childComplexity int, input model.PostNeighbourhoodNoticeInput) int
 		RedeemTicket                   func(childComplexity int, code string) int
 		RedeliverWebhook               func(childComplexity int, attemptID string) int
 		RegisterDevice                 func(childComplexity int) int
@@ -1315,6 +1336,7 @@ type ComplexityRoot struct {
 		RemoveFavourite                func(childComplexity int, itemID string) int
 		ReplaceImage                   func(childComplexity int, id string, file graphql.Upload) int
 		ReplayWebhooks                 func(childComplexity int, id string, since time.Time) int
+		ReportQuestion                 func(childComplexity int, id string, reason *string) int
 		RequestPasswordReset           func(childComplexity int, email string) int
 		ResendConfirmation             func(childComplexity int, email string) int
 		ResetPassword                  func(childComplexity int, token string, password string) int
@@ -1355,6 +1377,7 @@ type ComplexityRoot struct {
 		SetNeighbourhoodEditor         func(childComplexity int, neighbourhoodID string, userID string, editor bool) int
 		SetNeighbourhoodTranslation    func(childComplexity int, id string, locale string, input model.NeighbourhoodTextInput) int
 		SetNewsletterConsentText       func(childComplexity int, listID string, locale string, text string) int
+		SetOrganisationQuestions       func(childComplexity int, organisationID string, open bool) int
 		SetOrganisationTranslation     func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
 		SetProviderNewsletter          func(childComplexity int, receive bool, locale *string) int
 		SetUserRoles                   func(childComplexity int, userID string, roles []auth.MunicipalRole, disabled *bool) int
@@ -1379,6 +1402,7 @@ type ComplexityRoot struct {
 		UpdateEvent                    func(childComplexity int, input events.EventInput) int
 		UpdateEventSeries              func(childComplexity int, input events.EventInput) int
 		UpdateMunicipality             func(childComplexity int, input model.MunicipalityChangesInput) int
+		UpdateNeighbourhoodNotice      func(childComplexity int, id string, input model.NeighbourhoodNoticeChangesInput) int
 		UpdateNewsletterCampaign       func(childComplexity int, input model.UpdateNewsletterCampaignInput) int
 		UpdateNewsletterList           func(childComplexity int, input model.UpdateNewsletterListInput) int
 		UpdateNewsletterPreferences    func(childComplexity int, input model.UpdateNewsletterPreferencesInput) int
@@ -1389,6 +1413,7 @@ type ComplexityRoot struct {
 		UploadImage                    func(childComplexity int, file graphql.Upload, alt *string, organisationID *string) int
 		VerifyEmail                    func(childComplexity int, token string) int
 		WithdrawCardApplication        func(childComplexity int, id string) int
+		WithdrawNeighbourhoodNotice    func(childComplexity int, id string) int
 	}
 
 	MyInterests struct {
@@ -1430,6 +1455,30 @@ type ComplexityRoot struct {
 	NeighbourhoodEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	NeighbourhoodNotice struct {
+		CreatedAt             func(childComplexity int) int
+		GlobalID              func(childComplexity int) int
+		NeighbourhoodGlobalID func(childComplexity int) int
+		PostedAs              func(childComplexity int) int
+		Text                  func(childComplexity int) int
+		TextLocale            func(childComplexity int) int
+		Texts                 func(childComplexity int) int
+		Title                 func(childComplexity int) int
+		ValidFrom             func(childComplexity int) int
+		ValidUntil            func(childComplexity int) int
+		WithdrawnAt           func(childComplexity int) int
+	}
+
+	NeighbourhoodNoticePayload struct {
+		Notice func(childComplexity int) int
+	}
+
+	NeighbourhoodNoticeText struct {
+		Body   func(childComplexity int) int
+		Locale func(childComplexity int) int
+		Title  func(childComplexity int) int
 	}
 
 	NewsletterCampaign struct {
@@ -1696,6 +1745,7 @@ type ComplexityRoot struct {
 
 	PersonalDataReportPayload struct {
 		PersonalDataReport func(childComplexity int) int
+		ResidentQuestions  func(childComplexity int) int
 		ResidentThings     func(childComplexity int) int
 	}
 
@@ -1781,6 +1831,8 @@ type ComplexityRoot struct {
 		MyPushSubscriptions       func(childComplexity int) int
 		MyThings                  func(childComplexity int) int
 		Neighbourhood             func(childComplexity int, id *string, slug *string) int
+		NeighbourhoodNotice       func(childComplexity int, id string) int
+		NeighbourhoodNotices      func(childComplexity int, neighbourhoodID string, includeInactive *bool) int
 		Neighbourhoods            func(childComplexity int, first *int, after *string, last *int, before *string) int
 		NewsletterCampaignPreview func(childComplexity int, id string, locale string) int
 		NewsletterCampaigns       func(childComplexity int, list *string) int
@@ -1798,12 +1850,39 @@ type ComplexityRoot struct {
 		Pages                     func(childComplexity int, parent *string) int
 		PendingOrganisations      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		PushPublicKey             func(childComplexity int) int
+		QuestionModerationQueue   func(childComplexity int, status *talk.Status, first *int) int
+		Questions                 func(childComplexity int, subjectID string, first *int, after *string) int
 		Revisions                 func(childComplexity int, itemID string, first *int, after *string, last *int, before *string) int
 		Search                    func(childComplexity int, query string, first *int, after *string) int
 		Users                     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Venues                    func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Viewer                    func(childComplexity int) int
 		WebhookEndpoints          func(childComplexity int) int
+	}
+
+	Question struct {
+		Answer          func(childComplexity int) int
+		AnsweredAt      func(childComplexity int) int
+		Body            func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		DisplayName     func(childComplexity int) int
+		GlobalID        func(childComplexity int) int
+		SubjectGlobalID func(childComplexity int) int
+	}
+
+	QuestionConnection struct {
+		Edges    func(childComplexity int) int
+		Open     func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	QuestionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	QuestionPayload struct {
+		Question func(childComplexity int) int
 	}
 
 	RedeemTicketPayload struct {
@@ -1893,6 +1972,10 @@ type ComplexityRoot struct {
 		UseBy     func(childComplexity int) int
 	}
 
+	ReportQuestionPayload struct {
+		Reported func(childComplexity int) int
+	}
+
 	ReportTicket struct {
 		ClaimedAt     func(childComplexity int) int
 		Offer         func(childComplexity int) int
@@ -1929,6 +2012,11 @@ type ComplexityRoot struct {
 		Interests         func(childComplexity int) int
 		NeighbourhoodID   func(childComplexity int) int
 		PushSubscriptions func(childComplexity int) int
+	}
+
+	ResidentQuestionRecord struct {
+		Question func(childComplexity int) int
+		Status   func(childComplexity int) int
 	}
 
 	RestoreContentRevisionPayload struct {
@@ -2100,6 +2188,11 @@ type ComplexityRoot struct {
 		Neighbourhood func(childComplexity int) int
 	}
 
+	SetOrganisationQuestionsPayload struct {
+		Open           func(childComplexity int) int
+		OrganisationID func(childComplexity int) int
+	}
+
 	SetOrganisationTranslationPayload struct {
 		Organisation func(childComplexity int) int
 	}
@@ -2177,6 +2270,7 @@ type ComplexityRoot struct {
 	Subscription struct {
 		CardOfferStock func(childComplexity int, offerID string) int
 		DoorScans      func(childComplexity int, offerID string) int
+		ForYouUpdated  func(childComplexity int) int
 		TicketUpdated  func(childComplexity int, ticketID string, access *model.CardPinInput) int
 	}
 
@@ -6659,6 +6753,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Membership.Role(childComplexity), true
 
+	case "ModerateQuestionPayload.deleted":
+		if e.ComplexityRoot.ModerateQuestionPayload.Deleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerateQuestionPayload.Deleted(childComplexity), true
+	case "ModerateQuestionPayload.question":
+		if e.ComplexityRoot.ModerateQuestionPayload.Question == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerateQuestionPayload.Question(childComplexity), true
+
+	case "ModeratedQuestion.question":
+		if e.ComplexityRoot.ModeratedQuestion.Question == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModeratedQuestion.Question(childComplexity), true
+	case "ModeratedQuestion.reports":
+		if e.ComplexityRoot.ModeratedQuestion.Reports == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModeratedQuestion.Reports(childComplexity), true
+	case "ModeratedQuestion.status":
+		if e.ComplexityRoot.ModeratedQuestion.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModeratedQuestion.Status(childComplexity), true
+
 	case "MovePagePayload.page":
 		if e.ComplexityRoot.MovePagePayload.Page == nil {
 			break
@@ -6708,6 +6834,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Municipality.Name(childComplexity), true
+	case "Municipality.questionHoldReports":
+		if e.ComplexityRoot.Municipality.QuestionHoldReports == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Municipality.QuestionHoldReports(childComplexity), true
+	case "Municipality.questionsEnabled":
+		if e.ComplexityRoot.Municipality.QuestionsEnabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Municipality.QuestionsEnabled(childComplexity), true
 	case "Municipality.settings":
 		if e.ComplexityRoot.Municipality.Settings == nil {
 			break
@@ -6804,6 +6942,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AnswerCardApplication(childComplexity, args["id"].(string), args["answer"].(string)), true
+	case "Mutation.answerQuestion":
+		if e.ComplexityRoot.Mutation.AnswerQuestion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_answerQuestion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AnswerQuestion(childComplexity, args["id"].(string), args["text"].(string)), true
 	case "Mutation.appealCardApplication":
 		if e.ComplexityRoot.Mutation.AppealCardApplication == nil {
 			break
@@ -6859,6 +7008,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArchiveVenue(childComplexity, args["id"].(string), args["archived"].(bool)), true
+	case "Mutation.askQuestion":
+		if e.ComplexityRoot.Mutation.AskQuestion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_askQuestion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AskQuestion(childComplexity, args["input"].(talk.AskInput)), true
 	case "Mutation.attachCardApplicationFile":
 		if e.ComplexityRoot.Mutation.AttachCardApplicationFile == nil {
 			break
@@ -7367,6 +7527,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MarkNewsletterBounced(childComplexity, args["email"].(string), args["complaint"].(*bool)), true
+	case "Mutation.moderateQuestion":
+		if e.ComplexityRoot.Mutation.ModerateQuestion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moderateQuestion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ModerateQuestion(childComplexity, args["id"].(string), args["action"].(talk.Moderation)), true
 	case "Mutation.movePage":
 		if e.ComplexityRoot.Mutation.MovePage == nil {
 			break
@@ -7433,6 +7604,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PostCardInvoice(childComplexity, args["input"].(model.PostCardInvoiceInput)), true
+	case "Mutation.postNeighbourhoodNotice":
+		if e.ComplexityRoot.Mutation.PostNeighbourhoodNotice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_postNeighbourhoodNotice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PostNeighbourhoodNotice(childComplexity, args["input"].(model.PostNeighbourhoodNoticeInput)), true
 	case "Mutation.redeemTicket":
 		if e.ComplexityRoot.Mutation.RedeemTicket == nil {
 			break
@@ -7549,6 +7731,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReplayWebhooks(childComplexity, args["id"].(string), args["since"].(time.Time)), true
+	case "Mutation.reportQuestion":
+		if e.ComplexityRoot.Mutation.ReportQuestion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reportQuestion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReportQuestion(childComplexity, args["id"].(string), args["reason"].(*string)), true
 	case "Mutation.requestPasswordReset":
 		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
 			break
@@ -7989,6 +8182,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetNewsletterConsentText(childComplexity, args["listId"].(string), args["locale"].(string), args["text"].(string)), true
+	case "Mutation.setOrganisationQuestions":
+		if e.ComplexityRoot.Mutation.SetOrganisationQuestions == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setOrganisationQuestions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetOrganisationQuestions(childComplexity, args["organisationId"].(string), args["open"].(bool)), true
 	case "Mutation.setOrganisationTranslation":
 		if e.ComplexityRoot.Mutation.SetOrganisationTranslation == nil {
 			break
@@ -8253,6 +8457,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateMunicipality(childComplexity, args["input"].(model.MunicipalityChangesInput)), true
+	case "Mutation.updateNeighbourhoodNotice":
+		if e.ComplexityRoot.Mutation.UpdateNeighbourhoodNotice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateNeighbourhoodNotice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateNeighbourhoodNotice(childComplexity, args["id"].(string), args["input"].(model.NeighbourhoodNoticeChangesInput)), true
 	case "Mutation.updateNewsletterCampaign":
 		if e.ComplexityRoot.Mutation.UpdateNewsletterCampaign == nil {
 			break
@@ -8363,6 +8578,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.WithdrawCardApplication(childComplexity, args["id"].(string)), true
+	case "Mutation.withdrawNeighbourhoodNotice":
+		if e.ComplexityRoot.Mutation.WithdrawNeighbourhoodNotice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawNeighbourhoodNotice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawNeighbourhoodNotice(childComplexity, args["id"].(string)), true
 
 	case "MyInterests.ageGroups":
 		if e.ComplexityRoot.MyInterests.AgeGroups == nil {
@@ -8517,6 +8743,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NeighbourhoodEdge.Node(childComplexity), true
+
+	case "NeighbourhoodNotice.createdAt":
+		if e.ComplexityRoot.NeighbourhoodNotice.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodNotice.CreatedAt(childComplexity), true
+	case "NeighbourhoodNotice.id":
+		if e.ComplexityRoot.NeighbourhoodNotice.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodNotice.GlobalID(childComplexity), true
+	case "NeighbourhoodNotice.neighbourhoodId":
+		if e.ComplexityRoot.NeighbourhoodNotice.NeighbourhoodGlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodNotice.NeighbourhoodGlobalID(childComplexity), true
+	case "NeighbourhoodNotice.postedBy":
+		if e.ComplexityRoot.NeighbourhoodNotice.PostedAs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodNotice.PostedAs(childComplexity), true
+	case "NeighbourhoodNotice.text":
+		if e.ComplexityRoot.NeighbourhoodNotice.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodNotice.Text(childComplexity), true
+	case "NeighbourhoodNotice.textLocale":
+		if e.ComplexityRoot.NeighbourhoodNotice.TextLocale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodNotice.TextLocale(childComplexity), true
+	case "NeighbourhoodNotice.texts":
+		if e.ComplexityRoot.NeighbourhoodNotice.Texts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodNotice.Texts(childComplexity), true
+	case "NeighbourhoodNotice.title":
+		if e.ComplexityRoot.NeighbourhoodNotice.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodNotice.Title(childComplexity), true
+	case "NeighbourhoodNotice.validFrom":
+		if e.ComplexityRoot.NeighbourhoodNotice.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodNotice.ValidFrom(childComplexity), true
+	case "NeighbourhoodNotice.validUntil":
+		if e.ComplexityRoot.NeighbourhoodNotice.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodNotice.ValidUntil(childComplexity), true
+	case "NeighbourhoodNotice.withdrawnAt":
+		if e.ComplexityRoot.NeighbourhoodNotice.WithdrawnAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodNotice.WithdrawnAt(childComplexity), true
+
+	case "NeighbourhoodNoticePayload.notice":
+		if e.ComplexityRoot.NeighbourhoodNoticePayload.Notice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodNoticePayload.Notice(childComplexity), true
+
+	case "NeighbourhoodNoticeText.text":
+		if e.ComplexityRoot.NeighbourhoodNoticeText.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodNoticeText.Body(childComplexity), true
+	case "NeighbourhoodNoticeText.locale":
+		if e.ComplexityRoot.NeighbourhoodNoticeText.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodNoticeText.Locale(childComplexity), true
+	case "NeighbourhoodNoticeText.title":
+		if e.ComplexityRoot.NeighbourhoodNoticeText.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighbourhoodNoticeText.Title(childComplexity), true
 
 	case "NewsletterCampaign.counts":
 		if e.ComplexityRoot.NewsletterCampaign.Counts == nil {
@@ -9557,6 +9876,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PersonalDataReportPayload.PersonalDataReport(childComplexity), true
+	case "PersonalDataReportPayload.residentQuestions":
+		if e.ComplexityRoot.PersonalDataReportPayload.ResidentQuestions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataReportPayload.ResidentQuestions(childComplexity), true
 	case "PersonalDataReportPayload.residentThings":
 		if e.ComplexityRoot.PersonalDataReportPayload.ResidentThings == nil {
 			break
@@ -10082,6 +10407,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Neighbourhood(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.neighbourhoodNotice":
+		if e.ComplexityRoot.Query.NeighbourhoodNotice == nil {
+			break
+		}
+
+		args, err := ec.field_Query_neighbourhoodNotice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NeighbourhoodNotice(childComplexity, args["id"].(string)), true
+	case "Query.neighbourhoodNotices":
+		if e.ComplexityRoot.Query.NeighbourhoodNotices == nil {
+			break
+		}
+
+		args, err := ec.field_Query_neighbourhoodNotices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NeighbourhoodNotices(childComplexity, args["neighbourhoodId"].(string), args["includeInactive"].(*bool)), true
 	case "Query.neighbourhoods":
 		if e.ComplexityRoot.Query.Neighbourhoods == nil {
 			break
@@ -10254,6 +10601,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PushPublicKey(childComplexity), true
+	case "Query.questionModerationQueue":
+		if e.ComplexityRoot.Query.QuestionModerationQueue == nil {
+			break
+		}
+
+		args, err := ec.field_Query_questionModerationQueue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.QuestionModerationQueue(childComplexity, args["status"].(*talk.Status), args["first"].(*int)), true
+	case "Query.questions":
+		if e.ComplexityRoot.Query.Questions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_questions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Questions(childComplexity, args["subjectId"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.revisions":
 		if e.ComplexityRoot.Query.Revisions == nil {
 			break
@@ -10310,6 +10679,88 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.WebhookEndpoints(childComplexity), true
+
+	case "Question.answer":
+		if e.ComplexityRoot.Question.Answer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.Answer(childComplexity), true
+	case "Question.answeredAt":
+		if e.ComplexityRoot.Question.AnsweredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.AnsweredAt(childComplexity), true
+	case "Question.text":
+		if e.ComplexityRoot.Question.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.Body(childComplexity), true
+	case "Question.createdAt":
+		if e.ComplexityRoot.Question.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.CreatedAt(childComplexity), true
+	case "Question.displayName":
+		if e.ComplexityRoot.Question.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.DisplayName(childComplexity), true
+	case "Question.id":
+		if e.ComplexityRoot.Question.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.GlobalID(childComplexity), true
+	case "Question.subjectId":
+		if e.ComplexityRoot.Question.SubjectGlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.SubjectGlobalID(childComplexity), true
+
+	case "QuestionConnection.edges":
+		if e.ComplexityRoot.QuestionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionConnection.Edges(childComplexity), true
+	case "QuestionConnection.open":
+		if e.ComplexityRoot.QuestionConnection.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionConnection.Open(childComplexity), true
+	case "QuestionConnection.pageInfo":
+		if e.ComplexityRoot.QuestionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionConnection.PageInfo(childComplexity), true
+
+	case "QuestionEdge.cursor":
+		if e.ComplexityRoot.QuestionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionEdge.Cursor(childComplexity), true
+	case "QuestionEdge.node":
+		if e.ComplexityRoot.QuestionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionEdge.Node(childComplexity), true
+
+	case "QuestionPayload.question":
+		if e.ComplexityRoot.QuestionPayload.Question == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionPayload.Question(childComplexity), true
 
 	case "RedeemTicketPayload.ticketCheck":
 		if e.ComplexityRoot.RedeemTicketPayload.TicketCheck == nil {
@@ -10578,6 +11029,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReportLedgerEntry.UseBy(childComplexity), true
 
+	case "ReportQuestionPayload.reported":
+		if e.ComplexityRoot.ReportQuestionPayload.Reported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportQuestionPayload.Reported(childComplexity), true
+
 	case "ReportTicket.claimedAt":
 		if e.ComplexityRoot.ReportTicket.ClaimedAt == nil {
 			break
@@ -10686,6 +11144,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ResidentDataReport.PushSubscriptions(childComplexity), true
+
+	case "ResidentQuestionRecord.question":
+		if e.ComplexityRoot.ResidentQuestionRecord.Question == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResidentQuestionRecord.Question(childComplexity), true
+	case "ResidentQuestionRecord.status":
+		if e.ComplexityRoot.ResidentQuestionRecord.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResidentQuestionRecord.Status(childComplexity), true
 
 	case "RestoreContentRevisionPayload.article":
 		if e.ComplexityRoot.RestoreContentRevisionPayload.Article == nil {
@@ -11089,6 +11560,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetNeighbourhoodTranslationPayload.Neighbourhood(childComplexity), true
 
+	case "SetOrganisationQuestionsPayload.open":
+		if e.ComplexityRoot.SetOrganisationQuestionsPayload.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetOrganisationQuestionsPayload.Open(childComplexity), true
+	case "SetOrganisationQuestionsPayload.organisationId":
+		if e.ComplexityRoot.SetOrganisationQuestionsPayload.OrganisationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetOrganisationQuestionsPayload.OrganisationID(childComplexity), true
+
 	case "SetOrganisationTranslationPayload.organisation":
 		if e.ComplexityRoot.SetOrganisationTranslationPayload.Organisation == nil {
 			break
@@ -11317,6 +11801,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.DoorScans(childComplexity, args["offerId"].(string)), true
+	case "Subscription.forYouUpdated":
+		if e.ComplexityRoot.Subscription.ForYouUpdated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.ForYouUpdated(childComplexity), true
 	case "Subscription.ticketUpdated":
 		if e.ComplexityRoot.Subscription.TicketUpdated == nil {
 			break
@@ -12150,6 +12640,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputActivityTextsInput,
 		ec.unmarshalInputAddNewsletterSubscribersInput,
 		ec.unmarshalInputArticleFilterInput,
+		ec.unmarshalInputAskQuestionInput,
 		ec.unmarshalInputAuditFilterInput,
 		ec.unmarshalInputBoundingBoxInput,
 		ec.unmarshalInputCalendarFilterInput,
@@ -12191,6 +12682,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputNearInput,
 		ec.unmarshalInputNeighbourhoodChangesInput,
 		ec.unmarshalInputNeighbourhoodNameInput,
+		ec.unmarshalInputNeighbourhoodNoticeChangesInput,
+		ec.unmarshalInputNeighbourhoodNoticeTextInput,
 		ec.unmarshalInputNeighbourhoodTextInput,
 		ec.unmarshalInputNewNewsletterSubscriberInput,
 		ec.unmarshalInputNewOwnerInput,
@@ -12200,6 +12693,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputNewsletterListTextInput,
 		ec.unmarshalInputOrganisationTextInput,
 		ec.unmarshalInputPostCardInvoiceInput,
+		ec.unmarshalInputPostNeighbourhoodNoticeInput,
 		ec.unmarshalInputPushSubscriptionInput,
 		ec.unmarshalInputRecurrenceInput,
 		ec.unmarshalInputRegisterOrganisationInput,
@@ -19764,8 +20258,8 @@ extend type Query {
   New activities, events and news articles for the caller (as ` + "`" + `myThings` + "`" + `): those of a
   favourite organisation, favourites themselves, in the chosen neighbourhood or in a chosen
   category, narrowed by the chosen age groups and languages; everything new for a caller
-  who keeps nothing. Newest first, in the request's language, each text falling back along
-  the language's chain.
+  who keeps nothing; and the notices to the chosen neighbourhood shown now. Newest first,
+  in the request's language, each text falling back along the language's chain.
   """
   forYou(
     "How many items (at most 100; default 20)."
@@ -19897,9 +20391,12 @@ type ForYouEdge {
   node: ForYouItem!
 }
 
-"A new activity, event or news article."
+"A new activity, event, news article or notice to the resident's neighbourhood."
 type ForYouItem {
-  "The item's global ID (an Activity, Event or Article): read the rest with ` + "`" + `node(id:)` + "`" + `."
+  """
+  The item's global ID (an Activity, Event or Article: read the rest with ` + "`" + `node(id:)` + "`" + `; a
+  NeighbourhoodNotice: read it with ` + "`" + `neighbourhoodNotice(id:)` + "`" + `).
+  """
   id: ID!
   "What the item is: ACTIVITY, EVENT or ARTICLE."
   kind: ForYouKind!
@@ -19907,11 +20404,11 @@ type ForYouItem {
   slug: String!
   "Its title, in the request's language or the nearest one it has."
   title: String!
-  "Its summary, likewise."
+  "Its summary, likewise (a notice's: the start of its text)."
   summary: String!
   "The language of the title."
   textLocale: String!
-  "When it became public."
+  "When it became public (a notice's: when it is shown from)."
   publishedAt: Time!
   "An event's start."
   startsAt: Time
@@ -19925,6 +20422,8 @@ enum ForYouKind {
   EVENT
   "A news article."
   ARTICLE
+  "A notice to the resident's neighbourhood from its committee or the municipality."
+  NOTICE
 }
 
 "A registered device."
@@ -20387,6 +20886,362 @@ input EventSeriesSignupInput {
   askNeeds: Boolean
 }
 `, BuiltIn: false},
+	{Name: "../schema/talk.graphqls", Input: `# Communication with residents that the municipality moderates: notices to a neighbourhood
+# from its committee or the municipality, and residents' questions on an activity or event
+# that its organisation answers publicly.
+
+extend type Query {
+  """
+  A neighbourhood's notices, newest first (at most 200), each in the request's language:
+  those shown now to anyone; with ` + "`" + `includeInactive` + "`" + `, also those withdrawn, ended or not yet
+  begun, for those who keep the neighbourhood's notices (the municipality's ADMIN and
+  EDITOR, its committee editors). NOT_FOUND naming ` + "`" + `neighbourhoodId` + "`" + ` for a neighbourhood
+  unknown or of another municipality.
+  """
+  neighbourhoodNotices(
+    "The neighbourhood's global ID."
+    neighbourhoodId: ID!
+    "Also notices not shown now (for those who keep them; FORBIDDEN for others)."
+    includeInactive: Boolean
+  ): [NeighbourhoodNotice!]!
+
+  "A notice shown now, or one the caller keeps; null otherwise."
+  neighbourhoodNotice(
+    "The notice's global ID."
+    id: ID!
+  ): NeighbourhoodNotice
+
+  """
+  The questions on a public activity or event that the public sees, newest first, with
+  their answers; none while the municipality has questions off. Anyone may. NOT_FOUND
+  naming ` + "`" + `subjectId` + "`" + ` for an activity or event unknown, unpublished or of another
+  municipality.
+  """
+  questions(
+    "The activity's or event's global ID."
+    subjectId: ID!
+    "How many (at most 100; default 20)."
+    first: Int
+    "The cursor of the last question already shown."
+    after: String
+  ): QuestionConnection!
+
+  """
+  Questions for the municipality's moderators (ADMIN, EDITOR), most reported first (reports
+  since a moderator last looked), then oldest: without ` + "`" + `status` + "`" + `, those held or with open
+  reports; with it, every question of that status.
+  """
+  questionModerationQueue(
+    "Only questions of this status."
+    status: QuestionStatus
+    "How many (at most 100; default 50)."
+    first: Int
+  ): [ModeratedQuestion!]!
+}
+
+extend type Mutation {
+  """
+  Posts a notice to a neighbourhood: the municipality's ADMIN and EDITOR post as the
+  municipality, the neighbourhood's committee editors as its committee. Shown from
+  ` + "`" + `validFrom` + "`" + ` (default now) until ` + "`" + `validUntil` + "`" + `, in the feed "for you" of residents who
+  chose the neighbourhood and to their ` + "`" + `forYouUpdated` + "`" + ` subscriptions. NOT_FOUND naming
+  ` + "`" + `input.neighbourhoodId` + "`" + `; BAD_USER_INPUT naming the field.
+  """
+  postNeighbourhoodNotice(
+    "The notice."
+    input: PostNeighbourhoodNoticeInput!
+  ): NeighbourhoodNoticePayload!
+
+  """
+  Changes a notice's texts or window: the municipality's ADMIN and EDITOR, and for a
+  committee's notice the neighbourhood's committee editors.
+  """
+  updateNeighbourhoodNotice(
+    "The notice's global ID."
+    id: ID!
+    "The changes; fields left out stay as they are."
+    input: NeighbourhoodNoticeChangesInput!
+  ): NeighbourhoodNoticePayload!
+
+  "Withdraws a notice: the public sees it no more. Who may: as ` + "`" + `updateNeighbourhoodNotice` + "`" + `."
+  withdrawNeighbourhoodNotice(
+    "The notice's global ID."
+    id: ID!
+  ): NeighbourhoodNoticePayload!
+
+  """
+  Asks a question on a public activity or event, as a resident: a device (its token in the
+  ` + "`" + `X-Fritid-Device` + "`" + ` header) or a resident signed in with ID-porten. Shown at once with the
+  display name only. QUESTIONS_DISABLED (reason MUNICIPALITY or ORGANISATION) where
+  questions are off; BAD_USER_INPUT naming the field with a reason (LENGTH, URL,
+  IDENTITY_NUMBER, HTML, CHARACTERS); NOT_FOUND naming ` + "`" + `input.subjectId` + "`" + `; RATE_LIMITED
+  beyond 5 questions in 15 minutes.
+  """
+  askQuestion(
+    "The question."
+    input: AskQuestionInput!
+  ): QuestionPayload!
+
+  """
+  Answers a question publicly for the organisation (replacing an earlier answer): its
+  OWNER and EDITOR members, and the municipality's ADMIN and EDITOR. The public sees that
+  the organisation answered, not who.
+  """
+  answerQuestion(
+    "The question's global ID."
+    id: ID!
+    "The answer (at most 2000 characters; plain text or Markdown, no HTML)."
+    text: String!
+  ): QuestionPayload!
+
+  """
+  Reports a question shown to the public. Anyone may, once per question (a device, a
+  signed-in person or user, or else a client address); a question reported by enough
+  reporters is held until a moderator decides. RATE_LIMITED beyond 30 reports in 15
+  minutes.
+  """
+  reportQuestion(
+    "The question's global ID."
+    id: ID!
+    "Why (at most 500 characters)."
+    reason: String
+  ): ReportQuestionPayload!
+
+  """
+  Hides, restores or deletes a question (the municipality's ADMIN and EDITOR). Restoring
+  shows it again; reports made before no longer count towards holding it.
+  """
+  moderateQuestion(
+    "The question's global ID."
+    id: ID!
+    "What to do."
+    action: QuestionModeration!
+  ): ModerateQuestionPayload!
+
+  """
+  Opens or closes questions on an organisation's activities and events (open unless
+  closed, where the municipality has questions on): its OWNER and EDITOR members, and the
+  municipality's ADMIN and EDITOR.
+  """
+  setOrganisationQuestions(
+    "The organisation's global ID."
+    organisationId: ID!
+    "True opens, false closes."
+    open: Boolean!
+  ): SetOrganisationQuestionsPayload!
+}
+
+extend type Subscription {
+  """
+  Each new item entering the caller's feed "for you" (as ` + "`" + `forYou` + "`" + `) from now on: a notice
+  to the chosen neighbourhood, an activity, event or news article published for the first
+  time that matches what the caller keeps. The caller is a device (its token in the
+  ` + "`" + `X-Fritid-Device` + "`" + ` header, or ` + "`" + `deviceToken` + "`" + ` in the websocket's connection_init payload)
+  or a resident signed in with ID-porten, checked when it starts and again for each item:
+  a device forgotten meanwhile ends it with UNAUTHENTICATED.
+  """
+  forYouUpdated: ForYouItem!
+}
+
+"A notice to a neighbourhood from its committee or from the municipality."
+type NeighbourhoodNotice {
+  "The notice's global ID."
+  id: ID!
+  "The neighbourhood's global ID."
+  neighbourhoodId: ID!
+  "Who posted it."
+  postedBy: NoticePoster!
+  "Its title in the request's language, or the nearest one it has."
+  title: String!
+  "Its text (plain text or Markdown), likewise."
+  text: String!
+  "The language of the title and text."
+  textLocale: String!
+  "Every language's title and text."
+  texts: [NeighbourhoodNoticeText!]!
+  "When it is shown from."
+  validFrom: Time!
+  "When it is shown until."
+  validUntil: Time!
+  "When it was withdrawn; null unless it was."
+  withdrawnAt: Time
+  "When it was posted."
+  createdAt: Time!
+}
+
+"A notice's title and text in one language."
+type NeighbourhoodNoticeText {
+  "The language."
+  locale: String!
+  "The title."
+  title: String!
+  "The text (plain text or Markdown)."
+  text: String!
+}
+
+"Who posted a notice."
+enum NoticePoster {
+  "The neighbourhood's committee (nærmiljøutvalg)."
+  COMMITTEE
+  "The municipality."
+  MUNICIPALITY
+}
+
+"A notice to post."
+input PostNeighbourhoodNoticeInput {
+  "The neighbourhood's global ID."
+  neighbourhoodId: ID!
+  "The title and text in one or more of the municipality's enabled languages."
+  texts: [NeighbourhoodNoticeTextInput!]!
+  "When it is shown from; default now."
+  validFrom: Time
+  "When it is shown until: after ` + "`" + `validFrom` + "`" + `, at most 366 days later."
+  validUntil: Time!
+}
+
+"Changes to a notice."
+input NeighbourhoodNoticeChangesInput {
+  "Every language's title and text (replaces them all)."
+  texts: [NeighbourhoodNoticeTextInput!]
+  "When it is shown from."
+  validFrom: Time
+  "When it is shown until: after ` + "`" + `validFrom` + "`" + `, in the future, at most 366 days later."
+  validUntil: Time
+}
+
+"A notice's title and text in one language."
+input NeighbourhoodNoticeTextInput {
+  "An enabled language of the municipality."
+  locale: String!
+  "The title (at most 200 characters)."
+  title: String!
+  "The text (at most 5000 characters; plain text or Markdown, no HTML)."
+  text: String!
+}
+
+"A notice posted or changed."
+type NeighbourhoodNoticePayload {
+  "The notice."
+  notice: NeighbourhoodNotice!
+}
+
+"A resident's question on an activity or event, with the organisation's answer."
+type Question {
+  "The question's global ID."
+  id: ID!
+  "The activity's or event's global ID."
+  subjectId: ID!
+  "The name the asker chose; null once the asker's data has been erased."
+  displayName: String
+  "The question."
+  text: String!
+  "When it was asked."
+  createdAt: Time!
+  "The organisation's answer; null until answered."
+  answer: String
+  "When it was answered."
+  answeredAt: Time
+}
+
+"A page of questions."
+type QuestionConnection {
+  "The questions."
+  edges: [QuestionEdge!]!
+  "Where the page starts and ends."
+  pageInfo: PageInfo!
+  "Whether residents may ask on the activity or event now."
+  open: Boolean!
+}
+
+"A question with its cursor."
+type QuestionEdge {
+  "The question's cursor."
+  cursor: String!
+  "The question."
+  node: Question!
+}
+
+"A question as the moderators see it."
+type ModeratedQuestion {
+  "The question."
+  question: Question!
+  "Its status."
+  status: QuestionStatus!
+  "Reports since a moderator last looked at it."
+  reports: Int!
+}
+
+"Where a question stands."
+enum QuestionStatus {
+  "Shown to the public."
+  VISIBLE
+  "Held for moderation after reports."
+  HELD
+  "Hidden by a moderator."
+  HIDDEN
+}
+
+"What a moderator does with a question."
+enum QuestionModeration {
+  "Hide it from the public."
+  HIDE
+  "Show it again."
+  RESTORE
+  "Delete it with its answer and reports."
+  DELETE
+}
+
+"A question to ask."
+input AskQuestionInput {
+  "The activity's or event's global ID."
+  subjectId: ID!
+  "The name shown with the question: 2 to 40 characters, no web or e-mail address, no identity number."
+  displayName: String!
+  "The question: 3 to 1000 characters, plain text, no identity number."
+  text: String!
+}
+
+"A question asked or answered."
+type QuestionPayload {
+  "The question."
+  question: Question!
+}
+
+"A question reported."
+type ReportQuestionPayload {
+  "False when the caller had reported it before."
+  reported: Boolean!
+}
+
+"A question moderated."
+type ModerateQuestionPayload {
+  "The question; null when deleted."
+  question: ModeratedQuestion
+  "True when deleted."
+  deleted: Boolean!
+}
+
+"An organisation's questions opened or closed."
+type SetOrganisationQuestionsPayload {
+  "The organisation's global ID."
+  organisationId: ID!
+  "Whether its questions are open."
+  open: Boolean!
+}
+
+"A question a resident asked, in a data-subject report."
+type ResidentQuestionRecord {
+  "The question."
+  question: Question!
+  "Its status."
+  status: QuestionStatus!
+}
+
+extend type PersonalDataReportPayload {
+  "The questions the person asked as a resident signed in with ID-porten."
+  residentQuestions: [ResidentQuestionRecord!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/tenant.graphqls", Input: `extend type Query {
   "The municipality this request is answered for."
   municipality: Municipality!
@@ -20426,6 +21281,10 @@ type Municipality implements Node {
   False unless set.
   """
   approveOrganisationArticles: Boolean!
+  "Whether residents may ask questions on activities and events (` + "`" + `askQuestion` + "`" + `); false unless set."
+  questionsEnabled: Boolean!
+  "How many reports hold a question for moderation; 3 unless set."
+  questionHoldReports: Int!
 }
 
 "A language a municipality publishes in."
@@ -20501,6 +21360,10 @@ input MunicipalityChangesInput {
   contentCheckErrors: [ContentFindingCode!]
   "Whether organisations' articles wait for the municipality's approval before they are published."
   approveOrganisationArticles: Boolean
+  "Whether residents may ask questions on activities and events."
+  questionsEnabled: Boolean
+  "How many reports hold a question for moderation, 1 to 100."
+  questionHoldReports: Int
 }
 
 "A language to add or change; fields left out stay as they are."
@@ -22728,6 +23591,28 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
 }
 
+func (ec *executionContext) childFields_ModerateQuestionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "question":
+		return ec.fieldContext_ModerateQuestionPayload_question(ctx, field)
+	case "deleted":
+		return ec.fieldContext_ModerateQuestionPayload_deleted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerateQuestionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ModeratedQuestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "question":
+		return ec.fieldContext_ModeratedQuestion_question(ctx, field)
+	case "status":
+		return ec.fieldContext_ModeratedQuestion_status(ctx, field)
+	case "reports":
+		return ec.fieldContext_ModeratedQuestion_reports(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModeratedQuestion", field.Name)
+}
+
 func (ec *executionContext) childFields_MovePagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "page":
@@ -22758,6 +23643,10 @@ func (ec *executionContext) childFields_Municipality(ctx context.Context, field 
 		return ec.fieldContext_Municipality_contentCheckErrors(ctx, field)
 	case "approveOrganisationArticles":
 		return ec.fieldContext_Municipality_approveOrganisationArticles(ctx, field)
+	case "questionsEnabled":
+		return ec.fieldContext_Municipality_questionsEnabled(ctx, field)
+	case "questionHoldReports":
+		return ec.fieldContext_Municipality_questionHoldReports(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Municipality", field.Name)
 }
@@ -22842,6 +23731,54 @@ func (ec *executionContext) childFields_NeighbourhoodEdge(ctx context.Context, f
 		return ec.fieldContext_NeighbourhoodEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NeighbourhoodEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NeighbourhoodNotice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_NeighbourhoodNotice_id(ctx, field)
+	case "neighbourhoodId":
+		return ec.fieldContext_NeighbourhoodNotice_neighbourhoodId(ctx, field)
+	case "postedBy":
+		return ec.fieldContext_NeighbourhoodNotice_postedBy(ctx, field)
+	case "title":
+		return ec.fieldContext_NeighbourhoodNotice_title(ctx, field)
+	case "text":
+		return ec.fieldContext_NeighbourhoodNotice_text(ctx, field)
+	case "textLocale":
+		return ec.fieldContext_NeighbourhoodNotice_textLocale(ctx, field)
+	case "texts":
+		return ec.fieldContext_NeighbourhoodNotice_texts(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_NeighbourhoodNotice_validFrom(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_NeighbourhoodNotice_validUntil(ctx, field)
+	case "withdrawnAt":
+		return ec.fieldContext_NeighbourhoodNotice_withdrawnAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_NeighbourhoodNotice_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeighbourhoodNotice", field.Name)
+}
+
+func (ec *executionContext) childFields_NeighbourhoodNoticePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "notice":
+		return ec.fieldContext_NeighbourhoodNoticePayload_notice(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeighbourhoodNoticePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_NeighbourhoodNoticeText(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_NeighbourhoodNoticeText_locale(ctx, field)
+	case "title":
+		return ec.fieldContext_NeighbourhoodNoticeText_title(ctx, field)
+	case "text":
+		return ec.fieldContext_NeighbourhoodNoticeText_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeighbourhoodNoticeText", field.Name)
 }
 
 func (ec *executionContext) childFields_NewsletterCampaign(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -23346,6 +24283,8 @@ func (ec *executionContext) childFields_PersonalDataReportPayload(ctx context.Co
 		return ec.fieldContext_PersonalDataReportPayload_personalDataReport(ctx, field)
 	case "residentThings":
 		return ec.fieldContext_PersonalDataReportPayload_residentThings(ctx, field)
+	case "residentQuestions":
+		return ec.fieldContext_PersonalDataReportPayload_residentQuestions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonalDataReportPayload", field.Name)
 }
@@ -23438,6 +24377,56 @@ func (ec *executionContext) childFields_PushSubscriptionPayload(ctx context.Cont
 		return ec.fieldContext_PushSubscriptionPayload_subscription(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PushSubscriptionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Question(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Question_id(ctx, field)
+	case "subjectId":
+		return ec.fieldContext_Question_subjectId(ctx, field)
+	case "displayName":
+		return ec.fieldContext_Question_displayName(ctx, field)
+	case "text":
+		return ec.fieldContext_Question_text(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Question_createdAt(ctx, field)
+	case "answer":
+		return ec.fieldContext_Question_answer(ctx, field)
+	case "answeredAt":
+		return ec.fieldContext_Question_answeredAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Question", field.Name)
+}
+
+func (ec *executionContext) childFields_QuestionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_QuestionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_QuestionConnection_pageInfo(ctx, field)
+	case "open":
+		return ec.fieldContext_QuestionConnection_open(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuestionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_QuestionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_QuestionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_QuestionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuestionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_QuestionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "question":
+		return ec.fieldContext_QuestionPayload_question(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuestionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RedeemTicketPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -23614,6 +24603,14 @@ func (ec *executionContext) childFields_ReportLedgerEntry(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type ReportLedgerEntry", field.Name)
 }
 
+func (ec *executionContext) childFields_ReportQuestionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reported":
+		return ec.fieldContext_ReportQuestionPayload_reported(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportQuestionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ReportTicket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "offer":
@@ -23688,6 +24685,16 @@ func (ec *executionContext) childFields_ResidentDataReport(ctx context.Context, 
 		return ec.fieldContext_ResidentDataReport_pushSubscriptions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ResidentDataReport", field.Name)
+}
+
+func (ec *executionContext) childFields_ResidentQuestionRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "question":
+		return ec.fieldContext_ResidentQuestionRecord_question(ctx, field)
+	case "status":
+		return ec.fieldContext_ResidentQuestionRecord_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResidentQuestionRecord", field.Name)
 }
 
 func (ec *executionContext) childFields_RestoreContentRevisionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -24026,6 +25033,16 @@ func (ec *executionContext) childFields_SetNeighbourhoodTranslationPayload(ctx c
 		return ec.fieldContext_SetNeighbourhoodTranslationPayload_neighbourhood(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetNeighbourhoodTranslationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetOrganisationQuestionsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisationId":
+		return ec.fieldContext_SetOrganisationQuestionsPayload_organisationId(ctx, field)
+	case "open":
+		return ec.fieldContext_SetOrganisationQuestionsPayload_open(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetOrganisationQuestionsPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SetOrganisationTranslationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

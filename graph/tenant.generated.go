@@ -341,6 +341,20 @@ func (ec *executionContext) fieldContext_Municipality_approveOrganisationArticle
 	return graphql.NewScalarFieldContext("Municipality", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
+func (ec *executionContext) _Municipality_questionsEnabled(ctx context.Context, field graphql.CollectedField, obj *tenant.Municipality) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.QuestionsEnabled)
+}
+func (ec *executionContext) fieldContext_Municipality_questionsEnabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Municipality", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Municipality_questionHoldReports(ctx context.Context, field graphql.CollectedField, obj *tenant.Municipality) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.QuestionHoldReports)
+}
+func (ec *executionContext) fieldContext_Municipality_questionHoldReports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Municipality", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _SaveLocalePayload_locale(ctx context.Context, field graphql.CollectedField, obj *model.SaveLocalePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -492,7 +506,7 @@ func (ec *executionContext) unmarshalInputMunicipalityChangesInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "timeZone", "settings", "lixTarget", "contentCheckErrors", "approveOrganisationArticles"}
+	fieldsInOrder := [...]string{"name", "timeZone", "settings", "lixTarget", "contentCheckErrors", "approveOrganisationArticles", "questionsEnabled", "questionHoldReports"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -541,6 +555,20 @@ func (ec *executionContext) unmarshalInputMunicipalityChangesInput(ctx context.C
 				return it, err
 			}
 			it.ApproveOrganisationArticles = data
+		case "questionsEnabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("questionsEnabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuestionsEnabled = data
+		case "questionHoldReports":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("questionHoldReports"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuestionHoldReports = data
 		}
 	}
 	return it, nil
@@ -950,6 +978,16 @@ func (ec *executionContext) _Municipality(ctx context.Context, sel ast.Selection
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "approveOrganisationArticles":
 			out.Values[i] = ec._Municipality_approveOrganisationArticles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "questionsEnabled":
+			out.Values[i] = ec._Municipality_questionsEnabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "questionHoldReports":
+			out.Values[i] = ec._Municipality_questionHoldReports(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -88,7 +88,8 @@ func (r *mutationResolver) SaveLocale(ctx context.Context, input tenant.LocaleIn
 
 func (r *mutationResolver) UpdateMunicipality(ctx context.Context, input model.MunicipalityChangesInput) (*model.UpdateMunicipalityPayload, error) {
 	ch := tenant.MunicipalityChanges{Name: input.Name, TimeZone: input.TimeZone, LixTarget: input.LixTarget,
-		ApproveOrganisationArticles: input.ApproveOrganisationArticles}
+		ApproveOrganisationArticles: input.ApproveOrganisationArticles,
+		QuestionsEnabled:            input.QuestionsEnabled, QuestionHoldReports: input.QuestionHoldReports}
 	if input.ContentCheckErrors != nil {
 		ch.ContentCheckErrors = make([]string, len(input.ContentCheckErrors))
 		for i, c := range input.ContentCheckErrors {

@@ -20,6 +20,7 @@ import (
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/push"
 	"github.com/fritid/fritid/internal/resident"
+	"github.com/fritid/fritid/internal/talk"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -810,6 +811,14 @@ type MarkNewsletterBouncedPayload struct {
 	Ended int `json:"ended"`
 }
 
+// A question moderated.
+type ModerateQuestionPayload struct {
+	// The question; null when deleted.
+	Question *talk.Question `json:"question,omitempty"`
+	// True when deleted.
+	Deleted bool `json:"deleted"`
+}
+
 // The page as saved.
 type MovePagePayload struct {
 	// The page, as its editor sees it.
@@ -830,6 +839,10 @@ type MunicipalityChangesInput struct {
 	ContentCheckErrors []content.FindingCode `json:"contentCheckErrors,omitempty"`
 	// Whether organisations' articles wait for the municipality's approval before they are published.
 	ApproveOrganisationArticles *bool `json:"approveOrganisationArticles,omitempty"`
+	// Whether residents may ask questions on activities and events.
+	QuestionsEnabled *bool `json:"questionsEnabled,omitempty"`
+	// How many reports hold a question for moderation, 1 to 100.
+	QuestionHoldReports *int `json:"questionHoldReports,omitempty"`
 }
 
 // Changes. Every mutation checks who may make it in the domain service; see the access table
@@ -875,6 +888,22 @@ type NeighbourhoodNameInput struct {
 	Name string `json:"name"`
 	// A presentation; left out, the saved one stays (in a language not listed too).
 	Description *string `json:"description,omitempty"`
+}
+
+// Changes to a notice.
+type NeighbourhoodNoticeChangesInput struct {
+	// Every language's title and text (replaces them all).
+	Texts []*talk.NoticeTextInput `json:"texts,omitempty"`
+	// When it is shown from.
+	ValidFrom *time.Time `json:"validFrom,omitempty"`
+	// When it is shown until: after `validFrom`, in the future, at most 366 days later.
+	ValidUntil *time.Time `json:"validUntil,omitempty"`
+}
+
+// A notice posted or changed.
+type NeighbourhoodNoticePayload struct {
+	// The notice.
+	Notice *talk.Notice `json:"notice"`
 }
 
 // A neighbourhood's texts in one language; left out: unchanged, null or empty: cleared.
@@ -967,6 +996,8 @@ type PersonalDataReportPayload struct {
 	PersonalDataReport *card.PersonalDataReport `json:"personalDataReport"`
 	// What the person keeps as a resident of the app (favourites, neighbourhood, interests); null: nothing.
 	ResidentThings *resident.Things `json:"residentThings,omitempty"`
+	// The questions the person asked as a resident signed in with ID-porten.
+	ResidentQuestions []*talk.Question `json:"residentQuestions"`
 }
 
 // An invoice to post to a card.
@@ -995,6 +1026,18 @@ type PostCardInvoicePayload struct {
 	Invoice *card.Invoice `json:"invoice"`
 }
 
+// A notice to post.
+type PostNeighbourhoodNoticeInput struct {
+	// The neighbourhood's global ID.
+	NeighbourhoodID string `json:"neighbourhoodId"`
+	// The title and text in one or more of the municipality's enabled languages.
+	Texts []*talk.NoticeTextInput `json:"texts"`
+	// When it is shown from; default now.
+	ValidFrom *time.Time `json:"validFrom,omitempty"`
+	// When it is shown until: after `validFrom`, at most 366 days later.
+	ValidUntil time.Time `json:"validUntil"`
+}
+
 // A push subscription kept.
 type PushSubscriptionPayload struct {
 	// The subscription.
@@ -1005,6 +1048,12 @@ type PushSubscriptionPayload struct {
 // name, the `X-Municipality` header, or the only municipality there is) and in one locale
 // (negotiated from `X-Locale` or `Accept-Language`, echoed in the `Content-Language` header).
 type Query struct {
+}
+
+// A question asked or answered.
+type QuestionPayload struct {
+	// The question.
+	Question *talk.Question `json:"question"`
 }
 
 // A ticket checked in.
@@ -1079,6 +1128,12 @@ type ReplaceImagePayload struct {
 type ReplayWebhooksPayload struct {
 	// How many events are sent again.
 	Queued int `json:"queued"`
+}
+
+// A question reported.
+type ReportQuestionPayload struct {
+	// False when the caller had reported it before.
+	Reported bool `json:"reported"`
 }
 
 // The answer to a request for a password reset link.
@@ -1285,6 +1340,14 @@ type SetNeighbourhoodEditorPayload struct {
 type SetNeighbourhoodTranslationPayload struct {
 	// The neighbourhood, with its texts in the request's language.
 	Neighbourhood *portal.Neighbourhood `json:"neighbourhood"`
+}
+
+// An organisation's questions opened or closed.
+type SetOrganisationQuestionsPayload struct {
+	// The organisation's global ID.
+	OrganisationID string `json:"organisationId"`
+	// Whether its questions are open.
+	Open bool `json:"open"`
 }
 
 // An organisation with new texts in one language.
@@ -1702,17 +1765,20 @@ const (
 	ForYouKindEvent ForYouKind = "EVENT"
 	// A news article.
 	ForYouKindArticle ForYouKind = "ARTICLE"
+	// A notice to the resident's neighbourhood from its committee or the municipality.
+	ForYouKindNotice ForYouKind = "NOTICE"
 )
 
 var AllForYouKind = []ForYouKind{
 	ForYouKindActivity,
 	ForYouKindEvent,
 	ForYouKindArticle,
+	ForYouKindNotice,
 }
 
 func (e ForYouKind) IsValid() bool {
 	switch e {
-	case ForYouKindActivity, ForYouKindEvent, ForYouKindArticle:
+	case ForYouKindActivity, ForYouKindEvent, ForYouKindArticle, ForYouKindNotice:
 		return true
 	}
 	return false

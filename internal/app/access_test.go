@@ -812,6 +812,8 @@ func TestAccessMatrix(t *testing.T) {
 	mutations = append(mutations, residentAccessCases(anyone)...)
 	mutations = append(mutations, cardWalletAccessCases(anonymousTicket, anyone)...)
 	mutations = append(mutations, pushAccessCases(anonymousCard, anyone)...)
+	mutations = append(mutations, talkAccessCases(t, s, demo.ID().String(), nbA, lagA, talkOutcomes{anyone: anyone,
+		keepers: keepers, orgEditors: orgEditors, editors: catalogueEditors})...)
 	t.Run("every mutation is in the matrix and in docs/access.md", func(t *testing.T) {
 		covered := map[string]bool{}
 		for _, m := range mutations {

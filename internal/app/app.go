@@ -39,6 +39,7 @@ import (
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/fritid/fritid/internal/push"
 	"github.com/fritid/fritid/internal/resident"
+	"github.com/fritid/fritid/internal/talk"
 	"github.com/fritid/fritid/internal/tenant"
 )
 
@@ -69,6 +70,8 @@ type App struct {
 	Residents *resident.Service
 	// Push keeps Web Push subscriptions and sends push messages.
 	Push *push.Service
+	// Talk keeps neighbourhood notices and residents' questions.
+	Talk *talk.Service
 	// Tracing is on when the OTEL_* variables name an OTLP endpoint; otherwise it records
 	// and sends nothing.
 	Tracing *tracing.Tracing
@@ -174,6 +177,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 		// Web Push is a channel of the card's notices beside e-mail and text messages.
 		a.Cards.Push = a.Push
 	}
+	a.Talk = talk.NewService(a.DB, cfg.SecretKey, a.Residents)
 	a.Integration.Development, a.Integration.AllowPrivate = !cfg.Production(), cfg.WebhookAllowPrivate
 	a.Integration.PublicURL, a.Integration.Key = cfg.PublicURL, []byte(cfg.SecretKey)
 	if a.Jobs, err = newJobs(a); err != nil {
@@ -364,7 +368,7 @@ func (a *App) Handler() http.Handler {
 	cfg := a.Config
 	resolver := &graph.Resolver{Auth: a.Auth, Tenants: a.Tenants, Portal: a.Portal, Cards: a.Cards, Queue: a.Jobs,
 		Content: a.Content, Calendar: a.Events, Newsletters: a.Newsletters, Integration: a.Integration,
-		Residents: a.Residents, Push: a.Push, Bundle: a.Bundle}
+		Residents: a.Residents, Push: a.Push, Talk: a.Talk, Bundle: a.Bundle}
 	gql := graph.NewHandler(resolver, graph.Options{
 		Introspection:  cfg.Introspection,
 		MaxDepth:       cfg.MaxDepth,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/jobs"
+	"github.com/fritid/fritid/internal/platform/live"
 	"github.com/fritid/fritid/internal/platform/relay"
 )
 
@@ -128,9 +129,24 @@ func (s *Service) dispatchBatch(ctx context.Context) (int, error) {
 				return err
 			}
 		}
-		return nil
+		return announceNew(ctx, tx, changes)
 	})
 	return n, err
+}
+
+// announceNew announces, when tx commits, the activities, events and articles the changes
+// publish, for residents' live feeds "for you" (live.FeedItemNew); the subscriptions decide
+// whose feed each enters.
+func announceNew(ctx context.Context, tx bun.Tx, changes []*Change) error {
+	var events []live.Event
+	for _, c := range changes {
+		switch c.Type {
+		case "activity.published", "event.published", "article.published":
+			events = append(events, live.Event{Kind: live.FeedItemNew, MunicipalityID: c.MunicipalityID,
+				Ref: c.SubjectID})
+		}
+	}
+	return live.NotifyAll(ctx, tx, events)
 }
 
 // enabledEndpoints returns the enabled endpoints of the changes' municipalities.

@@ -23,15 +23,17 @@ const (
 	DefaultFeedPage = 20
 )
 
-// FeedItem is an activity, event or news article in the feed "for you", with its title and
-// summary in the reader's language (each field falling back along the language chain).
+// FeedItem is an activity, event, news article or neighbourhood notice in the feed "for
+// you", with its title and summary in the reader's language (each field falling back
+// along the language chain; a notice's summary is the start of its text).
 type FeedItem struct {
 	newsletter.NewItem
 }
 
 // GlobalID returns the item's global ID (an Activity, Event or Article).
 func (f *FeedItem) GlobalID() string {
-	typ := map[string]string{"activity": "Activity", "event": "Event", "article": "Article"}[f.Kind]
+	typ := map[string]string{"activity": "Activity", "event": "Event", "article": "Article",
+		KindNotice: "NeighbourhoodNotice"}[f.Kind]
 	return relay.GlobalID(typ, f.ID)
 }
 
@@ -63,7 +65,9 @@ type FeedWindow struct {
 // ForYou returns a page of the caller's feed: activities, events and news articles that
 // became public in the window and match what the caller keeps (an item of a favourite
 // organisation, a favourite itself, in the chosen neighbourhood, or in a chosen category;
-// age groups and languages chosen narrow these), newest first, in the request's language.
+// age groups and languages chosen narrow these), and the notices to the chosen
+// neighbourhood shown now that started in the window, newest first, in the request's
+// language.
 // A caller who keeps nothing gets everything new. Errors: UNAUTHENTICATED, FORBIDDEN;
 // BAD_USER_INPUT naming "first", "after", "since" or "days".
 func (s *Service) ForYou(ctx context.Context, w FeedWindow, page relay.Page) (*FeedConnection, error) {
@@ -97,7 +101,12 @@ func (s *Service) ForYou(ctx context.Context, w FeedWindow, page relay.Page) (*F
 	if err != nil {
 		return nil, err
 	}
-	return feedPage(matching(items, th), after, page.Limit), nil
+	feed := matching(items, th)
+	notes, err := s.notices(ctx, t.ID(), th.NeighbourhoodID, uuid.Nil, since, now, chain)
+	if err != nil {
+		return nil, err
+	}
+	return feedPage(sortFeed(append(feed, notes...)), after, page.Limit), nil
 }
 
 // since returns the window's start at now. Errors: BAD_USER_INPUT naming "since" or "days".
@@ -120,7 +129,7 @@ func (w FeedWindow) since(now time.Time) (time.Time, error) {
 	return now.Add(-DefaultFeedDays * 24 * time.Hour), nil
 }
 
-// matching returns the items th's keeper is shown, newest first.
+// matching returns the items th's keeper is shown.
 func matching(items []*newsletter.NewItem, th *Things) []*FeedItem {
 	orgs, favs := map[uuid.UUID]bool{}, map[uuid.UUID]bool{}
 	for _, f := range th.Favourites {
@@ -139,6 +148,11 @@ func matching(items []*newsletter.NewItem, th *Things) []*FeedItem {
 			out = append(out, &FeedItem{NewItem: *it})
 		}
 	}
+	return out
+}
+
+// sortFeed sorts items newest first, then by ID, and returns them.
+func sortFeed(out []*FeedItem) []*FeedItem {
 	slices.SortFunc(out, func(a, b *FeedItem) int {
 		if c := b.PublishedAt.Compare(a.PublishedAt); c != 0 {
 			return c

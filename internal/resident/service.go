@@ -47,6 +47,9 @@ type Service struct {
 	IdleAfter        time.Duration
 	MaxFavourites    int
 	MaxRegistrations int
+
+	// items shares the reads of items announced to the live feeds.
+	items itemCache
 }
 
 // NewService returns the service over db; secret keys the device tokens' hashes and the

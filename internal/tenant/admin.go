@@ -128,6 +128,10 @@ type MunicipalityChanges struct {
 	// ApproveOrganisationArticles turns municipal approval of organisations' articles on
 	// or off.
 	ApproveOrganisationArticles *bool
+	// QuestionsEnabled turns residents' questions on activities and events on or off.
+	QuestionsEnabled *bool
+	// QuestionHoldReports is how many reports hold a question for moderation, 1 to 100.
+	QuestionHoldReports *int
 }
 
 // ContentCheckCodes are the codes of the content checks a municipality may make errors.
@@ -190,10 +194,14 @@ func (s *Service) UpdateMunicipality(ctx context.Context, in MunicipalityChanges
 	if in.ApproveOrganisationArticles != nil {
 		m.ApproveOrganisationArticles = *in.ApproveOrganisationArticles
 	}
+	if err := questionChanges(&m, in); err != nil {
+		return nil, err
+	}
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		_, err := tx.NewUpdate().Model(&m).
 			Column("name", "time_zone", "settings", "lix_target", "content_check_errors",
-				"approve_organisation_articles").Set("updated_at = now()").
+				"approve_organisation_articles", "questions_enabled", "question_hold_reports").
+			Set("updated_at = now()").
 			WherePK().Returning("updated_at").Exec(ctx)
 		if err != nil {
 			return database.MapError(err, "update municipality", "municipality")
@@ -202,13 +210,31 @@ func (s *Service) UpdateMunicipality(ctx context.Context, in MunicipalityChanges
 			ItemType: "Municipality", ItemID: &m.ID, Fields: changed(map[string]bool{
 				"name": in.Name != nil, "timeZone": in.TimeZone != nil, "settings": in.Settings != nil,
 				"lixTarget": in.LixTarget != nil, "contentCheckErrors": in.ContentCheckErrors != nil,
-				"approveOrganisationArticles": in.ApproveOrganisationArticles != nil})})
+				"approveOrganisationArticles": in.ApproveOrganisationArticles != nil,
+				"questionsEnabled":            in.QuestionsEnabled != nil,
+				"questionHoldReports":         in.QuestionHoldReports != nil})})
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.Invalidate()
 	return &m, nil
+}
+
+// questionChanges applies in's question settings to m. Errors: BAD_USER_INPUT naming
+// "input.questionHoldReports".
+func questionChanges(m *Municipality, in MunicipalityChanges) error {
+	if in.QuestionsEnabled != nil {
+		m.QuestionsEnabled = *in.QuestionsEnabled
+	}
+	if in.QuestionHoldReports != nil {
+		if n := *in.QuestionHoldReports; n < 1 || n > 100 {
+			return apperr.Invalid("input.questionHoldReports", "QuestionHoldReportsRange",
+				map[string]any{"Min": 1, "Max": 100})
+		}
+		m.QuestionHoldReports = *in.QuestionHoldReports
+	}
+	return nil
 }
 
 func localeFields(in LocaleInput) []string {

@@ -34,9 +34,13 @@ type Municipality struct {
 	ContentCheckErrors []string `bun:"content_check_errors,array,nullzero,notnull,default:'{}'"`
 	// ApproveOrganisationArticles holds an organisation's own publishing of its articles
 	// until the municipality's ADMIN or EDITOR publishes them.
-	ApproveOrganisationArticles bool      `bun:"approve_organisation_articles,notnull"`
-	CreatedAt                   time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
-	UpdatedAt                   time.Time `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
+	ApproveOrganisationArticles bool `bun:"approve_organisation_articles,notnull"`
+	// QuestionsEnabled lets residents ask questions on activities and events (off unless
+	// set); QuestionHoldReports is how many reports hold a question for moderation.
+	QuestionsEnabled    bool      `bun:"questions_enabled,notnull"`
+	QuestionHoldReports int       `bun:"question_hold_reports,nullzero,notnull,default:3"`
+	CreatedAt           time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	UpdatedAt           time.Time `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 }
 
 // Direction is a script's writing direction.

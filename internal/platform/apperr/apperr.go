@@ -97,6 +97,9 @@ const (
 	// PushNotAvailable: Web Push is not set up on this server (no VAPID keys); the error's
 	// Field names the operation's field. Nothing was kept.
 	PushNotAvailable Code = "PUSH_NOT_AVAILABLE"
+	// QuestionsDisabled: residents' questions are off in the municipality (Reason
+	// MUNICIPALITY) or closed by the activity's or event's organisation (ORGANISATION).
+	QuestionsDisabled Code = "QUESTIONS_DISABLED"
 )
 
 // Error is an application error: a Code, a message ID for localisation with its template

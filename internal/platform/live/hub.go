@@ -42,6 +42,10 @@ const (
 	StockChanged Kind = "stock"
 	// DoorScanned: a ticket was checked in at the door; ID is the offer, Ref the ticket.
 	DoorScanned Kind = "scan"
+	// FeedItemNew: an item became public that may enter residents' feeds "for you" (a
+	// neighbourhood notice, an activity, event or article published for the first time).
+	// Its topic is the whole municipality (ID nil); Ref is the item.
+	FeedItemNew Kind = "feed"
 	// Resync is not sent by writers: the hub gives it to every subscriber after it has
 	// reconnected, since announcements made meanwhile are lost; subscribers read afresh.
 	Resync Kind = "resync"
