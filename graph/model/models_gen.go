@@ -612,6 +612,12 @@ type DecideCardProviderPayload struct {
 	Provider *card.Provider `json:"provider"`
 }
 
+// The result of acceptProvider or dropProvider.
+type DecideProviderPayload struct {
+	// The request, with the municipality's answer.
+	ServedMunicipality *portal.ServedMunicipality `json:"servedMunicipality"`
+}
+
 // An invoice declined.
 type DeclineCardInvoicePayload struct {
 	// The invoice, DECLINED.
@@ -1074,6 +1080,12 @@ type ReplayWebhooksPayload struct {
 	Queued int `json:"queued"`
 }
 
+// The result of requestMunicipality.
+type RequestMunicipalityPayload struct {
+	// The request, waiting for the municipality or already accepted.
+	ServedMunicipality *portal.ServedMunicipality `json:"servedMunicipality"`
+}
+
 // The answer to a request for a password reset link.
 type RequestPasswordResetPayload struct {
 	// Always true: the request was taken, whether or not the address has an account.
@@ -1198,6 +1210,12 @@ type SendNewsletterDigestPayload struct {
 	Recipients int `json:"recipients"`
 }
 
+// The result of setActivityMunicipalities.
+type SetActivityMunicipalitiesPayload struct {
+	// The activity, with its new limits.
+	Activity *portal.Activity `json:"activity"`
+}
+
 // An activity with a new status.
 type SetActivityStatusPayload struct {
 	// The activity with its new status.
@@ -1290,6 +1308,12 @@ type SetOrganisationTranslationPayload struct {
 type SetProviderNewsletterPayload struct {
 	// The wish; null once withdrawn.
 	Consent *newsletter.OwnerConsent `json:"consent,omitempty"`
+}
+
+// The result of setProviderScope.
+type SetProviderScopePayload struct {
+	// The organisation, with its new scope.
+	Organisation *portal.Organisation `json:"organisation"`
 }
 
 // An account's changed roles.
@@ -1614,6 +1638,12 @@ type WeeklySlotInput struct {
 	Start string `json:"start"`
 	// End, as HH:MM.
 	End string `json:"end"`
+}
+
+// The result of withdrawMunicipality.
+type WithdrawMunicipalityPayload struct {
+	// Whether the organisation was withdrawn (always true; errors say otherwise).
+	Withdrawn bool `json:"withdrawn"`
 }
 
 // How a list of events is sorted.

@@ -34,10 +34,11 @@ type scope struct {
 
 // whereActivities adds the filter's conditions on activities "a" to q.
 func whereActivities(q *bun.SelectQuery, sc scope, f *Filter) *bun.SelectQuery {
-	visible, args := sc.activityVisible()
-	q = q.Where("a.municipality_id = ?", sc.municipalityID).Where(visible, args...)
+	readable, args := sc.activityReadable()
+	q = q.Where(readable, args...)
 	if len(f.CategoryIDs) > 0 {
-		q = q.Where("a.id IN (SELECT ac.activity_id FROM activity_categories ac WHERE ac.category_id IN (?))", bun.In(f.CategoryIDs))
+		q = q.Where("a.id IN (SELECT ac.activity_id FROM activity_categories ac WHERE ac.category_id IN ("+
+			sameSlugCategories+"))", bun.In(f.CategoryIDs))
 	}
 	if len(f.TargetGroups) > 0 {
 		q = q.Where("a.target_groups && ?::text[]", pgdialect.Array(f.TargetGroups))
@@ -58,7 +59,9 @@ func whereActivities(q *bun.SelectQuery, sc scope, f *Filter) *bun.SelectQuery {
 		q = q.Where("a.id IN (SELECT an.activity_id FROM activity_neighbourhoods an WHERE an.neighbourhood_id IN (?))", bun.In(f.NeighbourhoodIDs))
 	}
 	if len(f.OrganisationKinds) > 0 {
-		q = q.Where("a.organisation_id IN (SELECT o.id FROM organisations o WHERE o.municipality_id = ? AND o.kind IN (?))", sc.municipalityID, bun.In(f.OrganisationKinds))
+		// The activities are already in scope; their organisations are theirs.
+		q = q.Where("a.organisation_id IN (SELECT o.id FROM organisations o WHERE o.kind IN (?))",
+			bun.In(f.OrganisationKinds))
 	}
 	if f.AcceptsCard != nil {
 		q = q.Where("a.accepts_card = ?", *f.AcceptsCard)
@@ -73,7 +76,8 @@ func whereActivities(q *bun.SelectQuery, sc scope, f *Filter) *bun.SelectQuery {
 		q = q.Where("a.venue_id = ?", *f.VenueID)
 	}
 	if f.Query != "" {
-		q = q.Where("a.id IN (SELECT t.activity_id FROM activity_translations t WHERE t.municipality_id = ? AND ("+textMatch("t", "title")+"))", textArgs(sc.municipalityID, f.Query)...)
+		q = q.Where("a.id IN (SELECT t.activity_id FROM activity_translations t WHERE ("+textMatch("t", "title")+"))",
+			textArgs(sc.municipalityID, f.Query)[1:]...)
 	}
 	return wherePlace(q, "a", f)
 }
