@@ -35,11 +35,13 @@ func whereOrganisations(q *bun.SelectQuery, sc scope, f *Filter) *bun.SelectQuer
 		q = q.Where("o.kind IN (?)", bun.In(f.OrganisationKinds))
 	}
 	if f.Query != "" {
-		// The translations are those of organisations already in scope (o.id IN ...).
+		// The translations are matched against organisations already in scope (o.id IN ...).
 		args := textArgs(sc.municipalityID, f.Query)
-		q = q.Where(`(o.id IN (SELECT t.organisation_id FROM organisation_translations t WHERE (`+textMatchNoTitle("t")+`))
+		rows, rowArgs := sc.homeRows("t")
+		q = q.Where(`(o.id IN (SELECT t.organisation_id FROM organisation_translations t WHERE `+rows+` AND (`+
+			textMatchNoTitle("t")+`))
 			OR to_tsvector('simple', o.name) @@ to_tsquery('simple', ?) OR ? <% o.name)`,
-			args[1], args[2], args[3], args[3], args[4])
+			append(rowArgs, args[1], args[2], args[3], args[3], args[4])...)
 	}
 	if af := activityPart(f); af != nil {
 		sub := whereActivities(q.DB().NewSelect().TableExpr("activities AS a").Column("a.organisation_id"), sc, af)

@@ -294,6 +294,7 @@ func (s *Service) decideProvider(ctx context.Context, id uuid.UUID, status Servi
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: t.ID(), ActorID: actor(v), Action: action,
 			ItemType: "Organisation", ItemID: &id, Fields: []string{"status"}})
 	})
+	s.forgetHomes(t.ID())
 	return out, err
 }
 
