@@ -55,6 +55,14 @@ func (s *Service) withHomes(ctx context.Context, sc scope) (scope, error) {
 	return sc, nil
 }
 
+// InvalidateSharedProviders forgets every municipality's cached providers' homes, so the
+// next list reads them afresh.
+func (s *Service) InvalidateSharedProviders() {
+	s.mu.Lock()
+	s.homes = nil
+	s.mu.Unlock()
+}
+
 // forgetHomes drops the cached homes of municipality mid, so a decision shows at once here.
 func (s *Service) forgetHomes(mid uuid.UUID) {
 	s.mu.Lock()
