@@ -8,11 +8,10 @@ package graph
 import (
 	"context"
 
-	"github.com/google/uuid"
-
 	"github.com/fritid/fritid/graph/model"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
+	"github.com/google/uuid"
 )
 
 func (r *activityResolver) ServedMunicipalities(ctx context.Context, obj *portal.Activity) ([]string, error) {
