@@ -465,7 +465,8 @@ func TestAccessMatrix(t *testing.T) {
 	larvikProvider := func() map[string]any {
 		n++
 		var id string
-		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO organisations (municipality_id, slug, name, kind, status, scope)
+		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO organisations
+			(municipality_id, slug, name, kind, status, scope)
 			VALUES (?, ?, 'Fylkesbussen', 'COMMERCIAL', 'PUBLISHED', 'COUNTRY') RETURNING id`,
 			larvik.ID(), fmt.Sprintf("buss-%d", n)).Scan(&id); err != nil {
 			t.Fatal(err)

@@ -33,16 +33,26 @@ const (
 )
 
 const (
-	setScopeQ   = `mutation($o: ID!, $s: ProviderScope!, $r: String) { setProviderScope(organisationId: $o, scope: $s, region: $r) { organisation { scope region } } }`
-	requestQ    = `mutation($o: ID!, $m: String!) { requestMunicipality(organisationId: $o, municipality: $m) { servedMunicipality { status municipality { slug } homeMunicipality { slug } } } }`
-	withdrawQ   = `mutation($o: ID!, $m: String!) { withdrawMunicipality(organisationId: $o, municipality: $m) { withdrawn } }`
-	acceptQ     = `mutation($o: ID!) { acceptProvider(organisationId: $o) { servedMunicipality { status organisationName decidedAt } } }`
-	dropQ       = `mutation($o: ID!) { dropProvider(organisationId: $o) { servedMunicipality { status } } }`
-	limitQ      = `mutation($a: ID!, $m: [String!]!) { setActivityMunicipalities(activityId: $a, municipalities: $m) { activity { servedMunicipalities } } }`
-	requestsQ   = `query($s: ServingStatus) { providerRequests(status: $s) { organisationName status scope region homeMunicipality { name } } }`
-	orgNamesQ   = `query($f: CatalogueFilterInput) { organisations(filter: $f, first: 50) { totalCount nodes { name } } }`
-	actTitlesQ  = `query($f: CatalogueFilterInput) { activities(filter: $f, first: 50) { totalCount nodes { title } } }`
-	searchHitsQ = `query($q: String!) { search(query: $q) { totalCount edges { node { __typename ... on Organisation { name } ... on Activity { title } } } } }`
+	setScopeQ = `mutation($o: ID!, $s: ProviderScope!, $r: String) {
+		setProviderScope(organisationId: $o, scope: $s, region: $r) { organisation { scope region } } }`
+	requestQ = `mutation($o: ID!, $m: String!) { requestMunicipality(organisationId: $o, municipality: $m) {
+		servedMunicipality { status municipality { slug } homeMunicipality { slug } } } }`
+	withdrawQ = `mutation($o: ID!, $m: String!) {
+		withdrawMunicipality(organisationId: $o, municipality: $m) { withdrawn } }`
+	acceptQ = `mutation($o: ID!) {
+		acceptProvider(organisationId: $o) { servedMunicipality { status organisationName decidedAt } } }`
+	dropQ  = `mutation($o: ID!) { dropProvider(organisationId: $o) { servedMunicipality { status } } }`
+	limitQ = `mutation($a: ID!, $m: [String!]!) {
+		setActivityMunicipalities(activityId: $a, municipalities: $m) { activity { servedMunicipalities } } }`
+	requestsQ = `query($s: ServingStatus) {
+		providerRequests(status: $s) { organisationName status scope region homeMunicipality { name } } }`
+	orgNamesQ = `query($f: CatalogueFilterInput) {
+		organisations(filter: $f, first: 50) { totalCount nodes { name } } }`
+	actTitlesQ = `query($f: CatalogueFilterInput) {
+		activities(filter: $f, first: 50) { totalCount nodes { title } } }`
+	searchHitsQ = `query($q: String!) { search(query: $q) { totalCount edges { node { __typename
+		... on Organisation { name } ... on Activity { title } } } } }`
+	sportSlug = "idrett-og-fysisk-aktivitet"
 )
 
 func newSharedWorld(t *testing.T) *sharedWorld {
@@ -50,7 +60,9 @@ func newSharedWorld(t *testing.T) *sharedWorld {
 	s := newServer(t)
 	ctx := context.Background()
 	ids := map[string]string{}
-	for _, m := range [][2]string{{"larvik", "Larvik kommune"}, {"sandefjord", "Sandefjord kommune"}, {"porsgrunn", "Porsgrunn kommune"}} {
+	for _, m := range [][2]string{
+		{"larvik", "Larvik kommune"}, {"sandefjord", "Sandefjord kommune"}, {"porsgrunn", "Porsgrunn kommune"},
+	} {
 		tn, err := s.app.Tenants.CreateMunicipality(ctx, tenantInput(m[0], m[1]))
 		if err != nil {
 			t.Fatal(err)
@@ -67,33 +79,39 @@ func newSharedWorld(t *testing.T) *sharedWorld {
 		{"porsgrunn", "admin@porsgrunn.no", []auth.MunicipalRole{auth.RoleAdmin}},
 	}
 	for _, u := range users {
-		if _, err := s.app.Auth.CreateUser(ctx, auth.CreateUserInput{MunicipalityID: parseUUID(t, ids[u.m]), Email: u.email,
-			Password: "riktig hest batteri", Roles: u.roles}); err != nil {
+		in := auth.CreateUserInput{MunicipalityID: parseUUID(t, ids[u.m]), Email: u.email,
+			Password: "riktig hest batteri", Roles: u.roles}
+		if _, err := s.app.Auth.CreateUser(ctx, in); err != nil {
 			t.Fatal(err)
 		}
 	}
 	org := func(m, slug, name, status string) string {
 		var id string
-		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO organisations (municipality_id, slug, name, kind, status, lat, lon)
-			VALUES (?, ?, ?, 'COMMERCIAL', ?, 59.05, 10.03) RETURNING id`, ids[m], slug, name, status).Scan(&id); err != nil {
+		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO organisations
+			(municipality_id, slug, name, kind, status, lat, lon)
+			VALUES (?, ?, ?, 'COMMERCIAL', ?, 59.05, 10.03) RETURNING id`,
+			ids[m], slug, name, status).Scan(&id); err != nil {
 			t.Fatal(err)
 		}
 		s.exec(t, `INSERT INTO organisation_translations (organisation_id, municipality_id, locale, summary)
 			VALUES (?, ?, 'nb', ?)`, id, ids[m], name+" i fylket")
 		s.exec(t, `INSERT INTO organisation_categories (organisation_id, category_id, municipality_id)
-			SELECT ?, c.id, c.municipality_id FROM categories c WHERE c.municipality_id = ? AND c.slug = 'idrett-og-fysisk-aktivitet'`, id, ids[m])
+			SELECT ?, c.id, c.municipality_id FROM categories c WHERE c.municipality_id = ? AND c.slug = ?`,
+			id, ids[m], sportSlug)
 		return id
 	}
 	act := func(m, org, slug, title, status string) string {
 		var id string
-		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO activities (municipality_id, organisation_id, slug, status, lat, lon)
+		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO activities
+			(municipality_id, organisation_id, slug, status, lat, lon)
 			VALUES (?, ?, ?, ?, 59.05, 10.03) RETURNING id`, ids[m], org, slug, status).Scan(&id); err != nil {
 			t.Fatal(err)
 		}
 		s.exec(t, `INSERT INTO activity_translations (activity_id, municipality_id, locale, title, summary)
 			VALUES (?, ?, 'nb', ?, 'Bussbillett for hele fylket')`, id, ids[m], title)
 		s.exec(t, `INSERT INTO activity_categories (activity_id, category_id, municipality_id)
-			SELECT ?, c.id, c.municipality_id FROM categories c WHERE c.municipality_id = ? AND c.slug = 'idrett-og-fysisk-aktivitet'`, id, ids[m])
+			SELECT ?, c.id, c.municipality_id FROM categories c WHERE c.municipality_id = ? AND c.slug = ?`,
+			id, ids[m], sportSlug)
 		return id
 	}
 	vkt := org("larvik", "vkt", "Vestfold kollektivtrafikk", "PUBLISHED")
@@ -107,14 +125,19 @@ func newSharedWorld(t *testing.T) *sharedWorld {
 		onlyPors: relayID("Activity", act("larvik", vkt, "pors-buss", "Porsgrunnbussen", "PUBLISHED")),
 	}
 	var sfjCat, larvikCat string
-	s.app.DB.QueryRowContext(ctx, `SELECT id FROM categories WHERE municipality_id = ? AND slug = 'idrett-og-fysisk-aktivitet'`, ids["sandefjord"]).Scan(&sfjCat)
-	s.app.DB.QueryRowContext(ctx, `SELECT id FROM categories WHERE municipality_id = ? AND slug = 'idrett-og-fysisk-aktivitet'`, ids["larvik"]).Scan(&larvikCat)
+	s.app.DB.QueryRowContext(ctx, `SELECT id FROM categories WHERE municipality_id = ? AND slug = ?`,
+		ids["sandefjord"], sportSlug).
+		Scan(&sfjCat)
+	s.app.DB.QueryRowContext(ctx, `SELECT id FROM categories WHERE municipality_id = ? AND slug = ?`,
+		ids["larvik"], sportSlug).
+		Scan(&larvikCat)
 	if sfjCat == "" || larvikCat == "" {
 		t.Fatal("no category idrett")
 	}
 	w.sfjCategory, w.larvikCategory = relayID("Category", sfjCat), relayID("Category", larvikCat)
 	s.exec(t, `INSERT INTO organisation_members (municipality_id, organisation_id, user_id, role)
-		SELECT o.municipality_id, o.id, u.id, 'OWNER' FROM organisations o, users u WHERE o.slug = 'vkt' AND u.email = 'eier@vkt.no'`)
+		SELECT o.municipality_id, o.id, u.id, 'OWNER' FROM organisations o, users u
+		WHERE o.slug = 'vkt' AND u.email = 'eier@vkt.no'`)
 	act("larvik", parseUUID(t, mustLocal(t, w.local)).String(), "larvik-fotball", "Larvik fotball", "PUBLISHED")
 	act("sandefjord", parseUUID(t, mustLocal(t, w.sfjOwn)).String(), "sfj-fotball", "Sandefjord fotball", "PUBLISHED")
 
@@ -174,8 +197,12 @@ func TestSharedProvider(t *testing.T) {
 			t.Fatalf("before accepting: %q", got)
 		}
 		r = ok(t, s.post(t, requestsQ, map[string]any{"s": "REQUESTED"}, sfjH, w.sfjAdmin))
-		if got := names(r.Data, "providerRequests", "organisationName"); !slices.Equal(got, []string{"Vestfold kollektivtrafikk"}) ||
-			get(r.Data, "providerRequests.0.region") != "Vestfold" || get(r.Data, "providerRequests.0.scope") != "REGION" ||
+		if got := names(r.Data, "providerRequests", "organisationName"); !slices.Equal(
+			got,
+			[]string{"Vestfold kollektivtrafikk"},
+		) ||
+			get(r.Data, "providerRequests.0.region") != "Vestfold" ||
+			get(r.Data, "providerRequests.0.scope") != "REGION" ||
 			get(r.Data, "providerRequests.0.homeMunicipality.name") != "Larvik kommune" {
 			t.Fatalf("requests: %+v", r.Data)
 		}
@@ -189,7 +216,10 @@ func TestSharedProvider(t *testing.T) {
 
 	t.Run("ListsOfTheServedMunicipality", func(t *testing.T) {
 		r := ok(t, s.post(t, orgNamesQ, nil, sfjH))
-		if got := sortedNames(r, "organisations.nodes", "name"); !slices.Equal(got, []string{"Sandefjord IL", "Vestfold kollektivtrafikk"}) ||
+		if got := sortedNames(r, "organisations.nodes", "name"); !slices.Equal(
+			got,
+			[]string{"Sandefjord IL", "Vestfold kollektivtrafikk"},
+		) ||
 			get(r.Data, "organisations.totalCount") != 2.0 {
 			t.Fatalf("organisations: %q %v", got, get(r.Data, "organisations.totalCount"))
 		}
@@ -203,7 +233,10 @@ func TestSharedProvider(t *testing.T) {
 	t.Run("FiltersByTheMunicipalitysCategory", func(t *testing.T) {
 		f := map[string]any{"categories": []string{w.sfjCategory}, "organisationKinds": []string{"COMMERCIAL"}}
 		r := ok(t, s.post(t, orgNamesQ, map[string]any{"f": f}, sfjH))
-		if got := sortedNames(r, "organisations.nodes", "name"); !slices.Equal(got, []string{"Sandefjord IL", "Vestfold kollektivtrafikk"}) {
+		if got := sortedNames(r, "organisations.nodes", "name"); !slices.Equal(
+			got,
+			[]string{"Sandefjord IL", "Vestfold kollektivtrafikk"},
+		) {
 			t.Fatalf("by category: %q", got)
 		}
 		r = ok(t, s.post(t, actTitlesQ, map[string]any{"f": map[string]any{"query": "klippekort"}}, sfjH))
@@ -217,10 +250,16 @@ func TestSharedProvider(t *testing.T) {
 		r := ok(t, s.post(t, q, map[string]any{"s": "vkt"}, sfjH))
 		o := get(r.Data, "organisation")
 		if get(o, "summary") != "Vestfold kollektivtrafikk i fylket" || get(o, "homeMunicipality.slug") != "larvik" ||
-			get(o, "scope") != "REGION" || get(o, "categories.0.id") != w.sfjCategory || get(o, "servedMunicipalities") != nil {
+			get(
+				o,
+				"scope",
+			) != "REGION" || get(o, "categories.0.id") != w.sfjCategory || get(o, "servedMunicipalities") != nil {
 			t.Fatalf("organisation: %+v", o)
 		}
-		if got := sortedNames(r, "organisation.activities.nodes", "title"); !slices.Equal(got, []string{"Klippekort buss", "Sandefjordbussen"}) {
+		if got := sortedNames(r, "organisation.activities.nodes", "title"); !slices.Equal(
+			got,
+			[]string{"Klippekort buss", "Sandefjordbussen"},
+		) {
 			t.Fatalf("its activities: %q", got)
 		}
 	})
@@ -266,13 +305,23 @@ func TestSharedProvider(t *testing.T) {
 	})
 	t.Run("ReadOnlyOutsideItsHome", func(t *testing.T) {
 		for _, caller := range []string{w.sfjAdmin, w.sfjEditor} {
-			r := s.post(t, `mutation($id: ID!) { updateOrganisation(id: $id, input: {name: "Kapret"}) { organisation { name } } }`,
-				map[string]any{"id": w.vkt}, sfjH, caller)
+			r := s.post(
+				t,
+				`mutation($id: ID!) { updateOrganisation(id: $id, input: {name: "Kapret"}) { organisation { name } } }`,
+				map[string]any{"id": w.vkt},
+				sfjH,
+				caller,
+			)
 			if r.code() != "FORBIDDEN" || r.Errors[0].Extensions["field"] != "id" {
 				t.Fatalf("update organisation: %+v", r.Errors)
 			}
-			r = s.post(t, `mutation($id: ID!) { updateActivity(id: $id, input: {title: "Kapret"}) { activity { title } } }`,
-				map[string]any{"id": w.bus}, sfjH, caller)
+			r = s.post(
+				t,
+				`mutation($id: ID!) { updateActivity(id: $id, input: {title: "Kapret"}) { activity { title } } }`,
+				map[string]any{"id": w.bus},
+				sfjH,
+				caller,
+			)
 			if r.code() != "FORBIDDEN" || r.Errors[0].Extensions["field"] != "id" {
 				t.Fatalf("update activity: %+v", r.Errors)
 			}
@@ -281,7 +330,10 @@ func TestSharedProvider(t *testing.T) {
 				t.Fatalf("set scope: %+v", r.Errors)
 			}
 		}
-		r := ok(t, s.post(t, `query($id: ID!) { organisation(id: $id) { name } }`, map[string]any{"id": w.vkt}, larvikH))
+		r := ok(
+			t,
+			s.post(t, `query($id: ID!) { organisation(id: $id) { name } }`, map[string]any{"id": w.vkt}, larvikH),
+		)
 		if get(r.Data, "organisation.name") != "Vestfold kollektivtrafikk" {
 			t.Fatalf("changed: %+v", r.Data)
 		}
@@ -289,13 +341,17 @@ func TestSharedProvider(t *testing.T) {
 	t.Run("DraftsStayHome", func(t *testing.T) {
 		// The served municipality's administrator reads every listing of its own, but only
 		// the published ones of a shared provider.
-		r := ok(t, s.post(t, `query($a: ID!) { activity(id: $a) { title } }`, map[string]any{"a": w.draft}, sfjH, w.sfjAdmin))
+		r := ok(
+			t,
+			s.post(t, `query($a: ID!) { activity(id: $a) { title } }`, map[string]any{"a": w.draft}, sfjH, w.sfjAdmin),
+		)
 		if get(r.Data, "activity") != nil {
 			t.Fatalf("draft read in Sandefjord: %+v", r.Data)
 		}
 		r = ok(t, s.post(t, `query($a: ID!) { activity(id: $a) { title servedMunicipalities } }`,
 			map[string]any{"a": w.onlySfj}, larvikH, w.owner))
-		if get(r.Data, "activity.title") != "Sandefjordbussen" || get(r.Data, "activity.servedMunicipalities.0") != "sandefjord" {
+		if get(r.Data, "activity.title") != "Sandefjordbussen" ||
+			get(r.Data, "activity.servedMunicipalities.0") != "sandefjord" {
 			t.Fatalf("home reads its limited activity: %+v", r.Data)
 		}
 	})
@@ -322,18 +378,95 @@ func TestSharedProvider(t *testing.T) {
 			headers     []string
 			code, field string
 		}{
-			{"HomeMunicipality", requestQ, map[string]any{"o": w.vkt, "m": "larvik"}, []string{larvikH, w.owner}, "BAD_USER_INPUT", "municipality"},
-			{"UnknownMunicipality", requestQ, map[string]any{"o": w.vkt, "m": "atlantis"}, []string{larvikH, w.owner}, "NOT_FOUND", "municipality"},
-			{"LocalScope", requestQ, map[string]any{"o": w.local, "m": "sandefjord"}, []string{larvikH, w.larvikAdmin}, "BAD_USER_INPUT", "organisationId"},
-			{"NotAMember", requestQ, map[string]any{"o": w.local, "m": "sandefjord"}, []string{larvikH, w.owner}, "FORBIDDEN", ""},
-			{"RegionWithoutCounty", setScopeQ, map[string]any{"o": w.vkt, "s": "REGION", "r": " "}, []string{larvikH, w.owner}, "BAD_USER_INPUT", "region"},
-			{"CountyForCountry", setScopeQ, map[string]any{"o": w.vkt, "s": "COUNTRY", "r": "Vestfold"}, []string{larvikH, w.owner}, "BAD_USER_INPUT", "region"},
-			{"LocalWhileServing", setScopeQ, map[string]any{"o": w.vkt, "s": "MUNICIPALITY"}, []string{larvikH, w.owner}, "CONFLICT", "scope"},
-			{"LimitToUnserved", limitQ, map[string]any{"a": w.bus, "m": []string{"sandefjord", "skien"}}, []string{larvikH, w.owner}, "BAD_USER_INPUT", "municipalities[1]"},
-			{"AcceptUnasked", acceptQ, map[string]any{"o": w.local}, []string{sfjH, w.sfjAdmin}, "NOT_FOUND", "organisationId"},
-			{"AcceptAnotherMunicipalitysOwn", acceptQ, map[string]any{"o": w.sfjOwn}, []string{porsH, w.porsAdmin}, "NOT_FOUND", "organisationId"},
+			{
+				"HomeMunicipality",
+				requestQ,
+				map[string]any{"o": w.vkt, "m": "larvik"},
+				[]string{larvikH, w.owner},
+				"BAD_USER_INPUT",
+				"municipality",
+			},
+			{
+				"UnknownMunicipality",
+				requestQ,
+				map[string]any{"o": w.vkt, "m": "atlantis"},
+				[]string{larvikH, w.owner},
+				"NOT_FOUND",
+				"municipality",
+			},
+			{
+				"LocalScope",
+				requestQ,
+				map[string]any{"o": w.local, "m": "sandefjord"},
+				[]string{larvikH, w.larvikAdmin},
+				"BAD_USER_INPUT",
+				"organisationId",
+			},
+			{
+				"NotAMember",
+				requestQ,
+				map[string]any{"o": w.local, "m": "sandefjord"},
+				[]string{larvikH, w.owner},
+				"FORBIDDEN",
+				"",
+			},
+			{
+				"RegionWithoutCounty",
+				setScopeQ,
+				map[string]any{"o": w.vkt, "s": "REGION", "r": " "},
+				[]string{larvikH, w.owner},
+				"BAD_USER_INPUT",
+				"region",
+			},
+			{
+				"CountyForCountry",
+				setScopeQ,
+				map[string]any{"o": w.vkt, "s": "COUNTRY", "r": "Vestfold"},
+				[]string{larvikH, w.owner},
+				"BAD_USER_INPUT",
+				"region",
+			},
+			{
+				"LocalWhileServing",
+				setScopeQ,
+				map[string]any{"o": w.vkt, "s": "MUNICIPALITY"},
+				[]string{larvikH, w.owner},
+				"CONFLICT",
+				"scope",
+			},
+			{
+				"LimitToUnserved",
+				limitQ,
+				map[string]any{"a": w.bus, "m": []string{"sandefjord", "skien"}},
+				[]string{larvikH, w.owner},
+				"BAD_USER_INPUT",
+				"municipalities[1]",
+			},
+			{
+				"AcceptUnasked",
+				acceptQ,
+				map[string]any{"o": w.local},
+				[]string{sfjH, w.sfjAdmin},
+				"NOT_FOUND",
+				"organisationId",
+			},
+			{
+				"AcceptAnotherMunicipalitysOwn",
+				acceptQ,
+				map[string]any{"o": w.sfjOwn},
+				[]string{porsH, w.porsAdmin},
+				"NOT_FOUND",
+				"organisationId",
+			},
 			{"AcceptAsEditor", acceptQ, map[string]any{"o": w.vkt}, []string{sfjH, w.sfjEditor}, "FORBIDDEN", ""},
-			{"WithdrawNeverAsked", withdrawQ, map[string]any{"o": w.vkt, "m": "skien"}, []string{larvikH, w.owner}, "NOT_FOUND", "municipality"},
+			{
+				"WithdrawNeverAsked",
+				withdrawQ,
+				map[string]any{"o": w.vkt, "m": "skien"},
+				[]string{larvikH, w.owner},
+				"NOT_FOUND",
+				"municipality",
+			},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -381,13 +514,15 @@ func TestSharedProviderIsolation(t *testing.T) {
 		{larvikH, []string{"Larvik IL", "Vestfold kollektivtrafikk"},
 			[]string{"Klippekort buss", "Larvik fotball", "Porsgrunnbussen", "Sandefjordbussen"},
 			[]string{w.sfjOwn}, []string{"sandefjord fotball"}},
-		{sfjH, []string{"Sandefjord IL", "Vestfold kollektivtrafikk"}, []string{"Klippekort buss", "Sandefjord fotball", "Sandefjordbussen"},
+		{sfjH, []string{"Sandefjord IL", "Vestfold kollektivtrafikk"},
+			[]string{"Klippekort buss", "Sandefjord fotball", "Sandefjordbussen"},
 			[]string{w.local, w.draft, w.onlyPors}, []string{"larvik fotball", "nattbuss", "porsgrunnbussen"}},
 		{porsH, []string{}, []string{}, []string{w.vkt, w.local, w.sfjOwn, w.bus, w.onlyPors},
 			[]string{"klippekort", "fotball", "porsgrunnbussen"}},
 	} {
 		t.Run(h.header, func(t *testing.T) {
-			for _, caller := range [][]string{{h.header}, {h.header, map[string]string{larvikH: w.larvikAdmin, sfjH: w.sfjAdmin, porsH: w.porsAdmin}[h.header]}} {
+			admin := map[string]string{larvikH: w.larvikAdmin, sfjH: w.sfjAdmin, porsH: w.porsAdmin}[h.header]
+			for _, caller := range [][]string{{h.header}, {h.header, admin}} {
 				r := ok(t, s.post(t, orgNamesQ, nil, caller...))
 				if got := sortedNames(r, "organisations.nodes", "name"); !slices.Equal(got, h.orgs) {
 					t.Errorf("organisations %q, want %q", got, h.orgs)
@@ -397,7 +532,10 @@ func TestSharedProviderIsolation(t *testing.T) {
 					t.Errorf("activities %q, want %q", got, h.acts)
 				}
 				for _, id := range h.foreignIDs {
-					r := ok(t, s.post(t, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}, caller...))
+					r := ok(
+						t,
+						s.post(t, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}, caller...),
+					)
 					if get(r.Data, "node") != nil {
 						t.Errorf("reads %s", id)
 					}

@@ -55,7 +55,8 @@ func findPairs(ctx context.Context, db bun.IDB, table, parentCol, childCol, orde
 	q := db.NewSelect().TableExpr(table+" AS l").
 		ColumnExpr("l.? AS parent, l.? AS child", bun.Ident(parentCol), bun.Ident(childCol)).
 		Where("l.? IN (?)", bun.Ident(parentCol), bun.In(ids))
-	served := map[string]string{"organisation_id": "fritid_served_organisations", "activity_id": "fritid_served_activities"}
+	served := map[string]string{"organisation_id": "fritid_served_organisations",
+		"activity_id": "fritid_served_activities"}
 	switch fn := served[parentCol]; {
 	case fn != "" && childCol == "category_id":
 		// SECURITY: the municipality's own rows, or a served parent's mapped onto the

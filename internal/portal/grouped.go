@@ -147,8 +147,9 @@ func (s *Service) OrganisationsOf(ctx context.Context, g Group, parentIDs []uuid
 	join, col := organisationGroup(g)
 	var rows []*groupedOrganisation
 	here, hereArgs := sc.organisationsHere("o")
-	n := nested{table: "organisations", alias: "o", visible: here + " AND o.status = 'PUBLISHED'", visibleArgs: hereArgs,
-		sort: spec, sel: organisationColumns.selectionOf(fields), texts: withOrganisationTextsOf, join: join, col: col}
+	n := nested{table: "organisations", alias: "o", visible: here + " AND o.status = 'PUBLISHED'",
+		visibleArgs: hereArgs, sort: spec, sel: organisationColumns.selectionOf(fields),
+		texts: withOrganisationTextsOf, join: join, col: col}
 	if err := s.findNested(ctx, sc, n, g, parentIDs, page, &rows); err != nil {
 		return nil, err
 	}

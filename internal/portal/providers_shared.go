@@ -182,7 +182,8 @@ func (s *Service) RequestMunicipality(ctx context.Context, id uuid.UUID, municip
 			return err
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: o.MunicipalityID, ActorID: actor(v),
-			Action: "request_municipality", ItemType: "Organisation", ItemID: &o.ID, Fields: []string{"municipalities"}})
+			Action: "request_municipality", ItemType: "Organisation", ItemID: &o.ID,
+			Fields: []string{"municipalities"}})
 	})
 	return out, err
 }
@@ -217,7 +218,8 @@ func (s *Service) WithdrawMunicipality(ctx context.Context, id uuid.UUID, munici
 			return database.MapError(err, "withdraw activities", "municipality")
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: o.MunicipalityID, ActorID: actor(v),
-			Action: "withdraw_municipality", ItemType: "Organisation", ItemID: &o.ID, Fields: []string{"municipalities"}})
+			Action: "withdraw_municipality", ItemType: "Organisation", ItemID: &o.ID,
+			Fields: []string{"municipalities"}})
 	})
 }
 
@@ -374,7 +376,8 @@ func (s *Service) SetActivityMunicipalities(ctx context.Context, id uuid.UUID, s
 			err := tx.NewSelect().TableExpr("provider_municipalities pm").
 				Join("JOIN municipalities m ON m.id = pm.municipality_id").
 				ColumnExpr("pm.municipality_id").
-				Where("pm.organisation_id = ? AND m.slug = ? AND pm.status <> ?", a.OrganisationID, slug, ServingDropped).
+				Where("pm.organisation_id = ? AND m.slug = ?", a.OrganisationID, slug).
+				Where("pm.status <> ?", ServingDropped).
 				Scan(ctx, &mid)
 			if err != nil {
 				err = database.MapError(err, "find served municipality", "municipality")
@@ -391,15 +394,18 @@ func (s *Service) SetActivityMunicipalities(ctx context.Context, id uuid.UUID, s
 			return database.MapError(err, "set activity municipalities", "activity")
 		}
 		for _, mid := range mids {
-			_, err := tx.NewRaw(`INSERT INTO activity_municipalities (activity_id, home_municipality_id, municipality_id)
-				VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, a.ID, a.MunicipalityID, mid).Exec(ctx)
+			_, err := tx.NewRaw(`INSERT INTO activity_municipalities
+				(activity_id, home_municipality_id, municipality_id)
+				VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, a.ID, a.MunicipalityID, mid).
+				Exec(ctx)
 			if err != nil {
 				return database.MapError(err, "set activity municipalities", "activity")
 			}
 		}
 		out = a
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: a.MunicipalityID, ActorID: actor(v),
-			Action: "set_activity_municipalities", ItemType: "Activity", ItemID: &a.ID, Fields: []string{"municipalities"}})
+			Action: "set_activity_municipalities", ItemType: "Activity", ItemID: &a.ID,
+			Fields: []string{"municipalities"}})
 	})
 	return out, err
 }
@@ -437,7 +443,8 @@ func sharedReadOnly(ctx context.Context, db bun.IDB, table string, id uuid.UUID,
 	if t == nil {
 		return err
 	}
-	fn := map[string]string{"organisations": "fritid_served_organisations", "activities": "fritid_served_activities"}[table]
+	fn := map[string]string{"organisations": "fritid_served_organisations",
+		"activities": "fritid_served_activities"}[table]
 	// SECURITY: the answer says only that the item is shown here, which the portal shows too.
 	shared, e := db.NewSelect().TableExpr("(SELECT "+fn+"(?) AS id) AS s", t.ID()).Where("s.id = ?", id).Exists(ctx)
 	if e != nil || !shared {
