@@ -258,7 +258,7 @@ func (s *Service) ProviderRequests(ctx context.Context, status *ServingStatus) (
 
 // AcceptProvider shows organisation id, of another municipality, in the request's
 // municipality's portal: its published listing and activities (those not limited to other
-// municipalities) in lists, search, filters, the map and the feeds. Accepting one accepted
+// municipalities) in lists, search, filters and the map. Accepting one accepted
 // already changes nothing. Errors: UNAUTHENTICATED, FORBIDDEN (not an administrator),
 // NOT_FOUND naming "organisationId" when it has not asked to be shown here.
 func (s *Service) AcceptProvider(ctx context.Context, id uuid.UUID) (*ServedMunicipality, error) {
