@@ -96,6 +96,7 @@ type ResolverRoot interface {
 	Revision() RevisionResolver
 	SearchConnection() SearchConnectionResolver
 	SearchEdge() SearchEdgeResolver
+	ServedMunicipality() ServedMunicipalityResolver
 	SignUpWithCardPayload() SignUpWithCardPayloadResolver
 	Subscription() SubscriptionResolver
 	TicketCheck() TicketCheckResolver
@@ -149,6 +150,7 @@ type ComplexityRoot struct {
 		PriceNote              func(childComplexity int) int
 		PriceOre               func(childComplexity int) int
 		Schedule               func(childComplexity int) int
+		ServedMunicipalities   func(childComplexity int) int
 		SignupURL              func(childComplexity int) int
 		Slug                   func(childComplexity int) int
 		Status                 func(childComplexity int) int
@@ -861,6 +863,10 @@ type ComplexityRoot struct {
 		Provider func(childComplexity int) int
 	}
 
+	DecideProviderPayload struct {
+		ServedMunicipality func(childComplexity int) int
+	}
+
 	DeclineCardInvoicePayload struct {
 		Invoice func(childComplexity int) int
 	}
@@ -1254,10 +1260,16 @@ type ComplexityRoot struct {
 		TimeZone                    func(childComplexity int) int
 	}
 
+	MunicipalityRef struct {
+		Name func(childComplexity int) int
+		Slug func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AcceptCardInvoice              func(childComplexity int, id string, amountOre *int, access *model.CardPinInput) int
 		AcceptCardWaitingPlace         func(childComplexity int, id string, access *model.CardPinInput) int
 		AcceptInvitation               func(childComplexity int, token string) int
+		AcceptProvider                 func(childComplexity int, organisationID string) int
 		AddFavourite                   func(childComplexity int, itemID string, notifyNewDates *bool) int
 		AddNewsletterSubscribers       func(childComplexity int, input model.AddNewsletterSubscribersInput) int
 		AllocateTicket                 func(childComplexity int, cardID string, offerID string) int
@@ -1299,6 +1311,7 @@ type ComplexityRoot struct {
 		DeleteImage                    func(childComplexity int, id string) int
 		DeletePage                     func(childComplexity int, id string) int
 		DeleteWebhookEndpoint          func(childComplexity int, id string) int
+		DropProvider                   func(childComplexity int, organisationID string) int
 		EraseNewsletterSubscriberData  func(childComplexity int, email string) int
 		ErasePersonalData              func(childComplexity int, identityNumber string) int
 		EraseSignupData                func(childComplexity int, contactEmail string) int
@@ -1337,6 +1350,7 @@ type ComplexityRoot struct {
 		ReplaceImage                   func(childComplexity int, id string, file graphql.Upload) int
 		ReplayWebhooks                 func(childComplexity int, id string, since time.Time) int
 		ReportQuestion                 func(childComplexity int, id string, reason *string) int
+		RequestMunicipality            func(childComplexity int, organisationID string, municipality string) int
 		RequestPasswordReset           func(childComplexity int, email string) int
 		ResendConfirmation             func(childComplexity int, email string) int
 		ResetPassword                  func(childComplexity int, token string, password string) int
@@ -1358,6 +1372,7 @@ type ComplexityRoot struct {
 		ScheduleNewsletterCampaign     func(childComplexity int, id string, at *time.Time) int
 		SendNewsletterCampaignTest     func(childComplexity int, id string, locale string) int
 		SendNewsletterDigest           func(childComplexity int, list string) int
+		SetActivityMunicipalities      func(childComplexity int, activityID string, municipalities []string) int
 		SetActivityStatus              func(childComplexity int, id string, status portal.ActivityStatus) int
 		SetActivityTranslation         func(childComplexity int, id string, locale string, input model.ActivityTextsInput) int
 		SetCardNoticeContact           func(childComplexity int, cardID string, input model.CardNoticeContactInput) int
@@ -1380,6 +1395,7 @@ type ComplexityRoot struct {
 		SetOrganisationQuestions       func(childComplexity int, organisationID string, open bool) int
 		SetOrganisationTranslation     func(childComplexity int, id string, locale string, input model.OrganisationTextInput) int
 		SetProviderNewsletter          func(childComplexity int, receive bool, locale *string) int
+		SetProviderScope               func(childComplexity int, organisationID string, scope portal.ProviderScope, region *string) int
 		SetUserRoles                   func(childComplexity int, userID string, roles []auth.MunicipalRole, disabled *bool) int
 		SetVenueTranslation            func(childComplexity int, id string, locale string, input model.VenueTextInput) int
 		SignUp                         func(childComplexity int, input events.SignupInput) int
@@ -1413,6 +1429,7 @@ type ComplexityRoot struct {
 		UploadImage                    func(childComplexity int, file graphql.Upload, alt *string, organisationID *string) int
 		VerifyEmail                    func(childComplexity int, token string) int
 		WithdrawCardApplication        func(childComplexity int, id string) int
+		WithdrawMunicipality           func(childComplexity int, organisationID string, municipality string) int
 		WithdrawNeighbourhoodNotice    func(childComplexity int, id string) int
 	}
 
@@ -1635,32 +1652,36 @@ type ComplexityRoot struct {
 	}
 
 	Organisation struct {
-		Activities     func(childComplexity int, first *int, after *string, status []portal.ActivityStatus) int
-		Address        func(childComplexity int) int
-		Categories     func(childComplexity int) int
-		Contact        func(childComplexity int) int
-		Cover          func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		Description    func(childComplexity int) int
-		DistanceKm     func(childComplexity int) int
-		GlobalID       func(childComplexity int) int
-		Invitations    func(childComplexity int) int
-		Kind           func(childComplexity int) int
-		Links          func(childComplexity int) int
-		Location       func(childComplexity int) int
-		Logo           func(childComplexity int) int
-		Members        func(childComplexity int) int
-		MissingLocales func(childComplexity int) int
-		Name           func(childComplexity int) int
-		Neighbourhoods func(childComplexity int) int
-		OrgNumber      func(childComplexity int) int
-		Slug           func(childComplexity int) int
-		Status         func(childComplexity int) int
-		Summary        func(childComplexity int) int
-		TextLocale     func(childComplexity int) int
-		Translations   func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
-		Website        func(childComplexity int) int
+		Activities           func(childComplexity int, first *int, after *string, status []portal.ActivityStatus) int
+		Address              func(childComplexity int) int
+		Categories           func(childComplexity int) int
+		Contact              func(childComplexity int) int
+		Cover                func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		Description          func(childComplexity int) int
+		DistanceKm           func(childComplexity int) int
+		GlobalID             func(childComplexity int) int
+		HomeMunicipality     func(childComplexity int) int
+		Invitations          func(childComplexity int) int
+		Kind                 func(childComplexity int) int
+		Links                func(childComplexity int) int
+		Location             func(childComplexity int) int
+		Logo                 func(childComplexity int) int
+		Members              func(childComplexity int) int
+		MissingLocales       func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		Neighbourhoods       func(childComplexity int) int
+		OrgNumber            func(childComplexity int) int
+		Region               func(childComplexity int) int
+		Scope                func(childComplexity int) int
+		ServedMunicipalities func(childComplexity int) int
+		Slug                 func(childComplexity int) int
+		Status               func(childComplexity int) int
+		Summary              func(childComplexity int) int
+		TextLocale           func(childComplexity int) int
+		Translations         func(childComplexity int) int
+		UpdatedAt            func(childComplexity int) int
+		Website              func(childComplexity int) int
 	}
 
 	OrganisationChangePayload struct {
@@ -1849,6 +1870,7 @@ type ComplexityRoot struct {
 		Page                      func(childComplexity int, path string, previewToken *string) int
 		Pages                     func(childComplexity int, parent *string) int
 		PendingOrganisations      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ProviderRequests          func(childComplexity int, status *portal.ServingStatus) int
 		PushPublicKey             func(childComplexity int) int
 		QuestionModerationQueue   func(childComplexity int, status *talk.Status, first *int) int
 		Questions                 func(childComplexity int, subjectID string, first *int, after *string) int
@@ -1995,6 +2017,10 @@ type ComplexityRoot struct {
 		RegisteredAt            func(childComplexity int) int
 	}
 
+	RequestMunicipalityPayload struct {
+		ServedMunicipality func(childComplexity int) int
+	}
+
 	RequestPasswordResetPayload struct {
 		Accepted func(childComplexity int) int
 	}
@@ -2134,6 +2160,22 @@ type ComplexityRoot struct {
 		Recipients func(childComplexity int) int
 	}
 
+	ServedMunicipality struct {
+		DecidedAt        func(childComplexity int) int
+		Home             func(childComplexity int) int
+		Municipality     func(childComplexity int) int
+		OrganisationID   func(childComplexity int) int
+		OrganisationName func(childComplexity int) int
+		Region           func(childComplexity int) int
+		RequestedAt      func(childComplexity int) int
+		Scope            func(childComplexity int) int
+		Status           func(childComplexity int) int
+	}
+
+	SetActivityMunicipalitiesPayload struct {
+		Activity func(childComplexity int) int
+	}
+
 	SetActivityStatusPayload struct {
 		Activity func(childComplexity int) int
 	}
@@ -2199,6 +2241,10 @@ type ComplexityRoot struct {
 
 	SetProviderNewsletterPayload struct {
 		Consent func(childComplexity int) int
+	}
+
+	SetProviderScopePayload struct {
+		Organisation func(childComplexity int) int
 	}
 
 	SetUserRolesPayload struct {
@@ -2478,6 +2524,10 @@ type ComplexityRoot struct {
 		Weekday func(childComplexity int) int
 	}
 
+	WithdrawMunicipalityPayload struct {
+		Withdrawn func(childComplexity int) int
+	}
+
 	YearlyActivity struct {
 		Claimed  func(childComplexity int) int
 		Expired  func(childComplexity int) int
@@ -2703,6 +2753,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.Schedule(childComplexity), true
+	case "Activity.servedMunicipalities":
+		if e.ComplexityRoot.Activity.ServedMunicipalities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.ServedMunicipalities(childComplexity), true
 	case "Activity.signupUrl":
 		if e.ComplexityRoot.Activity.SignupURL == nil {
 			break
@@ -5466,6 +5522,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DecideCardProviderPayload.Provider(childComplexity), true
 
+	case "DecideProviderPayload.servedMunicipality":
+		if e.ComplexityRoot.DecideProviderPayload.ServedMunicipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecideProviderPayload.ServedMunicipality(childComplexity), true
+
 	case "DeclineCardInvoicePayload.invoice":
 		if e.ComplexityRoot.DeclineCardInvoicePayload.Invoice == nil {
 			break
@@ -6865,6 +6928,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Municipality.TimeZone(childComplexity), true
 
+	case "MunicipalityRef.name":
+		if e.ComplexityRoot.MunicipalityRef.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MunicipalityRef.Name(childComplexity), true
+	case "MunicipalityRef.slug":
+		if e.ComplexityRoot.MunicipalityRef.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MunicipalityRef.Slug(childComplexity), true
+
 	case "Mutation.acceptCardInvoice":
 		if e.ComplexityRoot.Mutation.AcceptCardInvoice == nil {
 			break
@@ -6898,6 +6974,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["token"].(string)), true
+	case "Mutation.acceptProvider":
+		if e.ComplexityRoot.Mutation.AcceptProvider == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptProvider_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptProvider(childComplexity, args["organisationId"].(string)), true
 	case "Mutation.addFavourite":
 		if e.ComplexityRoot.Mutation.AddFavourite == nil {
 			break
@@ -7349,6 +7436,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteWebhookEndpoint(childComplexity, args["id"].(string)), true
+	case "Mutation.dropProvider":
+		if e.ComplexityRoot.Mutation.DropProvider == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_dropProvider_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DropProvider(childComplexity, args["organisationId"].(string)), true
 	case "Mutation.eraseNewsletterSubscriberData":
 		if e.ComplexityRoot.Mutation.EraseNewsletterSubscriberData == nil {
 			break
@@ -7742,6 +7840,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportQuestion(childComplexity, args["id"].(string), args["reason"].(*string)), true
+	case "Mutation.requestMunicipality":
+		if e.ComplexityRoot.Mutation.RequestMunicipality == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestMunicipality_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestMunicipality(childComplexity, args["organisationId"].(string), args["municipality"].(string)), true
 	case "Mutation.requestPasswordReset":
 		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
 			break
@@ -7973,6 +8082,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendNewsletterDigest(childComplexity, args["list"].(string)), true
+	case "Mutation.setActivityMunicipalities":
+		if e.ComplexityRoot.Mutation.SetActivityMunicipalities == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setActivityMunicipalities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetActivityMunicipalities(childComplexity, args["activityId"].(string), args["municipalities"].([]string)), true
 	case "Mutation.setActivityStatus":
 		if e.ComplexityRoot.Mutation.SetActivityStatus == nil {
 			break
@@ -8215,6 +8335,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetProviderNewsletter(childComplexity, args["receive"].(bool), args["locale"].(*string)), true
+	case "Mutation.setProviderScope":
+		if e.ComplexityRoot.Mutation.SetProviderScope == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setProviderScope_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetProviderScope(childComplexity, args["organisationId"].(string), args["scope"].(portal.ProviderScope), args["region"].(*string)), true
 	case "Mutation.setUserRoles":
 		if e.ComplexityRoot.Mutation.SetUserRoles == nil {
 			break
@@ -8578,6 +8709,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.WithdrawCardApplication(childComplexity, args["id"].(string)), true
+	case "Mutation.withdrawMunicipality":
+		if e.ComplexityRoot.Mutation.WithdrawMunicipality == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawMunicipality_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawMunicipality(childComplexity, args["organisationId"].(string), args["municipality"].(string)), true
 	case "Mutation.withdrawNeighbourhoodNotice":
 		if e.ComplexityRoot.Mutation.WithdrawNeighbourhoodNotice == nil {
 			break
@@ -9457,6 +9599,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.GlobalID(childComplexity), true
+	case "Organisation.homeMunicipality":
+		if e.ComplexityRoot.Organisation.HomeMunicipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.HomeMunicipality(childComplexity), true
 	case "Organisation.invitations":
 		if e.ComplexityRoot.Organisation.Invitations == nil {
 			break
@@ -9517,6 +9665,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.OrgNumber(childComplexity), true
+	case "Organisation.region":
+		if e.ComplexityRoot.Organisation.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Region(childComplexity), true
+	case "Organisation.scope":
+		if e.ComplexityRoot.Organisation.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Scope(childComplexity), true
+	case "Organisation.servedMunicipalities":
+		if e.ComplexityRoot.Organisation.ServedMunicipalities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.ServedMunicipalities(childComplexity), true
 	case "Organisation.slug":
 		if e.ComplexityRoot.Organisation.Slug == nil {
 			break
@@ -10595,6 +10761,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PendingOrganisations(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.providerRequests":
+		if e.ComplexityRoot.Query.ProviderRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Query_providerRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProviderRequests(childComplexity, args["status"].(*portal.ServingStatus)), true
 	case "Query.pushPublicKey":
 		if e.ComplexityRoot.Query.PushPublicKey == nil {
 			break
@@ -11099,6 +11276,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReportWalletDevice.RegisteredAt(childComplexity), true
 
+	case "RequestMunicipalityPayload.servedMunicipality":
+		if e.ComplexityRoot.RequestMunicipalityPayload.ServedMunicipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestMunicipalityPayload.ServedMunicipality(childComplexity), true
+
 	case "RequestPasswordResetPayload.accepted":
 		if e.ComplexityRoot.RequestPasswordResetPayload.Accepted == nil {
 			break
@@ -11457,6 +11641,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SendNewsletterDigestPayload.Recipients(childComplexity), true
 
+	case "ServedMunicipality.decidedAt":
+		if e.ComplexityRoot.ServedMunicipality.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServedMunicipality.DecidedAt(childComplexity), true
+	case "ServedMunicipality.homeMunicipality":
+		if e.ComplexityRoot.ServedMunicipality.Home == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServedMunicipality.Home(childComplexity), true
+	case "ServedMunicipality.municipality":
+		if e.ComplexityRoot.ServedMunicipality.Municipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServedMunicipality.Municipality(childComplexity), true
+	case "ServedMunicipality.organisationId":
+		if e.ComplexityRoot.ServedMunicipality.OrganisationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServedMunicipality.OrganisationID(childComplexity), true
+	case "ServedMunicipality.organisationName":
+		if e.ComplexityRoot.ServedMunicipality.OrganisationName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServedMunicipality.OrganisationName(childComplexity), true
+	case "ServedMunicipality.region":
+		if e.ComplexityRoot.ServedMunicipality.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServedMunicipality.Region(childComplexity), true
+	case "ServedMunicipality.requestedAt":
+		if e.ComplexityRoot.ServedMunicipality.RequestedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServedMunicipality.RequestedAt(childComplexity), true
+	case "ServedMunicipality.scope":
+		if e.ComplexityRoot.ServedMunicipality.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServedMunicipality.Scope(childComplexity), true
+	case "ServedMunicipality.status":
+		if e.ComplexityRoot.ServedMunicipality.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServedMunicipality.Status(childComplexity), true
+
+	case "SetActivityMunicipalitiesPayload.activity":
+		if e.ComplexityRoot.SetActivityMunicipalitiesPayload.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetActivityMunicipalitiesPayload.Activity(childComplexity), true
+
 	case "SetActivityStatusPayload.activity":
 		if e.ComplexityRoot.SetActivityStatusPayload.Activity == nil {
 			break
@@ -11586,6 +11832,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SetProviderNewsletterPayload.Consent(childComplexity), true
+
+	case "SetProviderScopePayload.organisation":
+		if e.ComplexityRoot.SetProviderScopePayload.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetProviderScopePayload.Organisation(childComplexity), true
 
 	case "SetUserRolesPayload.userAccount":
 		if e.ComplexityRoot.SetUserRolesPayload.UserAccount == nil {
@@ -12491,6 +12744,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WeeklySlot.Weekday(childComplexity), true
+
+	case "WithdrawMunicipalityPayload.withdrawn":
+		if e.ComplexityRoot.WithdrawMunicipalityPayload.Withdrawn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WithdrawMunicipalityPayload.Withdrawn(childComplexity), true
 
 	case "YearlyActivity.claimed":
 		if e.ComplexityRoot.YearlyActivity.Claimed == nil {
@@ -20140,6 +20400,199 @@ type SetCategoryTranslationPayload {
   category: Category!
 }
 `, BuiltIn: false},
+	{Name: "../schema/providers.graphqls", Input: `"""
+The area a provider serves: its home municipality only, a county (region), or the whole
+country. Only a provider of REGION or COUNTRY scope asks other municipalities to show it.
+"""
+enum ProviderScope {
+  "Its home municipality only (the default)."
+  MUNICIPALITY
+  "A county (` + "`" + `region` + "`" + ` names it)."
+  REGION
+  "The whole country."
+  COUNTRY
+}
+
+"Where a provider's request to be shown in a municipality stands."
+enum ServingStatus {
+  "Asked by the provider; the municipality's administrators have not answered yet."
+  REQUESTED
+  "Accepted: the provider's published listing and activities show in the municipality's portal."
+  ACCEPTED
+  "Turned down or no longer shown by the municipality."
+  DROPPED
+}
+
+"A municipality, by its slug and name."
+type MunicipalityRef {
+  "The municipality's slug (its ` + "`" + `X-Municipality` + "`" + ` value)."
+  slug: String!
+  "The municipality's name."
+  name: String!
+}
+
+"""
+A provider's request to be shown in another municipality's portal, and that municipality's
+answer. A provider's listing is kept once, in its home municipality.
+"""
+type ServedMunicipality {
+  "The provider's global ID (an Organisation of its home municipality)."
+  organisationId: ID!
+  "The provider's name."
+  organisationName: String!
+  "The area the provider says it serves."
+  scope: ProviderScope!
+  "The county of a REGION provider; empty otherwise."
+  region: String!
+  "The municipality that keeps the provider's listing."
+  homeMunicipality: MunicipalityRef!
+  "The municipality the provider serves or asks to serve."
+  municipality: MunicipalityRef!
+  "Where the request stands."
+  status: ServingStatus!
+  "When the provider last asked."
+  requestedAt: Time!
+  "When the municipality last answered; null while REQUESTED."
+  decidedAt: Time
+}
+
+extend type Organisation {
+  "The area the organisation serves as a provider."
+  scope: ProviderScope!
+  "The county of a REGION provider; empty otherwise."
+  region: String!
+  """
+  The municipality that keeps the organisation's listing. In another municipality's portal
+  it names where a shared provider comes from; such a listing is read-only there.
+  """
+  homeMunicipality: MunicipalityRef!
+  """
+  The municipalities the organisation serves or asked to serve, by name. Null for callers
+  who do not edit it in its home municipality (its owners and editors, the administrators
+  and editors there).
+  """
+  servedMunicipalities: [ServedMunicipality!]
+}
+
+extend type Activity {
+  """
+  The slugs of the municipalities, besides its home, this activity of a shared provider is
+  limited to; empty: every municipality that shows its provider.
+  """
+  servedMunicipalities: [String!]!
+}
+
+extend type Query {
+  """
+  The providers of other municipalities that asked to be shown in this municipality's
+  portal, waiting ones first, then by name (administrators only).
+  """
+  providerRequests(
+    "Only those in this status."
+    status: ServingStatus
+  ): [ServedMunicipality!]!
+}
+
+extend type Mutation {
+  """
+  Sets the area an organisation serves (its owners and editors, and the administrators and
+  editors of its home municipality). ` + "`" + `region` + "`" + ` is needed for REGION and empty otherwise;
+  MUNICIPALITY while it still serves or asks to serve others is a CONFLICT.
+  """
+  setProviderScope(
+    "The organisation's global ID."
+    organisationId: ID!
+    "The area it serves."
+    scope: ProviderScope!
+    "The county, for REGION."
+    region: String
+  ): SetProviderScopePayload!
+
+  """
+  Asks another municipality to show the organisation in its portal (as setProviderScope).
+  The organisation must be published and of REGION or COUNTRY scope. Asking again after
+  being dropped asks anew.
+  """
+  requestMunicipality(
+    "The organisation's global ID."
+    organisationId: ID!
+    "The slug of the municipality to be shown in."
+    municipality: String!
+  ): RequestMunicipalityPayload!
+
+  """
+  Stops showing the organisation in, or asking to be shown in, another municipality (as
+  setProviderScope); its activities' limits to that municipality go too.
+  """
+  withdrawMunicipality(
+    "The organisation's global ID."
+    organisationId: ID!
+    "The slug of the municipality."
+    municipality: String!
+  ): WithdrawMunicipalityPayload!
+
+  """
+  Shows a provider of another municipality that asked for it in this municipality's portal:
+  its published listing and activities in lists, search, filters and the map (not yet in the article and event feeds)
+  (administrators only). Its listing stays read-only here.
+  """
+  acceptProvider(
+    "The provider's global ID."
+    organisationId: ID!
+  ): DecideProviderPayload!
+
+  """
+  Turns down, or stops showing, a provider of another municipality in this municipality's
+  portal (administrators only).
+  """
+  dropProvider(
+    "The provider's global ID."
+    organisationId: ID!
+  ): DecideProviderPayload!
+
+  """
+  Limits an activity of a shared provider to some of the municipalities the provider serves
+  or asked to serve (as editing the activity); an empty list shows it wherever its provider
+  is shown. Its home municipality always shows it.
+  """
+  setActivityMunicipalities(
+    "The activity's global ID."
+    activityId: ID!
+    "The slugs of the municipalities."
+    municipalities: [String!]!
+  ): SetActivityMunicipalitiesPayload!
+}
+
+"The result of setProviderScope."
+type SetProviderScopePayload {
+  "The organisation, with its new scope."
+  organisation: Organisation!
+}
+
+"The result of requestMunicipality."
+type RequestMunicipalityPayload {
+  "The request, waiting for the municipality or already accepted."
+  servedMunicipality: ServedMunicipality!
+}
+
+"The result of withdrawMunicipality."
+type WithdrawMunicipalityPayload {
+  "Whether the organisation was withdrawn (always true; errors say otherwise)."
+  withdrawn: Boolean!
+}
+
+"The result of acceptProvider or dropProvider."
+type DecideProviderPayload {
+  "The request, with the municipality's answer."
+  servedMunicipality: ServedMunicipality!
+}
+
+"The result of setActivityMunicipalities."
+type SetActivityMunicipalitiesPayload {
+  "The activity, with its new limits."
+  activity: Activity!
+}
+`, BuiltIn: false},
 	{Name: "../schema/push.graphqls", Input: `# Web Push (VAPID) to the resident app and to the portal in a browser: a push subscription
 # hangs on a device (its token in X-Fritid-Device), on a resident signed in with ID-porten,
 # or on an anonymous activity card by its number and PIN.
@@ -21527,6 +21980,8 @@ func (ec *executionContext) childFields_Activity(ctx context.Context, field grap
 		return ec.fieldContext_Activity_pausesOnPublicHolidays(ctx, field)
 	case "occurrences":
 		return ec.fieldContext_Activity_occurrences(ctx, field)
+	case "servedMunicipalities":
+		return ec.fieldContext_Activity_servedMunicipalities(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Activity", field.Name)
 }
@@ -22879,6 +23334,14 @@ func (ec *executionContext) childFields_DecideCardProviderPayload(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type DecideCardProviderPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DecideProviderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "servedMunicipality":
+		return ec.fieldContext_DecideProviderPayload_servedMunicipality(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DecideProviderPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DeclineCardInvoicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "invoice":
@@ -23651,6 +24114,16 @@ func (ec *executionContext) childFields_Municipality(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type Municipality", field.Name)
 }
 
+func (ec *executionContext) childFields_MunicipalityRef(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "slug":
+		return ec.fieldContext_MunicipalityRef_slug(ctx, field)
+	case "name":
+		return ec.fieldContext_MunicipalityRef_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MunicipalityRef", field.Name)
+}
+
 func (ec *executionContext) childFields_MyInterests(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "categories":
@@ -24141,6 +24614,14 @@ func (ec *executionContext) childFields_Organisation(ctx context.Context, field 
 		return ec.fieldContext_Organisation_members(ctx, field)
 	case "invitations":
 		return ec.fieldContext_Organisation_invitations(ctx, field)
+	case "scope":
+		return ec.fieldContext_Organisation_scope(ctx, field)
+	case "region":
+		return ec.fieldContext_Organisation_region(ctx, field)
+	case "homeMunicipality":
+		return ec.fieldContext_Organisation_homeMunicipality(ctx, field)
+	case "servedMunicipalities":
+		return ec.fieldContext_Organisation_servedMunicipalities(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organisation", field.Name)
 }
@@ -24649,6 +25130,14 @@ func (ec *executionContext) childFields_ReportWalletDevice(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type ReportWalletDevice", field.Name)
 }
 
+func (ec *executionContext) childFields_RequestMunicipalityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "servedMunicipality":
+		return ec.fieldContext_RequestMunicipalityPayload_servedMunicipality(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestMunicipalityPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RequestPasswordResetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "accepted":
@@ -24927,6 +25416,38 @@ func (ec *executionContext) childFields_SendNewsletterDigestPayload(ctx context.
 	return nil, fmt.Errorf("no field named %q was found under type SendNewsletterDigestPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ServedMunicipality(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisationId":
+		return ec.fieldContext_ServedMunicipality_organisationId(ctx, field)
+	case "organisationName":
+		return ec.fieldContext_ServedMunicipality_organisationName(ctx, field)
+	case "scope":
+		return ec.fieldContext_ServedMunicipality_scope(ctx, field)
+	case "region":
+		return ec.fieldContext_ServedMunicipality_region(ctx, field)
+	case "homeMunicipality":
+		return ec.fieldContext_ServedMunicipality_homeMunicipality(ctx, field)
+	case "municipality":
+		return ec.fieldContext_ServedMunicipality_municipality(ctx, field)
+	case "status":
+		return ec.fieldContext_ServedMunicipality_status(ctx, field)
+	case "requestedAt":
+		return ec.fieldContext_ServedMunicipality_requestedAt(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_ServedMunicipality_decidedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServedMunicipality", field.Name)
+}
+
+func (ec *executionContext) childFields_SetActivityMunicipalitiesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activity":
+		return ec.fieldContext_SetActivityMunicipalitiesPayload_activity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetActivityMunicipalitiesPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SetActivityStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "activity":
@@ -25059,6 +25580,14 @@ func (ec *executionContext) childFields_SetProviderNewsletterPayload(ctx context
 		return ec.fieldContext_SetProviderNewsletterPayload_consent(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetProviderNewsletterPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetProviderScopePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_SetProviderScopePayload_organisation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetProviderScopePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SetUserRolesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -25571,6 +26100,14 @@ func (ec *executionContext) childFields_WeeklySlot(ctx context.Context, field gr
 		return ec.fieldContext_WeeklySlot_end(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WeeklySlot", field.Name)
+}
+
+func (ec *executionContext) childFields_WithdrawMunicipalityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "withdrawn":
+		return ec.fieldContext_WithdrawMunicipalityPayload_withdrawn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WithdrawMunicipalityPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_YearlyActivity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

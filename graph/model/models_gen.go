@@ -614,6 +614,12 @@ type DecideCardProviderPayload struct {
 	Provider *card.Provider `json:"provider"`
 }
 
+// The result of acceptProvider or dropProvider.
+type DecideProviderPayload struct {
+	// The request, with the municipality's answer.
+	ServedMunicipality *portal.ServedMunicipality `json:"servedMunicipality"`
+}
+
 // An invoice declined.
 type DeclineCardInvoicePayload struct {
 	// The invoice, DECLINED.
@@ -1136,6 +1142,12 @@ type ReportQuestionPayload struct {
 	Reported bool `json:"reported"`
 }
 
+// The result of requestMunicipality.
+type RequestMunicipalityPayload struct {
+	// The request, waiting for the municipality or already accepted.
+	ServedMunicipality *portal.ServedMunicipality `json:"servedMunicipality"`
+}
+
 // The answer to a request for a password reset link.
 type RequestPasswordResetPayload struct {
 	// Always true: the request was taken, whether or not the address has an account.
@@ -1260,6 +1272,12 @@ type SendNewsletterDigestPayload struct {
 	Recipients int `json:"recipients"`
 }
 
+// The result of setActivityMunicipalities.
+type SetActivityMunicipalitiesPayload struct {
+	// The activity, with its new limits.
+	Activity *portal.Activity `json:"activity"`
+}
+
 // An activity with a new status.
 type SetActivityStatusPayload struct {
 	// The activity with its new status.
@@ -1360,6 +1378,12 @@ type SetOrganisationTranslationPayload struct {
 type SetProviderNewsletterPayload struct {
 	// The wish; null once withdrawn.
 	Consent *newsletter.OwnerConsent `json:"consent,omitempty"`
+}
+
+// The result of setProviderScope.
+type SetProviderScopePayload struct {
+	// The organisation, with its new scope.
+	Organisation *portal.Organisation `json:"organisation"`
 }
 
 // An account's changed roles.
@@ -1692,6 +1716,12 @@ type WeeklySlotInput struct {
 	Start string `json:"start"`
 	// End, as HH:MM.
 	End string `json:"end"`
+}
+
+// The result of withdrawMunicipality.
+type WithdrawMunicipalityPayload struct {
+	// Whether the organisation was withdrawn (always true; errors say otherwise).
+	Withdrawn bool `json:"withdrawn"`
 }
 
 // How a list of events is sorted.

@@ -453,6 +453,31 @@ func TestAccessMatrix(t *testing.T) {
 		}
 		return map[string]any{"id": relayID("Revision", rev)}
 	}
+	// Lag A as a provider for the whole country, asking Larvik (or already serving it).
+	countryWideA := func() map[string]any {
+		s.exec(t, `UPDATE organisations SET scope = 'COUNTRY' WHERE id = ?`, lagA)
+		return lagAID()
+	}
+	servingLarvikA := func() map[string]any {
+		s.exec(t, `UPDATE organisations SET scope = 'COUNTRY' WHERE id = ?`, lagA)
+		s.exec(t, `INSERT INTO provider_municipalities (organisation_id, home_municipality_id, municipality_id)
+			VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, lagA, demo.ID(), larvik.ID())
+		return lagAID()
+	}
+	// A new provider of Larvik asking the demo municipality to show it.
+	larvikProvider := func() map[string]any {
+		n++
+		var id string
+		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO organisations
+			(municipality_id, slug, name, kind, status, scope)
+			VALUES (?, ?, 'Fylkesbussen', 'COMMERCIAL', 'PUBLISHED', 'COUNTRY') RETURNING id`,
+			larvik.ID(), fmt.Sprintf("buss-%d", n)).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		s.exec(t, `INSERT INTO provider_municipalities (organisation_id, home_municipality_id, municipality_id)
+			VALUES (?, ?, ?)`, id, larvik.ID(), demo.ID())
+		return map[string]any{"id": relayID("Organisation", id)}
+	}
 	mutations := []struct {
 		name, query string
 		vars        func() map[string]any
@@ -476,6 +501,20 @@ func TestAccessMatrix(t *testing.T) {
 			approveOrganisation(id: $id) { organisation { status } } }`, pendingOrg, adminOnly},
 		{"updateOrganisation", `mutation($id: ID!) {
 			updateOrganisation(id: $id, input: {place: "Larvik"}) { organisation { id } } }`, lagAID, orgEditors},
+		{"setProviderScope", `mutation($id: ID!) {
+			setProviderScope(organisationId: $id, scope: COUNTRY) { organisation { scope } } }`, lagAID, orgEditors},
+		{"requestMunicipality", `mutation($id: ID!) {
+			requestMunicipality(organisationId: $id, municipality: "larvik") { servedMunicipality { status } } }`,
+			countryWideA, orgEditors},
+		{"withdrawMunicipality", `mutation($id: ID!) {
+			withdrawMunicipality(organisationId: $id, municipality: "larvik") { withdrawn } }`,
+			servingLarvikA, orgEditors},
+		{"acceptProvider", `mutation($id: ID!) {
+			acceptProvider(organisationId: $id) { servedMunicipality { status } } }`, larvikProvider, adminOnly},
+		{"dropProvider", `mutation($id: ID!) {
+			dropProvider(organisationId: $id) { servedMunicipality { status } } }`, larvikProvider, adminOnly},
+		{"setActivityMunicipalities", `mutation($id: ID!) {
+			setActivityMunicipalities(activityId: $id, municipalities: []) { activity { id } } }`, actAID, orgEditors},
 		{"setOrganisationTranslation", `mutation($id: ID!) {
 			setOrganisationTranslation(id: $id, locale: "nn", input: {summary: "Eit lag"}) { organisation { id } } }`, lagAID, orgEditors},
 		{"createActivity", `mutation($id: ID!) {

@@ -93,6 +93,7 @@ func TestCalendarMixesEventsAndActivities(t *testing.T) {
 		run := func(from, to string) int64 {
 			s.app.Tenants.Invalidate()
 			s.app.Portal.InvalidateCategories()
+			s.app.Portal.InvalidateSharedProviders()
 			counter.n.Store(0)
 			ok(t, s.post(t, calendarQ, map[string]any{"from": from, "to": to}))
 			return counter.n.Load()

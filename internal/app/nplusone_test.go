@@ -57,6 +57,7 @@ func TestStatementsDoNotGrowWithThePage(t *testing.T) {
 	count := func(n int) int64 {
 		s.app.Tenants.Invalidate()
 		s.app.Portal.InvalidateCategories()
+		s.app.Portal.InvalidateSharedProviders()
 		counter.n.Store(0)
 		r := ok(t, s.post(t, query, map[string]any{"n": n}, "X-Municipality: bulk", "Accept-Language: nn"))
 		if got := len(list(r, "organisations")); got != n {

@@ -30,14 +30,19 @@ type scope struct {
 	defaultLocale  string
 	editor         uuid.UUID // a signed-in user whose own items are visible too (editorScope); Nil: public only
 	everyListing   bool      // the caller keeps every listing's content (editorScope): all are visible
+	// homes are the home municipalities of the providers the municipality has accepted,
+	// when homesKnown (withHomes): lists then scan those municipalities' rows only.
+	homes      []uuid.UUID
+	homesKnown bool
 }
 
 // whereActivities adds the filter's conditions on activities "a" to q.
 func whereActivities(q *bun.SelectQuery, sc scope, f *Filter) *bun.SelectQuery {
-	visible, args := sc.activityVisible()
-	q = q.Where("a.municipality_id = ?", sc.municipalityID).Where(visible, args...)
+	readable, args := sc.activityReadable()
+	q = q.Where(readable, args...)
 	if len(f.CategoryIDs) > 0 {
-		q = q.Where("a.id IN (SELECT ac.activity_id FROM activity_categories ac WHERE ac.category_id IN (?))", bun.In(f.CategoryIDs))
+		q = q.Where("a.id IN (SELECT ac.activity_id FROM activity_categories ac WHERE ac.category_id IN ("+
+			sameSlugCategories+"))", bun.In(f.CategoryIDs))
 	}
 	if len(f.TargetGroups) > 0 {
 		q = q.Where("a.target_groups && ?::text[]", pgdialect.Array(f.TargetGroups))
@@ -58,7 +63,9 @@ func whereActivities(q *bun.SelectQuery, sc scope, f *Filter) *bun.SelectQuery {
 		q = q.Where("a.id IN (SELECT an.activity_id FROM activity_neighbourhoods an WHERE an.neighbourhood_id IN (?))", bun.In(f.NeighbourhoodIDs))
 	}
 	if len(f.OrganisationKinds) > 0 {
-		q = q.Where("a.organisation_id IN (SELECT o.id FROM organisations o WHERE o.municipality_id = ? AND o.kind IN (?))", sc.municipalityID, bun.In(f.OrganisationKinds))
+		here, hereArgs := sc.organisationsHere("o")
+		q = q.Where("a.organisation_id IN (SELECT o.id FROM organisations o WHERE "+here+" AND o.kind IN (?))",
+			append(hereArgs, bun.In(f.OrganisationKinds))...)
 	}
 	if f.AcceptsCard != nil {
 		q = q.Where("a.accepts_card = ?", *f.AcceptsCard)
@@ -73,7 +80,9 @@ func whereActivities(q *bun.SelectQuery, sc scope, f *Filter) *bun.SelectQuery {
 		q = q.Where("a.venue_id = ?", *f.VenueID)
 	}
 	if f.Query != "" {
-		q = q.Where("a.id IN (SELECT t.activity_id FROM activity_translations t WHERE t.municipality_id = ? AND ("+textMatch("t", "title")+"))", textArgs(sc.municipalityID, f.Query)...)
+		rows, rowArgs := sc.homeRows("t")
+		q = q.Where("a.id IN (SELECT t.activity_id FROM activity_translations t WHERE "+rows+" AND ("+
+			textMatch("t", "title")+"))", append(rowArgs, textArgs(sc.municipalityID, f.Query)[1:]...)...)
 	}
 	return wherePlace(q, "a", f)
 }

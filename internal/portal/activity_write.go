@@ -121,7 +121,9 @@ func (s *Service) editableActivity(ctx context.Context, tx bun.IDB, id uuid.UUID
 	err = withActivityTexts(tx.NewSelect().Model(a).ColumnExpr("a.*"), sc.chain).
 		Where("a.id = ? AND a.municipality_id = ?", id, sc.municipalityID).Scan(ctx)
 	if err != nil {
-		return nil, nil, database.MapError(err, "find activity", "activity")
+		// SECURITY: a shared provider's activity shown here is read-only here.
+		return nil, nil, sharedReadOnly(ctx, tx, "activities", id, "id",
+			database.MapError(err, "find activity", "activity"))
 	}
 	// SECURITY: editing an activity is editing its organisation (members, admins, write keys).
 	o, v, err := s.canEdit(ctx, tx, a.OrganisationID)

@@ -64,6 +64,9 @@ func (s *Service) prepare(ctx context.Context, f *Filter, order *Order, field st
 	if err != nil {
 		return sc, "", err
 	}
+	if sc, err = s.withHomes(ctx, sc); err != nil {
+		return sc, "", err
+	}
 	if err := f.validate(field); err != nil {
 		return sc, "", err
 	}

@@ -220,7 +220,7 @@ func (s *Service) FindActivitiesJSON(ctx context.Context, f Filter, order *Order
 		statuses = append(statuses, OrganisationPending)
 	}
 	c := &catalogueJSON{fields: Fields{}}
-	orgVisible, orgArgs := esc.organisationVisible(statuses)
+	orgVisible, orgArgs := esc.organisationReadable(statuses)
 	items, ok, err := c.itemsSQL(shape)
 	if err != nil || !ok {
 		return nil, false, err
@@ -248,9 +248,9 @@ func (s *Service) FindActivitiesJSON(ctx context.Context, f Filter, order *Order
 		if c.orgSummary {
 			args = append(args, pgdialect.Array(sc.chain))
 		}
-		args = append(append(args, sc.municipalityID), orgArgs...)
+		args = append(args, orgArgs...)
 		q = q.Join("LEFT JOIN LATERAL (SELECT o.id, o.name, o.slug"+summary+
-			" FROM organisations o WHERE o.id = r.organisation_id AND o.municipality_id = ? AND "+orgVisible+
+			" FROM organisations o WHERE o.id = r.organisation_id AND "+orgVisible+
 			") AS o ON true", args...).
 			ColumnExpr("o.id IS NOT NULL AS org_ok")
 	} else {
@@ -258,8 +258,8 @@ func (s *Service) FindActivitiesJSON(ctx context.Context, f Filter, order *Order
 	}
 	if c.needVenue {
 		q = q.Join("LEFT JOIN LATERAL (SELECT v.id, v.street, v.postal_code, v.place, "+venueNameSQL(sc)+
-			" AS name FROM venues v WHERE v.id = r.venue_id AND v.municipality_id = ?) AS v ON true",
-			venueNameArgs(sc, sc.municipalityID)...)
+			" AS name FROM venues v WHERE v.id = r.venue_id AND v.municipality_id = r.municipality_id) AS v ON true",
+			venueNameArgs(sc)...)
 	}
 	if c.needCats {
 		ids := make([]string, len(cats))

@@ -40,6 +40,9 @@ type Service struct {
 	mu         sync.Mutex
 	categories map[uuid.UUID]cachedCategories
 	now        func() time.Time // the cache's clock
+	// homes caches, per municipality, its accepted providers' home municipalities (see
+	// withHomes), under mu.
+	homes map[uuid.UUID]cachedHomes
 }
 
 type cachedCategories struct {

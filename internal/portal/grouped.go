@@ -121,7 +121,7 @@ func (s *Service) ActivitiesOf(ctx context.Context, g Group, parentIDs []uuid.UU
 func (s *Service) nestedActivities(sc scope, g Group, statuses []ActivityStatus, fields Fields) nested {
 	spec, _ := activitySort(OrderName, sc, &Filter{})
 	join, col := activityGroup(g)
-	visible, args := sc.activityVisible()
+	visible, args := sc.activityReadable()
 	if len(statuses) > 0 {
 		visible, args = visible+" AND a.status IN (?)", append(args, bun.In(statuses))
 	}
@@ -146,8 +146,10 @@ func (s *Service) OrganisationsOf(ctx context.Context, g Group, parentIDs []uuid
 	spec, _ := organisationSort(OrderName, &Filter{})
 	join, col := organisationGroup(g)
 	var rows []*groupedOrganisation
-	n := nested{table: "organisations", alias: "o", visible: "o.status = 'PUBLISHED'", sort: spec,
-		sel: organisationColumns.selectionOf(fields), texts: withOrganisationTextsOf, join: join, col: col}
+	here, hereArgs := sc.organisationsHere("o")
+	n := nested{table: "organisations", alias: "o", visible: here + " AND o.status = 'PUBLISHED'",
+		visibleArgs: hereArgs, sort: spec, sel: organisationColumns.selectionOf(fields),
+		texts: withOrganisationTextsOf, join: join, col: col}
 	if err := s.findNested(ctx, sc, n, g, parentIDs, page, &rows); err != nil {
 		return nil, err
 	}
@@ -173,7 +175,7 @@ func (s *Service) OrganisationsOf(ctx context.Context, g Group, parentIDs []uuid
 
 // nested describes one kind of nested list for findNested.
 type nested struct {
-	table, alias, visible string // the table, its alias, and the condition for "visible"
+	table, alias, visible string // the table, its alias, and the condition for "visible" here, scope included
 	visibleArgs           []any  // the visible condition's arguments
 	sort                  sortSpec
 	sel                   selection
@@ -209,8 +211,8 @@ func (s *Service) nestedRowsOf(ctx context.Context, q *bun.SelectQuery, sc scope
 	inner := s.db.NewSelect().TableExpr(n.table+" AS "+a).ColumnExpr(n.sel.columns).
 		ColumnExpr(n.sort.expr+"::text AS sort_key").
 		ColumnExpr(fmt.Sprintf("row_number() OVER (ORDER BY %s, %s.id) AS rn", n.sort.expr, a)).
-		Where(a+".municipality_id = ? AND "+n.col+" = p.group_id", sc.municipalityID).
-		Where(n.visible, n.visibleArgs...).
+		Where(n.col+" = p.group_id").
+		Where(n.visible, n.visibleArgs...). // SECURITY: the municipality's scope (activityReadable, organisationsHere)
 		OrderExpr(n.sort.expr + ", " + a + ".id").Limit(int64(limit))
 	inner, err := s.joinGroup(ctx, inner, g, n.join, parentIDs)
 	if err != nil {

@@ -77,12 +77,13 @@ func OrganisationJSON(ctx context.Context, col string, fields []ItemJSONField) (
 		return JSONJoin{}, err
 	}
 	// SECURITY: the organisations OrganisationsByID reads: of the request's municipality,
-	// published or the caller's own, and for an administrator those waiting for approval.
+	// published or the caller's own, and for an administrator those waiting for approval;
+	// and the accepted, published shared providers (organisationReadable).
 	statuses := []OrganisationStatus{OrganisationPublished}
 	if auth.ViewerFrom(ctx).Has(auth.RoleAdmin) {
 		statuses = append(statuses, OrganisationPending)
 	}
-	visible, visibleArgs := sc.organisationVisible(statuses)
+	visible, visibleArgs := sc.organisationReadable(statuses)
 	summary := ""
 	var args []any
 	if c.orgSummary {
@@ -90,10 +91,10 @@ func OrganisationJSON(ctx context.Context, col string, fields []ItemJSONField) (
 			" AND t.summary <> '' ORDER BY " + chainOrder + " LIMIT 1), '') AS summary"
 		args = append(args, pgdialect.Array(sc.chain))
 	}
-	args = append(append(args, sc.municipalityID), visibleArgs...)
+	args = append(args, visibleArgs...)
 	return JSONJoin{
 		Join: "LEFT JOIN LATERAL (SELECT o.id, o.name, o.slug" + summary + " FROM organisations o WHERE o.id = " + col +
-			" AND o.municipality_id = ? AND " + visible + ") AS o ON true",
+			" AND " + visible + ") AS o ON true",
 		Args: args,
 		Expr: "CASE WHEN o.id IS NULL THEN 'null' ELSE " + o + " END",
 	}, nil

@@ -32,8 +32,12 @@ type Organisation struct {
 	Lat            *float64           `bun:"lat"`
 	Lon            *float64           `bun:"lon"`
 	Status         OrganisationStatus `bun:"status"`
-	CreatedAt      time.Time          `bun:"created_at,nullzero,notnull,default:current_timestamp"`
-	UpdatedAt      time.Time          `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
+	// Scope is the area the organisation serves as a provider; Region names the county
+	// of a REGION provider (see providers_shared.go).
+	Scope     ProviderScope `bun:"scope,nullzero,notnull,default:'MUNICIPALITY'"`
+	Region    string        `bun:"region,nullzero,notnull,default:''"`
+	CreatedAt time.Time     `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	UpdatedAt time.Time     `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 
 	// DistanceKm is set on results of a search near a point.
 	DistanceKm *float64 `bun:"distance_km,scanonly"`

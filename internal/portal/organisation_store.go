@@ -22,9 +22,11 @@ func (r *organisationRow) key() (string, uuid.UUID) { return r.SortKey, r.ID }
 // describe activities (age, target groups, free ...) match organisations that have such a
 // published activity.
 func whereOrganisations(q *bun.SelectQuery, sc scope, f *Filter) *bun.SelectQuery {
-	q = q.Where("o.municipality_id = ?", sc.municipalityID).Where("o.status = 'PUBLISHED'")
+	here, hereArgs := sc.organisationsHere("o")
+	q = q.Where(here, hereArgs...).Where("o.status = 'PUBLISHED'")
 	if len(f.CategoryIDs) > 0 {
-		q = q.Where("o.id IN (SELECT oc.organisation_id FROM organisation_categories oc WHERE oc.category_id IN (?))", bun.In(f.CategoryIDs))
+		q = q.Where("o.id IN (SELECT oc.organisation_id FROM organisation_categories oc WHERE oc.category_id IN ("+
+			sameSlugCategories+"))", bun.In(f.CategoryIDs))
 	}
 	if len(f.NeighbourhoodIDs) > 0 {
 		q = q.Where("o.id IN (SELECT onb.organisation_id FROM organisation_neighbourhoods onb WHERE onb.neighbourhood_id IN (?))", bun.In(f.NeighbourhoodIDs))
@@ -33,10 +35,13 @@ func whereOrganisations(q *bun.SelectQuery, sc scope, f *Filter) *bun.SelectQuer
 		q = q.Where("o.kind IN (?)", bun.In(f.OrganisationKinds))
 	}
 	if f.Query != "" {
+		// The translations are matched against organisations already in scope (o.id IN ...).
 		args := textArgs(sc.municipalityID, f.Query)
-		q = q.Where(`(o.id IN (SELECT t.organisation_id FROM organisation_translations t WHERE t.municipality_id = ? AND (`+textMatchNoTitle("t")+`))
+		rows, rowArgs := sc.homeRows("t")
+		q = q.Where(`(o.id IN (SELECT t.organisation_id FROM organisation_translations t WHERE `+rows+` AND (`+
+			textMatchNoTitle("t")+`))
 			OR to_tsvector('simple', o.name) @@ to_tsquery('simple', ?) OR ? <% o.name)`,
-			args[0], args[1], args[2], args[3], args[3], args[4])
+			append(rowArgs, args[1], args[2], args[3], args[3], args[4])...)
 	}
 	if af := activityPart(f); af != nil {
 		sub := whereActivities(q.DB().NewSelect().TableExpr("activities AS a").Column("a.organisation_id"), sc, af)

@@ -64,7 +64,7 @@ LEFT JOIN LATERAL (
   SELECT kind, id, rank FROM (
     SELECT kind, id, max((ts_rank(head, q.m) + CASE WHEN ts_filter(head, '{a}') @@ q.a THEN 1 ELSE 0 END +
       CASE WHEN q.m <> q.a AND matches @@ q.a THEN 2 ELSE 0 END)::float8) AS rank
-    FROM search_items WHERE municipality_id = $1 AND matches @@ q.m AND ` + searchPublicSQL + `
+    FROM (` + searchItemsHereSQL + `) si WHERE matches @@ q.m AND ` + searchPublicSQL + `
     GROUP BY kind, id) x
   `
 	// searchPublicSQL keeps to the rows public now: the catalogue's always, a language of a
@@ -77,8 +77,19 @@ LEFT JOIN LATERAL (
 // searchEnough is how many items every word must find for the search to keep to them.
 const searchEnough = 20
 
-const searchCountSQL = `SELECT count(*) FROM (SELECT DISTINCT kind, id FROM search_items
-  WHERE municipality_id = $1 AND matches @@ $2::tsquery AND ` + searchPublicSQL + `) x`
+const searchCountSQL = `SELECT count(*) FROM (SELECT DISTINCT kind, id FROM (` + searchItemsHereSQL + `) si
+  WHERE matches @@ $2::tsquery AND ` + searchPublicSQL + `) x`
+
+// searchItemsHereSQL is the search index of municipality $1: its own items, and the
+// organisations and activities of the providers of other municipalities it has accepted
+// (through fritid_served_organisations and fritid_served_activities, migration 0049:
+// accepted and published only). The conditions on it are pushed into both branches.
+const searchItemsHereSQL = `SELECT kind, id, matches, head, published_from, published_until FROM search_items
+    WHERE municipality_id = $1
+  UNION ALL SELECT kind, id, matches, head, published_from, published_until FROM search_items
+    WHERE kind = 'Organisation' AND id IN (SELECT fritid_served_organisations($1))
+  UNION ALL SELECT kind, id, matches, head, published_from, published_until FROM search_items
+    WHERE kind = 'Activity' AND id IN (SELECT fritid_served_activities($1))`
 
 // Search returns one ranked list across published organisations, activities,
 // neighbourhoods, pages, articles and events, best first (a page or article by the
@@ -114,7 +125,8 @@ func (s *Service) Search(ctx context.Context, query string, page relay.Page) (*S
 	// neighbourhoods, which are public), the published or scheduled languages of pages and
 	// articles, and the published events of the municipality and of published
 	// organisations, which every statement keeps to those public now (searchPublicSQL);
-	// every statement is scoped to the municipality.
+	// every statement is scoped to the municipality and the providers it has accepted
+	// (searchItemsHereSQL).
 	conn := &SearchConnection{sc: sc}
 	rows, err := s.searchPage(ctx, conn, queryWords(query), page.Limit+1, after)
 	if err != nil {

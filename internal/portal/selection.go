@@ -41,7 +41,8 @@ var (
 			"contact": {"email", "phone"}, "acceptsCard": {"accepts_card"}, "createdAt": {"created_at"},
 			"updatedAt": {"updated_at"}, "pausesInSchoolHolidays": {"pauses_in_school_holidays"},
 			"pausesOnPublicHolidays": {"pauses_on_public_holidays"},
-			"occurrences":            {"slots", "pauses_in_school_holidays", "pauses_on_public_holidays"}},
+			"occurrences":            {"slots", "pauses_in_school_holidays", "pauses_on_public_holidays"},
+			"servedMunicipalities":   nil},
 		texts: map[string]string{"title": "title", "summary": "summary", "description": "description",
 			"priceNote": "price_note", "schedule": "schedule"},
 		all: activityTextFields}
@@ -52,7 +53,8 @@ var (
 			"status": nil, "distanceKm": nil, "slug": {"slug"}, "name": {"name"}, "kind": {"kind"}, "orgNumber": {"org_number"},
 			"logo": {"logo_id"}, "cover": {"cover_id"}, "contact": {"email", "phone", "contact_person"},
 			"website": {"website"}, "address": {"street", "postal_code", "place"}, "location": {"lat", "lon"},
-			"createdAt": {"created_at"}, "updatedAt": {"updated_at"}},
+			"createdAt": {"created_at"}, "updatedAt": {"updated_at"},
+			"scope": {"scope"}, "region": {"region"}, "homeMunicipality": nil, "servedMunicipalities": nil},
 		texts: map[string]string{"summary": "summary", "description": "description"},
 		all:   organisationTextFields}
 )

@@ -65,7 +65,9 @@ func (s *Service) organisationFor(ctx context.Context, db bun.IDB, id uuid.UUID,
 		For("UPDATE").
 		Scan(ctx)
 	if err != nil {
-		return nil, nil, database.MapError(err, "find organisation", "organisation")
+		// SECURITY: a shared provider shown here is read-only here (FORBIDDEN naming "id").
+		return nil, nil, sharedReadOnly(ctx, db, "organisations", id, "id",
+			database.MapError(err, "find organisation", "organisation"))
 	}
 	// SECURITY: members who edit (OWNER, EDITOR), and those who keep every listing
 	// (everyone: see editsEveryListing and managesEveryOrganisation).
