@@ -154,7 +154,8 @@ func (s *Service) passSignature(mid, ticketID uuid.UUID, expires int64) string {
 func (s *Service) keepWalletPass(ctx context.Context, t *Ticket, kind WalletKind, locale string) error {
 	_, err := s.db.NewRaw(`INSERT INTO card_wallet_passes (ticket_id, municipality_id, google, locale, changed_at)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (ticket_id)
-		DO UPDATE SET google = card_wallet_passes.google OR EXCLUDED.google, locale = EXCLUDED.locale`, t.ID, t.MunicipalityID, kind == WalletGoogle, locale, s.now()).Exec(ctx)
+		DO UPDATE SET google = card_wallet_passes.google OR EXCLUDED.google, locale = EXCLUDED.locale`,
+		t.ID, t.MunicipalityID, kind == WalletGoogle, locale, s.now()).Exec(ctx)
 	return database.MapError(err, "keep wallet pass", "ticket")
 }
 

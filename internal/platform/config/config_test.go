@@ -78,7 +78,8 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 			"FRITID_PUSH_VAPID_PRIVATE_KEY": pushPrivate, "FRITID_PUSH_SUBJECT": "mailto:a@x.org"},
 			"FRITID_PUSH_VAPID_PUBLIC_KEY must be"},
 		{"ErrPushSubject", map[string]string{"FRITID_PUSH_VAPID_PUBLIC_KEY": pushPublic,
-			"FRITID_PUSH_VAPID_PRIVATE_KEY": pushPrivate, "FRITID_PUSH_SUBJECT": "a@x.org"}, "FRITID_PUSH_SUBJECT must be"},
+			"FRITID_PUSH_VAPID_PRIVATE_KEY": pushPrivate, "FRITID_PUSH_SUBJECT": "a@x.org"},
+			"FRITID_PUSH_SUBJECT must be"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
