@@ -100,6 +100,9 @@ type MutationResolver interface {
 	AcceptCardInvoice(ctx context.Context, id string, amountOre *int, access *model.CardPinInput) (*model.AcceptCardInvoicePayload, error)
 	DeclineCardInvoice(ctx context.Context, id string, reason *string, access *model.CardPinInput) (*model.DeclineCardInvoicePayload, error)
 	ReverseCardInvoice(ctx context.Context, id string, reason string) (*model.ReverseCardInvoicePayload, error)
+	SaveSharedCardOffer(ctx context.Context, input model.SharedCardOfferInput) (*model.SaveSharedCardOfferPayload, error)
+	AcceptSharedCardOffer(ctx context.Context, id string, input model.AcceptSharedCardOfferInput) (*model.AcceptSharedCardOfferPayload, error)
+	DeclineSharedCardOffer(ctx context.Context, id string, reason *string) (*model.DeclineSharedCardOfferPayload, error)
 	JoinCardWaitingList(ctx context.Context, cardID string, offerID string, access *model.CardPinInput) (*model.JoinCardWaitingListPayload, error)
 	AcceptCardWaitingPlace(ctx context.Context, id string, access *model.CardPinInput) (*model.AcceptCardWaitingPlacePayload, error)
 	LeaveCardWaitingList(ctx context.Context, id string, access *model.CardPinInput) (*model.LeaveCardWaitingListPayload, error)
@@ -296,6 +299,28 @@ func (ec *executionContext) field_Mutation_acceptProvider_args(ctx context.Conte
 		return nil, err
 	}
 	args["organisationId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_acceptSharedCardOffer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AcceptSharedCardOfferInput, error) {
+			return ec.unmarshalNAcceptSharedCardOfferInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐAcceptSharedCardOfferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -932,6 +957,28 @@ func (ec *executionContext) field_Mutation_declineCardInvoice_args(ctx context.C
 		return nil, err
 	}
 	args["access"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_declineSharedCardOffer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
 	return args, nil
 }
 
@@ -1953,6 +2000,20 @@ func (ec *executionContext) field_Mutation_saveNeighbourhood_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.NeighbourhoodChangesInput, error) {
 			return ec.unmarshalNNeighbourhoodChangesInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐNeighbourhoodChangesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_saveSharedCardOffer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SharedCardOfferInput, error) {
+			return ec.unmarshalNSharedCardOfferInput2githubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSharedCardOfferInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6987,6 +7048,138 @@ func (ec *executionContext) fieldContext_Mutation_reverseCardInvoice(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_reverseCardInvoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_saveSharedCardOffer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveSharedCardOffer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveSharedCardOffer(ctx, fc.Args["input"].(model.SharedCardOfferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SaveSharedCardOfferPayload) graphql.Marshaler {
+			return ec.marshalNSaveSharedCardOfferPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSaveSharedCardOfferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveSharedCardOffer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SaveSharedCardOfferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveSharedCardOffer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptSharedCardOffer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptSharedCardOffer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptSharedCardOffer(ctx, fc.Args["id"].(string), fc.Args["input"].(model.AcceptSharedCardOfferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AcceptSharedCardOfferPayload) graphql.Marshaler {
+			return ec.marshalNAcceptSharedCardOfferPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐAcceptSharedCardOfferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptSharedCardOffer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AcceptSharedCardOfferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptSharedCardOffer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_declineSharedCardOffer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declineSharedCardOffer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclineSharedCardOffer(ctx, fc.Args["id"].(string), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeclineSharedCardOfferPayload) graphql.Marshaler {
+			return ec.marshalNDeclineSharedCardOfferPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐDeclineSharedCardOfferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declineSharedCardOffer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeclineSharedCardOfferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declineSharedCardOffer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15142,6 +15335,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "reverseCardInvoice":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reverseCardInvoice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "saveSharedCardOffer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveSharedCardOffer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptSharedCardOffer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptSharedCardOffer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declineSharedCardOffer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declineSharedCardOffer(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

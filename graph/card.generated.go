@@ -46,6 +46,7 @@ type CardOfferResolver interface {
 	Organisation(ctx context.Context, obj *card.Offer) (*portal.Organisation, error)
 
 	Programmes(ctx context.Context, obj *card.Offer) ([]*card.Programme, error)
+	Shared(ctx context.Context, obj *card.Offer) (bool, error)
 
 	WaitingList(ctx context.Context, obj *card.Offer) (*card.WaitingCounts, error)
 }
@@ -1669,6 +1670,29 @@ func (ec *executionContext) fieldContext_CardOffer_programmes(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CardOffer_shared(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CardOffer_shared(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CardOffer().Shared(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CardOffer_shared(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CardOffer", field, true, true, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _CardOffer_expireUnusedDaysBefore(ctx context.Context, field graphql.CollectedField, obj *card.Offer) (ret graphql.Marshaler) {
@@ -7449,6 +7473,44 @@ func (ec *executionContext) _CardOffer(ctx context.Context, sel ast.SelectionSet
 					}
 				}()
 				res = ec._CardOffer_programmes(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "shared":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CardOffer_shared(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}

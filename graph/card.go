@@ -95,10 +95,35 @@ func offerInput(in model.CardOfferInput) (card.OfferInput, error) {
 	if out.ProgrammeIDs, err = parseIDs(in.ProgrammeIds, "CardProgramme", "input.programmeIds"); err != nil {
 		return out, err
 	}
-	for _, t := range in.Texts {
-		out.Texts = append(out.Texts, card.OfferText{Locale: t.Locale, Title: t.Title, Description: deref(t.Description, ""), HowToUse: deref(t.HowToUse, "")})
+	out.Texts = offerTexts(in.Texts)
+	return out, nil
+}
+
+// sharedOfferInput maps the API's shared offer. Errors: BAD_USER_INPUT naming a bad ID.
+func sharedOfferInput(in model.SharedCardOfferInput) (card.SharedOfferInput, error) {
+	out := card.SharedOfferInput{MinAge: in.MinAge, MaxAge: in.MaxAge, Admits: in.Admits, ValidFrom: in.ValidFrom,
+		ValidTo: in.ValidTo, EventAt: in.EventAt, ValueOre: int64(in.ValueOre), Source: in.Source, Stock: in.Stock}
+	var err error
+	if out.ID, err = optionalID(in.ID, "SharedCardOffer", "input.id"); err != nil {
+		return out, err
+	}
+	if out.OrganisationID, err = relay.ParseTypedID(in.OrganisationID, "Organisation", "input.organisationId"); err != nil {
+		return out, err
+	}
+	out.Texts = offerTexts(in.Texts)
+	for _, p := range in.Placements {
+		out.Placements = append(out.Placements, card.PlacementInput{Municipality: p.Municipality, Stock: p.Stock})
 	}
 	return out, nil
+}
+
+// offerTexts maps an offer's texts.
+func offerTexts(in []*model.CardOfferTextInput) []card.OfferText {
+	var out []card.OfferText
+	for _, t := range in {
+		out = append(out, card.OfferText{Locale: t.Locale, Title: t.Title, Description: deref(t.Description, ""), HowToUse: deref(t.HowToUse, "")})
+	}
+	return out
 }
 
 // printDate is how a printed sheet writes a day.

@@ -54,6 +54,7 @@ type ResolverRoot interface {
 	CardLedgerEntry() CardLedgerEntryResolver
 	CardNoticeContact() CardNoticeContactResolver
 	CardOffer() CardOfferResolver
+	CardPlacement() CardPlacementResolver
 	CardProgramme() CardProgrammeResolver
 	CardProvider() CardProviderResolver
 	CardSheetRow() CardSheetRowResolver
@@ -97,6 +98,8 @@ type ResolverRoot interface {
 	SearchConnection() SearchConnectionResolver
 	SearchEdge() SearchEdgeResolver
 	ServedMunicipality() ServedMunicipalityResolver
+	SharedCardOffer() SharedCardOfferResolver
+	SharedCardOfferRequest() SharedCardOfferRequestResolver
 	SignUpWithCardPayload() SignUpWithCardPayloadResolver
 	Subscription() SubscriptionResolver
 	TicketCheck() TicketCheckResolver
@@ -123,6 +126,10 @@ type ComplexityRoot struct {
 
 	AcceptInvitationPayload struct {
 		Organisation func(childComplexity int) int
+	}
+
+	AcceptSharedCardOfferPayload struct {
+		Offer func(childComplexity int) int
 	}
 
 	Activity struct {
@@ -576,6 +583,7 @@ type ComplexityRoot struct {
 		PerCardLimit           func(childComplexity int) int
 		Programmes             func(childComplexity int) int
 		Released               func(childComplexity int) int
+		Shared                 func(childComplexity int) int
 		Source                 func(childComplexity int) int
 		Status                 func(childComplexity int) int
 		Stock                  func(childComplexity int) int
@@ -605,6 +613,19 @@ type ComplexityRoot struct {
 	CardOfferEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CardPlacement struct {
+		Claimed      func(childComplexity int) int
+		DecidedAt    func(childComplexity int) int
+		Municipality func(childComplexity int) int
+		OfferedAt    func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		Redeemed     func(childComplexity int) int
+		RedeemedOre  func(childComplexity int) int
+		Released     func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Stock        func(childComplexity int) int
 	}
 
 	CardProgramme struct {
@@ -869,6 +890,10 @@ type ComplexityRoot struct {
 
 	DeclineCardInvoicePayload struct {
 		Invoice func(childComplexity int) int
+	}
+
+	DeclineSharedCardOfferPayload struct {
+		Request func(childComplexity int) int
 	}
 
 	DeleteArticlePayload struct {
@@ -1270,6 +1295,7 @@ type ComplexityRoot struct {
 		AcceptCardWaitingPlace         func(childComplexity int, id string, access *model.CardPinInput) int
 		AcceptInvitation               func(childComplexity int, token string) int
 		AcceptProvider                 func(childComplexity int, organisationID string) int
+		AcceptSharedCardOffer          func(childComplexity int, id string, input model.AcceptSharedCardOfferInput) int
 		AddFavourite                   func(childComplexity int, itemID string, notifyNewDates *bool) int
 		AddNewsletterSubscribers       func(childComplexity int, input model.AddNewsletterSubscribersInput) int
 		AllocateTicket                 func(childComplexity int, cardID string, offerID string) int
@@ -1304,6 +1330,7 @@ type ComplexityRoot struct {
 		DecideCardApplication          func(childComplexity int, input model.DecideCardApplicationInput) int
 		DecideCardProvider             func(childComplexity int, programmeID string, organisationID string, approve bool, reason *string) int
 		DeclineCardInvoice             func(childComplexity int, id string, reason *string, access *model.CardPinInput) int
+		DeclineSharedCardOffer         func(childComplexity int, id string, reason *string) int
 		DeleteArticle                  func(childComplexity int, id string) int
 		DeleteCategory                 func(childComplexity int, id string) int
 		DeleteClosure                  func(childComplexity int, id string) int
@@ -1368,6 +1395,7 @@ type ComplexityRoot struct {
 		SaveCategory                   func(childComplexity int, input model.CategoryChangesInput) int
 		SaveLocale                     func(childComplexity int, input tenant.LocaleInput) int
 		SaveNeighbourhood              func(childComplexity int, input model.NeighbourhoodChangesInput) int
+		SaveSharedCardOffer            func(childComplexity int, input model.SharedCardOfferInput) int
 		SaveVenue                      func(childComplexity int, input model.VenueChangesInput) int
 		ScheduleNewsletterCampaign     func(childComplexity int, id string, at *time.Time) int
 		SendNewsletterCampaignTest     func(childComplexity int, id string, locale string) int
@@ -1876,6 +1904,8 @@ type ComplexityRoot struct {
 		Questions                 func(childComplexity int, subjectID string, first *int, after *string) int
 		Revisions                 func(childComplexity int, itemID string, first *int, after *string, last *int, before *string) int
 		Search                    func(childComplexity int, query string, first *int, after *string) int
+		SharedCardOfferRequests   func(childComplexity int, status *card.PlacementStatus) int
+		SharedCardOffers          func(childComplexity int, organisationID string) int
 		Users                     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Venues                    func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Viewer                    func(childComplexity int) int
@@ -2129,6 +2159,10 @@ type ComplexityRoot struct {
 		Neighbourhood func(childComplexity int) int
 	}
 
+	SaveSharedCardOfferPayload struct {
+		SharedCardOffer func(childComplexity int) int
+	}
+
 	SaveVenuePayload struct {
 		Venue func(childComplexity int) int
 	}
@@ -2260,6 +2294,50 @@ type ComplexityRoot struct {
 		DonatedTickets   func(childComplexity int) int
 		Purchased        func(childComplexity int) int
 		PurchasedTickets func(childComplexity int) int
+	}
+
+	SharedCardOffer struct {
+		Admits       func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Description  func(childComplexity int) int
+		EventAt      func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
+		HowToUse     func(childComplexity int) int
+		Locale       func(childComplexity int) int
+		MaxAge       func(childComplexity int) int
+		MinAge       func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Placements   func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Stock        func(childComplexity int) int
+		Title        func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		ValidFrom    func(childComplexity int) int
+		ValidTo      func(childComplexity int) int
+		ValueOre     func(childComplexity int) int
+	}
+
+	SharedCardOfferRequest struct {
+		Admits           func(childComplexity int) int
+		Description      func(childComplexity int) int
+		EventAt          func(childComplexity int) int
+		GlobalID         func(childComplexity int) int
+		HomeMunicipality func(childComplexity int) int
+		HowToUse         func(childComplexity int) int
+		Locale           func(childComplexity int) int
+		MaxAge           func(childComplexity int) int
+		MinAge           func(childComplexity int) int
+		Offer            func(childComplexity int) int
+		OfferedAt        func(childComplexity int) int
+		OrganisationName func(childComplexity int) int
+		Reason           func(childComplexity int) int
+		Source           func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Stock            func(childComplexity int) int
+		Title            func(childComplexity int) int
+		ValidFrom        func(childComplexity int) int
+		ValidTo          func(childComplexity int) int
+		ValueOre         func(childComplexity int) int
 	}
 
 	SignUpPayload struct {
@@ -2603,6 +2681,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AcceptInvitationPayload.Organisation(childComplexity), true
+
+	case "AcceptSharedCardOfferPayload.offer":
+		if e.ComplexityRoot.AcceptSharedCardOfferPayload.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcceptSharedCardOfferPayload.Offer(childComplexity), true
 
 	case "Activity.acceptsCard":
 		if e.ComplexityRoot.Activity.AcceptsCard == nil {
@@ -4396,6 +4481,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardOffer.Released(childComplexity), true
+	case "CardOffer.shared":
+		if e.ComplexityRoot.CardOffer.Shared == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardOffer.Shared(childComplexity), true
 	case "CardOffer.source":
 		if e.ComplexityRoot.CardOffer.Source == nil {
 			break
@@ -4519,6 +4610,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CardOfferEdge.Node(childComplexity), true
+
+	case "CardPlacement.claimed":
+		if e.ComplexityRoot.CardPlacement.Claimed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardPlacement.Claimed(childComplexity), true
+	case "CardPlacement.decidedAt":
+		if e.ComplexityRoot.CardPlacement.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardPlacement.DecidedAt(childComplexity), true
+	case "CardPlacement.municipality":
+		if e.ComplexityRoot.CardPlacement.Municipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardPlacement.Municipality(childComplexity), true
+	case "CardPlacement.offeredAt":
+		if e.ComplexityRoot.CardPlacement.OfferedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardPlacement.OfferedAt(childComplexity), true
+	case "CardPlacement.reason":
+		if e.ComplexityRoot.CardPlacement.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardPlacement.Reason(childComplexity), true
+	case "CardPlacement.redeemed":
+		if e.ComplexityRoot.CardPlacement.Redeemed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardPlacement.Redeemed(childComplexity), true
+	case "CardPlacement.redeemedValueOre":
+		if e.ComplexityRoot.CardPlacement.RedeemedOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardPlacement.RedeemedOre(childComplexity), true
+	case "CardPlacement.released":
+		if e.ComplexityRoot.CardPlacement.Released == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardPlacement.Released(childComplexity), true
+	case "CardPlacement.status":
+		if e.ComplexityRoot.CardPlacement.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardPlacement.Status(childComplexity), true
+	case "CardPlacement.stock":
+		if e.ComplexityRoot.CardPlacement.Stock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CardPlacement.Stock(childComplexity), true
 
 	case "CardProgramme.agencies":
 		if e.ComplexityRoot.CardProgramme.Agencies == nil {
@@ -5535,6 +5687,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeclineCardInvoicePayload.Invoice(childComplexity), true
+
+	case "DeclineSharedCardOfferPayload.request":
+		if e.ComplexityRoot.DeclineSharedCardOfferPayload.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeclineSharedCardOfferPayload.Request(childComplexity), true
 
 	case "DeleteArticlePayload.deletedId":
 		if e.ComplexityRoot.DeleteArticlePayload.DeletedID == nil {
@@ -6985,6 +7144,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptProvider(childComplexity, args["organisationId"].(string)), true
+	case "Mutation.acceptSharedCardOffer":
+		if e.ComplexityRoot.Mutation.AcceptSharedCardOffer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptSharedCardOffer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptSharedCardOffer(childComplexity, args["id"].(string), args["input"].(model.AcceptSharedCardOfferInput)), true
 	case "Mutation.addFavourite":
 		if e.ComplexityRoot.Mutation.AddFavourite == nil {
 			break
@@ -7359,6 +7529,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeclineCardInvoice(childComplexity, args["id"].(string), args["reason"].(*string), args["access"].(*model.CardPinInput)), true
+	case "Mutation.declineSharedCardOffer":
+		if e.ComplexityRoot.Mutation.DeclineSharedCardOffer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declineSharedCardOffer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclineSharedCardOffer(childComplexity, args["id"].(string), args["reason"].(*string)), true
 	case "Mutation.deleteArticle":
 		if e.ComplexityRoot.Mutation.DeleteArticle == nil {
 			break
@@ -8038,6 +8219,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SaveNeighbourhood(childComplexity, args["input"].(model.NeighbourhoodChangesInput)), true
+	case "Mutation.saveSharedCardOffer":
+		if e.ComplexityRoot.Mutation.SaveSharedCardOffer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveSharedCardOffer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveSharedCardOffer(childComplexity, args["input"].(model.SharedCardOfferInput)), true
 	case "Mutation.saveVenue":
 		if e.ComplexityRoot.Mutation.SaveVenue == nil {
 			break
@@ -10822,6 +11014,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.sharedCardOfferRequests":
+		if e.ComplexityRoot.Query.SharedCardOfferRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Query_sharedCardOfferRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SharedCardOfferRequests(childComplexity, args["status"].(*card.PlacementStatus)), true
+	case "Query.sharedCardOffers":
+		if e.ComplexityRoot.Query.SharedCardOffers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_sharedCardOffers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SharedCardOffers(childComplexity, args["organisationId"].(string)), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -11557,6 +11771,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SaveNeighbourhoodPayload.Neighbourhood(childComplexity), true
 
+	case "SaveSharedCardOfferPayload.sharedCardOffer":
+		if e.ComplexityRoot.SaveSharedCardOfferPayload.SharedCardOffer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SaveSharedCardOfferPayload.SharedCardOffer(childComplexity), true
+
 	case "SaveVenuePayload.venue":
 		if e.ComplexityRoot.SaveVenuePayload.Venue == nil {
 			break
@@ -11878,6 +12099,236 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settlement.PurchasedTickets(childComplexity), true
+
+	case "SharedCardOffer.admits":
+		if e.ComplexityRoot.SharedCardOffer.Admits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.Admits(childComplexity), true
+	case "SharedCardOffer.createdAt":
+		if e.ComplexityRoot.SharedCardOffer.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.CreatedAt(childComplexity), true
+	case "SharedCardOffer.description":
+		if e.ComplexityRoot.SharedCardOffer.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.Description(childComplexity), true
+	case "SharedCardOffer.eventAt":
+		if e.ComplexityRoot.SharedCardOffer.EventAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.EventAt(childComplexity), true
+	case "SharedCardOffer.id":
+		if e.ComplexityRoot.SharedCardOffer.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.GlobalID(childComplexity), true
+	case "SharedCardOffer.howToUse":
+		if e.ComplexityRoot.SharedCardOffer.HowToUse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.HowToUse(childComplexity), true
+	case "SharedCardOffer.textLocale":
+		if e.ComplexityRoot.SharedCardOffer.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.Locale(childComplexity), true
+	case "SharedCardOffer.maxAge":
+		if e.ComplexityRoot.SharedCardOffer.MaxAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.MaxAge(childComplexity), true
+	case "SharedCardOffer.minAge":
+		if e.ComplexityRoot.SharedCardOffer.MinAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.MinAge(childComplexity), true
+	case "SharedCardOffer.organisation":
+		if e.ComplexityRoot.SharedCardOffer.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.Organisation(childComplexity), true
+	case "SharedCardOffer.placements":
+		if e.ComplexityRoot.SharedCardOffer.Placements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.Placements(childComplexity), true
+	case "SharedCardOffer.source":
+		if e.ComplexityRoot.SharedCardOffer.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.Source(childComplexity), true
+	case "SharedCardOffer.stock":
+		if e.ComplexityRoot.SharedCardOffer.Stock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.Stock(childComplexity), true
+	case "SharedCardOffer.title":
+		if e.ComplexityRoot.SharedCardOffer.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.Title(childComplexity), true
+	case "SharedCardOffer.updatedAt":
+		if e.ComplexityRoot.SharedCardOffer.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.UpdatedAt(childComplexity), true
+	case "SharedCardOffer.validFrom":
+		if e.ComplexityRoot.SharedCardOffer.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.ValidFrom(childComplexity), true
+	case "SharedCardOffer.validTo":
+		if e.ComplexityRoot.SharedCardOffer.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.ValidTo(childComplexity), true
+	case "SharedCardOffer.valueOre":
+		if e.ComplexityRoot.SharedCardOffer.ValueOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOffer.ValueOre(childComplexity), true
+
+	case "SharedCardOfferRequest.admits":
+		if e.ComplexityRoot.SharedCardOfferRequest.Admits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.Admits(childComplexity), true
+	case "SharedCardOfferRequest.description":
+		if e.ComplexityRoot.SharedCardOfferRequest.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.Description(childComplexity), true
+	case "SharedCardOfferRequest.eventAt":
+		if e.ComplexityRoot.SharedCardOfferRequest.EventAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.EventAt(childComplexity), true
+	case "SharedCardOfferRequest.id":
+		if e.ComplexityRoot.SharedCardOfferRequest.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.GlobalID(childComplexity), true
+	case "SharedCardOfferRequest.homeMunicipality":
+		if e.ComplexityRoot.SharedCardOfferRequest.HomeMunicipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.HomeMunicipality(childComplexity), true
+	case "SharedCardOfferRequest.howToUse":
+		if e.ComplexityRoot.SharedCardOfferRequest.HowToUse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.HowToUse(childComplexity), true
+	case "SharedCardOfferRequest.textLocale":
+		if e.ComplexityRoot.SharedCardOfferRequest.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.Locale(childComplexity), true
+	case "SharedCardOfferRequest.maxAge":
+		if e.ComplexityRoot.SharedCardOfferRequest.MaxAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.MaxAge(childComplexity), true
+	case "SharedCardOfferRequest.minAge":
+		if e.ComplexityRoot.SharedCardOfferRequest.MinAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.MinAge(childComplexity), true
+	case "SharedCardOfferRequest.offer":
+		if e.ComplexityRoot.SharedCardOfferRequest.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.Offer(childComplexity), true
+	case "SharedCardOfferRequest.offeredAt":
+		if e.ComplexityRoot.SharedCardOfferRequest.OfferedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.OfferedAt(childComplexity), true
+	case "SharedCardOfferRequest.organisationName":
+		if e.ComplexityRoot.SharedCardOfferRequest.OrganisationName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.OrganisationName(childComplexity), true
+	case "SharedCardOfferRequest.reason":
+		if e.ComplexityRoot.SharedCardOfferRequest.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.Reason(childComplexity), true
+	case "SharedCardOfferRequest.source":
+		if e.ComplexityRoot.SharedCardOfferRequest.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.Source(childComplexity), true
+	case "SharedCardOfferRequest.status":
+		if e.ComplexityRoot.SharedCardOfferRequest.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.Status(childComplexity), true
+	case "SharedCardOfferRequest.stock":
+		if e.ComplexityRoot.SharedCardOfferRequest.Stock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.Stock(childComplexity), true
+	case "SharedCardOfferRequest.title":
+		if e.ComplexityRoot.SharedCardOfferRequest.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.Title(childComplexity), true
+	case "SharedCardOfferRequest.validFrom":
+		if e.ComplexityRoot.SharedCardOfferRequest.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.ValidFrom(childComplexity), true
+	case "SharedCardOfferRequest.validTo":
+		if e.ComplexityRoot.SharedCardOfferRequest.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.ValidTo(childComplexity), true
+	case "SharedCardOfferRequest.valueOre":
+		if e.ComplexityRoot.SharedCardOfferRequest.ValueOre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedCardOfferRequest.ValueOre(childComplexity), true
 
 	case "SignUpPayload.cancellationToken":
 		if e.ComplexityRoot.SignUpPayload.CancellationToken == nil {
@@ -12896,6 +13347,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputAcceptSharedCardOfferInput,
 		ec.unmarshalInputActivityChangesInput,
 		ec.unmarshalInputActivityTextsInput,
 		ec.unmarshalInputAddNewsletterSubscribersInput,
@@ -12909,6 +13361,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCardOfferInput,
 		ec.unmarshalInputCardOfferTextInput,
 		ec.unmarshalInputCardPinInput,
+		ec.unmarshalInputCardPlacementInput,
 		ec.unmarshalInputCardProgrammeApplicationsInput,
 		ec.unmarshalInputCardProgrammeInput,
 		ec.unmarshalInputCardProgrammeMoneyInput,
@@ -12959,6 +13412,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRegisterOrganisationInput,
 		ec.unmarshalInputSetContentStatusInput,
 		ec.unmarshalInputSetEventSignupInput,
+		ec.unmarshalInputSharedCardOfferInput,
 		ec.unmarshalInputSignUpInput,
 		ec.unmarshalInputSignUpWithCardInput,
 		ec.unmarshalInputSignupParticipantInput,
@@ -16257,6 +16711,266 @@ type ReverseCardInvoicePayload {
   invoice: CardInvoice!
   "The card, with its new balance."
   card: Card
+}
+`, BuiltIn: false},
+	{Name: "../schema/cardshared.graphqls", Input: `"Where one municipality's share of a shared provider's card offer stands."
+enum CardPlacementStatus {
+  "Offered by the provider; the municipality's card coordinators have not answered."
+  OFFERED
+  "Accepted: the municipality made an offer of its share in its programmes."
+  ACCEPTED
+  "Turned down by the municipality."
+  DECLINED
+  "Taken back by the provider after an acceptance: the municipality's offer ended (tickets claimed stay good)."
+  WITHDRAWN
+}
+
+"""
+A shared provider's card offer to several municipalities' programmes, kept in the
+provider's home municipality: one set of texts and terms, and the stock split among the
+municipalities that show the provider. Each municipality accepts its share as an offer of
+its own; claims, check-in and settlement stay per municipality.
+"""
+type SharedCardOffer {
+  "The shared offer's global ID."
+  id: ID!
+  "The provider organisation."
+  organisation: Organisation
+  "Its title, in the request's locale or the nearest fallback."
+  title: String!
+  "What it is."
+  description: String!
+  "How to use a ticket."
+  howToUse: String!
+  "The locale the texts are in."
+  textLocale: String!
+  "The youngest age it is for; null: no lower limit."
+  minAge: Int
+  "The oldest age it is for; null: no upper limit."
+  maxAge: Int
+  "How many people one ticket admits."
+  admits: Int!
+  "When tickets can first be used; each municipality's window lies within."
+  validFrom: Time!
+  "When tickets can last be used."
+  validTo: Time!
+  "When the event is, for a one-off event."
+  eventAt: Time
+  "What one ticket is worth, in øre."
+  valueOre: Int!
+  "Who pays for the tickets."
+  source: CardOfferSource!
+  "Tickets in all, to be split among the municipalities."
+  stock: Int!
+  "The shares, by municipality name."
+  placements: [CardPlacement!]!
+  "When it was created."
+  createdAt: Time!
+  "When it last changed."
+  updatedAt: Time!
+}
+
+"""
+One municipality's share of a shared offer, and what its cards did with it: the counts
+settlement needs, nothing about cards or holders.
+"""
+type CardPlacement {
+  "The municipality."
+  municipality: MunicipalityRef!
+  "Its tickets: the stock of its offer once accepted."
+  stock: Int!
+  "Where the share stands."
+  status: CardPlacementStatus!
+  "The municipality's reason for declining, if it gave one."
+  reason: String
+  "When the share was offered (again)."
+  offeredAt: Time!
+  "When it was last accepted, declined or withdrawn."
+  decidedAt: Time
+  "Tickets the municipality has released."
+  released: Int!
+  "Tickets its cards claimed (cancelled ones not counted)."
+  claimed: Int!
+  "Tickets checked in."
+  redeemed: Int!
+  "What the tickets checked in are worth, in øre: what the municipality settles."
+  redeemedValueOre: Int!
+}
+
+"A shared provider's card offer as a municipality it was offered to sees it."
+type SharedCardOfferRequest {
+  "The shared offer's global ID (for acceptSharedCardOffer and declineSharedCardOffer)."
+  id: ID!
+  "The provider's name."
+  organisationName: String!
+  "The municipality that keeps the provider."
+  homeMunicipality: MunicipalityRef!
+  "Its title, in the request's locale or the nearest fallback."
+  title: String!
+  "What it is."
+  description: String!
+  "How to use a ticket."
+  howToUse: String!
+  "The locale the texts are in."
+  textLocale: String!
+  "The youngest age it is for."
+  minAge: Int
+  "The oldest age it is for."
+  maxAge: Int
+  "How many people one ticket admits."
+  admits: Int!
+  "The shared window's start."
+  validFrom: Time!
+  "The shared window's end."
+  validTo: Time!
+  "When the event is, for a one-off event."
+  eventAt: Time
+  "What one ticket is worth, in øre."
+  valueOre: Int!
+  "Who pays for the tickets."
+  source: CardOfferSource!
+  "This municipality's share: the tickets it gets."
+  stock: Int!
+  "Where the share stands."
+  status: CardPlacementStatus!
+  "The reason given when declining."
+  reason: String
+  "When it was offered."
+  offeredAt: Time!
+  "This municipality's offer of its share, once accepted (null after it ended)."
+  offer: CardOffer
+}
+
+"One municipality's share in saveSharedCardOffer."
+input CardPlacementInput {
+  "The municipality's slug; it must show the provider (acceptProvider)."
+  municipality: String!
+  "Its tickets."
+  stock: Int!
+}
+
+"A shared card offer's texts, terms and split."
+input SharedCardOfferInput {
+  "The shared offer to change; left out: a new one."
+  id: ID
+  "The provider's global ID (an organisation of this municipality); it cannot change."
+  organisationId: ID!
+  "Texts per language; the default language is required for a new one."
+  texts: [CardOfferTextInput!]!
+  "The youngest age it is for."
+  minAge: Int
+  "The oldest age it is for."
+  maxAge: Int
+  "How many people one ticket admits (1 to 20)."
+  admits: Int!
+  "When tickets can first be used."
+  validFrom: Time!
+  "When tickets can last be used."
+  validTo: Time!
+  "When the event is, for a one-off event."
+  eventAt: Time
+  "What one ticket is worth, in øre."
+  valueOre: Int!
+  "Who pays for the tickets."
+  source: CardOfferSource!
+  "Tickets in all; the shares may not add up to more."
+  stock: Int!
+  "The whole split: a municipality left out is no longer offered a share (an accepted one is withdrawn)."
+  placements: [CardPlacementInput!]!
+}
+
+"What a municipality sets on the offer it makes of its share."
+input AcceptSharedCardOfferInput {
+  "Global IDs of this municipality's programmes whose cards may claim it."
+  programmeIds: [ID!]!
+  "A category's global ID."
+  categoryId: ID
+  "How many tickets one card may claim (at least 1)."
+  perCardLimit: Int!
+  "When its tickets can first be used, within the shared window; left out: the shared start."
+  validFrom: Time
+  "When they can last be used, within the shared window; left out: the shared end."
+  validTo: Time
+  "As on an offer: tickets claimed earlier than this many days before the end expire unused then."
+  expireUnusedDaysBefore: Int
+  "As on an offer: the cancelling deadline, in hours before the event or the end."
+  cancelHoursBefore: Int
+  "As on an offer: how long a place from the waiting list is held (1 to 336 hours)."
+  waitingHoldHours: Int
+}
+
+extend type CardOffer {
+  """
+  Whether the offer is this municipality's share of a shared provider's offer: its texts,
+  stock, ages, admits, event, value and source are the provider's (saveCardOffer refuses
+  to change them); the rest is the municipality's.
+  """
+  shared: Boolean!
+}
+
+extend type Query {
+  """
+  A provider's shared card offers, newest first, with each municipality's share and counts
+  (the provider's OWNER and EDITOR, card coordinators and administrators of its home).
+  """
+  sharedCardOffers(
+    "The provider's global ID."
+    organisationId: ID!
+  ): [SharedCardOffer!]!
+
+  """
+  The shares of shared providers' card offers offered to this municipality, waiting ones
+  first (card coordinators and administrators).
+  """
+  sharedCardOfferRequests(
+    "Only those in this status."
+    status: CardPlacementStatus
+  ): [SharedCardOfferRequest!]!
+}
+
+extend type Mutation {
+  """
+  Creates or changes a shared provider's card offer to other municipalities' programmes
+  (the provider's OWNER and EDITOR, card coordinators and administrators of its home).
+  Changes of texts and terms reach the municipalities' offers at once.
+  """
+  saveSharedCardOffer(input: SharedCardOfferInput!): SaveSharedCardOfferPayload!
+
+  """
+  Takes this municipality's share of a shared card offer into its programmes as a new
+  DRAFT offer with the share as stock (card coordinators and administrators).
+  """
+  acceptSharedCardOffer(
+    "The shared offer's global ID."
+    id: ID!
+    input: AcceptSharedCardOfferInput!
+  ): AcceptSharedCardOfferPayload!
+
+  "Turns down this municipality's share of a shared card offer (card coordinators and administrators)."
+  declineSharedCardOffer(
+    "The shared offer's global ID."
+    id: ID!
+    "Why, for the provider."
+    reason: String
+  ): DeclineSharedCardOfferPayload!
+}
+
+"The result of saveSharedCardOffer."
+type SaveSharedCardOfferPayload {
+  "The shared offer, with its shares."
+  sharedCardOffer: SharedCardOffer!
+}
+
+"The result of acceptSharedCardOffer."
+type AcceptSharedCardOfferPayload {
+  "This municipality's new offer."
+  offer: CardOffer!
+}
+
+"The result of declineSharedCardOffer."
+type DeclineSharedCardOfferPayload {
+  "The share, declined."
+  request: SharedCardOfferRequest!
 }
 `, BuiltIn: false},
 	{Name: "../schema/cardwaiting.graphqls", Input: `# Waiting lists on sold-out offers, tickets that get used, and notices to holders who ask.
@@ -21912,6 +22626,14 @@ func (ec *executionContext) childFields_AcceptInvitationPayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type AcceptInvitationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_AcceptSharedCardOfferPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "offer":
+		return ec.fieldContext_AcceptSharedCardOfferPayload_offer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AcceptSharedCardOfferPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Activity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -22782,6 +23504,8 @@ func (ec *executionContext) childFields_CardOffer(ctx context.Context, field gra
 		return ec.fieldContext_CardOffer_status(ctx, field)
 	case "programmes":
 		return ec.fieldContext_CardOffer_programmes(ctx, field)
+	case "shared":
+		return ec.fieldContext_CardOffer_shared(ctx, field)
 	case "expireUnusedDaysBefore":
 		return ec.fieldContext_CardOffer_expireUnusedDaysBefore(ctx, field)
 	case "unusedExpireAt":
@@ -22820,6 +23544,32 @@ func (ec *executionContext) childFields_CardOfferEdge(ctx context.Context, field
 		return ec.fieldContext_CardOfferEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CardOfferEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CardPlacement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "municipality":
+		return ec.fieldContext_CardPlacement_municipality(ctx, field)
+	case "stock":
+		return ec.fieldContext_CardPlacement_stock(ctx, field)
+	case "status":
+		return ec.fieldContext_CardPlacement_status(ctx, field)
+	case "reason":
+		return ec.fieldContext_CardPlacement_reason(ctx, field)
+	case "offeredAt":
+		return ec.fieldContext_CardPlacement_offeredAt(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_CardPlacement_decidedAt(ctx, field)
+	case "released":
+		return ec.fieldContext_CardPlacement_released(ctx, field)
+	case "claimed":
+		return ec.fieldContext_CardPlacement_claimed(ctx, field)
+	case "redeemed":
+		return ec.fieldContext_CardPlacement_redeemed(ctx, field)
+	case "redeemedValueOre":
+		return ec.fieldContext_CardPlacement_redeemedValueOre(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CardPlacement", field.Name)
 }
 
 func (ec *executionContext) childFields_CardProgramme(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -23348,6 +24098,14 @@ func (ec *executionContext) childFields_DeclineCardInvoicePayload(ctx context.Co
 		return ec.fieldContext_DeclineCardInvoicePayload_invoice(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeclineCardInvoicePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeclineSharedCardOfferPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "request":
+		return ec.fieldContext_DeclineSharedCardOfferPayload_request(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeclineSharedCardOfferPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_DeleteArticlePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -25354,6 +26112,14 @@ func (ec *executionContext) childFields_SaveNeighbourhoodPayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type SaveNeighbourhoodPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SaveSharedCardOfferPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sharedCardOffer":
+		return ec.fieldContext_SaveSharedCardOfferPayload_sharedCardOffer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SaveSharedCardOfferPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SaveVenuePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "venue":
@@ -25618,6 +26384,94 @@ func (ec *executionContext) childFields_Settlement(ctx context.Context, field gr
 		return ec.fieldContext_Settlement_purchasedTickets(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Settlement", field.Name)
+}
+
+func (ec *executionContext) childFields_SharedCardOffer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SharedCardOffer_id(ctx, field)
+	case "organisation":
+		return ec.fieldContext_SharedCardOffer_organisation(ctx, field)
+	case "title":
+		return ec.fieldContext_SharedCardOffer_title(ctx, field)
+	case "description":
+		return ec.fieldContext_SharedCardOffer_description(ctx, field)
+	case "howToUse":
+		return ec.fieldContext_SharedCardOffer_howToUse(ctx, field)
+	case "textLocale":
+		return ec.fieldContext_SharedCardOffer_textLocale(ctx, field)
+	case "minAge":
+		return ec.fieldContext_SharedCardOffer_minAge(ctx, field)
+	case "maxAge":
+		return ec.fieldContext_SharedCardOffer_maxAge(ctx, field)
+	case "admits":
+		return ec.fieldContext_SharedCardOffer_admits(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_SharedCardOffer_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_SharedCardOffer_validTo(ctx, field)
+	case "eventAt":
+		return ec.fieldContext_SharedCardOffer_eventAt(ctx, field)
+	case "valueOre":
+		return ec.fieldContext_SharedCardOffer_valueOre(ctx, field)
+	case "source":
+		return ec.fieldContext_SharedCardOffer_source(ctx, field)
+	case "stock":
+		return ec.fieldContext_SharedCardOffer_stock(ctx, field)
+	case "placements":
+		return ec.fieldContext_SharedCardOffer_placements(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_SharedCardOffer_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_SharedCardOffer_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SharedCardOffer", field.Name)
+}
+
+func (ec *executionContext) childFields_SharedCardOfferRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SharedCardOfferRequest_id(ctx, field)
+	case "organisationName":
+		return ec.fieldContext_SharedCardOfferRequest_organisationName(ctx, field)
+	case "homeMunicipality":
+		return ec.fieldContext_SharedCardOfferRequest_homeMunicipality(ctx, field)
+	case "title":
+		return ec.fieldContext_SharedCardOfferRequest_title(ctx, field)
+	case "description":
+		return ec.fieldContext_SharedCardOfferRequest_description(ctx, field)
+	case "howToUse":
+		return ec.fieldContext_SharedCardOfferRequest_howToUse(ctx, field)
+	case "textLocale":
+		return ec.fieldContext_SharedCardOfferRequest_textLocale(ctx, field)
+	case "minAge":
+		return ec.fieldContext_SharedCardOfferRequest_minAge(ctx, field)
+	case "maxAge":
+		return ec.fieldContext_SharedCardOfferRequest_maxAge(ctx, field)
+	case "admits":
+		return ec.fieldContext_SharedCardOfferRequest_admits(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_SharedCardOfferRequest_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_SharedCardOfferRequest_validTo(ctx, field)
+	case "eventAt":
+		return ec.fieldContext_SharedCardOfferRequest_eventAt(ctx, field)
+	case "valueOre":
+		return ec.fieldContext_SharedCardOfferRequest_valueOre(ctx, field)
+	case "source":
+		return ec.fieldContext_SharedCardOfferRequest_source(ctx, field)
+	case "stock":
+		return ec.fieldContext_SharedCardOfferRequest_stock(ctx, field)
+	case "status":
+		return ec.fieldContext_SharedCardOfferRequest_status(ctx, field)
+	case "reason":
+		return ec.fieldContext_SharedCardOfferRequest_reason(ctx, field)
+	case "offeredAt":
+		return ec.fieldContext_SharedCardOfferRequest_offeredAt(ctx, field)
+	case "offer":
+		return ec.fieldContext_SharedCardOfferRequest_offer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SharedCardOfferRequest", field.Name)
 }
 
 func (ec *executionContext) childFields_SignUpPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

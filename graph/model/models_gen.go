@@ -44,6 +44,32 @@ type AcceptInvitationPayload struct {
 	Organisation *portal.Organisation `json:"organisation"`
 }
 
+// What a municipality sets on the offer it makes of its share.
+type AcceptSharedCardOfferInput struct {
+	// Global IDs of this municipality's programmes whose cards may claim it.
+	ProgrammeIds []string `json:"programmeIds"`
+	// A category's global ID.
+	CategoryID *string `json:"categoryId,omitempty"`
+	// How many tickets one card may claim (at least 1).
+	PerCardLimit int `json:"perCardLimit"`
+	// When its tickets can first be used, within the shared window; left out: the shared start.
+	ValidFrom *time.Time `json:"validFrom,omitempty"`
+	// When they can last be used, within the shared window; left out: the shared end.
+	ValidTo *time.Time `json:"validTo,omitempty"`
+	// As on an offer: tickets claimed earlier than this many days before the end expire unused then.
+	ExpireUnusedDaysBefore *int `json:"expireUnusedDaysBefore,omitempty"`
+	// As on an offer: the cancelling deadline, in hours before the event or the end.
+	CancelHoursBefore *int `json:"cancelHoursBefore,omitempty"`
+	// As on an offer: how long a place from the waiting list is held (1 to 336 hours).
+	WaitingHoldHours *int `json:"waitingHoldHours,omitempty"`
+}
+
+// The result of acceptSharedCardOffer.
+type AcceptSharedCardOfferPayload struct {
+	// This municipality's new offer.
+	Offer *card.Offer `json:"offer"`
+}
+
 // An activity's fields; left out: unchanged (or the default), null: cleared.
 type ActivityChangesInput struct {
 	// The title (cannot be cleared).
@@ -317,6 +343,14 @@ type CardPinInput struct {
 	Number string `json:"number"`
 	// The six-digit PIN.
 	Pin string `json:"pin"`
+}
+
+// One municipality's share in saveSharedCardOffer.
+type CardPlacementInput struct {
+	// The municipality's slug; it must show the provider (acceptProvider).
+	Municipality string `json:"municipality"`
+	// Its tickets.
+	Stock int `json:"stock"`
 }
 
 // How a programme takes applications.
@@ -624,6 +658,12 @@ type DecideProviderPayload struct {
 type DeclineCardInvoicePayload struct {
 	// The invoice, DECLINED.
 	Invoice *card.Invoice `json:"invoice"`
+}
+
+// The result of declineSharedCardOffer.
+type DeclineSharedCardOfferPayload struct {
+	// The share, declined.
+	Request *card.SharedOfferRequest `json:"request"`
 }
 
 // The deleted article.
@@ -1252,6 +1292,12 @@ type SaveNeighbourhoodPayload struct {
 	Neighbourhood *portal.Neighbourhood `json:"neighbourhood"`
 }
 
+// The result of saveSharedCardOffer.
+type SaveSharedCardOfferPayload struct {
+	// The shared offer, with its shares.
+	SharedCardOffer *card.SharedOffer `json:"sharedCardOffer"`
+}
+
 // An added or changed venue.
 type SaveVenuePayload struct {
 	// The venue as saved.
@@ -1396,6 +1442,36 @@ type SetUserRolesPayload struct {
 type SetVenueTranslationPayload struct {
 	// The venue, named in the request's language.
 	Venue *portal.Venue `json:"venue"`
+}
+
+// A shared card offer's texts, terms and split.
+type SharedCardOfferInput struct {
+	// The shared offer to change; left out: a new one.
+	ID *string `json:"id,omitempty"`
+	// The provider's global ID (an organisation of this municipality); it cannot change.
+	OrganisationID string `json:"organisationId"`
+	// Texts per language; the default language is required for a new one.
+	Texts []*CardOfferTextInput `json:"texts"`
+	// The youngest age it is for.
+	MinAge *int `json:"minAge,omitempty"`
+	// The oldest age it is for.
+	MaxAge *int `json:"maxAge,omitempty"`
+	// How many people one ticket admits (1 to 20).
+	Admits int `json:"admits"`
+	// When tickets can first be used.
+	ValidFrom time.Time `json:"validFrom"`
+	// When tickets can last be used.
+	ValidTo time.Time `json:"validTo"`
+	// When the event is, for a one-off event.
+	EventAt *time.Time `json:"eventAt,omitempty"`
+	// What one ticket is worth, in øre.
+	ValueOre int `json:"valueOre"`
+	// Who pays for the tickets.
+	Source card.OfferSource `json:"source"`
+	// Tickets in all; the shares may not add up to more.
+	Stock int `json:"stock"`
+	// The whole split: a municipality left out is no longer offered a share (an accepted one is withdrawn).
+	Placements []*CardPlacementInput `json:"placements"`
 }
 
 // A new sign-up.

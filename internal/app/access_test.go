@@ -490,6 +490,24 @@ func TestAccessMatrix(t *testing.T) {
 			VALUES (?, ?, ?)`, id, larvik.ID(), demo.ID())
 		return map[string]any{"id": relayID("Organisation", id)}
 	}
+	// sharedOffer is a share of a Larvik provider's shared card offer offered to this
+	// municipality, which shows the provider.
+	sharedOffer := func() map[string]any {
+		org := larvikProvider()["id"].(string)
+		_, raw, _ := relay.ParseGlobalID(org, "id")
+		s.exec(t, "UPDATE provider_municipalities SET status = 'ACCEPTED' WHERE organisation_id = ?", raw)
+		var id string
+		if err := s.app.DB.QueryRowContext(ctx, `INSERT INTO card_shared_offers
+			(municipality_id, organisation_id, valid_from, valid_to, source, stock)
+			VALUES (?, ?, now() - interval '1 hour', now() + interval '1 month', 'DONATED', 10) RETURNING id`,
+			larvik.ID(), raw).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		s.exec(t, `INSERT INTO card_shared_offer_translations (shared_offer_id, locale, title) VALUES (?, 'nb', 'Buss')`, id)
+		s.exec(t, `INSERT INTO card_shared_offer_placements (shared_offer_id, municipality_id, stock)
+			VALUES (?, ?, 10)`, id, demo.ID())
+		return map[string]any{"id": relayID("SharedCardOffer", id)}
+	}
 	mutations := []struct {
 		name, query string
 		vars        func() map[string]any
@@ -713,6 +731,17 @@ func TestAccessMatrix(t *testing.T) {
 			id, _, access := anonymousTicket()
 			return map[string]any{"id": id, "a": access}
 		}, anyone},
+		{"saveSharedCardOffer", `mutation($in: SharedCardOfferInput!) {
+			saveSharedCardOffer(input: $in) { sharedCardOffer { id } } }`, func() map[string]any {
+			return map[string]any{"in": map[string]any{"organisationId": relayID("Organisation", lagA),
+				"texts": []any{map[string]any{"locale": "nb", "title": "Buss"}}, "admits": 1, "stock": 10, "placements": []any{},
+				"validFrom": offerIn["validFrom"], "validTo": offerIn["validTo"], "valueOre": 0, "source": "DONATED"}}
+		}, offerManagers},
+		{"acceptSharedCardOffer", `mutation($id: ID!, $p: ID!) {
+			acceptSharedCardOffer(id: $id, input: {programmeIds: [$p], perCardLimit: 1}) { offer { id shared } } }`,
+			func() map[string]any { v := sharedOffer(); v["p"] = programme; return v }, cardStaff},
+		{"declineSharedCardOffer", `mutation($id: ID!) {
+			declineSharedCardOffer(id: $id) { request { status } } }`, sharedOffer, cardStaff},
 		{"checkTicket", `mutation($c: String!) {
 			checkTicket(code: $c) { ticketCheck { valid } } }`, func() map[string]any {
 			_, code, _ := anonymousTicket()

@@ -92,9 +92,16 @@ func (s *Service) RedeemTicket(ctx context.Context, typed string) (*TicketCheck,
 	}
 	err = database.RunInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		now := s.now()
+		// A checker of a shared provider is a user of the provider's home municipality: the
+		// ticket's municipality learns that it was checked in and when, not by whom.
+		var by *uuid.UUID
+		if row.MunicipalityID == c.mid() {
+			by = &c.v.User.ID
+		}
 		// The one redemption: of concurrent attempts, the first to lock the row changes it;
 		// the others find it REDEEMED when they get the row, and change nothing.
-		err := tx.NewUpdate().Model(&row.Ticket).Set("status = ?, redeemed_at = greatest(?, claimed_at), redeemed_by = ?", TicketRedeemed, now, c.v.User.ID).
+		err := tx.NewUpdate().Model(&row.Ticket).
+			Set("status = ?, redeemed_at = greatest(?, claimed_at), redeemed_by = ?", TicketRedeemed, now, by).
 			Where("tk.id = ? AND tk.status = ? AND tk.expires_at > ?", row.ID, TicketClaimed, now).Returning("*").Scan(ctx)
 		if errors.Is(err, sql.ErrNoRows) {
 			if err := tx.NewSelect().Model(&row.Ticket).WherePK().Scan(ctx); err != nil {
@@ -108,6 +115,13 @@ func (s *Service) RedeemTicket(ctx context.Context, typed string) (*TicketCheck,
 		// The holder's screen and the entrance's other devices hear of it once it commits.
 		if err := announceRedemption(ctx, tx, &row.Ticket); err != nil {
 			return err
+		}
+		if row.MunicipalityID != c.mid() {
+			err := audit.Append(ctx, tx, &audit.Entry{MunicipalityID: row.MunicipalityID, Action: "redeem_card_ticket",
+				ItemType: "CardTicket", ItemID: &row.ID, Fields: []string{"status"}})
+			if err != nil {
+				return err
+			}
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: c.mid(), ActorID: c.actor(), Action: "redeem_card_ticket",
 			ItemType: "CardTicket", ItemID: &row.ID, Fields: []string{"status"}})
@@ -148,44 +162,58 @@ func (s *Service) doorLookup(ctx context.Context, typed string) (caller, *doorTi
 		release()
 		return c, nil, err
 	}
-	canonical, ok := doorCode(c, typed)
+	canonical, slug, ok := doorCode(typed)
 	if !ok {
 		return c, nil, s.doorFail(ctx, c)
 	}
-	row := new(doorTicket)
-	// SECURITY: only tickets of the request's municipality, for offers of an organisation
-	// the caller checks tickets for; any other code is as unknown as one that is not.
-	err = s.db.NewSelect().Model(row).ColumnExpr("tk.*").
+	var rows []*doorTicket
+	// SECURITY: only tickets for offers of an organisation the caller checks tickets for:
+	// the request's municipality's, and those a shared provider kept here placed in other
+	// municipalities' programmes (one door for all of them); any other code is as unknown
+	// as one that is not.
+	q := s.db.NewSelect().Model(&rows).ColumnExpr("tk.*").
 		ColumnExpr("o.valid_from AS offer_valid_from, o.event_at, tx.title, tx.locale AS title_locale").
 		Join("JOIN card_offers AS o ON o.id = tk.offer_id").
 		Join(`LEFT JOIN LATERAL (SELECT t.locale, t.title FROM card_offer_translations t WHERE t.offer_id = o.id
 			ORDER BY array_position(?::text[], t.locale) NULLS LAST, t.locale LIMIT 1) AS tx ON true`, pgdialect.Array(c.chain(ctx))).
-		Where("tk.municipality_id = ? AND tk.code = ?", c.mid(), canonical).
-		Where("EXISTS (SELECT 1 FROM organisation_members m WHERE m.organisation_id = o.organisation_id AND m.user_id = ? AND m.role IN (?))",
-			c.v.User.ID, bun.In(doorRoles)).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
+		Where("tk.code = ?", canonical).
+		Where("(tk.municipality_id = ? OR (o.shared_offer_id IS NOT NULL AND o.organisation_home_id = ?))", c.mid(), c.mid()).
+		Where(`EXISTS (SELECT 1 FROM organisation_members m WHERE m.organisation_id = o.organisation_id
+			AND m.municipality_id = ? AND m.user_id = ? AND m.role IN (?))`, c.mid(), c.v.User.ID, bun.In(doorRoles)).
+		Limit(2)
+	if slug != "" {
+		q = q.Where("tk.municipality_id = (SELECT id FROM municipalities WHERE slug = ?)", slug)
+	}
+	err = q.Scan(ctx)
+	if err == nil && len(rows) == 0 {
 		return c, nil, s.doorFail(ctx, c)
 	}
 	release()
 	if err != nil {
 		return c, nil, database.MapError(err, "find ticket", "ticket")
 	}
-	return c, row, nil
+	if len(rows) > 1 {
+		// The same code in two municipalities the provider serves (codes are unique per
+		// municipality): the QR code, which names the municipality, tells them apart.
+		return c, nil, &apperr.Error{Code: apperr.Conflict, MessageID: "TicketCodeAmbiguous", Field: "code",
+			Reason: "AMBIGUOUS"}
+	}
+	return c, rows[0], nil
 }
 
-// doorCode returns the canonical ticket code in what was typed or scanned: the code in any
-// spelling, or a QR payload of this municipality.
-func doorCode(c caller, typed string) (string, bool) {
+// doorCode returns the canonical ticket code in what was typed or scanned (the code in any
+// spelling, or a QR payload) and, from a payload, the slug of the ticket's municipality.
+func doorCode(typed string) (canonical, slug string, ok bool) {
 	typed = strings.TrimSpace(typed)
 	if rest, ok := strings.CutPrefix(typed, PayloadScheme+":"); ok {
-		slug, raw, ok := strings.Cut(rest, ":")
-		if !ok || slug != c.t.Municipality.Slug {
-			return "", false
+		s, raw, ok := strings.Cut(rest, ":")
+		if !ok || s == "" {
+			return "", "", false
 		}
-		typed = raw
+		slug, typed = s, raw
 	}
-	canonical, ok := code.Normalise(typed)
-	return canonical, ok && len(canonical) == code.TicketCodeLength+1
+	canonical, ok = code.Normalise(typed)
+	return canonical, slug, ok && len(canonical) == code.TicketCodeLength+1
 }
 
 // ticketCheck says what the door should do with the ticket now.

@@ -140,26 +140,30 @@ func (s OfferSource) valid() bool { return s == SourceDonated || s == SourcePurc
 type Offer struct {
 	bun.BaseModel `bun:"table:card_offers,alias:o"`
 
-	ID             uuid.UUID   `bun:"id,pk,type:uuid"`
-	MunicipalityID uuid.UUID   `bun:"municipality_id,type:uuid"`
-	OrganisationID uuid.UUID   `bun:"organisation_id,type:uuid"`
-	CategoryID     *uuid.UUID  `bun:"category_id,type:uuid"`
-	MinAge         *int        `bun:"min_age"`
-	MaxAge         *int        `bun:"max_age"`
-	Stock          int         `bun:"stock"`
-	Released       int         `bun:"released"`
-	Claimed        int         `bun:"claimed,scanonly"` // the sum over its stock slots (offerClaimedColumn)
-	PerCardLimit   int         `bun:"per_card_limit"`
-	Admits         int         `bun:"admits"`
-	ValidFrom      time.Time   `bun:"valid_from"`
-	ValidTo        time.Time   `bun:"valid_to"`
-	EventAt        *time.Time  `bun:"event_at"`
-	ValueOre       int64       `bun:"value_ore"`
-	Source         OfferSource `bun:"source"`
-	Status         OfferStatus `bun:"status"`
-	CreatedBy      *uuid.UUID  `bun:"created_by,type:uuid"`
-	CreatedAt      time.Time   `bun:"created_at,nullzero,notnull,default:current_timestamp"`
-	UpdatedAt      time.Time   `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
+	ID             uuid.UUID `bun:"id,pk,type:uuid"`
+	MunicipalityID uuid.UUID `bun:"municipality_id,type:uuid"`
+	OrganisationID uuid.UUID `bun:"organisation_id,type:uuid"`
+	// OrganisationHomeID is the municipality that keeps the provider: this one, or
+	// another for a shared provider's placement (SharedOfferID set).
+	OrganisationHomeID uuid.UUID   `bun:"organisation_home_id,type:uuid,nullzero"`
+	SharedOfferID      *uuid.UUID  `bun:"shared_offer_id,type:uuid"`
+	CategoryID         *uuid.UUID  `bun:"category_id,type:uuid"`
+	MinAge             *int        `bun:"min_age"`
+	MaxAge             *int        `bun:"max_age"`
+	Stock              int         `bun:"stock"`
+	Released           int         `bun:"released"`
+	Claimed            int         `bun:"claimed,scanonly"` // the sum over its stock slots (offerClaimedColumn)
+	PerCardLimit       int         `bun:"per_card_limit"`
+	Admits             int         `bun:"admits"`
+	ValidFrom          time.Time   `bun:"valid_from"`
+	ValidTo            time.Time   `bun:"valid_to"`
+	EventAt            *time.Time  `bun:"event_at"`
+	ValueOre           int64       `bun:"value_ore"`
+	Source             OfferSource `bun:"source"`
+	Status             OfferStatus `bun:"status"`
+	CreatedBy          *uuid.UUID  `bun:"created_by,type:uuid"`
+	CreatedAt          time.Time   `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	UpdatedAt          time.Time   `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
 
 	// ExpireUnusedDaysBefore (nil: never) makes a ticket claimed earlier than that many
 	// days before the offer ends expire unused then, so its stock goes back (ticketExpiry).
@@ -183,6 +187,15 @@ type Offer struct {
 
 // GlobalID returns the offer's global ID.
 func (o *Offer) GlobalID() string { return relay.GlobalID("CardOffer", o.ID) }
+
+// homeOrHere returns the municipality that keeps the offer's provider (its own for a new
+// offer).
+func (o *Offer) homeOrHere() uuid.UUID {
+	if o.OrganisationHomeID == uuid.Nil {
+		return o.MunicipalityID
+	}
+	return o.OrganisationHomeID
+}
 
 // Left returns how many released tickets are not claimed yet.
 func (o *Offer) Left() int { return max(o.Released-o.Claimed, 0) }

@@ -90,8 +90,15 @@ func (s *Service) SaveOffer(ctx context.Context, in OfferInput) (*Offer, error) 
 				return err
 			}
 			o.ID, o.Status, o.CreatedBy, action = old.ID, old.Status, old.CreatedBy, "update_card_offer"
+			o.OrganisationHomeID, o.SharedOfferID = old.OrganisationHomeID, old.SharedOfferID
+			if old.SharedOfferID != nil {
+				// A placement: the provider's terms stay the provider's.
+				if err := s.checkPlacementEdit(ctx, tx, old, in); err != nil {
+					return err
+				}
+			}
 		}
-		if err := s.canManageOffers(ctx, tx, c, in.OrganisationID, "input.organisationId"); err != nil {
+		if err := s.canManageOffersOf(ctx, tx, c, in.OrganisationID, o.homeOrHere(), "input.organisationId"); err != nil {
 			return err
 		}
 		if err := checkOfferLinks(ctx, tx, c, in); err != nil {
@@ -125,6 +132,15 @@ func validateOffer(c caller, in OfferInput) error {
 	if len(in.ProgrammeIDs) == 0 {
 		return apperr.Invalid("input.programmeIds", "ProgrammesRequired", nil)
 	}
+	if err := validateOfferTerms(c, in); err != nil {
+		return err
+	}
+	return firstBad(useChecks(in))
+}
+
+// validateOfferTerms checks an offer's texts and terms: what it is, for whom, how many,
+// when, and what a ticket is worth.
+func validateOfferTerms(c caller, in OfferInput) error {
 	if in.ID == nil && len(in.Texts) == 0 {
 		return apperr.Invalid("input.texts", "TextsRequired", nil)
 	}
@@ -141,7 +157,7 @@ func validateOffer(c caller, in OfferInput) error {
 		}
 	}
 	badAge := func(a *int) bool { return a != nil && (*a < 0 || *a > 120) }
-	checks := []inputCheck{
+	return firstBad([]inputCheck{
 		{badAge(in.MinAge), "input.minAge", "AgeRange", nil},
 		{badAge(in.MaxAge), "input.maxAge", "AgeRange", nil},
 		{in.MinAge != nil && in.MaxAge != nil && *in.MaxAge < *in.MinAge, "input.maxAge", "AgeRangeInverted", nil},
@@ -157,8 +173,11 @@ func validateOffer(c caller, in OfferInput) error {
 		{in.ValueOre < 0, "input.valueOre", "NotNegative", nil},
 		{in.ValueOre > maxValueOre, "input.valueOre", "NumberTooLarge", map[string]any{"Max": maxValueOre}},
 		{!in.Source.valid(), "input.source", "ChoiceInvalid", nil},
-	}
-	checks = append(checks, useChecks(in)...)
+	})
+}
+
+// firstBad returns BAD_USER_INPUT for the first check broken, or nil.
+func firstBad(checks []inputCheck) error {
 	for _, ch := range checks {
 		if ch.bad {
 			return apperr.Invalid(ch.field, ch.msg, ch.data)
@@ -171,6 +190,23 @@ func validateOffer(c caller, in OfferInput) error {
 // (named by field in input errors). Errors: FORBIDDEN, BAD_USER_INPUT on field (no such
 // organisation here).
 func (s *Service) canManageOffers(ctx context.Context, db bun.IDB, c caller, orgID uuid.UUID, field string) error {
+	return s.canManageOffersOf(ctx, db, c, orgID, c.mid(), field)
+}
+
+// canManageOffersOf is canManageOffers for an offer whose provider is kept in the
+// municipality home: another municipality's shared provider, for an accepted placement.
+func (s *Service) canManageOffersOf(ctx context.Context, db bun.IDB, c caller, orgID, home uuid.UUID,
+	field string,
+) error {
+	if home != c.mid() {
+		// SECURITY: a shared provider's placement is this municipality's offer: its card
+		// coordinators and administrators manage it; the provider manages the shared offer
+		// at home (its people are users there, not here).
+		if c.staff() {
+			return nil
+		}
+		return apperr.New(apperr.Forbidden, "")
+	}
 	// SECURITY: only a provider of the request's municipality.
 	ok, err := db.NewSelect().Table("organisations").Where("id = ? AND municipality_id = ?", orgID, c.mid()).Exists(ctx)
 	if err != nil {
@@ -206,7 +242,7 @@ func (s *Service) manageableOffer(ctx context.Context, tx bun.IDB, c caller, id 
 	if err != nil {
 		return nil, database.MapError(err, "find offer", "offer")
 	}
-	if err := s.canManageOffers(ctx, tx, c, o.OrganisationID, "id"); err != nil {
+	if err := s.canManageOffersOf(ctx, tx, c, o.OrganisationID, o.OrganisationHomeID, "id"); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -242,18 +278,11 @@ func writeOffer(ctx context.Context, tx bun.IDB, o *Offer, insert bool) error {
 
 func writeOfferTexts(ctx context.Context, tx bun.IDB, o *Offer, texts []OfferText) error {
 	for i, t := range texts {
-		var vals [3]string
-		for j, f := range []struct {
-			v, name string
-			max     int
-		}{{t.Title, "title", 200}, {t.Description, "description", 5000}, {t.HowToUse, "howToUse", 2000}} {
-			v, err := portal.CheckText(f.v, f.max, fmt.Sprintf("input.texts[%d].%s", i, f.name))
-			if err != nil {
-				return err
-			}
-			vals[j] = v
+		vals, err := offerTextValues(i, t)
+		if err != nil {
+			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO card_offer_translations (offer_id, municipality_id, locale, title, description, how_to_use)
+		_, err = tx.ExecContext(ctx, `INSERT INTO card_offer_translations (offer_id, municipality_id, locale, title, description, how_to_use)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (offer_id, locale) DO UPDATE
 			SET title = EXCLUDED.title, description = EXCLUDED.description, how_to_use = EXCLUDED.how_to_use`,
 			o.ID, o.MunicipalityID, t.Locale, vals[0], vals[1], vals[2])
@@ -262,6 +291,23 @@ func writeOfferTexts(ctx context.Context, tx bun.IDB, o *Offer, texts []OfferTex
 		}
 	}
 	return nil
+}
+
+// offerTextValues checks the i-th text of an offer and returns its title, description and
+// how to use it, cleaned.
+func offerTextValues(i int, t OfferText) ([3]string, error) {
+	var vals [3]string
+	for j, f := range []struct {
+		v, name string
+		max     int
+	}{{t.Title, "title", 200}, {t.Description, "description", 5000}, {t.HowToUse, "howToUse", 2000}} {
+		v, err := portal.CheckText(f.v, f.max, fmt.Sprintf("input.texts[%d].%s", i, f.name))
+		if err != nil {
+			return vals, err
+		}
+		vals[j] = v
+	}
+	return vals, nil
 }
 
 func writeOfferProgrammes(ctx context.Context, tx bun.IDB, o *Offer, ids []uuid.UUID) error {
