@@ -175,6 +175,7 @@ type MutationResolver interface {
 	AcceptProvider(ctx context.Context, organisationID string) (*model.DecideProviderPayload, error)
 	DropProvider(ctx context.Context, organisationID string) (*model.DecideProviderPayload, error)
 	SetActivityMunicipalities(ctx context.Context, activityID string, municipalities []string) (*model.SetActivityMunicipalitiesPayload, error)
+	SetEventMunicipalities(ctx context.Context, eventID string, municipalities []string) (*model.SetEventMunicipalitiesPayload, error)
 	SubscribePush(ctx context.Context, input push.SubscriptionInput) (*model.PushSubscriptionPayload, error)
 	UnsubscribePush(ctx context.Context, endpoint string) (*model.UnsubscribePushPayload, error)
 	SubscribeCardPush(ctx context.Context, access model.CardPinInput, input push.SubscriptionInput) (*model.PushSubscriptionPayload, error)
@@ -2319,6 +2320,28 @@ func (ec *executionContext) field_Mutation_setContentStatus_args(ctx context.Con
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setEventMunicipalities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "eventId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["eventId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "municipalities",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["municipalities"] = arg1
 	return args, nil
 }
 
@@ -10354,6 +10377,50 @@ func (ec *executionContext) fieldContext_Mutation_setActivityMunicipalities(ctx 
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setEventMunicipalities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setEventMunicipalities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetEventMunicipalities(ctx, fc.Args["eventId"].(string), fc.Args["municipalities"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetEventMunicipalitiesPayload) graphql.Marshaler {
+			return ec.marshalNSetEventMunicipalitiesPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetEventMunicipalitiesPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setEventMunicipalities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetEventMunicipalitiesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setEventMunicipalities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_subscribePush(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15860,6 +15927,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setActivityMunicipalities":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setActivityMunicipalities(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setEventMunicipalities":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setEventMunicipalities(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

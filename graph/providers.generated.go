@@ -12,6 +12,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/events"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -328,6 +329,38 @@ func (ec *executionContext) fieldContext_SetActivityMunicipalitiesPayload_activi
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetEventMunicipalitiesPayload_event(ctx context.Context, field graphql.CollectedField, obj *model.SetEventMunicipalitiesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetEventMunicipalitiesPayload_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.Event) graphql.Marshaler {
+			return ec.marshalNEvent2ᚖgithubᚗcomᚋfritidᚋfritidᚋinternalᚋeventsᚐEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetEventMunicipalitiesPayload_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetEventMunicipalitiesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
 		},
 	}
 	return fc, nil
@@ -652,6 +685,44 @@ func (ec *executionContext) _SetActivityMunicipalitiesPayload(ctx context.Contex
 	return out
 }
 
+var setEventMunicipalitiesPayloadImplementors = []string{"SetEventMunicipalitiesPayload"}
+
+func (ec *executionContext) _SetEventMunicipalitiesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetEventMunicipalitiesPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setEventMunicipalitiesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetEventMunicipalitiesPayload")
+		case "event":
+			out.Values[i] = ec._SetEventMunicipalitiesPayload_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var setProviderScopePayloadImplementors = []string{"SetProviderScopePayload"}
 
 func (ec *executionContext) _SetProviderScopePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetProviderScopePayload) graphql.Marshaler {
@@ -830,6 +901,16 @@ func (ec *executionContext) marshalNSetActivityMunicipalitiesPayload2ᚖgithub�
 		return graphql.Null
 	}
 	return ec._SetActivityMunicipalitiesPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetEventMunicipalitiesPayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetEventMunicipalitiesPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetEventMunicipalitiesPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetEventMunicipalitiesPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSetProviderScopePayload2ᚖgithubᚗcomᚋfritidᚋfritidᚋgraphᚋmodelᚐSetProviderScopePayload(ctx context.Context, sel ast.SelectionSet, v *model.SetProviderScopePayload) graphql.Marshaler {

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/fritid/fritid/graph/model"
+	"github.com/fritid/fritid/internal/events"
 	"github.com/fritid/fritid/internal/platform/relay"
 	"github.com/fritid/fritid/internal/portal"
 	"github.com/google/uuid"
@@ -16,6 +17,17 @@ import (
 
 func (r *activityResolver) ServedMunicipalities(ctx context.Context, obj *portal.Activity) ([]string, error) {
 	m, err := r.Portal.ActivityMunicipalities(ctx, []uuid.UUID{obj.ID})
+	if err != nil {
+		return nil, err
+	}
+	if m[obj.ID] == nil {
+		return []string{}, nil
+	}
+	return m[obj.ID], nil
+}
+
+func (r *eventResolver) ServedMunicipalities(ctx context.Context, obj *events.Event) ([]string, error) {
+	m, err := r.Calendar.EventMunicipalities(ctx, []uuid.UUID{obj.ID})
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +110,21 @@ func (r *mutationResolver) SetActivityMunicipalities(ctx context.Context, activi
 		return nil, err
 	}
 	return &model.SetActivityMunicipalitiesPayload{Activity: a}, nil
+}
+
+func (r *mutationResolver) SetEventMunicipalities(ctx context.Context, eventID string, municipalities []string) (*model.SetEventMunicipalitiesPayload, error) {
+	id, err := relay.ParseTypedID(eventID, "Event", "eventId")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Calendar.SetEventMunicipalities(ctx, id, municipalities); err != nil {
+		return nil, err
+	}
+	p, err := r.editedEvent(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetEventMunicipalitiesPayload{Event: p.Event}, nil
 }
 
 func (r *organisationResolver) HomeMunicipality(ctx context.Context, obj *portal.Organisation) (*portal.MunicipalityRef, error) {

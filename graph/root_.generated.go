@@ -934,44 +934,45 @@ type ComplexityRoot struct {
 	}
 
 	Event struct {
-		Accessibility     func(childComplexity int) int
-		AgeMax            func(childComplexity int) int
-		AgeMin            func(childComplexity int) int
-		AllDay            func(childComplexity int) int
-		CardOfferID       func(childComplexity int) int
-		Categories        func(childComplexity int) int
-		Children          func(childComplexity int) int
-		Description       func(childComplexity int) int
-		EndsAt            func(childComplexity int) int
-		Free              func(childComplexity int) int
-		GlobalID          func(childComplexity int) int
-		HolidayProgramme  func(childComplexity int) int
-		Images            func(childComplexity int) int
-		JSONLd            func(childComplexity int) int
-		Neighbourhoods    func(childComplexity int) int
-		Organisation      func(childComplexity int) int
-		Overridden        func(childComplexity int) int
-		Parent            func(childComplexity int) int
-		Place             func(childComplexity int) int
-		PlacesLeft        func(childComplexity int) int
-		PriceOre          func(childComplexity int) int
-		Publication       func(childComplexity int) int
-		RecurrenceStart   func(childComplexity int) int
-		Series            func(childComplexity int) int
-		Signup            func(childComplexity int) int
-		SignupOpen        func(childComplexity int) int
-		Signups           func(childComplexity int, first *int, after *string) int
-		Slug              func(childComplexity int) int
-		StartsAt          func(childComplexity int) int
-		Status            func(childComplexity int) int
-		Summary           func(childComplexity int) int
-		TargetGroups      func(childComplexity int) int
-		TextLocale        func(childComplexity int) int
-		TimeZone          func(childComplexity int) int
-		Title             func(childComplexity int) int
-		UpdatedAt         func(childComplexity int) int
-		Venue             func(childComplexity int) int
-		WaitingListLength func(childComplexity int) int
+		Accessibility        func(childComplexity int) int
+		AgeMax               func(childComplexity int) int
+		AgeMin               func(childComplexity int) int
+		AllDay               func(childComplexity int) int
+		CardOfferID          func(childComplexity int) int
+		Categories           func(childComplexity int) int
+		Children             func(childComplexity int) int
+		Description          func(childComplexity int) int
+		EndsAt               func(childComplexity int) int
+		Free                 func(childComplexity int) int
+		GlobalID             func(childComplexity int) int
+		HolidayProgramme     func(childComplexity int) int
+		Images               func(childComplexity int) int
+		JSONLd               func(childComplexity int) int
+		Neighbourhoods       func(childComplexity int) int
+		Organisation         func(childComplexity int) int
+		Overridden           func(childComplexity int) int
+		Parent               func(childComplexity int) int
+		Place                func(childComplexity int) int
+		PlacesLeft           func(childComplexity int) int
+		PriceOre             func(childComplexity int) int
+		Publication          func(childComplexity int) int
+		RecurrenceStart      func(childComplexity int) int
+		Series               func(childComplexity int) int
+		ServedMunicipalities func(childComplexity int) int
+		Signup               func(childComplexity int) int
+		SignupOpen           func(childComplexity int) int
+		Signups              func(childComplexity int, first *int, after *string) int
+		Slug                 func(childComplexity int) int
+		StartsAt             func(childComplexity int) int
+		Status               func(childComplexity int) int
+		Summary              func(childComplexity int) int
+		TargetGroups         func(childComplexity int) int
+		TextLocale           func(childComplexity int) int
+		TimeZone             func(childComplexity int) int
+		Title                func(childComplexity int) int
+		UpdatedAt            func(childComplexity int) int
+		Venue                func(childComplexity int) int
+		WaitingListLength    func(childComplexity int) int
 	}
 
 	EventChangePayload struct {
@@ -1410,6 +1411,7 @@ type ComplexityRoot struct {
 		SetCaseworkerAgency            func(childComplexity int, userID string, agencyID *string) int
 		SetCategoryTranslation         func(childComplexity int, id string, locale string, input model.CategoryTextInput) int
 		SetContentStatus               func(childComplexity int, input content.SetStatusInput) int
+		SetEventMunicipalities         func(childComplexity int, eventID string, municipalities []string) int
 		SetEventPublication            func(childComplexity int, id string, publication events.Publication, scope *events.Scope) int
 		SetEventSignup                 func(childComplexity int, input events.SignupSettingsInput) int
 		SetImageAlt                    func(childComplexity int, id string, locale string, alt string) int
@@ -2242,6 +2244,10 @@ type ComplexityRoot struct {
 		Article  func(childComplexity int) int
 		Page     func(childComplexity int) int
 		Warnings func(childComplexity int) int
+	}
+
+	SetEventMunicipalitiesPayload struct {
+		Event func(childComplexity int) int
 	}
 
 	SetImageAltPayload struct {
@@ -5908,6 +5914,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Series(childComplexity), true
+	case "Event.servedMunicipalities":
+		if e.ComplexityRoot.Event.ServedMunicipalities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.ServedMunicipalities(childComplexity), true
 	case "Event.signup":
 		if e.ComplexityRoot.Event.Signup == nil {
 			break
@@ -8384,6 +8396,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetContentStatus(childComplexity, args["input"].(content.SetStatusInput)), true
+	case "Mutation.setEventMunicipalities":
+		if e.ComplexityRoot.Mutation.SetEventMunicipalities == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setEventMunicipalities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetEventMunicipalities(childComplexity, args["eventId"].(string), args["municipalities"].([]string)), true
 	case "Mutation.setEventPublication":
 		if e.ComplexityRoot.Mutation.SetEventPublication == nil {
 			break
@@ -11991,6 +12014,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SetContentStatusPayload.Warnings(childComplexity), true
+
+	case "SetEventMunicipalitiesPayload.event":
+		if e.ComplexityRoot.SetEventMunicipalitiesPayload.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetEventMunicipalitiesPayload.Event(childComplexity), true
 
 	case "SetImageAltPayload.image":
 		if e.ComplexityRoot.SetImageAltPayload.Image == nil {
@@ -16934,7 +16964,10 @@ extend type Mutation {
   (the provider's OWNER and EDITOR, card coordinators and administrators of its home).
   Changes of texts and terms reach the municipalities' offers at once.
   """
-  saveSharedCardOffer(input: SharedCardOfferInput!): SaveSharedCardOfferPayload!
+  saveSharedCardOffer(
+    "The shared offer's texts, terms and split."
+    input: SharedCardOfferInput!
+  ): SaveSharedCardOfferPayload!
 
   """
   Takes this municipality's share of a shared card offer into its programmes as a new
@@ -16943,6 +16976,7 @@ extend type Mutation {
   acceptSharedCardOffer(
     "The shared offer's global ID."
     id: ID!
+    "What this municipality sets on its offer."
     input: AcceptSharedCardOfferInput!
   ): AcceptSharedCardOfferPayload!
 
@@ -21196,6 +21230,14 @@ extend type Activity {
   servedMunicipalities: [String!]!
 }
 
+extend type Event {
+  """
+  The slugs of the municipalities, besides its home, this event of a shared provider is
+  limited to; empty: every municipality that shows its provider.
+  """
+  servedMunicipalities: [String!]!
+}
+
 extend type Query {
   """
   The providers of other municipalities that asked to be shown in this municipality's
@@ -21247,7 +21289,8 @@ extend type Mutation {
 
   """
   Shows a provider of another municipality that asked for it in this municipality's portal:
-  its published listing and activities in lists, search, filters and the map (not yet in the article and event feeds)
+  its published listing, activities and events in lists, search, filters, the map, the
+  calendar and the iCalendar feed
   (administrators only). Its listing stays read-only here.
   """
   acceptProvider(
@@ -21275,6 +21318,25 @@ extend type Mutation {
     "The slugs of the municipalities."
     municipalities: [String!]!
   ): SetActivityMunicipalitiesPayload!
+
+  """
+  Limits an event of a shared provider to some of the municipalities the provider serves
+  or asked to serve (as editing the event); an empty list shows it wherever its provider
+  is shown, in lists, the calendar and the iCalendar feed. Its home municipality always
+  shows it.
+  """
+  setEventMunicipalities(
+    "The event's global ID."
+    eventId: ID!
+    "The slugs of the municipalities."
+    municipalities: [String!]!
+  ): SetEventMunicipalitiesPayload!
+}
+
+"The result of setEventMunicipalities."
+type SetEventMunicipalitiesPayload {
+  "The event, with its new limits."
+  event: Event!
 }
 
 "The result of setProviderScope."
@@ -24250,6 +24312,8 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_updatedAt(ctx, field)
 	case "jsonLd":
 		return ec.fieldContext_Event_jsonLd(ctx, field)
+	case "servedMunicipalities":
+		return ec.fieldContext_Event_servedMunicipalities(ctx, field)
 	case "signup":
 		return ec.fieldContext_Event_signup(ctx, field)
 	case "placesLeft":
@@ -26280,6 +26344,14 @@ func (ec *executionContext) childFields_SetContentStatusPayload(ctx context.Cont
 		return ec.fieldContext_SetContentStatusPayload_warnings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetContentStatusPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetEventMunicipalitiesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_SetEventMunicipalitiesPayload_event(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetEventMunicipalitiesPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SetImageAltPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

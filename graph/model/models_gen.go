@@ -1376,6 +1376,12 @@ type SetContentStatusPayload struct {
 	Warnings []*content.Finding `json:"warnings"`
 }
 
+// The result of setEventMunicipalities.
+type SetEventMunicipalitiesPayload struct {
+	// The event, with its new limits.
+	Event *events.Event `json:"event"`
+}
+
 // What setImageAlt changed.
 type SetImageAltPayload struct {
 	// The image with its alt texts.

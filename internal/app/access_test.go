@@ -814,6 +814,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"setEventPublication", `mutation($id: ID!) { setEventPublication(id: $id, publication: PUBLISHED) {
 			event { id } } }`, eventOfA, orgEditors},
 		{"deleteEvent", `mutation($id: ID!) { deleteEvent(id: $id) { deletedId } }`, eventOfA, orgEditors},
+		{"setEventMunicipalities", `mutation($id: ID!) {
+			setEventMunicipalities(eventId: $id, municipalities: []) { event { id } } }`, eventOfA, orgEditors},
 		{"createEventSeries", `mutation($s: String!, $o: ID) { createEventSeries(input: {slug: $s, organisationId: $o,
 			startsAt: "2027-01-04T17:00:00+01:00", endsAt: "2027-01-04T19:00:00+01:00", rule: {rrule: "FREQ=WEEKLY;COUNT=2"},
 			texts: [{locale: "nb", title: "Kor"}]}) { series { id } } }`, newSlug, orgEditors},

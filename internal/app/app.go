@@ -163,6 +163,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 	a.Content.Secret, a.Content.RevisionsKept = []byte(cfg.SecretKey), cfg.RevisionsKept
 	a.Portal.ContentWriter = a.Content.RequireWriter
 	a.Events = events.NewService(a.DB)
+	a.Events.Homes = a.Portal.ProviderHomes
 	a.Events.Horizon = time.Duration(cfg.EventHorizonDays) * 24 * time.Hour
 	a.Events.SignupRetention = time.Duration(cfg.SignupRetentionDays) * 24 * time.Hour
 	// Card places: an event's are taken with a card's ticket, and freed when it is cancelled.

@@ -246,6 +246,7 @@ func TestActivityCardEndToEnd(t *testing.T) {
 	counter := &statementCounter{}
 	s.app.DB.AddQueryHook(counter)
 	statements := func(n int) int64 {
+		s.app.Portal.InvalidateSharedProviders()
 		counter.n.Store(0)
 		r := ok(t, s.post(t, `query($n: Int) {
 			agencyCards(first: $n) { nodes { number holder { givenName } tickets { code status } balanceOre } } }`,

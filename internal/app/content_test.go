@@ -525,6 +525,7 @@ func TestContentStatementsDoNotGrow(t *testing.T) {
 	count := func(n int) int64 {
 		s.app.Tenants.Invalidate()
 		s.app.Portal.InvalidateCategories()
+		s.app.Portal.InvalidateSharedProviders()
 		counter.n.Store(0)
 		r := ok(t, s.post(t, query, nil))
 		if got := len(get(r.Data, "pages.0.children").([]any)); got != n {

@@ -527,6 +527,7 @@ func TestEventListStatementsDoNotGrow(t *testing.T) {
 	run := func(n int) int64 {
 		s.app.Tenants.Invalidate()
 		s.app.Portal.InvalidateCategories()
+		s.app.Portal.InvalidateSharedProviders()
 		counter.n.Store(0)
 		r := ok(t, s.post(t, query, map[string]any{"n": n}))
 		if got := len(list(r, "events")); got != n {

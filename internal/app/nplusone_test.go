@@ -58,6 +58,7 @@ func TestStatementsDoNotGrowWithThePage(t *testing.T) {
 		s.app.Tenants.Invalidate()
 		s.app.Portal.InvalidateCategories()
 		s.app.Portal.InvalidateSharedProviders()
+		s.app.Portal.InvalidateSharedProviders()
 		counter.n.Store(0)
 		r := ok(t, s.post(t, query, map[string]any{"n": n}, "X-Municipality: bulk", "Accept-Language: nn"))
 		if got := len(list(r, "organisations")); got != n {
@@ -135,6 +136,7 @@ func TestOwnersStatementsDoNotGrow(t *testing.T) {
 	  activities(first: 3, status: [DRAFT, PUBLISHED]) { nodes { title status organisation { name } } } } } }`
 	count := func(n int) int64 {
 		s.app.Tenants.Invalidate()
+		s.app.Portal.InvalidateSharedProviders()
 		counter.n.Store(0)
 		r := ok(t, s.post(t, query, map[string]any{"n": n}, "X-Municipality: bulk", owner))
 		if got := len(list(r, "organisations")); got != n {
@@ -178,6 +180,7 @@ func TestImageLibraryStatementsDoNotGrow(t *testing.T) {
 	  usedBy(first: 5) { totalCount nodes { kind organisation { name } activity { title } } } } } }`
 	count := func(n int) int64 {
 		s.app.Tenants.Invalidate()
+		s.app.Portal.InvalidateSharedProviders()
 		counter.n.Store(0)
 		r := ok(t, s.post(t, query, map[string]any{"n": n}, "X-Municipality: bulk", admin))
 		if got := len(list(r, "images")); got != n {

@@ -220,6 +220,7 @@ func TestClaimableOffersForTheCardsStaff(t *testing.T) {
 	counter := &statementCounter{}
 	s.app.DB.AddQueryHook(counter)
 	statements := func(n int) int64 {
+		s.app.Portal.InvalidateSharedProviders()
 		counter.n.Store(0)
 		r := ok(t, s.post(t, `query($n: Int) {
 			agencyCards(first: $n) { nodes { id claimableOffers { id left } } } }`, map[string]any{"n": n}, cs.nav))

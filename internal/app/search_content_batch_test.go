@@ -29,6 +29,7 @@ func TestSearchContentHitsLoadTogether(t *testing.T) {
 		... on Article { title summary body { html } organisation { name } } } } }`
 	count := func(q, typ string, n int) int64 {
 		t.Helper()
+		s.app.Portal.InvalidateSharedProviders()
 		counter.n.Store(0)
 		r := ok(t, s.post(t, query, map[string]any{"q": q, "n": n}))
 		nodes := list(r, "search")

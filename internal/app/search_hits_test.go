@@ -59,6 +59,7 @@ func TestSearchHitsLoadTogether(t *testing.T) {
 		... on Organisation { name categories { name } } } } } }`
 	count := func(n int) (int64, int) {
 		t.Helper()
+		s.app.Portal.InvalidateSharedProviders()
 		counter.n.Store(0)
 		r := ok(t, s.post(t, query, map[string]any{"q": "svømming", "n": n}, "X-Municipality: synthetic"))
 		return counter.n.Load(), len(get(r.Data, "search.edges").([]any))

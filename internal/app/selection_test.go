@@ -129,6 +129,7 @@ func TestFoundItemsReadOnlyWhatTheyShow(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			count := func(q string) (int64, map[string]any) {
 				s.larvik(t, strings.ReplaceAll(q, "%s", ""), vars) // categories come from a cache after the first
+				s.app.Portal.InvalidateSharedProviders()
 				counter.n.Store(0)
 				r := ok(t, s.larvik(t, q, vars))
 				return counter.n.Load(), r.Data

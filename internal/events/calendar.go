@@ -65,7 +65,7 @@ func (s *Service) EventsBetween(ctx context.Context, start, end time.Time, f Fil
 		return nil, err
 	}
 	var evs []*Event
-	q, err := s.between(ctx, withLinks(s.db.NewSelect().Model(&evs)), start, end, f)
+	q, err := s.between(ctx, withLinks(s.db.NewSelect().Model(&evs), t.ID()), start, end, f)
 	if err != nil {
 		return nil, err
 	}
@@ -86,9 +86,13 @@ func (s *Service) between(ctx context.Context, q *bun.SelectQuery, start, end ti
 	if err != nil {
 		return nil, err
 	}
+	here, hereArgs, err := s.hereCond(ctx, t.ID())
+	if err != nil {
+		return nil, err
+	}
 	f.From, f.To = &start, &end
 	// SECURITY: the tenant's events the reader may see (published, or drafts they may write).
-	q = d.visible(q).Where("e.municipality_id = ? AND e.ends_at > ?", t.ID(), start)
+	q = d.visible(q).Where(here, hereArgs...).Where("e.ends_at > ?", start)
 	return filterEvents(q, f, start).Order("e.starts_at", "e.id").Limit(CalendarLimit), nil
 }
 

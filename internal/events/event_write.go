@@ -2,6 +2,8 @@ package events
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"slices"
 	"time"
 
@@ -101,12 +103,24 @@ func (s *Service) CreateEvent(ctx context.Context, in EventInput) (uuid.UUID, er
 	})
 }
 
+// findEventForUpdate locks municipality mid's event id. Errors: NOT_FOUND; FORBIDDEN
+// naming "id" (SharedProviderReadOnly) for a shared provider's event shown here, which
+// only the provider and its home municipality change.
 func findEventForUpdate(ctx context.Context, tx bun.IDB, mid, id uuid.UUID) (*Event, error) {
 	e := new(Event)
-	err := withLinks(tx.NewSelect().Model(e)).
+	err := withLinks(tx.NewSelect().Model(e), mid).
 		Where("e.municipality_id = ? AND e.id = ?", mid, id).
 		For("UPDATE OF e").
 		Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		shared, err := tx.NewSelect().TableExpr("fritid_served_events(?) AS x(id)", mid).Where("x.id = ?", id).Exists(ctx)
+		if err != nil {
+			return nil, database.MapError(err, "find event", "event")
+		}
+		if shared {
+			return nil, apperr.New(apperr.Forbidden, "SharedProviderReadOnly").WithField("id")
+		}
+	}
 	return e, database.MapError(err, "find event", "event")
 }
 

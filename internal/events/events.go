@@ -38,6 +38,9 @@ type Service struct {
 	SignupRetention time.Duration
 	// Cards claims the tickets that take card places (SignUpWithCard).
 	Cards *card.Service
+	// Homes returns the home municipalities of the providers of other municipalities that
+	// a municipality has accepted (portal.Service.ProviderHomes); nil: none anywhere.
+	Homes func(ctx context.Context, mid uuid.UUID) ([]uuid.UUID, error)
 	// PublicURL is the portal the e-mails' links point into (/cancel-signup?token=).
 	PublicURL string
 
@@ -193,10 +196,15 @@ func (t *Translation) Description() *content.RichText {
 		PlainText: t.DescriptionText}
 }
 
-// withLinks selects an event's columns with its categories and its venue's neighbourhoods.
-func withLinks(q *bun.SelectQuery) *bun.SelectQuery {
+// withLinks selects an event's columns with its categories and its venue's neighbourhoods,
+// as read in municipality mid: a shared provider's categories as mid's of the same slug.
+func withLinks(q *bun.SelectQuery, mid uuid.UUID) *bun.SelectQuery {
 	return q.ColumnExpr("e.*").
-		ColumnExpr("ARRAY(SELECT c.category_id FROM event_categories c WHERE c.event_id = e.id ORDER BY 1) AS category_ids").
+		ColumnExpr(`CASE WHEN e.municipality_id = ?0
+			THEN ARRAY(SELECT c.category_id FROM event_categories c WHERE c.event_id = e.id ORDER BY 1)
+			ELSE ARRAY(SELECT DISTINCT here.id FROM event_categories c JOIN categories k ON k.id = c.category_id
+				JOIN categories here ON here.municipality_id = ?0 AND here.slug = k.slug WHERE c.event_id = e.id ORDER BY 1)
+			END AS category_ids`, mid).
 		ColumnExpr(`ARRAY(SELECT n.neighbourhood_id FROM venue_neighbourhoods n WHERE n.venue_id = e.venue_id
 			ORDER BY 1) AS neighbourhood_ids`)
 }
@@ -211,7 +219,8 @@ func loadTexts(ctx context.Context, db bun.IDB, mid uuid.UUID, ids []uuid.UUID) 
 	err := db.NewSelect().
 		TableExpr("event_translations AS t").
 		ColumnExpr("t.event_id, t.locale, t.title, t.summary, t.description, t.description_html, t.description_text").
-		Where("t.municipality_id = ? AND t.event_id IN (?)", mid, bun.In(ids)).
+		// ids are events the caller may read (a shared provider's texts are its home's).
+		Where("t.event_id IN (?)", bun.In(ids)).
 		Order("t.locale").
 		Scan(ctx, &rows)
 	if err != nil {

@@ -231,9 +231,13 @@ func checkCategory(fields []portal.ItemJSONField) error {
 }
 
 // categoriesSQL is an event's categories: those of the taxonomy ("kc", the municipality's
-// categories in display order) it belongs to, in that order, as categoriesOf gives them.
+// categories in display order) it belongs to, in that order, as categoriesOf gives them (a
+// shared provider's categories as the municipality's of the same slug, as withLinks).
 const categoriesSQL = `'[' || coalesce((SELECT string_agg(k.json, ',' ORDER BY k.ord) FROM event_categories ec
-	JOIN unnest(kc.ids, kc.jsons) WITH ORDINALITY AS k(id, json, ord) ON k.id = ec.category_id
+	JOIN unnest(kc.ids, kc.jsons) WITH ORDINALITY AS k(id, json, ord) ON k.id = CASE
+		WHEN ec.category_id = ANY(kc.ids) THEN ec.category_id
+		ELSE (SELECT here.id FROM categories ck JOIN categories here ON here.slug = ck.slug
+			WHERE ck.id = ec.category_id AND here.id = ANY(kc.ids) LIMIT 1) END
 	WHERE ec.event_id = r.id), '') || ']'`
 
 // textOrder orders an event's translations "t" along the chain (the placeholder): as

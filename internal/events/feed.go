@@ -103,8 +103,12 @@ func (s *Service) FeedEvents(ctx context.Context, locale string, f Filter) (*Fee
 	// SECURITY: a feed is public and cached: what the public sees (drafts of nobody: the
 	// tenant's published events of published organisations), whoever asks.
 	var public *drafts
-	q := public.visible(withLinks(s.db.NewSelect().Model(&rows))).
-		Where("e.municipality_id = ? AND e.ends_at > ?", t.ID(), from)
+	here, hereArgs, err := s.hereCond(ctx, t.ID())
+	if err != nil {
+		return nil, err
+	}
+	q := public.visible(withLinks(s.db.NewSelect().Model(&rows), t.ID())).
+		Where(here, hereArgs...).Where("e.ends_at > ?", from)
 	err = filterEvents(q, f, from).Order("e.starts_at", "e.id").Limit(FeedSize).Scan(ctx)
 	if err != nil {
 		return nil, database.MapError(err, "find feed events", "event")
@@ -236,18 +240,20 @@ func (s *Service) feedSeries(ctx context.Context, mid uuid.UUID, ids []uuid.UUID
 		return nil, nil, nil
 	}
 	var srs []*Series
+	// ids are the series of the feed's rows, read under the feed's conditions: the
+	// municipality's own and its shared providers' (kept in their home municipalities).
 	err := s.db.NewSelect().
 		Model(&srs).
 		ColumnExpr("s.*").
-		Where("s.municipality_id = ? AND s.id IN (?)", mid, bun.In(ids)).
+		Where("s.id IN (?)", bun.In(ids)).
 		Order("s.dtstart", "s.id").
 		Scan(ctx)
 	if err != nil {
 		return nil, nil, database.MapError(err, "find series", "series")
 	}
 	var occ []*Event
-	if err := withLinks(s.db.NewSelect().Model(&occ)).
-		Where("e.municipality_id = ? AND e.series_id IN (?)", mid, bun.In(ids)).
+	if err := withLinks(s.db.NewSelect().Model(&occ), mid).
+		Where("e.series_id IN (?)", bun.In(ids)).
 		Order("e.starts_at", "e.id").Scan(ctx); err != nil {
 		return nil, nil, database.MapError(err, "find occurrences", "event")
 	}
@@ -265,8 +271,9 @@ func (s *Service) venues(ctx context.Context, mid uuid.UUID, ids []uuid.UUID) (m
 		return out, nil
 	}
 	var vs []*Venue
+	// ids are the venues of the feed's events (a shared provider's are its home's).
 	err := s.db.NewSelect().TableExpr("venues").Column("id", "name", "street", "postal_code", "place", "lat", "lon").
-		Where("municipality_id = ? AND id IN (?)", mid, bun.In(ids)).Scan(ctx, &vs)
+		Where("id IN (?)", bun.In(ids)).Scan(ctx, &vs)
 	if err != nil {
 		return nil, database.MapError(err, "find venues", "venue")
 	}
@@ -319,7 +326,16 @@ func (s *Service) FeedRef(ctx context.Context, typ, ref, field string) (uuid.UUI
 	}
 	table := map[string]string{"Category": "categories", "Neighbourhood": "neighbourhoods",
 		"Organisation": "organisations", "Event": "events"}[typ]
-	q := s.db.NewSelect().TableExpr(table).Column("id").Where("municipality_id = ?", t.ID())
+	q := s.db.NewSelect().TableExpr(table).Column("id")
+	switch typ {
+	case "Organisation":
+		// SECURITY: a shared provider only through the served function (accepted, published).
+		q = q.Where("(municipality_id = ? OR id IN (SELECT fritid_served_organisations(?)))", t.ID(), t.ID())
+	case "Event":
+		q = q.Where("(municipality_id = ? OR id IN (SELECT fritid_served_events(?)))", t.ID(), t.ID())
+	default:
+		q = q.Where("municipality_id = ?", t.ID())
+	}
 	if typ == "Event" {
 		// SECURITY: a public feed names only published events.
 		q = q.Where("publication = ?", Published)

@@ -79,16 +79,17 @@ func (s *Service) ICalFeed(ctx context.Context, locale string, f Filter, o ICalO
 
 // feedVersion returns municipality mid's feed version (0 before any change).
 func (s *Service) feedVersion(ctx context.Context, mid uuid.UUID) (int64, error) {
-	var v []int64
-	err := s.db.NewSelect().TableExpr("event_feed_versions").Column("version").
-		Where("municipality_id = ?", mid).Scan(ctx, &v)
+	// The feeds show the providers it accepted too: the sum of its version (which counts
+	// up when it accepts or drops one, migration 0051) and its providers' homes' changes
+	// with any of them, as versions only grow.
+	var v int64
+	err := s.db.NewSelect().TableExpr("event_feed_versions").ColumnExpr("coalesce(sum(version), 0)").
+		Where(`municipality_id = ? OR municipality_id IN (SELECT home_municipality_id FROM provider_municipalities
+			WHERE municipality_id = ? AND status = 'ACCEPTED')`, mid, mid).Scan(ctx, &v)
 	if err != nil {
 		return 0, database.MapError(err, "find feed version", "feed")
 	}
-	if len(v) == 0 {
-		return 0, nil
-	}
-	return v[0], nil
+	return v, nil
 }
 
 // newFeedCache returns an empty cache of rendered feeds.

@@ -137,7 +137,7 @@ func (s *Service) FindEvents(ctx context.Context, f Filter, order Order, page re
 	if err != nil {
 		return nil, err
 	}
-	q, err := l.sort.Apply(withLinks(l.base()), page)
+	q, err := l.sort.Apply(withLinks(l.base(), l.mid), page)
 	if err != nil {
 		return nil, err
 	}
@@ -197,11 +197,14 @@ func (s *Service) eventList(ctx context.Context, f Filter, order Order) (*eventL
 	if err != nil {
 		return nil, err
 	}
+	here, hereArgs, err := s.hereCond(ctx, t.ID())
+	if err != nil {
+		return nil, err
+	}
 	base := func() *bun.SelectQuery {
 		// SECURITY: the tenant's events the reader may see (published, or drafts they may
 		// write), as visible says.
-		q := s.db.NewSelect().TableExpr("events AS e").
-			Where("e.municipality_id = ? AND e.ends_at > ?", t.ID(), from)
+		q := s.db.NewSelect().TableExpr("events AS e").Where(here, hereArgs...).Where("e.ends_at > ?", from)
 		if len(f.Words) > 0 {
 			q = q.Where("EXISTS (SELECT 1 FROM event_translations t WHERE t.event_id = e.id AND t.search @@ ?::tsquery)",
 				tsquery)
@@ -235,8 +238,10 @@ func filterEvents(q *bun.SelectQuery, f Filter, from time.Time) *bun.SelectQuery
 		q = q.Where("e.starts_at < ?", *f.To)
 	}
 	if len(f.Categories) > 0 {
-		q = q.Where("EXISTS (SELECT 1 FROM event_categories c WHERE c.event_id = e.id AND c.category_id IN (?))",
-			bun.In(f.Categories))
+		// A shared provider's event matches by its categories' slugs, as its activities do.
+		q = q.Where(`EXISTS (SELECT 1 FROM event_categories c WHERE c.event_id = e.id AND (c.category_id IN (?0)
+			OR c.category_id IN (SELECT k.id FROM categories k JOIN categories f ON f.slug = k.slug
+				WHERE f.id IN (?0) AND k.municipality_id = e.municipality_id)))`, bun.In(f.Categories))
 	}
 	if len(f.Neighbourhoods) > 0 {
 		q = q.Where(`EXISTS (SELECT 1 FROM venue_neighbourhoods n WHERE n.venue_id = e.venue_id
@@ -301,12 +306,17 @@ func (s *Service) FindEvent(ctx context.Context, id *uuid.UUID, slug string) (*E
 	if err != nil {
 		return nil, err
 	}
+	here, hereArgs, err := s.hereCond(ctx, t.ID())
+	if err != nil {
+		return nil, err
+	}
 	var evs []*Event
-	q := d.visible(withLinks(s.db.NewSelect().Model(&evs))).Where("e.municipality_id = ?", t.ID())
+	q := d.visible(withLinks(s.db.NewSelect().Model(&evs), t.ID())).Where(here, hereArgs...)
 	if id != nil {
 		q = q.Where("e.id = ?", *id)
 	} else {
-		q = q.Where("e.slug = ?", slug)
+		// The municipality's own event first, should a shared provider's have its slug.
+		q = q.Where("e.slug = ?", slug).OrderExpr("e.municipality_id = ? DESC", t.ID()).Limit(1)
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, database.MapError(err, "find event", "event")
@@ -374,9 +384,13 @@ func (s *Service) list(ctx context.Context, ids []uuid.UUID, col string) ([]*Eve
 	if err != nil {
 		return nil, err
 	}
+	here, hereArgs, err := s.hereCond(ctx, t.ID())
+	if err != nil {
+		return nil, err
+	}
 	var evs []*Event
-	err = d.visible(withLinks(s.db.NewSelect().Model(&evs))).
-		Where("e.municipality_id = ? AND "+col+" IN (?)", t.ID(), bun.In(ids)).
+	err = d.visible(withLinks(s.db.NewSelect().Model(&evs), t.ID())).Where(here, hereArgs...).
+		Where(col+" IN (?)", bun.In(ids)).
 		Order("e.starts_at", "e.id").
 		Scan(ctx)
 	if err != nil {
@@ -396,11 +410,17 @@ func (s *Service) SeriesByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUI
 	if err != nil {
 		return nil, err
 	}
+	here, hereArgs, err := s.hereCond(ctx, t.ID())
+	if err != nil {
+		return nil, err
+	}
 	var srs []*Series
+	// SECURITY: a series with an occurrence the reader may see here (a shared provider's
+	// series is kept in its home municipality).
 	err = s.db.NewSelect().Model(&srs).
-		Where("s.municipality_id = ? AND s.id IN (?)", t.ID(), bun.In(ids)).
+		Where("s.id IN (?)", bun.In(ids)).
 		Where("EXISTS (?)", d.visible(s.db.NewSelect().TableExpr("events AS e").ColumnExpr("1").
-			Where("e.series_id = s.id"))).
+			Where("e.series_id = s.id").Where(here, hereArgs...))).
 		Scan(ctx)
 	if err != nil {
 		return nil, database.MapError(err, "find series", "series")

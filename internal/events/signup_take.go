@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -168,6 +170,16 @@ func (s *Service) openSettings(ctx context.Context, tx bun.IDB, mid, id uuid.UUI
 	var e Event
 	err := tx.NewSelect().Model(&e).Column("e.id", "e.status").
 		Where("e.municipality_id = ? AND e.id = ? AND e.publication = 'PUBLISHED'", mid, id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		// A shared provider's event is shown here; its sign-ups are kept at its home.
+		shared, serr := tx.NewSelect().TableExpr("fritid_served_events(?) AS x(id)", mid).Where("x.id = ?", id).Exists(ctx)
+		if serr != nil {
+			return nil, database.MapError(serr, "find event", "event")
+		}
+		if shared {
+			return nil, apperr.Invalid("input.eventId", "SignupAtProviderHome", nil).WithReason("SHARED_PROVIDER")
+		}
+	}
 	if err != nil {
 		return nil, database.MapError(err, "find event", "event")
 	}

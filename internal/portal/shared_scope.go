@@ -55,6 +55,14 @@ func (s *Service) withHomes(ctx context.Context, sc scope) (scope, error) {
 	return sc, nil
 }
 
+// ProviderHomes returns the home municipalities of the providers municipality mid has
+// accepted, from this instance's short cache (see withHomes): other services narrow their
+// reads with it as the catalogue does.
+func (s *Service) ProviderHomes(ctx context.Context, mid uuid.UUID) ([]uuid.UUID, error) {
+	sc, err := s.withHomes(ctx, scope{municipalityID: mid})
+	return sc.homes, err
+}
+
 // InvalidateSharedProviders forgets every municipality's cached providers' homes, so the
 // next list reads them afresh.
 func (s *Service) InvalidateSharedProviders() {
