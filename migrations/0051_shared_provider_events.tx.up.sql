@@ -31,3 +31,14 @@ CREATE TRIGGER event_municipalities_feed_home AFTER INSERT OR DELETE ON event_mu
   FOR EACH ROW EXECUTE FUNCTION bump_event_feed_row('home_municipality_id');
 CREATE TRIGGER event_municipalities_feed AFTER INSERT OR DELETE ON event_municipalities
   FOR EACH ROW EXECUTE FUNCTION bump_event_feed_row('municipality_id');
+
+-- The articles a shared provider writes about itself, for the municipalities that
+-- accepted it: each read keeps, as for the municipality's own, to the languages public
+-- at the time of reading.
+CREATE FUNCTION fritid_served_articles(mid uuid) RETURNS SETOF uuid
+LANGUAGE sql STABLE AS $$
+  SELECT a.id FROM provider_municipalities pm
+  JOIN organisations o ON o.id = pm.organisation_id AND o.municipality_id = pm.home_municipality_id
+  JOIN articles a ON a.organisation_id = pm.organisation_id AND a.municipality_id = pm.home_municipality_id
+  WHERE pm.municipality_id = mid AND pm.status = 'ACCEPTED' AND o.status = 'PUBLISHED'
+$$;

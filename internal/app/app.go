@@ -160,6 +160,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 	a.Portal.Accounts, a.Portal.PublicURL, a.Portal.RevisionsKept = a.Auth, cfg.PublicURL, cfg.RevisionsKept
 	a.Portal.Secret = []byte(cfg.SecretKey)
 	a.Content = content.NewService(a.DB)
+	a.Content.Homes = a.Portal.ProviderHomes
 	a.Content.Secret, a.Content.RevisionsKept = []byte(cfg.SecretKey), cfg.RevisionsKept
 	a.Portal.ContentWriter = a.Content.RequireWriter
 	a.Events = events.NewService(a.DB)

@@ -53,7 +53,7 @@ func TestSharedProviderEvents(t *testing.T) {
 		return get(r.Data, "createEvent.event.id").(string)
 	}
 	festival := create("festbuss", "Festbussen til byfesten", "PUBLISHED", nil)
-	create("nattbuss-utkast", "Nattbuss utkast", "DRAFT", nil)
+	draft := create("nattbuss-utkast", "Nattbuss utkast", "DRAFT", nil)
 	porsOnly := create("porsgrunn-buss", "Porsgrunnbussen på lørdag", "PUBLISHED", nil)
 	r := ok(t, s.post(t, `mutation($e: ID!, $m: [String!]!) { setEventMunicipalities(eventId: $e, municipalities: $m) {
 		event { servedMunicipalities } } }`, map[string]any{"e": porsOnly, "m": []string{"porsgrunn"}}, larvikH, w.owner))
@@ -116,6 +116,21 @@ func TestSharedProviderEvents(t *testing.T) {
 	})
 
 	t.Run("NothingElseCrosses", func(t *testing.T) {
+		// Not its drafts, not even for Sandefjord's administrator, who sees every draft of
+		// Sandefjord's own.
+		want := []string{"Byfesten i Sandefjord", "Festbussen til byfesten", "Skolebussen", "Skolebussen", "Skolebussen"}
+		r := ok(t, s.post(t, readEventsQ, map[string]any{"first": 50}, sfjH, w.sfjAdmin))
+		got := names(r.Data, "events.nodes", "title")
+		sort.Strings(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("Sandefjord's administrator sees %q", got)
+		}
+		for _, id := range []string{draft, porsOnly} {
+			r := ok(t, s.post(t, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}, sfjH, w.sfjAdmin))
+			if get(r.Data, "node") != nil {
+				t.Errorf("Sandefjord reads %s", id)
+			}
+		}
 		// Porsgrunn has not accepted the provider; Larvik does not get Sandefjord's own.
 		if got := titles(porsH, nil); len(got) != 0 {
 			t.Errorf("Porsgrunn sees %q", got)

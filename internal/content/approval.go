@@ -250,7 +250,7 @@ func (s *Service) FindArticlesAwaitingApproval(ctx context.Context, page relay.P
 				ON w.asked_at IS NOT NULL`).
 			Where("a.municipality_id = ?", t.ID())
 	}
-	q, err := awaitingSort.Apply(withLinks(base()), page)
+	q, err := awaitingSort.Apply(withLinks(base(), t.ID()), page)
 	if err != nil {
 		return nil, err
 	}

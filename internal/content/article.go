@@ -2,6 +2,8 @@ package content
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -48,9 +50,14 @@ func (a *Article) owner() articleOwner {
 }
 
 // withLinks adds an article's category and neighbourhood IDs to q.
-func withLinks(q *bun.SelectQuery) *bun.SelectQuery {
+func withLinks(q *bun.SelectQuery, mid uuid.UUID) *bun.SelectQuery {
 	return q.ColumnExpr("a.*").
-		ColumnExpr("ARRAY(SELECT c.category_id FROM article_categories c WHERE c.article_id = a.id ORDER BY 1) AS category_ids").
+		// A shared provider's categories as mid's of the same slug, as its activities'.
+		ColumnExpr(`CASE WHEN a.municipality_id = ?0
+			THEN ARRAY(SELECT c.category_id FROM article_categories c WHERE c.article_id = a.id ORDER BY 1)
+			ELSE ARRAY(SELECT DISTINCT here.id FROM article_categories c JOIN categories k ON k.id = c.category_id
+				JOIN categories here ON here.municipality_id = ?0 AND here.slug = k.slug WHERE c.article_id = a.id ORDER BY 1)
+			END AS category_ids`, mid).
 		ColumnExpr(`ARRAY(SELECT n.neighbourhood_id FROM article_neighbourhoods n WHERE n.article_id = a.id
 			ORDER BY 1) AS neighbourhood_ids`)
 }
@@ -115,15 +122,19 @@ func (s *Service) FindArticles(ctx context.Context, f ArticleFilter, page relay.
 		return nil, err
 	}
 	now := s.now()
+	here, hereArgs, err := s.hereCond(ctx, t.ID())
+	if err != nil {
+		return nil, err
+	}
 	base := func() *bun.SelectQuery {
 		q := s.db.NewSelect().TableExpr("articles AS a").
 			Join(`JOIN LATERAL (SELECT min(pt.publish_at) AS published_at FROM article_translations pt
 				WHERE pt.article_id = a.id AND pt.publish_at <= ? AND (pt.unpublish_at IS NULL OR pt.unpublish_at > ?))
 				AS pub ON pub.published_at IS NOT NULL`, now, now).
-			Where("a.municipality_id = ?", t.ID())
+			Where(here, hereArgs...)
 		return filterArticles(q, f, t.ID(), now)
 	}
-	q, err := articleSort.Apply(withLinks(base()), page)
+	q, err := articleSort.Apply(withLinks(base(), t.ID()), page)
 	if err != nil {
 		return nil, err
 	}
@@ -150,13 +161,16 @@ func filterArticles(q *bun.SelectQuery, f ArticleFilter, mid uuid.UUID, now time
 	if len(f.Words) > 0 {
 		// The search rows of the article's languages public now (see portal.Search).
 		q = q.Where(`EXISTS (SELECT 1 FROM search_items si, fritid_search_query(?, ?::text[], 0) sq
-			WHERE si.kind = 'Article' AND si.id = a.id AND si.municipality_id = ? AND si.matches @@ sq.all_words
+			WHERE si.kind = 'Article' AND si.id = a.id AND si.municipality_id = a.municipality_id
+			AND si.matches @@ sq.all_words
 			AND si.published_from <= ? AND (si.published_until IS NULL OR si.published_until > ?))`,
-			mid, pgdialect.Array(f.Words), mid, now, now)
+			mid, pgdialect.Array(f.Words), now, now)
 	}
 	if len(f.Categories) > 0 {
-		q = q.Where("EXISTS (SELECT 1 FROM article_categories c WHERE c.article_id = a.id AND c.category_id IN (?))",
-			bun.In(f.Categories))
+		// A shared provider's article matches by its categories' slugs.
+		q = q.Where(`EXISTS (SELECT 1 FROM article_categories c WHERE c.article_id = a.id AND (c.category_id IN (?0)
+			OR c.category_id IN (SELECT k.id FROM categories k JOIN categories f ON f.slug = k.slug
+				WHERE f.id IN (?0) AND k.municipality_id = a.municipality_id)))`, bun.In(f.Categories))
 	}
 	if len(f.Neighbourhoods) > 0 {
 		q = q.Where(`EXISTS (SELECT 1 FROM article_neighbourhoods n WHERE n.article_id = a.id
@@ -202,12 +216,17 @@ func (s *Service) FindArticle(ctx context.Context, id *uuid.UUID, slug, previewT
 	if err != nil {
 		return nil, err
 	}
+	here, hereArgs, err := s.hereCond(ctx, t.ID())
+	if err != nil {
+		return nil, err
+	}
 	a := new(Article)
-	q := withLinks(s.db.NewSelect().Model(a)).Where("a.municipality_id = ?", t.ID())
+	q := withLinks(s.db.NewSelect().Model(a), t.ID()).Where(here, hereArgs...)
 	if id != nil {
 		q = q.Where("a.id = ?", *id)
 	} else {
-		q = q.Where("a.slug = ?", slug)
+		// The municipality's own article first, should a shared provider's have its slug.
+		q = q.Where("a.slug = ?", slug).OrderExpr("a.municipality_id = ? DESC", t.ID()).Limit(1)
 	}
 	if err := q.Scan(ctx); err != nil {
 		if apperr.CodeOf(database.MapError(err, "", "")) == apperr.NotFound {
@@ -234,6 +253,10 @@ func (s *Service) FindArticle(ctx context.Context, id *uuid.UUID, slug, previewT
 	}
 	tx, ok := resolve(texts[a.ID], chainOf(ctx), lang, true)
 	if !ok {
+		if a.MunicipalityID != t.ID() {
+			// SECURITY: a shared provider's article only while public; its drafts are its home's.
+			return nil, nil
+		}
 		return s.unpublishedArticle(ctx, a)
 	}
 	a.Texts = tx
@@ -257,12 +280,24 @@ func (s *Service) unpublishedArticle(ctx context.Context, a *Article) (*Article,
 	return a, s.draftTexts(ctx, articleKind, a.MunicipalityID, a.ID, &a.Texts)
 }
 
+// findArticleForUpdate locks municipality mid's article id. Errors: NOT_FOUND; FORBIDDEN
+// naming "id" (SharedProviderReadOnly) for a shared provider's article shown here, which
+// only the provider and its home municipality change.
 func findArticleForUpdate(ctx context.Context, tx bun.IDB, mid, id uuid.UUID) (*Article, error) {
 	a := new(Article)
-	err := withLinks(tx.NewSelect().Model(a)).
+	err := withLinks(tx.NewSelect().Model(a), mid).
 		Where("a.municipality_id = ? AND a.id = ?", mid, id).
 		For("UPDATE OF a").
 		Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		shared, err := tx.NewSelect().TableExpr("fritid_served_articles(?) AS x(id)", mid).Where("x.id = ?", id).Exists(ctx)
+		if err != nil {
+			return nil, database.MapError(err, "find article", "article")
+		}
+		if shared {
+			return nil, apperr.New(apperr.Forbidden, "SharedProviderReadOnly").WithField("id")
+		}
+	}
 	return a, database.MapError(err, "find article", "article")
 }
 
@@ -278,8 +313,12 @@ func (s *Service) ArticlesByID(ctx context.Context, ids []uuid.UUID) (map[uuid.U
 	if len(ids) == 0 {
 		return out, nil
 	}
+	here, hereArgs, err := s.hereCond(ctx, t.ID())
+	if err != nil {
+		return nil, err
+	}
 	var arts []*Article
-	err = withLinks(s.db.NewSelect().Model(&arts)).Where("a.municipality_id = ? AND a.id IN (?)", t.ID(), bun.In(ids)).
+	err = withLinks(s.db.NewSelect().Model(&arts), t.ID()).Where(here, hereArgs...).Where("a.id IN (?)", bun.In(ids)).
 		Scan(ctx)
 	if err != nil {
 		return nil, database.MapError(err, "find articles", "article")
@@ -293,6 +332,10 @@ func (s *Service) ArticlesByID(ctx context.Context, ids []uuid.UUID) (map[uuid.U
 		if ok {
 			a.Texts = tx
 			out[a.ID] = a
+			continue
+		}
+		if a.MunicipalityID != t.ID() {
+			// SECURITY: a shared provider's article only while public; its drafts are its home's.
 			continue
 		}
 		// SECURITY: unpublishedArticle shows it to those who may write it only.

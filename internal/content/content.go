@@ -33,6 +33,30 @@ type Service struct {
 	PreviewTTL time.Duration
 	// RevisionsKept is how many revisions are kept per item; zero: 20.
 	RevisionsKept int
+	// Homes returns the home municipalities of the providers of other municipalities that
+	// a municipality has accepted (portal.Service.ProviderHomes); nil: none anywhere.
+	Homes func(ctx context.Context, mid uuid.UUID) ([]uuid.UUID, error)
+}
+
+// hereCond is the condition that article "a" is one of municipality mid's: its own, and
+// those the providers of other municipalities it has accepted write about themselves,
+// which only fritid_served_articles (migration 0051) returns. Each read keeps, as for the
+// municipality's own, to the languages public at the time. Without accepted providers it
+// is the municipality alone, as before.
+func (s *Service) hereCond(ctx context.Context, mid uuid.UUID) (string, []any, error) {
+	var homes []uuid.UUID
+	if s.Homes != nil {
+		var err error
+		if homes, err = s.Homes(ctx, mid); err != nil {
+			return "", nil, err
+		}
+	}
+	if len(homes) == 0 {
+		return "a.municipality_id = ?", []any{mid}, nil
+	}
+	// SECURITY: another municipality's articles only through fritid_served_articles.
+	return "(a.municipality_id = ? OR (a.municipality_id IN (?) AND a.id IN (SELECT fritid_served_articles(?))))",
+		[]any{mid, bun.In(homes), mid}, nil
 }
 
 // DefaultPreviewTTL is how long a preview token is valid unless configured.
@@ -145,7 +169,9 @@ func loadTexts(ctx context.Context, db bun.IDB, k kind, mid uuid.UUID, ids []uui
 	q := db.NewSelect().TableExpr(k.texts+" AS t").
 		ColumnExpr("t."+k.key+" AS item_id, t.locale, t.title, t.summary, t.hero_alt, t.publish_at").
 		ColumnExpr("t.unpublish_at, t.updated_at").
-		Where("t.municipality_id = ? AND t."+k.key+" IN (?)", mid, bun.In(ids)).
+		// ids are items the caller may read (a shared provider's article's texts are its
+		// home's).
+		Where("t."+k.key+" IN (?)", bun.In(ids)).
 		Order("locale")
 	if k == articleKind {
 		q = q.ColumnExpr("t.review_requested_at")

@@ -39,12 +39,16 @@ func (s *Service) FeedArticles(ctx context.Context, locale string, f ArticleFilt
 		return nil, err
 	}
 	now := s.now()
+	here, hereArgs, err := s.hereCond(ctx, t.ID())
+	if err != nil {
+		return nil, err
+	}
 	var rows []*articleRow
-	q := withLinks(s.db.NewSelect().TableExpr("articles AS a")).
+	q := withLinks(s.db.NewSelect().TableExpr("articles AS a"), t.ID()).
 		Join(`JOIN article_translations AS pub ON pub.article_id = a.id AND pub.locale = ?
 			AND pub.publish_at <= ? AND (pub.unpublish_at IS NULL OR pub.unpublish_at > ?)`, locale, now, now).
 		ColumnExpr("pub.publish_at::text AS sort_key").
-		Where("a.municipality_id = ?", t.ID()).
+		Where(here, hereArgs...).
 		OrderExpr("pub.publish_at DESC, a.id DESC").Limit(int64(limit))
 	// SECURITY: only the tenant's articles whose language is public now.
 	if err := filterArticles(q, ArticleFilter{Categories: f.Categories, Neighbourhoods: f.Neighbourhoods,

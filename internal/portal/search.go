@@ -81,17 +81,20 @@ const searchCountSQL = `SELECT count(*) FROM (SELECT DISTINCT kind, id FROM (` +
   WHERE matches @@ $2::tsquery AND ` + searchPublicSQL + `) x`
 
 // searchItemsHereSQL is the search index of municipality $1: its own items, and the
-// organisations, activities and events of the providers of other municipalities it has
-// accepted (through fritid_served_organisations, fritid_served_activities and
-// fritid_served_events, migrations 0049 and 0051: accepted and published only). The
-// conditions on it are pushed into every branch.
+// organisations, activities, events and articles of the providers of other
+// municipalities it has accepted (through fritid_served_organisations,
+// fritid_served_activities, fritid_served_events and fritid_served_articles, migrations
+// 0049 and 0051: accepted and published only; an article's rows are public while its
+// language is). The conditions on it are pushed into every branch.
 const searchItemsHereSQL = searchItemsOwnSQL + `
   UNION ALL SELECT kind, id, matches, head, published_from, published_until FROM search_items
     WHERE kind = 'Organisation' AND id IN (SELECT fritid_served_organisations($1))
   UNION ALL SELECT kind, id, matches, head, published_from, published_until FROM search_items
     WHERE kind = 'Activity' AND id IN (SELECT fritid_served_activities($1))
   UNION ALL SELECT kind, id, matches, head, published_from, published_until FROM search_items
-    WHERE kind = 'Event' AND id IN (SELECT fritid_served_events($1))`
+    WHERE kind = 'Event' AND id IN (SELECT fritid_served_events($1))
+  UNION ALL SELECT kind, id, matches, head, published_from, published_until FROM search_items
+    WHERE kind = 'Article' AND id IN (SELECT fritid_served_articles($1))`
 
 // searchItemsOwnSQL is the search index of municipality $1 alone: the statements of a
 // municipality without accepted providers of other municipalities skip the served
