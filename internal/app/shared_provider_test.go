@@ -7,11 +7,14 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"github.com/fritid/fritid/internal/auth"
+	"github.com/fritid/fritid/internal/mail/mailtest"
+	"github.com/fritid/fritid/internal/platform/config"
 	"github.com/fritid/fritid/internal/platform/relay"
 )
 
@@ -55,9 +58,9 @@ const (
 	sportSlug = "idrett-og-fysisk-aktivitet"
 )
 
-func newSharedWorld(t *testing.T) *sharedWorld {
+func newSharedWorld(t *testing.T, opts ...func(*config.Config)) *sharedWorld {
 	t.Helper()
-	s := newServer(t)
+	s := newServer(t, opts...)
 	ctx := context.Background()
 	ids := map[string]string{}
 	for _, m := range [][2]string{
@@ -567,4 +570,37 @@ func TestSharedProviderIsolation(t *testing.T) {
 			t.Fatalf("Porsgrunn: %q", got)
 		}
 	})
+}
+
+// TestProviderRequestIsMailedToTheAdministrators delivers, through SMTP, the e-mail that
+// tells a municipality's administrators (and nobody else) that a provider of another
+// municipality asks to be shown in their portal: once per request, again after a drop.
+func TestProviderRequestIsMailedToTheAdministrators(t *testing.T) {
+	t.Parallel()
+	box, url := mailtest.Start(t)
+	w := newSharedWorld(t, func(c *config.Config) { c.SMTPURL, c.PublicURL = url, "https://fritid.example" })
+	s := w.s
+	got := bodiesTo(t, s, box, "admin@sandefjord.no")
+	if len(got) != 1 || !strings.Contains(got[0], "Vestfold kollektivtrafikk, en tilbyder som Larvik kommune") ||
+		!strings.Contains(got[0], "aktivitetsportalen til Sandefjord kommune") || !strings.Contains(got[0], "https://fritid.example") {
+		t.Fatalf("Sandefjord's administrator got %q", got)
+	}
+	if n := len(bodiesTo(t, s, box, "admin@porsgrunn.no")); n != 1 {
+		t.Errorf("Porsgrunn's administrator got %d e-mails", n)
+	}
+	for _, other := range []string{"redaktor@sandefjord.no", "admin@larvik.no", "eier@vkt.no"} {
+		if n := len(bodiesTo(t, s, box, other)); n != 0 {
+			t.Errorf("%s got %d e-mails", other, n)
+		}
+	}
+	// Asking again while the request waits tells nobody again; after a drop it does.
+	ok(t, s.post(t, requestQ, map[string]any{"o": w.vkt, "m": "sandefjord"}, larvikH, w.owner))
+	if n := len(bodiesTo(t, s, box, "admin@sandefjord.no")); n != 1 {
+		t.Errorf("a repeated request sent %d e-mails in all", n)
+	}
+	ok(t, s.post(t, dropQ, map[string]any{"o": w.vkt}, sfjH, w.sfjAdmin))
+	ok(t, s.post(t, requestQ, map[string]any{"o": w.vkt, "m": "sandefjord"}, larvikH, w.owner))
+	if n := len(bodiesTo(t, s, box, "admin@sandefjord.no")); n != 2 {
+		t.Errorf("a request after a drop: %d e-mails in all", n)
+	}
 }

@@ -110,20 +110,28 @@ func (s *Service) tellOwners(ctx context.Context, tx bun.IDB, t *tenant.Tenant, 
 // approval. It names the organisation and links to the portal; who registered it is left
 // out, as the administrator reads that after signing in.
 func (s *Service) tellAdmins(ctx context.Context, tx bun.IDB, t *tenant.Tenant, o *Organisation) error {
+	return s.mailAdmins(ctx, tx, t.ID(), t.Municipality.DefaultLocale, "OrganisationRegistered",
+		map[string]any{"Name": o.Name, "Municipality": t.Municipality.Name, "Link": s.PublicURL})
+}
+
+// mailAdmins queues the e-mail template with data to each active administrator of
+// municipality mid, in locale.
+func (s *Service) mailAdmins(ctx context.Context, tx bun.IDB, mid uuid.UUID, locale, template string,
+	data map[string]any,
+) error {
 	var emails []string
 	err := tx.NewSelect().
 		TableExpr("municipal_roles r").
 		Join("JOIN users u ON u.id = r.user_id").
 		ColumnExpr("u.email").
-		Where("r.municipality_id = ? AND r.role = 'ADMIN' AND u.disabled_at IS NULL", t.ID()).
+		Where("r.municipality_id = ? AND r.role = 'ADMIN' AND u.disabled_at IS NULL", mid).
 		OrderExpr("u.email").
 		Scan(ctx, &emails)
 	if err != nil {
 		return database.MapError(err, "find administrators", "user")
 	}
 	for _, e := range emails {
-		m := &mail.Message{MunicipalityID: t.ID(), Template: "OrganisationRegistered", To: e, Locale: t.Municipality.DefaultLocale,
-			Data: map[string]any{"Name": o.Name, "Municipality": t.Municipality.Name, "Link": s.PublicURL}}
+		m := &mail.Message{MunicipalityID: mid, Template: template, To: e, Locale: locale, Data: data}
 		if err := mail.Enqueue(ctx, tx, m); err != nil {
 			return err
 		}

@@ -171,12 +171,18 @@ func (s *Service) RequestMunicipality(ctx context.Context, id uuid.UUID, municip
 		if mid == o.MunicipalityID {
 			return apperr.Invalid("municipality", "ProviderHomeMunicipality", nil)
 		}
-		_, err = tx.NewRaw(`INSERT INTO provider_municipalities (organisation_id, home_municipality_id, municipality_id)
+		res, err := tx.NewRaw(`INSERT INTO provider_municipalities (organisation_id, home_municipality_id, municipality_id)
 			VALUES (?, ?, ?) ON CONFLICT (organisation_id, municipality_id) DO UPDATE
 			SET status = 'REQUESTED', requested_at = now(), decided_at = NULL
 			WHERE provider_municipalities.status = 'DROPPED'`, o.ID, o.MunicipalityID, mid).Exec(ctx)
 		if err != nil {
 			return database.MapError(err, "request municipality", "municipality")
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			// A new request: the municipality's administrators, who answer it, hear of it.
+			if err := s.tellOfRequest(ctx, tx, o, mid); err != nil {
+				return err
+			}
 		}
 		if out, err = findServed(ctx, tx, o.ID, mid); err != nil {
 			return err
@@ -186,6 +192,24 @@ func (s *Service) RequestMunicipality(ctx context.Context, id uuid.UUID, municip
 			Fields: []string{"municipalities"}})
 	})
 	return out, err
+}
+
+// tellOfRequest e-mails the administrators of municipality mid, in its language, that
+// provider o of another municipality asks to be shown in its portal.
+func (s *Service) tellOfRequest(ctx context.Context, tx bun.IDB, o *Organisation, mid uuid.UUID) error {
+	var m struct {
+		Name          string `bun:"name"`
+		DefaultLocale string `bun:"default_locale"`
+		Home          string `bun:"home"`
+	}
+	err := tx.NewSelect().TableExpr("municipalities AS m").ColumnExpr("m.name, m.default_locale").
+		ColumnExpr("(SELECT h.name FROM municipalities h WHERE h.id = ?) AS home", o.MunicipalityID).
+		Where("m.id = ?", mid).Scan(ctx, &m)
+	if err != nil {
+		return database.MapError(err, "find municipality", "municipality")
+	}
+	return s.mailAdmins(ctx, tx, mid, m.DefaultLocale, "ProviderRequested",
+		map[string]any{"Name": o.Name, "Home": m.Home, "Municipality": m.Name, "Link": s.PublicURL})
 }
 
 // WithdrawMunicipality stops organisation id (of the request's municipality) being shown in,
@@ -216,6 +240,12 @@ func (s *Service) WithdrawMunicipality(ctx context.Context, id uuid.UUID, munici
 			Where("activity_id IN (SELECT a.id FROM activities a WHERE a.organisation_id = ?)", o.ID).Exec(ctx)
 		if err != nil {
 			return database.MapError(err, "withdraw activities", "municipality")
+		}
+		_, err = tx.NewDelete().Table("event_municipalities").
+			Where("home_municipality_id = ? AND municipality_id = ?", o.MunicipalityID, mid).
+			Where("event_id IN (SELECT e.id FROM events e WHERE e.organisation_id = ?)", o.ID).Exec(ctx)
+		if err != nil {
+			return database.MapError(err, "withdraw events", "municipality")
 		}
 		return audit.Append(ctx, tx, &audit.Entry{MunicipalityID: o.MunicipalityID, ActorID: actor(v),
 			Action: "withdraw_municipality", ItemType: "Organisation", ItemID: &o.ID,
