@@ -160,11 +160,11 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, share bool)
 	a.Portal.Accounts, a.Portal.PublicURL, a.Portal.RevisionsKept = a.Auth, cfg.PublicURL, cfg.RevisionsKept
 	a.Portal.Secret = []byte(cfg.SecretKey)
 	a.Content = content.NewService(a.DB)
-	a.Content.Homes = a.Portal.ProviderHomes
+	a.Content.Here = a.Portal.HereCond
 	a.Content.Secret, a.Content.RevisionsKept = []byte(cfg.SecretKey), cfg.RevisionsKept
 	a.Portal.ContentWriter = a.Content.RequireWriter
 	a.Events = events.NewService(a.DB)
-	a.Events.Homes = a.Portal.ProviderHomes
+	a.Events.Here = a.Portal.HereCond
 	a.Events.Horizon = time.Duration(cfg.EventHorizonDays) * 24 * time.Hour
 	a.Events.SignupRetention = time.Duration(cfg.SignupRetentionDays) * 24 * time.Hour
 	// Card places: an event's are taken with a card's ticket, and freed when it is cancelled.

@@ -33,30 +33,22 @@ type Service struct {
 	PreviewTTL time.Duration
 	// RevisionsKept is how many revisions are kept per item; zero: 20.
 	RevisionsKept int
-	// Homes returns the home municipalities of the providers of other municipalities that
-	// a municipality has accepted (portal.Service.ProviderHomes); nil: none anywhere.
-	Homes func(ctx context.Context, mid uuid.UUID) ([]uuid.UUID, error)
+	// Here gives the condition that a row is one of a municipality's, its own or an
+	// accepted provider's through a served function (portal.Service.HereCond); nil: its
+	// own only.
+	Here func(ctx context.Context, mid uuid.UUID, alias, fn string) (string, []any, error)
 }
 
 // hereCond is the condition that article "a" is one of municipality mid's: its own, and
 // those the providers of other municipalities it has accepted write about themselves,
 // which only fritid_served_articles (migration 0051) returns. Each read keeps, as for the
-// municipality's own, to the languages public at the time. Without accepted providers it
-// is the municipality alone, as before.
+// municipality's own, to the languages public at the time.
 func (s *Service) hereCond(ctx context.Context, mid uuid.UUID) (string, []any, error) {
-	var homes []uuid.UUID
-	if s.Homes != nil {
-		var err error
-		if homes, err = s.Homes(ctx, mid); err != nil {
-			return "", nil, err
-		}
-	}
-	if len(homes) == 0 {
+	if s.Here == nil {
 		return "a.municipality_id = ?", []any{mid}, nil
 	}
 	// SECURITY: another municipality's articles only through fritid_served_articles.
-	return "(a.municipality_id = ? OR (a.municipality_id IN (?) AND a.id IN (SELECT fritid_served_articles(?))))",
-		[]any{mid, bun.In(homes), mid}, nil
+	return s.Here(ctx, mid, "a", "fritid_served_articles")
 }
 
 // DefaultPreviewTTL is how long a preview token is valid unless configured.

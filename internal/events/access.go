@@ -114,20 +114,11 @@ const organisationPublished = `(e.organisation_id IS NULL OR EXISTS (SELECT 1 FR
 // hereCond is the condition that event "e" is one of municipality mid's: its own, and the
 // published events of the providers of other municipalities it has accepted, which only
 // fritid_served_events (migration 0051) returns, so a municipality's drafts and hidden
-// events never show elsewhere. Without accepted providers it is the municipality alone, as
-// before, and the indexes on the municipality serve it.
+// events never show elsewhere.
 func (s *Service) hereCond(ctx context.Context, mid uuid.UUID) (string, []any, error) {
-	var homes []uuid.UUID
-	if s.Homes != nil {
-		var err error
-		if homes, err = s.Homes(ctx, mid); err != nil {
-			return "", nil, err
-		}
-	}
-	if len(homes) == 0 {
+	if s.Here == nil {
 		return "e.municipality_id = ?", []any{mid}, nil
 	}
 	// SECURITY: another municipality's events only through fritid_served_events.
-	return "(e.municipality_id = ? OR (e.municipality_id IN (?) AND e.id IN (SELECT fritid_served_events(?))))",
-		[]any{mid, bun.In(homes), mid}, nil
+	return s.Here(ctx, mid, "e", "fritid_served_events")
 }

@@ -38,9 +38,10 @@ type Service struct {
 	SignupRetention time.Duration
 	// Cards claims the tickets that take card places (SignUpWithCard).
 	Cards *card.Service
-	// Homes returns the home municipalities of the providers of other municipalities that
-	// a municipality has accepted (portal.Service.ProviderHomes); nil: none anywhere.
-	Homes func(ctx context.Context, mid uuid.UUID) ([]uuid.UUID, error)
+	// Here gives the condition that a row is one of a municipality's, its own or an
+	// accepted provider's through a served function (portal.Service.HereCond); nil: its
+	// own only.
+	Here func(ctx context.Context, mid uuid.UUID, alias, fn string) (string, []any, error)
 	// PublicURL is the portal the e-mails' links point into (/cancel-signup?token=).
 	PublicURL string
 

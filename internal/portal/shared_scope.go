@@ -55,12 +55,18 @@ func (s *Service) withHomes(ctx context.Context, sc scope) (scope, error) {
 	return sc, nil
 }
 
-// ProviderHomes returns the home municipalities of the providers municipality mid has
-// accepted, from this instance's short cache (see withHomes): other services narrow their
-// reads with it as the catalogue does.
-func (s *Service) ProviderHomes(ctx context.Context, mid uuid.UUID) ([]uuid.UUID, error) {
+// HereCond is the condition that row alias of another service's read (events "e",
+// articles "a") is municipality mid's: its own, or one the served function fn of its kind
+// returns (migration 0051), as here says, with the providers' homes from this instance's
+// short cache. Without accepted providers it is the municipality alone, and the indexes on
+// the municipality serve it.
+func (s *Service) HereCond(ctx context.Context, mid uuid.UUID, alias, fn string) (string, []any, error) {
 	sc, err := s.withHomes(ctx, scope{municipalityID: mid})
-	return sc.homes, err
+	if err != nil {
+		return "", nil, err
+	}
+	cond, args := sc.here(alias, fn)
+	return cond, args, nil
 }
 
 // InvalidateSharedProviders forgets every municipality's cached providers' homes, so the
