@@ -58,7 +58,8 @@ CREATE INDEX card_shared_offer_placements_municipality_idx ON card_shared_offer_
 -- An offer's provider may be kept in another municipality: organisation_home_id is where
 -- (the offer's own municipality for every offer but an accepted placement, filled in by
 -- the trigger below when not given). shared_offer_id links a placement's offer to the
--- shared offer, one per municipality.
+-- shared offer, one live (not ENDED) offer per municipality: a share withdrawn and offered
+-- again makes a new one.
 ALTER TABLE card_offers
   ADD COLUMN organisation_home_id uuid,
   ADD COLUMN shared_offer_id uuid REFERENCES card_shared_offers ON DELETE SET NULL;
@@ -68,7 +69,8 @@ ALTER TABLE card_offers ALTER COLUMN organisation_home_id SET NOT NULL,
   ADD CONSTRAINT card_offers_organisation_fkey FOREIGN KEY (organisation_home_id, organisation_id)
     REFERENCES organisations (municipality_id, id),
   ADD CONSTRAINT card_offers_shared_home CHECK (shared_offer_id IS NOT NULL OR organisation_home_id = municipality_id);
-CREATE UNIQUE INDEX card_offers_shared_idx ON card_offers (shared_offer_id, municipality_id) WHERE shared_offer_id IS NOT NULL;
+CREATE UNIQUE INDEX card_offers_shared_idx ON card_offers (shared_offer_id, municipality_id)
+  WHERE shared_offer_id IS NOT NULL AND status <> 'ENDED';
 
 CREATE FUNCTION card_offer_home() RETURNS trigger
 LANGUAGE plpgsql AS $$

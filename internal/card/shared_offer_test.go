@@ -310,6 +310,16 @@ func TestSharedOfferIntoSeveralProgrammes(t *testing.T) {
 		if apperr.CodeOf(err) == "" {
 			t.Error("a withdrawn share's offer still gives tickets")
 		}
+		// Offered again, it is accepted anew as a new offer; the old one stays ended.
+		in.Placements = []PlacementInput{{"sandefjord", 10}}
+		if _, err := e.svc.SaveSharedOffer(e.owner, in); err != nil {
+			t.Fatal(err)
+		}
+		again, err := e.svc.AcceptSharedOffer(e.sfjCoord, so.ID, PlacementAcceptInput{ProgrammeIDs: []uuid.UUID{e.sfjProg.ID},
+			PerCardLimit: 1})
+		if err != nil || again.ID == sfjOffer.ID || again.Stock != 10 || again.Status != OfferDraft {
+			t.Fatalf("accepted again: %+v %v", again, err)
+		}
 	})
 }
 
