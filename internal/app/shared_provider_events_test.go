@@ -86,11 +86,19 @@ func TestSharedProviderEvents(t *testing.T) {
 			[]string{"Festbussen til byfesten"}) {
 			t.Errorf("Sandefjord's sport events: %q", got)
 		}
-		r := ok(t, s.post(t, `query($id: ID!) { event(id: $id) { title organisation { name } categories { name } } }`,
+		// In a list (written by the database) its categories are Sandefjord's of the same slug.
+		r := ok(t, s.post(t, `query($f: EventFilterInput) { events(filter: $f, first: 5) { nodes { title
+			categories { id } organisation { name } } } }`,
+			map[string]any{"f": map[string]any{"categories": []any{w.sfjCategory}}}, sfjH))
+		if get(r.Data, "events.nodes.0.categories.0.id") != w.sfjCategory ||
+			get(r.Data, "events.nodes.0.organisation.name") != "Vestfold kollektivtrafikk" {
+			t.Errorf("the event in Sandefjord's list: %+v", r.Data)
+		}
+		r = ok(t, s.post(t, `query($id: ID!) { event(id: $id) { title organisation { name } categories { id } } }`,
 			map[string]any{"id": festival}, sfjH))
 		if get(r.Data, "event.title") != "Festbussen til byfesten" || get(r.Data,
 			"event.organisation.name") != "Vestfold kollektivtrafikk" ||
-			get(r.Data, "event.categories.0.name") == nil {
+			get(r.Data, "event.categories.0.id") != w.sfjCategory {
 			t.Errorf("the event in Sandefjord: %+v", r.Data)
 		}
 		day := start.In(time.FixedZone("", 0)).Format("2006-01-02")
