@@ -604,3 +604,53 @@ func TestProviderRequestIsMailedToTheAdministrators(t *testing.T) {
 		t.Errorf("a request after a drop: %d e-mails in all", n)
 	}
 }
+
+// TestSharedProviderChanges reads the change feed of a municipality that accepts a
+// provider: the provider and its public rows arrive when it is accepted, their changes at
+// home arrive too (an activity limited elsewhere does not), and they leave when it is
+// dropped; a municipality that has not accepted it hears nothing.
+func TestSharedProviderChanges(t *testing.T) {
+	t.Parallel()
+	w := newSharedWorld(t)
+	s := w.s
+	feed := func(header, admin string) []string {
+		t.Helper()
+		if _, err := s.app.Integration.Dispatch(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		r := ok(t, s.post(t, `{ changes(first: 100) { nodes { name payload { id } } } }`, nil, header, admin))
+		var out []string
+		for _, n := range items(r.Data, "changes.nodes") {
+			out = append(out, get(n, "name").(string)+" "+get(n, "payload.id").(string))
+		}
+		return out
+	}
+	before := len(feed(sfjH, w.sfjAdmin))
+	ok(t, s.post(t, acceptQ, map[string]any{"o": w.vkt}, sfjH, w.sfjAdmin))
+	got := feed(sfjH, w.sfjAdmin)[before:]
+	sort.Strings(got)
+	want := []string{"activity.published " + w.bus, "activity.published " + w.onlySfj, "organisation.published " + w.vkt}
+	if !slices.Equal(got, want) {
+		t.Fatalf("after accepting: %q, want %q", got, want)
+	}
+	// Changes at home reach Sandefjord, except of the activity limited to Porsgrunn.
+	before = len(feed(sfjH, w.sfjAdmin))
+	for _, a := range []string{w.bus, w.onlyPors} {
+		ok(t, s.post(t, `mutation($id: ID!) { updateActivity(id: $id, input: {priceOre: 5000}) { activity { id } } }`,
+			map[string]any{"id": a}, larvikH, w.owner))
+	}
+	if got := feed(sfjH, w.sfjAdmin)[before:]; !slices.Equal(got, []string{"activity.updated " + w.bus}) {
+		t.Errorf("changes at home: %q", got)
+	}
+	if got := feed(porsH, w.porsAdmin); len(got) != 0 {
+		t.Errorf("Porsgrunn, which has not accepted the provider, hears %q", got)
+	}
+	before = len(feed(sfjH, w.sfjAdmin))
+	ok(t, s.post(t, dropQ, map[string]any{"o": w.vkt}, sfjH, w.sfjAdmin))
+	got = feed(sfjH, w.sfjAdmin)[before:]
+	sort.Strings(got)
+	want = []string{"activity.archived " + w.bus, "activity.archived " + w.onlySfj, "organisation.archived " + w.vkt}
+	if !slices.Equal(got, want) {
+		t.Errorf("after dropping: %q, want %q", got, want)
+	}
+}
