@@ -582,7 +582,8 @@ func TestProviderRequestIsMailedToTheAdministrators(t *testing.T) {
 	s := w.s
 	got := bodiesTo(t, s, box, "admin@sandefjord.no")
 	if len(got) != 1 || !strings.Contains(got[0], "Vestfold kollektivtrafikk, en tilbyder som Larvik kommune") ||
-		!strings.Contains(got[0], "aktivitetsportalen til Sandefjord kommune") || !strings.Contains(got[0], "https://fritid.example") {
+		!strings.Contains(got[0], "aktivitetsportalen til Sandefjord kommune") ||
+		!strings.Contains(got[0], "https://fritid.example") {
 		t.Fatalf("Sandefjord's administrator got %q", got)
 	}
 	if n := len(bodiesTo(t, s, box, "admin@porsgrunn.no")); n != 1 {
@@ -629,7 +630,8 @@ func TestSharedProviderChanges(t *testing.T) {
 	ok(t, s.post(t, acceptQ, map[string]any{"o": w.vkt}, sfjH, w.sfjAdmin))
 	got := feed(sfjH, w.sfjAdmin)[before:]
 	sort.Strings(got)
-	want := []string{"activity.published " + w.bus, "activity.published " + w.onlySfj, "organisation.published " + w.vkt}
+	want := []string{"activity.published " + w.bus, "activity.published " + w.onlySfj,
+		"organisation.published " + w.vkt}
 	if !slices.Equal(got, want) {
 		t.Fatalf("after accepting: %q, want %q", got, want)
 	}
@@ -649,7 +651,8 @@ func TestSharedProviderChanges(t *testing.T) {
 	ok(t, s.post(t, dropQ, map[string]any{"o": w.vkt}, sfjH, w.sfjAdmin))
 	got = feed(sfjH, w.sfjAdmin)[before:]
 	sort.Strings(got)
-	want = []string{"activity.archived " + w.bus, "activity.archived " + w.onlySfj, "organisation.archived " + w.vkt}
+	want = []string{"activity.archived " + w.bus, "activity.archived " + w.onlySfj,
+		"organisation.archived " + w.vkt}
 	if !slices.Equal(got, want) {
 		t.Errorf("after dropping: %q, want %q", got, want)
 	}
