@@ -86,7 +86,8 @@ func offerInput(in model.CardOfferInput) (card.OfferInput, error) {
 	if out.ID, err = optionalID(in.ID, "CardOffer", "input.id"); err != nil {
 		return out, err
 	}
-	if out.OrganisationID, err = relay.ParseTypedID(in.OrganisationID, "Organisation", "input.organisationId"); err != nil {
+	out.OrganisationID, err = relay.ParseTypedID(in.OrganisationID, "Organisation", "input.organisationId")
+	if err != nil {
 		return out, err
 	}
 	if out.CategoryID, err = optionalID(in.CategoryID, "Category", "input.categoryId"); err != nil {
@@ -107,7 +108,8 @@ func sharedOfferInput(in model.SharedCardOfferInput) (card.SharedOfferInput, err
 	if out.ID, err = optionalID(in.ID, "SharedCardOffer", "input.id"); err != nil {
 		return out, err
 	}
-	if out.OrganisationID, err = relay.ParseTypedID(in.OrganisationID, "Organisation", "input.organisationId"); err != nil {
+	out.OrganisationID, err = relay.ParseTypedID(in.OrganisationID, "Organisation", "input.organisationId")
+	if err != nil {
 		return out, err
 	}
 	out.Texts = offerTexts(in.Texts)
@@ -121,7 +123,8 @@ func sharedOfferInput(in model.SharedCardOfferInput) (card.SharedOfferInput, err
 func offerTexts(in []*model.CardOfferTextInput) []card.OfferText {
 	var out []card.OfferText
 	for _, t := range in {
-		out = append(out, card.OfferText{Locale: t.Locale, Title: t.Title, Description: deref(t.Description, ""), HowToUse: deref(t.HowToUse, "")})
+		out = append(out, card.OfferText{Locale: t.Locale, Title: t.Title, Description: deref(t.Description, ""),
+			HowToUse: deref(t.HowToUse, "")})
 	}
 	return out
 }

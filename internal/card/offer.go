@@ -282,7 +282,8 @@ func writeOfferTexts(ctx context.Context, tx bun.IDB, o *Offer, texts []OfferTex
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO card_offer_translations (offer_id, municipality_id, locale, title, description, how_to_use)
+		_, err = tx.ExecContext(ctx, `INSERT INTO card_offer_translations
+			(offer_id, municipality_id, locale, title, description, how_to_use)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (offer_id, locale) DO UPDATE
 			SET title = EXCLUDED.title, description = EXCLUDED.description, how_to_use = EXCLUDED.how_to_use`,
 			o.ID, o.MunicipalityID, t.Locale, vals[0], vals[1], vals[2])
