@@ -92,8 +92,28 @@ func activityListJSON(ctx context.Context) (portal.ListJSON, bool) {
 
 // activityListJSONOf is activityListJSON for the selection of an activity list.
 func activityListJSONOf(op *graphql.OperationContext, sel ast.SelectionSet) (portal.ListJSON, bool) {
+	return connectionJSON(op, sel, activityConnectionImplementors, activityEdgeImplementors,
+		func(sel ast.SelectionSet) ([]portal.ItemJSONField, bool) {
+			var out []portal.ItemJSONField
+			for _, it := range graphql.CollectFields(op, sel, activityImplementors) {
+				if !portal.ActivityJSONFields[it.Name] || it.IsDeferred() {
+					return nil, false
+				}
+				out = append(out, portal.ItemJSONField{Key: it.Alias, Field: it.Name})
+			}
+			return out, true
+		})
+}
+
+// connectionJSON returns the shape of a connection's selection sel when the database can
+// write it as JSON: its fields are edges { node } and nodes only, nothing is deferred, and
+// items says which fields of its items (given their selection) it writes, and whether it
+// can.
+func connectionJSON(op *graphql.OperationContext, sel ast.SelectionSet, connection, edge []string,
+	items func(ast.SelectionSet) ([]portal.ItemJSONField, bool),
+) (portal.ListJSON, bool) {
 	var shape portal.ListJSON
-	for _, c := range graphql.CollectFields(op, sel, activityConnectionImplementors) {
+	for _, c := range graphql.CollectFields(op, sel, connection) {
 		if c.IsDeferred() {
 			return nil, false
 		}
@@ -101,21 +121,20 @@ func activityListJSONOf(op *graphql.OperationContext, sel ast.SelectionSet) (por
 		sel := c.Selections
 		switch c.Name {
 		case "edges":
-			edge := graphql.CollectFields(op, c.Selections, activityEdgeImplementors)
-			if len(edge) != 1 || edge[0].Name != "node" || edge[0].IsDeferred() {
+			e := graphql.CollectFields(op, c.Selections, edge)
+			if len(e) != 1 || e[0].Name != "node" || e[0].IsDeferred() {
 				return nil, false
 			}
-			f.EdgeKey, sel = edge[0].Alias, edge[0].Selections
+			f.EdgeKey, sel = e[0].Alias, e[0].Selections
 		case "nodes":
 		default:
 			return nil, false
 		}
-		for _, it := range graphql.CollectFields(op, sel, activityImplementors) {
-			if !portal.ActivityJSONFields[it.Name] || it.IsDeferred() {
-				return nil, false
-			}
-			f.Item = append(f.Item, portal.ItemJSONField{Key: it.Alias, Field: it.Name})
+		item, ok := items(sel)
+		if !ok {
+			return nil, false
 		}
+		f.Item = item
 		shape = append(shape, f)
 	}
 	return shape, len(shape) > 0
@@ -132,46 +151,30 @@ func organisationListJSON(ctx context.Context) (portal.ListJSON, bool) {
 		return nil, false
 	}
 	op := graphql.GetOperationContext(ctx)
-	var shape portal.ListJSON
-	for _, c := range graphql.CollectFields(op, fc.Field.Selections, organisationConnectionImplementors) {
-		if c.IsDeferred() {
-			return nil, false
-		}
-		f := portal.ListJSONField{Key: c.Alias}
-		sel := c.Selections
-		switch c.Name {
-		case "edges":
-			edge := graphql.CollectFields(op, c.Selections, organisationEdgeImplementors)
-			if len(edge) != 1 || edge[0].Name != "node" || edge[0].IsDeferred() {
-				return nil, false
-			}
-			f.EdgeKey, sel = edge[0].Alias, edge[0].Selections
-		case "nodes":
-		default:
-			return nil, false
-		}
-		for _, it := range graphql.CollectFields(op, sel, organisationImplementors) {
-			if !portal.OrganisationJSONFields[it.Name] || it.IsDeferred() {
-				return nil, false
-			}
-			field := portal.ItemJSONField{Key: it.Alias, Field: it.Name}
-			if it.Name == "activities" {
-				first, ok := firstOnly(op, it)
-				if !ok {
+	return connectionJSON(op, fc.Field.Selections, organisationConnectionImplementors, organisationEdgeImplementors,
+		func(sel ast.SelectionSet) ([]portal.ItemJSONField, bool) {
+			var out []portal.ItemJSONField
+			for _, it := range graphql.CollectFields(op, sel, organisationImplementors) {
+				if !portal.OrganisationJSONFields[it.Name] || it.IsDeferred() {
 					return nil, false
 				}
-				if field.List, ok = activityListJSONOf(op, it.Selections); !ok {
+				field := portal.ItemJSONField{Key: it.Alias, Field: it.Name}
+				if it.Name == "activities" {
+					first, ok := firstOnly(op, it)
+					if !ok {
+						return nil, false
+					}
+					if field.List, ok = activityListJSONOf(op, it.Selections); !ok {
+						return nil, false
+					}
+					field.First = first
+				} else if len(it.Arguments) > 0 {
 					return nil, false
 				}
-				field.First = first
-			} else if len(it.Arguments) > 0 {
-				return nil, false
+				out = append(out, field)
 			}
-			f.Item = append(f.Item, field)
-		}
-		shape = append(shape, f)
-	}
-	return shape, len(shape) > 0
+			return out, true
+		})
 }
 
 // firstOnly returns the value of field's argument first when it has no other (nil: not
@@ -202,32 +205,8 @@ func catalogueListJSON(ctx context.Context) (portal.ListJSON, bool) {
 		return nil, false
 	}
 	op := graphql.GetOperationContext(ctx)
-	var shape portal.ListJSON
-	for _, c := range graphql.CollectFields(op, fc.Field.Selections, activityConnectionImplementors) {
-		if c.IsDeferred() {
-			return nil, false
-		}
-		f := portal.ListJSONField{Key: c.Alias}
-		sel := c.Selections
-		switch c.Name {
-		case "edges":
-			edge := graphql.CollectFields(op, c.Selections, activityEdgeImplementors)
-			if len(edge) != 1 || edge[0].Name != "node" || edge[0].IsDeferred() {
-				return nil, false
-			}
-			f.EdgeKey, sel = edge[0].Alias, edge[0].Selections
-		case "nodes":
-		default:
-			return nil, false
-		}
-		item, ok := jsonFields(op, sel, "Activity")
-		if !ok {
-			return nil, false
-		}
-		f.Item = item
-		shape = append(shape, f)
-	}
-	return shape, len(shape) > 0
+	return connectionJSON(op, fc.Field.Selections, activityConnectionImplementors, activityEdgeImplementors,
+		func(sel ast.SelectionSet) ([]portal.ItemJSONField, bool) { return jsonFields(op, sel, "Activity") })
 }
 
 // jsonTypes are the implementors of the types catalogueListJSON writes, and the type each
