@@ -113,15 +113,21 @@ func findEventForUpdate(ctx context.Context, tx bun.IDB, mid, id uuid.UUID) (*Ev
 		For("UPDATE OF e").
 		Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
-		shared, err := tx.NewSelect().TableExpr("fritid_served_events(?) AS x(id)", mid).Where("x.id = ?", id).Exists(ctx)
+		shared, err := servedHere(ctx, tx, mid, id)
 		if err != nil {
-			return nil, database.MapError(err, "find event", "event")
+			return nil, err
 		}
 		if shared {
 			return nil, apperr.New(apperr.Forbidden, "SharedProviderReadOnly").WithField("id")
 		}
 	}
 	return e, database.MapError(err, "find event", "event")
+}
+
+// servedHere reports whether event id is a shared provider's that municipality mid shows.
+func servedHere(ctx context.Context, db bun.IDB, mid, id uuid.UUID) (bool, error) {
+	ok, err := db.NewSelect().TableExpr("fritid_served_events(?) AS x(id)", mid).Where("x.id = ?", id).Exists(ctx)
+	return ok, database.MapError(err, "find event", "event")
 }
 
 // UpdateEvent changes an event. For an occurrence of a series, scope says which: THIS

@@ -2,7 +2,6 @@ package events
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -10,6 +9,7 @@ import (
 	"github.com/fritid/fritid/internal/audit"
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
+	"github.com/fritid/fritid/internal/portal"
 )
 
 // SetEventMunicipalities limits an event of a shared provider to some of the
@@ -35,25 +35,9 @@ func (s *Service) SetEventMunicipalities(ctx context.Context, id uuid.UUID, slug
 		if err := mayWrite(ctx, tx, v, t.ID(), e.OrganisationID); err != nil {
 			return err
 		}
-		mids := make([]uuid.UUID, 0, len(slugs))
-		for i, slug := range slugs {
-			var mid []uuid.UUID
-			q := tx.NewSelect().TableExpr("provider_municipalities pm").
-				Join("JOIN municipalities m ON m.id = pm.municipality_id").ColumnExpr("pm.municipality_id").
-				Where("m.slug = ? AND pm.status <> 'DROPPED'", slug)
-			if e.OrganisationID != nil {
-				q = q.Where("pm.organisation_id = ?", *e.OrganisationID)
-			} else {
-				q = q.Where("false")
-			}
-			if err := q.Scan(ctx, &mid); err != nil {
-				return database.MapError(err, "find served municipality", "municipality")
-			}
-			if len(mid) == 0 {
-				return apperr.Invalid(fmt.Sprintf("municipalities[%d]", i), "ProviderNotServing",
-					map[string]any{"Municipality": slug})
-			}
-			mids = append(mids, mid[0])
+		mids, err := portal.ServingMunicipalities(ctx, tx, e.OrganisationID, slugs)
+		if err != nil {
+			return err
 		}
 		if _, err := tx.NewDelete().Table("event_municipalities").Where("event_id = ?", e.ID).Exec(ctx); err != nil {
 			return database.MapError(err, "set event municipalities", "event")

@@ -172,9 +172,9 @@ func (s *Service) openSettings(ctx context.Context, tx bun.IDB, mid, id uuid.UUI
 		Where("e.municipality_id = ? AND e.id = ? AND e.publication = 'PUBLISHED'", mid, id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		// A shared provider's event is shown here; its sign-ups are kept at its home.
-		shared, serr := tx.NewSelect().TableExpr("fritid_served_events(?) AS x(id)", mid).Where("x.id = ?", id).Exists(ctx)
+		shared, serr := servedHere(ctx, tx, mid, id)
 		if serr != nil {
-			return nil, database.MapError(serr, "find event", "event")
+			return nil, serr
 		}
 		if shared {
 			return nil, apperr.Invalid("input.eventId", "SignupAtProviderHome", nil).WithReason("SHARED_PROVIDER")

@@ -400,24 +400,9 @@ func (s *Service) SetActivityMunicipalities(ctx context.Context, id uuid.UUID, s
 		if err != nil {
 			return sharedField(err, "activityId")
 		}
-		mids := make([]uuid.UUID, 0, len(slugs))
-		for i, slug := range slugs {
-			var mid uuid.UUID
-			err := tx.NewSelect().TableExpr("provider_municipalities pm").
-				Join("JOIN municipalities m ON m.id = pm.municipality_id").
-				ColumnExpr("pm.municipality_id").
-				Where("pm.organisation_id = ? AND m.slug = ?", a.OrganisationID, slug).
-				Where("pm.status <> ?", ServingDropped).
-				Scan(ctx, &mid)
-			if err != nil {
-				err = database.MapError(err, "find served municipality", "municipality")
-				if apperr.CodeOf(err) == apperr.NotFound {
-					return apperr.Invalid(fmt.Sprintf("municipalities[%d]", i), "ProviderNotServing",
-						map[string]any{"Municipality": slug})
-				}
-				return err
-			}
-			mids = append(mids, mid)
+		mids, err := ServingMunicipalities(ctx, tx, &a.OrganisationID, slugs)
+		if err != nil {
+			return err
 		}
 		if _, err := tx.NewDelete().Table("activity_municipalities").Where("activity_id = ?", a.ID).
 			Exec(ctx); err != nil {
@@ -438,6 +423,34 @@ func (s *Service) SetActivityMunicipalities(ctx context.Context, id uuid.UUID, s
 			Fields: []string{"municipalities"}})
 	})
 	return out, err
+}
+
+// ServingMunicipalities returns the IDs of the municipalities with slugs that provider
+// org serves or asked to serve (not dropped), in order, for limiting one of its activities
+// or events to them. Errors: BAD_USER_INPUT naming "municipalities[i]" (ProviderNotServing;
+// every slug when org is nil, the municipality's own item).
+func ServingMunicipalities(ctx context.Context, db bun.IDB, org *uuid.UUID, slugs []string) ([]uuid.UUID, error) {
+	mids := make([]uuid.UUID, 0, len(slugs))
+	for i, slug := range slugs {
+		var mid []uuid.UUID
+		if org != nil {
+			err := db.NewSelect().TableExpr("provider_municipalities pm").
+				Join("JOIN municipalities m ON m.id = pm.municipality_id").
+				ColumnExpr("pm.municipality_id").
+				Where("pm.organisation_id = ? AND m.slug = ?", *org, slug).
+				Where("pm.status <> ?", ServingDropped).
+				Scan(ctx, &mid)
+			if err != nil {
+				return nil, database.MapError(err, "find served municipality", "municipality")
+			}
+		}
+		if len(mid) == 0 {
+			return nil, apperr.Invalid(fmt.Sprintf("municipalities[%d]", i), "ProviderNotServing",
+				map[string]any{"Municipality": slug})
+		}
+		mids = append(mids, mid[0])
+	}
+	return mids, nil
 }
 
 // ActivityMunicipalities returns, by activity, the slugs of the municipalities each of ids
