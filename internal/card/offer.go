@@ -277,17 +277,23 @@ func writeOffer(ctx context.Context, tx bun.IDB, o *Offer, insert bool) error {
 }
 
 func writeOfferTexts(ctx context.Context, tx bun.IDB, o *Offer, texts []OfferText) error {
+	return upsertTexts(ctx, tx, texts, `INSERT INTO card_offer_translations
+		(offer_id, municipality_id, locale, title, description, how_to_use)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (offer_id, locale) DO UPDATE
+		SET title = EXCLUDED.title, description = EXCLUDED.description, how_to_use = EXCLUDED.how_to_use`,
+		o.ID, o.MunicipalityID)
+}
+
+// upsertTexts checks each of texts as an offer's and writes it with statement upsert,
+// whose arguments are key, then the text's locale, title, description and how to use it.
+func upsertTexts(ctx context.Context, tx bun.IDB, texts []OfferText, upsert string, key ...any) error {
 	for i, t := range texts {
 		vals, err := offerTextValues(i, t)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO card_offer_translations
-			(offer_id, municipality_id, locale, title, description, how_to_use)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (offer_id, locale) DO UPDATE
-			SET title = EXCLUDED.title, description = EXCLUDED.description, how_to_use = EXCLUDED.how_to_use`,
-			o.ID, o.MunicipalityID, t.Locale, vals[0], vals[1], vals[2])
-		if err != nil {
+		args := append(append([]any{}, key...), t.Locale, vals[0], vals[1], vals[2])
+		if _, err := tx.ExecContext(ctx, upsert, args...); err != nil {
 			return database.MapError(err, "write offer texts", "offer")
 		}
 	}

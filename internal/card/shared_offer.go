@@ -302,21 +302,11 @@ func writeSharedOffer(ctx context.Context, tx bun.IDB, so *SharedOffer, insert b
 
 // writeSharedOfferTexts writes the texts given (checked as an offer's); others stay.
 func writeSharedOfferTexts(ctx context.Context, tx bun.IDB, so *SharedOffer, texts []OfferText) error {
-	for i, t := range texts {
-		vals, err := offerTextValues(i, t)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx,
-			`INSERT INTO card_shared_offer_translations (shared_offer_id, locale, title, description, how_to_use)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT (shared_offer_id, locale) DO UPDATE
-			SET title = EXCLUDED.title, description = EXCLUDED.description, how_to_use = EXCLUDED.how_to_use`,
-			so.ID, t.Locale, vals[0], vals[1], vals[2])
-		if err != nil {
-			return database.MapError(err, "write shared offer texts", "offer")
-		}
-	}
-	return nil
+	return upsertTexts(ctx, tx, texts, `INSERT INTO card_shared_offer_translations
+		(shared_offer_id, locale, title, description, how_to_use)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (shared_offer_id, locale) DO UPDATE
+		SET title = EXCLUDED.title, description = EXCLUDED.description, how_to_use = EXCLUDED.how_to_use`,
+		so.ID)
 }
 
 // writeSplit makes the placements the split: new ones OFFERED (as are ones offered again
