@@ -14,9 +14,10 @@ import (
 // its search index and dictionary, see fritid_search_query), first $3.
 const hitsSQL = `
 SELECT r.kind, r.id, r.rank FROM (
-	SELECT s.kind, s.id, max((ts_rank(s.head, q.m) + CASE WHEN ts_filter(s.head, '{a}') @@ q.a THEN 1 ELSE 0 END +
-		CASE WHEN q.m <> q.a AND s.matches @@ q.a THEN 2 ELSE 0 END)::float8) AS rank
-	FROM (SELECT all_words AS a, CASE WHEN few THEN any_word ELSE all_words END AS m
+	SELECT s.kind, s.id, max((ts_rank(s.head, q.m) + CASE WHEN s.title @@ q.a THEN 1 ELSE 0 END +
+		CASE WHEN q.some AND s.matches @@ q.a THEN 2 ELSE 0 END)::float8) AS rank
+	FROM (SELECT all_words AS a, CASE WHEN few THEN any_word ELSE all_words END AS m,
+		few AND any_word <> all_words AS some
 		FROM fritid_search_query((SELECT id FROM m), $4::text[], 20)) q
 	JOIN search_items s ON s.municipality_id = (SELECT id FROM m) AND s.matches @@ q.m
 		AND (s.published_from IS NULL OR (s.published_from <= now() AND

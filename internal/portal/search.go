@@ -52,18 +52,21 @@ func (r *searchRow) key() (string, uuid.UUID) { return r.SortKey, r.ID }
 // every word comes first, and when some words are enough, the items with every word come
 // before those with some. $4 is the page size plus one; searchAfterSQL continues after the
 // cursor's rank ($5) and ID ($6). Each row has the query's tsqueries as text (for counting
-// later) and a hit; a query that finds nothing gives one row without a hit.
+// later) and a hit; a query that finds nothing gives one row without a hit. Whether some
+// words are enough (q.some) is decided once: comparing the two tsqueries for every candidate
+// cost as much as ranking it.
 const (
 	searchPageSQL  = searchSQLHead + `ORDER BY rank DESC, id DESC LIMIT $4) r ON true`
 	searchAfterSQL = searchSQLHead + `WHERE (rank, id) < ($5::float8, $6::uuid)
   ORDER BY rank DESC, id DESC LIMIT $4) r ON true`
 	searchSQLHead = `
 SELECT q.m::text, q.a::text, r.kind, r.id, r.rank, r.rank::text FROM (
-  SELECT all_words AS a, CASE WHEN few THEN any_word ELSE all_words END AS m FROM fritid_search_query($1, $2, $3)) q
+  SELECT all_words AS a, CASE WHEN few THEN any_word ELSE all_words END AS m, few AND any_word <> all_words AS some
+  FROM fritid_search_query($1, $2, $3)) q
 LEFT JOIN LATERAL (
   SELECT kind, id, rank FROM (
-    SELECT kind, id, max((ts_rank(head, q.m) + CASE WHEN ts_filter(head, '{a}') @@ q.a THEN 1 ELSE 0 END +
-      CASE WHEN q.m <> q.a AND matches @@ q.a THEN 2 ELSE 0 END)::float8) AS rank
+    SELECT kind, id, max((ts_rank(head, q.m) + CASE WHEN title @@ q.a THEN 1 ELSE 0 END +
+      CASE WHEN q.some AND matches @@ q.a THEN 2 ELSE 0 END)::float8) AS rank
     FROM (` + searchItemsHereSQL + `) si WHERE matches @@ q.m AND ` + searchPublicSQL + `
     GROUP BY kind, id) x
   `
@@ -87,19 +90,19 @@ const searchCountSQL = `SELECT count(*) FROM (SELECT DISTINCT kind, id FROM (` +
 // 0049 and 0051: accepted and published only; an article's rows are public while its
 // language is). The conditions on it are pushed into every branch.
 const searchItemsHereSQL = searchItemsOwnSQL + `
-  UNION ALL SELECT kind, id, matches, head, published_from, published_until FROM search_items
+  UNION ALL SELECT kind, id, matches, head, title, published_from, published_until FROM search_items
     WHERE kind = 'Organisation' AND id IN (SELECT fritid_served_organisations($1))
-  UNION ALL SELECT kind, id, matches, head, published_from, published_until FROM search_items
+  UNION ALL SELECT kind, id, matches, head, title, published_from, published_until FROM search_items
     WHERE kind = 'Activity' AND id IN (SELECT fritid_served_activities($1))
-  UNION ALL SELECT kind, id, matches, head, published_from, published_until FROM search_items
+  UNION ALL SELECT kind, id, matches, head, title, published_from, published_until FROM search_items
     WHERE kind = 'Event' AND id IN (SELECT fritid_served_events($1))
-  UNION ALL SELECT kind, id, matches, head, published_from, published_until FROM search_items
+  UNION ALL SELECT kind, id, matches, head, title, published_from, published_until FROM search_items
     WHERE kind = 'Article' AND id IN (SELECT fritid_served_articles($1))`
 
 // searchItemsOwnSQL is the search index of municipality $1 alone: the statements of a
 // municipality without accepted providers of other municipalities skip the served
 // functions (about half a millisecond each).
-const searchItemsOwnSQL = `SELECT kind, id, matches, head, published_from, published_until FROM search_items
+const searchItemsOwnSQL = `SELECT kind, id, matches, head, title, published_from, published_until FROM search_items
     WHERE municipality_id = $1`
 
 // searchStatements are the search's statements: [0] for a municipality without accepted

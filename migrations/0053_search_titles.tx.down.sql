@@ -1,0 +1,1 @@
+ALTER TABLE search_items DROP COLUMN title;
