@@ -129,7 +129,8 @@ func (a *Apple) Build(p *Pass) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wallet: pass.json: %w", err)
 	}
-	files := map[string][]byte{"pass.json": passJSON, "icon.png": iconPNG, "icon@2x.png": icon2xPNG}
+	icon, icon2x := icons()
+	files := map[string][]byte{"pass.json": passJSON, "icon.png": icon, "icon@2x.png": icon2x}
 	manifest := make(map[string]string, len(files))
 	for name, b := range files {
 		sum := sha1.Sum(b) //nolint:gosec // the pass manifest's format is SHA-1

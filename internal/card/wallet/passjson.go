@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"image/png"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -93,9 +94,10 @@ func (l Labels) state(s State) string {
 	return string(s)
 }
 
-// The icons every pass must carry (29 and 58 points square): a plain tile of the pass's
-// colour, drawn once.
-var iconPNG, icon2xPNG = drawIcon(29), drawIcon(58)
+// icons are the icons every pass must carry (29 and 58 points square): a plain tile of the
+// pass's colour, drawn on the first pass (not when the program starts: every command would
+// pay for them).
+var icons = sync.OnceValues(func() ([]byte, []byte) { return drawIcon(29), drawIcon(58) })
 
 func drawIcon(size int) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, size, size))
