@@ -57,7 +57,11 @@ func init() {
 // cache, automatic persisted queries, complexity and depth limits, introspection per opt,
 // one error presenter and a recover function.
 func NewHandler(r *Resolver, opt Options) http.Handler {
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	es := NewExecutableSchema(Config{Resolvers: r})
+	// The schema is parsed on first use (see postgenerate.go): here, before the server
+	// listens, rather than in the first request.
+	es.Schema()
+	srv := handler.New(es)
 	addLiveTransports(srv, r, opt.Live)
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
