@@ -30,11 +30,11 @@ type SearchConnection struct {
 	all     string // the query with every word, which ranks first
 }
 
-// SearchEdge is a search result in a page.
+// SearchEdge is a search result in a page; its cursor is made when it is asked for.
 type SearchEdge struct {
-	Cursor string
-	Rank   float64
-	Hit    SearchHit
+	edgeCursor
+	Rank float64
+	Hit  SearchHit
 }
 
 type searchRow struct {
@@ -167,10 +167,11 @@ func (s *Service) Search(ctx context.Context, query string, page relay.Page) (*S
 	if err != nil {
 		return nil, err
 	}
-	rows, cursors, info := pageOf(rows, OrderRelevance, page)
+	rows, info := windowOf(rows, OrderRelevance, page)
 	conn.PageInfo = info
-	for i, r := range rows {
-		conn.Edges = append(conn.Edges, &SearchEdge{Cursor: cursors[i], Rank: r.Rank, Hit: r.SearchHit})
+	for _, r := range rows {
+		conn.Edges = append(conn.Edges, &SearchEdge{edgeCursor: edgeCursor{OrderRelevance, r.SortKey, r.ID}, Rank: r.Rank,
+			Hit: r.SearchHit})
 	}
 	return conn, nil
 }
