@@ -2,10 +2,12 @@ package i18n
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
+	"sync"
 	"testing"
 )
 
@@ -31,6 +33,44 @@ func TestNegotiate(t *testing.T) {
 				t.Errorf("Negotiate(%q, %q) = %q, want %q", tt.override, tt.accept, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestNegotiateSetsApart checks that negotiators kept per set of enabled locales do not
+// mix sets up, with municipalities of different sets negotiating at once (run under -race).
+func TestNegotiateSetsApart(t *testing.T) {
+	t.Parallel()
+	sets := []struct {
+		enabled []string
+		def     string
+		accept  string
+		want    string
+	}{
+		{[]string{"nb", "nn", "en"}, "nb", "en-GB", "en"},
+		{[]string{"nb", "nn"}, "nb", "en-GB", "nb"},
+		{[]string{"nn", "nb", "en"}, "nn", "de", "nn"},
+		{[]string{"nb", "se", "en"}, "nb", "se", "se"},
+		{[]string{"nb", "nn", "en", "uk"}, "nb", "uk,en;q=0.5", "uk"},
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8*len(sets)*50)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				for _, s := range sets {
+					if got := Negotiate("", s.accept, s.enabled, s.def); got != s.want {
+						errs <- fmt.Sprintf("%v, %q: %q, want %q", s.enabled, s.accept, got, s.want)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
 

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"strings"
+	"sync"
 
 	"golang.org/x/text/language"
 )
@@ -10,8 +11,51 @@ import (
 // header) wins over accept (the Accept-Language header) when it names a usable locale. When
 // nothing matches, or the headers are garbage, it returns def: negotiation never fails.
 func Negotiate(override, accept string, enabled []string, def string) string {
-	if len(enabled) == 0 {
+	if len(enabled) == 0 || (strings.TrimSpace(override) == "" && strings.TrimSpace(accept) == "") {
 		return def
+	}
+	n := negotiatorFor(enabled, def)
+	for _, header := range []string{override, accept} {
+		if strings.TrimSpace(header) == "" || len(header) > 512 {
+			continue
+		}
+		wanted, _, err := language.ParseAcceptLanguage(header)
+		if err != nil || len(wanted) == 0 {
+			continue
+		}
+		if _, i, conf := n.matcher.Match(wanted...); conf != language.No {
+			return n.codes[i]
+		}
+	}
+	return def
+}
+
+// negotiator matches requests against a set of enabled locales: its codes in the order of
+// its matcher's tags.
+type negotiator struct {
+	matcher language.Matcher
+	codes   []string
+}
+
+// negotiators keeps a negotiator per set of enabled locales and default, as making the
+// matcher is most of a negotiation's work and a server sees few such sets (its
+// municipalities' and the system's). A matcher is only read once made, so it is shared.
+var negotiators = struct {
+	sync.RWMutex
+	m map[string]*negotiator
+}{m: map[string]*negotiator{}}
+
+// maxNegotiators bounds negotiators: past it (locales enabled and disabled many times over)
+// it starts again.
+const maxNegotiators = 1024
+
+func negotiatorFor(enabled []string, def string) *negotiator {
+	key := def + "|" + strings.Join(enabled, ",")
+	negotiators.RLock()
+	n := negotiators.m[key]
+	negotiators.RUnlock()
+	if n != nil {
+		return n
 	}
 	tags := make([]language.Tag, 0, len(enabled)+1)
 	codes := make([]string, 0, len(enabled)+1)
@@ -22,20 +66,14 @@ func Negotiate(override, accept string, enabled []string, def string) string {
 			tags, codes = appendTag(tags, codes, c)
 		}
 	}
-	m := language.NewMatcher(tags)
-	for _, header := range []string{override, accept} {
-		if strings.TrimSpace(header) == "" || len(header) > 512 {
-			continue
-		}
-		wanted, _, err := language.ParseAcceptLanguage(header)
-		if err != nil || len(wanted) == 0 {
-			continue
-		}
-		if _, i, conf := m.Match(wanted...); conf != language.No {
-			return codes[i]
-		}
+	n = &negotiator{matcher: language.NewMatcher(tags), codes: codes}
+	negotiators.Lock()
+	if len(negotiators.m) >= maxNegotiators {
+		negotiators.m = map[string]*negotiator{}
 	}
-	return def
+	negotiators.m[key] = n
+	negotiators.Unlock()
+	return n
 }
 
 func appendTag(tags []language.Tag, codes []string, code string) ([]language.Tag, []string) {
