@@ -90,20 +90,23 @@ const searchCountSQL = `SELECT count(*) FROM (SELECT DISTINCT kind, id FROM (` +
 // 0049 and 0051: accepted and published only; an article's rows are public while its
 // language is). The conditions on it are pushed into every branch.
 const searchItemsHereSQL = searchItemsOwnSQL + `
-  UNION ALL SELECT kind, id, matches, head, title, published_from, published_until FROM search_items
+  UNION ALL ` + searchItemsSQL + `
     WHERE kind = 'Organisation' AND id IN (SELECT fritid_served_organisations($1))
-  UNION ALL SELECT kind, id, matches, head, title, published_from, published_until FROM search_items
+  UNION ALL ` + searchItemsSQL + `
     WHERE kind = 'Activity' AND id IN (SELECT fritid_served_activities($1))
-  UNION ALL SELECT kind, id, matches, head, title, published_from, published_until FROM search_items
+  UNION ALL ` + searchItemsSQL + `
     WHERE kind = 'Event' AND id IN (SELECT fritid_served_events($1))
-  UNION ALL SELECT kind, id, matches, head, title, published_from, published_until FROM search_items
+  UNION ALL ` + searchItemsSQL + `
     WHERE kind = 'Article' AND id IN (SELECT fritid_served_articles($1))`
 
 // searchItemsOwnSQL is the search index of municipality $1 alone: the statements of a
 // municipality without accepted providers of other municipalities skip the served
 // functions (about half a millisecond each).
-const searchItemsOwnSQL = `SELECT kind, id, matches, head, title, published_from, published_until FROM search_items
+const searchItemsOwnSQL = searchItemsSQL + `
     WHERE municipality_id = $1`
+
+// searchItemsSQL reads what a search needs of its index.
+const searchItemsSQL = `SELECT kind, id, matches, head, title, published_from, published_until FROM search_items`
 
 // searchStatements are the search's statements: [0] for a municipality without accepted
 // providers, [1] with them. Each is a constant text, planned once per connection.
