@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/nyaruka/phonenumbers"
 	"github.com/uptrace/bun"
 
 	"github.com/fritid/fritid/internal/audit"
@@ -18,6 +17,7 @@ import (
 	"github.com/fritid/fritid/internal/platform/apperr"
 	"github.com/fritid/fritid/internal/platform/database"
 	"github.com/fritid/fritid/internal/platform/i18n"
+	"github.com/fritid/fritid/internal/platform/phone"
 )
 
 // NoticeContact is the e-mail address or the phone number a holder or guardian left for a
@@ -192,16 +192,14 @@ func mobileNumber(raw, field string) (string, error) {
 	if len(raw) > 32 {
 		return "", apperr.Invalid(field, "PhoneInvalid", nil).WithReason("INVALID")
 	}
-	num, err := phonenumbers.Parse(raw, "NO")
-	if err != nil || !phonenumbers.IsValidNumber(num) {
+	num, err := phone.Mobile(raw)
+	switch {
+	case errors.Is(err, phone.ErrNotMobile):
+		return "", apperr.Invalid(field, "PhoneNotMobile", nil).WithReason("NOT_MOBILE")
+	case err != nil:
 		return "", apperr.Invalid(field, "PhoneInvalid", nil).WithReason("INVALID")
 	}
-	switch phonenumbers.GetNumberType(num) {
-	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE_OR_MOBILE:
-	default:
-		return "", apperr.Invalid(field, "PhoneNotMobile", nil).WithReason("NOT_MOBILE")
-	}
-	return phonenumbers.Format(num, phonenumbers.E164), nil
+	return num, nil
 }
 
 // newNoticeToken gives n a fresh confirmation token (kept as its keyed hash) and returns it.
