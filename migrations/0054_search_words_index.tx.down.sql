@@ -1,0 +1,1 @@
+DROP INDEX search_items_words_idx;
