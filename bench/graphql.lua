@@ -5,7 +5,9 @@
 -- bench/search.sh measures), Nested (the first 50 organisations by name, each with its
 -- first 10 activities: id and title) or NestedPeer (Nested in PostGraphile's schema, for
 -- bench/peers.sh; BENCH_MUNICIPALITY is the municipality's ID). Named operations with a
--- constant document, so query caches are hit.
+-- constant document, so query caches are hit. For the searches, BENCH_QUERIES_FILE (one
+-- query a line) makes each request search for the next line's words instead, as the many
+-- people at a search box do: each finds other rows.
 
 local activity = "id title summary textLocale priceOre free " ..
   "organisation { id name summary } categories { id name } " ..
@@ -58,6 +60,29 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept-Language"] = "nb"
 wrk.body = '{"operationName": "' .. operation .. '", "query": ' .. json_string(document) ..
   ', "variables": ' .. variables .. '}'
+
+-- With BENCH_QUERIES_FILE, each request searches for the next of its lines, each thread
+-- starting at its own place (wrk gives every thread its own copy of this script).
+local queries_file = os.getenv("BENCH_QUERIES_FILE")
+if queries_file and (operation == "Search" or operation == "SearchTop") then
+  local bodies = {}
+  local first = operation == "Search" and 50 or 20
+  for line in io.lines(queries_file) do
+    if line ~= "" then
+      bodies[#bodies + 1] = '{"operationName": "' .. operation .. '", "query": ' .. json_string(document) ..
+        ', "variables": {"first": ' .. first .. ', "query": ' .. json_string(line) .. '}}'
+    end
+  end
+  if #bodies == 0 then
+    error("BENCH_QUERIES_FILE " .. queries_file .. " has no queries")
+  end
+  math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 1000003)
+  local next_body = math.random(#bodies)
+  request = function()
+    next_body = next_body % #bodies + 1
+    return wrk.format(nil, nil, nil, bodies[next_body])
+  end
+end
 
 -- BENCH_PRINT_BODY=1 prints the request body once and does nothing else useful: for checks.
 if os.getenv("BENCH_PRINT_BODY") == "1" then
