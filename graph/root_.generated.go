@@ -17195,8 +17195,9 @@ type CardNoticeContact {
 An address for a card's notices: an e-mail address or a mobile phone number, one of them
 (BAD_USER_INPUT naming ` + "`" + `input.email` + "`" + ` with reason ONE_OF otherwise). A phone number is
 taken only where the municipality has an SMS gateway (else reason SMS_NOT_AVAILABLE); it
-is read as Norwegian unless it starts with + or 00, and must take text messages (reasons
-INVALID, NOT_MOBILE).
+is read as Norwegian unless it starts with + or 00, as digits with spaces, dashes, dots,
+slashes or brackets between them (letters and extensions are refused), and must take text
+messages (reasons INVALID, NOT_MOBILE).
 """
 input CardNoticeContactInput {
   "The e-mail address."
