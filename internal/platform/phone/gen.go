@@ -14,6 +14,8 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -75,27 +77,55 @@ func main() {
 	}
 }
 
+// writeRegion writes one region's entry, a field a line; a pattern longer than a line is
+// written in pieces joined with +, which the compiler joins back into one constant.
 func writeRegion(b *bytes.Buffer, idx int, m *phonenumbers.PhoneMetadata) {
-	fmt.Fprintf(b, "\t{idx: %d, id: %q, leadingDigits: %q, nationalPrefix: %q, transform: %q, same: %t,\n",
-		idx, m.GetId(), m.GetLeadingDigits(), m.GetNationalPrefixForParsing(), m.GetNationalPrefixTransformRule(),
-		m.GetSameMobileAndFixedLinePattern())
-	fmt.Fprintf(b, "\t\tgeneral: %s,\n", desc(m.GetGeneralDesc()))
+	fmt.Fprintf(b, "\t{\n\t\tidx: %d, id: %q, same: %t,\n", idx, m.GetId(), m.GetSameMobileAndFixedLinePattern())
+	fmt.Fprintf(b, "\t\tleadingDigits: %s,\n", lit(m.GetLeadingDigits(), 3))
+	fmt.Fprintf(b, "\t\tnationalPrefix: %s,\n", lit(m.GetNationalPrefixForParsing(), 3))
+	fmt.Fprintf(b, "\t\ttransform: %s,\n", lit(m.GetNationalPrefixTransformRule(), 3))
+	fmt.Fprintf(b, "\t\tgeneral: %s,\n", desc(m.GetGeneralDesc(), 3))
 	// The types getNumberTypeHelper tries before fixed line and mobile, in its order.
-	b.WriteString("\t\tbefore: []desc{")
+	b.WriteString("\t\tbefore: []desc{\n")
 	for _, d := range []*phonenumbers.PhoneNumberDesc{m.GetPremiumRate(), m.GetTollFree(), m.GetSharedCost(),
 		m.GetVoip(), m.GetPersonalNumber(), m.GetPager(), m.GetUan(), m.GetVoicemail()} {
 		// A type a region lacks has no pattern or "NA", which matches no number of digits.
 		if p := d.GetNationalNumberPattern(); p != "" && p != "NA" {
-			b.WriteString(desc(d) + ", ")
+			b.WriteString("\t\t\t" + desc(d, 4) + ",\n")
 		}
 	}
-	b.WriteString("},\n")
-	fmt.Fprintf(b, "\t\tfixed: %s, mobile: %s},\n", desc(m.GetFixedLine()), desc(m.GetMobile()))
+	b.WriteString("\t\t},\n")
+	fmt.Fprintf(b, "\t\tfixed: %s,\n", desc(m.GetFixedLine(), 3))
+	fmt.Fprintf(b, "\t\tmobile: %s,\n\t},\n", desc(m.GetMobile(), 3))
 }
 
-func desc(d *phonenumbers.PhoneNumberDesc) string {
-	return fmt.Sprintf("desc{%q, %s, %s}", d.GetNationalNumberPattern(), lengths(d.PossibleLength),
-		lengths(d.PossibleLengthLocalOnly))
+// desc writes a type of number; its pattern's pieces, if any, are indented by indent tabs.
+// The lengths go on a line of their own when they would take the pattern's last line past
+// 100 columns.
+func desc(d *phonenumbers.PhoneNumberDesc, indent int) string {
+	pattern := lit(d.GetNationalNumberPattern(), indent)
+	rest := lengths(d.PossibleLength) + ", " + lengths(d.PossibleLengthLocalOnly) + "}"
+	last := pattern[strings.LastIndex(pattern, "\n")+1:]
+	sep := ", "
+	if 4*indent+len(last)+len(rest) > 100 {
+		sep = ",\n" + strings.Repeat("\t", indent)
+	}
+	return "desc{" + pattern + sep + rest
+}
+
+// lit quotes s, in pieces of at most 64 bytes, each on a line of its own after the first.
+func lit(s string, indent int) string {
+	var pieces []string
+	for len(s) > 64 {
+		n := 64
+		for !utf8.RuneStart(s[n]) {
+			n--
+		}
+		pieces = append(pieces, strconv.Quote(s[:n]))
+		s = s[n:]
+	}
+	pieces = append(pieces, strconv.Quote(s))
+	return strings.Join(pieces, " +\n"+strings.Repeat("\t", indent))
 }
 
 func lengths(l []int32) string {
