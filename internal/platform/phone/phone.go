@@ -61,11 +61,7 @@ func Mobile(raw string) (string, error) {
 	if !ok {
 		return "", ErrInvalid
 	}
-	r, ok := c.regionOf(national)
-	if !ok {
-		return "", ErrInvalid
-	}
-	switch r.typeOf(national) {
+	switch c.typeOf(national) {
 	case typeUnknown:
 		return "", ErrInvalid
 	case typeMobile:
@@ -250,23 +246,25 @@ func countryOf(code int) (*country, bool) {
 
 func (c *country) region(i int) *region { return &regions[int(c.first)+i] }
 
-// regionOf picks the region of the calling code a national number belongs to: by its
-// leading digits where the region has them, else the first where the number is valid.
-func (c *country) regionOf(national string) (*region, bool) {
+// typeOf returns the type of a national number in the region of the calling code it
+// belongs to, picked as the library's getRegionCodeForNumberFromRegionList picks it: by its
+// leading digits where the region has them, else the first region where the number is
+// valid. A number of no region is typeUnknown.
+func (c *country) typeOf(national string) numberType {
 	if c.n == 1 {
-		return c.region(0), true
+		return c.region(0).typeOf(national)
 	}
 	for i := range int(c.n) {
 		r := c.region(i)
 		if r.leadingDigits != "" {
 			if r.compiled().leading.MatchString(national) {
-				return r, true
+				return r.typeOf(national)
 			}
-		} else if r.typeOf(national) != typeUnknown {
-			return r, true
+		} else if t := r.typeOf(national); t != typeUnknown {
+			return t
 		}
 	}
-	return nil, false
+	return typeUnknown
 }
 
 type numberType int
